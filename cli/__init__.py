@@ -1,0 +1,1 @@
+"""Command-line tools: `deedflow` runs the stack, `deedctl` is the clerks' gRPC client."""

@@ -1,0 +1,1 @@
+"""deedctl: the registry clerks' command line, a thin gRPC client over mTLS."""

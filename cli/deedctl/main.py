@@ -1,0 +1,114 @@
+"""deedctl commands. Identity comes from the clerk's certificate; every call goes over mTLS."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from cli.deedctl.exit_codes import ExitCode
+from cli.deedctl.identity import ClientIdentity, resolve_identity
+from shared.catalog import SERVICE_NAMES, service_info
+from shared.config import Settings
+from shared.grpc.channels import secure_channel
+from shared.grpc.healthcheck import health_status
+from shared.runstate import address_of
+
+app = typer.Typer(help="deedctl: registry clerks' command line (mTLS gRPC).", no_args_is_help=True)
+console = Console()
+
+
+@dataclass
+class Options:
+    identity: ClientIdentity
+    settings: Settings
+    target: str | None
+    json_output: bool
+
+    def target_of(self, service: str) -> str:
+        return self.target or address_of(self.settings, service)
+
+
+@app.callback()
+def main(
+    ctx: typer.Context,
+    cert: Path | None = typer.Option(None, help="Client certificate (PEM); default the dev clerk."),
+    key: Path | None = typer.Option(None, help="Private key of the certificate (PEM)."),
+    ca: Path | None = typer.Option(None, help="CA certificate that signed the servers (PEM)."),
+    target: str | None = typer.Option(None, help="host:port of the service to call."),
+    json_output: bool = typer.Option(False, "--json", help="Print JSON for scripts."),
+) -> None:
+    settings = Settings()
+    ctx.obj = Options(resolve_identity(settings.pki_path, cert, key, ca), settings, target, json_output)
+
+
+def _emit(options: Options, data: object, table: Table) -> None:
+    if options.json_output:
+        typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
+    else:
+        console.print(table)
+
+
+async def _health(options: Options, service: str) -> str:
+    async with secure_channel(
+        options.target_of(service), options.identity.ca_pem(), options.identity.pair()
+    ) as channel:
+        return await health_status(channel)
+
+
+@app.command()
+def whoami(ctx: typer.Context) -> None:
+    """Who the servers see you as (from your certificate), proven by an mTLS call to the registry."""
+    options: Options = ctx.obj
+    try:
+        caller = options.identity.caller()
+    except (OSError, ValueError) as exc:
+        console.print(f"[red]cannot read your certificate: {exc}[/red]")
+        raise typer.Exit(ExitCode.FORBIDDEN) from None
+    not_before, not_after = options.identity.validity()
+    accepted = asyncio.run(_health(options, "registry"))
+    data = {
+        "identity": caller.uri,
+        "role": caller.role.value,
+        "id": caller.id,
+        "certificate": str(options.identity.cert_path),
+        "not_before": not_before.isoformat(),
+        "not_after": not_after.isoformat(),
+        "registry": options.target_of("registry"),
+        "registry_answer": accepted,
+    }
+    table = Table(show_header=False)
+    for field, value in data.items():
+        table.add_row(field, value)
+    _emit(options, data, table)
+    if accepted != "SERVING":
+        raise typer.Exit(ExitCode.UNAVAILABLE)
+
+
+@app.command()
+def health(ctx: typer.Context) -> None:
+    """Health of every service over mTLS; exit 3 unless all are SERVING."""
+    options: Options = ctx.obj
+
+    async def check_all() -> list[dict[str, str]]:
+        states = await asyncio.gather(*(_health(options, s) for s in SERVICE_NAMES))
+        return [
+            {"service": s, "term": service_info(s).chinese_term, "address": options.target_of(s), "state": st}
+            for s, st in zip(SERVICE_NAMES, states, strict=True)
+        ]
+
+    rows = asyncio.run(check_all())
+    table = Table(title="deedflow health")
+    for column in ("service", "term", "address", "state"):
+        table.add_column(column)
+    for row in rows:
+        colour = "green" if row["state"] == "SERVING" else "red"
+        table.add_row(row["service"], row["term"], row["address"], f"[{colour}]{row['state']}[/{colour}]")
+    _emit(options, rows, table)
+    if any(row["state"] != "SERVING" for row in rows):
+        raise typer.Exit(ExitCode.UNAVAILABLE)

@@ -1,0 +1,245 @@
+"""`deedflow`: start, stop and inspect the local stack, or run one service."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import importlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from shared.catalog import SERVICE_NAMES, service_info
+from shared.config import Settings
+from shared.grpc.channels import secure_channel
+from shared.grpc.healthcheck import health_status
+from shared.migrate import migrate
+from shared.pg import database_url, embedded_dir, stop_embedded
+from shared.pki import Pki
+from shared.runstate import read, run_dir
+from shared.runtime import load_pki, main
+
+app = typer.Typer(help="Run deedflow: every service as its own process on PostgreSQL, over mTLS.")
+console = Console()
+
+STACK_FILE = "stack.json"
+POLL_SECONDS = 0.2
+
+
+@dataclass
+class ServiceRow:
+    service: str
+    pid: int | None
+    port: int | None
+    state: str
+
+
+def _stack_file(settings: Settings) -> Path:
+    return run_dir(settings.home) / STACK_FILE
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+async def _health_of(service: str, port: int, settings: Settings, pki: Pki) -> str:
+    target = f"{settings.bind_host}:{port}"
+    async with secure_channel(target, pki.ca_pem, pki.service(service)) as channel:
+        return await health_status(channel)
+
+
+async def _rows(settings: Settings, pki: Pki) -> list[ServiceRow]:
+    rows = []
+    for service in SERVICE_NAMES:
+        record = read(settings.home, service)
+        if record is None or not _alive(record.pid):
+            rows.append(ServiceRow(service, None, None, "STOPPED"))
+            continue
+        state = await _health_of(service, record.port, settings, pki)
+        rows.append(ServiceRow(service, record.pid, record.port, state))
+    return rows
+
+
+def _print_table(rows: list[ServiceRow], settings: Settings) -> None:
+    table = Table(title="deedflow services")
+    for column in ("service", "term", "address", "pid", "state"):
+        table.add_column(column)
+    for row in rows:
+        address = f"{settings.bind_host}:{row.port}" if row.port else "-"
+        colour = "green" if row.state == "SERVING" else "red"
+        table.add_row(
+            row.service,
+            service_info(row.service).chinese_term,
+            address,
+            str(row.pid or "-"),
+            f"[{colour}]{row.state}[/{colour}]",
+        )
+    console.print(table)
+
+
+def _spawn(service: str, env: dict[str, str], settings: Settings) -> subprocess.Popen:
+    logs = settings.home / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    with (logs / f"{service}.log").open("ab") as log_file:
+        # A new session, so a Ctrl-C in the terminal reaches only `deedflow up`, which then
+        # stops the services in order.
+        return subprocess.Popen(
+            [sys.executable, "-m", f"services.{service}"],
+            env=env,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+
+async def _wait_healthy(
+    processes: dict[str, subprocess.Popen], settings: Settings, pki: Pki, wait_seconds: float
+) -> list[ServiceRow]:
+    deadline = time.monotonic() + wait_seconds
+    pending = set(processes)
+    while pending:
+        for service in sorted(pending):
+            process = processes[service]
+            if process.poll() is not None:
+                log = settings.home / "logs" / f"{service}.log"
+                tail = log.read_text(errors="replace").splitlines()[-15:]
+                raise RuntimeError(f"{service} exited with {process.returncode}:\n" + "\n".join(tail))
+            record = read(settings.home, service)
+            if (
+                record is not None
+                and record.pid == process.pid
+                and await _health_of(service, record.port, settings, pki) == "SERVING"
+            ):
+                pending.discard(service)
+        if pending:
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"not healthy after {wait_seconds:.0f} s: {', '.join(sorted(pending))}")
+            await asyncio.sleep(POLL_SECONDS)
+    return await _rows(settings, pki)
+
+
+def _terminate(pids: list[int], grace: float) -> None:
+    """SIGTERM every service, wait for them to drain, SIGKILL what is left."""
+    for pid in pids:
+        if _alive(pid):
+            os.kill(pid, signal.SIGTERM)
+    deadline = time.monotonic() + grace + 5
+    while any(_alive(pid) for pid in pids) and time.monotonic() < deadline:
+        for pid in pids:
+            # Reap our own children so they do not linger as zombies that look alive.
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(pid, os.WNOHANG)
+        time.sleep(POLL_SECONDS)
+    for pid in pids:
+        if _alive(pid):
+            os.kill(pid, signal.SIGKILL)
+
+
+def _shutdown(settings: Settings, pids: list[int], embedded: bool) -> None:
+    _terminate(pids, settings.shutdown_grace_seconds)
+    if embedded:
+        stop_embedded(embedded_dir(settings.home))
+    _stack_file(settings).unlink(missing_ok=True)
+    console.print("deedflow stopped")
+
+
+@app.command()
+def up(
+    detach: bool = typer.Option(False, "--detach", "-d", help="Leave the stack running and return."),
+    timeout: float = typer.Option(90.0, help="Seconds to wait for every service to be SERVING."),
+) -> None:
+    """Start PostgreSQL, migrate, start every service as its own process, wait until healthy."""
+    settings = Settings()
+    settings.check()
+    stack_file = _stack_file(settings)
+    if stack_file.exists():
+        running = json.loads(stack_file.read_text())
+        if any(_alive(pid) for pid in running["pids"]):
+            console.print("[red]a stack is already running here; `deedflow down` first[/red]")
+            raise typer.Exit(1)
+    pki = load_pki(settings)
+    embedded = not settings.database_url
+    url = database_url(settings)
+    console.print(f"PostgreSQL: {'embedded at ' + str(embedded_dir(settings.home)) if embedded else url}")
+
+    async def migrate_all() -> None:
+        for service in SERVICE_NAMES:
+            await migrate(url, service)
+
+    asyncio.run(migrate_all())
+    env = {**os.environ, "DATABASE_URL": url, "DEEDFLOW_HOME": str(settings.home.resolve())}
+    processes = {service: _spawn(service, env, settings) for service in SERVICE_NAMES}
+    pids = [p.pid for p in processes.values()]
+    stack_file.parent.mkdir(parents=True, exist_ok=True)
+    stack_file.write_text(json.dumps({"pids": pids, "embedded_pg": embedded}))
+    try:
+        rows = asyncio.run(_wait_healthy(processes, settings, pki, timeout))
+    except (RuntimeError, KeyboardInterrupt) as exc:
+        console.print(f"[red]{exc}[/red]")
+        _shutdown(settings, pids, embedded)
+        raise typer.Exit(1) from None
+    _print_table(rows, settings)
+    console.print(f"logs: {settings.home / 'logs'}")
+    if detach:
+        console.print("running in the background; `deedflow status`, `deedflow down`")
+        return
+    console.print("Ctrl-C or SIGTERM stops every service")
+    stop = {"asked": False}
+
+    def ask_stop(signum, frame) -> None:
+        stop["asked"] = True
+
+    signal.signal(signal.SIGTERM, ask_stop)
+    signal.signal(signal.SIGINT, ask_stop)
+    while not stop["asked"] and all(p.poll() is None for p in processes.values()):
+        time.sleep(POLL_SECONDS)
+    for service, process in processes.items():
+        if process.poll() is not None and not stop["asked"]:
+            console.print(f"[red]{service} exited with {process.returncode}; stopping the rest[/red]")
+    _shutdown(settings, pids, embedded)
+
+
+@app.command()
+def down() -> None:
+    """Stop a stack started with `deedflow up --detach`."""
+    settings = Settings()
+    stack_file = _stack_file(settings)
+    if not stack_file.exists():
+        console.print("no stack is running here")
+        return
+    running = json.loads(stack_file.read_text())
+    _shutdown(settings, running["pids"], running["embedded_pg"])
+
+
+@app.command()
+def status() -> None:
+    """Show every service's process, port and health; exit 1 unless all are SERVING."""
+    settings = Settings()
+    rows = asyncio.run(_rows(settings, load_pki(settings)))
+    _print_table(rows, settings)
+    if any(row.state != "SERVING" for row in rows):
+        raise typer.Exit(1)
+
+
+@app.command()
+def serve(service: str = typer.Argument(..., help=f"One of: {', '.join(SERVICE_NAMES)}")) -> None:
+    """Run one service in the foreground (as docker-compose does)."""
+    if service not in SERVICE_NAMES:
+        console.print(f"[red]unknown service {service!r}; one of: {', '.join(SERVICE_NAMES)}[/red]")
+        raise typer.Exit(2)
+    main(service, importlib.import_module(f"services.{service}.app").register)

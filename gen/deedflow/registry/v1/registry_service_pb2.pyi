@@ -1,0 +1,454 @@
+import datetime
+
+from deedflow.type.v1 import field_rules_pb2 as _field_rules_pb2
+from deedflow.type.v1 import parties_pb2 as _parties_pb2
+from google.protobuf import timestamp_pb2 as _timestamp_pb2
+from google.protobuf.internal import containers as _containers
+from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
+from google.protobuf import descriptor as _descriptor
+from google.protobuf import message as _message
+from collections.abc import Iterable as _Iterable, Mapping as _Mapping
+from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
+
+DESCRIPTOR: _descriptor.FileDescriptor
+
+class EntryKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    ENTRY_KIND_UNSPECIFIED: _ClassVar[EntryKind]
+    ENTRY_KIND_OWNERSHIP: _ClassVar[EntryKind]
+    ENTRY_KIND_PREREGISTRATION: _ClassVar[EntryKind]
+    ENTRY_KIND_PREMORTGAGE: _ClassVar[EntryKind]
+    ENTRY_KIND_MORTGAGE: _ClassVar[EntryKind]
+    ENTRY_KIND_SEIZURE: _ClassVar[EntryKind]
+    ENTRY_KIND_PRE_SEIZURE: _ClassVar[EntryKind]
+    ENTRY_KIND_OBJECTION: _ClassVar[EntryKind]
+    ENTRY_KIND_CORRECTION: _ClassVar[EntryKind]
+    ENTRY_KIND_AGREEMENT: _ClassVar[EntryKind]
+
+class EntryState(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    ENTRY_STATE_UNSPECIFIED: _ClassVar[EntryState]
+    ENTRY_STATE_PENDING: _ClassVar[EntryState]
+    ENTRY_STATE_CURRENT: _ClassVar[EntryState]
+    ENTRY_STATE_HISTORIC: _ClassVar[EntryState]
+
+class Disposal(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    DISPOSAL_UNSPECIFIED: _ClassVar[Disposal]
+    DISPOSAL_CONTRACT: _ClassVar[Disposal]
+    DISPOSAL_PREREGISTRATION: _ClassVar[Disposal]
+    DISPOSAL_PREMORTGAGE: _ClassVar[Disposal]
+    DISPOSAL_FIRST_REGISTRATION: _ClassVar[Disposal]
+    DISPOSAL_TRANSFER: _ClassVar[Disposal]
+    DISPOSAL_MORTGAGE: _ClassVar[Disposal]
+    DISPOSAL_CANCELLATION: _ClassVar[Disposal]
+ENTRY_KIND_UNSPECIFIED: EntryKind
+ENTRY_KIND_OWNERSHIP: EntryKind
+ENTRY_KIND_PREREGISTRATION: EntryKind
+ENTRY_KIND_PREMORTGAGE: EntryKind
+ENTRY_KIND_MORTGAGE: EntryKind
+ENTRY_KIND_SEIZURE: EntryKind
+ENTRY_KIND_PRE_SEIZURE: EntryKind
+ENTRY_KIND_OBJECTION: EntryKind
+ENTRY_KIND_CORRECTION: EntryKind
+ENTRY_KIND_AGREEMENT: EntryKind
+ENTRY_STATE_UNSPECIFIED: EntryState
+ENTRY_STATE_PENDING: EntryState
+ENTRY_STATE_CURRENT: EntryState
+ENTRY_STATE_HISTORIC: EntryState
+DISPOSAL_UNSPECIFIED: Disposal
+DISPOSAL_CONTRACT: Disposal
+DISPOSAL_PREREGISTRATION: Disposal
+DISPOSAL_PREMORTGAGE: Disposal
+DISPOSAL_FIRST_REGISTRATION: Disposal
+DISPOSAL_TRANSFER: Disposal
+DISPOSAL_MORTGAGE: Disposal
+DISPOSAL_CANCELLATION: Disposal
+
+class UnitFacts(_message.Message):
+    __slots__ = ("unit_number", "address", "gross_area_dm2", "use", "presale_unit_number")
+    UNIT_NUMBER_FIELD_NUMBER: _ClassVar[int]
+    ADDRESS_FIELD_NUMBER: _ClassVar[int]
+    GROSS_AREA_DM2_FIELD_NUMBER: _ClassVar[int]
+    USE_FIELD_NUMBER: _ClassVar[int]
+    PRESALE_UNIT_NUMBER_FIELD_NUMBER: _ClassVar[int]
+    unit_number: str
+    address: str
+    gross_area_dm2: int
+    use: str
+    presale_unit_number: str
+    def __init__(self, unit_number: _Optional[str] = ..., address: _Optional[str] = ..., gross_area_dm2: _Optional[int] = ..., use: _Optional[str] = ..., presale_unit_number: _Optional[str] = ...) -> None: ...
+
+class Entry(_message.Message):
+    __slots__ = ("name", "unit_number", "sequence", "kind", "state", "holders", "share_basis_points", "amount_fen", "priority_time", "ruling", "expire_time", "queue_position", "created_by_case", "ended_by_case", "entered_by", "entry_time", "end_time", "related_entry", "note", "leaf_index")
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    UNIT_NUMBER_FIELD_NUMBER: _ClassVar[int]
+    SEQUENCE_FIELD_NUMBER: _ClassVar[int]
+    KIND_FIELD_NUMBER: _ClassVar[int]
+    STATE_FIELD_NUMBER: _ClassVar[int]
+    HOLDERS_FIELD_NUMBER: _ClassVar[int]
+    SHARE_BASIS_POINTS_FIELD_NUMBER: _ClassVar[int]
+    AMOUNT_FEN_FIELD_NUMBER: _ClassVar[int]
+    PRIORITY_TIME_FIELD_NUMBER: _ClassVar[int]
+    RULING_FIELD_NUMBER: _ClassVar[int]
+    EXPIRE_TIME_FIELD_NUMBER: _ClassVar[int]
+    QUEUE_POSITION_FIELD_NUMBER: _ClassVar[int]
+    CREATED_BY_CASE_FIELD_NUMBER: _ClassVar[int]
+    ENDED_BY_CASE_FIELD_NUMBER: _ClassVar[int]
+    ENTERED_BY_FIELD_NUMBER: _ClassVar[int]
+    ENTRY_TIME_FIELD_NUMBER: _ClassVar[int]
+    END_TIME_FIELD_NUMBER: _ClassVar[int]
+    RELATED_ENTRY_FIELD_NUMBER: _ClassVar[int]
+    NOTE_FIELD_NUMBER: _ClassVar[int]
+    LEAF_INDEX_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    unit_number: str
+    sequence: int
+    kind: EntryKind
+    state: EntryState
+    holders: _containers.RepeatedScalarFieldContainer[str]
+    share_basis_points: _containers.RepeatedScalarFieldContainer[int]
+    amount_fen: int
+    priority_time: _timestamp_pb2.Timestamp
+    ruling: _parties_pb2.CourtRuling
+    expire_time: _timestamp_pb2.Timestamp
+    queue_position: int
+    created_by_case: str
+    ended_by_case: str
+    entered_by: str
+    entry_time: _timestamp_pb2.Timestamp
+    end_time: _timestamp_pb2.Timestamp
+    related_entry: str
+    note: str
+    leaf_index: int
+    def __init__(self, name: _Optional[str] = ..., unit_number: _Optional[str] = ..., sequence: _Optional[int] = ..., kind: _Optional[_Union[EntryKind, str]] = ..., state: _Optional[_Union[EntryState, str]] = ..., holders: _Optional[_Iterable[str]] = ..., share_basis_points: _Optional[_Iterable[int]] = ..., amount_fen: _Optional[int] = ..., priority_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., ruling: _Optional[_Union[_parties_pb2.CourtRuling, _Mapping]] = ..., expire_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., queue_position: _Optional[int] = ..., created_by_case: _Optional[str] = ..., ended_by_case: _Optional[str] = ..., entered_by: _Optional[str] = ..., entry_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., end_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., related_entry: _Optional[str] = ..., note: _Optional[str] = ..., leaf_index: _Optional[int] = ...) -> None: ...
+
+class Unit(_message.Message):
+    __slots__ = ("name", "facts", "building_number", "first_registered", "first_registration_time", "entries", "as_of_time")
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    FACTS_FIELD_NUMBER: _ClassVar[int]
+    BUILDING_NUMBER_FIELD_NUMBER: _ClassVar[int]
+    FIRST_REGISTERED_FIELD_NUMBER: _ClassVar[int]
+    FIRST_REGISTRATION_TIME_FIELD_NUMBER: _ClassVar[int]
+    ENTRIES_FIELD_NUMBER: _ClassVar[int]
+    AS_OF_TIME_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    facts: UnitFacts
+    building_number: str
+    first_registered: bool
+    first_registration_time: _timestamp_pb2.Timestamp
+    entries: _containers.RepeatedCompositeFieldContainer[Entry]
+    as_of_time: _timestamp_pb2.Timestamp
+    def __init__(self, name: _Optional[str] = ..., facts: _Optional[_Union[UnitFacts, _Mapping]] = ..., building_number: _Optional[str] = ..., first_registered: _Optional[bool] = ..., first_registration_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., entries: _Optional[_Iterable[_Union[Entry, _Mapping]]] = ..., as_of_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class CreateBuildingRequest(_message.Message):
+    __slots__ = ("request_id", "building_number", "units")
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    BUILDING_NUMBER_FIELD_NUMBER: _ClassVar[int]
+    UNITS_FIELD_NUMBER: _ClassVar[int]
+    request_id: str
+    building_number: str
+    units: _containers.RepeatedCompositeFieldContainer[UnitFacts]
+    def __init__(self, request_id: _Optional[str] = ..., building_number: _Optional[str] = ..., units: _Optional[_Iterable[_Union[UnitFacts, _Mapping]]] = ...) -> None: ...
+
+class CreateBuildingResponse(_message.Message):
+    __slots__ = ("units",)
+    UNITS_FIELD_NUMBER: _ClassVar[int]
+    units: _containers.RepeatedCompositeFieldContainer[Unit]
+    def __init__(self, units: _Optional[_Iterable[_Union[Unit, _Mapping]]] = ...) -> None: ...
+
+class GetUnitRequest(_message.Message):
+    __slots__ = ("unit_number", "as_of_time")
+    UNIT_NUMBER_FIELD_NUMBER: _ClassVar[int]
+    AS_OF_TIME_FIELD_NUMBER: _ClassVar[int]
+    unit_number: str
+    as_of_time: _timestamp_pb2.Timestamp
+    def __init__(self, unit_number: _Optional[str] = ..., as_of_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class GetUnitResponse(_message.Message):
+    __slots__ = ("unit",)
+    UNIT_FIELD_NUMBER: _ClassVar[int]
+    unit: Unit
+    def __init__(self, unit: _Optional[_Union[Unit, _Mapping]] = ...) -> None: ...
+
+class ListEntriesRequest(_message.Message):
+    __slots__ = ("unit_number", "as_of_time", "page_size", "page_token")
+    UNIT_NUMBER_FIELD_NUMBER: _ClassVar[int]
+    AS_OF_TIME_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    unit_number: str
+    as_of_time: _timestamp_pb2.Timestamp
+    page_size: int
+    page_token: str
+    def __init__(self, unit_number: _Optional[str] = ..., as_of_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
+
+class ListEntriesResponse(_message.Message):
+    __slots__ = ("entries", "next_page_token")
+    ENTRIES_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    entries: _containers.RepeatedCompositeFieldContainer[Entry]
+    next_page_token: str
+    def __init__(self, entries: _Optional[_Iterable[_Union[Entry, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
+
+class CheckDisposalRequest(_message.Message):
+    __slots__ = ("unit_number", "disposal", "beneficiaries")
+    UNIT_NUMBER_FIELD_NUMBER: _ClassVar[int]
+    DISPOSAL_FIELD_NUMBER: _ClassVar[int]
+    BENEFICIARIES_FIELD_NUMBER: _ClassVar[int]
+    unit_number: str
+    disposal: Disposal
+    beneficiaries: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, unit_number: _Optional[str] = ..., disposal: _Optional[_Union[Disposal, str]] = ..., beneficiaries: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class Restriction(_message.Message):
+    __slots__ = ("reason", "entry", "legal_basis")
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    ENTRY_FIELD_NUMBER: _ClassVar[int]
+    LEGAL_BASIS_FIELD_NUMBER: _ClassVar[int]
+    reason: str
+    entry: str
+    legal_basis: str
+    def __init__(self, reason: _Optional[str] = ..., entry: _Optional[str] = ..., legal_basis: _Optional[str] = ...) -> None: ...
+
+class CheckDisposalResponse(_message.Message):
+    __slots__ = ("allowed", "restrictions")
+    ALLOWED_FIELD_NUMBER: _ClassVar[int]
+    RESTRICTIONS_FIELD_NUMBER: _ClassVar[int]
+    allowed: bool
+    restrictions: _containers.RepeatedCompositeFieldContainer[Restriction]
+    def __init__(self, allowed: _Optional[bool] = ..., restrictions: _Optional[_Iterable[_Union[Restriction, _Mapping]]] = ...) -> None: ...
+
+class NewEntry(_message.Message):
+    __slots__ = ("kind", "holders", "share_basis_points", "amount_fen", "priority_time", "related_entry", "note")
+    KIND_FIELD_NUMBER: _ClassVar[int]
+    HOLDERS_FIELD_NUMBER: _ClassVar[int]
+    SHARE_BASIS_POINTS_FIELD_NUMBER: _ClassVar[int]
+    AMOUNT_FEN_FIELD_NUMBER: _ClassVar[int]
+    PRIORITY_TIME_FIELD_NUMBER: _ClassVar[int]
+    RELATED_ENTRY_FIELD_NUMBER: _ClassVar[int]
+    NOTE_FIELD_NUMBER: _ClassVar[int]
+    kind: EntryKind
+    holders: _containers.RepeatedScalarFieldContainer[str]
+    share_basis_points: _containers.RepeatedScalarFieldContainer[int]
+    amount_fen: int
+    priority_time: _timestamp_pb2.Timestamp
+    related_entry: str
+    note: str
+    def __init__(self, kind: _Optional[_Union[EntryKind, str]] = ..., holders: _Optional[_Iterable[str]] = ..., share_basis_points: _Optional[_Iterable[int]] = ..., amount_fen: _Optional[int] = ..., priority_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., related_entry: _Optional[str] = ..., note: _Optional[str] = ...) -> None: ...
+
+class CommitCaseRequest(_message.Message):
+    __slots__ = ("request_id", "unit_number", "registry_case", "disposal", "beneficiaries", "new_entries", "ended_entries")
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    UNIT_NUMBER_FIELD_NUMBER: _ClassVar[int]
+    REGISTRY_CASE_FIELD_NUMBER: _ClassVar[int]
+    DISPOSAL_FIELD_NUMBER: _ClassVar[int]
+    BENEFICIARIES_FIELD_NUMBER: _ClassVar[int]
+    NEW_ENTRIES_FIELD_NUMBER: _ClassVar[int]
+    ENDED_ENTRIES_FIELD_NUMBER: _ClassVar[int]
+    request_id: str
+    unit_number: str
+    registry_case: str
+    disposal: Disposal
+    beneficiaries: _containers.RepeatedScalarFieldContainer[str]
+    new_entries: _containers.RepeatedCompositeFieldContainer[NewEntry]
+    ended_entries: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, request_id: _Optional[str] = ..., unit_number: _Optional[str] = ..., registry_case: _Optional[str] = ..., disposal: _Optional[_Union[Disposal, str]] = ..., beneficiaries: _Optional[_Iterable[str]] = ..., new_entries: _Optional[_Iterable[_Union[NewEntry, _Mapping]]] = ..., ended_entries: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class CommitCaseResponse(_message.Message):
+    __slots__ = ("entries", "register_time")
+    ENTRIES_FIELD_NUMBER: _ClassVar[int]
+    REGISTER_TIME_FIELD_NUMBER: _ClassVar[int]
+    entries: _containers.RepeatedCompositeFieldContainer[Entry]
+    register_time: _timestamp_pb2.Timestamp
+    def __init__(self, entries: _Optional[_Iterable[_Union[Entry, _Mapping]]] = ..., register_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class SeizeUnitRequest(_message.Message):
+    __slots__ = ("request_id", "unit_number", "ruling", "pre_seizure", "start_time", "end_time")
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    UNIT_NUMBER_FIELD_NUMBER: _ClassVar[int]
+    RULING_FIELD_NUMBER: _ClassVar[int]
+    PRE_SEIZURE_FIELD_NUMBER: _ClassVar[int]
+    START_TIME_FIELD_NUMBER: _ClassVar[int]
+    END_TIME_FIELD_NUMBER: _ClassVar[int]
+    request_id: str
+    unit_number: str
+    ruling: _parties_pb2.CourtRuling
+    pre_seizure: bool
+    start_time: _timestamp_pb2.Timestamp
+    end_time: _timestamp_pb2.Timestamp
+    def __init__(self, request_id: _Optional[str] = ..., unit_number: _Optional[str] = ..., ruling: _Optional[_Union[_parties_pb2.CourtRuling, _Mapping]] = ..., pre_seizure: _Optional[bool] = ..., start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., end_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class SeizeUnitResponse(_message.Message):
+    __slots__ = ("entry",)
+    ENTRY_FIELD_NUMBER: _ClassVar[int]
+    entry: Entry
+    def __init__(self, entry: _Optional[_Union[Entry, _Mapping]] = ...) -> None: ...
+
+class ReleaseSeizureRequest(_message.Message):
+    __slots__ = ("request_id", "entry", "ruling")
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    ENTRY_FIELD_NUMBER: _ClassVar[int]
+    RULING_FIELD_NUMBER: _ClassVar[int]
+    request_id: str
+    entry: str
+    ruling: _parties_pb2.CourtRuling
+    def __init__(self, request_id: _Optional[str] = ..., entry: _Optional[str] = ..., ruling: _Optional[_Union[_parties_pb2.CourtRuling, _Mapping]] = ...) -> None: ...
+
+class ReleaseSeizureResponse(_message.Message):
+    __slots__ = ("released", "promoted")
+    RELEASED_FIELD_NUMBER: _ClassVar[int]
+    PROMOTED_FIELD_NUMBER: _ClassVar[int]
+    released: Entry
+    promoted: Entry
+    def __init__(self, released: _Optional[_Union[Entry, _Mapping]] = ..., promoted: _Optional[_Union[Entry, _Mapping]] = ...) -> None: ...
+
+class AddObjectionRequest(_message.Message):
+    __slots__ = ("request_id", "unit_number", "objector", "related_entry", "grounds")
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    UNIT_NUMBER_FIELD_NUMBER: _ClassVar[int]
+    OBJECTOR_FIELD_NUMBER: _ClassVar[int]
+    RELATED_ENTRY_FIELD_NUMBER: _ClassVar[int]
+    GROUNDS_FIELD_NUMBER: _ClassVar[int]
+    request_id: str
+    unit_number: str
+    objector: str
+    related_entry: str
+    grounds: str
+    def __init__(self, request_id: _Optional[str] = ..., unit_number: _Optional[str] = ..., objector: _Optional[str] = ..., related_entry: _Optional[str] = ..., grounds: _Optional[str] = ...) -> None: ...
+
+class AddObjectionResponse(_message.Message):
+    __slots__ = ("entry",)
+    ENTRY_FIELD_NUMBER: _ClassVar[int]
+    entry: Entry
+    def __init__(self, entry: _Optional[_Union[Entry, _Mapping]] = ...) -> None: ...
+
+class LiftObjectionRequest(_message.Message):
+    __slots__ = ("request_id", "entry", "lawsuit")
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    ENTRY_FIELD_NUMBER: _ClassVar[int]
+    LAWSUIT_FIELD_NUMBER: _ClassVar[int]
+    request_id: str
+    entry: str
+    lawsuit: _parties_pb2.CourtRuling
+    def __init__(self, request_id: _Optional[str] = ..., entry: _Optional[str] = ..., lawsuit: _Optional[_Union[_parties_pb2.CourtRuling, _Mapping]] = ...) -> None: ...
+
+class LiftObjectionResponse(_message.Message):
+    __slots__ = ("entry",)
+    ENTRY_FIELD_NUMBER: _ClassVar[int]
+    entry: Entry
+    def __init__(self, entry: _Optional[_Union[Entry, _Mapping]] = ...) -> None: ...
+
+class RequestCorrectionRequest(_message.Message):
+    __slots__ = ("request_id", "entry", "grounds")
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    ENTRY_FIELD_NUMBER: _ClassVar[int]
+    GROUNDS_FIELD_NUMBER: _ClassVar[int]
+    request_id: str
+    entry: str
+    grounds: str
+    def __init__(self, request_id: _Optional[str] = ..., entry: _Optional[str] = ..., grounds: _Optional[str] = ...) -> None: ...
+
+class RequestCorrectionResponse(_message.Message):
+    __slots__ = ("entry",)
+    ENTRY_FIELD_NUMBER: _ClassVar[int]
+    entry: Entry
+    def __init__(self, entry: _Optional[_Union[Entry, _Mapping]] = ...) -> None: ...
+
+class ResolveCorrectionRequest(_message.Message):
+    __slots__ = ("request_id", "correction", "corrected")
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    CORRECTION_FIELD_NUMBER: _ClassVar[int]
+    CORRECTED_FIELD_NUMBER: _ClassVar[int]
+    request_id: str
+    correction: str
+    corrected: NewEntry
+    def __init__(self, request_id: _Optional[str] = ..., correction: _Optional[str] = ..., corrected: _Optional[_Union[NewEntry, _Mapping]] = ...) -> None: ...
+
+class ResolveCorrectionResponse(_message.Message):
+    __slots__ = ("entries",)
+    ENTRIES_FIELD_NUMBER: _ClassVar[int]
+    entries: _containers.RepeatedCompositeFieldContainer[Entry]
+    def __init__(self, entries: _Optional[_Iterable[_Union[Entry, _Mapping]]] = ...) -> None: ...
+
+class RecordAgreementRequest(_message.Message):
+    __slots__ = ("request_id", "unit_number", "related_entry", "restricts_transfer", "terms")
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    UNIT_NUMBER_FIELD_NUMBER: _ClassVar[int]
+    RELATED_ENTRY_FIELD_NUMBER: _ClassVar[int]
+    RESTRICTS_TRANSFER_FIELD_NUMBER: _ClassVar[int]
+    TERMS_FIELD_NUMBER: _ClassVar[int]
+    request_id: str
+    unit_number: str
+    related_entry: str
+    restricts_transfer: bool
+    terms: str
+    def __init__(self, request_id: _Optional[str] = ..., unit_number: _Optional[str] = ..., related_entry: _Optional[str] = ..., restricts_transfer: _Optional[bool] = ..., terms: _Optional[str] = ...) -> None: ...
+
+class RecordAgreementResponse(_message.Message):
+    __slots__ = ("entry",)
+    ENTRY_FIELD_NUMBER: _ClassVar[int]
+    entry: Entry
+    def __init__(self, entry: _Optional[_Union[Entry, _Mapping]] = ...) -> None: ...
+
+class Checkpoint(_message.Message):
+    __slots__ = ("tree_size", "root_hash", "checkpoint_time", "signature", "key_id")
+    TREE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    ROOT_HASH_FIELD_NUMBER: _ClassVar[int]
+    CHECKPOINT_TIME_FIELD_NUMBER: _ClassVar[int]
+    SIGNATURE_FIELD_NUMBER: _ClassVar[int]
+    KEY_ID_FIELD_NUMBER: _ClassVar[int]
+    tree_size: int
+    root_hash: bytes
+    checkpoint_time: _timestamp_pb2.Timestamp
+    signature: bytes
+    key_id: bytes
+    def __init__(self, tree_size: _Optional[int] = ..., root_hash: _Optional[bytes] = ..., checkpoint_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., signature: _Optional[bytes] = ..., key_id: _Optional[bytes] = ...) -> None: ...
+
+class GetCheckpointRequest(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class GetCheckpointResponse(_message.Message):
+    __slots__ = ("checkpoint", "public_key")
+    CHECKPOINT_FIELD_NUMBER: _ClassVar[int]
+    PUBLIC_KEY_FIELD_NUMBER: _ClassVar[int]
+    checkpoint: Checkpoint
+    public_key: bytes
+    def __init__(self, checkpoint: _Optional[_Union[Checkpoint, _Mapping]] = ..., public_key: _Optional[bytes] = ...) -> None: ...
+
+class GetInclusionProofRequest(_message.Message):
+    __slots__ = ("entry", "tree_size")
+    ENTRY_FIELD_NUMBER: _ClassVar[int]
+    TREE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    entry: str
+    tree_size: int
+    def __init__(self, entry: _Optional[str] = ..., tree_size: _Optional[int] = ...) -> None: ...
+
+class GetInclusionProofResponse(_message.Message):
+    __slots__ = ("leaf_index", "tree_size", "audit_path", "leaf", "checkpoint")
+    LEAF_INDEX_FIELD_NUMBER: _ClassVar[int]
+    TREE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    AUDIT_PATH_FIELD_NUMBER: _ClassVar[int]
+    LEAF_FIELD_NUMBER: _ClassVar[int]
+    CHECKPOINT_FIELD_NUMBER: _ClassVar[int]
+    leaf_index: int
+    tree_size: int
+    audit_path: _containers.RepeatedScalarFieldContainer[bytes]
+    leaf: bytes
+    checkpoint: Checkpoint
+    def __init__(self, leaf_index: _Optional[int] = ..., tree_size: _Optional[int] = ..., audit_path: _Optional[_Iterable[bytes]] = ..., leaf: _Optional[bytes] = ..., checkpoint: _Optional[_Union[Checkpoint, _Mapping]] = ...) -> None: ...
+
+class GetConsistencyProofRequest(_message.Message):
+    __slots__ = ("first_tree_size", "second_tree_size")
+    FIRST_TREE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    SECOND_TREE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    first_tree_size: int
+    second_tree_size: int
+    def __init__(self, first_tree_size: _Optional[int] = ..., second_tree_size: _Optional[int] = ...) -> None: ...
+
+class GetConsistencyProofResponse(_message.Message):
+    __slots__ = ("proof",)
+    PROOF_FIELD_NUMBER: _ClassVar[int]
+    proof: _containers.RepeatedScalarFieldContainer[bytes]
+    def __init__(self, proof: _Optional[_Iterable[bytes]] = ...) -> None: ...

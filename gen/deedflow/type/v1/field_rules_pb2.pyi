@@ -1,0 +1,32 @@
+from google.protobuf import descriptor_pb2 as _descriptor_pb2
+from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
+from google.protobuf import descriptor as _descriptor
+from google.protobuf import message as _message
+from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
+
+DESCRIPTOR: _descriptor.FileDescriptor
+
+class IdentifierFormat(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    IDENTIFIER_FORMAT_UNSPECIFIED: _ClassVar[IdentifierFormat]
+    IDENTIFIER_FORMAT_UNIT_NUMBER: _ClassVar[IdentifierFormat]
+    IDENTIFIER_FORMAT_RESIDENT_ID: _ClassVar[IdentifierFormat]
+    IDENTIFIER_FORMAT_USCC: _ClassVar[IdentifierFormat]
+    IDENTIFIER_FORMAT_UUID: _ClassVar[IdentifierFormat]
+    IDENTIFIER_FORMAT_BUILDING_NUMBER: _ClassVar[IdentifierFormat]
+IDENTIFIER_FORMAT_UNSPECIFIED: IdentifierFormat
+IDENTIFIER_FORMAT_UNIT_NUMBER: IdentifierFormat
+IDENTIFIER_FORMAT_RESIDENT_ID: IdentifierFormat
+IDENTIFIER_FORMAT_USCC: IdentifierFormat
+IDENTIFIER_FORMAT_UUID: IdentifierFormat
+IDENTIFIER_FORMAT_BUILDING_NUMBER: IdentifierFormat
+FIELD_FIELD_NUMBER: _ClassVar[int]
+field: _descriptor.FieldDescriptor
+
+class FieldRules(_message.Message):
+    __slots__ = ("format", "required")
+    FORMAT_FIELD_NUMBER: _ClassVar[int]
+    REQUIRED_FIELD_NUMBER: _ClassVar[int]
+    format: IdentifierFormat
+    required: bool
+    def __init__(self, format: _Optional[_Union[IdentifierFormat, str]] = ..., required: _Optional[bool] = ...) -> None: ...

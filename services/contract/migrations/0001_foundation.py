@@ -1,0 +1,21 @@
+"""The contract schema's foundation: the idempotency store.
+
+Revision ID: contract_0001
+Revises:
+Create Date: 2026-11-26
+"""
+
+from shared.migrations.common import create_idempotency_table_v1
+
+revision = "contract_0001"
+down_revision = None
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    create_idempotency_table_v1()
+
+
+def downgrade() -> None:
+    raise NotImplementedError("the register and its cases are never migrated down")

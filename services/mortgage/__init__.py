@@ -1,0 +1,1 @@
+"""The mortgage service (抵押登记 / 注销)."""

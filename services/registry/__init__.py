@@ -1,0 +1,1 @@
+"""The registry service (不动产登记簿)."""

@@ -1,0 +1,1 @@
+"""The transfer service (首次登记 / 转移登记)."""

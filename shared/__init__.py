@@ -1,0 +1,1 @@
+"""Common runtime code that every deedflow service and tool imports."""

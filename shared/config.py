@@ -1,0 +1,60 @@
+"""Settings read from DEEDFLOW_* environment variables (and DATABASE_URL) with pydantic-settings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from shared.catalog import SERVICE_NAMES, service_info
+
+
+class Settings(BaseSettings):
+    """Everything a deedflow process can be told from outside. See README, "Configuration"."""
+
+    model_config = SettingsConfigDict(env_prefix="DEEDFLOW_", extra="ignore")
+
+    # Where the development CA, the embedded PostgreSQL and the run state live.
+    home: Path = Path(".deedflow")
+    # With no database URL, an embedded PostgreSQL is started under {home}/pg.
+    database_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("DATABASE_URL", "DEEDFLOW_DATABASE_URL")
+    )
+    # Address services bind to and the host peers are reached at.
+    bind_host: str = "127.0.0.1"
+    # Per-service overrides of "host:port", e.g. DEEDFLOW_ADDRESSES='{"registry": "registry:50056"}'.
+    addresses: dict[str, str] = {}
+    # Per-service port overrides, e.g. DEEDFLOW_PORTS='{"contract": 0}'.
+    ports: dict[str, int] = {}
+    # A PKI folder supplied by production; by default the development CA under {home}/pki.
+    pki_dir: Path | None = None
+    # Default deadline of an outgoing call, seconds.
+    call_timeout_seconds: float = 10.0
+    # Grace given to in-flight calls on SIGTERM, seconds.
+    shutdown_grace_seconds: float = 5.0
+    # Connections per service process.
+    db_pool_min: int = 1
+    db_pool_max: int = 8
+    log_level: str = "INFO"
+    # Log one JSON line per call.
+    access_log: bool = True
+
+    @property
+    def pki_path(self) -> Path:
+        return self.pki_dir if self.pki_dir is not None else self.home / "pki"
+
+    def port_of(self, service: str) -> int:
+        return self.ports.get(service, service_info(service).default_port)
+
+    def address_of(self, service: str) -> str:
+        """Where peers reach a service: an explicit address, else the bind host and port."""
+        if service in self.addresses:
+            return self.addresses[service]
+        return f"{self.bind_host}:{self.port_of(service)}"
+
+    def check(self) -> None:
+        unknown = set(self.ports) | set(self.addresses)
+        unknown -= set(SERVICE_NAMES)
+        if unknown:
+            raise ValueError(f"unknown services in settings: {sorted(unknown)}")

@@ -1,0 +1,55 @@
+"""Database access: an asyncpg pool per service, confined to that service's own schema."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from urllib.parse import urlsplit, urlunsplit
+
+import asyncpg
+
+
+def plain_url(url: str) -> str:
+    """postgresql://… for asyncpg, whatever driver suffix the URL carries."""
+    parts = urlsplit(url)
+    return urlunsplit(("postgresql", *parts[1:]))
+
+
+def sqlalchemy_url(url: str) -> str:
+    """postgresql+asyncpg://… for SQLAlchemy and Alembic."""
+    parts = urlsplit(url)
+    return urlunsplit(("postgresql+asyncpg", *parts[1:]))
+
+
+def with_database(url: str, database: str) -> str:
+    """The same server with another database name."""
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, parts.netloc, f"/{database}", parts.query, parts.fragment))
+
+
+class Database:
+    """A service's connection pool. Every connection's search_path is the service's schema, so
+    a service cannot read another's tables by accident."""
+
+    def __init__(self, pool: asyncpg.Pool, schema: str) -> None:
+        self.pool = pool
+        self.schema = schema
+
+    @classmethod
+    async def connect(cls, url: str, schema: str, min_size: int = 1, max_size: int = 8) -> Database:
+        pool = await asyncpg.create_pool(
+            plain_url(url),
+            min_size=min_size,
+            max_size=max_size,
+            server_settings={"search_path": schema, "application_name": f"deedflow-{schema}"},
+        )
+        return cls(pool, schema)
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[asyncpg.Connection]:
+        """One connection in one transaction; commits on success, rolls back on any error."""
+        async with self.pool.acquire() as connection, connection.transaction():
+            yield connection
+
+    async def close(self) -> None:
+        await self.pool.close()

@@ -1,0 +1,1 @@
+"""gRPC runtime shared by every service: server builder, channels, interceptors, status mapping."""

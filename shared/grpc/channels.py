@@ -1,0 +1,94 @@
+"""Channels to deedflow services: mTLS, a deadline on every call, retry on UNAVAILABLE."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import grpc
+
+from shared.context import deadline_var, request_id_var
+from shared.grpc.tls import channel_credentials
+from shared.pki import CertPair
+
+# Only UNAVAILABLE is retried by the channel: it means the call never reached a handler, and
+# every mutating request carries a request_id, so even a duplicate would be replayed, not redone.
+RETRY_SERVICE_CONFIG = json.dumps(
+    {
+        "methodConfig": [
+            {
+                "name": [{}],
+                "retryPolicy": {
+                    "maxAttempts": 5,
+                    "initialBackoff": "0.05s",
+                    "maxBackoff": "1s",
+                    "backoffMultiplier": 2,
+                    "retryableStatusCodes": ["UNAVAILABLE"],
+                },
+            }
+        ]
+    }
+)
+
+CHANNEL_OPTIONS = (
+    ("grpc.service_config", RETRY_SERVICE_CONFIG),
+    ("grpc.enable_retries", 1),
+    ("grpc.keepalive_time_ms", 30_000),
+)
+
+
+def call_timeout(default: float, requested: float | None) -> float:
+    """The deadline of an outgoing call: what was asked (or the default), never beyond the
+    remaining time of the call being served."""
+    timeout = requested if requested is not None else default
+    deadline = deadline_var.get()
+    if deadline is not None:
+        timeout = min(timeout, max(deadline - time.monotonic(), 0.001))
+    return timeout
+
+
+class _DeadlineAndRequestId:
+    """Sets the deadline and forwards the request id as x-request-id metadata."""
+
+    def __init__(self, default_timeout: float) -> None:
+        self.default_timeout = default_timeout
+
+    def _details(self, details: grpc.aio.ClientCallDetails) -> grpc.aio.ClientCallDetails:
+        metadata = grpc.aio.Metadata(*(details.metadata or ()))
+        request_id = request_id_var.get()
+        if request_id is not None and "x-request-id" not in metadata:
+            metadata.add("x-request-id", request_id)
+        return grpc.aio.ClientCallDetails(
+            method=details.method,
+            timeout=call_timeout(self.default_timeout, details.timeout),
+            metadata=metadata,
+            credentials=details.credentials,
+            wait_for_ready=details.wait_for_ready,
+        )
+
+
+class _UnaryUnary(_DeadlineAndRequestId, grpc.aio.UnaryUnaryClientInterceptor):
+    async def intercept_unary_unary(self, continuation, client_call_details, request):
+        return await continuation(self._details(client_call_details), request)
+
+
+class _UnaryStream(_DeadlineAndRequestId, grpc.aio.UnaryStreamClientInterceptor):
+    async def intercept_unary_stream(self, continuation, client_call_details, request):
+        return await continuation(self._details(client_call_details), request)
+
+
+def secure_channel(
+    target: str,
+    ca_pem: bytes,
+    identity: CertPair,
+    default_timeout: float = 10.0,
+    stream_timeout: float | None = None,
+) -> grpc.aio.Channel:
+    """An mTLS channel; create it inside the running event loop. Unary calls get
+    `default_timeout` unless given one; streams get `stream_timeout` (None: until cancelled)."""
+    interceptors: list[grpc.aio.ClientInterceptor] = [_UnaryUnary(default_timeout)]
+    if stream_timeout is not None:
+        interceptors.append(_UnaryStream(stream_timeout))
+    return grpc.aio.secure_channel(
+        target, channel_credentials(ca_pem, identity), options=CHANNEL_OPTIONS, interceptors=interceptors
+    )

@@ -1,0 +1,258 @@
+"""Server interceptors: request context (caller, request id), access log, error mapping, validation.
+
+They are applied outermost first: RequestContext -> AccessLog -> ErrorMapping -> Validation.
+ErrorMapping sits inside AccessLog so the log sees the final status code of every call.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import inspect
+import logging
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import grpc
+from google.rpc import code_pb2, status_pb2
+from grpc_status import rpc_status
+
+from shared.auth import caller_from_auth_context, current_caller
+from shared.context import deadline_var, method_var, request_id_var
+from shared.errors import DomainError, InvalidArgument, Unauthenticated
+from shared.grpc.status import grpc_code, to_status
+from shared.grpc.validation import violations
+
+log = logging.getLogger("deedflow.access")
+errors_log = logging.getLogger("deedflow.errors")
+
+# Infrastructure RPCs that are not logged per call (probes run every few seconds).
+_QUIET_PREFIXES = ("/grpc.health.v1.Health/", "/grpc.reflection.")
+
+Behavior = Callable[[Any, grpc.aio.ServicerContext], Any]
+
+
+@dataclass
+class CallState:
+    """What the interceptors learn about one call."""
+
+    method: str
+    start: float = field(default_factory=time.perf_counter)
+    code: str = "OK"
+
+
+current_call: contextvars.ContextVar[CallState | None] = contextvars.ContextVar("current_call", default=None)
+
+
+async def abort_with(context: grpc.aio.ServicerContext, status: status_pb2.Status) -> None:
+    """Ends the call with a rich status (details in grpc-status-details-bin)."""
+    state = current_call.get()
+    if state is not None:
+        state.code = grpc_code(status).name
+    await context.abort(
+        grpc_code(status), status.message, trailing_metadata=rpc_status.to_status(status).trailing_metadata
+    )
+
+
+def _wrap_handler(
+    handler: grpc.RpcMethodHandler, wrap: Callable[[Behavior], Behavior]
+) -> grpc.RpcMethodHandler:
+    """The same handler with its behavior wrapped, whatever its streaming kind."""
+    kinds = (
+        ("unary_unary", grpc.unary_unary_rpc_method_handler),
+        ("unary_stream", grpc.unary_stream_rpc_method_handler),
+        ("stream_unary", grpc.stream_unary_rpc_method_handler),
+        ("stream_stream", grpc.stream_stream_rpc_method_handler),
+    )
+    for attribute, factory in kinds:
+        behavior = getattr(handler, attribute)
+        if behavior is not None:
+            return factory(
+                wrap(behavior),
+                request_deserializer=handler.request_deserializer,
+                response_serializer=handler.response_serializer,
+            )
+    return handler
+
+
+def _streams_responses(handler: grpc.RpcMethodHandler) -> bool:
+    return handler.unary_stream is not None or handler.stream_stream is not None
+
+
+class _BehaviorInterceptor(grpc.aio.ServerInterceptor):
+    """Base: wraps each call's behavior with `around`, for unary and streaming responses alike."""
+
+    async def intercept_service(
+        self,
+        continuation: Callable[[grpc.HandlerCallDetails], Awaitable[grpc.RpcMethodHandler]],
+        handler_call_details: grpc.HandlerCallDetails,
+    ) -> grpc.RpcMethodHandler:
+        handler = await continuation(handler_call_details)
+        if handler is None:
+            return handler
+        method = handler_call_details.method
+        metadata = dict(handler_call_details.invocation_metadata or ())
+        if _streams_responses(handler):
+
+            def wrap(behavior: Behavior) -> Behavior:
+                async def streaming(request, context):
+                    async def produce():
+                        result = behavior(request, context)
+                        if inspect.isawaitable(result):
+                            await result
+                            return
+                        async for item in result:
+                            yield item
+
+                    # Items are yielded by a generator so each interceptor layer sees errors.
+                    async for item in self.around_stream(produce, request, context, method, metadata):
+                        yield item
+
+                return streaming
+
+        else:
+
+            def wrap(behavior: Behavior) -> Behavior:
+                async def unary(request, context):
+                    async def invoke():
+                        result = behavior(request, context)
+                        return await result if inspect.isawaitable(result) else result
+
+                    return await self.around(invoke, request, context, method, metadata)
+
+                return unary
+
+        return _wrap_handler(handler, wrap)
+
+    async def around(self, call, request, context, method: str, metadata: dict) -> Any:
+        return await call()
+
+    async def around_stream(self, produce, request, context, method: str, metadata: dict):
+        async for item in produce():
+            yield item
+
+
+class RequestContextInterceptor(_BehaviorInterceptor):
+    """Reads the caller from the TLS auth context and sets request id and method for the call."""
+
+    def __init__(self, domain: str) -> None:
+        self.domain = domain
+
+    async def _enter(self, request, context, method: str, metadata: dict) -> None:
+        method_var.set(method)
+        current_call.set(CallState(method))
+        request_id = getattr(request, "request_id", "") or metadata.get("x-request-id") or str(uuid.uuid4())
+        request_id_var.set(request_id)
+        remaining = context.time_remaining()
+        deadline_var.set(None if remaining is None else time.monotonic() + remaining)
+        try:
+            current_caller.set(caller_from_auth_context(context.auth_context()))
+        except Unauthenticated as exc:
+            await abort_with(context, to_status(exc, self.domain))
+
+    async def around(self, call, request, context, method, metadata):
+        await self._enter(request, context, method, metadata)
+        return await call()
+
+    async def around_stream(self, produce, request, context, method, metadata):
+        await self._enter(request, context, method, metadata)
+        async for item in produce():
+            yield item
+
+
+class AccessLogInterceptor(_BehaviorInterceptor):
+    """One structured line per call: method, status code, duration, caller, request id."""
+
+    def _log(self, method: str) -> None:
+        state = current_call.get()
+        if state is None or method.startswith(_QUIET_PREFIXES):
+            return
+        elapsed_ms = round((time.perf_counter() - state.start) * 1000, 2)
+        log.info("call", extra={"fields": {"code": state.code, "duration_ms": elapsed_ms}})
+
+    async def around(self, call, request, context, method, metadata):
+        try:
+            return await call()
+        finally:
+            self._log(method)
+
+    async def around_stream(self, produce, request, context, method, metadata):
+        try:
+            async for item in produce():
+                yield item
+        finally:
+            self._log(method)
+
+
+class ErrorMappingInterceptor(_BehaviorInterceptor):
+    """Domain errors become rich statuses; nothing reaches a caller as UNKNOWN or a traceback."""
+
+    def __init__(self, domain: str) -> None:
+        self.domain = domain
+
+    async def _map(self, exc: BaseException, context, method: str) -> None:
+        if isinstance(exc, DomainError):
+            await abort_with(context, to_status(exc, self.domain))
+        if isinstance(exc, NotImplementedError):
+            await abort_with(
+                context,
+                status_pb2.Status(
+                    code=code_pb2.UNIMPLEMENTED, message=f"{method} is not implemented in this version"
+                ),
+            )
+        errors_log.exception("unexpected error", exc_info=exc)
+        await abort_with(
+            context,
+            status_pb2.Status(
+                code=code_pb2.INTERNAL, message=f"internal error; request id {request_id_var.get()}"
+            ),
+        )
+
+    async def around(self, call, request, context, method, metadata):
+        try:
+            return await call()
+        except (grpc.aio.AbortError, asyncio.CancelledError):
+            raise
+        except Exception as exc:
+            await self._map(exc, context, method)
+
+    async def around_stream(self, produce, request, context, method, metadata):
+        try:
+            async for item in produce():
+                yield item
+        except (grpc.aio.AbortError, asyncio.CancelledError):
+            raise
+        except Exception as exc:
+            await self._map(exc, context, method)
+
+
+class ValidationInterceptor(_BehaviorInterceptor):
+    """Refuses a request that breaks its proto field rules before any handler runs."""
+
+    async def around(self, call, request, context, method, metadata):
+        self._check(request)
+        return await call()
+
+    async def around_stream(self, produce, request, context, method, metadata):
+        self._check(request)
+        async for item in produce():
+            yield item
+
+    @staticmethod
+    def _check(request) -> None:
+        found = violations(request) if hasattr(request, "DESCRIPTOR") else []
+        if found:
+            raise InvalidArgument(found)
+
+
+def server_interceptors(domain: str) -> list[grpc.aio.ServerInterceptor]:
+    """The interceptor chain every deedflow server uses, outermost first."""
+    return [
+        RequestContextInterceptor(domain),
+        AccessLogInterceptor(),
+        ErrorMappingInterceptor(domain),
+        ValidationInterceptor(),
+    ]

@@ -1,0 +1,76 @@
+"""The one server builder every service uses: mTLS, interceptors, health, reflection, shutdown."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+import grpc
+from grpc_health.v1 import health, health_pb2, health_pb2_grpc
+from grpc_reflection.v1alpha import reflection
+
+from shared.grpc.interceptors import server_interceptors
+from shared.grpc.tls import server_credentials
+from shared.pki import Pki
+
+log = logging.getLogger("deedflow.server")
+
+# Without this grpc sets SO_REUSEPORT and two servers could silently share one port.
+SERVER_OPTIONS = (("grpc.so_reuseport", 0),)
+
+Registrar = Callable[[grpc.aio.Server], None]
+
+
+@dataclass
+class RunningServer:
+    """A started server with its bound port and health servicer."""
+
+    name: str
+    server: grpc.aio.Server
+    port: int
+    health: health.aio.HealthServicer
+    grpc_services: tuple[str, ...]
+
+    async def stop(self, grace: float) -> None:
+        """Health to NOT_SERVING first, so balancers drain it, then stop with grace."""
+        await self.health.enter_graceful_shutdown()
+        await self.server.stop(grace)
+
+
+async def start_server(
+    name: str,
+    grpc_services: Iterable[str],
+    register: Registrar,
+    pki: Pki,
+    host: str,
+    port: int,
+) -> RunningServer:
+    """Starts a service's gRPC server; `register` adds its servicers. Port 0 picks a free port."""
+    services = tuple(grpc_services)
+    server = grpc.aio.server(interceptors=server_interceptors(f"deedflow.{name}"), options=SERVER_OPTIONS)
+    register(server)
+    health_servicer = health.aio.HealthServicer()
+    health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
+    reflection.enable_server_reflection((*services, health.SERVICE_NAME, reflection.SERVICE_NAME), server)
+    bound = server.add_secure_port(f"{host}:{port}", server_credentials(pki, name))
+    if bound == 0:
+        raise OSError(f"could not bind {name} to {host}:{port}")
+    await server.start()
+    for service in ("", *services):
+        await health_servicer.set(service, health_pb2.HealthCheckResponse.SERVING)
+    log.info("serving", extra={"fields": {"port": bound, "services": list(services)}})
+    return RunningServer(name, server, bound, health_servicer, services)
+
+
+async def serve_until_signalled(running: RunningServer, grace: float) -> None:
+    """Runs until SIGTERM or SIGINT, then stops gracefully."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    await stop.wait()
+    log.info("stopping", extra={"fields": {"grace_seconds": grace}})
+    await running.stop(grace)

@@ -1,0 +1,83 @@
+"""Turns domain errors into google.rpc.Status with BadRequest / ErrorInfo details (grpcio-status)."""
+
+from __future__ import annotations
+
+import grpc
+from google.protobuf import any_pb2
+from google.rpc import code_pb2, error_details_pb2, status_pb2
+
+from shared.errors import (
+    Aborted,
+    AlreadyExists,
+    DomainError,
+    FailedPrecondition,
+    InvalidArgument,
+    NotFound,
+    PermissionDenied,
+    ReasonedError,
+    RequestIdReused,
+    Unauthenticated,
+)
+
+_CODES: tuple[tuple[type[DomainError], int], ...] = (
+    (InvalidArgument, code_pb2.INVALID_ARGUMENT),
+    (RequestIdReused, code_pb2.INVALID_ARGUMENT),
+    (FailedPrecondition, code_pb2.FAILED_PRECONDITION),
+    (NotFound, code_pb2.NOT_FOUND),
+    (AlreadyExists, code_pb2.ALREADY_EXISTS),
+    (Aborted, code_pb2.ABORTED),
+    (PermissionDenied, code_pb2.PERMISSION_DENIED),
+    (Unauthenticated, code_pb2.UNAUTHENTICATED),
+)
+
+
+def _pack(message) -> any_pb2.Any:
+    detail = any_pb2.Any()
+    detail.Pack(message)
+    return detail
+
+
+def to_status(error: DomainError, domain: str) -> status_pb2.Status:
+    """The rich status for a domain error; `domain` is 'deedflow.<service>'."""
+    code = next((c for cls, c in _CODES if isinstance(error, cls)), code_pb2.INTERNAL)
+    status = status_pb2.Status(code=code, message=error.message)
+    if isinstance(error, InvalidArgument):
+        status.details.append(
+            _pack(
+                error_details_pb2.BadRequest(
+                    field_violations=[
+                        error_details_pb2.BadRequest.FieldViolation(field=v.field, description=v.description)
+                        for v in error.violations
+                    ]
+                )
+            )
+        )
+    elif isinstance(error, ReasonedError):
+        status.details.append(
+            _pack(error_details_pb2.ErrorInfo(reason=error.reason, domain=domain, metadata=error.metadata))
+        )
+    return status
+
+
+def grpc_code(status: status_pb2.Status) -> grpc.StatusCode:
+    return next(c for c in grpc.StatusCode if c.value[0] == status.code)
+
+
+def error_info(status: status_pb2.Status) -> error_details_pb2.ErrorInfo | None:
+    """The ErrorInfo detail of a status, if it has one."""
+    for detail in status.details:
+        if detail.Is(error_details_pb2.ErrorInfo.DESCRIPTOR):
+            info = error_details_pb2.ErrorInfo()
+            detail.Unpack(info)
+            return info
+    return None
+
+
+def bad_request(status: status_pb2.Status) -> error_details_pb2.BadRequest | None:
+    """The BadRequest detail of a status, if it has one."""
+    for detail in status.details:
+        if detail.Is(error_details_pb2.BadRequest.DESCRIPTOR):
+            request = error_details_pb2.BadRequest()
+            detail.Unpack(request)
+            return request
+    return None

