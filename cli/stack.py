@@ -48,13 +48,19 @@ def _stack_file(settings: Settings) -> Path:
 
 
 def _alive(pid: int) -> bool:
+    """Running, and not a zombie: a detached stack's services are reaped by whoever adopted
+    them, which may be slow to do it, and a zombie is as stopped as a process gets."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:
         return True
-    return True
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return True
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
 
 
 async def _health_of(service: str, port: int, settings: Settings, pki: Pki) -> str:
@@ -234,6 +240,14 @@ def status() -> None:
     _print_table(rows, settings)
     if any(row.state != "SERVING" for row in rows):
         raise typer.Exit(1)
+
+
+@app.command()
+def pki() -> None:
+    """Create the development CA and certificates (if missing) and show where they are."""
+    settings = Settings()
+    folder = load_pki(settings).root
+    console.print(f"PKI ready in {folder} (throw-away development material; never commit it)")
 
 
 @app.command()

@@ -19,6 +19,7 @@ SERVICES_DIR = Path(__file__).resolve().parent.parent / "services"
 def alembic_config(url: str, service: str) -> Config:
     config = Config()
     config.set_main_option("script_location", str(ENV_DIR))
+    config.set_main_option("path_separator", "os")
     config.set_main_option("version_locations", str(SERVICES_DIR / service / "migrations"))
     config.attributes["schema"] = service
     config.attributes["url"] = sqlalchemy_url(url)

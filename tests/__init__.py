@@ -1,0 +1,1 @@
+"""deedflow test suite."""

@@ -1,0 +1,86 @@
+"""Fixtures for every test: a throw-away PKI, a fresh PostgreSQL database, the services in-process."""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import asyncpg
+import pytest
+
+from shared.catalog import SERVICE_NAMES
+from shared.config import Settings
+from shared.db import plain_url, with_database
+from shared.pg import start_embedded, stop_embedded
+from shared.pki import Pki, ensure_dev_pki
+from shared.runtime import StartedService, start_service
+
+ROOT = Path(__file__).resolve().parent.parent
+TEST_PGDATA = ROOT / ".deedflow" / "pg-test"
+
+
+@pytest.fixture(scope="session")
+def pki(tmp_path_factory: pytest.TempPathFactory) -> Pki:
+    """Throw-away test CA and certificates, generated for this run only."""
+    return ensure_dev_pki(tmp_path_factory.mktemp("pki"))
+
+
+async def _admin(url: str, sql: str) -> None:
+    connection = await asyncpg.connect(plain_url(url))
+    try:
+        await connection.execute(sql)
+    finally:
+        await connection.close()
+
+
+@pytest.fixture(scope="session")
+def server_url() -> Iterator[str]:
+    """DATABASE_URL when set (CI may point at its PostgreSQL), else the embedded server."""
+    configured = Settings().database_url
+    if configured:
+        yield configured
+        return
+    url = start_embedded(TEST_PGDATA)
+    yield url
+    stop_embedded(TEST_PGDATA)
+
+
+def _fresh_database(server_url: str) -> Iterator[str]:
+    name = f"deedflow_test_{uuid.uuid4().hex[:12]}"
+    asyncio.run(_admin(server_url, f'CREATE DATABASE "{name}"'))
+    yield with_database(server_url, name)
+    asyncio.run(_admin(server_url, f'DROP DATABASE "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture(scope="session")
+def database_url(server_url: str) -> Iterator[str]:
+    """A database of its own for this test session, dropped at the end."""
+    yield from _fresh_database(server_url)
+
+
+@pytest.fixture
+def fresh_database_url(server_url: str) -> Iterator[str]:
+    """A database for one test alone (e.g. a whole stack in subprocesses)."""
+    yield from _fresh_database(server_url)
+
+
+@pytest.fixture(scope="session")
+def test_settings(pki: Pki, tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    return Settings(home=tmp_path_factory.mktemp("home"), pki_dir=pki.root, bind_host="127.0.0.1")
+
+
+@pytest.fixture(scope="session")
+async def services(database_url: str, test_settings: Settings) -> AsyncIterator[dict[str, StartedService]]:
+    """All seven services, in this process, on free ports, over mTLS, on the test database."""
+    started: dict[str, StartedService] = {}
+    try:
+        for name in SERVICE_NAMES:
+            register = importlib.import_module(f"services.{name}.app").register
+            started[name] = await start_service(name, register, test_settings, database_url, port=0)
+        yield started
+    finally:
+        for service in started.values():
+            await service.stop(0)

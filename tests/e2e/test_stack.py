@@ -1,0 +1,137 @@
+"""The commands as a user runs them: `deedflow up` starts PostgreSQL-backed services as separate
+processes over mTLS, `deedctl` talks to them, `deedflow down` and SIGTERM stop them all."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from shared.catalog import SERVICE_NAMES
+
+BIN = Path(sys.executable).parent
+
+
+def _env(home: Path, database_url: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DEEDFLOW_")}
+    env.update(
+        DEEDFLOW_HOME=str(home),
+        DATABASE_URL=database_url,
+        # Every service on a port the OS picks; they publish it under {home}/run.
+        DEEDFLOW_PORTS=json.dumps(dict.fromkeys(SERVICE_NAMES, 0)),
+        COLUMNS="200",
+    )
+    return env
+
+
+def _run(command: str, *args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
+    return subprocess.run([str(BIN / command), *args], env=env, capture_output=True, text=True, timeout=180)
+
+
+def _pids(home: Path) -> list[int]:
+    return [json.loads((home / "run" / f"{s}.json").read_text())["pid"] for s in SERVICE_NAMES]
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+@pytest.fixture
+def stack(tmp_path, fresh_database_url):
+    env = _env(tmp_path / "home", fresh_database_url)
+    started = _run("deedflow", "up", "--detach", env=env)
+    assert started.returncode == 0, started.stdout + started.stderr
+    yield env, tmp_path / "home", started.stdout
+    _run("deedflow", "down", env=env)
+
+
+def test_up_shows_every_service_serving_on_its_own_process(stack):
+    env, home, output = stack
+    for name in SERVICE_NAMES:
+        assert name in output
+    assert output.count("SERVING") == len(SERVICE_NAMES)
+    pids = _pids(home)
+    assert len(set(pids)) == len(SERVICE_NAMES)
+    assert (home / "pki" / "ca.pem").exists(), "the development CA is created on first start"
+    status = _run("deedflow", "status", env=env)
+    assert status.returncode == 0
+    assert status.stdout.count("SERVING") == len(SERVICE_NAMES)
+
+
+def test_deedctl_health_and_whoami_over_mtls(stack):
+    env, home, _ = stack
+    health = _run("deedctl", "--json", "health", env=env)
+    assert health.returncode == 0, health.stderr
+    rows = json.loads(health.stdout)
+    assert {row["service"]: row["state"] for row in rows} == dict.fromkeys(SERVICE_NAMES, "SERVING")
+    table = _run("deedctl", "health", env=env)
+    assert table.returncode == 0 and table.stdout.count("SERVING") == len(SERVICE_NAMES)
+
+    whoami = _run("deedctl", "--json", "whoami", env=env)
+    assert whoami.returncode == 0, whoami.stderr
+    me = json.loads(whoami.stdout)
+    assert me["identity"] == "deedflow://clerk/C0001"
+    assert me["registry_answer"] == "SERVING"
+
+    callers = home / "pki" / "callers"
+    bank = _run(
+        "deedctl",
+        "--cert",
+        str(callers / "bank-a.pem"),
+        "--key",
+        str(callers / "bank-a.key"),
+        "--json",
+        "whoami",
+        env=env,
+    )
+    assert json.loads(bank.stdout)["role"] == "bank"
+
+
+def test_deedctl_reports_unavailable_with_its_exit_code(stack):
+    env, _, _ = stack
+    refused = _run("deedctl", "--target", "127.0.0.1:9", "--json", "whoami", env=env)
+    assert refused.returncode == 3
+    assert json.loads(refused.stdout)["registry_answer"] == "UNAVAILABLE"
+
+
+def test_down_stops_every_process(tmp_path, fresh_database_url):
+    env = _env(tmp_path / "home", fresh_database_url)
+    assert _run("deedflow", "up", "--detach", env=env).returncode == 0
+    pids = _pids(tmp_path / "home")
+    assert all(_alive(pid) for pid in pids)
+    down = _run("deedflow", "down", env=env)
+    assert down.returncode == 0
+    assert not any(_alive(pid) for pid in pids)
+    after = _run("deedflow", "status", env=env)
+    assert after.returncode == 1
+    assert after.stdout.count("STOPPED") == len(SERVICE_NAMES)
+
+
+def test_foreground_up_stops_gracefully_on_sigterm(tmp_path, fresh_database_url):
+    env = _env(tmp_path / "home", fresh_database_url)
+    process = subprocess.Popen(
+        [str(BIN / "deedflow"), "up"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    lines = []
+    for line in process.stdout:
+        lines.append(line)
+        if "Ctrl-C or SIGTERM" in line:
+            break
+    assert "".join(lines).count("SERVING") == len(SERVICE_NAMES), "".join(lines)
+    pids = _pids(tmp_path / "home")
+    process.send_signal(signal.SIGTERM)
+    rest = process.stdout.read()
+    assert process.wait(timeout=60) == 0
+    assert "deedflow stopped" in rest
+    assert not any(_alive(pid) for pid in pids)
+    logs = (tmp_path / "home" / "logs" / "registry.log").read_text()
+    assert '"message": "stopping"' in logs and '"message": "stopped"' in logs

@@ -1,0 +1,117 @@
+"""Test helpers: client channels with a chosen identity, and requests built from descriptors."""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+
+import deedflow
+import grpc
+from deedflow.type.v1 import field_rules_pb2
+from google.protobuf import message_factory
+from google.protobuf.descriptor import Descriptor, FieldDescriptor, MethodDescriptor
+from google.protobuf.message import Message
+
+from shared.grpc.channels import secure_channel
+from shared.pki import Pki
+
+VALID = {
+    field_rules_pb2.IDENTIFIER_FORMAT_UNIT_NUMBER: "500112001002GB00015F00030502",
+    field_rules_pb2.IDENTIFIER_FORMAT_RESIDENT_ID: "11010519491231002X",
+    field_rules_pb2.IDENTIFIER_FORMAT_USCC: "91110000600037341L",
+    field_rules_pb2.IDENTIFIER_FORMAT_UUID: "3f1c2a9e-8b7d-4c1e-9a2f-5d6e7f8a9b0c",
+    field_rules_pb2.IDENTIFIER_FORMAT_BUILDING_NUMBER: "500112001002GB00015F0003",
+}
+# One wrong character each: a letter where a digit belongs, a bad check character, etc.
+INVALID = {
+    field_rules_pb2.IDENTIFIER_FORMAT_UNIT_NUMBER: "500112001002GB00015X00030502",
+    field_rules_pb2.IDENTIFIER_FORMAT_RESIDENT_ID: "110105194912310021",
+    field_rules_pb2.IDENTIFIER_FORMAT_USCC: "91110000600037341K",
+    field_rules_pb2.IDENTIFIER_FORMAT_UUID: "not-a-uuid",
+    field_rules_pb2.IDENTIFIER_FORMAT_BUILDING_NUMBER: "500112001002GB00015F003",
+}
+
+
+def load_all_protos() -> None:
+    """Imports every generated module, so the default descriptor pool knows every service."""
+    for module in pkgutil.walk_packages(deedflow.__path__, "deedflow."):
+        if module.name.endswith("_pb2"):
+            importlib.import_module(module.name)
+
+
+def client_channel(port: int, pki: Pki, caller: str = "clerk") -> grpc.aio.Channel:
+    """An mTLS channel to a local server as one of the development PKI's callers."""
+    return secure_channel(f"127.0.0.1:{port}", pki.ca_pem, pki.caller(caller), default_timeout=10)
+
+
+def rules(field: FieldDescriptor) -> field_rules_pb2.FieldRules:
+    options = field.GetOptions()
+    if options.HasExtension(field_rules_pb2.field):
+        return options.Extensions[field_rules_pb2.field]
+    return field_rules_pb2.FieldRules()
+
+
+def message_class(descriptor: Descriptor) -> type[Message]:
+    return message_factory.GetMessageClass(descriptor)
+
+
+def fill_valid(message: Message) -> Message:
+    """Sets every required field (recursively) to a valid value, so only the RPC itself decides."""
+    for field in message.DESCRIPTOR.fields:
+        rule = rules(field)
+        if not rule.required:
+            continue
+        if field.type == FieldDescriptor.TYPE_MESSAGE:
+            child = getattr(message, field.name).add() if field.is_repeated else getattr(message, field.name)
+            child.SetInParent()
+            fill_valid(child)
+        elif field.type == FieldDescriptor.TYPE_STRING:
+            setattr(message, field.name, VALID.get(rule.format, "x"))
+        elif field.type == FieldDescriptor.TYPE_BYTES:
+            setattr(message, field.name, b"x")
+        else:
+            setattr(message, field.name, 1)
+    return message
+
+
+def first_formatted_path(descriptor: Descriptor, seen: frozenset[str] = frozenset()) -> list[FieldDescriptor]:
+    """The path to the first string field with an identifier format, through message fields."""
+    for field in descriptor.fields:
+        if field.type == FieldDescriptor.TYPE_STRING and rules(field).format and not field.is_repeated:
+            return [field]
+    for field in descriptor.fields:
+        if field.type == FieldDescriptor.TYPE_MESSAGE and field.message_type.full_name not in seen:
+            rest = first_formatted_path(field.message_type, seen | {descriptor.full_name})
+            if rest:
+                return [field, *rest]
+    return []
+
+
+def set_bad_identifier(message: Message, path: list[FieldDescriptor]) -> str:
+    """Puts an invalid identifier at `path` and returns the field path the server should name."""
+    names = []
+    target = message
+    for field in path[:-1]:
+        if field.is_repeated:
+            target = getattr(target, field.name).add()
+            fill_valid(target)
+            names.append(f"{field.name}[0]")
+        else:
+            target = getattr(target, field.name)
+            target.SetInParent()
+            fill_valid(target)
+            names.append(field.name)
+    last = path[-1]
+    setattr(target, last.name, INVALID[rules(last).format])
+    names.append(last.name)
+    return ".".join(names)
+
+
+def unary_or_stream(channel: grpc.aio.Channel, service: str, method: MethodDescriptor):
+    """A callable for any method of any service, from its descriptor."""
+    path = f"/{service}/{method.name}"
+    serializer = message_class(method.input_type).SerializeToString
+    deserializer = message_class(method.output_type).FromString
+    if method.server_streaming:
+        return channel.unary_stream(path, request_serializer=serializer, response_deserializer=deserializer)
+    return channel.unary_unary(path, request_serializer=serializer, response_deserializer=deserializer)
