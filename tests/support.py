@@ -5,13 +5,13 @@ from __future__ import annotations
 import importlib
 import pkgutil
 
-import deedflow
 import grpc
-from deedflow.type.v1 import field_rules_pb2
 from google.protobuf import message_factory
 from google.protobuf.descriptor import Descriptor, FieldDescriptor, MethodDescriptor
 from google.protobuf.message import Message
 
+import deedflow
+from deedflow.type.v1 import field_rules_pb2
 from shared.grpc.channels import secure_channel
 from shared.pki import Pki
 

@@ -74,7 +74,8 @@ def test_deedctl_health_and_whoami_over_mtls(stack):
     rows = json.loads(health.stdout)
     assert {row["service"]: row["state"] for row in rows} == dict.fromkeys(SERVICE_NAMES, "SERVING")
     table = _run("deedctl", "health", env=env)
-    assert table.returncode == 0 and table.stdout.count("SERVING") == len(SERVICE_NAMES)
+    assert table.returncode == 0
+    assert table.stdout.count("SERVING") == len(SERVICE_NAMES)
 
     whoami = _run("deedctl", "--json", "whoami", env=env)
     assert whoami.returncode == 0, whoami.stderr
@@ -134,4 +135,5 @@ def test_foreground_up_stops_gracefully_on_sigterm(tmp_path, fresh_database_url)
     assert "deedflow stopped" in rest
     assert not any(_alive(pid) for pid in pids)
     logs = (tmp_path / "home" / "logs" / "registry.log").read_text()
-    assert '"message": "stopping"' in logs and '"message": "stopped"' in logs
+    assert '"message": "stopping"' in logs
+    assert '"message": "stopped"' in logs

@@ -7,8 +7,8 @@ import asyncio
 import uuid
 
 import pytest
-from deedflow.tax.v1 import tax_service_pb2 as pb
 
+from deedflow.tax.v1 import tax_service_pb2 as pb
 from shared.db import Database
 from shared.errors import FailedPrecondition, RequestIdReused
 from shared.idempotency import IdempotencyKey, run_idempotent

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import grpc
 import pytest
-from deedflow.registry.v1 import registry_service_pb2 as pb
 from grpc_status import rpc_status
 
+from deedflow.registry.v1 import registry_service_pb2 as pb
 from shared.auth import caller
 from shared.context import request_id_var
 from shared.errors import (

@@ -8,6 +8,7 @@ import asyncio
 
 import grpc
 import pytest
+from cryptography import x509
 from google.protobuf import descriptor_pool
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
@@ -25,8 +26,6 @@ from tests.support import (
     set_bad_identifier,
     unary_or_stream,
 )
-
-from cryptography import x509
 
 
 def _methods():

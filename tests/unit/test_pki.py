@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import multiprocessing
 
+import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec
 
@@ -11,8 +12,6 @@ from shared.auth import Role, caller_from_auth_context, parse_identity_uri
 from shared.catalog import SERVICE_NAMES
 from shared.errors import Unauthenticated
 from shared.pki import DEV_CALLERS, Pki, ensure_dev_pki
-
-import pytest
 
 
 def _uris(pem: bytes) -> list[str]:
@@ -38,7 +37,8 @@ def test_each_service_certificate_names_the_service(pki):
 def test_sample_callers_carry_their_roles(pki):
     roles = {stem: parse_identity_uri(_uris(pki.caller(stem).cert_pem)[0]).role for stem in DEV_CALLERS}
     assert roles["developer"] is Role.DEVELOPER
-    assert roles["bank-a"] is Role.BANK and roles["bank-b"] is Role.BANK
+    assert roles["bank-a"] is Role.BANK
+    assert roles["bank-b"] is Role.BANK
     assert roles["clerk"] is Role.CLERK
     assert _uris(pki.caller("bank-a").cert_pem) != _uris(pki.caller("bank-b").cert_pem)
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from deedflow.orchestrator.v1 import orchestrator_service_pb2 as orchestrator
 from deedflow.type.v1 import parties_pb2
-
 from shared.grpc.validation import violations
 
 REQUEST_ID = "3f1c2a9e-8b7d-4c1e-9a2f-5d6e7f8a9b0c"

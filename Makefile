@@ -1,0 +1,47 @@
+# deedflow: `make demo` and `make test` each set up .venv by themselves on a fresh machine.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+BUF_VERSION := 1.75.0
+BUF := .tools/node_modules/.bin/buf
+
+.PHONY: install demo test lint gen buf-lint clean
+
+$(STAMP): pyproject.toml
+	@$(PY) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "deedflow needs Python 3.11 or newer")'
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[dev]"
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+# Starts PostgreSQL and all seven services, shows them healthy over mTLS, and stops them.
+demo: $(STAMP)
+	$(BIN)/deedflow up --detach
+	@$(BIN)/deedctl whoami && $(BIN)/deedctl health; status=$$?; $(BIN)/deedflow down; exit $$status
+
+# Lint first (cheap), then the whole suite: unit, integration and end-to-end.
+test: $(STAMP) lint
+	$(BIN)/pytest
+
+lint: $(STAMP) buf-lint
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+gen: $(STAMP)
+	$(BIN)/python -m tools.genproto
+
+# buf comes from the npm registry; the googleapis protos are copied from the installed wheel
+# because the buf registry is out of reach here.
+buf-lint: $(STAMP)
+	@if command -v npm >/dev/null 2>&1; then \
+		[ -x $(BUF) ] || npm install --silent --no-audit --no-fund --prefix .tools @bufbuild/buf@$(BUF_VERSION); \
+		$(BIN)/python -m tools.bufdeps protos/.buf-deps && cd protos && ../$(BUF) lint && echo "buf lint: clean"; \
+	else \
+		echo "buf lint SKIPPED: npm is not installed, so the buf binary cannot be fetched (the other checks still run)"; \
+	fi
+
+clean:
+	rm -rf $(VENV) .tools protos/.buf-deps
