@@ -25,7 +25,7 @@ from shared.grpc.healthcheck import health_status
 from shared.migrate import migrate
 from shared.pg import database_url, embedded_dir, stop_embedded
 from shared.pki import Pki
-from shared.runstate import read, run_dir
+from shared.runstate import process_alive, read, run_dir
 from shared.runtime import load_pki, main
 
 app = typer.Typer(help="Run deedflow: every service as its own process on PostgreSQL, over mTLS.")
@@ -47,22 +47,6 @@ def _stack_file(settings: Settings) -> Path:
     return run_dir(settings.home) / STACK_FILE
 
 
-def _alive(pid: int) -> bool:
-    """Running, and not a zombie: a detached stack's services are reaped by whoever adopted
-    them, which may be slow to do it, and a zombie is as stopped as a process gets."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return True
-    return stat.rsplit(")", 1)[1].split()[0] != "Z"
-
-
 async def _health_of(service: str, port: int, settings: Settings, pki: Pki) -> str:
     target = f"{settings.bind_host}:{port}"
     async with secure_channel(target, pki.ca_pem, pki.service(service)) as channel:
@@ -73,7 +57,7 @@ async def _rows(settings: Settings, pki: Pki) -> list[ServiceRow]:
     rows = []
     for service in SERVICE_NAMES:
         record = read(settings.home, service)
-        if record is None or not _alive(record.pid):
+        if record is None or not process_alive(record.pid):
             rows.append(ServiceRow(service, None, None, "STOPPED"))
             continue
         state = await _health_of(service, record.port, settings, pki)
@@ -142,21 +126,28 @@ async def _wait_healthy(
 def _terminate(pids: list[int], grace: float) -> None:
     """SIGTERM every service, wait for them to drain, SIGKILL what is left."""
     for pid in pids:
-        if _alive(pid):
+        if process_alive(pid):
             os.kill(pid, signal.SIGTERM)
     deadline = time.monotonic() + grace + 5
-    while any(_alive(pid) for pid in pids) and time.monotonic() < deadline:
+    while any(process_alive(pid) for pid in pids) and time.monotonic() < deadline:
         for pid in pids:
             # Reap our own children so they do not linger as zombies that look alive.
             with contextlib.suppress(ChildProcessError):
                 os.waitpid(pid, os.WNOHANG)
         time.sleep(POLL_SECONDS)
     for pid in pids:
-        if _alive(pid):
+        if process_alive(pid):
             os.kill(pid, signal.SIGKILL)
 
 
+def _interrupt(signum, frame) -> None:
+    raise KeyboardInterrupt
+
+
 def _shutdown(settings: Settings, pids: list[int], embedded: bool) -> None:
+    # A second Ctrl-C must not cut the orderly stop short.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     _terminate(pids, settings.shutdown_grace_seconds)
     if embedded:
         stop_embedded(embedded_dir(settings.home))
@@ -175,9 +166,12 @@ def up(
     stack_file = _stack_file(settings)
     if stack_file.exists():
         running = json.loads(stack_file.read_text())
-        if any(_alive(pid) for pid in running["pids"]):
+        if any(process_alive(pid) for pid in running["pids"]):
             console.print("[red]a stack is already running here; `deedflow down` first[/red]")
             raise typer.Exit(1)
+    # From here on SIGTERM behaves like Ctrl-C, so a stop asked for at any moment, even during
+    # start-up, stops every service that was started instead of leaving orphans.
+    signal.signal(signal.SIGTERM, _interrupt)
     pki = load_pki(settings)
     embedded = not settings.database_url
     url = database_url(settings)
@@ -204,20 +198,19 @@ def up(
     if detach:
         console.print("running in the background; `deedflow status`, `deedflow down`")
         return
-    console.print("Ctrl-C or SIGTERM stops every service")
-    stop = {"asked": False}
-
-    def ask_stop(signum, frame) -> None:
-        stop["asked"] = True
-
-    signal.signal(signal.SIGTERM, ask_stop)
-    signal.signal(signal.SIGINT, ask_stop)
-    while not stop["asked"] and all(p.poll() is None for p in processes.values()):
-        time.sleep(POLL_SECONDS)
-    for service, process in processes.items():
-        if process.poll() is not None and not stop["asked"]:
-            console.print(f"[red]{service} exited with {process.returncode}; stopping the rest[/red]")
+    crashed: list[str] = []
+    try:
+        console.print("Ctrl-C or SIGTERM stops every service")
+        while all(p.poll() is None for p in processes.values()):
+            time.sleep(POLL_SECONDS)
+        crashed = [service for service, process in processes.items() if process.poll() is not None]
+    except KeyboardInterrupt:
+        pass
+    for service in crashed:
+        console.print(f"[red]{service} exited with {processes[service].returncode}; stopping the rest[/red]")
     _shutdown(settings, pids, embedded)
+    if crashed:
+        raise typer.Exit(1)
 
 
 @app.command()

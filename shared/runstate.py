@@ -49,6 +49,22 @@ def withdraw(home: Path, service: str, pid: int) -> None:
         (run_dir(home) / f"{service}.json").unlink(missing_ok=True)
 
 
+def process_alive(pid: int) -> bool:
+    """Running, and not a zombie: a detached stack's services are reaped by whoever adopted
+    them, which may be slow to do it, and a zombie is as stopped as a process gets."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return True
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
 def address_of(settings: Settings, service: str) -> str:
     """An explicit DEEDFLOW_ADDRESSES entry, else a published local port, else the default."""
     if service in settings.addresses:

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from shared.catalog import SERVICE_NAMES
+from shared.runstate import process_alive
 
 BIN = Path(sys.executable).parent
 
@@ -35,14 +36,6 @@ def _run(command: str, *args: str, env: dict[str, str]) -> subprocess.CompletedP
 
 def _pids(home: Path) -> list[int]:
     return [json.loads((home / "run" / f"{s}.json").read_text())["pid"] for s in SERVICE_NAMES]
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    return True
 
 
 @pytest.fixture
@@ -108,10 +101,10 @@ def test_down_stops_every_process(tmp_path, fresh_database_url):
     env = _env(tmp_path / "home", fresh_database_url)
     assert _run("deedflow", "up", "--detach", env=env).returncode == 0
     pids = _pids(tmp_path / "home")
-    assert all(_alive(pid) for pid in pids)
+    assert all(process_alive(pid) for pid in pids)
     down = _run("deedflow", "down", env=env)
     assert down.returncode == 0
-    assert not any(_alive(pid) for pid in pids)
+    assert not any(process_alive(pid) for pid in pids)
     after = _run("deedflow", "status", env=env)
     assert after.returncode == 1
     assert after.stdout.count("STOPPED") == len(SERVICE_NAMES)
@@ -133,7 +126,7 @@ def test_foreground_up_stops_gracefully_on_sigterm(tmp_path, fresh_database_url)
     rest = process.stdout.read()
     assert process.wait(timeout=60) == 0
     assert "deedflow stopped" in rest
-    assert not any(_alive(pid) for pid in pids)
+    assert not any(process_alive(pid) for pid in pids)
     logs = (tmp_path / "home" / "logs" / "registry.log").read_text()
     assert '"message": "stopping"' in logs
     assert '"message": "stopped"' in logs
