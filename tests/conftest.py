@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-import asyncio
 import importlib
-import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
-import asyncpg
 import pytest
 
 from shared.catalog import SERVICE_NAMES
 from shared.config import Settings
-from shared.db import plain_url, with_database
 from shared.pg import start_embedded, stop_embedded
 from shared.pki import Pki, ensure_dev_pki
 from shared.runtime import StartedService, start_service
+from tests.support import fresh_database
 
 ROOT = Path(__file__).resolve().parent.parent
 TEST_PGDATA = ROOT / ".deedflow" / "pg-test"
@@ -26,14 +23,6 @@ TEST_PGDATA = ROOT / ".deedflow" / "pg-test"
 def pki(tmp_path_factory: pytest.TempPathFactory) -> Pki:
     """Throw-away test CA and certificates, generated for this run only."""
     return ensure_dev_pki(tmp_path_factory.mktemp("pki"))
-
-
-async def _admin(url: str, sql: str) -> None:
-    connection = await asyncpg.connect(plain_url(url))
-    try:
-        await connection.execute(sql)
-    finally:
-        await connection.close()
 
 
 @pytest.fixture(scope="session")
@@ -48,23 +37,16 @@ def server_url() -> Iterator[str]:
     stop_embedded(TEST_PGDATA)
 
 
-def _fresh_database(server_url: str) -> Iterator[str]:
-    name = f"deedflow_test_{uuid.uuid4().hex[:12]}"
-    asyncio.run(_admin(server_url, f'CREATE DATABASE "{name}"'))
-    yield with_database(server_url, name)
-    asyncio.run(_admin(server_url, f'DROP DATABASE "{name}" WITH (FORCE)'))
-
-
 @pytest.fixture(scope="session")
 def database_url(server_url: str) -> Iterator[str]:
     """A database of its own for this test session, dropped at the end."""
-    yield from _fresh_database(server_url)
+    yield from fresh_database(server_url)
 
 
 @pytest.fixture
 def fresh_database_url(server_url: str) -> Iterator[str]:
     """A database for one test alone (e.g. a whole stack in subprocesses)."""
-    yield from _fresh_database(server_url)
+    yield from fresh_database(server_url)
 
 
 @pytest.fixture(scope="session")

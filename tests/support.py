@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import importlib
 import pkgutil
+import uuid
+from collections.abc import Iterator
 
+import asyncpg
 import grpc
 from google.protobuf import message_factory
 from google.protobuf.descriptor import Descriptor, FieldDescriptor, MethodDescriptor
@@ -12,6 +16,7 @@ from google.protobuf.message import Message
 
 import deedflow
 from deedflow.type.v1 import field_rules_pb2
+from shared.db import plain_url, with_database
 from shared.grpc.channels import secure_channel
 from shared.pki import Pki
 
@@ -115,3 +120,19 @@ def unary_or_stream(channel: grpc.aio.Channel, service: str, method: MethodDescr
     if method.server_streaming:
         return channel.unary_stream(path, request_serializer=serializer, response_deserializer=deserializer)
     return channel.unary_unary(path, request_serializer=serializer, response_deserializer=deserializer)
+
+
+async def _admin(url: str, sql: str) -> None:
+    connection = await asyncpg.connect(plain_url(url))
+    try:
+        await connection.execute(sql)
+    finally:
+        await connection.close()
+
+
+def fresh_database(server_url: str) -> Iterator[str]:
+    """Creates a database for one user of it and drops it (with its connections) afterwards."""
+    name = f"deedflow_test_{uuid.uuid4().hex[:12]}"
+    asyncio.run(_admin(server_url, f'CREATE DATABASE "{name}"'))
+    yield with_database(server_url, name)
+    asyncio.run(_admin(server_url, f'DROP DATABASE "{name}" WITH (FORCE)'))

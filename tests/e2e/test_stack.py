@@ -14,6 +14,7 @@ import pytest
 
 from shared.catalog import SERVICE_NAMES
 from shared.runstate import process_alive
+from tests.support import fresh_database
 
 BIN = Path(sys.executable).parent
 
@@ -38,13 +39,16 @@ def _pids(home: Path) -> list[int]:
     return [json.loads((home / "run" / f"{s}.json").read_text())["pid"] for s in SERVICE_NAMES]
 
 
-@pytest.fixture
-def stack(tmp_path, fresh_database_url):
-    env = _env(tmp_path / "home", fresh_database_url)
-    started = _run("deedflow", "up", "--detach", env=env)
-    assert started.returncode == 0, started.stdout + started.stderr
-    yield env, tmp_path / "home", started.stdout
-    _run("deedflow", "down", env=env)
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory, server_url):
+    """One detached stack shared by the read-only tests of this module."""
+    home = tmp_path_factory.mktemp("stack") / "home"
+    for database_url in fresh_database(server_url):
+        env = _env(home, database_url)
+        started = _run("deedflow", "up", "--detach", env=env)
+        assert started.returncode == 0, started.stdout + started.stderr
+        yield env, home, started.stdout
+        _run("deedflow", "down", env=env)
 
 
 def test_up_shows_every_service_serving_on_its_own_process(stack):
