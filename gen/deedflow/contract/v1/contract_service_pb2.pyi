@@ -310,15 +310,9 @@ class CancelContractRequest(_message.Message):
     COURT_RULING_FIELD_NUMBER: _ClassVar[int]
     request_id: str
     name: str
-    joint: JointCancellation
+    joint: _parties_pb2.JointConsent
     court_ruling: _parties_pb2.CourtRuling
-    def __init__(self, request_id: _Optional[str] = ..., name: _Optional[str] = ..., joint: _Optional[_Union[JointCancellation, _Mapping]] = ..., court_ruling: _Optional[_Union[_parties_pb2.CourtRuling, _Mapping]] = ...) -> None: ...
-
-class JointCancellation(_message.Message):
-    __slots__ = ("signatures",)
-    SIGNATURES_FIELD_NUMBER: _ClassVar[int]
-    signatures: _containers.RepeatedCompositeFieldContainer[_parties_pb2.Signature]
-    def __init__(self, signatures: _Optional[_Iterable[_Union[_parties_pb2.Signature, _Mapping]]] = ...) -> None: ...
+    def __init__(self, request_id: _Optional[str] = ..., name: _Optional[str] = ..., joint: _Optional[_Union[_parties_pb2.JointConsent, _Mapping]] = ..., court_ruling: _Optional[_Union[_parties_pb2.CourtRuling, _Mapping]] = ...) -> None: ...
 
 class CancelContractResponse(_message.Message):
     __slots__ = ("contract",)

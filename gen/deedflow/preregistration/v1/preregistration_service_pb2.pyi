@@ -158,15 +158,9 @@ class CancelPreregistrationRequest(_message.Message):
     COURT_RULING_FIELD_NUMBER: _ClassVar[int]
     request_id: str
     name: str
-    joint: JointConsent
+    joint: _parties_pb2.JointConsent
     court_ruling: _parties_pb2.CourtRuling
-    def __init__(self, request_id: _Optional[str] = ..., name: _Optional[str] = ..., joint: _Optional[_Union[JointConsent, _Mapping]] = ..., court_ruling: _Optional[_Union[_parties_pb2.CourtRuling, _Mapping]] = ...) -> None: ...
-
-class JointConsent(_message.Message):
-    __slots__ = ("signatures",)
-    SIGNATURES_FIELD_NUMBER: _ClassVar[int]
-    signatures: _containers.RepeatedCompositeFieldContainer[_parties_pb2.Signature]
-    def __init__(self, signatures: _Optional[_Iterable[_Union[_parties_pb2.Signature, _Mapping]]] = ...) -> None: ...
+    def __init__(self, request_id: _Optional[str] = ..., name: _Optional[str] = ..., joint: _Optional[_Union[_parties_pb2.JointConsent, _Mapping]] = ..., court_ruling: _Optional[_Union[_parties_pb2.CourtRuling, _Mapping]] = ...) -> None: ...
 
 class CancelPreregistrationResponse(_message.Message):
     __slots__ = ("preregistration",)

@@ -2,10 +2,11 @@ import datetime
 
 from deedflow.type.v1 import field_rules_pb2 as _field_rules_pb2
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
+from google.protobuf.internal import containers as _containers
 from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message
-from collections.abc import Mapping as _Mapping
+from collections.abc import Iterable as _Iterable, Mapping as _Mapping
 from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 
 DESCRIPTOR: _descriptor.FileDescriptor
@@ -87,3 +88,9 @@ class Loan(_message.Message):
     mortgage_contract_number: str
     bank_signature: Signature
     def __init__(self, bank: _Optional[_Union[Organization, _Mapping]] = ..., amount_fen: _Optional[int] = ..., term_months: _Optional[int] = ..., mortgage_contract_number: _Optional[str] = ..., bank_signature: _Optional[_Union[Signature, _Mapping]] = ...) -> None: ...
+
+class JointConsent(_message.Message):
+    __slots__ = ("signatures",)
+    SIGNATURES_FIELD_NUMBER: _ClassVar[int]
+    signatures: _containers.RepeatedCompositeFieldContainer[Signature]
+    def __init__(self, signatures: _Optional[_Iterable[_Union[Signature, _Mapping]]] = ...) -> None: ...
