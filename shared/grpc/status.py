@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 import grpc
 from google.protobuf import any_pb2
+from google.protobuf.message import Message
 from google.rpc import code_pb2, error_details_pb2, status_pb2
 
 from shared.errors import (
@@ -18,6 +21,8 @@ from shared.errors import (
     RequestIdReused,
     Unauthenticated,
 )
+
+DetailT = TypeVar("DetailT", bound=Message)
 
 _CODES: tuple[tuple[type[DomainError], int], ...] = (
     (InvalidArgument, code_pb2.INVALID_ARGUMENT),
@@ -63,21 +68,20 @@ def grpc_code(status: status_pb2.Status) -> grpc.StatusCode:
     return next(c for c in grpc.StatusCode if c.value[0] == status.code)
 
 
+def _detail(status: status_pb2.Status, detail_type: type[DetailT]) -> DetailT | None:
+    for detail in status.details:
+        if detail.Is(detail_type.DESCRIPTOR):
+            found = detail_type()
+            detail.Unpack(found)
+            return found
+    return None
+
+
 def error_info(status: status_pb2.Status) -> error_details_pb2.ErrorInfo | None:
     """The ErrorInfo detail of a status, if it has one."""
-    for detail in status.details:
-        if detail.Is(error_details_pb2.ErrorInfo.DESCRIPTOR):
-            info = error_details_pb2.ErrorInfo()
-            detail.Unpack(info)
-            return info
-    return None
+    return _detail(status, error_details_pb2.ErrorInfo)
 
 
 def bad_request(status: status_pb2.Status) -> error_details_pb2.BadRequest | None:
     """The BadRequest detail of a status, if it has one."""
-    for detail in status.details:
-        if detail.Is(error_details_pb2.BadRequest.DESCRIPTOR):
-            request = error_details_pb2.BadRequest()
-            detail.Unpack(request)
-            return request
-    return None
+    return _detail(status, error_details_pb2.BadRequest)
