@@ -5,12 +5,13 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import grpc
 import uvloop
 
 from shared.catalog import service_info
+from shared.clock import Clock, SystemClock
 from shared.config import Settings
 from shared.db import Database
 from shared.grpc.server import RunningServer, serve_until_signalled, start_server
@@ -31,6 +32,7 @@ class ServiceDeps:
     settings: Settings
     database: Database
     pki: Pki
+    clock: Clock = field(default_factory=SystemClock)
 
 
 Register = Callable[[grpc.aio.Server, ServiceDeps], None]
@@ -54,13 +56,18 @@ class StartedService:
 
 
 async def start_service(
-    name: str, register: Register, settings: Settings, url: str, port: int | None = None
+    name: str,
+    register: Register,
+    settings: Settings,
+    url: str,
+    port: int | None = None,
+    clock: Clock | None = None,
 ) -> StartedService:
     """Migrates the service's schema, opens its pool and starts its server (port 0: any free)."""
     info = service_info(name)
     await migrate(url, name)
     database = await Database.connect(url, name, settings.db_pool_min, settings.db_pool_max)
-    deps = ServiceDeps(name, settings, database, load_pki(settings))
+    deps = ServiceDeps(name, settings, database, load_pki(settings), clock or SystemClock())
     try:
         running = await start_server(
             name,

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import os
+
+# gRPC core logs every GOAWAY of a stopping test server at INFO; only errors are worth reading.
+os.environ.setdefault("GRPC_VERBOSITY", "ERROR")
+
 import importlib
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path

@@ -1,17 +1,16 @@
-"""Puts the registry service's servicers on a gRPC server.
-
-Until its rules are built every RPC answers UNIMPLEMENTED (the generated base servicer).
-"""
+"""Puts the registry's servicer on a gRPC server."""
 
 from __future__ import annotations
 
 import grpc
 
 from deedflow.registry.v1 import registry_service_pb2_grpc
+from services.registry.service import Book
+from services.registry.servicer import RegistryServicer
 from shared.runtime import ServiceDeps
 
 
 def register(server: grpc.aio.Server, deps: ServiceDeps) -> None:
     registry_service_pb2_grpc.add_RegistryServiceServicer_to_server(
-        registry_service_pb2_grpc.RegistryServiceServicer(), server
+        RegistryServicer(Book(deps.database, deps.clock)), server
     )

@@ -115,14 +115,42 @@ async def test_certificate_without_deedflow_identity_is_unauthenticated(services
     assert "deedflow identity" in caught.value.details()
 
 
+# Codes that say precisely what happened; UNKNOWN and INTERNAL would mean an unhandled path.
+PRECISE = {
+    grpc.StatusCode.OK,
+    grpc.StatusCode.UNIMPLEMENTED,
+    grpc.StatusCode.INVALID_ARGUMENT,
+    grpc.StatusCode.FAILED_PRECONDITION,
+    grpc.StatusCode.NOT_FOUND,
+    grpc.StatusCode.ALREADY_EXISTS,
+    grpc.StatusCode.PERMISSION_DENIED,
+}
+
+
 @pytest.mark.parametrize(("name", "service", "method"), list(_methods()))
-async def test_rpc_not_built_yet_answers_unimplemented(services, pki, name, service, method):
+@pytest.mark.parametrize("caller", ["clerk", "developer"])
+async def test_every_rpc_answers_a_precise_status(services, pki, name, service, method, caller):
     request = fill_valid(message_class(method.input_type)())
-    async with client_channel(services[name].server.port, pki) as channel:
-        with pytest.raises(grpc.aio.AioRpcError) as caught:
+    async with client_channel(services[name].server.port, pki, caller=caller) as channel:
+        try:
             await _call(channel, service, method, request)
+            code, details = grpc.StatusCode.OK, ""
+        except grpc.aio.AioRpcError as exc:
+            code, details = exc.code(), exc.details() or ""
+    assert code in PRECISE, f"{code.name}: {details}"
+    assert "Traceback" not in details
+
+
+async def test_an_rpc_not_built_yet_answers_unimplemented(services, pki):
+    from deedflow.registry.v1 import registry_service_pb2, registry_service_pb2_grpc
+
+    async with client_channel(services["registry"].server.port, pki) as channel:
+        with pytest.raises(grpc.aio.AioRpcError) as caught:
+            await registry_service_pb2_grpc.RegistryServiceStub(channel).GetCheckpoint(
+                registry_service_pb2.GetCheckpointRequest()
+            )
     assert caught.value.code() == grpc.StatusCode.UNIMPLEMENTED
-    assert "Traceback" not in (caught.value.details() or "")
+    assert "not implemented" in caught.value.details()
 
 
 def _methods_with_identifiers():

@@ -263,6 +263,30 @@ class CommitCaseResponse(_message.Message):
     register_time: _timestamp_pb2.Timestamp
     def __init__(self, entries: _Optional[_Iterable[_Union[Entry, _Mapping]]] = ..., register_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
+class RecordFirstRegistrationRequest(_message.Message):
+    __slots__ = ("request_id", "building_number", "registry_case", "owner", "unit_numbers", "common_parts")
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    BUILDING_NUMBER_FIELD_NUMBER: _ClassVar[int]
+    REGISTRY_CASE_FIELD_NUMBER: _ClassVar[int]
+    OWNER_FIELD_NUMBER: _ClassVar[int]
+    UNIT_NUMBERS_FIELD_NUMBER: _ClassVar[int]
+    COMMON_PARTS_FIELD_NUMBER: _ClassVar[int]
+    request_id: str
+    building_number: str
+    registry_case: str
+    owner: str
+    unit_numbers: _containers.RepeatedScalarFieldContainer[str]
+    common_parts: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, request_id: _Optional[str] = ..., building_number: _Optional[str] = ..., registry_case: _Optional[str] = ..., owner: _Optional[str] = ..., unit_numbers: _Optional[_Iterable[str]] = ..., common_parts: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class RecordFirstRegistrationResponse(_message.Message):
+    __slots__ = ("entries", "register_time")
+    ENTRIES_FIELD_NUMBER: _ClassVar[int]
+    REGISTER_TIME_FIELD_NUMBER: _ClassVar[int]
+    entries: _containers.RepeatedCompositeFieldContainer[Entry]
+    register_time: _timestamp_pb2.Timestamp
+    def __init__(self, entries: _Optional[_Iterable[_Union[Entry, _Mapping]]] = ..., register_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
 class SeizeUnitRequest(_message.Message):
     __slots__ = ("request_id", "unit_number", "ruling", "pre_seizure", "start_time", "end_time")
     REQUEST_ID_FIELD_NUMBER: _ClassVar[int]

@@ -64,6 +64,11 @@ class RegistryServiceStub:
                 request_serializer=deedflow_dot_registry_dot_v1_dot_registry__service__pb2.CommitCaseRequest.SerializeToString,
                 response_deserializer=deedflow_dot_registry_dot_v1_dot_registry__service__pb2.CommitCaseResponse.FromString,
                 _registered_method=True)
+        self.RecordFirstRegistration = channel.unary_unary(
+                '/deedflow.registry.v1.RegistryService/RecordFirstRegistration',
+                request_serializer=deedflow_dot_registry_dot_v1_dot_registry__service__pb2.RecordFirstRegistrationRequest.SerializeToString,
+                response_deserializer=deedflow_dot_registry_dot_v1_dot_registry__service__pb2.RecordFirstRegistrationResponse.FromString,
+                _registered_method=True)
         self.SeizeUnit = channel.unary_unary(
                 '/deedflow.registry.v1.RegistryService/SeizeUnit',
                 request_serializer=deedflow_dot_registry_dot_v1_dot_registry__service__pb2.SeizeUnitRequest.SerializeToString,
@@ -166,6 +171,18 @@ class RegistryServiceServicer:
         Errors: FAILED_PRECONDITION UNIT_SEIZED, OBJECTION_PENDING,
         PRE_REGISTRATION_HELD_BY_OTHER, PRE_REGISTRATION_LAPSED, CORRECTION_PENDING,
         TRANSFER_RESTRICTED_BY_AGREEMENT, FIRST_REGISTRATION_MISSING, ENTRY_NOT_CURRENT.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def RecordFirstRegistration(self, request, context):
+        """Enters a building's first registration (首次登记): the developer's ownership of every unit
+        and of the common parts (CQ 41), in one transaction, before any transfer (CQ 29). From its
+        register time each pre-registration on the building lapses after 90 days (民法典 221).
+        Caller: the transfer service.
+        Errors: ALREADY_EXISTS (already first-registered); NOT_FOUND (unit not in the book);
+        FAILED_PRECONDITION UNIT_SEIZED.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -279,6 +296,11 @@ def add_RegistryServiceServicer_to_server(servicer, server):
                     servicer.CommitCase,
                     request_deserializer=deedflow_dot_registry_dot_v1_dot_registry__service__pb2.CommitCaseRequest.FromString,
                     response_serializer=deedflow_dot_registry_dot_v1_dot_registry__service__pb2.CommitCaseResponse.SerializeToString,
+            ),
+            'RecordFirstRegistration': grpc.unary_unary_rpc_method_handler(
+                    servicer.RecordFirstRegistration,
+                    request_deserializer=deedflow_dot_registry_dot_v1_dot_registry__service__pb2.RecordFirstRegistrationRequest.FromString,
+                    response_serializer=deedflow_dot_registry_dot_v1_dot_registry__service__pb2.RecordFirstRegistrationResponse.SerializeToString,
             ),
             'SeizeUnit': grpc.unary_unary_rpc_method_handler(
                     servicer.SeizeUnit,
@@ -471,6 +493,33 @@ class RegistryService:
             '/deedflow.registry.v1.RegistryService/CommitCase',
             deedflow_dot_registry_dot_v1_dot_registry__service__pb2.CommitCaseRequest.SerializeToString,
             deedflow_dot_registry_dot_v1_dot_registry__service__pb2.CommitCaseResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RecordFirstRegistration(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/deedflow.registry.v1.RegistryService/RecordFirstRegistration',
+            deedflow_dot_registry_dot_v1_dot_registry__service__pb2.RecordFirstRegistrationRequest.SerializeToString,
+            deedflow_dot_registry_dot_v1_dot_registry__service__pb2.RecordFirstRegistrationResponse.FromString,
             options,
             channel_credentials,
             insecure,

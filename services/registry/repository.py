@@ -1,0 +1,221 @@
+"""SQL for the book. Never commits: the service layer owns the transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+
+import asyncpg
+
+from services.registry.domain import (
+    Entry,
+    EntryKind,
+    EntryState,
+    NewEntry,
+    Ruling,
+    StateEvent,
+    UnitFacts,
+)
+
+
+def _ruling(authority: str, number: str) -> Ruling | None:
+    return Ruling(authority, number) if authority or number else None
+
+
+async def insert_building(connection: asyncpg.Connection, building_number: str) -> None:
+    await connection.execute(
+        "INSERT INTO building (building_number) VALUES ($1) ON CONFLICT DO NOTHING", building_number
+    )
+
+
+async def find_units(connection: asyncpg.Connection, unit_numbers: list[str]) -> dict[str, UnitFacts]:
+    rows = await connection.fetch("SELECT * FROM unit WHERE unit_number = ANY($1::text[])", unit_numbers)
+    return {row["unit_number"]: _facts(row) for row in rows}
+
+
+async def insert_unit(connection: asyncpg.Connection, facts: UnitFacts) -> None:
+    await connection.execute(
+        "INSERT INTO unit (unit_number, building_number, address, gross_area_dm2, use, presale_unit_number)"
+        " VALUES ($1, $2, $3, $4, $5, $6)",
+        facts.unit_number,
+        facts.building_number,
+        facts.address,
+        facts.gross_area_dm2,
+        facts.use,
+        facts.presale_unit_number,
+    )
+
+
+def _facts(row: asyncpg.Record) -> UnitFacts:
+    return UnitFacts(
+        row["unit_number"],
+        row["building_number"],
+        row["address"],
+        row["gross_area_dm2"],
+        row["use"],
+        row["presale_unit_number"],
+    )
+
+
+async def lock_unit(connection: asyncpg.Connection, unit_number: str) -> UnitFacts | None:
+    """The unit's facts, with its row locked so that one unit's book changes one case at a time."""
+    row = await connection.fetchrow("SELECT * FROM unit WHERE unit_number = $1 FOR UPDATE", unit_number)
+    return _facts(row) if row else None
+
+
+async def read_unit(connection: asyncpg.Connection, unit_number: str) -> UnitFacts | None:
+    row = await connection.fetchrow("SELECT * FROM unit WHERE unit_number = $1", unit_number)
+    return _facts(row) if row else None
+
+
+async def lock_building(connection: asyncpg.Connection, building_number: str) -> asyncpg.Record | None:
+    return await connection.fetchrow(
+        "SELECT * FROM building WHERE building_number = $1 FOR UPDATE", building_number
+    )
+
+
+async def first_registration_time(connection: asyncpg.Connection, building_number: str) -> dt.datetime | None:
+    return await connection.fetchval(
+        "SELECT first_registration_time FROM building WHERE building_number = $1", building_number
+    )
+
+
+async def units_of_building(connection: asyncpg.Connection, building_number: str) -> list[str]:
+    rows = await connection.fetch(
+        "SELECT unit_number FROM unit WHERE building_number = $1 ORDER BY unit_number", building_number
+    )
+    return [row["unit_number"] for row in rows]
+
+
+async def mark_first_registered(
+    connection: asyncpg.Connection, building_number: str, at: dt.datetime, case: str, common_parts: list[str]
+) -> None:
+    await connection.execute(
+        "UPDATE building SET first_registration_time = $2, first_registration_case = $3, common_parts = $4"
+        " WHERE building_number = $1",
+        building_number,
+        at,
+        case,
+        common_parts,
+    )
+
+
+async def entries_of(connection: asyncpg.Connection, unit_numbers: list[str]) -> dict[str, list[Entry]]:
+    """Every entry of these units with its whole event history."""
+    entry_rows = await connection.fetch(
+        "SELECT * FROM entry WHERE unit_number = ANY($1::text[]) ORDER BY unit_number, sequence", unit_numbers
+    )
+    event_rows = await connection.fetch(
+        "SELECT * FROM entry_event WHERE unit_number = ANY($1::text[])"
+        " ORDER BY unit_number, sequence, event_sequence",
+        unit_numbers,
+    )
+    events: dict[tuple[str, int], list[StateEvent]] = defaultdict(list)
+    for row in event_rows:
+        events[(row["unit_number"], row["sequence"])].append(
+            StateEvent(
+                EntryState(row["state"]),
+                row["case_name"],
+                row["actor"],
+                row["event_time"],
+                _ruling(row["ruling_authority"], row["ruling_number"]),
+                row["note"],
+            )
+        )
+    found: dict[str, list[Entry]] = defaultdict(list)
+    for row in entry_rows:
+        key = (row["unit_number"], row["sequence"])
+        found[row["unit_number"]].append(
+            Entry(
+                unit_number=row["unit_number"],
+                sequence=row["sequence"],
+                kind=EntryKind(row["kind"]),
+                holders=tuple(row["holders"]),
+                shares=tuple(row["share_basis_points"]),
+                amount_fen=row["amount_fen"],
+                priority_time=row["priority_time"],
+                created_by_case=row["created_by_case"],
+                entered_by=row["entered_by"],
+                entry_time=row["entry_time"],
+                leaf_index=row["leaf_index"],
+                events=tuple(events[key]),
+                ruling=_ruling(row["ruling_authority"], row["ruling_number"]),
+                expire_time=row["expire_time"],
+                related_sequence=row["related_sequence"],
+                restricts_transfer=row["restricts_transfer"],
+                note=row["note"],
+            )
+        )
+    return found
+
+
+async def allocate_leaves(connection: asyncpg.Connection, count: int) -> int:
+    """Reserves `count` consecutive leaf indices; returns the first. The row lock it takes is
+    held until commit, which keeps the log gapless and in commit order."""
+    return await connection.fetchval("UPDATE log_head SET size = size + $1 RETURNING size - $1", count)
+
+
+async def insert_entry(
+    connection: asyncpg.Connection,
+    unit_number: str,
+    sequence: int,
+    new: NewEntry,
+    priority_time: dt.datetime,
+    case: str,
+    actor: str,
+    at: dt.datetime,
+    leaf_index: int,
+) -> None:
+    await connection.execute(
+        """
+        INSERT INTO entry (unit_number, sequence, kind, holders, share_basis_points, amount_fen,
+            priority_time, ruling_authority, ruling_number, expire_time, related_sequence,
+            restricts_transfer, note, created_by_case, entered_by, entry_time, leaf_index)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
+        """,
+        unit_number,
+        sequence,
+        new.kind.value,
+        list(new.holders),
+        list(new.shares),
+        new.amount_fen,
+        priority_time,
+        new.ruling.authority if new.ruling else "",
+        new.ruling.ruling_number if new.ruling else "",
+        new.expire_time,
+        new.related_sequence,
+        new.restricts_transfer,
+        new.note,
+        case,
+        actor,
+        at,
+        leaf_index,
+    )
+
+
+async def insert_event(
+    connection: asyncpg.Connection,
+    unit_number: str,
+    sequence: int,
+    event_sequence: int,
+    event: StateEvent,
+    leaf_index: int,
+) -> None:
+    await connection.execute(
+        """
+        INSERT INTO entry_event (unit_number, sequence, event_sequence, state, case_name, actor,
+            event_time, ruling_authority, ruling_number, note, leaf_index)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+        """,
+        unit_number,
+        sequence,
+        event_sequence,
+        event.state.value,
+        event.case,
+        event.actor,
+        event.time,
+        event.ruling.authority if event.ruling else "",
+        event.ruling.ruling_number if event.ruling else "",
+        event.note,
+        leaf_index,
+    )

@@ -1,0 +1,438 @@
+"""The register's use cases. Each runs inside one transaction that the caller of `write` or
+`read` opens; a unit's row lock orders every change to that unit."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+import asyncpg
+from google.protobuf.message import Message
+
+from services.registry import repository
+from services.registry.domain import (
+    SEIZURE_KINDS,
+    Disposal,
+    Entry,
+    EntryKind,
+    EntryState,
+    EntryView,
+    NewEntry,
+    Restriction,
+    Ruling,
+    StateEvent,
+    UnitFacts,
+    UnitView,
+    converted_priority,
+    restrictions,
+    seizure_in_effect,
+    view_entries,
+)
+from shared.clock import Clock
+from shared.db import Database
+from shared.errors import AlreadyExists, FailedPrecondition, FieldViolation, InvalidArgument, NotFound
+from shared.idempotency import IdempotencyKey, run_idempotent
+
+ResponseT = TypeVar("ResponseT", bound=Message)
+ResultT = TypeVar("ResultT")
+
+
+def refuse(found: list[Restriction]) -> FailedPrecondition:
+    """The first restriction as the error, every one of them in its metadata."""
+    first = found[0]
+    metadata = {"reasons": ",".join(r.reason for r in found), "legal_basis": first.legal_basis}
+    if first.entry:
+        metadata["entry"] = first.entry
+    return FailedPrecondition(
+        first.reason, f"{first.reason}: refused by the register ({first.legal_basis})", metadata
+    )
+
+
+@dataclass
+class _Planned:
+    """What a case will append to one unit: new entries and state moves of existing ones."""
+
+    facts: UnitFacts
+    entries: list[Entry]
+    new: list[tuple[NewEntry, dt.datetime]] = field(default_factory=list)
+    moves: list[tuple[int, StateEvent]] = field(default_factory=list)
+
+    def next_sequence(self) -> int:
+        return max((e.sequence for e in self.entries), default=0) + len(self.new) + 1
+
+    def add(self, new: NewEntry, priority_time: dt.datetime) -> int:
+        sequence = self.next_sequence()
+        self.new.append((new, priority_time))
+        return sequence
+
+    def move(self, sequence: int, event: StateEvent) -> None:
+        self.moves.append((sequence, event))
+
+
+class Book:
+    """不动产登记簿: reads and appends, with the restriction engine consulted atomically."""
+
+    def __init__(self, database: Database, clock: Clock) -> None:
+        self.database = database
+        self.clock = clock
+
+    async def write(
+        self,
+        key: IdempotencyKey,
+        request: Message,
+        response_type: type[ResponseT],
+        work: Callable[[asyncpg.Connection, dt.datetime], Awaitable[ResponseT]],
+    ) -> ResponseT:
+        """Runs a change once per request id, in one transaction, at one register time."""
+        return await run_idempotent(
+            self.database, key, request, response_type, lambda connection: work(connection, self.clock.now())
+        )
+
+    async def read(self, work: Callable[[asyncpg.Connection], Awaitable[ResultT]]) -> ResultT:
+        async with self.database.transaction() as connection:
+            return await work(connection)
+
+    # Reads
+
+    async def unit_view(
+        self, connection: asyncpg.Connection, unit_number: str, at: dt.datetime | None = None
+    ) -> UnitView:
+        facts = await repository.read_unit(connection, unit_number)
+        if facts is None:
+            raise NotFound(f"unit {unit_number} is not in the book")
+        return await self._view(connection, facts, at or self.clock.now())
+
+    async def _view(self, connection: asyncpg.Connection, facts: UnitFacts, at: dt.datetime) -> UnitView:
+        first = await repository.first_registration_time(connection, facts.building_number)
+        entries = (await repository.entries_of(connection, [facts.unit_number])).get(facts.unit_number, [])
+        return UnitView(facts, first, view_entries(entries, first, at), at)
+
+    async def check(
+        self, connection: asyncpg.Connection, unit_number: str, disposal: Disposal, beneficiaries: list[str]
+    ) -> list[Restriction]:
+        return restrictions(await self.unit_view(connection, unit_number), disposal, beneficiaries)
+
+    # Changes
+
+    async def create_building(
+        self, connection: asyncpg.Connection, building_number: str, units: list[UnitFacts]
+    ) -> list[UnitView]:
+        violations = [
+            FieldViolation(f"units[{i}].unit_number", f"is not in building {building_number}")
+            for i, unit in enumerate(units)
+            if unit.building_number != building_number
+        ]
+        if violations:
+            raise InvalidArgument(violations)
+        await repository.insert_building(connection, building_number)
+        existing = await repository.find_units(connection, [u.unit_number for u in units])
+        for unit in units:
+            known = existing.get(unit.unit_number)
+            if known is None:
+                await repository.insert_unit(connection, unit)
+            elif known != unit:
+                raise AlreadyExists(
+                    "UNIT_FACTS_DIFFER",
+                    f"unit {unit.unit_number} is already in the book with other facts",
+                    {"unit_number": unit.unit_number},
+                )
+        now = self.clock.now()
+        return [await self._view(connection, unit, now) for unit in units]
+
+    async def _plan(self, connection: asyncpg.Connection, unit_number: str) -> _Planned:
+        facts = await repository.lock_unit(connection, unit_number)
+        if facts is None:
+            raise NotFound(f"unit {unit_number} is not in the book")
+        entries = (await repository.entries_of(connection, [unit_number])).get(unit_number, [])
+        return _Planned(facts, entries)
+
+    async def _apply(
+        self, connection: asyncpg.Connection, plans: list[_Planned], case: str, actor: str, at: dt.datetime
+    ) -> None:
+        """Writes every planned entry (each with its first state event) and move, taking
+        consecutive leaves of the log."""
+        leaves = sum(2 * len(p.new) + len(p.moves) for p in plans)
+        if leaves == 0:
+            return
+        leaf = await repository.allocate_leaves(connection, leaves)
+        for plan in plans:
+            sequence = max((e.sequence for e in plan.entries), default=0)
+            events_of = {e.sequence: len(e.events) for e in plan.entries}
+            for new, priority_time in plan.new:
+                sequence += 1
+                await repository.insert_entry(
+                    connection, plan.facts.unit_number, sequence, new, priority_time, case, actor, at, leaf
+                )
+                first_event = StateEvent(new.initial_state, case, actor, at, new.ruling)
+                await repository.insert_event(
+                    connection, plan.facts.unit_number, sequence, 1, first_event, leaf + 1
+                )
+                events_of[sequence] = 1
+                leaf += 2
+            for moved, event in plan.moves:
+                events_of[moved] += 1
+                await repository.insert_event(
+                    connection, plan.facts.unit_number, moved, events_of[moved], event, leaf
+                )
+                leaf += 1
+
+    def _current(self, view: UnitView, sequence: int) -> EntryView:
+        for entry_view in view.entries:
+            if entry_view.entry.sequence == sequence:
+                if entry_view.state is not EntryState.CURRENT:
+                    raise FailedPrecondition(
+                        "ENTRY_NOT_CURRENT",
+                        f"{entry_view.entry.name} is {entry_view.state.value.lower()}, not current",
+                        {"entry": entry_view.entry.name},
+                    )
+                return entry_view
+        raise NotFound(f"no entry {sequence} on unit {view.facts.unit_number}")
+
+    async def _after(self, connection: asyncpg.Connection, plan: _Planned, at: dt.datetime) -> UnitView:
+        return await self._view(connection, plan.facts, at)
+
+    async def commit_case(
+        self,
+        connection: asyncpg.Connection,
+        at: dt.datetime,
+        unit_number: str,
+        case: str,
+        disposal: Disposal,
+        beneficiaries: list[str],
+        new_entries: list[NewEntry],
+        ended: list[int],
+        actor: str,
+    ) -> list[EntryView]:
+        """登簿: checks the restrictions at this moment, then appends and ends entries."""
+        plan = await self._plan(connection, unit_number)
+        first = await repository.first_registration_time(connection, plan.facts.building_number)
+        view = UnitView(plan.facts, first, view_entries(plan.entries, first, at), at)
+        found = restrictions(view, disposal, beneficiaries)
+        if found:
+            raise refuse(found)
+        for sequence in ended:
+            self._current(view, sequence)
+            plan.move(sequence, StateEvent(EntryState.HISTORIC, case, actor, at))
+        created = []
+        for new in new_entries:
+            priority = at
+            if new.kind is EntryKind.MORTGAGE and new.related_sequence is not None:
+                source = self._current(view, new.related_sequence)
+                if source.entry.kind is EntryKind.PREMORTGAGE:
+                    priority = converted_priority(source)
+            created.append(plan.add(new, priority))
+        await self._apply(connection, [plan], case, actor, at)
+        after = await self._after(connection, plan, at)
+        return [v for v in after.entries if v.entry.sequence in created]
+
+    async def record_first_registration(
+        self,
+        connection: asyncpg.Connection,
+        at: dt.datetime,
+        building_number: str,
+        case: str,
+        owner: str,
+        unit_numbers: list[str],
+        common_parts: list[str],
+        actor: str,
+    ) -> list[EntryView]:
+        """首次登记: the developer's ownership of every unit, in one transaction (CQ 29, 41)."""
+        building = await repository.lock_building(connection, building_number)
+        if building is None:
+            raise NotFound(f"building {building_number} is not in the book")
+        if building["first_registration_time"] is not None:
+            raise AlreadyExists(
+                "ALREADY_FIRST_REGISTERED",
+                f"building {building_number} was first-registered by {building['first_registration_case']}",
+                {"building_number": building_number},
+            )
+        numbers = unit_numbers or await repository.units_of_building(connection, building_number)
+        plans = []
+        for unit_number in sorted(numbers):
+            plan = await self._plan(connection, unit_number)
+            if plan.facts.building_number != building_number:
+                raise InvalidArgument(
+                    [FieldViolation("unit_numbers", f"{unit_number} is not in {building_number}")]
+                )
+            view = UnitView(plan.facts, None, view_entries(plan.entries, None, at), at)
+            found = restrictions(view, Disposal.FIRST_REGISTRATION, [owner])
+            if found:
+                raise refuse(found)
+            plan.add(NewEntry(EntryKind.OWNERSHIP, (owner,), (10000,), note="首次登记"), at)
+            plans.append(plan)
+        await self._apply(connection, plans, case, actor, at)
+        await repository.mark_first_registered(connection, building_number, at, case, common_parts)
+        views = []
+        for plan in plans:
+            after = await self._after(connection, plan, at)
+            views.append(after.entries[-1])
+        return views
+
+    async def seize(
+        self,
+        connection: asyncpg.Connection,
+        at: dt.datetime,
+        unit_number: str,
+        ruling: Ruling,
+        pre_seizure: bool,
+        start: dt.datetime | None,
+        end: dt.datetime | None,
+        actor: str,
+    ) -> EntryView:
+        """查封 / 预查封; on a unit already seized it is queued (轮候查封)."""
+        plan = await self._plan(connection, unit_number)
+        first = await repository.first_registration_time(connection, plan.facts.building_number)
+        view = view_entries(plan.entries, first, at)
+        state = EntryState.PENDING if seizure_in_effect(view) else EntryState.CURRENT
+        kind = EntryKind.PRE_SEIZURE if pre_seizure else EntryKind.SEIZURE
+        sequence = plan.add(
+            NewEntry(
+                kind,
+                ruling=ruling,
+                expire_time=end,
+                initial_state=state,
+                note="轮候查封" if state is EntryState.PENDING else "",
+            ),
+            start or at,
+        )
+        await self._apply(connection, [plan], _ruling_case(ruling), actor, at)
+        after = await self._after(connection, plan, at)
+        return next(v for v in after.entries if v.entry.sequence == sequence)
+
+    async def release_seizure(
+        self,
+        connection: asyncpg.Connection,
+        at: dt.datetime,
+        unit_number: str,
+        sequence: int,
+        ruling: Ruling,
+        actor: str,
+    ) -> tuple[EntryView, EntryView | None]:
+        """解封: the seizure ends; the first queued one, if any, takes effect now."""
+        plan = await self._plan(connection, unit_number)
+        first = await repository.first_registration_time(connection, plan.facts.building_number)
+        view = view_entries(plan.entries, first, at)
+        target = next((v for v in view if v.entry.sequence == sequence), None)
+        if target is None or target.entry.kind not in SEIZURE_KINDS:
+            raise NotFound(f"no seizure {sequence} on unit {unit_number}")
+        if target.state is EntryState.HISTORIC:
+            raise FailedPrecondition(
+                "ENTRY_NOT_CURRENT", f"{target.entry.name} has already ended", {"entry": target.entry.name}
+            )
+        case = _ruling_case(ruling)
+        plan.move(sequence, StateEvent(EntryState.HISTORIC, case, actor, at, ruling))
+        promoted_sequence = None
+        if target.state is EntryState.CURRENT:
+            queued = [v for v in view if v.entry.kind in SEIZURE_KINDS and v.state is EntryState.PENDING]
+            if queued:
+                promoted_sequence = queued[0].entry.sequence
+                plan.move(
+                    promoted_sequence, StateEvent(EntryState.CURRENT, case, actor, at, note="轮候查封生效")
+                )
+        await self._apply(connection, [plan], case, actor, at)
+        after = {v.entry.sequence: v for v in (await self._after(connection, plan, at)).entries}
+        return after[sequence], after.get(promoted_sequence) if promoted_sequence else None
+
+    async def append_simple(
+        self,
+        connection: asyncpg.Connection,
+        at: dt.datetime,
+        unit_number: str,
+        new: NewEntry,
+        case: str,
+        actor: str,
+    ) -> EntryView:
+        """Appends one restriction or agreement that no restriction blocks (objection, agreement)."""
+        plan = await self._plan(connection, unit_number)
+        if new.related_sequence is not None and not any(
+            e.sequence == new.related_sequence for e in plan.entries
+        ):
+            raise NotFound(f"no entry {new.related_sequence} on unit {unit_number}")
+        sequence = plan.add(new, at)
+        await self._apply(connection, [plan], case, actor, at)
+        after = await self._after(connection, plan, at)
+        return next(v for v in after.entries if v.entry.sequence == sequence)
+
+    async def lift_objection(
+        self,
+        connection: asyncpg.Connection,
+        at: dt.datetime,
+        unit_number: str,
+        sequence: int,
+        lawsuit: Ruling | None,
+        actor: str,
+    ) -> EntryView:
+        """Ends an objection, or records the lawsuit that keeps it in force past 15 days."""
+        plan = await self._plan(connection, unit_number)
+        first = await repository.first_registration_time(connection, plan.facts.building_number)
+        view = UnitView(plan.facts, first, view_entries(plan.entries, first, at), at)
+        target = self._current(view, sequence)
+        if target.entry.kind is not EntryKind.OBJECTION:
+            raise NotFound(f"{target.entry.name} is not an objection")
+        case = _ruling_case(lawsuit) if lawsuit else f"objections/{unit_number}/{sequence}/lift"
+        state = EntryState.CURRENT if lawsuit else EntryState.HISTORIC
+        plan.move(sequence, StateEvent(state, case, actor, at, lawsuit, "起诉" if lawsuit else "异议注销"))
+        await self._apply(connection, [plan], case, actor, at)
+        after = await self._after(connection, plan, at)
+        return next(v for v in after.entries if v.entry.sequence == sequence)
+
+    async def request_correction(
+        self,
+        connection: asyncpg.Connection,
+        at: dt.datetime,
+        unit_number: str,
+        sequence: int,
+        grounds: str,
+        actor: str,
+    ) -> EntryView:
+        """Opens a correction of a current entry; pending, it blocks disposals."""
+        plan = await self._plan(connection, unit_number)
+        first = await repository.first_registration_time(connection, plan.facts.building_number)
+        view = UnitView(plan.facts, first, view_entries(plan.entries, first, at), at)
+        self._current(view, sequence)
+        case = f"corrections/{unit_number}/{plan.next_sequence()}"
+        created = plan.add(NewEntry(EntryKind.CORRECTION, related_sequence=sequence, note=grounds), at)
+        await self._apply(connection, [plan], case, actor, at)
+        after = await self._after(connection, plan, at)
+        return next(v for v in after.entries if v.entry.sequence == created)
+
+    async def resolve_correction(
+        self,
+        connection: asyncpg.Connection,
+        at: dt.datetime,
+        unit_number: str,
+        sequence: int,
+        corrected: NewEntry | None,
+        actor: str,
+    ) -> list[EntryView]:
+        """Closes a correction; with corrected facts, appends them and ends the wrong entry."""
+        plan = await self._plan(connection, unit_number)
+        first = await repository.first_registration_time(connection, plan.facts.building_number)
+        view = UnitView(plan.facts, first, view_entries(plan.entries, first, at), at)
+        correction = next((v for v in view.entries if v.entry.sequence == sequence), None)
+        if correction is None or correction.entry.kind is not EntryKind.CORRECTION:
+            raise NotFound(f"no correction {sequence} on unit {unit_number}")
+        if correction.state is not EntryState.CURRENT:
+            raise FailedPrecondition(
+                "CORRECTION_NOT_PENDING",
+                f"{correction.entry.name} is already resolved",
+                {"entry": correction.entry.name},
+            )
+        case = f"corrections/{unit_number}/{sequence}"
+        plan.move(sequence, StateEvent(EntryState.HISTORIC, case, actor, at, note="更正完成"))
+        touched = [sequence]
+        if corrected is not None and correction.entry.related_sequence is not None:
+            wrong = self._current(view, correction.entry.related_sequence)
+            plan.move(wrong.entry.sequence, StateEvent(EntryState.HISTORIC, case, actor, at, note="更正"))
+            corrected.related_sequence = wrong.entry.sequence
+            touched.append(wrong.entry.sequence)
+            touched.append(plan.add(corrected, wrong.entry.priority_time))
+        await self._apply(connection, [plan], case, actor, at)
+        after = {v.entry.sequence: v for v in (await self._after(connection, plan, at)).entries}
+        return [after[s] for s in touched]
+
+
+def _ruling_case(ruling: Ruling) -> str:
+    return f"rulings/{ruling.authority}/{ruling.ruling_number}"

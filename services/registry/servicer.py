@@ -1,0 +1,357 @@
+"""RegistryService over gRPC: proto <-> domain, role checks, nothing else."""
+
+from __future__ import annotations
+
+from deedflow.registry.v1 import registry_service_pb2 as pb
+from deedflow.registry.v1 import registry_service_pb2_grpc
+from deedflow.type.v1 import parties_pb2
+from services.registry.domain import (
+    Disposal,
+    EntryKind,
+    EntryView,
+    NewEntry,
+    Restriction,
+    Ruling,
+    UnitFacts,
+    UnitView,
+    entry_name,
+    parse_entry_name,
+)
+from services.registry.service import Book
+from shared.auth import Role, caller, require_role
+from shared.errors import FieldViolation, InvalidArgument
+from shared.idempotency import IdempotencyKey
+from shared.ids import building_of
+from shared.timestamps import from_timestamp, to_timestamp
+
+SERVICE = "/deedflow.registry.v1.RegistryService/"
+DEFAULT_PAGE = 100
+MAX_PAGE = 1000
+
+
+def _key(method: str, request) -> IdempotencyKey:
+    return IdempotencyKey(caller().uri, SERVICE + method, request.request_id)
+
+
+def _ruling(message: parties_pb2.CourtRuling) -> Ruling:
+    return Ruling(message.authority, message.ruling_number)
+
+
+def _entry_sequence(name: str, field: str, unit_number: str | None = None) -> tuple[str, int]:
+    try:
+        unit, sequence = parse_entry_name(name)
+    except ValueError as exc:
+        raise InvalidArgument([FieldViolation(field, str(exc))]) from None
+    if unit_number is not None and unit != unit_number:
+        raise InvalidArgument([FieldViolation(field, f"is not an entry of unit {unit_number}")])
+    return unit, sequence
+
+
+def entry_message(view: EntryView) -> pb.Entry:
+    entry = view.entry
+    message = pb.Entry(
+        name=entry.name,
+        unit_number=entry.unit_number,
+        sequence=entry.sequence,
+        kind=pb.EntryKind.Value(f"ENTRY_KIND_{entry.kind.value}"),
+        state=pb.EntryState.Value(f"ENTRY_STATE_{view.state.value}"),
+        holders=entry.holders,
+        share_basis_points=entry.shares,
+        amount_fen=entry.amount_fen,
+        priority_time=to_timestamp(entry.priority_time),
+        expire_time=to_timestamp(entry.expire_time),
+        queue_position=view.queue_position,
+        created_by_case=entry.created_by_case,
+        ended_by_case=view.ended_by,
+        entered_by=entry.entered_by,
+        entry_time=to_timestamp(entry.entry_time),
+        end_time=to_timestamp(view.end_time),
+        related_entry=entry_name(entry.unit_number, entry.related_sequence) if entry.related_sequence else "",
+        note=entry.note,
+        leaf_index=entry.leaf_index,
+    )
+    if entry.ruling is not None:
+        message.ruling.CopyFrom(
+            parties_pb2.CourtRuling(
+                authority=entry.ruling.authority, ruling_number=entry.ruling.ruling_number
+            )
+        )
+    return message
+
+
+def unit_message(view: UnitView, every_entry: bool = False) -> pb.Unit:
+    facts = view.facts
+    shown = view.entries if every_entry else [v for v in view.entries if v.state.value != "HISTORIC"]
+    return pb.Unit(
+        name=f"units/{facts.unit_number}",
+        facts=pb.UnitFacts(
+            unit_number=facts.unit_number,
+            address=facts.address,
+            gross_area_dm2=facts.gross_area_dm2,
+            use=facts.use,
+            presale_unit_number=facts.presale_unit_number,
+        ),
+        building_number=facts.building_number,
+        first_registered=view.first_registration_time is not None and view.first_registration_time <= view.at,
+        first_registration_time=to_timestamp(view.first_registration_time),
+        entries=[entry_message(v) for v in shown],
+        as_of_time=to_timestamp(view.at),
+    )
+
+
+def _disposal(value: int, field: str) -> Disposal:
+    if value == pb.DISPOSAL_UNSPECIFIED:
+        raise InvalidArgument([FieldViolation(field, "is required")])
+    return Disposal(pb.Disposal.Name(value).removeprefix("DISPOSAL_"))
+
+
+def _new_entry(message: pb.NewEntry, field: str, unit_number: str) -> NewEntry:
+    if message.kind == pb.ENTRY_KIND_UNSPECIFIED:
+        raise InvalidArgument([FieldViolation(f"{field}.kind", "is required")])
+    related = None
+    if message.related_entry:
+        related = _entry_sequence(message.related_entry, f"{field}.related_entry", unit_number)[1]
+    if message.share_basis_points and len(message.share_basis_points) != len(message.holders):
+        raise InvalidArgument([FieldViolation(f"{field}.share_basis_points", "needs one share per holder")])
+    return NewEntry(
+        EntryKind(pb.EntryKind.Name(message.kind).removeprefix("ENTRY_KIND_")),
+        tuple(message.holders),
+        tuple(message.share_basis_points),
+        message.amount_fen,
+        from_timestamp(message, "priority_time"),
+        related,
+        message.note,
+    )
+
+
+def _restriction(found: Restriction) -> pb.Restriction:
+    return pb.Restriction(reason=found.reason, entry=found.entry, legal_basis=found.legal_basis)
+
+
+class RegistryServicer(registry_service_pb2_grpc.RegistryServiceServicer):
+    def __init__(self, book: Book) -> None:
+        self.book = book
+
+    async def CreateBuilding(self, request, context):
+        require_role(Role.SERVICE, Role.HOUSING, Role.CLERK)
+        units = [
+            UnitFacts(
+                u.unit_number,
+                building_of(u.unit_number),
+                u.address,
+                u.gross_area_dm2,
+                u.use,
+                u.presale_unit_number,
+            )
+            for u in request.units
+        ]
+
+        async def work(connection, at):
+            views = await self.book.create_building(connection, request.building_number, units)
+            return pb.CreateBuildingResponse(units=[unit_message(v) for v in views])
+
+        return await self.book.write(
+            _key("CreateBuilding", request), request, pb.CreateBuildingResponse, work
+        )
+
+    async def GetUnit(self, request, context):
+        at = from_timestamp(request, "as_of_time")
+        view = await self.book.read(lambda c: self.book.unit_view(c, request.unit_number, at))
+        return pb.GetUnitResponse(unit=unit_message(view))
+
+    async def ListEntries(self, request, context):
+        at = from_timestamp(request, "as_of_time")
+        view = await self.book.read(lambda c: self.book.unit_view(c, request.unit_number, at))
+        try:
+            offset = int(request.page_token or "0")
+        except ValueError:
+            raise InvalidArgument([FieldViolation("page_token", "is not a token this server gave")]) from None
+        size = min(request.page_size or DEFAULT_PAGE, MAX_PAGE)
+        page = view.entries[offset : offset + size]
+        more = offset + size < len(view.entries)
+        return pb.ListEntriesResponse(
+            entries=[entry_message(v) for v in page], next_page_token=str(offset + size) if more else ""
+        )
+
+    async def CheckDisposal(self, request, context):
+        disposal = _disposal(request.disposal, "disposal")
+        found = await self.book.read(
+            lambda c: self.book.check(c, request.unit_number, disposal, list(request.beneficiaries))
+        )
+        return pb.CheckDisposalResponse(allowed=not found, restrictions=[_restriction(r) for r in found])
+
+    async def CommitCase(self, request, context):
+        actor = require_role(Role.SERVICE)
+        disposal = _disposal(request.disposal, "disposal")
+        new_entries = [
+            _new_entry(e, f"new_entries[{i}]", request.unit_number) for i, e in enumerate(request.new_entries)
+        ]
+        ended = [
+            _entry_sequence(name, f"ended_entries[{i}]", request.unit_number)[1]
+            for i, name in enumerate(request.ended_entries)
+        ]
+
+        async def work(connection, at):
+            created = await self.book.commit_case(
+                connection,
+                at,
+                request.unit_number,
+                request.registry_case,
+                disposal,
+                list(request.beneficiaries),
+                new_entries,
+                ended,
+                actor.uri,
+            )
+            return pb.CommitCaseResponse(
+                entries=[entry_message(v) for v in created], register_time=to_timestamp(at)
+            )
+
+        return await self.book.write(_key("CommitCase", request), request, pb.CommitCaseResponse, work)
+
+    async def RecordFirstRegistration(self, request, context):
+        actor = require_role(Role.SERVICE)
+        violations = [
+            FieldViolation(f"unit_numbers[{i}]", f"is not in building {request.building_number}")
+            for i, unit in enumerate(request.unit_numbers)
+            if building_of(unit) != request.building_number
+        ]
+        if violations:
+            raise InvalidArgument(violations)
+
+        async def work(connection, at):
+            created = await self.book.record_first_registration(
+                connection,
+                at,
+                request.building_number,
+                request.registry_case,
+                request.owner,
+                list(request.unit_numbers),
+                list(request.common_parts),
+                actor.uri,
+            )
+            return pb.RecordFirstRegistrationResponse(
+                entries=[entry_message(v) for v in created], register_time=to_timestamp(at)
+            )
+
+        return await self.book.write(
+            _key("RecordFirstRegistration", request), request, pb.RecordFirstRegistrationResponse, work
+        )
+
+    async def SeizeUnit(self, request, context):
+        actor = require_role(Role.CLERK)
+
+        async def work(connection, at):
+            created = await self.book.seize(
+                connection,
+                at,
+                request.unit_number,
+                _ruling(request.ruling),
+                request.pre_seizure,
+                from_timestamp(request, "start_time"),
+                from_timestamp(request, "end_time"),
+                actor.uri,
+            )
+            return pb.SeizeUnitResponse(entry=entry_message(created))
+
+        return await self.book.write(_key("SeizeUnit", request), request, pb.SeizeUnitResponse, work)
+
+    async def ReleaseSeizure(self, request, context):
+        actor = require_role(Role.CLERK)
+        unit, sequence = _entry_sequence(request.entry, "entry")
+
+        async def work(connection, at):
+            released, promoted = await self.book.release_seizure(
+                connection, at, unit, sequence, _ruling(request.ruling), actor.uri
+            )
+            response = pb.ReleaseSeizureResponse(released=entry_message(released))
+            if promoted is not None:
+                response.promoted.CopyFrom(entry_message(promoted))
+            return response
+
+        return await self.book.write(
+            _key("ReleaseSeizure", request), request, pb.ReleaseSeizureResponse, work
+        )
+
+    async def AddObjection(self, request, context):
+        actor = require_role(Role.CLERK)
+        related = (
+            _entry_sequence(request.related_entry, "related_entry", request.unit_number)[1]
+            if request.related_entry
+            else None
+        )
+        new = NewEntry(
+            EntryKind.OBJECTION, (request.objector,), related_sequence=related, note=request.grounds
+        )
+
+        async def work(connection, at):
+            created = await self.book.append_simple(
+                connection, at, request.unit_number, new, f"objections/{request.request_id}", actor.uri
+            )
+            return pb.AddObjectionResponse(entry=entry_message(created))
+
+        return await self.book.write(_key("AddObjection", request), request, pb.AddObjectionResponse, work)
+
+    async def LiftObjection(self, request, context):
+        actor = require_role(Role.CLERK)
+        unit, sequence = _entry_sequence(request.entry, "entry")
+        lawsuit = _ruling(request.lawsuit) if request.HasField("lawsuit") else None
+
+        async def work(connection, at):
+            lifted = await self.book.lift_objection(connection, at, unit, sequence, lawsuit, actor.uri)
+            return pb.LiftObjectionResponse(entry=entry_message(lifted))
+
+        return await self.book.write(_key("LiftObjection", request), request, pb.LiftObjectionResponse, work)
+
+    async def RequestCorrection(self, request, context):
+        actor = require_role(Role.CLERK)
+        unit, sequence = _entry_sequence(request.entry, "entry")
+
+        async def work(connection, at):
+            created = await self.book.request_correction(
+                connection, at, unit, sequence, request.grounds, actor.uri
+            )
+            return pb.RequestCorrectionResponse(entry=entry_message(created))
+
+        return await self.book.write(
+            _key("RequestCorrection", request), request, pb.RequestCorrectionResponse, work
+        )
+
+    async def ResolveCorrection(self, request, context):
+        actor = require_role(Role.CLERK)
+        unit, sequence = _entry_sequence(request.correction, "correction")
+        corrected = (
+            _new_entry(request.corrected, "corrected", unit) if request.HasField("corrected") else None
+        )
+
+        async def work(connection, at):
+            touched = await self.book.resolve_correction(connection, at, unit, sequence, corrected, actor.uri)
+            return pb.ResolveCorrectionResponse(entries=[entry_message(v) for v in touched])
+
+        return await self.book.write(
+            _key("ResolveCorrection", request), request, pb.ResolveCorrectionResponse, work
+        )
+
+    async def RecordAgreement(self, request, context):
+        actor = require_role(Role.CLERK)
+        related = (
+            _entry_sequence(request.related_entry, "related_entry", request.unit_number)[1]
+            if request.related_entry
+            else None
+        )
+        new = NewEntry(
+            EntryKind.AGREEMENT,
+            related_sequence=related,
+            note=request.terms,
+            restricts_transfer=request.restricts_transfer,
+        )
+
+        async def work(connection, at):
+            created = await self.book.append_simple(
+                connection, at, request.unit_number, new, f"agreements/{request.request_id}", actor.uri
+            )
+            return pb.RecordAgreementResponse(entry=entry_message(created))
+
+        return await self.book.write(
+            _key("RecordAgreement", request), request, pb.RecordAgreementResponse, work
+        )

@@ -1,0 +1,556 @@
+"""The register (不动产登记簿) over mTLS gRPC on real PostgreSQL: the book's lifecycle of one unit,
+the restriction engine, queued seizures, lapses with a settable clock, append-only storage."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import itertools
+import uuid
+
+import asyncpg
+import grpc
+import pytest
+from grpc_status import rpc_status
+
+from deedflow.registry.v1 import registry_service_pb2 as pb
+from deedflow.registry.v1 import registry_service_pb2_grpc
+from deedflow.type.v1 import parties_pb2
+from services.registry.app import register
+from shared.clock import SettableClock
+from shared.db import plain_url
+from shared.grpc.channels import secure_channel
+from shared.grpc.status import error_info
+from shared.runtime import start_service
+
+START = dt.datetime(2026, 3, 1, 9, 0, tzinfo=dt.UTC)
+DEVELOPER = "organizations/91500112MA5U0DF01L"
+BANK = "organizations/915000007094231152"
+BUYERS = ("buyers/11010519491231002X", "buyers/360426199101010071")
+OTHER_BUYER = "buyers/500103199003070017"
+_buildings = itertools.count(1)
+
+
+@pytest.fixture(scope="module")
+def clock() -> SettableClock:
+    return SettableClock(START)
+
+
+@pytest.fixture(scope="module")
+async def registry(database_url, test_settings, clock):
+    started = await start_service("registry", register, test_settings, database_url, port=0, clock=clock)
+    yield started
+    await started.stop(0)
+
+
+@pytest.fixture(scope="module")
+async def as_service(registry, pki):
+    """The transfer service's identity: the only kind of caller that may commit cases."""
+    async with secure_channel(
+        f"127.0.0.1:{registry.server.port}", pki.ca_pem, pki.service("transfer")
+    ) as channel:
+        yield registry_service_pb2_grpc.RegistryServiceStub(channel)
+
+
+@pytest.fixture(scope="module")
+async def as_clerk(registry, pki):
+    async with secure_channel(
+        f"127.0.0.1:{registry.server.port}", pki.ca_pem, pki.caller("clerk")
+    ) as channel:
+        yield registry_service_pb2_grpc.RegistryServiceStub(channel)
+
+
+@pytest.fixture(scope="module")
+async def as_developer(registry, pki):
+    async with secure_channel(
+        f"127.0.0.1:{registry.server.port}", pki.ca_pem, pki.caller("developer")
+    ) as channel:
+        yield registry_service_pb2_grpc.RegistryServiceStub(channel)
+
+
+def rid() -> str:
+    return str(uuid.uuid4())
+
+
+def ts(value: dt.datetime):
+    from shared.timestamps import to_timestamp
+
+    return to_timestamp(value)
+
+
+async def new_building(stub, units: int = 2) -> tuple[str, list[str]]:
+    """A fresh building with `units` units in the book."""
+    building = f"500112001002GB{next(_buildings):05d}F0001"
+    numbers = [f"{building}{room:04d}" for room in range(1, units + 1)]
+    await stub.CreateBuilding(
+        pb.CreateBuildingRequest(
+            request_id=rid(),
+            building_number=building,
+            units=[
+                pb.UnitFacts(
+                    unit_number=n, address=f"渝北区示例路1号{n[-4:]}", gross_area_dm2=9000, use="住宅"
+                )
+                for n in numbers
+            ],
+        )
+    )
+    return building, numbers
+
+
+async def commit(stub, unit, disposal, beneficiaries, new=(), ended=(), request_id=None):
+    return await stub.CommitCase(
+        pb.CommitCaseRequest(
+            request_id=request_id or rid(),
+            unit_number=unit,
+            registry_case=f"cases/T{uuid.uuid4().hex[:8]}",
+            disposal=disposal,
+            beneficiaries=beneficiaries,
+            new_entries=list(new),
+            ended_entries=list(ended),
+        )
+    )
+
+
+async def first_register(stub, building):
+    return await stub.RecordFirstRegistration(
+        pb.RecordFirstRegistrationRequest(
+            request_id=rid(),
+            building_number=building,
+            registry_case="cases/F1",
+            owner=DEVELOPER,
+            common_parts=["物业管理用房"],
+        )
+    )
+
+
+async def preregister(stub, unit, holders=BUYERS):
+    reply = await commit(
+        stub,
+        unit,
+        pb.DISPOSAL_PREREGISTRATION,
+        list(holders),
+        [
+            pb.NewEntry(
+                kind=pb.ENTRY_KIND_PREREGISTRATION,
+                holders=list(holders),
+                share_basis_points=[5000] * len(holders),
+            )
+        ],
+    )
+    return reply.entries[0]
+
+
+async def premortgage(stub, unit):
+    reply = await commit(
+        stub,
+        unit,
+        pb.DISPOSAL_PREMORTGAGE,
+        [*BUYERS, BANK],
+        [pb.NewEntry(kind=pb.ENTRY_KIND_PREMORTGAGE, holders=[BANK], amount_fen=80_000_000)],
+    )
+    return reply.entries[0]
+
+
+def reason_of(error: grpc.aio.AioRpcError) -> str:
+    return error_info(rpc_status.from_call(error)).reason
+
+
+async def refused(call) -> tuple[grpc.StatusCode, str | None]:
+    with pytest.raises(grpc.aio.AioRpcError) as caught:
+        await call
+    info = error_info(rpc_status.from_call(caught.value))
+    return caught.value.code(), info.reason if info else None
+
+
+async def test_one_unit_from_presale_to_transfer_with_mortgage(as_service, clock):
+    """CQ 29, CQ 62, CQ 66, 担保制度解释 52, 民法典 214: the whole life of one unit in the book."""
+    building, (unit, _) = await new_building(as_service)
+    prereg = await preregister(as_service, unit)
+    clock.advance(dt.timedelta(minutes=1))
+    premort = await premortgage(as_service, unit)
+    clock.advance(dt.timedelta(days=200))
+    first = await first_register(as_service, building)
+    developer_entry = next(e for e in first.entries if e.unit_number == unit)
+    before_transfer = clock.now()
+    clock.advance(dt.timedelta(days=30))
+    transfer = await commit(
+        as_service,
+        unit,
+        pb.DISPOSAL_TRANSFER,
+        list(BUYERS),
+        [
+            pb.NewEntry(kind=pb.ENTRY_KIND_OWNERSHIP, holders=list(BUYERS), share_basis_points=[5000, 5000]),
+            pb.NewEntry(
+                kind=pb.ENTRY_KIND_MORTGAGE, holders=[BANK], amount_fen=80_000_000, related_entry=premort.name
+            ),
+        ],
+        ended=[developer_entry.name, prereg.name, premort.name],
+    )
+    ownership, mortgage = transfer.entries
+    assert (ownership.kind, list(ownership.holders)) == (pb.ENTRY_KIND_OWNERSHIP, list(BUYERS))
+    # The mortgage ranks from the pre-mortgage's date, not the transfer's (CQ 66, 担保制度解释 52).
+    assert mortgage.priority_time == premort.priority_time
+    assert mortgage.priority_time.ToDatetime(tzinfo=dt.UTC) < transfer.register_time.ToDatetime(tzinfo=dt.UTC)
+
+    history = (await as_service.ListEntries(pb.ListEntriesRequest(unit_number=unit))).entries
+    assert [(e.kind, e.state) for e in history] == [
+        (pb.ENTRY_KIND_PREREGISTRATION, pb.ENTRY_STATE_HISTORIC),
+        (pb.ENTRY_KIND_PREMORTGAGE, pb.ENTRY_STATE_HISTORIC),
+        (pb.ENTRY_KIND_OWNERSHIP, pb.ENTRY_STATE_HISTORIC),
+        (pb.ENTRY_KIND_OWNERSHIP, pb.ENTRY_STATE_CURRENT),
+        (pb.ENTRY_KIND_MORTGAGE, pb.ENTRY_STATE_CURRENT),
+    ]
+    assert [e.sequence for e in history] == [1, 2, 3, 4, 5]
+    assert history[2].holders == [DEVELOPER]
+    assert history[2].ended_by_case == history[3].created_by_case
+    assert history[3].entered_by == "deedflow://service/transfer"
+    assert len({e.leaf_index for e in history}) == 5
+
+    # As of before the transfer, the developer owned it and the buyers held the pre-registration.
+    then = (
+        await as_service.GetUnit(pb.GetUnitRequest(unit_number=unit, as_of_time=ts(before_transfer)))
+    ).unit
+    owners = [e.holders for e in then.entries if e.kind == pb.ENTRY_KIND_OWNERSHIP]
+    assert owners == [[DEVELOPER]]
+    assert {e.kind for e in then.entries} == {
+        pb.ENTRY_KIND_OWNERSHIP,
+        pb.ENTRY_KIND_PREREGISTRATION,
+        pb.ENTRY_KIND_PREMORTGAGE,
+    }
+    now = (await as_service.GetUnit(pb.GetUnitRequest(unit_number=unit))).unit
+    assert [e.holders for e in now.entries if e.kind == pb.ENTRY_KIND_OWNERSHIP] == [list(BUYERS)]
+
+
+async def test_transfer_before_first_registration_is_refused(as_service):
+    """CQ 29, 条例 14: first registration is entered before any transfer."""
+    _, (unit, _) = await new_building(as_service)
+    await preregister(as_service, unit)
+    code, reason = await refused(
+        commit(
+            as_service,
+            unit,
+            pb.DISPOSAL_TRANSFER,
+            list(BUYERS),
+            [
+                pb.NewEntry(
+                    kind=pb.ENTRY_KIND_OWNERSHIP, holders=list(BUYERS), share_basis_points=[5000, 5000]
+                )
+            ],
+        )
+    )
+    assert (code, reason) == (grpc.StatusCode.FAILED_PRECONDITION, "FIRST_REGISTRATION_MISSING")
+
+
+async def test_seized_unit_refuses_pre_registration_transfer_and_mortgage(as_service, as_clerk):
+    """查封规定: a seizure blocks every disposal of the unit; a cancellation still passes."""
+    building, (unit, _) = await new_building(as_service)
+    await first_register(as_service, building)
+    await as_clerk.SeizeUnit(
+        pb.SeizeUnitRequest(
+            request_id=rid(),
+            unit_number=unit,
+            ruling=parties_pb2.CourtRuling(
+                authority="重庆市渝北区人民法院", ruling_number="(2026)渝0112执1号"
+            ),
+        )
+    )
+    for disposal in (
+        pb.DISPOSAL_PREREGISTRATION,
+        pb.DISPOSAL_TRANSFER,
+        pb.DISPOSAL_MORTGAGE,
+        pb.DISPOSAL_CONTRACT,
+    ):
+        check = await as_service.CheckDisposal(
+            pb.CheckDisposalRequest(unit_number=unit, disposal=disposal, beneficiaries=list(BUYERS))
+        )
+        assert not check.allowed
+        assert [r.reason for r in check.restrictions] == ["UNIT_SEIZED"]
+    code, reason = await refused(
+        commit(
+            as_service,
+            unit,
+            pb.DISPOSAL_PREREGISTRATION,
+            list(BUYERS),
+            [
+                pb.NewEntry(
+                    kind=pb.ENTRY_KIND_PREREGISTRATION, holders=list(BUYERS), share_basis_points=[5000, 5000]
+                )
+            ],
+        )
+    )
+    assert (code, reason) == (grpc.StatusCode.FAILED_PRECONDITION, "UNIT_SEIZED")
+    check = await as_service.CheckDisposal(
+        pb.CheckDisposalRequest(
+            unit_number=unit, disposal=pb.DISPOSAL_CANCELLATION, beneficiaries=list(BUYERS)
+        )
+    )
+    assert check.allowed
+
+
+async def test_lifting_the_first_of_two_queued_seizures_leaves_the_second_in_effect(as_service, as_clerk):
+    """轮候查封: queued seizures take effect in order when the one before is lifted."""
+    _, (unit, _) = await new_building(as_service)
+    rulings = [
+        parties_pb2.CourtRuling(authority="重庆市渝北区人民法院", ruling_number=f"(2026)渝0112执{n}号")
+        for n in (11, 12)
+    ]
+    first = (
+        await as_clerk.SeizeUnit(pb.SeizeUnitRequest(request_id=rid(), unit_number=unit, ruling=rulings[0]))
+    ).entry
+    second = (
+        await as_clerk.SeizeUnit(pb.SeizeUnitRequest(request_id=rid(), unit_number=unit, ruling=rulings[1]))
+    ).entry
+    assert first.state == pb.ENTRY_STATE_CURRENT
+    assert (second.state, second.queue_position) == (pb.ENTRY_STATE_PENDING, 1)
+
+    released = await as_clerk.ReleaseSeizure(
+        pb.ReleaseSeizureRequest(request_id=rid(), entry=first.name, ruling=rulings[0])
+    )
+    assert released.released.state == pb.ENTRY_STATE_HISTORIC
+    assert released.promoted.name == second.name
+    assert released.promoted.state == pb.ENTRY_STATE_CURRENT
+    check = await as_service.CheckDisposal(
+        pb.CheckDisposalRequest(
+            unit_number=unit, disposal=pb.DISPOSAL_PREREGISTRATION, beneficiaries=list(BUYERS)
+        )
+    )
+    assert [r.reason for r in check.restrictions] == ["UNIT_SEIZED"]
+    assert check.restrictions[0].entry == second.name
+
+
+async def test_queued_seizure_takes_effect_when_the_first_term_ends(as_service, as_clerk, clock):
+    """轮候查封 with an end date: when the first seizure's term ends, the queued one is in effect."""
+    _, (unit, _) = await new_building(as_service)
+    end = clock.now() + dt.timedelta(days=10)
+    ruling = parties_pb2.CourtRuling(authority="重庆市第一中级人民法院", ruling_number="(2026)渝01执5号")
+    await as_clerk.SeizeUnit(
+        pb.SeizeUnitRequest(request_id=rid(), unit_number=unit, ruling=ruling, end_time=ts(end))
+    )
+    queued = (
+        await as_clerk.SeizeUnit(pb.SeizeUnitRequest(request_id=rid(), unit_number=unit, ruling=ruling))
+    ).entry
+    clock.advance(dt.timedelta(days=11))
+    unit_now = (await as_service.GetUnit(pb.GetUnitRequest(unit_number=unit))).unit
+    seizures = [e for e in unit_now.entries if e.kind == pb.ENTRY_KIND_SEIZURE]
+    assert [(e.name, e.state) for e in seizures] == [(queued.name, pb.ENTRY_STATE_CURRENT)]
+
+
+async def test_pre_registration_lapses_90_days_after_first_registration(as_service, clock):
+    """民法典 221: 91 days after first registration the buyers' pre-registration no longer blocks
+    the developer, and the buyers' own transfer is refused as lapsed."""
+    building, (unit, _) = await new_building(as_service)
+    await preregister(as_service, unit)
+    await first_register(as_service, building)
+    check = await as_service.CheckDisposal(
+        pb.CheckDisposalRequest(unit_number=unit, disposal=pb.DISPOSAL_CONTRACT, beneficiaries=[OTHER_BUYER])
+    )
+    assert [r.reason for r in check.restrictions] == ["PRE_REGISTRATION_HELD_BY_OTHER"]
+    clock.advance(dt.timedelta(days=89))
+    check = await as_service.CheckDisposal(
+        pb.CheckDisposalRequest(unit_number=unit, disposal=pb.DISPOSAL_CONTRACT, beneficiaries=[OTHER_BUYER])
+    )
+    assert not check.allowed
+    clock.advance(dt.timedelta(days=2))
+    check = await as_service.CheckDisposal(
+        pb.CheckDisposalRequest(unit_number=unit, disposal=pb.DISPOSAL_CONTRACT, beneficiaries=[OTHER_BUYER])
+    )
+    assert check.allowed
+    transfer = await as_service.CheckDisposal(
+        pb.CheckDisposalRequest(unit_number=unit, disposal=pb.DISPOSAL_TRANSFER, beneficiaries=list(BUYERS))
+    )
+    assert [r.reason for r in transfer.restrictions] == ["PRE_REGISTRATION_LAPSED"]
+    entries = (await as_service.ListEntries(pb.ListEntriesRequest(unit_number=unit))).entries
+    lapsed = next(e for e in entries if e.kind == pb.ENTRY_KIND_PREREGISTRATION)
+    assert lapsed.state == pb.ENTRY_STATE_HISTORIC
+    assert "民法典 221" in lapsed.ended_by_case
+
+
+async def test_objection_lapses_after_15_days_unless_a_lawsuit_is_brought(as_service, as_clerk, clock):
+    """民法典 220: an objection blocks disposal and lapses after 15 days without a lawsuit."""
+    _, (lapsing, kept) = await new_building(as_service)
+    for unit in (lapsing, kept):
+        await as_clerk.AddObjection(
+            pb.AddObjectionRequest(
+                request_id=rid(), unit_number=unit, objector=OTHER_BUYER, grounds="权属争议"
+            )
+        )
+    kept_entry = (await as_service.GetUnit(pb.GetUnitRequest(unit_number=kept))).unit.entries[0]
+    await as_clerk.LiftObjection(
+        pb.LiftObjectionRequest(
+            request_id=rid(),
+            entry=kept_entry.name,
+            lawsuit=parties_pb2.CourtRuling(
+                authority="重庆市渝北区人民法院", ruling_number="(2026)渝0112民初7号"
+            ),
+        )
+    )
+
+    async def reasons(unit):
+        check = await as_service.CheckDisposal(
+            pb.CheckDisposalRequest(
+                unit_number=unit, disposal=pb.DISPOSAL_PREREGISTRATION, beneficiaries=list(BUYERS)
+            )
+        )
+        return [r.reason for r in check.restrictions]
+
+    clock.advance(dt.timedelta(days=14))
+    assert await reasons(lapsing) == ["OBJECTION_PENDING"]
+    clock.advance(dt.timedelta(days=2))
+    assert await reasons(lapsing) == []
+    assert await reasons(kept) == ["OBJECTION_PENDING"]
+
+
+async def test_pending_correction_blocks_transfer_until_resolved(as_service, as_clerk):
+    """更正登记: while a correction is pending the unit may not be transferred; resolving it
+    appends the corrected entry and ends the wrong one, never editing it."""
+    building, (unit, _) = await new_building(as_service)
+    first = await first_register(as_service, building)
+    owner = next(e for e in first.entries if e.unit_number == unit)
+    correction = (
+        await as_clerk.RequestCorrection(
+            pb.RequestCorrectionRequest(request_id=rid(), entry=owner.name, grounds="开发企业名称有误")
+        )
+    ).entry
+    check = await as_service.CheckDisposal(
+        pb.CheckDisposalRequest(unit_number=unit, disposal=pb.DISPOSAL_TRANSFER, beneficiaries=list(BUYERS))
+    )
+    assert "CORRECTION_PENDING" in [r.reason for r in check.restrictions]
+    resolved = await as_clerk.ResolveCorrection(
+        pb.ResolveCorrectionRequest(
+            request_id=rid(),
+            correction=correction.name,
+            corrected=pb.NewEntry(
+                kind=pb.ENTRY_KIND_OWNERSHIP, holders=[DEVELOPER], share_basis_points=[10000]
+            ),
+        )
+    )
+    states = {e.name: e.state for e in resolved.entries}
+    assert states[correction.name] == pb.ENTRY_STATE_HISTORIC
+    assert states[owner.name] == pb.ENTRY_STATE_HISTORIC
+    corrected = next(e for e in resolved.entries if e.name not in (correction.name, owner.name))
+    assert corrected.related_entry == owner.name
+    assert corrected.state == pb.ENTRY_STATE_CURRENT
+    code, reason = await refused(
+        as_clerk.ResolveCorrection(pb.ResolveCorrectionRequest(request_id=rid(), correction=correction.name))
+    )
+    assert (code, reason) == (grpc.StatusCode.FAILED_PRECONDITION, "CORRECTION_NOT_PENDING")
+
+
+async def test_no_transfer_agreement_blocks_transfer_but_not_mortgage(as_service, as_clerk):
+    """民法典 406: a mortgage does not block transfer unless a no-transfer agreement is recorded."""
+    building, (unit, _) = await new_building(as_service)
+    await first_register(as_service, building)
+    await as_clerk.RecordAgreement(
+        pb.RecordAgreementRequest(
+            request_id=rid(), unit_number=unit, restricts_transfer=True, terms="抵押期间不得转让"
+        )
+    )
+    transfer = await as_service.CheckDisposal(
+        pb.CheckDisposalRequest(unit_number=unit, disposal=pb.DISPOSAL_TRANSFER, beneficiaries=list(BUYERS))
+    )
+    assert [r.reason for r in transfer.restrictions] == ["TRANSFER_RESTRICTED_BY_AGREEMENT"]
+    mortgage = await as_service.CheckDisposal(
+        pb.CheckDisposalRequest(
+            unit_number=unit, disposal=pb.DISPOSAL_MORTGAGE, beneficiaries=[DEVELOPER, BANK]
+        )
+    )
+    assert mortgage.allowed
+
+
+async def test_ending_an_entry_twice_is_refused(as_service):
+    """条例 8-13: only a current entry can be ended; the first ending stands."""
+    _, (unit, _) = await new_building(as_service)
+    prereg = await preregister(as_service, unit)
+    await commit(as_service, unit, pb.DISPOSAL_CANCELLATION, list(BUYERS), ended=[prereg.name])
+    code, reason = await refused(
+        commit(as_service, unit, pb.DISPOSAL_CANCELLATION, list(BUYERS), ended=[prereg.name])
+    )
+    assert (code, reason) == (grpc.StatusCode.FAILED_PRECONDITION, "ENTRY_NOT_CURRENT")
+
+
+async def test_commit_replay_returns_the_same_entries_and_appends_nothing(as_service):
+    _, (unit, _) = await new_building(as_service)
+    request_id = rid()
+    new = [
+        pb.NewEntry(kind=pb.ENTRY_KIND_PREREGISTRATION, holders=list(BUYERS), share_basis_points=[5000, 5000])
+    ]
+    request = pb.CommitCaseRequest(
+        request_id=request_id,
+        unit_number=unit,
+        registry_case="cases/R1",
+        disposal=pb.DISPOSAL_PREREGISTRATION,
+        beneficiaries=list(BUYERS),
+        new_entries=new,
+    )
+    first = await as_service.CommitCase(request)
+    again = await as_service.CommitCase(request)
+    assert again == first
+    history = (await as_service.ListEntries(pb.ListEntriesRequest(unit_number=unit))).entries
+    assert len(history) == 1
+    request.registry_case = "cases/R2"
+    code, reason = await refused(as_service.CommitCase(request))
+    assert (code, reason) == (grpc.StatusCode.INVALID_ARGUMENT, "REQUEST_ID_REUSED")
+
+
+async def test_concurrent_pre_registrations_of_one_unit_admit_exactly_one(as_service):
+    """民法典 221: once one buyer's pre-registration is entered, nobody else's may be; the unit's
+    row lock makes the check and the append one step even under a race."""
+    _, (unit, _) = await new_building(as_service)
+    buyers = [f"buyers/race{n}" for n in range(20)]
+
+    async def attempt(buyer):
+        try:
+            await preregister(as_service, unit, holders=(buyer,))
+            return "ok"
+        except grpc.aio.AioRpcError as exc:
+            return reason_of(exc)
+
+    outcomes = await asyncio.gather(*(attempt(b) for b in buyers))
+    assert outcomes.count("ok") == 1
+    assert set(outcomes) == {"ok", "PRE_REGISTRATION_HELD_BY_OTHER"}
+
+
+async def test_clerk_actions_need_the_clerk_role_and_commits_a_service(as_developer, as_clerk):
+    ruling = parties_pb2.CourtRuling(authority="court", ruling_number="(2026)1")
+    unit = "500112001002GB00001F00010001"
+    code, reason = await refused(
+        as_developer.SeizeUnit(pb.SeizeUnitRequest(request_id=rid(), unit_number=unit, ruling=ruling))
+    )
+    assert (code, reason) == (grpc.StatusCode.PERMISSION_DENIED, "ROLE_NOT_ALLOWED")
+    code, reason = await refused(commit(as_clerk, unit, pb.DISPOSAL_TRANSFER, list(BUYERS)))
+    assert (code, reason) == (grpc.StatusCode.PERMISSION_DENIED, "ROLE_NOT_ALLOWED")
+
+
+async def test_unknown_unit_is_not_found(as_service):
+    code, _ = await refused(as_service.GetUnit(pb.GetUnitRequest(unit_number="500112001002GB99999F00990099")))
+    assert code == grpc.StatusCode.NOT_FOUND
+
+
+async def test_the_book_refuses_update_and_delete(as_service, database_url):
+    """条例 8-13: the book is changed only by appending; PostgreSQL itself refuses edits."""
+    _, (unit, _) = await new_building(as_service)
+    await preregister(as_service, unit)
+    connection = await asyncpg.connect(plain_url(database_url), server_settings={"search_path": "registry"})
+    try:
+        for statement in (
+            "UPDATE entry SET holders = '{buyers/someone-else}' WHERE unit_number = $1",
+            "DELETE FROM entry_event WHERE unit_number = $1",
+        ):
+            with pytest.raises(asyncpg.RaiseError, match="append-only"):
+                await connection.execute(statement, unit)
+    finally:
+        await connection.close()
+
+
+async def test_unit_facts_cannot_be_silently_replaced(as_service):
+    building, (unit, _) = await new_building(as_service)
+    code, reason = await refused(
+        as_service.CreateBuilding(
+            pb.CreateBuildingRequest(
+                request_id=rid(),
+                building_number=building,
+                units=[pb.UnitFacts(unit_number=unit, address="另一个地址", gross_area_dm2=1, use="住宅")],
+            )
+        )
+    )
+    assert (code, reason) == (grpc.StatusCode.ALREADY_EXISTS, "UNIT_FACTS_DIFFER")
