@@ -20,6 +20,8 @@ class Role(StrEnum):
     HOUSING = "housing"  # 住房城乡建设主管部门 (housing authority)
     TAX = "tax"  # 税务机关 (tax authority)
     SERVICE = "service"  # one of our own services
+    # 买受人: buyers never call the API; their certificates only bind their signing keys.
+    BUYER = "buyer"
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from shared.catalog import SERVICE_NAMES
@@ -74,7 +74,7 @@ def _write(path: Path, data: bytes, private: bool = False) -> None:
     tmp.replace(path)
 
 
-def _key_pem(key: ec.EllipticCurvePrivateKey) -> bytes:
+def _key_pem(key: ec.EllipticCurvePrivateKey | ed25519.Ed25519PrivateKey) -> bytes:
     return key.private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     )
@@ -96,9 +96,11 @@ def issue_leaf(
     sans: list[x509.GeneralName],
     not_before: dt.datetime | None = None,
     validity: dt.timedelta = LEAF_VALIDITY,
+    key: ec.EllipticCurvePrivateKey | ed25519.Ed25519PrivateKey | None = None,
 ) -> CertPair:
-    """A P-256 certificate for both TLS sides (server and client auth), signed by the CA."""
-    key = ec.generate_private_key(ec.SECP256R1())
+    """A certificate for both TLS sides (server and client auth), signed by the CA; P-256 unless
+    another key is given (an Ed25519 key serves signatures, not TLS)."""
+    key = key or ec.generate_private_key(ec.SECP256R1())
     start = not_before or dt.datetime.now(dt.UTC) - dt.timedelta(minutes=5)
     cert = (
         x509.CertificateBuilder()

@@ -14,12 +14,13 @@ from shared.catalog import service_info
 from shared.clock import Clock, SystemClock
 from shared.config import Settings
 from shared.db import Database
+from shared.grpc.channels import secure_channel
 from shared.grpc.server import RunningServer, serve_until_signalled, start_server
 from shared.logging import configure_logging
 from shared.migrate import migrate
 from shared.pg import database_url
 from shared.pki import Pki, ensure_dev_pki
-from shared.runstate import ServiceProcess, publish, withdraw
+from shared.runstate import ServiceProcess, address_of, publish, withdraw
 
 log = logging.getLogger("deedflow.runtime")
 
@@ -33,6 +34,25 @@ class ServiceDeps:
     database: Database
     pki: Pki
     clock: Clock = field(default_factory=SystemClock)
+    _peers: dict[str, grpc.aio.Channel] = field(default_factory=dict)
+
+    def peer(self, service: str) -> grpc.aio.Channel:
+        """An mTLS channel to another service, as this service's own identity. Created on first
+        use, inside the running loop, so a peer's published address is read when it is needed."""
+        if service not in self._peers:
+            self._peers[service] = secure_channel(
+                address_of(self.settings, service),
+                self.pki.ca_pem,
+                self.pki.service(self.name),
+                default_timeout=self.settings.call_timeout_seconds,
+            )
+        return self._peers[service]
+
+    async def close(self) -> None:
+        for channel in self._peers.values():
+            await channel.close()
+        self._peers.clear()
+        await self.database.close()
 
 
 Register = Callable[[grpc.aio.Server, ServiceDeps], None]
@@ -52,7 +72,7 @@ class StartedService:
 
     async def stop(self, grace: float) -> None:
         await self.server.stop(grace)
-        await self.deps.database.close()
+        await self.deps.close()
 
 
 async def start_service(
@@ -93,7 +113,7 @@ async def _serve(name: str, register: Register) -> None:
         await serve_until_signalled(started.server, settings.shutdown_grace_seconds)
     finally:
         withdraw(settings.home, name, pid)
-        await started.deps.database.close()
+        await started.deps.close()
     log.info("stopped")
 
 

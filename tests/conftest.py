@@ -67,6 +67,8 @@ async def services(database_url: str, test_settings: Settings) -> AsyncIterator[
         for name in SERVICE_NAMES:
             register = importlib.import_module(f"services.{name}.app").register
             started[name] = await start_service(name, register, test_settings, database_url, port=0)
+            # Peers find each other through these addresses, as docker-compose's services do.
+            test_settings.addresses[name] = f"127.0.0.1:{started[name].server.port}"
         yield started
     finally:
         for service in started.values():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import importlib
+import itertools
 import pkgutil
 import uuid
 from collections.abc import Iterator
@@ -35,6 +36,14 @@ INVALID = {
     field_rules_pb2.IDENTIFIER_FORMAT_UUID: "not-a-uuid",
     field_rules_pb2.IDENTIFIER_FORMAT_BUILDING_NUMBER: "500112001002GB00015F003",
 }
+
+
+_buildings = itertools.count(1)
+
+
+def new_building_number() -> str:
+    """A building number no other test in this session uses (they share one database)."""
+    return f"500112001002GB{next(_buildings):05d}F0001"
 
 
 def load_all_protos() -> None:

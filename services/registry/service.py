@@ -4,12 +4,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import TypeVar
 
 import asyncpg
-from google.protobuf.message import Message
 
 from services.registry import repository
 from services.registry.domain import (
@@ -33,10 +30,7 @@ from services.registry.domain import (
 from shared.clock import Clock
 from shared.db import Database
 from shared.errors import AlreadyExists, FailedPrecondition, FieldViolation, InvalidArgument, NotFound
-from shared.idempotency import IdempotencyKey, run_idempotent
-
-ResponseT = TypeVar("ResponseT", bound=Message)
-ResultT = TypeVar("ResultT")
+from shared.transactions import Transactions
 
 
 def refuse(found: list[Restriction]) -> FailedPrecondition:
@@ -75,24 +69,8 @@ class Book:
     """不动产登记簿: reads and appends, with the restriction engine consulted atomically."""
 
     def __init__(self, database: Database, clock: Clock) -> None:
-        self.database = database
         self.clock = clock
-
-    async def write(
-        self,
-        key: IdempotencyKey,
-        request: Message,
-        response_type: type[ResponseT],
-        work: Callable[[asyncpg.Connection, dt.datetime], Awaitable[ResponseT]],
-    ) -> ResponseT:
-        """Runs a change once per request id, in one transaction, at one register time."""
-        return await run_idempotent(
-            self.database, key, request, response_type, lambda connection: work(connection, self.clock.now())
-        )
-
-    async def read(self, work: Callable[[asyncpg.Connection], Awaitable[ResultT]]) -> ResultT:
-        async with self.database.transaction() as connection:
-            return await work(connection)
+        self.tx = Transactions(database, clock, "deedflow.registry.v1.RegistryService")
 
     # Reads
 

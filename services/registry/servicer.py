@@ -18,19 +18,13 @@ from services.registry.domain import (
     parse_entry_name,
 )
 from services.registry.service import Book
-from shared.auth import Role, caller, require_role
+from shared.auth import Role, require_role
 from shared.errors import FieldViolation, InvalidArgument
-from shared.idempotency import IdempotencyKey
 from shared.ids import building_of
 from shared.timestamps import from_timestamp, to_timestamp
 
-SERVICE = "/deedflow.registry.v1.RegistryService/"
 DEFAULT_PAGE = 100
 MAX_PAGE = 1000
-
-
-def _key(method: str, request) -> IdempotencyKey:
-    return IdempotencyKey(caller().uri, SERVICE + method, request.request_id)
 
 
 def _ruling(message: parties_pb2.CourtRuling) -> Ruling:
@@ -150,18 +144,16 @@ class RegistryServicer(registry_service_pb2_grpc.RegistryServiceServicer):
             views = await self.book.create_building(connection, request.building_number, units)
             return pb.CreateBuildingResponse(units=[unit_message(v) for v in views])
 
-        return await self.book.write(
-            _key("CreateBuilding", request), request, pb.CreateBuildingResponse, work
-        )
+        return await self.book.tx.write("CreateBuilding", request, pb.CreateBuildingResponse, work)
 
     async def GetUnit(self, request, context):
         at = from_timestamp(request, "as_of_time")
-        view = await self.book.read(lambda c: self.book.unit_view(c, request.unit_number, at))
+        view = await self.book.tx.read(lambda c: self.book.unit_view(c, request.unit_number, at))
         return pb.GetUnitResponse(unit=unit_message(view))
 
     async def ListEntries(self, request, context):
         at = from_timestamp(request, "as_of_time")
-        view = await self.book.read(lambda c: self.book.unit_view(c, request.unit_number, at))
+        view = await self.book.tx.read(lambda c: self.book.unit_view(c, request.unit_number, at))
         try:
             offset = int(request.page_token or "0")
         except ValueError:
@@ -175,7 +167,7 @@ class RegistryServicer(registry_service_pb2_grpc.RegistryServiceServicer):
 
     async def CheckDisposal(self, request, context):
         disposal = _disposal(request.disposal, "disposal")
-        found = await self.book.read(
+        found = await self.book.tx.read(
             lambda c: self.book.check(c, request.unit_number, disposal, list(request.beneficiaries))
         )
         return pb.CheckDisposalResponse(allowed=not found, restrictions=[_restriction(r) for r in found])
@@ -207,7 +199,7 @@ class RegistryServicer(registry_service_pb2_grpc.RegistryServiceServicer):
                 entries=[entry_message(v) for v in created], register_time=to_timestamp(at)
             )
 
-        return await self.book.write(_key("CommitCase", request), request, pb.CommitCaseResponse, work)
+        return await self.book.tx.write("CommitCase", request, pb.CommitCaseResponse, work)
 
     async def RecordFirstRegistration(self, request, context):
         actor = require_role(Role.SERVICE)
@@ -234,8 +226,8 @@ class RegistryServicer(registry_service_pb2_grpc.RegistryServiceServicer):
                 entries=[entry_message(v) for v in created], register_time=to_timestamp(at)
             )
 
-        return await self.book.write(
-            _key("RecordFirstRegistration", request), request, pb.RecordFirstRegistrationResponse, work
+        return await self.book.tx.write(
+            "RecordFirstRegistration", request, pb.RecordFirstRegistrationResponse, work
         )
 
     async def SeizeUnit(self, request, context):
@@ -254,7 +246,7 @@ class RegistryServicer(registry_service_pb2_grpc.RegistryServiceServicer):
             )
             return pb.SeizeUnitResponse(entry=entry_message(created))
 
-        return await self.book.write(_key("SeizeUnit", request), request, pb.SeizeUnitResponse, work)
+        return await self.book.tx.write("SeizeUnit", request, pb.SeizeUnitResponse, work)
 
     async def ReleaseSeizure(self, request, context):
         actor = require_role(Role.CLERK)
@@ -269,9 +261,7 @@ class RegistryServicer(registry_service_pb2_grpc.RegistryServiceServicer):
                 response.promoted.CopyFrom(entry_message(promoted))
             return response
 
-        return await self.book.write(
-            _key("ReleaseSeizure", request), request, pb.ReleaseSeizureResponse, work
-        )
+        return await self.book.tx.write("ReleaseSeizure", request, pb.ReleaseSeizureResponse, work)
 
     async def AddObjection(self, request, context):
         actor = require_role(Role.CLERK)
@@ -290,7 +280,7 @@ class RegistryServicer(registry_service_pb2_grpc.RegistryServiceServicer):
             )
             return pb.AddObjectionResponse(entry=entry_message(created))
 
-        return await self.book.write(_key("AddObjection", request), request, pb.AddObjectionResponse, work)
+        return await self.book.tx.write("AddObjection", request, pb.AddObjectionResponse, work)
 
     async def LiftObjection(self, request, context):
         actor = require_role(Role.CLERK)
@@ -301,7 +291,7 @@ class RegistryServicer(registry_service_pb2_grpc.RegistryServiceServicer):
             lifted = await self.book.lift_objection(connection, at, unit, sequence, lawsuit, actor.uri)
             return pb.LiftObjectionResponse(entry=entry_message(lifted))
 
-        return await self.book.write(_key("LiftObjection", request), request, pb.LiftObjectionResponse, work)
+        return await self.book.tx.write("LiftObjection", request, pb.LiftObjectionResponse, work)
 
     async def RequestCorrection(self, request, context):
         actor = require_role(Role.CLERK)
@@ -313,9 +303,7 @@ class RegistryServicer(registry_service_pb2_grpc.RegistryServiceServicer):
             )
             return pb.RequestCorrectionResponse(entry=entry_message(created))
 
-        return await self.book.write(
-            _key("RequestCorrection", request), request, pb.RequestCorrectionResponse, work
-        )
+        return await self.book.tx.write("RequestCorrection", request, pb.RequestCorrectionResponse, work)
 
     async def ResolveCorrection(self, request, context):
         actor = require_role(Role.CLERK)
@@ -328,9 +316,7 @@ class RegistryServicer(registry_service_pb2_grpc.RegistryServiceServicer):
             touched = await self.book.resolve_correction(connection, at, unit, sequence, corrected, actor.uri)
             return pb.ResolveCorrectionResponse(entries=[entry_message(v) for v in touched])
 
-        return await self.book.write(
-            _key("ResolveCorrection", request), request, pb.ResolveCorrectionResponse, work
-        )
+        return await self.book.tx.write("ResolveCorrection", request, pb.ResolveCorrectionResponse, work)
 
     async def RecordAgreement(self, request, context):
         actor = require_role(Role.CLERK)
@@ -352,6 +338,4 @@ class RegistryServicer(registry_service_pb2_grpc.RegistryServiceServicer):
             )
             return pb.RecordAgreementResponse(entry=entry_message(created))
 
-        return await self.book.write(
-            _key("RecordAgreement", request), request, pb.RecordAgreementResponse, work
-        )
+        return await self.book.tx.write("RecordAgreement", request, pb.RecordAgreementResponse, work)

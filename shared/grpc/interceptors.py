@@ -196,6 +196,13 @@ class ErrorMappingInterceptor(_BehaviorInterceptor):
     async def _map(self, exc: BaseException, context, method: str) -> None:
         if isinstance(exc, DomainError):
             await abort_with(context, to_status(exc, self.domain))
+        if isinstance(exc, grpc.aio.AioRpcError):
+            # A peer's refusal passes through as the peer said it, reason and all; its
+            # UNAVAILABLE stays UNAVAILABLE, so our caller knows a retry may succeed.
+            passed = rpc_status.from_call(exc) or status_pb2.Status(
+                code=exc.code().value[0], message=exc.details() or ""
+            )
+            await abort_with(context, passed)
         if isinstance(exc, NotImplementedError):
             await abort_with(
                 context,

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import itertools
 import uuid
 
 import asyncpg
@@ -22,13 +21,13 @@ from shared.db import plain_url
 from shared.grpc.channels import secure_channel
 from shared.grpc.status import error_info
 from shared.runtime import start_service
+from tests.support import new_building_number
 
 START = dt.datetime(2026, 3, 1, 9, 0, tzinfo=dt.UTC)
 DEVELOPER = "organizations/91500112MA5U0DF01L"
 BANK = "organizations/915000007094231152"
 BUYERS = ("buyers/11010519491231002X", "buyers/360426199101010071")
 OTHER_BUYER = "buyers/500103199003070017"
-_buildings = itertools.count(1)
 
 
 @pytest.fixture(scope="module")
@@ -80,7 +79,7 @@ def ts(value: dt.datetime):
 
 async def new_building(stub, units: int = 2) -> tuple[str, list[str]]:
     """A fresh building with `units` units in the book."""
-    building = f"500112001002GB{next(_buildings):05d}F0001"
+    building = new_building_number()
     numbers = [f"{building}{room:04d}" for room in range(1, units + 1)]
     await stub.CreateBuilding(
         pb.CreateBuildingRequest(

@@ -1,0 +1,129 @@
+"""Rules of the sale contract (商品房买卖合同) and its online filing (网签备案).
+
+The canonical bytes of a contract are the deterministic protobuf serialization of its terms;
+every party signs exactly those bytes (电子签名法 13), and any change after signing changes them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from enum import StrEnum
+
+from deedflow.contract.v1 import contract_service_pb2 as pb
+from shared.errors import FailedPrecondition, FieldViolation
+
+# Filing is due within 30 days of signing (practice in Chongqing; DOMAIN.md "Contract").
+FILING_DEADLINE = dt.timedelta(days=30)
+FULL_SHARE = 10000
+
+
+class ContractState(StrEnum):
+    DRAFTED = "DRAFTED"
+    SIGNED = "SIGNED"
+    FILED = "FILED"
+    TRANSFERRED = "TRANSFERRED"
+    CANCELLED = "CANCELLED"
+
+
+def canonical_bytes(terms: pb.ContractTerms) -> bytes:
+    return terms.SerializeToString(deterministic=True)
+
+
+def digest_of(data: bytes) -> bytes:
+    return hashlib.sha256(data).digest()
+
+
+def developer_party(uscc: str) -> str:
+    return f"organizations/{uscc}"
+
+
+def buyer_party(resident_id: str) -> str:
+    return f"buyers/{resident_id}"
+
+
+def parties(terms: pb.ContractTerms) -> list[str]:
+    """Who must sign: the developer, then every buyer."""
+    return [developer_party(terms.developer.uscc), *(buyer_party(b.resident_id) for b in terms.buyers)]
+
+
+def signer_identity(party: str) -> str:
+    """The certificate identity that must sign for a party."""
+    kind, _, ident = party.partition("/")
+    return f"deedflow://{'developer' if kind == 'organizations' else 'buyer'}/{ident}"
+
+
+def term_violations(terms: pb.ContractTerms, prefix: str = "terms") -> list[FieldViolation]:
+    """What is wrong with the terms beyond the field formats the protos declare."""
+    found = []
+    if not terms.buyers:
+        found.append(FieldViolation(f"{prefix}.buyers", "at least one buyer is required"))
+    total = sum(b.share_basis_points for b in terms.buyers)
+    if terms.buyers and total != FULL_SHARE:
+        found.append(
+            FieldViolation(f"{prefix}.buyers", f"shares sum to {total} basis points, not {FULL_SHARE}")
+        )
+    seen = set()
+    for i, buyer in enumerate(terms.buyers):
+        if buyer.share_basis_points <= 0:
+            found.append(FieldViolation(f"{prefix}.buyers[{i}].share_basis_points", "must be positive"))
+        if buyer.resident_id in seen:
+            found.append(FieldViolation(f"{prefix}.buyers[{i}].resident_id", "appears twice"))
+        seen.add(buyer.resident_id)
+    if terms.price_ex_vat_fen <= 0:
+        found.append(FieldViolation(f"{prefix}.price_ex_vat_fen", "must be positive"))
+    if terms.vat_fen < 0:
+        found.append(FieldViolation(f"{prefix}.vat_fen", "must not be negative"))
+    if terms.gross_area_dm2 <= 0:
+        found.append(FieldViolation(f"{prefix}.gross_area_dm2", "must be positive"))
+    return found
+
+
+def check_can_sign(state: ContractState, party: str, all_parties: list[str], signed: set[str]) -> None:
+    if state is not ContractState.DRAFTED:
+        raise FailedPrecondition(
+            "CONTRACT_NOT_DRAFTED", f"the contract is {state.value.lower()}; signing is closed"
+        )
+    if party not in all_parties:
+        raise FailedPrecondition(
+            "SIGNER_NOT_A_PARTY", f"{party} is not a party of this contract", {"signer": party}
+        )
+    if party in signed:
+        raise FailedPrecondition("ALREADY_SIGNED", f"{party} has already signed", {"signer": party})
+
+
+def check_can_file(
+    state: ContractState, pending: list[str], last_signature: dt.datetime | None, now: dt.datetime
+) -> None:
+    if state is ContractState.DRAFTED:
+        raise FailedPrecondition(
+            "SIGNATURES_MISSING", f"still to sign: {', '.join(pending)}", {"pending": ",".join(pending)}
+        )
+    if state is not ContractState.SIGNED:
+        raise FailedPrecondition(
+            "CONTRACT_NOT_SIGNED", f"the contract is {state.value.lower()}, not awaiting filing"
+        )
+    if last_signature is not None and now > last_signature + FILING_DEADLINE:
+        raise FailedPrecondition(
+            "FILING_OVERDUE",
+            f"filing was due by {last_signature + FILING_DEADLINE:%Y-%m-%d} (30 days after signing)",
+        )
+
+
+def check_can_cancel(state: ContractState) -> None:
+    if state is ContractState.TRANSFERRED:
+        raise FailedPrecondition(
+            "CONTRACT_TRANSFERRED", "the transfer is registered; nothing is undone (民法典 214)"
+        )
+    if state is ContractState.CANCELLED:
+        raise FailedPrecondition("CONTRACT_CANCELLED", "the contract is already cancelled")
+
+
+def cancellation_text(digest: bytes) -> bytes:
+    """What each party signs to consent to cancelling: 'cancel:' + the contract digest."""
+    return b"cancel:" + digest
+
+
+def filing_number(year: int, serial: int) -> str:
+    """A Chongqing-style opaque filing number, e.g. 渝房网签备(2026)0000123."""
+    return f"渝房网签备({year}){serial:07d}"

@@ -1,0 +1,343 @@
+"""Contract use cases: presale projects, drafting, signing, filing, cancelling (网签备案)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import asyncpg
+import grpc
+
+from deedflow.contract.v1 import contract_service_pb2 as pb
+from deedflow.registry.v1 import registry_service_pb2 as registry_pb
+from deedflow.registry.v1 import registry_service_pb2_grpc
+from deedflow.type.v1 import parties_pb2
+from services.contract import repository
+from services.contract.domain import (
+    ContractState,
+    buyer_party,
+    cancellation_text,
+    canonical_bytes,
+    check_can_cancel,
+    check_can_file,
+    check_can_sign,
+    digest_of,
+    filing_number,
+    parties,
+    signer_identity,
+)
+from shared.clock import Clock
+from shared.db import Database
+from shared.errors import AlreadyExists, FailedPrecondition, NotFound
+from shared.ids import building_of
+from shared.signing import Algorithm, verify
+from shared.transactions import Transactions
+
+# Derived request ids for the calls this service makes, so its own retries replay, not redo.
+_NAMESPACE = uuid.UUID("0b6f4a8e-3c1d-4f5e-9a7b-2d8c6e4f1a30")
+
+
+def derived_request_id(*parts: str) -> str:
+    return str(uuid.uuid5(_NAMESPACE, "/".join(parts)))
+
+
+@dataclass(frozen=True)
+class ContractRecord:
+    row: asyncpg.Record
+    terms: pb.ContractTerms
+    signatures: list[asyncpg.Record]
+
+    @property
+    def state(self) -> ContractState:
+        return ContractState(self.row["state"])
+
+    @property
+    def parties(self) -> list[str]:
+        return parties(self.terms)
+
+    @property
+    def pending(self) -> list[str]:
+        signed = {s["signer"] for s in self.signatures}
+        return [p for p in self.parties if p not in signed]
+
+
+def parse_contract_name(name: str) -> uuid.UUID:
+    prefix, _, ident = name.partition("/")
+    try:
+        if prefix != "contracts":
+            raise ValueError
+        return uuid.UUID(ident)
+    except ValueError:
+        raise NotFound(f"no contract {name!r}") from None
+
+
+class Contracts:
+    def __init__(
+        self, database: Database, clock: Clock, ca_pem: bytes, peer: Callable[[str], grpc.aio.Channel]
+    ) -> None:
+        self.tx = Transactions(database, clock, "deedflow.contract.v1.ContractService")
+        self.ca_pem = ca_pem
+        self.peer = peer
+
+    @property
+    def registry(self) -> registry_service_pb2_grpc.RegistryServiceStub:
+        return registry_service_pb2_grpc.RegistryServiceStub(self.peer("registry"))
+
+    # Projects (楼盘表)
+
+    async def create_project(
+        self, connection: asyncpg.Connection, at: dt.datetime, request: pb.CreateProjectRequest
+    ):
+        created = await repository.insert_project(
+            connection,
+            {
+                "presale_permit_number": request.presale_permit_number,
+                "display_name": request.display_name,
+                "developer_name": request.developer.name,
+                "developer_uscc": request.developer.uscc,
+                "permit_time": request.permit_time.ToDatetime(tzinfo=dt.UTC)
+                if request.HasField("permit_time")
+                else None,
+                "create_time": at,
+            },
+        )
+        if not created:
+            raise AlreadyExists(
+                "PROJECT_EXISTS", f"permit {request.presale_permit_number} is already registered", {}
+            )
+        units = [
+            (u.unit_number, building_of(u.unit_number), u.room_label, u.gross_area_dm2, u.residential)
+            for u in request.units
+        ]
+        taken = await repository.insert_units(connection, request.presale_permit_number, units)
+        if taken:
+            raise AlreadyExists(
+                "UNIT_ON_ANOTHER_PERMIT",
+                f"{len(taken)} units are already covered by another permit, e.g. {taken[0]}",
+                {"unit_number": taken[0]},
+            )
+        # The unit's physical facts go into the book once, from here (条例 24: asked for once).
+        by_building: dict[str, list] = {}
+        for u in request.units:
+            by_building.setdefault(building_of(u.unit_number), []).append(u)
+        for building, members in sorted(by_building.items()):
+            await self.registry.CreateBuilding(
+                registry_pb.CreateBuildingRequest(
+                    request_id=derived_request_id(request.request_id, building),
+                    building_number=building,
+                    units=[
+                        registry_pb.UnitFacts(
+                            unit_number=u.unit_number,
+                            address=f"{request.display_name} {u.room_label}".strip(),
+                            gross_area_dm2=u.gross_area_dm2,
+                            use="住宅" if u.residential else "非住宅",
+                        )
+                        for u in members
+                    ],
+                )
+            )
+        return await repository.project(connection, request.presale_permit_number)
+
+    async def project(self, connection: asyncpg.Connection, name: str) -> asyncpg.Record:
+        permit = name.removeprefix("projects/")
+        found = await repository.project(connection, permit)
+        if found is None:
+            raise NotFound(f"no project {name!r}")
+        return found
+
+    async def unit_blockers(self, unit_number: str, buyers: list[str]) -> list[registry_pb.Restriction]:
+        reply = await self.registry.CheckDisposal(
+            registry_pb.CheckDisposalRequest(
+                unit_number=unit_number, disposal=registry_pb.DISPOSAL_CONTRACT, beneficiaries=buyers
+            )
+        )
+        return list(reply.restrictions)
+
+    # Contracts
+
+    async def load(
+        self, connection: asyncpg.Connection, contract_id: uuid.UUID, lock: bool = False
+    ) -> ContractRecord:
+        row = await (repository.lock_contract if lock else repository.contract)(connection, contract_id)
+        if row is None:
+            raise NotFound(f"no contract contracts/{contract_id}")
+        terms = pb.ContractTerms.FromString(row["canonical_bytes"])
+        return ContractRecord(row, terms, await repository.signatures(connection, contract_id))
+
+    async def create_contract(
+        self, connection: asyncpg.Connection, at: dt.datetime, request_id: str, terms: pb.ContractTerms
+    ) -> ContractRecord:
+        unit = await repository.unit(connection, terms.unit_number)
+        if unit is None:
+            raise FailedPrecondition(
+                "UNIT_NOT_ON_PRESALE", f"unit {terms.unit_number} is not covered by any presale permit"
+            )
+        if unit["developer_uscc"] != terms.developer.uscc:
+            raise FailedPrecondition(
+                "UNIT_NOT_ON_PRESALE",
+                f"the presale permit of unit {terms.unit_number} is held by another developer",
+            )
+        if unit["contract_id"] is not None:
+            raise _already_contracted(terms.unit_number)
+        blockers = await self.unit_blockers(
+            terms.unit_number, [buyer_party(b.resident_id) for b in terms.buyers]
+        )
+        if blockers:
+            first = blockers[0]
+            raise FailedPrecondition(
+                first.reason, f"the register refuses a new contract: {first.reason}", {"entry": first.entry}
+            )
+        canonical = canonical_bytes(terms)
+        contract_id = uuid.uuid5(_NAMESPACE, f"contract/{request_id}")
+        try:
+            # The partial unique index is what holds "one live contract per unit" under races.
+            await repository.insert_contract(
+                connection,
+                contract_id,
+                terms.unit_number,
+                terms.developer.uscc,
+                canonical,
+                digest_of(canonical),
+                at,
+            )
+        except asyncpg.UniqueViolationError:
+            raise _already_contracted(terms.unit_number) from None
+        return await self.load(connection, contract_id)
+
+    async def sign(
+        self, connection: asyncpg.Connection, at: dt.datetime, contract_id: uuid.UUID, signature
+    ) -> ContractRecord:
+        record = await self.load(connection, contract_id, lock=True)
+        signed = {s["signer"] for s in record.signatures}
+        check_can_sign(record.state, signature.signer, record.parties, signed)
+        algorithm = _algorithm(signature.algorithm)
+        evidence = verify(
+            algorithm,
+            signature.certificate_pem,
+            signature.signature,
+            record.row["canonical_bytes"],
+            self.ca_pem,
+            signer_identity(signature.signer),
+            at,
+        )
+        await repository.insert_signature(
+            connection,
+            contract_id,
+            {
+                "signer": signature.signer,
+                "algorithm": algorithm.value,
+                "signature": signature.signature,
+                "certificate_pem": signature.certificate_pem,
+                "certificate_sha256": evidence.certificate_sha256,
+                "digest": evidence.digest,
+                "sign_time": signature.sign_time.ToDatetime(tzinfo=dt.UTC)
+                if signature.HasField("sign_time")
+                else None,
+                "verify_time": at,
+            },
+        )
+        if len(signed) + 1 == len(record.parties):
+            await repository.set_state(connection, contract_id, ContractState.SIGNED.value, at)
+        return await self.load(connection, contract_id)
+
+    async def file(
+        self, connection: asyncpg.Connection, at: dt.datetime, contract_id: uuid.UUID
+    ) -> ContractRecord:
+        record = await self.load(connection, contract_id, lock=True)
+        last_signature = max((s["verify_time"] for s in record.signatures), default=None)
+        check_can_file(record.state, record.pending, last_signature, at)
+        number = filing_number(at.year, await repository.next_filing_serial(connection))
+        await repository.set_state(
+            connection, contract_id, ContractState.FILED.value, at, filing_number=number, file_time=at
+        )
+        return await self.load(connection, contract_id)
+
+    async def cancel(
+        self,
+        connection: asyncpg.Connection,
+        at: dt.datetime,
+        contract_id: uuid.UUID,
+        request: pb.CancelContractRequest,
+    ) -> ContractRecord:
+        record = await self.load(connection, contract_id, lock=True)
+        check_can_cancel(record.state)
+        basis = self._cancellation_basis(record, request, at)
+        if record.state is ContractState.FILED:
+            # The unit may not reopen while a pre-registration protects these buyers (民法典 221).
+            blockers = await self.unit_blockers(record.terms.unit_number, [])
+            held = [b for b in blockers if b.reason == "PRE_REGISTRATION_HELD_BY_OTHER"]
+            if held:
+                raise FailedPrecondition(
+                    "PRE_REGISTRATION_IN_FORCE",
+                    "cancel the pre-registration (and any pre-mortgage) before the filing",
+                    {"entry": held[0].entry},
+                )
+        await repository.set_state(
+            connection, contract_id, ContractState.CANCELLED.value, at, cancellation_basis=basis
+        )
+        return await self.load(connection, contract_id)
+
+    def _cancellation_basis(
+        self, record: ContractRecord, request: pb.CancelContractRequest, at: dt.datetime
+    ) -> str:
+        if request.HasField("court_ruling"):
+            ruling = request.court_ruling
+            return f"court ruling {ruling.authority} {ruling.ruling_number}"
+        consenting = set()
+        text = cancellation_text(record.row["digest"])
+        for signature in request.joint.signatures:
+            if signature.signer in record.parties:
+                verify(
+                    _algorithm(signature.algorithm),
+                    signature.certificate_pem,
+                    signature.signature,
+                    text,
+                    self.ca_pem,
+                    signer_identity(signature.signer),
+                    at,
+                )
+                consenting.add(signature.signer)
+        missing = [p for p in record.parties if p not in consenting]
+        if missing:
+            raise FailedPrecondition(
+                "CANCELLATION_CONSENT_MISSING",
+                f"cancellation needs every party's signature or a court ruling; missing {', '.join(missing)}",
+                {"missing": ",".join(missing)},
+            )
+        return "joint: every party signed"
+
+    async def mark_transferred(
+        self, connection: asyncpg.Connection, at: dt.datetime, contract_id: uuid.UUID, certificate_number: str
+    ) -> ContractRecord:
+        record = await self.load(connection, contract_id, lock=True)
+        if record.state is not ContractState.FILED:
+            raise FailedPrecondition(
+                "CONTRACT_NOT_FILED", f"the contract is {record.state.value.lower()}, not filed"
+            )
+        await repository.set_state(
+            connection,
+            contract_id,
+            ContractState.TRANSFERRED.value,
+            at,
+            certificate_number=certificate_number,
+        )
+        return await self.load(connection, contract_id)
+
+
+def _already_contracted(unit_number: str) -> FailedPrecondition:
+    return FailedPrecondition(
+        "UNIT_ALREADY_CONTRACTED",
+        f"unit {unit_number} already has a live contract",
+        {"unit_number": unit_number},
+    )
+
+
+def _algorithm(value: int) -> Algorithm:
+    name = parties_pb2.SignatureAlgorithm.Name(value).removeprefix("SIGNATURE_ALGORITHM_")
+    if name not in Algorithm.__members__:
+        raise FailedPrecondition(
+            "SIGNATURE_INVALID", "the signature's algorithm is not one this platform verifies"
+        )
+    return Algorithm(name)

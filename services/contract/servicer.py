@@ -1,0 +1,239 @@
+"""ContractService over gRPC: proto <-> use cases, role checks, nothing else."""
+
+from __future__ import annotations
+
+import uuid
+
+from deedflow.contract.v1 import contract_service_pb2 as pb
+from deedflow.contract.v1 import contract_service_pb2_grpc
+from deedflow.type.v1 import parties_pb2
+from services.contract import repository
+from services.contract.domain import ContractState, term_violations
+from services.contract.service import ContractRecord, Contracts, parse_contract_name
+from shared.auth import Role, require_role
+from shared.errors import FieldViolation, InvalidArgument, NotFound
+from shared.ids import building_of
+from shared.timestamps import to_timestamp
+
+DEFAULT_PAGE = 100
+MAX_PAGE = 1000
+
+
+def _page_size(value: int) -> int:
+    return min(value or DEFAULT_PAGE, MAX_PAGE)
+
+
+def project_message(row) -> pb.Project:
+    return pb.Project(
+        name=f"projects/{row['presale_permit_number']}",
+        display_name=row["display_name"],
+        presale_permit_number=row["presale_permit_number"],
+        developer=parties_pb2.Organization(name=row["developer_name"], uscc=row["developer_uscc"]),
+        permit_time=to_timestamp(row["permit_time"]),
+        create_time=to_timestamp(row["create_time"]),
+    )
+
+
+_SALE_STATE = {
+    None: pb.UNIT_SALE_STATE_ON_SALE,
+    ContractState.DRAFTED.value: pb.UNIT_SALE_STATE_CONTRACTING,
+    ContractState.SIGNED.value: pb.UNIT_SALE_STATE_CONTRACTING,
+    ContractState.FILED.value: pb.UNIT_SALE_STATE_CONTRACTED,
+    ContractState.TRANSFERRED.value: pb.UNIT_SALE_STATE_TRANSFERRED,
+}
+
+
+def unit_message(row, restricted: bool = False) -> pb.Unit:
+    return pb.Unit(
+        name=f"units/{row['unit_number']}",
+        unit_number=row["unit_number"],
+        project=f"projects/{row['presale_permit_number']}",
+        room_label=row["room_label"],
+        gross_area_dm2=row["gross_area_dm2"],
+        residential=row["residential"],
+        sale_state=pb.UNIT_SALE_STATE_RESTRICTED if restricted else _SALE_STATE[row["contract_state"]],
+        contract=f"contracts/{row['contract_id']}" if row["contract_id"] else "",
+    )
+
+
+def contract_message(record: ContractRecord) -> pb.Contract:
+    row = record.row
+    return pb.Contract(
+        name=f"contracts/{row['id']}",
+        terms=record.terms,
+        state=pb.ContractState.Value(f"CONTRACT_STATE_{row['state']}"),
+        canonical_bytes=row["canonical_bytes"],
+        digest=row["digest"],
+        signatures=[
+            pb.SignatureEvidence(
+                signature=parties_pb2.Signature(
+                    signer=s["signer"],
+                    algorithm=parties_pb2.SignatureAlgorithm.Value(f"SIGNATURE_ALGORITHM_{s['algorithm']}"),
+                    signature=s["signature"],
+                    certificate_pem=s["certificate_pem"],
+                    sign_time=to_timestamp(s["sign_time"]),
+                ),
+                certificate_sha256=s["certificate_sha256"],
+                digest=s["digest"],
+                verify_time=to_timestamp(s["verify_time"]),
+            )
+            for s in record.signatures
+        ],
+        pending_signers=record.pending,
+        filing_number=row["filing_number"] or "",
+        file_time=to_timestamp(row["file_time"]),
+        cancellation_basis=row["cancellation_basis"],
+        create_time=to_timestamp(row["create_time"]),
+        update_time=to_timestamp(row["update_time"]),
+    )
+
+
+class ContractServicer(contract_service_pb2_grpc.ContractServiceServicer):
+    def __init__(self, contracts: Contracts) -> None:
+        self.contracts = contracts
+        self.tx = contracts.tx
+
+    async def CreateProject(self, request, context):
+        require_role(Role.HOUSING)
+
+        async def work(connection, at):
+            row = await self.contracts.create_project(connection, at, request)
+            project = project_message(row)
+            project.building_numbers.extend(sorted({building_of(u.unit_number) for u in request.units}))
+            return pb.CreateProjectResponse(project=project)
+
+        return await self.tx.write("CreateProject", request, pb.CreateProjectResponse, work)
+
+    async def GetProject(self, request, context):
+        async def work(connection):
+            row = await self.contracts.project(connection, request.name)
+            project = project_message(row)
+            project.building_numbers.extend(
+                await repository.project_buildings(connection, row["presale_permit_number"])
+            )
+            return project
+
+        return pb.GetProjectResponse(project=await self.tx.read(work))
+
+    async def ListUnits(self, request, context):
+        async def work(connection):
+            row = await self.contracts.project(connection, request.project)
+            size = _page_size(request.page_size)
+            rows = await repository.units(
+                connection,
+                row["presale_permit_number"],
+                request.building_number,
+                request.page_token,
+                size + 1,
+            )
+            return rows[:size], len(rows) > size
+
+        rows, more = await self.tx.read(work)
+        wanted = [
+            r
+            for r in rows
+            if not request.sale_state or _SALE_STATE[r["contract_state"]] == request.sale_state
+        ]
+        return pb.ListUnitsResponse(
+            units=[unit_message(r) for r in wanted], next_page_token=rows[-1]["unit_number"] if more else ""
+        )
+
+    async def GetUnit(self, request, context):
+        row = await self.tx.read(lambda c: repository.unit(c, request.unit_number))
+        if row is None:
+            raise NotFound(f"unit {request.unit_number} is not covered by any presale permit")
+        blockers = await self.contracts.unit_blockers(request.unit_number, [])
+        reasons = [b.reason for b in blockers]
+        if row["contract_id"] is not None:
+            reasons.insert(0, "UNIT_ALREADY_CONTRACTED")
+        return pb.GetUnitResponse(
+            unit=unit_message(row, restricted="UNIT_SEIZED" in reasons), blocking_reasons=reasons
+        )
+
+    async def CreateContract(self, request, context):
+        require_role(Role.DEVELOPER, Role.SERVICE)
+        violations = term_violations(request.terms)
+        if violations:
+            raise InvalidArgument(violations)
+
+        async def work(connection, at):
+            record = await self.contracts.create_contract(connection, at, request.request_id, request.terms)
+            return pb.CreateContractResponse(contract=contract_message(record))
+
+        return await self.tx.write("CreateContract", request, pb.CreateContractResponse, work)
+
+    async def GetContract(self, request, context):
+        contract_id = parse_contract_name(request.name)
+        record = await self.tx.read(lambda c: self.contracts.load(c, contract_id))
+        return pb.GetContractResponse(contract=contract_message(record))
+
+    async def ListContracts(self, request, context):
+        try:
+            after = uuid.UUID(request.page_token) if request.page_token else None
+        except ValueError:
+            raise InvalidArgument([FieldViolation("page_token", "is not a token this server gave")]) from None
+        size = _page_size(request.page_size)
+        state = pb.ContractState.Name(request.state).removeprefix("CONTRACT_STATE_") if request.state else ""
+
+        async def work(connection):
+            rows = await repository.contracts(
+                connection,
+                request.project.removeprefix("projects/"),
+                request.unit_number,
+                state,
+                after,
+                size + 1,
+            )
+            return [await self.contracts.load(connection, r["id"]) for r in rows[:size]], len(rows) > size
+
+        records, more = await self.tx.read(work)
+        return pb.ListContractsResponse(
+            contracts=[contract_message(r) for r in records],
+            next_page_token=str(records[-1].row["id"]) if more else "",
+        )
+
+    async def SignContract(self, request, context):
+        require_role(Role.DEVELOPER, Role.SERVICE)
+        contract_id = parse_contract_name(request.name)
+
+        async def work(connection, at):
+            record = await self.contracts.sign(connection, at, contract_id, request.signature)
+            return pb.SignContractResponse(contract=contract_message(record))
+
+        return await self.tx.write("SignContract", request, pb.SignContractResponse, work)
+
+    async def FileContract(self, request, context):
+        require_role(Role.DEVELOPER, Role.SERVICE, Role.HOUSING)
+        contract_id = parse_contract_name(request.name)
+
+        async def work(connection, at):
+            record = await self.contracts.file(connection, at, contract_id)
+            return pb.FileContractResponse(contract=contract_message(record))
+
+        return await self.tx.write("FileContract", request, pb.FileContractResponse, work)
+
+    async def CancelContract(self, request, context):
+        require_role(Role.DEVELOPER, Role.SERVICE, Role.HOUSING, Role.CLERK)
+        contract_id = parse_contract_name(request.name)
+        if not request.HasField("joint") and not request.HasField("court_ruling"):
+            raise InvalidArgument([FieldViolation("basis", "joint consent or a court ruling is required")])
+
+        async def work(connection, at):
+            record = await self.contracts.cancel(connection, at, contract_id, request)
+            return pb.CancelContractResponse(contract=contract_message(record))
+
+        return await self.tx.write("CancelContract", request, pb.CancelContractResponse, work)
+
+    async def MarkContractTransferred(self, request, context):
+        require_role(Role.SERVICE)
+        contract_id = parse_contract_name(request.name)
+
+        async def work(connection, at):
+            record = await self.contracts.mark_transferred(
+                connection, at, contract_id, request.certificate_number
+            )
+            return pb.MarkContractTransferredResponse(contract=contract_message(record))
+
+        return await self.tx.write(
+            "MarkContractTransferred", request, pb.MarkContractTransferredResponse, work
+        )

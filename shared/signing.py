@@ -1,0 +1,130 @@
+"""Electronic signatures (电子签名法 13-14) behind an algorithm-agnostic interface.
+
+A signature is over a document's canonical bytes with the signer's own key; the signer's X.509
+certificate, issued by a trusted CA, binds that key to the signer's identity (a deedflow:// URI
+SAN). ECDSA P-256 (SHA-256) and Ed25519 are supported; another algorithm (SM2) is one more
+entry in ALGORITHMS.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+
+from cryptography import x509
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519
+
+from shared.errors import FailedPrecondition
+
+
+class Algorithm(StrEnum):
+    ECDSA_P256_SHA256 = "ECDSA_P256_SHA256"
+    ED25519 = "ED25519"
+
+
+@dataclass(frozen=True)
+class VerifiedSignature:
+    """The evidence kept for a verified signature."""
+
+    signer_uri: str
+    certificate_sha256: bytes
+    digest: bytes
+
+
+def _verify_ecdsa(public_key, signature: bytes, data: bytes) -> None:
+    if not isinstance(public_key, ec.EllipticCurvePublicKey) or public_key.curve.name != "secp256r1":
+        raise InvalidSignature("the certificate's key is not ECDSA P-256")
+    public_key.verify(signature, data, ec.ECDSA(hashes.SHA256()))
+
+
+def _verify_ed25519(public_key, signature: bytes, data: bytes) -> None:
+    if not isinstance(public_key, ed25519.Ed25519PublicKey):
+        raise InvalidSignature("the certificate's key is not Ed25519")
+    public_key.verify(signature, data)
+
+
+def _sign_ecdsa(private_key, data: bytes) -> bytes:
+    return private_key.sign(data, ec.ECDSA(hashes.SHA256()))
+
+
+def _sign_ed25519(private_key, data: bytes) -> bytes:
+    return private_key.sign(data)
+
+
+ALGORITHMS: dict[Algorithm, tuple[Callable[..., None], Callable[..., bytes]]] = {
+    Algorithm.ECDSA_P256_SHA256: (_verify_ecdsa, _sign_ecdsa),
+    Algorithm.ED25519: (_verify_ed25519, _sign_ed25519),
+}
+
+
+def sign(algorithm: Algorithm, private_key_pem: bytes, data: bytes) -> bytes:
+    """Signs with a party's own key: used by parties' systems and the demo client, never by a
+    service (the platform holds no party's private key)."""
+    private_key = serialization.load_pem_private_key(private_key_pem, password=None)
+    return ALGORITHMS[algorithm][1](private_key, data)
+
+
+def _identity_uris(certificate: x509.Certificate) -> list[str]:
+    try:
+        sans = certificate.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+    except x509.ExtensionNotFound:
+        return []
+    return [
+        u for u in sans.get_values_for_type(x509.UniformResourceIdentifier) if u.startswith("deedflow://")
+    ]
+
+
+def verify(
+    algorithm: Algorithm,
+    certificate_pem: str,
+    signature: bytes,
+    data: bytes,
+    trusted_ca_pem: bytes,
+    expected_signer_uri: str,
+    at: dt.datetime,
+) -> VerifiedSignature:
+    """Verifies a signature over `data`, or raises FAILED_PRECONDITION with the reason:
+    CERTIFICATE_UNTRUSTED (not from our CA, or naming someone else), CERTIFICATE_EXPIRED (not
+    valid at `at`), SIGNATURE_INVALID (wrong key, wrong algorithm or changed bytes)."""
+    try:
+        certificate = x509.load_pem_x509_certificate(certificate_pem.encode())
+    except ValueError:
+        raise FailedPrecondition(
+            "CERTIFICATE_UNTRUSTED", "the certificate is not a PEM X.509 certificate"
+        ) from None
+    ca = x509.load_pem_x509_certificate(trusted_ca_pem)
+    try:
+        certificate.verify_directly_issued_by(ca)
+    except (ValueError, TypeError, InvalidSignature):
+        raise FailedPrecondition(
+            "CERTIFICATE_UNTRUSTED", "the signer's certificate was not issued by a trusted CA"
+        ) from None
+    uris = _identity_uris(certificate)
+    if uris != [expected_signer_uri]:
+        raise FailedPrecondition(
+            "CERTIFICATE_UNTRUSTED",
+            f"the certificate names {uris or 'nobody'}, not the signer {expected_signer_uri}",
+            {"expected": expected_signer_uri},
+        )
+    if not certificate.not_valid_before_utc <= at <= certificate.not_valid_after_utc:
+        raise FailedPrecondition(
+            "CERTIFICATE_EXPIRED",
+            f"the signer's certificate is valid from {certificate.not_valid_before_utc:%Y-%m-%d}"
+            f" to {certificate.not_valid_after_utc:%Y-%m-%d}, not at {at:%Y-%m-%d %H:%M}",
+        )
+    try:
+        ALGORITHMS[algorithm][0](certificate.public_key(), signature, data)
+    except InvalidSignature:
+        raise FailedPrecondition(
+            "SIGNATURE_INVALID", "the signature does not verify against the certificate and the document"
+        ) from None
+    return VerifiedSignature(
+        expected_signer_uri,
+        hashlib.sha256(certificate.public_bytes(serialization.Encoding.DER)).digest(),
+        hashlib.sha256(data).digest(),
+    )
