@@ -1,15 +1,16 @@
-"""Puts the tax service's servicers on a gRPC server.
-
-Until its rules are built every RPC answers UNIMPLEMENTED (the generated base servicer).
-"""
+"""Puts the tax service's servicer on a gRPC server."""
 
 from __future__ import annotations
 
 import grpc
 
 from deedflow.tax.v1 import tax_service_pb2_grpc
+from services.tax.config import TaxSettings
+from services.tax.service import DeedTax
+from services.tax.servicer import TaxServicer
 from shared.runtime import ServiceDeps
 
 
 def register(server: grpc.aio.Server, deps: ServiceDeps) -> None:
-    tax_service_pb2_grpc.add_TaxServiceServicer_to_server(tax_service_pb2_grpc.TaxServiceServicer(), server)
+    tax = DeedTax(deps.database, deps.clock, TaxSettings().provincial_rate_basis_points)
+    tax_service_pb2_grpc.add_TaxServiceServicer_to_server(TaxServicer(tax), server)

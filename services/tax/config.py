@@ -1,0 +1,15 @@
+"""Settings of the tax service (DEEDFLOW_TAX_*)."""
+
+from __future__ import annotations
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from services.tax.domain import CHONGQING_RATE_BP
+
+
+class TaxSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="DEEDFLOW_TAX_", extra="ignore")
+
+    # The provincial rate for third homes and non-residential property, in basis points
+    # (契税法 3: 3-5 %, set by each province; Chongqing 3 %).
+    provincial_rate_basis_points: int = CHONGQING_RATE_BP

@@ -1,0 +1,95 @@
+"""SQL for assessments and payments. Never commits."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+import asyncpg
+
+
+async def insert_assessment(connection: asyncpg.Connection, row: dict) -> None:
+    """Raises asyncpg.UniqueViolationError when the contract has a live assessment."""
+    columns = ", ".join(row)
+    placeholders = ", ".join(f"${i}" for i in range(1, len(row) + 1))
+    await connection.execute(f"INSERT INTO assessment ({columns}) VALUES ({placeholders})", *row.values())
+
+
+async def assessment(connection: asyncpg.Connection, assessment_id: uuid.UUID, lock: bool = False):
+    suffix = " FOR UPDATE" if lock else ""
+    return await connection.fetchrow(f"SELECT * FROM assessment WHERE id = $1{suffix}", assessment_id)
+
+
+async def live_assessment_of(connection: asyncpg.Connection, contract: str):
+    return await connection.fetchrow(
+        "SELECT * FROM assessment WHERE contract = $1 AND state IN ('ASSESSED', 'PAID', 'CONSUMED')", contract
+    )
+
+
+async def latest_assessment_of(connection: asyncpg.Connection, contract: str):
+    return await connection.fetchrow(
+        "SELECT * FROM assessment WHERE contract = $1 ORDER BY assess_time DESC LIMIT 1", contract
+    )
+
+
+async def by_clearance(connection: asyncpg.Connection, clearance_number: str, lock: bool = False):
+    suffix = " FOR UPDATE" if lock else ""
+    return await connection.fetchrow(
+        f"SELECT * FROM assessment WHERE clearance_number = $1{suffix}", clearance_number
+    )
+
+
+async def assessments(
+    connection: asyncpg.Connection, contract: str, state: str, after: uuid.UUID | None, limit: int
+):
+    return await connection.fetch(
+        "SELECT * FROM assessment WHERE ($1 = '' OR contract = $1) AND ($2 = '' OR state = $2)"
+        " AND ($3::uuid IS NULL OR id > $3) ORDER BY id LIMIT $4",
+        contract,
+        state,
+        after,
+        limit,
+    )
+
+
+async def payments(connection: asyncpg.Connection, assessment_id: uuid.UUID):
+    return await connection.fetch(
+        "SELECT * FROM payment WHERE assessment_id = $1 ORDER BY paid_time", assessment_id
+    )
+
+
+async def payment(connection: asyncpg.Connection, reference: str):
+    return await connection.fetchrow("SELECT * FROM payment WHERE payment_reference = $1", reference)
+
+
+async def insert_payment(
+    connection: asyncpg.Connection,
+    reference: str,
+    assessment_id: uuid.UUID,
+    amount_fen: int,
+    paid_time: dt.datetime,
+) -> None:
+    await connection.execute(
+        "INSERT INTO payment (payment_reference, assessment_id, amount_fen, paid_time)"
+        " VALUES ($1, $2, $3, $4)",
+        reference,
+        assessment_id,
+        amount_fen,
+        paid_time,
+    )
+
+
+async def update(
+    connection: asyncpg.Connection, assessment_id: uuid.UUID, at: dt.datetime, **columns
+) -> None:
+    assignments = "".join(f", {name} = ${i}" for i, name in enumerate(columns, start=3))
+    await connection.execute(
+        f"UPDATE assessment SET update_time = $2{assignments} WHERE id = $1",
+        assessment_id,
+        at,
+        *columns.values(),
+    )
+
+
+async def next_clearance_serial(connection: asyncpg.Connection) -> int:
+    return await connection.fetchval("SELECT nextval('clearance_number_seq')")

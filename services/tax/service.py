@@ -1,0 +1,183 @@
+"""Deed-tax use cases: assess, collect, clear, refund (契税法 4-12)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+import asyncpg
+
+from deedflow.tax.v1 import tax_service_pb2 as pb
+from deedflow.type.v1 import parties_pb2
+from services.tax import repository
+from services.tax.domain import (
+    LIVE,
+    AssessmentState,
+    HomeCount,
+    clearance_number,
+    deed_tax_fen,
+    deed_tax_rate,
+)
+from shared.clock import Clock
+from shared.db import Database
+from shared.errors import AlreadyExists, FailedPrecondition, NotFound
+from shared.transactions import Transactions
+
+_NAMESPACE = uuid.UUID("5c2e9d41-7f3a-4b8e-a1d6-3e9f0c7b2a58")
+
+
+def parse_assessment_name(name: str) -> uuid.UUID:
+    prefix, _, ident = name.partition("/")
+    try:
+        if prefix != "assessments":
+            raise ValueError
+        return uuid.UUID(ident)
+    except ValueError:
+        raise NotFound(f"no assessment {name!r}") from None
+
+
+class DeedTax:
+    def __init__(self, database: Database, clock: Clock, provincial_rate_bp: int) -> None:
+        self.tx = Transactions(database, clock, "deedflow.tax.v1.TaxService")
+        self.provincial_rate_bp = provincial_rate_bp
+
+    async def assess(self, connection: asyncpg.Connection, at: dt.datetime, request: pb.AssessDeedTaxRequest):
+        home_count = HomeCount(parties_pb2.HomeCount.Name(request.home_count).removeprefix("HOME_COUNT_"))
+        rate = deed_tax_rate(home_count, request.gross_area_dm2, request.residential, self.provincial_rate_bp)
+        figures = {
+            "unit_number": request.unit_number,
+            "price_ex_vat_fen": request.price_ex_vat_fen,
+            "gross_area_dm2": request.gross_area_dm2,
+            "home_count": home_count.value,
+            "residential": request.residential,
+        }
+        existing = await repository.live_assessment_of(connection, request.contract)
+        if existing is not None:
+            if {k: existing[k] for k in figures} == figures:
+                return existing
+            raise AlreadyExists(
+                "CONTRACT_ALREADY_ASSESSED",
+                f"{request.contract} is assessed with other figures; refund that assessment first",
+                {"assessment": f"assessments/{existing['id']}"},
+            )
+        assessment_id = uuid.uuid5(_NAMESPACE, f"{request.contract}/{at.isoformat()}/{request.request_id}")
+        buyers = pb.AssessDeedTaxRequest(buyers=request.buyers).SerializeToString(deterministic=True)
+        try:
+            await repository.insert_assessment(
+                connection,
+                {
+                    "id": assessment_id,
+                    "contract": request.contract,
+                    "buyers": buyers,
+                    **figures,
+                    "rate_basis_points": rate.basis_points,
+                    "rate_basis": rate.basis,
+                    "tax_fen": deed_tax_fen(request.price_ex_vat_fen, rate.basis_points),
+                    "state": AssessmentState.ASSESSED.value,
+                    "assess_time": at,
+                    "update_time": at,
+                },
+            )
+        except asyncpg.UniqueViolationError:
+            raise AlreadyExists(
+                "CONTRACT_ALREADY_ASSESSED", f"{request.contract} was assessed by a concurrent request"
+            ) from None
+        return await repository.assessment(connection, assessment_id)
+
+    async def load(self, connection: asyncpg.Connection, name: str, lock: bool = False):
+        row = await repository.assessment(connection, parse_assessment_name(name), lock)
+        if row is None:
+            raise NotFound(f"no assessment {name!r}")
+        return row
+
+    async def record_payment(
+        self, connection: asyncpg.Connection, at: dt.datetime, name: str, payment: pb.Payment
+    ):
+        row = await self.load(connection, name, lock=True)
+        earlier = await repository.payment(connection, payment.payment_reference)
+        if earlier is not None:
+            if earlier["assessment_id"] == row["id"] and earlier["amount_fen"] == payment.amount_fen:
+                return row  # the same payment reported again: nothing more to do
+            raise AlreadyExists(
+                "PAYMENT_REFERENCE_USED",
+                f"payment {payment.payment_reference} was already recorded for another assessment or amount",
+                {"payment_reference": payment.payment_reference},
+            )
+        if AssessmentState(row["state"]) is not AssessmentState.ASSESSED:
+            raise FailedPrecondition("ASSESSMENT_NOT_PAYABLE", f"the assessment is {row['state'].lower()}")
+        if payment.amount_fen != row["tax_fen"]:
+            raise FailedPrecondition(
+                "PAYMENT_AMOUNT_MISMATCH",
+                f"paid {payment.amount_fen} fen, due {row['tax_fen']} fen",
+                {"due_fen": str(row["tax_fen"])},
+            )
+        paid_time = payment.paid_time.ToDatetime(tzinfo=dt.UTC) if payment.HasField("paid_time") else at
+        await repository.insert_payment(
+            connection, payment.payment_reference, row["id"], payment.amount_fen, paid_time
+        )
+        number = clearance_number(at.year, await repository.next_clearance_serial(connection))
+        await repository.update(
+            connection, row["id"], at, state=AssessmentState.PAID.value, clearance_number=number
+        )
+        return await repository.assessment(connection, row["id"])
+
+    async def clearance(self, connection: asyncpg.Connection, contract: str):
+        """The clearance of a contract, looked up (条例 24), or why there is none."""
+        row = await repository.live_assessment_of(connection, contract)
+        if row is None:
+            latest = await repository.latest_assessment_of(connection, contract)
+            if latest is None:
+                raise NotFound(f"no deed-tax assessment for {contract}")
+            raise FailedPrecondition(
+                "DEED_TAX_REFUNDED", f"the deed tax of {contract} was refunded or voided"
+            )
+        if AssessmentState(row["state"]) is AssessmentState.ASSESSED:
+            raise FailedPrecondition(
+                "DEED_TAX_UNPAID",
+                f"deed tax of {row['tax_fen']} fen is due for {contract}",
+                {"due_fen": str(row["tax_fen"])},
+            )
+        return row
+
+    async def refund(self, connection: asyncpg.Connection, at: dt.datetime, name: str, reason: str):
+        row = await self.load(connection, name, lock=True)
+        state = AssessmentState(row["state"])
+        if state is AssessmentState.CONSUMED:
+            raise FailedPrecondition(
+                "CLEARANCE_USED_BY_TRANSFER",
+                f"the clearance was used by {row['transfer_case']}; no refund (契税法 12)",
+            )
+        if state not in LIVE:
+            raise FailedPrecondition("ALREADY_REFUNDED", f"the assessment is already {state.value.lower()}")
+        refunded = state is AssessmentState.PAID
+        await repository.update(
+            connection,
+            row["id"],
+            at,
+            state=(AssessmentState.REFUNDED if refunded else AssessmentState.VOIDED).value,
+            refund_fen=row["tax_fen"] if refunded else 0,
+            refund_reason=reason,
+        )
+        return await repository.assessment(connection, row["id"])
+
+    async def consume(self, connection: asyncpg.Connection, at: dt.datetime, number: str, transfer_case: str):
+        row = await repository.by_clearance(connection, number, lock=True)
+        if row is None:
+            raise NotFound(f"no clearance {number}")
+        state = AssessmentState(row["state"])
+        if state is AssessmentState.CONSUMED and row["transfer_case"] == transfer_case:
+            return row
+        if state is not AssessmentState.PAID:
+            raise FailedPrecondition(
+                "DEED_TAX_REFUNDED"
+                if state in (AssessmentState.REFUNDED, AssessmentState.VOIDED)
+                else "DEED_TAX_UNPAID",
+                f"clearance {number} cannot be used: the assessment is {state.value.lower()}",
+            )
+        await repository.update(
+            connection, row["id"], at, state=AssessmentState.CONSUMED.value, transfer_case=transfer_case
+        )
+        return await repository.assessment(connection, row["id"])
+
+    async def payments_of(self, connection: asyncpg.Connection, row) -> list:
+        return await repository.payments(connection, row["id"])

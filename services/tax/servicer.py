@@ -1,0 +1,140 @@
+"""TaxService over gRPC: proto <-> use cases, role checks, nothing else."""
+
+from __future__ import annotations
+
+import uuid
+
+from deedflow.tax.v1 import tax_service_pb2 as pb
+from deedflow.tax.v1 import tax_service_pb2_grpc
+from deedflow.type.v1 import parties_pb2
+from services.tax import repository
+from services.tax.service import DeedTax
+from shared.auth import Role, require_role
+from shared.errors import FieldViolation, InvalidArgument
+from shared.timestamps import to_timestamp
+
+
+def assessment_message(row, payments) -> pb.Assessment:
+    return pb.Assessment(
+        name=f"assessments/{row['id']}",
+        contract=row["contract"],
+        unit_number=row["unit_number"],
+        buyers=pb.AssessDeedTaxRequest.FromString(row["buyers"]).buyers,
+        price_ex_vat_fen=row["price_ex_vat_fen"],
+        gross_area_dm2=row["gross_area_dm2"],
+        home_count=parties_pb2.HomeCount.Value(f"HOME_COUNT_{row['home_count']}"),
+        residential=row["residential"],
+        rate_basis_points=row["rate_basis_points"],
+        tax_fen=row["tax_fen"],
+        rate_basis=row["rate_basis"],
+        state=pb.AssessmentState.Value(f"ASSESSMENT_STATE_{row['state']}"),
+        clearance_number=row["clearance_number"] or "",
+        payments=[
+            pb.Payment(
+                payment_reference=p["payment_reference"],
+                amount_fen=p["amount_fen"],
+                paid_time=to_timestamp(p["paid_time"]),
+            )
+            for p in payments
+        ],
+        assess_time=to_timestamp(row["assess_time"]),
+        update_time=to_timestamp(row["update_time"]),
+    )
+
+
+class TaxServicer(tax_service_pb2_grpc.TaxServiceServicer):
+    def __init__(self, tax: DeedTax) -> None:
+        self.tax = tax
+        self.tx = tax.tx
+
+    async def _render(self, connection, row) -> pb.Assessment:
+        return assessment_message(row, await self.tax.payments_of(connection, row))
+
+    async def AssessDeedTax(self, request, context):
+        require_role(Role.SERVICE, Role.TAX)
+        violations = []
+        if request.home_count == parties_pb2.HOME_COUNT_UNSPECIFIED:
+            violations.append(FieldViolation("home_count", "is required"))
+        for field in ("price_ex_vat_fen", "gross_area_dm2"):
+            if getattr(request, field) < 0:
+                violations.append(FieldViolation(field, "must be positive"))
+        if violations:
+            raise InvalidArgument(violations)
+
+        async def work(connection, at):
+            row = await self.tax.assess(connection, at, request)
+            return pb.AssessDeedTaxResponse(assessment=await self._render(connection, row))
+
+        return await self.tx.write("AssessDeedTax", request, pb.AssessDeedTaxResponse, work)
+
+    async def GetAssessment(self, request, context):
+        async def work(connection):
+            return await self._render(connection, await self.tax.load(connection, request.name))
+
+        return pb.GetAssessmentResponse(assessment=await self.tx.read(work))
+
+    async def ListAssessments(self, request, context):
+        try:
+            after = uuid.UUID(request.page_token) if request.page_token else None
+        except ValueError:
+            raise InvalidArgument([FieldViolation("page_token", "is not a token this server gave")]) from None
+        size = min(request.page_size or 100, 1000)
+        state = (
+            pb.AssessmentState.Name(request.state).removeprefix("ASSESSMENT_STATE_") if request.state else ""
+        )
+
+        async def work(connection):
+            rows = await repository.assessments(connection, request.contract, state, after, size + 1)
+            return [await self._render(connection, r) for r in rows[:size]], len(rows) > size
+
+        found, more = await self.tx.read(work)
+        return pb.ListAssessmentsResponse(
+            assessments=found, next_page_token=found[-1].name.removeprefix("assessments/") if more else ""
+        )
+
+    async def RecordPayment(self, request, context):
+        require_role(Role.TAX, Role.BANK, Role.SERVICE)
+        if request.payment.amount_fen <= 0:
+            raise InvalidArgument([FieldViolation("payment.amount_fen", "must be positive")])
+        if not request.payment.payment_reference:
+            raise InvalidArgument([FieldViolation("payment.payment_reference", "is required")])
+
+        async def work(connection, at):
+            row = await self.tax.record_payment(connection, at, request.assessment, request.payment)
+            return pb.RecordPaymentResponse(assessment=await self._render(connection, row))
+
+        return await self.tx.write("RecordPayment", request, pb.RecordPaymentResponse, work)
+
+    async def GetClearance(self, request, context):
+        require_role(Role.SERVICE, Role.TAX, Role.CLERK, Role.DEVELOPER)
+        row = await self.tx.read(lambda connection: self.tax.clearance(connection, request.contract))
+        paid = await self.tx.read(lambda connection: self.tax.payments_of(connection, row))
+        return pb.GetClearanceResponse(
+            clearance=pb.Clearance(
+                clearance_number=row["clearance_number"],
+                contract=row["contract"],
+                unit_number=row["unit_number"],
+                tax_fen=row["tax_fen"],
+                paid_time=to_timestamp(paid[-1]["paid_time"]) if paid else None,
+            )
+        )
+
+    async def RefundDeedTax(self, request, context):
+        require_role(Role.SERVICE, Role.TAX)
+
+        async def work(connection, at):
+            row = await self.tax.refund(connection, at, request.assessment, request.reason)
+            return pb.RefundDeedTaxResponse(
+                assessment=await self._render(connection, row), refund_fen=row["refund_fen"]
+            )
+
+        return await self.tx.write("RefundDeedTax", request, pb.RefundDeedTaxResponse, work)
+
+    async def ConsumeClearance(self, request, context):
+        require_role(Role.SERVICE)
+
+        async def work(connection, at):
+            row = await self.tax.consume(connection, at, request.clearance_number, request.transfer_case)
+            return pb.ConsumeClearanceResponse(assessment=await self._render(connection, row))
+
+        return await self.tx.write("ConsumeClearance", request, pb.ConsumeClearanceResponse, work)
