@@ -1,7 +1,4 @@
-"""Puts the preregistration service's servicers on a gRPC server.
-
-Until its rules are built every RPC answers UNIMPLEMENTED (the generated base servicer).
-"""
+"""Puts the preregistration service's servicers on a gRPC server: its own and the clerks' casework."""
 
 from __future__ import annotations
 
@@ -9,13 +6,17 @@ import grpc
 
 from deedflow.casework.v1 import casework_service_pb2_grpc
 from deedflow.preregistration.v1 import preregistration_service_pb2_grpc
+from services.preregistration.service import Preregistrations
+from services.preregistration.servicer import PreregistrationServicer
+from shared.casework.servicer import CaseworkServicer
 from shared.runtime import ServiceDeps
 
 
 def register(server: grpc.aio.Server, deps: ServiceDeps) -> None:
+    service = Preregistrations(deps.database, deps.clock, deps.pki.ca_pem, deps.peer)
     preregistration_service_pb2_grpc.add_PreregistrationServiceServicer_to_server(
-        preregistration_service_pb2_grpc.PreregistrationServiceServicer(), server
+        PreregistrationServicer(service), server
     )
     casework_service_pb2_grpc.add_CaseworkServiceServicer_to_server(
-        casework_service_pb2_grpc.CaseworkServiceServicer(), server
+        CaseworkServicer(service.cases, service.tx), server
     )

@@ -1,0 +1,33 @@
+"""Pre-registration (预告登记, 民法典 221, 条例 14, CQ 61) and pre-mortgage (预抵押, CQ 62) rules."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from shared.errors import FailedPrecondition
+
+
+class RightState(StrEnum):
+    PENDING = "PENDING"
+    IN_FORCE = "IN_FORCE"
+    CONVERTED = "CONVERTED"
+    CANCELLED = "CANCELLED"
+    LAPSED = "LAPSED"
+    ABANDONED = "ABANDONED"
+
+
+def check_in_force(state: RightState, what: str, reason: str) -> None:
+    if state is not RightState.IN_FORCE:
+        raise FailedPrecondition(
+            reason, f"the {what} is {state.value.lower().replace('_', ' ')}, not in force"
+        )
+
+
+def cancellation_text(proof_number: str) -> bytes:
+    """What each party signs to consent to cancelling a pre-registration."""
+    return f"cancel:{proof_number}".encode()
+
+
+def release_text(proof_number: str) -> bytes:
+    """What the mortgagee bank signs to consent to releasing a pre-mortgage."""
+    return f"release:{proof_number}".encode()

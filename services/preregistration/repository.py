@@ -1,0 +1,41 @@
+"""SQL for pre-registrations and pre-mortgages. Never commits."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+import asyncpg
+
+
+async def insert(connection: asyncpg.Connection, table: str, row: dict) -> None:
+    """Raises asyncpg.UniqueViolationError when a live one exists already."""
+    columns = ", ".join(row)
+    placeholders = ", ".join(f"${i}" for i in range(1, len(row) + 1))
+    await connection.execute(f"INSERT INTO {table} ({columns}) VALUES ({placeholders})", *row.values())
+
+
+async def get(connection: asyncpg.Connection, table: str, right_id: uuid.UUID, lock: bool = False):
+    suffix = " FOR UPDATE" if lock else ""
+    return await connection.fetchrow(f"SELECT * FROM {table} WHERE id = $1{suffix}", right_id)
+
+
+async def by_case(connection: asyncpg.Connection, table: str, case_number: str, lock: bool = False):
+    suffix = " FOR UPDATE" if lock else ""
+    return await connection.fetchrow(f"SELECT * FROM {table} WHERE case_number = $1{suffix}", case_number)
+
+
+async def live_premortgage_of(connection: asyncpg.Connection, preregistration_id: uuid.UUID):
+    return await connection.fetchrow(
+        "SELECT * FROM premortgage WHERE preregistration_id = $1 AND state IN ('PENDING', 'IN_FORCE')",
+        preregistration_id,
+    )
+
+
+async def update(
+    connection: asyncpg.Connection, table: str, right_id: uuid.UUID, at: dt.datetime, **columns
+) -> None:
+    assignments = "".join(f", {name} = ${i}" for i, name in enumerate(columns, start=3))
+    await connection.execute(
+        f"UPDATE {table} SET update_time = $2{assignments} WHERE id = $1", right_id, at, *columns.values()
+    )

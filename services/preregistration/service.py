@@ -1,0 +1,399 @@
+"""Pre-registration and pre-mortgage use cases, and the case handlers that enter them in the
+book through the registry."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Callable
+
+import asyncpg
+import grpc
+
+from deedflow.contract.v1 import contract_service_pb2 as contract_pb
+from deedflow.contract.v1 import contract_service_pb2_grpc
+from deedflow.preregistration.v1 import preregistration_service_pb2 as pb
+from deedflow.registry.v1 import registry_service_pb2 as registry_pb
+from deedflow.registry.v1 import registry_service_pb2_grpc
+from deedflow.type.v1 import parties_pb2
+from services.preregistration import repository
+from services.preregistration.domain import RightState, cancellation_text, check_in_force, release_text
+from shared.casework import repository as case_repository
+from shared.casework.domain import CaseKind, proof_number
+from shared.casework.service import Case, CaseBook, Registered, step_request_id
+from shared.clock import Clock
+from shared.db import Database
+from shared.errors import FailedPrecondition, FieldViolation, InvalidArgument, NotFound
+from shared.signing import Algorithm, verify
+from shared.transactions import Transactions
+
+PREREGISTRATIONS = "preregistration"
+PREMORTGAGES = "premortgage"
+
+
+def parse_name(name: str, collection: str) -> uuid.UUID:
+    prefix, _, ident = name.partition("/")
+    try:
+        if prefix != collection:
+            raise ValueError
+        return uuid.UUID(ident)
+    except ValueError:
+        raise NotFound(f"no {collection[:-1]} {name!r}") from None
+
+
+def _algorithm(value: int) -> Algorithm:
+    return Algorithm(parties_pb2.SignatureAlgorithm.Name(value).removeprefix("SIGNATURE_ALGORITHM_"))
+
+
+def _holders(row) -> list[parties_pb2.Buyer]:
+    return list(pb.Preregistration.FromString(row["holders"]).holders)
+
+
+def _buyer_names(buyers) -> list[str]:
+    return [f"buyers/{b.resident_id}" for b in buyers]
+
+
+class Preregistrations:
+    def __init__(
+        self, database: Database, clock: Clock, ca_pem: bytes, peer: Callable[[str], grpc.aio.Channel]
+    ):
+        self.tx = Transactions(database, clock, "deedflow.preregistration.v1.PreregistrationService")
+        self.ca_pem = ca_pem
+        self.peer = peer
+        handler = _Handler(self)
+        self.cases = CaseBook(
+            "YG",
+            {
+                CaseKind.PREREGISTRATION: handler,
+                CaseKind.PREMORTGAGE: handler,
+                CaseKind.PREREGISTRATION_CANCELLATION: handler,
+                CaseKind.PREMORTGAGE_RELEASE: handler,
+            },
+        )
+
+    @property
+    def registry(self) -> registry_service_pb2_grpc.RegistryServiceStub:
+        return registry_service_pb2_grpc.RegistryServiceStub(self.peer("registry"))
+
+    @property
+    def contracts(self) -> contract_service_pb2_grpc.ContractServiceStub:
+        return contract_service_pb2_grpc.ContractServiceStub(self.peer("contract"))
+
+    async def load(self, connection, table: str, name: str, lock: bool = False):
+        row = await repository.get(connection, table, parse_name(name, f"{table}s"), lock)
+        if row is None:
+            raise NotFound(f"no {table} {name!r}")
+        return row
+
+    # 预告登记
+
+    async def lodge_preregistration(
+        self,
+        connection: asyncpg.Connection,
+        at: dt.datetime,
+        request: pb.LodgePreregistrationRequest,
+        actor: str,
+    ) -> tuple[asyncpg.Record, Case]:
+        contract = (
+            await self.contracts.GetContract(contract_pb.GetContractRequest(name=request.contract))
+        ).contract
+        if contract.state != contract_pb.CONTRACT_STATE_FILED:
+            raise FailedPrecondition(
+                "CONTRACT_NOT_FILED", "a pre-registration stands on a filed contract (CQ 61)"
+            )
+        if contract.terms.unit_number != request.unit_number:
+            raise InvalidArgument([FieldViolation("unit_number", f"is not the unit of {request.contract}")])
+        if contract.terms.developer.uscc != request.developer.uscc:
+            raise InvalidArgument(
+                [FieldViolation("developer.uscc", f"is not the seller in {request.contract}")]
+            )
+        holders = list(request.holders) or list(contract.terms.buyers)
+        if sorted(b.resident_id for b in holders) != sorted(b.resident_id for b in contract.terms.buyers):
+            raise InvalidArgument([FieldViolation("holders", f"must be the buyers of {request.contract}")])
+        right_id = uuid.uuid5(uuid.NAMESPACE_URL, f"preregistration/{request.contract}/{request.request_id}")
+        applicants = [f"organizations/{request.developer.uscc}", *_buyer_names(holders)]
+        case = await self.cases.lodge(
+            connection,
+            at,
+            CaseKind.PREREGISTRATION,
+            request.unit_number,
+            applicants,
+            f"preregistrations/{right_id}",
+            actor,
+            auto_register=False,
+        )
+        try:
+            await repository.insert(
+                connection,
+                PREREGISTRATIONS,
+                {
+                    "id": right_id,
+                    "unit_number": request.unit_number,
+                    "contract": request.contract,
+                    "filing_number": contract.filing_number,
+                    "holders": pb.Preregistration(holders=holders).SerializeToString(deterministic=True),
+                    "developer": request.developer.SerializeToString(deterministic=True),
+                    "state": RightState.PENDING.value,
+                    "case_number": case.number,
+                    "update_time": at,
+                },
+            )
+        except asyncpg.UniqueViolationError:
+            raise FailedPrecondition(
+                "PRE_REGISTRATION_HELD_BY_OTHER",
+                f"{request.contract} already has a pre-registration lodged or in force",
+            ) from None
+        if request.auto_register:
+            case = await self.cases.approve(connection, at, case.name, actor)
+            case = await self.cases.register(connection, at, case.name, actor)
+        return await repository.get(connection, PREREGISTRATIONS, right_id), case
+
+    # 预抵押
+
+    async def lodge_premortgage(
+        self, connection: asyncpg.Connection, at: dt.datetime, request: pb.LodgePremortgageRequest, actor: str
+    ) -> tuple[asyncpg.Record, Case]:
+        prereg = await self.load(connection, PREREGISTRATIONS, request.preregistration, lock=True)
+        check_in_force(RightState(prereg["state"]), "pre-registration", "PRE_REGISTRATION_MISSING")
+        if await repository.live_premortgage_of(connection, prereg["id"]) is not None:
+            raise FailedPrecondition(
+                "PREMORTGAGE_IN_FORCE", "the pre-registration already carries a pre-mortgage"
+            )
+        mortgagors = _holders(prereg)
+        right_id = uuid.uuid5(
+            uuid.NAMESPACE_URL, f"premortgage/{request.preregistration}/{request.request_id}"
+        )
+        applicants = [f"organizations/{request.loan.bank.uscc}", *_buyer_names(mortgagors)]
+        case = await self.cases.lodge(
+            connection,
+            at,
+            CaseKind.PREMORTGAGE,
+            prereg["unit_number"],
+            applicants,
+            f"premortgages/{right_id}",
+            actor,
+            auto_register=False,
+        )
+        await repository.insert(
+            connection,
+            PREMORTGAGES,
+            {
+                "id": right_id,
+                "unit_number": prereg["unit_number"],
+                "preregistration_id": prereg["id"],
+                "bank_uscc": request.loan.bank.uscc,
+                "loan": request.loan.SerializeToString(deterministic=True),
+                "mortgagors": pb.Premortgage(mortgagors=mortgagors).SerializeToString(deterministic=True),
+                "state": RightState.PENDING.value,
+                "case_number": case.number,
+                "update_time": at,
+            },
+        )
+        if request.auto_register:
+            case = await self.cases.approve(connection, at, case.name, actor)
+            case = await self.cases.register(connection, at, case.name, actor)
+        return await repository.get(connection, PREMORTGAGES, right_id), case
+
+    # Cancellation and release
+
+    async def cancel_preregistration(
+        self, connection, at: dt.datetime, request: pb.CancelPreregistrationRequest, actor: str
+    ) -> asyncpg.Record:
+        prereg = await self.load(connection, PREREGISTRATIONS, request.name, lock=True)
+        check_in_force(RightState(prereg["state"]), "pre-registration", "PRE_REGISTRATION_NOT_IN_FORCE")
+        if await repository.live_premortgage_of(connection, prereg["id"]) is not None:
+            raise FailedPrecondition(
+                "PREMORTGAGE_IN_FORCE", "release the pre-mortgage, with the bank's consent, first"
+            )
+        if not request.HasField("court_ruling"):
+            developer = parties_pb2.Organization.FromString(prereg["developer"])
+            parties = {f"buyers/{b.resident_id}": "buyer" for b in _holders(prereg)}
+            parties[f"organizations/{developer.uscc}"] = "developer"
+            self._check_consent(
+                request.joint.signatures, parties, cancellation_text(prereg["proof_number"]), at
+            )
+        await self.cases.lodge(
+            connection,
+            at,
+            CaseKind.PREREGISTRATION_CANCELLATION,
+            prereg["unit_number"],
+            [actor],
+            request.name,
+            actor,
+            auto_register=True,
+        )
+        return await repository.get(connection, PREREGISTRATIONS, prereg["id"])
+
+    async def release_premortgage(
+        self, connection, at: dt.datetime, request: pb.ReleasePremortgageRequest, actor: str
+    ) -> asyncpg.Record:
+        premortgage = await self.load(connection, PREMORTGAGES, request.name, lock=True)
+        check_in_force(RightState(premortgage["state"]), "pre-mortgage", "PREMORTGAGE_NOT_IN_FORCE")
+        if not request.HasField("court_ruling"):
+            if not request.HasField("mortgagee_consent"):
+                raise FailedPrecondition(
+                    "MORTGAGEE_CONSENT_MISSING",
+                    "the mortgagee bank's signed consent or a court ruling is needed",
+                )
+            self._check_consent(
+                [request.mortgagee_consent],
+                {f"organizations/{premortgage['bank_uscc']}": "bank"},
+                release_text(premortgage["proof_number"]),
+                at,
+            )
+        await self.cases.lodge(
+            connection,
+            at,
+            CaseKind.PREMORTGAGE_RELEASE,
+            premortgage["unit_number"],
+            [actor],
+            request.name,
+            actor,
+            auto_register=True,
+        )
+        return await repository.get(connection, PREMORTGAGES, premortgage["id"])
+
+    def _check_consent(self, signatures, parties: dict[str, str], text: bytes, at: dt.datetime) -> None:
+        """Every party (name -> certificate role) has signed `text`; else the consent is missing."""
+        consenting = set()
+        for signature in signatures:
+            role = parties.get(signature.signer)
+            if role is None:
+                continue
+            ident = signature.signer.partition("/")[2]
+            verify(
+                _algorithm(signature.algorithm),
+                signature.certificate_pem,
+                signature.signature,
+                text,
+                self.ca_pem,
+                f"deedflow://{role}/{ident}",
+                at,
+            )
+            consenting.add(signature.signer)
+        missing = sorted(set(parties) - consenting)
+        if missing:
+            reason = (
+                "MORTGAGEE_CONSENT_MISSING"
+                if set(parties.values()) == {"bank"}
+                else "CANCELLATION_CONSENT_MISSING"
+            )
+            raise FailedPrecondition(
+                reason, f"consent missing from {', '.join(missing)}", {"missing": ",".join(missing)}
+            )
+
+    async def mark_converted(self, connection, at: dt.datetime, name: str, transfer_case: str):
+        prereg = await self.load(connection, PREREGISTRATIONS, name, lock=True)
+        state = RightState(prereg["state"])
+        premortgage = await connection.fetchrow(
+            "SELECT * FROM premortgage WHERE preregistration_id = $1 AND state IN ('IN_FORCE', 'CONVERTED')"
+            " ORDER BY update_time DESC LIMIT 1",
+            prereg["id"],
+        )
+        if state is not RightState.CONVERTED:
+            check_in_force(state, "pre-registration", "PRE_REGISTRATION_NOT_IN_FORCE")
+            await repository.update(
+                connection, PREREGISTRATIONS, prereg["id"], at, state=RightState.CONVERTED.value
+            )
+            if premortgage is not None:
+                await repository.update(
+                    connection, PREMORTGAGES, premortgage["id"], at, state=RightState.CONVERTED.value
+                )
+        prereg = await repository.get(connection, PREREGISTRATIONS, prereg["id"])
+        premortgage = (
+            await repository.get(connection, PREMORTGAGES, premortgage["id"]) if premortgage else None
+        )
+        return prereg, premortgage
+
+    async def case_of(self, connection, case_number: str) -> Case:
+        return await self.cases.load(connection, f"cases/{case_number}")
+
+
+class _Handler:
+    """Enters each kind of case in the book through the registry's CommitCase."""
+
+    def __init__(self, service: Preregistrations) -> None:
+        self.service = service
+
+    async def _subject(self, connection, case: Case):
+        table = PREREGISTRATIONS if case.subject.startswith("preregistrations/") else PREMORTGAGES
+        return table, await self.service.load(connection, table, case.subject, lock=True)
+
+    def _disposal(self, case: Case, row) -> tuple[int, list[str]]:
+        if case.kind is CaseKind.PREREGISTRATION:
+            return registry_pb.DISPOSAL_PREREGISTRATION, _buyer_names(_holders(row))
+        if case.kind is CaseKind.PREMORTGAGE:
+            mortgagors = pb.Premortgage.FromString(row["mortgagors"]).mortgagors
+            return registry_pb.DISPOSAL_PREMORTGAGE, [
+                *_buyer_names(mortgagors),
+                f"organizations/{row['bank_uscc']}",
+            ]
+        return registry_pb.DISPOSAL_CANCELLATION, []
+
+    async def review(self, connection, case: Case, at: dt.datetime) -> None:
+        _, row = await self._subject(connection, case)
+        disposal, beneficiaries = self._disposal(case, row)
+        reply = await self.service.registry.CheckDisposal(
+            registry_pb.CheckDisposalRequest(
+                unit_number=case.row["unit_number"], disposal=disposal, beneficiaries=beneficiaries
+            )
+        )
+        if reply.restrictions:
+            first = reply.restrictions[0]
+            raise FailedPrecondition(
+                first.reason,
+                f"the register refuses: {first.reason} ({first.legal_basis})",
+                {"entry": first.entry},
+            )
+
+    async def register(self, connection, case: Case, at: dt.datetime) -> Registered:
+        table, row = await self._subject(connection, case)
+        disposal, beneficiaries = self._disposal(case, row)
+        request = registry_pb.CommitCaseRequest(
+            request_id=step_request_id(case.number, "commit"),
+            unit_number=case.row["unit_number"],
+            registry_case=case.name,
+            disposal=disposal,
+            beneficiaries=beneficiaries,
+        )
+        if case.kind is CaseKind.PREREGISTRATION:
+            holders = _holders(row)
+            request.new_entries.add(
+                kind=registry_pb.ENTRY_KIND_PREREGISTRATION,
+                holders=_buyer_names(holders),
+                share_basis_points=[b.share_basis_points for b in holders],
+                note=f"预告登记; 网签备案 {row['filing_number']}",
+            )
+        elif case.kind is CaseKind.PREMORTGAGE:
+            loan = parties_pb2.Loan.FromString(row["loan"])
+            request.new_entries.add(
+                kind=registry_pb.ENTRY_KIND_PREMORTGAGE,
+                holders=[f"organizations/{row['bank_uscc']}"],
+                amount_fen=loan.amount_fen,
+                note=f"预购商品房抵押预告登记; 抵押合同 {loan.mortgage_contract_number}",
+            )
+        else:
+            request.ended_entries.append(row["entry"])
+        reply = await self.service.registry.CommitCase(request)
+        entries = [e.name for e in reply.entries] or [row["entry"]]
+        if case.kind in (CaseKind.PREREGISTRATION, CaseKind.PREMORTGAGE):
+            serial = await case_repository.next_serial(connection, "document_number_seq")
+            number = proof_number(at.year, case.row["unit_number"], serial)
+            await repository.update(
+                connection,
+                table,
+                row["id"],
+                at,
+                state=RightState.IN_FORCE.value,
+                proof_number=number,
+                entry=reply.entries[0].name,
+                register_time=reply.register_time.ToDatetime(tzinfo=dt.UTC),
+            )
+            return Registered(entries, number)
+        await repository.update(connection, table, row["id"], at, state=RightState.CANCELLED.value)
+        return Registered(entries)
+
+    async def abandon(self, connection, case: Case, at: dt.datetime) -> None:
+        if case.kind in (CaseKind.PREREGISTRATION, CaseKind.PREMORTGAGE):
+            table, row = await self._subject(connection, case)
+            await repository.update(connection, table, row["id"], at, state=RightState.ABANDONED.value)

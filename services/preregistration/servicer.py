@@ -1,0 +1,119 @@
+"""PreregistrationService over gRPC: proto <-> use cases, role checks, nothing else."""
+
+from __future__ import annotations
+
+from deedflow.preregistration.v1 import preregistration_service_pb2 as pb
+from deedflow.preregistration.v1 import preregistration_service_pb2_grpc
+from deedflow.type.v1 import parties_pb2
+from services.preregistration.service import PREMORTGAGES, PREREGISTRATIONS, Preregistrations
+from shared.auth import Role, require_role
+from shared.casework.servicer import case_message
+from shared.errors import FieldViolation, InvalidArgument
+from shared.timestamps import to_timestamp
+
+
+def _state(value: str) -> int:
+    return pb.PreregistrationState.Value(f"PREREGISTRATION_STATE_{value}")
+
+
+def preregistration_message(row) -> pb.Preregistration:
+    return pb.Preregistration(
+        name=f"preregistrations/{row['id']}",
+        unit_number=row["unit_number"],
+        contract=row["contract"],
+        filing_number=row["filing_number"],
+        holders=pb.Preregistration.FromString(row["holders"]).holders,
+        developer=parties_pb2.Organization.FromString(row["developer"]),
+        state=_state(row["state"]),
+        registry_case=f"cases/{row['case_number']}",
+        proof_number=row["proof_number"],
+        entry=row["entry"],
+        register_time=to_timestamp(row["register_time"]),
+    )
+
+
+def premortgage_message(row) -> pb.Premortgage:
+    return pb.Premortgage(
+        name=f"premortgages/{row['id']}",
+        unit_number=row["unit_number"],
+        preregistration=f"preregistrations/{row['preregistration_id']}",
+        loan=parties_pb2.Loan.FromString(row["loan"]),
+        mortgagors=pb.Premortgage.FromString(row["mortgagors"]).mortgagors,
+        state=_state(row["state"]),
+        registry_case=f"cases/{row['case_number']}",
+        proof_number=row["proof_number"],
+        entry=row["entry"],
+        register_time=to_timestamp(row["register_time"]),
+    )
+
+
+class PreregistrationServicer(preregistration_service_pb2_grpc.PreregistrationServiceServicer):
+    def __init__(self, service: Preregistrations) -> None:
+        self.service = service
+        self.tx = service.tx
+
+    async def LodgePreregistration(self, request, context):
+        who = require_role(Role.DEVELOPER, Role.SERVICE)
+
+        async def work(connection, at):
+            row, case = await self.service.lodge_preregistration(connection, at, request, who.uri)
+            return pb.LodgePreregistrationResponse(
+                preregistration=preregistration_message(row), case_record=case_message(case)
+            )
+
+        return await self.tx.write("LodgePreregistration", request, pb.LodgePreregistrationResponse, work)
+
+    async def LodgePremortgage(self, request, context):
+        who = require_role(Role.BANK, Role.SERVICE)
+        if request.loan.amount_fen <= 0:
+            raise InvalidArgument([FieldViolation("loan.amount_fen", "must be positive")])
+
+        async def work(connection, at):
+            row, case = await self.service.lodge_premortgage(connection, at, request, who.uri)
+            return pb.LodgePremortgageResponse(
+                premortgage=premortgage_message(row), case_record=case_message(case)
+            )
+
+        return await self.tx.write("LodgePremortgage", request, pb.LodgePremortgageResponse, work)
+
+    async def GetPreregistration(self, request, context):
+        row = await self.tx.read(lambda c: self.service.load(c, PREREGISTRATIONS, request.name))
+        return pb.GetPreregistrationResponse(preregistration=preregistration_message(row))
+
+    async def GetPremortgage(self, request, context):
+        row = await self.tx.read(lambda c: self.service.load(c, PREMORTGAGES, request.name))
+        return pb.GetPremortgageResponse(premortgage=premortgage_message(row))
+
+    async def CancelPreregistration(self, request, context):
+        who = require_role(Role.DEVELOPER, Role.SERVICE, Role.CLERK)
+        if not request.HasField("joint") and not request.HasField("court_ruling"):
+            raise InvalidArgument([FieldViolation("basis", "joint consent or a court ruling is required")])
+
+        async def work(connection, at):
+            row = await self.service.cancel_preregistration(connection, at, request, who.uri)
+            return pb.CancelPreregistrationResponse(preregistration=preregistration_message(row))
+
+        return await self.tx.write("CancelPreregistration", request, pb.CancelPreregistrationResponse, work)
+
+    async def ReleasePremortgage(self, request, context):
+        who = require_role(Role.BANK, Role.SERVICE, Role.CLERK)
+
+        async def work(connection, at):
+            row = await self.service.release_premortgage(connection, at, request, who.uri)
+            return pb.ReleasePremortgageResponse(premortgage=premortgage_message(row))
+
+        return await self.tx.write("ReleasePremortgage", request, pb.ReleasePremortgageResponse, work)
+
+    async def MarkConverted(self, request, context):
+        require_role(Role.SERVICE)
+
+        async def work(connection, at):
+            prereg, premortgage = await self.service.mark_converted(
+                connection, at, request.preregistration, request.transfer_case
+            )
+            response = pb.MarkConvertedResponse(preregistration=preregistration_message(prereg))
+            if premortgage is not None:
+                response.premortgage.CopyFrom(premortgage_message(premortgage))
+            return response
+
+        return await self.tx.write("MarkConverted", request, pb.MarkConvertedResponse, work)

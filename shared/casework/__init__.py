@@ -1,0 +1,1 @@
+"""Registry cases (业务) shared by the preregistration, transfer and mortgage services."""

@@ -1,0 +1,123 @@
+"""The case lifecycle (条例 15-22, SOLA): lodged (受理) -> [requisitioned (补正) <-> lodged] ->
+approved (审核) -> registered (登簿) -> issued (发证); withdrawn only before 登簿, refused with
+written reasons, lapsed. Pure rules; no I/O."""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+
+from shared.errors import FailedPrecondition, FieldViolation, InvalidArgument
+
+
+class CaseState(StrEnum):
+    LODGED = "LODGED"
+    REQUISITIONED = "REQUISITIONED"
+    APPROVED = "APPROVED"
+    REGISTERED = "REGISTERED"
+    ISSUED = "ISSUED"
+    WITHDRAWN = "WITHDRAWN"
+    REFUSED = "REFUSED"
+    LAPSED = "LAPSED"
+
+
+class CaseKind(StrEnum):
+    PREREGISTRATION = "PREREGISTRATION"
+    PREMORTGAGE = "PREMORTGAGE"
+    PREREGISTRATION_CANCELLATION = "PREREGISTRATION_CANCELLATION"
+    PREMORTGAGE_RELEASE = "PREMORTGAGE_RELEASE"
+    FIRST_REGISTRATION = "FIRST_REGISTRATION"
+    TRANSFER = "TRANSFER"
+    MORTGAGE = "MORTGAGE"
+    MORTGAGE_DISCHARGE = "MORTGAGE_DISCHARGE"
+
+
+OPEN = frozenset({CaseState.LODGED, CaseState.REQUISITIONED, CaseState.APPROVED})
+CLOSED = frozenset({CaseState.WITHDRAWN, CaseState.REFUSED, CaseState.LAPSED})
+ENTERED = frozenset({CaseState.REGISTERED, CaseState.ISSUED})
+
+# Statutory processing limits in working days (CQ 25); first registration and transfer 15.
+TIME_LIMIT_WORKING_DAYS = {
+    CaseKind.PREREGISTRATION: 5,
+    CaseKind.PREMORTGAGE: 5,
+    CaseKind.PREREGISTRATION_CANCELLATION: 5,
+    CaseKind.PREMORTGAGE_RELEASE: 5,
+    CaseKind.FIRST_REGISTRATION: 15,
+    CaseKind.TRANSFER: 15,
+    CaseKind.MORTGAGE: 7,
+    CaseKind.MORTGAGE_DISCHARGE: 7,
+}
+
+
+def add_working_days(start: dt.datetime, days: int) -> dt.datetime:
+    """`days` working days after `start`, skipping Saturdays and Sundays. Public holidays and
+    their make-up working days (调休) are not modelled: the limit is then a day or two early,
+    which errs on the side of the applicant."""
+    current = start
+    left = days
+    while left > 0:
+        current += dt.timedelta(days=1)
+        if current.weekday() < 5:
+            left -= 1
+    return current
+
+
+def check_requisition(state: CaseState, corrections: int) -> None:
+    if corrections == 0:
+        raise InvalidArgument([FieldViolation("corrections", "list every correction needed (条例 17)")])
+    if state is not CaseState.LODGED:
+        raise FailedPrecondition("CASE_NOT_LODGED", f"the case is {state.value.lower()}, not lodged")
+
+
+def check_resubmit(state: CaseState) -> None:
+    if state is not CaseState.REQUISITIONED:
+        raise FailedPrecondition(
+            "CASE_NOT_REQUISITIONED", f"the case is {state.value.lower()}, not requisitioned"
+        )
+
+
+def check_approve(state: CaseState) -> None:
+    if state is not CaseState.LODGED:
+        raise FailedPrecondition("CASE_NOT_LODGED", f"the case is {state.value.lower()}, not lodged")
+
+
+def check_register(state: CaseState) -> None:
+    if state is not CaseState.APPROVED:
+        raise FailedPrecondition("CASE_NOT_APPROVED", f"the case is {state.value.lower()}, not approved")
+
+
+def check_close(state: CaseState) -> None:
+    """Refusing and withdrawing end a case only before 登簿 (条例 15, 22)."""
+    if state in ENTERED:
+        raise FailedPrecondition("CASE_ALREADY_REGISTERED", "the case is entered in the book; it stands")
+    if state in CLOSED:
+        raise FailedPrecondition("CASE_CLOSED", f"the case is already {state.value.lower()}")
+
+
+# The county (区县) name on proofs and certificates, from the unit number's first six digits.
+DISTRICTS = {
+    "500101": "万州区",
+    "500103": "渝中区",
+    "500104": "大渡口区",
+    "500105": "江北区",
+    "500106": "沙坪坝区",
+    "500107": "九龙坡区",
+    "500108": "南岸区",
+    "500109": "北碚区",
+    "500112": "渝北区",
+    "500113": "巴南区",
+}
+
+
+def district_of(unit_number: str) -> str:
+    return DISTRICTS.get(unit_number[:6], "重庆市")
+
+
+def proof_number(year: int, unit_number: str, serial: int) -> str:
+    """不动产登记证明 number: 渝(2026)渝北区不动产证明第0000123号."""
+    return f"渝({year}){district_of(unit_number)}不动产证明第{serial:07d}号"
+
+
+def certificate_number(year: int, unit_number: str, serial: int) -> str:
+    """不动产权证书 number: 渝(2026)渝北区不动产权第0012345号."""
+    return f"渝({year}){district_of(unit_number)}不动产权第{serial:07d}号"

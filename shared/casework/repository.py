@@ -1,0 +1,93 @@
+"""SQL for registry cases and their history. Never commits."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import asyncpg
+
+
+async def insert_case(connection: asyncpg.Connection, row: dict) -> None:
+    columns = ", ".join(row)
+    placeholders = ", ".join(f"${i}" for i in range(1, len(row) + 1))
+    await connection.execute(f"INSERT INTO registry_case ({columns}) VALUES ({placeholders})", *row.values())
+
+
+async def case(connection: asyncpg.Connection, case_number: str, lock: bool = False) -> asyncpg.Record | None:
+    suffix = " FOR UPDATE" if lock else ""
+    return await connection.fetchrow(
+        f"SELECT * FROM registry_case WHERE case_number = $1{suffix}", case_number
+    )
+
+
+async def events(connection: asyncpg.Connection, case_number: str) -> list[asyncpg.Record]:
+    return await connection.fetch(
+        "SELECT * FROM case_event WHERE case_number = $1 ORDER BY event_sequence", case_number
+    )
+
+
+async def add_event(
+    connection: asyncpg.Connection,
+    case_number: str,
+    state: str,
+    actor: str,
+    at: dt.datetime,
+    notes: list[str],
+) -> None:
+    await connection.execute(
+        """
+        INSERT INTO case_event (case_number, event_sequence, state, actor, event_time, notes)
+        SELECT $1, coalesce(max(event_sequence), 0) + 1, $2, $3, $4, $5 FROM case_event WHERE case_number = $1
+        """,
+        case_number,
+        state,
+        actor,
+        at,
+        notes,
+    )
+
+
+async def update_case(connection: asyncpg.Connection, case_number: str, at: dt.datetime, **columns) -> None:
+    if "corrections" in columns:
+        columns["corrections"] = json.dumps(columns["corrections"], ensure_ascii=False)
+    assignments = "".join(f", {name} = ${i}" for i, name in enumerate(columns, start=3))
+    await connection.execute(
+        f"UPDATE registry_case SET update_time = $2{assignments} WHERE case_number = $1",
+        case_number,
+        at,
+        *columns.values(),
+    )
+
+
+async def list_cases(
+    connection: asyncpg.Connection,
+    states: list[str],
+    kinds: list[str],
+    lodged_before: dt.datetime | None,
+    unit_number: str,
+    after: str,
+    limit: int,
+) -> list[asyncpg.Record]:
+    """Oldest first: the queue order."""
+    return await connection.fetch(
+        """
+        SELECT * FROM registry_case
+        WHERE state = ANY($1::text[]) AND (cardinality($2::text[]) = 0 OR kind = ANY($2::text[]))
+          AND ($3::timestamptz IS NULL OR lodge_time < $3) AND ($4 = '' OR unit_number = $4)
+          AND (lodge_time, case_number) > (
+              SELECT coalesce(max(lodge_time), '-infinity'), coalesce(max(case_number), '')
+              FROM registry_case WHERE case_number = $5)
+        ORDER BY lodge_time, case_number LIMIT $6
+        """,
+        states,
+        kinds,
+        lodged_before,
+        unit_number,
+        after,
+        limit,
+    )
+
+
+async def next_serial(connection: asyncpg.Connection, sequence: str) -> int:
+    return await connection.fetchval(f"SELECT nextval('{sequence}')")

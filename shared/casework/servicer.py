@@ -1,0 +1,138 @@
+"""deedflow.casework.v1.CaseworkService: the clerks' verbs, served by each registration service
+for its own cases."""
+
+from __future__ import annotations
+
+from deedflow.casework.v1 import casework_service_pb2 as pb
+from deedflow.casework.v1 import casework_service_pb2_grpc
+from shared.auth import Role, require_role
+from shared.casework.domain import CaseKind, CaseState
+from shared.casework.service import Case, CaseBook
+from shared.errors import FieldViolation, InvalidArgument
+from shared.timestamps import from_timestamp, to_timestamp
+from shared.transactions import Transactions
+
+DEFAULT_PAGE = 50
+MAX_PAGE = 500
+
+
+def case_message(case: Case) -> pb.Case:
+    row = case.row
+    return pb.Case(
+        name=case.name,
+        case_number=case.number,
+        kind=pb.CaseKind.Value(f"CASE_KIND_{row['kind']}"),
+        state=pb.CaseState.Value(f"CASE_STATE_{row['state']}"),
+        unit_number=row["unit_number"],
+        applicants=row["applicants"],
+        lodge_time=to_timestamp(row["lodge_time"]),
+        time_limit_working_days=row["time_limit_working_days"],
+        due_time=to_timestamp(row["due_time"]),
+        corrections=[
+            pb.Correction(subject=c["subject"], description=c["description"]) for c in case.corrections
+        ],
+        refusal_reasons=row["refusal_reasons"],
+        register_time=to_timestamp(row["register_time"]),
+        entries=row["entries"],
+        document_number=row["document_number"],
+        history=[
+            pb.CaseEvent(
+                state=pb.CaseState.Value(f"CASE_STATE_{e['state']}"),
+                actor=e["actor"],
+                event_time=to_timestamp(e["event_time"]),
+                notes=e["notes"],
+            )
+            for e in case.history
+        ],
+        update_time=to_timestamp(row["update_time"]),
+    )
+
+
+class CaseworkServicer(casework_service_pb2_grpc.CaseworkServiceServicer):
+    def __init__(self, book: CaseBook, tx: Transactions) -> None:
+        self.book = book
+        # The clerks' verbs share the owning service's idempotency store under their own names.
+        self.tx = Transactions(tx.database, tx.clock, "deedflow.casework.v1.CaseworkService")
+
+    async def ListCases(self, request, context):
+        states = [CaseState(pb.CaseState.Name(s).removeprefix("CASE_STATE_")) for s in request.states if s]
+        kinds = [CaseKind(pb.CaseKind.Name(k).removeprefix("CASE_KIND_")) for k in request.kinds if k]
+        size = min(request.page_size or DEFAULT_PAGE, MAX_PAGE)
+        found = await self.tx.read(
+            lambda connection: self.book.list(
+                connection,
+                states,
+                kinds,
+                from_timestamp(request, "lodged_before"),
+                request.unit_number,
+                request.page_token,
+                size + 1,
+            )
+        )
+        return pb.ListCasesResponse(
+            cases=[case_message(c) for c in found[:size]],
+            next_page_token=found[size - 1].number if len(found) > size else "",
+        )
+
+    async def GetCase(self, request, context):
+        case = await self.tx.read(lambda connection: self.book.load(connection, request.name))
+        return pb.GetCaseResponse(case_record=case_message(case))
+
+    async def RequisitionCase(self, request, context):
+        who = require_role(Role.CLERK)
+        corrections = [{"subject": c.subject, "description": c.description} for c in request.corrections]
+
+        async def work(connection, at):
+            case = await self.book.requisition(connection, at, request.name, corrections, who.uri)
+            return pb.RequisitionCaseResponse(case_record=case_message(case))
+
+        return await self.tx.write("RequisitionCase", request, pb.RequisitionCaseResponse, work)
+
+    async def ResubmitCase(self, request, context):
+        who = require_role(Role.CLERK, Role.DEVELOPER, Role.BANK, Role.SERVICE)
+
+        async def work(connection, at):
+            case = await self.book.resubmit(connection, at, request.name, list(request.answers), who.uri)
+            return pb.ResubmitCaseResponse(case_record=case_message(case))
+
+        return await self.tx.write("ResubmitCase", request, pb.ResubmitCaseResponse, work)
+
+    async def ApproveCase(self, request, context):
+        who = require_role(Role.CLERK)
+
+        async def work(connection, at):
+            case = await self.book.approve(connection, at, request.name, who.uri)
+            return pb.ApproveCaseResponse(case_record=case_message(case))
+
+        return await self.tx.write("ApproveCase", request, pb.ApproveCaseResponse, work)
+
+    async def RegisterCase(self, request, context):
+        who = require_role(Role.CLERK)
+
+        async def work(connection, at):
+            case = await self.book.register(connection, at, request.name, who.uri)
+            return pb.RegisterCaseResponse(case_record=case_message(case))
+
+        return await self.tx.write("RegisterCase", request, pb.RegisterCaseResponse, work)
+
+    async def RefuseCase(self, request, context):
+        who = require_role(Role.CLERK)
+        if not request.reasons:
+            raise InvalidArgument(
+                [FieldViolation("reasons", "a refusal gives its reasons in writing (条例 22)")]
+            )
+
+        async def work(connection, at):
+            case = await self.book.refuse(connection, at, request.name, list(request.reasons), who.uri)
+            return pb.RefuseCaseResponse(case_record=case_message(case))
+
+        return await self.tx.write("RefuseCase", request, pb.RefuseCaseResponse, work)
+
+    async def WithdrawCase(self, request, context):
+        who = require_role(Role.CLERK, Role.DEVELOPER, Role.BANK, Role.SERVICE)
+
+        async def work(connection, at):
+            case = await self.book.withdraw(connection, at, request.name, who.uri)
+            return pb.WithdrawCaseResponse(case_record=case_message(case))
+
+        return await self.tx.write("WithdrawCase", request, pb.WithdrawCaseResponse, work)
