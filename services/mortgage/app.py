@@ -1,7 +1,4 @@
-"""Puts the mortgage service's servicers on a gRPC server.
-
-Until its rules are built every RPC answers UNIMPLEMENTED (the generated base servicer).
-"""
+"""Puts the mortgage service's servicers on a gRPC server: its own and the clerks' casework."""
 
 from __future__ import annotations
 
@@ -9,13 +6,15 @@ import grpc
 
 from deedflow.casework.v1 import casework_service_pb2_grpc
 from deedflow.mortgage.v1 import mortgage_service_pb2_grpc
+from services.mortgage.service import Mortgages
+from services.mortgage.servicer import MortgageServicer
+from shared.casework.servicer import CaseworkServicer
 from shared.runtime import ServiceDeps
 
 
 def register(server: grpc.aio.Server, deps: ServiceDeps) -> None:
-    mortgage_service_pb2_grpc.add_MortgageServiceServicer_to_server(
-        mortgage_service_pb2_grpc.MortgageServiceServicer(), server
-    )
+    service = Mortgages(deps.database, deps.clock, deps.peer)
+    mortgage_service_pb2_grpc.add_MortgageServiceServicer_to_server(MortgageServicer(service), server)
     casework_service_pb2_grpc.add_CaseworkServiceServicer_to_server(
-        casework_service_pb2_grpc.CaseworkServiceServicer(), server
+        CaseworkServicer(service.cases, service.tx), server
     )

@@ -1,7 +1,4 @@
-"""Puts the transfer service's servicers on a gRPC server.
-
-Until its rules are built every RPC answers UNIMPLEMENTED (the generated base servicer).
-"""
+"""Puts the transfer service's servicers on a gRPC server: its own and the clerks' casework."""
 
 from __future__ import annotations
 
@@ -9,13 +6,15 @@ import grpc
 
 from deedflow.casework.v1 import casework_service_pb2_grpc
 from deedflow.transfer.v1 import transfer_service_pb2_grpc
+from services.transfer.service import Transfers
+from services.transfer.servicer import TransferServicer
+from shared.casework.servicer import CaseworkServicer
 from shared.runtime import ServiceDeps
 
 
 def register(server: grpc.aio.Server, deps: ServiceDeps) -> None:
-    transfer_service_pb2_grpc.add_TransferServiceServicer_to_server(
-        transfer_service_pb2_grpc.TransferServiceServicer(), server
-    )
+    service = Transfers(deps.database, deps.clock, deps.peer)
+    transfer_service_pb2_grpc.add_TransferServiceServicer_to_server(TransferServicer(service), server)
     casework_service_pb2_grpc.add_CaseworkServiceServicer_to_server(
-        casework_service_pb2_grpc.CaseworkServiceServicer(), server
+        CaseworkServicer(service.cases, service.tx), server
     )

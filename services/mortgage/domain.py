@@ -1,0 +1,35 @@
+"""Mortgage (抵押权, 民法典 394-424) rules: who may mortgage a unit and who may discharge it."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from shared.errors import FailedPrecondition, PermissionDenied
+
+
+class MortgageState(StrEnum):
+    LODGED = "LODGED"
+    REGISTERED = "REGISTERED"
+    DISCHARGED = "DISCHARGED"
+    ABANDONED = "ABANDONED"
+
+
+def check_mortgagors_own(owner_sets: list[set[str]], mortgagors: set[str]) -> None:
+    """The mortgagors must be the unit's registered owners (民法典 395)."""
+    if not owner_sets:
+        raise FailedPrecondition("OWNERSHIP_MISSING", "the unit has no registered owner to mortgage it")
+    if mortgagors not in owner_sets:
+        raise FailedPrecondition("MORTGAGOR_NOT_OWNER", "the mortgagors are not the unit's registered owners")
+
+
+def check_mortgagee(bank_uscc: str, caller_uscc: str) -> None:
+    """Only the mortgagee bank may discharge its mortgage."""
+    if bank_uscc != caller_uscc:
+        raise PermissionDenied("NOT_MORTGAGEE", "only the mortgagee bank may discharge this mortgage")
+
+
+def check_dischargeable(state: MortgageState) -> None:
+    if state is not MortgageState.REGISTERED:
+        raise FailedPrecondition(
+            "MORTGAGE_NOT_REGISTERED", f"the mortgage is {state.value.lower()}, not registered"
+        )

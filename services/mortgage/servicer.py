@@ -1,0 +1,87 @@
+"""MortgageService over gRPC: proto <-> use cases, role checks, nothing else."""
+
+from __future__ import annotations
+
+from deedflow.mortgage.v1 import mortgage_service_pb2 as pb
+from deedflow.mortgage.v1 import mortgage_service_pb2_grpc
+from deedflow.type.v1 import parties_pb2
+from services.mortgage.service import Mortgages
+from shared.auth import Role, require_role
+from shared.casework.servicer import case_message
+from shared.errors import FieldViolation, InvalidArgument
+from shared.timestamps import to_timestamp
+
+
+def mortgage_message(row) -> pb.Mortgage:
+    return pb.Mortgage(
+        name=f"mortgages/{row['id']}",
+        unit_number=row["unit_number"],
+        loan=parties_pb2.Loan.FromString(row["loan"]),
+        mortgagors=pb.Mortgage.FromString(row["mortgagors"]).mortgagors,
+        state=pb.MortgageState.Value(f"MORTGAGE_STATE_{row['state']}"),
+        registry_case=f"cases/{row['case_number']}" if row["case_number"] else "",
+        proof_number=row["proof_number"],
+        entry=row["entry"],
+        priority_time=to_timestamp(row["priority_time"]),
+        register_time=to_timestamp(row["register_time"]),
+        premortgage=row["premortgage"],
+        discharge_time=to_timestamp(row["discharge_time"]),
+    )
+
+
+class MortgageServicer(mortgage_service_pb2_grpc.MortgageServiceServicer):
+    def __init__(self, service: Mortgages) -> None:
+        self.service = service
+        self.tx = service.tx
+
+    async def LodgeMortgage(self, request, context):
+        who = require_role(Role.BANK, Role.SERVICE)
+        if request.loan.amount_fen <= 0:
+            raise InvalidArgument([FieldViolation("loan.amount_fen", "must be positive")])
+        if not request.mortgagors:
+            raise InvalidArgument([FieldViolation("mortgagors", "at least one mortgagor is required")])
+
+        async def work(connection, at):
+            row, case = await self.service.lodge(connection, at, request, who.uri)
+            return pb.LodgeMortgageResponse(mortgage=mortgage_message(row), case_record=case_message(case))
+
+        return await self.tx.write("LodgeMortgage", request, pb.LodgeMortgageResponse, work)
+
+    async def RecordConvertedMortgage(self, request, context):
+        require_role(Role.SERVICE)
+
+        async def work(connection, at):
+            row = await self.service.record_converted(connection, at, request)
+            return pb.RecordConvertedMortgageResponse(mortgage=mortgage_message(row))
+
+        return await self.tx.write(
+            "RecordConvertedMortgage", request, pb.RecordConvertedMortgageResponse, work
+        )
+
+    async def GetMortgage(self, request, context):
+        row = await self.tx.read(lambda c: self.service.load(c, request.name))
+        return pb.GetMortgageResponse(mortgage=mortgage_message(row))
+
+    async def ListMortgages(self, request, context):
+        size = min(request.page_size or 100, 1000)
+        state = pb.MortgageState.Name(request.state).removeprefix("MORTGAGE_STATE_") if request.state else ""
+        rows = await self.tx.read(
+            lambda c: self.service.list(
+                c, request.unit_number, request.mortgagee_uscc, state, request.page_token, size + 1
+            )
+        )
+        return pb.ListMortgagesResponse(
+            mortgages=[mortgage_message(r) for r in rows[:size]],
+            next_page_token=str(rows[size - 1]["id"]) if len(rows) > size else "",
+        )
+
+    async def DischargeMortgage(self, request, context):
+        who = require_role(Role.BANK)
+
+        async def work(connection, at):
+            row, case = await self.service.discharge(connection, at, request, who.id, who.uri)
+            return pb.DischargeMortgageResponse(
+                mortgage=mortgage_message(row), case_record=case_message(case)
+            )
+
+        return await self.tx.write("DischargeMortgage", request, pb.DischargeMortgageResponse, work)

@@ -1,0 +1,58 @@
+"""SQL for first registrations, transfers and certificates. Never commits."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+import asyncpg
+
+
+async def insert(connection: asyncpg.Connection, table: str, row: dict) -> None:
+    """Raises asyncpg.UniqueViolationError on a live duplicate."""
+    columns = ", ".join(row)
+    placeholders = ", ".join(f"${i}" for i in range(1, len(row) + 1))
+    await connection.execute(f"INSERT INTO {table} ({columns}) VALUES ({placeholders})", *row.values())
+
+
+async def first_registration(connection: asyncpg.Connection, building_number: str, lock: bool = False):
+    suffix = " FOR UPDATE" if lock else ""
+    return await connection.fetchrow(
+        f"SELECT * FROM first_registration WHERE building_number = $1{suffix}", building_number
+    )
+
+
+async def transfer(connection: asyncpg.Connection, transfer_id: uuid.UUID, lock: bool = False):
+    suffix = " FOR UPDATE" if lock else ""
+    return await connection.fetchrow(f"SELECT * FROM transfer WHERE id = $1{suffix}", transfer_id)
+
+
+async def update_first_registration(connection, building_number: str, at: dt.datetime, **columns) -> None:
+    assignments = "".join(f", {name} = ${i}" for i, name in enumerate(columns, start=3))
+    await connection.execute(
+        f"UPDATE first_registration SET update_time = $2{assignments} WHERE building_number = $1",
+        building_number,
+        at,
+        *columns.values(),
+    )
+
+
+async def update_transfer(connection, transfer_id: uuid.UUID, at: dt.datetime, **columns) -> None:
+    assignments = "".join(f", {name} = ${i}" for i, name in enumerate(columns, start=3))
+    await connection.execute(
+        f"UPDATE transfer SET update_time = $2{assignments} WHERE id = $1", transfer_id, at, *columns.values()
+    )
+
+
+async def certificate(connection: asyncpg.Connection, number: str):
+    return await connection.fetchrow("SELECT * FROM certificate WHERE certificate_number = $1", number)
+
+
+async def certificates_of(connection: asyncpg.Connection, unit_number: str, after: str, limit: int):
+    return await connection.fetch(
+        "SELECT * FROM certificate WHERE unit_number = $1 AND ($2 = '' OR certificate_number > $2)"
+        " ORDER BY certificate_number LIMIT $3",
+        unit_number,
+        after,
+        limit,
+    )

@@ -1,0 +1,454 @@
+"""First registration and transfer use cases, and the case handlers that enter them in the book.
+
+A transfer's 登簿 is one register transaction (the registry's CommitCase): the buyers' ownership
+and, with a loan, the mortgage converted from the pre-mortgage keeping its priority date (CQ 66,
+担保制度解释 52), while the developer's ownership, the pre-registration and the pre-mortgage end.
+The bookkeeping that follows (tax clearance used, pre-registration converted, contract performed,
+the bank's mortgage proof) carries request ids derived from the case, so a retried 登簿 replays
+every step it already took instead of repeating it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import uuid
+from collections.abc import Callable
+
+import asyncpg
+import grpc
+from google.rpc import status_pb2
+from grpc_status import rpc_status
+
+from deedflow.contract.v1 import contract_service_pb2 as contract_pb
+from deedflow.contract.v1 import contract_service_pb2_grpc
+from deedflow.mortgage.v1 import mortgage_service_pb2 as mortgage_pb
+from deedflow.mortgage.v1 import mortgage_service_pb2_grpc
+from deedflow.preregistration.v1 import preregistration_service_pb2 as prereg_pb
+from deedflow.preregistration.v1 import preregistration_service_pb2_grpc
+from deedflow.registry.v1 import registry_service_pb2 as registry_pb
+from deedflow.registry.v1 import registry_service_pb2_grpc
+from deedflow.tax.v1 import tax_service_pb2 as tax_pb
+from deedflow.tax.v1 import tax_service_pb2_grpc
+from deedflow.transfer.v1 import transfer_service_pb2 as pb
+from services.transfer import repository
+from services.transfer.domain import RegistrationState, fee_fen
+from shared.casework.domain import CaseKind, certificate_number
+from shared.casework.service import Case, CaseBook, Registered, step_request_id
+from shared.clock import Clock
+from shared.db import Database
+from shared.errors import (
+    AlreadyExists,
+    DomainError,
+    FailedPrecondition,
+    FieldViolation,
+    InvalidArgument,
+    NotFound,
+)
+from shared.grpc.status import to_status
+from shared.transactions import Transactions
+
+# How many units of a handover batch are registered at once: each holds a connection while it
+# talks to the other services, so this stays under the pool size.
+BATCH_CONCURRENCY = 4
+_NAMESPACE = uuid.UUID("7a4c2e91-0b3d-4f6a-8e5c-9d1b2a3f4c60")
+
+
+def parse_transfer_name(name: str) -> uuid.UUID:
+    prefix, _, ident = name.partition("/")
+    try:
+        if prefix != "transfers":
+            raise ValueError
+        return uuid.UUID(ident)
+    except ValueError:
+        raise NotFound(f"no transfer {name!r}") from None
+
+
+def _buyer_names(buyers) -> list[str]:
+    return [f"buyers/{b.resident_id}" for b in buyers]
+
+
+class Transfers:
+    def __init__(self, database: Database, clock: Clock, peer: Callable[[str], grpc.aio.Channel]) -> None:
+        self.tx = Transactions(database, clock, "deedflow.transfer.v1.TransferService")
+        self.peer = peer
+        self.cases = CaseBook(
+            "ZY", {CaseKind.FIRST_REGISTRATION: _FirstRegistration(self), CaseKind.TRANSFER: _Transfer(self)}
+        )
+
+    @property
+    def registry(self):
+        return registry_service_pb2_grpc.RegistryServiceStub(self.peer("registry"))
+
+    @property
+    def tax(self):
+        return tax_service_pb2_grpc.TaxServiceStub(self.peer("tax"))
+
+    @property
+    def preregistrations(self):
+        return preregistration_service_pb2_grpc.PreregistrationServiceStub(self.peer("preregistration"))
+
+    @property
+    def contracts(self):
+        return contract_service_pb2_grpc.ContractServiceStub(self.peer("contract"))
+
+    @property
+    def mortgages(self):
+        return mortgage_service_pb2_grpc.MortgageServiceStub(self.peer("mortgage"))
+
+    # 首次登记
+
+    async def lodge_first_registration(
+        self, connection, at: dt.datetime, request: pb.LodgeFirstRegistrationRequest, actor: str
+    ) -> tuple[asyncpg.Record, Case]:
+        renumbered = [
+            FieldViolation(
+                f"units[{i}].unit_number", "renumbering at the as-built survey is not supported yet"
+            )
+            for i, unit in enumerate(request.units)
+            if unit.unit_number != unit.presale_unit_number
+        ]
+        if renumbered:
+            raise InvalidArgument(renumbered)
+        existing = await repository.first_registration(connection, request.building_number, lock=True)
+        if existing is not None and existing["state"] != RegistrationState.ABANDONED.value:
+            raise AlreadyExists(
+                "ALREADY_FIRST_REGISTERED",
+                f"building {request.building_number} is already lodged or registered"
+                f" by case {existing['case_number']}",
+                {"case": f"cases/{existing['case_number']}"},
+            )
+        case = await self.cases.lodge(
+            connection,
+            at,
+            CaseKind.FIRST_REGISTRATION,
+            request.building_number,
+            [f"organizations/{request.developer.uscc}"],
+            f"first-registrations/{request.building_number}",
+            actor,
+            auto_register=False,
+        )
+        row = {
+            "request": request.SerializeToString(deterministic=True),
+            "state": RegistrationState.LODGED.value,
+            "case_number": case.number,
+            "update_time": at,
+        }
+        if existing is None:
+            await repository.insert(
+                connection, "first_registration", {"building_number": request.building_number, **row}
+            )
+        else:
+            await repository.update_first_registration(connection, request.building_number, at, **row)
+        if request.auto_register:
+            case = await self.cases.approve(connection, at, case.name, actor)
+            case = await self.cases.register(connection, at, case.name, actor)
+        return await repository.first_registration(connection, request.building_number), case
+
+    # 转移登记
+
+    async def lodge_transfer(
+        self,
+        connection,
+        at: dt.datetime,
+        request_id: str,
+        application: pb.TransferApplication,
+        actor: str,
+        auto_register: bool,
+    ) -> tuple[asyncpg.Record, Case]:
+        transfer_id = uuid.uuid5(_NAMESPACE, f"{application.unit_number}/{request_id}")
+        case = await self.cases.lodge(
+            connection,
+            at,
+            CaseKind.TRANSFER,
+            application.unit_number,
+            [f"organizations/{application.developer.uscc}", *_buyer_names(application.buyers)],
+            f"transfers/{transfer_id}",
+            actor,
+            auto_register=False,
+        )
+        try:
+            await repository.insert(
+                connection,
+                "transfer",
+                {
+                    "id": transfer_id,
+                    "unit_number": application.unit_number,
+                    "application": application.SerializeToString(deterministic=True),
+                    "state": RegistrationState.LODGED.value,
+                    "case_number": case.number,
+                    "update_time": at,
+                },
+            )
+        except asyncpg.UniqueViolationError:
+            raise FailedPrecondition(
+                "TRANSFER_ALREADY_LODGED",
+                f"unit {application.unit_number} has a transfer lodged or registered",
+            ) from None
+        if auto_register:
+            case = await self.cases.approve(connection, at, case.name, actor)
+            case = await self.cases.register(connection, at, case.name, actor)
+        return await repository.transfer(connection, transfer_id), case
+
+    async def batch(
+        self, request: pb.BatchLodgeTransfersRequest, render, actor: str
+    ) -> list[pb.TransferOutcome]:
+        """Each unit in its own transaction: one unit's refusal does not undo another's transfer."""
+        gate = asyncio.Semaphore(BATCH_CONCURRENCY)
+
+        async def one(application: pb.TransferApplication) -> pb.TransferOutcome:
+            outcome = pb.TransferOutcome(unit_number=application.unit_number)
+            single = pb.LodgeTransferRequest(
+                request_id=str(
+                    uuid.uuid5(_NAMESPACE, f"batch/{request.request_id}/{application.unit_number}")
+                ),
+                application=application,
+                auto_register=request.auto_register,
+            )
+
+            async def work(connection, at):
+                row, case = await self.lodge_transfer(
+                    connection, at, single.request_id, application, actor, single.auto_register
+                )
+                return await render(connection, row, case)
+
+            async with gate:
+                try:
+                    reply = await self.tx.write("LodgeTransfer", single, pb.LodgeTransferResponse, work)
+                    outcome.transfer.CopyFrom(reply.transfer)
+                except DomainError as exc:
+                    outcome.error.CopyFrom(to_status(exc, "deedflow.transfer"))
+                except grpc.aio.AioRpcError as exc:
+                    outcome.error.CopyFrom(
+                        rpc_status.from_call(exc)
+                        or status_pb2.Status(code=exc.code().value[0], message=exc.details() or "")
+                    )
+            return outcome
+
+        return list(await asyncio.gather(*(one(a) for a in request.applications)))
+
+    async def load_transfer(self, connection, name: str, lock: bool = False):
+        row = await repository.transfer(connection, parse_transfer_name(name), lock)
+        if row is None:
+            raise NotFound(f"no transfer {name!r}")
+        return row
+
+
+class _FirstRegistration:
+    def __init__(self, service: Transfers) -> None:
+        self.service = service
+
+    async def review(self, connection, case: Case, at: dt.datetime) -> None:
+        """The completion acceptance filing is the precondition (CQ 41); the register checks the rest."""
+        row = await repository.first_registration(connection, case.row["unit_number"])
+        request = pb.LodgeFirstRegistrationRequest.FromString(row["request"])
+        if not request.completion.record_number:
+            raise FailedPrecondition(
+                "COMPLETION_NOT_ACCEPTED", "first registration needs the completion acceptance filing"
+            )
+
+    async def register(self, connection, case: Case, at: dt.datetime) -> Registered:
+        row = await repository.first_registration(connection, case.row["unit_number"], lock=True)
+        request = pb.LodgeFirstRegistrationRequest.FromString(row["request"])
+        reply = await self.service.registry.RecordFirstRegistration(
+            registry_pb.RecordFirstRegistrationRequest(
+                request_id=step_request_id(case.number, "first-registration"),
+                building_number=request.building_number,
+                registry_case=case.name,
+                owner=f"organizations/{request.developer.uscc}",
+                unit_numbers=[u.unit_number for u in request.units],
+                common_parts=request.common_parts,
+            )
+        )
+        await repository.update_first_registration(
+            connection,
+            request.building_number,
+            at,
+            state=RegistrationState.REGISTERED.value,
+            register_time=reply.register_time.ToDatetime(tzinfo=dt.UTC),
+        )
+        return Registered([e.name for e in reply.entries])
+
+    async def abandon(self, connection, case: Case, at: dt.datetime) -> None:
+        await repository.update_first_registration(
+            connection, case.row["unit_number"], at, state=RegistrationState.ABANDONED.value
+        )
+
+
+class _Transfer:
+    def __init__(self, service: Transfers) -> None:
+        self.service = service
+
+    async def _row(self, connection, case: Case):
+        row = await self.service.load_transfer(connection, case.subject, lock=True)
+        return row, pb.TransferApplication.FromString(row["application"])
+
+    async def _preregistration(self, application: pb.TransferApplication) -> prereg_pb.Preregistration:
+        reply = await self.service.preregistrations.GetPreregistration(
+            prereg_pb.GetPreregistrationRequest(name=application.preregistration)
+        )
+        prereg = reply.preregistration
+        if prereg.unit_number != application.unit_number or prereg.contract != application.contract:
+            raise FailedPrecondition(
+                "PRE_REGISTRATION_NOT_IN_FORCE", "the pre-registration is for another unit or contract"
+            )
+        if prereg.state != prereg_pb.PREREGISTRATION_STATE_IN_FORCE:
+            raise FailedPrecondition(
+                "PRE_REGISTRATION_NOT_IN_FORCE", "the buyers' pre-registration is not in force"
+            )
+        return prereg
+
+    async def review(self, connection, case: Case, at: dt.datetime) -> None:
+        """Tax paid (契税法 11), pre-registration in force (民法典 221), no restriction on the unit."""
+        _, application = await self._row(connection, case)
+        await self.service.tax.GetClearance(tax_pb.GetClearanceRequest(contract=application.contract))
+        await self._preregistration(application)
+        reply = await self.service.registry.CheckDisposal(
+            registry_pb.CheckDisposalRequest(
+                unit_number=application.unit_number,
+                disposal=registry_pb.DISPOSAL_TRANSFER,
+                beneficiaries=_buyer_names(application.buyers),
+            )
+        )
+        if reply.restrictions:
+            first = reply.restrictions[0]
+            raise FailedPrecondition(
+                first.reason,
+                f"the register refuses: {first.reason} ({first.legal_basis})",
+                {"entry": first.entry},
+            )
+
+    async def register(self, connection, case: Case, at: dt.datetime) -> Registered:
+        row, application = await self._row(connection, case)
+        prereg = await self._preregistration(application)
+        premortgage = None
+        if application.premortgage:
+            premortgage = (
+                await self.service.preregistrations.GetPremortgage(
+                    prereg_pb.GetPremortgageRequest(name=application.premortgage)
+                )
+            ).premortgage
+        unit = (
+            await self.service.registry.GetUnit(
+                registry_pb.GetUnitRequest(unit_number=application.unit_number)
+            )
+        ).unit
+        owners = [
+            e
+            for e in unit.entries
+            if e.kind == registry_pb.ENTRY_KIND_OWNERSHIP and e.state == registry_pb.ENTRY_STATE_CURRENT
+        ]
+        commit = registry_pb.CommitCaseRequest(
+            request_id=step_request_id(case.number, "commit"),
+            unit_number=application.unit_number,
+            registry_case=case.name,
+            disposal=registry_pb.DISPOSAL_TRANSFER,
+            beneficiaries=_buyer_names(application.buyers),
+            ended_entries=[
+                *(e.name for e in owners),
+                prereg.entry,
+                *([premortgage.entry] if premortgage else []),
+            ],
+        )
+        commit.new_entries.add(
+            kind=registry_pb.ENTRY_KIND_OWNERSHIP,
+            holders=_buyer_names(application.buyers),
+            share_basis_points=[b.share_basis_points for b in application.buyers],
+            note="转移登记; 买卖",
+        )
+        if premortgage is not None:
+            commit.new_entries.add(
+                kind=registry_pb.ENTRY_KIND_MORTGAGE,
+                holders=[f"organizations/{premortgage.loan.bank.uscc}"],
+                amount_fen=premortgage.loan.amount_fen,
+                related_entry=premortgage.entry,
+                note="预抵押转抵押 (CQ 66)",
+            )
+        committed = await self.service.registry.CommitCase(commit)
+        ownership = committed.entries[0]
+        mortgage = committed.entries[1] if premortgage is not None else None
+
+        clearance = (
+            await self.service.tax.GetClearance(tax_pb.GetClearanceRequest(contract=application.contract))
+        ).clearance
+        await self.service.tax.ConsumeClearance(
+            tax_pb.ConsumeClearanceRequest(
+                request_id=step_request_id(case.number, "tax"),
+                clearance_number=clearance.clearance_number,
+                transfer_case=case.name,
+            )
+        )
+        await self.service.preregistrations.MarkConverted(
+            prereg_pb.MarkConvertedRequest(
+                request_id=step_request_id(case.number, "convert"),
+                preregistration=application.preregistration,
+                transfer_case=case.name,
+            )
+        )
+        serial = int(case.number[-8:])
+        holders = list(application.buyers) if application.certificate_per_owner else [None]
+        numbers = [
+            certificate_number(at.year, application.unit_number, serial * 10 + i) for i in range(len(holders))
+        ]
+        await self.service.contracts.MarkContractTransferred(
+            contract_pb.MarkContractTransferredRequest(
+                request_id=step_request_id(case.number, "contract"),
+                name=application.contract,
+                certificate_number=numbers[0],
+            )
+        )
+        proof_number = ""
+        encumbrances = []
+        if mortgage is not None:
+            recorded = await self.service.mortgages.RecordConvertedMortgage(
+                mortgage_pb.RecordConvertedMortgageRequest(
+                    request_id=step_request_id(case.number, "mortgage"),
+                    unit_number=application.unit_number,
+                    premortgage=application.premortgage,
+                    entry=mortgage.name,
+                    loan=premortgage.loan,
+                    mortgagors=application.buyers,
+                    priority_time=mortgage.priority_time,
+                )
+            )
+            proof_number = recorded.mortgage.proof_number
+            loan = premortgage.loan
+            encumbrances.append(f"抵押权: {loan.bank.name} {loan.amount_fen / 100:.2f} 元, {proof_number}")
+        register_time = committed.register_time.ToDatetime(tzinfo=dt.UTC)
+        for number, holder in zip(numbers, holders, strict=True):
+            owners_message = pb.Certificate(owners=[holder] if holder is not None else application.buyers)
+            await repository.insert(
+                connection,
+                "certificate",
+                {
+                    "certificate_number": number,
+                    "unit_number": application.unit_number,
+                    "transfer_id": row["id"],
+                    "owners": owners_message.SerializeToString(deterministic=True),
+                    "address": unit.facts.address,
+                    "gross_area_dm2": unit.facts.gross_area_dm2,
+                    "use": unit.facts.use,
+                    "encumbrances": encumbrances,
+                    "entry": ownership.name,
+                    "register_time": register_time,
+                    "issue_time": at,
+                },
+            )
+        await repository.update_transfer(
+            connection,
+            row["id"],
+            at,
+            state=RegistrationState.REGISTERED.value,
+            ownership_entry=ownership.name,
+            mortgage_entry=mortgage.name if mortgage else "",
+            mortgage_priority_time=mortgage.priority_time.ToDatetime(tzinfo=dt.UTC) if mortgage else None,
+            mortgage_proof_number=proof_number,
+            certificates=numbers,
+            fee_fen=fee_fen(len(numbers)),
+            register_time=register_time,
+        )
+        return Registered([e.name for e in committed.entries], numbers[0])
+
+    async def abandon(self, connection, case: Case, at: dt.datetime) -> None:
+        row, _ = await self._row(connection, case)
+        await repository.update_transfer(connection, row["id"], at, state=RegistrationState.ABANDONED.value)

@@ -1,0 +1,143 @@
+"""TransferService over gRPC: proto <-> use cases, role checks, nothing else."""
+
+from __future__ import annotations
+
+from deedflow.transfer.v1 import transfer_service_pb2 as pb
+from deedflow.transfer.v1 import transfer_service_pb2_grpc
+from services.transfer import repository
+from services.transfer.service import Transfers
+from shared.auth import Role, require_role
+from shared.casework.servicer import case_message
+from shared.errors import FieldViolation, InvalidArgument, NotFound
+from shared.ids import building_of
+from shared.timestamps import to_timestamp
+
+
+def _state(value: str) -> int:
+    return pb.RegistrationState.Value(f"REGISTRATION_STATE_{value}")
+
+
+def first_registration_message(row) -> pb.FirstRegistration:
+    request = pb.LodgeFirstRegistrationRequest.FromString(row["request"])
+    return pb.FirstRegistration(
+        name=f"first-registrations/{row['building_number']}",
+        building_number=row["building_number"],
+        developer=request.developer,
+        completion=request.completion,
+        units=request.units,
+        common_parts=request.common_parts,
+        state=_state(row["state"]),
+        registry_case=f"cases/{row['case_number']}",
+        register_time=to_timestamp(row["register_time"]),
+    )
+
+
+def transfer_message(row) -> pb.Transfer:
+    return pb.Transfer(
+        name=f"transfers/{row['id']}",
+        application=pb.TransferApplication.FromString(row["application"]),
+        state=_state(row["state"]),
+        registry_case=f"cases/{row['case_number']}",
+        ownership_entry=row["ownership_entry"],
+        mortgage_entry=row["mortgage_entry"],
+        mortgage_priority_time=to_timestamp(row["mortgage_priority_time"]),
+        certificates=[f"certificates/{n}" for n in row["certificates"]],
+        mortgage_proof_number=row["mortgage_proof_number"],
+        register_time=to_timestamp(row["register_time"]),
+        fee_fen=row["fee_fen"],
+    )
+
+
+def certificate_message(row) -> pb.Certificate:
+    return pb.Certificate(
+        name=f"certificates/{row['certificate_number']}",
+        certificate_number=row["certificate_number"],
+        unit_number=row["unit_number"],
+        owners=pb.Certificate.FromString(row["owners"]).owners,
+        address=row["address"],
+        gross_area_dm2=row["gross_area_dm2"],
+        use=row["use"],
+        right_type="国有建设用地使用权/房屋所有权",
+        right_source="买卖",
+        encumbrances=row["encumbrances"],
+        entry=row["entry"],
+        register_time=to_timestamp(row["register_time"]),
+        issue_time=to_timestamp(row["issue_time"]),
+    )
+
+
+class TransferServicer(transfer_service_pb2_grpc.TransferServiceServicer):
+    def __init__(self, service: Transfers) -> None:
+        self.service = service
+        self.tx = service.tx
+
+    async def LodgeFirstRegistration(self, request, context):
+        who = require_role(Role.DEVELOPER, Role.SERVICE)
+        outside = [
+            FieldViolation(f"units[{i}].unit_number", f"is not in building {request.building_number}")
+            for i, u in enumerate(request.units)
+            if building_of(u.unit_number) != request.building_number
+        ]
+        if outside:
+            raise InvalidArgument(outside)
+
+        async def work(connection, at):
+            row, case = await self.service.lodge_first_registration(connection, at, request, who.uri)
+            return pb.LodgeFirstRegistrationResponse(
+                first_registration=first_registration_message(row), case_record=case_message(case)
+            )
+
+        return await self.tx.write("LodgeFirstRegistration", request, pb.LodgeFirstRegistrationResponse, work)
+
+    async def GetFirstRegistration(self, request, context):
+        row = await self.tx.read(lambda c: repository.first_registration(c, request.building_number))
+        if row is None:
+            raise NotFound(f"building {request.building_number} has no first registration")
+        return pb.GetFirstRegistrationResponse(first_registration=first_registration_message(row))
+
+    async def _render(self, connection, row, case) -> pb.LodgeTransferResponse:
+        return pb.LodgeTransferResponse(transfer=transfer_message(row), case_record=case_message(case))
+
+    async def LodgeTransfer(self, request, context):
+        who = require_role(Role.DEVELOPER, Role.SERVICE)
+
+        async def work(connection, at):
+            row, case = await self.service.lodge_transfer(
+                connection, at, request.request_id, request.application, who.uri, request.auto_register
+            )
+            return await self._render(connection, row, case)
+
+        return await self.tx.write("LodgeTransfer", request, pb.LodgeTransferResponse, work)
+
+    async def BatchLodgeTransfers(self, request, context):
+        who = require_role(Role.DEVELOPER, Role.SERVICE)
+        outside = [
+            FieldViolation(f"applications[{i}].unit_number", f"is not in building {request.building_number}")
+            for i, a in enumerate(request.applications)
+            if building_of(a.unit_number) != request.building_number
+        ]
+        if outside:
+            raise InvalidArgument(outside)
+        outcomes = await self.service.batch(request, self._render, who.uri)
+        return pb.BatchLodgeTransfersResponse(outcomes=outcomes)
+
+    async def GetTransfer(self, request, context):
+        row = await self.tx.read(lambda c: self.service.load_transfer(c, request.name))
+        return pb.GetTransferResponse(transfer=transfer_message(row))
+
+    async def GetCertificate(self, request, context):
+        number = request.name.removeprefix("certificates/")
+        row = await self.tx.read(lambda c: repository.certificate(c, number))
+        if row is None:
+            raise NotFound(f"no certificate {request.name!r}")
+        return pb.GetCertificateResponse(certificate=certificate_message(row))
+
+    async def ListCertificates(self, request, context):
+        size = min(request.page_size or 100, 1000)
+        rows = await self.tx.read(
+            lambda c: repository.certificates_of(c, request.unit_number, request.page_token, size + 1)
+        )
+        return pb.ListCertificatesResponse(
+            certificates=[certificate_message(r) for r in rows[:size]],
+            next_page_token=rows[size - 1]["certificate_number"] if len(rows) > size else "",
+        )
