@@ -1,0 +1,675 @@
+"""One unit through every office, over mTLS between the real services on real PostgreSQL:
+presale -> contract filed -> 预告 -> 预抵押 -> tax paid -> first registration -> transfer with the
+pre-mortgage converted -> certificate; and the clerks' case work, seizures, batches, discharge."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import uuid
+
+import grpc
+import pytest
+from grpc_status import rpc_status
+
+from deedflow.casework.v1 import casework_service_pb2 as case_pb
+from deedflow.casework.v1 import casework_service_pb2_grpc
+from deedflow.contract.v1 import contract_service_pb2 as contract_pb
+from deedflow.contract.v1 import contract_service_pb2_grpc
+from deedflow.mortgage.v1 import mortgage_service_pb2 as mortgage_pb
+from deedflow.mortgage.v1 import mortgage_service_pb2_grpc
+from deedflow.preregistration.v1 import preregistration_service_pb2 as prereg_pb
+from deedflow.preregistration.v1 import preregistration_service_pb2_grpc
+from deedflow.registry.v1 import registry_service_pb2 as registry_pb
+from deedflow.registry.v1 import registry_service_pb2_grpc
+from deedflow.tax.v1 import tax_service_pb2 as tax_pb
+from deedflow.tax.v1 import tax_service_pb2_grpc
+from deedflow.transfer.v1 import transfer_service_pb2 as transfer_pb
+from deedflow.transfer.v1 import transfer_service_pb2_grpc
+from deedflow.type.v1 import parties_pb2
+from shared.grpc.channels import secure_channel
+from shared.grpc.status import error_info
+from shared.ids import resident_id_check_char
+from tests.parties import Party, buyer, developer
+from tests.support import client_channel, new_building_number
+
+DEVELOPER = parties_pb2.Organization(name="重庆示例置业有限公司", uscc="91500112MA5U0DF01L")
+BANK = parties_pb2.Organization(name="示例银行重庆分行", uscc="915000007094231152")
+_people = iter(range(300, 999))
+
+
+def rid() -> str:
+    return str(uuid.uuid4())
+
+
+def next_resident_id() -> str:
+    first17 = f"50011219900101{next(_people):03d}"
+    return first17 + resident_id_check_char(first17)
+
+
+@dataclasses.dataclass
+class Offices:
+    """Stubs as each real caller would hold them."""
+
+    housing: contract_service_pb2_grpc.ContractServiceStub
+    contracts: contract_service_pb2_grpc.ContractServiceStub
+    tax: tax_service_pb2_grpc.TaxServiceStub
+    tax_as_bank: tax_service_pb2_grpc.TaxServiceStub
+    prereg: preregistration_service_pb2_grpc.PreregistrationServiceStub
+    prereg_as_bank: preregistration_service_pb2_grpc.PreregistrationServiceStub
+    transfer: transfer_service_pb2_grpc.TransferServiceStub
+    mortgage_as_bank: mortgage_service_pb2_grpc.MortgageServiceStub
+    mortgage_as_other_bank: mortgage_service_pb2_grpc.MortgageServiceStub
+    registry: registry_service_pb2_grpc.RegistryServiceStub
+    registry_clerk: registry_service_pb2_grpc.RegistryServiceStub
+    prereg_cases: casework_service_pb2_grpc.CaseworkServiceStub
+    transfer_cases: casework_service_pb2_grpc.CaseworkServiceStub
+
+
+@pytest.fixture(scope="module")
+async def offices(services, pki):
+    channels = []
+
+    def open_channel(service: str, caller: str):
+        channel = client_channel(services[service].server.port, pki, caller)
+        channels.append(channel)
+        return channel
+
+    orchestrator = secure_channel(
+        f"127.0.0.1:{services['tax'].server.port}", pki.ca_pem, pki.service("orchestrator")
+    )
+    registry_as_service = secure_channel(
+        f"127.0.0.1:{services['registry'].server.port}", pki.ca_pem, pki.service("orchestrator")
+    )
+    channels += [orchestrator, registry_as_service]
+    yield Offices(
+        housing=contract_service_pb2_grpc.ContractServiceStub(open_channel("contract", "housing")),
+        contracts=contract_service_pb2_grpc.ContractServiceStub(open_channel("contract", "developer")),
+        tax=tax_service_pb2_grpc.TaxServiceStub(orchestrator),
+        tax_as_bank=tax_service_pb2_grpc.TaxServiceStub(open_channel("tax", "bank-a")),
+        prereg=preregistration_service_pb2_grpc.PreregistrationServiceStub(
+            open_channel("preregistration", "developer")
+        ),
+        prereg_as_bank=preregistration_service_pb2_grpc.PreregistrationServiceStub(
+            open_channel("preregistration", "bank-a")
+        ),
+        transfer=transfer_service_pb2_grpc.TransferServiceStub(open_channel("transfer", "developer")),
+        mortgage_as_bank=mortgage_service_pb2_grpc.MortgageServiceStub(open_channel("mortgage", "bank-a")),
+        mortgage_as_other_bank=mortgage_service_pb2_grpc.MortgageServiceStub(
+            open_channel("mortgage", "bank-b")
+        ),
+        registry=registry_service_pb2_grpc.RegistryServiceStub(registry_as_service),
+        registry_clerk=registry_service_pb2_grpc.RegistryServiceStub(open_channel("registry", "clerk")),
+        prereg_cases=casework_service_pb2_grpc.CaseworkServiceStub(open_channel("preregistration", "clerk")),
+        transfer_cases=casework_service_pb2_grpc.CaseworkServiceStub(open_channel("transfer", "clerk")),
+    )
+    for channel in channels:
+        await channel.close()
+
+
+async def refused(call):
+    with pytest.raises(grpc.aio.AioRpcError) as caught:
+        await call
+    info = error_info(rpc_status.from_call(caught.value))
+    return caught.value.code(), info.reason if info else None
+
+
+async def presale(o: Offices, units: int = 2) -> tuple[str, list[str]]:
+    building = new_building_number()
+    numbers = [f"{building}{n:04d}" for n in range(1, units + 1)]
+    await o.housing.CreateProject(
+        contract_pb.CreateProjectRequest(
+            request_id=rid(),
+            display_name="示例花园",
+            presale_permit_number=f"渝住建预售({building[-9:]})",
+            developer=DEVELOPER,
+            units=[
+                contract_pb.ProjectUnit(
+                    unit_number=n, room_label=f"{i}-01", gross_area_dm2=9_000, residential=True
+                )
+                for i, n in enumerate(numbers, start=1)
+            ],
+        )
+    )
+    return building, numbers
+
+
+@dataclasses.dataclass
+class Sale:
+    unit: str
+    contract: contract_pb.Contract
+    buyers: list
+    prereg: prereg_pb.Preregistration | None = None
+    premortgage: prereg_pb.Premortgage | None = None
+    assessment: tax_pb.Assessment | None = None
+
+
+async def file_contract(o: Offices, pki, unit: str) -> Sale:
+    people = [buyer(pki, next_resident_id()), buyer(pki, next_resident_id())]
+    terms = contract_pb.ContractTerms(
+        unit_number=unit,
+        developer=DEVELOPER,
+        buyers=[
+            parties_pb2.Buyer(
+                name=f"买受人{i}",
+                resident_id=p.party.removeprefix("buyers/"),
+                share_basis_points=5000,
+                home_count=parties_pb2.HOME_COUNT_ONLY,
+            )
+            for i, p in enumerate(people)
+        ],
+        price_ex_vat_fen=120_000_000,
+        gross_area_dm2=9_000,
+        with_loan=True,
+    )
+    contract = (
+        await o.contracts.CreateContract(contract_pb.CreateContractRequest(request_id=rid(), terms=terms))
+    ).contract
+    for party in (developer(pki), *people):
+        contract = (
+            await o.contracts.SignContract(
+                contract_pb.SignContractRequest(
+                    request_id=rid(), name=contract.name, signature=party.signature(contract.canonical_bytes)
+                )
+            )
+        ).contract
+    contract = (
+        await o.contracts.FileContract(contract_pb.FileContractRequest(request_id=rid(), name=contract.name))
+    ).contract
+    return Sale(unit, contract, people)
+
+
+async def preregister(
+    o: Offices, sale: Sale, auto: bool = True
+) -> tuple[prereg_pb.Preregistration, case_pb.Case]:
+    reply = await o.prereg.LodgePreregistration(
+        prereg_pb.LodgePreregistrationRequest(
+            request_id=rid(),
+            unit_number=sale.unit,
+            contract=sale.contract.name,
+            holders=sale.contract.terms.buyers,
+            developer=DEVELOPER,
+            auto_register=auto,
+        )
+    )
+    sale.prereg = reply.preregistration
+    return reply.preregistration, reply.case_record
+
+
+async def premortgage(o: Offices, sale: Sale) -> prereg_pb.Premortgage:
+    reply = await o.prereg_as_bank.LodgePremortgage(
+        prereg_pb.LodgePremortgageRequest(
+            request_id=rid(),
+            preregistration=sale.prereg.name,
+            loan=parties_pb2.Loan(
+                bank=BANK, amount_fen=80_000_000, term_months=360, mortgage_contract_number="DK-001"
+            ),
+            auto_register=True,
+        )
+    )
+    sale.premortgage = reply.premortgage
+    return reply.premortgage
+
+
+async def pay_tax(o: Offices, sale: Sale) -> tax_pb.Assessment:
+    terms = sale.contract.terms
+    assessment = (
+        await o.tax.AssessDeedTax(
+            tax_pb.AssessDeedTaxRequest(
+                request_id=rid(),
+                contract=sale.contract.name,
+                unit_number=sale.unit,
+                buyers=terms.buyers,
+                price_ex_vat_fen=terms.price_ex_vat_fen,
+                gross_area_dm2=terms.gross_area_dm2,
+                home_count=parties_pb2.HOME_COUNT_ONLY,
+                residential=True,
+            )
+        )
+    ).assessment
+    sale.assessment = (
+        await o.tax_as_bank.RecordPayment(
+            tax_pb.RecordPaymentRequest(
+                request_id=rid(),
+                assessment=assessment.name,
+                payment=tax_pb.Payment(
+                    payment_reference=f"PAY-{uuid.uuid4().hex[:12]}", amount_fen=assessment.tax_fen
+                ),
+            )
+        )
+    ).assessment
+    return sale.assessment
+
+
+async def first_register(o: Offices, building: str, units: list[str]):
+    return await o.transfer.LodgeFirstRegistration(
+        transfer_pb.LodgeFirstRegistrationRequest(
+            request_id=rid(),
+            building_number=building,
+            developer=DEVELOPER,
+            completion=transfer_pb.CompletionAcceptance(record_number=f"渝建竣备{building[-6:]}"),
+            units=[
+                transfer_pb.AsBuiltUnit(presale_unit_number=u, unit_number=u, gross_area_dm2=9_050)
+                for u in units
+            ],
+            common_parts=["物业管理用房"],
+            auto_register=True,
+        )
+    )
+
+
+def application(sale: Sale) -> transfer_pb.TransferApplication:
+    return transfer_pb.TransferApplication(
+        unit_number=sale.unit,
+        contract=sale.contract.name,
+        preregistration=sale.prereg.name,
+        premortgage=sale.premortgage.name if sale.premortgage else "",
+        buyers=sale.contract.terms.buyers,
+        developer=DEVELOPER,
+    )
+
+
+async def test_one_unit_from_presale_to_certificate_with_the_mortgage_converted(offices, pki):
+    """CQ 61-62, 契税法 11, CQ 29, CQ 66, 担保制度解释 52, 民法典 209/214: the whole path of one unit;
+    the book then shows every entry in order and, as of before the transfer, the developer."""
+    o = offices
+    building, (unit, _) = await presale(o)
+    sale = await file_contract(o, pki, unit)
+    prereg, case = await preregister(o, sale)
+    assert prereg.state == prereg_pb.PREREGISTRATION_STATE_IN_FORCE
+    assert re.fullmatch(r"渝\(\d{4}\)渝北区不动产证明第\d{7}号", prereg.proof_number)
+    assert [e.state for e in case.history] == [
+        case_pb.CASE_STATE_LODGED,
+        case_pb.CASE_STATE_APPROVED,
+        case_pb.CASE_STATE_REGISTERED,
+        case_pb.CASE_STATE_ISSUED,
+    ]
+    premort = await premortgage(o, sale)
+    assert premort.state == prereg_pb.PREREGISTRATION_STATE_IN_FORCE
+    await pay_tax(o, sale)
+    await first_register(o, building, [unit])
+    before_transfer = (await o.registry.GetUnit(registry_pb.GetUnitRequest(unit_number=unit))).unit.as_of_time
+
+    reply = await o.transfer.LodgeTransfer(
+        transfer_pb.LodgeTransferRequest(request_id=rid(), application=application(sale), auto_register=True)
+    )
+    transfer = reply.transfer
+    assert transfer.state == transfer_pb.REGISTRATION_STATE_REGISTERED
+    assert transfer.mortgage_priority_time == premort.register_time  # CQ 66, 担保制度解释 52
+    assert transfer.mortgage_proof_number.startswith("渝(")
+    assert transfer.fee_fen == 8_000
+    certificate = (
+        await o.transfer.GetCertificate(transfer_pb.GetCertificateRequest(name=transfer.certificates[0]))
+    ).certificate
+    assert re.fullmatch(r"渝\(\d{4}\)渝北区不动产权第\d{7}号", certificate.certificate_number)
+    assert [b.resident_id for b in certificate.owners] == [b.resident_id for b in sale.contract.terms.buyers]
+    assert certificate.entry == transfer.ownership_entry
+    assert any("抵押权" in e for e in certificate.encumbrances)
+
+    history = (await o.registry.ListEntries(registry_pb.ListEntriesRequest(unit_number=unit))).entries
+    assert [(e.kind, e.state) for e in history] == [
+        (registry_pb.ENTRY_KIND_PREREGISTRATION, registry_pb.ENTRY_STATE_HISTORIC),
+        (registry_pb.ENTRY_KIND_PREMORTGAGE, registry_pb.ENTRY_STATE_HISTORIC),
+        (registry_pb.ENTRY_KIND_OWNERSHIP, registry_pb.ENTRY_STATE_HISTORIC),
+        (registry_pb.ENTRY_KIND_OWNERSHIP, registry_pb.ENTRY_STATE_CURRENT),
+        (registry_pb.ENTRY_KIND_MORTGAGE, registry_pb.ENTRY_STATE_CURRENT),
+    ]
+    assert history[2].holders == [f"organizations/{DEVELOPER.uscc}"]
+    assert {history[0].ended_by_case, history[1].ended_by_case, history[2].ended_by_case} == {
+        history[3].created_by_case
+    }
+    then = (
+        await o.registry.GetUnit(registry_pb.GetUnitRequest(unit_number=unit, as_of_time=before_transfer))
+    ).unit
+    assert [e.holders for e in then.entries if e.kind == registry_pb.ENTRY_KIND_OWNERSHIP] == [
+        [f"organizations/{DEVELOPER.uscc}"]
+    ]
+
+    # Every office recorded its part exactly once.
+    contract = (
+        await o.contracts.GetContract(contract_pb.GetContractRequest(name=sale.contract.name))
+    ).contract
+    assert contract.state == contract_pb.CONTRACT_STATE_TRANSFERRED
+    assessment = (
+        await o.tax.GetAssessment(tax_pb.GetAssessmentRequest(name=sale.assessment.name))
+    ).assessment
+    assert assessment.state == tax_pb.ASSESSMENT_STATE_CONSUMED
+    converted = (
+        await o.prereg.GetPreregistration(prereg_pb.GetPreregistrationRequest(name=prereg.name))
+    ).preregistration
+    assert converted.state == prereg_pb.PREREGISTRATION_STATE_CONVERTED
+    mortgages = (
+        await o.mortgage_as_bank.ListMortgages(mortgage_pb.ListMortgagesRequest(unit_number=unit))
+    ).mortgages
+    assert [(m.state, m.proof_number, m.priority_time) for m in mortgages] == [
+        (mortgage_pb.MORTGAGE_STATE_REGISTERED, transfer.mortgage_proof_number, premort.register_time)
+    ]
+
+
+async def test_transfer_without_paid_tax_is_refused(offices, pki):
+    """契税法 11: the registry does not register a transfer until the deed tax is paid."""
+    o = offices
+    building, (unit, _) = await presale(o)
+    sale = await file_contract(o, pki, unit)
+    await preregister(o, sale)
+    await first_register(o, building, [unit])
+    assessment = (
+        await o.tax.AssessDeedTax(
+            tax_pb.AssessDeedTaxRequest(
+                request_id=rid(),
+                contract=sale.contract.name,
+                unit_number=unit,
+                buyers=sale.contract.terms.buyers,
+                price_ex_vat_fen=120_000_000,
+                gross_area_dm2=9_000,
+                home_count=parties_pb2.HOME_COUNT_ONLY,
+                residential=True,
+            )
+        )
+    ).assessment
+    assert assessment.state == tax_pb.ASSESSMENT_STATE_ASSESSED
+    code, reason = await refused(
+        o.transfer.LodgeTransfer(
+            transfer_pb.LodgeTransferRequest(
+                request_id=rid(), application=application(sale), auto_register=True
+            )
+        )
+    )
+    assert (code, reason) == (grpc.StatusCode.FAILED_PRECONDITION, "DEED_TAX_UNPAID")
+
+
+async def seize(o: Offices, unit: str, number: int) -> None:
+    await o.registry_clerk.SeizeUnit(
+        registry_pb.SeizeUnitRequest(
+            request_id=rid(),
+            unit_number=unit,
+            ruling=parties_pb2.CourtRuling(
+                authority="重庆市渝北区人民法院", ruling_number=f"(2026)渝0112执{number}号"
+            ),
+        )
+    )
+
+
+async def test_seized_unit_refuses_pre_registration_transfer_and_mortgage(offices, pki):
+    """查封规定: a seized unit refuses 预告, transfer and mortgage at the offices, not only in the book."""
+    o = offices
+    building, (to_preregister, to_transfer, to_mortgage) = await presale(o, units=3)
+    first = await file_contract(o, pki, to_preregister)
+    await seize(o, to_preregister, 21)
+    code, reason = await refused(preregister(o, first))
+    assert (code, reason) == (grpc.StatusCode.FAILED_PRECONDITION, "UNIT_SEIZED")
+
+    second, third = await file_contract(o, pki, to_transfer), await file_contract(o, pki, to_mortgage)
+    for sale in (second, third):
+        await preregister(o, sale)
+        await pay_tax(o, sale)
+    await first_register(o, building, [to_preregister, to_transfer, to_mortgage])
+    await seize(o, to_transfer, 22)
+    code, reason = await refused(
+        o.transfer.LodgeTransfer(
+            transfer_pb.LodgeTransferRequest(
+                request_id=rid(), application=application(second), auto_register=True
+            )
+        )
+    )
+    assert (code, reason) == (grpc.StatusCode.FAILED_PRECONDITION, "UNIT_SEIZED")
+
+    await o.transfer.LodgeTransfer(
+        transfer_pb.LodgeTransferRequest(request_id=rid(), application=application(third), auto_register=True)
+    )
+    await seize(o, to_mortgage, 23)
+    code, reason = await refused(
+        o.mortgage_as_bank.LodgeMortgage(
+            mortgage_pb.LodgeMortgageRequest(
+                request_id=rid(),
+                unit_number=to_mortgage,
+                loan=parties_pb2.Loan(
+                    bank=BANK, amount_fen=1_000_000, term_months=12, mortgage_contract_number="DK-9"
+                ),
+                mortgagors=third.contract.terms.buyers,
+                auto_register=True,
+            )
+        )
+    )
+    assert (code, reason) == (grpc.StatusCode.FAILED_PRECONDITION, "UNIT_SEIZED")
+
+
+async def test_clerk_requisitions_every_correction_then_approves_and_registers(offices, pki):
+    """条例 17: a requisition lists every correction at once; the case returns to the queue when
+    answered, and the clerk approves (审核) and enters it (登簿)."""
+    o = offices
+    _, (unit, _) = await presale(o)
+    sale = await file_contract(o, pki, unit)
+    prereg, case = await preregister(o, sale, auto=False)
+    assert case.state == case_pb.CASE_STATE_LODGED
+    assert case.time_limit_working_days == 5
+    queue = (await o.prereg_cases.ListCases(case_pb.ListCasesRequest(unit_number=unit))).cases
+    assert [c.name for c in queue] == [case.name]
+
+    corrections = [
+        case_pb.Correction(subject="holders[1].name", description="姓名与身份证不一致"),
+        case_pb.Correction(subject="contract", description="缺少共有约定"),
+    ]
+    requisitioned = (
+        await o.prereg_cases.RequisitionCase(
+            case_pb.RequisitionCaseRequest(request_id=rid(), name=case.name, corrections=corrections)
+        )
+    ).case_record
+    assert requisitioned.state == case_pb.CASE_STATE_REQUISITIONED
+    assert list(requisitioned.corrections) == corrections
+    code, reason = await refused(
+        o.prereg_cases.ApproveCase(case_pb.ApproveCaseRequest(request_id=rid(), name=case.name))
+    )
+    assert (code, reason) == (grpc.StatusCode.FAILED_PRECONDITION, "CASE_NOT_LODGED")
+
+    resubmitted = (
+        await o.prereg_cases.ResubmitCase(
+            case_pb.ResubmitCaseRequest(request_id=rid(), name=case.name, answers=["已更正", "已补充"])
+        )
+    ).case_record
+    assert resubmitted.state == case_pb.CASE_STATE_LODGED
+    assert list(resubmitted.corrections) == []
+    await o.prereg_cases.ApproveCase(case_pb.ApproveCaseRequest(request_id=rid(), name=case.name))
+    registered = (
+        await o.prereg_cases.RegisterCase(case_pb.RegisterCaseRequest(request_id=rid(), name=case.name))
+    ).case_record
+    assert registered.state == case_pb.CASE_STATE_ISSUED
+    assert registered.document_number.startswith("渝(")
+    assert [e.state for e in registered.history] == [
+        case_pb.CASE_STATE_LODGED,
+        case_pb.CASE_STATE_REQUISITIONED,
+        case_pb.CASE_STATE_LODGED,
+        case_pb.CASE_STATE_APPROVED,
+        case_pb.CASE_STATE_REGISTERED,
+        case_pb.CASE_STATE_ISSUED,
+    ]
+    assert registered.history[1].actor == "deedflow://clerk/C0001"
+    code, reason = await refused(
+        o.prereg_cases.WithdrawCase(case_pb.WithdrawCaseRequest(request_id=rid(), name=case.name))
+    )
+    assert (code, reason) == (grpc.StatusCode.FAILED_PRECONDITION, "CASE_ALREADY_REGISTERED")
+    now_in_force = (
+        await o.prereg.GetPreregistration(prereg_pb.GetPreregistrationRequest(name=prereg.name))
+    ).preregistration
+    assert now_in_force.state == prereg_pb.PREREGISTRATION_STATE_IN_FORCE
+
+
+async def test_refusal_needs_written_reasons_and_ends_the_application(offices, pki):
+    """条例 22: a refusal states its reasons in writing; the refused application is not in force."""
+    o = offices
+    _, (unit, _) = await presale(o)
+    sale = await file_contract(o, pki, unit)
+    prereg, case = await preregister(o, sale, auto=False)
+    code, _ = await refused(
+        o.prereg_cases.RefuseCase(case_pb.RefuseCaseRequest(request_id=rid(), name=case.name))
+    )
+    assert code == grpc.StatusCode.INVALID_ARGUMENT
+    refused_case = (
+        await o.prereg_cases.RefuseCase(
+            case_pb.RefuseCaseRequest(
+                request_id=rid(), name=case.name, reasons=["申请材料不齐全，补正期限届满"]
+            )
+        )
+    ).case_record
+    assert refused_case.state == case_pb.CASE_STATE_REFUSED
+    assert list(refused_case.refusal_reasons) == ["申请材料不齐全，补正期限届满"]
+    after = (
+        await o.prereg.GetPreregistration(prereg_pb.GetPreregistrationRequest(name=prereg.name))
+    ).preregistration
+    assert after.state == prereg_pb.PREREGISTRATION_STATE_ABANDONED
+
+
+async def test_premortgage_needs_a_pre_registration_in_force(offices, pki):
+    """CQ 62: 预抵押 only on an existing 预告."""
+    o = offices
+    _, (unit, _) = await presale(o)
+    sale = await file_contract(o, pki, unit)
+    await preregister(o, sale, auto=False)
+    code, reason = await refused(premortgage(o, sale))
+    assert (code, reason) == (grpc.StatusCode.FAILED_PRECONDITION, "PRE_REGISTRATION_MISSING")
+
+
+async def test_batch_transfer_reports_each_unit_and_one_seizure_spares_the_rest(offices, pki):
+    """A building's handover batch: each unit stands alone; a seized unit fails with its reason
+    while the others are transferred."""
+    o = offices
+    building, units = await presale(o, units=3)
+    sales = []
+    for unit in units:
+        sale = await file_contract(o, pki, unit)
+        await preregister(o, sale)
+        await premortgage(o, sale)
+        await pay_tax(o, sale)
+        sales.append(sale)
+    await first_register(o, building, units)
+    await o.registry_clerk.SeizeUnit(
+        registry_pb.SeizeUnitRequest(
+            request_id=rid(),
+            unit_number=units[1],
+            ruling=parties_pb2.CourtRuling(
+                authority="重庆市渝北区人民法院", ruling_number="(2026)渝0112执31号"
+            ),
+        )
+    )
+    request = transfer_pb.BatchLodgeTransfersRequest(
+        request_id=rid(),
+        building_number=building,
+        applications=[application(s) for s in sales],
+        auto_register=True,
+    )
+    reply = await o.transfer.BatchLodgeTransfers(request)
+    outcomes = {x.unit_number: x for x in reply.outcomes}
+    assert outcomes[units[0]].transfer.state == transfer_pb.REGISTRATION_STATE_REGISTERED
+    assert outcomes[units[2]].transfer.state == transfer_pb.REGISTRATION_STATE_REGISTERED
+    assert not outcomes[units[1]].HasField("transfer")
+    assert outcomes[units[1]].error.code == grpc.StatusCode.FAILED_PRECONDITION.value[0]
+    assert error_info(outcomes[units[1]].error).reason == "UNIT_SEIZED"
+    # The same batch again replays each unit's outcome; nothing is transferred twice.
+    again = await o.transfer.BatchLodgeTransfers(request)
+    assert {x.unit_number: x.transfer.name for x in again.outcomes if x.HasField("transfer")} == {
+        u: outcomes[u].transfer.name for u in (units[0], units[2])
+    }
+
+
+async def test_standalone_mortgage_and_discharge_by_its_mortgagee_only(offices, pki):
+    """民法典 395, 402: an owner's unit is mortgaged and registered; only the mortgagee discharges it."""
+    o = offices
+    building, (unit, _) = await presale(o)
+    sale = await file_contract(o, pki, unit)
+    await preregister(o, sale)
+    await pay_tax(o, sale)
+    await first_register(o, building, [unit])
+    await o.transfer.LodgeTransfer(
+        transfer_pb.LodgeTransferRequest(request_id=rid(), application=application(sale), auto_register=True)
+    )
+    strangers = [parties_pb2.Buyer(name="他人", resident_id=next_resident_id(), share_basis_points=10000)]
+    loan = parties_pb2.Loan(
+        bank=BANK, amount_fen=30_000_000, term_months=120, mortgage_contract_number="DK-77"
+    )
+    code, reason = await refused(
+        o.mortgage_as_bank.LodgeMortgage(
+            mortgage_pb.LodgeMortgageRequest(
+                request_id=rid(), unit_number=unit, loan=loan, mortgagors=strangers, auto_register=True
+            )
+        )
+    )
+    assert (code, reason) == (grpc.StatusCode.FAILED_PRECONDITION, "MORTGAGOR_NOT_OWNER")
+    mortgage = (
+        await o.mortgage_as_bank.LodgeMortgage(
+            mortgage_pb.LodgeMortgageRequest(
+                request_id=rid(),
+                unit_number=unit,
+                loan=loan,
+                mortgagors=sale.contract.terms.buyers,
+                auto_register=True,
+            )
+        )
+    ).mortgage
+    assert mortgage.state == mortgage_pb.MORTGAGE_STATE_REGISTERED
+    assert mortgage.proof_number.startswith("渝(")
+    code, reason = await refused(
+        o.mortgage_as_other_bank.DischargeMortgage(
+            mortgage_pb.DischargeMortgageRequest(
+                request_id=rid(), name=mortgage.name, settlement_reference="X", auto_register=True
+            )
+        )
+    )
+    assert (code, reason) == (grpc.StatusCode.PERMISSION_DENIED, "NOT_MORTGAGEE")
+    discharged = (
+        await o.mortgage_as_bank.DischargeMortgage(
+            mortgage_pb.DischargeMortgageRequest(
+                request_id=rid(), name=mortgage.name, settlement_reference="结清-1", auto_register=True
+            )
+        )
+    ).mortgage
+    assert discharged.state == mortgage_pb.MORTGAGE_STATE_DISCHARGED
+    entry = next(
+        e
+        for e in (await o.registry.ListEntries(registry_pb.ListEntriesRequest(unit_number=unit))).entries
+        if e.name == mortgage.entry
+    )
+    assert entry.state == registry_pb.ENTRY_STATE_HISTORIC
+
+
+async def test_joint_cancellation_of_pre_registration_after_the_bank_releases(offices, pki):
+    """DOMAIN "Cancellation": the bank consents and the pre-mortgage is released, then the
+    pre-registration is cancelled by both parties, then the filing can be cancelled."""
+    o = offices
+    _, (unit, _) = await presale(o)
+    sale = await file_contract(o, pki, unit)
+    prereg, _ = await preregister(o, sale)
+    premort = await premortgage(o, sale)
+    joint = parties_pb2.JointConsent(
+        signatures=[
+            p.signature(f"cancel:{prereg.proof_number}".encode()) for p in (developer(pki), *sale.buyers)
+        ]
+    )
+    code, reason = await refused(
+        o.prereg.CancelPreregistration(
+            prereg_pb.CancelPreregistrationRequest(request_id=rid(), name=prereg.name, joint=joint)
+        )
+    )
+    assert (code, reason) == (grpc.StatusCode.FAILED_PRECONDITION, "PREMORTGAGE_IN_FORCE")
+    bank = Party(f"organizations/{BANK.uscc}", pki.caller("bank-a"))
+    released = (
+        await o.prereg_as_bank.ReleasePremortgage(
+            prereg_pb.ReleasePremortgageRequest(
+                request_id=rid(),
+                name=premort.name,
+                mortgagee_consent=bank.signature(f"release:{premort.proof_number}".encode()),
+            )
+        )
+    ).premortgage
+    assert released.state == prereg_pb.PREREGISTRATION_STATE_CANCELLED
+    cancelled = (
+        await o.prereg.CancelPreregistration(
+            prereg_pb.CancelPreregistrationRequest(request_id=rid(), name=prereg.name, joint=joint)
+        )
+    ).preregistration
+    assert cancelled.state == prereg_pb.PREREGISTRATION_STATE_CANCELLED
+    unit_now = (await o.registry.GetUnit(registry_pb.GetUnitRequest(unit_number=unit))).unit
+    assert [
+        e
+        for e in unit_now.entries
+        if e.kind in (registry_pb.ENTRY_KIND_PREREGISTRATION, registry_pb.ENTRY_KIND_PREMORTGAGE)
+    ] == []
