@@ -239,13 +239,8 @@ class _FirstRegistration:
         self.service = service
 
     async def review(self, connection, case: Case, at: dt.datetime) -> None:
-        """The completion acceptance filing is the precondition (CQ 41); the register checks the rest."""
-        row = await repository.first_registration(connection, case.row["unit_number"])
-        request = pb.LodgeFirstRegistrationRequest.FromString(row["request"])
-        if not request.completion.record_number:
-            raise FailedPrecondition(
-                "COMPLETION_NOT_ACCEPTED", "first registration needs the completion acceptance filing"
-            )
+        """Nothing beyond the request's own required completion record (CQ 41): the register
+        checks the building at 登簿, in the transaction that enters it."""
 
     async def register(self, connection, case: Case, at: dt.datetime) -> Registered:
         row = await repository.first_registration(connection, case.row["unit_number"], lock=True)

@@ -60,3 +60,14 @@ def test_every_reason_raised_in_code_is_documented():
     }
     raised.add("REQUEST_ID_REUSED")
     assert raised - _documented() == set()
+
+
+def test_every_reason_raised_in_code_is_asserted_by_a_test():
+    raised = {
+        reason
+        for folder in ("shared", "services")
+        for source in (ROOT / folder).rglob("*.py")
+        for reason in RAISED.findall(source.read_text())
+    }
+    tests = "".join(p.read_text() for p in (ROOT / "tests").rglob("test_*.py"))
+    assert {r for r in raised if f'"{r}"' not in tests} == set()

@@ -132,8 +132,8 @@ class PurchaseServiceServicer:
         """Declares a building completed (竣工验收备案 with the as-built survey): files its first
         registration once and releases every purchase waiting in it to transfer + mortgage, as a
         batch. Idempotent per building.
-        Errors: FAILED_PRECONDITION UNIT_SEIZED (on the building), COMPLETION_NOT_ACCEPTED;
-        NOT_FOUND (building not in a project of the caller).
+        Errors: INVALID_ARGUMENT (no completion record); NOT_FOUND (building not in a project of
+        the caller).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

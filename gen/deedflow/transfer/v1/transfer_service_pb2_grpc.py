@@ -87,9 +87,10 @@ class TransferServiceServicer:
     def LodgeFirstRegistration(self, request, context):
         """Lodges the first registration of a completed building by the developer alone (条例 14),
         with its common parts (CQ 41) and the as-built survey mapping each presale unit to its
-        as-built unit. With auto_register it is entered at once when every check passes.
-        Errors: ALREADY_EXISTS (building already first-registered); FAILED_PRECONDITION
-        UNIT_SEIZED (a seizure on the building or land), COMPLETION_NOT_ACCEPTED.
+        as-built unit. With auto_register it is entered at once when every check passes. The
+        completion acceptance record (竣工验收备案) is a required field.
+        Errors: ALREADY_EXISTS ALREADY_FIRST_REGISTERED; INVALID_ARGUMENT (units outside the
+        building, renumbered units, no completion record).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

@@ -1,0 +1,235 @@
+"""Helpers that walk a purchase through the offices as their real callers would, for tests."""
+
+from __future__ import annotations
+
+import dataclasses
+import uuid
+
+import grpc
+import pytest
+from grpc_status import rpc_status
+
+from deedflow.casework.v1 import casework_service_pb2 as case_pb
+from deedflow.casework.v1 import casework_service_pb2_grpc
+from deedflow.contract.v1 import contract_service_pb2 as contract_pb
+from deedflow.contract.v1 import contract_service_pb2_grpc
+from deedflow.mortgage.v1 import mortgage_service_pb2_grpc
+from deedflow.preregistration.v1 import preregistration_service_pb2 as prereg_pb
+from deedflow.preregistration.v1 import preregistration_service_pb2_grpc
+from deedflow.registry.v1 import registry_service_pb2 as registry_pb
+from deedflow.registry.v1 import registry_service_pb2_grpc
+from deedflow.tax.v1 import tax_service_pb2 as tax_pb
+from deedflow.tax.v1 import tax_service_pb2_grpc
+from deedflow.transfer.v1 import transfer_service_pb2 as transfer_pb
+from deedflow.transfer.v1 import transfer_service_pb2_grpc
+from deedflow.type.v1 import parties_pb2
+from shared.grpc.status import error_info
+from shared.ids import resident_id_check_char
+from tests.parties import buyer, developer
+from tests.support import new_building_number
+
+DEVELOPER = parties_pb2.Organization(name="重庆示例置业有限公司", uscc="91500112MA5U0DF01L")
+BANK = parties_pb2.Organization(name="示例银行重庆分行", uscc="915000007094231152")
+_people = iter(range(300, 999))
+
+
+def rid() -> str:
+    return str(uuid.uuid4())
+
+
+def next_resident_id() -> str:
+    first17 = f"50011219900101{next(_people):03d}"
+    return first17 + resident_id_check_char(first17)
+
+
+@dataclasses.dataclass
+class Offices:
+    """Stubs as each real caller would hold them."""
+
+    housing: contract_service_pb2_grpc.ContractServiceStub
+    contracts: contract_service_pb2_grpc.ContractServiceStub
+    tax: tax_service_pb2_grpc.TaxServiceStub
+    tax_as_bank: tax_service_pb2_grpc.TaxServiceStub
+    prereg: preregistration_service_pb2_grpc.PreregistrationServiceStub
+    prereg_as_bank: preregistration_service_pb2_grpc.PreregistrationServiceStub
+    transfer: transfer_service_pb2_grpc.TransferServiceStub
+    mortgage_as_bank: mortgage_service_pb2_grpc.MortgageServiceStub
+    mortgage_as_other_bank: mortgage_service_pb2_grpc.MortgageServiceStub
+    registry: registry_service_pb2_grpc.RegistryServiceStub
+    registry_clerk: registry_service_pb2_grpc.RegistryServiceStub
+    prereg_cases: casework_service_pb2_grpc.CaseworkServiceStub
+    transfer_cases: casework_service_pb2_grpc.CaseworkServiceStub
+
+
+async def refused(call):
+    with pytest.raises(grpc.aio.AioRpcError) as caught:
+        await call
+    info = error_info(rpc_status.from_call(caught.value))
+    return caught.value.code(), info.reason if info else None
+
+
+async def presale(o: Offices, units: int = 2) -> tuple[str, list[str]]:
+    building = new_building_number()
+    numbers = [f"{building}{n:04d}" for n in range(1, units + 1)]
+    await o.housing.CreateProject(
+        contract_pb.CreateProjectRequest(
+            request_id=rid(),
+            display_name="示例花园",
+            presale_permit_number=f"渝住建预售({building[-9:]})",
+            developer=DEVELOPER,
+            units=[
+                contract_pb.ProjectUnit(
+                    unit_number=n, room_label=f"{i}-01", gross_area_dm2=9_000, residential=True
+                )
+                for i, n in enumerate(numbers, start=1)
+            ],
+        )
+    )
+    return building, numbers
+
+
+@dataclasses.dataclass
+class Sale:
+    unit: str
+    contract: contract_pb.Contract
+    buyers: list
+    prereg: prereg_pb.Preregistration | None = None
+    premortgage: prereg_pb.Premortgage | None = None
+    assessment: tax_pb.Assessment | None = None
+
+
+async def file_contract(o: Offices, pki, unit: str) -> Sale:
+    people = [buyer(pki, next_resident_id()), buyer(pki, next_resident_id())]
+    terms = contract_pb.ContractTerms(
+        unit_number=unit,
+        developer=DEVELOPER,
+        buyers=[
+            parties_pb2.Buyer(
+                name=f"买受人{i}",
+                resident_id=p.party.removeprefix("buyers/"),
+                share_basis_points=5000,
+                home_count=parties_pb2.HOME_COUNT_ONLY,
+            )
+            for i, p in enumerate(people)
+        ],
+        price_ex_vat_fen=120_000_000,
+        gross_area_dm2=9_000,
+        with_loan=True,
+    )
+    contract = (
+        await o.contracts.CreateContract(contract_pb.CreateContractRequest(request_id=rid(), terms=terms))
+    ).contract
+    for party in (developer(pki), *people):
+        contract = (
+            await o.contracts.SignContract(
+                contract_pb.SignContractRequest(
+                    request_id=rid(), name=contract.name, signature=party.signature(contract.canonical_bytes)
+                )
+            )
+        ).contract
+    contract = (
+        await o.contracts.FileContract(contract_pb.FileContractRequest(request_id=rid(), name=contract.name))
+    ).contract
+    return Sale(unit, contract, people)
+
+
+async def preregister(
+    o: Offices, sale: Sale, auto: bool = True
+) -> tuple[prereg_pb.Preregistration, case_pb.Case]:
+    reply = await o.prereg.LodgePreregistration(
+        prereg_pb.LodgePreregistrationRequest(
+            request_id=rid(),
+            unit_number=sale.unit,
+            contract=sale.contract.name,
+            holders=sale.contract.terms.buyers,
+            developer=DEVELOPER,
+            auto_register=auto,
+        )
+    )
+    sale.prereg = reply.preregistration
+    return reply.preregistration, reply.case_record
+
+
+async def premortgage(o: Offices, sale: Sale) -> prereg_pb.Premortgage:
+    reply = await o.prereg_as_bank.LodgePremortgage(
+        prereg_pb.LodgePremortgageRequest(
+            request_id=rid(),
+            preregistration=sale.prereg.name,
+            loan=parties_pb2.Loan(
+                bank=BANK, amount_fen=80_000_000, term_months=360, mortgage_contract_number="DK-001"
+            ),
+            auto_register=True,
+        )
+    )
+    sale.premortgage = reply.premortgage
+    return reply.premortgage
+
+
+async def pay_tax(o: Offices, sale: Sale) -> tax_pb.Assessment:
+    terms = sale.contract.terms
+    assessment = (
+        await o.tax.AssessDeedTax(
+            tax_pb.AssessDeedTaxRequest(
+                request_id=rid(),
+                contract=sale.contract.name,
+                unit_number=sale.unit,
+                buyers=terms.buyers,
+                price_ex_vat_fen=terms.price_ex_vat_fen,
+                gross_area_dm2=terms.gross_area_dm2,
+                home_count=parties_pb2.HOME_COUNT_ONLY,
+                residential=True,
+            )
+        )
+    ).assessment
+    sale.assessment = (
+        await o.tax_as_bank.RecordPayment(
+            tax_pb.RecordPaymentRequest(
+                request_id=rid(),
+                assessment=assessment.name,
+                payment=tax_pb.Payment(
+                    payment_reference=f"PAY-{uuid.uuid4().hex[:12]}", amount_fen=assessment.tax_fen
+                ),
+            )
+        )
+    ).assessment
+    return sale.assessment
+
+
+async def first_register(o: Offices, building: str, units: list[str]):
+    return await o.transfer.LodgeFirstRegistration(
+        transfer_pb.LodgeFirstRegistrationRequest(
+            request_id=rid(),
+            building_number=building,
+            developer=DEVELOPER,
+            completion=transfer_pb.CompletionAcceptance(record_number=f"渝建竣备{building[-6:]}"),
+            units=[
+                transfer_pb.AsBuiltUnit(presale_unit_number=u, unit_number=u, gross_area_dm2=9_050)
+                for u in units
+            ],
+            common_parts=["物业管理用房"],
+            auto_register=True,
+        )
+    )
+
+
+def application(sale: Sale) -> transfer_pb.TransferApplication:
+    return transfer_pb.TransferApplication(
+        unit_number=sale.unit,
+        contract=sale.contract.name,
+        preregistration=sale.prereg.name,
+        premortgage=sale.premortgage.name if sale.premortgage else "",
+        buyers=sale.contract.terms.buyers,
+        developer=DEVELOPER,
+    )
+
+
+async def seize(o: Offices, unit: str, number: int) -> None:
+    await o.registry_clerk.SeizeUnit(
+        registry_pb.SeizeUnitRequest(
+            request_id=rid(),
+            unit_number=unit,
+            ruling=parties_pb2.CourtRuling(
+                authority="重庆市渝北区人民法院", ruling_number=f"(2026)渝0112执{number}号"
+            ),
+        )
+    )
