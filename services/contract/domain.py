@@ -119,11 +119,6 @@ def check_can_cancel(state: ContractState) -> None:
         raise FailedPrecondition("CONTRACT_CANCELLED", "the contract is already cancelled")
 
 
-def cancellation_text(digest: bytes) -> bytes:
-    """What each party signs to consent to cancelling: 'cancel:' + the contract digest."""
-    return b"cancel:" + digest
-
-
 def filing_number(year: int, serial: int) -> str:
     """A Chongqing-style opaque filing number, e.g. 渝房网签备(2026)0000123."""
     return f"渝房网签备({year}){serial:07d}"

@@ -18,7 +18,6 @@ from services.contract import repository
 from services.contract.domain import (
     ContractState,
     buyer_party,
-    cancellation_text,
     canonical_bytes,
     check_can_cancel,
     check_can_file,
@@ -29,6 +28,7 @@ from services.contract.domain import (
     signer_identity,
 )
 from shared.clock import Clock
+from shared.consent import cancellation_text
 from shared.db import Database
 from shared.errors import AlreadyExists, FailedPrecondition, NotFound
 from shared.ids import building_of

@@ -21,13 +21,3 @@ def check_in_force(state: RightState, what: str, reason: str) -> None:
         raise FailedPrecondition(
             reason, f"the {what} is {state.value.lower().replace('_', ' ')}, not in force"
         )
-
-
-def cancellation_text(proof_number: str) -> bytes:
-    """What each party signs to consent to cancelling a pre-registration."""
-    return f"cancel:{proof_number}".encode()
-
-
-def release_text(proof_number: str) -> bytes:
-    """What the mortgagee bank signs to consent to releasing a pre-mortgage."""
-    return f"release:{proof_number}".encode()

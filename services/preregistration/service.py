@@ -17,11 +17,12 @@ from deedflow.registry.v1 import registry_service_pb2 as registry_pb
 from deedflow.registry.v1 import registry_service_pb2_grpc
 from deedflow.type.v1 import parties_pb2
 from services.preregistration import repository
-from services.preregistration.domain import RightState, cancellation_text, check_in_force, release_text
+from services.preregistration.domain import RightState, check_in_force
 from shared.casework import repository as case_repository
 from shared.casework.domain import CaseKind, proof_number
 from shared.casework.service import Case, CaseBook, Registered, step_request_id
 from shared.clock import Clock
+from shared.consent import cancellation_text
 from shared.db import Database
 from shared.errors import FailedPrecondition, FieldViolation, InvalidArgument, NotFound
 from shared.signing import Algorithm, verify
@@ -210,7 +211,7 @@ class Preregistrations:
             parties = {f"buyers/{b.resident_id}": "buyer" for b in _holders(prereg)}
             parties[f"organizations/{developer.uscc}"] = "developer"
             self._check_consent(
-                request.joint.signatures, parties, cancellation_text(prereg["proof_number"]), at
+                request.joint.signatures, parties, await self._cancellation_text(prereg["contract"]), at
             )
         await self.cases.lodge(
             connection,
@@ -229,6 +230,7 @@ class Preregistrations:
     ) -> asyncpg.Record:
         premortgage = await self.load(connection, PREMORTGAGES, request.name, lock=True)
         check_in_force(RightState(premortgage["state"]), "pre-mortgage", "PREMORTGAGE_NOT_IN_FORCE")
+        prereg_of = await repository.get(connection, PREREGISTRATIONS, premortgage["preregistration_id"])
         if not request.HasField("court_ruling"):
             if not request.HasField("mortgagee_consent"):
                 raise FailedPrecondition(
@@ -238,7 +240,7 @@ class Preregistrations:
             self._check_consent(
                 [request.mortgagee_consent],
                 {f"organizations/{premortgage['bank_uscc']}": "bank"},
-                release_text(premortgage["proof_number"]),
+                await self._cancellation_text(prereg_of["contract"]),
                 at,
             )
         await self.cases.lodge(
@@ -252,6 +254,10 @@ class Preregistrations:
             auto_register=True,
         )
         return await repository.get(connection, PREMORTGAGES, premortgage["id"])
+
+    async def _cancellation_text(self, contract: str) -> bytes:
+        reply = await self.contracts.GetContract(contract_pb.GetContractRequest(name=contract))
+        return cancellation_text(reply.contract.digest)
 
     def _check_consent(self, signatures, parties: dict[str, str], text: bytes, at: dt.datetime) -> None:
         """Every party (name -> certificate role) has signed `text`; else the consent is missing."""

@@ -238,7 +238,7 @@ async def test_release_and_discharge_refusals(offices, pki):
             prereg_pb.ReleasePremortgageRequest(
                 request_id=rid(),
                 name=premort.name,
-                mortgagee_consent=wrong_bank.signature(f"release:{premort.proof_number}".encode()),
+                mortgagee_consent=wrong_bank.signature(b"cancel:" + sale.contract.digest),
             )
         )
     )
@@ -247,7 +247,7 @@ async def test_release_and_discharge_refusals(offices, pki):
     release = prereg_pb.ReleasePremortgageRequest(
         request_id=rid(),
         name=premort.name,
-        mortgagee_consent=bank.signature(f"release:{premort.proof_number}".encode()),
+        mortgagee_consent=bank.signature(b"cancel:" + sale.contract.digest),
     )
     await o.prereg_as_bank.ReleasePremortgage(release)
     release.request_id = rid()

@@ -394,9 +394,7 @@ async def test_joint_cancellation_of_pre_registration_after_the_bank_releases(of
     prereg, _ = await preregister(o, sale)
     premort = await premortgage(o, sale)
     joint = parties_pb2.JointConsent(
-        signatures=[
-            p.signature(f"cancel:{prereg.proof_number}".encode()) for p in (developer(pki), *sale.buyers)
-        ]
+        signatures=[p.signature(b"cancel:" + sale.contract.digest) for p in (developer(pki), *sale.buyers)]
     )
     code, reason = await refused(
         o.prereg.CancelPreregistration(
@@ -410,7 +408,7 @@ async def test_joint_cancellation_of_pre_registration_after_the_bank_releases(of
             prereg_pb.ReleasePremortgageRequest(
                 request_id=rid(),
                 name=premort.name,
-                mortgagee_consent=bank.signature(f"release:{premort.proof_number}".encode()),
+                mortgagee_consent=bank.signature(b"cancel:" + sale.contract.digest),
             )
         )
     ).premortgage
