@@ -31,9 +31,11 @@ class Database:
     """A service's connection pool. Every connection's search_path is the service's schema, so
     a service cannot read another's tables by accident."""
 
-    def __init__(self, pool: asyncpg.Pool, schema: str) -> None:
+    def __init__(self, pool: asyncpg.Pool, schema: str, url: str = "") -> None:
         self.pool = pool
         self.schema = schema
+        # Kept for connections that live outside the pool (LISTEN).
+        self.url = url
 
     @classmethod
     async def connect(cls, url: str, schema: str, min_size: int = 1, max_size: int = 8) -> Database:
@@ -43,7 +45,7 @@ class Database:
             max_size=max_size,
             server_settings={"search_path": schema, "application_name": f"deedflow-{schema}"},
         )
-        return cls(pool, schema)
+        return cls(pool, schema, url)
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[asyncpg.Connection]:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
+from typing import Any
 
 import grpc
 import uvloop
@@ -35,6 +37,11 @@ class ServiceDeps:
     pki: Pki
     clock: Clock = field(default_factory=SystemClock)
     _peers: dict[str, grpc.aio.Channel] = field(default_factory=dict)
+    _background: list[asyncio.Task] = field(default_factory=list)
+
+    def run_in_background(self, work: Coroutine[Any, Any, None], name: str) -> None:
+        """Runs work (e.g. the saga's workers) for the life of the server; cancelled on close."""
+        self._background.append(asyncio.get_running_loop().create_task(work, name=name))
 
     def peer(self, service: str) -> grpc.aio.Channel:
         """An mTLS channel to another service, as this service's own identity. Created on first
@@ -49,6 +56,10 @@ class ServiceDeps:
         return self._peers[service]
 
     async def close(self) -> None:
+        for task in self._background:
+            task.cancel()
+        await asyncio.gather(*self._background, return_exceptions=True)
+        self._background.clear()
         for channel in self._peers.values():
             await channel.close()
         self._peers.clear()

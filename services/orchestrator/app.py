@@ -1,17 +1,37 @@
-"""Puts the orchestrator service's servicers on a gRPC server.
-
-Until its rules are built every RPC answers UNIMPLEMENTED (the generated base servicer).
-"""
+"""Puts the purchase service on a gRPC server and runs this process's saga workers beside it."""
 
 from __future__ import annotations
+
+import os
+import socket
+import uuid
 
 import grpc
 
 from deedflow.orchestrator.v1 import orchestrator_service_pb2_grpc
+from services.orchestrator.clients import Clients
+from services.orchestrator.engine import Engine
+from services.orchestrator.notifier import Notifier
+from services.orchestrator.service import Purchases
+from services.orchestrator.servicer import PurchaseServicer
 from shared.runtime import ServiceDeps
 
 
 def register(server: grpc.aio.Server, deps: ServiceDeps) -> None:
+    clients = Clients(deps.peer)
+    notifier = Notifier()
+    purchases = Purchases(deps.database, deps.clock, clients, notifier)
     orchestrator_service_pb2_grpc.add_PurchaseServiceServicer_to_server(
-        orchestrator_service_pb2_grpc.PurchaseServiceServicer(), server
+        PurchaseServicer(purchases, deps.pki.ca_pem), server
     )
+    worker = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+    engine = Engine(deps.database, deps.clock, clients, notifier, worker)
+
+    async def run() -> None:
+        await notifier.start(deps.database.url)
+        try:
+            await engine.run()
+        finally:
+            await notifier.close()
+
+    deps.run_in_background(run(), "saga-workers")

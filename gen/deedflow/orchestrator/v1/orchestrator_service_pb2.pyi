@@ -103,7 +103,7 @@ class PurchaseStep(_message.Message):
     def __init__(self, kind: _Optional[_Union[StepKind, str]] = ..., state: _Optional[_Union[StepState, str]] = ..., start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., end_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., attempts: _Optional[int] = ..., last_error: _Optional[_Union[_status_pb2.Status, _Mapping]] = ..., next_attempt_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class PurchaseDocuments(_message.Message):
-    __slots__ = ("contract", "filing_number", "tax_assessment", "tax_fen", "tax_clearance_number", "preregistration_proof_number", "premortgage_proof_number", "certificate_numbers", "mortgage_proof_number")
+    __slots__ = ("contract", "filing_number", "tax_assessment", "tax_fen", "tax_clearance_number", "preregistration_proof_number", "premortgage_proof_number", "certificate_numbers", "mortgage_proof_number", "preregistration", "premortgage", "transfer")
     CONTRACT_FIELD_NUMBER: _ClassVar[int]
     FILING_NUMBER_FIELD_NUMBER: _ClassVar[int]
     TAX_ASSESSMENT_FIELD_NUMBER: _ClassVar[int]
@@ -113,6 +113,9 @@ class PurchaseDocuments(_message.Message):
     PREMORTGAGE_PROOF_NUMBER_FIELD_NUMBER: _ClassVar[int]
     CERTIFICATE_NUMBERS_FIELD_NUMBER: _ClassVar[int]
     MORTGAGE_PROOF_NUMBER_FIELD_NUMBER: _ClassVar[int]
+    PREREGISTRATION_FIELD_NUMBER: _ClassVar[int]
+    PREMORTGAGE_FIELD_NUMBER: _ClassVar[int]
+    TRANSFER_FIELD_NUMBER: _ClassVar[int]
     contract: str
     filing_number: str
     tax_assessment: str
@@ -122,7 +125,10 @@ class PurchaseDocuments(_message.Message):
     premortgage_proof_number: str
     certificate_numbers: _containers.RepeatedScalarFieldContainer[str]
     mortgage_proof_number: str
-    def __init__(self, contract: _Optional[str] = ..., filing_number: _Optional[str] = ..., tax_assessment: _Optional[str] = ..., tax_fen: _Optional[int] = ..., tax_clearance_number: _Optional[str] = ..., preregistration_proof_number: _Optional[str] = ..., premortgage_proof_number: _Optional[str] = ..., certificate_numbers: _Optional[_Iterable[str]] = ..., mortgage_proof_number: _Optional[str] = ...) -> None: ...
+    preregistration: str
+    premortgage: str
+    transfer: str
+    def __init__(self, contract: _Optional[str] = ..., filing_number: _Optional[str] = ..., tax_assessment: _Optional[str] = ..., tax_fen: _Optional[int] = ..., tax_clearance_number: _Optional[str] = ..., preregistration_proof_number: _Optional[str] = ..., premortgage_proof_number: _Optional[str] = ..., certificate_numbers: _Optional[_Iterable[str]] = ..., mortgage_proof_number: _Optional[str] = ..., preregistration: _Optional[str] = ..., premortgage: _Optional[str] = ..., transfer: _Optional[str] = ...) -> None: ...
 
 class PurchaseFiling(_message.Message):
     __slots__ = ("unit_number", "project", "developer", "buyers", "price_ex_vat_fen", "vat_fen", "gross_area_dm2", "delivery_time", "developer_reference", "signatures", "loan")

@@ -1,0 +1,35 @@
+"""Stubs for the services the saga calls, each over this service's own mTLS identity."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import grpc
+
+from deedflow.contract.v1 import contract_service_pb2_grpc
+from deedflow.preregistration.v1 import preregistration_service_pb2_grpc
+from deedflow.tax.v1 import tax_service_pb2_grpc
+from deedflow.transfer.v1 import transfer_service_pb2_grpc
+
+
+class Clients:
+    """Created once; each stub's channel is opened lazily, in the running loop."""
+
+    def __init__(self, peer: Callable[[str], grpc.aio.Channel]) -> None:
+        self.peer = peer
+
+    @property
+    def contract(self) -> contract_service_pb2_grpc.ContractServiceStub:
+        return contract_service_pb2_grpc.ContractServiceStub(self.peer("contract"))
+
+    @property
+    def tax(self) -> tax_service_pb2_grpc.TaxServiceStub:
+        return tax_service_pb2_grpc.TaxServiceStub(self.peer("tax"))
+
+    @property
+    def preregistration(self) -> preregistration_service_pb2_grpc.PreregistrationServiceStub:
+        return preregistration_service_pb2_grpc.PreregistrationServiceStub(self.peer("preregistration"))
+
+    @property
+    def transfer(self) -> transfer_service_pb2_grpc.TransferServiceStub:
+        return transfer_service_pb2_grpc.TransferServiceStub(self.peer("transfer"))

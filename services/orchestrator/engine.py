@@ -1,0 +1,344 @@
+"""The saga engine: workers claim due purchases with leases and move each through its steps,
+recording intent before every call and the outcome after it.
+
+Any number of orchestrator processes run workers against the same tables. A purchase is worked
+on only under a lease; a crashed worker's lease expires and another worker takes the purchase
+over, resuming at the step whose intent was recorded; the step's derived request id makes the
+repeated call a replay downstream. Waiting for the tax payment, the building's completion or the
+handover is a state of the row, never a sleeping function.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+import uuid
+
+import asyncpg
+import grpc
+from google.rpc import status_pb2
+from grpc_status import rpc_status
+
+from deedflow.orchestrator.v1 import orchestrator_service_pb2 as pb
+from services.orchestrator import repository
+from services.orchestrator.clients import Clients
+from services.orchestrator.domain import STATE_DURING, TRANSIENT, PurchaseState, StepKind, StepState, backoff
+from services.orchestrator.notifier import Notifier
+from services.orchestrator.render import purchase_message
+from services.orchestrator.saga import COMPENSATIONS, FORWARD
+from services.orchestrator.steps import Context, Wait
+from shared.clock import Clock
+from shared.db import Database
+
+log = logging.getLogger("deedflow.saga")
+
+LEASE_SECONDS = 30.0
+CLAIM_BATCH = 16
+IDLE_POLL_SECONDS = 1.0
+
+
+class LeaseLost(Exception):
+    """Another worker holds the purchase now; this one stops touching it."""
+
+
+def _status(error: grpc.aio.AioRpcError) -> status_pb2.Status:
+    return rpc_status.from_call(error) or status_pb2.Status(
+        code=error.code().value[0], message=error.details() or ""
+    )
+
+
+async def save(
+    connection: asyncpg.Connection,
+    purchase_id: uuid.UUID,
+    at: dt.datetime,
+    lease_holder: str | None,
+    step: tuple[str, str, dict] | None = None,
+    **columns,
+) -> int:
+    """One recorded change: the purchase's columns, one step's record, a new version for
+    watchers, all in the caller's transaction. Raises LeaseLost when the lease is gone."""
+    version = await repository.update_purchase(
+        connection, purchase_id, lease_holder, update_time=at, **columns
+    )
+    if version is None:
+        raise LeaseLost(str(purchase_id))
+    if step is not None:
+        kind, direction, fields = step
+        await repository.upsert_step(connection, purchase_id, kind, direction, **fields)
+    row = await repository.purchase(connection, purchase_id)
+    snapshot = purchase_message(row, await repository.steps(connection, purchase_id))
+    await repository.record_version(connection, purchase_id, version, snapshot.SerializeToString(), at)
+    return version
+
+
+class Engine:
+    def __init__(
+        self, database: Database, clock: Clock, clients: Clients, notifier: Notifier, worker: str
+    ) -> None:
+        self.database = database
+        self.clock = clock
+        self.clients = clients
+        self.notifier = notifier
+        self.worker = worker
+
+    async def run(self) -> None:
+        """Claim and advance due purchases until cancelled."""
+        while True:
+            try:
+                async with self.database.transaction() as connection:
+                    claimed = await repository.claim_due(connection, self.worker, LEASE_SECONDS, CLAIM_BATCH)
+            except (OSError, asyncpg.PostgresError):
+                log.exception("claiming failed; retrying")
+                claimed = []
+            if claimed:
+                await asyncio.gather(*(self._advance_safely(row) for row in claimed))
+            else:
+                await self.notifier.wait_due(IDLE_POLL_SECONDS)
+
+    async def _advance_safely(self, row: asyncpg.Record) -> None:
+        try:
+            await self.advance(row)
+        except LeaseLost:
+            log.warning(
+                "lease lost; another worker has the purchase", extra={"fields": {"purchase": str(row["id"])}}
+            )
+        except Exception:
+            # A bug, not a refusal: keep the purchase due later so it is not lost, and say so.
+            log.exception("step crashed", extra={"fields": {"purchase": str(row["id"])}})
+            async with self.database.transaction() as connection:
+                await repository.release(connection, row["id"], self.worker)
+
+    async def _write(self, purchase_id: uuid.UUID, step=None, **columns) -> None:
+        async with self.database.transaction() as connection:
+            await save(connection, purchase_id, self.clock.now(), self.worker, step, **columns)
+
+    async def advance(self, row: asyncpg.Record) -> None:
+        state = PurchaseState(row["state"])
+        if state is PurchaseState.CANCELLING:
+            await self._compensate(row)
+        elif state in (PurchaseState.FILING, PurchaseState.AWAITING_COMPLETION, PurchaseState.TRANSFERRING):
+            await self._forward(row)
+        else:
+            await self._write(row["id"], due_at=None, leased_by=None, lease_until=None)
+
+    async def _context(self, row: asyncpg.Record, documents: pb.PurchaseDocuments) -> Context:
+        async with self.database.transaction() as connection:
+            completed = await repository.completion(connection, row["building_number"]) is not None
+        cancellation = (
+            pb.CancelPurchaseRequest.FromString(row["cancellation"]) if row["cancellation"] else None
+        )
+        return Context(
+            row["id"],
+            pb.PurchaseFiling.FromString(row["filing"]),
+            documents,
+            self.clients,
+            self.clock.now(),
+            completed,
+            cancellation,
+        )
+
+    async def _steps(self, purchase_id: uuid.UUID) -> dict[tuple[str, str], asyncpg.Record]:
+        async with self.database.transaction() as connection:
+            return {(r["kind"], r["direction"]): r for r in await repository.steps(connection, purchase_id)}
+
+    async def _forward(self, row: asyncpg.Record) -> None:
+        purchase_id = row["id"]
+        documents = pb.PurchaseDocuments.FromString(row["documents"])
+        filing = pb.PurchaseFiling.FromString(row["filing"])
+        records = await self._steps(purchase_id)
+        for step in FORWARD:
+            record = records.get((step.kind.value, "FORWARD"))
+            if record is not None and record["state"] in (StepState.SUCCEEDED.value, StepState.SKIPPED.value):
+                continue
+            now = self.clock.now()
+            if not step.applies(filing):
+                await self._write(
+                    purchase_id,
+                    (step.kind.value, "FORWARD", {"state": StepState.SKIPPED.value, "end_time": now}),
+                )
+                continue
+            attempts = (record["attempts"] if record else 0) + 1
+            started = (record["start_time"] if record else None) or now
+            during = STATE_DURING[step.kind].value
+            if step.calls_out:
+                # Intent first: if this process dies during the call, the next worker sees the
+                # step under way and repeats the call with the same request id.
+                await self._write(
+                    purchase_id,
+                    (
+                        step.kind.value,
+                        "FORWARD",
+                        {
+                            "state": StepState.RUNNING.value,
+                            "start_time": started,
+                            "attempts": attempts,
+                        },
+                    ),
+                    state=during,
+                )
+            context = await self._context(row, documents)
+            try:
+                outcome = await step.forward(context)
+            except grpc.aio.AioRpcError as exc:
+                await self._failed(purchase_id, step.kind, "FORWARD", attempts, exc, documents)
+                return
+            if isinstance(outcome, Wait):
+                await self._write(
+                    purchase_id,
+                    (
+                        step.kind.value,
+                        "FORWARD",
+                        {
+                            "state": StepState.WAITING.value,
+                            "start_time": started,
+                            "attempts": attempts,
+                            "last_error": None,
+                        },
+                    ),
+                    state=during,
+                    documents=documents.SerializeToString(),
+                    due_at=outcome.until,
+                    leased_by=None,
+                    lease_until=None,
+                )
+                return
+            await self._write(
+                purchase_id,
+                (
+                    step.kind.value,
+                    "FORWARD",
+                    {
+                        "state": StepState.SUCCEEDED.value,
+                        "start_time": started,
+                        "end_time": self.clock.now(),
+                        "attempts": attempts,
+                        "last_error": None,
+                        "next_attempt_time": None,
+                    },
+                ),
+                documents=documents.SerializeToString(),
+            )
+        await self._write(purchase_id, due_at=None, leased_by=None, lease_until=None)
+
+    async def _failed(
+        self,
+        purchase_id: uuid.UUID,
+        kind: StepKind,
+        direction: str,
+        attempts: int,
+        error: grpc.aio.AioRpcError,
+        documents: pb.PurchaseDocuments,
+    ) -> None:
+        status = _status(error)
+        if error.code() in TRANSIENT:
+            retry_at = self.clock.now() + backoff(attempts)
+            await self._write(
+                purchase_id,
+                (
+                    kind.value,
+                    direction,
+                    {
+                        "state": StepState.RUNNING.value,
+                        "last_error": status.SerializeToString(),
+                        "next_attempt_time": retry_at,
+                        "attempts": attempts,
+                    },
+                ),
+                documents=documents.SerializeToString(),
+                due_at=retry_at,
+                leased_by=None,
+                lease_until=None,
+            )
+            return
+        # A refusal needs a person; the very first step's refusal means the filing never took.
+        outcome = (
+            PurchaseState.REJECTED
+            if kind is StepKind.CONTRACT_SIGNED and direction == "FORWARD"
+            else PurchaseState.PARKED
+        )
+        await self._write(
+            purchase_id,
+            (
+                kind.value,
+                direction,
+                {
+                    "state": StepState.FAILED.value,
+                    "last_error": status.SerializeToString(),
+                    "end_time": self.clock.now(),
+                    "attempts": attempts,
+                },
+            ),
+            state=outcome.value,
+            problem=status.SerializeToString(),
+            documents=documents.SerializeToString(),
+            due_at=None,
+            leased_by=None,
+            lease_until=None,
+        )
+
+    async def _compensate(self, row: asyncpg.Record) -> None:
+        purchase_id = row["id"]
+        documents = pb.PurchaseDocuments.FromString(row["documents"])
+        records = await self._steps(purchase_id)
+        for kind, undo in COMPENSATIONS:
+            forward = records.get((kind.value, "FORWARD"))
+            done = records.get((kind.value, "COMPENSATE"))
+            if forward is None or forward["state"] in (StepState.SKIPPED.value, StepState.COMPENSATED.value):
+                continue
+            if done is not None and done["state"] == StepState.SUCCEEDED.value:
+                continue
+            context = await self._context(row, documents)
+            if forward["state"] != StepState.SUCCEEDED.value:
+                # The step was under way (its call may or may not have taken effect): replaying it
+                # with its own request id tells which, and names what to undo.
+                step = next(s for s in FORWARD if s.kind is kind)
+                try:
+                    await step.forward(context)
+                except grpc.aio.AioRpcError as exc:
+                    if exc.code() in TRANSIENT:
+                        await self._failed(purchase_id, kind, "COMPENSATE", 1, exc, documents)
+                        return
+                    await self._write(
+                        purchase_id, (kind.value, "FORWARD", {"state": StepState.COMPENSATED.value})
+                    )
+                    continue
+            attempts = (done["attempts"] if done else 0) + 1
+            await self._write(
+                purchase_id,
+                (
+                    kind.value,
+                    "COMPENSATE",
+                    {"state": StepState.RUNNING.value, "start_time": self.clock.now(), "attempts": attempts},
+                ),
+                documents=documents.SerializeToString(),
+            )
+            try:
+                await undo(context)
+            except grpc.aio.AioRpcError as exc:
+                await self._failed(purchase_id, kind, "COMPENSATE", attempts, exc, documents)
+                return
+            async with self.database.transaction() as connection:
+                at = self.clock.now()
+                await repository.upsert_step(
+                    connection, purchase_id, kind.value, "FORWARD", state=StepState.COMPENSATED.value
+                )
+                await save(
+                    connection,
+                    purchase_id,
+                    at,
+                    self.worker,
+                    (
+                        kind.value,
+                        "COMPENSATE",
+                        {"state": StepState.SUCCEEDED.value, "end_time": at, "last_error": None},
+                    ),
+                )
+        await self._write(
+            purchase_id,
+            state=PurchaseState.CANCELLED.value,
+            due_at=None,
+            leased_by=None,
+            lease_until=None,
+            problem=None,
+        )

@@ -1,0 +1,168 @@
+"""SQL for purchases, their step log and versions, and building completions. Never commits."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+import asyncpg
+
+CHANGED = "purchase_changed"
+DUE = "purchase_due"
+
+
+async def insert_purchase(connection: asyncpg.Connection, row: dict) -> None:
+    columns = ", ".join(row)
+    placeholders = ", ".join(f"${i}" for i in range(1, len(row) + 1))
+    await connection.execute(f"INSERT INTO purchase ({columns}) VALUES ({placeholders})", *row.values())
+
+
+async def purchase(connection: asyncpg.Connection, purchase_id: uuid.UUID, lock: bool = False):
+    suffix = " FOR UPDATE" if lock else ""
+    return await connection.fetchrow(f"SELECT * FROM purchase WHERE id = $1{suffix}", purchase_id)
+
+
+async def steps(connection: asyncpg.Connection, purchase_id: uuid.UUID) -> list[asyncpg.Record]:
+    return await connection.fetch("SELECT * FROM purchase_step WHERE purchase_id = $1", purchase_id)
+
+
+async def upsert_step(
+    connection: asyncpg.Connection, purchase_id: uuid.UUID, kind: str, direction: str, **columns
+) -> None:
+    names = ["purchase_id", "kind", "direction", *columns]
+    values = [purchase_id, kind, direction, *columns.values()]
+    placeholders = ", ".join(f"${i}" for i in range(1, len(values) + 1))
+    updates = ", ".join(f"{name} = EXCLUDED.{name}" for name in columns)
+    await connection.execute(
+        f"INSERT INTO purchase_step ({', '.join(names)}) VALUES ({placeholders})"
+        f" ON CONFLICT (purchase_id, kind, direction) DO UPDATE SET {updates}",
+        *values,
+    )
+
+
+async def update_purchase(
+    connection: asyncpg.Connection, purchase_id: uuid.UUID, lease_holder: str | None, **columns
+) -> int | None:
+    """Bumps the version and sets columns; with a lease holder, only while that lease is held.
+    Returns the new version, or None when the lease was lost."""
+    assignments = ", ".join(f"{name} = ${i}" for i, name in enumerate(columns, start=3))
+    lease_clause = " AND leased_by = $2 AND lease_until > now()" if lease_holder else " AND $2::text IS NULL"
+    return await connection.fetchval(
+        f"UPDATE purchase SET version = version + 1, {assignments}"
+        f" WHERE id = $1{lease_clause} RETURNING version",
+        purchase_id,
+        lease_holder,
+        *columns.values(),
+    )
+
+
+async def record_version(
+    connection: asyncpg.Connection, purchase_id: uuid.UUID, version: int, snapshot: bytes, at: dt.datetime
+) -> None:
+    await connection.execute(
+        "INSERT INTO purchase_version (purchase_id, version, snapshot, change_time) VALUES ($1, $2, $3, $4)",
+        purchase_id,
+        version,
+        snapshot,
+        at,
+    )
+    await connection.execute("SELECT pg_notify($1, $2)", CHANGED, f"{purchase_id}:{version}")
+
+
+async def versions_after(
+    connection: asyncpg.Connection, purchase_id: uuid.UUID, after: int
+) -> list[asyncpg.Record]:
+    return await connection.fetch(
+        "SELECT version, snapshot FROM purchase_version"
+        " WHERE purchase_id = $1 AND version > $2 ORDER BY version",
+        purchase_id,
+        after,
+    )
+
+
+async def claim_due(
+    connection: asyncpg.Connection, worker: str, lease_seconds: float, limit: int
+) -> list[asyncpg.Record]:
+    """Leases due purchases to this worker. SKIP LOCKED lets any number of workers claim side by
+    side; an expired lease is taken over, so a dead worker's purchases move on by themselves."""
+    return await connection.fetch(
+        """
+        UPDATE purchase SET leased_by = $1, lease_until = now() + make_interval(secs => $2)
+        WHERE id IN (
+            SELECT id FROM purchase
+            WHERE due_at <= now() AND (lease_until IS NULL OR lease_until < now())
+            ORDER BY due_at LIMIT $3 FOR UPDATE SKIP LOCKED)
+        RETURNING *
+        """,
+        worker,
+        lease_seconds,
+        limit,
+    )
+
+
+async def release(connection: asyncpg.Connection, purchase_id: uuid.UUID, worker: str) -> None:
+    await connection.execute(
+        "UPDATE purchase SET leased_by = NULL, lease_until = NULL WHERE id = $1 AND leased_by = $2",
+        purchase_id,
+        worker,
+    )
+
+
+async def wake(connection: asyncpg.Connection) -> None:
+    await connection.execute("SELECT pg_notify($1, '')", DUE)
+
+
+async def completion(connection: asyncpg.Connection, building_number: str):
+    return await connection.fetchrow(
+        "SELECT * FROM building_completion WHERE building_number = $1", building_number
+    )
+
+
+async def insert_completion(connection: asyncpg.Connection, row: dict) -> None:
+    columns = ", ".join(row)
+    placeholders = ", ".join(f"${i}" for i in range(1, len(row) + 1))
+    await connection.execute(
+        f"INSERT INTO building_completion ({columns}) VALUES ({placeholders}) ON CONFLICT DO NOTHING",
+        *row.values(),
+    )
+
+
+async def make_building_due(connection: asyncpg.Connection, building_number: str) -> int:
+    """Every purchase waiting in the building is due now."""
+    result = await connection.execute(
+        "UPDATE purchase SET due_at = now() WHERE building_number = $1 AND state = 'AWAITING_COMPLETION'",
+        building_number,
+    )
+    return int(result.split()[-1])
+
+
+async def purchases_in(connection: asyncpg.Connection, building_number: str) -> list[asyncpg.Record]:
+    return await connection.fetch(
+        "SELECT * FROM purchase WHERE building_number = $1 ORDER BY unit_number, create_time", building_number
+    )
+
+
+async def list_purchases(
+    connection: asyncpg.Connection,
+    developer: str,
+    bank: str,
+    building: str,
+    state: str,
+    after: uuid.UUID | None,
+    limit: int,
+) -> list[asyncpg.Record]:
+    return await connection.fetch(
+        """
+        SELECT * FROM purchase
+        WHERE ($1 = '' OR developer_uscc = $1) AND ($2 = '' OR bank_uscc = $2)
+          AND ($3 = '' OR building_number = $3) AND ($4 = '' OR state = $4)
+          AND ($5::uuid IS NULL OR id > $5)
+        ORDER BY id LIMIT $6
+        """,
+        developer,
+        bank,
+        building,
+        state,
+        after,
+        limit,
+    )

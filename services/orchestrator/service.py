@@ -1,0 +1,303 @@
+"""Purchase use cases: file once, read, watch, complete a building, hand over, cancel, resume."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import AsyncIterator
+
+import asyncpg
+import grpc
+from google.rpc import status_pb2
+
+from deedflow.contract.v1 import contract_service_pb2 as contract_pb
+from deedflow.orchestrator.v1 import orchestrator_service_pb2 as pb
+from deedflow.transfer.v1 import transfer_service_pb2 as transfer_pb
+from deedflow.type.v1 import parties_pb2
+from services.orchestrator import repository
+from services.orchestrator.clients import Clients
+from services.orchestrator.domain import STATE_DURING, PurchaseState, StepKind, StepState
+from services.orchestrator.engine import save
+from services.orchestrator.notifier import Notifier
+from services.orchestrator.render import purchase_message
+from services.orchestrator.saga import PIVOT
+from shared.auth import Caller, Role
+from shared.clock import Clock
+from shared.db import Database
+from shared.errors import Aborted, FailedPrecondition, NotFound
+from shared.ids import building_of
+from shared.transactions import Transactions
+
+TERMINAL = frozenset({PurchaseState.HANDED_OVER, PurchaseState.CANCELLED, PurchaseState.REJECTED})
+_NAMESPACE = uuid.UUID("3b9e7d5c-1a2f-4e6d-8c0b-7a5f3e1d9c24")
+
+
+def parse_purchase_name(name: str) -> uuid.UUID:
+    prefix, _, ident = name.partition("/")
+    try:
+        if prefix != "purchases":
+            raise ValueError
+        return uuid.UUID(ident)
+    except ValueError:
+        raise NotFound(f"no purchase {name!r}") from None
+
+
+def visible_to(row: asyncpg.Record, who: Caller) -> bool:
+    """A developer sees its own purchases, a bank those it finances; clerks and services all.
+    Anyone else is told the purchase does not exist, so existence does not leak."""
+    if who.role is Role.DEVELOPER:
+        return row["developer_uscc"] == who.id
+    if who.role is Role.BANK:
+        return row["bank_uscc"] == who.id
+    return who.role in (Role.CLERK, Role.SERVICE)
+
+
+class Purchases:
+    def __init__(self, database: Database, clock: Clock, clients: Clients, notifier: Notifier) -> None:
+        self.tx = Transactions(database, clock, "deedflow.orchestrator.v1.PurchaseService")
+        self.clients = clients
+        self.notifier = notifier
+
+    async def render(self, connection, purchase_id: uuid.UUID) -> pb.Purchase:
+        row = await repository.purchase(connection, purchase_id)
+        return purchase_message(row, await repository.steps(connection, purchase_id))
+
+    async def load(self, connection, name: str, who: Caller, lock: bool = False) -> asyncpg.Record:
+        row = await repository.purchase(connection, parse_purchase_name(name), lock)
+        if row is None or not visible_to(row, who):
+            raise NotFound(f"no purchase {name!r}")
+        return row
+
+    async def precheck(self, filing: pb.PurchaseFiling) -> None:
+        """Refuse at once what the contract office would refuse anyway (the unit is taken, seized
+        or not on presale); a race lost after this is a REJECTED purchase, never a double sale."""
+        try:
+            reply = await self.clients.contract.GetUnit(
+                contract_pb.GetUnitRequest(unit_number=filing.unit_number)
+            )
+        except grpc.aio.AioRpcError as exc:
+            if exc.code() == grpc.StatusCode.NOT_FOUND:
+                raise FailedPrecondition(
+                    "UNIT_NOT_ON_PRESALE", f"unit {filing.unit_number} is not covered by a presale permit"
+                ) from None
+            raise
+        if reply.blocking_reasons:
+            reason = reply.blocking_reasons[0]
+            raise FailedPrecondition(reason, f"unit {filing.unit_number} cannot be sold now: {reason}")
+
+    async def file(self, connection, at: dt.datetime, request: pb.FilePurchaseRequest) -> pb.Purchase:
+        filing = request.filing
+        purchase_id = uuid.uuid5(_NAMESPACE, request.request_id)
+        await repository.insert_purchase(
+            connection,
+            {
+                "id": purchase_id,
+                "developer_uscc": filing.developer.uscc,
+                "bank_uscc": filing.loan.bank.uscc if filing.HasField("loan") else "",
+                "building_number": building_of(filing.unit_number),
+                "unit_number": filing.unit_number,
+                "filing": filing.SerializeToString(deterministic=True),
+                "state": PurchaseState.FILING.value,
+                "version": 0,
+                "due_at": at,
+                "documents": pb.PurchaseDocuments().SerializeToString(),
+                "create_time": at,
+                "update_time": at,
+            },
+        )
+        await save(connection, purchase_id, at, None)
+        await repository.wake(connection)
+        return await self.render(connection, purchase_id)
+
+    async def complete_building(
+        self, connection, at: dt.datetime, request: pb.CompleteBuildingRequest, who: Caller
+    ) -> pb.BuildingCompletion:
+        existing = await repository.completion(connection, request.building_number)
+        if existing is None:
+            purchases = await repository.purchases_in(connection, request.building_number)
+            if any(p["developer_uscc"] != who.id for p in purchases) and who.role is Role.DEVELOPER:
+                raise NotFound(f"building {request.building_number} is not in a project of the caller")
+            developer_name = (
+                pb.PurchaseFiling.FromString(purchases[0]["filing"]).developer.name
+                if purchases
+                else "开发企业"
+            )
+            lodged = await self.clients.transfer.LodgeFirstRegistration(
+                transfer_pb.LodgeFirstRegistrationRequest(
+                    request_id=str(uuid.uuid5(_NAMESPACE, f"first-registration/{request.building_number}")),
+                    building_number=request.building_number,
+                    developer=parties_pb2.Organization(name=developer_name, uscc=who.id),
+                    completion=transfer_pb.CompletionAcceptance(
+                        record_number=request.completion_record_number, accept_time=request.accept_time
+                    ),
+                    units=[
+                        transfer_pb.AsBuiltUnit(
+                            presale_unit_number=u.presale_unit_number,
+                            unit_number=u.unit_number,
+                            gross_area_dm2=u.gross_area_dm2,
+                        )
+                        for u in request.survey
+                    ],
+                    common_parts=request.common_parts,
+                    auto_register=True,
+                )
+            )
+            await repository.insert_completion(
+                connection,
+                {
+                    "building_number": request.building_number,
+                    "request": request.SerializeToString(deterministic=True),
+                    "first_registration_case": lodged.case_record.name,
+                    "first_registration_time": lodged.first_registration.register_time.ToDatetime(
+                        tzinfo=dt.UTC
+                    ),
+                    "create_time": at,
+                },
+            )
+            # Every purchase waiting in the building goes on to transfer + mortgage now.
+            await repository.make_building_due(connection, request.building_number)
+            await repository.wake(connection)
+        return await self.completion(connection, request.building_number)
+
+    async def completion(self, connection, building_number: str) -> pb.BuildingCompletion:
+        row = await repository.completion(connection, building_number)
+        if row is None:
+            raise NotFound(f"building {building_number} has not been completed")
+        completion = pb.BuildingCompletion(
+            name=f"building-completions/{building_number}",
+            building_number=building_number,
+            first_registration_case=row["first_registration_case"],
+        )
+        completion.first_registration_time.FromDatetime(row["first_registration_time"])
+        completion.create_time.FromDatetime(row["create_time"])
+        for purchase in await repository.purchases_in(connection, building_number):
+            outcome = completion.outcomes.add(
+                unit_number=purchase["unit_number"],
+                purchase=f"purchases/{purchase['id']}",
+                state=pb.PurchaseState.Value(f"PURCHASE_STATE_{purchase['state']}"),
+            )
+            if purchase["problem"]:
+                outcome.error.CopyFrom(status_pb2.Status.FromString(purchase["problem"]))
+        return completion
+
+    async def confirm_handover(
+        self, connection, at: dt.datetime, name: str, handover: dt.datetime, who: Caller
+    ):
+        row = await self.load(connection, name, who, lock=True)
+        state = PurchaseState(row["state"])
+        if state in (PurchaseState.CANCELLED, PurchaseState.CANCELLING, PurchaseState.REJECTED):
+            raise FailedPrecondition("PURCHASE_CANCELLED", f"the purchase is {state.value.lower()}")
+        if state is not PurchaseState.CERTIFICATE_READY:
+            raise FailedPrecondition(
+                "CERTIFICATE_NOT_READY",
+                f"the certificate is not ready; the purchase is {state.value.lower()}",
+            )
+        await save(
+            connection,
+            row["id"],
+            at,
+            None,
+            (
+                StepKind.HANDED_OVER.value,
+                "FORWARD",
+                {"state": StepState.SUCCEEDED.value, "start_time": at, "end_time": at},
+            ),
+            state=PurchaseState.HANDED_OVER.value,
+            handover_time=handover,
+            due_at=None,
+        )
+        return await self.render(connection, row["id"])
+
+    async def cancel(self, connection, at: dt.datetime, request: pb.CancelPurchaseRequest, who: Caller):
+        row = await self.load(connection, request.name, who, lock=True)
+        state = PurchaseState(row["state"])
+        if state in (PurchaseState.CANCELLED, PurchaseState.CANCELLING):
+            raise FailedPrecondition(
+                "PURCHASE_ALREADY_CANCELLED", f"the purchase is already {state.value.lower()}"
+            )
+        if state is PurchaseState.REJECTED:
+            raise FailedPrecondition(
+                "PURCHASE_REJECTED", "the filing was rejected; there is nothing to cancel"
+            )
+        steps = {
+            r["kind"]: r for r in await repository.steps(connection, row["id"]) if r["direction"] == "FORWARD"
+        }
+        if PIVOT.value in steps:
+            raise FailedPrecondition(
+                "PURCHASE_PAST_PIVOT",
+                "the transfer is under way or registered; nothing is undone (民法典 214)",
+            )
+        if row["lease_until"] is not None and row["lease_until"] > at:
+            raise Aborted("PURCHASE_BUSY", "a step of this purchase is running; try again in a moment")
+        if request.HasField("joint"):
+            filing = pb.PurchaseFiling.FromString(row["filing"])
+            needed = {
+                f"organizations/{filing.developer.uscc}",
+                *(f"buyers/{b.resident_id}" for b in filing.buyers),
+            }
+            if filing.HasField("loan") and StepKind.PREMORTGAGED.value in steps:
+                needed.add(f"organizations/{filing.loan.bank.uscc}")
+            missing = sorted(needed - {s.signer for s in request.joint.signatures})
+            if missing:
+                raise FailedPrecondition(
+                    "CANCELLATION_CONSENT_MISSING",
+                    f"consent missing from {', '.join(missing)}",
+                    {"missing": ",".join(missing)},
+                )
+        await save(
+            connection,
+            row["id"],
+            at,
+            None,
+            state=PurchaseState.CANCELLING.value,
+            cancellation=request.SerializeToString(deterministic=True),
+            due_at=at,
+            problem=None,
+        )
+        await repository.wake(connection)
+        return await self.render(connection, row["id"])
+
+    async def resume(self, connection, at: dt.datetime, name: str, who: Caller):
+        row = await self.load(connection, name, who, lock=True)
+        if PurchaseState(row["state"]) is not PurchaseState.PARKED:
+            raise FailedPrecondition(
+                "PURCHASE_NOT_PARKED", f"the purchase is {row['state'].lower()}, not parked"
+            )
+        failed = [
+            r for r in await repository.steps(connection, row["id"]) if r["state"] == StepState.FAILED.value
+        ]
+        resumed_state = PurchaseState.CANCELLING if row["cancellation"] else PurchaseState.FILING
+        step = None
+        if failed:
+            record = failed[0]
+            step = (
+                record["kind"],
+                record["direction"],
+                {"state": StepState.PENDING.value, "last_error": None},
+            )
+            if not row["cancellation"]:
+                resumed_state = STATE_DURING[StepKind(record["kind"])]
+        await save(connection, row["id"], at, None, step, state=resumed_state.value, problem=None, due_at=at)
+        await repository.wake(connection)
+        return await self.render(connection, row["id"])
+
+    async def watch(self, name: str, after: int, who: Caller) -> AsyncIterator[pb.Purchase]:
+        """Every version after `after`; with 0, the current one first. Ends at a final state."""
+        purchase_id = parse_purchase_name(name)
+        with self.notifier.watching() as changed:
+            async with self.tx.database.transaction() as connection:
+                row = await self.load(connection, name, who)
+            if after == 0:
+                after = row["version"] - 1
+            while True:
+                changed.clear()
+                async with self.tx.database.transaction() as connection:
+                    versions = await repository.versions_after(connection, purchase_id, after)
+                for version in versions:
+                    purchase = pb.Purchase.FromString(version["snapshot"])
+                    after = version["version"]
+                    yield purchase
+                    state = pb.PurchaseState.Name(purchase.state).removeprefix("PURCHASE_STATE_")
+                    if PurchaseState(state) in TERMINAL:
+                        return
+                await changed.wait()

@@ -1,0 +1,155 @@
+"""PurchaseService over gRPC: proto <-> use cases, role and object checks, nothing else."""
+
+from __future__ import annotations
+
+import uuid
+
+from deedflow.orchestrator.v1 import orchestrator_service_pb2 as pb
+from deedflow.orchestrator.v1 import orchestrator_service_pb2_grpc
+from deedflow.type.v1 import parties_pb2
+from services.orchestrator import repository
+from services.orchestrator.domain import filing_violations
+from services.orchestrator.render import purchase_message
+from services.orchestrator.service import Purchases, parse_purchase_name
+from shared.auth import Role, require_role
+from shared.errors import FieldViolation, InvalidArgument, PermissionDenied
+from shared.purchase_terms import canonical_bytes
+from shared.signing import Algorithm, verify
+from shared.timestamps import from_timestamp
+
+
+def _signer_identity(signer: str, filing: pb.PurchaseFiling) -> str:
+    kind, _, ident = signer.partition("/")
+    if kind == "buyers":
+        return f"deedflow://buyer/{ident}"
+    return f"deedflow://{'developer' if ident == filing.developer.uscc else 'bank'}/{ident}"
+
+
+class PurchaseServicer(orchestrator_service_pb2_grpc.PurchaseServiceServicer):
+    def __init__(self, purchases: Purchases, ca_pem: bytes) -> None:
+        self.purchases = purchases
+        self.tx = purchases.tx
+        self.ca_pem = ca_pem
+
+    def _verify_signatures(self, filing: pb.PurchaseFiling, at) -> None:
+        """Every signature over the contract's canonical bytes, checked before anything happens,
+        so a bad one is refused at the door instead of leaving a half-signed contract."""
+        data = canonical_bytes(filing)
+        signatures = list(filing.signatures)
+        if filing.HasField("loan"):
+            signatures.append(filing.loan.bank_signature)
+        for signature in signatures:
+            verify(
+                Algorithm(
+                    parties_pb2.SignatureAlgorithm.Name(signature.algorithm).removeprefix(
+                        "SIGNATURE_ALGORITHM_"
+                    )
+                ),
+                signature.certificate_pem,
+                signature.signature,
+                data,
+                self.ca_pem,
+                _signer_identity(signature.signer, filing),
+                at,
+            )
+
+    async def FilePurchase(self, request, context):
+        who = require_role(Role.DEVELOPER, Role.SERVICE)
+        filing = request.filing
+        if who.role is Role.DEVELOPER and filing.developer.uscc != who.id:
+            raise PermissionDenied("DEVELOPER_MISMATCH", "a developer files only its own sales")
+        violations = filing_violations(filing)
+        if violations:
+            raise InvalidArgument(violations)
+        self._verify_signatures(filing, self.tx.clock.now())
+        await self.purchases.precheck(filing)
+
+        async def work(connection, at):
+            return pb.FilePurchaseResponse(purchase=await self.purchases.file(connection, at, request))
+
+        return await self.tx.write("FilePurchase", request, pb.FilePurchaseResponse, work)
+
+    async def GetPurchase(self, request, context):
+        who = require_role(Role.DEVELOPER, Role.BANK, Role.CLERK, Role.SERVICE)
+
+        async def work(connection):
+            row = await self.purchases.load(connection, request.name, who)
+            return await self.purchases.render(connection, row["id"])
+
+        return pb.GetPurchaseResponse(purchase=await self.tx.read(work))
+
+    async def ListPurchases(self, request, context):
+        who = require_role(Role.DEVELOPER, Role.BANK, Role.CLERK, Role.SERVICE)
+        try:
+            after = uuid.UUID(request.page_token) if request.page_token else None
+        except ValueError:
+            raise InvalidArgument([FieldViolation("page_token", "is not a token this server gave")]) from None
+        developer = who.id if who.role is Role.DEVELOPER else request.developer_uscc
+        bank = who.id if who.role is Role.BANK else ""
+        state = pb.PurchaseState.Name(request.state).removeprefix("PURCHASE_STATE_") if request.state else ""
+        size = min(request.page_size or 50, 500)
+
+        async def work(connection):
+            rows = await repository.list_purchases(
+                connection, developer, bank, request.building_number, state, after, size + 1
+            )
+            return [
+                purchase_message(r, await repository.steps(connection, r["id"])) for r in rows[:size]
+            ], len(rows) > size
+
+        found, more = await self.tx.read(work)
+        return pb.ListPurchasesResponse(
+            purchases=found, next_page_token=found[-1].name.removeprefix("purchases/") if more else ""
+        )
+
+    async def WatchPurchase(self, request, context):
+        who = require_role(Role.DEVELOPER, Role.BANK, Role.CLERK, Role.SERVICE)
+        parse_purchase_name(request.name)
+        async for purchase in self.purchases.watch(request.name, request.after_version, who):
+            yield pb.WatchPurchaseResponse(purchase=purchase)
+
+    async def CompleteBuilding(self, request, context):
+        who = require_role(Role.DEVELOPER)
+
+        async def work(connection, at):
+            completion = await self.purchases.complete_building(connection, at, request, who)
+            return pb.CompleteBuildingResponse(completion=completion)
+
+        return await self.tx.write("CompleteBuilding", request, pb.CompleteBuildingResponse, work)
+
+    async def GetBuildingCompletion(self, request, context):
+        require_role(Role.DEVELOPER, Role.CLERK, Role.SERVICE)
+        completion = await self.tx.read(lambda c: self.purchases.completion(c, request.building_number))
+        return pb.GetBuildingCompletionResponse(completion=completion)
+
+    async def ConfirmHandover(self, request, context):
+        who = require_role(Role.DEVELOPER)
+
+        async def work(connection, at):
+            handover = from_timestamp(request, "handover_time") or at
+            purchase = await self.purchases.confirm_handover(connection, at, request.name, handover, who)
+            return pb.ConfirmHandoverResponse(purchase=purchase)
+
+        return await self.tx.write("ConfirmHandover", request, pb.ConfirmHandoverResponse, work)
+
+    async def CancelPurchase(self, request, context):
+        who = require_role(Role.DEVELOPER, Role.CLERK, Role.SERVICE)
+        if not request.HasField("joint") and not request.HasField("court_ruling"):
+            raise InvalidArgument([FieldViolation("basis", "joint consent or a court ruling is required")])
+
+        async def work(connection, at):
+            return pb.CancelPurchaseResponse(
+                purchase=await self.purchases.cancel(connection, at, request, who)
+            )
+
+        return await self.tx.write("CancelPurchase", request, pb.CancelPurchaseResponse, work)
+
+    async def ResumePurchase(self, request, context):
+        who = require_role(Role.CLERK)
+
+        async def work(connection, at):
+            return pb.ResumePurchaseResponse(
+                purchase=await self.purchases.resume(connection, at, request.name, who)
+            )
+
+        return await self.tx.write("ResumePurchase", request, pb.ResumePurchaseResponse, work)

@@ -1,0 +1,271 @@
+"""What each step of the purchase saga does, forward and (before the pivot) in compensation.
+
+Every downstream call carries a request id derived from (purchase, step, direction, part), so a
+retried or resumed step replays the first effect instead of repeating it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+
+import grpc
+from grpc_status import rpc_status
+
+from deedflow.contract.v1 import contract_service_pb2 as contract_pb
+from deedflow.orchestrator.v1 import orchestrator_service_pb2 as pb
+from deedflow.preregistration.v1 import preregistration_service_pb2 as prereg_pb
+from deedflow.tax.v1 import tax_service_pb2 as tax_pb
+from deedflow.transfer.v1 import transfer_service_pb2 as transfer_pb
+from deedflow.type.v1 import parties_pb2
+from services.orchestrator.clients import Clients
+from services.orchestrator.domain import StepKind, home_count_for_tax
+from shared.grpc.status import error_info
+from shared.purchase_terms import contract_terms
+
+_NAMESPACE = uuid.UUID("c6f1d2e3-4a5b-4c7d-9e8f-0a1b2c3d4e5f")
+# How long a purchase waits before asking the tax office again whether the tax is paid; a
+# building's completion asks at once.
+TAX_RECHECK = dt.timedelta(minutes=5)
+
+
+def request_id(purchase_id: uuid.UUID, step: StepKind, direction: str, part: str = "") -> str:
+    return str(uuid.uuid5(_NAMESPACE, f"{purchase_id}/{step.value}/{direction}/{part}"))
+
+
+@dataclass
+class Wait:
+    """The step waits for an outside event; `until` is when to look again (None: only the event)."""
+
+    until: dt.datetime | None
+
+
+@dataclass
+class Context:
+    purchase_id: uuid.UUID
+    filing: pb.PurchaseFiling
+    documents: pb.PurchaseDocuments
+    clients: Clients
+    now: dt.datetime
+    building_completed: bool
+    cancellation: pb.CancelPurchaseRequest | None = None
+
+    def rid(self, step: StepKind, direction: str = "forward", part: str = "") -> str:
+        return request_id(self.purchase_id, step, direction, part)
+
+
+def _reason(error: grpc.aio.AioRpcError) -> str | None:
+    status = rpc_status.from_call(error)
+    info = error_info(status) if status else None
+    return info.reason if info else None
+
+
+# Forward steps
+
+
+async def sign_contract(ctx: Context) -> Wait | None:
+    contract = (
+        await ctx.clients.contract.CreateContract(
+            contract_pb.CreateContractRequest(
+                request_id=ctx.rid(StepKind.CONTRACT_SIGNED, part="create"), terms=contract_terms(ctx.filing)
+            )
+        )
+    ).contract
+    ctx.documents.contract = contract.name
+    for signature in ctx.filing.signatures:
+        await ctx.clients.contract.SignContract(
+            contract_pb.SignContractRequest(
+                request_id=ctx.rid(StepKind.CONTRACT_SIGNED, part=signature.signer),
+                name=contract.name,
+                signature=signature,
+            )
+        )
+    return None
+
+
+async def file_contract(ctx: Context) -> Wait | None:
+    contract = (
+        await ctx.clients.contract.FileContract(
+            contract_pb.FileContractRequest(
+                request_id=ctx.rid(StepKind.CONTRACT_FILED), name=ctx.documents.contract
+            )
+        )
+    ).contract
+    ctx.documents.filing_number = contract.filing_number
+    return None
+
+
+async def assess_tax(ctx: Context) -> Wait | None:
+    assessment = (
+        await ctx.clients.tax.AssessDeedTax(
+            tax_pb.AssessDeedTaxRequest(
+                request_id=ctx.rid(StepKind.TAX_ASSESSED),
+                contract=ctx.documents.contract,
+                unit_number=ctx.filing.unit_number,
+                buyers=ctx.filing.buyers,
+                price_ex_vat_fen=ctx.filing.price_ex_vat_fen,
+                gross_area_dm2=ctx.filing.gross_area_dm2,
+                home_count=home_count_for_tax(ctx.filing),
+                residential=True,
+            )
+        )
+    ).assessment
+    ctx.documents.tax_assessment = assessment.name
+    ctx.documents.tax_fen = assessment.tax_fen
+    return None
+
+
+async def preregister(ctx: Context) -> Wait | None:
+    reply = await ctx.clients.preregistration.LodgePreregistration(
+        prereg_pb.LodgePreregistrationRequest(
+            request_id=ctx.rid(StepKind.PREREGISTERED),
+            unit_number=ctx.filing.unit_number,
+            contract=ctx.documents.contract,
+            holders=ctx.filing.buyers,
+            developer=ctx.filing.developer,
+            auto_register=True,
+        )
+    )
+    ctx.documents.preregistration = reply.preregistration.name
+    ctx.documents.preregistration_proof_number = reply.preregistration.proof_number
+    return None
+
+
+async def premortgage(ctx: Context) -> Wait | None:
+    reply = await ctx.clients.preregistration.LodgePremortgage(
+        prereg_pb.LodgePremortgageRequest(
+            request_id=ctx.rid(StepKind.PREMORTGAGED),
+            preregistration=ctx.documents.preregistration,
+            loan=ctx.filing.loan,
+            auto_register=True,
+        )
+    )
+    ctx.documents.premortgage = reply.premortgage.name
+    ctx.documents.premortgage_proof_number = reply.premortgage.proof_number
+    return None
+
+
+async def tax_paid(ctx: Context) -> Wait | None:
+    try:
+        clearance = (
+            await ctx.clients.tax.GetClearance(tax_pb.GetClearanceRequest(contract=ctx.documents.contract))
+        ).clearance
+    except grpc.aio.AioRpcError as exc:
+        if _reason(exc) == "DEED_TAX_UNPAID":
+            return Wait(ctx.now + TAX_RECHECK)
+        raise
+    ctx.documents.tax_clearance_number = clearance.clearance_number
+    return None
+
+
+async def building_first_registered(ctx: Context) -> Wait | None:
+    return None if ctx.building_completed else Wait(None)
+
+
+async def transfer(ctx: Context) -> Wait | None:
+    """The pivot: once the transfer is entered in the book, nothing is undone (民法典 214)."""
+    application = transfer_pb.TransferApplication(
+        unit_number=ctx.filing.unit_number,
+        contract=ctx.documents.contract,
+        preregistration=ctx.documents.preregistration,
+        premortgage=ctx.documents.premortgage,
+        buyers=ctx.filing.buyers,
+        developer=ctx.filing.developer,
+    )
+    reply = await ctx.clients.transfer.LodgeTransfer(
+        transfer_pb.LodgeTransferRequest(
+            request_id=ctx.rid(StepKind.TRANSFERRED), application=application, auto_register=True
+        )
+    )
+    ctx.documents.transfer = reply.transfer.name
+    del ctx.documents.certificate_numbers[:]
+    ctx.documents.certificate_numbers.extend(
+        c.removeprefix("certificates/") for c in reply.transfer.certificates
+    )
+    ctx.documents.mortgage_proof_number = reply.transfer.mortgage_proof_number
+    return None
+
+
+async def mortgage_recorded(ctx: Context) -> Wait | None:
+    """The transfer converted the pre-mortgage in the same register transaction (CQ 66) and the
+    mortgage service issued the bank's proof; this step confirms it."""
+    if not ctx.documents.mortgage_proof_number:
+        reply = await ctx.clients.transfer.GetTransfer(
+            transfer_pb.GetTransferRequest(name=ctx.documents.transfer)
+        )
+        ctx.documents.mortgage_proof_number = reply.transfer.mortgage_proof_number
+    return None
+
+
+async def certificate_ready(ctx: Context) -> Wait | None:
+    for number in ctx.documents.certificate_numbers:
+        await ctx.clients.transfer.GetCertificate(
+            transfer_pb.GetCertificateRequest(name=f"certificates/{number}")
+        )
+    return None
+
+
+async def handed_over(ctx: Context) -> Wait | None:
+    """Waits for ConfirmHandover, which completes this step itself."""
+    return Wait(None)
+
+
+# Compensations (before the pivot only), in the order DOMAIN.md gives
+
+
+def _joint(ctx: Context) -> parties_pb2.JointConsent:
+    """The developer's and buyers' consents; the bank's goes to the pre-mortgage release."""
+    parties = {
+        f"organizations/{ctx.filing.developer.uscc}",
+        *(f"buyers/{b.resident_id}" for b in ctx.filing.buyers),
+    }
+    return parties_pb2.JointConsent(
+        signatures=[s for s in ctx.cancellation.joint.signatures if s.signer in parties]
+    )
+
+
+async def release_premortgage(ctx: Context) -> None:
+    request = prereg_pb.ReleasePremortgageRequest(
+        request_id=ctx.rid(StepKind.PREMORTGAGED, "compensate"), name=ctx.documents.premortgage
+    )
+    if ctx.cancellation.HasField("court_ruling"):
+        request.court_ruling.CopyFrom(ctx.cancellation.court_ruling)
+    else:
+        bank = f"organizations/{ctx.filing.loan.bank.uscc}"
+        consent = next((s for s in ctx.cancellation.joint.signatures if s.signer == bank), None)
+        if consent is not None:
+            request.mortgagee_consent.CopyFrom(consent)
+    await ctx.clients.preregistration.ReleasePremortgage(request)
+
+
+async def cancel_preregistration(ctx: Context) -> None:
+    request = prereg_pb.CancelPreregistrationRequest(
+        request_id=ctx.rid(StepKind.PREREGISTERED, "compensate"), name=ctx.documents.preregistration
+    )
+    if ctx.cancellation.HasField("court_ruling"):
+        request.court_ruling.CopyFrom(ctx.cancellation.court_ruling)
+    else:
+        request.joint.CopyFrom(_joint(ctx))
+    await ctx.clients.preregistration.CancelPreregistration(request)
+
+
+async def cancel_contract(ctx: Context) -> None:
+    request = contract_pb.CancelContractRequest(
+        request_id=ctx.rid(StepKind.CONTRACT_SIGNED, "compensate"), name=ctx.documents.contract
+    )
+    if ctx.cancellation.HasField("court_ruling"):
+        request.court_ruling.CopyFrom(ctx.cancellation.court_ruling)
+    else:
+        request.joint.CopyFrom(_joint(ctx))
+    await ctx.clients.contract.CancelContract(request)
+
+
+async def refund_tax(ctx: Context) -> None:
+    await ctx.clients.tax.RefundDeedTax(
+        tax_pb.RefundDeedTaxRequest(
+            request_id=ctx.rid(StepKind.TAX_ASSESSED, "compensate"),
+            assessment=ctx.documents.tax_assessment,
+            reason=f"purchase cancelled before transfer ({ctx.documents.contract})",
+        )
+    )

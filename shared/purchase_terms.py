@@ -1,0 +1,28 @@
+"""The contract terms a purchase filing stands for: what every party signs, built the same way by
+the developer's system, the banks', the demo and the orchestrator."""
+
+from __future__ import annotations
+
+from deedflow.contract.v1 import contract_service_pb2 as contract_pb
+from deedflow.orchestrator.v1 import orchestrator_service_pb2 as pb
+
+
+def contract_terms(filing: pb.PurchaseFiling) -> contract_pb.ContractTerms:
+    terms = contract_pb.ContractTerms(
+        unit_number=filing.unit_number,
+        developer=filing.developer,
+        buyers=filing.buyers,
+        price_ex_vat_fen=filing.price_ex_vat_fen,
+        vat_fen=filing.vat_fen,
+        gross_area_dm2=filing.gross_area_dm2,
+        with_loan=filing.HasField("loan"),
+        developer_reference=filing.developer_reference,
+    )
+    if filing.HasField("delivery_time"):
+        terms.delivery_time.CopyFrom(filing.delivery_time)
+    return terms
+
+
+def canonical_bytes(filing: pb.PurchaseFiling) -> bytes:
+    """The bytes each party signs: the terms' deterministic serialization."""
+    return contract_terms(filing).SerializeToString(deterministic=True)

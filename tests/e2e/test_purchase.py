@@ -1,0 +1,260 @@
+"""File once, deed at handover: purchases through all seven real services (mTLS gRPC, real
+PostgreSQL), driven by the orchestrator's saga and followed with WatchPurchase."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+
+import grpc
+import pytest
+from grpc_status import rpc_status
+
+from deedflow.contract.v1 import contract_service_pb2 as contract_pb
+from deedflow.orchestrator.v1 import orchestrator_service_pb2 as pb
+from deedflow.orchestrator.v1 import orchestrator_service_pb2_grpc
+from deedflow.preregistration.v1 import preregistration_service_pb2 as prereg_pb
+from deedflow.registry.v1 import registry_service_pb2 as registry_pb
+from deedflow.tax.v1 import tax_service_pb2 as tax_pb
+from deedflow.type.v1 import parties_pb2
+from shared.grpc.status import error_info
+from tests.flows import presale, refused, rid, seize
+from tests.purchases import file_purchase, joint_cancellation, signed_filing, until
+from tests.support import client_channel
+
+AWAITING = pb.PURCHASE_STATE_AWAITING_COMPLETION
+READY = pb.PURCHASE_STATE_CERTIFICATE_READY
+PARKED = pb.PURCHASE_STATE_PARKED
+
+
+@pytest.fixture(scope="module")
+async def developer_desk(services, pki):
+    async with client_channel(services["orchestrator"].server.port, pki, "developer") as channel:
+        yield orchestrator_service_pb2_grpc.PurchaseServiceStub(channel)
+
+
+@pytest.fixture(scope="module")
+async def clerk_desk(services, pki):
+    async with client_channel(services["orchestrator"].server.port, pki, "clerk") as channel:
+        yield orchestrator_service_pb2_grpc.PurchaseServiceStub(channel)
+
+
+async def pay(offices, purchase: pb.Purchase) -> None:
+    await offices.tax_as_bank.RecordPayment(
+        tax_pb.RecordPaymentRequest(
+            request_id=rid(),
+            assessment=purchase.documents.tax_assessment,
+            payment=tax_pb.Payment(
+                payment_reference=f"PAY-{uuid.uuid4().hex[:12]}", amount_fen=purchase.documents.tax_fen
+            ),
+        )
+    )
+
+
+async def complete(desk, building: str) -> pb.BuildingCompletion:
+    reply = await desk.CompleteBuilding(
+        pb.CompleteBuildingRequest(
+            request_id=rid(),
+            building_number=building,
+            completion_record_number=f"渝建竣备{building[-6:]}",
+            common_parts=["物业管理用房"],
+        )
+    )
+    return reply.completion
+
+
+def step_states(purchase: pb.Purchase) -> dict[str, int]:
+    return {pb.StepKind.Name(s.kind).removeprefix("STEP_KIND_"): s.state for s in purchase.steps}
+
+
+@pytest.mark.parametrize("with_loan", [True, False], ids=["with-loan", "without-loan"])
+async def test_filed_once_and_handed_over_with_the_certificate(offices, pki, developer_desk, with_loan):
+    """交房即交证: one filing, then payment and completion, and the certificate is ready at handover."""
+    building, (unit, _) = await presale(offices)
+    filing, _ = signed_filing(pki, unit, with_loan)
+    purchase = await file_purchase(developer_desk, filing)
+    assert purchase.state == pb.PURCHASE_STATE_FILING
+    waiting = await until(developer_desk, purchase.name, AWAITING)
+    documents = waiting.documents
+    assert documents.filing_number.startswith("渝房网签备(")
+    assert documents.preregistration_proof_number.startswith("渝(")
+    assert bool(documents.premortgage_proof_number) is with_loan
+    assert documents.tax_fen == 1_200_000
+    await pay(offices, waiting)
+    completion = await complete(developer_desk, building)
+    assert completion.first_registration_case.startswith("cases/ZY")
+    ready = await until(developer_desk, purchase.name, READY)
+    assert len(ready.documents.certificate_numbers) == 1
+    assert bool(ready.documents.mortgage_proof_number) is with_loan
+    states = step_states(ready)
+    skipped = {"PREMORTGAGED", "MORTGAGE_RECORDED"} if not with_loan else set()
+    for kind, state in states.items():
+        expected = pb.STEP_STATE_SKIPPED if kind in skipped else pb.STEP_STATE_SUCCEEDED
+        if kind == "HANDED_OVER":
+            expected = pb.STEP_STATE_WAITING
+        assert state == expected, kind
+    handed = (
+        await developer_desk.ConfirmHandover(pb.ConfirmHandoverRequest(request_id=rid(), name=purchase.name))
+    ).purchase
+    assert handed.state == pb.PURCHASE_STATE_HANDED_OVER
+    assert all(
+        s.start_time.seconds <= s.end_time.seconds for s in handed.steps if s.state == pb.STEP_STATE_SUCCEEDED
+    )
+    unit_now = (await offices.registry.GetUnit(registry_pb.GetUnitRequest(unit_number=unit))).unit
+    kinds = sorted(registry_pb.EntryKind.Name(e.kind) for e in unit_now.entries)
+    assert kinds == (
+        ["ENTRY_KIND_MORTGAGE", "ENTRY_KIND_OWNERSHIP"] if with_loan else ["ENTRY_KIND_OWNERSHIP"]
+    )
+
+
+async def test_handover_before_the_certificate_is_refused(offices, pki, developer_desk):
+    _, (unit, _) = await presale(offices)
+    filing, _ = signed_filing(pki, unit, with_loan=False)
+    purchase = await file_purchase(developer_desk, filing)
+    await until(developer_desk, purchase.name, AWAITING)
+    code, reason = await refused(
+        developer_desk.ConfirmHandover(pb.ConfirmHandoverRequest(request_id=rid(), name=purchase.name))
+    )
+    assert (code, reason) == (grpc.StatusCode.FAILED_PRECONDITION, "CERTIFICATE_NOT_READY")
+
+
+async def test_cancellation_before_the_pivot_undoes_every_office(offices, pki, developer_desk):
+    """DOMAIN "Cancellation": pre-mortgage released, pre-registration cancelled, filing
+    cancelled, tax refunded, the unit on sale again; each visible at its office."""
+    _, (unit, _) = await presale(offices)
+    filing, people = signed_filing(pki, unit, with_loan=True)
+    purchase = await file_purchase(developer_desk, filing)
+    waiting = await until(developer_desk, purchase.name, AWAITING)
+    await pay(offices, waiting)
+    contract = (
+        await offices.contracts.GetContract(contract_pb.GetContractRequest(name=waiting.documents.contract))
+    ).contract
+    joint = joint_cancellation(pki, people, contract.digest, with_bank=True)
+    cancelling = (
+        await developer_desk.CancelPurchase(
+            pb.CancelPurchaseRequest(request_id=rid(), name=purchase.name, joint=joint)
+        )
+    ).purchase
+    assert cancelling.state == pb.PURCHASE_STATE_CANCELLING
+    cancelled = await until(developer_desk, purchase.name, pb.PURCHASE_STATE_CANCELLED, PARKED)
+    assert cancelled.state == pb.PURCHASE_STATE_CANCELLED, cancelled.problem
+    states = step_states(cancelled)
+    for kind in ("CONTRACT_SIGNED", "TAX_ASSESSED", "PREREGISTERED", "PREMORTGAGED"):
+        assert states[kind] == pb.STEP_STATE_COMPENSATED, kind
+
+    docs = cancelled.documents
+    premortgage = (
+        await offices.prereg.GetPremortgage(prereg_pb.GetPremortgageRequest(name=docs.premortgage))
+    ).premortgage
+    assert premortgage.state == prereg_pb.PREREGISTRATION_STATE_CANCELLED
+    prereg = (
+        await offices.prereg.GetPreregistration(
+            prereg_pb.GetPreregistrationRequest(name=docs.preregistration)
+        )
+    ).preregistration
+    assert prereg.state == prereg_pb.PREREGISTRATION_STATE_CANCELLED
+    contract = (
+        await offices.contracts.GetContract(contract_pb.GetContractRequest(name=docs.contract))
+    ).contract
+    assert contract.state == contract_pb.CONTRACT_STATE_CANCELLED
+    assessment = (
+        await offices.tax.GetAssessment(tax_pb.GetAssessmentRequest(name=docs.tax_assessment))
+    ).assessment
+    assert assessment.state == tax_pb.ASSESSMENT_STATE_REFUNDED
+    sale = (await offices.contracts.GetUnit(contract_pb.GetUnitRequest(unit_number=unit))).unit
+    assert sale.sale_state == contract_pb.UNIT_SALE_STATE_ON_SALE
+
+
+async def test_cancellation_after_the_pivot_is_refused(offices, pki, developer_desk):
+    """民法典 214: once the transfer is entered, nothing is undone."""
+    building, (unit, _) = await presale(offices)
+    filing, _ = signed_filing(pki, unit, with_loan=False)
+    purchase = await file_purchase(developer_desk, filing)
+    await pay(offices, await until(developer_desk, purchase.name, AWAITING))
+    await complete(developer_desk, building)
+    ready = await until(developer_desk, purchase.name, READY)
+    ruling = parties_pb2.CourtRuling(authority="重庆市渝北区人民法院", ruling_number="(2026)渝0112民初99号")
+    code, reason = await refused(
+        developer_desk.CancelPurchase(
+            pb.CancelPurchaseRequest(request_id=rid(), name=ready.name, court_ruling=ruling)
+        )
+    )
+    assert (code, reason) == (grpc.StatusCode.FAILED_PRECONDITION, "PURCHASE_PAST_PIVOT")
+
+
+async def test_a_seizure_parks_the_purchase_until_a_clerk_resumes_it(
+    offices, pki, developer_desk, clerk_desk
+):
+    """查封规定: a seizure found at transfer parks the purchase with its reason for a clerk; once
+    the seizure is lifted, the clerk resumes it and it reaches the certificate."""
+    building, (unit, _) = await presale(offices)
+    filing, _ = signed_filing(pki, unit, with_loan=True)
+    purchase = await file_purchase(developer_desk, filing)
+    await pay(offices, await until(developer_desk, purchase.name, AWAITING))
+    await seize(offices, unit, 77)
+    await complete(developer_desk, building)
+    parked = await until(developer_desk, purchase.name, PARKED)
+    assert error_info(parked.problem).reason == "UNIT_SEIZED"
+    failed = [s for s in parked.steps if s.state == pb.STEP_STATE_FAILED]
+    assert [pb.StepKind.Name(s.kind) for s in failed] == ["STEP_KIND_TRANSFERRED"]
+    listed = await clerk_desk.ListPurchases(pb.ListPurchasesRequest(state=PARKED, building_number=building))
+    assert [p.name for p in listed.purchases] == [purchase.name]
+    completion = (
+        await developer_desk.GetBuildingCompletion(pb.GetBuildingCompletionRequest(building_number=building))
+    ).completion
+    assert error_info(completion.outcomes[0].error).reason == "UNIT_SEIZED"
+
+    seizure = next(
+        e
+        for e in (await offices.registry.GetUnit(registry_pb.GetUnitRequest(unit_number=unit))).unit.entries
+        if e.kind == registry_pb.ENTRY_KIND_SEIZURE
+    )
+    await offices.registry_clerk.ReleaseSeizure(
+        registry_pb.ReleaseSeizureRequest(
+            request_id=rid(),
+            entry=seizure.name,
+            ruling=parties_pb2.CourtRuling(
+                authority="重庆市渝北区人民法院", ruling_number="(2026)渝0112执77号之一"
+            ),
+        )
+    )
+    await clerk_desk.ResumePurchase(
+        pb.ResumePurchaseRequest(request_id=rid(), name=purchase.name, note="查封已解除")
+    )
+    ready = await until(developer_desk, purchase.name, READY)
+    assert ready.documents.mortgage_proof_number
+
+
+async def test_race_for_one_flat_sells_it_once(offices, pki, developer_desk):
+    """One flat, ten buyers filing at once: exactly one purchase goes on; every other is refused
+    at the door or rejected with UNIT_ALREADY_CONTRACTED; one contract exists."""
+    _, (unit, _) = await presale(offices)
+    filings = [signed_filing(pki, unit, with_loan=False)[0] for _ in range(10)]
+
+    async def attempt(filing):
+        try:
+            purchase = await file_purchase(developer_desk, filing)
+        except grpc.aio.AioRpcError as exc:
+            return error_info(rpc_status.from_call(exc)).reason
+        settled = await until(developer_desk, purchase.name, AWAITING, pb.PURCHASE_STATE_REJECTED)
+        if settled.state == pb.PURCHASE_STATE_REJECTED:
+            return error_info(settled.problem).reason
+        return "sold"
+
+    outcomes = await asyncio.gather(*(attempt(f) for f in filings))
+    assert outcomes.count("sold") == 1
+    assert set(outcomes) - {"sold"} <= {"UNIT_ALREADY_CONTRACTED"}
+    contracts = (
+        await offices.contracts.ListContracts(contract_pb.ListContractsRequest(unit_number=unit))
+    ).contracts
+    assert len(contracts) == 1
+
+
+async def test_another_developer_cannot_see_the_purchase(offices, pki, developer_desk, services):
+    _, (unit, _) = await presale(offices)
+    filing, _ = signed_filing(pki, unit, with_loan=True)
+    purchase = await file_purchase(developer_desk, filing)
+    async with client_channel(services["orchestrator"].server.port, pki, "bank-b") as channel:
+        other_bank = orchestrator_service_pb2_grpc.PurchaseServiceStub(channel)
+        code, _ = await refused(other_bank.GetPurchase(pb.GetPurchaseRequest(name=purchase.name)))
+    assert code == grpc.StatusCode.NOT_FOUND

@@ -1,0 +1,73 @@
+"""A developer's, buyers' and bank's side of a purchase, for tests and benchmarks: build a
+filing, sign it with the parties' own keys, and follow the purchase as it moves."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+
+from deedflow.orchestrator.v1 import orchestrator_service_pb2 as pb
+from deedflow.type.v1 import parties_pb2
+from shared.consent import cancellation_text
+from shared.pki import Pki
+from shared.purchase_terms import canonical_bytes
+from tests.flows import BANK, DEVELOPER, next_resident_id
+from tests.parties import Party, buyer, developer
+
+
+def bank_party(pki: Pki) -> Party:
+    return Party(f"organizations/{BANK.uscc}", pki.caller("bank-a"))
+
+
+def signed_filing(pki: Pki, unit: str, with_loan: bool, buyers: list[Party] | None = None):
+    """A filing for `unit` signed by the developer, every buyer and (with a loan) the bank."""
+    people = buyers or [buyer(pki, next_resident_id()), buyer(pki, next_resident_id())]
+    share = 10_000 // len(people)
+    filing = pb.PurchaseFiling(
+        unit_number=unit,
+        project=f"projects/渝住建预售({unit[15:24]})",
+        developer=DEVELOPER,
+        buyers=[
+            parties_pb2.Buyer(
+                name=f"买受人{i}",
+                resident_id=p.party.removeprefix("buyers/"),
+                share_basis_points=share + (10_000 - share * len(people) if i == 0 else 0),
+                home_count=parties_pb2.HOME_COUNT_ONLY,
+            )
+            for i, p in enumerate(people)
+        ],
+        price_ex_vat_fen=120_000_000,
+        vat_fen=10_800_000,
+        gross_area_dm2=9_000,
+    )
+    if with_loan:
+        filing.loan.CopyFrom(
+            parties_pb2.Loan(
+                bank=BANK, amount_fen=80_000_000, term_months=360, mortgage_contract_number=f"DK-{unit[-6:]}"
+            )
+        )
+    data = canonical_bytes(filing)
+    filing.signatures.extend([developer(pki).signature(data), *(p.signature(data) for p in people)])
+    if with_loan:
+        filing.loan.bank_signature.CopyFrom(bank_party(pki).signature(data))
+    return filing, people
+
+
+def joint_cancellation(pki: Pki, people: list[Party], contract_digest: bytes, with_bank: bool):
+    text = cancellation_text(contract_digest)
+    parties = [developer(pki), *people, *([bank_party(pki)] if with_bank else [])]
+    return parties_pb2.JointConsent(signatures=[p.signature(text) for p in parties])
+
+
+async def file_purchase(stub, filing) -> pb.Purchase:
+    reply = await stub.FilePurchase(pb.FilePurchaseRequest(request_id=str(uuid.uuid4()), filing=filing))
+    return reply.purchase
+
+
+async def until(stub, name: str, *states: int, seconds: float = 60) -> pb.Purchase:
+    """Follows the purchase's changes (WatchPurchase) until it reaches one of `states`."""
+    async with asyncio.timeout(seconds):
+        async for change in stub.WatchPurchase(pb.WatchPurchaseRequest(name=name)):
+            if change.purchase.state in states:
+                return change.purchase
+    raise AssertionError(f"{name} ended without reaching {states}")
