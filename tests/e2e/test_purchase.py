@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 
+import asyncpg
 import grpc
 import pytest
 from grpc_status import rpc_status
@@ -17,10 +18,13 @@ from deedflow.preregistration.v1 import preregistration_service_pb2 as prereg_pb
 from deedflow.registry.v1 import registry_service_pb2 as registry_pb
 from deedflow.tax.v1 import tax_service_pb2 as tax_pb
 from deedflow.type.v1 import parties_pb2
+from shared.db import plain_url
+from shared.grpc.channels import secure_channel
 from shared.grpc.status import error_info
+from shared.pki import issue_leaf
 from tests.flows import presale, refused, rid, seize
 from tests.purchases import file_purchase, joint_cancellation, signed_filing, until
-from tests.support import client_channel
+from tests.support import client_channel, new_building_number
 
 AWAITING = pb.PURCHASE_STATE_AWAITING_COMPLETION
 READY = pb.PURCHASE_STATE_CERTIFICATE_READY
@@ -258,3 +262,108 @@ async def test_another_developer_cannot_see_the_purchase(offices, pki, developer
         other_bank = orchestrator_service_pb2_grpc.PurchaseServiceStub(channel)
         code, _ = await refused(other_bank.GetPurchase(pb.GetPurchaseRequest(name=purchase.name)))
     assert code == grpc.StatusCode.NOT_FOUND
+
+
+async def test_purchase_state_refusals(offices, pki, developer_desk, clerk_desk, database_url):
+    """Cancelling twice, handing over a cancelled purchase, resuming one that is not parked, and
+    cancelling while a worker holds the purchase are each refused with their reason."""
+    _, (unit, _) = await presale(offices)
+    filing, people = signed_filing(pki, unit, with_loan=False)
+    purchase = await file_purchase(developer_desk, filing)
+    waiting = await until(developer_desk, purchase.name, AWAITING)
+    code, reason = await refused(
+        clerk_desk.ResumePurchase(pb.ResumePurchaseRequest(request_id=rid(), name=purchase.name, note="x"))
+    )
+    assert (code, reason) == (grpc.StatusCode.FAILED_PRECONDITION, "PURCHASE_NOT_PARKED")
+
+    # A worker's live lease: the cancellation waits for the step in flight.
+    connection = await asyncpg.connect(
+        plain_url(database_url), server_settings={"search_path": "orchestrator"}
+    )
+    try:
+        purchase_id = uuid.UUID(purchase.name.removeprefix("purchases/"))
+        await connection.execute(
+            "UPDATE purchase SET leased_by = 'another-worker', lease_until = now() + interval '1 minute'"
+            " WHERE id = $1",
+            purchase_id,
+        )
+        contract = (
+            await offices.contracts.GetContract(
+                contract_pb.GetContractRequest(name=waiting.documents.contract)
+            )
+        ).contract
+        joint = joint_cancellation(pki, people, contract.digest, with_bank=False)
+        request = pb.CancelPurchaseRequest(request_id=rid(), name=purchase.name, joint=joint)
+        code, reason = await refused(developer_desk.CancelPurchase(request))
+        assert (code, reason) == (grpc.StatusCode.ABORTED, "PURCHASE_BUSY")
+        await connection.execute(
+            "UPDATE purchase SET leased_by = NULL, lease_until = NULL WHERE id = $1", purchase_id
+        )
+    finally:
+        await connection.close()
+
+    request.request_id = rid()
+    await developer_desk.CancelPurchase(request)
+    request.request_id = rid()
+    code, reason = await refused(developer_desk.CancelPurchase(request))
+    assert (code, reason) == (grpc.StatusCode.FAILED_PRECONDITION, "PURCHASE_ALREADY_CANCELLED")
+    await until(developer_desk, purchase.name, pb.PURCHASE_STATE_CANCELLED)
+    code, reason = await refused(
+        developer_desk.ConfirmHandover(pb.ConfirmHandoverRequest(request_id=rid(), name=purchase.name))
+    )
+    assert (code, reason) == (grpc.StatusCode.FAILED_PRECONDITION, "PURCHASE_CANCELLED")
+
+
+async def test_a_rejected_filing_has_nothing_to_cancel(offices, pki, developer_desk):
+    """A filing the contract office refuses at its first step ends REJECTED with the reason,
+    and cancelling it is refused: nothing was done."""
+    building = new_building_number()
+    unit = f"{building}0001"
+    # The permit for this unit belongs to another developer: on sale, but not this seller's.
+    await offices.housing.CreateProject(
+        contract_pb.CreateProjectRequest(
+            request_id=rid(),
+            display_name="他人项目",
+            presale_permit_number=f"渝住建预售({building[-9:]})",
+            developer=parties_pb2.Organization(name="另一开发公司", uscc="91500000MA60BNK00D"),
+            units=[
+                contract_pb.ProjectUnit(
+                    unit_number=unit, room_label="1-01", gross_area_dm2=9_000, residential=True
+                )
+            ],
+        )
+    )
+    filing, _ = signed_filing(pki, unit, with_loan=False)
+    purchase = await file_purchase(developer_desk, filing)
+    rejected = await until(developer_desk, purchase.name, pb.PURCHASE_STATE_REJECTED)
+    assert error_info(rejected.problem).reason == "UNIT_NOT_ON_PRESALE"
+    ruling = parties_pb2.CourtRuling(authority="court", ruling_number="(2026)3")
+    code, reason = await refused(
+        developer_desk.CancelPurchase(
+            pb.CancelPurchaseRequest(request_id=rid(), name=purchase.name, court_ruling=ruling)
+        )
+    )
+    assert (code, reason) == (grpc.StatusCode.FAILED_PRECONDITION, "PURCHASE_REJECTED")
+
+
+async def test_a_developer_files_only_its_own_sales(offices, pki, services):
+    """The filing's seller must be the caller's certificate identity."""
+    from cryptography import x509
+
+    from tests.parties import _ca
+
+    ca_cert, ca_key = _ca(pki)
+    other = issue_leaf(
+        ca_cert,
+        ca_key,
+        "other developer",
+        [x509.UniformResourceIdentifier("deedflow://developer/91500000MA60BNK00D")],
+    )
+    _, (unit, _) = await presale(offices)
+    filing, _ = signed_filing(pki, unit, with_loan=False)
+    target = f"127.0.0.1:{services['orchestrator'].server.port}"
+    async with secure_channel(target, pki.ca_pem, other) as channel:
+        code, reason = await refused(
+            file_purchase(orchestrator_service_pb2_grpc.PurchaseServiceStub(channel), filing)
+        )
+    assert (code, reason) == (grpc.StatusCode.PERMISSION_DENIED, "DEVELOPER_MISMATCH")
