@@ -17,10 +17,13 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-# Starts PostgreSQL and all seven services, shows them healthy over mTLS, and stops them.
+# Starts PostgreSQL and all seven services, loads the seeds, files two purchases once and
+# carries them to handover, prints the timeline, certificate, mortgage proof and register
+# history, and stops everything.
 demo: $(STAMP)
 	$(BIN)/deedflow up --detach
-	@$(BIN)/deedctl whoami && $(BIN)/deedctl health; status=$$?; $(BIN)/deedflow down; exit $$status
+	@$(BIN)/deedctl health && $(BIN)/deedflow seed && $(BIN)/python -m cli.demo; \
+		status=$$?; $(BIN)/deedflow down; exit $$status
 
 # Lint first (cheap), then the whole suite: unit, integration and end-to-end.
 test: $(STAMP) lint

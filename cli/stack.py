@@ -236,6 +236,19 @@ def status() -> None:
 
 
 @app.command()
+def seed() -> None:
+    """Load the synthetic seed data (developer, project, 120 units, banks) into a running stack."""
+    from cli.seed import load
+
+    settings = Settings()
+    project = asyncio.run(load(settings, load_pki(settings)))
+    console.print(
+        f"seeded {project.display_name}: permit {project.presale_permit_number},"
+        f" buildings {', '.join(project.building_numbers)}"
+    )
+
+
+@app.command()
 def pki() -> None:
     """Create the development CA and certificates (if missing) and show where they are."""
     settings = Settings()

@@ -28,6 +28,7 @@ DEV_CALLERS: dict[str, str] = {
     "developer": "deedflow://developer/91500112MA5U0DF01L",
     "bank-a": "deedflow://bank/915000007094231152",
     "bank-b": "deedflow://bank/91500000MA60BNK00D",
+    "bank-c": "deedflow://bank/91500000MA5U7BK0CK",
     "clerk": "deedflow://clerk/C0001",
     "housing": "deedflow://housing/91500000202801234Y",
     "tax": "deedflow://tax/cq-tax-bureau",

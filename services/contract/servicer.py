@@ -116,6 +116,16 @@ class ContractServicer(contract_service_pb2_grpc.ContractServiceServicer):
         return pb.GetProjectResponse(project=await self.tx.read(work))
 
     async def ListUnits(self, request, context):
+        if request.sale_state == pb.UNIT_SALE_STATE_RESTRICTED:
+            raise InvalidArgument(
+                [FieldViolation("sale_state", "RESTRICTED comes from the register; ask GetUnit for one unit")]
+            )
+        sale_state = (
+            pb.UnitSaleState.Name(request.sale_state).removeprefix("UNIT_SALE_STATE_")
+            if request.sale_state
+            else ""
+        )
+
         async def work(connection):
             row = await self.contracts.project(connection, request.project)
             size = _page_size(request.page_size)
@@ -123,6 +133,7 @@ class ContractServicer(contract_service_pb2_grpc.ContractServiceServicer):
                 connection,
                 row["presale_permit_number"],
                 request.building_number,
+                sale_state,
                 request.page_token,
                 size + 1,
             )

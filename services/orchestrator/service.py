@@ -154,9 +154,10 @@ class Purchases:
                     "create_time": at,
                 },
             )
-            # Every purchase waiting in the building goes on to transfer + mortgage now.
-            await repository.make_building_due(connection, request.building_number)
-            await repository.wake(connection)
+        # Every purchase waiting in the building goes on to transfer + mortgage now (also those
+        # filed after an earlier completion call, which may be waiting only for their tax).
+        await repository.make_building_due(connection, request.building_number)
+        await repository.wake(connection)
         return await self.completion(connection, request.building_number)
 
     async def completion(self, connection, building_number: str) -> pb.BuildingCompletion:

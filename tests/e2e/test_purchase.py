@@ -11,11 +11,13 @@ import grpc
 import pytest
 from grpc_status import rpc_status
 
+import seeds
 from deedflow.contract.v1 import contract_service_pb2 as contract_pb
 from deedflow.orchestrator.v1 import orchestrator_service_pb2 as pb
 from deedflow.orchestrator.v1 import orchestrator_service_pb2_grpc
 from deedflow.preregistration.v1 import preregistration_service_pb2 as prereg_pb
 from deedflow.registry.v1 import registry_service_pb2 as registry_pb
+from deedflow.registry.v1 import registry_service_pb2_grpc
 from deedflow.tax.v1 import tax_service_pb2 as tax_pb
 from deedflow.type.v1 import parties_pb2
 from shared.db import plain_url
@@ -367,3 +369,17 @@ async def test_a_developer_files_only_its_own_sales(offices, pki, services):
             file_purchase(orchestrator_service_pb2_grpc.PurchaseServiceStub(channel), filing)
         )
     assert (code, reason) == (grpc.StatusCode.PERMISSION_DENIED, "DEVELOPER_MISMATCH")
+
+
+async def test_seed_loading_is_idempotent(services, pki, test_settings):
+    """`deedflow seed` twice gives one project with its 120 units, each in the book."""
+    from cli.seed import load
+
+    first = await load(test_settings, pki)
+    again = await load(test_settings, pki)
+    assert first.name == again.name
+    assert list(first.building_numbers) == list(seeds.BUILDINGS)
+    async with client_channel(services["registry"].server.port, pki, "clerk") as channel:
+        registry = registry_service_pb2_grpc.RegistryServiceStub(channel)
+        unit = await registry.GetUnit(registry_pb.GetUnitRequest(unit_number=seeds.units()[-1].unit_number))
+    assert unit.unit.facts.gross_area_dm2 == seeds.units()[-1].gross_area_dm2

@@ -427,3 +427,22 @@ async def test_units_of_a_project_list_their_sale_state(housing, dev, pki):
     states = {u.unit_number: u.sale_state for u in (*listed.units, *rest.units)}
     assert states[numbers[1]] == pb.UNIT_SALE_STATE_CONTRACTED
     assert states[numbers[0]] == pb.UNIT_SALE_STATE_ON_SALE
+
+
+async def test_units_filter_by_sale_state_across_pages(housing, dev, pki):
+    numbers = await new_project(housing, units=3)
+    await signed_and_filed(dev, pki, numbers[1])
+    project = f"projects/渝住建预售({numbers[0][15:24]})"
+    first = await dev.ListUnits(
+        pb.ListUnitsRequest(project=project, sale_state=pb.UNIT_SALE_STATE_ON_SALE, page_size=1)
+    )
+    rest = await dev.ListUnits(
+        pb.ListUnitsRequest(
+            project=project,
+            sale_state=pb.UNIT_SALE_STATE_ON_SALE,
+            page_size=1,
+            page_token=first.next_page_token,
+        )
+    )
+    assert [u.unit_number for u in (*first.units, *rest.units)] == [numbers[0], numbers[2]]
+    assert rest.next_page_token == ""

@@ -1,0 +1,350 @@
+"""`make demo`: two purchases filed once and carried to handover through every office.
+
+The demo plays the developer's sales system, the buyers, the bank and a clerk. The simulated
+parties' signing keys live in $DEEDFLOW_HOME/demo-parties, which only this client reads: no
+service ever holds a party's private key.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import sys
+import uuid
+from pathlib import Path
+
+import grpc
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+from grpc_status import rpc_status
+from rich.console import Console
+from rich.table import Table
+
+import seeds
+from cli.seed import load as load_seeds
+from deedflow.contract.v1 import contract_service_pb2 as contract_pb
+from deedflow.contract.v1 import contract_service_pb2_grpc
+from deedflow.mortgage.v1 import mortgage_service_pb2 as mortgage_pb
+from deedflow.mortgage.v1 import mortgage_service_pb2_grpc
+from deedflow.orchestrator.v1 import orchestrator_service_pb2 as pb
+from deedflow.orchestrator.v1 import orchestrator_service_pb2_grpc
+from deedflow.registry.v1 import registry_service_pb2 as registry_pb
+from deedflow.registry.v1 import registry_service_pb2_grpc
+from deedflow.tax.v1 import tax_service_pb2 as tax_pb
+from deedflow.tax.v1 import tax_service_pb2_grpc
+from deedflow.transfer.v1 import transfer_service_pb2 as transfer_pb
+from deedflow.transfer.v1 import transfer_service_pb2_grpc
+from deedflow.type.v1 import parties_pb2
+from shared.config import Settings
+from shared.grpc.channels import secure_channel
+from shared.grpc.status import error_info
+from shared.ids import display_unit_number
+from shared.logging import mask_personal_ids
+from shared.pki import CertPair, Pki, issue_leaf
+from shared.purchase_terms import canonical_bytes
+from shared.runstate import address_of
+from shared.runtime import load_pki
+from shared.signing import Algorithm, sign
+
+# Wide enough for the register table when the output is a pipe (make demo), not a terminal.
+console = Console(width=140)
+
+
+class Parties:
+    """Buyers' keys and certificates, kept apart from the platform in demo-parties/."""
+
+    def __init__(self, folder: Path, pki: Pki) -> None:
+        self.folder = folder
+        self.pki = pki
+
+    def buyer(self, resident_id: str) -> CertPair:
+        cert_path, key_path = self.folder / f"{resident_id}.pem", self.folder / f"{resident_id}.key"
+        if not cert_path.exists():
+            ca_cert = x509.load_pem_x509_certificate(self.pki.ca_pem)
+            ca_key = serialization.load_pem_private_key(
+                (self.pki.root / "ca.key").read_bytes(), password=None
+            )
+            pair = issue_leaf(
+                ca_cert,
+                ca_key,
+                f"buyer {resident_id[-4:]}",
+                [x509.UniformResourceIdentifier(f"deedflow://buyer/{resident_id}")],
+            )
+            self.folder.mkdir(parents=True, exist_ok=True)
+            key_path.write_bytes(pair.key_pem)
+            key_path.chmod(0o600)
+            cert_path.write_bytes(pair.cert_pem)
+        return CertPair(cert_path.read_bytes(), key_path.read_bytes())
+
+
+def _signature(signer: str, pair: CertPair, data: bytes) -> parties_pb2.Signature:
+    return parties_pb2.Signature(
+        signer=signer,
+        algorithm=parties_pb2.SIGNATURE_ALGORITHM_ECDSA_P256_SHA256,
+        signature=sign(Algorithm.ECDSA_P256_SHA256, pair.key_pem, data),
+        certificate_pem=pair.cert_pem.decode(),
+    )
+
+
+def filing_for(
+    unit: contract_pb.Unit, people: list[seeds.SeedBuyer], parties: Parties, pki: Pki, bank: seeds.Bank | None
+):
+    share = 10_000 // len(people)
+    filing = pb.PurchaseFiling(
+        unit_number=unit.unit_number,
+        project=unit.project,
+        developer=parties_pb2.Organization(name=seeds.DEVELOPER_NAME, uscc=seeds.DEVELOPER_USCC),
+        buyers=[
+            parties_pb2.Buyer(
+                name=p.name,
+                resident_id=p.resident_id,
+                home_count=parties_pb2.HOME_COUNT_ONLY,
+                share_basis_points=share + (10_000 - share * len(people) if i == 0 else 0),
+            )
+            for i, p in enumerate(people)
+        ],
+        price_ex_vat_fen=unit.gross_area_dm2 * 10_000,  # ¥10,000 per m² = 10,000 fen per dm²
+        vat_fen=unit.gross_area_dm2 * 900,  # 9 % VAT
+        gross_area_dm2=unit.gross_area_dm2,
+        developer_reference=f"DEMO-{unit.room_label}",
+    )
+    if bank is not None:
+        filing.loan.CopyFrom(
+            parties_pb2.Loan(
+                bank=parties_pb2.Organization(name=bank.name, uscc=bank.uscc),
+                amount_fen=filing.price_ex_vat_fen * 7 // 10,
+                term_months=360,
+                mortgage_contract_number=f"DEMO-DK-{unit.room_label}",
+            )
+        )
+    data = canonical_bytes(filing)
+    filing.signatures.append(
+        _signature(f"organizations/{seeds.DEVELOPER_USCC}", pki.caller("developer"), data)
+    )
+    for person in people:
+        filing.signatures.append(
+            _signature(f"buyers/{person.resident_id}", parties.buyer(person.resident_id), data)
+        )
+    if bank is not None:
+        filing.loan.bank_signature.CopyFrom(
+            _signature(f"organizations/{bank.uscc}", pki.caller(bank.stem), data)
+        )
+    return filing
+
+
+async def follow(stub, name: str, *states: int) -> pb.Purchase:
+    async with asyncio.timeout(120):
+        async for change in stub.WatchPurchase(pb.WatchPurchaseRequest(name=name)):
+            if change.purchase.state in states:
+                return change.purchase
+    raise RuntimeError(f"{name} ended before reaching {states}")
+
+
+def _time(stamp) -> str:
+    if not stamp.seconds and not stamp.nanos:
+        return "-"
+    return stamp.ToDatetime(tzinfo=dt.UTC).astimezone().strftime("%H:%M:%S.%f")[:-3]
+
+
+def timeline(purchase: pb.Purchase) -> Table:
+    table = Table(title=f"Timeline of {purchase.name} ({display_unit_number(purchase.filing.unit_number)})")
+    for column in ("step", "state", "started", "ended", "attempts"):
+        table.add_column(column)
+    for step in purchase.steps:
+        table.add_row(
+            pb.StepKind.Name(step.kind).removeprefix("STEP_KIND_"),
+            pb.StepState.Name(step.state).removeprefix("STEP_STATE_"),
+            _time(step.start_time),
+            _time(step.end_time),
+            str(step.attempts),
+        )
+    return table
+
+
+def key_values(title: str, rows: list[tuple[str, str]]) -> Table:
+    table = Table(title=title, show_header=False)
+    for key, value in rows:
+        table.add_row(key, value)
+    return table
+
+
+async def run() -> int:
+    settings = Settings()
+    pki = load_pki(settings)
+    parties = Parties(settings.home / "demo-parties", pki)
+    project = await load_seeds(settings, pki)
+    console.print(f"[bold]Seed project[/bold] {project.display_name}, permit {project.presale_permit_number}")
+
+    def channel(service: str, identity: CertPair):
+        return secure_channel(address_of(settings, service), pki.ca_pem, identity, default_timeout=30)
+
+    developer_id, bank = pki.caller("developer"), seeds.BANKS[0]
+    async with (
+        channel("orchestrator", developer_id) as desk_channel,
+        channel("contract", developer_id) as contract_channel,
+        channel("tax", pki.caller(bank.stem)) as tax_channel,
+        channel("transfer", developer_id) as transfer_channel,
+        channel("mortgage", pki.caller(bank.stem)) as mortgage_channel,
+        channel("registry", pki.caller("clerk")) as registry_channel,
+    ):
+        desk = orchestrator_service_pb2_grpc.PurchaseServiceStub(desk_channel)
+        contracts = contract_service_pb2_grpc.ContractServiceStub(contract_channel)
+        tax = tax_service_pb2_grpc.TaxServiceStub(tax_channel)
+        transfer = transfer_service_pb2_grpc.TransferServiceStub(transfer_channel)
+        mortgages = mortgage_service_pb2_grpc.MortgageServiceStub(mortgage_channel)
+        registry = registry_service_pb2_grpc.RegistryServiceStub(registry_channel)
+
+        building = seeds.BUILDINGS[0]
+        on_sale = (
+            await contracts.ListUnits(
+                contract_pb.ListUnitsRequest(
+                    project=project.name,
+                    building_number=building,
+                    sale_state=contract_pb.UNIT_SALE_STATE_ON_SALE,
+                    page_size=2,
+                )
+            )
+        ).units
+        if len(on_sale) < 2:
+            console.print(
+                "[red]building 1 has no two flats left on sale; remove .deedflow/ to start afresh[/red]"
+            )
+            return 1
+        people = seeds.buyers()
+        # Different seed buyers for different flats, so a second run buys with other people.
+        offset = (int(on_sale[0].unit_number[-4:-2]) * 4 + int(on_sale[0].unit_number[-2:])) * 4 % 196
+        plans = [
+            (on_sale[0], people[offset : offset + 2], bank),  # two co-buyers with a mortgage loan
+            (on_sale[1], people[offset + 2 : offset + 3], None),  # one buyer paying in full
+        ]
+        filed = []
+        for unit, buyers, lender in plans:
+            filing = filing_for(unit, buyers, parties, pki, lender)
+            reply = await desk.FilePurchase(
+                pb.FilePurchaseRequest(request_id=str(uuid.uuid4()), filing=filing)
+            )
+            console.print(
+                f"filed {reply.purchase.name}: {unit.room_label} for {', '.join(b.name for b in buyers)}"
+                f" {'with a loan from ' + lender.name if lender else 'paid in full'}"
+            )
+            filed.append(reply.purchase)
+
+        waiting = [await follow(desk, p.name, pb.PURCHASE_STATE_AWAITING_COMPLETION) for p in filed]
+        console.print("contract filed, deed tax assessed, 预告 (and 预抵押) entered; waiting for completion")
+
+        # A second buyer for the first flat is refused, with the reason.
+        late = filing_for(on_sale[0], people[offset + 3 : offset + 4], parties, pki, None)
+        try:
+            await desk.FilePurchase(pb.FilePurchaseRequest(request_id=str(uuid.uuid4()), filing=late))
+            console.print("[red]a second buyer was accepted for a sold flat[/red]")
+            return 1
+        except grpc.aio.AioRpcError as exc:
+            info = error_info(rpc_status.from_call(exc))
+            console.print(
+                f"refused as it should be: {exc.code().name} {info.reason if info else ''}: {exc.details()}"
+            )
+
+        for purchase in waiting:
+            await tax.RecordPayment(
+                tax_pb.RecordPaymentRequest(
+                    request_id=str(uuid.uuid4()),
+                    assessment=purchase.documents.tax_assessment,
+                    payment=tax_pb.Payment(
+                        payment_reference=f"DEMO-{uuid.uuid4().hex[:12]}",
+                        amount_fen=purchase.documents.tax_fen,
+                    ),
+                )
+            )
+        console.print("deed tax paid")
+        completion = (
+            await desk.CompleteBuilding(
+                pb.CompleteBuildingRequest(
+                    request_id=str(uuid.uuid4()),
+                    building_number=building,
+                    completion_record_number="渝建竣备(2026)测试001号",
+                    common_parts=["物业管理用房", "消防控制室"],
+                )
+            )
+        ).completion
+        console.print(f"building completed and first-registered: {completion.first_registration_case}")
+
+        ready = [await follow(desk, p.name, pb.PURCHASE_STATE_CERTIFICATE_READY) for p in filed]
+        handed = [
+            (
+                await desk.ConfirmHandover(
+                    pb.ConfirmHandoverRequest(request_id=str(uuid.uuid4()), name=p.name)
+                )
+            ).purchase
+            for p in ready
+        ]
+        console.print(f"handed over with the certificate: {', '.join(p.name for p in handed)}")
+
+        shown = handed[0]
+        console.print(timeline(shown))
+        certificate = (
+            await transfer.GetCertificate(
+                transfer_pb.GetCertificateRequest(
+                    name=f"certificates/{shown.documents.certificate_numbers[0]}"
+                )
+            )
+        ).certificate
+        console.print(
+            key_values(
+                "不动产权证书 (certificate)",
+                [
+                    ("number", certificate.certificate_number),
+                    ("unit", display_unit_number(certificate.unit_number)),
+                    (
+                        "owners",
+                        "; ".join(f"{o.name} {o.share_basis_points / 100:.0f}%" for o in certificate.owners),
+                    ),
+                    ("address", certificate.address),
+                    ("area", f"{certificate.gross_area_dm2 / 100:.2f} m²"),
+                    ("right", f"{certificate.right_type} ({certificate.right_source})"),
+                    ("encumbrances", "; ".join(certificate.encumbrances) or "-"),
+                    ("entered (登簿)", _time(certificate.register_time)),
+                ],
+            )
+        )
+        mortgage = (
+            await mortgages.ListMortgages(
+                mortgage_pb.ListMortgagesRequest(unit_number=shown.filing.unit_number)
+            )
+        ).mortgages[0]
+        console.print(
+            key_values(
+                "不动产登记证明 (the bank's mortgage proof)",
+                [
+                    ("number", mortgage.proof_number),
+                    ("mortgagee", mortgage.loan.bank.name),
+                    ("amount", f"¥{mortgage.loan.amount_fen / 100:,.2f}"),
+                    ("ranks from (pre-mortgage date)", _time(mortgage.priority_time)),
+                    ("entered", _time(mortgage.register_time)),
+                ],
+            )
+        )
+        history = (
+            await registry.ListEntries(registry_pb.ListEntriesRequest(unit_number=shown.filing.unit_number))
+        ).entries
+        table = Table(title=f"Register history of {display_unit_number(shown.filing.unit_number)}")
+        for column in ("#", "entry", "state", "holders", "entered", "case"):
+            table.add_column(column)
+        for entry in history:
+            table.add_row(
+                str(entry.sequence),
+                registry_pb.EntryKind.Name(entry.kind).removeprefix("ENTRY_KIND_"),
+                registry_pb.EntryState.Name(entry.state).removeprefix("ENTRY_STATE_"),
+                mask_personal_ids(", ".join(entry.holders)),
+                _time(entry.entry_time),
+                entry.created_by_case,
+            )
+        console.print(table)
+    return 0
+
+
+def main() -> None:
+    sys.exit(asyncio.run(run()))
+
+
+if __name__ == "__main__":
+    main()
