@@ -55,15 +55,26 @@ class ServiceDeps:
             )
         return self._peers[service]
 
-    async def close(self) -> None:
+    async def close(self, grace: float = 5.0) -> None:
+        """Stops background work, closes peer channels and the pool; each part gets `grace`
+        seconds, then is cut off (and said so), so a stuck part cannot keep the process alive."""
         for task in self._background:
             task.cancel()
-        await asyncio.gather(*self._background, return_exceptions=True)
+        await _bounded(asyncio.gather(*self._background, return_exceptions=True), grace, "background tasks")
         self._background.clear()
-        for channel in self._peers.values():
-            await channel.close()
+        await _bounded(asyncio.gather(*(c.close() for c in self._peers.values())), grace, "peer channels")
         self._peers.clear()
-        await self.database.close()
+        if not await _bounded(self.database.close(), grace, "database pool"):
+            self.database.pool.terminate()
+
+
+async def _bounded(work, seconds: float, what: str) -> bool:
+    try:
+        await asyncio.wait_for(work, seconds)
+    except TimeoutError:
+        log.warning("shutdown step timed out", extra={"fields": {"step": what, "seconds": seconds}})
+        return False
+    return True
 
 
 Register = Callable[[grpc.aio.Server, ServiceDeps], None]

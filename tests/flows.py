@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import uuid
+from collections.abc import AsyncIterator
 
 import grpc
 import pytest
@@ -23,10 +25,11 @@ from deedflow.tax.v1 import tax_service_pb2_grpc
 from deedflow.transfer.v1 import transfer_service_pb2 as transfer_pb
 from deedflow.transfer.v1 import transfer_service_pb2_grpc
 from deedflow.type.v1 import parties_pb2
+from shared.grpc.channels import secure_channel
 from shared.grpc.status import error_info
 from shared.ids import resident_id_check_char
 from tests.parties import buyer, developer
-from tests.support import new_building_number
+from tests.support import client_channel, new_building_number
 
 DEVELOPER = parties_pb2.Organization(name="重庆示例置业有限公司", uscc="91500112MA5U0DF01L")
 BANK = parties_pb2.Organization(name="示例银行重庆分行", uscc="915000007094231152")
@@ -233,3 +236,49 @@ async def seize(o: Offices, unit: str, number: int) -> None:
             ),
         )
     )
+
+
+@contextlib.asynccontextmanager
+async def open_offices(ports: dict[str, int], pki) -> AsyncIterator[Offices]:
+    """Stubs for every office at these ports, as each real caller holds them."""
+    channels = []
+
+    def open_channel(service: str, caller: str):
+        channel = client_channel(ports[service], pki, caller)
+        channels.append(channel)
+        return channel
+
+    orchestrator = secure_channel(f"127.0.0.1:{ports['tax']}", pki.ca_pem, pki.service("orchestrator"))
+    registry_as_service = secure_channel(
+        f"127.0.0.1:{ports['registry']}", pki.ca_pem, pki.service("orchestrator")
+    )
+    channels += [orchestrator, registry_as_service]
+    try:
+        yield Offices(
+            housing=contract_service_pb2_grpc.ContractServiceStub(open_channel("contract", "housing")),
+            contracts=contract_service_pb2_grpc.ContractServiceStub(open_channel("contract", "developer")),
+            tax=tax_service_pb2_grpc.TaxServiceStub(orchestrator),
+            tax_as_bank=tax_service_pb2_grpc.TaxServiceStub(open_channel("tax", "bank-a")),
+            prereg=preregistration_service_pb2_grpc.PreregistrationServiceStub(
+                open_channel("preregistration", "developer")
+            ),
+            prereg_as_bank=preregistration_service_pb2_grpc.PreregistrationServiceStub(
+                open_channel("preregistration", "bank-a")
+            ),
+            transfer=transfer_service_pb2_grpc.TransferServiceStub(open_channel("transfer", "developer")),
+            mortgage_as_bank=mortgage_service_pb2_grpc.MortgageServiceStub(
+                open_channel("mortgage", "bank-a")
+            ),
+            mortgage_as_other_bank=mortgage_service_pb2_grpc.MortgageServiceStub(
+                open_channel("mortgage", "bank-b")
+            ),
+            registry=registry_service_pb2_grpc.RegistryServiceStub(registry_as_service),
+            registry_clerk=registry_service_pb2_grpc.RegistryServiceStub(open_channel("registry", "clerk")),
+            prereg_cases=casework_service_pb2_grpc.CaseworkServiceStub(
+                open_channel("preregistration", "clerk")
+            ),
+            transfer_cases=casework_service_pb2_grpc.CaseworkServiceStub(open_channel("transfer", "clerk")),
+        )
+    finally:
+        for channel in channels:
+            await channel.close()

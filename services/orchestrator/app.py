@@ -10,6 +10,7 @@ import grpc
 
 from deedflow.orchestrator.v1 import orchestrator_service_pb2_grpc
 from services.orchestrator.clients import Clients
+from services.orchestrator.config import SagaSettings
 from services.orchestrator.engine import Engine
 from services.orchestrator.notifier import Notifier
 from services.orchestrator.service import Purchases
@@ -25,7 +26,7 @@ def register(server: grpc.aio.Server, deps: ServiceDeps) -> None:
         PurchaseServicer(purchases, deps.pki.ca_pem), server
     )
     worker = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
-    engine = Engine(deps.database, deps.clock, clients, notifier, worker)
+    engine = Engine(deps.database, deps.clock, clients, notifier, worker, SagaSettings())
 
     async def run() -> None:
         await notifier.start(deps.database.url)

@@ -13,6 +13,8 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+import os
+import signal
 import uuid
 
 import asyncpg
@@ -23,6 +25,7 @@ from grpc_status import rpc_status
 from deedflow.orchestrator.v1 import orchestrator_service_pb2 as pb
 from services.orchestrator import repository
 from services.orchestrator.clients import Clients
+from services.orchestrator.config import SagaSettings
 from services.orchestrator.domain import STATE_DURING, TRANSIENT, PurchaseState, StepKind, StepState, backoff
 from services.orchestrator.notifier import Notifier
 from services.orchestrator.render import purchase_message
@@ -33,8 +36,6 @@ from shared.db import Database
 
 log = logging.getLogger("deedflow.saga")
 
-LEASE_SECONDS = 30.0
-CLAIM_BATCH = 16
 IDLE_POLL_SECONDS = 1.0
 
 
@@ -74,20 +75,34 @@ async def save(
 
 class Engine:
     def __init__(
-        self, database: Database, clock: Clock, clients: Clients, notifier: Notifier, worker: str
+        self,
+        database: Database,
+        clock: Clock,
+        clients: Clients,
+        notifier: Notifier,
+        worker: str,
+        settings: SagaSettings,
     ) -> None:
         self.database = database
         self.clock = clock
         self.clients = clients
         self.notifier = notifier
         self.worker = worker
+        self.settings = settings
+
+    def _chaos(self, kind: StepKind, moment: str) -> None:
+        """Dies like a kill -9 at a chosen point, for the chaos tests; inert unless configured."""
+        if self.settings.chaos_kill_at == f"{kind.value}:{moment}":
+            os.kill(os.getpid(), signal.SIGKILL)
 
     async def run(self) -> None:
         """Claim and advance due purchases until cancelled."""
         while True:
             try:
                 async with self.database.transaction() as connection:
-                    claimed = await repository.claim_due(connection, self.worker, LEASE_SECONDS, CLAIM_BATCH)
+                    claimed = await repository.claim_due(
+                        connection, self.worker, self.settings.lease_seconds, self.settings.claim_batch
+                    )
             except (OSError, asyncpg.PostgresError):
                 log.exception("claiming failed; retrying")
                 claimed = []
@@ -173,6 +188,7 @@ class Engine:
                             "state": StepState.RUNNING.value,
                             "start_time": started,
                             "attempts": attempts,
+                            "worker": self.worker,
                         },
                     ),
                     state=during,
@@ -183,6 +199,7 @@ class Engine:
             except grpc.aio.AioRpcError as exc:
                 await self._failed(purchase_id, step.kind, "FORWARD", attempts, exc, documents)
                 return
+            self._chaos(step.kind, "after-call")
             if isinstance(outcome, Wait):
                 await self._write(
                     purchase_id,
@@ -210,6 +227,7 @@ class Engine:
                     "FORWARD",
                     {
                         "state": StepState.SUCCEEDED.value,
+                        "worker": self.worker,
                         "start_time": started,
                         "end_time": self.clock.now(),
                         "attempts": attempts,
@@ -219,6 +237,7 @@ class Engine:
                 ),
                 documents=documents.SerializeToString(),
             )
+            self._chaos(step.kind, "after-record")
         await self._write(purchase_id, due_at=None, leased_by=None, lease_until=None)
 
     async def _failed(

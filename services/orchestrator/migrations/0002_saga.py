@@ -49,6 +49,8 @@ STATEMENTS = (
         attempts integer NOT NULL DEFAULT 0,
         last_error bytea,
         next_attempt_time timestamptz,
+        -- The worker that last ran the step: which process did what, for operators and tests.
+        worker text NOT NULL DEFAULT '',
         PRIMARY KEY (purchase_id, kind, direction)
     )
     """,

@@ -1,0 +1,1 @@
+"""Chaos tests: processes killed mid-work; marked slow."""

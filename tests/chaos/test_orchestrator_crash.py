@@ -1,0 +1,370 @@
+"""The saga survives its own death: an orchestrator process killed with SIGKILL at each step
+(after the call, and after recording it) is replaced, and every purchase ends where it should
+with no effect applied twice; two orchestrator processes share purchases without running any
+step twice. The other six services run in this process; orchestrators are real OS processes."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import dataclasses
+import importlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import asyncpg
+import grpc
+import pytest
+
+from deedflow.contract.v1 import contract_service_pb2 as contract_pb
+from deedflow.orchestrator.v1 import orchestrator_service_pb2 as pb
+from deedflow.orchestrator.v1 import orchestrator_service_pb2_grpc
+from deedflow.registry.v1 import registry_service_pb2 as registry_pb
+from deedflow.tax.v1 import tax_service_pb2 as tax_pb
+from deedflow.transfer.v1 import transfer_service_pb2 as transfer_pb
+from shared.config import Settings
+from shared.db import plain_url
+from shared.runtime import start_service
+from tests.flows import open_offices, presale, rid
+from tests.purchases import file_purchase, signed_filing
+from tests.support import client_channel, fresh_database
+
+pytestmark = pytest.mark.slow
+
+OTHERS = ("registry", "tax", "contract", "preregistration", "mortgage", "transfer")
+# Every step that runs on its own before the handover, in order.
+STEPS = (
+    "CONTRACT_SIGNED",
+    "CONTRACT_FILED",
+    "TAX_ASSESSED",
+    "PREREGISTERED",
+    "PREMORTGAGED",
+    "TAX_PAID",
+    "BUILDING_FIRST_REGISTERED",
+    "TRANSFERRED",
+    "MORTGAGE_RECORDED",
+    "CERTIFICATE_READY",
+)
+
+
+@pytest.fixture(scope="module")
+def chaos_database(server_url):
+    yield from fresh_database(server_url)
+
+
+@pytest.fixture(scope="module")
+async def six(chaos_database, pki, tmp_path_factory):
+    """The six services besides the orchestrator, in this process, on their own database."""
+    settings = Settings(home=tmp_path_factory.mktemp("six"), pki_dir=pki.root, bind_host="127.0.0.1")
+    started = {}
+    try:
+        for name in OTHERS:
+            register = importlib.import_module(f"services.{name}.app").register
+            started[name] = await start_service(name, register, settings, chaos_database, port=0)
+            settings.addresses[name] = f"127.0.0.1:{started[name].server.port}"
+        yield started, dict(settings.addresses)
+    finally:
+        for service in started.values():
+            await service.stop(0)
+
+
+@pytest.fixture(scope="module")
+async def chaos_offices(six, pki):
+    started, _ = six
+    async with open_offices({n: s.server.port for n, s in started.items()}, pki) as stubs:
+        yield stubs
+
+
+class Orchestrator:
+    """One `python -m services.orchestrator` process."""
+
+    def __init__(
+        self,
+        home: Path,
+        database_url: str,
+        addresses: dict[str, str],
+        pki_root: Path,
+        chaos: str = "",
+        lease_seconds: float = 1.5,
+    ):
+        home.mkdir(parents=True, exist_ok=True)
+        env = {k: v for k, v in os.environ.items() if not k.startswith("DEEDFLOW_")}
+        env.update(
+            DATABASE_URL=database_url,
+            DEEDFLOW_HOME=str(home),
+            DEEDFLOW_PKI_DIR=str(pki_root),
+            DEEDFLOW_ADDRESSES=json.dumps(addresses),
+            DEEDFLOW_PORTS=json.dumps({"orchestrator": 0}),
+            # A short lease, so a dead process's purchases move on within the test.
+            DEEDFLOW_SAGA_LEASE_SECONDS=str(lease_seconds),
+            DEEDFLOW_SAGA_CHAOS_KILL_AT=chaos,
+            GRPC_VERBOSITY="ERROR",
+        )
+        self.log = home / "orchestrator.log"
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "services.orchestrator"],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        self.port = self._serving_port()
+
+    def _serving_port(self) -> int:
+        """Reads the process's JSON log until it says it is serving, and on which port; then
+        keeps copying the log in a thread, so the process never blocks on a full pipe."""
+        copy = self.log.open("w")
+        for line in self.process.stdout:
+            copy.write(line)
+            if '"message": "serving"' in line:
+                threading.Thread(target=self._drain, args=(copy,), daemon=True).start()
+                return json.loads(line)["port"]
+        copy.close()
+        raise AssertionError(f"exited with {self.process.wait()} before serving: {self.log.read_text()}")
+
+    def _drain(self, copy) -> None:
+        with copy:
+            for line in self.process.stdout:
+                copy.write(line)
+
+    def stop(self) -> None:
+        """SIGTERM and a graceful exit; a process that will not go is killed and reported."""
+        if self.process.poll() is not None:
+            return
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+            raise AssertionError(f"the orchestrator did not stop on SIGTERM; log in {self.log}") from None
+
+
+@contextlib.asynccontextmanager
+async def desk(port: int, pki) -> AsyncIterator[orchestrator_service_pb2_grpc.PurchaseServiceStub]:
+    async with client_channel(port, pki, "developer") as channel:
+        yield orchestrator_service_pb2_grpc.PurchaseServiceStub(channel)
+
+
+async def follow(port: int, pki, name: str, *states: int) -> pb.Purchase | None:
+    """The purchase once it reaches one of `states`; None if the process died first."""
+    async with desk(port, pki) as stub:
+        try:
+            async with asyncio.timeout(90):
+                async for change in stub.WatchPurchase(pb.WatchPurchaseRequest(name=name)):
+                    if change.purchase.state in states:
+                        return change.purchase
+        except grpc.aio.AioRpcError as exc:
+            if exc.code() == grpc.StatusCode.UNAVAILABLE:
+                return None
+            raise
+    return None
+
+
+@dataclasses.dataclass
+class Progress:
+    """What the test, playing the bank and the developer, has done for the purchase so far."""
+
+    paid: bool = False
+    completed: bool = False
+
+
+async def drive(
+    offices, pki, orchestrator: Orchestrator, name: str, building: str, done: Progress
+) -> pb.Purchase | None:
+    """Moves the purchase towards its certificate through this orchestrator, as far as it lives;
+    None when the process died on the way."""
+    if not done.paid:
+        waiting = await follow(orchestrator.port, pki, name, pb.PURCHASE_STATE_AWAITING_COMPLETION)
+        if waiting is None:
+            return None
+        await offices.tax_as_bank.RecordPayment(
+            tax_pb.RecordPaymentRequest(
+                request_id=rid(),
+                assessment=waiting.documents.tax_assessment,
+                payment=tax_pb.Payment(
+                    payment_reference=f"PAY-{uuid.uuid4().hex[:12]}", amount_fen=waiting.documents.tax_fen
+                ),
+            )
+        )
+        done.paid = True
+    if not done.completed:
+        try:
+            async with desk(orchestrator.port, pki) as stub:
+                await stub.CompleteBuilding(
+                    pb.CompleteBuildingRequest(
+                        request_id=rid(), building_number=building, completion_record_number="渝建竣备X"
+                    )
+                )
+        except grpc.aio.AioRpcError as exc:
+            if exc.code() != grpc.StatusCode.UNAVAILABLE:
+                raise
+            return None
+        done.completed = True
+    return await follow(orchestrator.port, pki, name, pb.PURCHASE_STATE_CERTIFICATE_READY)
+
+
+async def effects(offices, database_url: str, unit: str, purchase_name: str) -> dict[str, int]:
+    """How many times each office recorded this purchase's effect."""
+    found = {}
+    found["contracts"] = len(
+        (await offices.contracts.ListContracts(contract_pb.ListContractsRequest(unit_number=unit))).contracts
+    )
+    found["certificates"] = len(
+        (
+            await offices.transfer.ListCertificates(transfer_pb.ListCertificatesRequest(unit_number=unit))
+        ).certificates
+    )
+    history = (await offices.registry.ListEntries(registry_pb.ListEntriesRequest(unit_number=unit))).entries
+    for kind in ("PREREGISTRATION", "PREMORTGAGE", "OWNERSHIP", "MORTGAGE"):
+        found[kind] = sum(1 for e in history if registry_pb.EntryKind.Name(e.kind) == f"ENTRY_KIND_{kind}")
+    connection = await asyncpg.connect(plain_url(database_url))
+    try:
+        found["assessments"] = await connection.fetchval(
+            "SELECT count(*) FROM tax.assessment WHERE unit_number = $1", unit
+        )
+        found["preregistrations"] = await connection.fetchval(
+            "SELECT count(*) FROM preregistration.preregistration WHERE unit_number = $1", unit
+        )
+        found["premortgages"] = await connection.fetchval(
+            "SELECT count(*) FROM preregistration.premortgage WHERE unit_number = $1", unit
+        )
+        found["transfers"] = await connection.fetchval(
+            "SELECT count(*) FROM transfer.transfer WHERE unit_number = $1", unit
+        )
+        found["mortgages"] = await connection.fetchval(
+            "SELECT count(*) FROM mortgage.mortgage WHERE unit_number = $1", unit
+        )
+    finally:
+        await connection.close()
+    return found
+
+
+ONCE = {
+    "contracts": 1,
+    "certificates": 1,
+    "PREREGISTRATION": 1,
+    "PREMORTGAGE": 1,
+    "OWNERSHIP": 2,
+    "MORTGAGE": 1,
+    "assessments": 1,
+    "preregistrations": 1,
+    "premortgages": 1,
+    "transfers": 1,
+    "mortgages": 1,
+}
+
+
+@pytest.mark.parametrize("moment", ["after-call", "after-record"])
+@pytest.mark.parametrize("step", STEPS)
+async def test_killed_at_a_step_the_purchase_still_ends_right_and_nothing_happens_twice(
+    chaos_offices, six, pki, chaos_database, tmp_path, step, moment
+):
+    _, addresses = six
+    building, (unit, _) = await presale(chaos_offices)
+    doomed = Orchestrator(tmp_path / "a", chaos_database, addresses, pki.root, chaos=f"{step}:{moment}")
+    filing, _ = signed_filing(pki, unit, with_loan=True)
+    async with desk(doomed.port, pki) as stub:
+        purchase = await file_purchase(stub, filing)
+    done = Progress()
+    ready = await drive(chaos_offices, pki, doomed, purchase.name, building, done)
+    assert ready is None, f"the orchestrator was to die at {step}:{moment}"
+    assert doomed.process.wait(timeout=60) == -signal.SIGKILL
+
+    successor = Orchestrator(tmp_path / "b", chaos_database, addresses, pki.root)
+    try:
+        ready = await drive(chaos_offices, pki, successor, purchase.name, building, done)
+    finally:
+        successor.stop()
+    assert ready is not None
+    assert ready.state == pb.PURCHASE_STATE_CERTIFICATE_READY
+    assert await effects(chaos_offices, chaos_database, unit, purchase.name) == ONCE
+    killed = next(s for s in ready.steps if pb.StepKind.Name(s.kind) == f"STEP_KIND_{step}")
+    assert killed.state == pb.STEP_STATE_SUCCEEDED
+
+
+async def test_two_orchestrators_share_fifty_purchases_without_running_a_step_twice(
+    chaos_offices, six, pki, chaos_database, tmp_path
+):
+    _, addresses = six
+    building, units = await presale(chaos_offices, units=50)
+    # The default lease: here nobody dies, so nobody should take over anybody's step.
+    first = Orchestrator(tmp_path / "one", chaos_database, addresses, pki.root, lease_seconds=30)
+    second = Orchestrator(tmp_path / "two", chaos_database, addresses, pki.root, lease_seconds=30)
+    try:
+        names = []
+        for i, unit in enumerate(units):
+            filing, _ = signed_filing(pki, unit, with_loan=i % 2 == 0)
+            async with desk((first, second)[i % 2].port, pki) as stub:
+                names.append((await file_purchase(stub, filing)).name)
+        waiting = await asyncio.gather(
+            *(follow(first.port, pki, n, pb.PURCHASE_STATE_AWAITING_COMPLETION) for n in names)
+        )
+        for purchase in waiting:
+            await chaos_offices.tax_as_bank.RecordPayment(
+                tax_pb.RecordPaymentRequest(
+                    request_id=rid(),
+                    assessment=purchase.documents.tax_assessment,
+                    payment=tax_pb.Payment(
+                        payment_reference=f"PAY-{uuid.uuid4().hex[:12]}",
+                        amount_fen=purchase.documents.tax_fen,
+                    ),
+                )
+            )
+        async with desk(second.port, pki) as stub:
+            await stub.CompleteBuilding(
+                pb.CompleteBuildingRequest(
+                    request_id=rid(), building_number=building, completion_record_number="渝建竣备Y"
+                )
+            )
+        ready = await asyncio.gather(
+            *(follow(second.port, pki, n, pb.PURCHASE_STATE_CERTIFICATE_READY) for n in names)
+        )
+    finally:
+        first.stop()
+        second.stop()
+    assert all(p is not None and p.state == pb.PURCHASE_STATE_CERTIFICATE_READY for p in ready)
+    # Waiting steps (tax paid? building registered?) look again when woken; steps with an
+    # effect ran once each.
+    effectful = {
+        "CONTRACT_SIGNED",
+        "CONTRACT_FILED",
+        "TAX_ASSESSED",
+        "PREREGISTERED",
+        "PREMORTGAGED",
+        "TRANSFERRED",
+    }
+    for purchase in ready:
+        repeated = {
+            pb.StepKind.Name(s.kind): s.attempts
+            for s in purchase.steps
+            if pb.StepKind.Name(s.kind).removeprefix("STEP_KIND_") in effectful
+            and s.attempts != 1
+            and s.state != pb.STEP_STATE_SKIPPED
+        }
+        assert repeated == {}, purchase.name
+    connection = await asyncpg.connect(plain_url(chaos_database))
+    try:
+        workers = await connection.fetch(
+            "SELECT worker, count(*) AS steps FROM orchestrator.purchase_step s"
+            " JOIN orchestrator.purchase p ON p.id = s.purchase_id"
+            " WHERE p.building_number = $1 AND s.worker <> '' GROUP BY worker",
+            building,
+        )
+        contracts = await connection.fetchval(
+            "SELECT count(*) FROM contract.contract WHERE unit_number LIKE $1 || '%'", building
+        )
+        certificates = await connection.fetchval(
+            "SELECT count(*) FROM transfer.certificate WHERE unit_number LIKE $1 || '%'", building
+        )
+    finally:
+        await connection.close()
+    assert len(workers) == 2, "both processes should have done work"
+    assert (contracts, certificates) == (50, 50)
