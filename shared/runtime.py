@@ -118,6 +118,7 @@ async def start_service(
             deps.pki,
             settings.bind_host,
             settings.port_of(name) if port is None else port,
+            settings.access_log,
         )
     except BaseException:
         await database.close()

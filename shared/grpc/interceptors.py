@@ -255,11 +255,11 @@ class ValidationInterceptor(_BehaviorInterceptor):
             raise InvalidArgument(found)
 
 
-def server_interceptors(domain: str) -> list[grpc.aio.ServerInterceptor]:
+def server_interceptors(domain: str, access_log: bool = True) -> list[grpc.aio.ServerInterceptor]:
     """The interceptor chain every deedflow server uses, outermost first."""
     return [
         RequestContextInterceptor(domain),
-        AccessLogInterceptor(),
+        *([AccessLogInterceptor()] if access_log else []),
         ErrorMappingInterceptor(domain),
         ValidationInterceptor(),
     ]

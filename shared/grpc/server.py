@@ -47,10 +47,13 @@ async def start_server(
     pki: Pki,
     host: str,
     port: int,
+    access_log: bool = True,
 ) -> RunningServer:
     """Starts a service's gRPC server; `register` adds its servicers. Port 0 picks a free port."""
     services = tuple(grpc_services)
-    server = grpc.aio.server(interceptors=server_interceptors(f"deedflow.{name}"), options=SERVER_OPTIONS)
+    server = grpc.aio.server(
+        interceptors=server_interceptors(f"deedflow.{name}", access_log), options=SERVER_OPTIONS
+    )
     register(server)
     health_servicer = health.aio.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
