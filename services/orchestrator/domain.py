@@ -85,7 +85,8 @@ BACKOFF_CAP = dt.timedelta(minutes=10)
 
 def backoff(attempts: int) -> dt.timedelta:
     """1 s, 2 s, 4 s ... capped at 10 minutes: bounded, and never hammering a sick peer."""
-    return min(BACKOFF_START * (2 ** max(attempts - 1, 0)), BACKOFF_CAP)
+    doublings = min(max(attempts - 1, 0), 20)  # 2**20 s is far past the cap; no overflow
+    return min(BACKOFF_START * (2**doublings), BACKOFF_CAP)
 
 
 def filing_violations(filing: pb.PurchaseFiling) -> list[FieldViolation]:

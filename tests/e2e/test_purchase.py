@@ -383,3 +383,21 @@ async def test_seed_loading_is_idempotent(services, pki, test_settings):
         registry = registry_service_pb2_grpc.RegistryServiceStub(channel)
         unit = await registry.GetUnit(registry_pb.GetUnitRequest(unit_number=seeds.units()[-1].unit_number))
     assert unit.unit.facts.gross_area_dm2 == seeds.units()[-1].gross_area_dm2
+
+
+async def test_watch_resumes_after_the_last_version_seen(offices, pki, developer_desk):
+    """WatchPurchase from a version sends only what came after it: a client that reconnects
+    with the last version it saw misses nothing and repeats nothing."""
+    _, (unit, _) = await presale(offices)
+    filing, _ = signed_filing(pki, unit, with_loan=False)
+    purchase = await file_purchase(developer_desk, filing)
+    waiting = await until(developer_desk, purchase.name, AWAITING)
+    seen = []
+    async with asyncio.timeout(30):
+        async for change in developer_desk.WatchPurchase(
+            pb.WatchPurchaseRequest(name=purchase.name, after_version=1)
+        ):
+            seen.append(change.purchase.version)
+            if change.purchase.version >= waiting.version:
+                break
+    assert seen == list(range(2, waiting.version + 1))
