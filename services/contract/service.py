@@ -32,6 +32,7 @@ from shared.consent import cancellation_text
 from shared.db import Database
 from shared.errors import AlreadyExists, FailedPrecondition, NotFound
 from shared.ids import building_of
+from shared.names import parse_uuid_name
 from shared.signing import Algorithm, verify
 from shared.transactions import Transactions
 
@@ -64,13 +65,7 @@ class ContractRecord:
 
 
 def parse_contract_name(name: str) -> uuid.UUID:
-    prefix, _, ident = name.partition("/")
-    try:
-        if prefix != "contracts":
-            raise ValueError
-        return uuid.UUID(ident)
-    except ValueError:
-        raise NotFound(f"no contract {name!r}") from None
+    return parse_uuid_name(name, "contracts")
 
 
 class Contracts:

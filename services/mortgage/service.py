@@ -21,23 +21,19 @@ from services.mortgage.domain import (
 )
 from shared.casework import repository as case_repository
 from shared.casework.domain import CaseKind, proof_number
-from shared.casework.service import Case, CaseBook, Registered, step_request_id
+from shared.casework.service import Case, CaseBook, Registered, refuse_if_restricted, step_request_id
 from shared.clock import Clock
 from shared.db import Database
 from shared.errors import FailedPrecondition, NotFound
+from shared.names import parse_uuid_name
+from shared.sql import insert_row
 from shared.transactions import Transactions
 
 _NAMESPACE = uuid.UUID("e1b7c3a5-9d2f-4e6b-8a0c-5f4d3b2a1c98")
 
 
 def parse_mortgage_name(name: str) -> uuid.UUID:
-    prefix, _, ident = name.partition("/")
-    try:
-        if prefix != "mortgages":
-            raise ValueError
-        return uuid.UUID(ident)
-    except ValueError:
-        raise NotFound(f"no mortgage {name!r}") from None
+    return parse_uuid_name(name, "mortgages")
 
 
 def _names(buyers) -> list[str]:
@@ -45,9 +41,7 @@ def _names(buyers) -> list[str]:
 
 
 async def _insert(connection, row: dict) -> None:
-    columns = ", ".join(row)
-    placeholders = ", ".join(f"${i}" for i in range(1, len(row) + 1))
-    await connection.execute(f"INSERT INTO mortgage ({columns}) VALUES ({placeholders})", *row.values())
+    await insert_row(connection, "mortgage", row)
 
 
 async def _update(connection, mortgage_id: uuid.UUID, at: dt.datetime, **columns) -> None:
@@ -206,13 +200,7 @@ class _Handler:
                 beneficiaries=[*mortgagors, f"organizations/{row['bank_uscc']}"],
             )
         )
-        if reply.restrictions:
-            first = reply.restrictions[0]
-            raise FailedPrecondition(
-                first.reason,
-                f"the register refuses: {first.reason} ({first.legal_basis})",
-                {"entry": first.entry},
-            )
+        refuse_if_restricted(reply.restrictions)
 
     async def register(self, connection, case: Case, at: dt.datetime) -> Registered:
         row = await self.service.load(connection, case.subject, lock=True)

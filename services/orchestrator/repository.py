@@ -7,14 +7,14 @@ import uuid
 
 import asyncpg
 
+from shared.sql import insert_row, insert_statement
+
 CHANGED = "purchase_changed"
 DUE = "purchase_due"
 
 
 async def insert_purchase(connection: asyncpg.Connection, row: dict) -> None:
-    columns = ", ".join(row)
-    placeholders = ", ".join(f"${i}" for i in range(1, len(row) + 1))
-    await connection.execute(f"INSERT INTO purchase ({columns}) VALUES ({placeholders})", *row.values())
+    await insert_row(connection, "purchase", row)
 
 
 async def purchase(connection: asyncpg.Connection, purchase_id: uuid.UUID, lock: bool = False):
@@ -29,15 +29,13 @@ async def steps(connection: asyncpg.Connection, purchase_id: uuid.UUID) -> list[
 async def upsert_step(
     connection: asyncpg.Connection, purchase_id: uuid.UUID, kind: str, direction: str, **columns
 ) -> None:
-    names = ["purchase_id", "kind", "direction", *columns]
-    values = [purchase_id, kind, direction, *columns.values()]
-    placeholders = ", ".join(f"${i}" for i in range(1, len(values) + 1))
     updates = ", ".join(f"{name} = EXCLUDED.{name}" for name in columns)
-    await connection.execute(
-        f"INSERT INTO purchase_step ({', '.join(names)}) VALUES ({placeholders})"
+    statement = insert_statement(
+        "purchase_step",
+        ["purchase_id", "kind", "direction", *columns],
         f" ON CONFLICT (purchase_id, kind, direction) DO UPDATE SET {updates}",
-        *values,
     )
+    await connection.execute(statement, purchase_id, kind, direction, *columns.values())
 
 
 async def update_purchase(
@@ -119,12 +117,7 @@ async def completion(connection: asyncpg.Connection, building_number: str):
 
 
 async def insert_completion(connection: asyncpg.Connection, row: dict) -> None:
-    columns = ", ".join(row)
-    placeholders = ", ".join(f"${i}" for i in range(1, len(row) + 1))
-    await connection.execute(
-        f"INSERT INTO building_completion ({columns}) VALUES ({placeholders}) ON CONFLICT DO NOTHING",
-        *row.values(),
-    )
+    await insert_row(connection, "building_completion", row, " ON CONFLICT DO NOTHING")
 
 
 async def make_building_due(connection: asyncpg.Connection, building_number: str) -> int:

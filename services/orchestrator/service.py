@@ -26,6 +26,7 @@ from shared.clock import Clock
 from shared.db import Database
 from shared.errors import Aborted, FailedPrecondition, NotFound
 from shared.ids import building_of
+from shared.names import parse_uuid_name
 from shared.transactions import Transactions
 
 TERMINAL = frozenset({PurchaseState.HANDED_OVER, PurchaseState.CANCELLED, PurchaseState.REJECTED})
@@ -33,13 +34,7 @@ _NAMESPACE = uuid.UUID("3b9e7d5c-1a2f-4e6d-8c0b-7a5f3e1d9c24")
 
 
 def parse_purchase_name(name: str) -> uuid.UUID:
-    prefix, _, ident = name.partition("/")
-    try:
-        if prefix != "purchases":
-            raise ValueError
-        return uuid.UUID(ident)
-    except ValueError:
-        raise NotFound(f"no purchase {name!r}") from None
+    return parse_uuid_name(name, "purchases")
 
 
 def visible_to(row: asyncpg.Record, who: Caller) -> bool:

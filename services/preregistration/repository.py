@@ -7,12 +7,12 @@ import uuid
 
 import asyncpg
 
+from shared.sql import insert_row
+
 
 async def insert(connection: asyncpg.Connection, table: str, row: dict) -> None:
     """Raises asyncpg.UniqueViolationError when a live one exists already."""
-    columns = ", ".join(row)
-    placeholders = ", ".join(f"${i}" for i in range(1, len(row) + 1))
-    await connection.execute(f"INSERT INTO {table} ({columns}) VALUES ({placeholders})", *row.values())
+    await insert_row(connection, table, row)
 
 
 async def get(connection: asyncpg.Connection, table: str, right_id: uuid.UUID, lock: bool = False):

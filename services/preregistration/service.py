@@ -20,11 +20,12 @@ from services.preregistration import repository
 from services.preregistration.domain import RightState, check_in_force
 from shared.casework import repository as case_repository
 from shared.casework.domain import CaseKind, proof_number
-from shared.casework.service import Case, CaseBook, Registered, step_request_id
+from shared.casework.service import Case, CaseBook, Registered, refuse_if_restricted, step_request_id
 from shared.clock import Clock
 from shared.consent import cancellation_text
 from shared.db import Database
 from shared.errors import FailedPrecondition, FieldViolation, InvalidArgument, NotFound
+from shared.names import parse_uuid_name
 from shared.signing import Algorithm, verify
 from shared.transactions import Transactions
 
@@ -33,13 +34,7 @@ PREMORTGAGES = "premortgage"
 
 
 def parse_name(name: str, collection: str) -> uuid.UUID:
-    prefix, _, ident = name.partition("/")
-    try:
-        if prefix != collection:
-            raise ValueError
-        return uuid.UUID(ident)
-    except ValueError:
-        raise NotFound(f"no {collection[:-1]} {name!r}") from None
+    return parse_uuid_name(name, collection)
 
 
 def _algorithm(value: int) -> Algorithm:
@@ -344,13 +339,7 @@ class _Handler:
                 unit_number=case.row["unit_number"], disposal=disposal, beneficiaries=beneficiaries
             )
         )
-        if reply.restrictions:
-            first = reply.restrictions[0]
-            raise FailedPrecondition(
-                first.reason,
-                f"the register refuses: {first.reason} ({first.legal_basis})",
-                {"entry": first.entry},
-            )
+        refuse_if_restricted(reply.restrictions)
 
     async def register(self, connection, case: Case, at: dt.datetime) -> Registered:
         table, row = await self._subject(connection, case)

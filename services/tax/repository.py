@@ -7,12 +7,12 @@ import uuid
 
 import asyncpg
 
+from shared.sql import insert_row
+
 
 async def insert_assessment(connection: asyncpg.Connection, row: dict) -> None:
     """Raises asyncpg.UniqueViolationError when the contract has a live assessment."""
-    columns = ", ".join(row)
-    placeholders = ", ".join(f"${i}" for i in range(1, len(row) + 1))
-    await connection.execute(f"INSERT INTO assessment ({columns}) VALUES ({placeholders})", *row.values())
+    await insert_row(connection, "assessment", row)
 
 
 async def assessment(connection: asyncpg.Connection, assessment_id: uuid.UUID, lock: bool = False):

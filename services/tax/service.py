@@ -21,19 +21,14 @@ from services.tax.domain import (
 from shared.clock import Clock
 from shared.db import Database
 from shared.errors import AlreadyExists, FailedPrecondition, NotFound
+from shared.names import parse_uuid_name
 from shared.transactions import Transactions
 
 _NAMESPACE = uuid.UUID("5c2e9d41-7f3a-4b8e-a1d6-3e9f0c7b2a58")
 
 
 def parse_assessment_name(name: str) -> uuid.UUID:
-    prefix, _, ident = name.partition("/")
-    try:
-        if prefix != "assessments":
-            raise ValueError
-        return uuid.UUID(ident)
-    except ValueError:
-        raise NotFound(f"no assessment {name!r}") from None
+    return parse_uuid_name(name, "assessments")
 
 
 class DeedTax:

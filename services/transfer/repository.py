@@ -7,12 +7,12 @@ import uuid
 
 import asyncpg
 
+from shared.sql import insert_row
+
 
 async def insert(connection: asyncpg.Connection, table: str, row: dict) -> None:
     """Raises asyncpg.UniqueViolationError on a live duplicate."""
-    columns = ", ".join(row)
-    placeholders = ", ".join(f"${i}" for i in range(1, len(row) + 1))
-    await connection.execute(f"INSERT INTO {table} ({columns}) VALUES ({placeholders})", *row.values())
+    await insert_row(connection, table, row)
 
 
 async def first_registration(connection: asyncpg.Connection, building_number: str, lock: bool = False):

@@ -34,7 +34,7 @@ from deedflow.transfer.v1 import transfer_service_pb2 as pb
 from services.transfer import repository
 from services.transfer.domain import RegistrationState, fee_fen
 from shared.casework.domain import CaseKind, certificate_number
-from shared.casework.service import Case, CaseBook, Registered, step_request_id
+from shared.casework.service import Case, CaseBook, Registered, refuse_if_restricted, step_request_id
 from shared.clock import Clock
 from shared.db import Database
 from shared.errors import (
@@ -46,6 +46,7 @@ from shared.errors import (
     NotFound,
 )
 from shared.grpc.status import to_status
+from shared.names import parse_uuid_name
 from shared.transactions import Transactions
 
 # How many units of a handover batch are registered at once: each holds a connection while it
@@ -55,13 +56,7 @@ _NAMESPACE = uuid.UUID("7a4c2e91-0b3d-4f6a-8e5c-9d1b2a3f4c60")
 
 
 def parse_transfer_name(name: str) -> uuid.UUID:
-    prefix, _, ident = name.partition("/")
-    try:
-        if prefix != "transfers":
-            raise ValueError
-        return uuid.UUID(ident)
-    except ValueError:
-        raise NotFound(f"no transfer {name!r}") from None
+    return parse_uuid_name(name, "transfers")
 
 
 def _buyer_names(buyers) -> list[str]:
@@ -305,13 +300,7 @@ class _Transfer:
                 beneficiaries=_buyer_names(application.buyers),
             )
         )
-        if reply.restrictions:
-            first = reply.restrictions[0]
-            raise FailedPrecondition(
-                first.reason,
-                f"the register refuses: {first.reason} ({first.legal_basis})",
-                {"entry": first.entry},
-            )
+        refuse_if_restricted(reply.restrictions)
 
     async def register(self, connection, case: Case, at: dt.datetime) -> Registered:
         row, application = await self._row(connection, case)

@@ -7,11 +7,12 @@ import json
 
 import asyncpg
 
+from shared.sql import insert_row
+
 
 async def insert_case(connection: asyncpg.Connection, row: dict) -> None:
-    columns = ", ".join(row)
-    placeholders = ", ".join(f"${i}" for i in range(1, len(row) + 1))
-    await connection.execute(f"INSERT INTO registry_case ({columns}) VALUES ({placeholders})", *row.values())
+
+    await insert_row(connection, "registry_case", row)
 
 
 async def case(connection: asyncpg.Connection, case_number: str, lock: bool = False) -> asyncpg.Record | None:

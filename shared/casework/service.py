@@ -24,7 +24,7 @@ from shared.casework.domain import (
     check_requisition,
     check_resubmit,
 )
-from shared.errors import NotFound
+from shared.errors import FailedPrecondition, NotFound
 
 
 @dataclass(frozen=True)
@@ -83,6 +83,17 @@ _NAMESPACE = uuid.UUID("9d3a1f62-4e8b-4c7a-b5d2-1f0e6c9a8b47")
 
 def step_request_id(case_number: str, step: str) -> str:
     return str(uuid.uuid5(_NAMESPACE, f"{case_number}/{step}"))
+
+
+def refuse_if_restricted(restrictions) -> None:
+    """The register's first restriction (a CheckDisposal answer) as this office's refusal."""
+    if restrictions:
+        first = restrictions[0]
+        raise FailedPrecondition(
+            first.reason,
+            f"the register refuses: {first.reason} ({first.legal_basis})",
+            {"entry": first.entry},
+        )
 
 
 class CaseBook:
