@@ -126,6 +126,14 @@ class Book:
         entries = (await repository.entries_of(connection, [unit_number])).get(unit_number, [])
         return _Planned(facts, entries)
 
+    async def _planned_view(
+        self, connection: asyncpg.Connection, unit_number: str, at: dt.datetime
+    ) -> tuple[_Planned, UnitView]:
+        """The unit locked for a change, and the book's view of it at `at`."""
+        plan = await self._plan(connection, unit_number)
+        first = await repository.first_registration_time(connection, plan.facts.building_number)
+        return plan, UnitView(plan.facts, first, view_entries(plan.entries, first, at), at)
+
     async def _apply(
         self, connection: asyncpg.Connection, plans: list[_Planned], case: str, actor: str, at: dt.datetime
     ) -> None:
@@ -184,9 +192,7 @@ class Book:
         actor: str,
     ) -> list[EntryView]:
         """登簿: checks the restrictions at this moment, then appends and ends entries."""
-        plan = await self._plan(connection, unit_number)
-        first = await repository.first_registration_time(connection, plan.facts.building_number)
-        view = UnitView(plan.facts, first, view_entries(plan.entries, first, at), at)
+        plan, view = await self._planned_view(connection, unit_number, at)
         found = restrictions(view, disposal, beneficiaries)
         if found:
             raise refuse(found)
@@ -260,9 +266,8 @@ class Book:
         actor: str,
     ) -> EntryView:
         """查封 / 预查封; on a unit already seized it is queued (轮候查封)."""
-        plan = await self._plan(connection, unit_number)
-        first = await repository.first_registration_time(connection, plan.facts.building_number)
-        view = view_entries(plan.entries, first, at)
+        plan, unit_view = await self._planned_view(connection, unit_number, at)
+        view = unit_view.entries
         state = EntryState.PENDING if seizure_in_effect(view) else EntryState.CURRENT
         kind = EntryKind.PRE_SEIZURE if pre_seizure else EntryKind.SEIZURE
         sequence = plan.add(
@@ -289,9 +294,8 @@ class Book:
         actor: str,
     ) -> tuple[EntryView, EntryView | None]:
         """解封: the seizure ends; the first queued one, if any, takes effect now."""
-        plan = await self._plan(connection, unit_number)
-        first = await repository.first_registration_time(connection, plan.facts.building_number)
-        view = view_entries(plan.entries, first, at)
+        plan, unit_view = await self._planned_view(connection, unit_number, at)
+        view = unit_view.entries
         target = next((v for v in view if v.entry.sequence == sequence), None)
         if target is None or target.entry.kind not in SEIZURE_KINDS:
             raise NotFound(f"no seizure {sequence} on unit {unit_number}")
@@ -343,9 +347,7 @@ class Book:
         actor: str,
     ) -> EntryView:
         """Ends an objection, or records the lawsuit that keeps it in force past 15 days."""
-        plan = await self._plan(connection, unit_number)
-        first = await repository.first_registration_time(connection, plan.facts.building_number)
-        view = UnitView(plan.facts, first, view_entries(plan.entries, first, at), at)
+        plan, view = await self._planned_view(connection, unit_number, at)
         target = self._current(view, sequence)
         if target.entry.kind is not EntryKind.OBJECTION:
             raise NotFound(f"{target.entry.name} is not an objection")
@@ -366,9 +368,7 @@ class Book:
         actor: str,
     ) -> EntryView:
         """Opens a correction of a current entry; pending, it blocks disposals."""
-        plan = await self._plan(connection, unit_number)
-        first = await repository.first_registration_time(connection, plan.facts.building_number)
-        view = UnitView(plan.facts, first, view_entries(plan.entries, first, at), at)
+        plan, view = await self._planned_view(connection, unit_number, at)
         self._current(view, sequence)
         case = f"corrections/{unit_number}/{plan.next_sequence()}"
         created = plan.add(NewEntry(EntryKind.CORRECTION, related_sequence=sequence, note=grounds), at)
@@ -386,9 +386,7 @@ class Book:
         actor: str,
     ) -> list[EntryView]:
         """Closes a correction; with corrected facts, appends them and ends the wrong entry."""
-        plan = await self._plan(connection, unit_number)
-        first = await repository.first_registration_time(connection, plan.facts.building_number)
-        view = UnitView(plan.facts, first, view_entries(plan.entries, first, at), at)
+        plan, view = await self._planned_view(connection, unit_number, at)
         correction = next((v for v in view.entries if v.entry.sequence == sequence), None)
         if correction is None or correction.entry.kind is not EntryKind.CORRECTION:
             raise NotFound(f"no correction {sequence} on unit {unit_number}")
