@@ -60,6 +60,14 @@ class Pki:
     def caller(self, stem: str) -> CertPair:
         return _read_pair(self.root / "callers" / stem)
 
+    def registry_log_key(self) -> ed25519.Ed25519PrivateKey:
+        """The registry's checkpoint-signing key."""
+        key = serialization.load_pem_private_key(
+            (self.root / "services" / "registry-log.key").read_bytes(), None
+        )
+        assert isinstance(key, ed25519.Ed25519PrivateKey)
+        return key
+
 
 def _read_pair(stem: Path) -> CertPair:
     return CertPair(stem.with_suffix(".pem").read_bytes(), stem.with_suffix(".key").read_bytes())
@@ -201,4 +209,16 @@ def ensure_dev_pki(root: Path) -> Pki:
             pair = issue_leaf(ca_cert, ca_key, common_name, sans)
             _write(stem.with_suffix(".key"), pair.key_pem, private=True)
             _write(stem.with_suffix(".pem"), pair.cert_pem)
+        log_key = root / "services" / "registry-log.key"
+        if not log_key.exists():
+            # The registry signs the book's checkpoints with this key (Ed25519); throw-away here.
+            _write(
+                log_key,
+                ed25519.Ed25519PrivateKey.generate().private_bytes(
+                    serialization.Encoding.PEM,
+                    serialization.PrivateFormat.PKCS8,
+                    serialization.NoEncryption(),
+                ),
+                private=True,
+            )
     return Pki(root)

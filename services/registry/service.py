@@ -7,8 +7,10 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 import asyncpg
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ed25519
 
-from services.registry import repository
+from services.registry import log, repository
 from services.registry.domain import (
     SEIZURE_KINDS,
     Disposal,
@@ -27,6 +29,8 @@ from services.registry.domain import (
     seizure_in_effect,
     view_entries,
 )
+from shared import merkle
+from shared.checkpoint import sign_checkpoint
 from shared.clock import Clock
 from shared.db import Database
 from shared.errors import AlreadyExists, FailedPrecondition, FieldViolation, InvalidArgument, NotFound
@@ -65,12 +69,88 @@ class _Planned:
         self.moves.append((sequence, event))
 
 
+@dataclass(frozen=True)
+class SignedCheckpoint:
+    tree_size: int
+    root_hash: bytes
+    time: dt.datetime
+    signature: bytes
+
+
 class Book:
     """不动产登记簿: reads and appends, with the restriction engine consulted atomically."""
 
-    def __init__(self, database: Database, clock: Clock) -> None:
+    def __init__(self, database: Database, clock: Clock, log_key: ed25519.Ed25519PrivateKey) -> None:
         self.clock = clock
         self.tx = Transactions(database, clock, "deedflow.registry.v1.RegistryService")
+        self.log_key = log_key
+        self.public_key = log_key.public_key().public_bytes(
+            serialization.Encoding.Raw, serialization.PublicFormat.Raw
+        )
+
+    # The verifiable log (RFC 9162)
+
+    async def checkpoint(self, connection: asyncpg.Connection) -> SignedCheckpoint:
+        """The signed checkpoint of the book as it is now; signed once per tree size."""
+        tree_size = await log.size(connection)
+        row = await connection.fetchrow("SELECT * FROM checkpoint WHERE tree_size = $1", tree_size)
+        if row is None:
+            at = self.clock.now()
+            tree_root = merkle.root(
+                [merkle.leaf_hash(leaf) for leaf in await log.leaves(connection, tree_size)]
+            )
+            signature = sign_checkpoint(self.log_key, tree_size, tree_root, at)
+            await connection.execute(
+                "INSERT INTO checkpoint (tree_size, root_hash, checkpoint_time, signature)"
+                " VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
+                tree_size,
+                tree_root,
+                at,
+                signature,
+            )
+            row = await connection.fetchrow("SELECT * FROM checkpoint WHERE tree_size = $1", tree_size)
+        return SignedCheckpoint(row["tree_size"], row["root_hash"], row["checkpoint_time"], row["signature"])
+
+    async def inclusion(
+        self, connection: asyncpg.Connection, unit_number: str, sequence: int, tree_size: int
+    ) -> tuple[int, list[bytes], bytes, SignedCheckpoint]:
+        """The entry's leaf index, audit path and leaf bytes in the tree of the latest checkpoint."""
+        checkpoint = await self.checkpoint(connection)
+        size = tree_size or checkpoint.tree_size
+        if size > checkpoint.tree_size:
+            raise InvalidArgument(
+                [FieldViolation("tree_size", f"the book has {checkpoint.tree_size} leaves")]
+            )
+        index = await connection.fetchval(
+            "SELECT leaf_index FROM entry WHERE unit_number = $1 AND sequence = $2", unit_number, sequence
+        )
+        if index is None:
+            raise NotFound(f"no entry {sequence} on unit {unit_number}")
+        if index >= size:
+            raise InvalidArgument(
+                [FieldViolation("tree_size", f"entry is leaf {index}, after a tree of {size}")]
+            )
+        leaves = await log.leaves(connection, size)
+        path = merkle.inclusion_proof(index, [merkle.leaf_hash(leaf) for leaf in leaves])
+        if size != checkpoint.tree_size:
+            row = await connection.fetchrow("SELECT * FROM checkpoint WHERE tree_size = $1", size)
+            if row is None:
+                raise InvalidArgument(
+                    [FieldViolation("tree_size", f"no checkpoint was signed at size {size}")]
+                )
+            checkpoint = SignedCheckpoint(
+                row["tree_size"], row["root_hash"], row["checkpoint_time"], row["signature"]
+            )
+        return index, path, leaves[index], checkpoint
+
+    async def consistency(self, connection: asyncpg.Connection, first: int, second: int) -> list[bytes]:
+        size = await log.size(connection)
+        if not 0 < first <= second <= size:
+            raise InvalidArgument(
+                [FieldViolation("second_tree_size", f"need 0 < first <= second <= {size}, the book's size")]
+            )
+        hashes = [merkle.leaf_hash(leaf) for leaf in await log.leaves(connection, second)]
+        return merkle.consistency_proof(first, hashes)
 
     # Reads
 

@@ -19,6 +19,7 @@ from services.registry.domain import (
 )
 from services.registry.service import Book
 from shared.auth import Role, require_role
+from shared.checkpoint import key_id
 from shared.errors import FieldViolation, InvalidArgument
 from shared.ids import building_of
 from shared.timestamps import from_timestamp, to_timestamp
@@ -115,6 +116,16 @@ def _new_entry(message: pb.NewEntry, field: str, unit_number: str) -> NewEntry:
         from_timestamp(message, "priority_time"),
         related,
         message.note,
+    )
+
+
+def checkpoint_message(checkpoint, public_key: bytes) -> pb.Checkpoint:
+    return pb.Checkpoint(
+        tree_size=checkpoint.tree_size,
+        root_hash=checkpoint.root_hash,
+        checkpoint_time=to_timestamp(checkpoint.time),
+        signature=checkpoint.signature,
+        key_id=key_id(public_key),
     )
 
 
@@ -339,3 +350,28 @@ class RegistryServicer(registry_service_pb2_grpc.RegistryServiceServicer):
             return pb.RecordAgreementResponse(entry=entry_message(created))
 
         return await self.book.tx.write("RecordAgreement", request, pb.RecordAgreementResponse, work)
+
+    async def GetCheckpoint(self, request, context):
+        checkpoint = await self.book.tx.read(self.book.checkpoint)
+        return pb.GetCheckpointResponse(
+            checkpoint=checkpoint_message(checkpoint, self.book.public_key), public_key=self.book.public_key
+        )
+
+    async def GetInclusionProof(self, request, context):
+        unit, sequence = _entry_sequence(request.entry, "entry")
+        index, path, leaf, checkpoint = await self.book.tx.read(
+            lambda c: self.book.inclusion(c, unit, sequence, request.tree_size)
+        )
+        return pb.GetInclusionProofResponse(
+            leaf_index=index,
+            tree_size=checkpoint.tree_size,
+            audit_path=path,
+            leaf=leaf,
+            checkpoint=checkpoint_message(checkpoint, self.book.public_key),
+        )
+
+    async def GetConsistencyProof(self, request, context):
+        proof = await self.book.tx.read(
+            lambda c: self.book.consistency(c, request.first_tree_size, request.second_tree_size)
+        )
+        return pb.GetConsistencyProofResponse(proof=proof)

@@ -553,3 +553,44 @@ async def test_unit_facts_cannot_be_silently_replaced(as_service):
         )
     )
     assert (code, reason) == (grpc.StatusCode.ALREADY_EXISTS, "UNIT_FACTS_DIFFER")
+
+
+async def test_the_book_is_a_verifiable_log(as_service, pki):
+    """Every entry is a leaf of an RFC 9162 tree: its inclusion proof verifies offline against a
+    checkpoint signed with the registry's key, and a later checkpoint is consistent with it."""
+    from shared import merkle
+    from shared.checkpoint import verify_checkpoint
+
+    _, (unit, _) = await new_building(as_service)
+    entry = await preregister(as_service, unit)
+    first = await as_service.GetCheckpoint(pb.GetCheckpointRequest())
+    public_key = first.public_key
+    checkpoint = first.checkpoint
+    when = checkpoint.checkpoint_time.ToDatetime(tzinfo=dt.UTC)
+    assert verify_checkpoint(
+        public_key, checkpoint.tree_size, checkpoint.root_hash, when, checkpoint.signature
+    )
+    assert not verify_checkpoint(
+        public_key, checkpoint.tree_size + 1, checkpoint.root_hash, when, checkpoint.signature
+    )
+
+    proof = await as_service.GetInclusionProof(pb.GetInclusionProofRequest(entry=entry.name))
+    assert proof.leaf_index == entry.leaf_index
+    assert merkle.verify_inclusion(
+        proof.leaf, proof.leaf_index, proof.tree_size, proof.audit_path, checkpoint.root_hash
+    )
+    assert b'"kind":"PREREGISTRATION"' in proof.leaf
+    edited = proof.leaf.replace(b"PREREGISTRATION", b"OWNERSHIP")
+    assert not merkle.verify_inclusion(
+        edited, proof.leaf_index, proof.tree_size, proof.audit_path, checkpoint.root_hash
+    )
+
+    await preregister(as_service, (await new_building(as_service))[1][0])
+    later = (await as_service.GetCheckpoint(pb.GetCheckpointRequest())).checkpoint
+    assert later.tree_size > checkpoint.tree_size
+    consistency = await as_service.GetConsistencyProof(
+        pb.GetConsistencyProofRequest(first_tree_size=checkpoint.tree_size, second_tree_size=later.tree_size)
+    )
+    assert merkle.verify_consistency(
+        checkpoint.tree_size, later.tree_size, checkpoint.root_hash, later.root_hash, consistency.proof
+    )

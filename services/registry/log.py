@@ -1,0 +1,72 @@
+"""The book as a log: each entry and each state event is a leaf, in leaf-index order, encoded
+canonically (sorted-key JSON), so anyone can recompute the Merkle tree from the rows."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import asyncpg
+
+ENTRY_COLUMNS = (
+    "unit_number",
+    "sequence",
+    "kind",
+    "holders",
+    "share_basis_points",
+    "amount_fen",
+    "priority_time",
+    "ruling_authority",
+    "ruling_number",
+    "expire_time",
+    "related_sequence",
+    "restricts_transfer",
+    "note",
+    "created_by_case",
+    "entered_by",
+    "entry_time",
+    "leaf_index",
+)
+EVENT_COLUMNS = (
+    "unit_number",
+    "sequence",
+    "event_sequence",
+    "state",
+    "case_name",
+    "actor",
+    "event_time",
+    "ruling_authority",
+    "ruling_number",
+    "note",
+    "leaf_index",
+)
+
+
+def _value(value):
+    if isinstance(value, dt.datetime):
+        return value.astimezone(dt.UTC).isoformat(timespec="microseconds")
+    if isinstance(value, tuple):
+        return list(value)
+    return value
+
+
+def encode(kind: str, row: asyncpg.Record | dict, columns: tuple[str, ...]) -> bytes:
+    record = {"type": kind, **{c: _value(row[c]) for c in columns}}
+    return json.dumps(record, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+async def leaves(connection: asyncpg.Connection, tree_size: int) -> list[bytes]:
+    """The first `tree_size` leaves of the book, in order."""
+    entries = await connection.fetch(
+        f"SELECT {', '.join(ENTRY_COLUMNS)} FROM entry WHERE leaf_index < $1", tree_size
+    )
+    events = await connection.fetch(
+        f"SELECT {', '.join(EVENT_COLUMNS)} FROM entry_event WHERE leaf_index < $1", tree_size
+    )
+    by_index = {r["leaf_index"]: encode("entry", r, ENTRY_COLUMNS) for r in entries}
+    by_index.update({r["leaf_index"]: encode("event", r, EVENT_COLUMNS) for r in events})
+    return [by_index[i] for i in range(tree_size)]
+
+
+async def size(connection: asyncpg.Connection) -> int:
+    return await connection.fetchval("SELECT size FROM log_head")
