@@ -6,7 +6,7 @@ import contextvars
 from dataclasses import dataclass
 from enum import StrEnum
 
-from shared.errors import PermissionDenied, Unauthenticated
+from shared.errors import Unauthenticated
 
 SCHEME = "deedflow://"
 
@@ -75,17 +75,4 @@ def caller() -> Caller:
     who = current_caller.get()
     if who is None:
         raise Unauthenticated("no caller in this context")
-    return who
-
-
-def require_role(*roles: Role) -> Caller:
-    """The caller, if its role is one of `roles`; else PERMISSION_DENIED ROLE_NOT_ALLOWED."""
-    who = caller()
-    if who.role not in roles:
-        allowed = ", ".join(r.value for r in roles)
-        raise PermissionDenied(
-            "ROLE_NOT_ALLOWED",
-            f"a {who.role.value} may not do this; allowed: {allowed}",
-            {"role": who.role.value},
-        )
     return who

@@ -17,9 +17,11 @@ from google.protobuf.message import Message
 
 import deedflow
 from deedflow.type.v1 import field_rules_pb2
+from shared.auth import Role
 from shared.db import plain_url, with_database
 from shared.grpc.channels import secure_channel
 from shared.pki import Pki
+from shared.policy import POLICY
 
 VALID = {
     field_rules_pb2.IDENTIFIER_FORMAT_UNIT_NUMBER: "500112001002GB00015F00030502",
@@ -51,6 +53,27 @@ def load_all_protos() -> None:
     for module in pkgutil.walk_packages(deedflow.__path__, "deedflow."):
         if module.name.endswith("_pb2"):
             importlib.import_module(module.name)
+
+
+CALLER_OF_ROLE = {
+    Role.DEVELOPER: "developer",
+    Role.BANK: "bank-a",
+    Role.CLERK: "clerk",
+    Role.HOUSING: "housing",
+    Role.TAX: "tax",
+}
+
+
+def channel_as(role: Role, port: int, pki: Pki) -> grpc.aio.Channel:
+    """An mTLS channel as a development identity of this role (a service: the orchestrator)."""
+    identity = pki.service("orchestrator") if role is Role.SERVICE else pki.caller(CALLER_OF_ROLE[role])
+    return secure_channel(f"127.0.0.1:{port}", pki.ca_pem, identity, default_timeout=10)
+
+
+def allowed_role(method: str) -> Role:
+    """A role the policy admits for the method, preferring a clerk."""
+    roles = POLICY[method]
+    return Role.CLERK if Role.CLERK in roles else sorted(roles)[0]
 
 
 def client_channel(port: int, pki: Pki, caller: str = "clerk") -> grpc.aio.Channel:

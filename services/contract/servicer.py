@@ -10,7 +10,6 @@ from deedflow.type.v1 import parties_pb2
 from services.contract import repository
 from services.contract.domain import ContractState, term_violations
 from services.contract.service import ContractRecord, Contracts, parse_contract_name
-from shared.auth import Role, require_role
 from shared.errors import FieldViolation, InvalidArgument, NotFound
 from shared.ids import building_of
 from shared.timestamps import to_timestamp
@@ -94,7 +93,6 @@ class ContractServicer(contract_service_pb2_grpc.ContractServiceServicer):
         self.tx = contracts.tx
 
     async def CreateProject(self, request, context):
-        require_role(Role.HOUSING)
 
         async def work(connection, at):
             row = await self.contracts.create_project(connection, at, request)
@@ -162,7 +160,6 @@ class ContractServicer(contract_service_pb2_grpc.ContractServiceServicer):
         )
 
     async def CreateContract(self, request, context):
-        require_role(Role.DEVELOPER, Role.SERVICE)
         violations = term_violations(request.terms)
         if violations:
             raise InvalidArgument(violations)
@@ -204,7 +201,6 @@ class ContractServicer(contract_service_pb2_grpc.ContractServiceServicer):
         )
 
     async def SignContract(self, request, context):
-        require_role(Role.DEVELOPER, Role.SERVICE)
         contract_id = parse_contract_name(request.name)
 
         async def work(connection, at):
@@ -214,7 +210,6 @@ class ContractServicer(contract_service_pb2_grpc.ContractServiceServicer):
         return await self.tx.write("SignContract", request, pb.SignContractResponse, work)
 
     async def FileContract(self, request, context):
-        require_role(Role.DEVELOPER, Role.SERVICE, Role.HOUSING)
         contract_id = parse_contract_name(request.name)
 
         async def work(connection, at):
@@ -224,7 +219,6 @@ class ContractServicer(contract_service_pb2_grpc.ContractServiceServicer):
         return await self.tx.write("FileContract", request, pb.FileContractResponse, work)
 
     async def CancelContract(self, request, context):
-        require_role(Role.DEVELOPER, Role.SERVICE, Role.HOUSING, Role.CLERK)
         contract_id = parse_contract_name(request.name)
         if not request.HasField("joint") and not request.HasField("court_ruling"):
             raise InvalidArgument([FieldViolation("basis", "joint consent or a court ruling is required")])
@@ -236,7 +230,6 @@ class ContractServicer(contract_service_pb2_grpc.ContractServiceServicer):
         return await self.tx.write("CancelContract", request, pb.CancelContractResponse, work)
 
     async def MarkContractTransferred(self, request, context):
-        require_role(Role.SERVICE)
         contract_id = parse_contract_name(request.name)
 
         async def work(connection, at):

@@ -6,7 +6,7 @@ from deedflow.mortgage.v1 import mortgage_service_pb2 as pb
 from deedflow.mortgage.v1 import mortgage_service_pb2_grpc
 from deedflow.type.v1 import parties_pb2
 from services.mortgage.service import Mortgages
-from shared.auth import Role, require_role
+from shared.auth import caller
 from shared.casework.servicer import case_message
 from shared.errors import FieldViolation, InvalidArgument
 from shared.timestamps import to_timestamp
@@ -35,7 +35,7 @@ class MortgageServicer(mortgage_service_pb2_grpc.MortgageServiceServicer):
         self.tx = service.tx
 
     async def LodgeMortgage(self, request, context):
-        who = require_role(Role.BANK, Role.SERVICE)
+        who = caller()
         if request.loan.amount_fen <= 0:
             raise InvalidArgument([FieldViolation("loan.amount_fen", "must be positive")])
         if not request.mortgagors:
@@ -48,7 +48,6 @@ class MortgageServicer(mortgage_service_pb2_grpc.MortgageServiceServicer):
         return await self.tx.write("LodgeMortgage", request, pb.LodgeMortgageResponse, work)
 
     async def RecordConvertedMortgage(self, request, context):
-        require_role(Role.SERVICE)
 
         async def work(connection, at):
             row = await self.service.record_converted(connection, at, request)
@@ -76,7 +75,7 @@ class MortgageServicer(mortgage_service_pb2_grpc.MortgageServiceServicer):
         )
 
     async def DischargeMortgage(self, request, context):
-        who = require_role(Role.BANK)
+        who = caller()
 
         async def work(connection, at):
             row, case = await self.service.discharge(connection, at, request, who.id, who.uri)

@@ -11,7 +11,7 @@ from services.orchestrator import repository
 from services.orchestrator.domain import filing_violations
 from services.orchestrator.render import purchase_message
 from services.orchestrator.service import Purchases, parse_purchase_name
-from shared.auth import Role, require_role
+from shared.auth import Role, caller
 from shared.errors import FieldViolation, InvalidArgument, PermissionDenied
 from shared.purchase_terms import canonical_bytes
 from shared.signing import Algorithm, verify
@@ -54,7 +54,7 @@ class PurchaseServicer(orchestrator_service_pb2_grpc.PurchaseServiceServicer):
             )
 
     async def FilePurchase(self, request, context):
-        who = require_role(Role.DEVELOPER, Role.SERVICE)
+        who = caller()
         filing = request.filing
         if who.role is Role.DEVELOPER and filing.developer.uscc != who.id:
             raise PermissionDenied("DEVELOPER_MISMATCH", "a developer files only its own sales")
@@ -70,7 +70,7 @@ class PurchaseServicer(orchestrator_service_pb2_grpc.PurchaseServiceServicer):
         return await self.tx.write("FilePurchase", request, pb.FilePurchaseResponse, work)
 
     async def GetPurchase(self, request, context):
-        who = require_role(Role.DEVELOPER, Role.BANK, Role.CLERK, Role.SERVICE)
+        who = caller()
 
         async def work(connection):
             row = await self.purchases.load(connection, request.name, who)
@@ -79,7 +79,7 @@ class PurchaseServicer(orchestrator_service_pb2_grpc.PurchaseServiceServicer):
         return pb.GetPurchaseResponse(purchase=await self.tx.read(work))
 
     async def ListPurchases(self, request, context):
-        who = require_role(Role.DEVELOPER, Role.BANK, Role.CLERK, Role.SERVICE)
+        who = caller()
         try:
             after = uuid.UUID(request.page_token) if request.page_token else None
         except ValueError:
@@ -103,13 +103,13 @@ class PurchaseServicer(orchestrator_service_pb2_grpc.PurchaseServiceServicer):
         )
 
     async def WatchPurchase(self, request, context):
-        who = require_role(Role.DEVELOPER, Role.BANK, Role.CLERK, Role.SERVICE)
+        who = caller()
         parse_purchase_name(request.name)
         async for purchase in self.purchases.watch(request.name, request.after_version, who):
             yield pb.WatchPurchaseResponse(purchase=purchase)
 
     async def CompleteBuilding(self, request, context):
-        who = require_role(Role.DEVELOPER)
+        who = caller()
 
         async def work(connection, at):
             completion = await self.purchases.complete_building(connection, at, request, who)
@@ -118,12 +118,11 @@ class PurchaseServicer(orchestrator_service_pb2_grpc.PurchaseServiceServicer):
         return await self.tx.write("CompleteBuilding", request, pb.CompleteBuildingResponse, work)
 
     async def GetBuildingCompletion(self, request, context):
-        require_role(Role.DEVELOPER, Role.CLERK, Role.SERVICE)
         completion = await self.tx.read(lambda c: self.purchases.completion(c, request.building_number))
         return pb.GetBuildingCompletionResponse(completion=completion)
 
     async def ConfirmHandover(self, request, context):
-        who = require_role(Role.DEVELOPER)
+        who = caller()
 
         async def work(connection, at):
             handover = from_timestamp(request, "handover_time") or at
@@ -133,7 +132,7 @@ class PurchaseServicer(orchestrator_service_pb2_grpc.PurchaseServiceServicer):
         return await self.tx.write("ConfirmHandover", request, pb.ConfirmHandoverResponse, work)
 
     async def CancelPurchase(self, request, context):
-        who = require_role(Role.DEVELOPER, Role.CLERK, Role.SERVICE)
+        who = caller()
         if not request.HasField("joint") and not request.HasField("court_ruling"):
             raise InvalidArgument([FieldViolation("basis", "joint consent or a court ruling is required")])
 
@@ -145,7 +144,7 @@ class PurchaseServicer(orchestrator_service_pb2_grpc.PurchaseServiceServicer):
         return await self.tx.write("CancelPurchase", request, pb.CancelPurchaseResponse, work)
 
     async def ResumePurchase(self, request, context):
-        who = require_role(Role.CLERK)
+        who = caller()
 
         async def work(connection, at):
             return pb.ResumePurchaseResponse(

@@ -6,7 +6,7 @@ from deedflow.preregistration.v1 import preregistration_service_pb2 as pb
 from deedflow.preregistration.v1 import preregistration_service_pb2_grpc
 from deedflow.type.v1 import parties_pb2
 from services.preregistration.service import PREMORTGAGES, PREREGISTRATIONS, Preregistrations
-from shared.auth import Role, require_role
+from shared.auth import caller
 from shared.casework.servicer import case_message
 from shared.errors import FieldViolation, InvalidArgument
 from shared.timestamps import to_timestamp
@@ -53,7 +53,7 @@ class PreregistrationServicer(preregistration_service_pb2_grpc.PreregistrationSe
         self.tx = service.tx
 
     async def LodgePreregistration(self, request, context):
-        who = require_role(Role.DEVELOPER, Role.SERVICE)
+        who = caller()
 
         async def work(connection, at):
             row, case = await self.service.lodge_preregistration(connection, at, request, who.uri)
@@ -64,7 +64,7 @@ class PreregistrationServicer(preregistration_service_pb2_grpc.PreregistrationSe
         return await self.tx.write("LodgePreregistration", request, pb.LodgePreregistrationResponse, work)
 
     async def LodgePremortgage(self, request, context):
-        who = require_role(Role.BANK, Role.SERVICE)
+        who = caller()
         if request.loan.amount_fen <= 0:
             raise InvalidArgument([FieldViolation("loan.amount_fen", "must be positive")])
 
@@ -85,7 +85,7 @@ class PreregistrationServicer(preregistration_service_pb2_grpc.PreregistrationSe
         return pb.GetPremortgageResponse(premortgage=premortgage_message(row))
 
     async def CancelPreregistration(self, request, context):
-        who = require_role(Role.DEVELOPER, Role.SERVICE, Role.CLERK)
+        who = caller()
         if not request.HasField("joint") and not request.HasField("court_ruling"):
             raise InvalidArgument([FieldViolation("basis", "joint consent or a court ruling is required")])
 
@@ -96,7 +96,7 @@ class PreregistrationServicer(preregistration_service_pb2_grpc.PreregistrationSe
         return await self.tx.write("CancelPreregistration", request, pb.CancelPreregistrationResponse, work)
 
     async def ReleasePremortgage(self, request, context):
-        who = require_role(Role.BANK, Role.SERVICE, Role.CLERK)
+        who = caller()
 
         async def work(connection, at):
             row = await self.service.release_premortgage(connection, at, request, who.uri)
@@ -105,7 +105,6 @@ class PreregistrationServicer(preregistration_service_pb2_grpc.PreregistrationSe
         return await self.tx.write("ReleasePremortgage", request, pb.ReleasePremortgageResponse, work)
 
     async def MarkConverted(self, request, context):
-        require_role(Role.SERVICE)
 
         async def work(connection, at):
             prereg, premortgage = await self.service.mark_converted(

@@ -18,7 +18,7 @@ from services.registry.domain import (
     parse_entry_name,
 )
 from services.registry.service import Book
-from shared.auth import Role, require_role
+from shared.auth import caller
 from shared.checkpoint import key_id
 from shared.errors import FieldViolation, InvalidArgument
 from shared.ids import building_of
@@ -138,7 +138,6 @@ class RegistryServicer(registry_service_pb2_grpc.RegistryServiceServicer):
         self.book = book
 
     async def CreateBuilding(self, request, context):
-        require_role(Role.SERVICE, Role.HOUSING, Role.CLERK)
         units = [
             UnitFacts(
                 u.unit_number,
@@ -184,7 +183,7 @@ class RegistryServicer(registry_service_pb2_grpc.RegistryServiceServicer):
         return pb.CheckDisposalResponse(allowed=not found, restrictions=[_restriction(r) for r in found])
 
     async def CommitCase(self, request, context):
-        actor = require_role(Role.SERVICE)
+        actor = caller()
         disposal = _disposal(request.disposal, "disposal")
         new_entries = [
             _new_entry(e, f"new_entries[{i}]", request.unit_number) for i, e in enumerate(request.new_entries)
@@ -213,7 +212,7 @@ class RegistryServicer(registry_service_pb2_grpc.RegistryServiceServicer):
         return await self.book.tx.write("CommitCase", request, pb.CommitCaseResponse, work)
 
     async def RecordFirstRegistration(self, request, context):
-        actor = require_role(Role.SERVICE)
+        actor = caller()
         violations = [
             FieldViolation(f"unit_numbers[{i}]", f"is not in building {request.building_number}")
             for i, unit in enumerate(request.unit_numbers)
@@ -242,7 +241,7 @@ class RegistryServicer(registry_service_pb2_grpc.RegistryServiceServicer):
         )
 
     async def SeizeUnit(self, request, context):
-        actor = require_role(Role.CLERK)
+        actor = caller()
 
         async def work(connection, at):
             created = await self.book.seize(
@@ -260,7 +259,7 @@ class RegistryServicer(registry_service_pb2_grpc.RegistryServiceServicer):
         return await self.book.tx.write("SeizeUnit", request, pb.SeizeUnitResponse, work)
 
     async def ReleaseSeizure(self, request, context):
-        actor = require_role(Role.CLERK)
+        actor = caller()
         unit, sequence = _entry_sequence(request.entry, "entry")
 
         async def work(connection, at):
@@ -275,7 +274,7 @@ class RegistryServicer(registry_service_pb2_grpc.RegistryServiceServicer):
         return await self.book.tx.write("ReleaseSeizure", request, pb.ReleaseSeizureResponse, work)
 
     async def AddObjection(self, request, context):
-        actor = require_role(Role.CLERK)
+        actor = caller()
         related = (
             _entry_sequence(request.related_entry, "related_entry", request.unit_number)[1]
             if request.related_entry
@@ -294,7 +293,7 @@ class RegistryServicer(registry_service_pb2_grpc.RegistryServiceServicer):
         return await self.book.tx.write("AddObjection", request, pb.AddObjectionResponse, work)
 
     async def LiftObjection(self, request, context):
-        actor = require_role(Role.CLERK)
+        actor = caller()
         unit, sequence = _entry_sequence(request.entry, "entry")
         lawsuit = _ruling(request.lawsuit) if request.HasField("lawsuit") else None
 
@@ -305,7 +304,7 @@ class RegistryServicer(registry_service_pb2_grpc.RegistryServiceServicer):
         return await self.book.tx.write("LiftObjection", request, pb.LiftObjectionResponse, work)
 
     async def RequestCorrection(self, request, context):
-        actor = require_role(Role.CLERK)
+        actor = caller()
         unit, sequence = _entry_sequence(request.entry, "entry")
 
         async def work(connection, at):
@@ -317,7 +316,7 @@ class RegistryServicer(registry_service_pb2_grpc.RegistryServiceServicer):
         return await self.book.tx.write("RequestCorrection", request, pb.RequestCorrectionResponse, work)
 
     async def ResolveCorrection(self, request, context):
-        actor = require_role(Role.CLERK)
+        actor = caller()
         unit, sequence = _entry_sequence(request.correction, "correction")
         corrected = (
             _new_entry(request.corrected, "corrected", unit) if request.HasField("corrected") else None
@@ -330,7 +329,7 @@ class RegistryServicer(registry_service_pb2_grpc.RegistryServiceServicer):
         return await self.book.tx.write("ResolveCorrection", request, pb.ResolveCorrectionResponse, work)
 
     async def RecordAgreement(self, request, context):
-        actor = require_role(Role.CLERK)
+        actor = caller()
         related = (
             _entry_sequence(request.related_entry, "related_entry", request.unit_number)[1]
             if request.related_entry

@@ -9,7 +9,6 @@ from deedflow.tax.v1 import tax_service_pb2_grpc
 from deedflow.type.v1 import parties_pb2
 from services.tax import repository
 from services.tax.service import DeedTax
-from shared.auth import Role, require_role
 from shared.errors import FieldViolation, InvalidArgument
 from shared.timestamps import to_timestamp
 
@@ -51,7 +50,6 @@ class TaxServicer(tax_service_pb2_grpc.TaxServiceServicer):
         return assessment_message(row, await self.tax.payments_of(connection, row))
 
     async def AssessDeedTax(self, request, context):
-        require_role(Role.SERVICE, Role.TAX)
         violations = []
         if request.home_count == parties_pb2.HOME_COUNT_UNSPECIFIED:
             violations.append(FieldViolation("home_count", "is required"))
@@ -93,7 +91,6 @@ class TaxServicer(tax_service_pb2_grpc.TaxServiceServicer):
         )
 
     async def RecordPayment(self, request, context):
-        require_role(Role.TAX, Role.BANK, Role.SERVICE)
         if request.payment.amount_fen <= 0:
             raise InvalidArgument([FieldViolation("payment.amount_fen", "must be positive")])
         if not request.payment.payment_reference:
@@ -106,7 +103,6 @@ class TaxServicer(tax_service_pb2_grpc.TaxServiceServicer):
         return await self.tx.write("RecordPayment", request, pb.RecordPaymentResponse, work)
 
     async def GetClearance(self, request, context):
-        require_role(Role.SERVICE, Role.TAX, Role.CLERK, Role.DEVELOPER)
         row = await self.tx.read(lambda connection: self.tax.clearance(connection, request.contract))
         paid = await self.tx.read(lambda connection: self.tax.payments_of(connection, row))
         return pb.GetClearanceResponse(
@@ -120,7 +116,6 @@ class TaxServicer(tax_service_pb2_grpc.TaxServiceServicer):
         )
 
     async def RefundDeedTax(self, request, context):
-        require_role(Role.SERVICE, Role.TAX)
 
         async def work(connection, at):
             row = await self.tax.refund(connection, at, request.assessment, request.reason)
@@ -131,7 +126,6 @@ class TaxServicer(tax_service_pb2_grpc.TaxServiceServicer):
         return await self.tx.write("RefundDeedTax", request, pb.RefundDeedTaxResponse, work)
 
     async def ConsumeClearance(self, request, context):
-        require_role(Role.SERVICE)
 
         async def work(connection, at):
             row = await self.tax.consume(connection, at, request.clearance_number, request.transfer_case)

@@ -6,7 +6,7 @@ from deedflow.transfer.v1 import transfer_service_pb2 as pb
 from deedflow.transfer.v1 import transfer_service_pb2_grpc
 from services.transfer import repository
 from services.transfer.service import Transfers
-from shared.auth import Role, require_role
+from shared.auth import caller
 from shared.casework.servicer import case_message
 from shared.errors import FieldViolation, InvalidArgument, NotFound
 from shared.ids import building_of
@@ -72,7 +72,7 @@ class TransferServicer(transfer_service_pb2_grpc.TransferServiceServicer):
         self.tx = service.tx
 
     async def LodgeFirstRegistration(self, request, context):
-        who = require_role(Role.DEVELOPER, Role.SERVICE)
+        who = caller()
         outside = [
             FieldViolation(f"units[{i}].unit_number", f"is not in building {request.building_number}")
             for i, u in enumerate(request.units)
@@ -99,7 +99,7 @@ class TransferServicer(transfer_service_pb2_grpc.TransferServiceServicer):
         return pb.LodgeTransferResponse(transfer=transfer_message(row), case_record=case_message(case))
 
     async def LodgeTransfer(self, request, context):
-        who = require_role(Role.DEVELOPER, Role.SERVICE)
+        who = caller()
 
         async def work(connection, at):
             row, case = await self.service.lodge_transfer(
@@ -110,7 +110,7 @@ class TransferServicer(transfer_service_pb2_grpc.TransferServiceServicer):
         return await self.tx.write("LodgeTransfer", request, pb.LodgeTransferResponse, work)
 
     async def BatchLodgeTransfers(self, request, context):
-        who = require_role(Role.DEVELOPER, Role.SERVICE)
+        who = caller()
         outside = [
             FieldViolation(f"applications[{i}].unit_number", f"is not in building {request.building_number}")
             for i, a in enumerate(request.applications)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from deedflow.casework.v1 import casework_service_pb2 as pb
 from deedflow.casework.v1 import casework_service_pb2_grpc
-from shared.auth import Role, require_role
+from shared.auth import caller
 from shared.casework.domain import CaseKind, CaseState
 from shared.casework.service import Case, CaseBook
 from shared.errors import FieldViolation, InvalidArgument
@@ -79,7 +79,7 @@ class CaseworkServicer(casework_service_pb2_grpc.CaseworkServiceServicer):
         return pb.GetCaseResponse(case_record=case_message(case))
 
     async def RequisitionCase(self, request, context):
-        who = require_role(Role.CLERK)
+        who = caller()
         corrections = [{"subject": c.subject, "description": c.description} for c in request.corrections]
 
         async def work(connection, at):
@@ -89,7 +89,7 @@ class CaseworkServicer(casework_service_pb2_grpc.CaseworkServiceServicer):
         return await self.tx.write("RequisitionCase", request, pb.RequisitionCaseResponse, work)
 
     async def ResubmitCase(self, request, context):
-        who = require_role(Role.CLERK, Role.DEVELOPER, Role.BANK, Role.SERVICE)
+        who = caller()
 
         async def work(connection, at):
             case = await self.book.resubmit(connection, at, request.name, list(request.answers), who.uri)
@@ -98,7 +98,7 @@ class CaseworkServicer(casework_service_pb2_grpc.CaseworkServiceServicer):
         return await self.tx.write("ResubmitCase", request, pb.ResubmitCaseResponse, work)
 
     async def ApproveCase(self, request, context):
-        who = require_role(Role.CLERK)
+        who = caller()
 
         async def work(connection, at):
             case = await self.book.approve(connection, at, request.name, who.uri)
@@ -107,7 +107,7 @@ class CaseworkServicer(casework_service_pb2_grpc.CaseworkServiceServicer):
         return await self.tx.write("ApproveCase", request, pb.ApproveCaseResponse, work)
 
     async def RegisterCase(self, request, context):
-        who = require_role(Role.CLERK)
+        who = caller()
 
         async def work(connection, at):
             case = await self.book.register(connection, at, request.name, who.uri)
@@ -116,7 +116,7 @@ class CaseworkServicer(casework_service_pb2_grpc.CaseworkServiceServicer):
         return await self.tx.write("RegisterCase", request, pb.RegisterCaseResponse, work)
 
     async def RefuseCase(self, request, context):
-        who = require_role(Role.CLERK)
+        who = caller()
         if not request.reasons:
             raise InvalidArgument(
                 [FieldViolation("reasons", "a refusal gives its reasons in writing (条例 22)")]
@@ -129,7 +129,7 @@ class CaseworkServicer(casework_service_pb2_grpc.CaseworkServiceServicer):
         return await self.tx.write("RefuseCase", request, pb.RefuseCaseResponse, work)
 
     async def WithdrawCase(self, request, context):
-        who = require_role(Role.CLERK, Role.DEVELOPER, Role.BANK, Role.SERVICE)
+        who = caller()
 
         async def work(connection, at):
             case = await self.book.withdraw(connection, at, request.name, who.uri)

@@ -1,6 +1,7 @@
 """Server interceptors: request context (caller, request id), access log, error mapping, validation.
 
-They are applied outermost first: RequestContext -> AccessLog -> ErrorMapping -> Validation.
+They are applied outermost first: RequestContext -> AccessLog -> ErrorMapping -> Authorization
+-> Validation.
 ErrorMapping sits inside AccessLog so the log sees the final status code of every call.
 """
 
@@ -22,9 +23,10 @@ from grpc_status import rpc_status
 
 from shared.auth import caller_from_auth_context, current_caller
 from shared.context import deadline_var, method_var, request_id_var
-from shared.errors import DomainError, InvalidArgument, Unauthenticated
+from shared.errors import DomainError, InvalidArgument, PermissionDenied, Unauthenticated
 from shared.grpc.status import grpc_code, to_status
 from shared.grpc.validation import violations
+from shared.policy import POLICY, Policy, allowed
 
 log = logging.getLogger("deedflow.access")
 errors_log = logging.getLogger("deedflow.errors")
@@ -236,6 +238,29 @@ class ErrorMappingInterceptor(_BehaviorInterceptor):
             await self._map(exc, context, method)
 
 
+class AuthorizationInterceptor(_BehaviorInterceptor):
+    """Refuses a caller whose role the policy table does not admit for the method."""
+
+    def __init__(self, policy: Policy) -> None:
+        self.policy = policy
+
+    def _check(self, method: str) -> None:
+        who = current_caller.get()
+        if who is not None and not allowed(method, who.role, self.policy):
+            raise PermissionDenied(
+                "ROLE_NOT_ALLOWED", f"a {who.role.value} may not call {method}", {"role": who.role.value}
+            )
+
+    async def around(self, call, request, context, method, metadata):
+        self._check(method)
+        return await call()
+
+    async def around_stream(self, produce, request, context, method, metadata):
+        self._check(method)
+        async for item in produce():
+            yield item
+
+
 class ValidationInterceptor(_BehaviorInterceptor):
     """Refuses a request that breaks its proto field rules before any handler runs."""
 
@@ -255,11 +280,14 @@ class ValidationInterceptor(_BehaviorInterceptor):
             raise InvalidArgument(found)
 
 
-def server_interceptors(domain: str, access_log: bool = True) -> list[grpc.aio.ServerInterceptor]:
+def server_interceptors(
+    domain: str, access_log: bool = True, policy: Policy = POLICY
+) -> list[grpc.aio.ServerInterceptor]:
     """The interceptor chain every deedflow server uses, outermost first."""
     return [
         RequestContextInterceptor(domain),
         *([AccessLogInterceptor()] if access_log else []),
         ErrorMappingInterceptor(domain),
+        AuthorizationInterceptor(policy),
         ValidationInterceptor(),
     ]

@@ -15,6 +15,7 @@ from grpc_reflection.v1alpha import reflection
 from shared.grpc.interceptors import server_interceptors
 from shared.grpc.tls import server_credentials
 from shared.pki import Pki
+from shared.policy import POLICY, Policy
 
 log = logging.getLogger("deedflow.server")
 
@@ -48,11 +49,12 @@ async def start_server(
     host: str,
     port: int,
     access_log: bool = True,
+    policy: Policy = POLICY,
 ) -> RunningServer:
     """Starts a service's gRPC server; `register` adds its servicers. Port 0 picks a free port."""
     services = tuple(grpc_services)
     server = grpc.aio.server(
-        interceptors=server_interceptors(f"deedflow.{name}", access_log), options=SERVER_OPTIONS
+        interceptors=server_interceptors(f"deedflow.{name}", access_log, policy), options=SERVER_OPTIONS
     )
     register(server)
     health_servicer = health.aio.HealthServicer()

@@ -9,7 +9,7 @@ import pytest
 from grpc_status import rpc_status
 
 from deedflow.registry.v1 import registry_service_pb2 as pb
-from shared.auth import caller
+from shared.auth import Role, caller
 from shared.context import request_id_var
 from shared.errors import (
     AlreadyExists,
@@ -76,7 +76,11 @@ def _register(server: grpc.aio.Server) -> None:
 
 @pytest.fixture(scope="module")
 async def probe(pki):
-    running = await start_server("probe", (SERVICE,), _register, pki_for_probe(pki), "127.0.0.1", 0)
+    everyone = frozenset(Role)
+    policy = {f"/{SERVICE}/{name}": everyone for name in (*RAISES, "Who", "Stream")}
+    running = await start_server(
+        "probe", (SERVICE,), _register, pki_for_probe(pki), "127.0.0.1", 0, policy=policy
+    )
     yield running
     await running.stop(0)
 

@@ -18,6 +18,8 @@ from shared.catalog import SERVICE_NAMES, service_info
 from shared.grpc.status import bad_request, error_info
 from shared.pki import DEV_CALLERS, issue_leaf, new_ca
 from tests.support import (
+    allowed_role,
+    channel_as,
     client_channel,
     fill_valid,
     first_formatted_path,
@@ -170,7 +172,8 @@ async def test_bad_identifier_is_invalid_argument_naming_the_field(
 ):
     request = fill_valid(message_class(method.input_type)())
     field_path = set_bad_identifier(request, path)
-    async with client_channel(services[name].server.port, pki) as channel:
+    role = allowed_role(f"/{service}/{method.name}")
+    async with channel_as(role, services[name].server.port, pki) as channel:
         with pytest.raises(grpc.aio.AioRpcError) as caught:
             await _call(channel, service, method, request)
     assert caught.value.code() == grpc.StatusCode.INVALID_ARGUMENT

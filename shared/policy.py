@@ -1,0 +1,131 @@
+"""Who may call what: the per-RPC role table, in one place, enforced by one interceptor.
+
+Object-level checks (a developer acts only on its own purchases, a bank only on its own
+mortgages) stay in the services. A buyer's certificate binds the buyer's signing key; it is not
+an API credential, so no RPC admits the BUYER role.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from shared.auth import Role
+
+# Every role that calls the API reads the public parts of the book and the cases.
+READERS = frozenset({Role.DEVELOPER, Role.BANK, Role.CLERK, Role.HOUSING, Role.TAX, Role.SERVICE})
+
+POLICY: dict[str, frozenset[Role]] = {
+    "/deedflow.contract.v1.ContractService/CreateProject": frozenset({Role.HOUSING}),
+    "/deedflow.contract.v1.ContractService/GetProject": READERS,
+    "/deedflow.contract.v1.ContractService/ListUnits": READERS,
+    "/deedflow.contract.v1.ContractService/GetUnit": READERS,
+    "/deedflow.contract.v1.ContractService/CreateContract": frozenset({Role.DEVELOPER, Role.SERVICE}),
+    "/deedflow.contract.v1.ContractService/GetContract": READERS,
+    "/deedflow.contract.v1.ContractService/ListContracts": READERS,
+    "/deedflow.contract.v1.ContractService/SignContract": frozenset({Role.DEVELOPER, Role.SERVICE}),
+    "/deedflow.contract.v1.ContractService/FileContract": frozenset(
+        {Role.DEVELOPER, Role.SERVICE, Role.HOUSING}
+    ),
+    "/deedflow.contract.v1.ContractService/CancelContract": frozenset(
+        {Role.DEVELOPER, Role.SERVICE, Role.HOUSING, Role.CLERK}
+    ),
+    "/deedflow.contract.v1.ContractService/MarkContractTransferred": frozenset({Role.SERVICE}),
+    "/deedflow.mortgage.v1.MortgageService/LodgeMortgage": frozenset({Role.BANK, Role.SERVICE}),
+    "/deedflow.mortgage.v1.MortgageService/RecordConvertedMortgage": frozenset({Role.SERVICE}),
+    "/deedflow.mortgage.v1.MortgageService/GetMortgage": READERS,
+    "/deedflow.mortgage.v1.MortgageService/ListMortgages": READERS,
+    "/deedflow.mortgage.v1.MortgageService/DischargeMortgage": frozenset({Role.BANK}),
+    "/deedflow.orchestrator.v1.PurchaseService/FilePurchase": frozenset({Role.DEVELOPER, Role.SERVICE}),
+    "/deedflow.orchestrator.v1.PurchaseService/GetPurchase": frozenset(
+        {Role.DEVELOPER, Role.BANK, Role.CLERK, Role.SERVICE}
+    ),
+    "/deedflow.orchestrator.v1.PurchaseService/ListPurchases": frozenset(
+        {Role.DEVELOPER, Role.BANK, Role.CLERK, Role.SERVICE}
+    ),
+    "/deedflow.orchestrator.v1.PurchaseService/WatchPurchase": frozenset(
+        {Role.DEVELOPER, Role.BANK, Role.CLERK, Role.SERVICE}
+    ),
+    "/deedflow.orchestrator.v1.PurchaseService/CompleteBuilding": frozenset({Role.DEVELOPER}),
+    "/deedflow.orchestrator.v1.PurchaseService/GetBuildingCompletion": frozenset(
+        {Role.DEVELOPER, Role.CLERK, Role.SERVICE}
+    ),
+    "/deedflow.orchestrator.v1.PurchaseService/ConfirmHandover": frozenset({Role.DEVELOPER}),
+    "/deedflow.orchestrator.v1.PurchaseService/CancelPurchase": frozenset(
+        {Role.DEVELOPER, Role.CLERK, Role.SERVICE}
+    ),
+    "/deedflow.orchestrator.v1.PurchaseService/ResumePurchase": frozenset({Role.CLERK}),
+    "/deedflow.preregistration.v1.PreregistrationService/LodgePreregistration": frozenset(
+        {Role.DEVELOPER, Role.SERVICE}
+    ),
+    "/deedflow.preregistration.v1.PreregistrationService/LodgePremortgage": frozenset(
+        {Role.BANK, Role.SERVICE}
+    ),
+    "/deedflow.preregistration.v1.PreregistrationService/GetPreregistration": READERS,
+    "/deedflow.preregistration.v1.PreregistrationService/GetPremortgage": READERS,
+    "/deedflow.preregistration.v1.PreregistrationService/CancelPreregistration": frozenset(
+        {Role.DEVELOPER, Role.SERVICE, Role.CLERK}
+    ),
+    "/deedflow.preregistration.v1.PreregistrationService/ReleasePremortgage": frozenset(
+        {Role.BANK, Role.SERVICE, Role.CLERK}
+    ),
+    "/deedflow.preregistration.v1.PreregistrationService/MarkConverted": frozenset({Role.SERVICE}),
+    "/deedflow.registry.v1.RegistryService/CreateBuilding": frozenset(
+        {Role.SERVICE, Role.HOUSING, Role.CLERK}
+    ),
+    "/deedflow.registry.v1.RegistryService/GetUnit": READERS,
+    "/deedflow.registry.v1.RegistryService/ListEntries": READERS,
+    "/deedflow.registry.v1.RegistryService/CheckDisposal": READERS,
+    "/deedflow.registry.v1.RegistryService/CommitCase": frozenset({Role.SERVICE}),
+    "/deedflow.registry.v1.RegistryService/RecordFirstRegistration": frozenset({Role.SERVICE}),
+    "/deedflow.registry.v1.RegistryService/SeizeUnit": frozenset({Role.CLERK}),
+    "/deedflow.registry.v1.RegistryService/ReleaseSeizure": frozenset({Role.CLERK}),
+    "/deedflow.registry.v1.RegistryService/AddObjection": frozenset({Role.CLERK}),
+    "/deedflow.registry.v1.RegistryService/LiftObjection": frozenset({Role.CLERK}),
+    "/deedflow.registry.v1.RegistryService/RequestCorrection": frozenset({Role.CLERK}),
+    "/deedflow.registry.v1.RegistryService/ResolveCorrection": frozenset({Role.CLERK}),
+    "/deedflow.registry.v1.RegistryService/RecordAgreement": frozenset({Role.CLERK}),
+    "/deedflow.registry.v1.RegistryService/GetCheckpoint": READERS,
+    "/deedflow.registry.v1.RegistryService/GetInclusionProof": READERS,
+    "/deedflow.registry.v1.RegistryService/GetConsistencyProof": READERS,
+    "/deedflow.tax.v1.TaxService/AssessDeedTax": frozenset({Role.SERVICE, Role.TAX}),
+    "/deedflow.tax.v1.TaxService/GetAssessment": READERS,
+    "/deedflow.tax.v1.TaxService/ListAssessments": READERS,
+    "/deedflow.tax.v1.TaxService/RecordPayment": frozenset({Role.TAX, Role.BANK, Role.SERVICE}),
+    "/deedflow.tax.v1.TaxService/GetClearance": frozenset(
+        {Role.SERVICE, Role.TAX, Role.CLERK, Role.DEVELOPER}
+    ),
+    "/deedflow.tax.v1.TaxService/RefundDeedTax": frozenset({Role.SERVICE, Role.TAX}),
+    "/deedflow.tax.v1.TaxService/ConsumeClearance": frozenset({Role.SERVICE}),
+    "/deedflow.transfer.v1.TransferService/LodgeFirstRegistration": frozenset({Role.DEVELOPER, Role.SERVICE}),
+    "/deedflow.transfer.v1.TransferService/GetFirstRegistration": READERS,
+    "/deedflow.transfer.v1.TransferService/LodgeTransfer": frozenset({Role.DEVELOPER, Role.SERVICE}),
+    "/deedflow.transfer.v1.TransferService/BatchLodgeTransfers": frozenset({Role.DEVELOPER, Role.SERVICE}),
+    "/deedflow.transfer.v1.TransferService/GetTransfer": READERS,
+    "/deedflow.transfer.v1.TransferService/GetCertificate": READERS,
+    "/deedflow.transfer.v1.TransferService/ListCertificates": READERS,
+    "/deedflow.casework.v1.CaseworkService/ListCases": READERS,
+    "/deedflow.casework.v1.CaseworkService/GetCase": READERS,
+    "/deedflow.casework.v1.CaseworkService/RequisitionCase": frozenset({Role.CLERK}),
+    "/deedflow.casework.v1.CaseworkService/ResubmitCase": frozenset(
+        {Role.CLERK, Role.DEVELOPER, Role.BANK, Role.SERVICE}
+    ),
+    "/deedflow.casework.v1.CaseworkService/ApproveCase": frozenset({Role.CLERK}),
+    "/deedflow.casework.v1.CaseworkService/RegisterCase": frozenset({Role.CLERK}),
+    "/deedflow.casework.v1.CaseworkService/RefuseCase": frozenset({Role.CLERK}),
+    "/deedflow.casework.v1.CaseworkService/WithdrawCase": frozenset(
+        {Role.CLERK, Role.DEVELOPER, Role.BANK, Role.SERVICE}
+    ),
+}
+
+# Infrastructure every authenticated caller may use.
+OPEN_PREFIXES = ("/grpc.health.v1.Health/", "/grpc.reflection.")
+
+
+Policy = Mapping[str, frozenset[Role]]
+
+
+def allowed(method: str, role: Role, policy: Policy = POLICY) -> bool:
+    """Whether the role may call the method; an RPC missing from the table is denied."""
+    if method.startswith(OPEN_PREFIXES):
+        return True
+    return role in policy.get(method, frozenset())
