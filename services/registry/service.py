@@ -259,6 +259,13 @@ class Book:
     async def _after(self, connection: asyncpg.Connection, plan: _Planned, at: dt.datetime) -> UnitView:
         return await self._view(connection, plan.facts, at)
 
+    async def _entry_after(
+        self, connection: asyncpg.Connection, plan: _Planned, at: dt.datetime, sequence: int
+    ) -> EntryView:
+        """One entry of the unit as the book shows it once the plan is applied."""
+        after = await self._after(connection, plan, at)
+        return next(v for v in after.entries if v.entry.sequence == sequence)
+
     async def commit_case(
         self,
         connection: asyncpg.Connection,
@@ -361,8 +368,7 @@ class Book:
             start or at,
         )
         await self._apply(connection, [plan], _ruling_case(ruling), actor, at)
-        after = await self._after(connection, plan, at)
-        return next(v for v in after.entries if v.entry.sequence == sequence)
+        return await self._entry_after(connection, plan, at, sequence)
 
     async def release_seizure(
         self,
@@ -414,8 +420,7 @@ class Book:
             raise NotFound(f"no entry {new.related_sequence} on unit {unit_number}")
         sequence = plan.add(new, at)
         await self._apply(connection, [plan], case, actor, at)
-        after = await self._after(connection, plan, at)
-        return next(v for v in after.entries if v.entry.sequence == sequence)
+        return await self._entry_after(connection, plan, at, sequence)
 
     async def lift_objection(
         self,
@@ -435,8 +440,7 @@ class Book:
         state = EntryState.CURRENT if lawsuit else EntryState.HISTORIC
         plan.move(sequence, StateEvent(state, case, actor, at, lawsuit, "起诉" if lawsuit else "异议注销"))
         await self._apply(connection, [plan], case, actor, at)
-        after = await self._after(connection, plan, at)
-        return next(v for v in after.entries if v.entry.sequence == sequence)
+        return await self._entry_after(connection, plan, at, sequence)
 
     async def request_correction(
         self,
@@ -453,8 +457,7 @@ class Book:
         case = f"corrections/{unit_number}/{plan.next_sequence()}"
         created = plan.add(NewEntry(EntryKind.CORRECTION, related_sequence=sequence, note=grounds), at)
         await self._apply(connection, [plan], case, actor, at)
-        after = await self._after(connection, plan, at)
-        return next(v for v in after.entries if v.entry.sequence == created)
+        return await self._entry_after(connection, plan, at, created)
 
     async def resolve_correction(
         self,

@@ -100,6 +100,13 @@ def _disposal(value: int, field: str) -> Disposal:
     return Disposal(pb.Disposal.Name(value).removeprefix("DISPOSAL_"))
 
 
+def _related_sequence(request) -> int | None:
+    """The sequence of the request's related_entry on its unit, if it names one."""
+    if not request.related_entry:
+        return None
+    return _entry_sequence(request.related_entry, "related_entry", request.unit_number)[1]
+
+
 def _new_entry(message: pb.NewEntry, field: str, unit_number: str) -> NewEntry:
     if message.kind == pb.ENTRY_KIND_UNSPECIFIED:
         raise InvalidArgument([FieldViolation(f"{field}.kind", "is required")])
@@ -275,11 +282,7 @@ class RegistryServicer(registry_service_pb2_grpc.RegistryServiceServicer):
 
     async def AddObjection(self, request, context):
         actor = caller()
-        related = (
-            _entry_sequence(request.related_entry, "related_entry", request.unit_number)[1]
-            if request.related_entry
-            else None
-        )
+        related = _related_sequence(request)
         new = NewEntry(
             EntryKind.OBJECTION, (request.objector,), related_sequence=related, note=request.grounds
         )
@@ -330,11 +333,7 @@ class RegistryServicer(registry_service_pb2_grpc.RegistryServiceServicer):
 
     async def RecordAgreement(self, request, context):
         actor = caller()
-        related = (
-            _entry_sequence(request.related_entry, "related_entry", request.unit_number)[1]
-            if request.related_entry
-            else None
-        )
+        related = _related_sequence(request)
         new = NewEntry(
             EntryKind.AGREEMENT,
             related_sequence=related,
