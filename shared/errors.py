@@ -65,6 +65,10 @@ class Aborted(ReasonedError):
     """ABORTED: lost a race with a concurrent request; retrying may succeed."""
 
 
+class DataLoss(ReasonedError):
+    """DATA_LOSS: stored data no longer matches what was signed over it (a tampered book)."""
+
+
 class PermissionDenied(ReasonedError):
     """PERMISSION_DENIED: the caller's role or relation to the object does not allow this."""
 

@@ -60,6 +60,11 @@ class Pki:
     def caller(self, stem: str) -> CertPair:
         return _read_pair(self.root / "callers" / stem)
 
+    @property
+    def registry_public_key_path(self) -> Path:
+        """The registry's public key (PEM), all a party needs to verify a document offline."""
+        return self.root / "registry-log.pub"
+
     def registry_log_key(self) -> ed25519.Ed25519PrivateKey:
         """The registry's checkpoint-signing key."""
         key = serialization.load_pem_private_key(
@@ -220,5 +225,15 @@ def ensure_dev_pki(root: Path) -> Pki:
                     serialization.NoEncryption(),
                 ),
                 private=True,
+            )
+        log_public = root / "registry-log.pub"
+        if not log_public.exists():
+            # What relying parties (banks, notaries, deedctl verify) hold to check documents offline.
+            key = serialization.load_pem_private_key(log_key.read_bytes(), None)
+            _write(
+                log_public,
+                key.public_key().public_bytes(
+                    serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+                ),
             )
     return Pki(root)

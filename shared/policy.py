@@ -11,16 +11,18 @@ from collections.abc import Mapping
 
 from shared.auth import Role
 
-# Every role that calls the API reads the public parts of the book and the cases.
-READERS = frozenset({Role.DEVELOPER, Role.BANK, Role.CLERK, Role.HOUSING, Role.TAX, Role.SERVICE})
+# Every outside role reads; what a reader sees of a record is narrowed in the services
+# (shared/parties.py). Our services are listed where one of them reads (SERVICE_CALLS).
+READERS = frozenset({Role.DEVELOPER, Role.BANK, Role.CLERK, Role.HOUSING, Role.TAX})
+SERVICE_READERS = READERS | {Role.SERVICE}
 
 POLICY: dict[str, frozenset[Role]] = {
     "/deedflow.contract.v1.ContractService/CreateProject": frozenset({Role.HOUSING}),
     "/deedflow.contract.v1.ContractService/GetProject": READERS,
     "/deedflow.contract.v1.ContractService/ListUnits": READERS,
-    "/deedflow.contract.v1.ContractService/GetUnit": READERS,
+    "/deedflow.contract.v1.ContractService/GetUnit": SERVICE_READERS,
     "/deedflow.contract.v1.ContractService/CreateContract": frozenset({Role.DEVELOPER, Role.SERVICE}),
-    "/deedflow.contract.v1.ContractService/GetContract": READERS,
+    "/deedflow.contract.v1.ContractService/GetContract": SERVICE_READERS,
     "/deedflow.contract.v1.ContractService/ListContracts": READERS,
     "/deedflow.contract.v1.ContractService/SignContract": frozenset({Role.DEVELOPER, Role.SERVICE}),
     "/deedflow.contract.v1.ContractService/FileContract": frozenset(
@@ -30,29 +32,27 @@ POLICY: dict[str, frozenset[Role]] = {
         {Role.DEVELOPER, Role.SERVICE, Role.HOUSING, Role.CLERK}
     ),
     "/deedflow.contract.v1.ContractService/MarkContractTransferred": frozenset({Role.SERVICE}),
-    "/deedflow.mortgage.v1.MortgageService/LodgeMortgage": frozenset({Role.BANK, Role.SERVICE}),
+    "/deedflow.mortgage.v1.MortgageService/LodgeMortgage": frozenset({Role.BANK}),
     "/deedflow.mortgage.v1.MortgageService/RecordConvertedMortgage": frozenset({Role.SERVICE}),
     "/deedflow.mortgage.v1.MortgageService/GetMortgage": READERS,
     "/deedflow.mortgage.v1.MortgageService/ListMortgages": READERS,
     "/deedflow.mortgage.v1.MortgageService/DischargeMortgage": frozenset({Role.BANK}),
-    "/deedflow.orchestrator.v1.PurchaseService/FilePurchase": frozenset({Role.DEVELOPER, Role.SERVICE}),
+    "/deedflow.orchestrator.v1.PurchaseService/FilePurchase": frozenset({Role.DEVELOPER}),
     "/deedflow.orchestrator.v1.PurchaseService/GetPurchase": frozenset(
-        {Role.DEVELOPER, Role.BANK, Role.CLERK, Role.SERVICE}
+        {Role.DEVELOPER, Role.BANK, Role.CLERK}
     ),
     "/deedflow.orchestrator.v1.PurchaseService/ListPurchases": frozenset(
-        {Role.DEVELOPER, Role.BANK, Role.CLERK, Role.SERVICE}
+        {Role.DEVELOPER, Role.BANK, Role.CLERK}
     ),
     "/deedflow.orchestrator.v1.PurchaseService/WatchPurchase": frozenset(
-        {Role.DEVELOPER, Role.BANK, Role.CLERK, Role.SERVICE}
+        {Role.DEVELOPER, Role.BANK, Role.CLERK}
     ),
     "/deedflow.orchestrator.v1.PurchaseService/CompleteBuilding": frozenset({Role.DEVELOPER}),
     "/deedflow.orchestrator.v1.PurchaseService/GetBuildingCompletion": frozenset(
-        {Role.DEVELOPER, Role.CLERK, Role.SERVICE}
+        {Role.DEVELOPER, Role.CLERK}
     ),
     "/deedflow.orchestrator.v1.PurchaseService/ConfirmHandover": frozenset({Role.DEVELOPER}),
-    "/deedflow.orchestrator.v1.PurchaseService/CancelPurchase": frozenset(
-        {Role.DEVELOPER, Role.CLERK, Role.SERVICE}
-    ),
+    "/deedflow.orchestrator.v1.PurchaseService/CancelPurchase": frozenset({Role.DEVELOPER, Role.CLERK}),
     "/deedflow.orchestrator.v1.PurchaseService/ResumePurchase": frozenset({Role.CLERK}),
     "/deedflow.preregistration.v1.PreregistrationService/LodgePreregistration": frozenset(
         {Role.DEVELOPER, Role.SERVICE}
@@ -60,8 +60,8 @@ POLICY: dict[str, frozenset[Role]] = {
     "/deedflow.preregistration.v1.PreregistrationService/LodgePremortgage": frozenset(
         {Role.BANK, Role.SERVICE}
     ),
-    "/deedflow.preregistration.v1.PreregistrationService/GetPreregistration": READERS,
-    "/deedflow.preregistration.v1.PreregistrationService/GetPremortgage": READERS,
+    "/deedflow.preregistration.v1.PreregistrationService/GetPreregistration": SERVICE_READERS,
+    "/deedflow.preregistration.v1.PreregistrationService/GetPremortgage": SERVICE_READERS,
     "/deedflow.preregistration.v1.PreregistrationService/CancelPreregistration": frozenset(
         {Role.DEVELOPER, Role.SERVICE, Role.CLERK}
     ),
@@ -72,9 +72,9 @@ POLICY: dict[str, frozenset[Role]] = {
     "/deedflow.registry.v1.RegistryService/CreateBuilding": frozenset(
         {Role.SERVICE, Role.HOUSING, Role.CLERK}
     ),
-    "/deedflow.registry.v1.RegistryService/GetUnit": READERS,
+    "/deedflow.registry.v1.RegistryService/GetUnit": SERVICE_READERS,
     "/deedflow.registry.v1.RegistryService/ListEntries": READERS,
-    "/deedflow.registry.v1.RegistryService/CheckDisposal": READERS,
+    "/deedflow.registry.v1.RegistryService/CheckDisposal": SERVICE_READERS,
     "/deedflow.registry.v1.RegistryService/CommitCase": frozenset({Role.SERVICE}),
     "/deedflow.registry.v1.RegistryService/RecordFirstRegistration": frozenset({Role.SERVICE}),
     "/deedflow.registry.v1.RegistryService/SeizeUnit": frozenset({Role.CLERK}),
@@ -85,12 +85,17 @@ POLICY: dict[str, frozenset[Role]] = {
     "/deedflow.registry.v1.RegistryService/ResolveCorrection": frozenset({Role.CLERK}),
     "/deedflow.registry.v1.RegistryService/RecordAgreement": frozenset({Role.CLERK}),
     "/deedflow.registry.v1.RegistryService/GetCheckpoint": READERS,
-    "/deedflow.registry.v1.RegistryService/GetInclusionProof": READERS,
+    # The leaf is the entry as stored, personal data and all: officials only. Parties get their
+    # proofs inside the signed documents.
+    "/deedflow.registry.v1.RegistryService/GetInclusionProof": frozenset({Role.CLERK}),
+    "/deedflow.registry.v1.RegistryService/SealDocument": frozenset({Role.SERVICE}),
+    "/deedflow.registry.v1.RegistryService/ListLeaves": frozenset({Role.CLERK}),
+    "/deedflow.registry.v1.RegistryService/ListCheckpoints": READERS,
     "/deedflow.registry.v1.RegistryService/GetConsistencyProof": READERS,
     "/deedflow.tax.v1.TaxService/AssessDeedTax": frozenset({Role.SERVICE, Role.TAX}),
     "/deedflow.tax.v1.TaxService/GetAssessment": READERS,
     "/deedflow.tax.v1.TaxService/ListAssessments": READERS,
-    "/deedflow.tax.v1.TaxService/RecordPayment": frozenset({Role.TAX, Role.BANK, Role.SERVICE}),
+    "/deedflow.tax.v1.TaxService/RecordPayment": frozenset({Role.TAX, Role.BANK}),
     "/deedflow.tax.v1.TaxService/GetClearance": frozenset(
         {Role.SERVICE, Role.TAX, Role.CLERK, Role.DEVELOPER}
     ),
@@ -100,21 +105,73 @@ POLICY: dict[str, frozenset[Role]] = {
     "/deedflow.transfer.v1.TransferService/GetFirstRegistration": READERS,
     "/deedflow.transfer.v1.TransferService/LodgeTransfer": frozenset({Role.DEVELOPER, Role.SERVICE}),
     "/deedflow.transfer.v1.TransferService/BatchLodgeTransfers": frozenset({Role.DEVELOPER, Role.SERVICE}),
-    "/deedflow.transfer.v1.TransferService/GetTransfer": READERS,
-    "/deedflow.transfer.v1.TransferService/GetCertificate": READERS,
+    "/deedflow.transfer.v1.TransferService/GetTransfer": SERVICE_READERS,
+    "/deedflow.transfer.v1.TransferService/GetCertificate": SERVICE_READERS,
     "/deedflow.transfer.v1.TransferService/ListCertificates": READERS,
     "/deedflow.casework.v1.CaseworkService/ListCases": READERS,
     "/deedflow.casework.v1.CaseworkService/GetCase": READERS,
     "/deedflow.casework.v1.CaseworkService/RequisitionCase": frozenset({Role.CLERK}),
-    "/deedflow.casework.v1.CaseworkService/ResubmitCase": frozenset(
-        {Role.CLERK, Role.DEVELOPER, Role.BANK, Role.SERVICE}
-    ),
+    "/deedflow.casework.v1.CaseworkService/ResubmitCase": frozenset({Role.CLERK, Role.DEVELOPER, Role.BANK}),
     "/deedflow.casework.v1.CaseworkService/ApproveCase": frozenset({Role.CLERK}),
     "/deedflow.casework.v1.CaseworkService/RegisterCase": frozenset({Role.CLERK}),
     "/deedflow.casework.v1.CaseworkService/RefuseCase": frozenset({Role.CLERK}),
-    "/deedflow.casework.v1.CaseworkService/WithdrawCase": frozenset(
-        {Role.CLERK, Role.DEVELOPER, Role.BANK, Role.SERVICE}
+    "/deedflow.casework.v1.CaseworkService/WithdrawCase": frozenset({Role.CLERK, Role.DEVELOPER, Role.BANK}),
+}
+
+
+def _rpcs(service: str, *methods: str) -> frozenset[str]:
+    return frozenset(f"/deedflow.{service}/{m}" for m in methods)
+
+
+# Our own services call only what their work needs: the saga's steps for the orchestrator, the
+# checks and commits of a registration for the offices. A service certificate admits no more.
+SERVICE_CALLS: dict[str, frozenset[str]] = {
+    "orchestrator": _rpcs(
+        "contract.v1.ContractService",
+        "GetUnit",
+        "CreateContract",
+        "SignContract",
+        "FileContract",
+        "CancelContract",
+    )
+    | _rpcs(
+        "preregistration.v1.PreregistrationService",
+        "LodgePreregistration",
+        "LodgePremortgage",
+        "CancelPreregistration",
+        "ReleasePremortgage",
+    )
+    | _rpcs("tax.v1.TaxService", "AssessDeedTax", "GetClearance", "RefundDeedTax")
+    | _rpcs(
+        "transfer.v1.TransferService",
+        "LodgeFirstRegistration",
+        "LodgeTransfer",
+        "BatchLodgeTransfers",
+        "GetTransfer",
+        "GetCertificate",
     ),
+    "contract": _rpcs("registry.v1.RegistryService", "CreateBuilding", "CheckDisposal"),
+    "preregistration": _rpcs("contract.v1.ContractService", "GetContract")
+    | _rpcs("registry.v1.RegistryService", "CheckDisposal", "CommitCase", "SealDocument"),
+    "transfer": _rpcs("contract.v1.ContractService", "MarkContractTransferred")
+    | _rpcs("mortgage.v1.MortgageService", "RecordConvertedMortgage")
+    | _rpcs(
+        "preregistration.v1.PreregistrationService", "GetPreregistration", "GetPremortgage", "MarkConverted"
+    )
+    | _rpcs(
+        "registry.v1.RegistryService",
+        "CheckDisposal",
+        "CommitCase",
+        "GetUnit",
+        "RecordFirstRegistration",
+        "SealDocument",
+    )
+    | _rpcs("tax.v1.TaxService", "GetClearance", "ConsumeClearance"),
+    "mortgage": _rpcs(
+        "registry.v1.RegistryService", "CheckDisposal", "CommitCase", "GetUnit", "SealDocument"
+    ),
+    "tax": frozenset(),
+    "registry": frozenset(),
 }
 
 # Infrastructure every authenticated caller may use.
@@ -129,3 +186,8 @@ def allowed(method: str, role: Role, policy: Policy = POLICY) -> bool:
     if method.startswith(OPEN_PREFIXES):
         return True
     return role in policy.get(method, frozenset())
+
+
+def service_may_call(service: str, method: str, calls: Mapping[str, frozenset[str]] = SERVICE_CALLS) -> bool:
+    """Whether our service `service` may call the method (beyond its role admitting it)."""
+    return method.startswith(OPEN_PREFIXES) or method in calls.get(service, frozenset())

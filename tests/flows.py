@@ -249,8 +249,9 @@ async def open_offices(ports: dict[str, int], pki) -> AsyncIterator[Offices]:
         return channel
 
     orchestrator = secure_channel(f"127.0.0.1:{ports['tax']}", pki.ca_pem, pki.service("orchestrator"))
+    # The transfer service makes the register's commits in real life; tests commit as it does.
     registry_as_service = secure_channel(
-        f"127.0.0.1:{ports['registry']}", pki.ca_pem, pki.service("orchestrator")
+        f"127.0.0.1:{ports['registry']}", pki.ca_pem, pki.service("transfer")
     )
     channels += [orchestrator, registry_as_service]
     try:

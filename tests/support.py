@@ -21,7 +21,7 @@ from shared.auth import Role
 from shared.db import plain_url, with_database
 from shared.grpc.channels import secure_channel
 from shared.pki import Pki
-from shared.policy import POLICY
+from shared.policy import POLICY, SERVICE_CALLS
 
 VALID = {
     field_rules_pb2.IDENTIFIER_FORMAT_UNIT_NUMBER: "500112001002GB00015F00030502",
@@ -64,9 +64,18 @@ CALLER_OF_ROLE = {
 }
 
 
-def channel_as(role: Role, port: int, pki: Pki) -> grpc.aio.Channel:
-    """An mTLS channel as a development identity of this role (a service: the orchestrator)."""
-    identity = pki.service("orchestrator") if role is Role.SERVICE else pki.caller(CALLER_OF_ROLE[role])
+def service_calling(method: str) -> str:
+    """One of our services that calls the method in its work (SERVICE_CALLS)."""
+    return next(name for name, calls in SERVICE_CALLS.items() if method in calls)
+
+
+def channel_as(role: Role, port: int, pki: Pki, method: str = "") -> grpc.aio.Channel:
+    """An mTLS channel as a development identity of this role; for the SERVICE role, the service
+    that calls `method`, or the orchestrator."""
+    if role is Role.SERVICE:
+        identity = pki.service(service_calling(method) if method else "orchestrator")
+    else:
+        identity = pki.caller(CALLER_OF_ROLE[role])
     return secure_channel(f"127.0.0.1:{port}", pki.ca_pem, identity, default_timeout=10)
 
 

@@ -121,6 +121,11 @@ async def contract(connection: asyncpg.Connection, contract_id: uuid.UUID) -> as
     return await connection.fetchrow("SELECT * FROM contract WHERE id = $1", contract_id)
 
 
+async def contract_developer(connection: asyncpg.Connection, contract_id: uuid.UUID) -> str | None:
+    """The seller's USCC, or None when there is no such contract."""
+    return await connection.fetchval("SELECT developer_uscc FROM contract WHERE id = $1", contract_id)
+
+
 async def contracts(
     connection: asyncpg.Connection,
     permit: str,

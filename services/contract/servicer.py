@@ -10,8 +10,10 @@ from deedflow.type.v1 import parties_pb2
 from services.contract import repository
 from services.contract.domain import ContractState, term_violations
 from services.contract.service import ContractRecord, Contracts, parse_contract_name
+from shared.auth import caller
 from shared.errors import FieldViolation, InvalidArgument, NotFound
 from shared.ids import building_of
+from shared.parties import is_party
 from shared.timestamps import to_timestamp
 
 DEFAULT_PAGE = 100
@@ -170,8 +172,16 @@ class ContractServicer(contract_service_pb2_grpc.ContractServiceServicer):
 
         return await self.tx.write("CreateContract", request, pb.CreateContractResponse, work)
 
+    async def _party_to(self, name: str) -> uuid.UUID:
+        """The contract's id, once the caller is known to be a party to it (else NOT_FOUND)."""
+        contract_id = parse_contract_name(name)
+        developer = await self.tx.read(lambda c: repository.contract_developer(c, contract_id))
+        if developer is None or not is_party(caller(), developer):
+            raise NotFound(f"no contract {name!r}")
+        return contract_id
+
     async def GetContract(self, request, context):
-        contract_id = parse_contract_name(request.name)
+        contract_id = await self._party_to(request.name)
         record = await self.tx.read(lambda c: self.contracts.load(c, contract_id))
         return pb.GetContractResponse(contract=contract_message(record))
 
@@ -195,13 +205,14 @@ class ContractServicer(contract_service_pb2_grpc.ContractServiceServicer):
             return [await self.contracts.load(connection, r["id"]) for r in rows[:size]], len(rows) > size
 
         records, more = await self.tx.read(work)
+        who = caller()
         return pb.ListContractsResponse(
-            contracts=[contract_message(r) for r in records],
+            contracts=[contract_message(r) for r in records if is_party(who, r.row["developer_uscc"])],
             next_page_token=str(records[-1].row["id"]) if more else "",
         )
 
     async def SignContract(self, request, context):
-        contract_id = parse_contract_name(request.name)
+        contract_id = await self._party_to(request.name)
 
         async def work(connection, at):
             record = await self.contracts.sign(connection, at, contract_id, request.signature)
@@ -210,7 +221,7 @@ class ContractServicer(contract_service_pb2_grpc.ContractServiceServicer):
         return await self.tx.write("SignContract", request, pb.SignContractResponse, work)
 
     async def FileContract(self, request, context):
-        contract_id = parse_contract_name(request.name)
+        contract_id = await self._party_to(request.name)
 
         async def work(connection, at):
             record = await self.contracts.file(connection, at, contract_id)
@@ -219,7 +230,7 @@ class ContractServicer(contract_service_pb2_grpc.ContractServiceServicer):
         return await self.tx.write("FileContract", request, pb.FileContractResponse, work)
 
     async def CancelContract(self, request, context):
-        contract_id = parse_contract_name(request.name)
+        contract_id = await self._party_to(request.name)
         if not request.HasField("joint") and not request.HasField("court_ruling"):
             raise InvalidArgument([FieldViolation("basis", "joint consent or a court ruling is required")])
 

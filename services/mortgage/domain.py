@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from shared.errors import FailedPrecondition, PermissionDenied
+from shared.errors import FailedPrecondition
 
 
 class MortgageState(StrEnum):
@@ -20,12 +20,6 @@ def check_mortgagors_own(owner_sets: list[set[str]], mortgagors: set[str]) -> No
         raise FailedPrecondition("OWNERSHIP_MISSING", "the unit has no registered owner to mortgage it")
     if mortgagors not in owner_sets:
         raise FailedPrecondition("MORTGAGOR_NOT_OWNER", "the mortgagors are not the unit's registered owners")
-
-
-def check_mortgagee(bank_uscc: str, caller_uscc: str) -> None:
-    """Only the mortgagee bank may discharge its mortgage."""
-    if bank_uscc != caller_uscc:
-        raise PermissionDenied("NOT_MORTGAGEE", "only the mortgagee bank may discharge this mortgage")
 
 
 def check_dischargeable(state: MortgageState) -> None:

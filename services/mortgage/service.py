@@ -16,9 +16,9 @@ from deedflow.type.v1 import parties_pb2
 from services.mortgage.domain import (
     MortgageState,
     check_dischargeable,
-    check_mortgagee,
     check_mortgagors_own,
 )
+from shared.auth import Caller
 from shared.casework import repository as case_repository
 from shared.casework.domain import CaseKind, proof_number
 from shared.casework.service import Case, CaseBook, Registered, refuse_if_restricted, step_request_id
@@ -26,6 +26,7 @@ from shared.clock import Clock
 from shared.db import Database
 from shared.errors import FailedPrecondition, NotFound
 from shared.names import parse_uuid_name
+from shared.parties import require_party
 from shared.sql import insert_row
 from shared.transactions import Transactions
 
@@ -141,11 +142,16 @@ class Mortgages:
         )
         return await self.load(connection, f"mortgages/{mortgage_id}")
 
-    async def discharge(
-        self, connection, at: dt.datetime, request: pb.DischargeMortgageRequest, caller_uscc: str, actor: str
-    ):
-        row = await self.load(connection, request.name, lock=True)
-        check_mortgagee(row["bank_uscc"], caller_uscc)
+    async def load_for(self, connection, name: str, who: Caller, lock: bool = False) -> asyncpg.Record:
+        """A mortgage as its mortgagee bank or an official sees it; to anyone else it does not
+        exist, so another bank learns nothing by probing names."""
+        row = await self.load(connection, name, lock)
+        require_party(who, name, banks=[row["bank_uscc"]])
+        return row
+
+    async def discharge(self, connection, at: dt.datetime, request: pb.DischargeMortgageRequest, who: Caller):
+        row = await self.load_for(connection, request.name, who, lock=True)
+        actor = who.uri
         check_dischargeable(MortgageState(row["state"]))
         case = await self.cases.lodge(
             connection,

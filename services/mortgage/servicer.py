@@ -6,9 +6,11 @@ from deedflow.mortgage.v1 import mortgage_service_pb2 as pb
 from deedflow.mortgage.v1 import mortgage_service_pb2_grpc
 from deedflow.type.v1 import parties_pb2
 from services.mortgage.service import Mortgages
-from shared.auth import caller
+from shared.auth import Role, caller
 from shared.casework.servicer import case_message
+from shared.documents import issue
 from shared.errors import FieldViolation, InvalidArgument
+from shared.parties import OFFICIALS, require_own_loan
 from shared.timestamps import to_timestamp
 
 
@@ -36,6 +38,7 @@ class MortgageServicer(mortgage_service_pb2_grpc.MortgageServiceServicer):
 
     async def LodgeMortgage(self, request, context):
         who = caller()
+        require_own_loan(who, request.loan.bank.uscc, "loan.bank.uscc")
         if request.loan.amount_fen <= 0:
             raise InvalidArgument([FieldViolation("loan.amount_fen", "must be positive")])
         if not request.mortgagors:
@@ -58,16 +61,26 @@ class MortgageServicer(mortgage_service_pb2_grpc.MortgageServiceServicer):
         )
 
     async def GetMortgage(self, request, context):
-        row = await self.tx.read(lambda c: self.service.load(c, request.name))
-        return pb.GetMortgageResponse(mortgage=mortgage_message(row))
+        row = await self.tx.read(lambda c: self.service.load_for(c, request.name, caller()))
+        response = pb.GetMortgageResponse(mortgage=mortgage_message(row))
+        if request.with_document and row["entry"]:
+            response.proof_document.CopyFrom(
+                await issue(
+                    self.service.registry, row["entry"], "proof", row["proof_number"], response.mortgage
+                )
+            )
+        return response
 
     async def ListMortgages(self, request, context):
         size = min(request.page_size or 100, 1000)
         state = pb.MortgageState.Name(request.state).removeprefix("MORTGAGE_STATE_") if request.state else ""
+        who = caller()
+        if who.role not in OFFICIALS and who.role is not Role.BANK:
+            return pb.ListMortgagesResponse()
+        # A bank lists only its own mortgages, whatever it asks for.
+        bank = who.id if who.role is Role.BANK else request.mortgagee_uscc
         rows = await self.tx.read(
-            lambda c: self.service.list(
-                c, request.unit_number, request.mortgagee_uscc, state, request.page_token, size + 1
-            )
+            lambda c: self.service.list(c, request.unit_number, bank, state, request.page_token, size + 1)
         )
         return pb.ListMortgagesResponse(
             mortgages=[mortgage_message(r) for r in rows[:size]],
@@ -78,7 +91,7 @@ class MortgageServicer(mortgage_service_pb2_grpc.MortgageServiceServicer):
         who = caller()
 
         async def work(connection, at):
-            row, case = await self.service.discharge(connection, at, request, who.id, who.uri)
+            row, case = await self.service.discharge(connection, at, request, who)
             return pb.DischargeMortgageResponse(
                 mortgage=mortgage_message(row), case_record=case_message(case)
             )

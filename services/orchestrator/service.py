@@ -27,6 +27,7 @@ from shared.db import Database
 from shared.errors import Aborted, FailedPrecondition, NotFound
 from shared.ids import building_of
 from shared.names import parse_uuid_name
+from shared.parties import is_party
 from shared.transactions import Transactions
 
 TERMINAL = frozenset({PurchaseState.HANDED_OVER, PurchaseState.CANCELLED, PurchaseState.REJECTED})
@@ -35,16 +36,6 @@ _NAMESPACE = uuid.UUID("3b9e7d5c-1a2f-4e6d-8c0b-7a5f3e1d9c24")
 
 def parse_purchase_name(name: str) -> uuid.UUID:
     return parse_uuid_name(name, "purchases")
-
-
-def visible_to(row: asyncpg.Record, who: Caller) -> bool:
-    """A developer sees its own purchases, a bank those it finances; clerks and services all.
-    Anyone else is told the purchase does not exist, so existence does not leak."""
-    if who.role is Role.DEVELOPER:
-        return row["developer_uscc"] == who.id
-    if who.role is Role.BANK:
-        return row["bank_uscc"] == who.id
-    return who.role in (Role.CLERK, Role.SERVICE)
 
 
 class Purchases:
@@ -59,7 +50,7 @@ class Purchases:
 
     async def load(self, connection, name: str, who: Caller, lock: bool = False) -> asyncpg.Record:
         row = await repository.purchase(connection, parse_purchase_name(name), lock)
-        if row is None or not visible_to(row, who):
+        if row is None or not is_party(who, row["developer_uscc"], [row["bank_uscc"]]):
             raise NotFound(f"no purchase {name!r}")
         return row
 

@@ -12,7 +12,8 @@ from services.orchestrator.domain import filing_violations
 from services.orchestrator.render import purchase_message
 from services.orchestrator.service import Purchases, parse_purchase_name
 from shared.auth import Role, caller
-from shared.errors import FieldViolation, InvalidArgument, PermissionDenied
+from shared.errors import FieldViolation, InvalidArgument
+from shared.parties import require_own_loan, require_own_sale
 from shared.purchase_terms import canonical_bytes
 from shared.signing import Algorithm, verify
 from shared.timestamps import from_timestamp
@@ -56,8 +57,9 @@ class PurchaseServicer(orchestrator_service_pb2_grpc.PurchaseServiceServicer):
     async def FilePurchase(self, request, context):
         who = caller()
         filing = request.filing
-        if who.role is Role.DEVELOPER and filing.developer.uscc != who.id:
-            raise PermissionDenied("DEVELOPER_MISMATCH", "a developer files only its own sales")
+        require_own_sale(who, filing.developer.uscc, "filing.developer.uscc")
+        if filing.HasField("loan"):
+            require_own_loan(who, filing.loan.bank.uscc, "filing.loan.bank.uscc")
         violations = filing_violations(filing)
         if violations:
             raise InvalidArgument(violations)

@@ -18,6 +18,7 @@ from deedflow.registry.v1 import registry_service_pb2_grpc
 from deedflow.type.v1 import parties_pb2
 from services.preregistration import repository
 from services.preregistration.domain import RightState, check_in_force
+from shared.auth import Caller
 from shared.casework import repository as case_repository
 from shared.casework.domain import CaseKind, proof_number
 from shared.casework.service import Case, CaseBook, Registered, refuse_if_restricted, step_request_id
@@ -26,6 +27,7 @@ from shared.consent import cancellation_text
 from shared.db import Database
 from shared.errors import FailedPrecondition, FieldViolation, InvalidArgument, NotFound
 from shared.names import parse_uuid_name
+from shared.parties import require_party
 from shared.signing import Algorithm, verify
 from shared.transactions import Transactions
 
@@ -79,6 +81,17 @@ class Preregistrations:
         row = await repository.get(connection, table, parse_name(name, f"{table}s"), lock)
         if row is None:
             raise NotFound(f"no {table} {name!r}")
+        return row
+
+    async def load_for(self, connection, table: str, name: str, who: Caller):
+        """A pre-registration for its developer, a pre-mortgage for its bank; to other callers
+        who are not officials it does not exist."""
+        row = await self.load(connection, table, name)
+        if table == PREREGISTRATIONS:
+            developer = parties_pb2.Organization.FromString(row["developer"]).uscc
+            require_party(who, name, developer=developer)
+        else:
+            require_party(who, name, banks=[parties_pb2.Loan.FromString(row["loan"]).bank.uscc])
         return row
 
     # 预告登记

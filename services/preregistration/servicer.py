@@ -8,7 +8,9 @@ from deedflow.type.v1 import parties_pb2
 from services.preregistration.service import PREMORTGAGES, PREREGISTRATIONS, Preregistrations
 from shared.auth import caller
 from shared.casework.servicer import case_message
+from shared.documents import issue
 from shared.errors import FieldViolation, InvalidArgument
+from shared.parties import require_own_loan
 from shared.timestamps import to_timestamp
 
 
@@ -65,6 +67,7 @@ class PreregistrationServicer(preregistration_service_pb2_grpc.PreregistrationSe
 
     async def LodgePremortgage(self, request, context):
         who = caller()
+        require_own_loan(who, request.loan.bank.uscc, "loan.bank.uscc")
         if request.loan.amount_fen <= 0:
             raise InvalidArgument([FieldViolation("loan.amount_fen", "must be positive")])
 
@@ -76,16 +79,38 @@ class PreregistrationServicer(preregistration_service_pb2_grpc.PreregistrationSe
 
         return await self.tx.write("LodgePremortgage", request, pb.LodgePremortgageResponse, work)
 
+    async def _visible(self, table: str, name: str):
+        return await self.tx.read(lambda c: self.service.load_for(c, table, name, caller()))
+
     async def GetPreregistration(self, request, context):
-        row = await self.tx.read(lambda c: self.service.load(c, PREREGISTRATIONS, request.name))
-        return pb.GetPreregistrationResponse(preregistration=preregistration_message(row))
+        row = await self._visible(PREREGISTRATIONS, request.name)
+        response = pb.GetPreregistrationResponse(preregistration=preregistration_message(row))
+        if request.with_document and row["entry"]:
+            response.proof_document.CopyFrom(
+                await issue(
+                    self.service.registry,
+                    row["entry"],
+                    "proof",
+                    row["proof_number"],
+                    response.preregistration,
+                )
+            )
+        return response
 
     async def GetPremortgage(self, request, context):
-        row = await self.tx.read(lambda c: self.service.load(c, PREMORTGAGES, request.name))
-        return pb.GetPremortgageResponse(premortgage=premortgage_message(row))
+        row = await self._visible(PREMORTGAGES, request.name)
+        response = pb.GetPremortgageResponse(premortgage=premortgage_message(row))
+        if request.with_document and row["entry"]:
+            response.proof_document.CopyFrom(
+                await issue(
+                    self.service.registry, row["entry"], "proof", row["proof_number"], response.premortgage
+                )
+            )
+        return response
 
     async def CancelPreregistration(self, request, context):
         who = caller()
+        await self._visible(PREREGISTRATIONS, request.name)
         if not request.HasField("joint") and not request.HasField("court_ruling"):
             raise InvalidArgument([FieldViolation("basis", "joint consent or a court ruling is required")])
 
@@ -97,6 +122,7 @@ class PreregistrationServicer(preregistration_service_pb2_grpc.PreregistrationSe
 
     async def ReleasePremortgage(self, request, context):
         who = caller()
+        await self._visible(PREMORTGAGES, request.name)
 
         async def work(connection, at):
             row = await self.service.release_premortgage(connection, at, request, who.uri)

@@ -4,9 +4,10 @@ canonically (sorted-key JSON), so anyone can recompute the Merkle tree from the 
 from __future__ import annotations
 
 import datetime as dt
-import json
 
 import asyncpg
+
+from shared.documents import canonical_json
 
 ENTRY_COLUMNS = (
     "unit_number",
@@ -52,20 +53,24 @@ def _value(value):
 
 def encode(kind: str, row: asyncpg.Record | dict, columns: tuple[str, ...]) -> bytes:
     record = {"type": kind, **{c: _value(row[c]) for c in columns}}
-    return json.dumps(record, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+    return canonical_json(record)
 
 
-async def leaves(connection: asyncpg.Connection, tree_size: int) -> list[bytes]:
-    """The first `tree_size` leaves of the book, in order."""
+async def leaves(connection: asyncpg.Connection, end: int, start: int = 0) -> list[bytes]:
+    """The book's leaves from index `start` up to (not including) `end`, in order."""
     entries = await connection.fetch(
-        f"SELECT {', '.join(ENTRY_COLUMNS)} FROM entry WHERE leaf_index < $1", tree_size
+        f"SELECT {', '.join(ENTRY_COLUMNS)} FROM entry WHERE leaf_index >= $1 AND leaf_index < $2",
+        start,
+        end,
     )
     events = await connection.fetch(
-        f"SELECT {', '.join(EVENT_COLUMNS)} FROM entry_event WHERE leaf_index < $1", tree_size
+        f"SELECT {', '.join(EVENT_COLUMNS)} FROM entry_event WHERE leaf_index >= $1 AND leaf_index < $2",
+        start,
+        end,
     )
     by_index = {r["leaf_index"]: encode("entry", r, ENTRY_COLUMNS) for r in entries}
     by_index.update({r["leaf_index"]: encode("event", r, EVENT_COLUMNS) for r in events})
-    return [by_index[i] for i in range(tree_size)]
+    return [by_index[i] for i in range(start, end)]
 
 
 async def size(connection: asyncpg.Connection) -> int:

@@ -10,6 +10,7 @@ import asyncpg
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
+from deedflow.registry.v1 import document_pb2
 from services.registry import log, repository
 from services.registry.domain import (
     SEIZURE_KINDS,
@@ -25,15 +26,24 @@ from services.registry.domain import (
     UnitFacts,
     UnitView,
     converted_priority,
+    parse_entry_name,
     restrictions,
     seizure_in_effect,
     view_entries,
 )
-from shared import merkle
-from shared.checkpoint import sign_checkpoint
+from shared import documents, merkle
+from shared.checkpoint import key_id, sign_checkpoint
 from shared.clock import Clock
 from shared.db import Database
-from shared.errors import AlreadyExists, FailedPrecondition, FieldViolation, InvalidArgument, NotFound
+from shared.errors import (
+    AlreadyExists,
+    DataLoss,
+    FailedPrecondition,
+    FieldViolation,
+    InvalidArgument,
+    NotFound,
+)
+from shared.timestamps import to_timestamp
 from shared.transactions import Transactions
 
 
@@ -77,6 +87,20 @@ class SignedCheckpoint:
     signature: bytes
 
 
+def _signed(row: asyncpg.Record) -> SignedCheckpoint:
+    return SignedCheckpoint(row["tree_size"], row["root_hash"], row["checkpoint_time"], row["signature"])
+
+
+def checkpoint_message(checkpoint: SignedCheckpoint, public_key: bytes) -> document_pb2.Checkpoint:
+    return document_pb2.Checkpoint(
+        tree_size=checkpoint.tree_size,
+        root_hash=checkpoint.root_hash,
+        checkpoint_time=to_timestamp(checkpoint.time),
+        signature=checkpoint.signature,
+        key_id=key_id(public_key),
+    )
+
+
 class Book:
     """不动产登记簿: reads and appends, with the restriction engine consulted atomically."""
 
@@ -91,25 +115,77 @@ class Book:
     # The verifiable log (RFC 9162)
 
     async def checkpoint(self, connection: asyncpg.Connection) -> SignedCheckpoint:
-        """The signed checkpoint of the book as it is now; signed once per tree size."""
+        """The signed checkpoint of the book as it is now; signed once per tree size, and only
+        over a book whose earlier part still hashes to the last checkpoint signed."""
         tree_size = await log.size(connection)
         row = await connection.fetchrow("SELECT * FROM checkpoint WHERE tree_size = $1", tree_size)
         if row is None:
-            at = self.clock.now()
-            tree_root = merkle.root(
-                [merkle.leaf_hash(leaf) for leaf in await log.leaves(connection, tree_size)]
+            hashes = [merkle.leaf_hash(leaf) for leaf in await log.leaves(connection, tree_size)]
+            previous = await connection.fetchrow(
+                "SELECT tree_size, root_hash FROM checkpoint WHERE tree_size < $1"
+                " ORDER BY tree_size DESC LIMIT 1",
+                tree_size,
             )
-            signature = sign_checkpoint(self.log_key, tree_size, tree_root, at)
+            if previous is not None and merkle.root(hashes[: previous["tree_size"]]) != previous["root_hash"]:
+                raise DataLoss(
+                    "LOG_TAMPERED",
+                    f"the book's first {previous['tree_size']} leaves no longer match their signed"
+                    " checkpoint; refusing to sign over a changed book",
+                    {"tree_size": str(previous["tree_size"])},
+                )
+            at = self.clock.now()
+            tree_root = merkle.root(hashes)
             await connection.execute(
                 "INSERT INTO checkpoint (tree_size, root_hash, checkpoint_time, signature)"
                 " VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
                 tree_size,
                 tree_root,
                 at,
-                signature,
+                sign_checkpoint(self.log_key, tree_size, tree_root, at),
             )
             row = await connection.fetchrow("SELECT * FROM checkpoint WHERE tree_size = $1", tree_size)
-        return SignedCheckpoint(row["tree_size"], row["root_hash"], row["checkpoint_time"], row["signature"])
+        return _signed(row)
+
+    async def checkpoints(
+        self, connection: asyncpg.Connection, after: int, limit: int
+    ) -> list[SignedCheckpoint]:
+        rows = await connection.fetch(
+            "SELECT * FROM checkpoint WHERE tree_size > $1 ORDER BY tree_size LIMIT $2", after, limit
+        )
+        return [_signed(r) for r in rows]
+
+    async def leaves_from(
+        self, connection: asyncpg.Connection, start: int, limit: int
+    ) -> tuple[list[bytes], int]:
+        """Up to `limit` leaves from index `start`, and the book's size."""
+        size = await log.size(connection)
+        return await log.leaves(connection, min(size, start + limit), start), size
+
+    async def seal_document(
+        self, connection: asyncpg.Connection, entry: str, kind: str, number: str, body: dict
+    ) -> document_pb2.SignedDocument:
+        """Issues a document resting on `entry`: the book states the unit and holders, the entry's
+        inclusion proof ties it to a signed checkpoint, and the seal binds them all."""
+        unit_number, sequence = parse_entry_name(entry)
+        holders = await connection.fetchval(
+            "SELECT holders FROM entry WHERE unit_number = $1 AND sequence = $2", unit_number, sequence
+        )
+        if holders is None:
+            raise NotFound(f"no entry {entry!r}")
+        if body.get("unit_number", unit_number) != unit_number:
+            raise InvalidArgument([FieldViolation("body", f"names another unit than {unit_number}")])
+        index, path, leaf, checkpoint = await self.inclusion(connection, unit_number, sequence, 0)
+        content = documents.compose_content(
+            kind, number, entry, unit_number, list(holders), body, self.clock.now()
+        )
+        return document_pb2.SignedDocument(
+            content=content,
+            leaf=leaf,
+            leaf_index=index,
+            audit_path=path,
+            checkpoint=checkpoint_message(checkpoint, self.public_key),
+            seal=documents.seal(self.log_key, content, leaf, checkpoint.tree_size, checkpoint.root_hash),
+        )
 
     async def inclusion(
         self, connection: asyncpg.Connection, unit_number: str, sequence: int, tree_size: int
@@ -138,9 +214,7 @@ class Book:
                 raise InvalidArgument(
                     [FieldViolation("tree_size", f"no checkpoint was signed at size {size}")]
                 )
-            checkpoint = SignedCheckpoint(
-                row["tree_size"], row["root_hash"], row["checkpoint_time"], row["signature"]
-            )
+            checkpoint = _signed(row)
         return index, path, leaves[index], checkpoint
 
     async def consistency(self, connection: asyncpg.Connection, first: int, second: int) -> list[bytes]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from deedflow.registry.v1 import registry_service_pb2 as pb
 from deedflow.registry.v1 import registry_service_pb2_grpc
 from deedflow.type.v1 import parties_pb2
@@ -17,15 +19,18 @@ from services.registry.domain import (
     entry_name,
     parse_entry_name,
 )
-from services.registry.service import Book
+from services.registry.service import Book, checkpoint_message
+from shared import documents
 from shared.auth import caller
-from shared.checkpoint import key_id
 from shared.errors import FieldViolation, InvalidArgument
 from shared.ids import building_of
+from shared.parties import shown_holder
 from shared.timestamps import from_timestamp, to_timestamp
 
 DEFAULT_PAGE = 100
 MAX_PAGE = 1000
+DEFAULT_LEAF_PAGE = 1000
+MAX_LEAF_PAGE = 10000
 
 
 def _ruling(message: parties_pb2.CourtRuling) -> Ruling:
@@ -94,6 +99,14 @@ def unit_message(view: UnitView, every_entry: bool = False) -> pb.Unit:
     )
 
 
+def _as_seen_by(who, entries) -> None:
+    """Masks buyers' resident IDs in holders for callers who are not officials."""
+    for entry in entries:
+        shown = [shown_holder(who, h) for h in entry.holders]
+        del entry.holders[:]
+        entry.holders.extend(shown)
+
+
 def _disposal(value: int, field: str) -> Disposal:
     if value == pb.DISPOSAL_UNSPECIFIED:
         raise InvalidArgument([FieldViolation(field, "is required")])
@@ -123,16 +136,6 @@ def _new_entry(message: pb.NewEntry, field: str, unit_number: str) -> NewEntry:
         from_timestamp(message, "priority_time"),
         related,
         message.note,
-    )
-
-
-def checkpoint_message(checkpoint, public_key: bytes) -> pb.Checkpoint:
-    return pb.Checkpoint(
-        tree_size=checkpoint.tree_size,
-        root_hash=checkpoint.root_hash,
-        checkpoint_time=to_timestamp(checkpoint.time),
-        signature=checkpoint.signature,
-        key_id=key_id(public_key),
     )
 
 
@@ -166,7 +169,9 @@ class RegistryServicer(registry_service_pb2_grpc.RegistryServiceServicer):
     async def GetUnit(self, request, context):
         at = from_timestamp(request, "as_of_time")
         view = await self.book.tx.read(lambda c: self.book.unit_view(c, request.unit_number, at))
-        return pb.GetUnitResponse(unit=unit_message(view))
+        unit = unit_message(view)
+        _as_seen_by(caller(), unit.entries)
+        return pb.GetUnitResponse(unit=unit)
 
     async def ListEntries(self, request, context):
         at = from_timestamp(request, "as_of_time")
@@ -178,9 +183,9 @@ class RegistryServicer(registry_service_pb2_grpc.RegistryServiceServicer):
         size = min(request.page_size or DEFAULT_PAGE, MAX_PAGE)
         page = view.entries[offset : offset + size]
         more = offset + size < len(view.entries)
-        return pb.ListEntriesResponse(
-            entries=[entry_message(v) for v in page], next_page_token=str(offset + size) if more else ""
-        )
+        entries = [entry_message(v) for v in page]
+        _as_seen_by(caller(), entries)
+        return pb.ListEntriesResponse(entries=entries, next_page_token=str(offset + size) if more else "")
 
     async def CheckDisposal(self, request, context):
         disposal = _disposal(request.disposal, "disposal")
@@ -373,3 +378,38 @@ class RegistryServicer(registry_service_pb2_grpc.RegistryServiceServicer):
             lambda c: self.book.consistency(c, request.first_tree_size, request.second_tree_size)
         )
         return pb.GetConsistencyProofResponse(proof=proof)
+
+    async def SealDocument(self, request, context):
+        _entry_sequence(request.entry, "entry")
+        try:
+            body = json.loads(request.body)
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            body = None
+        if not isinstance(body, dict):
+            raise InvalidArgument([FieldViolation("body", "must be a JSON object")])
+        if request.kind not in documents.KINDS:
+            raise InvalidArgument([FieldViolation("kind", f"must be one of {', '.join(documents.KINDS)}")])
+        document = await self.book.tx.read(
+            lambda c: self.book.seal_document(c, request.entry, request.kind, request.number, body)
+        )
+        return pb.SealDocumentResponse(document=document)
+
+    async def ListLeaves(self, request, context):
+        if request.start_index < 0:
+            raise InvalidArgument([FieldViolation("start_index", "must not be negative")])
+        limit = min(request.page_size or DEFAULT_LEAF_PAGE, MAX_LEAF_PAGE)
+        leaves, size = await self.book.tx.read(lambda c: self.book.leaves_from(c, request.start_index, limit))
+        return pb.ListLeavesResponse(leaves=leaves, tree_size=size)
+
+    async def ListCheckpoints(self, request, context):
+        try:
+            after = int(request.page_token or 0)
+        except ValueError:
+            raise InvalidArgument([FieldViolation("page_token", "is not a token this server gave")]) from None
+        size = min(request.page_size or DEFAULT_PAGE, MAX_PAGE)
+        found = await self.book.tx.read(lambda c: self.book.checkpoints(c, after, size + 1))
+        return pb.ListCheckpointsResponse(
+            checkpoints=[checkpoint_message(c, self.book.public_key) for c in found[:size]],
+            next_page_token=str(found[size - 1].tree_size) if len(found) > size else "",
+            public_key=self.book.public_key,
+        )

@@ -45,13 +45,19 @@ async def update_transfer(connection, transfer_id: uuid.UUID, at: dt.datetime, *
 
 
 async def certificate(connection: asyncpg.Connection, number: str):
-    return await connection.fetchrow("SELECT * FROM certificate WHERE certificate_number = $1", number)
+    """The certificate with the seller's application of its transfer (for who may see it)."""
+    return await connection.fetchrow(
+        "SELECT c.*, t.application FROM certificate c JOIN transfer t ON t.id = c.transfer_id"
+        " WHERE c.certificate_number = $1",
+        number,
+    )
 
 
 async def certificates_of(connection: asyncpg.Connection, unit_number: str, after: str, limit: int):
     return await connection.fetch(
-        "SELECT * FROM certificate WHERE unit_number = $1 AND ($2 = '' OR certificate_number > $2)"
-        " ORDER BY certificate_number LIMIT $3",
+        "SELECT c.*, t.application FROM certificate c JOIN transfer t ON t.id = c.transfer_id"
+        " WHERE c.unit_number = $1 AND ($2 = '' OR c.certificate_number > $2)"
+        " ORDER BY c.certificate_number LIMIT $3",
         unit_number,
         after,
         limit,

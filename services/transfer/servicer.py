@@ -8,8 +8,10 @@ from services.transfer import repository
 from services.transfer.service import Transfers
 from shared.auth import caller
 from shared.casework.servicer import case_message
+from shared.documents import issue
 from shared.errors import FieldViolation, InvalidArgument, NotFound
 from shared.ids import building_of
+from shared.parties import is_party, require_own_sale, require_party
 from shared.timestamps import to_timestamp
 
 
@@ -48,6 +50,11 @@ def transfer_message(row) -> pb.Transfer:
     )
 
 
+def _seller(row) -> str:
+    """The USCC of the developer that sold the unit, from the transfer's application."""
+    return pb.TransferApplication.FromString(row["application"]).developer.uscc
+
+
 def certificate_message(row) -> pb.Certificate:
     return pb.Certificate(
         name=f"certificates/{row['certificate_number']}",
@@ -73,6 +80,7 @@ class TransferServicer(transfer_service_pb2_grpc.TransferServiceServicer):
 
     async def LodgeFirstRegistration(self, request, context):
         who = caller()
+        require_own_sale(who, request.developer.uscc, "developer.uscc")
         outside = [
             FieldViolation(f"units[{i}].unit_number", f"is not in building {request.building_number}")
             for i, u in enumerate(request.units)
@@ -100,6 +108,7 @@ class TransferServicer(transfer_service_pb2_grpc.TransferServiceServicer):
 
     async def LodgeTransfer(self, request, context):
         who = caller()
+        require_own_sale(who, request.application.developer.uscc, "application.developer.uscc")
 
         async def work(connection, at):
             row, case = await self.service.lodge_transfer(
@@ -111,6 +120,8 @@ class TransferServicer(transfer_service_pb2_grpc.TransferServiceServicer):
 
     async def BatchLodgeTransfers(self, request, context):
         who = caller()
+        for i, application in enumerate(request.applications):
+            require_own_sale(who, application.developer.uscc, f"applications[{i}].developer.uscc")
         outside = [
             FieldViolation(f"applications[{i}].unit_number", f"is not in building {request.building_number}")
             for i, a in enumerate(request.applications)
@@ -123,21 +134,28 @@ class TransferServicer(transfer_service_pb2_grpc.TransferServiceServicer):
 
     async def GetTransfer(self, request, context):
         row = await self.tx.read(lambda c: self.service.load_transfer(c, request.name))
+        require_party(caller(), request.name, developer=_seller(row))
         return pb.GetTransferResponse(transfer=transfer_message(row))
 
     async def GetCertificate(self, request, context):
         number = request.name.removeprefix("certificates/")
         row = await self.tx.read(lambda c: repository.certificate(c, number))
-        if row is None:
+        if row is None or not is_party(caller(), developer=_seller(row)):
             raise NotFound(f"no certificate {request.name!r}")
-        return pb.GetCertificateResponse(certificate=certificate_message(row))
+        response = pb.GetCertificateResponse(certificate=certificate_message(row))
+        if request.with_document:
+            response.document.CopyFrom(
+                await issue(self.service.registry, row["entry"], "certificate", number, response.certificate)
+            )
+        return response
 
     async def ListCertificates(self, request, context):
         size = min(request.page_size or 100, 1000)
         rows = await self.tx.read(
             lambda c: repository.certificates_of(c, request.unit_number, request.page_token, size + 1)
         )
+        who = caller()
         return pb.ListCertificatesResponse(
-            certificates=[certificate_message(r) for r in rows[:size]],
+            certificates=[certificate_message(r) for r in rows[:size] if is_party(who, developer=_seller(r))],
             next_page_token=rows[size - 1]["certificate_number"] if len(rows) > size else "",
         )

@@ -21,12 +21,12 @@ import grpc
 from google.rpc import code_pb2, status_pb2
 from grpc_status import rpc_status
 
-from shared.auth import caller_from_auth_context, current_caller
+from shared.auth import Role, caller_from_auth_context, current_caller
 from shared.context import deadline_var, method_var, request_id_var
 from shared.errors import DomainError, InvalidArgument, PermissionDenied, Unauthenticated
 from shared.grpc.status import grpc_code, to_status
 from shared.grpc.validation import violations
-from shared.policy import POLICY, Policy, allowed
+from shared.policy import POLICY, Policy, allowed, service_may_call
 
 log = logging.getLogger("deedflow.access")
 errors_log = logging.getLogger("deedflow.errors")
@@ -246,9 +246,17 @@ class AuthorizationInterceptor(_BehaviorInterceptor):
 
     def _check(self, method: str) -> None:
         who = current_caller.get()
-        if who is not None and not allowed(method, who.role, self.policy):
+        if who is None:
+            return
+        if not allowed(method, who.role, self.policy):
             raise PermissionDenied(
                 "ROLE_NOT_ALLOWED", f"a {who.role.value} may not call {method}", {"role": who.role.value}
+            )
+        if who.role is Role.SERVICE and not service_may_call(who.id, method):
+            raise PermissionDenied(
+                "SERVICE_CALL_NOT_ALLOWED",
+                f"the {who.id} service does not call {method} in its work",
+                {"service": who.id},
             )
 
     async def around(self, call, request, context, method, metadata):

@@ -12,6 +12,7 @@ from google.rpc import code_pb2, error_details_pb2, status_pb2
 from shared.errors import (
     Aborted,
     AlreadyExists,
+    DataLoss,
     DomainError,
     FailedPrecondition,
     InvalidArgument,
@@ -31,6 +32,7 @@ _CODES: tuple[tuple[type[DomainError], int], ...] = (
     (NotFound, code_pb2.NOT_FOUND),
     (AlreadyExists, code_pb2.ALREADY_EXISTS),
     (Aborted, code_pb2.ABORTED),
+    (DataLoss, code_pb2.DATA_LOSS),
     (PermissionDenied, code_pb2.PERMISSION_DENIED),
     (Unauthenticated, code_pb2.UNAUTHENTICATED),
 )

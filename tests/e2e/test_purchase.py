@@ -150,7 +150,7 @@ async def test_cancellation_before_the_pivot_undoes_every_office(offices, pki, d
 
     docs = cancelled.documents
     premortgage = (
-        await offices.prereg.GetPremortgage(prereg_pb.GetPremortgageRequest(name=docs.premortgage))
+        await offices.prereg_as_bank.GetPremortgage(prereg_pb.GetPremortgageRequest(name=docs.premortgage))
     ).premortgage
     assert premortgage.state == prereg_pb.PREREGISTRATION_STATE_CANCELLED
     prereg = (
@@ -164,7 +164,7 @@ async def test_cancellation_before_the_pivot_undoes_every_office(offices, pki, d
     ).contract
     assert contract.state == contract_pb.CONTRACT_STATE_CANCELLED
     assessment = (
-        await offices.tax.GetAssessment(tax_pb.GetAssessmentRequest(name=docs.tax_assessment))
+        await offices.tax_as_bank.GetAssessment(tax_pb.GetAssessmentRequest(name=docs.tax_assessment))
     ).assessment
     assert assessment.state == tax_pb.ASSESSMENT_STATE_REFUNDED
     sale = (await offices.contracts.GetUnit(contract_pb.GetUnitRequest(unit_number=unit))).unit

@@ -31,7 +31,7 @@ RAISES = {
     ),
     "NotFound": NotFound("no such unit"),
     "AlreadyExists": AlreadyExists("BUILDING_EXISTS", "already there"),
-    "PermissionDenied": PermissionDenied("NOT_MORTGAGEE", "another bank's mortgage"),
+    "PermissionDenied": PermissionDenied("BANK_MISMATCH", "another bank's loan"),
     "InvalidArgument": InvalidArgument([FieldViolation("loan.amount_fen", "must be positive")]),
     "Unexpected": ZeroDivisionError("division by zero"),
     "RequestIdReused": RequestIdReused("/deedflow.tax.v1.TaxService/RecordPayment"),
@@ -112,7 +112,7 @@ async def _unary(channel, method, request, response=pb.GetUnitResponse):
         ("FailedPrecondition", grpc.StatusCode.FAILED_PRECONDITION, "UNIT_SEIZED"),
         ("NotFound", grpc.StatusCode.NOT_FOUND, None),
         ("AlreadyExists", grpc.StatusCode.ALREADY_EXISTS, "BUILDING_EXISTS"),
-        ("PermissionDenied", grpc.StatusCode.PERMISSION_DENIED, "NOT_MORTGAGEE"),
+        ("PermissionDenied", grpc.StatusCode.PERMISSION_DENIED, "BANK_MISMATCH"),
         ("RequestIdReused", grpc.StatusCode.INVALID_ARGUMENT, "REQUEST_ID_REUSED"),
     ],
 )

@@ -1,5 +1,6 @@
 """The role table (shared/policy.py) covers every RPC, and every RPC admits exactly the roles it
-lists: each of the 71 RPCs is called by each of the seven roles over mTLS."""
+lists: each RPC is called by each of the seven roles over mTLS; and each of our services may
+call exactly the RPCs its work needs."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from shared.auth import Role
 from shared.catalog import SERVICE_NAMES, service_info
 from shared.grpc.channels import secure_channel
 from shared.grpc.status import error_info
-from shared.policy import POLICY
+from shared.policy import POLICY, SERVICE_CALLS
 from tests.parties import buyer
 from tests.support import channel_as, fill_valid, load_all_protos, message_class, unary_or_stream
 
@@ -36,6 +37,53 @@ def test_no_rpc_admits_a_buyer_certificate():
     assert all(Role.BUYER not in roles for roles in POLICY.values())
 
 
+def test_services_are_admitted_exactly_where_one_of_them_calls():
+    """The SERVICE role appears in the table only where some service needs it, and never where
+    the role table would refuse the service anyway."""
+    called = set().union(*SERVICE_CALLS.values())
+    admitting = {method for method, roles in POLICY.items() if Role.SERVICE in roles}
+    assert admitting == called
+    assert set(SERVICE_CALLS) == set(SERVICE_NAMES)
+
+
+async def _refusal(channel, service, method) -> str:
+    """'' when the call got past authorization, else the PERMISSION_DENIED reason."""
+    try:
+        call = unary_or_stream(channel, service, method)
+        request = fill_valid(message_class(method.input_type)())
+        if method.server_streaming:
+            async for _ in call(request):
+                break
+        else:
+            await call(request)
+    except grpc.aio.AioRpcError as exc:
+        if exc.code() == grpc.StatusCode.PERMISSION_DENIED:
+            info = error_info(rpc_status.from_call(exc))
+            if info is not None and info.reason in ("ROLE_NOT_ALLOWED", "SERVICE_CALL_NOT_ALLOWED"):
+                return info.reason
+    return ""
+
+
+@pytest.mark.parametrize("caller_service", SERVICE_NAMES)
+async def test_each_service_calls_only_what_its_work_needs(services, pki, caller_service):
+    wrong = []
+    for name, service, method in _rpcs():
+        path = f"/{service}/{method.name}"
+        if Role.SERVICE not in POLICY[path]:
+            continue
+        async with secure_channel(
+            f"127.0.0.1:{services[name].server.port}",
+            pki.ca_pem,
+            pki.service(caller_service),
+            default_timeout=10,
+        ) as channel:
+            refused = await _refusal(channel, service, method)
+        expected = "" if path in SERVICE_CALLS[caller_service] else "SERVICE_CALL_NOT_ALLOWED"
+        if refused != expected:
+            wrong.append(f"{path}: {refused or 'admitted'}")
+    assert wrong == []
+
+
 @pytest.mark.parametrize("role", list(Role), ids=lambda r: r.value)
 async def test_every_rpc_admits_exactly_its_roles(services, pki, role):
     if role is Role.BUYER:
@@ -49,23 +97,12 @@ async def test_every_rpc_admits_exactly_its_roles(services, pki, role):
             else channel_as(role, port, pki)
         )
         async with channel:
-            try:
-                call = unary_or_stream(channel, service, method)
-                request = fill_valid(message_class(method.input_type)())
-                if method.server_streaming:
-                    async for _ in call(request):
-                        break
-                else:
-                    await call(request)
-                denied = False
-            except grpc.aio.AioRpcError as exc:
-                info = (
-                    error_info(rpc_status.from_call(exc))
-                    if exc.code() == grpc.StatusCode.PERMISSION_DENIED
-                    else None
-                )
-                denied = info is not None and info.reason == "ROLE_NOT_ALLOWED"
-        expected_denied = role not in POLICY[f"/{service}/{method.name}"]
+            denied = await _refusal(channel, service, method) != ""
+        path = f"/{service}/{method.name}"
+        # The SERVICE role is played by the orchestrator's certificate.
+        expected_denied = role not in POLICY[path] or (
+            role is Role.SERVICE and path not in SERVICE_CALLS["orchestrator"]
+        )
         if denied != expected_denied:
             wrong.append(f"{service}/{method.name}: {'denied' if denied else 'admitted'}")
     assert wrong == []

@@ -161,9 +161,9 @@ async def refused(call) -> tuple[grpc.StatusCode, str | None]:
     return caught.value.code(), info.reason if info else None
 
 
-async def test_one_unit_from_presale_to_transfer_with_mortgage(as_service, clock):
+async def test_one_unit_from_presale_to_transfer_with_mortgage(as_service, clock, as_clerk):
     """CQ 29, CQ 62, CQ 66, 担保制度解释 52, 民法典 214: the whole life of one unit in the book."""
-    building, (unit, _) = await new_building(as_service)
+    building, (unit, _) = await new_building(as_clerk)
     prereg = await preregister(as_service, unit)
     clock.advance(dt.timedelta(minutes=1))
     premort = await premortgage(as_service, unit)
@@ -191,7 +191,7 @@ async def test_one_unit_from_presale_to_transfer_with_mortgage(as_service, clock
     assert mortgage.priority_time == premort.priority_time
     assert mortgage.priority_time.ToDatetime(tzinfo=dt.UTC) < transfer.register_time.ToDatetime(tzinfo=dt.UTC)
 
-    history = (await as_service.ListEntries(pb.ListEntriesRequest(unit_number=unit))).entries
+    history = (await as_clerk.ListEntries(pb.ListEntriesRequest(unit_number=unit))).entries
     assert [(e.kind, e.state) for e in history] == [
         (pb.ENTRY_KIND_PREREGISTRATION, pb.ENTRY_STATE_HISTORIC),
         (pb.ENTRY_KIND_PREMORTGAGE, pb.ENTRY_STATE_HISTORIC),
@@ -220,9 +220,9 @@ async def test_one_unit_from_presale_to_transfer_with_mortgage(as_service, clock
     assert [e.holders for e in now.entries if e.kind == pb.ENTRY_KIND_OWNERSHIP] == [list(BUYERS)]
 
 
-async def test_transfer_before_first_registration_is_refused(as_service):
+async def test_transfer_before_first_registration_is_refused(as_service, as_clerk):
     """CQ 29, 条例 14: first registration is entered before any transfer."""
-    _, (unit, _) = await new_building(as_service)
+    _, (unit, _) = await new_building(as_clerk)
     await preregister(as_service, unit)
     code, reason = await refused(
         commit(
@@ -242,7 +242,7 @@ async def test_transfer_before_first_registration_is_refused(as_service):
 
 async def test_seized_unit_refuses_pre_registration_transfer_and_mortgage(as_service, as_clerk):
     """查封规定: a seizure blocks every disposal of the unit; a cancellation still passes."""
-    building, (unit, _) = await new_building(as_service)
+    building, (unit, _) = await new_building(as_clerk)
     await first_register(as_service, building)
     await as_clerk.SeizeUnit(
         pb.SeizeUnitRequest(
@@ -288,7 +288,7 @@ async def test_seized_unit_refuses_pre_registration_transfer_and_mortgage(as_ser
 
 async def test_lifting_the_first_of_two_queued_seizures_leaves_the_second_in_effect(as_service, as_clerk):
     """轮候查封: queued seizures take effect in order when the one before is lifted."""
-    _, (unit, _) = await new_building(as_service)
+    _, (unit, _) = await new_building(as_clerk)
     rulings = [
         parties_pb2.CourtRuling(authority="重庆市渝北区人民法院", ruling_number=f"(2026)渝0112执{n}号")
         for n in (11, 12)
@@ -319,7 +319,7 @@ async def test_lifting_the_first_of_two_queued_seizures_leaves_the_second_in_eff
 
 async def test_queued_seizure_takes_effect_when_the_first_term_ends(as_service, as_clerk, clock):
     """轮候查封 with an end date: when the first seizure's term ends, the queued one is in effect."""
-    _, (unit, _) = await new_building(as_service)
+    _, (unit, _) = await new_building(as_clerk)
     end = clock.now() + dt.timedelta(days=10)
     ruling = parties_pb2.CourtRuling(authority="重庆市第一中级人民法院", ruling_number="(2026)渝01执5号")
     await as_clerk.SeizeUnit(
@@ -334,10 +334,10 @@ async def test_queued_seizure_takes_effect_when_the_first_term_ends(as_service, 
     assert [(e.name, e.state) for e in seizures] == [(queued.name, pb.ENTRY_STATE_CURRENT)]
 
 
-async def test_pre_registration_lapses_90_days_after_first_registration(as_service, clock):
+async def test_pre_registration_lapses_90_days_after_first_registration(as_service, clock, as_clerk):
     """民法典 221: 91 days after first registration the buyers' pre-registration no longer blocks
     the developer, and the buyers' own transfer is refused as lapsed."""
-    building, (unit, _) = await new_building(as_service)
+    building, (unit, _) = await new_building(as_clerk)
     await preregister(as_service, unit)
     await first_register(as_service, building)
     check = await as_service.CheckDisposal(
@@ -358,7 +358,7 @@ async def test_pre_registration_lapses_90_days_after_first_registration(as_servi
         pb.CheckDisposalRequest(unit_number=unit, disposal=pb.DISPOSAL_TRANSFER, beneficiaries=list(BUYERS))
     )
     assert [r.reason for r in transfer.restrictions] == ["PRE_REGISTRATION_LAPSED"]
-    entries = (await as_service.ListEntries(pb.ListEntriesRequest(unit_number=unit))).entries
+    entries = (await as_clerk.ListEntries(pb.ListEntriesRequest(unit_number=unit))).entries
     lapsed = next(e for e in entries if e.kind == pb.ENTRY_KIND_PREREGISTRATION)
     assert lapsed.state == pb.ENTRY_STATE_HISTORIC
     assert "民法典 221" in lapsed.ended_by_case
@@ -366,7 +366,7 @@ async def test_pre_registration_lapses_90_days_after_first_registration(as_servi
 
 async def test_objection_lapses_after_15_days_unless_a_lawsuit_is_brought(as_service, as_clerk, clock):
     """民法典 220: an objection blocks disposal and lapses after 15 days without a lawsuit."""
-    _, (lapsing, kept) = await new_building(as_service)
+    _, (lapsing, kept) = await new_building(as_clerk)
     for unit in (lapsing, kept):
         await as_clerk.AddObjection(
             pb.AddObjectionRequest(
@@ -402,7 +402,7 @@ async def test_objection_lapses_after_15_days_unless_a_lawsuit_is_brought(as_ser
 async def test_pending_correction_blocks_transfer_until_resolved(as_service, as_clerk):
     """更正登记: while a correction is pending the unit may not be transferred; resolving it
     appends the corrected entry and ends the wrong one, never editing it."""
-    building, (unit, _) = await new_building(as_service)
+    building, (unit, _) = await new_building(as_clerk)
     first = await first_register(as_service, building)
     owner = next(e for e in first.entries if e.unit_number == unit)
     correction = (
@@ -437,7 +437,7 @@ async def test_pending_correction_blocks_transfer_until_resolved(as_service, as_
 
 async def test_no_transfer_agreement_blocks_transfer_but_not_mortgage(as_service, as_clerk):
     """民法典 406: a mortgage does not block transfer unless a no-transfer agreement is recorded."""
-    building, (unit, _) = await new_building(as_service)
+    building, (unit, _) = await new_building(as_clerk)
     await first_register(as_service, building)
     await as_clerk.RecordAgreement(
         pb.RecordAgreementRequest(
@@ -456,9 +456,9 @@ async def test_no_transfer_agreement_blocks_transfer_but_not_mortgage(as_service
     assert mortgage.allowed
 
 
-async def test_ending_an_entry_twice_is_refused(as_service):
+async def test_ending_an_entry_twice_is_refused(as_service, as_clerk):
     """条例 8-13: only a current entry can be ended; the first ending stands."""
-    _, (unit, _) = await new_building(as_service)
+    _, (unit, _) = await new_building(as_clerk)
     prereg = await preregister(as_service, unit)
     await commit(as_service, unit, pb.DISPOSAL_CANCELLATION, list(BUYERS), ended=[prereg.name])
     code, reason = await refused(
@@ -467,8 +467,8 @@ async def test_ending_an_entry_twice_is_refused(as_service):
     assert (code, reason) == (grpc.StatusCode.FAILED_PRECONDITION, "ENTRY_NOT_CURRENT")
 
 
-async def test_commit_replay_returns_the_same_entries_and_appends_nothing(as_service):
-    _, (unit, _) = await new_building(as_service)
+async def test_commit_replay_returns_the_same_entries_and_appends_nothing(as_service, as_clerk):
+    _, (unit, _) = await new_building(as_clerk)
     request_id = rid()
     new = [
         pb.NewEntry(kind=pb.ENTRY_KIND_PREREGISTRATION, holders=list(BUYERS), share_basis_points=[5000, 5000])
@@ -484,17 +484,17 @@ async def test_commit_replay_returns_the_same_entries_and_appends_nothing(as_ser
     first = await as_service.CommitCase(request)
     again = await as_service.CommitCase(request)
     assert again == first
-    history = (await as_service.ListEntries(pb.ListEntriesRequest(unit_number=unit))).entries
+    history = (await as_clerk.ListEntries(pb.ListEntriesRequest(unit_number=unit))).entries
     assert len(history) == 1
     request.registry_case = "cases/R2"
     code, reason = await refused(as_service.CommitCase(request))
     assert (code, reason) == (grpc.StatusCode.INVALID_ARGUMENT, "REQUEST_ID_REUSED")
 
 
-async def test_concurrent_pre_registrations_of_one_unit_admit_exactly_one(as_service):
+async def test_concurrent_pre_registrations_of_one_unit_admit_exactly_one(as_service, as_clerk):
     """民法典 221: once one buyer's pre-registration is entered, nobody else's may be; the unit's
     row lock makes the check and the append one step even under a race."""
-    _, (unit, _) = await new_building(as_service)
+    _, (unit, _) = await new_building(as_clerk)
     buyers = [f"buyers/race{n}" for n in range(20)]
 
     async def attempt(buyer):
@@ -525,9 +525,9 @@ async def test_unknown_unit_is_not_found(as_service):
     assert code == grpc.StatusCode.NOT_FOUND
 
 
-async def test_the_book_refuses_update_and_delete(as_service, database_url):
+async def test_the_book_refuses_update_and_delete(as_service, database_url, as_clerk):
     """条例 8-13: the book is changed only by appending; PostgreSQL itself refuses edits."""
-    _, (unit, _) = await new_building(as_service)
+    _, (unit, _) = await new_building(as_clerk)
     await preregister(as_service, unit)
     connection = await asyncpg.connect(plain_url(database_url), server_settings={"search_path": "registry"})
     try:
@@ -541,10 +541,10 @@ async def test_the_book_refuses_update_and_delete(as_service, database_url):
         await connection.close()
 
 
-async def test_unit_facts_cannot_be_silently_replaced(as_service):
-    building, (unit, _) = await new_building(as_service)
+async def test_unit_facts_cannot_be_silently_replaced(as_service, as_clerk):
+    building, (unit, _) = await new_building(as_clerk)
     code, reason = await refused(
-        as_service.CreateBuilding(
+        as_clerk.CreateBuilding(
             pb.CreateBuildingRequest(
                 request_id=rid(),
                 building_number=building,
@@ -555,15 +555,15 @@ async def test_unit_facts_cannot_be_silently_replaced(as_service):
     assert (code, reason) == (grpc.StatusCode.ALREADY_EXISTS, "UNIT_FACTS_DIFFER")
 
 
-async def test_the_book_is_a_verifiable_log(as_service, pki):
+async def test_the_book_is_a_verifiable_log(as_service, pki, as_clerk):
     """Every entry is a leaf of an RFC 9162 tree: its inclusion proof verifies offline against a
     checkpoint signed with the registry's key, and a later checkpoint is consistent with it."""
     from shared import merkle
     from shared.checkpoint import verify_checkpoint
 
-    _, (unit, _) = await new_building(as_service)
+    _, (unit, _) = await new_building(as_clerk)
     entry = await preregister(as_service, unit)
-    first = await as_service.GetCheckpoint(pb.GetCheckpointRequest())
+    first = await as_clerk.GetCheckpoint(pb.GetCheckpointRequest())
     public_key = first.public_key
     checkpoint = first.checkpoint
     when = checkpoint.checkpoint_time.ToDatetime(tzinfo=dt.UTC)
@@ -574,7 +574,7 @@ async def test_the_book_is_a_verifiable_log(as_service, pki):
         public_key, checkpoint.tree_size + 1, checkpoint.root_hash, when, checkpoint.signature
     )
 
-    proof = await as_service.GetInclusionProof(pb.GetInclusionProofRequest(entry=entry.name))
+    proof = await as_clerk.GetInclusionProof(pb.GetInclusionProofRequest(entry=entry.name))
     assert proof.leaf_index == entry.leaf_index
     assert merkle.verify_inclusion(
         proof.leaf, proof.leaf_index, proof.tree_size, proof.audit_path, checkpoint.root_hash
@@ -585,10 +585,10 @@ async def test_the_book_is_a_verifiable_log(as_service, pki):
         edited, proof.leaf_index, proof.tree_size, proof.audit_path, checkpoint.root_hash
     )
 
-    await preregister(as_service, (await new_building(as_service))[1][0])
-    later = (await as_service.GetCheckpoint(pb.GetCheckpointRequest())).checkpoint
+    await preregister(as_service, (await new_building(as_clerk))[1][0])
+    later = (await as_clerk.GetCheckpoint(pb.GetCheckpointRequest())).checkpoint
     assert later.tree_size > checkpoint.tree_size
-    consistency = await as_service.GetConsistencyProof(
+    consistency = await as_clerk.GetConsistencyProof(
         pb.GetConsistencyProofRequest(first_tree_size=checkpoint.tree_size, second_tree_size=later.tree_size)
     )
     assert merkle.verify_consistency(

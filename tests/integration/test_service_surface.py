@@ -172,8 +172,8 @@ async def test_bad_identifier_is_invalid_argument_naming_the_field(
 ):
     request = fill_valid(message_class(method.input_type)())
     field_path = set_bad_identifier(request, path)
-    role = allowed_role(f"/{service}/{method.name}")
-    async with channel_as(role, services[name].server.port, pki) as channel:
+    path = f"/{service}/{method.name}"
+    async with channel_as(allowed_role(path), services[name].server.port, pki, path) as channel:
         with pytest.raises(grpc.aio.AioRpcError) as caught:
             await _call(channel, service, method, request)
     assert caught.value.code() == grpc.StatusCode.INVALID_ARGUMENT

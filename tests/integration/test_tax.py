@@ -31,6 +31,14 @@ async def as_service(services, pki):
 
 
 @pytest.fixture(scope="module")
+async def as_transfer(services, pki):
+    """The transfer service, which consumes a clearance when it registers."""
+    target = f"127.0.0.1:{services['tax'].server.port}"
+    async with secure_channel(target, pki.ca_pem, pki.service("transfer")) as channel:
+        yield tax_service_pb2_grpc.TaxServiceStub(channel)
+
+
+@pytest.fixture(scope="module")
 async def as_bank(services, pki):
     async with client_channel(services["tax"].server.port, pki, "bank-a") as channel:
         yield tax_service_pb2_grpc.TaxServiceStub(channel)
@@ -117,7 +125,7 @@ async def test_wrong_amount_is_refused(as_service, as_bank):
     assert (code, reason) == (grpc.StatusCode.FAILED_PRECONDITION, "PAYMENT_AMOUNT_MISMATCH")
 
 
-async def test_refund_before_registration_and_none_after(as_service, as_bank):
+async def test_refund_before_registration_and_none_after(as_service, as_transfer, as_bank):
     """契税法 12: tax paid on a contract that fails before registration is refunded; once a
     registered transfer relied on the clearance, it is not."""
     refunded = await pay(as_bank, await assess(as_service))
@@ -129,7 +137,7 @@ async def test_refund_before_registration_and_none_after(as_service, as_bank):
     assert (code, reason) == (grpc.StatusCode.FAILED_PRECONDITION, "DEED_TAX_REFUNDED")
 
     used = await pay(as_bank, await assess(as_service))
-    await as_service.ConsumeClearance(
+    await as_transfer.ConsumeClearance(
         pb.ConsumeClearanceRequest(
             request_id=rid(), clearance_number=used.clearance_number, transfer_case="cases/T1"
         )

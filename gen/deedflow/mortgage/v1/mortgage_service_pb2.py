@@ -23,12 +23,13 @@ _sym_db = _symbol_database.Default()
 
 
 from deedflow.casework.v1 import casework_service_pb2 as deedflow_dot_casework_dot_v1_dot_casework__service__pb2
+from deedflow.registry.v1 import document_pb2 as deedflow_dot_registry_dot_v1_dot_document__pb2
 from deedflow.type.v1 import field_rules_pb2 as deedflow_dot_type_dot_v1_dot_field__rules__pb2
 from deedflow.type.v1 import parties_pb2 as deedflow_dot_type_dot_v1_dot_parties__pb2
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n+deedflow/mortgage/v1/mortgage_service.proto\x12\x14\x64\x65\x65\x64\x66low.mortgage.v1\x1a+deedflow/casework/v1/casework_service.proto\x1a\"deedflow/type/v1/field_rules.proto\x1a\x1e\x64\x65\x65\x64\x66low/type/v1/parties.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\x9f\x03\n\x08Mortgage\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x13\n\x0bunit_number\x18\x02 \x01(\t\x12$\n\x04loan\x18\x03 \x01(\x0b\x32\x16.deedflow.type.v1.Loan\x12+\n\nmortgagors\x18\x04 \x03(\x0b\x32\x17.deedflow.type.v1.Buyer\x12\x32\n\x05state\x18\x05 \x01(\x0e\x32#.deedflow.mortgage.v1.MortgageState\x12\x15\n\rregistry_case\x18\x06 \x01(\t\x12\x14\n\x0cproof_number\x18\x07 \x01(\t\x12\r\n\x05\x65ntry\x18\x08 \x01(\t\x12\x31\n\rpriority_time\x18\t \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x31\n\rregister_time\x18\n \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x13\n\x0bpremortgage\x18\x0b \x01(\t\x12\x32\n\x0e\x64ischarge_time\x18\x0c \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\x80\x02\n\x14LodgeMortgageRequest\x12\x1c\n\nrequest_id\x18\x01 \x01(\tB\x08\xea\xc7\x18\x04\x08\x04\x10\x01\x12\x1d\n\x0bunit_number\x18\x02 \x01(\tB\x08\xea\xc7\x18\x04\x08\x01\x10\x01\x12,\n\x04loan\x18\x03 \x01(\x0b\x32\x16.deedflow.type.v1.LoanB\x06\xea\xc7\x18\x02\x10\x01\x12+\n\nmortgagors\x18\x04 \x03(\x0b\x32\x17.deedflow.type.v1.Buyer\x12\x39\n\x14mortgagor_signatures\x18\x05 \x03(\x0b\x32\x1b.deedflow.type.v1.Signature\x12\x15\n\rauto_register\x18\x06 \x01(\x08\"z\n\x15LodgeMortgageResponse\x12\x30\n\x08mortgage\x18\x01 \x01(\x0b\x32\x1e.deedflow.mortgage.v1.Mortgage\x12/\n\x0b\x63\x61se_record\x18\x02 \x01(\x0b\x32\x1a.deedflow.casework.v1.Case\"\x9f\x02\n\x1eRecordConvertedMortgageRequest\x12\x1c\n\nrequest_id\x18\x01 \x01(\tB\x08\xea\xc7\x18\x04\x08\x04\x10\x01\x12\x1d\n\x0bunit_number\x18\x02 \x01(\tB\x08\xea\xc7\x18\x04\x08\x01\x10\x01\x12\x1b\n\x0bpremortgage\x18\x03 \x01(\tB\x06\xea\xc7\x18\x02\x10\x01\x12\x15\n\x05\x65ntry\x18\x04 \x01(\tB\x06\xea\xc7\x18\x02\x10\x01\x12,\n\x04loan\x18\x05 \x01(\x0b\x32\x16.deedflow.type.v1.LoanB\x06\xea\xc7\x18\x02\x10\x01\x12+\n\nmortgagors\x18\x06 \x03(\x0b\x32\x17.deedflow.type.v1.Buyer\x12\x31\n\rpriority_time\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"S\n\x1fRecordConvertedMortgageResponse\x12\x30\n\x08mortgage\x18\x01 \x01(\x0b\x32\x1e.deedflow.mortgage.v1.Mortgage\"*\n\x12GetMortgageRequest\x12\x14\n\x04name\x18\x01 \x01(\tB\x06\xea\xc7\x18\x02\x10\x01\"G\n\x13GetMortgageResponse\x12\x30\n\x08mortgage\x18\x01 \x01(\x0b\x32\x1e.deedflow.mortgage.v1.Mortgage\"\xae\x01\n\x14ListMortgagesRequest\x12\x1b\n\x0bunit_number\x18\x01 \x01(\tB\x06\xea\xc7\x18\x02\x08\x01\x12\x1e\n\x0emortgagee_uscc\x18\x02 \x01(\tB\x06\xea\xc7\x18\x02\x08\x03\x12\x32\n\x05state\x18\x03 \x01(\x0e\x32#.deedflow.mortgage.v1.MortgageState\x12\x11\n\tpage_size\x18\x04 \x01(\x05\x12\x12\n\npage_token\x18\x05 \x01(\t\"c\n\x15ListMortgagesResponse\x12\x31\n\tmortgages\x18\x01 \x03(\x0b\x32\x1e.deedflow.mortgage.v1.Mortgage\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"\x8b\x01\n\x18\x44ischargeMortgageRequest\x12\x1c\n\nrequest_id\x18\x01 \x01(\tB\x08\xea\xc7\x18\x04\x08\x04\x10\x01\x12\x14\n\x04name\x18\x02 \x01(\tB\x06\xea\xc7\x18\x02\x10\x01\x12$\n\x14settlement_reference\x18\x03 \x01(\tB\x06\xea\xc7\x18\x02\x10\x01\x12\x15\n\rauto_register\x18\x04 \x01(\x08\"~\n\x19\x44ischargeMortgageResponse\x12\x30\n\x08mortgage\x18\x01 \x01(\x0b\x32\x1e.deedflow.mortgage.v1.Mortgage\x12/\n\x0b\x63\x61se_record\x18\x02 \x01(\x0b\x32\x1a.deedflow.casework.v1.Case*\xa6\x01\n\rMortgageState\x12\x1e\n\x1aMORTGAGE_STATE_UNSPECIFIED\x10\x00\x12\x19\n\x15MORTGAGE_STATE_LODGED\x10\x01\x12\x1d\n\x19MORTGAGE_STATE_REGISTERED\x10\x02\x12\x1d\n\x19MORTGAGE_STATE_DISCHARGED\x10\x03\x12\x1c\n\x18MORTGAGE_STATE_ABANDONED\x10\x04\x32\xc8\x04\n\x0fMortgageService\x12h\n\rLodgeMortgage\x12*.deedflow.mortgage.v1.LodgeMortgageRequest\x1a+.deedflow.mortgage.v1.LodgeMortgageResponse\x12\x86\x01\n\x17RecordConvertedMortgage\x12\x34.deedflow.mortgage.v1.RecordConvertedMortgageRequest\x1a\x35.deedflow.mortgage.v1.RecordConvertedMortgageResponse\x12\x62\n\x0bGetMortgage\x12(.deedflow.mortgage.v1.GetMortgageRequest\x1a).deedflow.mortgage.v1.GetMortgageResponse\x12h\n\rListMortgages\x12*.deedflow.mortgage.v1.ListMortgagesRequest\x1a+.deedflow.mortgage.v1.ListMortgagesResponse\x12t\n\x11\x44ischargeMortgage\x12..deedflow.mortgage.v1.DischargeMortgageRequest\x1a/.deedflow.mortgage.v1.DischargeMortgageResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n+deedflow/mortgage/v1/mortgage_service.proto\x12\x14\x64\x65\x65\x64\x66low.mortgage.v1\x1a+deedflow/casework/v1/casework_service.proto\x1a#deedflow/registry/v1/document.proto\x1a\"deedflow/type/v1/field_rules.proto\x1a\x1e\x64\x65\x65\x64\x66low/type/v1/parties.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\x9f\x03\n\x08Mortgage\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x13\n\x0bunit_number\x18\x02 \x01(\t\x12$\n\x04loan\x18\x03 \x01(\x0b\x32\x16.deedflow.type.v1.Loan\x12+\n\nmortgagors\x18\x04 \x03(\x0b\x32\x17.deedflow.type.v1.Buyer\x12\x32\n\x05state\x18\x05 \x01(\x0e\x32#.deedflow.mortgage.v1.MortgageState\x12\x15\n\rregistry_case\x18\x06 \x01(\t\x12\x14\n\x0cproof_number\x18\x07 \x01(\t\x12\r\n\x05\x65ntry\x18\x08 \x01(\t\x12\x31\n\rpriority_time\x18\t \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x31\n\rregister_time\x18\n \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x13\n\x0bpremortgage\x18\x0b \x01(\t\x12\x32\n\x0e\x64ischarge_time\x18\x0c \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\x80\x02\n\x14LodgeMortgageRequest\x12\x1c\n\nrequest_id\x18\x01 \x01(\tB\x08\xea\xc7\x18\x04\x08\x04\x10\x01\x12\x1d\n\x0bunit_number\x18\x02 \x01(\tB\x08\xea\xc7\x18\x04\x08\x01\x10\x01\x12,\n\x04loan\x18\x03 \x01(\x0b\x32\x16.deedflow.type.v1.LoanB\x06\xea\xc7\x18\x02\x10\x01\x12+\n\nmortgagors\x18\x04 \x03(\x0b\x32\x17.deedflow.type.v1.Buyer\x12\x39\n\x14mortgagor_signatures\x18\x05 \x03(\x0b\x32\x1b.deedflow.type.v1.Signature\x12\x15\n\rauto_register\x18\x06 \x01(\x08\"z\n\x15LodgeMortgageResponse\x12\x30\n\x08mortgage\x18\x01 \x01(\x0b\x32\x1e.deedflow.mortgage.v1.Mortgage\x12/\n\x0b\x63\x61se_record\x18\x02 \x01(\x0b\x32\x1a.deedflow.casework.v1.Case\"\x9f\x02\n\x1eRecordConvertedMortgageRequest\x12\x1c\n\nrequest_id\x18\x01 \x01(\tB\x08\xea\xc7\x18\x04\x08\x04\x10\x01\x12\x1d\n\x0bunit_number\x18\x02 \x01(\tB\x08\xea\xc7\x18\x04\x08\x01\x10\x01\x12\x1b\n\x0bpremortgage\x18\x03 \x01(\tB\x06\xea\xc7\x18\x02\x10\x01\x12\x15\n\x05\x65ntry\x18\x04 \x01(\tB\x06\xea\xc7\x18\x02\x10\x01\x12,\n\x04loan\x18\x05 \x01(\x0b\x32\x16.deedflow.type.v1.LoanB\x06\xea\xc7\x18\x02\x10\x01\x12+\n\nmortgagors\x18\x06 \x03(\x0b\x32\x17.deedflow.type.v1.Buyer\x12\x31\n\rpriority_time\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"S\n\x1fRecordConvertedMortgageResponse\x12\x30\n\x08mortgage\x18\x01 \x01(\x0b\x32\x1e.deedflow.mortgage.v1.Mortgage\"A\n\x12GetMortgageRequest\x12\x14\n\x04name\x18\x01 \x01(\tB\x06\xea\xc7\x18\x02\x10\x01\x12\x15\n\rwith_document\x18\x02 \x01(\x08\"\x85\x01\n\x13GetMortgageResponse\x12\x30\n\x08mortgage\x18\x01 \x01(\x0b\x32\x1e.deedflow.mortgage.v1.Mortgage\x12<\n\x0eproof_document\x18\x02 \x01(\x0b\x32$.deedflow.registry.v1.SignedDocument\"\xae\x01\n\x14ListMortgagesRequest\x12\x1b\n\x0bunit_number\x18\x01 \x01(\tB\x06\xea\xc7\x18\x02\x08\x01\x12\x1e\n\x0emortgagee_uscc\x18\x02 \x01(\tB\x06\xea\xc7\x18\x02\x08\x03\x12\x32\n\x05state\x18\x03 \x01(\x0e\x32#.deedflow.mortgage.v1.MortgageState\x12\x11\n\tpage_size\x18\x04 \x01(\x05\x12\x12\n\npage_token\x18\x05 \x01(\t\"c\n\x15ListMortgagesResponse\x12\x31\n\tmortgages\x18\x01 \x03(\x0b\x32\x1e.deedflow.mortgage.v1.Mortgage\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"\x8b\x01\n\x18\x44ischargeMortgageRequest\x12\x1c\n\nrequest_id\x18\x01 \x01(\tB\x08\xea\xc7\x18\x04\x08\x04\x10\x01\x12\x14\n\x04name\x18\x02 \x01(\tB\x06\xea\xc7\x18\x02\x10\x01\x12$\n\x14settlement_reference\x18\x03 \x01(\tB\x06\xea\xc7\x18\x02\x10\x01\x12\x15\n\rauto_register\x18\x04 \x01(\x08\"~\n\x19\x44ischargeMortgageResponse\x12\x30\n\x08mortgage\x18\x01 \x01(\x0b\x32\x1e.deedflow.mortgage.v1.Mortgage\x12/\n\x0b\x63\x61se_record\x18\x02 \x01(\x0b\x32\x1a.deedflow.casework.v1.Case*\xa6\x01\n\rMortgageState\x12\x1e\n\x1aMORTGAGE_STATE_UNSPECIFIED\x10\x00\x12\x19\n\x15MORTGAGE_STATE_LODGED\x10\x01\x12\x1d\n\x19MORTGAGE_STATE_REGISTERED\x10\x02\x12\x1d\n\x19MORTGAGE_STATE_DISCHARGED\x10\x03\x12\x1c\n\x18MORTGAGE_STATE_ABANDONED\x10\x04\x32\xc8\x04\n\x0fMortgageService\x12h\n\rLodgeMortgage\x12*.deedflow.mortgage.v1.LodgeMortgageRequest\x1a+.deedflow.mortgage.v1.LodgeMortgageResponse\x12\x86\x01\n\x17RecordConvertedMortgage\x12\x34.deedflow.mortgage.v1.RecordConvertedMortgageRequest\x1a\x35.deedflow.mortgage.v1.RecordConvertedMortgageResponse\x12\x62\n\x0bGetMortgage\x12(.deedflow.mortgage.v1.GetMortgageRequest\x1a).deedflow.mortgage.v1.GetMortgageResponse\x12h\n\rListMortgages\x12*.deedflow.mortgage.v1.ListMortgagesRequest\x1a+.deedflow.mortgage.v1.ListMortgagesResponse\x12t\n\x11\x44ischargeMortgage\x12..deedflow.mortgage.v1.DischargeMortgageRequest\x1a/.deedflow.mortgage.v1.DischargeMortgageResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -63,30 +64,30 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_DISCHARGEMORTGAGEREQUEST'].fields_by_name['name']._serialized_options = b'\352\307\030\002\020\001'
   _globals['_DISCHARGEMORTGAGEREQUEST'].fields_by_name['settlement_reference']._loaded_options = None
   _globals['_DISCHARGEMORTGAGEREQUEST'].fields_by_name['settlement_reference']._serialized_options = b'\352\307\030\002\020\001'
-  _globals['_MORTGAGESTATE']._serialized_start=2057
-  _globals['_MORTGAGESTATE']._serialized_end=2223
-  _globals['_MORTGAGE']._serialized_start=216
-  _globals['_MORTGAGE']._serialized_end=631
-  _globals['_LODGEMORTGAGEREQUEST']._serialized_start=634
-  _globals['_LODGEMORTGAGEREQUEST']._serialized_end=890
-  _globals['_LODGEMORTGAGERESPONSE']._serialized_start=892
-  _globals['_LODGEMORTGAGERESPONSE']._serialized_end=1014
-  _globals['_RECORDCONVERTEDMORTGAGEREQUEST']._serialized_start=1017
-  _globals['_RECORDCONVERTEDMORTGAGEREQUEST']._serialized_end=1304
-  _globals['_RECORDCONVERTEDMORTGAGERESPONSE']._serialized_start=1306
-  _globals['_RECORDCONVERTEDMORTGAGERESPONSE']._serialized_end=1389
-  _globals['_GETMORTGAGEREQUEST']._serialized_start=1391
-  _globals['_GETMORTGAGEREQUEST']._serialized_end=1433
-  _globals['_GETMORTGAGERESPONSE']._serialized_start=1435
-  _globals['_GETMORTGAGERESPONSE']._serialized_end=1506
-  _globals['_LISTMORTGAGESREQUEST']._serialized_start=1509
-  _globals['_LISTMORTGAGESREQUEST']._serialized_end=1683
-  _globals['_LISTMORTGAGESRESPONSE']._serialized_start=1685
-  _globals['_LISTMORTGAGESRESPONSE']._serialized_end=1784
-  _globals['_DISCHARGEMORTGAGEREQUEST']._serialized_start=1787
-  _globals['_DISCHARGEMORTGAGEREQUEST']._serialized_end=1926
-  _globals['_DISCHARGEMORTGAGERESPONSE']._serialized_start=1928
-  _globals['_DISCHARGEMORTGAGERESPONSE']._serialized_end=2054
-  _globals['_MORTGAGESERVICE']._serialized_start=2226
-  _globals['_MORTGAGESERVICE']._serialized_end=2810
+  _globals['_MORTGAGESTATE']._serialized_start=2180
+  _globals['_MORTGAGESTATE']._serialized_end=2346
+  _globals['_MORTGAGE']._serialized_start=253
+  _globals['_MORTGAGE']._serialized_end=668
+  _globals['_LODGEMORTGAGEREQUEST']._serialized_start=671
+  _globals['_LODGEMORTGAGEREQUEST']._serialized_end=927
+  _globals['_LODGEMORTGAGERESPONSE']._serialized_start=929
+  _globals['_LODGEMORTGAGERESPONSE']._serialized_end=1051
+  _globals['_RECORDCONVERTEDMORTGAGEREQUEST']._serialized_start=1054
+  _globals['_RECORDCONVERTEDMORTGAGEREQUEST']._serialized_end=1341
+  _globals['_RECORDCONVERTEDMORTGAGERESPONSE']._serialized_start=1343
+  _globals['_RECORDCONVERTEDMORTGAGERESPONSE']._serialized_end=1426
+  _globals['_GETMORTGAGEREQUEST']._serialized_start=1428
+  _globals['_GETMORTGAGEREQUEST']._serialized_end=1493
+  _globals['_GETMORTGAGERESPONSE']._serialized_start=1496
+  _globals['_GETMORTGAGERESPONSE']._serialized_end=1629
+  _globals['_LISTMORTGAGESREQUEST']._serialized_start=1632
+  _globals['_LISTMORTGAGESREQUEST']._serialized_end=1806
+  _globals['_LISTMORTGAGESRESPONSE']._serialized_start=1808
+  _globals['_LISTMORTGAGESRESPONSE']._serialized_end=1907
+  _globals['_DISCHARGEMORTGAGEREQUEST']._serialized_start=1910
+  _globals['_DISCHARGEMORTGAGEREQUEST']._serialized_end=2049
+  _globals['_DISCHARGEMORTGAGERESPONSE']._serialized_start=2051
+  _globals['_DISCHARGEMORTGAGERESPONSE']._serialized_end=2177
+  _globals['_MORTGAGESERVICE']._serialized_start=2349
+  _globals['_MORTGAGESERVICE']._serialized_end=2933
 # @@protoc_insertion_point(module_scope)

@@ -1,6 +1,7 @@
 import datetime
 
 from deedflow.casework.v1 import casework_service_pb2 as _casework_service_pb2
+from deedflow.registry.v1 import document_pb2 as _document_pb2
 from deedflow.type.v1 import field_rules_pb2 as _field_rules_pb2
 from deedflow.type.v1 import parties_pb2 as _parties_pb2
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
@@ -103,16 +104,20 @@ class RecordConvertedMortgageResponse(_message.Message):
     def __init__(self, mortgage: _Optional[_Union[Mortgage, _Mapping]] = ...) -> None: ...
 
 class GetMortgageRequest(_message.Message):
-    __slots__ = ("name",)
+    __slots__ = ("name", "with_document")
     NAME_FIELD_NUMBER: _ClassVar[int]
+    WITH_DOCUMENT_FIELD_NUMBER: _ClassVar[int]
     name: str
-    def __init__(self, name: _Optional[str] = ...) -> None: ...
+    with_document: bool
+    def __init__(self, name: _Optional[str] = ..., with_document: _Optional[bool] = ...) -> None: ...
 
 class GetMortgageResponse(_message.Message):
-    __slots__ = ("mortgage",)
+    __slots__ = ("mortgage", "proof_document")
     MORTGAGE_FIELD_NUMBER: _ClassVar[int]
+    PROOF_DOCUMENT_FIELD_NUMBER: _ClassVar[int]
     mortgage: Mortgage
-    def __init__(self, mortgage: _Optional[_Union[Mortgage, _Mapping]] = ...) -> None: ...
+    proof_document: _document_pb2.SignedDocument
+    def __init__(self, mortgage: _Optional[_Union[Mortgage, _Mapping]] = ..., proof_document: _Optional[_Union[_document_pb2.SignedDocument, _Mapping]] = ...) -> None: ...
 
 class ListMortgagesRequest(_message.Message):
     __slots__ = ("unit_number", "mortgagee_uscc", "state", "page_size", "page_token")

@@ -23,12 +23,13 @@ _sym_db = _symbol_database.Default()
 
 
 from deedflow.casework.v1 import casework_service_pb2 as deedflow_dot_casework_dot_v1_dot_casework__service__pb2
+from deedflow.registry.v1 import document_pb2 as deedflow_dot_registry_dot_v1_dot_document__pb2
 from deedflow.type.v1 import field_rules_pb2 as deedflow_dot_type_dot_v1_dot_field__rules__pb2
 from deedflow.type.v1 import parties_pb2 as deedflow_dot_type_dot_v1_dot_parties__pb2
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n9deedflow/preregistration/v1/preregistration_service.proto\x12\x1b\x64\x65\x65\x64\x66low.preregistration.v1\x1a+deedflow/casework/v1/casework_service.proto\x1a\"deedflow/type/v1/field_rules.proto\x1a\x1e\x64\x65\x65\x64\x66low/type/v1/parties.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\x9b\x03\n\x0fPreregistration\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x13\n\x0bunit_number\x18\x02 \x01(\t\x12\x10\n\x08\x63ontract\x18\x03 \x01(\t\x12\x15\n\rfiling_number\x18\x04 \x01(\t\x12(\n\x07holders\x18\x05 \x03(\x0b\x32\x17.deedflow.type.v1.Buyer\x12\x31\n\tdeveloper\x18\x06 \x01(\x0b\x32\x1e.deedflow.type.v1.Organization\x12@\n\x05state\x18\x07 \x01(\x0e\x32\x31.deedflow.preregistration.v1.PreregistrationState\x12\x15\n\rregistry_case\x18\x08 \x01(\t\x12\x14\n\x0cproof_number\x18\t \x01(\t\x12\r\n\x05\x65ntry\x18\n \x01(\t\x12\x31\n\rregister_time\x18\x0b \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12.\n\nlapse_time\x18\x0c \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xcd\x02\n\x0bPremortgage\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x13\n\x0bunit_number\x18\x02 \x01(\t\x12\x17\n\x0fpreregistration\x18\x03 \x01(\t\x12$\n\x04loan\x18\x04 \x01(\x0b\x32\x16.deedflow.type.v1.Loan\x12+\n\nmortgagors\x18\x05 \x03(\x0b\x32\x17.deedflow.type.v1.Buyer\x12@\n\x05state\x18\x06 \x01(\x0e\x32\x31.deedflow.preregistration.v1.PreregistrationState\x12\x15\n\rregistry_case\x18\x07 \x01(\t\x12\x14\n\x0cproof_number\x18\x08 \x01(\t\x12\r\n\x05\x65ntry\x18\t \x01(\t\x12\x31\n\rregister_time\x18\n \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xf0\x01\n\x1bLodgePreregistrationRequest\x12\x1c\n\nrequest_id\x18\x01 \x01(\tB\x08\xea\xc7\x18\x04\x08\x04\x10\x01\x12\x1d\n\x0bunit_number\x18\x02 \x01(\tB\x08\xea\xc7\x18\x04\x08\x01\x10\x01\x12\x18\n\x08\x63ontract\x18\x03 \x01(\tB\x06\xea\xc7\x18\x02\x10\x01\x12(\n\x07holders\x18\x04 \x03(\x0b\x32\x17.deedflow.type.v1.Buyer\x12\x39\n\tdeveloper\x18\x05 \x01(\x0b\x32\x1e.deedflow.type.v1.OrganizationB\x06\xea\xc7\x18\x02\x10\x01\x12\x15\n\rauto_register\x18\x06 \x01(\x08\"\x96\x01\n\x1cLodgePreregistrationResponse\x12\x45\n\x0fpreregistration\x18\x01 \x01(\x0b\x32,.deedflow.preregistration.v1.Preregistration\x12/\n\x0b\x63\x61se_record\x18\x02 \x01(\x0b\x32\x1a.deedflow.casework.v1.Case\"\x9d\x01\n\x17LodgePremortgageRequest\x12\x1c\n\nrequest_id\x18\x01 \x01(\tB\x08\xea\xc7\x18\x04\x08\x04\x10\x01\x12\x1f\n\x0fpreregistration\x18\x02 \x01(\tB\x06\xea\xc7\x18\x02\x10\x01\x12,\n\x04loan\x18\x03 \x01(\x0b\x32\x16.deedflow.type.v1.LoanB\x06\xea\xc7\x18\x02\x10\x01\x12\x15\n\rauto_register\x18\x04 \x01(\x08\"\x8a\x01\n\x18LodgePremortgageResponse\x12=\n\x0bpremortgage\x18\x01 \x01(\x0b\x32(.deedflow.preregistration.v1.Premortgage\x12/\n\x0b\x63\x61se_record\x18\x02 \x01(\x0b\x32\x1a.deedflow.casework.v1.Case\"1\n\x19GetPreregistrationRequest\x12\x14\n\x04name\x18\x01 \x01(\tB\x06\xea\xc7\x18\x02\x10\x01\"c\n\x1aGetPreregistrationResponse\x12\x45\n\x0fpreregistration\x18\x01 \x01(\x0b\x32,.deedflow.preregistration.v1.Preregistration\"-\n\x15GetPremortgageRequest\x12\x14\n\x04name\x18\x01 \x01(\tB\x06\xea\xc7\x18\x02\x10\x01\"W\n\x16GetPremortgageResponse\x12=\n\x0bpremortgage\x18\x01 \x01(\x0b\x32(.deedflow.preregistration.v1.Premortgage\"\xc3\x01\n\x1c\x43\x61ncelPreregistrationRequest\x12\x1c\n\nrequest_id\x18\x01 \x01(\tB\x08\xea\xc7\x18\x04\x08\x04\x10\x01\x12\x14\n\x04name\x18\x02 \x01(\tB\x06\xea\xc7\x18\x02\x10\x01\x12/\n\x05joint\x18\x03 \x01(\x0b\x32\x1e.deedflow.type.v1.JointConsentH\x00\x12\x35\n\x0c\x63ourt_ruling\x18\x04 \x01(\x0b\x32\x1d.deedflow.type.v1.CourtRulingH\x00\x42\x07\n\x05\x62\x61sis\"f\n\x1d\x43\x61ncelPreregistrationResponse\x12\x45\n\x0fpreregistration\x18\x01 \x01(\x0b\x32,.deedflow.preregistration.v1.Preregistration\"\xc9\x01\n\x19ReleasePremortgageRequest\x12\x1c\n\nrequest_id\x18\x01 \x01(\tB\x08\xea\xc7\x18\x04\x08\x04\x10\x01\x12\x14\n\x04name\x18\x02 \x01(\tB\x06\xea\xc7\x18\x02\x10\x01\x12\x38\n\x11mortgagee_consent\x18\x03 \x01(\x0b\x32\x1b.deedflow.type.v1.SignatureH\x00\x12\x35\n\x0c\x63ourt_ruling\x18\x04 \x01(\x0b\x32\x1d.deedflow.type.v1.CourtRulingH\x00\x42\x07\n\x05\x62\x61sis\"[\n\x1aReleasePremortgageResponse\x12=\n\x0bpremortgage\x18\x01 \x01(\x0b\x32(.deedflow.preregistration.v1.Premortgage\"t\n\x14MarkConvertedRequest\x12\x1c\n\nrequest_id\x18\x01 \x01(\tB\x08\xea\xc7\x18\x04\x08\x04\x10\x01\x12\x1f\n\x0fpreregistration\x18\x02 \x01(\tB\x06\xea\xc7\x18\x02\x10\x01\x12\x1d\n\rtransfer_case\x18\x03 \x01(\tB\x06\xea\xc7\x18\x02\x10\x01\"\x9d\x01\n\x15MarkConvertedResponse\x12\x45\n\x0fpreregistration\x18\x01 \x01(\x0b\x32,.deedflow.preregistration.v1.Preregistration\x12=\n\x0bpremortgage\x18\x02 \x01(\x0b\x32(.deedflow.preregistration.v1.Premortgage*\x95\x02\n\x14PreregistrationState\x12%\n!PREREGISTRATION_STATE_UNSPECIFIED\x10\x00\x12!\n\x1dPREREGISTRATION_STATE_PENDING\x10\x01\x12\"\n\x1ePREREGISTRATION_STATE_IN_FORCE\x10\x02\x12#\n\x1fPREREGISTRATION_STATE_CONVERTED\x10\x03\x12#\n\x1fPREREGISTRATION_STATE_CANCELLED\x10\x04\x12 \n\x1cPREREGISTRATION_STATE_LAPSED\x10\x05\x12#\n\x1fPREREGISTRATION_STATE_ABANDONED\x10\x06\x32\xbb\x07\n\x16PreregistrationService\x12\x8b\x01\n\x14LodgePreregistration\x12\x38.deedflow.preregistration.v1.LodgePreregistrationRequest\x1a\x39.deedflow.preregistration.v1.LodgePreregistrationResponse\x12\x7f\n\x10LodgePremortgage\x12\x34.deedflow.preregistration.v1.LodgePremortgageRequest\x1a\x35.deedflow.preregistration.v1.LodgePremortgageResponse\x12\x85\x01\n\x12GetPreregistration\x12\x36.deedflow.preregistration.v1.GetPreregistrationRequest\x1a\x37.deedflow.preregistration.v1.GetPreregistrationResponse\x12y\n\x0eGetPremortgage\x12\x32.deedflow.preregistration.v1.GetPremortgageRequest\x1a\x33.deedflow.preregistration.v1.GetPremortgageResponse\x12\x8e\x01\n\x15\x43\x61ncelPreregistration\x12\x39.deedflow.preregistration.v1.CancelPreregistrationRequest\x1a:.deedflow.preregistration.v1.CancelPreregistrationResponse\x12\x85\x01\n\x12ReleasePremortgage\x12\x36.deedflow.preregistration.v1.ReleasePremortgageRequest\x1a\x37.deedflow.preregistration.v1.ReleasePremortgageResponse\x12v\n\rMarkConverted\x12\x31.deedflow.preregistration.v1.MarkConvertedRequest\x1a\x32.deedflow.preregistration.v1.MarkConvertedResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n9deedflow/preregistration/v1/preregistration_service.proto\x12\x1b\x64\x65\x65\x64\x66low.preregistration.v1\x1a+deedflow/casework/v1/casework_service.proto\x1a#deedflow/registry/v1/document.proto\x1a\"deedflow/type/v1/field_rules.proto\x1a\x1e\x64\x65\x65\x64\x66low/type/v1/parties.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\x9b\x03\n\x0fPreregistration\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x13\n\x0bunit_number\x18\x02 \x01(\t\x12\x10\n\x08\x63ontract\x18\x03 \x01(\t\x12\x15\n\rfiling_number\x18\x04 \x01(\t\x12(\n\x07holders\x18\x05 \x03(\x0b\x32\x17.deedflow.type.v1.Buyer\x12\x31\n\tdeveloper\x18\x06 \x01(\x0b\x32\x1e.deedflow.type.v1.Organization\x12@\n\x05state\x18\x07 \x01(\x0e\x32\x31.deedflow.preregistration.v1.PreregistrationState\x12\x15\n\rregistry_case\x18\x08 \x01(\t\x12\x14\n\x0cproof_number\x18\t \x01(\t\x12\r\n\x05\x65ntry\x18\n \x01(\t\x12\x31\n\rregister_time\x18\x0b \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12.\n\nlapse_time\x18\x0c \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xcd\x02\n\x0bPremortgage\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x13\n\x0bunit_number\x18\x02 \x01(\t\x12\x17\n\x0fpreregistration\x18\x03 \x01(\t\x12$\n\x04loan\x18\x04 \x01(\x0b\x32\x16.deedflow.type.v1.Loan\x12+\n\nmortgagors\x18\x05 \x03(\x0b\x32\x17.deedflow.type.v1.Buyer\x12@\n\x05state\x18\x06 \x01(\x0e\x32\x31.deedflow.preregistration.v1.PreregistrationState\x12\x15\n\rregistry_case\x18\x07 \x01(\t\x12\x14\n\x0cproof_number\x18\x08 \x01(\t\x12\r\n\x05\x65ntry\x18\t \x01(\t\x12\x31\n\rregister_time\x18\n \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xf0\x01\n\x1bLodgePreregistrationRequest\x12\x1c\n\nrequest_id\x18\x01 \x01(\tB\x08\xea\xc7\x18\x04\x08\x04\x10\x01\x12\x1d\n\x0bunit_number\x18\x02 \x01(\tB\x08\xea\xc7\x18\x04\x08\x01\x10\x01\x12\x18\n\x08\x63ontract\x18\x03 \x01(\tB\x06\xea\xc7\x18\x02\x10\x01\x12(\n\x07holders\x18\x04 \x03(\x0b\x32\x17.deedflow.type.v1.Buyer\x12\x39\n\tdeveloper\x18\x05 \x01(\x0b\x32\x1e.deedflow.type.v1.OrganizationB\x06\xea\xc7\x18\x02\x10\x01\x12\x15\n\rauto_register\x18\x06 \x01(\x08\"\x96\x01\n\x1cLodgePreregistrationResponse\x12\x45\n\x0fpreregistration\x18\x01 \x01(\x0b\x32,.deedflow.preregistration.v1.Preregistration\x12/\n\x0b\x63\x61se_record\x18\x02 \x01(\x0b\x32\x1a.deedflow.casework.v1.Case\"\x9d\x01\n\x17LodgePremortgageRequest\x12\x1c\n\nrequest_id\x18\x01 \x01(\tB\x08\xea\xc7\x18\x04\x08\x04\x10\x01\x12\x1f\n\x0fpreregistration\x18\x02 \x01(\tB\x06\xea\xc7\x18\x02\x10\x01\x12,\n\x04loan\x18\x03 \x01(\x0b\x32\x16.deedflow.type.v1.LoanB\x06\xea\xc7\x18\x02\x10\x01\x12\x15\n\rauto_register\x18\x04 \x01(\x08\"\x8a\x01\n\x18LodgePremortgageResponse\x12=\n\x0bpremortgage\x18\x01 \x01(\x0b\x32(.deedflow.preregistration.v1.Premortgage\x12/\n\x0b\x63\x61se_record\x18\x02 \x01(\x0b\x32\x1a.deedflow.casework.v1.Case\"H\n\x19GetPreregistrationRequest\x12\x14\n\x04name\x18\x01 \x01(\tB\x06\xea\xc7\x18\x02\x10\x01\x12\x15\n\rwith_document\x18\x02 \x01(\x08\"\xa1\x01\n\x1aGetPreregistrationResponse\x12\x45\n\x0fpreregistration\x18\x01 \x01(\x0b\x32,.deedflow.preregistration.v1.Preregistration\x12<\n\x0eproof_document\x18\x02 \x01(\x0b\x32$.deedflow.registry.v1.SignedDocument\"D\n\x15GetPremortgageRequest\x12\x14\n\x04name\x18\x01 \x01(\tB\x06\xea\xc7\x18\x02\x10\x01\x12\x15\n\rwith_document\x18\x02 \x01(\x08\"\x95\x01\n\x16GetPremortgageResponse\x12=\n\x0bpremortgage\x18\x01 \x01(\x0b\x32(.deedflow.preregistration.v1.Premortgage\x12<\n\x0eproof_document\x18\x02 \x01(\x0b\x32$.deedflow.registry.v1.SignedDocument\"\xc3\x01\n\x1c\x43\x61ncelPreregistrationRequest\x12\x1c\n\nrequest_id\x18\x01 \x01(\tB\x08\xea\xc7\x18\x04\x08\x04\x10\x01\x12\x14\n\x04name\x18\x02 \x01(\tB\x06\xea\xc7\x18\x02\x10\x01\x12/\n\x05joint\x18\x03 \x01(\x0b\x32\x1e.deedflow.type.v1.JointConsentH\x00\x12\x35\n\x0c\x63ourt_ruling\x18\x04 \x01(\x0b\x32\x1d.deedflow.type.v1.CourtRulingH\x00\x42\x07\n\x05\x62\x61sis\"f\n\x1d\x43\x61ncelPreregistrationResponse\x12\x45\n\x0fpreregistration\x18\x01 \x01(\x0b\x32,.deedflow.preregistration.v1.Preregistration\"\xc9\x01\n\x19ReleasePremortgageRequest\x12\x1c\n\nrequest_id\x18\x01 \x01(\tB\x08\xea\xc7\x18\x04\x08\x04\x10\x01\x12\x14\n\x04name\x18\x02 \x01(\tB\x06\xea\xc7\x18\x02\x10\x01\x12\x38\n\x11mortgagee_consent\x18\x03 \x01(\x0b\x32\x1b.deedflow.type.v1.SignatureH\x00\x12\x35\n\x0c\x63ourt_ruling\x18\x04 \x01(\x0b\x32\x1d.deedflow.type.v1.CourtRulingH\x00\x42\x07\n\x05\x62\x61sis\"[\n\x1aReleasePremortgageResponse\x12=\n\x0bpremortgage\x18\x01 \x01(\x0b\x32(.deedflow.preregistration.v1.Premortgage\"t\n\x14MarkConvertedRequest\x12\x1c\n\nrequest_id\x18\x01 \x01(\tB\x08\xea\xc7\x18\x04\x08\x04\x10\x01\x12\x1f\n\x0fpreregistration\x18\x02 \x01(\tB\x06\xea\xc7\x18\x02\x10\x01\x12\x1d\n\rtransfer_case\x18\x03 \x01(\tB\x06\xea\xc7\x18\x02\x10\x01\"\x9d\x01\n\x15MarkConvertedResponse\x12\x45\n\x0fpreregistration\x18\x01 \x01(\x0b\x32,.deedflow.preregistration.v1.Preregistration\x12=\n\x0bpremortgage\x18\x02 \x01(\x0b\x32(.deedflow.preregistration.v1.Premortgage*\x95\x02\n\x14PreregistrationState\x12%\n!PREREGISTRATION_STATE_UNSPECIFIED\x10\x00\x12!\n\x1dPREREGISTRATION_STATE_PENDING\x10\x01\x12\"\n\x1ePREREGISTRATION_STATE_IN_FORCE\x10\x02\x12#\n\x1fPREREGISTRATION_STATE_CONVERTED\x10\x03\x12#\n\x1fPREREGISTRATION_STATE_CANCELLED\x10\x04\x12 \n\x1cPREREGISTRATION_STATE_LAPSED\x10\x05\x12#\n\x1fPREREGISTRATION_STATE_ABANDONED\x10\x06\x32\xbb\x07\n\x16PreregistrationService\x12\x8b\x01\n\x14LodgePreregistration\x12\x38.deedflow.preregistration.v1.LodgePreregistrationRequest\x1a\x39.deedflow.preregistration.v1.LodgePreregistrationResponse\x12\x7f\n\x10LodgePremortgage\x12\x34.deedflow.preregistration.v1.LodgePremortgageRequest\x1a\x35.deedflow.preregistration.v1.LodgePremortgageResponse\x12\x85\x01\n\x12GetPreregistration\x12\x36.deedflow.preregistration.v1.GetPreregistrationRequest\x1a\x37.deedflow.preregistration.v1.GetPreregistrationResponse\x12y\n\x0eGetPremortgage\x12\x32.deedflow.preregistration.v1.GetPremortgageRequest\x1a\x33.deedflow.preregistration.v1.GetPremortgageResponse\x12\x8e\x01\n\x15\x43\x61ncelPreregistration\x12\x39.deedflow.preregistration.v1.CancelPreregistrationRequest\x1a:.deedflow.preregistration.v1.CancelPreregistrationResponse\x12\x85\x01\n\x12ReleasePremortgage\x12\x36.deedflow.preregistration.v1.ReleasePremortgageRequest\x1a\x37.deedflow.preregistration.v1.ReleasePremortgageResponse\x12v\n\rMarkConverted\x12\x31.deedflow.preregistration.v1.MarkConvertedRequest\x1a\x32.deedflow.preregistration.v1.MarkConvertedResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -67,40 +68,40 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_MARKCONVERTEDREQUEST'].fields_by_name['preregistration']._serialized_options = b'\352\307\030\002\020\001'
   _globals['_MARKCONVERTEDREQUEST'].fields_by_name['transfer_case']._loaded_options = None
   _globals['_MARKCONVERTEDREQUEST'].fields_by_name['transfer_case']._serialized_options = b'\352\307\030\002\020\001'
-  _globals['_PREREGISTRATIONSTATE']._serialized_start=2849
-  _globals['_PREREGISTRATIONSTATE']._serialized_end=3126
-  _globals['_PREREGISTRATION']._serialized_start=237
-  _globals['_PREREGISTRATION']._serialized_end=648
-  _globals['_PREMORTGAGE']._serialized_start=651
-  _globals['_PREMORTGAGE']._serialized_end=984
-  _globals['_LODGEPREREGISTRATIONREQUEST']._serialized_start=987
-  _globals['_LODGEPREREGISTRATIONREQUEST']._serialized_end=1227
-  _globals['_LODGEPREREGISTRATIONRESPONSE']._serialized_start=1230
-  _globals['_LODGEPREREGISTRATIONRESPONSE']._serialized_end=1380
-  _globals['_LODGEPREMORTGAGEREQUEST']._serialized_start=1383
-  _globals['_LODGEPREMORTGAGEREQUEST']._serialized_end=1540
-  _globals['_LODGEPREMORTGAGERESPONSE']._serialized_start=1543
-  _globals['_LODGEPREMORTGAGERESPONSE']._serialized_end=1681
-  _globals['_GETPREREGISTRATIONREQUEST']._serialized_start=1683
-  _globals['_GETPREREGISTRATIONREQUEST']._serialized_end=1732
-  _globals['_GETPREREGISTRATIONRESPONSE']._serialized_start=1734
-  _globals['_GETPREREGISTRATIONRESPONSE']._serialized_end=1833
-  _globals['_GETPREMORTGAGEREQUEST']._serialized_start=1835
-  _globals['_GETPREMORTGAGEREQUEST']._serialized_end=1880
-  _globals['_GETPREMORTGAGERESPONSE']._serialized_start=1882
-  _globals['_GETPREMORTGAGERESPONSE']._serialized_end=1969
-  _globals['_CANCELPREREGISTRATIONREQUEST']._serialized_start=1972
-  _globals['_CANCELPREREGISTRATIONREQUEST']._serialized_end=2167
-  _globals['_CANCELPREREGISTRATIONRESPONSE']._serialized_start=2169
-  _globals['_CANCELPREREGISTRATIONRESPONSE']._serialized_end=2271
-  _globals['_RELEASEPREMORTGAGEREQUEST']._serialized_start=2274
-  _globals['_RELEASEPREMORTGAGEREQUEST']._serialized_end=2475
-  _globals['_RELEASEPREMORTGAGERESPONSE']._serialized_start=2477
-  _globals['_RELEASEPREMORTGAGERESPONSE']._serialized_end=2568
-  _globals['_MARKCONVERTEDREQUEST']._serialized_start=2570
-  _globals['_MARKCONVERTEDREQUEST']._serialized_end=2686
-  _globals['_MARKCONVERTEDRESPONSE']._serialized_start=2689
-  _globals['_MARKCONVERTEDRESPONSE']._serialized_end=2846
-  _globals['_PREREGISTRATIONSERVICE']._serialized_start=3129
-  _globals['_PREREGISTRATIONSERVICE']._serialized_end=4084
+  _globals['_PREREGISTRATIONSTATE']._serialized_start=3058
+  _globals['_PREREGISTRATIONSTATE']._serialized_end=3335
+  _globals['_PREREGISTRATION']._serialized_start=274
+  _globals['_PREREGISTRATION']._serialized_end=685
+  _globals['_PREMORTGAGE']._serialized_start=688
+  _globals['_PREMORTGAGE']._serialized_end=1021
+  _globals['_LODGEPREREGISTRATIONREQUEST']._serialized_start=1024
+  _globals['_LODGEPREREGISTRATIONREQUEST']._serialized_end=1264
+  _globals['_LODGEPREREGISTRATIONRESPONSE']._serialized_start=1267
+  _globals['_LODGEPREREGISTRATIONRESPONSE']._serialized_end=1417
+  _globals['_LODGEPREMORTGAGEREQUEST']._serialized_start=1420
+  _globals['_LODGEPREMORTGAGEREQUEST']._serialized_end=1577
+  _globals['_LODGEPREMORTGAGERESPONSE']._serialized_start=1580
+  _globals['_LODGEPREMORTGAGERESPONSE']._serialized_end=1718
+  _globals['_GETPREREGISTRATIONREQUEST']._serialized_start=1720
+  _globals['_GETPREREGISTRATIONREQUEST']._serialized_end=1792
+  _globals['_GETPREREGISTRATIONRESPONSE']._serialized_start=1795
+  _globals['_GETPREREGISTRATIONRESPONSE']._serialized_end=1956
+  _globals['_GETPREMORTGAGEREQUEST']._serialized_start=1958
+  _globals['_GETPREMORTGAGEREQUEST']._serialized_end=2026
+  _globals['_GETPREMORTGAGERESPONSE']._serialized_start=2029
+  _globals['_GETPREMORTGAGERESPONSE']._serialized_end=2178
+  _globals['_CANCELPREREGISTRATIONREQUEST']._serialized_start=2181
+  _globals['_CANCELPREREGISTRATIONREQUEST']._serialized_end=2376
+  _globals['_CANCELPREREGISTRATIONRESPONSE']._serialized_start=2378
+  _globals['_CANCELPREREGISTRATIONRESPONSE']._serialized_end=2480
+  _globals['_RELEASEPREMORTGAGEREQUEST']._serialized_start=2483
+  _globals['_RELEASEPREMORTGAGEREQUEST']._serialized_end=2684
+  _globals['_RELEASEPREMORTGAGERESPONSE']._serialized_start=2686
+  _globals['_RELEASEPREMORTGAGERESPONSE']._serialized_end=2777
+  _globals['_MARKCONVERTEDREQUEST']._serialized_start=2779
+  _globals['_MARKCONVERTEDREQUEST']._serialized_end=2895
+  _globals['_MARKCONVERTEDRESPONSE']._serialized_start=2898
+  _globals['_MARKCONVERTEDRESPONSE']._serialized_end=3055
+  _globals['_PREREGISTRATIONSERVICE']._serialized_start=3338
+  _globals['_PREREGISTRATIONSERVICE']._serialized_end=4293
 # @@protoc_insertion_point(module_scope)

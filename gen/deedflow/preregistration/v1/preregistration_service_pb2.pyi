@@ -1,6 +1,7 @@
 import datetime
 
 from deedflow.casework.v1 import casework_service_pb2 as _casework_service_pb2
+from deedflow.registry.v1 import document_pb2 as _document_pb2
 from deedflow.type.v1 import field_rules_pb2 as _field_rules_pb2
 from deedflow.type.v1 import parties_pb2 as _parties_pb2
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
@@ -127,28 +128,36 @@ class LodgePremortgageResponse(_message.Message):
     def __init__(self, premortgage: _Optional[_Union[Premortgage, _Mapping]] = ..., case_record: _Optional[_Union[_casework_service_pb2.Case, _Mapping]] = ...) -> None: ...
 
 class GetPreregistrationRequest(_message.Message):
-    __slots__ = ("name",)
+    __slots__ = ("name", "with_document")
     NAME_FIELD_NUMBER: _ClassVar[int]
+    WITH_DOCUMENT_FIELD_NUMBER: _ClassVar[int]
     name: str
-    def __init__(self, name: _Optional[str] = ...) -> None: ...
+    with_document: bool
+    def __init__(self, name: _Optional[str] = ..., with_document: _Optional[bool] = ...) -> None: ...
 
 class GetPreregistrationResponse(_message.Message):
-    __slots__ = ("preregistration",)
+    __slots__ = ("preregistration", "proof_document")
     PREREGISTRATION_FIELD_NUMBER: _ClassVar[int]
+    PROOF_DOCUMENT_FIELD_NUMBER: _ClassVar[int]
     preregistration: Preregistration
-    def __init__(self, preregistration: _Optional[_Union[Preregistration, _Mapping]] = ...) -> None: ...
+    proof_document: _document_pb2.SignedDocument
+    def __init__(self, preregistration: _Optional[_Union[Preregistration, _Mapping]] = ..., proof_document: _Optional[_Union[_document_pb2.SignedDocument, _Mapping]] = ...) -> None: ...
 
 class GetPremortgageRequest(_message.Message):
-    __slots__ = ("name",)
+    __slots__ = ("name", "with_document")
     NAME_FIELD_NUMBER: _ClassVar[int]
+    WITH_DOCUMENT_FIELD_NUMBER: _ClassVar[int]
     name: str
-    def __init__(self, name: _Optional[str] = ...) -> None: ...
+    with_document: bool
+    def __init__(self, name: _Optional[str] = ..., with_document: _Optional[bool] = ...) -> None: ...
 
 class GetPremortgageResponse(_message.Message):
-    __slots__ = ("premortgage",)
+    __slots__ = ("premortgage", "proof_document")
     PREMORTGAGE_FIELD_NUMBER: _ClassVar[int]
+    PROOF_DOCUMENT_FIELD_NUMBER: _ClassVar[int]
     premortgage: Premortgage
-    def __init__(self, premortgage: _Optional[_Union[Premortgage, _Mapping]] = ...) -> None: ...
+    proof_document: _document_pb2.SignedDocument
+    def __init__(self, premortgage: _Optional[_Union[Premortgage, _Mapping]] = ..., proof_document: _Optional[_Union[_document_pb2.SignedDocument, _Mapping]] = ...) -> None: ...
 
 class CancelPreregistrationRequest(_message.Message):
     __slots__ = ("request_id", "name", "joint", "court_ruling")

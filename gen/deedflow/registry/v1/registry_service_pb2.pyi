@@ -1,5 +1,6 @@
 import datetime
 
+from deedflow.registry.v1 import document_pb2 as _document_pb2
 from deedflow.type.v1 import field_rules_pb2 as _field_rules_pb2
 from deedflow.type.v1 import parties_pb2 as _parties_pb2
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
@@ -415,20 +416,6 @@ class RecordAgreementResponse(_message.Message):
     entry: Entry
     def __init__(self, entry: _Optional[_Union[Entry, _Mapping]] = ...) -> None: ...
 
-class Checkpoint(_message.Message):
-    __slots__ = ("tree_size", "root_hash", "checkpoint_time", "signature", "key_id")
-    TREE_SIZE_FIELD_NUMBER: _ClassVar[int]
-    ROOT_HASH_FIELD_NUMBER: _ClassVar[int]
-    CHECKPOINT_TIME_FIELD_NUMBER: _ClassVar[int]
-    SIGNATURE_FIELD_NUMBER: _ClassVar[int]
-    KEY_ID_FIELD_NUMBER: _ClassVar[int]
-    tree_size: int
-    root_hash: bytes
-    checkpoint_time: _timestamp_pb2.Timestamp
-    signature: bytes
-    key_id: bytes
-    def __init__(self, tree_size: _Optional[int] = ..., root_hash: _Optional[bytes] = ..., checkpoint_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., signature: _Optional[bytes] = ..., key_id: _Optional[bytes] = ...) -> None: ...
-
 class GetCheckpointRequest(_message.Message):
     __slots__ = ()
     def __init__(self) -> None: ...
@@ -437,9 +424,9 @@ class GetCheckpointResponse(_message.Message):
     __slots__ = ("checkpoint", "public_key")
     CHECKPOINT_FIELD_NUMBER: _ClassVar[int]
     PUBLIC_KEY_FIELD_NUMBER: _ClassVar[int]
-    checkpoint: Checkpoint
+    checkpoint: _document_pb2.Checkpoint
     public_key: bytes
-    def __init__(self, checkpoint: _Optional[_Union[Checkpoint, _Mapping]] = ..., public_key: _Optional[bytes] = ...) -> None: ...
+    def __init__(self, checkpoint: _Optional[_Union[_document_pb2.Checkpoint, _Mapping]] = ..., public_key: _Optional[bytes] = ...) -> None: ...
 
 class GetInclusionProofRequest(_message.Message):
     __slots__ = ("entry", "tree_size")
@@ -460,8 +447,8 @@ class GetInclusionProofResponse(_message.Message):
     tree_size: int
     audit_path: _containers.RepeatedScalarFieldContainer[bytes]
     leaf: bytes
-    checkpoint: Checkpoint
-    def __init__(self, leaf_index: _Optional[int] = ..., tree_size: _Optional[int] = ..., audit_path: _Optional[_Iterable[bytes]] = ..., leaf: _Optional[bytes] = ..., checkpoint: _Optional[_Union[Checkpoint, _Mapping]] = ...) -> None: ...
+    checkpoint: _document_pb2.Checkpoint
+    def __init__(self, leaf_index: _Optional[int] = ..., tree_size: _Optional[int] = ..., audit_path: _Optional[_Iterable[bytes]] = ..., leaf: _Optional[bytes] = ..., checkpoint: _Optional[_Union[_document_pb2.Checkpoint, _Mapping]] = ...) -> None: ...
 
 class GetConsistencyProofRequest(_message.Message):
     __slots__ = ("first_tree_size", "second_tree_size")
@@ -476,3 +463,55 @@ class GetConsistencyProofResponse(_message.Message):
     PROOF_FIELD_NUMBER: _ClassVar[int]
     proof: _containers.RepeatedScalarFieldContainer[bytes]
     def __init__(self, proof: _Optional[_Iterable[bytes]] = ...) -> None: ...
+
+class SealDocumentRequest(_message.Message):
+    __slots__ = ("entry", "kind", "number", "body")
+    ENTRY_FIELD_NUMBER: _ClassVar[int]
+    KIND_FIELD_NUMBER: _ClassVar[int]
+    NUMBER_FIELD_NUMBER: _ClassVar[int]
+    BODY_FIELD_NUMBER: _ClassVar[int]
+    entry: str
+    kind: str
+    number: str
+    body: bytes
+    def __init__(self, entry: _Optional[str] = ..., kind: _Optional[str] = ..., number: _Optional[str] = ..., body: _Optional[bytes] = ...) -> None: ...
+
+class SealDocumentResponse(_message.Message):
+    __slots__ = ("document",)
+    DOCUMENT_FIELD_NUMBER: _ClassVar[int]
+    document: _document_pb2.SignedDocument
+    def __init__(self, document: _Optional[_Union[_document_pb2.SignedDocument, _Mapping]] = ...) -> None: ...
+
+class ListLeavesRequest(_message.Message):
+    __slots__ = ("start_index", "page_size")
+    START_INDEX_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    start_index: int
+    page_size: int
+    def __init__(self, start_index: _Optional[int] = ..., page_size: _Optional[int] = ...) -> None: ...
+
+class ListLeavesResponse(_message.Message):
+    __slots__ = ("leaves", "tree_size")
+    LEAVES_FIELD_NUMBER: _ClassVar[int]
+    TREE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    leaves: _containers.RepeatedScalarFieldContainer[bytes]
+    tree_size: int
+    def __init__(self, leaves: _Optional[_Iterable[bytes]] = ..., tree_size: _Optional[int] = ...) -> None: ...
+
+class ListCheckpointsRequest(_message.Message):
+    __slots__ = ("page_size", "page_token")
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    page_size: int
+    page_token: str
+    def __init__(self, page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
+
+class ListCheckpointsResponse(_message.Message):
+    __slots__ = ("checkpoints", "next_page_token", "public_key")
+    CHECKPOINTS_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    PUBLIC_KEY_FIELD_NUMBER: _ClassVar[int]
+    checkpoints: _containers.RepeatedCompositeFieldContainer[_document_pb2.Checkpoint]
+    next_page_token: str
+    public_key: bytes
+    def __init__(self, checkpoints: _Optional[_Iterable[_Union[_document_pb2.Checkpoint, _Mapping]]] = ..., next_page_token: _Optional[str] = ..., public_key: _Optional[bytes] = ...) -> None: ...

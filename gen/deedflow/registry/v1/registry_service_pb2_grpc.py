@@ -119,6 +119,21 @@ class RegistryServiceStub:
                 request_serializer=deedflow_dot_registry_dot_v1_dot_registry__service__pb2.GetConsistencyProofRequest.SerializeToString,
                 response_deserializer=deedflow_dot_registry_dot_v1_dot_registry__service__pb2.GetConsistencyProofResponse.FromString,
                 _registered_method=True)
+        self.SealDocument = channel.unary_unary(
+                '/deedflow.registry.v1.RegistryService/SealDocument',
+                request_serializer=deedflow_dot_registry_dot_v1_dot_registry__service__pb2.SealDocumentRequest.SerializeToString,
+                response_deserializer=deedflow_dot_registry_dot_v1_dot_registry__service__pb2.SealDocumentResponse.FromString,
+                _registered_method=True)
+        self.ListLeaves = channel.unary_unary(
+                '/deedflow.registry.v1.RegistryService/ListLeaves',
+                request_serializer=deedflow_dot_registry_dot_v1_dot_registry__service__pb2.ListLeavesRequest.SerializeToString,
+                response_deserializer=deedflow_dot_registry_dot_v1_dot_registry__service__pb2.ListLeavesResponse.FromString,
+                _registered_method=True)
+        self.ListCheckpoints = channel.unary_unary(
+                '/deedflow.registry.v1.RegistryService/ListCheckpoints',
+                request_serializer=deedflow_dot_registry_dot_v1_dot_registry__service__pb2.ListCheckpointsRequest.SerializeToString,
+                response_deserializer=deedflow_dot_registry_dot_v1_dot_registry__service__pb2.ListCheckpointsResponse.FromString,
+                _registered_method=True)
 
 
 class RegistryServiceServicer:
@@ -269,6 +284,32 @@ class RegistryServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def SealDocument(self, request, context):
+        """Issues a certificate or registration proof as a signed document resting on one entry of
+        the book: the registry states the entry's unit and holders itself, adds the entry's
+        inclusion proof and the latest signed checkpoint, and seals the whole with its key.
+        Caller: the transfer, mortgage and pre-registration services.
+        Errors: NOT_FOUND (no such entry); INVALID_ARGUMENT (body not a JSON object, unit differs);
+        DATA_LOSS LOG_TAMPERED.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListLeaves(self, request, context):
+        """The book's leaves in index order, recomputed from its rows, for auditors.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListCheckpoints(self, request, context):
+        """Every checkpoint the registry has signed, by tree size, for auditors.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_RegistryServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -351,6 +392,21 @@ def add_RegistryServiceServicer_to_server(servicer, server):
                     servicer.GetConsistencyProof,
                     request_deserializer=deedflow_dot_registry_dot_v1_dot_registry__service__pb2.GetConsistencyProofRequest.FromString,
                     response_serializer=deedflow_dot_registry_dot_v1_dot_registry__service__pb2.GetConsistencyProofResponse.SerializeToString,
+            ),
+            'SealDocument': grpc.unary_unary_rpc_method_handler(
+                    servicer.SealDocument,
+                    request_deserializer=deedflow_dot_registry_dot_v1_dot_registry__service__pb2.SealDocumentRequest.FromString,
+                    response_serializer=deedflow_dot_registry_dot_v1_dot_registry__service__pb2.SealDocumentResponse.SerializeToString,
+            ),
+            'ListLeaves': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListLeaves,
+                    request_deserializer=deedflow_dot_registry_dot_v1_dot_registry__service__pb2.ListLeavesRequest.FromString,
+                    response_serializer=deedflow_dot_registry_dot_v1_dot_registry__service__pb2.ListLeavesResponse.SerializeToString,
+            ),
+            'ListCheckpoints': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListCheckpoints,
+                    request_deserializer=deedflow_dot_registry_dot_v1_dot_registry__service__pb2.ListCheckpointsRequest.FromString,
+                    response_serializer=deedflow_dot_registry_dot_v1_dot_registry__service__pb2.ListCheckpointsResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -790,6 +846,87 @@ class RegistryService:
             '/deedflow.registry.v1.RegistryService/GetConsistencyProof',
             deedflow_dot_registry_dot_v1_dot_registry__service__pb2.GetConsistencyProofRequest.SerializeToString,
             deedflow_dot_registry_dot_v1_dot_registry__service__pb2.GetConsistencyProofResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SealDocument(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/deedflow.registry.v1.RegistryService/SealDocument',
+            deedflow_dot_registry_dot_v1_dot_registry__service__pb2.SealDocumentRequest.SerializeToString,
+            deedflow_dot_registry_dot_v1_dot_registry__service__pb2.SealDocumentResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListLeaves(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/deedflow.registry.v1.RegistryService/ListLeaves',
+            deedflow_dot_registry_dot_v1_dot_registry__service__pb2.ListLeavesRequest.SerializeToString,
+            deedflow_dot_registry_dot_v1_dot_registry__service__pb2.ListLeavesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListCheckpoints(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/deedflow.registry.v1.RegistryService/ListCheckpoints',
+            deedflow_dot_registry_dot_v1_dot_registry__service__pb2.ListCheckpointsRequest.SerializeToString,
+            deedflow_dot_registry_dot_v1_dot_registry__service__pb2.ListCheckpointsResponse.FromString,
             options,
             channel_credentials,
             insecure,

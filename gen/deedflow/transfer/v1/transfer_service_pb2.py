@@ -23,13 +23,14 @@ _sym_db = _symbol_database.Default()
 
 
 from deedflow.casework.v1 import casework_service_pb2 as deedflow_dot_casework_dot_v1_dot_casework__service__pb2
+from deedflow.registry.v1 import document_pb2 as deedflow_dot_registry_dot_v1_dot_document__pb2
 from deedflow.type.v1 import field_rules_pb2 as deedflow_dot_type_dot_v1_dot_field__rules__pb2
 from deedflow.type.v1 import parties_pb2 as deedflow_dot_type_dot_v1_dot_parties__pb2
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 from google.rpc import status_pb2 as google_dot_rpc_dot_status__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n+deedflow/transfer/v1/transfer_service.proto\x12\x14\x64\x65\x65\x64\x66low.transfer.v1\x1a+deedflow/casework/v1/casework_service.proto\x1a\"deedflow/type/v1/field_rules.proto\x1a\x1e\x64\x65\x65\x64\x66low/type/v1/parties.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x17google/rpc/status.proto\"\x80\x01\n\x0b\x41sBuiltUnit\x12%\n\x13presale_unit_number\x18\x01 \x01(\tB\x08\xea\xc7\x18\x04\x08\x01\x10\x01\x12\x1d\n\x0bunit_number\x18\x02 \x01(\tB\x08\xea\xc7\x18\x04\x08\x01\x10\x01\x12\x1e\n\x0egross_area_dm2\x18\x03 \x01(\x03\x42\x06\xea\xc7\x18\x02\x10\x01\x12\x0b\n\x03use\x18\x04 \x01(\t\"\x84\x01\n\x14\x43ompletionAcceptance\x12\x1d\n\rrecord_number\x18\x01 \x01(\tB\x06\xea\xc7\x18\x02\x10\x01\x12/\n\x0b\x61\x63\x63\x65pt_time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x1c\n\x14survey_report_number\x18\x03 \x01(\t\"\xf7\x02\n\x11\x46irstRegistration\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x17\n\x0f\x62uilding_number\x18\x02 \x01(\t\x12\x31\n\tdeveloper\x18\x03 \x01(\x0b\x32\x1e.deedflow.type.v1.Organization\x12>\n\ncompletion\x18\x04 \x01(\x0b\x32*.deedflow.transfer.v1.CompletionAcceptance\x12\x30\n\x05units\x18\x05 \x03(\x0b\x32!.deedflow.transfer.v1.AsBuiltUnit\x12\x14\n\x0c\x63ommon_parts\x18\x06 \x03(\t\x12\x36\n\x05state\x18\x07 \x01(\x0e\x32\'.deedflow.transfer.v1.RegistrationState\x12\x15\n\rregistry_case\x18\x08 \x01(\t\x12\x31\n\rregister_time\x18\t \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xc2\x02\n\x1dLodgeFirstRegistrationRequest\x12\x1c\n\nrequest_id\x18\x01 \x01(\tB\x08\xea\xc7\x18\x04\x08\x04\x10\x01\x12!\n\x0f\x62uilding_number\x18\x02 \x01(\tB\x08\xea\xc7\x18\x04\x08\x05\x10\x01\x12\x39\n\tdeveloper\x18\x03 \x01(\x0b\x32\x1e.deedflow.type.v1.OrganizationB\x06\xea\xc7\x18\x02\x10\x01\x12\x46\n\ncompletion\x18\x04 \x01(\x0b\x32*.deedflow.transfer.v1.CompletionAcceptanceB\x06\xea\xc7\x18\x02\x10\x01\x12\x30\n\x05units\x18\x05 \x03(\x0b\x32!.deedflow.transfer.v1.AsBuiltUnit\x12\x14\n\x0c\x63ommon_parts\x18\x06 \x03(\t\x12\x15\n\rauto_register\x18\x07 \x01(\x08\"\x96\x01\n\x1eLodgeFirstRegistrationResponse\x12\x43\n\x12\x66irst_registration\x18\x01 \x01(\x0b\x32\'.deedflow.transfer.v1.FirstRegistration\x12/\n\x0b\x63\x61se_record\x18\x02 \x01(\x0b\x32\x1a.deedflow.casework.v1.Case\"@\n\x1bGetFirstRegistrationRequest\x12!\n\x0f\x62uilding_number\x18\x01 \x01(\tB\x08\xea\xc7\x18\x04\x08\x05\x10\x01\"c\n\x1cGetFirstRegistrationResponse\x12\x43\n\x12\x66irst_registration\x18\x01 \x01(\x0b\x32\'.deedflow.transfer.v1.FirstRegistration\"\x87\x02\n\x13TransferApplication\x12\x1d\n\x0bunit_number\x18\x01 \x01(\tB\x08\xea\xc7\x18\x04\x08\x01\x10\x01\x12\x18\n\x08\x63ontract\x18\x02 \x01(\tB\x06\xea\xc7\x18\x02\x10\x01\x12\x1f\n\x0fpreregistration\x18\x03 \x01(\tB\x06\xea\xc7\x18\x02\x10\x01\x12\x13\n\x0bpremortgage\x18\x04 \x01(\t\x12\'\n\x06\x62uyers\x18\x05 \x03(\x0b\x32\x17.deedflow.type.v1.Buyer\x12\x39\n\tdeveloper\x18\x06 \x01(\x0b\x32\x1e.deedflow.type.v1.OrganizationB\x06\xea\xc7\x18\x02\x10\x01\x12\x1d\n\x15\x63\x65rtificate_per_owner\x18\x07 \x01(\x08\"\x8d\x03\n\x08Transfer\x12\x0c\n\x04name\x18\x01 \x01(\t\x12>\n\x0b\x61pplication\x18\x02 \x01(\x0b\x32).deedflow.transfer.v1.TransferApplication\x12\x36\n\x05state\x18\x03 \x01(\x0e\x32\'.deedflow.transfer.v1.RegistrationState\x12\x15\n\rregistry_case\x18\x04 \x01(\t\x12\x17\n\x0fownership_entry\x18\x05 \x01(\t\x12\x16\n\x0emortgage_entry\x18\x06 \x01(\t\x12:\n\x16mortgage_priority_time\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x14\n\x0c\x63\x65rtificates\x18\x08 \x03(\t\x12\x1d\n\x15mortgage_proof_number\x18\t \x01(\t\x12\x31\n\rregister_time\x18\n \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0f\n\x07\x66\x65\x65_fen\x18\x0b \x01(\x03\"\x93\x01\n\x14LodgeTransferRequest\x12\x1c\n\nrequest_id\x18\x01 \x01(\tB\x08\xea\xc7\x18\x04\x08\x04\x10\x01\x12\x46\n\x0b\x61pplication\x18\x02 \x01(\x0b\x32).deedflow.transfer.v1.TransferApplicationB\x06\xea\xc7\x18\x02\x10\x01\x12\x15\n\rauto_register\x18\x03 \x01(\x08\"z\n\x15LodgeTransferResponse\x12\x30\n\x08transfer\x18\x01 \x01(\x0b\x32\x1e.deedflow.transfer.v1.Transfer\x12/\n\x0b\x63\x61se_record\x18\x02 \x01(\x0b\x32\x1a.deedflow.casework.v1.Case\"\xb5\x01\n\x1a\x42\x61tchLodgeTransfersRequest\x12\x1c\n\nrequest_id\x18\x01 \x01(\tB\x08\xea\xc7\x18\x04\x08\x04\x10\x01\x12!\n\x0f\x62uilding_number\x18\x02 \x01(\tB\x08\xea\xc7\x18\x04\x08\x05\x10\x01\x12?\n\x0c\x61pplications\x18\x03 \x03(\x0b\x32).deedflow.transfer.v1.TransferApplication\x12\x15\n\rauto_register\x18\x04 \x01(\x08\"{\n\x0fTransferOutcome\x12\x13\n\x0bunit_number\x18\x01 \x01(\t\x12\x30\n\x08transfer\x18\x02 \x01(\x0b\x32\x1e.deedflow.transfer.v1.Transfer\x12!\n\x05\x65rror\x18\x03 \x01(\x0b\x32\x12.google.rpc.Status\"V\n\x1b\x42\x61tchLodgeTransfersResponse\x12\x37\n\x08outcomes\x18\x01 \x03(\x0b\x32%.deedflow.transfer.v1.TransferOutcome\"*\n\x12GetTransferRequest\x12\x14\n\x04name\x18\x01 \x01(\tB\x06\xea\xc7\x18\x02\x10\x01\"G\n\x13GetTransferResponse\x12\x30\n\x08transfer\x18\x01 \x01(\x0b\x32\x1e.deedflow.transfer.v1.Transfer\"\xdd\x02\n\x0b\x43\x65rtificate\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x1a\n\x12\x63\x65rtificate_number\x18\x02 \x01(\t\x12\x13\n\x0bunit_number\x18\x03 \x01(\t\x12\'\n\x06owners\x18\x04 \x03(\x0b\x32\x17.deedflow.type.v1.Buyer\x12\x0f\n\x07\x61\x64\x64ress\x18\x05 \x01(\t\x12\x16\n\x0egross_area_dm2\x18\x06 \x01(\x03\x12\x0b\n\x03use\x18\x07 \x01(\t\x12\x12\n\nright_type\x18\x08 \x01(\t\x12\x14\n\x0cright_source\x18\t \x01(\t\x12\x14\n\x0c\x65ncumbrances\x18\n \x03(\t\x12\r\n\x05\x65ntry\x18\x0b \x01(\t\x12\x31\n\rregister_time\x18\x0c \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12.\n\nissue_time\x18\r \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"-\n\x15GetCertificateRequest\x12\x14\n\x04name\x18\x01 \x01(\tB\x06\xea\xc7\x18\x02\x10\x01\"P\n\x16GetCertificateResponse\x12\x36\n\x0b\x63\x65rtificate\x18\x01 \x01(\x0b\x32!.deedflow.transfer.v1.Certificate\"_\n\x17ListCertificatesRequest\x12\x1d\n\x0bunit_number\x18\x01 \x01(\tB\x08\xea\xc7\x18\x04\x08\x01\x10\x01\x12\x11\n\tpage_size\x18\x02 \x01(\x05\x12\x12\n\npage_token\x18\x03 \x01(\t\"l\n\x18ListCertificatesResponse\x12\x37\n\x0c\x63\x65rtificates\x18\x01 \x03(\x0b\x32!.deedflow.transfer.v1.Certificate\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t*\x9b\x01\n\x11RegistrationState\x12\"\n\x1eREGISTRATION_STATE_UNSPECIFIED\x10\x00\x12\x1d\n\x19REGISTRATION_STATE_LODGED\x10\x01\x12!\n\x1dREGISTRATION_STATE_REGISTERED\x10\x02\x12 \n\x1cREGISTRATION_STATE_ABANDONED\x10\x03\x32\xc0\x06\n\x0fTransferService\x12\x83\x01\n\x16LodgeFirstRegistration\x12\x33.deedflow.transfer.v1.LodgeFirstRegistrationRequest\x1a\x34.deedflow.transfer.v1.LodgeFirstRegistrationResponse\x12}\n\x14GetFirstRegistration\x12\x31.deedflow.transfer.v1.GetFirstRegistrationRequest\x1a\x32.deedflow.transfer.v1.GetFirstRegistrationResponse\x12h\n\rLodgeTransfer\x12*.deedflow.transfer.v1.LodgeTransferRequest\x1a+.deedflow.transfer.v1.LodgeTransferResponse\x12z\n\x13\x42\x61tchLodgeTransfers\x12\x30.deedflow.transfer.v1.BatchLodgeTransfersRequest\x1a\x31.deedflow.transfer.v1.BatchLodgeTransfersResponse\x12\x62\n\x0bGetTransfer\x12(.deedflow.transfer.v1.GetTransferRequest\x1a).deedflow.transfer.v1.GetTransferResponse\x12k\n\x0eGetCertificate\x12+.deedflow.transfer.v1.GetCertificateRequest\x1a,.deedflow.transfer.v1.GetCertificateResponse\x12q\n\x10ListCertificates\x12-.deedflow.transfer.v1.ListCertificatesRequest\x1a..deedflow.transfer.v1.ListCertificatesResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n+deedflow/transfer/v1/transfer_service.proto\x12\x14\x64\x65\x65\x64\x66low.transfer.v1\x1a+deedflow/casework/v1/casework_service.proto\x1a#deedflow/registry/v1/document.proto\x1a\"deedflow/type/v1/field_rules.proto\x1a\x1e\x64\x65\x65\x64\x66low/type/v1/parties.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x17google/rpc/status.proto\"\x80\x01\n\x0b\x41sBuiltUnit\x12%\n\x13presale_unit_number\x18\x01 \x01(\tB\x08\xea\xc7\x18\x04\x08\x01\x10\x01\x12\x1d\n\x0bunit_number\x18\x02 \x01(\tB\x08\xea\xc7\x18\x04\x08\x01\x10\x01\x12\x1e\n\x0egross_area_dm2\x18\x03 \x01(\x03\x42\x06\xea\xc7\x18\x02\x10\x01\x12\x0b\n\x03use\x18\x04 \x01(\t\"\x84\x01\n\x14\x43ompletionAcceptance\x12\x1d\n\rrecord_number\x18\x01 \x01(\tB\x06\xea\xc7\x18\x02\x10\x01\x12/\n\x0b\x61\x63\x63\x65pt_time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x1c\n\x14survey_report_number\x18\x03 \x01(\t\"\xf7\x02\n\x11\x46irstRegistration\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x17\n\x0f\x62uilding_number\x18\x02 \x01(\t\x12\x31\n\tdeveloper\x18\x03 \x01(\x0b\x32\x1e.deedflow.type.v1.Organization\x12>\n\ncompletion\x18\x04 \x01(\x0b\x32*.deedflow.transfer.v1.CompletionAcceptance\x12\x30\n\x05units\x18\x05 \x03(\x0b\x32!.deedflow.transfer.v1.AsBuiltUnit\x12\x14\n\x0c\x63ommon_parts\x18\x06 \x03(\t\x12\x36\n\x05state\x18\x07 \x01(\x0e\x32\'.deedflow.transfer.v1.RegistrationState\x12\x15\n\rregistry_case\x18\x08 \x01(\t\x12\x31\n\rregister_time\x18\t \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xc2\x02\n\x1dLodgeFirstRegistrationRequest\x12\x1c\n\nrequest_id\x18\x01 \x01(\tB\x08\xea\xc7\x18\x04\x08\x04\x10\x01\x12!\n\x0f\x62uilding_number\x18\x02 \x01(\tB\x08\xea\xc7\x18\x04\x08\x05\x10\x01\x12\x39\n\tdeveloper\x18\x03 \x01(\x0b\x32\x1e.deedflow.type.v1.OrganizationB\x06\xea\xc7\x18\x02\x10\x01\x12\x46\n\ncompletion\x18\x04 \x01(\x0b\x32*.deedflow.transfer.v1.CompletionAcceptanceB\x06\xea\xc7\x18\x02\x10\x01\x12\x30\n\x05units\x18\x05 \x03(\x0b\x32!.deedflow.transfer.v1.AsBuiltUnit\x12\x14\n\x0c\x63ommon_parts\x18\x06 \x03(\t\x12\x15\n\rauto_register\x18\x07 \x01(\x08\"\x96\x01\n\x1eLodgeFirstRegistrationResponse\x12\x43\n\x12\x66irst_registration\x18\x01 \x01(\x0b\x32\'.deedflow.transfer.v1.FirstRegistration\x12/\n\x0b\x63\x61se_record\x18\x02 \x01(\x0b\x32\x1a.deedflow.casework.v1.Case\"@\n\x1bGetFirstRegistrationRequest\x12!\n\x0f\x62uilding_number\x18\x01 \x01(\tB\x08\xea\xc7\x18\x04\x08\x05\x10\x01\"c\n\x1cGetFirstRegistrationResponse\x12\x43\n\x12\x66irst_registration\x18\x01 \x01(\x0b\x32\'.deedflow.transfer.v1.FirstRegistration\"\x87\x02\n\x13TransferApplication\x12\x1d\n\x0bunit_number\x18\x01 \x01(\tB\x08\xea\xc7\x18\x04\x08\x01\x10\x01\x12\x18\n\x08\x63ontract\x18\x02 \x01(\tB\x06\xea\xc7\x18\x02\x10\x01\x12\x1f\n\x0fpreregistration\x18\x03 \x01(\tB\x06\xea\xc7\x18\x02\x10\x01\x12\x13\n\x0bpremortgage\x18\x04 \x01(\t\x12\'\n\x06\x62uyers\x18\x05 \x03(\x0b\x32\x17.deedflow.type.v1.Buyer\x12\x39\n\tdeveloper\x18\x06 \x01(\x0b\x32\x1e.deedflow.type.v1.OrganizationB\x06\xea\xc7\x18\x02\x10\x01\x12\x1d\n\x15\x63\x65rtificate_per_owner\x18\x07 \x01(\x08\"\x8d\x03\n\x08Transfer\x12\x0c\n\x04name\x18\x01 \x01(\t\x12>\n\x0b\x61pplication\x18\x02 \x01(\x0b\x32).deedflow.transfer.v1.TransferApplication\x12\x36\n\x05state\x18\x03 \x01(\x0e\x32\'.deedflow.transfer.v1.RegistrationState\x12\x15\n\rregistry_case\x18\x04 \x01(\t\x12\x17\n\x0fownership_entry\x18\x05 \x01(\t\x12\x16\n\x0emortgage_entry\x18\x06 \x01(\t\x12:\n\x16mortgage_priority_time\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x14\n\x0c\x63\x65rtificates\x18\x08 \x03(\t\x12\x1d\n\x15mortgage_proof_number\x18\t \x01(\t\x12\x31\n\rregister_time\x18\n \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0f\n\x07\x66\x65\x65_fen\x18\x0b \x01(\x03\"\x93\x01\n\x14LodgeTransferRequest\x12\x1c\n\nrequest_id\x18\x01 \x01(\tB\x08\xea\xc7\x18\x04\x08\x04\x10\x01\x12\x46\n\x0b\x61pplication\x18\x02 \x01(\x0b\x32).deedflow.transfer.v1.TransferApplicationB\x06\xea\xc7\x18\x02\x10\x01\x12\x15\n\rauto_register\x18\x03 \x01(\x08\"z\n\x15LodgeTransferResponse\x12\x30\n\x08transfer\x18\x01 \x01(\x0b\x32\x1e.deedflow.transfer.v1.Transfer\x12/\n\x0b\x63\x61se_record\x18\x02 \x01(\x0b\x32\x1a.deedflow.casework.v1.Case\"\xb5\x01\n\x1a\x42\x61tchLodgeTransfersRequest\x12\x1c\n\nrequest_id\x18\x01 \x01(\tB\x08\xea\xc7\x18\x04\x08\x04\x10\x01\x12!\n\x0f\x62uilding_number\x18\x02 \x01(\tB\x08\xea\xc7\x18\x04\x08\x05\x10\x01\x12?\n\x0c\x61pplications\x18\x03 \x03(\x0b\x32).deedflow.transfer.v1.TransferApplication\x12\x15\n\rauto_register\x18\x04 \x01(\x08\"{\n\x0fTransferOutcome\x12\x13\n\x0bunit_number\x18\x01 \x01(\t\x12\x30\n\x08transfer\x18\x02 \x01(\x0b\x32\x1e.deedflow.transfer.v1.Transfer\x12!\n\x05\x65rror\x18\x03 \x01(\x0b\x32\x12.google.rpc.Status\"V\n\x1b\x42\x61tchLodgeTransfersResponse\x12\x37\n\x08outcomes\x18\x01 \x03(\x0b\x32%.deedflow.transfer.v1.TransferOutcome\"*\n\x12GetTransferRequest\x12\x14\n\x04name\x18\x01 \x01(\tB\x06\xea\xc7\x18\x02\x10\x01\"G\n\x13GetTransferResponse\x12\x30\n\x08transfer\x18\x01 \x01(\x0b\x32\x1e.deedflow.transfer.v1.Transfer\"\xdd\x02\n\x0b\x43\x65rtificate\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x1a\n\x12\x63\x65rtificate_number\x18\x02 \x01(\t\x12\x13\n\x0bunit_number\x18\x03 \x01(\t\x12\'\n\x06owners\x18\x04 \x03(\x0b\x32\x17.deedflow.type.v1.Buyer\x12\x0f\n\x07\x61\x64\x64ress\x18\x05 \x01(\t\x12\x16\n\x0egross_area_dm2\x18\x06 \x01(\x03\x12\x0b\n\x03use\x18\x07 \x01(\t\x12\x12\n\nright_type\x18\x08 \x01(\t\x12\x14\n\x0cright_source\x18\t \x01(\t\x12\x14\n\x0c\x65ncumbrances\x18\n \x03(\t\x12\r\n\x05\x65ntry\x18\x0b \x01(\t\x12\x31\n\rregister_time\x18\x0c \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12.\n\nissue_time\x18\r \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"D\n\x15GetCertificateRequest\x12\x14\n\x04name\x18\x01 \x01(\tB\x06\xea\xc7\x18\x02\x10\x01\x12\x15\n\rwith_document\x18\x02 \x01(\x08\"\x88\x01\n\x16GetCertificateResponse\x12\x36\n\x0b\x63\x65rtificate\x18\x01 \x01(\x0b\x32!.deedflow.transfer.v1.Certificate\x12\x36\n\x08\x64ocument\x18\x02 \x01(\x0b\x32$.deedflow.registry.v1.SignedDocument\"_\n\x17ListCertificatesRequest\x12\x1d\n\x0bunit_number\x18\x01 \x01(\tB\x08\xea\xc7\x18\x04\x08\x01\x10\x01\x12\x11\n\tpage_size\x18\x02 \x01(\x05\x12\x12\n\npage_token\x18\x03 \x01(\t\"l\n\x18ListCertificatesResponse\x12\x37\n\x0c\x63\x65rtificates\x18\x01 \x03(\x0b\x32!.deedflow.transfer.v1.Certificate\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t*\x9b\x01\n\x11RegistrationState\x12\"\n\x1eREGISTRATION_STATE_UNSPECIFIED\x10\x00\x12\x1d\n\x19REGISTRATION_STATE_LODGED\x10\x01\x12!\n\x1dREGISTRATION_STATE_REGISTERED\x10\x02\x12 \n\x1cREGISTRATION_STATE_ABANDONED\x10\x03\x32\xc0\x06\n\x0fTransferService\x12\x83\x01\n\x16LodgeFirstRegistration\x12\x33.deedflow.transfer.v1.LodgeFirstRegistrationRequest\x1a\x34.deedflow.transfer.v1.LodgeFirstRegistrationResponse\x12}\n\x14GetFirstRegistration\x12\x31.deedflow.transfer.v1.GetFirstRegistrationRequest\x1a\x32.deedflow.transfer.v1.GetFirstRegistrationResponse\x12h\n\rLodgeTransfer\x12*.deedflow.transfer.v1.LodgeTransferRequest\x1a+.deedflow.transfer.v1.LodgeTransferResponse\x12z\n\x13\x42\x61tchLodgeTransfers\x12\x30.deedflow.transfer.v1.BatchLodgeTransfersRequest\x1a\x31.deedflow.transfer.v1.BatchLodgeTransfersResponse\x12\x62\n\x0bGetTransfer\x12(.deedflow.transfer.v1.GetTransferRequest\x1a).deedflow.transfer.v1.GetTransferResponse\x12k\n\x0eGetCertificate\x12+.deedflow.transfer.v1.GetCertificateRequest\x1a,.deedflow.transfer.v1.GetCertificateResponse\x12q\n\x10ListCertificates\x12-.deedflow.transfer.v1.ListCertificatesRequest\x1a..deedflow.transfer.v1.ListCertificatesResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -76,50 +77,50 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_GETCERTIFICATEREQUEST'].fields_by_name['name']._serialized_options = b'\352\307\030\002\020\001'
   _globals['_LISTCERTIFICATESREQUEST'].fields_by_name['unit_number']._loaded_options = None
   _globals['_LISTCERTIFICATESREQUEST'].fields_by_name['unit_number']._serialized_options = b'\352\307\030\004\010\001\020\001'
-  _globals['_REGISTRATIONSTATE']._serialized_start=3672
-  _globals['_REGISTRATIONSTATE']._serialized_end=3827
-  _globals['_ASBUILTUNIT']._serialized_start=241
-  _globals['_ASBUILTUNIT']._serialized_end=369
-  _globals['_COMPLETIONACCEPTANCE']._serialized_start=372
-  _globals['_COMPLETIONACCEPTANCE']._serialized_end=504
-  _globals['_FIRSTREGISTRATION']._serialized_start=507
-  _globals['_FIRSTREGISTRATION']._serialized_end=882
-  _globals['_LODGEFIRSTREGISTRATIONREQUEST']._serialized_start=885
-  _globals['_LODGEFIRSTREGISTRATIONREQUEST']._serialized_end=1207
-  _globals['_LODGEFIRSTREGISTRATIONRESPONSE']._serialized_start=1210
-  _globals['_LODGEFIRSTREGISTRATIONRESPONSE']._serialized_end=1360
-  _globals['_GETFIRSTREGISTRATIONREQUEST']._serialized_start=1362
-  _globals['_GETFIRSTREGISTRATIONREQUEST']._serialized_end=1426
-  _globals['_GETFIRSTREGISTRATIONRESPONSE']._serialized_start=1428
-  _globals['_GETFIRSTREGISTRATIONRESPONSE']._serialized_end=1527
-  _globals['_TRANSFERAPPLICATION']._serialized_start=1530
-  _globals['_TRANSFERAPPLICATION']._serialized_end=1793
-  _globals['_TRANSFER']._serialized_start=1796
-  _globals['_TRANSFER']._serialized_end=2193
-  _globals['_LODGETRANSFERREQUEST']._serialized_start=2196
-  _globals['_LODGETRANSFERREQUEST']._serialized_end=2343
-  _globals['_LODGETRANSFERRESPONSE']._serialized_start=2345
-  _globals['_LODGETRANSFERRESPONSE']._serialized_end=2467
-  _globals['_BATCHLODGETRANSFERSREQUEST']._serialized_start=2470
-  _globals['_BATCHLODGETRANSFERSREQUEST']._serialized_end=2651
-  _globals['_TRANSFEROUTCOME']._serialized_start=2653
-  _globals['_TRANSFEROUTCOME']._serialized_end=2776
-  _globals['_BATCHLODGETRANSFERSRESPONSE']._serialized_start=2778
-  _globals['_BATCHLODGETRANSFERSRESPONSE']._serialized_end=2864
-  _globals['_GETTRANSFERREQUEST']._serialized_start=2866
-  _globals['_GETTRANSFERREQUEST']._serialized_end=2908
-  _globals['_GETTRANSFERRESPONSE']._serialized_start=2910
-  _globals['_GETTRANSFERRESPONSE']._serialized_end=2981
-  _globals['_CERTIFICATE']._serialized_start=2984
-  _globals['_CERTIFICATE']._serialized_end=3333
-  _globals['_GETCERTIFICATEREQUEST']._serialized_start=3335
-  _globals['_GETCERTIFICATEREQUEST']._serialized_end=3380
-  _globals['_GETCERTIFICATERESPONSE']._serialized_start=3382
-  _globals['_GETCERTIFICATERESPONSE']._serialized_end=3462
-  _globals['_LISTCERTIFICATESREQUEST']._serialized_start=3464
-  _globals['_LISTCERTIFICATESREQUEST']._serialized_end=3559
-  _globals['_LISTCERTIFICATESRESPONSE']._serialized_start=3561
-  _globals['_LISTCERTIFICATESRESPONSE']._serialized_end=3669
-  _globals['_TRANSFERSERVICE']._serialized_start=3830
-  _globals['_TRANSFERSERVICE']._serialized_end=4662
+  _globals['_REGISTRATIONSTATE']._serialized_start=3789
+  _globals['_REGISTRATIONSTATE']._serialized_end=3944
+  _globals['_ASBUILTUNIT']._serialized_start=278
+  _globals['_ASBUILTUNIT']._serialized_end=406
+  _globals['_COMPLETIONACCEPTANCE']._serialized_start=409
+  _globals['_COMPLETIONACCEPTANCE']._serialized_end=541
+  _globals['_FIRSTREGISTRATION']._serialized_start=544
+  _globals['_FIRSTREGISTRATION']._serialized_end=919
+  _globals['_LODGEFIRSTREGISTRATIONREQUEST']._serialized_start=922
+  _globals['_LODGEFIRSTREGISTRATIONREQUEST']._serialized_end=1244
+  _globals['_LODGEFIRSTREGISTRATIONRESPONSE']._serialized_start=1247
+  _globals['_LODGEFIRSTREGISTRATIONRESPONSE']._serialized_end=1397
+  _globals['_GETFIRSTREGISTRATIONREQUEST']._serialized_start=1399
+  _globals['_GETFIRSTREGISTRATIONREQUEST']._serialized_end=1463
+  _globals['_GETFIRSTREGISTRATIONRESPONSE']._serialized_start=1465
+  _globals['_GETFIRSTREGISTRATIONRESPONSE']._serialized_end=1564
+  _globals['_TRANSFERAPPLICATION']._serialized_start=1567
+  _globals['_TRANSFERAPPLICATION']._serialized_end=1830
+  _globals['_TRANSFER']._serialized_start=1833
+  _globals['_TRANSFER']._serialized_end=2230
+  _globals['_LODGETRANSFERREQUEST']._serialized_start=2233
+  _globals['_LODGETRANSFERREQUEST']._serialized_end=2380
+  _globals['_LODGETRANSFERRESPONSE']._serialized_start=2382
+  _globals['_LODGETRANSFERRESPONSE']._serialized_end=2504
+  _globals['_BATCHLODGETRANSFERSREQUEST']._serialized_start=2507
+  _globals['_BATCHLODGETRANSFERSREQUEST']._serialized_end=2688
+  _globals['_TRANSFEROUTCOME']._serialized_start=2690
+  _globals['_TRANSFEROUTCOME']._serialized_end=2813
+  _globals['_BATCHLODGETRANSFERSRESPONSE']._serialized_start=2815
+  _globals['_BATCHLODGETRANSFERSRESPONSE']._serialized_end=2901
+  _globals['_GETTRANSFERREQUEST']._serialized_start=2903
+  _globals['_GETTRANSFERREQUEST']._serialized_end=2945
+  _globals['_GETTRANSFERRESPONSE']._serialized_start=2947
+  _globals['_GETTRANSFERRESPONSE']._serialized_end=3018
+  _globals['_CERTIFICATE']._serialized_start=3021
+  _globals['_CERTIFICATE']._serialized_end=3370
+  _globals['_GETCERTIFICATEREQUEST']._serialized_start=3372
+  _globals['_GETCERTIFICATEREQUEST']._serialized_end=3440
+  _globals['_GETCERTIFICATERESPONSE']._serialized_start=3443
+  _globals['_GETCERTIFICATERESPONSE']._serialized_end=3579
+  _globals['_LISTCERTIFICATESREQUEST']._serialized_start=3581
+  _globals['_LISTCERTIFICATESREQUEST']._serialized_end=3676
+  _globals['_LISTCERTIFICATESRESPONSE']._serialized_start=3678
+  _globals['_LISTCERTIFICATESRESPONSE']._serialized_end=3786
+  _globals['_TRANSFERSERVICE']._serialized_start=3947
+  _globals['_TRANSFERSERVICE']._serialized_end=4779
 # @@protoc_insertion_point(module_scope)

@@ -1,6 +1,7 @@
 import datetime
 
 from deedflow.casework.v1 import casework_service_pb2 as _casework_service_pb2
+from deedflow.registry.v1 import document_pb2 as _document_pb2
 from deedflow.type.v1 import field_rules_pb2 as _field_rules_pb2
 from deedflow.type.v1 import parties_pb2 as _parties_pb2
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
@@ -240,16 +241,20 @@ class Certificate(_message.Message):
     def __init__(self, name: _Optional[str] = ..., certificate_number: _Optional[str] = ..., unit_number: _Optional[str] = ..., owners: _Optional[_Iterable[_Union[_parties_pb2.Buyer, _Mapping]]] = ..., address: _Optional[str] = ..., gross_area_dm2: _Optional[int] = ..., use: _Optional[str] = ..., right_type: _Optional[str] = ..., right_source: _Optional[str] = ..., encumbrances: _Optional[_Iterable[str]] = ..., entry: _Optional[str] = ..., register_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., issue_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class GetCertificateRequest(_message.Message):
-    __slots__ = ("name",)
+    __slots__ = ("name", "with_document")
     NAME_FIELD_NUMBER: _ClassVar[int]
+    WITH_DOCUMENT_FIELD_NUMBER: _ClassVar[int]
     name: str
-    def __init__(self, name: _Optional[str] = ...) -> None: ...
+    with_document: bool
+    def __init__(self, name: _Optional[str] = ..., with_document: _Optional[bool] = ...) -> None: ...
 
 class GetCertificateResponse(_message.Message):
-    __slots__ = ("certificate",)
+    __slots__ = ("certificate", "document")
     CERTIFICATE_FIELD_NUMBER: _ClassVar[int]
+    DOCUMENT_FIELD_NUMBER: _ClassVar[int]
     certificate: Certificate
-    def __init__(self, certificate: _Optional[_Union[Certificate, _Mapping]] = ...) -> None: ...
+    document: _document_pb2.SignedDocument
+    def __init__(self, certificate: _Optional[_Union[Certificate, _Mapping]] = ..., document: _Optional[_Union[_document_pb2.SignedDocument, _Mapping]] = ...) -> None: ...
 
 class ListCertificatesRequest(_message.Message):
     __slots__ = ("unit_number", "page_size", "page_token")

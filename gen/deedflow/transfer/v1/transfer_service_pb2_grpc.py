@@ -134,7 +134,8 @@ class TransferServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def GetCertificate(self, request, context):
-        """Reads a certificate (不动产权证书), rendered from the book (民法典 216-217).
+        """Reads a certificate (不动产权证书), rendered from the book (民法典 216-217), with its signed
+        document: the registry's seal, the entry's inclusion proof and a signed checkpoint.
         Errors: NOT_FOUND.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)

@@ -1,0 +1,96 @@
+"""What every deedctl command shares: options, channels, output, and turning a refusal into a
+message and an exit code."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import TypeVar
+
+import grpc
+import typer
+from grpc_status import rpc_status
+from rich.console import Console
+from rich.table import Table
+
+from cli.deedctl.exit_codes import ExitCode, exit_code_for
+from cli.deedctl.identity import ClientIdentity
+from cli.deedctl.reasons import meaning
+from shared.config import Settings
+from shared.grpc.channels import secure_channel
+from shared.grpc.status import bad_request, error_info
+from shared.runstate import address_of
+
+console = Console()
+errors = Console(stderr=True)
+T = TypeVar("T")
+
+
+@dataclass
+class Options:
+    identity: ClientIdentity
+    settings: Settings
+    target: str | None
+    json_output: bool
+
+    def target_of(self, service: str) -> str:
+        return self.target or address_of(self.settings, service)
+
+    def channel(self, service: str) -> grpc.aio.Channel:
+        return secure_channel(
+            self.target_of(service), self.identity.ca_pem(), self.identity.pair(), default_timeout=30
+        )
+
+
+def emit(options: Options, data: object, table: Table | None = None) -> None:
+    """JSON for scripts, a table for people."""
+    if options.json_output or table is None:
+        typer.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+    else:
+        console.print(table)
+
+
+def key_value_table(title: str, data: dict) -> Table:
+    table = Table(title=title, show_header=False)
+    for key, value in data.items():
+        table.add_row(key, str(value))
+    return table
+
+
+def refusal(exc: grpc.aio.AioRpcError) -> dict:
+    """A refusal as data: code, reason, its meaning in Chinese and English, and bad fields."""
+    status = rpc_status.from_call(exc)
+    data: dict = {"code": exc.code().name, "message": exc.details() or ""}
+    info = error_info(status) if status is not None else None
+    if info is not None:
+        chinese, english = meaning(info.reason)
+        data |= {"reason": info.reason, "meaning_zh": chinese, "meaning_en": english}
+        if info.metadata:
+            data["metadata"] = dict(info.metadata)
+    request = bad_request(status) if status is not None else None
+    if request is not None:
+        data["fields"] = {v.field: v.description for v in request.field_violations}
+    return data
+
+
+def report_refusal(options: Options, exc: grpc.aio.AioRpcError) -> ExitCode:
+    data = refusal(exc)
+    if options.json_output:
+        errors.print_json(json.dumps({"error": data}, ensure_ascii=False))
+    else:
+        errors.print(f"[red]refused: {data['code']}[/red] {data['message']}")
+        if "reason" in data:
+            errors.print(f"  {data['reason']}: {data['meaning_zh']} / {data['meaning_en']}")
+        for field, why in data.get("fields", {}).items():
+            errors.print(f"  {field}: {why}")
+    return exit_code_for(exc.code())
+
+
+def run(options: Options, work: Callable[[], Awaitable[T]]) -> T:
+    """Runs a command's calls; a refusal becomes a message and the exit code of its class."""
+    try:
+        return asyncio.run(work())
+    except grpc.aio.AioRpcError as exc:
+        raise typer.Exit(report_refusal(options, exc)) from None

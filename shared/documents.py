@@ -1,0 +1,163 @@
+"""Signed register documents (电子证照): how the registry seals a certificate or proof to its
+entry, and how anyone holding the registry's public key verifies one offline."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass, field
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ed25519
+from google.protobuf import json_format
+from google.protobuf.message import Message
+
+from deedflow.registry.v1 import document_pb2, registry_service_pb2
+from shared import merkle
+from shared.checkpoint import key_id, verify_checkpoint
+
+KINDS = ("certificate", "proof")
+
+
+def canonical_json(value: object) -> bytes:
+    """Sorted keys, no spaces, UTF-8: the one byte form that is hashed and signed."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def compose_content(
+    kind: str,
+    number: str,
+    entry: str,
+    unit_number: str,
+    holders: list[str],
+    body: dict,
+    sealed_at: dt.datetime,
+) -> bytes:
+    """The document as the registry states it: what rests on which entry, held by whom."""
+    return canonical_json(
+        {
+            "kind": kind,
+            "number": number,
+            "entry": entry,
+            "unit_number": unit_number,
+            "holders": holders,
+            "sealed_time": sealed_at.astimezone(dt.UTC).isoformat(timespec="microseconds"),
+            "body": body,
+        }
+    )
+
+
+def seal_text(content: bytes, leaf_hash: bytes, tree_size: int, root_hash: bytes) -> bytes:
+    """What the seal signs: the content bound to its leaf in one signed tree."""
+    digest = hashlib.sha256(content).hexdigest()
+    return f"deedflow document\n{digest}\n{leaf_hash.hex()}\n{tree_size}\n{root_hash.hex()}\n".encode()
+
+
+def seal(
+    key: ed25519.Ed25519PrivateKey, content: bytes, leaf: bytes, tree_size: int, root_hash: bytes
+) -> bytes:
+    return key.sign(seal_text(content, merkle.leaf_hash(leaf), tree_size, root_hash))
+
+
+@dataclass
+class Verification:
+    """The outcome of checking a document offline: every failed check, and what it says."""
+
+    failures: list[str] = field(default_factory=list)
+    content: dict = field(default_factory=dict)
+    leaf: dict = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not self.failures
+
+
+def _json_object(data: bytes, what: str, result: Verification) -> dict:
+    try:
+        value = json.loads(data)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        result.failures.append(f"{what} is not JSON: {exc}")
+        return {}
+    if not isinstance(value, dict):
+        result.failures.append(f"{what} is not a JSON object")
+        return {}
+    return value
+
+
+def verify_document(document: document_pb2.SignedDocument, public_key: bytes) -> Verification:
+    """Every check a relying party (a bank, a notary) makes with only the registry's key."""
+    result = Verification()
+    checkpoint = document.checkpoint
+    if checkpoint.key_id != key_id(public_key):
+        result.failures.append("the checkpoint was signed by another key than the registry's")
+    at = checkpoint.checkpoint_time.ToDatetime(dt.UTC)
+    if not verify_checkpoint(
+        public_key, checkpoint.tree_size, checkpoint.root_hash, at, checkpoint.signature
+    ):
+        result.failures.append("the checkpoint's signature does not verify")
+    if not merkle.verify_inclusion(
+        document.leaf,
+        document.leaf_index,
+        checkpoint.tree_size,
+        list(document.audit_path),
+        checkpoint.root_hash,
+    ):
+        result.failures.append("the entry is not in the signed tree (inclusion proof fails)")
+    try:
+        ed25519.Ed25519PublicKey.from_public_bytes(public_key).verify(
+            document.seal,
+            seal_text(
+                document.content, merkle.leaf_hash(document.leaf), checkpoint.tree_size, checkpoint.root_hash
+            ),
+        )
+    except InvalidSignature:
+        result.failures.append("the registry's seal does not verify (the document was changed)")
+    result.content = _json_object(document.content, "the content", result)
+    result.leaf = _json_object(document.leaf, "the leaf", result)
+    if result.content and result.leaf:
+        _check_agreement(result)
+    return result
+
+
+def _check_agreement(result: Verification) -> None:
+    """The document must say what its entry says: same entry, unit and holders."""
+    content, leaf = result.content, result.leaf
+    if leaf.get("type") != "entry":
+        result.failures.append("the leaf is not a register entry")
+    entry = f"units/{leaf.get('unit_number')}/entries/{leaf.get('sequence')}"
+    if content.get("entry") != entry:
+        result.failures.append(f"the document names {content.get('entry')!r}, the leaf is {entry!r}")
+    if content.get("unit_number") != leaf.get("unit_number"):
+        result.failures.append("the document's unit differs from the entry's")
+    if content.get("holders") != leaf.get("holders"):
+        result.failures.append("the document's holders differ from the entry's")
+    if content.get("kind") not in KINDS:
+        result.failures.append(f"unknown document kind {content.get('kind')!r}")
+
+
+def to_file(document: document_pb2.SignedDocument) -> str:
+    """The document as a file a party keeps: proto JSON, bytes in base64."""
+    return json_format.MessageToJson(document, preserving_proto_field_name=True, sort_keys=True) + "\n"
+
+
+def from_file(text: str) -> document_pb2.SignedDocument:
+    return json_format.Parse(text, document_pb2.SignedDocument())
+
+
+async def issue(registry, entry: str, kind: str, number: str, body: Message) -> document_pb2.SignedDocument:
+    """Asks the registry (a RegistryService stub) to seal an office's rendering of a document."""
+    rendering = canonical_json(json_format.MessageToDict(body, preserving_proto_field_name=True))
+    reply = await registry.SealDocument(
+        registry_service_pb2.SealDocumentRequest(entry=entry, kind=kind, number=number, body=rendering)
+    )
+    return reply.document
+
+
+def load_public_key(pem: bytes) -> bytes:
+    """The raw 32 bytes of the registry's Ed25519 public key from its PEM file."""
+    key = serialization.load_pem_public_key(pem)
+    if not isinstance(key, ed25519.Ed25519PublicKey):
+        raise ValueError("the registry's key must be an Ed25519 public key")
+    return key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)

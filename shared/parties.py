@@ -1,0 +1,55 @@
+"""Object-level checks: who is a party to a record, and so may see it or act on it.
+
+A developer sees the records of its own sales, a bank those of the loans it makes. To anyone
+else such a record does not exist (NOT_FOUND, never PERMISSION_DENIED), so that probing names
+tells a stranger nothing about who bought what (docs/decisions.md, "Object-level checks").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from shared.auth import Caller, Role
+from shared.errors import NotFound, PermissionDenied
+from shared.logging import mask_personal_ids
+
+# Clerks, our own services and the two authorities see every record (条例 27-28 for clerks).
+OFFICIALS = frozenset({Role.CLERK, Role.SERVICE, Role.HOUSING, Role.TAX})
+
+
+def is_party(who: Caller, developer: str = "", banks: Iterable[str] = ()) -> bool:
+    """Whether `who` is an official or the developer or a bank named on the record."""
+    if who.role in OFFICIALS:
+        return True
+    if who.role is Role.DEVELOPER:
+        return bool(developer) and who.id == developer
+    if who.role is Role.BANK:
+        return who.id in set(banks)
+    return False
+
+
+def require_party(who: Caller, name: str, developer: str = "", banks: Iterable[str] = ()) -> None:
+    if not is_party(who, developer, banks):
+        raise NotFound(f"no {name!r}")
+
+
+def shown_holder(who: Caller, holder: str) -> str:
+    """A register holder as this caller may see it: buyers' resident IDs masked for non-officials
+    (the register is open to interested parties, its personal data is not: 条例 28)."""
+    if who.role in OFFICIALS or not holder.startswith("buyers/"):
+        return holder
+    return mask_personal_ids(holder)
+
+
+def require_own_sale(who: Caller, developer: str, field: str) -> None:
+    """A developer files and lodges only its own sales (its USCC as the seller)."""
+    if who.role is Role.DEVELOPER and developer != who.id:
+        raise PermissionDenied(
+            "DEVELOPER_MISMATCH", "a developer acts only on its own sales", {"field": field}
+        )
+
+
+def require_own_loan(who: Caller, bank: str, field: str) -> None:
+    """A bank lodges only its own loans' mortgages (its USCC as the mortgagee)."""
+    if who.role is Role.BANK and bank != who.id:
+        raise PermissionDenied("BANK_MISMATCH", "a bank acts only on its own loans", {"field": field})
