@@ -19,11 +19,14 @@ install: $(STAMP)
 
 # Starts PostgreSQL and all seven services, loads the seeds, files two purchases once and
 # carries them to handover, prints the timeline, certificate, mortgage proof and register
-# history, and stops everything.
+# history, stops everything, and then verifies the buyer's certificate offline.
+DEMO_DOCUMENTS = $${DEEDFLOW_HOME:-.deedflow}/demo
 demo: $(STAMP)
 	$(BIN)/deedflow up --detach
 	@$(BIN)/deedctl health && $(BIN)/deedflow seed && $(BIN)/python -m cli.demo; \
 		status=$$?; $(BIN)/deedflow down; exit $$status
+	@echo "Verifying the buyer's certificate offline (every service is stopped):"
+	$(BIN)/deedctl verify $(DEMO_DOCUMENTS)/certificate.json
 
 # Lint first (cheap), then the whole suite: unit, integration and end-to-end.
 test: $(STAMP) lint

@@ -36,6 +36,7 @@ from deedflow.transfer.v1 import transfer_service_pb2 as transfer_pb
 from deedflow.transfer.v1 import transfer_service_pb2_grpc
 from deedflow.type.v1 import parties_pb2
 from shared.config import Settings
+from shared.documents import to_file
 from shared.grpc.channels import secure_channel
 from shared.grpc.status import error_info
 from shared.ids import display_unit_number
@@ -281,13 +282,12 @@ async def run() -> int:
 
         shown = handed[0]
         console.print(timeline(shown))
-        certificate = (
-            await transfer.GetCertificate(
-                transfer_pb.GetCertificateRequest(
-                    name=f"certificates/{shown.documents.certificate_numbers[0]}"
-                )
+        issued = await transfer.GetCertificate(
+            transfer_pb.GetCertificateRequest(
+                name=f"certificates/{shown.documents.certificate_numbers[0]}", with_document=True
             )
-        ).certificate
+        )
+        certificate = issued.certificate
         console.print(
             key_values(
                 "不动产权证书 (certificate)",
@@ -306,11 +306,15 @@ async def run() -> int:
                 ],
             )
         )
-        mortgage = (
+        listed = (
             await mortgages.ListMortgages(
                 mortgage_pb.ListMortgagesRequest(unit_number=shown.filing.unit_number)
             )
         ).mortgages[0]
+        proof = await mortgages.GetMortgage(
+            mortgage_pb.GetMortgageRequest(name=listed.name, with_document=True)
+        )
+        mortgage = proof.mortgage
         console.print(
             key_values(
                 "不动产登记证明 (the bank's mortgage proof)",
@@ -339,6 +343,13 @@ async def run() -> int:
                 entry.created_by_case,
             )
         console.print(table)
+        # The buyer's certificate and the bank's proof as the registry sealed them: files each
+        # party keeps and anyone verifies offline with the registry's public key alone.
+        folder = settings.home / "demo"
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "certificate.json").write_text(to_file(issued.document))
+        (folder / "mortgage-proof.json").write_text(to_file(proof.proof_document))
+        console.print(f"signed documents written to {folder}/certificate.json and mortgage-proof.json")
     return 0
 
 

@@ -26,6 +26,8 @@ from shared.catalog import SERVICE_NAMES
 # check characters and are fictional.
 DEV_CALLERS: dict[str, str] = {
     "developer": "deedflow://developer/91500112MA5U0DF01L",
+    # Another developer, to show that one developer cannot see or touch another's sales.
+    "developer-b": "deedflow://developer/91500105MA5U0DF02K",
     "bank-a": "deedflow://bank/915000007094231152",
     "bank-b": "deedflow://bank/91500000MA60BNK00D",
     "bank-c": "deedflow://bank/91500000MA5U7BK0CK",

@@ -7,11 +7,12 @@ import asyncio
 import uuid
 
 from deedflow.orchestrator.v1 import orchestrator_service_pb2 as pb
+from deedflow.tax.v1 import tax_service_pb2 as tax_pb
 from deedflow.type.v1 import parties_pb2
 from shared.consent import cancellation_text
 from shared.pki import Pki
 from shared.purchase_terms import canonical_bytes
-from tests.flows import BANK, DEVELOPER, next_resident_id
+from tests.flows import BANK, DEVELOPER, next_resident_id, rid
 from tests.parties import Party, buyer, developer
 
 
@@ -71,3 +72,27 @@ async def until(stub, name: str, *states: int, seconds: float = 60) -> pb.Purcha
             if change.purchase.state in states:
                 return change.purchase
     raise AssertionError(f"{name} ended without reaching {states}")
+
+
+async def pay(offices, purchase: pb.Purchase) -> None:
+    await offices.tax_as_bank.RecordPayment(
+        tax_pb.RecordPaymentRequest(
+            request_id=rid(),
+            assessment=purchase.documents.tax_assessment,
+            payment=tax_pb.Payment(
+                payment_reference=f"PAY-{uuid.uuid4().hex[:12]}", amount_fen=purchase.documents.tax_fen
+            ),
+        )
+    )
+
+
+async def complete(desk, building: str) -> pb.BuildingCompletion:
+    reply = await desk.CompleteBuilding(
+        pb.CompleteBuildingRequest(
+            request_id=rid(),
+            building_number=building,
+            completion_record_number=f"渝建竣备{building[-6:]}",
+            common_parts=["物业管理用房"],
+        )
+    )
+    return reply.completion

@@ -39,9 +39,7 @@ class Options:
         return self.target or address_of(self.settings, service)
 
     def channel(self, service: str) -> grpc.aio.Channel:
-        return secure_channel(
-            self.target_of(service), self.identity.ca_pem(), self.identity.pair(), default_timeout=30
-        )
+        return secure_channel(self.target_of(service), self.identity.ca_pem(), self.identity.pair())
 
 
 def emit(options: Options, data: object, table: Table | None = None) -> None:

@@ -22,6 +22,8 @@ class ExitCode(IntEnum):
     NOT_FOUND = 6
     # Who you are does not allow it (PERMISSION_DENIED, UNAUTHENTICATED).
     FORBIDDEN = 7
+    # A document or the book does not match its signatures (verify, audit; DATA_LOSS).
+    TAMPERED = 8
 
 
 _BY_CODE = {
@@ -34,6 +36,7 @@ _BY_CODE = {
     grpc.StatusCode.NOT_FOUND: ExitCode.NOT_FOUND,
     grpc.StatusCode.PERMISSION_DENIED: ExitCode.FORBIDDEN,
     grpc.StatusCode.UNAUTHENTICATED: ExitCode.FORBIDDEN,
+    grpc.StatusCode.DATA_LOSS: ExitCode.TAMPERED,
 }
 
 

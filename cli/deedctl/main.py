@@ -3,35 +3,20 @@
 from __future__ import annotations
 
 import asyncio
-import json
-from dataclasses import dataclass
 from pathlib import Path
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
+from cli.deedctl import book
+from cli.deedctl.common import Options, console, emit
 from cli.deedctl.exit_codes import ExitCode
-from cli.deedctl.identity import ClientIdentity, resolve_identity
+from cli.deedctl.identity import resolve_identity
 from shared.catalog import SERVICE_NAMES, service_info
 from shared.config import Settings
-from shared.grpc.channels import secure_channel
 from shared.grpc.healthcheck import health_status
-from shared.runstate import address_of
 
 app = typer.Typer(help="deedctl: registry clerks' command line (mTLS gRPC).", no_args_is_help=True)
-console = Console()
-
-
-@dataclass
-class Options:
-    identity: ClientIdentity
-    settings: Settings
-    target: str | None
-    json_output: bool
-
-    def target_of(self, service: str) -> str:
-        return self.target or address_of(self.settings, service)
 
 
 @app.callback()
@@ -47,17 +32,12 @@ def main(
     ctx.obj = Options(resolve_identity(settings.pki_path, cert, key, ca), settings, target, json_output)
 
 
-def _emit(options: Options, data: object, table: Table) -> None:
-    if options.json_output:
-        typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
-    else:
-        console.print(table)
+app.command()(book.verify)
+app.command()(book.audit)
 
 
 async def _health(options: Options, service: str) -> str:
-    async with secure_channel(
-        options.target_of(service), options.identity.ca_pem(), options.identity.pair()
-    ) as channel:
+    async with options.channel(service) as channel:
         return await health_status(channel)
 
 
@@ -85,7 +65,7 @@ def whoami(ctx: typer.Context) -> None:
     table = Table(show_header=False)
     for field, value in data.items():
         table.add_row(field, value)
-    _emit(options, data, table)
+    emit(options, data, table)
     if accepted != "SERVING":
         raise typer.Exit(ExitCode.UNAVAILABLE)
 
@@ -109,6 +89,6 @@ def health(ctx: typer.Context) -> None:
     for row in rows:
         colour = "green" if row["state"] == "SERVING" else "red"
         table.add_row(row["service"], row["term"], row["address"], f"[{colour}]{row['state']}[/{colour}]")
-    _emit(options, rows, table)
+    emit(options, rows, table)
     if any(row["state"] != "SERVING" for row in rows):
         raise typer.Exit(ExitCode.UNAVAILABLE)

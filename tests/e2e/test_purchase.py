@@ -25,7 +25,7 @@ from shared.grpc.channels import secure_channel
 from shared.grpc.status import error_info
 from shared.pki import issue_leaf
 from tests.flows import presale, refused, rid, seize
-from tests.purchases import file_purchase, joint_cancellation, signed_filing, until
+from tests.purchases import complete, file_purchase, joint_cancellation, pay, signed_filing, until
 from tests.support import client_channel, new_building_number
 
 AWAITING = pb.PURCHASE_STATE_AWAITING_COMPLETION
@@ -43,30 +43,6 @@ async def developer_desk(services, pki):
 async def clerk_desk(services, pki):
     async with client_channel(services["orchestrator"].server.port, pki, "clerk") as channel:
         yield orchestrator_service_pb2_grpc.PurchaseServiceStub(channel)
-
-
-async def pay(offices, purchase: pb.Purchase) -> None:
-    await offices.tax_as_bank.RecordPayment(
-        tax_pb.RecordPaymentRequest(
-            request_id=rid(),
-            assessment=purchase.documents.tax_assessment,
-            payment=tax_pb.Payment(
-                payment_reference=f"PAY-{uuid.uuid4().hex[:12]}", amount_fen=purchase.documents.tax_fen
-            ),
-        )
-    )
-
-
-async def complete(desk, building: str) -> pb.BuildingCompletion:
-    reply = await desk.CompleteBuilding(
-        pb.CompleteBuildingRequest(
-            request_id=rid(),
-            building_number=building,
-            completion_record_number=f"渝建竣备{building[-6:]}",
-            common_parts=["物业管理用房"],
-        )
-    )
-    return reply.completion
 
 
 def step_states(purchase: pb.Purchase) -> dict[str, int]:

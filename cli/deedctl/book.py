@@ -1,0 +1,151 @@
+"""deedctl verify and audit: checking a register document offline, and re-walking the whole log
+against the registry's signed checkpoints."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from google.protobuf.json_format import ParseError
+from rich.progress import Progress
+from rich.table import Table
+
+from cli.deedctl.common import Options, console, emit, errors, key_value_table, run
+from cli.deedctl.exit_codes import ExitCode
+from deedflow.registry.v1 import registry_service_pb2 as registry_pb
+from deedflow.registry.v1 import registry_service_pb2_grpc
+from shared.audit import audit_log
+from shared.documents import from_file, load_public_key, verify_document
+
+LEAF_PAGE = 5000
+
+
+def _public_key(options: Options, path: Path | None) -> bytes:
+    key_path = path or options.settings.pki_path / "registry-log.pub"
+    try:
+        return load_public_key(key_path.read_bytes())
+    except (OSError, ValueError) as exc:
+        errors.print(f"[red]cannot read the registry's public key {key_path}: {exc}[/red]")
+        raise typer.Exit(ExitCode.ERROR) from None
+
+
+def verify(
+    ctx: typer.Context,
+    document: Path = typer.Argument(..., help="A signed certificate or proof (JSON), as issued."),
+    registry_key: Path | None = typer.Option(
+        None, help="The registry's public key (PEM); default .deedflow/pki/registry-log.pub."
+    ),
+) -> None:
+    """Checks a certificate or registration proof offline: the registry's seal, the entry's
+    inclusion in the signed tree, the checkpoint's signature, and that it says what its entry
+    says. No network. Exit 8 when any check fails."""
+    options: Options = ctx.obj
+    public_key = _public_key(options, registry_key)
+    try:
+        signed = from_file(document.read_text())
+    except (OSError, ParseError) as exc:
+        errors.print(f"[red]cannot read {document}: {exc}[/red]")
+        raise typer.Exit(ExitCode.INVALID) from None
+    result = verify_document(signed, public_key)
+    body = result.content.get("body", {})
+    data = {
+        "document": str(document),
+        "valid": result.ok,
+        "failures": result.failures,
+        "kind": result.content.get("kind", ""),
+        "number": result.content.get("number", ""),
+        "entry": result.content.get("entry", ""),
+        "unit_number": result.content.get("unit_number", ""),
+        "holders": result.content.get("holders", []),
+        "sealed_time": result.content.get("sealed_time", ""),
+        "tree_size": signed.checkpoint.tree_size,
+        "leaf_index": signed.leaf_index,
+        "root_hash": signed.checkpoint.root_hash.hex(),
+    }
+    if options.json_output:
+        emit(options, data | {"body": body})
+    else:
+        shown = {k: v for k, v in data.items() if k not in ("failures", "valid")}
+        shown["holders"] = ", ".join(data["holders"])
+        console.print(key_value_table("register document", shown))
+        if result.ok:
+            console.print("[green]VALID[/green]: sealed by the registry and included in its signed tree")
+        for failure in result.failures:
+            console.print(f"[red]INVALID[/red]: {failure}")
+    if not result.ok:
+        raise typer.Exit(ExitCode.TAMPERED)
+
+
+async def _fetch(options: Options, progress: Progress):
+    async with options.channel("registry") as channel:
+        stub = registry_service_pb2_grpc.RegistryServiceStub(channel)
+        checkpoints, token, server_key = [], "", b""
+        while True:
+            page = await stub.ListCheckpoints(
+                registry_pb.ListCheckpointsRequest(page_size=1000, page_token=token)
+            )
+            checkpoints += page.checkpoints
+            server_key = page.public_key
+            token = page.next_page_token
+            if not token:
+                break
+        leaves: list[bytes] = []
+        task = progress.add_task("reading the book's leaves", total=None)
+        while True:
+            page = await stub.ListLeaves(
+                registry_pb.ListLeavesRequest(start_index=len(leaves), page_size=LEAF_PAGE)
+            )
+            leaves += page.leaves
+            progress.update(task, completed=len(leaves), total=page.tree_size)
+            if len(leaves) >= page.tree_size or not page.leaves:
+                break
+        return leaves, checkpoints, server_key
+
+
+def audit(
+    ctx: typer.Context,
+    registry_key: Path | None = typer.Option(
+        None, help="The registry's public key (PEM) you trust; default .deedflow/pki/registry-log.pub."
+    ),
+) -> None:
+    """Re-walks the whole book: recomputes the Merkle tree from every leaf and checks it against
+    every checkpoint the registry signed. Exit 8 if any checkpoint no longer holds."""
+    options: Options = ctx.obj
+    public_key = _public_key(options, registry_key)
+    with Progress(console=errors, transient=True) as progress:
+        leaves, checkpoints, server_key = run(options, lambda: _fetch(options, progress))
+    report = audit_log(leaves, checkpoints, public_key)
+    changed = report.changed_range()
+    data = {
+        "ok": report.ok and server_key == public_key,
+        "leaves": report.leaves,
+        "checkpoints": len(report.findings),
+        "server_key_matches": server_key == public_key,
+        "changed_leaves": list(changed) if changed else None,
+        "findings": [
+            {"tree_size": f.tree_size, "checkpoint_time": f.checkpoint_time.isoformat(), "problem": f.problem}
+            for f in report.findings
+            if not f.ok
+        ],
+    }
+    table = Table(title=f"audit of the register: {report.leaves} leaves, {len(report.findings)} checkpoints")
+    for column in ("tree size", "signed at", "result"):
+        table.add_column(column)
+    for finding in report.findings:
+        table.add_row(
+            str(finding.tree_size),
+            finding.checkpoint_time.isoformat(timespec="seconds"),
+            "[green]holds[/green]" if finding.ok else f"[red]{finding.problem}[/red]",
+        )
+    emit(options, data, table)
+    if not options.json_output:
+        if server_key != public_key:
+            console.print("[red]the registry serves another public key than the one you trust[/red]")
+        if changed:
+            console.print(
+                f"[red]TAMPERED[/red]: a leaf in [{changed[0]}, {changed[1]}) was changed after signing"
+            )
+        elif data["ok"]:
+            console.print("[green]the book is intact[/green]: every signed checkpoint holds")
+    if not data["ok"]:
+        raise typer.Exit(ExitCode.TAMPERED)

@@ -1,0 +1,176 @@
+"""`deedctl audit` re-walks the register and finds a row edited behind the registry's back, and
+`deedctl verify` checks a document offline; both run as a clerk runs them, as subprocesses.
+The registry here has a database of its own, since the test tampers with it."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+import os
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import asyncpg
+import grpc
+import pytest
+
+from deedflow.registry.v1 import registry_service_pb2 as pb
+from deedflow.registry.v1 import registry_service_pb2_grpc
+from services.registry.app import register
+from shared.db import plain_url
+from shared.documents import to_file
+from shared.grpc.channels import secure_channel
+from shared.runtime import start_service
+from tests.support import new_building_number
+
+DEEDCTL = Path(sys.executable).parent / "deedctl"
+
+
+def rid() -> str:
+    return str(uuid.uuid4())
+
+
+@pytest.fixture
+async def registry(fresh_database_url, test_settings):
+    started = await start_service("registry", register, test_settings, fresh_database_url, port=0)
+    yield started, fresh_database_url
+    await started.stop(0)
+
+
+async def deedctl(pki, port: int, *args: str) -> subprocess.CompletedProcess:
+    """Runs deedctl in a thread, so that this process's servers keep answering it."""
+    clerk = pki.root / "callers"
+    flags = [
+        "--cert",
+        str(clerk / "clerk.pem"),
+        "--key",
+        str(clerk / "clerk.key"),
+        "--ca",
+        str(pki.root / "ca.pem"),
+    ]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DEEDFLOW_")} | {
+        "DEEDFLOW_PKI_DIR": str(pki.root)
+    }
+    return await asyncio.to_thread(
+        subprocess.run,
+        [str(DEEDCTL), *flags, "--target", f"127.0.0.1:{port}", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+async def _objections(stub, count: int) -> str:
+    """A building with one unit and `count` objections on it (one entry and one event each)."""
+    building = new_building_number()
+    unit = f"{building}0101"
+    await stub.CreateBuilding(
+        pb.CreateBuildingRequest(
+            request_id=rid(),
+            building_number=building,
+            units=[
+                pb.UnitFacts(unit_number=unit, address="渝北区示例路1号", gross_area_dm2=9000, use="住宅")
+            ],
+        )
+    )
+    for n in range(count):
+        await stub.AddObjection(
+            pb.AddObjectionRequest(
+                request_id=rid(),
+                unit_number=unit,
+                objector="organizations/91500105MA5U0DF02K",
+                grounds=f"异议{n}",
+            )
+        )
+    return unit
+
+
+async def test_audit_holds_for_an_intact_book_and_finds_a_row_edited_in_postgresql(registry, pki):
+    started, database_url = registry
+    port = started.server.port
+    async with secure_channel(f"127.0.0.1:{port}", pki.ca_pem, pki.caller("clerk")) as channel:
+        stub = registry_service_pb2_grpc.RegistryServiceStub(channel)
+        unit = await _objections(stub, 2)
+        first = (await stub.GetCheckpoint(pb.GetCheckpointRequest())).checkpoint
+        await _objections(stub, 2)
+        second = (await stub.GetCheckpoint(pb.GetCheckpointRequest())).checkpoint
+    assert first.tree_size < second.tree_size
+
+    intact = await deedctl(pki, port, "--json", "audit")
+    assert intact.returncode == 0, intact.stdout + intact.stderr
+    report = json.loads(intact.stdout)
+    assert (report["ok"], report["leaves"], report["checkpoints"]) == (True, second.tree_size, 2)
+    assert "the book is intact" in (await deedctl(pki, port, "audit")).stdout
+
+    # Someone with the database's superuser edits an entry, switching the guard triggers off.
+    connection = await asyncpg.connect(plain_url(database_url), server_settings={"search_path": "registry"})
+    try:
+        await connection.execute("ALTER TABLE entry DISABLE TRIGGER USER")
+        await connection.execute(
+            "UPDATE entry SET note = 'quietly changed' WHERE unit_number = $1 AND sequence = 1", unit
+        )
+        await connection.execute("ALTER TABLE entry ENABLE TRIGGER USER")
+    finally:
+        await connection.close()
+
+    tampered = await deedctl(pki, port, "--json", "audit")
+    assert tampered.returncode == 8, tampered.stdout + tampered.stderr
+    report = json.loads(tampered.stdout)
+    assert report["ok"] is False
+    assert [f["tree_size"] for f in report["findings"]] == [first.tree_size, second.tree_size]
+    assert report["changed_leaves"] == [0, first.tree_size]
+    table = await deedctl(pki, port, "audit")
+    assert table.returncode == 8
+    assert "TAMPERED" in table.stdout
+
+    # The registry itself refuses to sign over the changed book once it grows.
+    async with secure_channel(f"127.0.0.1:{port}", pki.ca_pem, pki.caller("clerk")) as channel:
+        stub = registry_service_pb2_grpc.RegistryServiceStub(channel)
+        await _objections(stub, 1)
+        refused = await deedctl(pki, port, "--json", "audit")
+        assert refused.returncode == 8
+        with pytest.raises(grpc.aio.AioRpcError) as caught:
+            await stub.GetCheckpoint(pb.GetCheckpointRequest())
+        assert caught.value.code() == grpc.StatusCode.DATA_LOSS
+
+
+async def test_verify_accepts_a_sealed_document_and_refuses_a_changed_one(registry, pki, tmp_path):
+    """The registry seals a document (as the transfer service asks it to); deedctl verify checks
+    the file with only the registry's public key, and a one-byte change makes it fail."""
+    started, _ = registry
+    port = started.server.port
+    async with (
+        secure_channel(f"127.0.0.1:{port}", pki.ca_pem, pki.caller("clerk")) as clerk_channel,
+        secure_channel(f"127.0.0.1:{port}", pki.ca_pem, pki.service("transfer")) as service_channel,
+    ):
+        unit = await _objections(registry_service_pb2_grpc.RegistryServiceStub(clerk_channel), 1)
+        sealed = await registry_service_pb2_grpc.RegistryServiceStub(service_channel).SealDocument(
+            pb.SealDocumentRequest(
+                entry=f"units/{unit}/entries/1",
+                kind="proof",
+                number="渝(2026)渝北区不动产证明第0000001号",
+                body=b"{}",
+            )
+        )
+    good = tmp_path / "proof.json"
+    good.write_text(to_file(sealed.document))
+    key = ["--registry-key", str(pki.registry_public_key_path)]
+    checked = await deedctl(pki, 9, "--json", "verify", str(good), *key)  # port 9: nothing listens
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    data = json.loads(checked.stdout)
+    assert (data["valid"], data["kind"], data["entry"]) == (True, "proof", f"units/{unit}/entries/1")
+
+    document = json.loads(good.read_text())
+    content = bytearray(sealed.document.content)
+    content[content.index(b"0000001")] = ord("9")
+    document["content"] = base64.b64encode(bytes(content)).decode()
+    bad = tmp_path / "changed.json"
+    bad.write_text(json.dumps(document))
+    refused = await deedctl(pki, 9, "verify", str(bad), *key)
+    assert refused.returncode == 8
+    assert "INVALID" in refused.stdout
+    assert "seal does not verify" in refused.stdout
