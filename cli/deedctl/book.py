@@ -16,6 +16,7 @@ from deedflow.registry.v1 import registry_service_pb2 as registry_pb
 from deedflow.registry.v1 import registry_service_pb2_grpc
 from shared.audit import audit_log
 from shared.documents import from_file, load_public_key, verify_document
+from shared.logging import mask_personal_ids
 
 LEAF_PAGE = 5000
 
@@ -66,7 +67,7 @@ def verify(
         emit(options, data | {"body": body})
     else:
         shown = {k: v for k, v in data.items() if k not in ("failures", "valid")}
-        shown["holders"] = ", ".join(data["holders"])
+        shown["holders"] = mask_personal_ids(", ".join(data["holders"]))
         console.print(key_value_table("register document", shown))
         if result.ok:
             console.print("[green]VALID[/green]: sealed by the registry and included in its signed tree")
