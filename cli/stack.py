@@ -41,6 +41,7 @@ class ServiceRow:
     pid: int | None
     port: int | None
     state: str
+    metrics_port: int | None = None
 
 
 def _stack_file(settings: Settings) -> Path:
@@ -61,21 +62,23 @@ async def _rows(settings: Settings, pki: Pki) -> list[ServiceRow]:
             rows.append(ServiceRow(service, None, None, "STOPPED"))
             continue
         state = await _health_of(service, record.port, settings, pki)
-        rows.append(ServiceRow(service, record.pid, record.port, state))
+        rows.append(ServiceRow(service, record.pid, record.port, state, record.metrics_port or None))
     return rows
 
 
 def _print_table(rows: list[ServiceRow], settings: Settings) -> None:
     table = Table(title="deedflow services")
-    for column in ("service", "term", "address", "pid", "state"):
-        table.add_column(column)
+    for column in ("service", "term", "address", "metrics", "pid", "state"):
+        table.add_column(column, overflow="fold")
     for row in rows:
         address = f"{settings.bind_host}:{row.port}" if row.port else "-"
+        metrics = f"http://{settings.bind_host}:{row.metrics_port}/metrics" if row.metrics_port else "-"
         colour = "green" if row.state == "SERVING" else "red"
         table.add_row(
             row.service,
             service_info(row.service).chinese_term,
             address,
+            metrics,
             str(row.pid or "-"),
             f"[{colour}]{row.state}[/{colour}]",
         )

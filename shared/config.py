@@ -39,6 +39,9 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     # Log one JSON line per call.
     access_log: bool = True
+    # Each service serves Prometheus metrics over HTTP at its gRPC port plus this offset
+    # (50056 -> 51056); a service on port 0 takes any free port for its metrics too.
+    metrics_port_offset: int = 1000
 
     @property
     def pki_path(self) -> Path:
@@ -46,6 +49,10 @@ class Settings(BaseSettings):
 
     def port_of(self, service: str) -> int:
         return self.ports.get(service, service_info(service).default_port)
+
+    def metrics_port_of(self, service: str) -> int:
+        port = self.port_of(service)
+        return port + self.metrics_port_offset if port else 0
 
     def address_of(self, service: str) -> str:
         """Where peers reach a service: an explicit address, else the bind host and port."""

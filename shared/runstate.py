@@ -20,6 +20,8 @@ class ServiceProcess:
     pid: int
     port: int
     log_file: str | None = None
+    # Where its Prometheus metrics are served (http://{bind_host}:{metrics_port}/metrics).
+    metrics_port: int = 0
 
 
 def run_dir(home: Path) -> Path:

@@ -19,6 +19,7 @@ from shared.db import Database
 from shared.grpc.channels import secure_channel
 from shared.grpc.server import RunningServer, serve_until_signalled, start_server
 from shared.logging import configure_logging
+from shared.metrics import ServiceMetrics
 from shared.migrate import migrate
 from shared.pg import database_url
 from shared.pki import Pki, ensure_dev_pki
@@ -36,6 +37,7 @@ class ServiceDeps:
     database: Database
     pki: Pki
     clock: Clock = field(default_factory=SystemClock)
+    metrics: ServiceMetrics | None = None
     _peers: dict[str, grpc.aio.Channel] = field(default_factory=dict)
     _background: list[asyncio.Task] = field(default_factory=list)
 
@@ -66,6 +68,8 @@ class ServiceDeps:
         self._peers.clear()
         if not await _bounded(self.database.close(), grace, "database pool"):
             self.database.pool.terminate()
+        if self.metrics is not None:
+            await asyncio.to_thread(self.metrics.close)
 
 
 async def _bounded(work, seconds: float, what: str) -> bool:
@@ -109,18 +113,23 @@ async def start_service(
     info = service_info(name)
     await migrate(url, name)
     database = await Database.connect(url, name, settings.db_pool_min, settings.db_pool_max)
-    deps = ServiceDeps(name, settings, database, load_pki(settings), clock or SystemClock())
+    metrics = ServiceMetrics(name)
+    deps = ServiceDeps(name, settings, database, load_pki(settings), clock or SystemClock(), metrics)
     try:
+        grpc_port = settings.port_of(name) if port is None else port
+        metrics.serve(settings.bind_host, settings.metrics_port_of(name) if grpc_port else 0)
         running = await start_server(
             name,
             info.grpc_services,
             lambda server: register(server, deps),
             deps.pki,
             settings.bind_host,
-            settings.port_of(name) if port is None else port,
+            grpc_port,
             settings.access_log,
+            metrics=metrics,
         )
     except BaseException:
+        metrics.close()
         await database.close()
         raise
     return StartedService(running, deps)
@@ -131,7 +140,9 @@ async def _serve(name: str, register: Register) -> None:
     settings.check()
     started = await start_service(name, register, settings, database_url(settings))
     pid = os.getpid()
-    publish(settings.home, ServiceProcess(name, pid, started.server.port))
+    publish(
+        settings.home, ServiceProcess(name, pid, started.server.port, metrics_port=started.deps.metrics.port)
+    )
     try:
         await serve_until_signalled(started.server, settings.shutdown_grace_seconds)
     finally:

@@ -15,6 +15,7 @@ from services.orchestrator.engine import Engine
 from services.orchestrator.notifier import Notifier
 from services.orchestrator.service import Purchases
 from services.orchestrator.servicer import PurchaseServicer
+from shared.metrics import grouped_counts
 from shared.runtime import ServiceDeps
 
 
@@ -26,7 +27,14 @@ def register(server: grpc.aio.Server, deps: ServiceDeps) -> None:
         PurchaseServicer(purchases, deps.pki.ca_pem), server
     )
     worker = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
-    engine = Engine(deps.database, deps.clock, clients, notifier, worker, SagaSettings())
+    engine = Engine(deps.database, deps.clock, clients, notifier, worker, SagaSettings(), deps.metrics)
+    if deps.metrics is not None:
+        deps.metrics.add_live_gauge(
+            "deedflow_purchases",
+            "Purchases by state (订购 状态), read from the database when scraped.",
+            ["state"],
+            lambda: grouped_counts(deps.database, "SELECT state, count(*) FROM purchase GROUP BY state"),
+        )
 
     async def run() -> None:
         await notifier.start(deps.database.url)

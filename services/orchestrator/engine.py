@@ -15,6 +15,7 @@ import datetime as dt
 import logging
 import os
 import signal
+import time
 import uuid
 
 import asyncpg
@@ -33,6 +34,7 @@ from services.orchestrator.saga import COMPENSATIONS, FORWARD
 from services.orchestrator.steps import Context, Wait
 from shared.clock import Clock
 from shared.db import Database
+from shared.metrics import ServiceMetrics
 
 log = logging.getLogger("deedflow.saga")
 
@@ -82,7 +84,9 @@ class Engine:
         notifier: Notifier,
         worker: str,
         settings: SagaSettings,
+        metrics: ServiceMetrics | None = None,
     ) -> None:
+        self.metrics = metrics
         self.database = database
         self.clock = clock
         self.clients = clients
@@ -94,6 +98,10 @@ class Engine:
         """Dies like a kill -9 at a chosen point, for the chaos tests; inert unless configured."""
         if self.settings.chaos_kill_at == f"{kind.value}:{moment}":
             os.kill(os.getpid(), signal.SIGKILL)
+
+    def _observe(self, kind: StepKind, outcome: str, began: float) -> None:
+        if self.metrics is not None:
+            self.metrics.step_duration.labels(kind.value, outcome).observe(time.perf_counter() - began)
 
     async def run(self) -> None:
         """Claim and advance due purchases until cancelled."""
@@ -194,11 +202,14 @@ class Engine:
                     state=during,
                 )
             context = await self._context(row, documents)
+            began = time.perf_counter()
             try:
                 outcome = await step.forward(context)
             except grpc.aio.AioRpcError as exc:
+                self._observe(step.kind, exc.code().name, began)
                 await self._failed(purchase_id, step.kind, "FORWARD", attempts, exc, documents)
                 return
+            self._observe(step.kind, "WAITING" if isinstance(outcome, Wait) else "OK", began)
             self._chaos(step.kind, "after-call")
             if isinstance(outcome, Wait):
                 await self._write(

@@ -13,7 +13,7 @@ import inspect
 import logging
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -84,7 +84,7 @@ def _streams_responses(handler: grpc.RpcMethodHandler) -> bool:
     return handler.unary_stream is not None or handler.stream_stream is not None
 
 
-class _BehaviorInterceptor(grpc.aio.ServerInterceptor):
+class BehaviorInterceptor(grpc.aio.ServerInterceptor):
     """Base: wraps each call's behavior with `around`, for unary and streaming responses alike."""
 
     async def intercept_service(
@@ -137,7 +137,7 @@ class _BehaviorInterceptor(grpc.aio.ServerInterceptor):
             yield item
 
 
-class RequestContextInterceptor(_BehaviorInterceptor):
+class RequestContextInterceptor(BehaviorInterceptor):
     """Reads the caller from the TLS auth context and sets request id and method for the call."""
 
     def __init__(self, domain: str) -> None:
@@ -165,7 +165,7 @@ class RequestContextInterceptor(_BehaviorInterceptor):
             yield item
 
 
-class AccessLogInterceptor(_BehaviorInterceptor):
+class AccessLogInterceptor(BehaviorInterceptor):
     """One structured line per call: method, status code, duration, caller, request id."""
 
     def _log(self, method: str) -> None:
@@ -189,7 +189,7 @@ class AccessLogInterceptor(_BehaviorInterceptor):
             self._log(method)
 
 
-class ErrorMappingInterceptor(_BehaviorInterceptor):
+class ErrorMappingInterceptor(BehaviorInterceptor):
     """Domain errors become rich statuses; nothing reaches a caller as UNKNOWN or a traceback."""
 
     def __init__(self, domain: str) -> None:
@@ -238,7 +238,7 @@ class ErrorMappingInterceptor(_BehaviorInterceptor):
             await self._map(exc, context, method)
 
 
-class AuthorizationInterceptor(_BehaviorInterceptor):
+class AuthorizationInterceptor(BehaviorInterceptor):
     """Refuses a caller whose role the policy table does not admit for the method."""
 
     def __init__(self, policy: Policy) -> None:
@@ -269,7 +269,7 @@ class AuthorizationInterceptor(_BehaviorInterceptor):
             yield item
 
 
-class ValidationInterceptor(_BehaviorInterceptor):
+class ValidationInterceptor(BehaviorInterceptor):
     """Refuses a request that breaks its proto field rules before any handler runs."""
 
     async def around(self, call, request, context, method, metadata):
@@ -289,11 +289,16 @@ class ValidationInterceptor(_BehaviorInterceptor):
 
 
 def server_interceptors(
-    domain: str, access_log: bool = True, policy: Policy = POLICY
+    domain: str,
+    access_log: bool = True,
+    policy: Policy = POLICY,
+    observers: Sequence[grpc.aio.ServerInterceptor] = (),
 ) -> list[grpc.aio.ServerInterceptor]:
-    """The interceptor chain every deedflow server uses, outermost first."""
+    """The interceptor chain every deedflow server uses, outermost first; `observers` (metrics)
+    see every call once its caller and request id are known."""
     return [
         RequestContextInterceptor(domain),
+        *observers,
         *([AccessLogInterceptor()] if access_log else []),
         ErrorMappingInterceptor(domain),
         AuthorizationInterceptor(policy),

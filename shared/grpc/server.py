@@ -14,6 +14,7 @@ from grpc_reflection.v1alpha import reflection
 
 from shared.grpc.interceptors import server_interceptors
 from shared.grpc.tls import server_credentials
+from shared.metrics import MetricsInterceptor, ServiceMetrics
 from shared.pki import Pki
 from shared.policy import POLICY, Policy
 
@@ -50,11 +51,14 @@ async def start_server(
     port: int,
     access_log: bool = True,
     policy: Policy = POLICY,
+    metrics: ServiceMetrics | None = None,
 ) -> RunningServer:
     """Starts a service's gRPC server; `register` adds its servicers. Port 0 picks a free port."""
     services = tuple(grpc_services)
+    observers = [MetricsInterceptor(metrics)] if metrics is not None else []
     server = grpc.aio.server(
-        interceptors=server_interceptors(f"deedflow.{name}", access_log, policy), options=SERVER_OPTIONS
+        interceptors=server_interceptors(f"deedflow.{name}", access_log, policy, observers),
+        options=SERVER_OPTIONS,
     )
     register(server)
     health_servicer = health.aio.HealthServicer()

@@ -222,7 +222,9 @@ async def effects(offices, database_url: str, unit: str, purchase_name: str) -> 
             await offices.transfer.ListCertificates(transfer_pb.ListCertificatesRequest(unit_number=unit))
         ).certificates
     )
-    history = (await offices.registry.ListEntries(registry_pb.ListEntriesRequest(unit_number=unit))).entries
+    history = (
+        await offices.registry_clerk.ListEntries(registry_pb.ListEntriesRequest(unit_number=unit))
+    ).entries
     for kind in ("PREREGISTRATION", "PREMORTGAGE", "OWNERSHIP", "MORTGAGE"):
         found[kind] = sum(1 for e in history if registry_pb.EntryKind.Name(e.kind) == f"ENTRY_KIND_{kind}")
     connection = await asyncpg.connect(plain_url(database_url))

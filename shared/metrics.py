@@ -1,0 +1,142 @@
+"""Prometheus metrics of one service: calls by method and code with their latency (a grpc.aio
+server interceptor on prometheus-client), the service's own domain figures, and the HTTP endpoint
+that serves them. Each service has its own registry, so services sharing a process (the tests)
+each expose only their own figures."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from concurrent.futures import TimeoutError as FutureTimeout
+
+from prometheus_client import CollectorRegistry, Counter, Histogram, start_http_server
+from prometheus_client.core import GaugeMetricFamily
+
+from shared.db import Database
+from shared.grpc.interceptors import BehaviorInterceptor, current_call
+
+log = logging.getLogger("deedflow.metrics")
+
+# gRPC calls here take from under a millisecond (reads) to seconds (a saga step's downstream
+# calls); the buckets cover both ends.
+LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
+# How long a scrape waits for a live figure from the database before leaving it out.
+LIVE_TIMEOUT_SECONDS = 2.0
+
+# A live figure: labels -> value, read from the database at scrape time.
+LiveQuery = Callable[[], Awaitable[dict[tuple[str, ...], float]]]
+
+
+class ServiceMetrics:
+    """One service's metrics and their HTTP endpoint."""
+
+    def __init__(self, service: str) -> None:
+        self.service = service
+        self.registry = CollectorRegistry()
+        self.requests = Counter(
+            "deedflow_grpc_requests",
+            "gRPC calls handled, by method and status code.",
+            ["service", "method", "code"],
+            registry=self.registry,
+        )
+        self.latency = Histogram(
+            "deedflow_grpc_request_duration_seconds",
+            "Time to handle a gRPC call, by method.",
+            ["service", "method"],
+            buckets=LATENCY_BUCKETS,
+            registry=self.registry,
+        )
+        self.step_duration = Histogram(
+            "deedflow_saga_step_duration_seconds",
+            "Time of one saga step's attempt, by step and outcome (orchestrator).",
+            ["step", "outcome"],
+            buckets=LATENCY_BUCKETS,
+            registry=self.registry,
+        )
+        self._http = None
+        self.port = 0
+
+    def observe_call(self, method: str, code: str, seconds: float) -> None:
+        self.requests.labels(self.service, method, code).inc()
+        self.latency.labels(self.service, method).observe(seconds)
+
+    def add_live_gauge(self, name: str, documentation: str, labels: list[str], query: LiveQuery) -> None:
+        """A gauge read from the database when scraped (e.g. purchases by state), through the
+        service's own event loop; left out of a scrape that would wait too long."""
+        self.registry.register(_LiveGauge(name, documentation, labels, query, asyncio.get_running_loop()))
+
+    def serve(self, host: str, port: int) -> int:
+        """Starts the /metrics endpoint (port 0: any free port) and returns its port."""
+        self._http, _ = start_http_server(port, addr=host, registry=self.registry)
+        self.port = self._http.server_address[1]
+        return self.port
+
+    def close(self) -> None:
+        if self._http is not None:
+            self._http.shutdown()
+            self._http.server_close()
+            self._http = None
+
+
+class _LiveGauge:
+    def __init__(self, name, documentation, labels, query: LiveQuery, loop: asyncio.AbstractEventLoop):
+        self.name, self.documentation, self.labels = name, documentation, labels
+        self.query, self.loop = query, loop
+
+    def describe(self):
+        return [GaugeMetricFamily(self.name, self.documentation, labels=self.labels)]
+
+    def collect(self):
+        family = GaugeMetricFamily(self.name, self.documentation, labels=self.labels)
+        try:
+            values = asyncio.run_coroutine_threadsafe(self.query(), self.loop).result(LIVE_TIMEOUT_SECONDS)
+        except (FutureTimeout, RuntimeError, OSError) as exc:
+            log.warning("live metric left out", extra={"fields": {"metric": self.name, "error": str(exc)}})
+            return
+        for labels, value in sorted(values.items()):
+            family.add_metric(list(labels), value)
+        yield family
+
+
+class MetricsInterceptor(BehaviorInterceptor):
+    """Counts every call by method and final code and times it."""
+
+    def __init__(self, metrics: ServiceMetrics) -> None:
+        self.metrics = metrics
+
+    def _record(self, method: str, cancelled: bool) -> None:
+        state = current_call.get()
+        if state is None:
+            return
+        code = "CANCELLED" if cancelled else state.code
+        self.metrics.observe_call(method, code, time.perf_counter() - state.start)
+
+    async def around(self, call, request, context, method, metadata):
+        cancelled = False
+        try:
+            return await call()
+        except asyncio.CancelledError:
+            cancelled = True
+            raise
+        finally:
+            self._record(method, cancelled)
+
+    async def around_stream(self, produce, request, context, method, metadata):
+        cancelled = False
+        try:
+            async for item in produce():
+                yield item
+        except asyncio.CancelledError:
+            cancelled = True
+            raise
+        finally:
+            self._record(method, cancelled)
+
+
+async def grouped_counts(database: Database, sql: str, *args) -> dict[tuple[str, ...], float]:
+    """Rows of (label..., count) as a live gauge's values."""
+    async with database.transaction() as connection:
+        rows = await connection.fetch(sql, *args)
+    return {tuple(str(value) for value in row[:-1]): float(row[-1]) for row in rows}
