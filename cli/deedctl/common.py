@@ -4,13 +4,17 @@ message and an exit code."""
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import json
+import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
 import grpc
 import typer
+from google.protobuf import json_format
+from google.protobuf.message import Message
 from grpc_status import rpc_status
 from rich.console import Console
 from rich.table import Table
@@ -92,3 +96,39 @@ def run(options: Options, work: Callable[[], Awaitable[T]]) -> T:
         return asyncio.run(work())
     except grpc.aio.AioRpcError as exc:
         raise typer.Exit(report_refusal(options, exc)) from None
+
+
+def as_dict(message: Message) -> dict:
+    """A message as JSON-ready data, field names as in the protos."""
+    return json_format.MessageToDict(message, preserving_proto_field_name=True)
+
+
+def enum_name(enum_type, value: int, prefix: str) -> str:
+    return enum_type.Name(value).removeprefix(prefix)
+
+
+def when(stamp) -> str:
+    """A timestamp in local time to the second, or '-' when unset."""
+    if not stamp.seconds and not stamp.nanos:
+        return "-"
+    return stamp.ToDatetime(tzinfo=dt.UTC).astimezone().strftime("%Y-%m-%d %H:%M:%S")
+
+
+def parse_time(text: str, option: str) -> dt.datetime:
+    """An ISO-8601 time from the command line; local time when no zone is given."""
+    try:
+        value = dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise typer.BadParameter(f"{text!r} is not an ISO-8601 time", param_hint=option) from None
+    return value if value.tzinfo else value.astimezone()
+
+
+REQUEST_ID_HELP = "Idempotency key; default a new one, printed so a timed-out command can be re-run safely."
+
+
+def request_id(options: Options, given: str | None) -> str:
+    """The request id to send: the given one (a retry) or a new one, always told to the clerk."""
+    chosen = given or str(uuid.uuid4())
+    if not options.json_output:
+        errors.print(f"[dim]request id {chosen} (re-run with --request-id {chosen} to retry safely)[/dim]")
+    return chosen

@@ -8,7 +8,7 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from cli.deedctl import book
+from cli.deedctl import book, cases, purchases, register
 from cli.deedctl.common import Options, console, emit
 from cli.deedctl.exit_codes import ExitCode
 from cli.deedctl.identity import resolve_identity
@@ -34,6 +34,16 @@ def main(
 
 app.command()(book.verify)
 app.command()(book.audit)
+app.add_typer(cases.app, name="cases")
+app.add_typer(purchases.app, name="purchases")
+app.add_typer(register.unit_app, name="unit")
+app.add_typer(register.objection_app, name="objection")
+app.add_typer(register.correction_app, name="correction")
+app.command()(register.seize)
+app.command()(register.release)
+# The case verbs also stand alone, as a clerk types them: `deedctl approve ZY2026…`.
+for verb in ("requisition", "approve", "register", "refuse", "withdraw"):
+    app.command(verb)(cases.VERBS[verb])
 
 
 async def _health(options: Options, service: str) -> str:

@@ -1,0 +1,389 @@
+"""deedctl as a clerk runs it: a subprocess against a live stack (`deedflow up`, each service its
+own process, mTLS, PostgreSQL), for every command, in tables and --json, with its exit codes,
+including refusals: a wrong role, a seized unit, an unknown unit.
+
+The stack is set up once: the seeds, the demo's two purchases to handover, then a third purchase
+on building 2 whose unit a court seizes before completion (so it parks), and mortgage cases
+lodged by bank A for the clerk to work."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import subprocess
+import sys
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+import seeds
+from cli.demo import Parties, filing_for
+from deedflow.casework.v1 import casework_service_pb2 as case_pb
+from deedflow.casework.v1 import casework_service_pb2_grpc
+from deedflow.contract.v1 import contract_service_pb2 as contract_pb
+from deedflow.contract.v1 import contract_service_pb2_grpc
+from deedflow.mortgage.v1 import mortgage_service_pb2 as mortgage_pb
+from deedflow.mortgage.v1 import mortgage_service_pb2_grpc
+from deedflow.orchestrator.v1 import orchestrator_service_pb2 as pb
+from deedflow.orchestrator.v1 import orchestrator_service_pb2_grpc
+from deedflow.tax.v1 import tax_service_pb2_grpc
+from deedflow.type.v1 import parties_pb2
+from shared.catalog import SERVICE_NAMES
+from shared.config import Settings
+from shared.grpc.channels import secure_channel
+from shared.pki import Pki
+from shared.runstate import address_of
+from tests.purchases import complete, pay, until
+from tests.support import fresh_database
+
+BIN = Path(sys.executable).parent
+COURT, RULING = "重庆市渝北区人民法院", "(2026)渝0112执100号"
+LATER_COURT, LATER_RULING = "重庆市江北区人民法院", "(2026)渝0105执200号"
+
+
+@dataclass
+class Stack:
+    env: dict[str, str]
+    home: Path
+    demo_purchases: list[pb.Purchase]
+    parked: pb.Purchase
+    seized_unit: str
+    owned_unit: str  # the demo's flat paid in full, owned by its buyer
+
+
+def run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([str(BIN / "deedctl"), *args], env=env, capture_output=True, text=True, timeout=120)
+
+
+def as_json(result: subprocess.CompletedProcess):
+    assert result.returncode == 0, result.stdout + result.stderr
+    return json.loads(result.stdout)
+
+
+def _env(home: Path, database_url: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DEEDFLOW_")}
+    env.update(
+        DEEDFLOW_HOME=str(home),
+        DATABASE_URL=database_url,
+        DEEDFLOW_PORTS=json.dumps(dict.fromkeys(SERVICE_NAMES, 0)),
+        COLUMNS="220",
+    )
+    return env
+
+
+def _settings(env: dict[str, str]) -> Settings:
+    return Settings(home=Path(env["DEEDFLOW_HOME"]))
+
+
+async def _as(env, caller: str, service: str, stub_type):
+    settings = _settings(env)
+    pki = Pki(settings.pki_path)
+    channel = secure_channel(
+        address_of(settings, service), pki.ca_pem, pki.caller(caller), default_timeout=30
+    )
+    return channel, stub_type(channel)
+
+
+async def _park_a_purchase(env: dict[str, str]) -> tuple[pb.Purchase, str]:
+    """Files a purchase on building 2, then a court seizes the unit before completion: the
+    transfer is refused and the purchase parks for a clerk."""
+    settings = _settings(env)
+    pki = Pki(settings.pki_path)
+    parties = Parties(settings.home / "demo-parties", pki)
+    channel, contracts = await _as(
+        env, "developer", "contract", contract_service_pb2_grpc.ContractServiceStub
+    )
+    desk_channel, desk = await _as(
+        env, "developer", "orchestrator", orchestrator_service_pb2_grpc.PurchaseServiceStub
+    )
+    tax_channel = None
+    try:
+        building = seeds.BUILDINGS[1]
+        unit = (
+            await contracts.ListUnits(
+                contract_pb.ListUnitsRequest(
+                    project=f"projects/{seeds.PRESALE_PERMIT}",
+                    building_number=building,
+                    sale_state=contract_pb.UNIT_SALE_STATE_ON_SALE,
+                    page_size=1,
+                )
+            )
+        ).units[0]
+        buyer = seeds.buyers()[150]
+        filing = filing_for(unit, [buyer], parties, pki, seeds.BANKS[0])
+        filed = (
+            await desk.FilePurchase(pb.FilePurchaseRequest(request_id=str(uuid.uuid4()), filing=filing))
+        ).purchase
+        waiting = await until(desk, filed.name, pb.PURCHASE_STATE_AWAITING_COMPLETION)
+        tax_channel, tax = await _as(env, seeds.BANKS[0].stem, "tax", tax_service_pb2_grpc.TaxServiceStub)
+        await pay(SimpleNamespace(tax_as_bank=tax), waiting)
+        seized = run(env, "seize", unit.unit_number, "--court", COURT, "--ruling", RULING)
+        assert seized.returncode == 0, seized.stdout + seized.stderr
+        await complete(desk, building)
+        parked = await until(desk, filed.name, pb.PURCHASE_STATE_PARKED)
+        return parked, unit.unit_number
+    finally:
+        for open_channel in (channel, desk_channel, tax_channel):
+            if open_channel is not None:
+                await open_channel.close()
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory, server_url):
+    home = tmp_path_factory.mktemp("deedctl") / "home"
+    for database_url in fresh_database(server_url):
+        env = _env(home, database_url)
+        try:
+            for command in (
+                ["deedflow", "up", "--detach"],
+                ["deedflow", "seed"],
+                ["python", "-m", "cli.demo"],
+            ):
+                done = subprocess.run(
+                    [str(BIN / command[0]), *command[1:]],
+                    env=env,
+                    capture_output=True,
+                    text=True,
+                    timeout=300,
+                )
+                assert done.returncode == 0, done.stdout + done.stderr
+            purchases = as_json(run(env, "--json", "purchases", "list"))
+            parked, seized_unit = asyncio.run(_park_a_purchase(env))
+            demo = [p for p in purchases if p["state"] == "HANDED_OVER"]
+            owned = next(p["unit_number"] for p in demo if not _has_mortgage(env, p["unit_number"]))
+            yield Stack(env, home, demo, parked, seized_unit, owned)
+        finally:
+            subprocess.run([str(BIN / "deedflow"), "down"], env=env, capture_output=True, timeout=120)
+
+
+def _has_mortgage(env, unit: str) -> bool:
+    entries = as_json(run(env, "--json", "unit", "show", unit))["entries"]
+    return any(e["kind"] == "ENTRY_KIND_MORTGAGE" for e in entries)
+
+
+async def _lodge_mortgage(env, unit: str) -> str:
+    """Bank A lodges a mortgage of the owned flat for a clerk to work (no auto-register)."""
+    channel, desk = await _as(env, "clerk", "orchestrator", orchestrator_service_pb2_grpc.PurchaseServiceStub)
+    bank_channel, mortgages = await _as(
+        env, seeds.BANKS[0].stem, "mortgage", mortgage_service_pb2_grpc.MortgageServiceStub
+    )
+    try:
+        listed = (await desk.ListPurchases(pb.ListPurchasesRequest())).purchases
+        owners = next(p for p in listed if p.filing.unit_number == unit).filing.buyers
+        bank = seeds.BANKS[0]
+        reply = await mortgages.LodgeMortgage(
+            mortgage_pb.LodgeMortgageRequest(
+                request_id=str(uuid.uuid4()),
+                unit_number=unit,
+                loan=parties_pb2.Loan(
+                    bank=parties_pb2.Organization(name=bank.name, uscc=bank.uscc),
+                    amount_fen=50_000_000,
+                    term_months=120,
+                    mortgage_contract_number=f"DK-{uuid.uuid4().hex[:8]}",
+                ),
+                mortgagors=owners,
+            )
+        )
+        return reply.case_record.name
+    finally:
+        await channel.close()
+        await bank_channel.close()
+
+
+async def _resubmit(env, case: str) -> None:
+    channel, cases = await _as(
+        env, seeds.BANKS[0].stem, "mortgage", casework_service_pb2_grpc.CaseworkServiceStub
+    )
+    try:
+        await cases.ResubmitCase(
+            case_pb.ResubmitCaseRequest(request_id=str(uuid.uuid4()), name=case, answers=["补齐第3页签字"])
+        )
+    finally:
+        await channel.close()
+
+
+def test_purchases_list_show_watch(stack):
+    env = stack.env
+    listed = as_json(run(env, "--json", "purchases", "list", "--state", "HANDED_OVER"))
+    assert {p["name"] for p in listed} == {p["name"] for p in stack.demo_purchases}
+    table = run(env, "purchases", "list", "--building", seeds.BUILDINGS[0])
+    assert table.returncode == 0
+    assert all(p["name"] in table.stdout for p in stack.demo_purchases)
+    assert stack.parked.name not in table.stdout
+    name = stack.demo_purchases[0]["name"]
+    shown = as_json(run(env, "--json", "purchases", "show", name))
+    assert shown["state"] == "PURCHASE_STATE_HANDED_OVER"
+    assert shown["documents"]["certificate_numbers"]
+    assert "CERTIFICATE_READY" in run(env, "purchases", "show", name).stdout
+    watched = run(env, "--json", "purchases", "watch", name)
+    assert watched.returncode == 0
+    assert json.loads(watched.stdout.splitlines()[-1])["state"] == "HANDED_OVER"
+    unknown = run(env, "--json", "purchases", "show", f"purchases/{uuid.uuid4()}")
+    assert unknown.returncode == 6
+    assert json.loads(unknown.stderr)["error"]["code"] == "NOT_FOUND"
+
+
+def test_parked_purchases_show_why_in_chinese_and_english(stack):
+    parked = as_json(run(stack.env, "--json", "purchases", "parked"))
+    assert [p["name"] for p in parked] == [stack.parked.name]
+    assert parked[0]["problem"].startswith("UNIT_SEIZED: 该房屋已被查封或预查封 / a seizure")
+    table = run(stack.env, "purchases", "parked")
+    assert table.returncode == 0
+    assert "UNIT_SEIZED" in table.stdout
+    assert "该房屋已被查封或预查封" in table.stdout
+
+
+def test_seizures_queue_in_order_and_release_promotes_the_next(stack):
+    env, unit = stack.env, stack.seized_unit
+    queued = as_json(run(env, "--json", "seize", unit, "--court", LATER_COURT, "--ruling", LATER_RULING))
+    assert queued["entries"][0]["state"] == "ENTRY_STATE_PENDING"
+    assert queued["entries"][0]["queue_position"] == 1
+    assert uuid.UUID(queued["request_id"])
+    shown = as_json(run(env, "--json", "unit", "show", unit))
+    seizures = [e for e in shown["entries"] if e["kind"] == "ENTRY_KIND_SEIZURE"]
+    assert [(e["ruling"]["ruling_number"], e["state"]) for e in seizures] == [
+        (RULING, "ENTRY_STATE_CURRENT"),
+        (LATER_RULING, "ENTRY_STATE_PENDING"),
+    ]
+    table = run(env, "unit", "show", unit)
+    assert table.stdout.index(RULING) < table.stdout.index(LATER_RULING)
+    before_release = shown["as_of_time"]
+    first = next(e["name"] for e in seizures if e["ruling"]["ruling_number"] == RULING)
+    released = as_json(run(env, "--json", "release", first, "--court", COURT, "--ruling", RULING + "解"))
+    assert [e["state"] for e in released["entries"]] == ["ENTRY_STATE_HISTORIC", "ENTRY_STATE_CURRENT"]
+    then = as_json(run(env, "--json", "unit", "history", unit, "--as-of", before_release))
+    assert {e["ruling"]["ruling_number"]: e["state"] for e in then if "ruling" in e}[
+        RULING
+    ] == "ENTRY_STATE_CURRENT"
+    now = as_json(run(env, "--json", "unit", "history", unit))
+    assert {e["ruling"]["ruling_number"]: e["state"] for e in now if "ruling" in e}[
+        RULING
+    ] == "ENTRY_STATE_HISTORIC"
+    assert "history of" in run(env, "unit", "history", unit).stdout
+
+
+def test_objection_and_correction(stack):
+    env, unit = stack.env, stack.owned_unit
+    added = as_json(
+        run(
+            env,
+            "--json",
+            "objection",
+            "add",
+            unit,
+            "--objector",
+            f"organizations/{seeds.BANKS[1].uscc}",
+            "--grounds",
+            "权属有争议",
+        )
+    )
+    objection = added["entries"][0]
+    assert (objection["kind"], objection["state"]) == ("ENTRY_KIND_OBJECTION", "ENTRY_STATE_CURRENT")
+    lifted = as_json(run(env, "--json", "objection", "lift", objection["name"]))
+    assert lifted["entries"][0]["state"] == "ENTRY_STATE_HISTORIC"
+    ownership = next(
+        e["name"]
+        for e in as_json(run(env, "--json", "unit", "show", unit))["entries"]
+        if e["kind"] == "ENTRY_KIND_OWNERSHIP"
+    )
+    opened = as_json(run(env, "--json", "correction", "request", ownership, "--grounds", "面积记载有误"))
+    correction = opened["entries"][0]
+    assert correction["state"] == "ENTRY_STATE_CURRENT"
+    resolved = as_json(run(env, "--json", "correction", "resolve", correction["name"]))
+    assert any(
+        e["name"] == correction["name"] and e["state"] == "ENTRY_STATE_HISTORIC" for e in resolved["entries"]
+    )
+
+
+def test_a_case_worked_from_the_queue_to_the_book(stack):
+    env = stack.env
+    case = asyncio.run(_lodge_mortgage(env, stack.owned_unit))
+    queue = as_json(run(env, "--json", "cases", "list", "--service", "mortgage"))
+    row = next(r for r in queue if r["case"] == case)
+    assert (row["state"], row["time_limit_working_days"]) == ("LODGED", 7)
+    assert 0 < row["hours_left"] <= 7 * 24 * 2
+    assert case in run(env, "cases", "list").stdout
+    requisitioned = as_json(
+        run(
+            env,
+            "--json",
+            "requisition",
+            case,
+            "--item",
+            "抵押合同: 缺少第3页签字",
+            "--item",
+            "身份证明: 复印件不清晰",
+        )
+    )
+    assert requisitioned["state"] == "CASE_STATE_REQUISITIONED"
+    assert [c["subject"] for c in requisitioned["corrections"]] == ["抵押合同", "身份证明"]
+    bad = run(env, "requisition", case, "--item", "no colon here")
+    assert bad.returncode == 2
+    asyncio.run(_resubmit(env, case))
+    approved = as_json(run(env, "--json", "approve", case))
+    assert approved["state"] == "CASE_STATE_APPROVED"
+    registered = as_json(run(env, "--json", "cases", "register", case))
+    assert registered["state"] in ("CASE_STATE_REGISTERED", "CASE_STATE_ISSUED")
+    shown = run(env, "cases", "show", case)
+    assert "REQUISITIONED" in shown.stdout
+    assert "抵押合同" in shown.stdout
+    again = run(env, "withdraw", case)
+    assert again.returncode == 5
+    assert "CASE_ALREADY_REGISTERED" in again.stderr
+
+
+def test_refuse_and_withdraw(stack):
+    env = stack.env
+    refused_case = asyncio.run(_lodge_mortgage(env, stack.owned_unit))
+    refused = as_json(run(env, "--json", "refuse", refused_case, "--reason", "抵押合同与申请不一致"))
+    assert refused["state"] == "CASE_STATE_REFUSED"
+    assert refused["refusal_reasons"] == ["抵押合同与申请不一致"]
+    withdrawn_case = asyncio.run(_lodge_mortgage(env, stack.owned_unit))
+    rid = str(uuid.uuid4())
+    withdrawn = as_json(run(env, "--json", "withdraw", withdrawn_case, "--request-id", rid))
+    assert withdrawn["state"] == "CASE_STATE_WITHDRAWN"
+    replayed = as_json(run(env, "--json", "withdraw", withdrawn_case, "--request-id", rid))
+    assert replayed == withdrawn, "re-running with the same request id replays the same answer"
+
+
+def test_refusals_carry_their_reason_and_exit_code(stack):
+    env, home = stack.env, stack.home
+    callers = home / "pki" / "callers"
+    as_developer = ["--cert", str(callers / "developer.pem"), "--key", str(callers / "developer.key")]
+    wrong_role = run(
+        env, *as_developer, "seize", stack.owned_unit, "--court", COURT, "--ruling", "(2026)渝0112执1号"
+    )
+    assert wrong_role.returncode == 7
+    assert "ROLE_NOT_ALLOWED" in wrong_role.stderr
+    assert "调用者的角色无权调用该接口" in wrong_role.stderr
+    unknown = run(env, "--json", "unit", "show", "500112001002GB00099F00010101")
+    assert unknown.returncode == 6
+    assert json.loads(unknown.stderr)["error"]["code"] == "NOT_FOUND"
+    bad = run(env, "--json", "unit", "show", "not-a-unit")
+    assert bad.returncode == 4
+    assert "unit_number" in json.loads(bad.stderr)["error"]["fields"]
+    # A case on a seized unit cannot be approved: the register's restriction, in both languages.
+    seizure = as_json(
+        run(env, "--json", "seize", stack.owned_unit, "--court", COURT, "--ruling", "(2026)渝0112执300号")
+    )
+    case = asyncio.run(_lodge_mortgage(env, stack.owned_unit))
+    refused = run(env, "approve", case)
+    assert refused.returncode == 5
+    assert "UNIT_SEIZED" in refused.stderr
+    assert "该房屋已被查封或预查封" in refused.stderr
+    as_json(
+        run(env, "--json", "release", seizure["entries"][0]["name"], "--court", COURT, "--ruling", "解封")
+    )
+
+
+def test_verify_and_audit_on_the_live_stack(stack):
+    env, home = stack.env, stack.home
+    verified = as_json(run(env, "--json", "verify", str(home / "demo" / "certificate.json")))
+    assert (verified["valid"], verified["kind"]) == (True, "certificate")
+    audit = as_json(run(env, "--json", "audit"))
+    assert audit["ok"] is True
+    assert audit["leaves"] > 0
