@@ -8,3 +8,21 @@ request_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar("req
 method_var: contextvars.ContextVar[str | None] = contextvars.ContextVar("method", default=None)
 # Monotonic time by which the call being served must finish; outgoing calls inherit it.
 deadline_var: contextvars.ContextVar[float | None] = contextvars.ContextVar("deadline", default=None)
+# What the call or background work is about ("purchases/…", "cases/…", "units/…"), for the logs.
+subject_var: contextvars.ContextVar[str | None] = contextvars.ContextVar("subject", default=None)
+
+# Request fields that name what a call is about, in the order they are looked for.
+_SUBJECT_FIELDS = ("name", "entry", "correction", "case", "unit_number", "building_number", "contract")
+
+
+def subject_of(request) -> str | None:
+    """The resource a request names, if any: its name, else its entry, unit or building."""
+    for field in _SUBJECT_FIELDS:
+        value = getattr(request, field, None)
+        if isinstance(value, str) and value:
+            if field == "unit_number":
+                return f"units/{value}"
+            if field == "building_number":
+                return f"buildings/{value}"
+            return value
+    return None

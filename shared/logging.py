@@ -1,4 +1,5 @@
-"""Structured JSON logs with the call's request id, caller and method; resident IDs masked."""
+"""Structured JSON logs with the call's request id, caller, method and subject (the purchase,
+case or unit it is about); resident IDs masked."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import re
 import sys
 
 from shared.auth import current_caller
-from shared.context import method_var, request_id_var
+from shared.context import method_var, request_id_var, subject_var
 
 # An 18-character resident ID inside any text: keep area code and last four, hide the birth date
 # and sequence, so logs never carry a whole personal ID.
@@ -39,6 +40,8 @@ class JsonFormatter(logging.Formatter):
             entry["caller"] = who.uri
         if (method := method_var.get()) is not None:
             entry["method"] = method
+        if (subject := subject_var.get()) is not None:
+            entry["subject"] = subject
         for key, value in getattr(record, "fields", {}).items():
             entry[key] = value
         if record.exc_info:

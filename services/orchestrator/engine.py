@@ -33,6 +33,7 @@ from services.orchestrator.render import purchase_message
 from services.orchestrator.saga import COMPENSATIONS, FORWARD
 from services.orchestrator.steps import Context, Wait
 from shared.clock import Clock
+from shared.context import subject_var
 from shared.db import Database
 from shared.metrics import ServiceMetrics
 
@@ -100,8 +101,15 @@ class Engine:
             os.kill(os.getpid(), signal.SIGKILL)
 
     def _observe(self, kind: StepKind, outcome: str, began: float) -> None:
+        seconds = time.perf_counter() - began
+        log.info(
+            "step",
+            extra={
+                "fields": {"step": kind.value, "outcome": outcome, "duration_ms": round(seconds * 1000, 2)}
+            },
+        )
         if self.metrics is not None:
-            self.metrics.step_duration.labels(kind.value, outcome).observe(time.perf_counter() - began)
+            self.metrics.step_duration.labels(kind.value, outcome).observe(seconds)
 
     async def run(self) -> None:
         """Claim and advance due purchases until cancelled."""
@@ -120,6 +128,7 @@ class Engine:
                 await self.notifier.wait_due(IDLE_POLL_SECONDS)
 
     async def _advance_safely(self, row: asyncpg.Record) -> None:
+        subject_var.set(f"purchases/{row['id']}")
         try:
             await self.advance(row)
         except LeaseLost:

@@ -12,6 +12,7 @@ from services.orchestrator.domain import filing_violations
 from services.orchestrator.render import purchase_message
 from services.orchestrator.service import Purchases, parse_purchase_name
 from shared.auth import Role, caller
+from shared.context import subject_var
 from shared.errors import FieldViolation, InvalidArgument
 from shared.parties import require_own_loan, require_own_sale
 from shared.purchase_terms import canonical_bytes
@@ -67,7 +68,9 @@ class PurchaseServicer(orchestrator_service_pb2_grpc.PurchaseServiceServicer):
         await self.purchases.precheck(filing)
 
         async def work(connection, at):
-            return pb.FilePurchaseResponse(purchase=await self.purchases.file(connection, at, request))
+            purchase = await self.purchases.file(connection, at, request)
+            subject_var.set(purchase.name)
+            return pb.FilePurchaseResponse(purchase=purchase)
 
         return await self.tx.write("FilePurchase", request, pb.FilePurchaseResponse, work)
 

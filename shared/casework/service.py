@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import uuid
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -33,6 +34,9 @@ class Registered:
 
     entries: list[str]
     document_number: str = ""
+
+
+log = logging.getLogger("deedflow.cases")
 
 
 @dataclass
@@ -96,6 +100,12 @@ def refuse_if_restricted(restrictions) -> None:
         )
 
 
+def _log_case(name: str, kind: CaseKind, state: CaseState, overdue: bool) -> None:
+    """One line per move of a case, naming it, with whether its statutory time limit had passed."""
+    fields = {"case": name, "kind": kind.value, "state": state.value, "overdue": overdue}
+    (log.warning if overdue else log.info)("case", extra={"fields": fields})
+
+
 class CaseBook:
     def __init__(self, prefix: str, handlers: dict[CaseKind, CaseHandler]) -> None:
         # The case number's prefix names the office, e.g. YG (预告), ZY (转移), DY (抵押).
@@ -117,6 +127,7 @@ class CaseBook:
     ) -> None:
         await repository.update_case(connection, case.number, at, state=state.value, **columns)
         await repository.add_event(connection, case.number, state.value, actor, at, list(notes))
+        _log_case(case.name, case.kind, state, at > case.row["due_time"])
 
     async def lodge(
         self,
@@ -150,6 +161,7 @@ class CaseBook:
             },
         )
         await repository.add_event(connection, number, CaseState.LODGED.value, actor, at, [])
+        _log_case(f"cases/{number}", kind, CaseState.LODGED, False)
         case = await self.load(connection, f"cases/{number}")
         if auto_register:
             case = await self.approve(connection, at, case.name, actor)

@@ -22,7 +22,7 @@ from google.rpc import code_pb2, status_pb2
 from grpc_status import rpc_status
 
 from shared.auth import Role, caller_from_auth_context, current_caller
-from shared.context import deadline_var, method_var, request_id_var
+from shared.context import deadline_var, method_var, request_id_var, subject_of, subject_var
 from shared.errors import DomainError, InvalidArgument, PermissionDenied, Unauthenticated
 from shared.grpc.status import grpc_code, to_status
 from shared.grpc.validation import violations
@@ -145,6 +145,7 @@ class RequestContextInterceptor(BehaviorInterceptor):
 
     async def _enter(self, request, context, method: str, metadata: dict) -> None:
         method_var.set(method)
+        subject_var.set(subject_of(request))
         current_call.set(CallState(method))
         request_id = getattr(request, "request_id", "") or metadata.get("x-request-id") or str(uuid.uuid4())
         request_id_var.set(request_id)

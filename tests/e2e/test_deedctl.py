@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import re
 import subprocess
 import sys
 import uuid
@@ -35,6 +36,7 @@ from deedflow.type.v1 import parties_pb2
 from shared.catalog import SERVICE_NAMES
 from shared.config import Settings
 from shared.grpc.channels import secure_channel
+from shared.ids import validate_resident_id
 from shared.pki import Pki
 from shared.runstate import address_of
 from tests.purchases import complete, pay, until
@@ -387,3 +389,39 @@ def test_verify_and_audit_on_the_live_stack(stack):
     audit = as_json(run(env, "--json", "audit"))
     assert audit["ok"] is True
     assert audit["leaves"] > 0
+
+
+def test_the_logs_of_whole_purchases_name_them_and_hold_no_resident_id(stack):
+    """Every service's JSON log over the demo's purchases (and this module's work): lines carry the
+    request id, the caller and what they are about, and no whole resident ID appears anywhere."""
+    buyers = {
+        b["resident_id"]
+        for p in stack.demo_purchases
+        for b in as_json(run(stack.env, "--json", "purchases", "show", p["name"]))["filing"]["buyers"]
+    }
+    assert buyers
+    lines = [
+        json.loads(line)
+        for log in (stack.home / "logs").glob("*.log")
+        for line in log.read_text().splitlines()
+        if line.startswith("{")
+    ]
+    text = "\n".join(json.dumps(line, ensure_ascii=False) for line in lines)
+    assert not [rid for rid in buyers if rid in text]
+    candidates = set(re.findall(r"(?<![0-9A-Za-z])\d{17}[\dX](?![0-9A-Za-z])", text))
+    assert not [c for c in candidates if _is_resident_id(c)]
+    calls = [line for line in lines if line.get("logger") == "deedflow.access"]
+    assert calls
+    assert all(line.get("request_id") and line.get("caller", "").startswith("deedflow://") for line in calls)
+    steps = [line for line in lines if line.get("logger") == "deedflow.saga" and line["message"] == "step"]
+    assert {line["subject"] for line in steps} >= {p["name"] for p in stack.demo_purchases}
+    cases = [line for line in lines if line.get("logger") == "deedflow.cases"]
+    assert any(line["case"].startswith("cases/ZY") and line["state"] == "REGISTERED" for line in cases)
+
+
+def _is_resident_id(text: str) -> bool:
+    try:
+        validate_resident_id(text)
+    except ValueError:
+        return False
+    return True
