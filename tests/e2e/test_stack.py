@@ -8,6 +8,7 @@ import os
 import signal
 import subprocess
 import sys
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -56,12 +57,24 @@ def test_up_shows_every_service_serving_on_its_own_process(stack):
     for name in SERVICE_NAMES:
         assert name in output
     assert output.count("SERVING") == len(SERVICE_NAMES)
+    assert output.count("/metrics") == len(SERVICE_NAMES), "deedflow up says where each service's metrics are"
     pids = _pids(home)
     assert len(set(pids)) == len(SERVICE_NAMES)
     assert (home / "pki" / "ca.pem").exists(), "the development CA is created on first start"
     status = _run("deedflow", "status", env=env)
     assert status.returncode == 0
     assert status.stdout.count("SERVING") == len(SERVICE_NAMES)
+
+
+def test_each_service_process_serves_its_metrics(stack):
+    env, home, _ = stack
+    for service in SERVICE_NAMES:
+        port = json.loads((home / "run" / f"{service}.json").read_text())["metrics_port"]
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10) as reply:
+            text = reply.read().decode()
+        assert "# TYPE deedflow_grpc_requests_total counter" in text, service
+        # `deedflow up` probed each service's health; the probe is counted like any call.
+        assert f'service="{service}"' in text
 
 
 def test_deedctl_health_and_whoami_over_mtls(stack):
