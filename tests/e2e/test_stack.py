@@ -67,7 +67,7 @@ def test_up_shows_every_service_serving_on_its_own_process(stack):
 
 
 def test_each_service_process_serves_its_metrics(stack):
-    env, home, _ = stack
+    _, home, _ = stack
     for service in SERVICE_NAMES:
         port = json.loads((home / "run" / f"{service}.json").read_text())["metrics_port"]
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10) as reply:
