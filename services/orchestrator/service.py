@@ -74,6 +74,21 @@ class Purchases:
     async def file(self, connection, at: dt.datetime, request: pb.FilePurchaseRequest) -> pb.Purchase:
         filing = request.filing
         purchase_id = uuid.uuid5(_NAMESPACE, request.request_id)
+        try:
+            await self._insert(connection, purchase_id, filing, at)
+        except asyncpg.UniqueViolationError:
+            # Another buyer's purchase of this flat is live: refused at the door, in this round
+            # trip, rather than after a saga step (the index one_live_purchase_per_unit).
+            raise FailedPrecondition(
+                "UNIT_ALREADY_CONTRACTED", f"unit {filing.unit_number} is already being sold to another buyer"
+            ) from None
+        await save(connection, purchase_id, at, None)
+        await repository.wake(connection)
+        return await self.render(connection, purchase_id)
+
+    async def _insert(
+        self, connection, purchase_id: uuid.UUID, filing: pb.PurchaseFiling, at: dt.datetime
+    ) -> None:
         await repository.insert_purchase(
             connection,
             {
@@ -91,9 +106,6 @@ class Purchases:
                 "update_time": at,
             },
         )
-        await save(connection, purchase_id, at, None)
-        await repository.wake(connection)
-        return await self.render(connection, purchase_id)
 
     async def complete_building(
         self, connection, at: dt.datetime, request: pb.CompleteBuildingRequest, who: Caller
