@@ -15,6 +15,7 @@ from pathlib import Path
 from shared.catalog import SERVICE_NAMES
 from shared.config import Settings
 from shared.pki import Pki
+from shared.runstate import read
 
 BIN = Path(sys.executable).parent
 
@@ -33,5 +34,32 @@ def running_stack() -> Iterator[tuple[Settings, Pki]]:
     try:
         settings = Settings(home=home)
         yield settings, Pki(home / "pki")
+        print_cpu(settings)
     finally:
         subprocess.run([str(BIN / "deedflow"), "down"], env=env, check=False, capture_output=True)
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User plus system CPU time of a process so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def print_cpu(settings: Settings) -> None:
+    """Where the CPU went: each service process's CPU seconds over the whole run (set-up too)."""
+    used = {}
+    for service in SERVICE_NAMES:
+        record = read(settings.home, service)
+        if record is not None:
+            try:
+                used[service] = _cpu_seconds(record.pid)
+            except (OSError, IndexError, ValueError):
+                continue
+    total = sum(used.values()) or 1.0
+    print(
+        "  CPU seconds by service process: "
+        + ", ".join(
+            f"{name} {seconds:.1f} ({seconds / total:.0%})"
+            for name, seconds in sorted(used.items(), key=lambda kv: -kv[1])
+        )
+    )

@@ -62,18 +62,15 @@ async def save(
 ) -> int:
     """One recorded change: the purchase's columns, one step's record, a new version for
     watchers, all in the caller's transaction. Raises LeaseLost when the lease is gone."""
-    version = await repository.update_purchase(
-        connection, purchase_id, lease_holder, update_time=at, **columns
-    )
-    if version is None:
+    row = await repository.update_purchase(connection, purchase_id, lease_holder, update_time=at, **columns)
+    if row is None:
         raise LeaseLost(str(purchase_id))
     if step is not None:
         kind, direction, fields = step
         await repository.upsert_step(connection, purchase_id, kind, direction, **fields)
-    row = await repository.purchase(connection, purchase_id)
     snapshot = purchase_message(row, await repository.steps(connection, purchase_id))
-    await repository.record_version(connection, purchase_id, version, snapshot.SerializeToString(), at)
-    return version
+    await repository.record_version(connection, purchase_id, row["version"], snapshot.SerializeToString(), at)
+    return row["version"]
 
 
 class Engine:

@@ -15,7 +15,8 @@ from shared.db import plain_url
 class Notifier:
     def __init__(self) -> None:
         self.due = asyncio.Event()
-        self._watchers: set[asyncio.Event] = set()
+        # Watchers by purchase id: a change wakes only those who watch that purchase.
+        self._watchers: dict[str, set[asyncio.Event]] = {}
         self._connection: asyncpg.Connection | None = None
 
     async def start(self, url: str) -> None:
@@ -26,22 +27,26 @@ class Notifier:
     def _on_due(self, *args) -> None:
         self.due.set()
 
-    def _on_changed(self, *args) -> None:
+    def _on_changed(self, connection, pid, channel, payload: str) -> None:
         # Watchers and the worker both care: a change may make the next step due.
         self.due.set()
-        for event in self._watchers:
+        purchase_id = payload.partition(":")[0]
+        for event in self._watchers.get(purchase_id, ()):
             event.set()
 
     @contextlib.contextmanager
-    def watching(self):
-        """An event set on every change of any purchase; a watcher clears it before reading,
+    def watching(self, purchase_id: str):
+        """An event set on every change of this purchase; a watcher clears it before reading,
         so a change between its read and its wait is never missed."""
         event = asyncio.Event()
-        self._watchers.add(event)
+        self._watchers.setdefault(purchase_id, set()).add(event)
         try:
             yield event
         finally:
-            self._watchers.discard(event)
+            watchers = self._watchers.get(purchase_id, set())
+            watchers.discard(event)
+            if not watchers:
+                self._watchers.pop(purchase_id, None)
 
     async def wait_due(self, seconds: float) -> None:
         with contextlib.suppress(TimeoutError):

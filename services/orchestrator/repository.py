@@ -17,6 +17,16 @@ async def insert_purchase(connection: asyncpg.Connection, row: dict) -> None:
     await insert_row(connection, "purchase", row)
 
 
+async def unit_taken(connection: asyncpg.Connection, unit_number: str, other_than: uuid.UUID) -> bool:
+    """Whether another live purchase holds the unit (the index one_live_purchase_per_unit)."""
+    return await connection.fetchval(
+        "SELECT EXISTS (SELECT 1 FROM purchase WHERE unit_number = $1 AND id <> $2"
+        " AND state NOT IN ('CANCELLED', 'REJECTED'))",
+        unit_number,
+        other_than,
+    )
+
+
 async def purchase(connection: asyncpg.Connection, purchase_id: uuid.UUID, lock: bool = False):
     suffix = " FOR UPDATE" if lock else ""
     return await connection.fetchrow(f"SELECT * FROM purchase WHERE id = $1{suffix}", purchase_id)
@@ -40,14 +50,13 @@ async def upsert_step(
 
 async def update_purchase(
     connection: asyncpg.Connection, purchase_id: uuid.UUID, lease_holder: str | None, **columns
-) -> int | None:
+) -> asyncpg.Record | None:
     """Bumps the version and sets columns; with a lease holder, only while that lease is held.
-    Returns the new version, or None when the lease was lost."""
+    Returns the purchase as updated, or None when the lease was lost."""
     assignments = ", ".join(f"{name} = ${i}" for i, name in enumerate(columns, start=3))
     lease_clause = " AND leased_by = $2 AND lease_until > now()" if lease_holder else " AND $2::text IS NULL"
-    return await connection.fetchval(
-        f"UPDATE purchase SET version = version + 1, {assignments}"
-        f" WHERE id = $1{lease_clause} RETURNING version",
+    return await connection.fetchrow(
+        f"UPDATE purchase SET version = version + 1, {assignments} WHERE id = $1{lease_clause} RETURNING *",
         purchase_id,
         lease_holder,
         *columns.values(),
@@ -57,14 +66,17 @@ async def update_purchase(
 async def record_version(
     connection: asyncpg.Connection, purchase_id: uuid.UUID, version: int, snapshot: bytes, at: dt.datetime
 ) -> None:
+    # One round trip: the version row and the notification that wakes its watchers.
     await connection.execute(
-        "INSERT INTO purchase_version (purchase_id, version, snapshot, change_time) VALUES ($1, $2, $3, $4)",
+        "WITH recorded AS (INSERT INTO purchase_version (purchase_id, version, snapshot, change_time)"
+        " VALUES ($1, $2, $3, $4) RETURNING 1) SELECT pg_notify($5, $6) FROM recorded",
         purchase_id,
         version,
         snapshot,
         at,
+        CHANGED,
+        f"{purchase_id}:{version}",
     )
-    await connection.execute("SELECT pg_notify($1, $2)", CHANGED, f"{purchase_id}:{version}")
 
 
 async def versions_after(

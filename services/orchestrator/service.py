@@ -38,6 +38,12 @@ def parse_purchase_name(name: str) -> uuid.UUID:
     return parse_uuid_name(name, "purchases")
 
 
+def _unit_taken(unit_number: str) -> FailedPrecondition:
+    return FailedPrecondition(
+        "UNIT_ALREADY_CONTRACTED", f"unit {unit_number} is already being sold to another buyer"
+    )
+
+
 class Purchases:
     def __init__(self, database: Database, clock: Clock, clients: Clients, notifier: Notifier) -> None:
         self.tx = Transactions(database, clock, "deedflow.orchestrator.v1.PurchaseService")
@@ -53,6 +59,16 @@ class Purchases:
         if row is None or not is_party(who, row["developer_uscc"], [row["bank_uscc"]]):
             raise NotFound(f"no purchase {name!r}")
         return row
+
+    async def refuse_if_taken(self, request: pb.FilePurchaseRequest) -> None:
+        """The cheapest refusal first: a flat another live purchase holds, read locally, before
+        any signature is checked or any office asked. A replay of the same request passes."""
+        unit = request.filing.unit_number
+        taken = await self.tx.read(
+            lambda c: repository.unit_taken(c, unit, uuid.uuid5(_NAMESPACE, request.request_id))
+        )
+        if taken:
+            raise _unit_taken(unit)
 
     async def precheck(self, filing: pb.PurchaseFiling) -> None:
         """Refuse at once what the contract office would refuse anyway (the unit is taken, seized
@@ -79,9 +95,7 @@ class Purchases:
         except asyncpg.UniqueViolationError:
             # Another buyer's purchase of this flat is live: refused at the door, in this round
             # trip, rather than after a saga step (the index one_live_purchase_per_unit).
-            raise FailedPrecondition(
-                "UNIT_ALREADY_CONTRACTED", f"unit {filing.unit_number} is already being sold to another buyer"
-            ) from None
+            raise _unit_taken(filing.unit_number) from None
         await save(connection, purchase_id, at, None)
         await repository.wake(connection)
         return await self.render(connection, purchase_id)
@@ -283,7 +297,7 @@ class Purchases:
     async def watch(self, name: str, after: int, who: Caller) -> AsyncIterator[pb.Purchase]:
         """Every version after `after`; with 0, the current one first. Ends at a final state."""
         purchase_id = parse_purchase_name(name)
-        with self.notifier.watching() as changed:
+        with self.notifier.watching(str(purchase_id)) as changed:
             async with self.tx.database.transaction() as connection:
                 row = await self.load(connection, name, who)
             if after == 0:

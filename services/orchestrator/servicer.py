@@ -64,6 +64,7 @@ class PurchaseServicer(orchestrator_service_pb2_grpc.PurchaseServiceServicer):
         violations = filing_violations(filing)
         if violations:
             raise InvalidArgument(violations)
+        await self.purchases.refuse_if_taken(request)
         self._verify_signatures(filing, self.tx.clock.now())
         await self.purchases.precheck(filing)
 
