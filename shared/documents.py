@@ -155,6 +155,13 @@ async def issue(registry, entry: str, kind: str, number: str, body: Message) -> 
     return reply.document
 
 
+async def attach_proof(registry, row, body: Message, target: document_pb2.SignedDocument) -> None:
+    """Fills `target` with the registration proof (不动产登记证明) of a record once it is entered:
+    the record's row names its entry and proof number, `body` is the office's rendering."""
+    if row["entry"]:
+        target.CopyFrom(await issue(registry, row["entry"], "proof", row["proof_number"], body))
+
+
 def load_public_key(pem: bytes) -> bytes:
     """The raw 32 bytes of the registry's Ed25519 public key from its PEM file."""
     key = serialization.load_pem_public_key(pem)

@@ -5,9 +5,12 @@ from __future__ import annotations
 import asyncio
 import importlib
 import itertools
+import json
+import os
 import pkgutil
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
 import asyncpg
 import grpc
@@ -18,6 +21,7 @@ from google.protobuf.message import Message
 import deedflow
 from deedflow.type.v1 import field_rules_pb2
 from shared.auth import Role
+from shared.catalog import SERVICE_NAMES
 from shared.db import plain_url, with_database
 from shared.grpc.channels import secure_channel
 from shared.pki import Pki
@@ -177,3 +181,16 @@ def fresh_database(server_url: str) -> Iterator[str]:
     asyncio.run(_admin(server_url, f'CREATE DATABASE "{name}"'))
     yield with_database(server_url, name)
     asyncio.run(_admin(server_url, f'DROP DATABASE "{name}" WITH (FORCE)'))
+
+
+def stack_env(home: Path, database_url: str, columns: int = 200) -> dict[str, str]:
+    """The environment of a whole stack run as a user runs it: its own home and database, every
+    service on a port the OS picks (published under {home}/run)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DEEDFLOW_")}
+    env.update(
+        DEEDFLOW_HOME=str(home),
+        DATABASE_URL=database_url,
+        DEEDFLOW_PORTS=json.dumps(dict.fromkeys(SERVICE_NAMES, 0)),
+        COLUMNS=str(columns),
+    )
+    return env

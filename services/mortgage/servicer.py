@@ -8,7 +8,7 @@ from deedflow.type.v1 import parties_pb2
 from services.mortgage.service import Mortgages
 from shared.auth import Role, caller
 from shared.casework.servicer import case_message
-from shared.documents import issue
+from shared.documents import attach_proof
 from shared.errors import FieldViolation, InvalidArgument
 from shared.parties import OFFICIALS, require_own_loan
 from shared.timestamps import to_timestamp
@@ -63,12 +63,8 @@ class MortgageServicer(mortgage_service_pb2_grpc.MortgageServiceServicer):
     async def GetMortgage(self, request, context):
         row = await self.tx.read(lambda c: self.service.load_for(c, request.name, caller()))
         response = pb.GetMortgageResponse(mortgage=mortgage_message(row))
-        if request.with_document and row["entry"]:
-            response.proof_document.CopyFrom(
-                await issue(
-                    self.service.registry, row["entry"], "proof", row["proof_number"], response.mortgage
-                )
-            )
+        if request.with_document:
+            await attach_proof(self.service.registry, row, response.mortgage, response.proof_document)
         return response
 
     async def ListMortgages(self, request, context):

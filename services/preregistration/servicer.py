@@ -8,7 +8,7 @@ from deedflow.type.v1 import parties_pb2
 from services.preregistration.service import PREMORTGAGES, PREREGISTRATIONS, Preregistrations
 from shared.auth import caller
 from shared.casework.servicer import case_message
-from shared.documents import issue
+from shared.documents import attach_proof
 from shared.errors import FieldViolation, InvalidArgument
 from shared.parties import require_own_loan
 from shared.timestamps import to_timestamp
@@ -85,27 +85,15 @@ class PreregistrationServicer(preregistration_service_pb2_grpc.PreregistrationSe
     async def GetPreregistration(self, request, context):
         row = await self._visible(PREREGISTRATIONS, request.name)
         response = pb.GetPreregistrationResponse(preregistration=preregistration_message(row))
-        if request.with_document and row["entry"]:
-            response.proof_document.CopyFrom(
-                await issue(
-                    self.service.registry,
-                    row["entry"],
-                    "proof",
-                    row["proof_number"],
-                    response.preregistration,
-                )
-            )
+        if request.with_document:
+            await attach_proof(self.service.registry, row, response.preregistration, response.proof_document)
         return response
 
     async def GetPremortgage(self, request, context):
         row = await self._visible(PREMORTGAGES, request.name)
         response = pb.GetPremortgageResponse(premortgage=premortgage_message(row))
-        if request.with_document and row["entry"]:
-            response.proof_document.CopyFrom(
-                await issue(
-                    self.service.registry, row["entry"], "proof", row["proof_number"], response.premortgage
-                )
-            )
+        if request.with_document:
+            await attach_proof(self.service.registry, row, response.premortgage, response.proof_document)
         return response
 
     async def CancelPreregistration(self, request, context):

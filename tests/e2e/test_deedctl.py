@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import re
 import subprocess
 import sys
@@ -33,14 +32,13 @@ from deedflow.orchestrator.v1 import orchestrator_service_pb2 as pb
 from deedflow.orchestrator.v1 import orchestrator_service_pb2_grpc
 from deedflow.tax.v1 import tax_service_pb2_grpc
 from deedflow.type.v1 import parties_pb2
-from shared.catalog import SERVICE_NAMES
 from shared.config import Settings
 from shared.grpc.channels import secure_channel
 from shared.ids import validate_resident_id
 from shared.pki import Pki
 from shared.runstate import address_of
 from tests.purchases import complete, pay, until
-from tests.support import fresh_database
+from tests.support import fresh_database, stack_env
 
 BIN = Path(sys.executable).parent
 COURT, RULING = "重庆市渝北区人民法院", "(2026)渝0112执100号"
@@ -64,17 +62,6 @@ def run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
 def as_json(result: subprocess.CompletedProcess):
     assert result.returncode == 0, result.stdout + result.stderr
     return json.loads(result.stdout)
-
-
-def _env(home: Path, database_url: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DEEDFLOW_")}
-    env.update(
-        DEEDFLOW_HOME=str(home),
-        DATABASE_URL=database_url,
-        DEEDFLOW_PORTS=json.dumps(dict.fromkeys(SERVICE_NAMES, 0)),
-        COLUMNS="220",
-    )
-    return env
 
 
 def _settings(env: dict[str, str]) -> Settings:
@@ -138,7 +125,7 @@ async def _park_a_purchase(env: dict[str, str]) -> tuple[pb.Purchase, str]:
 def stack(tmp_path_factory, server_url):
     home = tmp_path_factory.mktemp("deedctl") / "home"
     for database_url in fresh_database(server_url):
-        env = _env(home, database_url)
+        env = stack_env(home, database_url, 220)
         try:
             for command in (
                 ["deedflow", "up", "--detach"],

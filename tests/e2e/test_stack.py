@@ -4,7 +4,6 @@ processes over mTLS, `deedctl` talks to them, `deedflow down` and SIGTERM stop t
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -15,21 +14,9 @@ import pytest
 
 from shared.catalog import SERVICE_NAMES
 from shared.runstate import process_alive
-from tests.support import fresh_database
+from tests.support import fresh_database, stack_env
 
 BIN = Path(sys.executable).parent
-
-
-def _env(home: Path, database_url: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DEEDFLOW_")}
-    env.update(
-        DEEDFLOW_HOME=str(home),
-        DATABASE_URL=database_url,
-        # Every service on a port the OS picks; they publish it under {home}/run.
-        DEEDFLOW_PORTS=json.dumps(dict.fromkeys(SERVICE_NAMES, 0)),
-        COLUMNS="200",
-    )
-    return env
 
 
 def _run(command: str, *args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
@@ -45,7 +32,7 @@ def stack(tmp_path_factory, server_url):
     """One detached stack shared by the read-only tests of this module."""
     home = tmp_path_factory.mktemp("stack") / "home"
     for database_url in fresh_database(server_url):
-        env = _env(home, database_url)
+        env = stack_env(home, database_url)
         started = _run("deedflow", "up", "--detach", env=env)
         assert started.returncode == 0, started.stdout + started.stderr
         yield env, home, started.stdout
@@ -115,7 +102,7 @@ def test_deedctl_reports_unavailable_with_its_exit_code(stack):
 
 
 def test_down_stops_every_process(tmp_path, fresh_database_url):
-    env = _env(tmp_path / "home", fresh_database_url)
+    env = stack_env(tmp_path / "home", fresh_database_url)
     assert _run("deedflow", "up", "--detach", env=env).returncode == 0
     pids = _pids(tmp_path / "home")
     assert all(process_alive(pid) for pid in pids)
@@ -128,7 +115,7 @@ def test_down_stops_every_process(tmp_path, fresh_database_url):
 
 
 def test_foreground_up_stops_gracefully_on_sigterm(tmp_path, fresh_database_url):
-    env = _env(tmp_path / "home", fresh_database_url)
+    env = stack_env(tmp_path / "home", fresh_database_url)
     process = subprocess.Popen(
         [str(BIN / "deedflow"), "up"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
     )
