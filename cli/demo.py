@@ -78,7 +78,8 @@ class Parties:
         return CertPair(cert_path.read_bytes(), key_path.read_bytes())
 
 
-def _signature(signer: str, pair: CertPair, data: bytes) -> parties_pb2.Signature:
+def party_signature(signer: str, pair: CertPair, data: bytes) -> parties_pb2.Signature:
+    """A party's ECDSA signature over `data`, made with the key only this client holds."""
     return parties_pb2.Signature(
         signer=signer,
         algorithm=parties_pb2.SIGNATURE_ALGORITHM_ECDSA_P256_SHA256,
@@ -120,15 +121,15 @@ def filing_for(
         )
     data = canonical_bytes(filing)
     filing.signatures.append(
-        _signature(f"organizations/{seeds.DEVELOPER_USCC}", pki.caller("developer"), data)
+        party_signature(f"organizations/{seeds.DEVELOPER_USCC}", pki.caller("developer"), data)
     )
     for person in people:
         filing.signatures.append(
-            _signature(f"buyers/{person.resident_id}", parties.buyer(person.resident_id), data)
+            party_signature(f"buyers/{person.resident_id}", parties.buyer(person.resident_id), data)
         )
     if bank is not None:
         filing.loan.bank_signature.CopyFrom(
-            _signature(f"organizations/{bank.uscc}", pki.caller(bank.stem), data)
+            party_signature(f"organizations/{bank.uscc}", pki.caller(bank.stem), data)
         )
     return filing
 

@@ -19,12 +19,23 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 
+from deedflow.type.v1 import parties_pb2
 from shared.errors import FailedPrecondition
 
 
 class Algorithm(StrEnum):
     ECDSA_P256_SHA256 = "ECDSA_P256_SHA256"
     ED25519 = "ED25519"
+
+
+def algorithm_of(value: int) -> Algorithm:
+    """The algorithm a Signature message names; one this platform does not verify is refused."""
+    name = parties_pb2.SignatureAlgorithm.Name(value).removeprefix("SIGNATURE_ALGORITHM_")
+    if name not in Algorithm.__members__:
+        raise FailedPrecondition(
+            "SIGNATURE_INVALID", "the signature's algorithm is not one this platform verifies"
+        )
+    return Algorithm(name)
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from deedflow.casework.v1 import casework_service_pb2 as case_pb
 from deedflow.casework.v1 import casework_service_pb2_grpc
 from deedflow.contract.v1 import contract_service_pb2 as contract_pb
 from deedflow.contract.v1 import contract_service_pb2_grpc
+from deedflow.mortgage.v1 import mortgage_service_pb2 as mortgage_pb
 from deedflow.mortgage.v1 import mortgage_service_pb2_grpc
 from deedflow.preregistration.v1 import preregistration_service_pb2 as prereg_pb
 from deedflow.preregistration.v1 import preregistration_service_pb2_grpc
@@ -25,6 +26,7 @@ from deedflow.tax.v1 import tax_service_pb2_grpc
 from deedflow.transfer.v1 import transfer_service_pb2 as transfer_pb
 from deedflow.transfer.v1 import transfer_service_pb2_grpc
 from deedflow.type.v1 import parties_pb2
+from shared.consent import mortgage_text
 from shared.grpc.channels import secure_channel
 from shared.grpc.status import error_info
 from shared.ids import resident_id_check_char
@@ -134,6 +136,21 @@ async def file_contract(o: Offices, pki, unit: str) -> Sale:
         await o.contracts.FileContract(contract_pb.FileContractRequest(request_id=rid(), name=contract.name))
     ).contract
     return Sale(unit, contract, people)
+
+
+def signed_mortgage(sale: Sale, loan: parties_pb2.Loan, unit: str | None = None, auto_register: bool = True):
+    """A mortgage of the sale's unit by its buyers, each signing the terms (民法典 400)."""
+    unit = unit or sale.unit
+    owners = list(sale.contract.terms.buyers)
+    text = mortgage_text(unit, loan, owners)
+    return mortgage_pb.LodgeMortgageRequest(
+        request_id=rid(),
+        unit_number=unit,
+        loan=loan,
+        mortgagors=owners,
+        mortgagor_signatures=[p.signature(text) for p in sale.buyers],
+        auto_register=auto_register,
+    )
 
 
 async def preregister(

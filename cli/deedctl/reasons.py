@@ -148,6 +148,10 @@ REASONS: dict[str, tuple[str, str]] = {
         "抵押需要该房屋已登记所有权人",
         "a mortgage needs a registered owner of the unit",
     ),
+    "MORTGAGOR_CONSENT_MISSING": (
+        "抵押需要每一位抵押人对抵押合同签名",
+        "a mortgage needs every mortgagor's signature over its terms",
+    ),
     "MORTGAGOR_NOT_OWNER": (
         "抵押人不是该房屋的登记所有权人",
         "the mortgagors are not the unit's registered owners",

@@ -13,7 +13,6 @@ import grpc
 from deedflow.contract.v1 import contract_service_pb2 as pb
 from deedflow.registry.v1 import registry_service_pb2 as registry_pb
 from deedflow.registry.v1 import registry_service_pb2_grpc
-from deedflow.type.v1 import parties_pb2
 from services.contract import repository
 from services.contract.domain import (
     ContractState,
@@ -33,7 +32,7 @@ from shared.db import Database
 from shared.errors import AlreadyExists, FailedPrecondition, NotFound
 from shared.ids import building_of
 from shared.names import parse_uuid_name
-from shared.signing import Algorithm, verify
+from shared.signing import algorithm_of, verify
 from shared.transactions import Transactions
 
 # Derived request ids for the calls this service makes, so its own retries replay, not redo.
@@ -207,7 +206,7 @@ class Contracts:
         record = await self.load(connection, contract_id, lock=True)
         signed = {s["signer"] for s in record.signatures}
         check_can_sign(record.state, signature.signer, record.parties, signed)
-        algorithm = _algorithm(signature.algorithm)
+        algorithm = algorithm_of(signature.algorithm)
         evidence = verify(
             algorithm,
             signature.certificate_pem,
@@ -285,7 +284,7 @@ class Contracts:
         for signature in request.joint.signatures:
             if signature.signer in record.parties:
                 verify(
-                    _algorithm(signature.algorithm),
+                    algorithm_of(signature.algorithm),
                     signature.certificate_pem,
                     signature.signature,
                     text,
@@ -327,12 +326,3 @@ def _already_contracted(unit_number: str) -> FailedPrecondition:
         f"unit {unit_number} already has a live contract",
         {"unit_number": unit_number},
     )
-
-
-def _algorithm(value: int) -> Algorithm:
-    name = parties_pb2.SignatureAlgorithm.Name(value).removeprefix("SIGNATURE_ALGORITHM_")
-    if name not in Algorithm.__members__:
-        raise FailedPrecondition(
-            "SIGNATURE_INVALID", "the signature's algorithm is not one this platform verifies"
-        )
-    return Algorithm(name)

@@ -23,6 +23,7 @@ from shared.casework import repository as case_repository
 from shared.casework.domain import CaseKind, proof_number
 from shared.casework.service import Case, CaseBook, Registered, refuse_if_restricted, step_request_id
 from shared.clock import Clock
+from shared.consent import mortgage_text, require_consent
 from shared.db import Database
 from shared.errors import FailedPrecondition, NotFound
 from shared.names import parse_uuid_name
@@ -53,9 +54,13 @@ async def _update(connection, mortgage_id: uuid.UUID, at: dt.datetime, **columns
 
 
 class Mortgages:
-    def __init__(self, database: Database, clock: Clock, peer: Callable[[str], grpc.aio.Channel]) -> None:
+    def __init__(
+        self, database: Database, clock: Clock, peer: Callable[[str], grpc.aio.Channel], ca_pem: bytes
+    ) -> None:
         self.tx = Transactions(database, clock, "deedflow.mortgage.v1.MortgageService")
         self.peer = peer
+        # The CA whose certificates bind the mortgagors' signing keys.
+        self.ca_pem = ca_pem
         handler = _Handler(self)
         self.cases = CaseBook("DY", {CaseKind.MORTGAGE: handler, CaseKind.MORTGAGE_DISCHARGE: handler})
 
@@ -73,6 +78,15 @@ class Mortgages:
         return row
 
     async def lodge(self, connection, at: dt.datetime, request: pb.LodgeMortgageRequest, actor: str):
+        # 民法典 400: a written mortgage contract; every mortgagor signs its terms with their own key.
+        require_consent(
+            request.mortgagor_signatures,
+            {f"buyers/{m.resident_id}": "buyer" for m in request.mortgagors},
+            mortgage_text(request.unit_number, request.loan, request.mortgagors),
+            self.ca_pem,
+            at,
+            "MORTGAGOR_CONSENT_MISSING",
+        )
         mortgage_id = uuid.uuid5(_NAMESPACE, f"{request.unit_number}/{request.request_id}")
         case = await self.cases.lodge(
             connection,

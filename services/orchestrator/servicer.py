@@ -6,7 +6,6 @@ import uuid
 
 from deedflow.orchestrator.v1 import orchestrator_service_pb2 as pb
 from deedflow.orchestrator.v1 import orchestrator_service_pb2_grpc
-from deedflow.type.v1 import parties_pb2
 from services.orchestrator import repository
 from services.orchestrator.domain import filing_violations
 from services.orchestrator.render import purchase_message
@@ -16,7 +15,7 @@ from shared.context import subject_var
 from shared.errors import FieldViolation, InvalidArgument
 from shared.parties import require_own_loan, require_own_sale
 from shared.purchase_terms import canonical_bytes
-from shared.signing import Algorithm, verify
+from shared.signing import algorithm_of, verify
 from shared.timestamps import from_timestamp
 
 
@@ -42,11 +41,7 @@ class PurchaseServicer(orchestrator_service_pb2_grpc.PurchaseServiceServicer):
             signatures.append(filing.loan.bank_signature)
         for signature in signatures:
             verify(
-                Algorithm(
-                    parties_pb2.SignatureAlgorithm.Name(signature.algorithm).removeprefix(
-                        "SIGNATURE_ALGORITHM_"
-                    )
-                ),
+                algorithm_of(signature.algorithm),
                 signature.certificate_pem,
                 signature.signature,
                 data,

@@ -23,12 +23,11 @@ from shared.casework import repository as case_repository
 from shared.casework.domain import CaseKind, proof_number
 from shared.casework.service import Case, CaseBook, Registered, refuse_if_restricted, step_request_id
 from shared.clock import Clock
-from shared.consent import cancellation_text
+from shared.consent import cancellation_text, require_consent
 from shared.db import Database
 from shared.errors import FailedPrecondition, FieldViolation, InvalidArgument, NotFound
 from shared.names import parse_uuid_name
 from shared.parties import require_party
-from shared.signing import Algorithm, verify
 from shared.transactions import Transactions
 
 PREREGISTRATIONS = "preregistration"
@@ -37,10 +36,6 @@ PREMORTGAGES = "premortgage"
 
 def parse_name(name: str, collection: str) -> uuid.UUID:
     return parse_uuid_name(name, collection)
-
-
-def _algorithm(value: int) -> Algorithm:
-    return Algorithm(parties_pb2.SignatureAlgorithm.Name(value).removeprefix("SIGNATURE_ALGORITHM_"))
 
 
 def _holders(row) -> list[parties_pb2.Buyer]:
@@ -218,8 +213,13 @@ class Preregistrations:
             developer = parties_pb2.Organization.FromString(prereg["developer"])
             parties = {f"buyers/{b.resident_id}": "buyer" for b in _holders(prereg)}
             parties[f"organizations/{developer.uscc}"] = "developer"
-            self._check_consent(
-                request.joint.signatures, parties, await self._cancellation_text(prereg["contract"]), at
+            require_consent(
+                request.joint.signatures,
+                parties,
+                await self._cancellation_text(prereg["contract"]),
+                self.ca_pem,
+                at,
+                "CANCELLATION_CONSENT_MISSING",
             )
         await self.cases.lodge(
             connection,
@@ -245,11 +245,13 @@ class Preregistrations:
                     "MORTGAGEE_CONSENT_MISSING",
                     "the mortgagee bank's signed consent or a court ruling is needed",
                 )
-            self._check_consent(
+            require_consent(
                 [request.mortgagee_consent],
                 {f"organizations/{premortgage['bank_uscc']}": "bank"},
                 await self._cancellation_text(prereg_of["contract"]),
+                self.ca_pem,
                 at,
+                "MORTGAGEE_CONSENT_MISSING",
             )
         await self.cases.lodge(
             connection,
@@ -266,35 +268,6 @@ class Preregistrations:
     async def _cancellation_text(self, contract: str) -> bytes:
         reply = await self.contracts.GetContract(contract_pb.GetContractRequest(name=contract))
         return cancellation_text(reply.contract.digest)
-
-    def _check_consent(self, signatures, parties: dict[str, str], text: bytes, at: dt.datetime) -> None:
-        """Every party (name -> certificate role) has signed `text`; else the consent is missing."""
-        consenting = set()
-        for signature in signatures:
-            role = parties.get(signature.signer)
-            if role is None:
-                continue
-            ident = signature.signer.partition("/")[2]
-            verify(
-                _algorithm(signature.algorithm),
-                signature.certificate_pem,
-                signature.signature,
-                text,
-                self.ca_pem,
-                f"deedflow://{role}/{ident}",
-                at,
-            )
-            consenting.add(signature.signer)
-        missing = sorted(set(parties) - consenting)
-        if missing:
-            reason = (
-                "MORTGAGEE_CONSENT_MISSING"
-                if set(parties.values()) == {"bank"}
-                else "CANCELLATION_CONSENT_MISSING"
-            )
-            raise FailedPrecondition(
-                reason, f"consent missing from {', '.join(missing)}", {"missing": ",".join(missing)}
-            )
 
     async def mark_converted(self, connection, at: dt.datetime, name: str, transfer_case: str):
         prereg = await self.load(connection, PREREGISTRATIONS, name, lock=True)

@@ -21,7 +21,7 @@ from types import SimpleNamespace
 import pytest
 
 import seeds
-from cli.demo import Parties, filing_for
+from cli.demo import Parties, filing_for, party_signature
 from deedflow.casework.v1 import casework_service_pb2 as case_pb
 from deedflow.casework.v1 import casework_service_pb2_grpc
 from deedflow.contract.v1 import contract_service_pb2 as contract_pb
@@ -33,6 +33,7 @@ from deedflow.orchestrator.v1 import orchestrator_service_pb2_grpc
 from deedflow.tax.v1 import tax_service_pb2_grpc
 from deedflow.type.v1 import parties_pb2
 from shared.config import Settings
+from shared.consent import mortgage_text
 from shared.grpc.channels import secure_channel
 from shared.ids import validate_resident_id
 from shared.pki import Pki
@@ -164,17 +165,26 @@ async def _lodge_mortgage(env, unit: str) -> str:
         listed = (await desk.ListPurchases(pb.ListPurchasesRequest())).purchases
         owners = next(p for p in listed if p.filing.unit_number == unit).filing.buyers
         bank = seeds.BANKS[0]
+        loan = parties_pb2.Loan(
+            bank=parties_pb2.Organization(name=bank.name, uscc=bank.uscc),
+            amount_fen=50_000_000,
+            term_months=120,
+            mortgage_contract_number=f"DK-{uuid.uuid4().hex[:8]}",
+        )
+        # The owners sign the mortgage's terms with their own keys, kept by the demo's parties.
+        settings = _settings(env)
+        parties = Parties(settings.home / "demo-parties", Pki(settings.pki_path))
+        text = mortgage_text(unit, loan, owners)
         reply = await mortgages.LodgeMortgage(
             mortgage_pb.LodgeMortgageRequest(
                 request_id=str(uuid.uuid4()),
                 unit_number=unit,
-                loan=parties_pb2.Loan(
-                    bank=parties_pb2.Organization(name=bank.name, uscc=bank.uscc),
-                    amount_fen=50_000_000,
-                    term_months=120,
-                    mortgage_contract_number=f"DK-{uuid.uuid4().hex[:8]}",
-                ),
+                loan=loan,
                 mortgagors=owners,
+                mortgagor_signatures=[
+                    party_signature(f"buyers/{o.resident_id}", parties.buyer(o.resident_id), text)
+                    for o in owners
+                ],
             )
         )
         return reply.case_record.name

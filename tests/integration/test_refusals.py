@@ -31,6 +31,7 @@ from tests.flows import (
     presale,
     refused,
     rid,
+    signed_mortgage,
 )
 from tests.parties import Party, buyer, developer
 from tests.support import client_channel
@@ -182,17 +183,7 @@ async def test_registration_refusals(offices, pki):
     o = offices
     building, (unit, other) = await presale(o)
     sale = await file_contract(o, pki, unit)
-    code, reason = await refused(
-        o.mortgage_as_bank.LodgeMortgage(
-            mortgage_pb.LodgeMortgageRequest(
-                request_id=rid(),
-                unit_number=unit,
-                loan=LOAN,
-                mortgagors=sale.contract.terms.buyers,
-                auto_register=True,
-            )
-        )
-    )
+    code, reason = await refused(o.mortgage_as_bank.LodgeMortgage(signed_mortgage(sale, LOAN)))
     assert (code, reason) == (FAILED, "OWNERSHIP_MISSING")
     await preregister(o, sale, auto=False)
     await pay_tax(o, sale)
@@ -264,17 +255,7 @@ async def test_discharged_mortgage_is_not_discharged_again(offices, pki):
     await o.transfer.LodgeTransfer(
         transfer_pb.LodgeTransferRequest(request_id=rid(), application=application(sale), auto_register=True)
     )
-    mortgage = (
-        await o.mortgage_as_bank.LodgeMortgage(
-            mortgage_pb.LodgeMortgageRequest(
-                request_id=rid(),
-                unit_number=unit,
-                loan=LOAN,
-                mortgagors=sale.contract.terms.buyers,
-                auto_register=True,
-            )
-        )
-    ).mortgage
+    mortgage = (await o.mortgage_as_bank.LodgeMortgage(signed_mortgage(sale, LOAN))).mortgage
     discharge = mortgage_pb.DischargeMortgageRequest(
         request_id=rid(), name=mortgage.name, settlement_reference="结清", auto_register=True
     )
@@ -344,13 +325,7 @@ async def test_lodging_replays_and_refuses_a_reused_request_id(offices, pki, off
                     request_id=rid(), application=application(sale), auto_register=True
                 )
             )
-            request = mortgage_pb.LodgeMortgageRequest(
-                request_id=rid(),
-                unit_number=unit,
-                loan=LOAN,
-                mortgagors=sale.contract.terms.buyers,
-                auto_register=True,
-            )
+            request = signed_mortgage(sale, LOAN)
             call, cases = o.mortgage_as_bank.LodgeMortgage, None
     first = await call(request)
     assert await call(request) == first

@@ -16,6 +16,7 @@ from deedflow.registry.v1 import registry_service_pb2 as registry_pb
 from deedflow.tax.v1 import tax_service_pb2 as tax_pb
 from deedflow.transfer.v1 import transfer_service_pb2 as transfer_pb
 from deedflow.type.v1 import parties_pb2
+from shared.consent import mortgage_text
 from shared.grpc.status import error_info
 from tests.flows import (
     BANK,
@@ -31,8 +32,9 @@ from tests.flows import (
     refused,
     rid,
     seize,
+    signed_mortgage,
 )
-from tests.parties import Party, developer
+from tests.parties import Party, buyer, developer
 
 
 async def test_one_unit_from_presale_to_certificate_with_the_mortgage_converted(offices, pki):
@@ -174,14 +176,12 @@ async def test_seized_unit_refuses_pre_registration_transfer_and_mortgage(office
     await seize(o, to_mortgage, 23)
     code, reason = await refused(
         o.mortgage_as_bank.LodgeMortgage(
-            mortgage_pb.LodgeMortgageRequest(
-                request_id=rid(),
-                unit_number=to_mortgage,
-                loan=parties_pb2.Loan(
+            signed_mortgage(
+                third,
+                parties_pb2.Loan(
                     bank=BANK, amount_fen=1_000_000, term_months=12, mortgage_contract_number="DK-9"
                 ),
-                mortgagors=third.contract.terms.buyers,
-                auto_register=True,
+                unit=to_mortgage,
             )
         )
     )
@@ -336,29 +336,48 @@ async def test_standalone_mortgage_and_discharge_by_its_mortgagee_only(offices, 
     await o.transfer.LodgeTransfer(
         transfer_pb.LodgeTransferRequest(request_id=rid(), application=application(sale), auto_register=True)
     )
-    strangers = [parties_pb2.Buyer(name="他人", resident_id=next_resident_id(), share_basis_points=10000)]
+    stranger = buyer(pki, next_resident_id())
+    strangers = [
+        parties_pb2.Buyer(name="他人", resident_id=stranger.party.partition("/")[2], share_basis_points=10000)
+    ]
     loan = parties_pb2.Loan(
         bank=BANK, amount_fen=30_000_000, term_months=120, mortgage_contract_number="DK-77"
     )
-    code, reason = await refused(
-        o.mortgage_as_bank.LodgeMortgage(
-            mortgage_pb.LodgeMortgageRequest(
-                request_id=rid(), unit_number=unit, loan=loan, mortgagors=strangers, auto_register=True
-            )
-        )
-    )
-    assert (code, reason) == (grpc.StatusCode.FAILED_PRECONDITION, "MORTGAGOR_NOT_OWNER")
-    mortgage = (
-        await o.mortgage_as_bank.LodgeMortgage(
+    owners = list(sale.contract.terms.buyers)
+
+    def lodge(mortgagors, signers):
+        text = mortgage_text(unit, loan, mortgagors)
+        return o.mortgage_as_bank.LodgeMortgage(
             mortgage_pb.LodgeMortgageRequest(
                 request_id=rid(),
                 unit_number=unit,
                 loan=loan,
-                mortgagors=sale.contract.terms.buyers,
+                mortgagors=mortgagors,
+                mortgagor_signatures=[p.signature(text) for p in signers],
                 auto_register=True,
             )
         )
-    ).mortgage
+
+    # 民法典 400: without every mortgagor's signature over the terms, nothing is lodged.
+    code, reason = await refused(lodge(owners, sale.buyers[:1]))
+    assert (code, reason) == (grpc.StatusCode.FAILED_PRECONDITION, "MORTGAGOR_CONSENT_MISSING")
+    # A signature by the right person over other terms (another amount) does not count either.
+    other_terms = mortgage_text(unit, parties_pb2.Loan(bank=BANK, amount_fen=1, term_months=120), owners)
+    code, reason = await refused(
+        o.mortgage_as_bank.LodgeMortgage(
+            mortgage_pb.LodgeMortgageRequest(
+                request_id=rid(),
+                unit_number=unit,
+                loan=loan,
+                mortgagors=owners,
+                mortgagor_signatures=[p.signature(other_terms) for p in sale.buyers],
+            )
+        )
+    )
+    assert (code, reason) == (grpc.StatusCode.FAILED_PRECONDITION, "SIGNATURE_INVALID")
+    code, reason = await refused(lodge(strangers, [stranger]))
+    assert (code, reason) == (grpc.StatusCode.FAILED_PRECONDITION, "MORTGAGOR_NOT_OWNER")
+    mortgage = (await lodge(owners, sale.buyers)).mortgage
     assert mortgage.state == mortgage_pb.MORTGAGE_STATE_REGISTERED
     assert mortgage.proof_number.startswith("渝(")
     code, reason = await refused(
