@@ -123,6 +123,8 @@ def audit(
         "checkpoints": len(report.findings),
         "server_key_matches": server_key == public_key,
         "changed_leaves": list(changed) if changed else None,
+        # Leaves appended since the last checkpoint: in the book, not yet under any signature.
+        "unsigned_leaves": report.leaves - max((f.tree_size for f in report.findings), default=0),
         "findings": [
             {"tree_size": f.tree_size, "checkpoint_time": f.checkpoint_time.isoformat(), "problem": f.problem}
             for f in report.findings
@@ -148,5 +150,7 @@ def audit(
             )
         elif data["ok"]:
             console.print("[green]the book is intact[/green]: every signed checkpoint holds")
+        if data["unsigned_leaves"]:
+            console.print(f"{data['unsigned_leaves']} leaves were appended after the last checkpoint")
     if not data["ok"]:
         raise typer.Exit(ExitCode.TAMPERED)

@@ -104,6 +104,7 @@ async def test_audit_holds_for_an_intact_book_and_finds_a_row_edited_in_postgres
     assert intact.returncode == 0, intact.stdout + intact.stderr
     report = json.loads(intact.stdout)
     assert (report["ok"], report["leaves"], report["checkpoints"]) == (True, second.tree_size, 2)
+    assert report["unsigned_leaves"] == 0
     assert "the book is intact" in (await deedctl(pki, port, "audit")).stdout
 
     # Someone with the database's superuser edits an entry, switching the guard triggers off.
