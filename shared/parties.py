@@ -28,6 +28,13 @@ def is_party(who: Caller, developer: str = "", banks: Iterable[str] = ()) -> boo
     return False
 
 
+def is_applicant(who: Caller, applicants) -> bool:
+    """Whether `who` may see a registration case: an official, or an organization applying."""
+    if who.role in OFFICIALS:
+        return True
+    return who.role in (Role.DEVELOPER, Role.BANK) and f"organizations/{who.id}" in applicants
+
+
 def require_party(who: Caller, name: str, developer: str = "", banks: Iterable[str] = ()) -> None:
     if not is_party(who, developer, banks):
         raise NotFound(f"no {name!r}")

@@ -8,7 +8,8 @@ from deedflow.casework.v1 import casework_service_pb2_grpc
 from shared.auth import caller
 from shared.casework.domain import CaseKind, CaseState
 from shared.casework.service import Case, CaseBook
-from shared.errors import FieldViolation, InvalidArgument
+from shared.errors import FieldViolation, InvalidArgument, NotFound
+from shared.parties import is_applicant
 from shared.timestamps import from_timestamp, to_timestamp
 from shared.transactions import Transactions
 
@@ -69,14 +70,22 @@ class CaseworkServicer(casework_service_pb2_grpc.CaseworkServiceServicer):
                 size + 1,
             )
         )
+        who = caller()
         return pb.ListCasesResponse(
-            cases=[case_message(c) for c in found[:size]],
+            cases=[case_message(c) for c in found[:size] if is_applicant(who, c.row["applicants"])],
             next_page_token=found[size - 1].number if len(found) > size else "",
         )
 
+    async def _visible(self, name: str):
+        """The case, if the caller is an official or one of its applying organizations; to anyone
+        else it does not exist (its applicants' personal data with it)."""
+        case = await self.tx.read(lambda connection: self.book.load(connection, name))
+        if not is_applicant(caller(), case.row["applicants"]):
+            raise NotFound(f"no case {name!r}")
+        return case
+
     async def GetCase(self, request, context):
-        case = await self.tx.read(lambda connection: self.book.load(connection, request.name))
-        return pb.GetCaseResponse(case_record=case_message(case))
+        return pb.GetCaseResponse(case_record=case_message(await self._visible(request.name)))
 
     async def RequisitionCase(self, request, context):
         who = caller()
@@ -90,6 +99,7 @@ class CaseworkServicer(casework_service_pb2_grpc.CaseworkServiceServicer):
 
     async def ResubmitCase(self, request, context):
         who = caller()
+        await self._visible(request.name)
 
         async def work(connection, at):
             case = await self.book.resubmit(connection, at, request.name, list(request.answers), who.uri)
@@ -130,6 +140,7 @@ class CaseworkServicer(casework_service_pb2_grpc.CaseworkServiceServicer):
 
     async def WithdrawCase(self, request, context):
         who = caller()
+        await self._visible(request.name)
 
         async def work(connection, at):
             case = await self.book.withdraw(connection, at, request.name, who.uri)

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 import grpc
 import pytest
 
+from deedflow.casework.v1 import casework_service_pb2 as case_pb
+from deedflow.casework.v1 import casework_service_pb2_grpc
 from deedflow.contract.v1 import contract_service_pb2 as contract_pb
 from deedflow.contract.v1 import contract_service_pb2_grpc
 from deedflow.mortgage.v1 import mortgage_service_pb2 as mortgage_pb
@@ -222,3 +224,28 @@ async def test_the_bank_receives_its_mortgage_proof_as_a_signed_document(sold, d
     assert result.content["number"] == reply.mortgage.proof_number
     assert result.content["holders"] == [f"organizations/{reply.mortgage.loan.bank.uscc}"]
     assert result.content["entry"] == reply.mortgage.entry
+
+
+async def test_cases_are_shown_to_officials_and_their_applicants_only(sold, services, pki):
+    unit = sold.purchase.filing.unit_number
+    port = services["preregistration"].server.port
+    listing = case_pb.ListCasesRequest(unit_number=unit, states=[case_pb.CASE_STATE_ISSUED])
+    async with (
+        client_channel(port, pki, "clerk") as clerk_channel,
+        client_channel(port, pki, "developer") as seller_channel,
+        client_channel(port, pki, "developer-b") as other_channel,
+    ):
+        clerk = casework_service_pb2_grpc.CaseworkServiceStub(clerk_channel)
+        seller = casework_service_pb2_grpc.CaseworkServiceStub(seller_channel)
+        other = casework_service_pb2_grpc.CaseworkServiceStub(other_channel)
+        cases = (await clerk.ListCases(listing)).cases
+        preregistration = next(c for c in cases if c.kind == case_pb.CASE_KIND_PREREGISTRATION)
+        assert any(a.startswith("buyers/") for a in preregistration.applicants)
+        assert preregistration.name in [c.name for c in (await seller.ListCases(listing)).cases]
+        assert (await seller.GetCase(case_pb.GetCaseRequest(name=preregistration.name))).case_record.name
+        assert not (await other.ListCases(listing)).cases
+        for call in (
+            other.GetCase(case_pb.GetCaseRequest(name=preregistration.name)),
+            other.WithdrawCase(case_pb.WithdrawCaseRequest(request_id=rid(), name=preregistration.name)),
+        ):
+            assert (await refused(call))[0] == grpc.StatusCode.NOT_FOUND
