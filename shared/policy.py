@@ -15,6 +15,7 @@ from shared.auth import Role
 # (shared/parties.py). Our services are listed where one of them reads (SERVICE_CALLS).
 READERS = frozenset({Role.DEVELOPER, Role.BANK, Role.CLERK, Role.HOUSING, Role.TAX})
 SERVICE_READERS = READERS | {Role.SERVICE}
+TAX_READERS = READERS - {Role.DEVELOPER}
 
 POLICY: dict[str, frozenset[Role]] = {
     "/deedflow.contract.v1.ContractService/CreateProject": frozenset({Role.HOUSING}),
@@ -93,8 +94,10 @@ POLICY: dict[str, frozenset[Role]] = {
     "/deedflow.registry.v1.RegistryService/ListCheckpoints": READERS,
     "/deedflow.registry.v1.RegistryService/GetConsistencyProof": READERS,
     "/deedflow.tax.v1.TaxService/AssessDeedTax": frozenset({Role.SERVICE, Role.TAX}),
-    "/deedflow.tax.v1.TaxService/GetAssessment": READERS,
-    "/deedflow.tax.v1.TaxService/ListAssessments": READERS,
+    # A deed-tax assessment names the buyers and their homes: for the tax office, the clerks, the
+    # housing authority and the banks that collect the tax (any bank may), not for developers.
+    "/deedflow.tax.v1.TaxService/GetAssessment": TAX_READERS,
+    "/deedflow.tax.v1.TaxService/ListAssessments": TAX_READERS,
     "/deedflow.tax.v1.TaxService/RecordPayment": frozenset({Role.TAX, Role.BANK}),
     "/deedflow.tax.v1.TaxService/GetClearance": frozenset(
         {Role.SERVICE, Role.TAX, Role.CLERK, Role.DEVELOPER}
