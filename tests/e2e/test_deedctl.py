@@ -282,8 +282,10 @@ def test_objection_and_correction(stack):
     )
     objection = added["entries"][0]
     assert (objection["kind"], objection["state"]) == ("ENTRY_KIND_OBJECTION", "ENTRY_STATE_CURRENT")
-    lifted = as_json(run(env, "--json", "objection", "lift", objection["name"]))
-    assert lifted["entries"][0]["state"] == "ENTRY_STATE_HISTORIC"
+    lifted = run(env, "objection", "lift", objection["name"])
+    assert lifted.returncode == 0, lifted.stderr
+    assert "objection lifted" in lifted.stdout
+    assert "HISTORIC" in lifted.stdout
     ownership = next(
         e["name"]
         for e in as_json(run(env, "--json", "unit", "show", unit))["entries"]
@@ -338,7 +340,12 @@ def test_a_case_worked_from_the_queue_to_the_book(stack):
 def test_refuse_and_withdraw(stack):
     env = stack.env
     refused_case = asyncio.run(_lodge_mortgage(env, stack.owned_unit))
-    refused = as_json(run(env, "--json", "refuse", refused_case, "--reason", "抵押合同与申请不一致"))
+    table = run(env, "refuse", refused_case, "--reason", "抵押合同与申请不一致")
+    assert table.returncode == 0, table.stderr
+    assert "REFUSED" in table.stdout
+    assert "refused because: 抵押合同与申请不一致" in table.stdout
+    assert "--request-id" in table.stderr, "the request id is told, so a timed-out refusal can be re-run"
+    refused = as_json(run(env, "--json", "cases", "show", refused_case))
     assert refused["state"] == "CASE_STATE_REFUSED"
     assert refused["refusal_reasons"] == ["抵押合同与申请不一致"]
     withdrawn_case = asyncio.run(_lodge_mortgage(env, stack.owned_unit))
