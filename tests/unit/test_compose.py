@@ -1,5 +1,5 @@
 """docker-compose.yml parses and runs every service from one image with the right command,
-port and health check, gated on PostgreSQL and the PKI."""
+ports (gRPC and metrics) and health check, gated on PostgreSQL and the PKI."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import pytest
 import yaml
 
 from shared.catalog import SERVICE_NAMES, service_info
+from shared.config import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -28,7 +29,8 @@ def test_service_command_port_and_health(compose, name):
     service = compose["services"][name]
     port = service_info(name).default_port
     assert service["command"] == ["deedflow", "serve", name]
-    assert service["ports"] == [f"{port}:{port}"]
+    metrics = port + Settings().metrics_port_offset
+    assert service["ports"] == [f"{port}:{port}", f"{metrics}:{metrics}"]
     assert service["healthcheck"]["test"] == [
         "CMD",
         "python",
