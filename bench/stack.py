@@ -9,8 +9,11 @@ import os
 import subprocess
 import sys
 import tempfile
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+
+from prometheus_client.parser import text_string_to_metric_families
 
 from shared.catalog import SERVICE_NAMES
 from shared.config import Settings
@@ -35,6 +38,7 @@ def running_stack() -> Iterator[tuple[Settings, Pki]]:
         settings = Settings(home=home)
         yield settings, Pki(home / "pki")
         print_cpu(settings)
+        print_calls(settings)
     finally:
         subprocess.run([str(BIN / "deedflow"), "down"], env=env, check=False, capture_output=True)
 
@@ -62,4 +66,27 @@ def print_cpu(settings: Settings) -> None:
             f"{name} {seconds:.1f} ({seconds / total:.0%})"
             for name, seconds in sorted(used.items(), key=lambda kv: -kv[1])
         )
+    )
+
+
+def print_calls(settings: Settings) -> None:
+    """How many calls each RPC served over the run (from each service's metrics), busiest first:
+    the hop count behind every figure above."""
+    counts: dict[str, float] = {}
+    for service in SERVICE_NAMES:
+        record = read(settings.home, service)
+        if record is None or not record.metrics_port:
+            continue
+        url = f"http://{settings.bind_host}:{record.metrics_port}/metrics"
+        with urllib.request.urlopen(url, timeout=10) as reply:
+            text = reply.read().decode()
+        for family in text_string_to_metric_families(text):
+            for sample in family.samples:
+                if sample.name == "deedflow_grpc_requests_total" and "Health" not in sample.labels["method"]:
+                    method = sample.labels["method"].rpartition(".")[2]
+                    counts[method] = counts.get(method, 0) + sample.value
+    busiest = sorted(counts.items(), key=lambda kv: -kv[1])
+    print(
+        f"  gRPC calls served: {sum(counts.values()):.0f}; by RPC: "
+        + ", ".join(f"{name} {count:.0f}" for name, count in busiest)
     )
