@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
+
+from shared.dbhealth import DATABASE_UNAVAILABLE, DatabaseUnavailable
 
 
 def plain_url(url: str) -> str:
@@ -49,9 +52,23 @@ class Database:
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[asyncpg.Connection]:
-        """One connection in one transaction; commits on success, rolls back on any error."""
-        async with self.pool.acquire() as connection, connection.transaction():
-            yield connection
+        """One connection in one transaction; commits on success, rolls back on any error. When
+        PostgreSQL cannot be reached, or drops the connection midway (a restart), this raises
+        DatabaseUnavailable, so callers hear UNAVAILABLE and retry rather than INTERNAL."""
+        try:
+            connection = await self.pool.acquire()
+        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+            raise DatabaseUnavailable(repr(exc)) from exc
+        try:
+            async with connection.transaction():
+                yield connection
+        except Exception as exc:
+            if connection.is_closed() or isinstance(exc, DATABASE_UNAVAILABLE):
+                raise DatabaseUnavailable(repr(exc)) from exc
+            raise
+        finally:
+            with contextlib.suppress(Exception):
+                await self.pool.release(connection)
 
     async def close(self) -> None:
         await self.pool.close()

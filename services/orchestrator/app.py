@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import socket
 import uuid
@@ -37,10 +38,6 @@ def register(server: grpc.aio.Server, deps: ServiceDeps) -> None:
         )
 
     async def run() -> None:
-        await notifier.start(deps.database.url)
-        try:
-            await engine.run()
-        finally:
-            await notifier.close()
+        await asyncio.gather(notifier.run(deps.database.url), engine.run())
 
     deps.run_in_background(run(), "saga-workers")

@@ -35,6 +35,7 @@ from services.orchestrator.steps import Context, Wait
 from shared.clock import Clock
 from shared.context import subject_var
 from shared.db import Database
+from shared.dbhealth import database_unavailable
 from shared.metrics import ServiceMetrics
 
 log = logging.getLogger("deedflow.saga")
@@ -109,16 +110,23 @@ class Engine:
             self.metrics.step_duration.labels(kind.value, outcome).observe(seconds)
 
     async def run(self) -> None:
-        """Claim and advance due purchases until cancelled."""
+        """Claim and advance due purchases until cancelled. Nothing but cancellation ends it: with
+        the database gone, it waits and claims again, and the leases of what it held run out."""
         while True:
             try:
                 async with self.database.transaction() as connection:
                     claimed = await repository.claim_due(
                         connection, self.worker, self.settings.lease_seconds, self.settings.claim_batch
                     )
-            except (OSError, asyncpg.PostgresError):
-                log.exception("claiming failed; retrying")
-                claimed = []
+            except Exception as exc:
+                if not database_unavailable(exc):
+                    log.exception("claiming failed; retrying")
+                else:
+                    log.warning(
+                        "database unavailable; claiming again shortly", extra={"fields": {"error": repr(exc)}}
+                    )
+                await asyncio.sleep(IDLE_POLL_SECONDS)
+                continue
             if claimed:
                 await asyncio.gather(*(self._advance_safely(row) for row in claimed))
             else:
@@ -132,11 +140,19 @@ class Engine:
             log.warning(
                 "lease lost; another worker has the purchase", extra={"fields": {"purchase": str(row["id"])}}
             )
-        except Exception:
+        except Exception as exc:
+            if database_unavailable(exc):
+                # The step's record may or may not have been written; its lease runs out and the
+                # step is replayed with the same request id, which every office answers once.
+                log.warning("database unavailable during a step", extra={"fields": {"error": repr(exc)}})
+                return
             # A bug, not a refusal: keep the purchase due later so it is not lost, and say so.
             log.exception("step crashed", extra={"fields": {"purchase": str(row["id"])}})
-            async with self.database.transaction() as connection:
-                await repository.release(connection, row["id"], self.worker)
+            try:
+                async with self.database.transaction() as connection:
+                    await repository.release(connection, row["id"], self.worker)
+            except Exception:
+                log.exception("could not release the purchase; its lease will run out")
 
     async def _write(self, purchase_id: uuid.UUID, step=None, **columns) -> None:
         async with self.database.transaction() as connection:

@@ -1,15 +1,25 @@
 """LISTEN/NOTIFY for this process: wakes the saga's workers when something is due and the
-watchers of a purchase when it changes."""
+watchers of a purchase when it changes. The listening connection is kept: when PostgreSQL drops
+it (a restart), everyone is woken to re-read, and it connects again."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 
 import asyncpg
 
 from services.orchestrator.repository import CHANGED, DUE
 from shared.db import plain_url
+
+log = logging.getLogger("deedflow.notifier")
+
+RECONNECT_SECONDS = 1.0
+
+
+def _setter(event: asyncio.Event):
+    return lambda _connection: event.set()
 
 
 class Notifier:
@@ -17,12 +27,38 @@ class Notifier:
         self.due = asyncio.Event()
         # Watchers by purchase id: a change wakes only those who watch that purchase.
         self._watchers: dict[str, set[asyncio.Event]] = {}
-        self._connection: asyncpg.Connection | None = None
 
-    async def start(self, url: str) -> None:
-        self._connection = await asyncpg.connect(plain_url(url))
-        await self._connection.add_listener(DUE, self._on_due)
-        await self._connection.add_listener(CHANGED, self._on_changed)
+    async def run(self, url: str) -> None:
+        """Listens until cancelled, reconnecting whenever the connection is lost."""
+        while True:
+            try:
+                connection = await asyncpg.connect(plain_url(url))
+            except (OSError, asyncpg.PostgresError) as exc:
+                log.warning("cannot listen yet; retrying", extra={"fields": {"error": repr(exc)}})
+                await asyncio.sleep(RECONNECT_SECONDS)
+                continue
+            lost = asyncio.Event()
+            connection.add_termination_listener(_setter(lost))
+            try:
+                await connection.add_listener(DUE, self._on_due)
+                await connection.add_listener(CHANGED, self._on_changed)
+                # Whatever changed while nobody listened is found by re-reading.
+                self._wake_everyone()
+                await lost.wait()
+                log.warning("the listening connection was lost; reconnecting")
+            except (OSError, asyncpg.PostgresError) as exc:
+                log.warning("listening failed; reconnecting", extra={"fields": {"error": repr(exc)}})
+            finally:
+                with contextlib.suppress(Exception):
+                    await connection.close(timeout=1)
+            self._wake_everyone()
+            await asyncio.sleep(RECONNECT_SECONDS)
+
+    def _wake_everyone(self) -> None:
+        self.due.set()
+        for events in self._watchers.values():
+            for event in events:
+                event.set()
 
     def _on_due(self, *args) -> None:
         self.due.set()
@@ -52,7 +88,3 @@ class Notifier:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self.due.wait(), seconds)
         self.due.clear()
-
-    async def close(self) -> None:
-        if self._connection is not None:
-            await self._connection.close()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import datetime as dt
 import uuid
 from collections.abc import AsyncIterator
@@ -30,6 +32,8 @@ from shared.names import parse_uuid_name
 from shared.parties import is_party
 from shared.transactions import Transactions
 
+# How long a watcher waits for a notification before it reads again anyway.
+WATCH_POLL_SECONDS = 5.0
 TERMINAL = frozenset({PurchaseState.HANDED_OVER, PurchaseState.CANCELLED, PurchaseState.REJECTED})
 _NAMESPACE = uuid.UUID("3b9e7d5c-1a2f-4e6d-8c0b-7a5f3e1d9c24")
 
@@ -313,4 +317,6 @@ class Purchases:
                     state = pb.PurchaseState.Name(purchase.state).removeprefix("PURCHASE_STATE_")
                     if PurchaseState(state) in TERMINAL:
                         return
-                await changed.wait()
+                # A notification wakes it; the timeout is the safety net for one never sent.
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(changed.wait(), WATCH_POLL_SECONDS)

@@ -23,6 +23,7 @@ from grpc_status import rpc_status
 
 from shared.auth import Role, caller_from_auth_context, current_caller
 from shared.context import deadline_var, method_var, request_id_var, subject_of, subject_var
+from shared.dbhealth import database_unavailable
 from shared.errors import DomainError, InvalidArgument, PermissionDenied, Unauthenticated
 from shared.grpc.status import grpc_code, to_status
 from shared.grpc.validation import violations
@@ -206,6 +207,13 @@ class ErrorMappingInterceptor(BehaviorInterceptor):
                 code=exc.code().value[0], message=exc.details() or ""
             )
             await abort_with(context, passed)
+        if database_unavailable(exc):
+            # Nothing is known to be committed; the request id makes the caller's retry safe.
+            errors_log.warning("database unavailable", extra={"fields": {"error": repr(exc)}})
+            await abort_with(
+                context,
+                status_pb2.Status(code=code_pb2.UNAVAILABLE, message="the database is unavailable; retry"),
+            )
         if isinstance(exc, NotImplementedError):
             await abort_with(
                 context,

