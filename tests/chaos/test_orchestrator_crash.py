@@ -9,12 +9,7 @@ import asyncio
 import contextlib
 import dataclasses
 import importlib
-import json
-import os
 import signal
-import subprocess
-import sys
-import threading
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -32,6 +27,7 @@ from deedflow.transfer.v1 import transfer_service_pb2 as transfer_pb
 from shared.config import Settings
 from shared.db import plain_url
 from shared.runtime import start_service
+from tests.chaos.processes import ServiceProcess
 from tests.flows import open_offices, presale, rid
 from tests.purchases import file_purchase, signed_filing
 from tests.support import client_channel, fresh_database
@@ -82,69 +78,24 @@ async def chaos_offices(six, pki):
         yield stubs
 
 
-class Orchestrator:
-    """One `python -m services.orchestrator` process."""
-
-    def __init__(
-        self,
-        home: Path,
-        database_url: str,
-        addresses: dict[str, str],
-        pki_root: Path,
-        chaos: str = "",
-        lease_seconds: float = 1.5,
-    ):
-        home.mkdir(parents=True, exist_ok=True)
-        env = {k: v for k, v in os.environ.items() if not k.startswith("DEEDFLOW_")}
-        env.update(
-            DATABASE_URL=database_url,
-            DEEDFLOW_HOME=str(home),
-            DEEDFLOW_PKI_DIR=str(pki_root),
-            DEEDFLOW_ADDRESSES=json.dumps(addresses),
-            DEEDFLOW_PORTS=json.dumps({"orchestrator": 0}),
-            # A short lease, so a dead process's purchases move on within the test.
-            DEEDFLOW_SAGA_LEASE_SECONDS=str(lease_seconds),
-            DEEDFLOW_SAGA_CHAOS_KILL_AT=chaos,
-            GRPC_VERBOSITY="ERROR",
-        )
-        self.log = home / "orchestrator.log"
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "services.orchestrator"],
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
-        self.port = self._serving_port()
-
-    def _serving_port(self) -> int:
-        """Reads the process's JSON log until it says it is serving, and on which port; then
-        keeps copying the log in a thread, so the process never blocks on a full pipe."""
-        copy = self.log.open("w")
-        for line in self.process.stdout:
-            copy.write(line)
-            if '"message": "serving"' in line:
-                threading.Thread(target=self._drain, args=(copy,), daemon=True).start()
-                return json.loads(line)["port"]
-        copy.close()
-        raise AssertionError(f"exited with {self.process.wait()} before serving: {self.log.read_text()}")
-
-    def _drain(self, copy) -> None:
-        with copy:
-            for line in self.process.stdout:
-                copy.write(line)
-
-    def stop(self) -> None:
-        """SIGTERM and a graceful exit; a process that will not go is killed and reported."""
-        if self.process.poll() is not None:
-            return
-        self.process.send_signal(signal.SIGTERM)
-        try:
-            self.process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-            raise AssertionError(f"the orchestrator did not stop on SIGTERM; log in {self.log}") from None
+def orchestrator_process(
+    home: Path,
+    database_url: str,
+    addresses: dict[str, str],
+    pki_root: Path,
+    chaos: str = "",
+    lease_seconds: float = 1.5,
+) -> ServiceProcess:
+    """One `python -m services.orchestrator` process, with a short lease so a dead process's
+    purchases move on within the test, and optionally told where to die."""
+    return ServiceProcess(
+        "orchestrator",
+        home,
+        database_url,
+        addresses,
+        pki_root,
+        env={"DEEDFLOW_SAGA_LEASE_SECONDS": str(lease_seconds), "DEEDFLOW_SAGA_CHAOS_KILL_AT": chaos},
+    )
 
 
 @contextlib.asynccontextmanager
@@ -177,7 +128,7 @@ class Progress:
 
 
 async def drive(
-    offices, pki, orchestrator: Orchestrator, name: str, building: str, done: Progress
+    offices, pki, orchestrator: ServiceProcess, name: str, building: str, done: Progress
 ) -> pb.Purchase | None:
     """Moves the purchase towards its certificate through this orchestrator, as far as it lives;
     None when the process died on the way."""
@@ -271,7 +222,9 @@ async def test_killed_at_a_step_the_purchase_still_ends_right_and_nothing_happen
 ):
     _, addresses = six
     building, (unit, _) = await presale(chaos_offices)
-    doomed = Orchestrator(tmp_path / "a", chaos_database, addresses, pki.root, chaos=f"{step}:{moment}")
+    doomed = orchestrator_process(
+        tmp_path / "a", chaos_database, addresses, pki.root, chaos=f"{step}:{moment}"
+    )
     filing, _ = signed_filing(pki, unit, with_loan=True)
     async with desk(doomed.port, pki) as stub:
         purchase = await file_purchase(stub, filing)
@@ -280,7 +233,7 @@ async def test_killed_at_a_step_the_purchase_still_ends_right_and_nothing_happen
     assert ready is None, f"the orchestrator was to die at {step}:{moment}"
     assert doomed.process.wait(timeout=60) == -signal.SIGKILL
 
-    successor = Orchestrator(tmp_path / "b", chaos_database, addresses, pki.root)
+    successor = orchestrator_process(tmp_path / "b", chaos_database, addresses, pki.root)
     try:
         ready = await drive(chaos_offices, pki, successor, purchase.name, building, done)
     finally:
@@ -298,8 +251,8 @@ async def test_two_orchestrators_share_fifty_purchases_without_running_a_step_tw
     _, addresses = six
     building, units = await presale(chaos_offices, units=50)
     # The default lease: here nobody dies, so nobody should take over anybody's step.
-    first = Orchestrator(tmp_path / "one", chaos_database, addresses, pki.root, lease_seconds=30)
-    second = Orchestrator(tmp_path / "two", chaos_database, addresses, pki.root, lease_seconds=30)
+    first = orchestrator_process(tmp_path / "one", chaos_database, addresses, pki.root, lease_seconds=30)
+    second = orchestrator_process(tmp_path / "two", chaos_database, addresses, pki.root, lease_seconds=30)
     try:
         names = []
         for i, unit in enumerate(units):

@@ -1,0 +1,82 @@
+"""A deedflow service as its own OS process, for the chaos tests: started, found serving, killed
+with SIGKILL or stopped with SIGTERM."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+
+class ServiceProcess:
+    """One `python -m services.<name>` process on `port` (0: any free port)."""
+
+    def __init__(
+        self,
+        name: str,
+        home: Path,
+        database_url: str,
+        addresses: dict[str, str],
+        pki_root: Path,
+        port: int = 0,
+        env: dict[str, str] | None = None,
+    ):
+        home.mkdir(parents=True, exist_ok=True)
+        self.name = name
+        environment = {k: v for k, v in os.environ.items() if not k.startswith("DEEDFLOW_")}
+        environment.update(
+            DATABASE_URL=database_url,
+            DEEDFLOW_HOME=str(home),
+            DEEDFLOW_PKI_DIR=str(pki_root),
+            DEEDFLOW_ADDRESSES=json.dumps(addresses),
+            DEEDFLOW_PORTS=json.dumps({name: port}),
+            GRPC_VERBOSITY="ERROR",
+            **(env or {}),
+        )
+        self.log = home / f"{name}.log"
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", f"services.{name}"],
+            env=environment,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        self.port = self._serving_port()
+
+    def _serving_port(self) -> int:
+        """Reads the process's JSON log until it says it is serving, and on which port; then
+        keeps copying the log in a thread, so the process never blocks on a full pipe."""
+        copy = self.log.open("a")
+        for line in self.process.stdout:
+            copy.write(line)
+            if '"message": "serving"' in line:
+                threading.Thread(target=self._drain, args=(copy,), daemon=True).start()
+                return json.loads(line)["port"]
+        copy.close()
+        raise AssertionError(f"exited with {self.process.wait()} before serving: {self.log.read_text()}")
+
+    def _drain(self, copy) -> None:
+        with copy:
+            for line in self.process.stdout:
+                copy.write(line)
+
+    def kill(self) -> None:
+        """SIGKILL: no shutdown, no goodbye (kill -9)."""
+        self.process.kill()
+        self.process.wait()
+
+    def stop(self) -> None:
+        """SIGTERM and a graceful exit; a process that will not go is killed and reported."""
+        if self.process.poll() is not None:
+            return
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+            raise AssertionError(f"{self.name} did not stop on SIGTERM; log in {self.log}") from None
