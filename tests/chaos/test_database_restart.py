@@ -10,7 +10,6 @@ import asyncio
 import importlib
 from pathlib import Path
 
-import asyncpg
 import grpc
 import pytest
 
@@ -19,9 +18,9 @@ from deedflow.orchestrator.v1 import orchestrator_service_pb2 as pb
 from deedflow.orchestrator.v1 import orchestrator_service_pb2_grpc
 from shared.catalog import SERVICE_NAMES
 from shared.config import Settings
-from shared.db import plain_url
 from shared.pg import start_embedded, stop_embedded
 from shared.runtime import start_service
+from tests.chaos.book import ONE_PURCHASE_WITH_A_LOAN, entries_by_kind
 from tests.flows import open_offices, presale
 from tests.purchases import complete, file_purchase, pay, signed_filing, until
 from tests.support import client_channel
@@ -118,16 +117,4 @@ async def test_a_crashed_database_loses_nothing_acknowledged_and_every_saga_resu
             ).contracts
             assert len(contracts) == 1, unit
 
-    connection = await asyncpg.connect(plain_url(url))
-    try:
-        entries = await connection.fetch(
-            "SELECT unit_number, kind, count(*) AS n FROM registry.entry GROUP BY unit_number, kind"
-        )
-    finally:
-        await connection.close()
-    by_unit = {(r["unit_number"], r["kind"]): r["n"] for r in entries}
-    for unit in units:
-        assert by_unit[unit, "PREREGISTRATION"] == 1
-        assert by_unit[unit, "PREMORTGAGE"] == 1
-        assert by_unit[unit, "MORTGAGE"] == 1
-        assert by_unit[unit, "OWNERSHIP"] == 2  # the developer's, then the buyers'
+    assert await entries_by_kind(url, units) == dict.fromkeys(units, ONE_PURCHASE_WITH_A_LOAN)
