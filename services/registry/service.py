@@ -114,13 +114,24 @@ class Book:
 
     # The verifiable log (RFC 9162)
 
-    async def checkpoint(self, connection: asyncpg.Connection) -> SignedCheckpoint:
+    async def _hashes(
+        self, connection: asyncpg.Connection, tree_size: int
+    ) -> tuple[list[bytes], list[bytes]]:
+        """The first `tree_size` leaves and their Merkle leaf hashes, recomputed from the rows."""
+        leaves = await log.leaves(connection, tree_size)
+        return leaves, [merkle.leaf_hash(leaf) for leaf in leaves]
+
+    async def checkpoint(
+        self, connection: asyncpg.Connection, hashes: list[bytes] | None = None
+    ) -> SignedCheckpoint:
         """The signed checkpoint of the book as it is now; signed once per tree size, and only
-        over a book whose earlier part still hashes to the last checkpoint signed."""
+        over a book whose earlier part still hashes to the last checkpoint signed. `hashes`, when
+        the caller has them for the book as it is, spare reading it again."""
         tree_size = await log.size(connection)
         row = await connection.fetchrow("SELECT * FROM checkpoint WHERE tree_size = $1", tree_size)
         if row is None:
-            hashes = [merkle.leaf_hash(leaf) for leaf in await log.leaves(connection, tree_size)]
+            if hashes is None or len(hashes) != tree_size:
+                _, hashes = await self._hashes(connection, tree_size)
             previous = await connection.fetchrow(
                 "SELECT tree_size, root_hash FROM checkpoint WHERE tree_size < $1"
                 " ORDER BY tree_size DESC LIMIT 1",
@@ -190,8 +201,10 @@ class Book:
     async def inclusion(
         self, connection: asyncpg.Connection, unit_number: str, sequence: int, tree_size: int
     ) -> tuple[int, list[bytes], bytes, SignedCheckpoint]:
-        """The entry's leaf index, audit path and leaf bytes in the tree of the latest checkpoint."""
-        checkpoint = await self.checkpoint(connection)
+        """The entry's leaf index, audit path and leaf bytes in the tree of the latest checkpoint
+        (or of the checkpoint at `tree_size`); the book is read and hashed once for both."""
+        leaves, hashes = await self._hashes(connection, await log.size(connection))
+        checkpoint = await self.checkpoint(connection, hashes)
         size = tree_size or checkpoint.tree_size
         if size > checkpoint.tree_size:
             raise InvalidArgument(
@@ -206,8 +219,10 @@ class Book:
             raise InvalidArgument(
                 [FieldViolation("tree_size", f"entry is leaf {index}, after a tree of {size}")]
             )
-        leaves = await log.leaves(connection, size)
-        path = merkle.inclusion_proof(index, [merkle.leaf_hash(leaf) for leaf in leaves])
+        if size > len(hashes):
+            # The book grew between the two reads; the checkpoint covers more than was read.
+            leaves, hashes = await self._hashes(connection, size)
+        path = merkle.inclusion_proof(index, hashes[:size])
         if size != checkpoint.tree_size:
             row = await connection.fetchrow("SELECT * FROM checkpoint WHERE tree_size = $1", size)
             if row is None:
@@ -223,7 +238,7 @@ class Book:
             raise InvalidArgument(
                 [FieldViolation("second_tree_size", f"need 0 < first <= second <= {size}, the book's size")]
             )
-        hashes = [merkle.leaf_hash(leaf) for leaf in await log.leaves(connection, second)]
+        _, hashes = await self._hashes(connection, second)
         return merkle.consistency_proof(first, hashes)
 
     # Reads
