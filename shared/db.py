@@ -30,6 +30,15 @@ def with_database(url: str, database: str) -> str:
     return urlunsplit((parts.scheme, parts.netloc, f"/{database}", parts.query, parts.fragment))
 
 
+def _lost(connection) -> bool:
+    """Whether the connection is gone: closed, or already taken back by the pool because it broke
+    (asyncpg then refuses every call on it, is_closed() included)."""
+    try:
+        return connection.is_closed()
+    except asyncpg.InterfaceError:
+        return True
+
+
 class Database:
     """A service's connection pool. Every connection's search_path is the service's schema, so
     a service cannot read another's tables by accident."""
@@ -63,7 +72,7 @@ class Database:
             async with connection.transaction():
                 yield connection
         except Exception as exc:
-            if connection.is_closed() or isinstance(exc, DATABASE_UNAVAILABLE):
+            if isinstance(exc, DATABASE_UNAVAILABLE) or _lost(connection):
                 raise DatabaseUnavailable(repr(exc)) from exc
             raise
         finally:

@@ -1,8 +1,9 @@
 """Object-level checks: who is a party to a record, and so may see it or act on it.
 
 A developer sees the records of its own sales, a bank those of the loans it makes. To anyone
-else such a record does not exist (NOT_FOUND, never PERMISSION_DENIED), so that probing names
-tells a stranger nothing about who bought what (docs/decisions.md, "Object-level checks").
+else such a record does not exist (NOT_FOUND, not PERMISSION_DENIED), so that probing names
+tells a stranger nothing about who bought what. Filing something new in another's name names no
+record, and is PERMISSION_DENIED (docs/decisions.md §17, "Object-level checks").
 """
 
 from __future__ import annotations
