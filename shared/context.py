@@ -8,6 +8,11 @@ request_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar("req
 method_var: contextvars.ContextVar[str | None] = contextvars.ContextVar("method", default=None)
 # Monotonic time by which the call being served must finish; outgoing calls inherit it.
 deadline_var: contextvars.ContextVar[float | None] = contextvars.ContextVar("deadline", default=None)
+# Set while the running task holds a database transaction (shared/db.py); outgoing calls refuse to
+# start under it (shared/grpc/channels.py), so no remote call can run inside a local transaction.
+holding_transaction_var: contextvars.ContextVar[bool] = contextvars.ContextVar(
+    "holding_transaction", default=False
+)
 # What the call or background work is about ("purchases/…", "cases/…", "units/…"), for the logs.
 subject_var: contextvars.ContextVar[str | None] = contextvars.ContextVar("subject", default=None)
 

@@ -9,6 +9,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 
+from shared.context import holding_transaction_var
 from shared.dbhealth import DATABASE_UNAVAILABLE, DatabaseUnavailable
 
 
@@ -68,6 +69,7 @@ class Database:
             connection = await self.pool.acquire()
         except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
             raise DatabaseUnavailable(repr(exc)) from exc
+        holding = holding_transaction_var.set(True)
         try:
             async with connection.transaction():
                 yield connection
@@ -76,6 +78,7 @@ class Database:
                 raise DatabaseUnavailable(repr(exc)) from exc
             raise
         finally:
+            holding_transaction_var.reset(holding)
             with contextlib.suppress(Exception):
                 await self.pool.release(connection)
 

@@ -75,3 +75,15 @@ class PermissionDenied(ReasonedError):
 
 class Unauthenticated(DomainError):
     """UNAUTHENTICATED: no usable client identity on the connection."""
+
+
+class Internal(ReasonedError):
+    """INTERNAL: our own fault (a bug, or records that disagree); never the caller's."""
+
+
+class AnsweredBefore(DomainError):
+    """The recorded answer to a request id, given again exactly as it was first given."""
+
+    def __init__(self, status) -> None:
+        super().__init__(status.message)
+        self.status = status

@@ -1,5 +1,13 @@
-"""The idempotency store: the first response to (caller, method, request_id) is kept in the same
-transaction as the write it answers, and replayed for every retry of that request."""
+"""The idempotency store: the first answer to (caller, method, request_id) is kept and given again
+to every retry of that request, byte for byte.
+
+A write done in one transaction stores its response in that transaction. Work that spans
+services (shared/journal.py) claims the key when it commits its intent, so a committed claim
+without an answer means "in flight": a retry joins that operation instead of starting another.
+A request refused before it changed anything leaves no record, so it may be retried once its
+cause is removed; a refusal the journal recorded (a case refused after it was lodged) is an
+answer like any other and is given again.
+"""
 
 from __future__ import annotations
 
@@ -11,11 +19,13 @@ from typing import TypeVar
 
 import asyncpg
 from google.protobuf.message import Message
+from google.rpc import status_pb2
 
 from shared.db import Database
-from shared.errors import RequestIdReused
+from shared.errors import AnsweredBefore, RequestIdReused
 
 ResponseT = TypeVar("ResponseT", bound=Message)
+_NAMESPACE = uuid.UUID("58a1f0d2-6c3e-4b7a-9e15-2d4c8b6a0f93")
 
 
 @dataclass(frozen=True)
@@ -25,16 +35,64 @@ class IdempotencyKey:
     request_id: str
 
 
+def operation_id(key: IdempotencyKey) -> uuid.UUID:
+    """The journal operation that answers this key, if the request spans services."""
+    return uuid.uuid5(_NAMESPACE, f"{key.caller}\n{key.method}\n{key.request_id}")
+
+
 def request_fingerprint(request: Message) -> bytes:
     """SHA-256 of the request's deterministic serialization: same payload, same fingerprint."""
     return hashlib.sha256(request.SerializeToString(deterministic=True)).digest()
 
 
-async def claim(connection: asyncpg.Connection, key: IdempotencyKey, fingerprint: bytes) -> bytes | None:
-    """Claims the key for this transaction, or returns the stored response of an earlier one.
+@dataclass(frozen=True)
+class Answer:
+    """A stored answer: the response's bytes, or the status of a recorded refusal."""
+
+    response: bytes | None
+    status: bytes | None
+
+    def replay(self) -> bytes:
+        """The response bytes, or the recorded refusal raised again."""
+        if self.status is not None:
+            raise AnsweredBefore(status_pb2.Status.FromString(self.status))
+        return self.response or b""
+
+
+class InFlight:
+    """The key is claimed by an operation that has not finished."""
+
+
+IN_FLIGHT = InFlight()
+Found = Answer | InFlight | None
+
+_SELECT = (
+    "SELECT request_sha256, response, status FROM idempotency_record"
+    " WHERE caller = $1 AND method = $2 AND request_id = $3"
+)
+
+
+def _found(row: asyncpg.Record | None, key: IdempotencyKey, fingerprint: bytes) -> Found:
+    if row is None:
+        return None
+    if row["request_sha256"] != fingerprint:
+        raise RequestIdReused(key.method)
+    if row["response"] is None and row["status"] is None:
+        return IN_FLIGHT
+    return Answer(row["response"], row["status"])
+
+
+async def lookup(executor, key: IdempotencyKey, fingerprint: bytes) -> Found:
+    """What is stored for the key, without claiming it (`executor`: a pool or a connection)."""
+    row = await executor.fetchrow(_SELECT, key.caller, key.method, uuid.UUID(key.request_id))
+    return _found(row, key, fingerprint)
+
+
+async def claim(connection: asyncpg.Connection, key: IdempotencyKey, fingerprint: bytes) -> Found:
+    """Claims the key for this transaction (None), or returns what an earlier one stored.
 
     A concurrent duplicate blocks on the primary key until the first transaction ends; then it
-    sees the committed record (and replays it) or, if the first rolled back, claims the key.
+    sees the committed record or, if the first rolled back, claims the key.
     """
     inserted = await connection.fetchval(
         """
@@ -50,24 +108,37 @@ async def claim(connection: asyncpg.Connection, key: IdempotencyKey, fingerprint
     )
     if inserted:
         return None
-    row = await connection.fetchrow(
-        "SELECT request_sha256, response FROM idempotency_record"
+    return _found(
+        await connection.fetchrow(_SELECT, key.caller, key.method, uuid.UUID(key.request_id)),
+        key,
+        fingerprint,
+    )
+
+
+async def record(
+    connection: asyncpg.Connection, key: IdempotencyKey, response: bytes | None, status: bytes | None = None
+) -> None:
+    """Stores the answer of a claimed key."""
+    await connection.execute(
+        "UPDATE idempotency_record SET response = $4, status = $5"
         " WHERE caller = $1 AND method = $2 AND request_id = $3",
         key.caller,
         key.method,
         uuid.UUID(key.request_id),
+        response,
+        status,
     )
-    if row["request_sha256"] != fingerprint:
-        raise RequestIdReused(key.method)
-    return row["response"]
 
 
-async def record(connection: asyncpg.Connection, key: IdempotencyKey, response: bytes) -> None:
+async def store(connection: asyncpg.Connection, key: IdempotencyKey, fingerprint: bytes, response: bytes):
+    """Claims and answers a key at once (an answer assembled outside one transaction)."""
     await connection.execute(
-        "UPDATE idempotency_record SET response = $4 WHERE caller = $1 AND method = $2 AND request_id = $3",
+        "INSERT INTO idempotency_record (caller, method, request_id, request_sha256, response)"
+        " VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
         key.caller,
         key.method,
         uuid.UUID(key.request_id),
+        fingerprint,
         response,
     )
 
@@ -78,17 +149,22 @@ async def run_idempotent(
     request: Message,
     response_type: type[ResponseT],
     work: Callable[[asyncpg.Connection], Awaitable[ResponseT]],
+    join: Callable[[uuid.UUID], Awaitable[bytes]] | None = None,
 ) -> ResponseT:
     """Runs `work` in a transaction once per key; a retry gets the identical first response.
 
     A failing `work` rolls back its claim too, so a refused request leaves nothing behind and
-    may be retried after its cause is removed.
+    may be retried after its cause is removed. A key an operation holds in flight is joined.
     """
     fingerprint = request_fingerprint(request)
     async with database.transaction() as connection:
-        stored = await claim(connection, key, fingerprint)
-        if stored is not None:
-            return response_type.FromString(stored)
-        response = await work(connection)
-        await record(connection, key, response.SerializeToString(deterministic=True))
-        return response
+        found = await claim(connection, key, fingerprint)
+        if found is None:
+            response = await work(connection)
+            await record(connection, key, response.SerializeToString(deterministic=True))
+            return response
+    if isinstance(found, Answer):
+        return response_type.FromString(found.replay())
+    if join is None:
+        raise RuntimeError(f"{key.method} is held by an operation and no journal can join it")
+    return response_type.FromString(await join(operation_id(key)))

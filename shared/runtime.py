@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import socket
+import uuid
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import Any
@@ -12,12 +14,14 @@ from typing import Any
 import grpc
 import uvloop
 
+from shared import faults
 from shared.catalog import service_info
 from shared.clock import Clock, SystemClock
 from shared.config import Settings
 from shared.db import Database
 from shared.grpc.channels import secure_channel
 from shared.grpc.server import RunningServer, serve_until_signalled, start_server
+from shared.journal import Journal
 from shared.logging import configure_logging
 from shared.metrics import ServiceMetrics
 from shared.migrate import migrate
@@ -36,6 +40,7 @@ class ServiceDeps:
     settings: Settings
     database: Database
     pki: Pki
+    journal: Journal
     clock: Clock = field(default_factory=SystemClock)
     metrics: ServiceMetrics | None = None
     _peers: dict[str, grpc.aio.Channel] = field(default_factory=dict)
@@ -114,7 +119,10 @@ async def start_service(
     await migrate(url, name)
     database = await Database.connect(url, name, settings.db_pool_min, settings.db_pool_max)
     metrics = ServiceMetrics(name)
-    deps = ServiceDeps(name, settings, database, load_pki(settings), clock or SystemClock(), metrics)
+    clock = clock or SystemClock()
+    worker = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+    journal = Journal(database, clock, name, worker)
+    deps = ServiceDeps(name, settings, database, load_pki(settings), journal, clock, metrics)
     try:
         grpc_port = settings.port_of(name) if port is None else port
         metrics.serve(settings.bind_host, settings.metrics_port_of(name) if grpc_port else 0)
@@ -127,11 +135,14 @@ async def start_service(
             grpc_port,
             settings.access_log,
             metrics=metrics,
+            journal=journal,
         )
     except BaseException:
         metrics.close()
         await database.close()
         raise
+    if journal.drivers:
+        deps.run_in_background(journal.sweep_forever(), "journal-sweeper")
     return StartedService(running, deps)
 
 
@@ -155,4 +166,5 @@ def main(name: str, register: Register) -> None:
     """Entry point of `python -m services.<name>` and `deedflow serve <name>`."""
     settings = Settings()
     configure_logging(name, settings.log_level)
+    faults.configure_from_environment()
     uvloop.run(_serve(name, register))

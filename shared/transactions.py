@@ -1,4 +1,5 @@
-"""How a service's use cases run: a change once per request id, in one transaction, at one time."""
+"""How a service's use cases run: a change once per request id, in one transaction, at one time;
+or, for work that spans services, as an operation of the journal."""
 
 from __future__ import annotations
 
@@ -12,16 +13,18 @@ from google.protobuf.message import Message
 from shared.auth import caller
 from shared.clock import Clock
 from shared.db import Database
-from shared.idempotency import IdempotencyKey, run_idempotent
+from shared.idempotency import IdempotencyKey, lookup, request_fingerprint, run_idempotent, store
+from shared.journal import Begin, Journal
 
 ResponseT = TypeVar("ResponseT", bound=Message)
 ResultT = TypeVar("ResultT")
 
 
 class Transactions:
-    def __init__(self, database: Database, clock: Clock, grpc_service: str) -> None:
-        self.database = database
-        self.clock = clock
+    def __init__(self, journal: Journal, grpc_service: str) -> None:
+        self.journal = journal
+        self.database: Database = journal.database
+        self.clock: Clock = journal.clock
         self.grpc_service = grpc_service
 
     def key(self, method: str, request_id: str) -> IdempotencyKey:
@@ -43,7 +46,22 @@ class Transactions:
             request,
             response_type,
             lambda connection: work(connection, at),
+            self.journal.join,
         )
+
+    async def operate(self, method: str, request: Message, kind: str, begin: Begin) -> bytes:
+        """Starts the journal operation `kind` for this request (or gives its recorded answer);
+        the answer's bytes, exactly as stored and as every retry will get them."""
+        return await self.journal.start(self.key(method, request.request_id), request, kind, begin)
+
+    async def keep(self, method: str, request: Message, response: Message) -> bytes:
+        """Stores an answer assembled from several transactions (a batch whose every part has
+        its final answer), so the request's retries get it; the stored bytes, whoever won."""
+        key = self.key(method, request.request_id)
+        fingerprint = request_fingerprint(request)
+        async with self.database.transaction() as connection:
+            await store(connection, key, fingerprint, response.SerializeToString(deterministic=True))
+            return (await lookup(connection, key, fingerprint)).replay()
 
     async def read(self, work: Callable[[asyncpg.Connection], Awaitable[ResultT]]) -> ResultT:
         async with self.database.transaction() as connection:

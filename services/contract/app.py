@@ -11,5 +11,5 @@ from shared.runtime import ServiceDeps
 
 
 def register(server: grpc.aio.Server, deps: ServiceDeps) -> None:
-    contracts = Contracts(deps.database, deps.clock, deps.pki.ca_pem, deps.peer)
+    contracts = Contracts(deps.journal, deps.pki.ca_pem, deps.peer)
     contract_service_pb2_grpc.add_ContractServiceServicer_to_server(ContractServicer(contracts), server)

@@ -26,11 +26,10 @@ from services.contract.domain import (
     parties,
     signer_identity,
 )
-from shared.clock import Clock
 from shared.consent import cancellation_text
-from shared.db import Database
 from shared.errors import AlreadyExists, FailedPrecondition, NotFound
 from shared.ids import building_of
+from shared.journal import Journal, Operation
 from shared.names import parse_uuid_name
 from shared.signing import algorithm_of, verify
 from shared.transactions import Transactions
@@ -68,10 +67,8 @@ def parse_contract_name(name: str) -> uuid.UUID:
 
 
 class Contracts:
-    def __init__(
-        self, database: Database, clock: Clock, ca_pem: bytes, peer: Callable[[str], grpc.aio.Channel]
-    ) -> None:
-        self.tx = Transactions(database, clock, "deedflow.contract.v1.ContractService")
+    def __init__(self, journal: Journal, ca_pem: bytes, peer: Callable[[str], grpc.aio.Channel]) -> None:
+        self.tx = Transactions(journal, "deedflow.contract.v1.ContractService")
         self.ca_pem = ca_pem
         self.peer = peer
 
@@ -83,7 +80,8 @@ class Contracts:
 
     async def create_project(
         self, connection: asyncpg.Connection, at: dt.datetime, request: pb.CreateProjectRequest
-    ):
+    ) -> None:
+        """The project and its units (楼盘表); their facts go into the book after this commits."""
         created = await repository.insert_project(
             connection,
             {
@@ -112,27 +110,34 @@ class Contracts:
                 f"{len(taken)} units are already covered by another permit, e.g. {taken[0]}",
                 {"unit_number": taken[0]},
             )
-        # The unit's physical facts go into the book once, from here (条例 24: asked for once).
+
+    async def record_buildings(self, op: Operation, request: pb.CreateProjectRequest) -> None:
+        """The units' physical facts go into the book once, from here (条例 24: asked for once)."""
         by_building: dict[str, list] = {}
         for u in request.units:
             by_building.setdefault(building_of(u.unit_number), []).append(u)
-        for building, members in sorted(by_building.items()):
-            await self.registry.CreateBuilding(
-                registry_pb.CreateBuildingRequest(
-                    request_id=derived_request_id(request.request_id, building),
-                    building_number=building,
-                    units=[
-                        registry_pb.UnitFacts(
-                            unit_number=u.unit_number,
-                            address=f"{request.display_name} {u.room_label}".strip(),
-                            gross_area_dm2=u.gross_area_dm2,
-                            use="住宅" if u.residential else "非住宅",
-                        )
-                        for u in members
-                    ],
+        await op.call_many(
+            [
+                (
+                    f"building/{building}",
+                    self.registry.CreateBuilding,
+                    registry_pb.CreateBuildingRequest(
+                        building_number=building,
+                        units=[
+                            registry_pb.UnitFacts(
+                                unit_number=u.unit_number,
+                                address=f"{request.display_name} {u.room_label}".strip(),
+                                gross_area_dm2=u.gross_area_dm2,
+                                use="住宅" if u.residential else "非住宅",
+                            )
+                            for u in members
+                        ],
+                    ),
+                    registry_pb.CreateBuildingResponse,
                 )
-            )
-        return await repository.project(connection, request.presale_permit_number)
+                for building, members in sorted(by_building.items())
+            ]
+        )
 
     async def project(self, connection: asyncpg.Connection, name: str) -> asyncpg.Record:
         permit = name.removeprefix("projects/")
@@ -160,9 +165,8 @@ class Contracts:
         terms = pb.ContractTerms.FromString(row["canonical_bytes"])
         return ContractRecord(row, terms, await repository.signatures(connection, contract_id))
 
-    async def create_contract(
-        self, connection: asyncpg.Connection, at: dt.datetime, request_id: str, terms: pb.ContractTerms
-    ) -> ContractRecord:
+    async def check_unit(self, connection: asyncpg.Connection, terms: pb.ContractTerms) -> None:
+        """The unit is on this developer's presale and has no live contract (城市房地产管理法 45)."""
         unit = await repository.unit(connection, terms.unit_number)
         if unit is None:
             raise FailedPrecondition(
@@ -175,9 +179,20 @@ class Contracts:
             )
         if unit["contract_id"] is not None:
             raise _already_contracted(terms.unit_number)
-        blockers = await self.unit_blockers(
-            terms.unit_number, [buyer_party(b.resident_id) for b in terms.buyers]
-        )
+
+    async def contract_blockers(self, terms: pb.ContractTerms) -> list[registry_pb.Restriction]:
+        """What the register says against a new contract on the unit, read before the write."""
+        return await self.unit_blockers(terms.unit_number, [buyer_party(b.resident_id) for b in terms.buyers])
+
+    async def create_contract(
+        self,
+        connection: asyncpg.Connection,
+        at: dt.datetime,
+        request_id: str,
+        terms: pb.ContractTerms,
+        blockers: list[registry_pb.Restriction],
+    ) -> ContractRecord:
+        await self.check_unit(connection, terms)
         if blockers:
             first = blockers[0]
             raise FailedPrecondition(
@@ -248,19 +263,26 @@ class Contracts:
         )
         return await self.load(connection, contract_id)
 
+    async def reopening_blockers(self, contract_id: uuid.UUID) -> list[registry_pb.Restriction]:
+        """What the register holds against the unit reopening, read before the cancellation."""
+        record = await self.tx.read(lambda c: self.load(c, contract_id))
+        if record.state is not ContractState.FILED:
+            return []
+        return await self.unit_blockers(record.terms.unit_number, [])
+
     async def cancel(
         self,
         connection: asyncpg.Connection,
         at: dt.datetime,
         contract_id: uuid.UUID,
         request: pb.CancelContractRequest,
+        blockers: list[registry_pb.Restriction],
     ) -> ContractRecord:
         record = await self.load(connection, contract_id, lock=True)
         check_can_cancel(record.state)
         basis = self._cancellation_basis(record, request, at)
         if record.state is ContractState.FILED:
             # The unit may not reopen while a pre-registration protects these buyers (民法典 221).
-            blockers = await self.unit_blockers(record.terms.unit_number, [])
             held = [b for b in blockers if b.reason == "PRE_REGISTRATION_HELD_BY_OTHER"]
             if held:
                 raise FailedPrecondition(

@@ -13,6 +13,7 @@ from services.contract.service import ContractRecord, Contracts, parse_contract_
 from shared.auth import caller
 from shared.errors import FieldViolation, InvalidArgument, NotFound
 from shared.ids import building_of
+from shared.journal import Operation
 from shared.parties import is_party
 from shared.timestamps import to_timestamp
 
@@ -93,16 +94,26 @@ class ContractServicer(contract_service_pb2_grpc.ContractServiceServicer):
     def __init__(self, contracts: Contracts) -> None:
         self.contracts = contracts
         self.tx = contracts.tx
+        contracts.tx.journal.driver("CreateProject", self._recorded_project)
 
-    async def CreateProject(self, request, context):
+    async def _recorded_project(self, op: Operation):
+        request = pb.CreateProjectRequest.FromString(op.input)
+        await self.contracts.record_buildings(op, request)
 
-        async def work(connection, at):
-            row = await self.contracts.create_project(connection, at, request)
+        async def render(connection):
+            row = await repository.project(connection, request.presale_permit_number)
             project = project_message(row)
             project.building_numbers.extend(sorted({building_of(u.unit_number) for u in request.units}))
             return pb.CreateProjectResponse(project=project)
 
-        return await self.tx.write("CreateProject", request, pb.CreateProjectResponse, work)
+        return render
+
+    async def CreateProject(self, request, context):
+        async def begin(connection, at, operation):
+            await self.contracts.create_project(connection, at, request)
+            return f"projects/{request.presale_permit_number}"
+
+        return await self.tx.operate("CreateProject", request, "CreateProject", begin)
 
     async def GetProject(self, request, context):
         async def work(connection):
@@ -165,9 +176,13 @@ class ContractServicer(contract_service_pb2_grpc.ContractServiceServicer):
         violations = term_violations(request.terms)
         if violations:
             raise InvalidArgument(violations)
+        await self.tx.read(lambda c: self.contracts.check_unit(c, request.terms))
+        blockers = await self.contracts.contract_blockers(request.terms)
 
         async def work(connection, at):
-            record = await self.contracts.create_contract(connection, at, request.request_id, request.terms)
+            record = await self.contracts.create_contract(
+                connection, at, request.request_id, request.terms, blockers
+            )
             return pb.CreateContractResponse(contract=contract_message(record))
 
         return await self.tx.write("CreateContract", request, pb.CreateContractResponse, work)
@@ -233,9 +248,10 @@ class ContractServicer(contract_service_pb2_grpc.ContractServiceServicer):
         contract_id = await self._party_to(request.name)
         if not request.HasField("joint") and not request.HasField("court_ruling"):
             raise InvalidArgument([FieldViolation("basis", "joint consent or a court ruling is required")])
+        blockers = await self.contracts.reopening_blockers(contract_id)
 
         async def work(connection, at):
-            record = await self.contracts.cancel(connection, at, contract_id, request)
+            record = await self.contracts.cancel(connection, at, contract_id, request, blockers)
             return pb.CancelContractResponse(contract=contract_message(record))
 
         return await self.tx.write("CancelContract", request, pb.CancelContractResponse, work)

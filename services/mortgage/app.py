@@ -14,7 +14,7 @@ from shared.runtime import ServiceDeps
 
 
 def register(server: grpc.aio.Server, deps: ServiceDeps) -> None:
-    service = Mortgages(deps.database, deps.clock, deps.peer, deps.pki.ca_pem)
+    service = Mortgages(deps.journal, deps.peer, deps.pki.ca_pem)
     mortgage_service_pb2_grpc.add_MortgageServiceServicer_to_server(MortgageServicer(service), server)
     casework_service_pb2_grpc.add_CaseworkServiceServicer_to_server(
         CaseworkServicer(service.cases, service.tx), server

@@ -19,13 +19,11 @@ from services.mortgage.domain import (
     check_mortgagors_own,
 )
 from shared.auth import Caller
-from shared.casework import repository as case_repository
-from shared.casework.domain import CaseKind, proof_number
-from shared.casework.service import Case, CaseBook, Registered, refuse_if_restricted, step_request_id
-from shared.clock import Clock
+from shared.casework.domain import CaseKind
+from shared.casework.service import Case, CaseBook, Registered, refuse_if_restricted
 from shared.consent import mortgage_text, require_consent
-from shared.db import Database
 from shared.errors import FailedPrecondition, NotFound
+from shared.journal import Journal, Operation
 from shared.names import parse_uuid_name
 from shared.parties import require_party
 from shared.sql import insert_row
@@ -54,15 +52,15 @@ async def _update(connection, mortgage_id: uuid.UUID, at: dt.datetime, **columns
 
 
 class Mortgages:
-    def __init__(
-        self, database: Database, clock: Clock, peer: Callable[[str], grpc.aio.Channel], ca_pem: bytes
-    ) -> None:
-        self.tx = Transactions(database, clock, "deedflow.mortgage.v1.MortgageService")
+    def __init__(self, journal: Journal, peer: Callable[[str], grpc.aio.Channel], ca_pem: bytes) -> None:
+        self.tx = Transactions(journal, "deedflow.mortgage.v1.MortgageService")
         self.peer = peer
         # The CA whose certificates bind the mortgagors' signing keys.
         self.ca_pem = ca_pem
-        handler = _Handler(self)
-        self.cases = CaseBook("DY", {CaseKind.MORTGAGE: handler, CaseKind.MORTGAGE_DISCHARGE: handler})
+        self.handler = _Handler(self)
+        self.cases = CaseBook(
+            "DY", {CaseKind.MORTGAGE: self.handler, CaseKind.MORTGAGE_DISCHARGE: self.handler}, journal.domain
+        )
 
     @property
     def registry(self):
@@ -77,8 +75,8 @@ class Mortgages:
             raise NotFound(f"no mortgage {name!r}")
         return row
 
-    async def lodge(self, connection, at: dt.datetime, request: pb.LodgeMortgageRequest, actor: str):
-        # 民法典 400: a written mortgage contract; every mortgagor signs its terms with their own key.
+    def check_consent(self, request: pb.LodgeMortgageRequest, at: dt.datetime) -> None:
+        """民法典 400: a written mortgage contract; every mortgagor signs its terms with their own key."""
         require_consent(
             request.mortgagor_signatures,
             {f"buyers/{m.resident_id}": "buyer" for m in request.mortgagors},
@@ -87,7 +85,15 @@ class Mortgages:
             at,
             "MORTGAGOR_CONSENT_MISSING",
         )
-        mortgage_id = uuid.uuid5(_NAMESPACE, f"{request.unit_number}/{request.request_id}")
+
+    @staticmethod
+    def mortgage_id(request: pb.LodgeMortgageRequest) -> uuid.UUID:
+        return uuid.uuid5(_NAMESPACE, f"{request.unit_number}/{request.request_id}")
+
+    async def lodge(
+        self, connection, at: dt.datetime, request: pb.LodgeMortgageRequest, actor: str, entering=None
+    ) -> Case:
+        mortgage_id = self.mortgage_id(request)
         case = await self.cases.lodge(
             connection,
             at,
@@ -96,7 +102,7 @@ class Mortgages:
             [f"organizations/{request.loan.bank.uscc}", *_names(request.mortgagors)],
             f"mortgages/{mortgage_id}",
             actor,
-            auto_register=False,
+            entering,
         )
         await _insert(
             connection,
@@ -113,16 +119,10 @@ class Mortgages:
                 "update_time": at,
             },
         )
-        if request.auto_register:
-            case = await self.cases.approve(connection, at, case.name, actor)
-            case = await self.cases.register(connection, at, case.name, actor)
-        return await self.load(connection, f"mortgages/{mortgage_id}"), case
+        return case
 
-    async def record_converted(self, connection, at: dt.datetime, request: pb.RecordConvertedMortgageRequest):
-        """The mortgage a transfer converted from a pre-mortgage, with its proof for the bank."""
-        existing = await connection.fetchrow("SELECT * FROM mortgage WHERE entry = $1", request.entry)
-        if existing is not None:
-            return existing
+    async def converted_entry(self, request: pb.RecordConvertedMortgageRequest) -> registry_pb.Entry:
+        """The mortgage entry a transfer created, as the book shows it (read before writing)."""
         unit = (await self.registry.GetUnit(registry_pb.GetUnitRequest(unit_number=request.unit_number))).unit
         entry = next((e for e in unit.entries if e.name == request.entry), None)
         if (
@@ -133,7 +133,20 @@ class Mortgages:
             raise FailedPrecondition(
                 "ENTRY_NOT_CURRENT", f"{request.entry} is not a current mortgage in the book"
             )
-        serial = await case_repository.next_serial(connection, "document_number_seq")
+        return entry
+
+    async def record_converted(
+        self,
+        connection,
+        at: dt.datetime,
+        request: pb.RecordConvertedMortgageRequest,
+        entry: registry_pb.Entry,
+    ):
+        """The mortgage a transfer converted from a pre-mortgage, with the proof the register
+        numbered for the bank."""
+        existing = await connection.fetchrow("SELECT * FROM mortgage WHERE entry = $1", request.entry)
+        if existing is not None:
+            return existing
         mortgage_id = uuid.uuid5(_NAMESPACE, f"converted/{request.entry}")
         await _insert(
             connection,
@@ -146,7 +159,7 @@ class Mortgages:
                     deterministic=True
                 ),
                 "state": MortgageState.REGISTERED.value,
-                "proof_number": proof_number(at.year, request.unit_number, serial),
+                "proof_number": request.proof_number,
                 "entry": request.entry,
                 "priority_time": entry.priority_time.ToDatetime(tzinfo=dt.UTC),
                 "register_time": entry.entry_time.ToDatetime(tzinfo=dt.UTC),
@@ -163,9 +176,10 @@ class Mortgages:
         require_party(who, name, banks=[row["bank_uscc"]])
         return row
 
-    async def discharge(self, connection, at: dt.datetime, request: pb.DischargeMortgageRequest, who: Caller):
+    async def lodge_discharge(
+        self, connection, at: dt.datetime, request: pb.DischargeMortgageRequest, who: Caller, entering=None
+    ) -> Case:
         row = await self.load_for(connection, request.name, who, lock=True)
-        actor = who.uri
         check_dischargeable(MortgageState(row["state"]))
         case = await self.cases.lodge(
             connection,
@@ -174,14 +188,11 @@ class Mortgages:
             row["unit_number"],
             [f"organizations/{row['bank_uscc']}"],
             request.name,
-            actor,
-            auto_register=False,
+            who.uri,
+            entering,
         )
         await _update(connection, row["id"], at, discharge_case_number=case.number)
-        if request.auto_register:
-            case = await self.cases.approve(connection, at, case.name, actor)
-            case = await self.cases.register(connection, at, case.name, actor)
-        return await self.load(connection, request.name), case
+        return case
 
     async def list(self, connection, unit_number: str, bank_uscc: str, state: str, after: str, limit: int):
         return await connection.fetch(
@@ -199,20 +210,22 @@ class _Handler:
     def __init__(self, service: Mortgages) -> None:
         self.service = service
 
-    async def review(self, connection, case: Case, at: dt.datetime) -> None:
-        row = await self.service.load(connection, case.subject)
-        if case.kind is CaseKind.MORTGAGE_DISCHARGE:
-            return
-        unit = (
-            await self.service.registry.GetUnit(registry_pb.GetUnitRequest(unit_number=row["unit_number"]))
-        ).unit
+    async def check_owners(self, unit_number: str, mortgagors: set[str]) -> None:
+        """The mortgagors are the unit's registered owners (民法典 395), as the book shows it."""
+        unit = (await self.service.registry.GetUnit(registry_pb.GetUnitRequest(unit_number=unit_number))).unit
         owners = [
             set(e.holders)
             for e in unit.entries
             if e.kind == registry_pb.ENTRY_KIND_OWNERSHIP and e.state == registry_pb.ENTRY_STATE_CURRENT
         ]
-        mortgagors = set(_names(pb.Mortgage.FromString(row["mortgagors"]).mortgagors))
         check_mortgagors_own(owners, mortgagors)
+
+    async def review(self, case: Case) -> None:
+        if case.kind is CaseKind.MORTGAGE_DISCHARGE:
+            return
+        row = await self.service.tx.read(lambda c: self.service.load(c, case.subject))
+        mortgagors = set(_names(pb.Mortgage.FromString(row["mortgagors"]).mortgagors))
+        await self.check_owners(row["unit_number"], mortgagors)
         reply = await self.service.registry.CheckDisposal(
             registry_pb.CheckDisposalRequest(
                 unit_number=row["unit_number"],
@@ -222,20 +235,27 @@ class _Handler:
         )
         refuse_if_restricted(reply.restrictions)
 
-    async def register(self, connection, case: Case, at: dt.datetime) -> Registered:
-        row = await self.service.load(connection, case.subject, lock=True)
+    async def register(self, op: Operation, case: Case) -> Registered:
+        row = await op.read(lambda c: self.service.load(c, case.subject))
         mortgagors = _names(pb.Mortgage.FromString(row["mortgagors"]).mortgagors)
-        commit = registry_pb.CommitCaseRequest(
-            request_id=step_request_id(case.number, "commit"),
-            unit_number=row["unit_number"],
-            registry_case=case.name,
-        )
+        commit = registry_pb.CommitCaseRequest(unit_number=row["unit_number"], registry_case=case.name)
         if case.kind is CaseKind.MORTGAGE_DISCHARGE:
             commit.disposal = registry_pb.DISPOSAL_CANCELLATION
             commit.ended_entries.append(row["entry"])
-            reply = await self.service.registry.CommitCase(commit)
-            await _update(connection, row["id"], at, state=MortgageState.DISCHARGED.value, discharge_time=at)
-            return Registered([row["entry"]])
+            await op.call(
+                "commit",
+                self.service.registry.CommitCase,
+                commit,
+                registry_pb.CommitCaseResponse,
+                refusable=True,
+            )
+
+            async def discharged(connection, at: dt.datetime) -> None:
+                await _update(
+                    connection, row["id"], at, state=MortgageState.DISCHARGED.value, discharge_time=at
+                )
+
+            return Registered([row["entry"]], apply=discharged)
         loan = parties_pb2.Loan.FromString(row["loan"])
         commit.disposal = registry_pb.DISPOSAL_MORTGAGE
         commit.beneficiaries.extend([*mortgagors, f"organizations/{row['bank_uscc']}"])
@@ -245,22 +265,26 @@ class _Handler:
             amount_fen=loan.amount_fen,
             note=f"抵押登记; 抵押合同 {loan.mortgage_contract_number}",
         )
-        reply = await self.service.registry.CommitCase(commit)
+        commit.issue_proofs = 1
+        reply = await op.call(
+            "commit", self.service.registry.CommitCase, commit, registry_pb.CommitCaseResponse, refusable=True
+        )
         entry = reply.entries[0]
-        number = proof_number(
-            at.year, row["unit_number"], await case_repository.next_serial(connection, "document_number_seq")
-        )
-        await _update(
-            connection,
-            row["id"],
-            at,
-            state=MortgageState.REGISTERED.value,
-            entry=entry.name,
-            proof_number=number,
-            priority_time=entry.priority_time.ToDatetime(tzinfo=dt.UTC),
-            register_time=reply.register_time.ToDatetime(tzinfo=dt.UTC),
-        )
-        return Registered([entry.name], number)
+        number = reply.proof_numbers[0]
+
+        async def registered(connection, at: dt.datetime) -> None:
+            await _update(
+                connection,
+                row["id"],
+                at,
+                state=MortgageState.REGISTERED.value,
+                entry=entry.name,
+                proof_number=number,
+                priority_time=entry.priority_time.ToDatetime(tzinfo=dt.UTC),
+                register_time=reply.register_time.ToDatetime(tzinfo=dt.UTC),
+            )
+
+        return Registered([entry.name], number, registered)
 
     async def abandon(self, connection, case: Case, at: dt.datetime) -> None:
         if case.kind is CaseKind.MORTGAGE:

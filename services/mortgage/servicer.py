@@ -10,6 +10,7 @@ from shared.auth import Role, caller
 from shared.casework.servicer import case_message
 from shared.documents import attach_proof
 from shared.errors import FieldViolation, InvalidArgument
+from shared.journal import Operation
 from shared.parties import OFFICIALS, require_own_loan
 from shared.timestamps import to_timestamp
 
@@ -35,6 +36,30 @@ class MortgageServicer(mortgage_service_pb2_grpc.MortgageServiceServicer):
     def __init__(self, service: Mortgages) -> None:
         self.service = service
         self.tx = service.tx
+        service.tx.journal.driver("LodgeMortgage", self._entered_mortgage)
+        service.tx.journal.driver("DischargeMortgage", self._entered_discharge)
+
+    async def _entered_mortgage(self, op: Operation):
+        request = pb.LodgeMortgageRequest.FromString(op.input)
+        case = await self.service.cases.enter(op, op.subject, refuse_on_refusal=True)
+
+        async def render(connection):
+            row = await self.service.load(connection, f"mortgages/{self.service.mortgage_id(request)}")
+            return pb.LodgeMortgageResponse(mortgage=mortgage_message(row), case_record=case_message(case))
+
+        return render
+
+    async def _entered_discharge(self, op: Operation):
+        request = pb.DischargeMortgageRequest.FromString(op.input)
+        case = await self.service.cases.enter(op, op.subject, refuse_on_refusal=True)
+
+        async def render(connection):
+            row = await self.service.load(connection, request.name)
+            return pb.DischargeMortgageResponse(
+                mortgage=mortgage_message(row), case_record=case_message(case)
+            )
+
+        return render
 
     async def LodgeMortgage(self, request, context):
         who = caller()
@@ -43,17 +68,29 @@ class MortgageServicer(mortgage_service_pb2_grpc.MortgageServiceServicer):
             raise InvalidArgument([FieldViolation("loan.amount_fen", "must be positive")])
         if not request.mortgagors:
             raise InvalidArgument([FieldViolation("mortgagors", "at least one mortgagor is required")])
+        self.service.check_consent(request, self.tx.clock.now())
+        if request.auto_register:
+            await self.service.handler.check_owners(
+                request.unit_number, {f"buyers/{m.resident_id}" for m in request.mortgagors}
+            )
+
+            async def begin(connection, at, operation):
+                return (await self.service.lodge(connection, at, request, who.uri, operation)).name
+
+            return await self.tx.operate("LodgeMortgage", request, "LodgeMortgage", begin)
 
         async def work(connection, at):
-            row, case = await self.service.lodge(connection, at, request, who.uri)
+            case = await self.service.lodge(connection, at, request, who.uri)
+            row = await self.service.load(connection, f"mortgages/{self.service.mortgage_id(request)}")
             return pb.LodgeMortgageResponse(mortgage=mortgage_message(row), case_record=case_message(case))
 
         return await self.tx.write("LodgeMortgage", request, pb.LodgeMortgageResponse, work)
 
     async def RecordConvertedMortgage(self, request, context):
+        entry = await self.service.converted_entry(request)
 
         async def work(connection, at):
-            row = await self.service.record_converted(connection, at, request)
+            row = await self.service.record_converted(connection, at, request, entry)
             return pb.RecordConvertedMortgageResponse(mortgage=mortgage_message(row))
 
         return await self.tx.write(
@@ -85,9 +122,16 @@ class MortgageServicer(mortgage_service_pb2_grpc.MortgageServiceServicer):
 
     async def DischargeMortgage(self, request, context):
         who = caller()
+        if request.auto_register:
+
+            async def begin(connection, at, operation):
+                return (await self.service.lodge_discharge(connection, at, request, who, operation)).name
+
+            return await self.tx.operate("DischargeMortgage", request, "DischargeMortgage", begin)
 
         async def work(connection, at):
-            row, case = await self.service.discharge(connection, at, request, who)
+            case = await self.service.lodge_discharge(connection, at, request, who)
+            row = await self.service.load(connection, request.name)
             return pb.DischargeMortgageResponse(
                 mortgage=mortgage_message(row), case_record=case_message(case)
             )

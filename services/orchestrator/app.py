@@ -23,7 +23,7 @@ from shared.runtime import ServiceDeps
 def register(server: grpc.aio.Server, deps: ServiceDeps) -> None:
     clients = Clients(deps.peer)
     notifier = Notifier()
-    purchases = Purchases(deps.database, deps.clock, clients, notifier)
+    purchases = Purchases(deps.journal, clients, notifier)
     orchestrator_service_pb2_grpc.add_PurchaseServiceServicer_to_server(
         PurchaseServicer(purchases, deps.pki.ca_pem), server
     )

@@ -13,6 +13,10 @@ class SagaSettings(BaseSettings):
     lease_seconds: float = 30.0
     # Purchases a worker claims at once.
     claim_batch: int = 16
-    # Fault injection for the chaos tests: "STEP_KIND:after-call" or "STEP_KIND:after-record"
-    # makes this process kill itself with SIGKILL at that point. Empty (always, in production).
-    chaos_kill_at: str = ""
+    # Retry of a step that failed for an outage or without explanation: first delay, doubling up
+    # to the cap.
+    backoff_start_seconds: float = 1.0
+    backoff_cap_seconds: float = 600.0
+    # Unexplained failures (INTERNAL, UNKNOWN, anything unrecognised) of one step after which the
+    # purchase parks with that error for a clerk, instead of being retried for ever.
+    max_unexplained_failures: int = 5

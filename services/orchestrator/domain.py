@@ -1,12 +1,8 @@
-"""The purchase (一件事) and its saga's rules: states, what is transient, retry backoff, what a
-filing must contain. Pure; no I/O."""
+"""The purchase (一件事) and its saga's rules: states, steps, what a filing must contain. Pure; no I/O."""
 
 from __future__ import annotations
 
-import datetime as dt
 from enum import StrEnum
-
-import grpc
 
 from deedflow.orchestrator.v1 import orchestrator_service_pb2 as pb
 from shared.errors import FieldViolation
@@ -65,28 +61,6 @@ STATE_DURING = {
     StepKind.CERTIFICATE_READY: PurchaseState.TRANSFERRING,
     StepKind.HANDED_OVER: PurchaseState.CERTIFICATE_READY,
 }
-
-# Codes that say "try again": the call may not have happened, or lost a race, or the peer is
-# briefly unwell. Everything else is an answer, and a refusal needs a person.
-TRANSIENT = frozenset(
-    {
-        grpc.StatusCode.UNAVAILABLE,
-        grpc.StatusCode.DEADLINE_EXCEEDED,
-        grpc.StatusCode.ABORTED,
-        grpc.StatusCode.RESOURCE_EXHAUSTED,
-        grpc.StatusCode.INTERNAL,
-        grpc.StatusCode.UNKNOWN,
-        grpc.StatusCode.CANCELLED,
-    }
-)
-BACKOFF_START = dt.timedelta(seconds=1)
-BACKOFF_CAP = dt.timedelta(minutes=10)
-
-
-def backoff(attempts: int) -> dt.timedelta:
-    """1 s, 2 s, 4 s ... capped at 10 minutes: bounded, and never hammering a sick peer."""
-    doublings = min(max(attempts - 1, 0), 20)  # 2**20 s is far past the cap; no overflow
-    return min(BACKOFF_START * (2**doublings), BACKOFF_CAP)
 
 
 def filing_violations(filing: pb.PurchaseFiling) -> list[FieldViolation]:

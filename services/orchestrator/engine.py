@@ -6,6 +6,11 @@ on only under a lease; a crashed worker's lease expires and another worker takes
 over, resuming at the step whose intent was recorded; the step's derived request id makes the
 repeated call a replay downstream. Waiting for the tax payment, the building's completion or the
 handover is a state of the row, never a sleeping function.
+
+A failed call is classified once (shared/outcomes.py): an outage or lost race is retried with
+backoff for as long as it lasts; a refusal parks the purchase for a clerk (or rejects it, at the
+first step); an unexplained failure (INTERNAL, UNKNOWN, a bug) is retried a bounded number of
+times and then parks the purchase with that error, where a clerk sees it.
 """
 
 from __future__ import annotations
@@ -13,30 +18,28 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
-import os
-import signal
 import time
 import uuid
 
 import asyncpg
-import grpc
-from google.rpc import status_pb2
-from grpc_status import rpc_status
+from google.rpc import code_pb2
 
 from deedflow.orchestrator.v1 import orchestrator_service_pb2 as pb
 from services.orchestrator import repository
 from services.orchestrator.clients import Clients
 from services.orchestrator.config import SagaSettings
-from services.orchestrator.domain import STATE_DURING, TRANSIENT, PurchaseState, StepKind, StepState, backoff
+from services.orchestrator.domain import STATE_DURING, PurchaseState, StepKind, StepState
 from services.orchestrator.notifier import Notifier
 from services.orchestrator.render import purchase_message
 from services.orchestrator.saga import COMPENSATIONS, FORWARD
 from services.orchestrator.steps import Context, Wait
+from shared import faults
 from shared.clock import Clock
 from shared.context import subject_var
 from shared.db import Database
 from shared.dbhealth import database_unavailable
 from shared.metrics import ServiceMetrics
+from shared.outcomes import Failure, backoff, classify, status_of
 
 log = logging.getLogger("deedflow.saga")
 
@@ -45,12 +48,6 @@ IDLE_POLL_SECONDS = 1.0
 
 class LeaseLost(Exception):
     """Another worker holds the purchase now; this one stops touching it."""
-
-
-def _status(error: grpc.aio.AioRpcError) -> status_pb2.Status:
-    return rpc_status.from_call(error) or status_pb2.Status(
-        code=error.code().value[0], message=error.details() or ""
-    )
 
 
 async def save(
@@ -63,7 +60,9 @@ async def save(
 ) -> int:
     """One recorded change: the purchase's columns, one step's record, a new version for
     watchers, all in the caller's transaction. Raises LeaseLost when the lease is gone."""
-    row = await repository.update_purchase(connection, purchase_id, lease_holder, update_time=at, **columns)
+    row = await repository.update_purchase(
+        connection, purchase_id, lease_holder, at, update_time=at, **columns
+    )
     if row is None:
         raise LeaseLost(str(purchase_id))
     if step is not None:
@@ -72,6 +71,10 @@ async def save(
     snapshot = purchase_message(row, await repository.steps(connection, purchase_id))
     await repository.record_version(connection, purchase_id, row["version"], snapshot.SerializeToString(), at)
     return row["version"]
+
+
+def _point(kind: StepKind, direction: str, moment: str) -> str:
+    return f"orchestrator/saga/{kind.value}/{direction.lower()}/{moment}"
 
 
 class Engine:
@@ -92,11 +95,7 @@ class Engine:
         self.notifier = notifier
         self.worker = worker
         self.settings = settings
-
-    def _chaos(self, kind: StepKind, moment: str) -> None:
-        """Dies like a kill -9 at a chosen point, for the chaos tests; inert unless configured."""
-        if self.settings.chaos_kill_at == f"{kind.value}:{moment}":
-            os.kill(os.getpid(), signal.SIGKILL)
+        self.lease = dt.timedelta(seconds=settings.lease_seconds)
 
     def _observe(self, kind: StepKind, outcome: str, began: float) -> None:
         seconds = time.perf_counter() - began
@@ -115,8 +114,9 @@ class Engine:
         while True:
             try:
                 async with self.database.transaction() as connection:
+                    at = self.clock.now()
                     claimed = await repository.claim_due(
-                        connection, self.worker, self.settings.lease_seconds, self.settings.claim_batch
+                        connection, self.worker, at, at + self.lease, self.settings.claim_batch
                     )
             except Exception as exc:
                 if not database_unavailable(exc):
@@ -146,8 +146,9 @@ class Engine:
                 # step is replayed with the same request id, which every office answers once.
                 log.warning("database unavailable during a step", extra={"fields": {"error": repr(exc)}})
                 return
-            # A bug, not a refusal: keep the purchase due later so it is not lost, and say so.
-            log.exception("step crashed", extra={"fields": {"purchase": str(row["id"])}})
+            # A bug in the engine itself (steps' own failures are recorded on the step): keep the
+            # purchase due later so it is not lost, and say so.
+            log.exception("advancing crashed", extra={"fields": {"purchase": str(row["id"])}})
             try:
                 async with self.database.transaction() as connection:
                     await repository.release(connection, row["id"], self.worker)
@@ -167,7 +168,7 @@ class Engine:
         else:
             await self._write(row["id"], due_at=None, leased_by=None, lease_until=None)
 
-    async def _context(self, row: asyncpg.Record, documents: pb.PurchaseDocuments) -> Context:
+    async def _context(self, row: asyncpg.Record, documents: pb.PurchaseDocuments, records: dict) -> Context:
         async with self.database.transaction() as connection:
             completed = await repository.completion(connection, row["building_number"]) is not None
         cancellation = (
@@ -181,6 +182,7 @@ class Engine:
             self.clock.now(),
             completed,
             cancellation,
+            {key: record["generation"] for key, record in records.items()},
         )
 
     async def _steps(self, purchase_id: uuid.UUID) -> dict[tuple[str, str], asyncpg.Record]:
@@ -223,16 +225,20 @@ class Engine:
                     ),
                     state=during,
                 )
-            context = await self._context(row, documents)
+            context = await self._context(row, documents, records)
             began = time.perf_counter()
             try:
+                if step.calls_out:
+                    faults.reached(_point(step.kind, "FORWARD", "before-call"))
                 outcome = await step.forward(context)
-            except grpc.aio.AioRpcError as exc:
-                self._observe(step.kind, exc.code().name, began)
-                await self._failed(purchase_id, step.kind, "FORWARD", attempts, exc, documents)
+                faults.reached(_point(step.kind, "FORWARD", "after-call"))
+            except Exception as exc:
+                if database_unavailable(exc):
+                    raise
+                self._observe(step.kind, code_pb2.Code.Name(status_of(exc).code), began)
+                await self._failed(purchase_id, step.kind, "FORWARD", attempts, record, exc, documents)
                 return
             self._observe(step.kind, "WAITING" if isinstance(outcome, Wait) else "OK", began)
-            self._chaos(step.kind, "after-call")
             if isinstance(outcome, Wait):
                 await self._write(
                     purchase_id,
@@ -270,7 +276,7 @@ class Engine:
                 ),
                 documents=documents.SerializeToString(),
             )
-            self._chaos(step.kind, "after-record")
+            faults.reached(_point(step.kind, "FORWARD", "after-record"))
         await self._write(purchase_id, due_at=None, leased_by=None, lease_until=None)
 
     async def _failed(
@@ -279,12 +285,30 @@ class Engine:
         kind: StepKind,
         direction: str,
         attempts: int,
-        error: grpc.aio.AioRpcError,
+        record: asyncpg.Record | None,
+        error: BaseException,
         documents: pb.PurchaseDocuments,
     ) -> None:
-        status = _status(error)
-        if error.code() in TRANSIENT:
-            retry_at = self.clock.now() + backoff(attempts)
+        """Records a failed attempt: retried later (an outage, or an unexplained failure within
+        its bound), or parked for a clerk (a refusal, or unexplained failures beyond the bound)."""
+        status = status_of(error)
+        failure = classify(error)
+        unexplained = (record["unexplained_failures"] if record else 0) + (failure is Failure.UNEXPLAINED)
+        if failure is Failure.UNEXPLAINED:
+            log.error(
+                "unexplained step failure",
+                exc_info=error if not hasattr(error, "code") else None,
+                extra={"fields": {"step": kind.value, "direction": direction, "failures": unexplained}},
+            )
+        retry = failure is Failure.RETRY or (
+            failure is Failure.UNEXPLAINED and unexplained < self.settings.max_unexplained_failures
+        )
+        if retry:
+            retry_at = self.clock.now() + backoff(
+                attempts,
+                dt.timedelta(seconds=self.settings.backoff_start_seconds),
+                dt.timedelta(seconds=self.settings.backoff_cap_seconds),
+            )
             await self._write(
                 purchase_id,
                 (
@@ -295,6 +319,7 @@ class Engine:
                         "last_error": status.SerializeToString(),
                         "next_attempt_time": retry_at,
                         "attempts": attempts,
+                        "unexplained_failures": unexplained,
                     },
                 ),
                 documents=documents.SerializeToString(),
@@ -304,11 +329,8 @@ class Engine:
             )
             return
         # A refusal needs a person; the very first step's refusal means the filing never took.
-        outcome = (
-            PurchaseState.REJECTED
-            if kind is StepKind.CONTRACT_SIGNED and direction == "FORWARD"
-            else PurchaseState.PARKED
-        )
+        rejected = failure is Failure.REFUSAL and kind is StepKind.CONTRACT_SIGNED and direction == "FORWARD"
+        outcome = PurchaseState.REJECTED if rejected else PurchaseState.PARKED
         await self._write(
             purchase_id,
             (
@@ -319,6 +341,7 @@ class Engine:
                     "last_error": status.SerializeToString(),
                     "end_time": self.clock.now(),
                     "attempts": attempts,
+                    "unexplained_failures": unexplained,
                 },
             ),
             state=outcome.value,
@@ -340,22 +363,24 @@ class Engine:
                 continue
             if done is not None and done["state"] == StepState.SUCCEEDED.value:
                 continue
-            context = await self._context(row, documents)
+            attempts = (done["attempts"] if done else 0) + 1
+            context = await self._context(row, documents, records)
             if forward["state"] != StepState.SUCCEEDED.value:
                 # The step was under way (its call may or may not have taken effect): replaying it
                 # with its own request id tells which, and names what to undo.
                 step = next(s for s in FORWARD if s.kind is kind)
                 try:
                     await step.forward(context)
-                except grpc.aio.AioRpcError as exc:
-                    if exc.code() in TRANSIENT:
-                        await self._failed(purchase_id, kind, "COMPENSATE", 1, exc, documents)
+                except Exception as exc:
+                    if database_unavailable(exc):
+                        raise
+                    if classify(exc) is not Failure.REFUSAL:
+                        await self._failed(purchase_id, kind, "COMPENSATE", attempts, done, exc, documents)
                         return
                     await self._write(
                         purchase_id, (kind.value, "FORWARD", {"state": StepState.COMPENSATED.value})
                     )
                     continue
-            attempts = (done["attempts"] if done else 0) + 1
             await self._write(
                 purchase_id,
                 (
@@ -366,9 +391,13 @@ class Engine:
                 documents=documents.SerializeToString(),
             )
             try:
+                faults.reached(_point(kind, "COMPENSATE", "before-call"))
                 await undo(context)
-            except grpc.aio.AioRpcError as exc:
-                await self._failed(purchase_id, kind, "COMPENSATE", attempts, exc, documents)
+                faults.reached(_point(kind, "COMPENSATE", "after-call"))
+            except Exception as exc:
+                if database_unavailable(exc):
+                    raise
+                await self._failed(purchase_id, kind, "COMPENSATE", attempts, done, exc, documents)
                 return
             async with self.database.transaction() as connection:
                 at = self.clock.now()

@@ -34,7 +34,12 @@ def purchase_message(row, step_rows) -> pb.Purchase:
         record = forward.get(step.kind.value)
         message = step_message(step.kind, record)
         compensation = compensations.get(step.kind.value)
-        if compensation is not None and record is not None and record["state"] != StepState.COMPENSATED.value:
+        if (
+            compensation is not None
+            and compensation["state"] != StepState.PENDING.value
+            and record is not None
+            and record["state"] != StepState.COMPENSATED.value
+        ):
             message.state = pb.STEP_STATE_COMPENSATING
             message.attempts = record["attempts"] + compensation["attempts"]
             if compensation["last_error"]:

@@ -49,16 +49,21 @@ async def upsert_step(
 
 
 async def update_purchase(
-    connection: asyncpg.Connection, purchase_id: uuid.UUID, lease_holder: str | None, **columns
+    connection: asyncpg.Connection,
+    purchase_id: uuid.UUID,
+    lease_holder: str | None,
+    at: dt.datetime,
+    **columns,
 ) -> asyncpg.Record | None:
-    """Bumps the version and sets columns; with a lease holder, only while that lease is held.
-    Returns the purchase as updated, or None when the lease was lost."""
-    assignments = ", ".join(f"{name} = ${i}" for i, name in enumerate(columns, start=3))
-    lease_clause = " AND leased_by = $2 AND lease_until > now()" if lease_holder else " AND $2::text IS NULL"
+    """Bumps the version and sets columns; with a lease holder, only while that lease is held
+    (at `at`, the service's clock). Returns the purchase as updated, or None when the lease was lost."""
+    lease = (lease_holder, at) if lease_holder else ()
+    assignments = ", ".join(f"{name} = ${i}" for i, name in enumerate(columns, start=2 + len(lease)))
+    lease_clause = " AND leased_by = $2 AND lease_until > $3" if lease_holder else ""
     return await connection.fetchrow(
         f"UPDATE purchase SET version = version + 1, {assignments} WHERE id = $1{lease_clause} RETURNING *",
         purchase_id,
-        lease_holder,
+        *lease,
         *columns.values(),
     )
 
@@ -91,21 +96,22 @@ async def versions_after(
 
 
 async def claim_due(
-    connection: asyncpg.Connection, worker: str, lease_seconds: float, limit: int
+    connection: asyncpg.Connection, worker: str, at: dt.datetime, lease_until: dt.datetime, limit: int
 ) -> list[asyncpg.Record]:
     """Leases due purchases to this worker. SKIP LOCKED lets any number of workers claim side by
     side; an expired lease is taken over, so a dead worker's purchases move on by themselves."""
     return await connection.fetch(
         """
-        UPDATE purchase SET leased_by = $1, lease_until = now() + make_interval(secs => $2)
+        UPDATE purchase SET leased_by = $1, lease_until = $3
         WHERE id IN (
             SELECT id FROM purchase
-            WHERE due_at <= now() AND (lease_until IS NULL OR lease_until < now())
-            ORDER BY due_at LIMIT $3 FOR UPDATE SKIP LOCKED)
+            WHERE due_at <= $2 AND (lease_until IS NULL OR lease_until < $2)
+            ORDER BY due_at LIMIT $4 FOR UPDATE SKIP LOCKED)
         RETURNING *
         """,
         worker,
-        lease_seconds,
+        at,
+        lease_until,
         limit,
     )
 
@@ -132,11 +138,12 @@ async def insert_completion(connection: asyncpg.Connection, row: dict) -> None:
     await insert_row(connection, "building_completion", row, " ON CONFLICT DO NOTHING")
 
 
-async def make_building_due(connection: asyncpg.Connection, building_number: str) -> int:
-    """Every purchase waiting in the building is due now."""
+async def make_building_due(connection: asyncpg.Connection, building_number: str, at: dt.datetime) -> int:
+    """Every purchase waiting in the building is due at `at` (now, by the service's clock)."""
     result = await connection.execute(
-        "UPDATE purchase SET due_at = now() WHERE building_number = $1 AND state = 'AWAITING_COMPLETION'",
+        "UPDATE purchase SET due_at = $2 WHERE building_number = $1 AND state = 'AWAITING_COMPLETION'",
         building_number,
+        at,
     )
     return int(result.split()[-1])
 

@@ -22,13 +22,13 @@ from services.orchestrator.domain import STATE_DURING, PurchaseState, StepKind, 
 from services.orchestrator.engine import save
 from services.orchestrator.notifier import Notifier
 from services.orchestrator.render import purchase_message
-from services.orchestrator.saga import PIVOT
+from services.orchestrator.saga import FORWARD, PIVOT
 from shared.auth import Caller, Role
-from shared.clock import Clock
-from shared.db import Database
-from shared.errors import Aborted, FailedPrecondition, NotFound
+from shared.errors import Aborted, AnsweredBefore, FailedPrecondition, NotFound
 from shared.ids import building_of
+from shared.journal import Journal, Operation, Refused
 from shared.names import parse_uuid_name
+from shared.outcomes import REFUSALS
 from shared.parties import is_party
 from shared.transactions import Transactions
 
@@ -42,6 +42,14 @@ def parse_purchase_name(name: str) -> uuid.UUID:
     return parse_uuid_name(name, "purchases")
 
 
+def _refused(last_error: bytes | None) -> int:
+    """1 if a step's last error was a refusal of its application (so resuming applies anew)."""
+    if not last_error:
+        return 0
+    code = status_pb2.Status.FromString(last_error).code
+    return int(any(code == refusal.value[0] for refusal in REFUSALS))
+
+
 def _unit_taken(unit_number: str) -> FailedPrecondition:
     return FailedPrecondition(
         "UNIT_ALREADY_CONTRACTED", f"unit {unit_number} is already being sold to another buyer"
@@ -49,8 +57,8 @@ def _unit_taken(unit_number: str) -> FailedPrecondition:
 
 
 class Purchases:
-    def __init__(self, database: Database, clock: Clock, clients: Clients, notifier: Notifier) -> None:
-        self.tx = Transactions(database, clock, "deedflow.orchestrator.v1.PurchaseService")
+    def __init__(self, journal: Journal, clients: Clients, notifier: Notifier) -> None:
+        self.tx = Transactions(journal, "deedflow.orchestrator.v1.PurchaseService")
         self.clients = clients
         self.notifier = notifier
 
@@ -125,24 +133,42 @@ class Purchases:
             },
         )
 
-    async def complete_building(
-        self, connection, at: dt.datetime, request: pb.CompleteBuildingRequest, who: Caller
+    async def check_building(self, connection, building_number: str, who: Caller) -> None:
+        """A developer completes only its own buildings: one with another's purchases is not
+        found, as if it did not exist."""
+        purchases = await repository.purchases_in(connection, building_number)
+        if who.role is Role.DEVELOPER and any(p["developer_uscc"] != who.id for p in purchases):
+            raise NotFound(f"building {building_number} is not in a project of the caller")
+
+    async def release_building(
+        self, connection, at: dt.datetime, building_number: str
     ) -> pb.BuildingCompletion:
-        existing = await repository.completion(connection, request.building_number)
-        if existing is None:
-            purchases = await repository.purchases_in(connection, request.building_number)
-            if any(p["developer_uscc"] != who.id for p in purchases) and who.role is Role.DEVELOPER:
-                raise NotFound(f"building {request.building_number} is not in a project of the caller")
-            developer_name = (
-                pb.PurchaseFiling.FromString(purchases[0]["filing"]).developer.name
-                if purchases
-                else "开发企业"
-            )
-            lodged = await self.clients.transfer.LodgeFirstRegistration(
+        """Every purchase waiting in the building goes on to transfer + mortgage now (also those
+        filed after an earlier completion, which may be waiting only for their tax)."""
+        await repository.make_building_due(connection, building_number, at)
+        await repository.wake(connection)
+        return await self.completion(connection, building_number)
+
+    async def first_register(self, op: Operation) -> None:
+        """The building's first registration (CQ 29, 41), asked of the transfer office once per
+        building (its request id derives from the building), then its completion recorded and
+        every waiting purchase released, in one local step."""
+        request = pb.CompleteBuildingRequest.FromString(op.input)
+        building = request.building_number
+        purchases = await op.read(lambda c: repository.purchases_in(c, building))
+        developer_name = (
+            pb.PurchaseFiling.FromString(purchases[0]["filing"]).developer.name if purchases else "开发企业"
+        )
+        try:
+            lodged = await op.call(
+                "first-registration",
+                self.clients.transfer.LodgeFirstRegistration,
                 transfer_pb.LodgeFirstRegistrationRequest(
-                    request_id=str(uuid.uuid5(_NAMESPACE, f"first-registration/{request.building_number}")),
-                    building_number=request.building_number,
-                    developer=parties_pb2.Organization(name=developer_name, uscc=who.id),
+                    request_id=str(uuid.uuid5(_NAMESPACE, f"first-registration/{building}")),
+                    building_number=building,
+                    developer=parties_pb2.Organization(
+                        name=developer_name, uscc=op.caller.rsplit("/", 1)[-1]
+                    ),
                     completion=transfer_pb.CompletionAcceptance(
                         record_number=request.completion_record_number, accept_time=request.accept_time
                     ),
@@ -156,12 +182,18 @@ class Purchases:
                     ],
                     common_parts=request.common_parts,
                     auto_register=True,
-                )
+                ),
+                transfer_pb.LodgeFirstRegistrationResponse,
+                refusable=True,
             )
+        except Refused as refusal:
+            raise AnsweredBefore(refusal.status) from refusal
+
+        async def completed(connection, at: dt.datetime) -> None:
             await repository.insert_completion(
                 connection,
                 {
-                    "building_number": request.building_number,
+                    "building_number": building,
                     "request": request.SerializeToString(deterministic=True),
                     "first_registration_case": lodged.case_record.name,
                     "first_registration_time": lodged.first_registration.register_time.ToDatetime(
@@ -170,11 +202,10 @@ class Purchases:
                     "create_time": at,
                 },
             )
-        # Every purchase waiting in the building goes on to transfer + mortgage now (also those
-        # filed after an earlier completion call, which may be waiting only for their tax).
-        await repository.make_building_due(connection, request.building_number)
-        await repository.wake(connection)
-        return await self.completion(connection, request.building_number)
+            await repository.make_building_due(connection, building, at)
+            await repository.wake(connection)
+
+        await op.local("completed", completed)
 
     async def completion(self, connection, building_number: str) -> pb.BuildingCompletion:
         row = await repository.completion(connection, building_number)
@@ -274,15 +305,20 @@ class Purchases:
         await repository.wake(connection)
         return await self.render(connection, row["id"])
 
-    async def resume(self, connection, at: dt.datetime, name: str, who: Caller):
-        row = await self.load(connection, name, who, lock=True)
+    async def resume(self, connection, at: dt.datetime, request: pb.ResumePurchaseRequest, who: Caller):
+        """A clerk's resume of a parked purchase. A step whose application was refused is applied
+        for anew (its request id moves to the next generation); one that failed for another
+        reason is asked again with the same request id, whose answer may now be different.
+        With `withdraw_cancellation`, a cancellation that parked goes back to the forward path."""
+        row = await self.load(connection, request.name, who, lock=True)
         if PurchaseState(row["state"]) is not PurchaseState.PARKED:
             raise FailedPrecondition(
                 "PURCHASE_NOT_PARKED", f"the purchase is {row['state'].lower()}, not parked"
             )
-        failed = [
-            r for r in await repository.steps(connection, row["id"]) if r["state"] == StepState.FAILED.value
-        ]
+        records = await repository.steps(connection, row["id"])
+        if request.withdraw_cancellation:
+            return await self._withdraw_cancellation(connection, at, row, records)
+        failed = [r for r in records if r["state"] == StepState.FAILED.value]
         resumed_state = PurchaseState.CANCELLING if row["cancellation"] else PurchaseState.FILING
         step = None
         if failed:
@@ -290,11 +326,58 @@ class Purchases:
             step = (
                 record["kind"],
                 record["direction"],
-                {"state": StepState.PENDING.value, "last_error": None},
+                {
+                    "state": StepState.PENDING.value,
+                    "last_error": None,
+                    "unexplained_failures": 0,
+                    "generation": record["generation"] + _refused(record["last_error"]),
+                },
             )
             if not row["cancellation"]:
                 resumed_state = STATE_DURING[StepKind(record["kind"])]
         await save(connection, row["id"], at, None, step, state=resumed_state.value, problem=None, due_at=at)
+        await repository.wake(connection)
+        return await self.render(connection, row["id"])
+
+    async def _withdraw_cancellation(self, connection, at: dt.datetime, row, records) -> pb.Purchase:
+        if not row["cancellation"]:
+            raise FailedPrecondition("NO_CANCELLATION", "the purchase has no cancellation to withdraw")
+        forward = {r["kind"]: r for r in records if r["direction"] == "FORWARD"}
+        contract = forward.get(StepKind.CONTRACT_SIGNED.value)
+        if contract is not None and contract["state"] == StepState.COMPENSATED.value:
+            raise FailedPrecondition(
+                "CANCELLATION_TOO_FAR", "the contract is already cancelled; the unit is on sale again"
+            )
+        # Compensations begin anew if the parties cancel again, and what one undid is done again:
+        # each as a new application, under the next generation of its request ids.
+        for record in records:
+            if record["direction"] == "COMPENSATE" or record["state"] == StepState.COMPENSATED.value:
+                await repository.upsert_step(
+                    connection,
+                    row["id"],
+                    record["kind"],
+                    record["direction"],
+                    state=StepState.PENDING.value,
+                    attempts=0,
+                    unexplained_failures=0,
+                    last_error=None,
+                    generation=record["generation"] + 1,
+                )
+        done = {StepState.SUCCEEDED.value, StepState.SKIPPED.value}
+        next_step = next(
+            (s.kind for s in FORWARD if (forward.get(s.kind.value) or {"state": ""})["state"] not in done),
+            StepKind.HANDED_OVER,
+        )
+        await save(
+            connection,
+            row["id"],
+            at,
+            None,
+            state=STATE_DURING[next_step].value,
+            cancellation=None,
+            problem=None,
+            due_at=at,
+        )
         await repository.wake(connection)
         return await self.render(connection, row["id"])
 

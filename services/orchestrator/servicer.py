@@ -13,6 +13,7 @@ from services.orchestrator.service import Purchases, parse_purchase_name
 from shared.auth import Role, caller
 from shared.context import subject_var
 from shared.errors import FieldViolation, InvalidArgument
+from shared.journal import Operation
 from shared.parties import require_own_loan, require_own_sale
 from shared.purchase_terms import canonical_bytes
 from shared.signing import algorithm_of, verify
@@ -31,6 +32,7 @@ class PurchaseServicer(orchestrator_service_pb2_grpc.PurchaseServiceServicer):
         self.purchases = purchases
         self.tx = purchases.tx
         self.ca_pem = ca_pem
+        purchases.tx.journal.driver("CompleteBuilding", self._completed)
 
     def _verify_signatures(self, filing: pb.PurchaseFiling, at) -> None:
         """Every signature over the contract's canonical bytes, checked before anything happens,
@@ -109,14 +111,34 @@ class PurchaseServicer(orchestrator_service_pb2_grpc.PurchaseServiceServicer):
         async for purchase in self.purchases.watch(request.name, request.after_version, who):
             yield pb.WatchPurchaseResponse(purchase=purchase)
 
-    async def CompleteBuilding(self, request, context):
-        who = caller()
+    async def _completed(self, op: Operation):
+        request = pb.CompleteBuildingRequest.FromString(op.input)
+        await self.purchases.first_register(op)
 
-        async def work(connection, at):
-            completion = await self.purchases.complete_building(connection, at, request, who)
+        async def render(connection):
+            completion = await self.purchases.completion(connection, request.building_number)
             return pb.CompleteBuildingResponse(completion=completion)
 
-        return await self.tx.write("CompleteBuilding", request, pb.CompleteBuildingResponse, work)
+        return render
+
+    async def CompleteBuilding(self, request, context):
+        who = caller()
+        building = request.building_number
+        completed = await self.tx.read(lambda c: repository.completion(c, building))
+        if completed is not None:
+            # First-registered already: this call only releases purchases filed since.
+            async def release(connection, at):
+                await self.purchases.check_building(connection, building, who)
+                completion = await self.purchases.release_building(connection, at, building)
+                return pb.CompleteBuildingResponse(completion=completion)
+
+            return await self.tx.write("CompleteBuilding", request, pb.CompleteBuildingResponse, release)
+
+        async def begin(connection, at, operation):
+            await self.purchases.check_building(connection, building, who)
+            return f"building-completions/{building}"
+
+        return await self.tx.operate("CompleteBuilding", request, "CompleteBuilding", begin)
 
     async def GetBuildingCompletion(self, request, context):
         completion = await self.tx.read(lambda c: self.purchases.completion(c, request.building_number))
@@ -149,7 +171,7 @@ class PurchaseServicer(orchestrator_service_pb2_grpc.PurchaseServiceServicer):
 
         async def work(connection, at):
             return pb.ResumePurchaseResponse(
-                purchase=await self.purchases.resume(connection, at, request.name, who)
+                purchase=await self.purchases.resume(connection, at, request, who)
             )
 
         return await self.tx.write("ResumePurchase", request, pb.ResumePurchaseResponse, work)

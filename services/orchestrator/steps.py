@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import grpc
 from grpc_status import rpc_status
@@ -30,8 +30,13 @@ _NAMESPACE = uuid.UUID("c6f1d2e3-4a5b-4c7d-9e8f-0a1b2c3d4e5f")
 TAX_RECHECK = dt.timedelta(minutes=5)
 
 
-def request_id(purchase_id: uuid.UUID, step: StepKind, direction: str, part: str = "") -> str:
-    return str(uuid.uuid5(_NAMESPACE, f"{purchase_id}/{step.value}/{direction}/{part}"))
+def request_id(
+    purchase_id: uuid.UUID, step: StepKind, direction: str, part: str = "", generation: int = 0
+) -> str:
+    """The request id of a step's call: the same for every retry and resume of the step, and new
+    only when a clerk resumes a step whose application was refused (a new application)."""
+    suffix = f"/{generation}" if generation else ""
+    return str(uuid.uuid5(_NAMESPACE, f"{purchase_id}/{step.value}/{direction}/{part}{suffix}"))
 
 
 @dataclass
@@ -50,9 +55,12 @@ class Context:
     now: dt.datetime
     building_completed: bool
     cancellation: pb.CancelPurchaseRequest | None = None
+    # Each step's application generation, by (kind, direction) as the step log records them.
+    generations: dict[tuple[str, str], int] = field(default_factory=dict)
 
     def rid(self, step: StepKind, direction: str = "forward", part: str = "") -> str:
-        return request_id(self.purchase_id, step, direction, part)
+        generation = self.generations.get((step.value, direction.upper()), 0)
+        return request_id(self.purchase_id, step, direction, part, generation)
 
 
 def _reason(error: grpc.aio.AioRpcError) -> str | None:

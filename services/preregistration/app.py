@@ -14,7 +14,7 @@ from shared.runtime import ServiceDeps
 
 
 def register(server: grpc.aio.Server, deps: ServiceDeps) -> None:
-    service = Preregistrations(deps.database, deps.clock, deps.pki.ca_pem, deps.peer)
+    service = Preregistrations(deps.journal, deps.pki.ca_pem, deps.peer)
     preregistration_service_pb2_grpc.add_PreregistrationServiceServicer_to_server(
         PreregistrationServicer(service), server
     )

@@ -19,13 +19,11 @@ from deedflow.type.v1 import parties_pb2
 from services.preregistration import repository
 from services.preregistration.domain import RightState, check_in_force
 from shared.auth import Caller
-from shared.casework import repository as case_repository
-from shared.casework.domain import CaseKind, proof_number
-from shared.casework.service import Case, CaseBook, Registered, refuse_if_restricted, step_request_id
-from shared.clock import Clock
+from shared.casework.domain import CaseKind
+from shared.casework.service import Case, CaseBook, Registered, refuse_if_restricted
 from shared.consent import cancellation_text, require_consent
-from shared.db import Database
 from shared.errors import FailedPrecondition, FieldViolation, InvalidArgument, NotFound
+from shared.journal import Journal, Operation
 from shared.names import parse_uuid_name
 from shared.parties import require_party
 from shared.transactions import Transactions
@@ -47,10 +45,8 @@ def _buyer_names(buyers) -> list[str]:
 
 
 class Preregistrations:
-    def __init__(
-        self, database: Database, clock: Clock, ca_pem: bytes, peer: Callable[[str], grpc.aio.Channel]
-    ):
-        self.tx = Transactions(database, clock, "deedflow.preregistration.v1.PreregistrationService")
+    def __init__(self, journal: Journal, ca_pem: bytes, peer: Callable[[str], grpc.aio.Channel]):
+        self.tx = Transactions(journal, "deedflow.preregistration.v1.PreregistrationService")
         self.ca_pem = ca_pem
         self.peer = peer
         handler = _Handler(self)
@@ -62,6 +58,7 @@ class Preregistrations:
                 CaseKind.PREREGISTRATION_CANCELLATION: handler,
                 CaseKind.PREMORTGAGE_RELEASE: handler,
             },
+            journal.domain,
         )
 
     @property
@@ -91,13 +88,9 @@ class Preregistrations:
 
     # 预告登记
 
-    async def lodge_preregistration(
-        self,
-        connection: asyncpg.Connection,
-        at: dt.datetime,
-        request: pb.LodgePreregistrationRequest,
-        actor: str,
-    ) -> tuple[asyncpg.Record, Case]:
+    async def filed_contract(self, request: pb.LodgePreregistrationRequest) -> contract_pb.Contract:
+        """The filed contract a pre-registration stands on (CQ 61), read before anything is
+        written: a mismatch refuses the application at the door."""
         contract = (
             await self.contracts.GetContract(contract_pb.GetContractRequest(name=request.contract))
         ).contract
@@ -114,7 +107,23 @@ class Preregistrations:
         holders = list(request.holders) or list(contract.terms.buyers)
         if sorted(b.resident_id for b in holders) != sorted(b.resident_id for b in contract.terms.buyers):
             raise InvalidArgument([FieldViolation("holders", f"must be the buyers of {request.contract}")])
-        right_id = uuid.uuid5(uuid.NAMESPACE_URL, f"preregistration/{request.contract}/{request.request_id}")
+        return contract
+
+    @staticmethod
+    def preregistration_id(request: pb.LodgePreregistrationRequest) -> uuid.UUID:
+        return uuid.uuid5(uuid.NAMESPACE_URL, f"preregistration/{request.contract}/{request.request_id}")
+
+    async def lodge_preregistration(
+        self,
+        connection: asyncpg.Connection,
+        at: dt.datetime,
+        request: pb.LodgePreregistrationRequest,
+        contract: contract_pb.Contract,
+        actor: str,
+        entering: uuid.UUID | None = None,
+    ) -> Case:
+        holders = list(request.holders) or list(contract.terms.buyers)
+        right_id = self.preregistration_id(request)
         applicants = [f"organizations/{request.developer.uscc}", *_buyer_names(holders)]
         case = await self.cases.lodge(
             connection,
@@ -124,7 +133,7 @@ class Preregistrations:
             applicants,
             f"preregistrations/{right_id}",
             actor,
-            auto_register=False,
+            entering,
         )
         try:
             await repository.insert(
@@ -147,16 +156,22 @@ class Preregistrations:
                 "PRE_REGISTRATION_HELD_BY_OTHER",
                 f"{request.contract} already has a pre-registration lodged or in force",
             ) from None
-        if request.auto_register:
-            case = await self.cases.approve(connection, at, case.name, actor)
-            case = await self.cases.register(connection, at, case.name, actor)
-        return await repository.get(connection, PREREGISTRATIONS, right_id), case
+        return case
 
     # 预抵押
 
+    @staticmethod
+    def premortgage_id(request: pb.LodgePremortgageRequest) -> uuid.UUID:
+        return uuid.uuid5(uuid.NAMESPACE_URL, f"premortgage/{request.preregistration}/{request.request_id}")
+
     async def lodge_premortgage(
-        self, connection: asyncpg.Connection, at: dt.datetime, request: pb.LodgePremortgageRequest, actor: str
-    ) -> tuple[asyncpg.Record, Case]:
+        self,
+        connection: asyncpg.Connection,
+        at: dt.datetime,
+        request: pb.LodgePremortgageRequest,
+        actor: str,
+        entering: uuid.UUID | None = None,
+    ) -> Case:
         prereg = await self.load(connection, PREREGISTRATIONS, request.preregistration, lock=True)
         check_in_force(RightState(prereg["state"]), "pre-registration", "PRE_REGISTRATION_MISSING")
         if await repository.live_premortgage_of(connection, prereg["id"]) is not None:
@@ -164,9 +179,7 @@ class Preregistrations:
                 "PREMORTGAGE_IN_FORCE", "the pre-registration already carries a pre-mortgage"
             )
         mortgagors = _holders(prereg)
-        right_id = uuid.uuid5(
-            uuid.NAMESPACE_URL, f"premortgage/{request.preregistration}/{request.request_id}"
-        )
+        right_id = self.premortgage_id(request)
         applicants = [f"organizations/{request.loan.bank.uscc}", *_buyer_names(mortgagors)]
         case = await self.cases.lodge(
             connection,
@@ -176,7 +189,7 @@ class Preregistrations:
             applicants,
             f"premortgages/{right_id}",
             actor,
-            auto_register=False,
+            entering,
         )
         await repository.insert(
             connection,
@@ -193,35 +206,38 @@ class Preregistrations:
                 "update_time": at,
             },
         )
-        if request.auto_register:
-            case = await self.cases.approve(connection, at, case.name, actor)
-            case = await self.cases.register(connection, at, case.name, actor)
-        return await repository.get(connection, PREMORTGAGES, right_id), case
+        return case
 
     # Cancellation and release
 
-    async def cancel_preregistration(
-        self, connection, at: dt.datetime, request: pb.CancelPreregistrationRequest, actor: str
-    ) -> asyncpg.Record:
+    async def check_cancellation_consent(self, request: pb.CancelPreregistrationRequest, at) -> None:
+        """The developer's and every holder's signed consent (or a court ruling), checked before
+        anything is written; the contract's digest is read from the contract office."""
+        if request.HasField("court_ruling"):
+            return
+        prereg = await self.tx.read(lambda c: self.load(c, PREREGISTRATIONS, request.name))
+        developer = parties_pb2.Organization.FromString(prereg["developer"])
+        parties = {f"buyers/{b.resident_id}": "buyer" for b in _holders(prereg)}
+        parties[f"organizations/{developer.uscc}"] = "developer"
+        require_consent(
+            request.joint.signatures,
+            parties,
+            await self._cancellation_text(prereg["contract"]),
+            self.ca_pem,
+            at,
+            "CANCELLATION_CONSENT_MISSING",
+        )
+
+    async def lodge_cancellation(
+        self, connection, at: dt.datetime, request: pb.CancelPreregistrationRequest, actor: str, entering
+    ) -> Case:
         prereg = await self.load(connection, PREREGISTRATIONS, request.name, lock=True)
         check_in_force(RightState(prereg["state"]), "pre-registration", "PRE_REGISTRATION_NOT_IN_FORCE")
         if await repository.live_premortgage_of(connection, prereg["id"]) is not None:
             raise FailedPrecondition(
                 "PREMORTGAGE_IN_FORCE", "release the pre-mortgage, with the bank's consent, first"
             )
-        if not request.HasField("court_ruling"):
-            developer = parties_pb2.Organization.FromString(prereg["developer"])
-            parties = {f"buyers/{b.resident_id}": "buyer" for b in _holders(prereg)}
-            parties[f"organizations/{developer.uscc}"] = "developer"
-            require_consent(
-                request.joint.signatures,
-                parties,
-                await self._cancellation_text(prereg["contract"]),
-                self.ca_pem,
-                at,
-                "CANCELLATION_CONSENT_MISSING",
-            )
-        await self.cases.lodge(
+        return await self.cases.lodge(
             connection,
             at,
             CaseKind.PREREGISTRATION_CANCELLATION,
@@ -229,31 +245,42 @@ class Preregistrations:
             [actor],
             request.name,
             actor,
-            auto_register=True,
+            entering,
         )
-        return await repository.get(connection, PREREGISTRATIONS, prereg["id"])
 
-    async def release_premortgage(
-        self, connection, at: dt.datetime, request: pb.ReleasePremortgageRequest, actor: str
-    ) -> asyncpg.Record:
+    async def check_release_consent(self, request: pb.ReleasePremortgageRequest, at) -> None:
+        """The mortgagee bank's signed consent (or a court ruling), checked before anything is
+        written."""
+        if request.HasField("court_ruling"):
+            return
+        if not request.HasField("mortgagee_consent"):
+            raise FailedPrecondition(
+                "MORTGAGEE_CONSENT_MISSING",
+                "the mortgagee bank's signed consent or a court ruling is needed",
+            )
+
+        async def read(connection):
+            premortgage = await self.load(connection, PREMORTGAGES, request.name)
+            return premortgage, await repository.get(
+                connection, PREREGISTRATIONS, premortgage["preregistration_id"]
+            )
+
+        premortgage, prereg_of = await self.tx.read(read)
+        require_consent(
+            [request.mortgagee_consent],
+            {f"organizations/{premortgage['bank_uscc']}": "bank"},
+            await self._cancellation_text(prereg_of["contract"]),
+            self.ca_pem,
+            at,
+            "MORTGAGEE_CONSENT_MISSING",
+        )
+
+    async def lodge_release(
+        self, connection, at: dt.datetime, request: pb.ReleasePremortgageRequest, actor: str, entering
+    ) -> Case:
         premortgage = await self.load(connection, PREMORTGAGES, request.name, lock=True)
         check_in_force(RightState(premortgage["state"]), "pre-mortgage", "PREMORTGAGE_NOT_IN_FORCE")
-        prereg_of = await repository.get(connection, PREREGISTRATIONS, premortgage["preregistration_id"])
-        if not request.HasField("court_ruling"):
-            if not request.HasField("mortgagee_consent"):
-                raise FailedPrecondition(
-                    "MORTGAGEE_CONSENT_MISSING",
-                    "the mortgagee bank's signed consent or a court ruling is needed",
-                )
-            require_consent(
-                [request.mortgagee_consent],
-                {f"organizations/{premortgage['bank_uscc']}": "bank"},
-                await self._cancellation_text(prereg_of["contract"]),
-                self.ca_pem,
-                at,
-                "MORTGAGEE_CONSENT_MISSING",
-            )
-        await self.cases.lodge(
+        return await self.cases.lodge(
             connection,
             at,
             CaseKind.PREMORTGAGE_RELEASE,
@@ -261,9 +288,8 @@ class Preregistrations:
             [actor],
             request.name,
             actor,
-            auto_register=True,
+            entering,
         )
-        return await repository.get(connection, PREMORTGAGES, premortgage["id"])
 
     async def _cancellation_text(self, contract: str) -> bytes:
         reply = await self.contracts.GetContract(contract_pb.GetContractRequest(name=contract))
@@ -302,9 +328,9 @@ class _Handler:
     def __init__(self, service: Preregistrations) -> None:
         self.service = service
 
-    async def _subject(self, connection, case: Case):
+    async def _subject(self, connection, case: Case, lock: bool = False):
         table = PREREGISTRATIONS if case.subject.startswith("preregistrations/") else PREMORTGAGES
-        return table, await self.service.load(connection, table, case.subject, lock=True)
+        return table, await self.service.load(connection, table, case.subject, lock)
 
     def _disposal(self, case: Case, row) -> tuple[int, list[str]]:
         if case.kind is CaseKind.PREREGISTRATION:
@@ -317,8 +343,8 @@ class _Handler:
             ]
         return registry_pb.DISPOSAL_CANCELLATION, []
 
-    async def review(self, connection, case: Case, at: dt.datetime) -> None:
-        _, row = await self._subject(connection, case)
+    async def review(self, case: Case) -> None:
+        _, row = await self.service.tx.read(lambda c: self._subject(c, case))
         disposal, beneficiaries = self._disposal(case, row)
         reply = await self.service.registry.CheckDisposal(
             registry_pb.CheckDisposalRequest(
@@ -327,16 +353,16 @@ class _Handler:
         )
         refuse_if_restricted(reply.restrictions)
 
-    async def register(self, connection, case: Case, at: dt.datetime) -> Registered:
-        table, row = await self._subject(connection, case)
+    async def register(self, op: Operation, case: Case) -> Registered:
+        table, row = await op.read(lambda c: self._subject(c, case))
         disposal, beneficiaries = self._disposal(case, row)
         request = registry_pb.CommitCaseRequest(
-            request_id=step_request_id(case.number, "commit"),
             unit_number=case.row["unit_number"],
             registry_case=case.name,
             disposal=disposal,
             beneficiaries=beneficiaries,
         )
+        issues_proof = case.kind in (CaseKind.PREREGISTRATION, CaseKind.PREMORTGAGE)
         if case.kind is CaseKind.PREREGISTRATION:
             holders = _holders(row)
             request.new_entries.add(
@@ -355,11 +381,23 @@ class _Handler:
             )
         else:
             request.ended_entries.append(row["entry"])
-        reply = await self.service.registry.CommitCase(request)
-        entries = [e.name for e in reply.entries] or [row["entry"]]
-        if case.kind in (CaseKind.PREREGISTRATION, CaseKind.PREMORTGAGE):
-            serial = await case_repository.next_serial(connection, "document_number_seq")
-            number = proof_number(at.year, case.row["unit_number"], serial)
+        request.issue_proofs = 1 if issues_proof else 0
+        reply = await op.call(
+            "commit",
+            self.service.registry.CommitCase,
+            request,
+            registry_pb.CommitCaseResponse,
+            refusable=True,
+        )
+        if not issues_proof:
+
+            async def cancelled(connection, at: dt.datetime) -> None:
+                await repository.update(connection, table, row["id"], at, state=RightState.CANCELLED.value)
+
+            return Registered([row["entry"]], apply=cancelled)
+        number = reply.proof_numbers[0]
+
+        async def in_force(connection, at: dt.datetime) -> None:
             await repository.update(
                 connection,
                 table,
@@ -370,11 +408,10 @@ class _Handler:
                 entry=reply.entries[0].name,
                 register_time=reply.register_time.ToDatetime(tzinfo=dt.UTC),
             )
-            return Registered(entries, number)
-        await repository.update(connection, table, row["id"], at, state=RightState.CANCELLED.value)
-        return Registered(entries)
+
+        return Registered([e.name for e in reply.entries], number, in_force)
 
     async def abandon(self, connection, case: Case, at: dt.datetime) -> None:
         if case.kind in (CaseKind.PREREGISTRATION, CaseKind.PREMORTGAGE):
-            table, row = await self._subject(connection, case)
+            table, row = await self._subject(connection, case, lock=True)
             await repository.update(connection, table, row["id"], at, state=RightState.ABANDONED.value)

@@ -5,11 +5,13 @@ from __future__ import annotations
 from deedflow.preregistration.v1 import preregistration_service_pb2 as pb
 from deedflow.preregistration.v1 import preregistration_service_pb2_grpc
 from deedflow.type.v1 import parties_pb2
+from services.preregistration import repository
 from services.preregistration.service import PREMORTGAGES, PREREGISTRATIONS, Preregistrations
 from shared.auth import caller
 from shared.casework.servicer import case_message
 from shared.documents import attach_proof
 from shared.errors import FieldViolation, InvalidArgument
+from shared.journal import Operation
 from shared.parties import require_own_loan
 from shared.timestamps import to_timestamp
 
@@ -53,12 +55,76 @@ class PreregistrationServicer(preregistration_service_pb2_grpc.PreregistrationSe
     def __init__(self, service: Preregistrations) -> None:
         self.service = service
         self.tx = service.tx
+        journal = service.tx.journal
+        journal.driver("LodgePreregistration", self._entered_preregistration)
+        journal.driver("LodgePremortgage", self._entered_premortgage)
+        journal.driver("CancelPreregistration", self._entered_cancellation)
+        journal.driver("ReleasePremortgage", self._entered_release)
+
+    async def _enter(self, op: Operation):
+        """Enters the operation's case in the book; a refusal refuses the case (file once)."""
+        return await self.service.cases.enter(op, op.subject, refuse_on_refusal=True)
+
+    async def _entered_preregistration(self, op: Operation):
+        request = pb.LodgePreregistrationRequest.FromString(op.input)
+        case = await self._enter(op)
+
+        async def render(connection):
+            row = await repository.get(connection, PREREGISTRATIONS, self.service.preregistration_id(request))
+            return pb.LodgePreregistrationResponse(
+                preregistration=preregistration_message(row), case_record=case_message(case)
+            )
+
+        return render
+
+    async def _entered_premortgage(self, op: Operation):
+        request = pb.LodgePremortgageRequest.FromString(op.input)
+        case = await self._enter(op)
+
+        async def render(connection):
+            row = await repository.get(connection, PREMORTGAGES, self.service.premortgage_id(request))
+            return pb.LodgePremortgageResponse(
+                premortgage=premortgage_message(row), case_record=case_message(case)
+            )
+
+        return render
+
+    async def _entered_cancellation(self, op: Operation):
+        request = pb.CancelPreregistrationRequest.FromString(op.input)
+        await self._enter(op)
+
+        async def render(connection):
+            row = await self.service.load(connection, PREREGISTRATIONS, request.name)
+            return pb.CancelPreregistrationResponse(preregistration=preregistration_message(row))
+
+        return render
+
+    async def _entered_release(self, op: Operation):
+        request = pb.ReleasePremortgageRequest.FromString(op.input)
+        await self._enter(op)
+
+        async def render(connection):
+            row = await self.service.load(connection, PREMORTGAGES, request.name)
+            return pb.ReleasePremortgageResponse(premortgage=premortgage_message(row))
+
+        return render
 
     async def LodgePreregistration(self, request, context):
         who = caller()
+        contract = await self.service.filed_contract(request)
+        if request.auto_register:
+
+            async def begin(connection, at, operation):
+                case = await self.service.lodge_preregistration(
+                    connection, at, request, contract, who.uri, operation
+                )
+                return case.name
+
+            return await self.tx.operate("LodgePreregistration", request, "LodgePreregistration", begin)
 
         async def work(connection, at):
-            row, case = await self.service.lodge_preregistration(connection, at, request, who.uri)
+            case = await self.service.lodge_preregistration(connection, at, request, contract, who.uri)
+            row = await repository.get(connection, PREREGISTRATIONS, self.service.preregistration_id(request))
             return pb.LodgePreregistrationResponse(
                 preregistration=preregistration_message(row), case_record=case_message(case)
             )
@@ -70,9 +136,17 @@ class PreregistrationServicer(preregistration_service_pb2_grpc.PreregistrationSe
         require_own_loan(who, request.loan.bank.uscc, "loan.bank.uscc")
         if request.loan.amount_fen <= 0:
             raise InvalidArgument([FieldViolation("loan.amount_fen", "must be positive")])
+        if request.auto_register:
+
+            async def begin(connection, at, operation):
+                case = await self.service.lodge_premortgage(connection, at, request, who.uri, operation)
+                return case.name
+
+            return await self.tx.operate("LodgePremortgage", request, "LodgePremortgage", begin)
 
         async def work(connection, at):
-            row, case = await self.service.lodge_premortgage(connection, at, request, who.uri)
+            case = await self.service.lodge_premortgage(connection, at, request, who.uri)
+            row = await repository.get(connection, PREMORTGAGES, self.service.premortgage_id(request))
             return pb.LodgePremortgageResponse(
                 premortgage=premortgage_message(row), case_record=case_message(case)
             )
@@ -101,22 +175,24 @@ class PreregistrationServicer(preregistration_service_pb2_grpc.PreregistrationSe
         await self._visible(PREREGISTRATIONS, request.name)
         if not request.HasField("joint") and not request.HasField("court_ruling"):
             raise InvalidArgument([FieldViolation("basis", "joint consent or a court ruling is required")])
+        await self.service.check_cancellation_consent(request, self.tx.clock.now())
 
-        async def work(connection, at):
-            row = await self.service.cancel_preregistration(connection, at, request, who.uri)
-            return pb.CancelPreregistrationResponse(preregistration=preregistration_message(row))
+        async def begin(connection, at, operation):
+            case = await self.service.lodge_cancellation(connection, at, request, who.uri, operation)
+            return case.name
 
-        return await self.tx.write("CancelPreregistration", request, pb.CancelPreregistrationResponse, work)
+        return await self.tx.operate("CancelPreregistration", request, "CancelPreregistration", begin)
 
     async def ReleasePremortgage(self, request, context):
         who = caller()
         await self._visible(PREMORTGAGES, request.name)
+        await self.service.check_release_consent(request, self.tx.clock.now())
 
-        async def work(connection, at):
-            row = await self.service.release_premortgage(connection, at, request, who.uri)
-            return pb.ReleasePremortgageResponse(premortgage=premortgage_message(row))
+        async def begin(connection, at, operation):
+            case = await self.service.lodge_release(connection, at, request, who.uri, operation)
+            return case.name
 
-        return await self.tx.write("ReleasePremortgage", request, pb.ReleasePremortgageResponse, work)
+        return await self.tx.operate("ReleasePremortgage", request, "ReleasePremortgage", begin)
 
     async def MarkConverted(self, request, context):
 

@@ -12,5 +12,5 @@ from shared.runtime import ServiceDeps
 
 def register(server: grpc.aio.Server, deps: ServiceDeps) -> None:
     registry_service_pb2_grpc.add_RegistryServiceServicer_to_server(
-        RegistryServicer(Book(deps.database, deps.clock, deps.pki.registry_log_key())), server
+        RegistryServicer(Book(deps.journal, deps.pki.registry_log_key())), server
     )

@@ -33,8 +33,6 @@ from services.registry.domain import (
 )
 from shared import documents, merkle
 from shared.checkpoint import key_id, sign_checkpoint
-from shared.clock import Clock
-from shared.db import Database
 from shared.errors import (
     AlreadyExists,
     DataLoss,
@@ -43,6 +41,8 @@ from shared.errors import (
     InvalidArgument,
     NotFound,
 )
+from shared.journal import Journal
+from shared.numbering import allocate, authority_of, certificate_number, proof_number
 from shared.timestamps import to_timestamp
 from shared.transactions import Transactions
 
@@ -104,9 +104,9 @@ def checkpoint_message(checkpoint: SignedCheckpoint, public_key: bytes) -> docum
 class Book:
     """不动产登记簿: reads and appends, with the restriction engine consulted atomically."""
 
-    def __init__(self, database: Database, clock: Clock, log_key: ed25519.Ed25519PrivateKey) -> None:
-        self.clock = clock
-        self.tx = Transactions(database, clock, "deedflow.registry.v1.RegistryService")
+    def __init__(self, journal: Journal, log_key: ed25519.Ed25519PrivateKey) -> None:
+        self.clock = journal.clock
+        self.tx = Transactions(journal, "deedflow.registry.v1.RegistryService")
         self.log_key = log_key
         self.public_key = log_key.public_key().public_bytes(
             serialization.Encoding.Raw, serialization.PublicFormat.Raw
@@ -366,8 +366,11 @@ class Book:
         new_entries: list[NewEntry],
         ended: list[int],
         actor: str,
-    ) -> list[EntryView]:
-        """登簿: checks the restrictions at this moment, then appends and ends entries."""
+        certificates: int = 0,
+        proofs: int = 0,
+    ) -> tuple[list[EntryView], list[str], list[str]]:
+        """登簿: checks the restrictions at this moment, then appends and ends entries, and numbers
+        the documents the case issues; with the numbers of its certificates and proofs."""
         plan, view = await self._planned_view(connection, unit_number, at)
         found = restrictions(view, disposal, beneficiaries)
         if found:
@@ -385,7 +388,34 @@ class Book:
             created.append(plan.add(new, priority))
         await self._apply(connection, [plan], case, actor, at)
         after = await self._after(connection, plan, at)
-        return [v for v in after.entries if v.entry.sequence in created]
+        issued = [
+            await self._issue(connection, at, unit_number, case, kind, count)
+            for kind, count in (("CERTIFICATE", certificates), ("PROOF", proofs))
+        ]
+        return [v for v in after.entries if v.entry.sequence in created], *issued
+
+    async def _issue(
+        self,
+        connection: asyncpg.Connection,
+        at: dt.datetime,
+        unit_number: str,
+        case: str,
+        kind: str,
+        count: int,
+    ) -> list[str]:
+        """Numbers `count` documents of `kind` from the authority's counter for the year, and keeps
+        each number once (its primary key: no two documents share one)."""
+        if count <= 0:
+            return []
+        render = certificate_number if kind == "CERTIFICATE" else proof_number
+        serials = await allocate(connection, kind, authority_of(unit_number), at.year, count)
+        numbers = [render(at.year, unit_number, serial) for serial in serials]
+        await connection.executemany(
+            "INSERT INTO issued_document (number, kind, unit_number, registry_case, issue_time)"
+            " VALUES ($1, $2, $3, $4, $5)",
+            [(number, kind, unit_number, case, at) for number in numbers],
+        )
+        return numbers
 
     async def record_first_registration(
         self,

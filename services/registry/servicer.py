@@ -31,6 +31,8 @@ DEFAULT_PAGE = 100
 MAX_PAGE = 1000
 DEFAULT_LEAF_PAGE = 1000
 MAX_LEAF_PAGE = 10000
+# Certificates or proofs one case may issue: one per co-owner at most (CQ 26).
+MAX_DOCUMENTS = 20
 
 
 def _ruling(message: parties_pb2.CourtRuling) -> Ruling:
@@ -205,8 +207,16 @@ class RegistryServicer(registry_service_pb2_grpc.RegistryServiceServicer):
             for i, name in enumerate(request.ended_entries)
         ]
 
+        documents_asked = [
+            FieldViolation(field, f"must be between 0 and {MAX_DOCUMENTS}")
+            for field in ("issue_certificates", "issue_proofs")
+            if not 0 <= getattr(request, field) <= MAX_DOCUMENTS
+        ]
+        if documents_asked:
+            raise InvalidArgument(documents_asked)
+
         async def work(connection, at):
-            created = await self.book.commit_case(
+            created, certificates, proofs = await self.book.commit_case(
                 connection,
                 at,
                 request.unit_number,
@@ -216,9 +226,14 @@ class RegistryServicer(registry_service_pb2_grpc.RegistryServiceServicer):
                 new_entries,
                 ended,
                 actor.uri,
+                request.issue_certificates,
+                request.issue_proofs,
             )
             return pb.CommitCaseResponse(
-                entries=[entry_message(v) for v in created], register_time=to_timestamp(at)
+                entries=[entry_message(v) for v in created],
+                register_time=to_timestamp(at),
+                certificate_numbers=certificates,
+                proof_numbers=proofs,
             )
 
         return await self.book.tx.write("CommitCase", request, pb.CommitCaseResponse, work)

@@ -18,9 +18,8 @@ from services.tax.domain import (
     deed_tax_fen,
     deed_tax_rate,
 )
-from shared.clock import Clock
-from shared.db import Database
 from shared.errors import AlreadyExists, FailedPrecondition, NotFound
+from shared.journal import Journal
 from shared.names import parse_uuid_name
 from shared.transactions import Transactions
 
@@ -32,8 +31,8 @@ def parse_assessment_name(name: str) -> uuid.UUID:
 
 
 class DeedTax:
-    def __init__(self, database: Database, clock: Clock, provincial_rate_bp: int) -> None:
-        self.tx = Transactions(database, clock, "deedflow.tax.v1.TaxService")
+    def __init__(self, journal: Journal, provincial_rate_bp: int) -> None:
+        self.tx = Transactions(journal, "deedflow.tax.v1.TaxService")
         self.provincial_rate_bp = provincial_rate_bp
 
     async def assess(self, connection: asyncpg.Connection, at: dt.datetime, request: pb.AssessDeedTaxRequest):

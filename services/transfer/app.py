@@ -14,7 +14,7 @@ from shared.runtime import ServiceDeps
 
 
 def register(server: grpc.aio.Server, deps: ServiceDeps) -> None:
-    service = Transfers(deps.database, deps.clock, deps.peer)
+    service = Transfers(deps.journal, deps.peer)
     transfer_service_pb2_grpc.add_TransferServiceServicer_to_server(TransferServicer(service), server)
     casework_service_pb2_grpc.add_CaseworkServiceServicer_to_server(
         CaseworkServicer(service.cases, service.tx), server

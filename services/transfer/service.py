@@ -2,10 +2,11 @@
 
 A transfer's 登簿 is one register transaction (the registry's CommitCase): the buyers' ownership
 and, with a loan, the mortgage converted from the pre-mortgage keeping its priority date (CQ 66,
-担保制度解释 52), while the developer's ownership, the pre-registration and the pre-mortgage end.
-The bookkeeping that follows (tax clearance used, pre-registration converted, contract performed,
-the bank's mortgage proof) carries request ids derived from the case, so a retried 登簿 replays
-every step it already took instead of repeating it.
+担保制度解释 52), while the developer's ownership, the pre-registration and the pre-mortgage end;
+the register numbers the certificates and the bank's proof in that same transaction. The
+bookkeeping that follows (tax clearance used, pre-registration converted, contract performed, the
+bank's mortgage recorded) comes after the point of no return: each is a recorded step of the
+case's operation, taken until it succeeds, never twice.
 """
 
 from __future__ import annotations
@@ -33,10 +34,8 @@ from deedflow.tax.v1 import tax_service_pb2_grpc
 from deedflow.transfer.v1 import transfer_service_pb2 as pb
 from services.transfer import repository
 from services.transfer.domain import RegistrationState, fee_fen
-from shared.casework.domain import CaseKind, certificate_number
-from shared.casework.service import Case, CaseBook, Registered, refuse_if_restricted, step_request_id
-from shared.clock import Clock
-from shared.db import Database
+from shared.casework.domain import CaseKind
+from shared.casework.service import Case, CaseBook, Registered, refuse_if_restricted
 from shared.errors import (
     AlreadyExists,
     DomainError,
@@ -46,11 +45,12 @@ from shared.errors import (
     NotFound,
 )
 from shared.grpc.status import to_status
+from shared.journal import Journal, Operation
 from shared.names import parse_uuid_name
 from shared.transactions import Transactions
 
 # How many units of a handover batch are registered at once: each holds a connection while it
-# talks to the other services, so this stays under the pool size.
+# writes its records, so this stays under the pool size.
 BATCH_CONCURRENCY = 4
 _NAMESPACE = uuid.UUID("7a4c2e91-0b3d-4f6a-8e5c-9d1b2a3f4c60")
 
@@ -63,12 +63,18 @@ def _buyer_names(buyers) -> list[str]:
     return [f"buyers/{b.resident_id}" for b in buyers]
 
 
+def transfer_id(unit_number: str, request_id: str) -> uuid.UUID:
+    return uuid.uuid5(_NAMESPACE, f"{unit_number}/{request_id}")
+
+
 class Transfers:
-    def __init__(self, database: Database, clock: Clock, peer: Callable[[str], grpc.aio.Channel]) -> None:
-        self.tx = Transactions(database, clock, "deedflow.transfer.v1.TransferService")
+    def __init__(self, journal: Journal, peer: Callable[[str], grpc.aio.Channel]) -> None:
+        self.tx = Transactions(journal, "deedflow.transfer.v1.TransferService")
         self.peer = peer
         self.cases = CaseBook(
-            "ZY", {CaseKind.FIRST_REGISTRATION: _FirstRegistration(self), CaseKind.TRANSFER: _Transfer(self)}
+            "ZY",
+            {CaseKind.FIRST_REGISTRATION: _FirstRegistration(self), CaseKind.TRANSFER: _Transfer(self)},
+            journal.domain,
         )
 
     @property
@@ -94,8 +100,13 @@ class Transfers:
     # 首次登记
 
     async def lodge_first_registration(
-        self, connection, at: dt.datetime, request: pb.LodgeFirstRegistrationRequest, actor: str
-    ) -> tuple[asyncpg.Record, Case]:
+        self,
+        connection,
+        at: dt.datetime,
+        request: pb.LodgeFirstRegistrationRequest,
+        actor: str,
+        entering: uuid.UUID | None = None,
+    ) -> Case:
         renumbered = [
             FieldViolation(
                 f"units[{i}].unit_number", "renumbering at the as-built survey is not supported yet"
@@ -121,7 +132,7 @@ class Transfers:
             [f"organizations/{request.developer.uscc}"],
             f"first-registrations/{request.building_number}",
             actor,
-            auto_register=False,
+            entering,
         )
         row = {
             "request": request.SerializeToString(deterministic=True),
@@ -135,10 +146,7 @@ class Transfers:
             )
         else:
             await repository.update_first_registration(connection, request.building_number, at, **row)
-        if request.auto_register:
-            case = await self.cases.approve(connection, at, case.name, actor)
-            case = await self.cases.register(connection, at, case.name, actor)
-        return await repository.first_registration(connection, request.building_number), case
+        return case
 
     # 转移登记
 
@@ -149,25 +157,25 @@ class Transfers:
         request_id: str,
         application: pb.TransferApplication,
         actor: str,
-        auto_register: bool,
-    ) -> tuple[asyncpg.Record, Case]:
-        transfer_id = uuid.uuid5(_NAMESPACE, f"{application.unit_number}/{request_id}")
+        entering: uuid.UUID | None = None,
+    ) -> Case:
+        transfer = transfer_id(application.unit_number, request_id)
         case = await self.cases.lodge(
             connection,
             at,
             CaseKind.TRANSFER,
             application.unit_number,
             [f"organizations/{application.developer.uscc}", *_buyer_names(application.buyers)],
-            f"transfers/{transfer_id}",
+            f"transfers/{transfer}",
             actor,
-            auto_register=False,
+            entering,
         )
         try:
             await repository.insert(
                 connection,
                 "transfer",
                 {
-                    "id": transfer_id,
+                    "id": transfer,
                     "unit_number": application.unit_number,
                     "application": application.SerializeToString(deterministic=True),
                     "state": RegistrationState.LODGED.value,
@@ -180,15 +188,11 @@ class Transfers:
                 "TRANSFER_ALREADY_LODGED",
                 f"unit {application.unit_number} has a transfer lodged or registered",
             ) from None
-        if auto_register:
-            case = await self.cases.approve(connection, at, case.name, actor)
-            case = await self.cases.register(connection, at, case.name, actor)
-        return await repository.transfer(connection, transfer_id), case
+        return case
 
-    async def batch(
-        self, request: pb.BatchLodgeTransfersRequest, render, actor: str
-    ) -> list[pb.TransferOutcome]:
-        """Each unit in its own transaction: one unit's refusal does not undo another's transfer."""
+    async def batch(self, request: pb.BatchLodgeTransfersRequest, lodge) -> list[pb.TransferOutcome]:
+        """Each unit as its own transfer (its own request id, derived from the batch's): one
+        unit's refusal does not undo another's transfer."""
         gate = asyncio.Semaphore(BATCH_CONCURRENCY)
 
         async def one(application: pb.TransferApplication) -> pb.TransferOutcome:
@@ -200,16 +204,9 @@ class Transfers:
                 application=application,
                 auto_register=request.auto_register,
             )
-
-            async def work(connection, at):
-                row, case = await self.lodge_transfer(
-                    connection, at, single.request_id, application, actor, single.auto_register
-                )
-                return await render(connection, row, case)
-
             async with gate:
                 try:
-                    reply = await self.tx.write("LodgeTransfer", single, pb.LodgeTransferResponse, work)
+                    reply = await lodge(single)
                     outcome.transfer.CopyFrom(reply.transfer)
                 except DomainError as exc:
                     outcome.error.CopyFrom(to_status(exc, "deedflow.transfer"))
@@ -233,31 +230,37 @@ class _FirstRegistration:
     def __init__(self, service: Transfers) -> None:
         self.service = service
 
-    async def review(self, connection, case: Case, at: dt.datetime) -> None:
+    async def review(self, case: Case) -> None:
         """Nothing beyond the request's own required completion record (CQ 41): the register
         checks the building at 登簿, in the transaction that enters it."""
 
-    async def register(self, connection, case: Case, at: dt.datetime) -> Registered:
-        row = await repository.first_registration(connection, case.row["unit_number"], lock=True)
+    async def register(self, op: Operation, case: Case) -> Registered:
+        row = await op.read(lambda c: repository.first_registration(c, case.row["unit_number"]))
         request = pb.LodgeFirstRegistrationRequest.FromString(row["request"])
-        reply = await self.service.registry.RecordFirstRegistration(
+        reply = await op.call(
+            "first-registration",
+            self.service.registry.RecordFirstRegistration,
             registry_pb.RecordFirstRegistrationRequest(
-                request_id=step_request_id(case.number, "first-registration"),
                 building_number=request.building_number,
                 registry_case=case.name,
                 owner=f"organizations/{request.developer.uscc}",
                 unit_numbers=[u.unit_number for u in request.units],
                 common_parts=request.common_parts,
+            ),
+            registry_pb.RecordFirstRegistrationResponse,
+            refusable=True,
+        )
+
+        async def registered(connection, at: dt.datetime) -> None:
+            await repository.update_first_registration(
+                connection,
+                request.building_number,
+                at,
+                state=RegistrationState.REGISTERED.value,
+                register_time=reply.register_time.ToDatetime(tzinfo=dt.UTC),
             )
-        )
-        await repository.update_first_registration(
-            connection,
-            request.building_number,
-            at,
-            state=RegistrationState.REGISTERED.value,
-            register_time=reply.register_time.ToDatetime(tzinfo=dt.UTC),
-        )
-        return Registered([e.name for e in reply.entries])
+
+        return Registered([e.name for e in reply.entries], apply=registered)
 
     async def abandon(self, connection, case: Case, at: dt.datetime) -> None:
         await repository.update_first_registration(
@@ -265,12 +268,15 @@ class _FirstRegistration:
         )
 
 
+_FACTS = (prereg_pb.Preregistration, prereg_pb.Premortgage, registry_pb.Unit, tax_pb.Clearance)
+
+
 class _Transfer:
     def __init__(self, service: Transfers) -> None:
         self.service = service
 
-    async def _row(self, connection, case: Case):
-        row = await self.service.load_transfer(connection, case.subject, lock=True)
+    async def _application(self, case: Case) -> tuple[asyncpg.Record, pb.TransferApplication]:
+        row = await self.service.tx.read(lambda c: self.service.load_transfer(c, case.subject))
         return row, pb.TransferApplication.FromString(row["application"])
 
     async def _preregistration(self, application: pb.TransferApplication) -> prereg_pb.Preregistration:
@@ -288,24 +294,15 @@ class _Transfer:
             )
         return prereg
 
-    async def review(self, connection, case: Case, at: dt.datetime) -> None:
-        """Tax paid (契税法 11), pre-registration in force (民法典 221), no restriction on the unit."""
-        _, application = await self._row(connection, case)
-        await self.service.tax.GetClearance(tax_pb.GetClearanceRequest(contract=application.contract))
-        await self._preregistration(application)
-        reply = await self.service.registry.CheckDisposal(
-            registry_pb.CheckDisposalRequest(
-                unit_number=application.unit_number,
-                disposal=registry_pb.DISPOSAL_TRANSFER,
-                beneficiaries=_buyer_names(application.buyers),
-            )
-        )
-        refuse_if_restricted(reply.restrictions)
-
-    async def register(self, connection, case: Case, at: dt.datetime) -> Registered:
-        row, application = await self._row(connection, case)
+    async def _facts(self, application: pb.TransferApplication):
+        """What the transfer rests on, read once from the offices that hold it: the buyers'
+        pre-registration in force (民法典 221), the bank's pre-mortgage, the unit as the book
+        shows it, and the tax clearance (契税法 11)."""
+        clearance = (
+            await self.service.tax.GetClearance(tax_pb.GetClearanceRequest(contract=application.contract))
+        ).clearance
         prereg = await self._preregistration(application)
-        premortgage = None
+        premortgage = prereg_pb.Premortgage()
         if application.premortgage:
             premortgage = (
                 await self.service.preregistrations.GetPremortgage(
@@ -317,13 +314,35 @@ class _Transfer:
                 registry_pb.GetUnitRequest(unit_number=application.unit_number)
             )
         ).unit
+        return prereg, premortgage, unit, clearance
+
+    async def review(self, case: Case) -> None:
+        """Tax paid (契税法 11), pre-registration in force (民法典 221), no restriction on the unit."""
+        _, application = await self._application(case)
+        await self.service.tax.GetClearance(tax_pb.GetClearanceRequest(contract=application.contract))
+        await self._preregistration(application)
+        reply = await self.service.registry.CheckDisposal(
+            registry_pb.CheckDisposalRequest(
+                unit_number=application.unit_number,
+                disposal=registry_pb.DISPOSAL_TRANSFER,
+                beneficiaries=_buyer_names(application.buyers),
+            )
+        )
+        refuse_if_restricted(reply.restrictions)
+
+    async def register(self, op: Operation, case: Case) -> Registered:
+        row, application = await self._application(case)
+        prereg, premortgage, unit, clearance = await op.remember(
+            "facts", lambda: self._facts(application), _FACTS
+        )
+        financed = bool(premortgage.name)
         owners = [
             e
             for e in unit.entries
             if e.kind == registry_pb.ENTRY_KIND_OWNERSHIP and e.state == registry_pb.ENTRY_STATE_CURRENT
         ]
+        holders = list(application.buyers) if application.certificate_per_owner else [None]
         commit = registry_pb.CommitCaseRequest(
-            request_id=step_request_id(case.number, "commit"),
             unit_number=application.unit_number,
             registry_case=case.name,
             disposal=registry_pb.DISPOSAL_TRANSFER,
@@ -331,8 +350,10 @@ class _Transfer:
             ended_entries=[
                 *(e.name for e in owners),
                 prereg.entry,
-                *([premortgage.entry] if premortgage else []),
+                *([premortgage.entry] if financed else []),
             ],
+            issue_certificates=len(holders),
+            issue_proofs=1 if financed else 0,
         )
         commit.new_entries.add(
             kind=registry_pb.ENTRY_KIND_OWNERSHIP,
@@ -340,7 +361,7 @@ class _Transfer:
             share_basis_points=[b.share_basis_points for b in application.buyers],
             note="转移登记; 买卖",
         )
-        if premortgage is not None:
+        if financed:
             commit.new_entries.add(
                 kind=registry_pb.ENTRY_KIND_MORTGAGE,
                 holders=[f"organizations/{premortgage.loan.bank.uscc}"],
@@ -348,91 +369,99 @@ class _Transfer:
                 related_entry=premortgage.entry,
                 note="预抵押转抵押 (CQ 66)",
             )
-        committed = await self.service.registry.CommitCase(commit)
+        committed = await op.call(
+            "commit", self.service.registry.CommitCase, commit, registry_pb.CommitCaseResponse, refusable=True
+        )
+        # Past this point the buyers own the flat (民法典 209, 214): every step below is taken.
         ownership = committed.entries[0]
-        mortgage = committed.entries[1] if premortgage is not None else None
-
-        clearance = (
-            await self.service.tax.GetClearance(tax_pb.GetClearanceRequest(contract=application.contract))
-        ).clearance
-        await self.service.tax.ConsumeClearance(
-            tax_pb.ConsumeClearanceRequest(
-                request_id=step_request_id(case.number, "tax"),
-                clearance_number=clearance.clearance_number,
-                transfer_case=case.name,
-            )
-        )
-        await self.service.preregistrations.MarkConverted(
-            prereg_pb.MarkConvertedRequest(
-                request_id=step_request_id(case.number, "convert"),
-                preregistration=application.preregistration,
-                transfer_case=case.name,
-            )
-        )
-        serial = int(case.number[-8:])
-        holders = list(application.buyers) if application.certificate_per_owner else [None]
-        numbers = [
-            certificate_number(at.year, application.unit_number, serial * 10 + i) for i in range(len(holders))
+        mortgage = committed.entries[1] if financed else None
+        numbers = list(committed.certificate_numbers)
+        proof_number = committed.proof_numbers[0] if financed else ""
+        steps = [
+            (
+                "tax",
+                self.service.tax.ConsumeClearance,
+                tax_pb.ConsumeClearanceRequest(
+                    clearance_number=clearance.clearance_number, transfer_case=case.name
+                ),
+                tax_pb.ConsumeClearanceResponse,
+            ),
+            (
+                "convert",
+                self.service.preregistrations.MarkConverted,
+                prereg_pb.MarkConvertedRequest(
+                    preregistration=application.preregistration, transfer_case=case.name
+                ),
+                prereg_pb.MarkConvertedResponse,
+            ),
+            (
+                "contract",
+                self.service.contracts.MarkContractTransferred,
+                contract_pb.MarkContractTransferredRequest(
+                    name=application.contract, certificate_number=numbers[0]
+                ),
+                contract_pb.MarkContractTransferredResponse,
+            ),
         ]
-        await self.service.contracts.MarkContractTransferred(
-            contract_pb.MarkContractTransferredRequest(
-                request_id=step_request_id(case.number, "contract"),
-                name=application.contract,
-                certificate_number=numbers[0],
-            )
-        )
-        proof_number = ""
         encumbrances = []
         if mortgage is not None:
-            recorded = await self.service.mortgages.RecordConvertedMortgage(
-                mortgage_pb.RecordConvertedMortgageRequest(
-                    request_id=step_request_id(case.number, "mortgage"),
-                    unit_number=application.unit_number,
-                    premortgage=application.premortgage,
-                    entry=mortgage.name,
-                    loan=premortgage.loan,
-                    mortgagors=application.buyers,
-                    priority_time=mortgage.priority_time,
+            steps.append(
+                (
+                    "mortgage",
+                    self.service.mortgages.RecordConvertedMortgage,
+                    mortgage_pb.RecordConvertedMortgageRequest(
+                        unit_number=application.unit_number,
+                        premortgage=application.premortgage,
+                        entry=mortgage.name,
+                        loan=premortgage.loan,
+                        mortgagors=application.buyers,
+                        priority_time=mortgage.priority_time,
+                        proof_number=proof_number,
+                    ),
+                    mortgage_pb.RecordConvertedMortgageResponse,
                 )
             )
-            proof_number = recorded.mortgage.proof_number
             loan = premortgage.loan
             encumbrances.append(f"抵押权: {loan.bank.name} {loan.amount_fen / 100:.2f} 元, {proof_number}")
+        await op.call_many(steps)
         register_time = committed.register_time.ToDatetime(tzinfo=dt.UTC)
-        for number, holder in zip(numbers, holders, strict=True):
-            owners_message = pb.Certificate(owners=[holder] if holder is not None else application.buyers)
-            await repository.insert(
+
+        async def issued(connection, at: dt.datetime) -> None:
+            for number, holder in zip(numbers, holders, strict=True):
+                owners_message = pb.Certificate(owners=[holder] if holder is not None else application.buyers)
+                await repository.insert(
+                    connection,
+                    "certificate",
+                    {
+                        "certificate_number": number,
+                        "unit_number": application.unit_number,
+                        "transfer_id": row["id"],
+                        "owners": owners_message.SerializeToString(deterministic=True),
+                        "address": unit.facts.address,
+                        "gross_area_dm2": unit.facts.gross_area_dm2,
+                        "use": unit.facts.use,
+                        "encumbrances": encumbrances,
+                        "entry": ownership.name,
+                        "register_time": register_time,
+                        "issue_time": at,
+                    },
+                )
+            await repository.update_transfer(
                 connection,
-                "certificate",
-                {
-                    "certificate_number": number,
-                    "unit_number": application.unit_number,
-                    "transfer_id": row["id"],
-                    "owners": owners_message.SerializeToString(deterministic=True),
-                    "address": unit.facts.address,
-                    "gross_area_dm2": unit.facts.gross_area_dm2,
-                    "use": unit.facts.use,
-                    "encumbrances": encumbrances,
-                    "entry": ownership.name,
-                    "register_time": register_time,
-                    "issue_time": at,
-                },
+                row["id"],
+                at,
+                state=RegistrationState.REGISTERED.value,
+                ownership_entry=ownership.name,
+                mortgage_entry=mortgage.name if mortgage else "",
+                mortgage_priority_time=mortgage.priority_time.ToDatetime(tzinfo=dt.UTC) if mortgage else None,
+                mortgage_proof_number=proof_number,
+                certificates=numbers,
+                fee_fen=fee_fen(len(numbers)),
+                register_time=register_time,
             )
-        await repository.update_transfer(
-            connection,
-            row["id"],
-            at,
-            state=RegistrationState.REGISTERED.value,
-            ownership_entry=ownership.name,
-            mortgage_entry=mortgage.name if mortgage else "",
-            mortgage_priority_time=mortgage.priority_time.ToDatetime(tzinfo=dt.UTC) if mortgage else None,
-            mortgage_proof_number=proof_number,
-            certificates=numbers,
-            fee_fen=fee_fen(len(numbers)),
-            register_time=register_time,
-        )
-        return Registered([e.name for e in committed.entries], numbers[0])
+
+        return Registered([e.name for e in committed.entries], numbers[0], issued)
 
     async def abandon(self, connection, case: Case, at: dt.datetime) -> None:
-        row, _ = await self._row(connection, case)
+        row = await self.service.load_transfer(connection, case.subject, lock=True)
         await repository.update_transfer(connection, row["id"], at, state=RegistrationState.ABANDONED.value)

@@ -5,14 +5,18 @@ from __future__ import annotations
 from deedflow.transfer.v1 import transfer_service_pb2 as pb
 from deedflow.transfer.v1 import transfer_service_pb2_grpc
 from services.transfer import repository
-from services.transfer.service import Transfers
+from services.transfer.service import Transfers, transfer_id
 from shared.auth import caller
 from shared.casework.servicer import case_message
 from shared.documents import issue
 from shared.errors import FieldViolation, InvalidArgument, NotFound
 from shared.ids import building_of
+from shared.journal import Operation
+from shared.outcomes import REFUSALS
 from shared.parties import is_party, require_own_sale, require_party
 from shared.timestamps import to_timestamp
+
+REFUSAL_CODES = frozenset(code.value[0] for code in REFUSALS)
 
 
 def _state(value: str) -> int:
@@ -77,6 +81,32 @@ class TransferServicer(transfer_service_pb2_grpc.TransferServiceServicer):
     def __init__(self, service: Transfers) -> None:
         self.service = service
         self.tx = service.tx
+        service.tx.journal.driver("LodgeFirstRegistration", self._entered_first_registration)
+        service.tx.journal.driver("LodgeTransfer", self._entered_transfer)
+
+    async def _entered_first_registration(self, op: Operation):
+        request = pb.LodgeFirstRegistrationRequest.FromString(op.input)
+        case = await self.service.cases.enter(op, op.subject, refuse_on_refusal=True)
+
+        async def render(connection):
+            row = await repository.first_registration(connection, request.building_number)
+            return pb.LodgeFirstRegistrationResponse(
+                first_registration=first_registration_message(row), case_record=case_message(case)
+            )
+
+        return render
+
+    async def _entered_transfer(self, op: Operation):
+        request = pb.LodgeTransferRequest.FromString(op.input)
+        case = await self.service.cases.enter(op, op.subject, refuse_on_refusal=True)
+
+        async def render(connection):
+            row = await repository.transfer(
+                connection, transfer_id(request.application.unit_number, request.request_id)
+            )
+            return pb.LodgeTransferResponse(transfer=transfer_message(row), case_record=case_message(case))
+
+        return render
 
     async def LodgeFirstRegistration(self, request, context):
         who = caller()
@@ -88,9 +118,19 @@ class TransferServicer(transfer_service_pb2_grpc.TransferServiceServicer):
         ]
         if outside:
             raise InvalidArgument(outside)
+        if request.auto_register:
+
+            async def begin(connection, at, operation):
+                case = await self.service.lodge_first_registration(
+                    connection, at, request, who.uri, operation
+                )
+                return case.name
+
+            return await self.tx.operate("LodgeFirstRegistration", request, "LodgeFirstRegistration", begin)
 
         async def work(connection, at):
-            row, case = await self.service.lodge_first_registration(connection, at, request, who.uri)
+            case = await self.service.lodge_first_registration(connection, at, request, who.uri)
+            row = await repository.first_registration(connection, request.building_number)
             return pb.LodgeFirstRegistrationResponse(
                 first_registration=first_registration_message(row), case_record=case_message(case)
             )
@@ -103,20 +143,32 @@ class TransferServicer(transfer_service_pb2_grpc.TransferServiceServicer):
             raise NotFound(f"building {request.building_number} has no first registration")
         return pb.GetFirstRegistrationResponse(first_registration=first_registration_message(row))
 
-    async def _render(self, connection, row, case) -> pb.LodgeTransferResponse:
-        return pb.LodgeTransferResponse(transfer=transfer_message(row), case_record=case_message(case))
+    async def _lodge(self, request: pb.LodgeTransferRequest, who) -> pb.LodgeTransferResponse | bytes:
+        if request.auto_register:
+
+            async def begin(connection, at, operation):
+                case = await self.service.lodge_transfer(
+                    connection, at, request.request_id, request.application, who.uri, operation
+                )
+                return case.name
+
+            return await self.tx.operate("LodgeTransfer", request, "LodgeTransfer", begin)
+
+        async def work(connection, at):
+            case = await self.service.lodge_transfer(
+                connection, at, request.request_id, request.application, who.uri
+            )
+            row = await repository.transfer(
+                connection, transfer_id(request.application.unit_number, request.request_id)
+            )
+            return pb.LodgeTransferResponse(transfer=transfer_message(row), case_record=case_message(case))
+
+        return await self.tx.write("LodgeTransfer", request, pb.LodgeTransferResponse, work)
 
     async def LodgeTransfer(self, request, context):
         who = caller()
         require_own_sale(who, request.application.developer.uscc, "application.developer.uscc")
-
-        async def work(connection, at):
-            row, case = await self.service.lodge_transfer(
-                connection, at, request.request_id, request.application, who.uri, request.auto_register
-            )
-            return await self._render(connection, row, case)
-
-        return await self.tx.write("LodgeTransfer", request, pb.LodgeTransferResponse, work)
+        return await self._lodge(request, who)
 
     async def BatchLodgeTransfers(self, request, context):
         who = caller()
@@ -129,8 +181,16 @@ class TransferServicer(transfer_service_pb2_grpc.TransferServiceServicer):
         ]
         if outside:
             raise InvalidArgument(outside)
-        outcomes = await self.service.batch(request, self._render, who.uri)
-        return pb.BatchLodgeTransfersResponse(outcomes=outcomes)
+
+        async def lodge(single: pb.LodgeTransferRequest) -> pb.LodgeTransferResponse:
+            reply = await self._lodge(single, who)
+            return pb.LodgeTransferResponse.FromString(reply) if isinstance(reply, bytes) else reply
+
+        response = pb.BatchLodgeTransfersResponse(outcomes=await self.service.batch(request, lodge))
+        if all(o.HasField("transfer") or o.error.code in REFUSAL_CODES for o in response.outcomes):
+            # Every unit has its final answer: the batch's own answer is kept for its retries.
+            return await self.tx.keep("BatchLodgeTransfers", request, response)
+        return response
 
     async def GetTransfer(self, request, context):
         row = await self.tx.read(lambda c: self.service.load_transfer(c, request.name))

@@ -5,6 +5,7 @@ written reasons, lapsed. Pure rules; no I/O."""
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from enum import StrEnum
 
 from shared.errors import FailedPrecondition, FieldViolation, InvalidArgument
@@ -81,43 +82,26 @@ def check_approve(state: CaseState) -> None:
         raise FailedPrecondition("CASE_NOT_LODGED", f"the case is {state.value.lower()}, not lodged")
 
 
-def check_register(state: CaseState) -> None:
+def _check_not_entering(entering: uuid.UUID | None) -> None:
+    if entering is not None:
+        raise FailedPrecondition(
+            "CASE_BEING_REGISTERED",
+            "the case is being entered in the book; it stands or falls by that",
+            {"operation": str(entering)},
+        )
+
+
+def check_register(state: CaseState, entering: uuid.UUID | None) -> None:
     if state is not CaseState.APPROVED:
         raise FailedPrecondition("CASE_NOT_APPROVED", f"the case is {state.value.lower()}, not approved")
+    _check_not_entering(entering)
 
 
-def check_close(state: CaseState) -> None:
-    """Refusing and withdrawing end a case only before 登簿 (条例 15, 22)."""
+def check_close(state: CaseState, entering: uuid.UUID | None) -> None:
+    """Refusing and withdrawing end a case only before 登簿 (条例 15, 22), and not while it is being
+    entered: the book may already hold it."""
     if state in ENTERED:
         raise FailedPrecondition("CASE_ALREADY_REGISTERED", "the case is entered in the book; it stands")
     if state in CLOSED:
         raise FailedPrecondition("CASE_CLOSED", f"the case is already {state.value.lower()}")
-
-
-# The county (区县) name on proofs and certificates, from the unit number's first six digits.
-DISTRICTS = {
-    "500101": "万州区",
-    "500103": "渝中区",
-    "500104": "大渡口区",
-    "500105": "江北区",
-    "500106": "沙坪坝区",
-    "500107": "九龙坡区",
-    "500108": "南岸区",
-    "500109": "北碚区",
-    "500112": "渝北区",
-    "500113": "巴南区",
-}
-
-
-def district_of(unit_number: str) -> str:
-    return DISTRICTS.get(unit_number[:6], "重庆市")
-
-
-def proof_number(year: int, unit_number: str, serial: int) -> str:
-    """不动产登记证明 number: 渝(2026)渝北区不动产证明第0000123号."""
-    return f"渝({year}){district_of(unit_number)}不动产证明第{serial:07d}号"
-
-
-def certificate_number(year: int, unit_number: str, serial: int) -> str:
-    """不动产权证书 number: 渝(2026)渝北区不动产权第0012345号."""
-    return f"渝({year}){district_of(unit_number)}不动产权第{serial:07d}号"
+    _check_not_entering(entering)

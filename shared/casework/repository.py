@@ -88,7 +88,3 @@ async def list_cases(
         after,
         limit,
     )
-
-
-async def next_serial(connection: asyncpg.Connection, sequence: str) -> int:
-    return await connection.fetchval(f"SELECT nextval('{sequence}')")

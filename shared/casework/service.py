@@ -1,5 +1,14 @@
 """Running registry cases: lodging, the clerks' verbs, and entering in the book through each
-kind's handler. The service that owns the cases supplies one handler per case kind."""
+kind's handler. The service that owns the cases supplies one handler per case kind.
+
+Entering a case (登簿) reaches the register and often other offices, so it runs as an operation
+of the journal (shared/journal.py): the case is marked as being entered in the transaction that
+starts the operation, the handler takes its steps with no transaction open, and the case's own
+move to registered and issued is committed with the office's records in one last local step. A
+refusal before the book commit refuses the case (the "file once" path) or leaves it approved
+for the clerk (the clerk's RegisterCase), as recorded steps, so a resumed operation never
+decides twice.
+"""
 
 from __future__ import annotations
 
@@ -7,13 +16,17 @@ import datetime as dt
 import json
 import logging
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
 import asyncpg
+import grpc
+from google.rpc import status_pb2
 
 from shared.casework import repository
 from shared.casework.domain import (
+    ENTERED,
     OPEN,
     TIME_LIMIT_WORKING_DAYS,
     CaseKind,
@@ -25,15 +38,23 @@ from shared.casework.domain import (
     check_requisition,
     check_resubmit,
 )
-from shared.errors import FailedPrecondition, NotFound
+from shared.errors import AnsweredBefore, DomainError, FailedPrecondition, NotFound
+from shared.grpc.status import error_info, to_status
+from shared.journal import Operation, Refused
+from shared.numbering import allocate, authority_of, case_number
+from shared.outcomes import Failure, classify, status_of
+
+Apply = Callable[[asyncpg.Connection, dt.datetime], Awaitable[None]]
 
 
 @dataclass(frozen=True)
 class Registered:
-    """What entering a case in the book produced."""
+    """What entering a case in the book produced, and the office's own records to write with
+    the case's move to registered (`apply`)."""
 
     entries: list[str]
     document_number: str = ""
+    apply: Apply | None = None
 
 
 log = logging.getLogger("deedflow.cases")
@@ -73,20 +94,14 @@ class Case:
 class CaseHandler(Protocol):
     """What one kind of case does at review, at 登簿, and when it ends without registering."""
 
-    async def review(self, connection: asyncpg.Connection, case: Case, at: dt.datetime) -> None: ...
+    async def review(self, case: Case) -> None:
+        """The checks a clerk's approval (审核) rests on: reads of other offices, no changes."""
 
-    async def register(self, connection: asyncpg.Connection, case: Case, at: dt.datetime) -> Registered: ...
+    async def register(self, op: Operation, case: Case) -> Registered:
+        """The steps that enter the case in the book (op.call, op.remember); a refusal before the
+        book's commit refuses the application, after it the steps must be taken."""
 
     async def abandon(self, connection: asyncpg.Connection, case: Case, at: dt.datetime) -> None: ...
-
-
-# Derived request ids for the calls a case makes downstream: one per (case, step), so a retried
-# step replays its first effect instead of doing it again.
-_NAMESPACE = uuid.UUID("9d3a1f62-4e8b-4c7a-b5d2-1f0e6c9a8b47")
-
-
-def step_request_id(case_number: str, step: str) -> str:
-    return str(uuid.uuid5(_NAMESPACE, f"{case_number}/{step}"))
 
 
 def refuse_if_restricted(restrictions) -> None:
@@ -107,10 +122,11 @@ def _log_case(name: str, kind: CaseKind, state: CaseState, overdue: bool) -> Non
 
 
 class CaseBook:
-    def __init__(self, prefix: str, handlers: dict[CaseKind, CaseHandler]) -> None:
+    def __init__(self, prefix: str, handlers: dict[CaseKind, CaseHandler], domain: str) -> None:
         # The case number's prefix names the office, e.g. YG (预告), ZY (转移), DY (抵押).
         self.prefix = prefix
         self.handlers = handlers
+        self.domain = domain
 
     async def load(self, connection: asyncpg.Connection, name: str, lock: bool = False) -> Case:
         number = name.removeprefix("cases/")
@@ -138,19 +154,22 @@ class CaseBook:
         applicants: list[str],
         subject: str,
         actor: str,
-        auto_register: bool,
+        entering: uuid.UUID | None = None,
     ) -> Case:
-        """受理; with auto_register the case is reviewed, approved and entered at once when every
-        check passes (the "file once" path), else it waits in the clerks' queue."""
-        serial = await repository.next_serial(connection, "case_number_seq")
-        number = f"{self.prefix}{at.year}{serial:08d}"
+        """受理, numbered by the authority's counter. With `entering` (the "file once" path) the
+        case is approved at once and that operation enters it in the book; a refusal on the way
+        refuses the case with the reason. Otherwise it waits in the clerks' queue."""
+        authority = authority_of(unit_number)
+        (serial,) = await allocate(connection, f"CASE/{self.prefix}", authority, at.year)
+        number = case_number(self.prefix, authority, at.year, serial)
         limit = TIME_LIMIT_WORKING_DAYS[kind]
+        state = CaseState.APPROVED if entering else CaseState.LODGED
         await repository.insert_case(
             connection,
             {
                 "case_number": number,
                 "kind": kind.value,
-                "state": CaseState.LODGED.value,
+                "state": state.value,
                 "unit_number": unit_number,
                 "applicants": applicants,
                 "subject": subject,
@@ -158,15 +177,15 @@ class CaseBook:
                 "time_limit_working_days": limit,
                 "due_time": add_working_days(at, limit),
                 "update_time": at,
+                "register_operation": entering,
             },
         )
         await repository.add_event(connection, number, CaseState.LODGED.value, actor, at, [])
         _log_case(f"cases/{number}", kind, CaseState.LODGED, False)
-        case = await self.load(connection, f"cases/{number}")
-        if auto_register:
-            case = await self.approve(connection, at, case.name, actor)
-            case = await self.register(connection, at, case.name, actor)
-        return case
+        if entering:
+            await repository.add_event(connection, number, CaseState.APPROVED.value, actor, at, [])
+            _log_case(f"cases/{number}", kind, CaseState.APPROVED, False)
+        return await self.load(connection, f"cases/{number}")
 
     async def requisition(
         self, connection, at, name: str, corrections: list[dict[str, str]], actor: str
@@ -194,20 +213,82 @@ class CaseBook:
         )
         return await self._reload(connection, case)
 
+    async def review(self, case: Case) -> None:
+        """审核's checks, read from the other offices before the approval's transaction opens;
+        the book checks again, atomically, when the case is entered."""
+        check_approve(case.state)
+        await self.handlers[case.kind].review(case)
+
     async def approve(self, connection, at, name: str, actor: str) -> Case:
         case = await self.load(connection, name, lock=True)
         check_approve(case.state)
-        await self.handlers[case.kind].review(connection, case, at)
         await self._move(connection, case, CaseState.APPROVED, actor, at)
         return await self._reload(connection, case)
 
-    async def register(self, connection, at, name: str, actor: str) -> Case:
-        """登簿 then 发证: the handler enters the case in the book and issues its document."""
+    async def begin_entering(self, connection, name: str, operation: uuid.UUID) -> str:
+        """Marks an approved case as being entered by `operation` (the clerk's RegisterCase)."""
         case = await self.load(connection, name, lock=True)
-        check_register(case.state)
-        registered = await self.handlers[case.kind].register(connection, case, at)
+        check_register(case.state, case.row["register_operation"])
+        await connection.execute(
+            "UPDATE registry_case SET register_operation = $2 WHERE case_number = $1", case.number, operation
+        )
+        return case.name
+
+    async def enter(self, op: Operation, name: str, refuse_on_refusal: bool) -> Case:
+        """登簿 then 发证, as the steps of `op`: the handler enters the case in the book and issues
+        its document; the case moves with the office's records in one local step."""
+        decided = op.recorded("refused")
+        if decided is not None:
+            raise AnsweredBefore(status_pb2.Status.FromString(decided))
+        case = await op.read(lambda c: self.load(c, name))
+        if case.state in ENTERED:
+            return case
+        try:
+            registered = await self.handlers[case.kind].register(op, case)
+        except Refused as refusal:
+            status = refusal.status
+        except grpc.aio.AioRpcError as exc:
+            if classify(exc) is not Failure.REFUSAL:
+                raise
+            status = status_of(exc)
+        except DomainError as refusal:
+            status = to_status(refusal, self.domain)
+        else:
+
+            async def entered(connection: asyncpg.Connection, at: dt.datetime) -> None:
+                if registered.apply is not None:
+                    await registered.apply(connection, at)
+                await self._register(connection, at, case, registered, op.caller)
+
+            await op.local("entered", entered)
+            return await op.read(lambda c: self.load(c, name))
+
+        async def refused(connection: asyncpg.Connection, at: dt.datetime) -> bytes:
+            current = await self.load(connection, name, lock=True)
+            if refuse_on_refusal:
+                await self.handlers[case.kind].abandon(connection, current, at)
+                reasons = [_written_reason(status)]
+                await self._move(
+                    connection, current, CaseState.REFUSED, op.caller, at, reasons, refusal_reasons=reasons
+                )
+            await connection.execute(
+                "UPDATE registry_case SET register_operation = NULL WHERE case_number = $1", current.number
+            )
+            return status.SerializeToString()
+
+        await op.local("refused", refused)
+        raise AnsweredBefore(status)
+
+    async def _register(self, connection, at: dt.datetime, case: Case, registered: Registered, actor: str):
         await self._move(
-            connection, case, CaseState.REGISTERED, actor, at, register_time=at, entries=registered.entries
+            connection,
+            case,
+            CaseState.REGISTERED,
+            actor,
+            at,
+            register_time=at,
+            entries=registered.entries,
+            register_operation=None,
         )
         await self._move(
             connection,
@@ -218,18 +299,17 @@ class CaseBook:
             [registered.document_number] if registered.document_number else [],
             document_number=registered.document_number,
         )
-        return await self._reload(connection, case)
 
     async def refuse(self, connection, at, name: str, reasons: list[str], actor: str) -> Case:
         case = await self.load(connection, name, lock=True)
-        check_close(case.state)
+        check_close(case.state, case.row["register_operation"])
         await self.handlers[case.kind].abandon(connection, case, at)
         await self._move(connection, case, CaseState.REFUSED, actor, at, reasons, refusal_reasons=reasons)
         return await self._reload(connection, case)
 
     async def withdraw(self, connection, at, name: str, actor: str) -> Case:
         case = await self.load(connection, name, lock=True)
-        check_close(case.state)
+        check_close(case.state, case.row["register_operation"])
         await self.handlers[case.kind].abandon(connection, case, at)
         await self._move(connection, case, CaseState.WITHDRAWN, actor, at)
         return await self._reload(connection, case)
@@ -254,3 +334,9 @@ class CaseBook:
             limit,
         )
         return [Case(row, await repository.events(connection, row["case_number"])) for row in rows]
+
+
+def _written_reason(status: status_pb2.Status) -> str:
+    """The refusal's written reason (条例 22): the register's or office's reason and its words."""
+    info = error_info(status)
+    return f"{info.reason}: {status.message}" if info is not None else status.message

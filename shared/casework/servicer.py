@@ -9,6 +9,7 @@ from shared.auth import caller
 from shared.casework.domain import CaseKind, CaseState
 from shared.casework.service import Case, CaseBook
 from shared.errors import FieldViolation, InvalidArgument, NotFound
+from shared.journal import Operation
 from shared.parties import is_applicant
 from shared.timestamps import from_timestamp, to_timestamp
 from shared.transactions import Transactions
@@ -53,7 +54,18 @@ class CaseworkServicer(casework_service_pb2_grpc.CaseworkServiceServicer):
     def __init__(self, book: CaseBook, tx: Transactions) -> None:
         self.book = book
         # The clerks' verbs share the owning service's idempotency store under their own names.
-        self.tx = Transactions(tx.database, tx.clock, "deedflow.casework.v1.CaseworkService")
+        self.tx = Transactions(tx.journal, "deedflow.casework.v1.CaseworkService")
+        tx.journal.driver("RegisterCase", self._enter)
+
+    async def _enter(self, op: Operation):
+        """A clerk's 登簿: a refusal on the way leaves the case approved, for the clerk to act on."""
+        request = pb.RegisterCaseRequest.FromString(op.input)
+        case = await self.book.enter(op, request.name, refuse_on_refusal=False)
+
+        async def render(connection):
+            return pb.RegisterCaseResponse(case_record=case_message(case))
+
+        return render
 
     async def ListCases(self, request, context):
         states = [CaseState(pb.CaseState.Name(s).removeprefix("CASE_STATE_")) for s in request.states if s]
@@ -109,6 +121,9 @@ class CaseworkServicer(casework_service_pb2_grpc.CaseworkServiceServicer):
 
     async def ApproveCase(self, request, context):
         who = caller()
+        await self.book.review(
+            await self.tx.read(lambda connection: self.book.load(connection, request.name))
+        )
 
         async def work(connection, at):
             case = await self.book.approve(connection, at, request.name, who.uri)
@@ -117,13 +132,10 @@ class CaseworkServicer(casework_service_pb2_grpc.CaseworkServiceServicer):
         return await self.tx.write("ApproveCase", request, pb.ApproveCaseResponse, work)
 
     async def RegisterCase(self, request, context):
-        who = caller()
+        async def begin(connection, at, operation):
+            return await self.book.begin_entering(connection, request.name, operation)
 
-        async def work(connection, at):
-            case = await self.book.register(connection, at, request.name, who.uri)
-            return pb.RegisterCaseResponse(case_record=case_message(case))
-
-        return await self.tx.write("RegisterCase", request, pb.RegisterCaseResponse, work)
+        return await self.tx.operate("RegisterCase", request, "RegisterCase", begin)
 
     async def RefuseCase(self, request, context):
         who = caller()

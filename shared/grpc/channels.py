@@ -7,7 +7,7 @@ import time
 
 import grpc
 
-from shared.context import deadline_var, request_id_var
+from shared.context import deadline_var, holding_transaction_var, request_id_var
 from shared.grpc.tls import channel_credentials
 from shared.pki import CertPair
 
@@ -47,6 +47,17 @@ def call_timeout(default: float, requested: float | None) -> float:
     return timeout
 
 
+class RemoteCallInTransaction(RuntimeError):
+    """A service tried to call another while holding a database transaction: a programming
+    error, refused before the call leaves, because the remote effect could outlive a rollback."""
+
+
+def _refuse_inside_transaction(method: str | bytes) -> None:
+    if holding_transaction_var.get():
+        name = method.decode() if isinstance(method, bytes) else method
+        raise RemoteCallInTransaction(f"{name} called while a database transaction is open")
+
+
 class _DeadlineAndRequestId:
     """Sets the deadline and forwards the request id as x-request-id metadata."""
 
@@ -69,12 +80,22 @@ class _DeadlineAndRequestId:
 
 class _UnaryUnary(_DeadlineAndRequestId, grpc.aio.UnaryUnaryClientInterceptor):
     async def intercept_unary_unary(self, continuation, client_call_details, request):
+        _refuse_inside_transaction(client_call_details.method)
         return await continuation(self._details(client_call_details), request)
 
 
 class _UnaryStream(_DeadlineAndRequestId, grpc.aio.UnaryStreamClientInterceptor):
     async def intercept_unary_stream(self, continuation, client_call_details, request):
+        _refuse_inside_transaction(client_call_details.method)
         return await continuation(self._details(client_call_details), request)
+
+
+class _NoTransaction(grpc.aio.UnaryStreamClientInterceptor):
+    """Streams without a deadline still refuse to start inside a transaction."""
+
+    async def intercept_unary_stream(self, continuation, client_call_details, request):
+        _refuse_inside_transaction(client_call_details.method)
+        return await continuation(client_call_details, request)
 
 
 def secure_channel(
@@ -87,8 +108,7 @@ def secure_channel(
     """An mTLS channel; create it inside the running event loop. Unary calls get
     `default_timeout` unless given one; streams get `stream_timeout` (None: until cancelled)."""
     interceptors: list[grpc.aio.ClientInterceptor] = [_UnaryUnary(default_timeout)]
-    if stream_timeout is not None:
-        interceptors.append(_UnaryStream(stream_timeout))
+    interceptors.append(_UnaryStream(stream_timeout) if stream_timeout is not None else _NoTransaction())
     return grpc.aio.secure_channel(
         target, channel_credentials(ca_pem, identity), options=CHANNEL_OPTIONS, interceptors=interceptors
     )

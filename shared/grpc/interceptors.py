@@ -1,7 +1,8 @@
-"""Server interceptors: request context (caller, request id), access log, error mapping, validation.
+"""Server interceptors: request context (caller, request id), access log, error mapping,
+authorization, validation, and the stored answer of a request id.
 
 They are applied outermost first: RequestContext -> AccessLog -> ErrorMapping -> Authorization
--> Validation.
+-> Validation -> AnswerFirst.
 ErrorMapping sits inside AccessLog so the log sees the final status code of every call.
 """
 
@@ -27,6 +28,8 @@ from shared.dbhealth import database_unavailable
 from shared.errors import DomainError, InvalidArgument, PermissionDenied, Unauthenticated
 from shared.grpc.status import grpc_code, to_status
 from shared.grpc.validation import violations
+from shared.idempotency import IdempotencyKey
+from shared.journal import Journal
 from shared.policy import POLICY, Policy, allowed, service_may_call
 
 log = logging.getLogger("deedflow.access")
@@ -297,11 +300,60 @@ class ValidationInterceptor(BehaviorInterceptor):
             raise InvalidArgument(found)
 
 
+def _request_id(request) -> str | None:
+    """The request id of a mutating request (a UUID, as the field rules demand), else None."""
+    request_id = getattr(request, "request_id", None)
+    if not isinstance(request_id, str) or not request_id:
+        return None
+    try:
+        uuid.UUID(request_id)
+    except ValueError:
+        return None
+    return request_id
+
+
+class AnswerFirstInterceptor(grpc.aio.ServerInterceptor):
+    """Every mutating RPC (its request carries a request_id) looks up the answer stored for that
+    id before its handler checks anything: the same id and body get the first answer, byte for
+    byte (handlers may return the stored bytes themselves), another body REQUEST_ID_REUSED, an
+    operation still under way is joined. Ids are scoped by the caller."""
+
+    def __init__(self, journal: Journal) -> None:
+        self.journal = journal
+
+    async def intercept_service(self, continuation, handler_call_details):
+        handler = await continuation(handler_call_details)
+        if handler is None or handler.unary_unary is None:
+            return handler
+        method = handler_call_details.method
+        behavior = handler.unary_unary
+        serialize = handler.response_serializer
+
+        async def answered(request, context):
+            request_id = _request_id(request)
+            who = current_caller.get()
+            if request_id is not None and who is not None:
+                stored = await self.journal.answer(IdempotencyKey(who.uri, method, request_id), request)
+                if stored is not None:
+                    return stored
+            result = behavior(request, context)
+            return await result if inspect.isawaitable(result) else result
+
+        return grpc.unary_unary_rpc_method_handler(
+            answered,
+            request_deserializer=handler.request_deserializer,
+            response_serializer=lambda response: (
+                response if isinstance(response, bytes) else serialize(response)
+            ),
+        )
+
+
 def server_interceptors(
     domain: str,
     access_log: bool = True,
     policy: Policy = POLICY,
     observers: Sequence[grpc.aio.ServerInterceptor] = (),
+    journal: Journal | None = None,
 ) -> list[grpc.aio.ServerInterceptor]:
     """The interceptor chain every deedflow server uses, outermost first; `observers` (metrics)
     see every call once its caller and request id are known."""
@@ -312,4 +364,5 @@ def server_interceptors(
         ErrorMappingInterceptor(domain),
         AuthorizationInterceptor(policy),
         ValidationInterceptor(),
+        *([AnswerFirstInterceptor(journal)] if journal is not None else []),
     ]

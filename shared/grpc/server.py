@@ -14,6 +14,7 @@ from grpc_reflection.v1alpha import reflection
 
 from shared.grpc.interceptors import server_interceptors
 from shared.grpc.tls import server_credentials
+from shared.journal import Journal
 from shared.metrics import MetricsInterceptor, ServiceMetrics
 from shared.pki import Pki
 from shared.policy import POLICY, Policy
@@ -52,12 +53,13 @@ async def start_server(
     access_log: bool = True,
     policy: Policy = POLICY,
     metrics: ServiceMetrics | None = None,
+    journal: Journal | None = None,
 ) -> RunningServer:
     """Starts a service's gRPC server; `register` adds its servicers. Port 0 picks a free port."""
     services = tuple(grpc_services)
     observers = [MetricsInterceptor(metrics)] if metrics is not None else []
     server = grpc.aio.server(
-        interceptors=server_interceptors(f"deedflow.{name}", access_log, policy, observers),
+        interceptors=server_interceptors(f"deedflow.{name}", access_log, policy, observers, journal),
         options=SERVER_OPTIONS,
     )
     register(server)

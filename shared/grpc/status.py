@@ -12,9 +12,11 @@ from google.rpc import code_pb2, error_details_pb2, status_pb2
 from shared.errors import (
     Aborted,
     AlreadyExists,
+    AnsweredBefore,
     DataLoss,
     DomainError,
     FailedPrecondition,
+    Internal,
     InvalidArgument,
     NotFound,
     PermissionDenied,
@@ -35,6 +37,7 @@ _CODES: tuple[tuple[type[DomainError], int], ...] = (
     (DataLoss, code_pb2.DATA_LOSS),
     (PermissionDenied, code_pb2.PERMISSION_DENIED),
     (Unauthenticated, code_pb2.UNAUTHENTICATED),
+    (Internal, code_pb2.INTERNAL),
 )
 
 
@@ -46,6 +49,8 @@ def _pack(message) -> any_pb2.Any:
 
 def to_status(error: DomainError, domain: str) -> status_pb2.Status:
     """The rich status for a domain error; `domain` is 'deedflow.<service>'."""
+    if isinstance(error, AnsweredBefore):
+        return error.status
     code = next((c for cls, c in _CODES if isinstance(error, cls)), code_pb2.INTERNAL)
     status = status_pb2.Status(code=code, message=error.message)
     if isinstance(error, InvalidArgument):

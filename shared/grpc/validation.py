@@ -1,4 +1,6 @@
-"""Checks every request against the field rules declared in the protos (deedflow.type.v1.field)."""
+"""Checks every request against the field rules declared in the protos (deedflow.type.v1.field),
+and every enum field against the values its enum declares (an unknown number is refused at the
+door, never carried into a saga)."""
 
 from __future__ import annotations
 
@@ -29,6 +31,8 @@ class _FieldPlan:
     check: Callable[[str], str] | None
     # Whether a message-typed field may hold rules further down.
     descend: bool
+    # For an enum field, the numbers its enum declares.
+    known: frozenset[int] | None = None
 
 
 def _rules(field: FieldDescriptor) -> field_rules_pb2.FieldRules | None:
@@ -54,8 +58,13 @@ def _plan(descriptor: Descriptor) -> tuple[_FieldPlan, ...]:
         descend = is_message and field.message_type is not descriptor and _has_rules(field.message_type)
         check = _FORMATS.get(rules.format) if rules is not None else None
         required = rules is not None and rules.required
-        if required or check or descend:
-            plans.append(_FieldPlan(field, required, check, descend))
+        known = (
+            frozenset(v.number for v in field.enum_type.values)
+            if field.type == FieldDescriptor.TYPE_ENUM
+            else None
+        )
+        if required or check or descend or known:
+            plans.append(_FieldPlan(field, required, check, descend, known))
     return tuple(plans)
 
 
@@ -66,6 +75,12 @@ def violations(message: Message, prefix: str = "") -> list[FieldViolation]:
     for plan in _plan(message.DESCRIPTOR):
         field = plan.field
         path = f"{prefix}{field.name}"
+        if plan.known is not None:
+            values = getattr(message, field.name) if field.is_repeated else [getattr(message, field.name)]
+            for i, value in enumerate(values):
+                if value not in plan.known:
+                    where = f"{path}[{i}]" if field.is_repeated else path
+                    found.append(FieldViolation(where, f"{value} is not a value of {field.enum_type.name}"))
         if field.is_repeated:
             values = getattr(message, field.name)
             if plan.descend:

@@ -60,3 +60,75 @@ def create_case_tables_v1() -> None:
         "CREATE SEQUENCE document_number_seq",
     ):
         op.execute(statement)
+
+
+def add_idempotency_status_v2() -> None:
+    """A recorded refusal is an answer too (shared/idempotency.py)."""
+    op.execute("ALTER TABLE idempotency_record ADD COLUMN status bytea")
+
+
+def create_number_counter_v1() -> None:
+    """One counter per kind, registration authority and year (shared/numbering.py)."""
+    op.execute(
+        """
+        CREATE TABLE number_counter (
+            kind text NOT NULL,
+            authority text NOT NULL,
+            year integer NOT NULL,
+            last bigint NOT NULL CHECK (last > 0),
+            PRIMARY KEY (kind, authority, year)
+        )
+        """
+    )
+
+
+def create_journal_tables_v1() -> None:
+    """The operation journal (shared/journal.py): work that spans services, with the intent and
+    outcome of each step it takes."""
+    for statement in (
+        """
+        CREATE TABLE operation (
+            id uuid PRIMARY KEY,
+            kind text NOT NULL,
+            subject text NOT NULL,
+            state text NOT NULL CHECK (state IN ('RUNNING', 'SUCCEEDED', 'FAILED', 'PARKED')),
+            caller text NOT NULL,
+            method text NOT NULL,
+            request_id uuid NOT NULL,
+            input bytea NOT NULL,
+            outcome bytea,
+            attempts integer NOT NULL DEFAULT 0,
+            unexplained_failures integer NOT NULL DEFAULT 0,
+            last_error bytea,
+            due_at timestamptz,
+            leased_by text,
+            lease_until timestamptz,
+            create_time timestamptz NOT NULL,
+            update_time timestamptz NOT NULL
+        )
+        """,
+        "CREATE INDEX operation_due ON operation (due_at) WHERE due_at IS NOT NULL",
+        "CREATE INDEX operation_open ON operation (state) WHERE state IN ('RUNNING', 'PARKED')",
+        """
+        CREATE TABLE operation_step (
+            operation_id uuid NOT NULL REFERENCES operation,
+            name text NOT NULL,
+            -- Remote steps: the exact request sent (intent) and the peer's answer (outcome).
+            -- Local steps and remembered facts: the outcome only.
+            intent bytea,
+            outcome bytea,
+            record_time timestamptz NOT NULL,
+            PRIMARY KEY (operation_id, name)
+        )
+        """,
+    ):
+        op.execute(statement)
+
+
+def journal_cases_v2() -> None:
+    """Case numbers from the authority's counter, and the operation entering a case in the book
+    (a case being entered cannot be withdrawn or refused under it)."""
+    create_number_counter_v1()
+    op.execute("ALTER TABLE registry_case ADD COLUMN register_operation uuid")
+    op.execute("DROP SEQUENCE case_number_seq")
+    op.execute("DROP SEQUENCE document_number_seq")

@@ -94,7 +94,7 @@ def orchestrator_process(
         database_url,
         addresses,
         pki_root,
-        env={"DEEDFLOW_SAGA_LEASE_SECONDS": str(lease_seconds), "DEEDFLOW_SAGA_CHAOS_KILL_AT": chaos},
+        env={"DEEDFLOW_SAGA_LEASE_SECONDS": str(lease_seconds), "DEEDFLOW_FAULTS": chaos},
     )
 
 
@@ -223,7 +223,7 @@ async def test_killed_at_a_step_the_purchase_still_ends_right_and_nothing_happen
     _, addresses = six
     building, (unit, _) = await presale(chaos_offices)
     doomed = orchestrator_process(
-        tmp_path / "a", chaos_database, addresses, pki.root, chaos=f"{step}:{moment}"
+        tmp_path / "a", chaos_database, addresses, pki.root, chaos=f"orchestrator/saga/{step}/forward/{moment}=kill"
     )
     filing, _ = signed_filing(pki, unit, with_loan=True)
     async with desk(doomed.port, pki) as stub:

@@ -1,31 +1,52 @@
-"""The saga's pure rules: bounded backoff, what counts as transient, the order of compensations."""
+"""The saga's pure rules: bounded backoff, how failures are classified, the order of compensations."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 import grpc
+import pytest
 
-from services.orchestrator.domain import TRANSIENT, StepKind, backoff
+from services.orchestrator.domain import StepKind
 from services.orchestrator.saga import COMPENSATIONS, FORWARD, PIVOT
+from shared.dbhealth import DatabaseUnavailable
+from shared.outcomes import Failure, backoff, classify
+
+
+def _error(code: grpc.StatusCode) -> grpc.aio.AioRpcError:
+    return grpc.aio.AioRpcError(code, grpc.aio.Metadata(), grpc.aio.Metadata(), details="x")
 
 
 def test_backoff_doubles_and_is_bounded():
-    assert [backoff(n).total_seconds() for n in (1, 2, 3, 4)] == [1, 2, 4, 8]
-    assert backoff(50) == dt.timedelta(minutes=10)
+    start, cap = dt.timedelta(seconds=1), dt.timedelta(minutes=10)
+    assert [backoff(n, start, cap).total_seconds() for n in (1, 2, 3, 4)] == [1, 2, 4, 8]
+    assert backoff(50, start, cap) == cap
+    assert backoff(10**9, start, cap) == cap
 
 
-def test_only_retryable_codes_are_transient():
-    assert grpc.StatusCode.UNAVAILABLE in TRANSIENT
-    assert grpc.StatusCode.DEADLINE_EXCEEDED in TRANSIENT
-    for refusal in (
-        grpc.StatusCode.FAILED_PRECONDITION,
-        grpc.StatusCode.INVALID_ARGUMENT,
-        grpc.StatusCode.PERMISSION_DENIED,
-        grpc.StatusCode.NOT_FOUND,
-        grpc.StatusCode.ALREADY_EXISTS,
-    ):
-        assert refusal not in TRANSIENT
+@pytest.mark.parametrize(
+    ("code", "failure"),
+    [
+        (grpc.StatusCode.UNAVAILABLE, Failure.RETRY),
+        (grpc.StatusCode.DEADLINE_EXCEEDED, Failure.RETRY),
+        (grpc.StatusCode.ABORTED, Failure.RETRY),
+        (grpc.StatusCode.FAILED_PRECONDITION, Failure.REFUSAL),
+        (grpc.StatusCode.INVALID_ARGUMENT, Failure.REFUSAL),
+        (grpc.StatusCode.PERMISSION_DENIED, Failure.REFUSAL),
+        (grpc.StatusCode.NOT_FOUND, Failure.REFUSAL),
+        (grpc.StatusCode.ALREADY_EXISTS, Failure.REFUSAL),
+        (grpc.StatusCode.INTERNAL, Failure.UNEXPLAINED),
+        (grpc.StatusCode.UNKNOWN, Failure.UNEXPLAINED),
+        (grpc.StatusCode.UNIMPLEMENTED, Failure.UNEXPLAINED),
+    ],
+)
+def test_failures_are_retried_refused_or_unexplained(code, failure):
+    assert classify(_error(code)) is failure
+
+
+def test_an_outage_is_retried_and_a_bug_is_unexplained():
+    assert classify(DatabaseUnavailable("gone")) is Failure.RETRY
+    assert classify(KeyError("bug")) is Failure.UNEXPLAINED
 
 
 def test_compensations_follow_domain_order_and_only_before_the_pivot():

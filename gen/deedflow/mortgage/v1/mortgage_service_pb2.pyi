@@ -80,7 +80,7 @@ class LodgeMortgageResponse(_message.Message):
     def __init__(self, mortgage: _Optional[_Union[Mortgage, _Mapping]] = ..., case_record: _Optional[_Union[_casework_service_pb2.Case, _Mapping]] = ...) -> None: ...
 
 class RecordConvertedMortgageRequest(_message.Message):
-    __slots__ = ("request_id", "unit_number", "premortgage", "entry", "loan", "mortgagors", "priority_time")
+    __slots__ = ("request_id", "unit_number", "premortgage", "entry", "loan", "mortgagors", "priority_time", "proof_number")
     REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
     UNIT_NUMBER_FIELD_NUMBER: _ClassVar[int]
     PREMORTGAGE_FIELD_NUMBER: _ClassVar[int]
@@ -88,6 +88,7 @@ class RecordConvertedMortgageRequest(_message.Message):
     LOAN_FIELD_NUMBER: _ClassVar[int]
     MORTGAGORS_FIELD_NUMBER: _ClassVar[int]
     PRIORITY_TIME_FIELD_NUMBER: _ClassVar[int]
+    PROOF_NUMBER_FIELD_NUMBER: _ClassVar[int]
     request_id: str
     unit_number: str
     premortgage: str
@@ -95,7 +96,8 @@ class RecordConvertedMortgageRequest(_message.Message):
     loan: _parties_pb2.Loan
     mortgagors: _containers.RepeatedCompositeFieldContainer[_parties_pb2.Buyer]
     priority_time: _timestamp_pb2.Timestamp
-    def __init__(self, request_id: _Optional[str] = ..., unit_number: _Optional[str] = ..., premortgage: _Optional[str] = ..., entry: _Optional[str] = ..., loan: _Optional[_Union[_parties_pb2.Loan, _Mapping]] = ..., mortgagors: _Optional[_Iterable[_Union[_parties_pb2.Buyer, _Mapping]]] = ..., priority_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    proof_number: str
+    def __init__(self, request_id: _Optional[str] = ..., unit_number: _Optional[str] = ..., premortgage: _Optional[str] = ..., entry: _Optional[str] = ..., loan: _Optional[_Union[_parties_pb2.Loan, _Mapping]] = ..., mortgagors: _Optional[_Iterable[_Union[_parties_pb2.Buyer, _Mapping]]] = ..., priority_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., proof_number: _Optional[str] = ...) -> None: ...
 
 class RecordConvertedMortgageResponse(_message.Message):
     __slots__ = ("mortgage",)

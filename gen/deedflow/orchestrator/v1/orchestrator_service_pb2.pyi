@@ -351,14 +351,16 @@ class CancelPurchaseResponse(_message.Message):
     def __init__(self, purchase: _Optional[_Union[Purchase, _Mapping]] = ...) -> None: ...
 
 class ResumePurchaseRequest(_message.Message):
-    __slots__ = ("request_id", "name", "note")
+    __slots__ = ("request_id", "name", "note", "withdraw_cancellation")
     REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
     NOTE_FIELD_NUMBER: _ClassVar[int]
+    WITHDRAW_CANCELLATION_FIELD_NUMBER: _ClassVar[int]
     request_id: str
     name: str
     note: str
-    def __init__(self, request_id: _Optional[str] = ..., name: _Optional[str] = ..., note: _Optional[str] = ...) -> None: ...
+    withdraw_cancellation: bool
+    def __init__(self, request_id: _Optional[str] = ..., name: _Optional[str] = ..., note: _Optional[str] = ..., withdraw_cancellation: _Optional[bool] = ...) -> None: ...
 
 class ResumePurchaseResponse(_message.Message):
     __slots__ = ("purchase",)

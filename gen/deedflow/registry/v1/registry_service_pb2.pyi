@@ -239,7 +239,7 @@ class NewEntry(_message.Message):
     def __init__(self, kind: _Optional[_Union[EntryKind, str]] = ..., holders: _Optional[_Iterable[str]] = ..., share_basis_points: _Optional[_Iterable[int]] = ..., amount_fen: _Optional[int] = ..., priority_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., related_entry: _Optional[str] = ..., note: _Optional[str] = ...) -> None: ...
 
 class CommitCaseRequest(_message.Message):
-    __slots__ = ("request_id", "unit_number", "registry_case", "disposal", "beneficiaries", "new_entries", "ended_entries")
+    __slots__ = ("request_id", "unit_number", "registry_case", "disposal", "beneficiaries", "new_entries", "ended_entries", "issue_certificates", "issue_proofs")
     REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
     UNIT_NUMBER_FIELD_NUMBER: _ClassVar[int]
     REGISTRY_CASE_FIELD_NUMBER: _ClassVar[int]
@@ -247,6 +247,8 @@ class CommitCaseRequest(_message.Message):
     BENEFICIARIES_FIELD_NUMBER: _ClassVar[int]
     NEW_ENTRIES_FIELD_NUMBER: _ClassVar[int]
     ENDED_ENTRIES_FIELD_NUMBER: _ClassVar[int]
+    ISSUE_CERTIFICATES_FIELD_NUMBER: _ClassVar[int]
+    ISSUE_PROOFS_FIELD_NUMBER: _ClassVar[int]
     request_id: str
     unit_number: str
     registry_case: str
@@ -254,15 +256,21 @@ class CommitCaseRequest(_message.Message):
     beneficiaries: _containers.RepeatedScalarFieldContainer[str]
     new_entries: _containers.RepeatedCompositeFieldContainer[NewEntry]
     ended_entries: _containers.RepeatedScalarFieldContainer[str]
-    def __init__(self, request_id: _Optional[str] = ..., unit_number: _Optional[str] = ..., registry_case: _Optional[str] = ..., disposal: _Optional[_Union[Disposal, str]] = ..., beneficiaries: _Optional[_Iterable[str]] = ..., new_entries: _Optional[_Iterable[_Union[NewEntry, _Mapping]]] = ..., ended_entries: _Optional[_Iterable[str]] = ...) -> None: ...
+    issue_certificates: int
+    issue_proofs: int
+    def __init__(self, request_id: _Optional[str] = ..., unit_number: _Optional[str] = ..., registry_case: _Optional[str] = ..., disposal: _Optional[_Union[Disposal, str]] = ..., beneficiaries: _Optional[_Iterable[str]] = ..., new_entries: _Optional[_Iterable[_Union[NewEntry, _Mapping]]] = ..., ended_entries: _Optional[_Iterable[str]] = ..., issue_certificates: _Optional[int] = ..., issue_proofs: _Optional[int] = ...) -> None: ...
 
 class CommitCaseResponse(_message.Message):
-    __slots__ = ("entries", "register_time")
+    __slots__ = ("entries", "register_time", "certificate_numbers", "proof_numbers")
     ENTRIES_FIELD_NUMBER: _ClassVar[int]
     REGISTER_TIME_FIELD_NUMBER: _ClassVar[int]
+    CERTIFICATE_NUMBERS_FIELD_NUMBER: _ClassVar[int]
+    PROOF_NUMBERS_FIELD_NUMBER: _ClassVar[int]
     entries: _containers.RepeatedCompositeFieldContainer[Entry]
     register_time: _timestamp_pb2.Timestamp
-    def __init__(self, entries: _Optional[_Iterable[_Union[Entry, _Mapping]]] = ..., register_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    certificate_numbers: _containers.RepeatedScalarFieldContainer[str]
+    proof_numbers: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, entries: _Optional[_Iterable[_Union[Entry, _Mapping]]] = ..., register_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., certificate_numbers: _Optional[_Iterable[str]] = ..., proof_numbers: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class RecordFirstRegistrationRequest(_message.Message):
     __slots__ = ("request_id", "building_number", "registry_case", "owner", "unit_numbers", "common_parts")

@@ -1,0 +1,23 @@
+"""The operation journal: entering a case in the book as recorded steps; case numbers per authority and year.
+
+Revision ID: preregistration_0003
+Revises: preregistration_0002
+Create Date: 2026-12-01
+"""
+
+from shared.migrations.common import add_idempotency_status_v2, create_journal_tables_v1, journal_cases_v2
+
+revision = "preregistration_0003"
+down_revision = "preregistration_0002"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    add_idempotency_status_v2()
+    create_journal_tables_v1()
+    journal_cases_v2()
+
+
+def downgrade() -> None:
+    raise NotImplementedError("registration records are never migrated down")

@@ -1,0 +1,588 @@
+"""The operation journal: an office's work that spans services, recorded so that it happens
+exactly once whatever fails.
+
+An operation starts in one local transaction that claims the caller's request id and commits
+the office's own records (a case, its number) with the operation itself. Its driver then takes
+steps, never holding a transaction while it calls out:
+
+- `call`: the exact request (its request id derived from the operation and the step) is
+  committed as the step's intent, then sent, then its answer is recorded as the outcome;
+- `remember`: facts read from other offices, recorded once so a resumed driver decides as the
+  first run did;
+- `local`: a change to this office's records, committed together with its step record.
+
+Every record is written before anything depends on it; outcomes are written with the next
+transaction the operation opens. A driver is re-run from the top to resume: steps with an
+outcome return it, steps with only an intent resend the same bytes (the peer replays its first
+answer), so an interrupted operation is finished, never redone differently. The answer is stored
+under the request id, and the caller's retry gets it byte for byte; a retry that arrives while
+the operation is under way joins it, and an operation nobody is driving (its process died) is
+taken up by this office's sweeper once its lease has run out.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import datetime as dt
+import json
+import logging
+import time
+import uuid
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import asyncpg
+import grpc
+from google.protobuf.message import Message
+from google.rpc import status_pb2
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from shared import faults
+from shared.clock import Clock
+from shared.context import deadline_var, subject_var
+from shared.db import Database
+from shared.errors import Aborted, AnsweredBefore, DomainError, Internal
+from shared.grpc.status import to_status
+from shared.idempotency import (
+    IN_FLIGHT,
+    Answer,
+    IdempotencyKey,
+    claim,
+    lookup,
+    operation_id,
+    record,
+    request_fingerprint,
+)
+from shared.outcomes import Failure, backoff, classify, status_of
+
+log = logging.getLogger("deedflow.journal")
+
+MessageT = TypeVar("MessageT", bound=Message)
+Render = Callable[[asyncpg.Connection], Awaitable[Message]]
+Driver = Callable[["Operation"], Awaitable[Render]]
+Begin = Callable[[asyncpg.Connection, dt.datetime, uuid.UUID], Awaitable[str]]
+
+SUCCEEDED, FAILED, PARKED = "SUCCEEDED", "FAILED", "PARKED"
+JOIN_POLL_SECONDS = 0.05
+
+
+class JournalSettings(BaseSettings):
+    """DEEDFLOW_JOURNAL_*: how operations are leased, retried and swept."""
+
+    model_config = SettingsConfigDict(env_prefix="DEEDFLOW_JOURNAL_", extra="ignore")
+
+    # How long a driver holds an operation before another process may take it over; renewed at
+    # every step. A crashed process's operations are resumed this long after its last step.
+    lease_seconds: float = 30.0
+    # How often the sweeper looks for operations due again.
+    sweep_seconds: float = 1.0
+    # Retry of an operation whose step failed: first delay, doubling up to the cap.
+    backoff_start_seconds: float = 0.5
+    backoff_cap_seconds: float = 60.0
+    # Unexplained failures (INTERNAL, UNKNOWN, a bug) after which an operation parks until the
+    # office restarts, where a person reads its last error.
+    max_unexplained_failures: int = 5
+    # How long a retry waits for an operation another driver holds before answering ABORTED.
+    join_patience_seconds: float = 10.0
+
+
+class Incomplete(Exception):
+    """A step after the point of no return was refused by its peer: the operation cannot finish
+    now, but must finish, so it stays open and is retried later."""
+
+    def __init__(self, step: str, status: status_pb2.Status) -> None:
+        super().__init__(f"{step}: {status.message}")
+        self.step = step
+        self.status = status
+
+
+class LeaseLost(Exception):
+    """Another driver holds the operation now; this one stops touching it."""
+
+
+class Refused(Exception):
+    """A refusable step's peer said no: the driver turns this into the operation's answer."""
+
+    def __init__(self, step: str, error: grpc.aio.AioRpcError) -> None:
+        super().__init__(f"{step}: {error.details()}")
+        self.step = step
+        self.error = error
+        self.status = status_of(error)
+
+
+@dataclass
+class _Step:
+    intent: bytes | None = None
+    outcome: bytes | None = None
+
+
+class Operation:
+    """One operation as its driver sees it: its identity, input, and the steps taken so far."""
+
+    def __init__(self, journal: Journal, row: asyncpg.Record, steps: dict[str, _Step]) -> None:
+        self.journal = journal
+        self.id: uuid.UUID = row["id"]
+        self.kind: str = row["kind"]
+        self.subject: str = row["subject"]
+        self.caller: str = row["caller"]
+        self.input: bytes = row["input"]
+        self.key = IdempotencyKey(row["caller"], row["method"], str(row["request_id"]))
+        self.steps = steps
+        # Outcomes received but not yet written: they go with the next transaction.
+        self._unsaved: dict[str, _Step] = {}
+
+    def recorded(self, step: str) -> bytes | None:
+        """A step's recorded outcome, if it has one (a driver checks a decision before acting)."""
+        found = self.steps.get(step)
+        return None if found is None else found.outcome
+
+    def request_id(self, step: str) -> str:
+        """The request id of a step's call: the same on every run of the operation."""
+        return str(uuid.uuid5(self.id, step))
+
+    def point(self, step: str, moment: str) -> str:
+        return f"{self.journal.service}/{self.kind}/{step}/{moment}"
+
+    async def read(self, work: Callable[[asyncpg.Connection], Awaitable[Any]]) -> Any:
+        """A read of this office's records (nothing is recorded)."""
+        async with self.journal.database.transaction() as connection:
+            return await work(connection)
+
+    async def _transaction(self, work=None):
+        """One transaction: renew the lease, write unsaved records, then `work`."""
+        async with self.journal.database.transaction() as connection:
+            at = self.journal.clock.now()
+            renewed = await connection.execute(
+                "UPDATE operation SET lease_until = $3, update_time = $4"
+                " WHERE id = $1 AND leased_by = $2 AND state = 'RUNNING'",
+                self.id,
+                self.journal.worker,
+                at + self.journal.lease,
+                at,
+            )
+            if renewed == "UPDATE 0":
+                raise LeaseLost(str(self.id))
+            if self._unsaved:
+                await connection.executemany(
+                    "INSERT INTO operation_step (operation_id, name, intent, outcome, record_time)"
+                    " VALUES ($1, $2, $3, $4, $5) ON CONFLICT (operation_id, name) DO UPDATE SET"
+                    " intent = coalesce(operation_step.intent, EXCLUDED.intent),"
+                    " outcome = coalesce(operation_step.outcome, EXCLUDED.outcome)",
+                    [(self.id, name, s.intent, s.outcome, at) for name, s in self._unsaved.items()],
+                )
+            result = await work(connection, at) if work is not None else None
+        self._unsaved.clear()
+        return result
+
+    def _note(self, name: str, intent: bytes | None = None, outcome: bytes | None = None) -> None:
+        step = self.steps.setdefault(name, _Step())
+        step.intent = step.intent or intent
+        step.outcome = step.outcome if step.outcome is not None else outcome
+        self._unsaved[name] = _Step(step.intent, step.outcome)
+
+    async def remember(
+        self, step: str, produce: Callable[[], Awaitable[Sequence[Message]]], types: Sequence[type[Message]]
+    ) -> list[Message]:
+        """Facts read from other offices, once: a resumed driver gets what the first run read."""
+        recorded = self.steps.get(step)
+        if recorded is None or recorded.outcome is None:
+            facts = list(await produce())
+            encoded = json.dumps(
+                [base64.b64encode(f.SerializeToString(deterministic=True)).decode() for f in facts]
+            )
+            self._note(step, outcome=encoded.encode())
+            return facts
+        return [
+            t.FromString(base64.b64decode(f))
+            for t, f in zip(types, json.loads(recorded.outcome), strict=True)
+        ]
+
+    async def call(
+        self,
+        step: str,
+        rpc,
+        request: MessageT,
+        response_type: type[Message],
+        refusable: bool = False,
+    ):
+        """A remote step: intent committed, call made with no transaction open, outcome recorded.
+        A refusal raises Refused where the operation may still be refused (`refusable`), else
+        Incomplete: past the point of no return, the step must be taken, later."""
+        return (await self.call_many([(step, rpc, request, response_type)], refusable))[0]
+
+    async def call_many(
+        self,
+        calls: Sequence[tuple[str, Any, Message, type[Message]]],
+        refusable: bool = False,
+    ) -> list[Message]:
+        """Independent remote steps: every intent in one transaction, the calls side by side."""
+        requests = []
+        for step, _, request, _ in calls:
+            recorded = self.steps.get(step)
+            if recorded is not None and recorded.intent is not None:
+                request = type(request).FromString(recorded.intent)
+            elif hasattr(request, "request_id") and not request.request_id:
+                request.request_id = self.request_id(step)
+            requests.append(request)
+        pending = [
+            i for i, (step, *_) in enumerate(calls) if (self.steps.get(step) or _Step()).outcome is None
+        ]
+        fresh = [i for i in pending if (self.steps.get(calls[i][0]) or _Step()).intent is None]
+        for i in fresh:
+            self._note(calls[i][0], intent=requests[i].SerializeToString(deterministic=True))
+        if pending:
+            await self._transaction()
+
+        async def one(i: int) -> Message:
+            step, rpc, *_ = calls[i]
+            faults.reached(self.point(step, "before-call"))
+            try:
+                response = await rpc(requests[i])
+            except grpc.aio.AioRpcError as exc:
+                if classify(exc) is Failure.REFUSAL:
+                    if refusable:
+                        raise Refused(step, exc) from exc
+                    raise Incomplete(step, status_of(exc)) from exc
+                raise
+            faults.reached(self.point(step, "after-call"))
+            self._note(step, outcome=response.SerializeToString(deterministic=True))
+            return response
+
+        answers = await asyncio.gather(*(one(i) for i in pending), return_exceptions=True)
+        for answer in answers:
+            if isinstance(answer, BaseException):
+                raise answer
+        return [response_type.FromString(self.steps[step].outcome) for step, _, _, response_type in calls]
+
+    async def local(
+        self, step: str, work: Callable[[asyncpg.Connection, dt.datetime], Awaitable[bytes | None]]
+    ) -> bytes:
+        """A change to this office's records, exactly once: committed with its step record."""
+        recorded = self.steps.get(step)
+        if recorded is not None and recorded.outcome is not None:
+            return recorded.outcome
+
+        async def run(connection: asyncpg.Connection, at: dt.datetime) -> bytes:
+            claimed = await connection.fetchval(
+                "INSERT INTO operation_step (operation_id, name, outcome, record_time)"
+                " VALUES ($1, $2, '', $3) ON CONFLICT DO NOTHING RETURNING true",
+                self.id,
+                step,
+                at,
+            )
+            if not claimed:
+                return await connection.fetchval(
+                    "SELECT outcome FROM operation_step WHERE operation_id = $1 AND name = $2", self.id, step
+                )
+            result = await work(connection, at) or b""
+            if result:
+                await connection.execute(
+                    "UPDATE operation_step SET outcome = $3 WHERE operation_id = $1 AND name = $2",
+                    self.id,
+                    step,
+                    result,
+                )
+            return result
+
+        result = await self._transaction(run)
+        self.steps[step] = _Step(outcome=result)
+        return result
+
+    async def finish(self, render: Render) -> bytes:
+        """The answer, rendered from this office's records and stored under the request id."""
+        answer: dict[str, bytes] = {}
+
+        async def close(connection: asyncpg.Connection, at: dt.datetime) -> None:
+            answer["bytes"] = (await render(connection)).SerializeToString(deterministic=True)
+            await connection.execute(
+                "UPDATE operation SET state = 'SUCCEEDED', outcome = $2, due_at = NULL, leased_by = NULL,"
+                " lease_until = NULL, update_time = $3 WHERE id = $1",
+                self.id,
+                answer["bytes"],
+                at,
+            )
+            await record(connection, self.key, answer["bytes"])
+
+        await self._transaction(close)
+        return answer["bytes"]
+
+    async def fail(self, status: status_pb2.Status) -> None:
+        """A definitive refusal, recorded as the answer to the request id."""
+        outcome = status.SerializeToString()
+
+        async def close(connection: asyncpg.Connection, at: dt.datetime) -> None:
+            await connection.execute(
+                "UPDATE operation SET state = 'FAILED', outcome = $2, due_at = NULL, leased_by = NULL,"
+                " lease_until = NULL, update_time = $3 WHERE id = $1",
+                self.id,
+                outcome,
+                at,
+            )
+            await record(connection, self.key, None, outcome)
+
+        await self._transaction(close)
+
+
+class Journal:
+    """The operations of one office: started by its RPCs, joined by retries, swept after crashes."""
+
+    def __init__(
+        self,
+        database: Database,
+        clock: Clock,
+        service: str,
+        worker: str,
+        settings: JournalSettings | None = None,
+    ) -> None:
+        self.database = database
+        self.clock = clock
+        self.service = service
+        self.worker = worker
+        self.settings = settings or JournalSettings()
+        self.lease = dt.timedelta(seconds=self.settings.lease_seconds)
+        self.drivers: dict[str, Driver] = {}
+        self.domain = f"deedflow.{service}"
+
+    def driver(self, kind: str, drive: Driver) -> None:
+        """How operations of `kind` are driven (and resumed after a crash)."""
+        self.drivers[kind] = drive
+
+    # Answers first
+
+    async def answer(self, key: IdempotencyKey, request: Message) -> bytes | None:
+        """The stored answer to the request id, before anything else is checked: the response's
+        bytes, a recorded refusal raised again, an operation under way joined; None if new."""
+        found = await lookup(self.database.pool, key, request_fingerprint(request))
+        if found is None:
+            return None
+        if found is IN_FLIGHT:
+            return await self.join(operation_id(key))
+        return found.replay()
+
+    # Starting, running, joining
+
+    async def start(self, key: IdempotencyKey, request: Message, kind: str, begin: Begin) -> bytes:
+        """Claims the request id and commits `begin`'s records with the operation, then drives
+        it. `begin` returns what the operation is about (its subject, e.g. "cases/…")."""
+        op_id = operation_id(key)
+        async with self.database.transaction() as connection:
+            at = self.clock.now()
+            found = await claim(connection, key, request_fingerprint(request))
+            row = None
+            if found is None:
+                subject = await begin(connection, at, op_id)
+                row = await connection.fetchrow(
+                    "INSERT INTO operation (id, kind, subject, state, caller, method, request_id, input,"
+                    " due_at, leased_by, lease_until, create_time, update_time)"
+                    " VALUES ($1, $2, $3, 'RUNNING', $4, $5, $6, $7, $8, $9, $8, $10, $10) RETURNING *",
+                    op_id,
+                    kind,
+                    subject,
+                    key.caller,
+                    key.method,
+                    uuid.UUID(key.request_id),
+                    request.SerializeToString(deterministic=True),
+                    at + self.lease,
+                    self.worker,
+                    at,
+                )
+        if isinstance(found, Answer):
+            return found.replay()
+        if found is IN_FLIGHT:
+            return await self.join(op_id)
+        return await self._run(Operation(self, row, {}))
+
+    async def _run(self, op: Operation) -> bytes:
+        subject_var.set(op.subject)
+        began = time.perf_counter()
+        try:
+            render = await self.drivers[op.kind](op)
+            answer = await op.finish(render)
+        except LeaseLost:
+            log.warning("lease lost; another driver has the operation", extra={"fields": {"op": str(op.id)}})
+            return await self.join(op.id)
+        except DomainError as refusal:
+            await op.fail(to_status(refusal, self.domain))
+            self._log(op, "REFUSED", began)
+            raise
+        except Exception as exc:
+            await self._postpone(op, exc)
+            self._log(op, "POSTPONED", began, exc)
+            if isinstance(exc, Incomplete):
+                raise Aborted(
+                    "OPERATION_INCOMPLETE",
+                    f"{op.subject} is under way; step {exc.step} could not be taken yet and is retried:"
+                    f" {exc.status.message}"[:500],
+                    {"step": exc.step, "operation": str(op.id)},
+                ) from exc
+            raise
+        self._log(op, "SUCCEEDED", began)
+        return answer
+
+    def _log(self, op: Operation, outcome: str, began: float, error: BaseException | None = None) -> None:
+        fields = {
+            "operation": op.kind,
+            "subject": op.subject,
+            "outcome": outcome,
+            "duration_ms": round((time.perf_counter() - began) * 1000, 2),
+        }
+        if error is not None:
+            fields["error"] = repr(error)[:300]
+        (log.warning if error is not None else log.info)("operation", extra={"fields": fields})
+
+    async def _postpone(self, op: Operation, error: BaseException) -> None:
+        """Leaves the operation open, due again after a backoff; an unexplained failure counts
+        toward parking it. Best effort: if even this fails, the lease runs out instead."""
+        unexplained = not isinstance(error, Incomplete) and classify(error) is not Failure.RETRY
+        try:
+            async with self.database.transaction() as connection:
+                at = self.clock.now()
+                row = await connection.fetchrow(
+                    "UPDATE operation SET attempts = attempts + 1,"
+                    " unexplained_failures = unexplained_failures + $3::int, last_error = $4,"
+                    " leased_by = NULL, lease_until = NULL, update_time = $5"
+                    " WHERE id = $1 AND leased_by = $2 AND state = 'RUNNING'"
+                    " RETURNING attempts, unexplained_failures",
+                    op.id,
+                    self.worker,
+                    int(unexplained),
+                    (error.status if isinstance(error, Incomplete) else status_of(error)).SerializeToString(),
+                    at,
+                )
+                if row is None:
+                    return
+                if row["unexplained_failures"] >= self.settings.max_unexplained_failures:
+                    await connection.execute(
+                        "UPDATE operation SET state = 'PARKED', due_at = NULL WHERE id = $1", op.id
+                    )
+                    log.error(
+                        "operation parked after repeated unexplained failures",
+                        extra={"fields": {"operation": op.kind, "subject": op.subject, "error": repr(error)}},
+                    )
+                    return
+                delay = backoff(
+                    row["attempts"],
+                    dt.timedelta(seconds=self.settings.backoff_start_seconds),
+                    dt.timedelta(seconds=self.settings.backoff_cap_seconds),
+                )
+                await connection.execute("UPDATE operation SET due_at = $2 WHERE id = $1", op.id, at + delay)
+        except Exception:
+            log.warning("could not postpone the operation; its lease will run out", exc_info=True)
+
+    async def _take(self, op_id: uuid.UUID) -> Operation | asyncpg.Record:
+        """Leases the operation to this worker if nobody holds it: the Operation, else its row."""
+        async with self.database.transaction() as connection:
+            at = self.clock.now()
+            row = await connection.fetchrow(
+                "UPDATE operation SET leased_by = $2, lease_until = $3, due_at = $3, update_time = $4"
+                " WHERE id = $1 AND state = 'RUNNING' AND (lease_until IS NULL OR lease_until < $4)"
+                " RETURNING *",
+                op_id,
+                self.worker,
+                at + self.lease,
+                at,
+            )
+            if row is None:
+                return await connection.fetchrow("SELECT * FROM operation WHERE id = $1", op_id)
+            return await self._load(connection, row)
+
+    async def _load(self, connection: asyncpg.Connection, row: asyncpg.Record) -> Operation:
+        steps = {
+            r["name"]: _Step(r["intent"], r["outcome"])
+            for r in await connection.fetch(
+                "SELECT name, intent, outcome FROM operation_step WHERE operation_id = $1", row["id"]
+            )
+        }
+        return Operation(self, row, steps)
+
+    async def join(self, op_id: uuid.UUID) -> bytes:
+        """The answer of an operation already started: driven here if nobody holds it, waited
+        for if another driver does (up to the call's deadline), ABORTED if it is still going."""
+        deadline = time.monotonic() + self.settings.join_patience_seconds
+        remaining = deadline_var.get()
+        if remaining is not None:
+            deadline = min(deadline, remaining - 0.1)
+        while True:
+            taken = await self._take(op_id)
+            if isinstance(taken, Operation):
+                return await self._run(taken)
+            if taken is None:
+                raise Internal("OPERATION_MISSING", f"operation {op_id} is claimed but not recorded")
+            if taken["state"] == SUCCEEDED:
+                return taken["outcome"]
+            if taken["state"] == FAILED:
+                raise AnsweredBefore(status_pb2.Status.FromString(taken["outcome"]))
+            if taken["state"] == PARKED:
+                last = status_pb2.Status.FromString(taken["last_error"] or b"")
+                raise Internal(
+                    "OPERATION_PARKED",
+                    f"{taken['subject']} stopped after repeated unexplained failures: {last.message}"[:500],
+                    {"operation": str(op_id)},
+                )
+            if time.monotonic() + JOIN_POLL_SECONDS > deadline:
+                raise Aborted(
+                    "OPERATION_IN_PROGRESS",
+                    f"{taken['subject']} is being processed; retry with the same request id",
+                    {"operation": str(op_id)},
+                )
+            await asyncio.sleep(JOIN_POLL_SECONDS)
+
+    # The sweeper
+
+    async def sweep_forever(self) -> None:
+        """Resumes operations nobody is driving: due again after a backoff, or held by a process
+        that died (its lease ran out). Parked ones get one more chance at start, since a new
+        process may carry the fix for what parked them."""
+        await self._unpark()
+        while True:
+            try:
+                ran = await self.sweep_once()
+            except Exception as exc:
+                log.warning("sweeping failed; trying again", extra={"fields": {"error": repr(exc)}})
+                ran = 0
+            if not ran:
+                await asyncio.sleep(self.settings.sweep_seconds)
+
+    async def _unpark(self) -> None:
+        try:
+            async with self.database.transaction() as connection:
+                await connection.execute(
+                    "UPDATE operation SET state = 'RUNNING', unexplained_failures = 0, due_at = $1"
+                    " WHERE state = 'PARKED'",
+                    self.clock.now(),
+                )
+        except Exception as exc:
+            log.warning("could not unpark operations", extra={"fields": {"error": repr(exc)}})
+
+    async def sweep_once(self, limit: int = 16) -> int:
+        """Drives every due operation nobody holds (up to `limit`); how many it took up."""
+        async with self.database.transaction() as connection:
+            at = self.clock.now()
+            rows = await connection.fetch(
+                """
+                UPDATE operation SET leased_by = $1, lease_until = $2, due_at = $2, update_time = $3
+                WHERE id IN (
+                    SELECT id FROM operation
+                    WHERE state = 'RUNNING' AND due_at <= $3 AND (lease_until IS NULL OR lease_until < $3)
+                    ORDER BY due_at LIMIT $4 FOR UPDATE SKIP LOCKED)
+                RETURNING *
+                """,
+                self.worker,
+                at + self.lease,
+                at,
+                limit,
+            )
+            operations = [await self._load(connection, row) for row in rows]
+        await asyncio.gather(*(self._resume(op) for op in operations))
+        return len(operations)
+
+    async def _resume(self, op: Operation) -> None:
+        log.info("resuming operation", extra={"fields": {"operation": op.kind, "subject": op.subject}})
+        try:
+            await self._run(op)
+        except Exception:
+            # A refusal is recorded; anything else is postponed or the lease runs out. The
+            # operation's own record says which; nobody is waiting here for the answer.
+            return
