@@ -9,9 +9,11 @@ point is `service/operation/step/before-call|after-call` or a prefix ending in `
   peer   the peer is unreachable and the call never leaves (UNAVAILABLE)
   lost   the peer acted but its answer is lost (DEADLINE_EXCEEDED)
   bug    an unexplained error, every time it is reached (for bounded-retry tests)
-Every other mode fires once per point. With DEEDFLOW_FAULT_MARKS set to a folder, a fired point
-leaves a file there, so a process restarted after a kill does not fire it again. With
-DEEDFLOW_FAULT_TRACE set to a file, every point reached is appended to it (to list the points).
+Every other mode fires once per point, the first time it is reached, or the N-th time with
+`mode@N` (e.g. `transfer/LodgeTransfer/commit/after-call=kill@6`). With DEEDFLOW_FAULT_MARKS
+set to a folder, a fired point leaves a file there, so a process restarted after a kill does not
+fire it again. With DEEDFLOW_FAULT_TRACE set to a file, every point reached is appended to it
+(to list the points).
 """
 
 from __future__ import annotations
@@ -35,7 +37,8 @@ class InjectedBug(RuntimeError):
 
 @dataclass
 class _Faults:
-    armed: dict[str, str] = field(default_factory=dict)
+    armed: dict[str, tuple[str, int]] = field(default_factory=dict)
+    passed: dict[str, int] = field(default_factory=dict)
     marks: Path | None = None
     trace: Path | None = None
     fired: set[str] = field(default_factory=set)
@@ -45,20 +48,22 @@ class _Faults:
 _state = _Faults()
 
 
-def parse(spec: str) -> dict[str, str]:
+def parse(spec: str) -> dict[str, tuple[str, int]]:
+    """point -> (mode, the passage it fires at)."""
     armed = {}
     for item in filter(None, (part.strip() for part in spec.split(","))):
-        point, _, mode = item.partition("=")
-        if mode not in MODES:
-            raise ValueError(f"fault {item!r}: mode must be one of {', '.join(MODES)}")
-        armed[point] = mode
+        point, _, action = item.partition("=")
+        mode, _, nth = action.partition("@")
+        if mode not in MODES or (nth and not nth.isdigit()):
+            raise ValueError(f"fault {item!r}: mode must be one of {', '.join(MODES)}, optionally @N")
+        armed[point] = (mode, int(nth or 1))
     return armed
 
 
 def configure(spec: str = "", marks: Path | None = None, trace: Path | None = None) -> None:
     """Arms the points of `spec` for this process (replacing any armed before)."""
     global _state
-    _state = _Faults(parse(spec), marks, trace)
+    _state = _Faults(armed=parse(spec), marks=marks, trace=trace)
 
 
 def configure_from_environment() -> None:
@@ -69,13 +74,13 @@ def configure_from_environment() -> None:
     )
 
 
-def _mode_of(point: str) -> str | None:
-    mode = _state.armed.get(point)
-    if mode is not None:
-        return mode
-    for pattern, armed_mode in _state.armed.items():
+def _armed(point: str) -> tuple[str, int] | None:
+    found = _state.armed.get(point)
+    if found is not None:
+        return found
+    for pattern, armed in _state.armed.items():
         if pattern.endswith("*") and point.startswith(pattern[:-1]):
-            return armed_mode
+            return armed
     return None
 
 
@@ -110,11 +115,16 @@ def reached(point: str) -> None:
             trace.write(point + "\n")
     if not _state.armed:
         return
-    mode = _mode_of(point)
-    if mode is None:
+    armed = _armed(point)
+    if armed is None:
         return
+    mode, nth = armed
     if mode == "bug":
         raise InjectedBug(f"fault point {point}")
+    with _state.lock:
+        _state.passed[point] = _state.passed.get(point, 0) + 1
+        if _state.passed[point] < nth:
+            return
     if not _claim(point):
         return
     if mode == "kill":

@@ -143,7 +143,9 @@ class Operation:
         return str(uuid.uuid5(self.id, step))
 
     def point(self, step: str, moment: str) -> str:
-        return f"{self.journal.service}/{self.kind}/{step}/{moment}"
+        """The fault point at a boundary of a step; the step's kind only (`building/…` names
+        the point `building`), so a point is the same for every operation of its kind."""
+        return f"{self.journal.service}/{self.kind}/{step.split('/')[0]}/{moment}"
 
     async def read(self, work: Callable[[asyncpg.Connection], Awaitable[Any]]) -> Any:
         """A read of this office's records (nothing is recorded)."""
@@ -288,6 +290,7 @@ class Operation:
 
         result = await self._transaction(run)
         self.steps[step] = _Step(outcome=result)
+        faults.reached(self.point(step, "after-local"))
         return result
 
     async def finish(self, render: Render) -> bytes:
@@ -392,7 +395,9 @@ class Journal:
             return found.replay()
         if found is IN_FLIGHT:
             return await self.join(op_id)
-        return await self._run(Operation(self, row, {}))
+        operation = Operation(self, row, {})
+        faults.reached(operation.point("begin", "after-commit"))
+        return await self._run(operation)
 
     async def _run(self, op: Operation) -> bytes:
         subject_var.set(op.subject)

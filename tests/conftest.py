@@ -19,10 +19,18 @@ from shared.pg import start_embedded, stop_embedded
 from shared.pki import Pki, ensure_dev_pki
 from shared.runtime import StartedService, start_service
 from tests.flows import open_offices
-from tests.support import fresh_database
+from tests.support import REPORTED, fresh_database
 
 ROOT = Path(__file__).resolve().parent.parent
 TEST_PGDATA = ROOT / ".deedflow" / "pg-test"
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    """Figures the chaos tests and the fault matrix measured, printed after the run."""
+    if REPORTED:
+        terminalreporter.section("deedflow figures")
+        for line in REPORTED:
+            terminalreporter.write_line(line)
 
 
 @pytest.fixture(scope="session")

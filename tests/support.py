@@ -45,6 +45,8 @@ INVALID = {
 
 
 _buildings = itertools.count(1)
+# Lines a test reports (figures it measured), printed at the end of the run (tests/conftest.py).
+REPORTED: list[str] = []
 
 
 def new_building_number() -> str:

@@ -1,15 +1,12 @@
-"""The saga survives its own death: an orchestrator process killed with SIGKILL at each step
-(after the call, and after recording it) is replaced, and every purchase ends where it should
-with no effect applied twice; two orchestrator processes share purchases without running any
-step twice. The other six services run in this process; orchestrators are real OS processes."""
+"""Two orchestrator processes share purchases without running any step twice. The other six
+services run in this process; the orchestrators are real OS processes. (An orchestrator killed at
+each step is part of the fault matrix, tests/chaos/test_fault_matrix.py.)"""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import dataclasses
 import importlib
-import signal
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -18,12 +15,9 @@ import asyncpg
 import grpc
 import pytest
 
-from deedflow.contract.v1 import contract_service_pb2 as contract_pb
 from deedflow.orchestrator.v1 import orchestrator_service_pb2 as pb
 from deedflow.orchestrator.v1 import orchestrator_service_pb2_grpc
-from deedflow.registry.v1 import registry_service_pb2 as registry_pb
 from deedflow.tax.v1 import tax_service_pb2 as tax_pb
-from deedflow.transfer.v1 import transfer_service_pb2 as transfer_pb
 from shared.config import Settings
 from shared.db import plain_url
 from shared.runtime import start_service
@@ -35,19 +29,6 @@ from tests.support import client_channel, fresh_database
 pytestmark = pytest.mark.slow
 
 OTHERS = ("registry", "tax", "contract", "preregistration", "mortgage", "transfer")
-# Every step that runs on its own before the handover, in order.
-STEPS = (
-    "CONTRACT_SIGNED",
-    "CONTRACT_FILED",
-    "TAX_ASSESSED",
-    "PREREGISTERED",
-    "PREMORTGAGED",
-    "TAX_PAID",
-    "BUILDING_FIRST_REGISTERED",
-    "TRANSFERRED",
-    "MORTGAGE_RECORDED",
-    "CERTIFICATE_READY",
-)
 
 
 @pytest.fixture(scope="module")
@@ -83,18 +64,16 @@ def orchestrator_process(
     database_url: str,
     addresses: dict[str, str],
     pki_root: Path,
-    chaos: str = "",
-    lease_seconds: float = 1.5,
+    lease_seconds: float,
 ) -> ServiceProcess:
-    """One `python -m services.orchestrator` process, with a short lease so a dead process's
-    purchases move on within the test, and optionally told where to die."""
+    """One `python -m services.orchestrator` process holding purchases for `lease_seconds`."""
     return ServiceProcess(
         "orchestrator",
         home,
         database_url,
         addresses,
         pki_root,
-        env={"DEEDFLOW_SAGA_LEASE_SECONDS": str(lease_seconds), "DEEDFLOW_FAULTS": chaos},
+        env={"DEEDFLOW_SAGA_LEASE_SECONDS": str(lease_seconds)},
     )
 
 
@@ -117,132 +96,6 @@ async def follow(port: int, pki, name: str, *states: int) -> pb.Purchase | None:
                 return None
             raise
     return None
-
-
-@dataclasses.dataclass
-class Progress:
-    """What the test, playing the bank and the developer, has done for the purchase so far."""
-
-    paid: bool = False
-    completed: bool = False
-
-
-async def drive(
-    offices, pki, orchestrator: ServiceProcess, name: str, building: str, done: Progress
-) -> pb.Purchase | None:
-    """Moves the purchase towards its certificate through this orchestrator, as far as it lives;
-    None when the process died on the way."""
-    if not done.paid:
-        waiting = await follow(orchestrator.port, pki, name, pb.PURCHASE_STATE_AWAITING_COMPLETION)
-        if waiting is None:
-            return None
-        await offices.tax_as_bank.RecordPayment(
-            tax_pb.RecordPaymentRequest(
-                request_id=rid(),
-                assessment=waiting.documents.tax_assessment,
-                payment=tax_pb.Payment(
-                    payment_reference=f"PAY-{uuid.uuid4().hex[:12]}", amount_fen=waiting.documents.tax_fen
-                ),
-            )
-        )
-        done.paid = True
-    if not done.completed:
-        try:
-            async with desk(orchestrator.port, pki) as stub:
-                await stub.CompleteBuilding(
-                    pb.CompleteBuildingRequest(
-                        request_id=rid(), building_number=building, completion_record_number="渝建竣备X"
-                    )
-                )
-        except grpc.aio.AioRpcError as exc:
-            if exc.code() != grpc.StatusCode.UNAVAILABLE:
-                raise
-            return None
-        done.completed = True
-    return await follow(orchestrator.port, pki, name, pb.PURCHASE_STATE_CERTIFICATE_READY)
-
-
-async def effects(offices, database_url: str, unit: str, purchase_name: str) -> dict[str, int]:
-    """How many times each office recorded this purchase's effect."""
-    found = {}
-    found["contracts"] = len(
-        (await offices.contracts.ListContracts(contract_pb.ListContractsRequest(unit_number=unit))).contracts
-    )
-    found["certificates"] = len(
-        (
-            await offices.transfer.ListCertificates(transfer_pb.ListCertificatesRequest(unit_number=unit))
-        ).certificates
-    )
-    history = (
-        await offices.registry_clerk.ListEntries(registry_pb.ListEntriesRequest(unit_number=unit))
-    ).entries
-    for kind in ("PREREGISTRATION", "PREMORTGAGE", "OWNERSHIP", "MORTGAGE"):
-        found[kind] = sum(1 for e in history if registry_pb.EntryKind.Name(e.kind) == f"ENTRY_KIND_{kind}")
-    connection = await asyncpg.connect(plain_url(database_url))
-    try:
-        found["assessments"] = await connection.fetchval(
-            "SELECT count(*) FROM tax.assessment WHERE unit_number = $1", unit
-        )
-        found["preregistrations"] = await connection.fetchval(
-            "SELECT count(*) FROM preregistration.preregistration WHERE unit_number = $1", unit
-        )
-        found["premortgages"] = await connection.fetchval(
-            "SELECT count(*) FROM preregistration.premortgage WHERE unit_number = $1", unit
-        )
-        found["transfers"] = await connection.fetchval(
-            "SELECT count(*) FROM transfer.transfer WHERE unit_number = $1", unit
-        )
-        found["mortgages"] = await connection.fetchval(
-            "SELECT count(*) FROM mortgage.mortgage WHERE unit_number = $1", unit
-        )
-    finally:
-        await connection.close()
-    return found
-
-
-ONCE = {
-    "contracts": 1,
-    "certificates": 1,
-    "PREREGISTRATION": 1,
-    "PREMORTGAGE": 1,
-    "OWNERSHIP": 2,
-    "MORTGAGE": 1,
-    "assessments": 1,
-    "preregistrations": 1,
-    "premortgages": 1,
-    "transfers": 1,
-    "mortgages": 1,
-}
-
-
-@pytest.mark.parametrize("moment", ["after-call", "after-record"])
-@pytest.mark.parametrize("step", STEPS)
-async def test_killed_at_a_step_the_purchase_still_ends_right_and_nothing_happens_twice(
-    chaos_offices, six, pki, chaos_database, tmp_path, step, moment
-):
-    _, addresses = six
-    building, (unit, _) = await presale(chaos_offices)
-    doomed = orchestrator_process(
-        tmp_path / "a", chaos_database, addresses, pki.root, chaos=f"orchestrator/saga/{step}/forward/{moment}=kill"
-    )
-    filing, _ = signed_filing(pki, unit, with_loan=True)
-    async with desk(doomed.port, pki) as stub:
-        purchase = await file_purchase(stub, filing)
-    done = Progress()
-    ready = await drive(chaos_offices, pki, doomed, purchase.name, building, done)
-    assert ready is None, f"the orchestrator was to die at {step}:{moment}"
-    assert doomed.process.wait(timeout=60) == -signal.SIGKILL
-
-    successor = orchestrator_process(tmp_path / "b", chaos_database, addresses, pki.root)
-    try:
-        ready = await drive(chaos_offices, pki, successor, purchase.name, building, done)
-    finally:
-        successor.stop()
-    assert ready is not None
-    assert ready.state == pb.PURCHASE_STATE_CERTIFICATE_READY
-    assert await effects(chaos_offices, chaos_database, unit, purchase.name) == ONCE
-    killed = next(s for s in ready.steps if pb.StepKind.Name(s.kind) == f"STEP_KIND_{step}")
-    assert killed.state == pb.STEP_STATE_SUCCEEDED
 
 
 async def test_two_orchestrators_share_fifty_purchases_without_running_a_step_twice(

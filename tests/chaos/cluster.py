@@ -1,0 +1,97 @@
+"""Every deedflow service as its own OS process on a port of its own, as `deedflow up` runs them,
+for the chaos tests and the soak: any process can be killed with SIGKILL and started again on its
+port (peers reconnect by themselves), and a supervisor starts again whatever dies."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from pathlib import Path
+
+from shared.catalog import SERVICE_NAMES
+from tests.chaos.processes import ServiceProcess
+
+# Short leases and quick retries, so work a killed process held moves on within seconds.
+QUICK = {
+    "DEEDFLOW_SAGA_LEASE_SECONDS": "1.5",
+    "DEEDFLOW_SAGA_BACKOFF_START_SECONDS": "0.05",
+    "DEEDFLOW_SAGA_BACKOFF_CAP_SECONDS": "1",
+    "DEEDFLOW_JOURNAL_LEASE_SECONDS": "1.5",
+    "DEEDFLOW_JOURNAL_SWEEP_SECONDS": "0.2",
+    "DEEDFLOW_JOURNAL_BACKOFF_START_SECONDS": "0.05",
+    "DEEDFLOW_JOURNAL_BACKOFF_CAP_SECONDS": "1",
+    "DEEDFLOW_ACCESS_LOG": "false",
+}
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class Cluster:
+    """The seven services as processes. `faults` arms fault points per service (DEEDFLOW_FAULTS);
+    with `marks`, a point that fired is not fired again by the restarted process."""
+
+    def __init__(
+        self,
+        home: Path,
+        database_url: str,
+        pki_root: Path,
+        faults: dict[str, str] | None = None,
+        marks: Path | None = None,
+        env: dict[str, str] | None = None,
+    ) -> None:
+        self.home = home
+        self.database_url = database_url
+        self.pki_root = pki_root
+        self.faults = faults or {}
+        self.marks = marks
+        self.env = {**QUICK, **(env or {})}
+        self.ports = {name: free_port() for name in SERVICE_NAMES}
+        self.addresses = {name: f"127.0.0.1:{port}" for name, port in self.ports.items()}
+        self.processes: dict[str, ServiceProcess] = {}
+        self.restarts: dict[str, int] = dict.fromkeys(SERVICE_NAMES, 0)
+
+    def _start_one(self, name: str) -> ServiceProcess:
+        env = dict(self.env)
+        if self.faults.get(name):
+            env["DEEDFLOW_FAULTS"] = self.faults[name]
+        if self.marks is not None:
+            env["DEEDFLOW_FAULT_MARKS"] = str(self.marks)
+        return ServiceProcess(
+            name,
+            self.home / name,
+            self.database_url,
+            self.addresses,
+            self.pki_root,
+            port=self.ports[name],
+            env=env,
+        )
+
+    async def start(self) -> None:
+        """Starts every service side by side (each waits for its own 'serving' line)."""
+        started = await asyncio.gather(*(asyncio.to_thread(self._start_one, n) for n in SERVICE_NAMES))
+        self.processes = dict(zip(SERVICE_NAMES, started, strict=True))
+
+    async def restart(self, name: str) -> None:
+        self.processes[name] = await asyncio.to_thread(self._start_one, name)
+        self.restarts[name] += 1
+
+    async def kill(self, name: str) -> None:
+        await asyncio.to_thread(self.processes[name].kill)
+
+    def dead(self) -> list[str]:
+        return [name for name, p in self.processes.items() if p.process.poll() is not None]
+
+    async def supervise(self, poll_seconds: float = 0.1) -> None:
+        """Starts again every service that died, on its port, until cancelled (a process
+        supervisor's job: systemd, Kubernetes)."""
+        while True:
+            for name in self.dead():
+                await self.restart(name)
+            await asyncio.sleep(poll_seconds)
+
+    async def stop(self) -> None:
+        await asyncio.gather(*(asyncio.to_thread(p.stop) for p in self.processes.values()))
