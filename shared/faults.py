@@ -8,6 +8,7 @@ point is `service/operation/step/before-call|after-call` or a prefix ending in `
   db     the database becomes unreachable (DatabaseUnavailable)
   peer   the peer is unreachable and the call never leaves (UNAVAILABLE)
   lost   the peer acted but its answer is lost (DEADLINE_EXCEEDED)
+  refuse the peer refuses the call (FAILED_PRECONDITION), where no peer normally would
   bug    an unexplained error, every time it is reached (for bounded-retry tests)
 Every other mode fires once per point, the first time it is reached, or the N-th time with
 `mode@N` (e.g. `transfer/LodgeTransfer/commit/after-call=kill@6`). With DEEDFLOW_FAULT_MARKS
@@ -28,7 +29,12 @@ import grpc
 
 from shared.dbhealth import DatabaseUnavailable
 
-MODES = ("kill", "db", "peer", "lost", "bug")
+MODES = ("kill", "db", "peer", "lost", "refuse", "bug")
+_CODES = {
+    "peer": grpc.StatusCode.UNAVAILABLE,
+    "lost": grpc.StatusCode.DEADLINE_EXCEEDED,
+    "refuse": grpc.StatusCode.FAILED_PRECONDITION,
+}
 
 
 class InjectedBug(RuntimeError):
@@ -131,8 +137,9 @@ def reached(point: str) -> None:
         os.kill(os.getpid(), signal.SIGKILL)
     if mode == "db":
         raise DatabaseUnavailable(f"fault point {point}")
-    code = grpc.StatusCode.UNAVAILABLE if mode == "peer" else grpc.StatusCode.DEADLINE_EXCEEDED
-    raise grpc.aio.AioRpcError(code, grpc.aio.Metadata(), grpc.aio.Metadata(), details=f"fault point {point}")
+    raise grpc.aio.AioRpcError(
+        _CODES[mode], grpc.aio.Metadata(), grpc.aio.Metadata(), details=f"fault point {point}"
+    )
 
 
 def fired() -> set[str]:

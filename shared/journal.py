@@ -239,8 +239,8 @@ class Operation:
 
         async def one(i: int) -> Message:
             step, rpc, *_ = calls[i]
-            faults.reached(self.point(step, "before-call"))
             try:
+                faults.reached(self.point(step, "before-call"))
                 response = await rpc(requests[i])
             except grpc.aio.AioRpcError as exc:
                 if classify(exc) is Failure.REFUSAL:
@@ -540,7 +540,7 @@ class Journal:
         """Resumes operations nobody is driving: due again after a backoff, or held by a process
         that died (its lease ran out). Parked ones get one more chance at start, since a new
         process may carry the fix for what parked them."""
-        await self._unpark()
+        await self.unpark()
         while True:
             try:
                 ran = await self.sweep_once()
@@ -550,7 +550,8 @@ class Journal:
             if not ran:
                 await asyncio.sleep(self.settings.sweep_seconds)
 
-    async def _unpark(self) -> None:
+    async def unpark(self) -> None:
+        """Parked operations run again (at start: the process may carry the fix)."""
         try:
             async with self.database.transaction() as connection:
                 await connection.execute(

@@ -6,6 +6,11 @@ import os
 
 # gRPC core logs every GOAWAY of a stopping test server at INFO; only errors are worth reading.
 os.environ.setdefault("GRPC_VERBOSITY", "ERROR")
+# Retries after a failed step come quickly, so tests of retried and parked work take seconds.
+os.environ.setdefault("DEEDFLOW_SAGA_BACKOFF_START_SECONDS", "0.05")
+os.environ.setdefault("DEEDFLOW_SAGA_BACKOFF_CAP_SECONDS", "1")
+os.environ.setdefault("DEEDFLOW_JOURNAL_BACKOFF_START_SECONDS", "0.05")
+os.environ.setdefault("DEEDFLOW_JOURNAL_BACKOFF_CAP_SECONDS", "1")
 
 import importlib
 from collections.abc import AsyncIterator, Iterator

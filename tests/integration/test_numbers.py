@@ -1,0 +1,131 @@
+"""Document numbers are allocated once: the register numbers every certificate (不动产权证书) and
+registration proof (不动产登记证明) in the transaction that enters its case, from one counter per
+kind, registration authority and year, whichever office issues it; no two documents share one."""
+
+from __future__ import annotations
+
+import asyncio
+
+import asyncpg
+import grpc
+import pytest
+from grpc_status import rpc_status
+
+from deedflow.registry.v1 import registry_service_pb2 as registry_pb
+from deedflow.transfer.v1 import transfer_service_pb2 as transfer_pb
+from deedflow.type.v1 import parties_pb2
+from shared.db import plain_url
+from shared.grpc.status import bad_request
+from tests.flows import (
+    BANK,
+    application,
+    file_contract,
+    first_register,
+    pay_tax,
+    premortgage,
+    preregister,
+    presale,
+    rid,
+    signed_mortgage,
+)
+from tests.support import new_building_number
+
+
+async def _issued(database_url: str, numbers: list[str]) -> dict[str, str]:
+    connection = await asyncpg.connect(plain_url(database_url))
+    try:
+        rows = await connection.fetch(
+            "SELECT number, kind FROM registry.issued_document WHERE number = ANY($1)", numbers
+        )
+    finally:
+        await connection.close()
+    return {r["number"]: r["kind"] for r in rows}
+
+
+async def test_proofs_of_every_office_and_certificates_come_from_the_registers_counters(
+    offices, pki, database_url
+):
+    """A pre-registration's and a mortgage's proofs (两个机构, one authority) never share a number,
+    and every certificate and proof was issued by the book."""
+    o = offices
+    building, (unit, _) = await presale(o)
+    sale = await file_contract(o, pki, unit)
+    prereg, _ = await preregister(o, sale)
+    premort = await premortgage(o, sale)
+    await pay_tax(o, sale)
+    await first_register(o, building, [unit])
+    transfer = (
+        await o.transfer.LodgeTransfer(
+            transfer_pb.LodgeTransferRequest(
+                request_id=rid(), application=application(sale), auto_register=True
+            )
+        )
+    ).transfer
+    loan = parties_pb2.Loan(bank=BANK, amount_fen=500_000, term_months=12, mortgage_contract_number="DK-N")
+    mortgage = (await o.mortgage_as_bank.LodgeMortgage(signed_mortgage(sale, loan))).mortgage
+    proofs = [
+        prereg.proof_number,
+        premort.proof_number,
+        transfer.mortgage_proof_number,
+        mortgage.proof_number,
+    ]
+    certificates = [c.removeprefix("certificates/") for c in transfer.certificates]
+    assert len(set(proofs)) == 4, proofs
+    assert all("渝北区不动产证明第" in p for p in proofs)
+    issued = await _issued(database_url, proofs + certificates)
+    assert issued == {**dict.fromkeys(proofs, "PROOF"), **dict.fromkeys(certificates, "CERTIFICATE")}
+
+
+async def test_concurrent_commits_never_share_a_number(offices):
+    """The counter's row lock orders allocations: twenty cases entered at once get twenty numbers."""
+    building = new_building_number()
+    units = [f"{building}{n:04d}" for n in range(1, 21)]
+    await offices.registry_clerk.CreateBuilding(
+        registry_pb.CreateBuildingRequest(
+            request_id=rid(),
+            building_number=building,
+            units=[
+                registry_pb.UnitFacts(unit_number=u, address=u, gross_area_dm2=9000, use="住宅")
+                for u in units
+            ],
+        )
+    )
+
+    async def objection_free_proof(unit: str) -> str:
+        reply = await offices.registry.CommitCase(
+            registry_pb.CommitCaseRequest(
+                request_id=rid(),
+                unit_number=unit,
+                registry_case=f"cases/N{unit[-6:]}",
+                disposal=registry_pb.DISPOSAL_PREREGISTRATION,
+                beneficiaries=["buyers/360426199101010071"],
+                new_entries=[
+                    registry_pb.NewEntry(
+                        kind=registry_pb.ENTRY_KIND_PREREGISTRATION,
+                        holders=["buyers/360426199101010071"],
+                        share_basis_points=[10000],
+                    )
+                ],
+                issue_proofs=1,
+            )
+        )
+        return reply.proof_numbers[0]
+
+    numbers = await asyncio.gather(*(objection_free_proof(u) for u in units))
+    assert len(set(numbers)) == 20
+
+
+async def test_a_case_asks_for_a_bounded_number_of_documents(offices):
+    request = registry_pb.CommitCaseRequest(
+        request_id=rid(),
+        unit_number="500112001002GB00001F00010001",
+        registry_case="cases/X",
+        disposal=registry_pb.DISPOSAL_CANCELLATION,
+        issue_certificates=21,
+        issue_proofs=-1,
+    )
+    with pytest.raises(grpc.aio.AioRpcError) as caught:
+        await offices.registry.CommitCase(request)
+    assert caught.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    fields = {v.field for v in bad_request(rpc_status.from_call(caught.value)).field_violations}
+    assert fields == {"issue_certificates", "issue_proofs"}
