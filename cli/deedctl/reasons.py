@@ -30,23 +30,41 @@ REASONS: dict[str, tuple[str, str]] = {
     ),
     "OPERATION_IN_PROGRESS": (
         "该请求正在办理中（可能是先前的一次请求），请用同一请求编号重试以取得结果",
-        "the request is being processed under this request id (perhaps by an earlier attempt); retry with the same request id for its answer",
+        (
+            "the request is being processed under this request id (perhaps by an earlier attempt); "
+            "retry with the same request id for its answer"
+        ),
     ),
     "OPERATION_INCOMPLETE": (
         "请求已生效（如已登簿），但后续步骤暂未完成；系统将自动重试，用同一请求编号重试可取得最终结果",
-        "the request took effect (e.g. the case is entered in the book) but a later step could not be taken yet; it is retried by itself, and a retry with the same request id returns the answer once it is done",
+        (
+            "the request took effect (e.g. the case is entered in the book) but a later step could not "
+            "be taken yet; it is retried by itself, and a retry with the same request id returns the "
+            "answer once it is done"
+        ),
     ),
     "OPERATION_PARKED": (
         "本机构办理该请求时多次出现无法解释的错误而暂停，待服务重启后再试；最后一次错误见消息",
-        "the office's work on this request stopped after repeated unexplained failures; its last error is in the message; it is tried again when the office restarts",
+        (
+            "the office's work on this request stopped after repeated unexplained failures; its last "
+            "error is in the message; it is tried again when the office restarts"
+        ),
     ),
     "OPERATION_MISSING": (
         "请求编号已占用但找不到对应的办理记录：本机构记录不一致，需人工处理",
-        "the request id is claimed but the work it names is not recorded: the office's records disagree and need a person",
+        (
+            "the request id is claimed but the work it names is not recorded: the office's records "
+            "disagree and need a person"
+        ),
     ),
     "CASE_BEING_REGISTERED": (
         "案件正在登簿，期间不能撤回、不予登记或再次登簿",
-        "the case is being entered in the book (登簿) right now; it cannot be withdrawn, refused or entered a second time meanwhile",
+        (
+            "the case is being entered in the bo"
+            "ok (登簿) right now; it cannot be wit"
+            "hdrawn, refused or entered a second"
+            " time meanwhile"
+        ),
     ),
     "NO_CANCELLATION": (
         "该购房业务没有可撤回的撤销申请",
@@ -54,7 +72,10 @@ REASONS: dict[str, tuple[str, str]] = {
     ),
     "CANCELLATION_TOO_FAR": (
         "撤销已注销网签备案，房屋已重新上市，不能恢复办理；请重新申请",
-        "the cancellation already cancelled the contract filing and the unit is on sale again: the purchase cannot go forward; file anew",
+        (
+            "the cancellation already cancelled the contract filing and the unit is on sale again: the "
+            "purchase cannot go forward; file anew"
+        ),
     ),
     "ROLE_NOT_ALLOWED": (
         "调用者的角色无权调用该接口",
