@@ -403,14 +403,22 @@ class Journal:
         subject_var.set(op.subject)
         began = time.perf_counter()
         try:
-            render = await self.drivers[op.kind](op)
-            answer = await op.finish(render)
+            try:
+                render = await self.drivers[op.kind](op)
+                answer = await op.finish(render)
+            except DomainError as refusal:
+                await op.fail(to_status(refusal, self.domain))
+                self._log(op, "REFUSED", began)
+                raise
         except LeaseLost:
             log.warning("lease lost; another driver has the operation", extra={"fields": {"op": str(op.id)}})
             return await self.join(op.id)
-        except DomainError as refusal:
-            await op.fail(to_status(refusal, self.domain))
-            self._log(op, "REFUSED", began)
+        except asyncio.CancelledError:
+            # The caller went away (its deadline passed): let the next driver have the operation
+            # now rather than when the lease runs out.
+            await asyncio.shield(self._release(op))
+            raise
+        except DomainError:
             raise
         except Exception as exc:
             await self._postpone(op, exc)
@@ -436,6 +444,20 @@ class Journal:
         if error is not None:
             fields["error"] = repr(error)[:300]
         (log.warning if error is not None else log.info)("operation", extra={"fields": fields})
+
+    async def _release(self, op: Operation) -> None:
+        """Gives up the lease (best effort), the operation due again at once."""
+        try:
+            async with self.database.transaction() as connection:
+                await connection.execute(
+                    "UPDATE operation SET leased_by = NULL, lease_until = NULL, due_at = $3"
+                    " WHERE id = $1 AND leased_by = $2 AND state = 'RUNNING'",
+                    op.id,
+                    self.worker,
+                    self.clock.now(),
+                )
+        except Exception:
+            log.warning("could not release the operation; its lease will run out", exc_info=True)
 
     async def _postpone(self, op: Operation, error: BaseException) -> None:
         """Leaves the operation open, due again after a backoff; an unexplained failure counts

@@ -74,6 +74,17 @@ async def until(stub, name: str, *states: int, seconds: float = 60) -> pb.Purcha
     raise AssertionError(f"{name} ended without reaching {states}")
 
 
+async def until_waiting(stub, name: str, seconds: float = 60) -> pb.Purchase:
+    """The purchase once it waits for its tax and building with no step running: a cancellation
+    sent now does not meet a busy purchase (PURCHASE_BUSY)."""
+    async with asyncio.timeout(seconds):
+        async for change in stub.WatchPurchase(pb.WatchPurchaseRequest(name=name)):
+            tax_paid = next(s for s in change.purchase.steps if s.kind == pb.STEP_KIND_TAX_PAID)
+            if tax_paid.state == pb.STEP_STATE_WAITING:
+                return change.purchase
+    raise AssertionError(f"{name} ended without waiting for its building")
+
+
 async def pay(offices, purchase: pb.Purchase) -> None:
     await offices.tax_as_bank.RecordPayment(
         tax_pb.RecordPaymentRequest(

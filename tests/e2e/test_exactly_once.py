@@ -17,7 +17,15 @@ from deedflow.tax.v1 import tax_service_pb2 as tax_pb
 from shared import faults
 from shared.grpc.status import bad_request, error_info
 from tests.flows import presale, refused, rid
-from tests.purchases import complete, file_purchase, joint_cancellation, pay, signed_filing, until
+from tests.purchases import (
+    complete,
+    file_purchase,
+    joint_cancellation,
+    pay,
+    signed_filing,
+    until,
+    until_waiting,
+)
 from tests.support import client_channel
 
 AWAITING = pb.PURCHASE_STATE_AWAITING_COMPLETION
@@ -126,7 +134,7 @@ async def _parked_cancellation(offices, pki, developer_desk, wrong_text: bool, r
     _, (unit, _) = await presale(offices)
     filing, people = signed_filing(pki, unit, with_loan=True)
     purchase = await file_purchase(developer_desk, filing)
-    waiting = await until(developer_desk, purchase.name, AWAITING)
+    waiting = await until_waiting(developer_desk, purchase.name)
     await pay(offices, waiting)
     if refund_first:
         await offices.tax.RefundDeedTax(

@@ -46,7 +46,7 @@ from tests.flows import (
     signed_mortgage,
 )
 from tests.parties import buyer, developer
-from tests.purchases import complete, file_purchase, pay, signed_filing, until
+from tests.purchases import complete, file_purchase, pay, signed_filing, until, until_waiting
 from tests.support import load_all_protos, new_building_number
 
 RULING = parties_pb2.CourtRuling(authority="重庆市渝北区人民法院", ruling_number="(2026)渝0112民初1号")
@@ -581,10 +581,11 @@ async def _(w: World) -> Call:
 
 
 async def _waiting(w: World) -> tuple[str, pb.Purchase]:
+    """A purchase paid and waiting for its building, no step of it running (so not busy)."""
     building, (unit, _) = await presale(w.o)
     desk = _desk(w)
     purchase = await file_purchase(desk, signed_filing(w.pki, unit, with_loan=False)[0])
-    waiting = await until(desk, purchase.name, pb.PURCHASE_STATE_AWAITING_COMPLETION)
+    waiting = await until_waiting(desk, purchase.name)
     await pay(w.o, waiting)
     return building, waiting
 
