@@ -249,6 +249,23 @@ def application(sale: Sale) -> transfer_pb.TransferApplication:
     )
 
 
+def preregistration_commit(unit: str, case: str, holder: str = "buyers/360426199101010071"):
+    """A pre-registration's CommitCase as its office sends it, with its proof asked for."""
+    return registry_pb.CommitCaseRequest(
+        request_id=rid(),
+        unit_number=unit,
+        registry_case=case,
+        disposal=registry_pb.DISPOSAL_PREREGISTRATION,
+        beneficiaries=[holder],
+        new_entries=[
+            registry_pb.NewEntry(
+                kind=registry_pb.ENTRY_KIND_PREREGISTRATION, holders=[holder], share_basis_points=[10000]
+            )
+        ],
+        issue_proofs=1,
+    )
+
+
 async def seize(o: Offices, unit: str, number: int) -> None:
     await o.registry_clerk.SeizeUnit(
         registry_pb.SeizeUnitRequest(

@@ -7,10 +7,10 @@ from deedflow.mortgage.v1 import mortgage_service_pb2_grpc
 from deedflow.type.v1 import parties_pb2
 from services.mortgage.service import Mortgages
 from shared.auth import Role, caller
+from shared.casework.service import entering, lodge_or_enter
 from shared.casework.servicer import case_message
 from shared.documents import attach_proof
 from shared.errors import FieldViolation, InvalidArgument
-from shared.journal import Operation
 from shared.parties import OFFICIALS, require_own_loan
 from shared.timestamps import to_timestamp
 
@@ -36,30 +36,22 @@ class MortgageServicer(mortgage_service_pb2_grpc.MortgageServiceServicer):
     def __init__(self, service: Mortgages) -> None:
         self.service = service
         self.tx = service.tx
-        service.tx.journal.driver("LodgeMortgage", self._entered_mortgage)
-        service.tx.journal.driver("DischargeMortgage", self._entered_discharge)
+        journal = service.tx.journal
+        journal.driver(
+            "LodgeMortgage", entering(service.cases, pb.LodgeMortgageRequest, self._mortgage_response)
+        )
+        journal.driver(
+            "DischargeMortgage",
+            entering(service.cases, pb.DischargeMortgageRequest, self._discharge_response),
+        )
 
-    async def _entered_mortgage(self, op: Operation):
-        request = pb.LodgeMortgageRequest.FromString(op.input)
-        case = await self.service.cases.enter(op, op.subject, refuse_on_refusal=True)
+    async def _mortgage_response(self, connection, request, case):
+        row = await self.service.load(connection, f"mortgages/{self.service.mortgage_id(request)}")
+        return pb.LodgeMortgageResponse(mortgage=mortgage_message(row), case_record=case_message(case))
 
-        async def render(connection):
-            row = await self.service.load(connection, f"mortgages/{self.service.mortgage_id(request)}")
-            return pb.LodgeMortgageResponse(mortgage=mortgage_message(row), case_record=case_message(case))
-
-        return render
-
-    async def _entered_discharge(self, op: Operation):
-        request = pb.DischargeMortgageRequest.FromString(op.input)
-        case = await self.service.cases.enter(op, op.subject, refuse_on_refusal=True)
-
-        async def render(connection):
-            row = await self.service.load(connection, request.name)
-            return pb.DischargeMortgageResponse(
-                mortgage=mortgage_message(row), case_record=case_message(case)
-            )
-
-        return render
+    async def _discharge_response(self, connection, request, case):
+        row = await self.service.load(connection, request.name)
+        return pb.DischargeMortgageResponse(mortgage=mortgage_message(row), case_record=case_message(case))
 
     async def LodgeMortgage(self, request, context):
         who = caller()
@@ -74,17 +66,12 @@ class MortgageServicer(mortgage_service_pb2_grpc.MortgageServiceServicer):
                 request.unit_number, {f"buyers/{m.resident_id}" for m in request.mortgagors}
             )
 
-            async def begin(connection, at, operation):
-                return (await self.service.lodge(connection, at, request, who.uri, operation)).name
+        async def lodge(connection, at, operation):
+            return await self.service.lodge(connection, at, request, who.uri, operation)
 
-            return await self.tx.operate("LodgeMortgage", request, "LodgeMortgage", begin)
-
-        async def work(connection, at):
-            case = await self.service.lodge(connection, at, request, who.uri)
-            row = await self.service.load(connection, f"mortgages/{self.service.mortgage_id(request)}")
-            return pb.LodgeMortgageResponse(mortgage=mortgage_message(row), case_record=case_message(case))
-
-        return await self.tx.write("LodgeMortgage", request, pb.LodgeMortgageResponse, work)
+        return await lodge_or_enter(
+            self.tx, "LodgeMortgage", request, pb.LodgeMortgageResponse, lodge, self._mortgage_response
+        )
 
     async def RecordConvertedMortgage(self, request, context):
         entry = await self.service.converted_entry(request)
@@ -122,18 +109,15 @@ class MortgageServicer(mortgage_service_pb2_grpc.MortgageServiceServicer):
 
     async def DischargeMortgage(self, request, context):
         who = caller()
-        if request.auto_register:
 
-            async def begin(connection, at, operation):
-                return (await self.service.lodge_discharge(connection, at, request, who, operation)).name
+        async def lodge(connection, at, operation):
+            return await self.service.lodge_discharge(connection, at, request, who, operation)
 
-            return await self.tx.operate("DischargeMortgage", request, "DischargeMortgage", begin)
-
-        async def work(connection, at):
-            case = await self.service.lodge_discharge(connection, at, request, who)
-            row = await self.service.load(connection, request.name)
-            return pb.DischargeMortgageResponse(
-                mortgage=mortgage_message(row), case_record=case_message(case)
-            )
-
-        return await self.tx.write("DischargeMortgage", request, pb.DischargeMortgageResponse, work)
+        return await lodge_or_enter(
+            self.tx,
+            "DischargeMortgage",
+            request,
+            pb.DischargeMortgageResponse,
+            lodge,
+            self._discharge_response,
+        )

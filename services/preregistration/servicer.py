@@ -8,10 +8,10 @@ from deedflow.type.v1 import parties_pb2
 from services.preregistration import repository
 from services.preregistration.service import PREMORTGAGES, PREREGISTRATIONS, Preregistrations
 from shared.auth import caller
+from shared.casework.service import entering, lodge_or_enter
 from shared.casework.servicer import case_message
 from shared.documents import attach_proof
 from shared.errors import FieldViolation, InvalidArgument
-from shared.journal import Operation
 from shared.parties import require_own_loan
 from shared.timestamps import to_timestamp
 
@@ -55,103 +55,69 @@ class PreregistrationServicer(preregistration_service_pb2_grpc.PreregistrationSe
     def __init__(self, service: Preregistrations) -> None:
         self.service = service
         self.tx = service.tx
-        journal = service.tx.journal
-        journal.driver("LodgePreregistration", self._entered_preregistration)
-        journal.driver("LodgePremortgage", self._entered_premortgage)
-        journal.driver("CancelPreregistration", self._entered_cancellation)
-        journal.driver("ReleasePremortgage", self._entered_release)
+        for method, request_type, respond in (
+            ("LodgePreregistration", pb.LodgePreregistrationRequest, self._preregistration_response),
+            ("LodgePremortgage", pb.LodgePremortgageRequest, self._premortgage_response),
+            ("CancelPreregistration", pb.CancelPreregistrationRequest, self._cancellation_response),
+            ("ReleasePremortgage", pb.ReleasePremortgageRequest, self._release_response),
+        ):
+            service.tx.journal.driver(method, entering(service.cases, request_type, respond))
 
-    async def _enter(self, op: Operation):
-        """Enters the operation's case in the book; a refusal refuses the case (file once)."""
-        return await self.service.cases.enter(op, op.subject, refuse_on_refusal=True)
+    async def _preregistration_response(self, connection, request, case):
+        row = await repository.get(connection, PREREGISTRATIONS, self.service.preregistration_id(request))
+        return pb.LodgePreregistrationResponse(
+            preregistration=preregistration_message(row), case_record=case_message(case)
+        )
 
-    async def _entered_preregistration(self, op: Operation):
-        request = pb.LodgePreregistrationRequest.FromString(op.input)
-        case = await self._enter(op)
+    async def _premortgage_response(self, connection, request, case):
+        row = await repository.get(connection, PREMORTGAGES, self.service.premortgage_id(request))
+        return pb.LodgePremortgageResponse(
+            premortgage=premortgage_message(row), case_record=case_message(case)
+        )
 
-        async def render(connection):
-            row = await repository.get(connection, PREREGISTRATIONS, self.service.preregistration_id(request))
-            return pb.LodgePreregistrationResponse(
-                preregistration=preregistration_message(row), case_record=case_message(case)
-            )
+    async def _cancellation_response(self, connection, request, case):
+        row = await self.service.load(connection, PREREGISTRATIONS, request.name)
+        return pb.CancelPreregistrationResponse(preregistration=preregistration_message(row))
 
-        return render
-
-    async def _entered_premortgage(self, op: Operation):
-        request = pb.LodgePremortgageRequest.FromString(op.input)
-        case = await self._enter(op)
-
-        async def render(connection):
-            row = await repository.get(connection, PREMORTGAGES, self.service.premortgage_id(request))
-            return pb.LodgePremortgageResponse(
-                premortgage=premortgage_message(row), case_record=case_message(case)
-            )
-
-        return render
-
-    async def _entered_cancellation(self, op: Operation):
-        request = pb.CancelPreregistrationRequest.FromString(op.input)
-        await self._enter(op)
-
-        async def render(connection):
-            row = await self.service.load(connection, PREREGISTRATIONS, request.name)
-            return pb.CancelPreregistrationResponse(preregistration=preregistration_message(row))
-
-        return render
-
-    async def _entered_release(self, op: Operation):
-        request = pb.ReleasePremortgageRequest.FromString(op.input)
-        await self._enter(op)
-
-        async def render(connection):
-            row = await self.service.load(connection, PREMORTGAGES, request.name)
-            return pb.ReleasePremortgageResponse(premortgage=premortgage_message(row))
-
-        return render
+    async def _release_response(self, connection, request, case):
+        row = await self.service.load(connection, PREMORTGAGES, request.name)
+        return pb.ReleasePremortgageResponse(premortgage=premortgage_message(row))
 
     async def LodgePreregistration(self, request, context):
         who = caller()
         contract = await self.service.filed_contract(request)
-        if request.auto_register:
 
-            async def begin(connection, at, operation):
-                case = await self.service.lodge_preregistration(
-                    connection, at, request, contract, who.uri, operation
-                )
-                return case.name
-
-            return await self.tx.operate("LodgePreregistration", request, "LodgePreregistration", begin)
-
-        async def work(connection, at):
-            case = await self.service.lodge_preregistration(connection, at, request, contract, who.uri)
-            row = await repository.get(connection, PREREGISTRATIONS, self.service.preregistration_id(request))
-            return pb.LodgePreregistrationResponse(
-                preregistration=preregistration_message(row), case_record=case_message(case)
+        async def lodge(connection, at, operation):
+            return await self.service.lodge_preregistration(
+                connection, at, request, contract, who.uri, operation
             )
 
-        return await self.tx.write("LodgePreregistration", request, pb.LodgePreregistrationResponse, work)
+        return await lodge_or_enter(
+            self.tx,
+            "LodgePreregistration",
+            request,
+            pb.LodgePreregistrationResponse,
+            lodge,
+            self._preregistration_response,
+        )
 
     async def LodgePremortgage(self, request, context):
         who = caller()
         require_own_loan(who, request.loan.bank.uscc, "loan.bank.uscc")
         if request.loan.amount_fen <= 0:
             raise InvalidArgument([FieldViolation("loan.amount_fen", "must be positive")])
-        if request.auto_register:
 
-            async def begin(connection, at, operation):
-                case = await self.service.lodge_premortgage(connection, at, request, who.uri, operation)
-                return case.name
+        async def lodge(connection, at, operation):
+            return await self.service.lodge_premortgage(connection, at, request, who.uri, operation)
 
-            return await self.tx.operate("LodgePremortgage", request, "LodgePremortgage", begin)
-
-        async def work(connection, at):
-            case = await self.service.lodge_premortgage(connection, at, request, who.uri)
-            row = await repository.get(connection, PREMORTGAGES, self.service.premortgage_id(request))
-            return pb.LodgePremortgageResponse(
-                premortgage=premortgage_message(row), case_record=case_message(case)
-            )
-
-        return await self.tx.write("LodgePremortgage", request, pb.LodgePremortgageResponse, work)
+        return await lodge_or_enter(
+            self.tx,
+            "LodgePremortgage",
+            request,
+            pb.LodgePremortgageResponse,
+            lodge,
+            self._premortgage_response,
+        )
 
     async def _visible(self, table: str, name: str):
         return await self.tx.read(lambda c: self.service.load_for(c, table, name, caller()))

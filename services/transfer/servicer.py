@@ -7,11 +7,11 @@ from deedflow.transfer.v1 import transfer_service_pb2_grpc
 from services.transfer import repository
 from services.transfer.service import Transfers, transfer_id
 from shared.auth import caller
+from shared.casework.service import entering, lodge_or_enter
 from shared.casework.servicer import case_message
 from shared.documents import issue
 from shared.errors import FieldViolation, InvalidArgument, NotFound
 from shared.ids import building_of
-from shared.journal import Operation
 from shared.outcomes import REFUSALS
 from shared.parties import is_party, require_own_sale, require_party
 from shared.timestamps import to_timestamp
@@ -81,32 +81,26 @@ class TransferServicer(transfer_service_pb2_grpc.TransferServiceServicer):
     def __init__(self, service: Transfers) -> None:
         self.service = service
         self.tx = service.tx
-        service.tx.journal.driver("LodgeFirstRegistration", self._entered_first_registration)
-        service.tx.journal.driver("LodgeTransfer", self._entered_transfer)
+        journal = service.tx.journal
+        journal.driver(
+            "LodgeFirstRegistration",
+            entering(service.cases, pb.LodgeFirstRegistrationRequest, self._first_registration_response),
+        )
+        journal.driver(
+            "LodgeTransfer", entering(service.cases, pb.LodgeTransferRequest, self._transfer_response)
+        )
 
-    async def _entered_first_registration(self, op: Operation):
-        request = pb.LodgeFirstRegistrationRequest.FromString(op.input)
-        case = await self.service.cases.enter(op, op.subject, refuse_on_refusal=True)
+    async def _first_registration_response(self, connection, request, case):
+        row = await repository.first_registration(connection, request.building_number)
+        return pb.LodgeFirstRegistrationResponse(
+            first_registration=first_registration_message(row), case_record=case_message(case)
+        )
 
-        async def render(connection):
-            row = await repository.first_registration(connection, request.building_number)
-            return pb.LodgeFirstRegistrationResponse(
-                first_registration=first_registration_message(row), case_record=case_message(case)
-            )
-
-        return render
-
-    async def _entered_transfer(self, op: Operation):
-        request = pb.LodgeTransferRequest.FromString(op.input)
-        case = await self.service.cases.enter(op, op.subject, refuse_on_refusal=True)
-
-        async def render(connection):
-            row = await repository.transfer(
-                connection, transfer_id(request.application.unit_number, request.request_id)
-            )
-            return pb.LodgeTransferResponse(transfer=transfer_message(row), case_record=case_message(case))
-
-        return render
+    async def _transfer_response(self, connection, request, case):
+        row = await repository.transfer(
+            connection, transfer_id(request.application.unit_number, request.request_id)
+        )
+        return pb.LodgeTransferResponse(transfer=transfer_message(row), case_record=case_message(case))
 
     async def LodgeFirstRegistration(self, request, context):
         who = caller()
@@ -118,24 +112,18 @@ class TransferServicer(transfer_service_pb2_grpc.TransferServiceServicer):
         ]
         if outside:
             raise InvalidArgument(outside)
-        if request.auto_register:
 
-            async def begin(connection, at, operation):
-                case = await self.service.lodge_first_registration(
-                    connection, at, request, who.uri, operation
-                )
-                return case.name
+        async def lodge(connection, at, operation):
+            return await self.service.lodge_first_registration(connection, at, request, who.uri, operation)
 
-            return await self.tx.operate("LodgeFirstRegistration", request, "LodgeFirstRegistration", begin)
-
-        async def work(connection, at):
-            case = await self.service.lodge_first_registration(connection, at, request, who.uri)
-            row = await repository.first_registration(connection, request.building_number)
-            return pb.LodgeFirstRegistrationResponse(
-                first_registration=first_registration_message(row), case_record=case_message(case)
-            )
-
-        return await self.tx.write("LodgeFirstRegistration", request, pb.LodgeFirstRegistrationResponse, work)
+        return await lodge_or_enter(
+            self.tx,
+            "LodgeFirstRegistration",
+            request,
+            pb.LodgeFirstRegistrationResponse,
+            lodge,
+            self._first_registration_response,
+        )
 
     async def GetFirstRegistration(self, request, context):
         row = await self.tx.read(lambda c: repository.first_registration(c, request.building_number))
@@ -144,26 +132,14 @@ class TransferServicer(transfer_service_pb2_grpc.TransferServiceServicer):
         return pb.GetFirstRegistrationResponse(first_registration=first_registration_message(row))
 
     async def _lodge(self, request: pb.LodgeTransferRequest, who) -> pb.LodgeTransferResponse | bytes:
-        if request.auto_register:
-
-            async def begin(connection, at, operation):
-                case = await self.service.lodge_transfer(
-                    connection, at, request.request_id, request.application, who.uri, operation
-                )
-                return case.name
-
-            return await self.tx.operate("LodgeTransfer", request, "LodgeTransfer", begin)
-
-        async def work(connection, at):
-            case = await self.service.lodge_transfer(
-                connection, at, request.request_id, request.application, who.uri
+        async def lodge(connection, at, operation):
+            return await self.service.lodge_transfer(
+                connection, at, request.request_id, request.application, who.uri, operation
             )
-            row = await repository.transfer(
-                connection, transfer_id(request.application.unit_number, request.request_id)
-            )
-            return pb.LodgeTransferResponse(transfer=transfer_message(row), case_record=case_message(case))
 
-        return await self.tx.write("LodgeTransfer", request, pb.LodgeTransferResponse, work)
+        return await lodge_or_enter(
+            self.tx, "LodgeTransfer", request, pb.LodgeTransferResponse, lodge, self._transfer_response
+        )
 
     async def LodgeTransfer(self, request, context):
         who = caller()

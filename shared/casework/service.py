@@ -22,6 +22,7 @@ from typing import Protocol
 
 import asyncpg
 import grpc
+from google.protobuf.message import Message
 from google.rpc import status_pb2
 
 from shared.casework import repository
@@ -40,9 +41,10 @@ from shared.casework.domain import (
 )
 from shared.errors import AnsweredBefore, DomainError, FailedPrecondition, NotFound
 from shared.grpc.status import error_info, to_status
-from shared.journal import Operation, Refused
+from shared.journal import Driver, Operation, Refused
 from shared.numbering import allocate, authority_of, case_number
 from shared.outcomes import Failure, classify, status_of
+from shared.transactions import Transactions
 
 Apply = Callable[[asyncpg.Connection, dt.datetime], Awaitable[None]]
 
@@ -334,6 +336,54 @@ class CaseBook:
             limit,
         )
         return [Case(row, await repository.events(connection, row["case_number"])) for row in rows]
+
+
+# The answer of an RPC that lodges or enters a case: (connection, request, case) -> response.
+Respond = Callable[[asyncpg.Connection, Message, Case], Awaitable[Message]]
+# Lodges the request's case in the caller's transaction; with an operation id, to be entered by it.
+Lodge = Callable[[asyncpg.Connection, dt.datetime, uuid.UUID | None], Awaitable[Case]]
+
+
+def entering(
+    book: CaseBook, request_type: type[Message], respond: Respond, refuse_on_refusal: bool = True
+) -> Driver:
+    """The driver of an operation that enters its case (the operation's subject) in the book and
+    answers with `respond`: the same answer the RPC gives when its case waits for a clerk."""
+
+    async def drive(op: Operation):
+        request = request_type.FromString(op.input)
+        case = await book.enter(op, op.subject, refuse_on_refusal)
+
+        async def render(connection: asyncpg.Connection) -> Message:
+            return await respond(connection, request, case)
+
+        return render
+
+    return drive
+
+
+async def lodge_or_enter(
+    tx: Transactions,
+    method: str,
+    request: Message,
+    response_type: type[Message],
+    lodge: Lodge,
+    respond: Respond,
+):
+    """ "File once" (auto_register): lodged and entered, as an operation of the journal (its
+    driver registered as `entering(..., respond)` under `method`); else lodged in one transaction,
+    to wait for a clerk. Either way the answer is `respond`'s."""
+    if request.auto_register:
+
+        async def begin(connection: asyncpg.Connection, at: dt.datetime, operation: uuid.UUID) -> str:
+            return (await lodge(connection, at, operation)).name
+
+        return await tx.operate(method, request, method, begin)
+
+    async def work(connection: asyncpg.Connection, at: dt.datetime) -> Message:
+        return await respond(connection, request, await lodge(connection, at, None))
+
+    return await tx.write(method, request, response_type, work)
 
 
 def _written_reason(status: status_pb2.Status) -> str:

@@ -7,9 +7,8 @@ from deedflow.casework.v1 import casework_service_pb2 as pb
 from deedflow.casework.v1 import casework_service_pb2_grpc
 from shared.auth import caller
 from shared.casework.domain import CaseKind, CaseState
-from shared.casework.service import Case, CaseBook
+from shared.casework.service import Case, CaseBook, entering
 from shared.errors import FieldViolation, InvalidArgument, NotFound
-from shared.journal import Operation
 from shared.parties import is_applicant
 from shared.timestamps import from_timestamp, to_timestamp
 from shared.transactions import Transactions
@@ -50,22 +49,19 @@ def case_message(case: Case) -> pb.Case:
     )
 
 
+async def _registered(connection, request: pb.RegisterCaseRequest, case: Case) -> pb.RegisterCaseResponse:
+    return pb.RegisterCaseResponse(case_record=case_message(case))
+
+
 class CaseworkServicer(casework_service_pb2_grpc.CaseworkServiceServicer):
     def __init__(self, book: CaseBook, tx: Transactions) -> None:
         self.book = book
         # The clerks' verbs share the owning service's idempotency store under their own names.
         self.tx = Transactions(tx.journal, "deedflow.casework.v1.CaseworkService")
-        tx.journal.driver("RegisterCase", self._enter)
-
-    async def _enter(self, op: Operation):
-        """A clerk's 登簿: a refusal on the way leaves the case approved, for the clerk to act on."""
-        request = pb.RegisterCaseRequest.FromString(op.input)
-        case = await self.book.enter(op, request.name, refuse_on_refusal=False)
-
-        async def render(connection):
-            return pb.RegisterCaseResponse(case_record=case_message(case))
-
-        return render
+        # A clerk's 登簿: a refusal on the way leaves the case approved, for the clerk to act on.
+        tx.journal.driver(
+            "RegisterCase", entering(book, pb.RegisterCaseRequest, _registered, refuse_on_refusal=False)
+        )
 
     async def ListCases(self, request, context):
         states = [CaseState(pb.CaseState.Name(s).removeprefix("CASE_STATE_")) for s in request.states if s]

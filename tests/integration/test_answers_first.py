@@ -40,6 +40,7 @@ from tests.flows import (
     pay_tax,
     premortgage,
     preregister,
+    preregistration_commit,
     presale,
     rid,
     seize,
@@ -307,24 +308,6 @@ async def _building(w: World) -> tuple[str, str]:
     return building, unit
 
 
-def _prereg_commit(unit: str, case: str = "cases/YGIDEMPOTENT1") -> registry_pb.CommitCaseRequest:
-    return registry_pb.CommitCaseRequest(
-        request_id=rid(),
-        unit_number=unit,
-        registry_case=case,
-        disposal=registry_pb.DISPOSAL_PREREGISTRATION,
-        beneficiaries=["buyers/360426199101010071"],
-        new_entries=[
-            registry_pb.NewEntry(
-                kind=registry_pb.ENTRY_KIND_PREREGISTRATION,
-                holders=["buyers/360426199101010071"],
-                share_basis_points=[10000],
-            )
-        ],
-        issue_proofs=1,
-    )
-
-
 @scenario("registry", "/deedflow.registry.v1.RegistryService/CreateBuilding")
 async def _(w: World) -> Call:
     building = new_building_number()
@@ -336,7 +319,12 @@ async def _(w: World) -> Call:
 @scenario("registry", "/deedflow.registry.v1.RegistryService/CommitCase")
 async def _(w: World) -> Call:
     _, unit = await _building(w)
-    return _call("registry", "service:transfer", _prereg_commit(unit), registry_case="cases/YGIDEMPOTENT2")
+    return _call(
+        "registry",
+        "service:transfer",
+        preregistration_commit(unit, "cases/YGIDEMPOTENT1"),
+        registry_case="cases/YGIDEMPOTENT2",
+    )
 
 
 @scenario("registry", "/deedflow.registry.v1.RegistryService/RecordFirstRegistration")
@@ -391,7 +379,7 @@ async def _(w: World) -> Call:
 
 async def _current_entry(w: World) -> str:
     _, unit = await _building(w)
-    committed = await w.o.registry.CommitCase(_prereg_commit(unit, f"cases/YG{uuid.uuid4().hex[:8]}"))
+    committed = await w.o.registry.CommitCase(preregistration_commit(unit, f"cases/YG{uuid.uuid4().hex[:8]}"))
     return committed.entries[0].name
 
 

@@ -24,6 +24,7 @@ from tests.flows import (
     pay_tax,
     premortgage,
     preregister,
+    preregistration_commit,
     presale,
     rid,
     signed_mortgage,
@@ -91,27 +92,11 @@ async def test_concurrent_commits_never_share_a_number(offices):
         )
     )
 
-    async def objection_free_proof(unit: str) -> str:
-        reply = await offices.registry.CommitCase(
-            registry_pb.CommitCaseRequest(
-                request_id=rid(),
-                unit_number=unit,
-                registry_case=f"cases/N{unit[-6:]}",
-                disposal=registry_pb.DISPOSAL_PREREGISTRATION,
-                beneficiaries=["buyers/360426199101010071"],
-                new_entries=[
-                    registry_pb.NewEntry(
-                        kind=registry_pb.ENTRY_KIND_PREREGISTRATION,
-                        holders=["buyers/360426199101010071"],
-                        share_basis_points=[10000],
-                    )
-                ],
-                issue_proofs=1,
-            )
-        )
+    async def proof(unit: str) -> str:
+        reply = await offices.registry.CommitCase(preregistration_commit(unit, f"cases/N{unit[-6:]}"))
         return reply.proof_numbers[0]
 
-    numbers = await asyncio.gather(*(objection_free_proof(u) for u in units))
+    numbers = await asyncio.gather(*(proof(u) for u in units))
     assert len(set(numbers)) == 20
 
 
