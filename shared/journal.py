@@ -293,37 +293,35 @@ class Operation:
         faults.reached(self.point(step, "after-local"))
         return result
 
+    async def _end(
+        self, connection: asyncpg.Connection, at: dt.datetime, state: str, response=None, status=None
+    ) -> None:
+        """Closes the operation with its answer, stored under the request id in the same transaction."""
+        await connection.execute(
+            "UPDATE operation SET state = $2, outcome = $3, due_at = NULL, leased_by = NULL,"
+            " lease_until = NULL, update_time = $4 WHERE id = $1",
+            self.id,
+            state,
+            response if status is None else status,
+            at,
+        )
+        await record(connection, self.key, response, status)
+
     async def finish(self, render: Render) -> bytes:
         """The answer, rendered from this office's records and stored under the request id."""
-        answer: dict[str, bytes] = {}
 
-        async def close(connection: asyncpg.Connection, at: dt.datetime) -> None:
-            answer["bytes"] = (await render(connection)).SerializeToString(deterministic=True)
-            await connection.execute(
-                "UPDATE operation SET state = 'SUCCEEDED', outcome = $2, due_at = NULL, leased_by = NULL,"
-                " lease_until = NULL, update_time = $3 WHERE id = $1",
-                self.id,
-                answer["bytes"],
-                at,
-            )
-            await record(connection, self.key, answer["bytes"])
+        async def close(connection: asyncpg.Connection, at: dt.datetime) -> bytes:
+            answer = (await render(connection)).SerializeToString(deterministic=True)
+            await self._end(connection, at, SUCCEEDED, response=answer)
+            return answer
 
-        await self._transaction(close)
-        return answer["bytes"]
+        return await self._transaction(close)
 
     async def fail(self, status: status_pb2.Status) -> None:
         """A definitive refusal, recorded as the answer to the request id."""
-        outcome = status.SerializeToString()
 
         async def close(connection: asyncpg.Connection, at: dt.datetime) -> None:
-            await connection.execute(
-                "UPDATE operation SET state = 'FAILED', outcome = $2, due_at = NULL, leased_by = NULL,"
-                " lease_until = NULL, update_time = $3 WHERE id = $1",
-                self.id,
-                outcome,
-                at,
-            )
-            await record(connection, self.key, None, outcome)
+            await self._end(connection, at, FAILED, status=status.SerializeToString())
 
         await self._transaction(close)
 
