@@ -12,7 +12,6 @@ os.environ.setdefault("DEEDFLOW_SAGA_BACKOFF_CAP_SECONDS", "1")
 os.environ.setdefault("DEEDFLOW_JOURNAL_BACKOFF_START_SECONDS", "0.05")
 os.environ.setdefault("DEEDFLOW_JOURNAL_BACKOFF_CAP_SECONDS", "1")
 
-import importlib
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -22,9 +21,9 @@ from shared.catalog import SERVICE_NAMES
 from shared.config import Settings
 from shared.pg import start_embedded, stop_embedded
 from shared.pki import Pki, ensure_dev_pki
-from shared.runtime import StartedService, start_service
+from shared.runtime import StartedService
 from tests.flows import open_offices
-from tests.support import REPORTED, fresh_database
+from tests.support import REPORTED, fresh_database, in_process
 
 ROOT = Path(__file__).resolve().parent.parent
 TEST_PGDATA = ROOT / ".deedflow" / "pg-test"
@@ -76,17 +75,8 @@ def test_settings(pki: Pki, tmp_path_factory: pytest.TempPathFactory) -> Setting
 @pytest.fixture(scope="session")
 async def services(database_url: str, test_settings: Settings) -> AsyncIterator[dict[str, StartedService]]:
     """All seven services, in this process, on free ports, over mTLS, on the test database."""
-    started: dict[str, StartedService] = {}
-    try:
-        for name in SERVICE_NAMES:
-            register = importlib.import_module(f"services.{name}.app").register
-            started[name] = await start_service(name, register, test_settings, database_url, port=0)
-            # Peers find each other through these addresses, as docker-compose's services do.
-            test_settings.addresses[name] = f"127.0.0.1:{started[name].server.port}"
+    async with in_process(SERVICE_NAMES, test_settings, database_url) as started:
         yield started
-    finally:
-        for service in started.values():
-            await service.stop(0)
 
 
 @pytest.fixture(scope="session")

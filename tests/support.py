@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import importlib
 import itertools
 import json
 import os
 import pkgutil
 import uuid
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import asyncpg
@@ -26,6 +27,7 @@ from shared.db import plain_url, with_database
 from shared.grpc.channels import secure_channel
 from shared.pki import Pki
 from shared.policy import POLICY, SERVICE_CALLS
+from shared.runtime import StartedService, start_service
 
 VALID = {
     field_rules_pb2.IDENTIFIER_FORMAT_UNIT_NUMBER: "500112001002GB00015F00030502",
@@ -183,6 +185,23 @@ def fresh_database(server_url: str) -> Iterator[str]:
     asyncio.run(_admin(server_url, f'CREATE DATABASE "{name}"'))
     yield with_database(server_url, name)
     asyncio.run(_admin(server_url, f'DROP DATABASE "{name}" WITH (FORCE)'))
+
+
+@contextlib.asynccontextmanager
+async def in_process(names, settings, database_url: str) -> AsyncIterator[dict[str, StartedService]]:
+    """The named services, in this process, in that order, on free ports, over mTLS; each is
+    published in `settings.addresses` as it starts, so the next finds it (as docker-compose's
+    services find each other). Stopped in reverse order."""
+    started: dict[str, StartedService] = {}
+    try:
+        for name in names:
+            register = importlib.import_module(f"services.{name}.app").register
+            started[name] = await start_service(name, register, settings, database_url, port=0)
+            settings.addresses[name] = f"127.0.0.1:{started[name].server.port}"
+        yield started
+    finally:
+        for service in reversed(list(started.values())):
+            await service.stop(0)
 
 
 def stack_env(home: Path, database_url: str, columns: int = 200) -> dict[str, str]:

@@ -7,7 +7,6 @@ stops."""
 from __future__ import annotations
 
 import asyncio
-import importlib
 
 import grpc
 import pytest
@@ -18,12 +17,11 @@ from deedflow.orchestrator.v1 import orchestrator_service_pb2_grpc
 from shared.catalog import SERVICE_NAMES
 from shared.config import Settings
 from shared.pg import start_embedded, stop_embedded
-from shared.runtime import start_service
 from tests.chaos.book import ONE_PURCHASE_WITH_A_LOAN, entries_by_kind
 from tests.chaos.cluster import crash_postgres
 from tests.flows import open_offices, presale
 from tests.purchases import complete, file_purchase, pay, signed_filing, until
-from tests.support import client_channel
+from tests.support import client_channel, in_process
 
 pytestmark = pytest.mark.slow
 
@@ -55,17 +53,12 @@ async def stack(tmp_path, pki, monkeypatch):
     pgdata = tmp_path / "pg"
     url = start_embedded(pgdata)
     settings = Settings(home=tmp_path / "home", pki_dir=pki.root, bind_host="127.0.0.1")
-    started = {}
+    # The orchestrator last: its saga calls the others from the start.
+    order = (*[s for s in SERVICE_NAMES if s != "orchestrator"], "orchestrator")
     try:
-        # The orchestrator last: its saga calls the others from the start.
-        for name in (*[s for s in SERVICE_NAMES if s != "orchestrator"], "orchestrator"):
-            register = importlib.import_module(f"services.{name}.app").register
-            started[name] = await start_service(name, register, settings, url, port=0)
-            settings.addresses[name] = f"127.0.0.1:{started[name].server.port}"
-        yield started, pgdata, url
+        async with in_process(order, settings, url) as started:
+            yield started, pgdata, url
     finally:
-        for service in reversed(list(started.values())):
-            await service.stop(0)
         stop_embedded(pgdata)
 
 

@@ -15,7 +15,6 @@ where it should, every point must have fired, and the invariants (tools/invarian
 from __future__ import annotations
 
 import asyncio
-import importlib
 import os
 from pathlib import Path
 
@@ -24,10 +23,9 @@ import pytest
 from shared import faults
 from shared.catalog import SERVICE_NAMES
 from shared.config import Settings
-from shared.runtime import start_service
 from tests.chaos.client import CANCELLED, HANDED_OVER, building_handed_over, cancelled_before_transfer, desks
 from tests.chaos.cluster import QUICK, Cluster
-from tests.support import REPORTED, fresh_database, new_building_number
+from tests.support import REPORTED, fresh_database, in_process, new_building_number
 from tools import invariants
 
 pytestmark = pytest.mark.slow
@@ -64,34 +62,28 @@ def matrix_database(server_url):
 
 
 @pytest.fixture(scope="module")
-async def in_process(matrix_database, pki, tmp_path_factory):
+async def matrix_stack(matrix_database, pki, tmp_path_factory):
     """All seven services in this process, with short leases and quick retries."""
     saved = {k: v for k, v in os.environ.items() if k in QUICK}
     os.environ.update(QUICK)
     settings = Settings(home=tmp_path_factory.mktemp("matrix"), pki_dir=pki.root, bind_host="127.0.0.1")
-    started = {}
     try:
-        for name in SERVICE_NAMES:
-            register = importlib.import_module(f"services.{name}.app").register
-            started[name] = await start_service(name, register, settings, matrix_database, port=0)
-            settings.addresses[name] = f"127.0.0.1:{started[name].server.port}"
-        yield dict(settings.addresses)
+        async with in_process(SERVICE_NAMES, settings, matrix_database):
+            yield dict(settings.addresses)
     finally:
         faults.configure()
-        for service in reversed(list(started.values())):
-            await service.stop(0)
         for key in QUICK:
             os.environ.pop(key, None)
         os.environ.update(saved)
 
 
 @pytest.fixture(scope="module")
-async def points(in_process, pki, tmp_path_factory) -> list[str]:
+async def points(matrix_stack, pki, tmp_path_factory) -> list[str]:
     """Every fault point the two flows pass, found by running them once with tracing on."""
     trace = tmp_path_factory.mktemp("trace") / "points"
     faults.configure(trace=trace)
     try:
-        await run_flows(in_process, pki)
+        await run_flows(matrix_stack, pki)
     finally:
         faults.configure()
     found = sorted(set(trace.read_text().split()))
@@ -101,11 +93,11 @@ async def points(in_process, pki, tmp_path_factory) -> list[str]:
 
 
 @pytest.mark.parametrize("mode", ["db", "peer", "lost"])
-async def test_every_point_in_process(in_process, points, pki, matrix_database, mode):
+async def test_every_point_in_process(matrix_stack, points, pki, matrix_database, mode):
     armed = {p for p in points if mode in modes_of(p)}
     faults.configure(",".join(f"{p}={mode}" for p in sorted(armed)))
     try:
-        await run_flows(in_process, pki)
+        await run_flows(matrix_stack, pki)
         fired = faults.fired()
     finally:
         faults.configure()

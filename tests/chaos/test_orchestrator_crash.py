@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import importlib
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -20,11 +19,10 @@ from deedflow.orchestrator.v1 import orchestrator_service_pb2_grpc
 from deedflow.tax.v1 import tax_service_pb2 as tax_pb
 from shared.config import Settings
 from shared.db import plain_url
-from shared.runtime import start_service
 from tests.chaos.processes import ServiceProcess
 from tests.flows import open_offices, presale, rid
 from tests.purchases import file_purchase, signed_filing
-from tests.support import client_channel, fresh_database
+from tests.support import client_channel, fresh_database, in_process
 
 pytestmark = pytest.mark.slow
 
@@ -40,16 +38,8 @@ def chaos_database(server_url):
 async def six(chaos_database, pki, tmp_path_factory):
     """The six services besides the orchestrator, in this process, on their own database."""
     settings = Settings(home=tmp_path_factory.mktemp("six"), pki_dir=pki.root, bind_host="127.0.0.1")
-    started = {}
-    try:
-        for name in OTHERS:
-            register = importlib.import_module(f"services.{name}.app").register
-            started[name] = await start_service(name, register, settings, chaos_database, port=0)
-            settings.addresses[name] = f"127.0.0.1:{started[name].server.port}"
+    async with in_process(OTHERS, settings, chaos_database) as started:
         yield started, dict(settings.addresses)
-    finally:
-        for service in started.values():
-            await service.stop(0)
 
 
 @pytest.fixture(scope="module")

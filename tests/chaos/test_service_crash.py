@@ -6,7 +6,6 @@ book holds each entry once. The victim is a real OS process; the other six run i
 from __future__ import annotations
 
 import asyncio
-import importlib
 import socket
 
 import asyncpg
@@ -16,12 +15,11 @@ from deedflow.orchestrator.v1 import orchestrator_service_pb2 as pb
 from deedflow.orchestrator.v1 import orchestrator_service_pb2_grpc
 from shared.config import Settings
 from shared.db import plain_url
-from shared.runtime import start_service
 from tests.chaos.book import ONE_PURCHASE_WITH_A_LOAN, entries_by_kind
 from tests.chaos.processes import ServiceProcess
 from tests.flows import open_offices, presale
 from tests.purchases import complete, file_purchase, pay, signed_filing, until
-from tests.support import client_channel, fresh_database
+from tests.support import client_channel, fresh_database, in_process
 
 pytestmark = pytest.mark.slow
 
@@ -51,16 +49,10 @@ async def stack(database, pki, tmp_path, monkeypatch):
     victim = ServiceProcess(VICTIM, tmp_path / VICTIM, database, addresses, pki.root, port=port)
     settings = Settings(home=tmp_path / "home", pki_dir=pki.root, bind_host="127.0.0.1")
     settings.addresses.update(addresses)
-    started = {}
     try:
-        for name in OTHERS:
-            register = importlib.import_module(f"services.{name}.app").register
-            started[name] = await start_service(name, register, settings, database, port=0)
-            settings.addresses[name] = f"127.0.0.1:{started[name].server.port}"
-        yield started, victim, dict(settings.addresses)
+        async with in_process(OTHERS, settings, database) as started:
+            yield started, victim, dict(settings.addresses)
     finally:
-        for service in reversed(list(started.values())):
-            await service.stop(0)
         victim.stop()
 
 
