@@ -34,12 +34,8 @@ from shared.names import parse_uuid_name
 from shared.signing import algorithm_of, verify
 from shared.transactions import Transactions
 
-# Derived request ids for the calls this service makes, so its own retries replay, not redo.
+# Contract ids derive from the request that created them.
 _NAMESPACE = uuid.UUID("0b6f4a8e-3c1d-4f5e-9a7b-2d8c6e4f1a30")
-
-
-def derived_request_id(*parts: str) -> str:
-    return str(uuid.uuid5(_NAMESPACE, "/".join(parts)))
 
 
 @dataclass(frozen=True)

@@ -318,9 +318,6 @@ class Preregistrations:
         )
         return prereg, premortgage
 
-    async def case_of(self, connection, case_number: str) -> Case:
-        return await self.cases.load(connection, f"cases/{case_number}")
-
 
 class _Handler:
     """Enters each kind of case in the book through the registry's CommitCase."""
