@@ -25,6 +25,8 @@ def subject_of(request) -> str | None:
     for field in _SUBJECT_FIELDS:
         value = getattr(request, field, None)
         if isinstance(value, str) and value:
+            # A subject is logged with every call: a hostile name is cut to a readable length.
+            value = value[:120]
             if field == "unit_number":
                 return f"units/{value}"
             if field == "building_number":

@@ -20,7 +20,7 @@ TAX_READERS = READERS - {Role.DEVELOPER}
 POLICY: dict[str, frozenset[Role]] = {
     "/deedflow.contract.v1.ContractService/CreateProject": frozenset({Role.HOUSING}),
     "/deedflow.contract.v1.ContractService/GetProject": READERS,
-    "/deedflow.contract.v1.ContractService/ListUnits": READERS,
+    "/deedflow.contract.v1.ContractService/ListUnits": SERVICE_READERS,
     "/deedflow.contract.v1.ContractService/GetUnit": SERVICE_READERS,
     "/deedflow.contract.v1.ContractService/CreateContract": frozenset({Role.DEVELOPER, Role.SERVICE}),
     "/deedflow.contract.v1.ContractService/GetContract": SERVICE_READERS,
@@ -132,6 +132,7 @@ SERVICE_CALLS: dict[str, frozenset[str]] = {
     "orchestrator": _rpcs(
         "contract.v1.ContractService",
         "GetUnit",
+        "ListUnits",
         "CreateContract",
         "SignContract",
         "FileContract",
@@ -156,7 +157,7 @@ SERVICE_CALLS: dict[str, frozenset[str]] = {
     "contract": _rpcs("registry.v1.RegistryService", "CreateBuilding", "CheckDisposal"),
     "preregistration": _rpcs("contract.v1.ContractService", "GetContract")
     | _rpcs("registry.v1.RegistryService", "CheckDisposal", "CommitCase", "SealDocument"),
-    "transfer": _rpcs("contract.v1.ContractService", "MarkContractTransferred")
+    "transfer": _rpcs("contract.v1.ContractService", "MarkContractTransferred", "ListUnits")
     | _rpcs("mortgage.v1.MortgageService", "RecordConvertedMortgage")
     | _rpcs(
         "preregistration.v1.PreregistrationService", "GetPreregistration", "GetPremortgage", "MarkConverted"

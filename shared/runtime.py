@@ -14,7 +14,7 @@ from typing import Any
 import grpc
 import uvloop
 
-from shared import faults
+from shared import faults, paging
 from shared.catalog import service_info
 from shared.clock import Clock, SystemClock
 from shared.config import Settings
@@ -123,6 +123,7 @@ async def start_service(
     worker = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
     journal = Journal(database, clock, name, worker)
     deps = ServiceDeps(name, settings, database, load_pki(settings), journal, clock, metrics)
+    paging.use_key_material(deps.pki.service(name).key_pem)
     try:
         grpc_port = settings.port_of(name) if port is None else port
         metrics.serve(settings.bind_host, settings.metrics_port_of(name) if grpc_port else 0)

@@ -18,7 +18,7 @@ from shared.audit import audit_log
 from shared.documents import from_file, load_public_key, verify_document
 from shared.logging import mask_personal_ids
 
-LEAF_PAGE = 5000
+LEAF_PAGE = 500
 
 
 def _public_key(options: Options, path: Path | None) -> bytes:
@@ -83,7 +83,7 @@ async def _fetch(options: Options, progress: Progress):
         checkpoints, token, server_key = [], "", b""
         while True:
             page = await stub.ListCheckpoints(
-                registry_pb.ListCheckpointsRequest(page_size=1000, page_token=token)
+                registry_pb.ListCheckpointsRequest(page_size=500, page_token=token)
             )
             checkpoints += page.checkpoints
             server_key = page.public_key

@@ -99,7 +99,7 @@ def list_cases(
     except ValueError:
         raise typer.BadParameter(f"unknown state in {state}", param_hint="--state") from None
     now = dt.datetime.now(dt.UTC)
-    request = pb.ListCasesRequest(states=states, unit_number=unit or "", page_size=1000)
+    request = pb.ListCasesRequest(states=states, unit_number=unit or "", page_size=500)
     if older_than_days:
         request.lodged_before.FromDatetime(now - dt.timedelta(days=older_than_days))
 

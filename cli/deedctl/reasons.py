@@ -121,6 +121,10 @@ REASONS: dict[str, tuple[str, str]] = {
         "预告登记有效期间不能重新销售",
         "the unit cannot reopen for sale while a pre-registration is in force",
     ),
+    "TRANSFEREES_NOT_HOLDERS": (
+        "转移登记的买受人与预告登记权利人不一致",
+        "the buyers named are not the holders of the pre-registration",
+    ),
     "PRE_REGISTRATION_NOT_IN_FORCE": (
         "预告登记已注销、转移或失效",
         "the pre-registration was cancelled, converted or lapsed",

@@ -94,7 +94,7 @@ def unit_history(
 ) -> None:
     """Every entry of the unit, historic ones too, as the book stood now or at --as-of."""
     options: Options = ctx.obj
-    request = pb.ListEntriesRequest(unit_number=unit_number, page_size=1000)
+    request = pb.ListEntriesRequest(unit_number=unit_number, page_size=500)
     if as_of:
         request.as_of_time.FromDatetime(parse_time(as_of, "--as-of"))
     entries = run(options, lambda: _call(options, "ListEntries", request)).entries

@@ -67,15 +67,16 @@ async def unit(connection: asyncpg.Connection, unit_number: str) -> asyncpg.Reco
 
 
 async def units(
-    connection: asyncpg.Connection, permit: str, building: str, sale_state: str, after: str, limit: int
+    connection: asyncpg.Connection, permit: str | None, building: str, sale_state: str, after: str, limit: int
 ) -> list[asyncpg.Record]:
-    """A page of a project's units; `sale_state` ('' for any) is one of ON_SALE, CONTRACTING,
-    CONTRACTED, TRANSFERRED as the contracts alone define it."""
+    """A page of a project's units (any project's when `permit` is None); `sale_state` ('' for
+    any) is one of ON_SALE, CONTRACTING, CONTRACTED, TRANSFERRED as the contracts alone define it."""
     return await connection.fetch(
         "SELECT * FROM ("
         + _UNIT_WITH_CONTRACT
         + """) u
-        WHERE u.presale_permit_number = $1 AND ($2 = '' OR u.building_number = $2) AND u.unit_number > $4
+        WHERE ($1::text IS NULL OR u.presale_permit_number = $1)
+          AND ($2 = '' OR u.building_number = $2) AND u.unit_number > $4
           AND ($3 = '' OR $3 = CASE
               WHEN u.contract_state IS NULL THEN 'ON_SALE'
               WHEN u.contract_state IN ('DRAFTED', 'SIGNED') THEN 'CONTRACTING'

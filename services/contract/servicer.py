@@ -10,11 +10,12 @@ from deedflow.type.v1 import parties_pb2
 from services.contract import repository
 from services.contract.domain import ContractState, term_violations
 from services.contract.service import ContractRecord, Contracts, parse_contract_name
+from shared import paging
 from shared.auth import caller
 from shared.errors import FieldViolation, InvalidArgument, NotFound
 from shared.ids import building_of
 from shared.journal import Operation
-from shared.parties import is_party
+from shared.parties import is_party, require_own_sale
 from shared.timestamps import to_timestamp
 
 DEFAULT_PAGE = 100
@@ -46,6 +47,8 @@ _SALE_STATE = {
 
 
 def unit_message(row, restricted: bool = False) -> pb.Unit:
+    """The unit as the caller may see it: which contract holds it is the developer's business."""
+    shown = row["contract_id"] is not None and is_party(caller(), row["developer_uscc"])
     return pb.Unit(
         name=f"units/{row['unit_number']}",
         unit_number=row["unit_number"],
@@ -54,7 +57,8 @@ def unit_message(row, restricted: bool = False) -> pb.Unit:
         gross_area_dm2=row["gross_area_dm2"],
         residential=row["residential"],
         sale_state=pb.UNIT_SALE_STATE_RESTRICTED if restricted else _SALE_STATE[row["contract_state"]],
-        contract=f"contracts/{row['contract_id']}" if row["contract_id"] else "",
+        contract=f"contracts/{row['contract_id']}" if shown else "",
+        developer_uscc=row["developer_uscc"],
     )
 
 
@@ -137,15 +141,22 @@ class ContractServicer(contract_service_pb2_grpc.ContractServiceServicer):
             else ""
         )
 
+        if not request.project and not request.building_number:
+            raise InvalidArgument([FieldViolation("project", "a project or a building_number is required")])
+
+        after = paging.position(request)
+
         async def work(connection):
-            row = await self.contracts.project(connection, request.project)
+            permit = None
+            if request.project:
+                permit = (await self.contracts.project(connection, request.project))["presale_permit_number"]
             size = _page_size(request.page_size)
             rows = await repository.units(
                 connection,
-                row["presale_permit_number"],
+                permit,
                 request.building_number,
                 sale_state,
-                request.page_token,
+                after,
                 size + 1,
             )
             return rows[:size], len(rows) > size
@@ -157,7 +168,8 @@ class ContractServicer(contract_service_pb2_grpc.ContractServiceServicer):
             if not request.sale_state or _SALE_STATE[r["contract_state"]] == request.sale_state
         ]
         return pb.ListUnitsResponse(
-            units=[unit_message(r) for r in wanted], next_page_token=rows[-1]["unit_number"] if more else ""
+            units=[unit_message(r) for r in wanted],
+            next_page_token=paging.issue(rows[-1]["unit_number"], request) if more else "",
         )
 
     async def GetUnit(self, request, context):
@@ -173,6 +185,7 @@ class ContractServicer(contract_service_pb2_grpc.ContractServiceServicer):
         )
 
     async def CreateContract(self, request, context):
+        require_own_sale(caller(), request.terms.developer.uscc, "terms.developer.uscc")
         violations = term_violations(request.terms)
         if violations:
             raise InvalidArgument(violations)
@@ -201,10 +214,8 @@ class ContractServicer(contract_service_pb2_grpc.ContractServiceServicer):
         return pb.GetContractResponse(contract=contract_message(record))
 
     async def ListContracts(self, request, context):
-        try:
-            after = uuid.UUID(request.page_token) if request.page_token else None
-        except ValueError:
-            raise InvalidArgument([FieldViolation("page_token", "is not a token this server gave")]) from None
+        position = paging.position(request)
+        after = uuid.UUID(position) if position else None
         size = _page_size(request.page_size)
         state = pb.ContractState.Name(request.state).removeprefix("CONTRACT_STATE_") if request.state else ""
 
@@ -223,7 +234,7 @@ class ContractServicer(contract_service_pb2_grpc.ContractServiceServicer):
         who = caller()
         return pb.ListContractsResponse(
             contracts=[contract_message(r) for r in records if is_party(who, r.row["developer_uscc"])],
-            next_page_token=str(records[-1].row["id"]) if more else "",
+            next_page_token=paging.issue(str(records[-1].row["id"]), request) if more else "",
         )
 
     async def SignContract(self, request, context):

@@ -6,6 +6,7 @@ from deedflow.mortgage.v1 import mortgage_service_pb2 as pb
 from deedflow.mortgage.v1 import mortgage_service_pb2_grpc
 from deedflow.type.v1 import parties_pb2
 from services.mortgage.service import Mortgages
+from shared import paging
 from shared.auth import Role, caller
 from shared.casework.service import entering, lodge_or_enter
 from shared.casework.servicer import case_message
@@ -99,12 +100,13 @@ class MortgageServicer(mortgage_service_pb2_grpc.MortgageServiceServicer):
             return pb.ListMortgagesResponse()
         # A bank lists only its own mortgages, whatever it asks for.
         bank = who.id if who.role is Role.BANK else request.mortgagee_uscc
+        after = paging.position(request)
         rows = await self.tx.read(
-            lambda c: self.service.list(c, request.unit_number, bank, state, request.page_token, size + 1)
+            lambda c: self.service.list(c, request.unit_number, bank, state, after, size + 1)
         )
         return pb.ListMortgagesResponse(
             mortgages=[mortgage_message(r) for r in rows[:size]],
-            next_page_token=str(rows[size - 1]["id"]) if len(rows) > size else "",
+            next_page_token=paging.issue(str(rows[size - 1]["id"]), request) if len(rows) > size else "",
         )
 
     async def DischargeMortgage(self, request, context):

@@ -10,11 +10,13 @@ from services.orchestrator import repository
 from services.orchestrator.domain import filing_violations
 from services.orchestrator.render import purchase_message
 from services.orchestrator.service import Purchases, parse_purchase_name
+from shared import paging
 from shared.auth import Role, caller
 from shared.context import subject_var
 from shared.errors import FieldViolation, InvalidArgument
 from shared.journal import Operation
 from shared.parties import require_own_loan, require_own_sale
+from shared.permits import building_developer, require_permit_holder
 from shared.purchase_terms import canonical_bytes
 from shared.signing import algorithm_of, verify
 from shared.timestamps import from_timestamp
@@ -83,10 +85,8 @@ class PurchaseServicer(orchestrator_service_pb2_grpc.PurchaseServiceServicer):
 
     async def ListPurchases(self, request, context):
         who = caller()
-        try:
-            after = uuid.UUID(request.page_token) if request.page_token else None
-        except ValueError:
-            raise InvalidArgument([FieldViolation("page_token", "is not a token this server gave")]) from None
+        position = paging.position(request)
+        after = uuid.UUID(position) if position else None
         developer = who.id if who.role is Role.DEVELOPER else request.developer_uscc
         bank = who.id if who.role is Role.BANK else ""
         state = pb.PurchaseState.Name(request.state).removeprefix("PURCHASE_STATE_") if request.state else ""
@@ -102,7 +102,8 @@ class PurchaseServicer(orchestrator_service_pb2_grpc.PurchaseServiceServicer):
 
         found, more = await self.tx.read(work)
         return pb.ListPurchasesResponse(
-            purchases=found, next_page_token=found[-1].name.removeprefix("purchases/") if more else ""
+            purchases=found,
+            next_page_token=paging.issue(found[-1].name.removeprefix("purchases/"), request) if more else "",
         )
 
     async def WatchPurchase(self, request, context):
@@ -124,6 +125,8 @@ class PurchaseServicer(orchestrator_service_pb2_grpc.PurchaseServiceServicer):
     async def CompleteBuilding(self, request, context):
         who = caller()
         building = request.building_number
+        holder = await building_developer(self.purchases.clients.contract, building)
+        require_permit_holder(who, holder, who.id, "building_number", f"buildings/{building}")
         completed = await self.tx.read(lambda c: repository.completion(c, building))
         if completed is not None:
             # First-registered already: this call only releases purchases filed since.

@@ -20,7 +20,7 @@ from services.registry.domain import (
     parse_entry_name,
 )
 from services.registry.service import Book, checkpoint_message
-from shared import documents
+from shared import documents, paging
 from shared.auth import caller
 from shared.errors import FieldViolation, InvalidArgument
 from shared.ids import building_of
@@ -178,16 +178,15 @@ class RegistryServicer(registry_service_pb2_grpc.RegistryServiceServicer):
     async def ListEntries(self, request, context):
         at = from_timestamp(request, "as_of_time")
         view = await self.book.tx.read(lambda c: self.book.unit_view(c, request.unit_number, at))
-        try:
-            offset = int(request.page_token or "0")
-        except ValueError:
-            raise InvalidArgument([FieldViolation("page_token", "is not a token this server gave")]) from None
+        offset = int(paging.position(request) or "0")
         size = min(request.page_size or DEFAULT_PAGE, MAX_PAGE)
         page = view.entries[offset : offset + size]
         more = offset + size < len(view.entries)
         entries = [entry_message(v) for v in page]
         _as_seen_by(caller(), entries)
-        return pb.ListEntriesResponse(entries=entries, next_page_token=str(offset + size) if more else "")
+        return pb.ListEntriesResponse(
+            entries=entries, next_page_token=paging.issue(str(offset + size), request) if more else ""
+        )
 
     async def CheckDisposal(self, request, context):
         disposal = _disposal(request.disposal, "disposal")
@@ -417,14 +416,13 @@ class RegistryServicer(registry_service_pb2_grpc.RegistryServiceServicer):
         return pb.ListLeavesResponse(leaves=leaves, tree_size=size)
 
     async def ListCheckpoints(self, request, context):
-        try:
-            after = int(request.page_token or 0)
-        except ValueError:
-            raise InvalidArgument([FieldViolation("page_token", "is not a token this server gave")]) from None
+        after = int(paging.position(request) or 0)
         size = min(request.page_size or DEFAULT_PAGE, MAX_PAGE)
         found = await self.book.tx.read(lambda c: self.book.checkpoints(c, after, size + 1))
         return pb.ListCheckpointsResponse(
             checkpoints=[checkpoint_message(c, self.book.public_key) for c in found[:size]],
-            next_page_token=str(found[size - 1].tree_size) if len(found) > size else "",
+            next_page_token=paging.issue(str(found[size - 1].tree_size), request)
+            if len(found) > size
+            else "",
             public_key=self.book.public_key,
         )

@@ -9,6 +9,7 @@ from deedflow.tax.v1 import tax_service_pb2_grpc
 from deedflow.type.v1 import parties_pb2
 from services.tax import repository
 from services.tax.service import DeedTax
+from shared import paging
 from shared.errors import FieldViolation, InvalidArgument
 from shared.timestamps import to_timestamp
 
@@ -72,10 +73,8 @@ class TaxServicer(tax_service_pb2_grpc.TaxServiceServicer):
         return pb.GetAssessmentResponse(assessment=await self.tx.read(work))
 
     async def ListAssessments(self, request, context):
-        try:
-            after = uuid.UUID(request.page_token) if request.page_token else None
-        except ValueError:
-            raise InvalidArgument([FieldViolation("page_token", "is not a token this server gave")]) from None
+        position = paging.position(request)
+        after = uuid.UUID(position) if position else None
         size = min(request.page_size or 100, 1000)
         state = (
             pb.AssessmentState.Name(request.state).removeprefix("ASSESSMENT_STATE_") if request.state else ""
@@ -87,7 +86,10 @@ class TaxServicer(tax_service_pb2_grpc.TaxServiceServicer):
 
         found, more = await self.tx.read(work)
         return pb.ListAssessmentsResponse(
-            assessments=found, next_page_token=found[-1].name.removeprefix("assessments/") if more else ""
+            assessments=found,
+            next_page_token=paging.issue(found[-1].name.removeprefix("assessments/"), request)
+            if more
+            else "",
         )
 
     async def RecordPayment(self, request, context):

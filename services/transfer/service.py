@@ -34,6 +34,7 @@ from deedflow.tax.v1 import tax_service_pb2_grpc
 from deedflow.transfer.v1 import transfer_service_pb2 as pb
 from services.transfer import repository
 from services.transfer.domain import RegistrationState, fee_fen
+from shared.auth import Caller
 from shared.casework.domain import CaseKind
 from shared.casework.service import Case, CaseBook, Registered, refuse_if_restricted
 from shared.errors import (
@@ -47,6 +48,7 @@ from shared.errors import (
 from shared.grpc.status import to_status
 from shared.journal import Journal, Operation
 from shared.names import parse_uuid_name
+from shared.permits import require_permit_holder
 from shared.transactions import Transactions
 
 # How many units of a handover batch are registered at once: each holds a connection while it
@@ -138,11 +140,12 @@ class Transfers:
             "request": request.SerializeToString(deterministic=True),
             "state": RegistrationState.LODGED.value,
             "case_number": case.number,
-            "update_time": at,
         }
         if existing is None:
             await repository.insert(
-                connection, "first_registration", {"building_number": request.building_number, **row}
+                connection,
+                "first_registration",
+                {"building_number": request.building_number, "update_time": at, **row},
             )
         else:
             await repository.update_first_registration(connection, request.building_number, at, **row)
@@ -189,6 +192,32 @@ class Transfers:
                 f"unit {application.unit_number} has a transfer lodged or registered",
             ) from None
         return case
+
+    async def check_seller(self, application: pb.TransferApplication, who: Caller) -> None:
+        """Before anything is lodged: the application transfers the sale its pre-registration
+        records (民法典 221), from that sale's developer to its holders. Read with no transaction
+        open, so a refusal leaves no case behind."""
+        prereg = (
+            await self.preregistrations.GetPreregistration(
+                prereg_pb.GetPreregistrationRequest(name=application.preregistration)
+            )
+        ).preregistration
+        require_permit_holder(
+            who,
+            prereg.developer.uscc,
+            application.developer.uscc,
+            "application.developer.uscc",
+            application.preregistration,
+        )
+        if prereg.unit_number != application.unit_number or prereg.contract != application.contract:
+            raise FailedPrecondition(
+                "PRE_REGISTRATION_NOT_IN_FORCE", "the pre-registration is for another unit or contract"
+            )
+        if sorted(b.resident_id for b in prereg.holders) != sorted(b.resident_id for b in application.buyers):
+            raise FailedPrecondition(
+                "TRANSFEREES_NOT_HOLDERS",
+                "the buyers named are not the holders of the pre-registration",
+            )
 
     async def batch(self, request: pb.BatchLodgeTransfersRequest, lodge) -> list[pb.TransferOutcome]:
         """Each unit as its own transfer (its own request id, derived from the batch's): one

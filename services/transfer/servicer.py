@@ -6,6 +6,7 @@ from deedflow.transfer.v1 import transfer_service_pb2 as pb
 from deedflow.transfer.v1 import transfer_service_pb2_grpc
 from services.transfer import repository
 from services.transfer.service import Transfers, transfer_id
+from shared import paging
 from shared.auth import caller
 from shared.casework.service import entering, lodge_or_enter
 from shared.casework.servicer import case_message
@@ -14,6 +15,7 @@ from shared.errors import FieldViolation, InvalidArgument, NotFound
 from shared.ids import building_of
 from shared.outcomes import REFUSALS
 from shared.parties import is_party, require_own_sale, require_party
+from shared.permits import building_developer, require_permit_holder
 from shared.timestamps import to_timestamp
 
 REFUSAL_CODES = frozenset(code.value[0] for code in REFUSALS)
@@ -105,6 +107,10 @@ class TransferServicer(transfer_service_pb2_grpc.TransferServiceServicer):
     async def LodgeFirstRegistration(self, request, context):
         who = caller()
         require_own_sale(who, request.developer.uscc, "developer.uscc")
+        holder = await building_developer(self.service.contracts, request.building_number)
+        require_permit_holder(
+            who, holder, request.developer.uscc, "developer.uscc", f"buildings/{request.building_number}"
+        )
         outside = [
             FieldViolation(f"units[{i}].unit_number", f"is not in building {request.building_number}")
             for i, u in enumerate(request.units)
@@ -132,6 +138,8 @@ class TransferServicer(transfer_service_pb2_grpc.TransferServiceServicer):
         return pb.GetFirstRegistrationResponse(first_registration=first_registration_message(row))
 
     async def _lodge(self, request: pb.LodgeTransferRequest, who) -> pb.LodgeTransferResponse | bytes:
+        await self.service.check_seller(request.application, who)
+
         async def lodge(connection, at, operation):
             return await self.service.lodge_transfer(
                 connection, at, request.request_id, request.application, who.uri, operation
@@ -187,11 +195,14 @@ class TransferServicer(transfer_service_pb2_grpc.TransferServiceServicer):
 
     async def ListCertificates(self, request, context):
         size = min(request.page_size or 100, 1000)
+        after = paging.position(request)
         rows = await self.tx.read(
-            lambda c: repository.certificates_of(c, request.unit_number, request.page_token, size + 1)
+            lambda c: repository.certificates_of(c, request.unit_number, after, size + 1)
         )
         who = caller()
         return pb.ListCertificatesResponse(
             certificates=[certificate_message(r) for r in rows[:size] if is_party(who, developer=_seller(r))],
-            next_page_token=rows[size - 1]["certificate_number"] if len(rows) > size else "",
+            next_page_token=paging.issue(rows[size - 1]["certificate_number"], request)
+            if len(rows) > size
+            else "",
         )

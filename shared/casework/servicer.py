@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from deedflow.casework.v1 import casework_service_pb2 as pb
 from deedflow.casework.v1 import casework_service_pb2_grpc
+from shared import paging
 from shared.auth import caller
 from shared.casework.domain import CaseKind, CaseState
 from shared.casework.service import Case, CaseBook, entering
@@ -67,6 +68,7 @@ class CaseworkServicer(casework_service_pb2_grpc.CaseworkServiceServicer):
         states = [CaseState(pb.CaseState.Name(s).removeprefix("CASE_STATE_")) for s in request.states if s]
         kinds = [CaseKind(pb.CaseKind.Name(k).removeprefix("CASE_KIND_")) for k in request.kinds if k]
         size = min(request.page_size or DEFAULT_PAGE, MAX_PAGE)
+        after = paging.position(request)
         found = await self.tx.read(
             lambda connection: self.book.list(
                 connection,
@@ -74,14 +76,14 @@ class CaseworkServicer(casework_service_pb2_grpc.CaseworkServiceServicer):
                 kinds,
                 from_timestamp(request, "lodged_before"),
                 request.unit_number,
-                request.page_token,
+                after,
                 size + 1,
             )
         )
         who = caller()
         return pb.ListCasesResponse(
             cases=[case_message(c) for c in found[:size] if is_applicant(who, c.row["applicants"])],
-            next_page_token=found[size - 1].number if len(found) > size else "",
+            next_page_token=paging.issue(found[size - 1].number, request) if len(found) > size else "",
         )
 
     async def _visible(self, name: str):

@@ -27,7 +27,7 @@ from shared.context import deadline_var, method_var, request_id_var, subject_of,
 from shared.dbhealth import database_unavailable
 from shared.errors import DomainError, InvalidArgument, PermissionDenied, Unauthenticated
 from shared.grpc.status import grpc_code, to_status
-from shared.grpc.validation import violations
+from shared.grpc.validation import Undecodable, tolerant, violations
 from shared.idempotency import IdempotencyKey
 from shared.journal import Journal
 from shared.policy import POLICY, Policy, allowed, service_may_call
@@ -146,6 +146,16 @@ class RequestContextInterceptor(BehaviorInterceptor):
 
     def __init__(self, domain: str) -> None:
         self.domain = domain
+
+    async def intercept_service(self, continuation, handler_call_details):
+        handler = await super().intercept_service(continuation, handler_call_details)
+        if handler is None or handler.request_deserializer is None:
+            return handler
+        # The outermost layer parses the request, so bytes that do not parse reach the
+        # validation layer as Undecodable and are refused there as INVALID_ARGUMENT.
+        return handler._replace(
+            request_deserializer=tolerant(handler.request_deserializer, _input_type(handler_call_details))
+        )
 
     async def _enter(self, request, context, method: str, metadata: dict) -> None:
         method_var.set(method)
@@ -295,9 +305,16 @@ class ValidationInterceptor(BehaviorInterceptor):
 
     @staticmethod
     def _check(request) -> None:
-        found = violations(request) if hasattr(request, "DESCRIPTOR") else []
+        found = (
+            violations(request) if isinstance(request, Undecodable) or hasattr(request, "DESCRIPTOR") else []
+        )
         if found:
             raise InvalidArgument(found)
+
+
+def _input_type(details: grpc.HandlerCallDetails) -> str:
+    """'/deedflow.x.v1.XService/DoThing' -> 'DoThing request', for the refusal's text."""
+    return f"{details.method.rpartition('/')[2]} request"
 
 
 def _request_id(request) -> str | None:

@@ -234,12 +234,12 @@ async def test_seized_unit_cannot_be_contracted(housing, dev, pki, registry_as_c
     assert list(unit_state.blocking_reasons) == ["UNIT_SEIZED"]
 
 
-async def test_developer_without_the_permit_cannot_sell_the_unit(housing, dev, pki):
+async def test_developer_cannot_contract_in_another_developers_name(housing, dev, pki):
     (unit, *_) = await new_project(housing)
     terms = terms_for(unit, [buyer(pki, resident_id(8))])
     terms.developer.CopyFrom(OTHER_DEVELOPER)
     code, reason, _ = await refused(create(dev, terms))
-    assert (code, reason) == (grpc.StatusCode.FAILED_PRECONDITION, "UNIT_NOT_ON_PRESALE")
+    assert (code, reason) == (grpc.StatusCode.PERMISSION_DENIED, "DEVELOPER_MISMATCH")
 
 
 @pytest.mark.parametrize(

@@ -61,7 +61,7 @@ class Project(_message.Message):
     def __init__(self, name: _Optional[str] = ..., display_name: _Optional[str] = ..., presale_permit_number: _Optional[str] = ..., developer: _Optional[_Union[_parties_pb2.Organization, _Mapping]] = ..., building_numbers: _Optional[_Iterable[str]] = ..., permit_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class Unit(_message.Message):
-    __slots__ = ("name", "unit_number", "project", "room_label", "gross_area_dm2", "residential", "sale_state", "contract")
+    __slots__ = ("name", "unit_number", "project", "room_label", "gross_area_dm2", "residential", "sale_state", "contract", "developer_uscc")
     NAME_FIELD_NUMBER: _ClassVar[int]
     UNIT_NUMBER_FIELD_NUMBER: _ClassVar[int]
     PROJECT_FIELD_NUMBER: _ClassVar[int]
@@ -70,6 +70,7 @@ class Unit(_message.Message):
     RESIDENTIAL_FIELD_NUMBER: _ClassVar[int]
     SALE_STATE_FIELD_NUMBER: _ClassVar[int]
     CONTRACT_FIELD_NUMBER: _ClassVar[int]
+    DEVELOPER_USCC_FIELD_NUMBER: _ClassVar[int]
     name: str
     unit_number: str
     project: str
@@ -78,7 +79,8 @@ class Unit(_message.Message):
     residential: bool
     sale_state: UnitSaleState
     contract: str
-    def __init__(self, name: _Optional[str] = ..., unit_number: _Optional[str] = ..., project: _Optional[str] = ..., room_label: _Optional[str] = ..., gross_area_dm2: _Optional[int] = ..., residential: _Optional[bool] = ..., sale_state: _Optional[_Union[UnitSaleState, str]] = ..., contract: _Optional[str] = ...) -> None: ...
+    developer_uscc: str
+    def __init__(self, name: _Optional[str] = ..., unit_number: _Optional[str] = ..., project: _Optional[str] = ..., room_label: _Optional[str] = ..., gross_area_dm2: _Optional[int] = ..., residential: _Optional[bool] = ..., sale_state: _Optional[_Union[UnitSaleState, str]] = ..., contract: _Optional[str] = ..., developer_uscc: _Optional[str] = ...) -> None: ...
 
 class ProjectUnit(_message.Message):
     __slots__ = ("unit_number", "room_label", "gross_area_dm2", "residential")

@@ -27,7 +27,7 @@ from deedflow.type.v1 import parties_pb2 as deedflow_dot_type_dot_v1_dot_parties
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n!deedflow/tax/v1/tax_service.proto\x12\x0f\x64\x65\x65\x64\x66low.tax.v1\x1a\"deedflow/type/v1/field_rules.proto\x1a\x1e\x64\x65\x65\x64\x66low/type/v1/parties.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xfb\x03\n\nAssessment\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x10\n\x08\x63ontract\x18\x02 \x01(\t\x12\x13\n\x0bunit_number\x18\x03 \x01(\t\x12\'\n\x06\x62uyers\x18\x04 \x03(\x0b\x32\x17.deedflow.type.v1.Buyer\x12\x18\n\x10price_ex_vat_fen\x18\x05 \x01(\x03\x12\x16\n\x0egross_area_dm2\x18\x06 \x01(\x03\x12/\n\nhome_count\x18\x07 \x01(\x0e\x32\x1b.deedflow.type.v1.HomeCount\x12\x13\n\x0bresidential\x18\x08 \x01(\x08\x12\x19\n\x11rate_basis_points\x18\t \x01(\x05\x12\x0f\n\x07tax_fen\x18\n \x01(\x03\x12\x12\n\nrate_basis\x18\x0b \x01(\t\x12/\n\x05state\x18\x0c \x01(\x0e\x32 .deedflow.tax.v1.AssessmentState\x12\x18\n\x10\x63learance_number\x18\r \x01(\t\x12*\n\x08payments\x18\x0e \x03(\x0b\x32\x18.deedflow.tax.v1.Payment\x12/\n\x0b\x61ssess_time\x18\x0f \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12/\n\x0bupdate_time\x18\x10 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"g\n\x07Payment\x12\x19\n\x11payment_reference\x18\x01 \x01(\t\x12\x12\n\namount_fen\x18\x02 \x01(\x03\x12-\n\tpaid_time\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\x9e\x02\n\x14\x41ssessDeedTaxRequest\x12\x1c\n\nrequest_id\x18\x01 \x01(\tB\x08\xea\xc7\x18\x04\x08\x04\x10\x01\x12\x18\n\x08\x63ontract\x18\x02 \x01(\tB\x06\xea\xc7\x18\x02\x10\x01\x12\x1d\n\x0bunit_number\x18\x03 \x01(\tB\x08\xea\xc7\x18\x04\x08\x01\x10\x01\x12\'\n\x06\x62uyers\x18\x04 \x03(\x0b\x32\x17.deedflow.type.v1.Buyer\x12 \n\x10price_ex_vat_fen\x18\x05 \x01(\x03\x42\x06\xea\xc7\x18\x02\x10\x01\x12\x1e\n\x0egross_area_dm2\x18\x06 \x01(\x03\x42\x06\xea\xc7\x18\x02\x10\x01\x12/\n\nhome_count\x18\x07 \x01(\x0e\x32\x1b.deedflow.type.v1.HomeCount\x12\x13\n\x0bresidential\x18\x08 \x01(\x08\"H\n\x15\x41ssessDeedTaxResponse\x12/\n\nassessment\x18\x01 \x01(\x0b\x32\x1b.deedflow.tax.v1.Assessment\",\n\x14GetAssessmentRequest\x12\x14\n\x04name\x18\x01 \x01(\tB\x06\xea\xc7\x18\x02\x10\x01\"H\n\x15GetAssessmentResponse\x12/\n\nassessment\x18\x01 \x01(\x0b\x32\x1b.deedflow.tax.v1.Assessment\"\x82\x01\n\x16ListAssessmentsRequest\x12\x10\n\x08\x63ontract\x18\x01 \x01(\t\x12/\n\x05state\x18\x02 \x01(\x0e\x32 .deedflow.tax.v1.AssessmentState\x12\x11\n\tpage_size\x18\x03 \x01(\x05\x12\x12\n\npage_token\x18\x04 \x01(\t\"d\n\x17ListAssessmentsResponse\x12\x30\n\x0b\x61ssessments\x18\x01 \x03(\x0b\x32\x1b.deedflow.tax.v1.Assessment\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"\x83\x01\n\x14RecordPaymentRequest\x12\x1c\n\nrequest_id\x18\x01 \x01(\tB\x08\xea\xc7\x18\x04\x08\x04\x10\x01\x12\x1a\n\nassessment\x18\x02 \x01(\tB\x06\xea\xc7\x18\x02\x10\x01\x12\x31\n\x07payment\x18\x03 \x01(\x0b\x32\x18.deedflow.tax.v1.PaymentB\x06\xea\xc7\x18\x02\x10\x01\"H\n\x15RecordPaymentResponse\x12/\n\nassessment\x18\x01 \x01(\x0b\x32\x1b.deedflow.tax.v1.Assessment\"/\n\x13GetClearanceRequest\x12\x18\n\x08\x63ontract\x18\x01 \x01(\tB\x06\xea\xc7\x18\x02\x10\x01\"\x8c\x01\n\tClearance\x12\x18\n\x10\x63learance_number\x18\x01 \x01(\t\x12\x10\n\x08\x63ontract\x18\x02 \x01(\t\x12\x13\n\x0bunit_number\x18\x03 \x01(\t\x12\x0f\n\x07tax_fen\x18\x04 \x01(\x03\x12-\n\tpaid_time\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"E\n\x14GetClearanceResponse\x12-\n\tclearance\x18\x01 \x01(\x0b\x32\x1a.deedflow.tax.v1.Clearance\"h\n\x14RefundDeedTaxRequest\x12\x1c\n\nrequest_id\x18\x01 \x01(\tB\x08\xea\xc7\x18\x04\x08\x04\x10\x01\x12\x1a\n\nassessment\x18\x02 \x01(\tB\x06\xea\xc7\x18\x02\x10\x01\x12\x16\n\x06reason\x18\x03 \x01(\tB\x06\xea\xc7\x18\x02\x10\x01\"\\\n\x15RefundDeedTaxResponse\x12/\n\nassessment\x18\x01 \x01(\x0b\x32\x1b.deedflow.tax.v1.Assessment\x12\x12\n\nrefund_fen\x18\x02 \x01(\x03\"x\n\x17\x43onsumeClearanceRequest\x12\x1c\n\nrequest_id\x18\x01 \x01(\tB\x08\xea\xc7\x18\x04\x08\x04\x10\x01\x12 \n\x10\x63learance_number\x18\x02 \x01(\tB\x06\xea\xc7\x18\x02\x10\x01\x12\x1d\n\rtransfer_case\x18\x03 \x01(\tB\x06\xea\xc7\x18\x02\x10\x01\"K\n\x18\x43onsumeClearanceResponse\x12/\n\nassessment\x18\x01 \x01(\x0b\x32\x1b.deedflow.tax.v1.Assessment*\xc8\x01\n\x0f\x41ssessmentState\x12 \n\x1c\x41SSESSMENT_STATE_UNSPECIFIED\x10\x00\x12\x1d\n\x19\x41SSESSMENT_STATE_ASSESSED\x10\x01\x12\x19\n\x15\x41SSESSMENT_STATE_PAID\x10\x02\x12\x1d\n\x19\x41SSESSMENT_STATE_CONSUMED\x10\x03\x12\x1d\n\x19\x41SSESSMENT_STATE_REFUNDED\x10\x04\x12\x1b\n\x17\x41SSESSMENT_STATE_VOIDED\x10\x05\x32\xb8\x05\n\nTaxService\x12^\n\rAssessDeedTax\x12%.deedflow.tax.v1.AssessDeedTaxRequest\x1a&.deedflow.tax.v1.AssessDeedTaxResponse\x12^\n\rGetAssessment\x12%.deedflow.tax.v1.GetAssessmentRequest\x1a&.deedflow.tax.v1.GetAssessmentResponse\x12\x64\n\x0fListAssessments\x12\'.deedflow.tax.v1.ListAssessmentsRequest\x1a(.deedflow.tax.v1.ListAssessmentsResponse\x12^\n\rRecordPayment\x12%.deedflow.tax.v1.RecordPaymentRequest\x1a&.deedflow.tax.v1.RecordPaymentResponse\x12[\n\x0cGetClearance\x12$.deedflow.tax.v1.GetClearanceRequest\x1a%.deedflow.tax.v1.GetClearanceResponse\x12^\n\rRefundDeedTax\x12%.deedflow.tax.v1.RefundDeedTaxRequest\x1a&.deedflow.tax.v1.RefundDeedTaxResponse\x12g\n\x10\x43onsumeClearance\x12(.deedflow.tax.v1.ConsumeClearanceRequest\x1a).deedflow.tax.v1.ConsumeClearanceResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n!deedflow/tax/v1/tax_service.proto\x12\x0f\x64\x65\x65\x64\x66low.tax.v1\x1a\"deedflow/type/v1/field_rules.proto\x1a\x1e\x64\x65\x65\x64\x66low/type/v1/parties.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xfb\x03\n\nAssessment\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x10\n\x08\x63ontract\x18\x02 \x01(\t\x12\x13\n\x0bunit_number\x18\x03 \x01(\t\x12\'\n\x06\x62uyers\x18\x04 \x03(\x0b\x32\x17.deedflow.type.v1.Buyer\x12\x18\n\x10price_ex_vat_fen\x18\x05 \x01(\x03\x12\x16\n\x0egross_area_dm2\x18\x06 \x01(\x03\x12/\n\nhome_count\x18\x07 \x01(\x0e\x32\x1b.deedflow.type.v1.HomeCount\x12\x13\n\x0bresidential\x18\x08 \x01(\x08\x12\x19\n\x11rate_basis_points\x18\t \x01(\x05\x12\x0f\n\x07tax_fen\x18\n \x01(\x03\x12\x12\n\nrate_basis\x18\x0b \x01(\t\x12/\n\x05state\x18\x0c \x01(\x0e\x32 .deedflow.tax.v1.AssessmentState\x12\x18\n\x10\x63learance_number\x18\r \x01(\t\x12*\n\x08payments\x18\x0e \x03(\x0b\x32\x18.deedflow.tax.v1.Payment\x12/\n\x0b\x61ssess_time\x18\x0f \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12/\n\x0bupdate_time\x18\x10 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"g\n\x07Payment\x12\x19\n\x11payment_reference\x18\x01 \x01(\t\x12\x12\n\namount_fen\x18\x02 \x01(\x03\x12-\n\tpaid_time\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\x9e\x02\n\x14\x41ssessDeedTaxRequest\x12\x1c\n\nrequest_id\x18\x01 \x01(\tB\x08\xea\xc7\x18\x04\x08\x04\x10\x01\x12\x18\n\x08\x63ontract\x18\x02 \x01(\tB\x06\xea\xc7\x18\x02\x10\x01\x12\x1d\n\x0bunit_number\x18\x03 \x01(\tB\x08\xea\xc7\x18\x04\x08\x01\x10\x01\x12\'\n\x06\x62uyers\x18\x04 \x03(\x0b\x32\x17.deedflow.type.v1.Buyer\x12 \n\x10price_ex_vat_fen\x18\x05 \x01(\x03\x42\x06\xea\xc7\x18\x02\x10\x01\x12\x1e\n\x0egross_area_dm2\x18\x06 \x01(\x03\x42\x06\xea\xc7\x18\x02\x10\x01\x12/\n\nhome_count\x18\x07 \x01(\x0e\x32\x1b.deedflow.type.v1.HomeCount\x12\x13\n\x0bresidential\x18\x08 \x01(\x08\"H\n\x15\x41ssessDeedTaxResponse\x12/\n\nassessment\x18\x01 \x01(\x0b\x32\x1b.deedflow.tax.v1.Assessment\",\n\x14GetAssessmentRequest\x12\x14\n\x04name\x18\x01 \x01(\tB\x06\xea\xc7\x18\x02\x10\x01\"H\n\x15GetAssessmentResponse\x12/\n\nassessment\x18\x01 \x01(\x0b\x32\x1b.deedflow.tax.v1.Assessment\"\x8d\x01\n\x16ListAssessmentsRequest\x12\x10\n\x08\x63ontract\x18\x01 \x01(\t\x12/\n\x05state\x18\x02 \x01(\x0e\x32 .deedflow.tax.v1.AssessmentState\x12\x1c\n\tpage_size\x18\x03 \x01(\x05\x42\t\xea\xc7\x18\x05(\x00\x30\xf4\x03\x12\x12\n\npage_token\x18\x04 \x01(\t\"d\n\x17ListAssessmentsResponse\x12\x30\n\x0b\x61ssessments\x18\x01 \x03(\x0b\x32\x1b.deedflow.tax.v1.Assessment\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"\x83\x01\n\x14RecordPaymentRequest\x12\x1c\n\nrequest_id\x18\x01 \x01(\tB\x08\xea\xc7\x18\x04\x08\x04\x10\x01\x12\x1a\n\nassessment\x18\x02 \x01(\tB\x06\xea\xc7\x18\x02\x10\x01\x12\x31\n\x07payment\x18\x03 \x01(\x0b\x32\x18.deedflow.tax.v1.PaymentB\x06\xea\xc7\x18\x02\x10\x01\"H\n\x15RecordPaymentResponse\x12/\n\nassessment\x18\x01 \x01(\x0b\x32\x1b.deedflow.tax.v1.Assessment\"/\n\x13GetClearanceRequest\x12\x18\n\x08\x63ontract\x18\x01 \x01(\tB\x06\xea\xc7\x18\x02\x10\x01\"\x8c\x01\n\tClearance\x12\x18\n\x10\x63learance_number\x18\x01 \x01(\t\x12\x10\n\x08\x63ontract\x18\x02 \x01(\t\x12\x13\n\x0bunit_number\x18\x03 \x01(\t\x12\x0f\n\x07tax_fen\x18\x04 \x01(\x03\x12-\n\tpaid_time\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"E\n\x14GetClearanceResponse\x12-\n\tclearance\x18\x01 \x01(\x0b\x32\x1a.deedflow.tax.v1.Clearance\"k\n\x14RefundDeedTaxRequest\x12\x1c\n\nrequest_id\x18\x01 \x01(\tB\x08\xea\xc7\x18\x04\x08\x04\x10\x01\x12\x1a\n\nassessment\x18\x02 \x01(\tB\x06\xea\xc7\x18\x02\x10\x01\x12\x19\n\x06reason\x18\x03 \x01(\tB\t\xea\xc7\x18\x05\x10\x01\x18\xd0\x0f\"\\\n\x15RefundDeedTaxResponse\x12/\n\nassessment\x18\x01 \x01(\x0b\x32\x1b.deedflow.tax.v1.Assessment\x12\x12\n\nrefund_fen\x18\x02 \x01(\x03\"x\n\x17\x43onsumeClearanceRequest\x12\x1c\n\nrequest_id\x18\x01 \x01(\tB\x08\xea\xc7\x18\x04\x08\x04\x10\x01\x12 \n\x10\x63learance_number\x18\x02 \x01(\tB\x06\xea\xc7\x18\x02\x10\x01\x12\x1d\n\rtransfer_case\x18\x03 \x01(\tB\x06\xea\xc7\x18\x02\x10\x01\"K\n\x18\x43onsumeClearanceResponse\x12/\n\nassessment\x18\x01 \x01(\x0b\x32\x1b.deedflow.tax.v1.Assessment*\xc8\x01\n\x0f\x41ssessmentState\x12 \n\x1c\x41SSESSMENT_STATE_UNSPECIFIED\x10\x00\x12\x1d\n\x19\x41SSESSMENT_STATE_ASSESSED\x10\x01\x12\x19\n\x15\x41SSESSMENT_STATE_PAID\x10\x02\x12\x1d\n\x19\x41SSESSMENT_STATE_CONSUMED\x10\x03\x12\x1d\n\x19\x41SSESSMENT_STATE_REFUNDED\x10\x04\x12\x1b\n\x17\x41SSESSMENT_STATE_VOIDED\x10\x05\x32\xb8\x05\n\nTaxService\x12^\n\rAssessDeedTax\x12%.deedflow.tax.v1.AssessDeedTaxRequest\x1a&.deedflow.tax.v1.AssessDeedTaxResponse\x12^\n\rGetAssessment\x12%.deedflow.tax.v1.GetAssessmentRequest\x1a&.deedflow.tax.v1.GetAssessmentResponse\x12\x64\n\x0fListAssessments\x12\'.deedflow.tax.v1.ListAssessmentsRequest\x1a(.deedflow.tax.v1.ListAssessmentsResponse\x12^\n\rRecordPayment\x12%.deedflow.tax.v1.RecordPaymentRequest\x1a&.deedflow.tax.v1.RecordPaymentResponse\x12[\n\x0cGetClearance\x12$.deedflow.tax.v1.GetClearanceRequest\x1a%.deedflow.tax.v1.GetClearanceResponse\x12^\n\rRefundDeedTax\x12%.deedflow.tax.v1.RefundDeedTaxRequest\x1a&.deedflow.tax.v1.RefundDeedTaxResponse\x12g\n\x10\x43onsumeClearance\x12(.deedflow.tax.v1.ConsumeClearanceRequest\x1a).deedflow.tax.v1.ConsumeClearanceResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -46,6 +46,8 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_ASSESSDEEDTAXREQUEST'].fields_by_name['gross_area_dm2']._serialized_options = b'\352\307\030\002\020\001'
   _globals['_GETASSESSMENTREQUEST'].fields_by_name['name']._loaded_options = None
   _globals['_GETASSESSMENTREQUEST'].fields_by_name['name']._serialized_options = b'\352\307\030\002\020\001'
+  _globals['_LISTASSESSMENTSREQUEST'].fields_by_name['page_size']._loaded_options = None
+  _globals['_LISTASSESSMENTSREQUEST'].fields_by_name['page_size']._serialized_options = b'\352\307\030\005(\0000\364\003'
   _globals['_RECORDPAYMENTREQUEST'].fields_by_name['request_id']._loaded_options = None
   _globals['_RECORDPAYMENTREQUEST'].fields_by_name['request_id']._serialized_options = b'\352\307\030\004\010\004\020\001'
   _globals['_RECORDPAYMENTREQUEST'].fields_by_name['assessment']._loaded_options = None
@@ -59,15 +61,15 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_REFUNDDEEDTAXREQUEST'].fields_by_name['assessment']._loaded_options = None
   _globals['_REFUNDDEEDTAXREQUEST'].fields_by_name['assessment']._serialized_options = b'\352\307\030\002\020\001'
   _globals['_REFUNDDEEDTAXREQUEST'].fields_by_name['reason']._loaded_options = None
-  _globals['_REFUNDDEEDTAXREQUEST'].fields_by_name['reason']._serialized_options = b'\352\307\030\002\020\001'
+  _globals['_REFUNDDEEDTAXREQUEST'].fields_by_name['reason']._serialized_options = b'\352\307\030\005\020\001\030\320\017'
   _globals['_CONSUMECLEARANCEREQUEST'].fields_by_name['request_id']._loaded_options = None
   _globals['_CONSUMECLEARANCEREQUEST'].fields_by_name['request_id']._serialized_options = b'\352\307\030\004\010\004\020\001'
   _globals['_CONSUMECLEARANCEREQUEST'].fields_by_name['clearance_number']._loaded_options = None
   _globals['_CONSUMECLEARANCEREQUEST'].fields_by_name['clearance_number']._serialized_options = b'\352\307\030\002\020\001'
   _globals['_CONSUMECLEARANCEREQUEST'].fields_by_name['transfer_case']._loaded_options = None
   _globals['_CONSUMECLEARANCEREQUEST'].fields_by_name['transfer_case']._serialized_options = b'\352\307\030\002\020\001'
-  _globals['_ASSESSMENTSTATE']._serialized_start=2359
-  _globals['_ASSESSMENTSTATE']._serialized_end=2559
+  _globals['_ASSESSMENTSTATE']._serialized_start=2373
+  _globals['_ASSESSMENTSTATE']._serialized_end=2573
   _globals['_ASSESSMENT']._serialized_start=156
   _globals['_ASSESSMENT']._serialized_end=663
   _globals['_PAYMENT']._serialized_start=665
@@ -81,27 +83,27 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_GETASSESSMENTRESPONSE']._serialized_start=1179
   _globals['_GETASSESSMENTRESPONSE']._serialized_end=1251
   _globals['_LISTASSESSMENTSREQUEST']._serialized_start=1254
-  _globals['_LISTASSESSMENTSREQUEST']._serialized_end=1384
-  _globals['_LISTASSESSMENTSRESPONSE']._serialized_start=1386
-  _globals['_LISTASSESSMENTSRESPONSE']._serialized_end=1486
-  _globals['_RECORDPAYMENTREQUEST']._serialized_start=1489
-  _globals['_RECORDPAYMENTREQUEST']._serialized_end=1620
-  _globals['_RECORDPAYMENTRESPONSE']._serialized_start=1622
-  _globals['_RECORDPAYMENTRESPONSE']._serialized_end=1694
-  _globals['_GETCLEARANCEREQUEST']._serialized_start=1696
-  _globals['_GETCLEARANCEREQUEST']._serialized_end=1743
-  _globals['_CLEARANCE']._serialized_start=1746
-  _globals['_CLEARANCE']._serialized_end=1886
-  _globals['_GETCLEARANCERESPONSE']._serialized_start=1888
-  _globals['_GETCLEARANCERESPONSE']._serialized_end=1957
-  _globals['_REFUNDDEEDTAXREQUEST']._serialized_start=1959
-  _globals['_REFUNDDEEDTAXREQUEST']._serialized_end=2063
-  _globals['_REFUNDDEEDTAXRESPONSE']._serialized_start=2065
-  _globals['_REFUNDDEEDTAXRESPONSE']._serialized_end=2157
-  _globals['_CONSUMECLEARANCEREQUEST']._serialized_start=2159
-  _globals['_CONSUMECLEARANCEREQUEST']._serialized_end=2279
-  _globals['_CONSUMECLEARANCERESPONSE']._serialized_start=2281
-  _globals['_CONSUMECLEARANCERESPONSE']._serialized_end=2356
-  _globals['_TAXSERVICE']._serialized_start=2562
-  _globals['_TAXSERVICE']._serialized_end=3258
+  _globals['_LISTASSESSMENTSREQUEST']._serialized_end=1395
+  _globals['_LISTASSESSMENTSRESPONSE']._serialized_start=1397
+  _globals['_LISTASSESSMENTSRESPONSE']._serialized_end=1497
+  _globals['_RECORDPAYMENTREQUEST']._serialized_start=1500
+  _globals['_RECORDPAYMENTREQUEST']._serialized_end=1631
+  _globals['_RECORDPAYMENTRESPONSE']._serialized_start=1633
+  _globals['_RECORDPAYMENTRESPONSE']._serialized_end=1705
+  _globals['_GETCLEARANCEREQUEST']._serialized_start=1707
+  _globals['_GETCLEARANCEREQUEST']._serialized_end=1754
+  _globals['_CLEARANCE']._serialized_start=1757
+  _globals['_CLEARANCE']._serialized_end=1897
+  _globals['_GETCLEARANCERESPONSE']._serialized_start=1899
+  _globals['_GETCLEARANCERESPONSE']._serialized_end=1968
+  _globals['_REFUNDDEEDTAXREQUEST']._serialized_start=1970
+  _globals['_REFUNDDEEDTAXREQUEST']._serialized_end=2077
+  _globals['_REFUNDDEEDTAXRESPONSE']._serialized_start=2079
+  _globals['_REFUNDDEEDTAXRESPONSE']._serialized_end=2171
+  _globals['_CONSUMECLEARANCEREQUEST']._serialized_start=2173
+  _globals['_CONSUMECLEARANCEREQUEST']._serialized_end=2293
+  _globals['_CONSUMECLEARANCERESPONSE']._serialized_start=2295
+  _globals['_CONSUMECLEARANCERESPONSE']._serialized_end=2370
+  _globals['_TAXSERVICE']._serialized_start=2576
+  _globals['_TAXSERVICE']._serialized_end=3272
 # @@protoc_insertion_point(module_scope)

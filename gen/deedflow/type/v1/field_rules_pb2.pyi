@@ -24,9 +24,17 @@ FIELD_FIELD_NUMBER: _ClassVar[int]
 field: _descriptor.FieldDescriptor
 
 class FieldRules(_message.Message):
-    __slots__ = ("format", "required")
+    __slots__ = ("format", "required", "max_len", "max_items", "min", "max")
     FORMAT_FIELD_NUMBER: _ClassVar[int]
     REQUIRED_FIELD_NUMBER: _ClassVar[int]
+    MAX_LEN_FIELD_NUMBER: _ClassVar[int]
+    MAX_ITEMS_FIELD_NUMBER: _ClassVar[int]
+    MIN_FIELD_NUMBER: _ClassVar[int]
+    MAX_FIELD_NUMBER: _ClassVar[int]
     format: IdentifierFormat
     required: bool
-    def __init__(self, format: _Optional[_Union[IdentifierFormat, str]] = ..., required: _Optional[bool] = ...) -> None: ...
+    max_len: int
+    max_items: int
+    min: int
+    max: int
+    def __init__(self, format: _Optional[_Union[IdentifierFormat, str]] = ..., required: _Optional[bool] = ..., max_len: _Optional[int] = ..., max_items: _Optional[int] = ..., min: _Optional[int] = ..., max: _Optional[int] = ...) -> None: ...
