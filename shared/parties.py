@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from shared.auth import Caller, Role
-from shared.errors import NotFound, PermissionDenied
+from shared.errors import FieldViolation, InvalidArgument, NotFound, PermissionDenied
 from shared.logging import mask_personal_ids
 
 # Clerks, our own services and the two authorities see every record (条例 27-28 for clerks).
@@ -47,6 +47,37 @@ def shown_holder(who: Caller, holder: str) -> str:
     if who.role in OFFICIALS or not holder.startswith("buyers/"):
         return holder
     return mask_personal_ids(holder)
+
+
+# Who may act on a court ruling: the registry clerk who enters it, and our own services carrying
+# a clerk's act on to the offices. A developer or a bank cannot invoke a ruling: two typed strings
+# prove nothing.
+RULING_ACTORS = frozenset({Role.CLERK, Role.SERVICE})
+
+
+def require_ruling_actor(who: Caller, request, actors: frozenset[Role] = RULING_ACTORS) -> None:
+    """A request that rests on a court ruling comes from a clerk (or our service on a clerk's
+    behalf), and names the ruling fully: court, number, date and the document's digest."""
+    if not request.HasField("court_ruling"):
+        return
+    if who.role not in actors:
+        raise PermissionDenied(
+            "RULING_NEEDS_CLERK",
+            "a court ruling is entered by a registry clerk, not invoked by a party",
+            {"role": who.role.value},
+        )
+    ruling = request.court_ruling
+    missing = []
+    if not ruling.HasField("ruling_time"):
+        missing.append(FieldViolation("court_ruling.ruling_time", "is required for a ruling that cancels"))
+    if len(ruling.document_sha256) != 32:
+        missing.append(
+            FieldViolation(
+                "court_ruling.document_sha256", "must be the 32-byte SHA-256 of the ruling document"
+            )
+        )
+    if missing:
+        raise InvalidArgument(missing)
 
 
 def require_own_sale(who: Caller, developer: str, field: str) -> None:

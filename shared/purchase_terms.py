@@ -18,6 +18,11 @@ def contract_terms(filing: pb.PurchaseFiling) -> contract_pb.ContractTerms:
         with_loan=filing.HasField("loan"),
         developer_reference=filing.developer_reference,
     )
+    if filing.HasField("loan"):
+        # Every buyer signs the loan's terms (bank, amount, term, contract), not just that there
+        # is one (民法典 400; 条例 14); the bank's own signature is over these same bytes.
+        terms.loan.CopyFrom(filing.loan)
+        terms.loan.ClearField("bank_signature")
     if filing.HasField("delivery_time"):
         terms.delivery_time.CopyFrom(filing.delivery_time)
     return terms

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime as dt
+import hashlib
 import uuid
 from collections.abc import AsyncIterator
 
@@ -44,6 +45,18 @@ _people = (
 )
 
 
+def cancelling_ruling(number: str, authority: str = "重庆市渝北区人民法院") -> parties_pb2.CourtRuling:
+    """A ruling as a clerk enters it to cancel or release: court, number, date and the digest of
+    the ruling document the clerk holds."""
+    ruling = parties_pb2.CourtRuling(
+        authority=authority,
+        ruling_number=number,
+        document_sha256=hashlib.sha256(f"{authority} {number}".encode()).digest(),
+    )
+    ruling.ruling_time.FromDatetime(dt.datetime(2026, 6, 1, tzinfo=dt.UTC))
+    return ruling
+
+
 def rid() -> str:
     return str(uuid.uuid4())
 
@@ -59,6 +72,7 @@ class Offices:
 
     housing: contract_service_pb2_grpc.ContractServiceStub
     contracts: contract_service_pb2_grpc.ContractServiceStub
+    contract_clerk: contract_service_pb2_grpc.ContractServiceStub
     tax: tax_service_pb2_grpc.TaxServiceStub
     tax_as_bank: tax_service_pb2_grpc.TaxServiceStub
     prereg: preregistration_service_pb2_grpc.PreregistrationServiceStub
@@ -144,6 +158,23 @@ async def file_contract(o: Offices, pki, unit: str) -> Sale:
     return Sale(unit, contract, people)
 
 
+def premortgage_request(
+    sale: Sale, amount_fen: int = 80_000_000, bank: parties_pb2.Organization = BANK
+) -> prereg_pb.LodgePremortgageRequest:
+    """The bank's pre-mortgage of the sale, with every holder's signature over its terms."""
+    loan = parties_pb2.Loan(
+        bank=bank, amount_fen=amount_fen, term_months=360, mortgage_contract_number="DK-001"
+    )
+    text = mortgage_text(sale.unit, loan, sale.contract.terms.buyers)
+    return prereg_pb.LodgePremortgageRequest(
+        request_id=rid(),
+        preregistration=sale.prereg.name,
+        loan=loan,
+        auto_register=True,
+        mortgagor_signatures=[p.signature(text) for p in sale.buyers],
+    )
+
+
 def signed_mortgage(sale: Sale, loan: parties_pb2.Loan, unit: str | None = None, auto_register: bool = True):
     """A mortgage of the sale's unit by its buyers, each signing the terms (民法典 400)."""
     unit = unit or sale.unit
@@ -177,16 +208,7 @@ async def preregister(
 
 
 async def premortgage(o: Offices, sale: Sale) -> prereg_pb.Premortgage:
-    reply = await o.prereg_as_bank.LodgePremortgage(
-        prereg_pb.LodgePremortgageRequest(
-            request_id=rid(),
-            preregistration=sale.prereg.name,
-            loan=parties_pb2.Loan(
-                bank=BANK, amount_fen=80_000_000, term_months=360, mortgage_contract_number="DK-001"
-            ),
-            auto_register=True,
-        )
-    )
+    reply = await o.prereg_as_bank.LodgePremortgage(premortgage_request(sale))
     sale.premortgage = reply.premortgage
     return reply.premortgage
 
@@ -298,6 +320,7 @@ async def open_offices(ports: dict[str, int], pki) -> AsyncIterator[Offices]:
         yield Offices(
             housing=contract_service_pb2_grpc.ContractServiceStub(open_channel("contract", "housing")),
             contracts=contract_service_pb2_grpc.ContractServiceStub(open_channel("contract", "developer")),
+            contract_clerk=contract_service_pb2_grpc.ContractServiceStub(open_channel("contract", "clerk")),
             tax=tax_service_pb2_grpc.TaxServiceStub(orchestrator),
             tax_as_bank=tax_service_pb2_grpc.TaxServiceStub(open_channel("tax", "bank-a")),
             prereg=preregistration_service_pb2_grpc.PreregistrationServiceStub(

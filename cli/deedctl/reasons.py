@@ -8,6 +8,10 @@ REASONS: dict[str, tuple[str, str]] = {
         "该请求编号已用于内容不同的请求",
         "the request_id was used before by this caller for this method with a different payload",
     ),
+    "RULING_NEEDS_CLERK": (
+        "依法院裁判的注销须由登记机构工作人员录入",
+        "a court ruling is entered by a registry clerk, not invoked by a party",
+    ),
     "DEVELOPER_MISMATCH": (
         "开发企业只能办理本企业销售的房屋",
         "a developer files purchases and lodges registrations only as the seller itself",

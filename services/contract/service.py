@@ -296,7 +296,11 @@ class Contracts:
     ) -> str:
         if request.HasField("court_ruling"):
             ruling = request.court_ruling
-            return f"court ruling {ruling.authority} {ruling.ruling_number}"
+            return (
+                f"court ruling {ruling.authority} {ruling.ruling_number}"
+                f" of {ruling.ruling_time.ToDatetime():%Y-%m-%d},"
+                f" document sha256 {ruling.document_sha256.hex()}"
+            )
         consenting = set()
         text = cancellation_text(record.row["digest"])
         for signature in request.joint.signatures:

@@ -15,7 +15,7 @@ from shared.auth import caller
 from shared.errors import FieldViolation, InvalidArgument, NotFound
 from shared.ids import building_of
 from shared.journal import Operation
-from shared.parties import is_party, require_own_sale
+from shared.parties import is_party, require_own_sale, require_ruling_actor
 from shared.timestamps import to_timestamp
 
 DEFAULT_PAGE = 100
@@ -256,6 +256,7 @@ class ContractServicer(contract_service_pb2_grpc.ContractServiceServicer):
         return await self.tx.write("FileContract", request, pb.FileContractResponse, work)
 
     async def CancelContract(self, request, context):
+        require_ruling_actor(caller(), request)
         contract_id = await self._party_to(request.name)
         if not request.HasField("joint") and not request.HasField("court_ruling"):
             raise InvalidArgument([FieldViolation("basis", "joint consent or a court ruling is required")])

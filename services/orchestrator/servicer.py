@@ -13,20 +13,21 @@ from services.orchestrator.service import Purchases, parse_purchase_name
 from shared import paging
 from shared.auth import Role, caller
 from shared.context import subject_var
-from shared.errors import FieldViolation, InvalidArgument
+from shared.errors import FailedPrecondition, FieldViolation, InvalidArgument
 from shared.journal import Operation
-from shared.parties import require_own_loan, require_own_sale
+from shared.parties import require_own_loan, require_own_sale, require_ruling_actor
 from shared.permits import building_developer, require_permit_holder
 from shared.purchase_terms import canonical_bytes
 from shared.signing import algorithm_of, verify
 from shared.timestamps import from_timestamp
 
 
-def _signer_identity(signer: str, filing: pb.PurchaseFiling) -> str:
-    kind, _, ident = signer.partition("/")
-    if kind == "buyers":
-        return f"deedflow://buyer/{ident}"
-    return f"deedflow://{'developer' if ident == filing.developer.uscc else 'bank'}/{ident}"
+def _signers(filing: pb.PurchaseFiling) -> dict[str, str]:
+    """Each party that signs the contract terms, by its party name, with the certificate
+    identity its signature must come from."""
+    signers = {f"buyers/{b.resident_id}": f"deedflow://buyer/{b.resident_id}" for b in filing.buyers}
+    signers[f"organizations/{filing.developer.uscc}"] = f"deedflow://developer/{filing.developer.uscc}"
+    return signers
 
 
 class PurchaseServicer(orchestrator_service_pb2_grpc.PurchaseServiceServicer):
@@ -40,17 +41,24 @@ class PurchaseServicer(orchestrator_service_pb2_grpc.PurchaseServiceServicer):
         """Every signature over the contract's canonical bytes, checked before anything happens,
         so a bad one is refused at the door instead of leaving a half-signed contract."""
         data = canonical_bytes(filing)
-        signatures = list(filing.signatures)
+        signers = _signers(filing)
+        expected = [(s, signers.get(s.signer)) for s in filing.signatures]
         if filing.HasField("loan"):
-            signatures.append(filing.loan.bank_signature)
-        for signature in signatures:
+            # The bank's slot counts only from the loan's bank's own certificate, whatever the
+            # signer field says (a typed-in name proves nothing).
+            expected.append((filing.loan.bank_signature, f"deedflow://bank/{filing.loan.bank.uscc}"))
+        for signature, identity in expected:
+            if identity is None:
+                raise FailedPrecondition(
+                    "SIGNER_NOT_A_PARTY", "a signature names someone who is not a party to the contract"
+                )
             verify(
                 algorithm_of(signature.algorithm),
                 signature.certificate_pem,
                 signature.signature,
                 data,
                 self.ca_pem,
-                _signer_identity(signature.signer, filing),
+                identity,
                 at,
             )
 
@@ -144,6 +152,13 @@ class PurchaseServicer(orchestrator_service_pb2_grpc.PurchaseServiceServicer):
         return await self.tx.operate("CompleteBuilding", request, "CompleteBuilding", begin)
 
     async def GetBuildingCompletion(self, request, context):
+        who = caller()
+        if who.role is Role.DEVELOPER:
+            # Another developer's building, its purchases and their problems, does not exist.
+            holder = await building_developer(self.purchases.clients.contract, request.building_number)
+            require_permit_holder(
+                who, holder, who.id, "building_number", f"buildings/{request.building_number}"
+            )
         completion = await self.tx.read(lambda c: self.purchases.completion(c, request.building_number))
         return pb.GetBuildingCompletionResponse(completion=completion)
 
@@ -159,6 +174,7 @@ class PurchaseServicer(orchestrator_service_pb2_grpc.PurchaseServiceServicer):
 
     async def CancelPurchase(self, request, context):
         who = caller()
+        require_ruling_actor(who, request, frozenset({Role.CLERK}))
         if not request.HasField("joint") and not request.HasField("court_ruling"):
             raise InvalidArgument([FieldViolation("basis", "joint consent or a court ruling is required")])
 

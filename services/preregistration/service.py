@@ -18,10 +18,10 @@ from deedflow.registry.v1 import registry_service_pb2_grpc
 from deedflow.type.v1 import parties_pb2
 from services.preregistration import repository
 from services.preregistration.domain import RightState, check_in_force
-from shared.auth import Caller
+from shared.auth import Caller, Role
 from shared.casework.domain import CaseKind
 from shared.casework.service import Case, CaseBook, Registered, refuse_if_restricted
-from shared.consent import cancellation_text, require_consent
+from shared.consent import cancellation_text, mortgage_text, require_consent
 from shared.errors import FailedPrecondition, FieldViolation, InvalidArgument, NotFound
 from shared.journal import Journal, Operation
 from shared.names import parse_uuid_name
@@ -163,6 +163,23 @@ class Preregistrations:
     @staticmethod
     def premortgage_id(request: pb.LodgePremortgageRequest) -> uuid.UUID:
         return uuid.uuid5(uuid.NAMESPACE_URL, f"premortgage/{request.preregistration}/{request.request_id}")
+
+    async def check_premortgage_consent(self, request: pb.LodgePremortgageRequest, who: Caller, at) -> None:
+        """Every holder, the future mortgagor, signs the mortgage's terms (民法典 400): checked
+        before anything is written. A bank's word that the buyers agreed proves nothing; our
+        orchestrator lodges only loans the holders signed into their contract terms."""
+        if who.role is Role.SERVICE:
+            return
+        prereg = await self.tx.read(lambda c: self.load(c, PREREGISTRATIONS, request.preregistration))
+        holders = _holders(prereg)
+        require_consent(
+            request.mortgagor_signatures,
+            {name: "buyer" for name in _buyer_names(holders)},
+            mortgage_text(prereg["unit_number"], request.loan, holders),
+            self.ca_pem,
+            at,
+            "MORTGAGOR_CONSENT_MISSING",
+        )
 
     async def lodge_premortgage(
         self,

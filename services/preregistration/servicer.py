@@ -12,7 +12,7 @@ from shared.casework.service import entering, lodge_or_enter
 from shared.casework.servicer import case_message
 from shared.documents import attach_proof
 from shared.errors import FieldViolation, InvalidArgument
-from shared.parties import require_own_loan
+from shared.parties import require_own_loan, require_ruling_actor
 from shared.timestamps import to_timestamp
 
 
@@ -106,6 +106,7 @@ class PreregistrationServicer(preregistration_service_pb2_grpc.PreregistrationSe
         require_own_loan(who, request.loan.bank.uscc, "loan.bank.uscc")
         if request.loan.amount_fen <= 0:
             raise InvalidArgument([FieldViolation("loan.amount_fen", "must be positive")])
+        await self.service.check_premortgage_consent(request, who, self.tx.clock.now())
 
         async def lodge(connection, at, operation):
             return await self.service.lodge_premortgage(connection, at, request, who.uri, operation)
@@ -138,6 +139,7 @@ class PreregistrationServicer(preregistration_service_pb2_grpc.PreregistrationSe
 
     async def CancelPreregistration(self, request, context):
         who = caller()
+        require_ruling_actor(who, request)
         await self._visible(PREREGISTRATIONS, request.name)
         if not request.HasField("joint") and not request.HasField("court_ruling"):
             raise InvalidArgument([FieldViolation("basis", "joint consent or a court ruling is required")])
@@ -151,6 +153,7 @@ class PreregistrationServicer(preregistration_service_pb2_grpc.PreregistrationSe
 
     async def ReleasePremortgage(self, request, context):
         who = caller()
+        require_ruling_actor(who, request)
         await self._visible(PREMORTGAGES, request.name)
         await self.service.check_release_consent(request, self.tx.clock.now())
 

@@ -10,7 +10,10 @@ from deedflow.type.v1 import parties_pb2
 from services.tax import repository
 from services.tax.service import DeedTax
 from shared import paging
+from shared.auth import caller
 from shared.errors import FieldViolation, InvalidArgument
+from shared.logging import mask_personal_ids
+from shared.parties import OFFICIALS
 from shared.timestamps import to_timestamp
 
 
@@ -48,7 +51,13 @@ class TaxServicer(tax_service_pb2_grpc.TaxServiceServicer):
         self.tx = tax.tx
 
     async def _render(self, connection, row) -> pb.Assessment:
-        return assessment_message(row, await self.tax.payments_of(connection, row))
+        """The assessment as the caller may see it: a bank collecting the tax sees the buyers'
+        resident IDs masked (only officials see personal data whole: 条例 28)."""
+        assessment = assessment_message(row, await self.tax.payments_of(connection, row))
+        if caller().role not in OFFICIALS:
+            for buyer in assessment.buyers:
+                buyer.resident_id = mask_personal_ids(buyer.resident_id)
+        return assessment
 
     async def AssessDeedTax(self, request, context):
         violations = []

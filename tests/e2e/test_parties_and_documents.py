@@ -24,9 +24,8 @@ from deedflow.registry.v1 import registry_service_pb2 as registry_pb
 from deedflow.registry.v1 import registry_service_pb2_grpc
 from deedflow.transfer.v1 import transfer_service_pb2 as transfer_pb
 from deedflow.transfer.v1 import transfer_service_pb2_grpc
-from deedflow.type.v1 import parties_pb2
 from shared.documents import from_file, load_public_key, to_file, verify_document
-from tests.flows import presale, refused, rid
+from tests.flows import cancelling_ruling, presale, refused, rid
 from tests.purchases import complete, file_purchase, pay, signed_filing, until
 from tests.support import client_channel
 
@@ -88,11 +87,13 @@ async def test_another_developer_neither_reads_nor_cancels_the_purchase(sold, de
     assert (await refused(other.GetPurchase(pb.GetPurchaseRequest(name=name))))[
         0
     ] == grpc.StatusCode.NOT_FOUND
-    ruling = parties_pb2.CourtRuling(authority="重庆市渝北区人民法院", ruling_number="(2026)渝0112民初1号")
-    code, _ = await refused(
-        other.CancelPurchase(pb.CancelPurchaseRequest(request_id=rid(), name=name, court_ruling=ruling))
-    )
-    assert code == grpc.StatusCode.NOT_FOUND
+    # Attack 2: a ruling is two strings a party types; only a clerk enters one.
+    ruling = cancelling_ruling("(2026)渝0112民初1号")
+    for desk in (other, await desks("developer", "orchestrator")):
+        refusal = await refused(
+            desk.CancelPurchase(pb.CancelPurchaseRequest(request_id=rid(), name=name, court_ruling=ruling))
+        )
+        assert refusal == (grpc.StatusCode.PERMISSION_DENIED, "RULING_NEEDS_CLERK")
     listed = (await other.ListPurchases(pb.ListPurchasesRequest())).purchases
     assert name not in [p.name for p in listed]
     # The seller still sees it, unchanged.

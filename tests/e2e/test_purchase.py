@@ -24,7 +24,7 @@ from shared.db import plain_url
 from shared.grpc.channels import secure_channel
 from shared.grpc.status import error_info
 from shared.pki import issue_leaf
-from tests.flows import presale, refused, rid, seize
+from tests.flows import cancelling_ruling, presale, refused, rid, seize
 from tests.purchases import complete, file_purchase, joint_cancellation, pay, signed_filing, until
 from tests.support import client_channel, new_building_number
 
@@ -147,7 +147,7 @@ async def test_cancellation_before_the_pivot_undoes_every_office(offices, pki, d
     assert sale.sale_state == contract_pb.UNIT_SALE_STATE_ON_SALE
 
 
-async def test_cancellation_after_the_pivot_is_refused(offices, pki, developer_desk):
+async def test_cancellation_after_the_pivot_is_refused(offices, pki, developer_desk, clerk_desk):
     """民法典 214: once the transfer is entered, nothing is undone."""
     building, (unit, _) = await presale(offices)
     filing, _ = signed_filing(pki, unit, with_loan=False)
@@ -155,9 +155,9 @@ async def test_cancellation_after_the_pivot_is_refused(offices, pki, developer_d
     await pay(offices, await until(developer_desk, purchase.name, AWAITING))
     await complete(developer_desk, building)
     ready = await until(developer_desk, purchase.name, READY)
-    ruling = parties_pb2.CourtRuling(authority="重庆市渝北区人民法院", ruling_number="(2026)渝0112民初99号")
+    ruling = cancelling_ruling("(2026)渝0112民初99号")
     code, reason = await refused(
-        developer_desk.CancelPurchase(
+        clerk_desk.CancelPurchase(
             pb.CancelPurchaseRequest(request_id=rid(), name=ready.name, court_ruling=ruling)
         )
     )
@@ -292,7 +292,7 @@ async def test_purchase_state_refusals(offices, pki, developer_desk, clerk_desk,
     assert (code, reason) == (grpc.StatusCode.FAILED_PRECONDITION, "PURCHASE_CANCELLED")
 
 
-async def test_a_rejected_filing_has_nothing_to_cancel(offices, pki, developer_desk):
+async def test_a_rejected_filing_has_nothing_to_cancel(offices, pki, developer_desk, clerk_desk):
     """A filing the contract office refuses at its first step ends REJECTED with the reason,
     and cancelling it is refused: nothing was done."""
     building = new_building_number()
@@ -315,9 +315,9 @@ async def test_a_rejected_filing_has_nothing_to_cancel(offices, pki, developer_d
     purchase = await file_purchase(developer_desk, filing)
     rejected = await until(developer_desk, purchase.name, pb.PURCHASE_STATE_REJECTED)
     assert error_info(rejected.problem).reason == "UNIT_NOT_ON_PRESALE"
-    ruling = parties_pb2.CourtRuling(authority="court", ruling_number="(2026)3")
+    ruling = cancelling_ruling("(2026)3")
     code, reason = await refused(
-        developer_desk.CancelPurchase(
+        clerk_desk.CancelPurchase(
             pb.CancelPurchaseRequest(request_id=rid(), name=purchase.name, court_ruling=ruling)
         )
     )

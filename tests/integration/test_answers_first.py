@@ -34,11 +34,13 @@ from tests.flows import (
     DEVELOPER,
     Sale,
     application,
+    cancelling_ruling,
     file_contract,
     first_register,
     next_resident_id,
     pay_tax,
     premortgage,
+    premortgage_request,
     preregister,
     preregistration_commit,
     presale,
@@ -50,8 +52,8 @@ from tests.parties import buyer, developer
 from tests.purchases import complete, file_purchase, pay, signed_filing, until, until_waiting
 from tests.support import load_all_protos, new_building_number
 
-RULING = parties_pb2.CourtRuling(authority="重庆市渝北区人民法院", ruling_number="(2026)渝0112民初1号")
-OTHER_RULING = parties_pb2.CourtRuling(authority="重庆市渝北区人民法院", ruling_number="(2026)渝0112民初2号")
+RULING = cancelling_ruling("(2026)渝0112民初1号")
+OTHER_RULING = cancelling_ruling("(2026)渝0112民初2号")
 LOAN = parties_pb2.Loan(bank=BANK, amount_fen=500_000, term_months=12, mortgage_contract_number="DK-A")
 
 
@@ -229,7 +231,7 @@ async def _(w: World) -> Call:
 async def _(w: World) -> Call:
     contract, _ = await _drafted(w)
     request = contract_pb.CancelContractRequest(request_id=rid(), name=contract.name, court_ruling=RULING)
-    return _call("contract", "developer", request, court_ruling=OTHER_RULING)
+    return _call("contract", "clerk", request, court_ruling=OTHER_RULING)
 
 
 @scenario("contract", "/deedflow.contract.v1.ContractService/MarkContractTransferred")
@@ -436,11 +438,9 @@ async def _(w: World) -> Call:
 async def _(w: World) -> Call:
     sale = await w.sale()
     await preregister(w.o, sale)
-    request = prereg_pb.LodgePremortgageRequest(
-        request_id=rid(), preregistration=sale.prereg.name, loan=LOAN, auto_register=True
-    )
+    request = premortgage_request(sale)
     other_loan = parties_pb2.Loan()
-    other_loan.CopyFrom(LOAN)
+    other_loan.CopyFrom(request.loan)
     other_loan.amount_fen += 1
     return _call("preregistration", "bank-a", request, loan=other_loan)
 
@@ -452,7 +452,7 @@ async def _(w: World) -> Call:
     request = prereg_pb.CancelPreregistrationRequest(
         request_id=rid(), name=sale.prereg.name, court_ruling=RULING
     )
-    return _call("preregistration", "developer", request, court_ruling=OTHER_RULING)
+    return _call("preregistration", "clerk", request, court_ruling=OTHER_RULING)
 
 
 @scenario("preregistration", "/deedflow.preregistration.v1.PreregistrationService/ReleasePremortgage")
@@ -461,7 +461,7 @@ async def _(w: World) -> Call:
     await preregister(w.o, sale)
     held = await premortgage(w.o, sale)
     request = prereg_pb.ReleasePremortgageRequest(request_id=rid(), name=held.name, court_ruling=RULING)
-    return _call("preregistration", "bank-a", request, court_ruling=OTHER_RULING)
+    return _call("preregistration", "clerk", request, court_ruling=OTHER_RULING)
 
 
 @scenario("preregistration", "/deedflow.preregistration.v1.PreregistrationService/MarkConverted")
@@ -591,7 +591,7 @@ async def _(w: World) -> Call:
 async def _(w: World) -> Call:
     _, waiting = await _waiting(w)
     request = pb.CancelPurchaseRequest(request_id=rid(), name=waiting.name, court_ruling=RULING)
-    return _call("orchestrator", "developer", request, court_ruling=OTHER_RULING)
+    return _call("orchestrator", "clerk", request, court_ruling=OTHER_RULING)
 
 
 @scenario("orchestrator", "/deedflow.orchestrator.v1.PurchaseService/ResumePurchase")

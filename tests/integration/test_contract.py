@@ -23,6 +23,7 @@ from shared.grpc.channels import secure_channel
 from shared.grpc.status import bad_request, error_info
 from shared.ids import resident_id_check_char
 from shared.signing import Algorithm
+from tests.flows import cancelling_ruling
 from tests.parties import buyer, developer
 from tests.support import client_channel, new_building_number
 
@@ -48,6 +49,12 @@ async def housing(services, pki):
 @pytest.fixture(scope="module")
 async def dev(services, pki):
     async with client_channel(services["contract"].server.port, pki, "developer") as channel:
+        yield contract_service_pb2_grpc.ContractServiceStub(channel)
+
+
+@pytest.fixture(scope="module")
+async def clerk(services, pki):
+    async with client_channel(services["contract"].server.port, pki, "clerk") as channel:
         yield contract_service_pb2_grpc.ContractServiceStub(channel)
 
 
@@ -326,7 +333,7 @@ async def test_joint_cancellation_puts_the_unit_back_on_sale(housing, dev, pki):
 
 
 async def test_court_ruling_cancels_but_not_while_a_pre_registration_stands(
-    housing, dev, pki, registry_as_service
+    housing, dev, pki, registry_as_service, clerk
 ):
     """物权编解释(一) 5, 民法典 221: the unit must not reopen while the buyers' pre-registration
     is in force."""
@@ -349,9 +356,9 @@ async def test_court_ruling_cancels_but_not_while_a_pre_registration_stands(
             ],
         )
     )
-    ruling = parties_pb2.CourtRuling(authority="重庆市渝北区人民法院", ruling_number="(2026)渝0112民初8号")
+    ruling = cancelling_ruling("(2026)渝0112民初8号")
     code, reason, _ = await refused(
-        dev.CancelContract(pb.CancelContractRequest(request_id=rid(), name=filed.name, court_ruling=ruling))
+        clerk.CancelContract(pb.CancelContractRequest(request_id=rid(), name=filed.name, court_ruling=ruling))
     )
     assert (code, reason) == (grpc.StatusCode.FAILED_PRECONDITION, "PRE_REGISTRATION_IN_FORCE")
     await registry_as_service.CommitCase(
@@ -365,7 +372,7 @@ async def test_court_ruling_cancels_but_not_while_a_pre_registration_stands(
         )
     )
     cancelled = (
-        await dev.CancelContract(
+        await clerk.CancelContract(
             pb.CancelContractRequest(request_id=rid(), name=filed.name, court_ruling=ruling)
         )
     ).contract
@@ -373,7 +380,7 @@ async def test_court_ruling_cancels_but_not_while_a_pre_registration_stands(
     assert "(2026)渝0112民初8号" in cancelled.cancellation_basis
 
 
-async def test_transferred_contract_cannot_be_cancelled(housing, dev, pki, services):
+async def test_transferred_contract_cannot_be_cancelled(housing, dev, clerk, pki, services):
     """民法典 214: after the transfer is registered nothing is undone."""
     (unit, *_) = await new_project(housing)
     filed, _ = await signed_and_filed(dev, pki, unit)
@@ -385,9 +392,9 @@ async def test_transferred_contract_cannot_be_cancelled(housing, dev, pki, servi
                 request_id=rid(), name=filed.name, certificate_number="渝(2026)渝北区不动产权第0000001号"
             )
         )
-    ruling = parties_pb2.CourtRuling(authority="court", ruling_number="(2026)1")
+    ruling = cancelling_ruling("(2026)1")
     code, reason, _ = await refused(
-        dev.CancelContract(pb.CancelContractRequest(request_id=rid(), name=filed.name, court_ruling=ruling))
+        clerk.CancelContract(pb.CancelContractRequest(request_id=rid(), name=filed.name, court_ruling=ruling))
     )
     assert (code, reason) == (grpc.StatusCode.FAILED_PRECONDITION, "CONTRACT_TRANSFERRED")
 

@@ -12,18 +12,38 @@ from deedflow.contract.v1 import contract_service_pb2 as contract_pb
 from deedflow.contract.v1 import contract_service_pb2_grpc
 from deedflow.orchestrator.v1 import orchestrator_service_pb2 as pb
 from deedflow.orchestrator.v1 import orchestrator_service_pb2_grpc
+from deedflow.preregistration.v1 import preregistration_service_pb2 as prereg_pb
+from deedflow.preregistration.v1 import preregistration_service_pb2_grpc
 from deedflow.registry.v1 import registry_service_pb2 as registry_pb
+from deedflow.registry.v1 import registry_service_pb2_grpc
+from deedflow.tax.v1 import tax_service_pb2 as tax_pb
+from deedflow.tax.v1 import tax_service_pb2_grpc
 from deedflow.transfer.v1 import transfer_service_pb2 as transfer_pb
 from deedflow.transfer.v1 import transfer_service_pb2_grpc
 from deedflow.type.v1 import parties_pb2
+from shared.consent import mortgage_text
 from shared.pki import DEV_CALLERS
-from tests.flows import application, file_contract, preregister, presale, refused, rid
-from tests.parties import buyer
+from shared.purchase_terms import canonical_bytes
+from tests.flows import (
+    application,
+    cancelling_ruling,
+    file_contract,
+    pay_tax,
+    premortgage,
+    premortgage_request,
+    preregister,
+    presale,
+    refused,
+    rid,
+)
+from tests.parties import buyer, developer
+from tests.purchases import signed_filing
 from tests.support import client_channel
 
 DEVELOPER_B = parties_pb2.Organization(
     name="乙置业有限公司", uscc=DEV_CALLERS["developer-b"].rsplit("/", 1)[1]
 )
+BANK_C = parties_pb2.Organization(name="丙银行", uscc=DEV_CALLERS["bank-c"].rsplit("/", 1)[1])
 NOT_FOUND = grpc.StatusCode.NOT_FOUND
 
 
@@ -139,3 +159,165 @@ async def test_another_developer_cannot_lodge_the_transfer_of_a_sold_flat(office
         case_pb.ListCasesRequest(unit_number=sale.unit, states=list(range(1, len(case_pb.CaseState.keys()))))
     )
     assert [c for c in cases.cases if c.kind == case_pb.CASE_KIND_TRANSFER] == []
+
+
+async def test_a_party_cannot_invoke_a_court_ruling_at_any_office(offices, pki):
+    """Attack 2: a ruling is two strings a party types; only a clerk enters one."""
+    _, units = await presale(offices)
+    sale = await file_contract(offices, pki, units[0])
+    await preregister(offices, sale)
+    held = await premortgage(offices, sale)
+    ruling = cancelling_ruling("(2026)FAKE-0001", authority="不存在的法院")
+    attempts = [
+        offices.prereg.CancelPreregistration(
+            prereg_pb.CancelPreregistrationRequest(
+                request_id=rid(), name=sale.prereg.name, court_ruling=ruling
+            )
+        ),
+        offices.prereg_as_bank.ReleasePremortgage(
+            prereg_pb.ReleasePremortgageRequest(request_id=rid(), name=held.name, court_ruling=ruling)
+        ),
+        offices.contracts.CancelContract(
+            contract_pb.CancelContractRequest(request_id=rid(), name=sale.contract.name, court_ruling=ruling)
+        ),
+    ]
+    for attempt in attempts:
+        assert await refused(attempt) == (grpc.StatusCode.PERMISSION_DENIED, "RULING_NEEDS_CLERK")
+    prereg = (
+        await offices.prereg.GetPreregistration(prereg_pb.GetPreregistrationRequest(name=sale.prereg.name))
+    ).preregistration
+    assert prereg.state == prereg_pb.PREREGISTRATION_STATE_IN_FORCE
+    contract = (
+        await offices.contracts.GetContract(contract_pb.GetContractRequest(name=sale.contract.name))
+    ).contract
+    assert contract.state == contract_pb.CONTRACT_STATE_FILED
+    # A clerk's ruling must name its date and the ruling document's digest.
+    bare = parties_pb2.CourtRuling(authority="重庆市渝北区人民法院", ruling_number="(2026)渝0112民初5号")
+    code, _ = await refused(
+        offices.contract_clerk.CancelContract(
+            contract_pb.CancelContractRequest(request_id=rid(), name=sale.contract.name, court_ruling=bare)
+        )
+    )
+    assert code == grpc.StatusCode.INVALID_ARGUMENT
+
+
+async def test_a_bank_cannot_premortgage_without_the_holders_signatures(offices, services, pki):
+    """Attack 3: bank C lodged a pre-mortgage on an all-cash buyer's 预告 with no mortgagor
+    signature; and a bank signing in the buyers' names."""
+    _, units = await presale(offices)
+    sale = await file_contract(offices, pki, units[0])
+    await preregister(offices, sale)
+    unsigned = premortgage_request(sale, amount_fen=999_999_900, bank=BANK_C)
+    del unsigned.mortgagor_signatures[:]
+    forged = premortgage_request(sale, amount_fen=999_999_900, bank=BANK_C)
+    bank_c = buyer(pki, "11010519491231002X")
+    text = mortgage_text(sale.unit, forged.loan, sale.contract.terms.buyers)
+    for i, signature in enumerate(forged.mortgagor_signatures):
+        signature.CopyFrom(bank_c.signature(text))
+        signature.signer = sale.buyers[i].party
+    async with as_caller(
+        services,
+        pki,
+        "preregistration",
+        "bank-c",
+        preregistration_service_pb2_grpc.PreregistrationServiceStub,
+    ) as c:
+        assert await refused(c.LodgePremortgage(unsigned)) == (
+            grpc.StatusCode.FAILED_PRECONDITION,
+            "MORTGAGOR_CONSENT_MISSING",
+        )
+        assert await refused(c.LodgePremortgage(forged)) == (
+            grpc.StatusCode.FAILED_PRECONDITION,
+            "CERTIFICATE_UNTRUSTED",
+        )
+    cases = await offices.prereg_cases.ListCases(
+        case_pb.ListCasesRequest(unit_number=sale.unit, states=list(range(1, len(case_pb.CaseState.keys()))))
+    )
+    assert [c for c in cases.cases if c.kind == case_pb.CASE_KIND_PREMORTGAGE] == []
+
+
+async def test_only_the_loans_bank_signs_for_it_and_buyers_sign_its_terms(offices, services, pki):
+    """Attack 4: a developer signed the bank's slot of a loan naming bank B; the terms buyers
+    sign name the bank, amount and term, so changing the loan breaks their signatures."""
+    _, units = await presale(offices)
+    async with as_caller(
+        services, pki, "orchestrator", "developer", orchestrator_service_pb2_grpc.PurchaseServiceStub
+    ) as desk:
+        filing, people = signed_filing(pki, units[0], with_loan=True)
+        filing.loan.bank.uscc = DEV_CALLERS["bank-b"].rsplit("/", 1)[1]
+        filing.loan.amount_fen = 123_456_700
+        data = canonical_bytes(filing)
+        signer = developer(pki)
+        del filing.signatures[:]
+        filing.signatures.extend([signer.signature(data), *(p.signature(data) for p in people)])
+        filing.loan.bank_signature.CopyFrom(signer.signature(data))
+        filing.loan.bank_signature.signer = f"organizations/{filing.loan.bank.uscc}"
+        request = pb.FilePurchaseRequest(request_id=rid(), filing=filing)
+        assert await refused(desk.FilePurchase(request)) == (
+            grpc.StatusCode.FAILED_PRECONDITION,
+            "CERTIFICATE_UNTRUSTED",
+        )
+        changed, _ = signed_filing(pki, units[0], with_loan=True)
+        changed.loan.amount_fen = 123_456_700
+        request = pb.FilePurchaseRequest(request_id=rid(), filing=changed)
+        assert await refused(desk.FilePurchase(request)) == (
+            grpc.StatusCode.FAILED_PRECONDITION,
+            "SIGNATURE_INVALID",
+        )
+        listed = await desk.ListPurchases(pb.ListPurchasesRequest(building_number=units[0][:24]))
+        assert list(listed.purchases) == []
+
+
+async def test_the_register_is_no_oracle_for_a_party(offices, services, pki):
+    """Attack 5: CheckDisposal answered whether a list of guessed IDs held the 预告."""
+    _, units = await presale(offices)
+    request = registry_pb.CheckDisposalRequest(
+        unit_number=units[0],
+        disposal=registry_pb.DISPOSAL_TRANSFER,
+        beneficiaries=["buyers/11010519491231002X"],
+    )
+    for caller in ("bank-a", "developer"):
+        async with as_caller(
+            services, pki, "registry", caller, registry_service_pb2_grpc.RegistryServiceStub
+        ) as s:
+            assert await refused(s.CheckDisposal(request)) == (
+                grpc.StatusCode.PERMISSION_DENIED,
+                "ROLE_NOT_ALLOWED",
+            )
+    request.beneficiaries.extend(f"buyers/{n}" for n in range(21))
+    assert (await refused(offices.registry.CheckDisposal(request)))[0] == grpc.StatusCode.INVALID_ARGUMENT
+
+
+async def test_nothing_leaks_to_non_parties(offices, services, pki):
+    """Attack 8: completions, clearances, page tokens, contract names and resident IDs."""
+    building, units = await presale(offices, units=3)
+    sales = [await file_contract(offices, pki, u) for u in units[:2]]
+    assessment = await pay_tax(offices, sales[0])
+    async with as_caller(
+        services, pki, "orchestrator", "developer-b", orchestrator_service_pb2_grpc.PurchaseServiceStub
+    ) as b:
+        completion = b.GetBuildingCompletion(pb.GetBuildingCompletionRequest(building_number=building))
+        assert (await refused(completion))[0] == NOT_FOUND
+    async with as_caller(services, pki, "tax", "developer", tax_service_pb2_grpc.TaxServiceStub) as dev:
+        clearance = dev.GetClearance(tax_pb.GetClearanceRequest(contract=sales[0].contract.name))
+        assert (await refused(clearance))[0] == grpc.StatusCode.PERMISSION_DENIED
+    seen = (
+        await offices.tax_as_bank.GetAssessment(tax_pb.GetAssessmentRequest(name=assessment.name))
+    ).assessment
+    assert [b.resident_id[6:17] for b in seen.buyers] == ["*" * 11] * 2
+    first = await offices.contracts.ListContracts(
+        contract_pb.ListContractsRequest(project=f"projects/渝住建预售({building[-9:]})", page_size=1)
+    )
+    assert first.next_page_token
+    assert sales[0].contract.name.removeprefix("contracts/") not in first.next_page_token
+    async with as_caller(
+        services, pki, "contract", "developer-b", contract_service_pb2_grpc.ContractServiceStub
+    ) as b:
+        replayed = b.ListContracts(
+            contract_pb.ListContractsRequest(page_size=1, page_token=first.next_page_token)
+        )
+        assert (await refused(replayed))[0] == grpc.StatusCode.INVALID_ARGUMENT
+        unit = (await b.GetUnit(contract_pb.GetUnitRequest(unit_number=units[0]))).unit
+        assert (unit.sale_state, unit.contract) == (contract_pb.UNIT_SALE_STATE_CONTRACTED, "")
+    mine = (await offices.contracts.GetUnit(contract_pb.GetUnitRequest(unit_number=units[0]))).unit
+    assert mine.contract == sales[0].contract.name

@@ -23,6 +23,7 @@ from tests.flows import (
     BANK,
     DEVELOPER,
     application,
+    cancelling_ruling,
     file_contract,
     first_register,
     pay_tax,
@@ -60,11 +61,15 @@ async def test_contract_state_refusals(offices, pki):
         o.contracts.FileContract(contract_pb.FileContractRequest(request_id=rid(), name=sale.contract.name))
     )
     assert (code, reason) == (FAILED, "CONTRACT_NOT_SIGNED")
-    ruling = parties_pb2.CourtRuling(authority="court", ruling_number="(2026)2")
+    ruling = cancelling_ruling("(2026)2")
     cancel = contract_pb.CancelContractRequest(request_id=rid(), name=sale.contract.name, court_ruling=ruling)
-    await o.contracts.CancelContract(cancel)
+    assert await refused(o.contracts.CancelContract(cancel)) == (
+        grpc.StatusCode.PERMISSION_DENIED,
+        "RULING_NEEDS_CLERK",
+    )
+    await o.contract_clerk.CancelContract(cancel)
     cancel.request_id = rid()
-    assert await refused(o.contracts.CancelContract(cancel)) == (FAILED, "CONTRACT_CANCELLED")
+    assert await refused(o.contract_clerk.CancelContract(cancel)) == (FAILED, "CONTRACT_CANCELLED")
 
 
 async def test_pre_registration_needs_a_filed_contract(offices, pki):

@@ -108,16 +108,18 @@ class LodgePreregistrationResponse(_message.Message):
     def __init__(self, preregistration: _Optional[_Union[Preregistration, _Mapping]] = ..., case_record: _Optional[_Union[_casework_service_pb2.Case, _Mapping]] = ...) -> None: ...
 
 class LodgePremortgageRequest(_message.Message):
-    __slots__ = ("request_id", "preregistration", "loan", "auto_register")
+    __slots__ = ("request_id", "preregistration", "loan", "auto_register", "mortgagor_signatures")
     REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
     PREREGISTRATION_FIELD_NUMBER: _ClassVar[int]
     LOAN_FIELD_NUMBER: _ClassVar[int]
     AUTO_REGISTER_FIELD_NUMBER: _ClassVar[int]
+    MORTGAGOR_SIGNATURES_FIELD_NUMBER: _ClassVar[int]
     request_id: str
     preregistration: str
     loan: _parties_pb2.Loan
     auto_register: bool
-    def __init__(self, request_id: _Optional[str] = ..., preregistration: _Optional[str] = ..., loan: _Optional[_Union[_parties_pb2.Loan, _Mapping]] = ..., auto_register: _Optional[bool] = ...) -> None: ...
+    mortgagor_signatures: _containers.RepeatedCompositeFieldContainer[_parties_pb2.Signature]
+    def __init__(self, request_id: _Optional[str] = ..., preregistration: _Optional[str] = ..., loan: _Optional[_Union[_parties_pb2.Loan, _Mapping]] = ..., auto_register: _Optional[bool] = ..., mortgagor_signatures: _Optional[_Iterable[_Union[_parties_pb2.Signature, _Mapping]]] = ...) -> None: ...
 
 class LodgePremortgageResponse(_message.Message):
     __slots__ = ("premortgage", "case_record")

@@ -66,14 +66,16 @@ class Signature(_message.Message):
     def __init__(self, signer: _Optional[str] = ..., algorithm: _Optional[_Union[SignatureAlgorithm, str]] = ..., signature: _Optional[bytes] = ..., certificate_pem: _Optional[str] = ..., sign_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class CourtRuling(_message.Message):
-    __slots__ = ("authority", "ruling_number", "ruling_time")
+    __slots__ = ("authority", "ruling_number", "ruling_time", "document_sha256")
     AUTHORITY_FIELD_NUMBER: _ClassVar[int]
     RULING_NUMBER_FIELD_NUMBER: _ClassVar[int]
     RULING_TIME_FIELD_NUMBER: _ClassVar[int]
+    DOCUMENT_SHA256_FIELD_NUMBER: _ClassVar[int]
     authority: str
     ruling_number: str
     ruling_time: _timestamp_pb2.Timestamp
-    def __init__(self, authority: _Optional[str] = ..., ruling_number: _Optional[str] = ..., ruling_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    document_sha256: bytes
+    def __init__(self, authority: _Optional[str] = ..., ruling_number: _Optional[str] = ..., ruling_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., document_sha256: _Optional[bytes] = ...) -> None: ...
 
 class Loan(_message.Message):
     __slots__ = ("bank", "amount_fen", "term_months", "mortgage_contract_number", "bank_signature")
