@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from deedflow.contract.v1 import contract_service_pb2 as contract_pb
 from deedflow.orchestrator.v1 import orchestrator_service_pb2 as pb
+from shared import statements
 
 
 def contract_terms(filing: pb.PurchaseFiling) -> contract_pb.ContractTerms:
@@ -29,5 +30,5 @@ def contract_terms(filing: pb.PurchaseFiling) -> contract_pb.ContractTerms:
 
 
 def canonical_bytes(filing: pb.PurchaseFiling) -> bytes:
-    """The bytes each party signs: the terms' deterministic serialization."""
-    return contract_terms(filing).SerializeToString(deterministic=True)
+    """The bytes each party signs: the contract-terms statement over these terms."""
+    return statements.contract_terms(contract_terms(filing))

@@ -28,7 +28,7 @@ from deedflow.tax.v1 import tax_service_pb2_grpc
 from deedflow.transfer.v1 import transfer_service_pb2 as transfer_pb
 from deedflow.transfer.v1 import transfer_service_pb2_grpc
 from deedflow.type.v1 import parties_pb2
-from shared.consent import mortgage_text
+from shared import statements
 from shared.grpc.channels import secure_channel
 from shared.grpc.status import error_info
 from shared.ids import resident_id_check_char
@@ -165,7 +165,7 @@ def premortgage_request(
     loan = parties_pb2.Loan(
         bank=bank, amount_fen=amount_fen, term_months=360, mortgage_contract_number="DK-001"
     )
-    text = mortgage_text(sale.unit, loan, sale.contract.terms.buyers)
+    text = statements.mortgage(sale.unit, loan, sale.contract.terms.buyers)
     return prereg_pb.LodgePremortgageRequest(
         request_id=rid(),
         preregistration=sale.prereg.name,
@@ -179,7 +179,7 @@ def signed_mortgage(sale: Sale, loan: parties_pb2.Loan, unit: str | None = None,
     """A mortgage of the sale's unit by its buyers, each signing the terms (民法典 400)."""
     unit = unit or sale.unit
     owners = list(sale.contract.terms.buyers)
-    text = mortgage_text(unit, loan, owners)
+    text = statements.mortgage(unit, loan, owners)
     return mortgage_pb.LodgeMortgageRequest(
         request_id=rid(),
         unit_number=unit,

@@ -9,7 +9,7 @@ import uuid
 from deedflow.orchestrator.v1 import orchestrator_service_pb2 as pb
 from deedflow.tax.v1 import tax_service_pb2 as tax_pb
 from deedflow.type.v1 import parties_pb2
-from shared.consent import cancellation_text
+from shared import statements
 from shared.pki import Pki
 from shared.purchase_terms import canonical_bytes
 from tests.flows import BANK, DEVELOPER, next_resident_id, rid
@@ -54,10 +54,14 @@ def signed_filing(pki: Pki, unit: str, with_loan: bool, buyers: list[Party] | No
     return filing, people
 
 
-def joint_cancellation(pki: Pki, people: list[Party], contract_digest: bytes, with_bank: bool):
-    text = cancellation_text(contract_digest)
-    parties = [developer(pki), *people, *([bank_party(pki)] if with_bank else [])]
-    return parties_pb2.JointConsent(signatures=[p.signature(text) for p in parties])
+def joint_cancellation(pki: Pki, people: list[Party], unit: str, contract_digest: bytes, with_bank: bool):
+    """The developer's and buyers' consent to cancel the contract, and the bank's to release its
+    pre-mortgage, each over its own statement (docs/signing.md)."""
+    text = statements.cancel_contract(unit, contract_digest)
+    signatures = [p.signature(text) for p in (developer(pki), *people)]
+    if with_bank:
+        signatures.append(bank_party(pki).signature(statements.release_premortgage(unit, contract_digest)))
+    return parties_pb2.JointConsent(signatures=signatures)
 
 
 async def file_purchase(stub, filing) -> pb.Purchase:

@@ -125,6 +125,10 @@ REASONS: dict[str, tuple[str, str]] = {
         "预告登记有效期间不能重新销售",
         "the unit cannot reopen for sale while a pre-registration is in force",
     ),
+    "TERMS_ALREADY_USED": (
+        "同一份已签署的合同条款已使用过，须重新编号并重新签署",
+        "these signed terms were used before; a new contract needs its own reference and signatures",
+    ),
     "TRANSFEREES_NOT_HOLDERS": (
         "转移登记的买受人与预告登记权利人不一致",
         "the buyers named are not the holders of the pre-registration",

@@ -26,7 +26,7 @@ from services.contract.domain import (
     parties,
     signer_identity,
 )
-from shared.consent import cancellation_text
+from shared import statements
 from shared.errors import AlreadyExists, FailedPrecondition, NotFound
 from shared.ids import building_of
 from shared.journal import Journal, Operation
@@ -207,7 +207,9 @@ class Contracts:
                 digest_of(canonical),
                 at,
             )
-        except asyncpg.UniqueViolationError:
+        except asyncpg.UniqueViolationError as exc:
+            if exc.constraint_name == "contract_terms_once":
+                raise terms_used(terms.unit_number) from None
             raise _already_contracted(terms.unit_number) from None
         return await self.load(connection, contract_id)
 
@@ -222,7 +224,7 @@ class Contracts:
             algorithm,
             signature.certificate_pem,
             signature.signature,
-            record.row["canonical_bytes"],
+            statements.contract_terms(record.terms),
             self.ca_pem,
             signer_identity(signature.signer),
             at,
@@ -302,7 +304,7 @@ class Contracts:
                 f" document sha256 {ruling.document_sha256.hex()}"
             )
         consenting = set()
-        text = cancellation_text(record.row["digest"])
+        text = statements.cancel_contract(record.terms.unit_number, record.row["digest"])
         for signature in request.joint.signatures:
             if signature.signer in record.parties:
                 verify(
@@ -340,6 +342,17 @@ class Contracts:
             certificate_number=certificate_number,
         )
         return await self.load(connection, contract_id)
+
+
+def terms_used(unit_number: str) -> FailedPrecondition:
+    """Signed terms are used once (docs/signing.md, "Replay"): a new contract on the same terms
+    carries a new developer_reference, and new signatures."""
+    return FailedPrecondition(
+        "TERMS_ALREADY_USED",
+        f"a contract with exactly these terms for unit {unit_number} was made before;"
+        " a new contract needs its own developer_reference and signatures",
+        {"unit_number": unit_number},
+    )
 
 
 def _already_contracted(unit_number: str) -> FailedPrecondition:

@@ -10,7 +10,7 @@ from deedflow.type.v1 import parties_pb2
 from services.contract import repository
 from services.contract.domain import ContractState, term_violations
 from services.contract.service import ContractRecord, Contracts, parse_contract_name
-from shared import paging
+from shared import paging, statements
 from shared.auth import caller
 from shared.errors import FieldViolation, InvalidArgument, NotFound
 from shared.ids import building_of
@@ -68,7 +68,7 @@ def contract_message(record: ContractRecord) -> pb.Contract:
         name=f"contracts/{row['id']}",
         terms=record.terms,
         state=pb.ContractState.Value(f"CONTRACT_STATE_{row['state']}"),
-        canonical_bytes=row["canonical_bytes"],
+        canonical_bytes=statements.contract_terms(record.terms),
         digest=row["digest"],
         signatures=[
             pb.SignatureEvidence(

@@ -18,10 +18,11 @@ from services.mortgage.domain import (
     check_dischargeable,
     check_mortgagors_own,
 )
+from shared import statements
 from shared.auth import Caller
 from shared.casework.domain import CaseKind
 from shared.casework.service import Case, CaseBook, Registered, refuse_if_restricted
-from shared.consent import mortgage_text, require_consent
+from shared.consent import require_consent
 from shared.errors import FailedPrecondition, NotFound
 from shared.journal import Journal, Operation
 from shared.names import parse_uuid_name
@@ -80,7 +81,7 @@ class Mortgages:
         require_consent(
             request.mortgagor_signatures,
             {f"buyers/{m.resident_id}": "buyer" for m in request.mortgagors},
-            mortgage_text(request.unit_number, request.loan, request.mortgagors),
+            statements.mortgage(request.unit_number, request.loan, request.mortgagors),
             self.ca_pem,
             at,
             "MORTGAGOR_CONSENT_MISSING",

@@ -23,6 +23,7 @@ from services.orchestrator.engine import save
 from services.orchestrator.notifier import Notifier
 from services.orchestrator.render import purchase_message
 from services.orchestrator.saga import FORWARD, PIVOT
+from shared import statements
 from shared.auth import Caller, Role
 from shared.errors import Aborted, AnsweredBefore, FailedPrecondition, NotFound
 from shared.ids import building_of
@@ -30,6 +31,7 @@ from shared.journal import Journal, Operation, Refused
 from shared.names import parse_uuid_name
 from shared.outcomes import REFUSALS
 from shared.parties import is_party
+from shared.purchase_terms import contract_terms
 from shared.transactions import Transactions
 
 # How long a watcher waits for a notification before it reads again anyway.
@@ -104,7 +106,15 @@ class Purchases:
         purchase_id = uuid.uuid5(_NAMESPACE, request.request_id)
         try:
             await self._insert(connection, purchase_id, filing, at)
-        except asyncpg.UniqueViolationError:
+        except asyncpg.UniqueViolationError as exc:
+            if exc.constraint_name == "purchase_terms_once":
+                # The same signed terms filed before (a replay with a new request id).
+                raise FailedPrecondition(
+                    "TERMS_ALREADY_USED",
+                    "these signed terms were filed before; a new filing needs its own"
+                    " developer_reference and signatures",
+                    {"unit_number": filing.unit_number},
+                ) from None
             # Another buyer's purchase of this flat is live: refused at the door, in this round
             # trip, rather than after a saga step (the index one_live_purchase_per_unit).
             raise _unit_taken(filing.unit_number) from None
@@ -124,6 +134,7 @@ class Purchases:
                 "building_number": building_of(filing.unit_number),
                 "unit_number": filing.unit_number,
                 "filing": filing.SerializeToString(deterministic=True),
+                "terms_sha256": statements.terms_digest(contract_terms(filing)),
                 "state": PurchaseState.FILING.value,
                 "version": 0,
                 "due_at": at,

@@ -10,24 +10,29 @@ from services.orchestrator import repository
 from services.orchestrator.domain import filing_violations
 from services.orchestrator.render import purchase_message
 from services.orchestrator.service import Purchases, parse_purchase_name
-from shared import paging
+from shared import paging, statements
 from shared.auth import Role, caller
+from shared.consent import verify_each
 from shared.context import subject_var
 from shared.errors import FailedPrecondition, FieldViolation, InvalidArgument
 from shared.journal import Operation
 from shared.parties import require_own_loan, require_own_sale, require_ruling_actor
 from shared.permits import building_developer, require_permit_holder
-from shared.purchase_terms import canonical_bytes
+from shared.purchase_terms import canonical_bytes, contract_terms
 from shared.signing import algorithm_of, verify
 from shared.timestamps import from_timestamp
 
 
 def _signers(filing: pb.PurchaseFiling) -> dict[str, str]:
-    """Each party that signs the contract terms, by its party name, with the certificate
-    identity its signature must come from."""
-    signers = {f"buyers/{b.resident_id}": f"deedflow://buyer/{b.resident_id}" for b in filing.buyers}
-    signers[f"organizations/{filing.developer.uscc}"] = f"deedflow://developer/{filing.developer.uscc}"
+    """Each party that signs the contract terms, by its party name, with the certificate role
+    its signature must come from."""
+    signers = {f"buyers/{b.resident_id}": "buyer" for b in filing.buyers}
+    signers[f"organizations/{filing.developer.uscc}"] = "developer"
     return signers
+
+
+def _identity(party: str, role: str) -> str:
+    return f"deedflow://{role}/{party.partition('/')[2]}"
 
 
 class PurchaseServicer(orchestrator_service_pb2_grpc.PurchaseServiceServicer):
@@ -42,7 +47,10 @@ class PurchaseServicer(orchestrator_service_pb2_grpc.PurchaseServiceServicer):
         so a bad one is refused at the door instead of leaving a half-signed contract."""
         data = canonical_bytes(filing)
         signers = _signers(filing)
-        expected = [(s, signers.get(s.signer)) for s in filing.signatures]
+        expected = [
+            (s, _identity(s.signer, signers[s.signer]) if s.signer in signers else None)
+            for s in filing.signatures
+        ]
         if filing.HasField("loan"):
             # The bank's slot counts only from the loan's bank's own certificate, whatever the
             # signer field says (a typed-in name proves nothing).
@@ -59,6 +67,30 @@ class PurchaseServicer(orchestrator_service_pb2_grpc.PurchaseServiceServicer):
                 data,
                 self.ca_pem,
                 identity,
+                at,
+            )
+
+    async def _verify_consent(self, request: pb.CancelPurchaseRequest, who) -> None:
+        """Every signature in the joint consent verified at the door, over the statement of the
+        act it consents to (shared/statements.py), from the named party's own certificate: the
+        developer's and buyers' over cancel-contract, the bank's over release-premortgage."""
+        row = await self.tx.read(lambda c: self.purchases.load(c, request.name, who))
+        filing = pb.PurchaseFiling.FromString(row["filing"])
+        digest = statements.terms_digest(contract_terms(filing))
+        at = self.tx.clock.now()
+        verify_each(
+            request.joint.signatures,
+            _signers(filing),
+            statements.cancel_contract(filing.unit_number, digest),
+            self.ca_pem,
+            at,
+        )
+        if filing.HasField("loan"):
+            verify_each(
+                request.joint.signatures,
+                {f"organizations/{filing.loan.bank.uscc}": "bank"},
+                statements.release_premortgage(filing.unit_number, digest),
+                self.ca_pem,
                 at,
             )
 
@@ -177,6 +209,8 @@ class PurchaseServicer(orchestrator_service_pb2_grpc.PurchaseServiceServicer):
         require_ruling_actor(who, request, frozenset({Role.CLERK}))
         if not request.HasField("joint") and not request.HasField("court_ruling"):
             raise InvalidArgument([FieldViolation("basis", "joint consent or a court ruling is required")])
+        if request.HasField("joint"):
+            await self._verify_consent(request, who)
 
         async def work(connection, at):
             return pb.CancelPurchaseResponse(

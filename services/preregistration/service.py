@@ -18,10 +18,11 @@ from deedflow.registry.v1 import registry_service_pb2_grpc
 from deedflow.type.v1 import parties_pb2
 from services.preregistration import repository
 from services.preregistration.domain import RightState, check_in_force
+from shared import statements
 from shared.auth import Caller, Role
 from shared.casework.domain import CaseKind
 from shared.casework.service import Case, CaseBook, Registered, refuse_if_restricted
-from shared.consent import cancellation_text, mortgage_text, require_consent
+from shared.consent import require_consent
 from shared.errors import FailedPrecondition, FieldViolation, InvalidArgument, NotFound
 from shared.journal import Journal, Operation
 from shared.names import parse_uuid_name
@@ -175,7 +176,7 @@ class Preregistrations:
         require_consent(
             request.mortgagor_signatures,
             {name: "buyer" for name in _buyer_names(holders)},
-            mortgage_text(prereg["unit_number"], request.loan, holders),
+            statements.mortgage(prereg["unit_number"], request.loan, holders),
             self.ca_pem,
             at,
             "MORTGAGOR_CONSENT_MISSING",
@@ -239,7 +240,9 @@ class Preregistrations:
         require_consent(
             request.joint.signatures,
             parties,
-            await self._cancellation_text(prereg["contract"]),
+            statements.cancel_contract(
+                prereg["unit_number"], await self._contract_digest(prereg["contract"])
+            ),
             self.ca_pem,
             at,
             "CANCELLATION_CONSENT_MISSING",
@@ -286,7 +289,9 @@ class Preregistrations:
         require_consent(
             [request.mortgagee_consent],
             {f"organizations/{premortgage['bank_uscc']}": "bank"},
-            await self._cancellation_text(prereg_of["contract"]),
+            statements.release_premortgage(
+                prereg_of["unit_number"], await self._contract_digest(prereg_of["contract"])
+            ),
             self.ca_pem,
             at,
             "MORTGAGEE_CONSENT_MISSING",
@@ -308,9 +313,9 @@ class Preregistrations:
             entering,
         )
 
-    async def _cancellation_text(self, contract: str) -> bytes:
+    async def _contract_digest(self, contract: str) -> bytes:
         reply = await self.contracts.GetContract(contract_pb.GetContractRequest(name=contract))
-        return cancellation_text(reply.contract.digest)
+        return reply.contract.digest
 
     async def mark_converted(self, connection, at: dt.datetime, name: str, transfer_case: str):
         prereg = await self.load(connection, PREREGISTRATIONS, name, lock=True)

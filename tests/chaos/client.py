@@ -187,7 +187,9 @@ async def cancelled_before_transfer(d: Desks, pki: Pki, building: str) -> pb.Pur
         pb.CancelPurchaseRequest(
             request_id=rid(),
             name=purchase.name,
-            joint=joint_cancellation(pki, people, contract.digest, with_bank=True),
+            joint=joint_cancellation(
+                pki, people, contract.terms.unit_number, contract.digest, with_bank=True
+            ),
         ),
     )
     return await watch_until(d.developer, purchase.name, CANCELLED)

@@ -32,8 +32,8 @@ from deedflow.orchestrator.v1 import orchestrator_service_pb2 as pb
 from deedflow.orchestrator.v1 import orchestrator_service_pb2_grpc
 from deedflow.tax.v1 import tax_service_pb2_grpc
 from deedflow.type.v1 import parties_pb2
+from shared import statements
 from shared.config import Settings
-from shared.consent import mortgage_text
 from shared.grpc.channels import secure_channel
 from shared.ids import validate_resident_id
 from shared.pki import Pki
@@ -174,7 +174,7 @@ async def _lodge_mortgage(env, unit: str) -> str:
         # The owners sign the mortgage's terms with their own keys, kept by the demo's parties.
         settings = _settings(env)
         parties = Parties(settings.home / "demo-parties", Pki(settings.pki_path))
-        text = mortgage_text(unit, loan, owners)
+        text = statements.mortgage(unit, loan, owners)
         reply = await mortgages.LodgeMortgage(
             mortgage_pb.LodgeMortgageRequest(
                 request_id=str(uuid.uuid4()),

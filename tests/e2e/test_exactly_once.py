@@ -14,9 +14,10 @@ from deedflow.orchestrator.v1 import orchestrator_service_pb2 as pb
 from deedflow.orchestrator.v1 import orchestrator_service_pb2_grpc
 from deedflow.preregistration.v1 import preregistration_service_pb2 as prereg_pb
 from deedflow.tax.v1 import tax_service_pb2 as tax_pb
-from shared import faults
+from shared import faults, statements
 from shared.grpc.status import bad_request, error_info
 from tests.flows import presale, refused, rid
+from tests.parties import developer
 from tests.purchases import (
     complete,
     file_purchase,
@@ -129,13 +130,44 @@ async def test_an_unexplained_failure_is_retried_a_bounded_number_of_times_then_
     assert waiting.documents.premortgage_proof_number
 
 
-async def _parked_cancellation(offices, pki, developer_desk, wrong_text: bool, refund_first: bool):
-    """A financed purchase waiting for its building, then cancelled; the cancellation parks."""
+async def _waiting_financed(offices, pki, developer_desk):
     _, (unit, _) = await presale(offices)
     filing, people = signed_filing(pki, unit, with_loan=True)
     purchase = await file_purchase(developer_desk, filing)
     waiting = await until_waiting(developer_desk, purchase.name)
     await pay(offices, waiting)
+    return waiting, people
+
+
+async def test_consent_to_another_act_is_refused_at_the_door(offices, pki, developer_desk):
+    """Attack 7: signatures over another contract's cancellation, or the bank's release signed
+    where the buyers' cancellation belongs, are refused before anything starts."""
+    waiting, people = await _waiting_financed(offices, pki, developer_desk)
+    unit = waiting.filing.unit_number
+    contract = (
+        await offices.contracts.GetContract(contract_pb.GetContractRequest(name=waiting.documents.contract))
+    ).contract
+    elsewhere = joint_cancellation(pki, people, unit, bytes(32), with_bank=False)
+    release_as_cancel = joint_cancellation(pki, people, unit, contract.digest, with_bank=True)
+    bank = release_as_cancel.signatures[-1]
+    release_as_cancel.signatures[0].CopyFrom(
+        developer(pki).signature(statements.release_premortgage(unit, contract.digest))
+    )
+    for joint in (elsewhere, release_as_cancel):
+        if joint is elsewhere:
+            joint.signatures.append(bank)
+        cancel = pb.CancelPurchaseRequest(request_id=rid(), name=waiting.name, joint=joint)
+        assert await refused(developer_desk.CancelPurchase(cancel)) == (
+            grpc.StatusCode.FAILED_PRECONDITION,
+            "SIGNATURE_INVALID",
+        )
+    still = (await developer_desk.GetPurchase(pb.GetPurchaseRequest(name=waiting.name))).purchase
+    assert (still.state, still.version) == (AWAITING, waiting.version)
+
+
+async def _parked_cancellation(offices, pki, developer_desk, refuse_at_prereg: bool, refund_first: bool):
+    """A financed purchase waiting for its building, then cancelled; the cancellation parks."""
+    waiting, people = await _waiting_financed(offices, pki, developer_desk)
     if refund_first:
         await offices.tax.RefundDeedTax(
             tax_pb.RefundDeedTaxRequest(
@@ -145,29 +177,31 @@ async def _parked_cancellation(offices, pki, developer_desk, wrong_text: bool, r
     contract = (
         await offices.contracts.GetContract(contract_pb.GetContractRequest(name=waiting.documents.contract))
     ).contract
-    joint = joint_cancellation(pki, people, contract.digest, with_bank=True)
-    if wrong_text:
-        # The developer and buyers signed another contract's cancellation; the bank signed this one.
-        bank = joint.signatures[-1]
-        joint = joint_cancellation(pki, people, bytes(32), with_bank=False)
-        joint.signatures.append(bank)
-    await developer_desk.CancelPurchase(
-        pb.CancelPurchaseRequest(request_id=rid(), name=purchase.name, joint=joint)
-    )
-    return waiting, await until(developer_desk, purchase.name, PARKED, pb.PURCHASE_STATE_CANCELLED)
+    joint = joint_cancellation(pki, people, waiting.filing.unit_number, contract.digest, with_bank=True)
+    if refuse_at_prereg:
+        # The pre-registration office refuses the cancellation after the bank's release went
+        # through (as it would for a restriction entered meanwhile).
+        faults.configure("orchestrator/saga/PREREGISTERED/compensate/before-call=refuse")
+    try:
+        await developer_desk.CancelPurchase(
+            pb.CancelPurchaseRequest(request_id=rid(), name=waiting.name, joint=joint)
+        )
+        return waiting, await until(developer_desk, waiting.name, PARKED, pb.PURCHASE_STATE_CANCELLED)
+    finally:
+        faults.configure()
 
 
 async def test_a_cancellation_whose_consent_proved_invalid_goes_back_to_the_forward_path(
     offices, pki, developer_desk, clerk_desk
 ):
-    """The developer and buyers signed the wrong text: the bank's release went through, the
-    pre-registration office refused; the clerk withdraws the cancellation and the purchase goes
-    on, its pre-mortgage lodged anew, to the certificate."""
+    """The bank's release went through, the pre-registration office refused the cancellation;
+    the clerk withdraws the cancellation and the purchase goes on, its pre-mortgage lodged anew,
+    to the certificate."""
     waiting, parked = await _parked_cancellation(
-        offices, pki, developer_desk, wrong_text=True, refund_first=False
+        offices, pki, developer_desk, refuse_at_prereg=True, refund_first=False
     )
     assert parked.state == PARKED
-    assert error_info(parked.problem).reason == "SIGNATURE_INVALID"
+    assert parked.problem.code == grpc.StatusCode.FAILED_PRECONDITION.value[0]
     resumed = (
         await clerk_desk.ResumePurchase(
             pb.ResumePurchaseRequest(
@@ -196,7 +230,9 @@ async def test_a_cancellation_cannot_be_withdrawn_once_the_filing_is_cancelled(
 ):
     """The tax was refunded outside the saga, so the last compensation is refused after the
     filing was cancelled and the unit is on sale again: there is no forward path left."""
-    _, parked = await _parked_cancellation(offices, pki, developer_desk, wrong_text=False, refund_first=True)
+    _, parked = await _parked_cancellation(
+        offices, pki, developer_desk, refuse_at_prereg=False, refund_first=True
+    )
     assert error_info(parked.problem).reason == "ALREADY_REFUNDED"
     withdraw = pb.ResumePurchaseRequest(
         request_id=rid(), name=parked.name, note="x", withdraw_cancellation=True

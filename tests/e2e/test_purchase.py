@@ -111,7 +111,7 @@ async def test_cancellation_before_the_pivot_undoes_every_office(offices, pki, d
     contract = (
         await offices.contracts.GetContract(contract_pb.GetContractRequest(name=waiting.documents.contract))
     ).contract
-    joint = joint_cancellation(pki, people, contract.digest, with_bank=True)
+    joint = joint_cancellation(pki, people, contract.terms.unit_number, contract.digest, with_bank=True)
     cancelling = (
         await developer_desk.CancelPurchase(
             pb.CancelPurchaseRequest(request_id=rid(), name=purchase.name, joint=joint)
@@ -145,6 +145,17 @@ async def test_cancellation_before_the_pivot_undoes_every_office(offices, pki, d
     assert assessment.state == tax_pb.ASSESSMENT_STATE_REFUNDED
     sale = (await offices.contracts.GetUnit(contract_pb.GetUnitRequest(unit_number=unit))).unit
     assert sale.sale_state == contract_pb.UNIT_SALE_STATE_ON_SALE
+    # Attack 7: the old filing, its old signatures and a new request id: the signed terms are
+    # spent, at the orchestrator and at the contract office alike.
+    replay = pb.FilePurchaseRequest(request_id=rid(), filing=filing)
+    assert await refused(developer_desk.FilePurchase(replay)) == (
+        grpc.StatusCode.FAILED_PRECONDITION,
+        "TERMS_ALREADY_USED",
+    )
+    again = offices.contracts.CreateContract(
+        contract_pb.CreateContractRequest(request_id=rid(), terms=contract.terms)
+    )
+    assert await refused(again) == (grpc.StatusCode.FAILED_PRECONDITION, "TERMS_ALREADY_USED")
 
 
 async def test_cancellation_after_the_pivot_is_refused(offices, pki, developer_desk, clerk_desk):
@@ -270,7 +281,7 @@ async def test_purchase_state_refusals(offices, pki, developer_desk, clerk_desk,
                 contract_pb.GetContractRequest(name=waiting.documents.contract)
             )
         ).contract
-        joint = joint_cancellation(pki, people, contract.digest, with_bank=False)
+        joint = joint_cancellation(pki, people, contract.terms.unit_number, contract.digest, with_bank=False)
         request = pb.CancelPurchaseRequest(request_id=rid(), name=purchase.name, joint=joint)
         code, reason = await refused(developer_desk.CancelPurchase(request))
         assert (code, reason) == (grpc.StatusCode.ABORTED, "PURCHASE_BUSY")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import hashlib
 import uuid
 
 import asyncpg
@@ -18,6 +19,7 @@ from deedflow.contract.v1 import contract_service_pb2_grpc
 from deedflow.registry.v1 import registry_service_pb2 as registry_pb
 from deedflow.registry.v1 import registry_service_pb2_grpc
 from deedflow.type.v1 import parties_pb2
+from shared import statements
 from shared.db import plain_url
 from shared.grpc.channels import secure_channel
 from shared.grpc.status import bad_request, error_info
@@ -145,7 +147,9 @@ async def test_contract_signed_by_every_party_is_filed(housing, dev, pki):
     contract = await create(dev, terms_for(unit, buyers, [6000, 4000]))
     assert contract.state == pb.CONTRACT_STATE_DRAFTED
     assert len(contract.digest) == 32
-    assert pb.ContractTerms.FromString(contract.canonical_bytes) == contract.terms
+    assert contract.digest == hashlib.sha256(contract.terms.SerializeToString(deterministic=True)).digest()
+    assert contract.canonical_bytes == statements.contract_terms(contract.terms)
+    assert contract.canonical_bytes.startswith(b"deedflow-signature/v1\npurpose: contract-terms\n")
     assert list(contract.pending_signers) == [f"organizations/{DEVELOPER.uscc}", *(b.party for b in buyers)]
     assert (
         await dev.GetUnit(pb.GetUnitRequest(unit_number=unit))
@@ -160,7 +164,8 @@ async def test_contract_signed_by_every_party_is_filed(housing, dev, pki):
         contract = await sign(dev, contract, party)
     assert contract.state == pb.CONTRACT_STATE_SIGNED
     assert len(contract.signatures) == 3
-    assert all(len(s.certificate_sha256) == 32 and s.digest == contract.digest for s in contract.signatures)
+    signed = hashlib.sha256(contract.canonical_bytes).digest()
+    assert all(len(s.certificate_sha256) == 32 and s.digest == signed for s in contract.signatures)
 
     filed = (await dev.FileContract(pb.FileContractRequest(request_id=rid(), name=contract.name))).contract
     assert filed.state == pb.CONTRACT_STATE_FILED
@@ -215,7 +220,7 @@ async def test_one_live_contract_is_a_database_constraint(housing, dev, pki, dat
             await connection.execute(
                 "INSERT INTO contract (id, unit_number, developer_uscc, state, canonical_bytes, digest,"
                 " create_time, update_time) SELECT gen_random_uuid(), unit_number, developer_uscc, 'DRAFTED',"
-                " canonical_bytes, digest, now(), now() FROM contract WHERE id = $1",
+                " canonical_bytes, sha256(digest), now(), now() FROM contract WHERE id = $1",
                 uuid.UUID(contract.name.removeprefix("contracts/")),
             )
     finally:
@@ -268,9 +273,10 @@ async def test_signature_refusals(housing, dev, pki, problem, tmp_path):
         "other_name": "CERTIFICATE_UNTRUSTED",
     }[problem]
     if problem == "changed_bytes":
-        altered = pb.ContractTerms.FromString(contract.canonical_bytes)
+        altered = pb.ContractTerms()
+        altered.CopyFrom(contract.terms)
         altered.price_ex_vat_fen -= 1
-        signature = party.signature(altered.SerializeToString(deterministic=True))
+        signature = party.signature(statements.contract_terms(altered))
     elif problem == "wrong_key":
         impostor = buyer(pki, resident_id(9))
         signature = impostor.signature(contract.canonical_bytes)
@@ -314,7 +320,7 @@ async def test_joint_cancellation_puts_the_unit_back_on_sale(housing, dev, pki):
     """民法典 562: the parties may cancel jointly; every party signs the cancellation."""
     (unit, *_) = await new_project(housing)
     filed, buyers = await signed_and_filed(dev, pki, unit)
-    text = b"cancel:" + filed.digest
+    text = statements.cancel_contract(unit, filed.digest)
     partial = parties_pb2.JointConsent(signatures=[developer(pki).signature(text)])
     code, reason, _ = await refused(
         dev.CancelContract(pb.CancelContractRequest(request_id=rid(), name=filed.name, joint=partial))

@@ -21,7 +21,7 @@ from deedflow.tax.v1 import tax_service_pb2_grpc
 from deedflow.transfer.v1 import transfer_service_pb2 as transfer_pb
 from deedflow.transfer.v1 import transfer_service_pb2_grpc
 from deedflow.type.v1 import parties_pb2
-from shared.consent import mortgage_text
+from shared import statements
 from shared.pki import DEV_CALLERS
 from shared.purchase_terms import canonical_bytes
 from tests.flows import (
@@ -211,7 +211,7 @@ async def test_a_bank_cannot_premortgage_without_the_holders_signatures(offices,
     del unsigned.mortgagor_signatures[:]
     forged = premortgage_request(sale, amount_fen=999_999_900, bank=BANK_C)
     bank_c = buyer(pki, "11010519491231002X")
-    text = mortgage_text(sale.unit, forged.loan, sale.contract.terms.buyers)
+    text = statements.mortgage(sale.unit, forged.loan, sale.contract.terms.buyers)
     for i, signature in enumerate(forged.mortgagor_signatures):
         signature.CopyFrom(bank_c.signature(text))
         signature.signer = sale.buyers[i].party

@@ -17,6 +17,7 @@ from deedflow.tax.v1 import tax_service_pb2 as tax_pb
 from deedflow.transfer.v1 import transfer_service_pb2 as transfer_pb
 from deedflow.type.v1 import parties_pb2
 from services.contract.app import register as register_contract
+from shared import statements
 from shared.clock import SettableClock
 from shared.runtime import start_service
 from tests.flows import (
@@ -234,7 +235,9 @@ async def test_release_and_discharge_refusals(offices, pki):
             prereg_pb.ReleasePremortgageRequest(
                 request_id=rid(),
                 name=premort.name,
-                mortgagee_consent=wrong_bank.signature(b"cancel:" + sale.contract.digest),
+                mortgagee_consent=wrong_bank.signature(
+                    statements.release_premortgage(sale.unit, sale.contract.digest)
+                ),
             )
         )
     )
@@ -243,7 +246,7 @@ async def test_release_and_discharge_refusals(offices, pki):
     release = prereg_pb.ReleasePremortgageRequest(
         request_id=rid(),
         name=premort.name,
-        mortgagee_consent=bank.signature(b"cancel:" + sale.contract.digest),
+        mortgagee_consent=bank.signature(statements.release_premortgage(sale.unit, sale.contract.digest)),
     )
     await o.prereg_as_bank.ReleasePremortgage(release)
     release.request_id = rid()

@@ -16,7 +16,7 @@ from deedflow.registry.v1 import registry_service_pb2 as registry_pb
 from deedflow.tax.v1 import tax_service_pb2 as tax_pb
 from deedflow.transfer.v1 import transfer_service_pb2 as transfer_pb
 from deedflow.type.v1 import parties_pb2
-from shared.consent import mortgage_text
+from shared import statements
 from shared.grpc.status import error_info
 from tests.flows import (
     BANK,
@@ -346,7 +346,7 @@ async def test_standalone_mortgage_and_discharge_by_its_mortgagee_only(offices, 
     owners = list(sale.contract.terms.buyers)
 
     def lodge(mortgagors, signers):
-        text = mortgage_text(unit, loan, mortgagors)
+        text = statements.mortgage(unit, loan, mortgagors)
         return o.mortgage_as_bank.LodgeMortgage(
             mortgage_pb.LodgeMortgageRequest(
                 request_id=rid(),
@@ -362,7 +362,9 @@ async def test_standalone_mortgage_and_discharge_by_its_mortgagee_only(offices, 
     code, reason = await refused(lodge(owners, sale.buyers[:1]))
     assert (code, reason) == (grpc.StatusCode.FAILED_PRECONDITION, "MORTGAGOR_CONSENT_MISSING")
     # A signature by the right person over other terms (another amount) does not count either.
-    other_terms = mortgage_text(unit, parties_pb2.Loan(bank=BANK, amount_fen=1, term_months=120), owners)
+    other_terms = statements.mortgage(
+        unit, parties_pb2.Loan(bank=BANK, amount_fen=1, term_months=120), owners
+    )
     code, reason = await refused(
         o.mortgage_as_bank.LodgeMortgage(
             mortgage_pb.LodgeMortgageRequest(
@@ -416,7 +418,10 @@ async def test_joint_cancellation_of_pre_registration_after_the_bank_releases(of
     prereg, _ = await preregister(o, sale)
     premort = await premortgage(o, sale)
     joint = parties_pb2.JointConsent(
-        signatures=[p.signature(b"cancel:" + sale.contract.digest) for p in (developer(pki), *sale.buyers)]
+        signatures=[
+            p.signature(statements.cancel_contract(unit, sale.contract.digest))
+            for p in (developer(pki), *sale.buyers)
+        ]
     )
     code, reason = await refused(
         o.prereg.CancelPreregistration(
@@ -430,7 +435,9 @@ async def test_joint_cancellation_of_pre_registration_after_the_bank_releases(of
             prereg_pb.ReleasePremortgageRequest(
                 request_id=rid(),
                 name=premort.name,
-                mortgagee_consent=bank.signature(b"cancel:" + sale.contract.digest),
+                mortgagee_consent=bank.signature(
+                    statements.release_premortgage(sale.unit, sale.contract.digest)
+                ),
             )
         )
     ).premortgage

@@ -1,0 +1,76 @@
+"""The bytes a party signs: a statement that names its purpose, its object and the digest of the
+terms it agrees to, so that a signature given for one act proves nothing about another
+(电子签名法 13; docs/signing.md gives the bytes and test vectors).
+
+    deedflow-signature/v1\\n
+    purpose: contract-terms\\n
+    object: units/500112001002GB00015F00030502\\n
+    terms-sha256: 9f86d0...\\n
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+
+from google.protobuf import json_format
+
+from deedflow.contract.v1 import contract_service_pb2 as contract_pb
+from deedflow.type.v1 import parties_pb2
+from shared.documents import canonical_json
+
+VERSION = b"deedflow-signature/v1\n"
+
+# 买卖合同: every buyer, the developer and (with a loan) the bank sign the contract's terms.
+CONTRACT_TERMS = "contract-terms"
+# 协议解除: the developer and every buyer agree to cancel the contract (and what rests on it).
+CANCEL_CONTRACT = "cancel-contract"
+# 预抵押注销: the bank agrees to release its pre-mortgage on the contract's flat.
+RELEASE_PREMORTGAGE = "release-premortgage"
+# 抵押合同: the mortgagors agree to mortgage the flat for the loan (民法典 400).
+MORTGAGE = "mortgage"
+
+
+def statement(purpose: str, unit_number: str, terms_sha256: bytes) -> bytes:
+    """The signed bytes: version line, then purpose, object and terms digest, one per line."""
+    return (
+        VERSION
+        + f"purpose: {purpose}\nobject: units/{unit_number}\nterms-sha256: {terms_sha256.hex()}\n".encode()
+    )
+
+
+def terms_digest(terms: contract_pb.ContractTerms) -> bytes:
+    """SHA-256 of the terms' deterministic protobuf serialization: the contract's digest."""
+    return hashlib.sha256(terms.SerializeToString(deterministic=True)).digest()
+
+
+def contract_terms(terms: contract_pb.ContractTerms) -> bytes:
+    return statement(CONTRACT_TERMS, terms.unit_number, terms_digest(terms))
+
+
+def cancel_contract(unit_number: str, contract_digest: bytes) -> bytes:
+    return statement(CANCEL_CONTRACT, unit_number, contract_digest)
+
+
+def release_premortgage(unit_number: str, contract_digest: bytes) -> bytes:
+    return statement(RELEASE_PREMORTGAGE, unit_number, contract_digest)
+
+
+def mortgage_terms_digest(
+    unit_number: str, loan: parties_pb2.Loan, mortgagors: Iterable[parties_pb2.Buyer]
+) -> bytes:
+    """SHA-256 of the mortgage's terms as canonical JSON: the unit, the loan (without the bank's
+    own signature) and the mortgagors with their shares."""
+    terms = parties_pb2.Loan()
+    terms.CopyFrom(loan)
+    terms.ClearField("bank_signature")
+    document = {
+        "unit_number": unit_number,
+        "loan": json_format.MessageToDict(terms, preserving_proto_field_name=True),
+        "mortgagors": [json_format.MessageToDict(m, preserving_proto_field_name=True) for m in mortgagors],
+    }
+    return hashlib.sha256(canonical_json(document)).digest()
+
+
+def mortgage(unit_number: str, loan: parties_pb2.Loan, mortgagors: Iterable[parties_pb2.Buyer]) -> bytes:
+    return statement(MORTGAGE, unit_number, mortgage_terms_digest(unit_number, loan, mortgagors))
