@@ -42,6 +42,11 @@ class Settings(BaseSettings):
     # Each service serves Prometheus metrics over HTTP at its gRPC port plus this offset
     # (50056 -> 51056); a service on port 0 takes any free port for its metrics too.
     metrics_port_offset: int = 1000
+    # The metrics endpoint is private by default (loopback); a deployment that scrapes from
+    # another host sets DEEDFLOW_METRICS_HOST to the address its scraper reaches.
+    metrics_host: str = "127.0.0.1"
+    # Concurrent WatchPurchase streams one caller may hold (RESOURCE_EXHAUSTED beyond).
+    max_watches_per_caller: int = 50
 
     @property
     def pki_path(self) -> Path:

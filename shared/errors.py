@@ -77,6 +77,10 @@ class Unauthenticated(DomainError):
     """UNAUTHENTICATED: no usable client identity on the connection."""
 
 
+class ResourceExhausted(ReasonedError):
+    """RESOURCE_EXHAUSTED: the caller holds as much of a bounded resource as it may."""
+
+
 class Internal(ReasonedError):
     """INTERNAL: our own fault (a bug, or records that disagree); never the caller's."""
 

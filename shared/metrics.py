@@ -9,7 +9,6 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from concurrent.futures import TimeoutError as FutureTimeout
 
 from prometheus_client import CollectorRegistry, Counter, Histogram, start_http_server
 from prometheus_client.core import GaugeMetricFamily
@@ -22,10 +21,11 @@ log = logging.getLogger("deedflow.metrics")
 # gRPC calls here take from under a millisecond (reads) to seconds (a saga step's downstream
 # calls); the buckets cover both ends.
 LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
-# How long a scrape waits for a live figure from the database before leaving it out.
-LIVE_TIMEOUT_SECONDS = 2.0
+# How often the figures read from the database are refreshed. A scrape serves the last reading,
+# so a flood of scrapes costs the database nothing.
+REFRESH_SECONDS = 15.0
 
-# A live figure: labels -> value, read from the database at scrape time.
+# A figure from the database: labels -> value.
 LiveQuery = Callable[[], Awaitable[dict[tuple[str, ...], float]]]
 
 
@@ -57,15 +57,31 @@ class ServiceMetrics:
         )
         self._http = None
         self.port = 0
+        self._gauges: list[_CachedGauge] = []
+        self._refresher: asyncio.Task | None = None
 
     def observe_call(self, method: str, code: str, seconds: float) -> None:
         self.requests.labels(self.service, method, code).inc()
         self.latency.labels(self.service, method).observe(seconds)
 
     def add_live_gauge(self, name: str, documentation: str, labels: list[str], query: LiveQuery) -> None:
-        """A gauge read from the database when scraped (e.g. purchases by state), through the
-        service's own event loop; left out of a scrape that would wait too long."""
-        self.registry.register(_LiveGauge(name, documentation, labels, query, asyncio.get_running_loop()))
+        """A gauge read from the database (e.g. purchases by state) every REFRESH_SECONDS in the
+        service's own event loop; a scrape serves the last reading."""
+        gauge = _CachedGauge(name, documentation, labels, query)
+        self.registry.register(gauge)
+        self._gauges.append(gauge)
+        if self._refresher is None:
+            self._refresher = asyncio.get_running_loop().create_task(self._refresh_forever())
+
+    async def refresh(self) -> None:
+        """Reads every database figure now."""
+        for gauge in self._gauges:
+            await gauge.refresh()
+
+    async def _refresh_forever(self) -> None:
+        while True:
+            await self.refresh()
+            await asyncio.sleep(REFRESH_SECONDS)
 
     def serve(self, host: str, port: int) -> int:
         """Starts the /metrics endpoint (port 0: any free port) and returns its port."""
@@ -74,28 +90,39 @@ class ServiceMetrics:
         return self.port
 
     def close(self) -> None:
+        if self._refresher is not None:
+            self._refresher.cancel()
+            self._refresher = None
         if self._http is not None:
             self._http.shutdown()
             self._http.server_close()
             self._http = None
 
 
-class _LiveGauge:
-    def __init__(self, name, documentation, labels, query: LiveQuery, loop: asyncio.AbstractEventLoop):
+class _CachedGauge:
+    """A gauge whose last reading is served; refreshed by ServiceMetrics."""
+
+    def __init__(self, name, documentation, labels, query: LiveQuery):
         self.name, self.documentation, self.labels = name, documentation, labels
-        self.query, self.loop = query, loop
+        self.query = query
+        self.values: dict[tuple[str, ...], float] | None = None
+
+    async def refresh(self) -> None:
+        try:
+            self.values = await self.query()
+        except Exception as exc:
+            # Whatever the database or the query did, the refresher must live on: the last
+            # reading stands (a scrape shows it) until the database answers again.
+            log.warning("metric not refreshed", extra={"fields": {"metric": self.name, "error": str(exc)}})
 
     def describe(self):
         return [GaugeMetricFamily(self.name, self.documentation, labels=self.labels)]
 
     def collect(self):
-        family = GaugeMetricFamily(self.name, self.documentation, labels=self.labels)
-        try:
-            values = asyncio.run_coroutine_threadsafe(self.query(), self.loop).result(LIVE_TIMEOUT_SECONDS)
-        except (FutureTimeout, RuntimeError, OSError) as exc:
-            log.warning("live metric left out", extra={"fields": {"metric": self.name, "error": str(exc)}})
+        if self.values is None:
             return
-        for labels, value in sorted(values.items()):
+        family = GaugeMetricFamily(self.name, self.documentation, labels=self.labels)
+        for labels, value in sorted(self.values.items()):
             family.add_metric(list(labels), value)
         yield family
 

@@ -16,8 +16,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from cryptography import x509
+from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec, ed25519
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from shared.catalog import SERVICE_NAMES
@@ -81,12 +82,14 @@ def _read_pair(stem: Path) -> CertPair:
 
 
 def _write(path: Path, data: bytes, private: bool = False) -> None:
-    """Atomic write, so a concurrent reader never sees half a file."""
+    """Atomic write, so a concurrent reader never sees half a file; a private key is created
+    0600 from its first byte (never readable by others, not even for a moment)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + f".{os.getpid()}.tmp")
-    tmp.write_bytes(data)
-    if private:
-        tmp.chmod(0o600)
+    tmp.unlink(missing_ok=True)
+    descriptor = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600 if private else 0o644)
+    with os.fdopen(descriptor, "wb") as out:
+        out.write(data)
     tmp.replace(path)
 
 
@@ -191,28 +194,51 @@ def _locked(root: Path) -> Iterator[None]:
             fcntl.flock(lock, fcntl.LOCK_UN)
 
 
+def _development_ca(root: Path) -> tuple[x509.Certificate, ec.EllipticCurvePrivateKey]:
+    """The development CA, created on first use."""
+    ca_pem_path, ca_key_path = root / "ca.pem", root / "ca.key"
+    if ca_pem_path.exists() and ca_key_path.exists():
+        loaded = serialization.load_pem_private_key(ca_key_path.read_bytes(), password=None)
+        assert isinstance(loaded, ec.EllipticCurvePrivateKey)
+        return x509.load_pem_x509_certificate(ca_pem_path.read_bytes()), loaded
+    ca_cert, ca_key = new_ca()
+    _write(ca_key_path, _key_pem(ca_key), private=True)
+    _write(ca_pem_path, ca_cert.public_bytes(serialization.Encoding.PEM))
+    return ca_cert, ca_key
+
+
+def issue_identity(root: Path, role: str, ident: str, stem: Path) -> CertPair:
+    """A development identity (deedflow://<role>/<id>) from the development CA, written to
+    stem.pem and stem.key (0600): for a developer's, bank's, buyer's, clerk's or court's test
+    system. Throw-away: the development CA is nobody's trust anchor outside development."""
+    ca_cert, ca_key = _development_ca(root.resolve())
+    pair = issue_leaf(
+        ca_cert, ca_key, f"{role} {ident}", [x509.UniformResourceIdentifier(f"deedflow://{role}/{ident}")]
+    )
+    _write(stem.with_suffix(".key"), pair.key_pem, private=True)
+    _write(stem.with_suffix(".pem"), pair.cert_pem)
+    return pair
+
+
 def ensure_dev_pki(root: Path) -> Pki:
     """Creates the development CA and every certificate that is missing; safe to race."""
     root = root.resolve()
     with _locked(root):
-        ca_pem_path, ca_key_path = root / "ca.pem", root / "ca.key"
-        if ca_pem_path.exists() and ca_key_path.exists():
-            ca_cert = x509.load_pem_x509_certificate(ca_pem_path.read_bytes())
-            loaded = serialization.load_pem_private_key(ca_key_path.read_bytes(), password=None)
-            assert isinstance(loaded, ec.EllipticCurvePrivateKey)
-            ca_key = loaded
-        else:
-            ca_cert, ca_key = new_ca()
-            _write(ca_key_path, _key_pem(ca_key), private=True)
-            _write(ca_pem_path, ca_cert.public_bytes(serialization.Encoding.PEM))
         wanted: dict[Path, tuple[str, list[x509.GeneralName]]] = {
             root / "services" / name: (f"service {name}", service_sans(name)) for name in SERVICE_NAMES
         }
         for stem, uri in DEV_CALLERS.items():
             wanted[root / "callers" / stem] = (stem, [x509.UniformResourceIdentifier(uri)])
-        for stem, (common_name, sans) in wanted.items():
-            if stem.with_suffix(".pem").exists() and stem.with_suffix(".key").exists():
-                continue
+        missing = {
+            stem: names
+            for stem, names in wanted.items()
+            if not (stem.with_suffix(".pem").exists() and stem.with_suffix(".key").exists())
+        }
+        # The CA's key is read only when a certificate must be issued: a service starting on a
+        # complete PKI never touches it.
+        if missing or not (root / "ca.pem").exists():
+            ca_cert, ca_key = _development_ca(root)
+        for stem, (common_name, sans) in missing.items():
             pair = issue_leaf(ca_cert, ca_key, common_name, sans)
             _write(stem.with_suffix(".key"), pair.key_pem, private=True)
             _write(stem.with_suffix(".pem"), pair.cert_pem)
@@ -239,3 +265,27 @@ def ensure_dev_pki(root: Path) -> Pki:
                 ),
             )
     return Pki(root)
+
+
+def leaf_problem(certificate: x509.Certificate, ca: x509.Certificate) -> str | None:
+    """Why a party's certificate is not acceptable, or None: it must be issued directly by our CA
+    (whose path length is 0), must not itself be a CA, and must hold an allowed key (ECDSA
+    P-256 or P-384, Ed25519, or RSA of at least 2048 bits)."""
+    try:
+        certificate.verify_directly_issued_by(ca)
+    except (ValueError, TypeError, InvalidSignature):
+        return "the certificate was not issued by a trusted CA"
+    try:
+        constraints = certificate.extensions.get_extension_for_class(x509.BasicConstraints).value
+    except x509.ExtensionNotFound:
+        constraints = None
+    if constraints is not None and constraints.ca:
+        return "a CA certificate cannot stand for a party"
+    key = certificate.public_key()
+    if isinstance(key, ec.EllipticCurvePublicKey):
+        allowed = key.curve.name in ("secp256r1", "secp384r1")
+    elif isinstance(key, rsa.RSAPublicKey):
+        allowed = key.key_size >= 2048
+    else:
+        allowed = isinstance(key, ed25519.Ed25519PublicKey)
+    return None if allowed else "the certificate's key type or size is not allowed"

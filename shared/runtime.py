@@ -59,6 +59,7 @@ class ServiceDeps:
                 self.pki.ca_pem,
                 self.pki.service(self.name),
                 default_timeout=self.settings.call_timeout_seconds,
+                service=service,
             )
         return self._peers[service]
 
@@ -126,7 +127,7 @@ async def start_service(
     paging.use_key_material(deps.pki.service(name).key_pem)
     try:
         grpc_port = settings.port_of(name) if port is None else port
-        metrics.serve(settings.bind_host, settings.metrics_port_of(name) if grpc_port else 0)
+        metrics.serve(settings.metrics_host, settings.metrics_port_of(name) if grpc_port else 0)
         running = await start_server(
             name,
             info.grpc_services,

@@ -18,9 +18,11 @@ from cryptography import x509
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519
+from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature, encode_dss_signature
 
 from deedflow.type.v1 import parties_pb2
 from shared.errors import FailedPrecondition
+from shared.pki import leaf_problem
 
 
 class Algorithm(StrEnum):
@@ -47,9 +49,20 @@ class VerifiedSignature:
     digest: bytes
 
 
+# The order of P-256's base point. An ECDSA signature (r, s) verifies as well with n - s: only the
+# low form (s <= n/2) is accepted, so that one signature has one encoding (no malleability).
+P256_ORDER = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551
+
+
 def _verify_ecdsa(public_key, signature: bytes, data: bytes) -> None:
     if not isinstance(public_key, ec.EllipticCurvePublicKey) or public_key.curve.name != "secp256r1":
         raise InvalidSignature("the certificate's key is not ECDSA P-256")
+    try:
+        r, s = decode_dss_signature(signature)
+    except ValueError:
+        raise InvalidSignature("not a DER ECDSA signature") from None
+    if encode_dss_signature(r, s) != signature or s > P256_ORDER // 2:
+        raise InvalidSignature("not a canonical low-S signature")
     public_key.verify(signature, data, ec.ECDSA(hashes.SHA256()))
 
 
@@ -60,7 +73,8 @@ def _verify_ed25519(public_key, signature: bytes, data: bytes) -> None:
 
 
 def _sign_ecdsa(private_key, data: bytes) -> bytes:
-    return private_key.sign(data, ec.ECDSA(hashes.SHA256()))
+    r, s = decode_dss_signature(private_key.sign(data, ec.ECDSA(hashes.SHA256())))
+    return encode_dss_signature(r, min(s, P256_ORDER - s))
 
 
 def _sign_ed25519(private_key, data: bytes) -> bytes:
@@ -108,13 +122,9 @@ def verify(
         raise FailedPrecondition(
             "CERTIFICATE_UNTRUSTED", "the certificate is not a PEM X.509 certificate"
         ) from None
-    ca = x509.load_pem_x509_certificate(trusted_ca_pem)
-    try:
-        certificate.verify_directly_issued_by(ca)
-    except (ValueError, TypeError, InvalidSignature):
-        raise FailedPrecondition(
-            "CERTIFICATE_UNTRUSTED", "the signer's certificate was not issued by a trusted CA"
-        ) from None
+    problem = leaf_problem(certificate, x509.load_pem_x509_certificate(trusted_ca_pem))
+    if problem is not None:
+        raise FailedPrecondition("CERTIFICATE_UNTRUSTED", f"the signer's certificate: {problem}")
     uris = _identity_uris(certificate)
     if uris != [expected_signer_uri]:
         raise FailedPrecondition(

@@ -69,7 +69,12 @@ def fresh_database_url(server_url: str) -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def test_settings(pki: Pki, tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    return Settings(home=tmp_path_factory.mktemp("home"), pki_dir=pki.root, bind_host="127.0.0.1")
+    return Settings(
+        home=tmp_path_factory.mktemp("home"),
+        pki_dir=pki.root,
+        bind_host="127.0.0.1",
+        max_watches_per_caller=6,
+    )
 
 
 @pytest.fixture(scope="session")

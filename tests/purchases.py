@@ -71,21 +71,30 @@ async def file_purchase(stub, filing) -> pb.Purchase:
 
 async def until(stub, name: str, *states: int, seconds: float = 60) -> pb.Purchase:
     """Follows the purchase's changes (WatchPurchase) until it reaches one of `states`."""
-    async with asyncio.timeout(seconds):
-        async for change in stub.WatchPurchase(pb.WatchPurchaseRequest(name=name)):
-            if change.purchase.state in states:
-                return change.purchase
+    stream = stub.WatchPurchase(pb.WatchPurchaseRequest(name=name))
+    try:
+        async with asyncio.timeout(seconds):
+            async for change in stream:
+                if change.purchase.state in states:
+                    return change.purchase
+    finally:
+        # The server holds a watch until the call ends (and bounds how many a caller holds).
+        stream.cancel()
     raise AssertionError(f"{name} ended without reaching {states}")
 
 
 async def until_waiting(stub, name: str, seconds: float = 60) -> pb.Purchase:
     """The purchase once it waits for its tax and building with no step running: a cancellation
     sent now does not meet a busy purchase (PURCHASE_BUSY)."""
-    async with asyncio.timeout(seconds):
-        async for change in stub.WatchPurchase(pb.WatchPurchaseRequest(name=name)):
-            tax_paid = next(s for s in change.purchase.steps if s.kind == pb.STEP_KIND_TAX_PAID)
-            if tax_paid.state == pb.STEP_STATE_WAITING:
-                return change.purchase
+    stream = stub.WatchPurchase(pb.WatchPurchaseRequest(name=name))
+    try:
+        async with asyncio.timeout(seconds):
+            async for change in stream:
+                tax_paid = next(s for s in change.purchase.steps if s.kind == pb.STEP_KIND_TAX_PAID)
+                if tax_paid.state == pb.STEP_STATE_WAITING:
+                    return change.purchase
+    finally:
+        stream.cancel()
     raise AssertionError(f"{name} ended without waiting for its building")
 
 

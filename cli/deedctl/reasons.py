@@ -125,6 +125,10 @@ REASONS: dict[str, tuple[str, str]] = {
         "预告登记有效期间不能重新销售",
         "the unit cannot reopen for sale while a pre-registration is in force",
     ),
+    "TOO_MANY_WATCHES": (
+        "同时跟踪的办件过多，请先结束部分跟踪",
+        "this caller already watches as many purchases as it may; end one first",
+    ),
     "TERMS_ALREADY_USED": (
         "同一份已签署的合同条款已使用过，须重新编号并重新签署",
         "these signed terms were used before; a new contract needs its own reference and signatures",

@@ -25,7 +25,7 @@ def register(server: grpc.aio.Server, deps: ServiceDeps) -> None:
     notifier = Notifier()
     purchases = Purchases(deps.journal, clients, notifier)
     orchestrator_service_pb2_grpc.add_PurchaseServiceServicer_to_server(
-        PurchaseServicer(purchases, deps.pki.ca_pem), server
+        PurchaseServicer(purchases, deps.pki.ca_pem, deps.settings.max_watches_per_caller), server
     )
     worker = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
     engine = Engine(deps.database, deps.clock, clients, notifier, worker, SagaSettings(), deps.metrics)

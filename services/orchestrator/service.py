@@ -400,6 +400,9 @@ class Purchases:
                 row = await self.load(connection, name, who)
             if after == 0:
                 after = row["version"] - 1
+            if after >= row["version"] and PurchaseState(row["state"]) in TERMINAL:
+                # Finished, and the caller has seen its last version: nothing will come.
+                return
             while True:
                 changed.clear()
                 async with self.tx.database.transaction() as connection:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import collections
 import uuid
 
 from deedflow.orchestrator.v1 import orchestrator_service_pb2 as pb
@@ -14,7 +15,7 @@ from shared import paging, statements
 from shared.auth import Role, caller
 from shared.consent import verify_each
 from shared.context import subject_var
-from shared.errors import FailedPrecondition, FieldViolation, InvalidArgument
+from shared.errors import FailedPrecondition, FieldViolation, InvalidArgument, ResourceExhausted
 from shared.journal import Operation
 from shared.parties import require_own_loan, require_own_sale, require_ruling_actor
 from shared.permits import building_developer, require_permit_holder
@@ -36,8 +37,10 @@ def _identity(party: str, role: str) -> str:
 
 
 class PurchaseServicer(orchestrator_service_pb2_grpc.PurchaseServiceServicer):
-    def __init__(self, purchases: Purchases, ca_pem: bytes) -> None:
+    def __init__(self, purchases: Purchases, ca_pem: bytes, max_watches: int = 50) -> None:
         self.purchases = purchases
+        self.max_watches = max_watches
+        self._watches: collections.Counter[str] = collections.Counter()
         self.tx = purchases.tx
         self.ca_pem = ca_pem
         purchases.tx.journal.driver("CompleteBuilding", self._completed)
@@ -149,8 +152,21 @@ class PurchaseServicer(orchestrator_service_pb2_grpc.PurchaseServiceServicer):
     async def WatchPurchase(self, request, context):
         who = caller()
         parse_purchase_name(request.name)
-        async for purchase in self.purchases.watch(request.name, request.after_version, who):
-            yield pb.WatchPurchaseResponse(purchase=purchase)
+        # Each stream holds a task and a listener: a caller may hold only so many at once.
+        if self._watches[who.uri] >= self.max_watches:
+            raise ResourceExhausted(
+                "TOO_MANY_WATCHES",
+                f"this caller already watches {self._watches[who.uri]} purchases; end one first",
+                {"limit": str(self.max_watches)},
+            )
+        self._watches[who.uri] += 1
+        try:
+            async for purchase in self.purchases.watch(request.name, request.after_version, who):
+                yield pb.WatchPurchaseResponse(purchase=purchase)
+        finally:
+            self._watches[who.uri] -= 1
+            if not self._watches[who.uri]:
+                del self._watches[who.uri]
 
     async def _completed(self, op: Operation):
         request = pb.CompleteBuildingRequest.FromString(op.input)

@@ -104,11 +104,17 @@ def secure_channel(
     identity: CertPair,
     default_timeout: float = 10.0,
     stream_timeout: float | None = None,
+    service: str | None = None,
 ) -> grpc.aio.Channel:
     """An mTLS channel; create it inside the running event loop. Unary calls get
-    `default_timeout` unless given one; streams get `stream_timeout` (None: until cancelled)."""
+    `default_timeout` unless given one; streams get `stream_timeout` (None: until cancelled).
+    With `service`, the server must prove it is that service of ours: its certificate must name
+    it (the DNS name every service certificate carries), whatever address it answers at."""
     interceptors: list[grpc.aio.ClientInterceptor] = [_UnaryUnary(default_timeout)]
     interceptors.append(_UnaryStream(stream_timeout) if stream_timeout is not None else _NoTransaction())
+    options = CHANNEL_OPTIONS
+    if service is not None:
+        options = (*options, ("grpc.ssl_target_name_override", service))
     return grpc.aio.secure_channel(
-        target, channel_credentials(ca_pem, identity), options=CHANNEL_OPTIONS, interceptors=interceptors
+        target, channel_credentials(ca_pem, identity), options=options, interceptors=interceptors
     )

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import grpc
+from cryptography import x509
 from google.rpc import code_pb2, status_pb2
 from grpc_status import rpc_status
 
@@ -30,6 +31,7 @@ from shared.grpc.status import grpc_code, to_status
 from shared.grpc.validation import Undecodable, tolerant, violations
 from shared.idempotency import IdempotencyKey
 from shared.journal import Journal
+from shared.pki import leaf_problem
 from shared.policy import POLICY, Policy, allowed, service_may_call
 
 log = logging.getLogger("deedflow.access")
@@ -142,10 +144,24 @@ class BehaviorInterceptor(grpc.aio.ServerInterceptor):
 
 
 class RequestContextInterceptor(BehaviorInterceptor):
-    """Reads the caller from the TLS auth context and sets request id and method for the call."""
+    """Reads the caller from the TLS auth context and sets request id and method for the call.
+    With our CA given, the client's certificate is also held to what a party's must be
+    (shared/pki.py leaf_problem): TLS checks the chain, not that a leaf is no CA or its key."""
 
-    def __init__(self, domain: str) -> None:
+    def __init__(self, domain: str, ca_pem: bytes | None = None) -> None:
         self.domain = domain
+        self.ca = x509.load_pem_x509_certificate(ca_pem) if ca_pem else None
+        self._checked: dict[bytes, str | None] = {}
+
+    def _leaf_problem(self, auth_context: dict) -> str | None:
+        pem = b"".join(auth_context.get("x509_pem_cert", []))
+        if self.ca is None or not pem:
+            return None
+        if pem not in self._checked:
+            if len(self._checked) > 10_000:
+                self._checked.clear()
+            self._checked[pem] = leaf_problem(x509.load_pem_x509_certificate(pem), self.ca)
+        return self._checked[pem]
 
     async def intercept_service(self, continuation, handler_call_details):
         handler = await super().intercept_service(continuation, handler_call_details)
@@ -166,7 +182,11 @@ class RequestContextInterceptor(BehaviorInterceptor):
         remaining = context.time_remaining()
         deadline_var.set(None if remaining is None else time.monotonic() + remaining)
         try:
-            current_caller.set(caller_from_auth_context(context.auth_context()))
+            auth_context = context.auth_context()
+            problem = self._leaf_problem(auth_context)
+            if problem is not None:
+                raise Unauthenticated(f"the client certificate: {problem}")
+            current_caller.set(caller_from_auth_context(auth_context))
         except Unauthenticated as exc:
             await abort_with(context, to_status(exc, self.domain))
 
@@ -371,11 +391,12 @@ def server_interceptors(
     policy: Policy = POLICY,
     observers: Sequence[grpc.aio.ServerInterceptor] = (),
     journal: Journal | None = None,
+    ca_pem: bytes | None = None,
 ) -> list[grpc.aio.ServerInterceptor]:
     """The interceptor chain every deedflow server uses, outermost first; `observers` (metrics)
     see every call once its caller and request id are known."""
     return [
-        RequestContextInterceptor(domain),
+        RequestContextInterceptor(domain, ca_pem),
         *observers,
         *([AccessLogInterceptor()] if access_log else []),
         ErrorMappingInterceptor(domain),

@@ -21,8 +21,24 @@ from shared.policy import POLICY, Policy
 
 log = logging.getLogger("deedflow.server")
 
-# Without this grpc sets SO_REUSEPORT and two servers could silently share one port.
-SERVER_OPTIONS = (("grpc.so_reuseport", 0),)
+SERVER_OPTIONS = (
+    # Without this grpc sets SO_REUSEPORT and two servers could silently share one port.
+    ("grpc.so_reuseport", 0),
+    # A connection must finish its TLS handshake in 10 s, may sit idle 5 minutes and lives at
+    # most an hour (then drains within a minute, and the client reconnects): idle or stalled
+    # connections cannot pile up until the process runs out of file descriptors.
+    ("grpc.server_handshake_timeout_ms", 10_000),
+    ("grpc.max_connection_idle_ms", 300_000),
+    ("grpc.max_connection_age_ms", 3_600_000),
+    ("grpc.max_connection_age_grace_ms", 60_000),
+    # Dead peers are found by pings; a client pinging more often than every 10 s is told off.
+    ("grpc.keepalive_time_ms", 60_000),
+    ("grpc.keepalive_timeout_ms", 20_000),
+    ("grpc.http2.min_ping_interval_without_data_ms", 10_000),
+    # Streams at once on one connection, and the largest request accepted (4 MiB).
+    ("grpc.max_concurrent_streams", 100),
+    ("grpc.max_receive_message_length", 4 * 1024 * 1024),
+)
 
 Registrar = Callable[[grpc.aio.Server], None]
 
@@ -59,7 +75,9 @@ async def start_server(
     services = tuple(grpc_services)
     observers = [MetricsInterceptor(metrics)] if metrics is not None else []
     server = grpc.aio.server(
-        interceptors=server_interceptors(f"deedflow.{name}", access_log, policy, observers, journal),
+        interceptors=server_interceptors(
+            f"deedflow.{name}", access_log, policy, observers, journal, pki.ca_pem
+        ),
         options=SERVER_OPTIONS,
     )
     register(server)

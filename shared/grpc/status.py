@@ -22,6 +22,7 @@ from shared.errors import (
     PermissionDenied,
     ReasonedError,
     RequestIdReused,
+    ResourceExhausted,
     Unauthenticated,
 )
 
@@ -37,6 +38,7 @@ _CODES: tuple[tuple[type[DomainError], int], ...] = (
     (DataLoss, code_pb2.DATA_LOSS),
     (PermissionDenied, code_pb2.PERMISSION_DENIED),
     (Unauthenticated, code_pb2.UNAUTHENTICATED),
+    (ResourceExhausted, code_pb2.RESOURCE_EXHAUSTED),
     (Internal, code_pb2.INTERNAL),
 )
 

@@ -66,6 +66,8 @@ async def test_calls_move_the_request_counters_and_latency_histogram(services, p
 
 
 async def test_the_orchestrator_counts_purchases_by_state_as_its_database_does(services, database_url):
+    # Figures from the database are read in the background; a scrape serves the last reading.
+    await services["orchestrator"].deps.metrics.refresh()
     samples = await scrape(services["orchestrator"].deps.metrics.port)
     by_state = {
         dict(labels)["state"]: value

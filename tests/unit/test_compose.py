@@ -30,7 +30,7 @@ def test_service_command_port_and_health(compose, name):
     port = service_info(name).default_port
     assert service["command"] == ["deedflow", "serve", name]
     metrics = port + Settings().metrics_port_offset
-    assert service["ports"] == [f"{port}:{port}", f"{metrics}:{metrics}"]
+    assert service["ports"] == [f"127.0.0.1:{port}:{port}", f"127.0.0.1:{metrics}:{metrics}"]
     assert service["healthcheck"]["test"] == [
         "CMD",
         "python",

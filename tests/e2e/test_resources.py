@@ -1,0 +1,100 @@
+"""Bounded resources: a caller holds only so many WatchPurchase streams, and a watch of a
+finished purchase that has shown its last version ends instead of waiting forever."""
+
+from __future__ import annotations
+
+import asyncio
+
+import grpc
+import pytest
+from grpc_status import rpc_status
+
+from deedflow.contract.v1 import contract_service_pb2 as contract_pb
+from deedflow.orchestrator.v1 import orchestrator_service_pb2 as pb
+from deedflow.orchestrator.v1 import orchestrator_service_pb2_grpc
+from deedflow.type.v1 import parties_pb2
+from shared.grpc.channels import secure_channel
+from shared.grpc.status import error_info
+from shared.pki import issue_identity
+from tests.flows import presale, rid
+from tests.purchases import file_purchase, signed_filing, until, until_waiting
+from tests.support import client_channel, new_building_number
+
+
+@pytest.fixture(scope="module")
+async def desk(services, pki):
+    async with client_channel(services["orchestrator"].server.port, pki, "developer") as channel:
+        yield orchestrator_service_pb2_grpc.PurchaseServiceStub(channel)
+
+
+@pytest.fixture(scope="module")
+async def watcher(services, pki, tmp_path_factory):
+    """A clerk of its own (a fresh identity), so no other test's watches count against it."""
+    pair = issue_identity(pki.root, "clerk", "C-WATCH", tmp_path_factory.mktemp("watcher") / "clerk")
+    target = f"127.0.0.1:{services['orchestrator'].server.port}"
+    async with secure_channel(target, pki.ca_pem, pair) as channel:
+        yield orchestrator_service_pb2_grpc.PurchaseServiceStub(channel)
+
+
+async def test_a_caller_holds_a_bounded_number_of_watches(desk, watcher, pki, offices, test_settings):
+    _, (unit, _) = await presale(offices)
+    purchase = await file_purchase(desk, signed_filing(pki, unit, with_loan=False)[0])
+    await until_waiting(desk, purchase.name)
+    limit = test_settings.max_watches_per_caller
+    streams = [watcher.WatchPurchase(pb.WatchPurchaseRequest(name=purchase.name)) for _ in range(limit)]
+    try:
+        for stream in streams:
+            # The first version arrives once the server counts the stream.
+            assert (await stream.read()).purchase.name == purchase.name
+        extra = watcher.WatchPurchase(pb.WatchPurchaseRequest(name=purchase.name))
+        with pytest.raises(grpc.aio.AioRpcError) as caught:
+            await extra.read()
+        assert caught.value.code() == grpc.StatusCode.RESOURCE_EXHAUSTED
+        assert error_info(rpc_status.from_call(caught.value)).reason == "TOO_MANY_WATCHES"
+        streams.pop().cancel()
+        # The server has let the cancelled stream go once a new one is admitted.
+        async with asyncio.timeout(10):
+            while True:
+                again = watcher.WatchPurchase(pb.WatchPurchaseRequest(name=purchase.name))
+                first = await _first_or_code(again)
+                if first == grpc.StatusCode.RESOURCE_EXHAUSTED:
+                    continue
+                assert first.purchase.name == purchase.name
+                streams.append(again)
+                break
+    finally:
+        for stream in streams:
+            stream.cancel()
+
+
+async def _first_or_code(stream):
+    """The stream's first message, or the code it was refused with."""
+    try:
+        return await stream.read()
+    except grpc.aio.AioRpcError as error:
+        return error.code()
+
+
+async def test_a_watch_of_a_finished_purchase_past_its_last_version_ends(desk, pki, offices):
+    # The permit is another developer's: the filing is rejected, a final state.
+    building = new_building_number()
+    unit = f"{building}0001"
+    await offices.housing.CreateProject(
+        contract_pb.CreateProjectRequest(
+            request_id=rid(),
+            display_name="他人项目",
+            presale_permit_number=f"渝住建预售({building[-9:]})",
+            developer=parties_pb2.Organization(name="另一开发公司", uscc="91500000MA60BNK00D"),
+            units=[contract_pb.ProjectUnit(unit_number=unit, gross_area_dm2=9_000, residential=True)],
+        )
+    )
+    purchase = await file_purchase(desk, signed_filing(pki, unit, with_loan=False)[0])
+    rejected = await until(desk, purchase.name, pb.PURCHASE_STATE_REJECTED)
+    async with asyncio.timeout(10):
+        seen = [
+            change
+            async for change in desk.WatchPurchase(
+                pb.WatchPurchaseRequest(name=purchase.name, after_version=rejected.version)
+            )
+        ]
+    assert seen == []
