@@ -56,21 +56,26 @@ def release_premortgage(unit_number: str, contract_digest: bytes) -> bytes:
     return statement(RELEASE_PREMORTGAGE, unit_number, contract_digest)
 
 
-def mortgage_terms_digest(
+def mortgage_terms(
     unit_number: str, loan: parties_pb2.Loan, mortgagors: Iterable[parties_pb2.Buyer]
 ) -> bytes:
-    """SHA-256 of the mortgage's terms as canonical JSON: the unit, the loan (without the bank's
-    own signature) and the mortgagors with their shares."""
+    """The mortgage's terms as canonical JSON (sorted keys, no spaces, UTF-8): the unit, the loan
+    (without the bank's own signature) and the mortgagors with their shares, fields named as in
+    the protos and 64-bit integers as strings (the proto3 JSON mapping)."""
     terms = parties_pb2.Loan()
     terms.CopyFrom(loan)
     terms.ClearField("bank_signature")
-    document = {
-        "unit_number": unit_number,
-        "loan": json_format.MessageToDict(terms, preserving_proto_field_name=True),
-        "mortgagors": [json_format.MessageToDict(m, preserving_proto_field_name=True) for m in mortgagors],
-    }
-    return hashlib.sha256(canonical_json(document)).digest()
+    return canonical_json(
+        {
+            "unit_number": unit_number,
+            "loan": json_format.MessageToDict(terms, preserving_proto_field_name=True),
+            "mortgagors": [
+                json_format.MessageToDict(m, preserving_proto_field_name=True) for m in mortgagors
+            ],
+        }
+    )
 
 
 def mortgage(unit_number: str, loan: parties_pb2.Loan, mortgagors: Iterable[parties_pb2.Buyer]) -> bytes:
-    return statement(MORTGAGE, unit_number, mortgage_terms_digest(unit_number, loan, mortgagors))
+    digest = hashlib.sha256(mortgage_terms(unit_number, loan, mortgagors)).digest()
+    return statement(MORTGAGE, unit_number, digest)
