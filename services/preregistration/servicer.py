@@ -13,6 +13,7 @@ from shared.casework.servicer import case_message
 from shared.documents import attach_proof
 from shared.errors import FieldViolation, InvalidArgument
 from shared.parties import require_own_loan, require_ruling_actor
+from shared.permits import require_permit_holder
 from shared.timestamps import to_timestamp
 
 
@@ -86,6 +87,14 @@ class PreregistrationServicer(preregistration_service_pb2_grpc.PreregistrationSe
     async def LodgePreregistration(self, request, context):
         who = caller()
         contract = await self.service.filed_contract(request)
+        # The seller's side: only the developer of the contract lodges its buyers' 预告.
+        require_permit_holder(
+            who, contract.terms.developer.uscc, request.developer.uscc, "developer.uscc", request.contract
+        )
+        # The seller's side: only the developer of the contract lodges its buyers' 预告.
+        require_permit_holder(
+            who, contract.terms.developer.uscc, request.developer.uscc, "developer.uscc", request.contract
+        )
 
         async def lodge(connection, at, operation):
             return await self.service.lodge_preregistration(

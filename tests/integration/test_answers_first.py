@@ -10,6 +10,7 @@ import dataclasses
 import uuid
 from collections.abc import Awaitable, Callable
 
+import asyncpg
 import grpc
 import pytest
 from google.protobuf import descriptor_pool
@@ -26,9 +27,13 @@ from deedflow.registry.v1 import registry_service_pb2 as registry_pb
 from deedflow.tax.v1 import tax_service_pb2 as tax_pb
 from deedflow.transfer.v1 import transfer_service_pb2 as transfer_pb
 from deedflow.type.v1 import parties_pb2
+from shared.auth import Role, parse_identity_uri
 from shared.catalog import SERVICES
+from shared.db import plain_url
 from shared.grpc.channels import secure_channel
 from shared.grpc.status import error_info
+from shared.pki import DEV_CALLERS
+from shared.policy import POLICY
 from tests.flows import (
     BANK,
     DEVELOPER,
@@ -767,3 +772,104 @@ async def test_request_ids_are_scoped_by_the_calling_party(world):
         answers.append(reply.assessment.name)
         assert reply.assessment.name == assessment.name
     assert len(set(answers)) == 2
+
+
+# Outside identities that may be tried on another's object. Clerks, the housing and the tax
+# authority are entitled by their role wherever the policy admits them (条例 27-28).
+PARTIES = ("developer", "developer-b", "bank-a", "bank-b", "clerk", "housing", "tax")
+OFFICIAL_ROLES = {Role.CLERK, Role.HOUSING, Role.TAX}
+# Parties entitled to the object besides the scenario's caller: a case's applicants may answer a
+# requisition or withdraw it, and any bank collects deed tax for the tax office.
+ALSO_ENTITLED = {
+    "mortgage:/deedflow.casework.v1.CaseworkService/ResubmitCase": {"bank-a"},
+    "mortgage:/deedflow.casework.v1.CaseworkService/WithdrawCase": {"bank-a"},
+    "preregistration:/deedflow.casework.v1.CaseworkService/ResubmitCase": {"developer"},
+    "preregistration:/deedflow.casework.v1.CaseworkService/WithdrawCase": {"developer"},
+    "transfer:/deedflow.casework.v1.CaseworkService/ResubmitCase": {"developer"},
+    "transfer:/deedflow.casework.v1.CaseworkService/WithdrawCase": {"developer"},
+    "tax:/deedflow.tax.v1.TaxService/RecordPayment": {"bank-b"},
+}
+
+
+def _role(caller: str) -> Role:
+    return Role.SERVICE if caller.startswith("service:") else parse_identity_uri(DEV_CALLERS[caller]).role
+
+
+async def _office_state(world: World, office: str, subject: str) -> dict[str, str]:
+    """A digest of every record of the office that names the object (stored answers aside: a
+    refusal may be kept; other tests' purchases move on in the background)."""
+    url = plain_url(world.services[office].deps.database.url)
+    connection = await asyncpg.connect(url)
+    try:
+        tables = await connection.fetch(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = $1"
+            " AND table_type = 'BASE TABLE' AND table_name NOT IN ('idempotency_record', 'alembic_version')",
+            office,
+        )
+        return {
+            t["table_name"]: await connection.fetchval(
+                f"SELECT md5(coalesce(string_agg(x::text, '|' ORDER BY x::text), ''))"
+                f" FROM {office}.{t['table_name']} x WHERE strpos(x::text, $1) > 0",
+                subject,
+            )
+            for t in tables
+        }
+    finally:
+        await connection.close()
+
+
+# Where a request names the object it acts on, first match wins.
+OBJECT_FIELDS = (
+    "name",
+    "preregistration",
+    "assessment",
+    "clearance_number",
+    "entry",
+    "correction",
+    "terms.unit_number",
+    "filing.unit_number",
+    "application.unit_number",
+    "unit_number",
+    "building_number",
+    "presale_permit_number",
+)
+
+
+def _object_of(request: Message) -> str:
+    for path in OBJECT_FIELDS:
+        value = request
+        for part in path.split("."):
+            value = getattr(value, part, None)
+        if isinstance(value, str) and value:
+            return value.rpartition("/")[2]
+    raise AssertionError(f"no object named in {type(request).__name__}")
+
+
+@pytest.mark.parametrize("rpc", sorted(SCENARIOS))
+async def test_no_one_but_the_entitled_acts_on_the_object(world, rpc):
+    """The entitlement matrix: every mutating RPC, on a real object, by every party that is not
+    entitled to it: NOT_FOUND or PERMISSION_DENIED, and the office's records unchanged; then the
+    entitled caller's own call still succeeds (docs/authorization.md)."""
+    call = await SCENARIOS[rpc](world)
+    method = rpc.split(":", 1)[1]
+    admitted = POLICY[method]
+    strangers = [
+        p
+        for p in PARTIES
+        if p != call.caller
+        and p not in ALSO_ENTITLED.get(rpc, set())
+        and not (_role(p) in OFFICIAL_ROLES and _role(p) in admitted)
+        and not (_role(call.caller) in OFFICIAL_ROLES and _role(p) is _role(call.caller))
+    ]
+    subject = _object_of(call.request)
+    before = await _office_state(world, call.office, subject)
+    for stranger in strangers:
+        try:
+            await world.raw(call.office, stranger, method)(call.request)
+        except grpc.aio.AioRpcError as error:
+            code = error.code()
+        else:
+            code = grpc.StatusCode.OK
+        assert code in (grpc.StatusCode.NOT_FOUND, grpc.StatusCode.PERMISSION_DENIED), (stranger, code)
+    assert await _office_state(world, call.office, subject) == before
+    await world.raw(call.office, call.caller, method)(call.request)
