@@ -1,0 +1,181 @@
+"""Whose object each RPC acts on and who may act: one stated rule per RPC, beside the role table
+(shared/policy.py) and the checks that enforce it (shared/parties.py, shared/permits.py).
+docs/authorization.md is generated from this table and the role table, and a test holds the
+two together; the entitlement matrix test tries every mutating RPC as every other party."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Rule:
+    """Whose object it is and who may act on it; what a caller who may not is told."""
+
+    rule: str
+    refusal: str
+
+
+_STRANGER = "NOT_FOUND to a developer or bank not a party"
+_OFFICIAL = "PERMISSION_DENIED (`ROLE_NOT_ALLOWED`) to any other role"
+
+
+def _r(rule: str, refusal: str = _STRANGER) -> Rule:
+    return Rule(rule, refusal)
+
+
+_CASEWORK = {
+    "ListCases": _r("cases the caller applied for (officials: all)", "others' cases are left out"),
+    "GetCase": _r("a case the caller applied for (officials: any)"),
+    "RequisitionCase": _r("clerks only (条例 17)", _OFFICIAL),
+    "ResubmitCase": _r("a clerk, or an applicant of the case answering its requisition"),
+    "ApproveCase": _r("clerks only", _OFFICIAL),
+    "RegisterCase": _r("clerks only (条例 21)", _OFFICIAL),
+    "RefuseCase": _r("clerks only, with written reasons (条例 22)", _OFFICIAL),
+    "WithdrawCase": _r("a clerk, or an applicant of the case"),
+}
+
+RULES: dict[str, Rule] = {
+    **{f"/deedflow.casework.v1.CaseworkService/{m}": rule for m, rule in _CASEWORK.items()},
+    "/deedflow.contract.v1.ContractService/CreateProject": _r(
+        "the housing authority issues the permit", _OFFICIAL
+    ),
+    "/deedflow.contract.v1.ContractService/GetProject": _r("a permit is public"),
+    "/deedflow.contract.v1.ContractService/ListUnits": _r(
+        "the building table is public; which contract holds a unit only to its developer"
+    ),
+    "/deedflow.contract.v1.ContractService/GetUnit": _r(
+        "the unit is public; its contract's name only to its developer and officials"
+    ),
+    "/deedflow.contract.v1.ContractService/CreateContract": _r(
+        "the developer holding the unit's presale permit, in its own name",
+        "PERMISSION_DENIED `DEVELOPER_MISMATCH` for another's name",
+    ),
+    "/deedflow.contract.v1.ContractService/GetContract": _r("the contract's developer"),
+    "/deedflow.contract.v1.ContractService/ListContracts": _r(
+        "the caller's own contracts; page tokens sealed to caller and query", "others' are left out"
+    ),
+    "/deedflow.contract.v1.ContractService/SignContract": _r(
+        "the contract's developer submits; each signature must come from the named party's certificate"
+    ),
+    "/deedflow.contract.v1.ContractService/FileContract": _r(
+        "the contract's developer, or the housing authority"
+    ),
+    "/deedflow.contract.v1.ContractService/CancelContract": _r(
+        "the contract's developer with every party's signed consent; by court ruling only a clerk",
+        "NOT_FOUND to a stranger; PERMISSION_DENIED `RULING_NEEDS_CLERK` for a party's ruling",
+    ),
+    "/deedflow.contract.v1.ContractService/MarkContractTransferred": _r("the transfer office", _OFFICIAL),
+    "/deedflow.mortgage.v1.MortgageService/LodgeMortgage": _r(
+        "the loan's bank, with every mortgagor's signature over the mortgage statement",
+        "PERMISSION_DENIED `BANK_MISMATCH`; FAILED_PRECONDITION `MORTGAGOR_CONSENT_MISSING`",
+    ),
+    "/deedflow.mortgage.v1.MortgageService/RecordConvertedMortgage": _r("the transfer office", _OFFICIAL),
+    "/deedflow.mortgage.v1.MortgageService/GetMortgage": _r("the mortgagee bank"),
+    "/deedflow.mortgage.v1.MortgageService/ListMortgages": _r(
+        "a bank its own mortgages", "others' are left out"
+    ),
+    "/deedflow.mortgage.v1.MortgageService/DischargeMortgage": _r("the mortgagee bank"),
+    "/deedflow.orchestrator.v1.PurchaseService/FilePurchase": _r(
+        "the seller, in its own name; the loan's bank signs its slot with its own certificate",
+        "PERMISSION_DENIED `DEVELOPER_MISMATCH`; FAILED_PRECONDITION `CERTIFICATE_UNTRUSTED`",
+    ),
+    "/deedflow.orchestrator.v1.PurchaseService/GetPurchase": _r("the purchase's developer and lending bank"),
+    "/deedflow.orchestrator.v1.PurchaseService/ListPurchases": _r(
+        "the caller's own purchases", "others' are left out"
+    ),
+    "/deedflow.orchestrator.v1.PurchaseService/WatchPurchase": _r(
+        "the purchase's developer and lending bank; at most 50 streams per caller",
+        "NOT_FOUND to a stranger; RESOURCE_EXHAUSTED `TOO_MANY_WATCHES`",
+    ),
+    "/deedflow.orchestrator.v1.PurchaseService/CompleteBuilding": _r(
+        "the developer holding the building's permit"
+    ),
+    "/deedflow.orchestrator.v1.PurchaseService/GetBuildingCompletion": _r(
+        "the developer holding the building's permit, and clerks"
+    ),
+    "/deedflow.orchestrator.v1.PurchaseService/ConfirmHandover": _r("the purchase's developer"),
+    "/deedflow.orchestrator.v1.PurchaseService/CancelPurchase": _r(
+        "the purchase's developer with every party's consent verified at the door; by court ruling a clerk",
+        "NOT_FOUND to a stranger; PERMISSION_DENIED `RULING_NEEDS_CLERK` for a party's ruling",
+    ),
+    "/deedflow.orchestrator.v1.PurchaseService/ResumePurchase": _r("clerks only", _OFFICIAL),
+    "/deedflow.preregistration.v1.PreregistrationService/LodgePreregistration": _r(
+        "the developer of the filed contract, for its buyers"
+    ),
+    "/deedflow.preregistration.v1.PreregistrationService/LodgePremortgage": _r(
+        "the loan's bank, with every holder's signature over the mortgage statement",
+        "PERMISSION_DENIED `BANK_MISMATCH`; FAILED_PRECONDITION `MORTGAGOR_CONSENT_MISSING`",
+    ),
+    "/deedflow.preregistration.v1.PreregistrationService/GetPreregistration": _r(
+        "the contract's developer and the lending bank"
+    ),
+    "/deedflow.preregistration.v1.PreregistrationService/GetPremortgage": _r(
+        "the mortgagee bank and the developer"
+    ),
+    "/deedflow.preregistration.v1.PreregistrationService/CancelPreregistration": _r(
+        "the developer with every holder's consent; by court ruling a clerk",
+        "NOT_FOUND to a stranger; PERMISSION_DENIED `RULING_NEEDS_CLERK` for a party's ruling",
+    ),
+    "/deedflow.preregistration.v1.PreregistrationService/ReleasePremortgage": _r(
+        "the mortgagee bank with its signed consent; by court ruling a clerk",
+        "NOT_FOUND to a stranger; PERMISSION_DENIED `RULING_NEEDS_CLERK` for a party's ruling",
+    ),
+    "/deedflow.preregistration.v1.PreregistrationService/MarkConverted": _r("the transfer office", _OFFICIAL),
+    "/deedflow.registry.v1.RegistryService/CreateBuilding": _r(
+        "the contract office and officials", _OFFICIAL
+    ),
+    "/deedflow.registry.v1.RegistryService/GetUnit": _r(
+        "the book is open to interested parties; buyers' IDs masked for non-officials (条例 28)"
+    ),
+    "/deedflow.registry.v1.RegistryService/ListEntries": _r("as GetUnit"),
+    "/deedflow.registry.v1.RegistryService/CheckDisposal": _r(
+        "officials and the offices only (no oracle for probing IDs); at most 20 beneficiaries", _OFFICIAL
+    ),
+    "/deedflow.registry.v1.RegistryService/CommitCase": _r("the registration offices only", _OFFICIAL),
+    "/deedflow.registry.v1.RegistryService/RecordFirstRegistration": _r(
+        "the transfer office only", _OFFICIAL
+    ),
+    "/deedflow.registry.v1.RegistryService/SeizeUnit": _r("clerks, entering a court's ruling", _OFFICIAL),
+    "/deedflow.registry.v1.RegistryService/ReleaseSeizure": _r(
+        "clerks, entering a court's ruling", _OFFICIAL
+    ),
+    "/deedflow.registry.v1.RegistryService/AddObjection": _r("clerks only (条例 19)", _OFFICIAL),
+    "/deedflow.registry.v1.RegistryService/LiftObjection": _r("clerks only", _OFFICIAL),
+    "/deedflow.registry.v1.RegistryService/RequestCorrection": _r("clerks only", _OFFICIAL),
+    "/deedflow.registry.v1.RegistryService/ResolveCorrection": _r("clerks only", _OFFICIAL),
+    "/deedflow.registry.v1.RegistryService/RecordAgreement": _r("clerks only", _OFFICIAL),
+    "/deedflow.registry.v1.RegistryService/GetCheckpoint": _r("checkpoints are public (signed tree heads)"),
+    "/deedflow.registry.v1.RegistryService/GetInclusionProof": _r(
+        "clerks (a leaf holds personal data)", _OFFICIAL
+    ),
+    "/deedflow.registry.v1.RegistryService/SealDocument": _r("the offices only", _OFFICIAL),
+    "/deedflow.registry.v1.RegistryService/ListLeaves": _r("clerks (leaves hold personal data)", _OFFICIAL),
+    "/deedflow.registry.v1.RegistryService/ListCheckpoints": _r("checkpoints are public"),
+    "/deedflow.registry.v1.RegistryService/GetConsistencyProof": _r("proofs are public (hashes only)"),
+    "/deedflow.tax.v1.TaxService/AssessDeedTax": _r("the tax office and the orchestrator", _OFFICIAL),
+    "/deedflow.tax.v1.TaxService/GetAssessment": _r(
+        "banks (they collect the tax) see buyers' IDs masked; officials whole", _OFFICIAL
+    ),
+    "/deedflow.tax.v1.TaxService/ListAssessments": _r("as GetAssessment", _OFFICIAL),
+    "/deedflow.tax.v1.TaxService/RecordPayment": _r(
+        "any bank collecting for the tax office, and the tax office", _OFFICIAL
+    ),
+    "/deedflow.tax.v1.TaxService/GetClearance": _r("officials and the offices", _OFFICIAL),
+    "/deedflow.tax.v1.TaxService/RefundDeedTax": _r("the tax office and the orchestrator", _OFFICIAL),
+    "/deedflow.tax.v1.TaxService/ConsumeClearance": _r("the transfer office", _OFFICIAL),
+    "/deedflow.transfer.v1.TransferService/LodgeFirstRegistration": _r(
+        "the developer holding the building's permit, in its own name"
+    ),
+    "/deedflow.transfer.v1.TransferService/GetFirstRegistration": _r("a first registration is public"),
+    "/deedflow.transfer.v1.TransferService/LodgeTransfer": _r(
+        "the developer of the pre-registered sale, to that pre-registration's holders",
+        "NOT_FOUND to a stranger; FAILED_PRECONDITION `TRANSFEREES_NOT_HOLDERS`",
+    ),
+    "/deedflow.transfer.v1.TransferService/BatchLodgeTransfers": _r("as LodgeTransfer, for each application"),
+    "/deedflow.transfer.v1.TransferService/GetTransfer": _r("the seller and officials"),
+    "/deedflow.transfer.v1.TransferService/GetCertificate": _r("the seller and officials"),
+    "/deedflow.transfer.v1.TransferService/ListCertificates": _r(
+        "the seller's certificates", "others' are left out"
+    ),
+}
