@@ -1,10 +1,12 @@
 """Auditing the register's log: recompute the Merkle tree from every leaf and hold it against
 every checkpoint the registry signed. A row edited in the database changes its leaf, and every
-checkpoint from that leaf on stops matching."""
+checkpoint from that leaf on stops matching. A witness (the auditor's own record of the last
+checkpoint it verified) catches a registry that rewrote its history and signed it anew."""
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -65,3 +67,30 @@ def audit_log(
             problem = "the book's leaves no longer hash to its root"
         findings.append(CheckpointFinding(checkpoint.tree_size, at, problem))
     return AuditReport(len(hashes), findings)
+
+
+@dataclass(frozen=True)
+class Witnessed:
+    """A checkpoint an auditor verified before: the book must still begin with that tree."""
+
+    tree_size: int
+    root_hash: bytes
+
+    def to_json(self) -> str:
+        return json.dumps({"tree_size": self.tree_size, "root_hash": self.root_hash.hex()})
+
+    @classmethod
+    def from_json(cls, text: str) -> Witnessed:
+        data = json.loads(text)
+        return cls(int(data["tree_size"]), bytes.fromhex(data["root_hash"]))
+
+
+def witness_problem(leaves: Sequence[bytes], witnessed: Witnessed) -> str:
+    """Why the book no longer holds what the witness saw, or '' (a registry that rewrote its
+    history and signed it anew passes every checkpoint it now serves, but not this)."""
+    if witnessed.tree_size > len(leaves):
+        return f"the book has {len(leaves)} leaves; the witness saw {witnessed.tree_size}"
+    hashes = [merkle.leaf_hash(leaf) for leaf in leaves[: witnessed.tree_size]]
+    if merkle.root(hashes) != witnessed.root_hash:
+        return f"the book's first {witnessed.tree_size} leaves are not those the witness saw"
+    return ""

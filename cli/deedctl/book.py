@@ -14,7 +14,7 @@ from cli.deedctl.common import Options, console, emit, errors, key_value_table, 
 from cli.deedctl.exit_codes import ExitCode
 from deedflow.registry.v1 import registry_service_pb2 as registry_pb
 from deedflow.registry.v1 import registry_service_pb2_grpc
-from shared.audit import audit_log
+from shared.audit import Witnessed, audit_log, witness_problem
 from shared.documents import from_file, load_public_key, verify_document
 from shared.logging import mask_personal_ids
 
@@ -103,22 +103,45 @@ async def _fetch(options: Options, progress: Progress):
         return leaves, checkpoints, server_key
 
 
+def _witnessed(path: Path) -> Witnessed | None:
+    try:
+        return Witnessed.from_json(path.read_text())
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError, KeyError) as exc:
+        errors.print(f"[red]cannot read the witness file {path}: {exc}[/red]")
+        raise typer.Exit(ExitCode.ERROR) from None
+
+
 def audit(
     ctx: typer.Context,
     registry_key: Path | None = typer.Option(
         None, help="The registry's public key (PEM) you trust; default .deedflow/pki/registry-log.pub."
     ),
+    witness: Path | None = typer.Option(
+        None,
+        help="Where this auditor keeps the last checkpoint it verified (default"
+        " .deedflow/witness/registry.json); the book must still begin with that tree.",
+    ),
 ) -> None:
     """Re-walks the whole book: recomputes the Merkle tree from every leaf and checks it against
-    every checkpoint the registry signed. Exit 8 if any checkpoint no longer holds."""
+    every checkpoint the registry signed, and against the last checkpoint this auditor verified
+    before (its witness), which it then moves forward. Exit 8 if anything no longer holds."""
     options: Options = ctx.obj
     public_key = _public_key(options, registry_key)
+    witness_path = witness or options.settings.home / "witness" / "registry.json"
+    witnessed = _witnessed(witness_path)
     with Progress(console=errors, transient=True) as progress:
         leaves, checkpoints, server_key = run(options, lambda: _fetch(options, progress))
     report = audit_log(leaves, checkpoints, public_key)
     changed = report.changed_range()
+    against_witness = witness_problem(leaves, witnessed) if witnessed else ""
     data = {
-        "ok": report.ok and server_key == public_key,
+        "ok": report.ok and server_key == public_key and not against_witness,
+        "witness": {
+            "tree_size": witnessed.tree_size if witnessed else 0,
+            "problem": against_witness,
+        },
         "leaves": report.leaves,
         "checkpoints": len(report.findings),
         "server_key_matches": server_key == public_key,
@@ -141,7 +164,13 @@ def audit(
             "[green]holds[/green]" if finding.ok else f"[red]{finding.problem}[/red]",
         )
     emit(options, data, table)
+    if data["ok"] and report.findings:
+        latest = max(checkpoints, key=lambda c: c.tree_size)
+        witness_path.parent.mkdir(parents=True, exist_ok=True)
+        witness_path.write_text(Witnessed(latest.tree_size, latest.root_hash).to_json())
     if not options.json_output:
+        if against_witness:
+            console.print(f"[red]TAMPERED[/red]: {against_witness}")
         if server_key != public_key:
             console.print("[red]the registry serves another public key than the one you trust[/red]")
         if changed:

@@ -125,6 +125,10 @@ REASONS: dict[str, tuple[str, str]] = {
         "预告登记有效期间不能重新销售",
         "the unit cannot reopen for sale while a pre-registration is in force",
     ),
+    "ENTRY_TOO_LARGE": (
+        "登簿内容超过登记簿允许的大小",
+        "the entry is larger than the book accepts",
+    ),
     "TOO_MANY_WATCHES": (
         "同时跟踪的办件过多，请先结束部分跟踪",
         "this caller already watches as many purchases as it may; end one first",

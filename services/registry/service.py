@@ -104,7 +104,10 @@ def checkpoint_message(checkpoint: SignedCheckpoint, public_key: bytes) -> docum
 class Book:
     """不动产登记簿: reads and appends, with the restriction engine consulted atomically."""
 
-    def __init__(self, journal: Journal, log_key: ed25519.Ed25519PrivateKey) -> None:
+    def __init__(
+        self, journal: Journal, log_key: ed25519.Ed25519PrivateKey, max_leaf_bytes: int = 16_384
+    ) -> None:
+        self.max_leaf_bytes = max_leaf_bytes
         self.clock = journal.clock
         self.tx = Transactions(journal, "deedflow.registry.v1.RegistryService")
         self.log_key = log_key
@@ -129,6 +132,18 @@ class Book:
         the caller has them for the book as it is, spare reading it again."""
         tree_size = await log.size(connection)
         row = await connection.fetchrow("SELECT * FROM checkpoint WHERE tree_size = $1", tree_size)
+        # Nothing is sealed over a book that no longer hashes to its signed root.
+        if (
+            row is not None
+            and hashes is not None
+            and len(hashes) >= tree_size
+            and merkle.root(hashes[:tree_size]) != row["root_hash"]
+        ):
+            raise DataLoss(
+                "LOG_TAMPERED",
+                f"the book's first {tree_size} leaves no longer match their signed checkpoint",
+                {"tree_size": str(tree_size)},
+            )
         if row is None:
             if hashes is None or len(hashes) != tree_size:
                 _, hashes = await self._hashes(connection, tree_size)
@@ -311,7 +326,7 @@ class Book:
         leaves = sum(2 * len(p.new) + len(p.moves) for p in plans)
         if leaves == 0:
             return
-        leaf = await repository.allocate_leaves(connection, leaves)
+        leaf = first = await repository.allocate_leaves(connection, leaves)
         for plan in plans:
             sequence = max((e.sequence for e in plan.entries), default=0)
             events_of = {e.sequence: len(e.events) for e in plan.entries}
@@ -332,6 +347,14 @@ class Book:
                     connection, plan.facts.unit_number, moved, events_of[moved], event, leaf
                 )
                 leaf += 1
+        largest = max(len(written) for written in await log.leaves(connection, first + leaves, first))
+        if largest > self.max_leaf_bytes:
+            # The book is append-only and read whole by auditors: nothing oversized enters it.
+            raise FailedPrecondition(
+                "ENTRY_TOO_LARGE",
+                f"the entry would take {largest} bytes in the book; at most {self.max_leaf_bytes}",
+                {"limit": str(self.max_leaf_bytes)},
+            )
 
     def _current(self, view: UnitView, sequence: int) -> EntryView:
         for entry_view in view.entries:

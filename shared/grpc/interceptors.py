@@ -37,6 +37,9 @@ from shared.policy import POLICY, Policy, allowed, service_may_call
 log = logging.getLogger("deedflow.access")
 errors_log = logging.getLogger("deedflow.errors")
 
+# The longest error text passed on from a peer to our caller.
+MAX_PASSED_MESSAGE = 1000
+
 # Infrastructure RPCs that are not logged per call (probes run every few seconds).
 _QUIET_PREFIXES = ("/grpc.health.v1.Health/", "/grpc.reflection.")
 
@@ -239,6 +242,8 @@ class ErrorMappingInterceptor(BehaviorInterceptor):
             passed = rpc_status.from_call(exc) or status_pb2.Status(
                 code=exc.code().value[0], message=exc.details() or ""
             )
+            # A peer's text is passed on, never a peer's megabyte.
+            passed.message = passed.message[:MAX_PASSED_MESSAGE]
             await abort_with(context, passed)
         if database_unavailable(exc):
             # Nothing is known to be committed; the request id makes the caller's retry safe.

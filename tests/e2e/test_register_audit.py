@@ -10,6 +10,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 import uuid
 from pathlib import Path
 
@@ -34,7 +35,19 @@ def rid() -> str:
 
 
 @pytest.fixture
-async def registry(fresh_database_url, test_settings):
+async def registry(fresh_database_url, test_settings, monkeypatch):
+    """A registry that signs checkpoints only when asked (the tests count them)."""
+    monkeypatch.setenv("DEEDFLOW_REGISTRY_CHECKPOINT_EVERY_LEAVES", "1000000000")
+    monkeypatch.setenv("DEEDFLOW_REGISTRY_CHECKPOINT_EVERY_SECONDS", "1e9")
+    started = await start_service("registry", register, test_settings, fresh_database_url, port=0)
+    yield started, fresh_database_url
+    await started.stop(0)
+
+
+@pytest.fixture
+async def signing_registry(fresh_database_url, test_settings, monkeypatch):
+    """A registry that signs a checkpoint by itself as soon as a leaf is unsigned."""
+    monkeypatch.setenv("DEEDFLOW_REGISTRY_CHECKPOINT_EVERY_LEAVES", "1")
     started = await start_service("registry", register, test_settings, fresh_database_url, port=0)
     yield started, fresh_database_url
     await started.stop(0)
@@ -52,7 +65,9 @@ async def deedctl(pki, port: int, *args: str) -> subprocess.CompletedProcess:
         str(pki.root / "ca.pem"),
     ]
     env = {k: v for k, v in os.environ.items() if not k.startswith("DEEDFLOW_")} | {
-        "DEEDFLOW_PKI_DIR": str(pki.root)
+        "DEEDFLOW_PKI_DIR": str(pki.root),
+        # A home of its own: no witness from another run is found.
+        "DEEDFLOW_HOME": tempfile.mkdtemp(),
     }
     return await asyncio.to_thread(
         subprocess.run,
@@ -175,3 +190,122 @@ async def test_verify_accepts_a_sealed_document_and_refuses_a_changed_one(regist
     assert refused.returncode == 8
     assert "INVALID" in refused.stdout
     assert "seal does not verify" in refused.stdout
+
+
+async def _edit_entry(database_url: str, unit: str, sequence: int) -> None:
+    """Someone with the database's superuser edits an entry, switching the guard triggers off."""
+    connection = await asyncpg.connect(plain_url(database_url), server_settings={"search_path": "registry"})
+    try:
+        await connection.execute("ALTER TABLE entry DISABLE TRIGGER USER")
+        await connection.execute(
+            "UPDATE entry SET note = 'quietly changed' WHERE unit_number = $1 AND sequence = $2",
+            unit,
+            sequence,
+        )
+        await connection.execute("ALTER TABLE entry ENABLE TRIGGER USER")
+    finally:
+        await connection.close()
+
+
+async def _covered(stub, tree_size: int) -> None:
+    """Until a checkpoint the registry signed by itself covers `tree_size` leaves (each poll is a
+    round trip to the registry)."""
+    async with asyncio.timeout(15):
+        while True:
+            page = await stub.ListCheckpoints(pb.ListCheckpointsRequest(page_size=500))
+            if any(c.tree_size >= tree_size for c in page.checkpoints):
+                return
+
+
+async def test_the_registry_signs_by_itself_and_seals_nothing_over_a_changed_book(signing_registry, pki):
+    """Attack 13: a row edited where no checkpoint yet covered it went unnoticed, and documents
+    were still sealed over a book changed inside its signed range."""
+    started, database_url = signing_registry
+    port = started.server.port
+    async with secure_channel(f"127.0.0.1:{port}", pki.ca_pem, pki.caller("clerk")) as channel:
+        stub = registry_service_pb2_grpc.RegistryServiceStub(channel)
+        unit = await _objections(stub, 3)
+        # Six leaves (three entries, three events); nobody asks for a checkpoint or a document.
+        await _covered(stub, 6)
+        proof = await stub.GetInclusionProof(pb.GetInclusionProofRequest(entry=f"units/{unit}/entries/1"))
+        assert proof.checkpoint.tree_size >= 6
+        await _edit_entry(database_url, unit, 3)
+        with pytest.raises(grpc.aio.AioRpcError) as caught:
+            await stub.GetInclusionProof(pb.GetInclusionProofRequest(entry=f"units/{unit}/entries/1"))
+        assert caught.value.code() == grpc.StatusCode.DATA_LOSS
+    async with secure_channel(f"127.0.0.1:{port}", pki.ca_pem, pki.service("transfer")) as channel:
+        sealing = registry_service_pb2_grpc.RegistryServiceStub(channel).SealDocument(
+            pb.SealDocumentRequest(
+                entry=f"units/{unit}/entries/1",
+                kind="proof",
+                number="渝(2026)渝北区不动产证明第0000001号",
+                body=b"{}",
+            )
+        )
+        with pytest.raises(grpc.aio.AioRpcError) as caught:
+            await sealing
+        assert caught.value.code() == grpc.StatusCode.DATA_LOSS
+        assert "LOG_TAMPERED" in str(caught.value.trailing_metadata())
+
+
+async def test_the_auditors_witness_catches_a_history_rewritten_and_signed_anew(registry, pki, tmp_path):
+    """An insider edits an entry, deletes the checkpoints and has the registry sign the changed
+    book: every checkpoint served now holds, but not the one the auditor verified before."""
+    started, database_url = registry
+    port = started.server.port
+    witness = tmp_path / "witness.json"
+    async with secure_channel(f"127.0.0.1:{port}", pki.ca_pem, pki.caller("clerk")) as channel:
+        stub = registry_service_pb2_grpc.RegistryServiceStub(channel)
+        unit = await _objections(stub, 2)
+        await stub.GetCheckpoint(pb.GetCheckpointRequest())
+        first = await deedctl(pki, port, "--json", "audit", "--witness", str(witness))
+        assert first.returncode == 0, first.stdout + first.stderr
+        assert json.loads(witness.read_text())["tree_size"] == 4
+        await _edit_entry(database_url, unit, 1)
+        connection = await asyncpg.connect(
+            plain_url(database_url), server_settings={"search_path": "registry"}
+        )
+        try:
+            await connection.execute("DELETE FROM checkpoint")
+        finally:
+            await connection.close()
+        await stub.GetCheckpoint(pb.GetCheckpointRequest())
+    blind = await deedctl(pki, port, "--json", "audit")
+    assert json.loads(blind.stdout)["ok"] is True
+    seen = await deedctl(pki, port, "--json", "audit", "--witness", str(witness))
+    assert seen.returncode == 8, seen.stdout + seen.stderr
+    report = json.loads(seen.stdout)
+    assert report["witness"] == {
+        "tree_size": 4,
+        "problem": "the book's first 4 leaves are not those the witness saw",
+    }
+    assert json.loads(witness.read_text())["tree_size"] == 4
+
+
+async def test_the_book_refuses_an_entry_over_its_size_limit(
+    fresh_database_url, test_settings, monkeypatch, pki
+):
+    """Attack 10: a megabyte ruling went into the append-only book and broke the audit. The door
+    bounds every field; the book bounds what it appends as well."""
+    monkeypatch.setenv("DEEDFLOW_REGISTRY_MAX_LEAF_BYTES", "2048")
+    started = await start_service("registry", register, test_settings, fresh_database_url, port=0)
+    try:
+        target = f"127.0.0.1:{started.server.port}"
+        async with secure_channel(target, pki.ca_pem, pki.caller("clerk")) as channel:
+            stub = registry_service_pb2_grpc.RegistryServiceStub(channel)
+            unit = await _objections(stub, 1)
+            before = await stub.ListEntries(pb.ListEntriesRequest(unit_number=unit))
+            objection = pb.AddObjectionRequest(
+                request_id=rid(),
+                unit_number=unit,
+                objector="organizations/91500105MA5U0DF02K",
+                grounds="异" * 2000,
+            )
+            with pytest.raises(grpc.aio.AioRpcError) as caught:
+                await stub.AddObjection(objection)
+            assert caught.value.code() == grpc.StatusCode.FAILED_PRECONDITION
+            assert "ENTRY_TOO_LARGE" in str(caught.value.trailing_metadata())
+            after = await stub.ListEntries(pb.ListEntriesRequest(unit_number=unit))
+            assert list(after.entries) == list(before.entries)
+    finally:
+        await started.stop(0)

@@ -1,0 +1,17 @@
+"""Settings of the registry (DEEDFLOW_REGISTRY_*)."""
+
+from __future__ import annotations
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class RegistrySettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="DEEDFLOW_REGISTRY_", extra="ignore")
+
+    # The registry signs a checkpoint by itself once this many leaves are unsigned, or once any
+    # leaf has waited this long, whichever comes first: a row changed after it was entered is
+    # caught at the next checkpoint, not only when someone asks for a document.
+    checkpoint_every_leaves: int = 100
+    checkpoint_every_seconds: float = 5.0
+    # The largest leaf (an entry or a state event as the book stores it) the registry accepts.
+    max_leaf_bytes: int = 16_384
