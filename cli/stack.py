@@ -18,13 +18,14 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from shared import ids
 from shared.catalog import SERVICE_NAMES, service_info
 from shared.config import Settings
 from shared.grpc.channels import secure_channel
 from shared.grpc.healthcheck import health_status
 from shared.migrate import migrate
 from shared.pg import database_url, embedded_dir, stop_embedded
-from shared.pki import Pki
+from shared.pki import Pki, issue_identity
 from shared.runstate import process_alive, read, run_dir
 from shared.runtime import load_pki, main
 
@@ -251,12 +252,47 @@ def seed() -> None:
     )
 
 
+# Who a development identity may be, and how its identifier is checked.
+_IDENTITIES = {
+    "developer": ids.validate_uscc,
+    "bank": ids.validate_uscc,
+    "buyer": ids.validate_resident_id,
+    "clerk": lambda value: value,
+    "housing": ids.validate_uscc,
+    "tax": lambda value: value,
+}
+
+
 @app.command()
-def pki() -> None:
-    """Create the development CA and certificates (if missing) and show where they are."""
+def pki(
+    role: str | None = typer.Option(
+        None, help=f"Issue a development identity of this role: {', '.join(_IDENTITIES)}."
+    ),
+    ident: str | None = typer.Option(
+        None, "--id", help="Its identifier: a USCC, a resident ID (buyer) or a staff number (clerk)."
+    ),
+    out: Path | None = typer.Option(
+        None, help="Write <out>.pem and <out>.key (0600); default ./<role>-<id>."
+    ),
+) -> None:
+    """Create the development CA and certificates (if missing) and show where they are; with
+    --role and --id, issue one more development identity (a test system's certificate)."""
     settings = Settings()
     folder = load_pki(settings).root
     console.print(f"PKI ready in {folder} (throw-away development material; never commit it)")
+    if role is None and ident is None:
+        return
+    if role not in _IDENTITIES or not ident:
+        console.print(f"[red]--role must be one of {', '.join(_IDENTITIES)}, with --id[/red]")
+        raise typer.Exit(2)
+    try:
+        ident = _IDENTITIES[role](ident)
+    except ids.IdentifierError as exc:
+        console.print(f"[red]--id: {exc}[/red]")
+        raise typer.Exit(2) from None
+    stem = out or Path(f"{role}-{ident}")
+    issue_identity(folder, role, ident, stem)
+    console.print(f"deedflow://{role}/{ident}: {stem}.pem and {stem}.key (0600), from the development CA")
 
 
 @app.command()
