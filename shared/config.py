@@ -46,7 +46,7 @@ class Settings(BaseSettings):
     # another host sets DEEDFLOW_METRICS_HOST to the address its scraper reaches.
     metrics_host: str = "127.0.0.1"
     # Concurrent WatchPurchase streams one caller may hold (RESOURCE_EXHAUSTED beyond).
-    max_watches_per_caller: int = 50
+    max_watches_per_caller: int = 1000
 
     @property
     def pki_path(self) -> Path:

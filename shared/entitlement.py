@@ -85,7 +85,7 @@ RULES: dict[str, Rule] = {
         "the caller's own purchases", "others' are left out"
     ),
     "/deedflow.orchestrator.v1.PurchaseService/WatchPurchase": _r(
-        "the purchase's developer and lending bank; at most 50 streams per caller",
+        "the purchase's developer and lending bank; at most 1000 streams per caller (a building's units)",
         "NOT_FOUND to a stranger; RESOURCE_EXHAUSTED `TOO_MANY_WATCHES`",
     ),
     "/deedflow.orchestrator.v1.PurchaseService/CompleteBuilding": _r(

@@ -37,7 +37,7 @@ def _identity(party: str, role: str) -> str:
 
 
 class PurchaseServicer(orchestrator_service_pb2_grpc.PurchaseServiceServicer):
-    def __init__(self, purchases: Purchases, ca_pem: bytes, max_watches: int = 50) -> None:
+    def __init__(self, purchases: Purchases, ca_pem: bytes, max_watches: int = 1000) -> None:
         self.purchases = purchases
         self.max_watches = max_watches
         self._watches: collections.Counter[str] = collections.Counter()

@@ -36,7 +36,7 @@ SERVER_OPTIONS = (
     ("grpc.keepalive_timeout_ms", 20_000),
     ("grpc.http2.min_ping_interval_without_data_ms", 10_000),
     # Streams at once on one connection, and the largest request accepted (4 MiB).
-    ("grpc.max_concurrent_streams", 100),
+    ("grpc.max_concurrent_streams", 256),
     ("grpc.max_receive_message_length", 4 * 1024 * 1024),
 )
 
