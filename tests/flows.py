@@ -77,6 +77,9 @@ class Offices:
     tax_as_bank: tax_service_pb2_grpc.TaxServiceStub
     prereg: preregistration_service_pb2_grpc.PreregistrationServiceStub
     prereg_as_bank: preregistration_service_pb2_grpc.PreregistrationServiceStub
+    # As the orchestrator: the one caller whose lodgings are entered without a clerk's review.
+    prereg_as_service: preregistration_service_pb2_grpc.PreregistrationServiceStub
+    transfer_as_service: transfer_service_pb2_grpc.TransferServiceStub
     transfer: transfer_service_pb2_grpc.TransferServiceStub
     mortgage_as_bank: mortgage_service_pb2_grpc.MortgageServiceStub
     mortgage_as_other_bank: mortgage_service_pb2_grpc.MortgageServiceStub
@@ -84,6 +87,7 @@ class Offices:
     registry_clerk: registry_service_pb2_grpc.RegistryServiceStub
     prereg_cases: casework_service_pb2_grpc.CaseworkServiceStub
     transfer_cases: casework_service_pb2_grpc.CaseworkServiceStub
+    mortgage_cases: casework_service_pb2_grpc.CaseworkServiceStub
 
 
 async def refused(call):
@@ -159,7 +163,10 @@ async def file_contract(o: Offices, pki, unit: str) -> Sale:
 
 
 def premortgage_request(
-    sale: Sale, amount_fen: int = 80_000_000, bank: parties_pb2.Organization = BANK
+    sale: Sale,
+    amount_fen: int = 80_000_000,
+    bank: parties_pb2.Organization = BANK,
+    auto_register: bool = False,
 ) -> prereg_pb.LodgePremortgageRequest:
     """The bank's pre-mortgage of the sale, with every holder's signature over its terms."""
     loan = parties_pb2.Loan(
@@ -170,13 +177,14 @@ def premortgage_request(
         request_id=rid(),
         preregistration=sale.prereg.name,
         loan=loan,
-        auto_register=True,
+        auto_register=auto_register,
         mortgagor_signatures=[p.signature(text) for p in sale.buyers],
     )
 
 
-def signed_mortgage(sale: Sale, loan: parties_pb2.Loan, unit: str | None = None, auto_register: bool = True):
-    """A mortgage of the sale's unit by its buyers, each signing the terms (民法典 400)."""
+def signed_mortgage(sale: Sale, loan: parties_pb2.Loan, unit: str | None = None):
+    """A mortgage of the sale's unit by its buyers, each signing the terms (民法典 400); a
+    bank's lodging waits for a clerk (`entered`)."""
     unit = unit or sale.unit
     owners = list(sale.contract.terms.buyers)
     text = statements.mortgage(unit, loan, owners)
@@ -186,14 +194,40 @@ def signed_mortgage(sale: Sale, loan: parties_pb2.Loan, unit: str | None = None,
         loan=loan,
         mortgagors=owners,
         mortgagor_signatures=[p.signature(text) for p in sale.buyers],
-        auto_register=auto_register,
     )
+
+
+async def entered(cases: casework_service_pb2_grpc.CaseworkServiceStub, case: str) -> case_pb.Case:
+    """A clerk approves the case and enters it in the book (条例 18-21)."""
+    await cases.ApproveCase(case_pb.ApproveCaseRequest(request_id=rid(), name=case))
+    return (await cases.RegisterCase(case_pb.RegisterCaseRequest(request_id=rid(), name=case))).case_record
+
+
+async def mortgage_entered(o: Offices, request: mortgage_pb.LodgeMortgageRequest) -> mortgage_pb.Mortgage:
+    """The bank lodges the mortgage; a clerk reviews and enters it; the bank reads it back."""
+    lodged = await o.mortgage_as_bank.LodgeMortgage(request)
+    await entered(o.mortgage_cases, lodged.case_record.name)
+    return (
+        await o.mortgage_as_bank.GetMortgage(mortgage_pb.GetMortgageRequest(name=lodged.mortgage.name))
+    ).mortgage
+
+
+async def discharge_entered(o: Offices, name: str, settlement: str) -> mortgage_pb.Mortgage:
+    """The bank lodges the discharge of its repaid loan; a clerk reviews and enters it."""
+    lodged = await o.mortgage_as_bank.DischargeMortgage(
+        mortgage_pb.DischargeMortgageRequest(request_id=rid(), name=name, settlement_reference=settlement)
+    )
+    await entered(o.mortgage_cases, lodged.case_record.name)
+    return (await o.mortgage_as_bank.GetMortgage(mortgage_pb.GetMortgageRequest(name=name))).mortgage
 
 
 async def preregister(
     o: Offices, sale: Sale, auto: bool = True
 ) -> tuple[prereg_pb.Preregistration, case_pb.Case]:
-    reply = await o.prereg.LodgePreregistration(
+    # Entered at once only when the platform files it (the orchestrator's identity); else the
+    # developer lodges it for a clerk.
+    stub = o.prereg_as_service if auto else o.prereg
+    reply = await stub.LodgePreregistration(
         prereg_pb.LodgePreregistrationRequest(
             request_id=rid(),
             unit_number=sale.unit,
@@ -208,7 +242,7 @@ async def preregister(
 
 
 async def premortgage(o: Offices, sale: Sale) -> prereg_pb.Premortgage:
-    reply = await o.prereg_as_bank.LodgePremortgage(premortgage_request(sale))
+    reply = await o.prereg_as_service.LodgePremortgage(premortgage_request(sale, auto_register=True))
     sale.premortgage = reply.premortgage
     return reply.premortgage
 
@@ -244,7 +278,7 @@ async def pay_tax(o: Offices, sale: Sale) -> tax_pb.Assessment:
 
 
 async def first_register(o: Offices, building: str, units: list[str]):
-    return await o.transfer.LodgeFirstRegistration(
+    return await o.transfer_as_service.LodgeFirstRegistration(
         transfer_pb.LodgeFirstRegistrationRequest(
             request_id=rid(),
             building_number=building,
@@ -315,7 +349,13 @@ async def open_offices(ports: dict[str, int], pki) -> AsyncIterator[Offices]:
     registry_as_service = secure_channel(
         f"127.0.0.1:{ports['registry']}", pki.ca_pem, pki.service("transfer")
     )
-    channels += [orchestrator, registry_as_service]
+    prereg_as_orchestrator = secure_channel(
+        f"127.0.0.1:{ports['preregistration']}", pki.ca_pem, pki.service("orchestrator")
+    )
+    transfer_as_orchestrator = secure_channel(
+        f"127.0.0.1:{ports['transfer']}", pki.ca_pem, pki.service("orchestrator")
+    )
+    channels += [orchestrator, registry_as_service, prereg_as_orchestrator, transfer_as_orchestrator]
     try:
         yield Offices(
             housing=contract_service_pb2_grpc.ContractServiceStub(open_channel("contract", "housing")),
@@ -329,6 +369,10 @@ async def open_offices(ports: dict[str, int], pki) -> AsyncIterator[Offices]:
             prereg_as_bank=preregistration_service_pb2_grpc.PreregistrationServiceStub(
                 open_channel("preregistration", "bank-a")
             ),
+            prereg_as_service=preregistration_service_pb2_grpc.PreregistrationServiceStub(
+                prereg_as_orchestrator
+            ),
+            transfer_as_service=transfer_service_pb2_grpc.TransferServiceStub(transfer_as_orchestrator),
             transfer=transfer_service_pb2_grpc.TransferServiceStub(open_channel("transfer", "developer")),
             mortgage_as_bank=mortgage_service_pb2_grpc.MortgageServiceStub(
                 open_channel("mortgage", "bank-a")
@@ -342,6 +386,7 @@ async def open_offices(ports: dict[str, int], pki) -> AsyncIterator[Offices]:
                 open_channel("preregistration", "clerk")
             ),
             transfer_cases=casework_service_pb2_grpc.CaseworkServiceStub(open_channel("transfer", "clerk")),
+            mortgage_cases=casework_service_pb2_grpc.CaseworkServiceStub(open_channel("mortgage", "clerk")),
         )
     finally:
         for channel in channels:

@@ -8,6 +8,10 @@ REASONS: dict[str, tuple[str, str]] = {
         "该请求编号已用于内容不同的请求",
         "the request_id was used before by this caller for this method with a different payload",
     ),
+    "AUTO_REGISTER_NEEDS_SERVICE": (
+        "仅平台自身办理的申请可免人工审核直接登簿，请不带 auto_register 提交由登记人员审核",
+        "only the platform's own filings skip a clerk's review; lodge without auto_register",
+    ),
     "RULING_NEEDS_CLERK": (
         "依法院裁判的注销须由登记机构工作人员录入",
         "a court ruling is entered by a registry clerk, not invoked by a party",

@@ -62,10 +62,10 @@ class MortgageServicer(mortgage_service_pb2_grpc.MortgageServiceServicer):
         if not request.mortgagors:
             raise InvalidArgument([FieldViolation("mortgagors", "at least one mortgagor is required")])
         self.service.check_consent(request, self.tx.clock.now())
-        if request.auto_register:
-            await self.service.handler.check_owners(
-                request.unit_number, {f"buyers/{m.resident_id}" for m in request.mortgagors}
-            )
+        # The mortgagors must own the flat (民法典 395): refused before a case is lodged.
+        await self.service.handler.check_owners(
+            request.unit_number, {f"buyers/{m.resident_id}" for m in request.mortgagors}
+        )
 
         async def lodge(connection, at, operation):
             return await self.service.lodge(connection, at, request, who.uri, operation)

@@ -25,6 +25,7 @@ import grpc
 from google.protobuf.message import Message
 from google.rpc import status_pb2
 
+from shared.auth import Role, caller
 from shared.casework import repository
 from shared.casework.domain import (
     ENTERED,
@@ -39,7 +40,7 @@ from shared.casework.domain import (
     check_requisition,
     check_resubmit,
 )
-from shared.errors import AnsweredBefore, DomainError, FailedPrecondition, NotFound
+from shared.errors import AnsweredBefore, DomainError, FailedPrecondition, NotFound, PermissionDenied
 from shared.grpc.status import error_info, to_status
 from shared.journal import Driver, Operation, Refused
 from shared.numbering import allocate, authority_of, case_number
@@ -372,7 +373,15 @@ async def lodge_or_enter(
 ):
     """ "File once" (auto_register): lodged and entered, as an operation of the journal (its
     driver registered as `entering(..., respond)` under `method`); else lodged in one transaction,
-    to wait for a clerk. Either way the answer is `respond`'s."""
+    to wait for a clerk. Either way the answer is `respond`'s. Only our own services (the
+    orchestrator, which has checked every signature of the filing) may ask for the first."""
+    if request.auto_register and caller().role is not Role.SERVICE:
+        raise PermissionDenied(
+            "AUTO_REGISTER_NEEDS_SERVICE",
+            "a case is entered without a clerk's review only when the platform files it; lodge"
+            " without auto_register and a clerk will review it",
+            {"field": "auto_register"},
+        )
     if request.auto_register:
 
         async def begin(connection: asyncpg.Connection, at: dt.datetime, operation: uuid.UUID) -> str:

@@ -128,7 +128,7 @@ async def test_another_bank_neither_reads_nor_discharges_the_mortgage(sold, desk
         other.GetMortgage(mortgage_pb.GetMortgageRequest(name=sold.mortgage)),
         other.DischargeMortgage(
             mortgage_pb.DischargeMortgageRequest(
-                request_id=rid(), name=sold.mortgage, settlement_reference="X", auto_register=True
+                request_id=rid(), name=sold.mortgage, settlement_reference="X"
             )
         ),
     ):

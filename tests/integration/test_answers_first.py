@@ -42,6 +42,7 @@ from tests.flows import (
     cancelling_ruling,
     file_contract,
     first_register,
+    mortgage_entered,
     next_resident_id,
     pay_tax,
     premortgage,
@@ -119,7 +120,7 @@ class World:
 
     async def transferred(self, with_premortgage: bool = False) -> tuple[Sale, transfer_pb.Transfer]:
         sale = await self.ready(with_premortgage)
-        reply = await self.o.transfer.LodgeTransfer(
+        reply = await self.o.transfer_as_service.LodgeTransfer(
             transfer_pb.LodgeTransferRequest(
                 request_id=rid(), application=application(sale), auto_register=True
             )
@@ -424,7 +425,7 @@ async def _(w: World) -> Call:
 # preregistration
 
 
-def _lodge_prereg(sale: Sale, auto: bool = True) -> prereg_pb.LodgePreregistrationRequest:
+def _lodge_prereg(sale: Sale, auto: bool = False) -> prereg_pb.LodgePreregistrationRequest:
     return prereg_pb.LodgePreregistrationRequest(
         request_id=rid(),
         unit_number=sale.unit,
@@ -436,7 +437,7 @@ def _lodge_prereg(sale: Sale, auto: bool = True) -> prereg_pb.LodgePreregistrati
 
 @scenario("preregistration", "/deedflow.preregistration.v1.PreregistrationService/LodgePreregistration")
 async def _(w: World) -> Call:
-    return _call("preregistration", "developer", _lodge_prereg(await w.sale()), auto_register=False)
+    return _call("preregistration", "developer", _lodge_prereg(await w.sale()), auto_register=True)
 
 
 @scenario("preregistration", "/deedflow.preregistration.v1.PreregistrationService/LodgePremortgage")
@@ -491,27 +492,24 @@ async def _(w: World) -> Call:
         developer=DEVELOPER,
         completion=transfer_pb.CompletionAcceptance(record_number=f"渝建竣备{building[-6:]}"),
         units=[transfer_pb.AsBuiltUnit(presale_unit_number=unit, unit_number=unit, gross_area_dm2=9_050)],
-        auto_register=True,
     )
-    return _call("transfer", "developer", request, auto_register=False)
+    return _call("transfer", "developer", request, auto_register=True)
 
 
 @scenario("transfer", "/deedflow.transfer.v1.TransferService/LodgeTransfer")
 async def _(w: World) -> Call:
     sale = await w.ready()
-    request = transfer_pb.LodgeTransferRequest(
-        request_id=rid(), application=application(sale), auto_register=True
-    )
-    return _call("transfer", "developer", request, auto_register=False)
+    request = transfer_pb.LodgeTransferRequest(request_id=rid(), application=application(sale))
+    return _call("transfer", "developer", request, auto_register=True)
 
 
 @scenario("transfer", "/deedflow.transfer.v1.TransferService/BatchLodgeTransfers")
 async def _(w: World) -> Call:
     sale = await w.ready()
     request = transfer_pb.BatchLodgeTransfersRequest(
-        request_id=rid(), building_number=sale.unit[:24], applications=[application(sale)], auto_register=True
+        request_id=rid(), building_number=sale.unit[:24], applications=[application(sale)]
     )
-    return _call("transfer", "developer", request, auto_register=False)
+    return _call("transfer", "developer", request, auto_register=True)
 
 
 # mortgage
@@ -521,7 +519,7 @@ async def _(w: World) -> Call:
 async def _(w: World) -> Call:
     sale, _ = await w.transferred()
     request = signed_mortgage(sale, LOAN)
-    return _call("mortgage", "bank-a", request, auto_register=False)
+    return _call("mortgage", "bank-a", request, auto_register=True)
 
 
 @scenario("mortgage", "/deedflow.mortgage.v1.MortgageService/RecordConvertedMortgage")
@@ -543,9 +541,9 @@ async def _(w: World) -> Call:
 @scenario("mortgage", "/deedflow.mortgage.v1.MortgageService/DischargeMortgage")
 async def _(w: World) -> Call:
     sale, _ = await w.transferred()
-    mortgage = (await w.o.mortgage_as_bank.LodgeMortgage(signed_mortgage(sale, LOAN))).mortgage
+    mortgage = await mortgage_entered(w.o, signed_mortgage(sale, LOAN))
     request = mortgage_pb.DischargeMortgageRequest(
-        request_id=rid(), name=mortgage.name, settlement_reference="结清-1", auto_register=True
+        request_id=rid(), name=mortgage.name, settlement_reference="结清-1"
     )
     return _call("mortgage", "bank-a", request, settlement_reference="结清-2")
 
@@ -623,9 +621,7 @@ async def _lodged_case(w: World, office: str) -> case_pb.Case:
         )
         return reply.case_record
     sale, _ = await w.transferred()
-    return (
-        await w.o.mortgage_as_bank.LodgeMortgage(signed_mortgage(sale, LOAN, auto_register=False))
-    ).case_record
+    return (await w.o.mortgage_as_bank.LodgeMortgage(signed_mortgage(sale, LOAN))).case_record
 
 
 async def _clerk(w: World, office: str, verb: str, request: Message) -> Message:

@@ -321,3 +321,26 @@ async def test_nothing_leaks_to_non_parties(offices, services, pki):
         assert (unit.sale_state, unit.contract) == (contract_pb.UNIT_SALE_STATE_CONTRACTED, "")
     mine = (await offices.contracts.GetUnit(contract_pb.GetUnitRequest(unit_number=units[0]))).unit
     assert mine.contract == sales[0].contract.name
+
+
+async def test_only_the_platform_has_a_case_entered_without_a_clerks_review(offices, pki):
+    """`auto_register` skips the clerk's review: only for the orchestrator's own filings, whose
+    every signature it has checked. A developer's or a bank's lodging waits for a clerk."""
+    _, units = await presale(offices)
+    sale = await file_contract(offices, pki, units[0])
+    request = prereg_pb.LodgePreregistrationRequest(
+        request_id=rid(),
+        unit_number=sale.unit,
+        contract=sale.contract.name,
+        developer=sale.contract.terms.developer,
+        auto_register=True,
+    )
+    assert await refused(offices.prereg.LodgePreregistration(request)) == (
+        grpc.StatusCode.PERMISSION_DENIED,
+        "AUTO_REGISTER_NEEDS_SERVICE",
+    )
+    request.auto_register = False
+    request.request_id = rid()
+    lodged = await offices.prereg.LodgePreregistration(request)
+    assert lodged.case_record.state == case_pb.CASE_STATE_LODGED
+    assert lodged.preregistration.state != prereg_pb.PREREGISTRATION_STATE_IN_FORCE

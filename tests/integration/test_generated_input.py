@@ -28,8 +28,9 @@ from tests.support import REPORTED, channel_as, in_process, load_all_protos, mes
 
 CALLS_PER_RPC = int(os.environ.get("DEEDFLOW_GENERATED_CALLS", "14"))
 SEED = int(os.environ.get("DEEDFLOW_GENERATED_SEED", "20261201"))
-# Records that are answers rather than state: a refused call may store its answer for replay.
-NOT_STATE = {"idempotency_record"}
+# Records that are not state a call changes: a refused call may store its answer for replay, and
+# the registry signs checkpoints of its book by itself, in the background.
+NOT_STATE = {"idempotency_record", "checkpoint"}
 NEVER = {grpc.StatusCode.INTERNAL, grpc.StatusCode.UNKNOWN}
 
 

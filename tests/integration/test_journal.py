@@ -67,7 +67,7 @@ async def test_a_refusal_at_the_books_commit_refuses_the_case_and_stays_the_answ
         auto_register=True,
     )
     with pytest.raises(grpc.aio.AioRpcError) as first:
-        await o.prereg.LodgePreregistration(request)
+        await o.prereg_as_service.LodgePreregistration(request)
     assert first.value.code() == grpc.StatusCode.FAILED_PRECONDITION
     refused_cases = (
         await o.prereg_cases.ListCases(
@@ -86,11 +86,11 @@ async def test_a_refusal_at_the_books_commit_refuses_the_case_and_stays_the_answ
         registry_pb.ReleaseSeizureRequest(request_id=rid(), entry=seizure.name, ruling=seizure.ruling)
     )
     with pytest.raises(grpc.aio.AioRpcError) as again:
-        await o.prereg.LodgePreregistration(request)
+        await o.prereg_as_service.LodgePreregistration(request)
     assert again.value.trailing_metadata() == first.value.trailing_metadata()
     assert (again.value.code(), again.value.details()) == (first.value.code(), first.value.details())
     request.request_id = rid()
-    reply = await o.prereg.LodgePreregistration(request)
+    reply = await o.prereg_as_service.LodgePreregistration(request)
     assert reply.preregistration.state == prereg_pb.PREREGISTRATION_STATE_IN_FORCE
 
 
@@ -224,7 +224,7 @@ async def test_a_step_refused_past_the_point_of_no_return_leaves_the_operation_t
     )
     faults.configure("transfer/LodgeTransfer/contract/before-call=refuse")
     try:
-        code, reason = await refused(o.transfer.LodgeTransfer(request))
+        code, reason = await refused(o.transfer_as_service.LodgeTransfer(request))
     finally:
         faults.configure()
     assert (code, reason) == (grpc.StatusCode.ABORTED, "OPERATION_INCOMPLETE")
@@ -234,7 +234,7 @@ async def test_a_step_refused_past_the_point_of_no_return_leaves_the_operation_t
         if e.kind == registry_pb.ENTRY_KIND_OWNERSHIP and e.state == registry_pb.ENTRY_STATE_CURRENT
     ]
     assert [e.holders for e in owners] == [[f"buyers/{b.resident_id}" for b in sale.contract.terms.buyers]]
-    finished = await o.transfer.LodgeTransfer(request)
+    finished = await o.transfer_as_service.LodgeTransfer(request)
     assert finished.transfer.state == transfer_pb.REGISTRATION_STATE_REGISTERED
     assert finished.case_record.state == case_pb.CASE_STATE_ISSUED
     contract = (

@@ -21,6 +21,7 @@ from tests.flows import (
     application,
     file_contract,
     first_register,
+    mortgage_entered,
     pay_tax,
     premortgage,
     preregister,
@@ -56,14 +57,14 @@ async def test_proofs_of_every_office_and_certificates_come_from_the_registers_c
     await pay_tax(o, sale)
     await first_register(o, building, [unit])
     transfer = (
-        await o.transfer.LodgeTransfer(
+        await o.transfer_as_service.LodgeTransfer(
             transfer_pb.LodgeTransferRequest(
                 request_id=rid(), application=application(sale), auto_register=True
             )
         )
     ).transfer
     loan = parties_pb2.Loan(bank=BANK, amount_fen=500_000, term_months=12, mortgage_contract_number="DK-N")
-    mortgage = (await o.mortgage_as_bank.LodgeMortgage(signed_mortgage(sale, loan))).mortgage
+    mortgage = await mortgage_entered(o, signed_mortgage(sale, loan))
     proofs = [
         prereg.proof_number,
         premort.proof_number,

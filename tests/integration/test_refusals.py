@@ -25,8 +25,10 @@ from tests.flows import (
     DEVELOPER,
     application,
     cancelling_ruling,
+    discharge_entered,
     file_contract,
     first_register,
+    mortgage_entered,
     pay_tax,
     premortgage,
     preregister,
@@ -197,7 +199,7 @@ async def test_registration_refusals(offices, pki):
     code, reason = await refused(first_register(o, building, [unit, other]))
     assert (code, reason) == (grpc.StatusCode.ALREADY_EXISTS, "ALREADY_FIRST_REGISTERED")
     code, reason = await refused(
-        o.transfer.LodgeTransfer(
+        o.transfer_as_service.LodgeTransfer(
             transfer_pb.LodgeTransferRequest(
                 request_id=rid(), application=application(sale), auto_register=True
             )
@@ -260,15 +262,14 @@ async def test_discharged_mortgage_is_not_discharged_again(offices, pki):
     await preregister(o, sale)
     await pay_tax(o, sale)
     await first_register(o, building, [unit])
-    await o.transfer.LodgeTransfer(
+    await o.transfer_as_service.LodgeTransfer(
         transfer_pb.LodgeTransferRequest(request_id=rid(), application=application(sale), auto_register=True)
     )
-    mortgage = (await o.mortgage_as_bank.LodgeMortgage(signed_mortgage(sale, LOAN))).mortgage
+    mortgage = await mortgage_entered(o, signed_mortgage(sale, LOAN))
+    await discharge_entered(o, mortgage.name, "结清")
     discharge = mortgage_pb.DischargeMortgageRequest(
-        request_id=rid(), name=mortgage.name, settlement_reference="结清", auto_register=True
+        request_id=rid(), name=mortgage.name, settlement_reference="结清"
     )
-    await o.mortgage_as_bank.DischargeMortgage(discharge)
-    discharge.request_id = rid()
     assert await refused(o.mortgage_as_bank.DischargeMortgage(discharge)) == (
         FAILED,
         "MORTGAGE_NOT_REGISTERED",
@@ -317,7 +318,7 @@ async def test_lodging_replays_and_refuses_a_reused_request_id(offices, pki, off
             developer=DEVELOPER,
             auto_register=True,
         )
-        call, cases = o.prereg.LodgePreregistration, o.prereg_cases
+        call, cases = o.prereg_as_service.LodgePreregistration, o.prereg_cases
     else:
         await preregister(o, sale)
         await pay_tax(o, sale)
@@ -326,24 +327,23 @@ async def test_lodging_replays_and_refuses_a_reused_request_id(offices, pki, off
             request = transfer_pb.LodgeTransferRequest(
                 request_id=rid(), application=application(sale), auto_register=True
             )
-            call, cases = o.transfer.LodgeTransfer, o.transfer_cases
+            call, cases = o.transfer_as_service.LodgeTransfer, o.transfer_cases
         else:
-            await o.transfer.LodgeTransfer(
+            await o.transfer_as_service.LodgeTransfer(
                 transfer_pb.LodgeTransferRequest(
                     request_id=rid(), application=application(sale), auto_register=True
                 )
             )
             request = signed_mortgage(sale, LOAN)
-            call, cases = o.mortgage_as_bank.LodgeMortgage, None
+            call, cases = o.mortgage_as_bank.LodgeMortgage, o.mortgage_cases
     first = await call(request)
     assert await call(request) == first
-    if cases is not None:
-        listed = await cases.ListCases(
-            case_pb.ListCasesRequest(
-                unit_number=unit, states=[case_pb.CASE_STATE_ISSUED], kinds=[first.case_record.kind]
-            )
-        )
-        assert [c.name for c in listed.cases] == [first.case_record.name]
-    request.auto_register = False
+    # Entered at once when the platform files it; a bank's lodging waits for a clerk.
+    state = case_pb.CASE_STATE_LODGED if office == "mortgage" else case_pb.CASE_STATE_ISSUED
+    listed = await cases.ListCases(
+        case_pb.ListCasesRequest(unit_number=unit, states=[state], kinds=[first.case_record.kind])
+    )
+    assert [c.name for c in listed.cases] == [first.case_record.name]
+    request.auto_register = not request.auto_register
     code, reason = await refused(call(request))
     assert (code, reason) == (grpc.StatusCode.INVALID_ARGUMENT, "REQUEST_ID_REUSED")
