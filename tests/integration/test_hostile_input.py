@@ -1,0 +1,88 @@
+"""Attack 9, call by call: each input that once drew INTERNAL or UNKNOWN is now refused at the
+door with INVALID_ARGUMENT naming the field (the generated-input test looks for more)."""
+
+from __future__ import annotations
+
+import grpc
+import pytest
+from google.protobuf.message import Message
+from grpc_status import rpc_status
+
+from deedflow.contract.v1 import contract_service_pb2 as contract_pb
+from deedflow.orchestrator.v1 import orchestrator_service_pb2 as pb
+from deedflow.registry.v1 import registry_service_pb2 as registry_pb
+from deedflow.type.v1 import parties_pb2
+from shared.auth import Role
+from shared.grpc.status import bad_request
+from tests.support import channel_as
+
+UNIT = "500112001002GB00015F00030502"
+
+
+def _with_time(seconds: int) -> registry_pb.GetUnitRequest:
+    request = registry_pb.GetUnitRequest(unit_number=UNIT)
+    request.as_of_time.seconds = seconds
+    return request
+
+
+def _signature_algorithm(value: int) -> contract_pb.SignContractRequest:
+    return contract_pb.SignContractRequest(
+        request_id="3f1c2a9e-8b7d-4c1e-9a2f-5d6e7f8a9b0c",
+        name="contracts/3f1c2a9e-8b7d-4c1e-9a2f-5d6e7f8a9b0c",
+        signature=parties_pb2.Signature(
+            signer="buyers/11010519491231002X", algorithm=value, signature=b"x", certificate_pem="x"
+        ),
+    )
+
+
+# (office, method, role, request, the field the refusal names)
+CASES: list[tuple[str, str, Role, Message, str]] = [
+    ("contract", "GetProject", Role.CLERK, contract_pb.GetProjectRequest(name="projects/a\0b"), "name"),
+    ("registry", "GetUnit", Role.CLERK, _with_time(253_402_300_800), "as_of_time"),
+    ("orchestrator", "ListPurchases", Role.CLERK, pb.ListPurchasesRequest(state=999), "state"),
+    (
+        "registry",
+        "CheckDisposal",
+        Role.CLERK,
+        registry_pb.CheckDisposalRequest(unit_number=UNIT, disposal=99),
+        "disposal",
+    ),
+    ("contract", "SignContract", Role.DEVELOPER, _signature_algorithm(999), "signature.algorithm"),
+    ("orchestrator", "ListPurchases", Role.CLERK, pb.ListPurchasesRequest(page_size=-1), "page_size"),
+    ("orchestrator", "ListPurchases", Role.CLERK, pb.ListPurchasesRequest(page_token="9" * 30), "page_token"),
+    ("contract", "GetProject", Role.CLERK, contract_pb.GetProjectRequest(name="x" * 1_000_000), "name"),
+    (
+        "registry",
+        "SeizeUnit",
+        Role.CLERK,
+        registry_pb.SeizeUnitRequest(
+            request_id="3f1c2a9e-8b7d-4c1e-9a2f-5d6e7f8a9b0c",
+            unit_number=UNIT,
+            ruling=parties_pb2.CourtRuling(authority="法" * 1_000_000, ruling_number="(2026)1"),
+        ),
+        "ruling.authority",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("office", "method", "role", "request_message", "field"), CASES, ids=lambda v: str(v)[:30]
+)
+async def test_the_input_is_refused_at_the_door(services, pki, office, method, role, request_message, field):
+    service = {
+        "contract": "deedflow.contract.v1.ContractService",
+        "registry": "deedflow.registry.v1.RegistryService",
+        "orchestrator": "deedflow.orchestrator.v1.PurchaseService",
+    }[office]
+    path = f"/{service}/{method}"
+    async with channel_as(role, services[office].server.port, pki, path) as channel:
+        call = channel.unary_unary(
+            path, request_serializer=lambda m: m.SerializeToString(), response_deserializer=lambda b: b
+        )
+        with pytest.raises(grpc.aio.AioRpcError) as caught:
+            await call(request_message)
+    assert caught.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    violations = bad_request(rpc_status.from_call(caught.value)).field_violations
+    assert [v.field for v in violations] == [field]
+    # The refusal's text never echoes a large field back.
+    assert len(caught.value.details()) < 500
