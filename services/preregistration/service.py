@@ -341,6 +341,18 @@ class Preregistrations:
         return prereg, premortgage
 
 
+def _ruling_of(op: Operation) -> parties_pb2.CourtRuling | None:
+    """The court ruling a cancellation or release operation was asked on, if it was."""
+    kinds = {
+        "CancelPreregistration": pb.CancelPreregistrationRequest,
+        "ReleasePremortgage": pb.ReleasePremortgageRequest,
+    }
+    if op.kind not in kinds:
+        return None
+    request = kinds[op.kind].FromString(op.input)
+    return request.court_ruling if request.HasField("court_ruling") else None
+
+
 class _Handler:
     """Enters each kind of case in the book through the registry's CommitCase."""
 
@@ -400,6 +412,9 @@ class _Handler:
             )
         else:
             request.ended_entries.append(row["entry"])
+            ruling = _ruling_of(op)
+            if ruling is not None:
+                request.ruling.CopyFrom(ruling)
         request.issue_proofs = 1 if issues_proof else 0
         reply = await op.call(
             "commit",

@@ -11,6 +11,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
 from deedflow.registry.v1 import document_pb2
+from deedflow.type.v1 import parties_pb2
 from services.registry import log, repository
 from services.registry.domain import (
     SEIZURE_KINDS,
@@ -391,6 +392,7 @@ class Book:
         actor: str,
         certificates: int = 0,
         proofs: int = 0,
+        ruling: parties_pb2.CourtRuling | None = None,
     ) -> tuple[list[EntryView], list[str], list[str]]:
         """登簿: checks the restrictions at this moment, then appends and ends entries, and numbers
         the documents the case issues; with the numbers of its certificates and proofs."""
@@ -398,9 +400,15 @@ class Book:
         found = restrictions(view, disposal, beneficiaries)
         if found:
             raise refuse(found)
+        ended_by = None
+        note = ""
+        if ruling is not None:
+            ended_by = Ruling(ruling.authority, ruling.ruling_number)
+            date = ruling.ruling_time.ToDatetime()
+            note = f"裁判日期 {date:%Y-%m-%d}; 裁判文书 sha256 {ruling.document_sha256.hex()}"
         for sequence in ended:
             self._current(view, sequence)
-            plan.move(sequence, StateEvent(EntryState.HISTORIC, case, actor, at))
+            plan.move(sequence, StateEvent(EntryState.HISTORIC, case, actor, at, ended_by, note))
         created = []
         for new in new_entries:
             priority = at

@@ -227,6 +227,7 @@ class RegistryServicer(registry_service_pb2_grpc.RegistryServiceServicer):
                 actor.uri,
                 request.issue_certificates,
                 request.issue_proofs,
+                request.ruling if request.HasField("ruling") else None,
             )
             return pb.CommitCaseResponse(
                 entries=[entry_message(v) for v in created],

@@ -4,6 +4,7 @@ PostgreSQL), driven by the orchestrator's saga and followed with WatchPurchase."
 from __future__ import annotations
 
 import asyncio
+import json
 import uuid
 
 import asyncpg
@@ -25,7 +26,15 @@ from shared.grpc.channels import secure_channel
 from shared.grpc.status import error_info
 from shared.pki import issue_leaf
 from tests.flows import cancelling_ruling, presale, refused, rid, seize
-from tests.purchases import complete, file_purchase, joint_cancellation, pay, signed_filing, until
+from tests.purchases import (
+    complete,
+    file_purchase,
+    joint_cancellation,
+    pay,
+    signed_filing,
+    until,
+    until_waiting,
+)
 from tests.support import client_channel, new_building_number
 
 AWAITING = pb.PURCHASE_STATE_AWAITING_COMPLETION
@@ -388,3 +397,31 @@ async def test_watch_resumes_after_the_last_version_seen(offices, pki, developer
             if change.purchase.version >= waiting.version:
                 break
     assert seen == list(range(2, waiting.version + 1))
+
+
+async def test_a_clerk_cancels_by_ruling_and_the_book_records_the_ruling(
+    offices, pki, developer_desk, clerk_desk
+):
+    """A court-ordered cancellation comes through the registry's clerk, and the ruling (court,
+    number, date, the document's digest) is in the book with the end of the 预告."""
+    _, (unit, _) = await presale(offices)
+    filing, _ = signed_filing(pki, unit, with_loan=False)
+    purchase = await file_purchase(developer_desk, filing)
+    await pay(offices, await until_waiting(developer_desk, purchase.name))
+    ruling = cancelling_ruling("(2026)渝0112民初77号")
+    await clerk_desk.CancelPurchase(
+        pb.CancelPurchaseRequest(request_id=rid(), name=purchase.name, court_ruling=ruling)
+    )
+    cancelled = await until(developer_desk, purchase.name, pb.PURCHASE_STATE_CANCELLED, PARKED)
+    assert cancelled.state == pb.PURCHASE_STATE_CANCELLED, cancelled.problem
+    size = (await offices.registry_clerk.ListLeaves(registry_pb.ListLeavesRequest(page_size=1))).tree_size
+    recent = await offices.registry_clerk.ListLeaves(
+        registry_pb.ListLeavesRequest(start_index=max(0, size - 500), page_size=500)
+    )
+    events = [json.loads(leaf) for leaf in recent.leaves]
+    ended = [e for e in events if e["type"] == "event" and e["unit_number"] == unit and e["ruling_number"]]
+    assert [(e["state"], e["ruling_authority"], e["ruling_number"]) for e in ended] == [
+        ("HISTORIC", ruling.authority, ruling.ruling_number)
+    ]
+    assert ruling.document_sha256.hex() in ended[0]["note"]
+    assert "2026-06-01" in ended[0]["note"]

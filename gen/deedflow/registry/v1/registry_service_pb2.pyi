@@ -239,7 +239,7 @@ class NewEntry(_message.Message):
     def __init__(self, kind: _Optional[_Union[EntryKind, str]] = ..., holders: _Optional[_Iterable[str]] = ..., share_basis_points: _Optional[_Iterable[int]] = ..., amount_fen: _Optional[int] = ..., priority_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., related_entry: _Optional[str] = ..., note: _Optional[str] = ...) -> None: ...
 
 class CommitCaseRequest(_message.Message):
-    __slots__ = ("request_id", "unit_number", "registry_case", "disposal", "beneficiaries", "new_entries", "ended_entries", "issue_certificates", "issue_proofs")
+    __slots__ = ("request_id", "unit_number", "registry_case", "disposal", "beneficiaries", "new_entries", "ended_entries", "issue_certificates", "issue_proofs", "ruling")
     REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
     UNIT_NUMBER_FIELD_NUMBER: _ClassVar[int]
     REGISTRY_CASE_FIELD_NUMBER: _ClassVar[int]
@@ -249,6 +249,7 @@ class CommitCaseRequest(_message.Message):
     ENDED_ENTRIES_FIELD_NUMBER: _ClassVar[int]
     ISSUE_CERTIFICATES_FIELD_NUMBER: _ClassVar[int]
     ISSUE_PROOFS_FIELD_NUMBER: _ClassVar[int]
+    RULING_FIELD_NUMBER: _ClassVar[int]
     request_id: str
     unit_number: str
     registry_case: str
@@ -258,7 +259,8 @@ class CommitCaseRequest(_message.Message):
     ended_entries: _containers.RepeatedScalarFieldContainer[str]
     issue_certificates: int
     issue_proofs: int
-    def __init__(self, request_id: _Optional[str] = ..., unit_number: _Optional[str] = ..., registry_case: _Optional[str] = ..., disposal: _Optional[_Union[Disposal, str]] = ..., beneficiaries: _Optional[_Iterable[str]] = ..., new_entries: _Optional[_Iterable[_Union[NewEntry, _Mapping]]] = ..., ended_entries: _Optional[_Iterable[str]] = ..., issue_certificates: _Optional[int] = ..., issue_proofs: _Optional[int] = ...) -> None: ...
+    ruling: _parties_pb2.CourtRuling
+    def __init__(self, request_id: _Optional[str] = ..., unit_number: _Optional[str] = ..., registry_case: _Optional[str] = ..., disposal: _Optional[_Union[Disposal, str]] = ..., beneficiaries: _Optional[_Iterable[str]] = ..., new_entries: _Optional[_Iterable[_Union[NewEntry, _Mapping]]] = ..., ended_entries: _Optional[_Iterable[str]] = ..., issue_certificates: _Optional[int] = ..., issue_proofs: _Optional[int] = ..., ruling: _Optional[_Union[_parties_pb2.CourtRuling, _Mapping]] = ...) -> None: ...
 
 class CommitCaseResponse(_message.Message):
     __slots__ = ("entries", "register_time", "certificate_numbers", "proof_numbers")
