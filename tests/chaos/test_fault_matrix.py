@@ -110,7 +110,10 @@ async def test_every_point_in_process(matrix_stack, points, pki, matrix_database
 
 async def test_every_point_killed(points, pki, fresh_database_url, tmp_path):
     """Each process is killed at each of its points in turn (a point fires once, across restarts)
-    and started again by its supervisor, while the flows run."""
+    and started again by its supervisor, while the flows run. A process killed at one point may
+    die after another operation committed but before it reached its next point, which then
+    resumes from the journal past that point: the flows run again (at most twice more) until every
+    point has fired."""
     armed = [p for p in points if "kill" in modes_of(p)]
     marks = tmp_path / "marks"
     by_service = {
@@ -119,13 +122,17 @@ async def test_every_point_killed(points, pki, fresh_database_url, tmp_path):
     cluster = Cluster(tmp_path / "cluster", fresh_database_url, pki.root, faults=by_service, marks=marks)
     await cluster.start()
     supervisor = asyncio.create_task(cluster.supervise())
+    fired: set[str] = set()
     try:
-        await run_flows(cluster.addresses, pki)
+        for _ in range(3):
+            await run_flows(cluster.addresses, pki)
+            fired = {Path(m).name.replace("~", "/") for m in marks.iterdir()}
+            if fired >= set(armed):
+                break
     finally:
         supervisor.cancel()
         await asyncio.gather(supervisor, return_exceptions=True)
         await cluster.stop()
-    fired = {Path(m).name.replace("~", "/") for m in marks.iterdir()}
     assert fired == set(armed), f"never fired: {sorted(set(armed) - fired)}"
     assert sum(cluster.restarts.values()) == len(armed)
     assert await invariants.check(fresh_database_url) == []
