@@ -98,3 +98,21 @@ async def test_a_watch_of_a_finished_purchase_past_its_last_version_ends(desk, p
             )
         ]
     assert seen == []
+
+
+@pytest.mark.slow
+async def test_a_connection_that_never_completes_its_handshake_is_closed(services):
+    """Attack 11: idle TCP connections with no TLS held a service's file descriptors for good.
+    The server gives a handshake 10 seconds (grpc.server_handshake_timeout_ms)."""
+    port = services["contract"].server.port
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    try:
+        async with asyncio.timeout(30):
+            # The server closes the connection: the read ends with EOF (b"") or a reset.
+            try:
+                data = await reader.read(1024)
+            except ConnectionResetError:
+                data = b""
+        assert data == b""
+    finally:
+        writer.close()
