@@ -117,6 +117,26 @@ async def presale(o: Offices, units: int = 2) -> tuple[str, list[str]]:
     return building, numbers
 
 
+async def unit_of_another_developer(o: Offices) -> str:
+    """A unit on sale under another developer's permit: a filing of ours for it is rejected."""
+    building = new_building_number()
+    unit = f"{building}0001"
+    await o.housing.CreateProject(
+        contract_pb.CreateProjectRequest(
+            request_id=rid(),
+            display_name="他人项目",
+            presale_permit_number=f"渝住建预售({building[-9:]})",
+            developer=parties_pb2.Organization(name="另一开发公司", uscc="91500000MA60BNK00D"),
+            units=[
+                contract_pb.ProjectUnit(
+                    unit_number=unit, room_label="1-01", gross_area_dm2=9_000, residential=True
+                )
+            ],
+        )
+    )
+    return unit
+
+
 @dataclasses.dataclass
 class Sale:
     unit: str

@@ -15,14 +15,14 @@ from pathlib import Path
 
 import asyncpg
 import grpc
-from google.protobuf import message_factory
+from google.protobuf import descriptor_pool, message_factory
 from google.protobuf.descriptor import Descriptor, FieldDescriptor, MethodDescriptor
 from google.protobuf.message import Message
 
 import deedflow
 from deedflow.type.v1 import field_rules_pb2
 from shared.auth import Role
-from shared.catalog import SERVICE_NAMES
+from shared.catalog import SERVICE_NAMES, service_info
 from shared.db import plain_url, with_database
 from shared.grpc.channels import secure_channel
 from shared.pki import Pki
@@ -61,6 +61,38 @@ def load_all_protos() -> None:
     for module in pkgutil.walk_packages(deedflow.__path__, "deedflow."):
         if module.name.endswith("_pb2"):
             importlib.import_module(module.name)
+
+
+def every_rpc() -> Iterator[tuple[str, str, MethodDescriptor]]:
+    """(server, gRPC service, method) for every RPC of every deedflow service."""
+    load_all_protos()
+    pool = descriptor_pool.Default()
+    for name in SERVICE_NAMES:
+        for full_name in service_info(name).grpc_services:
+            for method in pool.FindServiceByName(full_name).methods:
+                yield name, full_name, method
+
+
+async def row_digests(
+    connection: asyncpg.Connection, schemas: list[str], skip: set[str], naming: str = ""
+) -> dict[str, str]:
+    """An md5 of every table's rows (only the rows whose text holds `naming`, when given), by
+    "schema.table", over every table of the schemas but those in `skip`: to show nothing changed."""
+    tables = await connection.fetch(
+        "SELECT table_schema, table_name FROM information_schema.tables"
+        " WHERE table_schema = ANY($1::text[]) AND table_type = 'BASE TABLE'"
+        " AND table_name <> ALL($2::text[]) ORDER BY table_schema, table_name",
+        schemas,
+        sorted(skip | {"alembic_version"}),
+    )
+    where = " WHERE strpos(x::text, $1) > 0" if naming else ""
+    query = " UNION ALL ".join(
+        f"SELECT '{t['table_schema']}.{t['table_name']}' AS t,"
+        f" md5(coalesce(string_agg(x::text, '|' ORDER BY x::text), '')) AS h"
+        f" FROM {t['table_schema']}.{t['table_name']} x{where}"
+        for t in tables
+    )
+    return {r["t"]: r["h"] for r in await connection.fetch(query, *([naming] if naming else []))}
 
 
 CALLER_OF_ROLE = {

@@ -25,7 +25,7 @@ from shared.db import plain_url
 from shared.grpc.channels import secure_channel
 from shared.grpc.status import error_info
 from shared.pki import issue_leaf
-from tests.flows import cancelling_ruling, presale, refused, rid, seize
+from tests.flows import cancelling_ruling, presale, refused, rid, seize, unit_of_another_developer
 from tests.purchases import (
     complete,
     file_purchase,
@@ -35,7 +35,7 @@ from tests.purchases import (
     until,
     until_waiting,
 )
-from tests.support import client_channel, new_building_number
+from tests.support import client_channel
 
 AWAITING = pb.PURCHASE_STATE_AWAITING_COMPLETION
 READY = pb.PURCHASE_STATE_CERTIFICATE_READY
@@ -315,22 +315,8 @@ async def test_purchase_state_refusals(offices, pki, developer_desk, clerk_desk,
 async def test_a_rejected_filing_has_nothing_to_cancel(offices, pki, developer_desk, clerk_desk):
     """A filing the contract office refuses at its first step ends REJECTED with the reason,
     and cancelling it is refused: nothing was done."""
-    building = new_building_number()
-    unit = f"{building}0001"
     # The permit for this unit belongs to another developer: on sale, but not this seller's.
-    await offices.housing.CreateProject(
-        contract_pb.CreateProjectRequest(
-            request_id=rid(),
-            display_name="他人项目",
-            presale_permit_number=f"渝住建预售({building[-9:]})",
-            developer=parties_pb2.Organization(name="另一开发公司", uscc="91500000MA60BNK00D"),
-            units=[
-                contract_pb.ProjectUnit(
-                    unit_number=unit, room_label="1-01", gross_area_dm2=9_000, residential=True
-                )
-            ],
-        )
-    )
+    unit = await unit_of_another_developer(offices)
     filing, _ = signed_filing(pki, unit, with_loan=False)
     purchase = await file_purchase(developer_desk, filing)
     rejected = await until(developer_desk, purchase.name, pb.PURCHASE_STATE_REJECTED)

@@ -9,16 +9,14 @@ import grpc
 import pytest
 from grpc_status import rpc_status
 
-from deedflow.contract.v1 import contract_service_pb2 as contract_pb
 from deedflow.orchestrator.v1 import orchestrator_service_pb2 as pb
 from deedflow.orchestrator.v1 import orchestrator_service_pb2_grpc
-from deedflow.type.v1 import parties_pb2
 from shared.grpc.channels import secure_channel
 from shared.grpc.status import error_info
 from shared.pki import issue_identity
-from tests.flows import presale, rid
+from tests.flows import presale, unit_of_another_developer
 from tests.purchases import file_purchase, signed_filing, until, until_waiting
-from tests.support import client_channel, new_building_number
+from tests.support import client_channel
 
 
 @pytest.fixture(scope="module")
@@ -77,17 +75,7 @@ async def _first_or_code(stream):
 
 async def test_a_watch_of_a_finished_purchase_past_its_last_version_ends(desk, pki, offices):
     # The permit is another developer's: the filing is rejected, a final state.
-    building = new_building_number()
-    unit = f"{building}0001"
-    await offices.housing.CreateProject(
-        contract_pb.CreateProjectRequest(
-            request_id=rid(),
-            display_name="他人项目",
-            presale_permit_number=f"渝住建预售({building[-9:]})",
-            developer=parties_pb2.Organization(name="另一开发公司", uscc="91500000MA60BNK00D"),
-            units=[contract_pb.ProjectUnit(unit_number=unit, gross_area_dm2=9_000, residential=True)],
-        )
-    )
+    unit = await unit_of_another_developer(offices)
     purchase = await file_purchase(desk, signed_filing(pki, unit, with_loan=False)[0])
     rejected = await until(desk, purchase.name, pb.PURCHASE_STATE_REJECTED)
     async with asyncio.timeout(10):

@@ -56,7 +56,7 @@ from tests.flows import (
 )
 from tests.parties import buyer, developer
 from tests.purchases import complete, file_purchase, pay, signed_filing, until, until_waiting
-from tests.support import load_all_protos, new_building_number
+from tests.support import load_all_protos, new_building_number, row_digests
 
 RULING = cancelling_ruling("(2026)渝0112民初1号")
 OTHER_RULING = cancelling_ruling("(2026)渝0112民初2号")
@@ -792,24 +792,11 @@ def _role(caller: str) -> Role:
 
 
 async def _office_state(world: World, office: str, subject: str) -> dict[str, str]:
-    """A digest of every record of the office that names the object (stored answers aside: a
-    refusal may be kept; other tests' purchases move on in the background)."""
-    url = plain_url(world.services[office].deps.database.url)
-    connection = await asyncpg.connect(url)
+    """A digest of the office's records that name the object (stored answers aside: a refusal
+    may be kept; other tests' purchases move on in the background)."""
+    connection = await asyncpg.connect(plain_url(world.services[office].deps.database.url))
     try:
-        tables = await connection.fetch(
-            "SELECT table_name FROM information_schema.tables WHERE table_schema = $1"
-            " AND table_type = 'BASE TABLE' AND table_name NOT IN ('idempotency_record', 'alembic_version')",
-            office,
-        )
-        return {
-            t["table_name"]: await connection.fetchval(
-                f"SELECT md5(coalesce(string_agg(x::text, '|' ORDER BY x::text), ''))"
-                f" FROM {office}.{t['table_name']} x WHERE strpos(x::text, $1) > 0",
-                subject,
-            )
-            for t in tables
-        }
+        return await row_digests(connection, [office], {"idempotency_record"}, naming=subject)
     finally:
         await connection.close()
 

@@ -15,16 +15,15 @@ import random
 import asyncpg
 import grpc
 import pytest
-from google.protobuf import descriptor_pool
 from google.protobuf.message import Message
 
 from shared.auth import Role
-from shared.catalog import SERVICE_NAMES, service_info
+from shared.catalog import SERVICE_NAMES
 from shared.db import plain_url
 from shared.policy import POLICY, SERVICE_CALLS
 from tests.flows import file_contract, open_offices, preregister, presale
 from tests.generated import Generator
-from tests.support import REPORTED, channel_as, in_process, load_all_protos, message_class
+from tests.support import REPORTED, channel_as, every_rpc, in_process, message_class, row_digests
 
 CALLS_PER_RPC = int(os.environ.get("DEEDFLOW_GENERATED_CALLS", "14"))
 SEED = int(os.environ.get("DEEDFLOW_GENERATED_SEED", "20261201"))
@@ -34,34 +33,8 @@ NOT_STATE = {"idempotency_record", "checkpoint"}
 NEVER = {grpc.StatusCode.INTERNAL, grpc.StatusCode.UNKNOWN}
 
 
-def _rpcs():
-    load_all_protos()
-    pool = descriptor_pool.Default()
-    for name in SERVICE_NAMES:
-        for full_name in service_info(name).grpc_services:
-            for method in pool.FindServiceByName(full_name).methods:
-                yield name, full_name, method
-
-
 def _mutating(method) -> bool:
     return "request_id" in method.input_type.fields_by_name
-
-
-async def _fingerprint_sql(connection: asyncpg.Connection) -> str:
-    rows = await connection.fetch(
-        "SELECT table_schema, table_name FROM information_schema.tables"
-        " WHERE table_schema = ANY($1::text[]) AND table_type = 'BASE TABLE'"
-        " ORDER BY table_schema, table_name",
-        list(SERVICE_NAMES),
-    )
-    parts = [
-        f"SELECT '{r['table_schema']}.{r['table_name']}' AS t,"
-        f" md5(coalesce(string_agg(x::text, '|' ORDER BY x::text), '')) AS h"
-        f" FROM {r['table_schema']}.{r['table_name']} x"
-        for r in rows
-        if r["table_name"] not in NOT_STATE and r["table_name"] != "alembic_version"
-    ]
-    return " UNION ALL ".join(parts)
 
 
 def _names(message: Message, into: set[str]) -> None:
@@ -112,10 +85,9 @@ async def test_generated_input_on_every_rpc(server_url, fresh_database_url, test
             known.update({building, *units})
         generator = Generator(rng, sorted(known))
         connection = await asyncpg.connect(plain_url(fresh_database_url))
-        fingerprint_sql = await _fingerprint_sql(connection)
 
         async def fingerprint() -> dict[str, str]:
-            return {r["t"]: r["h"] for r in await connection.fetch(fingerprint_sql)}
+            return await row_digests(connection, list(SERVICE_NAMES), NOT_STATE)
 
         channels: dict[tuple[str, Role, str], grpc.aio.Channel] = {}
 
@@ -127,7 +99,7 @@ async def test_generated_input_on_every_rpc(server_url, fresh_database_url, test
 
         codes: collections.Counter[str] = collections.Counter()
         findings: list[str] = []
-        rpcs = list(_rpcs())
+        rpcs = list(every_rpc())
         served = {p for calls in SERVICE_CALLS.values() for p in calls}
         try:
             state = await fingerprint()

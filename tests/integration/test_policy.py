@@ -6,29 +6,19 @@ from __future__ import annotations
 
 import grpc
 import pytest
-from google.protobuf import descriptor_pool
 from grpc_status import rpc_status
 
 from shared.auth import Role
-from shared.catalog import SERVICE_NAMES, service_info
+from shared.catalog import SERVICE_NAMES
 from shared.grpc.channels import secure_channel
 from shared.grpc.status import error_info
 from shared.policy import POLICY, SERVICE_CALLS
 from tests.parties import buyer
-from tests.support import channel_as, fill_valid, load_all_protos, message_class, unary_or_stream
-
-
-def _rpcs():
-    load_all_protos()
-    pool = descriptor_pool.Default()
-    for name in SERVICE_NAMES:
-        for full_name in service_info(name).grpc_services:
-            for method in pool.FindServiceByName(full_name).methods:
-                yield name, full_name, method
+from tests.support import channel_as, every_rpc, fill_valid, message_class, unary_or_stream
 
 
 def test_the_table_covers_every_rpc_and_nothing_else():
-    declared = {f"/{service}/{method.name}" for _, service, method in _rpcs()}
+    declared = {f"/{service}/{method.name}" for _, service, method in every_rpc()}
     assert declared == set(POLICY)
 
 
@@ -67,7 +57,7 @@ async def _refusal(channel, service, method) -> str:
 @pytest.mark.parametrize("caller_service", SERVICE_NAMES)
 async def test_each_service_calls_only_what_its_work_needs(services, pki, caller_service):
     wrong = []
-    for name, service, method in _rpcs():
+    for name, service, method in every_rpc():
         path = f"/{service}/{method.name}"
         if Role.SERVICE not in POLICY[path]:
             continue
@@ -89,7 +79,7 @@ async def test_every_rpc_admits_exactly_its_roles(services, pki, role):
     if role is Role.BUYER:
         identity = buyer(pki, "11010519491231002X").pair
     wrong = []
-    for name, service, method in _rpcs():
+    for name, service, method in every_rpc():
         port = services[name].server.port
         channel = (
             secure_channel(f"127.0.0.1:{port}", pki.ca_pem, identity)
