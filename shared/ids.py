@@ -6,18 +6,24 @@ import datetime as dt
 import re
 import uuid
 
-# 不动产单元号 (GB/T 37346): county 6 + cadastral district 3 + sub-district 3 + parcel letters 2
-# + parcel sequence 5 + fixture letter 1 + building 4 + unit 4. No check digit.
-UNIT_NUMBER_RE = re.compile(r"^\d{12}[GJZ][A-Z]\d{5}[FLQW]\d{8}$")
+# Every identifier is ASCII: Python's \d would also match full-width (５) and Arabic-Indic (١)
+# digits, which the standards do not allow and which would print as a different number.
+# 不动产单元号 (GB/T 37346-2019 不动产单元设定与代码编制规则): county 6 + cadastral district 3 +
+# sub-district 3 + parcel letters 2 + parcel sequence 5 + fixture letter 1 + building 4 + unit 4.
+# No check digit.
+UNIT_NUMBER_RE = re.compile(r"^[0-9]{12}[GJZ][A-Z][0-9]{5}[FLQW][0-9]{8}$")
 # A building is its units' number without the last 4 (unit) digits.
-BUILDING_NUMBER_RE = re.compile(r"^\d{12}[GJZ][A-Z]\d{5}[FLQW]\d{4}$")
+BUILDING_NUMBER_RE = re.compile(r"^[0-9]{12}[GJZ][A-Z][0-9]{5}[FLQW][0-9]{4}$")
+# Fixture W is land alone (GB/T 37346 5.3): there is no building, so the 8 digits are all zero.
+LAND_ONLY_FIXTURE = "W"
+NO_FIXTURE = "00000000"
 UNIT_NUMBER_LENGTH = 28
 BUILDING_NUMBER_LENGTH = 24
 
 # 居民身份证号码 (GB 11643): ISO 7064 MOD 11-2 over the first 17 digits.
 RESIDENT_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 RESIDENT_ID_CHECK_CHARS = "10X98765432"
-RESIDENT_ID_RE = re.compile(r"^\d{17}[\dX]$")
+RESIDENT_ID_RE = re.compile(r"^[0-9]{17}[0-9X]$")
 EARLIEST_BIRTH_YEAR = 1900
 
 # 统一社会信用代码 (GB 32100): 31 characters (no I, O, Z, S, V), MOD 31 check character.
@@ -35,7 +41,11 @@ def validate_unit_number(value: str) -> str:
     if len(value) != UNIT_NUMBER_LENGTH:
         raise IdentifierError(f"a unit number has {UNIT_NUMBER_LENGTH} characters, got {len(value)}")
     if not UNIT_NUMBER_RE.match(value):
-        raise IdentifierError("a unit number is 12 digits, G/J/Z, a letter, 5 digits, F/L/Q/W, then 8 digits")
+        raise IdentifierError(
+            "a unit number is 12 digits 0-9, G/J/Z, a letter, 5 digits, F/L/Q/W, then 8 digits"
+        )
+    if value[19] == LAND_ONLY_FIXTURE and value[20:] != NO_FIXTURE:
+        raise IdentifierError("a land-only unit (fixture W) has no building: its last 8 digits are 00000000")
     return value
 
 
@@ -45,6 +55,8 @@ def validate_building_number(value: str) -> str:
         raise IdentifierError(f"a building number has {BUILDING_NUMBER_LENGTH} characters, got {len(value)}")
     if not BUILDING_NUMBER_RE.match(value):
         raise IdentifierError("a building number is a unit number without its last 4 digits")
+    if value[19] == LAND_ONLY_FIXTURE and value[20:] != NO_FIXTURE[:4]:
+        raise IdentifierError("a land-only building number (fixture W) ends in 0000")
     return value
 
 
@@ -65,12 +77,13 @@ def resident_id_check_char(first17: str) -> str:
 
 
 def validate_resident_id(value: str, today: dt.date | None = None) -> str:
-    """Returns the ID with a lower-case x stored as X, after checking date and check character."""
+    """居民身份证号码 (GB 11643-1999, check by ISO 7064:2003 MOD 11-2): returns the ID with a
+    lower-case x stored as X, after checking the birth date and the check character."""
     normalized = value.upper()
     if len(normalized) != 18:
         raise IdentifierError(f"a resident ID has 18 characters, got {len(normalized)}")
     if not RESIDENT_ID_RE.match(normalized):
-        raise IdentifierError("a resident ID is 17 digits and a digit or X")
+        raise IdentifierError("a resident ID is 17 digits 0-9 and a digit 0-9 or X")
     try:
         birth = dt.date(int(normalized[6:10]), int(normalized[10:12]), int(normalized[12:14]))
     except ValueError:

@@ -97,8 +97,8 @@ async def refused(call):
     return caught.value.code(), info.reason if info else None
 
 
-async def presale(o: Offices, units: int = 2) -> tuple[str, list[str]]:
-    building = new_building_number()
+async def presale(o: Offices, units: int = 2, county: str = "500112") -> tuple[str, list[str]]:
+    building = new_building_number(county)
     numbers = [f"{building}{n:04d}" for n in range(1, units + 1)]
     await o.housing.CreateProject(
         contract_pb.CreateProjectRequest(

@@ -15,6 +15,7 @@ from shared.auth import caller
 from shared.errors import FieldViolation, InvalidArgument, NotFound
 from shared.ids import building_of
 from shared.journal import Operation
+from shared.numbering import authority_violations
 from shared.parties import is_party, require_own_sale, require_ruling_actor
 from shared.timestamps import to_timestamp
 
@@ -113,6 +114,12 @@ class ContractServicer(contract_service_pb2_grpc.ContractServiceServicer):
         return render
 
     async def CreateProject(self, request, context):
+        unknown = authority_violations(
+            (f"units[{i}].unit_number", u.unit_number) for i, u in enumerate(request.units)
+        )
+        if unknown:
+            raise InvalidArgument(unknown)
+
         async def begin(connection, at, operation):
             await self.contracts.create_project(connection, at, request)
             return f"projects/{request.presale_permit_number}"

@@ -24,6 +24,7 @@ from shared import documents, paging
 from shared.auth import caller
 from shared.errors import FieldViolation, InvalidArgument
 from shared.ids import building_of
+from shared.numbering import authority_violations
 from shared.parties import shown_holder
 from shared.timestamps import from_timestamp, to_timestamp
 
@@ -150,6 +151,9 @@ class RegistryServicer(registry_service_pb2_grpc.RegistryServiceServicer):
         self.book = book
 
     async def CreateBuilding(self, request, context):
+        unknown = authority_violations([("building_number", request.building_number)])
+        if unknown:
+            raise InvalidArgument(unknown)
         units = [
             UnitFacts(
                 u.unit_number,

@@ -11,13 +11,16 @@ import grpc
 import pytest
 from grpc_status import rpc_status
 
+from deedflow.contract.v1 import contract_service_pb2 as contract_pb
 from deedflow.registry.v1 import registry_service_pb2 as registry_pb
 from deedflow.transfer.v1 import transfer_service_pb2 as transfer_pb
 from deedflow.type.v1 import parties_pb2
 from shared.db import plain_url
 from shared.grpc.status import bad_request
+from shared.numbering import DISTRICTS, certificate_number
 from tests.flows import (
     BANK,
+    DEVELOPER,
     application,
     file_contract,
     first_register,
@@ -76,6 +79,66 @@ async def test_proofs_of_every_office_and_certificates_come_from_the_registers_c
     assert all("渝北区不动产证明第" in p for p in proofs)
     issued = await _issued(database_url, proofs + certificates)
     assert issued == {**dict.fromkeys(proofs, "PROOF"), **dict.fromkeys(certificates, "CERTIFICATE")}
+
+
+async def test_a_certificate_names_the_units_own_district_or_county(offices, pki):
+    """条例 8 and CQ 8: each district or county's authority registers its own units, and its name
+    heads the certificate: a unit in 长寿区 (500115) prints 渝(year)长寿区不动产权第…号."""
+    o = offices
+    building, (unit, _) = await presale(o, county="500115")
+    sale = await file_contract(o, pki, unit)
+    prereg, _ = await preregister(o, sale)
+    await pay_tax(o, sale)
+    await first_register(o, building, [unit])
+    transfer = (
+        await o.transfer_as_service.LodgeTransfer(
+            transfer_pb.LodgeTransferRequest(
+                request_id=rid(), application=application(sale), auto_register=True
+            )
+        )
+    ).transfer
+    assert "长寿区不动产证明第" in prereg.proof_number
+    assert transfer.certificates
+    assert all("长寿区不动产权第" in c for c in transfer.certificates), transfer.certificates
+
+
+def test_every_chongqing_district_and_county_has_its_authority():
+    """GB/T 2260: Chongqing's 26 districts and 12 counties (38 codes) each name their authority."""
+    assert len(DISTRICTS) == 38
+    assert sum(name.endswith("区") for name in DISTRICTS.values()) == 26
+    assert all(code.startswith("50") and len(code) == 6 for code in DISTRICTS)
+    assert (
+        certificate_number(2026, "500243001002GB00001F00010001", 7)
+        == "渝(2026)彭水苗族土家族自治县不动产权第0000007号"
+    )
+
+
+async def test_a_project_outside_any_chongqing_authority_is_refused(offices):
+    """A county code that is no Chongqing district or county has no authority to register it:
+    the project is refused at creation, naming the unit, and nothing is written."""
+    good = f"{new_building_number()}0001"
+    foreign = f"{new_building_number('500199')}0001"
+    with pytest.raises(grpc.aio.AioRpcError) as caught:
+        await offices.housing.CreateProject(
+            contract_pb.CreateProjectRequest(
+                request_id=rid(),
+                display_name="示例",
+                presale_permit_number=f"渝住建预售({foreign[-13:]})",
+                developer=DEVELOPER,
+                units=[
+                    contract_pb.ProjectUnit(
+                        unit_number=u, room_label="1-01", gross_area_dm2=9000, residential=True
+                    )
+                    for u in (good, foreign)
+                ],
+            )
+        )
+    assert caught.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    violations = bad_request(rpc_status.from_call(caught.value)).field_violations
+    assert [(v.field, "500199" in v.description) for v in violations] == [("units[1].unit_number", True)]
+    with pytest.raises(grpc.aio.AioRpcError) as missing:
+        await offices.housing.GetUnit(contract_pb.GetUnitRequest(unit_number=good))
+    assert missing.value.code() == grpc.StatusCode.NOT_FOUND
 
 
 async def test_concurrent_commits_never_share_a_number(offices):

@@ -1,5 +1,7 @@
-"""Identifier validators against DOMAIN.md: its samples, wrong check characters, impossible
-birth dates, wrong lengths and letters, and every single-character change of a valid value."""
+"""Identifier validators against DOMAIN.md and their standards: 不动产单元号 GB/T 37346-2019,
+居民身份证号码 GB 11643-1999 with ISO 7064:2003 MOD 11-2, 统一社会信用代码 GB 32100-2015. Their
+samples, wrong check characters, impossible birth dates, wrong lengths and letters, non-ASCII
+digits, and every single-character change of a valid value."""
 
 from __future__ import annotations
 
@@ -136,8 +138,41 @@ def test_bad_unit_numbers_are_refused(value):
 @pytest.mark.parametrize("fixture", "FLQW")
 @pytest.mark.parametrize("parcel", "GJZ")
 def test_unit_number_accepts_each_parcel_and_fixture_kind(parcel, fixture):
-    value = f"500112001002{parcel}B00015{fixture}00030502"
+    building = "00000000" if fixture == "W" else "00030502"
+    value = f"500112001002{parcel}B00015{fixture}{building}"
     assert ids.validate_unit_number(value) == value
+
+
+@pytest.mark.parametrize("building", ["00030502", "00010000", "00000001"])
+def test_a_land_only_unit_with_a_building_part_is_refused(building):
+    """GB/T 37346-2019 5.3: fixture W is land alone, so its building and unit parts are zero."""
+    with pytest.raises(ids.IdentifierError, match="land-only"):
+        ids.validate_unit_number(f"500112001002GB00015W{building}")
+
+
+def test_a_land_only_building_number_ends_in_zeros():
+    """GB/T 37346-2019 5.3: a W building number has no building."""
+    assert ids.validate_building_number("500112001002GB00015W0000").endswith("W0000")
+    with pytest.raises(ids.IdentifierError, match="land-only"):
+        ids.validate_building_number("500112001002GB00015W0003")
+
+
+FULL_WIDTH_FIVE = "\uff15"
+ARABIC_INDIC_ONE = "\u0661"
+
+
+@pytest.mark.parametrize("digit", [FULL_WIDTH_FIVE, ARABIC_INDIC_ONE, "\u0e51", "\U0001d7d3"])
+def test_identifiers_take_ascii_digits_only(digit):
+    """GB/T 37346, GB 11643 and GB 32100 write digits 0-9 only; Python's \\d and int() would also
+    take full-width or Arabic-Indic digits, which print as another number."""
+    with pytest.raises(ids.IdentifierError):
+        ids.validate_unit_number(digit + UNIT_SAMPLE[1:])
+    with pytest.raises(ids.IdentifierError):
+        ids.validate_building_number(digit + UNIT_SAMPLE[1:24])
+    with pytest.raises(ids.IdentifierError):
+        ids.validate_resident_id(RESIDENT_SAMPLES[1][:5] + digit + RESIDENT_SAMPLES[1][6:])
+    with pytest.raises(ids.IdentifierError):
+        ids.validate_uscc(digit + USCC_SAMPLE[1:])
 
 
 def test_building_number_is_a_unit_number_without_its_unit():
