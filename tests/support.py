@@ -9,6 +9,7 @@ import itertools
 import json
 import os
 import pkgutil
+import urllib.request
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -18,6 +19,7 @@ import grpc
 from google.protobuf import descriptor_pool, message_factory
 from google.protobuf.descriptor import Descriptor, FieldDescriptor, MethodDescriptor
 from google.protobuf.message import Message
+from prometheus_client.parser import text_string_to_metric_families
 
 import deedflow
 from deedflow.type.v1 import field_rules_pb2
@@ -49,6 +51,26 @@ INVALID = {
 _buildings = itertools.count(1)
 # Lines a test reports (figures it measured), printed at the end of the run (tests/conftest.py).
 REPORTED: list[str] = []
+
+
+async def scrape_text(port: int) -> str:
+    """A service's /metrics page."""
+
+    def fetch() -> str:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10) as reply:
+            return reply.read().decode()
+
+    return await asyncio.to_thread(fetch)
+
+
+async def scrape(port: int) -> dict[tuple[str, tuple], float]:
+    """A service's metrics: (sample name, sorted labels) -> value."""
+    text = await scrape_text(port)
+    return {
+        (sample.name, tuple(sorted(sample.labels.items()))): sample.value
+        for family in text_string_to_metric_families(text)
+        for sample in family.samples
+    }
 
 
 def new_building_number(county: str = "500112") -> str:

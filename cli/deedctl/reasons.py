@@ -285,10 +285,6 @@ REASONS: dict[str, tuple[str, str]] = {
         "签名人证书不受信任或与签名人不符",
         "the signer's certificate does not chain to a trusted CA or names someone else",
     ),
-    "FILING_OVERDUE": (
-        "合同应在签订后30日内备案",
-        "filing is due within 30 days of signing",
-    ),
     "CANCELLATION_CONSENT_MISSING": (
         "注销需各方签名同意或法院裁判",
         "cancellation needs every party's signature or a court ruling",

@@ -92,9 +92,7 @@ def check_can_sign(state: ContractState, party: str, all_parties: list[str], sig
         raise FailedPrecondition("ALREADY_SIGNED", f"{party} has already signed", {"signer": party})
 
 
-def check_can_file(
-    state: ContractState, pending: list[str], last_signature: dt.datetime | None, now: dt.datetime
-) -> None:
+def check_can_file(state: ContractState, pending: list[str]) -> None:
     if state is ContractState.DRAFTED:
         raise FailedPrecondition(
             "SIGNATURES_MISSING", f"still to sign: {', '.join(pending)}", {"pending": ",".join(pending)}
@@ -103,11 +101,13 @@ def check_can_file(
         raise FailedPrecondition(
             "CONTRACT_NOT_SIGNED", f"the contract is {state.value.lower()}, not awaiting filing"
         )
-    if last_signature is not None and now > last_signature + FILING_DEADLINE:
-        raise FailedPrecondition(
-            "FILING_OVERDUE",
-            f"filing was due by {last_signature + FILING_DEADLINE:%Y-%m-%d} (30 days after signing)",
-        )
+
+
+def filing_due(last_signature: dt.datetime | None) -> dt.datetime | None:
+    """When filing fell due: 30 days after the last signature. Filing after it is the developer's
+    breach of its duty (城市房地产管理法 45; 重庆市城市房地产开发经营管理条例), recorded and counted;
+    it is no reason to deny the buyer a filed contract and the 预告 that protects them."""
+    return None if last_signature is None else last_signature + FILING_DEADLINE
 
 
 def check_can_cancel(state: ContractState) -> None:

@@ -22,6 +22,7 @@ from services.contract.domain import (
     check_can_file,
     check_can_sign,
     digest_of,
+    filing_due,
     filing_number,
     parties,
     signer_identity,
@@ -253,11 +254,17 @@ class Contracts:
         self, connection: asyncpg.Connection, at: dt.datetime, contract_id: uuid.UUID
     ) -> ContractRecord:
         record = await self.load(connection, contract_id, lock=True)
-        last_signature = max((s["verify_time"] for s in record.signatures), default=None)
-        check_can_file(record.state, record.pending, last_signature, at)
+        check_can_file(record.state, record.pending)
+        due = filing_due(max((s["verify_time"] for s in record.signatures), default=None))
         number = filing_number(at.year, await repository.next_filing_serial(connection))
         await repository.set_state(
-            connection, contract_id, ContractState.FILED.value, at, filing_number=number, file_time=at
+            connection,
+            contract_id,
+            ContractState.FILED.value,
+            at,
+            filing_number=number,
+            file_time=at,
+            filing_due_time=due,
         )
         return await self.load(connection, contract_id)
 

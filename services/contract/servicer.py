@@ -89,6 +89,10 @@ def contract_message(record: ContractRecord) -> pb.Contract:
         pending_signers=record.pending,
         filing_number=row["filing_number"] or "",
         file_time=to_timestamp(row["file_time"]),
+        filing_due_time=to_timestamp(row["filing_due_time"]),
+        filed_late=row["file_time"] is not None
+        and row["filing_due_time"] is not None
+        and row["file_time"] > row["filing_due_time"],
         cancellation_basis=row["cancellation_basis"],
         create_time=to_timestamp(row["create_time"]),
         update_time=to_timestamp(row["update_time"]),

@@ -2,38 +2,17 @@
 
 from __future__ import annotations
 
-import asyncio
-import urllib.request
-
 import asyncpg
 import grpc
 import pytest
-from prometheus_client.parser import text_string_to_metric_families
 
 from deedflow.orchestrator.v1 import orchestrator_service_pb2 as orchestrator_pb
 from deedflow.registry.v1 import registry_service_pb2 as pb
 from deedflow.registry.v1 import registry_service_pb2_grpc
 from shared.db import plain_url
-from tests.support import client_channel
+from tests.support import client_channel, scrape, scrape_text
 
 UNKNOWN_UNIT = "500112001002GB00099F00010101"
-
-
-async def scrape_text(port: int) -> str:
-    def fetch() -> str:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10) as reply:
-            return reply.read().decode()
-
-    return await asyncio.to_thread(fetch)
-
-
-async def scrape(port: int) -> dict[tuple[str, tuple], float]:
-    text = await scrape_text(port)
-    return {
-        (sample.name, tuple(sorted(sample.labels.items()))): sample.value
-        for family in text_string_to_metric_families(text)
-        for sample in family.samples
-    }
 
 
 def _value(samples, name: str, **labels) -> float:

@@ -38,7 +38,7 @@ from tests.flows import (
     signed_mortgage,
 )
 from tests.parties import Party, buyer, developer
-from tests.support import client_channel
+from tests.support import client_channel, scrape
 
 FAILED = grpc.StatusCode.FAILED_PRECONDITION
 LOAN = parties_pb2.Loan(bank=BANK, amount_fen=1_000_000, term_months=12, mortgage_contract_number="DK-R")
@@ -121,8 +121,12 @@ async def test_projects_and_permits_are_not_duplicated(offices):
     assert (code, reason) == (grpc.StatusCode.ALREADY_EXISTS, "UNIT_ON_ANOTHER_PERMIT")
 
 
-async def test_filing_is_due_within_30_days_of_signing(services, test_settings, database_url, pki, offices):
-    """Filing is due within 30 days of signing (DOMAIN "Contract"): after that it is refused."""
+async def test_a_late_filing_is_accepted_recorded_and_counted(
+    services, test_settings, database_url, pki, offices
+):
+    """城市房地产管理法 45 and 重庆市城市房地产开发经营管理条例: filing within 30 days of signing is
+    the developer's duty. Filing on day 31 is its breach, not the buyer's: the contract is filed
+    (so the buyer can have the 预告), marked late with the day it fell due, and counted."""
     clock = SettableClock(dt.datetime.now(dt.UTC))
     late_office = await start_service(
         "contract", register_contract, test_settings, database_url, port=0, clock=clock
@@ -154,13 +158,33 @@ async def test_filing_is_due_within_30_days_of_signing(services, test_settings, 
                         )
                     )
                 ).contract
+            signed_at = contract.signatures[-1].verify_time.ToDatetime(tzinfo=dt.UTC)
             clock.advance(dt.timedelta(days=31))
-            code, reason = await refused(
-                stub.FileContract(contract_pb.FileContractRequest(request_id=rid(), name=contract.name))
-            )
+            filed = (
+                await stub.FileContract(contract_pb.FileContractRequest(request_id=rid(), name=contract.name))
+            ).contract
+            await late_office.deps.metrics.refresh()
+            samples = await scrape(late_office.deps.metrics.port)
     finally:
         await late_office.stop(0)
-    assert (code, reason) == (FAILED, "FILING_OVERDUE")
+    assert filed.state == contract_pb.CONTRACT_STATE_FILED
+    assert filed.filing_number
+    assert filed.filed_late
+    assert filed.filing_due_time.ToDatetime(tzinfo=dt.UTC) == signed_at + dt.timedelta(days=30)
+    late = samples[("deedflow_contracts_filed_late", (("developer_uscc", DEVELOPER.uscc),))]
+    assert late >= 1
+
+
+async def test_a_filing_within_30_days_is_not_late(offices, pki):
+    """The same duty, met: a contract filed the day it is signed is not marked late."""
+    _, (unit, _) = await presale(offices)
+    sale = await file_contract(offices, pki, unit)
+    contract = (
+        await offices.housing.GetContract(contract_pb.GetContractRequest(name=sale.contract.name))
+    ).contract
+    assert contract.state == contract_pb.CONTRACT_STATE_FILED
+    assert not contract.filed_late
+    assert contract.filing_due_time.ToDatetime() > contract.file_time.ToDatetime()
 
 
 async def test_tax_refund_and_payment_refusals(offices, pki):

@@ -201,7 +201,7 @@ class SignatureEvidence(_message.Message):
     def __init__(self, signature: _Optional[_Union[_parties_pb2.Signature, _Mapping]] = ..., certificate_sha256: _Optional[bytes] = ..., digest: _Optional[bytes] = ..., verify_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class Contract(_message.Message):
-    __slots__ = ("name", "terms", "state", "canonical_bytes", "digest", "signatures", "pending_signers", "filing_number", "file_time", "cancellation_basis", "create_time", "update_time")
+    __slots__ = ("name", "terms", "state", "canonical_bytes", "digest", "signatures", "pending_signers", "filing_number", "file_time", "cancellation_basis", "create_time", "update_time", "filing_due_time", "filed_late")
     NAME_FIELD_NUMBER: _ClassVar[int]
     TERMS_FIELD_NUMBER: _ClassVar[int]
     STATE_FIELD_NUMBER: _ClassVar[int]
@@ -214,6 +214,8 @@ class Contract(_message.Message):
     CANCELLATION_BASIS_FIELD_NUMBER: _ClassVar[int]
     CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
     UPDATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    FILING_DUE_TIME_FIELD_NUMBER: _ClassVar[int]
+    FILED_LATE_FIELD_NUMBER: _ClassVar[int]
     name: str
     terms: ContractTerms
     state: ContractState
@@ -226,7 +228,9 @@ class Contract(_message.Message):
     cancellation_basis: str
     create_time: _timestamp_pb2.Timestamp
     update_time: _timestamp_pb2.Timestamp
-    def __init__(self, name: _Optional[str] = ..., terms: _Optional[_Union[ContractTerms, _Mapping]] = ..., state: _Optional[_Union[ContractState, str]] = ..., canonical_bytes: _Optional[bytes] = ..., digest: _Optional[bytes] = ..., signatures: _Optional[_Iterable[_Union[SignatureEvidence, _Mapping]]] = ..., pending_signers: _Optional[_Iterable[str]] = ..., filing_number: _Optional[str] = ..., file_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., cancellation_basis: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    filing_due_time: _timestamp_pb2.Timestamp
+    filed_late: bool
+    def __init__(self, name: _Optional[str] = ..., terms: _Optional[_Union[ContractTerms, _Mapping]] = ..., state: _Optional[_Union[ContractState, str]] = ..., canonical_bytes: _Optional[bytes] = ..., digest: _Optional[bytes] = ..., signatures: _Optional[_Iterable[_Union[SignatureEvidence, _Mapping]]] = ..., pending_signers: _Optional[_Iterable[str]] = ..., filing_number: _Optional[str] = ..., file_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., cancellation_basis: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., filing_due_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., filed_late: _Optional[bool] = ...) -> None: ...
 
 class CreateContractRequest(_message.Message):
     __slots__ = ("request_id", "terms")

@@ -175,8 +175,10 @@ class ContractServiceServicer:
     def FileContract(self, request, context):
         """Files the fully signed contract (备案) and issues its filing number; the unit becomes
         contracted.
-        Preconditions: state SIGNED (every party has signed), within 30 days of the last signature.
-        Errors: FAILED_PRECONDITION SIGNATURES_MISSING, FILING_OVERDUE, CONTRACT_NOT_SIGNED.
+        Preconditions: state SIGNED (every party has signed). Filing is due within 30 days of the
+        last signature; a later filing is still accepted (the buyer keeps the filing and the 预告)
+        and recorded as the developer's breach (Contract.filed_late, metric deedflow_contracts_filed_late).
+        Errors: FAILED_PRECONDITION SIGNATURES_MISSING, CONTRACT_NOT_SIGNED.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
