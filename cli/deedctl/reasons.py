@@ -113,6 +113,10 @@ REASONS: dict[str, tuple[str, str]] = {
         "该房屋有未失效的异议登记",
         "an objection (异议) is registered and has not lapsed",
     ),
+    "OBJECTION_REPEATED": (
+        "异议登记失效后，同一申请人就同一事项再次申请不予受理",
+        "the same objector's objection on the same matter lapsed; it is not accepted again",
+    ),
     "PRE_REGISTRATION_HELD_BY_OTHER": (
         "该房屋有保护他人的预告登记",
         "a pre-registration in force protects someone else",

@@ -14,6 +14,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
+from shared.errors import FailedPrecondition
+
 # 民法典 220: an objection lapses if no lawsuit is brought within 15 days of its registration.
 OBJECTION_LAPSE = dt.timedelta(days=15)
 # 民法典 221: a pre-registration lapses 90 days after registration of the unit became possible
@@ -165,7 +167,7 @@ def _lapse_time(entry: Entry, first_registration_time: dt.datetime | None) -> tu
     if entry.kind is EntryKind.OBJECTION:
         if any(event.ruling is not None for event in entry.events):
             return None  # a lawsuit keeps the objection in force
-        return entry.entry_time + OBJECTION_LAPSE, "lapsed: no lawsuit within 15 days (民法典 220)"
+        return entry.entry_time + OBJECTION_LAPSE, OBJECTION_LAPSED
     if entry.kind in SEIZURE_KINDS and entry.expire_time is not None:
         return entry.expire_time, "lapsed: seizure term ended"
     if (
@@ -210,6 +212,31 @@ def view_entries(
                 position = queue
         views.append(EntryView(entry, state, end_time, ended_by, position))
     return tuple(views)
+
+
+OBJECTION_LAPSED = "lapsed: no lawsuit within 15 days (民法典 220)"
+
+
+def check_objection_not_repeated(
+    views: Iterable[EntryView], objector: str, related_sequence: int | None
+) -> None:
+    """CQ 69 ¶3: once an objection lapsed for want of a lawsuit, the same applicant may not
+    object again on the same matter (the same entry, or the unit itself when none is named)."""
+    for view in views:
+        entry = view.entry
+        if (
+            entry.kind is EntryKind.OBJECTION
+            and view.state is EntryState.HISTORIC
+            and view.ended_by == OBJECTION_LAPSED
+            and objector in entry.holders
+            and entry.related_sequence == related_sequence
+        ):
+            raise FailedPrecondition(
+                "OBJECTION_REPEATED",
+                f"{objector}'s objection {entry.name} on the same matter lapsed without a lawsuit;"
+                " it may not be lodged again (CQ 69)",
+                {"entry": entry.name},
+            )
 
 
 def seizure_in_effect(entries: Iterable[EntryView]) -> bool:

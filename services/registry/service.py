@@ -26,6 +26,7 @@ from services.registry.domain import (
     StateEvent,
     UnitFacts,
     UnitView,
+    check_objection_not_repeated,
     converted_priority,
     parse_entry_name,
     restrictions,
@@ -571,6 +572,21 @@ class Book:
         sequence = plan.add(new, at)
         await self._apply(connection, [plan], case, actor, at)
         return await self._entry_after(connection, plan, at, sequence)
+
+    async def add_objection(
+        self,
+        connection: asyncpg.Connection,
+        at: dt.datetime,
+        unit_number: str,
+        new: NewEntry,
+        case: str,
+        actor: str,
+    ) -> EntryView:
+        """Records an objection (异议登记), unless the same objector's objection on the same
+        matter already lapsed (CQ 69 ¶3)."""
+        _, view = await self._planned_view(connection, unit_number, at)
+        check_objection_not_repeated(view.entries, new.holders[0], new.related_sequence)
+        return await self.append_simple(connection, at, unit_number, new, case, actor)
 
     async def lift_objection(
         self,

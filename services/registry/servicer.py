@@ -312,7 +312,7 @@ class RegistryServicer(registry_service_pb2_grpc.RegistryServiceServicer):
         )
 
         async def work(connection, at):
-            created = await self.book.append_simple(
+            created = await self.book.add_objection(
                 connection, at, request.unit_number, new, f"objections/{request.request_id}", actor.uri
             )
             return pb.AddObjectionResponse(entry=entry_message(created))

@@ -399,6 +399,31 @@ async def test_objection_lapses_after_15_days_unless_a_lawsuit_is_brought(as_ser
     assert await reasons(kept) == ["OBJECTION_PENDING"]
 
 
+async def test_a_lapsed_objection_is_not_lodged_again_by_the_same_objector(as_service, as_clerk, clock):
+    """CQ 69 ¶3: after an objection lapsed without a lawsuit, the same applicant's objection on
+    the same matter is not accepted; another applicant, or another matter, still may object."""
+    building, (unit, _) = await new_building(as_clerk)
+    owner = next(e for e in (await first_register(as_service, building)).entries if e.unit_number == unit)
+
+    def objection(objector: str, related: str = "") -> pb.AddObjectionRequest:
+        return pb.AddObjectionRequest(
+            request_id=rid(), unit_number=unit, objector=objector, related_entry=related, grounds="权属争议"
+        )
+
+    await as_clerk.AddObjection(objection(OTHER_BUYER, owner.name))
+    clock.advance(dt.timedelta(days=16))
+    with pytest.raises(grpc.aio.AioRpcError) as caught:
+        await as_clerk.AddObjection(objection(OTHER_BUYER, owner.name))
+    assert caught.value.code() == grpc.StatusCode.FAILED_PRECONDITION
+    assert error_info(rpc_status.from_call(caught.value)).reason == "OBJECTION_REPEATED"
+    entries = (await as_clerk.ListEntries(pb.ListEntriesRequest(unit_number=unit))).entries
+    assert sum(e.kind == pb.ENTRY_KIND_OBJECTION for e in entries) == 1
+    someone_else = await as_clerk.AddObjection(objection(BUYERS[0], owner.name))
+    assert someone_else.entry.state == pb.ENTRY_STATE_CURRENT
+    another_matter = await as_clerk.AddObjection(objection(OTHER_BUYER))
+    assert another_matter.entry.state == pb.ENTRY_STATE_CURRENT
+
+
 async def test_pending_correction_blocks_transfer_until_resolved(as_service, as_clerk):
     """更正登记: while a correction is pending the unit may not be transferred; resolving it
     appends the corrected entry and ends the wrong one, never editing it."""

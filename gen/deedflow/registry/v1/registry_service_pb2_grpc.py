@@ -222,7 +222,8 @@ class RegistryServiceServicer:
 
     def AddObjection(self, request, context):
         """Records an objection (异议登记); it lapses after 15 days unless a lawsuit is lodged
-        (民法典 220). Caller: clerk.
+        (民法典 220). Caller: clerk. Errors: FAILED_PRECONDITION OBJECTION_REPEATED (the same
+        objector's objection on the same entry lapsed without a lawsuit, CQ 69 ¶3).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
