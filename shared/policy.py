@@ -74,7 +74,7 @@ POLICY: dict[str, frozenset[Role]] = {
         {Role.SERVICE, Role.HOUSING, Role.CLERK}
     ),
     "/deedflow.registry.v1.RegistryService/GetUnit": SERVICE_READERS,
-    "/deedflow.registry.v1.RegistryService/ListEntries": READERS,
+    "/deedflow.registry.v1.RegistryService/ListEntries": SERVICE_READERS,
     # Whether a unit may be disposed of to given beneficiaries tells who holds it: for officials
     # and our offices only, never an oracle for a party probing masked IDs.
     "/deedflow.registry.v1.RegistryService/CheckDisposal": frozenset(
@@ -158,7 +158,7 @@ SERVICE_CALLS: dict[str, frozenset[str]] = {
     ),
     "contract": _rpcs("registry.v1.RegistryService", "CreateBuilding", "CheckDisposal"),
     "preregistration": _rpcs("contract.v1.ContractService", "GetContract")
-    | _rpcs("registry.v1.RegistryService", "CheckDisposal", "CommitCase", "SealDocument"),
+    | _rpcs("registry.v1.RegistryService", "CheckDisposal", "CommitCase", "ListEntries", "SealDocument"),
     "transfer": _rpcs("contract.v1.ContractService", "MarkContractTransferred", "ListUnits")
     | _rpcs("mortgage.v1.MortgageService", "RecordConvertedMortgage")
     | _rpcs(

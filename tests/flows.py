@@ -97,7 +97,9 @@ async def refused(call):
     return caught.value.code(), info.reason if info else None
 
 
-async def presale(o: Offices, units: int = 2, county: str = "500112") -> tuple[str, list[str]]:
+async def presale(
+    o: Offices, units: int = 2, county: str = "500112", residential: bool = True
+) -> tuple[str, list[str]]:
     building = new_building_number(county)
     numbers = [f"{building}{n:04d}" for n in range(1, units + 1)]
     await o.housing.CreateProject(
@@ -108,7 +110,7 @@ async def presale(o: Offices, units: int = 2, county: str = "500112") -> tuple[s
             developer=DEVELOPER,
             units=[
                 contract_pb.ProjectUnit(
-                    unit_number=n, room_label=f"{i}-01", gross_area_dm2=9_000, residential=True
+                    unit_number=n, room_label=f"{i}-01", gross_area_dm2=9_000, residential=residential
                 )
                 for i, n in enumerate(numbers, start=1)
             ],

@@ -105,6 +105,11 @@ async def file_contract(ctx: Context) -> Wait | None:
 
 
 async def assess_tax(ctx: Context) -> Wait | None:
+    """The tax base is established, not declared (契税法 4-5): the area and planned use are the
+    building table's (楼盘表) at the housing authority; the price is the contract's, VAT excluded."""
+    unit = (
+        await ctx.clients.contract.GetUnit(contract_pb.GetUnitRequest(unit_number=ctx.filing.unit_number))
+    ).unit
     assessment = (
         await ctx.clients.tax.AssessDeedTax(
             tax_pb.AssessDeedTaxRequest(
@@ -113,9 +118,9 @@ async def assess_tax(ctx: Context) -> Wait | None:
                 unit_number=ctx.filing.unit_number,
                 buyers=ctx.filing.buyers,
                 price_ex_vat_fen=ctx.filing.price_ex_vat_fen,
-                gross_area_dm2=ctx.filing.gross_area_dm2,
+                gross_area_dm2=unit.gross_area_dm2,
                 home_count=home_count_for_tax(ctx.filing),
-                residential=True,
+                residential=unit.residential,
             )
         )
     ).assessment

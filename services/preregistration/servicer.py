@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from deedflow.preregistration.v1 import preregistration_service_pb2 as pb
 from deedflow.preregistration.v1 import preregistration_service_pb2_grpc
+from deedflow.registry.v1 import registry_service_pb2 as registry_pb
 from deedflow.type.v1 import parties_pb2
 from services.preregistration import repository
 from services.preregistration.service import PREMORTGAGES, PREREGISTRATIONS, Preregistrations
@@ -19,6 +20,10 @@ from shared.timestamps import to_timestamp
 
 def _state(value: str) -> int:
     return pb.PreregistrationState.Value(f"PREREGISTRATION_STATE_{value}")
+
+
+# How the register names the end of an entry the law ended by itself (services/registry/domain.py).
+LAPSED_PREFIX = "lapsed:"
 
 
 def preregistration_message(row) -> pb.Preregistration:
@@ -132,9 +137,29 @@ class PreregistrationServicer(preregistration_service_pb2_grpc.PreregistrationSe
     async def _visible(self, table: str, name: str):
         return await self.tx.read(lambda c: self.service.load_for(c, table, name, caller()))
 
+    async def _as_the_book_shows(self, message) -> None:
+        """The book prevails (民法典 216-217): a 预告 or 预抵押 the law has ended by lapse (民法典
+        221: no transfer applied for within 90 days of first registration) shows as lapsed,
+        with its lapse time, although no case of this office ended it."""
+        if message.state != pb.PREREGISTRATION_STATE_IN_FORCE or not message.entry:
+            return
+        # A unit's history is a handful of entries; one page of the most the book lists holds it.
+        history = await self.service.registry.ListEntries(
+            registry_pb.ListEntriesRequest(unit_number=message.unit_number, page_size=500)
+        )
+        entry = next((e for e in history.entries if e.name == message.entry), None)
+        if (
+            entry is not None
+            and entry.state == registry_pb.ENTRY_STATE_HISTORIC
+            and entry.ended_by_case.startswith(LAPSED_PREFIX)
+        ):
+            message.state = pb.PREREGISTRATION_STATE_LAPSED
+            message.lapse_time.CopyFrom(entry.end_time)
+
     async def GetPreregistration(self, request, context):
         row = await self._visible(PREREGISTRATIONS, request.name)
         response = pb.GetPreregistrationResponse(preregistration=preregistration_message(row))
+        await self._as_the_book_shows(response.preregistration)
         if request.with_document:
             await attach_proof(self.service.registry, row, response.preregistration, response.proof_document)
         return response
@@ -142,6 +167,7 @@ class PreregistrationServicer(preregistration_service_pb2_grpc.PreregistrationSe
     async def GetPremortgage(self, request, context):
         row = await self._visible(PREMORTGAGES, request.name)
         response = pb.GetPremortgageResponse(premortgage=premortgage_message(row))
+        await self._as_the_book_shows(response.premortgage)
         if request.with_document:
             await attach_proof(self.service.registry, row, response.premortgage, response.proof_document)
         return response

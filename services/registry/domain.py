@@ -162,25 +162,34 @@ def _recorded_state(entry: Entry, at: dt.datetime) -> tuple[StateEvent | None, S
     return last, ended
 
 
-def _lapse_time(entry: Entry, first_registration_time: dt.datetime | None) -> tuple[dt.datetime, str] | None:
-    """When the law ends the entry by itself, and on what basis; None if it never lapses."""
+def _lapse_time(
+    entry: Entry, first_registration_time: dt.datetime | None, applied_time: dt.datetime | None = None
+) -> tuple[dt.datetime, str] | None:
+    """When the law ends the entry by itself, and on what basis; None if it never lapses.
+
+    `applied_time` is when the transfer now being decided was applied for (受理). 民法典 221 and
+    CQ 60 lapse a 预告 only if registration is not *applied for* within 90 days, so an
+    application lodged in time keeps the 预告, and the 预抵押 waiting on it (担保制度解释 52),
+    in force for that transfer however long the registry takes to enter it."""
     if entry.kind is EntryKind.OBJECTION:
         if any(event.ruling is not None for event in entry.events):
             return None  # a lawsuit keeps the objection in force
         return entry.entry_time + OBJECTION_LAPSE, OBJECTION_LAPSED
     if entry.kind in SEIZURE_KINDS and entry.expire_time is not None:
         return entry.expire_time, "lapsed: seizure term ended"
-    if (
-        entry.kind in (EntryKind.PREREGISTRATION, EntryKind.PREMORTGAGE)
-        and first_registration_time is not None
-    ):
+    if entry.kind in PRE_REGISTRATION_KINDS and first_registration_time is not None:
         lapse = max(first_registration_time, entry.entry_time) + PRE_REGISTRATION_LAPSE
-        return lapse, "lapsed: no transfer within 90 days of first registration (民法典 221)"
+        if applied_time is not None and applied_time <= lapse:
+            return None
+        return lapse, "lapsed: no transfer applied for within 90 days of first registration (民法典 221)"
     return None
 
 
 def view_entries(
-    entries: Sequence[Entry], first_registration_time: dt.datetime | None, at: dt.datetime
+    entries: Sequence[Entry],
+    first_registration_time: dt.datetime | None,
+    at: dt.datetime,
+    applied_time: dt.datetime | None = None,
 ) -> tuple[EntryView, ...]:
     """Every entry entered by `at`, in book order, with its state at `at`.
 
@@ -200,7 +209,7 @@ def view_entries(
         if entry.kind in SEIZURE_KINDS and state is EntryState.PENDING and not seizure_active:
             # Every seizure before it has ended by now: this queued one has taken effect.
             state = EntryState.CURRENT
-        lapse = _lapse_time(entry, first_registration_time)
+        lapse = _lapse_time(entry, first_registration_time, applied_time)
         if state is EntryState.CURRENT and lapse is not None and lapse[0] <= at:
             state, end_time, ended_by = EntryState.HISTORIC, lapse[0], lapse[1]
         position = 0

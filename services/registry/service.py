@@ -261,22 +261,41 @@ class Book:
     # Reads
 
     async def unit_view(
-        self, connection: asyncpg.Connection, unit_number: str, at: dt.datetime | None = None
+        self,
+        connection: asyncpg.Connection,
+        unit_number: str,
+        at: dt.datetime | None = None,
+        applied_time: dt.datetime | None = None,
     ) -> UnitView:
         facts = await repository.read_unit(connection, unit_number)
         if facts is None:
             raise NotFound(f"unit {unit_number} is not in the book")
-        return await self._view(connection, facts, at or self.clock.now())
+        return await self._view(connection, facts, at or self.clock.now(), applied_time)
 
-    async def _view(self, connection: asyncpg.Connection, facts: UnitFacts, at: dt.datetime) -> UnitView:
+    async def _view(
+        self,
+        connection: asyncpg.Connection,
+        facts: UnitFacts,
+        at: dt.datetime,
+        applied_time: dt.datetime | None = None,
+    ) -> UnitView:
         first = await repository.first_registration_time(connection, facts.building_number)
         entries = (await repository.entries_of(connection, [facts.unit_number])).get(facts.unit_number, [])
-        return UnitView(facts, first, view_entries(entries, first, at), at)
+        return UnitView(facts, first, view_entries(entries, first, at, applied_time), at)
 
     async def check(
-        self, connection: asyncpg.Connection, unit_number: str, disposal: Disposal, beneficiaries: list[str]
+        self,
+        connection: asyncpg.Connection,
+        unit_number: str,
+        disposal: Disposal,
+        beneficiaries: list[str],
+        applied_time: dt.datetime | None = None,
     ) -> list[Restriction]:
-        return restrictions(await self.unit_view(connection, unit_number), disposal, beneficiaries)
+        """The restrictions on the disposal now; a transfer applied for at `applied_time` is
+        judged by whether its 预告 was in force when it was applied for (民法典 221)."""
+        applied = applied_time if disposal is Disposal.TRANSFER else None
+        view = await self.unit_view(connection, unit_number, applied_time=applied)
+        return restrictions(view, disposal, beneficiaries)
 
     # Changes
 
@@ -313,12 +332,17 @@ class Book:
         return _Planned(facts, entries)
 
     async def _planned_view(
-        self, connection: asyncpg.Connection, unit_number: str, at: dt.datetime
+        self,
+        connection: asyncpg.Connection,
+        unit_number: str,
+        at: dt.datetime,
+        applied_time: dt.datetime | None = None,
     ) -> tuple[_Planned, UnitView]:
-        """The unit locked for a change, and the book's view of it at `at`."""
+        """The unit locked for a change, and the book's view of it at `at` (for a transfer
+        applied for at `applied_time`)."""
         plan = await self._plan(connection, unit_number)
         first = await repository.first_registration_time(connection, plan.facts.building_number)
-        return plan, UnitView(plan.facts, first, view_entries(plan.entries, first, at), at)
+        return plan, UnitView(plan.facts, first, view_entries(plan.entries, first, at, applied_time), at)
 
     async def _apply(
         self, connection: asyncpg.Connection, plans: list[_Planned], case: str, actor: str, at: dt.datetime
@@ -394,10 +418,14 @@ class Book:
         certificates: int = 0,
         proofs: int = 0,
         ruling: parties_pb2.CourtRuling | None = None,
+        applied_time: dt.datetime | None = None,
     ) -> tuple[list[EntryView], list[str], list[str]]:
         """登簿: checks the restrictions at this moment, then appends and ends entries, and numbers
-        the documents the case issues; with the numbers of its certificates and proofs."""
-        plan, view = await self._planned_view(connection, unit_number, at)
+        the documents the case issues; with the numbers of its certificates and proofs. A
+        transfer applied for at `applied_time` finds its 预告 and 预抵押 as they stood then
+        (民法典 221: the lapse counts the application, not the entry)."""
+        applied = applied_time if disposal is Disposal.TRANSFER else None
+        plan, view = await self._planned_view(connection, unit_number, at, applied)
         found = restrictions(view, disposal, beneficiaries)
         if found:
             raise refuse(found)

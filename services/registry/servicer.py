@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 from deedflow.registry.v1 import registry_service_pb2 as pb
@@ -146,6 +147,14 @@ def _restriction(found: Restriction) -> pb.Restriction:
     return pb.Restriction(reason=found.reason, entry=found.entry, legal_basis=found.legal_basis)
 
 
+def _application_time(request, now: dt.datetime) -> dt.datetime | None:
+    """When the transfer was applied for; an application cannot be lodged in the future."""
+    applied = from_timestamp(request, "application_time")
+    if applied is not None and applied > now:
+        raise InvalidArgument([FieldViolation("application_time", "is after now")])
+    return applied
+
+
 class RegistryServicer(registry_service_pb2_grpc.RegistryServiceServicer):
     def __init__(self, book: Book) -> None:
         self.book = book
@@ -194,8 +203,9 @@ class RegistryServicer(registry_service_pb2_grpc.RegistryServiceServicer):
 
     async def CheckDisposal(self, request, context):
         disposal = _disposal(request.disposal, "disposal")
+        applied = _application_time(request, self.book.clock.now())
         found = await self.book.tx.read(
-            lambda c: self.book.check(c, request.unit_number, disposal, list(request.beneficiaries))
+            lambda c: self.book.check(c, request.unit_number, disposal, list(request.beneficiaries), applied)
         )
         return pb.CheckDisposalResponse(allowed=not found, restrictions=[_restriction(r) for r in found])
 
@@ -219,6 +229,7 @@ class RegistryServicer(registry_service_pb2_grpc.RegistryServiceServicer):
             raise InvalidArgument(documents_asked)
 
         async def work(connection, at):
+            applied = _application_time(request, at)
             created, certificates, proofs = await self.book.commit_case(
                 connection,
                 at,
@@ -232,6 +243,7 @@ class RegistryServicer(registry_service_pb2_grpc.RegistryServiceServicer):
                 request.issue_certificates,
                 request.issue_proofs,
                 request.ruling if request.HasField("ruling") else None,
+                applied,
             )
             return pb.CommitCaseResponse(
                 entries=[entry_message(v) for v in created],

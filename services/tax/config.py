@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from services.tax.domain import CHONGQING_RATE_BP
+from services.tax.domain import CHONGQING_RATE_BP, PROVINCIAL_RATE_MAX_BP, PROVINCIAL_RATE_MIN_BP
 
 
 class TaxSettings(BaseSettings):
@@ -12,4 +13,7 @@ class TaxSettings(BaseSettings):
 
     # The provincial rate for third homes and non-residential property, in basis points
     # (契税法 3: 3-5 %, set by each province; Chongqing 3 %).
-    provincial_rate_basis_points: int = CHONGQING_RATE_BP
+    # A rate outside the law's range stops the service at start, before it taxes anyone.
+    provincial_rate_basis_points: int = Field(
+        CHONGQING_RATE_BP, ge=PROVINCIAL_RATE_MIN_BP, le=PROVINCIAL_RATE_MAX_BP
+    )

@@ -20,6 +20,9 @@ from enum import StrEnum
 AREA_THRESHOLD_DM2 = 14_000  # 140.00 m²
 BASIS_POINTS = 10_000
 CHONGQING_RATE_BP = 300
+# 契税法 3: each province sets its rate within 3 % to 5 %.
+PROVINCIAL_RATE_MIN_BP = 300
+PROVINCIAL_RATE_MAX_BP = 500
 
 
 class HomeCount(StrEnum):

@@ -49,6 +49,7 @@ from shared.grpc.status import to_status
 from shared.journal import Journal, Operation
 from shared.names import parse_uuid_name
 from shared.permits import require_permit_holder
+from shared.timestamps import to_timestamp
 from shared.transactions import Transactions
 
 # How many units of a handover batch are registered at once: each holds a connection while it
@@ -308,7 +309,11 @@ class _Transfer:
         row = await self.service.tx.read(lambda c: self.service.load_transfer(c, case.subject))
         return row, pb.TransferApplication.FromString(row["application"])
 
-    async def _preregistration(self, application: pb.TransferApplication) -> prereg_pb.Preregistration:
+    async def _preregistration(
+        self, application: pb.TransferApplication, applied: dt.datetime
+    ) -> prereg_pb.Preregistration:
+        """The buyers' 预告, in force when the transfer was applied for: one that lapsed after
+        the application still carries it (民法典 221 counts the application, not the entry)."""
         reply = await self.service.preregistrations.GetPreregistration(
             prereg_pb.GetPreregistrationRequest(name=application.preregistration)
         )
@@ -317,20 +322,29 @@ class _Transfer:
             raise FailedPrecondition(
                 "PRE_REGISTRATION_NOT_IN_FORCE", "the pre-registration is for another unit or contract"
             )
-        if prereg.state != prereg_pb.PREREGISTRATION_STATE_IN_FORCE:
+        lapsed_after_application = (
+            prereg.state == prereg_pb.PREREGISTRATION_STATE_LAPSED
+            and prereg.lapse_time.ToDatetime(tzinfo=dt.UTC) >= applied
+        )
+        if prereg.state == prereg_pb.PREREGISTRATION_STATE_LAPSED and not lapsed_after_application:
+            raise FailedPrecondition(
+                "PRE_REGISTRATION_LAPSED",
+                "no transfer was applied for within 90 days of first registration (民法典 221)",
+            )
+        if prereg.state != prereg_pb.PREREGISTRATION_STATE_IN_FORCE and not lapsed_after_application:
             raise FailedPrecondition(
                 "PRE_REGISTRATION_NOT_IN_FORCE", "the buyers' pre-registration is not in force"
             )
         return prereg
 
-    async def _facts(self, application: pb.TransferApplication):
+    async def _facts(self, application: pb.TransferApplication, applied: dt.datetime):
         """What the transfer rests on, read once from the offices that hold it: the buyers'
         pre-registration in force (民法典 221), the bank's pre-mortgage, the unit as the book
         shows it, and the tax clearance (契税法 11)."""
         clearance = (
             await self.service.tax.GetClearance(tax_pb.GetClearanceRequest(contract=application.contract))
         ).clearance
-        prereg = await self._preregistration(application)
+        prereg = await self._preregistration(application, applied)
         premortgage = prereg_pb.Premortgage()
         if application.premortgage:
             premortgage = (
@@ -349,12 +363,13 @@ class _Transfer:
         """Tax paid (契税法 11), pre-registration in force (民法典 221), no restriction on the unit."""
         _, application = await self._application(case)
         await self.service.tax.GetClearance(tax_pb.GetClearanceRequest(contract=application.contract))
-        await self._preregistration(application)
+        await self._preregistration(application, case.row["lodge_time"])
         reply = await self.service.registry.CheckDisposal(
             registry_pb.CheckDisposalRequest(
                 unit_number=application.unit_number,
                 disposal=registry_pb.DISPOSAL_TRANSFER,
                 beneficiaries=_buyer_names(application.buyers),
+                application_time=to_timestamp(case.row["lodge_time"]),
             )
         )
         refuse_if_restricted(reply.restrictions)
@@ -362,7 +377,7 @@ class _Transfer:
     async def register(self, op: Operation, case: Case) -> Registered:
         row, application = await self._application(case)
         prereg, premortgage, unit, clearance = await op.remember(
-            "facts", lambda: self._facts(application), _FACTS
+            "facts", lambda: self._facts(application, case.row["lodge_time"]), _FACTS
         )
         financed = bool(premortgage.name)
         owners = [
@@ -383,6 +398,7 @@ class _Transfer:
             ],
             issue_certificates=len(holders),
             issue_proofs=1 if financed else 0,
+            application_time=to_timestamp(case.row["lodge_time"]),
         )
         commit.new_entries.add(
             kind=registry_pb.ENTRY_KIND_OWNERSHIP,

@@ -4,7 +4,6 @@ written reasons, lapsed. Pure rules; no I/O."""
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 from enum import StrEnum
 
@@ -37,7 +36,9 @@ OPEN = frozenset({CaseState.LODGED, CaseState.REQUISITIONED, CaseState.APPROVED}
 CLOSED = frozenset({CaseState.WITHDRAWN, CaseState.REFUSED, CaseState.LAPSED})
 ENTERED = frozenset({CaseState.REGISTERED, CaseState.ISSUED})
 
-# Statutory processing limits in working days (CQ 25); first registration and transfer 15.
+# Statutory processing limits in working days (CQ 25), counted from the day after lodging:
+# ownership first registration and transfer 15; mortgage first registration 7 and its
+# cancellation (注销) 5; pre-registrations (预告, 预抵押) and their cancellation 5.
 TIME_LIMIT_WORKING_DAYS = {
     CaseKind.PREREGISTRATION: 5,
     CaseKind.PREMORTGAGE: 5,
@@ -46,21 +47,8 @@ TIME_LIMIT_WORKING_DAYS = {
     CaseKind.FIRST_REGISTRATION: 15,
     CaseKind.TRANSFER: 15,
     CaseKind.MORTGAGE: 7,
-    CaseKind.MORTGAGE_DISCHARGE: 7,
+    CaseKind.MORTGAGE_DISCHARGE: 5,
 }
-
-
-def add_working_days(start: dt.datetime, days: int) -> dt.datetime:
-    """`days` working days after `start`, skipping Saturdays and Sundays. Public holidays and
-    their make-up working days (调休) are not modelled: the limit is then a day or two early,
-    which errs on the side of the applicant."""
-    current = start
-    left = days
-    while left > 0:
-        current += dt.timedelta(days=1)
-        if current.weekday() < 5:
-            left -= 1
-    return current
 
 
 def check_requisition(state: CaseState, corrections: int) -> None:

@@ -33,7 +33,6 @@ from shared.casework.domain import (
     TIME_LIMIT_WORKING_DAYS,
     CaseKind,
     CaseState,
-    add_working_days,
     check_approve,
     check_close,
     check_register,
@@ -46,6 +45,7 @@ from shared.journal import Driver, Operation, Refused
 from shared.numbering import allocate, authority_of, case_number
 from shared.outcomes import Failure, classify, status_of
 from shared.transactions import Transactions
+from shared.workdays import add_working_days
 
 Apply = Callable[[asyncpg.Connection, dt.datetime], Awaitable[None]]
 

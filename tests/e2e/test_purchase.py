@@ -98,6 +98,17 @@ async def test_filed_once_and_handed_over_with_the_certificate(offices, pki, dev
     )
 
 
+async def test_a_shop_is_taxed_at_the_provincial_rate_from_the_building_table(offices, pki, developer_desk):
+    """契税法 3-4 and 公告2024年第16号: the reduced rates are for homes; a 90 m² shop pays the
+    provincial rate (Chongqing 3 %). The planned use is the 楼盘表's, not the filing's say."""
+    _, (shop, _) = await presale(offices, residential=False)
+    filing, _ = signed_filing(pki, shop, with_loan=False)
+    purchase = await file_purchase(developer_desk, filing)
+    waiting = await until(developer_desk, purchase.name, AWAITING)
+    # ¥1,200,000 x 3 %; as a home of 90 m² the same filing pays 1 % (¥12,000).
+    assert waiting.documents.tax_fen == 3_600_000
+
+
 async def test_handover_before_the_certificate_is_refused(offices, pki, developer_desk):
     _, (unit, _) = await presale(offices)
     filing, _ = signed_filing(pki, unit, with_loan=False)

@@ -12,7 +12,7 @@ from deedflow.registry.v1 import registry_service_pb2_grpc
 from shared.db import plain_url
 from tests.support import client_channel, scrape, scrape_text
 
-UNKNOWN_UNIT = "500112001002GB00099F00010101"
+UNKNOWN_UNIT = "500112001002ZZ99999F00010101"  # no test makes a ZZ parcel
 
 
 def _value(samples, name: str, **labels) -> float:

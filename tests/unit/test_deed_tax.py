@@ -1,9 +1,13 @@
-"""The 2024 deed-tax table (公告2024年第16号, 契税法 3-6) and its rounding, on DOMAIN.md's cases."""
+"""The 2024 deed-tax table and its rounding, on DOMAIN.md's cases: 财政部 税务总局 住房城乡建设部
+《关于促进房地产市场平稳健康发展有关税收政策的公告》(公告2024年第16号, from 2024-12-01), on the
+base and rates of 契税法 3-6 (price excluding VAT; the provincial rate within 3-5 %)."""
 
 from __future__ import annotations
 
 import pytest
+from pydantic import ValidationError
 
+from services.tax.config import TaxSettings
 from services.tax.domain import CHONGQING_RATE_BP, HomeCount, deed_tax_fen, deed_tax_rate
 
 YUAN = 100
@@ -48,3 +52,17 @@ def test_half_a_fen_rounds_up_and_less_rounds_down():
     assert deed_tax_fen(34, 150) == 1
     assert deed_tax_fen(50, 100) == 1
     assert deed_tax_fen(49, 100) == 0
+
+
+@pytest.mark.parametrize("basis_points", [0, -5, 250, 299, 501, 600])
+def test_a_provincial_rate_outside_3_to_5_percent_stops_the_service_at_start(basis_points, monkeypatch):
+    """契税法 3: the provincial rate lies within 3 % to 5 %; any other is refused at start."""
+    monkeypatch.setenv("DEEDFLOW_TAX_PROVINCIAL_RATE_BASIS_POINTS", str(basis_points))
+    with pytest.raises(ValidationError, match="provincial_rate_basis_points"):
+        TaxSettings()
+
+
+@pytest.mark.parametrize("basis_points", [300, 400, 500])
+def test_a_provincial_rate_within_3_to_5_percent_is_taken(basis_points, monkeypatch):
+    monkeypatch.setenv("DEEDFLOW_TAX_PROVINCIAL_RATE_BASIS_POINTS", str(basis_points))
+    assert TaxSettings().provincial_rate_basis_points == basis_points

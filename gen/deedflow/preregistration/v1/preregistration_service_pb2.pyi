@@ -60,7 +60,7 @@ class Preregistration(_message.Message):
     def __init__(self, name: _Optional[str] = ..., unit_number: _Optional[str] = ..., contract: _Optional[str] = ..., filing_number: _Optional[str] = ..., holders: _Optional[_Iterable[_Union[_parties_pb2.Buyer, _Mapping]]] = ..., developer: _Optional[_Union[_parties_pb2.Organization, _Mapping]] = ..., state: _Optional[_Union[PreregistrationState, str]] = ..., registry_case: _Optional[str] = ..., proof_number: _Optional[str] = ..., entry: _Optional[str] = ..., register_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., lapse_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class Premortgage(_message.Message):
-    __slots__ = ("name", "unit_number", "preregistration", "loan", "mortgagors", "state", "registry_case", "proof_number", "entry", "register_time")
+    __slots__ = ("name", "unit_number", "preregistration", "loan", "mortgagors", "state", "registry_case", "proof_number", "entry", "register_time", "lapse_time")
     NAME_FIELD_NUMBER: _ClassVar[int]
     UNIT_NUMBER_FIELD_NUMBER: _ClassVar[int]
     PREREGISTRATION_FIELD_NUMBER: _ClassVar[int]
@@ -71,6 +71,7 @@ class Premortgage(_message.Message):
     PROOF_NUMBER_FIELD_NUMBER: _ClassVar[int]
     ENTRY_FIELD_NUMBER: _ClassVar[int]
     REGISTER_TIME_FIELD_NUMBER: _ClassVar[int]
+    LAPSE_TIME_FIELD_NUMBER: _ClassVar[int]
     name: str
     unit_number: str
     preregistration: str
@@ -81,7 +82,8 @@ class Premortgage(_message.Message):
     proof_number: str
     entry: str
     register_time: _timestamp_pb2.Timestamp
-    def __init__(self, name: _Optional[str] = ..., unit_number: _Optional[str] = ..., preregistration: _Optional[str] = ..., loan: _Optional[_Union[_parties_pb2.Loan, _Mapping]] = ..., mortgagors: _Optional[_Iterable[_Union[_parties_pb2.Buyer, _Mapping]]] = ..., state: _Optional[_Union[PreregistrationState, str]] = ..., registry_case: _Optional[str] = ..., proof_number: _Optional[str] = ..., entry: _Optional[str] = ..., register_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    lapse_time: _timestamp_pb2.Timestamp
+    def __init__(self, name: _Optional[str] = ..., unit_number: _Optional[str] = ..., preregistration: _Optional[str] = ..., loan: _Optional[_Union[_parties_pb2.Loan, _Mapping]] = ..., mortgagors: _Optional[_Iterable[_Union[_parties_pb2.Buyer, _Mapping]]] = ..., state: _Optional[_Union[PreregistrationState, str]] = ..., registry_case: _Optional[str] = ..., proof_number: _Optional[str] = ..., entry: _Optional[str] = ..., register_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., lapse_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class LodgePreregistrationRequest(_message.Message):
     __slots__ = ("request_id", "unit_number", "contract", "holders", "developer", "auto_register")

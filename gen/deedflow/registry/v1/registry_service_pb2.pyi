@@ -193,14 +193,16 @@ class ListEntriesResponse(_message.Message):
     def __init__(self, entries: _Optional[_Iterable[_Union[Entry, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
 
 class CheckDisposalRequest(_message.Message):
-    __slots__ = ("unit_number", "disposal", "beneficiaries")
+    __slots__ = ("unit_number", "disposal", "beneficiaries", "application_time")
     UNIT_NUMBER_FIELD_NUMBER: _ClassVar[int]
     DISPOSAL_FIELD_NUMBER: _ClassVar[int]
     BENEFICIARIES_FIELD_NUMBER: _ClassVar[int]
+    APPLICATION_TIME_FIELD_NUMBER: _ClassVar[int]
     unit_number: str
     disposal: Disposal
     beneficiaries: _containers.RepeatedScalarFieldContainer[str]
-    def __init__(self, unit_number: _Optional[str] = ..., disposal: _Optional[_Union[Disposal, str]] = ..., beneficiaries: _Optional[_Iterable[str]] = ...) -> None: ...
+    application_time: _timestamp_pb2.Timestamp
+    def __init__(self, unit_number: _Optional[str] = ..., disposal: _Optional[_Union[Disposal, str]] = ..., beneficiaries: _Optional[_Iterable[str]] = ..., application_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class Restriction(_message.Message):
     __slots__ = ("reason", "entry", "legal_basis")
@@ -239,7 +241,7 @@ class NewEntry(_message.Message):
     def __init__(self, kind: _Optional[_Union[EntryKind, str]] = ..., holders: _Optional[_Iterable[str]] = ..., share_basis_points: _Optional[_Iterable[int]] = ..., amount_fen: _Optional[int] = ..., priority_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., related_entry: _Optional[str] = ..., note: _Optional[str] = ...) -> None: ...
 
 class CommitCaseRequest(_message.Message):
-    __slots__ = ("request_id", "unit_number", "registry_case", "disposal", "beneficiaries", "new_entries", "ended_entries", "issue_certificates", "issue_proofs", "ruling")
+    __slots__ = ("request_id", "unit_number", "registry_case", "disposal", "beneficiaries", "new_entries", "ended_entries", "issue_certificates", "issue_proofs", "ruling", "application_time")
     REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
     UNIT_NUMBER_FIELD_NUMBER: _ClassVar[int]
     REGISTRY_CASE_FIELD_NUMBER: _ClassVar[int]
@@ -250,6 +252,7 @@ class CommitCaseRequest(_message.Message):
     ISSUE_CERTIFICATES_FIELD_NUMBER: _ClassVar[int]
     ISSUE_PROOFS_FIELD_NUMBER: _ClassVar[int]
     RULING_FIELD_NUMBER: _ClassVar[int]
+    APPLICATION_TIME_FIELD_NUMBER: _ClassVar[int]
     request_id: str
     unit_number: str
     registry_case: str
@@ -260,7 +263,8 @@ class CommitCaseRequest(_message.Message):
     issue_certificates: int
     issue_proofs: int
     ruling: _parties_pb2.CourtRuling
-    def __init__(self, request_id: _Optional[str] = ..., unit_number: _Optional[str] = ..., registry_case: _Optional[str] = ..., disposal: _Optional[_Union[Disposal, str]] = ..., beneficiaries: _Optional[_Iterable[str]] = ..., new_entries: _Optional[_Iterable[_Union[NewEntry, _Mapping]]] = ..., ended_entries: _Optional[_Iterable[str]] = ..., issue_certificates: _Optional[int] = ..., issue_proofs: _Optional[int] = ..., ruling: _Optional[_Union[_parties_pb2.CourtRuling, _Mapping]] = ...) -> None: ...
+    application_time: _timestamp_pb2.Timestamp
+    def __init__(self, request_id: _Optional[str] = ..., unit_number: _Optional[str] = ..., registry_case: _Optional[str] = ..., disposal: _Optional[_Union[Disposal, str]] = ..., beneficiaries: _Optional[_Iterable[str]] = ..., new_entries: _Optional[_Iterable[_Union[NewEntry, _Mapping]]] = ..., ended_entries: _Optional[_Iterable[str]] = ..., issue_certificates: _Optional[int] = ..., issue_proofs: _Optional[int] = ..., ruling: _Optional[_Union[_parties_pb2.CourtRuling, _Mapping]] = ..., application_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class CommitCaseResponse(_message.Message):
     __slots__ = ("entries", "register_time", "certificate_numbers", "proof_numbers")
