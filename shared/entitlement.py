@@ -164,6 +164,7 @@ RULES: dict[str, Rule] = {
     "/deedflow.tax.v1.TaxService/GetClearance": _r("officials and the offices", _OFFICIAL),
     "/deedflow.tax.v1.TaxService/RefundDeedTax": _r("the tax office and the orchestrator", _OFFICIAL),
     "/deedflow.tax.v1.TaxService/ConsumeClearance": _r("the transfer office", _OFFICIAL),
+    "/deedflow.tax.v1.TaxService/ReleaseClearance": _r("the transfer office", _OFFICIAL),
     "/deedflow.transfer.v1.TransferService/LodgeFirstRegistration": _r(
         "the developer holding the building's permit, in its own name"
     ),

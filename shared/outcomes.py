@@ -12,6 +12,8 @@ from google.rpc import code_pb2, status_pb2
 from grpc_status import rpc_status
 
 from shared.dbhealth import database_unavailable
+from shared.errors import ReasonedError
+from shared.grpc.status import to_status
 
 
 class Failure(StrEnum):
@@ -53,6 +55,8 @@ def classify(error: BaseException) -> Failure:
         if error.code() in REFUSALS:
             return Failure.REFUSAL
         return Failure.UNEXPLAINED
+    if isinstance(error, ReasonedError):
+        return Failure.REFUSAL  # a rule of our own said no, with its reason: a person decides
     if database_unavailable(error):
         return Failure.RETRY
     return Failure.UNEXPLAINED
@@ -64,6 +68,8 @@ def status_of(error: BaseException) -> status_pb2.Status:
         return rpc_status.from_call(error) or status_pb2.Status(
             code=error.code().value[0], message=error.details() or ""
         )
+    if isinstance(error, ReasonedError):
+        return to_status(error, "deedflow.orchestrator")
     code = code_pb2.UNAVAILABLE if database_unavailable(error) else code_pb2.INTERNAL
     return status_pb2.Status(code=code, message=f"{type(error).__name__}: {error}"[:500])
 

@@ -106,6 +106,7 @@ POLICY: dict[str, frozenset[Role]] = {
     "/deedflow.tax.v1.TaxService/GetClearance": frozenset({Role.SERVICE, Role.TAX, Role.CLERK}),
     "/deedflow.tax.v1.TaxService/RefundDeedTax": frozenset({Role.SERVICE, Role.TAX}),
     "/deedflow.tax.v1.TaxService/ConsumeClearance": frozenset({Role.SERVICE}),
+    "/deedflow.tax.v1.TaxService/ReleaseClearance": frozenset({Role.SERVICE}),
     "/deedflow.transfer.v1.TransferService/LodgeFirstRegistration": frozenset({Role.DEVELOPER, Role.SERVICE}),
     "/deedflow.transfer.v1.TransferService/GetFirstRegistration": READERS,
     "/deedflow.transfer.v1.TransferService/LodgeTransfer": frozenset({Role.DEVELOPER, Role.SERVICE}),
@@ -159,7 +160,7 @@ SERVICE_CALLS: dict[str, frozenset[str]] = {
     "contract": _rpcs("registry.v1.RegistryService", "CreateBuilding", "CheckDisposal"),
     "preregistration": _rpcs("contract.v1.ContractService", "GetContract")
     | _rpcs("registry.v1.RegistryService", "CheckDisposal", "CommitCase", "ListEntries", "SealDocument"),
-    "transfer": _rpcs("contract.v1.ContractService", "MarkContractTransferred", "ListUnits")
+    "transfer": _rpcs("contract.v1.ContractService", "MarkContractTransferred", "ListUnits", "GetContract")
     | _rpcs("mortgage.v1.MortgageService", "RecordConvertedMortgage")
     | _rpcs(
         "preregistration.v1.PreregistrationService", "GetPreregistration", "GetPremortgage", "MarkConverted"
@@ -172,11 +173,11 @@ SERVICE_CALLS: dict[str, frozenset[str]] = {
         "RecordFirstRegistration",
         "SealDocument",
     )
-    | _rpcs("tax.v1.TaxService", "GetClearance", "ConsumeClearance"),
+    | _rpcs("tax.v1.TaxService", "GetClearance", "ConsumeClearance", "ReleaseClearance"),
     "mortgage": _rpcs(
         "registry.v1.RegistryService", "CheckDisposal", "CommitCase", "GetUnit", "SealDocument"
     ),
-    "tax": frozenset(),
+    "tax": _rpcs("contract.v1.ContractService", "GetContract"),
     "registry": frozenset(),
 }
 

@@ -18,6 +18,7 @@ def contract_terms(filing: pb.PurchaseFiling) -> contract_pb.ContractTerms:
         gross_area_dm2=filing.gross_area_dm2,
         with_loan=filing.HasField("loan"),
         developer_reference=filing.developer_reference,
+        co_ownership=filing.co_ownership,
     )
     if filing.HasField("loan"):
         # Every buyer signs the loan's terms (bank, amount, term, contract), not just that there

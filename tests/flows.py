@@ -184,6 +184,17 @@ async def file_contract(o: Offices, pki, unit: str) -> Sale:
     return Sale(unit, contract, people)
 
 
+async def cancel_jointly(o: Offices, pki, sale: Sale) -> contract_pb.Contract:
+    """The developer and every buyer cancel the contract (before any 预告): it has failed."""
+    text = statements.cancel_contract(sale.unit, sale.contract.digest)
+    joint = parties_pb2.JointConsent(signatures=[p.signature(text) for p in (developer(pki), *sale.buyers)])
+    return (
+        await o.contracts.CancelContract(
+            contract_pb.CancelContractRequest(request_id=rid(), name=sale.contract.name, joint=joint)
+        )
+    ).contract
+
+
 def premortgage_request(
     sale: Sale,
     amount_fen: int = 80_000_000,

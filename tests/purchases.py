@@ -20,10 +20,19 @@ def bank_party(pki: Pki) -> Party:
     return Party(f"organizations/{BANK.uscc}", pki.caller("bank-a"))
 
 
-def signed_filing(pki: Pki, unit: str, with_loan: bool, buyers: list[Party] | None = None):
-    """A filing for `unit` signed by the developer, every buyer and (with a loan) the bank."""
+def signed_filing(
+    pki: Pki,
+    unit: str,
+    with_loan: bool,
+    buyers: list[Party] | None = None,
+    co_ownership: int = parties_pb2.CO_OWNERSHIP_UNSPECIFIED,
+    certificate_per_owner: bool = False,
+):
+    """A filing for `unit` signed by the developer, every buyer and (with a loan) the bank; joint
+    owners (共同共有) have no shares."""
     people = buyers or [buyer(pki, next_resident_id()), buyer(pki, next_resident_id())]
-    share = 10_000 // len(people)
+    joint = co_ownership == parties_pb2.CO_OWNERSHIP_JOINT
+    share = 0 if joint else 10_000 // len(people)
     filing = pb.PurchaseFiling(
         unit_number=unit,
         project=f"projects/渝住建预售({unit[15:24]})",
@@ -32,7 +41,7 @@ def signed_filing(pki: Pki, unit: str, with_loan: bool, buyers: list[Party] | No
             parties_pb2.Buyer(
                 name=f"买受人{i}",
                 resident_id=p.party.removeprefix("buyers/"),
-                share_basis_points=share + (10_000 - share * len(people) if i == 0 else 0),
+                share_basis_points=share + (10_000 - share * len(people) if i == 0 and not joint else 0),
                 home_count=parties_pb2.HOME_COUNT_ONLY,
             )
             for i, p in enumerate(people)
@@ -40,6 +49,8 @@ def signed_filing(pki: Pki, unit: str, with_loan: bool, buyers: list[Party] | No
         price_ex_vat_fen=120_000_000,
         vat_fen=10_800_000,
         gross_area_dm2=9_000,
+        co_ownership=co_ownership,
+        certificate_per_owner=certificate_per_owner,
     )
     if with_loan:
         filing.loan.CopyFrom(
@@ -110,13 +121,19 @@ async def pay(offices, purchase: pb.Purchase) -> None:
     )
 
 
-async def complete(desk, building: str) -> pb.BuildingCompletion:
+async def complete(desk, building: str, surveyed: dict[str, int] | None = None) -> pb.BuildingCompletion:
+    """The developer declares the building complete, with the as-built areas of `surveyed`
+    (unit number -> dm²); other units keep their presale area."""
     reply = await desk.CompleteBuilding(
         pb.CompleteBuildingRequest(
             request_id=rid(),
             building_number=building,
             completion_record_number=f"渝建竣备{building[-6:]}",
             common_parts=["物业管理用房"],
+            survey=[
+                pb.SurveyedUnit(presale_unit_number=unit, unit_number=unit, gross_area_dm2=area)
+                for unit, area in (surveyed or {}).items()
+            ],
         )
     )
     return reply.completion

@@ -113,6 +113,10 @@ REASONS: dict[str, tuple[str, str]] = {
         "该房屋有未失效的异议登记",
         "an objection (异议) is registered and has not lapsed",
     ),
+    "AREA_DIFFERENCE_BEYOND_TOLERANCE": (
+        "实测面积与合同约定面积误差超过3%，买受人可以退房",
+        "the as-built area differs from the contract's by more than 3 %: the buyers may rescind",
+    ),
     "OBJECTION_REPEATED": (
         "异议登记失效后，同一申请人就同一事项再次申请不予受理",
         "the same objector's objection on the same matter lapsed; it is not accepted again",
@@ -172,6 +176,14 @@ REASONS: dict[str, tuple[str, str]] = {
     "DEED_TAX_REFUNDED": (
         "契税已退还，完税凭证作废",
         "the deed tax was refunded; the clearance is void",
+    ),
+    "CO_OWNERSHIP_NOT_AS_CONTRACTED": (
+        "共有方式或份额与备案合同不一致",
+        "the co-ownership form or shares differ from the filed contract's",
+    ),
+    "CONTRACT_NOT_CANCELLED": (
+        "合同未解除，不予退还契税",
+        "deed tax is refunded only for a contract that failed before registration",
     ),
     "CLEARANCE_USED_BY_TRANSFER": (
         "完税凭证已用于转移登记，不能退税",

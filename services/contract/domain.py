@@ -11,11 +11,11 @@ import hashlib
 from enum import StrEnum
 
 from deedflow.contract.v1 import contract_service_pb2 as pb
+from shared import co_ownership
 from shared.errors import FailedPrecondition, FieldViolation
 
 # Filing is due within 30 days of signing (practice in Chongqing; DOMAIN.md "Contract").
 FILING_DEADLINE = dt.timedelta(days=30)
-FULL_SHARE = 10000
 
 
 class ContractState(StrEnum):
@@ -55,21 +55,7 @@ def signer_identity(party: str) -> str:
 
 def term_violations(terms: pb.ContractTerms, prefix: str = "terms") -> list[FieldViolation]:
     """What is wrong with the terms beyond the field formats the protos declare."""
-    found = []
-    if not terms.buyers:
-        found.append(FieldViolation(f"{prefix}.buyers", "at least one buyer is required"))
-    total = sum(b.share_basis_points for b in terms.buyers)
-    if terms.buyers and total != FULL_SHARE:
-        found.append(
-            FieldViolation(f"{prefix}.buyers", f"shares sum to {total} basis points, not {FULL_SHARE}")
-        )
-    seen = set()
-    for i, buyer in enumerate(terms.buyers):
-        if buyer.share_basis_points <= 0:
-            found.append(FieldViolation(f"{prefix}.buyers[{i}].share_basis_points", "must be positive"))
-        if buyer.resident_id in seen:
-            found.append(FieldViolation(f"{prefix}.buyers[{i}].resident_id", "appears twice"))
-        seen.add(buyer.resident_id)
+    found = co_ownership.violations(terms.buyers, terms.co_ownership, prefix)
     if terms.price_ex_vat_fen <= 0:
         found.append(FieldViolation(f"{prefix}.price_ex_vat_fen", "must be positive"))
     if terms.vat_fen < 0:

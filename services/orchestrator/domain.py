@@ -5,9 +5,8 @@ from __future__ import annotations
 from enum import StrEnum
 
 from deedflow.orchestrator.v1 import orchestrator_service_pb2 as pb
+from shared import co_ownership
 from shared.errors import FieldViolation
-
-FULL_SHARE = 10_000
 
 
 class PurchaseState(StrEnum):
@@ -66,12 +65,7 @@ STATE_DURING = {
 def filing_violations(filing: pb.PurchaseFiling) -> list[FieldViolation]:
     """What a filing must hold beyond its field formats: buyers with whole shares and every
     party's signature, and a loan with its amount and the bank's signature."""
-    found = []
-    if not filing.buyers:
-        found.append(FieldViolation("filing.buyers", "at least one buyer is required"))
-    total = sum(b.share_basis_points for b in filing.buyers)
-    if filing.buyers and total != FULL_SHARE:
-        found.append(FieldViolation("filing.buyers", f"shares sum to {total} basis points, not {FULL_SHARE}"))
+    found = co_ownership.violations(filing.buyers, filing.co_ownership, "filing")
     for i, buyer in enumerate(filing.buyers):
         if buyer.home_count == 0:
             found.append(FieldViolation(f"filing.buyers[{i}].home_count", "is required for the deed tax"))
@@ -95,3 +89,43 @@ def filing_violations(filing: pb.PurchaseFiling) -> list[FieldViolation]:
 def home_count_for_tax(filing: pb.PurchaseFiling) -> int:
     """The family with the most homes sets the rate (the stricter reading of 公告2024年第16号)."""
     return max(b.home_count for b in filing.buyers)
+
+
+# 商品房销售管理办法 20 and the model contract GF-2014-0171: the area difference settled on the
+# real area within ±3 %; beyond it the buyer may rescind.
+AREA_TOLERANCE_PERCENT = 3
+
+
+def _half_up(numerator: int, denominator: int) -> int:
+    """numerator / denominator rounded half away from zero, in integers (denominator > 0)."""
+    sign = -1 if numerator < 0 else 1
+    return sign * ((abs(numerator) * 2 + denominator) // (denominator * 2))
+
+
+def area_settlement(price_fen: int, contract_area_dm2: int, surveyed_area_dm2: int) -> pb.AreaSettlement:
+    """The price adjustment for the as-built area, as the model contract settles it unless the
+    parties agreed otherwise (商品房销售管理办法 20):
+
+    - |difference| <= 3 %: the price follows the real area (price x difference / contract area);
+    - beyond +3 %: the buyer pays for the first 3 % only, the developer bears the rest;
+    - beyond -3 %: the developer refunds the first 3 % and double the price of the rest;
+
+    and beyond ±3 % the buyer may rescind. Amounts in fen, rounded half away from zero."""
+    difference = surveyed_area_dm2 - contract_area_dm2
+    tolerance_exceeded = 100 * abs(difference) > AREA_TOLERANCE_PERCENT * contract_area_dm2
+    if not tolerance_exceeded:
+        adjustment = _half_up(price_fen * difference, contract_area_dm2)
+    elif difference > 0:
+        adjustment = _half_up(price_fen * AREA_TOLERANCE_PERCENT, 100)
+    else:
+        # 3 % refunded once and the area beyond it twice: 2|d| - 3 % of the contract area.
+        refunded_area_x100 = 200 * abs(difference) - AREA_TOLERANCE_PERCENT * contract_area_dm2
+        adjustment = -_half_up(price_fen * refunded_area_x100, 100 * contract_area_dm2)
+    ratio = abs(difference) * 10_000 // contract_area_dm2
+    return pb.AreaSettlement(
+        contract_area_dm2=contract_area_dm2,
+        surveyed_area_dm2=surveyed_area_dm2,
+        difference_basis_points=ratio if difference >= 0 else -ratio,
+        price_adjustment_fen=adjustment,
+        rescission_offered=tolerance_exceeded,
+    )

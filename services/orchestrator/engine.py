@@ -170,19 +170,25 @@ class Engine:
 
     async def _context(self, row: asyncpg.Record, documents: pb.PurchaseDocuments, records: dict) -> Context:
         async with self.database.transaction() as connection:
-            completed = await repository.completion(connection, row["building_number"]) is not None
+            completion = await repository.completion(connection, row["building_number"])
+        filing = pb.PurchaseFiling.FromString(row["filing"])
+        survey = None
+        if completion is not None:
+            request = pb.CompleteBuildingRequest.FromString(completion["request"])
+            survey = next((u for u in request.survey if u.presale_unit_number == filing.unit_number), None)
         cancellation = (
             pb.CancelPurchaseRequest.FromString(row["cancellation"]) if row["cancellation"] else None
         )
         return Context(
             row["id"],
-            pb.PurchaseFiling.FromString(row["filing"]),
+            filing,
             documents,
             self.clients,
             self.clock.now(),
-            completed,
+            completion is not None,
             cancellation,
             {key: record["generation"] for key, record in records.items()},
+            survey,
         )
 
     async def _steps(self, purchase_id: uuid.UUID) -> dict[tuple[str, str], asyncpg.Record]:

@@ -20,7 +20,8 @@ from deedflow.tax.v1 import tax_service_pb2 as tax_pb
 from deedflow.transfer.v1 import transfer_service_pb2 as transfer_pb
 from deedflow.type.v1 import parties_pb2
 from services.orchestrator.clients import Clients
-from services.orchestrator.domain import StepKind, home_count_for_tax
+from services.orchestrator.domain import StepKind, area_settlement, home_count_for_tax
+from shared.errors import FailedPrecondition
 from shared.grpc.status import error_info
 from shared.purchase_terms import contract_terms
 
@@ -57,6 +58,8 @@ class Context:
     cancellation: pb.CancelPurchaseRequest | None = None
     # Each step's application generation, by (kind, direction) as the step log records them.
     generations: dict[tuple[str, str], int] = field(default_factory=dict)
+    # The unit's as-built survey (实测), once the building is completed.
+    survey: pb.SurveyedUnit | None = None
 
     def rid(self, step: StepKind, direction: str = "forward", part: str = "") -> str:
         generation = self.generations.get((step.value, direction.upper()), 0)
@@ -173,7 +176,28 @@ async def tax_paid(ctx: Context) -> Wait | None:
 
 
 async def building_first_registered(ctx: Context) -> Wait | None:
-    return None if ctx.building_completed else Wait(None)
+    """Waits for the building's first registration, then settles the as-built area against the
+    contract's (商品房销售管理办法 20). Beyond ±3 % the buyers may rescind, so the purchase waits
+    for their choice: a clerk resumes it if they keep the flat, or the parties cancel it."""
+    if not ctx.building_completed:
+        return Wait(None)
+    if ctx.survey is None:
+        return None
+    terms = ctx.filing
+    settlement = area_settlement(
+        terms.price_ex_vat_fen + terms.vat_fen, terms.gross_area_dm2, ctx.survey.gross_area_dm2
+    )
+    ctx.documents.area_settlement.CopyFrom(settlement)
+    buyers_chose = ctx.generations.get((StepKind.BUILDING_FIRST_REGISTERED.value, "FORWARD"), 0) > 0
+    if settlement.rescission_offered and not buyers_chose:
+        raise FailedPrecondition(
+            "AREA_DIFFERENCE_BEYOND_TOLERANCE",
+            f"the as-built area differs from the contract's by"
+            f" {settlement.difference_basis_points / 100:.2f} %: the buyers may rescind (CancelPurchase)"
+            " or keep the flat (a clerk resumes the purchase)",
+            {"difference_basis_points": str(settlement.difference_basis_points)},
+        )
+    return None
 
 
 async def transfer(ctx: Context) -> Wait | None:
@@ -185,6 +209,8 @@ async def transfer(ctx: Context) -> Wait | None:
         premortgage=ctx.documents.premortgage,
         buyers=ctx.filing.buyers,
         developer=ctx.filing.developer,
+        co_ownership=ctx.filing.co_ownership,
+        certificate_per_owner=ctx.filing.certificate_per_owner,
     )
     reply = await ctx.clients.transfer.LodgeTransfer(
         transfer_pb.LodgeTransferRequest(

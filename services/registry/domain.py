@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
 from shared.errors import FailedPrecondition
@@ -130,6 +130,13 @@ class UnitFacts:
     gross_area_dm2: int
     use: str
     presale_unit_number: str
+    # The as-built (实测) area, recorded at first registration; the presale area until then.
+    surveyed_area_dm2: int | None = None
+
+    @property
+    def presale_facts(self) -> UnitFacts:
+        """The facts as the building table filed them, without the survey."""
+        return replace(self, surveyed_area_dm2=None)
 
 
 @dataclass(frozen=True)

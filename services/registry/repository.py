@@ -46,6 +46,26 @@ async def insert_unit(connection: asyncpg.Connection, facts: UnitFacts) -> None:
     )
 
 
+# A unit's facts with its surveyed area, once the survey is recorded.
+_WITH_SURVEY = (
+    "SELECT u.*, s.gross_area_dm2 AS surveyed_area_dm2"
+    " FROM unit u LEFT JOIN unit_survey s USING (unit_number)"
+)
+
+
+async def record_survey(
+    connection: asyncpg.Connection, unit_number: str, gross_area_dm2: int, case: str, at: dt.datetime
+) -> None:
+    await connection.execute(
+        "INSERT INTO unit_survey (unit_number, gross_area_dm2, registry_case, record_time)"
+        " VALUES ($1, $2, $3, $4)",
+        unit_number,
+        gross_area_dm2,
+        case,
+        at,
+    )
+
+
 def _facts(row: asyncpg.Record) -> UnitFacts:
     return UnitFacts(
         row["unit_number"],
@@ -54,17 +74,18 @@ def _facts(row: asyncpg.Record) -> UnitFacts:
         row["gross_area_dm2"],
         row["use"],
         row["presale_unit_number"],
+        row.get("surveyed_area_dm2"),
     )
 
 
 async def lock_unit(connection: asyncpg.Connection, unit_number: str) -> UnitFacts | None:
     """The unit's facts, with its row locked so that one unit's book changes one case at a time."""
-    row = await connection.fetchrow("SELECT * FROM unit WHERE unit_number = $1 FOR UPDATE", unit_number)
+    row = await connection.fetchrow(f"{_WITH_SURVEY} WHERE u.unit_number = $1 FOR UPDATE OF u", unit_number)
     return _facts(row) if row else None
 
 
 async def read_unit(connection: asyncpg.Connection, unit_number: str) -> UnitFacts | None:
-    row = await connection.fetchrow("SELECT * FROM unit WHERE unit_number = $1", unit_number)
+    row = await connection.fetchrow(f"{_WITH_SURVEY} WHERE u.unit_number = $1", unit_number)
     return _facts(row) if row else None
 
 

@@ -315,7 +315,7 @@ class Book:
             known = existing.get(unit.unit_number)
             if known is None:
                 await repository.insert_unit(connection, unit)
-            elif known != unit:
+            elif known.presale_facts != unit:
                 raise AlreadyExists(
                     "UNIT_FACTS_DIFFER",
                     f"unit {unit.unit_number} is already in the book with other facts",
@@ -487,8 +487,11 @@ class Book:
         unit_numbers: list[str],
         common_parts: list[str],
         actor: str,
+        surveyed: dict[str, int] | None = None,
     ) -> list[EntryView]:
-        """首次登记: the developer's ownership of every unit, in one transaction (CQ 29, 41)."""
+        """首次登记: the developer's ownership of every unit, in one transaction (CQ 29, 41), with
+        each unit's as-built (实测) area recorded and written into its ownership entry (条例 8)."""
+        surveyed = surveyed or {}
         building = await repository.lock_building(connection, building_number)
         if building is None:
             raise NotFound(f"building {building_number} is not in the book")
@@ -499,6 +502,11 @@ class Book:
                 {"building_number": building_number},
             )
         numbers = unit_numbers or await repository.units_of_building(connection, building_number)
+        strays = sorted(set(surveyed) - set(numbers))
+        if strays:
+            raise InvalidArgument(
+                [FieldViolation("surveyed_areas", f"{strays[0]} is not among the units registered")]
+            )
         plans = []
         for unit_number in sorted(numbers):
             plan = await self._plan(connection, unit_number)
@@ -510,7 +518,12 @@ class Book:
             found = restrictions(view, Disposal.FIRST_REGISTRATION, [owner])
             if found:
                 raise refuse(found)
-            plan.add(NewEntry(EntryKind.OWNERSHIP, (owner,), (10000,), note="首次登记"), at)
+            note = "首次登记"
+            if unit_number in surveyed:
+                area = surveyed[unit_number]
+                await repository.record_survey(connection, unit_number, area, case, at)
+                note = f"首次登记; 实测建筑面积 {area // 100}.{area % 100:02d} m²"
+            plan.add(NewEntry(EntryKind.OWNERSHIP, (owner,), (10000,), note=note), at)
             plans.append(plan)
         await self._apply(connection, plans, case, actor, at)
         await repository.mark_first_registered(connection, building_number, at, case, common_parts)

@@ -94,6 +94,7 @@ def unit_message(view: UnitView, every_entry: bool = False) -> pb.Unit:
             gross_area_dm2=facts.gross_area_dm2,
             use=facts.use,
             presale_unit_number=facts.presale_unit_number,
+            surveyed_area_dm2=facts.surveyed_area_dm2 or 0,
         ),
         building_number=facts.building_number,
         first_registered=view.first_registration_time is not None and view.first_registration_time <= view.at,
@@ -256,6 +257,9 @@ class RegistryServicer(registry_service_pb2_grpc.RegistryServiceServicer):
 
     async def RecordFirstRegistration(self, request, context):
         actor = caller()
+        surveyed = {a.unit_number: a.gross_area_dm2 for a in request.surveyed_areas}
+        if len(surveyed) != len(request.surveyed_areas):
+            raise InvalidArgument([FieldViolation("surveyed_areas", "names a unit twice")])
         violations = [
             FieldViolation(f"unit_numbers[{i}]", f"is not in building {request.building_number}")
             for i, unit in enumerate(request.unit_numbers)
@@ -274,6 +278,7 @@ class RegistryServicer(registry_service_pb2_grpc.RegistryServiceServicer):
                 list(request.unit_numbers),
                 list(request.common_parts),
                 actor.uri,
+                surveyed,
             )
             return pb.RecordFirstRegistrationResponse(
                 entries=[entry_message(v) for v in created], register_time=to_timestamp(at)

@@ -12,5 +12,5 @@ from shared.runtime import ServiceDeps
 
 
 def register(server: grpc.aio.Server, deps: ServiceDeps) -> None:
-    tax = DeedTax(deps.journal, TaxSettings().provincial_rate_basis_points)
+    tax = DeedTax(deps.journal, TaxSettings().provincial_rate_basis_points, deps.peer)
     tax_service_pb2_grpc.add_TaxServiceServicer_to_server(TaxServicer(tax), server)

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Callable
 
 import asyncpg
+import grpc
 
+from deedflow.contract.v1 import contract_service_pb2 as contract_pb
+from deedflow.contract.v1 import contract_service_pb2_grpc
 from deedflow.tax.v1 import tax_service_pb2 as pb
 from deedflow.type.v1 import parties_pb2
 from services.tax import repository
@@ -31,9 +35,30 @@ def parse_assessment_name(name: str) -> uuid.UUID:
 
 
 class DeedTax:
-    def __init__(self, journal: Journal, provincial_rate_bp: int) -> None:
+    def __init__(
+        self, journal: Journal, provincial_rate_bp: int, peer: Callable[[str], grpc.aio.Channel]
+    ) -> None:
         self.tx = Transactions(journal, "deedflow.tax.v1.TaxService")
         self.provincial_rate_bp = provincial_rate_bp
+        self.peer = peer
+
+    @property
+    def contracts(self) -> contract_service_pb2_grpc.ContractServiceStub:
+        return contract_service_pb2_grpc.ContractServiceStub(self.peer("contract"))
+
+    async def require_contract_failed(self, contract: str) -> None:
+        """契税法 12: tax is refunded only when the contract failed before registration."""
+        state = (
+            await self.contracts.GetContract(contract_pb.GetContractRequest(name=contract))
+        ).contract.state
+        if state != contract_pb.CONTRACT_STATE_CANCELLED:
+            shown = contract_pb.ContractState.Name(state).removeprefix("CONTRACT_STATE_").lower()
+            raise FailedPrecondition(
+                "CONTRACT_NOT_CANCELLED",
+                f"{contract} is {shown}; deed tax is refunded only for a contract that failed"
+                " before registration (契税法 12)",
+                {"contract": contract},
+            )
 
     async def assess(self, connection: asyncpg.Connection, at: dt.datetime, request: pb.AssessDeedTaxRequest):
         home_count = HomeCount(parties_pb2.HomeCount.Name(request.home_count).removeprefix("HOME_COUNT_"))
@@ -161,6 +186,12 @@ class DeedTax:
         state = AssessmentState(row["state"])
         if state is AssessmentState.CONSUMED and row["transfer_case"] == transfer_case:
             return row
+        if state is AssessmentState.CONSUMED:
+            raise FailedPrecondition(
+                "CLEARANCE_USED_BY_TRANSFER",
+                f"clearance {number} is held by {row['transfer_case']}",
+                {"transfer_case": row["transfer_case"]},
+            )
         if state is not AssessmentState.PAID:
             raise FailedPrecondition(
                 "DEED_TAX_REFUNDED"
@@ -171,6 +202,25 @@ class DeedTax:
         await repository.update(
             connection, row["id"], at, state=AssessmentState.CONSUMED.value, transfer_case=transfer_case
         )
+        return await repository.assessment(connection, row["id"])
+
+    async def release(self, connection: asyncpg.Connection, at: dt.datetime, number: str, transfer_case: str):
+        """Gives back a clearance held for a transfer case the book refused: paid again, so a
+        new application may use it, or a failed contract have it refunded."""
+        row = await repository.by_clearance(connection, number, lock=True)
+        if row is None:
+            raise NotFound(f"no clearance {number}")
+        state = AssessmentState(row["state"])
+        if state is AssessmentState.CONSUMED and row["transfer_case"] != transfer_case:
+            raise FailedPrecondition(
+                "CLEARANCE_USED_BY_TRANSFER",
+                f"clearance {number} is held by {row['transfer_case']}, not {transfer_case}",
+                {"transfer_case": row["transfer_case"]},
+            )
+        if state is AssessmentState.CONSUMED:
+            await repository.update(
+                connection, row["id"], at, state=AssessmentState.PAID.value, transfer_case=""
+            )
         return await repository.assessment(connection, row["id"])
 
     async def payments_of(self, connection: asyncpg.Connection, row) -> list:

@@ -42,6 +42,7 @@ def assessment_message(row, payments) -> pb.Assessment:
         ],
         assess_time=to_timestamp(row["assess_time"]),
         update_time=to_timestamp(row["update_time"]),
+        transfer_case=row["transfer_case"],
     )
 
 
@@ -127,6 +128,10 @@ class TaxServicer(tax_service_pb2_grpc.TaxServiceServicer):
         )
 
     async def RefundDeedTax(self, request, context):
+        # 契税法 12: a refund only for a contract that failed before registration. The contract
+        # office says whether it did; read before any transaction here is open.
+        row = await self.tx.read(lambda c: self.tax.load(c, request.assessment))
+        await self.tax.require_contract_failed(row["contract"])
 
         async def work(connection, at):
             row = await self.tax.refund(connection, at, request.assessment, request.reason)
@@ -143,3 +148,11 @@ class TaxServicer(tax_service_pb2_grpc.TaxServiceServicer):
             return pb.ConsumeClearanceResponse(assessment=await self._render(connection, row))
 
         return await self.tx.write("ConsumeClearance", request, pb.ConsumeClearanceResponse, work)
+
+    async def ReleaseClearance(self, request, context):
+
+        async def work(connection, at):
+            row = await self.tax.release(connection, at, request.clearance_number, request.transfer_case)
+            return pb.ReleaseClearanceResponse(assessment=await self._render(connection, row))
+
+        return await self.tx.write("ReleaseClearance", request, pb.ReleaseClearanceResponse, work)

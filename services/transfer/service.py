@@ -34,6 +34,7 @@ from deedflow.tax.v1 import tax_service_pb2_grpc
 from deedflow.transfer.v1 import transfer_service_pb2 as pb
 from services.transfer import repository
 from services.transfer.domain import RegistrationState, fee_fen
+from shared import co_ownership
 from shared.auth import Caller
 from shared.casework.domain import CaseKind
 from shared.casework.service import Case, CaseBook, Registered, refuse_if_restricted
@@ -46,7 +47,7 @@ from shared.errors import (
     NotFound,
 )
 from shared.grpc.status import to_status
-from shared.journal import Journal, Operation
+from shared.journal import Journal, Operation, Refused
 from shared.names import parse_uuid_name
 from shared.permits import require_permit_holder
 from shared.timestamps import to_timestamp
@@ -219,6 +220,18 @@ class Transfers:
                 "TRANSFEREES_NOT_HOLDERS",
                 "the buyers named are not the holders of the pre-registration",
             )
+        terms = (
+            await self.contracts.GetContract(contract_pb.GetContractRequest(name=application.contract))
+        ).contract.terms
+        if co_ownership.form_of(application.buyers, application.co_ownership) != co_ownership.form_of(
+            terms.buyers, terms.co_ownership
+        ) or sorted((b.resident_id, b.share_basis_points) for b in application.buyers) != sorted(
+            (b.resident_id, b.share_basis_points) for b in terms.buyers
+        ):
+            raise FailedPrecondition(
+                "CO_OWNERSHIP_NOT_AS_CONTRACTED",
+                "the buyers' co-ownership and shares must be those of the filed contract (民法典 298-299)",
+            )
 
     async def batch(self, request: pb.BatchLodgeTransfersRequest, lodge) -> list[pb.TransferOutcome]:
         """Each unit as its own transfer (its own request id, derived from the batch's): one
@@ -276,6 +289,10 @@ class _FirstRegistration:
                 owner=f"organizations/{request.developer.uscc}",
                 unit_numbers=[u.unit_number for u in request.units],
                 common_parts=request.common_parts,
+                surveyed_areas=[
+                    registry_pb.SurveyedArea(unit_number=u.unit_number, gross_area_dm2=u.gross_area_dm2)
+                    for u in request.units
+                ],
             ),
             registry_pb.RecordFirstRegistrationResponse,
             refusable=True,
@@ -385,7 +402,8 @@ class _Transfer:
             for e in unit.entries
             if e.kind == registry_pb.ENTRY_KIND_OWNERSHIP and e.state == registry_pb.ENTRY_STATE_CURRENT
         ]
-        holders = list(application.buyers) if application.certificate_per_owner else [None]
+        form = co_ownership.form_of(application.buyers, application.co_ownership)
+        copies = len(application.buyers) if application.certificate_per_owner else 1
         commit = registry_pb.CommitCaseRequest(
             unit_number=application.unit_number,
             registry_case=case.name,
@@ -396,15 +414,18 @@ class _Transfer:
                 prereg.entry,
                 *([premortgage.entry] if financed else []),
             ],
-            issue_certificates=len(holders),
+            issue_certificates=copies,
             issue_proofs=1 if financed else 0,
             application_time=to_timestamp(case.row["lodge_time"]),
         )
         commit.new_entries.add(
             kind=registry_pb.ENTRY_KIND_OWNERSHIP,
             holders=_buyer_names(application.buyers),
-            share_basis_points=[b.share_basis_points for b in application.buyers],
-            note="转移登记; 买卖",
+            # Joint owners (共同共有) hold the whole together: the book records no shares.
+            share_basis_points=[]
+            if form == co_ownership.JOINT
+            else [b.share_basis_points for b in application.buyers],
+            note=f"转移登记; 买卖; {co_ownership.LABELS[form]}",
         )
         if financed:
             commit.new_entries.add(
@@ -414,23 +435,38 @@ class _Transfer:
                 related_entry=premortgage.entry,
                 note="预抵押转抵押 (CQ 66)",
             )
-        committed = await op.call(
-            "commit", self.service.registry.CommitCase, commit, registry_pb.CommitCaseResponse, refusable=True
+        # The clearance is held for this case before 登簿 (契税法 12): from now no refund can fall
+        # between the review and the entry; if the book refuses the case, it is given back.
+        clearance_hold = {"clearance_number": clearance.clearance_number, "transfer_case": case.name}
+        await op.call(
+            "tax-hold",
+            self.service.tax.ConsumeClearance,
+            tax_pb.ConsumeClearanceRequest(**clearance_hold),
+            tax_pb.ConsumeClearanceResponse,
+            refusable=True,
         )
+        try:
+            committed = await op.call(
+                "commit",
+                self.service.registry.CommitCase,
+                commit,
+                registry_pb.CommitCaseResponse,
+                refusable=True,
+            )
+        except Refused:
+            await op.call(
+                "tax-release",
+                self.service.tax.ReleaseClearance,
+                tax_pb.ReleaseClearanceRequest(**clearance_hold),
+                tax_pb.ReleaseClearanceResponse,
+            )
+            raise
         # Past this point the buyers own the flat (民法典 209, 214): every step below is taken.
         ownership = committed.entries[0]
         mortgage = committed.entries[1] if financed else None
         numbers = list(committed.certificate_numbers)
         proof_number = committed.proof_numbers[0] if financed else ""
         steps = [
-            (
-                "tax",
-                self.service.tax.ConsumeClearance,
-                tax_pb.ConsumeClearanceRequest(
-                    clearance_number=clearance.clearance_number, transfer_case=case.name
-                ),
-                tax_pb.ConsumeClearanceResponse,
-            ),
             (
                 "convert",
                 self.service.preregistrations.MarkConverted,
@@ -472,8 +508,10 @@ class _Transfer:
         register_time = committed.register_time.ToDatetime(tzinfo=dt.UTC)
 
         async def issued(connection, at: dt.datetime) -> None:
-            for number, holder in zip(numbers, holders, strict=True):
-                owners_message = pb.Certificate(owners=[holder] if holder is not None else application.buyers)
+            # Every co-owner's copy is the same certificate (CQ 26): all owners, the form, the
+            # shares; only the number differs.
+            owners_message = pb.Certificate(owners=application.buyers, co_ownership=form)
+            for number in numbers:
                 await repository.insert(
                     connection,
                     "certificate",
@@ -483,7 +521,8 @@ class _Transfer:
                         "transfer_id": row["id"],
                         "owners": owners_message.SerializeToString(deterministic=True),
                         "address": unit.facts.address,
-                        "gross_area_dm2": unit.facts.gross_area_dm2,
+                        # The register prevails (条例 8): the surveyed area once recorded.
+                        "gross_area_dm2": unit.facts.surveyed_area_dm2 or unit.facts.gross_area_dm2,
                         "use": unit.facts.use,
                         "encumbrances": encumbrances,
                         "entry": ownership.name,

@@ -67,6 +67,7 @@ def certificate_message(row) -> pb.Certificate:
         certificate_number=row["certificate_number"],
         unit_number=row["unit_number"],
         owners=pb.Certificate.FromString(row["owners"]).owners,
+        co_ownership=pb.Certificate.FromString(row["owners"]).co_ownership,
         address=row["address"],
         gross_area_dm2=row["gross_area_dm2"],
         use=row["use"],

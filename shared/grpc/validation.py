@@ -176,7 +176,11 @@ def _text(plan: _FieldPlan, message, container, index, value, path: str, found: 
         found.append(FieldViolation(path, "holds a NUL character"))
         return
     if not value:
-        if plan.required and container is None:
+        if container is not None and plan.check is not None:
+            # Unset means nothing for a single field, but an empty item of a list of
+            # identifiers is a value, and no identifier is empty.
+            found.append(FieldViolation(path, "is empty"))
+        elif plan.required and container is None:
             found.append(FieldViolation(path, "is required"))
         return
     if plan.check is None:

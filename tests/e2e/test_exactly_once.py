@@ -13,7 +13,6 @@ from deedflow.contract.v1 import contract_service_pb2 as contract_pb
 from deedflow.orchestrator.v1 import orchestrator_service_pb2 as pb
 from deedflow.orchestrator.v1 import orchestrator_service_pb2_grpc
 from deedflow.preregistration.v1 import preregistration_service_pb2 as prereg_pb
-from deedflow.tax.v1 import tax_service_pb2 as tax_pb
 from shared import faults, statements
 from shared.grpc.status import bad_request, error_info
 from tests.flows import presale, refused, rid
@@ -165,23 +164,16 @@ async def test_consent_to_another_act_is_refused_at_the_door(offices, pki, devel
     assert (still.state, still.version) == (AWAITING, waiting.version)
 
 
-async def _parked_cancellation(offices, pki, developer_desk, refuse_at_prereg: bool, refund_first: bool):
-    """A financed purchase waiting for its building, then cancelled; the cancellation parks."""
+async def _parked_cancellation(offices, pki, developer_desk, refused_step: str):
+    """A financed purchase waiting for its building, then cancelled; the compensation of
+    `refused_step` is refused by its office (as it would be for a restriction entered
+    meanwhile), so the cancellation parks."""
     waiting, people = await _waiting_financed(offices, pki, developer_desk)
-    if refund_first:
-        await offices.tax.RefundDeedTax(
-            tax_pb.RefundDeedTaxRequest(
-                request_id=rid(), assessment=waiting.documents.tax_assessment, reason="退税（另行办理）"
-            )
-        )
     contract = (
         await offices.contracts.GetContract(contract_pb.GetContractRequest(name=waiting.documents.contract))
     ).contract
     joint = joint_cancellation(pki, people, waiting.filing.unit_number, contract.digest, with_bank=True)
-    if refuse_at_prereg:
-        # The pre-registration office refuses the cancellation after the bank's release went
-        # through (as it would for a restriction entered meanwhile).
-        faults.configure("orchestrator/saga/PREREGISTERED/compensate/before-call=refuse")
+    faults.configure(f"orchestrator/saga/{refused_step}/compensate/before-call=refuse")
     try:
         await developer_desk.CancelPurchase(
             pb.CancelPurchaseRequest(request_id=rid(), name=waiting.name, joint=joint)
@@ -197,9 +189,7 @@ async def test_a_cancellation_whose_consent_proved_invalid_goes_back_to_the_forw
     """The bank's release went through, the pre-registration office refused the cancellation;
     the clerk withdraws the cancellation and the purchase goes on, its pre-mortgage lodged anew,
     to the certificate."""
-    waiting, parked = await _parked_cancellation(
-        offices, pki, developer_desk, refuse_at_prereg=True, refund_first=False
-    )
+    waiting, parked = await _parked_cancellation(offices, pki, developer_desk, "PREREGISTERED")
     assert parked.state == PARKED
     assert parked.problem.code == grpc.StatusCode.FAILED_PRECONDITION.value[0]
     resumed = (
@@ -228,12 +218,10 @@ async def test_a_cancellation_whose_consent_proved_invalid_goes_back_to_the_forw
 async def test_a_cancellation_cannot_be_withdrawn_once_the_filing_is_cancelled(
     offices, pki, developer_desk, clerk_desk
 ):
-    """The tax was refunded outside the saga, so the last compensation is refused after the
-    filing was cancelled and the unit is on sale again: there is no forward path left."""
-    _, parked = await _parked_cancellation(
-        offices, pki, developer_desk, refuse_at_prereg=False, refund_first=True
-    )
-    assert error_info(parked.problem).reason == "ALREADY_REFUNDED"
+    """The tax office refuses the refund, the last compensation, after the filing was cancelled
+    and the unit is on sale again: there is no forward path left."""
+    _, parked = await _parked_cancellation(offices, pki, developer_desk, "TAX_ASSESSED")
+    assert parked.problem.code == grpc.StatusCode.FAILED_PRECONDITION.value[0]
     withdraw = pb.ResumePurchaseRequest(
         request_id=rid(), name=parked.name, note="x", withdraw_cancellation=True
     )

@@ -20,6 +20,7 @@ from deedflow.preregistration.v1 import preregistration_service_pb2 as prereg_pb
 from deedflow.registry.v1 import registry_service_pb2 as registry_pb
 from deedflow.registry.v1 import registry_service_pb2_grpc
 from deedflow.tax.v1 import tax_service_pb2 as tax_pb
+from deedflow.transfer.v1 import transfer_service_pb2 as transfer_pb
 from deedflow.type.v1 import parties_pb2
 from shared.db import plain_url
 from shared.grpc.channels import secure_channel
@@ -107,6 +108,116 @@ async def test_a_shop_is_taxed_at_the_provincial_rate_from_the_building_table(of
     waiting = await until(developer_desk, purchase.name, AWAITING)
     # ¥1,200,000 x 3 %; as a home of 90 m² the same filing pays 1 % (¥12,000).
     assert waiting.documents.tax_fen == 3_600_000
+
+
+async def test_the_as_built_area_reaches_the_certificate_and_the_price_is_settled(
+    offices, pki, developer_desk
+):
+    """条例 8 and 商品房销售管理办法 20: the surveyed area (实测) goes through first registration into
+    the book and onto the certificate; within ±3 % the price follows the real area."""
+    building, (unit, _) = await presale(offices)
+    filing, _ = signed_filing(pki, unit, with_loan=False)
+    purchase = await file_purchase(developer_desk, filing)
+    await pay(offices, await until(developer_desk, purchase.name, AWAITING))
+    await complete(developer_desk, building, {unit: 9_050})
+    ready = await until(developer_desk, purchase.name, READY)
+    settlement = ready.documents.area_settlement
+    assert (settlement.contract_area_dm2, settlement.surveyed_area_dm2) == (9_000, 9_050)
+    assert settlement.price_adjustment_fen == 726_667  # ¥1,308,000 x 50 / 9000
+    assert not settlement.rescission_offered
+    facts = (await offices.registry.GetUnit(registry_pb.GetUnitRequest(unit_number=unit))).unit.facts
+    assert (facts.gross_area_dm2, facts.surveyed_area_dm2) == (9_000, 9_050)
+    certificate = (
+        await offices.transfer.GetCertificate(
+            transfer_pb.GetCertificateRequest(name=f"certificates/{ready.documents.certificate_numbers[0]}")
+        )
+    ).certificate
+    assert certificate.gross_area_dm2 == 9_050
+
+
+async def test_an_as_built_area_4_percent_smaller_offers_rescission(offices, pki, developer_desk, clerk_desk):
+    """商品房销售管理办法 20: beyond -3 % the buyers may rescind, so the purchase waits for their
+    choice before the transfer; keeping the flat, they are refunded 3 % and double the 1 % beyond."""
+    building, (unit, _) = await presale(offices)
+    filing, _ = signed_filing(pki, unit, with_loan=False)
+    purchase = await file_purchase(developer_desk, filing)
+    await pay(offices, await until(developer_desk, purchase.name, AWAITING))
+    await complete(developer_desk, building, {unit: 8_640})
+    parked = await until(developer_desk, purchase.name, PARKED)
+    assert error_info(parked.problem).reason == "AREA_DIFFERENCE_BEYOND_TOLERANCE"
+    settlement = parked.documents.area_settlement
+    assert settlement.rescission_offered
+    assert settlement.difference_basis_points == -400
+    assert settlement.price_adjustment_fen == -6_540_000
+    assert not parked.documents.certificate_numbers
+    await clerk_desk.ResumePurchase(
+        pb.ResumePurchaseRequest(request_id=rid(), name=purchase.name, note="买受人书面确认不退房, 继续履行")
+    )
+    ready = await until(developer_desk, purchase.name, READY)
+    assert ready.documents.area_settlement.price_adjustment_fen == -6_540_000
+
+
+async def test_spouses_holding_jointly_get_identical_certificates_one_each(offices, pki, developer_desk):
+    """CQ 26 and 民法典 299: spouses' 共同共有 is recorded with no shares; each co-owner's
+    certificate is the same and shows the co-ownership; ¥80 for the case with one certificate and
+    ¥10 for the second (practice)."""
+    building, (unit, _) = await presale(offices)
+    filing, people = signed_filing(
+        pki, unit, with_loan=True, co_ownership=parties_pb2.CO_OWNERSHIP_JOINT, certificate_per_owner=True
+    )
+    purchase = await file_purchase(developer_desk, filing)
+    await pay(offices, await until(developer_desk, purchase.name, AWAITING))
+    await complete(developer_desk, building)
+    ready = await until(developer_desk, purchase.name, READY)
+    numbers = list(ready.documents.certificate_numbers)
+    assert len(numbers) == 2
+    copies = [
+        (
+            await offices.transfer.GetCertificate(transfer_pb.GetCertificateRequest(name=f"certificates/{n}"))
+        ).certificate
+        for n in numbers
+    ]
+    for copy in copies:
+        assert copy.co_ownership == parties_pb2.CO_OWNERSHIP_JOINT
+        assert [o.share_basis_points for o in copy.owners] == [0, 0]
+        assert len(copy.owners) == 2
+    assert {c.certificate_number for c in copies} == set(numbers)
+    for copy in copies:
+        copy.ClearField("name")
+        copy.ClearField("certificate_number")
+    assert copies[0] == copies[1]
+    transfer = (
+        await offices.transfer.GetTransfer(transfer_pb.GetTransferRequest(name=ready.documents.transfer))
+    ).transfer
+    assert transfer.fee_fen == 9_000
+    entries = (await offices.registry.GetUnit(registry_pb.GetUnitRequest(unit_number=unit))).unit.entries
+    ownership = next(e for e in entries if e.kind == registry_pb.ENTRY_KIND_OWNERSHIP)
+    assert "共同共有" in ownership.note
+    assert list(ownership.share_basis_points) == []
+    assert sorted(ownership.holders) == sorted(p.party for p in people)
+
+
+async def test_co_owners_by_shares_choose_one_certificate(offices, pki, developer_desk):
+    """CQ 26 and 民法典 298: 按份共有 is recorded with each share; the buyers chose one
+    certificate, which lists both owners and their shares, for ¥80."""
+    building, (unit, _) = await presale(offices)
+    filing, _ = signed_filing(pki, unit, with_loan=False, co_ownership=parties_pb2.CO_OWNERSHIP_BY_SHARES)
+    purchase = await file_purchase(developer_desk, filing)
+    await pay(offices, await until(developer_desk, purchase.name, AWAITING))
+    await complete(developer_desk, building)
+    ready = await until(developer_desk, purchase.name, READY)
+    (number,) = ready.documents.certificate_numbers
+    certificate = (
+        await offices.transfer.GetCertificate(
+            transfer_pb.GetCertificateRequest(name=f"certificates/{number}")
+        )
+    ).certificate
+    assert certificate.co_ownership == parties_pb2.CO_OWNERSHIP_BY_SHARES
+    assert [o.share_basis_points for o in certificate.owners] == [5_000, 5_000]
+    transfer = (
+        await offices.transfer.GetTransfer(transfer_pb.GetTransferRequest(name=ready.documents.transfer))
+    ).transfer
+    assert transfer.fee_fen == 8_000
 
 
 async def test_handover_before_the_certificate_is_refused(offices, pki, developer_desk):

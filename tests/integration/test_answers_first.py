@@ -39,6 +39,7 @@ from tests.flows import (
     DEVELOPER,
     Sale,
     application,
+    cancel_jointly,
     cancelling_ruling,
     file_contract,
     first_register,
@@ -284,7 +285,9 @@ async def _(w: World) -> Call:
 
 @scenario("tax", "/deedflow.tax.v1.TaxService/RefundDeedTax")
 async def _(w: World) -> Call:
-    assessment = (await w.o.tax.AssessDeedTax(_assess(await w.sale()))).assessment
+    sale = await w.sale()
+    assessment = (await w.o.tax.AssessDeedTax(_assess(sale))).assessment
+    await cancel_jointly(w.o, w.pki, sale)
     request = tax_pb.RefundDeedTaxRequest(request_id=rid(), assessment=assessment.name, reason="合同解除")
     return _call("tax", "service:orchestrator", request, reason="另一理由")
 
@@ -296,6 +299,19 @@ async def _(w: World) -> Call:
         request_id=rid(), clearance_number=paid.clearance_number, transfer_case="cases/ZYIDEMPOTENT1"
     )
     return _call("tax", "service:transfer", request, transfer_case="cases/ZYIDEMPOTENT2")
+
+
+@scenario("tax", "/deedflow.tax.v1.TaxService/ReleaseClearance")
+async def _(w: World) -> Call:
+    paid = await pay_tax(w.o, await w.sale())
+    held = {"clearance_number": paid.clearance_number, "transfer_case": "cases/ZYRELEASE1"}
+    await w.channel("tax", "service:transfer").unary_unary(
+        "/deedflow.tax.v1.TaxService/ConsumeClearance",
+        request_serializer=lambda m: m.SerializeToString(),
+        response_deserializer=tax_pb.ConsumeClearanceResponse.FromString,
+    )(tax_pb.ConsumeClearanceRequest(request_id=rid(), **held))
+    request = tax_pb.ReleaseClearanceRequest(request_id=rid(), **held)
+    return _call("tax", "service:transfer", request, transfer_case="cases/ZYRELEASE2")
 
 
 # registry

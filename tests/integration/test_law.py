@@ -10,7 +10,9 @@ import pytest
 from deedflow.casework.v1 import casework_service_pb2 as case_pb
 from deedflow.preregistration.v1 import preregistration_service_pb2 as prereg_pb
 from deedflow.registry.v1 import registry_service_pb2 as registry_pb
+from deedflow.tax.v1 import tax_service_pb2 as tax_pb
 from deedflow.transfer.v1 import transfer_service_pb2 as transfer_pb
+from shared import faults
 from shared.catalog import SERVICE_NAMES
 from shared.clock import SettableClock
 from tests.flows import (
@@ -23,6 +25,7 @@ from tests.flows import (
     premortgage,
     preregister,
     presale,
+    refused,
     rid,
 )
 from tests.support import fresh_database, in_process
@@ -105,3 +108,45 @@ async def test_a_transfer_applied_for_on_day_91_is_refused_as_lapsed(law, clock,
         )
     )
     assert [r.reason for r in check.restrictions] == ["PRE_REGISTRATION_LAPSED"]
+
+
+async def test_a_clearance_held_for_a_transfer_is_not_refunded_and_a_refused_entry_gives_it_back(law, pki):
+    """契税法 12: the transfer holds the tax clearance before it is entered in the book, so no
+    refund can fall between 审核 and 登簿; when the book refuses the entry the clearance is given
+    back, paid, and the next application uses it."""
+    o = law
+    building, (unit, _) = await presale(o)
+    sale = await file_contract(o, pki, unit)
+    await preregister(o, sale)
+    paid = await pay_tax(o, sale)
+    await first_register(o, building, [unit])
+
+    def lodging() -> transfer_pb.LodgeTransferRequest:
+        return transfer_pb.LodgeTransferRequest(
+            request_id=rid(), application=application(sale), auto_register=True
+        )
+
+    async def assessment() -> tax_pb.Assessment:
+        return (await o.tax_as_bank.GetAssessment(tax_pb.GetAssessmentRequest(name=paid.name))).assessment
+
+    faults.configure("transfer/LodgeTransfer/commit/before-call=refuse")
+    try:
+        code, _ = await refused(o.transfer_as_service.LodgeTransfer(lodging()))
+    finally:
+        faults.configure()
+    assert code.name == "FAILED_PRECONDITION"
+    given_back = await assessment()
+    assert given_back.state == tax_pb.ASSESSMENT_STATE_PAID
+    assert not given_back.transfer_case
+
+    faults.configure("transfer/LodgeTransfer/commit/before-call=bug")
+    try:
+        await refused(o.transfer_as_service.LodgeTransfer(lodging()))
+        held = await assessment()
+    finally:
+        faults.configure()
+    assert held.state == tax_pb.ASSESSMENT_STATE_CONSUMED
+    assert held.transfer_case.startswith("cases/ZY")
+    unit_now = (await o.registry.GetUnit(registry_pb.GetUnitRequest(unit_number=unit))).unit
+    owners = [e for e in unit_now.entries if e.kind == registry_pb.ENTRY_KIND_OWNERSHIP]
+    assert [list(e.holders) for e in owners] == [[f"organizations/{sale.contract.terms.developer.uscc}"]]

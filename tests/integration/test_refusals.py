@@ -24,6 +24,7 @@ from tests.flows import (
     BANK,
     DEVELOPER,
     application,
+    cancel_jointly,
     cancelling_ruling,
     discharge_entered,
     file_contract,
@@ -193,6 +194,7 @@ async def test_tax_refund_and_payment_refusals(offices, pki):
     _, (unit, _) = await presale(o)
     sale = await file_contract(o, pki, unit)
     assessment = await pay_tax(o, sale)
+    await cancel_jointly(o, pki, sale)
     refund = tax_pb.RefundDeedTaxRequest(request_id=rid(), assessment=assessment.name, reason="cancelled")
     await o.tax.RefundDeedTax(refund)
     refund.request_id = rid()

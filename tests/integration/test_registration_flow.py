@@ -457,3 +457,26 @@ async def test_joint_cancellation_of_pre_registration_after_the_bank_releases(of
         for e in unit_now.entries
         if e.kind in (registry_pb.ENTRY_KIND_PREREGISTRATION, registry_pb.ENTRY_KIND_PREMORTGAGE)
     ] == []
+
+
+async def test_the_transfer_keeps_the_co_ownership_of_the_filed_contract(offices, pki):
+    """民法典 298-299, CQ 26: the buyers signed 按份共有 with shares; a transfer application that
+    records them as 共同共有 instead is refused, and the book is unchanged."""
+    o = offices
+    building, (unit, _) = await presale(o)
+    sale = await file_contract(o, pki, unit)
+    await preregister(o, sale)
+    await pay_tax(o, sale)
+    await first_register(o, building, [unit])
+    joint = application(sale)
+    joint.co_ownership = parties_pb2.CO_OWNERSHIP_JOINT
+    for b in joint.buyers:
+        b.share_basis_points = 0
+    lodging = transfer_pb.LodgeTransferRequest(request_id=rid(), application=joint, auto_register=True)
+    assert await refused(o.transfer_as_service.LodgeTransfer(lodging)) == (
+        grpc.StatusCode.FAILED_PRECONDITION,
+        "CO_OWNERSHIP_NOT_AS_CONTRACTED",
+    )
+    entries = (await o.registry.GetUnit(registry_pb.GetUnitRequest(unit_number=unit))).unit.entries
+    owners = [e for e in entries if e.kind == registry_pb.ENTRY_KIND_OWNERSHIP]
+    assert [list(e.holders) for e in owners] == [[f"organizations/{DEVELOPER.uscc}"]]

@@ -7,13 +7,12 @@ import uuid
 
 import grpc
 import pytest
-from grpc_status import rpc_status
 
 from deedflow.tax.v1 import tax_service_pb2 as pb
 from deedflow.tax.v1 import tax_service_pb2_grpc
 from deedflow.type.v1 import parties_pb2
 from shared.grpc.channels import secure_channel
-from shared.grpc.status import error_info
+from tests.flows import cancel_jointly, file_contract, pay_tax, presale, refused
 from tests.support import client_channel
 
 BUYER = parties_pb2.Buyer(name="甲", resident_id="11010519491231002X", share_basis_points=10000)
@@ -76,13 +75,6 @@ async def pay(stub, assessment, amount=None, reference=None):
     return reply.assessment
 
 
-async def refused(call):
-    with pytest.raises(grpc.aio.AioRpcError) as caught:
-        await call
-    info = error_info(rpc_status.from_call(caught.value))
-    return caught.value.code(), info.reason if info else None
-
-
 async def test_assessment_applies_the_table_over_grpc(as_service):
     """公告2024年第16号: 140.01 m² at ¥1,400,100 as an only home is 1.5 %, ¥21,001.50."""
     found = await assess(as_service, area=14_001, price_yuan=1_400_100)
@@ -125,34 +117,100 @@ async def test_wrong_amount_is_refused(as_service, as_bank):
     assert (code, reason) == (grpc.StatusCode.FAILED_PRECONDITION, "PAYMENT_AMOUNT_MISMATCH")
 
 
-async def test_refund_before_registration_and_none_after(as_service, as_transfer, as_bank):
-    """契税法 12: tax paid on a contract that fails before registration is refunded; once a
-    registered transfer relied on the clearance, it is not."""
-    refunded = await pay(as_bank, await assess(as_service))
-    reply = await as_service.RefundDeedTax(
-        pb.RefundDeedTaxRequest(request_id=rid(), assessment=refunded.name, reason="contract cancelled")
+async def test_refund_only_for_a_contract_that_failed_and_none_once_a_transfer_holds_it(
+    offices, pki, as_transfer, as_bank
+):
+    """契税法 12: tax paid on a contract that fails before registration is refunded, once; while
+    the contract stands there is no refund, and once a transfer holds the clearance there is none."""
+    _, (unit, other) = await presale(offices)
+    sale = await file_contract(offices, pki, unit)
+    paid = await pay_tax(offices, sale)
+    refund = pb.RefundDeedTaxRequest(request_id=rid(), assessment=paid.name, reason="合同解除")
+    assert await refused(offices.tax.RefundDeedTax(refund)) == (
+        grpc.StatusCode.FAILED_PRECONDITION,
+        "CONTRACT_NOT_CANCELLED",
     )
-    assert (reply.assessment.state, reply.refund_fen) == (pb.ASSESSMENT_STATE_REFUNDED, refunded.tax_fen)
-    code, reason = await refused(as_service.GetClearance(pb.GetClearanceRequest(contract=refunded.contract)))
-    assert (code, reason) == (grpc.StatusCode.FAILED_PRECONDITION, "DEED_TAX_REFUNDED")
+    still = (await offices.tax.GetClearance(pb.GetClearanceRequest(contract=paid.contract))).clearance
+    assert still.clearance_number == paid.clearance_number
 
-    used = await pay(as_bank, await assess(as_service))
+    await cancel_jointly(offices, pki, sale)
+    refund.request_id = rid()
+    reply = await offices.tax.RefundDeedTax(refund)
+    assert (reply.assessment.state, reply.refund_fen) == (pb.ASSESSMENT_STATE_REFUNDED, paid.tax_fen)
+    code, reason = await refused(offices.tax.GetClearance(pb.GetClearanceRequest(contract=paid.contract)))
+    assert (code, reason) == (grpc.StatusCode.FAILED_PRECONDITION, "DEED_TAX_REFUNDED")
+    refund.request_id = rid()
+    assert await refused(offices.tax.RefundDeedTax(refund)) == (
+        grpc.StatusCode.FAILED_PRECONDITION,
+        "ALREADY_REFUNDED",
+    )
+
+    held = await file_contract(offices, pki, other)
+    used = await pay_tax(offices, held)
     await as_transfer.ConsumeClearance(
         pb.ConsumeClearanceRequest(
             request_id=rid(), clearance_number=used.clearance_number, transfer_case="cases/T1"
         )
     )
+    await cancel_jointly(offices, pki, held)
     code, reason = await refused(
-        as_service.RefundDeedTax(
+        offices.tax.RefundDeedTax(
             pb.RefundDeedTaxRequest(request_id=rid(), assessment=used.name, reason="late")
         )
     )
     assert (code, reason) == (grpc.StatusCode.FAILED_PRECONDITION, "CLEARANCE_USED_BY_TRANSFER")
 
 
-async def test_unpaid_assessment_is_voided_without_refund(as_service):
-    assessment = await assess(as_service)
-    reply = await as_service.RefundDeedTax(
+async def test_a_clearance_held_for_a_refused_case_is_released_to_it_only(offices, pki, as_transfer):
+    """契税法 12: a clearance held for a transfer case the book refused is given back, paid; only
+    the case holding it releases it, and releasing twice changes nothing."""
+    _, (unit, _) = await presale(offices)
+    paid = await pay_tax(offices, await file_contract(offices, pki, unit))
+    hold = {"clearance_number": paid.clearance_number, "transfer_case": "cases/ZY-HELD"}
+    await as_transfer.ConsumeClearance(pb.ConsumeClearanceRequest(request_id=rid(), **hold))
+    code, reason = await refused(
+        as_transfer.ConsumeClearance(
+            pb.ConsumeClearanceRequest(
+                request_id=rid(), clearance_number=paid.clearance_number, transfer_case="cases/ZY-OTHER"
+            )
+        )
+    )
+    assert (code, reason) == (grpc.StatusCode.FAILED_PRECONDITION, "CLEARANCE_USED_BY_TRANSFER")
+    code, reason = await refused(
+        as_transfer.ReleaseClearance(
+            pb.ReleaseClearanceRequest(
+                request_id=rid(), clearance_number=paid.clearance_number, transfer_case="cases/ZY-OTHER"
+            )
+        )
+    )
+    assert (code, reason) == (grpc.StatusCode.FAILED_PRECONDITION, "CLEARANCE_USED_BY_TRANSFER")
+    for _ in range(2):
+        released = (
+            await as_transfer.ReleaseClearance(pb.ReleaseClearanceRequest(request_id=rid(), **hold))
+        ).assessment
+        assert released.state == pb.ASSESSMENT_STATE_PAID
+
+
+async def test_unpaid_assessment_is_voided_without_refund(offices, pki):
+    _, (unit, _) = await presale(offices)
+    sale = await file_contract(offices, pki, unit)
+    terms = sale.contract.terms
+    assessment = (
+        await offices.tax.AssessDeedTax(
+            pb.AssessDeedTaxRequest(
+                request_id=rid(),
+                contract=sale.contract.name,
+                unit_number=unit,
+                buyers=terms.buyers,
+                price_ex_vat_fen=terms.price_ex_vat_fen,
+                gross_area_dm2=terms.gross_area_dm2,
+                home_count=parties_pb2.HOME_COUNT_ONLY,
+                residential=True,
+            )
+        )
+    ).assessment
+    await cancel_jointly(offices, pki, sale)
+    reply = await offices.tax.RefundDeedTax(
         pb.RefundDeedTaxRequest(request_id=rid(), assessment=assessment.name, reason="contract cancelled")
     )
     assert (reply.assessment.state, reply.refund_fen) == (pb.ASSESSMENT_STATE_VOIDED, 0)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from deedflow.orchestrator.v1 import orchestrator_service_pb2 as orchestrator
+from deedflow.registry.v1 import registry_service_pb2 as registry
 from deedflow.type.v1 import parties_pb2
 from shared.grpc.validation import violations
 
@@ -80,3 +81,16 @@ def test_optional_formatted_field_may_be_empty_but_not_wrong():
     assert violations(request) == []
     request.building_number = "500112001002GB00015F00030502"
     assert [v.field for v in violations(request)] == ["building_number"]
+
+
+def test_an_empty_item_in_a_list_of_identifiers_is_refused():
+    """An unset single field is absent; an empty item of a list of unit numbers is a value that
+    no identifier has (found by the generated-input test: it reached a handler as INTERNAL)."""
+    request = registry.RecordFirstRegistrationRequest(
+        request_id=REQUEST_ID,
+        building_number="500112001002GB00015F0003",
+        registry_case="cases/ZY1",
+        owner="organizations/91500112MA5U0DF01L",
+        unit_numbers=["500112001002GB00015F00030502", ""],
+    )
+    assert [(v.field, v.description) for v in violations(request)] == [("unit_numbers[1]", "is empty")]

@@ -165,7 +165,7 @@ class GetUnitResponse(_message.Message):
     def __init__(self, unit: _Optional[_Union[Unit, _Mapping]] = ..., blocking_reasons: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class ContractTerms(_message.Message):
-    __slots__ = ("unit_number", "developer", "buyers", "price_ex_vat_fen", "vat_fen", "gross_area_dm2", "delivery_time", "with_loan", "developer_reference", "loan")
+    __slots__ = ("unit_number", "developer", "buyers", "price_ex_vat_fen", "vat_fen", "gross_area_dm2", "delivery_time", "with_loan", "developer_reference", "loan", "co_ownership")
     UNIT_NUMBER_FIELD_NUMBER: _ClassVar[int]
     DEVELOPER_FIELD_NUMBER: _ClassVar[int]
     BUYERS_FIELD_NUMBER: _ClassVar[int]
@@ -176,6 +176,7 @@ class ContractTerms(_message.Message):
     WITH_LOAN_FIELD_NUMBER: _ClassVar[int]
     DEVELOPER_REFERENCE_FIELD_NUMBER: _ClassVar[int]
     LOAN_FIELD_NUMBER: _ClassVar[int]
+    CO_OWNERSHIP_FIELD_NUMBER: _ClassVar[int]
     unit_number: str
     developer: _parties_pb2.Organization
     buyers: _containers.RepeatedCompositeFieldContainer[_parties_pb2.Buyer]
@@ -186,7 +187,8 @@ class ContractTerms(_message.Message):
     with_loan: bool
     developer_reference: str
     loan: _parties_pb2.Loan
-    def __init__(self, unit_number: _Optional[str] = ..., developer: _Optional[_Union[_parties_pb2.Organization, _Mapping]] = ..., buyers: _Optional[_Iterable[_Union[_parties_pb2.Buyer, _Mapping]]] = ..., price_ex_vat_fen: _Optional[int] = ..., vat_fen: _Optional[int] = ..., gross_area_dm2: _Optional[int] = ..., delivery_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., with_loan: _Optional[bool] = ..., developer_reference: _Optional[str] = ..., loan: _Optional[_Union[_parties_pb2.Loan, _Mapping]] = ...) -> None: ...
+    co_ownership: _parties_pb2.CoOwnership
+    def __init__(self, unit_number: _Optional[str] = ..., developer: _Optional[_Union[_parties_pb2.Organization, _Mapping]] = ..., buyers: _Optional[_Iterable[_Union[_parties_pb2.Buyer, _Mapping]]] = ..., price_ex_vat_fen: _Optional[int] = ..., vat_fen: _Optional[int] = ..., gross_area_dm2: _Optional[int] = ..., delivery_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., with_loan: _Optional[bool] = ..., developer_reference: _Optional[str] = ..., loan: _Optional[_Union[_parties_pb2.Loan, _Mapping]] = ..., co_ownership: _Optional[_Union[_parties_pb2.CoOwnership, str]] = ...) -> None: ...
 
 class SignatureEvidence(_message.Message):
     __slots__ = ("signature", "certificate_sha256", "digest", "verify_time")

@@ -103,7 +103,7 @@ class PurchaseStep(_message.Message):
     def __init__(self, kind: _Optional[_Union[StepKind, str]] = ..., state: _Optional[_Union[StepState, str]] = ..., start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., end_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., attempts: _Optional[int] = ..., last_error: _Optional[_Union[_status_pb2.Status, _Mapping]] = ..., next_attempt_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class PurchaseDocuments(_message.Message):
-    __slots__ = ("contract", "filing_number", "tax_assessment", "tax_fen", "tax_clearance_number", "preregistration_proof_number", "premortgage_proof_number", "certificate_numbers", "mortgage_proof_number", "preregistration", "premortgage", "transfer")
+    __slots__ = ("contract", "filing_number", "tax_assessment", "tax_fen", "tax_clearance_number", "preregistration_proof_number", "premortgage_proof_number", "certificate_numbers", "mortgage_proof_number", "preregistration", "premortgage", "transfer", "area_settlement")
     CONTRACT_FIELD_NUMBER: _ClassVar[int]
     FILING_NUMBER_FIELD_NUMBER: _ClassVar[int]
     TAX_ASSESSMENT_FIELD_NUMBER: _ClassVar[int]
@@ -116,6 +116,7 @@ class PurchaseDocuments(_message.Message):
     PREREGISTRATION_FIELD_NUMBER: _ClassVar[int]
     PREMORTGAGE_FIELD_NUMBER: _ClassVar[int]
     TRANSFER_FIELD_NUMBER: _ClassVar[int]
+    AREA_SETTLEMENT_FIELD_NUMBER: _ClassVar[int]
     contract: str
     filing_number: str
     tax_assessment: str
@@ -128,10 +129,25 @@ class PurchaseDocuments(_message.Message):
     preregistration: str
     premortgage: str
     transfer: str
-    def __init__(self, contract: _Optional[str] = ..., filing_number: _Optional[str] = ..., tax_assessment: _Optional[str] = ..., tax_fen: _Optional[int] = ..., tax_clearance_number: _Optional[str] = ..., preregistration_proof_number: _Optional[str] = ..., premortgage_proof_number: _Optional[str] = ..., certificate_numbers: _Optional[_Iterable[str]] = ..., mortgage_proof_number: _Optional[str] = ..., preregistration: _Optional[str] = ..., premortgage: _Optional[str] = ..., transfer: _Optional[str] = ...) -> None: ...
+    area_settlement: AreaSettlement
+    def __init__(self, contract: _Optional[str] = ..., filing_number: _Optional[str] = ..., tax_assessment: _Optional[str] = ..., tax_fen: _Optional[int] = ..., tax_clearance_number: _Optional[str] = ..., preregistration_proof_number: _Optional[str] = ..., premortgage_proof_number: _Optional[str] = ..., certificate_numbers: _Optional[_Iterable[str]] = ..., mortgage_proof_number: _Optional[str] = ..., preregistration: _Optional[str] = ..., premortgage: _Optional[str] = ..., transfer: _Optional[str] = ..., area_settlement: _Optional[_Union[AreaSettlement, _Mapping]] = ...) -> None: ...
+
+class AreaSettlement(_message.Message):
+    __slots__ = ("contract_area_dm2", "surveyed_area_dm2", "difference_basis_points", "price_adjustment_fen", "rescission_offered")
+    CONTRACT_AREA_DM2_FIELD_NUMBER: _ClassVar[int]
+    SURVEYED_AREA_DM2_FIELD_NUMBER: _ClassVar[int]
+    DIFFERENCE_BASIS_POINTS_FIELD_NUMBER: _ClassVar[int]
+    PRICE_ADJUSTMENT_FEN_FIELD_NUMBER: _ClassVar[int]
+    RESCISSION_OFFERED_FIELD_NUMBER: _ClassVar[int]
+    contract_area_dm2: int
+    surveyed_area_dm2: int
+    difference_basis_points: int
+    price_adjustment_fen: int
+    rescission_offered: bool
+    def __init__(self, contract_area_dm2: _Optional[int] = ..., surveyed_area_dm2: _Optional[int] = ..., difference_basis_points: _Optional[int] = ..., price_adjustment_fen: _Optional[int] = ..., rescission_offered: _Optional[bool] = ...) -> None: ...
 
 class PurchaseFiling(_message.Message):
-    __slots__ = ("unit_number", "project", "developer", "buyers", "price_ex_vat_fen", "vat_fen", "gross_area_dm2", "delivery_time", "developer_reference", "signatures", "loan")
+    __slots__ = ("unit_number", "project", "developer", "buyers", "price_ex_vat_fen", "vat_fen", "gross_area_dm2", "delivery_time", "developer_reference", "signatures", "loan", "co_ownership", "certificate_per_owner")
     UNIT_NUMBER_FIELD_NUMBER: _ClassVar[int]
     PROJECT_FIELD_NUMBER: _ClassVar[int]
     DEVELOPER_FIELD_NUMBER: _ClassVar[int]
@@ -143,6 +159,8 @@ class PurchaseFiling(_message.Message):
     DEVELOPER_REFERENCE_FIELD_NUMBER: _ClassVar[int]
     SIGNATURES_FIELD_NUMBER: _ClassVar[int]
     LOAN_FIELD_NUMBER: _ClassVar[int]
+    CO_OWNERSHIP_FIELD_NUMBER: _ClassVar[int]
+    CERTIFICATE_PER_OWNER_FIELD_NUMBER: _ClassVar[int]
     unit_number: str
     project: str
     developer: _parties_pb2.Organization
@@ -154,7 +172,9 @@ class PurchaseFiling(_message.Message):
     developer_reference: str
     signatures: _containers.RepeatedCompositeFieldContainer[_parties_pb2.Signature]
     loan: _parties_pb2.Loan
-    def __init__(self, unit_number: _Optional[str] = ..., project: _Optional[str] = ..., developer: _Optional[_Union[_parties_pb2.Organization, _Mapping]] = ..., buyers: _Optional[_Iterable[_Union[_parties_pb2.Buyer, _Mapping]]] = ..., price_ex_vat_fen: _Optional[int] = ..., vat_fen: _Optional[int] = ..., gross_area_dm2: _Optional[int] = ..., delivery_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., developer_reference: _Optional[str] = ..., signatures: _Optional[_Iterable[_Union[_parties_pb2.Signature, _Mapping]]] = ..., loan: _Optional[_Union[_parties_pb2.Loan, _Mapping]] = ...) -> None: ...
+    co_ownership: _parties_pb2.CoOwnership
+    certificate_per_owner: bool
+    def __init__(self, unit_number: _Optional[str] = ..., project: _Optional[str] = ..., developer: _Optional[_Union[_parties_pb2.Organization, _Mapping]] = ..., buyers: _Optional[_Iterable[_Union[_parties_pb2.Buyer, _Mapping]]] = ..., price_ex_vat_fen: _Optional[int] = ..., vat_fen: _Optional[int] = ..., gross_area_dm2: _Optional[int] = ..., delivery_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., developer_reference: _Optional[str] = ..., signatures: _Optional[_Iterable[_Union[_parties_pb2.Signature, _Mapping]]] = ..., loan: _Optional[_Union[_parties_pb2.Loan, _Mapping]] = ..., co_ownership: _Optional[_Union[_parties_pb2.CoOwnership, str]] = ..., certificate_per_owner: _Optional[bool] = ...) -> None: ...
 
 class Purchase(_message.Message):
     __slots__ = ("name", "filing", "state", "steps", "documents", "version", "problem", "building_number", "create_time", "update_time", "handover_time")

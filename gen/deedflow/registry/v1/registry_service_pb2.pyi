@@ -67,18 +67,20 @@ DISPOSAL_MORTGAGE: Disposal
 DISPOSAL_CANCELLATION: Disposal
 
 class UnitFacts(_message.Message):
-    __slots__ = ("unit_number", "address", "gross_area_dm2", "use", "presale_unit_number")
+    __slots__ = ("unit_number", "address", "gross_area_dm2", "use", "presale_unit_number", "surveyed_area_dm2")
     UNIT_NUMBER_FIELD_NUMBER: _ClassVar[int]
     ADDRESS_FIELD_NUMBER: _ClassVar[int]
     GROSS_AREA_DM2_FIELD_NUMBER: _ClassVar[int]
     USE_FIELD_NUMBER: _ClassVar[int]
     PRESALE_UNIT_NUMBER_FIELD_NUMBER: _ClassVar[int]
+    SURVEYED_AREA_DM2_FIELD_NUMBER: _ClassVar[int]
     unit_number: str
     address: str
     gross_area_dm2: int
     use: str
     presale_unit_number: str
-    def __init__(self, unit_number: _Optional[str] = ..., address: _Optional[str] = ..., gross_area_dm2: _Optional[int] = ..., use: _Optional[str] = ..., presale_unit_number: _Optional[str] = ...) -> None: ...
+    surveyed_area_dm2: int
+    def __init__(self, unit_number: _Optional[str] = ..., address: _Optional[str] = ..., gross_area_dm2: _Optional[int] = ..., use: _Optional[str] = ..., presale_unit_number: _Optional[str] = ..., surveyed_area_dm2: _Optional[int] = ...) -> None: ...
 
 class Entry(_message.Message):
     __slots__ = ("name", "unit_number", "sequence", "kind", "state", "holders", "share_basis_points", "amount_fen", "priority_time", "ruling", "expire_time", "queue_position", "created_by_case", "ended_by_case", "entered_by", "entry_time", "end_time", "related_entry", "note", "leaf_index")
@@ -279,20 +281,30 @@ class CommitCaseResponse(_message.Message):
     def __init__(self, entries: _Optional[_Iterable[_Union[Entry, _Mapping]]] = ..., register_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., certificate_numbers: _Optional[_Iterable[str]] = ..., proof_numbers: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class RecordFirstRegistrationRequest(_message.Message):
-    __slots__ = ("request_id", "building_number", "registry_case", "owner", "unit_numbers", "common_parts")
+    __slots__ = ("request_id", "building_number", "registry_case", "owner", "unit_numbers", "common_parts", "surveyed_areas")
     REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
     BUILDING_NUMBER_FIELD_NUMBER: _ClassVar[int]
     REGISTRY_CASE_FIELD_NUMBER: _ClassVar[int]
     OWNER_FIELD_NUMBER: _ClassVar[int]
     UNIT_NUMBERS_FIELD_NUMBER: _ClassVar[int]
     COMMON_PARTS_FIELD_NUMBER: _ClassVar[int]
+    SURVEYED_AREAS_FIELD_NUMBER: _ClassVar[int]
     request_id: str
     building_number: str
     registry_case: str
     owner: str
     unit_numbers: _containers.RepeatedScalarFieldContainer[str]
     common_parts: _containers.RepeatedScalarFieldContainer[str]
-    def __init__(self, request_id: _Optional[str] = ..., building_number: _Optional[str] = ..., registry_case: _Optional[str] = ..., owner: _Optional[str] = ..., unit_numbers: _Optional[_Iterable[str]] = ..., common_parts: _Optional[_Iterable[str]] = ...) -> None: ...
+    surveyed_areas: _containers.RepeatedCompositeFieldContainer[SurveyedArea]
+    def __init__(self, request_id: _Optional[str] = ..., building_number: _Optional[str] = ..., registry_case: _Optional[str] = ..., owner: _Optional[str] = ..., unit_numbers: _Optional[_Iterable[str]] = ..., common_parts: _Optional[_Iterable[str]] = ..., surveyed_areas: _Optional[_Iterable[_Union[SurveyedArea, _Mapping]]] = ...) -> None: ...
+
+class SurveyedArea(_message.Message):
+    __slots__ = ("unit_number", "gross_area_dm2")
+    UNIT_NUMBER_FIELD_NUMBER: _ClassVar[int]
+    GROSS_AREA_DM2_FIELD_NUMBER: _ClassVar[int]
+    unit_number: str
+    gross_area_dm2: int
+    def __init__(self, unit_number: _Optional[str] = ..., gross_area_dm2: _Optional[int] = ...) -> None: ...
 
 class RecordFirstRegistrationResponse(_message.Message):
     __slots__ = ("entries", "register_time")

@@ -28,7 +28,7 @@ ASSESSMENT_STATE_REFUNDED: AssessmentState
 ASSESSMENT_STATE_VOIDED: AssessmentState
 
 class Assessment(_message.Message):
-    __slots__ = ("name", "contract", "unit_number", "buyers", "price_ex_vat_fen", "gross_area_dm2", "home_count", "residential", "rate_basis_points", "tax_fen", "rate_basis", "state", "clearance_number", "payments", "assess_time", "update_time")
+    __slots__ = ("name", "contract", "unit_number", "buyers", "price_ex_vat_fen", "gross_area_dm2", "home_count", "residential", "rate_basis_points", "tax_fen", "rate_basis", "state", "clearance_number", "payments", "assess_time", "update_time", "transfer_case")
     NAME_FIELD_NUMBER: _ClassVar[int]
     CONTRACT_FIELD_NUMBER: _ClassVar[int]
     UNIT_NUMBER_FIELD_NUMBER: _ClassVar[int]
@@ -45,6 +45,7 @@ class Assessment(_message.Message):
     PAYMENTS_FIELD_NUMBER: _ClassVar[int]
     ASSESS_TIME_FIELD_NUMBER: _ClassVar[int]
     UPDATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    TRANSFER_CASE_FIELD_NUMBER: _ClassVar[int]
     name: str
     contract: str
     unit_number: str
@@ -61,7 +62,8 @@ class Assessment(_message.Message):
     payments: _containers.RepeatedCompositeFieldContainer[Payment]
     assess_time: _timestamp_pb2.Timestamp
     update_time: _timestamp_pb2.Timestamp
-    def __init__(self, name: _Optional[str] = ..., contract: _Optional[str] = ..., unit_number: _Optional[str] = ..., buyers: _Optional[_Iterable[_Union[_parties_pb2.Buyer, _Mapping]]] = ..., price_ex_vat_fen: _Optional[int] = ..., gross_area_dm2: _Optional[int] = ..., home_count: _Optional[_Union[_parties_pb2.HomeCount, str]] = ..., residential: _Optional[bool] = ..., rate_basis_points: _Optional[int] = ..., tax_fen: _Optional[int] = ..., rate_basis: _Optional[str] = ..., state: _Optional[_Union[AssessmentState, str]] = ..., clearance_number: _Optional[str] = ..., payments: _Optional[_Iterable[_Union[Payment, _Mapping]]] = ..., assess_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    transfer_case: str
+    def __init__(self, name: _Optional[str] = ..., contract: _Optional[str] = ..., unit_number: _Optional[str] = ..., buyers: _Optional[_Iterable[_Union[_parties_pb2.Buyer, _Mapping]]] = ..., price_ex_vat_fen: _Optional[int] = ..., gross_area_dm2: _Optional[int] = ..., home_count: _Optional[_Union[_parties_pb2.HomeCount, str]] = ..., residential: _Optional[bool] = ..., rate_basis_points: _Optional[int] = ..., tax_fen: _Optional[int] = ..., rate_basis: _Optional[str] = ..., state: _Optional[_Union[AssessmentState, str]] = ..., clearance_number: _Optional[str] = ..., payments: _Optional[_Iterable[_Union[Payment, _Mapping]]] = ..., assess_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., transfer_case: _Optional[str] = ...) -> None: ...
 
 class Payment(_message.Message):
     __slots__ = ("payment_reference", "amount_fen", "paid_time")
@@ -202,6 +204,22 @@ class ConsumeClearanceRequest(_message.Message):
     def __init__(self, request_id: _Optional[str] = ..., clearance_number: _Optional[str] = ..., transfer_case: _Optional[str] = ...) -> None: ...
 
 class ConsumeClearanceResponse(_message.Message):
+    __slots__ = ("assessment",)
+    ASSESSMENT_FIELD_NUMBER: _ClassVar[int]
+    assessment: Assessment
+    def __init__(self, assessment: _Optional[_Union[Assessment, _Mapping]] = ...) -> None: ...
+
+class ReleaseClearanceRequest(_message.Message):
+    __slots__ = ("request_id", "clearance_number", "transfer_case")
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    CLEARANCE_NUMBER_FIELD_NUMBER: _ClassVar[int]
+    TRANSFER_CASE_FIELD_NUMBER: _ClassVar[int]
+    request_id: str
+    clearance_number: str
+    transfer_case: str
+    def __init__(self, request_id: _Optional[str] = ..., clearance_number: _Optional[str] = ..., transfer_case: _Optional[str] = ...) -> None: ...
+
+class ReleaseClearanceResponse(_message.Message):
     __slots__ = ("assessment",)
     ASSESSMENT_FIELD_NUMBER: _ClassVar[int]
     assessment: Assessment

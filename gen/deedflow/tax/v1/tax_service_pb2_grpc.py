@@ -73,6 +73,11 @@ class TaxServiceStub:
                 request_serializer=deedflow_dot_tax_dot_v1_dot_tax__service__pb2.ConsumeClearanceRequest.SerializeToString,
                 response_deserializer=deedflow_dot_tax_dot_v1_dot_tax__service__pb2.ConsumeClearanceResponse.FromString,
                 _registered_method=True)
+        self.ReleaseClearance = channel.unary_unary(
+                '/deedflow.tax.v1.TaxService/ReleaseClearance',
+                request_serializer=deedflow_dot_tax_dot_v1_dot_tax__service__pb2.ReleaseClearanceRequest.SerializeToString,
+                response_deserializer=deedflow_dot_tax_dot_v1_dot_tax__service__pb2.ReleaseClearanceResponse.FromString,
+                _registered_method=True)
 
 
 class TaxServiceServicer:
@@ -129,19 +134,32 @@ class TaxServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def RefundDeedTax(self, request, context):
-        """Refunds a paid assessment (or voids an unpaid one) when the contract is cancelled before
-        registration (契税法 12).
-        Preconditions: state ASSESSED or PAID; not yet used by a registered transfer.
-        Errors: FAILED_PRECONDITION CLEARANCE_USED_BY_TRANSFER.
+        """Refunds a paid assessment (or voids an unpaid one) when the contract has failed before
+        registration (契税法 12): the contract office shows it cancelled. Once only.
+        Preconditions: the contract is CANCELLED; state ASSESSED or PAID; the clearance not held
+        or used by a transfer.
+        Errors: FAILED_PRECONDITION CONTRACT_NOT_CANCELLED, CLEARANCE_USED_BY_TRANSFER,
+        ALREADY_REFUNDED.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def ConsumeClearance(self, request, context):
-        """Records that a registered transfer relied on the clearance; it can no longer be refunded.
+        """Holds the clearance for a transfer about to be entered in the book: from this moment it
+        cannot be refunded, so no refund falls between review (审核) and 登簿. The transfer service
+        calls it before entering the case and releases it if the book refuses the case.
         Caller: the transfer service.
-        Errors: FAILED_PRECONDITION DEED_TAX_UNPAID.
+        Errors: FAILED_PRECONDITION DEED_TAX_UNPAID, DEED_TAX_REFUNDED, CLEARANCE_USED_BY_TRANSFER.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ReleaseClearance(self, request, context):
+        """Releases a clearance held for a transfer case the book refused; the tax stays paid.
+        Idempotent. Caller: the transfer service.
+        Errors: FAILED_PRECONDITION CLEARANCE_USED_BY_TRANSFER (held by another case).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -184,6 +202,11 @@ def add_TaxServiceServicer_to_server(servicer, server):
                     servicer.ConsumeClearance,
                     request_deserializer=deedflow_dot_tax_dot_v1_dot_tax__service__pb2.ConsumeClearanceRequest.FromString,
                     response_serializer=deedflow_dot_tax_dot_v1_dot_tax__service__pb2.ConsumeClearanceResponse.SerializeToString,
+            ),
+            'ReleaseClearance': grpc.unary_unary_rpc_method_handler(
+                    servicer.ReleaseClearance,
+                    request_deserializer=deedflow_dot_tax_dot_v1_dot_tax__service__pb2.ReleaseClearanceRequest.FromString,
+                    response_serializer=deedflow_dot_tax_dot_v1_dot_tax__service__pb2.ReleaseClearanceResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -379,6 +402,33 @@ class TaxService:
             '/deedflow.tax.v1.TaxService/ConsumeClearance',
             deedflow_dot_tax_dot_v1_dot_tax__service__pb2.ConsumeClearanceRequest.SerializeToString,
             deedflow_dot_tax_dot_v1_dot_tax__service__pb2.ConsumeClearanceResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ReleaseClearance(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/deedflow.tax.v1.TaxService/ReleaseClearance',
+            deedflow_dot_tax_dot_v1_dot_tax__service__pb2.ReleaseClearanceRequest.SerializeToString,
+            deedflow_dot_tax_dot_v1_dot_tax__service__pb2.ReleaseClearanceResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -109,7 +109,7 @@ class GetFirstRegistrationResponse(_message.Message):
     def __init__(self, first_registration: _Optional[_Union[FirstRegistration, _Mapping]] = ...) -> None: ...
 
 class TransferApplication(_message.Message):
-    __slots__ = ("unit_number", "contract", "preregistration", "premortgage", "buyers", "developer", "certificate_per_owner")
+    __slots__ = ("unit_number", "contract", "preregistration", "premortgage", "buyers", "developer", "certificate_per_owner", "co_ownership")
     UNIT_NUMBER_FIELD_NUMBER: _ClassVar[int]
     CONTRACT_FIELD_NUMBER: _ClassVar[int]
     PREREGISTRATION_FIELD_NUMBER: _ClassVar[int]
@@ -117,6 +117,7 @@ class TransferApplication(_message.Message):
     BUYERS_FIELD_NUMBER: _ClassVar[int]
     DEVELOPER_FIELD_NUMBER: _ClassVar[int]
     CERTIFICATE_PER_OWNER_FIELD_NUMBER: _ClassVar[int]
+    CO_OWNERSHIP_FIELD_NUMBER: _ClassVar[int]
     unit_number: str
     contract: str
     preregistration: str
@@ -124,7 +125,8 @@ class TransferApplication(_message.Message):
     buyers: _containers.RepeatedCompositeFieldContainer[_parties_pb2.Buyer]
     developer: _parties_pb2.Organization
     certificate_per_owner: bool
-    def __init__(self, unit_number: _Optional[str] = ..., contract: _Optional[str] = ..., preregistration: _Optional[str] = ..., premortgage: _Optional[str] = ..., buyers: _Optional[_Iterable[_Union[_parties_pb2.Buyer, _Mapping]]] = ..., developer: _Optional[_Union[_parties_pb2.Organization, _Mapping]] = ..., certificate_per_owner: _Optional[bool] = ...) -> None: ...
+    co_ownership: _parties_pb2.CoOwnership
+    def __init__(self, unit_number: _Optional[str] = ..., contract: _Optional[str] = ..., preregistration: _Optional[str] = ..., premortgage: _Optional[str] = ..., buyers: _Optional[_Iterable[_Union[_parties_pb2.Buyer, _Mapping]]] = ..., developer: _Optional[_Union[_parties_pb2.Organization, _Mapping]] = ..., certificate_per_owner: _Optional[bool] = ..., co_ownership: _Optional[_Union[_parties_pb2.CoOwnership, str]] = ...) -> None: ...
 
 class Transfer(_message.Message):
     __slots__ = ("name", "application", "state", "registry_case", "ownership_entry", "mortgage_entry", "mortgage_priority_time", "certificates", "mortgage_proof_number", "register_time", "fee_fen")
@@ -211,7 +213,7 @@ class GetTransferResponse(_message.Message):
     def __init__(self, transfer: _Optional[_Union[Transfer, _Mapping]] = ...) -> None: ...
 
 class Certificate(_message.Message):
-    __slots__ = ("name", "certificate_number", "unit_number", "owners", "address", "gross_area_dm2", "use", "right_type", "right_source", "encumbrances", "entry", "register_time", "issue_time")
+    __slots__ = ("name", "certificate_number", "unit_number", "owners", "address", "gross_area_dm2", "use", "right_type", "right_source", "encumbrances", "entry", "register_time", "issue_time", "co_ownership")
     NAME_FIELD_NUMBER: _ClassVar[int]
     CERTIFICATE_NUMBER_FIELD_NUMBER: _ClassVar[int]
     UNIT_NUMBER_FIELD_NUMBER: _ClassVar[int]
@@ -225,6 +227,7 @@ class Certificate(_message.Message):
     ENTRY_FIELD_NUMBER: _ClassVar[int]
     REGISTER_TIME_FIELD_NUMBER: _ClassVar[int]
     ISSUE_TIME_FIELD_NUMBER: _ClassVar[int]
+    CO_OWNERSHIP_FIELD_NUMBER: _ClassVar[int]
     name: str
     certificate_number: str
     unit_number: str
@@ -238,7 +241,8 @@ class Certificate(_message.Message):
     entry: str
     register_time: _timestamp_pb2.Timestamp
     issue_time: _timestamp_pb2.Timestamp
-    def __init__(self, name: _Optional[str] = ..., certificate_number: _Optional[str] = ..., unit_number: _Optional[str] = ..., owners: _Optional[_Iterable[_Union[_parties_pb2.Buyer, _Mapping]]] = ..., address: _Optional[str] = ..., gross_area_dm2: _Optional[int] = ..., use: _Optional[str] = ..., right_type: _Optional[str] = ..., right_source: _Optional[str] = ..., encumbrances: _Optional[_Iterable[str]] = ..., entry: _Optional[str] = ..., register_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., issue_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    co_ownership: _parties_pb2.CoOwnership
+    def __init__(self, name: _Optional[str] = ..., certificate_number: _Optional[str] = ..., unit_number: _Optional[str] = ..., owners: _Optional[_Iterable[_Union[_parties_pb2.Buyer, _Mapping]]] = ..., address: _Optional[str] = ..., gross_area_dm2: _Optional[int] = ..., use: _Optional[str] = ..., right_type: _Optional[str] = ..., right_source: _Optional[str] = ..., encumbrances: _Optional[_Iterable[str]] = ..., entry: _Optional[str] = ..., register_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., issue_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., co_ownership: _Optional[_Union[_parties_pb2.CoOwnership, str]] = ...) -> None: ...
 
 class GetCertificateRequest(_message.Message):
     __slots__ = ("name", "with_document")

@@ -18,6 +18,13 @@ class HomeCount(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     HOME_COUNT_SECOND: _ClassVar[HomeCount]
     HOME_COUNT_THIRD_OR_LATER: _ClassVar[HomeCount]
 
+class CoOwnership(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    CO_OWNERSHIP_UNSPECIFIED: _ClassVar[CoOwnership]
+    CO_OWNERSHIP_SOLE: _ClassVar[CoOwnership]
+    CO_OWNERSHIP_BY_SHARES: _ClassVar[CoOwnership]
+    CO_OWNERSHIP_JOINT: _ClassVar[CoOwnership]
+
 class SignatureAlgorithm(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
     SIGNATURE_ALGORITHM_UNSPECIFIED: _ClassVar[SignatureAlgorithm]
@@ -27,6 +34,10 @@ HOME_COUNT_UNSPECIFIED: HomeCount
 HOME_COUNT_ONLY: HomeCount
 HOME_COUNT_SECOND: HomeCount
 HOME_COUNT_THIRD_OR_LATER: HomeCount
+CO_OWNERSHIP_UNSPECIFIED: CoOwnership
+CO_OWNERSHIP_SOLE: CoOwnership
+CO_OWNERSHIP_BY_SHARES: CoOwnership
+CO_OWNERSHIP_JOINT: CoOwnership
 SIGNATURE_ALGORITHM_UNSPECIFIED: SignatureAlgorithm
 SIGNATURE_ALGORITHM_ECDSA_P256_SHA256: SignatureAlgorithm
 SIGNATURE_ALGORITHM_ED25519: SignatureAlgorithm
