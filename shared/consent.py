@@ -16,25 +16,29 @@ from deedflow.type.v1 import parties_pb2
 from shared.errors import FailedPrecondition
 from shared.signing import algorithm_of, verify
 
+IDENTITY_PREFIX = "deedflow://"
+
 
 def verify_each(
     signatures: Iterable[parties_pb2.Signature], parties: Mapping[str, str], text: bytes, ca_pem: bytes, at
 ) -> set[str]:
-    """Verifies the signature of every party (name -> certificate role) that signed over
-    `text`; returns who did. A signature of someone else is left to its own check."""
+    """Verifies the signature of every party (name -> certificate role, or the full identity
+    when another signs for the party, as a guardian for a minor) that signed over `text`;
+    returns who did. A signature of someone else is left to its own check."""
     consenting = set()
     for signature in signatures:
         role = parties.get(signature.signer)
         if role is None:
             continue
         ident = signature.signer.partition("/")[2]
+        identity = role if role.startswith(IDENTITY_PREFIX) else f"{IDENTITY_PREFIX}{role}/{ident}"
         verify(
             algorithm_of(signature.algorithm),
             signature.certificate_pem,
             signature.signature,
             text,
             ca_pem,
-            f"deedflow://{role}/{ident}",
+            identity,
             at,
         )
         consenting.add(signature.signer)

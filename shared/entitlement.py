@@ -101,7 +101,9 @@ RULES: dict[str, Rule] = {
     ),
     "/deedflow.orchestrator.v1.PurchaseService/ResumePurchase": _r("clerks only", _OFFICIAL),
     "/deedflow.preregistration.v1.PreregistrationService/LodgePreregistration": _r(
-        "the developer of the filed contract, for its buyers"
+        "the developer of the filed contract, for its buyers; or a clerk lodging the buyers' own"
+        " application with every buyer's signature (CQ 61 ¶2)",
+        "NOT_FOUND to another developer; FAILED_PRECONDITION `BUYER_APPLICATION_UNSIGNED`",
     ),
     "/deedflow.preregistration.v1.PreregistrationService/LodgePremortgage": _r(
         "the loan's bank, with every holder's signature over the mortgage statement",
@@ -137,6 +139,7 @@ RULES: dict[str, Rule] = {
         "the transfer office only", _OFFICIAL
     ),
     "/deedflow.registry.v1.RegistryService/SeizeUnit": _r("clerks, entering a court's ruling", _OFFICIAL),
+    "/deedflow.registry.v1.RegistryService/RenewSeizure": _r("clerks, entering a court's renewal", _OFFICIAL),
     "/deedflow.registry.v1.RegistryService/ReleaseSeizure": _r(
         "clerks, entering a court's ruling", _OFFICIAL
     ),

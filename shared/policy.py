@@ -56,7 +56,7 @@ POLICY: dict[str, frozenset[Role]] = {
     "/deedflow.orchestrator.v1.PurchaseService/CancelPurchase": frozenset({Role.DEVELOPER, Role.CLERK}),
     "/deedflow.orchestrator.v1.PurchaseService/ResumePurchase": frozenset({Role.CLERK}),
     "/deedflow.preregistration.v1.PreregistrationService/LodgePreregistration": frozenset(
-        {Role.DEVELOPER, Role.SERVICE}
+        {Role.DEVELOPER, Role.SERVICE, Role.CLERK}
     ),
     "/deedflow.preregistration.v1.PreregistrationService/LodgePremortgage": frozenset(
         {Role.BANK, Role.SERVICE}
@@ -84,6 +84,7 @@ POLICY: dict[str, frozenset[Role]] = {
     "/deedflow.registry.v1.RegistryService/RecordFirstRegistration": frozenset({Role.SERVICE}),
     "/deedflow.registry.v1.RegistryService/SeizeUnit": frozenset({Role.CLERK}),
     "/deedflow.registry.v1.RegistryService/ReleaseSeizure": frozenset({Role.CLERK}),
+    "/deedflow.registry.v1.RegistryService/RenewSeizure": frozenset({Role.CLERK}),
     "/deedflow.registry.v1.RegistryService/AddObjection": frozenset({Role.CLERK}),
     "/deedflow.registry.v1.RegistryService/LiftObjection": frozenset({Role.CLERK}),
     "/deedflow.registry.v1.RegistryService/RequestCorrection": frozenset({Role.CLERK}),

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from deedflow.contract.v1 import contract_service_pb2 as contract_pb
 from deedflow.orchestrator.v1 import orchestrator_service_pb2 as pb
-from shared import statements
+from shared import guardians, statements
 
 
 def contract_terms(filing: pb.PurchaseFiling) -> contract_pb.ContractTerms:
@@ -33,3 +33,26 @@ def contract_terms(filing: pb.PurchaseFiling) -> contract_pb.ContractTerms:
 def canonical_bytes(filing: pb.PurchaseFiling) -> bytes:
     """The bytes each party signs: the contract-terms statement over these terms."""
     return statements.contract_terms(contract_terms(filing))
+
+
+def _buyer(terms: contract_pb.ContractTerms, party: str):
+    return next((b for b in terms.buyers if f"buyers/{b.resident_id}" == party), None)
+
+
+def signer_identity(party: str, terms: contract_pb.ContractTerms) -> str:
+    """The certificate identity that must sign for a party of the contract: the developer's,
+    a buyer's own, or for a minor buyer their guardian's (民法典 23, 34)."""
+    kind, _, ident = party.partition("/")
+    if kind == "organizations":
+        return f"deedflow://developer/{ident}"
+    buyer = _buyer(terms, party)
+    return f"deedflow://buyer/{guardians.signing_resident_id(buyer) if buyer is not None else ident}"
+
+
+def signed_statement(party: str, terms: contract_pb.ContractTerms) -> bytes:
+    """The bytes a party signs to agree the terms: the contract-terms statement, or for a minor
+    buyer the guardian's, which also declares the purchase serves the minor (民法典 35)."""
+    buyer = _buyer(terms, party)
+    if buyer is not None and buyer.HasField("guardian"):
+        return statements.contract_terms_by_guardian(terms, buyer.resident_id)
+    return statements.contract_terms(terms)

@@ -29,6 +29,12 @@ CANCEL_CONTRACT = "cancel-contract"
 RELEASE_PREMORTGAGE = "release-premortgage"
 # 抵押合同: the mortgagors agree to mortgage the flat for the loan (民法典 400).
 MORTGAGE = "mortgage"
+# 买受人单方申请预告登记: the buyers apply for the 预告 alone when the seller will not (CQ 61 ¶2).
+PREREGISTRATION_BY_BUYERS = "preregistration-by-buyers"
+# 监护人代签: a minor buyer's guardian signs the contract's terms for them, stating in the same
+# bytes that the purchase serves the minor's interest (民法典 35; CQ 15).
+CONTRACT_TERMS_BY_GUARDIAN = "contract-terms-by-guardian"
+GUARDIAN_DECLARATION = "the guardian acts in the ward's interest (民法典 35: 为维护被监护人利益)"
 
 
 def statement(purpose: str, unit_number: str, terms_sha256: bytes) -> bytes:
@@ -46,6 +52,17 @@ def terms_digest(terms: contract_pb.ContractTerms) -> bytes:
 
 def contract_terms(terms: contract_pb.ContractTerms) -> bytes:
     return statement(CONTRACT_TERMS, terms.unit_number, terms_digest(terms))
+
+
+def contract_terms_by_guardian(terms: contract_pb.ContractTerms, ward_resident_id: str) -> bytes:
+    """What a minor buyer's guardian signs: the contract-terms statement's purpose, object and
+    digest, then the ward and the written declaration, one per line."""
+    head = statement(CONTRACT_TERMS_BY_GUARDIAN, terms.unit_number, terms_digest(terms))
+    return head + f"ward: buyers/{ward_resident_id}\ndeclaration: {GUARDIAN_DECLARATION}\n".encode()
+
+
+def preregistration_by_buyers(unit_number: str, contract_digest: bytes) -> bytes:
+    return statement(PREREGISTRATION_BY_BUYERS, unit_number, contract_digest)
 
 
 def cancel_contract(unit_number: str, contract_digest: bytes) -> bytes:

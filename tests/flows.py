@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator
 
 import grpc
 import pytest
+from google.protobuf.timestamp_pb2 import Timestamp
 from grpc_status import rpc_status
 
 from deedflow.casework.v1 import casework_service_pb2 as case_pb
@@ -355,6 +356,13 @@ def preregistration_commit(unit: str, case: str, holder: str = "buyers/360426199
     )
 
 
+def seizure_end(years: int = 1) -> Timestamp:
+    """The end of a seizure term `years` from now (a term is at most three years)."""
+    end = Timestamp()
+    end.FromDatetime(dt.datetime.now(dt.UTC) + dt.timedelta(days=365 * years))
+    return end
+
+
 async def seize(o: Offices, unit: str, number: int) -> None:
     await o.registry_clerk.SeizeUnit(
         registry_pb.SeizeUnitRequest(
@@ -363,6 +371,7 @@ async def seize(o: Offices, unit: str, number: int) -> None:
             ruling=parties_pb2.CourtRuling(
                 authority="重庆市渝北区人民法院", ruling_number=f"(2026)渝0112执{number}号"
             ),
+            end_time=seizure_end(),
         )
     )
 

@@ -181,6 +181,10 @@ REASONS: dict[str, tuple[str, str]] = {
         "共有方式或份额与备案合同不一致",
         "the co-ownership form or shares differ from the filed contract's",
     ),
+    "BUYER_APPLICATION_UNSIGNED": (
+        "买受人单方申请预告登记须由全体买受人签名",
+        "the buyers' own application for the 预告 needs every buyer's signature",
+    ),
     "CONTRACT_NOT_CANCELLED": (
         "合同未解除，不予退还契税",
         "deed tax is refunded only for a contract that failed before registration",

@@ -119,9 +119,10 @@ def seize(
     unit_number: str = typer.Argument(..., help="The unit to seize."),
     court: str = typer.Option(..., help="The court, e.g. 重庆市渝北区人民法院."),
     ruling: str = typer.Option(..., help="The ruling's number, e.g. (2026)渝0112执123号."),
+    end: str = typer.Option(..., help="End of the term as the ruling gives it (ISO-8601); at most 3 years."),
     start: str | None = typer.Option(None, help="Start of the term (ISO-8601); default now."),
-    end: str | None = typer.Option(None, help="End of the term (ISO-8601); default three years."),
     pre: bool = typer.Option(False, "--pre", help="A pre-seizure (预查封) of an unregistered unit."),
+    debtor: str | None = typer.Option(None, help="For --pre on a buyer's 预告: buyers/{resident id}."),
     request: str | None = typer.Option(None, "--request-id", help=REQUEST_ID_HELP),
 ) -> None:
     """Enters a court's seizure (查封); a second one queues behind the first (轮候查封)."""
@@ -131,13 +132,31 @@ def seize(
         unit_number=unit_number,
         ruling=_ruling(court, ruling),
         pre_seizure=pre,
+        debtor=debtor or "",
     )
     if start:
         message.start_time.FromDatetime(parse_time(start, "--start"))
-    if end:
-        message.end_time.FromDatetime(parse_time(end, "--end"))
+    message.end_time.FromDatetime(parse_time(end, "--end"))
     entry = run(options, lambda: _call(options, "SeizeUnit", message)).entry
     _show_entries(options, f"seizure entered on {unit_number}", message.request_id, [entry])
+
+
+def renew(
+    ctx: typer.Context,
+    entry: str = typer.Argument(..., help="The seizure entry, units/{unit}/entries/{n}."),
+    court: str = typer.Option(..., help="The court renewing it."),
+    ruling: str = typer.Option(..., help="The renewal ruling's number."),
+    end: str = typer.Option(..., help="The new end (ISO-8601); at most 3 years from now."),
+    request: str | None = typer.Option(None, "--request-id", help=REQUEST_ID_HELP),
+) -> None:
+    """Renews a seizure (续封) before its term ends (查封规定 27)."""
+    options: Options = ctx.obj
+    message = pb.RenewSeizureRequest(
+        request_id=request_id(options, request), entry=entry, ruling=_ruling(court, ruling)
+    )
+    message.end_time.FromDatetime(parse_time(end, "--end"))
+    renewed = run(options, lambda: _call(options, "RenewSeizure", message)).entry
+    _show_entries(options, f"seizure renewed to {end}", message.request_id, [renewed])
 
 
 def release(

@@ -47,12 +47,6 @@ def parties(terms: pb.ContractTerms) -> list[str]:
     return [developer_party(terms.developer.uscc), *(buyer_party(b.resident_id) for b in terms.buyers)]
 
 
-def signer_identity(party: str) -> str:
-    """The certificate identity that must sign for a party."""
-    kind, _, ident = party.partition("/")
-    return f"deedflow://{'developer' if kind == 'organizations' else 'buyer'}/{ident}"
-
-
 def term_violations(terms: pb.ContractTerms, prefix: str = "terms") -> list[FieldViolation]:
     """What is wrong with the terms beyond the field formats the protos declare."""
     found = co_ownership.violations(terms.buyers, terms.co_ownership, prefix)

@@ -25,13 +25,13 @@ from services.contract.domain import (
     filing_due,
     filing_number,
     parties,
-    signer_identity,
 )
 from shared import statements
 from shared.errors import AlreadyExists, FailedPrecondition, NotFound
 from shared.ids import building_of
 from shared.journal import Journal, Operation
 from shared.names import parse_uuid_name
+from shared.purchase_terms import signed_statement, signer_identity
 from shared.signing import algorithm_of, verify
 from shared.transactions import Transactions
 
@@ -225,9 +225,9 @@ class Contracts:
             algorithm,
             signature.certificate_pem,
             signature.signature,
-            statements.contract_terms(record.terms),
+            signed_statement(signature.signer, record.terms),
             self.ca_pem,
-            signer_identity(signature.signer),
+            signer_identity(signature.signer, record.terms),
             at,
         )
         await repository.insert_signature(
@@ -320,7 +320,7 @@ class Contracts:
                     signature.signature,
                     text,
                     self.ca_pem,
-                    signer_identity(signature.signer),
+                    signer_identity(signature.signer, record.terms),
                     at,
                 )
                 consenting.add(signature.signer)

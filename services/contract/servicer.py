@@ -10,7 +10,7 @@ from deedflow.type.v1 import parties_pb2
 from services.contract import repository
 from services.contract.domain import ContractState, term_violations
 from services.contract.service import ContractRecord, Contracts, parse_contract_name
-from shared import paging, statements
+from shared import guardians, paging, statements
 from shared.auth import caller
 from shared.errors import FieldViolation, InvalidArgument, NotFound
 from shared.ids import building_of
@@ -197,7 +197,10 @@ class ContractServicer(contract_service_pb2_grpc.ContractServiceServicer):
 
     async def CreateContract(self, request, context):
         require_own_sale(caller(), request.terms.developer.uscc, "terms.developer.uscc")
-        violations = term_violations(request.terms)
+        today = guardians.day_of(self.tx.clock.now())
+        violations = term_violations(request.terms) + guardians.violations(
+            request.terms.buyers, today, "terms"
+        )
         if violations:
             raise InvalidArgument(violations)
         await self.tx.read(lambda c: self.contracts.check_unit(c, request.terms))

@@ -11,7 +11,7 @@ from services.orchestrator import repository
 from services.orchestrator.domain import filing_violations
 from services.orchestrator.render import purchase_message
 from services.orchestrator.service import Purchases, parse_purchase_name
-from shared import paging, statements
+from shared import guardians, paging, statements
 from shared.auth import Role, caller
 from shared.consent import verify_each
 from shared.context import subject_var
@@ -19,21 +19,17 @@ from shared.errors import FailedPrecondition, FieldViolation, InvalidArgument, R
 from shared.journal import Operation
 from shared.parties import require_own_loan, require_own_sale, require_ruling_actor
 from shared.permits import building_developer, require_permit_holder
-from shared.purchase_terms import canonical_bytes, contract_terms
+from shared.purchase_terms import canonical_bytes, contract_terms, signed_statement, signer_identity
 from shared.signing import algorithm_of, verify
 from shared.timestamps import from_timestamp
 
 
 def _signers(filing: pb.PurchaseFiling) -> dict[str, str]:
-    """Each party that signs the contract terms, by its party name, with the certificate role
-    its signature must come from."""
-    signers = {f"buyers/{b.resident_id}": "buyer" for b in filing.buyers}
-    signers[f"organizations/{filing.developer.uscc}"] = "developer"
-    return signers
-
-
-def _identity(party: str, role: str) -> str:
-    return f"deedflow://{role}/{party.partition('/')[2]}"
+    """Each party that signs the contract terms, by its party name, with the certificate
+    identity its signature must come from (a minor buyer's guardian's for the minor)."""
+    terms = contract_terms(filing)
+    parties = [f"organizations/{filing.developer.uscc}", *(f"buyers/{b.resident_id}" for b in filing.buyers)]
+    return {party: signer_identity(party, terms) for party in parties}
 
 
 class PurchaseServicer(orchestrator_service_pb2_grpc.PurchaseServiceServicer):
@@ -48,17 +44,15 @@ class PurchaseServicer(orchestrator_service_pb2_grpc.PurchaseServiceServicer):
     def _verify_signatures(self, filing: pb.PurchaseFiling, at) -> None:
         """Every signature over the contract's canonical bytes, checked before anything happens,
         so a bad one is refused at the door instead of leaving a half-signed contract."""
-        data = canonical_bytes(filing)
+        terms = contract_terms(filing)
         signers = _signers(filing)
-        expected = [
-            (s, _identity(s.signer, signers[s.signer]) if s.signer in signers else None)
-            for s in filing.signatures
-        ]
+        expected = [(s, signers.get(s.signer), signed_statement(s.signer, terms)) for s in filing.signatures]
         if filing.HasField("loan"):
             # The bank's slot counts only from the loan's bank's own certificate, whatever the
             # signer field says (a typed-in name proves nothing).
-            expected.append((filing.loan.bank_signature, f"deedflow://bank/{filing.loan.bank.uscc}"))
-        for signature, identity in expected:
+            bank = f"deedflow://bank/{filing.loan.bank.uscc}"
+            expected.append((filing.loan.bank_signature, bank, canonical_bytes(filing)))
+        for signature, identity, data in expected:
             if identity is None:
                 raise FailedPrecondition(
                     "SIGNER_NOT_A_PARTY", "a signature names someone who is not a party to the contract"
@@ -103,7 +97,8 @@ class PurchaseServicer(orchestrator_service_pb2_grpc.PurchaseServiceServicer):
         require_own_sale(who, filing.developer.uscc, "filing.developer.uscc")
         if filing.HasField("loan"):
             require_own_loan(who, filing.loan.bank.uscc, "filing.loan.bank.uscc")
-        violations = filing_violations(filing)
+        today = guardians.day_of(self.tx.clock.now())
+        violations = filing_violations(filing) + guardians.violations(filing.buyers, today, "filing")
         if violations:
             raise InvalidArgument(violations)
         await self.purchases.refuse_if_taken(request)

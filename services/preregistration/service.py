@@ -18,7 +18,7 @@ from deedflow.registry.v1 import registry_service_pb2_grpc
 from deedflow.type.v1 import parties_pb2
 from services.preregistration import repository
 from services.preregistration.domain import RightState, check_in_force
-from shared import statements
+from shared import guardians, statements
 from shared.auth import Caller, Role
 from shared.casework.domain import CaseKind
 from shared.casework.service import Case, CaseBook, Registered, refuse_if_restricted
@@ -109,6 +109,25 @@ class Preregistrations:
         if sorted(b.resident_id for b in holders) != sorted(b.resident_id for b in contract.terms.buyers):
             raise InvalidArgument([FieldViolation("holders", f"must be the buyers of {request.contract}")])
         return contract
+
+    def check_buyers_application(
+        self, request: pb.LodgePreregistrationRequest, contract: contract_pb.Contract, at: dt.datetime
+    ) -> None:
+        """The buyers apply alone (CQ 61 ¶2): every buyer of the filed contract signed the
+        preregistration-by-buyers statement with their own certificate (a minor's guardian with
+        theirs), and the clerk lodges it for a clerk's review."""
+        if request.auto_register:
+            raise InvalidArgument(
+                [FieldViolation("auto_register", "the buyers' own application is reviewed by a clerk")]
+            )
+        text = statements.preregistration_by_buyers(request.unit_number, contract.digest)
+        parties = {
+            f"buyers/{b.resident_id}": f"deedflow://buyer/{guardians.signing_resident_id(b)}"
+            for b in contract.terms.buyers
+        }
+        require_consent(
+            request.buyer_signatures, parties, text, self.ca_pem, at, "BUYER_APPLICATION_UNSIGNED"
+        )
 
     @staticmethod
     def preregistration_id(request: pb.LodgePreregistrationRequest) -> uuid.UUID:

@@ -8,7 +8,7 @@ from deedflow.registry.v1 import registry_service_pb2 as registry_pb
 from deedflow.type.v1 import parties_pb2
 from services.preregistration import repository
 from services.preregistration.service import PREMORTGAGES, PREREGISTRATIONS, Preregistrations
-from shared.auth import caller
+from shared.auth import Role, caller
 from shared.casework.service import entering, lodge_or_enter
 from shared.casework.servicer import case_message
 from shared.documents import attach_proof
@@ -92,14 +92,14 @@ class PreregistrationServicer(preregistration_service_pb2_grpc.PreregistrationSe
     async def LodgePreregistration(self, request, context):
         who = caller()
         contract = await self.service.filed_contract(request)
-        # The seller's side: only the developer of the contract lodges its buyers' 预告.
-        require_permit_holder(
-            who, contract.terms.developer.uscc, request.developer.uscc, "developer.uscc", request.contract
-        )
-        # The seller's side: only the developer of the contract lodges its buyers' 预告.
-        require_permit_holder(
-            who, contract.terms.developer.uscc, request.developer.uscc, "developer.uscc", request.contract
-        )
+        if who.role is Role.CLERK:
+            # The buyers' side alone (CQ 61 ¶2), at the counter: each buyer signed the application.
+            self.service.check_buyers_application(request, contract, self.tx.clock.now())
+        else:
+            # The seller's side: only the developer of the contract lodges its buyers' 预告.
+            require_permit_holder(
+                who, contract.terms.developer.uscc, request.developer.uscc, "developer.uscc", request.contract
+            )
 
         async def lodge(connection, at, operation):
             return await self.service.lodge_preregistration(

@@ -18,6 +18,9 @@ from shared.errors import FailedPrecondition
 
 # 民法典 220: an objection lapses if no lawsuit is brought within 15 days of its registration.
 OBJECTION_LAPSE = dt.timedelta(days=15)
+# 民诉法解释 485: a seizure of real property lasts at most three years, and so does each renewal
+# (续封, 查封规定 27: renewed before it ends, or its effect is gone).
+SEIZURE_MAX_YEARS = 3
 # 民法典 221: a pre-registration lapses 90 days after registration of the unit became possible
 # (the building's first registration) unless the transfer is registered.
 PRE_REGISTRATION_LAPSE = dt.timedelta(days=90)
@@ -72,6 +75,8 @@ class StateEvent:
     time: dt.datetime
     ruling: Ruling | None = None
     note: str = ""
+    # A renewal (续封) of a seizure: the seizure's new end.
+    expire_time: dt.datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -169,8 +174,31 @@ def _recorded_state(entry: Entry, at: dt.datetime) -> tuple[StateEvent | None, S
     return last, ended
 
 
+def seizure_term_limit(start: dt.datetime) -> dt.datetime:
+    """The latest end of a seizure term (or renewal) starting at `start`: three years on."""
+    try:
+        return start.replace(year=start.year + SEIZURE_MAX_YEARS)
+    except ValueError:  # 29 February
+        return start.replace(year=start.year + SEIZURE_MAX_YEARS, day=28)
+
+
+def seizure_end(entry: Entry, at: dt.datetime | None = None) -> dt.datetime | None:
+    """When the seizure ends as known at `at` (None: now): its term, moved on by each renewal
+    recorded before the term then running had ended."""
+    end = entry.expire_time
+    for event in entry.events:
+        if event.expire_time is None or end is None or (at is not None and event.time > at):
+            continue
+        if event.time < end:
+            end = event.expire_time
+    return end
+
+
 def _lapse_time(
-    entry: Entry, first_registration_time: dt.datetime | None, applied_time: dt.datetime | None = None
+    entry: Entry,
+    first_registration_time: dt.datetime | None,
+    applied_time: dt.datetime | None = None,
+    at: dt.datetime | None = None,
 ) -> tuple[dt.datetime, str] | None:
     """When the law ends the entry by itself, and on what basis; None if it never lapses.
 
@@ -183,7 +211,7 @@ def _lapse_time(
             return None  # a lawsuit keeps the objection in force
         return entry.entry_time + OBJECTION_LAPSE, OBJECTION_LAPSED
     if entry.kind in SEIZURE_KINDS and entry.expire_time is not None:
-        return entry.expire_time, "lapsed: seizure term ended"
+        return seizure_end(entry, at), "lapsed: seizure term ended (查封规定 27)"
     if entry.kind in PRE_REGISTRATION_KINDS and first_registration_time is not None:
         lapse = max(first_registration_time, entry.entry_time) + PRE_REGISTRATION_LAPSE
         if applied_time is not None and applied_time <= lapse:
@@ -216,7 +244,7 @@ def view_entries(
         if entry.kind in SEIZURE_KINDS and state is EntryState.PENDING and not seizure_active:
             # Every seizure before it has ended by now: this queued one has taken effect.
             state = EntryState.CURRENT
-        lapse = _lapse_time(entry, first_registration_time, applied_time)
+        lapse = _lapse_time(entry, first_registration_time, applied_time, at)
         if state is EntryState.CURRENT and lapse is not None and lapse[0] <= at:
             state, end_time, ended_by = EntryState.HISTORIC, lapse[0], lapse[1]
         position = 0
@@ -259,6 +287,20 @@ def seizure_in_effect(entries: Iterable[EntryView]) -> bool:
     return any(v.entry.kind in SEIZURE_KINDS and v.state is EntryState.CURRENT for v in entries)
 
 
+def _debtor_acquiring(view: EntryView, disposal: Disposal, who: frozenset[str], owners: set[str]) -> bool:
+    """A pre-seizure (预查封) on a debtor-buyer's 预告 seizes what the debtor is to acquire: it
+    does not stop the debtor's own transfer, and once the unit is the debtor's it is a seizure
+    (CQ 72-73) that stops everything a seizure does."""
+    debtors = set(view.entry.holders)
+    return (
+        view.entry.kind is EntryKind.PRE_SEIZURE
+        and bool(debtors)
+        and disposal is Disposal.TRANSFER
+        and debtors <= who
+        and not debtors <= owners
+    )
+
+
 def _held_by_others(view: EntryView, beneficiaries: frozenset[str]) -> bool:
     return not set(view.entry.holders) <= beneficiaries
 
@@ -282,10 +324,12 @@ def restrictions(unit: UnitView, disposal: Disposal, beneficiaries: Iterable[str
         return []
     who = frozenset(beneficiaries)
     found: list[Restriction] = []
+    owners = {h for v in unit.current(EntryKind.OWNERSHIP) for h in v.entry.holders}
     for view in unit.current():
         kind = view.entry.kind
         if kind in SEIZURE_KINDS and disposal in _SEIZURE_BLOCKS:
-            found.append(Restriction("UNIT_SEIZED", "查封规定; 民事诉讼法 (查封)", view.entry.name))
+            if not _debtor_acquiring(view, disposal, who, owners):
+                found.append(Restriction("UNIT_SEIZED", "查封规定; 民事诉讼法 (查封)", view.entry.name))
         elif kind is EntryKind.OBJECTION and disposal in _OBJECTION_BLOCKS:
             found.append(Restriction("OBJECTION_PENDING", "民法典 220", view.entry.name))
         elif (

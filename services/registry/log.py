@@ -41,6 +41,9 @@ EVENT_COLUMNS = (
     "note",
     "leaf_index",
 )
+# Columns a later version added; a leaf names them only when set, so every leaf written before
+# them encodes, and hashes, exactly as it did.
+OPTIONAL_EVENT_COLUMNS = ("expire_time",)
 
 
 def _value(value):
@@ -51,8 +54,11 @@ def _value(value):
     return value
 
 
-def encode(kind: str, row: asyncpg.Record | dict, columns: tuple[str, ...]) -> bytes:
+def encode(
+    kind: str, row: asyncpg.Record | dict, columns: tuple[str, ...], optional: tuple[str, ...] = ()
+) -> bytes:
     record = {"type": kind, **{c: _value(row[c]) for c in columns}}
+    record.update({c: _value(row[c]) for c in optional if row[c] is not None})
     return canonical_json(record)
 
 
@@ -64,12 +70,15 @@ async def leaves(connection: asyncpg.Connection, end: int, start: int = 0) -> li
         end,
     )
     events = await connection.fetch(
-        f"SELECT {', '.join(EVENT_COLUMNS)} FROM entry_event WHERE leaf_index >= $1 AND leaf_index < $2",
+        f"SELECT {', '.join(EVENT_COLUMNS + OPTIONAL_EVENT_COLUMNS)} FROM entry_event"
+        " WHERE leaf_index >= $1 AND leaf_index < $2",
         start,
         end,
     )
     by_index = {r["leaf_index"]: encode("entry", r, ENTRY_COLUMNS) for r in entries}
-    by_index.update({r["leaf_index"]: encode("event", r, EVENT_COLUMNS) for r in events})
+    by_index.update(
+        {r["leaf_index"]: encode("event", r, EVENT_COLUMNS, OPTIONAL_EVENT_COLUMNS) for r in events}
+    )
     return [by_index[i] for i in range(start, end)]
 
 

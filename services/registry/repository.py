@@ -141,6 +141,7 @@ async def entries_of(connection: asyncpg.Connection, unit_numbers: list[str]) ->
                 row["event_time"],
                 _ruling(row["ruling_authority"], row["ruling_number"]),
                 row["note"],
+                row["expire_time"],
             )
         )
     found: dict[str, list[Entry]] = defaultdict(list)
@@ -225,8 +226,8 @@ async def insert_event(
     await connection.execute(
         """
         INSERT INTO entry_event (unit_number, sequence, event_sequence, state, case_name, actor,
-            event_time, ruling_authority, ruling_number, note, leaf_index)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+            event_time, ruling_authority, ruling_number, note, leaf_index, expire_time)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
         """,
         unit_number,
         sequence,
@@ -239,4 +240,5 @@ async def insert_event(
         event.ruling.ruling_number if event.ruling else "",
         event.note,
         leaf_index,
+        event.expire_time,
     )

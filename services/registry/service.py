@@ -30,6 +30,7 @@ from services.registry.domain import (
     converted_priority,
     parse_entry_name,
     restrictions,
+    seizure_end,
     seizure_in_effect,
     view_entries,
 )
@@ -543,8 +544,10 @@ class Book:
         start: dt.datetime | None,
         end: dt.datetime | None,
         actor: str,
+        debtor: str = "",
     ) -> EntryView:
-        """查封 / 预查封; on a unit already seized it is queued (轮候查封)."""
+        """查封 / 预查封; on a unit already seized it is queued (轮候查封). A pre-seizure of what a
+        debtor-buyer is to acquire names the debtor as its holder (CQ 72-73)."""
         plan, unit_view = await self._planned_view(connection, unit_number, at)
         view = unit_view.entries
         state = EntryState.PENDING if seizure_in_effect(view) else EntryState.CURRENT
@@ -552,6 +555,7 @@ class Book:
         sequence = plan.add(
             NewEntry(
                 kind,
+                holders=(debtor,) if debtor else (),
                 ruling=ruling,
                 expire_time=end,
                 initial_state=state,
@@ -560,6 +564,41 @@ class Book:
             start or at,
         )
         await self._apply(connection, [plan], _ruling_case(ruling), actor, at)
+        return await self._entry_after(connection, plan, at, sequence)
+
+    async def renew_seizure(
+        self,
+        connection: asyncpg.Connection,
+        at: dt.datetime,
+        unit_number: str,
+        sequence: int,
+        ruling: Ruling,
+        end: dt.datetime,
+        actor: str,
+    ) -> EntryView:
+        """续封: before the term ends, the court moves its end on (查封规定 27); a seizure whose
+        term ended is gone, and a new seizure, not a renewal, would be needed."""
+        plan, unit_view = await self._planned_view(connection, unit_number, at)
+        target = next((v for v in unit_view.entries if v.entry.sequence == sequence), None)
+        if target is None or target.entry.kind not in SEIZURE_KINDS:
+            raise NotFound(f"no seizure {sequence} on unit {unit_number}")
+        if target.state is EntryState.HISTORIC:
+            raise FailedPrecondition(
+                "ENTRY_NOT_CURRENT",
+                f"{target.entry.name} has ended; it cannot be renewed",
+                {"entry": target.entry.name},
+            )
+        current_end = seizure_end(target.entry, at)
+        if current_end is not None and end <= current_end:
+            raise InvalidArgument(
+                [FieldViolation("end_time", f"must be after the current end, {current_end:%Y-%m-%d}")]
+            )
+        case = _ruling_case(ruling)
+        plan.move(
+            sequence,
+            StateEvent(target.state, case, actor, at, ruling, f"续封至 {end:%Y-%m-%d}", expire_time=end),
+        )
+        await self._apply(connection, [plan], case, actor, at)
         return await self._entry_after(connection, plan, at, sequence)
 
     async def release_seizure(

@@ -9,6 +9,7 @@ from deedflow.registry.v1 import registry_service_pb2 as pb
 from deedflow.registry.v1 import registry_service_pb2_grpc
 from deedflow.type.v1 import parties_pb2
 from services.registry.domain import (
+    SEIZURE_KINDS,
     Disposal,
     EntryKind,
     EntryView,
@@ -19,6 +20,8 @@ from services.registry.domain import (
     UnitView,
     entry_name,
     parse_entry_name,
+    seizure_end,
+    seizure_term_limit,
 )
 from services.registry.service import Book, checkpoint_message
 from shared import documents, paging
@@ -63,7 +66,7 @@ def entry_message(view: EntryView) -> pb.Entry:
         share_basis_points=entry.shares,
         amount_fen=entry.amount_fen,
         priority_time=to_timestamp(entry.priority_time),
-        expire_time=to_timestamp(entry.expire_time),
+        expire_time=to_timestamp(seizure_end(entry) if entry.kind in SEIZURE_KINDS else entry.expire_time),
         queue_position=view.queue_position,
         created_by_case=entry.created_by_case,
         ended_by_case=view.ended_by,
@@ -290,6 +293,25 @@ class RegistryServicer(registry_service_pb2_grpc.RegistryServiceServicer):
 
     async def SeizeUnit(self, request, context):
         actor = caller()
+        start = from_timestamp(request, "start_time") or self.book.clock.now()
+        end = from_timestamp(request, "end_time")
+        violations = []
+        if end is None:
+            violations.append(
+                FieldViolation("end_time", "a seizure has a term (民诉法解释 485); give its end")
+            )
+        elif end <= start:
+            violations.append(FieldViolation("end_time", "must be after the term's start"))
+        elif end > seizure_term_limit(start):
+            violations.append(
+                FieldViolation("end_time", "a term of real property is at most three years (民诉法解释 485)")
+            )
+        if request.debtor and not request.pre_seizure:
+            violations.append(FieldViolation("debtor", "names the debtor of a pre-seizure (预查封) only"))
+        elif request.debtor and not request.debtor.startswith("buyers/"):
+            violations.append(FieldViolation("debtor", 'is "buyers/{resident_id}"'))
+        if violations:
+            raise InvalidArgument(violations)
 
         async def work(connection, at):
             created = await self.book.seize(
@@ -299,12 +321,30 @@ class RegistryServicer(registry_service_pb2_grpc.RegistryServiceServicer):
                 _ruling(request.ruling),
                 request.pre_seizure,
                 from_timestamp(request, "start_time"),
-                from_timestamp(request, "end_time"),
+                end,
                 actor.uri,
+                request.debtor,
             )
             return pb.SeizeUnitResponse(entry=entry_message(created))
 
         return await self.book.tx.write("SeizeUnit", request, pb.SeizeUnitResponse, work)
+
+    async def RenewSeizure(self, request, context):
+        actor = caller()
+        unit, sequence = _entry_sequence(request.entry, "entry")
+        end = from_timestamp(request, "end_time")
+
+        async def work(connection, at):
+            if end > seizure_term_limit(at):
+                raise InvalidArgument(
+                    [FieldViolation("end_time", "a renewal runs at most three years (民诉法解释 485)")]
+                )
+            renewed = await self.book.renew_seizure(
+                connection, at, unit, sequence, _ruling(request.ruling), end, actor.uri
+            )
+            return pb.RenewSeizureResponse(entry=entry_message(renewed))
+
+        return await self.book.tx.write("RenewSeizure", request, pb.RenewSeizureResponse, work)
 
     async def ReleaseSeizure(self, request, context):
         actor = caller()

@@ -9,6 +9,7 @@ lodged by bank A for the clerk to work."""
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import json
 import re
 import subprocess
@@ -43,6 +44,8 @@ from tests.support import fresh_database, stack_env
 
 BIN = Path(sys.executable).parent
 COURT, RULING = "重庆市渝北区人民法院", "(2026)渝0112执100号"
+# A seizure term ends within three years (民诉法解释 485); a year from now.
+TERM_END = (dt.datetime.now(dt.UTC) + dt.timedelta(days=365)).isoformat()
 LATER_COURT, LATER_RULING = "重庆市江北区人民法院", "(2026)渝0105执200号"
 
 
@@ -111,7 +114,7 @@ async def _park_a_purchase(env: dict[str, str]) -> tuple[pb.Purchase, str]:
         waiting = await until(desk, filed.name, pb.PURCHASE_STATE_AWAITING_COMPLETION)
         tax_channel, tax = await _as(env, seeds.BANKS[0].stem, "tax", tax_service_pb2_grpc.TaxServiceStub)
         await pay(SimpleNamespace(tax_as_bank=tax), waiting)
-        seized = run(env, "seize", unit.unit_number, "--court", COURT, "--ruling", RULING)
+        seized = run(env, "seize", unit.unit_number, "--court", COURT, "--ruling", RULING, "--end", TERM_END)
         assert seized.returncode == 0, seized.stdout + seized.stderr
         await complete(desk, building)
         parked = await until(desk, filed.name, pb.PURCHASE_STATE_PARKED)
@@ -238,7 +241,9 @@ def test_parked_purchases_show_why_in_chinese_and_english(stack):
 
 def test_seizures_queue_in_order_and_release_promotes_the_next(stack):
     env, unit = stack.env, stack.seized_unit
-    queued = as_json(run(env, "--json", "seize", unit, "--court", LATER_COURT, "--ruling", LATER_RULING))
+    queued = as_json(
+        run(env, "--json", "seize", unit, "--court", LATER_COURT, "--ruling", LATER_RULING, "--end", TERM_END)
+    )
     assert queued["entries"][0]["state"] == "ENTRY_STATE_PENDING"
     assert queued["entries"][0]["queue_position"] == 1
     assert uuid.UUID(queued["request_id"])
@@ -263,6 +268,24 @@ def test_seizures_queue_in_order_and_release_promotes_the_next(stack):
         RULING
     ] == "ENTRY_STATE_HISTORIC"
     assert "history of" in run(env, "unit", "history", unit).stdout
+    promoted = next(e["name"] for e in released["entries"] if e["state"] == "ENTRY_STATE_CURRENT")
+    later_end = (dt.datetime.now(dt.UTC) + dt.timedelta(days=700)).isoformat()
+    renewed = as_json(
+        run(
+            env,
+            "--json",
+            "renew",
+            promoted,
+            "--court",
+            LATER_COURT,
+            "--ruling",
+            LATER_RULING + "续",
+            "--end",
+            later_end,
+        )
+    )
+    renewed_end = dt.datetime.fromisoformat(renewed["entries"][0]["expire_time"].replace("Z", "+00:00"))
+    assert renewed_end.date() == dt.datetime.fromisoformat(later_end).date()
 
 
 def test_objection_and_correction(stack):
@@ -361,7 +384,16 @@ def test_refusals_carry_their_reason_and_exit_code(stack):
     callers = home / "pki" / "callers"
     as_developer = ["--cert", str(callers / "developer.pem"), "--key", str(callers / "developer.key")]
     wrong_role = run(
-        env, *as_developer, "seize", stack.owned_unit, "--court", COURT, "--ruling", "(2026)渝0112执1号"
+        env,
+        *as_developer,
+        "seize",
+        stack.owned_unit,
+        "--court",
+        COURT,
+        "--ruling",
+        "(2026)渝0112执1号",
+        "--end",
+        TERM_END,
     )
     assert wrong_role.returncode == 7
     assert "ROLE_NOT_ALLOWED" in wrong_role.stderr
@@ -374,7 +406,18 @@ def test_refusals_carry_their_reason_and_exit_code(stack):
     assert "unit_number" in json.loads(bad.stderr)["error"]["fields"]
     # A case on a seized unit cannot be approved: the register's restriction, in both languages.
     seizure = as_json(
-        run(env, "--json", "seize", stack.owned_unit, "--court", COURT, "--ruling", "(2026)渝0112执300号")
+        run(
+            env,
+            "--json",
+            "seize",
+            stack.owned_unit,
+            "--court",
+            COURT,
+            "--ruling",
+            "(2026)渝0112执300号",
+            "--end",
+            TERM_END,
+        )
     )
     case = asyncio.run(_lodge_mortgage(env, stack.owned_unit))
     refused = run(env, "approve", case)

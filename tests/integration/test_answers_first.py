@@ -53,6 +53,7 @@ from tests.flows import (
     presale,
     rid,
     seize,
+    seizure_end,
     signed_mortgage,
 )
 from tests.parties import buyer, developer
@@ -364,7 +365,9 @@ async def _(w: World) -> Call:
 
 
 def _seize(unit: str, ruling=RULING) -> registry_pb.SeizeUnitRequest:
-    return registry_pb.SeizeUnitRequest(request_id=rid(), unit_number=unit, ruling=ruling)
+    return registry_pb.SeizeUnitRequest(
+        request_id=rid(), unit_number=unit, ruling=ruling, end_time=seizure_end()
+    )
 
 
 @scenario("registry", "/deedflow.registry.v1.RegistryService/SeizeUnit")
@@ -378,6 +381,16 @@ async def _(w: World) -> Call:
     _, unit = await _building(w)
     seized = (await w.o.registry_clerk.SeizeUnit(_seize(unit))).entry
     request = registry_pb.ReleaseSeizureRequest(request_id=rid(), entry=seized.name, ruling=RULING)
+    return _call("registry", "clerk", request, ruling=OTHER_RULING)
+
+
+@scenario("registry", "/deedflow.registry.v1.RegistryService/RenewSeizure")
+async def _(w: World) -> Call:
+    _, unit = await _building(w)
+    seized = (await w.o.registry_clerk.SeizeUnit(_seize(unit))).entry
+    request = registry_pb.RenewSeizureRequest(
+        request_id=rid(), entry=seized.name, ruling=RULING, end_time=seizure_end(years=2)
+    )
     return _call("registry", "clerk", request, ruling=OTHER_RULING)
 
 

@@ -25,8 +25,8 @@ from shared.grpc.channels import secure_channel
 from shared.grpc.status import bad_request, error_info
 from shared.ids import resident_id_check_char
 from shared.signing import Algorithm
-from tests.flows import cancelling_ruling
-from tests.parties import buyer, developer
+from tests.flows import cancelling_ruling, seizure_end
+from tests.parties import Party, buyer, developer
 from tests.support import client_channel, new_building_number
 
 DEVELOPER = parties_pb2.Organization(name="重庆示例置业有限公司", uscc="91500112MA5U0DF01L")
@@ -237,6 +237,7 @@ async def test_seized_unit_cannot_be_contracted(housing, dev, pki, registry_as_c
             ruling=parties_pb2.CourtRuling(
                 authority="重庆市渝北区人民法院", ruling_number="(2026)渝0112执9号"
             ),
+            end_time=seizure_end(),
         )
     )
     code, reason, _ = await refused(create(dev, terms_for(unit, [buyer(pki, resident_id(7))])))
@@ -459,3 +460,38 @@ async def test_units_filter_by_sale_state_across_pages(housing, dev, pki):
     )
     assert [u.unit_number for u in (*first.units, *rest.units)] == [numbers[0], numbers[2]]
     assert rest.next_page_token == ""
+
+
+def _born(birth: str, sequence: str) -> str:
+    first17 = f"500112{birth}{sequence}"
+    return first17 + resident_id_check_char(first17)
+
+
+async def test_a_minor_buys_through_a_guardian_who_signs_in_their_place(housing, dev, pki):
+    """民法典 27, 34-35 and CQ 15: a buyer of 14 has the contract made by a guardian, who signs
+    for them over a statement that the purchase serves the minor; the minor's own signature, or
+    the guardian's without that statement, does not count."""
+    (unit, *_) = await new_project(housing)
+    child, parent = _born("20120520", "731"), _born("19840310", "732")
+    terms = terms_for(unit, [buyer(pki, child)])
+    code, _, status = await refused(
+        dev.CreateContract(pb.CreateContractRequest(request_id=rid(), terms=terms))
+    )
+    assert code == grpc.StatusCode.INVALID_ARGUMENT
+    assert [v.field for v in bad_request(status).field_violations] == ["terms.buyers[0].guardian"]
+
+    terms.buyers[0].guardian.CopyFrom(
+        parties_pb2.Guardian(name="监护人", resident_id=parent, relationship="父母")
+    )
+    contract = await create(dev, terms)
+    as_guardian = Party(f"buyers/{child}", buyer(pki, parent).pair)
+    declaration = statements.contract_terms_by_guardian(terms, child)
+    code, reason, _ = await refused(sign(dev, contract, buyer(pki, child), declaration))
+    assert (code, reason) == (grpc.StatusCode.FAILED_PRECONDITION, "CERTIFICATE_UNTRUSTED")
+    code, reason, _ = await refused(sign(dev, contract, as_guardian))
+    assert (code, reason) == (grpc.StatusCode.FAILED_PRECONDITION, "SIGNATURE_INVALID")
+    contract = await sign(dev, contract, as_guardian, declaration)
+    contract = await sign(dev, contract, developer(pki))
+    assert contract.state == pb.CONTRACT_STATE_SIGNED
+    filed = (await dev.FileContract(pb.FileContractRequest(request_id=rid(), name=contract.name))).contract
+    assert filed.terms.buyers[0].guardian.resident_id == parent

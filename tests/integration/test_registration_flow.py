@@ -12,6 +12,7 @@ from deedflow.casework.v1 import casework_service_pb2 as case_pb
 from deedflow.contract.v1 import contract_service_pb2 as contract_pb
 from deedflow.mortgage.v1 import mortgage_service_pb2 as mortgage_pb
 from deedflow.preregistration.v1 import preregistration_service_pb2 as prereg_pb
+from deedflow.preregistration.v1 import preregistration_service_pb2_grpc
 from deedflow.registry.v1 import registry_service_pb2 as registry_pb
 from deedflow.tax.v1 import tax_service_pb2 as tax_pb
 from deedflow.transfer.v1 import transfer_service_pb2 as transfer_pb
@@ -34,9 +35,11 @@ from tests.flows import (
     refused,
     rid,
     seize,
+    seizure_end,
     signed_mortgage,
 )
 from tests.parties import Party, buyer, developer
+from tests.support import client_channel
 
 
 async def test_one_unit_from_presale_to_certificate_with_the_mortgage_converted(offices, pki):
@@ -309,6 +312,7 @@ async def test_batch_transfer_reports_each_unit_and_one_seizure_spares_the_rest(
             ruling=parties_pb2.CourtRuling(
                 authority="重庆市渝北区人民法院", ruling_number="(2026)渝0112执31号"
             ),
+            end_time=seizure_end(),
         )
     )
     request = transfer_pb.BatchLodgeTransfersRequest(
@@ -480,3 +484,36 @@ async def test_the_transfer_keeps_the_co_ownership_of_the_filed_contract(offices
     entries = (await o.registry.GetUnit(registry_pb.GetUnitRequest(unit_number=unit))).unit.entries
     owners = [e for e in entries if e.kind == registry_pb.ENTRY_KIND_OWNERSHIP]
     assert [list(e.holders) for e in owners] == [[f"organizations/{DEVELOPER.uscc}"]]
+
+
+async def test_the_buyers_apply_alone_for_the_preregistration_at_the_counter(offices, pki, services):
+    """CQ 61 ¶2: when the developer will not apply, the buyers apply alone for the 预告; a clerk
+    lodges it with every buyer's signature over the application and reviews it."""
+    o = offices
+    _, (unit, _) = await presale(o)
+    sale = await file_contract(o, pki, unit)
+    text = statements.preregistration_by_buyers(unit, sale.contract.digest)
+    request = prereg_pb.LodgePreregistrationRequest(
+        request_id=rid(), unit_number=unit, contract=sale.contract.name, developer=DEVELOPER
+    )
+    async with client_channel(services["preregistration"].server.port, pki, "clerk") as channel:
+        counter = preregistration_service_pb2_grpc.PreregistrationServiceStub(channel)
+        request.buyer_signatures.append(sale.buyers[0].signature(text))
+        assert await refused(counter.LodgePreregistration(request)) == (
+            grpc.StatusCode.FAILED_PRECONDITION,
+            "BUYER_APPLICATION_UNSIGNED",
+        )
+        request.request_id = rid()
+        request.buyer_signatures.append(sale.buyers[1].signature(text))
+        lodged = await counter.LodgePreregistration(request)
+    assert lodged.case_record.state == case_pb.CASE_STATE_LODGED
+    await entered(o.prereg_cases, lodged.case_record.name)
+    prereg = (
+        await o.prereg.GetPreregistration(
+            prereg_pb.GetPreregistrationRequest(name=lodged.preregistration.name)
+        )
+    ).preregistration
+    assert prereg.state == prereg_pb.PREREGISTRATION_STATE_IN_FORCE
+    assert sorted(b.resident_id for b in prereg.holders) == sorted(
+        b.resident_id for b in sale.contract.terms.buyers
+    )

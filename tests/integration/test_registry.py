@@ -19,11 +19,12 @@ from services.registry.app import register
 from shared.clock import SettableClock
 from shared.db import plain_url
 from shared.grpc.channels import secure_channel
-from shared.grpc.status import error_info
+from shared.grpc.status import bad_request, error_info
 from shared.runtime import start_service
 from tests.support import new_building_number
 
 START = dt.datetime(2026, 3, 1, 9, 0, tzinfo=dt.UTC)
+YEAR = dt.timedelta(days=365)
 DEVELOPER = "organizations/91500112MA5U0DF01L"
 BANK = "organizations/915000007094231152"
 BUYERS = ("buyers/11010519491231002X", "buyers/360426199101010071")
@@ -240,7 +241,7 @@ async def test_transfer_before_first_registration_is_refused(as_service, as_cler
     assert (code, reason) == (grpc.StatusCode.FAILED_PRECONDITION, "FIRST_REGISTRATION_MISSING")
 
 
-async def test_seized_unit_refuses_pre_registration_transfer_and_mortgage(as_service, as_clerk):
+async def test_seized_unit_refuses_pre_registration_transfer_and_mortgage(as_service, as_clerk, clock):
     """查封规定: a seizure blocks every disposal of the unit; a cancellation still passes."""
     building, (unit, _) = await new_building(as_clerk)
     await first_register(as_service, building)
@@ -251,6 +252,7 @@ async def test_seized_unit_refuses_pre_registration_transfer_and_mortgage(as_ser
             ruling=parties_pb2.CourtRuling(
                 authority="重庆市渝北区人民法院", ruling_number="(2026)渝0112执1号"
             ),
+            end_time=ts(clock.now() + YEAR),
         )
     )
     for disposal in (
@@ -286,7 +288,9 @@ async def test_seized_unit_refuses_pre_registration_transfer_and_mortgage(as_ser
     assert check.allowed
 
 
-async def test_lifting_the_first_of_two_queued_seizures_leaves_the_second_in_effect(as_service, as_clerk):
+async def test_lifting_the_first_of_two_queued_seizures_leaves_the_second_in_effect(
+    as_service, as_clerk, clock
+):
     """轮候查封: queued seizures take effect in order when the one before is lifted."""
     _, (unit, _) = await new_building(as_clerk)
     rulings = [
@@ -294,10 +298,18 @@ async def test_lifting_the_first_of_two_queued_seizures_leaves_the_second_in_eff
         for n in (11, 12)
     ]
     first = (
-        await as_clerk.SeizeUnit(pb.SeizeUnitRequest(request_id=rid(), unit_number=unit, ruling=rulings[0]))
+        await as_clerk.SeizeUnit(
+            pb.SeizeUnitRequest(
+                request_id=rid(), unit_number=unit, ruling=rulings[0], end_time=ts(clock.now() + YEAR)
+            )
+        )
     ).entry
     second = (
-        await as_clerk.SeizeUnit(pb.SeizeUnitRequest(request_id=rid(), unit_number=unit, ruling=rulings[1]))
+        await as_clerk.SeizeUnit(
+            pb.SeizeUnitRequest(
+                request_id=rid(), unit_number=unit, ruling=rulings[1], end_time=ts(clock.now() + YEAR)
+            )
+        )
     ).entry
     assert first.state == pb.ENTRY_STATE_CURRENT
     assert (second.state, second.queue_position) == (pb.ENTRY_STATE_PENDING, 1)
@@ -326,7 +338,9 @@ async def test_queued_seizure_takes_effect_when_the_first_term_ends(as_service, 
         pb.SeizeUnitRequest(request_id=rid(), unit_number=unit, ruling=ruling, end_time=ts(end))
     )
     queued = (
-        await as_clerk.SeizeUnit(pb.SeizeUnitRequest(request_id=rid(), unit_number=unit, ruling=ruling))
+        await as_clerk.SeizeUnit(
+            pb.SeizeUnitRequest(request_id=rid(), unit_number=unit, ruling=ruling, end_time=ts(end + YEAR))
+        )
     ).entry
     clock.advance(dt.timedelta(days=11))
     unit_now = (await as_service.GetUnit(pb.GetUnitRequest(unit_number=unit))).unit
@@ -619,3 +633,121 @@ async def test_the_book_is_a_verifiable_log(as_service, pki, as_clerk):
     assert merkle.verify_consistency(
         checkpoint.tree_size, later.tree_size, checkpoint.root_hash, later.root_hash, consistency.proof
     )
+
+
+COURT = parties_pb2.CourtRuling(authority="重庆市渝北区人民法院", ruling_number="(2026)渝0112执77号")
+
+
+async def _reasons(stub, unit, disposal, beneficiaries=BUYERS) -> list[str]:
+    check = await stub.CheckDisposal(
+        pb.CheckDisposalRequest(unit_number=unit, disposal=disposal, beneficiaries=list(beneficiaries))
+    )
+    return [r.reason for r in check.restrictions]
+
+
+async def test_a_seizure_has_a_term_of_at_most_three_years(as_clerk, clock):
+    """民诉法解释 485: a seizure of real property is for at most three years; one without an end
+    is refused at the door, and so is one of three years and a day; nothing is entered."""
+    _, (unit, _) = await new_building(as_clerk)
+    now = clock.now()
+    for end, why in ((None, "term"), (now + dt.timedelta(days=3 * 366), "three years"), (now, "after")):
+        request = pb.SeizeUnitRequest(request_id=rid(), unit_number=unit, ruling=COURT)
+        if end is not None:
+            request.end_time.CopyFrom(ts(end))
+        with pytest.raises(grpc.aio.AioRpcError) as caught:
+            await as_clerk.SeizeUnit(request)
+        assert caught.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+        violations = bad_request(rpc_status.from_call(caught.value)).field_violations
+        assert [v.field for v in violations] == ["end_time"]
+        assert why in violations[0].description
+    assert (await as_clerk.ListEntries(pb.ListEntriesRequest(unit_number=unit))).entries == []
+    longest = now.replace(year=now.year + 3)
+    seized = await as_clerk.SeizeUnit(
+        pb.SeizeUnitRequest(request_id=rid(), unit_number=unit, ruling=COURT, end_time=ts(longest))
+    )
+    assert seized.entry.expire_time.ToDatetime(tzinfo=dt.UTC) == longest
+
+
+async def test_a_seizure_renewed_before_its_end_runs_on_and_one_not_renewed_ends(as_service, as_clerk, clock):
+    """查封规定 27: a seizure not renewed before its term ends has no effect after it; renewed
+    (续封) in time, it runs to its new end, at most three years on (民诉法解释 485)."""
+    _, (renewed_unit, lapsing_unit) = await new_building(as_clerk)
+    start = clock.now()
+    seizures = {}
+    for unit in (renewed_unit, lapsing_unit):
+        seizures[unit] = (
+            await as_clerk.SeizeUnit(
+                pb.SeizeUnitRequest(
+                    request_id=rid(),
+                    unit_number=unit,
+                    ruling=COURT,
+                    end_time=ts(start + dt.timedelta(days=30)),
+                )
+            )
+        ).entry
+    clock.advance(dt.timedelta(days=20))
+    renewal = pb.RenewSeizureRequest(
+        request_id=rid(), entry=seizures[renewed_unit].name, ruling=COURT, end_time=ts(clock.now() + YEAR)
+    )
+    renewed = (await as_clerk.RenewSeizure(renewal)).entry
+    assert renewed.expire_time == renewal.end_time
+    too_long = pb.RenewSeizureRequest(
+        request_id=rid(),
+        entry=seizures[renewed_unit].name,
+        ruling=COURT,
+        end_time=ts(clock.now() + dt.timedelta(days=3 * 366)),
+    )
+    with pytest.raises(grpc.aio.AioRpcError) as caught:
+        await as_clerk.RenewSeizure(too_long)
+    assert caught.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+
+    clock.advance(dt.timedelta(days=20))
+    assert await _reasons(as_service, renewed_unit, pb.DISPOSAL_PREREGISTRATION) == ["UNIT_SEIZED"]
+    assert await _reasons(as_service, lapsing_unit, pb.DISPOSAL_PREREGISTRATION) == []
+    late = pb.RenewSeizureRequest(
+        request_id=rid(), entry=seizures[lapsing_unit].name, ruling=COURT, end_time=ts(clock.now() + YEAR)
+    )
+    assert await refused(as_clerk.RenewSeizure(late)) == (
+        grpc.StatusCode.FAILED_PRECONDITION,
+        "ENTRY_NOT_CURRENT",
+    )
+
+
+async def test_a_pre_seizure_of_a_debtor_buyer_spares_their_transfer_then_holds_the_flat(
+    as_service, as_clerk, clock
+):
+    """CQ 72-73: a court pre-seizes (预查封) what a debtor-buyer is to acquire under their 预告; the
+    buyers' own transfer goes through, and once the flat is registered to the debtor the
+    pre-seizure is a seizure: nothing more can be done with the flat."""
+    building, (unit, other) = await new_building(as_clerk)
+    await first_register(as_service, building)
+    for target in (unit, other):
+        await preregister(as_service, target)
+    end = ts(clock.now() + YEAR)
+    await as_clerk.SeizeUnit(
+        pb.SeizeUnitRequest(
+            request_id=rid(), unit_number=unit, ruling=COURT, pre_seizure=True, debtor=BUYERS[0], end_time=end
+        )
+    )
+    await as_clerk.SeizeUnit(
+        pb.SeizeUnitRequest(request_id=rid(), unit_number=other, ruling=COURT, pre_seizure=True, end_time=end)
+    )
+    assert await _reasons(as_service, unit, pb.DISPOSAL_TRANSFER) == []
+    assert await _reasons(as_service, other, pb.DISPOSAL_TRANSFER) == ["UNIT_SEIZED"]
+    assert sorted(await _reasons(as_service, unit, pb.DISPOSAL_CONTRACT, [OTHER_BUYER])) == [
+        "PRE_REGISTRATION_HELD_BY_OTHER",
+        "UNIT_SEIZED",
+    ]
+    entries = (await as_clerk.GetUnit(pb.GetUnitRequest(unit_number=unit))).unit.entries
+    owner = next(e for e in entries if e.kind == pb.ENTRY_KIND_OWNERSHIP)
+    prereg = next(e for e in entries if e.kind == pb.ENTRY_KIND_PREREGISTRATION)
+    await commit(
+        as_service,
+        unit,
+        pb.DISPOSAL_TRANSFER,
+        list(BUYERS),
+        [pb.NewEntry(kind=pb.ENTRY_KIND_OWNERSHIP, holders=list(BUYERS), share_basis_points=[5000, 5000])],
+        [owner.name, prereg.name],
+    )
+    assert await _reasons(as_service, unit, pb.DISPOSAL_MORTGAGE) == ["UNIT_SEIZED"]
+    assert await _reasons(as_service, unit, pb.DISPOSAL_TRANSFER, [OTHER_BUYER]) == ["UNIT_SEIZED"]

@@ -86,20 +86,22 @@ class Premortgage(_message.Message):
     def __init__(self, name: _Optional[str] = ..., unit_number: _Optional[str] = ..., preregistration: _Optional[str] = ..., loan: _Optional[_Union[_parties_pb2.Loan, _Mapping]] = ..., mortgagors: _Optional[_Iterable[_Union[_parties_pb2.Buyer, _Mapping]]] = ..., state: _Optional[_Union[PreregistrationState, str]] = ..., registry_case: _Optional[str] = ..., proof_number: _Optional[str] = ..., entry: _Optional[str] = ..., register_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., lapse_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class LodgePreregistrationRequest(_message.Message):
-    __slots__ = ("request_id", "unit_number", "contract", "holders", "developer", "auto_register")
+    __slots__ = ("request_id", "unit_number", "contract", "holders", "developer", "auto_register", "buyer_signatures")
     REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
     UNIT_NUMBER_FIELD_NUMBER: _ClassVar[int]
     CONTRACT_FIELD_NUMBER: _ClassVar[int]
     HOLDERS_FIELD_NUMBER: _ClassVar[int]
     DEVELOPER_FIELD_NUMBER: _ClassVar[int]
     AUTO_REGISTER_FIELD_NUMBER: _ClassVar[int]
+    BUYER_SIGNATURES_FIELD_NUMBER: _ClassVar[int]
     request_id: str
     unit_number: str
     contract: str
     holders: _containers.RepeatedCompositeFieldContainer[_parties_pb2.Buyer]
     developer: _parties_pb2.Organization
     auto_register: bool
-    def __init__(self, request_id: _Optional[str] = ..., unit_number: _Optional[str] = ..., contract: _Optional[str] = ..., holders: _Optional[_Iterable[_Union[_parties_pb2.Buyer, _Mapping]]] = ..., developer: _Optional[_Union[_parties_pb2.Organization, _Mapping]] = ..., auto_register: _Optional[bool] = ...) -> None: ...
+    buyer_signatures: _containers.RepeatedCompositeFieldContainer[_parties_pb2.Signature]
+    def __init__(self, request_id: _Optional[str] = ..., unit_number: _Optional[str] = ..., contract: _Optional[str] = ..., holders: _Optional[_Iterable[_Union[_parties_pb2.Buyer, _Mapping]]] = ..., developer: _Optional[_Union[_parties_pb2.Organization, _Mapping]] = ..., auto_register: _Optional[bool] = ..., buyer_signatures: _Optional[_Iterable[_Union[_parties_pb2.Signature, _Mapping]]] = ...) -> None: ...
 
 class LodgePreregistrationResponse(_message.Message):
     __slots__ = ("preregistration", "case_record")

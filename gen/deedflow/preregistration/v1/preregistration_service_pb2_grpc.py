@@ -84,8 +84,10 @@ class PreregistrationServiceServicer:
         """Lodges a pre-registration on a filed contract, applied for by developer and buyers
         jointly (条例 14, CQ 61). With auto_register the case is reviewed and entered at once when
         every check passes (the "file once" path); otherwise it waits in the clerks' queue.
+        When the developer will not apply, the buyers apply alone (CQ 61 ¶2): a clerk lodges it at
+        the counter with every buyer's signature over the preregistration-by-buyers statement.
         Errors: FAILED_PRECONDITION CONTRACT_NOT_FILED, UNIT_SEIZED, OBJECTION_PENDING,
-        PRE_REGISTRATION_HELD_BY_OTHER.
+        PRE_REGISTRATION_HELD_BY_OTHER, BUYER_APPLICATION_UNSIGNED.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

@@ -315,20 +315,40 @@ class RecordFirstRegistrationResponse(_message.Message):
     def __init__(self, entries: _Optional[_Iterable[_Union[Entry, _Mapping]]] = ..., register_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class SeizeUnitRequest(_message.Message):
-    __slots__ = ("request_id", "unit_number", "ruling", "pre_seizure", "start_time", "end_time")
+    __slots__ = ("request_id", "unit_number", "ruling", "pre_seizure", "start_time", "end_time", "debtor")
     REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
     UNIT_NUMBER_FIELD_NUMBER: _ClassVar[int]
     RULING_FIELD_NUMBER: _ClassVar[int]
     PRE_SEIZURE_FIELD_NUMBER: _ClassVar[int]
     START_TIME_FIELD_NUMBER: _ClassVar[int]
     END_TIME_FIELD_NUMBER: _ClassVar[int]
+    DEBTOR_FIELD_NUMBER: _ClassVar[int]
     request_id: str
     unit_number: str
     ruling: _parties_pb2.CourtRuling
     pre_seizure: bool
     start_time: _timestamp_pb2.Timestamp
     end_time: _timestamp_pb2.Timestamp
-    def __init__(self, request_id: _Optional[str] = ..., unit_number: _Optional[str] = ..., ruling: _Optional[_Union[_parties_pb2.CourtRuling, _Mapping]] = ..., pre_seizure: _Optional[bool] = ..., start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., end_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    debtor: str
+    def __init__(self, request_id: _Optional[str] = ..., unit_number: _Optional[str] = ..., ruling: _Optional[_Union[_parties_pb2.CourtRuling, _Mapping]] = ..., pre_seizure: _Optional[bool] = ..., start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., end_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., debtor: _Optional[str] = ...) -> None: ...
+
+class RenewSeizureRequest(_message.Message):
+    __slots__ = ("request_id", "entry", "ruling", "end_time")
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    ENTRY_FIELD_NUMBER: _ClassVar[int]
+    RULING_FIELD_NUMBER: _ClassVar[int]
+    END_TIME_FIELD_NUMBER: _ClassVar[int]
+    request_id: str
+    entry: str
+    ruling: _parties_pb2.CourtRuling
+    end_time: _timestamp_pb2.Timestamp
+    def __init__(self, request_id: _Optional[str] = ..., entry: _Optional[str] = ..., ruling: _Optional[_Union[_parties_pb2.CourtRuling, _Mapping]] = ..., end_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class RenewSeizureResponse(_message.Message):
+    __slots__ = ("entry",)
+    ENTRY_FIELD_NUMBER: _ClassVar[int]
+    entry: Entry
+    def __init__(self, entry: _Optional[_Union[Entry, _Mapping]] = ...) -> None: ...
 
 class SeizeUnitResponse(_message.Message):
     __slots__ = ("entry",)

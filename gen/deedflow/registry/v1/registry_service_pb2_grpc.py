@@ -74,6 +74,11 @@ class RegistryServiceStub:
                 request_serializer=deedflow_dot_registry_dot_v1_dot_registry__service__pb2.SeizeUnitRequest.SerializeToString,
                 response_deserializer=deedflow_dot_registry_dot_v1_dot_registry__service__pb2.SeizeUnitResponse.FromString,
                 _registered_method=True)
+        self.RenewSeizure = channel.unary_unary(
+                '/deedflow.registry.v1.RegistryService/RenewSeizure',
+                request_serializer=deedflow_dot_registry_dot_v1_dot_registry__service__pb2.RenewSeizureRequest.SerializeToString,
+                response_deserializer=deedflow_dot_registry_dot_v1_dot_registry__service__pb2.RenewSeizureResponse.FromString,
+                _registered_method=True)
         self.ReleaseSeizure = channel.unary_unary(
                 '/deedflow.registry.v1.RegistryService/ReleaseSeizure',
                 request_serializer=deedflow_dot_registry_dot_v1_dot_registry__service__pb2.ReleaseSeizureRequest.SerializeToString,
@@ -205,8 +210,19 @@ class RegistryServiceServicer:
 
     def SeizeUnit(self, request, context):
         """Records a seizure (查封) or pre-seizure (预查封) from a court. On a unit already seized it
-        is queued (轮候查封) and takes effect, in order, when the earlier ones are lifted.
-        Caller: court-facing clerk. Errors: NOT_FOUND (unit).
+        is queued (轮候查封) and takes effect, in order, when the earlier ones are lifted. Its term
+        ends at end_time, at most three years on (民诉法解释 485), unless renewed before then.
+        Caller: court-facing clerk. Errors: INVALID_ARGUMENT (no end, or a term over three
+        years); NOT_FOUND (unit).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def RenewSeizure(self, request, context):
+        """Renews a seizure (续封) before its term ends, to a new end at most three years on (查封规定
+        27; 民诉法解释 485); a seizure whose term has ended is gone and cannot be renewed.
+        Caller: court-facing clerk. Errors: FAILED_PRECONDITION ENTRY_NOT_CURRENT; NOT_FOUND.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -348,6 +364,11 @@ def add_RegistryServiceServicer_to_server(servicer, server):
                     servicer.SeizeUnit,
                     request_deserializer=deedflow_dot_registry_dot_v1_dot_registry__service__pb2.SeizeUnitRequest.FromString,
                     response_serializer=deedflow_dot_registry_dot_v1_dot_registry__service__pb2.SeizeUnitResponse.SerializeToString,
+            ),
+            'RenewSeizure': grpc.unary_unary_rpc_method_handler(
+                    servicer.RenewSeizure,
+                    request_deserializer=deedflow_dot_registry_dot_v1_dot_registry__service__pb2.RenewSeizureRequest.FromString,
+                    response_serializer=deedflow_dot_registry_dot_v1_dot_registry__service__pb2.RenewSeizureResponse.SerializeToString,
             ),
             'ReleaseSeizure': grpc.unary_unary_rpc_method_handler(
                     servicer.ReleaseSeizure,
@@ -604,6 +625,33 @@ class RegistryService:
             '/deedflow.registry.v1.RegistryService/SeizeUnit',
             deedflow_dot_registry_dot_v1_dot_registry__service__pb2.SeizeUnitRequest.SerializeToString,
             deedflow_dot_registry_dot_v1_dot_registry__service__pb2.SeizeUnitResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RenewSeizure(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/deedflow.registry.v1.RegistryService/RenewSeizure',
+            deedflow_dot_registry_dot_v1_dot_registry__service__pb2.RenewSeizureRequest.SerializeToString,
+            deedflow_dot_registry_dot_v1_dot_registry__service__pb2.RenewSeizureResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -26,7 +26,7 @@ from deedflow.type.v1 import field_rules_pb2 as deedflow_dot_type_dot_v1_dot_fie
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1e\x64\x65\x65\x64\x66low/type/v1/parties.proto\x12\x10\x64\x65\x65\x64\x66low.type.v1\x1a\"deedflow/type/v1/field_rules.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\x94\x01\n\x05\x42uyer\x12\x14\n\x04name\x18\x01 \x01(\tB\x06\xea\xc7\x18\x02\x10\x01\x12\x1d\n\x0bresident_id\x18\x02 \x01(\tB\x08\xea\xc7\x18\x04\x08\x02\x10\x01\x12%\n\x12share_basis_points\x18\x03 \x01(\x05\x42\t\xea\xc7\x18\x05(\x00\x30\x90N\x12/\n\nhome_count\x18\x04 \x01(\x0e\x32\x1b.deedflow.type.v1.HomeCount\"<\n\x0cOrganization\x12\x14\n\x04name\x18\x01 \x01(\tB\x06\xea\xc7\x18\x02\x10\x01\x12\x16\n\x04uscc\x18\x02 \x01(\tB\x08\xea\xc7\x18\x04\x08\x03\x10\x01\"\xcd\x01\n\tSignature\x12\x16\n\x06signer\x18\x01 \x01(\tB\x06\xea\xc7\x18\x02\x10\x01\x12\x37\n\talgorithm\x18\x02 \x01(\x0e\x32$.deedflow.type.v1.SignatureAlgorithm\x12\x1c\n\tsignature\x18\x03 \x01(\x0c\x42\t\xea\xc7\x18\x05\x10\x01\x18\x80\x04\x12\"\n\x0f\x63\x65rtificate_pem\x18\x04 \x01(\tB\t\xea\xc7\x18\x05\x10\x01\x18\x80@\x12-\n\tsign_time\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\x99\x01\n\x0b\x43ourtRuling\x12\x19\n\tauthority\x18\x01 \x01(\tB\x06\xea\xc7\x18\x02\x10\x01\x12\x1d\n\rruling_number\x18\x02 \x01(\tB\x06\xea\xc7\x18\x02\x10\x01\x12/\n\x0bruling_time\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x1f\n\x0f\x64ocument_sha256\x18\x04 \x01(\x0c\x42\x06\xea\xc7\x18\x02\x18 \"\xd4\x01\n\x04Loan\x12\x34\n\x04\x62\x61nk\x18\x01 \x01(\x0b\x32\x1e.deedflow.type.v1.OrganizationB\x06\xea\xc7\x18\x02\x10\x01\x12\x1a\n\namount_fen\x18\x02 \x01(\x03\x42\x06\xea\xc7\x18\x02\x10\x01\x12\x1b\n\x0bterm_months\x18\x03 \x01(\x05\x42\x06\xea\xc7\x18\x02\x10\x01\x12(\n\x18mortgage_contract_number\x18\x04 \x01(\tB\x06\xea\xc7\x18\x02\x10\x01\x12\x33\n\x0e\x62\x61nk_signature\x18\x05 \x01(\x0b\x32\x1b.deedflow.type.v1.Signature\"?\n\x0cJointConsent\x12/\n\nsignatures\x18\x01 \x03(\x0b\x32\x1b.deedflow.type.v1.Signature*r\n\tHomeCount\x12\x1a\n\x16HOME_COUNT_UNSPECIFIED\x10\x00\x12\x13\n\x0fHOME_COUNT_ONLY\x10\x01\x12\x15\n\x11HOME_COUNT_SECOND\x10\x02\x12\x1d\n\x19HOME_COUNT_THIRD_OR_LATER\x10\x03*v\n\x0b\x43oOwnership\x12\x1c\n\x18\x43O_OWNERSHIP_UNSPECIFIED\x10\x00\x12\x15\n\x11\x43O_OWNERSHIP_SOLE\x10\x01\x12\x1a\n\x16\x43O_OWNERSHIP_BY_SHARES\x10\x02\x12\x16\n\x12\x43O_OWNERSHIP_JOINT\x10\x03*\x85\x01\n\x12SignatureAlgorithm\x12#\n\x1fSIGNATURE_ALGORITHM_UNSPECIFIED\x10\x00\x12)\n%SIGNATURE_ALGORITHM_ECDSA_P256_SHA256\x10\x01\x12\x1f\n\x1bSIGNATURE_ALGORITHM_ED25519\x10\x02\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1e\x64\x65\x65\x64\x66low/type/v1/parties.proto\x12\x10\x64\x65\x65\x64\x66low.type.v1\x1a\"deedflow/type/v1/field_rules.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xc2\x01\n\x05\x42uyer\x12\x14\n\x04name\x18\x01 \x01(\tB\x06\xea\xc7\x18\x02\x10\x01\x12\x1d\n\x0bresident_id\x18\x02 \x01(\tB\x08\xea\xc7\x18\x04\x08\x02\x10\x01\x12%\n\x12share_basis_points\x18\x03 \x01(\x05\x42\t\xea\xc7\x18\x05(\x00\x30\x90N\x12/\n\nhome_count\x18\x04 \x01(\x0e\x32\x1b.deedflow.type.v1.HomeCount\x12,\n\x08guardian\x18\x05 \x01(\x0b\x32\x1a.deedflow.type.v1.Guardian\"_\n\x08Guardian\x12\x14\n\x04name\x18\x01 \x01(\tB\x06\xea\xc7\x18\x02\x10\x01\x12\x1d\n\x0bresident_id\x18\x02 \x01(\tB\x08\xea\xc7\x18\x04\x08\x02\x10\x01\x12\x1e\n\x0crelationship\x18\x03 \x01(\tB\x08\xea\xc7\x18\x04\x10\x01\x18 \"<\n\x0cOrganization\x12\x14\n\x04name\x18\x01 \x01(\tB\x06\xea\xc7\x18\x02\x10\x01\x12\x16\n\x04uscc\x18\x02 \x01(\tB\x08\xea\xc7\x18\x04\x08\x03\x10\x01\"\xcd\x01\n\tSignature\x12\x16\n\x06signer\x18\x01 \x01(\tB\x06\xea\xc7\x18\x02\x10\x01\x12\x37\n\talgorithm\x18\x02 \x01(\x0e\x32$.deedflow.type.v1.SignatureAlgorithm\x12\x1c\n\tsignature\x18\x03 \x01(\x0c\x42\t\xea\xc7\x18\x05\x10\x01\x18\x80\x04\x12\"\n\x0f\x63\x65rtificate_pem\x18\x04 \x01(\tB\t\xea\xc7\x18\x05\x10\x01\x18\x80@\x12-\n\tsign_time\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\x99\x01\n\x0b\x43ourtRuling\x12\x19\n\tauthority\x18\x01 \x01(\tB\x06\xea\xc7\x18\x02\x10\x01\x12\x1d\n\rruling_number\x18\x02 \x01(\tB\x06\xea\xc7\x18\x02\x10\x01\x12/\n\x0bruling_time\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x1f\n\x0f\x64ocument_sha256\x18\x04 \x01(\x0c\x42\x06\xea\xc7\x18\x02\x18 \"\xd4\x01\n\x04Loan\x12\x34\n\x04\x62\x61nk\x18\x01 \x01(\x0b\x32\x1e.deedflow.type.v1.OrganizationB\x06\xea\xc7\x18\x02\x10\x01\x12\x1a\n\namount_fen\x18\x02 \x01(\x03\x42\x06\xea\xc7\x18\x02\x10\x01\x12\x1b\n\x0bterm_months\x18\x03 \x01(\x05\x42\x06\xea\xc7\x18\x02\x10\x01\x12(\n\x18mortgage_contract_number\x18\x04 \x01(\tB\x06\xea\xc7\x18\x02\x10\x01\x12\x33\n\x0e\x62\x61nk_signature\x18\x05 \x01(\x0b\x32\x1b.deedflow.type.v1.Signature\"?\n\x0cJointConsent\x12/\n\nsignatures\x18\x01 \x03(\x0b\x32\x1b.deedflow.type.v1.Signature*r\n\tHomeCount\x12\x1a\n\x16HOME_COUNT_UNSPECIFIED\x10\x00\x12\x13\n\x0fHOME_COUNT_ONLY\x10\x01\x12\x15\n\x11HOME_COUNT_SECOND\x10\x02\x12\x1d\n\x19HOME_COUNT_THIRD_OR_LATER\x10\x03*v\n\x0b\x43oOwnership\x12\x1c\n\x18\x43O_OWNERSHIP_UNSPECIFIED\x10\x00\x12\x15\n\x11\x43O_OWNERSHIP_SOLE\x10\x01\x12\x1a\n\x16\x43O_OWNERSHIP_BY_SHARES\x10\x02\x12\x16\n\x12\x43O_OWNERSHIP_JOINT\x10\x03*\x85\x01\n\x12SignatureAlgorithm\x12#\n\x1fSIGNATURE_ALGORITHM_UNSPECIFIED\x10\x00\x12)\n%SIGNATURE_ALGORITHM_ECDSA_P256_SHA256\x10\x01\x12\x1f\n\x1bSIGNATURE_ALGORITHM_ED25519\x10\x02\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -39,6 +39,12 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_BUYER'].fields_by_name['resident_id']._serialized_options = b'\352\307\030\004\010\002\020\001'
   _globals['_BUYER'].fields_by_name['share_basis_points']._loaded_options = None
   _globals['_BUYER'].fields_by_name['share_basis_points']._serialized_options = b'\352\307\030\005(\0000\220N'
+  _globals['_GUARDIAN'].fields_by_name['name']._loaded_options = None
+  _globals['_GUARDIAN'].fields_by_name['name']._serialized_options = b'\352\307\030\002\020\001'
+  _globals['_GUARDIAN'].fields_by_name['resident_id']._loaded_options = None
+  _globals['_GUARDIAN'].fields_by_name['resident_id']._serialized_options = b'\352\307\030\004\010\002\020\001'
+  _globals['_GUARDIAN'].fields_by_name['relationship']._loaded_options = None
+  _globals['_GUARDIAN'].fields_by_name['relationship']._serialized_options = b'\352\307\030\004\020\001\030 '
   _globals['_ORGANIZATION'].fields_by_name['name']._loaded_options = None
   _globals['_ORGANIZATION'].fields_by_name['name']._serialized_options = b'\352\307\030\002\020\001'
   _globals['_ORGANIZATION'].fields_by_name['uscc']._loaded_options = None
@@ -63,22 +69,24 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_LOAN'].fields_by_name['term_months']._serialized_options = b'\352\307\030\002\020\001'
   _globals['_LOAN'].fields_by_name['mortgage_contract_number']._loaded_options = None
   _globals['_LOAN'].fields_by_name['mortgage_contract_number']._serialized_options = b'\352\307\030\002\020\001'
-  _globals['_HOMECOUNT']._serialized_start=978
-  _globals['_HOMECOUNT']._serialized_end=1092
-  _globals['_COOWNERSHIP']._serialized_start=1094
-  _globals['_COOWNERSHIP']._serialized_end=1212
-  _globals['_SIGNATUREALGORITHM']._serialized_start=1215
-  _globals['_SIGNATUREALGORITHM']._serialized_end=1348
+  _globals['_HOMECOUNT']._serialized_start=1121
+  _globals['_HOMECOUNT']._serialized_end=1235
+  _globals['_COOWNERSHIP']._serialized_start=1237
+  _globals['_COOWNERSHIP']._serialized_end=1355
+  _globals['_SIGNATUREALGORITHM']._serialized_start=1358
+  _globals['_SIGNATUREALGORITHM']._serialized_end=1491
   _globals['_BUYER']._serialized_start=122
-  _globals['_BUYER']._serialized_end=270
-  _globals['_ORGANIZATION']._serialized_start=272
-  _globals['_ORGANIZATION']._serialized_end=332
-  _globals['_SIGNATURE']._serialized_start=335
-  _globals['_SIGNATURE']._serialized_end=540
-  _globals['_COURTRULING']._serialized_start=543
-  _globals['_COURTRULING']._serialized_end=696
-  _globals['_LOAN']._serialized_start=699
-  _globals['_LOAN']._serialized_end=911
-  _globals['_JOINTCONSENT']._serialized_start=913
-  _globals['_JOINTCONSENT']._serialized_end=976
+  _globals['_BUYER']._serialized_end=316
+  _globals['_GUARDIAN']._serialized_start=318
+  _globals['_GUARDIAN']._serialized_end=413
+  _globals['_ORGANIZATION']._serialized_start=415
+  _globals['_ORGANIZATION']._serialized_end=475
+  _globals['_SIGNATURE']._serialized_start=478
+  _globals['_SIGNATURE']._serialized_end=683
+  _globals['_COURTRULING']._serialized_start=686
+  _globals['_COURTRULING']._serialized_end=839
+  _globals['_LOAN']._serialized_start=842
+  _globals['_LOAN']._serialized_end=1054
+  _globals['_JOINTCONSENT']._serialized_start=1056
+  _globals['_JOINTCONSENT']._serialized_end=1119
 # @@protoc_insertion_point(module_scope)

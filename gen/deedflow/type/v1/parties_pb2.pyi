@@ -43,16 +43,28 @@ SIGNATURE_ALGORITHM_ECDSA_P256_SHA256: SignatureAlgorithm
 SIGNATURE_ALGORITHM_ED25519: SignatureAlgorithm
 
 class Buyer(_message.Message):
-    __slots__ = ("name", "resident_id", "share_basis_points", "home_count")
+    __slots__ = ("name", "resident_id", "share_basis_points", "home_count", "guardian")
     NAME_FIELD_NUMBER: _ClassVar[int]
     RESIDENT_ID_FIELD_NUMBER: _ClassVar[int]
     SHARE_BASIS_POINTS_FIELD_NUMBER: _ClassVar[int]
     HOME_COUNT_FIELD_NUMBER: _ClassVar[int]
+    GUARDIAN_FIELD_NUMBER: _ClassVar[int]
     name: str
     resident_id: str
     share_basis_points: int
     home_count: HomeCount
-    def __init__(self, name: _Optional[str] = ..., resident_id: _Optional[str] = ..., share_basis_points: _Optional[int] = ..., home_count: _Optional[_Union[HomeCount, str]] = ...) -> None: ...
+    guardian: Guardian
+    def __init__(self, name: _Optional[str] = ..., resident_id: _Optional[str] = ..., share_basis_points: _Optional[int] = ..., home_count: _Optional[_Union[HomeCount, str]] = ..., guardian: _Optional[_Union[Guardian, _Mapping]] = ...) -> None: ...
+
+class Guardian(_message.Message):
+    __slots__ = ("name", "resident_id", "relationship")
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    RESIDENT_ID_FIELD_NUMBER: _ClassVar[int]
+    RELATIONSHIP_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    resident_id: str
+    relationship: str
+    def __init__(self, name: _Optional[str] = ..., resident_id: _Optional[str] = ..., relationship: _Optional[str] = ...) -> None: ...
 
 class Organization(_message.Message):
     __slots__ = ("name", "uscc")
