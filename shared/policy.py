@@ -171,6 +171,7 @@ SERVICE_CALLS: dict[str, frozenset[str]] = {
         "CheckDisposal",
         "CommitCase",
         "GetUnit",
+        "ListEntries",
         "RecordFirstRegistration",
         "SealDocument",
     )

@@ -185,6 +185,14 @@ REASONS: dict[str, tuple[str, str]] = {
         "买受人单方申请预告登记须由全体买受人签名",
         "the buyers' own application for the 预告 needs every buyer's signature",
     ),
+    "REQUISITION_ALREADY_MADE": (
+        "补正已一次性告知，不得再次要求补正",
+        "every correction is asked for at once; the case was already requisitioned",
+    ),
+    "CASE_LAPSED": (
+        "补正逾期未答复，申请已失效",
+        "the requisition went unanswered and the application lapsed",
+    ),
     "CONTRACT_NOT_CANCELLED": (
         "合同未解除，不予退还契税",
         "deed tax is refunded only for a contract that failed before registration",

@@ -8,7 +8,7 @@ from deedflow.casework.v1 import casework_service_pb2_grpc
 from deedflow.preregistration.v1 import preregistration_service_pb2_grpc
 from services.preregistration.service import Preregistrations
 from services.preregistration.servicer import PreregistrationServicer
-from shared.casework.metrics import watch_time_limits
+from shared.casework.metrics import watch_cases
 from shared.casework.servicer import CaseworkServicer
 from shared.runtime import ServiceDeps
 
@@ -21,4 +21,4 @@ def register(server: grpc.aio.Server, deps: ServiceDeps) -> None:
     casework_service_pb2_grpc.add_CaseworkServiceServicer_to_server(
         CaseworkServicer(service.cases, service.tx), server
     )
-    watch_time_limits(deps)
+    watch_cases(deps, service.cases)

@@ -98,6 +98,8 @@ class Entry:
     related_sequence: int | None = None
     restricts_transfer: bool = False
     note: str = ""
+    # A seizure of the building and its land, entered on each unit: it stops first registration.
+    covers_building: bool = False
 
     @property
     def name(self) -> str:
@@ -330,6 +332,9 @@ def restrictions(unit: UnitView, disposal: Disposal, beneficiaries: Iterable[str
         if kind in SEIZURE_KINDS and disposal in _SEIZURE_BLOCKS:
             if not _debtor_acquiring(view, disposal, who, owners):
                 found.append(Restriction("UNIT_SEIZED", "查封规定; 民事诉讼法 (查封)", view.entry.name))
+        elif kind in SEIZURE_KINDS and disposal is Disposal.FIRST_REGISTRATION and view.entry.covers_building:
+            # The building and its land are seized: the developer's title cannot be entered.
+            found.append(Restriction("UNIT_SEIZED", "查封规定 24 (在建工程及土地)", view.entry.name))
         elif kind is EntryKind.OBJECTION and disposal in _OBJECTION_BLOCKS:
             found.append(Restriction("OBJECTION_PENDING", "民法典 220", view.entry.name))
         elif (
@@ -384,4 +389,5 @@ class NewEntry:
     ruling: Ruling | None = None
     expire_time: dt.datetime | None = None
     restricts_transfer: bool = False
+    covers_building: bool = False
     initial_state: EntryState = EntryState.CURRENT

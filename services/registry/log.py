@@ -43,6 +43,7 @@ EVENT_COLUMNS = (
 )
 # Columns a later version added; a leaf names them only when set, so every leaf written before
 # them encodes, and hashes, exactly as it did.
+OPTIONAL_ENTRY_COLUMNS = ("covers_building",)
 OPTIONAL_EVENT_COLUMNS = ("expire_time",)
 
 
@@ -65,7 +66,8 @@ def encode(
 async def leaves(connection: asyncpg.Connection, end: int, start: int = 0) -> list[bytes]:
     """The book's leaves from index `start` up to (not including) `end`, in order."""
     entries = await connection.fetch(
-        f"SELECT {', '.join(ENTRY_COLUMNS)} FROM entry WHERE leaf_index >= $1 AND leaf_index < $2",
+        f"SELECT {', '.join(ENTRY_COLUMNS + OPTIONAL_ENTRY_COLUMNS)} FROM entry"
+        " WHERE leaf_index >= $1 AND leaf_index < $2",
         start,
         end,
     )
@@ -75,7 +77,7 @@ async def leaves(connection: asyncpg.Connection, end: int, start: int = 0) -> li
         start,
         end,
     )
-    by_index = {r["leaf_index"]: encode("entry", r, ENTRY_COLUMNS) for r in entries}
+    by_index = {r["leaf_index"]: encode("entry", r, ENTRY_COLUMNS, OPTIONAL_ENTRY_COLUMNS) for r in entries}
     by_index.update(
         {r["leaf_index"]: encode("event", r, EVENT_COLUMNS, OPTIONAL_EVENT_COLUMNS) for r in events}
     )

@@ -166,6 +166,7 @@ async def entries_of(connection: asyncpg.Connection, unit_numbers: list[str]) ->
                 related_sequence=row["related_sequence"],
                 restricts_transfer=row["restricts_transfer"],
                 note=row["note"],
+                covers_building=bool(row["covers_building"]),
             )
         )
     return found
@@ -192,8 +193,8 @@ async def insert_entry(
         """
         INSERT INTO entry (unit_number, sequence, kind, holders, share_basis_points, amount_fen,
             priority_time, ruling_authority, ruling_number, expire_time, related_sequence,
-            restricts_transfer, note, created_by_case, entered_by, entry_time, leaf_index)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
+            restricts_transfer, note, created_by_case, entered_by, entry_time, leaf_index, covers_building)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
         """,
         unit_number,
         sequence,
@@ -212,6 +213,7 @@ async def insert_entry(
         actor,
         at,
         leaf_index,
+        True if new.covers_building else None,
     )
 
 

@@ -44,6 +44,7 @@ from shared.errors import (
     InvalidArgument,
     NotFound,
 )
+from shared.ids import building_of
 from shared.journal import Journal
 from shared.numbering import allocate, authority_of, certificate_number, proof_number
 from shared.timestamps import to_timestamp
@@ -545,26 +546,38 @@ class Book:
         end: dt.datetime | None,
         actor: str,
         debtor: str = "",
+        whole_building: bool = False,
     ) -> EntryView:
         """查封 / 预查封; on a unit already seized it is queued (轮候查封). A pre-seizure of what a
-        debtor-buyer is to acquire names the debtor as its holder (CQ 72-73)."""
-        plan, unit_view = await self._planned_view(connection, unit_number, at)
-        view = unit_view.entries
-        state = EntryState.PENDING if seizure_in_effect(view) else EntryState.CURRENT
-        kind = EntryKind.PRE_SEIZURE if pre_seizure else EntryKind.SEIZURE
-        sequence = plan.add(
-            NewEntry(
-                kind,
-                holders=(debtor,) if debtor else (),
-                ruling=ruling,
-                expire_time=end,
-                initial_state=state,
-                note="轮候查封" if state is EntryState.PENDING else "",
-            ),
-            start or at,
-        )
-        await self._apply(connection, [plan], _ruling_case(ruling), actor, at)
-        return await self._entry_after(connection, plan, at, sequence)
+        debtor-buyer is to acquire names the debtor as its holder (CQ 72-73). A seizure of the
+        building under construction with its land is entered on every unit of the building, in
+        one transaction, and also stops the building's first registration."""
+        units = [unit_number]
+        if whole_building:
+            units = await repository.units_of_building(connection, building_of(unit_number))
+        plans, named = [], None
+        for unit in sorted(units):
+            plan, unit_view = await self._planned_view(connection, unit, at)
+            state = EntryState.PENDING if seizure_in_effect(unit_view.entries) else EntryState.CURRENT
+            queued = "轮候查封" if state is EntryState.PENDING else ""
+            note = "; ".join(part for part in (queued, "在建工程及土地" if whole_building else "") if part)
+            sequence = plan.add(
+                NewEntry(
+                    EntryKind.PRE_SEIZURE if pre_seizure else EntryKind.SEIZURE,
+                    holders=(debtor,) if debtor else (),
+                    ruling=ruling,
+                    expire_time=end,
+                    initial_state=state,
+                    note=note,
+                    covers_building=whole_building,
+                ),
+                start or at,
+            )
+            plans.append(plan)
+            if unit == unit_number:
+                named = (plan, sequence)
+        await self._apply(connection, plans, _ruling_case(ruling), actor, at)
+        return await self._entry_after(connection, named[0], at, named[1])
 
     async def renew_seizure(
         self,

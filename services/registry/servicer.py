@@ -74,6 +74,7 @@ def entry_message(view: EntryView) -> pb.Entry:
         entry_time=to_timestamp(entry.entry_time),
         end_time=to_timestamp(view.end_time),
         related_entry=entry_name(entry.unit_number, entry.related_sequence) if entry.related_sequence else "",
+        covers_building=entry.covers_building,
         note=entry.note,
         leaf_index=entry.leaf_index,
     )
@@ -306,6 +307,8 @@ class RegistryServicer(registry_service_pb2_grpc.RegistryServiceServicer):
             violations.append(
                 FieldViolation("end_time", "a term of real property is at most three years (民诉法解释 485)")
             )
+        if request.whole_building and request.debtor:
+            violations.append(FieldViolation("whole_building", "a building's seizure has no debtor-buyer"))
         if request.debtor and not request.pre_seizure:
             violations.append(FieldViolation("debtor", "names the debtor of a pre-seizure (预查封) only"))
         elif request.debtor and not request.debtor.startswith("buyers/"):
@@ -324,6 +327,7 @@ class RegistryServicer(registry_service_pb2_grpc.RegistryServiceServicer):
                 end,
                 actor.uri,
                 request.debtor,
+                request.whole_building,
             )
             return pb.SeizeUnitResponse(entry=entry_message(created))
 

@@ -57,6 +57,8 @@ from shared.transactions import Transactions
 # writes its records, so this stays under the pool size.
 BATCH_CONCURRENCY = 4
 _NAMESPACE = uuid.UUID("7a4c2e91-0b3d-4f6a-8e5c-9d1b2a3f4c60")
+# The register names the case of a correction "corrections/{unit}/{sequence}".
+CORRECTION_CASE_PREFIX = "corrections/"
 
 
 def parse_transfer_name(name: str) -> uuid.UUID:
@@ -261,6 +263,45 @@ class Transfers:
             return outcome
 
         return list(await asyncio.gather(*(one(a) for a in request.applications)))
+
+    async def as_the_book_shows(self, certificate: pb.Certificate) -> pb.Certificate:
+        """The certificate rendered from the book (民法典 216-217): when a correction (更正登记)
+        ended the ownership entry it was issued from, it follows each correction to the entry
+        that replaced it and shows that entry's owners and shares, naming the corrections.
+        Read with no transaction open."""
+        history = (
+            await self.registry.ListEntries(
+                registry_pb.ListEntriesRequest(unit_number=certificate.unit_number, page_size=500)
+            )
+        ).entries
+        by_name = {e.name: e for e in history}
+        current = by_name.get(certificate.entry)
+        while current is not None and current.ended_by_case.startswith(CORRECTION_CASE_PREFIX):
+            successor = next(
+                (
+                    e
+                    for e in history
+                    if e.related_entry == current.name and e.kind == registry_pb.ENTRY_KIND_OWNERSHIP
+                ),
+                None,
+            )
+            if successor is None:
+                break
+            certificate.corrections.append(current.ended_by_case)
+            current = successor
+        if not certificate.corrections:
+            return certificate
+        names = {o.resident_id: o.name for o in certificate.owners}
+        issued = list(certificate.owners)
+        del certificate.owners[:]
+        for i, holder in enumerate(current.holders):
+            resident_id = holder.removeprefix("buyers/")
+            # A corrected ID keeps the name of the owner in its place (the book records IDs).
+            name = names.get(resident_id) or (issued[i].name if i < len(issued) else "")
+            share = current.share_basis_points[i] if i < len(current.share_basis_points) else 0
+            certificate.owners.add(name=name, resident_id=resident_id, share_basis_points=share)
+        certificate.entry = current.name
+        return certificate
 
     async def load_transfer(self, connection, name: str, lock: bool = False):
         row = await repository.transfer(connection, parse_transfer_name(name), lock)

@@ -187,10 +187,11 @@ class TransferServicer(transfer_service_pb2_grpc.TransferServiceServicer):
         row = await self.tx.read(lambda c: repository.certificate(c, number))
         if row is None or not is_party(caller(), developer=_seller(row)):
             raise NotFound(f"no certificate {request.name!r}")
-        response = pb.GetCertificateResponse(certificate=certificate_message(row))
+        certificate = await self.service.as_the_book_shows(certificate_message(row))
+        response = pb.GetCertificateResponse(certificate=certificate)
         if request.with_document:
             response.document.CopyFrom(
-                await issue(self.service.registry, row["entry"], "certificate", number, response.certificate)
+                await issue(self.service.registry, certificate.entry, "certificate", number, certificate)
             )
         return response
 

@@ -4,6 +4,7 @@ written reasons, lapsed. Pure rules; no I/O."""
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from enum import StrEnum
 
@@ -51,14 +52,38 @@ TIME_LIMIT_WORKING_DAYS = {
 }
 
 
-def check_requisition(state: CaseState, corrections: int) -> None:
+# How long an applicant has to answer a requisition before the application lapses (practice;
+# the time is not counted toward the case's limit, CQ 25 ¶2).
+REQUISITION_ANSWER_PERIOD = dt.timedelta(days=30)
+
+
+def check_requisition(state: CaseState, corrections: int, requisitioned_before: bool) -> None:
+    """条例 17 and CQ 20: every correction is asked for at once, in one written requisition; a case
+    whose answer is still wrong is refused, not requisitioned again."""
     if corrections == 0:
         raise InvalidArgument([FieldViolation("corrections", "list every correction needed (条例 17)")])
     if state is not CaseState.LODGED:
         raise FailedPrecondition("CASE_NOT_LODGED", f"the case is {state.value.lower()}, not lodged")
+    if requisitioned_before:
+        raise FailedPrecondition(
+            "REQUISITION_ALREADY_MADE",
+            "every correction is asked for at once (条例 17); refuse the case if the answer falls short",
+        )
 
 
-def check_resubmit(state: CaseState) -> None:
+def answer_due(requisition_time: dt.datetime) -> dt.datetime:
+    return requisition_time + REQUISITION_ANSWER_PERIOD
+
+
+def check_resubmit(state: CaseState, requisition_time: dt.datetime | None, at: dt.datetime) -> None:
+    if state is CaseState.LAPSED or (
+        state is CaseState.REQUISITIONED
+        and requisition_time is not None
+        and at > answer_due(requisition_time)
+    ):
+        raise FailedPrecondition(
+            "CASE_LAPSED", "the requisition went unanswered and the application lapsed; apply anew"
+        )
     if state is not CaseState.REQUISITIONED:
         raise FailedPrecondition(
             "CASE_NOT_REQUISITIONED", f"the case is {state.value.lower()}, not requisitioned"

@@ -88,3 +88,27 @@ async def list_cases(
         after,
         limit,
     )
+
+
+async def requisition_times(connection: asyncpg.Connection, case_number: str) -> list[dt.datetime]:
+    """When the case was requisitioned (补正), oldest first."""
+    rows = await connection.fetch(
+        "SELECT event_time FROM case_event WHERE case_number = $1 AND state = 'REQUISITIONED'"
+        " ORDER BY event_sequence",
+        case_number,
+    )
+    return [r["event_time"] for r in rows]
+
+
+async def unanswered_requisitions(
+    connection: asyncpg.Connection, requisitioned_before: dt.datetime
+) -> list[str]:
+    """Cases still waiting for an answer to a requisition made before the given time."""
+    rows = await connection.fetch(
+        "SELECT c.case_number FROM registry_case c WHERE c.state = 'REQUISITIONED' AND ("
+        " SELECT max(e.event_time) FROM case_event e"
+        " WHERE e.case_number = c.case_number AND e.state = 'REQUISITIONED') < $1"
+        " ORDER BY c.case_number LIMIT 100",
+        requisitioned_before,
+    )
+    return [r["case_number"] for r in rows]

@@ -30,9 +30,11 @@ from shared.casework import repository
 from shared.casework.domain import (
     ENTERED,
     OPEN,
+    REQUISITION_ANSWER_PERIOD,
     TIME_LIMIT_WORKING_DAYS,
     CaseKind,
     CaseState,
+    answer_due,
     check_approve,
     check_close,
     check_register,
@@ -194,14 +196,16 @@ class CaseBook:
         self, connection, at, name: str, corrections: list[dict[str, str]], actor: str
     ) -> Case:
         case = await self.load(connection, name, lock=True)
-        check_requisition(case.state, len(corrections))
+        earlier = await repository.requisition_times(connection, case.number)
+        check_requisition(case.state, len(corrections), bool(earlier))
         notes = [f"{c['subject']}: {c['description']}" for c in corrections]
         await self._move(connection, case, CaseState.REQUISITIONED, actor, at, notes, corrections=corrections)
         return await self._reload(connection, case)
 
     async def resubmit(self, connection, at, name: str, answers: list[str], actor: str) -> Case:
         case = await self.load(connection, name, lock=True)
-        check_resubmit(case.state)
+        asked = await repository.requisition_times(connection, case.number)
+        check_resubmit(case.state, asked[-1] if asked else None, at)
         # The clock restarts from the corrected application (条例 17).
         limit = case.row["time_limit_working_days"]
         await self._move(
@@ -316,6 +320,35 @@ class CaseBook:
         await self.handlers[case.kind].abandon(connection, case, at)
         await self._move(connection, case, CaseState.WITHDRAWN, actor, at)
         return await self._reload(connection, case)
+
+    async def lapse_if_unanswered(self, connection, at: dt.datetime, name: str) -> bool:
+        """Lapses the case if its requisition went unanswered past its period: the application
+        ends as if withdrawn, with the reason recorded. True if it lapsed now."""
+        case = await self.load(connection, name, lock=True)
+        asked = await repository.requisition_times(connection, case.number)
+        if case.state is not CaseState.REQUISITIONED or not asked or at <= answer_due(asked[-1]):
+            return False
+        await self.handlers[case.kind].abandon(connection, case, at)
+        await self._move(
+            connection,
+            case,
+            CaseState.LAPSED,
+            "deedflow://registry/requisitions",
+            at,
+            ["补正逾期未答复，申请失效"],
+        )
+        return True
+
+    async def lapse_unanswered(self, database, clock) -> int:
+        """Lapses every case whose requisition went unanswered; each in its own transaction."""
+        now = clock.now()
+        async with database.transaction() as connection:
+            overdue = await repository.unanswered_requisitions(connection, now - REQUISITION_ANSWER_PERIOD)
+        lapsed = 0
+        for number in overdue:
+            async with database.transaction() as connection:
+                lapsed += await self.lapse_if_unanswered(connection, now, f"cases/{number}")
+        return lapsed
 
     async def list(
         self,

@@ -9,7 +9,7 @@ from shared import paging
 from shared.auth import caller
 from shared.casework.domain import CaseKind, CaseState
 from shared.casework.service import Case, CaseBook, entering
-from shared.errors import FieldViolation, InvalidArgument, NotFound
+from shared.errors import FailedPrecondition, FieldViolation, InvalidArgument, NotFound
 from shared.parties import is_applicant
 from shared.timestamps import from_timestamp, to_timestamp
 from shared.transactions import Transactions
@@ -110,6 +110,14 @@ class CaseworkServicer(casework_service_pb2_grpc.CaseworkServiceServicer):
     async def ResubmitCase(self, request, context):
         who = caller()
         await self._visible(request.name)
+        # An answer after the requisition's period finds the application lapsed: the lapse is
+        # recorded in its own transaction, then the answer is refused.
+        async with self.tx.database.transaction() as connection:
+            lapsed = await self.book.lapse_if_unanswered(connection, self.tx.clock.now(), request.name)
+        if lapsed:
+            raise FailedPrecondition(
+                "CASE_LAPSED", "the requisition went unanswered and the application lapsed; apply anew"
+            )
 
         async def work(connection, at):
             case = await self.book.resubmit(connection, at, request.name, list(request.answers), who.uri)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import grpc
 import pytest
 
 from deedflow.casework.v1 import casework_service_pb2 as case_pb
@@ -12,6 +13,7 @@ from deedflow.preregistration.v1 import preregistration_service_pb2 as prereg_pb
 from deedflow.registry.v1 import registry_service_pb2 as registry_pb
 from deedflow.tax.v1 import tax_service_pb2 as tax_pb
 from deedflow.transfer.v1 import transfer_service_pb2 as transfer_pb
+from services.preregistration.service import Preregistrations
 from shared import faults
 from shared.catalog import SERVICE_NAMES
 from shared.clock import SettableClock
@@ -42,14 +44,20 @@ def clock() -> SettableClock:
 
 
 @pytest.fixture(scope="module")
-async def law(law_database, test_settings, clock, pki):
-    """Every office on one settable clock and a database of their own."""
+async def law_stack(law_database, test_settings, clock, pki):
+    """Every office on one settable clock and a database of their own: the started services and
+    the stubs each caller holds."""
     settings = test_settings.model_copy(deep=True)
     async with (
         in_process(SERVICE_NAMES, settings, law_database, clock) as started,
         open_offices({n: s.server.port for n, s in started.items()}, pki) as offices,
     ):
-        yield offices
+        yield started, offices
+
+
+@pytest.fixture(scope="module")
+def law(law_stack):
+    return law_stack[1]
 
 
 async def _financed_sale_first_registered(o, pki):
@@ -150,3 +158,59 @@ async def test_a_clearance_held_for_a_transfer_is_not_refunded_and_a_refused_ent
     unit_now = (await o.registry.GetUnit(registry_pb.GetUnitRequest(unit_number=unit))).unit
     owners = [e for e in unit_now.entries if e.kind == registry_pb.ENTRY_KIND_OWNERSHIP]
     assert [list(e.holders) for e in owners] == [[f"organizations/{sale.contract.terms.developer.uscc}"]]
+
+
+async def _requisitioned_preregistration(o, pki):
+    """A developer's 预告 application a clerk has requisitioned (补正), with every correction."""
+    _, (unit, _) = await presale(o)
+    sale = await file_contract(o, pki, unit)
+    _, case = await preregister(o, sale, auto=False)
+    requisition = case_pb.RequisitionCaseRequest(
+        request_id=rid(),
+        name=case.name,
+        corrections=[case_pb.Correction(subject="申请书", description="缺少买受人签名页")],
+    )
+    await o.prereg_cases.RequisitionCase(requisition)
+    return sale, case
+
+
+async def test_one_requisition_per_case_and_an_unanswered_one_lapses_the_application(law_stack, clock, pki):
+    """条例 17 and CQ 20: every correction is asked for once, in one requisition, so a second is
+    refused; an application whose requisition goes unanswered past its period (30 days, practice)
+    lapses with the office's record, whether the applicant answers late or never."""
+    started, o = law_stack
+    _, answered = await _requisitioned_preregistration(o, pki)
+    late_sale, late = await _requisitioned_preregistration(o, pki)
+    _, silent = await _requisitioned_preregistration(o, pki)
+    await o.prereg_cases.ResubmitCase(
+        case_pb.ResubmitCaseRequest(request_id=rid(), name=answered.name, answers=["已补签名页"])
+    )
+    again = case_pb.RequisitionCaseRequest(
+        request_id=rid(),
+        name=answered.name,
+        corrections=[case_pb.Correction(subject="附件", description="再补")],
+    )
+    assert await refused(o.prereg_cases.RequisitionCase(again)) == (
+        grpc.StatusCode.FAILED_PRECONDITION,
+        "REQUISITION_ALREADY_MADE",
+    )
+
+    clock.advance(dt.timedelta(days=31))
+    answer = case_pb.ResubmitCaseRequest(request_id=rid(), name=late.name, answers=["已补签名页"])
+    assert await refused(o.prereg_cases.ResubmitCase(answer)) == (
+        grpc.StatusCode.FAILED_PRECONDITION,
+        "CASE_LAPSED",
+    )
+    assert (await o.prereg_cases.GetCase(case_pb.GetCaseRequest(name=late.name))).case_record.state == (
+        case_pb.CASE_STATE_LAPSED
+    )
+    prereg = (
+        await o.prereg.GetPreregistration(prereg_pb.GetPreregistrationRequest(name=late_sale.prereg.name))
+    ).preregistration
+    assert prereg.state == prereg_pb.PREREGISTRATION_STATE_ABANDONED
+
+    office = started["preregistration"].deps
+    cases = Preregistrations(office.journal, office.pki.ca_pem, office.peer).cases
+    assert await cases.lapse_unanswered(office.database, clock) == 1
+    for name, state in ((silent.name, case_pb.CASE_STATE_LAPSED), (answered.name, case_pb.CASE_STATE_LODGED)):
+        assert (await o.prereg_cases.GetCase(case_pb.GetCaseRequest(name=name))).case_record.state == state

@@ -18,6 +18,7 @@ from deedflow.tax.v1 import tax_service_pb2 as tax_pb
 from deedflow.transfer.v1 import transfer_service_pb2 as transfer_pb
 from deedflow.type.v1 import parties_pb2
 from shared import statements
+from shared.documents import load_public_key, verify_document
 from shared.grpc.status import error_info
 from tests.flows import (
     BANK,
@@ -517,3 +518,52 @@ async def test_the_buyers_apply_alone_for_the_preregistration_at_the_counter(off
     assert sorted(b.resident_id for b in prereg.holders) == sorted(
         b.resident_id for b in sale.contract.terms.buyers
     )
+
+
+async def test_after_a_correction_the_certificate_is_rendered_anew_from_the_book(offices, pki):
+    """民法典 216-217, 更正登记: the book prevails over the certificate. When a correction replaces
+    the owners' entry (shares entered wrong), the certificate and its sealed document show the
+    corrected entry, and say which correction changed them."""
+    o = offices
+    building, (unit, _) = await presale(o)
+    sale = await file_contract(o, pki, unit)
+    await preregister(o, sale)
+    await pay_tax(o, sale)
+    await first_register(o, building, [unit])
+    transfer = (
+        await o.transfer_as_service.LodgeTransfer(
+            transfer_pb.LodgeTransferRequest(
+                request_id=rid(), application=application(sale), auto_register=True
+            )
+        )
+    ).transfer
+    name = transfer.certificates[0]
+    wrong = transfer.ownership_entry
+    correction = (
+        await o.registry_clerk.RequestCorrection(
+            registry_pb.RequestCorrectionRequest(request_id=rid(), entry=wrong, grounds="份额录入有误")
+        )
+    ).entry
+    holders = [f"buyers/{b.resident_id}" for b in sale.contract.terms.buyers]
+    resolved = await o.registry_clerk.ResolveCorrection(
+        registry_pb.ResolveCorrectionRequest(
+            request_id=rid(),
+            correction=correction.name,
+            corrected=registry_pb.NewEntry(
+                kind=registry_pb.ENTRY_KIND_OWNERSHIP, holders=holders, share_basis_points=[6000, 4000]
+            ),
+        )
+    )
+    corrected = next(
+        e for e in resolved.entries if e.kind == registry_pb.ENTRY_KIND_OWNERSHIP and e.name != wrong
+    )
+    reply = await o.transfer.GetCertificate(transfer_pb.GetCertificateRequest(name=name, with_document=True))
+    certificate = reply.certificate
+    assert certificate.entry == corrected.name
+    assert [o.share_basis_points for o in certificate.owners] == [6000, 4000]
+    assert [o.name for o in certificate.owners] == [b.name for b in sale.contract.terms.buyers]
+    assert list(certificate.corrections) == [f"corrections/{unit}/{correction.sequence}"]
+    public_key = load_public_key(pki.registry_public_key_path.read_bytes())
+    checked = verify_document(reply.document, public_key)
+    assert checked.ok, checked.failures
+    assert checked.content["entry"] == corrected.name

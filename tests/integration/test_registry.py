@@ -751,3 +751,39 @@ async def test_a_pre_seizure_of_a_debtor_buyer_spares_their_transfer_then_holds_
     )
     assert await _reasons(as_service, unit, pb.DISPOSAL_MORTGAGE) == ["UNIT_SEIZED"]
     assert await _reasons(as_service, unit, pb.DISPOSAL_TRANSFER, [OTHER_BUYER]) == ["UNIT_SEIZED"]
+
+
+async def test_a_seizure_of_the_building_and_its_land_stops_first_registration(as_service, as_clerk, clock):
+    """查封规定 24 and DOMAIN "What blocks what": a seizure blocks first registration only when it
+    is on the land or the building. A court's seizure of the building under construction with
+    its land is entered on every unit and refuses the first registration; a seizure of one
+    presale unit does not."""
+    seized_building, seized_units = await new_building(as_clerk, units=3)
+    seized = (
+        await as_clerk.SeizeUnit(
+            pb.SeizeUnitRequest(
+                request_id=rid(),
+                unit_number=seized_units[0],
+                ruling=COURT,
+                whole_building=True,
+                end_time=ts(clock.now() + YEAR),
+            )
+        )
+    ).entry
+    assert seized.covers_building
+    for unit in seized_units:
+        entries = (await as_clerk.GetUnit(pb.GetUnitRequest(unit_number=unit))).unit.entries
+        assert [(e.kind, e.covers_building) for e in entries] == [(pb.ENTRY_KIND_SEIZURE, True)]
+    assert await refused(first_register(as_service, seized_building)) == (
+        grpc.StatusCode.FAILED_PRECONDITION,
+        "UNIT_SEIZED",
+    )
+
+    free_building, (one_unit, _) = await new_building(as_clerk)
+    await as_clerk.SeizeUnit(
+        pb.SeizeUnitRequest(
+            request_id=rid(), unit_number=one_unit, ruling=COURT, end_time=ts(clock.now() + YEAR)
+        )
+    )
+    registered = await first_register(as_service, free_building)
+    assert len(registered.entries) == 2

@@ -83,7 +83,7 @@ class UnitFacts(_message.Message):
     def __init__(self, unit_number: _Optional[str] = ..., address: _Optional[str] = ..., gross_area_dm2: _Optional[int] = ..., use: _Optional[str] = ..., presale_unit_number: _Optional[str] = ..., surveyed_area_dm2: _Optional[int] = ...) -> None: ...
 
 class Entry(_message.Message):
-    __slots__ = ("name", "unit_number", "sequence", "kind", "state", "holders", "share_basis_points", "amount_fen", "priority_time", "ruling", "expire_time", "queue_position", "created_by_case", "ended_by_case", "entered_by", "entry_time", "end_time", "related_entry", "note", "leaf_index")
+    __slots__ = ("name", "unit_number", "sequence", "kind", "state", "holders", "share_basis_points", "amount_fen", "priority_time", "ruling", "expire_time", "queue_position", "created_by_case", "ended_by_case", "entered_by", "entry_time", "end_time", "related_entry", "note", "leaf_index", "covers_building")
     NAME_FIELD_NUMBER: _ClassVar[int]
     UNIT_NUMBER_FIELD_NUMBER: _ClassVar[int]
     SEQUENCE_FIELD_NUMBER: _ClassVar[int]
@@ -104,6 +104,7 @@ class Entry(_message.Message):
     RELATED_ENTRY_FIELD_NUMBER: _ClassVar[int]
     NOTE_FIELD_NUMBER: _ClassVar[int]
     LEAF_INDEX_FIELD_NUMBER: _ClassVar[int]
+    COVERS_BUILDING_FIELD_NUMBER: _ClassVar[int]
     name: str
     unit_number: str
     sequence: int
@@ -124,7 +125,8 @@ class Entry(_message.Message):
     related_entry: str
     note: str
     leaf_index: int
-    def __init__(self, name: _Optional[str] = ..., unit_number: _Optional[str] = ..., sequence: _Optional[int] = ..., kind: _Optional[_Union[EntryKind, str]] = ..., state: _Optional[_Union[EntryState, str]] = ..., holders: _Optional[_Iterable[str]] = ..., share_basis_points: _Optional[_Iterable[int]] = ..., amount_fen: _Optional[int] = ..., priority_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., ruling: _Optional[_Union[_parties_pb2.CourtRuling, _Mapping]] = ..., expire_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., queue_position: _Optional[int] = ..., created_by_case: _Optional[str] = ..., ended_by_case: _Optional[str] = ..., entered_by: _Optional[str] = ..., entry_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., end_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., related_entry: _Optional[str] = ..., note: _Optional[str] = ..., leaf_index: _Optional[int] = ...) -> None: ...
+    covers_building: bool
+    def __init__(self, name: _Optional[str] = ..., unit_number: _Optional[str] = ..., sequence: _Optional[int] = ..., kind: _Optional[_Union[EntryKind, str]] = ..., state: _Optional[_Union[EntryState, str]] = ..., holders: _Optional[_Iterable[str]] = ..., share_basis_points: _Optional[_Iterable[int]] = ..., amount_fen: _Optional[int] = ..., priority_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., ruling: _Optional[_Union[_parties_pb2.CourtRuling, _Mapping]] = ..., expire_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., queue_position: _Optional[int] = ..., created_by_case: _Optional[str] = ..., ended_by_case: _Optional[str] = ..., entered_by: _Optional[str] = ..., entry_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., end_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., related_entry: _Optional[str] = ..., note: _Optional[str] = ..., leaf_index: _Optional[int] = ..., covers_building: _Optional[bool] = ...) -> None: ...
 
 class Unit(_message.Message):
     __slots__ = ("name", "facts", "building_number", "first_registered", "first_registration_time", "entries", "as_of_time")
@@ -315,7 +317,7 @@ class RecordFirstRegistrationResponse(_message.Message):
     def __init__(self, entries: _Optional[_Iterable[_Union[Entry, _Mapping]]] = ..., register_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class SeizeUnitRequest(_message.Message):
-    __slots__ = ("request_id", "unit_number", "ruling", "pre_seizure", "start_time", "end_time", "debtor")
+    __slots__ = ("request_id", "unit_number", "ruling", "pre_seizure", "start_time", "end_time", "debtor", "whole_building")
     REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
     UNIT_NUMBER_FIELD_NUMBER: _ClassVar[int]
     RULING_FIELD_NUMBER: _ClassVar[int]
@@ -323,6 +325,7 @@ class SeizeUnitRequest(_message.Message):
     START_TIME_FIELD_NUMBER: _ClassVar[int]
     END_TIME_FIELD_NUMBER: _ClassVar[int]
     DEBTOR_FIELD_NUMBER: _ClassVar[int]
+    WHOLE_BUILDING_FIELD_NUMBER: _ClassVar[int]
     request_id: str
     unit_number: str
     ruling: _parties_pb2.CourtRuling
@@ -330,7 +333,8 @@ class SeizeUnitRequest(_message.Message):
     start_time: _timestamp_pb2.Timestamp
     end_time: _timestamp_pb2.Timestamp
     debtor: str
-    def __init__(self, request_id: _Optional[str] = ..., unit_number: _Optional[str] = ..., ruling: _Optional[_Union[_parties_pb2.CourtRuling, _Mapping]] = ..., pre_seizure: _Optional[bool] = ..., start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., end_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., debtor: _Optional[str] = ...) -> None: ...
+    whole_building: bool
+    def __init__(self, request_id: _Optional[str] = ..., unit_number: _Optional[str] = ..., ruling: _Optional[_Union[_parties_pb2.CourtRuling, _Mapping]] = ..., pre_seizure: _Optional[bool] = ..., start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., end_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., debtor: _Optional[str] = ..., whole_building: _Optional[bool] = ...) -> None: ...
 
 class RenewSeizureRequest(_message.Message):
     __slots__ = ("request_id", "entry", "ruling", "end_time")
