@@ -157,6 +157,7 @@ RULES: dict[str, Rule] = {
     "/deedflow.registry.v1.RegistryService/ListCheckpoints": _r("checkpoints are public"),
     "/deedflow.registry.v1.RegistryService/GetConsistencyProof": _r("proofs are public (hashes only)"),
     "/deedflow.tax.v1.TaxService/AssessDeedTax": _r("the tax office and the orchestrator", _OFFICIAL),
+    "/deedflow.tax.v1.TaxService/ReassessDeedTax": _r("the tax office and the orchestrator", _OFFICIAL),
     "/deedflow.tax.v1.TaxService/GetAssessment": _r(
         "banks (they collect the tax) see buyers' IDs masked; officials whole", _OFFICIAL
     ),

@@ -99,6 +99,7 @@ POLICY: dict[str, frozenset[Role]] = {
     "/deedflow.registry.v1.RegistryService/ListCheckpoints": READERS,
     "/deedflow.registry.v1.RegistryService/GetConsistencyProof": READERS,
     "/deedflow.tax.v1.TaxService/AssessDeedTax": frozenset({Role.SERVICE, Role.TAX}),
+    "/deedflow.tax.v1.TaxService/ReassessDeedTax": frozenset({Role.SERVICE, Role.TAX}),
     # A deed-tax assessment names the buyers and their homes: for the tax office, the clerks, the
     # housing authority and the banks that collect the tax (any bank may), not for developers.
     "/deedflow.tax.v1.TaxService/GetAssessment": TAX_READERS,
@@ -149,7 +150,7 @@ SERVICE_CALLS: dict[str, frozenset[str]] = {
         "CancelPreregistration",
         "ReleasePremortgage",
     )
-    | _rpcs("tax.v1.TaxService", "AssessDeedTax", "GetClearance", "RefundDeedTax")
+    | _rpcs("tax.v1.TaxService", "AssessDeedTax", "ReassessDeedTax", "GetClearance", "RefundDeedTax")
     | _rpcs(
         "transfer.v1.TransferService",
         "LodgeFirstRegistration",

@@ -9,6 +9,8 @@ os.environ.setdefault("GRPC_VERBOSITY", "ERROR")
 # Retries after a failed step come quickly, so tests of retried and parked work take seconds.
 os.environ.setdefault("DEEDFLOW_SAGA_BACKOFF_START_SECONDS", "0.05")
 os.environ.setdefault("DEEDFLOW_SAGA_BACKOFF_CAP_SECONDS", "1")
+# A purchase waiting for tax due after completion asks again soon, so such tests take a second.
+os.environ.setdefault("DEEDFLOW_SAGA_TAX_RECHECK_SECONDS", "0.5")
 os.environ.setdefault("DEEDFLOW_JOURNAL_BACKOFF_START_SECONDS", "0.05")
 os.environ.setdefault("DEEDFLOW_JOURNAL_BACKOFF_CAP_SECONDS", "1")
 

@@ -94,31 +94,43 @@ async def until(stub, name: str, *states: int, seconds: float = 60) -> pb.Purcha
     raise AssertionError(f"{name} ended without reaching {states}")
 
 
-async def until_waiting(stub, name: str, seconds: float = 60) -> pb.Purchase:
-    """The purchase once it waits for its tax and building with no step running: a cancellation
-    sent now does not meet a busy purchase (PURCHASE_BUSY)."""
+async def until_waiting(
+    stub, name: str, seconds: float = 60, step: int = pb.STEP_KIND_TAX_PAID
+) -> pb.Purchase:
+    """The purchase once `step` waits (by default for its tax, with the building still to come,
+    and no step running: a cancellation sent now does not meet a busy purchase)."""
     stream = stub.WatchPurchase(pb.WatchPurchaseRequest(name=name))
     try:
         async with asyncio.timeout(seconds):
             async for change in stream:
-                tax_paid = next(s for s in change.purchase.steps if s.kind == pb.STEP_KIND_TAX_PAID)
-                if tax_paid.state == pb.STEP_STATE_WAITING:
+                waiting = next((s for s in change.purchase.steps if s.kind == step), None)
+                if waiting is not None and waiting.state == pb.STEP_STATE_WAITING:
                     return change.purchase
     finally:
         stream.cancel()
     raise AssertionError(f"{name} ended without waiting for its building")
 
 
-async def pay(offices, purchase: pb.Purchase) -> None:
-    await offices.tax_as_bank.RecordPayment(
-        tax_pb.RecordPaymentRequest(
-            request_id=rid(),
-            assessment=purchase.documents.tax_assessment,
-            payment=tax_pb.Payment(
-                payment_reference=f"PAY-{uuid.uuid4().hex[:12]}", amount_fen=purchase.documents.tax_fen
-            ),
+async def pay(offices, purchase: pb.Purchase) -> tax_pb.Assessment:
+    """The bank collects the tax still due on the purchase's assessment (all of it at first; the
+    补税 after a reassessment on the as-built area)."""
+    assessment = (
+        await offices.tax_as_bank.GetAssessment(
+            tax_pb.GetAssessmentRequest(name=purchase.documents.tax_assessment)
         )
-    )
+    ).assessment
+    return (
+        await offices.tax_as_bank.RecordPayment(
+            tax_pb.RecordPaymentRequest(
+                request_id=rid(),
+                assessment=assessment.name,
+                payment=tax_pb.Payment(
+                    payment_reference=f"PAY-{uuid.uuid4().hex[:12]}",
+                    amount_fen=assessment.tax_fen - assessment.paid_fen,
+                ),
+            )
+        )
+    ).assessment
 
 
 async def complete(desk, building: str, surveyed: dict[str, int] | None = None) -> pb.BuildingCompletion:

@@ -193,6 +193,10 @@ REASONS: dict[str, tuple[str, str]] = {
         "补正逾期未答复，申请已失效",
         "the requisition went unanswered and the application lapsed",
     ),
+    "ASSESSMENT_CLOSED": (
+        "该契税核定已退税、作废或已用于转移登记，不再重新核定",
+        "a refunded, voided or used assessment is not reassessed",
+    ),
     "CONTRACT_NOT_CANCELLED": (
         "合同未解除，不予退还契税",
         "deed tax is refunded only for a contract that failed before registration",

@@ -20,3 +20,6 @@ class SagaSettings(BaseSettings):
     # Unexplained failures (INTERNAL, UNKNOWN, anything unrecognised) of one step after which the
     # purchase parks with that error for a clerk, instead of being retried for ever.
     max_unexplained_failures: int = 5
+    # How long a purchase waits before asking the tax office again whether the tax (or the 补税
+    # after a reassessment) is paid.
+    tax_recheck_seconds: float = 300.0

@@ -189,6 +189,7 @@ class Engine:
             cancellation,
             {key: record["generation"] for key, record in records.items()},
             survey,
+            dt.timedelta(seconds=self.settings.tax_recheck_seconds),
         )
 
     async def _steps(self, purchase_id: uuid.UUID) -> dict[tuple[str, str], asyncpg.Record]:

@@ -32,6 +32,7 @@ FORWARD: tuple[Step, ...] = (
     Step(StepKind.PREMORTGAGED, steps.premortgage, _with_loan),
     Step(StepKind.TAX_PAID, steps.tax_paid),
     Step(StepKind.BUILDING_FIRST_REGISTERED, steps.building_first_registered, calls_out=False),
+    Step(StepKind.TAX_SETTLED, steps.settle_tax),
     Step(StepKind.TRANSFERRED, steps.transfer),
     Step(StepKind.MORTGAGE_RECORDED, steps.mortgage_recorded, _with_loan),
     Step(StepKind.CERTIFICATE_READY, steps.certificate_ready),

@@ -26,9 +26,6 @@ from shared.grpc.status import error_info
 from shared.purchase_terms import contract_terms
 
 _NAMESPACE = uuid.UUID("c6f1d2e3-4a5b-4c7d-9e8f-0a1b2c3d4e5f")
-# How long a purchase waits before asking the tax office again whether the tax is paid; a
-# building's completion asks at once.
-TAX_RECHECK = dt.timedelta(minutes=5)
 
 
 def request_id(
@@ -60,6 +57,9 @@ class Context:
     generations: dict[tuple[str, str], int] = field(default_factory=dict)
     # The unit's as-built survey (实测), once the building is completed.
     survey: pb.SurveyedUnit | None = None
+    # How long to wait before asking again whether tax due is paid (a building's completion
+    # asks at once).
+    tax_recheck: dt.timedelta = dt.timedelta(minutes=5)
 
     def rid(self, step: StepKind, direction: str = "forward", part: str = "") -> str:
         generation = self.generations.get((step.value, direction.upper()), 0)
@@ -169,7 +169,7 @@ async def tax_paid(ctx: Context) -> Wait | None:
         ).clearance
     except grpc.aio.AioRpcError as exc:
         if _reason(exc) == "DEED_TAX_UNPAID":
-            return Wait(ctx.now + TAX_RECHECK)
+            return Wait(ctx.now + ctx.tax_recheck)
         raise
     ctx.documents.tax_clearance_number = clearance.clearance_number
     return None
@@ -198,6 +198,32 @@ async def building_first_registered(ctx: Context) -> Wait | None:
             {"difference_basis_points": str(settlement.difference_basis_points)},
         )
     return None
+
+
+async def settle_tax(ctx: Context) -> Wait | None:
+    """契税法 4, 公告2024年第16号: the tax base is the as-built area and the price settled for it.
+    The tax is reassessed once the survey is in (补税 or 退税), and the transfer waits until any
+    tax still due is paid."""
+    if ctx.survey is None:
+        return None
+    filing = ctx.filing
+    adjustment = ctx.documents.area_settlement.price_adjustment_fen
+    # The settlement adjusts the price with VAT; the VAT-exclusive share of it moves the base.
+    total = filing.price_ex_vat_fen + filing.vat_fen
+    base = filing.price_ex_vat_fen + (adjustment * filing.price_ex_vat_fen * 2 + total) // (total * 2)
+    assessment = (
+        await ctx.clients.tax.ReassessDeedTax(
+            tax_pb.ReassessDeedTaxRequest(
+                request_id=ctx.rid(StepKind.TAX_SETTLED),
+                assessment=ctx.documents.tax_assessment,
+                gross_area_dm2=ctx.survey.gross_area_dm2,
+                price_ex_vat_fen=base,
+                reason=f"实测面积 {ctx.survey.gross_area_dm2 / 100:.2f} m²; 面积差异结算",
+            )
+        )
+    ).assessment
+    ctx.documents.tax_fen = assessment.tax_fen
+    return await tax_paid(ctx)
 
 
 async def transfer(ctx: Context) -> Wait | None:

@@ -93,3 +93,25 @@ async def update(
 
 async def next_clearance_serial(connection: asyncpg.Connection) -> int:
     return await connection.fetchval("SELECT nextval('clearance_number_seq')")
+
+
+async def reassessments(connection: asyncpg.Connection, assessment_id: uuid.UUID):
+    return await connection.fetch(
+        "SELECT * FROM reassessment WHERE assessment_id = $1 ORDER BY sequence", assessment_id
+    )
+
+
+async def insert_reassessment(connection: asyncpg.Connection, row: dict) -> None:
+    await connection.execute(
+        "INSERT INTO reassessment (assessment_id, sequence, gross_area_dm2, price_ex_vat_fen, tax_fen_before,"
+        " tax_fen_after, reason, reassess_time)"
+        " SELECT $1, coalesce(max(sequence), 0) + 1, $2, $3, $4, $5, $6, $7 FROM reassessment"
+        " WHERE assessment_id = $1",
+        row["assessment_id"],
+        row["gross_area_dm2"],
+        row["price_ex_vat_fen"],
+        row["tax_fen_before"],
+        row["tax_fen_after"],
+        row["reason"],
+        row["reassess_time"],
+    )

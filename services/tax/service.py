@@ -124,11 +124,12 @@ class DeedTax:
             )
         if AssessmentState(row["state"]) is not AssessmentState.ASSESSED:
             raise FailedPrecondition("ASSESSMENT_NOT_PAYABLE", f"the assessment is {row['state'].lower()}")
-        if payment.amount_fen != row["tax_fen"]:
+        due = row["tax_fen"] - row["paid_fen"]
+        if payment.amount_fen != due:
             raise FailedPrecondition(
                 "PAYMENT_AMOUNT_MISMATCH",
-                f"paid {payment.amount_fen} fen, due {row['tax_fen']} fen",
-                {"due_fen": str(row["tax_fen"])},
+                f"paid {payment.amount_fen} fen, due {due} fen",
+                {"due_fen": str(due)},
             )
         paid_time = payment.paid_time.ToDatetime(tzinfo=dt.UTC) if payment.HasField("paid_time") else at
         await repository.insert_payment(
@@ -136,7 +137,61 @@ class DeedTax:
         )
         number = clearance_number(at.year, await repository.next_clearance_serial(connection))
         await repository.update(
-            connection, row["id"], at, state=AssessmentState.PAID.value, clearance_number=number
+            connection,
+            row["id"],
+            at,
+            state=AssessmentState.PAID.value,
+            clearance_number=number,
+            paid_fen=row["paid_fen"] + payment.amount_fen,
+        )
+        return await repository.assessment(connection, row["id"])
+
+    async def reassess(
+        self, connection: asyncpg.Connection, at: dt.datetime, request: pb.ReassessDeedTaxRequest
+    ):
+        """补税 / 退税 on the as-built area (契税法 4; 公告2024年第16号): the rate row and the tax are
+        worked out again on the surveyed area and the price settled for it. More tax makes the
+        rest due again (the clearance is void until it is paid); less is refunded and recorded.
+        The same figures again change nothing."""
+        row = await self.load(connection, request.assessment, lock=True)
+        state = AssessmentState(row["state"])
+        if state not in (AssessmentState.ASSESSED, AssessmentState.PAID):
+            raise FailedPrecondition(
+                "ASSESSMENT_CLOSED", f"the assessment is {state.value.lower()}; it is not reassessed"
+            )
+        if (row["gross_area_dm2"], row["price_ex_vat_fen"]) == (
+            request.gross_area_dm2,
+            request.price_ex_vat_fen,
+        ):
+            return row
+        rate = deed_tax_rate(
+            HomeCount(row["home_count"]), request.gross_area_dm2, row["residential"], self.provincial_rate_bp
+        )
+        tax = deed_tax_fen(request.price_ex_vat_fen, rate.basis_points)
+        changes = {
+            "gross_area_dm2": request.gross_area_dm2,
+            "price_ex_vat_fen": request.price_ex_vat_fen,
+            "rate_basis_points": rate.basis_points,
+            "rate_basis": rate.basis,
+            "tax_fen": tax,
+        }
+        paid = row["paid_fen"]
+        if tax > paid and state is AssessmentState.PAID:
+            changes.update(state=AssessmentState.ASSESSED.value, clearance_number=None)  # 补税 due
+        elif tax < paid:
+            changes.update(paid_fen=tax, refund_fen=row["refund_fen"] + paid - tax)  # 退税
+        await repository.update(connection, row["id"], at, **changes)
+        await repository.insert_reassessment(
+            connection,
+            {
+                "assessment_id": row["id"],
+                "gross_area_dm2": request.gross_area_dm2,
+                "price_ex_vat_fen": request.price_ex_vat_fen,
+                "tax_fen_before": row["tax_fen"],
+                "tax_fen_after": tax,
+                "reason": request.reason,
+                "reassess_time": at,
+            },
         )
         return await repository.assessment(connection, row["id"])
 
@@ -168,13 +223,16 @@ class DeedTax:
             )
         if state not in LIVE:
             raise FailedPrecondition("ALREADY_REFUNDED", f"the assessment is already {state.value.lower()}")
-        refunded = state is AssessmentState.PAID
+        # Whatever was paid and not yet refunded goes back: the whole tax, or for a contract that
+        # failed while 补税 was due, what was paid before it.
+        refunded = row["paid_fen"] > 0
         await repository.update(
             connection,
             row["id"],
             at,
             state=(AssessmentState.REFUNDED if refunded else AssessmentState.VOIDED).value,
-            refund_fen=row["tax_fen"] if refunded else 0,
+            refund_fen=row["refund_fen"] + row["paid_fen"],
+            paid_fen=0,
             refund_reason=reason,
         )
         return await repository.assessment(connection, row["id"])

@@ -17,7 +17,7 @@ from shared.parties import OFFICIALS
 from shared.timestamps import to_timestamp
 
 
-def assessment_message(row, payments) -> pb.Assessment:
+def assessment_message(row, payments, reassessments=()) -> pb.Assessment:
     return pb.Assessment(
         name=f"assessments/{row['id']}",
         contract=row["contract"],
@@ -43,6 +43,18 @@ def assessment_message(row, payments) -> pb.Assessment:
         assess_time=to_timestamp(row["assess_time"]),
         update_time=to_timestamp(row["update_time"]),
         transfer_case=row["transfer_case"],
+        paid_fen=row["paid_fen"],
+        reassessments=[
+            pb.Reassessment(
+                gross_area_dm2=r["gross_area_dm2"],
+                price_ex_vat_fen=r["price_ex_vat_fen"],
+                tax_fen_before=r["tax_fen_before"],
+                tax_fen_after=r["tax_fen_after"],
+                reason=r["reason"],
+                reassess_time=to_timestamp(r["reassess_time"]),
+            )
+            for r in reassessments
+        ],
     )
 
 
@@ -54,7 +66,11 @@ class TaxServicer(tax_service_pb2_grpc.TaxServiceServicer):
     async def _render(self, connection, row) -> pb.Assessment:
         """The assessment as the caller may see it: a bank collecting the tax sees the buyers'
         resident IDs masked (only officials see personal data whole: 条例 28)."""
-        assessment = assessment_message(row, await self.tax.payments_of(connection, row))
+        assessment = assessment_message(
+            row,
+            await self.tax.payments_of(connection, row),
+            await repository.reassessments(connection, row["id"]),
+        )
         if caller().role not in OFFICIALS:
             for buyer in assessment.buyers:
                 buyer.resident_id = mask_personal_ids(buyer.resident_id)
@@ -148,6 +164,14 @@ class TaxServicer(tax_service_pb2_grpc.TaxServiceServicer):
             return pb.ConsumeClearanceResponse(assessment=await self._render(connection, row))
 
         return await self.tx.write("ConsumeClearance", request, pb.ConsumeClearanceResponse, work)
+
+    async def ReassessDeedTax(self, request, context):
+
+        async def work(connection, at):
+            row = await self.tax.reassess(connection, at, request)
+            return pb.ReassessDeedTaxResponse(assessment=await self._render(connection, row))
+
+        return await self.tx.write("ReassessDeedTax", request, pb.ReassessDeedTaxResponse, work)
 
     async def ReleaseClearance(self, request, context):
 

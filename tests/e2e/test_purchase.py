@@ -120,6 +120,10 @@ async def test_the_as_built_area_reaches_the_certificate_and_the_price_is_settle
     purchase = await file_purchase(developer_desk, filing)
     await pay(offices, await until(developer_desk, purchase.name, AWAITING))
     await complete(developer_desk, building, {unit: 9_050})
+    # 补税 on the added ¥6,666.67 (VAT-exclusive share of the ¥7,266.67 adjustment): ¥66.67.
+    due = await until_waiting(developer_desk, purchase.name, step=pb.STEP_KIND_TAX_SETTLED)
+    assert due.documents.tax_fen == 1_206_667
+    await pay(offices, due)
     ready = await until(developer_desk, purchase.name, READY)
     settlement = ready.documents.area_settlement
     assert (settlement.contract_area_dm2, settlement.surveyed_area_dm2) == (9_000, 9_050)
@@ -155,6 +159,38 @@ async def test_an_as_built_area_4_percent_smaller_offers_rescission(offices, pki
     )
     ready = await until(developer_desk, purchase.name, READY)
     assert ready.documents.area_settlement.price_adjustment_fen == -6_540_000
+    # 退税: the base falls by the refund's VAT-exclusive ¥60,000 to ¥1,140,000, the tax to ¥11,400.
+    assert ready.documents.tax_fen == 1_140_000
+
+
+async def test_a_larger_as_built_area_is_taxed_again_before_the_transfer(offices, pki, developer_desk):
+    """契税法 4 and 公告2024年第16号: the tax is on the as-built area and the price settled for it.
+    A flat surveyed 2 % larger owes 补税 on the added price; the transfer waits until it is paid,
+    under a new clearance."""
+    building, (unit, _) = await presale(offices)
+    filing, _ = signed_filing(pki, unit, with_loan=False)
+    purchase = await file_purchase(developer_desk, filing)
+    waiting = await until(developer_desk, purchase.name, AWAITING)
+    await pay(offices, waiting)
+    first_clearance = (
+        await offices.tax_as_bank.GetAssessment(
+            tax_pb.GetAssessmentRequest(name=waiting.documents.tax_assessment)
+        )
+    ).assessment.clearance_number
+    await complete(developer_desk, building, {unit: 9_180})
+    due = await until_waiting(developer_desk, purchase.name, step=pb.STEP_KIND_TAX_SETTLED)
+    assert due.documents.tax_fen == 1_224_000  # 1 % of ¥1,224,000
+    assessment = (
+        await offices.tax_as_bank.GetAssessment(
+            tax_pb.GetAssessmentRequest(name=due.documents.tax_assessment)
+        )
+    ).assessment
+    assert assessment.state == tax_pb.ASSESSMENT_STATE_ASSESSED
+    assert (assessment.tax_fen - assessment.paid_fen, len(assessment.reassessments)) == (24_000, 1)
+    paid = await pay(offices, due)
+    assert paid.paid_fen == 1_224_000
+    ready = await until(developer_desk, purchase.name, READY)
+    assert ready.documents.tax_clearance_number not in ("", first_clearance)
 
 
 async def test_spouses_holding_jointly_get_identical_certificates_one_each(offices, pki, developer_desk):

@@ -293,6 +293,19 @@ async def _(w: World) -> Call:
     return _call("tax", "service:orchestrator", request, reason="另一理由")
 
 
+@scenario("tax", "/deedflow.tax.v1.TaxService/ReassessDeedTax")
+async def _(w: World) -> Call:
+    paid = await pay_tax(w.o, await w.sale())
+    request = tax_pb.ReassessDeedTaxRequest(
+        request_id=rid(),
+        assessment=paid.name,
+        gross_area_dm2=9_100,
+        price_ex_vat_fen=121_000_000,
+        reason="实测",
+    )
+    return _call("tax", "service:orchestrator", request, gross_area_dm2=9_200)
+
+
 @scenario("tax", "/deedflow.tax.v1.TaxService/ConsumeClearance")
 async def _(w: World) -> Call:
     paid = await pay_tax(w.o, await w.sale())

@@ -230,3 +230,57 @@ async def test_only_tax_bank_or_service_may_record_payments(services, pki, as_se
     async with client_channel(services["tax"].server.port, pki, "developer") as channel:
         code, reason = await refused(pay(tax_service_pb2_grpc.TaxServiceStub(channel), assessment))
     assert (code, reason) == (grpc.StatusCode.PERMISSION_DENIED, "ROLE_NOT_ALLOWED")
+
+
+async def test_a_reassessment_on_the_as_built_area_asks_more_or_refunds_the_difference(offices, pki, as_bank):
+    """契税法 4 and 公告2024年第16号: reassessed on a larger as-built area above 140 m², the rate rises
+    to 1.5 % and 补税 is due (the clearance void until paid); reassessed on a smaller one, the
+    difference is refunded (退税) and recorded; the same figures again change nothing; a refunded
+    assessment is not reassessed."""
+    _, (unit, other) = await presale(offices)
+    paid = await pay_tax(offices, await file_contract(offices, pki, unit))
+    more = pb.ReassessDeedTaxRequest(
+        request_id=rid(),
+        assessment=paid.name,
+        gross_area_dm2=14_100,
+        price_ex_vat_fen=120_000_000,
+        reason="实测",
+    )
+    raised = (await offices.tax.ReassessDeedTax(more)).assessment
+    assert (raised.rate_basis_points, raised.tax_fen, raised.paid_fen) == (150, 1_800_000, 1_200_000)
+    assert raised.state == pb.ASSESSMENT_STATE_ASSESSED
+    assert not raised.clearance_number
+    more.request_id = rid()
+    assert (await offices.tax.ReassessDeedTax(more)).assessment.reassessments == raised.reassessments
+    settled = await pay(as_bank, raised, amount=600_000)
+    assert (settled.state, settled.paid_fen) == (pb.ASSESSMENT_STATE_PAID, 1_800_000)
+
+    sale = await file_contract(offices, pki, other)
+    smaller = await pay_tax(offices, sale)
+    less = pb.ReassessDeedTaxRequest(
+        request_id=rid(),
+        assessment=smaller.name,
+        gross_area_dm2=8_640,
+        price_ex_vat_fen=114_000_000,
+        reason="实测",
+    )
+    lowered = (await offices.tax.ReassessDeedTax(less)).assessment
+    assert (lowered.state, lowered.tax_fen, lowered.paid_fen) == (
+        pb.ASSESSMENT_STATE_PAID,
+        1_140_000,
+        1_140_000,
+    )
+    assert lowered.clearance_number == smaller.clearance_number
+    assert [(r.tax_fen_before, r.tax_fen_after) for r in lowered.reassessments] == [(1_200_000, 1_140_000)]
+
+    await cancel_jointly(offices, pki, sale)
+    refunded = await offices.tax.RefundDeedTax(
+        pb.RefundDeedTaxRequest(request_id=rid(), assessment=smaller.name, reason="合同解除")
+    )
+    assert refunded.refund_fen == 1_200_000  # ¥600 refunded at reassessment, ¥11,400 now
+    less.request_id = rid()
+    less.gross_area_dm2 = 8_600
+    assert await refused(offices.tax.ReassessDeedTax(less)) == (
+        grpc.StatusCode.FAILED_PRECONDITION,
+        "ASSESSMENT_CLOSED",
+    )

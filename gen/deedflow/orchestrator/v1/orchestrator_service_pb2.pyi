@@ -40,6 +40,7 @@ class StepKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     STEP_KIND_MORTGAGE_RECORDED: _ClassVar[StepKind]
     STEP_KIND_CERTIFICATE_READY: _ClassVar[StepKind]
     STEP_KIND_HANDED_OVER: _ClassVar[StepKind]
+    STEP_KIND_TAX_SETTLED: _ClassVar[StepKind]
 
 class StepState(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
@@ -74,6 +75,7 @@ STEP_KIND_TRANSFERRED: StepKind
 STEP_KIND_MORTGAGE_RECORDED: StepKind
 STEP_KIND_CERTIFICATE_READY: StepKind
 STEP_KIND_HANDED_OVER: StepKind
+STEP_KIND_TAX_SETTLED: StepKind
 STEP_STATE_UNSPECIFIED: StepState
 STEP_STATE_PENDING: StepState
 STEP_STATE_RUNNING: StepState

@@ -28,7 +28,7 @@ ASSESSMENT_STATE_REFUNDED: AssessmentState
 ASSESSMENT_STATE_VOIDED: AssessmentState
 
 class Assessment(_message.Message):
-    __slots__ = ("name", "contract", "unit_number", "buyers", "price_ex_vat_fen", "gross_area_dm2", "home_count", "residential", "rate_basis_points", "tax_fen", "rate_basis", "state", "clearance_number", "payments", "assess_time", "update_time", "transfer_case")
+    __slots__ = ("name", "contract", "unit_number", "buyers", "price_ex_vat_fen", "gross_area_dm2", "home_count", "residential", "rate_basis_points", "tax_fen", "rate_basis", "state", "clearance_number", "payments", "assess_time", "update_time", "transfer_case", "paid_fen", "reassessments")
     NAME_FIELD_NUMBER: _ClassVar[int]
     CONTRACT_FIELD_NUMBER: _ClassVar[int]
     UNIT_NUMBER_FIELD_NUMBER: _ClassVar[int]
@@ -46,6 +46,8 @@ class Assessment(_message.Message):
     ASSESS_TIME_FIELD_NUMBER: _ClassVar[int]
     UPDATE_TIME_FIELD_NUMBER: _ClassVar[int]
     TRANSFER_CASE_FIELD_NUMBER: _ClassVar[int]
+    PAID_FEN_FIELD_NUMBER: _ClassVar[int]
+    REASSESSMENTS_FIELD_NUMBER: _ClassVar[int]
     name: str
     contract: str
     unit_number: str
@@ -63,7 +65,45 @@ class Assessment(_message.Message):
     assess_time: _timestamp_pb2.Timestamp
     update_time: _timestamp_pb2.Timestamp
     transfer_case: str
-    def __init__(self, name: _Optional[str] = ..., contract: _Optional[str] = ..., unit_number: _Optional[str] = ..., buyers: _Optional[_Iterable[_Union[_parties_pb2.Buyer, _Mapping]]] = ..., price_ex_vat_fen: _Optional[int] = ..., gross_area_dm2: _Optional[int] = ..., home_count: _Optional[_Union[_parties_pb2.HomeCount, str]] = ..., residential: _Optional[bool] = ..., rate_basis_points: _Optional[int] = ..., tax_fen: _Optional[int] = ..., rate_basis: _Optional[str] = ..., state: _Optional[_Union[AssessmentState, str]] = ..., clearance_number: _Optional[str] = ..., payments: _Optional[_Iterable[_Union[Payment, _Mapping]]] = ..., assess_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., transfer_case: _Optional[str] = ...) -> None: ...
+    paid_fen: int
+    reassessments: _containers.RepeatedCompositeFieldContainer[Reassessment]
+    def __init__(self, name: _Optional[str] = ..., contract: _Optional[str] = ..., unit_number: _Optional[str] = ..., buyers: _Optional[_Iterable[_Union[_parties_pb2.Buyer, _Mapping]]] = ..., price_ex_vat_fen: _Optional[int] = ..., gross_area_dm2: _Optional[int] = ..., home_count: _Optional[_Union[_parties_pb2.HomeCount, str]] = ..., residential: _Optional[bool] = ..., rate_basis_points: _Optional[int] = ..., tax_fen: _Optional[int] = ..., rate_basis: _Optional[str] = ..., state: _Optional[_Union[AssessmentState, str]] = ..., clearance_number: _Optional[str] = ..., payments: _Optional[_Iterable[_Union[Payment, _Mapping]]] = ..., assess_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., transfer_case: _Optional[str] = ..., paid_fen: _Optional[int] = ..., reassessments: _Optional[_Iterable[_Union[Reassessment, _Mapping]]] = ...) -> None: ...
+
+class Reassessment(_message.Message):
+    __slots__ = ("gross_area_dm2", "price_ex_vat_fen", "tax_fen_before", "tax_fen_after", "reason", "reassess_time")
+    GROSS_AREA_DM2_FIELD_NUMBER: _ClassVar[int]
+    PRICE_EX_VAT_FEN_FIELD_NUMBER: _ClassVar[int]
+    TAX_FEN_BEFORE_FIELD_NUMBER: _ClassVar[int]
+    TAX_FEN_AFTER_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    REASSESS_TIME_FIELD_NUMBER: _ClassVar[int]
+    gross_area_dm2: int
+    price_ex_vat_fen: int
+    tax_fen_before: int
+    tax_fen_after: int
+    reason: str
+    reassess_time: _timestamp_pb2.Timestamp
+    def __init__(self, gross_area_dm2: _Optional[int] = ..., price_ex_vat_fen: _Optional[int] = ..., tax_fen_before: _Optional[int] = ..., tax_fen_after: _Optional[int] = ..., reason: _Optional[str] = ..., reassess_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class ReassessDeedTaxRequest(_message.Message):
+    __slots__ = ("request_id", "assessment", "gross_area_dm2", "price_ex_vat_fen", "reason")
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    ASSESSMENT_FIELD_NUMBER: _ClassVar[int]
+    GROSS_AREA_DM2_FIELD_NUMBER: _ClassVar[int]
+    PRICE_EX_VAT_FEN_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    request_id: str
+    assessment: str
+    gross_area_dm2: int
+    price_ex_vat_fen: int
+    reason: str
+    def __init__(self, request_id: _Optional[str] = ..., assessment: _Optional[str] = ..., gross_area_dm2: _Optional[int] = ..., price_ex_vat_fen: _Optional[int] = ..., reason: _Optional[str] = ...) -> None: ...
+
+class ReassessDeedTaxResponse(_message.Message):
+    __slots__ = ("assessment",)
+    ASSESSMENT_FIELD_NUMBER: _ClassVar[int]
+    assessment: Assessment
+    def __init__(self, assessment: _Optional[_Union[Assessment, _Mapping]] = ...) -> None: ...
 
 class Payment(_message.Message):
     __slots__ = ("payment_reference", "amount_fen", "paid_time")

@@ -73,6 +73,11 @@ class TaxServiceStub:
                 request_serializer=deedflow_dot_tax_dot_v1_dot_tax__service__pb2.ConsumeClearanceRequest.SerializeToString,
                 response_deserializer=deedflow_dot_tax_dot_v1_dot_tax__service__pb2.ConsumeClearanceResponse.FromString,
                 _registered_method=True)
+        self.ReassessDeedTax = channel.unary_unary(
+                '/deedflow.tax.v1.TaxService/ReassessDeedTax',
+                request_serializer=deedflow_dot_tax_dot_v1_dot_tax__service__pb2.ReassessDeedTaxRequest.SerializeToString,
+                response_deserializer=deedflow_dot_tax_dot_v1_dot_tax__service__pb2.ReassessDeedTaxResponse.FromString,
+                _registered_method=True)
         self.ReleaseClearance = channel.unary_unary(
                 '/deedflow.tax.v1.TaxService/ReleaseClearance',
                 request_serializer=deedflow_dot_tax_dot_v1_dot_tax__service__pb2.ReleaseClearanceRequest.SerializeToString,
@@ -156,6 +161,17 @@ class TaxServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ReassessDeedTax(self, request, context):
+        """Reassesses the tax on the as-built (实测) area and the price as settled for it, before the
+        transfer (契税法 4; 公告2024年第16号: the area is the as-built one when known). More tax is due
+        again (补税: the clearance is void until it is paid); less is refunded (退税) and recorded.
+        Idempotent by content. Caller: the orchestrator, or a tax official.
+        Errors: FAILED_PRECONDITION ASSESSMENT_CLOSED (refunded, voided or used by a transfer).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def ReleaseClearance(self, request, context):
         """Releases a clearance held for a transfer case the book refused; the tax stays paid.
         Idempotent. Caller: the transfer service.
@@ -202,6 +218,11 @@ def add_TaxServiceServicer_to_server(servicer, server):
                     servicer.ConsumeClearance,
                     request_deserializer=deedflow_dot_tax_dot_v1_dot_tax__service__pb2.ConsumeClearanceRequest.FromString,
                     response_serializer=deedflow_dot_tax_dot_v1_dot_tax__service__pb2.ConsumeClearanceResponse.SerializeToString,
+            ),
+            'ReassessDeedTax': grpc.unary_unary_rpc_method_handler(
+                    servicer.ReassessDeedTax,
+                    request_deserializer=deedflow_dot_tax_dot_v1_dot_tax__service__pb2.ReassessDeedTaxRequest.FromString,
+                    response_serializer=deedflow_dot_tax_dot_v1_dot_tax__service__pb2.ReassessDeedTaxResponse.SerializeToString,
             ),
             'ReleaseClearance': grpc.unary_unary_rpc_method_handler(
                     servicer.ReleaseClearance,
@@ -402,6 +423,33 @@ class TaxService:
             '/deedflow.tax.v1.TaxService/ConsumeClearance',
             deedflow_dot_tax_dot_v1_dot_tax__service__pb2.ConsumeClearanceRequest.SerializeToString,
             deedflow_dot_tax_dot_v1_dot_tax__service__pb2.ConsumeClearanceResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ReassessDeedTax(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/deedflow.tax.v1.TaxService/ReassessDeedTax',
+            deedflow_dot_tax_dot_v1_dot_tax__service__pb2.ReassessDeedTaxRequest.SerializeToString,
+            deedflow_dot_tax_dot_v1_dot_tax__service__pb2.ReassessDeedTaxResponse.FromString,
             options,
             channel_credentials,
             insecure,
