@@ -99,7 +99,7 @@ async def refused(call):
 
 
 async def presale(
-    o: Offices, units: int = 2, county: str = "500112", residential: bool = True
+    o: Offices, units: int = 2, county: str = "500112", residential: bool = True, area_dm2: int = 9_000
 ) -> tuple[str, list[str]]:
     building = new_building_number(county)
     numbers = [f"{building}{n:04d}" for n in range(1, units + 1)]
@@ -111,7 +111,7 @@ async def presale(
             developer=DEVELOPER,
             units=[
                 contract_pb.ProjectUnit(
-                    unit_number=n, room_label=f"{i}-01", gross_area_dm2=9_000, residential=residential
+                    unit_number=n, room_label=f"{i}-01", gross_area_dm2=area_dm2, residential=residential
                 )
                 for i, n in enumerate(numbers, start=1)
             ],
@@ -150,7 +150,16 @@ class Sale:
     assessment: tax_pb.Assessment | None = None
 
 
-async def file_contract(o: Offices, pki, unit: str) -> Sale:
+async def file_contract(
+    o: Offices,
+    pki,
+    unit: str,
+    price_fen: int = 120_000_000,
+    home_count: int = parties_pb2.HOME_COUNT_ONLY,
+    area_dm2: int = 9_000,
+) -> Sale:
+    """A contract for `unit`, signed by the developer and two buyers (each declaring the home
+    count in the terms they sign), and filed."""
     people = [buyer(pki, next_resident_id()), buyer(pki, next_resident_id())]
     terms = contract_pb.ContractTerms(
         unit_number=unit,
@@ -160,12 +169,12 @@ async def file_contract(o: Offices, pki, unit: str) -> Sale:
                 name=f"买受人{i}",
                 resident_id=p.party.removeprefix("buyers/"),
                 share_basis_points=5000,
-                home_count=parties_pb2.HOME_COUNT_ONLY,
+                home_count=home_count,
             )
             for i, p in enumerate(people)
         ],
-        price_ex_vat_fen=120_000_000,
-        gross_area_dm2=9_000,
+        price_ex_vat_fen=price_fen,
+        gross_area_dm2=area_dm2,
         with_loan=True,
     )
     contract = (

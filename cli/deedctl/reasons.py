@@ -197,6 +197,10 @@ REASONS: dict[str, tuple[str, str]] = {
         "该契税核定已退税、作废或已用于转移登记，不再重新核定",
         "a refunded, voided or used assessment is not reassessed",
     ),
+    "TAX_FIGURES_NOT_AS_SIGNED": (
+        "计税价格或家庭住房套数与买受人签署的合同不一致",
+        "the price or the buyers' home counts differ from the terms they signed",
+    ),
     "CONTRACT_NOT_CANCELLED": (
         "合同未解除，不予退还契税",
         "deed tax is refunded only for a contract that failed before registration",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import uuid
 from collections.abc import Callable
 
@@ -22,6 +23,7 @@ from services.tax.domain import (
     deed_tax_fen,
     deed_tax_rate,
 )
+from shared import statements
 from shared.errors import AlreadyExists, FailedPrecondition, NotFound
 from shared.journal import Journal
 from shared.names import parse_uuid_name
@@ -46,6 +48,35 @@ class DeedTax:
     def contracts(self) -> contract_service_pb2_grpc.ContractServiceStub:
         return contract_service_pb2_grpc.ContractServiceStub(self.peer("contract"))
 
+    async def signed_terms(self, request: pb.AssessDeedTaxRequest) -> bytes:
+        """The contract terms every buyer signed: the figures of the assessment must be theirs
+        (the VAT-exclusive price, 契税法 4; each buyer's home count, 公告2024年第16号). Returns the
+        digest of that signed statement, kept with the assessment. Read before any transaction."""
+        contract = (
+            await self.contracts.GetContract(contract_pb.GetContractRequest(name=request.contract))
+        ).contract
+        if contract.state == contract_pb.CONTRACT_STATE_CANCELLED:
+            raise FailedPrecondition("CONTRACT_CANCELLED", f"{request.contract} is cancelled")
+        terms = contract.terms
+        declared = {b.resident_id: b.home_count for b in terms.buyers}
+        asked = {b.resident_id: b.home_count for b in request.buyers}
+        wrong = []
+        if terms.unit_number != request.unit_number:
+            wrong.append("unit_number")
+        if terms.price_ex_vat_fen != request.price_ex_vat_fen:
+            wrong.append("price_ex_vat_fen")
+        if asked != declared:
+            wrong.append("buyers")
+        if request.home_count != max(declared.values(), default=0):
+            wrong.append("home_count")
+        if wrong:
+            raise FailedPrecondition(
+                "TAX_FIGURES_NOT_AS_SIGNED",
+                f"{', '.join(wrong)} differ from the terms the buyers signed in {request.contract}",
+                {"fields": ",".join(wrong)},
+            )
+        return hashlib.sha256(statements.contract_terms(terms)).digest()
+
     async def require_contract_failed(self, contract: str) -> None:
         """契税法 12: tax is refunded only when the contract failed before registration."""
         state = (
@@ -60,7 +91,13 @@ class DeedTax:
                 {"contract": contract},
             )
 
-    async def assess(self, connection: asyncpg.Connection, at: dt.datetime, request: pb.AssessDeedTaxRequest):
+    async def assess(
+        self,
+        connection: asyncpg.Connection,
+        at: dt.datetime,
+        request: pb.AssessDeedTaxRequest,
+        declaration: bytes | None = None,
+    ):
         home_count = HomeCount(parties_pb2.HomeCount.Name(request.home_count).removeprefix("HOME_COUNT_"))
         rate = deed_tax_rate(home_count, request.gross_area_dm2, request.residential, self.provincial_rate_bp)
         figures = {
@@ -91,6 +128,7 @@ class DeedTax:
                     **figures,
                     "rate_basis_points": rate.basis_points,
                     "rate_basis": rate.basis,
+                    "declaration_sha256": declaration,
                     "tax_fen": deed_tax_fen(request.price_ex_vat_fen, rate.basis_points),
                     "state": AssessmentState.ASSESSED.value,
                     "assess_time": at,

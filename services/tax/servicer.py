@@ -44,6 +44,7 @@ def assessment_message(row, payments, reassessments=()) -> pb.Assessment:
         update_time=to_timestamp(row["update_time"]),
         transfer_case=row["transfer_case"],
         paid_fen=row["paid_fen"],
+        declaration_sha256=row["declaration_sha256"] or b"",
         reassessments=[
             pb.Reassessment(
                 gross_area_dm2=r["gross_area_dm2"],
@@ -85,9 +86,10 @@ class TaxServicer(tax_service_pb2_grpc.TaxServiceServicer):
                 violations.append(FieldViolation(field, "must be positive"))
         if violations:
             raise InvalidArgument(violations)
+        declaration = await self.tax.signed_terms(request)
 
         async def work(connection, at):
-            row = await self.tax.assess(connection, at, request)
+            row = await self.tax.assess(connection, at, request, declaration)
             return pb.AssessDeedTaxResponse(assessment=await self._render(connection, row))
 
         return await self.tx.write("AssessDeedTax", request, pb.AssessDeedTaxResponse, work)

@@ -3,6 +3,7 @@ payment by reference, the clearance the registry looks up, refund on cancellatio
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 
 import grpc
@@ -11,11 +12,10 @@ import pytest
 from deedflow.tax.v1 import tax_service_pb2 as pb
 from deedflow.tax.v1 import tax_service_pb2_grpc
 from deedflow.type.v1 import parties_pb2
+from shared import statements
 from shared.grpc.channels import secure_channel
 from tests.flows import cancel_jointly, file_contract, pay_tax, presale, refused
 from tests.support import client_channel
-
-BUYER = parties_pb2.Buyer(name="甲", resident_id="11010519491231002X", share_basis_points=10000)
 
 
 def rid() -> str:
@@ -44,15 +44,20 @@ async def as_bank(services, pki):
 
 
 async def assess(
-    stub, contract=None, area=12_000, price_yuan=1_200_000, home=parties_pb2.HOME_COUNT_ONLY, request_id=None
+    offices, pki, area=12_000, price_yuan=1_200_000, home=parties_pb2.HOME_COUNT_ONLY, request_id=None
 ):
-    reply = await stub.AssessDeedTax(
+    """A filed contract for a flat of `area` at `price_yuan` whose buyers declare `home` in the
+    terms they sign, assessed by the platform."""
+    _, (unit,) = await presale(offices, units=1, area_dm2=area)
+    sale = await file_contract(offices, pki, unit, price_fen=price_yuan * 100, home_count=home, area_dm2=area)
+    terms = sale.contract.terms
+    reply = await offices.tax.AssessDeedTax(
         pb.AssessDeedTaxRequest(
             request_id=request_id or rid(),
-            contract=contract or f"contracts/{uuid.uuid4()}",
-            unit_number="500112001002GB00015F00030502",
-            buyers=[BUYER],
-            price_ex_vat_fen=price_yuan * 100,
+            contract=sale.contract.name,
+            unit_number=unit,
+            buyers=terms.buyers,
+            price_ex_vat_fen=terms.price_ex_vat_fen,
             gross_area_dm2=area,
             home_count=home,
             residential=True,
@@ -75,17 +80,17 @@ async def pay(stub, assessment, amount=None, reference=None):
     return reply.assessment
 
 
-async def test_assessment_applies_the_table_over_grpc(as_service):
+async def test_assessment_applies_the_table_over_grpc(offices, pki):
     """公告2024年第16号: 140.01 m² at ¥1,400,100 as an only home is 1.5 %, ¥21,001.50."""
-    found = await assess(as_service, area=14_001, price_yuan=1_400_100)
+    found = await assess(offices, pki, area=14_001, price_yuan=1_400_100)
     assert (found.rate_basis_points, found.tax_fen) == (150, 2_100_150)
     assert found.rate_basis == "only home, > 140 m²"
     assert found.state == pb.ASSESSMENT_STATE_ASSESSED
 
 
-async def test_paid_tax_gives_a_clearance_the_registry_can_look_up(as_service, as_bank):
+async def test_paid_tax_gives_a_clearance_the_registry_can_look_up(offices, pki, as_service, as_bank):
     """契税法 11: the registry checks the tax is paid, by lookup rather than paper (条例 24)."""
-    assessment = await assess(as_service)
+    assessment = await assess(offices, pki)
     code, reason = await refused(
         as_service.GetClearance(pb.GetClearanceRequest(contract=assessment.contract))
     )
@@ -99,20 +104,20 @@ async def test_paid_tax_gives_a_clearance_the_registry_can_look_up(as_service, a
     assert (clearance.clearance_number, clearance.tax_fen) == (paid.clearance_number, 1_200_000)
 
 
-async def test_payment_is_idempotent_by_its_reference(as_service, as_bank):
+async def test_payment_is_idempotent_by_its_reference(offices, pki, as_bank):
     """契税法 10: one payment, recorded once, however often the bank reports it."""
-    assessment = await assess(as_service)
+    assessment = await assess(offices, pki)
     first = await pay(as_bank, assessment, reference="BANK-REF-1-" + assessment.name[-6:])
     again = await pay(as_bank, assessment, reference="BANK-REF-1-" + assessment.name[-6:])
     assert again.clearance_number == first.clearance_number
     assert len(again.payments) == 1
-    other = await assess(as_service)
+    other = await assess(offices, pki)
     code, reason = await refused(pay(as_bank, other, reference="BANK-REF-1-" + assessment.name[-6:]))
     assert (code, reason) == (grpc.StatusCode.ALREADY_EXISTS, "PAYMENT_REFERENCE_USED")
 
 
-async def test_wrong_amount_is_refused(as_service, as_bank):
-    assessment = await assess(as_service)
+async def test_wrong_amount_is_refused(offices, pki, as_bank):
+    assessment = await assess(offices, pki)
     code, reason = await refused(pay(as_bank, assessment, amount=assessment.tax_fen - 1))
     assert (code, reason) == (grpc.StatusCode.FAILED_PRECONDITION, "PAYMENT_AMOUNT_MISMATCH")
 
@@ -216,17 +221,66 @@ async def test_unpaid_assessment_is_voided_without_refund(offices, pki):
     assert (reply.assessment.state, reply.refund_fen) == (pb.ASSESSMENT_STATE_VOIDED, 0)
 
 
-async def test_a_contract_is_assessed_once(as_service):
-    contract = f"contracts/{uuid.uuid4()}"
-    first = await assess(as_service, contract=contract)
-    same = await assess(as_service, contract=contract)
+async def test_a_contract_is_assessed_once(offices, pki):
+    first = await assess(offices, pki)
+    request = pb.AssessDeedTaxRequest(
+        request_id=rid(),
+        contract=first.contract,
+        unit_number=first.unit_number,
+        buyers=first.buyers,
+        price_ex_vat_fen=first.price_ex_vat_fen,
+        gross_area_dm2=first.gross_area_dm2,
+        home_count=first.home_count,
+        residential=True,
+    )
+    same = (await offices.tax.AssessDeedTax(request)).assessment
     assert same.name == first.name
-    code, reason = await refused(assess(as_service, contract=contract, price_yuan=999_999))
+    request.request_id = rid()
+    request.gross_area_dm2 = 13_000
+    code, reason = await refused(offices.tax.AssessDeedTax(request))
     assert (code, reason) == (grpc.StatusCode.ALREADY_EXISTS, "CONTRACT_ALREADY_ASSESSED")
 
 
-async def test_only_tax_bank_or_service_may_record_payments(services, pki, as_service):
-    assessment = await assess(as_service)
+async def test_the_buyers_home_count_and_the_price_are_the_ones_they_signed(offices, pki):
+    """公告2024年第16号: each buyer declares the family's home count, in the contract terms they sign
+    (the declaration's digest is kept with the assessment); an assessment on another home count,
+    or on a price other than the signed VAT-exclusive price (契税法 4), is refused."""
+    _, (unit,) = await presale(offices, units=1)
+    sale = await file_contract(offices, pki, unit, home_count=parties_pb2.HOME_COUNT_SECOND)
+    terms = sale.contract.terms
+    request = pb.AssessDeedTaxRequest(
+        request_id=rid(),
+        contract=sale.contract.name,
+        unit_number=unit,
+        buyers=terms.buyers,
+        price_ex_vat_fen=terms.price_ex_vat_fen,
+        gross_area_dm2=9_000,
+        home_count=parties_pb2.HOME_COUNT_ONLY,
+        residential=True,
+    )
+    for buyer in request.buyers:
+        buyer.home_count = parties_pb2.HOME_COUNT_ONLY
+    assert await refused(offices.tax.AssessDeedTax(request)) == (
+        grpc.StatusCode.FAILED_PRECONDITION,
+        "TAX_FIGURES_NOT_AS_SIGNED",
+    )
+    del request.buyers[:]
+    request.buyers.extend(terms.buyers)
+    request.request_id = rid()
+    request.price_ex_vat_fen = terms.price_ex_vat_fen + terms.vat_fen + 1
+    assert await refused(offices.tax.AssessDeedTax(request)) == (
+        grpc.StatusCode.FAILED_PRECONDITION,
+        "TAX_FIGURES_NOT_AS_SIGNED",
+    )
+    request.request_id = rid()
+    request.price_ex_vat_fen = terms.price_ex_vat_fen
+    request.home_count = parties_pb2.HOME_COUNT_SECOND
+    assessment = (await offices.tax.AssessDeedTax(request)).assessment
+    assert assessment.declaration_sha256 == hashlib.sha256(statements.contract_terms(terms)).digest()
+
+
+async def test_only_tax_bank_or_service_may_record_payments(services, pki, offices):
+    assessment = await assess(offices, pki)
     async with client_channel(services["tax"].server.port, pki, "developer") as channel:
         code, reason = await refused(pay(tax_service_pb2_grpc.TaxServiceStub(channel), assessment))
     assert (code, reason) == (grpc.StatusCode.PERMISSION_DENIED, "ROLE_NOT_ALLOWED")

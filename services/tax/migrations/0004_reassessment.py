@@ -1,5 +1,6 @@
 """Reassessment on the as-built area (补税/退税): what has been paid is kept apart from what is
-due, and each reassessment is recorded.
+due, and each reassessment is recorded; each assessment keeps the digest of the buyers' signed
+declaration of their home count.
 
 Revision ID: tax_0004
 Revises: tax_0003
@@ -16,6 +17,8 @@ depends_on = None
 STATEMENTS = (
     "ALTER TABLE assessment ADD COLUMN paid_fen bigint NOT NULL DEFAULT 0 CHECK (paid_fen >= 0)",
     "UPDATE assessment SET paid_fen = tax_fen WHERE state IN ('PAID', 'CONSUMED', 'REFUNDED')",
+    # The digest of the signed terms in which the buyers declared their home count.
+    "ALTER TABLE assessment ADD COLUMN declaration_sha256 bytea",
     """
     CREATE TABLE reassessment (
         assessment_id uuid NOT NULL REFERENCES assessment,

@@ -28,7 +28,7 @@ ASSESSMENT_STATE_REFUNDED: AssessmentState
 ASSESSMENT_STATE_VOIDED: AssessmentState
 
 class Assessment(_message.Message):
-    __slots__ = ("name", "contract", "unit_number", "buyers", "price_ex_vat_fen", "gross_area_dm2", "home_count", "residential", "rate_basis_points", "tax_fen", "rate_basis", "state", "clearance_number", "payments", "assess_time", "update_time", "transfer_case", "paid_fen", "reassessments")
+    __slots__ = ("name", "contract", "unit_number", "buyers", "price_ex_vat_fen", "gross_area_dm2", "home_count", "residential", "rate_basis_points", "tax_fen", "rate_basis", "state", "clearance_number", "payments", "assess_time", "update_time", "transfer_case", "paid_fen", "reassessments", "declaration_sha256")
     NAME_FIELD_NUMBER: _ClassVar[int]
     CONTRACT_FIELD_NUMBER: _ClassVar[int]
     UNIT_NUMBER_FIELD_NUMBER: _ClassVar[int]
@@ -48,6 +48,7 @@ class Assessment(_message.Message):
     TRANSFER_CASE_FIELD_NUMBER: _ClassVar[int]
     PAID_FEN_FIELD_NUMBER: _ClassVar[int]
     REASSESSMENTS_FIELD_NUMBER: _ClassVar[int]
+    DECLARATION_SHA256_FIELD_NUMBER: _ClassVar[int]
     name: str
     contract: str
     unit_number: str
@@ -67,7 +68,8 @@ class Assessment(_message.Message):
     transfer_case: str
     paid_fen: int
     reassessments: _containers.RepeatedCompositeFieldContainer[Reassessment]
-    def __init__(self, name: _Optional[str] = ..., contract: _Optional[str] = ..., unit_number: _Optional[str] = ..., buyers: _Optional[_Iterable[_Union[_parties_pb2.Buyer, _Mapping]]] = ..., price_ex_vat_fen: _Optional[int] = ..., gross_area_dm2: _Optional[int] = ..., home_count: _Optional[_Union[_parties_pb2.HomeCount, str]] = ..., residential: _Optional[bool] = ..., rate_basis_points: _Optional[int] = ..., tax_fen: _Optional[int] = ..., rate_basis: _Optional[str] = ..., state: _Optional[_Union[AssessmentState, str]] = ..., clearance_number: _Optional[str] = ..., payments: _Optional[_Iterable[_Union[Payment, _Mapping]]] = ..., assess_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., transfer_case: _Optional[str] = ..., paid_fen: _Optional[int] = ..., reassessments: _Optional[_Iterable[_Union[Reassessment, _Mapping]]] = ...) -> None: ...
+    declaration_sha256: bytes
+    def __init__(self, name: _Optional[str] = ..., contract: _Optional[str] = ..., unit_number: _Optional[str] = ..., buyers: _Optional[_Iterable[_Union[_parties_pb2.Buyer, _Mapping]]] = ..., price_ex_vat_fen: _Optional[int] = ..., gross_area_dm2: _Optional[int] = ..., home_count: _Optional[_Union[_parties_pb2.HomeCount, str]] = ..., residential: _Optional[bool] = ..., rate_basis_points: _Optional[int] = ..., tax_fen: _Optional[int] = ..., rate_basis: _Optional[str] = ..., state: _Optional[_Union[AssessmentState, str]] = ..., clearance_number: _Optional[str] = ..., payments: _Optional[_Iterable[_Union[Payment, _Mapping]]] = ..., assess_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., transfer_case: _Optional[str] = ..., paid_fen: _Optional[int] = ..., reassessments: _Optional[_Iterable[_Union[Reassessment, _Mapping]]] = ..., declaration_sha256: _Optional[bytes] = ...) -> None: ...
 
 class Reassessment(_message.Message):
     __slots__ = ("gross_area_dm2", "price_ex_vat_fen", "tax_fen_before", "tax_fen_after", "reason", "reassess_time")

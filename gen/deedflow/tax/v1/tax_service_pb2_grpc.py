@@ -95,8 +95,10 @@ class TaxServiceServicer:
     def AssessDeedTax(self, request, context):
         """Assesses deed tax for a filed contract. One live assessment per contract: a second call
         for the same contract with other figures is refused.
+        The price and each buyer's home count must be those the buyers signed in the contract's
+        terms (their declaration, kept with the assessment as its digest).
         Errors: ALREADY_EXISTS (contract assessed with other figures); INVALID_ARGUMENT (area,
-        price, home count).
+        price, home count); FAILED_PRECONDITION TAX_FIGURES_NOT_AS_SIGNED, CONTRACT_CANCELLED.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
