@@ -155,11 +155,41 @@ async def issue(registry, entry: str, kind: str, number: str, body: Message) -> 
     return reply.document
 
 
+# The register names the case of a correction "corrections/{unit}/{sequence}".
+CORRECTION_CASE_PREFIX = "corrections/"
+
+
+async def as_corrected(registry, entry: str) -> tuple[registry_service_pb2.Entry | None, list[str]]:
+    """The entry that stands for `entry` in the book now: following each correction (更正登记)
+    that ended it to the entry that replaced it (民法典 216-217: the book prevails). With the
+    corrections followed, oldest first. Read with no transaction open."""
+    unit_number = entry.split("/")[1]
+    history = (
+        await registry.ListEntries(
+            registry_service_pb2.ListEntriesRequest(unit_number=unit_number, page_size=500)
+        )
+    ).entries
+    current = next((e for e in history if e.name == entry), None)
+    corrections: list[str] = []
+    while current is not None and current.ended_by_case.startswith(CORRECTION_CASE_PREFIX):
+        successor = next(
+            (e for e in history if e.related_entry == current.name and e.kind == current.kind), None
+        )
+        if successor is None:
+            break
+        corrections.append(current.ended_by_case)
+        current = successor
+    return current, corrections
+
+
 async def attach_proof(registry, row, body: Message, target: document_pb2.SignedDocument) -> None:
     """Fills `target` with the registration proof (不动产登记证明) of a record once it is entered:
-    the record's row names its entry and proof number, `body` is the office's rendering."""
+    the record's row names its entry and proof number, `body` is the office's rendering. The
+    proof is sealed on the entry that stands for it now, after any correction of the book."""
     if row["entry"]:
-        target.CopyFrom(await issue(registry, row["entry"], "proof", row["proof_number"], body))
+        current, _ = await as_corrected(registry, row["entry"])
+        entry = current.name if current is not None else row["entry"]
+        target.CopyFrom(await issue(registry, entry, "proof", row["proof_number"], body))
 
 
 def load_public_key(pem: bytes) -> bytes:

@@ -58,3 +58,9 @@ def violations(buyers: Sequence[parties_pb2.Buyer], day: dt.date, prefix: str) -
 def signing_resident_id(buyer: parties_pb2.Buyer) -> str:
     """Whose certificate signs for the buyer: the guardian's for a minor, else the buyer's."""
     return buyer.guardian.resident_id if buyer.HasField("guardian") else buyer.resident_id
+
+
+def signing_parties(buyers: Sequence[parties_pb2.Buyer]) -> dict[str, str]:
+    """Each buyer's party name with the certificate identity that signs for them (a minor's
+    guardian's), as shared.consent checks signatures."""
+    return {f"buyers/{b.resident_id}": f"deedflow://buyer/{signing_resident_id(b)}" for b in buyers}

@@ -178,7 +178,7 @@ SERVICE_CALLS: dict[str, frozenset[str]] = {
     )
     | _rpcs("tax.v1.TaxService", "GetClearance", "ConsumeClearance", "ReleaseClearance"),
     "mortgage": _rpcs(
-        "registry.v1.RegistryService", "CheckDisposal", "CommitCase", "GetUnit", "SealDocument"
+        "registry.v1.RegistryService", "CheckDisposal", "CommitCase", "GetUnit", "ListEntries", "SealDocument"
     ),
     "tax": _rpcs("contract.v1.ContractService", "GetContract"),
     "registry": frozenset(),

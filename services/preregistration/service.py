@@ -121,10 +121,7 @@ class Preregistrations:
                 [FieldViolation("auto_register", "the buyers' own application is reviewed by a clerk")]
             )
         text = statements.preregistration_by_buyers(request.unit_number, contract.digest)
-        parties = {
-            f"buyers/{b.resident_id}": f"deedflow://buyer/{guardians.signing_resident_id(b)}"
-            for b in contract.terms.buyers
-        }
+        parties = guardians.signing_parties(contract.terms.buyers)
         require_consent(
             request.buyer_signatures, parties, text, self.ca_pem, at, "BUYER_APPLICATION_UNSIGNED"
         )
@@ -194,7 +191,7 @@ class Preregistrations:
         holders = _holders(prereg)
         require_consent(
             request.mortgagor_signatures,
-            {name: "buyer" for name in _buyer_names(holders)},
+            guardians.signing_parties(holders),
             statements.mortgage(prereg["unit_number"], request.loan, holders),
             self.ca_pem,
             at,
@@ -254,7 +251,7 @@ class Preregistrations:
             return
         prereg = await self.tx.read(lambda c: self.load(c, PREREGISTRATIONS, request.name))
         developer = parties_pb2.Organization.FromString(prereg["developer"])
-        parties = {f"buyers/{b.resident_id}": "buyer" for b in _holders(prereg)}
+        parties = guardians.signing_parties(_holders(prereg))
         parties[f"organizations/{developer.uscc}"] = "developer"
         require_consent(
             request.joint.signatures,

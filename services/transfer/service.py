@@ -38,6 +38,7 @@ from shared import co_ownership
 from shared.auth import Caller
 from shared.casework.domain import CaseKind
 from shared.casework.service import Case, CaseBook, Registered, refuse_if_restricted
+from shared.documents import as_corrected
 from shared.errors import (
     AlreadyExists,
     DomainError,
@@ -57,8 +58,6 @@ from shared.transactions import Transactions
 # writes its records, so this stays under the pool size.
 BATCH_CONCURRENCY = 4
 _NAMESPACE = uuid.UUID("7a4c2e91-0b3d-4f6a-8e5c-9d1b2a3f4c60")
-# The register names the case of a correction "corrections/{unit}/{sequence}".
-CORRECTION_CASE_PREFIX = "corrections/"
 
 
 def parse_transfer_name(name: str) -> uuid.UUID:
@@ -269,26 +268,8 @@ class Transfers:
         ended the ownership entry it was issued from, it follows each correction to the entry
         that replaced it and shows that entry's owners and shares, naming the corrections.
         Read with no transaction open."""
-        history = (
-            await self.registry.ListEntries(
-                registry_pb.ListEntriesRequest(unit_number=certificate.unit_number, page_size=500)
-            )
-        ).entries
-        by_name = {e.name: e for e in history}
-        current = by_name.get(certificate.entry)
-        while current is not None and current.ended_by_case.startswith(CORRECTION_CASE_PREFIX):
-            successor = next(
-                (
-                    e
-                    for e in history
-                    if e.related_entry == current.name and e.kind == registry_pb.ENTRY_KIND_OWNERSHIP
-                ),
-                None,
-            )
-            if successor is None:
-                break
-            certificate.corrections.append(current.ended_by_case)
-            current = successor
+        current, corrections = await as_corrected(self.registry, certificate.entry)
+        certificate.corrections.extend(corrections)
         if not certificate.corrections:
             return certificate
         names = {o.resident_id: o.name for o in certificate.owners}
@@ -415,6 +396,12 @@ class _Transfer:
                 registry_pb.GetUnitRequest(unit_number=application.unit_number)
             )
         ).unit
+        # The entries this transfer ends as the book stands now, after any correction.
+        for record in (prereg, premortgage):
+            if record.entry:
+                current, _ = await as_corrected(self.service.registry, record.entry)
+                if current is not None:
+                    record.entry = current.name
         return prereg, premortgage, unit, clearance
 
     async def review(self, case: Case) -> None:

@@ -567,3 +567,48 @@ async def test_after_a_correction_the_certificate_is_rendered_anew_from_the_book
     checked = verify_document(reply.document, public_key)
     assert checked.ok, checked.failures
     assert checked.content["entry"] == corrected.name
+
+
+async def test_a_corrected_preregistration_proves_itself_from_the_corrected_entry_and_still_transfers(
+    offices, pki
+):
+    """民法典 216-217: after a correction replaces the 预告's entry, its proof is sealed on the
+    corrected entry, and the transfer ends the corrected entry, not the one the book replaced."""
+    o = offices
+    building, (unit, _) = await presale(o)
+    sale = await file_contract(o, pki, unit)
+    prereg, _ = await preregister(o, sale)
+    correction = (
+        await o.registry_clerk.RequestCorrection(
+            registry_pb.RequestCorrectionRequest(request_id=rid(), entry=prereg.entry, grounds="份额有误")
+        )
+    ).entry
+    holders = [f"buyers/{b.resident_id}" for b in sale.contract.terms.buyers]
+    await o.registry_clerk.ResolveCorrection(
+        registry_pb.ResolveCorrectionRequest(
+            request_id=rid(),
+            correction=correction.name,
+            corrected=registry_pb.NewEntry(
+                kind=registry_pb.ENTRY_KIND_PREREGISTRATION, holders=holders, share_basis_points=[5000, 5000]
+            ),
+        )
+    )
+    reply = await o.prereg.GetPreregistration(
+        prereg_pb.GetPreregistrationRequest(name=prereg.name, with_document=True)
+    )
+    checked = verify_document(
+        reply.proof_document, load_public_key(pki.registry_public_key_path.read_bytes())
+    )
+    assert checked.ok, checked.failures
+    assert checked.content["entry"] != prereg.entry
+    assert reply.preregistration.state == prereg_pb.PREREGISTRATION_STATE_IN_FORCE
+    await pay_tax(o, sale)
+    await first_register(o, building, [unit])
+    transfer = (
+        await o.transfer_as_service.LodgeTransfer(
+            transfer_pb.LodgeTransferRequest(
+                request_id=rid(), application=application(sale), auto_register=True
+            )
+        )
+    ).transfer
+    assert transfer.state == transfer_pb.REGISTRATION_STATE_REGISTERED
