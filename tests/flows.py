@@ -337,6 +337,17 @@ async def first_register(o: Offices, building: str, units: list[str]):
     )
 
 
+async def transfer_entered(o: Offices, sale: Sale) -> transfer_pb.Transfer:
+    """The platform lodges the sale's transfer and has it entered at once (the file-once path)."""
+    return (
+        await o.transfer_as_service.LodgeTransfer(
+            transfer_pb.LodgeTransferRequest(
+                request_id=rid(), application=application(sale), auto_register=True
+            )
+        )
+    ).transfer
+
+
 def application(sale: Sale) -> transfer_pb.TransferApplication:
     return transfer_pb.TransferApplication(
         unit_number=sale.unit,

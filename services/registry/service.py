@@ -592,15 +592,7 @@ class Book:
         """续封: before the term ends, the court moves its end on (查封规定 27); a seizure whose
         term ended is gone, and a new seizure, not a renewal, would be needed."""
         plan, unit_view = await self._planned_view(connection, unit_number, at)
-        target = next((v for v in unit_view.entries if v.entry.sequence == sequence), None)
-        if target is None or target.entry.kind not in SEIZURE_KINDS:
-            raise NotFound(f"no seizure {sequence} on unit {unit_number}")
-        if target.state is EntryState.HISTORIC:
-            raise FailedPrecondition(
-                "ENTRY_NOT_CURRENT",
-                f"{target.entry.name} has ended; it cannot be renewed",
-                {"entry": target.entry.name},
-            )
+        target = _seizure_not_ended(unit_view.entries, sequence, unit_number)
         current_end = seizure_end(target.entry, at)
         if current_end is not None and end <= current_end:
             raise InvalidArgument(
@@ -626,13 +618,7 @@ class Book:
         """解封: the seizure ends; the first queued one, if any, takes effect now."""
         plan, unit_view = await self._planned_view(connection, unit_number, at)
         view = unit_view.entries
-        target = next((v for v in view if v.entry.sequence == sequence), None)
-        if target is None or target.entry.kind not in SEIZURE_KINDS:
-            raise NotFound(f"no seizure {sequence} on unit {unit_number}")
-        if target.state is EntryState.HISTORIC:
-            raise FailedPrecondition(
-                "ENTRY_NOT_CURRENT", f"{target.entry.name} has already ended", {"entry": target.entry.name}
-            )
+        target = _seizure_not_ended(view, sequence, unit_number)
         case = _ruling_case(ruling)
         plan.move(sequence, StateEvent(EntryState.HISTORIC, case, actor, at, ruling))
         promoted_sequence = None
@@ -750,6 +736,18 @@ class Book:
         await self._apply(connection, [plan], case, actor, at)
         after = {v.entry.sequence: v for v in (await self._after(connection, plan, at)).entries}
         return [after[s] for s in touched]
+
+
+def _seizure_not_ended(views, sequence: int, unit_number: str) -> EntryView:
+    """The seizure `sequence` of the unit, in effect or queued; one that ended is refused."""
+    target = next((v for v in views if v.entry.sequence == sequence), None)
+    if target is None or target.entry.kind not in SEIZURE_KINDS:
+        raise NotFound(f"no seizure {sequence} on unit {unit_number}")
+    if target.state is EntryState.HISTORIC:
+        raise FailedPrecondition(
+            "ENTRY_NOT_CURRENT", f"{target.entry.name} has already ended", {"entry": target.entry.name}
+        )
+    return target
 
 
 def _ruling_case(ruling: Ruling) -> str:

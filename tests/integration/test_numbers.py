@@ -13,7 +13,6 @@ from grpc_status import rpc_status
 
 from deedflow.contract.v1 import contract_service_pb2 as contract_pb
 from deedflow.registry.v1 import registry_service_pb2 as registry_pb
-from deedflow.transfer.v1 import transfer_service_pb2 as transfer_pb
 from deedflow.type.v1 import parties_pb2
 from shared.db import plain_url
 from shared.grpc.status import bad_request
@@ -21,7 +20,6 @@ from shared.numbering import DISTRICTS, certificate_number
 from tests.flows import (
     BANK,
     DEVELOPER,
-    application,
     file_contract,
     first_register,
     mortgage_entered,
@@ -32,6 +30,7 @@ from tests.flows import (
     presale,
     rid,
     signed_mortgage,
+    transfer_entered,
 )
 from tests.support import new_building_number
 
@@ -59,13 +58,7 @@ async def test_proofs_of_every_office_and_certificates_come_from_the_registers_c
     premort = await premortgage(o, sale)
     await pay_tax(o, sale)
     await first_register(o, building, [unit])
-    transfer = (
-        await o.transfer_as_service.LodgeTransfer(
-            transfer_pb.LodgeTransferRequest(
-                request_id=rid(), application=application(sale), auto_register=True
-            )
-        )
-    ).transfer
+    transfer = await transfer_entered(o, sale)
     loan = parties_pb2.Loan(bank=BANK, amount_fen=500_000, term_months=12, mortgage_contract_number="DK-N")
     mortgage = await mortgage_entered(o, signed_mortgage(sale, loan))
     proofs = [
@@ -90,13 +83,7 @@ async def test_a_certificate_names_the_units_own_district_or_county(offices, pki
     prereg, _ = await preregister(o, sale)
     await pay_tax(o, sale)
     await first_register(o, building, [unit])
-    transfer = (
-        await o.transfer_as_service.LodgeTransfer(
-            transfer_pb.LodgeTransferRequest(
-                request_id=rid(), application=application(sale), auto_register=True
-            )
-        )
-    ).transfer
+    transfer = await transfer_entered(o, sale)
     assert "长寿区不动产证明第" in prereg.proof_number
     assert transfer.certificates
     assert all("长寿区不动产权第" in c for c in transfer.certificates), transfer.certificates

@@ -38,6 +38,7 @@ from tests.flows import (
     seize,
     seizure_end,
     signed_mortgage,
+    transfer_entered,
 )
 from tests.parties import Party, buyer, developer
 from tests.support import client_channel
@@ -530,13 +531,7 @@ async def test_after_a_correction_the_certificate_is_rendered_anew_from_the_book
     await preregister(o, sale)
     await pay_tax(o, sale)
     await first_register(o, building, [unit])
-    transfer = (
-        await o.transfer_as_service.LodgeTransfer(
-            transfer_pb.LodgeTransferRequest(
-                request_id=rid(), application=application(sale), auto_register=True
-            )
-        )
-    ).transfer
+    transfer = await transfer_entered(o, sale)
     name = transfer.certificates[0]
     wrong = transfer.ownership_entry
     correction = (
@@ -604,11 +599,5 @@ async def test_a_corrected_preregistration_proves_itself_from_the_corrected_entr
     assert reply.preregistration.state == prereg_pb.PREREGISTRATION_STATE_IN_FORCE
     await pay_tax(o, sale)
     await first_register(o, building, [unit])
-    transfer = (
-        await o.transfer_as_service.LodgeTransfer(
-            transfer_pb.LodgeTransferRequest(
-                request_id=rid(), application=application(sale), auto_register=True
-            )
-        )
-    ).transfer
+    transfer = await transfer_entered(o, sale)
     assert transfer.state == transfer_pb.REGISTRATION_STATE_REGISTERED
