@@ -116,7 +116,7 @@ POLICY: dict[str, frozenset[Role]] = {
     "/deedflow.transfer.v1.TransferService/GetTransfer": SERVICE_READERS,
     "/deedflow.transfer.v1.TransferService/GetCertificate": SERVICE_READERS,
     "/deedflow.transfer.v1.TransferService/ListCertificates": READERS,
-    "/deedflow.casework.v1.CaseworkService/ListCases": READERS,
+    "/deedflow.casework.v1.CaseworkService/ListCases": SERVICE_READERS,
     "/deedflow.casework.v1.CaseworkService/GetCase": READERS,
     "/deedflow.casework.v1.CaseworkService/RequisitionCase": frozenset({Role.CLERK}),
     "/deedflow.casework.v1.CaseworkService/ResubmitCase": frozenset({Role.CLERK, Role.DEVELOPER, Role.BANK}),
@@ -161,7 +161,8 @@ SERVICE_CALLS: dict[str, frozenset[str]] = {
     ),
     "contract": _rpcs("registry.v1.RegistryService", "CreateBuilding", "CheckDisposal"),
     "preregistration": _rpcs("contract.v1.ContractService", "GetContract")
-    | _rpcs("registry.v1.RegistryService", "CheckDisposal", "CommitCase", "ListEntries", "SealDocument"),
+    | _rpcs("registry.v1.RegistryService", "CheckDisposal", "CommitCase", "ListEntries", "SealDocument")
+    | _rpcs("casework.v1.CaseworkService", "ListCases"),
     "transfer": _rpcs("contract.v1.ContractService", "MarkContractTransferred", "ListUnits", "GetContract")
     | _rpcs("mortgage.v1.MortgageService", "RecordConvertedMortgage")
     | _rpcs(

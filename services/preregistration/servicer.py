@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
+from deedflow.casework.v1 import casework_service_pb2 as case_pb
+from deedflow.casework.v1 import casework_service_pb2_grpc
 from deedflow.preregistration.v1 import preregistration_service_pb2 as pb
 from deedflow.preregistration.v1 import preregistration_service_pb2_grpc
 from deedflow.registry.v1 import registry_service_pb2 as registry_pb
@@ -152,9 +156,24 @@ class PreregistrationServicer(preregistration_service_pb2_grpc.PreregistrationSe
             entry is not None
             and entry.state == registry_pb.ENTRY_STATE_HISTORIC
             and entry.ended_by_case.startswith(LAPSED_PREFIX)
+            and not await self._transfer_applied_by(message.unit_number, entry.end_time)
         ):
             message.state = pb.PREREGISTRATION_STATE_LAPSED
             message.lapse_time.CopyFrom(entry.end_time)
+
+    async def _transfer_applied_by(self, unit_number: str, lapse_time) -> bool:
+        """Whether a transfer of the unit applied for (受理) by `lapse_time` is still pending at the
+        transfer office: then the 预告, and the 预抵押 waiting on it, have not lapsed (民法典 221 counts
+        the application; 担保制度解释 52), and the book will enter them as they stood."""
+        by = lapse_time.ToDatetime(tzinfo=dt.UTC) + dt.timedelta(milliseconds=1)
+        request = case_pb.ListCasesRequest(
+            kinds=[case_pb.CASE_KIND_TRANSFER], unit_number=unit_number, page_size=1
+        )
+        request.lodged_before.FromDatetime(by)
+        pending = await casework_service_pb2_grpc.CaseworkServiceStub(
+            self.service.peer("transfer")
+        ).ListCases(request)
+        return bool(pending.cases)
 
     async def GetPreregistration(self, request, context):
         row = await self._visible(PREREGISTRATIONS, request.name)

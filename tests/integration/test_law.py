@@ -83,6 +83,14 @@ async def test_a_transfer_applied_for_on_day_89_and_entered_on_day_91_keeps_the_
         transfer_pb.LodgeTransferRequest(request_id=rid(), application=application(sale))
     )
     clock.advance(dt.timedelta(days=2))
+    # Day 91, the application pending: neither the 预告 nor the bank's 预抵押 has lapsed.
+    prereg = (
+        await o.prereg.GetPreregistration(prereg_pb.GetPreregistrationRequest(name=sale.prereg.name))
+    ).preregistration
+    premortgage_now = (
+        await o.prereg_as_bank.GetPremortgage(prereg_pb.GetPremortgageRequest(name=sale.premortgage.name))
+    ).premortgage
+    assert prereg.state == premortgage_now.state == prereg_pb.PREREGISTRATION_STATE_IN_FORCE
     record = await entered(o.transfer_cases, lodged.case_record.name)
     assert record.state == case_pb.CASE_STATE_ISSUED
     transfer = (

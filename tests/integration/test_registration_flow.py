@@ -601,3 +601,18 @@ async def test_a_corrected_preregistration_proves_itself_from_the_corrected_entr
     await first_register(o, building, [unit])
     transfer = await transfer_entered(o, sale)
     assert transfer.state == transfer_pb.REGISTRATION_STATE_REGISTERED
+
+
+async def test_common_parts_are_registered_with_the_building(offices):
+    """CQ 41: the building's common parts (物业管理用房) are registered with its first
+    registration, which the developer applies for alone (条例 14)."""
+    building, units = await presale(offices)
+    await first_register(offices, building, units)
+    record = (
+        await offices.transfer.GetFirstRegistration(
+            transfer_pb.GetFirstRegistrationRequest(building_number=building)
+        )
+    ).first_registration
+    assert list(record.common_parts) == ["物业管理用房"]
+    assert record.state == transfer_pb.REGISTRATION_STATE_REGISTERED
+    assert record.developer.uscc == DEVELOPER.uscc
