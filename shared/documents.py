@@ -159,16 +159,21 @@ async def issue(registry, entry: str, kind: str, number: str, body: Message) -> 
 CORRECTION_CASE_PREFIX = "corrections/"
 
 
-async def as_corrected(registry, entry: str) -> tuple[registry_service_pb2.Entry | None, list[str]]:
+async def unit_history(registry, unit_number: str) -> list[registry_service_pb2.Entry]:
+    """Every entry of the unit with its state now (a unit's history is a handful of entries; one
+    page of the most the book lists holds it). Read with no transaction open."""
+    request = registry_service_pb2.ListEntriesRequest(unit_number=unit_number, page_size=500)
+    return list((await registry.ListEntries(request)).entries)
+
+
+async def as_corrected(
+    registry, entry: str, history: list[registry_service_pb2.Entry] | None = None
+) -> tuple[registry_service_pb2.Entry | None, list[str]]:
     """The entry that stands for `entry` in the book now: following each correction (更正登记)
     that ended it to the entry that replaced it (民法典 216-217: the book prevails). With the
-    corrections followed, oldest first. Read with no transaction open."""
-    unit_number = entry.split("/")[1]
-    history = (
-        await registry.ListEntries(
-            registry_service_pb2.ListEntriesRequest(unit_number=unit_number, page_size=500)
-        )
-    ).entries
+    corrections followed, oldest first. `history` is the unit's, when the caller has read it."""
+    if history is None:
+        history = await unit_history(registry, entry.split("/")[1])
     current = next((e for e in history if e.name == entry), None)
     corrections: list[str] = []
     while current is not None and current.ended_by_case.startswith(CORRECTION_CASE_PREFIX):

@@ -15,7 +15,7 @@ from services.preregistration.service import PREMORTGAGES, PREREGISTRATIONS, Pre
 from shared.auth import Role, caller
 from shared.casework.service import entering, lodge_or_enter
 from shared.casework.servicer import case_message
-from shared.documents import attach_proof
+from shared.documents import attach_proof, unit_history
 from shared.errors import FieldViolation, InvalidArgument
 from shared.parties import require_own_loan, require_ruling_actor
 from shared.permits import require_permit_holder
@@ -147,11 +147,8 @@ class PreregistrationServicer(preregistration_service_pb2_grpc.PreregistrationSe
         with its lapse time, although no case of this office ended it."""
         if message.state != pb.PREREGISTRATION_STATE_IN_FORCE or not message.entry:
             return
-        # A unit's history is a handful of entries; one page of the most the book lists holds it.
-        history = await self.service.registry.ListEntries(
-            registry_pb.ListEntriesRequest(unit_number=message.unit_number, page_size=500)
-        )
-        entry = next((e for e in history.entries if e.name == message.entry), None)
+        history = await unit_history(self.service.registry, message.unit_number)
+        entry = next((e for e in history if e.name == message.entry), None)
         if (
             entry is not None
             and entry.state == registry_pb.ENTRY_STATE_HISTORIC

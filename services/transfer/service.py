@@ -38,7 +38,7 @@ from shared import co_ownership
 from shared.auth import Caller
 from shared.casework.domain import CaseKind
 from shared.casework.service import Case, CaseBook, Registered, refuse_if_restricted
-from shared.documents import as_corrected
+from shared.documents import as_corrected, unit_history
 from shared.errors import (
     AlreadyExists,
     DomainError,
@@ -397,9 +397,10 @@ class _Transfer:
             )
         ).unit
         # The entries this transfer ends as the book stands now, after any correction.
+        history = await unit_history(self.service.registry, application.unit_number)
         for record in (prereg, premortgage):
             if record.entry:
-                current, _ = await as_corrected(self.service.registry, record.entry)
+                current, _ = await as_corrected(self.service.registry, record.entry, history)
                 if current is not None:
                     record.entry = current.name
         return prereg, premortgage, unit, clearance

@@ -102,7 +102,15 @@ class Cluster:
         self.processes = dict(zip(SERVICE_NAMES, started, strict=True))
 
     async def restart(self, name: str) -> None:
-        self.processes[name] = await asyncio.to_thread(self._start_one, name)
+        starting = asyncio.ensure_future(asyncio.to_thread(self._start_one, name))
+        try:
+            self.processes[name] = await asyncio.shield(starting)
+        except asyncio.CancelledError:
+            # The supervisor is being stopped while a start runs on in its thread: keep what it
+            # starts, so that stop() stops it too instead of leaving it running after the test.
+            with contextlib.suppress(ExitedBeforeServing):
+                self.processes[name] = await starting
+            raise
         self.restarts[name] += 1
 
     async def kill(self, name: str) -> None:
