@@ -104,6 +104,13 @@ def _half_up(numerator: int, denominator: int) -> int:
     return sign * ((abs(numerator) * 2 + denominator) // (denominator * 2))
 
 
+def settled_tax_base(price_ex_vat_fen: int, vat_fen: int, adjustment_fen: int) -> int:
+    """The VAT-exclusive price after the area settlement (契税法 4: the tax base excludes VAT): the
+    settlement adjusts the price with VAT, so only its VAT-exclusive share moves the base."""
+    total = price_ex_vat_fen + vat_fen
+    return price_ex_vat_fen + _half_up(adjustment_fen * price_ex_vat_fen, total)
+
+
 def area_settlement(price_fen: int, contract_area_dm2: int, surveyed_area_dm2: int) -> pb.AreaSettlement:
     """The price adjustment for the as-built area, as the model contract settles it unless the
     parties agreed otherwise (商品房销售管理办法 20):

@@ -20,7 +20,7 @@ from deedflow.tax.v1 import tax_service_pb2 as tax_pb
 from deedflow.transfer.v1 import transfer_service_pb2 as transfer_pb
 from deedflow.type.v1 import parties_pb2
 from services.orchestrator.clients import Clients
-from services.orchestrator.domain import StepKind, area_settlement, home_count_for_tax
+from services.orchestrator.domain import StepKind, area_settlement, home_count_for_tax, settled_tax_base
 from shared.errors import FailedPrecondition
 from shared.grpc.status import error_info
 from shared.purchase_terms import contract_terms
@@ -207,10 +207,9 @@ async def settle_tax(ctx: Context) -> Wait | None:
     if ctx.survey is None:
         return None
     filing = ctx.filing
-    adjustment = ctx.documents.area_settlement.price_adjustment_fen
-    # The settlement adjusts the price with VAT; the VAT-exclusive share of it moves the base.
-    total = filing.price_ex_vat_fen + filing.vat_fen
-    base = filing.price_ex_vat_fen + (adjustment * filing.price_ex_vat_fen * 2 + total) // (total * 2)
+    base = settled_tax_base(
+        filing.price_ex_vat_fen, filing.vat_fen, ctx.documents.area_settlement.price_adjustment_fen
+    )
     assessment = (
         await ctx.clients.tax.ReassessDeedTax(
             tax_pb.ReassessDeedTaxRequest(

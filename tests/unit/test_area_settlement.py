@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from services.orchestrator.domain import area_settlement
+from services.orchestrator.domain import area_settlement, settled_tax_base
 
 PRICE = 130_800_000  # ¥1,308,000 including VAT, for 90.00 m²
 CONTRACT = 9_000
@@ -35,3 +35,11 @@ def test_one_hundredth_of_a_square_metre_past_3_percent_offers_rescission():
     assert not area_settlement(PRICE, 10_000, 10_300).rescission_offered
     assert area_settlement(PRICE, 10_000, 10_301).rescission_offered
     assert area_settlement(PRICE, 10_000, 9_699).rescission_offered
+
+
+def test_the_tax_base_moves_by_the_vat_exclusive_share_of_the_settlement():
+    """契税法 4: the base excludes VAT; ¥1,200,000 + ¥108,000 VAT, refunded ¥65,400 for a smaller
+    flat, is taxed on ¥1,140,000, and +¥7,266.67 on ¥1,206,666.67."""
+    assert settled_tax_base(120_000_000, 10_800_000, -6_540_000) == 114_000_000
+    assert settled_tax_base(120_000_000, 10_800_000, 726_667) == 120_666_667
+    assert settled_tax_base(120_000_000, 0, 500) == 120_000_500
