@@ -835,10 +835,11 @@ def _role(caller: str) -> Role:
 
 async def _office_state(world: World, office: str, subject: str) -> dict[str, str]:
     """A digest of the office's records that name the object (stored answers aside: a refusal
-    may be kept; other tests' purchases move on in the background)."""
+    may be kept; other tests' purchases move on in the background, and the register signs
+    checkpoints by itself)."""
     connection = await asyncpg.connect(plain_url(world.services[office].deps.database.url))
     try:
-        return await row_digests(connection, [office], {"idempotency_record"}, naming=subject)
+        return await row_digests(connection, [office], {"idempotency_record", "checkpoint"}, naming=subject)
     finally:
         await connection.close()
 
@@ -866,6 +867,8 @@ def _object_of(request: Message) -> str:
         for part in path.split("."):
             value = getattr(value, part, None)
         if isinstance(value, str) and value:
+            if "/entries/" in value:
+                return value.split("/")[1]  # an entry is named by its unit: its number alone is "1"
             return value.rpartition("/")[2]
     raise AssertionError(f"no object named in {type(request).__name__}")
 
