@@ -16,22 +16,24 @@ from deedflow.type.v1 import parties_pb2
 from shared.errors import FailedPrecondition
 from shared.signing import algorithm_of, verify
 
-IDENTITY_PREFIX = "deedflow://"
+
+def identity(role: str, party: str) -> str:
+    """The certificate identity of a party signing for itself: its role and its own id, e.g.
+    "organizations/915…" as a bank is "deedflow://bank/915…"."""
+    return f"deedflow://{role}/{party.partition('/')[2]}"
 
 
 def verify_each(
     signatures: Iterable[parties_pb2.Signature], parties: Mapping[str, str], text: bytes, ca_pem: bytes, at
 ) -> set[str]:
-    """Verifies the signature of every party (name -> certificate role, or the full identity
-    when another signs for the party, as a guardian for a minor) that signed over `text`;
-    returns who did. A signature of someone else is left to its own check."""
+    """Verifies the signature of every party (name -> the certificate identity that signs for
+    it, see `identity`) that signed over `text`; returns who did. A signature of someone else is
+    left to its own check."""
     consenting = set()
     for signature in signatures:
-        role = parties.get(signature.signer)
-        if role is None:
+        identity = parties.get(signature.signer)
+        if identity is None:
             continue
-        ident = signature.signer.partition("/")[2]
-        identity = role if role.startswith(IDENTITY_PREFIX) else f"{IDENTITY_PREFIX}{role}/{ident}"
         verify(
             algorithm_of(signature.algorithm),
             signature.certificate_pem,
@@ -53,7 +55,7 @@ def require_consent(
     at: dt.datetime,
     reason: str,
 ) -> None:
-    """Every party (name -> certificate role) has signed `text` with a certificate of our CA
+    """Every party (name -> certificate identity) has signed `text` with a certificate of our CA
     naming it; a bad signature is refused with its own reason, a missing one with `reason`."""
     consenting = verify_each(signatures, parties, text, ca_pem, at)
     missing = sorted(set(parties) - consenting)

@@ -8,14 +8,13 @@ from collections.abc import Sequence
 
 from deedflow.type.v1 import parties_pb2
 from shared.errors import FieldViolation
+from shared.workdays import BEIJING
 
 ADULT_AGE = 18  # 民法典 17
-# Ages are counted on the calendar of the place of signing.
-BEIJING = dt.timezone(dt.timedelta(hours=8), "Asia/Shanghai")
 
 
 def day_of(now: dt.datetime) -> dt.date:
-    """The date in Chongqing at `now`."""
+    """The date in Chongqing at `now`: ages are counted on the calendar of the place of signing."""
     return now.astimezone(BEIJING).date()
 
 

@@ -22,7 +22,7 @@ from shared import statements
 from shared.auth import Caller
 from shared.casework.domain import CaseKind
 from shared.casework.service import Case, CaseBook, Registered, refuse_if_restricted
-from shared.consent import require_consent
+from shared.consent import identity, require_consent
 from shared.errors import FailedPrecondition, NotFound
 from shared.journal import Journal, Operation
 from shared.names import parse_uuid_name
@@ -80,7 +80,10 @@ class Mortgages:
         """民法典 400: a written mortgage contract; every mortgagor signs its terms with their own key."""
         require_consent(
             request.mortgagor_signatures,
-            {f"buyers/{m.resident_id}": "buyer" for m in request.mortgagors},
+            {
+                party: identity("buyer", party)
+                for party in (f"buyers/{m.resident_id}" for m in request.mortgagors)
+            },
             statements.mortgage(request.unit_number, request.loan, request.mortgagors),
             self.ca_pem,
             at,

@@ -13,7 +13,7 @@ from services.orchestrator.render import purchase_message
 from services.orchestrator.service import Purchases, parse_purchase_name
 from shared import guardians, paging, statements
 from shared.auth import Role, caller
-from shared.consent import verify_each
+from shared.consent import identity, verify_each
 from shared.context import subject_var
 from shared.errors import FailedPrecondition, FieldViolation, InvalidArgument, ResourceExhausted
 from shared.journal import Operation
@@ -50,10 +50,10 @@ class PurchaseServicer(orchestrator_service_pb2_grpc.PurchaseServiceServicer):
         if filing.HasField("loan"):
             # The bank's slot counts only from the loan's bank's own certificate, whatever the
             # signer field says (a typed-in name proves nothing).
-            bank = f"deedflow://bank/{filing.loan.bank.uscc}"
+            bank = identity("bank", f"organizations/{filing.loan.bank.uscc}")
             expected.append((filing.loan.bank_signature, bank, canonical_bytes(filing)))
-        for signature, identity, data in expected:
-            if identity is None:
+        for signature, signer, data in expected:
+            if signer is None:
                 raise FailedPrecondition(
                     "SIGNER_NOT_A_PARTY", "a signature names someone who is not a party to the contract"
                 )
@@ -63,7 +63,7 @@ class PurchaseServicer(orchestrator_service_pb2_grpc.PurchaseServiceServicer):
                 signature.signature,
                 data,
                 self.ca_pem,
-                identity,
+                signer,
                 at,
             )
 
@@ -83,9 +83,10 @@ class PurchaseServicer(orchestrator_service_pb2_grpc.PurchaseServiceServicer):
             at,
         )
         if filing.HasField("loan"):
+            bank = f"organizations/{filing.loan.bank.uscc}"
             verify_each(
                 request.joint.signatures,
-                {f"organizations/{filing.loan.bank.uscc}": "bank"},
+                {bank: identity("bank", bank)},
                 statements.release_premortgage(filing.unit_number, digest),
                 self.ca_pem,
                 at,

@@ -22,7 +22,7 @@ from shared import guardians, statements
 from shared.auth import Caller, Role
 from shared.casework.domain import CaseKind
 from shared.casework.service import Case, CaseBook, Registered, refuse_if_restricted
-from shared.consent import require_consent
+from shared.consent import identity, require_consent
 from shared.errors import FailedPrecondition, FieldViolation, InvalidArgument, NotFound
 from shared.journal import Journal, Operation
 from shared.names import parse_uuid_name
@@ -252,7 +252,8 @@ class Preregistrations:
         prereg = await self.tx.read(lambda c: self.load(c, PREREGISTRATIONS, request.name))
         developer = parties_pb2.Organization.FromString(prereg["developer"])
         parties = guardians.signing_parties(_holders(prereg))
-        parties[f"organizations/{developer.uscc}"] = "developer"
+        seller = f"organizations/{developer.uscc}"
+        parties[seller] = identity("developer", seller)
         require_consent(
             request.joint.signatures,
             parties,
@@ -302,9 +303,10 @@ class Preregistrations:
             )
 
         premortgage, prereg_of = await self.tx.read(read)
+        bank = f"organizations/{premortgage['bank_uscc']}"
         require_consent(
             [request.mortgagee_consent],
-            {f"organizations/{premortgage['bank_uscc']}": "bank"},
+            {bank: identity("bank", bank)},
             statements.release_premortgage(
                 prereg_of["unit_number"], await self._contract_digest(prereg_of["contract"])
             ),
