@@ -170,15 +170,34 @@ async def as_corrected(
     registry, entry: str, history: list[registry_service_pb2.Entry] | None = None
 ) -> tuple[registry_service_pb2.Entry | None, list[str]]:
     """The entry that stands for `entry` in the book now: following each correction (更正登记)
-    that ended it to the entry that replaced it (民法典 216-217: the book prevails). With the
-    corrections followed, oldest first. `history` is the unit's, when the caller has read it."""
-    if history is None:
-        history = await unit_history(registry, entry.split("/")[1])
-    current = next((e for e in history if e.name == entry), None)
+    that ended it to the entry that replaced it (民法典 216-217: the book prevails), and the
+    renumbering at the as-built survey that carried it to another unit (担保制度解释 52). With the
+    corrections followed, oldest first. `history` is one unit's, when the caller has read it."""
+    histories: dict[str, list[registry_service_pb2.Entry]] = {}
+    if history:
+        histories[history[0].unit_number] = history
+
+    async def find(name: str) -> registry_service_pb2.Entry | None:
+        unit_number = name.split("/")[1]
+        if unit_number not in histories:
+            histories[unit_number] = await unit_history(registry, unit_number)
+        return next((e for e in histories[unit_number] if e.name == name), None)
+
+    current = await find(entry)
     corrections: list[str] = []
-    while current is not None and current.ended_by_case.startswith(CORRECTION_CASE_PREFIX):
+    while current is not None:
+        if current.carried_to:
+            current = await find(current.carried_to)
+            continue
+        if not current.ended_by_case.startswith(CORRECTION_CASE_PREFIX):
+            break
         successor = next(
-            (e for e in history if e.related_entry == current.name and e.kind == current.kind), None
+            (
+                e
+                for e in histories[current.unit_number]
+                if e.related_entry == current.name and e.kind == current.kind
+            ),
+            None,
         )
         if successor is None:
             break

@@ -133,9 +133,12 @@ async def pay(offices, purchase: pb.Purchase) -> tax_pb.Assessment:
     ).assessment
 
 
-async def complete(desk, building: str, surveyed: dict[str, int] | None = None) -> pb.BuildingCompletion:
+async def complete(
+    desk, building: str, surveyed: dict[str, int] | None = None, renumbered: dict[str, str] | None = None
+) -> pb.BuildingCompletion:
     """The developer declares the building complete, with the as-built areas of `surveyed`
-    (unit number -> dm²); other units keep their presale area."""
+    (unit number -> dm²); other units keep their presale area. `renumbered` maps a surveyed
+    presale unit to the as-built number the survey gave it."""
     reply = await desk.CompleteBuilding(
         pb.CompleteBuildingRequest(
             request_id=rid(),
@@ -143,7 +146,11 @@ async def complete(desk, building: str, surveyed: dict[str, int] | None = None) 
             completion_record_number=f"渝建竣备{building[-6:]}",
             common_parts=["物业管理用房"],
             survey=[
-                pb.SurveyedUnit(presale_unit_number=unit, unit_number=unit, gross_area_dm2=area)
+                pb.SurveyedUnit(
+                    presale_unit_number=unit,
+                    unit_number=(renumbered or {}).get(unit, unit),
+                    gross_area_dm2=area,
+                )
                 for unit, area in (surveyed or {}).items()
             ],
         )

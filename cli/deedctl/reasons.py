@@ -117,6 +117,10 @@ REASONS: dict[str, tuple[str, str]] = {
         "实测面积与合同约定面积误差超过3%，买受人可以退房",
         "the as-built area differs from the contract's by more than 3 %: the buyers may rescind",
     ),
+    "UNIT_RENUMBERED": (
+        "该预售房屋实测后已变更单元号，其登记事项已转至实测单元",
+        "the presale unit was renumbered by the as-built survey; its entries moved to the as-built unit",
+    ),
     "OBJECTION_REPEATED": (
         "异议登记失效后，同一申请人就同一事项再次申请不予受理",
         "the same objector's objection on the same matter lapsed; it is not accepted again",

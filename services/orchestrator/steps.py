@@ -228,7 +228,8 @@ async def settle_tax(ctx: Context) -> Wait | None:
 async def transfer(ctx: Context) -> Wait | None:
     """The pivot: once the transfer is entered in the book, nothing is undone (民法典 214)."""
     application = transfer_pb.TransferApplication(
-        unit_number=ctx.filing.unit_number,
+        # The unit as the survey numbered it; its 预告 and 预抵押 were carried there (担保制度解释 52).
+        unit_number=ctx.survey.unit_number if ctx.survey else ctx.filing.unit_number,
         contract=ctx.documents.contract,
         preregistration=ctx.documents.preregistration,
         premortgage=ctx.documents.premortgage,

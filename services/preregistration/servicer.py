@@ -15,7 +15,7 @@ from services.preregistration.service import PREMORTGAGES, PREREGISTRATIONS, Pre
 from shared.auth import Role, caller
 from shared.casework.service import entering, lodge_or_enter
 from shared.casework.servicer import case_message
-from shared.documents import attach_proof, unit_history
+from shared.documents import as_corrected, attach_proof
 from shared.errors import FieldViolation, InvalidArgument
 from shared.parties import require_own_loan, require_ruling_actor
 from shared.permits import require_permit_holder
@@ -147,8 +147,12 @@ class PreregistrationServicer(preregistration_service_pb2_grpc.PreregistrationSe
         with its lapse time, although no case of this office ended it."""
         if message.state != pb.PREREGISTRATION_STATE_IN_FORCE or not message.entry:
             return
-        history = await unit_history(self.service.registry, message.unit_number)
-        entry = next((e for e in history if e.name == message.entry), None)
+        entry, _ = await as_corrected(self.service.registry, message.entry)
+        if entry is not None and entry.unit_number != message.unit_number:
+            # Renumbered at the as-built survey: the book carried it, with its rank, to the
+            # as-built unit (担保制度解释 52), where the transfer will find it.
+            message.unit_number = entry.unit_number
+            message.entry = entry.name
         if (
             entry is not None
             and entry.state == registry_pb.ENTRY_STATE_HISTORIC

@@ -77,6 +77,8 @@ class StateEvent:
     note: str = ""
     # A renewal (续封) of a seizure: the seizure's new end.
     expire_time: dt.datetime | None = None
+    # The entry that continues this one on the unit it was renumbered to (担保制度解释 52).
+    carried_to: str = ""
 
 
 @dataclass(frozen=True)
@@ -100,6 +102,8 @@ class Entry:
     note: str = ""
     # A seizure of the building and its land, entered on each unit: it stops first registration.
     covers_building: bool = False
+    # The presale unit's entry this one continues after renumbering (担保制度解释 52).
+    carried_from: str = ""
 
     @property
     def name(self) -> str:
@@ -127,6 +131,8 @@ class EntryView:
     end_time: dt.datetime | None = None
     ended_by: str = ""
     queue_position: int = 0
+    # The entry that continues it on the as-built unit, when renumbering ended it.
+    carried_to: str = ""
 
 
 @dataclass(frozen=True)
@@ -139,11 +145,13 @@ class UnitFacts:
     presale_unit_number: str
     # The as-built (实测) area, recorded at first registration; the presale area until then.
     surveyed_area_dm2: int | None = None
+    # The as-built unit this presale unit became at the survey, when its number changed.
+    renumbered_to: str = ""
 
     @property
     def presale_facts(self) -> UnitFacts:
         """The facts as the building table filed them, without the survey."""
-        return replace(self, surveyed_area_dm2=None)
+        return replace(self, surveyed_area_dm2=None, renumbered_to="")
 
 
 @dataclass(frozen=True)
@@ -211,7 +219,8 @@ def _lapse_time(
     if entry.kind is EntryKind.OBJECTION:
         if any(event.ruling is not None for event in entry.events):
             return None  # a lawsuit keeps the objection in force
-        return entry.entry_time + OBJECTION_LAPSE, OBJECTION_LAPSED
+        # From its priority time: an objection carried to a renumbered unit keeps its 15 days.
+        return entry.priority_time + OBJECTION_LAPSE, OBJECTION_LAPSED
     if entry.kind in SEIZURE_KINDS and entry.expire_time is not None:
         return seizure_end(entry, at), "lapsed: seizure term ended (查封规定 27)"
     if entry.kind in PRE_REGISTRATION_KINDS and first_registration_time is not None:
@@ -256,7 +265,8 @@ def view_entries(
             elif state is EntryState.PENDING:
                 queue += 1
                 position = queue
-        views.append(EntryView(entry, state, end_time, ended_by, position))
+        carried_to = ended.carried_to if ended else ""
+        views.append(EntryView(entry, state, end_time, ended_by, position, carried_to))
     return tuple(views)
 
 
@@ -324,6 +334,8 @@ def restrictions(unit: UnitView, disposal: Disposal, beneficiaries: Iterable[str
     beneficiaries; empty when it may. Cancellations (注销) are never blocked."""
     if disposal is Disposal.CANCELLATION:
         return []
+    if unit.facts.renumbered_to:
+        return [Restriction("UNIT_RENUMBERED", "担保制度解释 52 (实测单元号变更)")]
     who = frozenset(beneficiaries)
     found: list[Restriction] = []
     owners = {h for v in unit.current(EntryKind.OWNERSHIP) for h in v.entry.holders}
@@ -375,6 +387,43 @@ def converted_priority(source: EntryView) -> dt.datetime:
     return source.entry.priority_time
 
 
+def carried_entries(views: Sequence[EntryView]) -> list[tuple[EntryView, NewEntry]]:
+    """The entries in force (or queued) on a presale unit, as they continue, from sequence 1, on
+    the new as-built unit it became at the survey (担保制度解释 52: the same property keeps its
+    rights): same right, holders, terms and rank, in book order; a seizure keeps its end as
+    renewed, an objection its lawsuit, and a reference to another carried entry follows it.
+    Each with the presale entry it continues."""
+    live = [v for v in views if v.state is not EntryState.HISTORIC]
+    renumbered = {v.entry.sequence: i + 1 for i, v in enumerate(live)}
+    carried = []
+    for view in live:
+        entry = view.entry
+        rulings = [e.ruling for e in entry.events if e.ruling is not None]
+        carried.append(
+            (
+                view,
+                NewEntry(
+                    kind=entry.kind,
+                    holders=entry.holders,
+                    shares=entry.shares,
+                    amount_fen=entry.amount_fen,
+                    priority_time=entry.priority_time,
+                    related_sequence=renumbered.get(entry.related_sequence)
+                    if entry.related_sequence
+                    else None,
+                    note=entry.note,
+                    ruling=rulings[-1] if rulings else entry.ruling,
+                    expire_time=seizure_end(entry) if entry.kind in SEIZURE_KINDS else entry.expire_time,
+                    restricts_transfer=entry.restricts_transfer,
+                    covers_building=entry.covers_building,
+                    initial_state=view.state,
+                    carried_from=entry.name,
+                ),
+            )
+        )
+    return carried
+
+
 @dataclass
 class NewEntry:
     """An entry a case asks to append."""
@@ -391,3 +440,4 @@ class NewEntry:
     restricts_transfer: bool = False
     covers_building: bool = False
     initial_state: EntryState = EntryState.CURRENT
+    carried_from: str = ""

@@ -43,8 +43,8 @@ EVENT_COLUMNS = (
 )
 # Columns a later version added; a leaf names them only when set, so every leaf written before
 # them encodes, and hashes, exactly as it did.
-OPTIONAL_ENTRY_COLUMNS = ("covers_building",)
-OPTIONAL_EVENT_COLUMNS = ("expire_time",)
+OPTIONAL_ENTRY_COLUMNS = ("covers_building", "carried_from")
+OPTIONAL_EVENT_COLUMNS = ("expire_time", "carried_to")
 
 
 def _value(value):

@@ -75,6 +75,7 @@ def _facts(row: asyncpg.Record) -> UnitFacts:
         row["use"],
         row["presale_unit_number"],
         row.get("surveyed_area_dm2"),
+        row["renumbered_to"] or "",
     )
 
 
@@ -102,10 +103,22 @@ async def first_registration_time(connection: asyncpg.Connection, building_numbe
 
 
 async def units_of_building(connection: asyncpg.Connection, building_number: str) -> list[str]:
+    """The building's units as the book now numbers them (without presale units since renumbered)."""
     rows = await connection.fetch(
-        "SELECT unit_number FROM unit WHERE building_number = $1 ORDER BY unit_number", building_number
+        "SELECT unit_number FROM unit WHERE building_number = $1 AND renumbered_to IS NULL"
+        " ORDER BY unit_number",
+        building_number,
     )
     return [row["unit_number"] for row in rows]
+
+
+async def renumber(connection: asyncpg.Connection, facts: UnitFacts, presale_unit_number: str) -> None:
+    """Enters the as-built unit `facts` surveyed from a presale unit, and marks that presale unit
+    as renumbered to it."""
+    await insert_unit(connection, facts)
+    await connection.execute(
+        "UPDATE unit SET renumbered_to = $2 WHERE unit_number = $1", presale_unit_number, facts.unit_number
+    )
 
 
 async def mark_first_registered(
@@ -142,6 +155,7 @@ async def entries_of(connection: asyncpg.Connection, unit_numbers: list[str]) ->
                 _ruling(row["ruling_authority"], row["ruling_number"]),
                 row["note"],
                 row["expire_time"],
+                row["carried_to"] or "",
             )
         )
     found: dict[str, list[Entry]] = defaultdict(list)
@@ -167,6 +181,7 @@ async def entries_of(connection: asyncpg.Connection, unit_numbers: list[str]) ->
                 restricts_transfer=row["restricts_transfer"],
                 note=row["note"],
                 covers_building=bool(row["covers_building"]),
+                carried_from=row["carried_from"] or "",
             )
         )
     return found
@@ -193,8 +208,9 @@ async def insert_entry(
         """
         INSERT INTO entry (unit_number, sequence, kind, holders, share_basis_points, amount_fen,
             priority_time, ruling_authority, ruling_number, expire_time, related_sequence,
-            restricts_transfer, note, created_by_case, entered_by, entry_time, leaf_index, covers_building)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
+            restricts_transfer, note, created_by_case, entered_by, entry_time, leaf_index, covers_building,
+            carried_from)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)
         """,
         unit_number,
         sequence,
@@ -214,6 +230,7 @@ async def insert_entry(
         at,
         leaf_index,
         True if new.covers_building else None,
+        new.carried_from or None,
     )
 
 
@@ -228,8 +245,8 @@ async def insert_event(
     await connection.execute(
         """
         INSERT INTO entry_event (unit_number, sequence, event_sequence, state, case_name, actor,
-            event_time, ruling_authority, ruling_number, note, leaf_index, expire_time)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+            event_time, ruling_authority, ruling_number, note, leaf_index, expire_time, carried_to)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
         """,
         unit_number,
         sequence,
@@ -243,4 +260,5 @@ async def insert_event(
         event.note,
         leaf_index,
         event.expire_time,
+        event.carried_to or None,
     )

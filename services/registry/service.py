@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import asyncpg
 from cryptography.hazmat.primitives import serialization
@@ -26,8 +26,10 @@ from services.registry.domain import (
     StateEvent,
     UnitFacts,
     UnitView,
+    carried_entries,
     check_objection_not_repeated,
     converted_priority,
+    entry_name,
     parse_entry_name,
     restrictions,
     seizure_end,
@@ -330,6 +332,13 @@ class Book:
         facts = await repository.lock_unit(connection, unit_number)
         if facts is None:
             raise NotFound(f"unit {unit_number} is not in the book")
+        if facts.renumbered_to:
+            raise FailedPrecondition(
+                "UNIT_RENUMBERED",
+                f"unit {unit_number} became {facts.renumbered_to} at the as-built survey; its entries"
+                " in force were carried there (担保制度解释 52)",
+                {"unit_number": facts.renumbered_to},
+            )
         entries = (await repository.entries_of(connection, [unit_number])).get(unit_number, [])
         return _Planned(facts, entries)
 
@@ -490,10 +499,15 @@ class Book:
         common_parts: list[str],
         actor: str,
         surveyed: dict[str, int] | None = None,
+        renumbered: dict[str, str] | None = None,
     ) -> list[EntryView]:
         """首次登记: the developer's ownership of every unit, in one transaction (CQ 29, 41), with
-        each unit's as-built (实测) area recorded and written into its ownership entry (条例 8)."""
+        each unit's as-built (实测) area recorded and written into its ownership entry (条例 8).
+        `renumbered` maps an as-built unit to the presale unit it was surveyed from, when the
+        number changed: that unit is entered from the presale one, whose entries in force move
+        to it with their rank (担保制度解释 52)."""
         surveyed = surveyed or {}
+        renumbered = renumbered or {}
         building = await repository.lock_building(connection, building_number)
         if building is None:
             raise NotFound(f"building {building_number} is not in the book")
@@ -503,37 +517,110 @@ class Book:
                 f"building {building_number} was first-registered by {building['first_registration_case']}",
                 {"building_number": building_number},
             )
-        numbers = unit_numbers or await repository.units_of_building(connection, building_number)
+        numbers = unit_numbers
+        if not numbers:
+            as_built = {presale: unit for unit, presale in renumbered.items()}
+            numbers = [
+                as_built.get(u, u) for u in await repository.units_of_building(connection, building_number)
+            ]
         strays = sorted(set(surveyed) - set(numbers))
         if strays:
             raise InvalidArgument(
                 [FieldViolation("surveyed_areas", f"{strays[0]} is not among the units registered")]
             )
+        doubled = sorted(set(renumbered.values()) & set(numbers))
+        if doubled:
+            raise InvalidArgument(
+                [FieldViolation("unit_numbers", f"{doubled[0]} was renumbered; register its as-built unit")]
+            )
         plans = []
         for unit_number in sorted(numbers):
-            plan = await self._plan(connection, unit_number)
+            if unit_number in renumbered:
+                presale, plan = await self._renumber(
+                    connection, at, renumbered[unit_number], unit_number, owner, case, actor
+                )
+                plans.append(presale)
+            else:
+                plan = await self._plan(connection, unit_number)
             if plan.facts.building_number != building_number:
                 raise InvalidArgument(
                     [FieldViolation("unit_numbers", f"{unit_number} is not in {building_number}")]
                 )
-            view = UnitView(plan.facts, None, view_entries(plan.entries, None, at), at)
-            found = restrictions(view, Disposal.FIRST_REGISTRATION, [owner])
-            if found:
-                raise refuse(found)
+            if plan.entries:
+                view = UnitView(plan.facts, None, view_entries(plan.entries, None, at), at)
+                found = restrictions(view, Disposal.FIRST_REGISTRATION, [owner])
+                if found:
+                    raise refuse(found)
             note = "首次登记"
             if unit_number in surveyed:
                 area = surveyed[unit_number]
                 await repository.record_survey(connection, unit_number, area, case, at)
                 note = f"首次登记; 实测建筑面积 {area // 100}.{area % 100:02d} m²"
+            if unit_number in renumbered:
+                note = f"{note}; 预售单元 {renumbered[unit_number]}"
             plan.add(NewEntry(EntryKind.OWNERSHIP, (owner,), (10000,), note=note), at)
             plans.append(plan)
         await self._apply(connection, plans, case, actor, at)
         await repository.mark_first_registered(connection, building_number, at, case, common_parts)
         views = []
         for plan in plans:
+            if plan.facts.renumbered_to:
+                continue
             after = await self._after(connection, plan, at)
             views.append(after.entries[-1])
         return views
+
+    async def _renumber(
+        self,
+        connection: asyncpg.Connection,
+        at: dt.datetime,
+        presale: str,
+        as_built: str,
+        owner: str,
+        case: str,
+        actor: str,
+    ) -> tuple[_Planned, _Planned]:
+        """The presale unit and its as-built successor, planned: the successor entered with the
+        presale unit's facts and its entries in force (or queued) carried there; each of those
+        ended on the presale unit, naming the entry that continues it."""
+        old = await self._plan(connection, presale)
+        if old.facts.building_number != building_of(as_built):
+            raise InvalidArgument(
+                [FieldViolation("renumbered", f"{presale} and {as_built} are in different buildings")]
+            )
+        if await repository.read_unit(connection, as_built) is not None:
+            raise InvalidArgument(
+                [FieldViolation("renumbered", f"{as_built} is already a unit of the book; number it anew")]
+            )
+        view = UnitView(old.facts, None, view_entries(old.entries, None, at), at)
+        found = restrictions(view, Disposal.FIRST_REGISTRATION, [owner])
+        if found:
+            raise refuse(found)
+        facts = UnitFacts(
+            as_built,
+            old.facts.building_number,
+            old.facts.address,
+            old.facts.gross_area_dm2,
+            old.facts.use,
+            presale,
+        )
+        await repository.renumber(connection, facts, presale)
+        new = _Planned(facts, [])
+        for origin, carried in carried_entries(view.entries):
+            successor = entry_name(as_built, new.add(carried, carried.priority_time))
+            old.move(
+                origin.entry.sequence,
+                StateEvent(
+                    EntryState.HISTORIC,
+                    case,
+                    actor,
+                    at,
+                    note=f"单元号变更: 转至 {successor} (担保制度解释 52)",
+                    carried_to=successor,
+                ),
+            )
+        old.facts = replace(old.facts, renumbered_to=as_built)
+        return old, new
 
     async def seize(
         self,

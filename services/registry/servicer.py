@@ -75,6 +75,8 @@ def entry_message(view: EntryView) -> pb.Entry:
         end_time=to_timestamp(view.end_time),
         related_entry=entry_name(entry.unit_number, entry.related_sequence) if entry.related_sequence else "",
         covers_building=entry.covers_building,
+        carried_from=entry.carried_from,
+        carried_to=view.carried_to,
         note=entry.note,
         leaf_index=entry.leaf_index,
     )
@@ -99,6 +101,7 @@ def unit_message(view: UnitView, every_entry: bool = False) -> pb.Unit:
             use=facts.use,
             presale_unit_number=facts.presale_unit_number,
             surveyed_area_dm2=facts.surveyed_area_dm2 or 0,
+            renumbered_to=facts.renumbered_to,
         ),
         building_number=facts.building_number,
         first_registered=view.first_registration_time is not None and view.first_registration_time <= view.at,
@@ -158,6 +161,30 @@ def _application_time(request, now: dt.datetime) -> dt.datetime | None:
     if applied is not None and applied > now:
         raise InvalidArgument([FieldViolation("application_time", "is after now")])
     return applied
+
+
+def _renumbering_violations(request: pb.RecordFirstRegistrationRequest) -> list[FieldViolation]:
+    """Each renumbering maps one presale unit of the building to one new as-built unit among
+    those registered; no unit is named twice."""
+    violations = []
+    seen: set[str] = set()
+    for i, renumbering in enumerate(request.renumbered):
+        field = f"renumbered[{i}]"
+        pair = (renumbering.presale_unit_number, renumbering.unit_number)
+        if pair[0] == pair[1]:
+            violations.append(
+                FieldViolation(field, "the as-built number is the presale one: nothing changes")
+            )
+        elif any(building_of(u) != request.building_number for u in pair):
+            violations.append(
+                FieldViolation(field, f"names a unit outside building {request.building_number}")
+            )
+        elif seen & set(pair):
+            violations.append(FieldViolation(field, "names a unit another renumbering names"))
+        elif request.unit_numbers and pair[1] not in request.unit_numbers:
+            violations.append(FieldViolation(f"{field}.unit_number", "is not among unit_numbers"))
+        seen.update(pair)
+    return violations
 
 
 class RegistryServicer(registry_service_pb2_grpc.RegistryServiceServicer):
@@ -269,8 +296,10 @@ class RegistryServicer(registry_service_pb2_grpc.RegistryServiceServicer):
             for i, unit in enumerate(request.unit_numbers)
             if building_of(unit) != request.building_number
         ]
+        violations.extend(_renumbering_violations(request))
         if violations:
             raise InvalidArgument(violations)
+        renumbered = {r.unit_number: r.presale_unit_number for r in request.renumbered}
 
         async def work(connection, at):
             created = await self.book.record_first_registration(
@@ -283,6 +312,7 @@ class RegistryServicer(registry_service_pb2_grpc.RegistryServiceServicer):
                 list(request.common_parts),
                 actor.uri,
                 surveyed,
+                renumbered,
             )
             return pb.RecordFirstRegistrationResponse(
                 entries=[entry_message(v) for v in created], register_time=to_timestamp(at)

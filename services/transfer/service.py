@@ -44,7 +44,6 @@ from shared.errors import (
     DomainError,
     FailedPrecondition,
     FieldViolation,
-    InvalidArgument,
     NotFound,
 )
 from shared.grpc.status import to_status
@@ -112,15 +111,6 @@ class Transfers:
         actor: str,
         entering: uuid.UUID | None = None,
     ) -> Case:
-        renumbered = [
-            FieldViolation(
-                f"units[{i}].unit_number", "renumbering at the as-built survey is not supported yet"
-            )
-            for i, unit in enumerate(request.units)
-            if unit.unit_number != unit.presale_unit_number
-        ]
-        if renumbered:
-            raise InvalidArgument(renumbered)
         existing = await repository.first_registration(connection, request.building_number, lock=True)
         if existing is not None and existing["state"] != RegistrationState.ABANDONED.value:
             raise AlreadyExists(
@@ -153,6 +143,28 @@ class Transfers:
         else:
             await repository.update_first_registration(connection, request.building_number, at, **row)
         return case
+
+    async def renumbered_onto_the_book(
+        self, request: pb.LodgeFirstRegistrationRequest
+    ) -> list[FieldViolation]:
+        """A survey line that renumbers a presale unit must give it a number the book does not
+        hold yet (担保制度解释 52: one property before and after). Read with no transaction open."""
+        violations = []
+        for i, unit in enumerate(request.units):
+            if unit.unit_number == unit.presale_unit_number:
+                continue
+            try:
+                await self.registry.GetUnit(registry_pb.GetUnitRequest(unit_number=unit.unit_number))
+            except grpc.aio.AioRpcError as exc:
+                if exc.code() != grpc.StatusCode.NOT_FOUND:
+                    raise
+                continue
+            violations.append(
+                FieldViolation(
+                    f"units[{i}].unit_number", "is already a unit of the book; the survey numbers it anew"
+                )
+            )
+        return violations
 
     # 转移登记
 
@@ -314,6 +326,15 @@ class _FirstRegistration:
                 surveyed_areas=[
                     registry_pb.SurveyedArea(unit_number=u.unit_number, gross_area_dm2=u.gross_area_dm2)
                     for u in request.units
+                ],
+                # A presale unit numbered anew by the survey keeps its 预告 and 预抵押, with their
+                # rank, on the as-built unit (担保制度解释 52).
+                renumbered=[
+                    registry_pb.Renumbering(
+                        presale_unit_number=u.presale_unit_number, unit_number=u.unit_number
+                    )
+                    for u in request.units
+                    if u.presale_unit_number != u.unit_number
                 ],
             ),
             registry_pb.RecordFirstRegistrationResponse,

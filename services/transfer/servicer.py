@@ -80,6 +80,28 @@ def certificate_message(row) -> pb.Certificate:
     )
 
 
+def _survey_violations(request: pb.LodgeFirstRegistrationRequest) -> list[FieldViolation]:
+    """The survey maps presale units one to one onto as-built units of the same building."""
+    violations = []
+    presale: set[str] = set()
+    as_built: set[str] = set()
+    for i, unit in enumerate(request.units):
+        for field, number, seen in (
+            ("presale_unit_number", unit.presale_unit_number, presale),
+            ("unit_number", unit.unit_number, as_built),
+        ):
+            if building_of(number) != request.building_number:
+                violations.append(
+                    FieldViolation(f"units[{i}].{field}", f"is not in building {request.building_number}")
+                )
+            elif number in seen:
+                violations.append(
+                    FieldViolation(f"units[{i}].{field}", "names a unit another survey line names")
+                )
+            seen.add(number)
+    return violations
+
+
 class TransferServicer(transfer_service_pb2_grpc.TransferServiceServicer):
     def __init__(self, service: Transfers) -> None:
         self.service = service
@@ -112,13 +134,11 @@ class TransferServicer(transfer_service_pb2_grpc.TransferServiceServicer):
         require_permit_holder(
             who, holder, request.developer.uscc, "developer.uscc", f"buildings/{request.building_number}"
         )
-        outside = [
-            FieldViolation(f"units[{i}].unit_number", f"is not in building {request.building_number}")
-            for i, u in enumerate(request.units)
-            if building_of(u.unit_number) != request.building_number
-        ]
-        if outside:
-            raise InvalidArgument(outside)
+        survey_violations = _survey_violations(request) or await self.service.renumbered_onto_the_book(
+            request
+        )
+        if survey_violations:
+            raise InvalidArgument(survey_violations)
 
         async def lodge(connection, at, operation):
             return await self.service.lodge_first_registration(connection, at, request, who.uri, operation)

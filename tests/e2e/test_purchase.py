@@ -139,6 +139,43 @@ async def test_the_as_built_area_reaches_the_certificate_and_the_price_is_settle
     assert certificate.gross_area_dm2 == 9_050
 
 
+async def test_a_flat_renumbered_by_the_survey_is_handed_over_with_its_mortgage_ranked_from_the_premortgage(
+    offices, pki, developer_desk
+):
+    """担保制度解释 52, CQ 66: the survey numbers the financed flat anew; the purchase goes on to the
+    as-built unit, whose certificate the buyers receive, and the bank's mortgage there ranks from
+    the 预抵押 entered on the presale unit."""
+    building, (unit, _) = await presale(offices)
+    as_built = f"{building}0081"
+    filing, _ = signed_filing(pki, unit, with_loan=True)
+    purchase = await file_purchase(developer_desk, filing)
+    waiting = await until(developer_desk, purchase.name, AWAITING)
+    await pay(offices, waiting)
+    await complete(developer_desk, building, {unit: 9_000}, renumbered={unit: as_built})
+    ready = await until(developer_desk, purchase.name, READY)
+    certificate = (
+        await offices.transfer.GetCertificate(
+            transfer_pb.GetCertificateRequest(name=f"certificates/{ready.documents.certificate_numbers[0]}")
+        )
+    ).certificate
+    assert certificate.unit_number == as_built
+    premortgage = (
+        await offices.prereg_as_bank.GetPremortgage(
+            prereg_pb.GetPremortgageRequest(name=ready.documents.premortgage)
+        )
+    ).premortgage
+    entries = (
+        await offices.registry_clerk.ListEntries(registry_pb.ListEntriesRequest(unit_number=as_built))
+    ).entries
+    mortgage = next(e for e in entries if e.kind == registry_pb.ENTRY_KIND_MORTGAGE)
+    assert mortgage.priority_time == premortgage.register_time
+    assert mortgage.state == registry_pb.ENTRY_STATE_CURRENT
+    presale_entries = (
+        await offices.registry_clerk.ListEntries(registry_pb.ListEntriesRequest(unit_number=unit))
+    ).entries
+    assert {e.state for e in presale_entries} == {registry_pb.ENTRY_STATE_HISTORIC}
+
+
 async def test_an_as_built_area_4_percent_smaller_offers_rescission(offices, pki, developer_desk, clerk_desk):
     """商品房销售管理办法 20: beyond -3 % the buyers may rescind, so the purchase waits for their
     choice before the transfer; keeping the flat, they are refunded 3 % and double the 1 % beyond."""

@@ -67,23 +67,25 @@ DISPOSAL_MORTGAGE: Disposal
 DISPOSAL_CANCELLATION: Disposal
 
 class UnitFacts(_message.Message):
-    __slots__ = ("unit_number", "address", "gross_area_dm2", "use", "presale_unit_number", "surveyed_area_dm2")
+    __slots__ = ("unit_number", "address", "gross_area_dm2", "use", "presale_unit_number", "surveyed_area_dm2", "renumbered_to")
     UNIT_NUMBER_FIELD_NUMBER: _ClassVar[int]
     ADDRESS_FIELD_NUMBER: _ClassVar[int]
     GROSS_AREA_DM2_FIELD_NUMBER: _ClassVar[int]
     USE_FIELD_NUMBER: _ClassVar[int]
     PRESALE_UNIT_NUMBER_FIELD_NUMBER: _ClassVar[int]
     SURVEYED_AREA_DM2_FIELD_NUMBER: _ClassVar[int]
+    RENUMBERED_TO_FIELD_NUMBER: _ClassVar[int]
     unit_number: str
     address: str
     gross_area_dm2: int
     use: str
     presale_unit_number: str
     surveyed_area_dm2: int
-    def __init__(self, unit_number: _Optional[str] = ..., address: _Optional[str] = ..., gross_area_dm2: _Optional[int] = ..., use: _Optional[str] = ..., presale_unit_number: _Optional[str] = ..., surveyed_area_dm2: _Optional[int] = ...) -> None: ...
+    renumbered_to: str
+    def __init__(self, unit_number: _Optional[str] = ..., address: _Optional[str] = ..., gross_area_dm2: _Optional[int] = ..., use: _Optional[str] = ..., presale_unit_number: _Optional[str] = ..., surveyed_area_dm2: _Optional[int] = ..., renumbered_to: _Optional[str] = ...) -> None: ...
 
 class Entry(_message.Message):
-    __slots__ = ("name", "unit_number", "sequence", "kind", "state", "holders", "share_basis_points", "amount_fen", "priority_time", "ruling", "expire_time", "queue_position", "created_by_case", "ended_by_case", "entered_by", "entry_time", "end_time", "related_entry", "note", "leaf_index", "covers_building")
+    __slots__ = ("name", "unit_number", "sequence", "kind", "state", "holders", "share_basis_points", "amount_fen", "priority_time", "ruling", "expire_time", "queue_position", "created_by_case", "ended_by_case", "entered_by", "entry_time", "end_time", "related_entry", "note", "leaf_index", "covers_building", "carried_from", "carried_to")
     NAME_FIELD_NUMBER: _ClassVar[int]
     UNIT_NUMBER_FIELD_NUMBER: _ClassVar[int]
     SEQUENCE_FIELD_NUMBER: _ClassVar[int]
@@ -105,6 +107,8 @@ class Entry(_message.Message):
     NOTE_FIELD_NUMBER: _ClassVar[int]
     LEAF_INDEX_FIELD_NUMBER: _ClassVar[int]
     COVERS_BUILDING_FIELD_NUMBER: _ClassVar[int]
+    CARRIED_FROM_FIELD_NUMBER: _ClassVar[int]
+    CARRIED_TO_FIELD_NUMBER: _ClassVar[int]
     name: str
     unit_number: str
     sequence: int
@@ -126,7 +130,9 @@ class Entry(_message.Message):
     note: str
     leaf_index: int
     covers_building: bool
-    def __init__(self, name: _Optional[str] = ..., unit_number: _Optional[str] = ..., sequence: _Optional[int] = ..., kind: _Optional[_Union[EntryKind, str]] = ..., state: _Optional[_Union[EntryState, str]] = ..., holders: _Optional[_Iterable[str]] = ..., share_basis_points: _Optional[_Iterable[int]] = ..., amount_fen: _Optional[int] = ..., priority_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., ruling: _Optional[_Union[_parties_pb2.CourtRuling, _Mapping]] = ..., expire_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., queue_position: _Optional[int] = ..., created_by_case: _Optional[str] = ..., ended_by_case: _Optional[str] = ..., entered_by: _Optional[str] = ..., entry_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., end_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., related_entry: _Optional[str] = ..., note: _Optional[str] = ..., leaf_index: _Optional[int] = ..., covers_building: _Optional[bool] = ...) -> None: ...
+    carried_from: str
+    carried_to: str
+    def __init__(self, name: _Optional[str] = ..., unit_number: _Optional[str] = ..., sequence: _Optional[int] = ..., kind: _Optional[_Union[EntryKind, str]] = ..., state: _Optional[_Union[EntryState, str]] = ..., holders: _Optional[_Iterable[str]] = ..., share_basis_points: _Optional[_Iterable[int]] = ..., amount_fen: _Optional[int] = ..., priority_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., ruling: _Optional[_Union[_parties_pb2.CourtRuling, _Mapping]] = ..., expire_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., queue_position: _Optional[int] = ..., created_by_case: _Optional[str] = ..., ended_by_case: _Optional[str] = ..., entered_by: _Optional[str] = ..., entry_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., end_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., related_entry: _Optional[str] = ..., note: _Optional[str] = ..., leaf_index: _Optional[int] = ..., covers_building: _Optional[bool] = ..., carried_from: _Optional[str] = ..., carried_to: _Optional[str] = ...) -> None: ...
 
 class Unit(_message.Message):
     __slots__ = ("name", "facts", "building_number", "first_registered", "first_registration_time", "entries", "as_of_time")
@@ -283,7 +289,7 @@ class CommitCaseResponse(_message.Message):
     def __init__(self, entries: _Optional[_Iterable[_Union[Entry, _Mapping]]] = ..., register_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., certificate_numbers: _Optional[_Iterable[str]] = ..., proof_numbers: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class RecordFirstRegistrationRequest(_message.Message):
-    __slots__ = ("request_id", "building_number", "registry_case", "owner", "unit_numbers", "common_parts", "surveyed_areas")
+    __slots__ = ("request_id", "building_number", "registry_case", "owner", "unit_numbers", "common_parts", "surveyed_areas", "renumbered")
     REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
     BUILDING_NUMBER_FIELD_NUMBER: _ClassVar[int]
     REGISTRY_CASE_FIELD_NUMBER: _ClassVar[int]
@@ -291,6 +297,7 @@ class RecordFirstRegistrationRequest(_message.Message):
     UNIT_NUMBERS_FIELD_NUMBER: _ClassVar[int]
     COMMON_PARTS_FIELD_NUMBER: _ClassVar[int]
     SURVEYED_AREAS_FIELD_NUMBER: _ClassVar[int]
+    RENUMBERED_FIELD_NUMBER: _ClassVar[int]
     request_id: str
     building_number: str
     registry_case: str
@@ -298,7 +305,16 @@ class RecordFirstRegistrationRequest(_message.Message):
     unit_numbers: _containers.RepeatedScalarFieldContainer[str]
     common_parts: _containers.RepeatedScalarFieldContainer[str]
     surveyed_areas: _containers.RepeatedCompositeFieldContainer[SurveyedArea]
-    def __init__(self, request_id: _Optional[str] = ..., building_number: _Optional[str] = ..., registry_case: _Optional[str] = ..., owner: _Optional[str] = ..., unit_numbers: _Optional[_Iterable[str]] = ..., common_parts: _Optional[_Iterable[str]] = ..., surveyed_areas: _Optional[_Iterable[_Union[SurveyedArea, _Mapping]]] = ...) -> None: ...
+    renumbered: _containers.RepeatedCompositeFieldContainer[Renumbering]
+    def __init__(self, request_id: _Optional[str] = ..., building_number: _Optional[str] = ..., registry_case: _Optional[str] = ..., owner: _Optional[str] = ..., unit_numbers: _Optional[_Iterable[str]] = ..., common_parts: _Optional[_Iterable[str]] = ..., surveyed_areas: _Optional[_Iterable[_Union[SurveyedArea, _Mapping]]] = ..., renumbered: _Optional[_Iterable[_Union[Renumbering, _Mapping]]] = ...) -> None: ...
+
+class Renumbering(_message.Message):
+    __slots__ = ("presale_unit_number", "unit_number")
+    PRESALE_UNIT_NUMBER_FIELD_NUMBER: _ClassVar[int]
+    UNIT_NUMBER_FIELD_NUMBER: _ClassVar[int]
+    presale_unit_number: str
+    unit_number: str
+    def __init__(self, presale_unit_number: _Optional[str] = ..., unit_number: _Optional[str] = ...) -> None: ...
 
 class SurveyedArea(_message.Message):
     __slots__ = ("unit_number", "gross_area_dm2")

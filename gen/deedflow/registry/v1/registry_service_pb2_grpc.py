@@ -200,9 +200,12 @@ class RegistryServiceServicer:
         """Enters a building's first registration (首次登记): the developer's ownership of every unit
         and of the common parts (CQ 41), in one transaction, before any transfer (CQ 29). From its
         register time each pre-registration on the building lapses after 90 days (民法典 221).
+        A presale unit renumbered at the survey becomes its as-built unit in the same transaction,
+        its entries in force carried there with their rank (担保制度解释 52).
         Caller: the transfer service.
         Errors: ALREADY_EXISTS (already first-registered); NOT_FOUND (unit not in the book);
-        FAILED_PRECONDITION UNIT_SEIZED.
+        INVALID_ARGUMENT (a renumbering onto a unit already in the book, or naming a unit twice);
+        FAILED_PRECONDITION UNIT_SEIZED, UNIT_RENUMBERED.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
