@@ -20,6 +20,8 @@ from deedflow.orchestrator.v1 import orchestrator_service_pb2 as pb
 from deedflow.orchestrator.v1 import orchestrator_service_pb2_grpc
 from deedflow.tax.v1 import tax_service_pb2 as tax_pb
 from deedflow.tax.v1 import tax_service_pb2_grpc
+from deedflow.transfer.v1 import transfer_service_pb2 as transfer_pb
+from deedflow.transfer.v1 import transfer_service_pb2_grpc
 from shared.grpc.channels import secure_channel
 from shared.runstate import address_of
 from tests.flows import DEVELOPER, next_resident_id
@@ -47,6 +49,7 @@ async def handover(units: int, filing_concurrency: int) -> None:
             channel("contract", pki.caller("housing")) as housing_channel,
             channel("orchestrator", pki.caller("developer")) as desk_channel,
             channel("tax", pki.caller("bank-a")) as tax_channel,
+            channel("transfer", pki.caller("clerk")) as clerk_channel,
         ):
             housing = contract_service_pb2_grpc.ContractServiceStub(housing_channel)
             desk = orchestrator_service_pb2_grpc.PurchaseServiceStub(desk_channel)
@@ -94,6 +97,14 @@ async def handover(units: int, filing_concurrency: int) -> None:
             names = await asyncio.gather(*(prepare(u) for u in numbers))
             prepared = time.perf_counter() - began
 
+            # The registry's site inspection (CQ 21) is on record before completion is declared.
+            await transfer_service_pb2_grpc.TransferServiceStub(clerk_channel).RecordSiteInspection(
+                transfer_pb.RecordSiteInspectionRequest(
+                    request_id=str(uuid.uuid4()),
+                    building_number=BUILDING,
+                    outcome=transfer_pb.SITE_INSPECTION_OUTCOME_AS_DESCRIBED,
+                )
+            )
             began = time.perf_counter()
             await desk.CompleteBuilding(
                 pb.CompleteBuildingRequest(

@@ -188,6 +188,7 @@ async def run() -> int:
         channel("transfer", developer_id) as transfer_channel,
         channel("mortgage", pki.caller(bank.stem)) as mortgage_channel,
         channel("registry", pki.caller("clerk")) as registry_channel,
+        channel("transfer", pki.caller("clerk")) as inspector_channel,
     ):
         desk = orchestrator_service_pb2_grpc.PurchaseServiceStub(desk_channel)
         contracts = contract_service_pb2_grpc.ContractServiceStub(contract_channel)
@@ -258,6 +259,17 @@ async def run() -> int:
                 )
             )
         console.print("deed tax paid")
+        inspection = (
+            await transfer_service_pb2_grpc.TransferServiceStub(inspector_channel).RecordSiteInspection(
+                transfer_pb.RecordSiteInspectionRequest(
+                    request_id=str(uuid.uuid4()),
+                    building_number=building,
+                    outcome=transfer_pb.SITE_INSPECTION_OUTCOME_AS_DESCRIBED,
+                    findings="现场与竣工验收及实测成果一致",
+                )
+            )
+        ).site_inspection
+        console.print(f"the registry inspected the site (实地查看, CQ 21): {inspection.name}")
         completion = (
             await desk.CompleteBuilding(
                 pb.CompleteBuildingRequest(

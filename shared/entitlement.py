@@ -173,6 +173,9 @@ RULES: dict[str, Rule] = {
         "the developer holding the building's permit, in its own name"
     ),
     "/deedflow.transfer.v1.TransferService/GetFirstRegistration": _r("a first registration is public"),
+    "/deedflow.transfer.v1.TransferService/RecordSiteInspection": _r(
+        "clerks only: the registry's own inspector (CQ 21)", _OFFICIAL
+    ),
     "/deedflow.transfer.v1.TransferService/LodgeTransfer": _r(
         "the developer of the pre-registered sale, to that pre-registration's holders",
         "NOT_FOUND to a stranger; FAILED_PRECONDITION `TRANSFEREES_NOT_HOLDERS`",

@@ -111,6 +111,8 @@ POLICY: dict[str, frozenset[Role]] = {
     "/deedflow.tax.v1.TaxService/ReleaseClearance": frozenset({Role.SERVICE}),
     "/deedflow.transfer.v1.TransferService/LodgeFirstRegistration": frozenset({Role.DEVELOPER, Role.SERVICE}),
     "/deedflow.transfer.v1.TransferService/GetFirstRegistration": READERS,
+    # The registry's own inspector (实地查看, CQ 21).
+    "/deedflow.transfer.v1.TransferService/RecordSiteInspection": frozenset({Role.CLERK}),
     "/deedflow.transfer.v1.TransferService/LodgeTransfer": frozenset({Role.DEVELOPER, Role.SERVICE}),
     "/deedflow.transfer.v1.TransferService/BatchLodgeTransfers": frozenset({Role.DEVELOPER, Role.SERVICE}),
     "/deedflow.transfer.v1.TransferService/GetTransfer": SERVICE_READERS,

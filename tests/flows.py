@@ -82,6 +82,7 @@ class Offices:
     prereg_as_service: preregistration_service_pb2_grpc.PreregistrationServiceStub
     transfer_as_service: transfer_service_pb2_grpc.TransferServiceStub
     transfer: transfer_service_pb2_grpc.TransferServiceStub
+    transfer_clerk: transfer_service_pb2_grpc.TransferServiceStub
     mortgage_as_bank: mortgage_service_pb2_grpc.MortgageServiceStub
     mortgage_as_other_bank: mortgage_service_pb2_grpc.MortgageServiceStub
     registry: registry_service_pb2_grpc.RegistryServiceStub
@@ -98,9 +99,32 @@ async def refused(call):
     return caught.value.code(), info.reason if info else None
 
 
+async def inspect_site(
+    o: Offices,
+    building: str,
+    outcome: int = transfer_pb.SITE_INSPECTION_OUTCOME_AS_DESCRIBED,
+    findings: str = "",
+) -> transfer_pb.SiteInspection:
+    """The registry's inspector records what it found at the building (实地查看, CQ 21)."""
+    reply = await o.transfer_clerk.RecordSiteInspection(
+        transfer_pb.RecordSiteInspectionRequest(
+            request_id=rid(), building_number=building, outcome=outcome, findings=findings
+        )
+    )
+    return reply.site_inspection
+
+
 async def presale(
-    o: Offices, units: int = 2, county: str = "500112", residential: bool = True, area_dm2: int = 9_000
+    o: Offices,
+    units: int = 2,
+    county: str = "500112",
+    residential: bool = True,
+    area_dm2: int = 9_000,
+    inspected: bool = True,
 ) -> tuple[str, list[str]]:
+    """A building of `units` flats on presale. With `inspected` the registry's site inspection
+    (CQ 21) is on record already, as if done at the joint completion acceptance, so that the
+    building can be first-registered whenever a test completes it."""
     building = new_building_number(county)
     numbers = [f"{building}{n:04d}" for n in range(1, units + 1)]
     await o.housing.CreateProject(
@@ -117,6 +141,8 @@ async def presale(
             ],
         )
     )
+    if inspected:
+        await inspect_site(o, building)
     return building, numbers
 
 
@@ -436,6 +462,7 @@ async def open_offices(ports: dict[str, int], pki) -> AsyncIterator[Offices]:
             ),
             transfer_as_service=transfer_service_pb2_grpc.TransferServiceStub(transfer_as_orchestrator),
             transfer=transfer_service_pb2_grpc.TransferServiceStub(open_channel("transfer", "developer")),
+            transfer_clerk=transfer_service_pb2_grpc.TransferServiceStub(open_channel("transfer", "clerk")),
             mortgage_as_bank=mortgage_service_pb2_grpc.MortgageServiceStub(
                 open_channel("mortgage", "bank-a")
             ),

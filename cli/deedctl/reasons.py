@@ -117,6 +117,14 @@ REASONS: dict[str, tuple[str, str]] = {
         "实测面积与合同约定面积误差超过3%，买受人可以退房",
         "the as-built area differs from the contract's by more than 3 %: the buyers may rescind",
     ),
+    "SITE_NOT_INSPECTED": (
+        "登记机构尚未对该建筑物实地查看，暂不能办理首次登记",
+        "the registry has not inspected the building on site; first registration waits for it",
+    ),
+    "SITE_INSPECTION_FAILED": (
+        "实地查看发现建筑物与竣工验收及实测成果不符",
+        "the latest site inspection found the building not as described",
+    ),
     "UNIT_RENUMBERED": (
         "该预售房屋实测后已变更单元号，其登记事项已转至实测单元",
         "the presale unit was renumbered by the as-built survey; its entries moved to the as-built unit",

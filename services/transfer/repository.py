@@ -62,3 +62,32 @@ async def certificates_of(connection: asyncpg.Connection, unit_number: str, afte
         after,
         limit,
     )
+
+
+async def add_site_inspection(
+    connection: asyncpg.Connection, building_number: str, outcome: str, findings: str, inspector: str, at
+) -> asyncpg.Record:
+    """Appends an inspection after the building's others; a lock per building lets two clerks'
+    inspections of one building take consecutive numbers."""
+    await connection.execute(
+        "SELECT pg_advisory_xact_lock(hashtext('site_inspection/' || $1))", building_number
+    )
+    return await connection.fetchrow(
+        "INSERT INTO site_inspection (building_number, sequence, outcome, findings, inspector, inspect_time)"
+        " SELECT $1, coalesce(max(sequence), 0) + 1, $2, $3, $4, $5 FROM site_inspection"
+        " WHERE building_number = $1 RETURNING *",
+        building_number,
+        outcome,
+        findings,
+        inspector,
+        at,
+    )
+
+
+async def latest_site_inspection(
+    connection: asyncpg.Connection, building_number: str
+) -> asyncpg.Record | None:
+    return await connection.fetchrow(
+        "SELECT * FROM site_inspection WHERE building_number = $1 ORDER BY sequence DESC LIMIT 1",
+        building_number,
+    )

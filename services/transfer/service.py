@@ -71,6 +71,32 @@ def transfer_id(unit_number: str, request_id: str) -> uuid.UUID:
     return uuid.uuid5(_NAMESPACE, f"{unit_number}/{request_id}")
 
 
+SITE_AS_DESCRIBED = "AS_DESCRIBED"
+
+
+def site_inspection_name(row) -> str:
+    return f"buildings/{row['building_number']}/site-inspections/{row['sequence']}"
+
+
+async def require_site_inspected(connection, building_number: str) -> None:
+    """CQ 21: the registry inspects a building on site (实地查看) before its first registration;
+    the latest inspection must have found it as the completion acceptance and survey describe."""
+    latest = await repository.latest_site_inspection(connection, building_number)
+    if latest is None:
+        raise FailedPrecondition(
+            "SITE_NOT_INSPECTED",
+            f"the registry has not inspected building {building_number} on site (CQ 21)",
+            {"building_number": building_number},
+        )
+    if latest["outcome"] != SITE_AS_DESCRIBED:
+        raise FailedPrecondition(
+            "SITE_INSPECTION_FAILED",
+            f"the latest site inspection found building {building_number} not as described:"
+            f" {latest['findings']} (CQ 21)",
+            {"site_inspection": site_inspection_name(latest)},
+        )
+
+
 class Transfers:
     def __init__(self, journal: Journal, peer: Callable[[str], grpc.aio.Channel]) -> None:
         self.tx = Transactions(journal, "deedflow.transfer.v1.TransferService")
@@ -119,6 +145,9 @@ class Transfers:
                 f" by case {existing['case_number']}",
                 {"case": f"cases/{existing['case_number']}"},
             )
+        if entering:
+            # Entered at once: the inspection must be on record already (a clerk's case waits).
+            await require_site_inspected(connection, request.building_number)
         case = await self.cases.lodge(
             connection,
             at,
@@ -143,6 +172,15 @@ class Transfers:
         else:
             await repository.update_first_registration(connection, request.building_number, at, **row)
         return case
+
+    async def record_site_inspection(
+        self, connection, at: dt.datetime, request: pb.RecordSiteInspectionRequest, inspector: str
+    ):
+        """实地查看 (CQ 21): what the registry's inspector found at the building."""
+        outcome = pb.SiteInspectionOutcome.Name(request.outcome).removeprefix("SITE_INSPECTION_OUTCOME_")
+        return await repository.add_site_inspection(
+            connection, request.building_number, outcome, request.findings, inspector, at
+        )
 
     async def renumbered_onto_the_book(
         self, request: pb.LodgeFirstRegistrationRequest
@@ -308,10 +346,12 @@ class _FirstRegistration:
         self.service = service
 
     async def review(self, case: Case) -> None:
-        """Nothing beyond the request's own required completion record (CQ 41): the register
-        checks the building at 登簿, in the transaction that enters it."""
+        """The site inspected and found as described (CQ 21); the register checks the building
+        itself at 登簿, in the transaction that enters it."""
+        await self.service.tx.read(lambda c: require_site_inspected(c, case.row["unit_number"]))
 
     async def register(self, op: Operation, case: Case) -> Registered:
+        await op.read(lambda c: require_site_inspected(c, case.row["unit_number"]))
         row = await op.read(lambda c: repository.first_registration(c, case.row["unit_number"]))
         request = pb.LodgeFirstRegistrationRequest.FromString(row["request"])
         reply = await op.call(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from deedflow.transfer.v1 import transfer_service_pb2 as pb
 from deedflow.transfer.v1 import transfer_service_pb2_grpc
 from services.transfer import repository
-from services.transfer.service import Transfers, transfer_id
+from services.transfer.service import Transfers, site_inspection_name, transfer_id
 from shared import paging
 from shared.auth import caller
 from shared.casework.service import entering, lodge_or_enter
@@ -25,9 +25,21 @@ def _state(value: str) -> int:
     return pb.RegistrationState.Value(f"REGISTRATION_STATE_{value}")
 
 
-def first_registration_message(row) -> pb.FirstRegistration:
+def site_inspection_message(row) -> pb.SiteInspection:
+    return pb.SiteInspection(
+        name=site_inspection_name(row),
+        building_number=row["building_number"],
+        outcome=pb.SiteInspectionOutcome.Value(f"SITE_INSPECTION_OUTCOME_{row['outcome']}"),
+        findings=row["findings"],
+        inspector=row["inspector"],
+        inspect_time=to_timestamp(row["inspect_time"]),
+    )
+
+
+def first_registration_message(row, inspection=None) -> pb.FirstRegistration:
     request = pb.LodgeFirstRegistrationRequest.FromString(row["request"])
     return pb.FirstRegistration(
+        site_inspection=site_inspection_message(inspection) if inspection else None,
         name=f"first-registrations/{row['building_number']}",
         building_number=row["building_number"],
         developer=request.developer,
@@ -117,8 +129,9 @@ class TransferServicer(transfer_service_pb2_grpc.TransferServiceServicer):
 
     async def _first_registration_response(self, connection, request, case):
         row = await repository.first_registration(connection, request.building_number)
+        inspection = await repository.latest_site_inspection(connection, request.building_number)
         return pb.LodgeFirstRegistrationResponse(
-            first_registration=first_registration_message(row), case_record=case_message(case)
+            first_registration=first_registration_message(row, inspection), case_record=case_message(case)
         )
 
     async def _transfer_response(self, connection, request, case):
@@ -153,10 +166,26 @@ class TransferServicer(transfer_service_pb2_grpc.TransferServiceServicer):
         )
 
     async def GetFirstRegistration(self, request, context):
-        row = await self.tx.read(lambda c: repository.first_registration(c, request.building_number))
-        if row is None:
-            raise NotFound(f"building {request.building_number} has no first registration")
-        return pb.GetFirstRegistrationResponse(first_registration=first_registration_message(row))
+        async def read(connection):
+            row = await repository.first_registration(connection, request.building_number)
+            if row is None:
+                raise NotFound(f"building {request.building_number} has no first registration")
+            inspection = await repository.latest_site_inspection(connection, request.building_number)
+            return first_registration_message(row, inspection)
+
+        return pb.GetFirstRegistrationResponse(first_registration=await self.tx.read(read))
+
+    async def RecordSiteInspection(self, request, context):
+        who = caller()
+        if request.outcome == pb.SITE_INSPECTION_OUTCOME_NOT_AS_DESCRIBED and not request.findings.strip():
+            raise InvalidArgument([FieldViolation("findings", "say what is not as described")])
+        await building_developer(self.service.contracts, request.building_number)
+
+        async def work(connection, at):
+            row = await self.service.record_site_inspection(connection, at, request, who.uri)
+            return pb.RecordSiteInspectionResponse(site_inspection=site_inspection_message(row))
+
+        return await self.tx.write("RecordSiteInspection", request, pb.RecordSiteInspectionResponse, work)
 
     async def _lodge(self, request: pb.LodgeTransferRequest, who) -> pb.LodgeTransferResponse | bytes:
         await self.service.check_seller(request.application, who)

@@ -20,6 +20,8 @@ from deedflow.orchestrator.v1 import orchestrator_service_pb2 as pb
 from deedflow.orchestrator.v1 import orchestrator_service_pb2_grpc
 from deedflow.tax.v1 import tax_service_pb2 as tax_pb
 from deedflow.tax.v1 import tax_service_pb2_grpc
+from deedflow.transfer.v1 import transfer_service_pb2 as transfer_pb
+from deedflow.transfer.v1 import transfer_service_pb2_grpc
 from shared.grpc.channels import secure_channel
 from shared.pki import Pki
 from tests.flows import DEVELOPER
@@ -52,12 +54,13 @@ async def persist(rpc, request):
 
 @dataclass
 class Desks:
-    """Stubs as the developer, the bank and the housing authority hold them."""
+    """Stubs as the developer, the bank, the housing authority and the registry's clerk hold them."""
 
     developer: orchestrator_service_pb2_grpc.PurchaseServiceStub
     contracts: contract_service_pb2_grpc.ContractServiceStub
     housing: contract_service_pb2_grpc.ContractServiceStub
     bank_tax: tax_service_pb2_grpc.TaxServiceStub
+    inspector: transfer_service_pb2_grpc.TransferServiceStub
 
 
 @contextlib.asynccontextmanager
@@ -70,6 +73,7 @@ async def desks(addresses: dict[str, str], pki: Pki) -> AsyncIterator[Desks]:
         channel("contract", "developer"),
         channel("contract", "housing"),
         channel("tax", "bank-a"),
+        channel("transfer", "clerk"),
     ]
     try:
         yield Desks(
@@ -77,6 +81,7 @@ async def desks(addresses: dict[str, str], pki: Pki) -> AsyncIterator[Desks]:
             contract_service_pb2_grpc.ContractServiceStub(channels[1]),
             contract_service_pb2_grpc.ContractServiceStub(channels[2]),
             tax_service_pb2_grpc.TaxServiceStub(channels[3]),
+            transfer_service_pb2_grpc.TransferServiceStub(channels[4]),
         )
     finally:
         for c in channels:
@@ -116,6 +121,15 @@ async def presale(d: Desks, building: str, units: int) -> list[str]:
                 )
                 for n in numbers
             ],
+        ),
+    )
+    # The registry's site inspection (CQ 21), on record before the building is completed.
+    await persist(
+        d.inspector.RecordSiteInspection,
+        transfer_pb.RecordSiteInspectionRequest(
+            request_id=rid(),
+            building_number=building,
+            outcome=transfer_pb.SITE_INSPECTION_OUTCOME_AS_DESCRIBED,
         ),
     )
     return numbers

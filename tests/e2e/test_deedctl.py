@@ -116,6 +116,9 @@ async def _park_a_purchase(env: dict[str, str]) -> tuple[pb.Purchase, str]:
         await pay(SimpleNamespace(tax_as_bank=tax), waiting)
         seized = run(env, "seize", unit.unit_number, "--court", COURT, "--ruling", RULING, "--end", TERM_END)
         assert seized.returncode == 0, seized.stdout + seized.stderr
+        # The registry's site inspection (CQ 21), as a clerk records it, before completion.
+        inspected = run(env, "building", "inspect", building, "--outcome", "as-described")
+        assert inspected.returncode == 0, inspected.stdout + inspected.stderr
         await complete(desk, building)
         parked = await until(desk, filed.name, pb.PURCHASE_STATE_PARKED)
         return parked, unit.unit_number
@@ -206,6 +209,19 @@ async def _resubmit(env, case: str) -> None:
         )
     finally:
         await channel.close()
+
+
+def test_a_building_inspected_on_site_then_first_registered(stack):
+    """CQ 21: the clerk's site inspection is on the building's first registration."""
+    building = stack.seized_unit[:24]
+    shown = run(stack.env, "--json", "building", "show", building)
+    assert shown.returncode == 0, shown.stdout + shown.stderr
+    registration = json.loads(shown.stdout)
+    assert registration["state"] == "REGISTRATION_STATE_REGISTERED"
+    assert registration["site_inspection"]["outcome"] == "SITE_INSPECTION_OUTCOME_AS_DESCRIBED"
+    vague = run(stack.env, "building", "inspect", building, "--outcome", "not-as-described")
+    assert vague.returncode != 0
+    assert "findings" in vague.stdout + vague.stderr
 
 
 def test_purchases_list_show_watch(stack):

@@ -26,7 +26,15 @@ from shared.db import plain_url
 from shared.grpc.channels import secure_channel
 from shared.grpc.status import error_info
 from shared.pki import issue_leaf
-from tests.flows import cancelling_ruling, presale, refused, rid, seize, unit_of_another_developer
+from tests.flows import (
+    cancelling_ruling,
+    inspect_site,
+    presale,
+    refused,
+    rid,
+    seize,
+    unit_of_another_developer,
+)
 from tests.purchases import (
     complete,
     file_purchase,
@@ -174,6 +182,26 @@ async def test_a_flat_renumbered_by_the_survey_is_handed_over_with_its_mortgage_
         await offices.registry_clerk.ListEntries(registry_pb.ListEntriesRequest(unit_number=unit))
     ).entries
     assert {e.state for e in presale_entries} == {registry_pb.ENTRY_STATE_HISTORIC}
+
+
+async def test_completion_waits_for_the_registrys_site_inspection(offices, pki, developer_desk):
+    """CQ 21: the registry inspects the building on site before its first registration. Declared
+    complete before that, the building is refused SITE_NOT_INSPECTED and every purchase keeps
+    waiting; once a clerk has inspected it, completion goes through to the certificate."""
+    building, (unit, _) = await presale(offices, inspected=False)
+    filing, _ = signed_filing(pki, unit, with_loan=False)
+    purchase = await file_purchase(developer_desk, filing)
+    await pay(offices, await until(developer_desk, purchase.name, AWAITING))
+    assert await refused(complete(developer_desk, building)) == (
+        grpc.StatusCode.FAILED_PRECONDITION,
+        "SITE_NOT_INSPECTED",
+    )
+    waiting = (await developer_desk.GetPurchase(pb.GetPurchaseRequest(name=purchase.name))).purchase
+    assert waiting.state == AWAITING
+    await inspect_site(offices, building)
+    await complete(developer_desk, building)
+    ready = await until(developer_desk, purchase.name, READY)
+    assert ready.documents.certificate_numbers
 
 
 async def test_an_as_built_area_4_percent_smaller_offers_rescission(offices, pki, developer_desk, clerk_desk):

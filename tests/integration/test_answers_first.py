@@ -538,6 +538,15 @@ async def _(w: World) -> Call:
     return _call("transfer", "developer", request, auto_register=True)
 
 
+@scenario("transfer", "/deedflow.transfer.v1.TransferService/RecordSiteInspection")
+async def _(w: World) -> Call:
+    building, _ = await presale(w.o, inspected=False)
+    request = transfer_pb.RecordSiteInspectionRequest(
+        request_id=rid(), building_number=building, outcome=transfer_pb.SITE_INSPECTION_OUTCOME_AS_DESCRIBED
+    )
+    return _call("transfer", "clerk", request, findings="另一次查看")
+
+
 @scenario("transfer", "/deedflow.transfer.v1.TransferService/LodgeTransfer")
 async def _(w: World) -> Call:
     sale = await w.ready()

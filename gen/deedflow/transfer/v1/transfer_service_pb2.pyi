@@ -15,12 +15,21 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 
 DESCRIPTOR: _descriptor.FileDescriptor
 
+class SiteInspectionOutcome(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    SITE_INSPECTION_OUTCOME_UNSPECIFIED: _ClassVar[SiteInspectionOutcome]
+    SITE_INSPECTION_OUTCOME_AS_DESCRIBED: _ClassVar[SiteInspectionOutcome]
+    SITE_INSPECTION_OUTCOME_NOT_AS_DESCRIBED: _ClassVar[SiteInspectionOutcome]
+
 class RegistrationState(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
     REGISTRATION_STATE_UNSPECIFIED: _ClassVar[RegistrationState]
     REGISTRATION_STATE_LODGED: _ClassVar[RegistrationState]
     REGISTRATION_STATE_REGISTERED: _ClassVar[RegistrationState]
     REGISTRATION_STATE_ABANDONED: _ClassVar[RegistrationState]
+SITE_INSPECTION_OUTCOME_UNSPECIFIED: SiteInspectionOutcome
+SITE_INSPECTION_OUTCOME_AS_DESCRIBED: SiteInspectionOutcome
+SITE_INSPECTION_OUTCOME_NOT_AS_DESCRIBED: SiteInspectionOutcome
 REGISTRATION_STATE_UNSPECIFIED: RegistrationState
 REGISTRATION_STATE_LODGED: RegistrationState
 REGISTRATION_STATE_REGISTERED: RegistrationState
@@ -48,8 +57,42 @@ class CompletionAcceptance(_message.Message):
     survey_report_number: str
     def __init__(self, record_number: _Optional[str] = ..., accept_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., survey_report_number: _Optional[str] = ...) -> None: ...
 
+class SiteInspection(_message.Message):
+    __slots__ = ("name", "building_number", "outcome", "findings", "inspector", "inspect_time")
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    BUILDING_NUMBER_FIELD_NUMBER: _ClassVar[int]
+    OUTCOME_FIELD_NUMBER: _ClassVar[int]
+    FINDINGS_FIELD_NUMBER: _ClassVar[int]
+    INSPECTOR_FIELD_NUMBER: _ClassVar[int]
+    INSPECT_TIME_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    building_number: str
+    outcome: SiteInspectionOutcome
+    findings: str
+    inspector: str
+    inspect_time: _timestamp_pb2.Timestamp
+    def __init__(self, name: _Optional[str] = ..., building_number: _Optional[str] = ..., outcome: _Optional[_Union[SiteInspectionOutcome, str]] = ..., findings: _Optional[str] = ..., inspector: _Optional[str] = ..., inspect_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class RecordSiteInspectionRequest(_message.Message):
+    __slots__ = ("request_id", "building_number", "outcome", "findings")
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    BUILDING_NUMBER_FIELD_NUMBER: _ClassVar[int]
+    OUTCOME_FIELD_NUMBER: _ClassVar[int]
+    FINDINGS_FIELD_NUMBER: _ClassVar[int]
+    request_id: str
+    building_number: str
+    outcome: SiteInspectionOutcome
+    findings: str
+    def __init__(self, request_id: _Optional[str] = ..., building_number: _Optional[str] = ..., outcome: _Optional[_Union[SiteInspectionOutcome, str]] = ..., findings: _Optional[str] = ...) -> None: ...
+
+class RecordSiteInspectionResponse(_message.Message):
+    __slots__ = ("site_inspection",)
+    SITE_INSPECTION_FIELD_NUMBER: _ClassVar[int]
+    site_inspection: SiteInspection
+    def __init__(self, site_inspection: _Optional[_Union[SiteInspection, _Mapping]] = ...) -> None: ...
+
 class FirstRegistration(_message.Message):
-    __slots__ = ("name", "building_number", "developer", "completion", "units", "common_parts", "state", "registry_case", "register_time")
+    __slots__ = ("name", "building_number", "developer", "completion", "units", "common_parts", "state", "registry_case", "register_time", "site_inspection")
     NAME_FIELD_NUMBER: _ClassVar[int]
     BUILDING_NUMBER_FIELD_NUMBER: _ClassVar[int]
     DEVELOPER_FIELD_NUMBER: _ClassVar[int]
@@ -59,6 +102,7 @@ class FirstRegistration(_message.Message):
     STATE_FIELD_NUMBER: _ClassVar[int]
     REGISTRY_CASE_FIELD_NUMBER: _ClassVar[int]
     REGISTER_TIME_FIELD_NUMBER: _ClassVar[int]
+    SITE_INSPECTION_FIELD_NUMBER: _ClassVar[int]
     name: str
     building_number: str
     developer: _parties_pb2.Organization
@@ -68,7 +112,8 @@ class FirstRegistration(_message.Message):
     state: RegistrationState
     registry_case: str
     register_time: _timestamp_pb2.Timestamp
-    def __init__(self, name: _Optional[str] = ..., building_number: _Optional[str] = ..., developer: _Optional[_Union[_parties_pb2.Organization, _Mapping]] = ..., completion: _Optional[_Union[CompletionAcceptance, _Mapping]] = ..., units: _Optional[_Iterable[_Union[AsBuiltUnit, _Mapping]]] = ..., common_parts: _Optional[_Iterable[str]] = ..., state: _Optional[_Union[RegistrationState, str]] = ..., registry_case: _Optional[str] = ..., register_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    site_inspection: SiteInspection
+    def __init__(self, name: _Optional[str] = ..., building_number: _Optional[str] = ..., developer: _Optional[_Union[_parties_pb2.Organization, _Mapping]] = ..., completion: _Optional[_Union[CompletionAcceptance, _Mapping]] = ..., units: _Optional[_Iterable[_Union[AsBuiltUnit, _Mapping]]] = ..., common_parts: _Optional[_Iterable[str]] = ..., state: _Optional[_Union[RegistrationState, str]] = ..., registry_case: _Optional[str] = ..., register_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., site_inspection: _Optional[_Union[SiteInspection, _Mapping]] = ...) -> None: ...
 
 class LodgeFirstRegistrationRequest(_message.Message):
     __slots__ = ("request_id", "building_number", "developer", "completion", "units", "common_parts", "auto_register")

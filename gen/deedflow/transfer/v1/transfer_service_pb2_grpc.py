@@ -44,6 +44,11 @@ class TransferServiceStub:
                 request_serializer=deedflow_dot_transfer_dot_v1_dot_transfer__service__pb2.LodgeFirstRegistrationRequest.SerializeToString,
                 response_deserializer=deedflow_dot_transfer_dot_v1_dot_transfer__service__pb2.LodgeFirstRegistrationResponse.FromString,
                 _registered_method=True)
+        self.RecordSiteInspection = channel.unary_unary(
+                '/deedflow.transfer.v1.TransferService/RecordSiteInspection',
+                request_serializer=deedflow_dot_transfer_dot_v1_dot_transfer__service__pb2.RecordSiteInspectionRequest.SerializeToString,
+                response_deserializer=deedflow_dot_transfer_dot_v1_dot_transfer__service__pb2.RecordSiteInspectionResponse.FromString,
+                _registered_method=True)
         self.GetFirstRegistration = channel.unary_unary(
                 '/deedflow.transfer.v1.TransferService/GetFirstRegistration',
                 request_serializer=deedflow_dot_transfer_dot_v1_dot_transfer__service__pb2.GetFirstRegistrationRequest.SerializeToString,
@@ -88,9 +93,25 @@ class TransferServiceServicer:
         """Lodges the first registration of a completed building by the developer alone (条例 14),
         with its common parts (CQ 41) and the as-built survey mapping each presale unit to its
         as-built unit. With auto_register it is entered at once when every check passes. The
-        completion acceptance record (竣工验收备案) is a required field.
+        completion acceptance record (竣工验收备案) is a required field. A unit the survey numbered
+        anew becomes its as-built unit, its 预告 and 预抵押 carried there (担保制度解释 52). The
+        registry inspects the site first (CQ 21): entered at once only when its latest inspection of
+        the building found it as described; a clerk approves only then.
         Errors: ALREADY_EXISTS ALREADY_FIRST_REGISTERED; INVALID_ARGUMENT (units outside the
-        building, renumbered units, no completion record).
+        building, a unit mapped twice or onto a unit already in the book, no completion record);
+        FAILED_PRECONDITION SITE_NOT_INSPECTED, SITE_INSPECTION_FAILED.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def RecordSiteInspection(self, request, context):
+        """Records the registry's site inspection (实地查看) of a completed building, which its first
+        registration needs in Chongqing (CQ 21). Clerks only. It may come before the lodging (the
+        registry's inspector takes part in the joint completion acceptance) or after it; a later
+        inspection stands for the building from then on.
+        Errors: NOT_FOUND (no presale permit covers the building); INVALID_ARGUMENT (no outcome,
+        findings missing for a building not as described).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -157,6 +178,11 @@ def add_TransferServiceServicer_to_server(servicer, server):
                     request_deserializer=deedflow_dot_transfer_dot_v1_dot_transfer__service__pb2.LodgeFirstRegistrationRequest.FromString,
                     response_serializer=deedflow_dot_transfer_dot_v1_dot_transfer__service__pb2.LodgeFirstRegistrationResponse.SerializeToString,
             ),
+            'RecordSiteInspection': grpc.unary_unary_rpc_method_handler(
+                    servicer.RecordSiteInspection,
+                    request_deserializer=deedflow_dot_transfer_dot_v1_dot_transfer__service__pb2.RecordSiteInspectionRequest.FromString,
+                    response_serializer=deedflow_dot_transfer_dot_v1_dot_transfer__service__pb2.RecordSiteInspectionResponse.SerializeToString,
+            ),
             'GetFirstRegistration': grpc.unary_unary_rpc_method_handler(
                     servicer.GetFirstRegistration,
                     request_deserializer=deedflow_dot_transfer_dot_v1_dot_transfer__service__pb2.GetFirstRegistrationRequest.FromString,
@@ -220,6 +246,33 @@ class TransferService:
             '/deedflow.transfer.v1.TransferService/LodgeFirstRegistration',
             deedflow_dot_transfer_dot_v1_dot_transfer__service__pb2.LodgeFirstRegistrationRequest.SerializeToString,
             deedflow_dot_transfer_dot_v1_dot_transfer__service__pb2.LodgeFirstRegistrationResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RecordSiteInspection(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/deedflow.transfer.v1.TransferService/RecordSiteInspection',
+            deedflow_dot_transfer_dot_v1_dot_transfer__service__pb2.RecordSiteInspectionRequest.SerializeToString,
+            deedflow_dot_transfer_dot_v1_dot_transfer__service__pb2.RecordSiteInspectionResponse.FromString,
             options,
             channel_credentials,
             insecure,
