@@ -121,3 +121,84 @@ def verify_consistency(
         fn >>= 1
         sn >>= 1
     return sn == 0 and fr == first_root and sr == second_root
+
+
+# Proofs from stored subtree hashes. A register keeps the hash of every complete ("perfect")
+# subtree: node (level, position) is the root of leaves [position * 2**level, (position + 1) *
+# 2**level). Every subtree the RFC 9162 recursion visits starts at a multiple of the largest power
+# of two not smaller than its size, so its root is a fold of O(log n) perfect nodes, and a proof
+# needs O(log n) of them.
+
+Node = tuple[int, int]  # (level, position)
+
+
+def perfect_nodes(start: int, end: int) -> list[Node]:
+    """The perfect subtrees whose fold is MTH(D[start:end]), left to right (start < end, start a
+    multiple of the largest power of two below end - start, as in every RFC 9162 subtree)."""
+    nodes = []
+    while (end - start) & (end - start - 1):  # not a power of two: a perfect left part, and the rest
+        k = _split(end - start)
+        nodes.append((k.bit_length() - 1, start // k))
+        start += k
+    size = end - start
+    nodes.append((size.bit_length() - 1, start // size))
+    return nodes
+
+
+def fold(hashes: Sequence[bytes]) -> bytes:
+    """MTH of a subtree from the hashes of its perfect_nodes, in order."""
+    result = hashes[-1]
+    for left in reversed(hashes[:-1]):
+        result = node_hash(left, result)
+    return result
+
+
+def inclusion_ranges(index: int, size: int) -> list[tuple[int, int]]:
+    """The subtrees whose roots are PATH(index, D[size]), in proof order (RFC 9162 2.1.3.1)."""
+    if not 0 <= index < size:
+        raise ValueError(f"leaf {index} is outside a tree of {size}")
+    ranges = []
+    start, end = 0, size
+    while end - start > 1:
+        k = _split(end - start)
+        if index < start + k:
+            ranges.append((start + k, end))
+            end = start + k
+        else:
+            ranges.append((start, start + k))
+            start += k
+    return list(reversed(ranges))
+
+
+def consistency_ranges(first: int, size: int) -> list[tuple[int, int]]:
+    """The subtrees whose roots are PROOF(first, D[size]), in proof order (RFC 9162 2.1.4.1)."""
+    if not 0 < first <= size:
+        raise ValueError(f"no consistency proof from {first} to {size}")
+    ranges = []
+    start, end, complete = 0, size, True
+    while True:
+        m = first - start
+        if m == end - start:
+            if not complete:
+                ranges.append((start, end))
+            break
+        k = _split(end - start)
+        if m <= k:
+            ranges.append((start + k, end))
+            end = start + k
+        else:
+            ranges.append((start, start + k))
+            start += k
+            complete = False
+    return list(reversed(ranges))
+
+
+def appended_nodes(old: int, new: int) -> list[Node]:
+    """The perfect nodes above the leaves that appending leaves old..new-1 completes, lowest
+    level first (so each one's children are known before it)."""
+    nodes = []
+    level = 1
+    while new >> level:
+        nodes.extend((level, position) for position in range(old >> level, new >> level))
+        level += 1
+    return nodes

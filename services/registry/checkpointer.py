@@ -1,5 +1,6 @@
 """The registry signs checkpoints by itself (every N leaves or T seconds, whichever comes first),
-checking each time that the book still hashes to the last one it signed."""
+checking each time that the book still hashes to the last one it signed, and audits its own
+book a slice at a time (Book.audit_step)."""
 
 from __future__ import annotations
 
@@ -36,6 +37,8 @@ async def sign_when_due(book: Book, settings: RegistrySettings) -> None:
                     waited = 0.0
                 elif not unsigned:
                     waited = 0.0
+            async with book.tx.database.transaction() as connection:
+                await book.audit_step(connection, settings.audit_leaves_per_tick)
         except DataLoss as exc:
             # The book no longer matches what was signed: said loudly, and again until mended.
             logger.error(

@@ -13,5 +13,9 @@ class RegistrySettings(BaseSettings):
     # caught at the next checkpoint, not only when someone asks for a document.
     checkpoint_every_leaves: int = 100
     checkpoint_every_seconds: float = 5.0
+    # The registry audits its own book in the background, this many leaves every half second
+    # (re-encoded from their rows and checked against the hashes entered with them), so a row
+    # changed behind its back stops every proof and seal within one pass (docs/decisions.md 37).
+    audit_leaves_per_tick: int = 1_000
     # The largest leaf (an entry or a state event as the book stores it) the registry accepts.
     max_leaf_bytes: int = 16_384

@@ -12,7 +12,7 @@ from cryptography.hazmat.primitives.asymmetric import ed25519
 
 from deedflow.registry.v1 import document_pb2
 from deedflow.type.v1 import parties_pb2
-from services.registry import log, repository
+from services.registry import log, repository, tree
 from services.registry.domain import (
     SEIZURE_KINDS,
     Disposal,
@@ -120,62 +120,74 @@ class Book:
         self.public_key = log_key.public_key().public_bytes(
             serialization.Encoding.Raw, serialization.PublicFormat.Raw
         )
+        # What the registry's own audit (audit_step) found changed, if anything; and how far
+        # through the book its current pass has come.
+        self.tampered: DataLoss | None = None
+        self.audited = 0
+        self.clean_pass = True
 
     # The verifiable log (RFC 9162)
 
-    async def _hashes(
-        self, connection: asyncpg.Connection, tree_size: int
-    ) -> tuple[list[bytes], list[bytes]]:
-        """The first `tree_size` leaves and their Merkle leaf hashes, recomputed from the rows."""
-        leaves = await log.leaves(connection, tree_size)
-        return leaves, [merkle.leaf_hash(leaf) for leaf in leaves]
-
-    async def checkpoint(
-        self, connection: asyncpg.Connection, hashes: list[bytes] | None = None
-    ) -> SignedCheckpoint:
-        """The signed checkpoint of the book as it is now; signed once per tree size, and only
-        over a book whose earlier part still hashes to the last checkpoint signed. `hashes`, when
-        the caller has them for the book as it is, spare reading it again."""
-        tree_size = await log.size(connection)
-        row = await connection.fetchrow("SELECT * FROM checkpoint WHERE tree_size = $1", tree_size)
-        # Nothing is sealed over a book that no longer hashes to its signed root.
-        if (
-            row is not None
-            and hashes is not None
-            and len(hashes) >= tree_size
-            and merkle.root(hashes[:tree_size]) != row["root_hash"]
-        ):
-            raise DataLoss(
-                "LOG_TAMPERED",
-                f"the book's first {tree_size} leaves no longer match their signed checkpoint",
-                {"tree_size": str(tree_size)},
-            )
-        if row is None:
-            if hashes is None or len(hashes) != tree_size:
-                _, hashes = await self._hashes(connection, tree_size)
-            previous = await connection.fetchrow(
-                "SELECT tree_size, root_hash FROM checkpoint WHERE tree_size < $1"
-                " ORDER BY tree_size DESC LIMIT 1",
-                tree_size,
-            )
-            if previous is not None and merkle.root(hashes[: previous["tree_size"]]) != previous["root_hash"]:
+    async def verify_rows(self, connection: asyncpg.Connection, start: int, end: int) -> None:
+        """Leaves start..end-1, encoded again from their rows, still hash as the tree stores them:
+        a row changed after it was entered is found here (DATA_LOSS, LOG_TAMPERED)."""
+        leaves = await log.leaves(connection, end, start)
+        stored = await tree.leaf_hashes(connection, start, end)
+        for offset, (leaf, kept) in enumerate(zip(leaves, stored, strict=True)):
+            if merkle.leaf_hash(leaf) != kept:
                 raise DataLoss(
                     "LOG_TAMPERED",
-                    f"the book's first {previous['tree_size']} leaves no longer match their signed"
-                    " checkpoint; refusing to sign over a changed book",
-                    {"tree_size": str(previous["tree_size"])},
+                    f"leaf {start + offset} of the book no longer matches the hash entered with it",
+                    {"leaf_index": str(start + offset)},
                 )
-            at = self.clock.now()
-            tree_root = merkle.root(hashes)
-            await connection.execute(
-                "INSERT INTO checkpoint (tree_size, root_hash, checkpoint_time, signature)"
-                " VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
-                tree_size,
-                tree_root,
-                at,
-                sign_checkpoint(self.log_key, tree_size, tree_root, at),
+
+    async def _tree_covers(self, connection: asyncpg.Connection, size: int) -> None:
+        """The stored tree covers the first `size` leaves: a book entered before the tree was kept
+        with it is hashed in once, holding the log head as an append does."""
+        if await tree.stored_size(connection) < size:
+            await connection.execute("SELECT size FROM log_head FOR UPDATE")
+            await tree.catch_up(connection, size)
+
+    async def _holds(self, connection: asyncpg.Connection, checkpoint: asyncpg.Record) -> None:
+        """The stored tree still has the root the checkpoint signed (O(log n) nodes)."""
+        if await tree.root(connection, checkpoint["tree_size"]) != checkpoint["root_hash"]:
+            raise DataLoss(
+                "LOG_TAMPERED",
+                f"the book's first {checkpoint['tree_size']} leaves no longer match their signed checkpoint",
+                {"tree_size": str(checkpoint["tree_size"])},
             )
-            row = await connection.fetchrow("SELECT * FROM checkpoint WHERE tree_size = $1", tree_size)
+
+    async def checkpoint(self, connection: asyncpg.Connection) -> SignedCheckpoint:
+        """The signed checkpoint of the book as it is now, signed once per tree size, and only
+        over a book whose stored tree still has the last signed root and whose leaves since then
+        still hash as entered: O(new leaves), not O(book) (docs/decisions.md 37)."""
+        if self.tampered is not None:
+            raise self.tampered
+        tree_size = await log.size(connection)
+        await self._tree_covers(connection, tree_size)
+        row = await connection.fetchrow("SELECT * FROM checkpoint WHERE tree_size = $1", tree_size)
+        if row is not None:
+            await self._holds(connection, row)
+            return _signed(row)
+        previous = await connection.fetchrow(
+            "SELECT tree_size, root_hash FROM checkpoint WHERE tree_size < $1"
+            " ORDER BY tree_size DESC LIMIT 1",
+            tree_size,
+        )
+        if previous is not None:
+            await self._holds(connection, previous)
+        await self.verify_rows(connection, previous["tree_size"] if previous else 0, tree_size)
+        at = self.clock.now()
+        tree_root = await tree.root(connection, tree_size)
+        await connection.execute(
+            "INSERT INTO checkpoint (tree_size, root_hash, checkpoint_time, signature)"
+            " VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
+            tree_size,
+            tree_root,
+            at,
+            sign_checkpoint(self.log_key, tree_size, tree_root, at),
+        )
+        row = await connection.fetchrow("SELECT * FROM checkpoint WHERE tree_size = $1", tree_size)
         return _signed(row)
 
     async def checkpoints(
@@ -223,9 +235,9 @@ class Book:
         self, connection: asyncpg.Connection, unit_number: str, sequence: int, tree_size: int
     ) -> tuple[int, list[bytes], bytes, SignedCheckpoint]:
         """The entry's leaf index, audit path and leaf bytes in the tree of the latest checkpoint
-        (or of the checkpoint at `tree_size`); the book is read and hashed once for both."""
-        leaves, hashes = await self._hashes(connection, await log.size(connection))
-        checkpoint = await self.checkpoint(connection, hashes)
+        (or of the checkpoint at `tree_size`): O(log n) stored nodes, and the entry's own row
+        checked against the hash entered with it."""
+        checkpoint = await self.checkpoint(connection)
         size = tree_size or checkpoint.tree_size
         if size > checkpoint.tree_size:
             raise InvalidArgument(
@@ -240,27 +252,54 @@ class Book:
             raise InvalidArgument(
                 [FieldViolation("tree_size", f"entry is leaf {index}, after a tree of {size}")]
             )
-        if size > len(hashes):
-            # The book grew between the two reads; the checkpoint covers more than was read.
-            leaves, hashes = await self._hashes(connection, size)
-        path = merkle.inclusion_proof(index, hashes[:size])
         if size != checkpoint.tree_size:
             row = await connection.fetchrow("SELECT * FROM checkpoint WHERE tree_size = $1", size)
             if row is None:
                 raise InvalidArgument(
                     [FieldViolation("tree_size", f"no checkpoint was signed at size {size}")]
                 )
+            await self._holds(connection, row)
             checkpoint = _signed(row)
-        return index, path, leaves[index], checkpoint
+        await self.verify_rows(connection, index, index + 1)
+        (leaf,) = await log.leaves(connection, index + 1, index)
+        path = await tree.proof(connection, merkle.inclusion_ranges(index, size))
+        return index, path, leaf, checkpoint
 
     async def consistency(self, connection: asyncpg.Connection, first: int, second: int) -> list[bytes]:
+        """PROOF(first, second) from O(log n) stored nodes: the signed history, which auditors may
+        still ask about after a row was changed."""
         size = await log.size(connection)
         if not 0 < first <= second <= size:
             raise InvalidArgument(
                 [FieldViolation("second_tree_size", f"need 0 < first <= second <= {size}, the book's size")]
             )
-        _, hashes = await self._hashes(connection, second)
-        return merkle.consistency_proof(first, hashes)
+        await self._tree_covers(connection, second)
+        return await tree.proof(connection, merkle.consistency_ranges(first, second))
+
+    async def audit_step(self, connection: asyncpg.Connection, limit: int) -> int:
+        """The registry's own audit, a slice at a time: the next `limit` leaves after the last
+        slice (from the start again once through the book) re-encoded and checked against their
+        stored hashes, and the stored tree against the latest signed root. A change found stops
+        every checkpoint, proof and seal from then on (DATA_LOSS). How many leaves it checked."""
+        size = await log.size(connection)
+        await self._tree_covers(connection, size)
+        if self.audited >= size:
+            # A whole pass found nothing changed: whatever an earlier pass found was mended.
+            if self.clean_pass:
+                self.tampered = None
+            self.audited, self.clean_pass = 0, True
+        end = min(size, self.audited + limit)
+        try:
+            await self.verify_rows(connection, self.audited, end)
+            latest = await connection.fetchrow("SELECT * FROM checkpoint ORDER BY tree_size DESC LIMIT 1")
+            if latest is not None:
+                await self._holds(connection, latest)
+        except DataLoss as found:
+            self.tampered, self.clean_pass = found, False
+            raise
+        finally:
+            checked, self.audited = end - self.audited, end
+        return checked
 
     # Reads
 
@@ -384,7 +423,11 @@ class Book:
                     connection, plan.facts.unit_number, moved, events_of[moved], event, leaf
                 )
                 leaf += 1
-        largest = max(len(written) for written in await log.leaves(connection, first + leaves, first))
+        written = await log.leaves(connection, first + leaves, first)
+        if await tree.stored_size(connection) < first:
+            await tree.catch_up(connection, first)
+        await tree.extend(connection, first, [merkle.leaf_hash(leaf) for leaf in written])
+        largest = max(len(leaf) for leaf in written)
         if largest > self.max_leaf_bytes:
             # The book is append-only and read whole by auditors: nothing oversized enters it.
             raise FailedPrecondition(

@@ -1,0 +1,107 @@
+"""The book's Merkle tree as stored hashes of its perfect subtrees (merkle_node): extended with
+every append, in leaf order, and read for roots and proofs in O(log n) rows (shared/merkle.py
+says which). Never commits."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+import asyncpg
+
+from services.registry import log
+from shared import merkle
+from shared.errors import DataLoss
+
+# How many leaves an existing book is hashed in at a time when the registry first keeps its tree.
+CATCH_UP_CHUNK = 10_000
+
+
+def _missing(what: str) -> DataLoss:
+    return DataLoss("LOG_TAMPERED", f"the book's stored tree lacks {what}", {"tree": what})
+
+
+async def read(connection: asyncpg.Connection, nodes: Iterable[merkle.Node]) -> dict[merkle.Node, bytes]:
+    wanted = sorted(set(nodes))
+    if not wanted:
+        return {}
+    rows = await connection.fetch(
+        "SELECT n.level, n.position, n.hash FROM merkle_node n"
+        " JOIN unnest($1::smallint[], $2::bigint[]) AS w(level, position) USING (level, position)",
+        [level for level, _ in wanted],
+        [position for _, position in wanted],
+    )
+    found = {(r["level"], r["position"]): bytes(r["hash"]) for r in rows}
+    if len(found) != len(wanted):
+        raise _missing(f"node {next(n for n in wanted if n not in found)}")
+    return found
+
+
+async def leaf_hashes(connection: asyncpg.Connection, start: int, end: int) -> list[bytes]:
+    """The stored hashes of leaves start..end-1."""
+    rows = await connection.fetch(
+        "SELECT position, hash FROM merkle_node WHERE level = 0 AND position >= $1 AND position < $2"
+        " ORDER BY position",
+        start,
+        end,
+    )
+    if len(rows) != end - start:
+        raise _missing(f"leaf hashes {start}..{end - 1}")
+    return [bytes(r["hash"]) for r in rows]
+
+
+async def stored_size(connection: asyncpg.Connection) -> int:
+    """How many leaves the stored tree covers."""
+    return await connection.fetchval("SELECT coalesce(max(position) + 1, 0) FROM merkle_node WHERE level = 0")
+
+
+async def extend(connection: asyncpg.Connection, first: int, hashes: Sequence[bytes]) -> None:
+    """Stores the hashes of leaves first.. and of every perfect subtree they complete. The caller
+    holds the log head (repository.allocate_leaves), so appends reach the tree in leaf order."""
+    new = first + len(hashes)
+    nodes = {(0, first + i): h for i, h in enumerate(hashes)}
+    appended = merkle.appended_nodes(first, new)
+    made = set(appended)
+    children = {(level - 1, 2 * position + side) for level, position in appended for side in (0, 1)}
+    nodes.update(await read(connection, (c for c in children if c not in nodes and c not in made)))
+    for level, position in appended:
+        nodes[(level, position)] = merkle.node_hash(
+            nodes[(level - 1, 2 * position)], nodes[(level - 1, 2 * position + 1)]
+        )
+    written = [(0, first + i, h) for i, h in enumerate(hashes)] + [(*n, nodes[n]) for n in appended]
+    await connection.execute(
+        "INSERT INTO merkle_node (level, position, hash)"
+        " SELECT * FROM unnest($1::smallint[], $2::bigint[], $3::bytea[])",
+        [n[0] for n in written],
+        [n[1] for n in written],
+        [n[2] for n in written],
+    )
+
+
+async def catch_up(connection: asyncpg.Connection, end: int) -> None:
+    """Hashes leaves the stored tree does not cover yet, up to `end` (a book written before the
+    tree was kept, once): the caller holds the log head."""
+    stored = await stored_size(connection)
+    while stored < end:
+        upto = min(end, stored + CATCH_UP_CHUNK)
+        await extend(
+            connection,
+            stored,
+            [merkle.leaf_hash(leaf) for leaf in await log.leaves(connection, upto, stored)],
+        )
+        stored = upto
+
+
+async def root(connection: asyncpg.Connection, size: int) -> bytes:
+    """MTH of the first `size` leaves, from O(log n) stored nodes."""
+    if size == 0:
+        return merkle.EMPTY_ROOT
+    parts = merkle.perfect_nodes(0, size)
+    found = await read(connection, parts)
+    return merkle.fold([found[n] for n in parts])
+
+
+async def proof(connection: asyncpg.Connection, ranges: list[tuple[int, int]]) -> list[bytes]:
+    """The roots of the subtrees `ranges` (an inclusion or consistency proof), read at once."""
+    parts = [merkle.perfect_nodes(start, end) for start, end in ranges]
+    found = await read(connection, (n for nodes in parts for n in nodes))
+    return [merkle.fold([found[n] for n in nodes]) for nodes in parts]
