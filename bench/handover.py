@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import time
 import uuid
 
@@ -31,12 +32,23 @@ from tests.purchases import signed_filing
 BUILDING = "500112001002GB09998F0001"
 
 
-async def until(desk, name: str, state: int) -> None:
-    async for change in desk.WatchPurchase(pb.WatchPurchaseRequest(name=name)):
-        if change.purchase.state == state:
-            return
-        if change.purchase.state in (pb.PURCHASE_STATE_PARKED, pb.PURCHASE_STATE_REJECTED):
-            raise RuntimeError(f"{name} stopped: {change.purchase.problem}")
+# A server takes at most 256 streams on one connection (shared/grpc/server.py): the watches of a
+# large building are spread over channels of this many each.
+WATCHES_PER_CHANNEL = 200
+
+
+async def until(desk, name: str, state: int) -> pb.Purchase:
+    """The purchase once it reaches `state`; the watch is ended then, not left open."""
+    stream = desk.WatchPurchase(pb.WatchPurchaseRequest(name=name))
+    try:
+        async for change in stream:
+            if change.purchase.state == state:
+                return change.purchase
+            if change.purchase.state in (pb.PURCHASE_STATE_PARKED, pb.PURCHASE_STATE_REJECTED):
+                raise RuntimeError(f"{name} stopped: {change.purchase.problem}")
+    finally:
+        stream.cancel()
+    raise RuntimeError(f"the watch of {name} ended")
 
 
 async def handover(units: int, filing_concurrency: int) -> None:
@@ -77,21 +89,19 @@ async def handover(units: int, filing_concurrency: int) -> None:
                     reply = await desk.FilePurchase(
                         pb.FilePurchaseRequest(request_id=str(uuid.uuid4()), filing=filing)
                     )
-                    async for change in desk.WatchPurchase(pb.WatchPurchaseRequest(name=reply.purchase.name)):
-                        if change.purchase.state == pb.PURCHASE_STATE_AWAITING_COMPLETION:
-                            docs = change.purchase.documents
-                            await tax.RecordPayment(
-                                tax_pb.RecordPaymentRequest(
-                                    request_id=str(uuid.uuid4()),
-                                    assessment=docs.tax_assessment,
-                                    payment=tax_pb.Payment(
-                                        payment_reference=f"P-{uuid.uuid4().hex[:12]}",
-                                        amount_fen=docs.tax_fen,
-                                    ),
-                                )
-                            )
-                            return reply.purchase.name
-                raise RuntimeError("stream ended")
+                    awaiting = await until(desk, reply.purchase.name, pb.PURCHASE_STATE_AWAITING_COMPLETION)
+                    docs = awaiting.documents
+                    await tax.RecordPayment(
+                        tax_pb.RecordPaymentRequest(
+                            request_id=str(uuid.uuid4()),
+                            assessment=docs.tax_assessment,
+                            payment=tax_pb.Payment(
+                                payment_reference=f"P-{uuid.uuid4().hex[:12]}",
+                                amount_fen=docs.tax_fen,
+                            ),
+                        )
+                    )
+                    return reply.purchase.name
 
             began = time.perf_counter()
             names = await asyncio.gather(*(prepare(u) for u in numbers))
@@ -105,15 +115,27 @@ async def handover(units: int, filing_concurrency: int) -> None:
                     outcome=transfer_pb.SITE_INSPECTION_OUTCOME_AS_DESCRIBED,
                 )
             )
-            began = time.perf_counter()
-            await desk.CompleteBuilding(
-                pb.CompleteBuildingRequest(
-                    request_id=str(uuid.uuid4()),
-                    building_number=BUILDING,
-                    completion_record_number="渝建竣备(BENCH)",
+            async with contextlib.AsyncExitStack() as watching:
+                desks = [
+                    orchestrator_service_pb2_grpc.PurchaseServiceStub(
+                        await watching.enter_async_context(channel("orchestrator", pki.caller("developer")))
+                    )
+                    for _ in range(0, units, WATCHES_PER_CHANNEL)
+                ]
+                began = time.perf_counter()
+                await desk.CompleteBuilding(
+                    pb.CompleteBuildingRequest(
+                        request_id=str(uuid.uuid4()),
+                        building_number=BUILDING,
+                        completion_record_number="渝建竣备(BENCH)",
+                    )
                 )
-            )
-            await asyncio.gather(*(until(desk, n, pb.PURCHASE_STATE_CERTIFICATE_READY) for n in names))
+                await asyncio.gather(
+                    *(
+                        until(desks[i // WATCHES_PER_CHANNEL], n, pb.PURCHASE_STATE_CERTIFICATE_READY)
+                        for i, n in enumerate(names)
+                    )
+                )
             seconds = time.perf_counter() - began
     print(f"handover: {units} units with mortgages, filed and paid in {prepared:.1f} s")
     per_unit = seconds / units * 1000
