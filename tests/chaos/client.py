@@ -94,8 +94,10 @@ async def watch_until(desk, name: str, *states: int) -> pb.Purchase:
     version seen."""
     after = 0
     while True:
+        # Ended as soon as it has answered: a server takes at most 256 streams on one connection.
+        stream = desk.WatchPurchase(pb.WatchPurchaseRequest(name=name, after_version=after))
         try:
-            async for change in desk.WatchPurchase(pb.WatchPurchaseRequest(name=name, after_version=after)):
+            async for change in stream:
                 after = change.purchase.version
                 if change.purchase.state in states or change.purchase.state in STOPPED:
                     return change.purchase
@@ -103,6 +105,8 @@ async def watch_until(desk, name: str, *states: int) -> pb.Purchase:
         except grpc.aio.AioRpcError as exc:
             if exc.code() not in RETRIED:
                 raise
+        finally:
+            stream.cancel()
         await asyncio.sleep(RETRY_PAUSE_SECONDS)
 
 
