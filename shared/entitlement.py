@@ -169,6 +169,9 @@ RULES: dict[str, Rule] = {
     "/deedflow.tax.v1.TaxService/RefundDeedTax": _r("the tax office and the orchestrator", _OFFICIAL),
     "/deedflow.tax.v1.TaxService/ConsumeClearance": _r("the transfer office", _OFFICIAL),
     "/deedflow.tax.v1.TaxService/ReleaseClearance": _r("the transfer office", _OFFICIAL),
+    "/deedflow.tax.v1.TaxService/WatchClearances": _r(
+        "the orchestrator: contract names only, as their tax is paid", _OFFICIAL
+    ),
     "/deedflow.transfer.v1.TransferService/LodgeFirstRegistration": _r(
         "the developer holding the building's permit, in its own name"
     ),

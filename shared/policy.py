@@ -109,6 +109,7 @@ POLICY: dict[str, frozenset[Role]] = {
     "/deedflow.tax.v1.TaxService/RefundDeedTax": frozenset({Role.SERVICE, Role.TAX}),
     "/deedflow.tax.v1.TaxService/ConsumeClearance": frozenset({Role.SERVICE}),
     "/deedflow.tax.v1.TaxService/ReleaseClearance": frozenset({Role.SERVICE}),
+    "/deedflow.tax.v1.TaxService/WatchClearances": frozenset({Role.SERVICE}),
     "/deedflow.transfer.v1.TransferService/LodgeFirstRegistration": frozenset({Role.DEVELOPER, Role.SERVICE}),
     "/deedflow.transfer.v1.TransferService/GetFirstRegistration": READERS,
     # The registry's own inspector (实地查看, CQ 21).
@@ -152,7 +153,14 @@ SERVICE_CALLS: dict[str, frozenset[str]] = {
         "CancelPreregistration",
         "ReleasePremortgage",
     )
-    | _rpcs("tax.v1.TaxService", "AssessDeedTax", "ReassessDeedTax", "GetClearance", "RefundDeedTax")
+    | _rpcs(
+        "tax.v1.TaxService",
+        "AssessDeedTax",
+        "ReassessDeedTax",
+        "GetClearance",
+        "RefundDeedTax",
+        "WatchClearances",
+    )
     | _rpcs(
         "transfer.v1.TransferService",
         "LodgeFirstRegistration",

@@ -54,14 +54,20 @@ class ServiceDeps:
         """An mTLS channel to another service, as this service's own identity. Created on first
         use, inside the running loop, so a peer's published address is read when it is needed."""
         if service not in self._peers:
-            self._peers[service] = secure_channel(
-                address_of(self.settings, service),
-                self.pki.ca_pem,
-                self.pki.service(self.name),
-                default_timeout=self.settings.call_timeout_seconds,
-                service=service,
-            )
+            self._peers[service] = self.open_peer(service)
         return self._peers[service]
+
+    def open_peer(self, service: str) -> grpc.aio.Channel:
+        """A channel of its own to another service, its address read now; the caller closes it.
+        For work that starts with the process, before the peer may have published its address
+        (a cached channel would keep an address read too early)."""
+        return secure_channel(
+            address_of(self.settings, service),
+            self.pki.ca_pem,
+            self.pki.service(self.name),
+            default_timeout=self.settings.call_timeout_seconds,
+            service=service,
+        )
 
     async def close(self, grace: float = 5.0) -> None:
         """Stops background work, closes peer channels and the pool; each part gets `grace`

@@ -133,6 +133,14 @@ async def pay(offices, purchase: pb.Purchase) -> tax_pb.Assessment:
     ).assessment
 
 
+async def paid_and_idle(offices, desk, purchase: pb.Purchase) -> pb.Purchase:
+    """Pays the tax due and returns the purchase once the payment's word has moved it on and it
+    waits, idle, for its building: the tax office tells the saga at once (WatchClearances), so a
+    cancellation sent right after paying could meet the step running."""
+    await pay(offices, purchase)
+    return await until_waiting(desk, purchase.name, step=pb.STEP_KIND_BUILDING_FIRST_REGISTERED)
+
+
 async def complete(
     desk, building: str, surveyed: dict[str, int] | None = None, renumbered: dict[str, str] | None = None
 ) -> pb.BuildingCompletion:

@@ -14,6 +14,7 @@ from services.orchestrator.clients import Clients
 from services.orchestrator.config import SagaSettings
 from services.orchestrator.engine import Engine
 from services.orchestrator.notifier import Notifier
+from services.orchestrator.payments import follow_payments
 from services.orchestrator.service import Purchases
 from services.orchestrator.servicer import PurchaseServicer
 from shared.metrics import grouped_counts
@@ -38,6 +39,10 @@ def register(server: grpc.aio.Server, deps: ServiceDeps) -> None:
         )
 
     async def run() -> None:
-        await asyncio.gather(notifier.run(deps.database.url), engine.run())
+        await asyncio.gather(
+            notifier.run(deps.database.url),
+            engine.run(),
+            follow_payments(lambda: deps.open_peer("tax"), deps.database, deps.clock),
+        )
 
     deps.run_in_background(run(), "saga-workers")

@@ -6,20 +6,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
-
-import asyncpg
 
 from services.orchestrator.repository import CHANGED, DUE
-from shared.db import plain_url
-
-log = logging.getLogger("deedflow.notifier")
-
-RECONNECT_SECONDS = 1.0
-
-
-def _setter(event: asyncio.Event):
-    return lambda _connection: event.set()
+from shared.pglisten import listen_forever
 
 
 class Notifier:
@@ -30,29 +19,7 @@ class Notifier:
 
     async def run(self, url: str) -> None:
         """Listens until cancelled, reconnecting whenever the connection is lost."""
-        while True:
-            try:
-                connection = await asyncpg.connect(plain_url(url))
-            except (OSError, asyncpg.PostgresError) as exc:
-                log.warning("cannot listen yet; retrying", extra={"fields": {"error": repr(exc)}})
-                await asyncio.sleep(RECONNECT_SECONDS)
-                continue
-            lost = asyncio.Event()
-            connection.add_termination_listener(_setter(lost))
-            try:
-                await connection.add_listener(DUE, self._on_due)
-                await connection.add_listener(CHANGED, self._on_changed)
-                # Whatever changed while nobody listened is found by re-reading.
-                self._wake_everyone()
-                await lost.wait()
-                log.warning("the listening connection was lost; reconnecting")
-            except (OSError, asyncpg.PostgresError) as exc:
-                log.warning("listening failed; reconnecting", extra={"fields": {"error": repr(exc)}})
-            finally:
-                with contextlib.suppress(Exception):
-                    await connection.close(timeout=1)
-            self._wake_everyone()
-            await asyncio.sleep(RECONNECT_SECONDS)
+        await listen_forever(url, {DUE: self._on_due, CHANGED: self._on_changed}, self._wake_everyone)
 
     def _wake_everyone(self) -> None:
         self.due.set()
@@ -60,10 +27,10 @@ class Notifier:
             for event in events:
                 event.set()
 
-    def _on_due(self, *args) -> None:
+    def _on_due(self, _payload: str) -> None:
         self.due.set()
 
-    def _on_changed(self, connection, pid, channel, payload: str) -> None:
+    def _on_changed(self, payload: str) -> None:
         # Watchers and the worker both care: a change may make the next step due.
         self.due.set()
         purchase_id = payload.partition(":")[0]

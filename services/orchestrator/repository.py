@@ -128,6 +128,35 @@ async def wake(connection: asyncpg.Connection) -> None:
     await connection.execute("SELECT pg_notify($1, '')", DUE)
 
 
+# The steps that wait for the tax office: its word that a contract is paid wakes them.
+_TAX_STEPS = ("TAX_PAID", "TAX_SETTLED")
+
+
+async def make_paid_due(connection: asyncpg.Connection, contract: str, at: dt.datetime) -> int:
+    """The purchase of `contract`, if one of its steps waits for the tax, is due at `at`."""
+    result = await connection.execute(
+        "UPDATE purchase p SET due_at = $2 WHERE p.contract = $1 AND (p.due_at IS NULL OR p.due_at > $2)"
+        " AND EXISTS (SELECT 1 FROM purchase_step s WHERE s.purchase_id = p.id AND s.direction = 'FORWARD'"
+        " AND s.kind = ANY($3::text[]) AND s.state = 'WAITING')",
+        contract,
+        at,
+        list(_TAX_STEPS),
+    )
+    return int(result.split()[-1])
+
+
+async def make_tax_waits_due(connection: asyncpg.Connection, at: dt.datetime) -> int:
+    """Every purchase with a step waiting for the tax is due at `at` (word may have been missed)."""
+    result = await connection.execute(
+        "UPDATE purchase p SET due_at = $1 WHERE (p.due_at IS NULL OR p.due_at > $1)"
+        " AND EXISTS (SELECT 1 FROM purchase_step s WHERE s.purchase_id = p.id AND s.direction = 'FORWARD'"
+        " AND s.kind = ANY($2::text[]) AND s.state = 'WAITING')",
+        at,
+        list(_TAX_STEPS),
+    )
+    return int(result.split()[-1])
+
+
 async def completion(connection: asyncpg.Connection, building_number: str):
     return await connection.fetchrow(
         "SELECT * FROM building_completion WHERE building_number = $1", building_number

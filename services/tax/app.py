@@ -5,6 +5,7 @@ from __future__ import annotations
 import grpc
 
 from deedflow.tax.v1 import tax_service_pb2_grpc
+from services.tax.clearance_feed import ClearanceFeed
 from services.tax.config import TaxSettings
 from services.tax.service import DeedTax
 from services.tax.servicer import TaxServicer
@@ -13,4 +14,6 @@ from shared.runtime import ServiceDeps
 
 def register(server: grpc.aio.Server, deps: ServiceDeps) -> None:
     tax = DeedTax(deps.journal, TaxSettings().provincial_rate_basis_points, deps.peer)
-    tax_service_pb2_grpc.add_TaxServiceServicer_to_server(TaxServicer(tax), server)
+    feed = ClearanceFeed()
+    tax_service_pb2_grpc.add_TaxServiceServicer_to_server(TaxServicer(tax, feed), server)
+    deps.run_in_background(feed.run(deps.database.url), "clearance-feed")

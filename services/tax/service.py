@@ -14,7 +14,7 @@ from deedflow.contract.v1 import contract_service_pb2 as contract_pb
 from deedflow.contract.v1 import contract_service_pb2_grpc
 from deedflow.tax.v1 import tax_service_pb2 as pb
 from deedflow.type.v1 import parties_pb2
-from services.tax import repository
+from services.tax import clearance_feed, repository
 from services.tax.domain import (
     LIVE,
     AssessmentState,
@@ -182,6 +182,8 @@ class DeedTax:
             clearance_number=number,
             paid_fen=row["paid_fen"] + payment.amount_fen,
         )
+        # A purchase waiting for this tax hears of it when the payment commits, not at its next look.
+        await clearance_feed.announce(connection, row["contract"])
         return await repository.assessment(connection, row["id"])
 
     async def reassess(

@@ -8,6 +8,7 @@ from deedflow.tax.v1 import tax_service_pb2 as pb
 from deedflow.tax.v1 import tax_service_pb2_grpc
 from deedflow.type.v1 import parties_pb2
 from services.tax import repository
+from services.tax.clearance_feed import RESYNC, ClearanceFeed
 from services.tax.service import DeedTax
 from shared import paging
 from shared.auth import caller
@@ -60,9 +61,16 @@ def assessment_message(row, payments, reassessments=()) -> pb.Assessment:
 
 
 class TaxServicer(tax_service_pb2_grpc.TaxServiceServicer):
-    def __init__(self, tax: DeedTax) -> None:
+    def __init__(self, tax: DeedTax, feed: ClearanceFeed) -> None:
         self.tax = tax
         self.tx = tax.tx
+        self.feed = feed
+
+    async def WatchClearances(self, request, context):
+        with self.feed.subscribe() as issued:
+            while True:
+                contract = await issued.get()
+                yield pb.WatchClearancesResponse(contract=contract, resync=contract == RESYNC)
 
     async def _render(self, connection, row) -> pb.Assessment:
         """The assessment as the caller may see it: a bank collecting the tax sees the buyers'

@@ -21,7 +21,7 @@ from tests.purchases import (
     complete,
     file_purchase,
     joint_cancellation,
-    pay,
+    paid_and_idle,
     signed_filing,
     until,
     until_waiting,
@@ -134,8 +134,7 @@ async def _waiting_financed(offices, pki, developer_desk):
     filing, people = signed_filing(pki, unit, with_loan=True)
     purchase = await file_purchase(developer_desk, filing)
     waiting = await until_waiting(developer_desk, purchase.name)
-    await pay(offices, waiting)
-    return waiting, people
+    return await paid_and_idle(offices, developer_desk, waiting), people
 
 
 async def test_consent_to_another_act_is_refused_at_the_door(offices, pki, developer_desk):

@@ -39,6 +39,7 @@ from tests.purchases import (
     complete,
     file_purchase,
     joint_cancellation,
+    paid_and_idle,
     pay,
     signed_filing,
     until,
@@ -338,8 +339,9 @@ async def test_cancellation_before_the_pivot_undoes_every_office(offices, pki, d
     _, (unit, _) = await presale(offices)
     filing, people = signed_filing(pki, unit, with_loan=True)
     purchase = await file_purchase(developer_desk, filing)
-    waiting = await until(developer_desk, purchase.name, AWAITING)
-    await pay(offices, waiting)
+    waiting = await paid_and_idle(
+        offices, developer_desk, await until(developer_desk, purchase.name, AWAITING)
+    )
     contract = (
         await offices.contracts.GetContract(contract_pb.GetContractRequest(name=waiting.documents.contract))
     ).contract
@@ -616,7 +618,7 @@ async def test_a_clerk_cancels_by_ruling_and_the_book_records_the_ruling(
     _, (unit, _) = await presale(offices)
     filing, _ = signed_filing(pki, unit, with_loan=False)
     purchase = await file_purchase(developer_desk, filing)
-    await pay(offices, await until_waiting(developer_desk, purchase.name))
+    await paid_and_idle(offices, developer_desk, await until_waiting(developer_desk, purchase.name))
     ruling = cancelling_ruling("(2026)渝0112民初77号")
     await clerk_desk.CancelPurchase(
         pb.CancelPurchaseRequest(request_id=rid(), name=purchase.name, court_ruling=ruling)

@@ -57,7 +57,7 @@ from tests.flows import (
     signed_mortgage,
 )
 from tests.parties import buyer, developer
-from tests.purchases import complete, file_purchase, pay, signed_filing, until, until_waiting
+from tests.purchases import complete, file_purchase, paid_and_idle, signed_filing, until, until_waiting
 from tests.support import load_all_protos, new_building_number, row_digests
 
 RULING = cancelling_ruling("(2026)渝0112民初1号")
@@ -627,9 +627,7 @@ async def _waiting(w: World) -> tuple[str, pb.Purchase]:
     building, (unit, _) = await presale(w.o)
     desk = _desk(w)
     purchase = await file_purchase(desk, signed_filing(w.pki, unit, with_loan=False)[0])
-    waiting = await until_waiting(desk, purchase.name)
-    await pay(w.o, waiting)
-    return building, waiting
+    return building, await paid_and_idle(w.o, desk, await until_waiting(desk, purchase.name))
 
 
 @scenario("orchestrator", "/deedflow.orchestrator.v1.PurchaseService/ConfirmHandover")

@@ -27,6 +27,18 @@ ASSESSMENT_STATE_CONSUMED: AssessmentState
 ASSESSMENT_STATE_REFUNDED: AssessmentState
 ASSESSMENT_STATE_VOIDED: AssessmentState
 
+class WatchClearancesRequest(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class WatchClearancesResponse(_message.Message):
+    __slots__ = ("contract", "resync")
+    CONTRACT_FIELD_NUMBER: _ClassVar[int]
+    RESYNC_FIELD_NUMBER: _ClassVar[int]
+    contract: str
+    resync: bool
+    def __init__(self, contract: _Optional[str] = ..., resync: _Optional[bool] = ...) -> None: ...
+
 class Assessment(_message.Message):
     __slots__ = ("name", "contract", "unit_number", "buyers", "price_ex_vat_fen", "gross_area_dm2", "home_count", "residential", "rate_basis_points", "tax_fen", "rate_basis", "state", "clearance_number", "payments", "assess_time", "update_time", "transfer_case", "paid_fen", "reassessments", "declaration_sha256")
     NAME_FIELD_NUMBER: _ClassVar[int]

@@ -83,6 +83,11 @@ class TaxServiceStub:
                 request_serializer=deedflow_dot_tax_dot_v1_dot_tax__service__pb2.ReleaseClearanceRequest.SerializeToString,
                 response_deserializer=deedflow_dot_tax_dot_v1_dot_tax__service__pb2.ReleaseClearanceResponse.FromString,
                 _registered_method=True)
+        self.WatchClearances = channel.unary_stream(
+                '/deedflow.tax.v1.TaxService/WatchClearances',
+                request_serializer=deedflow_dot_tax_dot_v1_dot_tax__service__pb2.WatchClearancesRequest.SerializeToString,
+                response_deserializer=deedflow_dot_tax_dot_v1_dot_tax__service__pb2.WatchClearancesResponse.FromString,
+                _registered_method=True)
 
 
 class TaxServiceServicer:
@@ -183,6 +188,17 @@ class TaxServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def WatchClearances(self, request, context):
+        """Tells the subscriber of every clearance issued from now on, as its payment is committed, so
+        that a purchase waiting for its tax goes on at once instead of asking again later. The first
+        message says "resync": whatever was issued before the stream began is to be looked up. A
+        subscriber that falls behind is sent "resync" again rather than a gap.
+        Caller: the orchestrator.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_TaxServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -230,6 +246,11 @@ def add_TaxServiceServicer_to_server(servicer, server):
                     servicer.ReleaseClearance,
                     request_deserializer=deedflow_dot_tax_dot_v1_dot_tax__service__pb2.ReleaseClearanceRequest.FromString,
                     response_serializer=deedflow_dot_tax_dot_v1_dot_tax__service__pb2.ReleaseClearanceResponse.SerializeToString,
+            ),
+            'WatchClearances': grpc.unary_stream_rpc_method_handler(
+                    servicer.WatchClearances,
+                    request_deserializer=deedflow_dot_tax_dot_v1_dot_tax__service__pb2.WatchClearancesRequest.FromString,
+                    response_serializer=deedflow_dot_tax_dot_v1_dot_tax__service__pb2.WatchClearancesResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -479,6 +500,33 @@ class TaxService:
             '/deedflow.tax.v1.TaxService/ReleaseClearance',
             deedflow_dot_tax_dot_v1_dot_tax__service__pb2.ReleaseClearanceRequest.SerializeToString,
             deedflow_dot_tax_dot_v1_dot_tax__service__pb2.ReleaseClearanceResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def WatchClearances(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_stream(
+            request,
+            target,
+            '/deedflow.tax.v1.TaxService/WatchClearances',
+            deedflow_dot_tax_dot_v1_dot_tax__service__pb2.WatchClearancesRequest.SerializeToString,
+            deedflow_dot_tax_dot_v1_dot_tax__service__pb2.WatchClearancesResponse.FromString,
             options,
             channel_credentials,
             insecure,
