@@ -44,38 +44,28 @@ SAMPLES = 200
 
 
 def _entry(index: int, at: dt.datetime) -> tuple:
-    """The row of synthetic entry `index`: an objection-like entry on one of the units."""
-    unit = f"{BUILDING}{index // ENTRIES_PER_UNIT + 1:04d}"
-    return (
-        unit,
-        index % ENTRIES_PER_UNIT + 1,
-        "OBJECTION",
-        ["organizations/91500105MA5U0DF02K"],
-        [10000],
-        0,
-        at,
-        f"异议（合成）{index}",
-        "cases/bench",
-        "deedflow://service/bench",
-        at,
-        index,
-    )
-
-
-COLUMNS = (
-    "unit_number",
-    "sequence",
-    "kind",
-    "holders",
-    "share_basis_points",
-    "amount_fen",
-    "priority_time",
-    "note",
-    "created_by_case",
-    "entered_by",
-    "entry_time",
-    "leaf_index",
-)
+    """The row of synthetic entry `index` (an objection-like entry on one of the units), in the
+    order of the book's own columns (services/registry/log.py)."""
+    row = {
+        "unit_number": f"{BUILDING}{index // ENTRIES_PER_UNIT + 1:04d}",
+        "sequence": index % ENTRIES_PER_UNIT + 1,
+        "kind": "OBJECTION",
+        "holders": ["organizations/91500105MA5U0DF02K"],
+        "share_basis_points": [10000],
+        "amount_fen": 0,
+        "priority_time": at,
+        "ruling_authority": "",
+        "ruling_number": "",
+        "expire_time": None,
+        "related_sequence": None,
+        "restricts_transfer": False,
+        "note": f"异议（合成）{index}",
+        "created_by_case": "cases/bench",
+        "entered_by": "deedflow://service/bench",
+        "entry_time": at,
+        "leaf_index": index,
+    }
+    return tuple(row[column] for column in log.ENTRY_COLUMNS)
 
 
 async def grow(database: Database, end: int) -> int:
@@ -94,7 +84,7 @@ async def grow(database: Database, end: int) -> int:
         upto = min(end, first + CHUNK)
         async with database.transaction() as connection:
             await connection.copy_records_to_table(
-                "entry", records=[_entry(i, at) for i in range(first, upto)], columns=COLUMNS
+                "entry", records=[_entry(i, at) for i in range(first, upto)], columns=log.ENTRY_COLUMNS
             )
             await connection.execute("UPDATE log_head SET size = $1", upto)
             leaves = await log.leaves(connection, upto, first)

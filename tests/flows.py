@@ -346,20 +346,30 @@ async def pay_tax(o: Offices, sale: Sale) -> tax_pb.Assessment:
     return sale.assessment
 
 
+def first_registration(
+    building: str, survey: list[tuple[str, str]], auto_register: bool = True, area_dm2: int = 9_050
+) -> transfer_pb.LodgeFirstRegistrationRequest:
+    """The developer's first registration of `building`, its survey mapping each presale unit to
+    its as-built number (the same unless renumbered), each of `area_dm2`."""
+    return transfer_pb.LodgeFirstRegistrationRequest(
+        request_id=rid(),
+        building_number=building,
+        developer=DEVELOPER,
+        completion=transfer_pb.CompletionAcceptance(record_number=f"渝建竣备{building[-6:]}"),
+        units=[
+            transfer_pb.AsBuiltUnit(
+                presale_unit_number=presale, unit_number=as_built, gross_area_dm2=area_dm2
+            )
+            for presale, as_built in survey
+        ],
+        common_parts=["物业管理用房"],
+        auto_register=auto_register,
+    )
+
+
 async def first_register(o: Offices, building: str, units: list[str]):
     return await o.transfer_as_service.LodgeFirstRegistration(
-        transfer_pb.LodgeFirstRegistrationRequest(
-            request_id=rid(),
-            building_number=building,
-            developer=DEVELOPER,
-            completion=transfer_pb.CompletionAcceptance(record_number=f"渝建竣备{building[-6:]}"),
-            units=[
-                transfer_pb.AsBuiltUnit(presale_unit_number=u, unit_number=u, gross_area_dm2=9_050)
-                for u in units
-            ],
-            common_parts=["物业管理用房"],
-            auto_register=True,
-        )
+        first_registration(building, [(u, u) for u in units])
     )
 
 

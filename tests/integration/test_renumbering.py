@@ -13,9 +13,9 @@ from deedflow.registry.v1 import registry_service_pb2 as registry_pb
 from deedflow.transfer.v1 import transfer_service_pb2 as transfer_pb
 from shared.grpc.status import error_info
 from tests.flows import (
-    DEVELOPER,
     application,
     file_contract,
+    first_registration,
     pay_tax,
     premortgage,
     preregister,
@@ -24,25 +24,6 @@ from tests.flows import (
     rid,
     seize,
 )
-
-
-def _first_registration(
-    building: str, survey: list[tuple[str, str]]
-) -> transfer_pb.LodgeFirstRegistrationRequest:
-    return transfer_pb.LodgeFirstRegistrationRequest(
-        request_id=rid(),
-        building_number=building,
-        developer=DEVELOPER,
-        completion=transfer_pb.CompletionAcceptance(record_number=f"渝建竣备{building[-6:]}"),
-        units=[
-            transfer_pb.AsBuiltUnit(
-                presale_unit_number=presale_unit, unit_number=as_built, gross_area_dm2=9_050
-            )
-            for presale_unit, as_built in survey
-        ],
-        common_parts=["物业管理用房"],
-        auto_register=True,
-    )
 
 
 async def _entries(o, unit: str) -> dict[int, registry_pb.Entry]:
@@ -66,7 +47,7 @@ async def test_a_renumbered_unit_keeps_its_pre_registrations_and_the_mortgage_it
     before = await _entries(o, unit)
 
     await o.transfer_as_service.LodgeFirstRegistration(
-        _first_registration(building, [(unit, as_built), (other, other)])
+        first_registration(building, [(unit, as_built), (other, other)])
     )
 
     presale_unit = (await o.registry_clerk.GetUnit(registry_pb.GetUnitRequest(unit_number=unit))).unit
@@ -119,7 +100,7 @@ async def test_the_presale_number_takes_nothing_more_once_renumbered(offices, pk
     o = offices
     building, (unit,) = await presale(o, units=1)
     as_built = f"{building}0092"
-    await o.transfer_as_service.LodgeFirstRegistration(_first_registration(building, [(unit, as_built)]))
+    await o.transfer_as_service.LodgeFirstRegistration(first_registration(building, [(unit, as_built)]))
     check = await o.registry.CheckDisposal(
         registry_pb.CheckDisposalRequest(unit_number=unit, disposal=registry_pb.DISPOSAL_CONTRACT)
     )
@@ -148,12 +129,12 @@ async def test_a_survey_that_maps_units_twice_or_onto_a_unit_of_the_book_is_refu
     building, (first, second) = await presale(o)
     twice = await refused(
         o.transfer_as_service.LodgeFirstRegistration(
-            _first_registration(building, [(first, f"{building}0093"), (second, f"{building}0093")])
+            first_registration(building, [(first, f"{building}0093"), (second, f"{building}0093")])
         )
     )
     assert twice == (grpc.StatusCode.INVALID_ARGUMENT, None)
     onto_the_book = await refused(
-        o.transfer_as_service.LodgeFirstRegistration(_first_registration(building, [(first, second)]))
+        o.transfer_as_service.LodgeFirstRegistration(first_registration(building, [(first, second)]))
     )
     assert onto_the_book == (grpc.StatusCode.INVALID_ARGUMENT, None)
     unit = (await o.registry_clerk.GetUnit(registry_pb.GetUnitRequest(unit_number=first))).unit

@@ -9,24 +9,10 @@ import grpc
 from deedflow.casework.v1 import casework_service_pb2 as case_pb
 from deedflow.registry.v1 import registry_service_pb2 as registry_pb
 from deedflow.transfer.v1 import transfer_service_pb2 as transfer_pb
-from tests.flows import DEVELOPER, inspect_site, presale, refused, rid
+from tests.flows import first_registration, inspect_site, presale, refused, rid
 from tests.support import new_building_number
 
 NOT_AS_DESCRIBED = transfer_pb.SITE_INSPECTION_OUTCOME_NOT_AS_DESCRIBED
-
-
-def _lodge(building: str, units: list[str], auto_register: bool) -> transfer_pb.LodgeFirstRegistrationRequest:
-    return transfer_pb.LodgeFirstRegistrationRequest(
-        request_id=rid(),
-        building_number=building,
-        developer=DEVELOPER,
-        completion=transfer_pb.CompletionAcceptance(record_number=f"渝建竣备{building[-6:]}"),
-        units=[
-            transfer_pb.AsBuiltUnit(presale_unit_number=u, unit_number=u, gross_area_dm2=9_000) for u in units
-        ],
-        common_parts=["物业管理用房"],
-        auto_register=auto_register,
-    )
 
 
 async def _first_registered(o, unit: str) -> bool:
@@ -41,12 +27,20 @@ async def test_first_registration_waits_for_a_site_inspection_that_finds_the_bui
     the building as described, it is entered and the registration names that inspection."""
     o = offices
     building, units = await presale(o, inspected=False)
-    assert await refused(o.transfer_as_service.LodgeFirstRegistration(_lodge(building, units, True))) == (
+    assert await refused(
+        o.transfer_as_service.LodgeFirstRegistration(
+            first_registration(building, [(u, u) for u in units], True)
+        )
+    ) == (
         grpc.StatusCode.FAILED_PRECONDITION,
         "SITE_NOT_INSPECTED",
     )
     await inspect_site(o, building, NOT_AS_DESCRIBED, "三层外墙与实测成果不符")
-    assert await refused(o.transfer_as_service.LodgeFirstRegistration(_lodge(building, units, True))) == (
+    assert await refused(
+        o.transfer_as_service.LodgeFirstRegistration(
+            first_registration(building, [(u, u) for u in units], True)
+        )
+    ) == (
         grpc.StatusCode.FAILED_PRECONDITION,
         "SITE_INSPECTION_FAILED",
     )
@@ -58,7 +52,9 @@ async def test_first_registration_waits_for_a_site_inspection_that_finds_the_bui
     passed = await inspect_site(o, building, findings="整改完毕，现场与实测成果一致")
     assert passed.name == f"buildings/{building}/site-inspections/2"
     assert passed.inspector.startswith("deedflow://clerk/")
-    lodged = await o.transfer_as_service.LodgeFirstRegistration(_lodge(building, units, True))
+    lodged = await o.transfer_as_service.LodgeFirstRegistration(
+        first_registration(building, [(u, u) for u in units], True)
+    )
     assert lodged.first_registration.state == transfer_pb.REGISTRATION_STATE_REGISTERED
     assert lodged.first_registration.site_inspection == passed
     assert await _first_registered(o, units[0])
@@ -69,7 +65,9 @@ async def test_a_clerk_approves_a_first_registration_only_after_the_site_inspect
     its approval is refused until the inspection is on record."""
     o = offices
     building, units = await presale(o, inspected=False)
-    lodged = await o.transfer.LodgeFirstRegistration(_lodge(building, units, False))
+    lodged = await o.transfer.LodgeFirstRegistration(
+        first_registration(building, [(u, u) for u in units], False)
+    )
     assert lodged.case_record.state == case_pb.CASE_STATE_LODGED
     approve = case_pb.ApproveCaseRequest(request_id=rid(), name=lodged.case_record.name)
     assert await refused(o.transfer_cases.ApproveCase(approve)) == (
@@ -102,7 +100,9 @@ async def test_only_a_clerk_inspects_a_building_of_the_book_and_says_what_is_wro
         transfer_pb.RecordSiteInspectionRequest(request_id=rid(), building_number=building)
     )
     assert (await refused(unspecified))[0] == grpc.StatusCode.INVALID_ARGUMENT
-    assert await refused(o.transfer_as_service.LodgeFirstRegistration(_lodge(building, [], True))) == (
+    assert await refused(
+        o.transfer_as_service.LodgeFirstRegistration(first_registration(building, [], True))
+    ) == (
         grpc.StatusCode.FAILED_PRECONDITION,
         "SITE_NOT_INSPECTED",
     )
