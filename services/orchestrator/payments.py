@@ -31,10 +31,8 @@ async def follow_payments(open_tax: Callable[[], grpc.aio.Channel], database: Da
             async for issued in stream:
                 async with database.transaction() as connection:
                     at = clock.now()
-                    if issued.resync:
-                        woken = await repository.make_tax_waits_due(connection, at)
-                    else:
-                        woken = await repository.make_paid_due(connection, issued.contract, at)
+                    # A resync names no contract: every purchase waiting for its tax looks again.
+                    woken = await repository.make_tax_waits_due(connection, at, issued.contract)
                     if woken:
                         await repository.wake(connection)
         except grpc.aio.AioRpcError as exc:

@@ -132,26 +132,16 @@ async def wake(connection: asyncpg.Connection) -> None:
 _TAX_STEPS = ("TAX_PAID", "TAX_SETTLED")
 
 
-async def make_paid_due(connection: asyncpg.Connection, contract: str, at: dt.datetime) -> int:
-    """The purchase of `contract`, if one of its steps waits for the tax, is due at `at`."""
+async def make_tax_waits_due(connection: asyncpg.Connection, at: dt.datetime, contract: str = "") -> int:
+    """The purchase of `contract` (with none: every purchase) whose step waits for the tax is due
+    at `at`: the tax office said it is paid, or its word may have been missed."""
     result = await connection.execute(
-        "UPDATE purchase p SET due_at = $2 WHERE p.contract = $1 AND (p.due_at IS NULL OR p.due_at > $2)"
+        "UPDATE purchase p SET due_at = $1 WHERE ($2 = '' OR p.contract = $2)"
+        " AND (p.due_at IS NULL OR p.due_at > $1)"
         " AND EXISTS (SELECT 1 FROM purchase_step s WHERE s.purchase_id = p.id AND s.direction = 'FORWARD'"
         " AND s.kind = ANY($3::text[]) AND s.state = 'WAITING')",
+        at,
         contract,
-        at,
-        list(_TAX_STEPS),
-    )
-    return int(result.split()[-1])
-
-
-async def make_tax_waits_due(connection: asyncpg.Connection, at: dt.datetime) -> int:
-    """Every purchase with a step waiting for the tax is due at `at` (word may have been missed)."""
-    result = await connection.execute(
-        "UPDATE purchase p SET due_at = $1 WHERE (p.due_at IS NULL OR p.due_at > $1)"
-        " AND EXISTS (SELECT 1 FROM purchase_step s WHERE s.purchase_id = p.id AND s.direction = 'FORWARD'"
-        " AND s.kind = ANY($2::text[]) AND s.state = 'WAITING')",
-        at,
         list(_TAX_STEPS),
     )
     return int(result.split()[-1])
