@@ -128,9 +128,9 @@ class Book:
 
     # The verifiable log (RFC 9162)
 
-    async def verify_rows(self, connection: asyncpg.Connection, start: int, end: int) -> None:
+    async def verify_rows(self, connection: asyncpg.Connection, start: int, end: int) -> list[bytes]:
         """Leaves start..end-1, encoded again from their rows, still hash as the tree stores them:
-        a row changed after it was entered is found here (DATA_LOSS, LOG_TAMPERED)."""
+        a row changed after it was entered is found here (DATA_LOSS, LOG_TAMPERED). The leaves."""
         leaves = await log.leaves(connection, end, start)
         stored = await tree.leaf_hashes(connection, start, end)
         for offset, (leaf, kept) in enumerate(zip(leaves, stored, strict=True)):
@@ -140,6 +140,7 @@ class Book:
                     f"leaf {start + offset} of the book no longer matches the hash entered with it",
                     {"leaf_index": str(start + offset)},
                 )
+        return leaves
 
     async def _tree_covers(self, connection: asyncpg.Connection, size: int) -> None:
         """The stored tree covers the first `size` leaves: a book entered before the tree was kept
@@ -260,8 +261,7 @@ class Book:
                 )
             await self._holds(connection, row)
             checkpoint = _signed(row)
-        await self.verify_rows(connection, index, index + 1)
-        (leaf,) = await log.leaves(connection, index + 1, index)
+        (leaf,) = await self.verify_rows(connection, index, index + 1)
         path = await tree.proof(connection, merkle.inclusion_ranges(index, size))
         return index, path, leaf, checkpoint
 
