@@ -39,7 +39,9 @@ async def follow_payments(open_tax: Callable[[], grpc.aio.Channel], database: Da
             log.info(
                 "the clearance stream ended; subscribing again", extra={"fields": {"code": exc.code().name}}
             )
-        except (OSError, ConnectionError) as exc:
+        except Exception as exc:
+            # A database outage must not end the follower, nor the saga's workers gathered beside
+            # it: it subscribes again, and the resync that starts every stream makes up the gap.
             log.warning("cannot record a payment's word now", extra={"fields": {"error": repr(exc)}})
         finally:
             stream.cancel()
