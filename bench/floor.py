@@ -24,7 +24,7 @@ import grpc
 import uvloop
 
 from shared.config import Settings
-from shared.db import plain_url, with_database
+from shared.db import keep_session, plain_url, with_database
 from shared.grpc.channels import secure_channel
 from shared.grpc.server import SERVER_OPTIONS
 from shared.grpc.tls import server_credentials
@@ -110,7 +110,8 @@ async def run(calls: int, concurrencies: list[int]) -> list[Figures]:
     admin = await asyncpg.connect(plain_url(server_url))
     await admin.execute(f'CREATE DATABASE "{name}"')
     url = with_database(server_url, name)
-    pool = await asyncpg.create_pool(plain_url(url), min_size=8, max_size=8)
+    # The services' pools skip asyncpg's reset round trip (shared/db.py); so does the floor's.
+    pool = await asyncpg.create_pool(plain_url(url), min_size=8, max_size=8, reset=keep_session)
     await pool.execute("CREATE TABLE bench_floor (id uuid PRIMARY KEY, body bytea NOT NULL)")
     pki = ensure_dev_pki(Path(tempfile.mkdtemp(prefix="deedflow-bench-pki-")))
     server, port = await start_floor_server(pki, pool)

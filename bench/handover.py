@@ -66,7 +66,8 @@ async def handover(units: int, filing_concurrency: int) -> None:
             housing = contract_service_pb2_grpc.ContractServiceStub(housing_channel)
             desk = orchestrator_service_pb2_grpc.PurchaseServiceStub(desk_channel)
             tax = tax_service_pb2_grpc.TaxServiceStub(tax_channel)
-            numbers = [f"{BUILDING}{n // 10 + 1:02d}{n % 10 + 1:02d}" for n in range(units)]
+            # Floor and room, 20 to a floor: four digits hold the 1,000-unit building and more.
+            numbers = [f"{BUILDING}{n // 20 + 1:02d}{n % 20 + 1:02d}" for n in range(units)]
             await housing.CreateProject(
                 contract_pb.CreateProjectRequest(
                     request_id=str(uuid.uuid4()),

@@ -40,6 +40,13 @@ def _lost(connection) -> bool:
         return True
 
 
+async def keep_session(connection: asyncpg.Connection) -> None:
+    """What a connection needs on its way back to the pool: nothing beyond asyncpg's own rollback
+    of a transaction left open. Our connections hold no session state (the schema is a startup
+    parameter, locks are per transaction, LISTEN has its own connection), and asyncpg's default
+    reset (UNLISTEN, RESET ALL, unlock all) cost one more round trip on every transaction."""
+
+
 class Database:
     """A service's connection pool. Every connection's search_path is the service's schema, so
     a service cannot read another's tables by accident."""
@@ -56,6 +63,7 @@ class Database:
             plain_url(url),
             min_size=min_size,
             max_size=max_size,
+            reset=keep_session,
             server_settings={"search_path": schema, "application_name": f"deedflow-{schema}"},
         )
         return cls(pool, schema, url)

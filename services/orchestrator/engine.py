@@ -24,6 +24,7 @@ import uuid
 import asyncpg
 from google.rpc import code_pb2
 
+from deedflow.contract.v1 import contract_service_pb2 as contract_pb
 from deedflow.orchestrator.v1 import orchestrator_service_pb2 as pb
 from services.orchestrator import repository
 from services.orchestrator.clients import Clients
@@ -50,15 +51,19 @@ class LeaseLost(Exception):
     """Another worker holds the purchase now; this one stops touching it."""
 
 
+# A step's record: (kind, direction, the columns to set).
+StepRecord = tuple[str, str, dict]
+
+
 async def save(
     connection: asyncpg.Connection,
     purchase_id: uuid.UUID,
     at: dt.datetime,
     lease_holder: str | None,
-    step: tuple[str, str, dict] | None = None,
+    step: StepRecord | list[StepRecord] | None = None,
     **columns,
 ) -> int:
-    """One recorded change: the purchase's columns, one step's record, a new version for
+    """One recorded change: the purchase's columns, its steps' records, a new version for
     watchers, all in the caller's transaction. Raises LeaseLost when the lease is gone."""
     if "documents" in columns:
         # Kept as a column: the tax office's word that this contract is paid finds the purchase.
@@ -68,8 +73,7 @@ async def save(
     )
     if row is None:
         raise LeaseLost(str(purchase_id))
-    if step is not None:
-        kind, direction, fields = step
+    for kind, direction, fields in [step] if isinstance(step, tuple) else step or []:
         await repository.upsert_step(connection, purchase_id, kind, direction, **fields)
     snapshot = purchase_message(row, await repository.steps(connection, purchase_id))
     await repository.record_version(connection, purchase_id, row["version"], snapshot.SerializeToString(), at)
@@ -162,6 +166,16 @@ class Engine:
         async with self.database.transaction() as connection:
             await save(connection, purchase_id, self.clock.now(), self.worker, step, **columns)
 
+    async def _wait_for_completion(self, row: asyncpg.Record, records: list[StepRecord], **columns) -> None:
+        """Records the wait for the building's completion, unless it has come meanwhile: read in
+        the same transaction, a completion committed since this advance began keeps the purchase
+        due, so the wake CompleteBuilding gave is never overwritten by this wait."""
+        async with self.database.transaction() as connection:
+            at = self.clock.now()
+            if await repository.completion(connection, row["building_number"]) is not None:
+                columns["due_at"] = at
+            await save(connection, row["id"], at, self.worker, records, **columns)
+
     async def advance(self, row: asyncpg.Record) -> None:
         state = PurchaseState(row["state"])
         if state is PurchaseState.CANCELLING:
@@ -171,9 +185,9 @@ class Engine:
         else:
             await self._write(row["id"], due_at=None, leased_by=None, lease_until=None)
 
-    async def _context(self, row: asyncpg.Record, documents: pb.PurchaseDocuments, records: dict) -> Context:
-        async with self.database.transaction() as connection:
-            completion = await repository.completion(connection, row["building_number"])
+    async def _context(
+        self, row: asyncpg.Record, documents: pb.PurchaseDocuments, records: dict, completion
+    ) -> Context:
         filing = pb.PurchaseFiling.FromString(row["filing"])
         survey = None
         if completion is not None:
@@ -193,26 +207,38 @@ class Engine:
             {key: record["generation"] for key, record in records.items()},
             survey,
             dt.timedelta(seconds=self.settings.tax_recheck_seconds),
+            contract_pb.Unit.FromString(row["unit"]) if row["unit"] else None,
         )
 
-    async def _steps(self, purchase_id: uuid.UUID) -> dict[tuple[str, str], asyncpg.Record]:
+    async def _steps(
+        self, row: asyncpg.Record
+    ) -> tuple[dict[tuple[str, str], asyncpg.Record], asyncpg.Record]:
+        """The purchase's step log and its building's completion (None before it), read once
+        per advance."""
         async with self.database.transaction() as connection:
-            return {(r["kind"], r["direction"]): r for r in await repository.steps(connection, purchase_id)}
+            steps = await repository.steps(connection, row["id"])
+            completion = await repository.completion(connection, row["building_number"])
+        return {(r["kind"], r["direction"]): r for r in steps}, completion
 
     async def _forward(self, row: asyncpg.Record) -> None:
+        """Each step's outcome is written with the next step's intent, in one transaction: the
+        intent still precedes its call, and a crash between a call and that transaction replays
+        the call under its request id, as a crash before any outcome write always did."""
         purchase_id = row["id"]
         documents = pb.PurchaseDocuments.FromString(row["documents"])
         filing = pb.PurchaseFiling.FromString(row["filing"])
-        records = await self._steps(purchase_id)
+        records, completion = await self._steps(row)
+        # Outcomes taken but not yet written; they go with the next write.
+        unwritten: list[StepRecord] = []
+        columns: dict = {}
         for step in FORWARD:
             record = records.get((step.kind.value, "FORWARD"))
             if record is not None and record["state"] in (StepState.SUCCEEDED.value, StepState.SKIPPED.value):
                 continue
             now = self.clock.now()
             if not step.applies(filing):
-                await self._write(
-                    purchase_id,
-                    (step.kind.value, "FORWARD", {"state": StepState.SKIPPED.value, "end_time": now}),
+                unwritten.append(
+                    (step.kind.value, "FORWARD", {"state": StepState.SKIPPED.value, "end_time": now})
                 )
                 continue
             attempts = (record["attempts"] if record else 0) + 1
@@ -221,21 +247,18 @@ class Engine:
             if step.calls_out:
                 # Intent first: if this process dies during the call, the next worker sees the
                 # step under way and repeats the call with the same request id.
+                intent = {
+                    "state": StepState.RUNNING.value,
+                    "start_time": started,
+                    "attempts": attempts,
+                    "worker": self.worker,
+                }
                 await self._write(
-                    purchase_id,
-                    (
-                        step.kind.value,
-                        "FORWARD",
-                        {
-                            "state": StepState.RUNNING.value,
-                            "start_time": started,
-                            "attempts": attempts,
-                            "worker": self.worker,
-                        },
-                    ),
-                    state=during,
+                    purchase_id, [*unwritten, (step.kind.value, "FORWARD", intent)], state=during, **columns
                 )
-            context = await self._context(row, documents, records)
+                self._recorded(unwritten)
+                unwritten, columns = [], {}
+            context = await self._context(row, documents, records, completion)
             began = time.perf_counter()
             try:
                 if step.calls_out:
@@ -246,31 +269,36 @@ class Engine:
                 if database_unavailable(exc):
                     raise
                 self._observe(step.kind, code_pb2.Code.Name(status_of(exc).code), began)
-                await self._failed(purchase_id, step.kind, "FORWARD", attempts, record, exc, documents)
+                await self._failed(
+                    purchase_id, step.kind, "FORWARD", attempts, record, exc, documents, unwritten
+                )
                 return
             self._observe(step.kind, "WAITING" if isinstance(outcome, Wait) else "OK", began)
             if isinstance(outcome, Wait):
-                await self._write(
-                    purchase_id,
-                    (
-                        step.kind.value,
-                        "FORWARD",
-                        {
-                            "state": StepState.WAITING.value,
-                            "start_time": started,
-                            "attempts": attempts,
-                            "last_error": None,
-                        },
-                    ),
-                    state=during,
-                    documents=documents.SerializeToString(),
-                    due_at=outcome.until,
-                    leased_by=None,
-                    lease_until=None,
+                waiting = (
+                    step.kind.value,
+                    "FORWARD",
+                    {
+                        "state": StepState.WAITING.value,
+                        "start_time": started,
+                        "attempts": attempts,
+                        "last_error": None,
+                    },
                 )
+                wait_columns = {
+                    "state": during,
+                    "documents": documents.SerializeToString(),
+                    "due_at": outcome.until,
+                    "leased_by": None,
+                    "lease_until": None,
+                }
+                if step.kind is StepKind.BUILDING_FIRST_REGISTERED:
+                    await self._wait_for_completion(row, [*unwritten, waiting], **wait_columns)
+                else:
+                    await self._write(purchase_id, [*unwritten, waiting], **wait_columns)
+                self._recorded(unwritten)
                 return
-            await self._write(
-                purchase_id,
+            unwritten.append(
                 (
                     step.kind.value,
                     "FORWARD",
@@ -283,11 +311,18 @@ class Engine:
                         "last_error": None,
                         "next_attempt_time": None,
                     },
-                ),
-                documents=documents.SerializeToString(),
+                )
             )
-            faults.reached(_point(step.kind, "FORWARD", "after-record"))
-        await self._write(purchase_id, due_at=None, leased_by=None, lease_until=None)
+            columns = {"documents": documents.SerializeToString()}
+        await self._write(purchase_id, unwritten, due_at=None, leased_by=None, lease_until=None, **columns)
+        self._recorded(unwritten)
+
+    @staticmethod
+    def _recorded(records: list[StepRecord]) -> None:
+        """The fault point after each succeeded step's outcome is written."""
+        for kind, direction, fields in records:
+            if fields["state"] == StepState.SUCCEEDED.value:
+                faults.reached(_point(StepKind(kind), direction, "after-record"))
 
     async def _failed(
         self,
@@ -298,9 +333,12 @@ class Engine:
         record: asyncpg.Record | None,
         error: BaseException,
         documents: pb.PurchaseDocuments,
+        unwritten: list[StepRecord] | None = None,
     ) -> None:
-        """Records a failed attempt: retried later (an outage, or an unexplained failure within
-        its bound), or parked for a clerk (a refusal, or unexplained failures beyond the bound)."""
+        """Records a failed attempt, with the outcomes taken before it and not yet written:
+        retried later (an outage, or an unexplained failure within its bound), or parked for a
+        clerk (a refusal, or unexplained failures beyond the bound)."""
+        unwritten = unwritten or []
         status = status_of(error)
         failure = classify(error)
         unexplained = (record["unexplained_failures"] if record else 0) + (failure is Failure.UNEXPLAINED)
@@ -321,17 +359,20 @@ class Engine:
             )
             await self._write(
                 purchase_id,
-                (
-                    kind.value,
-                    direction,
-                    {
-                        "state": StepState.RUNNING.value,
-                        "last_error": status.SerializeToString(),
-                        "next_attempt_time": retry_at,
-                        "attempts": attempts,
-                        "unexplained_failures": unexplained,
-                    },
-                ),
+                [
+                    *unwritten,
+                    (
+                        kind.value,
+                        direction,
+                        {
+                            "state": StepState.RUNNING.value,
+                            "last_error": status.SerializeToString(),
+                            "next_attempt_time": retry_at,
+                            "attempts": attempts,
+                            "unexplained_failures": unexplained,
+                        },
+                    ),
+                ],
                 documents=documents.SerializeToString(),
                 due_at=retry_at,
                 leased_by=None,
@@ -343,17 +384,20 @@ class Engine:
         outcome = PurchaseState.REJECTED if rejected else PurchaseState.PARKED
         await self._write(
             purchase_id,
-            (
-                kind.value,
-                direction,
-                {
-                    "state": StepState.FAILED.value,
-                    "last_error": status.SerializeToString(),
-                    "end_time": self.clock.now(),
-                    "attempts": attempts,
-                    "unexplained_failures": unexplained,
-                },
-            ),
+            [
+                *unwritten,
+                (
+                    kind.value,
+                    direction,
+                    {
+                        "state": StepState.FAILED.value,
+                        "last_error": status.SerializeToString(),
+                        "end_time": self.clock.now(),
+                        "attempts": attempts,
+                        "unexplained_failures": unexplained,
+                    },
+                ),
+            ],
             state=outcome.value,
             problem=status.SerializeToString(),
             documents=documents.SerializeToString(),
@@ -365,7 +409,7 @@ class Engine:
     async def _compensate(self, row: asyncpg.Record) -> None:
         purchase_id = row["id"]
         documents = pb.PurchaseDocuments.FromString(row["documents"])
-        records = await self._steps(purchase_id)
+        records, completion = await self._steps(row)
         for kind, undo in COMPENSATIONS:
             forward = records.get((kind.value, "FORWARD"))
             done = records.get((kind.value, "COMPENSATE"))
@@ -374,7 +418,7 @@ class Engine:
             if done is not None and done["state"] == StepState.SUCCEEDED.value:
                 continue
             attempts = (done["attempts"] if done else 0) + 1
-            context = await self._context(row, documents, records)
+            context = await self._context(row, documents, records, completion)
             if forward["state"] != StepState.SUCCEEDED.value:
                 # The step was under way (its call may or may not have taken effect): replaying it
                 # with its own request id tells which, and names what to undo.

@@ -16,7 +16,8 @@ class Step:
     kind: StepKind
     forward: Callable[[steps.Context], Awaitable[steps.Wait | None]]
     applies: Callable[[pb.PurchaseFiling], bool] = lambda filing: True
-    # Whether the step calls another service; only those record their intent first.
+    # Whether the step may change another office's records; only those record their intent
+    # first (a read has nothing to replay).
     calls_out: bool = True
 
 
@@ -34,8 +35,9 @@ FORWARD: tuple[Step, ...] = (
     Step(StepKind.BUILDING_FIRST_REGISTERED, steps.building_first_registered, calls_out=False),
     Step(StepKind.TAX_SETTLED, steps.settle_tax),
     Step(StepKind.TRANSFERRED, steps.transfer),
-    Step(StepKind.MORTGAGE_RECORDED, steps.mortgage_recorded, _with_loan),
-    Step(StepKind.CERTIFICATE_READY, steps.certificate_ready),
+    # These two only read what the transfer's answer may have left out: no effect to replay.
+    Step(StepKind.MORTGAGE_RECORDED, steps.mortgage_recorded, _with_loan, calls_out=False),
+    Step(StepKind.CERTIFICATE_READY, steps.certificate_ready, calls_out=False),
     Step(StepKind.HANDED_OVER, steps.handed_over, calls_out=False),
 )
 

@@ -84,9 +84,10 @@ class Purchases:
         if taken:
             raise _unit_taken(unit)
 
-    async def precheck(self, filing: pb.PurchaseFiling) -> None:
+    async def precheck(self, filing: pb.PurchaseFiling) -> contract_pb.Unit:
         """Refuse at once what the contract office would refuse anyway (the unit is taken, seized
-        or not on presale); a race lost after this is a REJECTED purchase, never a double sale."""
+        or not on presale); a race lost after this is a REJECTED purchase, never a double sale.
+        The unit as the building table shows it, kept for the tax assessment."""
         try:
             reply = await self.clients.contract.GetUnit(
                 contract_pb.GetUnitRequest(unit_number=filing.unit_number)
@@ -100,12 +101,15 @@ class Purchases:
         if reply.blocking_reasons:
             reason = reply.blocking_reasons[0]
             raise FailedPrecondition(reason, f"unit {filing.unit_number} cannot be sold now: {reason}")
+        return reply.unit
 
-    async def file(self, connection, at: dt.datetime, request: pb.FilePurchaseRequest) -> pb.Purchase:
+    async def file(
+        self, connection, at: dt.datetime, request: pb.FilePurchaseRequest, unit: contract_pb.Unit
+    ) -> pb.Purchase:
         filing = request.filing
         purchase_id = uuid.uuid5(_NAMESPACE, request.request_id)
         try:
-            await self._insert(connection, purchase_id, filing, at)
+            await self._insert(connection, purchase_id, filing, at, unit)
         except asyncpg.UniqueViolationError as exc:
             if exc.constraint_name == "purchase_terms_once":
                 # The same signed terms filed before (a replay with a new request id).
@@ -123,7 +127,12 @@ class Purchases:
         return await self.render(connection, purchase_id)
 
     async def _insert(
-        self, connection, purchase_id: uuid.UUID, filing: pb.PurchaseFiling, at: dt.datetime
+        self,
+        connection,
+        purchase_id: uuid.UUID,
+        filing: pb.PurchaseFiling,
+        at: dt.datetime,
+        unit: contract_pb.Unit,
     ) -> None:
         await repository.insert_purchase(
             connection,
@@ -139,6 +148,7 @@ class Purchases:
                 "version": 0,
                 "due_at": at,
                 "documents": pb.PurchaseDocuments().SerializeToString(),
+                "unit": unit.SerializeToString(deterministic=True),
                 "create_time": at,
                 "update_time": at,
             },

@@ -104,10 +104,10 @@ class PurchaseServicer(orchestrator_service_pb2_grpc.PurchaseServiceServicer):
             raise InvalidArgument(violations)
         await self.purchases.refuse_if_taken(request)
         self._verify_signatures(filing, self.tx.clock.now())
-        await self.purchases.precheck(filing)
+        unit = await self.purchases.precheck(filing)
 
         async def work(connection, at):
-            purchase = await self.purchases.file(connection, at, request)
+            purchase = await self.purchases.file(connection, at, request, unit)
             subject_var.set(purchase.name)
             return pb.FilePurchaseResponse(purchase=purchase)
 

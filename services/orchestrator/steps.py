@@ -60,6 +60,8 @@ class Context:
     # How long to wait before asking again whether tax due is paid (a building's completion
     # asks at once).
     tax_recheck: dt.timedelta = dt.timedelta(minutes=5)
+    # The unit as the building table showed it when the purchase was filed (None: not kept).
+    unit: contract_pb.Unit | None = None
 
     def rid(self, step: StepKind, direction: str = "forward", part: str = "") -> str:
         generation = self.generations.get((step.value, direction.upper()), 0)
@@ -109,10 +111,13 @@ async def file_contract(ctx: Context) -> Wait | None:
 
 async def assess_tax(ctx: Context) -> Wait | None:
     """The tax base is established, not declared (契税法 4-5): the area and planned use are the
-    building table's (楼盘表) at the housing authority; the price is the contract's, VAT excluded."""
-    unit = (
-        await ctx.clients.contract.GetUnit(contract_pb.GetUnitRequest(unit_number=ctx.filing.unit_number))
-    ).unit
+    building table's (楼盘表) at the housing authority, as read at the filing's door; the price is
+    the contract's, VAT excluded."""
+    unit = ctx.unit
+    if unit is None:
+        unit = (
+            await ctx.clients.contract.GetUnit(contract_pb.GetUnitRequest(unit_number=ctx.filing.unit_number))
+        ).unit
     assessment = (
         await ctx.clients.tax.AssessDeedTax(
             tax_pb.AssessDeedTaxRequest(
@@ -264,9 +269,15 @@ async def mortgage_recorded(ctx: Context) -> Wait | None:
 
 
 async def certificate_ready(ctx: Context) -> Wait | None:
-    for number in ctx.documents.certificate_numbers:
-        await ctx.clients.transfer.GetCertificate(
-            transfer_pb.GetCertificateRequest(name=f"certificates/{number}")
+    """The transfer office issues the certificates in the transaction that records the transfer
+    registered, and its answer names them: they are ready when the transfer is. Only an answer
+    that named none is read again from the transfer."""
+    if not ctx.documents.certificate_numbers:
+        reply = await ctx.clients.transfer.GetTransfer(
+            transfer_pb.GetTransferRequest(name=ctx.documents.transfer)
+        )
+        ctx.documents.certificate_numbers.extend(
+            c.removeprefix("certificates/") for c in reply.transfer.certificates
         )
     return None
 

@@ -43,6 +43,14 @@ _CODES: tuple[tuple[type[DomainError], int], ...] = (
 )
 
 
+# A status travels in the trailers, and a client refuses trailers over 16 KiB (gRPC's default):
+# an answer listing every violation of a request with thousands of bad items would reach the
+# caller as RESOURCE_EXHAUSTED instead. The first violations are listed; the message says how
+# many more there were.
+MAX_VIOLATIONS = 20
+MAX_MESSAGE_CHARS = 1_000
+
+
 def _pack(message) -> any_pb2.Any:
     detail = any_pb2.Any()
     detail.Pack(message)
@@ -54,14 +62,20 @@ def to_status(error: DomainError, domain: str) -> status_pb2.Status:
     if isinstance(error, AnsweredBefore):
         return error.status
     code = next((c for cls, c in _CODES if isinstance(error, cls)), code_pb2.INTERNAL)
-    status = status_pb2.Status(code=code, message=error.message)
+    status = status_pb2.Status(code=code, message=_bounded(error.message))
     if isinstance(error, InvalidArgument):
+        listed = error.violations[:MAX_VIOLATIONS]
+        if len(error.violations) > len(listed):
+            unlisted = len(error.violations) - len(listed)
+            suffix = f"; and {unlisted} more violations not listed"
+            listing = "; ".join(f"{v.field}: {v.description}" for v in listed)
+            status.message = _bounded(listing, MAX_MESSAGE_CHARS - len(suffix)) + suffix
         status.details.append(
             _pack(
                 error_details_pb2.BadRequest(
                     field_violations=[
                         error_details_pb2.BadRequest.FieldViolation(field=v.field, description=v.description)
-                        for v in error.violations
+                        for v in listed
                     ]
                 )
             )
@@ -71,6 +85,10 @@ def to_status(error: DomainError, domain: str) -> status_pb2.Status:
             _pack(error_details_pb2.ErrorInfo(reason=error.reason, domain=domain, metadata=error.metadata))
         )
     return status
+
+
+def _bounded(message: str, limit: int = MAX_MESSAGE_CHARS) -> str:
+    return message if len(message) <= limit else message[: limit - 1] + "…"
 
 
 def grpc_code(status: status_pb2.Status) -> grpc.StatusCode:

@@ -14,6 +14,7 @@ from deedflow.registry.v1 import registry_service_pb2 as registry_pb
 from deedflow.type.v1 import parties_pb2
 from shared.auth import Role
 from shared.grpc.status import bad_request
+from tests.flows import DEVELOPER
 from tests.support import channel_as
 
 UNIT = "500112001002GB00015F00030502"
@@ -86,3 +87,32 @@ async def test_the_input_is_refused_at_the_door(services, pki, office, method, r
     assert [v.field for v in violations] == [field]
     # The refusal's text never echoes a large field back.
     assert len(caught.value.details()) < 500
+
+
+async def test_a_request_with_thousands_of_violations_is_answered_with_the_first_ones(services, pki):
+    """A status travels in the trailers, which a client takes only up to 16 KiB: a project of
+    2,000 misnumbered units once came back RESOURCE_EXHAUSTED from the client's own gRPC, not
+    the INVALID_ARGUMENT the office answered. The first violations are listed, the rest counted."""
+    path = "/deedflow.contract.v1.ContractService/CreateProject"
+    request = contract_pb.CreateProjectRequest(
+        request_id="3f1c2a9e-8b7d-4c1e-9a2f-5d6e7f8a9b0d",
+        display_name="示例花园",
+        presale_permit_number="渝住建预售(TOOMANY)",
+        developer=DEVELOPER,
+        units=[
+            contract_pb.ProjectUnit(
+                unit_number=f"500112001002GB00015F0001{n:05d}", room_label="一单元", gross_area_dm2=9000
+            )
+            for n in range(2_000)
+        ],
+    )
+    async with channel_as(Role.HOUSING, services["contract"].server.port, pki, path) as channel:
+        call = channel.unary_unary(
+            path, request_serializer=lambda m: m.SerializeToString(), response_deserializer=lambda b: b
+        )
+        with pytest.raises(grpc.aio.AioRpcError) as caught:
+            await call(request)
+    assert caught.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    violations = bad_request(rpc_status.from_call(caught.value)).field_violations
+    assert [v.field for v in violations] == [f"units[{n}].unit_number" for n in range(20)]
+    assert caught.value.details().endswith("; and 1980 more violations not listed")
