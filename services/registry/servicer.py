@@ -216,7 +216,7 @@ class RegistryServicer(registry_service_pb2_grpc.RegistryServiceServicer):
     async def GetUnit(self, request, context):
         at = from_timestamp(request, "as_of_time")
         view = await self.book.tx.read(lambda c: self.book.unit_view(c, request.unit_number, at))
-        unit = unit_message(view)
+        unit = unit_message(view, every_entry=request.with_history)
         _as_seen_by(caller(), unit.entries)
         return pb.GetUnitResponse(unit=unit)
 

@@ -38,7 +38,7 @@ from shared import co_ownership
 from shared.auth import Caller
 from shared.casework.domain import CaseKind
 from shared.casework.service import Case, CaseBook, Registered, refuse_if_restricted
-from shared.documents import as_corrected, unit_history
+from shared.documents import as_corrected
 from shared.errors import (
     AlreadyExists,
     DomainError,
@@ -72,6 +72,57 @@ def transfer_id(unit_number: str, request_id: str) -> uuid.UUID:
 
 
 SITE_AS_DESCRIBED = "AS_DESCRIBED"
+
+
+def sale_as_recorded(
+    application: pb.TransferApplication, prereg: prereg_pb.Preregistration, terms: contract_pb.ContractTerms
+) -> None:
+    """The application transfers the unit and contract its pre-registration records, to that
+    pre-registration's holders (民法典 221), in the co-ownership and shares of the filed contract
+    (民法典 298-299)."""
+    if prereg.unit_number != application.unit_number or prereg.contract != application.contract:
+        raise FailedPrecondition(
+            "PRE_REGISTRATION_NOT_IN_FORCE", "the pre-registration is for another unit or contract"
+        )
+    if sorted(b.resident_id for b in prereg.holders) != sorted(b.resident_id for b in application.buyers):
+        raise FailedPrecondition(
+            "TRANSFEREES_NOT_HOLDERS",
+            "the buyers named are not the holders of the pre-registration",
+        )
+    if co_ownership.form_of(application.buyers, application.co_ownership) != co_ownership.form_of(
+        terms.buyers, terms.co_ownership
+    ) or sorted((b.resident_id, b.share_basis_points) for b in application.buyers) != sorted(
+        (b.resident_id, b.share_basis_points) for b in terms.buyers
+    ):
+        raise FailedPrecondition(
+            "CO_OWNERSHIP_NOT_AS_CONTRACTED",
+            "the buyers' co-ownership and shares must be those of the filed contract (民法典 298-299)",
+        )
+
+
+def in_force_when_applied(
+    application: pb.TransferApplication, prereg: prereg_pb.Preregistration, applied: dt.datetime
+) -> prereg_pb.Preregistration:
+    """The pre-registration of the application's unit and contract, in force when the transfer
+    was applied for: one that lapsed after the application still carries it."""
+    if prereg.unit_number != application.unit_number or prereg.contract != application.contract:
+        raise FailedPrecondition(
+            "PRE_REGISTRATION_NOT_IN_FORCE", "the pre-registration is for another unit or contract"
+        )
+    lapsed_after_application = (
+        prereg.state == prereg_pb.PREREGISTRATION_STATE_LAPSED
+        and prereg.lapse_time.ToDatetime(tzinfo=dt.UTC) >= applied
+    )
+    if prereg.state == prereg_pb.PREREGISTRATION_STATE_LAPSED and not lapsed_after_application:
+        raise FailedPrecondition(
+            "PRE_REGISTRATION_LAPSED",
+            "no transfer was applied for within 90 days of first registration (民法典 221)",
+        )
+    if prereg.state != prereg_pb.PREREGISTRATION_STATE_IN_FORCE and not lapsed_after_application:
+        raise FailedPrecondition(
+            "PRE_REGISTRATION_NOT_IN_FORCE", "the buyers' pre-registration is not in force"
+        )
+    return prereg
 
 
 def site_inspection_name(row) -> str:
@@ -247,14 +298,13 @@ class Transfers:
         return case
 
     async def check_seller(self, application: pb.TransferApplication, who: Caller) -> None:
-        """Before anything is lodged: the application transfers the sale its pre-registration
-        records (民法典 221), from that sale's developer to its holders. Read with no transaction
-        open, so a refusal leaves no case behind."""
-        prereg = (
-            await self.preregistrations.GetPreregistration(
-                prereg_pb.GetPreregistrationRequest(name=application.preregistration)
-            )
-        ).preregistration
+        """Before anything is lodged at the counter: the application transfers the sale its
+        pre-registration records (民法典 221), from that sale's developer to its holders. Read
+        with no transaction open, so a refusal leaves no case behind. The platform's own filing
+        (a service caller) is checked once, with the facts the entry rests on (_Transfer._facts)."""
+        prereg, terms = await asyncio.gather(
+            self._preregistration_of(application), self._terms_of(application)
+        )
         require_permit_holder(
             who,
             prereg.developer.uscc,
@@ -262,27 +312,19 @@ class Transfers:
             "application.developer.uscc",
             application.preregistration,
         )
-        if prereg.unit_number != application.unit_number or prereg.contract != application.contract:
-            raise FailedPrecondition(
-                "PRE_REGISTRATION_NOT_IN_FORCE", "the pre-registration is for another unit or contract"
+        sale_as_recorded(application, prereg, terms)
+
+    async def _preregistration_of(self, application: pb.TransferApplication) -> prereg_pb.Preregistration:
+        return (
+            await self.preregistrations.GetPreregistration(
+                prereg_pb.GetPreregistrationRequest(name=application.preregistration)
             )
-        if sorted(b.resident_id for b in prereg.holders) != sorted(b.resident_id for b in application.buyers):
-            raise FailedPrecondition(
-                "TRANSFEREES_NOT_HOLDERS",
-                "the buyers named are not the holders of the pre-registration",
-            )
-        terms = (
+        ).preregistration
+
+    async def _terms_of(self, application: pb.TransferApplication) -> contract_pb.ContractTerms:
+        return (
             await self.contracts.GetContract(contract_pb.GetContractRequest(name=application.contract))
         ).contract.terms
-        if co_ownership.form_of(application.buyers, application.co_ownership) != co_ownership.form_of(
-            terms.buyers, terms.co_ownership
-        ) or sorted((b.resident_id, b.share_basis_points) for b in application.buyers) != sorted(
-            (b.resident_id, b.share_basis_points) for b in terms.buyers
-        ):
-            raise FailedPrecondition(
-                "CO_OWNERSHIP_NOT_AS_CONTRACTED",
-                "the buyers' co-ownership and shares must be those of the filed contract (民法典 298-299)",
-            )
 
     async def batch(self, request: pb.BatchLodgeTransfersRequest, lodge) -> list[pb.TransferOutcome]:
         """Each unit as its own transfer (its own request id, derived from the batch's): one
@@ -398,7 +440,13 @@ class _FirstRegistration:
         )
 
 
-_FACTS = (prereg_pb.Preregistration, prereg_pb.Premortgage, registry_pb.Unit, tax_pb.Clearance)
+_FACTS = (
+    prereg_pb.Preregistration,
+    prereg_pb.Premortgage,
+    registry_pb.Unit,
+    tax_pb.Clearance,
+    contract_pb.ContractTerms,
+)
 
 
 class _Transfer:
@@ -414,57 +462,43 @@ class _Transfer:
     ) -> prereg_pb.Preregistration:
         """The buyers' 预告, in force when the transfer was applied for: one that lapsed after
         the application still carries it (民法典 221 counts the application, not the entry)."""
-        reply = await self.service.preregistrations.GetPreregistration(
-            prereg_pb.GetPreregistrationRequest(name=application.preregistration)
+        return in_force_when_applied(
+            application, await self.service._preregistration_of(application), applied
         )
-        prereg = reply.preregistration
-        if prereg.unit_number != application.unit_number or prereg.contract != application.contract:
-            raise FailedPrecondition(
-                "PRE_REGISTRATION_NOT_IN_FORCE", "the pre-registration is for another unit or contract"
-            )
-        lapsed_after_application = (
-            prereg.state == prereg_pb.PREREGISTRATION_STATE_LAPSED
-            and prereg.lapse_time.ToDatetime(tzinfo=dt.UTC) >= applied
-        )
-        if prereg.state == prereg_pb.PREREGISTRATION_STATE_LAPSED and not lapsed_after_application:
-            raise FailedPrecondition(
-                "PRE_REGISTRATION_LAPSED",
-                "no transfer was applied for within 90 days of first registration (民法典 221)",
-            )
-        if prereg.state != prereg_pb.PREREGISTRATION_STATE_IN_FORCE and not lapsed_after_application:
-            raise FailedPrecondition(
-                "PRE_REGISTRATION_NOT_IN_FORCE", "the buyers' pre-registration is not in force"
-            )
-        return prereg
 
     async def _facts(self, application: pb.TransferApplication, applied: dt.datetime):
-        """What the transfer rests on, read once from the offices that hold it: the buyers'
-        pre-registration in force (民法典 221), the bank's pre-mortgage, the unit as the book
-        shows it, and the tax clearance (契税法 11)."""
-        clearance = (
-            await self.service.tax.GetClearance(tax_pb.GetClearanceRequest(contract=application.contract))
-        ).clearance
-        prereg = await self._preregistration(application, applied)
-        premortgage = prereg_pb.Premortgage()
+        """What the transfer rests on, read once and side by side from the offices that hold it:
+        the buyers' pre-registration in force (民法典 221) for the sale the filed contract records,
+        the bank's pre-mortgage, the unit and its history as the book shows it, and the tax
+        clearance (契税法 11)."""
+        service = self.service
+        reads = [
+            service.tax.GetClearance(tax_pb.GetClearanceRequest(contract=application.contract)),
+            service._preregistration_of(application),
+            service._terms_of(application),
+            service.registry.GetUnit(
+                registry_pb.GetUnitRequest(unit_number=application.unit_number, with_history=True)
+            ),
+        ]
         if application.premortgage:
-            premortgage = (
-                await self.service.preregistrations.GetPremortgage(
+            reads.append(
+                service.preregistrations.GetPremortgage(
                     prereg_pb.GetPremortgageRequest(name=application.premortgage)
                 )
-            ).premortgage
-        unit = (
-            await self.service.registry.GetUnit(
-                registry_pb.GetUnitRequest(unit_number=application.unit_number)
             )
-        ).unit
+        clearance_reply, prereg, terms, unit_reply, *premortgage_reply = await asyncio.gather(*reads)
+        in_force_when_applied(application, prereg, applied)
+        sale_as_recorded(application, prereg, terms)
+        premortgage = premortgage_reply[0].premortgage if premortgage_reply else prereg_pb.Premortgage()
+        unit = unit_reply.unit
         # The entries this transfer ends as the book stands now, after any correction.
-        history = await unit_history(self.service.registry, application.unit_number)
+        history = list(unit.entries)
         for record in (prereg, premortgage):
             if record.entry:
-                current, _ = await as_corrected(self.service.registry, record.entry, history)
+                current, _ = await as_corrected(service.registry, record.entry, history)
                 if current is not None:
                     record.entry = current.name
-        return prereg, premortgage, unit, clearance
+        return prereg, premortgage, unit, clearance_reply.clearance, terms
 
     async def review(self, case: Case) -> None:
         """Tax paid (契税法 11), pre-registration in force (民法典 221), no restriction on the unit."""
@@ -483,8 +517,11 @@ class _Transfer:
 
     async def register(self, op: Operation, case: Case) -> Registered:
         row, application = await self._application(case)
-        prereg, premortgage, unit, clearance = await op.remember(
-            "facts", lambda: self._facts(application, case.row["lodge_time"]), _FACTS
+        prereg, premortgage, unit, clearance, _ = await op.remember(
+            # Named anew when the terms joined the facts: an entry begun before reads them again.
+            "sale-facts",
+            lambda: self._facts(application, case.row["lodge_time"]),
+            _FACTS,
         )
         financed = bool(premortgage.name)
         owners = [

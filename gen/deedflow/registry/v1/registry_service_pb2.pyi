@@ -169,12 +169,14 @@ class CreateBuildingResponse(_message.Message):
     def __init__(self, units: _Optional[_Iterable[_Union[Unit, _Mapping]]] = ...) -> None: ...
 
 class GetUnitRequest(_message.Message):
-    __slots__ = ("unit_number", "as_of_time")
+    __slots__ = ("unit_number", "as_of_time", "with_history")
     UNIT_NUMBER_FIELD_NUMBER: _ClassVar[int]
     AS_OF_TIME_FIELD_NUMBER: _ClassVar[int]
+    WITH_HISTORY_FIELD_NUMBER: _ClassVar[int]
     unit_number: str
     as_of_time: _timestamp_pb2.Timestamp
-    def __init__(self, unit_number: _Optional[str] = ..., as_of_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    with_history: bool
+    def __init__(self, unit_number: _Optional[str] = ..., as_of_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., with_history: _Optional[bool] = ...) -> None: ...
 
 class GetUnitResponse(_message.Message):
     __slots__ = ("unit",)

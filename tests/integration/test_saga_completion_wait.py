@@ -1,0 +1,94 @@
+"""The wait for a building's completion never overwrites the wake CompleteBuilding gave.
+
+A worker reads the building's completion once per advance. CompleteBuilding may commit after
+that read and before the worker records the purchase waiting; it makes the building's waiting
+purchases due, but this one was not waiting yet. The wait is recorded with the completion read
+again in its own transaction, so the purchase stays due instead of waiting for a wake that has
+already been given."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from deedflow.orchestrator.v1 import orchestrator_service_pb2 as pb
+from services.orchestrator import repository
+from services.orchestrator.config import SagaSettings
+from services.orchestrator.engine import Engine
+from shared.clock import SystemClock
+from tests.support import new_building_number
+
+
+async def _leased_purchase(database, building: str, worker: str):
+    at = SystemClock().now()
+    purchase_id = uuid.uuid4()
+    async with database.transaction() as connection:
+        await repository.insert_purchase(
+            connection,
+            {
+                "id": purchase_id,
+                "developer_uscc": "91500000MA5UWAIT01",
+                "bank_uscc": "",
+                "building_number": building,
+                "unit_number": f"{building}0101",
+                "filing": pb.PurchaseFiling(unit_number=f"{building}0101").SerializeToString(),
+                "terms_sha256": uuid.uuid4().bytes * 2,
+                "state": "AWAITING_COMPLETION",
+                "version": 0,
+                "due_at": None,
+                "leased_by": worker,
+                "lease_until": at + dt.timedelta(minutes=1),
+                "documents": pb.PurchaseDocuments().SerializeToString(),
+                "create_time": at,
+                "update_time": at,
+            },
+        )
+        return await repository.purchase(connection, purchase_id)
+
+
+async def _complete(database, building: str) -> None:
+    at = SystemClock().now()
+    async with database.transaction() as connection:
+        await repository.insert_completion(
+            connection,
+            {
+                "building_number": building,
+                "request": pb.CompleteBuildingRequest(building_number=building).SerializeToString(),
+                "first_registration_case": "cases/test",
+                "first_registration_time": at,
+                "create_time": at,
+            },
+        )
+
+
+def _waiting() -> list:
+    return [("BUILDING_FIRST_REGISTERED", "FORWARD", {"state": "WAITING", "attempts": 1})]
+
+
+async def _record_wait(services, building: str, completed_meanwhile: bool):
+    database = services["orchestrator"].deps.database
+    engine = Engine(database, SystemClock(), None, None, "test-worker", SagaSettings())
+    row = await _leased_purchase(database, building, "test-worker")
+    if completed_meanwhile:
+        await _complete(database, building)
+    # The lease is kept (the session's own saga workers must not take up this bare purchase),
+    # then the purchase is ended.
+    await engine._wait_for_completion(
+        row, _waiting(), state="AWAITING_COMPLETION", due_at=None, lease_until=row["lease_until"]
+    )
+    async with database.transaction() as connection:
+        recorded = await repository.purchase(connection, row["id"])
+        await connection.execute(
+            "UPDATE purchase SET state = 'REJECTED', due_at = NULL WHERE id = $1", row["id"]
+        )
+    return recorded
+
+
+async def test_a_completion_committed_during_the_advance_keeps_the_purchase_due(services):
+    recorded = await _record_wait(services, new_building_number(), completed_meanwhile=True)
+    assert recorded["due_at"] is not None
+
+
+async def test_without_a_completion_the_purchase_waits_for_its_wake(services):
+    recorded = await _record_wait(services, new_building_number(), completed_meanwhile=False)
+    assert recorded["due_at"] is None
