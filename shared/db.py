@@ -90,5 +90,22 @@ class Database:
             with contextlib.suppress(Exception):
                 await self.pool.release(connection)
 
+    async def read(self, work):
+        """One statement outside any transaction (`work(connection)`): a single read needs no
+        BEGIN and COMMIT around it, two round trips fewer. Errors as `transaction` maps them."""
+        try:
+            connection = await self.pool.acquire()
+        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+            raise DatabaseUnavailable(repr(exc)) from exc
+        try:
+            return await work(connection)
+        except Exception as exc:
+            if isinstance(exc, DATABASE_UNAVAILABLE) or _lost(connection):
+                raise DatabaseUnavailable(repr(exc)) from exc
+            raise
+        finally:
+            with contextlib.suppress(Exception):
+                await self.pool.release(connection)
+
     async def close(self) -> None:
         await self.pool.close()

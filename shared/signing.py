@@ -9,6 +9,7 @@ entry in ALGORITHMS.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -104,6 +105,29 @@ def _identity_uris(certificate: x509.Certificate) -> list[str]:
     ]
 
 
+@functools.lru_cache(maxsize=1024)
+def _trusted(certificate_pem: str, trusted_ca_pem: bytes) -> tuple[x509.Certificate, list[str]]:
+    """The certificate, checked as issued by our CA for a party, and the identities it names.
+    Kept per certificate: a certificate's bytes and its issuer's signature never change, and a
+    developer or bank signs every filing with the same one. Its validity period is checked at
+    each use. A refusal is not kept (an exception is never cached)."""
+    try:
+        certificate = x509.load_pem_x509_certificate(certificate_pem.encode())
+    except ValueError:
+        raise FailedPrecondition(
+            "CERTIFICATE_UNTRUSTED", "the certificate is not a PEM X.509 certificate"
+        ) from None
+    problem = leaf_problem(certificate, _ca(trusted_ca_pem))
+    if problem is not None:
+        raise FailedPrecondition("CERTIFICATE_UNTRUSTED", f"the signer's certificate: {problem}")
+    return certificate, _identity_uris(certificate)
+
+
+@functools.lru_cache(maxsize=8)
+def _ca(trusted_ca_pem: bytes) -> x509.Certificate:
+    return x509.load_pem_x509_certificate(trusted_ca_pem)
+
+
 def verify(
     algorithm: Algorithm,
     certificate_pem: str,
@@ -116,16 +140,7 @@ def verify(
     """Verifies a signature over `data`, or raises FAILED_PRECONDITION with the reason:
     CERTIFICATE_UNTRUSTED (not from our CA, or naming someone else), CERTIFICATE_EXPIRED (not
     valid at `at`), SIGNATURE_INVALID (wrong key, wrong algorithm or changed bytes)."""
-    try:
-        certificate = x509.load_pem_x509_certificate(certificate_pem.encode())
-    except ValueError:
-        raise FailedPrecondition(
-            "CERTIFICATE_UNTRUSTED", "the certificate is not a PEM X.509 certificate"
-        ) from None
-    problem = leaf_problem(certificate, x509.load_pem_x509_certificate(trusted_ca_pem))
-    if problem is not None:
-        raise FailedPrecondition("CERTIFICATE_UNTRUSTED", f"the signer's certificate: {problem}")
-    uris = _identity_uris(certificate)
+    certificate, uris = _trusted(certificate_pem, trusted_ca_pem)
     if uris != [expected_signer_uri]:
         raise FailedPrecondition(
             "CERTIFICATE_UNTRUSTED",

@@ -147,7 +147,7 @@ async def presale(
 
 
 async def unit_of_another_developer(o: Offices) -> str:
-    """A unit on sale under another developer's permit: a filing of ours for it is rejected."""
+    """A unit on sale under another developer's permit: a filing of ours for it is refused."""
     building = new_building_number()
     unit = f"{building}0001"
     await o.housing.CreateProject(
@@ -163,6 +163,14 @@ async def unit_of_another_developer(o: Offices) -> str:
             ],
         )
     )
+    return unit
+
+
+async def seized_unit(o: Offices, number: int) -> str:
+    """A unit of ours on presale that a court has seized: the filing door, which reads only the
+    building table, lets a filing for it in, and the contract office refuses it at the first step."""
+    _, (unit,) = await presale(o, units=1)
+    await seize(o, unit, number)
     return unit
 
 

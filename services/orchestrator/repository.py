@@ -13,8 +13,21 @@ CHANGED = "purchase_changed"
 DUE = "purchase_due"
 
 
-async def insert_purchase(connection: asyncpg.Connection, row: dict) -> None:
-    await insert_row(connection, "purchase", row)
+async def insert_purchase(
+    connection: asyncpg.Connection, row: dict, snapshot: bytes, at: dt.datetime
+) -> None:
+    """The new purchase, its first version and the notification of it, in one round trip."""
+    n = len(row)
+    await connection.execute(
+        f"WITH filed AS ({insert_statement('purchase', list(row), ' RETURNING id, version')}),"
+        " recorded AS (INSERT INTO purchase_version (purchase_id, version, snapshot, change_time)"
+        f" SELECT id, version, ${n + 1}, ${n + 2} FROM filed RETURNING purchase_id, version)"
+        f" SELECT pg_notify(${n + 3}, purchase_id::text || ':' || version) FROM recorded",
+        *row.values(),
+        snapshot,
+        at,
+        CHANGED,
+    )
 
 
 async def unit_taken(connection: asyncpg.Connection, unit_number: str, other_than: uuid.UUID) -> bool:

@@ -9,7 +9,6 @@ import uuid
 from collections.abc import AsyncIterator
 
 import asyncpg
-import grpc
 from google.rpc import status_pb2
 
 from deedflow.contract.v1 import contract_service_pb2 as contract_pb
@@ -17,6 +16,7 @@ from deedflow.orchestrator.v1 import orchestrator_service_pb2 as pb
 from deedflow.transfer.v1 import transfer_service_pb2 as transfer_pb
 from deedflow.type.v1 import parties_pb2
 from services.orchestrator import repository
+from services.orchestrator.building_table import BuildingTable
 from services.orchestrator.clients import Clients
 from services.orchestrator.domain import STATE_DURING, PurchaseState, StepKind, StepState
 from services.orchestrator.engine import save
@@ -63,6 +63,7 @@ class Purchases:
         self.tx = Transactions(journal, "deedflow.orchestrator.v1.PurchaseService")
         self.clients = clients
         self.notifier = notifier
+        self.building_table = BuildingTable(clients)
 
     async def render(self, connection, purchase_id: uuid.UUID) -> pb.Purchase:
         row = await repository.purchase(connection, purchase_id)
@@ -78,38 +79,41 @@ class Purchases:
         """The cheapest refusal first: a flat another live purchase holds, read locally, before
         any signature is checked or any office asked. A replay of the same request passes."""
         unit = request.filing.unit_number
-        taken = await self.tx.read(
+        taken = await self.tx.database.read(
             lambda c: repository.unit_taken(c, unit, uuid.uuid5(_NAMESPACE, request.request_id))
         )
         if taken:
             raise _unit_taken(unit)
 
     async def precheck(self, filing: pb.PurchaseFiling) -> contract_pb.Unit:
-        """Refuse at once what the contract office would refuse anyway (the unit is taken, seized
-        or not on presale); a race lost after this is a REJECTED purchase, never a double sale.
-        The unit as the building table shows it, kept for the tax assessment."""
-        try:
-            reply = await self.clients.contract.GetUnit(
-                contract_pb.GetUnitRequest(unit_number=filing.unit_number)
+        """Refuse at once a unit no presale permit covers, or one whose permit is another
+        developer's (it would not be this seller's to sell, and a filing for it would hold the
+        unit from its own developer until the saga rejected it). From the building table the door
+        keeps; what changes (another contract, a seizure) the contract office refuses at the first
+        step, and the purchase ends REJECTED with its reason. The unit, for the tax assessment."""
+        unit = await self.building_table.unit(filing.unit_number)
+        if unit is None:
+            raise FailedPrecondition(
+                "UNIT_NOT_ON_PRESALE", f"unit {filing.unit_number} is not covered by a presale permit"
             )
-        except grpc.aio.AioRpcError as exc:
-            if exc.code() == grpc.StatusCode.NOT_FOUND:
-                raise FailedPrecondition(
-                    "UNIT_NOT_ON_PRESALE", f"unit {filing.unit_number} is not covered by a presale permit"
-                ) from None
-            raise
-        if reply.blocking_reasons:
-            reason = reply.blocking_reasons[0]
-            raise FailedPrecondition(reason, f"unit {filing.unit_number} cannot be sold now: {reason}")
-        return reply.unit
+        if unit.developer_uscc != filing.developer.uscc:
+            raise FailedPrecondition(
+                "UNIT_NOT_ON_PRESALE",
+                f"the presale permit of unit {filing.unit_number} is held by another developer",
+            )
+        return unit
 
     async def file(
         self, connection, at: dt.datetime, request: pb.FilePurchaseRequest, unit: contract_pb.Unit
     ) -> pb.Purchase:
         filing = request.filing
         purchase_id = uuid.uuid5(_NAMESPACE, request.request_id)
+        row = self._row(purchase_id, filing, at, unit)
+        # Its first version, for watchers, rendered from the row about to be written and written
+        # with it; the notification of it also wakes the saga's workers.
+        purchase = purchase_message({**row, "handover_time": None, "problem": None}, [])
         try:
-            await self._insert(connection, purchase_id, filing, at, unit)
+            await repository.insert_purchase(connection, row, purchase.SerializeToString(), at)
         except asyncpg.UniqueViolationError as exc:
             if exc.constraint_name == "purchase_terms_once":
                 # The same signed terms filed before (a replay with a new request id).
@@ -122,37 +126,28 @@ class Purchases:
             # Another buyer's purchase of this flat is live: refused at the door, in this round
             # trip, rather than after a saga step (the index one_live_purchase_per_unit).
             raise _unit_taken(filing.unit_number) from None
-        await save(connection, purchase_id, at, None)
-        await repository.wake(connection)
-        return await self.render(connection, purchase_id)
+        return purchase
 
-    async def _insert(
-        self,
-        connection,
-        purchase_id: uuid.UUID,
-        filing: pb.PurchaseFiling,
-        at: dt.datetime,
-        unit: contract_pb.Unit,
-    ) -> None:
-        await repository.insert_purchase(
-            connection,
-            {
-                "id": purchase_id,
-                "developer_uscc": filing.developer.uscc,
-                "bank_uscc": filing.loan.bank.uscc if filing.HasField("loan") else "",
-                "building_number": building_of(filing.unit_number),
-                "unit_number": filing.unit_number,
-                "filing": filing.SerializeToString(deterministic=True),
-                "terms_sha256": statements.terms_digest(contract_terms(filing)),
-                "state": PurchaseState.FILING.value,
-                "version": 0,
-                "due_at": at,
-                "documents": pb.PurchaseDocuments().SerializeToString(),
-                "unit": unit.SerializeToString(deterministic=True),
-                "create_time": at,
-                "update_time": at,
-            },
-        )
+    @staticmethod
+    def _row(
+        purchase_id: uuid.UUID, filing: pb.PurchaseFiling, at: dt.datetime, unit: contract_pb.Unit
+    ) -> dict:
+        return {
+            "id": purchase_id,
+            "developer_uscc": filing.developer.uscc,
+            "bank_uscc": filing.loan.bank.uscc if filing.HasField("loan") else "",
+            "building_number": building_of(filing.unit_number),
+            "unit_number": filing.unit_number,
+            "filing": filing.SerializeToString(deterministic=True),
+            "terms_sha256": statements.terms_digest(contract_terms(filing)),
+            "state": PurchaseState.FILING.value,
+            "version": 1,
+            "due_at": at,
+            "documents": pb.PurchaseDocuments().SerializeToString(),
+            "unit": unit.SerializeToString(deterministic=True),
+            "create_time": at,
+            "update_time": at,
+        }
 
     async def check_building(self, connection, building_number: str, who: Caller) -> None:
         """A developer completes only its own buildings: one with another's purchases is not

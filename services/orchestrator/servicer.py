@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import collections
+import contextlib
 import uuid
 
 from deedflow.orchestrator.v1 import orchestrator_service_pb2 as pb
@@ -103,8 +105,17 @@ class PurchaseServicer(orchestrator_service_pb2_grpc.PurchaseServiceServicer):
         if violations:
             raise InvalidArgument(violations)
         await self.purchases.refuse_if_taken(request)
-        self._verify_signatures(filing, self.tx.clock.now())
-        unit = await self.purchases.precheck(filing)
+        # The contract office is asked while the signatures are checked here: its answer's wait
+        # overlaps this process's own work. A bad signature is still refused first.
+        precheck = asyncio.ensure_future(self.purchases.precheck(filing))
+        try:
+            self._verify_signatures(filing, self.tx.clock.now())
+        except BaseException:
+            precheck.cancel()
+            with contextlib.suppress(BaseException):
+                await precheck
+            raise
+        unit = await precheck
 
         async def work(connection, at):
             purchase = await self.purchases.file(connection, at, request, unit)

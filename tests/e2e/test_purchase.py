@@ -33,6 +33,7 @@ from tests.flows import (
     refused,
     rid,
     seize,
+    seized_unit,
     unit_of_another_developer,
 )
 from tests.purchases import (
@@ -537,15 +538,31 @@ async def test_purchase_state_refusals(offices, pki, developer_desk, clerk_desk,
     assert (code, reason) == (grpc.StatusCode.FAILED_PRECONDITION, "PURCHASE_CANCELLED")
 
 
+async def test_a_filing_for_another_developers_unit_is_refused_at_the_door(offices, pki, developer_desk):
+    """The permit for this unit belongs to another developer: on sale, but not this seller's. The
+    door refuses it from the building table, and holds nothing: the unit stays free for its own
+    developer (a filing let in would have reserved it until the saga rejected it)."""
+    unit = await unit_of_another_developer(offices)
+    filing, _ = signed_filing(pki, unit, with_loan=False)
+    code, reason = await refused(
+        developer_desk.FilePurchase(pb.FilePurchaseRequest(request_id=rid(), filing=filing))
+    )
+    assert (code, reason) == (grpc.StatusCode.FAILED_PRECONDITION, "UNIT_NOT_ON_PRESALE")
+    listed = await developer_desk.ListPurchases(
+        pb.ListPurchasesRequest(building_number=unit[:24], page_size=10)
+    )
+    assert list(listed.purchases) == []
+
+
 async def test_a_rejected_filing_has_nothing_to_cancel(offices, pki, developer_desk, clerk_desk):
     """A filing the contract office refuses at its first step ends REJECTED with the reason,
     and cancelling it is refused: nothing was done."""
-    # The permit for this unit belongs to another developer: on sale, but not this seller's.
-    unit = await unit_of_another_developer(offices)
+    # Seized by a court: the door reads only the building table; the contract office refuses.
+    unit = await seized_unit(offices, 601)
     filing, _ = signed_filing(pki, unit, with_loan=False)
     purchase = await file_purchase(developer_desk, filing)
     rejected = await until(developer_desk, purchase.name, pb.PURCHASE_STATE_REJECTED)
-    assert error_info(rejected.problem).reason == "UNIT_NOT_ON_PRESALE"
+    assert error_info(rejected.problem).reason == "UNIT_SEIZED"
     ruling = cancelling_ruling("(2026)3")
     code, reason = await refused(
         clerk_desk.CancelPurchase(

@@ -14,7 +14,7 @@ from deedflow.orchestrator.v1 import orchestrator_service_pb2_grpc
 from shared.grpc.channels import secure_channel
 from shared.grpc.status import error_info
 from shared.pki import issue_identity
-from tests.flows import presale, unit_of_another_developer
+from tests.flows import presale, seized_unit
 from tests.purchases import file_purchase, signed_filing, until, until_waiting
 from tests.support import client_channel
 
@@ -74,8 +74,8 @@ async def _first_or_code(stream):
 
 
 async def test_a_watch_of_a_finished_purchase_past_its_last_version_ends(desk, pki, offices):
-    # The permit is another developer's: the filing is rejected, a final state.
-    unit = await unit_of_another_developer(offices)
+    # A seized unit: the filing is rejected at its first step, a final state.
+    unit = await seized_unit(offices, 602)
     purchase = await file_purchase(desk, signed_filing(pki, unit, with_loan=False)[0])
     rejected = await until(desk, purchase.name, pb.PURCHASE_STATE_REJECTED)
     async with asyncio.timeout(10):

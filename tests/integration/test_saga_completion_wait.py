@@ -34,7 +34,7 @@ async def _leased_purchase(database, building: str, worker: str):
                 "filing": pb.PurchaseFiling(unit_number=f"{building}0101").SerializeToString(),
                 "terms_sha256": uuid.uuid4().bytes * 2,
                 "state": "AWAITING_COMPLETION",
-                "version": 0,
+                "version": 1,
                 "due_at": None,
                 "leased_by": worker,
                 "lease_until": at + dt.timedelta(minutes=1),
@@ -42,6 +42,8 @@ async def _leased_purchase(database, building: str, worker: str):
                 "create_time": at,
                 "update_time": at,
             },
+            b"",
+            at,
         )
         return await repository.purchase(connection, purchase_id)
 
