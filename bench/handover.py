@@ -14,7 +14,8 @@ import contextlib
 import time
 import uuid
 
-from bench.stack import running_stack
+from bench.floor import run as run_floor
+from bench.stack import cpu_by_service, print_cpu, running_stack
 from deedflow.contract.v1 import contract_service_pb2 as contract_pb
 from deedflow.contract.v1 import contract_service_pb2_grpc
 from deedflow.orchestrator.v1 import orchestrator_service_pb2 as pb
@@ -31,6 +32,9 @@ from tests.purchases import signed_filing
 
 BUILDING = "500112001002GB09998F0001"
 
+
+# The floor's concurrency: the handover keeps about this many purchases in flight.
+FLOOR_CONCURRENCY = 16
 
 # A server takes at most 256 streams on one connection (shared/grpc/server.py): the watches of a
 # large building are spread over channels of this many each.
@@ -124,6 +128,7 @@ async def handover(units: int, filing_concurrency: int) -> None:
                     for _ in range(0, units, WATCHES_PER_CHANNEL)
                 ]
                 began = time.perf_counter()
+                cpu_before = cpu_by_service(settings)
                 await desk.CompleteBuilding(
                     pb.CompleteBuildingRequest(
                         request_id=str(uuid.uuid4()),
@@ -138,9 +143,17 @@ async def handover(units: int, filing_concurrency: int) -> None:
                     )
                 )
             seconds = time.perf_counter() - began
+            print_cpu(settings, cpu_before, " from CompleteBuilding to the last certificate")
     print(f"handover: {units} units with mortgages, filed and paid in {prepared:.1f} s")
     per_unit = seconds / units * 1000
     print(f"  CompleteBuilding -> every certificate ready: {seconds:.2f} s, {per_unit:.1f} ms per unit")
+    floor = await run_floor(2000, [FLOOR_CONCURRENCY])
+    insert = next(f for f in floor if f.name == "EchoInsert")
+    hop_ms = 1000 / insert.throughput
+    print(
+        f"  floor at c={FLOOR_CONCURRENCY}: echo+insert {insert.throughput:.0f} calls/s"
+        f" ({hop_ms:.2f} ms of the machine each); a unit cost {per_unit / hop_ms:.0f} of them"
+    )
 
 
 def main() -> None:

@@ -49,8 +49,8 @@ def _cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def print_cpu(settings: Settings) -> None:
-    """Where the CPU went: each service process's CPU seconds over the whole run (set-up too)."""
+def cpu_by_service(settings: Settings) -> dict[str, float]:
+    """Each service process's CPU seconds so far."""
     used = {}
     for service in SERVICE_NAMES:
         record = read(settings.home, service)
@@ -59,9 +59,17 @@ def print_cpu(settings: Settings) -> None:
                 used[service] = _cpu_seconds(record.pid)
             except (OSError, IndexError, ValueError):
                 continue
+    return used
+
+
+def print_cpu(settings: Settings, since: dict[str, float] | None = None, label: str = "") -> None:
+    """Where the CPU went: each service process's CPU seconds over the whole run (set-up too),
+    or since `since` (a cpu_by_service taken earlier)."""
+    now = cpu_by_service(settings)
+    used = {name: seconds - (since or {}).get(name, 0.0) for name, seconds in now.items()}
     total = sum(used.values()) or 1.0
     print(
-        "  CPU seconds by service process: "
+        f"  CPU seconds by service process{label}: "
         + ", ".join(
             f"{name} {seconds:.1f} ({seconds / total:.0%})"
             for name, seconds in sorted(used.items(), key=lambda kv: -kv[1])

@@ -11,7 +11,7 @@ class SagaSettings(BaseSettings):
     # How long a worker holds a purchase before another may take it over. Longer than any one
     # step's calls; shorter means a crashed worker's purchases move on sooner.
     lease_seconds: float = 30.0
-    # Purchases a worker claims at once.
+    # Purchases a worker advances at once (claiming more as each is done).
     claim_batch: int = 16
     # Retry of a step that failed for an outage or without explanation: first delay, doubling up
     # to the cap.

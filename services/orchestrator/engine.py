@@ -116,28 +116,48 @@ class Engine:
             self.metrics.step_duration.labels(kind.value, outcome).observe(seconds)
 
     async def run(self) -> None:
-        """Claim and advance due purchases until cancelled. Nothing but cancellation ends it: with
-        the database gone, it waits and claims again, and the leases of what it held run out."""
-        while True:
-            try:
-                async with self.database.transaction() as connection:
-                    at = self.clock.now()
-                    claimed = await repository.claim_due(
-                        connection, self.worker, at, at + self.lease, self.settings.claim_batch
-                    )
-            except Exception as exc:
-                if not database_unavailable(exc):
-                    log.exception("claiming failed; retrying")
+        """Claim and advance due purchases until cancelled, up to `claim_batch` at once: a slot
+        freed by one purchase is filled at once, not when the slowest of a claimed batch is done
+        (a building's handover made every purchase wait for the slowest of its sixteen). Nothing
+        but cancellation ends it: with the database gone, it waits and claims again, and the
+        leases of what it held run out."""
+        running: set[asyncio.Task] = set()
+        try:
+            while True:
+                free = self.settings.claim_batch - len(running)
+                claimed = await self._claim(free) if free > 0 else []
+                for row in claimed or []:
+                    task = asyncio.ensure_future(self._advance_safely(row))
+                    running.add(task)
+                    task.add_done_callback(running.discard)
+                if claimed is None:
+                    await asyncio.sleep(IDLE_POLL_SECONDS)
+                elif free > 0 and len(claimed) == free:
+                    continue
+                elif len(running) >= self.settings.claim_batch:
+                    await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
                 else:
-                    log.warning(
-                        "database unavailable; claiming again shortly", extra={"fields": {"error": repr(exc)}}
-                    )
-                await asyncio.sleep(IDLE_POLL_SECONDS)
-                continue
-            if claimed:
-                await asyncio.gather(*(self._advance_safely(row) for row in claimed))
+                    await self.notifier.wait_due(IDLE_POLL_SECONDS)
+        finally:
+            for task in running:
+                task.cancel()
+            if running:
+                await asyncio.gather(*running, return_exceptions=True)
+
+    async def _claim(self, limit: int) -> list[asyncpg.Record] | None:
+        """Leases up to `limit` due purchases; None when the database could not be asked."""
+        try:
+            async with self.database.transaction() as connection:
+                at = self.clock.now()
+                return await repository.claim_due(connection, self.worker, at, at + self.lease, limit)
+        except Exception as exc:
+            if not database_unavailable(exc):
+                log.exception("claiming failed; retrying")
             else:
-                await self.notifier.wait_due(IDLE_POLL_SECONDS)
+                log.warning(
+                    "database unavailable; claiming again shortly", extra={"fields": {"error": repr(exc)}}
+                )
+            return None
 
     async def _advance_safely(self, row: asyncpg.Record) -> None:
         subject_var.set(f"purchases/{row['id']}")

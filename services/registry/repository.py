@@ -193,8 +193,7 @@ async def allocate_leaves(connection: asyncpg.Connection, count: int) -> int:
     return await connection.fetchval("UPDATE log_head SET size = size + $1 RETURNING size - $1", count)
 
 
-async def insert_entry(
-    connection: asyncpg.Connection,
+def entry_row(
     unit_number: str,
     sequence: int,
     new: NewEntry,
@@ -203,15 +202,9 @@ async def insert_entry(
     actor: str,
     at: dt.datetime,
     leaf_index: int,
-) -> None:
-    await connection.execute(
-        """
-        INSERT INTO entry (unit_number, sequence, kind, holders, share_basis_points, amount_fen,
-            priority_time, ruling_authority, ruling_number, expire_time, related_sequence,
-            restricts_transfer, note, created_by_case, entered_by, entry_time, leaf_index, covers_building,
-            carried_from)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)
-        """,
+) -> tuple:
+    """An entry's row, for insert_entries."""
+    return (
         unit_number,
         sequence,
         new.kind.value,
@@ -234,20 +227,11 @@ async def insert_entry(
     )
 
 
-async def insert_event(
-    connection: asyncpg.Connection,
-    unit_number: str,
-    sequence: int,
-    event_sequence: int,
-    event: StateEvent,
-    leaf_index: int,
-) -> None:
-    await connection.execute(
-        """
-        INSERT INTO entry_event (unit_number, sequence, event_sequence, state, case_name, actor,
-            event_time, ruling_authority, ruling_number, note, leaf_index, expire_time, carried_to)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
-        """,
+def event_row(
+    unit_number: str, sequence: int, event_sequence: int, event: StateEvent, leaf_index: int
+) -> tuple:
+    """A state event's row, for insert_events."""
+    return (
         unit_number,
         sequence,
         event_sequence,
@@ -261,4 +245,30 @@ async def insert_event(
         leaf_index,
         event.expire_time,
         event.carried_to or None,
+    )
+
+
+async def insert_entries(connection: asyncpg.Connection, rows: list[tuple]) -> None:
+    """Entries (entry_row), pipelined in one round trip."""
+    await connection.executemany(
+        """
+        INSERT INTO entry (unit_number, sequence, kind, holders, share_basis_points, amount_fen,
+            priority_time, ruling_authority, ruling_number, expire_time, related_sequence,
+            restricts_transfer, note, created_by_case, entered_by, entry_time, leaf_index, covers_building,
+            carried_from)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)
+        """,
+        rows,
+    )
+
+
+async def insert_events(connection: asyncpg.Connection, rows: list[tuple]) -> None:
+    """State events (event_row), pipelined in one round trip; their entries are in already."""
+    await connection.executemany(
+        """
+        INSERT INTO entry_event (unit_number, sequence, event_sequence, state, case_name, actor,
+            event_time, ruling_authority, ruling_number, note, leaf_index, expire_time, carried_to)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+        """,
+        rows,
     )

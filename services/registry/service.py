@@ -123,6 +123,8 @@ class Book:
         # What the registry's own audit (audit_step) found changed, if anything; and how far
         # through the book its current pass has come.
         self.tampered: DataLoss | None = None
+        # Whether this process has seen the stored tree cover the book (see _apply).
+        self._tree_current = False
         self.audited = 0
         self.clean_pass = True
 
@@ -403,29 +405,33 @@ class Book:
         if leaves == 0:
             return
         leaf = first = await repository.allocate_leaves(connection, leaves)
+        entries, events = [], []
         for plan in plans:
+            unit_number = plan.facts.unit_number
             sequence = max((e.sequence for e in plan.entries), default=0)
             events_of = {e.sequence: len(e.events) for e in plan.entries}
             for new, priority_time in plan.new:
                 sequence += 1
-                await repository.insert_entry(
-                    connection, plan.facts.unit_number, sequence, new, priority_time, case, actor, at, leaf
+                entries.append(
+                    repository.entry_row(unit_number, sequence, new, priority_time, case, actor, at, leaf)
                 )
                 first_event = StateEvent(new.initial_state, case, actor, at, new.ruling)
-                await repository.insert_event(
-                    connection, plan.facts.unit_number, sequence, 1, first_event, leaf + 1
-                )
+                events.append(repository.event_row(unit_number, sequence, 1, first_event, leaf + 1))
                 events_of[sequence] = 1
                 leaf += 2
             for moved, event in plan.moves:
                 events_of[moved] += 1
-                await repository.insert_event(
-                    connection, plan.facts.unit_number, moved, events_of[moved], event, leaf
-                )
+                events.append(repository.event_row(unit_number, moved, events_of[moved], event, leaf))
                 leaf += 1
+        if entries:
+            await repository.insert_entries(connection, entries)
+        await repository.insert_events(connection, events)
         written = await log.leaves(connection, first + leaves, first)
-        if await tree.stored_size(connection) < first:
+        if not self._tree_current:
+            # A book written before its tree was kept is hashed in at the first append; every
+            # append since extends the tree in leaf order, so one look per process is enough.
             await tree.catch_up(connection, first)
+            self._tree_current = True
         await tree.extend(connection, first, [merkle.leaf_hash(leaf) for leaf in written])
         largest = max(len(leaf) for leaf in written)
         if largest > self.max_leaf_bytes:
