@@ -184,7 +184,7 @@ class ContractServicer(contract_service_pb2_grpc.ContractServiceServicer):
         )
 
     async def GetUnit(self, request, context):
-        row = await self.tx.read(lambda c: repository.unit(c, request.unit_number))
+        row = await self.tx.query(lambda c: repository.unit(c, request.unit_number))
         if row is None:
             raise NotFound(f"unit {request.unit_number} is not covered by any presale permit")
         blockers = await self.contracts.unit_blockers(request.unit_number, [])
@@ -217,14 +217,14 @@ class ContractServicer(contract_service_pb2_grpc.ContractServiceServicer):
     async def _party_to(self, name: str) -> uuid.UUID:
         """The contract's id, once the caller is known to be a party to it (else NOT_FOUND)."""
         contract_id = parse_contract_name(name)
-        developer = await self.tx.read(lambda c: repository.contract_developer(c, contract_id))
+        developer = await self.tx.query(lambda c: repository.contract_developer(c, contract_id))
         if developer is None or not is_party(caller(), developer):
             raise NotFound(f"no contract {name!r}")
         return contract_id
 
     async def GetContract(self, request, context):
         contract_id = await self._party_to(request.name)
-        record = await self.tx.read(lambda c: self.contracts.load(c, contract_id))
+        record = await self.tx.query(lambda c: self.contracts.load(c, contract_id))
         return pb.GetContractResponse(contract=contract_message(record))
 
     async def ListContracts(self, request, context):

@@ -235,9 +235,17 @@ class Engine:
     ) -> tuple[dict[tuple[str, str], asyncpg.Record], asyncpg.Record]:
         """The purchase's step log and its building's completion (None before it), read once
         per advance."""
-        async with self.database.transaction() as connection:
-            steps = await repository.steps(connection, row["id"])
-            completion = await repository.completion(connection, row["building_number"])
+
+        async def read(connection):
+            # Two single reads without BEGIN and COMMIT: at READ COMMITTED each statement has its
+            # own snapshot anyway, and the completion is looked at again where it counts
+            # (_wait_for_completion).
+            return (
+                await repository.steps(connection, row["id"]),
+                await repository.completion(connection, row["building_number"]),
+            )
+
+        steps, completion = await self.database.read(read)
         return {(r["kind"], r["direction"]): r for r in steps}, completion
 
     async def _forward(self, row: asyncpg.Record) -> None:

@@ -401,8 +401,8 @@ class Purchases:
         """Every version after `after`; with 0, the current one first. Ends at a final state."""
         purchase_id = parse_purchase_name(name)
         with self.notifier.watching(str(purchase_id)) as changed:
-            async with self.tx.database.transaction() as connection:
-                row = await self.load(connection, name, who)
+            # Single reads: no BEGIN and COMMIT around them (a watch reads on every change).
+            row = await self.tx.database.read(lambda c: self.load(c, name, who))
             if after == 0:
                 after = row["version"] - 1
             if after >= row["version"] and PurchaseState(row["state"]) in TERMINAL:
@@ -410,8 +410,9 @@ class Purchases:
                 return
             while True:
                 changed.clear()
-                async with self.tx.database.transaction() as connection:
-                    versions = await repository.versions_after(connection, purchase_id, after)
+                versions = await self.tx.database.read(
+                    lambda c, after=after: repository.versions_after(c, purchase_id, after)
+                )
                 for version in versions:
                     purchase = pb.Purchase.FromString(version["snapshot"])
                     after = version["version"]

@@ -139,7 +139,7 @@ class PreregistrationServicer(preregistration_service_pb2_grpc.PreregistrationSe
         )
 
     async def _visible(self, table: str, name: str):
-        return await self.tx.read(lambda c: self.service.load_for(c, table, name, caller()))
+        return await self.tx.query(lambda c: self.service.load_for(c, table, name, caller()))
 
     async def _as_the_book_shows(self, message) -> None:
         """The book prevails (民法典 216-217): a 预告 or 预抵押 the law has ended by lapse (民法典

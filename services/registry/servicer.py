@@ -215,14 +215,14 @@ class RegistryServicer(registry_service_pb2_grpc.RegistryServiceServicer):
 
     async def GetUnit(self, request, context):
         at = from_timestamp(request, "as_of_time")
-        view = await self.book.tx.read(lambda c: self.book.unit_view(c, request.unit_number, at))
+        view = await self.book.tx.query(lambda c: self.book.unit_view(c, request.unit_number, at))
         unit = unit_message(view, every_entry=request.with_history)
         _as_seen_by(caller(), unit.entries)
         return pb.GetUnitResponse(unit=unit)
 
     async def ListEntries(self, request, context):
         at = from_timestamp(request, "as_of_time")
-        view = await self.book.tx.read(lambda c: self.book.unit_view(c, request.unit_number, at))
+        view = await self.book.tx.query(lambda c: self.book.unit_view(c, request.unit_number, at))
         offset = int(paging.position(request) or "0")
         size = min(request.page_size or DEFAULT_PAGE, MAX_PAGE)
         page = view.entries[offset : offset + size]
@@ -236,7 +236,7 @@ class RegistryServicer(registry_service_pb2_grpc.RegistryServiceServicer):
     async def CheckDisposal(self, request, context):
         disposal = _disposal(request.disposal, "disposal")
         applied = _application_time(request, self.book.clock.now())
-        found = await self.book.tx.read(
+        found = await self.book.tx.query(
             lambda c: self.book.check(c, request.unit_number, disposal, list(request.beneficiaries), applied)
         )
         return pb.CheckDisposalResponse(allowed=not found, restrictions=[_restriction(r) for r in found])

@@ -141,8 +141,8 @@ class TaxServicer(tax_service_pb2_grpc.TaxServiceServicer):
         return await self.tx.write("RecordPayment", request, pb.RecordPaymentResponse, work)
 
     async def GetClearance(self, request, context):
-        row = await self.tx.read(lambda connection: self.tax.clearance(connection, request.contract))
-        paid = await self.tx.read(lambda connection: self.tax.payments_of(connection, row))
+        row = await self.tx.query(lambda connection: self.tax.clearance(connection, request.contract))
+        paid = await self.tx.query(lambda connection: self.tax.payments_of(connection, row))
         return pb.GetClearanceResponse(
             clearance=pb.Clearance(
                 clearance_number=row["clearance_number"],
