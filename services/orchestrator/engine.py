@@ -347,10 +347,16 @@ class Engine:
 
     @staticmethod
     def _recorded(records: list[StepRecord]) -> None:
-        """The fault point after each succeeded step's outcome is written."""
-        for kind, direction, fields in records:
-            if fields["state"] == StepState.SUCCEEDED.value:
-                faults.reached(_point(StepKind(kind), direction, "after-record"))
+        """The fault point after a write that recorded steps as succeeded: one line of code,
+        so one point, named for the last of them (the steps before it share its transaction)."""
+        succeeded = [
+            (kind, direction)
+            for kind, direction, fields in records
+            if fields["state"] == StepState.SUCCEEDED.value
+        ]
+        if succeeded:
+            kind, direction = succeeded[-1]
+            faults.reached(_point(StepKind(kind), direction, "after-record"))
 
     async def _failed(
         self,
