@@ -13,7 +13,9 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519
 from google.protobuf import json_format
 from google.protobuf.message import Message
+from google.protobuf.timestamp_pb2 import Timestamp
 
+from deedflow.preregistration.v1 import preregistration_service_pb2 as prereg_pb
 from deedflow.registry.v1 import document_pb2, registry_service_pb2
 from shared import merkle
 from shared.checkpoint import key_id, verify_checkpoint
@@ -204,6 +206,36 @@ async def as_corrected(
         corrections.append(current.ended_by_case)
         current = successor
     return current, corrections
+
+
+# The register names the end of an entry by law "lapsed: …" (民法典 221, 220; 查封规定 27).
+LAPSED_CASE_PREFIX = "lapsed:"
+
+
+def lapsed_at(entry: registry_service_pb2.Entry) -> Timestamp | None:
+    """When the law ended the entry by lapse, or None if it did not."""
+    if entry.state == registry_service_pb2.ENTRY_STATE_HISTORIC and entry.ended_by_case.startswith(
+        LAPSED_CASE_PREFIX
+    ):
+        return entry.end_time
+    return None
+
+
+async def standing_entry(
+    registry, record, history: list[registry_service_pb2.Entry] | None = None
+) -> registry_service_pb2.Entry | None:
+    """The entry that stands now for a 预告 or 预抵押 in force (a Preregistration or Premortgage
+    message): after corrections, and after the carrying to the as-built unit at the survey
+    (担保制度解释 52), which `record` is then made to name. None when the record is not in force or
+    not entered. Whether the entry has lapsed (lapsed_at) is the caller's to judge: a lapse counts
+    only against an application made after it (民法典 221)."""
+    if record.state != prereg_pb.PREREGISTRATION_STATE_IN_FORCE or not record.entry:
+        return None
+    entry, _ = await as_corrected(registry, record.entry, history)
+    if entry is not None and entry.unit_number != record.unit_number:
+        record.unit_number = entry.unit_number
+        record.entry = entry.name
+    return entry
 
 
 async def attach_proof(registry, row, body: Message, target: document_pb2.SignedDocument) -> None:

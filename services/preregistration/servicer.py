@@ -8,14 +8,13 @@ from deedflow.casework.v1 import casework_service_pb2 as case_pb
 from deedflow.casework.v1 import casework_service_pb2_grpc
 from deedflow.preregistration.v1 import preregistration_service_pb2 as pb
 from deedflow.preregistration.v1 import preregistration_service_pb2_grpc
-from deedflow.registry.v1 import registry_service_pb2 as registry_pb
 from deedflow.type.v1 import parties_pb2
 from services.preregistration import repository
 from services.preregistration.service import PREMORTGAGES, PREREGISTRATIONS, Preregistrations
 from shared.auth import Role, caller
 from shared.casework.service import entering, lodge_or_enter
 from shared.casework.servicer import case_message
-from shared.documents import as_corrected, attach_proof
+from shared.documents import attach_proof, lapsed_at, standing_entry
 from shared.errors import FieldViolation, InvalidArgument
 from shared.parties import require_own_loan, require_ruling_actor
 from shared.permits import require_permit_holder
@@ -24,10 +23,6 @@ from shared.timestamps import to_timestamp
 
 def _state(value: str) -> int:
     return pb.PreregistrationState.Value(f"PREREGISTRATION_STATE_{value}")
-
-
-# How the register names the end of an entry the law ended by itself (services/registry/domain.py).
-LAPSED_PREFIX = "lapsed:"
 
 
 def preregistration_message(row) -> pb.Preregistration:
@@ -145,22 +140,13 @@ class PreregistrationServicer(preregistration_service_pb2_grpc.PreregistrationSe
         """The book prevails (民法典 216-217): a 预告 or 预抵押 the law has ended by lapse (民法典
         221: no transfer applied for within 90 days of first registration) shows as lapsed,
         with its lapse time, although no case of this office ended it."""
-        if message.state != pb.PREREGISTRATION_STATE_IN_FORCE or not message.entry:
-            return
-        entry, _ = await as_corrected(self.service.registry, message.entry)
-        if entry is not None and entry.unit_number != message.unit_number:
-            # Renumbered at the as-built survey: the book carried it, with its rank, to the
-            # as-built unit (担保制度解释 52), where the transfer will find it.
-            message.unit_number = entry.unit_number
-            message.entry = entry.name
-        if (
-            entry is not None
-            and entry.state == registry_pb.ENTRY_STATE_HISTORIC
-            and entry.ended_by_case.startswith(LAPSED_PREFIX)
-            and not await self._transfer_applied_by(message.unit_number, entry.end_time)
-        ):
+        # Renumbered at the as-built survey, it names the as-built unit the book carried it to,
+        # with its rank (担保制度解释 52), where the transfer will find it.
+        entry = await standing_entry(self.service.registry, message)
+        lapse = lapsed_at(entry) if entry is not None else None
+        if lapse is not None and not await self._transfer_applied_by(message.unit_number, lapse):
             message.state = pb.PREREGISTRATION_STATE_LAPSED
-            message.lapse_time.CopyFrom(entry.end_time)
+            message.lapse_time.CopyFrom(lapse)
 
     async def _transfer_applied_by(self, unit_number: str, lapse_time) -> bool:
         """Whether a transfer of the unit applied for (受理) by `lapse_time` is still pending at the
@@ -179,7 +165,8 @@ class PreregistrationServicer(preregistration_service_pb2_grpc.PreregistrationSe
     async def GetPreregistration(self, request, context):
         row = await self._visible(PREREGISTRATIONS, request.name)
         response = pb.GetPreregistrationResponse(preregistration=preregistration_message(row))
-        await self._as_the_book_shows(response.preregistration)
+        if not request.as_recorded:
+            await self._as_the_book_shows(response.preregistration)
         if request.with_document:
             await attach_proof(self.service.registry, row, response.preregistration, response.proof_document)
         return response
@@ -187,7 +174,8 @@ class PreregistrationServicer(preregistration_service_pb2_grpc.PreregistrationSe
     async def GetPremortgage(self, request, context):
         row = await self._visible(PREMORTGAGES, request.name)
         response = pb.GetPremortgageResponse(premortgage=premortgage_message(row))
-        await self._as_the_book_shows(response.premortgage)
+        if not request.as_recorded:
+            await self._as_the_book_shows(response.premortgage)
         if request.with_document:
             await attach_proof(self.service.registry, row, response.premortgage, response.proof_document)
         return response

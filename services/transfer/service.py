@@ -35,10 +35,10 @@ from deedflow.transfer.v1 import transfer_service_pb2 as pb
 from services.transfer import repository
 from services.transfer.domain import RegistrationState, fee_fen
 from shared import co_ownership
-from shared.auth import Caller
+from shared.auth import Caller, Role
 from shared.casework.domain import CaseKind
 from shared.casework.service import Case, CaseBook, Registered, refuse_if_restricted
-from shared.documents import as_corrected
+from shared.documents import as_corrected, lapsed_at, standing_entry
 from shared.errors import (
     AlreadyExists,
     DomainError,
@@ -298,12 +298,15 @@ class Transfers:
         return case
 
     async def check_seller(self, application: pb.TransferApplication, who: Caller) -> None:
-        """Before anything is lodged at the counter: the application transfers the sale its
-        pre-registration records (民法典 221), from that sale's developer to its holders. Read
-        with no transaction open, so a refusal leaves no case behind. The platform's own filing
-        (a service caller) is checked once, with the facts the entry rests on (_Transfer._facts)."""
+        """Before anything is lodged: the application transfers the sale its pre-registration
+        records (民法典 221), from that sale's developer to its holders. Read with no transaction
+        open, so a refusal leaves no case behind. The platform's own filing (a service caller) is
+        checked here only for what it names existing; its consistency is judged with the facts
+        its entry reads anyway, as the book shows them (_Transfer._facts), which spares asking the
+        register for the pre-registration's history twice."""
+        platform = who.role is Role.SERVICE
         prereg, terms = await asyncio.gather(
-            self._preregistration_of(application), self._terms_of(application)
+            self._preregistration_of(application, as_recorded=platform), self._terms_of(application)
         )
         require_permit_holder(
             who,
@@ -312,12 +315,15 @@ class Transfers:
             "application.developer.uscc",
             application.preregistration,
         )
-        sale_as_recorded(application, prereg, terms)
+        if not platform:
+            sale_as_recorded(application, prereg, terms)
 
-    async def _preregistration_of(self, application: pb.TransferApplication) -> prereg_pb.Preregistration:
+    async def _preregistration_of(
+        self, application: pb.TransferApplication, as_recorded: bool = False
+    ) -> prereg_pb.Preregistration:
         return (
             await self.preregistrations.GetPreregistration(
-                prereg_pb.GetPreregistrationRequest(name=application.preregistration)
+                prereg_pb.GetPreregistrationRequest(name=application.preregistration, as_recorded=as_recorded)
             )
         ).preregistration
 
@@ -472,9 +478,12 @@ class _Transfer:
         the bank's pre-mortgage, the unit and its history as the book shows it, and the tax
         clearance (契税法 11)."""
         service = self.service
+        # The pre-registration office's records as recorded: the book's view of them (a lapse,
+        # a correction, the carrying at the survey) is taken here from the unit's history, read
+        # in the same round, rather than by that office asking the register again for each.
         reads = [
             service.tax.GetClearance(tax_pb.GetClearanceRequest(contract=application.contract)),
-            service._preregistration_of(application),
+            service._preregistration_of(application, as_recorded=True),
             service._terms_of(application),
             service.registry.GetUnit(
                 registry_pb.GetUnitRequest(unit_number=application.unit_number, with_history=True)
@@ -483,21 +492,24 @@ class _Transfer:
         if application.premortgage:
             reads.append(
                 service.preregistrations.GetPremortgage(
-                    prereg_pb.GetPremortgageRequest(name=application.premortgage)
+                    prereg_pb.GetPremortgageRequest(name=application.premortgage, as_recorded=True)
                 )
             )
         clearance_reply, prereg, terms, unit_reply, *premortgage_reply = await asyncio.gather(*reads)
-        in_force_when_applied(application, prereg, applied)
-        sale_as_recorded(application, prereg, terms)
         premortgage = premortgage_reply[0].premortgage if premortgage_reply else prereg_pb.Premortgage()
         unit = unit_reply.unit
         # The entries this transfer ends as the book stands now, after any correction.
         history = list(unit.entries)
         for record in (prereg, premortgage):
-            if record.entry:
-                current, _ = await as_corrected(service.registry, record.entry, history)
-                if current is not None:
-                    record.entry = current.name
+            current = await standing_entry(service.registry, record, history)
+            if current is not None:
+                record.entry = current.name
+                lapse = lapsed_at(current)
+                if lapse is not None and record is prereg:
+                    prereg.state = prereg_pb.PREREGISTRATION_STATE_LAPSED
+                    prereg.lapse_time.CopyFrom(lapse)
+        in_force_when_applied(application, prereg, applied)
+        sale_as_recorded(application, prereg, terms)
         return prereg, premortgage, unit, clearance_reply.clearance, terms
 
     async def review(self, case: Case) -> None:

@@ -7,7 +7,7 @@ from deedflow.transfer.v1 import transfer_service_pb2_grpc
 from services.transfer import repository
 from services.transfer.service import Transfers, site_inspection_name, transfer_id
 from shared import paging
-from shared.auth import Role, caller
+from shared.auth import caller
 from shared.casework.service import entering, lodge_or_enter
 from shared.casework.servicer import case_message
 from shared.documents import issue
@@ -188,10 +188,7 @@ class TransferServicer(transfer_service_pb2_grpc.TransferServiceServicer):
         return await self.tx.write("RecordSiteInspection", request, pb.RecordSiteInspectionResponse, work)
 
     async def _lodge(self, request: pb.LodgeTransferRequest, who) -> pb.LodgeTransferResponse | bytes:
-        if who.role is not Role.SERVICE:
-            # At the counter a refusal leaves no case behind. The platform's filing is checked
-            # with the facts its entry reads anyway (one read of each office, not two).
-            await self.service.check_seller(request.application, who)
+        await self.service.check_seller(request.application, who)
 
         async def lodge(connection, at, operation):
             return await self.service.lodge_transfer(

@@ -126,6 +126,74 @@ async def test_a_transfer_applied_for_on_day_91_is_refused_as_lapsed(law, clock,
     assert [r.reason for r in check.restrictions] == ["PRE_REGISTRATION_LAPSED"]
 
 
+async def test_the_platforms_transfer_on_day_91_is_refused_as_lapsed_from_the_book_it_reads(law, clock, pki):
+    """The platform's filed-once transfer reads the pre-registration as recorded and judges the
+    lapse from the unit's history it reads itself (one read of the register, not three): on day
+    91, with nothing applied for, it is refused PRE_REGISTRATION_LAPSED and nothing is entered."""
+    o = law
+    sale = await _financed_sale_first_registered(o, pki)
+    clock.advance(dt.timedelta(days=91))
+    recorded = (
+        await o.prereg.GetPreregistration(
+            prereg_pb.GetPreregistrationRequest(name=sale.prereg.name, as_recorded=True)
+        )
+    ).preregistration
+    assert recorded.state == prereg_pb.PREREGISTRATION_STATE_IN_FORCE
+    code, reason = await refused(
+        o.transfer_as_service.LodgeTransfer(
+            transfer_pb.LodgeTransferRequest(
+                request_id=rid(), application=application(sale), auto_register=True
+            )
+        )
+    )
+    assert (code, reason) == (grpc.StatusCode.FAILED_PRECONDITION, "PRE_REGISTRATION_LAPSED")
+    unit = (await o.registry_clerk.GetUnit(registry_pb.GetUnitRequest(unit_number=sale.unit))).unit
+    assert not [
+        e
+        for e in unit.entries
+        if e.kind == registry_pb.ENTRY_KIND_OWNERSHIP
+        and e.holders != [f"organizations/{sale.contract.terms.developer.uscc}"]
+    ]
+
+
+async def test_the_platforms_transfer_on_day_89_enters_although_the_book_shows_the_lapse_later(
+    law, clock, pki
+):
+    """Applied for on day 89 and entered on day 91, after the register has ended the 预告 by
+    law: the platform's transfer judges the lapse against its own application, so it is entered
+    and the 预抵押 converts with its own date (民法典 221, CQ 66)."""
+    o = law
+    sale = await _financed_sale_first_registered(o, pki)
+    clock.advance(dt.timedelta(days=89))
+    # Lodged (applied for) on day 89; the database goes away before the entry begins.
+    faults.configure("transfer/LodgeTransfer/begin/after-commit=db")
+    try:
+        code, _ = await refused(
+            o.transfer_as_service.LodgeTransfer(
+                transfer_pb.LodgeTransferRequest(
+                    request_id=(request_id := rid()), application=application(sale), auto_register=True
+                )
+            )
+        )
+    finally:
+        faults.configure()
+    # Unavailable, or (the channel retried the same request id) the operation still under way.
+    assert code in (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.ABORTED)
+    clock.advance(dt.timedelta(days=2))
+    # Day 91: the book shows the 预告 ended by law on day 90; the same request resumes the entry.
+    shown = (
+        await o.prereg.GetPreregistration(prereg_pb.GetPreregistrationRequest(name=sale.prereg.name))
+    ).preregistration
+    assert shown.state == prereg_pb.PREREGISTRATION_STATE_IN_FORCE
+    reply = await o.transfer_as_service.LodgeTransfer(
+        transfer_pb.LodgeTransferRequest(
+            request_id=request_id, application=application(sale), auto_register=True
+        )
+    )
+    assert reply.transfer.state == transfer_pb.REGISTRATION_STATE_REGISTERED
+    assert reply.transfer.mortgage_priority_time == sale.premortgage.register_time
+
+
 async def test_a_clearance_held_for_a_transfer_is_not_refunded_and_a_refused_entry_gives_it_back(law, pki):
     """契税法 12: the transfer holds the tax clearance before it is entered in the book, so no
     refund can fall between 审核 and 登簿; when the book refuses the entry the clearance is given

@@ -134,12 +134,14 @@ class LodgePremortgageResponse(_message.Message):
     def __init__(self, premortgage: _Optional[_Union[Premortgage, _Mapping]] = ..., case_record: _Optional[_Union[_casework_service_pb2.Case, _Mapping]] = ...) -> None: ...
 
 class GetPreregistrationRequest(_message.Message):
-    __slots__ = ("name", "with_document")
+    __slots__ = ("name", "with_document", "as_recorded")
     NAME_FIELD_NUMBER: _ClassVar[int]
     WITH_DOCUMENT_FIELD_NUMBER: _ClassVar[int]
+    AS_RECORDED_FIELD_NUMBER: _ClassVar[int]
     name: str
     with_document: bool
-    def __init__(self, name: _Optional[str] = ..., with_document: _Optional[bool] = ...) -> None: ...
+    as_recorded: bool
+    def __init__(self, name: _Optional[str] = ..., with_document: _Optional[bool] = ..., as_recorded: _Optional[bool] = ...) -> None: ...
 
 class GetPreregistrationResponse(_message.Message):
     __slots__ = ("preregistration", "proof_document")
@@ -150,12 +152,14 @@ class GetPreregistrationResponse(_message.Message):
     def __init__(self, preregistration: _Optional[_Union[Preregistration, _Mapping]] = ..., proof_document: _Optional[_Union[_document_pb2.SignedDocument, _Mapping]] = ...) -> None: ...
 
 class GetPremortgageRequest(_message.Message):
-    __slots__ = ("name", "with_document")
+    __slots__ = ("name", "with_document", "as_recorded")
     NAME_FIELD_NUMBER: _ClassVar[int]
     WITH_DOCUMENT_FIELD_NUMBER: _ClassVar[int]
+    AS_RECORDED_FIELD_NUMBER: _ClassVar[int]
     name: str
     with_document: bool
-    def __init__(self, name: _Optional[str] = ..., with_document: _Optional[bool] = ...) -> None: ...
+    as_recorded: bool
+    def __init__(self, name: _Optional[str] = ..., with_document: _Optional[bool] = ..., as_recorded: _Optional[bool] = ...) -> None: ...
 
 class GetPremortgageResponse(_message.Message):
     __slots__ = ("premortgage", "proof_document")
