@@ -75,18 +75,23 @@ async def test_the_input_is_refused_at_the_door(services, pki, office, method, r
         "registry": "deedflow.registry.v1.RegistryService",
         "orchestrator": "deedflow.orchestrator.v1.PurchaseService",
     }[office]
-    path = f"/{service}/{method}"
-    async with channel_as(role, services[office].server.port, pki, path) as channel:
+    refusal = await _refused(services[office].server.port, pki, role, f"/{service}/{method}", request_message)
+    assert refusal.code() == grpc.StatusCode.INVALID_ARGUMENT
+    violations = bad_request(rpc_status.from_call(refusal)).field_violations
+    assert [v.field for v in violations] == [field]
+    # The refusal's text never echoes a large field back.
+    assert len(refusal.details()) < 500
+
+
+async def _refused(port: int, pki, role: Role, path: str, request: Message) -> grpc.aio.AioRpcError:
+    """The error a raw call of `path` as `role` is answered with (it must fail)."""
+    async with channel_as(role, port, pki, path) as channel:
         call = channel.unary_unary(
             path, request_serializer=lambda m: m.SerializeToString(), response_deserializer=lambda b: b
         )
         with pytest.raises(grpc.aio.AioRpcError) as caught:
-            await call(request_message)
-    assert caught.value.code() == grpc.StatusCode.INVALID_ARGUMENT
-    violations = bad_request(rpc_status.from_call(caught.value)).field_violations
-    assert [v.field for v in violations] == [field]
-    # The refusal's text never echoes a large field back.
-    assert len(caught.value.details()) < 500
+            await call(request)
+    return caught.value
 
 
 async def test_a_request_with_thousands_of_violations_is_answered_with_the_first_ones(services, pki):
@@ -106,13 +111,8 @@ async def test_a_request_with_thousands_of_violations_is_answered_with_the_first
             for n in range(2_000)
         ],
     )
-    async with channel_as(Role.HOUSING, services["contract"].server.port, pki, path) as channel:
-        call = channel.unary_unary(
-            path, request_serializer=lambda m: m.SerializeToString(), response_deserializer=lambda b: b
-        )
-        with pytest.raises(grpc.aio.AioRpcError) as caught:
-            await call(request)
-    assert caught.value.code() == grpc.StatusCode.INVALID_ARGUMENT
-    violations = bad_request(rpc_status.from_call(caught.value)).field_violations
+    refusal = await _refused(services["contract"].server.port, pki, Role.HOUSING, path, request)
+    assert refusal.code() == grpc.StatusCode.INVALID_ARGUMENT
+    violations = bad_request(rpc_status.from_call(refusal)).field_violations
     assert [v.field for v in violations] == [f"units[{n}].unit_number" for n in range(20)]
-    assert caught.value.details().endswith("; and 1980 more violations not listed")
+    assert refusal.details().endswith("; and 1980 more violations not listed")
