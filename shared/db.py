@@ -69,43 +69,40 @@ class Database:
         return cls(pool, schema, url)
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[asyncpg.Connection]:
-        """One connection in one transaction; commits on success, rolls back on any error. When
-        PostgreSQL cannot be reached, or drops the connection midway (a restart), this raises
-        DatabaseUnavailable, so callers hear UNAVAILABLE and retry rather than INTERNAL."""
+    async def _connection(self) -> AsyncIterator[asyncpg.Connection]:
+        """A pooled connection, given back afterwards. When PostgreSQL cannot be reached, or drops
+        the connection midway (a restart), this raises DatabaseUnavailable, so callers hear
+        UNAVAILABLE and retry rather than INTERNAL."""
         try:
             connection = await self.pool.acquire()
         except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
             raise DatabaseUnavailable(repr(exc)) from exc
-        holding = holding_transaction_var.set(True)
         try:
-            async with connection.transaction():
-                yield connection
+            yield connection
         except Exception as exc:
             if isinstance(exc, DATABASE_UNAVAILABLE) or _lost(connection):
                 raise DatabaseUnavailable(repr(exc)) from exc
             raise
         finally:
-            holding_transaction_var.reset(holding)
             with contextlib.suppress(Exception):
                 await self.pool.release(connection)
 
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[asyncpg.Connection]:
+        """One connection in one transaction; commits on success, rolls back on any error."""
+        async with self._connection() as connection:
+            holding = holding_transaction_var.set(True)
+            try:
+                async with connection.transaction():
+                    yield connection
+            finally:
+                holding_transaction_var.reset(holding)
+
     async def read(self, work):
-        """One statement outside any transaction (`work(connection)`): a single read needs no
-        BEGIN and COMMIT around it, two round trips fewer. Errors as `transaction` maps them."""
-        try:
-            connection = await self.pool.acquire()
-        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
-            raise DatabaseUnavailable(repr(exc)) from exc
-        try:
+        """Statements outside any transaction (`work(connection)`): a read needs no BEGIN and
+        COMMIT around it, two round trips fewer. Errors as `transaction` maps them."""
+        async with self._connection() as connection:
             return await work(connection)
-        except Exception as exc:
-            if isinstance(exc, DATABASE_UNAVAILABLE) or _lost(connection):
-                raise DatabaseUnavailable(repr(exc)) from exc
-            raise
-        finally:
-            with contextlib.suppress(Exception):
-                await self.pool.release(connection)
 
     async def close(self) -> None:
         await self.pool.close()
