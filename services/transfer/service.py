@@ -306,7 +306,7 @@ class Transfers:
         register for the pre-registration's history twice."""
         platform = who.role is Role.SERVICE
         prereg, terms = await asyncio.gather(
-            self._preregistration_of(application, as_recorded=platform), self._terms_of(application)
+            self.preregistration_of(application, as_recorded=platform), self.terms_of(application)
         )
         require_permit_holder(
             who,
@@ -318,7 +318,7 @@ class Transfers:
         if not platform:
             sale_as_recorded(application, prereg, terms)
 
-    async def _preregistration_of(
+    async def preregistration_of(
         self, application: pb.TransferApplication, as_recorded: bool = False
     ) -> prereg_pb.Preregistration:
         return (
@@ -327,7 +327,7 @@ class Transfers:
             )
         ).preregistration
 
-    async def _terms_of(self, application: pb.TransferApplication) -> contract_pb.ContractTerms:
+    async def terms_of(self, application: pb.TransferApplication) -> contract_pb.ContractTerms:
         return (
             await self.contracts.GetContract(contract_pb.GetContractRequest(name=application.contract))
         ).contract.terms
@@ -468,9 +468,7 @@ class _Transfer:
     ) -> prereg_pb.Preregistration:
         """The buyers' 预告, in force when the transfer was applied for: one that lapsed after
         the application still carries it (民法典 221 counts the application, not the entry)."""
-        return in_force_when_applied(
-            application, await self.service._preregistration_of(application), applied
-        )
+        return in_force_when_applied(application, await self.service.preregistration_of(application), applied)
 
     async def _facts(self, application: pb.TransferApplication, applied: dt.datetime):
         """What the transfer rests on, read once and side by side from the offices that hold it:
@@ -483,8 +481,8 @@ class _Transfer:
         # in the same round, rather than by that office asking the register again for each.
         reads = [
             service.tax.GetClearance(tax_pb.GetClearanceRequest(contract=application.contract)),
-            service._preregistration_of(application, as_recorded=True),
-            service._terms_of(application),
+            service.preregistration_of(application, as_recorded=True),
+            service.terms_of(application),
             service.registry.GetUnit(
                 registry_pb.GetUnitRequest(unit_number=application.unit_number, with_history=True)
             ),
