@@ -9,7 +9,8 @@ steps, never holding a transaction while it calls out:
   committed as the step's intent, then sent, then its answer is recorded as the outcome;
 - `remember`: facts read from other offices, recorded once so a resumed driver decides as the
   first run did;
-- `local`: a change to this office's records, committed together with its step record.
+- `local`: a change to this office's records, committed together with its step record;
+- `close_with`: the last such change, committed with the operation's answer.
 
 Every record is written before anything depends on it; outcomes are written with the next
 transaction the operation opens. A driver is re-run from the top to resume: steps with an
@@ -112,6 +113,13 @@ class Refused(Exception):
         self.status = status_of(error)
 
 
+def encode_facts(facts: Sequence[Message]) -> bytes:
+    """How remembered facts are kept as a step's outcome."""
+    return json.dumps(
+        [base64.b64encode(f.SerializeToString(deterministic=True)).decode() for f in facts]
+    ).encode()
+
+
 @dataclass
 class _Step:
     intent: bytes | None = None
@@ -132,6 +140,8 @@ class Operation:
         self.steps = steps
         # Outcomes received but not yet written: they go with the next transaction.
         self._unsaved: dict[str, _Step] = {}
+        # The last change to this office's records, written with the answer (close_with).
+        self._closing: Callable[[asyncpg.Connection, dt.datetime], Awaitable[None]] | None = None
 
     def recorded(self, step: str) -> bytes | None:
         """A step's recorded outcome, if it has one (a driver checks a decision before acting)."""
@@ -148,9 +158,9 @@ class Operation:
         return f"{self.journal.service}/{self.kind}/{step.split('/')[0]}/{moment}"
 
     async def read(self, work: Callable[[asyncpg.Connection], Awaitable[Any]]) -> Any:
-        """A read of this office's records (nothing is recorded)."""
-        async with self.journal.database.transaction() as connection:
-            return await work(connection)
+        """A read of this office's records (nothing is recorded, nothing locked): no BEGIN and
+        COMMIT around it, which at READ COMMITTED would give its statements no common snapshot."""
+        return await self.journal.database.read(work)
 
     async def _transaction(self, work=None):
         """One transaction: renew the lease, write unsaved records, then `work`."""
@@ -191,15 +201,22 @@ class Operation:
         recorded = self.steps.get(step)
         if recorded is None or recorded.outcome is None:
             facts = list(await produce())
-            encoded = json.dumps(
-                [base64.b64encode(f.SerializeToString(deterministic=True)).decode() for f in facts]
-            )
-            self._note(step, outcome=encoded.encode())
+            self._note(step, outcome=encode_facts(facts))
             return facts
         return [
             t.FromString(base64.b64decode(f))
             for t, f in zip(types, json.loads(recorded.outcome), strict=True)
         ]
+
+    def intend(self, calls: Sequence[tuple[str, Message]]) -> None:
+        """The intents of calls to be made one after another, written with the next transaction,
+        so the later calls need none of their own. A call intended but never reached (an earlier
+        one was refused) is never sent: a resumed driver takes the same path and stops there too."""
+        for step, request in calls:
+            if (self.steps.get(step) or _Step()).intent is None:
+                if hasattr(request, "request_id") and not request.request_id:
+                    request.request_id = self.request_id(step)
+                self._note(step, intent=request.SerializeToString(deterministic=True))
 
     async def call(
         self,
@@ -234,7 +251,9 @@ class Operation:
         fresh = [i for i in pending if (self.steps.get(calls[i][0]) or _Step()).intent is None]
         for i in fresh:
             self._note(calls[i][0], intent=requests[i].SerializeToString(deterministic=True))
-        if pending:
+        # No call leaves before its intent is committed; one already committed (by `intend`'s
+        # transaction, or an earlier run) needs no transaction of its own.
+        if any(calls[i][0] in self._unsaved for i in pending):
             await self._transaction()
 
         async def one(i: int) -> Message:
@@ -293,6 +312,12 @@ class Operation:
         faults.reached(self.point(step, "after-local"))
         return result
 
+    def close_with(self, work: Callable[[asyncpg.Connection, dt.datetime], Awaitable[None]]) -> None:
+        """The operation's last change to this office's records, committed in the transaction
+        that stores its answer: the two stand or fall together, so the change needs no step record
+        of its own and no transaction of its own (a case entered and the answer that says so)."""
+        self._closing = work
+
     async def _end(
         self, connection: asyncpg.Connection, at: dt.datetime, state: str, response=None, status=None
     ) -> None:
@@ -311,6 +336,8 @@ class Operation:
         """The answer, rendered from this office's records and stored under the request id."""
 
         async def close(connection: asyncpg.Connection, at: dt.datetime) -> bytes:
+            if self._closing is not None:
+                await self._closing(connection, at)
             answer = (await render(connection)).SerializeToString(deterministic=True)
             await self._end(connection, at, SUCCEEDED, response=answer)
             return answer
@@ -364,9 +391,18 @@ class Journal:
 
     # Starting, running, joining
 
-    async def start(self, key: IdempotencyKey, request: Message, kind: str, begin: Begin) -> bytes:
+    async def start(
+        self,
+        key: IdempotencyKey,
+        request: Message,
+        kind: str,
+        begin: Begin,
+        remembered: dict[str, Sequence[Message]] | None = None,
+    ) -> bytes:
         """Claims the request id and commits `begin`'s records with the operation, then drives
-        it. `begin` returns what the operation is about (its subject, e.g. "cases/…")."""
+        it. `begin` returns what the operation is about (its subject, e.g. "cases/…").
+        `remembered`: facts read before it began (to refuse at the door what they rule out),
+        kept as its steps of those names, where the driver's `remember` finds them."""
         op_id = operation_id(key)
         async with self.database.transaction() as connection:
             at = self.clock.now()
@@ -389,11 +425,22 @@ class Journal:
                     self.worker,
                     at,
                 )
+                for step, facts in (remembered or {}).items():
+                    await connection.execute(
+                        "INSERT INTO operation_step (operation_id, name, outcome, record_time)"
+                        " VALUES ($1, $2, $3, $4)",
+                        op_id,
+                        step,
+                        encode_facts(facts),
+                        at,
+                    )
         if isinstance(found, Answer):
             return found.replay()
         if found is IN_FLIGHT:
             return await self.join(op_id)
-        operation = Operation(self, row, {})
+        operation = Operation(
+            self, row, {step: _Step(outcome=encode_facts(f)) for step, f in (remembered or {}).items()}
+        )
         faults.reached(operation.point("begin", "after-commit"))
         return await self._run(operation)
 

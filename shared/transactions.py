@@ -4,7 +4,7 @@ or, for work that spans services, as an operation of the journal."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import TypeVar
 
 import asyncpg
@@ -49,10 +49,20 @@ class Transactions:
             self.journal.join,
         )
 
-    async def operate(self, method: str, request: Message, kind: str, begin: Begin) -> bytes:
+    async def operate(
+        self,
+        method: str,
+        request: Message,
+        kind: str,
+        begin: Begin,
+        remembered: dict[str, Sequence[Message]] | None = None,
+    ) -> bytes:
         """Starts the journal operation `kind` for this request (or gives its recorded answer);
-        the answer's bytes, exactly as stored and as every retry will get them."""
-        return await self.journal.start(self.key(method, request.request_id), request, kind, begin)
+        the answer's bytes, exactly as stored and as every retry will get them. `remembered`:
+        facts already read, kept as the operation's steps (Journal.start)."""
+        return await self.journal.start(
+            self.key(method, request.request_id), request, kind, begin, remembered
+        )
 
     async def keep(self, method: str, request: Message, response: Message) -> bytes:
         """Stores an answer assembled from several transactions (a batch whose every part has

@@ -159,8 +159,12 @@ class Contracts:
         row = await (repository.lock_contract if lock else repository.contract)(connection, contract_id)
         if row is None:
             raise NotFound(f"no contract contracts/{contract_id}")
+        return await self.record_of(connection, row)
+
+    async def record_of(self, connection: asyncpg.Connection, row: asyncpg.Record) -> ContractRecord:
+        """The contract of a row in hand, with its terms and signatures."""
         terms = pb.ContractTerms.FromString(row["canonical_bytes"])
-        return ContractRecord(row, terms, await repository.signatures(connection, contract_id))
+        return ContractRecord(row, terms, await repository.signatures(connection, row["id"]))
 
     async def check_unit(self, connection: asyncpg.Connection, terms: pb.ContractTerms) -> None:
         """The unit is on this developer's presale and has no live contract (城市房地产管理法 45)."""

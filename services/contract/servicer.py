@@ -223,9 +223,17 @@ class ContractServicer(contract_service_pb2_grpc.ContractServiceServicer):
         return contract_id
 
     async def GetContract(self, request, context):
-        contract_id = await self._party_to(request.name)
-        record = await self.tx.query(lambda c: self.contracts.load(c, contract_id))
-        return pb.GetContractResponse(contract=contract_message(record))
+        contract_id = parse_contract_name(request.name)
+        who = caller()
+
+        async def read(connection):
+            # The row is read once: it names the seller the caller must be a party to.
+            row = await repository.contract(connection, contract_id)
+            if row is None or not is_party(who, row["developer_uscc"]):
+                raise NotFound(f"no contract {request.name!r}")
+            return await self.contracts.record_of(connection, row)
+
+        return pb.GetContractResponse(contract=contract_message(await self.tx.query(read)))
 
     async def ListContracts(self, request, context):
         position = paging.position(request)

@@ -107,6 +107,10 @@ def checkpoint_message(checkpoint: SignedCheckpoint, public_key: bytes) -> docum
     )
 
 
+# Buildings whose first registration time a process keeps (then it starts again).
+MAX_BUILDINGS_REMEMBERED = 100_000
+
+
 class Book:
     """不动产登记簿: reads and appends, with the restriction engine consulted atomically."""
 
@@ -125,6 +129,7 @@ class Book:
         self.tampered: DataLoss | None = None
         # Whether this process has seen the stored tree cover the book (see _apply).
         self._tree_current = False
+        self._first_registered: dict[str, dt.datetime] = {}
         self.audited = 0
         self.clean_pass = True
 
@@ -323,8 +328,11 @@ class Book:
         facts: UnitFacts,
         at: dt.datetime,
         applied_time: dt.datetime | None = None,
+        first: dt.datetime | None = None,
     ) -> UnitView:
-        first = await repository.first_registration_time(connection, facts.building_number)
+        """The unit as the book shows it at `at`; `first`, the building's first registration
+        when the caller has just made it (not yet committed, so not to be remembered)."""
+        first = first or await self._first_registration_time(connection, facts.building_number)
         entries = (await repository.entries_of(connection, [facts.unit_number])).get(facts.unit_number, [])
         return UnitView(facts, first, view_entries(entries, first, at, applied_time), at)
 
@@ -393,7 +401,7 @@ class Book:
         """The unit locked for a change, and the book's view of it at `at` (for a transfer
         applied for at `applied_time`)."""
         plan = await self._plan(connection, unit_number)
-        first = await repository.first_registration_time(connection, plan.facts.building_number)
+        first = await self._first_registration_time(connection, plan.facts.building_number)
         return plan, UnitView(plan.facts, first, view_entries(plan.entries, first, at, applied_time), at)
 
     async def _apply(
@@ -454,8 +462,28 @@ class Book:
                 return entry_view
         raise NotFound(f"no entry {sequence} on unit {view.facts.unit_number}")
 
-    async def _after(self, connection: asyncpg.Connection, plan: _Planned, at: dt.datetime) -> UnitView:
-        return await self._view(connection, plan.facts, at)
+    async def _after(
+        self,
+        connection: asyncpg.Connection,
+        plan: _Planned,
+        at: dt.datetime,
+        first: dt.datetime | None = None,
+    ) -> UnitView:
+        return await self._view(connection, plan.facts, at, first=first)
+
+    async def _first_registration_time(
+        self, connection: asyncpg.Connection, building_number: str
+    ) -> dt.datetime | None:
+        """When the building was first registered: once set it never changes (a building is
+        first-registered once), so a time read from the book is kept for the process."""
+        known = self._first_registered.get(building_number)
+        if known is None:
+            known = await repository.first_registration_time(connection, building_number)
+            if known is not None:
+                if len(self._first_registered) >= MAX_BUILDINGS_REMEMBERED:
+                    self._first_registered.clear()
+                self._first_registered[building_number] = known
+        return known
 
     async def _entry_after(
         self, connection: asyncpg.Connection, plan: _Planned, at: dt.datetime, sequence: int
@@ -615,7 +643,7 @@ class Book:
         for plan in plans:
             if plan.facts.renumbered_to:
                 continue
-            after = await self._after(connection, plan, at)
+            after = await self._after(connection, plan, at, first=at)
             views.append(after.entries[-1])
         return views
 

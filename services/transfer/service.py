@@ -18,6 +18,7 @@ from collections.abc import Callable
 
 import asyncpg
 import grpc
+from google.protobuf.message import Message
 from google.rpc import status_pb2
 from grpc_status import rpc_status
 
@@ -318,6 +319,21 @@ class Transfers:
         if not platform:
             sale_as_recorded(application, prereg, terms)
 
+    async def sale_facts_at_the_door(self, application: pb.TransferApplication, who: Caller) -> list[Message]:
+        """The sale facts of a filing to be entered at once, read now and judged as of now: its
+        sale is the one its pre-registration records, in force (民法典 221), from that sale's
+        developer. The register judges the unit again, atomically, at the entry."""
+        facts = await self.sale_facts(application, self.tx.clock.now())
+        prereg = facts[0]
+        require_permit_holder(
+            who,
+            prereg.developer.uscc,
+            application.developer.uscc,
+            "application.developer.uscc",
+            application.preregistration,
+        )
+        return facts
+
     async def preregistration_of(
         self, application: pb.TransferApplication, as_recorded: bool = False
     ) -> prereg_pb.Preregistration:
@@ -331,6 +347,45 @@ class Transfers:
         return (
             await self.contracts.GetContract(contract_pb.GetContractRequest(name=application.contract))
         ).contract.terms
+
+    async def sale_facts(self, application: pb.TransferApplication, applied: dt.datetime) -> list[Message]:
+        """What the transfer rests on, read once and side by side from the offices that hold it:
+        the buyers' pre-registration in force (民法典 221) for the sale the filed contract records,
+        the bank's pre-mortgage, the unit and its history as the book shows it, and the tax
+        clearance (契税法 11); in the order of _FACTS. Read with no transaction open."""
+        # The pre-registration office's records as recorded: the book's view of them (a lapse,
+        # a correction, the carrying at the survey) is taken here from the unit's history, read
+        # in the same round, rather than by that office asking the register again for each.
+        reads = [
+            self.tax.GetClearance(tax_pb.GetClearanceRequest(contract=application.contract)),
+            self.preregistration_of(application, as_recorded=True),
+            self.terms_of(application),
+            self.registry.GetUnit(
+                registry_pb.GetUnitRequest(unit_number=application.unit_number, with_history=True)
+            ),
+        ]
+        if application.premortgage:
+            reads.append(
+                self.preregistrations.GetPremortgage(
+                    prereg_pb.GetPremortgageRequest(name=application.premortgage, as_recorded=True)
+                )
+            )
+        clearance_reply, prereg, terms, unit_reply, *premortgage_reply = await asyncio.gather(*reads)
+        premortgage = premortgage_reply[0].premortgage if premortgage_reply else prereg_pb.Premortgage()
+        unit = unit_reply.unit
+        # The entries this transfer ends as the book stands now, after any correction.
+        history = list(unit.entries)
+        for record in (prereg, premortgage):
+            current = await standing_entry(self.registry, record, history)
+            if current is not None:
+                record.entry = current.name
+                lapse = lapsed_at(current)
+                if lapse is not None and record is prereg:
+                    prereg.state = prereg_pb.PREREGISTRATION_STATE_LAPSED
+                    prereg.lapse_time.CopyFrom(lapse)
+        in_force_when_applied(application, prereg, applied)
+        sale_as_recorded(application, prereg, terms)
+        return [prereg, premortgage, unit, clearance_reply.clearance, terms]
 
     async def batch(self, request: pb.BatchLodgeTransfersRequest, lodge) -> list[pb.TransferOutcome]:
         """Each unit as its own transfer (its own request id, derived from the batch's): one
@@ -446,6 +501,9 @@ class _FirstRegistration:
         )
 
 
+# The facts a transfer's entry rests on, remembered by its operation under SALE_FACTS (named anew
+# when the terms joined them: an entry begun before reads them again).
+SALE_FACTS = "sale-facts"
 _FACTS = (
     prereg_pb.Preregistration,
     prereg_pb.Premortgage,
@@ -460,7 +518,7 @@ class _Transfer:
         self.service = service
 
     async def _application(self, case: Case) -> tuple[asyncpg.Record, pb.TransferApplication]:
-        row = await self.service.tx.read(lambda c: self.service.load_transfer(c, case.subject))
+        row = await self.service.tx.query(lambda c: self.service.load_transfer(c, case.subject))
         return row, pb.TransferApplication.FromString(row["application"])
 
     async def _preregistration(
@@ -469,46 +527,6 @@ class _Transfer:
         """The buyers' 预告, in force when the transfer was applied for: one that lapsed after
         the application still carries it (民法典 221 counts the application, not the entry)."""
         return in_force_when_applied(application, await self.service.preregistration_of(application), applied)
-
-    async def _facts(self, application: pb.TransferApplication, applied: dt.datetime):
-        """What the transfer rests on, read once and side by side from the offices that hold it:
-        the buyers' pre-registration in force (民法典 221) for the sale the filed contract records,
-        the bank's pre-mortgage, the unit and its history as the book shows it, and the tax
-        clearance (契税法 11)."""
-        service = self.service
-        # The pre-registration office's records as recorded: the book's view of them (a lapse,
-        # a correction, the carrying at the survey) is taken here from the unit's history, read
-        # in the same round, rather than by that office asking the register again for each.
-        reads = [
-            service.tax.GetClearance(tax_pb.GetClearanceRequest(contract=application.contract)),
-            service.preregistration_of(application, as_recorded=True),
-            service.terms_of(application),
-            service.registry.GetUnit(
-                registry_pb.GetUnitRequest(unit_number=application.unit_number, with_history=True)
-            ),
-        ]
-        if application.premortgage:
-            reads.append(
-                service.preregistrations.GetPremortgage(
-                    prereg_pb.GetPremortgageRequest(name=application.premortgage, as_recorded=True)
-                )
-            )
-        clearance_reply, prereg, terms, unit_reply, *premortgage_reply = await asyncio.gather(*reads)
-        premortgage = premortgage_reply[0].premortgage if premortgage_reply else prereg_pb.Premortgage()
-        unit = unit_reply.unit
-        # The entries this transfer ends as the book stands now, after any correction.
-        history = list(unit.entries)
-        for record in (prereg, premortgage):
-            current = await standing_entry(service.registry, record, history)
-            if current is not None:
-                record.entry = current.name
-                lapse = lapsed_at(current)
-                if lapse is not None and record is prereg:
-                    prereg.state = prereg_pb.PREREGISTRATION_STATE_LAPSED
-                    prereg.lapse_time.CopyFrom(lapse)
-        in_force_when_applied(application, prereg, applied)
-        sale_as_recorded(application, prereg, terms)
-        return prereg, premortgage, unit, clearance_reply.clearance, terms
 
     async def review(self, case: Case) -> None:
         """Tax paid (契税法 11), pre-registration in force (民法典 221), no restriction on the unit."""
@@ -528,9 +546,10 @@ class _Transfer:
     async def register(self, op: Operation, case: Case) -> Registered:
         row, application = await self._application(case)
         prereg, premortgage, unit, clearance, _ = await op.remember(
-            # Named anew when the terms joined the facts: an entry begun before reads them again.
-            "sale-facts",
-            lambda: self._facts(application, case.row["lodge_time"]),
+            # The platform's filing read them at the door (TransferServicer._lodge); a clerk's
+            # case reads them here, as the book stands at its entry.
+            SALE_FACTS,
+            lambda: self.service.sale_facts(application, case.row["lodge_time"]),
             _FACTS,
         )
         financed = bool(premortgage.name)
@@ -575,6 +594,8 @@ class _Transfer:
         # The clearance is held for this case before 登簿 (契税法 12): from now no refund can fall
         # between the review and the entry; if the book refuses the case, it is given back.
         clearance_hold = {"clearance_number": clearance.clearance_number, "transfer_case": case.name}
+        # Both requests are known now: their intents are committed together, before the first.
+        op.intend([("tax-hold", tax_pb.ConsumeClearanceRequest(**clearance_hold)), ("commit", commit)])
         await op.call(
             "tax-hold",
             self.service.tax.ConsumeClearance,

@@ -5,9 +5,9 @@ from __future__ import annotations
 from deedflow.transfer.v1 import transfer_service_pb2 as pb
 from deedflow.transfer.v1 import transfer_service_pb2_grpc
 from services.transfer import repository
-from services.transfer.service import Transfers, site_inspection_name, transfer_id
+from services.transfer.service import SALE_FACTS, Transfers, site_inspection_name, transfer_id
 from shared import paging
-from shared.auth import caller
+from shared.auth import Role, caller
 from shared.casework.service import entering, lodge_or_enter
 from shared.casework.servicer import case_message
 from shared.documents import issue
@@ -188,7 +188,14 @@ class TransferServicer(transfer_service_pb2_grpc.TransferServiceServicer):
         return await self.tx.write("RecordSiteInspection", request, pb.RecordSiteInspectionResponse, work)
 
     async def _lodge(self, request: pb.LodgeTransferRequest, who) -> pb.LodgeTransferResponse | bytes:
-        await self.service.check_seller(request.application, who)
+        remembered = None
+        if request.auto_register and who.role is Role.SERVICE:
+            # The platform's filing, entered at once: the facts its entry rests on are read and
+            # judged before anything is lodged (a refusal leaves no case), and its operation keeps
+            # them, so the entry does not read them again.
+            remembered = {SALE_FACTS: await self.service.sale_facts_at_the_door(request.application, who)}
+        else:
+            await self.service.check_seller(request.application, who)
 
         async def lodge(connection, at, operation):
             return await self.service.lodge_transfer(
@@ -196,7 +203,13 @@ class TransferServicer(transfer_service_pb2_grpc.TransferServiceServicer):
             )
 
         return await lodge_or_enter(
-            self.tx, "LodgeTransfer", request, pb.LodgeTransferResponse, lodge, self._transfer_response
+            self.tx,
+            "LodgeTransfer",
+            request,
+            pb.LodgeTransferResponse,
+            lodge,
+            self._transfer_response,
+            remembered,
         )
 
     async def LodgeTransfer(self, request, context):

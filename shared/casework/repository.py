@@ -7,12 +7,25 @@ import json
 
 import asyncpg
 
-from shared.sql import insert_row
+from shared.sql import insert_statement
 
 
-async def insert_case(connection: asyncpg.Connection, row: dict) -> None:
-
-    await insert_row(connection, "registry_case", row)
+async def insert_case(
+    connection: asyncpg.Connection, row: dict, states: list[str], actor: str, at: dt.datetime
+) -> tuple[asyncpg.Record, list[asyncpg.Record]]:
+    """A new case with its first events (in `states`' order), as the rows written."""
+    statement = insert_statement("registry_case", list(row), " RETURNING *")
+    case_row = await connection.fetchrow(statement, *row.values())
+    events = await connection.fetch(
+        "INSERT INTO case_event (case_number, event_sequence, state, actor, event_time, notes)"
+        " SELECT $1, sequence, state, $3, $4, '{}'"
+        " FROM unnest($2::text[]) WITH ORDINALITY AS s(state, sequence) RETURNING *",
+        row["case_number"],
+        states,
+        actor,
+        at,
+    )
+    return case_row, sorted(events, key=lambda e: e["event_sequence"])
 
 
 async def case(connection: asyncpg.Connection, case_number: str, lock: bool = False) -> asyncpg.Record | None:

@@ -16,7 +16,7 @@ import datetime as dt
 import json
 import logging
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -169,7 +169,8 @@ class CaseBook:
         number = case_number(self.prefix, authority, at.year, serial)
         limit = TIME_LIMIT_WORKING_DAYS[kind]
         state = CaseState.APPROVED if entering else CaseState.LODGED
-        await repository.insert_case(
+        states = [CaseState.LODGED, CaseState.APPROVED] if entering else [CaseState.LODGED]
+        row, events = await repository.insert_case(
             connection,
             {
                 "case_number": number,
@@ -184,13 +185,13 @@ class CaseBook:
                 "update_time": at,
                 "register_operation": entering,
             },
+            [s.value for s in states],
+            actor,
+            at,
         )
-        await repository.add_event(connection, number, CaseState.LODGED.value, actor, at, [])
-        _log_case(f"cases/{number}", kind, CaseState.LODGED, False)
-        if entering:
-            await repository.add_event(connection, number, CaseState.APPROVED.value, actor, at, [])
-            _log_case(f"cases/{number}", kind, CaseState.APPROVED, False)
-        return await self.load(connection, f"cases/{number}")
+        for moved in states:
+            _log_case(f"cases/{number}", kind, moved, False)
+        return Case(row, events)
 
     async def requisition(
         self, connection, at, name: str, corrections: list[dict[str, str]], actor: str
@@ -241,15 +242,16 @@ class CaseBook:
         )
         return case.name
 
-    async def enter(self, op: Operation, name: str, refuse_on_refusal: bool) -> Case:
+    async def enter(self, op: Operation, name: str, refuse_on_refusal: bool) -> None:
         """登簿 then 发证, as the steps of `op`: the handler enters the case in the book and issues
-        its document; the case moves with the office's records in one local step."""
+        its document; the case moves with the office's records in the transaction that closes the
+        operation with its answer."""
         decided = op.recorded("refused")
         if decided is not None:
             raise AnsweredBefore(status_pb2.Status.FromString(decided))
         case = await op.read(lambda c: self.load(c, name))
         if case.state in ENTERED:
-            return case
+            return
         try:
             registered = await self.handlers[case.kind].register(op, case)
         except Refused as refusal:
@@ -267,8 +269,8 @@ class CaseBook:
                     await registered.apply(connection, at)
                 await self._register(connection, at, case, registered, op.caller)
 
-            await op.local("entered", entered)
-            return await op.read(lambda c: self.load(c, name))
+            op.close_with(entered)
+            return
 
         async def refused(connection: asyncpg.Connection, at: dt.datetime) -> bytes:
             current = await self.load(connection, name, lock=True)
@@ -386,10 +388,11 @@ def entering(
 
     async def drive(op: Operation):
         request = request_type.FromString(op.input)
-        case = await book.enter(op, op.subject, refuse_on_refusal)
+        await book.enter(op, op.subject, refuse_on_refusal)
 
         async def render(connection: asyncpg.Connection) -> Message:
-            return await respond(connection, request, case)
+            # Read in the closing transaction, after the entry it may have just written.
+            return await respond(connection, request, await book.load(connection, op.subject))
 
         return render
 
@@ -403,11 +406,13 @@ async def lodge_or_enter(
     response_type: type[Message],
     lodge: Lodge,
     respond: Respond,
+    remembered: dict[str, Sequence[Message]] | None = None,
 ):
     """ "File once" (auto_register): lodged and entered, as an operation of the journal (its
-    driver registered as `entering(..., respond)` under `method`); else lodged in one transaction,
-    to wait for a clerk. Either way the answer is `respond`'s. Only our own services (the
-    orchestrator, which has checked every signature of the filing) may ask for the first."""
+    driver registered as `entering(..., respond)` under `method`), with any facts read for it
+    already (`remembered`, Journal.start); else lodged in one transaction, to wait for a clerk.
+    Either way the answer is `respond`'s. Only our own services (the orchestrator, which has
+    checked every signature of the filing) may ask for the first."""
     if request.auto_register and caller().role is not Role.SERVICE:
         raise PermissionDenied(
             "AUTO_REGISTER_NEEDS_SERVICE",
@@ -420,7 +425,7 @@ async def lodge_or_enter(
         async def begin(connection: asyncpg.Connection, at: dt.datetime, operation: uuid.UUID) -> str:
             return (await lodge(connection, at, operation)).name
 
-        return await tx.operate(method, request, method, begin)
+        return await tx.operate(method, request, method, begin, remembered)
 
     async def work(connection: asyncpg.Connection, at: dt.datetime) -> Message:
         return await respond(connection, request, await lodge(connection, at, None))

@@ -129,7 +129,8 @@ async def test_a_transfer_applied_for_on_day_91_is_refused_as_lapsed(law, clock,
 async def test_the_platforms_transfer_on_day_91_is_refused_as_lapsed_from_the_book_it_reads(law, clock, pki):
     """The platform's filed-once transfer reads the pre-registration as recorded and judges the
     lapse from the unit's history it reads itself (one read of the register, not three): on day
-    91, with nothing applied for, it is refused PRE_REGISTRATION_LAPSED and nothing is entered."""
+    91, with nothing applied for, it is refused PRE_REGISTRATION_LAPSED and nothing is entered.
+    The facts are judged before anything is lodged, so the refusal leaves no case behind either."""
     o = law
     sale = await _financed_sale_first_registered(o, pki)
     clock.advance(dt.timedelta(days=91))
@@ -147,6 +148,11 @@ async def test_the_platforms_transfer_on_day_91_is_refused_as_lapsed_from_the_bo
         )
     )
     assert (code, reason) == (grpc.StatusCode.FAILED_PRECONDITION, "PRE_REGISTRATION_LAPSED")
+    every_state = [s for s in case_pb.CaseState.values() if s != case_pb.CASE_STATE_UNSPECIFIED]
+    lodged = await o.transfer_cases.ListCases(
+        case_pb.ListCasesRequest(unit_number=sale.unit, states=every_state)
+    )
+    assert list(lodged.cases) == []
     unit = (await o.registry_clerk.GetUnit(registry_pb.GetUnitRequest(unit_number=sale.unit))).unit
     assert not [
         e
