@@ -13,3 +13,8 @@ def insert_statement(table: str, columns: list[str], suffix: str = "") -> str:
 
 async def insert_row(connection: asyncpg.Connection, table: str, row: dict, suffix: str = "") -> None:
     await connection.execute(insert_statement(table, list(row), suffix), *row.values())
+
+
+async def insert_returning(connection: asyncpg.Connection, table: str, row: dict) -> asyncpg.Record:
+    """Inserts the row; the row as written (defaults filled in)."""
+    return await connection.fetchrow(insert_statement(table, list(row), " RETURNING *"), *row.values())

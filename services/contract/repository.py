@@ -177,10 +177,11 @@ async def insert_signature(connection: asyncpg.Connection, contract_id: uuid.UUI
 
 async def set_state(
     connection: asyncpg.Connection, contract_id: uuid.UUID, state: str, at: dt.datetime, **columns
-) -> None:
+) -> asyncpg.Record:
+    """The contract's new state (and columns); the row as updated."""
     assignments = "".join(f", {name} = ${i}" for i, name in enumerate(columns, start=4))
-    await connection.execute(
-        f"UPDATE contract SET state = $2, update_time = $3{assignments} WHERE id = $1",
+    return await connection.fetchrow(
+        f"UPDATE contract SET state = $2, update_time = $3{assignments} WHERE id = $1 RETURNING *",
         contract_id,
         state,
         at,

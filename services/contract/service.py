@@ -49,6 +49,10 @@ class ContractRecord:
     def state(self) -> ContractState:
         return ContractState(self.row["state"])
 
+    def moved(self, row: asyncpg.Record) -> ContractRecord:
+        """The same contract after a change of its row alone (its terms and signatures stay)."""
+        return ContractRecord(row, self.terms, self.signatures)
+
     @property
     def parties(self) -> list[str]:
         return parties(self.terms)
@@ -261,7 +265,7 @@ class Contracts:
         check_can_file(record.state, record.pending)
         due = filing_due(max((s["verify_time"] for s in record.signatures), default=None))
         number = filing_number(at.year, await repository.next_filing_serial(connection))
-        await repository.set_state(
+        row = await repository.set_state(
             connection,
             contract_id,
             ContractState.FILED.value,
@@ -270,7 +274,7 @@ class Contracts:
             file_time=at,
             filing_due_time=due,
         )
-        return await self.load(connection, contract_id)
+        return record.moved(row)
 
     async def reopening_blockers(self, contract_id: uuid.UUID) -> list[registry_pb.Restriction]:
         """What the register holds against the unit reopening, read before the cancellation."""
@@ -299,10 +303,10 @@ class Contracts:
                     "cancel the pre-registration (and any pre-mortgage) before the filing",
                     {"entry": held[0].entry},
                 )
-        await repository.set_state(
+        row = await repository.set_state(
             connection, contract_id, ContractState.CANCELLED.value, at, cancellation_basis=basis
         )
-        return await self.load(connection, contract_id)
+        return record.moved(row)
 
     def _cancellation_basis(
         self, record: ContractRecord, request: pb.CancelContractRequest, at: dt.datetime
@@ -345,14 +349,14 @@ class Contracts:
             raise FailedPrecondition(
                 "CONTRACT_NOT_FILED", f"the contract is {record.state.value.lower()}, not filed"
             )
-        await repository.set_state(
+        row = await repository.set_state(
             connection,
             contract_id,
             ContractState.TRANSFERRED.value,
             at,
             certificate_number=certificate_number,
         )
-        return await self.load(connection, contract_id)
+        return record.moved(row)
 
 
 def terms_used(unit_number: str) -> FailedPrecondition:

@@ -27,7 +27,7 @@ from shared.errors import FailedPrecondition, NotFound
 from shared.journal import Journal, Operation
 from shared.names import parse_uuid_name
 from shared.parties import require_party
-from shared.sql import insert_row
+from shared.sql import insert_returning
 from shared.transactions import Transactions
 
 _NAMESPACE = uuid.UUID("e1b7c3a5-9d2f-4e6b-8a0c-5f4d3b2a1c98")
@@ -41,8 +41,9 @@ def _names(buyers) -> list[str]:
     return [f"buyers/{b.resident_id}" for b in buyers]
 
 
-async def _insert(connection, row: dict) -> None:
-    await insert_row(connection, "mortgage", row)
+async def _insert(connection, row: dict) -> asyncpg.Record:
+    """A new mortgage; the row as written."""
+    return await insert_returning(connection, "mortgage", row)
 
 
 async def _update(connection, mortgage_id: uuid.UUID, at: dt.datetime, **columns) -> None:
@@ -152,7 +153,7 @@ class Mortgages:
         if existing is not None:
             return existing
         mortgage_id = uuid.uuid5(_NAMESPACE, f"converted/{request.entry}")
-        await _insert(
+        return await _insert(
             connection,
             {
                 "id": mortgage_id,
@@ -171,7 +172,6 @@ class Mortgages:
                 "update_time": at,
             },
         )
-        return await self.load(connection, f"mortgages/{mortgage_id}")
 
     async def load_for(self, connection, name: str, who: Caller, lock: bool = False) -> asyncpg.Record:
         """A mortgage as its mortgagee bank or an official sees it; to anyone else it does not

@@ -81,10 +81,11 @@ async def insert_payment(
 
 async def update(
     connection: asyncpg.Connection, assessment_id: uuid.UUID, at: dt.datetime, **columns
-) -> None:
+) -> asyncpg.Record:
+    """Sets the assessment's columns; the row as updated."""
     assignments = "".join(f", {name} = ${i}" for i, name in enumerate(columns, start=3))
-    await connection.execute(
-        f"UPDATE assessment SET update_time = $2{assignments} WHERE id = $1",
+    return await connection.fetchrow(
+        f"UPDATE assessment SET update_time = $2{assignments} WHERE id = $1 RETURNING *",
         assessment_id,
         at,
         *columns.values(),

@@ -297,10 +297,9 @@ class DeedTax:
                 else "DEED_TAX_UNPAID",
                 f"clearance {number} cannot be used: the assessment is {state.value.lower()}",
             )
-        await repository.update(
+        return await repository.update(
             connection, row["id"], at, state=AssessmentState.CONSUMED.value, transfer_case=transfer_case
         )
-        return await repository.assessment(connection, row["id"])
 
     async def release(self, connection: asyncpg.Connection, at: dt.datetime, number: str, transfer_case: str):
         """Gives back a clearance held for a transfer case the book refused: paid again, so a

@@ -7,15 +7,14 @@ import json
 
 import asyncpg
 
-from shared.sql import insert_statement
+from shared.sql import insert_returning
 
 
 async def insert_case(
     connection: asyncpg.Connection, row: dict, states: list[str], actor: str, at: dt.datetime
 ) -> tuple[asyncpg.Record, list[asyncpg.Record]]:
     """A new case with its first events (in `states`' order), as the rows written."""
-    statement = insert_statement("registry_case", list(row), " RETURNING *")
-    case_row = await connection.fetchrow(statement, *row.values())
+    case_row = await insert_returning(connection, "registry_case", row)
     events = await connection.fetch(
         "INSERT INTO case_event (case_number, event_sequence, state, actor, event_time, notes)"
         " SELECT $1, sequence, state, $3, $4, '{}'"
