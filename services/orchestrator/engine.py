@@ -73,9 +73,9 @@ async def save(
     )
     if row is None:
         raise LeaseLost(str(purchase_id))
-    for kind, direction, fields in [step] if isinstance(step, tuple) else step or []:
-        await repository.upsert_step(connection, purchase_id, kind, direction, **fields)
-    snapshot = purchase_message(row, await repository.steps(connection, purchase_id))
+    records = [step] if isinstance(step, tuple) else step or []
+    # The snapshot is built from the step rows the write itself returns.
+    snapshot = purchase_message(row, await repository.write_steps(connection, purchase_id, records))
     await repository.record_version(connection, purchase_id, row["version"], snapshot.SerializeToString(), at)
     return row["version"]
 

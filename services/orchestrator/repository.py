@@ -61,6 +61,39 @@ async def upsert_step(
     await connection.execute(statement, purchase_id, kind, direction, *columns.values())
 
 
+async def write_steps(
+    connection: asyncpg.Connection, purchase_id: uuid.UUID, records: list[tuple[str, str, dict]]
+) -> list[asyncpg.Record]:
+    """Upserts these steps (kind, direction, columns; a later record of a step overrides an
+    earlier one's columns) and returns every step of the purchase as it now stands, in one round
+    trip: the written rows from RETURNING, the others as read by the same statement, which sees
+    the table as it was before it, so the two never overlap."""
+    merged: dict[tuple[str, str], dict] = {}
+    for kind, direction, columns in records:
+        merged.setdefault((kind, direction), {}).update(columns)
+    if not merged:
+        return await steps(connection, purchase_id)
+    args: list = [purchase_id]
+    writes, others = [], []
+    for i, ((kind, direction), columns) in enumerate(merged.items()):
+        first = len(args) + 1
+        args.extend([kind, direction, *columns.values()])
+        names = ["purchase_id", "kind", "direction", *columns]
+        values = ["$1", *(f"${first + j}" for j in range(len(names) - 1))]
+        updates = ", ".join(f"{name} = EXCLUDED.{name}" for name in columns)
+        writes.append(
+            f"w{i} AS (INSERT INTO purchase_step ({', '.join(names)}) VALUES ({', '.join(values)})"
+            f" ON CONFLICT (purchase_id, kind, direction) DO UPDATE SET {updates} RETURNING *)"
+        )
+        others.append(f"NOT (kind = ${first} AND direction = ${first + 1})")
+    written = " UNION ALL ".join(f"SELECT * FROM w{i}" for i in range(len(writes)))
+    return await connection.fetch(
+        f"WITH {', '.join(writes)} {written} UNION ALL"
+        f" SELECT * FROM purchase_step WHERE purchase_id = $1 AND {' AND '.join(others)}",
+        *args,
+    )
+
+
 async def update_purchase(
     connection: asyncpg.Connection,
     purchase_id: uuid.UUID,

@@ -4,7 +4,9 @@ lapse of the 预告 counts the application (民法典 221), and what follows fro
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 
+import asyncpg
 import grpc
 import pytest
 
@@ -17,6 +19,7 @@ from services.preregistration.service import Preregistrations
 from shared import faults
 from shared.catalog import SERVICE_NAMES
 from shared.clock import SettableClock
+from shared.db import plain_url
 from tests.flows import (
     application,
     entered,
@@ -162,8 +165,24 @@ async def test_the_platforms_transfer_on_day_91_is_refused_as_lapsed_from_the_bo
     ]
 
 
+async def _hold_lease(database_url: str, request_id: str, until: dt.datetime) -> None:
+    """The transfer office's operation for this request is held by another driver until
+    `until`: neither its sweeper nor a retry may take it before."""
+    connection = await asyncpg.connect(plain_url(database_url), server_settings={"search_path": "transfer"})
+    try:
+        held = await connection.execute(
+            "UPDATE operation SET leased_by = 'elsewhere', lease_until = $2"
+            " WHERE request_id = $1 AND state = 'RUNNING'",
+            uuid.UUID(request_id),
+            until,
+        )
+        assert held == "UPDATE 1"
+    finally:
+        await connection.close()
+
+
 async def test_the_platforms_transfer_on_day_89_enters_although_the_book_shows_the_lapse_later(
-    law, clock, pki
+    law, law_database, clock, pki
 ):
     """Applied for on day 89 and entered on day 91, after the register has ended the 预告 by
     law: the platform's transfer judges the lapse against its own application, so it is entered
@@ -185,12 +204,16 @@ async def test_the_platforms_transfer_on_day_89_enters_although_the_book_shows_t
         faults.configure()
     # Unavailable, or (the channel retried the same request id) the operation still under way.
     assert code in (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.ABORTED)
+    # Still under way on day 91: the office's sweeper would otherwise finish it as soon as its
+    # lease runs out on the advanced clock, before the pending application can be looked at.
+    await _hold_lease(law_database, request_id, clock.now() + dt.timedelta(days=10))
     clock.advance(dt.timedelta(days=2))
     # Day 91: the book shows the 预告 ended by law on day 90; the same request resumes the entry.
     shown = (
         await o.prereg.GetPreregistration(prereg_pb.GetPreregistrationRequest(name=sale.prereg.name))
     ).preregistration
     assert shown.state == prereg_pb.PREREGISTRATION_STATE_IN_FORCE
+    await _hold_lease(law_database, request_id, clock.now() - dt.timedelta(seconds=1))
     reply = await o.transfer_as_service.LodgeTransfer(
         transfer_pb.LodgeTransferRequest(
             request_id=request_id, application=application(sale), auto_register=True
