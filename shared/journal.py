@@ -162,11 +162,13 @@ class Operation:
         COMMIT around it, which at READ COMMITTED would give its statements no common snapshot."""
         return await self.journal.database.read(work)
 
-    async def _transaction(self, work=None):
-        """One transaction: renew the lease, write unsaved records, then `work`."""
+    async def _transaction(self, work=None, renew: bool = True):
+        """One transaction: renew the lease, write unsaved records, then `work`. Without `renew`,
+        `work` must itself end in a write that holds the lease (_end), which rolls it all back
+        if the lease is gone."""
         async with self.journal.database.transaction() as connection:
             at = self.journal.clock.now()
-            renewed = await connection.execute(
+            renewed = renew and await connection.execute(
                 "UPDATE operation SET lease_until = $3, update_time = $4"
                 " WHERE id = $1 AND leased_by = $2 AND state = 'RUNNING'",
                 self.id,
@@ -321,15 +323,20 @@ class Operation:
     async def _end(
         self, connection: asyncpg.Connection, at: dt.datetime, state: str, response=None, status=None
     ) -> None:
-        """Closes the operation with its answer, stored under the request id in the same transaction."""
-        await connection.execute(
+        """Closes the operation with its answer, stored under the request id in the same
+        transaction; only while this driver holds it (else LeaseLost, and the caller's
+        transaction rolls back whatever it wrote)."""
+        closed = await connection.execute(
             "UPDATE operation SET state = $2, outcome = $3, due_at = NULL, leased_by = NULL,"
-            " lease_until = NULL, update_time = $4 WHERE id = $1",
+            " lease_until = NULL, update_time = $4 WHERE id = $1 AND leased_by = $5 AND state = 'RUNNING'",
             self.id,
             state,
             response if status is None else status,
             at,
+            self.journal.worker,
         )
+        if closed == "UPDATE 0":
+            raise LeaseLost(str(self.id))
         await record(connection, self.key, response, status)
 
     async def finish(self, render: Render) -> bytes:
@@ -342,7 +349,7 @@ class Operation:
             await self._end(connection, at, SUCCEEDED, response=answer)
             return answer
 
-        return await self._transaction(close)
+        return await self._transaction(close, renew=False)
 
     async def fail(self, status: status_pb2.Status) -> None:
         """A definitive refusal, recorded as the answer to the request id."""
@@ -350,7 +357,7 @@ class Operation:
         async def close(connection: asyncpg.Connection, at: dt.datetime) -> None:
             await self._end(connection, at, FAILED, status=status.SerializeToString())
 
-        await self._transaction(close)
+        await self._transaction(close, renew=False)
 
 
 class Journal:

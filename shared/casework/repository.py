@@ -15,16 +15,7 @@ async def insert_case(
 ) -> tuple[asyncpg.Record, list[asyncpg.Record]]:
     """A new case with its first events (in `states`' order), as the rows written."""
     case_row = await insert_returning(connection, "registry_case", row)
-    events = await connection.fetch(
-        "INSERT INTO case_event (case_number, event_sequence, state, actor, event_time, notes)"
-        " SELECT $1, sequence, state, $3, $4, '{}'"
-        " FROM unnest($2::text[]) WITH ORDINALITY AS s(state, sequence) RETURNING *",
-        row["case_number"],
-        states,
-        actor,
-        at,
-    )
-    return case_row, sorted(events, key=lambda e: e["event_sequence"])
+    return case_row, await add_events(connection, row["case_number"], [(s, []) for s in states], actor, at)
 
 
 async def case(connection: asyncpg.Connection, case_number: str, lock: bool = False) -> asyncpg.Record | None:
@@ -48,17 +39,31 @@ async def add_event(
     at: dt.datetime,
     notes: list[str],
 ) -> None:
-    await connection.execute(
+    await add_events(connection, case_number, [(state, notes)], actor, at)
+
+
+async def add_events(
+    connection: asyncpg.Connection,
+    case_number: str,
+    moves: list[tuple[str, list[str]]],
+    actor: str,
+    at: dt.datetime,
+) -> list[asyncpg.Record]:
+    """The case's next events, in order (each a state and its notes), in one statement; the rows."""
+    rows = await connection.fetch(
         """
         INSERT INTO case_event (case_number, event_sequence, state, actor, event_time, notes)
-        SELECT $1, coalesce(max(event_sequence), 0) + 1, $2, $3, $4, $5 FROM case_event WHERE case_number = $1
+        SELECT $1, (SELECT coalesce(max(event_sequence), 0) FROM case_event WHERE case_number = $1) + n,
+               e->>'state', $3, $4, ARRAY(SELECT jsonb_array_elements_text(e->'notes'))
+        FROM jsonb_array_elements($2::jsonb) WITH ORDINALITY AS m(e, n)
+        RETURNING *
         """,
         case_number,
-        state,
+        json.dumps([{"state": state, "notes": list(notes)} for state, notes in moves], ensure_ascii=False),
         actor,
         at,
-        notes,
     )
+    return sorted(rows, key=lambda e: e["event_sequence"])
 
 
 async def update_case(connection: asyncpg.Connection, case_number: str, at: dt.datetime, **columns) -> None:

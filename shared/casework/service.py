@@ -289,25 +289,28 @@ class CaseBook:
         raise AnsweredBefore(status)
 
     async def _register(self, connection, at: dt.datetime, case: Case, registered: Registered, actor: str):
-        await self._move(
+        """登簿 and 发证 together: the case passes through REGISTERED to ISSUED, each move its own
+        event, in one update of the case and one insert of its events."""
+        await repository.update_case(
             connection,
-            case,
-            CaseState.REGISTERED,
-            actor,
+            case.number,
             at,
+            state=CaseState.ISSUED.value,
             register_time=at,
             entries=registered.entries,
             register_operation=None,
-        )
-        await self._move(
-            connection,
-            case,
-            CaseState.ISSUED,
-            actor,
-            at,
-            [registered.document_number] if registered.document_number else [],
             document_number=registered.document_number,
         )
+        document = [registered.document_number] if registered.document_number else []
+        await repository.add_events(
+            connection,
+            case.number,
+            [(CaseState.REGISTERED.value, []), (CaseState.ISSUED.value, document)],
+            actor,
+            at,
+        )
+        for state in (CaseState.REGISTERED, CaseState.ISSUED):
+            _log_case(case.name, case.kind, state, at > case.row["due_time"])
 
     async def refuse(self, connection, at, name: str, reasons: list[str], actor: str) -> Case:
         case = await self.load(connection, name, lock=True)
