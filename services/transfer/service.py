@@ -126,6 +126,18 @@ def in_force_when_applied(
     return prereg
 
 
+def _sold_by(who: Caller, application: pb.TransferApplication, prereg: prereg_pb.Preregistration) -> None:
+    """The application is made in the name of the developer that sold the pre-registered sale,
+    and by it (or by the platform on its behalf)."""
+    require_permit_holder(
+        who,
+        prereg.developer.uscc,
+        application.developer.uscc,
+        "application.developer.uscc",
+        application.preregistration,
+    )
+
+
 def site_inspection_name(row) -> str:
     return f"buildings/{row['building_number']}/site-inspections/{row['sequence']}"
 
@@ -303,19 +315,13 @@ class Transfers:
         records (民法典 221), from that sale's developer to its holders. Read with no transaction
         open, so a refusal leaves no case behind. The platform's own filing (a service caller) is
         checked here only for what it names existing; its consistency is judged with the facts
-        its entry reads anyway, as the book shows them (_Transfer._facts), which spares asking the
+        its entry reads anyway, as the book shows them (sale_facts), which spares asking the
         register for the pre-registration's history twice."""
         platform = who.role is Role.SERVICE
         prereg, terms = await asyncio.gather(
             self.preregistration_of(application, as_recorded=platform), self.terms_of(application)
         )
-        require_permit_holder(
-            who,
-            prereg.developer.uscc,
-            application.developer.uscc,
-            "application.developer.uscc",
-            application.preregistration,
-        )
+        _sold_by(who, application, prereg)
         if not platform:
             sale_as_recorded(application, prereg, terms)
 
@@ -324,14 +330,7 @@ class Transfers:
         sale is the one its pre-registration records, in force (民法典 221), from that sale's
         developer. The register judges the unit again, atomically, at the entry."""
         facts = await self.sale_facts(application, self.tx.clock.now())
-        prereg = facts[0]
-        require_permit_holder(
-            who,
-            prereg.developer.uscc,
-            application.developer.uscc,
-            "application.developer.uscc",
-            application.preregistration,
-        )
+        _sold_by(who, application, facts[0])
         return facts
 
     async def preregistration_of(
