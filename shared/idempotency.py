@@ -143,6 +143,20 @@ async def store(connection: asyncpg.Connection, key: IdempotencyKey, fingerprint
     )
 
 
+def claim_answered(key: IdempotencyKey, fingerprint: bytes, response: bytes, first: int) -> tuple[str, list]:
+    """For a change whose answer is known before it is written: the statement (to be a CTE of the
+    change's own statement, its parameters numbered from `first`) that claims the key with the
+    answer, returning a row only if it claimed it. The change, conditioned on that row, and the
+    answer then commit in one statement: a retry finds the answer, a concurrent duplicate waits
+    on the key and then finds it."""
+    statement = (
+        "INSERT INTO idempotency_record (caller, method, request_id, request_sha256, response)"
+        f" VALUES (${first}, ${first + 1}, ${first + 2}, ${first + 3}, ${first + 4})"
+        " ON CONFLICT DO NOTHING RETURNING 1"
+    )
+    return statement, [key.caller, key.method, uuid.UUID(key.request_id), fingerprint, response]
+
+
 async def run_idempotent(
     database: Database,
     key: IdempotencyKey,

@@ -14,12 +14,23 @@ DUE = "purchase_due"
 
 
 async def insert_purchase(
-    connection: asyncpg.Connection, row: dict, snapshot: bytes, at: dt.datetime
-) -> None:
-    """The new purchase, its first version and the notification of it, in one round trip."""
+    connection: asyncpg.Connection,
+    row: dict,
+    snapshot: bytes,
+    at: dt.datetime,
+    claim: tuple[str, list] | None = None,
+) -> bool:
+    """The new purchase, its first version and the notification of it, in one statement; with
+    `claim` (shared/idempotency.py::claim_answered, its parameters numbered from len(row) + 4)
+    the answer to its request id too, and the purchase written only if the claim takes the
+    request id. Whether it was written."""
     n = len(row)
-    await connection.execute(
-        f"WITH filed AS ({insert_statement('purchase', list(row), ' RETURNING id, version')}),"
+    claim_statement, claim_args = claim or ("SELECT 1", [])
+    columns = ", ".join(row)
+    values = ", ".join(f"${i}" for i in range(1, n + 1))
+    written = await connection.fetch(
+        f"WITH claimed AS ({claim_statement}),"
+        f" filed AS (INSERT INTO purchase ({columns}) SELECT {values} FROM claimed RETURNING id, version),"
         " recorded AS (INSERT INTO purchase_version (purchase_id, version, snapshot, change_time)"
         f" SELECT id, version, ${n + 1}, ${n + 2} FROM filed RETURNING purchase_id, version)"
         f" SELECT pg_notify(${n + 3}, purchase_id::text || ':' || version) FROM recorded",
@@ -27,7 +38,9 @@ async def insert_purchase(
         snapshot,
         at,
         CHANGED,
+        *claim_args,
     )
+    return bool(written)
 
 
 async def unit_taken(connection: asyncpg.Connection, unit_number: str, other_than: uuid.UUID) -> bool:

@@ -25,7 +25,9 @@ from services.orchestrator.render import purchase_message
 from services.orchestrator.saga import FORWARD, PIVOT
 from shared import statements
 from shared.auth import Caller, Role
+from shared.context import subject_var
 from shared.errors import Aborted, AnsweredBefore, FailedPrecondition, NotFound
+from shared.idempotency import Answer, claim_answered, lookup, request_fingerprint
 from shared.ids import building_of
 from shared.journal import Journal, Operation, Refused
 from shared.names import parse_uuid_name
@@ -103,17 +105,23 @@ class Purchases:
             )
         return unit
 
-    async def file(
-        self, connection, at: dt.datetime, request: pb.FilePurchaseRequest, unit: contract_pb.Unit
-    ) -> pb.Purchase:
+    async def file(self, request: pb.FilePurchaseRequest, unit: contract_pb.Unit) -> bytes:
+        """The purchase, its first version (for watchers, rendered from the row about to be
+        written), the notification that wakes the saga's workers and the answer to the request
+        id, written in one statement, which is one transaction by itself. The answer's bytes, as
+        stored; a duplicate that lost the race to the request id gets the winner's."""
         filing = request.filing
-        purchase_id = uuid.uuid5(_NAMESPACE, request.request_id)
-        row = self._row(purchase_id, filing, at, unit)
-        # Its first version, for watchers, rendered from the row about to be written and written
-        # with it; the notification of it also wakes the saga's workers.
+        at = self.tx.clock.now()
+        row = self._row(uuid.uuid5(_NAMESPACE, request.request_id), filing, at, unit)
         purchase = purchase_message({**row, "handover_time": None, "problem": None}, [])
+        answer = pb.FilePurchaseResponse(purchase=purchase).SerializeToString(deterministic=True)
+        key = self.tx.key("FilePurchase", request.request_id)
+        fingerprint = request_fingerprint(request)
+        claim = claim_answered(key, fingerprint, answer, len(row) + 4)
         try:
-            await repository.insert_purchase(connection, row, purchase.SerializeToString(), at)
+            written = await self.tx.query(
+                lambda c: repository.insert_purchase(c, row, purchase.SerializeToString(), at, claim)
+            )
         except asyncpg.UniqueViolationError as exc:
             if exc.constraint_name == "purchase_terms_once":
                 # The same signed terms filed before (a replay with a new request id).
@@ -126,7 +134,17 @@ class Purchases:
             # Another buyer's purchase of this flat is live: refused at the door, in this round
             # trip, rather than after a saga step (the index one_live_purchase_per_unit).
             raise _unit_taken(filing.unit_number) from None
-        return purchase
+        if written:
+            subject_var.set(purchase.name)
+            return answer
+        found = await lookup(self.tx.database.pool, key, fingerprint)
+        if not isinstance(found, Answer):
+            raise Aborted(
+                "OPERATION_IN_PROGRESS",
+                "the filing is being processed; retry with the same request id",
+                {"request_id": request.request_id},
+            )
+        return found.replay()
 
     @staticmethod
     def _row(

@@ -16,7 +16,6 @@ from services.orchestrator.service import Purchases, parse_purchase_name
 from shared import guardians, paging, statements
 from shared.auth import Role, caller
 from shared.consent import identity, verify_each
-from shared.context import subject_var
 from shared.errors import FailedPrecondition, FieldViolation, InvalidArgument, ResourceExhausted
 from shared.journal import Operation
 from shared.parties import require_own_loan, require_own_sale, require_ruling_actor
@@ -115,14 +114,7 @@ class PurchaseServicer(orchestrator_service_pb2_grpc.PurchaseServiceServicer):
             with contextlib.suppress(BaseException):
                 await precheck
             raise
-        unit = await precheck
-
-        async def work(connection, at):
-            purchase = await self.purchases.file(connection, at, request, unit)
-            subject_var.set(purchase.name)
-            return pb.FilePurchaseResponse(purchase=purchase)
-
-        return await self.tx.write("FilePurchase", request, pb.FilePurchaseResponse, work)
+        return await self.purchases.file(request, await precheck)
 
     async def GetPurchase(self, request, context):
         who = caller()

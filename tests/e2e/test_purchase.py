@@ -478,6 +478,22 @@ async def test_race_for_one_flat_sells_it_once(offices, pki, developer_desk):
     assert len(contracts) == 1
 
 
+async def test_one_filing_sent_many_times_at_once_is_one_purchase_with_one_answer(
+    offices, pki, developer_desk
+):
+    """The purchase and the answer to its request id are written by one statement: eight copies
+    of one filing under one request id, sent at once, make one purchase, and every sender gets
+    the same answer (one wrote it, the others waited on the request id and were given it)."""
+    building, (unit, _) = await presale(offices)
+    filing, _ = signed_filing(pki, unit, with_loan=False)
+    request = pb.FilePurchaseRequest(request_id=rid(), filing=filing)
+    replies = await asyncio.gather(*(developer_desk.FilePurchase(request) for _ in range(8)))
+    answers = {r.SerializeToString(deterministic=True) for r in replies}
+    assert len(answers) == 1
+    listed = await developer_desk.ListPurchases(pb.ListPurchasesRequest(building_number=building))
+    assert [p.name for p in listed.purchases if p.filing.unit_number == unit] == [replies[0].purchase.name]
+
+
 async def test_another_developer_cannot_see_the_purchase(offices, pki, developer_desk, services):
     _, (unit, _) = await presale(offices)
     filing, _ = signed_filing(pki, unit, with_loan=True)
