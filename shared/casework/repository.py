@@ -66,12 +66,15 @@ async def add_events(
     return sorted(rows, key=lambda e: e["event_sequence"])
 
 
-async def update_case(connection: asyncpg.Connection, case_number: str, at: dt.datetime, **columns) -> None:
+async def update_case(
+    connection: asyncpg.Connection, case_number: str, at: dt.datetime, **columns
+) -> asyncpg.Record:
+    """Sets the case's columns; the row as updated."""
     if "corrections" in columns:
         columns["corrections"] = json.dumps(columns["corrections"], ensure_ascii=False)
     assignments = "".join(f", {name} = ${i}" for i, name in enumerate(columns, start=3))
-    await connection.execute(
-        f"UPDATE registry_case SET update_time = $2{assignments} WHERE case_number = $1",
+    return await connection.fetchrow(
+        f"UPDATE registry_case SET update_time = $2{assignments} WHERE case_number = $1 RETURNING *",
         case_number,
         at,
         *columns.values(),

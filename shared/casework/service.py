@@ -50,6 +50,8 @@ from shared.transactions import Transactions
 from shared.workdays import add_working_days
 
 Apply = Callable[[asyncpg.Connection, dt.datetime], Awaitable[None]]
+# The case as it stands in the transaction that closes its entry (CaseBook.enter).
+CaseNow = Callable[[asyncpg.Connection], Awaitable["Case"]]
 
 
 @dataclass(frozen=True)
@@ -242,16 +244,16 @@ class CaseBook:
         )
         return case.name
 
-    async def enter(self, op: Operation, name: str, refuse_on_refusal: bool) -> None:
+    async def enter(self, op: Operation, name: str, refuse_on_refusal: bool) -> CaseNow:
         """登簿 then 发证, as the steps of `op`: the handler enters the case in the book and issues
         its document; the case moves with the office's records in the transaction that closes the
-        operation with its answer."""
+        operation with its answer. How to have the case as it stands in that transaction."""
         decided = op.recorded("refused")
         if decided is not None:
             raise AnsweredBefore(status_pb2.Status.FromString(decided))
         case = await op.read(lambda c: self.load(c, name))
         if case.state in ENTERED:
-            return
+            return lambda connection: self.load(connection, name)
         try:
             registered = await self.handlers[case.kind].register(op, case)
         except Refused as refusal:
@@ -263,14 +265,19 @@ class CaseBook:
         except DomainError as refusal:
             status = to_status(refusal, self.domain)
         else:
+            issued: list[Case] = []
 
             async def entered(connection: asyncpg.Connection, at: dt.datetime) -> None:
                 if registered.apply is not None:
                     await registered.apply(connection, at)
-                await self._register(connection, at, case, registered, op.caller)
+                issued.append(await self._register(connection, at, case, registered, op.caller))
+
+            async def as_issued(connection: asyncpg.Connection) -> Case:
+                # Written by `entered` in this same transaction, just before: the rows in hand.
+                return issued[-1]
 
             op.close_with(entered)
-            return
+            return as_issued
 
         async def refused(connection: asyncpg.Connection, at: dt.datetime) -> bytes:
             current = await self.load(connection, name, lock=True)
@@ -288,10 +295,12 @@ class CaseBook:
         await op.local("refused", refused)
         raise AnsweredBefore(status)
 
-    async def _register(self, connection, at: dt.datetime, case: Case, registered: Registered, actor: str):
+    async def _register(
+        self, connection, at: dt.datetime, case: Case, registered: Registered, actor: str
+    ) -> Case:
         """登簿 and 发证 together: the case passes through REGISTERED to ISSUED, each move its own
-        event, in one update of the case and one insert of its events."""
-        await repository.update_case(
+        event, in one update of the case and one insert of its events. The case as issued."""
+        row = await repository.update_case(
             connection,
             case.number,
             at,
@@ -302,7 +311,7 @@ class CaseBook:
             document_number=registered.document_number,
         )
         document = [registered.document_number] if registered.document_number else []
-        await repository.add_events(
+        events = await repository.add_events(
             connection,
             case.number,
             [(CaseState.REGISTERED.value, []), (CaseState.ISSUED.value, document)],
@@ -311,6 +320,7 @@ class CaseBook:
         )
         for state in (CaseState.REGISTERED, CaseState.ISSUED):
             _log_case(case.name, case.kind, state, at > case.row["due_time"])
+        return Case(row, [*case.history, *events])
 
     async def refuse(self, connection, at, name: str, reasons: list[str], actor: str) -> Case:
         case = await self.load(connection, name, lock=True)
@@ -391,11 +401,11 @@ def entering(
 
     async def drive(op: Operation):
         request = request_type.FromString(op.input)
-        await book.enter(op, op.subject, refuse_on_refusal)
+        case_now = await book.enter(op, op.subject, refuse_on_refusal)
 
         async def render(connection: asyncpg.Connection) -> Message:
-            # Read in the closing transaction, after the entry it may have just written.
-            return await respond(connection, request, await book.load(connection, op.subject))
+            # In the closing transaction, after the entry it may have just written.
+            return await respond(connection, request, await case_now(connection))
 
         return render
 
