@@ -65,10 +65,16 @@ RULES: dict[str, Rule] = {
         "the contract's developer with every party's signed consent; by court ruling only a clerk",
         "NOT_FOUND to a stranger; PERMISSION_DENIED `RULING_NEEDS_CLERK` for a party's ruling",
     ),
+    "/deedflow.contract.v1.ContractService/MarkContractsTransferred": _r(
+        "as MarkContractTransferred", _OFFICIAL
+    ),
     "/deedflow.contract.v1.ContractService/MarkContractTransferred": _r("the transfer office", _OFFICIAL),
     "/deedflow.mortgage.v1.MortgageService/LodgeMortgage": _r(
         "the loan's bank, with every mortgagor's signature over the mortgage statement",
         "PERMISSION_DENIED `BANK_MISMATCH`; FAILED_PRECONDITION `MORTGAGOR_CONSENT_MISSING`",
+    ),
+    "/deedflow.mortgage.v1.MortgageService/RecordConvertedMortgages": _r(
+        "as RecordConvertedMortgage", _OFFICIAL
     ),
     "/deedflow.mortgage.v1.MortgageService/RecordConvertedMortgage": _r("the transfer office", _OFFICIAL),
     "/deedflow.mortgage.v1.MortgageService/GetMortgage": _r("the mortgagee bank"),
@@ -123,6 +129,9 @@ RULES: dict[str, Rule] = {
         "the mortgagee bank with its signed consent; by court ruling a clerk",
         "NOT_FOUND to a stranger; PERMISSION_DENIED `RULING_NEEDS_CLERK` for a party's ruling",
     ),
+    "/deedflow.preregistration.v1.PreregistrationService/MarkManyConverted": _r(
+        "as MarkConverted", _OFFICIAL
+    ),
     "/deedflow.preregistration.v1.PreregistrationService/MarkConverted": _r("the transfer office", _OFFICIAL),
     "/deedflow.registry.v1.RegistryService/CreateBuilding": _r(
         "the contract office and officials", _OFFICIAL
@@ -135,6 +144,7 @@ RULES: dict[str, Rule] = {
         "officials and the offices only (no oracle for probing IDs); at most 20 beneficiaries", _OFFICIAL
     ),
     "/deedflow.registry.v1.RegistryService/CommitCase": _r("the registration offices only", _OFFICIAL),
+    "/deedflow.registry.v1.RegistryService/CommitCases": _r("as CommitCase", _OFFICIAL),
     "/deedflow.registry.v1.RegistryService/RecordFirstRegistration": _r(
         "the transfer office only", _OFFICIAL
     ),
@@ -167,6 +177,7 @@ RULES: dict[str, Rule] = {
     ),
     "/deedflow.tax.v1.TaxService/GetClearance": _r("officials and the offices", _OFFICIAL),
     "/deedflow.tax.v1.TaxService/RefundDeedTax": _r("the tax office and the orchestrator", _OFFICIAL),
+    "/deedflow.tax.v1.TaxService/ConsumeClearances": _r("as ConsumeClearance", _OFFICIAL),
     "/deedflow.tax.v1.TaxService/ConsumeClearance": _r("the transfer office", _OFFICIAL),
     "/deedflow.tax.v1.TaxService/ReleaseClearance": _r("the transfer office", _OFFICIAL),
     "/deedflow.tax.v1.TaxService/WatchClearances": _r(
@@ -182,6 +193,9 @@ RULES: dict[str, Rule] = {
     "/deedflow.transfer.v1.TransferService/LodgeTransfer": _r(
         "the developer of the pre-registered sale, to that pre-registration's holders",
         "NOT_FOUND to a stranger; FAILED_PRECONDITION `TRANSFEREES_NOT_HOLDERS`",
+    ),
+    "/deedflow.transfer.v1.TransferService/LodgeTransfers": _r(
+        "the platform's own services, as LodgeTransfer for each request", _OFFICIAL
     ),
     "/deedflow.transfer.v1.TransferService/BatchLodgeTransfers": _r("as LodgeTransfer, for each application"),
     "/deedflow.transfer.v1.TransferService/GetTransfer": _r("the seller and officials"),

@@ -115,6 +115,92 @@ async def claim(connection: asyncpg.Connection, key: IdempotencyKey, fingerprint
     )
 
 
+async def claim_many(
+    connection: asyncpg.Connection, keys: list[IdempotencyKey], fingerprints: list[bytes]
+) -> list[Found | RequestIdReused]:
+    """`claim` for many keys of one caller and method in two statements, taken in request-id
+    order (so two batches sharing keys wait on each other rather than deadlock); per key, what
+    `claim` would return, or the RequestIdReused it would raise."""
+    ids = [uuid.UUID(k.request_id) for k in keys]
+    claimed = {
+        row["request_id"]
+        for row in await connection.fetch(
+            """
+            INSERT INTO idempotency_record (caller, method, request_id, request_sha256)
+            SELECT $1, $2, id, sha FROM unnest($3::uuid[], $4::bytea[]) AS k(id, sha) ORDER BY id
+            ON CONFLICT DO NOTHING
+            RETURNING request_id
+            """,
+            keys[0].caller,
+            keys[0].method,
+            ids,
+            fingerprints,
+        )
+    }
+    others = [i for i, request_id in enumerate(ids) if request_id not in claimed]
+    found: list[Found | RequestIdReused] = [None] * len(keys)
+    if others:
+        looked = await lookup_many(connection, [keys[i] for i in others], [fingerprints[i] for i in others])
+        for i, one in zip(others, looked, strict=True):
+            found[i] = one
+    return found
+
+
+async def lookup_many(
+    executor, keys: list[IdempotencyKey], fingerprints: list[bytes]
+) -> list[Found | RequestIdReused]:
+    """`lookup` for many keys of one caller and method, in one statement; per key what is stored,
+    or the RequestIdReused its fingerprint earns."""
+    if not keys:
+        return []
+    rows = {
+        row["request_id"]: row
+        for row in await executor.fetch(
+            "SELECT request_id, request_sha256, response, status FROM idempotency_record"
+            " WHERE caller = $1 AND method = $2 AND request_id = ANY($3::uuid[])",
+            keys[0].caller,
+            keys[0].method,
+            [uuid.UUID(k.request_id) for k in keys],
+        )
+    }
+    found: list[Found | RequestIdReused] = []
+    for key, fingerprint in zip(keys, fingerprints, strict=True):
+        try:
+            found.append(_found(rows.get(uuid.UUID(key.request_id)), key, fingerprint))
+        except RequestIdReused as reused:
+            found.append(reused)
+    return found
+
+
+async def record_many(
+    connection: asyncpg.Connection, keys: list[IdempotencyKey], responses: list[bytes]
+) -> None:
+    """`record` for many claimed keys of one caller and method, in one statement."""
+    if keys:
+        await connection.execute(
+            "UPDATE idempotency_record r SET response = a.response"
+            " FROM unnest($3::uuid[], $4::bytea[]) AS a(request_id, response)"
+            " WHERE r.caller = $1 AND r.method = $2 AND r.request_id = a.request_id",
+            keys[0].caller,
+            keys[0].method,
+            [uuid.UUID(k.request_id) for k in keys],
+            responses,
+        )
+
+
+async def unclaim_many(connection: asyncpg.Connection, keys: list[IdempotencyKey]) -> None:
+    """Gives back keys claimed in this transaction whose requests were refused before they
+    changed anything: as alone, a refusal leaves no record."""
+    if keys:
+        await connection.execute(
+            "DELETE FROM idempotency_record"
+            " WHERE caller = $1 AND method = $2 AND request_id = ANY($3::uuid[])",
+            keys[0].caller,
+            keys[0].method,
+            [uuid.UUID(k.request_id) for k in keys],
+        )
+
+
 async def record(
     connection: asyncpg.Connection, key: IdempotencyKey, response: bytes | None, status: bytes | None = None
 ) -> None:

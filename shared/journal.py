@@ -138,6 +138,8 @@ class Operation:
         self.input: bytes = row["input"]
         self.key = IdempotencyKey(row["caller"], row["method"], str(row["request_id"]))
         self.steps = steps
+        # Until when this driver holds the operation, as last written.
+        self.lease_until: dt.datetime | None = row["lease_until"]
         # Outcomes received but not yet written: they go with the next transaction.
         self._unsaved: dict[str, _Step] = {}
         # The last change to this office's records, written with the answer (close_with).
@@ -165,19 +167,24 @@ class Operation:
     async def _transaction(self, work=None, renew: bool = True):
         """One transaction: renew the lease, write unsaved records, then `work`. Without `renew`,
         `work` must itself end in a write that holds the lease (_end), which rolls it all back
-        if the lease is gone."""
+        if the lease is gone. A lease with more than half its time left is not renewed: nobody
+        may take the operation before it runs out, so this driver still holds it."""
+        renewed_until = None
         async with self.journal.database.transaction() as connection:
             at = self.journal.clock.now()
-            renewed = renew and await connection.execute(
-                "UPDATE operation SET lease_until = $3, update_time = $4"
-                " WHERE id = $1 AND leased_by = $2 AND state = 'RUNNING'",
-                self.id,
-                self.journal.worker,
-                at + self.journal.lease,
-                at,
-            )
-            if renewed == "UPDATE 0":
-                raise LeaseLost(str(self.id))
+            lease = self.journal.lease
+            if renew and (self.lease_until is None or self.lease_until - at < lease / 2):
+                renewed = await connection.execute(
+                    "UPDATE operation SET lease_until = $3, update_time = $4"
+                    " WHERE id = $1 AND leased_by = $2 AND state = 'RUNNING'",
+                    self.id,
+                    self.journal.worker,
+                    at + lease,
+                    at,
+                )
+                if renewed == "UPDATE 0":
+                    raise LeaseLost(str(self.id))
+                renewed_until = at + lease
             if self._unsaved:
                 await connection.executemany(
                     "INSERT INTO operation_step (operation_id, name, intent, outcome, record_time)"
@@ -188,6 +195,7 @@ class Operation:
                 )
             result = await work(connection, at) if work is not None else None
         self._unsaved.clear()
+        self.lease_until = renewed_until or self.lease_until
         return result
 
     def _note(self, name: str, intent: bytes | None = None, outcome: bytes | None = None) -> None:

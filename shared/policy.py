@@ -33,8 +33,10 @@ POLICY: dict[str, frozenset[Role]] = {
         {Role.DEVELOPER, Role.SERVICE, Role.HOUSING, Role.CLERK}
     ),
     "/deedflow.contract.v1.ContractService/MarkContractTransferred": frozenset({Role.SERVICE}),
+    "/deedflow.contract.v1.ContractService/MarkContractsTransferred": frozenset({Role.SERVICE}),
     "/deedflow.mortgage.v1.MortgageService/LodgeMortgage": frozenset({Role.BANK}),
     "/deedflow.mortgage.v1.MortgageService/RecordConvertedMortgage": frozenset({Role.SERVICE}),
+    "/deedflow.mortgage.v1.MortgageService/RecordConvertedMortgages": frozenset({Role.SERVICE}),
     "/deedflow.mortgage.v1.MortgageService/GetMortgage": READERS,
     "/deedflow.mortgage.v1.MortgageService/ListMortgages": READERS,
     "/deedflow.mortgage.v1.MortgageService/DischargeMortgage": frozenset({Role.BANK}),
@@ -70,6 +72,7 @@ POLICY: dict[str, frozenset[Role]] = {
         {Role.BANK, Role.SERVICE, Role.CLERK}
     ),
     "/deedflow.preregistration.v1.PreregistrationService/MarkConverted": frozenset({Role.SERVICE}),
+    "/deedflow.preregistration.v1.PreregistrationService/MarkManyConverted": frozenset({Role.SERVICE}),
     "/deedflow.registry.v1.RegistryService/CreateBuilding": frozenset(
         {Role.SERVICE, Role.HOUSING, Role.CLERK}
     ),
@@ -81,6 +84,7 @@ POLICY: dict[str, frozenset[Role]] = {
         {Role.CLERK, Role.HOUSING, Role.TAX, Role.SERVICE}
     ),
     "/deedflow.registry.v1.RegistryService/CommitCase": frozenset({Role.SERVICE}),
+    "/deedflow.registry.v1.RegistryService/CommitCases": frozenset({Role.SERVICE}),
     "/deedflow.registry.v1.RegistryService/RecordFirstRegistration": frozenset({Role.SERVICE}),
     "/deedflow.registry.v1.RegistryService/SeizeUnit": frozenset({Role.CLERK}),
     "/deedflow.registry.v1.RegistryService/ReleaseSeizure": frozenset({Role.CLERK}),
@@ -108,6 +112,7 @@ POLICY: dict[str, frozenset[Role]] = {
     "/deedflow.tax.v1.TaxService/GetClearance": frozenset({Role.SERVICE, Role.TAX, Role.CLERK}),
     "/deedflow.tax.v1.TaxService/RefundDeedTax": frozenset({Role.SERVICE, Role.TAX}),
     "/deedflow.tax.v1.TaxService/ConsumeClearance": frozenset({Role.SERVICE}),
+    "/deedflow.tax.v1.TaxService/ConsumeClearances": frozenset({Role.SERVICE}),
     "/deedflow.tax.v1.TaxService/ReleaseClearance": frozenset({Role.SERVICE}),
     "/deedflow.tax.v1.TaxService/WatchClearances": frozenset({Role.SERVICE}),
     "/deedflow.transfer.v1.TransferService/LodgeFirstRegistration": frozenset({Role.DEVELOPER, Role.SERVICE}),
@@ -115,6 +120,7 @@ POLICY: dict[str, frozenset[Role]] = {
     # The registry's own inspector (实地查看, CQ 21).
     "/deedflow.transfer.v1.TransferService/RecordSiteInspection": frozenset({Role.CLERK}),
     "/deedflow.transfer.v1.TransferService/LodgeTransfer": frozenset({Role.DEVELOPER, Role.SERVICE}),
+    "/deedflow.transfer.v1.TransferService/LodgeTransfers": frozenset({Role.SERVICE}),
     "/deedflow.transfer.v1.TransferService/BatchLodgeTransfers": frozenset({Role.DEVELOPER, Role.SERVICE}),
     "/deedflow.transfer.v1.TransferService/GetTransfer": SERVICE_READERS,
     "/deedflow.transfer.v1.TransferService/GetCertificate": SERVICE_READERS,
@@ -165,31 +171,56 @@ SERVICE_CALLS: dict[str, frozenset[str]] = {
         "transfer.v1.TransferService",
         "LodgeFirstRegistration",
         "LodgeTransfer",
+        "LodgeTransfers",
         "BatchLodgeTransfers",
         "GetTransfer",
         "GetCertificate",
     ),
     "contract": _rpcs("registry.v1.RegistryService", "CreateBuilding", "CheckDisposal"),
     "preregistration": _rpcs("contract.v1.ContractService", "GetContract")
-    | _rpcs("registry.v1.RegistryService", "CheckDisposal", "CommitCase", "ListEntries", "SealDocument")
-    | _rpcs("casework.v1.CaseworkService", "ListCases"),
-    "transfer": _rpcs("contract.v1.ContractService", "MarkContractTransferred", "ListUnits", "GetContract")
-    | _rpcs("mortgage.v1.MortgageService", "RecordConvertedMortgage")
     | _rpcs(
-        "preregistration.v1.PreregistrationService", "GetPreregistration", "GetPremortgage", "MarkConverted"
+        "registry.v1.RegistryService",
+        "CheckDisposal",
+        "CommitCase",
+        "CommitCases",
+        "ListEntries",
+        "SealDocument",
+    )
+    | _rpcs("casework.v1.CaseworkService", "ListCases"),
+    "transfer": _rpcs(
+        "contract.v1.ContractService",
+        "MarkContractTransferred",
+        "MarkContractsTransferred",
+        "ListUnits",
+        "GetContract",
+    )
+    | _rpcs("mortgage.v1.MortgageService", "RecordConvertedMortgage", "RecordConvertedMortgages")
+    | _rpcs(
+        "preregistration.v1.PreregistrationService",
+        "GetPreregistration",
+        "GetPremortgage",
+        "MarkConverted",
+        "MarkManyConverted",
     )
     | _rpcs(
         "registry.v1.RegistryService",
         "CheckDisposal",
         "CommitCase",
+        "CommitCases",
         "GetUnit",
         "ListEntries",
         "RecordFirstRegistration",
         "SealDocument",
     )
-    | _rpcs("tax.v1.TaxService", "GetClearance", "ConsumeClearance", "ReleaseClearance"),
+    | _rpcs("tax.v1.TaxService", "GetClearance", "ConsumeClearance", "ConsumeClearances", "ReleaseClearance"),
     "mortgage": _rpcs(
-        "registry.v1.RegistryService", "CheckDisposal", "CommitCase", "GetUnit", "ListEntries", "SealDocument"
+        "registry.v1.RegistryService",
+        "CheckDisposal",
+        "CommitCase",
+        "CommitCases",
+        "GetUnit",
+        "ListEntries",
+        "SealDocument",
     ),
     "tax": _rpcs("contract.v1.ContractService", "GetContract"),
     "registry": frozenset(),

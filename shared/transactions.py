@@ -3,7 +3,9 @@ or, for work that spans services, as an operation of the journal."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
+import logging
 from collections.abc import Awaitable, Callable, Sequence
 from typing import TypeVar
 
@@ -12,12 +14,30 @@ from google.protobuf.message import Message
 
 from shared.auth import caller
 from shared.clock import Clock
-from shared.db import Database
-from shared.idempotency import IdempotencyKey, lookup, request_fingerprint, run_idempotent, store
+from shared.db import Database, DatabaseUnavailable
+from shared.errors import AnsweredBefore, DomainError, RequestIdReused
+from shared.idempotency import (
+    Answer,
+    IdempotencyKey,
+    claim_many,
+    lookup,
+    lookup_many,
+    record_many,
+    request_fingerprint,
+    run_idempotent,
+    store,
+    unclaim_many,
+)
 from shared.journal import Begin, Journal
+
+log = logging.getLogger("deedflow.transactions")
 
 ResponseT = TypeVar("ResponseT", bound=Message)
 ResultT = TypeVar("ResultT")
+# One request's change in a transaction the caller opened, answering its response.
+Work = Callable[[asyncpg.Connection, dt.datetime], Awaitable[Message]]
+# Set-based work for many requests: per request, in order, its response or the error refusing it.
+ManyWork = Callable[[asyncpg.Connection, dt.datetime, list[Message]], Awaitable[list[Message | DomainError]]]
 
 
 class Transactions:
@@ -48,6 +68,115 @@ class Transactions:
             lambda connection: work(connection, at),
             self.journal.join,
         )
+
+    async def write_many(
+        self,
+        method: str,
+        requests: Sequence[Message],
+        response_type: type[ResponseT],
+        work: ManyWork,
+        alone: Callable[[Message], Awaitable[ResponseT]],
+    ) -> list[ResponseT | DomainError]:
+        """Each request answered as `write` answers it alone, the fresh ones in one transaction:
+        every request id claimed in one statement, `work` done for the claimed set (per request,
+        its response, or the DomainError refusing it having changed nothing), the answers stored
+        in one statement and the refused requests' claims given back. A request answered before
+        is given that answer; one held by an operation, or one the set-based `work` could not
+        take (it raised, and rolled everything back), goes through `alone`."""
+        at = self.clock.now()
+        keys = [self.key(method, r.request_id) for r in requests]
+        fingerprints = [request_fingerprint(r) for r in requests]
+        results: list[ResponseT | DomainError | None] = [None] * len(requests)
+        try:
+            async with self.database.transaction() as connection:
+                found = await claim_many(connection, keys, fingerprints)
+                fresh = [i for i, f in enumerate(found) if f is None]
+                done = dict(zip(fresh, await work(connection, at, [requests[i] for i in fresh]), strict=True))
+                refused = [i for i, r in done.items() if isinstance(r, DomainError)]
+                answered = [i for i in done if i not in refused]
+                await record_many(
+                    connection,
+                    [keys[i] for i in answered],
+                    [done[i].SerializeToString(deterministic=True) for i in answered],
+                )
+                await unclaim_many(connection, [keys[i] for i in refused])
+        except DatabaseUnavailable:
+            raise
+        except Exception:
+            # One request the set could not take (a rule only the database enforces, a lost race)
+            # must not refuse the others: each goes alone, with its own transaction.
+            log.warning("a batch of %s went request by request", method, exc_info=True)
+            found, done = [None] * len(requests), {}
+        for i, f in enumerate(found):
+            if i in done:
+                results[i] = done[i]
+            elif isinstance(f, RequestIdReused):
+                results[i] = f
+            elif isinstance(f, Answer):
+                try:
+                    results[i] = response_type.FromString(f.replay())
+                except AnsweredBefore as refused_before:
+                    results[i] = refused_before
+        for i, r in enumerate(results):
+            if r is None:
+                try:
+                    results[i] = await alone(requests[i])
+                except DomainError as refused_alone:
+                    results[i] = refused_alone
+        return results
+
+    async def write_together(
+        self,
+        method: str,
+        requests: Sequence[Message],
+        response_type: type[ResponseT],
+        prepare: Callable[[Message], Awaitable[Work]],
+        alone: Callable[[Message], Awaitable[ResponseT]],
+    ) -> list[ResponseT | DomainError]:
+        """Each request answered as `write` answers it alone, with one transaction for all: the
+        answers already stored are looked up first (one statement) and given again; for each
+        other request `prepare` makes its checks that need no transaction (another office may be
+        asked) and returns its work, or raises the DomainError refusing it; then every work runs
+        in write_many, each under a savepoint, so a request refused midway undoes only its own
+        writes."""
+        keys = [self.key(method, r.request_id) for r in requests]
+        found = await lookup_many(self.database.pool, keys, [request_fingerprint(r) for r in requests])
+        results: list[ResponseT | DomainError | None] = [None] * len(requests)
+        for i, f in enumerate(found):
+            if isinstance(f, RequestIdReused):
+                results[i] = f
+            elif isinstance(f, Answer):
+                try:
+                    results[i] = response_type.FromString(f.replay())
+                except AnsweredBefore as refused_before:
+                    results[i] = refused_before
+        fresh = [i for i, r in enumerate(results) if r is None]
+        prepared = await asyncio.gather(*(prepare(requests[i]) for i in fresh), return_exceptions=True)
+        works: dict[str, Work] = {}
+        for i, work in zip(fresh, prepared, strict=True):
+            if isinstance(work, DomainError):
+                results[i] = work
+            elif isinstance(work, BaseException):
+                raise work
+            else:
+                works[requests[i].request_id] = work
+        taken = [i for i in fresh if requests[i].request_id in works]
+
+        async def each(connection: asyncpg.Connection, at: dt.datetime, claimed: list[Message]) -> list:
+            done: list[Message | DomainError] = []
+            for request in claimed:
+                try:
+                    async with connection.transaction():
+                        done.append(await works[request.request_id](connection, at))
+                except DomainError as refused:
+                    done.append(refused)
+            return done
+
+        if taken:
+            written = await self.write_many(method, [requests[i] for i in taken], response_type, each, alone)
+            for i, result in zip(taken, written, strict=True):
+                results[i] = result
+        return results
 
     async def operate(
         self,

@@ -12,6 +12,7 @@ from services.contract.domain import ContractState, term_violations
 from services.contract.service import ContractRecord, Contracts, parse_contract_name
 from shared import guardians, paging, statements
 from shared.auth import caller
+from shared.batches import outcomes, refuse_repeated_request_ids
 from shared.errors import FieldViolation, InvalidArgument, NotFound
 from shared.ids import building_of
 from shared.journal import Operation
@@ -291,6 +292,27 @@ class ContractServicer(contract_service_pb2_grpc.ContractServiceServicer):
         return await self.tx.write("CancelContract", request, pb.CancelContractResponse, work)
 
     async def MarkContractTransferred(self, request, context):
+        return await self.tx.write(
+            "MarkContractTransferred",
+            request,
+            pb.MarkContractTransferredResponse,
+            await self._mark_transferred(request),
+        )
+
+    async def MarkContractsTransferred(self, request, context):
+        refuse_repeated_request_ids(request.requests)
+        results = await self.tx.write_together(
+            "MarkContractTransferred",
+            request.requests,
+            pb.MarkContractTransferredResponse,
+            self._mark_transferred,
+            lambda one: self.MarkContractTransferred(one, context),
+        )
+        return pb.MarkContractsTransferredResponse(
+            outcomes=outcomes(results, pb.MarkContractTransferredOutcome, "deedflow.contract")
+        )
+
+    async def _mark_transferred(self, request: pb.MarkContractTransferredRequest):
         contract_id = parse_contract_name(request.name)
 
         async def work(connection, at):
@@ -299,6 +321,4 @@ class ContractServicer(contract_service_pb2_grpc.ContractServiceServicer):
             )
             return pb.MarkContractTransferredResponse(contract=contract_message(record))
 
-        return await self.tx.write(
-            "MarkContractTransferred", request, pb.MarkContractTransferredResponse, work
-        )
+        return work

@@ -20,6 +20,7 @@ from services.mortgage.domain import (
 )
 from shared import statements
 from shared.auth import Caller
+from shared.book_commits import book_commits
 from shared.casework.domain import CaseKind
 from shared.casework.service import Case, CaseBook, Registered, refuse_if_restricted
 from shared.consent import identity, require_consent
@@ -63,6 +64,8 @@ class Mortgages:
         self.cases = CaseBook(
             "DY", {CaseKind.MORTGAGE: self.handler, CaseKind.MORTGAGE_DISCHARGE: self.handler}, journal.domain
         )
+        # Mortgages entered side by side reach the register together.
+        self.commit = book_commits(lambda: self.registry)
 
     @property
     def registry(self):
@@ -248,7 +251,7 @@ class _Handler:
             commit.ended_entries.append(row["entry"])
             await op.call(
                 "commit",
-                self.service.registry.CommitCase,
+                self.service.commit,
                 commit,
                 registry_pb.CommitCaseResponse,
                 refusable=True,
@@ -271,7 +274,7 @@ class _Handler:
         )
         commit.issue_proofs = 1
         reply = await op.call(
-            "commit", self.service.registry.CommitCase, commit, registry_pb.CommitCaseResponse, refusable=True
+            "commit", self.service.commit, commit, registry_pb.CommitCaseResponse, refusable=True
         )
         entry = reply.entries[0]
         number = reply.proof_numbers[0]

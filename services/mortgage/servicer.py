@@ -8,6 +8,7 @@ from deedflow.type.v1 import parties_pb2
 from services.mortgage.service import Mortgages
 from shared import paging
 from shared.auth import Role, caller
+from shared.batches import outcomes, refuse_repeated_request_ids
 from shared.casework.service import entering, lodge_or_enter
 from shared.casework.servicer import case_message
 from shared.documents import attach_proof
@@ -75,15 +76,35 @@ class MortgageServicer(mortgage_service_pb2_grpc.MortgageServiceServicer):
         )
 
     async def RecordConvertedMortgage(self, request, context):
+        return await self.tx.write(
+            "RecordConvertedMortgage",
+            request,
+            pb.RecordConvertedMortgageResponse,
+            await self._record_converted(request),
+        )
+
+    async def RecordConvertedMortgages(self, request, context):
+        refuse_repeated_request_ids(request.requests)
+        results = await self.tx.write_together(
+            "RecordConvertedMortgage",
+            request.requests,
+            pb.RecordConvertedMortgageResponse,
+            self._record_converted,
+            lambda one: self.RecordConvertedMortgage(one, context),
+        )
+        return pb.RecordConvertedMortgagesResponse(
+            outcomes=outcomes(results, pb.RecordConvertedMortgageOutcome, "deedflow.mortgage")
+        )
+
+    async def _record_converted(self, request: pb.RecordConvertedMortgageRequest):
+        """The mortgage entry is read from the book first, with no transaction open."""
         entry = await self.service.converted_entry(request)
 
         async def work(connection, at):
             row = await self.service.record_converted(connection, at, request, entry)
             return pb.RecordConvertedMortgageResponse(mortgage=mortgage_message(row))
 
-        return await self.tx.write(
-            "RecordConvertedMortgage", request, pb.RecordConvertedMortgageResponse, work
-        )
+        return work
 
     async def GetMortgage(self, request, context):
         row = await self.tx.read(lambda c: self.service.load_for(c, request.name, caller()))

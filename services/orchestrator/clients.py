@@ -9,7 +9,10 @@ import grpc
 from deedflow.contract.v1 import contract_service_pb2_grpc
 from deedflow.preregistration.v1 import preregistration_service_pb2_grpc
 from deedflow.tax.v1 import tax_service_pb2_grpc
+from deedflow.transfer.v1 import transfer_service_pb2 as transfer_pb
 from deedflow.transfer.v1 import transfer_service_pb2_grpc
+from shared.batches import MAX_TOGETHER
+from shared.grpc.coalescing import coalesced
 
 
 class Clients:
@@ -17,6 +20,14 @@ class Clients:
 
     def __init__(self, peer: Callable[[str], grpc.aio.Channel]) -> None:
         self.peer = peer
+        # A building's purchases reach their transfer step together at its handover: their
+        # transfers are lodged together (TransferService/LodgeTransfers).
+        self.lodge_transfer = coalesced(
+            lambda request: self.transfer.LodgeTransfer(request),
+            lambda batch: self.transfer.LodgeTransfers(batch),
+            transfer_pb.LodgeTransfersRequest,
+            MAX_TOGETHER,
+        )
 
     @property
     def contract(self) -> contract_service_pb2_grpc.ContractServiceStub:

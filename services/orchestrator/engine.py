@@ -45,6 +45,8 @@ from shared.outcomes import Failure, backoff, classify, status_of
 log = logging.getLogger("deedflow.saga")
 
 IDLE_POLL_SECONDS = 1.0
+# Completions kept in memory at most (a city's buildings under handover at once are far fewer).
+MAX_COMPLETIONS_REMEMBERED = 10_000
 
 
 class LeaseLost(Exception):
@@ -103,6 +105,8 @@ class Engine:
         self.worker = worker
         self.settings = settings
         self.lease = dt.timedelta(seconds=settings.lease_seconds)
+        # Buildings' completions as read, by building number (see _steps).
+        self._completions: dict[str, asyncpg.Record] = {}
 
     def _observe(self, kind: StepKind, outcome: str, began: float) -> None:
         seconds = time.perf_counter() - began
@@ -245,7 +249,16 @@ class Engine:
                 await repository.completion(connection, row["building_number"]),
             )
 
+        known = self._completions.get(row["building_number"])
+        if known is not None:
+            steps = await self.database.read(lambda connection: repository.steps(connection, row["id"]))
+            return {(r["kind"], r["direction"]): r for r in steps}, known
         steps, completion = await self.database.read(read)
+        if completion is not None:
+            # A building is completed once and for ever (the row is never changed): kept.
+            if len(self._completions) >= MAX_COMPLETIONS_REMEMBERED:
+                self._completions.clear()
+            self._completions[row["building_number"]] = completion
         return {(r["kind"], r["direction"]): r for r in steps}, completion
 
     async def _forward(self, row: asyncpg.Record) -> None:

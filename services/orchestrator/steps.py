@@ -243,7 +243,7 @@ async def transfer(ctx: Context) -> Wait | None:
         co_ownership=ctx.filing.co_ownership,
         certificate_per_owner=ctx.filing.certificate_per_owner,
     )
-    reply = await ctx.clients.transfer.LodgeTransfer(
+    reply = await ctx.clients.lodge_transfer(
         transfer_pb.LodgeTransferRequest(
             request_id=ctx.rid(StepKind.TRANSFERRED), application=application, auto_register=True
         )

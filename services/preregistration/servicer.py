@@ -12,6 +12,7 @@ from deedflow.type.v1 import parties_pb2
 from services.preregistration import repository
 from services.preregistration.service import PREMORTGAGES, PREREGISTRATIONS, Preregistrations
 from shared.auth import Role, caller
+from shared.batches import outcomes, refuse_repeated_request_ids
 from shared.casework.service import entering, lodge_or_enter
 from shared.casework.servicer import case_message
 from shared.documents import attach_proof, lapsed_at, standing_entry
@@ -207,7 +208,24 @@ class PreregistrationServicer(preregistration_service_pb2_grpc.PreregistrationSe
         return await self.tx.operate("ReleasePremortgage", request, "ReleasePremortgage", begin)
 
     async def MarkConverted(self, request, context):
+        return await self.tx.write(
+            "MarkConverted", request, pb.MarkConvertedResponse, await self._convert(request)
+        )
 
+    async def MarkManyConverted(self, request, context):
+        refuse_repeated_request_ids(request.requests)
+        results = await self.tx.write_together(
+            "MarkConverted",
+            request.requests,
+            pb.MarkConvertedResponse,
+            self._convert,
+            lambda one: self.MarkConverted(one, context),
+        )
+        return pb.MarkManyConvertedResponse(
+            outcomes=outcomes(results, pb.MarkConvertedOutcome, "deedflow.preregistration")
+        )
+
+    async def _convert(self, request: pb.MarkConvertedRequest):
         async def work(connection, at):
             prereg, premortgage = await self.service.mark_converted(
                 connection, at, request.preregistration, request.transfer_case
@@ -217,4 +235,4 @@ class PreregistrationServicer(preregistration_service_pb2_grpc.PreregistrationSe
                 response.premortgage.CopyFrom(premortgage_message(premortgage))
             return response
 
-        return await self.tx.write("MarkConverted", request, pb.MarkConvertedResponse, work)
+        return work

@@ -85,6 +85,16 @@ async def lock_unit(connection: asyncpg.Connection, unit_number: str) -> UnitFac
     return _facts(row) if row else None
 
 
+async def lock_units(connection: asyncpg.Connection, unit_numbers: list[str]) -> dict[str, UnitFacts]:
+    """`lock_unit` for many units in one statement, locked in unit-number order (so two batches
+    sharing units wait on each other rather than deadlock); a unit not in the book is absent."""
+    rows = await connection.fetch(
+        f"{_WITH_SURVEY} WHERE u.unit_number = ANY($1::text[]) ORDER BY u.unit_number FOR UPDATE OF u",
+        unit_numbers,
+    )
+    return {row["unit_number"]: _facts(row) for row in rows}
+
+
 async def read_unit(connection: asyncpg.Connection, unit_number: str) -> UnitFacts | None:
     row = await connection.fetchrow(f"{_WITH_SURVEY} WHERE u.unit_number = $1", unit_number)
     return _facts(row) if row else None

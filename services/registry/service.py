@@ -41,6 +41,7 @@ from shared.checkpoint import key_id, sign_checkpoint
 from shared.errors import (
     AlreadyExists,
     DataLoss,
+    DomainError,
     FailedPrecondition,
     FieldViolation,
     InvalidArgument,
@@ -72,6 +73,8 @@ class _Planned:
     entries: list[Entry]
     new: list[tuple[NewEntry, dt.datetime]] = field(default_factory=list)
     moves: list[tuple[int, StateEvent]] = field(default_factory=list)
+    # The case entering the plan, when a batch enters several cases at once.
+    case: str = ""
 
     def next_sequence(self) -> int:
         return max((e.sequence for e in self.entries), default=0) + len(self.new) + 1
@@ -83,6 +86,31 @@ class _Planned:
 
     def move(self, sequence: int, event: StateEvent) -> None:
         self.moves.append((sequence, event))
+
+
+@dataclass(frozen=True)
+class CaseToCommit:
+    """One case to enter (登簿): see Book.commit_cases."""
+
+    unit_number: str
+    case: str
+    disposal: Disposal
+    beneficiaries: list[str]
+    new_entries: list[NewEntry]
+    ended: list[int]
+    certificates: int = 0
+    proofs: int = 0
+    ruling: parties_pb2.CourtRuling | None = None
+    applied_time: dt.datetime | None = None
+
+
+@dataclass(frozen=True)
+class CaseCommitted:
+    """What entering a case appended, and the numbers of the documents it issues."""
+
+    entries: list[EntryView]
+    certificates: list[str]
+    proofs: list[str]
 
 
 @dataclass(frozen=True)
@@ -378,16 +406,7 @@ class Book:
         return [await self._view(connection, unit, now) for unit in units]
 
     async def _plan(self, connection: asyncpg.Connection, unit_number: str) -> _Planned:
-        facts = await repository.lock_unit(connection, unit_number)
-        if facts is None:
-            raise NotFound(f"unit {unit_number} is not in the book")
-        if facts.renumbered_to:
-            raise FailedPrecondition(
-                "UNIT_RENUMBERED",
-                f"unit {unit_number} became {facts.renumbered_to} at the as-built survey; its entries"
-                " in force were carried there (担保制度解释 52)",
-                {"unit_number": facts.renumbered_to},
-            )
+        facts = _open_to_change(unit_number, await repository.lock_unit(connection, unit_number))
         entries = (await repository.entries_of(connection, [unit_number])).get(unit_number, [])
         return _Planned(facts, entries)
 
@@ -421,9 +440,11 @@ class Book:
             for new, priority_time in plan.new:
                 sequence += 1
                 entries.append(
-                    repository.entry_row(unit_number, sequence, new, priority_time, case, actor, at, leaf)
+                    repository.entry_row(
+                        unit_number, sequence, new, priority_time, plan.case or case, actor, at, leaf
+                    )
                 )
-                first_event = StateEvent(new.initial_state, case, actor, at, new.ruling)
+                first_event = StateEvent(new.initial_state, plan.case or case, actor, at, new.ruling)
                 events.append(repository.event_row(unit_number, sequence, 1, first_event, leaf + 1))
                 events_of[sequence] = 1
                 leaf += 2
@@ -493,76 +514,121 @@ class Book:
         return next(v for v in after.entries if v.entry.sequence == sequence)
 
     async def commit_case(
+        self, connection: asyncpg.Connection, at: dt.datetime, case: CaseToCommit, actor: str
+    ) -> CaseCommitted:
+        """登簿 of one case: see commit_cases; its refusal raised."""
+        (committed,) = await self.commit_cases(connection, at, [case], actor)
+        if isinstance(committed, DomainError):
+            raise committed
+        return committed
+
+    async def commit_cases(
+        self, connection: asyncpg.Connection, at: dt.datetime, cases: list[CaseToCommit], actor: str
+    ) -> list[CaseCommitted | DomainError]:
+        """登簿: checks each case's restrictions at this moment, then appends and ends its entries
+        and numbers the documents it issues. A transfer applied for at `applied_time` finds its
+        预告 and 预抵押 as they stood then (民法典 221: the lapse counts the application, not the
+        entry). Many cases are entered together, with one advance of the log: every unit locked and
+        read in one statement each, every case judged, the admitted ones written at once. A refused
+        case (its DomainError in its place) writes nothing. Two cases of one unit are entered one
+        after the other, the second judged with the first in the book."""
+        results: list[CaseCommitted | DomainError | None] = [None] * len(cases)
+        waiting = list(range(len(cases)))
+        while waiting:
+            units: dict[str, int] = {}
+            for i in waiting:
+                units.setdefault(cases[i].unit_number, i)
+            taking = list(units.values())
+            waiting = [i for i in waiting if i not in taking]
+            await self._commit_round(connection, at, [(i, cases[i]) for i in taking], actor, results)
+        return results
+
+    async def _commit_round(
         self,
         connection: asyncpg.Connection,
         at: dt.datetime,
-        unit_number: str,
-        case: str,
-        disposal: Disposal,
-        beneficiaries: list[str],
-        new_entries: list[NewEntry],
-        ended: list[int],
+        cases: list[tuple[int, CaseToCommit]],
         actor: str,
-        certificates: int = 0,
-        proofs: int = 0,
-        ruling: parties_pb2.CourtRuling | None = None,
-        applied_time: dt.datetime | None = None,
-    ) -> tuple[list[EntryView], list[str], list[str]]:
-        """登簿: checks the restrictions at this moment, then appends and ends entries, and numbers
-        the documents the case issues; with the numbers of its certificates and proofs. A
-        transfer applied for at `applied_time` finds its 预告 and 预抵押 as they stood then
-        (民法典 221: the lapse counts the application, not the entry)."""
-        applied = applied_time if disposal is Disposal.TRANSFER else None
-        plan, view = await self._planned_view(connection, unit_number, at, applied)
-        found = restrictions(view, disposal, beneficiaries)
+        results: list,
+    ) -> None:
+        """Enters cases of distinct units, each result in its place in `results`."""
+        locked = await repository.lock_units(connection, sorted(c.unit_number for _, c in cases))
+        books = await repository.entries_of(connection, list(locked))
+        admitted: list[tuple[int, CaseToCommit, _Planned, list[int]]] = []
+        for i, case in cases:
+            try:
+                facts = _open_to_change(case.unit_number, locked.get(case.unit_number))
+                plan = _Planned(facts, books.get(case.unit_number, []), case=case.case)
+                first = await self._first_registration_time(connection, facts.building_number)
+                applied = case.applied_time if case.disposal is Disposal.TRANSFER else None
+                view = UnitView(facts, first, view_entries(plan.entries, first, at, applied), at)
+                admitted.append((i, case, plan, self._judge(view, plan, case, actor, at)))
+            except DomainError as refused:
+                results[i] = refused
+        if not admitted:
+            return
+        await self._apply(connection, [plan for _, _, plan, _ in admitted], "", actor, at)
+        after = await repository.entries_of(connection, [c.unit_number for _, c, _, _ in admitted])
+        numbers = await self._issue_many(connection, at, [c for _, c, _, _ in admitted])
+        for (i, case, plan, created), (certificates, proofs) in zip(admitted, numbers, strict=True):
+            first = await self._first_registration_time(connection, plan.facts.building_number)
+            view = view_entries(after.get(case.unit_number, []), first, at)
+            results[i] = CaseCommitted([v for v in view if v.entry.sequence in created], certificates, proofs)
+
+    def _judge(
+        self, view: UnitView, plan: _Planned, case: CaseToCommit, actor: str, at: dt.datetime
+    ) -> list[int]:
+        """Plans the case on its unit if the book allows it now; the sequences it will create."""
+        found = restrictions(view, case.disposal, case.beneficiaries)
         if found:
             raise refuse(found)
         ended_by = None
         note = ""
-        if ruling is not None:
-            ended_by = Ruling(ruling.authority, ruling.ruling_number)
-            date = ruling.ruling_time.ToDatetime()
-            note = f"裁判日期 {date:%Y-%m-%d}; 裁判文书 sha256 {ruling.document_sha256.hex()}"
-        for sequence in ended:
+        if case.ruling is not None:
+            ended_by = Ruling(case.ruling.authority, case.ruling.ruling_number)
+            date = case.ruling.ruling_time.ToDatetime()
+            note = f"裁判日期 {date:%Y-%m-%d}; 裁判文书 sha256 {case.ruling.document_sha256.hex()}"
+        for sequence in case.ended:
             self._current(view, sequence)
-            plan.move(sequence, StateEvent(EntryState.HISTORIC, case, actor, at, ended_by, note))
+            plan.move(sequence, StateEvent(EntryState.HISTORIC, case.case, actor, at, ended_by, note))
         created = []
-        for new in new_entries:
+        for new in case.new_entries:
             priority = at
             if new.kind is EntryKind.MORTGAGE and new.related_sequence is not None:
                 source = self._current(view, new.related_sequence)
                 if source.entry.kind is EntryKind.PREMORTGAGE:
                     priority = converted_priority(source)
             created.append(plan.add(new, priority))
-        await self._apply(connection, [plan], case, actor, at)
-        after = await self._after(connection, plan, at)
-        issued = [
-            await self._issue(connection, at, unit_number, case, kind, count)
-            for kind, count in (("CERTIFICATE", certificates), ("PROOF", proofs))
-        ]
-        return [v for v in after.entries if v.entry.sequence in created], *issued
+        return created
 
-    async def _issue(
-        self,
-        connection: asyncpg.Connection,
-        at: dt.datetime,
-        unit_number: str,
-        case: str,
-        kind: str,
-        count: int,
-    ) -> list[str]:
-        """Numbers `count` documents of `kind` from the authority's counter for the year, and keeps
-        each number once (its primary key: no two documents share one)."""
-        if count <= 0:
-            return []
-        render = certificate_number if kind == "CERTIFICATE" else proof_number
-        serials = await allocate(connection, kind, authority_of(unit_number), at.year, count)
-        numbers = [render(at.year, unit_number, serial) for serial in serials]
-        await connection.executemany(
-            "INSERT INTO issued_document (number, kind, unit_number, registry_case, issue_time)"
-            " VALUES ($1, $2, $3, $4, $5)",
-            [(number, kind, unit_number, case, at) for number in numbers],
-        )
+    async def _issue_many(
+        self, connection: asyncpg.Connection, at: dt.datetime, cases: list[CaseToCommit]
+    ) -> list[tuple[list[str], list[str]]]:
+        """Numbers every case's certificates and proofs: one allocation per kind and authority,
+        one insert of every number."""
+        numbers: list[tuple[list[str], list[str]]] = [([], []) for _ in cases]
+        rows = []
+        for kind, slot, render in (("CERTIFICATE", 0, certificate_number), ("PROOF", 1, proof_number)):
+            wanted: dict[str, list[int]] = {}
+            for i, case in enumerate(cases):
+                if (case.certificates, case.proofs)[slot] > 0:
+                    wanted.setdefault(authority_of(case.unit_number), []).append(i)
+            for authority, asking in wanted.items():
+                count = sum((cases[i].certificates, cases[i].proofs)[slot] for i in asking)
+                serials = iter(await allocate(connection, kind, authority, at.year, count))
+                for i in asking:
+                    case = cases[i]
+                    for _ in range((case.certificates, case.proofs)[slot]):
+                        number = render(at.year, case.unit_number, next(serials))
+                        numbers[i][slot].append(number)
+                        rows.append((number, kind, case.unit_number, case.case, at))
+        if rows:
+            # Each number is kept once (its primary key): no two documents share one.
+            await connection.executemany(
+                "INSERT INTO issued_document (number, kind, unit_number, registry_case, issue_time)"
+                " VALUES ($1, $2, $3, $4, $5)",
+                rows,
+            )
         return numbers
 
     async def record_first_registration(
@@ -900,6 +966,20 @@ class Book:
         await self._apply(connection, [plan], case, actor, at)
         after = {v.entry.sequence: v for v in (await self._after(connection, plan, at)).entries}
         return [after[s] for s in touched]
+
+
+def _open_to_change(unit_number: str, facts: UnitFacts | None) -> UnitFacts:
+    """The unit's facts, if the book holds it and it was not renumbered by the survey."""
+    if facts is None:
+        raise NotFound(f"unit {unit_number} is not in the book")
+    if facts.renumbered_to:
+        raise FailedPrecondition(
+            "UNIT_RENUMBERED",
+            f"unit {unit_number} became {facts.renumbered_to} at the as-built survey; its entries"
+            " in force were carried there (担保制度解释 52)",
+            {"unit_number": facts.renumbered_to},
+        )
+    return facts
 
 
 def _seizure_not_ended(views, sequence: int, unit_number: str) -> EntryView:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from dataclasses import replace
 
 from deedflow.registry.v1 import registry_service_pb2 as pb
 from deedflow.registry.v1 import registry_service_pb2_grpc
@@ -23,10 +24,11 @@ from services.registry.domain import (
     seizure_end,
     seizure_term_limit,
 )
-from services.registry.service import Book, checkpoint_message
+from services.registry.service import Book, CaseCommitted, CaseToCommit, checkpoint_message
 from shared import documents, paging
 from shared.auth import caller
-from shared.errors import FieldViolation, InvalidArgument
+from shared.batches import outcomes, refuse_repeated_request_ids
+from shared.errors import DomainError, FieldViolation, InvalidArgument
 from shared.ids import building_of
 from shared.numbering import authority_violations
 from shared.parties import shown_holder
@@ -163,6 +165,50 @@ def _application_time(request, now: dt.datetime) -> dt.datetime | None:
     return applied
 
 
+def _case_to_commit(request: pb.CommitCaseRequest) -> CaseToCommit:
+    """The case a CommitCase request enters, its fields checked (INVALID_ARGUMENT otherwise)."""
+    disposal = _disposal(request.disposal, "disposal")
+    new_entries = [
+        _new_entry(e, f"new_entries[{i}]", request.unit_number) for i, e in enumerate(request.new_entries)
+    ]
+    ended = [
+        _entry_sequence(name, f"ended_entries[{i}]", request.unit_number)[1]
+        for i, name in enumerate(request.ended_entries)
+    ]
+    documents_asked = [
+        FieldViolation(field, f"must be between 0 and {MAX_DOCUMENTS}")
+        for field in ("issue_certificates", "issue_proofs")
+        if not 0 <= getattr(request, field) <= MAX_DOCUMENTS
+    ]
+    if documents_asked:
+        raise InvalidArgument(documents_asked)
+    return CaseToCommit(
+        request.unit_number,
+        request.registry_case,
+        disposal,
+        list(request.beneficiaries),
+        new_entries,
+        ended,
+        request.issue_certificates,
+        request.issue_proofs,
+        request.ruling if request.HasField("ruling") else None,
+    )
+
+
+def _applied(case: CaseToCommit, request: pb.CommitCaseRequest, at: dt.datetime) -> CaseToCommit:
+    """The case with its application time, judged against the moment it is entered."""
+    return replace(case, applied_time=_application_time(request, at))
+
+
+def _committed(committed: CaseCommitted, at: dt.datetime) -> pb.CommitCaseResponse:
+    return pb.CommitCaseResponse(
+        entries=[entry_message(v) for v in committed.entries],
+        register_time=to_timestamp(at),
+        certificate_numbers=committed.certificates,
+        proof_numbers=committed.proofs,
+    )
+
+
 def _renumbering_violations(request: pb.RecordFirstRegistrationRequest) -> list[FieldViolation]:
     """Each renumbering maps one presale unit of the building to one new as-built unit among
     those registered; no unit is named twice."""
@@ -243,48 +289,49 @@ class RegistryServicer(registry_service_pb2_grpc.RegistryServiceServicer):
 
     async def CommitCase(self, request, context):
         actor = caller()
-        disposal = _disposal(request.disposal, "disposal")
-        new_entries = [
-            _new_entry(e, f"new_entries[{i}]", request.unit_number) for i, e in enumerate(request.new_entries)
-        ]
-        ended = [
-            _entry_sequence(name, f"ended_entries[{i}]", request.unit_number)[1]
-            for i, name in enumerate(request.ended_entries)
-        ]
-
-        documents_asked = [
-            FieldViolation(field, f"must be between 0 and {MAX_DOCUMENTS}")
-            for field in ("issue_certificates", "issue_proofs")
-            if not 0 <= getattr(request, field) <= MAX_DOCUMENTS
-        ]
-        if documents_asked:
-            raise InvalidArgument(documents_asked)
+        case = _case_to_commit(request)
 
         async def work(connection, at):
-            applied = _application_time(request, at)
-            created, certificates, proofs = await self.book.commit_case(
-                connection,
-                at,
-                request.unit_number,
-                request.registry_case,
-                disposal,
-                list(request.beneficiaries),
-                new_entries,
-                ended,
-                actor.uri,
-                request.issue_certificates,
-                request.issue_proofs,
-                request.ruling if request.HasField("ruling") else None,
-                applied,
-            )
-            return pb.CommitCaseResponse(
-                entries=[entry_message(v) for v in created],
-                register_time=to_timestamp(at),
-                certificate_numbers=certificates,
-                proof_numbers=proofs,
-            )
+            committed = await self.book.commit_case(connection, at, _applied(case, request, at), actor.uri)
+            return _committed(committed, at)
 
         return await self.book.tx.write("CommitCase", request, pb.CommitCaseResponse, work)
+
+    async def CommitCases(self, request, context):
+        """Many CommitCase requests entered in one register transaction (Book.commit_cases)."""
+        actor = caller()
+        refuse_repeated_request_ids(request.requests)
+        results: list[pb.CommitCaseResponse | DomainError | None] = [None] * len(request.requests)
+        cases = {}
+        for i, one in enumerate(request.requests):
+            try:
+                cases[one.request_id] = _case_to_commit(one)
+            except DomainError as refused:
+                results[i] = refused
+
+        async def work(connection, at, requests):
+            judged, answers = [], {}
+            for one in requests:
+                try:
+                    judged.append((one.request_id, _applied(cases[one.request_id], one, at)))
+                except DomainError as refused:
+                    answers[one.request_id] = refused
+            committed = await self.book.commit_cases(connection, at, [c for _, c in judged], actor.uri)
+            for (request_id, _), result in zip(judged, committed, strict=True):
+                answers[request_id] = result if isinstance(result, DomainError) else _committed(result, at)
+            return [answers[one.request_id] for one in requests]
+
+        taken = [i for i, result in enumerate(results) if result is None]
+        written = await self.book.tx.write_many(
+            "CommitCase",
+            [request.requests[i] for i in taken],
+            pb.CommitCaseResponse,
+            work,
+            lambda one: self.CommitCase(one, context),
+        )
+        for i, result in zip(taken, written, strict=True):
+            results[i] = result
+        return pb.CommitCasesResponse(outcomes=outcomes(results, pb.CommitCaseOutcome, "deedflow.registry"))
 
     async def RecordFirstRegistration(self, request, context):
         actor = caller()

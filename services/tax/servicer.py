@@ -12,6 +12,7 @@ from services.tax.clearance_feed import RESYNC, ClearanceFeed
 from services.tax.service import DeedTax
 from shared import paging
 from shared.auth import caller
+from shared.batches import outcomes, refuse_repeated_request_ids
 from shared.errors import FieldViolation, InvalidArgument
 from shared.logging import mask_personal_ids
 from shared.parties import OFFICIALS
@@ -168,12 +169,29 @@ class TaxServicer(tax_service_pb2_grpc.TaxServiceServicer):
         return await self.tx.write("RefundDeedTax", request, pb.RefundDeedTaxResponse, work)
 
     async def ConsumeClearance(self, request, context):
+        return await self.tx.write(
+            "ConsumeClearance", request, pb.ConsumeClearanceResponse, await self._consume(request)
+        )
 
+    async def ConsumeClearances(self, request, context):
+        refuse_repeated_request_ids(request.requests)
+        results = await self.tx.write_together(
+            "ConsumeClearance",
+            request.requests,
+            pb.ConsumeClearanceResponse,
+            self._consume,
+            lambda one: self.ConsumeClearance(one, context),
+        )
+        return pb.ConsumeClearancesResponse(
+            outcomes=outcomes(results, pb.ConsumeClearanceOutcome, "deedflow.tax")
+        )
+
+    async def _consume(self, request: pb.ConsumeClearanceRequest):
         async def work(connection, at):
             row = await self.tax.consume(connection, at, request.clearance_number, request.transfer_case)
             return pb.ConsumeClearanceResponse(assessment=await self._render(connection, row))
 
-        return await self.tx.write("ConsumeClearance", request, pb.ConsumeClearanceResponse, work)
+        return work
 
     async def ReassessDeedTax(self, request, context):
 

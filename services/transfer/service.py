@@ -37,6 +37,8 @@ from services.transfer import repository
 from services.transfer.domain import RegistrationState, fee_fen
 from shared import co_ownership
 from shared.auth import Caller, Role
+from shared.batches import MAX_TOGETHER
+from shared.book_commits import book_commits
 from shared.casework.domain import CaseKind
 from shared.casework.service import Case, CaseBook, Registered, refuse_if_restricted
 from shared.documents import as_corrected, lapsed_at, standing_entry
@@ -47,6 +49,7 @@ from shared.errors import (
     FieldViolation,
     NotFound,
 )
+from shared.grpc.coalescing import coalesced
 from shared.grpc.status import to_status
 from shared.journal import Journal, Operation, Refused
 from shared.names import parse_uuid_name
@@ -169,6 +172,34 @@ class Transfers:
             "ZY",
             {CaseKind.FIRST_REGISTRATION: _FirstRegistration(self), CaseKind.TRANSFER: _Transfer(self)},
             journal.domain,
+        )
+
+        # The transfers entered side by side (a building's handover) reach each office together:
+        # the register enters their cases in one transaction, the others record them in one.
+        self.commit = book_commits(lambda: self.registry)
+        self.consume_clearance = coalesced(
+            lambda r: self.tax.ConsumeClearance(r),
+            lambda batch: self.tax.ConsumeClearances(batch),
+            tax_pb.ConsumeClearancesRequest,
+            MAX_TOGETHER,
+        )
+        self.mark_converted = coalesced(
+            lambda r: self.preregistrations.MarkConverted(r),
+            lambda batch: self.preregistrations.MarkManyConverted(batch),
+            prereg_pb.MarkManyConvertedRequest,
+            MAX_TOGETHER,
+        )
+        self.mark_contract_transferred = coalesced(
+            lambda r: self.contracts.MarkContractTransferred(r),
+            lambda batch: self.contracts.MarkContractsTransferred(batch),
+            contract_pb.MarkContractsTransferredRequest,
+            MAX_TOGETHER,
+        )
+        self.record_converted_mortgage = coalesced(
+            lambda r: self.mortgages.RecordConvertedMortgage(r),
+            lambda batch: self.mortgages.RecordConvertedMortgages(batch),
+            mortgage_pb.RecordConvertedMortgagesRequest,
+            MAX_TOGETHER,
         )
 
     @property
@@ -597,7 +628,7 @@ class _Transfer:
         op.intend([("tax-hold", tax_pb.ConsumeClearanceRequest(**clearance_hold)), ("commit", commit)])
         await op.call(
             "tax-hold",
-            self.service.tax.ConsumeClearance,
+            self.service.consume_clearance,
             tax_pb.ConsumeClearanceRequest(**clearance_hold),
             tax_pb.ConsumeClearanceResponse,
             refusable=True,
@@ -605,7 +636,7 @@ class _Transfer:
         try:
             committed = await op.call(
                 "commit",
-                self.service.registry.CommitCase,
+                self.service.commit,
                 commit,
                 registry_pb.CommitCaseResponse,
                 refusable=True,
@@ -626,7 +657,7 @@ class _Transfer:
         steps = [
             (
                 "convert",
-                self.service.preregistrations.MarkConverted,
+                self.service.mark_converted,
                 prereg_pb.MarkConvertedRequest(
                     preregistration=application.preregistration, transfer_case=case.name
                 ),
@@ -634,7 +665,7 @@ class _Transfer:
             ),
             (
                 "contract",
-                self.service.contracts.MarkContractTransferred,
+                self.service.mark_contract_transferred,
                 contract_pb.MarkContractTransferredRequest(
                     name=application.contract, certificate_number=numbers[0]
                 ),
@@ -646,7 +677,7 @@ class _Transfer:
             steps.append(
                 (
                     "mortgage",
-                    self.service.mortgages.RecordConvertedMortgage,
+                    self.service.record_converted_mortgage,
                     mortgage_pb.RecordConvertedMortgageRequest(
                         unit_number=application.unit_number,
                         premortgage=application.premortgage,

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from deedflow.transfer.v1 import transfer_service_pb2 as pb
 from deedflow.transfer.v1 import transfer_service_pb2_grpc
 from services.transfer import repository
 from services.transfer.service import SALE_FACTS, Transfers, site_inspection_name, transfer_id
 from shared import paging
 from shared.auth import Role, caller
+from shared.batches import outcomes, refuse_repeated_request_ids
 from shared.casework.service import entering, lodge_or_enter
 from shared.casework.servicer import case_message
 from shared.documents import issue
-from shared.errors import FieldViolation, InvalidArgument, NotFound
+from shared.errors import DomainError, FieldViolation, InvalidArgument, NotFound
 from shared.ids import building_of
 from shared.outcomes import REFUSALS
 from shared.parties import is_party, require_own_sale, require_party
@@ -216,6 +219,25 @@ class TransferServicer(transfer_service_pb2_grpc.TransferServiceServicer):
         who = caller()
         require_own_sale(who, request.application.developer.uscc, "application.developer.uscc")
         return await self._lodge(request, who)
+
+    async def LodgeTransfers(self, request, context):
+        """Each request as LodgeTransfer alone, its stored answer looked up first; all side by
+        side, so their calls to the other offices go out together."""
+        refuse_repeated_request_ids(request.requests)
+
+        async def one(single: pb.LodgeTransferRequest) -> pb.LodgeTransferResponse | DomainError:
+            try:
+                reply = await self.tx.journal.answer(self.tx.key("LodgeTransfer", single.request_id), single)
+                if reply is None:
+                    reply = await self.LodgeTransfer(single, context)
+            except DomainError as refused:
+                return refused
+            return pb.LodgeTransferResponse.FromString(reply) if isinstance(reply, bytes) else reply
+
+        results = await asyncio.gather(*(one(single) for single in request.requests))
+        return pb.LodgeTransfersResponse(
+            outcomes=outcomes(results, pb.LodgeTransferOutcome, "deedflow.transfer")
+        )
 
     async def BatchLodgeTransfers(self, request, context):
         who = caller()

@@ -52,7 +52,7 @@ class RemoteCallInTransaction(RuntimeError):
     error, refused before the call leaves, because the remote effect could outlive a rollback."""
 
 
-def _refuse_inside_transaction(method: str | bytes) -> None:
+def refuse_inside_transaction(method: str | bytes) -> None:
     if holding_transaction_var.get():
         name = method.decode() if isinstance(method, bytes) else method
         raise RemoteCallInTransaction(f"{name} called while a database transaction is open")
@@ -80,13 +80,13 @@ class _DeadlineAndRequestId:
 
 class _UnaryUnary(_DeadlineAndRequestId, grpc.aio.UnaryUnaryClientInterceptor):
     async def intercept_unary_unary(self, continuation, client_call_details, request):
-        _refuse_inside_transaction(client_call_details.method)
+        refuse_inside_transaction(client_call_details.method)
         return await continuation(self._details(client_call_details), request)
 
 
 class _UnaryStream(_DeadlineAndRequestId, grpc.aio.UnaryStreamClientInterceptor):
     async def intercept_unary_stream(self, continuation, client_call_details, request):
-        _refuse_inside_transaction(client_call_details.method)
+        refuse_inside_transaction(client_call_details.method)
         return await continuation(self._details(client_call_details), request)
 
 
@@ -94,7 +94,7 @@ class _NoTransaction(grpc.aio.UnaryStreamClientInterceptor):
     """Streams without a deadline still refuse to start inside a transaction."""
 
     async def intercept_unary_stream(self, continuation, client_call_details, request):
-        _refuse_inside_transaction(client_call_details.method)
+        refuse_inside_transaction(client_call_details.method)
         return await continuation(client_call_details, request)
 
 

@@ -616,3 +616,38 @@ async def test_common_parts_are_registered_with_the_building(offices):
     assert list(record.common_parts) == ["物业管理用房"]
     assert record.state == transfer_pb.REGISTRATION_STATE_REGISTERED
     assert record.developer.uscc == DEVELOPER.uscc
+
+
+async def test_the_platforms_transfers_sent_together_are_each_answered_as_alone(offices, pki):
+    """LodgeTransfers, as a building's handover sends it: each transfer entered (its 预抵押
+    converted, its certificate and the bank's proof numbered) or refused on its own, and each
+    request's answer given again to a retry of the batch or of LodgeTransfer alone."""
+    o = offices
+    building, units = await presale(o, units=3)
+    sales = []
+    for unit in units:
+        sale = await file_contract(o, pki, unit)
+        await preregister(o, sale)
+        await premortgage(o, sale)
+        await pay_tax(o, sale)
+        sales.append(sale)
+    await first_register(o, building, units)
+    await seize(o, units[1], 32)
+    requests = [
+        transfer_pb.LodgeTransferRequest(request_id=rid(), application=application(s), auto_register=True)
+        for s in sales
+    ]
+    batch = transfer_pb.LodgeTransfersRequest(requests=requests)
+    reply = await o.transfer_as_service.LodgeTransfers(batch)
+    entered_ones = [reply.outcomes[0].response.transfer, reply.outcomes[2].response.transfer]
+    for transfer in entered_ones:
+        assert transfer.state == transfer_pb.REGISTRATION_STATE_REGISTERED
+        assert transfer.certificates
+        assert transfer.mortgage_proof_number
+    assert reply.outcomes[1].error.code == grpc.StatusCode.FAILED_PRECONDITION.value[0]
+    assert error_info(reply.outcomes[1].error).reason == "UNIT_SEIZED"
+    assert await o.transfer_as_service.LodgeTransfers(batch) == reply
+    assert await o.transfer_as_service.LodgeTransfer(requests[2]) == reply.outcomes[2].response
+    for sale in (sales[0], sales[2]):
+        contract = await o.contracts.GetContract(contract_pb.GetContractRequest(name=sale.contract.name))
+        assert contract.contract.state == contract_pb.CONTRACT_STATE_TRANSFERRED

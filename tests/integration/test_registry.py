@@ -787,3 +787,110 @@ async def test_a_seizure_of_the_building_and_its_land_stops_first_registration(a
     )
     registered = await first_register(as_service, free_building)
     assert len(registered.entries) == 2
+
+
+def _prereg_case(unit: str, holders=BUYERS) -> pb.CommitCaseRequest:
+    return pb.CommitCaseRequest(
+        request_id=rid(),
+        unit_number=unit,
+        registry_case=f"cases/YG{uuid.uuid4().hex[:8]}",
+        disposal=pb.DISPOSAL_PREREGISTRATION,
+        beneficiaries=list(holders),
+        new_entries=[
+            pb.NewEntry(
+                kind=pb.ENTRY_KIND_PREREGISTRATION,
+                holders=list(holders),
+                share_basis_points=[10000 // len(holders)] * len(holders),
+            )
+        ],
+    )
+
+
+def _premortgage_case(unit: str) -> pb.CommitCaseRequest:
+    return pb.CommitCaseRequest(
+        request_id=rid(),
+        unit_number=unit,
+        registry_case=f"cases/YD{uuid.uuid4().hex[:8]}",
+        disposal=pb.DISPOSAL_PREMORTGAGE,
+        beneficiaries=[*BUYERS, BANK],
+        new_entries=[pb.NewEntry(kind=pb.ENTRY_KIND_PREMORTGAGE, holders=[BANK], amount_fen=80_000_000)],
+    )
+
+
+def _outcome(outcome: pb.CommitCaseOutcome):
+    """A response, or (code, reason) of the refusal."""
+    if outcome.HasField("response"):
+        return outcome.response
+    info = error_info(outcome.error)
+    return grpc.StatusCode(next(c for c in grpc.StatusCode if c.value[0] == outcome.error.code)), (
+        info.reason if info else None
+    )
+
+
+async def _history(stub, unit: str) -> list[pb.Entry]:
+    return list((await stub.ListEntries(pb.ListEntriesRequest(unit_number=unit))).entries)
+
+
+async def test_cases_entered_together_are_answered_each_as_alone(as_service, as_clerk):
+    """CommitCases: each case judged and answered as CommitCase alone would, in one register
+    transaction; a refused case writes nothing and, holding no answer, may be sent again once its
+    cause is gone; a second case of one unit is judged with the first in the book."""
+    _, (u1, u2, u3) = await new_building(as_clerk, units=3)
+    held = await preregister(as_service, u2, holders=(OTHER_BUYER,))
+    missing = f"{u3[:-4]}0099"
+    requests = [
+        _prereg_case(u1),
+        _prereg_case(u2),
+        _prereg_case(u3),
+        _premortgage_case(u1),
+        _prereg_case(missing),
+    ]
+    batch = pb.CommitCasesRequest(requests=requests)
+    first = [_outcome(o) for o in (await as_service.CommitCases(batch)).outcomes]
+
+    assert [e.kind for e in first[0].entries] == [pb.ENTRY_KIND_PREREGISTRATION]
+    assert first[1] == (grpc.StatusCode.FAILED_PRECONDITION, "PRE_REGISTRATION_HELD_BY_OTHER")
+    assert first[2].entries[0].unit_number == u3
+    assert (first[3].entries[0].kind, first[3].entries[0].sequence) == (pb.ENTRY_KIND_PREMORTGAGE, 2)
+    assert first[4] == (grpc.StatusCode.NOT_FOUND, None)
+    assert [e.name for e in await _history(as_clerk, u2)] == [held.name]
+
+    # Sent again, as a batch or alone: the same answers, and nothing entered twice.
+    again = [_outcome(o) for o in (await as_service.CommitCases(batch)).outcomes]
+    assert again == first
+    assert await as_service.CommitCase(requests[0]) == first[0]
+    assert len(await _history(as_clerk, u1)) == 2
+    reused = pb.CommitCaseRequest()
+    reused.CopyFrom(requests[2])
+    reused.registry_case = "cases/OTHER"
+    (answer,) = (await as_service.CommitCases(pb.CommitCasesRequest(requests=[reused]))).outcomes
+    assert _outcome(answer) == (grpc.StatusCode.INVALID_ARGUMENT, "REQUEST_ID_REUSED")
+
+    # The refusal left no answer: once the other buyer's pre-registration is cancelled, the same
+    # request is entered.
+    await commit(as_service, u2, pb.DISPOSAL_CANCELLATION, [OTHER_BUYER], ended=[held.name])
+    entered = [_outcome(o) for o in (await as_service.CommitCases(batch)).outcomes]
+    assert entered[1].entries[0].holders == list(BUYERS)
+    assert entered[:1] + entered[2:] == first[:1] + first[2:]
+
+
+async def test_the_same_cases_sent_twice_at_once_are_entered_once(as_service, as_clerk):
+    _, units = await new_building(as_clerk, units=4)
+    batch = pb.CommitCasesRequest(requests=[_prereg_case(u) for u in units])
+    one, other = await asyncio.gather(as_service.CommitCases(batch), as_service.CommitCases(batch))
+    assert one == other
+    assert all(o.HasField("response") for o in one.outcomes)
+    for unit in units:
+        assert len(await _history(as_clerk, unit)) == 1
+
+
+async def test_a_batch_naming_a_request_id_twice_is_refused_whole(as_service, as_clerk):
+    _, (u1, u2) = await new_building(as_clerk)
+    twice = _prereg_case(u2)
+    twice.request_id = (first := _prereg_case(u1)).request_id
+    with pytest.raises(grpc.aio.AioRpcError) as caught:
+        await as_service.CommitCases(pb.CommitCasesRequest(requests=[first, twice]))
+    assert caught.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    fields = [v.field for v in bad_request(rpc_status.from_call(caught.value)).field_violations]
+    assert fields == ["requests[1].request_id"]
+    assert await _history(as_clerk, u1) == []

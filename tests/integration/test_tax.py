@@ -14,6 +14,7 @@ from deedflow.tax.v1 import tax_service_pb2_grpc
 from deedflow.type.v1 import parties_pb2
 from shared import statements
 from shared.grpc.channels import secure_channel
+from shared.grpc.status import error_info
 from tests.flows import cancel_jointly, file_contract, pay_tax, presale, refused
 from tests.support import client_channel
 
@@ -337,4 +338,54 @@ async def test_a_reassessment_on_the_as_built_area_asks_more_or_refunds_the_diff
     assert await refused(offices.tax.ReassessDeedTax(less)) == (
         grpc.StatusCode.FAILED_PRECONDITION,
         "ASSESSMENT_CLOSED",
+    )
+
+
+async def test_clearances_held_together_are_answered_each_as_alone(offices, pki, as_transfer):
+    """ConsumeClearances: each hold judged in turn in one transaction and answered as
+    ConsumeClearance alone; a refusal keeps no answer, so the same request succeeds once its
+    cause is gone (the earlier case's hold released), and a retry of either RPC gets the first
+    answer."""
+    _, (first_unit, second_unit, held_unit) = await presale(offices, units=3)
+    first = await pay_tax(offices, await file_contract(offices, pki, first_unit))
+    second = await pay_tax(offices, await file_contract(offices, pki, second_unit))
+    held = await pay_tax(offices, await file_contract(offices, pki, held_unit))
+    earlier = {"clearance_number": held.clearance_number, "transfer_case": "cases/ZY-EARLIER"}
+    await as_transfer.ConsumeClearance(pb.ConsumeClearanceRequest(request_id=rid(), **earlier))
+
+    def hold(assessment, case):
+        return pb.ConsumeClearanceRequest(
+            request_id=rid(), clearance_number=assessment.clearance_number, transfer_case=case
+        )
+
+    requests = [
+        hold(first, "cases/ZY-A"),
+        hold(held, "cases/ZY-C"),
+        hold(second, "cases/ZY-B"),
+        hold(first, "cases/ZY-OTHER"),
+    ]
+    batch = pb.ConsumeClearancesRequest(requests=requests)
+    reply = await as_transfer.ConsumeClearances(batch)
+    outcomes = [_outcome(o) for o in reply.outcomes]
+    assert outcomes[0].assessment.state == pb.ASSESSMENT_STATE_CONSUMED
+    assert outcomes[1] == (grpc.StatusCode.FAILED_PRECONDITION, "CLEARANCE_USED_BY_TRANSFER")
+    assert outcomes[2].assessment.transfer_case == "cases/ZY-B"
+    # Judged after the first hold of the same clearance, in the same transaction.
+    assert outcomes[3] == (grpc.StatusCode.FAILED_PRECONDITION, "CLEARANCE_USED_BY_TRANSFER")
+
+    assert await as_transfer.ConsumeClearances(batch) == reply
+    assert await as_transfer.ConsumeClearance(requests[2]) == outcomes[2]
+
+    await as_transfer.ReleaseClearance(pb.ReleaseClearanceRequest(request_id=rid(), **earlier))
+    again = [_outcome(o) for o in (await as_transfer.ConsumeClearances(batch)).outcomes]
+    assert again[1].assessment.state == pb.ASSESSMENT_STATE_CONSUMED
+    assert [again[0], again[2], again[3]] == [outcomes[0], outcomes[2], outcomes[3]]
+
+
+def _outcome(outcome: pb.ConsumeClearanceOutcome):
+    if outcome.HasField("response"):
+        return outcome.response
+    info = error_info(outcome.error)
+    return grpc.StatusCode(next(c for c in grpc.StatusCode if c.value[0] == outcome.error.code)), (
+        info.reason if info else None
     )

@@ -3,6 +3,7 @@ import datetime
 from deedflow.type.v1 import field_rules_pb2 as _field_rules_pb2
 from deedflow.type.v1 import parties_pb2 as _parties_pb2
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
+from google.rpc import status_pb2 as _status_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
 from google.protobuf import descriptor as _descriptor
@@ -329,6 +330,26 @@ class CancelContractResponse(_message.Message):
     CONTRACT_FIELD_NUMBER: _ClassVar[int]
     contract: Contract
     def __init__(self, contract: _Optional[_Union[Contract, _Mapping]] = ...) -> None: ...
+
+class MarkContractsTransferredRequest(_message.Message):
+    __slots__ = ("requests",)
+    REQUESTS_FIELD_NUMBER: _ClassVar[int]
+    requests: _containers.RepeatedCompositeFieldContainer[MarkContractTransferredRequest]
+    def __init__(self, requests: _Optional[_Iterable[_Union[MarkContractTransferredRequest, _Mapping]]] = ...) -> None: ...
+
+class MarkContractTransferredOutcome(_message.Message):
+    __slots__ = ("response", "error")
+    RESPONSE_FIELD_NUMBER: _ClassVar[int]
+    ERROR_FIELD_NUMBER: _ClassVar[int]
+    response: MarkContractTransferredResponse
+    error: _status_pb2.Status
+    def __init__(self, response: _Optional[_Union[MarkContractTransferredResponse, _Mapping]] = ..., error: _Optional[_Union[_status_pb2.Status, _Mapping]] = ...) -> None: ...
+
+class MarkContractsTransferredResponse(_message.Message):
+    __slots__ = ("outcomes",)
+    OUTCOMES_FIELD_NUMBER: _ClassVar[int]
+    outcomes: _containers.RepeatedCompositeFieldContainer[MarkContractTransferredOutcome]
+    def __init__(self, outcomes: _Optional[_Iterable[_Union[MarkContractTransferredOutcome, _Mapping]]] = ...) -> None: ...
 
 class MarkContractTransferredRequest(_message.Message):
     __slots__ = ("request_id", "name", "certificate_number")

@@ -92,6 +92,11 @@ class ContractServiceStub:
                 request_serializer=deedflow_dot_contract_dot_v1_dot_contract__service__pb2.MarkContractTransferredRequest.SerializeToString,
                 response_deserializer=deedflow_dot_contract_dot_v1_dot_contract__service__pb2.MarkContractTransferredResponse.FromString,
                 _registered_method=True)
+        self.MarkContractsTransferred = channel.unary_unary(
+                '/deedflow.contract.v1.ContractService/MarkContractsTransferred',
+                request_serializer=deedflow_dot_contract_dot_v1_dot_contract__service__pb2.MarkContractsTransferredRequest.SerializeToString,
+                response_deserializer=deedflow_dot_contract_dot_v1_dot_contract__service__pb2.MarkContractsTransferredResponse.FromString,
+                _registered_method=True)
 
 
 class ContractServiceServicer:
@@ -204,6 +209,16 @@ class ContractServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def MarkContractsTransferred(self, request, context):
+        """Many MarkContractTransferred requests in one transaction: contracts marked performed together, each answered
+        exactly as MarkContractTransferred alone would (its own request id and answer, given again to a retry of
+        either RPC); a refused one changes nothing of its own. Caller: as MarkContractTransferred.
+        Errors: per request as MarkContractTransferred; the call itself fails only on INVALID_ARGUMENT.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_ContractServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -261,6 +276,11 @@ def add_ContractServiceServicer_to_server(servicer, server):
                     servicer.MarkContractTransferred,
                     request_deserializer=deedflow_dot_contract_dot_v1_dot_contract__service__pb2.MarkContractTransferredRequest.FromString,
                     response_serializer=deedflow_dot_contract_dot_v1_dot_contract__service__pb2.MarkContractTransferredResponse.SerializeToString,
+            ),
+            'MarkContractsTransferred': grpc.unary_unary_rpc_method_handler(
+                    servicer.MarkContractsTransferred,
+                    request_deserializer=deedflow_dot_contract_dot_v1_dot_contract__service__pb2.MarkContractsTransferredRequest.FromString,
+                    response_serializer=deedflow_dot_contract_dot_v1_dot_contract__service__pb2.MarkContractsTransferredResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -563,6 +583,33 @@ class ContractService:
             '/deedflow.contract.v1.ContractService/MarkContractTransferred',
             deedflow_dot_contract_dot_v1_dot_contract__service__pb2.MarkContractTransferredRequest.SerializeToString,
             deedflow_dot_contract_dot_v1_dot_contract__service__pb2.MarkContractTransferredResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def MarkContractsTransferred(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/deedflow.contract.v1.ContractService/MarkContractsTransferred',
+            deedflow_dot_contract_dot_v1_dot_contract__service__pb2.MarkContractsTransferredRequest.SerializeToString,
+            deedflow_dot_contract_dot_v1_dot_contract__service__pb2.MarkContractsTransferredResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -27,9 +27,10 @@ from deedflow.registry.v1 import document_pb2 as deedflow_dot_registry_dot_v1_do
 from deedflow.type.v1 import field_rules_pb2 as deedflow_dot_type_dot_v1_dot_field__rules__pb2
 from deedflow.type.v1 import parties_pb2 as deedflow_dot_type_dot_v1_dot_parties__pb2
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
+from google.rpc import status_pb2 as google_dot_rpc_dot_status__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n+deedflow/mortgage/v1/mortgage_service.proto\x12\x14\x64\x65\x65\x64\x66low.mortgage.v1\x1a+deedflow/casework/v1/casework_service.proto\x1a#deedflow/registry/v1/document.proto\x1a\"deedflow/type/v1/field_rules.proto\x1a\x1e\x64\x65\x65\x64\x66low/type/v1/parties.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\x9f\x03\n\x08Mortgage\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x13\n\x0bunit_number\x18\x02 \x01(\t\x12$\n\x04loan\x18\x03 \x01(\x0b\x32\x16.deedflow.type.v1.Loan\x12+\n\nmortgagors\x18\x04 \x03(\x0b\x32\x17.deedflow.type.v1.Buyer\x12\x32\n\x05state\x18\x05 \x01(\x0e\x32#.deedflow.mortgage.v1.MortgageState\x12\x15\n\rregistry_case\x18\x06 \x01(\t\x12\x14\n\x0cproof_number\x18\x07 \x01(\t\x12\r\n\x05\x65ntry\x18\x08 \x01(\t\x12\x31\n\rpriority_time\x18\t \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x31\n\rregister_time\x18\n \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x13\n\x0bpremortgage\x18\x0b \x01(\t\x12\x32\n\x0e\x64ischarge_time\x18\x0c \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\x80\x02\n\x14LodgeMortgageRequest\x12\x1c\n\nrequest_id\x18\x01 \x01(\tB\x08\xea\xc7\x18\x04\x08\x04\x10\x01\x12\x1d\n\x0bunit_number\x18\x02 \x01(\tB\x08\xea\xc7\x18\x04\x08\x01\x10\x01\x12,\n\x04loan\x18\x03 \x01(\x0b\x32\x16.deedflow.type.v1.LoanB\x06\xea\xc7\x18\x02\x10\x01\x12+\n\nmortgagors\x18\x04 \x03(\x0b\x32\x17.deedflow.type.v1.Buyer\x12\x39\n\x14mortgagor_signatures\x18\x05 \x03(\x0b\x32\x1b.deedflow.type.v1.Signature\x12\x15\n\rauto_register\x18\x06 \x01(\x08\"z\n\x15LodgeMortgageResponse\x12\x30\n\x08mortgage\x18\x01 \x01(\x0b\x32\x1e.deedflow.mortgage.v1.Mortgage\x12/\n\x0b\x63\x61se_record\x18\x02 \x01(\x0b\x32\x1a.deedflow.casework.v1.Case\"\xbd\x02\n\x1eRecordConvertedMortgageRequest\x12\x1c\n\nrequest_id\x18\x01 \x01(\tB\x08\xea\xc7\x18\x04\x08\x04\x10\x01\x12\x1d\n\x0bunit_number\x18\x02 \x01(\tB\x08\xea\xc7\x18\x04\x08\x01\x10\x01\x12\x1b\n\x0bpremortgage\x18\x03 \x01(\tB\x06\xea\xc7\x18\x02\x10\x01\x12\x15\n\x05\x65ntry\x18\x04 \x01(\tB\x06\xea\xc7\x18\x02\x10\x01\x12,\n\x04loan\x18\x05 \x01(\x0b\x32\x16.deedflow.type.v1.LoanB\x06\xea\xc7\x18\x02\x10\x01\x12+\n\nmortgagors\x18\x06 \x03(\x0b\x32\x17.deedflow.type.v1.Buyer\x12\x31\n\rpriority_time\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x1c\n\x0cproof_number\x18\x08 \x01(\tB\x06\xea\xc7\x18\x02\x10\x01\"S\n\x1fRecordConvertedMortgageResponse\x12\x30\n\x08mortgage\x18\x01 \x01(\x0b\x32\x1e.deedflow.mortgage.v1.Mortgage\"A\n\x12GetMortgageRequest\x12\x14\n\x04name\x18\x01 \x01(\tB\x06\xea\xc7\x18\x02\x10\x01\x12\x15\n\rwith_document\x18\x02 \x01(\x08\"\x85\x01\n\x13GetMortgageResponse\x12\x30\n\x08mortgage\x18\x01 \x01(\x0b\x32\x1e.deedflow.mortgage.v1.Mortgage\x12<\n\x0eproof_document\x18\x02 \x01(\x0b\x32$.deedflow.registry.v1.SignedDocument\"\xb9\x01\n\x14ListMortgagesRequest\x12\x1b\n\x0bunit_number\x18\x01 \x01(\tB\x06\xea\xc7\x18\x02\x08\x01\x12\x1e\n\x0emortgagee_uscc\x18\x02 \x01(\tB\x06\xea\xc7\x18\x02\x08\x03\x12\x32\n\x05state\x18\x03 \x01(\x0e\x32#.deedflow.mortgage.v1.MortgageState\x12\x1c\n\tpage_size\x18\x04 \x01(\x05\x42\t\xea\xc7\x18\x05(\x00\x30\xf4\x03\x12\x12\n\npage_token\x18\x05 \x01(\t\"c\n\x15ListMortgagesResponse\x12\x31\n\tmortgages\x18\x01 \x03(\x0b\x32\x1e.deedflow.mortgage.v1.Mortgage\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"\x8b\x01\n\x18\x44ischargeMortgageRequest\x12\x1c\n\nrequest_id\x18\x01 \x01(\tB\x08\xea\xc7\x18\x04\x08\x04\x10\x01\x12\x14\n\x04name\x18\x02 \x01(\tB\x06\xea\xc7\x18\x02\x10\x01\x12$\n\x14settlement_reference\x18\x03 \x01(\tB\x06\xea\xc7\x18\x02\x10\x01\x12\x15\n\rauto_register\x18\x04 \x01(\x08\"~\n\x19\x44ischargeMortgageResponse\x12\x30\n\x08mortgage\x18\x01 \x01(\x0b\x32\x1e.deedflow.mortgage.v1.Mortgage\x12/\n\x0b\x63\x61se_record\x18\x02 \x01(\x0b\x32\x1a.deedflow.casework.v1.Case*\xa6\x01\n\rMortgageState\x12\x1e\n\x1aMORTGAGE_STATE_UNSPECIFIED\x10\x00\x12\x19\n\x15MORTGAGE_STATE_LODGED\x10\x01\x12\x1d\n\x19MORTGAGE_STATE_REGISTERED\x10\x02\x12\x1d\n\x19MORTGAGE_STATE_DISCHARGED\x10\x03\x12\x1c\n\x18MORTGAGE_STATE_ABANDONED\x10\x04\x32\xc8\x04\n\x0fMortgageService\x12h\n\rLodgeMortgage\x12*.deedflow.mortgage.v1.LodgeMortgageRequest\x1a+.deedflow.mortgage.v1.LodgeMortgageResponse\x12\x86\x01\n\x17RecordConvertedMortgage\x12\x34.deedflow.mortgage.v1.RecordConvertedMortgageRequest\x1a\x35.deedflow.mortgage.v1.RecordConvertedMortgageResponse\x12\x62\n\x0bGetMortgage\x12(.deedflow.mortgage.v1.GetMortgageRequest\x1a).deedflow.mortgage.v1.GetMortgageResponse\x12h\n\rListMortgages\x12*.deedflow.mortgage.v1.ListMortgagesRequest\x1a+.deedflow.mortgage.v1.ListMortgagesResponse\x12t\n\x11\x44ischargeMortgage\x12..deedflow.mortgage.v1.DischargeMortgageRequest\x1a/.deedflow.mortgage.v1.DischargeMortgageResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n+deedflow/mortgage/v1/mortgage_service.proto\x12\x14\x64\x65\x65\x64\x66low.mortgage.v1\x1a+deedflow/casework/v1/casework_service.proto\x1a#deedflow/registry/v1/document.proto\x1a\"deedflow/type/v1/field_rules.proto\x1a\x1e\x64\x65\x65\x64\x66low/type/v1/parties.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x17google/rpc/status.proto\"\x9f\x03\n\x08Mortgage\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x13\n\x0bunit_number\x18\x02 \x01(\t\x12$\n\x04loan\x18\x03 \x01(\x0b\x32\x16.deedflow.type.v1.Loan\x12+\n\nmortgagors\x18\x04 \x03(\x0b\x32\x17.deedflow.type.v1.Buyer\x12\x32\n\x05state\x18\x05 \x01(\x0e\x32#.deedflow.mortgage.v1.MortgageState\x12\x15\n\rregistry_case\x18\x06 \x01(\t\x12\x14\n\x0cproof_number\x18\x07 \x01(\t\x12\r\n\x05\x65ntry\x18\x08 \x01(\t\x12\x31\n\rpriority_time\x18\t \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x31\n\rregister_time\x18\n \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x13\n\x0bpremortgage\x18\x0b \x01(\t\x12\x32\n\x0e\x64ischarge_time\x18\x0c \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\x80\x02\n\x14LodgeMortgageRequest\x12\x1c\n\nrequest_id\x18\x01 \x01(\tB\x08\xea\xc7\x18\x04\x08\x04\x10\x01\x12\x1d\n\x0bunit_number\x18\x02 \x01(\tB\x08\xea\xc7\x18\x04\x08\x01\x10\x01\x12,\n\x04loan\x18\x03 \x01(\x0b\x32\x16.deedflow.type.v1.LoanB\x06\xea\xc7\x18\x02\x10\x01\x12+\n\nmortgagors\x18\x04 \x03(\x0b\x32\x17.deedflow.type.v1.Buyer\x12\x39\n\x14mortgagor_signatures\x18\x05 \x03(\x0b\x32\x1b.deedflow.type.v1.Signature\x12\x15\n\rauto_register\x18\x06 \x01(\x08\"z\n\x15LodgeMortgageResponse\x12\x30\n\x08mortgage\x18\x01 \x01(\x0b\x32\x1e.deedflow.mortgage.v1.Mortgage\x12/\n\x0b\x63\x61se_record\x18\x02 \x01(\x0b\x32\x1a.deedflow.casework.v1.Case\"r\n\x1fRecordConvertedMortgagesRequest\x12O\n\x08requests\x18\x01 \x03(\x0b\x32\x34.deedflow.mortgage.v1.RecordConvertedMortgageRequestB\x07\xea\xc7\x18\x03 \xc8\x01\"\x9b\x01\n\x1eRecordConvertedMortgageOutcome\x12I\n\x08response\x18\x01 \x01(\x0b\x32\x35.deedflow.mortgage.v1.RecordConvertedMortgageResponseH\x00\x12#\n\x05\x65rror\x18\x02 \x01(\x0b\x32\x12.google.rpc.StatusH\x00\x42\t\n\x07outcome\"j\n RecordConvertedMortgagesResponse\x12\x46\n\x08outcomes\x18\x01 \x03(\x0b\x32\x34.deedflow.mortgage.v1.RecordConvertedMortgageOutcome\"\xbd\x02\n\x1eRecordConvertedMortgageRequest\x12\x1c\n\nrequest_id\x18\x01 \x01(\tB\x08\xea\xc7\x18\x04\x08\x04\x10\x01\x12\x1d\n\x0bunit_number\x18\x02 \x01(\tB\x08\xea\xc7\x18\x04\x08\x01\x10\x01\x12\x1b\n\x0bpremortgage\x18\x03 \x01(\tB\x06\xea\xc7\x18\x02\x10\x01\x12\x15\n\x05\x65ntry\x18\x04 \x01(\tB\x06\xea\xc7\x18\x02\x10\x01\x12,\n\x04loan\x18\x05 \x01(\x0b\x32\x16.deedflow.type.v1.LoanB\x06\xea\xc7\x18\x02\x10\x01\x12+\n\nmortgagors\x18\x06 \x03(\x0b\x32\x17.deedflow.type.v1.Buyer\x12\x31\n\rpriority_time\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x1c\n\x0cproof_number\x18\x08 \x01(\tB\x06\xea\xc7\x18\x02\x10\x01\"S\n\x1fRecordConvertedMortgageResponse\x12\x30\n\x08mortgage\x18\x01 \x01(\x0b\x32\x1e.deedflow.mortgage.v1.Mortgage\"A\n\x12GetMortgageRequest\x12\x14\n\x04name\x18\x01 \x01(\tB\x06\xea\xc7\x18\x02\x10\x01\x12\x15\n\rwith_document\x18\x02 \x01(\x08\"\x85\x01\n\x13GetMortgageResponse\x12\x30\n\x08mortgage\x18\x01 \x01(\x0b\x32\x1e.deedflow.mortgage.v1.Mortgage\x12<\n\x0eproof_document\x18\x02 \x01(\x0b\x32$.deedflow.registry.v1.SignedDocument\"\xb9\x01\n\x14ListMortgagesRequest\x12\x1b\n\x0bunit_number\x18\x01 \x01(\tB\x06\xea\xc7\x18\x02\x08\x01\x12\x1e\n\x0emortgagee_uscc\x18\x02 \x01(\tB\x06\xea\xc7\x18\x02\x08\x03\x12\x32\n\x05state\x18\x03 \x01(\x0e\x32#.deedflow.mortgage.v1.MortgageState\x12\x1c\n\tpage_size\x18\x04 \x01(\x05\x42\t\xea\xc7\x18\x05(\x00\x30\xf4\x03\x12\x12\n\npage_token\x18\x05 \x01(\t\"c\n\x15ListMortgagesResponse\x12\x31\n\tmortgages\x18\x01 \x03(\x0b\x32\x1e.deedflow.mortgage.v1.Mortgage\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"\x8b\x01\n\x18\x44ischargeMortgageRequest\x12\x1c\n\nrequest_id\x18\x01 \x01(\tB\x08\xea\xc7\x18\x04\x08\x04\x10\x01\x12\x14\n\x04name\x18\x02 \x01(\tB\x06\xea\xc7\x18\x02\x10\x01\x12$\n\x14settlement_reference\x18\x03 \x01(\tB\x06\xea\xc7\x18\x02\x10\x01\x12\x15\n\rauto_register\x18\x04 \x01(\x08\"~\n\x19\x44ischargeMortgageResponse\x12\x30\n\x08mortgage\x18\x01 \x01(\x0b\x32\x1e.deedflow.mortgage.v1.Mortgage\x12/\n\x0b\x63\x61se_record\x18\x02 \x01(\x0b\x32\x1a.deedflow.casework.v1.Case*\xa6\x01\n\rMortgageState\x12\x1e\n\x1aMORTGAGE_STATE_UNSPECIFIED\x10\x00\x12\x19\n\x15MORTGAGE_STATE_LODGED\x10\x01\x12\x1d\n\x19MORTGAGE_STATE_REGISTERED\x10\x02\x12\x1d\n\x19MORTGAGE_STATE_DISCHARGED\x10\x03\x12\x1c\n\x18MORTGAGE_STATE_ABANDONED\x10\x04\x32\xd4\x05\n\x0fMortgageService\x12h\n\rLodgeMortgage\x12*.deedflow.mortgage.v1.LodgeMortgageRequest\x1a+.deedflow.mortgage.v1.LodgeMortgageResponse\x12\x86\x01\n\x17RecordConvertedMortgage\x12\x34.deedflow.mortgage.v1.RecordConvertedMortgageRequest\x1a\x35.deedflow.mortgage.v1.RecordConvertedMortgageResponse\x12\x89\x01\n\x18RecordConvertedMortgages\x12\x35.deedflow.mortgage.v1.RecordConvertedMortgagesRequest\x1a\x36.deedflow.mortgage.v1.RecordConvertedMortgagesResponse\x12\x62\n\x0bGetMortgage\x12(.deedflow.mortgage.v1.GetMortgageRequest\x1a).deedflow.mortgage.v1.GetMortgageResponse\x12h\n\rListMortgages\x12*.deedflow.mortgage.v1.ListMortgagesRequest\x1a+.deedflow.mortgage.v1.ListMortgagesResponse\x12t\n\x11\x44ischargeMortgage\x12..deedflow.mortgage.v1.DischargeMortgageRequest\x1a/.deedflow.mortgage.v1.DischargeMortgageResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -42,6 +43,8 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_LODGEMORTGAGEREQUEST'].fields_by_name['unit_number']._serialized_options = b'\352\307\030\004\010\001\020\001'
   _globals['_LODGEMORTGAGEREQUEST'].fields_by_name['loan']._loaded_options = None
   _globals['_LODGEMORTGAGEREQUEST'].fields_by_name['loan']._serialized_options = b'\352\307\030\002\020\001'
+  _globals['_RECORDCONVERTEDMORTGAGESREQUEST'].fields_by_name['requests']._loaded_options = None
+  _globals['_RECORDCONVERTEDMORTGAGESREQUEST'].fields_by_name['requests']._serialized_options = b'\352\307\030\003 \310\001'
   _globals['_RECORDCONVERTEDMORTGAGEREQUEST'].fields_by_name['request_id']._loaded_options = None
   _globals['_RECORDCONVERTEDMORTGAGEREQUEST'].fields_by_name['request_id']._serialized_options = b'\352\307\030\004\010\004\020\001'
   _globals['_RECORDCONVERTEDMORTGAGEREQUEST'].fields_by_name['unit_number']._loaded_options = None
@@ -68,30 +71,36 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_DISCHARGEMORTGAGEREQUEST'].fields_by_name['name']._serialized_options = b'\352\307\030\002\020\001'
   _globals['_DISCHARGEMORTGAGEREQUEST'].fields_by_name['settlement_reference']._loaded_options = None
   _globals['_DISCHARGEMORTGAGEREQUEST'].fields_by_name['settlement_reference']._serialized_options = b'\352\307\030\002\020\001'
-  _globals['_MORTGAGESTATE']._serialized_start=2221
-  _globals['_MORTGAGESTATE']._serialized_end=2387
-  _globals['_MORTGAGE']._serialized_start=253
-  _globals['_MORTGAGE']._serialized_end=668
-  _globals['_LODGEMORTGAGEREQUEST']._serialized_start=671
-  _globals['_LODGEMORTGAGEREQUEST']._serialized_end=927
-  _globals['_LODGEMORTGAGERESPONSE']._serialized_start=929
-  _globals['_LODGEMORTGAGERESPONSE']._serialized_end=1051
-  _globals['_RECORDCONVERTEDMORTGAGEREQUEST']._serialized_start=1054
-  _globals['_RECORDCONVERTEDMORTGAGEREQUEST']._serialized_end=1371
-  _globals['_RECORDCONVERTEDMORTGAGERESPONSE']._serialized_start=1373
-  _globals['_RECORDCONVERTEDMORTGAGERESPONSE']._serialized_end=1456
-  _globals['_GETMORTGAGEREQUEST']._serialized_start=1458
-  _globals['_GETMORTGAGEREQUEST']._serialized_end=1523
-  _globals['_GETMORTGAGERESPONSE']._serialized_start=1526
-  _globals['_GETMORTGAGERESPONSE']._serialized_end=1659
-  _globals['_LISTMORTGAGESREQUEST']._serialized_start=1662
-  _globals['_LISTMORTGAGESREQUEST']._serialized_end=1847
-  _globals['_LISTMORTGAGESRESPONSE']._serialized_start=1849
-  _globals['_LISTMORTGAGESRESPONSE']._serialized_end=1948
-  _globals['_DISCHARGEMORTGAGEREQUEST']._serialized_start=1951
-  _globals['_DISCHARGEMORTGAGEREQUEST']._serialized_end=2090
-  _globals['_DISCHARGEMORTGAGERESPONSE']._serialized_start=2092
-  _globals['_DISCHARGEMORTGAGERESPONSE']._serialized_end=2218
-  _globals['_MORTGAGESERVICE']._serialized_start=2390
-  _globals['_MORTGAGESERVICE']._serialized_end=2974
+  _globals['_MORTGAGESTATE']._serialized_start=2628
+  _globals['_MORTGAGESTATE']._serialized_end=2794
+  _globals['_MORTGAGE']._serialized_start=278
+  _globals['_MORTGAGE']._serialized_end=693
+  _globals['_LODGEMORTGAGEREQUEST']._serialized_start=696
+  _globals['_LODGEMORTGAGEREQUEST']._serialized_end=952
+  _globals['_LODGEMORTGAGERESPONSE']._serialized_start=954
+  _globals['_LODGEMORTGAGERESPONSE']._serialized_end=1076
+  _globals['_RECORDCONVERTEDMORTGAGESREQUEST']._serialized_start=1078
+  _globals['_RECORDCONVERTEDMORTGAGESREQUEST']._serialized_end=1192
+  _globals['_RECORDCONVERTEDMORTGAGEOUTCOME']._serialized_start=1195
+  _globals['_RECORDCONVERTEDMORTGAGEOUTCOME']._serialized_end=1350
+  _globals['_RECORDCONVERTEDMORTGAGESRESPONSE']._serialized_start=1352
+  _globals['_RECORDCONVERTEDMORTGAGESRESPONSE']._serialized_end=1458
+  _globals['_RECORDCONVERTEDMORTGAGEREQUEST']._serialized_start=1461
+  _globals['_RECORDCONVERTEDMORTGAGEREQUEST']._serialized_end=1778
+  _globals['_RECORDCONVERTEDMORTGAGERESPONSE']._serialized_start=1780
+  _globals['_RECORDCONVERTEDMORTGAGERESPONSE']._serialized_end=1863
+  _globals['_GETMORTGAGEREQUEST']._serialized_start=1865
+  _globals['_GETMORTGAGEREQUEST']._serialized_end=1930
+  _globals['_GETMORTGAGERESPONSE']._serialized_start=1933
+  _globals['_GETMORTGAGERESPONSE']._serialized_end=2066
+  _globals['_LISTMORTGAGESREQUEST']._serialized_start=2069
+  _globals['_LISTMORTGAGESREQUEST']._serialized_end=2254
+  _globals['_LISTMORTGAGESRESPONSE']._serialized_start=2256
+  _globals['_LISTMORTGAGESRESPONSE']._serialized_end=2355
+  _globals['_DISCHARGEMORTGAGEREQUEST']._serialized_start=2358
+  _globals['_DISCHARGEMORTGAGEREQUEST']._serialized_end=2497
+  _globals['_DISCHARGEMORTGAGERESPONSE']._serialized_start=2499
+  _globals['_DISCHARGEMORTGAGERESPONSE']._serialized_end=2625
+  _globals['_MORTGAGESERVICE']._serialized_start=2797
+  _globals['_MORTGAGESERVICE']._serialized_end=3521
 # @@protoc_insertion_point(module_scope)

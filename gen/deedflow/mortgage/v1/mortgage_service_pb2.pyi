@@ -5,6 +5,7 @@ from deedflow.registry.v1 import document_pb2 as _document_pb2
 from deedflow.type.v1 import field_rules_pb2 as _field_rules_pb2
 from deedflow.type.v1 import parties_pb2 as _parties_pb2
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
+from google.rpc import status_pb2 as _status_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
 from google.protobuf import descriptor as _descriptor
@@ -78,6 +79,26 @@ class LodgeMortgageResponse(_message.Message):
     mortgage: Mortgage
     case_record: _casework_service_pb2.Case
     def __init__(self, mortgage: _Optional[_Union[Mortgage, _Mapping]] = ..., case_record: _Optional[_Union[_casework_service_pb2.Case, _Mapping]] = ...) -> None: ...
+
+class RecordConvertedMortgagesRequest(_message.Message):
+    __slots__ = ("requests",)
+    REQUESTS_FIELD_NUMBER: _ClassVar[int]
+    requests: _containers.RepeatedCompositeFieldContainer[RecordConvertedMortgageRequest]
+    def __init__(self, requests: _Optional[_Iterable[_Union[RecordConvertedMortgageRequest, _Mapping]]] = ...) -> None: ...
+
+class RecordConvertedMortgageOutcome(_message.Message):
+    __slots__ = ("response", "error")
+    RESPONSE_FIELD_NUMBER: _ClassVar[int]
+    ERROR_FIELD_NUMBER: _ClassVar[int]
+    response: RecordConvertedMortgageResponse
+    error: _status_pb2.Status
+    def __init__(self, response: _Optional[_Union[RecordConvertedMortgageResponse, _Mapping]] = ..., error: _Optional[_Union[_status_pb2.Status, _Mapping]] = ...) -> None: ...
+
+class RecordConvertedMortgagesResponse(_message.Message):
+    __slots__ = ("outcomes",)
+    OUTCOMES_FIELD_NUMBER: _ClassVar[int]
+    outcomes: _containers.RepeatedCompositeFieldContainer[RecordConvertedMortgageOutcome]
+    def __init__(self, outcomes: _Optional[_Iterable[_Union[RecordConvertedMortgageOutcome, _Mapping]]] = ...) -> None: ...
 
 class RecordConvertedMortgageRequest(_message.Message):
     __slots__ = ("request_id", "unit_number", "premortgage", "entry", "loan", "mortgagors", "priority_time", "proof_number")

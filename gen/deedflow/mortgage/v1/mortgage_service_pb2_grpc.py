@@ -49,6 +49,11 @@ class MortgageServiceStub:
                 request_serializer=deedflow_dot_mortgage_dot_v1_dot_mortgage__service__pb2.RecordConvertedMortgageRequest.SerializeToString,
                 response_deserializer=deedflow_dot_mortgage_dot_v1_dot_mortgage__service__pb2.RecordConvertedMortgageResponse.FromString,
                 _registered_method=True)
+        self.RecordConvertedMortgages = channel.unary_unary(
+                '/deedflow.mortgage.v1.MortgageService/RecordConvertedMortgages',
+                request_serializer=deedflow_dot_mortgage_dot_v1_dot_mortgage__service__pb2.RecordConvertedMortgagesRequest.SerializeToString,
+                response_deserializer=deedflow_dot_mortgage_dot_v1_dot_mortgage__service__pb2.RecordConvertedMortgagesResponse.FromString,
+                _registered_method=True)
         self.GetMortgage = channel.unary_unary(
                 '/deedflow.mortgage.v1.MortgageService/GetMortgage',
                 request_serializer=deedflow_dot_mortgage_dot_v1_dot_mortgage__service__pb2.GetMortgageRequest.SerializeToString,
@@ -92,6 +97,16 @@ class MortgageServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def RecordConvertedMortgages(self, request, context):
+        """Many RecordConvertedMortgage requests in one transaction: converted mortgages recorded together, each answered
+        exactly as RecordConvertedMortgage alone would (its own request id and answer, given again to a retry of
+        either RPC); a refused one changes nothing of its own. Caller: as RecordConvertedMortgage.
+        Errors: per request as RecordConvertedMortgage; the call itself fails only on INVALID_ARGUMENT.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def GetMortgage(self, request, context):
         """Reads a mortgage with its proof. A bank reads only mortgages where it is the mortgagee.
         Errors: NOT_FOUND.
@@ -128,6 +143,11 @@ def add_MortgageServiceServicer_to_server(servicer, server):
                     servicer.RecordConvertedMortgage,
                     request_deserializer=deedflow_dot_mortgage_dot_v1_dot_mortgage__service__pb2.RecordConvertedMortgageRequest.FromString,
                     response_serializer=deedflow_dot_mortgage_dot_v1_dot_mortgage__service__pb2.RecordConvertedMortgageResponse.SerializeToString,
+            ),
+            'RecordConvertedMortgages': grpc.unary_unary_rpc_method_handler(
+                    servicer.RecordConvertedMortgages,
+                    request_deserializer=deedflow_dot_mortgage_dot_v1_dot_mortgage__service__pb2.RecordConvertedMortgagesRequest.FromString,
+                    response_serializer=deedflow_dot_mortgage_dot_v1_dot_mortgage__service__pb2.RecordConvertedMortgagesResponse.SerializeToString,
             ),
             'GetMortgage': grpc.unary_unary_rpc_method_handler(
                     servicer.GetMortgage,
@@ -204,6 +224,33 @@ class MortgageService:
             '/deedflow.mortgage.v1.MortgageService/RecordConvertedMortgage',
             deedflow_dot_mortgage_dot_v1_dot_mortgage__service__pb2.RecordConvertedMortgageRequest.SerializeToString,
             deedflow_dot_mortgage_dot_v1_dot_mortgage__service__pb2.RecordConvertedMortgageResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RecordConvertedMortgages(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/deedflow.mortgage.v1.MortgageService/RecordConvertedMortgages',
+            deedflow_dot_mortgage_dot_v1_dot_mortgage__service__pb2.RecordConvertedMortgagesRequest.SerializeToString,
+            deedflow_dot_mortgage_dot_v1_dot_mortgage__service__pb2.RecordConvertedMortgagesResponse.FromString,
             options,
             channel_credentials,
             insecure,

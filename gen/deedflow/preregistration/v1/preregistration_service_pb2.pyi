@@ -5,6 +5,7 @@ from deedflow.registry.v1 import document_pb2 as _document_pb2
 from deedflow.type.v1 import field_rules_pb2 as _field_rules_pb2
 from deedflow.type.v1 import parties_pb2 as _parties_pb2
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
+from google.rpc import status_pb2 as _status_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
 from google.protobuf import descriptor as _descriptor
@@ -204,6 +205,26 @@ class ReleasePremortgageResponse(_message.Message):
     PREMORTGAGE_FIELD_NUMBER: _ClassVar[int]
     premortgage: Premortgage
     def __init__(self, premortgage: _Optional[_Union[Premortgage, _Mapping]] = ...) -> None: ...
+
+class MarkManyConvertedRequest(_message.Message):
+    __slots__ = ("requests",)
+    REQUESTS_FIELD_NUMBER: _ClassVar[int]
+    requests: _containers.RepeatedCompositeFieldContainer[MarkConvertedRequest]
+    def __init__(self, requests: _Optional[_Iterable[_Union[MarkConvertedRequest, _Mapping]]] = ...) -> None: ...
+
+class MarkConvertedOutcome(_message.Message):
+    __slots__ = ("response", "error")
+    RESPONSE_FIELD_NUMBER: _ClassVar[int]
+    ERROR_FIELD_NUMBER: _ClassVar[int]
+    response: MarkConvertedResponse
+    error: _status_pb2.Status
+    def __init__(self, response: _Optional[_Union[MarkConvertedResponse, _Mapping]] = ..., error: _Optional[_Union[_status_pb2.Status, _Mapping]] = ...) -> None: ...
+
+class MarkManyConvertedResponse(_message.Message):
+    __slots__ = ("outcomes",)
+    OUTCOMES_FIELD_NUMBER: _ClassVar[int]
+    outcomes: _containers.RepeatedCompositeFieldContainer[MarkConvertedOutcome]
+    def __init__(self, outcomes: _Optional[_Iterable[_Union[MarkConvertedOutcome, _Mapping]]] = ...) -> None: ...
 
 class MarkConvertedRequest(_message.Message):
     __slots__ = ("request_id", "preregistration", "transfer_case")

@@ -72,6 +72,11 @@ class PreregistrationServiceStub:
                 request_serializer=deedflow_dot_preregistration_dot_v1_dot_preregistration__service__pb2.MarkConvertedRequest.SerializeToString,
                 response_deserializer=deedflow_dot_preregistration_dot_v1_dot_preregistration__service__pb2.MarkConvertedResponse.FromString,
                 _registered_method=True)
+        self.MarkManyConverted = channel.unary_unary(
+                '/deedflow.preregistration.v1.PreregistrationService/MarkManyConverted',
+                request_serializer=deedflow_dot_preregistration_dot_v1_dot_preregistration__service__pb2.MarkManyConvertedRequest.SerializeToString,
+                response_deserializer=deedflow_dot_preregistration_dot_v1_dot_preregistration__service__pb2.MarkManyConvertedResponse.FromString,
+                _registered_method=True)
 
 
 class PreregistrationServiceServicer:
@@ -147,6 +152,16 @@ class PreregistrationServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def MarkManyConverted(self, request, context):
+        """Many MarkConverted requests in one transaction: pre-registrations (and their pre-mortgages) marked converted together, each answered
+        exactly as MarkConverted alone would (its own request id and answer, given again to a retry of
+        either RPC); a refused one changes nothing of its own. Caller: as MarkConverted.
+        Errors: per request as MarkConverted; the call itself fails only on INVALID_ARGUMENT.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_PreregistrationServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -184,6 +199,11 @@ def add_PreregistrationServiceServicer_to_server(servicer, server):
                     servicer.MarkConverted,
                     request_deserializer=deedflow_dot_preregistration_dot_v1_dot_preregistration__service__pb2.MarkConvertedRequest.FromString,
                     response_serializer=deedflow_dot_preregistration_dot_v1_dot_preregistration__service__pb2.MarkConvertedResponse.SerializeToString,
+            ),
+            'MarkManyConverted': grpc.unary_unary_rpc_method_handler(
+                    servicer.MarkManyConverted,
+                    request_deserializer=deedflow_dot_preregistration_dot_v1_dot_preregistration__service__pb2.MarkManyConvertedRequest.FromString,
+                    response_serializer=deedflow_dot_preregistration_dot_v1_dot_preregistration__service__pb2.MarkManyConvertedResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -378,6 +398,33 @@ class PreregistrationService:
             '/deedflow.preregistration.v1.PreregistrationService/MarkConverted',
             deedflow_dot_preregistration_dot_v1_dot_preregistration__service__pb2.MarkConvertedRequest.SerializeToString,
             deedflow_dot_preregistration_dot_v1_dot_preregistration__service__pb2.MarkConvertedResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def MarkManyConverted(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/deedflow.preregistration.v1.PreregistrationService/MarkManyConverted',
+            deedflow_dot_preregistration_dot_v1_dot_preregistration__service__pb2.MarkManyConvertedRequest.SerializeToString,
+            deedflow_dot_preregistration_dot_v1_dot_preregistration__service__pb2.MarkManyConvertedResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -4,6 +4,7 @@ from deedflow.registry.v1 import document_pb2 as _document_pb2
 from deedflow.type.v1 import field_rules_pb2 as _field_rules_pb2
 from deedflow.type.v1 import parties_pb2 as _parties_pb2
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
+from google.rpc import status_pb2 as _status_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
 from google.protobuf import descriptor as _descriptor
@@ -289,6 +290,26 @@ class CommitCaseResponse(_message.Message):
     certificate_numbers: _containers.RepeatedScalarFieldContainer[str]
     proof_numbers: _containers.RepeatedScalarFieldContainer[str]
     def __init__(self, entries: _Optional[_Iterable[_Union[Entry, _Mapping]]] = ..., register_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., certificate_numbers: _Optional[_Iterable[str]] = ..., proof_numbers: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class CommitCasesRequest(_message.Message):
+    __slots__ = ("requests",)
+    REQUESTS_FIELD_NUMBER: _ClassVar[int]
+    requests: _containers.RepeatedCompositeFieldContainer[CommitCaseRequest]
+    def __init__(self, requests: _Optional[_Iterable[_Union[CommitCaseRequest, _Mapping]]] = ...) -> None: ...
+
+class CommitCaseOutcome(_message.Message):
+    __slots__ = ("response", "error")
+    RESPONSE_FIELD_NUMBER: _ClassVar[int]
+    ERROR_FIELD_NUMBER: _ClassVar[int]
+    response: CommitCaseResponse
+    error: _status_pb2.Status
+    def __init__(self, response: _Optional[_Union[CommitCaseResponse, _Mapping]] = ..., error: _Optional[_Union[_status_pb2.Status, _Mapping]] = ...) -> None: ...
+
+class CommitCasesResponse(_message.Message):
+    __slots__ = ("outcomes",)
+    OUTCOMES_FIELD_NUMBER: _ClassVar[int]
+    outcomes: _containers.RepeatedCompositeFieldContainer[CommitCaseOutcome]
+    def __init__(self, outcomes: _Optional[_Iterable[_Union[CommitCaseOutcome, _Mapping]]] = ...) -> None: ...
 
 class RecordFirstRegistrationRequest(_message.Message):
     __slots__ = ("request_id", "building_number", "registry_case", "owner", "unit_numbers", "common_parts", "surveyed_areas", "renumbered")

@@ -64,6 +64,11 @@ class RegistryServiceStub:
                 request_serializer=deedflow_dot_registry_dot_v1_dot_registry__service__pb2.CommitCaseRequest.SerializeToString,
                 response_deserializer=deedflow_dot_registry_dot_v1_dot_registry__service__pb2.CommitCaseResponse.FromString,
                 _registered_method=True)
+        self.CommitCases = channel.unary_unary(
+                '/deedflow.registry.v1.RegistryService/CommitCases',
+                request_serializer=deedflow_dot_registry_dot_v1_dot_registry__service__pb2.CommitCasesRequest.SerializeToString,
+                response_deserializer=deedflow_dot_registry_dot_v1_dot_registry__service__pb2.CommitCasesResponse.FromString,
+                _registered_method=True)
         self.RecordFirstRegistration = channel.unary_unary(
                 '/deedflow.registry.v1.RegistryService/RecordFirstRegistration',
                 request_serializer=deedflow_dot_registry_dot_v1_dot_registry__service__pb2.RecordFirstRegistrationRequest.SerializeToString,
@@ -191,6 +196,18 @@ class RegistryServiceServicer:
         Errors: FAILED_PRECONDITION UNIT_SEIZED, OBJECTION_PENDING,
         PRE_REGISTRATION_HELD_BY_OTHER, PRE_REGISTRATION_LAPSED, CORRECTION_PENDING,
         TRANSFER_RESTRICTED_BY_AGREEMENT, FIRST_REGISTRATION_MISSING, ENTRY_NOT_CURRENT.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CommitCases(self, request, context):
+        """Enters many cases (登簿) in one register transaction: each is judged, entered and answered
+        exactly as CommitCase alone would (its own request id, its own answer, given again to a
+        retry of either RPC), and a refused case changes nothing while the others are entered. The
+        log head advances once for all of them. Caller: as CommitCase.
+        Errors: per case as CommitCase; the call itself fails only on INVALID_ARGUMENT (a request
+        id named twice, too many cases, or any case's own fields).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -357,6 +374,11 @@ def add_RegistryServiceServicer_to_server(servicer, server):
                     servicer.CommitCase,
                     request_deserializer=deedflow_dot_registry_dot_v1_dot_registry__service__pb2.CommitCaseRequest.FromString,
                     response_serializer=deedflow_dot_registry_dot_v1_dot_registry__service__pb2.CommitCaseResponse.SerializeToString,
+            ),
+            'CommitCases': grpc.unary_unary_rpc_method_handler(
+                    servicer.CommitCases,
+                    request_deserializer=deedflow_dot_registry_dot_v1_dot_registry__service__pb2.CommitCasesRequest.FromString,
+                    response_serializer=deedflow_dot_registry_dot_v1_dot_registry__service__pb2.CommitCasesResponse.SerializeToString,
             ),
             'RecordFirstRegistration': grpc.unary_unary_rpc_method_handler(
                     servicer.RecordFirstRegistration,
@@ -574,6 +596,33 @@ class RegistryService:
             '/deedflow.registry.v1.RegistryService/CommitCase',
             deedflow_dot_registry_dot_v1_dot_registry__service__pb2.CommitCaseRequest.SerializeToString,
             deedflow_dot_registry_dot_v1_dot_registry__service__pb2.CommitCaseResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CommitCases(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/deedflow.registry.v1.RegistryService/CommitCases',
+            deedflow_dot_registry_dot_v1_dot_registry__service__pb2.CommitCasesRequest.SerializeToString,
+            deedflow_dot_registry_dot_v1_dot_registry__service__pb2.CommitCasesResponse.FromString,
             options,
             channel_credentials,
             insecure,

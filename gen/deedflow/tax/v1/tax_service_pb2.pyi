@@ -3,6 +3,7 @@ import datetime
 from deedflow.type.v1 import field_rules_pb2 as _field_rules_pb2
 from deedflow.type.v1 import parties_pb2 as _parties_pb2
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
+from google.rpc import status_pb2 as _status_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
 from google.protobuf import descriptor as _descriptor
@@ -246,6 +247,26 @@ class RefundDeedTaxResponse(_message.Message):
     assessment: Assessment
     refund_fen: int
     def __init__(self, assessment: _Optional[_Union[Assessment, _Mapping]] = ..., refund_fen: _Optional[int] = ...) -> None: ...
+
+class ConsumeClearancesRequest(_message.Message):
+    __slots__ = ("requests",)
+    REQUESTS_FIELD_NUMBER: _ClassVar[int]
+    requests: _containers.RepeatedCompositeFieldContainer[ConsumeClearanceRequest]
+    def __init__(self, requests: _Optional[_Iterable[_Union[ConsumeClearanceRequest, _Mapping]]] = ...) -> None: ...
+
+class ConsumeClearanceOutcome(_message.Message):
+    __slots__ = ("response", "error")
+    RESPONSE_FIELD_NUMBER: _ClassVar[int]
+    ERROR_FIELD_NUMBER: _ClassVar[int]
+    response: ConsumeClearanceResponse
+    error: _status_pb2.Status
+    def __init__(self, response: _Optional[_Union[ConsumeClearanceResponse, _Mapping]] = ..., error: _Optional[_Union[_status_pb2.Status, _Mapping]] = ...) -> None: ...
+
+class ConsumeClearancesResponse(_message.Message):
+    __slots__ = ("outcomes",)
+    OUTCOMES_FIELD_NUMBER: _ClassVar[int]
+    outcomes: _containers.RepeatedCompositeFieldContainer[ConsumeClearanceOutcome]
+    def __init__(self, outcomes: _Optional[_Iterable[_Union[ConsumeClearanceOutcome, _Mapping]]] = ...) -> None: ...
 
 class ConsumeClearanceRequest(_message.Message):
     __slots__ = ("request_id", "clearance_number", "transfer_case")

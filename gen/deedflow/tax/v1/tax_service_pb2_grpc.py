@@ -73,6 +73,11 @@ class TaxServiceStub:
                 request_serializer=deedflow_dot_tax_dot_v1_dot_tax__service__pb2.ConsumeClearanceRequest.SerializeToString,
                 response_deserializer=deedflow_dot_tax_dot_v1_dot_tax__service__pb2.ConsumeClearanceResponse.FromString,
                 _registered_method=True)
+        self.ConsumeClearances = channel.unary_unary(
+                '/deedflow.tax.v1.TaxService/ConsumeClearances',
+                request_serializer=deedflow_dot_tax_dot_v1_dot_tax__service__pb2.ConsumeClearancesRequest.SerializeToString,
+                response_deserializer=deedflow_dot_tax_dot_v1_dot_tax__service__pb2.ConsumeClearancesResponse.FromString,
+                _registered_method=True)
         self.ReassessDeedTax = channel.unary_unary(
                 '/deedflow.tax.v1.TaxService/ReassessDeedTax',
                 request_serializer=deedflow_dot_tax_dot_v1_dot_tax__service__pb2.ReassessDeedTaxRequest.SerializeToString,
@@ -168,6 +173,16 @@ class TaxServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ConsumeClearances(self, request, context):
+        """Many ConsumeClearance requests in one transaction: clearances held for transfer cases together, each answered
+        exactly as ConsumeClearance alone would (its own request id and answer, given again to a retry of
+        either RPC); a refused one changes nothing of its own. Caller: as ConsumeClearance.
+        Errors: per request as ConsumeClearance; the call itself fails only on INVALID_ARGUMENT.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def ReassessDeedTax(self, request, context):
         """Reassesses the tax on the as-built (实测) area and the price as settled for it, before the
         transfer (契税法 4; 公告2024年第16号: the area is the as-built one when known). More tax is due
@@ -236,6 +251,11 @@ def add_TaxServiceServicer_to_server(servicer, server):
                     servicer.ConsumeClearance,
                     request_deserializer=deedflow_dot_tax_dot_v1_dot_tax__service__pb2.ConsumeClearanceRequest.FromString,
                     response_serializer=deedflow_dot_tax_dot_v1_dot_tax__service__pb2.ConsumeClearanceResponse.SerializeToString,
+            ),
+            'ConsumeClearances': grpc.unary_unary_rpc_method_handler(
+                    servicer.ConsumeClearances,
+                    request_deserializer=deedflow_dot_tax_dot_v1_dot_tax__service__pb2.ConsumeClearancesRequest.FromString,
+                    response_serializer=deedflow_dot_tax_dot_v1_dot_tax__service__pb2.ConsumeClearancesResponse.SerializeToString,
             ),
             'ReassessDeedTax': grpc.unary_unary_rpc_method_handler(
                     servicer.ReassessDeedTax,
@@ -446,6 +466,33 @@ class TaxService:
             '/deedflow.tax.v1.TaxService/ConsumeClearance',
             deedflow_dot_tax_dot_v1_dot_tax__service__pb2.ConsumeClearanceRequest.SerializeToString,
             deedflow_dot_tax_dot_v1_dot_tax__service__pb2.ConsumeClearanceResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ConsumeClearances(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/deedflow.tax.v1.TaxService/ConsumeClearances',
+            deedflow_dot_tax_dot_v1_dot_tax__service__pb2.ConsumeClearancesRequest.SerializeToString,
+            deedflow_dot_tax_dot_v1_dot_tax__service__pb2.ConsumeClearancesResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -217,6 +217,26 @@ class LodgeTransferResponse(_message.Message):
     case_record: _casework_service_pb2.Case
     def __init__(self, transfer: _Optional[_Union[Transfer, _Mapping]] = ..., case_record: _Optional[_Union[_casework_service_pb2.Case, _Mapping]] = ...) -> None: ...
 
+class LodgeTransfersRequest(_message.Message):
+    __slots__ = ("requests",)
+    REQUESTS_FIELD_NUMBER: _ClassVar[int]
+    requests: _containers.RepeatedCompositeFieldContainer[LodgeTransferRequest]
+    def __init__(self, requests: _Optional[_Iterable[_Union[LodgeTransferRequest, _Mapping]]] = ...) -> None: ...
+
+class LodgeTransferOutcome(_message.Message):
+    __slots__ = ("response", "error")
+    RESPONSE_FIELD_NUMBER: _ClassVar[int]
+    ERROR_FIELD_NUMBER: _ClassVar[int]
+    response: LodgeTransferResponse
+    error: _status_pb2.Status
+    def __init__(self, response: _Optional[_Union[LodgeTransferResponse, _Mapping]] = ..., error: _Optional[_Union[_status_pb2.Status, _Mapping]] = ...) -> None: ...
+
+class LodgeTransfersResponse(_message.Message):
+    __slots__ = ("outcomes",)
+    OUTCOMES_FIELD_NUMBER: _ClassVar[int]
+    outcomes: _containers.RepeatedCompositeFieldContainer[LodgeTransferOutcome]
+    def __init__(self, outcomes: _Optional[_Iterable[_Union[LodgeTransferOutcome, _Mapping]]] = ...) -> None: ...
+
 class BatchLodgeTransfersRequest(_message.Message):
     __slots__ = ("request_id", "building_number", "applications", "auto_register")
     REQUEST_ID_FIELD_NUMBER: _ClassVar[int]

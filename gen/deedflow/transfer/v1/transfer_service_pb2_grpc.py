@@ -64,6 +64,11 @@ class TransferServiceStub:
                 request_serializer=deedflow_dot_transfer_dot_v1_dot_transfer__service__pb2.BatchLodgeTransfersRequest.SerializeToString,
                 response_deserializer=deedflow_dot_transfer_dot_v1_dot_transfer__service__pb2.BatchLodgeTransfersResponse.FromString,
                 _registered_method=True)
+        self.LodgeTransfers = channel.unary_unary(
+                '/deedflow.transfer.v1.TransferService/LodgeTransfers',
+                request_serializer=deedflow_dot_transfer_dot_v1_dot_transfer__service__pb2.LodgeTransfersRequest.SerializeToString,
+                response_deserializer=deedflow_dot_transfer_dot_v1_dot_transfer__service__pb2.LodgeTransfersResponse.FromString,
+                _registered_method=True)
         self.GetTransfer = channel.unary_unary(
                 '/deedflow.transfer.v1.TransferService/GetTransfer',
                 request_serializer=deedflow_dot_transfer_dot_v1_dot_transfer__service__pb2.GetTransferRequest.SerializeToString,
@@ -146,6 +151,18 @@ class TransferServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def LodgeTransfers(self, request, context):
+        """Many LodgeTransfer requests of the platform in one call, taken side by side: each is
+        answered exactly as LodgeTransfer alone would be (its own request id and answer, given again
+        to a retry of either RPC). A building's handover sends its transfers so, and they reach the
+        other offices together. Caller: the platform's own services only (BatchLodgeTransfers is the
+        developers' batch, named by one request id).
+        Errors: per request as LodgeTransfer; the call itself fails only on INVALID_ARGUMENT.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def GetTransfer(self, request, context):
         """Reads a transfer with its certificate.
         Errors: NOT_FOUND.
@@ -197,6 +214,11 @@ def add_TransferServiceServicer_to_server(servicer, server):
                     servicer.BatchLodgeTransfers,
                     request_deserializer=deedflow_dot_transfer_dot_v1_dot_transfer__service__pb2.BatchLodgeTransfersRequest.FromString,
                     response_serializer=deedflow_dot_transfer_dot_v1_dot_transfer__service__pb2.BatchLodgeTransfersResponse.SerializeToString,
+            ),
+            'LodgeTransfers': grpc.unary_unary_rpc_method_handler(
+                    servicer.LodgeTransfers,
+                    request_deserializer=deedflow_dot_transfer_dot_v1_dot_transfer__service__pb2.LodgeTransfersRequest.FromString,
+                    response_serializer=deedflow_dot_transfer_dot_v1_dot_transfer__service__pb2.LodgeTransfersResponse.SerializeToString,
             ),
             'GetTransfer': grpc.unary_unary_rpc_method_handler(
                     servicer.GetTransfer,
@@ -354,6 +376,33 @@ class TransferService:
             '/deedflow.transfer.v1.TransferService/BatchLodgeTransfers',
             deedflow_dot_transfer_dot_v1_dot_transfer__service__pb2.BatchLodgeTransfersRequest.SerializeToString,
             deedflow_dot_transfer_dot_v1_dot_transfer__service__pb2.BatchLodgeTransfersResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def LodgeTransfers(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/deedflow.transfer.v1.TransferService/LodgeTransfers',
+            deedflow_dot_transfer_dot_v1_dot_transfer__service__pb2.LodgeTransfersRequest.SerializeToString,
+            deedflow_dot_transfer_dot_v1_dot_transfer__service__pb2.LodgeTransfersResponse.FromString,
             options,
             channel_credentials,
             insecure,
