@@ -139,6 +139,9 @@ RULES: dict[str, Rule] = {
     "/deedflow.registry.v1.RegistryService/GetUnit": _r(
         "the book is open to interested parties; buyers' IDs masked for non-officials (条例 28)"
     ),
+    "/deedflow.registry.v1.RegistryService/GetUnits": _r(
+        "our own offices only, as GetUnit for each", _OFFICIAL
+    ),
     "/deedflow.registry.v1.RegistryService/ListEntries": _r("as GetUnit"),
     "/deedflow.registry.v1.RegistryService/CheckDisposal": _r(
         "officials and the offices only (no oracle for probing IDs); at most 20 beneficiaries", _OFFICIAL

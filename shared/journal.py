@@ -63,7 +63,9 @@ log = logging.getLogger("deedflow.journal")
 MessageT = TypeVar("MessageT", bound=Message)
 Render = Callable[[asyncpg.Connection], Awaitable[Message]]
 Driver = Callable[["Operation"], Awaitable[Render]]
-Begin = Callable[[asyncpg.Connection, dt.datetime, uuid.UUID], Awaitable[str]]
+# What an operation is about (its subject), and optionally what its first transaction made, kept
+# for the driver that runs right after it (Operation.begun).
+Begin = Callable[[asyncpg.Connection, dt.datetime, uuid.UUID], Awaitable[str | tuple[str, Any]]]
 
 SUCCEEDED, FAILED, PARKED = "SUCCEEDED", "FAILED", "PARKED"
 JOIN_POLL_SECONDS = 0.05
@@ -138,6 +140,9 @@ class Operation:
         self.input: bytes = row["input"]
         self.key = IdempotencyKey(row["caller"], row["method"], str(row["request_id"]))
         self.steps = steps
+        # What the transaction that started the operation made (Begin), when this process started
+        # it; None for an operation taken up again.
+        self.begun: Any = None
         # Until when this driver holds the operation, as last written.
         self.lease_until: dt.datetime | None = row["lease_until"]
         # Outcomes received but not yet written: they go with the next transaction.
@@ -423,8 +428,11 @@ class Journal:
             at = self.clock.now()
             found = await claim(connection, key, request_fingerprint(request))
             row = None
+            begun = None
             if found is None:
                 subject = await begin(connection, at, op_id)
+                if isinstance(subject, tuple):
+                    subject, begun = subject
                 row = await connection.fetchrow(
                     "INSERT INTO operation (id, kind, subject, state, caller, method, request_id, input,"
                     " due_at, leased_by, lease_until, create_time, update_time)"
@@ -456,6 +464,7 @@ class Journal:
         operation = Operation(
             self, row, {step: _Step(outcome=encode_facts(f)) for step, f in (remembered or {}).items()}
         )
+        operation.begun = begun
         faults.reached(operation.point("begin", "after-commit"))
         return await self._run(operation)
 

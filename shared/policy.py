@@ -77,6 +77,7 @@ POLICY: dict[str, frozenset[Role]] = {
         {Role.SERVICE, Role.HOUSING, Role.CLERK}
     ),
     "/deedflow.registry.v1.RegistryService/GetUnit": SERVICE_READERS,
+    "/deedflow.registry.v1.RegistryService/GetUnits": frozenset({Role.SERVICE}),
     "/deedflow.registry.v1.RegistryService/ListEntries": SERVICE_READERS,
     # Whether a unit may be disposed of to given beneficiaries tells who holds it: for officials
     # and our offices only, never an oracle for a party probing masked IDs.
@@ -208,6 +209,7 @@ SERVICE_CALLS: dict[str, frozenset[str]] = {
         "CommitCase",
         "CommitCases",
         "GetUnit",
+        "GetUnits",
         "ListEntries",
         "RecordFirstRegistration",
         "SealDocument",
@@ -219,6 +221,7 @@ SERVICE_CALLS: dict[str, frozenset[str]] = {
         "CommitCase",
         "CommitCases",
         "GetUnit",
+        "GetUnits",
         "ListEntries",
         "SealDocument",
     ),

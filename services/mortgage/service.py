@@ -20,11 +20,13 @@ from services.mortgage.domain import (
 )
 from shared import statements
 from shared.auth import Caller
+from shared.batches import MAX_TOGETHER
 from shared.book_commits import book_commits
 from shared.casework.domain import CaseKind
 from shared.casework.service import Case, CaseBook, Registered, refuse_if_restricted
 from shared.consent import identity, require_consent
 from shared.errors import FailedPrecondition, NotFound
+from shared.grpc.coalescing import coalesced
 from shared.journal import Journal, Operation
 from shared.names import parse_uuid_name
 from shared.parties import require_party
@@ -66,6 +68,12 @@ class Mortgages:
         )
         # Mortgages entered side by side reach the register together.
         self.commit = book_commits(lambda: self.registry)
+        self.unit = coalesced(
+            lambda r: self.registry.GetUnit(r),
+            lambda batch: self.registry.GetUnits(batch),
+            registry_pb.GetUnitsRequest,
+            MAX_TOGETHER,
+        )
 
     @property
     def registry(self):
@@ -131,7 +139,7 @@ class Mortgages:
 
     async def converted_entry(self, request: pb.RecordConvertedMortgageRequest) -> registry_pb.Entry:
         """The mortgage entry a transfer created, as the book shows it (read before writing)."""
-        unit = (await self.registry.GetUnit(registry_pb.GetUnitRequest(unit_number=request.unit_number))).unit
+        unit = (await self.unit(registry_pb.GetUnitRequest(unit_number=request.unit_number))).unit
         entry = next((e for e in unit.entries if e.name == request.entry), None)
         if (
             entry is None

@@ -95,6 +95,12 @@ async def lock_units(connection: asyncpg.Connection, unit_numbers: list[str]) ->
     return {row["unit_number"]: _facts(row) for row in rows}
 
 
+async def read_units(connection: asyncpg.Connection, unit_numbers: list[str]) -> dict[str, UnitFacts]:
+    """The facts of these units (with their surveyed areas) in one statement; absent: not in the book."""
+    rows = await connection.fetch(f"{_WITH_SURVEY} WHERE u.unit_number = ANY($1::text[])", unit_numbers)
+    return {row["unit_number"]: _facts(row) for row in rows}
+
+
 async def read_unit(connection: asyncpg.Connection, unit_number: str) -> UnitFacts | None:
     row = await connection.fetchrow(f"{_WITH_SURVEY} WHERE u.unit_number = $1", unit_number)
     return _facts(row) if row else None

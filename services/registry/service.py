@@ -350,6 +350,26 @@ class Book:
             raise NotFound(f"unit {unit_number} is not in the book")
         return await self._view(connection, facts, at or self.clock.now(), applied_time)
 
+    async def unit_views(
+        self, connection: asyncpg.Connection, asked: list[tuple[str, dt.datetime | None]]
+    ) -> list[UnitView | NotFound]:
+        """unit_view for many (unit, as of) at once: the facts and the entries of every unit read in
+        one statement each; NotFound in the place of a unit not in the book."""
+        numbers = sorted({unit for unit, _ in asked})
+        facts = await repository.read_units(connection, numbers)
+        books = await repository.entries_of(connection, list(facts))
+        now = self.clock.now()
+        views: list[UnitView | NotFound] = []
+        for unit, at in asked:
+            found = facts.get(unit)
+            if found is None:
+                views.append(NotFound(f"unit {unit} is not in the book"))
+                continue
+            first = await self._first_registration_time(connection, found.building_number)
+            when = at or now
+            views.append(UnitView(found, first, view_entries(books.get(unit, []), first, when), when))
+        return views
+
     async def _view(
         self,
         connection: asyncpg.Connection,

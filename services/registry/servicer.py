@@ -266,6 +266,20 @@ class RegistryServicer(registry_service_pb2_grpc.RegistryServiceServicer):
         _as_seen_by(caller(), unit.entries)
         return pb.GetUnitResponse(unit=unit)
 
+    async def GetUnits(self, request, context):
+        asked = [(r.unit_number, from_timestamp(r, "as_of_time")) for r in request.requests]
+        views = await self.book.tx.query(lambda c: self.book.unit_views(c, asked))
+        who = caller()
+        results = []
+        for one, view in zip(request.requests, views, strict=True):
+            if isinstance(view, DomainError):
+                results.append(view)
+                continue
+            unit = unit_message(view, every_entry=one.with_history)
+            _as_seen_by(who, unit.entries)
+            results.append(pb.GetUnitResponse(unit=unit))
+        return pb.GetUnitsResponse(outcomes=outcomes(results, pb.GetUnitOutcome, "deedflow.registry"))
+
     async def ListEntries(self, request, context):
         at = from_timestamp(request, "as_of_time")
         view = await self.book.tx.query(lambda c: self.book.unit_view(c, request.unit_number, at))

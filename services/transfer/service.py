@@ -177,6 +177,12 @@ class Transfers:
         # The transfers entered side by side (a building's handover) reach each office together:
         # the register enters their cases in one transaction, the others record them in one.
         self.commit = book_commits(lambda: self.registry)
+        self.unit = coalesced(
+            lambda r: self.registry.GetUnit(r),
+            lambda batch: self.registry.GetUnits(batch),
+            registry_pb.GetUnitsRequest,
+            MAX_TOGETHER,
+        )
         self.consume_clearance = coalesced(
             lambda r: self.tax.ConsumeClearance(r),
             lambda batch: self.tax.ConsumeClearances(batch),
@@ -390,9 +396,7 @@ class Transfers:
             self.tax.GetClearance(tax_pb.GetClearanceRequest(contract=application.contract)),
             self.preregistration_of(application, as_recorded=True),
             self.terms_of(application),
-            self.registry.GetUnit(
-                registry_pb.GetUnitRequest(unit_number=application.unit_number, with_history=True)
-            ),
+            self.unit(registry_pb.GetUnitRequest(unit_number=application.unit_number, with_history=True)),
         ]
         if application.premortgage:
             reads.append(
@@ -574,7 +578,14 @@ class _Transfer:
         refuse_if_restricted(reply.restrictions)
 
     async def register(self, op: Operation, case: Case) -> Registered:
-        row, application = await self._application(case)
+        if op.kind == "LodgeTransfer":
+            # The platform's filing, entered by the operation that lodged it: the application is
+            # the one its request carries (and its transfer row records).
+            transfer = parse_transfer_name(case.subject)
+            application = pb.LodgeTransferRequest.FromString(op.input).application
+        else:
+            row, application = await self._application(case)
+            transfer = row["id"]
         prereg, premortgage, unit, clearance, _ = await op.remember(
             # The platform's filing read them at the door (TransferServicer._lodge); a clerk's
             # case reads them here, as the book stands at its entry.
@@ -706,7 +717,7 @@ class _Transfer:
                     {
                         "certificate_number": number,
                         "unit_number": application.unit_number,
-                        "transfer_id": row["id"],
+                        "transfer_id": transfer,
                         "owners": owners_message.SerializeToString(deterministic=True),
                         "address": unit.facts.address,
                         # The register prevails (条例 8): the surveyed area once recorded.
@@ -720,7 +731,7 @@ class _Transfer:
                 )
             await repository.update_transfer(
                 connection,
-                row["id"],
+                transfer,
                 at,
                 state=RegistrationState.REGISTERED.value,
                 ownership_entry=ownership.name,

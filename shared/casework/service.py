@@ -251,7 +251,13 @@ class CaseBook:
         decided = op.recorded("refused")
         if decided is not None:
             raise AnsweredBefore(status_pb2.Status.FromString(decided))
-        case = await op.read(lambda c: self.load(c, name))
+        lodged = op.begun
+        if isinstance(lodged, Case) and lodged.name == name:
+            # Lodged by the transaction that started this operation, in this process, just now;
+            # no clerk may act on a case an operation is entering.
+            case = lodged
+        else:
+            case = await op.read(lambda c: self.load(c, name))
         if case.state in ENTERED:
             return lambda connection: self.load(connection, name)
         try:
@@ -435,8 +441,10 @@ async def lodge_or_enter(
         )
     if request.auto_register:
 
-        async def begin(connection: asyncpg.Connection, at: dt.datetime, operation: uuid.UUID) -> str:
-            return (await lodge(connection, at, operation)).name
+        async def begin(connection: asyncpg.Connection, at: dt.datetime, operation: uuid.UUID):
+            # The lodged case goes to the driver with its name: entering it needs no read back.
+            case = await lodge(connection, at, operation)
+            return case.name, case
 
         return await tx.operate(method, request, method, begin, remembered)
 

@@ -894,3 +894,19 @@ async def test_a_batch_naming_a_request_id_twice_is_refused_whole(as_service, as
     fields = [v.field for v in bad_request(rpc_status.from_call(caught.value)).field_violations]
     assert fields == ["requests[1].request_id"]
     assert await _history(as_clerk, u1) == []
+
+
+async def test_units_read_together_are_each_as_read_alone(as_service, as_clerk):
+    _, (u1, u2) = await new_building(as_clerk)
+    await preregister(as_service, u1)
+    missing = f"{u2[:-4]}0099"
+    requests = [
+        pb.GetUnitRequest(unit_number=u1, with_history=True),
+        pb.GetUnitRequest(unit_number=missing),
+        pb.GetUnitRequest(unit_number=u2),
+    ]
+    reply = await as_service.GetUnits(pb.GetUnitsRequest(requests=requests))
+    assert reply.outcomes[0].response == await as_service.GetUnit(requests[0])
+    assert reply.outcomes[1].error.code == grpc.StatusCode.NOT_FOUND.value[0]
+    assert reply.outcomes[2].response == await as_service.GetUnit(requests[2])
+    assert [e.kind for e in reply.outcomes[0].response.unit.entries] == [pb.ENTRY_KIND_PREREGISTRATION]

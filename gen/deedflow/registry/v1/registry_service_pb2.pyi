@@ -185,6 +185,26 @@ class GetUnitResponse(_message.Message):
     unit: Unit
     def __init__(self, unit: _Optional[_Union[Unit, _Mapping]] = ...) -> None: ...
 
+class GetUnitsRequest(_message.Message):
+    __slots__ = ("requests",)
+    REQUESTS_FIELD_NUMBER: _ClassVar[int]
+    requests: _containers.RepeatedCompositeFieldContainer[GetUnitRequest]
+    def __init__(self, requests: _Optional[_Iterable[_Union[GetUnitRequest, _Mapping]]] = ...) -> None: ...
+
+class GetUnitOutcome(_message.Message):
+    __slots__ = ("response", "error")
+    RESPONSE_FIELD_NUMBER: _ClassVar[int]
+    ERROR_FIELD_NUMBER: _ClassVar[int]
+    response: GetUnitResponse
+    error: _status_pb2.Status
+    def __init__(self, response: _Optional[_Union[GetUnitResponse, _Mapping]] = ..., error: _Optional[_Union[_status_pb2.Status, _Mapping]] = ...) -> None: ...
+
+class GetUnitsResponse(_message.Message):
+    __slots__ = ("outcomes",)
+    OUTCOMES_FIELD_NUMBER: _ClassVar[int]
+    outcomes: _containers.RepeatedCompositeFieldContainer[GetUnitOutcome]
+    def __init__(self, outcomes: _Optional[_Iterable[_Union[GetUnitOutcome, _Mapping]]] = ...) -> None: ...
+
 class ListEntriesRequest(_message.Message):
     __slots__ = ("unit_number", "as_of_time", "page_size", "page_token")
     UNIT_NUMBER_FIELD_NUMBER: _ClassVar[int]

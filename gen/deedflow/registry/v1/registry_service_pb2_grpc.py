@@ -49,6 +49,11 @@ class RegistryServiceStub:
                 request_serializer=deedflow_dot_registry_dot_v1_dot_registry__service__pb2.GetUnitRequest.SerializeToString,
                 response_deserializer=deedflow_dot_registry_dot_v1_dot_registry__service__pb2.GetUnitResponse.FromString,
                 _registered_method=True)
+        self.GetUnits = channel.unary_unary(
+                '/deedflow.registry.v1.RegistryService/GetUnits',
+                request_serializer=deedflow_dot_registry_dot_v1_dot_registry__service__pb2.GetUnitsRequest.SerializeToString,
+                response_deserializer=deedflow_dot_registry_dot_v1_dot_registry__service__pb2.GetUnitsResponse.FromString,
+                _registered_method=True)
         self.ListEntries = channel.unary_unary(
                 '/deedflow.registry.v1.RegistryService/ListEntries',
                 request_serializer=deedflow_dot_registry_dot_v1_dot_registry__service__pb2.ListEntriesRequest.SerializeToString,
@@ -167,6 +172,15 @@ class RegistryServiceServicer:
     def GetUnit(self, request, context):
         """Reads a unit with its current (or, with as_of_time, then-current) rights and restrictions.
         Errors: NOT_FOUND.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetUnits(self, request, context):
+        """Reads many units at once, each as GetUnit would (the offices' reads of a handover, made side by
+        side). Caller: our own services.
+        Errors: per unit as GetUnit (NOT_FOUND); the call itself fails only on INVALID_ARGUMENT.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -360,6 +374,11 @@ def add_RegistryServiceServicer_to_server(servicer, server):
                     request_deserializer=deedflow_dot_registry_dot_v1_dot_registry__service__pb2.GetUnitRequest.FromString,
                     response_serializer=deedflow_dot_registry_dot_v1_dot_registry__service__pb2.GetUnitResponse.SerializeToString,
             ),
+            'GetUnits': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetUnits,
+                    request_deserializer=deedflow_dot_registry_dot_v1_dot_registry__service__pb2.GetUnitsRequest.FromString,
+                    response_serializer=deedflow_dot_registry_dot_v1_dot_registry__service__pb2.GetUnitsResponse.SerializeToString,
+            ),
             'ListEntries': grpc.unary_unary_rpc_method_handler(
                     servicer.ListEntries,
                     request_deserializer=deedflow_dot_registry_dot_v1_dot_registry__service__pb2.ListEntriesRequest.FromString,
@@ -515,6 +534,33 @@ class RegistryService:
             '/deedflow.registry.v1.RegistryService/GetUnit',
             deedflow_dot_registry_dot_v1_dot_registry__service__pb2.GetUnitRequest.SerializeToString,
             deedflow_dot_registry_dot_v1_dot_registry__service__pb2.GetUnitResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetUnits(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/deedflow.registry.v1.RegistryService/GetUnits',
+            deedflow_dot_registry_dot_v1_dot_registry__service__pb2.GetUnitsRequest.SerializeToString,
+            deedflow_dot_registry_dot_v1_dot_registry__service__pb2.GetUnitsResponse.FromString,
             options,
             channel_credentials,
             insecure,
