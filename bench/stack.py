@@ -49,25 +49,33 @@ def _cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def _postgres_cpu_seconds() -> float:
-    """The CPU seconds of every PostgreSQL process now running on the machine (the services'
-    backends and the server's own), with what their ended children used."""
+def _postgres_cpu_seconds(home: Path) -> float | None:
+    """The CPU seconds of the stack's embedded PostgreSQL: its postmaster, with what its ended
+    backends used, and every backend still running. None when the stack uses another server."""
+    try:
+        postmaster = int((home / "pg" / "postmaster.pid").read_text().split()[0])
+    except (OSError, IndexError, ValueError):
+        return None
     total = 0.0
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
-            text = stat.read_text()
-            if "(postgres)" not in text:
-                continue
-            fields = text.rsplit(")", 1)[1].split()
-            total += sum(int(f) for f in fields[11:15]) / os.sysconf("SC_CLK_TCK")
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            pid, parent = int(stat.parent.name), int(fields[1])
+            if pid == postmaster:
+                total += sum(int(f) for f in fields[11:15]) / os.sysconf("SC_CLK_TCK")
+            elif parent == postmaster:
+                total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
         except (OSError, IndexError, ValueError):
             continue
     return total
 
 
 def cpu_by_service(settings: Settings) -> dict[str, float]:
-    """Each service process's CPU seconds so far, and PostgreSQL's (all its processes)."""
-    used = {"postgres": _postgres_cpu_seconds()}
+    """Each service process's CPU seconds so far, and the embedded PostgreSQL's."""
+    used = {}
+    postgres = _postgres_cpu_seconds(settings.home)
+    if postgres is not None:
+        used["postgres"] = postgres
     for service in SERVICE_NAMES:
         record = read(settings.home, service)
         if record is not None:

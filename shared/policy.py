@@ -179,14 +179,7 @@ SERVICE_CALLS: dict[str, frozenset[str]] = {
     ),
     "contract": _rpcs("registry.v1.RegistryService", "CreateBuilding", "CheckDisposal"),
     "preregistration": _rpcs("contract.v1.ContractService", "GetContract")
-    | _rpcs(
-        "registry.v1.RegistryService",
-        "CheckDisposal",
-        "CommitCase",
-        "CommitCases",
-        "ListEntries",
-        "SealDocument",
-    )
+    | _rpcs("registry.v1.RegistryService", "CheckDisposal", "CommitCase", "ListEntries", "SealDocument")
     | _rpcs("casework.v1.CaseworkService", "ListCases"),
     "transfer": _rpcs(
         "contract.v1.ContractService",
@@ -219,7 +212,6 @@ SERVICE_CALLS: dict[str, frozenset[str]] = {
         "registry.v1.RegistryService",
         "CheckDisposal",
         "CommitCase",
-        "CommitCases",
         "GetUnit",
         "GetUnits",
         "ListEntries",

@@ -21,7 +21,6 @@ from services.mortgage.domain import (
 from shared import statements
 from shared.auth import Caller
 from shared.batches import MAX_TOGETHER
-from shared.book_commits import book_commits
 from shared.casework.domain import CaseKind
 from shared.casework.service import Case, CaseBook, Registered, refuse_if_restricted
 from shared.consent import identity, require_consent
@@ -66,8 +65,6 @@ class Mortgages:
         self.cases = CaseBook(
             "DY", {CaseKind.MORTGAGE: self.handler, CaseKind.MORTGAGE_DISCHARGE: self.handler}, journal.domain
         )
-        # Mortgages entered side by side reach the register together.
-        self.commit = book_commits(lambda: self.registry)
         self.unit = coalesced(
             lambda r: self.registry.GetUnit(r),
             lambda batch: self.registry.GetUnits(batch),
@@ -259,7 +256,7 @@ class _Handler:
             commit.ended_entries.append(row["entry"])
             await op.call(
                 "commit",
-                self.service.commit,
+                self.service.registry.CommitCase,
                 commit,
                 registry_pb.CommitCaseResponse,
                 refusable=True,
@@ -282,7 +279,7 @@ class _Handler:
         )
         commit.issue_proofs = 1
         reply = await op.call(
-            "commit", self.service.commit, commit, registry_pb.CommitCaseResponse, refusable=True
+            "commit", self.service.registry.CommitCase, commit, registry_pb.CommitCaseResponse, refusable=True
         )
         entry = reply.entries[0]
         number = reply.proof_numbers[0]

@@ -12,7 +12,7 @@ import grpc
 from deedflow.orchestrator.v1 import orchestrator_service_pb2_grpc
 from services.orchestrator.clients import Clients
 from services.orchestrator.config import SagaSettings
-from services.orchestrator.engine import Engine
+from services.orchestrator.engine import Door, Engine
 from services.orchestrator.notifier import Notifier
 from services.orchestrator.payments import follow_payments
 from services.orchestrator.service import Purchases
@@ -25,11 +25,12 @@ def register(server: grpc.aio.Server, deps: ServiceDeps) -> None:
     clients = Clients(deps.peer)
     notifier = Notifier()
     purchases = Purchases(deps.journal, clients, notifier)
+    door = Door()
     orchestrator_service_pb2_grpc.add_PurchaseServiceServicer_to_server(
-        PurchaseServicer(purchases, deps.pki.ca_pem, deps.settings.max_watches_per_caller), server
+        PurchaseServicer(purchases, deps.pki.ca_pem, deps.settings.max_watches_per_caller, door), server
     )
     worker = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
-    engine = Engine(deps.database, deps.clock, clients, notifier, worker, SagaSettings(), deps.metrics)
+    engine = Engine(deps.database, deps.clock, clients, notifier, worker, SagaSettings(), deps.metrics, door)
     if deps.metrics is not None:
         deps.metrics.add_live_gauge(
             "deedflow_purchases",

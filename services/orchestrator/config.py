@@ -11,8 +11,13 @@ class SagaSettings(BaseSettings):
     # How long a worker holds a purchase before another may take it over. Longer than any one
     # step's calls; shorter means a crashed worker's purchases move on sooner.
     lease_seconds: float = 30.0
-    # Purchases a worker advances at once (claiming more as each is done).
+    # Purchases a worker advances at once (claiming more as each is done) while its process's
+    # door is filing purchases: the door's answers come first.
     claim_batch: int = 16
+    # ... and while no filing has come for `door_quiet_seconds`: a building's handover then moves
+    # its purchases together, and their calls travel to each office in large batches.
+    claim_batch_door_quiet: int = 200
+    door_quiet_seconds: float = 1.0
     # Retry of a step that failed for an outage or without explanation: first delay, doubling up
     # to the cap.
     backoff_start_seconds: float = 1.0

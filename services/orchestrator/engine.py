@@ -49,6 +49,19 @@ IDLE_POLL_SECONDS = 1.0
 MAX_COMPLETIONS_REMEMBERED = 10_000
 
 
+class Door:
+    """When this process's door last took a filing: the saga's workers hold back while it is busy."""
+
+    def __init__(self) -> None:
+        self.last_filing = -float("inf")
+
+    def filing(self) -> None:
+        self.last_filing = time.monotonic()
+
+    def quiet_for(self) -> float:
+        return time.monotonic() - self.last_filing
+
+
 class LeaseLost(Exception):
     """Another worker holds the purchase now; this one stops touching it."""
 
@@ -96,8 +109,10 @@ class Engine:
         worker: str,
         settings: SagaSettings,
         metrics: ServiceMetrics | None = None,
+        door: Door | None = None,
     ) -> None:
         self.metrics = metrics
+        self.door = door or Door()
         self.database = database
         self.clock = clock
         self.clients = clients
@@ -120,15 +135,16 @@ class Engine:
             self.metrics.step_duration.labels(kind.value, outcome).observe(seconds)
 
     async def run(self) -> None:
-        """Claim and advance due purchases until cancelled, up to `claim_batch` at once: a slot
-        freed by one purchase is filled at once, not when the slowest of a claimed batch is done
-        (a building's handover made every purchase wait for the slowest of its sixteen). Nothing
-        but cancellation ends it: with the database gone, it waits and claims again, and the
-        leases of what it held run out."""
+        """Claim and advance due purchases until cancelled, up to `claim_batch` at once (more
+        while the door is quiet: _limit): a slot freed by one purchase is filled at once, not
+        when the slowest of a claimed batch is done (a building's handover made every purchase
+        wait for the slowest of its sixteen). Nothing but cancellation ends it: with the database
+        gone, it waits and claims again, and the leases of what it held run out."""
         running: set[asyncio.Task] = set()
         try:
             while True:
-                free = self.settings.claim_batch - len(running)
+                limit = self._limit()
+                free = limit - len(running)
                 claimed = await self._claim(free) if free > 0 else []
                 for row in claimed or []:
                     task = asyncio.ensure_future(self._advance_safely(row))
@@ -138,7 +154,7 @@ class Engine:
                     await asyncio.sleep(IDLE_POLL_SECONDS)
                 elif free > 0 and len(claimed) == free:
                     continue
-                elif len(running) >= self.settings.claim_batch:
+                elif len(running) >= limit:
                     await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
                 else:
                     await self.notifier.wait_due(IDLE_POLL_SECONDS)
@@ -147,6 +163,16 @@ class Engine:
                 task.cancel()
             if running:
                 await asyncio.gather(*running, return_exceptions=True)
+
+    def _limit(self) -> int:
+        """How many purchases to advance at once. The door and the workers share this process:
+        while filings come in, the workers keep to `claim_batch` so the door answers promptly
+        (at 64 filings at once, four times as many purchases in flight tripled the door's p50);
+        once the door is quiet they take many more, which a handover needs so its transfers reach
+        each office together."""
+        if self.door.quiet_for() >= self.settings.door_quiet_seconds:
+            return max(self.settings.claim_batch, self.settings.claim_batch_door_quiet)
+        return self.settings.claim_batch
 
     async def _claim(self, limit: int) -> list[asyncpg.Record] | None:
         """Leases up to `limit` due purchases; None when the database could not be asked."""

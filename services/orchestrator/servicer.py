@@ -11,6 +11,7 @@ from deedflow.orchestrator.v1 import orchestrator_service_pb2 as pb
 from deedflow.orchestrator.v1 import orchestrator_service_pb2_grpc
 from services.orchestrator import repository
 from services.orchestrator.domain import filing_violations
+from services.orchestrator.engine import Door
 from services.orchestrator.render import purchase_message
 from services.orchestrator.service import Purchases, parse_purchase_name
 from shared import guardians, paging, statements
@@ -34,8 +35,11 @@ def _signers(filing: pb.PurchaseFiling) -> dict[str, str]:
 
 
 class PurchaseServicer(orchestrator_service_pb2_grpc.PurchaseServiceServicer):
-    def __init__(self, purchases: Purchases, ca_pem: bytes, max_watches: int = 1000) -> None:
+    def __init__(
+        self, purchases: Purchases, ca_pem: bytes, max_watches: int = 1000, door: Door | None = None
+    ):
         self.purchases = purchases
+        self.door = door or Door()
         self.max_watches = max_watches
         self._watches: collections.Counter[str] = collections.Counter()
         self.tx = purchases.tx
@@ -94,6 +98,7 @@ class PurchaseServicer(orchestrator_service_pb2_grpc.PurchaseServiceServicer):
             )
 
     async def FilePurchase(self, request, context):
+        self.door.filing()
         who = caller()
         filing = request.filing
         require_own_sale(who, filing.developer.uscc, "filing.developer.uscc")

@@ -20,7 +20,6 @@ from services.preregistration import repository
 from services.preregistration.domain import RightState, check_in_force
 from shared import guardians, statements
 from shared.auth import Caller, Role
-from shared.book_commits import book_commits
 from shared.casework.domain import CaseKind
 from shared.casework.service import Case, CaseBook, Registered, refuse_if_restricted
 from shared.consent import identity, require_consent
@@ -62,8 +61,6 @@ class Preregistrations:
             },
             journal.domain,
         )
-        # A launch day's pre-registrations, entered side by side, reach the register together.
-        self.commit = book_commits(lambda: self.registry)
 
     @property
     def registry(self) -> registry_service_pb2_grpc.RegistryServiceStub:
@@ -439,7 +436,7 @@ class _Handler:
         request.issue_proofs = 1 if issues_proof else 0
         reply = await op.call(
             "commit",
-            self.service.commit,
+            self.service.registry.CommitCase,
             request,
             registry_pb.CommitCaseResponse,
             refusable=True,
