@@ -39,6 +39,7 @@ from shared.clock import Clock
 from shared.context import subject_var
 from shared.db import Database
 from shared.dbhealth import database_unavailable
+from shared.grouped_writes import GroupedWrites
 from shared.metrics import ServiceMetrics
 from shared.outcomes import Failure, backoff, classify, status_of
 
@@ -120,6 +121,8 @@ class Engine:
         self.worker = worker
         self.settings = settings
         self.lease = dt.timedelta(seconds=settings.lease_seconds)
+        # A purchase whose lease is found lost has written nothing: it fails alone.
+        self.writes = GroupedWrites(database, separable=(LeaseLost,))
         # Buildings' completions as read, by building number (see _steps).
         self._completions: dict[str, asyncpg.Record] = {}
 
@@ -213,8 +216,14 @@ class Engine:
                 log.exception("could not release the purchase; its lease will run out")
 
     async def _write(self, purchase_id: uuid.UUID, step=None, **columns) -> None:
-        async with self.database.transaction() as connection:
+        """The change is written with the changes other purchases make at the same moment, in one
+        transaction (shared/grouped_writes.py): a handover's two hundred purchases in flight
+        share their commits. Returns once it is committed."""
+
+        async def change(connection: asyncpg.Connection) -> None:
             await save(connection, purchase_id, self.clock.now(), self.worker, step, **columns)
+
+        await self.writes(change, str(purchase_id))
 
     async def _wait_for_completion(self, row: asyncpg.Record, records: list[StepRecord], **columns) -> None:
         """Records the wait for the building's completion, unless it has come meanwhile: read in
