@@ -4,12 +4,15 @@ been answered alone. Our offices send these through shared/grpc/coalescing.py.""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
 
 from google.protobuf.message import Message
 
 from shared.errors import DomainError, FieldViolation, InvalidArgument
+from shared.grpc.coalescing import Coalescer, coalesced
 from shared.grpc.status import to_status
+from shared.transactions import Transactions, Work
 
 # At most this many requests in one batch call: the bound of every batch request (max_items).
 MAX_TOGETHER = 200
@@ -37,3 +40,33 @@ def outcomes(results: Sequence[Message | DomainError], outcome_type: type[Messag
         else outcome_type(response=result)
         for result in results
     ]
+
+
+async def answer_together(
+    tx: Transactions,
+    method: str,
+    batch: Message,
+    response_type: type[Message],
+    outcome_type: type[Message],
+    domain: str,
+    prepare: Callable[[Message], Awaitable[Work]],
+    alone: Callable[[Message], Awaitable[Message]],
+) -> list:
+    """The outcomes of a batch of `method` requests, each served as alone in one transaction
+    for all (Transactions.write_together)."""
+    refuse_repeated_request_ids(batch.requests)
+    results = await tx.write_together(method, batch.requests, response_type, prepare, alone)
+    return outcomes(results, outcome_type, domain)
+
+
+def calls_together(
+    stub: Callable[[], Any], method: str, batch_method: str, batch_request_type: type[Message]
+) -> Coalescer:
+    """`stub().method` for our own callers: calls made side by side go as one `batch_method`
+    (`stub` gives the stub of the moment: an office's channel may be renewed)."""
+    return coalesced(
+        lambda request: getattr(stub(), method)(request),
+        lambda batch: getattr(stub(), batch_method)(batch),
+        batch_request_type,
+        MAX_TOGETHER,
+    )

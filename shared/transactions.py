@@ -86,7 +86,6 @@ class Transactions:
         at = self.clock.now()
         keys = [self.key(method, r.request_id) for r in requests]
         fingerprints = [request_fingerprint(r) for r in requests]
-        results: list[ResponseT | DomainError | None] = [None] * len(requests)
         try:
             async with self.database.transaction() as connection:
                 found = await claim_many(connection, keys, fingerprints)
@@ -107,16 +106,7 @@ class Transactions:
             # must not refuse the others: each goes alone, with its own transaction.
             log.warning("a batch of %s went request by request", method, exc_info=True)
             found, done = [None] * len(requests), {}
-        for i, f in enumerate(found):
-            if i in done:
-                results[i] = done[i]
-            elif isinstance(f, RequestIdReused):
-                results[i] = f
-            elif isinstance(f, Answer):
-                try:
-                    results[i] = response_type.FromString(f.replay())
-                except AnsweredBefore as refused_before:
-                    results[i] = refused_before
+        results = [done[i] if i in done else _answered(f, response_type) for i, f in enumerate(found)]
         for i, r in enumerate(results):
             if r is None:
                 try:
@@ -141,15 +131,7 @@ class Transactions:
         writes."""
         keys = [self.key(method, r.request_id) for r in requests]
         found = await lookup_many(self.database.pool, keys, [request_fingerprint(r) for r in requests])
-        results: list[ResponseT | DomainError | None] = [None] * len(requests)
-        for i, f in enumerate(found):
-            if isinstance(f, RequestIdReused):
-                results[i] = f
-            elif isinstance(f, Answer):
-                try:
-                    results[i] = response_type.FromString(f.replay())
-                except AnsweredBefore as refused_before:
-                    results[i] = refused_before
+        results = [_answered(f, response_type) for f in found]
         fresh = [i for i, r in enumerate(results) if r is None]
         prepared = await asyncio.gather(*(prepare(requests[i]) for i in fresh), return_exceptions=True)
         works: dict[str, Work] = {}
@@ -211,3 +193,16 @@ class Transactions:
     async def read(self, work: Callable[[asyncpg.Connection], Awaitable[ResultT]]) -> ResultT:
         async with self.database.transaction() as connection:
             return await work(connection)
+
+
+def _answered(found, response_type: type[ResponseT]) -> ResponseT | DomainError | None:
+    """What a request found stored gets: its response, its recorded refusal or REQUEST_ID_REUSED;
+    None for a request to be worked (nothing stored, or an operation still under way)."""
+    if isinstance(found, RequestIdReused):
+        return found
+    if isinstance(found, Answer):
+        try:
+            return response_type.FromString(found.replay())
+        except AnsweredBefore as refused_before:
+            return refused_before
+    return None

@@ -27,6 +27,7 @@ from shared.auth import Role
 from shared.catalog import SERVICE_NAMES, service_info
 from shared.db import plain_url, with_database
 from shared.grpc.channels import secure_channel
+from shared.grpc.status import error_info
 from shared.pki import Pki
 from shared.policy import POLICY, SERVICE_CALLS
 from shared.runtime import StartedService, start_service
@@ -71,6 +72,16 @@ async def scrape(port: int) -> dict[tuple[str, tuple], float]:
         for family in text_string_to_metric_families(text)
         for sample in family.samples
     }
+
+
+def outcome_of(outcome: Message):
+    """A batch outcome (shared/batches.py) as a test compares it: the response, or the refusal's
+    (code, ErrorInfo reason)."""
+    if outcome.HasField("response"):
+        return outcome.response
+    info = error_info(outcome.error)
+    code = next(c for c in grpc.StatusCode if c.value[0] == outcome.error.code)
+    return code, info.reason if info else None
 
 
 def new_building_number(county: str = "500112") -> str:

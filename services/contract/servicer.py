@@ -12,7 +12,7 @@ from services.contract.domain import ContractState, term_violations
 from services.contract.service import ContractRecord, Contracts, parse_contract_name
 from shared import guardians, paging, statements
 from shared.auth import caller
-from shared.batches import outcomes, refuse_repeated_request_ids
+from shared.batches import answer_together
 from shared.errors import FieldViolation, InvalidArgument, NotFound
 from shared.ids import building_of
 from shared.journal import Operation
@@ -300,17 +300,17 @@ class ContractServicer(contract_service_pb2_grpc.ContractServiceServicer):
         )
 
     async def MarkContractsTransferred(self, request, context):
-        refuse_repeated_request_ids(request.requests)
-        results = await self.tx.write_together(
+        outcomes = await answer_together(
+            self.tx,
             "MarkContractTransferred",
-            request.requests,
+            request,
             pb.MarkContractTransferredResponse,
+            pb.MarkContractTransferredOutcome,
+            "deedflow.contract",
             self._mark_transferred,
             lambda one: self.MarkContractTransferred(one, context),
         )
-        return pb.MarkContractsTransferredResponse(
-            outcomes=outcomes(results, pb.MarkContractTransferredOutcome, "deedflow.contract")
-        )
+        return pb.MarkContractsTransferredResponse(outcomes=outcomes)
 
     async def _mark_transferred(self, request: pb.MarkContractTransferredRequest):
         contract_id = parse_contract_name(request.name)

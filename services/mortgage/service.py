@@ -20,12 +20,11 @@ from services.mortgage.domain import (
 )
 from shared import statements
 from shared.auth import Caller
-from shared.batches import MAX_TOGETHER
+from shared.batches import calls_together
 from shared.casework.domain import CaseKind
 from shared.casework.service import Case, CaseBook, Registered, refuse_if_restricted
 from shared.consent import identity, require_consent
 from shared.errors import FailedPrecondition, NotFound
-from shared.grpc.coalescing import coalesced
 from shared.journal import Journal, Operation
 from shared.names import parse_uuid_name
 from shared.parties import require_party
@@ -65,12 +64,7 @@ class Mortgages:
         self.cases = CaseBook(
             "DY", {CaseKind.MORTGAGE: self.handler, CaseKind.MORTGAGE_DISCHARGE: self.handler}, journal.domain
         )
-        self.unit = coalesced(
-            lambda r: self.registry.GetUnit(r),
-            lambda batch: self.registry.GetUnits(batch),
-            registry_pb.GetUnitsRequest,
-            MAX_TOGETHER,
-        )
+        self.unit = calls_together(lambda: self.registry, "GetUnit", "GetUnits", registry_pb.GetUnitsRequest)
 
     @property
     def registry(self):

@@ -8,7 +8,7 @@ from deedflow.type.v1 import parties_pb2
 from services.mortgage.service import Mortgages
 from shared import paging
 from shared.auth import Role, caller
-from shared.batches import outcomes, refuse_repeated_request_ids
+from shared.batches import answer_together
 from shared.casework.service import entering, lodge_or_enter
 from shared.casework.servicer import case_message
 from shared.documents import attach_proof
@@ -84,17 +84,17 @@ class MortgageServicer(mortgage_service_pb2_grpc.MortgageServiceServicer):
         )
 
     async def RecordConvertedMortgages(self, request, context):
-        refuse_repeated_request_ids(request.requests)
-        results = await self.tx.write_together(
+        outcomes = await answer_together(
+            self.tx,
             "RecordConvertedMortgage",
-            request.requests,
+            request,
             pb.RecordConvertedMortgageResponse,
+            pb.RecordConvertedMortgageOutcome,
+            "deedflow.mortgage",
             self._record_converted,
             lambda one: self.RecordConvertedMortgage(one, context),
         )
-        return pb.RecordConvertedMortgagesResponse(
-            outcomes=outcomes(results, pb.RecordConvertedMortgageOutcome, "deedflow.mortgage")
-        )
+        return pb.RecordConvertedMortgagesResponse(outcomes=outcomes)
 
     async def _record_converted(self, request: pb.RecordConvertedMortgageRequest):
         """The mortgage entry is read from the book first, with no transaction open."""

@@ -11,8 +11,7 @@ from deedflow.preregistration.v1 import preregistration_service_pb2_grpc
 from deedflow.tax.v1 import tax_service_pb2_grpc
 from deedflow.transfer.v1 import transfer_service_pb2 as transfer_pb
 from deedflow.transfer.v1 import transfer_service_pb2_grpc
-from shared.batches import MAX_TOGETHER
-from shared.grpc.coalescing import coalesced
+from shared.batches import calls_together
 
 
 class Clients:
@@ -22,11 +21,8 @@ class Clients:
         self.peer = peer
         # A building's purchases reach their transfer step together at its handover: their
         # transfers are lodged together (TransferService/LodgeTransfers).
-        self.lodge_transfer = coalesced(
-            lambda request: self.transfer.LodgeTransfer(request),
-            lambda batch: self.transfer.LodgeTransfers(batch),
-            transfer_pb.LodgeTransfersRequest,
-            MAX_TOGETHER,
+        self.lodge_transfer = calls_together(
+            lambda: self.transfer, "LodgeTransfer", "LodgeTransfers", transfer_pb.LodgeTransfersRequest
         )
 
     @property

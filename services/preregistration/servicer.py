@@ -12,7 +12,7 @@ from deedflow.type.v1 import parties_pb2
 from services.preregistration import repository
 from services.preregistration.service import PREMORTGAGES, PREREGISTRATIONS, Preregistrations
 from shared.auth import Role, caller
-from shared.batches import outcomes, refuse_repeated_request_ids
+from shared.batches import answer_together
 from shared.casework.service import entering, lodge_or_enter
 from shared.casework.servicer import case_message
 from shared.documents import attach_proof, lapsed_at, standing_entry
@@ -213,17 +213,17 @@ class PreregistrationServicer(preregistration_service_pb2_grpc.PreregistrationSe
         )
 
     async def MarkManyConverted(self, request, context):
-        refuse_repeated_request_ids(request.requests)
-        results = await self.tx.write_together(
+        outcomes = await answer_together(
+            self.tx,
             "MarkConverted",
-            request.requests,
+            request,
             pb.MarkConvertedResponse,
+            pb.MarkConvertedOutcome,
+            "deedflow.preregistration",
             self._convert,
             lambda one: self.MarkConverted(one, context),
         )
-        return pb.MarkManyConvertedResponse(
-            outcomes=outcomes(results, pb.MarkConvertedOutcome, "deedflow.preregistration")
-        )
+        return pb.MarkManyConvertedResponse(outcomes=outcomes)
 
     async def _convert(self, request: pb.MarkConvertedRequest):
         async def work(connection, at):

@@ -12,7 +12,7 @@ from services.tax.clearance_feed import RESYNC, ClearanceFeed
 from services.tax.service import DeedTax
 from shared import paging
 from shared.auth import caller
-from shared.batches import outcomes, refuse_repeated_request_ids
+from shared.batches import answer_together
 from shared.errors import FieldViolation, InvalidArgument
 from shared.logging import mask_personal_ids
 from shared.parties import OFFICIALS
@@ -174,17 +174,17 @@ class TaxServicer(tax_service_pb2_grpc.TaxServiceServicer):
         )
 
     async def ConsumeClearances(self, request, context):
-        refuse_repeated_request_ids(request.requests)
-        results = await self.tx.write_together(
+        outcomes = await answer_together(
+            self.tx,
             "ConsumeClearance",
-            request.requests,
+            request,
             pb.ConsumeClearanceResponse,
+            pb.ConsumeClearanceOutcome,
+            "deedflow.tax",
             self._consume,
             lambda one: self.ConsumeClearance(one, context),
         )
-        return pb.ConsumeClearancesResponse(
-            outcomes=outcomes(results, pb.ConsumeClearanceOutcome, "deedflow.tax")
-        )
+        return pb.ConsumeClearancesResponse(outcomes=outcomes)
 
     async def _consume(self, request: pb.ConsumeClearanceRequest):
         async def work(connection, at):

@@ -37,8 +37,7 @@ from services.transfer import repository
 from services.transfer.domain import RegistrationState, fee_fen
 from shared import co_ownership
 from shared.auth import Caller, Role
-from shared.batches import MAX_TOGETHER
-from shared.book_commits import book_commits
+from shared.batches import calls_together
 from shared.casework.domain import CaseKind
 from shared.casework.service import Case, CaseBook, Registered, refuse_if_restricted
 from shared.documents import as_corrected, lapsed_at, standing_entry
@@ -49,7 +48,6 @@ from shared.errors import (
     FieldViolation,
     NotFound,
 )
-from shared.grpc.coalescing import coalesced
 from shared.grpc.status import to_status
 from shared.journal import Journal, Operation, Refused
 from shared.names import parse_uuid_name
@@ -176,36 +174,30 @@ class Transfers:
 
         # The transfers entered side by side (a building's handover) reach each office together:
         # the register enters their cases in one transaction, the others record them in one.
-        self.commit = book_commits(lambda: self.registry)
-        self.unit = coalesced(
-            lambda r: self.registry.GetUnit(r),
-            lambda batch: self.registry.GetUnits(batch),
-            registry_pb.GetUnitsRequest,
-            MAX_TOGETHER,
+        self.commit = calls_together(
+            lambda: self.registry, "CommitCase", "CommitCases", registry_pb.CommitCasesRequest
         )
-        self.consume_clearance = coalesced(
-            lambda r: self.tax.ConsumeClearance(r),
-            lambda batch: self.tax.ConsumeClearances(batch),
-            tax_pb.ConsumeClearancesRequest,
-            MAX_TOGETHER,
+        self.unit = calls_together(lambda: self.registry, "GetUnit", "GetUnits", registry_pb.GetUnitsRequest)
+        self.consume_clearance = calls_together(
+            lambda: self.tax, "ConsumeClearance", "ConsumeClearances", tax_pb.ConsumeClearancesRequest
         )
-        self.mark_converted = coalesced(
-            lambda r: self.preregistrations.MarkConverted(r),
-            lambda batch: self.preregistrations.MarkManyConverted(batch),
+        self.mark_converted = calls_together(
+            lambda: self.preregistrations,
+            "MarkConverted",
+            "MarkManyConverted",
             prereg_pb.MarkManyConvertedRequest,
-            MAX_TOGETHER,
         )
-        self.mark_contract_transferred = coalesced(
-            lambda r: self.contracts.MarkContractTransferred(r),
-            lambda batch: self.contracts.MarkContractsTransferred(batch),
+        self.mark_contract_transferred = calls_together(
+            lambda: self.contracts,
+            "MarkContractTransferred",
+            "MarkContractsTransferred",
             contract_pb.MarkContractsTransferredRequest,
-            MAX_TOGETHER,
         )
-        self.record_converted_mortgage = coalesced(
-            lambda r: self.mortgages.RecordConvertedMortgage(r),
-            lambda batch: self.mortgages.RecordConvertedMortgages(batch),
+        self.record_converted_mortgage = calls_together(
+            lambda: self.mortgages,
+            "RecordConvertedMortgage",
+            "RecordConvertedMortgages",
             mortgage_pb.RecordConvertedMortgagesRequest,
-            MAX_TOGETHER,
         )
 
     @property

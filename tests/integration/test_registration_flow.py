@@ -20,6 +20,7 @@ from deedflow.type.v1 import parties_pb2
 from shared import statements
 from shared.documents import load_public_key, verify_document
 from shared.grpc.status import error_info
+from shared.ids import building_of
 from tests.flows import (
     BANK,
     DEVELOPER,
@@ -294,11 +295,9 @@ async def test_premortgage_needs_a_pre_registration_in_force(offices, pki):
     assert (code, reason) == (grpc.StatusCode.FAILED_PRECONDITION, "PRE_REGISTRATION_MISSING")
 
 
-async def test_batch_transfer_reports_each_unit_and_one_seizure_spares_the_rest(offices, pki):
-    """A building's handover batch: each unit stands alone; a seized unit fails with its reason
-    while the others are transferred."""
-    o = offices
-    building, units = await presale(o, units=3)
+async def _ready_for_transfer(o, pki, count: int):
+    """Units of a first-registered building, each sold with a 预抵押 and its tax paid."""
+    building, units = await presale(o, units=count)
     sales = []
     for unit in units:
         sale = await file_contract(o, pki, unit)
@@ -307,6 +306,14 @@ async def test_batch_transfer_reports_each_unit_and_one_seizure_spares_the_rest(
         await pay_tax(o, sale)
         sales.append(sale)
     await first_register(o, building, units)
+    return units, sales
+
+
+async def test_batch_transfer_reports_each_unit_and_one_seizure_spares_the_rest(offices, pki):
+    """A building's handover batch: each unit stands alone; a seized unit fails with its reason
+    while the others are transferred."""
+    o = offices
+    units, sales = await _ready_for_transfer(o, pki, 3)
     await o.registry_clerk.SeizeUnit(
         registry_pb.SeizeUnitRequest(
             request_id=rid(),
@@ -319,7 +326,7 @@ async def test_batch_transfer_reports_each_unit_and_one_seizure_spares_the_rest(
     )
     request = transfer_pb.BatchLodgeTransfersRequest(
         request_id=rid(),
-        building_number=building,
+        building_number=building_of(units[0]),
         applications=[application(s) for s in sales],
         auto_register=True,
     )
@@ -623,15 +630,7 @@ async def test_the_platforms_transfers_sent_together_are_each_answered_as_alone(
     converted, its certificate and the bank's proof numbered) or refused on its own, and each
     request's answer given again to a retry of the batch or of LodgeTransfer alone."""
     o = offices
-    building, units = await presale(o, units=3)
-    sales = []
-    for unit in units:
-        sale = await file_contract(o, pki, unit)
-        await preregister(o, sale)
-        await premortgage(o, sale)
-        await pay_tax(o, sale)
-        sales.append(sale)
-    await first_register(o, building, units)
+    units, sales = await _ready_for_transfer(o, pki, 3)
     await seize(o, units[1], 32)
     requests = [
         transfer_pb.LodgeTransferRequest(request_id=rid(), application=application(s), auto_register=True)

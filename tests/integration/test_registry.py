@@ -21,7 +21,7 @@ from shared.db import plain_url
 from shared.grpc.channels import secure_channel
 from shared.grpc.status import bad_request, error_info
 from shared.runtime import start_service
-from tests.support import new_building_number
+from tests.support import new_building_number, outcome_of
 
 START = dt.datetime(2026, 3, 1, 9, 0, tzinfo=dt.UTC)
 YEAR = dt.timedelta(days=365)
@@ -817,16 +817,6 @@ def _premortgage_case(unit: str) -> pb.CommitCaseRequest:
     )
 
 
-def _outcome(outcome: pb.CommitCaseOutcome):
-    """A response, or (code, reason) of the refusal."""
-    if outcome.HasField("response"):
-        return outcome.response
-    info = error_info(outcome.error)
-    return grpc.StatusCode(next(c for c in grpc.StatusCode if c.value[0] == outcome.error.code)), (
-        info.reason if info else None
-    )
-
-
 async def _history(stub, unit: str) -> list[pb.Entry]:
     return list((await stub.ListEntries(pb.ListEntriesRequest(unit_number=unit))).entries)
 
@@ -846,7 +836,7 @@ async def test_cases_entered_together_are_answered_each_as_alone(as_service, as_
         _prereg_case(missing),
     ]
     batch = pb.CommitCasesRequest(requests=requests)
-    first = [_outcome(o) for o in (await as_service.CommitCases(batch)).outcomes]
+    first = [outcome_of(o) for o in (await as_service.CommitCases(batch)).outcomes]
 
     assert [e.kind for e in first[0].entries] == [pb.ENTRY_KIND_PREREGISTRATION]
     assert first[1] == (grpc.StatusCode.FAILED_PRECONDITION, "PRE_REGISTRATION_HELD_BY_OTHER")
@@ -856,7 +846,7 @@ async def test_cases_entered_together_are_answered_each_as_alone(as_service, as_
     assert [e.name for e in await _history(as_clerk, u2)] == [held.name]
 
     # Sent again, as a batch or alone: the same answers, and nothing entered twice.
-    again = [_outcome(o) for o in (await as_service.CommitCases(batch)).outcomes]
+    again = [outcome_of(o) for o in (await as_service.CommitCases(batch)).outcomes]
     assert again == first
     assert await as_service.CommitCase(requests[0]) == first[0]
     assert len(await _history(as_clerk, u1)) == 2
@@ -864,12 +854,12 @@ async def test_cases_entered_together_are_answered_each_as_alone(as_service, as_
     reused.CopyFrom(requests[2])
     reused.registry_case = "cases/OTHER"
     (answer,) = (await as_service.CommitCases(pb.CommitCasesRequest(requests=[reused]))).outcomes
-    assert _outcome(answer) == (grpc.StatusCode.INVALID_ARGUMENT, "REQUEST_ID_REUSED")
+    assert outcome_of(answer) == (grpc.StatusCode.INVALID_ARGUMENT, "REQUEST_ID_REUSED")
 
     # The refusal left no answer: once the other buyer's pre-registration is cancelled, the same
     # request is entered.
     await commit(as_service, u2, pb.DISPOSAL_CANCELLATION, [OTHER_BUYER], ended=[held.name])
-    entered = [_outcome(o) for o in (await as_service.CommitCases(batch)).outcomes]
+    entered = [outcome_of(o) for o in (await as_service.CommitCases(batch)).outcomes]
     assert entered[1].entries[0].holders == list(BUYERS)
     assert entered[:1] + entered[2:] == first[:1] + first[2:]
 

@@ -14,9 +14,8 @@ from deedflow.tax.v1 import tax_service_pb2_grpc
 from deedflow.type.v1 import parties_pb2
 from shared import statements
 from shared.grpc.channels import secure_channel
-from shared.grpc.status import error_info
 from tests.flows import cancel_jointly, file_contract, pay_tax, presale, refused
-from tests.support import client_channel
+from tests.support import client_channel, outcome_of
 
 
 def rid() -> str:
@@ -366,7 +365,7 @@ async def test_clearances_held_together_are_answered_each_as_alone(offices, pki,
     ]
     batch = pb.ConsumeClearancesRequest(requests=requests)
     reply = await as_transfer.ConsumeClearances(batch)
-    outcomes = [_outcome(o) for o in reply.outcomes]
+    outcomes = [outcome_of(o) for o in reply.outcomes]
     assert outcomes[0].assessment.state == pb.ASSESSMENT_STATE_CONSUMED
     assert outcomes[1] == (grpc.StatusCode.FAILED_PRECONDITION, "CLEARANCE_USED_BY_TRANSFER")
     assert outcomes[2].assessment.transfer_case == "cases/ZY-B"
@@ -377,15 +376,6 @@ async def test_clearances_held_together_are_answered_each_as_alone(offices, pki,
     assert await as_transfer.ConsumeClearance(requests[2]) == outcomes[2]
 
     await as_transfer.ReleaseClearance(pb.ReleaseClearanceRequest(request_id=rid(), **earlier))
-    again = [_outcome(o) for o in (await as_transfer.ConsumeClearances(batch)).outcomes]
+    again = [outcome_of(o) for o in (await as_transfer.ConsumeClearances(batch)).outcomes]
     assert again[1].assessment.state == pb.ASSESSMENT_STATE_CONSUMED
     assert [again[0], again[2], again[3]] == [outcomes[0], outcomes[2], outcomes[3]]
-
-
-def _outcome(outcome: pb.ConsumeClearanceOutcome):
-    if outcome.HasField("response"):
-        return outcome.response
-    info = error_info(outcome.error)
-    return grpc.StatusCode(next(c for c in grpc.StatusCode if c.value[0] == outcome.error.code)), (
-        info.reason if info else None
-    )
