@@ -45,6 +45,7 @@ from shared.clock import Clock
 from shared.context import deadline_var, subject_var
 from shared.db import Database
 from shared.errors import Aborted, AnsweredBefore, DomainError, Internal
+from shared.grouped_writes import GroupedWrites
 from shared.grpc.status import to_status
 from shared.idempotency import (
     IN_FLIGHT,
@@ -103,6 +104,11 @@ class Incomplete(Exception):
 
 class LeaseLost(Exception):
     """Another driver holds the operation now; this one stops touching it."""
+
+
+class LeaseLostBeforeWriting(LeaseLost):
+    """The lease was found lost by the renewal that opens a transaction, before it wrote anything:
+    the other operations whose writes share that transaction go on (shared/grouped_writes.py)."""
 
 
 class Refused(Exception):
@@ -174,10 +180,11 @@ class Operation:
         `work` must itself end in a write that holds the lease (_end), which rolls it all back
         if the lease is gone. A lease with more than half its time left is not renewed: nobody
         may take the operation before it runs out, so this driver still holds it."""
-        renewed_until = None
-        async with self.journal.database.transaction() as connection:
+
+        async def change(connection: asyncpg.Connection):
             at = self.journal.clock.now()
             lease = self.journal.lease
+            renewed_until = None
             if renew and (self.lease_until is None or self.lease_until - at < lease / 2):
                 renewed = await connection.execute(
                     "UPDATE operation SET lease_until = $3, update_time = $4"
@@ -188,7 +195,7 @@ class Operation:
                     at,
                 )
                 if renewed == "UPDATE 0":
-                    raise LeaseLost(str(self.id))
+                    raise LeaseLostBeforeWriting(str(self.id))
                 renewed_until = at + lease
             if self._unsaved:
                 await connection.executemany(
@@ -198,7 +205,11 @@ class Operation:
                     " outcome = coalesce(operation_step.outcome, EXCLUDED.outcome)",
                     [(self.id, name, s.intent, s.outcome, at) for name, s in self._unsaved.items()],
                 )
-            result = await work(connection, at) if work is not None else None
+            return (await work(connection, at) if work is not None else None), renewed_until
+
+        # Committed with the writes other operations of this office make at the same moment
+        # (decision 50); the records are as if written alone, and this returns once committed.
+        result, renewed_until = await self.journal.writes(change, str(self.id))
         self._unsaved.clear()
         self.lease_until = renewed_until or self.lease_until
         return result
@@ -390,6 +401,7 @@ class Journal:
         self.worker = worker
         self.settings = settings or JournalSettings()
         self.lease = dt.timedelta(seconds=self.settings.lease_seconds)
+        self.writes = GroupedWrites(database, separable=(LeaseLostBeforeWriting,))
         self.drivers: dict[str, Driver] = {}
         self.domain = f"deedflow.{service}"
 
