@@ -104,3 +104,30 @@ async def test_a_change_that_fails_the_group_leaves_the_others_written_each_on_i
     assert isinstance(results[1], asyncpg.UniqueViolationError)
     assert results[2] == 3
     assert await _stored(database, table) == [1, 2, 3, 7]
+
+
+async def test_a_change_that_fails_after_writing_leaves_nothing_of_its_own(probe):
+    """As a journal operation's close that finds its lease lost after writing its records: the
+    group is rolled back and written again change by change, so that change's write never commits."""
+    database, table = probe
+    writes = GroupedWrites(database, separable=(Refused,))
+    started, go = asyncio.Event(), asyncio.Event()
+    first = asyncio.ensure_future(writes(_insert(table, 1, started, go)))
+    await started.wait()
+
+    async def wrote_then_failed(connection):
+        await connection.execute(f"INSERT INTO {table} (id) VALUES (5)")
+        raise RuntimeError("the lease was lost after writing")
+
+    rest = [
+        asyncio.ensure_future(writes(_insert(table, 2), "a")),
+        asyncio.ensure_future(writes(wrote_then_failed, "b")),
+        asyncio.ensure_future(writes(_insert(table, 3), "c")),
+    ]
+    go.set()
+    await first
+    results = await asyncio.gather(*rest, return_exceptions=True)
+    assert results[0] == 2
+    assert isinstance(results[1], RuntimeError)
+    assert results[2] == 3
+    assert await _stored(database, table) == [1, 2, 3]
