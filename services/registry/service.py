@@ -558,9 +558,9 @@ class Book:
             units: dict[str, int] = {}
             for i in waiting:
                 units.setdefault(cases[i].unit_number, i)
-            taking = list(units.values())
+            taking = set(units.values())
             waiting = [i for i in waiting if i not in taking]
-            await self._commit_round(connection, at, [(i, cases[i]) for i in taking], actor, results)
+            await self._commit_round(connection, at, [(i, cases[i]) for i in sorted(taking)], actor, results)
         return results
 
     async def _commit_round(
