@@ -27,3 +27,12 @@ DATABASE_UNAVAILABLE: tuple[type[BaseException], ...] = (
 
 def database_unavailable(exc: BaseException) -> bool:
     return isinstance(exc, DATABASE_UNAVAILABLE)
+
+
+# PostgreSQL broke a lock cycle (a deadlock) or a serialization conflict by aborting this
+# transaction: nothing of it was committed, and the same request again may well succeed.
+LOST_RACE: tuple[type[BaseException], ...] = (asyncpg.DeadlockDetectedError, asyncpg.SerializationError)
+
+
+def lost_race(exc: BaseException) -> bool:
+    return isinstance(exc, LOST_RACE)

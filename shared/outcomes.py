@@ -11,7 +11,7 @@ import grpc
 from google.rpc import code_pb2, status_pb2
 from grpc_status import rpc_status
 
-from shared.dbhealth import database_unavailable
+from shared.dbhealth import database_unavailable, lost_race
 from shared.errors import ReasonedError
 from shared.grpc.status import to_status
 
@@ -57,7 +57,7 @@ def classify(error: BaseException) -> Failure:
         return Failure.UNEXPLAINED
     if isinstance(error, ReasonedError):
         return Failure.REFUSAL  # a rule of our own said no, with its reason: a person decides
-    if database_unavailable(error):
+    if database_unavailable(error) or lost_race(error):
         return Failure.RETRY
     return Failure.UNEXPLAINED
 

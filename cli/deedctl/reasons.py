@@ -36,6 +36,10 @@ REASONS: dict[str, tuple[str, str]] = {
         "购房业务正在办理某一步骤，请稍后再撤销",
         "a step of the purchase is running; retry the cancellation in a moment",
     ),
+    "TRANSACTION_CONFLICT": (
+        "办理时与另一项同时进行的变更冲突，已撤销未生效，请用同一请求编号重试",
+        "the change met a concurrent one and was undone, nothing committed; retry with the same request id",
+    ),
     "OPERATION_IN_PROGRESS": (
         "该请求正在办理中（可能是先前的一次请求），请用同一请求编号重试以取得结果",
         (

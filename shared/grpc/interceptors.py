@@ -25,8 +25,8 @@ from grpc_status import rpc_status
 
 from shared.auth import Role, caller_from_auth_context, current_caller
 from shared.context import deadline_var, method_var, request_id_var, subject_of, subject_var
-from shared.dbhealth import database_unavailable
-from shared.errors import DomainError, InvalidArgument, PermissionDenied, Unauthenticated
+from shared.dbhealth import database_unavailable, lost_race
+from shared.errors import Aborted, DomainError, InvalidArgument, PermissionDenied, Unauthenticated
 from shared.grpc.status import grpc_code, to_status
 from shared.grpc.validation import Undecodable, tolerant, violations
 from shared.idempotency import IdempotencyKey
@@ -251,6 +251,19 @@ class ErrorMappingInterceptor(BehaviorInterceptor):
             await abort_with(
                 context,
                 status_pb2.Status(code=code_pb2.UNAVAILABLE, message="the database is unavailable; retry"),
+            )
+        if lost_race(exc):
+            # PostgreSQL aborted the transaction to break a lock cycle: nothing was committed.
+            errors_log.warning("transaction aborted by a conflict", extra={"fields": {"error": repr(exc)}})
+            await abort_with(
+                context,
+                to_status(
+                    Aborted(
+                        "TRANSACTION_CONFLICT",
+                        "the change met a concurrent one and was undone; retry with the same request id",
+                    ),
+                    self.domain,
+                ),
             )
         if isinstance(exc, NotImplementedError):
             await abort_with(

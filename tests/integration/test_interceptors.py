@@ -4,6 +4,7 @@ and the caller is read from the certificate."""
 
 from __future__ import annotations
 
+import asyncpg
 import grpc
 import pytest
 from grpc_status import rpc_status
@@ -35,6 +36,7 @@ RAISES = {
     "InvalidArgument": InvalidArgument([FieldViolation("loan.amount_fen", "must be positive")]),
     "Unexpected": ZeroDivisionError("division by zero"),
     "RequestIdReused": RequestIdReused("/deedflow.tax.v1.TaxService/RecordPayment"),
+    "Deadlock": asyncpg.DeadlockDetectedError("deadlock detected"),
 }
 
 
@@ -114,6 +116,8 @@ async def _unary(channel, method, request, response=pb.GetUnitResponse):
         ("AlreadyExists", grpc.StatusCode.ALREADY_EXISTS, "BUILDING_EXISTS"),
         ("PermissionDenied", grpc.StatusCode.PERMISSION_DENIED, "BANK_MISMATCH"),
         ("RequestIdReused", grpc.StatusCode.INVALID_ARGUMENT, "REQUEST_ID_REUSED"),
+        # PostgreSQL undid the transaction to break a lock cycle: retryable, never INTERNAL.
+        ("Deadlock", grpc.StatusCode.ABORTED, "TRANSACTION_CONFLICT"),
     ],
 )
 async def test_domain_errors_map_to_codes_with_error_info(probe, pki, method, code, reason):

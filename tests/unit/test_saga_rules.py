@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import asyncpg
 import grpc
 import pytest
 
@@ -47,6 +48,11 @@ def test_failures_are_retried_refused_or_unexplained(code, failure):
 def test_an_outage_is_retried_and_a_bug_is_unexplained():
     assert classify(DatabaseUnavailable("gone")) is Failure.RETRY
     assert classify(KeyError("bug")) is Failure.UNEXPLAINED
+
+
+def test_a_transaction_undone_by_a_deadlock_is_retried():
+    assert classify(asyncpg.DeadlockDetectedError("deadlock detected")) is Failure.RETRY
+    assert classify(asyncpg.SerializationError("could not serialize access")) is Failure.RETRY
 
 
 def test_compensations_follow_domain_order_and_only_before_the_pivot():
