@@ -4,6 +4,7 @@ been answered alone. Our offices send these through shared/grpc/coalescing.py.""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
@@ -40,6 +41,24 @@ def outcomes(results: Sequence[Message | DomainError], outcome_type: type[Messag
         else outcome_type(response=result)
         for result in results
     ]
+
+
+async def read_each(
+    requests: Sequence[Message],
+    alone: Callable[[Message], Awaitable[Message]],
+    outcome_type: type[Message],
+    domain: str,
+) -> list:
+    """The outcomes of a batch of reads, each answered side by side by the single RPC's handler
+    (`alone`), with the same checks of who may see what: one refused read does not fail another."""
+
+    async def one(request: Message) -> Message | DomainError:
+        try:
+            return await alone(request)
+        except DomainError as refused:
+            return refused
+
+    return outcomes(await asyncio.gather(*(one(r) for r in requests)), outcome_type, domain)
 
 
 async def answer_together(

@@ -52,6 +52,9 @@ RULES: dict[str, Rule] = {
         "PERMISSION_DENIED `DEVELOPER_MISMATCH` for another's name",
     ),
     "/deedflow.contract.v1.ContractService/GetContract": _r("the contract's developer"),
+    "/deedflow.contract.v1.ContractService/GetContracts": _r(
+        "our own offices only, as GetContract for each", _OFFICIAL
+    ),
     "/deedflow.contract.v1.ContractService/ListContracts": _r(
         "the caller's own contracts; page tokens sealed to caller and query", "others' are left out"
     ),
@@ -121,6 +124,12 @@ RULES: dict[str, Rule] = {
     "/deedflow.preregistration.v1.PreregistrationService/GetPremortgage": _r(
         "the mortgagee bank and the developer"
     ),
+    "/deedflow.preregistration.v1.PreregistrationService/GetPreregistrations": _r(
+        "our own offices only, as GetPreregistration for each", _OFFICIAL
+    ),
+    "/deedflow.preregistration.v1.PreregistrationService/GetPremortgages": _r(
+        "our own offices only, as GetPremortgage for each", _OFFICIAL
+    ),
     "/deedflow.preregistration.v1.PreregistrationService/CancelPreregistration": _r(
         "the developer with every holder's consent; by court ruling a clerk",
         "NOT_FOUND to a stranger; PERMISSION_DENIED `RULING_NEEDS_CLERK` for a party's ruling",
@@ -179,6 +188,9 @@ RULES: dict[str, Rule] = {
         "any bank collecting for the tax office, and the tax office", _OFFICIAL
     ),
     "/deedflow.tax.v1.TaxService/GetClearance": _r("officials and the offices", _OFFICIAL),
+    "/deedflow.tax.v1.TaxService/GetClearances": _r(
+        "our own offices only, as GetClearance for each", _OFFICIAL
+    ),
     "/deedflow.tax.v1.TaxService/RefundDeedTax": _r("the tax office and the orchestrator", _OFFICIAL),
     "/deedflow.tax.v1.TaxService/ConsumeClearances": _r("as ConsumeClearance", _OFFICIAL),
     "/deedflow.tax.v1.TaxService/ConsumeClearance": _r("the transfer office", _OFFICIAL),

@@ -198,12 +198,19 @@ class Operation:
                     raise LeaseLostBeforeWriting(str(self.id))
                 renewed_until = at + lease
             if self._unsaved:
-                await connection.executemany(
+                # Every unsaved step in one statement.
+                await connection.execute(
                     "INSERT INTO operation_step (operation_id, name, intent, outcome, record_time)"
-                    " VALUES ($1, $2, $3, $4, $5) ON CONFLICT (operation_id, name) DO UPDATE SET"
+                    " SELECT $1, s.name, s.intent, s.outcome, $5"
+                    " FROM unnest($2::text[], $3::bytea[], $4::bytea[]) AS s(name, intent, outcome)"
+                    " ON CONFLICT (operation_id, name) DO UPDATE SET"
                     " intent = coalesce(operation_step.intent, EXCLUDED.intent),"
                     " outcome = coalesce(operation_step.outcome, EXCLUDED.outcome)",
-                    [(self.id, name, s.intent, s.outcome, at) for name, s in self._unsaved.items()],
+                    self.id,
+                    list(self._unsaved),
+                    [s.intent for s in self._unsaved.values()],
+                    [s.outcome for s in self._unsaved.values()],
+                    at,
                 )
             return (await work(connection, at) if work is not None else None), renewed_until
 
@@ -436,7 +443,8 @@ class Journal:
         `remembered`: facts read before it began (to refuse at the door what they rule out),
         kept as its steps of those names, where the driver's `remember` finds them."""
         op_id = operation_id(key)
-        async with self.database.transaction() as connection:
+
+        async def starting(connection: asyncpg.Connection):
             at = self.clock.now()
             found = await claim(connection, key, request_fingerprint(request))
             row = None
@@ -469,6 +477,9 @@ class Journal:
                         encode_facts(facts),
                         at,
                     )
+            return found, row, begun
+
+        found, row, begun = await self._grouped(starting, str(op_id))
         if isinstance(found, Answer):
             return found.replay()
         if found is IN_FLIGHT:
@@ -479,6 +490,22 @@ class Journal:
         operation.begun = begun
         faults.reached(operation.point("begin", "after-commit"))
         return await self._run(operation)
+
+    async def _grouped(self, change: Callable[[asyncpg.Connection], Awaitable[Any]], order: str) -> Any:
+        """`change` committed with the other writes of this office at that moment (decision 50),
+        under a savepoint of its own: a refusal it raises takes back its records and no others."""
+
+        async def alone(connection: asyncpg.Connection):
+            try:
+                async with connection.transaction():
+                    return await change(connection)
+            except DomainError as refused:
+                return refused
+
+        result = await self.writes(alone, order)
+        if isinstance(result, DomainError):
+            raise result
+        return result
 
     async def _run(self, op: Operation) -> bytes:
         subject_var.set(op.subject)

@@ -24,6 +24,7 @@ POLICY: dict[str, frozenset[Role]] = {
     "/deedflow.contract.v1.ContractService/GetUnit": SERVICE_READERS,
     "/deedflow.contract.v1.ContractService/CreateContract": frozenset({Role.DEVELOPER, Role.SERVICE}),
     "/deedflow.contract.v1.ContractService/GetContract": SERVICE_READERS,
+    "/deedflow.contract.v1.ContractService/GetContracts": frozenset({Role.SERVICE}),
     "/deedflow.contract.v1.ContractService/ListContracts": READERS,
     "/deedflow.contract.v1.ContractService/SignContract": frozenset({Role.DEVELOPER, Role.SERVICE}),
     "/deedflow.contract.v1.ContractService/FileContract": frozenset(
@@ -65,6 +66,8 @@ POLICY: dict[str, frozenset[Role]] = {
     ),
     "/deedflow.preregistration.v1.PreregistrationService/GetPreregistration": SERVICE_READERS,
     "/deedflow.preregistration.v1.PreregistrationService/GetPremortgage": SERVICE_READERS,
+    "/deedflow.preregistration.v1.PreregistrationService/GetPreregistrations": frozenset({Role.SERVICE}),
+    "/deedflow.preregistration.v1.PreregistrationService/GetPremortgages": frozenset({Role.SERVICE}),
     "/deedflow.preregistration.v1.PreregistrationService/CancelPreregistration": frozenset(
         {Role.DEVELOPER, Role.SERVICE, Role.CLERK}
     ),
@@ -111,6 +114,7 @@ POLICY: dict[str, frozenset[Role]] = {
     "/deedflow.tax.v1.TaxService/ListAssessments": TAX_READERS,
     "/deedflow.tax.v1.TaxService/RecordPayment": frozenset({Role.TAX, Role.BANK}),
     "/deedflow.tax.v1.TaxService/GetClearance": frozenset({Role.SERVICE, Role.TAX, Role.CLERK}),
+    "/deedflow.tax.v1.TaxService/GetClearances": frozenset({Role.SERVICE}),
     "/deedflow.tax.v1.TaxService/RefundDeedTax": frozenset({Role.SERVICE, Role.TAX}),
     "/deedflow.tax.v1.TaxService/ConsumeClearance": frozenset({Role.SERVICE}),
     "/deedflow.tax.v1.TaxService/ConsumeClearances": frozenset({Role.SERVICE}),
@@ -187,12 +191,15 @@ SERVICE_CALLS: dict[str, frozenset[str]] = {
         "MarkContractsTransferred",
         "ListUnits",
         "GetContract",
+        "GetContracts",
     )
     | _rpcs("mortgage.v1.MortgageService", "RecordConvertedMortgage", "RecordConvertedMortgages")
     | _rpcs(
         "preregistration.v1.PreregistrationService",
         "GetPreregistration",
+        "GetPreregistrations",
         "GetPremortgage",
+        "GetPremortgages",
         "MarkConverted",
         "MarkManyConverted",
     )
@@ -207,7 +214,14 @@ SERVICE_CALLS: dict[str, frozenset[str]] = {
         "RecordFirstRegistration",
         "SealDocument",
     )
-    | _rpcs("tax.v1.TaxService", "GetClearance", "ConsumeClearance", "ConsumeClearances", "ReleaseClearance"),
+    | _rpcs(
+        "tax.v1.TaxService",
+        "GetClearance",
+        "GetClearances",
+        "ConsumeClearance",
+        "ConsumeClearances",
+        "ReleaseClearance",
+    ),
     "mortgage": _rpcs(
         "registry.v1.RegistryService",
         "CheckDisposal",

@@ -12,7 +12,7 @@ from services.contract.domain import ContractState, term_violations
 from services.contract.service import ContractRecord, Contracts, parse_contract_name
 from shared import guardians, paging, statements
 from shared.auth import caller
-from shared.batches import answer_together
+from shared.batches import answer_together, read_each
 from shared.errors import FieldViolation, InvalidArgument, NotFound
 from shared.ids import building_of
 from shared.journal import Operation
@@ -235,6 +235,16 @@ class ContractServicer(contract_service_pb2_grpc.ContractServiceServicer):
             return await self.contracts.record_of(connection, row)
 
         return pb.GetContractResponse(contract=contract_message(await self.tx.query(read)))
+
+    async def GetContracts(self, request, context):
+        return pb.GetContractsResponse(
+            outcomes=await read_each(
+                request.requests,
+                lambda r: self.GetContract(r, context),
+                pb.GetContractOutcome,
+                "deedflow.contract",
+            )
+        )
 
     async def ListContracts(self, request, context):
         position = paging.position(request)

@@ -12,7 +12,7 @@ from deedflow.type.v1 import parties_pb2
 from services.preregistration import repository
 from services.preregistration.service import PREMORTGAGES, PREREGISTRATIONS, Preregistrations
 from shared.auth import Role, caller
-from shared.batches import answer_together
+from shared.batches import answer_together, read_each
 from shared.casework.service import entering, lodge_or_enter
 from shared.casework.servicer import case_message
 from shared.documents import attach_proof, lapsed_at, standing_entry
@@ -180,6 +180,26 @@ class PreregistrationServicer(preregistration_service_pb2_grpc.PreregistrationSe
         if request.with_document:
             await attach_proof(self.service.registry, row, response.premortgage, response.proof_document)
         return response
+
+    async def GetPreregistrations(self, request, context):
+        return pb.GetPreregistrationsResponse(
+            outcomes=await read_each(
+                request.requests,
+                lambda r: self.GetPreregistration(r, context),
+                pb.GetPreregistrationOutcome,
+                "deedflow.preregistration",
+            )
+        )
+
+    async def GetPremortgages(self, request, context):
+        return pb.GetPremortgagesResponse(
+            outcomes=await read_each(
+                request.requests,
+                lambda r: self.GetPremortgage(r, context),
+                pb.GetPremortgageOutcome,
+                "deedflow.preregistration",
+            )
+        )
 
     async def CancelPreregistration(self, request, context):
         who = caller()

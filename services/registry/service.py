@@ -696,6 +696,10 @@ class Book:
             raise InvalidArgument(
                 [FieldViolation("unit_numbers", f"{doubled[0]} was renumbered; register its as-built unit")]
             )
+        # Every unit the registration touches locked in one statement, in unit-number order (as
+        # CommitCases locks them), and the entries of the others read in one.
+        locked = await repository.lock_units(connection, sorted({*numbers, *renumbered.values()}))
+        books = await repository.entries_of(connection, [u for u in locked if u not in renumbered])
         plans = []
         for unit_number in sorted(numbers):
             if unit_number in renumbered:
@@ -704,7 +708,9 @@ class Book:
                 )
                 plans.append(presale)
             else:
-                plan = await self._plan(connection, unit_number)
+                plan = _Planned(
+                    _open_to_change(unit_number, locked.get(unit_number)), books.get(unit_number, [])
+                )
             if plan.facts.building_number != building_number:
                 raise InvalidArgument(
                     [FieldViolation("unit_numbers", f"{unit_number} is not in {building_number}")]
@@ -725,13 +731,9 @@ class Book:
             plans.append(plan)
         await self._apply(connection, plans, case, actor, at)
         await repository.mark_first_registered(connection, building_number, at, case, common_parts)
-        views = []
-        for plan in plans:
-            if plan.facts.renumbered_to:
-                continue
-            after = await self._after(connection, plan, at, first=at)
-            views.append(after.entries[-1])
-        return views
+        entered = [plan for plan in plans if not plan.facts.renumbered_to]
+        after = await repository.entries_of(connection, [plan.facts.unit_number for plan in entered])
+        return [view_entries(after.get(plan.facts.unit_number, []), at, at)[-1] for plan in entered]
 
     async def _renumber(
         self,

@@ -12,7 +12,7 @@ from services.tax.clearance_feed import RESYNC, ClearanceFeed
 from services.tax.service import DeedTax
 from shared import paging
 from shared.auth import caller
-from shared.batches import answer_together
+from shared.batches import answer_together, read_each
 from shared.errors import FieldViolation, InvalidArgument
 from shared.logging import mask_personal_ids
 from shared.parties import OFFICIALS
@@ -151,6 +151,16 @@ class TaxServicer(tax_service_pb2_grpc.TaxServiceServicer):
                 unit_number=row["unit_number"],
                 tax_fen=row["tax_fen"],
                 paid_time=to_timestamp(paid[-1]["paid_time"]) if paid else None,
+            )
+        )
+
+    async def GetClearances(self, request, context):
+        return pb.GetClearancesResponse(
+            outcomes=await read_each(
+                request.requests,
+                lambda r: self.GetClearance(r, context),
+                pb.GetClearanceOutcome,
+                "deedflow.tax",
             )
         )
 

@@ -178,6 +178,24 @@ class Transfers:
             lambda: self.registry, "CommitCase", "CommitCases", registry_pb.CommitCasesRequest
         )
         self.unit = calls_together(lambda: self.registry, "GetUnit", "GetUnits", registry_pb.GetUnitsRequest)
+        self.read_clearance = calls_together(
+            lambda: self.tax, "GetClearance", "GetClearances", tax_pb.GetClearancesRequest
+        )
+        self.read_preregistration = calls_together(
+            lambda: self.preregistrations,
+            "GetPreregistration",
+            "GetPreregistrations",
+            prereg_pb.GetPreregistrationsRequest,
+        )
+        self.read_premortgage = calls_together(
+            lambda: self.preregistrations,
+            "GetPremortgage",
+            "GetPremortgages",
+            prereg_pb.GetPremortgagesRequest,
+        )
+        self.read_contract = calls_together(
+            lambda: self.contracts, "GetContract", "GetContracts", contract_pb.GetContractsRequest
+        )
         self.consume_clearance = calls_together(
             lambda: self.tax, "ConsumeClearance", "ConsumeClearances", tax_pb.ConsumeClearancesRequest
         )
@@ -366,14 +384,14 @@ class Transfers:
         self, application: pb.TransferApplication, as_recorded: bool = False
     ) -> prereg_pb.Preregistration:
         return (
-            await self.preregistrations.GetPreregistration(
+            await self.read_preregistration(
                 prereg_pb.GetPreregistrationRequest(name=application.preregistration, as_recorded=as_recorded)
             )
         ).preregistration
 
     async def terms_of(self, application: pb.TransferApplication) -> contract_pb.ContractTerms:
         return (
-            await self.contracts.GetContract(contract_pb.GetContractRequest(name=application.contract))
+            await self.read_contract(contract_pb.GetContractRequest(name=application.contract))
         ).contract.terms
 
     async def sale_facts(self, application: pb.TransferApplication, applied: dt.datetime) -> list[Message]:
@@ -385,14 +403,14 @@ class Transfers:
         # a correction, the carrying at the survey) is taken here from the unit's history, read
         # in the same round, rather than by that office asking the register again for each.
         reads = [
-            self.tax.GetClearance(tax_pb.GetClearanceRequest(contract=application.contract)),
+            self.read_clearance(tax_pb.GetClearanceRequest(contract=application.contract)),
             self.preregistration_of(application, as_recorded=True),
             self.terms_of(application),
             self.unit(registry_pb.GetUnitRequest(unit_number=application.unit_number, with_history=True)),
         ]
         if application.premortgage:
             reads.append(
-                self.preregistrations.GetPremortgage(
+                self.read_premortgage(
                     prereg_pb.GetPremortgageRequest(name=application.premortgage, as_recorded=True)
                 )
             )
@@ -557,7 +575,7 @@ class _Transfer:
     async def review(self, case: Case) -> None:
         """Tax paid (契税法 11), pre-registration in force (民法典 221), no restriction on the unit."""
         _, application = await self._application(case)
-        await self.service.tax.GetClearance(tax_pb.GetClearanceRequest(contract=application.contract))
+        await self.service.read_clearance(tax_pb.GetClearanceRequest(contract=application.contract))
         await self._preregistration(application, case.row["lodge_time"])
         reply = await self.service.registry.CheckDisposal(
             registry_pb.CheckDisposalRequest(

@@ -10,15 +10,18 @@ import grpc
 
 from deedflow.casework.v1 import casework_service_pb2 as case_pb
 from deedflow.contract.v1 import contract_service_pb2 as contract_pb
+from deedflow.contract.v1 import contract_service_pb2_grpc
 from deedflow.mortgage.v1 import mortgage_service_pb2 as mortgage_pb
 from deedflow.preregistration.v1 import preregistration_service_pb2 as prereg_pb
 from deedflow.preregistration.v1 import preregistration_service_pb2_grpc
 from deedflow.registry.v1 import registry_service_pb2 as registry_pb
 from deedflow.tax.v1 import tax_service_pb2 as tax_pb
+from deedflow.tax.v1 import tax_service_pb2_grpc
 from deedflow.transfer.v1 import transfer_service_pb2 as transfer_pb
 from deedflow.type.v1 import parties_pb2
 from shared import statements
 from shared.documents import load_public_key, verify_document
+from shared.grpc.channels import secure_channel
 from shared.grpc.status import error_info
 from shared.ids import building_of
 from tests.flows import (
@@ -650,3 +653,63 @@ async def test_the_platforms_transfers_sent_together_are_each_answered_as_alone(
     for sale in (sales[0], sales[2]):
         contract = await o.contracts.GetContract(contract_pb.GetContractRequest(name=sale.contract.name))
         assert contract.contract.state == contract_pb.CONTRACT_STATE_TRANSFERRED
+
+
+async def test_the_sale_facts_read_together_are_each_as_read_alone(offices, pki, services):
+    """GetClearances, GetPreregistrations, GetPremortgages and GetContracts, as the transfer office
+    sends them for a building's handover: each outcome is what the read alone answers, a missing
+    record is NOT_FOUND for its own request only, and no caller but our offices may batch."""
+    o = offices
+    _, sales = await _ready_for_transfer(o, pki, 2)
+    missing_contract = "contracts/00000000-0000-4000-8000-000000000000"
+    reads = [
+        (
+            "tax",
+            tax_service_pb2_grpc.TaxServiceStub,
+            "GetClearance",
+            [tax_pb.GetClearanceRequest(contract=s.contract.name) for s in sales]
+            + [tax_pb.GetClearanceRequest(contract=missing_contract)],
+            tax_pb.GetClearancesRequest,
+        ),
+        (
+            "preregistration",
+            preregistration_service_pb2_grpc.PreregistrationServiceStub,
+            "GetPreregistration",
+            [prereg_pb.GetPreregistrationRequest(name=s.prereg.name, as_recorded=True) for s in sales]
+            + [
+                prereg_pb.GetPreregistrationRequest(
+                    name="preregistrations/00000000-0000-4000-8000-000000000000"
+                )
+            ],
+            prereg_pb.GetPreregistrationsRequest,
+        ),
+        (
+            "preregistration",
+            preregistration_service_pb2_grpc.PreregistrationServiceStub,
+            "GetPremortgage",
+            [prereg_pb.GetPremortgageRequest(name=s.premortgage.name, as_recorded=True) for s in sales]
+            + [prereg_pb.GetPremortgageRequest(name="premortgages/00000000-0000-4000-8000-000000000000")],
+            prereg_pb.GetPremortgagesRequest,
+        ),
+        (
+            "contract",
+            contract_service_pb2_grpc.ContractServiceStub,
+            "GetContract",
+            [contract_pb.GetContractRequest(name=s.contract.name) for s in sales]
+            + [contract_pb.GetContractRequest(name=missing_contract)],
+            contract_pb.GetContractsRequest,
+        ),
+    ]
+    for office, stub_type, method, requests, batch_type in reads:
+        port = services[office].server.port
+        async with secure_channel(f"127.0.0.1:{port}", pki.ca_pem, pki.service("transfer")) as channel:
+            stub = stub_type(channel)
+            reply = await getattr(stub, method + "s")(batch_type(requests=requests))
+            assert len(reply.outcomes) == len(requests)
+            for request, outcome in zip(requests[:-1], reply.outcomes[:-1], strict=True):
+                assert outcome.response == await getattr(stub, method)(request), method
+            assert reply.outcomes[-1].error.code == grpc.StatusCode.NOT_FOUND.value[0], method
+        async with client_channel(port, pki, "clerk") as channel:
+            assert (await refused(getattr(stub_type(channel), method + "s")(batch_type(requests=requests))))[
+                0
+            ] == grpc.StatusCode.PERMISSION_DENIED, method

@@ -366,3 +366,23 @@ class MarkContractTransferredResponse(_message.Message):
     CONTRACT_FIELD_NUMBER: _ClassVar[int]
     contract: Contract
     def __init__(self, contract: _Optional[_Union[Contract, _Mapping]] = ...) -> None: ...
+
+class GetContractsRequest(_message.Message):
+    __slots__ = ("requests",)
+    REQUESTS_FIELD_NUMBER: _ClassVar[int]
+    requests: _containers.RepeatedCompositeFieldContainer[GetContractRequest]
+    def __init__(self, requests: _Optional[_Iterable[_Union[GetContractRequest, _Mapping]]] = ...) -> None: ...
+
+class GetContractOutcome(_message.Message):
+    __slots__ = ("response", "error")
+    RESPONSE_FIELD_NUMBER: _ClassVar[int]
+    ERROR_FIELD_NUMBER: _ClassVar[int]
+    response: GetContractResponse
+    error: _status_pb2.Status
+    def __init__(self, response: _Optional[_Union[GetContractResponse, _Mapping]] = ..., error: _Optional[_Union[_status_pb2.Status, _Mapping]] = ...) -> None: ...
+
+class GetContractsResponse(_message.Message):
+    __slots__ = ("outcomes",)
+    OUTCOMES_FIELD_NUMBER: _ClassVar[int]
+    outcomes: _containers.RepeatedCompositeFieldContainer[GetContractOutcome]
+    def __init__(self, outcomes: _Optional[_Iterable[_Union[GetContractOutcome, _Mapping]]] = ...) -> None: ...

@@ -67,6 +67,11 @@ class ContractServiceStub:
                 request_serializer=deedflow_dot_contract_dot_v1_dot_contract__service__pb2.GetContractRequest.SerializeToString,
                 response_deserializer=deedflow_dot_contract_dot_v1_dot_contract__service__pb2.GetContractResponse.FromString,
                 _registered_method=True)
+        self.GetContracts = channel.unary_unary(
+                '/deedflow.contract.v1.ContractService/GetContracts',
+                request_serializer=deedflow_dot_contract_dot_v1_dot_contract__service__pb2.GetContractsRequest.SerializeToString,
+                response_deserializer=deedflow_dot_contract_dot_v1_dot_contract__service__pb2.GetContractsResponse.FromString,
+                _registered_method=True)
         self.ListContracts = channel.unary_unary(
                 '/deedflow.contract.v1.ContractService/ListContracts',
                 request_serializer=deedflow_dot_contract_dot_v1_dot_contract__service__pb2.ListContractsRequest.SerializeToString,
@@ -153,6 +158,15 @@ class ContractServiceServicer:
     def GetContract(self, request, context):
         """Reads a contract with its signatures and filing.
         Errors: NOT_FOUND.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetContracts(self, request, context):
+        """Many GetContract requests in one call, side by side: each answered exactly as GetContract
+        alone would answer it (one NOT_FOUND does not fail the others). Caller: our own offices only.
+        Errors: per request as GetContract; the call itself fails only on INVALID_ARGUMENT.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -251,6 +265,11 @@ def add_ContractServiceServicer_to_server(servicer, server):
                     servicer.GetContract,
                     request_deserializer=deedflow_dot_contract_dot_v1_dot_contract__service__pb2.GetContractRequest.FromString,
                     response_serializer=deedflow_dot_contract_dot_v1_dot_contract__service__pb2.GetContractResponse.SerializeToString,
+            ),
+            'GetContracts': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetContracts,
+                    request_deserializer=deedflow_dot_contract_dot_v1_dot_contract__service__pb2.GetContractsRequest.FromString,
+                    response_serializer=deedflow_dot_contract_dot_v1_dot_contract__service__pb2.GetContractsResponse.SerializeToString,
             ),
             'ListContracts': grpc.unary_unary_rpc_method_handler(
                     servicer.ListContracts,
@@ -448,6 +467,33 @@ class ContractService:
             '/deedflow.contract.v1.ContractService/GetContract',
             deedflow_dot_contract_dot_v1_dot_contract__service__pb2.GetContractRequest.SerializeToString,
             deedflow_dot_contract_dot_v1_dot_contract__service__pb2.GetContractResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetContracts(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/deedflow.contract.v1.ContractService/GetContracts',
+            deedflow_dot_contract_dot_v1_dot_contract__service__pb2.GetContractsRequest.SerializeToString,
+            deedflow_dot_contract_dot_v1_dot_contract__service__pb2.GetContractsResponse.FromString,
             options,
             channel_credentials,
             insecure,

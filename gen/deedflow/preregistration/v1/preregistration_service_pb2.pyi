@@ -243,3 +243,43 @@ class MarkConvertedResponse(_message.Message):
     preregistration: Preregistration
     premortgage: Premortgage
     def __init__(self, preregistration: _Optional[_Union[Preregistration, _Mapping]] = ..., premortgage: _Optional[_Union[Premortgage, _Mapping]] = ...) -> None: ...
+
+class GetPreregistrationsRequest(_message.Message):
+    __slots__ = ("requests",)
+    REQUESTS_FIELD_NUMBER: _ClassVar[int]
+    requests: _containers.RepeatedCompositeFieldContainer[GetPreregistrationRequest]
+    def __init__(self, requests: _Optional[_Iterable[_Union[GetPreregistrationRequest, _Mapping]]] = ...) -> None: ...
+
+class GetPreregistrationOutcome(_message.Message):
+    __slots__ = ("response", "error")
+    RESPONSE_FIELD_NUMBER: _ClassVar[int]
+    ERROR_FIELD_NUMBER: _ClassVar[int]
+    response: GetPreregistrationResponse
+    error: _status_pb2.Status
+    def __init__(self, response: _Optional[_Union[GetPreregistrationResponse, _Mapping]] = ..., error: _Optional[_Union[_status_pb2.Status, _Mapping]] = ...) -> None: ...
+
+class GetPreregistrationsResponse(_message.Message):
+    __slots__ = ("outcomes",)
+    OUTCOMES_FIELD_NUMBER: _ClassVar[int]
+    outcomes: _containers.RepeatedCompositeFieldContainer[GetPreregistrationOutcome]
+    def __init__(self, outcomes: _Optional[_Iterable[_Union[GetPreregistrationOutcome, _Mapping]]] = ...) -> None: ...
+
+class GetPremortgagesRequest(_message.Message):
+    __slots__ = ("requests",)
+    REQUESTS_FIELD_NUMBER: _ClassVar[int]
+    requests: _containers.RepeatedCompositeFieldContainer[GetPremortgageRequest]
+    def __init__(self, requests: _Optional[_Iterable[_Union[GetPremortgageRequest, _Mapping]]] = ...) -> None: ...
+
+class GetPremortgageOutcome(_message.Message):
+    __slots__ = ("response", "error")
+    RESPONSE_FIELD_NUMBER: _ClassVar[int]
+    ERROR_FIELD_NUMBER: _ClassVar[int]
+    response: GetPremortgageResponse
+    error: _status_pb2.Status
+    def __init__(self, response: _Optional[_Union[GetPremortgageResponse, _Mapping]] = ..., error: _Optional[_Union[_status_pb2.Status, _Mapping]] = ...) -> None: ...
+
+class GetPremortgagesResponse(_message.Message):
+    __slots__ = ("outcomes",)
+    OUTCOMES_FIELD_NUMBER: _ClassVar[int]
+    outcomes: _containers.RepeatedCompositeFieldContainer[GetPremortgageOutcome]
+    def __init__(self, outcomes: _Optional[_Iterable[_Union[GetPremortgageOutcome, _Mapping]]] = ...) -> None: ...

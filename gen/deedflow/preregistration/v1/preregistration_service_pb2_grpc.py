@@ -52,10 +52,20 @@ class PreregistrationServiceStub:
                 request_serializer=deedflow_dot_preregistration_dot_v1_dot_preregistration__service__pb2.GetPreregistrationRequest.SerializeToString,
                 response_deserializer=deedflow_dot_preregistration_dot_v1_dot_preregistration__service__pb2.GetPreregistrationResponse.FromString,
                 _registered_method=True)
+        self.GetPreregistrations = channel.unary_unary(
+                '/deedflow.preregistration.v1.PreregistrationService/GetPreregistrations',
+                request_serializer=deedflow_dot_preregistration_dot_v1_dot_preregistration__service__pb2.GetPreregistrationsRequest.SerializeToString,
+                response_deserializer=deedflow_dot_preregistration_dot_v1_dot_preregistration__service__pb2.GetPreregistrationsResponse.FromString,
+                _registered_method=True)
         self.GetPremortgage = channel.unary_unary(
                 '/deedflow.preregistration.v1.PreregistrationService/GetPremortgage',
                 request_serializer=deedflow_dot_preregistration_dot_v1_dot_preregistration__service__pb2.GetPremortgageRequest.SerializeToString,
                 response_deserializer=deedflow_dot_preregistration_dot_v1_dot_preregistration__service__pb2.GetPremortgageResponse.FromString,
+                _registered_method=True)
+        self.GetPremortgages = channel.unary_unary(
+                '/deedflow.preregistration.v1.PreregistrationService/GetPremortgages',
+                request_serializer=deedflow_dot_preregistration_dot_v1_dot_preregistration__service__pb2.GetPremortgagesRequest.SerializeToString,
+                response_deserializer=deedflow_dot_preregistration_dot_v1_dot_preregistration__service__pb2.GetPremortgagesResponse.FromString,
                 _registered_method=True)
         self.CancelPreregistration = channel.unary_unary(
                 '/deedflow.preregistration.v1.PreregistrationService/CancelPreregistration',
@@ -115,9 +125,27 @@ class PreregistrationServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def GetPreregistrations(self, request, context):
+        """Many GetPreregistration requests in one call, side by side: each answered exactly as GetPreregistration
+        alone would answer it (one NOT_FOUND does not fail the others). Caller: our own offices only.
+        Errors: per request as GetPreregistration; the call itself fails only on INVALID_ARGUMENT.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def GetPremortgage(self, request, context):
         """Reads a pre-mortgage with its proof.
         Errors: NOT_FOUND.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetPremortgages(self, request, context):
+        """Many GetPremortgage requests in one call, side by side: each answered exactly as GetPremortgage
+        alone would answer it (one NOT_FOUND does not fail the others). Caller: our own offices only.
+        Errors: per request as GetPremortgage; the call itself fails only on INVALID_ARGUMENT.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -180,10 +208,20 @@ def add_PreregistrationServiceServicer_to_server(servicer, server):
                     request_deserializer=deedflow_dot_preregistration_dot_v1_dot_preregistration__service__pb2.GetPreregistrationRequest.FromString,
                     response_serializer=deedflow_dot_preregistration_dot_v1_dot_preregistration__service__pb2.GetPreregistrationResponse.SerializeToString,
             ),
+            'GetPreregistrations': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetPreregistrations,
+                    request_deserializer=deedflow_dot_preregistration_dot_v1_dot_preregistration__service__pb2.GetPreregistrationsRequest.FromString,
+                    response_serializer=deedflow_dot_preregistration_dot_v1_dot_preregistration__service__pb2.GetPreregistrationsResponse.SerializeToString,
+            ),
             'GetPremortgage': grpc.unary_unary_rpc_method_handler(
                     servicer.GetPremortgage,
                     request_deserializer=deedflow_dot_preregistration_dot_v1_dot_preregistration__service__pb2.GetPremortgageRequest.FromString,
                     response_serializer=deedflow_dot_preregistration_dot_v1_dot_preregistration__service__pb2.GetPremortgageResponse.SerializeToString,
+            ),
+            'GetPremortgages': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetPremortgages,
+                    request_deserializer=deedflow_dot_preregistration_dot_v1_dot_preregistration__service__pb2.GetPremortgagesRequest.FromString,
+                    response_serializer=deedflow_dot_preregistration_dot_v1_dot_preregistration__service__pb2.GetPremortgagesResponse.SerializeToString,
             ),
             'CancelPreregistration': grpc.unary_unary_rpc_method_handler(
                     servicer.CancelPreregistration,
@@ -301,6 +339,33 @@ class PreregistrationService:
             _registered_method=True)
 
     @staticmethod
+    def GetPreregistrations(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/deedflow.preregistration.v1.PreregistrationService/GetPreregistrations',
+            deedflow_dot_preregistration_dot_v1_dot_preregistration__service__pb2.GetPreregistrationsRequest.SerializeToString,
+            deedflow_dot_preregistration_dot_v1_dot_preregistration__service__pb2.GetPreregistrationsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
     def GetPremortgage(request,
             target,
             options=(),
@@ -317,6 +382,33 @@ class PreregistrationService:
             '/deedflow.preregistration.v1.PreregistrationService/GetPremortgage',
             deedflow_dot_preregistration_dot_v1_dot_preregistration__service__pb2.GetPremortgageRequest.SerializeToString,
             deedflow_dot_preregistration_dot_v1_dot_preregistration__service__pb2.GetPremortgageResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetPremortgages(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/deedflow.preregistration.v1.PreregistrationService/GetPremortgages',
+            deedflow_dot_preregistration_dot_v1_dot_preregistration__service__pb2.GetPremortgagesRequest.SerializeToString,
+            deedflow_dot_preregistration_dot_v1_dot_preregistration__service__pb2.GetPremortgagesResponse.FromString,
             options,
             channel_credentials,
             insecure,

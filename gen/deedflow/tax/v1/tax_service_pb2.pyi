@@ -299,3 +299,23 @@ class ReleaseClearanceResponse(_message.Message):
     ASSESSMENT_FIELD_NUMBER: _ClassVar[int]
     assessment: Assessment
     def __init__(self, assessment: _Optional[_Union[Assessment, _Mapping]] = ...) -> None: ...
+
+class GetClearancesRequest(_message.Message):
+    __slots__ = ("requests",)
+    REQUESTS_FIELD_NUMBER: _ClassVar[int]
+    requests: _containers.RepeatedCompositeFieldContainer[GetClearanceRequest]
+    def __init__(self, requests: _Optional[_Iterable[_Union[GetClearanceRequest, _Mapping]]] = ...) -> None: ...
+
+class GetClearanceOutcome(_message.Message):
+    __slots__ = ("response", "error")
+    RESPONSE_FIELD_NUMBER: _ClassVar[int]
+    ERROR_FIELD_NUMBER: _ClassVar[int]
+    response: GetClearanceResponse
+    error: _status_pb2.Status
+    def __init__(self, response: _Optional[_Union[GetClearanceResponse, _Mapping]] = ..., error: _Optional[_Union[_status_pb2.Status, _Mapping]] = ...) -> None: ...
+
+class GetClearancesResponse(_message.Message):
+    __slots__ = ("outcomes",)
+    OUTCOMES_FIELD_NUMBER: _ClassVar[int]
+    outcomes: _containers.RepeatedCompositeFieldContainer[GetClearanceOutcome]
+    def __init__(self, outcomes: _Optional[_Iterable[_Union[GetClearanceOutcome, _Mapping]]] = ...) -> None: ...

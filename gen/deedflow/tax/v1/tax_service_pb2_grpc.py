@@ -63,6 +63,11 @@ class TaxServiceStub:
                 request_serializer=deedflow_dot_tax_dot_v1_dot_tax__service__pb2.GetClearanceRequest.SerializeToString,
                 response_deserializer=deedflow_dot_tax_dot_v1_dot_tax__service__pb2.GetClearanceResponse.FromString,
                 _registered_method=True)
+        self.GetClearances = channel.unary_unary(
+                '/deedflow.tax.v1.TaxService/GetClearances',
+                request_serializer=deedflow_dot_tax_dot_v1_dot_tax__service__pb2.GetClearancesRequest.SerializeToString,
+                response_deserializer=deedflow_dot_tax_dot_v1_dot_tax__service__pb2.GetClearancesResponse.FromString,
+                _registered_method=True)
         self.RefundDeedTax = channel.unary_unary(
                 '/deedflow.tax.v1.TaxService/RefundDeedTax',
                 request_serializer=deedflow_dot_tax_dot_v1_dot_tax__service__pb2.RefundDeedTaxRequest.SerializeToString,
@@ -145,6 +150,15 @@ class TaxServiceServicer:
         the buyer for a paper (条例 24).
         Errors: NOT_FOUND; FAILED_PRECONDITION DEED_TAX_UNPAID (assessed, not paid) or
         DEED_TAX_REFUNDED.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetClearances(self, request, context):
+        """Many GetClearance requests in one call, side by side: each answered exactly as GetClearance
+        alone would answer it (one NOT_FOUND does not fail the others). Caller: our own offices only.
+        Errors: per request as GetClearance; the call itself fails only on INVALID_ARGUMENT.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -241,6 +255,11 @@ def add_TaxServiceServicer_to_server(servicer, server):
                     servicer.GetClearance,
                     request_deserializer=deedflow_dot_tax_dot_v1_dot_tax__service__pb2.GetClearanceRequest.FromString,
                     response_serializer=deedflow_dot_tax_dot_v1_dot_tax__service__pb2.GetClearanceResponse.SerializeToString,
+            ),
+            'GetClearances': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetClearances,
+                    request_deserializer=deedflow_dot_tax_dot_v1_dot_tax__service__pb2.GetClearancesRequest.FromString,
+                    response_serializer=deedflow_dot_tax_dot_v1_dot_tax__service__pb2.GetClearancesResponse.SerializeToString,
             ),
             'RefundDeedTax': grpc.unary_unary_rpc_method_handler(
                     servicer.RefundDeedTax,
@@ -412,6 +431,33 @@ class TaxService:
             '/deedflow.tax.v1.TaxService/GetClearance',
             deedflow_dot_tax_dot_v1_dot_tax__service__pb2.GetClearanceRequest.SerializeToString,
             deedflow_dot_tax_dot_v1_dot_tax__service__pb2.GetClearanceResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetClearances(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/deedflow.tax.v1.TaxService/GetClearances',
+            deedflow_dot_tax_dot_v1_dot_tax__service__pb2.GetClearancesRequest.SerializeToString,
+            deedflow_dot_tax_dot_v1_dot_tax__service__pb2.GetClearancesResponse.FromString,
             options,
             channel_credentials,
             insecure,
