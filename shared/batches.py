@@ -79,13 +79,19 @@ async def answer_together(
 
 
 def calls_together(
-    stub: Callable[[], Any], method: str, batch_method: str, batch_request_type: type[Message]
+    stub: Callable[[], Any],
+    method: str,
+    batch_method: str,
+    batch_request_type: type[Message],
+    in_flight: int = 1,
 ) -> Coalescer:
     """`stub().method` for our own callers: calls made side by side go as one `batch_method`
-    (`stub` gives the stub of the moment: an office's channel may be renewed)."""
+    (`stub` gives the stub of the moment: an office's channel may be renewed), with at most
+    `in_flight` batches out at once."""
     return coalesced(
         lambda request: getattr(stub(), method)(request),
         lambda batch: getattr(stub(), batch_method)(batch),
         batch_request_type,
         MAX_TOGETHER,
+        in_flight,
     )

@@ -13,6 +13,8 @@ from deedflow.transfer.v1 import transfer_service_pb2 as transfer_pb
 from deedflow.transfer.v1 import transfer_service_pb2_grpc
 from shared.batches import calls_together
 
+TRANSFER_BATCHES_IN_FLIGHT = 4
+
 
 class Clients:
     """Created once; each stub's channel is opened lazily, in the running loop."""
@@ -20,9 +22,15 @@ class Clients:
     def __init__(self, peer: Callable[[str], grpc.aio.Channel]) -> None:
         self.peer = peer
         # A building's purchases reach their transfer step together at its handover: their
-        # transfers are lodged together (TransferService/LodgeTransfers).
+        # transfers are lodged together (TransferService/LodgeTransfers). A batch is answered
+        # once every transfer in it is entered, so a few are out at once: while the register
+        # enters one, the offices read and record for the next.
         self.lodge_transfer = calls_together(
-            lambda: self.transfer, "LodgeTransfer", "LodgeTransfers", transfer_pb.LodgeTransfersRequest
+            lambda: self.transfer,
+            "LodgeTransfer",
+            "LodgeTransfers",
+            transfer_pb.LodgeTransfersRequest,
+            in_flight=TRANSFER_BATCHES_IN_FLIGHT,
         )
 
     @property

@@ -16,7 +16,7 @@ class SagaSettings(BaseSettings):
     claim_batch: int = 16
     # ... and while no filing has come for `door_quiet_seconds`: a building's handover then moves
     # its purchases together, and their calls travel to each office in large batches.
-    claim_batch_door_quiet: int = 200
+    claim_batch_door_quiet: int = 1000
     door_quiet_seconds: float = 1.0
     # Retry of a step that failed for an outage or without explanation: first delay, doubling up
     # to the cap.

@@ -47,6 +47,9 @@ class StepState(StrEnum):
     SKIPPED = "SKIPPED"
 
 
+# The steps that wait for the tax office: its word that a contract is paid wakes them.
+TAX_STEPS = frozenset({StepKind.TAX_PAID, StepKind.TAX_SETTLED})
+
 # The purchase's state while each forward step is the one under way.
 STATE_DURING = {
     StepKind.CONTRACT_SIGNED: PurchaseState.FILING,

@@ -29,7 +29,7 @@ from deedflow.orchestrator.v1 import orchestrator_service_pb2 as pb
 from services.orchestrator import repository
 from services.orchestrator.clients import Clients
 from services.orchestrator.config import SagaSettings
-from services.orchestrator.domain import STATE_DURING, PurchaseState, StepKind, StepState
+from services.orchestrator.domain import STATE_DURING, TAX_STEPS, PurchaseState, StepKind, StepState
 from services.orchestrator.notifier import Notifier
 from services.orchestrator.render import purchase_message
 from services.orchestrator.saga import COMPENSATIONS, FORWARD
@@ -215,13 +215,20 @@ class Engine:
             except Exception:
                 log.exception("could not release the purchase; its lease will run out")
 
-    async def _write(self, purchase_id: uuid.UUID, step=None, **columns) -> None:
+    async def _write(
+        self, purchase_id: uuid.UUID, step=None, tax_words: int | None = None, **columns
+    ) -> None:
         """The change is written with the changes other purchases make at the same moment, in one
         transaction (shared/grouped_writes.py): a handover's two hundred purchases in flight
-        share their commits. Returns once it is committed."""
+        share their commits. Returns once it is committed. With `tax_words` (a wait for the tax,
+        and the count of the tax office's words when the purchase was claimed), a word that came
+        since keeps the purchase due."""
 
         async def change(connection: asyncpg.Connection) -> None:
-            await save(connection, purchase_id, self.clock.now(), self.worker, step, **columns)
+            at = self.clock.now()
+            await save(connection, purchase_id, at, self.worker, step, **columns)
+            if tax_words is not None:
+                await repository.wait_for_tax(connection, purchase_id, tax_words, at)
 
         await self.writes(change, str(purchase_id))
 
@@ -320,7 +327,9 @@ class Engine:
             attempts = (record["attempts"] if record else 0) + 1
             started = (record["start_time"] if record else None) or now
             during = STATE_DURING[step.kind].value
-            if step.calls_out:
+            context = await self._context(row, documents, records, completion)
+            calls_out = step.calls_out(context)
+            if calls_out:
                 # Intent first: if this process dies during the call, the next worker sees the
                 # step under way and repeats the call with the same request id.
                 intent = {
@@ -334,10 +343,9 @@ class Engine:
                 )
                 self._recorded(unwritten)
                 unwritten, columns = [], {}
-            context = await self._context(row, documents, records, completion)
             began = time.perf_counter()
             try:
-                if step.calls_out:
+                if calls_out:
                     faults.reached(_point(step.kind, "FORWARD", "before-call"))
                 outcome = await step.forward(context)
                 faults.reached(_point(step.kind, "FORWARD", "after-call"))
@@ -370,6 +378,10 @@ class Engine:
                 }
                 if step.kind is StepKind.BUILDING_FIRST_REGISTERED:
                     await self._wait_for_completion(row, [*unwritten, waiting], **wait_columns)
+                elif step.kind in TAX_STEPS:
+                    await self._write(
+                        purchase_id, [*unwritten, waiting], tax_words=row["tax_words"], **wait_columns
+                    )
                 else:
                     await self._write(purchase_id, [*unwritten, waiting], **wait_columns)
                 self._recorded(unwritten)

@@ -7,6 +7,7 @@ import uuid
 
 import asyncpg
 
+from services.orchestrator.domain import TAX_STEPS
 from shared.sql import insert_row, insert_statement
 
 CHANGED = "purchase_changed"
@@ -187,24 +188,47 @@ async def wake(connection: asyncpg.Connection) -> None:
     await connection.execute("SELECT pg_notify($1, '')", DUE)
 
 
-# The steps that wait for the tax office: its word that a contract is paid wakes them.
-_TAX_STEPS = ("TAX_PAID", "TAX_SETTLED")
+_TAX_STEPS = sorted(kind.value for kind in TAX_STEPS)
 
 
 async def make_tax_waits_due(connection: asyncpg.Connection, at: dt.datetime, contract: str = "") -> int:
-    """The purchase of `contract` (with none: every purchase) whose step waits for the tax is due
-    at `at`: the tax office said it is paid, or its word may have been missed."""
-    # Rows locked in id order, as the saga's grouped writes lock them: never a deadlock between them.
-    result = await connection.execute(
-        "UPDATE purchase SET due_at = $1 WHERE id IN (SELECT p.id FROM purchase p"
-        " WHERE ($2 = '' OR p.contract = $2) AND (p.due_at IS NULL OR p.due_at > $1)"
-        " AND EXISTS (SELECT 1 FROM purchase_step s WHERE s.purchase_id = p.id AND s.direction = 'FORWARD'"
-        " AND s.kind = ANY($3::text[]) AND s.state = 'WAITING') ORDER BY p.id FOR UPDATE)",
-        at,
+    """The tax office's word that `contract` is paid (with none: that words may have been missed),
+    counted on every purchase it concerns whose tax step is under way or waiting; one whose step
+    waits is due at `at`. One being advanced right now finds the count changed when it records
+    its wait (wait_for_tax), so the word is not lost to an "unpaid" read made just before it."""
+    # Rows locked first, in id order (as the saga's grouped writes lock them: never a deadlock
+    # between them); the steps are judged by the next statement, which sees what a saga write
+    # holding a lock before this one committed.
+    locked = await connection.fetch(
+        "SELECT p.id FROM purchase p WHERE ($2 = '' OR p.contract = $2) AND EXISTS (SELECT 1 FROM"
+        " purchase_step s WHERE s.purchase_id = p.id AND s.direction = 'FORWARD'"
+        " AND s.kind = ANY($1::text[]) AND s.state IN ('WAITING', 'RUNNING')) ORDER BY p.id FOR UPDATE",
+        _TAX_STEPS,
         contract,
-        list(_TAX_STEPS),
     )
-    return int(result.split()[-1])
+    if not locked:
+        return 0
+    woken = await connection.fetch(
+        "UPDATE purchase p SET tax_words = p.tax_words + 1, due_at = CASE WHEN w.waiting"
+        " AND (p.due_at IS NULL OR p.due_at > $1) THEN $1 ELSE p.due_at END"
+        " FROM (SELECT u.id, EXISTS (SELECT 1 FROM purchase_step s WHERE s.purchase_id = u.id"
+        " AND s.direction = 'FORWARD' AND s.kind = ANY($3::text[]) AND s.state = 'WAITING') AS waiting"
+        " FROM unnest($2::uuid[]) AS u(id)) w WHERE p.id = w.id RETURNING w.waiting",
+        at,
+        [row["id"] for row in locked],
+        _TAX_STEPS,
+    )
+    return sum(1 for row in woken if row["waiting"])
+
+
+async def wait_for_tax(
+    connection: asyncpg.Connection, purchase_id: uuid.UUID, words: int, at: dt.datetime
+) -> None:
+    """The purchase stays due at `at` if the tax office's word came after it was claimed with
+    `words` of them counted (make_tax_waits_due)."""
+    await connection.execute(
+        "UPDATE purchase SET due_at = $3 WHERE id = $1 AND tax_words > $2", purchase_id, words, at
+    )
 
 
 async def completion(connection: asyncpg.Connection, building_number: str):

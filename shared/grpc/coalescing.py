@@ -4,7 +4,9 @@ the next batch, each answered exactly as alone.
 Carrying calls together is cheap on its own (docs/performance.md); it pays where the server
 takes a batch set-based, in one transaction for all. No call waits for company: one made while
 nothing is in flight leaves at once, alone, and the calls that arrive while a batch is out form
-the next one, so a batch grows with the load and never with a timer.
+the next one, so a batch grows with the load and never with a timer. A method whose batches take
+long (a building's transfers, each entered in the book before it is answered) may have several
+batches out at once (`in_flight`), so the next one is worked on while the first is finishing.
 """
 
 from __future__ import annotations
@@ -46,29 +48,34 @@ class Coalescer(Generic[RequestT, ResponseT]):
     """A unary method whose concurrent calls are carried in batches.
 
     `alone` makes one call; `together` sends a batch of requests and answers, per request in
-    order, its response or its google.rpc.Status. At most `max_items` go in one batch."""
+    order, its response or its google.rpc.Status. At most `max_items` go in one batch, and at
+    most `in_flight` batches are out at once."""
 
     def __init__(
         self,
         alone: Callable[[RequestT], Awaitable[ResponseT]],
         together: Callable[[list[RequestT]], Awaitable[Sequence[ResponseT | status_pb2.Status]]],
         max_items: int,
+        in_flight: int = 1,
     ) -> None:
         self.alone = alone
         self.together = together
         self.max_items = max_items
+        self.in_flight = in_flight
         self._waiting: list[tuple[RequestT, asyncio.Future]] = []
-        self._sender: asyncio.Task | None = None
+        self._senders: set[asyncio.Task] = set()
         self.batches_sent = 0
 
     async def __call__(self, request: RequestT) -> ResponseT:
         refuse_inside_transaction("a coalesced call")
         future = asyncio.get_running_loop().create_future()
         self._waiting.append((request, future))
-        if self._sender is None:
-            # The sender serves every caller: it runs in a context of its own, not with the
+        if len(self._senders) < self.in_flight:
+            # A sender serves every caller: it runs in a context of its own, not with the
             # deadline or request id of whichever call happened to start it.
-            self._sender = asyncio.get_running_loop().create_task(self._send(), context=contextvars.Context())
+            sender = asyncio.get_running_loop().create_task(self._send(), context=contextvars.Context())
+            self._senders.add(sender)
+            sender.add_done_callback(self._senders.discard)
         return await future
 
     async def _send(self) -> None:
@@ -90,7 +97,7 @@ class Coalescer(Generic[RequestT, ResponseT]):
                         _settle(future, error=exc)
                     raise
         finally:
-            self._sender = None
+            self._senders.discard(asyncio.current_task())
 
     async def _alone(self, request: RequestT, future: asyncio.Future) -> None:
         try:
@@ -141,6 +148,7 @@ def coalesced(
     together: Callable[[Message], Awaitable[Message]],
     batch_request_type: type[Message],
     max_items: int,
+    in_flight: int = 1,
 ) -> Coalescer[RequestT, ResponseT]:
     """A Coalescer for a method and its batch method of the project's shape (shared/batches.py):
     a request of `requests`, answered by `outcomes`, each its `response` or its `error`."""
@@ -149,4 +157,4 @@ def coalesced(
         reply = await together(batch_request_type(requests=requests))
         return [o.response if o.HasField("response") else o.error for o in reply.outcomes]
 
-    return Coalescer(alone, send, max_items)
+    return Coalescer(alone, send, max_items, in_flight)

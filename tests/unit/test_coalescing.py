@@ -170,3 +170,28 @@ async def test_the_sender_does_not_carry_the_deadline_of_the_call_that_started_i
     finally:
         deadline_var.reset(token)
     assert office.deadlines_seen == [None]
+
+
+class HeldBatches(FakeOffice):
+    """Batches too are held until released: what is out at once stays out."""
+
+    async def together(self, requests: list[pb.CommitCaseRequest]):
+        self.batches.append([r.unit_number for r in requests])
+        await self.release.wait()
+        return [_response(r) for r in requests]
+
+
+@pytest.mark.parametrize(
+    ("in_flight", "out_at_once"),
+    [(1, [["unit-0", "unit-1"]]), (2, [["unit-0", "unit-1"], ["unit-2", "unit-3"]])],
+)
+async def test_with_room_for_more_batches_the_next_leaves_while_one_is_out(in_flight, out_at_once):
+    office = HeldBatches()
+    coalescer = Coalescer(office.alone, office.together, max_items=2, in_flight=in_flight)
+    calls = await _started(coalescer, [_request(n) for n in range(5)])
+    for _ in range(10):
+        await asyncio.sleep(0)
+    assert office.batches == out_at_once
+    office.release.set()
+    assert await asyncio.gather(*calls) == [_response(_request(n)) for n in range(5)]
+    assert sum(len(b) for b in office.batches) + len(office.alone_calls) == 5
