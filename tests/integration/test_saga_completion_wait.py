@@ -8,44 +8,13 @@ already been given."""
 
 from __future__ import annotations
 
-import datetime as dt
-import uuid
-
 from deedflow.orchestrator.v1 import orchestrator_service_pb2 as pb
 from services.orchestrator import repository
 from services.orchestrator.config import SagaSettings
 from services.orchestrator.engine import Engine
 from shared.clock import SystemClock
+from tests.saga_rows import leased_purchase
 from tests.support import new_building_number
-
-
-async def _leased_purchase(database, building: str, worker: str):
-    at = SystemClock().now()
-    purchase_id = uuid.uuid4()
-    async with database.transaction() as connection:
-        await repository.insert_purchase(
-            connection,
-            {
-                "id": purchase_id,
-                "developer_uscc": "91500000MA5UWAIT01",
-                "bank_uscc": "",
-                "building_number": building,
-                "unit_number": f"{building}0101",
-                "filing": pb.PurchaseFiling(unit_number=f"{building}0101").SerializeToString(),
-                "terms_sha256": uuid.uuid4().bytes * 2,
-                "state": "AWAITING_COMPLETION",
-                "version": 1,
-                "due_at": None,
-                "leased_by": worker,
-                "lease_until": at + dt.timedelta(minutes=1),
-                "documents": pb.PurchaseDocuments().SerializeToString(),
-                "create_time": at,
-                "update_time": at,
-            },
-            b"",
-            at,
-        )
-        return await repository.purchase(connection, purchase_id)
 
 
 async def _complete(database, building: str) -> None:
@@ -70,7 +39,7 @@ def _waiting() -> list:
 async def _record_wait(services, building: str, completed_meanwhile: bool):
     database = services["orchestrator"].deps.database
     engine = Engine(database, SystemClock(), None, None, "test-worker", SagaSettings())
-    row = await _leased_purchase(database, building, "test-worker")
+    row = await leased_purchase(database, building, "test-worker")
     if completed_meanwhile:
         await _complete(database, building)
     # The lease is kept (the session's own saga workers must not take up this bare purchase),

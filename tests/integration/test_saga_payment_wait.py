@@ -13,11 +13,11 @@ import asyncio
 import datetime as dt
 import uuid
 
-from deedflow.orchestrator.v1 import orchestrator_service_pb2 as pb
 from services.orchestrator import repository
 from services.orchestrator.config import SagaSettings
 from services.orchestrator.engine import Engine, save
 from shared.clock import SystemClock
+from tests.saga_rows import leased_purchase
 from tests.support import new_building_number
 
 WORKER = "test-worker"
@@ -26,38 +26,13 @@ LATER = dt.timedelta(hours=1)
 
 async def _purchase_asking_for_its_tax(database):
     """A purchase leased to this test's worker, its TAX_PAID step under way (the worker asking)."""
-    at = SystemClock().now()
-    purchase_id = uuid.uuid4()
-    building = new_building_number()
     contract = f"contracts/{uuid.uuid4()}"
+    row = await leased_purchase(database, new_building_number(), WORKER, contract)
     async with database.transaction() as connection:
-        await repository.insert_purchase(
-            connection,
-            {
-                "id": purchase_id,
-                "developer_uscc": "91500000MA5UWAIT01",
-                "bank_uscc": "",
-                "building_number": building,
-                "unit_number": f"{building}0101",
-                "filing": pb.PurchaseFiling(unit_number=f"{building}0101").SerializeToString(),
-                "terms_sha256": uuid.uuid4().bytes * 2,
-                "state": "AWAITING_COMPLETION",
-                "version": 1,
-                "due_at": None,
-                "leased_by": WORKER,
-                "lease_until": at + dt.timedelta(minutes=1),
-                "documents": pb.PurchaseDocuments(contract=contract).SerializeToString(),
-                "contract": contract,
-                "create_time": at,
-                "update_time": at,
-            },
-            b"",
-            at,
-        )
         await repository.write_steps(
-            connection, purchase_id, [("TAX_PAID", "FORWARD", {"state": "RUNNING", "attempts": 1})]
+            connection, row["id"], [("TAX_PAID", "FORWARD", {"state": "RUNNING", "attempts": 1})]
         )
-        return await repository.purchase(connection, purchase_id), contract
+    return row, contract
 
 
 def _wait_columns(row) -> dict:
