@@ -6,7 +6,7 @@ step written twice in one write as its later record says, and the untouched ones
 from __future__ import annotations
 
 from services.orchestrator import repository
-from tests.integration.test_saga_completion_wait import _leased_purchase
+from tests.saga_rows import leased_purchase
 from tests.support import new_building_number
 
 
@@ -16,7 +16,7 @@ def _by_step(rows) -> dict[tuple[str, str], dict]:
 
 async def test_the_rows_returned_are_every_step_as_it_stands_after_the_write(services):
     database = services["orchestrator"].deps.database
-    row = await _leased_purchase(database, new_building_number(), "test-worker")
+    row = await leased_purchase(database, new_building_number(), "test-worker")
     try:
         async with database.transaction() as connection:
             await repository.write_steps(
@@ -68,7 +68,7 @@ async def test_the_rows_returned_are_every_step_as_it_stands_after_the_write(ser
 
 async def test_a_purchase_without_steps_has_only_those_written(services):
     database = services["orchestrator"].deps.database
-    row = await _leased_purchase(database, new_building_number(), "test-worker")
+    row = await leased_purchase(database, new_building_number(), "test-worker")
     try:
         async with database.transaction() as connection:
             returned = await repository.write_steps(
