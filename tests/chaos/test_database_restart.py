@@ -60,6 +60,8 @@ async def stack(tmp_path, pki, monkeypatch):
             yield started, pgdata, url
     finally:
         stop_embedded(pgdata)
+        # The server the crash restarted is stopped too, not left running after the test.
+        assert not (pgdata / "postmaster.pid").exists()
 
 
 async def test_a_crashed_database_loses_nothing_acknowledged_and_every_saga_resumes(stack, pki):
