@@ -237,6 +237,10 @@ class Engine:
         the same transaction, a completion committed since this advance began keeps the purchase
         due, so the wake CompleteBuilding gave is never overwritten by this wait."""
         async with self.database.transaction() as connection:
+            # The row first: a completion committing between the read and the write below would
+            # wake the purchase, unseen, and the write would put it back to sleep for good. Held,
+            # the row makes that completion wait for this write and wake the purchase after it.
+            await repository.purchase(connection, row["id"], lock=True)
             at = self.clock.now()
             if await repository.completion(connection, row["building_number"]) is not None:
                 columns["due_at"] = at
