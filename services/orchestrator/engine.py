@@ -149,8 +149,9 @@ class Engine:
                 limit = self._limit()
                 free = limit - len(running)
                 claimed = await self._claim(free) if free > 0 else []
+                known = await self._steps_of(claimed) if claimed and len(claimed) > 1 else {}
                 for row in claimed or []:
-                    task = asyncio.ensure_future(self._advance_safely(row))
+                    task = asyncio.ensure_future(self._advance_safely(row, known.get(row["id"])))
                     running.add(task)
                     task.add_done_callback(running.discard)
                 if claimed is None:
@@ -192,10 +193,23 @@ class Engine:
                 )
             return None
 
-    async def _advance_safely(self, row: asyncpg.Record) -> None:
+    async def _steps_of(self, rows: list[asyncpg.Record]) -> dict[uuid.UUID, list[asyncpg.Record]]:
+        """The step logs of the purchases just claimed, in one read (a handover claims a whole
+        building's at once); none when the database could not be asked: each reads its own."""
+        try:
+            return await self.database.read(
+                lambda connection: repository.steps_of(connection, [row["id"] for row in rows])
+            )
+        except Exception as exc:
+            # The worker's loop goes on whatever happened here: each purchase reads its own.
+            if not database_unavailable(exc):
+                log.exception("reading the claimed purchases' steps failed")
+            return {}
+
+    async def _advance_safely(self, row: asyncpg.Record, steps: list[asyncpg.Record] | None = None) -> None:
         subject_var.set(f"purchases/{row['id']}")
         try:
-            await self.advance(row)
+            await self.advance(row, steps)
         except LeaseLost:
             log.warning(
                 "lease lost; another worker has the purchase", extra={"fields": {"purchase": str(row["id"])}}
@@ -246,12 +260,14 @@ class Engine:
                 columns["due_at"] = at
             await save(connection, row["id"], at, self.worker, records, **columns)
 
-    async def advance(self, row: asyncpg.Record) -> None:
+    async def advance(self, row: asyncpg.Record, steps: list[asyncpg.Record] | None = None) -> None:
+        """One advance of a purchase this worker holds; `steps`, its step log if already read
+        since it was claimed."""
         state = PurchaseState(row["state"])
         if state is PurchaseState.CANCELLING:
-            await self._compensate(row)
+            await self._compensate(row, steps)
         elif state in (PurchaseState.FILING, PurchaseState.AWAITING_COMPLETION, PurchaseState.TRANSFERRING):
-            await self._forward(row)
+            await self._forward(row, steps)
         else:
             await self._write(row["id"], due_at=None, leased_by=None, lease_until=None)
 
@@ -281,10 +297,10 @@ class Engine:
         )
 
     async def _steps(
-        self, row: asyncpg.Record
+        self, row: asyncpg.Record, steps: list[asyncpg.Record] | None = None
     ) -> tuple[dict[tuple[str, str], asyncpg.Record], asyncpg.Record]:
-        """The purchase's step log and its building's completion (None before it), read once
-        per advance."""
+        """The purchase's step log (read here unless given) and its building's completion (None
+        before it), read once per advance."""
 
         async def read(connection):
             # Two single reads without BEGIN and COMMIT: at READ COMMITTED each statement has its
@@ -297,9 +313,15 @@ class Engine:
 
         known = self._completions.get(row["building_number"])
         if known is not None:
-            steps = await self.database.read(lambda connection: repository.steps(connection, row["id"]))
+            if steps is None:
+                steps = await self.database.read(lambda connection: repository.steps(connection, row["id"]))
             return {(r["kind"], r["direction"]): r for r in steps}, known
-        steps, completion = await self.database.read(read)
+        if steps is None:
+            steps, completion = await self.database.read(read)
+        else:
+            completion = await self.database.read(
+                lambda connection: repository.completion(connection, row["building_number"])
+            )
         if completion is not None:
             # A building is completed once and for ever (the row is never changed): kept.
             if len(self._completions) >= MAX_COMPLETIONS_REMEMBERED:
@@ -307,14 +329,14 @@ class Engine:
             self._completions[row["building_number"]] = completion
         return {(r["kind"], r["direction"]): r for r in steps}, completion
 
-    async def _forward(self, row: asyncpg.Record) -> None:
+    async def _forward(self, row: asyncpg.Record, steps: list[asyncpg.Record] | None = None) -> None:
         """Each step's outcome is written with the next step's intent, in one transaction: the
         intent still precedes its call, and a crash between a call and that transaction replays
         the call under its request id, as a crash before any outcome write always did."""
         purchase_id = row["id"]
         documents = pb.PurchaseDocuments.FromString(row["documents"])
         filing = pb.PurchaseFiling.FromString(row["filing"])
-        records, completion = await self._steps(row)
+        records, completion = await self._steps(row, steps)
         # Outcomes taken but not yet written; they go with the next write.
         unwritten: list[StepRecord] = []
         columns: dict = {}
@@ -504,10 +526,10 @@ class Engine:
             lease_until=None,
         )
 
-    async def _compensate(self, row: asyncpg.Record) -> None:
+    async def _compensate(self, row: asyncpg.Record, steps: list[asyncpg.Record] | None = None) -> None:
         purchase_id = row["id"]
         documents = pb.PurchaseDocuments.FromString(row["documents"])
-        records, completion = await self._steps(row)
+        records, completion = await self._steps(row, steps)
         for kind, undo in COMPENSATIONS:
             forward = records.get((kind.value, "FORWARD"))
             done = records.get((kind.value, "COMPENSATE"))

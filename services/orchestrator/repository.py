@@ -63,6 +63,18 @@ async def steps(connection: asyncpg.Connection, purchase_id: uuid.UUID) -> list[
     return await connection.fetch("SELECT * FROM purchase_step WHERE purchase_id = $1", purchase_id)
 
 
+async def steps_of(
+    connection: asyncpg.Connection, purchase_ids: list[uuid.UUID]
+) -> dict[uuid.UUID, list[asyncpg.Record]]:
+    """The step logs of several purchases, read together: each one's, empty when it has none."""
+    found: dict[uuid.UUID, list[asyncpg.Record]] = {purchase_id: [] for purchase_id in purchase_ids}
+    for record in await connection.fetch(
+        "SELECT * FROM purchase_step WHERE purchase_id = ANY($1::uuid[])", purchase_ids
+    ):
+        found[record["purchase_id"]].append(record)
+    return found
+
+
 async def upsert_step(
     connection: asyncpg.Connection, purchase_id: uuid.UUID, kind: str, direction: str, **columns
 ) -> None:

@@ -34,8 +34,12 @@ async def live_premortgage_of(connection: asyncpg.Connection, preregistration_id
 
 async def update(
     connection: asyncpg.Connection, table: str, right_id: uuid.UUID, at: dt.datetime, **columns
-) -> None:
+) -> asyncpg.Record | None:
+    """The right as updated."""
     assignments = "".join(f", {name} = ${i}" for i, name in enumerate(columns, start=3))
-    await connection.execute(
-        f"UPDATE {table} SET update_time = $2{assignments} WHERE id = $1", right_id, at, *columns.values()
+    return await connection.fetchrow(
+        f"UPDATE {table} SET update_time = $2{assignments} WHERE id = $1 RETURNING *",
+        right_id,
+        at,
+        *columns.values(),
     )

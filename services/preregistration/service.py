@@ -345,17 +345,13 @@ class Preregistrations:
         )
         if state is not RightState.CONVERTED:
             check_in_force(state, "pre-registration", "PRE_REGISTRATION_NOT_IN_FORCE")
-            await repository.update(
+            prereg = await repository.update(
                 connection, PREREGISTRATIONS, prereg["id"], at, state=RightState.CONVERTED.value
             )
             if premortgage is not None:
-                await repository.update(
+                premortgage = await repository.update(
                     connection, PREMORTGAGES, premortgage["id"], at, state=RightState.CONVERTED.value
                 )
-        prereg = await repository.get(connection, PREREGISTRATIONS, prereg["id"])
-        premortgage = (
-            await repository.get(connection, PREMORTGAGES, premortgage["id"]) if premortgage else None
-        )
         return prereg, premortgage
 
 

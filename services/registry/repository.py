@@ -264,27 +264,30 @@ def event_row(
     )
 
 
+# Rows are written as one array of the table's own row type: one statement for a whole batch's
+# entries (one execution a row, pipelined, cost PostgreSQL about nine executions a unit at a
+# handover). entry_row and event_row give the columns in the table's order, which that type keeps.
+_ENTRY_COLUMNS = (
+    "unit_number, sequence, kind, holders, share_basis_points, amount_fen, priority_time,"
+    " ruling_authority, ruling_number, expire_time, related_sequence, restricts_transfer, note,"
+    " created_by_case, entered_by, entry_time, leaf_index, covers_building, carried_from"
+)
+_EVENT_COLUMNS = (
+    "unit_number, sequence, event_sequence, state, case_name, actor, event_time, ruling_authority,"
+    " ruling_number, note, leaf_index, expire_time, carried_to"
+)
+
+
 async def insert_entries(connection: asyncpg.Connection, rows: list[tuple]) -> None:
-    """Entries (entry_row), pipelined in one round trip."""
-    await connection.executemany(
-        """
-        INSERT INTO entry (unit_number, sequence, kind, holders, share_basis_points, amount_fen,
-            priority_time, ruling_authority, ruling_number, expire_time, related_sequence,
-            restricts_transfer, note, created_by_case, entered_by, entry_time, leaf_index, covers_building,
-            carried_from)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)
-        """,
-        rows,
+    """Entries (entry_row), in one statement."""
+    await connection.execute(
+        f"INSERT INTO entry ({_ENTRY_COLUMNS}) SELECT {_ENTRY_COLUMNS} FROM unnest($1::entry[])", rows
     )
 
 
 async def insert_events(connection: asyncpg.Connection, rows: list[tuple]) -> None:
-    """State events (event_row), pipelined in one round trip; their entries are in already."""
-    await connection.executemany(
-        """
-        INSERT INTO entry_event (unit_number, sequence, event_sequence, state, case_name, actor,
-            event_time, ruling_authority, ruling_number, note, leaf_index, expire_time, carried_to)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
-        """,
+    """State events (event_row), in one statement; their entries are in already."""
+    await connection.execute(
+        f"INSERT INTO entry_event ({_EVENT_COLUMNS}) SELECT {_EVENT_COLUMNS} FROM unnest($1::entry_event[])",
         rows,
     )

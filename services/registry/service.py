@@ -644,10 +644,10 @@ class Book:
                         rows.append((number, kind, case.unit_number, case.case, at))
         if rows:
             # Each number is kept once (its primary key): no two documents share one.
-            await connection.executemany(
+            await connection.execute(
                 "INSERT INTO issued_document (number, kind, unit_number, registry_case, issue_time)"
-                " VALUES ($1, $2, $3, $4, $5)",
-                rows,
+                " SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[])",
+                *(list(column) for column in zip(*rows, strict=True)),
             )
         return numbers
 
