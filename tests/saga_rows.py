@@ -11,7 +11,9 @@ from services.orchestrator import repository
 from shared.clock import SystemClock
 
 
-async def leased_purchase(database, building: str, worker: str, contract: str = ""):
+async def leased_purchase(
+    database, building: str, worker: str, contract: str = "", state: str = "AWAITING_COMPLETION"
+):
     """The purchase's row as a worker holding it sees it."""
     at = SystemClock().now()
     purchase_id = uuid.uuid4()
@@ -26,7 +28,7 @@ async def leased_purchase(database, building: str, worker: str, contract: str = 
                 "unit_number": f"{building}0101",
                 "filing": pb.PurchaseFiling(unit_number=f"{building}0101").SerializeToString(),
                 "terms_sha256": uuid.uuid4().bytes * 2,
-                "state": "AWAITING_COMPLETION",
+                "state": state,
                 "version": 1,
                 "due_at": None,
                 "leased_by": worker,

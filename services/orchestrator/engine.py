@@ -294,6 +294,7 @@ class Engine:
             survey,
             dt.timedelta(seconds=self.settings.tax_recheck_seconds),
             contract_pb.Unit.FromString(row["unit"]) if row["unit"] else None,
+            tax_heard=row["tax_words"] > 0 or (StepKind.TAX_PAID.value, "FORWARD") in records,
         )
 
     async def _steps(

@@ -201,21 +201,25 @@ async def wake(connection: asyncpg.Connection) -> None:
 
 
 _TAX_STEPS = sorted(kind.value for kind in TAX_STEPS)
+# A purchase takes note of the tax office's words until its transfer is lodged: its tax steps
+# run in these states.
+_BEFORE_TRANSFER = ["FILING", "AWAITING_COMPLETION"]
 
 
 async def make_tax_waits_due(connection: asyncpg.Connection, at: dt.datetime, contract: str = "") -> int:
     """The tax office's word that `contract` is paid (with none: that words may have been missed),
-    counted on every purchase it concerns whose tax step is under way or waiting; one whose step
-    waits is due at `at`. One being advanced right now finds the count changed when it records
-    its wait (wait_for_tax), so the word is not lost to an "unpaid" read made just before it."""
+    counted on every purchase it concerns that has not reached its transfer, whatever step it is
+    at; one whose tax step waits is due at `at`. The count is what lets the saga wait for the tax
+    without asking first (steps.tax_paid): a purchase with no word counted has nothing to ask,
+    and one being advanced right now finds the count changed when it records its wait
+    (wait_for_tax)."""
     # Rows locked first, in id order (as the saga's grouped writes lock them: never a deadlock
-    # between them); the steps are judged by the next statement, which sees what a saga write
-    # holding a lock before this one committed.
+    # between them), whatever their steps: a saga write that holds one commits before the word is
+    # counted, so the next statement judges the step it recorded.
     locked = await connection.fetch(
-        "SELECT p.id FROM purchase p WHERE ($2 = '' OR p.contract = $2) AND EXISTS (SELECT 1 FROM"
-        " purchase_step s WHERE s.purchase_id = p.id AND s.direction = 'FORWARD'"
-        " AND s.kind = ANY($1::text[]) AND s.state IN ('WAITING', 'RUNNING')) ORDER BY p.id FOR UPDATE",
-        _TAX_STEPS,
+        "SELECT p.id FROM purchase p WHERE ($2 = '' OR p.contract = $2) AND p.state = ANY($1::text[])"
+        " ORDER BY p.id FOR UPDATE",
+        _BEFORE_TRANSFER,
         contract,
     )
     if not locked:

@@ -40,7 +40,8 @@ FORWARD: tuple[Step, ...] = (
     Step(StepKind.TAX_ASSESSED, steps.assess_tax),
     Step(StepKind.PREREGISTERED, steps.preregister),
     Step(StepKind.PREMORTGAGED, steps.premortgage, _with_loan),
-    Step(StepKind.TAX_PAID, steps.tax_paid),
+    # A read of the clearance: nothing to replay.
+    Step(StepKind.TAX_PAID, steps.tax_paid, calls_out=_never),
     Step(StepKind.BUILDING_FIRST_REGISTERED, steps.building_first_registered, calls_out=_never),
     Step(StepKind.TAX_SETTLED, steps.settle_tax, calls_out=_with_survey),
     Step(StepKind.TRANSFERRED, steps.transfer),

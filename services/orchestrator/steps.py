@@ -62,6 +62,9 @@ class Context:
     tax_recheck: dt.timedelta = dt.timedelta(minutes=5)
     # The unit as the building table showed it when the purchase was filed (None: not kept).
     unit: contract_pb.Unit | None = None
+    # Whether the tax office may have a clearance to give: it has told of a payment for this
+    # contract (or that words were missed), or the saga has asked before.
+    tax_heard: bool = True
 
     def rid(self, step: StepKind, direction: str = "forward", part: str = "") -> str:
         generation = self.generations.get((step.value, direction.upper()), 0)
@@ -168,6 +171,17 @@ async def premortgage(ctx: Context) -> Wait | None:
 
 
 async def tax_paid(ctx: Context) -> Wait | None:
+    """契税法 11: the transfer waits for the deed tax. The tax office tells the saga of each
+    payment (WatchClearances, counted on the purchase): with no word yet there is nothing to ask,
+    and the purchase waits for it (or for its own look again after tax_recheck, the net for a
+    word that was lost)."""
+    if not ctx.tax_heard:
+        return Wait(ctx.now + ctx.tax_recheck)
+    return await _clearance(ctx)
+
+
+async def _clearance(ctx: Context) -> Wait | None:
+    """The clearance of the contract, or a wait while the tax is unpaid."""
     try:
         clearance = (
             await ctx.clients.tax.GetClearance(tax_pb.GetClearanceRequest(contract=ctx.documents.contract))
@@ -227,7 +241,8 @@ async def settle_tax(ctx: Context) -> Wait | None:
         )
     ).assessment
     ctx.documents.tax_fen = assessment.tax_fen
-    return await tax_paid(ctx)
+    # Reassessed: what is due now is asked, whatever word came before.
+    return await _clearance(ctx)
 
 
 async def transfer(ctx: Context) -> Wait | None:

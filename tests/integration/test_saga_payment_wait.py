@@ -5,7 +5,11 @@ the tax office's word (WatchClearances) arrives before the worker has recorded t
 waiting. The word found the step under way, not waiting, so it could not make it due; it counts
 itself on the purchase instead, and the worker's wait, compared with the count it claimed the
 purchase at, stays due. A word that arrives while the wait's transaction holds the purchase is
-judged after that transaction commits, and finds the step waiting."""
+judged after that transaction commits, and finds the step waiting.
+
+A word is counted on a purchase whatever step it is at, until its transfer: a payment made while
+the saga is still filing is known when the tax step comes, which asks the tax office only then
+(steps.tax_paid); with no word it waits without asking."""
 
 from __future__ import annotations
 
@@ -103,3 +107,33 @@ async def test_a_word_waiting_on_the_wait_being_written_wakes_the_purchase(servi
     assert await word == 1
     recorded = await _end(database, row["id"])
     assert recorded["due_at"] < SystemClock().now() + LATER / 2
+
+
+async def _tax_words(database, purchase_id) -> int:
+    async with database.transaction() as connection:
+        return (await repository.purchase(connection, purchase_id))["tax_words"]
+
+
+async def test_a_word_before_the_tax_step_is_counted_for_it(services):
+    database = services["orchestrator"].deps.database
+    contract = f"contracts/{uuid.uuid4()}"
+    row = await leased_purchase(database, new_building_number(), WORKER, contract, state="FILING")
+    # Nothing waits for the tax yet: nothing is woken, but the word is kept.
+    assert await _word(database, contract) == 0
+    assert await _tax_words(database, row["id"]) == row["tax_words"] + 1
+    await _end(database, row["id"])
+
+
+async def test_words_that_may_have_been_missed_count_until_the_transfer(services):
+    database = services["orchestrator"].deps.database
+    building = new_building_number()
+    filing = await leased_purchase(database, building, WORKER, f"contracts/{uuid.uuid4()}", state="FILING")
+    transferring = await leased_purchase(
+        database, new_building_number(), WORKER, f"contracts/{uuid.uuid4()}", state="TRANSFERRING"
+    )
+    # The resync that starts every stream of words names no contract.
+    await _word(database, "")
+    assert await _tax_words(database, filing["id"]) == filing["tax_words"] + 1
+    assert await _tax_words(database, transferring["id"]) == transferring["tax_words"]
+    for row in (filing, transferring):
+        await _end(database, row["id"])
