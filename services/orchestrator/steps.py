@@ -83,20 +83,16 @@ def _reason(error: grpc.aio.AioRpcError) -> str | None:
 async def sign_contract(ctx: Context) -> Wait | None:
     contract = (
         await ctx.clients.contract.CreateContract(
+            # Created with every party's signature (the filing carries them, checked at the
+            # door): one call and one transaction at the contract office, signed or not at all.
             contract_pb.CreateContractRequest(
-                request_id=ctx.rid(StepKind.CONTRACT_SIGNED, part="create"), terms=contract_terms(ctx.filing)
+                request_id=ctx.rid(StepKind.CONTRACT_SIGNED, part="create-signed"),
+                terms=contract_terms(ctx.filing),
+                signatures=ctx.filing.signatures,
             )
         )
     ).contract
     ctx.documents.contract = contract.name
-    for signature in ctx.filing.signatures:
-        await ctx.clients.contract.SignContract(
-            contract_pb.SignContractRequest(
-                request_id=ctx.rid(StepKind.CONTRACT_SIGNED, part=signature.signer),
-                name=contract.name,
-                signature=signature,
-            )
-        )
     return None
 
 

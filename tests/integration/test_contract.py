@@ -175,6 +175,56 @@ async def test_contract_signed_by_every_party_is_filed(housing, dev, pki):
     assert unit_state.contract == filed.name
 
 
+async def test_a_contract_created_with_every_signature_is_signed_at_once(housing, dev, pki):
+    """The platform's filing carries every party's signature: the contract is created signed,
+    each signature checked and recorded as SignContract would."""
+    (unit, *_) = await new_project(housing)
+    buyers = [buyer(pki, resident_id(3)), buyer(pki, resident_id(4), Algorithm.ED25519)]
+    terms = terms_for(unit, buyers, [5000, 5000])
+    canonical = statements.contract_terms(terms)
+    signatures = [party.signature(canonical) for party in (developer(pki), *buyers)]
+    contract = (
+        await dev.CreateContract(
+            pb.CreateContractRequest(request_id=rid(), terms=terms, signatures=signatures)
+        )
+    ).contract
+    assert contract.state == pb.CONTRACT_STATE_SIGNED
+    assert sorted(s.signature.signer for s in contract.signatures) == sorted(s.signer for s in signatures)
+    assert not contract.pending_signers
+    filed = (await dev.FileContract(pb.FileContractRequest(request_id=rid(), name=contract.name))).contract
+    assert filed.state == pb.CONTRACT_STATE_FILED
+
+
+@pytest.mark.parametrize("problem", ["changed_bytes", "twice", "not_a_party"])
+async def test_one_bad_signature_and_no_contract_is_created(housing, dev, pki, problem):
+    (unit, *_) = await new_project(housing)
+    first, second = buyer(pki, resident_id(5)), buyer(pki, resident_id(6))
+    terms = terms_for(unit, [first, second], [5000, 5000])
+    canonical = statements.contract_terms(terms)
+    good = [developer(pki).signature(canonical), first.signature(canonical)]
+    bad = {
+        "changed_bytes": second.signature(canonical + b"x"),
+        "twice": first.signature(canonical),
+        "not_a_party": buyer(pki, resident_id(7)).signature(canonical),
+    }[problem]
+    code, reason, _ = await refused(
+        dev.CreateContract(pb.CreateContractRequest(request_id=rid(), terms=terms, signatures=[*good, bad]))
+    )
+    assert (code, reason) == (
+        grpc.StatusCode.FAILED_PRECONDITION,
+        {
+            "changed_bytes": "SIGNATURE_INVALID",
+            "twice": "ALREADY_SIGNED",
+            "not_a_party": "SIGNER_NOT_A_PARTY",
+        }[problem],
+    )
+    # Nothing was created: the unit is still on sale, and a contract for it can be made.
+    assert (
+        await dev.GetUnit(pb.GetUnitRequest(unit_number=unit))
+    ).unit.sale_state == pb.UNIT_SALE_STATE_ON_SALE
+    assert (await create(dev, terms)).state == pb.CONTRACT_STATE_DRAFTED
+
+
 async def test_shares_must_sum_to_whole(housing, dev, pki):
     (unit, *_) = await new_project(housing)
     buyers = [buyer(pki, resident_id(3)), buyer(pki, resident_id(4))]

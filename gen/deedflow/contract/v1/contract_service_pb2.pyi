@@ -236,12 +236,14 @@ class Contract(_message.Message):
     def __init__(self, name: _Optional[str] = ..., terms: _Optional[_Union[ContractTerms, _Mapping]] = ..., state: _Optional[_Union[ContractState, str]] = ..., canonical_bytes: _Optional[bytes] = ..., digest: _Optional[bytes] = ..., signatures: _Optional[_Iterable[_Union[SignatureEvidence, _Mapping]]] = ..., pending_signers: _Optional[_Iterable[str]] = ..., filing_number: _Optional[str] = ..., file_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., cancellation_basis: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., filing_due_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., filed_late: _Optional[bool] = ...) -> None: ...
 
 class CreateContractRequest(_message.Message):
-    __slots__ = ("request_id", "terms")
+    __slots__ = ("request_id", "terms", "signatures")
     REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
     TERMS_FIELD_NUMBER: _ClassVar[int]
+    SIGNATURES_FIELD_NUMBER: _ClassVar[int]
     request_id: str
     terms: ContractTerms
-    def __init__(self, request_id: _Optional[str] = ..., terms: _Optional[_Union[ContractTerms, _Mapping]] = ...) -> None: ...
+    signatures: _containers.RepeatedCompositeFieldContainer[_parties_pb2.Signature]
+    def __init__(self, request_id: _Optional[str] = ..., terms: _Optional[_Union[ContractTerms, _Mapping]] = ..., signatures: _Optional[_Iterable[_Union[_parties_pb2.Signature, _Mapping]]] = ...) -> None: ...
 
 class CreateContractResponse(_message.Message):
     __slots__ = ("contract",)
