@@ -72,6 +72,8 @@ async def race(buyers: int, flats: int, concurrency: int) -> None:
             ]
             gate = asyncio.Semaphore(concurrency)
             file_ms: list[float] = []
+            # (when each accepted filing was sent, its latency): the first wave is told apart.
+            sent: list[tuple[float, float]] = []
             to_premortgage_ms: list[float] = []
             refused: dict[str, int] = {}
 
@@ -89,6 +91,7 @@ async def race(buyers: int, flats: int, concurrency: int) -> None:
                         refused[exc.code().name] = refused.get(exc.code().name, 0) + 1
                         return
                     file_ms.append((time.perf_counter() - began) * 1000)
+                    sent.append((began, file_ms[-1]))
                     stream = desk.WatchPurchase(pb.WatchPurchaseRequest(name=reply.purchase.name))
                     try:
                         async for change in stream:
@@ -128,6 +131,14 @@ async def race(buyers: int, flats: int, concurrency: int) -> None:
     print(
         f"  FilePurchase latency: p50 {quantile(file_ms, 0.5):.1f} ms, p99 {quantile(file_ms, 0.99):.1f} ms"
     )
+    # The first `concurrency` filings arrive at once on a cold process: their queue is a burst's,
+    # not the steady state's, and alone it sets the p99 above.
+    later = [ms for _, ms in sorted(sent)[concurrency:]]
+    if later:
+        print(
+            f"  FilePurchase after the first {concurrency} filings: p50 {quantile(later, 0.5):.1f} ms,"
+            f" p99 {quantile(later, 0.99):.1f} ms"
+        )
     print(
         f"  filing -> pre-mortgage registered: p50 {quantile(to_premortgage_ms, 0.5):.1f} ms,"
         f" p99 {quantile(to_premortgage_ms, 0.99):.1f} ms"
