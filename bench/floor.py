@@ -28,7 +28,7 @@ from shared.db import keep_session, plain_url, with_database
 from shared.grpc.channels import secure_channel
 from shared.grpc.server import SERVER_OPTIONS
 from shared.grpc.tls import server_credentials
-from shared.pg import database_url
+from shared.pg import database_url, embedded_dir, stop_embedded
 from shared.pki import ensure_dev_pki
 
 SERVICE = "deedflow.bench.v1.Floor"
@@ -105,6 +105,8 @@ async def measure(channel: grpc.aio.Channel, method: str, calls: int, concurrenc
 
 async def run(calls: int, concurrencies: list[int]) -> list[Figures]:
     settings = Settings()
+    # An embedded server this run starts is stopped at its end; one already running is left so.
+    started_here = not settings.database_url and not (embedded_dir(settings.home) / "postmaster.pid").exists()
     server_url = database_url(settings)
     name = f"deedflow_bench_{uuid.uuid4().hex[:8]}"
     admin = await asyncpg.connect(plain_url(server_url))
@@ -127,6 +129,8 @@ async def run(calls: int, concurrencies: list[int]) -> list[Figures]:
         await pool.close()
         await admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
         await admin.close()
+        if started_here:
+            stop_embedded(embedded_dir(settings.home))
     return results
 
 
