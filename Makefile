@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 BUF_VERSION := 1.75.0
 BUF := .tools/node_modules/.bin/buf
 
-.PHONY: install demo test lint gen buf-lint clean
+.PHONY: install demo test lint gen buf-lint clean demo-packages test-packages
 
 $(STAMP): pyproject.toml
 	@$(PY) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "deedflow needs Python 3.11 or newer")'
@@ -17,19 +17,46 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# Debian packages, installed when missing (as root, from Debian's archive): the CJK font the PDFs
+# embed, for the demo; Chromium and its driver for the verification page's browser tests, and
+# poppler's pdftoppm for the PDF's picture, for the suite.
+FONT := /usr/share/fonts/truetype/wqy/wqy-microhei.ttc
+DEMO_PACKAGES := $(if $(wildcard $(FONT)),,fonts-wqy-microhei)
+TEST_PACKAGES := $(DEMO_PACKAGES) $(if $(wildcard /usr/bin/chromium),,chromium) \
+	$(if $(wildcard /usr/bin/chromedriver),,chromium-driver) $(if $(wildcard /usr/bin/pdftoppm),,poppler-utils)
+define debian_packages
+	@if [ -n "$(strip $(1))" ]; then \
+		if [ "$$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then \
+			echo "deedflow needs these Debian packages: $(strip $(1)); install them (as root: apt-get install $(strip $(1)))"; exit 1; \
+		fi; \
+		echo "installing Debian packages: $(strip $(1))"; \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(1) >/dev/null \
+			|| { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(1) >/dev/null; }; \
+	fi
+endef
+
+demo-packages:
+	$(call debian_packages,$(DEMO_PACKAGES))
+
+test-packages:
+	$(call debian_packages,$(TEST_PACKAGES))
+
 # Starts PostgreSQL and all seven services, loads the seeds, files two purchases once and
 # carries them to handover, prints the timeline, certificate, mortgage proof and register
 # history, stops everything, and then verifies the buyer's certificate offline.
 DEMO_DOCUMENTS = $${DEEDFLOW_HOME:-.deedflow}/demo
-demo: $(STAMP)
+demo: $(STAMP) demo-packages
 	$(BIN)/deedflow up --detach
 	@$(BIN)/deedctl health && $(BIN)/deedflow seed && $(BIN)/python -m cli.demo; \
 		status=$$?; $(BIN)/deedflow down; exit $$status
-	@echo "Verifying the buyer's certificate offline (every service is stopped):"
+	@echo "Verifying the buyer's certificate offline (every service is stopped), its JSON and its PDF:"
 	$(BIN)/deedctl verify $(DEMO_DOCUMENTS)/certificate.json
+	$(BIN)/deedctl verify $(DEMO_DOCUMENTS)/certificate.pdf
+	@echo "To check it in a browser: open $(DEMO_DOCUMENTS)/verifier/index.html and drop certificate.pdf on it"
+	@echo "(or run $(BIN)/deedflow verifier and open the address it prints)."
 
 # Lint first (cheap), then the whole suite: unit, integration and end-to-end.
-test: $(STAMP) lint
+test: $(STAMP) test-packages lint
 	$(BIN)/pytest
 
 lint: $(STAMP) buf-lint

@@ -35,12 +35,14 @@ from deedflow.tax.v1 import tax_service_pb2_grpc
 from deedflow.transfer.v1 import transfer_service_pb2 as transfer_pb
 from deedflow.transfer.v1 import transfer_service_pb2_grpc
 from deedflow.type.v1 import parties_pb2
+from shared import verifier
 from shared.config import Settings
 from shared.documents import to_file
 from shared.grpc.channels import secure_channel
 from shared.grpc.status import error_info
 from shared.ids import display_unit_number
 from shared.logging import mask_personal_ids
+from shared.paper.pdf import render
 from shared.pki import CertPair, Pki, issue_leaf
 from shared.purchase_terms import canonical_bytes
 from shared.runstate import address_of
@@ -362,7 +364,18 @@ async def run() -> int:
         folder.mkdir(parents=True, exist_ok=True)
         (folder / "certificate.json").write_text(to_file(issued.document))
         (folder / "mortgage-proof.json").write_text(to_file(proof.proof_document))
-        console.print(f"signed documents written to {folder}/certificate.json and mortgage-proof.json")
+        (folder / "certificate.pdf").write_bytes(render(issued.document))
+        (folder / "mortgage-proof.pdf").write_bytes(render(proof.proof_document))
+        page = verifier.write(
+            folder / "verifier", settings.pki_path.joinpath("registry-log.pub").read_bytes()
+        )
+        console.print(
+            f"signed documents written to {folder}: certificate.json and .pdf, mortgage-proof.json and .pdf"
+        )
+        console.print(
+            f"to check them in a browser, open {page} and drop a PDF or JSON on it"
+            " (or run `deedflow verifier` and open the address it prints)"
+        )
     return 0
 
 

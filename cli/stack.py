@@ -19,6 +19,7 @@ from rich.console import Console
 from rich.table import Table
 
 from shared import ids
+from shared import verifier as page_files
 from shared.catalog import SERVICE_NAMES, service_info
 from shared.config import Settings
 from shared.grpc.channels import secure_channel
@@ -293,6 +294,36 @@ def pki(
     stem = out or Path(f"{role}-{ident}")
     issue_identity(folder, role, ident, stem)
     console.print(f"deedflow://{role}/{ident}: {stem}.pem and {stem}.key (0600), from the development CA")
+
+
+@app.command()
+def verifier(
+    host: str = typer.Option("127.0.0.1", help="Address to serve on; loopback keeps it to this machine."),
+    port: int = typer.Option(8089, help="Port to serve on (0: any free)."),
+    registry_key: Path | None = typer.Option(
+        None, help="The registry's public key the page trusts (PEM); default the stack's registry-log.pub."
+    ),
+    write: Path | None = typer.Option(
+        None, help="Write the page and the key into this folder instead of serving."
+    ),
+) -> None:
+    """The verification page for certificates and proofs (PDF, JSON or QR text), checked in the
+    browser against the registry's key; served here until Ctrl-C, or written to open from disk."""
+    settings = Settings()
+    key_path = registry_key or load_pki(settings).registry_public_key_path
+    try:
+        key_pem = key_path.read_bytes()
+        if write is not None:
+            console.print(f"open {page_files.write(write, key_pem)} in a browser")
+            return
+        server = page_files.PageServer(key_pem, host, port)
+    except (OSError, ValueError) as exc:
+        console.print(f"[red]cannot serve the page: {exc}[/red]")
+        raise typer.Exit(1) from None
+    with server:
+        console.print(f"verification page: {server.url} (Ctrl-C to stop)")
+        with contextlib.suppress(KeyboardInterrupt):
+            server.thread.join()
 
 
 @app.command()

@@ -89,12 +89,17 @@ def _json_object(data: bytes, what: str, result: Verification) -> dict:
 
 
 def verify_document(document: document_pb2.SignedDocument, public_key: bytes) -> Verification:
-    """Every check a relying party (a bank, a notary) makes with only the registry's key."""
+    """Every check a relying party (a bank, a notary) makes with only the registry's key; the
+    verification page (shared/verifier/verifier.js) makes the same, worded the same. ValueError
+    when the checkpoint's time is no time at all (a document from a QR payload can say anything)."""
     result = Verification()
     checkpoint = document.checkpoint
     if checkpoint.key_id != key_id(public_key):
         result.failures.append("the checkpoint was signed by another key than the registry's")
-    at = checkpoint.checkpoint_time.ToDatetime(dt.UTC)
+    try:
+        at = checkpoint.checkpoint_time.ToDatetime(dt.UTC)
+    except (ValueError, OverflowError):
+        raise ValueError("the checkpoint time is out of range") from None
     if not verify_checkpoint(
         public_key, checkpoint.tree_size, checkpoint.root_hash, at, checkpoint.signature
     ):

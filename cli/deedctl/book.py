@@ -6,7 +6,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from google.protobuf.json_format import ParseError
 from rich.progress import Progress
 from rich.table import Table
 
@@ -15,8 +14,9 @@ from cli.deedctl.exit_codes import ExitCode
 from deedflow.registry.v1 import registry_service_pb2 as registry_pb
 from deedflow.registry.v1 import registry_service_pb2_grpc
 from shared.audit import Witnessed, audit_log, witness_problem
-from shared.documents import from_file, load_public_key, verify_document
+from shared.documents import load_public_key, verify_document
 from shared.logging import mask_personal_ids
+from shared.paper.reading import read_document
 
 LEAF_PAGE = 500
 
@@ -32,7 +32,9 @@ def _public_key(options: Options, path: Path | None) -> bytes:
 
 def verify(
     ctx: typer.Context,
-    document: Path = typer.Argument(..., help="A signed certificate or proof (JSON), as issued."),
+    document: Path = typer.Argument(
+        ..., help="A signed certificate or proof: its JSON file, its PDF, or its QR code's text in a file."
+    ),
     registry_key: Path | None = typer.Option(
         None, help="The registry's public key (PEM); default .deedflow/pki/registry-log.pub."
     ),
@@ -43,11 +45,15 @@ def verify(
     options: Options = ctx.obj
     public_key = _public_key(options, registry_key)
     try:
-        signed = from_file(document.read_text())
-    except (OSError, ParseError) as exc:
+        signed = read_document(document.read_bytes())
+    except (OSError, ValueError) as exc:
         errors.print(f"[red]cannot read {document}: {exc}[/red]")
         raise typer.Exit(ExitCode.INVALID) from None
-    result = verify_document(signed, public_key)
+    try:
+        result = verify_document(signed, public_key)
+    except ValueError as exc:
+        errors.print(f"[red]cannot read {document}: {exc}[/red]")
+        raise typer.Exit(ExitCode.INVALID) from None
     body = result.content.get("body", {})
     data = {
         "document": str(document),

@@ -88,6 +88,7 @@ def certificate_message(row) -> pb.Certificate:
         use=row["use"],
         right_type="国有建设用地使用权/房屋所有权",
         right_source="买卖",
+        right_nature="出让/市场化商品房",
         encumbrances=row["encumbrances"],
         entry=row["entry"],
         register_time=to_timestamp(row["register_time"]),

@@ -278,7 +278,7 @@ class GetTransferResponse(_message.Message):
     def __init__(self, transfer: _Optional[_Union[Transfer, _Mapping]] = ...) -> None: ...
 
 class Certificate(_message.Message):
-    __slots__ = ("name", "certificate_number", "unit_number", "owners", "address", "gross_area_dm2", "use", "right_type", "right_source", "encumbrances", "entry", "register_time", "issue_time", "co_ownership", "corrections")
+    __slots__ = ("name", "certificate_number", "unit_number", "owners", "address", "gross_area_dm2", "use", "right_type", "right_source", "encumbrances", "entry", "register_time", "issue_time", "co_ownership", "corrections", "right_nature")
     NAME_FIELD_NUMBER: _ClassVar[int]
     CERTIFICATE_NUMBER_FIELD_NUMBER: _ClassVar[int]
     UNIT_NUMBER_FIELD_NUMBER: _ClassVar[int]
@@ -294,6 +294,7 @@ class Certificate(_message.Message):
     ISSUE_TIME_FIELD_NUMBER: _ClassVar[int]
     CO_OWNERSHIP_FIELD_NUMBER: _ClassVar[int]
     CORRECTIONS_FIELD_NUMBER: _ClassVar[int]
+    RIGHT_NATURE_FIELD_NUMBER: _ClassVar[int]
     name: str
     certificate_number: str
     unit_number: str
@@ -309,7 +310,8 @@ class Certificate(_message.Message):
     issue_time: _timestamp_pb2.Timestamp
     co_ownership: _parties_pb2.CoOwnership
     corrections: _containers.RepeatedScalarFieldContainer[str]
-    def __init__(self, name: _Optional[str] = ..., certificate_number: _Optional[str] = ..., unit_number: _Optional[str] = ..., owners: _Optional[_Iterable[_Union[_parties_pb2.Buyer, _Mapping]]] = ..., address: _Optional[str] = ..., gross_area_dm2: _Optional[int] = ..., use: _Optional[str] = ..., right_type: _Optional[str] = ..., right_source: _Optional[str] = ..., encumbrances: _Optional[_Iterable[str]] = ..., entry: _Optional[str] = ..., register_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., issue_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., co_ownership: _Optional[_Union[_parties_pb2.CoOwnership, str]] = ..., corrections: _Optional[_Iterable[str]] = ...) -> None: ...
+    right_nature: str
+    def __init__(self, name: _Optional[str] = ..., certificate_number: _Optional[str] = ..., unit_number: _Optional[str] = ..., owners: _Optional[_Iterable[_Union[_parties_pb2.Buyer, _Mapping]]] = ..., address: _Optional[str] = ..., gross_area_dm2: _Optional[int] = ..., use: _Optional[str] = ..., right_type: _Optional[str] = ..., right_source: _Optional[str] = ..., encumbrances: _Optional[_Iterable[str]] = ..., entry: _Optional[str] = ..., register_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., issue_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., co_ownership: _Optional[_Union[_parties_pb2.CoOwnership, str]] = ..., corrections: _Optional[_Iterable[str]] = ..., right_nature: _Optional[str] = ...) -> None: ...
 
 class GetCertificateRequest(_message.Message):
     __slots__ = ("name", "with_document")

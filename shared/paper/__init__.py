@@ -1,0 +1,1 @@
+"""Register documents on paper: the certificate and proof as PDF, with their QR payload."""

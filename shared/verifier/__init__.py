@@ -1,0 +1,95 @@
+"""The verification page (the HTML, CSS and JavaScript in this folder) with the registry's public
+key beside it: written to a folder a person opens from disk, or served on loopback
+(`deedflow verifier`). The page needs nothing else: no CDN, no server call."""
+
+from __future__ import annotations
+
+import json
+import threading
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+from shared.documents import load_public_key
+
+HERE = Path(__file__).parent
+PAGE_FILES = ("index.html", "verifier.css", "verifier.js", "districts.js")
+KEY_SCRIPT = "registry-key.js"
+_TYPES = {
+    ".html": "text/html; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+}
+
+
+def key_script(key_pem: bytes) -> bytes:
+    """registry-key.js: the key the page trusts until the person pastes another. Refuses a file
+    that is not an Ed25519 public key, rather than write a page that can never say VALID."""
+    load_public_key(key_pem)
+    return f"window.DEEDFLOW_REGISTRY_KEY = {json.dumps(key_pem.decode('ascii'))};\n".encode()
+
+
+def files(key_pem: bytes) -> dict[str, bytes]:
+    page = {name: (HERE / name).read_bytes() for name in PAGE_FILES}
+    return page | {KEY_SCRIPT: key_script(key_pem)}
+
+
+def write(folder: Path, key_pem: bytes) -> Path:
+    """The page and the key in `folder`; the page's path, to open in a browser."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, data in files(key_pem).items():
+        (folder / name).write_bytes(data)
+    return folder / "index.html"
+
+
+def _handler(content: dict[str, bytes]) -> type[BaseHTTPRequestHandler]:
+    class Page(BaseHTTPRequestHandler):
+        """Serves the page's files and nothing else; logs nothing (a person's visit is theirs)."""
+
+        def _answer(self, body: bool) -> None:
+            name = self.path.split("?", 1)[0].lstrip("/") or "index.html"
+            data = content.get(name)
+            if data is None:
+                self.send_error(HTTPStatus.NOT_FOUND)
+                return
+            self.send_response(HTTPStatus.OK)
+            self.send_header("Content-Type", _TYPES[Path(name).suffix])
+            self.send_header("Content-Length", str(len(data)))
+            self.send_header("Cache-Control", "no-store")
+            self.send_header("X-Content-Type-Options", "nosniff")
+            self.send_header("Referrer-Policy", "no-referrer")
+            self.end_headers()
+            if body:
+                self.wfile.write(data)
+
+        def do_GET(self) -> None:
+            self._answer(body=True)
+
+        def do_HEAD(self) -> None:
+            self._answer(body=False)
+
+        def log_message(self, format: str, *args) -> None:
+            return
+
+    return Page
+
+
+class PageServer:
+    """The page over HTTP on `host` (loopback by default), in a background thread."""
+
+    def __init__(self, key_pem: bytes, host: str = "127.0.0.1", port: int = 0) -> None:
+        self.server = ThreadingHTTPServer((host, port), _handler(files(key_pem)))
+        self.thread = threading.Thread(target=self.server.serve_forever, name="verifier-page", daemon=True)
+
+    @property
+    def url(self) -> str:
+        host, port = self.server.server_address[:2]
+        return f"http://{host}:{port}/"
+
+    def __enter__(self) -> PageServer:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.server.shutdown()
+        self.server.server_close()
