@@ -115,11 +115,13 @@ def _save(
         "number": content.get("number", ""),
         "unit_number": content.get("unit_number", ""),
         "entry": content.get("entry", ""),
-        "holders": mask_personal_ids(", ".join(content.get("holders", []))),
+        "holders": content.get("holders", []),
         "leaf_index": document.leaf_index,
         "tree_size": document.checkpoint.tree_size,
     } | written
-    emit(options, data, key_value_table(data["number"], data))
+    # People read a table with resident IDs masked; a script gets the document's own words.
+    shown = data | {"holders": mask_personal_ids(", ".join(data["holders"]))}
+    emit(options, data, key_value_table(data["number"], shown))
     if not written:
         errors.print("[dim]nothing written: give --pdf FILE and/or --json FILE[/dim]")
 

@@ -13,10 +13,10 @@ from services.contract.service import ContractRecord, Contracts, parse_contract_
 from shared import guardians, paging, statements
 from shared.auth import caller
 from shared.batches import answer_together, read_each
+from shared.districts import authority_violations
 from shared.errors import FieldViolation, InvalidArgument, NotFound
 from shared.ids import building_of
 from shared.journal import Operation
-from shared.numbering import authority_violations
 from shared.parties import is_party, require_own_sale, require_ruling_actor
 from shared.timestamps import to_timestamp
 

@@ -38,6 +38,7 @@ from services.registry.domain import (
 )
 from shared import documents, merkle
 from shared.checkpoint import key_id, sign_checkpoint
+from shared.districts import authority_of
 from shared.errors import (
     AlreadyExists,
     DataLoss,
@@ -49,7 +50,7 @@ from shared.errors import (
 )
 from shared.ids import building_of
 from shared.journal import Journal
-from shared.numbering import allocate, authority_of, certificate_number, proof_number
+from shared.numbering import allocate, certificate_number, proof_number
 from shared.timestamps import to_timestamp
 from shared.transactions import Transactions
 

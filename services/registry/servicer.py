@@ -28,9 +28,9 @@ from services.registry.service import Book, CaseCommitted, CaseToCommit, checkpo
 from shared import documents, paging
 from shared.auth import caller
 from shared.batches import outcomes, refuse_repeated_request_ids
+from shared.districts import authority_violations
 from shared.errors import DomainError, FieldViolation, InvalidArgument
 from shared.ids import building_of
-from shared.numbering import authority_violations
 from shared.parties import shown_holder
 from shared.timestamps import from_timestamp, to_timestamp
 

@@ -41,10 +41,11 @@ from shared.casework.domain import (
     check_requisition,
     check_resubmit,
 )
+from shared.districts import authority_of
 from shared.errors import AnsweredBefore, DomainError, FailedPrecondition, NotFound, PermissionDenied
 from shared.grpc.status import error_info, to_status
 from shared.journal import Driver, Operation, Refused
-from shared.numbering import allocate, authority_of, case_number
+from shared.numbering import allocate, case_number
 from shared.outcomes import Failure, classify, status_of
 from shared.transactions import Transactions
 from shared.workdays import add_working_days

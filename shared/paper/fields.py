@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from shared.numbering import DISTRICTS, authority_of
+from shared.districts import DISTRICTS, authority_of
 
 NOT_RECORDED = "未记载 (not recorded)"
 CHINA = dt.timezone(dt.timedelta(hours=8))

@@ -25,6 +25,7 @@ from shared.paper.fields import TITLES, Field, document_fields, verification_fie
 # The name the signed document is embedded under; the verification page looks for its stream.
 ATTACHMENT = "deedflow-document.json"
 QR_SIZE = 58 * mm
+TOO_LARGE = "本证照过大，无法放入二维码；请核验内嵌文件。 Too large for a QR code: check the embedded file."
 
 
 def _styles() -> dict[str, ParagraphStyle]:
@@ -40,9 +41,13 @@ def _styles() -> dict[str, ParagraphStyle]:
     }
 
 
-def _qr(text: str) -> Drawing:
-    """The payload as a vector QR code: one rectangle per run of dark modules in a row."""
-    code = segno.make(text, error="L", boost_error=False, mode="alphanumeric")
+def _qr(text: str, styles: dict[str, ParagraphStyle]) -> Drawing | Paragraph:
+    """The payload as a vector QR code: one rectangle per run of dark modules in a row. A document
+    too large for the largest code (4,296 characters) says so; its embedded file still carries it."""
+    try:
+        code = segno.make(text, error="L", boost_error=False, mode="alphanumeric")
+    except segno.DataOverflowError:
+        return Paragraph(escape(TOO_LARGE), styles["small"])
     rows = code.matrix
     count = len(rows) + 8  # the quiet zone: four modules each side
     module = QR_SIZE / count
@@ -84,7 +89,8 @@ def _table(
         ]
         for f in fields
     ]
-    table = Table(rows, colWidths=list(widths))
+    # A row may run over a page (a document with very many owners) rather than fail to lay out.
+    table = Table(rows, colWidths=list(widths), splitInRow=1)
     table.setStyle(
         TableStyle(
             [
@@ -115,7 +121,7 @@ def _layout(document: document_pb2.SignedDocument, content: dict) -> bytes:
             [
                 _table(verification_fields(document), styles, (30 * mm, 80 * mm), hex_width=32),
                 [
-                    _qr(qr_text),
+                    _qr(qr_text, styles),
                     Paragraph(
                         "二维码内容即整份签名文件 / the QR code holds the whole signed document",
                         styles["small"],
@@ -156,7 +162,12 @@ def render(document: document_pb2.SignedDocument) -> bytes:
     """The PDF of a sealed document, with the document's JSON file embedded. The fields come from
     the sealed content; a document that does not verify still renders (what it says is the
     verifier's to judge, not the printer's)."""
-    content = json.loads(document.content)
+    try:
+        content = json.loads(document.content)
+    except ValueError:
+        content = None
+    if not isinstance(content, dict):
+        content = {}
     writer = PdfWriter(clone_from=PdfReader(io.BytesIO(_layout(document, content))))
     writer.add_attachment(ATTACHMENT, to_file(document).encode())
     out = io.BytesIO()

@@ -1,4 +1,4 @@
-// The registration authorities by county code, as shared/numbering.py::DISTRICTS holds them
+// The registration authorities by county code, as shared/districts.py::DISTRICTS holds them
 // (tests/unit/test_verifier_site.py keeps the two equal).
 window.DEEDFLOW_DISTRICTS = {
   "500101": "万州区",

@@ -39,6 +39,7 @@ from shared.grpc.channels import secure_channel
 from shared.ids import validate_resident_id
 from shared.pki import Pki
 from shared.runstate import address_of
+from tests.browser import VerifierPage, chromium
 from tests.purchases import complete, pay, until
 from tests.support import fresh_database, stack_env
 
@@ -488,3 +489,52 @@ def _is_resident_id(text: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+def test_certificates_and_proofs_come_as_files_that_verify(stack, tmp_path):
+    """`certificate get` and `proof get` by unit number or by name, as the clerk and as the
+    mortgagee bank: the PDF and the JSON they write both verify; another bank is told nothing."""
+    env, home = stack.env, stack.home
+    mortgaged = next(p["unit_number"] for p in stack.demo_purchases if _has_mortgage(env, p["unit_number"]))
+    pdf, signed = tmp_path / "certificate.pdf", tmp_path / "certificate.json"
+    got = as_json(
+        run(env, "--json", "certificate", "get", mortgaged, "--pdf", str(pdf), "--json", str(signed))
+    )
+    assert (got["kind"], got["unit_number"], got["pdf"], got["json"]) == (
+        "certificate",
+        mortgaged,
+        str(pdf),
+        str(signed),
+    )
+    for written in (pdf, signed):
+        verified = as_json(run(env, "--json", "verify", str(written)))
+        assert (verified["valid"], verified["number"]) == (True, got["number"])
+    again = tmp_path / "by-name.json"
+    by_name = as_json(run(env, "--json", "certificate", "get", got["number"], "--json", str(again)))
+    assert by_name["number"] == got["number"]
+
+    callers = home / "pki" / "callers"
+
+    def as_bank(stem: str) -> list[str]:
+        return ["--cert", str(callers / f"{stem}.pem"), "--key", str(callers / f"{stem}.key")]
+
+    proof_pdf = tmp_path / "proof.pdf"
+    proof = as_json(
+        run(env, *as_bank(seeds.BANKS[0].stem), "--json", "proof", "get", mortgaged, "--pdf", str(proof_pdf))
+    )
+    assert (proof["kind"], proof["holders"]) == ("proof", [f"organizations/{seeds.BANKS[0].uscc}"])
+    assert as_json(run(env, "--json", "verify", str(proof_pdf)))["valid"] is True
+    other_bank = run(env, *as_bank(seeds.BANKS[1].stem), "proof", "get", mortgaged, "--pdf", str(proof_pdf))
+    assert other_bank.returncode == 6, other_bank.stdout + other_bank.stderr
+    no_certificate = run(env, "certificate", "get", stack.seized_unit, "--pdf", str(pdf))
+    assert no_certificate.returncode == 6, no_certificate.stdout + no_certificate.stderr
+
+
+def test_the_demo_writes_pdfs_that_the_page_opened_from_disk_finds_valid(stack):
+    demo = stack.home / "demo"
+    with chromium() as driver:
+        page = VerifierPage(driver, (demo / "verifier" / "index.html").as_uri())
+        assert page.key_state() == "true"
+        for name in ("certificate.pdf", "mortgage-proof.pdf", "certificate.json"):
+            answer = page.check_file(demo / name)
+            assert answer.verdict == "VALID", (name, answer.failures)

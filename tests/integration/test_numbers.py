@@ -15,8 +15,9 @@ from deedflow.contract.v1 import contract_service_pb2 as contract_pb
 from deedflow.registry.v1 import registry_service_pb2 as registry_pb
 from deedflow.type.v1 import parties_pb2
 from shared.db import plain_url
+from shared.districts import DISTRICTS
 from shared.grpc.status import bad_request
-from shared.numbering import DISTRICTS, certificate_number
+from shared.numbering import certificate_number
 from tests.flows import (
     BANK,
     DEVELOPER,
