@@ -12,7 +12,7 @@ from deedflow.type.v1 import parties_pb2
 from shared import statements
 from shared.pki import Pki
 from shared.purchase_terms import canonical_bytes
-from tests.flows import BANK, DEVELOPER, next_resident_id, rid
+from tests.flows import BANK, DEVELOPER, next_resident_id, presale, rid
 from tests.parties import Party, buyer, developer
 
 
@@ -164,3 +164,14 @@ async def complete(
         )
     )
     return reply.completion
+
+
+async def to_certificate(offices, pki: Pki, desk) -> tuple[pb.Purchase, str]:
+    """One purchase with bank A's loan on a building of its own, filed by developer A, paid and
+    completed: the purchase at CERTIFICATE_READY, and its unit."""
+    building, (unit, _) = await presale(offices)
+    filing, _ = signed_filing(pki, unit, with_loan=True)
+    purchase = await file_purchase(desk, filing)
+    await pay(offices, await until(desk, purchase.name, pb.PURCHASE_STATE_AWAITING_COMPLETION))
+    await complete(desk, building)
+    return await until(desk, purchase.name, pb.PURCHASE_STATE_CERTIFICATE_READY), unit

@@ -7,9 +7,8 @@ field the book does not hold says so."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
-
-from shared.districts import DISTRICTS, authority_of
 
 NOT_RECORDED = "未记载 (not recorded)"
 CHINA = dt.timezone(dt.timedelta(hours=8))
@@ -47,9 +46,15 @@ def _share(party: dict) -> str:
     return f"{party.get('name', '')} {int(party.get('share_basis_points', 0)) / 100:.2f}%"
 
 
-def authority_name(unit_number: str) -> str:
-    district = DISTRICTS.get(authority_of(unit_number))
-    return f"重庆市{district}不动产登记机构" if district else NOT_RECORDED
+# A certificate's or proof's number names the authority that issued it (shared/numbering.py).
+_ISSUER = re.compile(r"^渝\(\d{4}\)(.+?)不动产(?:权|证明)第\d+号$")
+
+
+def authority_name(number: str) -> str:
+    """The registration authority, as the sealed number names it: 渝(2026)渝北区不动产权第…号 was
+    issued by 渝北区's."""
+    found = _ISSUER.match(number)
+    return f"重庆市{found.group(1)}不动产登记机构" if found else NOT_RECORDED
 
 
 def _co_ownership(body: dict) -> str:
@@ -132,7 +137,7 @@ def document_fields(content: dict) -> list[Field]:
     return [
         *fields,
         Field(*number_label, content.get("number", "")),
-        Field("登记机构", "Registration authority", authority_name(content.get("unit_number", ""))),
+        Field("登记机构", "Registration authority", authority_name(content.get("number", ""))),
         Field("发证时间", "Issued", china_time(content.get("sealed_time", ""))),
     ]
 

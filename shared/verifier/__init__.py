@@ -13,7 +13,7 @@ from pathlib import Path
 from shared.documents import load_public_key
 
 HERE = Path(__file__).parent
-PAGE_FILES = ("index.html", "verifier.css", "verifier.js", "districts.js")
+PAGE_FILES = ("index.html", "verifier.css", "verifier.js")
 KEY_SCRIPT = "registry-key.js"
 _TYPES = {
     ".html": "text/html; charset=utf-8",

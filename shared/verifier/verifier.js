@@ -467,7 +467,6 @@
   // ---- the template's fields (shared/paper/fields.py) -------------------------------------------
 
   const NOT_RECORDED = "未记载 (not recorded)";
-  const DISTRICTS = window.DEEDFLOW_DISTRICTS || {};
   const CO_OWNERSHIP = {
     CO_OWNERSHIP_SOLE: "单独所有 (sole)",
     CO_OWNERSHIP_BY_SHARES: "按份共有 (by shares)",
@@ -493,9 +492,9 @@
   const yuan = (fen) =>
     `${(Number(fen || 0) / 100).toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })} 元`;
 
-  function authorityName(unitNumber) {
-    const district = DISTRICTS[String(unitNumber || "").slice(0, 6)];
-    return district ? `重庆市${district}不动产登记机构` : NOT_RECORDED;
+  function authorityName(number) {
+    const found = /^渝\(\d{4}\)(.+?)不动产(?:权|证明)第\d+号$/.exec(String(number || ""));
+    return found ? `重庆市${found[1]}不动产登记机构` : NOT_RECORDED;
   }
 
   function coOwnership(body) {
@@ -560,7 +559,7 @@
     return [
       ...(certificate ? certificateFields(content) : proofFields(content)),
       certificate ? ["证书号", "Certificate number", content.number || ""] : ["证明号", "Proof number", content.number || ""],
-      ["登记机构", "Registration authority", authorityName(content.unit_number)],
+      ["登记机构", "Registration authority", authorityName(content.number)],
       ["发证时间", "Issued", chinaTime(content.sealed_time || "")],
     ];
   }

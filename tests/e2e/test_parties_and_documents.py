@@ -26,7 +26,7 @@ from deedflow.transfer.v1 import transfer_service_pb2 as transfer_pb
 from deedflow.transfer.v1 import transfer_service_pb2_grpc
 from shared.documents import from_file, load_public_key, to_file, verify_document
 from tests.flows import cancelling_ruling, presale, refused, rid
-from tests.purchases import complete, file_purchase, pay, signed_filing, until
+from tests.purchases import signed_filing, to_certificate
 from tests.support import client_channel
 
 STUBS = {
@@ -65,13 +65,7 @@ async def desks(services, pki):
 @pytest.fixture(scope="module")
 async def sold(offices, pki, desks) -> Sold:
     """One purchase with bank A's loan, carried to the certificate, by developer A."""
-    desk = await desks("developer", "orchestrator")
-    building, (unit, _) = await presale(offices)
-    filing, _ = signed_filing(pki, unit, with_loan=True)
-    purchase = await file_purchase(desk, filing)
-    await pay(offices, await until(desk, purchase.name, pb.PURCHASE_STATE_AWAITING_COMPLETION))
-    await complete(desk, building)
-    ready = await until(desk, purchase.name, pb.PURCHASE_STATE_CERTIFICATE_READY)
+    ready, unit = await to_certificate(offices, pki, await desks("developer", "orchestrator"))
     bank = await desks("bank-a", "mortgage")
     mortgages = (await bank.ListMortgages(mortgage_pb.ListMortgagesRequest(unit_number=unit))).mortgages
     return Sold(ready, mortgages[0].name)

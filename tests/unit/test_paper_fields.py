@@ -1,5 +1,5 @@
 """The template's fields as the PDF prints them: co-ownership in each form, times in Beijing
-time, the authority from the county code, and a field the book does not hold said to be so."""
+time, the authority the sealed number names, and a field the book does not hold said to be so."""
 
 from __future__ import annotations
 
@@ -41,9 +41,13 @@ def test_times_are_beijing_time_and_missing_facts_say_so():
         assert _field(content, label) == NOT_RECORDED
 
 
-def test_the_authority_comes_from_the_county_code():
-    assert authority_name("500112001002GB00015F00010101") == "重庆市渝北区不动产登记机构"
-    assert authority_name("110105001002GB00015F00010101") == NOT_RECORDED
+def test_the_authority_is_the_one_the_sealed_number_names():
+    assert authority_name("渝(2026)渝北区不动产权第0000001号") == "重庆市渝北区不动产登记机构"
+    assert (
+        authority_name("渝(2026)石柱土家族自治县不动产证明第0000004号")
+        == "重庆市石柱土家族自治县不动产登记机构"
+    )
+    assert authority_name("京(2026)朝阳区不动产权第0000001号") == NOT_RECORDED
 
 
 def test_a_proof_names_the_mortgagee_the_obligors_and_the_debt():

@@ -1,6 +1,5 @@
-"""The verification page's files: the districts it names authorities by are the register's own,
-the key beside it must be the registry's kind of key, and the local server serves the page's
-files and nothing else."""
+"""The verification page's files: nothing fetched from elsewhere, the key beside it must be the
+registry's kind of key, and the local server serves the page's files and nothing else."""
 
 from __future__ import annotations
 
@@ -14,20 +13,12 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 
 from shared import verifier
-from shared.districts import DISTRICTS
 
 
 def _pem(key) -> bytes:
     return key.public_key().public_bytes(
         serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
     )
-
-
-def test_the_page_names_authorities_by_the_registers_districts():
-    text = (verifier.HERE / "districts.js").read_text()
-    body = re.search(r"window\.DEEDFLOW_DISTRICTS = (\{.*\});", text, re.S)
-    assert body is not None
-    assert json.loads(body.group(1)) == DISTRICTS
 
 
 def test_the_page_fetches_nothing_from_elsewhere():
