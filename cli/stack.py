@@ -218,16 +218,36 @@ def up(
         raise typer.Exit(1)
 
 
+def _runs(pid: int, service: str) -> bool:
+    """Whether the process runs `service` (python -m services.<name>, or deedflow serve <name>):
+    a published pid that the system has since given to another program is left alone."""
+    try:
+        words = [w.decode(errors="replace") for w in Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")]
+    except OSError:
+        return False
+    return f"services.{service}" in words or ("serve" in words and service in words)
+
+
+def _published_pids(settings: Settings) -> list[int]:
+    """The live processes that published themselves as this home's services: those `deedflow up`
+    started, and any a person started since with `deedflow serve`."""
+    records = (read(settings.home, service) for service in SERVICE_NAMES)
+    return [r.pid for r in records if r is not None and process_alive(r.pid) and _runs(r.pid, r.service)]
+
+
 @app.command()
 def down() -> None:
-    """Stop a stack started with `deedflow up --detach`."""
+    """Stop a stack started with `deedflow up --detach`, and any of its services restarted since
+    with `deedflow serve`."""
     settings = Settings()
     stack_file = _stack_file(settings)
-    if not stack_file.exists():
+    running = json.loads(stack_file.read_text()) if stack_file.exists() else None
+    known = running["pids"] if running else []
+    pids = known + [pid for pid in _published_pids(settings) if pid not in known]
+    if running is None and not pids:
         console.print("no stack is running here")
         return
-    running = json.loads(stack_file.read_text())
-    _shutdown(settings, running["pids"], running["embedded_pg"])
+    _shutdown(settings, pids, running["embedded_pg"] if running else False)
 
 
 @app.command()

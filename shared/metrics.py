@@ -6,6 +6,7 @@ each expose only their own figures."""
 from __future__ import annotations
 
 import asyncio
+import errno
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -15,6 +16,7 @@ from prometheus_client.core import GaugeMetricFamily
 
 from shared.db import Database
 from shared.grpc.interceptors import BehaviorInterceptor, current_call
+from shared.ports import PortInUse
 
 log = logging.getLogger("deedflow.metrics")
 
@@ -85,7 +87,12 @@ class ServiceMetrics:
 
     def serve(self, host: str, port: int) -> int:
         """Starts the /metrics endpoint (port 0: any free port) and returns its port."""
-        self._http, _ = start_http_server(port, addr=host, registry=self.registry)
+        try:
+            self._http, _ = start_http_server(port, addr=host, registry=self.registry)
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                raise PortInUse(f"{self.service} metrics", host, port) from None
+            raise
         self.port = self._http.server_address[1]
         return self.port
 

@@ -6,6 +6,7 @@ import asyncio
 import logging
 import os
 import socket
+import sys
 import uuid
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
@@ -27,6 +28,7 @@ from shared.metrics import ServiceMetrics
 from shared.migrate import migrate
 from shared.pg import database_url
 from shared.pki import Pki, ensure_dev_pki
+from shared.ports import PortInUse
 from shared.runstate import ServiceProcess, address_of, publish, withdraw
 
 log = logging.getLogger("deedflow.runtime")
@@ -162,6 +164,8 @@ async def _serve(name: str, register: Register) -> None:
     publish(
         settings.home, ServiceProcess(name, pid, started.server.port, metrics_port=started.deps.metrics.port)
     )
+    # From here `deedflow status`, `deedflow down` and deedctl find this process.
+    log.info("published", extra={"fields": {"port": started.server.port, "pid": pid}})
     try:
         await serve_until_signalled(started.server, settings.shutdown_grace_seconds)
     finally:
@@ -175,4 +179,9 @@ def main(name: str, register: Register) -> None:
     settings = Settings()
     configure_logging(name, settings.log_level)
     faults.configure_from_environment()
-    uvloop.run(_serve(name, register))
+    try:
+        uvloop.run(_serve(name, register))
+    except PortInUse as exc:
+        # One line naming the port and its holder, which `deedflow up` shows, not a traceback.
+        log.error(exc.strerror)
+        sys.exit(1)

@@ -162,7 +162,7 @@ def audit(
     }
     table = Table(title=f"audit of the register: {report.leaves} leaves, {len(report.findings)} checkpoints")
     for column in ("tree size", "signed at", "result"):
-        table.add_column(column)
+        table.add_column(column, overflow="fold")
     for finding in report.findings:
         table.add_row(
             str(finding.tree_size),

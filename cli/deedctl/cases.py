@@ -115,7 +115,7 @@ def list_cases(
     table = Table(title=f"cases ({len(rows)})")
     columns = ("case", "office", "kind", "state", "unit_number", "lodged", "age_days")
     for column in (*columns, "limit (wd)", "due", "time left"):
-        table.add_column(column)
+        table.add_column(column, overflow="fold")
     for row in rows:
         table.add_row(
             *(str(row[c]) for c in columns), str(row["time_limit_working_days"]), row["due"], row["_left"]
@@ -148,8 +148,8 @@ def _show(options: Options, case: pb.Case) -> None:
     )
     if case.corrections:
         corrections = Table(title="requisition (补正): corrections asked for")
-        corrections.add_column("subject")
-        corrections.add_column("description")
+        corrections.add_column("subject", overflow="fold")
+        corrections.add_column("description", overflow="fold")
         for item in case.corrections:
             corrections.add_row(item.subject, item.description)
         console.print(corrections)
@@ -157,7 +157,7 @@ def _show(options: Options, case: pb.Case) -> None:
         console.print("refused because: " + "; ".join(case.refusal_reasons))
     history = Table(title="history")
     for column in ("state", "by", "at", "notes"):
-        history.add_column(column)
+        history.add_column(column, overflow="fold")
     for event in case.history:
         history.add_row(_state(event.state), event.actor, when(event.event_time), "; ".join(event.notes))
     console.print(history)

@@ -55,7 +55,10 @@ def emit(options: Options, data: object, table: Table | None = None) -> None:
 
 
 def key_value_table(title: str, data: dict) -> Table:
+    # Values fold onto further lines rather than being cut: a hash or a name is no use in part.
     table = Table(title=title, show_header=False)
+    table.add_column(overflow="fold")
+    table.add_column(overflow="fold")
     for key, value in data.items():
         table.add_row(key, str(value))
     return table

@@ -99,7 +99,7 @@ def health(ctx: typer.Context) -> None:
     rows = asyncio.run(check_all())
     table = Table(title="deedflow health")
     for column in ("service", "term", "address", "state"):
-        table.add_column(column)
+        table.add_column(column, overflow="fold")
     for row in rows:
         colour = "green" if row["state"] == "SERVING" else "red"
         table.add_row(row["service"], row["term"], row["address"], f"[{colour}]{row['state']}[/{colour}]")

@@ -1,5 +1,5 @@
 """deedctl purchases: the filed purchases as the orchestrator tracks them: list, show, watch live,
-and those parked for a person with the reason."""
+those parked for a person with the reason, and resuming one once its cause is removed."""
 
 from __future__ import annotations
 
@@ -9,7 +9,18 @@ import typer
 from rich.live import Live
 from rich.table import Table
 
-from cli.deedctl.common import Options, as_dict, console, emit, enum_name, key_value_table, run, when
+from cli.deedctl.common import (
+    REQUEST_ID_HELP,
+    Options,
+    as_dict,
+    console,
+    emit,
+    enum_name,
+    key_value_table,
+    request_id,
+    run,
+    when,
+)
 from cli.deedctl.reasons import meaning
 from deedflow.orchestrator.v1 import orchestrator_service_pb2 as pb
 from deedflow.orchestrator.v1 import orchestrator_service_pb2_grpc
@@ -100,6 +111,35 @@ def parked(ctx: typer.Context) -> None:
     request = pb.ListPurchasesRequest(state=pb.PURCHASE_STATE_PARKED, page_size=500)
     found = run(options, lambda: _list(options, request))
     emit(options, [_summary(p) for p in found], _list_table("parked purchases", found, with_problem=True))
+
+
+async def _resume(options: Options, request: pb.ResumePurchaseRequest) -> pb.Purchase:
+    async with options.channel("orchestrator") as channel:
+        stub = orchestrator_service_pb2_grpc.PurchaseServiceStub(channel)
+        return (await stub.ResumePurchase(request)).purchase
+
+
+@app.command()
+def resume(
+    ctx: typer.Context,
+    purchase: str = typer.Argument(..., help="purchases/{id} or the id."),
+    note: str = typer.Option(..., help="What you did about the cause, e.g. the seizure was lifted."),
+    withdraw_cancellation: bool = typer.Option(
+        False, help="For a cancellation parked because its consent proved invalid: drop it and go on."
+    ),
+    request: str | None = typer.Option(None, "--request-id", help=REQUEST_ID_HELP),
+) -> None:
+    """Sends a parked purchase back to work once a person has removed the cause."""
+    options: Options = ctx.obj
+    message = pb.ResumePurchaseRequest(
+        request_id=request_id(options, request),
+        name=_name(purchase),
+        note=note,
+        withdraw_cancellation=withdraw_cancellation,
+    )
+    resumed = run(options, lambda: _resume(options, message))
+    summary = _summary(resumed) | {"request_id": message.request_id}
+    emit(options, summary, key_value_table(resumed.name, summary))
 
 
 def _timeline(purchase: pb.Purchase) -> Table:

@@ -31,7 +31,7 @@ correction_app = typer.Typer(help="Corrections (更正登记).", no_args_is_help
 def _entries_table(title: str, entries) -> Table:
     table = Table(title=title)
     for column in ("#", "entry", "state", "holders", "amount", "ruling", "queue", "entered", "ends", "case"):
-        table.add_column(column)
+        table.add_column(column, overflow="fold")
     for entry in entries:
         ruling = f"{entry.ruling.authority} {entry.ruling.ruling_number}".strip()
         table.add_row(

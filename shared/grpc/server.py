@@ -10,14 +10,15 @@ from dataclasses import dataclass
 
 import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
-from grpc_reflection.v1alpha import reflection
 
+from shared.grpc import reflection
 from shared.grpc.interceptors import server_interceptors
 from shared.grpc.tls import server_credentials
 from shared.journal import Journal
 from shared.metrics import MetricsInterceptor, ServiceMetrics
 from shared.pki import Pki
 from shared.policy import POLICY, Policy
+from shared.ports import PortInUse, holder_of
 
 log = logging.getLogger("deedflow.server")
 
@@ -83,10 +84,14 @@ async def start_server(
     register(server)
     health_servicer = health.aio.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
-    reflection.enable_server_reflection((*services, health.SERVICE_NAME, reflection.SERVICE_NAME), server)
-    bound = server.add_secure_port(f"{host}:{port}", server_credentials(pki, name))
-    if bound == 0:
-        raise OSError(f"could not bind {name} to {host}:{port}")
+    reflection.enable(server, (*services, health.SERVICE_NAME))
+    try:
+        bound = server.add_secure_port(f"{host}:{port}", server_credentials(pki, name))
+    except RuntimeError:
+        # grpc says only "Failed to bind": say which port, and who holds it when someone does.
+        if port and holder_of(port):
+            raise PortInUse(name, host, port) from None
+        raise OSError(f"could not bind {name} to {host}:{port}") from None
     await server.start()
     for service in ("", *services):
         await health_servicer.set(service, health_pb2.HealthCheckResponse.SERVING)

@@ -246,6 +246,21 @@ def test_purchases_list_show_watch(stack):
     assert json.loads(unknown.stderr)["error"]["code"] == "NOT_FOUND"
 
 
+def test_resume_is_refused_for_a_purchase_not_parked_and_needs_a_note(stack):
+    """`purchases resume` reaches ResumePurchase: a handed-over purchase is not parked (exit 5 with
+    the reason), and a resume without saying what was done is malformed (exit 4). Resuming the
+    parked purchase itself would race this module's other tests, which read it parked."""
+    handed_over = stack.demo_purchases[0]["name"]
+    refused = run(stack.env, "--json", "purchases", "resume", handed_over, "--note", "查封已解除")
+    assert refused.returncode == 5, refused.stdout + refused.stderr
+    assert json.loads(refused.stderr)["error"]["reason"] == "PURCHASE_NOT_PARKED"
+    silent = run(stack.env, "--json", "purchases", "resume", stack.parked.name, "--note", "")
+    assert silent.returncode == 4, silent.stdout + silent.stderr
+    assert "note" in json.loads(silent.stderr)["error"]["fields"]
+    shown = as_json(run(stack.env, "--json", "purchases", "show", stack.parked.name))
+    assert shown["state"] == "PURCHASE_STATE_PARKED"
+
+
 def test_parked_purchases_show_why_in_chinese_and_english(stack):
     parked = as_json(run(stack.env, "--json", "purchases", "parked"))
     assert [p["name"] for p in parked] == [stack.parked.name]

@@ -4,6 +4,7 @@ processes over mTLS, `deedctl` talks to them, `deedflow down` and SIGTERM stop t
 from __future__ import annotations
 
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -13,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from shared.catalog import SERVICE_NAMES
-from shared.runstate import process_alive
+from shared.runstate import process_alive, read
 from tests.support import fresh_database, stack_env
 
 BIN = Path(sys.executable).parent
@@ -112,6 +113,39 @@ def test_down_stops_every_process(tmp_path, fresh_database_url):
     after = _run("deedflow", "status", env=env)
     assert after.returncode == 1
     assert after.stdout.count("STOPPED") == len(SERVICE_NAMES)
+
+
+def test_down_also_stops_a_service_restarted_with_serve(tmp_path, fresh_database_url):
+    home = tmp_path / "home"
+    env = stack_env(home, fresh_database_url)
+    assert _run("deedflow", "up", "--detach", env=env).returncode == 0
+    first = read(home, "tax").pid
+    os.kill(first, signal.SIGTERM)
+    restarted = subprocess.Popen(
+        [str(BIN / "deedflow"), "serve", "tax"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        # The restarted service says when it has published itself, which is where `down` looks.
+        for line in restarted.stderr:
+            if '"message": "published"' in line:
+                break
+        assert read(home, "tax").pid == restarted.pid
+        down = _run("deedflow", "down", env=env)
+        assert down.returncode == 0, down.stdout + down.stderr
+        assert restarted.wait(timeout=60) == 0
+        assert not any(process_alive(pid) for pid in _pids_alive(home))
+    finally:
+        if restarted.poll() is None:
+            restarted.kill()
+
+
+def _pids_alive(home: Path) -> list[int]:
+    return [r.pid for r in (read(home, s) for s in SERVICE_NAMES) if r is not None]
 
 
 def test_foreground_up_stops_gracefully_on_sigterm(tmp_path, fresh_database_url):

@@ -5,18 +5,22 @@ yet, and INVALID_ARGUMENT with a BadRequest naming the field for a bad identifie
 from __future__ import annotations
 
 import asyncio
+import os
+import socket
 
 import grpc
 import pytest
 from cryptography import x509
-from google.protobuf import descriptor_pool
+from google.protobuf import descriptor_pb2, descriptor_pool
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
 from grpc_status import rpc_status
 
 from shared.catalog import SERVICE_NAMES, service_info
+from shared.grpc.server import start_server
 from shared.grpc.status import bad_request, error_info
 from shared.pki import DEV_CALLERS, issue_leaf, new_ca
+from shared.ports import PortInUse
 from tests.support import (
     allowed_role,
     channel_as,
@@ -71,6 +75,31 @@ async def test_reflection_lists_the_service(services, pki, name):
     listed = {s.name for s in replies[0].list_services_response.service}
     assert set(service_info(name).grpc_services) <= listed
     assert "grpc.health.v1.Health" in listed
+
+
+async def test_reflection_answers_under_v1_as_current_clients_ask(services, pki):
+    """grpcurl and Postman speak grpc.reflection.v1: the same messages on the wire as v1alpha."""
+    async with client_channel(services["mortgage"].server.port, pki) as channel:
+        call = channel.stream_stream(
+            "/grpc.reflection.v1.ServerReflection/ServerReflectionInfo",
+            request_serializer=reflection_pb2.ServerReflectionRequest.SerializeToString,
+            response_deserializer=reflection_pb2.ServerReflectionResponse.FromString,
+        )
+
+        async def requests():
+            yield reflection_pb2.ServerReflectionRequest(list_services="")
+            yield reflection_pb2.ServerReflectionRequest(
+                file_containing_symbol="deedflow.mortgage.v1.MortgageService"
+            )
+
+        replies = [reply async for reply in call(requests())]
+    listed = {s.name for s in replies[0].list_services_response.service}
+    assert {"grpc.reflection.v1.ServerReflection", "grpc.reflection.v1alpha.ServerReflection"} <= listed
+    files = [
+        descriptor_pb2.FileDescriptorProto.FromString(raw)
+        for raw in replies[1].file_descriptor_response.file_descriptor_proto
+    ]
+    assert any(f.name.endswith("mortgage_service.proto") for f in files)
 
 
 @pytest.mark.parametrize("name", SERVICE_NAMES)
@@ -210,3 +239,13 @@ async def test_health_turns_not_serving_on_shutdown(database_url, test_settings,
         second = await watch.read()
         assert second.status == health_pb2.HealthCheckResponse.NOT_SERVING
         await stopping
+
+
+async def test_a_grpc_port_in_use_is_named_with_its_holder(pki):
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as held:
+        held.bind(("127.0.0.1", 0))
+        held.listen()
+        port = held.getsockname()[1]
+        with pytest.raises(PortInUse) as refused:
+            await start_server("tax", [], lambda server: None, pki, "127.0.0.1", port)
+    assert f"tax: port {port} on 127.0.0.1 is already in use by pid {os.getpid()}" in refused.value.strerror
