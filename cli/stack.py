@@ -7,6 +7,7 @@ import contextlib
 import importlib
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -22,10 +23,11 @@ from shared import ids
 from shared import verifier as page_files
 from shared.catalog import SERVICE_NAMES, service_info
 from shared.config import Settings
+from shared.db import plain_url
 from shared.grpc.channels import secure_channel
 from shared.grpc.healthcheck import health_status
 from shared.migrate import migrate
-from shared.pg import database_url, embedded_dir, stop_embedded
+from shared.pg import database_url, embedded_dir, embedded_psql, embedded_running, stop_embedded
 from shared.pki import Pki, issue_identity
 from shared.runstate import process_alive, read, run_dir
 from shared.runtime import load_pki, main
@@ -314,6 +316,29 @@ def pki(
     stem = out or Path(f"{role}-{ident}")
     issue_identity(folder, role, ident, stem)
     console.print(f"deedflow://{role}/{ident}: {stem}.pem and {stem}.key (0600), from the development CA")
+
+
+@app.command()
+def psql(
+    url: bool = typer.Option(False, "--url", help="Print the connection URL and stop, for another client."),
+) -> None:
+    """psql on the stack's database, where each service's tables are in the schema named after it
+    (registry.entry, orchestrator.purchase, …). Without DATABASE_URL it is the embedded
+    PostgreSQL of this home (.deedflow/pg, reached over a Unix socket), while the stack runs."""
+    settings = Settings()
+    if settings.database_url:
+        target = settings.database_url
+    elif embedded_running(embedded_dir(settings.home)):
+        target = database_url(settings)
+    else:
+        console.print("[red]the embedded PostgreSQL is not running: `deedflow up --detach` first[/red]")
+        raise typer.Exit(1)
+    if url:
+        typer.echo(target)
+        return
+    client = shutil.which("psql") if settings.database_url else None
+    client = client or str(embedded_psql())
+    os.execv(client, [client, plain_url(target)])
 
 
 @app.command()

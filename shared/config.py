@@ -42,6 +42,9 @@ class Settings(BaseSettings):
     # Each service serves Prometheus metrics over HTTP at its gRPC port plus this offset
     # (50056 -> 51056); a service on port 0 takes any free port for its metrics too.
     metrics_port_offset: int = 1000
+    # Per-service metrics ports, when the offset does not suit a deployment, e.g.
+    # DEEDFLOW_METRICS_PORTS='{"registry": 9100}' (0: any free port).
+    metrics_ports: dict[str, int] = {}
     # The metrics endpoint is private by default (loopback); a deployment that scrapes from
     # another host sets DEEDFLOW_METRICS_HOST to the address its scraper reaches.
     metrics_host: str = "127.0.0.1"
@@ -56,6 +59,8 @@ class Settings(BaseSettings):
         return self.ports.get(service, service_info(service).default_port)
 
     def metrics_port_of(self, service: str) -> int:
+        if service in self.metrics_ports:
+            return self.metrics_ports[service]
         port = self.port_of(service)
         return port + self.metrics_port_offset if port else 0
 

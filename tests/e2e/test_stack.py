@@ -168,3 +168,23 @@ def test_foreground_up_stops_gracefully_on_sigterm(tmp_path, fresh_database_url)
     logs = (tmp_path / "home" / "logs" / "registry.log").read_text()
     assert '"message": "stopping"' in logs
     assert '"message": "stopped"' in logs
+
+
+def test_psql_reaches_the_stacks_database_and_says_when_there_is_none(stack, tmp_path):
+    env, _, _ = stack
+    assert _run("deedflow", "psql", "--url", env=env).stdout.strip() == env["DATABASE_URL"]
+    session = subprocess.run(
+        [str(BIN / "deedflow"), "psql"],
+        env=env,
+        input="select count(*) as services from information_schema.schemata"
+        " where schema_name in ('contract', 'registry', 'orchestrator');\n",
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert session.returncode == 0, session.stderr
+    assert session.stdout.split()[:3] == ["services", "----------", "3"]
+    idle = {k: v for k, v in env.items() if k != "DATABASE_URL"} | {"DEEDFLOW_HOME": str(tmp_path)}
+    refused = _run("deedflow", "psql", env=idle)
+    assert refused.returncode == 1
+    assert "not running" in refused.stdout

@@ -1,5 +1,5 @@
-"""A port another process holds is named with its holder, in one line, where a bare "Address
-already in use" used to end a service's start."""
+"""Ports: one another process holds is named with its holder, in one line, where a bare "Address
+already in use" used to end a service's start; metrics ports can be set per service."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import socket
 
 import pytest
 
+from shared.config import Settings
 from shared.metrics import ServiceMetrics
 from shared.ports import PortInUse, holder_of
 
@@ -37,3 +38,11 @@ def test_a_free_port_has_no_holder():
         probe.bind(("127.0.0.1", 0))
         free = probe.getsockname()[1]
     assert holder_of(free) is None
+
+
+def test_metrics_ports_follow_the_offset_unless_a_service_is_given_its_own(monkeypatch):
+    monkeypatch.setenv("DEEDFLOW_METRICS_PORTS", '{"registry": 9100}')
+    monkeypatch.setenv("DEEDFLOW_METRICS_PORT_OFFSET", "2000")
+    settings = Settings()
+    assert settings.metrics_port_of("registry") == 9100
+    assert settings.metrics_port_of("tax") == settings.port_of("tax") + 2000
