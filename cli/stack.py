@@ -29,7 +29,7 @@ from shared.grpc.healthcheck import health_status
 from shared.migrate import migrate
 from shared.pg import database_url, embedded_dir, embedded_psql, embedded_running, stop_embedded
 from shared.pki import Pki, issue_identity
-from shared.runstate import process_alive, read, run_dir
+from shared.runstate import command_line, process_alive, read, run_dir
 from shared.runtime import load_pki, main
 
 app = typer.Typer(help="Run deedflow: every service as its own process on PostgreSQL, over mTLS.")
@@ -223,10 +223,7 @@ def up(
 def _runs(pid: int, service: str) -> bool:
     """Whether the process runs `service` (python -m services.<name>, or deedflow serve <name>):
     a published pid that the system has since given to another program is left alone."""
-    try:
-        words = [w.decode(errors="replace") for w in Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")]
-    except OSError:
-        return False
+    words = command_line(pid)
     return f"services.{service}" in words or ("serve" in words and service in words)
 
 

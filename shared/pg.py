@@ -10,6 +10,7 @@ import warnings
 from pathlib import Path
 
 from shared.config import Settings
+from shared.runstate import command_line
 
 log = logging.getLogger("deedflow.pg")
 
@@ -46,16 +47,24 @@ def stop_embedded(pgdata: Path) -> bool:
     return True
 
 
-def _shut_down(pid_file: Path, seconds: float = 30.0) -> None:
-    """PostgreSQL's fast shutdown (SIGINT to the postmaster), waited for up to `seconds`; only
-    to a process that is a postmaster of this data directory (a stale file's pid may be reused)."""
+def _postmaster(pgdata: Path) -> int | None:
+    """The pid of the live postmaster of this data directory, as its postmaster.pid names it;
+    None when there is none (a stale file's pid may since belong to another program)."""
     try:
-        pid = int(pid_file.read_text().split()[0])
-        command = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
-        if str(pid_file.parent.resolve()).encode() not in command:
-            return
-        os.kill(pid, signal.SIGINT)
+        pid = int((pgdata / "postmaster.pid").read_text().split()[0])
     except (OSError, ValueError, IndexError):
+        return None
+    return pid if str(pgdata.resolve()) in command_line(pid) else None
+
+
+def _shut_down(pid_file: Path, seconds: float = 30.0) -> None:
+    """PostgreSQL's fast shutdown (SIGINT to the postmaster), waited for up to `seconds`."""
+    pid = _postmaster(pid_file.parent)
+    if pid is None:
+        return
+    try:
+        os.kill(pid, signal.SIGINT)
+    except OSError:
         return
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -68,14 +77,8 @@ def _shut_down(pid_file: Path, seconds: float = 30.0) -> None:
 
 
 def embedded_running(pgdata: Path) -> bool:
-    """Whether the embedded server of this data directory runs: its postmaster.pid names a live
-    postmaster of this directory (a stale file's pid may have been reused)."""
-    try:
-        pid = int((pgdata / "postmaster.pid").read_text().split()[0])
-        command = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
-    except (OSError, ValueError, IndexError):
-        return False
-    return str(pgdata.resolve()).encode() in command
+    """Whether the embedded server of this data directory runs."""
+    return _postmaster(pgdata) is not None
 
 
 def embedded_psql() -> Path:

@@ -7,6 +7,8 @@ from __future__ import annotations
 import errno
 from pathlib import Path
 
+from shared.runstate import command_line
+
 _PROC = Path("/proc")
 _LISTEN = "0A"
 
@@ -46,11 +48,8 @@ def holder_of(port: int) -> str | None:
     for fd_dir in _PROC.glob("[0-9]*/fd"):
         try:
             if any(str(link.readlink()) in wanted for link in fd_dir.iterdir()):
-                pid = fd_dir.parent.name
-                command = (
-                    (fd_dir.parent / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-                )
-                return f"pid {pid} ({command.strip()[:120]})"
+                pid = int(fd_dir.parent.name)
+                return f"pid {pid} ({' '.join(command_line(pid))[:120]})"
         except OSError:
             continue
     return None

@@ -67,6 +67,15 @@ def process_alive(pid: int) -> bool:
     return stat.rsplit(")", 1)[1].split()[0] != "Z"
 
 
+def command_line(pid: int) -> list[str]:
+    """The process's command line, word by word (Linux /proc); empty when it cannot be read."""
+    try:
+        raw = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return []
+    return [word.decode(errors="replace") for word in raw.split(b"\0") if word]
+
+
 def address_of(settings: Settings, service: str) -> str:
     """An explicit DEEDFLOW_ADDRESSES entry, else a published local port, else the default."""
     if service in settings.addresses:
