@@ -26,8 +26,8 @@ def font_path() -> Path:
         if path.is_file():
             return path
     raise FontMissing(
-        "no CJK font for the PDF: install Debian's fonts-wqy-microhei (`make install` does, as root)"
-        " or point DEEDFLOW_CJK_FONT at a TrueType font with Chinese and Latin glyphs"
+        "no CJK font for the PDF: install Debian's fonts-wqy-microhei (`make demo` and `make test` do,"
+        " as root) or point DEEDFLOW_CJK_FONT at a TrueType font with Chinese and Latin glyphs"
     )
 
 
