@@ -11,12 +11,8 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support.ui import WebDriverWait
 
-from tools.chromium import headless_chromium
-
 # A check takes milliseconds; the bound only ends a test whose page never answers.
 ANSWER_SECONDS = 30
-
-chromium = headless_chromium
 
 
 @dataclass(frozen=True)

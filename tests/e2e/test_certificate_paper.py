@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import io
 import json
-import re
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,9 +29,11 @@ from shared.paper import payload
 from shared.paper.fields import document_fields, verification_fields
 from shared.paper.pdf import ATTACHMENT, render
 from shared.paper.reading import read_document
-from tests.browser import VerifierPage, chromium
+from tests.browser import VerifierPage
 from tests.e2e.test_parties_and_documents import desks  # noqa: F401 (a fixture)
+from tests.pdfs import flat, pdf_text
 from tests.purchases import to_certificate
+from tools.chromium import headless_chromium
 
 
 @dataclass(frozen=True)
@@ -65,7 +66,7 @@ def key_pem(pki) -> bytes:
 
 @pytest.fixture(scope="module")
 def browser():
-    with chromium() as driver:
+    with headless_chromium() as driver:
         yield driver
 
 
@@ -82,15 +83,6 @@ def page(browser, served) -> VerifierPage:
     return page
 
 
-def _flat(text: str) -> str:
-    """Text without its line breaks and spaces: a PDF's extraction breaks lines where it wraps."""
-    return re.sub(r"\s+", "", text)
-
-
-def _pdf_text(data: bytes) -> str:
-    return _flat("".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages))
-
-
 def _content(document) -> dict:
     return json.loads(document.content)
 
@@ -101,11 +93,11 @@ def _content(document) -> dict:
 @pytest.mark.parametrize("kind", ["certificate", "proof"])
 def test_the_pdf_holds_every_field_of_the_document_and_its_verification_data(issued, kind):
     document = getattr(issued, kind)
-    text = _pdf_text(render(document))
+    text = pdf_text(render(document))
     fields = document_fields(_content(document)) + verification_fields(document)
     for field in fields:
-        assert _flat(field.zh) in text, field
-        assert _flat(field.value) in text, field
+        assert flat(field.zh) in text, field
+        assert flat(field.value) in text, field
     body = _content(document)["body"]
     people = body["owners"] if kind == "certificate" else body["mortgagors"]
     for person in people:
@@ -113,7 +105,7 @@ def test_the_pdf_holds_every_field_of_the_document_and_its_verification_data(iss
         assert person["resident_id"] in text
     if kind == "certificate":
         for value in (body["address"], body["right_type"], body["right_nature"], body["use"]):
-            assert _flat(value) in text
+            assert flat(value) in text
         assert "不动产权证书" in text
         assert "重庆市渝北区不动产登记机构" in text
     else:

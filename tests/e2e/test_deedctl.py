@@ -39,9 +39,10 @@ from shared.grpc.channels import secure_channel
 from shared.ids import validate_resident_id
 from shared.pki import Pki
 from shared.runstate import address_of
-from tests.browser import VerifierPage, chromium
+from tests.browser import VerifierPage
 from tests.purchases import complete, pay, until
 from tests.support import fresh_database, stack_env
+from tools.chromium import headless_chromium
 
 BIN = Path(sys.executable).parent
 COURT, RULING = "重庆市渝北区人民法院", "(2026)渝0112执100号"
@@ -547,7 +548,7 @@ def test_certificates_and_proofs_come_as_files_that_verify(stack, tmp_path):
 
 def test_the_demo_writes_pdfs_that_the_page_opened_from_disk_finds_valid(stack):
     demo = stack.home / "demo"
-    with chromium() as driver:
+    with headless_chromium() as driver:
         page = VerifierPage(driver, (demo / "verifier" / "index.html").as_uri())
         assert page.key_state() == "true"
         for name in ("certificate.pdf", "mortgage-proof.pdf", "certificate.json"):

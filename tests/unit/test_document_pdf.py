@@ -5,19 +5,12 @@ template empty rather than crash."""
 from __future__ import annotations
 
 import hashlib
-import io
 import json
-import re
-
-from pypdf import PdfReader
 
 from deedflow.registry.v1 import document_pb2
 from shared.paper.pdf import render
 from shared.paper.reading import read_document
-
-
-def _text(pdf: bytes) -> str:
-    return re.sub(r"\s+", "", "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages))
+from tests.pdfs import pdf_text
 
 
 def test_a_document_too_large_for_a_qr_code_is_still_a_pdf_that_carries_it():
@@ -33,12 +26,12 @@ def test_a_document_too_large_for_a_qr_code_is_still_a_pdf_that_carries_it():
         audit_path=[hashlib.sha256(bytes([i])).digest() for i in range(120)],
     )
     pdf = render(document)
-    assert "ToolargeforaQRcode" in _text(pdf)
+    assert "ToolargeforaQRcode" in pdf_text(pdf)
     assert read_document(pdf) == document
 
 
 def test_content_that_is_not_json_renders_an_empty_template():
     document = document_pb2.SignedDocument(content=b"\xff not json", leaf_index=3)
-    text = _text(render(document))
+    text = pdf_text(render(document))
     assert "权利人" in text
     assert read_document(render(document)) == document
