@@ -11,12 +11,11 @@ import tempfile
 from pathlib import Path
 
 from google.protobuf import descriptor_pb2
-from grpc_tools import protoc
 
 from deedflow.type.v1 import field_rules_pb2
 from shared.entitlement import RULES
 from shared.policy import POLICY
-from tools.genproto import PROTOS, googleapis_include, grpc_tools_include, proto_files
+from tools.genproto import run_protoc
 
 # Paths into a FileDescriptorProto (descriptor.proto's field numbers).
 MESSAGE, SERVICE, FIELD, METHOD = 4, 6, 2, 2
@@ -44,17 +43,7 @@ def descriptor_set() -> descriptor_pb2.FileDescriptorSet:
     """Every project proto with its comments, as protoc parses them."""
     with tempfile.TemporaryDirectory() as folder:
         out = Path(folder) / "protos.pb"
-        args = [
-            "protoc",
-            f"-I{PROTOS}",
-            f"-I{googleapis_include()}",
-            f"-I{grpc_tools_include()}",
-            f"--descriptor_set_out={out}",
-            "--include_source_info",
-            *(str(p.relative_to(PROTOS)) for p in proto_files()),
-        ]
-        if protoc.main(args) != 0:
-            raise SystemExit("protoc failed")
+        run_protoc(f"--descriptor_set_out={out}", "--include_source_info")
         return descriptor_pb2.FileDescriptorSet.FromString(out.read_bytes())
 
 
