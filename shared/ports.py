@@ -16,8 +16,9 @@ _LISTEN = "0A"
 class PortInUse(OSError):
     """A port this process must bind is held by another; the message names both."""
 
-    def __init__(self, what: str, host: str, port: int) -> None:
-        holder = holder_of(port)
+    def __init__(self, what: str, host: str, port: int, holder: str | None = None) -> None:
+        """`holder`: who holds the port, when the caller has looked already; else looked up."""
+        holder = holder or holder_of(port)
         held = f" by {holder}" if holder else ""
         super().__init__(
             errno.EADDRINUSE,

@@ -89,8 +89,9 @@ async def start_server(
         bound = server.add_secure_port(f"{host}:{port}", server_credentials(pki, name))
     except RuntimeError:
         # grpc says only "Failed to bind": say which port, and who holds it when someone does.
-        if port and holder_of(port):
-            raise PortInUse(name, host, port) from None
+        holder = holder_of(port) if port else None
+        if holder:
+            raise PortInUse(name, host, port, holder) from None
         raise OSError(f"could not bind {name} to {host}:{port}") from None
     await server.start()
     for service in ("", *services):
