@@ -156,6 +156,17 @@
     return { seconds, nanos };
   }
 
+  // A SignedDocument with every field at its proto3 default, as either reader starts from.
+  function emptyDocument() {
+    return {
+      content: new Uint8Array(), leaf: new Uint8Array(), leafIndex: 0n, auditPath: [], seal: new Uint8Array(),
+      checkpoint: {
+        treeSize: 0n, rootHash: new Uint8Array(), time: { seconds: 0n, nanos: 0 },
+        signature: new Uint8Array(), keyId: new Uint8Array(),
+      },
+    };
+  }
+
   function fromJsonText(text) {
     let value;
     try {
@@ -164,10 +175,7 @@
       throw new Unreadable(`not JSON: ${error.message}`);
     }
     const top = named(value, DOCUMENT_FIELDS, "the document");
-    const document = {
-      content: new Uint8Array(), leaf: new Uint8Array(), leafIndex: 0n, auditPath: [], seal: new Uint8Array(),
-      checkpoint: { treeSize: 0n, rootHash: new Uint8Array(), time: { seconds: 0n, nanos: 0 }, signature: new Uint8Array(), keyId: new Uint8Array() },
-    };
+    const document = emptyDocument();
     if (top.content != null) document.content = jsonBytes(top.content, "content");
     if (top.leaf != null) document.leaf = jsonBytes(top.leaf, "leaf");
     if (top.leaf_index != null) document.leafIndex = jsonInteger(top.leaf_index, "leaf_index");
@@ -225,7 +233,7 @@
   const signed64 = (v) => BigInt.asIntN(64, v);
 
   function fromProtobuf(bytes) {
-    const document = fromJsonText("{}");
+    const document = emptyDocument();
     for (const f of protoFields(bytes)) {
       if (f.number === 1 && f.type === 2) document.content = f.value;
       else if (f.number === 2 && f.type === 2) document.leaf = f.value;
