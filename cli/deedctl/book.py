@@ -9,13 +9,21 @@ import typer
 from rich.progress import Progress
 from rich.table import Table
 
-from cli.deedctl.common import Options, console, emit, errors, key_value_table, run
+from cli.deedctl.common import (
+    Options,
+    console,
+    document_summary,
+    emit,
+    errors,
+    key_value_table,
+    masked_holders,
+    run,
+)
 from cli.deedctl.exit_codes import ExitCode
 from deedflow.registry.v1 import registry_service_pb2 as registry_pb
 from deedflow.registry.v1 import registry_service_pb2_grpc
 from shared.audit import Witnessed, audit_log, witness_problem
 from shared.documents import load_public_key, verify_document
-from shared.logging import mask_personal_ids
 from shared.paper.reading import read_document
 
 LEAF_PAGE = 500
@@ -59,21 +67,12 @@ def verify(
         "document": str(document),
         "valid": result.ok,
         "failures": result.failures,
-        "kind": result.content.get("kind", ""),
-        "number": result.content.get("number", ""),
-        "entry": result.content.get("entry", ""),
-        "unit_number": result.content.get("unit_number", ""),
-        "holders": result.content.get("holders", []),
-        "sealed_time": result.content.get("sealed_time", ""),
-        "tree_size": signed.checkpoint.tree_size,
-        "leaf_index": signed.leaf_index,
-        "root_hash": signed.checkpoint.root_hash.hex(),
+        **document_summary(result.content, signed),
     }
     if options.json_output:
         emit(options, data | {"body": body})
     else:
-        shown = {k: v for k, v in data.items() if k not in ("failures", "valid")}
-        shown["holders"] = mask_personal_ids(", ".join(data["holders"]))
+        shown = masked_holders({k: v for k, v in data.items() if k not in ("failures", "valid")})
         console.print(key_value_table("register document", shown))
         if result.ok:
             console.print("[green]VALID[/green]: sealed by the registry and included in its signed tree")

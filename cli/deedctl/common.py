@@ -25,6 +25,7 @@ from cli.deedctl.reasons import meaning
 from shared.config import Settings
 from shared.grpc.channels import secure_channel
 from shared.grpc.status import bad_request, error_info
+from shared.logging import mask_personal_ids
 from shared.runstate import address_of
 
 console = Console()
@@ -62,6 +63,28 @@ def key_value_table(title: str, data: dict) -> Table:
     for key, value in data.items():
         table.add_row(key, str(value))
     return table
+
+
+def document_summary(content: dict, document) -> dict:
+    """What a sealed document (a SignedDocument, `content` its parsed content) is, for a person or
+    a script: kind, number, entry, unit, holders, and where it sits in the signed tree."""
+    return {
+        "kind": content.get("kind", ""),
+        "number": content.get("number", ""),
+        "entry": content.get("entry", ""),
+        "unit_number": content.get("unit_number", ""),
+        "holders": content.get("holders", []),
+        "sealed_time": content.get("sealed_time", ""),
+        "tree_size": document.checkpoint.tree_size,
+        "leaf_index": document.leaf_index,
+        "root_hash": document.checkpoint.root_hash.hex(),
+    }
+
+
+def masked_holders(data: dict) -> dict:
+    """The summary as a table shows it to people: holders in one line, resident IDs masked (a
+    script's JSON keeps the document's own words)."""
+    return data | {"holders": mask_personal_ids(", ".join(data["holders"]))}
 
 
 def refusal(exc: grpc.aio.AioRpcError) -> dict:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import typer
 
-from cli.deedctl.common import Options, emit, errors, key_value_table, run
+from cli.deedctl.common import Options, document_summary, emit, errors, key_value_table, masked_holders, run
 from cli.deedctl.exit_codes import ExitCode
 from deedflow.mortgage.v1 import mortgage_service_pb2 as mortgage_pb
 from deedflow.mortgage.v1 import mortgage_service_pb2_grpc
@@ -17,7 +17,6 @@ from deedflow.transfer.v1 import transfer_service_pb2 as transfer_pb
 from deedflow.transfer.v1 import transfer_service_pb2_grpc
 from shared.documents import to_file
 from shared.ids import IdentifierError, validate_unit_number
-from shared.logging import mask_personal_ids
 from shared.paper.font import FontMissing
 from shared.paper.pdf import render
 
@@ -110,18 +109,8 @@ def _save(
     except OSError as exc:
         errors.print(f"[red]cannot write {exc.filename}: {exc.strerror}[/red]")
         raise typer.Exit(ExitCode.ERROR) from None
-    data = {
-        "kind": content.get("kind", ""),
-        "number": content.get("number", ""),
-        "unit_number": content.get("unit_number", ""),
-        "entry": content.get("entry", ""),
-        "holders": content.get("holders", []),
-        "leaf_index": document.leaf_index,
-        "tree_size": document.checkpoint.tree_size,
-    } | written
-    # People read a table with resident IDs masked; a script gets the document's own words.
-    shown = data | {"holders": mask_personal_ids(", ".join(data["holders"]))}
-    emit(options, data, key_value_table(data["number"], shown))
+    data = document_summary(content, document) | written
+    emit(options, data, key_value_table(data["number"], masked_holders(data)))
     if not written:
         errors.print("[dim]nothing written: give --pdf FILE and/or --json FILE[/dim]")
 
