@@ -21,7 +21,7 @@ SERVICES: tuple[ServiceInfo, ...] = (
         "一件事 (one filing)",
         50050,
         "purchases: the saga from filing to handover; building completion fan-out",
-        ("deedflow.orchestrator.v1.PurchaseService",),
+        ("deedflow.orchestrator.v1.PurchaseService", "deedflow.events.v1.EventService"),
     ),
     ServiceInfo(
         "contract",
@@ -56,7 +56,11 @@ SERVICES: tuple[ServiceInfo, ...] = (
         "抵押登记 / 注销",
         50055,
         "mortgage cases, registration proofs (不动产登记证明), discharges",
-        ("deedflow.mortgage.v1.MortgageService", "deedflow.casework.v1.CaseworkService"),
+        (
+            "deedflow.mortgage.v1.MortgageService",
+            "deedflow.casework.v1.CaseworkService",
+            "deedflow.events.v1.EventService",
+        ),
     ),
     ServiceInfo(
         "registry",

@@ -50,6 +50,12 @@ class Settings(BaseSettings):
     metrics_host: str = "127.0.0.1"
     # Concurrent WatchPurchase streams one caller may hold (RESOURCE_EXHAUSTED beyond).
     max_watches_per_caller: int = 1000
+    # Concurrent WatchEvents streams one caller may hold (RESOURCE_EXHAUSTED beyond).
+    max_event_watches_per_caller: int = 16
+    # How long the event feed keeps an event (shared/events); older cursors are refused.
+    events_retention_days: float = 90.0
+    # How often an office prunes its feed of events past their retention, seconds.
+    events_prune_seconds: float = 3600.0
 
     @property
     def pki_path(self) -> Path:

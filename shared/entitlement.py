@@ -72,6 +72,15 @@ RULES: dict[str, Rule] = {
         "as MarkContractTransferred", _OFFICIAL
     ),
     "/deedflow.contract.v1.ContractService/MarkContractTransferred": _r("the transfer office", _OFFICIAL),
+    "/deedflow.events.v1.EventService/ListEvents": _r(
+        "the events of the caller's own records: a developer's purchases, a bank's loans and mortgages;"
+        " officials and our offices the whole feed",
+        "others' are left out",
+    ),
+    "/deedflow.events.v1.EventService/WatchEvents": _r(
+        "as ListEvents; at most 16 streams per caller",
+        "others' are left out; RESOURCE_EXHAUSTED `TOO_MANY_WATCHES`",
+    ),
     "/deedflow.mortgage.v1.MortgageService/LodgeMortgage": _r(
         "the loan's bank, with every mortgagor's signature over the mortgage statement",
         "PERMISSION_DENIED `BANK_MISMATCH`; FAILED_PRECONDITION `MORTGAGOR_CONSENT_MISSING`",

@@ -35,6 +35,11 @@ POLICY: dict[str, frozenset[Role]] = {
     ),
     "/deedflow.contract.v1.ContractService/MarkContractTransferred": frozenset({Role.SERVICE}),
     "/deedflow.contract.v1.ContractService/MarkContractsTransferred": frozenset({Role.SERVICE}),
+    # The feed narrows itself to the caller's own records (shared/events/servicer.py).
+    "/deedflow.events.v1.EventService/ListEvents": frozenset({Role.DEVELOPER, Role.BANK, Role.CLERK}),
+    "/deedflow.events.v1.EventService/WatchEvents": frozenset(
+        {Role.DEVELOPER, Role.BANK, Role.CLERK, Role.SERVICE}
+    ),
     "/deedflow.mortgage.v1.MortgageService/LodgeMortgage": frozenset({Role.BANK}),
     "/deedflow.mortgage.v1.MortgageService/RecordConvertedMortgage": frozenset({Role.SERVICE}),
     "/deedflow.mortgage.v1.MortgageService/RecordConvertedMortgages": frozenset({Role.SERVICE}),
@@ -180,7 +185,9 @@ SERVICE_CALLS: dict[str, frozenset[str]] = {
         "BatchLodgeTransfers",
         "GetTransfer",
         "GetCertificate",
-    ),
+    )
+    # The mortgage office's discharges, relayed into the purchase office's feed.
+    | _rpcs("events.v1.EventService", "WatchEvents"),
     "contract": _rpcs("registry.v1.RegistryService", "CreateBuilding", "CheckDisposal"),
     "preregistration": _rpcs("contract.v1.ContractService", "GetContract")
     | _rpcs("registry.v1.RegistryService", "CheckDisposal", "CommitCase", "ListEntries", "SealDocument")

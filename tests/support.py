@@ -226,6 +226,18 @@ def set_bad_identifier(message: Message, path: list[FieldDescriptor]) -> str:
     return ".".join(names)
 
 
+async def stream_admitted(stream) -> bool:
+    """Whether a server stream was taken up: it sent its headers and goes on (a feed may stay
+    open and quiet for ever). A refusal ends the call before any headers and raises here."""
+    await stream.initial_metadata()
+    if not stream.done():
+        stream.cancel()
+        return True
+    async for _ in stream:
+        pass
+    return True
+
+
 def unary_or_stream(channel: grpc.aio.Channel, service: str, method: MethodDescriptor):
     """A callable for any method of any service, from its descriptor."""
     path = f"/{service}/{method.name}"

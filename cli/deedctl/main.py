@@ -8,7 +8,7 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from cli.deedctl import book, building, cases, documents, purchases, register
+from cli.deedctl import book, building, cases, documents, events, purchases, register
 from cli.deedctl.common import Options, console, emit
 from cli.deedctl.exit_codes import ExitCode
 from cli.deedctl.identity import resolve_identity
@@ -36,6 +36,7 @@ app.command()(book.verify)
 app.command()(book.audit)
 app.add_typer(cases.app, name="cases")
 app.add_typer(purchases.app, name="purchases")
+app.add_typer(events.app, name="events")
 app.add_typer(building.app, name="building")
 app.add_typer(documents.certificate_app, name="certificate")
 app.add_typer(documents.proof_app, name="proof")

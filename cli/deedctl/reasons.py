@@ -157,6 +157,10 @@ REASONS: dict[str, tuple[str, str]] = {
         "登簿内容超过登记簿允许的大小",
         "the entry is larger than the book accepts",
     ),
+    "EVENT_CURSOR_EXPIRED": (
+        "该位置之后的事件已超过保存期限，请重新查询后从新位置订阅",
+        "the events after this cursor are past their retention; re-read and follow from a new cursor",
+    ),
     "TOO_MANY_WATCHES": (
         "同时跟踪的办件过多，请先结束部分跟踪",
         "this caller already watches as many purchases as it may; end one first",

@@ -10,6 +10,7 @@ from services.mortgage.service import Mortgages
 from services.mortgage.servicer import MortgageServicer
 from shared.casework.metrics import watch_cases
 from shared.casework.servicer import CaseworkServicer
+from shared.events.serve import serve_events
 from shared.runtime import ServiceDeps
 
 
@@ -20,3 +21,4 @@ def register(server: grpc.aio.Server, deps: ServiceDeps) -> None:
         CaseworkServicer(service.cases, service.tx), server
     )
     watch_cases(deps, service.cases)
+    serve_events(server, deps)

@@ -13,10 +13,12 @@ from deedflow.orchestrator.v1 import orchestrator_service_pb2_grpc
 from services.orchestrator.clients import Clients
 from services.orchestrator.config import SagaSettings
 from services.orchestrator.engine import Door, Engine
+from services.orchestrator.events import RELAYED, attach_purchases
 from services.orchestrator.notifier import Notifier
 from services.orchestrator.payments import follow_payments
 from services.orchestrator.service import Purchases
 from services.orchestrator.servicer import PurchaseServicer
+from shared.events.serve import serve_events
 from shared.metrics import grouped_counts
 from shared.runtime import ServiceDeps
 
@@ -29,6 +31,7 @@ def register(server: grpc.aio.Server, deps: ServiceDeps) -> None:
     orchestrator_service_pb2_grpc.add_PurchaseServiceServicer_to_server(
         PurchaseServicer(purchases, deps.pki.ca_pem, deps.settings.max_watches_per_caller, door), server
     )
+    serve_events(server, deps, attach_purchases, RELAYED)
     worker = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
     engine = Engine(deps.database, deps.clock, clients, notifier, worker, SagaSettings(), deps.metrics, door)
     if deps.metrics is not None:

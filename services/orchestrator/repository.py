@@ -299,3 +299,19 @@ async def list_purchases(
         after,
         limit,
     )
+
+
+async def snapshots(
+    connection: asyncpg.Connection, versions: list[tuple[uuid.UUID, int]]
+) -> dict[tuple[uuid.UUID, int], bytes]:
+    """The purchases as these versions left them, read together."""
+    if not versions:
+        return {}
+    rows = await connection.fetch(
+        "SELECT v.purchase_id, v.version, v.snapshot FROM purchase_version v"
+        " JOIN unnest($1::uuid[], $2::bigint[]) AS k(id, version)"
+        " ON v.purchase_id = k.id AND v.version = k.version",
+        [purchase_id for purchase_id, _ in versions],
+        [version for _, version in versions],
+    )
+    return {(row["purchase_id"], row["version"]): row["snapshot"] for row in rows}

@@ -132,3 +132,50 @@ def journal_cases_v2() -> None:
     op.execute("ALTER TABLE registry_case ADD COLUMN register_operation uuid")
     op.execute("DROP SEQUENCE case_number_seq")
     op.execute("DROP SEQUENCE document_number_seq")
+
+
+def create_event_tables_v1(office: str) -> None:
+    """The event feed's outbox (shared/events), in the current service schema: rows written by
+    the triggers of the office's own tables (or relayed from another office), ordered by the
+    writing transaction's id and the row's position, which is the order a reader can rely on
+    (shared/events/store.py); what was pruned, so an older cursor is refused; the positions of
+    the feeds this office relays."""
+    for statement in (
+        f"""
+        CREATE TABLE event (
+            transaction_id xid8 NOT NULL DEFAULT pg_current_xact_id(),
+            position bigint GENERATED ALWAYS AS IDENTITY,
+            id uuid NOT NULL DEFAULT gen_random_uuid() UNIQUE,
+            type text NOT NULL,
+            subject text NOT NULL,
+            unit_number text NOT NULL DEFAULT '',
+            developer_uscc text NOT NULL DEFAULT '',
+            bank_uscc text NOT NULL DEFAULT '',
+            version bigint NOT NULL DEFAULT 0,
+            office text NOT NULL DEFAULT '{office}',
+            event_time timestamptz NOT NULL,
+            PRIMARY KEY (transaction_id, position)
+        )
+        """,
+        "CREATE INDEX event_by_developer ON event (developer_uscc, transaction_id, position)",
+        "CREATE INDEX event_by_bank ON event (bank_uscc, transaction_id, position)",
+        "CREATE INDEX event_by_time ON event (event_time)",
+        """
+        CREATE TABLE event_horizon (
+            only_row boolean PRIMARY KEY DEFAULT true CHECK (only_row),
+            transaction_id xid8 NOT NULL,
+            position bigint NOT NULL
+        )
+        """,
+        "CREATE TABLE event_source (office text PRIMARY KEY, cursor text NOT NULL)",
+        """
+        CREATE FUNCTION event_recorded() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            PERFORM pg_notify('event_recorded', '');
+            RETURN NULL;
+        END $$
+        """,
+        "CREATE TRIGGER event_recorded AFTER INSERT ON event FOR EACH STATEMENT"
+        " EXECUTE FUNCTION event_recorded()",
+    ):
+        op.execute(statement)

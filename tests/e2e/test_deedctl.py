@@ -247,6 +247,27 @@ def test_purchases_list_show_watch(stack):
     assert json.loads(unknown.stderr)["error"]["code"] == "NOT_FOUND"
 
 
+def test_events_list_and_watch_resume_from_a_cursor(stack):
+    """The clerk's view of the feed: the demo's handovers and the parked purchase are in it; a
+    watch stopped after three events and started again from the third's cursor goes on with the
+    fourth; a cursor the feed did not give is refused with its field named."""
+    env = stack.env
+    listed = as_json(run(env, "--json", "events", "list", "--limit", "1000"))
+    kinds = {(e["subject"], e["type"]) for e in listed}
+    assert {(p["name"], "HANDED_OVER") for p in stack.demo_purchases} <= kinds
+    assert (stack.parked.name, "PURCHASE_PARKED") in kinds
+    first = [
+        json.loads(line) for line in run(env, "--json", "events", "watch", "--count", "3").stdout.splitlines()
+    ]
+    assert [e["event"] for e in first] == [e["event"] for e in listed[:3]]
+    resumed = run(env, "--json", "events", "watch", "--after", first[-1]["cursor"], "--count", "1")
+    assert json.loads(resumed.stdout)["event"] == listed[3]["event"]
+    assert listed[3]["cursor"] in run(env, "events", "list", "--after", first[-1]["cursor"]).stdout
+    bad = run(env, "--json", "events", "list", "--after", "not-a-cursor")
+    assert bad.returncode != 0
+    assert json.loads(bad.stderr)["error"]["code"] == "INVALID_ARGUMENT"
+
+
 def test_resume_is_refused_for_a_purchase_not_parked_and_needs_a_note(stack):
     """`purchases resume` reaches ResumePurchase: a handed-over purchase is not parked (exit 5 with
     the reason), and a resume without saying what was done is malformed (exit 4). Resuming the

@@ -30,6 +30,7 @@ from tests.support import (
     load_all_protos,
     message_class,
     set_bad_identifier,
+    stream_admitted,
     unary_or_stream,
 )
 
@@ -47,7 +48,7 @@ def _methods():
 async def _call(channel, service, method, request):
     stub = unary_or_stream(channel, service, method)
     if method.server_streaming:
-        return [reply async for reply in stub(request)]
+        return await stream_admitted(stub(request))
     return await stub(request)
 
 

@@ -1,0 +1,32 @@
+"""Puts an office's event feed on its gRPC server, with the listener that wakes its watchers, the
+pruner that keeps it to its retention, and the relays of other offices' feeds into it."""
+
+from __future__ import annotations
+
+import grpc
+
+from deedflow.events.v1 import events_service_pb2_grpc
+from shared.events.feed import EventFeed
+from shared.events.relay import relay_forever
+from shared.events.servicer import Enrich, EventServicer, prune_forever
+from shared.runtime import ServiceDeps
+
+
+def serve_events(
+    server: grpc.aio.Server, deps: ServiceDeps, enrich: Enrich | None = None, relays: tuple[str, ...] = ()
+) -> None:
+    settings = deps.settings
+    feed = EventFeed()
+    events_service_pb2_grpc.add_EventServiceServicer_to_server(
+        EventServicer(deps.database, feed, settings.max_event_watches_per_caller, enrich), server
+    )
+    deps.run_in_background(feed.run(deps.database.url), "event-feed")
+    pruning = prune_forever(
+        deps.database, deps.clock, settings.events_retention_days, settings.events_prune_seconds
+    )
+    deps.run_in_background(pruning, "event-pruner")
+    for office in relays:
+        deps.run_in_background(
+            relay_forever(lambda office=office: deps.open_peer(office), deps.database, office),
+            f"{office}-event-relay",
+        )

@@ -1,0 +1,134 @@
+"""EventService over gRPC for one office's outbox: a page after a cursor, or a stream that goes on
+as events are committed. A developer or bank is shown only the events of its own records."""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import contextlib
+import datetime as dt
+import logging
+from collections.abc import Awaitable, Callable
+
+import asyncpg
+
+from deedflow.events.v1 import events_service_pb2 as pb
+from deedflow.events.v1 import events_service_pb2_grpc
+from shared.auth import Caller, Role, caller
+from shared.clock import Clock
+from shared.db import Database
+from shared.errors import FailedPrecondition, ResourceExhausted
+from shared.events import store
+from shared.events.cursor import Cursor, parse_cursor
+from shared.events.feed import EventFeed
+from shared.events.render import event_message
+
+log = logging.getLogger("deedflow.events")
+
+DEFAULT_PAGE = 100
+# A stream reads in pages of this many while it catches up.
+WATCH_PAGE = 500
+# A watcher looks again this often even without a notification: an event committed while an
+# older transaction still runs becomes readable only when that one ends, which nothing announces.
+WATCH_POLL_SECONDS = 0.5
+
+# Adds what only the office knows to the events of a page (the purchase as the change left it).
+Enrich = Callable[[asyncpg.Connection, list[asyncpg.Record], list[pb.Event]], Awaitable[None]]
+
+
+def _own(who: Caller) -> dict[str, str]:
+    """The filter that leaves a developer or a bank its own events; officials and our offices
+    read the whole feed."""
+    if who.role is Role.DEVELOPER:
+        return {"developer": who.id}
+    if who.role is Role.BANK:
+        return {"bank": who.id}
+    return {}
+
+
+class EventServicer(events_service_pb2_grpc.EventServiceServicer):
+    def __init__(self, database: Database, feed: EventFeed, max_watches: int, enrich: Enrich | None = None):
+        self.database = database
+        self.feed = feed
+        self.max_watches = max_watches
+        self.enrich = enrich
+        self._watches: collections.Counter[str] = collections.Counter()
+
+    async def _page(self, after: Cursor, given: bool, limit: int, who: Caller) -> list[pb.Event]:
+        async def read(connection):
+            pruned = await store.horizon(connection)
+            start = after
+            if pruned is not None and after < pruned:
+                if given:
+                    raise FailedPrecondition(
+                        "EVENT_CURSOR_EXPIRED",
+                        "the events after this cursor are past their retention; re-read your records"
+                        " with the List RPCs and follow the feed from a new cursor",
+                        {"oldest_cursor": pruned.text()},
+                    )
+                start = pruned
+            rows = await store.read_after(connection, start, limit, **_own(who))
+            events = [event_message(row) for row in rows]
+            if self.enrich is not None and events:
+                await self.enrich(connection, rows, events)
+            return events
+
+        return await self.database.read(read)
+
+    async def ListEvents(self, request, context):
+        after = parse_cursor(request.after_cursor)
+        events = await self._page(
+            after, bool(request.after_cursor), request.page_size or DEFAULT_PAGE, caller()
+        )
+        return pb.ListEventsResponse(
+            events=events, next_cursor=events[-1].cursor if events else request.after_cursor
+        )
+
+    async def WatchEvents(self, request, context):
+        who = caller()
+        after = parse_cursor(request.after_cursor)
+        given = bool(request.after_cursor)
+        # Each stream holds a task and a reader: a caller may hold only so many at once.
+        if self._watches[who.uri] >= self.max_watches:
+            raise ResourceExhausted(
+                "TOO_MANY_WATCHES",
+                f"this caller already follows the feed {self._watches[who.uri]} times; end one first",
+                {"limit": str(self.max_watches)},
+            )
+        self._watches[who.uri] += 1
+        try:
+            # The headers say the subscription stands, before any event: a client waiting on a
+            # quiet feed knows it was admitted.
+            await context.send_initial_metadata(())
+            with self.feed.waiting() as recorded:
+                while True:
+                    recorded.clear()
+                    events = await self._page(after, given, WATCH_PAGE, who)
+                    for event in events:
+                        yield pb.WatchEventsResponse(event=event)
+                        after, given = parse_cursor(event.cursor), True
+                    if len(events) == WATCH_PAGE:
+                        continue
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(recorded.wait(), WATCH_POLL_SECONDS)
+        finally:
+            self._watches[who.uri] -= 1
+            if not self._watches[who.uri]:
+                del self._watches[who.uri]
+
+
+async def prune_forever(
+    database: Database, clock: Clock, retention_days: float, every_seconds: float
+) -> None:
+    """Drops events past their retention, once every `every_seconds`, for the life of the process.
+    Several replicas may prune at once: each deletes what is there and the horizon only moves up."""
+    while True:
+        try:
+            async with database.transaction() as connection:
+                pruned = await store.prune(connection, clock.now() - dt.timedelta(days=retention_days))
+            if pruned:
+                log.info("events pruned", extra={"fields": {"count": pruned}})
+        except Exception as exc:
+            # An outage must not end the pruner: it tries again at the next round.
+            log.warning("cannot prune the event feed now", extra={"fields": {"error": repr(exc)}})
+        await asyncio.sleep(every_seconds)
