@@ -126,10 +126,11 @@ class State:
 
 
 async def follow(bank: Bank, state: State, repaid: set[str], exit_when_discharged: bool) -> None:
-    orchestrator, mortgage_office = Settings(), Settings()
+    # Where the services are: `deedflow up` publishes each one's address under DEEDFLOW_HOME.
+    settings = Settings()
     async with (
-        bank.channel(address_of(orchestrator, "orchestrator")) as feed_channel,
-        bank.channel(address_of(mortgage_office, "mortgage")) as mortgage_channel,
+        bank.channel(address_of(settings, "orchestrator")) as feed_channel,
+        bank.channel(address_of(settings, "mortgage")) as mortgage_channel,
     ):
         feed = events_service_pb2_grpc.EventServiceStub(feed_channel)
         mortgages = mortgage_service_pb2_grpc.MortgageServiceStub(mortgage_channel)

@@ -20,6 +20,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from google.protobuf import json_format
 
 import seeds
 from cli.demo import Parties, filing_for, party_signature
@@ -575,3 +576,109 @@ def test_the_demo_writes_pdfs_that_the_page_opened_from_disk_finds_valid(stack):
         for name in ("certificate.pdf", "mortgage-proof.pdf", "certificate.json"):
             answer = page.check_file(demo / name)
             assert answer.verdict == "VALID", (name, answer.failures)
+
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "bank.py"
+
+
+async def _bank_example(env: dict[str, str], folder: Path) -> tuple[str, str, Path]:
+    """examples/bank.py as bank A runs it: it signs the loan terms the developer sends, follows the
+    feed from the start, keeps the proof when the mortgage is recorded and lodges the discharge of
+    the repaid loan, which a clerk enters; it stops once the feed reports it discharged."""
+    settings = _settings(env)
+    pki = Pki(settings.pki_path)
+    parties = Parties(settings.home / "demo-parties", pki)
+    channels = []
+
+    async def stub(caller: str, service: str, stub_type):
+        channel, made = await _as(env, caller, service, stub_type)
+        channels.append(channel)
+        return made
+
+    contracts = await stub("developer", "contract", contract_service_pb2_grpc.ContractServiceStub)
+    desk = await stub("developer", "orchestrator", orchestrator_service_pb2_grpc.PurchaseServiceStub)
+    tax = await stub(seeds.BANKS[0].stem, "tax", tax_service_pb2_grpc.TaxServiceStub)
+    cases = await stub("clerk", "mortgage", casework_service_pb2_grpc.CaseworkServiceStub)
+    follower = None
+    try:
+        building = seeds.BUILDINGS[0]
+        unit = (
+            await contracts.ListUnits(
+                contract_pb.ListUnitsRequest(
+                    project=f"projects/{seeds.PRESALE_PERMIT}",
+                    building_number=building,
+                    sale_state=contract_pb.UNIT_SALE_STATE_ON_SALE,
+                    page_size=1,
+                )
+            )
+        ).units[0]
+        filing = filing_for(unit, [seeds.buyers()[160]], parties, pki, seeds.BANKS[0])
+        # The developer sends the terms; the bank signs its slot with the example.
+        filing.loan.ClearField("bank_signature")
+        (folder / "filing.json").write_text(json_format.MessageToJson(filing))
+        signing = await asyncio.create_subprocess_exec(
+            *(
+                sys.executable,
+                str(EXAMPLE),
+                "sign",
+                str(folder / "filing.json"),
+                str(folder / "signature.json"),
+            ),
+            env=env,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        _, signing_errors = await asyncio.wait_for(signing.communicate(), 60)
+        assert signing.returncode == 0, signing_errors.decode()
+        json_format.Parse((folder / "signature.json").read_text(), filing.loan.bank_signature)
+        purchase = (
+            await desk.FilePurchase(pb.FilePurchaseRequest(request_id=str(uuid.uuid4()), filing=filing))
+        ).purchase
+        follower = await asyncio.create_subprocess_exec(
+            sys.executable,
+            str(EXAMPLE),
+            "follow",
+            "--state",
+            str(folder / "bank"),
+            "--repaid",
+            unit.unit_number,
+            "--exit-when-discharged",
+            env=env,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        await pay(
+            SimpleNamespace(tax_as_bank=tax),
+            await until(desk, purchase.name, pb.PURCHASE_STATE_AWAITING_COMPLETION),
+        )
+        await complete(desk, building)
+        await until(desk, purchase.name, pb.PURCHASE_STATE_CERTIFICATE_READY)
+        lines = []
+        async with asyncio.timeout(120):
+            while not (found := re.search(r"discharge lodged as case (\S+)", "".join(lines))):
+                line = (await follower.stdout.readline()).decode()
+                assert line, "".join(lines) + (await follower.stderr.read()).decode()
+                lines.append(line)
+            await cases.ApproveCase(case_pb.ApproveCaseRequest(request_id=str(uuid.uuid4()), name=found[1]))
+            await cases.RegisterCase(case_pb.RegisterCaseRequest(request_id=str(uuid.uuid4()), name=found[1]))
+            rest, errors = await follower.communicate()
+        assert follower.returncode == 0, errors.decode()
+        return "".join(lines) + rest.decode(), unit.unit_number, folder / "bank"
+    finally:
+        if follower is not None and follower.returncode is None:
+            follower.kill()
+            await follower.wait()
+        for channel in channels:
+            await channel.close()
+
+
+def test_the_bank_example_signs_follows_keeps_the_proof_and_discharges(stack, tmp_path):
+    output, unit, state = asyncio.run(_bank_example(stack.env, tmp_path))
+    assert "MORTGAGE_RECORDED" in output
+    assert re.search(rf"MORTGAGE_DISCHARGED mortgages/\S+ {unit}", output)
+    # Where it stopped: a second run starts after the discharge, with nothing left to do.
+    assert (state / "cursor").read_text()
+    proofs = sorted(state.glob("mortgage-proof-*.json"))
+    assert proofs
+    for proof in proofs:
+        verified = as_json(run(stack.env, "--json", "verify", str(proof)))
+        assert (verified["valid"], verified["kind"]) == (True, "proof")
