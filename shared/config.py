@@ -50,6 +50,11 @@ class Settings(BaseSettings):
     metrics_host: str = "127.0.0.1"
     # Concurrent WatchPurchase streams one caller may hold (RESOURCE_EXHAUSTED beyond).
     max_watches_per_caller: int = 1000
+    # An OpenTelemetry collector's OTLP/gRPC address ("host:4317"): spans are exported there.
+    # Empty (the default): tracing is off and costs nothing.
+    otlp_endpoint: str = ""
+    # The collector speaks plain gRPC (one beside the service, e.g. a sidecar), not TLS.
+    otlp_insecure: bool = False
     # Concurrent WatchEvents streams one caller may hold (RESOURCE_EXHAUSTED beyond).
     max_event_watches_per_caller: int = 16
     # How long the event feed keeps an event (shared/events); older cursors are refused.

@@ -15,7 +15,7 @@ from typing import Any
 import grpc
 import uvloop
 
-from shared import faults, paging
+from shared import faults, paging, tracing
 from shared.catalog import service_info
 from shared.clock import Clock, SystemClock
 from shared.config import Settings
@@ -125,6 +125,7 @@ async def start_service(
 ) -> StartedService:
     """Migrates the service's schema, opens its pool and starts its server (port 0: any free)."""
     info = service_info(name)
+    tracing.configure(name, settings)
     await migrate(url, name)
     database = await Database.connect(url, name, settings.db_pool_min, settings.db_pool_max)
     metrics = ServiceMetrics(name)

@@ -34,7 +34,7 @@ from services.orchestrator.notifier import Notifier
 from services.orchestrator.render import purchase_message
 from services.orchestrator.saga import COMPENSATIONS, FORWARD
 from services.orchestrator.steps import Context, Wait
-from shared import faults
+from shared import faults, tracing
 from shared.clock import Clock
 from shared.context import subject_var
 from shared.db import Database
@@ -207,9 +207,13 @@ class Engine:
             return {}
 
     async def _advance_safely(self, row: asyncpg.Record, steps: list[asyncpg.Record] | None = None) -> None:
-        subject_var.set(f"purchases/{row['id']}")
+        name = f"purchases/{row['id']}"
+        subject_var.set(name)
         try:
-            await self.advance(row, steps)
+            # In the trace the purchase was filed in: an operator follows one purchase from the
+            # developer's call through every office, however long it waited between steps.
+            with tracing.continued(row["trace_context"], "saga.advance", purchase=name, state=row["state"]):
+                await self.advance(row, steps)
         except LeaseLost:
             log.warning(
                 "lease lost; another worker has the purchase", extra={"fields": {"purchase": str(row["id"])}}
@@ -374,7 +378,8 @@ class Engine:
             try:
                 if calls_out:
                     faults.reached(_point(step.kind, "FORWARD", "before-call"))
-                outcome = await step.forward(context)
+                with tracing.span(f"saga.{step.kind.value}", purchase=f"purchases/{purchase_id}"):
+                    outcome = await step.forward(context)
                 faults.reached(_point(step.kind, "FORWARD", "after-call"))
             except Exception as exc:
                 if database_unavailable(exc):

@@ -23,7 +23,7 @@ from services.orchestrator.engine import save
 from services.orchestrator.notifier import Notifier
 from services.orchestrator.render import purchase_message
 from services.orchestrator.saga import FORWARD, PIVOT
-from shared import statements
+from shared import statements, tracing
 from shared.auth import Caller, Role
 from shared.context import subject_var
 from shared.errors import Aborted, AnsweredBefore, FailedPrecondition, NotFound
@@ -113,6 +113,7 @@ class Purchases:
         filing = request.filing
         at = self.tx.clock.now()
         row = self._row(uuid.uuid5(_NAMESPACE, request.request_id), filing, at, unit)
+        tracing.annotate(purchase=f"purchases/{row['id']}")
         purchase = purchase_message({**row, "handover_time": None, "problem": None}, [])
         answer = pb.FilePurchaseResponse(purchase=purchase).SerializeToString(deterministic=True)
         key = self.tx.key("FilePurchase", request.request_id)
@@ -165,6 +166,8 @@ class Purchases:
             "unit": unit.SerializeToString(deterministic=True),
             "create_time": at,
             "update_time": at,
+            # The saga's steps go on in the filing's trace (engine.Engine._advance_safely).
+            "trace_context": tracing.traceparent(),
         }
 
     async def check_building(self, connection, building_number: str, who: Caller) -> None:

@@ -7,6 +7,7 @@ import time
 
 import grpc
 
+from shared import tracing
 from shared.context import deadline_var, holding_transaction_var, request_id_var
 from shared.grpc.tls import channel_credentials
 from shared.pki import CertPair
@@ -58,24 +59,35 @@ def refuse_inside_transaction(method: str | bytes) -> None:
         raise RemoteCallInTransaction(f"{name} called while a database transaction is open")
 
 
+def _carried(details: grpc.aio.ClientCallDetails, timeout: float | None) -> grpc.aio.ClientCallDetails:
+    """The call with what it carries from the call being served: the request id as x-request-id
+    and the trace as traceparent (shared/tracing.py)."""
+    metadata = grpc.aio.Metadata(*(details.metadata or ()))
+    request_id = request_id_var.get()
+    if request_id is not None and "x-request-id" not in metadata:
+        metadata.add("x-request-id", request_id)
+    headers: dict[str, str] = {}
+    tracing.inject(headers)
+    for key, value in headers.items():
+        if key not in metadata:
+            metadata.add(key, value)
+    return grpc.aio.ClientCallDetails(
+        method=details.method,
+        timeout=timeout,
+        metadata=metadata,
+        credentials=details.credentials,
+        wait_for_ready=details.wait_for_ready,
+    )
+
+
 class _DeadlineAndRequestId:
-    """Sets the deadline and forwards the request id as x-request-id metadata."""
+    """Sets the deadline and forwards the request id and the trace."""
 
     def __init__(self, default_timeout: float) -> None:
         self.default_timeout = default_timeout
 
     def _details(self, details: grpc.aio.ClientCallDetails) -> grpc.aio.ClientCallDetails:
-        metadata = grpc.aio.Metadata(*(details.metadata or ()))
-        request_id = request_id_var.get()
-        if request_id is not None and "x-request-id" not in metadata:
-            metadata.add("x-request-id", request_id)
-        return grpc.aio.ClientCallDetails(
-            method=details.method,
-            timeout=call_timeout(self.default_timeout, details.timeout),
-            metadata=metadata,
-            credentials=details.credentials,
-            wait_for_ready=details.wait_for_ready,
-        )
+        return _carried(details, call_timeout(self.default_timeout, details.timeout))
 
 
 class _UnaryUnary(_DeadlineAndRequestId, grpc.aio.UnaryUnaryClientInterceptor):
@@ -91,11 +103,12 @@ class _UnaryStream(_DeadlineAndRequestId, grpc.aio.UnaryStreamClientInterceptor)
 
 
 class _NoTransaction(grpc.aio.UnaryStreamClientInterceptor):
-    """Streams without a deadline still refuse to start inside a transaction."""
+    """Streams without a deadline still refuse to start inside a transaction, and carry the
+    request id and the trace."""
 
     async def intercept_unary_stream(self, continuation, client_call_details, request):
         refuse_inside_transaction(client_call_details.method)
-        return await continuation(client_call_details, request)
+        return await continuation(_carried(client_call_details, client_call_details.timeout), request)
 
 
 def secure_channel(

@@ -22,7 +22,9 @@ import grpc
 from cryptography import x509
 from google.rpc import code_pb2, status_pb2
 from grpc_status import rpc_status
+from opentelemetry import trace as trace_api
 
+from shared import tracing
 from shared.auth import Role, caller_from_auth_context, current_caller
 from shared.context import deadline_var, method_var, request_id_var, subject_of, subject_var
 from shared.dbhealth import database_unavailable, lost_race
@@ -201,6 +203,50 @@ class RequestContextInterceptor(BehaviorInterceptor):
         await self._enter(request, context, method, metadata)
         async for item in produce():
             yield item
+
+
+class TracingInterceptor(BehaviorInterceptor):
+    """A span for each call served, in the caller's trace when it sent a traceparent, named by
+    service, request id, caller and subject, with the status code the call ended with."""
+
+    def __init__(self, domain: str) -> None:
+        self.domain = domain
+
+    def _span(self, method: str, metadata: dict):
+        who = current_caller.get()
+        return tracing.server_span(
+            method,
+            metadata,
+            **{
+                "deedflow.service": self.domain.removeprefix("deedflow."),
+                "deedflow.request_id": request_id_var.get() or "",
+                "deedflow.caller": who.uri if who is not None else "",
+                "deedflow.subject": subject_var.get() or "",
+            },
+        )
+
+    @staticmethod
+    def _finish(span) -> None:
+        state = current_call.get()
+        code = state.code if state is not None else "UNKNOWN"
+        span.set_attribute("rpc.grpc.status_code", grpc.StatusCode[code].value[0])
+        if code != "OK":
+            span.set_status(trace_api.Status(trace_api.StatusCode.ERROR, code))
+
+    async def around(self, call, request, context, method, metadata):
+        with self._span(method, metadata) as span:
+            try:
+                return await call()
+            finally:
+                self._finish(span)
+
+    async def around_stream(self, produce, request, context, method, metadata):
+        with self._span(method, metadata) as span:
+            try:
+                async for item in produce():
+                    yield item
+            finally:
+                self._finish(span)
 
 
 class AccessLogInterceptor(BehaviorInterceptor):
@@ -415,6 +461,7 @@ def server_interceptors(
     see every call once its caller and request id are known."""
     return [
         RequestContextInterceptor(domain, ca_pem),
+        TracingInterceptor(domain),
         *observers,
         *([AccessLogInterceptor()] if access_log else []),
         ErrorMappingInterceptor(domain),

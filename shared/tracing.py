@@ -1,0 +1,86 @@
+"""Tracing (分布式追踪) with OpenTelemetry: a span for every call a service serves, the trace
+carried in the W3C `traceparent` header of every call it makes, and the saga's steps in the trace
+of the filing that began them. Exported over OTLP when DEEDFLOW_OTLP_ENDPOINT is set; otherwise
+no provider is installed and every span is OpenTelemetry's no-op."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator, MutableMapping
+
+from opentelemetry import propagate, trace
+from opentelemetry.trace import Span, SpanKind
+
+from shared.config import Settings
+
+TRACER = trace.get_tracer("deedflow")
+
+
+def configure(service: str, settings: Settings) -> None:
+    """Installs the exporting provider for this process, once, when a collector is configured.
+    Several services in one process (the tests) share the first one's; each span still names its
+    service in `deedflow.service`."""
+    if not settings.otlp_endpoint:
+        return
+    from opentelemetry.exporter.otlp.proto.grpc.trace_exporter import OTLPSpanExporter
+    from opentelemetry.sdk.resources import Resource
+    from opentelemetry.sdk.trace import TracerProvider
+    from opentelemetry.sdk.trace.export import BatchSpanProcessor
+
+    if isinstance(trace.get_tracer_provider(), TracerProvider):
+        return
+    provider = TracerProvider(resource=Resource.create({"service.name": f"deedflow-{service}"}))
+    exporter = OTLPSpanExporter(endpoint=settings.otlp_endpoint, insecure=settings.otlp_insecure)
+    provider.add_span_processor(BatchSpanProcessor(exporter))
+    trace.set_tracer_provider(provider)
+
+
+def inject(carrier: MutableMapping[str, str]) -> None:
+    """Adds the current trace's headers to an outgoing call's metadata (or any carrier)."""
+    propagate.inject(carrier)
+
+
+def traceparent() -> str:
+    """The current trace as a W3C traceparent, to be kept with work that outlives the call (a
+    purchase's saga); empty when nothing is traced."""
+    carrier: dict[str, str] = {}
+    propagate.inject(carrier)
+    return carrier.get("traceparent", "")
+
+
+@contextlib.contextmanager
+def server_span(method: str, metadata: dict, **attributes: str) -> Iterator[Span]:
+    """The span of a call being served, continuing the caller's trace when it sent one."""
+    service, _, name = method.lstrip("/").partition("/")
+    with TRACER.start_as_current_span(
+        method.lstrip("/"),
+        context=propagate.extract(metadata),
+        kind=SpanKind.SERVER,
+        attributes={"rpc.system": "grpc", "rpc.service": service, "rpc.method": name, **attributes},
+    ) as span:
+        yield span
+
+
+def _ours(attributes: dict[str, str]) -> dict[str, str]:
+    return {f"deedflow.{key}": value for key, value in attributes.items()}
+
+
+@contextlib.contextmanager
+def continued(parent: str, name: str, **attributes: str) -> Iterator[Span]:
+    """A span in the trace a traceparent names (a purchase's filing), or a new trace without one;
+    `attributes` become deedflow.* attributes."""
+    context = propagate.extract({"traceparent": parent}) if parent else None
+    with TRACER.start_as_current_span(name, context=context, attributes=_ours(attributes)) as span:
+        yield span
+
+
+@contextlib.contextmanager
+def span(name: str, **attributes: str) -> Iterator[Span]:
+    """A span inside the current one; `attributes` become deedflow.* attributes."""
+    with TRACER.start_as_current_span(name, attributes=_ours(attributes)) as current:
+        yield current
+
+
+def annotate(**attributes: str) -> None:
+    """Adds deedflow.* attributes to the current span (e.g. the purchase a filing created)."""
+    trace.get_current_span().set_attributes(_ours(attributes))
