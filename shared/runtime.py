@@ -172,6 +172,8 @@ async def _serve(name: str, register: Register) -> None:
     finally:
         withdraw(settings.home, name, pid)
         await started.deps.close()
+        # The spans still batched go to the collector before the process ends.
+        tracing.shutdown()
     log.info("stopped")
 
 

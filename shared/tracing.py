@@ -35,6 +35,15 @@ def configure(service: str, settings: Settings) -> None:
     trace.set_tracer_provider(provider)
 
 
+def shutdown() -> None:
+    """Exports what is batched and stops exporting (at the end of a service's process)."""
+    from opentelemetry.sdk.trace import TracerProvider
+
+    provider = trace.get_tracer_provider()
+    if isinstance(provider, TracerProvider):
+        provider.shutdown()
+
+
 def inject(carrier: MutableMapping[str, str]) -> None:
     """Adds the current trace's headers to an outgoing call's metadata (or any carrier)."""
     propagate.inject(carrier)
