@@ -56,18 +56,18 @@ class EventServicer(events_service_pb2_grpc.EventServiceServicer):
 
     async def _page(self, after: Cursor, given: bool, limit: int, who: Caller) -> list[pb.Event]:
         async def read(connection):
+            rows = await store.read_after(connection, after, limit, **_own(who))
+            # The horizon after the rows: a pruning between the two reads is then seen, and the
+            # cursor refused, rather than the pruned events silently skipped. An empty cursor
+            # starts at whatever is kept.
             pruned = await store.horizon(connection)
-            start = after
-            if pruned is not None and after < pruned:
-                if given:
-                    raise FailedPrecondition(
-                        "EVENT_CURSOR_EXPIRED",
-                        "the events after this cursor are past their retention; re-read your records"
-                        " with the List RPCs and follow the feed from a new cursor",
-                        {"oldest_cursor": pruned.text()},
-                    )
-                start = pruned
-            rows = await store.read_after(connection, start, limit, **_own(who))
+            if given and pruned is not None and after < pruned:
+                raise FailedPrecondition(
+                    "EVENT_CURSOR_EXPIRED",
+                    "the events after this cursor are past their retention; re-read your records"
+                    " with the List RPCs and follow the feed from a new cursor",
+                    {"oldest_cursor": pruned.text()},
+                )
             events = [event_message(row) for row in rows]
             if self.enrich is not None and events:
                 await self.enrich(connection, rows, events)

@@ -277,3 +277,23 @@ async def test_a_cursor_past_retention_is_refused_and_a_new_follower_starts_afte
                 ).events == kept
         finally:
             await connection.close()
+
+
+async def test_a_caller_holds_only_so_many_streams_of_the_feed(feeds):
+    """Each stream holds a reader on the server: the seventeenth of one caller is refused, while
+    another caller is still served."""
+    stubs, _ = feeds
+    bank = stubs["bank-b"]
+    streams = [bank.WatchEvents(pb.WatchEventsRequest()) for _ in range(16)]
+    try:
+        for stream in streams:
+            await stream.initial_metadata()
+        code, reason = await refused(anext(aiter(bank.WatchEvents(pb.WatchEventsRequest()))))
+        assert (code, reason) == (grpc.StatusCode.RESOURCE_EXHAUSTED, "TOO_MANY_WATCHES")
+        other = stubs["bank-a"].WatchEvents(pb.WatchEventsRequest())
+        streams.append(other)
+        await other.initial_metadata()
+        assert not other.done()
+    finally:
+        for stream in streams:
+            stream.cancel()
