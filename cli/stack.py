@@ -186,7 +186,7 @@ def up(
 
     async def migrate_all() -> None:
         for service in SERVICE_NAMES:
-            await migrate(url, service)
+            await migrate(settings.database_urls.get(service) or url, service)
 
     asyncio.run(migrate_all())
     env = {**os.environ, "DATABASE_URL": url, "DEEDFLOW_HOME": str(settings.home.resolve())}

@@ -21,6 +21,10 @@ class Settings(BaseSettings):
     database_url: str | None = Field(
         default=None, validation_alias=AliasChoices("DATABASE_URL", "DEEDFLOW_DATABASE_URL")
     )
+    # Per-office databases, when the offices do not share one server, e.g.
+    # DEEDFLOW_DATABASE_URLS='{"registry": "postgresql://registry-db/deedflow"}'; an office not
+    # named uses DATABASE_URL (or the embedded server). No office reads another's tables.
+    database_urls: dict[str, str] = {}
     # Address services bind to and the host peers are reached at.
     bind_host: str = "127.0.0.1"
     # Per-service overrides of "host:port", e.g. DEEDFLOW_ADDRESSES='{"registry": "registry:50056"}'.

@@ -88,6 +88,11 @@ def embedded_psql() -> Path:
     return POSTGRES_VERSIONS[TARGET_POSTGRES_VERSION] / "psql"
 
 
+def office_database_url(settings: Settings, service: str) -> str:
+    """The database of one office: its own when DEEDFLOW_DATABASE_URLS names one, else the shared."""
+    return settings.database_urls.get(service) or database_url(settings)
+
+
 def database_url(settings: Settings) -> str:
     """DATABASE_URL if set; otherwise start the embedded server under {home}/pg."""
     if settings.database_url:

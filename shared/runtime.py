@@ -26,7 +26,7 @@ from shared.journal import Journal
 from shared.logging import configure_logging
 from shared.metrics import ServiceMetrics
 from shared.migrate import migrate
-from shared.pg import database_url
+from shared.pg import office_database_url
 from shared.pki import Pki, ensure_dev_pki
 from shared.ports import PortInUse
 from shared.runstate import ServiceProcess, address_of, publish, withdraw
@@ -160,7 +160,7 @@ async def start_service(
 async def _serve(name: str, register: Register) -> None:
     settings = Settings()
     settings.check()
-    started = await start_service(name, register, settings, database_url(settings))
+    started = await start_service(name, register, settings, office_database_url(settings, name))
     pid = os.getpid()
     publish(
         settings.home, ServiceProcess(name, pid, started.server.port, metrics_port=started.deps.metrics.port)

@@ -266,16 +266,18 @@ def fresh_database(server_url: str) -> Iterator[str]:
 
 @contextlib.asynccontextmanager
 async def in_process(
-    names, settings, database_url: str, clock=None
+    names, settings, database_url: str | dict[str, str], clock=None
 ) -> AsyncIterator[dict[str, StartedService]]:
     """The named services, in this process, in that order, on free ports, over mTLS; each is
     published in `settings.addresses` as it starts, so the next finds it (as docker-compose's
-    services find each other). Stopped in reverse order."""
+    services find each other). Stopped in reverse order. `database_url` is one for all, or each
+    office's own."""
     started: dict[str, StartedService] = {}
     try:
         for name in names:
             register = importlib.import_module(f"services.{name}.app").register
-            started[name] = await start_service(name, register, settings, database_url, port=0, clock=clock)
+            url = database_url if isinstance(database_url, str) else database_url[name]
+            started[name] = await start_service(name, register, settings, url, port=0, clock=clock)
             settings.addresses[name] = f"127.0.0.1:{started[name].server.port}"
         yield started
     finally:
