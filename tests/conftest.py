@@ -69,6 +69,17 @@ def fresh_database_url(server_url: str) -> Iterator[str]:
     yield from fresh_database(server_url)
 
 
+@pytest.fixture
+def own_server(tmp_path: Path) -> Iterator[str]:
+    """A PostgreSQL server of this test's own (embedded), for a test that needs the whole cluster
+    to itself: the event feed reads behind the oldest transaction running anywhere in it."""
+    pgdata = tmp_path / "own-pg"
+    try:
+        yield start_embedded(pgdata)
+    finally:
+        stop_embedded(pgdata)
+
+
 @pytest.fixture(scope="session")
 def test_settings(pki: Pki, tmp_path_factory: pytest.TempPathFactory) -> Settings:
     return Settings(

@@ -264,6 +264,12 @@ def fresh_database(server_url: str) -> Iterator[str]:
     asyncio.run(_admin(server_url, f'DROP DATABASE "{name}" WITH (FORCE)'))
 
 
+async def start_at(name: str, settings, database_url: str, port: int, clock=None) -> StartedService:
+    """One service, in this process, on `port` (a replica whose address its peers already know)."""
+    register = importlib.import_module(f"services.{name}.app").register
+    return await start_service(name, register, settings, database_url, port=port, clock=clock)
+
+
 @contextlib.asynccontextmanager
 async def in_process(
     names, settings, database_url: str | dict[str, str], clock=None

@@ -14,8 +14,13 @@ from shared.pki import CertPair
 
 # Only UNAVAILABLE is retried by the channel: it means the call never reached a handler, and
 # every mutating request carries a request_id, so even a duplicate would be replayed, not redone.
+# An address that names several replicas ("ipv4:10.0.0.1:50056,10.0.0.2:50056", or a DNS name
+# with several records) is balanced round robin over those whose health service says SERVING:
+# a replica draining for shutdown or gone is left out until it answers again.
 RETRY_SERVICE_CONFIG = json.dumps(
     {
+        "loadBalancingConfig": [{"round_robin": {}}],
+        "healthCheckConfig": {"serviceName": ""},
         "methodConfig": [
             {
                 "name": [{}],
@@ -27,7 +32,7 @@ RETRY_SERVICE_CONFIG = json.dumps(
                     "retryableStatusCodes": ["UNAVAILABLE"],
                 },
             }
-        ]
+        ],
     }
 )
 

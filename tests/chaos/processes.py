@@ -42,6 +42,9 @@ class ServiceProcess:
             **(env or {}),
         )
         self.log = home / f"{name}.log"
+        # Lines someone waits for (wait_for_line), each with the event set when one is logged.
+        self._awaited: list[tuple[str, threading.Event]] = []
+        self._lock = threading.Lock()
         self.process = subprocess.Popen(
             [sys.executable, "-m", f"services.{name}"],
             env=environment,
@@ -69,6 +72,21 @@ class ServiceProcess:
         with copy:
             for line in self.process.stdout:
                 copy.write(line)
+                copy.flush()
+                with self._lock:
+                    for text, seen in self._awaited:
+                        if text in line:
+                            seen.set()
+
+    def wait_for_line(self, text: str, timeout: float) -> bool:
+        """Blocks until the process logs a line holding `text` (from now on, or already in its
+        log); whether it did within `timeout` seconds."""
+        seen = threading.Event()
+        with self._lock:
+            self._awaited.append((text, seen))
+            if text in self.log.read_text():
+                seen.set()
+        return seen.wait(timeout)
 
     def kill(self) -> None:
         """SIGKILL: no shutdown, no goodbye (kill -9)."""

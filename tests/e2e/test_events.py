@@ -168,14 +168,34 @@ async def test_each_party_sees_only_its_own_records(offices, pki, feeds):
     for purchase in (financed, cash):
         await until(desk, purchase.name, purchase_pb.PURCHASE_STATE_AWAITING_COMPLETION)
 
-    async def seen(who: str) -> dict[str, set[str]]:
-        page = await stubs[who].ListEvents(pb.ListEventsRequest(after_cursor=starts[who], page_size=1000))
+    def grouped(events: list[pb.Event]) -> dict[str, set[str]]:
         found: dict[str, set[str]] = {}
-        for event in page.events:
+        for event in events:
             found.setdefault(event.subject, set()).add(type_of(event))
         return found
 
-    developer, bank_a, bank_b = await seen("developer"), await seen("bank-a"), await seen("bank-b")
+    # Followed until what each must see has come (the feed's horizon may hold the newest back a
+    # moment); bank B, read after them, has been given the same time to see anything wrongly.
+    received: list[pb.Event] = []
+    await follow(
+        stubs["developer"],
+        starts["developer"],
+        lambda _: all("PREREGISTERED" in grouped(received).get(p.name, set()) for p in (financed, cash)),
+        received,
+    )
+    developer = grouped(received)
+    received = []
+    await follow(
+        stubs["bank-a"],
+        starts["bank-a"],
+        lambda _: "PREMORTGAGED" in grouped(received).get(financed.name, set()),
+        received,
+    )
+    bank_a = grouped(received)
+    page = await stubs["bank-b"].ListEvents(
+        pb.ListEventsRequest(after_cursor=starts["bank-b"], page_size=1000)
+    )
+    bank_b = grouped(page.events)
     assert {"PURCHASE_FILED", "PREREGISTERED"} <= developer[financed.name]
     assert {"PURCHASE_FILED", "PREREGISTERED"} <= developer[cash.name]
     assert "PREMORTGAGED" in bank_a[financed.name]
@@ -238,15 +258,13 @@ async def test_a_cursor_the_feed_did_not_give_is_invalid(feeds, cursor):
 
 
 async def test_a_cursor_past_retention_is_refused_and_a_new_follower_starts_after_the_pruned(
-    fresh_database_url, tmp_path, pki
+    own_server, tmp_path, pki
 ):
     """Events older than the retention are pruned with everything ordered before them; a cursor
     into the pruned part is FAILED_PRECONDITION EVENT_CURSOR_EXPIRED, an empty one starts after it."""
     settings = Settings(home=tmp_path / "home", pki_dir=pki.root, bind_host="127.0.0.1")
-    async with in_process(["mortgage"], settings, fresh_database_url) as started:
-        connection = await asyncpg.connect(
-            plain_url(fresh_database_url), server_settings={"search_path": "mortgage"}
-        )
+    async with in_process(["mortgage"], settings, own_server) as started:
+        connection = await asyncpg.connect(plain_url(own_server), server_settings={"search_path": "mortgage"})
         try:
             long_ago = dt.datetime(2020, 1, 1, tzinfo=dt.UTC)
             for days, subject in ((0, "old"), (1, "older-kept")):
@@ -260,7 +278,10 @@ async def test_a_cursor_past_retention_is_refused_and_a_new_follower_starts_afte
             port = started["mortgage"].server.port
             async with client_channel(port, pki, "bank-a") as channel:
                 feed = events_service_pb2_grpc.EventServiceStub(channel)
-                first = (await feed.ListEvents(pb.ListEventsRequest())).events
+                # Followed, not listed: a row becomes readable once no older transaction runs
+                # (the feed's horizon), which a background loop may hold for a moment.
+                first: list[pb.Event] = []
+                await follow(feed, "", lambda _: len(first) == 2, first)
                 assert len(first) == 2
                 async with connection.transaction():
                     assert await store.prune(connection, long_ago + dt.timedelta(days=1)) == 1

@@ -51,21 +51,17 @@ async def _relayed(port: int, pki, count: int) -> list[pb.Event]:
     raise AssertionError("the feed ended")
 
 
-async def test_the_relay_resumes_after_a_restart_and_copies_each_event_once(
-    fresh_database_url, tmp_path, pki
-):
+async def test_the_relay_resumes_after_a_restart_and_copies_each_event_once(own_server, tmp_path, pki):
     settings = Settings(home=tmp_path / "home", pki_dir=pki.root, bind_host="127.0.0.1")
-    async with in_process(["mortgage"], settings, fresh_database_url):
-        connection = await asyncpg.connect(
-            plain_url(fresh_database_url), server_settings={"search_path": "mortgage"}
-        )
+    async with in_process(["mortgage"], settings, own_server):
+        connection = await asyncpg.connect(plain_url(own_server), server_settings={"search_path": "mortgage"})
         try:
             first = await _discharges(connection, 3)
-            async with in_process(["orchestrator"], settings, fresh_database_url) as started:
+            async with in_process(["orchestrator"], settings, own_server) as started:
                 before = await _relayed(started["orchestrator"].server.port, pki, 3)
             # Recorded while the purchase office is down: relayed once it is back.
             second = await _discharges(connection, 3)
-            async with in_process(["orchestrator"], settings, fresh_database_url) as started:
+            async with in_process(["orchestrator"], settings, own_server) as started:
                 after = await _relayed(started["orchestrator"].server.port, pki, 6)
             copies = await connection.fetch(
                 "SELECT id, count(*) FROM orchestrator.event GROUP BY id HAVING count(*) > 1"
