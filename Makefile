@@ -19,11 +19,13 @@ install: $(STAMP)
 
 # Debian packages, installed when missing (as root, from Debian's archive): the CJK font the PDFs
 # embed, for the demo; Chromium and its driver for the verification page's browser tests, and
-# poppler's pdftoppm for the PDF's picture, for the suite.
+# poppler's pdftoppm for the PDF's picture, and kubectl (kustomize) for the deployment's
+# manifests, for the suite.
 FONT := /usr/share/fonts/truetype/wqy/wqy-microhei.ttc
 DEMO_PACKAGES := $(if $(wildcard $(FONT)),,fonts-wqy-microhei)
 TEST_PACKAGES := $(DEMO_PACKAGES) $(if $(wildcard /usr/bin/chromium),,chromium) \
-	$(if $(wildcard /usr/bin/chromedriver),,chromium-driver) $(if $(wildcard /usr/bin/pdftoppm),,poppler-utils)
+	$(if $(wildcard /usr/bin/chromedriver),,chromium-driver) $(if $(wildcard /usr/bin/pdftoppm),,poppler-utils) \
+	$(if $(shell command -v kubectl),,kubernetes-client)
 define debian_packages
 	@if [ -n "$(strip $(1))" ]; then \
 		if [ "$$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then \
