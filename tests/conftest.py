@@ -6,6 +6,10 @@ import os
 
 # gRPC core logs every GOAWAY of a stopping test server at INFO; only errors are worth reading.
 os.environ.setdefault("GRPC_VERBOSITY", "ERROR")
+# The tests fork only to exec (pg_ctl, deedflow, deedctl). gRPC's fork handlers, run in a child
+# forked while this process serves, crashed pg_ctl with SIGSEGV once (grpc/grpc#13873, #29044);
+# they are only needed by a child that goes on using gRPC.
+os.environ.setdefault("GRPC_ENABLE_FORK_SUPPORT", "0")
 # Retries after a failed step come quickly, so tests of retried and parked work take seconds.
 os.environ.setdefault("DEEDFLOW_SAGA_BACKOFF_START_SECONDS", "0.05")
 os.environ.setdefault("DEEDFLOW_SAGA_BACKOFF_CAP_SECONDS", "1")
@@ -78,6 +82,17 @@ def own_server(tmp_path: Path) -> Iterator[str]:
         yield start_embedded(pgdata)
     finally:
         stop_embedded(pgdata)
+
+
+@pytest.fixture
+def three_servers(tmp_path: Path) -> Iterator[list[str]]:
+    """Three PostgreSQL servers of this test's own (embedded), for offices on separate databases."""
+    folders = [tmp_path / f"pg{i}" for i in range(3)]
+    try:
+        yield [start_embedded(folder) for folder in folders]
+    finally:
+        for folder in folders:
+            stop_embedded(folder)
 
 
 @pytest.fixture(scope="session")

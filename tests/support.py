@@ -291,6 +291,18 @@ async def in_process(
             await service.stop(0)
 
 
+# The offices spread over three PostgreSQL servers (tests of offices on their own databases).
+OFFICE_SERVERS = {
+    "orchestrator": 0,
+    "contract": 0,
+    "tax": 0,
+    "preregistration": 1,
+    "transfer": 1,
+    "mortgage": 2,
+    "registry": 2,
+}
+
+
 def stack_env(home: Path, database_url: str, columns: int = 200) -> dict[str, str]:
     """The environment of a whole stack run as a user runs it: its own home and database, every
     service on a port the OS picks (published under {home}/run)."""

@@ -9,7 +9,6 @@ as its own OS process (the victims); the other runs in this process."""
 from __future__ import annotations
 
 import asyncio
-import socket
 
 import pytest
 
@@ -17,52 +16,27 @@ from deedflow.orchestrator.v1 import orchestrator_service_pb2 as pb
 from deedflow.orchestrator.v1 import orchestrator_service_pb2_grpc
 from shared.catalog import SERVICE_NAMES
 from shared.config import Settings
-from shared.pg import start_embedded, stop_embedded
 from tests.chaos.book import ONE_PURCHASE_WITH_A_LOAN, entries_by_kind
+from tests.chaos.cluster import free_port
 from tests.chaos.processes import ServiceProcess
 from tests.flows import open_offices, presale, rid
 from tests.purchases import complete, file_purchase, pay, signed_filing, until
-from tests.support import client_channel, start_at
+from tests.support import OFFICE_SERVERS, client_channel, start_at
 
 pytestmark = pytest.mark.slow
 
 PURCHASES = 8
-PLACEMENT = {
-    "orchestrator": 0,
-    "contract": 0,
-    "tax": 0,
-    "preregistration": 1,
-    "transfer": 1,
-    "mortgage": 2,
-    "registry": 2,
-}
 # Short leases, so what a killed replica held is taken over within the test.
 LEASES = {"DEEDFLOW_SAGA_LEASE_SECONDS": "2", "DEEDFLOW_JOURNAL_LEASE_SECONDS": "2"}
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture
-def servers(tmp_path):
-    folders = [tmp_path / f"pg{i}" for i in range(3)]
-    try:
-        yield [start_embedded(folder) for folder in folders]
-    finally:
-        for folder in folders:
-            stop_embedded(folder)
-
-
-@pytest.fixture
-async def replicas(servers, pki, tmp_path, monkeypatch):
+async def replicas(three_servers, pki, tmp_path, monkeypatch):
     """(in-process replicas by service, the OS-process replicas, each office's database URL)."""
     for name, value in LEASES.items():
         monkeypatch.setenv(name, value)
-    urls = {service: servers[server] for service, server in PLACEMENT.items()}
-    ports = {service: (_free_port(), _free_port()) for service in SERVICE_NAMES}
+    urls = {service: three_servers[server] for service, server in OFFICE_SERVERS.items()}
+    ports = {service: (free_port(), free_port()) for service in SERVICE_NAMES}
     addresses = {s: f"ipv4:127.0.0.1:{a},127.0.0.1:{b}" for s, (a, b) in ports.items()}
     settings = Settings(home=tmp_path / "home", pki_dir=pki.root, bind_host="127.0.0.1", addresses=addresses)
     local, remote = {}, []

@@ -6,7 +6,6 @@ book holds each entry once. The victim is a real OS process; the other six run i
 from __future__ import annotations
 
 import asyncio
-import socket
 
 import asyncpg
 import pytest
@@ -16,6 +15,7 @@ from deedflow.orchestrator.v1 import orchestrator_service_pb2_grpc
 from shared.config import Settings
 from shared.db import plain_url
 from tests.chaos.book import ONE_PURCHASE_WITH_A_LOAN, entries_by_kind
+from tests.chaos.cluster import free_port
 from tests.chaos.processes import ServiceProcess
 from tests.flows import open_offices, presale
 from tests.purchases import complete, file_purchase, pay, signed_filing, until
@@ -29,12 +29,6 @@ OTHERS = ("registry", "tax", "contract", "mortgage", "transfer", "orchestrator")
 UNAVAILABLE = 14  # google.rpc.Code
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture
 def database(server_url):
     yield from fresh_database(server_url)
@@ -44,7 +38,7 @@ def database(server_url):
 async def stack(database, pki, tmp_path, monkeypatch):
     # A short lease, so a step cut off by the crash is taken up again within the test.
     monkeypatch.setenv("DEEDFLOW_SAGA_LEASE_SECONDS", "2")
-    port = _free_port()
+    port = free_port()
     addresses = {VICTIM: f"127.0.0.1:{port}"}
     victim = ServiceProcess(VICTIM, tmp_path / VICTIM, database, addresses, pki.root, port=port)
     settings = Settings(home=tmp_path / "home", pki_dir=pki.root, bind_host="127.0.0.1")

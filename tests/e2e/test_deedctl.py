@@ -84,6 +84,17 @@ async def _as(env, caller: str, service: str, stub_type):
     return channel, stub_type(channel)
 
 
+async def _on_sale(contracts, building: str) -> contract_pb.Unit:
+    """A flat of the seed project's building still on sale."""
+    request = contract_pb.ListUnitsRequest(
+        project=f"projects/{seeds.PRESALE_PERMIT}",
+        building_number=building,
+        sale_state=contract_pb.UNIT_SALE_STATE_ON_SALE,
+        page_size=1,
+    )
+    return (await contracts.ListUnits(request)).units[0]
+
+
 async def _park_a_purchase(env: dict[str, str]) -> tuple[pb.Purchase, str]:
     """Files a purchase on building 2, then a court seizes the unit before completion: the
     transfer is refused and the purchase parks for a clerk."""
@@ -99,16 +110,7 @@ async def _park_a_purchase(env: dict[str, str]) -> tuple[pb.Purchase, str]:
     tax_channel = None
     try:
         building = seeds.BUILDINGS[1]
-        unit = (
-            await contracts.ListUnits(
-                contract_pb.ListUnitsRequest(
-                    project=f"projects/{seeds.PRESALE_PERMIT}",
-                    building_number=building,
-                    sale_state=contract_pb.UNIT_SALE_STATE_ON_SALE,
-                    page_size=1,
-                )
-            )
-        ).units[0]
+        unit = await _on_sale(contracts, building)
         buyer = seeds.buyers()[150]
         filing = filing_for(unit, [buyer], parties, pki, seeds.BANKS[0])
         filed = (
@@ -607,16 +609,7 @@ async def _bank_example(env: dict[str, str], folder: Path) -> tuple[str, str, Pa
     follower = None
     try:
         building = seeds.BUILDINGS[0]
-        unit = (
-            await contracts.ListUnits(
-                contract_pb.ListUnitsRequest(
-                    project=f"projects/{seeds.PRESALE_PERMIT}",
-                    building_number=building,
-                    sale_state=contract_pb.UNIT_SALE_STATE_ON_SALE,
-                    page_size=1,
-                )
-            )
-        ).units[0]
+        unit = await _on_sale(contracts, building)
         filing = filing_for(unit, [seeds.buyers()[160]], parties, pki, seeds.BANKS[0])
         # The developer sends the terms; the bank signs its slot with the example.
         filing.loan.ClearField("bank_signature")

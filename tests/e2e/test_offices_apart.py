@@ -8,7 +8,6 @@ from __future__ import annotations
 import asyncio
 
 import asyncpg
-import pytest
 
 from deedflow.events.v1 import events_service_pb2 as events_pb
 from deedflow.events.v1 import events_service_pb2_grpc
@@ -18,30 +17,9 @@ from deedflow.orchestrator.v1 import orchestrator_service_pb2_grpc
 from shared.catalog import SERVICE_NAMES
 from shared.config import Settings
 from shared.db import plain_url
-from shared.pg import start_embedded, stop_embedded
 from tests.flows import discharge_entered, open_offices, presale, rid
 from tests.purchases import complete, file_purchase, pay, signed_filing, until
-from tests.support import client_channel, in_process
-
-PLACEMENT = {
-    "orchestrator": 0,
-    "contract": 0,
-    "tax": 0,
-    "preregistration": 1,
-    "transfer": 1,
-    "mortgage": 2,
-    "registry": 2,
-}
-
-
-@pytest.fixture
-def servers(tmp_path):
-    folders = [tmp_path / f"pg{i}" for i in range(3)]
-    try:
-        yield [start_embedded(folder) for folder in folders]
-    finally:
-        for folder in folders:
-            stop_embedded(folder)
+from tests.support import OFFICE_SERVERS, client_channel, in_process
 
 
 async def _schemas(url: str) -> set[str]:
@@ -53,8 +31,10 @@ async def _schemas(url: str) -> set[str]:
     return {row["schema_name"] for row in rows} & set(SERVICE_NAMES)
 
 
-async def test_a_purchase_from_filing_to_discharge_with_the_offices_on_three_servers(servers, tmp_path, pki):
-    urls = {service: servers[server] for service, server in PLACEMENT.items()}
+async def test_a_purchase_from_filing_to_discharge_with_the_offices_on_three_servers(
+    three_servers, tmp_path, pki
+):
+    urls = {service: three_servers[server] for service, server in OFFICE_SERVERS.items()}
     settings = Settings(home=tmp_path / "home", pki_dir=pki.root, bind_host="127.0.0.1")
     async with in_process(SERVICE_NAMES, settings, urls) as started:
         ports = {name: service.server.port for name, service in started.items()}
@@ -99,5 +79,5 @@ async def test_a_purchase_from_filing_to_discharge_with_the_offices_on_three_ser
                 stream.cancel()
             assert {"EVENT_TYPE_HANDED_OVER", "EVENT_TYPE_MORTGAGE_DISCHARGED"} <= set(seen)
 
-    for server, url in enumerate(servers):
-        assert await _schemas(url) == {s for s, placed in PLACEMENT.items() if placed == server}
+    for server, url in enumerate(three_servers):
+        assert await _schemas(url) == {s for s, placed in OFFICE_SERVERS.items() if placed == server}
