@@ -1,6 +1,6 @@
-"""The register at scale: a synthetic book grown to each size (10k, 100k, 1M entries by default),
-written straight into the registry's tables as real leaves, each with its stored hash and the
-perfect subtrees above it (services/registry/tree.py), then, at each size, the time of:
+"""The register at scale: one authority's synthetic book grown to each size (10k, 100k, 1M
+entries by default), written straight into the registry's tables as real leaves, each with its
+stored hash and the perfect subtrees above it (services/registry/tree.py), then, at each size, the time of:
 
 - an inclusion proof and a consistency proof (the registry's own Book methods, O(log n) reads);
 - a checkpoint over 100 new leaves (O(new leaves));
@@ -28,6 +28,7 @@ import uvloop
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
 from services.registry import log, tree
+from services.registry.books import BookKeys, Books
 from services.registry.service import Book
 from shared import merkle
 from shared.clock import SystemClock
@@ -38,6 +39,7 @@ from shared.migrate import migrate
 from shared.pg import database_url
 
 BUILDING = "500112001002GB09997F0001"
+AUTHORITY = BUILDING[:6]
 ENTRIES_PER_UNIT = 1_000
 CHUNK = 20_000
 SAMPLES = 200
@@ -73,7 +75,7 @@ async def grow(database: Database, end: int) -> int:
     tree, a chunk per transaction. The book's size after."""
     at = dt.datetime.now(dt.UTC)
     async with database.transaction() as connection:
-        start = await log.size(connection)
+        start = await log.size(connection, AUTHORITY)
         units = range(start // ENTRIES_PER_UNIT, (end - 1) // ENTRIES_PER_UNIT + 1)
         await connection.executemany(
             "INSERT INTO unit (unit_number, building_number, address, gross_area_dm2, use)"
@@ -86,9 +88,13 @@ async def grow(database: Database, end: int) -> int:
             await connection.copy_records_to_table(
                 "entry", records=[_entry(i, at) for i in range(first, upto)], columns=log.ENTRY_COLUMNS
             )
-            await connection.execute("UPDATE log_head SET size = $1", upto)
-            leaves = await log.leaves(connection, upto, first)
-            await tree.extend(connection, first, [merkle.leaf_hash(leaf) for leaf in leaves])
+            await connection.execute(
+                "INSERT INTO book VALUES ($1, $2) ON CONFLICT (authority) DO UPDATE SET size = $2",
+                AUTHORITY,
+                upto,
+            )
+            leaves = await log.leaves(connection, AUTHORITY, upto, first)
+            await tree.extend(connection, AUTHORITY, first, [merkle.leaf_hash(leaf) for leaf in leaves])
     return max(start, end)
 
 
@@ -113,18 +119,18 @@ async def measure(book: Book, database: Database, size: int) -> None:
     async with database.transaction() as connection:
         floor = await timed(SAMPLES, lambda: connection.fetchval("SELECT 1"))
         floor_ms = statistics.median(floor)
-        await book.checkpoint(connection)
+        await book.books.checkpoint(connection, AUTHORITY)
     print(f"book of {size:,} leaves; floor (SELECT 1 round trip) p50 {floor_ms:.3f} ms")
 
     async def inclusion():
         index = random.randrange(size)
         unit = f"{BUILDING}{index // ENTRIES_PER_UNIT + 1:04d}"
         async with database.transaction() as connection:
-            await book.inclusion(connection, unit, index % ENTRIES_PER_UNIT + 1, 0)
+            await book.books.inclusion(connection, unit, index % ENTRIES_PER_UNIT + 1, 0)
 
     async def consistency():
         async with database.transaction() as connection:
-            await book.consistency(connection, random.randrange(1, size), size)
+            await book.books.consistency(connection, AUTHORITY, random.randrange(1, size), size)
 
     print(_figures("inclusion proof", await timed(SAMPLES, inclusion), floor_ms))
     print(_figures("consistency proof", await timed(SAMPLES, consistency), floor_ms))
@@ -137,21 +143,21 @@ async def measure(book: Book, database: Database, size: int) -> None:
         grown = await grow(database, grown + 100)
         began = time.perf_counter()
         async with database.transaction() as connection:
-            await book.checkpoint(connection)
+            await book.books.checkpoint(connection, AUTHORITY)
         checkpoints.append((time.perf_counter() - began) * 1000)
     print(_figures("checkpoint over 100 new leaves", checkpoints, floor_ms))
 
     began = time.perf_counter()
     async with database.transaction() as connection:
-        total = await log.size(connection)
+        total = await log.size(connection, AUTHORITY)
         hashes = []
         for first in range(0, total, CHUNK):
             hashes.extend(
                 merkle.leaf_hash(leaf)
-                for leaf in await log.leaves(connection, min(total, first + CHUNK), first)
+                for leaf in await log.leaves(connection, AUTHORITY, min(total, first + CHUNK), first)
             )
         root = merkle.root(hashes)
-        assert root == await tree.root(connection, total)
+        assert root == await tree.root(connection, AUTHORITY, total)
     audit_ms = (time.perf_counter() - began) * 1000
     print(_figures("full audit (read, rehash: O(n))", [audit_ms], floor_ms))
 
@@ -166,8 +172,10 @@ async def run(sizes: list[int]) -> None:
     try:
         await migrate(url, "registry")
         database = await Database.connect(url, "registry")
+        key = ed25519.Ed25519PrivateKey.generate()
+        clock = SystemClock()
         book = Book(
-            Journal(database, SystemClock(), "registry", "bench"), ed25519.Ed25519PrivateKey.generate()
+            Journal(database, clock, "registry", "bench"), Books(BookKeys(lambda _: key), clock, 16_384)
         )
         async with database.transaction() as connection:
             await connection.execute("INSERT INTO building (building_number) VALUES ($1)", BUILDING)

@@ -14,6 +14,7 @@ import contextlib
 import time
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import grpc
 
@@ -27,7 +28,9 @@ from deedflow.tax.v1 import tax_service_pb2 as tax_pb
 from deedflow.tax.v1 import tax_service_pb2_grpc
 from deedflow.transfer.v1 import transfer_service_pb2 as transfer_pb
 from deedflow.transfer.v1 import transfer_service_pb2_grpc
+from shared.config import Settings
 from shared.grpc.channels import secure_channel
+from shared.pki import Pki
 from shared.runstate import address_of
 from tests.flows import DEVELOPER, next_resident_id
 from tests.parties import buyer
@@ -75,111 +78,141 @@ class Watch:
         self.stream.cancel()
 
 
-async def handover(units: int, filing_concurrency: int) -> None:
-    with running_stack() as (settings, pki):
+@dataclass
+class Handed:
+    """What a handover took: filing and paying, then CompleteBuilding to every certificate."""
 
-        def channel(service: str, identity):
-            return secure_channel(address_of(settings, service), pki.ca_pem, identity, default_timeout=120)
+    units: int
+    prepared: float
+    seconds: float
+    first_registered: float
+    arrivals: list[float]
+    # Each process's CPU seconds when the buildings were completed (bench.stack.cpu_by_service).
+    cpu_at_completion: dict[str, float]
 
-        async with (
-            channel("contract", pki.caller("housing")) as housing_channel,
-            channel("orchestrator", pki.caller("developer")) as desk_channel,
-            channel("tax", pki.caller("bank-a")) as tax_channel,
-            channel("transfer", pki.caller("clerk")) as clerk_channel,
-        ):
-            housing = contract_service_pb2_grpc.ContractServiceStub(housing_channel)
-            desk = orchestrator_service_pb2_grpc.PurchaseServiceStub(desk_channel)
-            tax = tax_service_pb2_grpc.TaxServiceStub(tax_channel)
+
+async def hand_over(
+    settings: Settings, pki: Pki, buildings: list[str], units: int, filing_concurrency: int
+) -> Handed:
+    """`units` purchases of each building filed and paid; then every building completed at once,
+    and the time until every certificate is ready."""
+
+    def channel(service: str, identity):
+        return secure_channel(address_of(settings, service), pki.ca_pem, identity, default_timeout=120)
+
+    async with (
+        channel("contract", pki.caller("housing")) as housing_channel,
+        channel("orchestrator", pki.caller("developer")) as desk_channel,
+        channel("tax", pki.caller("bank-a")) as tax_channel,
+        channel("transfer", pki.caller("clerk")) as clerk_channel,
+    ):
+        housing = contract_service_pb2_grpc.ContractServiceStub(housing_channel)
+        desk = orchestrator_service_pb2_grpc.PurchaseServiceStub(desk_channel)
+        tax = tax_service_pb2_grpc.TaxServiceStub(tax_channel)
+        numbers = []
+        for building in buildings:
             # Floor and room, 20 to a floor: four digits hold the 1,000-unit building and more.
-            numbers = [f"{BUILDING}{n // 20 + 1:02d}{n % 20 + 1:02d}" for n in range(units)]
+            units_of = [f"{building}{n // 20 + 1:02d}{n % 20 + 1:02d}" for n in range(units)]
+            numbers += units_of
             await housing.CreateProject(
                 contract_pb.CreateProjectRequest(
                     request_id=str(uuid.uuid4()),
                     display_name="交房压测（虚构）",
-                    presale_permit_number="渝住建预售(HANDOVER)",
+                    presale_permit_number=f"渝住建预售(HANDOVER-{building[:6]}-{building[-6:]})",
                     developer=DEVELOPER,
                     units=[
                         contract_pb.ProjectUnit(
                             unit_number=u, room_label=u[-4:], gross_area_dm2=9_000, residential=True
                         )
-                        for u in numbers
+                        for u in units_of
                     ],
                 )
             )
-            gate = asyncio.Semaphore(filing_concurrency)
-            async with contextlib.AsyncExitStack() as watching:
-                desks = [
-                    orchestrator_service_pb2_grpc.PurchaseServiceStub(
-                        await watching.enter_async_context(channel("orchestrator", pki.caller("developer")))
+        gate = asyncio.Semaphore(filing_concurrency)
+        async with contextlib.AsyncExitStack() as watching:
+            desks = [
+                orchestrator_service_pb2_grpc.PurchaseServiceStub(
+                    await watching.enter_async_context(channel("orchestrator", pki.caller("developer")))
+                )
+                for _ in range(0, len(numbers), WATCHES_PER_CHANNEL)
+            ]
+            watches: list[Watch] = []
+            watching.callback(lambda: [w.end() for w in watches])
+
+            async def prepare(i: int, unit: str) -> None:
+                filing, _ = signed_filing(pki, unit, with_loan=True, buyers=[buyer(pki, next_resident_id())])
+                async with gate:
+                    reply = await desk.FilePurchase(
+                        pb.FilePurchaseRequest(request_id=str(uuid.uuid4()), filing=filing)
                     )
-                    for _ in range(0, units, WATCHES_PER_CHANNEL)
-                ]
-                watches: list[Watch] = []
-                watching.callback(lambda: [w.end() for w in watches])
-
-                async def prepare(i: int, unit: str) -> None:
-                    filing, _ = signed_filing(
-                        pki, unit, with_loan=True, buyers=[buyer(pki, next_resident_id())]
+                    watch = Watch(desks[i // WATCHES_PER_CHANNEL], reply.purchase.name)
+                    watches.append(watch)
+                    awaiting = await watch.until(lambda p: p.state == pb.PURCHASE_STATE_AWAITING_COMPLETION)
+                    docs = awaiting.documents
+                    await tax.RecordPayment(
+                        tax_pb.RecordPaymentRequest(
+                            request_id=str(uuid.uuid4()),
+                            assessment=docs.tax_assessment,
+                            payment=tax_pb.Payment(
+                                payment_reference=f"P-{uuid.uuid4().hex[:12]}",
+                                amount_fen=docs.tax_fen,
+                            ),
+                        )
                     )
-                    async with gate:
-                        reply = await desk.FilePurchase(
-                            pb.FilePurchaseRequest(request_id=str(uuid.uuid4()), filing=filing)
-                        )
-                        watch = Watch(desks[i // WATCHES_PER_CHANNEL], reply.purchase.name)
-                        watches.append(watch)
-                        awaiting = await watch.until(
-                            lambda p: p.state == pb.PURCHASE_STATE_AWAITING_COMPLETION
-                        )
-                        docs = awaiting.documents
-                        await tax.RecordPayment(
-                            tax_pb.RecordPaymentRequest(
-                                request_id=str(uuid.uuid4()),
-                                assessment=docs.tax_assessment,
-                                payment=tax_pb.Payment(
-                                    payment_reference=f"P-{uuid.uuid4().hex[:12]}",
-                                    amount_fen=docs.tax_fen,
-                                ),
-                            )
-                        )
-                        # The building is completed once every sale is paid and the saga has
-                        # taken note: that noting is not part of the handover's time.
-                        await watch.until(_paid)
+                    # The building is completed once every sale is paid and the saga has
+                    # taken note: that noting is not part of the handover's time.
+                    await watch.until(_paid)
 
-                began = time.perf_counter()
-                await asyncio.gather(*(prepare(i, u) for i, u in enumerate(numbers)))
-                prepared = time.perf_counter() - began
+            began = time.perf_counter()
+            await asyncio.gather(*(prepare(i, u) for i, u in enumerate(numbers)))
+            prepared = time.perf_counter() - began
 
+            clerk = transfer_service_pb2_grpc.TransferServiceStub(clerk_channel)
+            for building in buildings:
                 # The registry's site inspection (CQ 21) is on record before completion is declared.
-                await transfer_service_pb2_grpc.TransferServiceStub(clerk_channel).RecordSiteInspection(
+                await clerk.RecordSiteInspection(
                     transfer_pb.RecordSiteInspectionRequest(
                         request_id=str(uuid.uuid4()),
-                        building_number=BUILDING,
+                        building_number=building,
                         outcome=transfer_pb.SITE_INSPECTION_OUTCOME_AS_DESCRIBED,
                     )
                 )
-                began = time.perf_counter()
-                cpu_before = cpu_by_service(settings)
-                await desk.CompleteBuilding(
-                    pb.CompleteBuildingRequest(
-                        request_id=str(uuid.uuid4()),
-                        building_number=BUILDING,
-                        completion_record_number="渝建竣备(BENCH)",
+            began = time.perf_counter()
+            cpu_at_completion = cpu_by_service(settings)
+            await asyncio.gather(
+                *(
+                    desk.CompleteBuilding(
+                        pb.CompleteBuildingRequest(
+                            request_id=str(uuid.uuid4()),
+                            building_number=building,
+                            completion_record_number=f"渝建竣备(BENCH-{building[-6:]})",
+                        )
                     )
+                    for building in buildings
                 )
-                first_registered = time.perf_counter() - began
+            )
+            first_registered = time.perf_counter() - began
 
-                async def ready(watch: Watch) -> float:
-                    await watch.until(lambda p: p.state == pb.PURCHASE_STATE_CERTIFICATE_READY)
-                    return time.perf_counter() - began
+            async def ready(watch: Watch) -> float:
+                await watch.until(lambda p: p.state == pb.PURCHASE_STATE_CERTIFICATE_READY)
+                return time.perf_counter() - began
 
-                arrivals = sorted(await asyncio.gather(*(ready(w) for w in watches)))
-            seconds = time.perf_counter() - began
-            print_cpu(settings, cpu_before, " from CompleteBuilding to the last certificate")
-    print(f"handover: {units} units with mortgages, filed and paid in {prepared:.1f} s")
+            arrivals = sorted(await asyncio.gather(*(ready(w) for w in watches)))
+        seconds = time.perf_counter() - began
+        return Handed(len(numbers), prepared, seconds, first_registered, arrivals, cpu_at_completion)
+
+
+async def handover(units: int, filing_concurrency: int) -> None:
+    with running_stack() as (settings, pki):
+        handed = await hand_over(settings, pki, [BUILDING], units, filing_concurrency)
+        print_cpu(settings, handed.cpu_at_completion, " from CompleteBuilding to the last certificate")
+    seconds = handed.seconds
+    print(f"handover: {units} units with mortgages, filed and paid in {handed.prepared:.1f} s")
     per_unit = seconds / units * 1000
     print(f"  CompleteBuilding -> every certificate ready: {seconds:.2f} s, {per_unit:.1f} ms per unit")
+    arrivals = handed.arrivals
     print(
-        f"  first registration answered at {first_registered:.2f} s; certificates ready:"
+        f"  first registration answered at {handed.first_registered:.2f} s; certificates ready:"
         + ", ".join(
             f" {share}% at {arrivals[max(0, len(arrivals) * share // 100 - 1)]:.2f} s" for share in SHARES
         )

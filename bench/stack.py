@@ -101,22 +101,26 @@ def print_cpu(settings: Settings, since: dict[str, float] | None = None, label: 
     )
 
 
+def samples(settings: Settings, service: str) -> list:
+    """Every sample a service's /metrics serves now (none when it serves no metrics)."""
+    record = read(settings.home, service)
+    if record is None or not record.metrics_port:
+        return []
+    url = f"http://{settings.bind_host}:{record.metrics_port}/metrics"
+    with urllib.request.urlopen(url, timeout=10) as reply:
+        text = reply.read().decode()
+    return [sample for family in text_string_to_metric_families(text) for sample in family.samples]
+
+
 def print_calls(settings: Settings) -> None:
     """How many calls each RPC served over the run (from each service's metrics), busiest first:
     the hop count behind every figure above."""
     counts: dict[str, float] = {}
     for service in SERVICE_NAMES:
-        record = read(settings.home, service)
-        if record is None or not record.metrics_port:
-            continue
-        url = f"http://{settings.bind_host}:{record.metrics_port}/metrics"
-        with urllib.request.urlopen(url, timeout=10) as reply:
-            text = reply.read().decode()
-        for family in text_string_to_metric_families(text):
-            for sample in family.samples:
-                if sample.name == "deedflow_grpc_requests_total" and "Health" not in sample.labels["method"]:
-                    method = sample.labels["method"].rpartition(".")[2]
-                    counts[method] = counts.get(method, 0) + sample.value
+        for sample in samples(settings, service):
+            if sample.name == "deedflow_grpc_requests_total" and "Health" not in sample.labels["method"]:
+                method = sample.labels["method"].rpartition(".")[2]
+                counts[method] = counts.get(method, 0) + sample.value
     busiest = sorted(counts.items(), key=lambda kv: -kv[1])
     print(
         f"  gRPC calls served: {sum(counts.values()):.0f}; by RPC: "

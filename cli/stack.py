@@ -24,11 +24,12 @@ from shared import verifier as page_files
 from shared.catalog import SERVICE_NAMES, service_info
 from shared.config import Settings
 from shared.db import plain_url
+from shared.districts import validate_authority_code
 from shared.grpc.channels import secure_channel
 from shared.grpc.healthcheck import health_status
 from shared.migrate import migrate
 from shared.pg import database_url, embedded_dir, embedded_psql, embedded_running, stop_embedded
-from shared.pki import Pki, issue_identity
+from shared.pki import Pki, issue_book_key, issue_identity
 from shared.runstate import command_line, process_alive, read, run_dir
 from shared.runtime import load_pki, main
 
@@ -294,12 +295,28 @@ def pki(
     out: Path | None = typer.Option(
         None, help="Write <out>.pem and <out>.key (0600); default ./<role>-<id>."
     ),
+    book_key: str | None = typer.Option(
+        None,
+        help="Give this registration authority's book (its county code, e.g. 500105) a signing key"
+        " of its own instead of the registry's.",
+    ),
 ) -> None:
     """Create the development CA and certificates (if missing) and show where they are; with
-    --role and --id, issue one more development identity (a test system's certificate)."""
+    --role and --id, issue one more development identity (a test system's certificate); with
+    --book-key, a signing key of an authority's own."""
     settings = Settings()
     folder = load_pki(settings).root
     console.print(f"PKI ready in {folder} (throw-away development material; never commit it)")
+    if book_key is not None:
+        try:
+            validate_authority_code(book_key)
+        except ids.IdentifierError as exc:
+            console.print(f"[red]--book-key: {exc}[/red]")
+            raise typer.Exit(2) from None
+        public = issue_book_key(folder, book_key)
+        console.print(
+            f"the book of {book_key} is signed with its own key from the registry's next start: {public}"
+        )
     if role is None and ident is None:
         return
     if role not in _IDENTITIES or not ident:

@@ -47,18 +47,24 @@ class AuditReport:
 
 
 def audit_log(
-    leaves: Sequence[bytes], checkpoints: Sequence[document_pb2.Checkpoint], public_key: bytes
+    authority: str,
+    leaves: Sequence[bytes],
+    checkpoints: Sequence[document_pb2.Checkpoint],
+    public_key: bytes,
 ) -> AuditReport:
+    """One authority's book against the checkpoints served for it, under the key trusted for it."""
     hashes = [merkle.leaf_hash(leaf) for leaf in leaves]
     expected_key = key_id(public_key)
     findings = []
     for checkpoint in sorted(checkpoints, key=lambda c: c.tree_size):
         at = checkpoint.checkpoint_time.ToDatetime(dt.UTC)
         problem = ""
-        if checkpoint.key_id != expected_key:
-            problem = "signed by another key than the registry's"
+        if checkpoint.authority != authority:
+            problem = f"it is a checkpoint of another book ({checkpoint.authority or 'the city-wide book'})"
+        elif checkpoint.key_id != expected_key:
+            problem = "signed by another key than the book's"
         elif not verify_checkpoint(
-            public_key, checkpoint.tree_size, checkpoint.root_hash, at, checkpoint.signature
+            public_key, authority, checkpoint.tree_size, checkpoint.root_hash, at, checkpoint.signature
         ):
             problem = "its signature does not verify"
         elif checkpoint.tree_size > len(hashes):

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from shared.errors import FieldViolation
+from shared.ids import IdentifierError
 
 # The registration authority (区县不动产登记机构) named on proofs and certificates, by the
 # county code that heads the unit number: every district (区) and county (县) of Chongqing, by
@@ -60,6 +61,13 @@ def authority_of(unit_or_building_number: str) -> str:
 
 def is_known_authority(unit_or_building_number: str) -> bool:
     return authority_of(unit_or_building_number) in DISTRICTS
+
+
+def validate_authority_code(value: str) -> str:
+    """Returns the county code if it names a Chongqing registration authority (a book)."""
+    if value not in DISTRICTS:
+        raise IdentifierError(f"{value!r} is not the county code of a Chongqing district or county")
+    return value
 
 
 def authority_violations(numbers: Iterable[tuple[str, str]]) -> list[FieldViolation]:

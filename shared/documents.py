@@ -70,6 +70,8 @@ class Verification:
     failures: list[str] = field(default_factory=list)
     content: dict = field(default_factory=dict)
     leaf: dict = field(default_factory=dict)
+    # The book whose checkpoint the document rests on ("" for the city-wide book of old).
+    authority: str = ""
 
     @property
     def ok(self) -> bool:
@@ -92,8 +94,8 @@ def verify_document(document: document_pb2.SignedDocument, public_key: bytes) ->
     """Every check a relying party (a bank, a notary) makes with only the registry's key; the
     verification page (shared/verifier/verifier.js) makes the same, worded the same. ValueError
     when the checkpoint's time is no time at all (a document from a QR payload can say anything)."""
-    result = Verification()
     checkpoint = document.checkpoint
+    result = Verification(authority=checkpoint.authority)
     if checkpoint.key_id != key_id(public_key):
         result.failures.append("the checkpoint was signed by another key than the registry's")
     try:
@@ -101,7 +103,7 @@ def verify_document(document: document_pb2.SignedDocument, public_key: bytes) ->
     except (ValueError, OverflowError):
         raise ValueError("the checkpoint time is out of range") from None
     if not verify_checkpoint(
-        public_key, checkpoint.tree_size, checkpoint.root_hash, at, checkpoint.signature
+        public_key, checkpoint.authority, checkpoint.tree_size, checkpoint.root_hash, at, checkpoint.signature
     ):
         result.failures.append("the checkpoint's signature does not verify")
     if not merkle.verify_inclusion(
@@ -138,6 +140,12 @@ def _check_agreement(result: Verification) -> None:
         result.failures.append(f"the document names {content.get('entry')!r}, the leaf is {entry!r}")
     if content.get("unit_number") != leaf.get("unit_number"):
         result.failures.append("the document's unit differs from the entry's")
+    unit = leaf.get("unit_number")
+    book = unit[:6] if isinstance(unit, str) else ""
+    if result.authority and result.authority != book:
+        result.failures.append(
+            f"the checkpoint is of another book ({result.authority!r}) than the unit's ({book!r})"
+        )
     if content.get("holders") != leaf.get("holders"):
         result.failures.append("the document's holders differ from the entry's")
     if content.get("kind") not in KINDS:

@@ -179,6 +179,7 @@ RULES: dict[str, Rule] = {
     "/deedflow.registry.v1.RegistryService/RequestCorrection": _r("clerks only", _OFFICIAL),
     "/deedflow.registry.v1.RegistryService/ResolveCorrection": _r("clerks only", _OFFICIAL),
     "/deedflow.registry.v1.RegistryService/RecordAgreement": _r("clerks only", _OFFICIAL),
+    "/deedflow.registry.v1.RegistryService/ListBooks": _r("the books, their sizes and keys are public"),
     "/deedflow.registry.v1.RegistryService/GetCheckpoint": _r("checkpoints are public (signed tree heads)"),
     "/deedflow.registry.v1.RegistryService/GetInclusionProof": _r(
         "clerks (a leaf holds personal data)", _OFFICIAL

@@ -68,11 +68,19 @@ class Pki:
         """The registry's public key (PEM), all a party needs to verify a document offline."""
         return self.root / "registry-log.pub"
 
-    def registry_log_key(self) -> ed25519.Ed25519PrivateKey:
-        """The registry's checkpoint-signing key."""
-        key = serialization.load_pem_private_key(
-            (self.root / "services" / "registry-log.key").read_bytes(), None
-        )
+    def book_public_key_path(self, authority: str) -> Path:
+        """The public key (PEM) of the authority's book: its own where it has one, else the
+        registry's."""
+        own = self.root / f"registry-log-{authority}.pub"
+        return own if own.exists() else self.registry_public_key_path
+
+    def book_key(self, authority: str) -> ed25519.Ed25519PrivateKey:
+        """The key that signs the authority's book (checkpoints and seals): a registration
+        authority that keeps its own key has services/registry-log-{authority}.key (and
+        registry-log-{authority}.pub for relying parties); the others share the registry's."""
+        own = self.root / "services" / f"registry-log-{authority}.key"
+        path = own if own.exists() else self.root / "services" / "registry-log.key"
+        key = serialization.load_pem_private_key(path.read_bytes(), None)
         assert isinstance(key, ed25519.Ed25519PrivateKey)
         return key
 
@@ -220,6 +228,38 @@ def issue_identity(root: Path, role: str, ident: str, stem: Path) -> CertPair:
     return pair
 
 
+def _ensure_signing_key(private: Path, public: Path) -> None:
+    """An Ed25519 key pair: the private key (0600) if missing, and its public key (PEM) beside."""
+    if not private.exists():
+        _write(
+            private,
+            ed25519.Ed25519PrivateKey.generate().private_bytes(
+                serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+            ),
+            private=True,
+        )
+    if not public.exists():
+        key = serialization.load_pem_private_key(private.read_bytes(), None)
+        _write(
+            public,
+            key.public_key().public_bytes(
+                serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+            ),
+        )
+
+
+def issue_book_key(root: Path, authority: str) -> Path:
+    """A development signing key of the authority's own (throw-away), for a registration authority
+    that signs its book with a key of its own rather than the registry's: the registry uses it
+    from its next start (Pki.book_key). Where relying parties find its public key."""
+    root = root.resolve()
+    with _locked(root):
+        _ensure_signing_key(
+            root / "services" / f"registry-log-{authority}.key", root / f"registry-log-{authority}.pub"
+        )
+    return root / f"registry-log-{authority}.pub"
+
+
 def ensure_dev_pki(root: Path) -> Pki:
     """Creates the development CA and every certificate that is missing; safe to race."""
     root = root.resolve()
@@ -242,28 +282,9 @@ def ensure_dev_pki(root: Path) -> Pki:
             pair = issue_leaf(ca_cert, ca_key, common_name, sans)
             _write(stem.with_suffix(".key"), pair.key_pem, private=True)
             _write(stem.with_suffix(".pem"), pair.cert_pem)
-        log_key = root / "services" / "registry-log.key"
-        if not log_key.exists():
-            # The registry signs the book's checkpoints with this key (Ed25519); throw-away here.
-            _write(
-                log_key,
-                ed25519.Ed25519PrivateKey.generate().private_bytes(
-                    serialization.Encoding.PEM,
-                    serialization.PrivateFormat.PKCS8,
-                    serialization.NoEncryption(),
-                ),
-                private=True,
-            )
-        log_public = root / "registry-log.pub"
-        if not log_public.exists():
-            # What relying parties (banks, notaries, deedctl verify) hold to check documents offline.
-            key = serialization.load_pem_private_key(log_key.read_bytes(), None)
-            _write(
-                log_public,
-                key.public_key().public_bytes(
-                    serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-                ),
-            )
+        # The registry signs the books' checkpoints with this key (Ed25519); throw-away here.
+        # Relying parties (banks, notaries, deedctl verify) hold registry-log.pub.
+        _ensure_signing_key(root / "services" / "registry-log.key", root / "registry-log.pub")
     return Pki(root)
 
 

@@ -38,6 +38,7 @@ VALID = {
     field_rules_pb2.IDENTIFIER_FORMAT_USCC: "91110000600037341L",
     field_rules_pb2.IDENTIFIER_FORMAT_UUID: "3f1c2a9e-8b7d-4c1e-9a2f-5d6e7f8a9b0c",
     field_rules_pb2.IDENTIFIER_FORMAT_BUILDING_NUMBER: "500112001002GB00015F0003",
+    field_rules_pb2.IDENTIFIER_FORMAT_AUTHORITY_CODE: "500112",
 }
 # One wrong character each: a letter where a digit belongs, a bad check character, etc.
 INVALID = {
@@ -46,6 +47,7 @@ INVALID = {
     field_rules_pb2.IDENTIFIER_FORMAT_USCC: "91110000600037341K",
     field_rules_pb2.IDENTIFIER_FORMAT_UUID: "not-a-uuid",
     field_rules_pb2.IDENTIFIER_FORMAT_BUILDING_NUMBER: "500112001002GB00015F003",
+    field_rules_pb2.IDENTIFIER_FORMAT_AUTHORITY_CODE: "110105",
 }
 
 

@@ -3,6 +3,11 @@ database itself (every service's schema): the chaos tests, the fault matrix and 
 with it, and an operator can run it against a deployment:
 
     .venv/bin/python -m tools.invariants postgresql://…/deedflow
+    .venv/bin/python -m tools.invariants --offices '{"registry": "postgresql://…", …}'
+
+With the offices on several databases (DEEDFLOW_DATABASE_URLS), their tables are first copied,
+as they stand, into one scratch database beside the registry's, which is dropped afterwards: the
+invariants are joins across offices, and no office reads another's database.
 
 - every unit has at most one current ownership, and no case's entries are in the book twice;
 - every entry a case made is that case's, registered in its office, and every registered case
@@ -22,7 +27,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import io
+import json
 import sys
+import uuid
 from dataclasses import dataclass
 
 import asyncpg
@@ -31,8 +39,9 @@ from google.rpc import status_pb2
 from deedflow.orchestrator.v1 import orchestrator_service_pb2 as pb
 from services.registry import log
 from shared import merkle
-from shared.db import plain_url
+from shared.db import plain_url, with_database
 from shared.grpc.status import error_info
+from shared.migrate import migrate
 
 # The registry case prefix of each office that enters cases in the book.
 OFFICES = {"YG": "preregistration", "ZY": "transfer", "DY": "mortgage"}
@@ -210,21 +219,36 @@ async def _numbers_unique(connection) -> list[Violation]:
 
 
 async def _log_intact(connection) -> list[Violation]:
+    """Every authority's book: its head counts its rows, and each of its checkpoints still holds."""
     await connection.execute("SET search_path TO registry")
     try:
-        size = await log.size(connection)
-        indexes = await connection.fetchval(
-            "SELECT count(*) FROM"
-            " (SELECT leaf_index FROM entry UNION ALL SELECT leaf_index FROM entry_event) leaves"
-        )
         found = []
-        if indexes != size:
-            found.append(Violation("log intact", f"the log head says {size} leaves, the rows hold {indexes}"))
-            return found
-        hashes = [merkle.leaf_hash(leaf) for leaf in await log.leaves(connection, size)]
-        for row in await connection.fetch("SELECT tree_size, root_hash FROM checkpoint ORDER BY tree_size"):
-            if row["tree_size"] > size or merkle.root(hashes[: row["tree_size"]]) != row["root_hash"]:
-                found.append(Violation("log intact", f"the checkpoint at {row['tree_size']} no longer holds"))
+        for authority in await log.books(connection):
+            size = await log.size(connection, authority)
+            indexes = await connection.fetchval(
+                "SELECT count(*) FROM (SELECT leaf_index FROM entry WHERE left(unit_number, 6) = $1"
+                " UNION ALL SELECT leaf_index FROM entry_event WHERE left(unit_number, 6) = $1) leaves",
+                authority,
+            )
+            if indexes != size:
+                found.append(
+                    Violation(
+                        "log intact", f"the head of book {authority} says {size} leaves, its rows {indexes}"
+                    )
+                )
+                continue
+            hashes = [merkle.leaf_hash(leaf) for leaf in await log.leaves(connection, authority, size)]
+            for row in await connection.fetch(
+                "SELECT tree_size, root_hash FROM checkpoint WHERE authority = $1 ORDER BY tree_size",
+                authority,
+            ):
+                if row["tree_size"] > size or merkle.root(hashes[: row["tree_size"]]) != row["root_hash"]:
+                    found.append(
+                        Violation(
+                            "log intact",
+                            f"book {authority}'s checkpoint at {row['tree_size']} no longer holds",
+                        )
+                    )
         return found
     finally:
         await connection.execute("RESET search_path")
@@ -293,14 +317,69 @@ async def check(database_url: str, allow_waiting: bool = False) -> list[Violatio
         await connection.close()
 
 
+async def _copy_office(source_url: str, target: asyncpg.Connection, office: str) -> None:
+    """Every table of the office's schema, rows as they stand, into the same (migrated) schema of
+    `target`; triggers and foreign keys off, since the rows are copies, not new facts."""
+    source = await asyncpg.connect(plain_url(source_url))
+    try:
+        tables = await source.fetch(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = $1"
+            " AND table_type = 'BASE TABLE' AND table_name <> 'alembic_version'",
+            office,
+        )
+        for row in tables:
+            rows = io.BytesIO()
+            await source.copy_from_table(row["table_name"], schema_name=office, output=rows, format="binary")
+            rows.seek(0)
+            await target.execute(f'TRUNCATE "{office}"."{row["table_name"]}" CASCADE')
+            await target.copy_to_table(row["table_name"], schema_name=office, source=rows, format="binary")
+    finally:
+        await source.close()
+
+
+async def check_offices(urls: dict[str, str], allow_waiting: bool = False) -> list[Violation]:
+    """`check` over offices kept on several databases (office -> URL; every office named)."""
+    if len(set(urls.values())) == 1:
+        return await check(next(iter(urls.values())), allow_waiting)
+    server = urls["registry"]
+    name = f"deedflow_invariants_{uuid.uuid4().hex[:12]}"
+    admin = await asyncpg.connect(plain_url(server))
+    await admin.execute(f'CREATE DATABASE "{name}"')
+    scratch = with_database(server, name)
+    try:
+        for office in urls:
+            await migrate(scratch, office)
+        target = await asyncpg.connect(plain_url(scratch))
+        try:
+            await target.execute("SET session_replication_role = replica")
+            for office, url in urls.items():
+                await _copy_office(url, target, office)
+        finally:
+            await target.close()
+        return await check(scratch, allow_waiting)
+    finally:
+        await admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+        await admin.close()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("database_url")
+    parser.add_argument("database_url", nargs="?", help="the one database every office keeps its schema in")
+    parser.add_argument(
+        "--offices", help="a JSON object: each office's database URL, as DEEDFLOW_DATABASE_URLS"
+    )
     parser.add_argument(
         "--allow-waiting", action="store_true", help="purchases may still wait for completion"
     )
     arguments = parser.parse_args()
-    violations = asyncio.run(check(arguments.database_url, arguments.allow_waiting))
+    if bool(arguments.database_url) == bool(arguments.offices):
+        parser.error("give either one database URL or --offices")
+    urls = json.loads(arguments.offices) if arguments.offices else {}
+    violations = asyncio.run(
+        check_offices(urls, arguments.allow_waiting)
+        if urls
+        else check(arguments.database_url, arguments.allow_waiting)
+    )
     for violation in violations:
         print(violation)
     print(f"{len(violations)} invariant violations")

@@ -23,19 +23,29 @@ from cli.deedctl.exit_codes import ExitCode
 from deedflow.registry.v1 import registry_service_pb2 as registry_pb
 from deedflow.registry.v1 import registry_service_pb2_grpc
 from shared.audit import Witnessed, audit_log, witness_problem
+from shared.districts import DISTRICTS, validate_authority_code
 from shared.documents import load_public_key, verify_document
 from shared.paper.reading import read_document
+from shared.pki import Pki
 
 LEAF_PAGE = 500
 
 
-def _public_key(options: Options, path: Path | None) -> bytes:
-    key_path = path or options.settings.pki_path / "registry-log.pub"
+def _public_key(options: Options, path: Path | None, authority: str) -> bytes:
+    """The key trusted for the authority's book: the one named, else its own, else the registry's."""
+    key_path = path or Pki(options.settings.pki_path).book_public_key_path(authority)
     try:
         return load_public_key(key_path.read_bytes())
     except (OSError, ValueError) as exc:
         errors.print(f"[red]cannot read the registry's public key {key_path}: {exc}[/red]")
         raise typer.Exit(ExitCode.ERROR) from None
+
+
+def _book_of(signed) -> str:
+    """The authority whose key the document's checkpoint should bear: the checkpoint's own book,
+    which verify_document holds to the unit's (a well-formed code only: it names a file)."""
+    authority = signed.checkpoint.authority
+    return authority if authority.isascii() and authority.isdigit() and len(authority) == 6 else ""
 
 
 def verify(
@@ -44,19 +54,21 @@ def verify(
         ..., help="A signed certificate or proof: its JSON file, its PDF, or its QR code's text in a file."
     ),
     registry_key: Path | None = typer.Option(
-        None, help="The registry's public key (PEM); default .deedflow/pki/registry-log.pub."
+        None,
+        help="The public key (PEM) of the unit's book; default .deedflow/pki/registry-log-{authority}.pub,"
+        " else .deedflow/pki/registry-log.pub.",
     ),
 ) -> None:
     """Checks a certificate or registration proof offline: the registry's seal, the entry's
     inclusion in the signed tree, the checkpoint's signature, and that it says what its entry
     says. No network. Exit 8 when any check fails."""
     options: Options = ctx.obj
-    public_key = _public_key(options, registry_key)
     try:
         signed = read_document(document.read_bytes())
     except (OSError, ValueError) as exc:
         errors.print(f"[red]cannot read {document}: {exc}[/red]")
         raise typer.Exit(ExitCode.INVALID) from None
+    public_key = _public_key(options, registry_key, _book_of(signed))
     try:
         result = verify_document(signed, public_key)
     except ValueError as exc:
@@ -82,13 +94,20 @@ def verify(
         raise typer.Exit(ExitCode.TAMPERED)
 
 
-async def _fetch(options: Options, progress: Progress):
+async def _books(options: Options, authority: str) -> list[registry_pb.BookSummary]:
+    async with options.channel("registry") as channel:
+        stub = registry_service_pb2_grpc.RegistryServiceStub(channel)
+        books = list((await stub.ListBooks(registry_pb.ListBooksRequest())).books)
+    return [b for b in books if b.authority == authority] if authority else books
+
+
+async def _fetch(options: Options, authority: str, progress: Progress):
     async with options.channel("registry") as channel:
         stub = registry_service_pb2_grpc.RegistryServiceStub(channel)
         checkpoints, token, server_key = [], "", b""
         while True:
             page = await stub.ListCheckpoints(
-                registry_pb.ListCheckpointsRequest(page_size=500, page_token=token)
+                registry_pb.ListCheckpointsRequest(authority=authority, page_size=500, page_token=token)
             )
             checkpoints += page.checkpoints
             server_key = page.public_key
@@ -96,10 +115,12 @@ async def _fetch(options: Options, progress: Progress):
             if not token:
                 break
         leaves: list[bytes] = []
-        task = progress.add_task("reading the book's leaves", total=None)
+        task = progress.add_task(f"reading the leaves of the book of {authority}", total=None)
         while True:
             page = await stub.ListLeaves(
-                registry_pb.ListLeavesRequest(start_index=len(leaves), page_size=LEAF_PAGE)
+                registry_pb.ListLeavesRequest(
+                    authority=authority, start_index=len(leaves), page_size=LEAF_PAGE
+                )
             )
             leaves += page.leaves
             progress.update(task, completed=len(leaves), total=page.tree_size)
@@ -118,30 +139,17 @@ def _witnessed(path: Path) -> Witnessed | None:
         raise typer.Exit(ExitCode.ERROR) from None
 
 
-def audit(
-    ctx: typer.Context,
-    registry_key: Path | None = typer.Option(
-        None, help="The registry's public key (PEM) you trust; default .deedflow/pki/registry-log.pub."
-    ),
-    witness: Path | None = typer.Option(
-        None,
-        help="Where this auditor keeps the last checkpoint it verified (default"
-        " .deedflow/witness/registry.json); the book must still begin with that tree.",
-    ),
-) -> None:
-    """Re-walks the whole book: recomputes the Merkle tree from every leaf and checks it against
-    every checkpoint the registry signed, and against the last checkpoint this auditor verified
-    before (its witness), which it then moves forward. Exit 8 if anything no longer holds."""
-    options: Options = ctx.obj
-    public_key = _public_key(options, registry_key)
-    witness_path = witness or options.settings.home / "witness" / "registry.json"
+def _audit_book(options: Options, authority: str, public_key: bytes, witness_path: Path) -> dict:
+    """One book re-walked: its report as data, its witness moved forward when it holds."""
     witnessed = _witnessed(witness_path)
     with Progress(console=errors, transient=True) as progress:
-        leaves, checkpoints, server_key = run(options, lambda: _fetch(options, progress))
-    report = audit_log(leaves, checkpoints, public_key)
+        leaves, checkpoints, server_key = run(options, lambda: _fetch(options, authority, progress))
+    report = audit_log(authority, leaves, checkpoints, public_key)
     changed = report.changed_range()
     against_witness = witness_problem(leaves, witnessed) if witnessed else ""
     data = {
+        "authority": authority,
+        "district": DISTRICTS.get(authority, ""),
         "ok": report.ok and server_key == public_key and not against_witness,
         "witness": {
             "tree_size": witnessed.tree_size if witnessed else 0,
@@ -159,32 +167,90 @@ def audit(
             if not f.ok
         ],
     }
-    table = Table(title=f"audit of the register: {report.leaves} leaves, {len(report.findings)} checkpoints")
-    for column in ("tree size", "signed at", "result"):
-        table.add_column(column, overflow="fold")
-    for finding in report.findings:
-        table.add_row(
-            str(finding.tree_size),
-            finding.checkpoint_time.isoformat(timespec="seconds"),
-            "[green]holds[/green]" if finding.ok else f"[red]{finding.problem}[/red]",
-        )
-    emit(options, data, table)
     if data["ok"] and report.findings:
         latest = max(checkpoints, key=lambda c: c.tree_size)
         witness_path.parent.mkdir(parents=True, exist_ok=True)
         witness_path.write_text(Witnessed(latest.tree_size, latest.root_hash).to_json())
+    return data
+
+
+def _problems(book: dict) -> list[str]:
+    """What a clerk reads about one book that does not hold."""
+    said = []
+    if book["witness"]["problem"]:
+        said.append(f"[red]TAMPERED[/red]: {book['witness']['problem']}")
+    if not book["server_key_matches"]:
+        said.append("[red]the registry serves another public key than the one you trust[/red]")
+    if book["changed_leaves"]:
+        start, end = book["changed_leaves"]
+        said.append(f"[red]TAMPERED[/red]: a leaf in [{start}, {end}) was changed after signing")
+    return said
+
+
+def audit(
+    ctx: typer.Context,
+    authority: str = typer.Option(
+        "", help="Audit only this registration authority's book (its county code, e.g. 500112)."
+    ),
+    registry_key: Path | None = typer.Option(
+        None,
+        help="The public key (PEM) you trust for every book audited; default each book's"
+        " .deedflow/pki/registry-log-{authority}.pub, else .deedflow/pki/registry-log.pub.",
+    ),
+    witness: Path | None = typer.Option(
+        None,
+        help="The folder where this auditor keeps, per book, the last checkpoint it verified"
+        " (default .deedflow/witness); each book must still begin with that tree.",
+    ),
+) -> None:
+    """Re-walks every book of the register (one per registration authority), or one: recomputes
+    its Merkle tree from every leaf and checks it against every checkpoint signed over it, and
+    against the last checkpoint this auditor verified before (its witness), which it then moves
+    forward. Exit 8 if anything no longer holds in any book."""
+    options: Options = ctx.obj
+    if authority:
+        try:
+            validate_authority_code(authority)
+        except ValueError as exc:
+            errors.print(f"[red]--authority: {exc}[/red]")
+            raise typer.Exit(ExitCode.USAGE) from None
+    witness_dir = witness or options.settings.home / "witness"
+    books = run(options, lambda: _books(options, authority))
+    audited = [
+        _audit_book(
+            options,
+            book.authority,
+            _public_key(options, registry_key, book.authority),
+            witness_dir / f"registry-{book.authority}.json",
+        )
+        for book in books
+    ]
+    data = {"ok": all(b["ok"] for b in audited), "books": audited}
+    table = Table(title=f"audit of the register: {len(audited)} books")
+    for column in ("book", "leaves", "checkpoints", "unsigned", "result"):
+        table.add_column(column, overflow="fold")
+    for book in audited:
+        table.add_row(
+            f"{book['authority']} {book['district']}",
+            str(book["leaves"]),
+            str(book["checkpoints"]),
+            str(book["unsigned_leaves"]),
+            "[green]holds[/green]" if book["ok"] else "[red]does not hold[/red]",
+        )
+    emit(options, data, table)
     if not options.json_output:
-        if against_witness:
-            console.print(f"[red]TAMPERED[/red]: {against_witness}")
-        if server_key != public_key:
-            console.print("[red]the registry serves another public key than the one you trust[/red]")
-        if changed:
-            console.print(
-                f"[red]TAMPERED[/red]: a leaf in [{changed[0]}, {changed[1]}) was changed after signing"
-            )
+        for book in audited:
+            for problem in _problems(book):
+                console.print(f"{book['authority']}: {problem}")
+            for finding in book["findings"]:
+                console.print(
+                    f"{book['authority']}: checkpoint at {finding['tree_size']}: {finding['problem']}"
+                )
+        if not audited:
+            console.print("the register keeps no book yet")
         elif data["ok"]:
-            console.print("[green]the book is intact[/green]: every signed checkpoint holds")
-        if data["unsigned_leaves"]:
-            console.print(f"{data['unsigned_leaves']} leaves were appended after the last checkpoint")
+            console.print(
+                "[green]the register is intact[/green]: every signed checkpoint of every book holds"
+            )
     if not data["ok"]:
         raise typer.Exit(ExitCode.TAMPERED)

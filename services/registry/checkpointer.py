@@ -1,49 +1,73 @@
-"""The registry signs checkpoints by itself (every N leaves or T seconds, whichever comes first),
-checking each time that the book still hashes to the last one it signed, and audits its own
-book a slice at a time (Book.audit_step)."""
+"""The registry signs each book's checkpoints by itself (every N leaves or T seconds, whichever
+comes first), checking each time that the book still hashes to the last one it signed, and
+audits its books a slice at a time, one book per round in turn (Books.audit_step)."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 
-from services.registry import log
 from services.registry.config import RegistrySettings
 from services.registry.service import Book
 from shared.errors import DataLoss
 
 logger = logging.getLogger("deedflow.registry.checkpointer")
 
-# How often the book's size is looked at (one indexed query).
+# How often the books' sizes are looked at (one indexed query).
 POLL_SECONDS = 0.5
 
 
 async def sign_when_due(book: Book, settings: RegistrySettings) -> None:
     """Runs for the life of the registry."""
-    waited = 0.0
+    waited: dict[str, float] = {}
+    audits = 0
     while True:
         await asyncio.sleep(POLL_SECONDS)
-        waited += POLL_SECONDS
         try:
             async with book.tx.database.transaction() as connection:
-                size = await log.size(connection)
-                signed = await connection.fetchval("SELECT coalesce(max(tree_size), 0) FROM checkpoint")
-                unsigned = size - signed
-                if unsigned and (
-                    unsigned >= settings.checkpoint_every_leaves
-                    or waited >= settings.checkpoint_every_seconds
-                ):
-                    await book.checkpoint(connection)
-                    waited = 0.0
-                elif not unsigned:
-                    waited = 0.0
-            async with book.tx.database.transaction() as connection:
-                await book.audit_step(connection, settings.audit_leaves_per_tick)
-        except DataLoss as exc:
-            # The book no longer matches what was signed: said loudly, and again until mended.
-            logger.error(
-                "the book does not match its signed checkpoint", extra={"fields": {"error": str(exc)}}
-            )
+                summaries = await book.books.summaries(connection)
         except Exception as exc:
             # A database outage must not end the checkpointer; it tries again next round.
-            logger.warning("checkpoint not signed", extra={"fields": {"error": repr(exc)}})
+            logger.warning("books not read", extra={"fields": {"error": repr(exc)}})
+            continue
+        for row in summaries:
+            authority, unsigned = row["authority"], row["size"] - row["signed"]
+            waited[authority] = waited.get(authority, 0.0) + POLL_SECONDS if unsigned else 0.0
+            due = unsigned and (
+                unsigned >= settings.checkpoint_every_leaves
+                or waited[authority] >= settings.checkpoint_every_seconds
+            )
+            if due and await _guarded(authority, "checkpoint not signed", book, _sign):
+                waited[authority] = 0.0
+        if summaries:
+            # One book a round: the audit's pace is the register's, however many books it keeps.
+            authority = summaries[audits % len(summaries)]["authority"]
+            audits += 1
+            await _guarded(authority, "book not audited", book, _audit, settings.audit_leaves_per_tick)
+
+
+async def _sign(book: Book, authority: str) -> None:
+    async with book.tx.database.transaction() as connection:
+        await book.books.checkpoint(connection, authority)
+
+
+async def _audit(book: Book, authority: str, leaves: int) -> None:
+    async with book.tx.database.transaction() as connection:
+        await book.books.audit_step(connection, authority, leaves)
+
+
+async def _guarded(authority: str, failure: str, book: Book, work, *args) -> bool:
+    """Runs one book's work; what goes wrong with one book is logged and leaves the others be."""
+    try:
+        await work(book, authority, *args)
+    except DataLoss as exc:
+        # The book no longer matches what was signed: said loudly, and again until mended.
+        logger.error(
+            "the book does not match its signed checkpoint",
+            extra={"fields": {"authority": authority, "error": str(exc)}},
+        )
+    except Exception as exc:
+        logger.warning(failure, extra={"fields": {"authority": authority, "error": repr(exc)}})
+    else:
+        return True
+    return False

@@ -1,5 +1,6 @@
-"""The book as a log: each entry and each state event is a leaf, in leaf-index order, encoded
-canonically (sorted-key JSON), so anyone can recompute the Merkle tree from the rows."""
+"""Each authority's book as a log: each entry and each state event of a unit is a leaf of the
+book of the authority its number names, in leaf-index order, encoded canonically (sorted-key
+JSON), so anyone can recompute the book's Merkle tree from the rows."""
 
 from __future__ import annotations
 
@@ -63,19 +64,25 @@ def encode(
     return canonical_json(record)
 
 
-async def leaves(connection: asyncpg.Connection, end: int, start: int = 0) -> list[bytes]:
-    """The book's leaves from index `start` up to (not including) `end`, in order."""
+# A row's book, as the unique indexes on (book, leaf_index) compute it (registry_0010).
+BOOK_OF_ROW = "left(unit_number, 6)"
+
+
+async def leaves(connection: asyncpg.Connection, authority: str, end: int, start: int = 0) -> list[bytes]:
+    """The authority's book's leaves from index `start` up to (not including) `end`, in order."""
     entries = await connection.fetch(
         f"SELECT {', '.join(ENTRY_COLUMNS + OPTIONAL_ENTRY_COLUMNS)} FROM entry"
-        " WHERE leaf_index >= $1 AND leaf_index < $2",
+        f" WHERE {BOOK_OF_ROW} = $3 AND leaf_index >= $1 AND leaf_index < $2",
         start,
         end,
+        authority,
     )
     events = await connection.fetch(
         f"SELECT {', '.join(EVENT_COLUMNS + OPTIONAL_EVENT_COLUMNS)} FROM entry_event"
-        " WHERE leaf_index >= $1 AND leaf_index < $2",
+        f" WHERE {BOOK_OF_ROW} = $3 AND leaf_index >= $1 AND leaf_index < $2",
         start,
         end,
+        authority,
     )
     by_index = {r["leaf_index"]: encode("entry", r, ENTRY_COLUMNS, OPTIONAL_ENTRY_COLUMNS) for r in entries}
     by_index.update(
@@ -84,5 +91,13 @@ async def leaves(connection: asyncpg.Connection, end: int, start: int = 0) -> li
     return [by_index[i] for i in range(start, end)]
 
 
-async def size(connection: asyncpg.Connection) -> int:
-    return await connection.fetchval("SELECT size FROM log_head")
+async def size(connection: asyncpg.Connection, authority: str) -> int:
+    """How many leaves the authority's book holds (0 before its first entry)."""
+    return await connection.fetchval(
+        "SELECT coalesce((SELECT size FROM book WHERE authority = $1), 0)", authority
+    )
+
+
+async def books(connection: asyncpg.Connection) -> list[str]:
+    """The authorities that keep a book here, in code order."""
+    return [row["authority"] for row in await connection.fetch("SELECT authority FROM book ORDER BY 1")]

@@ -203,10 +203,16 @@ async def entries_of(connection: asyncpg.Connection, unit_numbers: list[str]) ->
     return found
 
 
-async def allocate_leaves(connection: asyncpg.Connection, count: int) -> int:
-    """Reserves `count` consecutive leaf indices; returns the first. The row lock it takes is
-    held until commit, which keeps the log gapless and in commit order."""
-    return await connection.fetchval("UPDATE log_head SET size = size + $1 RETURNING size - $1", count)
+async def allocate_leaves(connection: asyncpg.Connection, authority: str, count: int) -> int:
+    """Reserves `count` consecutive leaf indices in the authority's book; returns the first. The
+    book's row lock it takes is held until commit, which keeps the book gapless and in commit
+    order; other authorities' books are other rows, so their commits never wait on this one."""
+    return await connection.fetchval(
+        "INSERT INTO book (authority, size) VALUES ($1, $2)"
+        " ON CONFLICT (authority) DO UPDATE SET size = book.size + EXCLUDED.size RETURNING size - $2",
+        authority,
+        count,
+    )
 
 
 def entry_row(

@@ -7,12 +7,11 @@ import datetime as dt
 from dataclasses import dataclass, field, replace
 
 import asyncpg
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ed25519
 
 from deedflow.registry.v1 import document_pb2
 from deedflow.type.v1 import parties_pb2
-from services.registry import log, repository, tree
+from services.registry import repository
+from services.registry.books import Books, checkpoint_message
 from services.registry.domain import (
     SEIZURE_KINDS,
     Disposal,
@@ -36,12 +35,10 @@ from services.registry.domain import (
     seizure_in_effect,
     view_entries,
 )
-from shared import documents, merkle
-from shared.checkpoint import key_id, sign_checkpoint
+from shared import documents
 from shared.districts import authority_of
 from shared.errors import (
     AlreadyExists,
-    DataLoss,
     DomainError,
     FailedPrecondition,
     FieldViolation,
@@ -51,7 +48,6 @@ from shared.errors import (
 from shared.ids import building_of
 from shared.journal import Journal
 from shared.numbering import allocate, certificate_number, proof_number
-from shared.timestamps import to_timestamp
 from shared.transactions import Transactions
 
 
@@ -114,26 +110,30 @@ class CaseCommitted:
     proofs: list[str]
 
 
-@dataclass(frozen=True)
-class SignedCheckpoint:
-    tree_size: int
-    root_hash: bytes
-    time: dt.datetime
-    signature: bytes
-
-
-def _signed(row: asyncpg.Record) -> SignedCheckpoint:
-    return SignedCheckpoint(row["tree_size"], row["root_hash"], row["checkpoint_time"], row["signature"])
-
-
-def checkpoint_message(checkpoint: SignedCheckpoint, public_key: bytes) -> document_pb2.Checkpoint:
-    return document_pb2.Checkpoint(
-        tree_size=checkpoint.tree_size,
-        root_hash=checkpoint.root_hash,
-        checkpoint_time=to_timestamp(checkpoint.time),
-        signature=checkpoint.signature,
-        key_id=key_id(public_key),
-    )
+def _rows_of(
+    plan: _Planned, case: str, actor: str, at: dt.datetime, leaf: int, entries: list, events: list
+) -> int:
+    """The plan's entry and event rows, from leaf index `leaf` on, added to `entries` and
+    `events`; the next free leaf index."""
+    unit_number = plan.facts.unit_number
+    sequence = max((e.sequence for e in plan.entries), default=0)
+    events_of = {e.sequence: len(e.events) for e in plan.entries}
+    for new, priority_time in plan.new:
+        sequence += 1
+        entries.append(
+            repository.entry_row(
+                unit_number, sequence, new, priority_time, plan.case or case, actor, at, leaf
+            )
+        )
+        first_event = StateEvent(new.initial_state, plan.case or case, actor, at, new.ruling)
+        events.append(repository.event_row(unit_number, sequence, 1, first_event, leaf + 1))
+        events_of[sequence] = 1
+        leaf += 2
+    for moved, event in plan.moves:
+        events_of[moved] += 1
+        events.append(repository.event_row(unit_number, moved, events_of[moved], event, leaf))
+        leaf += 1
+    return leaf
 
 
 # Buildings whose first registration time a process keeps (then it starts again).
@@ -143,110 +143,18 @@ MAX_BUILDINGS_REMEMBERED = 100_000
 class Book:
     """不动产登记簿: reads and appends, with the restriction engine consulted atomically."""
 
-    def __init__(
-        self, journal: Journal, log_key: ed25519.Ed25519PrivateKey, max_leaf_bytes: int = 16_384
-    ) -> None:
-        self.max_leaf_bytes = max_leaf_bytes
+    def __init__(self, journal: Journal, books: Books) -> None:
         self.clock = journal.clock
         self.tx = Transactions(journal, "deedflow.registry.v1.RegistryService")
-        self.log_key = log_key
-        self.public_key = log_key.public_key().public_bytes(
-            serialization.Encoding.Raw, serialization.PublicFormat.Raw
-        )
-        # What the registry's own audit (audit_step) found changed, if anything; and how far
-        # through the book its current pass has come.
-        self.tampered: DataLoss | None = None
-        # Whether this process has seen the stored tree cover the book (see _apply).
-        self._tree_current = False
+        self.books = books
         self._first_registered: dict[str, dt.datetime] = {}
-        self.audited = 0
-        self.clean_pass = True
-
-    # The verifiable log (RFC 9162)
-
-    async def verify_rows(self, connection: asyncpg.Connection, start: int, end: int) -> list[bytes]:
-        """Leaves start..end-1, encoded again from their rows, still hash as the tree stores them:
-        a row changed after it was entered is found here (DATA_LOSS, LOG_TAMPERED). The leaves."""
-        leaves = await log.leaves(connection, end, start)
-        stored = await tree.leaf_hashes(connection, start, end)
-        for offset, (leaf, kept) in enumerate(zip(leaves, stored, strict=True)):
-            if merkle.leaf_hash(leaf) != kept:
-                raise DataLoss(
-                    "LOG_TAMPERED",
-                    f"leaf {start + offset} of the book no longer matches the hash entered with it",
-                    {"leaf_index": str(start + offset)},
-                )
-        return leaves
-
-    async def _tree_covers(self, connection: asyncpg.Connection, size: int) -> None:
-        """The stored tree covers the first `size` leaves: a book entered before the tree was kept
-        with it is hashed in once, holding the log head as an append does."""
-        if await tree.stored_size(connection) < size:
-            await connection.execute("SELECT size FROM log_head FOR UPDATE")
-            await tree.catch_up(connection, size)
-
-    async def _holds(self, connection: asyncpg.Connection, checkpoint: asyncpg.Record) -> None:
-        """The stored tree still has the root the checkpoint signed (O(log n) nodes)."""
-        if await tree.root(connection, checkpoint["tree_size"]) != checkpoint["root_hash"]:
-            raise DataLoss(
-                "LOG_TAMPERED",
-                f"the book's first {checkpoint['tree_size']} leaves no longer match their signed checkpoint",
-                {"tree_size": str(checkpoint["tree_size"])},
-            )
-
-    async def checkpoint(self, connection: asyncpg.Connection) -> SignedCheckpoint:
-        """The signed checkpoint of the book as it is now, signed once per tree size, and only
-        over a book whose stored tree still has the last signed root and whose leaves since then
-        still hash as entered: O(new leaves), not O(book) (docs/decisions.md 37)."""
-        if self.tampered is not None:
-            raise self.tampered
-        tree_size = await log.size(connection)
-        await self._tree_covers(connection, tree_size)
-        row = await connection.fetchrow("SELECT * FROM checkpoint WHERE tree_size = $1", tree_size)
-        if row is not None:
-            await self._holds(connection, row)
-            return _signed(row)
-        previous = await connection.fetchrow(
-            "SELECT tree_size, root_hash FROM checkpoint WHERE tree_size < $1"
-            " ORDER BY tree_size DESC LIMIT 1",
-            tree_size,
-        )
-        if previous is not None:
-            await self._holds(connection, previous)
-        await self.verify_rows(connection, previous["tree_size"] if previous else 0, tree_size)
-        at = self.clock.now()
-        tree_root = await tree.root(connection, tree_size)
-        await connection.execute(
-            "INSERT INTO checkpoint (tree_size, root_hash, checkpoint_time, signature)"
-            " VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
-            tree_size,
-            tree_root,
-            at,
-            sign_checkpoint(self.log_key, tree_size, tree_root, at),
-        )
-        row = await connection.fetchrow("SELECT * FROM checkpoint WHERE tree_size = $1", tree_size)
-        return _signed(row)
-
-    async def checkpoints(
-        self, connection: asyncpg.Connection, after: int, limit: int
-    ) -> list[SignedCheckpoint]:
-        rows = await connection.fetch(
-            "SELECT * FROM checkpoint WHERE tree_size > $1 ORDER BY tree_size LIMIT $2", after, limit
-        )
-        return [_signed(r) for r in rows]
-
-    async def leaves_from(
-        self, connection: asyncpg.Connection, start: int, limit: int
-    ) -> tuple[list[bytes], int]:
-        """Up to `limit` leaves from index `start`, and the book's size."""
-        size = await log.size(connection)
-        return await log.leaves(connection, min(size, start + limit), start), size
 
     async def seal_document(
         self, connection: asyncpg.Connection, entry: str, kind: str, number: str, body: dict
     ) -> document_pb2.SignedDocument:
         """Issues a document resting on `entry`: the book states the unit and holders, the entry's
-        inclusion proof ties it to a signed checkpoint, and the seal binds them all."""
+        inclusion proof ties it to a signed checkpoint of the unit's authority's book, and the
+        seal, with that book's key, binds them all."""
         unit_number, sequence = parse_entry_name(entry)
         holders = await connection.fetchval(
             "SELECT holders FROM entry WHERE unit_number = $1 AND sequence = $2", unit_number, sequence
@@ -255,7 +163,7 @@ class Book:
             raise NotFound(f"no entry {entry!r}")
         if body.get("unit_number", unit_number) != unit_number:
             raise InvalidArgument([FieldViolation("body", f"names another unit than {unit_number}")])
-        index, path, leaf, checkpoint = await self.inclusion(connection, unit_number, sequence, 0)
+        index, path, leaf, checkpoint = await self.books.inclusion(connection, unit_number, sequence, 0)
         content = documents.compose_content(
             kind, number, entry, unit_number, list(holders), body, self.clock.now()
         )
@@ -264,78 +172,15 @@ class Book:
             leaf=leaf,
             leaf_index=index,
             audit_path=path,
-            checkpoint=checkpoint_message(checkpoint, self.public_key),
-            seal=documents.seal(self.log_key, content, leaf, checkpoint.tree_size, checkpoint.root_hash),
+            checkpoint=checkpoint_message(checkpoint),
+            seal=documents.seal(
+                self.books.keys.private(checkpoint.authority),
+                content,
+                leaf,
+                checkpoint.tree_size,
+                checkpoint.root_hash,
+            ),
         )
-
-    async def inclusion(
-        self, connection: asyncpg.Connection, unit_number: str, sequence: int, tree_size: int
-    ) -> tuple[int, list[bytes], bytes, SignedCheckpoint]:
-        """The entry's leaf index, audit path and leaf bytes in the tree of the latest checkpoint
-        (or of the checkpoint at `tree_size`): O(log n) stored nodes, and the entry's own row
-        checked against the hash entered with it."""
-        checkpoint = await self.checkpoint(connection)
-        size = tree_size or checkpoint.tree_size
-        if size > checkpoint.tree_size:
-            raise InvalidArgument(
-                [FieldViolation("tree_size", f"the book has {checkpoint.tree_size} leaves")]
-            )
-        index = await connection.fetchval(
-            "SELECT leaf_index FROM entry WHERE unit_number = $1 AND sequence = $2", unit_number, sequence
-        )
-        if index is None:
-            raise NotFound(f"no entry {sequence} on unit {unit_number}")
-        if index >= size:
-            raise InvalidArgument(
-                [FieldViolation("tree_size", f"entry is leaf {index}, after a tree of {size}")]
-            )
-        if size != checkpoint.tree_size:
-            row = await connection.fetchrow("SELECT * FROM checkpoint WHERE tree_size = $1", size)
-            if row is None:
-                raise InvalidArgument(
-                    [FieldViolation("tree_size", f"no checkpoint was signed at size {size}")]
-                )
-            await self._holds(connection, row)
-            checkpoint = _signed(row)
-        (leaf,) = await self.verify_rows(connection, index, index + 1)
-        path = await tree.proof(connection, merkle.inclusion_ranges(index, size))
-        return index, path, leaf, checkpoint
-
-    async def consistency(self, connection: asyncpg.Connection, first: int, second: int) -> list[bytes]:
-        """PROOF(first, second) from O(log n) stored nodes: the signed history, which auditors may
-        still ask about after a row was changed."""
-        size = await log.size(connection)
-        if not 0 < first <= second <= size:
-            raise InvalidArgument(
-                [FieldViolation("second_tree_size", f"need 0 < first <= second <= {size}, the book's size")]
-            )
-        await self._tree_covers(connection, second)
-        return await tree.proof(connection, merkle.consistency_ranges(first, second))
-
-    async def audit_step(self, connection: asyncpg.Connection, limit: int) -> int:
-        """The registry's own audit, a slice at a time: the next `limit` leaves after the last
-        slice (from the start again once through the book) re-encoded and checked against their
-        stored hashes, and the stored tree against the latest signed root. A change found stops
-        every checkpoint, proof and seal from then on (DATA_LOSS). How many leaves it checked."""
-        size = await log.size(connection)
-        await self._tree_covers(connection, size)
-        if self.audited >= size:
-            # A whole pass found nothing changed: whatever an earlier pass found was mended.
-            if self.clean_pass:
-                self.tampered = None
-            self.audited, self.clean_pass = 0, True
-        end = min(size, self.audited + limit)
-        try:
-            await self.verify_rows(connection, self.audited, end)
-            latest = await connection.fetchrow("SELECT * FROM checkpoint ORDER BY tree_size DESC LIMIT 1")
-            if latest is not None:
-                await self._holds(connection, latest)
-        except DataLoss as found:
-            self.tampered, self.clean_pass = found, False
-            raise
-        finally:
-            checked, self.audited = end - self.audited, end
-        return checked
 
     # Reads
 
@@ -448,49 +293,27 @@ class Book:
         self, connection: asyncpg.Connection, plans: list[_Planned], case: str, actor: str, at: dt.datetime
     ) -> None:
         """Writes every planned entry (each with its first state event) and move, taking
-        consecutive leaves of the log."""
-        leaves = sum(2 * len(p.new) + len(p.moves) for p in plans)
-        if leaves == 0:
-            return
-        leaf = first = await repository.allocate_leaves(connection, leaves)
-        entries, events = [], []
+        consecutive leaves of each unit's authority's book: the books in code order, so that two
+        cases spanning the same books take their locks in one order."""
+        by_book: dict[str, list[_Planned]] = {}
         for plan in plans:
-            unit_number = plan.facts.unit_number
-            sequence = max((e.sequence for e in plan.entries), default=0)
-            events_of = {e.sequence: len(e.events) for e in plan.entries}
-            for new, priority_time in plan.new:
-                sequence += 1
-                entries.append(
-                    repository.entry_row(
-                        unit_number, sequence, new, priority_time, plan.case or case, actor, at, leaf
-                    )
-                )
-                first_event = StateEvent(new.initial_state, plan.case or case, actor, at, new.ruling)
-                events.append(repository.event_row(unit_number, sequence, 1, first_event, leaf + 1))
-                events_of[sequence] = 1
-                leaf += 2
-            for moved, event in plan.moves:
-                events_of[moved] += 1
-                events.append(repository.event_row(unit_number, moved, events_of[moved], event, leaf))
-                leaf += 1
+            by_book.setdefault(authority_of(plan.facts.unit_number), []).append(plan)
+        entries, events, appended = [], [], []
+        for authority in sorted(by_book):
+            leaves = sum(2 * len(p.new) + len(p.moves) for p in by_book[authority])
+            if leaves == 0:
+                continue
+            leaf = first = await self.books.allocate(connection, authority, leaves)
+            appended.append((authority, first, leaves))
+            for plan in by_book[authority]:
+                leaf = _rows_of(plan, case, actor, at, leaf, entries, events)
+        if not appended:
+            return
         if entries:
             await repository.insert_entries(connection, entries)
         await repository.insert_events(connection, events)
-        written = await log.leaves(connection, first + leaves, first)
-        if not self._tree_current:
-            # A book written before its tree was kept is hashed in at the first append; every
-            # append since extends the tree in leaf order, so one look per process is enough.
-            await tree.catch_up(connection, first)
-            self._tree_current = True
-        await tree.extend(connection, first, [merkle.leaf_hash(leaf) for leaf in written])
-        largest = max(len(leaf) for leaf in written)
-        if largest > self.max_leaf_bytes:
-            # The book is append-only and read whole by auditors: nothing oversized enters it.
-            raise FailedPrecondition(
-                "ENTRY_TOO_LARGE",
-                f"the entry would take {largest} bytes in the book; at most {self.max_leaf_bytes}",
-                {"limit": str(self.max_leaf_bytes)},
-            )
+        for authority, first, leaves in appended:
+            await self.books.appended(connection, authority, first, leaves)
 
     def _current(self, view: UnitView, sequence: int) -> EntryView:
         for entry_view in view.entries:

@@ -9,6 +9,7 @@ from dataclasses import replace
 from deedflow.registry.v1 import registry_service_pb2 as pb
 from deedflow.registry.v1 import registry_service_pb2_grpc
 from deedflow.type.v1 import parties_pb2
+from services.registry.books import checkpoint_message
 from services.registry.domain import (
     SEIZURE_KINDS,
     Disposal,
@@ -24,11 +25,11 @@ from services.registry.domain import (
     seizure_end,
     seizure_term_limit,
 )
-from services.registry.service import Book, CaseCommitted, CaseToCommit, checkpoint_message
+from services.registry.service import Book, CaseCommitted, CaseToCommit
 from shared import documents, paging
 from shared.auth import caller
 from shared.batches import outcomes, refuse_repeated_request_ids
-from shared.districts import authority_violations
+from shared.districts import DISTRICTS, authority_violations
 from shared.errors import DomainError, FieldViolation, InvalidArgument
 from shared.ids import building_of
 from shared.parties import shown_holder
@@ -525,28 +526,47 @@ class RegistryServicer(registry_service_pb2_grpc.RegistryServiceServicer):
 
         return await self.book.tx.write("RecordAgreement", request, pb.RecordAgreementResponse, work)
 
+    async def ListBooks(self, request, context):
+        rows = await self.book.tx.read(self.book.books.summaries)
+        keys = self.book.books.keys
+        return pb.ListBooksResponse(
+            books=[
+                pb.BookSummary(
+                    authority=row["authority"],
+                    district=DISTRICTS.get(row["authority"], ""),
+                    tree_size=row["size"],
+                    signed_tree_size=row["signed"],
+                    public_key=keys.public(row["authority"]),
+                )
+                for row in rows
+            ]
+        )
+
     async def GetCheckpoint(self, request, context):
-        checkpoint = await self.book.tx.read(self.book.checkpoint)
+        checkpoint = await self.book.tx.read(lambda c: self.book.books.checkpoint(c, request.authority))
         return pb.GetCheckpointResponse(
-            checkpoint=checkpoint_message(checkpoint, self.book.public_key), public_key=self.book.public_key
+            checkpoint=checkpoint_message(checkpoint),
+            public_key=self.book.books.keys.public(request.authority),
         )
 
     async def GetInclusionProof(self, request, context):
         unit, sequence = _entry_sequence(request.entry, "entry")
         index, path, leaf, checkpoint = await self.book.tx.read(
-            lambda c: self.book.inclusion(c, unit, sequence, request.tree_size)
+            lambda c: self.book.books.inclusion(c, unit, sequence, request.tree_size)
         )
         return pb.GetInclusionProofResponse(
             leaf_index=index,
             tree_size=checkpoint.tree_size,
             audit_path=path,
             leaf=leaf,
-            checkpoint=checkpoint_message(checkpoint, self.book.public_key),
+            checkpoint=checkpoint_message(checkpoint),
         )
 
     async def GetConsistencyProof(self, request, context):
         proof = await self.book.tx.read(
-            lambda c: self.book.consistency(c, request.first_tree_size, request.second_tree_size)
+            lambda c: self.book.books.consistency(
+                c, request.authority, request.first_tree_size, request.second_tree_size
+            )
         )
         return pb.GetConsistencyProofResponse(proof=proof)
 
@@ -569,17 +589,21 @@ class RegistryServicer(registry_service_pb2_grpc.RegistryServiceServicer):
         if request.start_index < 0:
             raise InvalidArgument([FieldViolation("start_index", "must not be negative")])
         limit = min(request.page_size or DEFAULT_LEAF_PAGE, MAX_LEAF_PAGE)
-        leaves, size = await self.book.tx.read(lambda c: self.book.leaves_from(c, request.start_index, limit))
+        leaves, size = await self.book.tx.read(
+            lambda c: self.book.books.leaves_from(c, request.authority, request.start_index, limit)
+        )
         return pb.ListLeavesResponse(leaves=leaves, tree_size=size)
 
     async def ListCheckpoints(self, request, context):
         after = int(paging.position(request) or 0)
         size = min(request.page_size or DEFAULT_PAGE, MAX_PAGE)
-        found = await self.book.tx.read(lambda c: self.book.checkpoints(c, after, size + 1))
+        found = await self.book.tx.read(
+            lambda c: self.book.books.checkpoints(c, request.authority, after, size + 1)
+        )
         return pb.ListCheckpointsResponse(
-            checkpoints=[checkpoint_message(c, self.book.public_key) for c in found[:size]],
+            checkpoints=[checkpoint_message(c) for c in found[:size]],
             next_page_token=paging.issue(str(found[size - 1].tree_size), request)
             if len(found) > size
             else "",
-            public_key=self.book.public_key,
+            public_key=self.book.books.keys.public(request.authority),
         )

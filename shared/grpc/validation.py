@@ -13,7 +13,7 @@ from google.protobuf.descriptor import Descriptor, FieldDescriptor
 from google.protobuf.message import DecodeError, Message
 
 from deedflow.type.v1 import field_rules_pb2
-from shared import ids
+from shared import districts, ids
 from shared.errors import FieldViolation
 
 _FORMATS: dict[int, Callable[[str], str]] = {
@@ -22,6 +22,7 @@ _FORMATS: dict[int, Callable[[str], str]] = {
     field_rules_pb2.IDENTIFIER_FORMAT_USCC: ids.validate_uscc,
     field_rules_pb2.IDENTIFIER_FORMAT_UUID: ids.validate_uuid,
     field_rules_pb2.IDENTIFIER_FORMAT_BUILDING_NUMBER: ids.validate_building_number,
+    field_rules_pb2.IDENTIFIER_FORMAT_AUTHORITY_CODE: districts.validate_authority_code,
 }
 
 # The bounds of a field that declares none (field_rules.proto).

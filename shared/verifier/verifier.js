@@ -17,6 +17,7 @@
   const CHINESE = [
     ["the checkpoint was signed by another key", "检查点由登记机构以外的密钥签署"],
     ["the checkpoint's signature does not verify", "检查点签名无效"],
+    ["the checkpoint is of another book", "检查点不属于该不动产单元所在登记机构的登记簿"],
     ["the entry is not in the signed tree", "登记簿记载不在已签署的默克尔树中（包含证明不成立）"],
     ["the registry's seal does not verify", "登记机构电子印章无效（文件已被改动）"],
     ["the content is not", "证照内容不是有效的 JSON 对象"],
@@ -116,7 +117,7 @@
   const CHECKPOINT_FIELDS = {
     tree_size: "tree_size", treeSize: "tree_size", root_hash: "root_hash", rootHash: "root_hash",
     checkpoint_time: "checkpoint_time", checkpointTime: "checkpoint_time", signature: "signature",
-    key_id: "key_id", keyId: "key_id",
+    key_id: "key_id", keyId: "key_id", authority: "authority",
   };
 
   function named(object, names, what) {
@@ -162,7 +163,7 @@
       content: new Uint8Array(), leaf: new Uint8Array(), leafIndex: 0n, auditPath: [], seal: new Uint8Array(),
       checkpoint: {
         treeSize: 0n, rootHash: new Uint8Array(), time: { seconds: 0n, nanos: 0 },
-        signature: new Uint8Array(), keyId: new Uint8Array(),
+        signature: new Uint8Array(), keyId: new Uint8Array(), authority: "",
       },
     };
   }
@@ -192,6 +193,10 @@
       if (c.checkpoint_time != null) cp.time = parseTimestamp(c.checkpoint_time);
       if (c.signature != null) cp.signature = jsonBytes(c.signature, "signature");
       if (c.key_id != null) cp.keyId = jsonBytes(c.key_id, "key_id");
+      if (c.authority != null) {
+        if (typeof c.authority !== "string") throw new Unreadable("authority is not a string");
+        cp.authority = c.authority;
+      }
     }
     return document;
   }
@@ -232,6 +237,14 @@
 
   const signed64 = (v) => BigInt.asIntN(64, v);
 
+  function utf8Text(bytes, what) {
+    try {
+      return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+    } catch {
+      throw new Unreadable(`${what} is not UTF-8`);
+    }
+  }
+
   function fromProtobuf(bytes) {
     const document = emptyDocument();
     for (const f of protoFields(bytes)) {
@@ -247,6 +260,7 @@
           else if (g.number === 2 && g.type === 2) cp.rootHash = g.value;
           else if (g.number === 4 && g.type === 2) cp.signature = g.value;
           else if (g.number === 5 && g.type === 2) cp.keyId = g.value;
+          else if (g.number === 6 && g.type === 2) cp.authority = utf8Text(g.value, "authority");
           else if (g.number === 3 && g.type === 2) {
             for (const t of protoFields(g.value)) {
               if (t.number === 1 && t.type === 0) cp.time.seconds = signed64(t.value);
@@ -433,7 +447,9 @@
     checks.key = equalBytes(cp.keyId, await sha256(publicKey));
     if (!checks.key) failures.push("the checkpoint was signed by another key than the registry's");
     const at = isoMicroseconds(cp.time);
-    const checkpointText = `deedflow register\n${cp.treeSize}\n${hex(cp.rootHash)}\n${at}\n`;
+    // An empty authority is the city-wide book kept before the register was split (shared/checkpoint.py).
+    const origin = cp.authority ? `deedflow register ${cp.authority}` : "deedflow register";
+    const checkpointText = `${origin}\n${cp.treeSize}\n${hex(cp.rootHash)}\n${at}\n`;
     checks.checkpoint = await ed25519Verify(publicKey, cp.signature, UTF8.encode(checkpointText));
     if (!checks.checkpoint) failures.push("the checkpoint's signature does not verify");
     checks.inclusion = await verifyInclusion(document.leaf, document.leafIndex, cp.treeSize, document.auditPath, cp.rootHash);
@@ -453,6 +469,10 @@
         failures.push(`the document names ${pyRepr(content.entry)}, the leaf is ${pyRepr(entry)}`);
       }
       if (!sameJson(content.unit_number, leaf.unit_number)) failures.push("the document's unit differs from the entry's");
+      const book = typeof leaf.unit_number === "string" ? leaf.unit_number.slice(0, 6) : "";
+      if (cp.authority && cp.authority !== book) {
+        failures.push(`the checkpoint is of another book (${pyRepr(cp.authority)}) than the unit's (${pyRepr(book)})`);
+      }
       if (!sameJson(content.holders, leaf.holders)) failures.push("the document's holders differ from the entry's");
       if (!KINDS.includes(content.kind)) failures.push(`unknown document kind ${pyRepr(content.kind)}`);
     }

@@ -497,7 +497,8 @@ def test_verify_and_audit_on_the_live_stack(stack):
     assert (verified["valid"], verified["kind"]) == (True, "certificate")
     audit = as_json(run(env, "--json", "audit"))
     assert audit["ok"] is True
-    assert audit["leaves"] > 0
+    assert [book["authority"] for book in audit["books"]] == ["500112"]
+    assert audit["books"][0]["leaves"] > 0
 
 
 def test_the_logs_of_whole_purchases_name_them_and_hold_no_resident_id(stack):

@@ -658,9 +658,10 @@ async def test_a_clerk_cancels_by_ruling_and_the_book_records_the_ruling(
     )
     cancelled = await until(developer_desk, purchase.name, pb.PURCHASE_STATE_CANCELLED, PARKED)
     assert cancelled.state == pb.PURCHASE_STATE_CANCELLED, cancelled.problem
-    size = (await offices.registry_clerk.ListLeaves(registry_pb.ListLeavesRequest(page_size=1))).tree_size
+    book = registry_pb.ListLeavesRequest(authority=unit[:6], page_size=1)
+    size = (await offices.registry_clerk.ListLeaves(book)).tree_size
     recent = await offices.registry_clerk.ListLeaves(
-        registry_pb.ListLeavesRequest(start_index=max(0, size - 500), page_size=500)
+        registry_pb.ListLeavesRequest(authority=unit[:6], start_index=max(0, size - 500), page_size=500)
     )
     events = [json.loads(leaf) for leaf in recent.leaves]
     ended = [e for e in events if e["type"] == "event" and e["unit_number"] == unit and e["ruling_number"]]

@@ -30,6 +30,16 @@ from tests.support import new_building_number
 DEEDCTL = Path(sys.executable).parent / "deedctl"
 
 
+# The book these tests write in: new_building_number's 渝北区.
+BOOK = "500112"
+
+
+def _book(report: dict) -> dict:
+    """The report of the one book the register keeps here."""
+    assert [b["authority"] for b in report["books"]] == [BOOK]
+    return report["books"][0]
+
+
 def rid() -> str:
     return str(uuid.uuid4())
 
@@ -110,17 +120,18 @@ async def test_audit_holds_for_an_intact_book_and_finds_a_row_edited_in_postgres
     async with secure_channel(f"127.0.0.1:{port}", pki.ca_pem, pki.caller("clerk")) as channel:
         stub = registry_service_pb2_grpc.RegistryServiceStub(channel)
         unit = await _objections(stub, 2)
-        first = (await stub.GetCheckpoint(pb.GetCheckpointRequest())).checkpoint
+        first = (await stub.GetCheckpoint(pb.GetCheckpointRequest(authority=BOOK))).checkpoint
         await _objections(stub, 2)
-        second = (await stub.GetCheckpoint(pb.GetCheckpointRequest())).checkpoint
+        second = (await stub.GetCheckpoint(pb.GetCheckpointRequest(authority=BOOK))).checkpoint
     assert first.tree_size < second.tree_size
 
     intact = await deedctl(pki, port, "--json", "audit")
     assert intact.returncode == 0, intact.stdout + intact.stderr
     report = json.loads(intact.stdout)
-    assert (report["ok"], report["leaves"], report["checkpoints"]) == (True, second.tree_size, 2)
-    assert report["unsigned_leaves"] == 0
-    assert "the book is intact" in (await deedctl(pki, port, "audit")).stdout
+    book = _book(report)
+    assert (report["ok"], book["leaves"], book["checkpoints"]) == (True, second.tree_size, 2)
+    assert book["unsigned_leaves"] == 0
+    assert "the register is intact" in (await deedctl(pki, port, "audit")).stdout
 
     # Someone with the database's superuser edits an entry, switching the guard triggers off.
     connection = await asyncpg.connect(plain_url(database_url), server_settings={"search_path": "registry"})
@@ -137,8 +148,9 @@ async def test_audit_holds_for_an_intact_book_and_finds_a_row_edited_in_postgres
     assert tampered.returncode == 8, tampered.stdout + tampered.stderr
     report = json.loads(tampered.stdout)
     assert report["ok"] is False
-    assert [f["tree_size"] for f in report["findings"]] == [first.tree_size, second.tree_size]
-    assert report["changed_leaves"] == [0, first.tree_size]
+    book = _book(report)
+    assert [f["tree_size"] for f in book["findings"]] == [first.tree_size, second.tree_size]
+    assert book["changed_leaves"] == [0, first.tree_size]
     table = await deedctl(pki, port, "audit")
     assert table.returncode == 8
     assert "TAMPERED" in table.stdout
@@ -149,7 +161,8 @@ async def test_audit_holds_for_an_intact_book_and_finds_a_row_edited_in_postgres
         await _objections(stub, 1)
         refused = await deedctl(pki, port, "--json", "audit")
         assert refused.returncode == 8
-        caught = await _refused_once_audited(lambda: stub.GetCheckpoint(pb.GetCheckpointRequest()))
+        latest = pb.GetCheckpointRequest(authority=BOOK)
+        caught = await _refused_once_audited(lambda: stub.GetCheckpoint(latest))
         assert "LOG_TAMPERED" in str(caught.trailing_metadata())
 
 
@@ -226,7 +239,7 @@ async def _signed_again(stub) -> None:
     async with asyncio.timeout(15):
         while True:
             try:
-                await stub.GetCheckpoint(pb.GetCheckpointRequest())
+                await stub.GetCheckpoint(pb.GetCheckpointRequest(authority=BOOK))
                 return
             except grpc.aio.AioRpcError as exc:
                 if exc.code() != grpc.StatusCode.DATA_LOSS:
@@ -238,7 +251,7 @@ async def _covered(stub, tree_size: int) -> None:
     round trip to the registry)."""
     async with asyncio.timeout(15):
         while True:
-            page = await stub.ListCheckpoints(pb.ListCheckpointsRequest(page_size=500))
+            page = await stub.ListCheckpoints(pb.ListCheckpointsRequest(authority=BOOK, page_size=500))
             if any(c.tree_size >= tree_size for c in page.checkpoints):
                 return
 
@@ -284,14 +297,14 @@ async def test_the_auditors_witness_catches_a_history_rewritten_and_signed_anew(
     book: every checkpoint served now holds, but not the one the auditor verified before."""
     started, database_url = registry
     port = started.server.port
-    witness = tmp_path / "witness.json"
+    witness = tmp_path / "witness"
     async with secure_channel(f"127.0.0.1:{port}", pki.ca_pem, pki.caller("clerk")) as channel:
         stub = registry_service_pb2_grpc.RegistryServiceStub(channel)
         unit = await _objections(stub, 2)
-        await stub.GetCheckpoint(pb.GetCheckpointRequest())
+        await stub.GetCheckpoint(pb.GetCheckpointRequest(authority=BOOK))
         first = await deedctl(pki, port, "--json", "audit", "--witness", str(witness))
         assert first.returncode == 0, first.stdout + first.stderr
-        assert json.loads(witness.read_text())["tree_size"] == 4
+        assert json.loads((witness / f"registry-{BOOK}.json").read_text())["tree_size"] == 4
         await _edit_entry(database_url, unit, 1)
         connection = await asyncpg.connect(
             plain_url(database_url), server_settings={"search_path": "registry"}
@@ -309,12 +322,12 @@ async def test_the_auditors_witness_catches_a_history_rewritten_and_signed_anew(
     assert json.loads(blind.stdout)["ok"] is True
     seen = await deedctl(pki, port, "--json", "audit", "--witness", str(witness))
     assert seen.returncode == 8, seen.stdout + seen.stderr
-    report = json.loads(seen.stdout)
+    report = _book(json.loads(seen.stdout))
     assert report["witness"] == {
         "tree_size": 4,
         "problem": "the book's first 4 leaves are not those the witness saw",
     }
-    assert json.loads(witness.read_text())["tree_size"] == 4
+    assert json.loads((witness / f"registry-{BOOK}.json").read_text())["tree_size"] == 4
 
 
 async def test_the_book_refuses_an_entry_over_its_size_limit(

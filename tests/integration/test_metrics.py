@@ -30,7 +30,7 @@ async def test_calls_move_the_request_counters_and_latency_histogram(services, p
             with pytest.raises(grpc.aio.AioRpcError) as caught:
                 await stub.GetUnit(pb.GetUnitRequest(unit_number=UNKNOWN_UNIT))
             assert caught.value.code() == grpc.StatusCode.NOT_FOUND
-        await stub.GetCheckpoint(pb.GetCheckpointRequest())
+        await stub.ListBooks(pb.ListBooksRequest())
     after = await scrape(port)
     labels = {"service": "registry", "method": method}
     assert (
@@ -38,7 +38,7 @@ async def test_calls_move_the_request_counters_and_latency_histogram(services, p
         - _value(before, "deedflow_grpc_requests_total", **labels, code="NOT_FOUND")
         == 3
     )
-    checkpoint = {"service": "registry", "method": "/deedflow.registry.v1.RegistryService/GetCheckpoint"}
+    checkpoint = {"service": "registry", "method": "/deedflow.registry.v1.RegistryService/ListBooks"}
     assert _value(after, "deedflow_grpc_requests_total", **checkpoint, code="OK") >= 1
     count = "deedflow_grpc_request_duration_seconds_count"
     assert _value(after, count, **labels) - _value(before, count, **labels) == 3

@@ -602,15 +602,16 @@ async def test_the_book_is_a_verifiable_log(as_service, pki, as_clerk):
 
     _, (unit, _) = await new_building(as_clerk)
     entry = await preregister(as_service, unit)
-    first = await as_clerk.GetCheckpoint(pb.GetCheckpointRequest())
+    first = await as_clerk.GetCheckpoint(pb.GetCheckpointRequest(authority=unit[:6]))
     public_key = first.public_key
     checkpoint = first.checkpoint
+    assert checkpoint.authority == unit[:6]
     when = checkpoint.checkpoint_time.ToDatetime(tzinfo=dt.UTC)
     assert verify_checkpoint(
-        public_key, checkpoint.tree_size, checkpoint.root_hash, when, checkpoint.signature
+        public_key, unit[:6], checkpoint.tree_size, checkpoint.root_hash, when, checkpoint.signature
     )
     assert not verify_checkpoint(
-        public_key, checkpoint.tree_size + 1, checkpoint.root_hash, when, checkpoint.signature
+        public_key, unit[:6], checkpoint.tree_size + 1, checkpoint.root_hash, when, checkpoint.signature
     )
 
     proof = await as_clerk.GetInclusionProof(pb.GetInclusionProofRequest(entry=entry.name))
@@ -625,10 +626,12 @@ async def test_the_book_is_a_verifiable_log(as_service, pki, as_clerk):
     )
 
     await preregister(as_service, (await new_building(as_clerk))[1][0])
-    later = (await as_clerk.GetCheckpoint(pb.GetCheckpointRequest())).checkpoint
+    later = (await as_clerk.GetCheckpoint(pb.GetCheckpointRequest(authority=unit[:6]))).checkpoint
     assert later.tree_size > checkpoint.tree_size
     consistency = await as_clerk.GetConsistencyProof(
-        pb.GetConsistencyProofRequest(first_tree_size=checkpoint.tree_size, second_tree_size=later.tree_size)
+        pb.GetConsistencyProofRequest(
+            authority=unit[:6], first_tree_size=checkpoint.tree_size, second_tree_size=later.tree_size
+        )
     )
     assert merkle.verify_consistency(
         checkpoint.tree_size, later.tree_size, checkpoint.root_hash, later.root_hash, consistency.proof

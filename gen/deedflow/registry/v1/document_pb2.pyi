@@ -10,18 +10,20 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class Checkpoint(_message.Message):
-    __slots__ = ("tree_size", "root_hash", "checkpoint_time", "signature", "key_id")
+    __slots__ = ("tree_size", "root_hash", "checkpoint_time", "signature", "key_id", "authority")
     TREE_SIZE_FIELD_NUMBER: _ClassVar[int]
     ROOT_HASH_FIELD_NUMBER: _ClassVar[int]
     CHECKPOINT_TIME_FIELD_NUMBER: _ClassVar[int]
     SIGNATURE_FIELD_NUMBER: _ClassVar[int]
     KEY_ID_FIELD_NUMBER: _ClassVar[int]
+    AUTHORITY_FIELD_NUMBER: _ClassVar[int]
     tree_size: int
     root_hash: bytes
     checkpoint_time: _timestamp_pb2.Timestamp
     signature: bytes
     key_id: bytes
-    def __init__(self, tree_size: _Optional[int] = ..., root_hash: _Optional[bytes] = ..., checkpoint_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., signature: _Optional[bytes] = ..., key_id: _Optional[bytes] = ...) -> None: ...
+    authority: str
+    def __init__(self, tree_size: _Optional[int] = ..., root_hash: _Optional[bytes] = ..., checkpoint_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., signature: _Optional[bytes] = ..., key_id: _Optional[bytes] = ..., authority: _Optional[str] = ...) -> None: ...
 
 class SignedDocument(_message.Message):
     __slots__ = ("content", "leaf", "leaf_index", "audit_path", "checkpoint", "seal")

@@ -525,9 +525,35 @@ class RecordAgreementResponse(_message.Message):
     entry: Entry
     def __init__(self, entry: _Optional[_Union[Entry, _Mapping]] = ...) -> None: ...
 
-class GetCheckpointRequest(_message.Message):
+class ListBooksRequest(_message.Message):
     __slots__ = ()
     def __init__(self) -> None: ...
+
+class BookSummary(_message.Message):
+    __slots__ = ("authority", "district", "tree_size", "signed_tree_size", "public_key")
+    AUTHORITY_FIELD_NUMBER: _ClassVar[int]
+    DISTRICT_FIELD_NUMBER: _ClassVar[int]
+    TREE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    SIGNED_TREE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PUBLIC_KEY_FIELD_NUMBER: _ClassVar[int]
+    authority: str
+    district: str
+    tree_size: int
+    signed_tree_size: int
+    public_key: bytes
+    def __init__(self, authority: _Optional[str] = ..., district: _Optional[str] = ..., tree_size: _Optional[int] = ..., signed_tree_size: _Optional[int] = ..., public_key: _Optional[bytes] = ...) -> None: ...
+
+class ListBooksResponse(_message.Message):
+    __slots__ = ("books",)
+    BOOKS_FIELD_NUMBER: _ClassVar[int]
+    books: _containers.RepeatedCompositeFieldContainer[BookSummary]
+    def __init__(self, books: _Optional[_Iterable[_Union[BookSummary, _Mapping]]] = ...) -> None: ...
+
+class GetCheckpointRequest(_message.Message):
+    __slots__ = ("authority",)
+    AUTHORITY_FIELD_NUMBER: _ClassVar[int]
+    authority: str
+    def __init__(self, authority: _Optional[str] = ...) -> None: ...
 
 class GetCheckpointResponse(_message.Message):
     __slots__ = ("checkpoint", "public_key")
@@ -560,12 +586,14 @@ class GetInclusionProofResponse(_message.Message):
     def __init__(self, leaf_index: _Optional[int] = ..., tree_size: _Optional[int] = ..., audit_path: _Optional[_Iterable[bytes]] = ..., leaf: _Optional[bytes] = ..., checkpoint: _Optional[_Union[_document_pb2.Checkpoint, _Mapping]] = ...) -> None: ...
 
 class GetConsistencyProofRequest(_message.Message):
-    __slots__ = ("first_tree_size", "second_tree_size")
+    __slots__ = ("first_tree_size", "second_tree_size", "authority")
     FIRST_TREE_SIZE_FIELD_NUMBER: _ClassVar[int]
     SECOND_TREE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    AUTHORITY_FIELD_NUMBER: _ClassVar[int]
     first_tree_size: int
     second_tree_size: int
-    def __init__(self, first_tree_size: _Optional[int] = ..., second_tree_size: _Optional[int] = ...) -> None: ...
+    authority: str
+    def __init__(self, first_tree_size: _Optional[int] = ..., second_tree_size: _Optional[int] = ..., authority: _Optional[str] = ...) -> None: ...
 
 class GetConsistencyProofResponse(_message.Message):
     __slots__ = ("proof",)
@@ -592,12 +620,14 @@ class SealDocumentResponse(_message.Message):
     def __init__(self, document: _Optional[_Union[_document_pb2.SignedDocument, _Mapping]] = ...) -> None: ...
 
 class ListLeavesRequest(_message.Message):
-    __slots__ = ("start_index", "page_size")
+    __slots__ = ("start_index", "page_size", "authority")
     START_INDEX_FIELD_NUMBER: _ClassVar[int]
     PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    AUTHORITY_FIELD_NUMBER: _ClassVar[int]
     start_index: int
     page_size: int
-    def __init__(self, start_index: _Optional[int] = ..., page_size: _Optional[int] = ...) -> None: ...
+    authority: str
+    def __init__(self, start_index: _Optional[int] = ..., page_size: _Optional[int] = ..., authority: _Optional[str] = ...) -> None: ...
 
 class ListLeavesResponse(_message.Message):
     __slots__ = ("leaves", "tree_size")
@@ -608,12 +638,14 @@ class ListLeavesResponse(_message.Message):
     def __init__(self, leaves: _Optional[_Iterable[bytes]] = ..., tree_size: _Optional[int] = ...) -> None: ...
 
 class ListCheckpointsRequest(_message.Message):
-    __slots__ = ("page_size", "page_token")
+    __slots__ = ("page_size", "page_token", "authority")
     PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
     PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    AUTHORITY_FIELD_NUMBER: _ClassVar[int]
     page_size: int
     page_token: str
-    def __init__(self, page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
+    authority: str
+    def __init__(self, page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., authority: _Optional[str] = ...) -> None: ...
 
 class ListCheckpointsResponse(_message.Message):
     __slots__ = ("checkpoints", "next_page_token", "public_key")

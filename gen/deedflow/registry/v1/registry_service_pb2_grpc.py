@@ -29,8 +29,9 @@ class RegistryServiceStub:
     """不动产登记簿: the register of units, their rights and restrictions, kept as an append-only
     log of entries (条例 8-13). An entry is pending, current or historic; ending an entry is a
     new fact, never an edit. One restriction engine decides, inside the transaction that
-    appends, whether a disposal may happen to a unit now. Entries are leaves of an RFC 9162
-    Merkle tree whose signed checkpoints let anyone verify the book offline.
+    appends, whether a disposal may happen to a unit now. The register is kept as one book per
+    registration authority (the county code heading the unit number): each book's entries are
+    leaves of its own RFC 9162 Merkle tree, whose signed checkpoints let anyone verify it offline.
     """
 
     def __init__(self, channel):
@@ -119,6 +120,11 @@ class RegistryServiceStub:
                 request_serializer=deedflow_dot_registry_dot_v1_dot_registry__service__pb2.RecordAgreementRequest.SerializeToString,
                 response_deserializer=deedflow_dot_registry_dot_v1_dot_registry__service__pb2.RecordAgreementResponse.FromString,
                 _registered_method=True)
+        self.ListBooks = channel.unary_unary(
+                '/deedflow.registry.v1.RegistryService/ListBooks',
+                request_serializer=deedflow_dot_registry_dot_v1_dot_registry__service__pb2.ListBooksRequest.SerializeToString,
+                response_deserializer=deedflow_dot_registry_dot_v1_dot_registry__service__pb2.ListBooksResponse.FromString,
+                _registered_method=True)
         self.GetCheckpoint = channel.unary_unary(
                 '/deedflow.registry.v1.RegistryService/GetCheckpoint',
                 request_serializer=deedflow_dot_registry_dot_v1_dot_registry__service__pb2.GetCheckpointRequest.SerializeToString,
@@ -155,8 +161,9 @@ class RegistryServiceServicer:
     """不动产登记簿: the register of units, their rights and restrictions, kept as an append-only
     log of entries (条例 8-13). An entry is pending, current or historic; ending an entry is a
     new fact, never an edit. One restriction engine decides, inside the transaction that
-    appends, whether a disposal may happen to a unit now. Entries are leaves of an RFC 9162
-    Merkle tree whose signed checkpoints let anyone verify the book offline.
+    appends, whether a disposal may happen to a unit now. The register is kept as one book per
+    registration authority (the county code heading the unit number): each book's entries are
+    leaves of its own RFC 9162 Merkle tree, whose signed checkpoints let anyone verify it offline.
     """
 
     def CreateBuilding(self, request, context):
@@ -312,23 +319,30 @@ class RegistryServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ListBooks(self, request, context):
+        """The books the register keeps, one per registration authority that has entered anything.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def GetCheckpoint(self, request, context):
-        """The latest signed checkpoint (tree size, root hash, time) of the book's Merkle tree.
+        """The latest signed checkpoint (tree size, root hash, time) of one authority's book.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def GetInclusionProof(self, request, context):
-        """The inclusion proof of an entry's leaf in the tree of a given size (RFC 9162 2.1.3).
-        Errors: NOT_FOUND; INVALID_ARGUMENT (tree_size beyond the book).
+        """The inclusion proof of an entry's leaf in its authority's tree of a given size (RFC 9162
+        2.1.3). Errors: NOT_FOUND; INVALID_ARGUMENT (tree_size beyond the book).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def GetConsistencyProof(self, request, context):
-        """The consistency proof between two tree sizes (RFC 9162 2.1.4).
+        """The consistency proof between two tree sizes of one book (RFC 9162 2.1.4).
         Errors: INVALID_ARGUMENT (sizes out of order or beyond the book).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
@@ -348,14 +362,14 @@ class RegistryServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def ListLeaves(self, request, context):
-        """The book's leaves in index order, recomputed from its rows, for auditors.
+        """One book's leaves in index order, recomputed from its rows, for auditors.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def ListCheckpoints(self, request, context):
-        """Every checkpoint the registry has signed, by tree size, for auditors.
+        """Every checkpoint signed over one book, by tree size, for auditors.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -444,6 +458,11 @@ def add_RegistryServiceServicer_to_server(servicer, server):
                     request_deserializer=deedflow_dot_registry_dot_v1_dot_registry__service__pb2.RecordAgreementRequest.FromString,
                     response_serializer=deedflow_dot_registry_dot_v1_dot_registry__service__pb2.RecordAgreementResponse.SerializeToString,
             ),
+            'ListBooks': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListBooks,
+                    request_deserializer=deedflow_dot_registry_dot_v1_dot_registry__service__pb2.ListBooksRequest.FromString,
+                    response_serializer=deedflow_dot_registry_dot_v1_dot_registry__service__pb2.ListBooksResponse.SerializeToString,
+            ),
             'GetCheckpoint': grpc.unary_unary_rpc_method_handler(
                     servicer.GetCheckpoint,
                     request_deserializer=deedflow_dot_registry_dot_v1_dot_registry__service__pb2.GetCheckpointRequest.FromString,
@@ -486,8 +505,9 @@ class RegistryService:
     """不动产登记簿: the register of units, their rights and restrictions, kept as an append-only
     log of entries (条例 8-13). An entry is pending, current or historic; ending an entry is a
     new fact, never an edit. One restriction engine decides, inside the transaction that
-    appends, whether a disposal may happen to a unit now. Entries are leaves of an RFC 9162
-    Merkle tree whose signed checkpoints let anyone verify the book offline.
+    appends, whether a disposal may happen to a unit now. The register is kept as one book per
+    registration authority (the county code heading the unit number): each book's entries are
+    leaves of its own RFC 9162 Merkle tree, whose signed checkpoints let anyone verify it offline.
     """
 
     @staticmethod
@@ -912,6 +932,33 @@ class RegistryService:
             '/deedflow.registry.v1.RegistryService/RecordAgreement',
             deedflow_dot_registry_dot_v1_dot_registry__service__pb2.RecordAgreementRequest.SerializeToString,
             deedflow_dot_registry_dot_v1_dot_registry__service__pb2.RecordAgreementResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListBooks(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/deedflow.registry.v1.RegistryService/ListBooks',
+            deedflow_dot_registry_dot_v1_dot_registry__service__pb2.ListBooksRequest.SerializeToString,
+            deedflow_dot_registry_dot_v1_dot_registry__service__pb2.ListBooksResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -25,7 +25,7 @@ _sym_db = _symbol_database.Default()
 from google.protobuf import descriptor_pb2 as google_dot_protobuf_dot_descriptor__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\"deedflow/type/v1/field_rules.proto\x12\x10\x64\x65\x65\x64\x66low.type.v1\x1a google/protobuf/descriptor.proto\"\xaa\x01\n\nFieldRules\x12\x32\n\x06\x66ormat\x18\x01 \x01(\x0e\x32\".deedflow.type.v1.IdentifierFormat\x12\x10\n\x08required\x18\x02 \x01(\x08\x12\x0f\n\x07max_len\x18\x03 \x01(\r\x12\x11\n\tmax_items\x18\x04 \x01(\r\x12\x10\n\x03min\x18\x05 \x01(\x03H\x00\x88\x01\x01\x12\x10\n\x03max\x18\x06 \x01(\x03H\x01\x88\x01\x01\x42\x06\n\x04_minB\x06\n\x04_max*\xda\x01\n\x10IdentifierFormat\x12!\n\x1dIDENTIFIER_FORMAT_UNSPECIFIED\x10\x00\x12!\n\x1dIDENTIFIER_FORMAT_UNIT_NUMBER\x10\x01\x12!\n\x1dIDENTIFIER_FORMAT_RESIDENT_ID\x10\x02\x12\x1a\n\x16IDENTIFIER_FORMAT_USCC\x10\x03\x12\x1a\n\x16IDENTIFIER_FORMAT_UUID\x10\x04\x12%\n!IDENTIFIER_FORMAT_BUILDING_NUMBER\x10\x05:L\n\x05\x66ield\x12\x1d.google.protobuf.FieldOptions\x18\xfd\x88\x03 \x01(\x0b\x32\x1c.deedflow.type.v1.FieldRulesb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\"deedflow/type/v1/field_rules.proto\x12\x10\x64\x65\x65\x64\x66low.type.v1\x1a google/protobuf/descriptor.proto\"\xaa\x01\n\nFieldRules\x12\x32\n\x06\x66ormat\x18\x01 \x01(\x0e\x32\".deedflow.type.v1.IdentifierFormat\x12\x10\n\x08required\x18\x02 \x01(\x08\x12\x0f\n\x07max_len\x18\x03 \x01(\r\x12\x11\n\tmax_items\x18\x04 \x01(\r\x12\x10\n\x03min\x18\x05 \x01(\x03H\x00\x88\x01\x01\x12\x10\n\x03max\x18\x06 \x01(\x03H\x01\x88\x01\x01\x42\x06\n\x04_minB\x06\n\x04_max*\x80\x02\n\x10IdentifierFormat\x12!\n\x1dIDENTIFIER_FORMAT_UNSPECIFIED\x10\x00\x12!\n\x1dIDENTIFIER_FORMAT_UNIT_NUMBER\x10\x01\x12!\n\x1dIDENTIFIER_FORMAT_RESIDENT_ID\x10\x02\x12\x1a\n\x16IDENTIFIER_FORMAT_USCC\x10\x03\x12\x1a\n\x16IDENTIFIER_FORMAT_UUID\x10\x04\x12%\n!IDENTIFIER_FORMAT_BUILDING_NUMBER\x10\x05\x12$\n IDENTIFIER_FORMAT_AUTHORITY_CODE\x10\x06:L\n\x05\x66ield\x12\x1d.google.protobuf.FieldOptions\x18\xfd\x88\x03 \x01(\x0b\x32\x1c.deedflow.type.v1.FieldRulesb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -33,7 +33,7 @@ _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'deedflow.type.v1.field_rule
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
   _globals['_IDENTIFIERFORMAT']._serialized_start=264
-  _globals['_IDENTIFIERFORMAT']._serialized_end=482
+  _globals['_IDENTIFIERFORMAT']._serialized_end=520
   _globals['_FIELDRULES']._serialized_start=91
   _globals['_FIELDRULES']._serialized_end=261
 # @@protoc_insertion_point(module_scope)

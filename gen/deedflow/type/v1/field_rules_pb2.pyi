@@ -14,12 +14,14 @@ class IdentifierFormat(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     IDENTIFIER_FORMAT_USCC: _ClassVar[IdentifierFormat]
     IDENTIFIER_FORMAT_UUID: _ClassVar[IdentifierFormat]
     IDENTIFIER_FORMAT_BUILDING_NUMBER: _ClassVar[IdentifierFormat]
+    IDENTIFIER_FORMAT_AUTHORITY_CODE: _ClassVar[IdentifierFormat]
 IDENTIFIER_FORMAT_UNSPECIFIED: IdentifierFormat
 IDENTIFIER_FORMAT_UNIT_NUMBER: IdentifierFormat
 IDENTIFIER_FORMAT_RESIDENT_ID: IdentifierFormat
 IDENTIFIER_FORMAT_USCC: IdentifierFormat
 IDENTIFIER_FORMAT_UUID: IdentifierFormat
 IDENTIFIER_FORMAT_BUILDING_NUMBER: IdentifierFormat
+IDENTIFIER_FORMAT_AUTHORITY_CODE: IdentifierFormat
 FIELD_FIELD_NUMBER: _ClassVar[int]
 field: _descriptor.FieldDescriptor
 
