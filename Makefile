@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 BUF_VERSION := 1.75.0
 BUF := .tools/node_modules/.bin/buf
 
-.PHONY: install demo test lint gen buf-lint clean demo-packages test-packages
+.PHONY: install demo test lint gen buf-lint clean demo-packages test-packages rehearsal
 
 $(STAMP): pyproject.toml
 	@$(PY) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "deedflow needs Python 3.11 or newer")'
@@ -56,6 +56,13 @@ demo: $(STAMP) demo-packages
 	$(BIN)/deedctl verify $(DEMO_DOCUMENTS)/certificate.pdf
 	@echo "To check it in a browser: open $(DEMO_DOCUMENTS)/verifier/index.html and drop certificate.pdf on it"
 	@echo "(or run $(BIN)/deedflow verifier and open the address it prints)."
+
+# The scaled-out deployment rehearsed on this machine (docs/scale-out.md): three PostgreSQL
+# servers, two replicas of every service, launch day and a handover in two districts with one
+# replica of each service killed, then the invariants. UNITS sales in each building.
+UNITS ?= 100
+rehearsal: $(STAMP)
+	$(BIN)/python -m bench.rehearsal --units $(UNITS)
 
 # Lint first (cheap), then the whole suite: unit, integration and end-to-end.
 test: $(STAMP) test-packages lint

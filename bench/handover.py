@@ -13,7 +13,7 @@ import asyncio
 import contextlib
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 import grpc
@@ -58,15 +58,24 @@ def _paid(purchase: pb.Purchase) -> bool:
 class Watch:
     """One purchase's watch, held from its filing to its certificate: one stream a purchase, as
     a developer's system would hold it (the orchestrator admits 1,000 watches a caller, and a
-    watch ended just before another begins may not have been let go by the server yet)."""
+    watch ended just before another begins may not have been let go by the server yet). A watch
+    whose orchestrator replica died is opened again on another (it begins with the purchase as
+    it stands, so nothing is missed)."""
 
     def __init__(self, desk, name: str) -> None:
+        self.desk = desk
         self.name = name
         self.stream = desk.WatchPurchase(pb.WatchPurchaseRequest(name=name))
 
     async def until(self, reached: Callable[[pb.Purchase], bool]) -> pb.Purchase:
         while True:
-            change = await self.stream.read()
+            try:
+                change = await self.stream.read()
+            except grpc.aio.AioRpcError as exc:
+                if exc.code() != grpc.StatusCode.UNAVAILABLE:
+                    raise
+                self.stream = self.desk.WatchPurchase(pb.WatchPurchaseRequest(name=self.name))
+                continue
             if change is grpc.aio.EOF:
                 raise RuntimeError(f"the watch of {self.name} ended")
             if reached(change.purchase):
@@ -89,16 +98,28 @@ class Handed:
     arrivals: list[float]
     # Each process's CPU seconds when the buildings were completed (bench.stack.cpu_by_service).
     cpu_at_completion: dict[str, float]
+    # Milliseconds of each FilePurchase call (launch day: every sale filed at once).
+    filing_ms: list[float]
 
 
 async def hand_over(
-    settings: Settings, pki: Pki, buildings: list[str], units: int, filing_concurrency: int
+    settings: Settings,
+    pki: Pki,
+    buildings: list[str],
+    units: int,
+    filing_concurrency: int,
+    during: Callable[[], Awaitable[None]] | None = None,
 ) -> Handed:
     """`units` purchases of each building filed and paid; then every building completed at once,
-    and the time until every certificate is ready."""
+    and the time until every certificate is ready. `during` runs once the buildings are
+    completed, while the certificates are being made (the rehearsal kills replicas there)."""
 
     def channel(service: str, identity):
-        return secure_channel(address_of(settings, service), pki.ca_pem, identity, default_timeout=120)
+        # The server must prove it is that service (whatever the address names: one replica,
+        # a list of them, a DNS name).
+        return secure_channel(
+            address_of(settings, service), pki.ca_pem, identity, default_timeout=120, service=service
+        )
 
     async with (
         channel("contract", pki.caller("housing")) as housing_channel,
@@ -138,13 +159,16 @@ async def hand_over(
             ]
             watches: list[Watch] = []
             watching.callback(lambda: [w.end() for w in watches])
+            filing_ms: list[float] = []
 
             async def prepare(i: int, unit: str) -> None:
                 filing, _ = signed_filing(pki, unit, with_loan=True, buyers=[buyer(pki, next_resident_id())])
                 async with gate:
+                    sent = time.perf_counter()
                     reply = await desk.FilePurchase(
                         pb.FilePurchaseRequest(request_id=str(uuid.uuid4()), filing=filing)
                     )
+                    filing_ms.append((time.perf_counter() - sent) * 1000)
                     watch = Watch(desks[i // WATCHES_PER_CHANNEL], reply.purchase.name)
                     watches.append(watch)
                     awaiting = await watch.until(lambda p: p.state == pb.PURCHASE_STATE_AWAITING_COMPLETION)
@@ -192,6 +216,8 @@ async def hand_over(
                 )
             )
             first_registered = time.perf_counter() - began
+            if during is not None:
+                await during()
 
             async def ready(watch: Watch) -> float:
                 await watch.until(lambda p: p.state == pb.PURCHASE_STATE_CERTIFICATE_READY)
@@ -199,7 +225,9 @@ async def hand_over(
 
             arrivals = sorted(await asyncio.gather(*(ready(w) for w in watches)))
         seconds = time.perf_counter() - began
-        return Handed(len(numbers), prepared, seconds, first_registered, arrivals, cpu_at_completion)
+        return Handed(
+            len(numbers), prepared, seconds, first_registered, arrivals, cpu_at_completion, filing_ms
+        )
 
 
 async def handover(units: int, filing_concurrency: int) -> None:

@@ -327,11 +327,16 @@ async def _copy_office(source_url: str, target: asyncpg.Connection, office: str)
             " AND table_type = 'BASE TABLE' AND table_name <> 'alembic_version'",
             office,
         )
+        if tables:
+            # Whatever the migrations seeded goes first, all at once: a table truncated after
+            # another was copied would take the copy with it (CASCADE follows foreign keys).
+            await target.execute(
+                "TRUNCATE " + ", ".join(f'"{office}"."{row["table_name"]}"' for row in tables) + " CASCADE"
+            )
         for row in tables:
             rows = io.BytesIO()
             await source.copy_from_table(row["table_name"], schema_name=office, output=rows, format="binary")
             rows.seek(0)
-            await target.execute(f'TRUNCATE "{office}"."{row["table_name"]}" CASCADE')
             await target.copy_to_table(row["table_name"], schema_name=office, source=rows, format="binary")
     finally:
         await source.close()

@@ -19,7 +19,7 @@ from services.registry import log, repository, tree
 from shared import merkle
 from shared.checkpoint import key_id, sign_checkpoint
 from shared.clock import Clock
-from shared.districts import DISTRICTS
+from shared.districts import DISTRICTS, authority_of
 from shared.errors import DataLoss, FailedPrecondition, FieldViolation, InvalidArgument, NotFound
 from shared.timestamps import to_timestamp
 
@@ -259,7 +259,7 @@ class Books:
         """The entry's leaf index, audit path and leaf bytes in its authority's tree of the latest
         checkpoint (or of the checkpoint at `tree_size`): O(log n) stored nodes, and the entry's
         own row checked against the hash entered with it."""
-        authority = unit_number[:6]
+        authority = authority_of(unit_number)
         index = await connection.fetchval(
             "SELECT leaf_index FROM entry WHERE unit_number = $1 AND sequence = $2", unit_number, sequence
         )

@@ -20,6 +20,7 @@ from shared.db import plain_url
 from tests.flows import discharge_entered, open_offices, presale, rid
 from tests.purchases import complete, file_purchase, pay, signed_filing, until
 from tests.support import OFFICE_SERVERS, client_channel, in_process
+from tools.invariants import check_offices
 
 
 async def _schemas(url: str) -> set[str]:
@@ -81,3 +82,6 @@ async def test_a_purchase_from_filing_to_discharge_with_the_offices_on_three_ser
 
     for server, url in enumerate(three_servers):
         assert await _schemas(url) == {s for s, placed in OFFICE_SERVERS.items() if placed == server}
+    # The cross-office invariants, over the offices' copies gathered from the three servers (the
+    # certificate number issued by the book, the tax clearance consumed once, ...).
+    assert [str(v) for v in await check_offices(urls)] == []
