@@ -23,11 +23,12 @@ from pathlib import Path
 
 import pytest
 
+from services.registry.app import register as register_registry
 from shared.catalog import SERVICE_NAMES
 from shared.config import Settings
 from shared.pg import start_embedded, stop_embedded
 from shared.pki import Pki, ensure_dev_pki
-from shared.runtime import StartedService
+from shared.runtime import StartedService, start_service
 from tests.flows import open_offices
 from tests.support import REPORTED, fresh_database, in_process
 
@@ -117,3 +118,14 @@ async def offices(services, pki):
     """Stubs for every office, as each real caller holds them, on the session's services."""
     async with open_offices({name: started.server.port for name, started in services.items()}, pki) as stubs:
         yield stubs
+
+
+@pytest.fixture
+async def quiet_registry(fresh_database_url, test_settings, monkeypatch):
+    """(a registry of its own database, that database's URL): the tests tamper with the book or
+    count its leaves and checkpoints, so it signs a checkpoint only when asked."""
+    monkeypatch.setenv("DEEDFLOW_REGISTRY_CHECKPOINT_EVERY_LEAVES", "1000000000")
+    monkeypatch.setenv("DEEDFLOW_REGISTRY_CHECKPOINT_EVERY_SECONDS", "1e9")
+    started = await start_service("registry", register_registry, test_settings, fresh_database_url, port=0)
+    yield started, fresh_database_url
+    await started.stop(0)

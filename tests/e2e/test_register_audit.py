@@ -45,16 +45,6 @@ def rid() -> str:
 
 
 @pytest.fixture
-async def registry(fresh_database_url, test_settings, monkeypatch):
-    """A registry that signs checkpoints only when asked (the tests count them)."""
-    monkeypatch.setenv("DEEDFLOW_REGISTRY_CHECKPOINT_EVERY_LEAVES", "1000000000")
-    monkeypatch.setenv("DEEDFLOW_REGISTRY_CHECKPOINT_EVERY_SECONDS", "1e9")
-    started = await start_service("registry", register, test_settings, fresh_database_url, port=0)
-    yield started, fresh_database_url
-    await started.stop(0)
-
-
-@pytest.fixture
 async def signing_registry(fresh_database_url, test_settings, monkeypatch):
     """A registry that signs a checkpoint by itself as soon as a leaf is unsigned."""
     monkeypatch.setenv("DEEDFLOW_REGISTRY_CHECKPOINT_EVERY_LEAVES", "1")
@@ -114,8 +104,8 @@ async def _objections(stub, count: int) -> str:
     return unit
 
 
-async def test_audit_holds_for_an_intact_book_and_finds_a_row_edited_in_postgresql(registry, pki):
-    started, database_url = registry
+async def test_audit_holds_for_an_intact_book_and_finds_a_row_edited_in_postgresql(quiet_registry, pki):
+    started, database_url = quiet_registry
     port = started.server.port
     async with secure_channel(f"127.0.0.1:{port}", pki.ca_pem, pki.caller("clerk")) as channel:
         stub = registry_service_pb2_grpc.RegistryServiceStub(channel)
@@ -166,10 +156,10 @@ async def test_audit_holds_for_an_intact_book_and_finds_a_row_edited_in_postgres
         assert "LOG_TAMPERED" in str(caught.trailing_metadata())
 
 
-async def test_verify_accepts_a_sealed_document_and_refuses_a_changed_one(registry, pki, tmp_path):
+async def test_verify_accepts_a_sealed_document_and_refuses_a_changed_one(quiet_registry, pki, tmp_path):
     """The registry seals a document (as the transfer service asks it to); deedctl verify checks
     the file with only the registry's public key, and a one-byte change makes it fail."""
-    started, _ = registry
+    started, _ = quiet_registry
     port = started.server.port
     async with (
         secure_channel(f"127.0.0.1:{port}", pki.ca_pem, pki.caller("clerk")) as clerk_channel,
@@ -292,10 +282,12 @@ async def test_the_registry_signs_by_itself_and_seals_nothing_over_a_changed_boo
         assert "LOG_TAMPERED" in str(caught.value.trailing_metadata())
 
 
-async def test_the_auditors_witness_catches_a_history_rewritten_and_signed_anew(registry, pki, tmp_path):
+async def test_the_auditors_witness_catches_a_history_rewritten_and_signed_anew(
+    quiet_registry, pki, tmp_path
+):
     """An insider edits an entry, deletes the checkpoints and has the registry sign the changed
     book: every checkpoint served now holds, but not the one the auditor verified before."""
-    started, database_url = registry
+    started, database_url = quiet_registry
     port = started.server.port
     witness = tmp_path / "witness"
     async with secure_channel(f"127.0.0.1:{port}", pki.ca_pem, pki.caller("clerk")) as channel:

@@ -60,18 +60,8 @@ async def _object(stub, unit: str) -> pb.Entry:
 
 
 @pytest.fixture
-async def registry(fresh_database_url, test_settings, monkeypatch):
-    """A registry of its own database (the tests count leaves), signing only when asked."""
-    monkeypatch.setenv("DEEDFLOW_REGISTRY_CHECKPOINT_EVERY_LEAVES", "1000000000")
-    monkeypatch.setenv("DEEDFLOW_REGISTRY_CHECKPOINT_EVERY_SECONDS", "1e9")
-    started = await start_service("registry", register, test_settings, fresh_database_url, port=0)
-    yield started, fresh_database_url
-    await started.stop(0)
-
-
-@pytest.fixture
-async def clerk(registry, pki):
-    started, _ = registry
+async def clerk(quiet_registry, pki):
+    started, _ = quiet_registry
     async with secure_channel(f"127.0.0.1:{started.server.port}", pki.ca_pem, pki.caller("clerk")) as channel:
         yield registry_service_pb2_grpc.RegistryServiceStub(channel)
 
@@ -156,11 +146,11 @@ async def _waiting_on_a_lock(database_url: str, statement: str) -> None:
         await watcher.close()
 
 
-async def test_a_commit_in_one_district_never_waits_for_another(registry, clerk):
+async def test_a_commit_in_one_district_never_waits_for_another(quiet_registry, clerk):
     """An append to 渝北区's book holds its row until it commits (here: a transaction held open
     on it). A 江北区 entry is entered meanwhile; another 渝北区 entry waits for the row, and is
     entered as soon as it is let go."""
-    _, database_url = registry
+    _, database_url = quiet_registry
     yubei, jiangbei = await _unit(clerk, YUBEI), await _unit(clerk, JIANGBEI)
     await _object(clerk, yubei)
     holder = await asyncpg.connect(plain_url(database_url), server_settings={"search_path": "registry"})
