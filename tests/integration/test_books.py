@@ -131,14 +131,12 @@ async def test_a_book_is_named_by_a_known_authority_code(clerk):
 async def _waiting_on_a_lock(database_url: str, statement: str) -> None:
     """Until a backend of this database waits on a lock while running `statement` (each look is
     one query to pg_stat_activity)."""
-    name = database_url.rsplit("/", 1)[1].split("?")[0]
     watcher = await asyncpg.connect(plain_url(database_url))
     try:
         async with asyncio.timeout(30):
             while not await watcher.fetchval(
-                "SELECT count(*) FROM pg_stat_activity WHERE datname = $1 AND wait_event_type = 'Lock'"
-                " AND query LIKE $2",
-                name,
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                " AND wait_event_type = 'Lock' AND query LIKE $1",
                 f"{statement}%",
             ):
                 pass
