@@ -23,9 +23,12 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import asyncpg
+
 from bench.handover import hand_over
 from shared.catalog import SERVICE_NAMES
 from shared.config import Settings
+from shared.db import plain_url
 from shared.pg import start_embedded, stop_embedded
 from shared.pki import ensure_dev_pki
 from tests.chaos.cluster import free_port
@@ -54,6 +57,24 @@ def postgres_servers(root: Path) -> Iterator[list[str]]:
 def _percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+async def print_register_footprint(url: str, purchases: int) -> None:
+    """The register's leaves and bytes (tables, indexes, TOAST) a purchase carried to handover: the
+    figure a capacity plan's storage rests on."""
+    connection = await asyncpg.connect(plain_url(url))
+    try:
+        leaves = await connection.fetchval("SELECT sum(size) FROM registry.book")
+        size = await connection.fetchval(
+            "SELECT sum(pg_total_relation_size(c.oid)) FROM pg_class c"
+            " JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'registry' AND c.relkind = 'r'"
+        )
+    finally:
+        await connection.close()
+    print(
+        f"  the register: {leaves / purchases:.1f} leaves and {size / purchases / 1024:.1f} KB"
+        f" (rows, indexes, tree) a purchase, {purchases} purchases to certificate"
+    )
 
 
 async def rehearse(units: int, concurrency: int) -> int:
@@ -109,6 +130,7 @@ async def rehearse(units: int, concurrency: int) -> int:
             f" killed: every certificate ready {handed.seconds:.1f} s after completion"
         )
         violations = await check_offices(urls)
+        await print_register_footprint(urls["registry"], handed.units)
     for violation in violations:
         print(f"  VIOLATION {violation}")
     print(f"  invariants over the {SERVERS} servers: {len(violations)} violations")
