@@ -1,5 +1,5 @@
-"""deedctl verify and audit: checking a register document offline, and re-walking the whole log
-against the registry's signed checkpoints."""
+"""deedctl verify, books and audit: checking a register document offline, listing the books (one
+per registration authority), and re-walking each book against its signed checkpoints."""
 
 from __future__ import annotations
 
@@ -23,6 +23,7 @@ from cli.deedctl.exit_codes import ExitCode
 from deedflow.registry.v1 import registry_service_pb2 as registry_pb
 from deedflow.registry.v1 import registry_service_pb2_grpc
 from shared.audit import Witnessed, audit_log, witness_problem
+from shared.checkpoint import key_id
 from shared.districts import DISTRICTS, validate_authority_code
 from shared.documents import load_public_key, verify_document
 from shared.paper.reading import read_document
@@ -185,6 +186,34 @@ def _problems(book: dict) -> list[str]:
         start, end = book["changed_leaves"]
         said.append(f"[red]TAMPERED[/red]: a leaf in [{start}, {end}) was changed after signing")
     return said
+
+
+def books(ctx: typer.Context) -> None:
+    """Lists the books the register keeps, one per registration authority: size, signed size and
+    the id of the key that signs it."""
+    options: Options = ctx.obj
+    found = run(options, lambda: _books(options, ""))
+    rows = [
+        {
+            "authority": b.authority,
+            "district": b.district,
+            "leaves": b.tree_size,
+            "signed_leaves": b.signed_tree_size,
+            "key_id": key_id(b.public_key).hex(),
+        }
+        for b in found
+    ]
+    table = Table(title=f"the register: {len(rows)} books")
+    for column in ("book", "leaves", "signed", "key id"):
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        table.add_row(
+            f"{row['authority']} {row['district']}",
+            str(row["leaves"]),
+            str(row["signed_leaves"]),
+            row["key_id"][:16],
+        )
+    emit(options, {"books": rows}, table)
 
 
 def audit(

@@ -33,6 +33,7 @@ def main(
 
 
 app.command()(book.verify)
+app.command()(book.books)
 app.command()(book.audit)
 app.add_typer(cases.app, name="cases")
 app.add_typer(purchases.app, name="purchases")

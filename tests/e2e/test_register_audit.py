@@ -21,6 +21,8 @@ import pytest
 from deedflow.registry.v1 import registry_service_pb2 as pb
 from deedflow.registry.v1 import registry_service_pb2_grpc
 from services.registry.app import register
+from shared import documents
+from shared.checkpoint import key_id
 from shared.db import plain_url
 from shared.documents import to_file
 from shared.grpc.channels import secure_channel
@@ -79,9 +81,9 @@ async def deedctl(pki, port: int, *args: str) -> subprocess.CompletedProcess:
     )
 
 
-async def _objections(stub, count: int) -> str:
+async def _objections(stub, count: int, county: str = BOOK) -> str:
     """A building with one unit and `count` objections on it (one entry and one event each)."""
-    building = new_building_number()
+    building = new_building_number(county)
     unit = f"{building}0101"
     await stub.CreateBuilding(
         pb.CreateBuildingRequest(
@@ -349,3 +351,34 @@ async def test_the_book_refuses_an_entry_over_its_size_limit(
             assert list(after.entries) == list(before.entries)
     finally:
         await started.stop(0)
+
+
+async def test_books_are_listed_and_audited_one_by_one(quiet_registry, pki, tmp_path):
+    """`deedctl books` lists a book per authority that has entered anything; `audit --authority`
+    walks that one alone, with a witness of its own; an unknown code is a usage error."""
+    started, _ = quiet_registry
+    port = started.server.port
+    async with secure_channel(f"127.0.0.1:{port}", pki.ca_pem, pki.caller("clerk")) as channel:
+        stub = registry_service_pb2_grpc.RegistryServiceStub(channel)
+        await _objections(stub, 2)
+        await _objections(stub, 1, county="500105")
+        await stub.GetCheckpoint(pb.GetCheckpointRequest(authority="500105"))
+    listed = await deedctl(pki, port, "--json", "books")
+    assert listed.returncode == 0, listed.stdout + listed.stderr
+    books = json.loads(listed.stdout)["books"]
+    assert [(b["authority"], b["district"], b["leaves"], b["signed_leaves"]) for b in books] == [
+        ("500105", "江北区", 2, 2),
+        (BOOK, "渝北区", 4, 0),
+    ]
+    public = documents.load_public_key(pki.registry_public_key_path.read_bytes())
+    assert {b["key_id"] for b in books} == {key_id(public).hex()}
+
+    witness = tmp_path / "witness"
+    one = await deedctl(pki, port, "--json", "audit", "--authority", "500105", "--witness", str(witness))
+    assert one.returncode == 0, one.stdout + one.stderr
+    report = json.loads(one.stdout)
+    assert [(b["authority"], b["leaves"], b["checkpoints"]) for b in report["books"]] == [("500105", 2, 1)]
+    assert [f.name for f in witness.iterdir()] == ["registry-500105.json"]
+    unknown = await deedctl(pki, port, "audit", "--authority", "110105")
+    assert unknown.returncode == 2
+    assert "110105" in unknown.stderr
