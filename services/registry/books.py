@@ -132,8 +132,12 @@ class Books:
         if authority not in self._tree_current:
             # A book written before its tree was kept (or split from the city-wide book) is
             # hashed in at its first append; each append since extends the tree in leaf order.
-            await tree.catch_up(connection, authority, first)
-            self._tree_current.add(authority)
+            # The book is known current only once an append finds it so: this transaction may
+            # still roll back, and its hashing with it.
+            if await tree.stored_size(connection, authority) < first:
+                await tree.catch_up(connection, authority, first)
+            else:
+                self._tree_current.add(authority)
         await tree.extend(connection, authority, first, [merkle.leaf_hash(leaf) for leaf in written])
         largest = max(len(leaf) for leaf in written)
         if largest > self.max_leaf_bytes:

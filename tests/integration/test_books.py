@@ -381,11 +381,13 @@ async def _city_wide_book(url: str, key) -> tuple[document_pb2.SignedDocument, l
 
 
 async def test_the_city_wide_book_is_split_by_its_migration_and_nothing_is_lost(
-    fresh_database_url, test_settings, pki
+    fresh_database_url, test_settings, pki, monkeypatch
 ):
     """Upgrading a register kept as one book: each district's leaves keep their order in a book
     of their own, every book is signed and audited afresh, and a proof sealed against the old
-    city-wide checkpoint still verifies offline."""
+    city-wide checkpoint still verifies offline. The first append after the split is refused (too
+    large), which rolls back the book's tree hashed in with it: the next append hashes it again."""
+    monkeypatch.setenv("DEEDFLOW_REGISTRY_MAX_LEAF_BYTES", "2048")
     key = pki.book_key(YUBEI)
     old_document, (yubei, jiangbei), old_leaves = await _city_wide_book(fresh_database_url, key)
     assert documents.verify_document(old_document, key.public_key().public_bytes_raw()).ok
@@ -395,13 +397,21 @@ async def test_the_city_wide_book_is_split_by_its_migration_and_nothing_is_lost(
         target = f"127.0.0.1:{started.server.port}"
         async with secure_channel(target, pki.ca_pem, pki.caller("clerk")) as channel:
             clerk = registry_service_pb2_grpc.RegistryServiceStub(channel)
+            oversized = pb.AddObjectionRequest(
+                request_id=rid(), unit_number=jiangbei, objector=OBJECTOR, grounds="异" * 1000
+            )
+            with pytest.raises(grpc.aio.AioRpcError) as caught:
+                await clerk.AddObjection(oversized)
+            assert "ENTRY_TOO_LARGE" in str(caught.value.trailing_metadata())
+            # The book keeps growing after the split, from where each district's book ends.
+            assert (await _object(clerk, jiangbei)).leaf_index == 6
             books = (await clerk.ListBooks(pb.ListBooksRequest())).books
-            assert [(b.authority, b.tree_size) for b in books] == [(JIANGBEI, 6), (YUBEI, 6)]
+            assert [(b.authority, b.tree_size) for b in books] == [(JIANGBEI, 8), (YUBEI, 6)]
             for authority, unit in ((YUBEI, yubei), (JIANGBEI, jiangbei)):
                 leaves = (
                     await clerk.ListLeaves(pb.ListLeavesRequest(authority=authority, page_size=50))
                 ).leaves
-                rows = [json.loads(x) for x in leaves]
+                rows = [json.loads(x) for x in leaves[:6]]
                 before = [json.loads(x) for x in old_leaves]
                 # The same entries and events, in the same order, renumbered from 0 in their book.
                 assert [r.pop("leaf_index") for r in rows] == list(range(6))
@@ -413,9 +423,8 @@ async def test_the_city_wide_book_is_split_by_its_migration_and_nothing_is_lost(
                 checkpoint = (
                     await clerk.GetCheckpoint(pb.GetCheckpointRequest(authority=authority))
                 ).checkpoint
-                assert checkpoint.tree_size == 6
-            # The book keeps growing after the split, from where each district's book ends.
-            assert (await _object(clerk, jiangbei)).leaf_index == 6
+                assert checkpoint.tree_size == len(leaves)
+                assert checkpoint.root_hash == merkle.root([merkle.leaf_hash(x) for x in leaves])
         connection = await asyncpg.connect(
             plain_url(fresh_database_url), server_settings={"search_path": "registry"}
         )
