@@ -27,6 +27,7 @@ import asyncpg
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
 from bench.handover import Handed, hand_over
+from bench.launch_day import quantile
 from bench.stack import running_stack, samples
 from services.registry.books import BookKeys, Books
 from services.registry.domain import Disposal, EntryKind, NewEntry, UnitFacts
@@ -48,11 +49,6 @@ BUYER = "buyers/11010519491231002X"
 # Concurrent transactions entering cases in the register-alone measurement (launch day's filings
 # keep about this many in flight).
 CONCURRENCY = 32
-
-
-def _percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
 @dataclass
@@ -172,7 +168,7 @@ async def run(units: int, cases: int, concurrency: int) -> None:
         print(
             f"  {label}: {cases / entered.seconds:.0f} cases/s;"
             f" commit p50 {statistics.median(entered.commits_ms):.1f} ms"
-            f" p99 {_percentile(entered.commits_ms, 0.99):.1f} ms; mean wait for the book's head: {waits}"
+            f" p99 {quantile(entered.commits_ms, 0.99):.1f} ms; mean wait for the book's head: {waits}"
         )
     one, two = alone.values()
     print(f"  two districts against one: {one.seconds / two.seconds:.2f} x the cases a second")

@@ -26,6 +26,7 @@ from pathlib import Path
 import asyncpg
 
 from bench.handover import hand_over
+from bench.launch_day import quantile
 from shared.catalog import SERVICE_NAMES
 from shared.config import Settings
 from shared.db import plain_url
@@ -52,11 +53,6 @@ def postgres_servers(root: Path) -> Iterator[list[str]]:
     finally:
         for folder in folders:
             stop_embedded(folder)
-
-
-def _percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
 async def print_register_footprint(url: str, purchases: int) -> None:
@@ -122,7 +118,7 @@ async def rehearse(units: int, concurrency: int) -> int:
         filing = handed.filing_ms
         print(
             f"  launch day: {handed.units} sales filed at concurrency {concurrency}, FilePurchase p50"
-            f" {statistics.median(filing):.0f} ms p99 {_percentile(filing, 0.99):.0f} ms;"
+            f" {statistics.median(filing):.0f} ms p99 {quantile(filing, 0.99):.0f} ms;"
             f" filed and paid in {handed.prepared:.1f} s"
         )
         print(

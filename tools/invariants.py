@@ -226,8 +226,8 @@ async def _log_intact(connection) -> list[Violation]:
         for authority in await log.books(connection):
             size = await log.size(connection, authority)
             indexes = await connection.fetchval(
-                "SELECT count(*) FROM (SELECT leaf_index FROM entry WHERE left(unit_number, 6) = $1"
-                " UNION ALL SELECT leaf_index FROM entry_event WHERE left(unit_number, 6) = $1) leaves",
+                f"SELECT count(*) FROM (SELECT leaf_index FROM entry WHERE {log.BOOK_OF_ROW} = $1"
+                f" UNION ALL SELECT leaf_index FROM entry_event WHERE {log.BOOK_OF_ROW} = $1) leaves",
                 authority,
             )
             if indexes != size:
