@@ -187,6 +187,7 @@ async def run() -> int:
         channel("orchestrator", developer_id) as desk_channel,
         channel("contract", developer_id) as contract_channel,
         channel("tax", pki.caller(bank.stem)) as tax_channel,
+        channel("tax", pki.caller("tax")) as bureau_channel,
         channel("transfer", developer_id) as transfer_channel,
         channel("mortgage", pki.caller(bank.stem)) as mortgage_channel,
         channel("registry", pki.caller("clerk")) as registry_channel,
@@ -194,7 +195,9 @@ async def run() -> int:
     ):
         desk = orchestrator_service_pb2_grpc.PurchaseServiceStub(desk_channel)
         contracts = contract_service_pb2_grpc.ContractServiceStub(contract_channel)
+        # The lending bank collects a financed purchase's deed tax, the tax bureau a cash one's.
         tax = tax_service_pb2_grpc.TaxServiceStub(tax_channel)
+        bureau = tax_service_pb2_grpc.TaxServiceStub(bureau_channel)
         transfer = transfer_service_pb2_grpc.TransferServiceStub(transfer_channel)
         mortgages = mortgage_service_pb2_grpc.MortgageServiceStub(mortgage_channel)
         registry = registry_service_pb2_grpc.RegistryServiceStub(registry_channel)
@@ -250,7 +253,7 @@ async def run() -> int:
             )
 
         for purchase in waiting:
-            await tax.RecordPayment(
+            await (tax if purchase.filing.HasField("loan") else bureau).RecordPayment(
                 tax_pb.RecordPaymentRequest(
                     request_id=str(uuid.uuid4()),
                     assessment=purchase.documents.tax_assessment,
@@ -285,6 +288,13 @@ async def run() -> int:
         console.print(f"building completed and first-registered: {completion.first_registration_case}")
 
         ready = [await follow(desk, p.name, pb.PURCHASE_STATE_CERTIFICATE_READY) for p in filed]
+        # The developer fetches the certificate to hand over with the keys: once the handover is
+        # confirmed it is the owners', and the seller reads it no more.
+        issued = await transfer.GetCertificate(
+            transfer_pb.GetCertificateRequest(
+                name=f"certificates/{ready[0].documents.certificate_numbers[0]}", with_document=True
+            )
+        )
         handed = [
             (
                 await desk.ConfirmHandover(
@@ -297,11 +307,6 @@ async def run() -> int:
 
         shown = handed[0]
         console.print(timeline(shown))
-        issued = await transfer.GetCertificate(
-            transfer_pb.GetCertificateRequest(
-                name=f"certificates/{shown.documents.certificate_numbers[0]}", with_document=True
-            )
-        )
         certificate = issued.certificate
         console.print(
             key_values(

@@ -24,24 +24,34 @@ def identity(role: str, party: str) -> str:
 
 
 def verify_each(
-    signatures: Iterable[parties_pb2.Signature], parties: Mapping[str, str], text: bytes, ca_pem: bytes, at
+    signatures: Iterable[parties_pb2.Signature],
+    parties: Mapping[str, str],
+    text: bytes,
+    ca_pem: bytes,
+    at,
+    field: str = "signatures",
 ) -> set[str]:
     """Verifies the signature of every party (name -> the certificate identity that signs for
     it, see `identity`) that signed over `text`; returns who did. A signature of someone else is
-    left to its own check."""
+    left to its own check. A refusal names the signature's slot: `field[i]`, or `field` for a
+    request's one signature (a list of one passed for a singular field, `field` without "[]")."""
     consenting = set()
-    for signature in signatures:
+    signatures = list(signatures)
+    for i, signature in enumerate(signatures):
         identity = parties.get(signature.signer)
         if identity is None:
             continue
+        slot = field.removesuffix("[]") if field.endswith("[]") else f"{field}[{i}]"
         verify(
-            algorithm_of(signature.algorithm),
+            algorithm_of(signature.algorithm, slot, signature.signer),
             signature.certificate_pem,
             signature.signature,
             text,
             ca_pem,
             identity,
             at,
+            slot,
+            signature.signer,
         )
         consenting.add(signature.signer)
     return consenting
@@ -54,10 +64,12 @@ def require_consent(
     ca_pem: bytes,
     at: dt.datetime,
     reason: str,
+    field: str = "signatures",
 ) -> None:
     """Every party (name -> certificate identity) has signed `text` with a certificate of our CA
-    naming it; a bad signature is refused with its own reason, a missing one with `reason`."""
-    consenting = verify_each(signatures, parties, text, ca_pem, at)
+    naming it; a bad signature is refused with its own reason and slot (`field[i]`), a missing
+    one with `reason`."""
+    consenting = verify_each(signatures, parties, text, ca_pem, at, field)
     missing = sorted(set(parties) - consenting)
     if missing:
         raise FailedPrecondition(

@@ -18,6 +18,7 @@ class Rule:
 
 _STRANGER = "NOT_FOUND to a developer or bank not a party"
 _OFFICIAL = "PERMISSION_DENIED (`ROLE_NOT_ALLOWED`) to any other role"
+_OTHER_BANK = f"NOT_FOUND to another bank; {_OFFICIAL}"
 
 
 def _r(rule: str, refusal: str = _STRANGER) -> Rule:
@@ -89,14 +90,16 @@ RULES: dict[str, Rule] = {
         "as RecordConvertedMortgage", _OFFICIAL
     ),
     "/deedflow.mortgage.v1.MortgageService/RecordConvertedMortgage": _r("the transfer office", _OFFICIAL),
-    "/deedflow.mortgage.v1.MortgageService/GetMortgage": _r("the mortgagee bank"),
+    "/deedflow.mortgage.v1.MortgageService/GetMortgage": _r(
+        "the mortgagee bank; each mortgagor (the owner) with their buyer certificate"
+    ),
     "/deedflow.mortgage.v1.MortgageService/ListMortgages": _r(
-        "a bank its own mortgages", "others' are left out"
+        "a bank its own mortgages, a mortgagor the mortgages of its flat", "others' are left out"
     ),
     "/deedflow.mortgage.v1.MortgageService/DischargeMortgage": _r("the mortgagee bank"),
     "/deedflow.orchestrator.v1.PurchaseService/FilePurchase": _r(
         "the seller, in its own name; the loan's bank signs its slot with its own certificate",
-        "PERMISSION_DENIED `DEVELOPER_MISMATCH`; FAILED_PRECONDITION `CERTIFICATE_UNTRUSTED`",
+        "PERMISSION_DENIED `DEVELOPER_MISMATCH`, `CERTIFICATE_OF_ANOTHER_PARTY`",
     ),
     "/deedflow.orchestrator.v1.PurchaseService/GetPurchase": _r("the purchase's developer and lending bank"),
     "/deedflow.orchestrator.v1.PurchaseService/ListPurchases": _r(
@@ -191,11 +194,15 @@ RULES: dict[str, Rule] = {
     "/deedflow.tax.v1.TaxService/AssessDeedTax": _r("the tax office and the orchestrator", _OFFICIAL),
     "/deedflow.tax.v1.TaxService/ReassessDeedTax": _r("the tax office and the orchestrator", _OFFICIAL),
     "/deedflow.tax.v1.TaxService/GetAssessment": _r(
-        "banks (they collect the tax) see buyers' IDs masked; officials whole", _OFFICIAL
+        "the bank lending on the contract and the tax bureau's collecting agents"
+        " (DEEDFLOW_TAX_COLLECTING_BANKS), buyers' IDs masked; officials whole",
+        _OTHER_BANK,
     ),
     "/deedflow.tax.v1.TaxService/ListAssessments": _r("as GetAssessment", _OFFICIAL),
     "/deedflow.tax.v1.TaxService/RecordPayment": _r(
-        "any bank collecting for the tax office, and the tax office", _OFFICIAL
+        "the bank lending on the contract, the tax bureau's collecting agents, and the tax"
+        " bureau; the payment keeps who recorded it",
+        _OTHER_BANK,
     ),
     "/deedflow.tax.v1.TaxService/GetClearance": _r("officials and the offices", _OFFICIAL),
     "/deedflow.tax.v1.TaxService/GetClearances": _r(
@@ -224,8 +231,15 @@ RULES: dict[str, Rule] = {
     ),
     "/deedflow.transfer.v1.TransferService/BatchLodgeTransfers": _r("as LodgeTransfer, for each application"),
     "/deedflow.transfer.v1.TransferService/GetTransfer": _r("the seller and officials"),
-    "/deedflow.transfer.v1.TransferService/GetCertificate": _r("the seller and officials"),
+    "/deedflow.transfer.v1.TransferService/GetCertificate": _r(
+        "officials; the seller until the certificate is released at handover (交房即交证); each owner"
+        " named on it, with their buyer certificate",
+        "NOT_FOUND to anyone else (the seller too, after handover)",
+    ),
     "/deedflow.transfer.v1.TransferService/ListCertificates": _r(
-        "the seller's certificates", "others' are left out"
+        "as GetCertificate, for each certificate", "others' are left out"
+    ),
+    "/deedflow.transfer.v1.TransferService/ReleaseCertificates": _r(
+        "the orchestrator, as the developer confirms the handover", _OFFICIAL
     ),
 }

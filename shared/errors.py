@@ -7,10 +7,12 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class FieldViolation:
-    """One bad field of a request: its path (e.g. 'filing.buyers[1].resident_id') and why."""
+    """One bad field of a request: its path (e.g. 'filing.buyers[1].resident_id'), why, and where
+    a client may branch on it, a reason (listed in docs/errors.md)."""
 
     field: str
     description: str
+    reason: str = ""
 
 
 class DomainError(Exception):
@@ -22,11 +24,20 @@ class DomainError(Exception):
 
 
 class InvalidArgument(DomainError):
-    """INVALID_ARGUMENT with a BadRequest listing every field violation."""
+    """INVALID_ARGUMENT with a BadRequest listing every field violation; with a reason, also an
+    ErrorInfo carrying it and its metadata."""
 
-    def __init__(self, violations: list[FieldViolation], message: str | None = None) -> None:
+    def __init__(
+        self,
+        violations: list[FieldViolation],
+        message: str | None = None,
+        reason: str = "",
+        metadata: dict[str, str] | None = None,
+    ) -> None:
         super().__init__(message or "; ".join(f"{v.field}: {v.description}" for v in violations))
         self.violations = violations
+        self.reason = reason
+        self.metadata = metadata or {}
 
 
 class ReasonedError(DomainError):

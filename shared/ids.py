@@ -122,3 +122,11 @@ def validate_uuid(value: str) -> str:
     if str(parsed) != value.lower():
         raise IdentifierError("must be a UUID in canonical 8-4-4-4-12 form")
     return value.lower()
+
+
+def request_derived_id(namespace: uuid.UUID, caller: str, request_id: str, *context: str) -> uuid.UUID:
+    """The id of what a request creates, derived from its request id so that a retry finds it
+    again. The caller is part of it: a request id is the caller's own choice, and two callers
+    choosing the same one must never derive the same id, refuse each other, or reach each other's
+    record (issue 31)."""
+    return uuid.uuid5(namespace, "\n".join((caller, *context, request_id)))

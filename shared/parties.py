@@ -29,6 +29,11 @@ def is_party(who: Caller, developer: str = "", banks: Iterable[str] = ()) -> boo
     return False
 
 
+def is_holder(who: Caller, resident_ids: Iterable[str]) -> bool:
+    """Whether `who` is a buyer, by the certificate of their own key, named among `resident_ids`."""
+    return who.role is Role.BUYER and who.id in set(resident_ids)
+
+
 def is_applicant(who: Caller, applicants) -> bool:
     """Whether `who` may see a registration case: an official, or an organization applying."""
     if who.role in OFFICIALS:

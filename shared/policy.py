@@ -1,8 +1,8 @@
 """Who may call what: the per-RPC role table, in one place, enforced by one interceptor.
 
 Object-level checks (a developer acts only on its own purchases, a bank only on its own
-mortgages) stay in the services. A buyer's certificate binds the buyer's signing key; it is not
-an API credential, so no RPC admits the BUYER role.
+mortgages) stay in the services. A buyer's certificate binds the buyer's signing key; as an API
+credential it only reads the buyer's own property certificate and mortgage proof (OWN_READERS).
 """
 
 from __future__ import annotations
@@ -14,6 +14,8 @@ from shared.auth import Role
 # Every outside role reads; what a reader sees of a record is narrowed in the services
 # (shared/parties.py). Our services are listed where one of them reads (SERVICE_CALLS).
 READERS = frozenset({Role.DEVELOPER, Role.BANK, Role.CLERK, Role.HOUSING, Role.TAX})
+# The documents an owner holds: read by the owner too, with their buyer certificate.
+OWN_READERS = READERS | {Role.BUYER}
 SERVICE_READERS = READERS | {Role.SERVICE}
 TAX_READERS = READERS - {Role.DEVELOPER}
 
@@ -43,8 +45,8 @@ POLICY: dict[str, frozenset[Role]] = {
     "/deedflow.mortgage.v1.MortgageService/LodgeMortgage": frozenset({Role.BANK}),
     "/deedflow.mortgage.v1.MortgageService/RecordConvertedMortgage": frozenset({Role.SERVICE}),
     "/deedflow.mortgage.v1.MortgageService/RecordConvertedMortgages": frozenset({Role.SERVICE}),
-    "/deedflow.mortgage.v1.MortgageService/GetMortgage": READERS,
-    "/deedflow.mortgage.v1.MortgageService/ListMortgages": READERS,
+    "/deedflow.mortgage.v1.MortgageService/GetMortgage": OWN_READERS,
+    "/deedflow.mortgage.v1.MortgageService/ListMortgages": OWN_READERS,
     "/deedflow.mortgage.v1.MortgageService/DischargeMortgage": frozenset({Role.BANK}),
     "/deedflow.orchestrator.v1.PurchaseService/FilePurchase": frozenset({Role.DEVELOPER}),
     "/deedflow.orchestrator.v1.PurchaseService/GetPurchase": frozenset(
@@ -134,8 +136,9 @@ POLICY: dict[str, frozenset[Role]] = {
     "/deedflow.transfer.v1.TransferService/LodgeTransfers": frozenset({Role.SERVICE}),
     "/deedflow.transfer.v1.TransferService/BatchLodgeTransfers": frozenset({Role.DEVELOPER, Role.SERVICE}),
     "/deedflow.transfer.v1.TransferService/GetTransfer": SERVICE_READERS,
-    "/deedflow.transfer.v1.TransferService/GetCertificate": SERVICE_READERS,
-    "/deedflow.transfer.v1.TransferService/ListCertificates": READERS,
+    "/deedflow.transfer.v1.TransferService/GetCertificate": SERVICE_READERS | {Role.BUYER},
+    "/deedflow.transfer.v1.TransferService/ListCertificates": OWN_READERS,
+    "/deedflow.transfer.v1.TransferService/ReleaseCertificates": frozenset({Role.SERVICE}),
     "/deedflow.casework.v1.CaseworkService/ListCases": SERVICE_READERS,
     "/deedflow.casework.v1.CaseworkService/GetCase": READERS,
     "/deedflow.casework.v1.CaseworkService/RequisitionCase": frozenset({Role.CLERK}),
@@ -186,6 +189,7 @@ SERVICE_CALLS: dict[str, frozenset[str]] = {
         "BatchLodgeTransfers",
         "GetTransfer",
         "GetCertificate",
+        "ReleaseCertificates",
     )
     # The mortgage office's discharges, relayed into the purchase office's feed.
     | _rpcs("events.v1.EventService", "WatchEvents"),

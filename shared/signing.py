@@ -22,7 +22,8 @@ from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature, encode_dss_signature
 
 from deedflow.type.v1 import parties_pb2
-from shared.errors import FailedPrecondition
+from shared import statements
+from shared.errors import FieldViolation, InvalidArgument, PermissionDenied
 from shared.pki import leaf_problem
 
 
@@ -31,12 +32,30 @@ class Algorithm(StrEnum):
     ED25519 = "ED25519"
 
 
-def algorithm_of(value: int) -> Algorithm:
+class SignatureRefused(InvalidArgument):
+    """INVALID_ARGUMENT for one signature of a request: the BadRequest names the slot's field
+    (`filing.signatures[2].signature`) with the reason, and an ErrorInfo carries the reason, the
+    slot and the signer, so a client knows whose signature to ask for again and why."""
+
+    def __init__(self, reason: str, slot: str, part: str, description: str, signer: str = "") -> None:
+        super().__init__(
+            [FieldViolation(f"{slot}.{part}", description, reason)],
+            f"{slot} ({signer or 'unnamed signer'}): {description}",
+            reason,
+            {"slot": slot, "signer": signer},
+        )
+
+
+def algorithm_of(value: int, slot: str = "signature", signer: str = "") -> Algorithm:
     """The algorithm a Signature message names; one this platform does not verify is refused."""
     name = parties_pb2.SignatureAlgorithm.Name(value).removeprefix("SIGNATURE_ALGORITHM_")
     if name not in Algorithm.__members__:
-        raise FailedPrecondition(
-            "SIGNATURE_INVALID", "the signature's algorithm is not one this platform verifies"
+        raise SignatureRefused(
+            "SIGNATURE_ALGORITHM_UNSUPPORTED",
+            slot,
+            "algorithm",
+            f"{name} is not one this platform verifies ({', '.join(Algorithm)})",
+            signer,
         )
     return Algorithm(name)
 
@@ -55,21 +74,31 @@ class VerifiedSignature:
 P256_ORDER = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551
 
 
+class KeyMismatch(InvalidSignature):
+    """The certificate's key is not of the signature's algorithm."""
+
+
+class NotCanonical(InvalidSignature):
+    """The signature is not in its one accepted encoding (DER, low S)."""
+
+
 def _verify_ecdsa(public_key, signature: bytes, data: bytes) -> None:
     if not isinstance(public_key, ec.EllipticCurvePublicKey) or public_key.curve.name != "secp256r1":
-        raise InvalidSignature("the certificate's key is not ECDSA P-256")
+        raise KeyMismatch("the certificate's key is not ECDSA P-256")
     try:
         r, s = decode_dss_signature(signature)
     except ValueError:
-        raise InvalidSignature("not a DER ECDSA signature") from None
-    if encode_dss_signature(r, s) != signature or s > P256_ORDER // 2:
-        raise InvalidSignature("not a canonical low-S signature")
+        raise NotCanonical("not a DER-encoded ECDSA signature") from None
+    if encode_dss_signature(r, s) != signature:
+        raise NotCanonical("not in DER's one encoding of (r, s)")
+    if s > P256_ORDER // 2:
+        raise NotCanonical("high S: s is above n/2; the same signature with n - s is the one accepted")
     public_key.verify(signature, data, ec.ECDSA(hashes.SHA256()))
 
 
 def _verify_ed25519(public_key, signature: bytes, data: bytes) -> None:
     if not isinstance(public_key, ed25519.Ed25519PublicKey):
-        raise InvalidSignature("the certificate's key is not Ed25519")
+        raise KeyMismatch("the certificate's key is not Ed25519")
     public_key.verify(signature, data)
 
 
@@ -105,6 +134,10 @@ def _identity_uris(certificate: x509.Certificate) -> list[str]:
     ]
 
 
+class _Untrusted(Exception):
+    """Why a certificate is not one of our CA's party certificates."""
+
+
 @functools.lru_cache(maxsize=1024)
 def _trusted(certificate_pem: str, trusted_ca_pem: bytes) -> tuple[x509.Certificate, list[str]]:
     """The certificate, checked as issued by our CA for a party, and the identities it names.
@@ -114,18 +147,28 @@ def _trusted(certificate_pem: str, trusted_ca_pem: bytes) -> tuple[x509.Certific
     try:
         certificate = x509.load_pem_x509_certificate(certificate_pem.encode())
     except ValueError:
-        raise FailedPrecondition(
-            "CERTIFICATE_UNTRUSTED", "the certificate is not a PEM X.509 certificate"
-        ) from None
+        raise _Untrusted("the certificate is not a PEM X.509 certificate") from None
     problem = leaf_problem(certificate, _ca(trusted_ca_pem))
     if problem is not None:
-        raise FailedPrecondition("CERTIFICATE_UNTRUSTED", f"the signer's certificate: {problem}")
+        raise _Untrusted(problem)
     return certificate, _identity_uris(certificate)
 
 
 @functools.lru_cache(maxsize=8)
 def _ca(trusted_ca_pem: bytes) -> x509.Certificate:
     return x509.load_pem_x509_certificate(trusted_ca_pem)
+
+
+def _signed_for_another_purpose(verifier, public_key, signature: bytes, data: bytes) -> str | None:
+    """The purpose a signature was given for, when it verifies over this statement with only its
+    purpose line changed: consent to one act offered for another."""
+    for purpose, text in statements.with_other_purposes(data):
+        try:
+            verifier(public_key, signature, text)
+        except InvalidSignature:
+            continue
+        return purpose
+    return None
 
 
 def verify(
@@ -136,28 +179,64 @@ def verify(
     trusted_ca_pem: bytes,
     expected_signer_uri: str,
     at: dt.datetime,
+    slot: str = "signature",
+    signer: str = "",
 ) -> VerifiedSignature:
-    """Verifies a signature over `data`, or raises FAILED_PRECONDITION with the reason:
-    CERTIFICATE_UNTRUSTED (not from our CA, or naming someone else), CERTIFICATE_EXPIRED (not
-    valid at `at`), SIGNATURE_INVALID (wrong key, wrong algorithm or changed bytes)."""
-    certificate, uris = _trusted(certificate_pem, trusted_ca_pem)
+    """Verifies the signature in `slot` (the request's field path, for the refusal) over `data`.
+    A request error is INVALID_ARGUMENT (SignatureRefused) with its reason: CERTIFICATE_UNTRUSTED
+    (not a party certificate of our CA), CERTIFICATE_EXPIRED (not valid at `at`),
+    SIGNATURE_KEY_MISMATCH (the certificate's key is of another algorithm),
+    SIGNATURE_NOT_CANONICAL (not DER, or high S), SIGNATURE_WRONG_PURPOSE (given for another act
+    on this object and terms), SIGNATURE_MISMATCH (another key, or other bytes: another unit or
+    other terms). A certificate of another party than the slot's is PERMISSION_DENIED
+    CERTIFICATE_OF_ANOTHER_PARTY."""
+    try:
+        certificate, uris = _trusted(certificate_pem, trusted_ca_pem)
+    except _Untrusted as exc:
+        raise SignatureRefused("CERTIFICATE_UNTRUSTED", slot, "certificate_pem", str(exc), signer) from None
     if uris != [expected_signer_uri]:
-        raise FailedPrecondition(
-            "CERTIFICATE_UNTRUSTED",
-            f"the certificate names {uris or 'nobody'}, not the signer {expected_signer_uri}",
-            {"expected": expected_signer_uri},
+        named = ", ".join(uris) or "no deedflow identity"
+        raise PermissionDenied(
+            "CERTIFICATE_OF_ANOTHER_PARTY",
+            f"{slot}: the certificate names {named}, not {expected_signer_uri} whose signature belongs here",
+            {"slot": slot, "signer": signer, "expected": expected_signer_uri, "named": ",".join(uris)},
         )
     if not certificate.not_valid_before_utc <= at <= certificate.not_valid_after_utc:
-        raise FailedPrecondition(
+        raise SignatureRefused(
             "CERTIFICATE_EXPIRED",
-            f"the signer's certificate is valid from {certificate.not_valid_before_utc:%Y-%m-%d}"
-            f" to {certificate.not_valid_after_utc:%Y-%m-%d}, not at {at:%Y-%m-%d %H:%M}",
+            slot,
+            "certificate_pem",
+            f"the certificate is valid from {certificate.not_valid_before_utc:%Y-%m-%d}"
+            f" to {certificate.not_valid_after_utc:%Y-%m-%d}, not at {at:%Y-%m-%d %H:%M} UTC",
+            signer,
         )
+    verifier = ALGORITHMS[algorithm][0]
+    public_key = certificate.public_key()
     try:
-        ALGORITHMS[algorithm][0](certificate.public_key(), signature, data)
+        verifier(public_key, signature, data)
+    except KeyMismatch as exc:
+        raise SignatureRefused("SIGNATURE_KEY_MISMATCH", slot, "certificate_pem", str(exc), signer) from None
+    except NotCanonical as exc:
+        raise SignatureRefused("SIGNATURE_NOT_CANONICAL", slot, "signature", str(exc), signer) from None
     except InvalidSignature:
-        raise FailedPrecondition(
-            "SIGNATURE_INVALID", "the signature does not verify against the certificate and the document"
+        purpose = _signed_for_another_purpose(verifier, public_key, signature, data)
+        if purpose is not None:
+            raise SignatureRefused(
+                "SIGNATURE_WRONG_PURPOSE",
+                slot,
+                "signature",
+                f"it was given for {purpose!r}, not for {statements.purpose_of(data)!r}: consent to one act"
+                " is not consent to another (docs/signing.md)",
+                signer,
+            ) from None
+        raise SignatureRefused(
+            "SIGNATURE_MISMATCH",
+            slot,
+            "signature",
+            f"it does not verify over this act's statement ({statements.summary(data)}) under the"
+            " certificate's key: signed with another key, or over other bytes (another unit or other"
+            " terms)",
+            signer,
         ) from None
     return VerifiedSignature(
         expected_signer_uri,

@@ -35,6 +35,15 @@ PREREGISTRATION_BY_BUYERS = "preregistration-by-buyers"
 # bytes that the purchase serves the minor's interest (民法典 35; CQ 15).
 CONTRACT_TERMS_BY_GUARDIAN = "contract-terms-by-guardian"
 GUARDIAN_DECLARATION = "the guardian acts in the ward's interest (民法典 35: 为维护被监护人利益)"
+PURPOSES = (
+    CONTRACT_TERMS,
+    CANCEL_CONTRACT,
+    RELEASE_PREMORTGAGE,
+    MORTGAGE,
+    PREREGISTRATION_BY_BUYERS,
+    CONTRACT_TERMS_BY_GUARDIAN,
+)
+_PURPOSE_LINE = b"purpose: "
 
 
 def statement(purpose: str, unit_number: str, terms_sha256: bytes) -> bytes:
@@ -43,6 +52,42 @@ def statement(purpose: str, unit_number: str, terms_sha256: bytes) -> bytes:
         VERSION
         + f"purpose: {purpose}\nobject: units/{unit_number}\nterms-sha256: {terms_sha256.hex()}\n".encode()
     )
+
+
+def _lines(data: bytes) -> list[bytes]:
+    return data.split(b"\n")
+
+
+def purpose_of(data: bytes) -> str:
+    """The purpose a statement names ('' for bytes that are not a statement)."""
+    lines = _lines(data)
+    if len(lines) < 2 or lines[0] + b"\n" != VERSION or not lines[1].startswith(_PURPOSE_LINE):
+        return ""
+    return lines[1].removeprefix(_PURPOSE_LINE).decode(errors="replace")
+
+
+def summary(data: bytes) -> str:
+    """A statement's purpose, object and terms digest on one line, to say in a refusal what was
+    expected to be signed."""
+    fields = [line.decode(errors="replace") for line in _lines(data)[1:4] if line]
+    return ", ".join(fields) if purpose_of(data) else f"{len(data)} bytes"
+
+
+def with_other_purposes(data: bytes) -> list[tuple[str, bytes]]:
+    """The same statement under each other purpose, with its further lines (a guardian's
+    declaration) and without: what a signature given for another act on the same object and
+    terms was over."""
+    current = purpose_of(data)
+    if not current:
+        return []
+    lines = _lines(data)
+    shapes = {(*lines[2:4], b""), tuple(lines[2:])}
+    return [
+        (purpose, b"\n".join([lines[0], _PURPOSE_LINE + purpose.encode(), *rest]))
+        for purpose in PURPOSES
+        for rest in sorted(shapes)
+        if purpose != current
+    ]
 
 
 def terms_digest(terms: contract_pb.ContractTerms) -> bytes:

@@ -17,6 +17,9 @@ os.environ.setdefault("DEEDFLOW_SAGA_BACKOFF_CAP_SECONDS", "1")
 os.environ.setdefault("DEEDFLOW_SAGA_TAX_RECHECK_SECONDS", "0.5")
 os.environ.setdefault("DEEDFLOW_JOURNAL_BACKOFF_START_SECONDS", "0.05")
 os.environ.setdefault("DEEDFLOW_JOURNAL_BACKOFF_CAP_SECONDS", "1")
+# bank-c of the development PKI collects deed tax for the tax bureau (代征) in the tests' offices;
+# bank-a lends on the tests' purchases, and bank-b is a stranger to them.
+os.environ.setdefault("DEEDFLOW_TAX_COLLECTING_BANKS", '["91500000MA5U7BK0CK"]')
 
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path

@@ -75,7 +75,9 @@ class Offices:
     contracts: contract_service_pb2_grpc.ContractServiceStub
     contract_clerk: contract_service_pb2_grpc.ContractServiceStub
     tax: tax_service_pb2_grpc.TaxServiceStub
+    # As the lending bank (bank-a), and as the tax bureau (cash purchases' tax is paid to it).
     tax_as_bank: tax_service_pb2_grpc.TaxServiceStub
+    tax_bureau: tax_service_pb2_grpc.TaxServiceStub
     prereg: preregistration_service_pb2_grpc.PreregistrationServiceStub
     prereg_as_bank: preregistration_service_pb2_grpc.PreregistrationServiceStub
     # As the orchestrator: the one caller whose lodgings are entered without a clerk's review.
@@ -121,6 +123,7 @@ async def presale(
     residential: bool = True,
     area_dm2: int = 9_000,
     inspected: bool = True,
+    developer: parties_pb2.Organization = DEVELOPER,
 ) -> tuple[str, list[str]]:
     """A building of `units` flats on presale. With `inspected` the registry's site inspection
     (CQ 21) is on record already, as if done at the joint completion acceptance, so that the
@@ -132,7 +135,7 @@ async def presale(
             request_id=rid(),
             display_name="示例花园",
             presale_permit_number=f"渝住建预售({building[-9:]})",
-            developer=DEVELOPER,
+            developer=developer,
             units=[
                 contract_pb.ProjectUnit(
                     unit_number=n, room_label=f"{i}-01", gross_area_dm2=area_dm2, residential=residential
@@ -210,6 +213,12 @@ async def file_contract(
         price_ex_vat_fen=price_fen,
         gross_area_dm2=area_dm2,
         with_loan=True,
+        loan=parties_pb2.Loan(
+            bank=BANK,
+            amount_fen=price_fen * 2 // 3,
+            term_months=360,
+            mortgage_contract_number=f"DK-{unit[-6:]}",
+        ),
     )
     contract = (
         await o.contracts.CreateContract(contract_pb.CreateContractRequest(request_id=rid(), terms=terms))
@@ -340,6 +349,7 @@ async def pay_tax(o: Offices, sale: Sale) -> tax_pb.Assessment:
             )
         )
     ).assessment
+    # The lending bank collects it (契税 paid through the bank that lends on the purchase).
     sale.assessment = (
         await o.tax_as_bank.RecordPayment(
             tax_pb.RecordPaymentRequest(
@@ -469,6 +479,7 @@ async def open_offices(ports: dict[str, int], pki) -> AsyncIterator[Offices]:
             contract_clerk=contract_service_pb2_grpc.ContractServiceStub(open_channel("contract", "clerk")),
             tax=tax_service_pb2_grpc.TaxServiceStub(orchestrator),
             tax_as_bank=tax_service_pb2_grpc.TaxServiceStub(open_channel("tax", "bank-a")),
+            tax_bureau=tax_service_pb2_grpc.TaxServiceStub(open_channel("tax", "tax")),
             prereg=preregistration_service_pb2_grpc.PreregistrationServiceStub(
                 open_channel("preregistration", "developer")
             ),

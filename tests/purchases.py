@@ -10,10 +10,17 @@ from deedflow.orchestrator.v1 import orchestrator_service_pb2 as pb
 from deedflow.tax.v1 import tax_service_pb2 as tax_pb
 from deedflow.type.v1 import parties_pb2
 from shared import statements
-from shared.pki import Pki
+from shared.pki import DEV_CALLERS, Pki
 from shared.purchase_terms import canonical_bytes
 from tests.flows import BANK, DEVELOPER, next_resident_id, presale, rid
 from tests.parties import Party, buyer, developer
+
+
+def seller_of(pki: Pki, stem: str) -> parties_pb2.Organization:
+    """The developer a development PKI caller is (the default one is DEVELOPER)."""
+    if stem == "developer":
+        return DEVELOPER
+    return parties_pb2.Organization(name=f"{stem}置业有限公司", uscc=DEV_CALLERS[stem].rsplit("/", 1)[1])
 
 
 def bank_party(pki: Pki) -> Party:
@@ -27,16 +34,17 @@ def signed_filing(
     buyers: list[Party] | None = None,
     co_ownership: int = parties_pb2.CO_OWNERSHIP_UNSPECIFIED,
     certificate_per_owner: bool = False,
+    seller: str = "developer",
 ):
-    """A filing for `unit` signed by the developer, every buyer and (with a loan) the bank; joint
-    owners (共同共有) have no shares."""
+    """A filing for `unit` signed by the developer (`seller`: the development PKI's caller stem),
+    every buyer and (with a loan) the bank; joint owners (共同共有) have no shares."""
     people = buyers or [buyer(pki, next_resident_id()), buyer(pki, next_resident_id())]
     joint = co_ownership == parties_pb2.CO_OWNERSHIP_JOINT
     share = 0 if joint else 10_000 // len(people)
     filing = pb.PurchaseFiling(
         unit_number=unit,
         project=f"projects/渝住建预售({unit[15:24]})",
-        developer=DEVELOPER,
+        developer=seller_of(pki, seller),
         buyers=[
             parties_pb2.Buyer(
                 name=f"买受人{i}",
@@ -59,7 +67,8 @@ def signed_filing(
             )
         )
     data = canonical_bytes(filing)
-    filing.signatures.extend([developer(pki).signature(data), *(p.signature(data) for p in people)])
+    signer = Party(f"organizations/{filing.developer.uscc}", pki.caller(seller))
+    filing.signatures.extend([signer.signature(data), *(p.signature(data) for p in people)])
     if with_loan:
         filing.loan.bank_signature.CopyFrom(bank_party(pki).signature(data))
     return filing, people
@@ -112,15 +121,15 @@ async def until_waiting(
 
 
 async def pay(offices, purchase: pb.Purchase) -> tax_pb.Assessment:
-    """The bank collects the tax still due on the purchase's assessment (all of it at first; the
-    补税 after a reassessment on the as-built area)."""
+    """The lending bank (`offices.tax_as_bank`) collects the tax still due on a financed purchase's
+    assessment, the tax bureau (`offices.tax_bureau`) a cash purchase's: all of it at first; the
+    补税 after a reassessment on the as-built area."""
+    collector = offices.tax_as_bank if purchase.filing.HasField("loan") else offices.tax_bureau
     assessment = (
-        await offices.tax_as_bank.GetAssessment(
-            tax_pb.GetAssessmentRequest(name=purchase.documents.tax_assessment)
-        )
+        await collector.GetAssessment(tax_pb.GetAssessmentRequest(name=purchase.documents.tax_assessment))
     ).assessment
     return (
-        await offices.tax_as_bank.RecordPayment(
+        await collector.RecordPayment(
             tax_pb.RecordPaymentRequest(
                 request_id=rid(),
                 assessment=assessment.name,

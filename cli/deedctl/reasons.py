@@ -319,7 +319,7 @@ REASONS: dict[str, tuple[str, str]] = {
     ),
     "SIGNER_NOT_A_PARTY": (
         "签名人不是合同当事人",
-        "the signer is not a party of the contract",
+        "the signature's slot names someone who is not a party of the contract",
     ),
     "ALREADY_SIGNED": (
         "该当事人已签名",
@@ -329,17 +329,37 @@ REASONS: dict[str, tuple[str, str]] = {
         "尚有当事人未签名",
         "some parties have not signed",
     ),
-    "SIGNATURE_INVALID": (
-        "电子签名与证书或合同内容不符",
-        "the signature does not verify against the certificate and the canonical bytes",
+    "CERTIFICATE_OF_ANOTHER_PARTY": (
+        "签名证书属于他人，而非该签名位置的当事人",
+        "the signature's certificate names another party than the one whose slot it fills",
     ),
     "CERTIFICATE_EXPIRED": (
-        "签名时签名人证书不在有效期内",
-        "the signer's certificate was not valid at signing",
+        "签名人证书不在有效期内",
+        "the signer's certificate is not valid now",
     ),
     "CERTIFICATE_UNTRUSTED": (
-        "签名人证书不受信任或与签名人不符",
-        "the signer's certificate does not chain to a trusted CA or names someone else",
+        "签名人证书并非本平台认证机构签发的当事人证书",
+        "the signer's certificate is not a party certificate issued by the platform's CA",
+    ),
+    "SIGNATURE_ALGORITHM_UNSUPPORTED": (
+        "本平台不验证该签名算法",
+        "the signature's algorithm is not one the platform verifies",
+    ),
+    "SIGNATURE_KEY_MISMATCH": (
+        "证书密钥与签名算法不符",
+        "the certificate's key is of another algorithm than the signature's",
+    ),
+    "SIGNATURE_NOT_CANONICAL": (
+        "签名编码不规范（非 DER 或高 S 值）",
+        "the ECDSA signature is not DER, or has a high S: one signature has one encoding",
+    ),
+    "SIGNATURE_WRONG_PURPOSE": (
+        "该签名是为同一房屋的另一事项所作",
+        "the signature was given for another act on the same flat and terms",
+    ),
+    "SIGNATURE_MISMATCH": (
+        "签名与本事项的签署内容或证书密钥不符（他人密钥、其他房屋或其他条款）",
+        "the signature does not verify over this act's statement: another key, unit or terms",
     ),
     "CANCELLATION_CONSENT_MISSING": (
         "注销需各方签名同意或法院裁判",

@@ -12,7 +12,7 @@ from enum import StrEnum
 
 from deedflow.contract.v1 import contract_service_pb2 as pb
 from shared import co_ownership
-from shared.errors import FailedPrecondition, FieldViolation
+from shared.errors import FailedPrecondition, FieldViolation, PermissionDenied
 
 # Filing is due within 30 days of signing (practice in Chongqing; DOMAIN.md "Contract").
 FILING_DEADLINE = dt.timedelta(days=30)
@@ -59,14 +59,19 @@ def term_violations(terms: pb.ContractTerms, prefix: str = "terms") -> list[Fiel
     return found
 
 
-def check_can_sign(state: ContractState, party: str, all_parties: list[str], signed: set[str]) -> None:
+def check_can_sign(
+    state: ContractState, party: str, all_parties: list[str], signed: set[str], slot: str = "signature"
+) -> None:
+    """A party signs a drafted contract once; a signature naming anyone else is refused."""
     if state is not ContractState.DRAFTED:
         raise FailedPrecondition(
             "CONTRACT_NOT_DRAFTED", f"the contract is {state.value.lower()}; signing is closed"
         )
     if party not in all_parties:
-        raise FailedPrecondition(
-            "SIGNER_NOT_A_PARTY", f"{party} is not a party of this contract", {"signer": party}
+        raise PermissionDenied(
+            "SIGNER_NOT_A_PARTY",
+            f"{slot} names {party or 'nobody'}, who is not a party of this contract",
+            {"signer": party, "slot": slot},
         )
     if party in signed:
         raise FailedPrecondition("ALREADY_SIGNED", f"{party} has already signed", {"signer": party})

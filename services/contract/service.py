@@ -27,8 +27,9 @@ from services.contract.domain import (
     parties,
 )
 from shared import statements
+from shared.auth import caller
 from shared.errors import AlreadyExists, FailedPrecondition, NotFound
-from shared.ids import building_of
+from shared.ids import building_of, request_derived_id
 from shared.journal import Journal, Operation
 from shared.names import parse_uuid_name
 from shared.purchase_terms import signed_statement, signer_identity
@@ -204,7 +205,7 @@ class Contracts:
                 first.reason, f"the register refuses a new contract: {first.reason}", {"entry": first.entry}
             )
         canonical = canonical_bytes(terms)
-        contract_id = uuid.uuid5(_NAMESPACE, f"contract/{request_id}")
+        contract_id = request_derived_id(_NAMESPACE, caller().uri, request_id, "contract")
         try:
             # The partial unique index is what holds "one live contract per unit" under races.
             await repository.insert_contract(
@@ -223,12 +224,18 @@ class Contracts:
         return await self.load(connection, contract_id)
 
     async def sign(
-        self, connection: asyncpg.Connection, at: dt.datetime, contract_id: uuid.UUID, signature
+        self,
+        connection: asyncpg.Connection,
+        at: dt.datetime,
+        contract_id: uuid.UUID,
+        signature,
+        slot: str = "signature",
     ) -> ContractRecord:
+        """Adds one party's signature (the request's field `slot`) once it verifies."""
         record = await self.load(connection, contract_id, lock=True)
         signed = {s["signer"] for s in record.signatures}
-        check_can_sign(record.state, signature.signer, record.parties, signed)
-        algorithm = algorithm_of(signature.algorithm)
+        check_can_sign(record.state, signature.signer, record.parties, signed, slot)
+        algorithm = algorithm_of(signature.algorithm, slot, signature.signer)
         evidence = verify(
             algorithm,
             signature.certificate_pem,
@@ -237,6 +244,8 @@ class Contracts:
             self.ca_pem,
             signer_identity(signature.signer, record.terms),
             at,
+            slot,
+            signature.signer,
         )
         await repository.insert_signature(
             connection,
@@ -320,16 +329,19 @@ class Contracts:
             )
         consenting = set()
         text = statements.cancel_contract(record.terms.unit_number, record.row["digest"])
-        for signature in request.joint.signatures:
+        for i, signature in enumerate(request.joint.signatures):
             if signature.signer in record.parties:
+                slot = f"joint.signatures[{i}]"
                 verify(
-                    algorithm_of(signature.algorithm),
+                    algorithm_of(signature.algorithm, slot, signature.signer),
                     signature.certificate_pem,
                     signature.signature,
                     text,
                     self.ca_pem,
                     signer_identity(signature.signer, record.terms),
                     at,
+                    slot,
+                    signature.signer,
                 )
                 consenting.add(signature.signer)
         missing = [p for p in record.parties if p not in consenting]

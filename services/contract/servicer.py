@@ -212,8 +212,10 @@ class ContractServicer(contract_service_pb2_grpc.ContractServiceServicer):
                 connection, at, request.request_id, request.terms, blockers
             )
             # Signed in the same transaction: one refused signature and nothing is created.
-            for signature in request.signatures:
-                record = await self.contracts.sign(connection, at, record.row["id"], signature)
+            for i, signature in enumerate(request.signatures):
+                record = await self.contracts.sign(
+                    connection, at, record.row["id"], signature, f"signatures[{i}]"
+                )
             return pb.CreateContractResponse(contract=contract_message(record))
 
         return await self.tx.write("CreateContract", request, pb.CreateContractResponse, work)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from enum import StrEnum
 
+from shared.auth import Caller
 from shared.errors import FailedPrecondition
+from shared.parties import is_holder, is_party
 
 
 class MortgageState(StrEnum):
@@ -20,6 +23,12 @@ def check_mortgagors_own(owner_sets: list[set[str]], mortgagors: set[str]) -> No
         raise FailedPrecondition("OWNERSHIP_MISSING", "the unit has no registered owner to mortgage it")
     if mortgagors not in owner_sets:
         raise FailedPrecondition("MORTGAGOR_NOT_OWNER", "the mortgagors are not the unit's registered owners")
+
+
+def may_read_mortgage(who: Caller, bank: str, mortgagors: Iterable[str]) -> bool:
+    """Who reads a mortgage and its proof (不动产登记证明): officials, the mortgagee bank, and each
+    mortgagor (the owner) with the buyer certificate of their own key."""
+    return is_party(who, banks=[bank]) or is_holder(who, mortgagors)
 
 
 def check_dischargeable(state: MortgageState) -> None:

@@ -17,6 +17,7 @@ from services.mortgage.domain import (
     MortgageState,
     check_dischargeable,
     check_mortgagors_own,
+    may_read_mortgage,
 )
 from shared import statements
 from shared.auth import Caller
@@ -25,6 +26,7 @@ from shared.casework.domain import CaseKind
 from shared.casework.service import Case, CaseBook, Registered, refuse_if_restricted
 from shared.consent import identity, require_consent
 from shared.errors import FailedPrecondition, NotFound
+from shared.ids import request_derived_id
 from shared.journal import Journal, Operation
 from shared.names import parse_uuid_name
 from shared.parties import require_party
@@ -36,6 +38,11 @@ _NAMESPACE = uuid.UUID("e1b7c3a5-9d2f-4e6b-8a0c-5f4d3b2a1c98")
 
 def parse_mortgage_name(name: str) -> uuid.UUID:
     return parse_uuid_name(name, "mortgages")
+
+
+def mortgagor_ids(row) -> list[str]:
+    """The resident IDs of a mortgage row's mortgagors."""
+    return [m.resident_id for m in pb.Mortgage.FromString(row["mortgagors"]).mortgagors]
 
 
 def _names(buyers) -> list[str]:
@@ -91,16 +98,17 @@ class Mortgages:
             self.ca_pem,
             at,
             "MORTGAGOR_CONSENT_MISSING",
+            "mortgagor_signatures",
         )
 
     @staticmethod
-    def mortgage_id(request: pb.LodgeMortgageRequest) -> uuid.UUID:
-        return uuid.uuid5(_NAMESPACE, f"{request.unit_number}/{request.request_id}")
+    def mortgage_id(request: pb.LodgeMortgageRequest, actor: str) -> uuid.UUID:
+        return request_derived_id(_NAMESPACE, actor, request.request_id, request.unit_number)
 
     async def lodge(
         self, connection, at: dt.datetime, request: pb.LodgeMortgageRequest, actor: str, entering=None
     ) -> Case:
-        mortgage_id = self.mortgage_id(request)
+        mortgage_id = self.mortgage_id(request, actor)
         case = await self.cases.lodge(
             connection,
             at,
@@ -174,6 +182,14 @@ class Mortgages:
                 "update_time": at,
             },
         )
+
+    async def load_readable(self, connection, name: str, who: Caller) -> asyncpg.Record:
+        """A mortgage as a reader sees it: its mortgagee bank, an official, or a mortgagor with
+        the buyer certificate of their own key (their proof); to anyone else it does not exist."""
+        row = await self.load(connection, name)
+        if not may_read_mortgage(who, row["bank_uscc"], mortgagor_ids(row)):
+            raise NotFound(f"no {name!r}")
+        return row
 
     async def load_for(self, connection, name: str, who: Caller, lock: bool = False) -> asyncpg.Record:
         """A mortgage as its mortgagee bank or an official sees it; to anyone else it does not

@@ -5,7 +5,8 @@ from __future__ import annotations
 from deedflow.mortgage.v1 import mortgage_service_pb2 as pb
 from deedflow.mortgage.v1 import mortgage_service_pb2_grpc
 from deedflow.type.v1 import parties_pb2
-from services.mortgage.service import Mortgages
+from services.mortgage.domain import may_read_mortgage
+from services.mortgage.service import Mortgages, mortgagor_ids
 from shared import paging
 from shared.auth import Role, caller
 from shared.batches import answer_together
@@ -48,7 +49,7 @@ class MortgageServicer(mortgage_service_pb2_grpc.MortgageServiceServicer):
         )
 
     async def _mortgage_response(self, connection, request, case):
-        row = await self.service.load(connection, f"mortgages/{self.service.mortgage_id(request)}")
+        row = await self.service.load(connection, case.subject)
         return pb.LodgeMortgageResponse(mortgage=mortgage_message(row), case_record=case_message(case))
 
     async def _discharge_response(self, connection, request, case):
@@ -107,7 +108,7 @@ class MortgageServicer(mortgage_service_pb2_grpc.MortgageServiceServicer):
         return work
 
     async def GetMortgage(self, request, context):
-        row = await self.tx.read(lambda c: self.service.load_for(c, request.name, caller()))
+        row = await self.tx.read(lambda c: self.service.load_readable(c, request.name, caller()))
         response = pb.GetMortgageResponse(mortgage=mortgage_message(row))
         if request.with_document:
             await attach_proof(self.service.registry, row, response.mortgage, response.proof_document)
@@ -117,16 +118,20 @@ class MortgageServicer(mortgage_service_pb2_grpc.MortgageServiceServicer):
         size = min(request.page_size or 100, 1000)
         state = pb.MortgageState.Name(request.state).removeprefix("MORTGAGE_STATE_") if request.state else ""
         who = caller()
-        if who.role not in OFFICIALS and who.role is not Role.BANK:
+        if who.role not in OFFICIALS and who.role not in (Role.BANK, Role.BUYER):
             return pb.ListMortgagesResponse()
-        # A bank lists only its own mortgages, whatever it asks for.
+        # A bank lists only its own mortgages, whatever it asks for; a mortgagor only its own.
         bank = who.id if who.role is Role.BANK else request.mortgagee_uscc
         after = paging.position(request)
         rows = await self.tx.read(
             lambda c: self.service.list(c, request.unit_number, bank, state, after, size + 1)
         )
         return pb.ListMortgagesResponse(
-            mortgages=[mortgage_message(r) for r in rows[:size]],
+            mortgages=[
+                mortgage_message(r)
+                for r in rows[:size]
+                if may_read_mortgage(who, r["bank_uscc"], mortgagor_ids(r))
+            ],
             next_page_token=paging.issue(str(rows[size - 1]["id"]), request) if len(rows) > size else "",
         )
 

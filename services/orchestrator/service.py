@@ -23,17 +23,19 @@ from services.orchestrator.engine import save
 from services.orchestrator.notifier import Notifier
 from services.orchestrator.render import purchase_message
 from services.orchestrator.saga import FORWARD, PIVOT
+from services.orchestrator.steps import request_id as step_request_id
 from shared import statements, tracing
-from shared.auth import Caller, Role
+from shared.auth import Caller, Role, caller
 from shared.context import subject_var
 from shared.errors import Aborted, AnsweredBefore, FailedPrecondition, NotFound
 from shared.idempotency import Answer, claim_answered, lookup, request_fingerprint
-from shared.ids import building_of
+from shared.ids import building_of, request_derived_id
 from shared.journal import Journal, Operation, Refused
 from shared.names import parse_uuid_name
 from shared.outcomes import REFUSALS
 from shared.parties import is_party
 from shared.purchase_terms import contract_terms
+from shared.timestamps import to_timestamp
 from shared.transactions import Transactions
 
 # How long a watcher waits for a notification before it reads again anyway.
@@ -77,12 +79,17 @@ class Purchases:
             raise NotFound(f"no purchase {name!r}")
         return row
 
+    @staticmethod
+    def purchase_id(request_id: str) -> uuid.UUID:
+        """The purchase a filing creates: the developer's request id, scoped by the developer."""
+        return request_derived_id(_NAMESPACE, caller().uri, request_id)
+
     async def refuse_if_taken(self, request: pb.FilePurchaseRequest) -> None:
         """The cheapest refusal first: a flat another live purchase holds, read locally, before
         any signature is checked or any office asked. A replay of the same request passes."""
         unit = request.filing.unit_number
         taken = await self.tx.database.read(
-            lambda c: repository.unit_taken(c, unit, uuid.uuid5(_NAMESPACE, request.request_id))
+            lambda c: repository.unit_taken(c, unit, self.purchase_id(request.request_id))
         )
         if taken:
             raise _unit_taken(unit)
@@ -112,7 +119,7 @@ class Purchases:
         stored; a duplicate that lost the race to the request id gets the winner's."""
         filing = request.filing
         at = self.tx.clock.now()
-        row = self._row(uuid.uuid5(_NAMESPACE, request.request_id), filing, at, unit)
+        row = self._row(self.purchase_id(request.request_id), filing, at, unit)
         tracing.annotate(purchase=f"purchases/{row['id']}")
         purchase = purchase_message({**row, "handover_time": None, "problem": None}, [])
         answer = pb.FilePurchaseResponse(purchase=purchase).SerializeToString(deterministic=True)
@@ -265,10 +272,23 @@ class Purchases:
                 outcome.error.CopyFrom(status_pb2.Status.FromString(purchase["problem"]))
         return completion
 
-    async def confirm_handover(
-        self, connection, at: dt.datetime, name: str, handover: dt.datetime, who: Caller
-    ):
-        row = await self.load(connection, name, who, lock=True)
+    async def release_certificates(self, name: str, handover: dt.datetime, who: Caller) -> None:
+        """Tells the transfer office that the purchase's certificates are the owners' from the
+        handover (交房即交证): the seller reads them no more. Only a purchase whose certificate is
+        ready; the checks are confirm_handover's, made again in its transaction."""
+        row = await self.tx.read(lambda connection: self.load(connection, name, who))
+        self.require_ready(row)
+        documents = pb.PurchaseDocuments.FromString(row["documents"])
+        await self.clients.transfer.ReleaseCertificates(
+            transfer_pb.ReleaseCertificatesRequest(
+                request_id=step_request_id(row["id"], StepKind.HANDED_OVER, "FORWARD", "release"),
+                transfer=documents.transfer,
+                release_time=to_timestamp(handover),
+            )
+        )
+
+    @staticmethod
+    def require_ready(row) -> None:
         state = PurchaseState(row["state"])
         if state in (PurchaseState.CANCELLED, PurchaseState.CANCELLING, PurchaseState.REJECTED):
             raise FailedPrecondition("PURCHASE_CANCELLED", f"the purchase is {state.value.lower()}")
@@ -277,6 +297,12 @@ class Purchases:
                 "CERTIFICATE_NOT_READY",
                 f"the certificate is not ready; the purchase is {state.value.lower()}",
             )
+
+    async def confirm_handover(
+        self, connection, at: dt.datetime, name: str, handover: dt.datetime, who: Caller
+    ):
+        row = await self.load(connection, name, who, lock=True)
+        self.require_ready(row)
         await save(
             connection,
             row["id"],

@@ -17,7 +17,12 @@ from services.orchestrator.service import Purchases, parse_purchase_name
 from shared import guardians, paging, statements
 from shared.auth import Role, caller
 from shared.consent import identity, verify_each
-from shared.errors import FailedPrecondition, FieldViolation, InvalidArgument, ResourceExhausted
+from shared.errors import (
+    FieldViolation,
+    InvalidArgument,
+    PermissionDenied,
+    ResourceExhausted,
+)
 from shared.journal import Operation
 from shared.parties import require_own_loan, require_own_sale, require_ruling_actor
 from shared.permits import building_developer, require_permit_holder
@@ -51,25 +56,34 @@ class PurchaseServicer(orchestrator_service_pb2_grpc.PurchaseServiceServicer):
         so a bad one is refused at the door instead of leaving a half-signed contract."""
         terms = contract_terms(filing)
         signers = _signers(filing)
-        expected = [(s, signers.get(s.signer), signed_statement(s.signer, terms)) for s in filing.signatures]
+        expected = [
+            (f"filing.signatures[{i}]", s, signers.get(s.signer), signed_statement(s.signer, terms))
+            for i, s in enumerate(filing.signatures)
+        ]
         if filing.HasField("loan"):
             # The bank's slot counts only from the loan's bank's own certificate, whatever the
             # signer field says (a typed-in name proves nothing).
             bank = identity("bank", f"organizations/{filing.loan.bank.uscc}")
-            expected.append((filing.loan.bank_signature, bank, canonical_bytes(filing)))
-        for signature, signer, data in expected:
+            expected.append(
+                ("filing.loan.bank_signature", filing.loan.bank_signature, bank, canonical_bytes(filing))
+            )
+        for slot, signature, signer, data in expected:
             if signer is None:
-                raise FailedPrecondition(
-                    "SIGNER_NOT_A_PARTY", "a signature names someone who is not a party to the contract"
+                raise PermissionDenied(
+                    "SIGNER_NOT_A_PARTY",
+                    f"{slot} names {signature.signer or 'nobody'}, who is not a party to the contract",
+                    {"slot": slot, "signer": signature.signer},
                 )
             verify(
-                algorithm_of(signature.algorithm),
+                algorithm_of(signature.algorithm, slot, signature.signer),
                 signature.certificate_pem,
                 signature.signature,
                 data,
                 self.ca_pem,
                 signer,
                 at,
+                slot,
+                signature.signer,
             )
 
     async def _verify_consent(self, request: pb.CancelPurchaseRequest, who) -> None:
@@ -86,6 +100,7 @@ class PurchaseServicer(orchestrator_service_pb2_grpc.PurchaseServiceServicer):
             statements.cancel_contract(filing.unit_number, digest),
             self.ca_pem,
             at,
+            "joint.signatures",
         )
         if filing.HasField("loan"):
             bank = f"organizations/{filing.loan.bank.uscc}"
@@ -95,6 +110,7 @@ class PurchaseServicer(orchestrator_service_pb2_grpc.PurchaseServiceServicer):
                 statements.release_premortgage(filing.unit_number, digest),
                 self.ca_pem,
                 at,
+                "joint.signatures",
             )
 
     async def FilePurchase(self, request, context):
@@ -216,9 +232,13 @@ class PurchaseServicer(orchestrator_service_pb2_grpc.PurchaseServiceServicer):
 
     async def ConfirmHandover(self, request, context):
         who = caller()
+        handover = from_timestamp(request, "handover_time") or self.purchases.tx.clock.now()
+        # The certificate is released to its owners before the purchase is handed over, outside
+        # the transaction: a retry releases it again (idempotent), and a handover recorded is
+        # never one whose certificate the seller still reads.
+        await self.purchases.release_certificates(request.name, handover, who)
 
         async def work(connection, at):
-            handover = from_timestamp(request, "handover_time") or at
             purchase = await self.purchases.confirm_handover(connection, at, request.name, handover, who)
             return pb.ConfirmHandoverResponse(purchase=purchase)
 

@@ -187,6 +187,8 @@ async def _clearance(ctx: Context) -> Wait | None:
             return Wait(ctx.now + ctx.tax_recheck)
         raise
     ctx.documents.tax_clearance_number = clearance.clearance_number
+    # Who recorded the payment, shown with the purchase (and in its TAX_PAID event).
+    ctx.documents.tax_paid_by = clearance.paid_by
     return None
 
 

@@ -24,6 +24,7 @@ from shared.casework.domain import CaseKind
 from shared.casework.service import Case, CaseBook, Registered, refuse_if_restricted
 from shared.consent import identity, require_consent
 from shared.errors import FailedPrecondition, FieldViolation, InvalidArgument, NotFound
+from shared.ids import request_derived_id
 from shared.journal import Journal, Operation
 from shared.names import parse_uuid_name
 from shared.parties import require_party
@@ -123,12 +124,20 @@ class Preregistrations:
         text = statements.preregistration_by_buyers(request.unit_number, contract.digest)
         parties = guardians.signing_parties(contract.terms.buyers)
         require_consent(
-            request.buyer_signatures, parties, text, self.ca_pem, at, "BUYER_APPLICATION_UNSIGNED"
+            request.buyer_signatures,
+            parties,
+            text,
+            self.ca_pem,
+            at,
+            "BUYER_APPLICATION_UNSIGNED",
+            "buyer_signatures",
         )
 
     @staticmethod
-    def preregistration_id(request: pb.LodgePreregistrationRequest) -> uuid.UUID:
-        return uuid.uuid5(uuid.NAMESPACE_URL, f"preregistration/{request.contract}/{request.request_id}")
+    def preregistration_id(request: pb.LodgePreregistrationRequest, actor: str) -> uuid.UUID:
+        return request_derived_id(
+            uuid.NAMESPACE_URL, actor, request.request_id, "preregistration", request.contract
+        )
 
     async def lodge_preregistration(
         self,
@@ -140,7 +149,7 @@ class Preregistrations:
         entering: uuid.UUID | None = None,
     ) -> Case:
         holders = list(request.holders) or list(contract.terms.buyers)
-        right_id = self.preregistration_id(request)
+        right_id = self.preregistration_id(request, actor)
         applicants = [f"organizations/{request.developer.uscc}", *_buyer_names(holders)]
         case = await self.cases.lodge(
             connection,
@@ -178,8 +187,10 @@ class Preregistrations:
     # 预抵押
 
     @staticmethod
-    def premortgage_id(request: pb.LodgePremortgageRequest) -> uuid.UUID:
-        return uuid.uuid5(uuid.NAMESPACE_URL, f"premortgage/{request.preregistration}/{request.request_id}")
+    def premortgage_id(request: pb.LodgePremortgageRequest, actor: str) -> uuid.UUID:
+        return request_derived_id(
+            uuid.NAMESPACE_URL, actor, request.request_id, "premortgage", request.preregistration
+        )
 
     async def check_premortgage_consent(self, request: pb.LodgePremortgageRequest, who: Caller, at) -> None:
         """Every holder, the future mortgagor, signs the mortgage's terms (民法典 400): checked
@@ -196,6 +207,7 @@ class Preregistrations:
             self.ca_pem,
             at,
             "MORTGAGOR_CONSENT_MISSING",
+            "mortgagor_signatures",
         )
 
     async def lodge_premortgage(
@@ -213,7 +225,7 @@ class Preregistrations:
                 "PREMORTGAGE_IN_FORCE", "the pre-registration already carries a pre-mortgage"
             )
         mortgagors = _holders(prereg)
-        right_id = self.premortgage_id(request)
+        right_id = self.premortgage_id(request, actor)
         applicants = [f"organizations/{request.loan.bank.uscc}", *_buyer_names(mortgagors)]
         case = await self.cases.lodge(
             connection,
@@ -263,6 +275,7 @@ class Preregistrations:
             self.ca_pem,
             at,
             "CANCELLATION_CONSENT_MISSING",
+            "joint.signatures",
         )
 
     async def lodge_cancellation(
@@ -313,6 +326,7 @@ class Preregistrations:
             self.ca_pem,
             at,
             "MORTGAGEE_CONSENT_MISSING",
+            "mortgagee_consent[]",
         )
 
     async def lodge_release(

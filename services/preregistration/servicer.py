@@ -70,13 +70,13 @@ class PreregistrationServicer(preregistration_service_pb2_grpc.PreregistrationSe
             service.tx.journal.driver(method, entering(service.cases, request_type, respond))
 
     async def _preregistration_response(self, connection, request, case):
-        row = await repository.get(connection, PREREGISTRATIONS, self.service.preregistration_id(request))
+        row = await repository.by_case(connection, PREREGISTRATIONS, case.number)
         return pb.LodgePreregistrationResponse(
             preregistration=preregistration_message(row), case_record=case_message(case)
         )
 
     async def _premortgage_response(self, connection, request, case):
-        row = await repository.get(connection, PREMORTGAGES, self.service.premortgage_id(request))
+        row = await repository.by_case(connection, PREMORTGAGES, case.number)
         return pb.LodgePremortgageResponse(
             premortgage=premortgage_message(row), case_record=case_message(case)
         )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import uuid
 from dataclasses import replace
 
 from deedflow.registry.v1 import registry_service_pb2 as pb
@@ -31,7 +32,7 @@ from shared.auth import caller
 from shared.batches import outcomes, refuse_repeated_request_ids
 from shared.districts import DISTRICTS, authority_violations
 from shared.errors import DomainError, FieldViolation, InvalidArgument
-from shared.ids import building_of
+from shared.ids import building_of, request_derived_id
 from shared.parties import shown_holder
 from shared.timestamps import from_timestamp, to_timestamp
 
@@ -41,6 +42,15 @@ DEFAULT_LEAF_PAGE = 1000
 MAX_LEAF_PAGE = 10000
 # Certificates or proofs one case may issue: one per co-owner at most (CQ 26).
 MAX_DOCUMENTS = 20
+
+
+# Names the clerk's acts that have no case of their own (an objection, an agreement) by the
+# clerk's request id, scoped by the clerk: two clerks choosing one request id name two acts.
+_ACTS = uuid.UUID("b6d1f0a2-4c3e-4e7a-9f58-2d1c7a6b3e94")
+
+
+def _act_name(collection: str, request_id: str) -> str:
+    return f"{collection}/{request_derived_id(_ACTS, caller().uri, request_id, collection)}"
 
 
 def _ruling(message: parties_pb2.CourtRuling) -> Ruling:
@@ -386,9 +396,16 @@ class RegistryServicer(registry_service_pb2_grpc.RegistryServiceServicer):
 
     async def SeizeUnit(self, request, context):
         actor = caller()
-        start = from_timestamp(request, "start_time") or self.book.clock.now()
+        now = self.book.clock.now()
+        start = from_timestamp(request, "start_time") or now
         end = from_timestamp(request, "end_time")
         violations = []
+        if start > now:
+            # The seizure binds from its entry in the book, so its term cannot begin later: a
+            # term counted from a future start would run past three years from when it binds.
+            violations.append(
+                FieldViolation("start_time", "a seizure binds from its entry; its term cannot start later")
+            )
         if end is None:
             violations.append(
                 FieldViolation("end_time", "a seizure has a term (民诉法解释 485); give its end")
@@ -466,7 +483,12 @@ class RegistryServicer(registry_service_pb2_grpc.RegistryServiceServicer):
 
         async def work(connection, at):
             created = await self.book.add_objection(
-                connection, at, request.unit_number, new, f"objections/{request.request_id}", actor.uri
+                connection,
+                at,
+                request.unit_number,
+                new,
+                _act_name("objections", request.request_id),
+                actor.uri,
             )
             return pb.AddObjectionResponse(entry=entry_message(created))
 
@@ -520,7 +542,12 @@ class RegistryServicer(registry_service_pb2_grpc.RegistryServiceServicer):
 
         async def work(connection, at):
             created = await self.book.append_simple(
-                connection, at, request.unit_number, new, f"agreements/{request.request_id}", actor.uri
+                connection,
+                at,
+                request.unit_number,
+                new,
+                _act_name("agreements", request.request_id),
+                actor.uri,
             )
             return pb.RecordAgreementResponse(entry=entry_message(created))
 

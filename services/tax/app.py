@@ -13,7 +13,8 @@ from shared.runtime import ServiceDeps
 
 
 def register(server: grpc.aio.Server, deps: ServiceDeps) -> None:
-    tax = DeedTax(deps.journal, TaxSettings().provincial_rate_basis_points, deps.peer)
+    settings = TaxSettings()
+    tax = DeedTax(deps.journal, settings.provincial_rate_basis_points, deps.peer, settings.collecting_banks)
     feed = ClearanceFeed()
     tax_service_pb2_grpc.add_TaxServiceServicer_to_server(TaxServicer(tax, feed), server)
     deps.run_in_background(feed.run(deps.database.url), "clearance-feed")

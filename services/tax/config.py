@@ -17,3 +17,7 @@ class TaxSettings(BaseSettings):
     provincial_rate_basis_points: int = Field(
         CHONGQING_RATE_BP, ge=PROVINCIAL_RATE_MIN_BP, le=PROVINCIAL_RATE_MAX_BP
     )
+    # Banks (USCCs) the tax bureau has engaged to collect deed tax at their counters (代征): each
+    # may read and record the payment of any assessment. Every other bank only of the contracts
+    # it lends on. E.g. DEEDFLOW_TAX_COLLECTING_BANKS='["91500000MA5U7BK0CK"]'.
+    collecting_banks: frozenset[str] = frozenset()

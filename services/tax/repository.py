@@ -40,15 +40,22 @@ async def by_clearance(connection: asyncpg.Connection, clearance_number: str, lo
 
 
 async def assessments(
-    connection: asyncpg.Connection, contract: str, state: str, after: uuid.UUID | None, limit: int
+    connection: asyncpg.Connection,
+    contract: str,
+    state: str,
+    after: uuid.UUID | None,
+    limit: int,
+    lender: str = "",
 ):
+    """A page of assessments by id; only those of contracts `lender` lends on when named."""
     return await connection.fetch(
         "SELECT * FROM assessment WHERE ($1 = '' OR contract = $1) AND ($2 = '' OR state = $2)"
-        " AND ($3::uuid IS NULL OR id > $3) ORDER BY id LIMIT $4",
+        " AND ($3::uuid IS NULL OR id > $3) AND ($5 = '' OR lending_bank_uscc = $5) ORDER BY id LIMIT $4",
         contract,
         state,
         after,
         limit,
+        lender,
     )
 
 
@@ -68,14 +75,16 @@ async def insert_payment(
     assessment_id: uuid.UUID,
     amount_fen: int,
     paid_time: dt.datetime,
+    recorded_by: str,
 ) -> None:
     await connection.execute(
-        "INSERT INTO payment (payment_reference, assessment_id, amount_fen, paid_time)"
-        " VALUES ($1, $2, $3, $4)",
+        "INSERT INTO payment (payment_reference, assessment_id, amount_fen, paid_time, recorded_by)"
+        " VALUES ($1, $2, $3, $4, $5)",
         reference,
         assessment_id,
         amount_fen,
         paid_time,
+        recorded_by,
     )
 
 

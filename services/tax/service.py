@@ -6,6 +6,7 @@ import datetime as dt
 import hashlib
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import asyncpg
 import grpc
@@ -24,7 +25,9 @@ from services.tax.domain import (
     deed_tax_rate,
 )
 from shared import statements
+from shared.auth import Caller, Role, caller
 from shared.errors import AlreadyExists, FailedPrecondition, NotFound
+from shared.ids import request_derived_id
 from shared.journal import Journal
 from shared.names import parse_uuid_name
 from shared.transactions import Transactions
@@ -36,22 +39,42 @@ def parse_assessment_name(name: str) -> uuid.UUID:
     return parse_uuid_name(name, "assessments")
 
 
+@dataclass(frozen=True)
+class SignedTerms:
+    """What an assessment keeps of the contract's signed terms."""
+
+    # SHA-256 of the statement every buyer signed (their declaration of the home count).
+    digest: bytes
+    # The lending bank's USCC, '' without a loan.
+    lending_bank: str
+
+
+def lender_of(terms: contract_pb.ContractTerms) -> str:
+    return terms.loan.bank.uscc if terms.with_loan else ""
+
+
 class DeedTax:
     def __init__(
-        self, journal: Journal, provincial_rate_bp: int, peer: Callable[[str], grpc.aio.Channel]
+        self,
+        journal: Journal,
+        provincial_rate_bp: int,
+        peer: Callable[[str], grpc.aio.Channel],
+        collecting_banks: frozenset[str] = frozenset(),
     ) -> None:
         self.tx = Transactions(journal, "deedflow.tax.v1.TaxService")
         self.provincial_rate_bp = provincial_rate_bp
         self.peer = peer
+        self.collecting_banks = collecting_banks
 
     @property
     def contracts(self) -> contract_service_pb2_grpc.ContractServiceStub:
         return contract_service_pb2_grpc.ContractServiceStub(self.peer("contract"))
 
-    async def signed_terms(self, request: pb.AssessDeedTaxRequest) -> bytes:
+    async def signed_terms(self, request: pb.AssessDeedTaxRequest) -> SignedTerms:
         """The contract terms every buyer signed: the figures of the assessment must be theirs
         (the VAT-exclusive price, 契税法 4; each buyer's home count, 公告2024年第16号). Returns the
-        digest of that signed statement, kept with the assessment. Read before any transaction."""
+        digest of that signed statement and the lending bank, kept with the assessment. Read
+        before any transaction."""
         contract = (
             await self.contracts.GetContract(contract_pb.GetContractRequest(name=request.contract))
         ).contract
@@ -75,7 +98,35 @@ class DeedTax:
                 f"{', '.join(wrong)} differ from the terms the buyers signed in {request.contract}",
                 {"fields": ",".join(wrong)},
             )
-        return hashlib.sha256(statements.contract_terms(terms)).digest()
+        return SignedTerms(hashlib.sha256(statements.contract_terms(terms)).digest(), lender_of(terms))
+
+    async def lending_bank(self, row) -> str:
+        """The USCC of the bank lending on the assessed contract ('' without a loan). An
+        assessment made before the bank was kept with it asks the contract office."""
+        if row["lending_bank_uscc"] is not None:
+            return row["lending_bank_uscc"]
+        contract = (
+            await self.contracts.GetContract(contract_pb.GetContractRequest(name=row["contract"]))
+        ).contract
+        return lender_of(contract.terms)
+
+    def lender_filter(self, who: Caller) -> str:
+        """The lending bank a listing is limited to: the caller, for a bank that is not a
+        collecting agent ('' for no limit)."""
+        if who.role is Role.BANK and who.id not in self.collecting_banks:
+            return who.id
+        return ""
+
+    async def require_collector(self, name: str, who: Caller) -> None:
+        """A bank reads or records the payment of an assessment only of a contract it lends on,
+        or as a collecting agent (代征) the deployment names; to any other bank the assessment
+        does not exist. Checked before the transaction: an assessment's lending bank never
+        changes."""
+        if who.role is not Role.BANK or who.id in self.collecting_banks:
+            return
+        row = await self.tx.read(lambda connection: self.load(connection, name))
+        if await self.lending_bank(row) != who.id:
+            raise NotFound(f"no assessment {name!r}")
 
     async def require_contract_failed(self, contract: str) -> None:
         """契税法 12: tax is refunded only when the contract failed before registration."""
@@ -96,7 +147,7 @@ class DeedTax:
         connection: asyncpg.Connection,
         at: dt.datetime,
         request: pb.AssessDeedTaxRequest,
-        declaration: bytes | None = None,
+        signed: SignedTerms,
     ):
         home_count = HomeCount(parties_pb2.HomeCount.Name(request.home_count).removeprefix("HOME_COUNT_"))
         rate = deed_tax_rate(home_count, request.gross_area_dm2, request.residential, self.provincial_rate_bp)
@@ -116,7 +167,9 @@ class DeedTax:
                 f"{request.contract} is assessed with other figures; refund that assessment first",
                 {"assessment": f"assessments/{existing['id']}"},
             )
-        assessment_id = uuid.uuid5(_NAMESPACE, f"{request.contract}/{at.isoformat()}/{request.request_id}")
+        assessment_id = request_derived_id(
+            _NAMESPACE, caller().uri, request.request_id, request.contract, at.isoformat()
+        )
         buyers = pb.AssessDeedTaxRequest(buyers=request.buyers).SerializeToString(deterministic=True)
         try:
             await repository.insert_assessment(
@@ -128,7 +181,8 @@ class DeedTax:
                     **figures,
                     "rate_basis_points": rate.basis_points,
                     "rate_basis": rate.basis,
-                    "declaration_sha256": declaration,
+                    "declaration_sha256": signed.digest,
+                    "lending_bank_uscc": signed.lending_bank,
                     "tax_fen": deed_tax_fen(request.price_ex_vat_fen, rate.basis_points),
                     "state": AssessmentState.ASSESSED.value,
                     "assess_time": at,
@@ -148,7 +202,7 @@ class DeedTax:
         return row
 
     async def record_payment(
-        self, connection: asyncpg.Connection, at: dt.datetime, name: str, payment: pb.Payment
+        self, connection: asyncpg.Connection, at: dt.datetime, name: str, payment: pb.Payment, recorder: str
     ):
         row = await self.load(connection, name, lock=True)
         earlier = await repository.payment(connection, payment.payment_reference)
@@ -171,7 +225,7 @@ class DeedTax:
             )
         paid_time = payment.paid_time.ToDatetime(tzinfo=dt.UTC) if payment.HasField("paid_time") else at
         await repository.insert_payment(
-            connection, payment.payment_reference, row["id"], payment.amount_fen, paid_time
+            connection, payment.payment_reference, row["id"], payment.amount_fen, paid_time, recorder
         )
         number = clearance_number(at.year, await repository.next_clearance_serial(connection))
         await repository.update(

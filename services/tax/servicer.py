@@ -39,6 +39,7 @@ def assessment_message(row, payments, reassessments=()) -> pb.Assessment:
                 payment_reference=p["payment_reference"],
                 amount_fen=p["amount_fen"],
                 paid_time=to_timestamp(p["paid_time"]),
+                recorded_by=p["recorded_by"],
             )
             for p in payments
         ],
@@ -47,6 +48,7 @@ def assessment_message(row, payments, reassessments=()) -> pb.Assessment:
         transfer_case=row["transfer_case"],
         paid_fen=row["paid_fen"],
         declaration_sha256=row["declaration_sha256"] or b"",
+        lending_bank=f"organizations/{row['lending_bank_uscc']}" if row["lending_bank_uscc"] else "",
         reassessments=[
             pb.Reassessment(
                 gross_area_dm2=r["gross_area_dm2"],
@@ -95,15 +97,17 @@ class TaxServicer(tax_service_pb2_grpc.TaxServiceServicer):
                 violations.append(FieldViolation(field, "must be positive"))
         if violations:
             raise InvalidArgument(violations)
-        declaration = await self.tax.signed_terms(request)
+        signed = await self.tax.signed_terms(request)
 
         async def work(connection, at):
-            row = await self.tax.assess(connection, at, request, declaration)
+            row = await self.tax.assess(connection, at, request, signed)
             return pb.AssessDeedTaxResponse(assessment=await self._render(connection, row))
 
         return await self.tx.write("AssessDeedTax", request, pb.AssessDeedTaxResponse, work)
 
     async def GetAssessment(self, request, context):
+        await self.tax.require_collector(request.name, caller())
+
         async def work(connection):
             return await self._render(connection, await self.tax.load(connection, request.name))
 
@@ -117,8 +121,10 @@ class TaxServicer(tax_service_pb2_grpc.TaxServiceServicer):
             pb.AssessmentState.Name(request.state).removeprefix("ASSESSMENT_STATE_") if request.state else ""
         )
 
+        lender = self.tax.lender_filter(caller())
+
         async def work(connection):
-            rows = await repository.assessments(connection, request.contract, state, after, size + 1)
+            rows = await repository.assessments(connection, request.contract, state, after, size + 1, lender)
             return [await self._render(connection, r) for r in rows[:size]], len(rows) > size
 
         found, more = await self.tx.read(work)
@@ -134,9 +140,11 @@ class TaxServicer(tax_service_pb2_grpc.TaxServiceServicer):
             raise InvalidArgument([FieldViolation("payment.amount_fen", "must be positive")])
         if not request.payment.payment_reference:
             raise InvalidArgument([FieldViolation("payment.payment_reference", "is required")])
+        who = caller()
+        await self.tax.require_collector(request.assessment, who)
 
         async def work(connection, at):
-            row = await self.tax.record_payment(connection, at, request.assessment, request.payment)
+            row = await self.tax.record_payment(connection, at, request.assessment, request.payment, who.uri)
             return pb.RecordPaymentResponse(assessment=await self._render(connection, row))
 
         return await self.tx.write("RecordPayment", request, pb.RecordPaymentResponse, work)
@@ -151,6 +159,7 @@ class TaxServicer(tax_service_pb2_grpc.TaxServiceServicer):
                 unit_number=row["unit_number"],
                 tax_fen=row["tax_fen"],
                 paid_time=to_timestamp(paid[-1]["paid_time"]) if paid else None,
+                paid_by=paid[-1]["recorded_by"] if paid else "",
             )
         )
 

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from enum import StrEnum
+
+from shared.auth import Caller, Role
+from shared.parties import OFFICIALS, is_holder
 
 # Residential fee per case including one certificate, and per extra certificate (民法典 223:
 # by the case, not by area or price; amounts are practice and may change).
@@ -14,6 +18,17 @@ class RegistrationState(StrEnum):
     LODGED = "LODGED"
     REGISTERED = "REGISTERED"
     ABANDONED = "ABANDONED"
+
+
+def may_read_certificate(who: Caller, seller: str, owners: Iterable[str], released: bool) -> bool:
+    """Who reads a certificate (不动产权证书): officials; the seller until it is released to its
+    owners at handover (交房即交证), when the developer hands it over with the keys; each owner
+    named on it, for ever."""
+    if who.role in OFFICIALS:
+        return True
+    if who.role is Role.DEVELOPER:
+        return who.id == seller and not released
+    return is_holder(who, owners)
 
 
 def fee_fen(certificates: int) -> int:

@@ -53,6 +53,18 @@ async def certificate(connection: asyncpg.Connection, number: str):
     )
 
 
+async def release_certificates(connection: asyncpg.Connection, transfer_id: uuid.UUID, at: dt.datetime):
+    """Marks the transfer's certificates released at `at` (the first release stands); them all."""
+    return await connection.fetch(
+        "WITH released AS (UPDATE certificate SET release_time = coalesce(release_time, $2)"
+        " WHERE transfer_id = $1 RETURNING *)"
+        " SELECT r.*, t.application FROM released r JOIN transfer t ON t.id = r.transfer_id"
+        " ORDER BY r.certificate_number",
+        transfer_id,
+        at,
+    )
+
+
 async def certificates_of(connection: asyncpg.Connection, unit_number: str, after: str, limit: int):
     return await connection.fetch(
         "SELECT c.*, t.application FROM certificate c JOIN transfer t ON t.id = c.transfer_id"

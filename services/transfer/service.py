@@ -49,6 +49,7 @@ from shared.errors import (
     NotFound,
 )
 from shared.grpc.status import to_status
+from shared.ids import request_derived_id
 from shared.journal import Journal, Operation, Refused
 from shared.names import parse_uuid_name
 from shared.permits import require_permit_holder
@@ -69,8 +70,8 @@ def _buyer_names(buyers) -> list[str]:
     return [f"buyers/{b.resident_id}" for b in buyers]
 
 
-def transfer_id(unit_number: str, request_id: str) -> uuid.UUID:
-    return uuid.uuid5(_NAMESPACE, f"{unit_number}/{request_id}")
+def transfer_id(actor: str, unit_number: str, request_id: str) -> uuid.UUID:
+    return request_derived_id(_NAMESPACE, actor, request_id, unit_number)
 
 
 SITE_AS_DESCRIBED = "AS_DESCRIBED"
@@ -326,7 +327,7 @@ class Transfers:
         actor: str,
         entering: uuid.UUID | None = None,
     ) -> Case:
-        transfer = transfer_id(application.unit_number, request_id)
+        transfer = transfer_id(actor, application.unit_number, request_id)
         case = await self.cases.lodge(
             connection,
             at,

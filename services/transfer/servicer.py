@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 
 from deedflow.transfer.v1 import transfer_service_pb2 as pb
 from deedflow.transfer.v1 import transfer_service_pb2_grpc
 from services.transfer import repository
-from services.transfer.service import SALE_FACTS, Transfers, site_inspection_name, transfer_id
+from services.transfer.domain import may_read_certificate
+from services.transfer.service import SALE_FACTS, Transfers, parse_transfer_name, site_inspection_name
 from shared import paging
 from shared.auth import Role, caller
 from shared.batches import outcomes, refuse_repeated_request_ids
@@ -17,7 +19,7 @@ from shared.documents import issue
 from shared.errors import DomainError, FieldViolation, InvalidArgument, NotFound
 from shared.ids import building_of
 from shared.outcomes import REFUSALS
-from shared.parties import is_party, require_own_sale, require_party
+from shared.parties import require_own_sale, require_party
 from shared.permits import building_developer, require_permit_holder
 from shared.timestamps import to_timestamp
 
@@ -93,6 +95,14 @@ def certificate_message(row) -> pb.Certificate:
         entry=row["entry"],
         register_time=to_timestamp(row["register_time"]),
         issue_time=to_timestamp(row["issue_time"]),
+        release_time=to_timestamp(row["release_time"]) if row["release_time"] else None,
+    )
+
+
+def _readable(who, row) -> bool:
+    owners = pb.Certificate.FromString(row["owners"]).owners
+    return may_read_certificate(
+        who, _seller(row), [o.resident_id for o in owners], row["release_time"] is not None
     )
 
 
@@ -139,9 +149,7 @@ class TransferServicer(transfer_service_pb2_grpc.TransferServiceServicer):
         )
 
     async def _transfer_response(self, connection, request, case):
-        row = await repository.transfer(
-            connection, transfer_id(request.application.unit_number, request.request_id)
-        )
+        row = await repository.transfer(connection, parse_transfer_name(case.subject))
         return pb.LodgeTransferResponse(transfer=transfer_message(row), case_record=case_message(case))
 
     async def LodgeFirstRegistration(self, request, context):
@@ -270,7 +278,7 @@ class TransferServicer(transfer_service_pb2_grpc.TransferServiceServicer):
     async def GetCertificate(self, request, context):
         number = request.name.removeprefix("certificates/")
         row = await self.tx.read(lambda c: repository.certificate(c, number))
-        if row is None or not is_party(caller(), developer=_seller(row)):
+        if row is None or not _readable(caller(), row):
             raise NotFound(f"no certificate {request.name!r}")
         certificate = await self.service.as_the_book_shows(certificate_message(row))
         response = pb.GetCertificateResponse(certificate=certificate)
@@ -288,8 +296,20 @@ class TransferServicer(transfer_service_pb2_grpc.TransferServiceServicer):
         )
         who = caller()
         return pb.ListCertificatesResponse(
-            certificates=[certificate_message(r) for r in rows[:size] if is_party(who, developer=_seller(r))],
+            certificates=[certificate_message(r) for r in rows[:size] if _readable(who, r)],
             next_page_token=paging.issue(rows[size - 1]["certificate_number"], request)
             if len(rows) > size
             else "",
         )
+
+    async def ReleaseCertificates(self, request, context):
+        transfer = parse_transfer_name(request.transfer)
+        released = request.release_time.ToDatetime(tzinfo=dt.UTC)
+
+        async def work(connection, at):
+            if await repository.transfer(connection, transfer) is None:
+                raise NotFound(f"no transfer {request.transfer!r}")
+            rows = await repository.release_certificates(connection, transfer, released)
+            return pb.ReleaseCertificatesResponse(certificates=[certificate_message(r) for r in rows])
+
+        return await self.tx.write("ReleaseCertificates", request, pb.ReleaseCertificatesResponse, work)

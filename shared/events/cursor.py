@@ -1,5 +1,6 @@
-"""Where a reader stands in an office's feed: the writing transaction's id and the row's position,
-as an opaque text the client hands back."""
+"""Where a reader stands in an office's feed: the sequence number of the last event it handled, as
+an opaque text of ASCII digits the client hands back. Cursors given out before the feed was
+sequenced (`{transaction id}.{position}`) are still read, and translated by the store."""
 
 from __future__ import annotations
 
@@ -8,33 +9,44 @@ from dataclasses import dataclass
 
 from shared.errors import FieldViolation, InvalidArgument
 
-_FORM = re.compile(r"(\d{1,20})\.(\d{1,19})")
-# An xid8 and a bigint are both below 2**64 and 2**63.
+# re.ASCII: `\d` alone would take any script's digits ("１２" in full width), which no feed gave out.
+_SEQUENCE = re.compile(r"[0-9]{1,19}", re.ASCII)
+_LEGACY = re.compile(r"([0-9]{1,20})\.([0-9]{1,19})", re.ASCII)
+# A sequence and a position are bigints, a transaction id an xid8.
+_BIGINT_LIMIT = 2**63
 _XID_LIMIT = 2**64
-_POSITION_LIMIT = 2**63
 
 
 @dataclass(frozen=True, order=True)
 class Cursor:
+    """After the event numbered `sequence` (0: before the first)."""
+
+    sequence: int
+
+    def text(self) -> str:
+        return str(self.sequence)
+
+
+@dataclass(frozen=True)
+class LegacyCursor:
+    """A cursor of the feed before it was sequenced (decision 62): the writing transaction's id and
+    the row's position."""
+
     transaction_id: int
     position: int
 
-    def text(self) -> str:
-        return f"{self.transaction_id}.{self.position}"
+
+START = Cursor(0)
 
 
-START = Cursor(0, 0)
-
-
-def parse_cursor(text: str, field: str = "after_cursor") -> Cursor:
+def parse_cursor(text: str, field: str = "after_cursor") -> Cursor | LegacyCursor:
     """The cursor a client handed back; empty is the start of the feed. Anything else that is
     not one this feed wrote is INVALID_ARGUMENT naming `field`."""
     if not text:
         return START
-    match = _FORM.fullmatch(text)
-    if match is None:
-        raise InvalidArgument([FieldViolation(field, "is not a cursor this feed gave out")])
-    transaction_id, position = int(match[1]), int(match[2])
-    if transaction_id >= _XID_LIMIT or position >= _POSITION_LIMIT:
-        raise InvalidArgument([FieldViolation(field, "is not a cursor this feed gave out")])
-    return Cursor(transaction_id, position)
+    if _SEQUENCE.fullmatch(text) and int(text) < _BIGINT_LIMIT:
+        return Cursor(int(text))
+    legacy = _LEGACY.fullmatch(text)
+    if legacy and int(legacy[1]) < _XID_LIMIT and int(legacy[2]) < _BIGINT_LIMIT:
+        return LegacyCursor(int(legacy[1]), int(legacy[2]))
+    raise InvalidArgument([FieldViolation(field, "is not a cursor this feed gave out")])

@@ -14,7 +14,7 @@ def _organization(uscc: str) -> str:
 
 
 def cursor_of(row: asyncpg.Record) -> Cursor:
-    return Cursor(int(row["transaction_id"]), row["position"])
+    return Cursor(row["sequence"])
 
 
 def event_message(row: asyncpg.Record) -> pb.Event:

@@ -1,5 +1,6 @@
-"""Puts an office's event feed on its gRPC server, with the listener that wakes its watchers, the
-pruner that keeps it to its retention, and the relays of other offices' feeds into it."""
+"""Puts an office's event feed on its gRPC server, with the sequencer that numbers its events, the
+listener that wakes the sequencer and the watchers, the pruner that keeps the feed to its
+retention, and the relays of other offices' feeds into it."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import grpc
 from deedflow.events.v1 import events_service_pb2_grpc
 from shared.events.feed import EventFeed
 from shared.events.relay import relay_forever
+from shared.events.sequencer import Sequencer
 from shared.events.servicer import Enrich, EventServicer, prune_forever
 from shared.runtime import ServiceDeps
 
@@ -16,11 +18,13 @@ def serve_events(
     server: grpc.aio.Server, deps: ServiceDeps, enrich: Enrich | None = None, relays: tuple[str, ...] = ()
 ) -> None:
     settings = deps.settings
-    feed = EventFeed()
+    sequencer = Sequencer(deps.database)
+    feed = EventFeed(sequencer)
     events_service_pb2_grpc.add_EventServiceServicer_to_server(
         EventServicer(deps.database, feed, settings.max_event_watches_per_caller, enrich), server
     )
     deps.run_in_background(feed.run(deps.database.url), "event-feed")
+    deps.run_in_background(sequencer.run(), "event-sequencer")
     pruning = prune_forever(
         deps.database, deps.clock, settings.events_retention_days, settings.events_prune_seconds
     )

@@ -19,18 +19,18 @@ from shared.clock import Clock
 from shared.db import Database
 from shared.errors import FailedPrecondition, ResourceExhausted
 from shared.events import store
-from shared.events.cursor import Cursor, parse_cursor
+from shared.events.cursor import Cursor, LegacyCursor, parse_cursor
 from shared.events.feed import EventFeed
-from shared.events.render import event_message
+from shared.events.render import cursor_of, event_message
 
 log = logging.getLogger("deedflow.events")
 
 DEFAULT_PAGE = 100
 # A stream reads in pages of this many while it catches up.
 WATCH_PAGE = 500
-# A watcher looks again this often even without a notification: an event committed while an
-# older transaction still runs becomes readable only when that one ends, which nothing announces.
-WATCH_POLL_SECONDS = 0.5
+# A watcher looks again this often even without a notification: its process's listening
+# connection may have stalled unnoticed (no reset from the network).
+WATCH_POLL_SECONDS = 5.0
 
 # Adds what only the office knows to the events of a page (the purchase as the change left it).
 Enrich = Callable[[asyncpg.Connection, list[asyncpg.Record], list[pb.Event]], Awaitable[None]]
@@ -54,14 +54,19 @@ class EventServicer(events_service_pb2_grpc.EventServiceServicer):
         self.enrich = enrich
         self._watches: collections.Counter[str] = collections.Counter()
 
-    async def _page(self, after: Cursor, given: bool, limit: int, who: Caller) -> list[pb.Event]:
+    async def _page(
+        self, after: Cursor | LegacyCursor, given: bool, limit: int, who: Caller
+    ) -> tuple[Cursor, list[pb.Event]]:
+        """The page after `after` and where it ends (`after` itself when nothing is new)."""
+
         async def read(connection):
-            rows = await store.read_after(connection, after, limit, **_own(who))
+            start = await store.translate(connection, after) if isinstance(after, LegacyCursor) else after
+            rows = [] if start is None else await store.read_after(connection, start, limit, **_own(who))
             # The horizon after the rows: a pruning between the two reads is then seen, and the
             # cursor refused, rather than the pruned events silently skipped. An empty cursor
             # starts at whatever is kept.
             pruned = await store.horizon(connection)
-            if given and pruned is not None and after < pruned:
+            if start is None or (given and pruned is not None and start < pruned):
                 raise FailedPrecondition(
                     "EVENT_CURSOR_EXPIRED",
                     "the events after this cursor are past their retention; re-read your records"
@@ -71,17 +76,18 @@ class EventServicer(events_service_pb2_grpc.EventServiceServicer):
             events = [event_message(row) for row in rows]
             if self.enrich is not None and events:
                 await self.enrich(connection, rows, events)
-            return events
+            return (cursor_of(rows[-1]) if rows else start), events
 
         return await self.database.read(read)
 
     async def ListEvents(self, request, context):
         after = parse_cursor(request.after_cursor)
-        events = await self._page(
+        end, events = await self._page(
             after, bool(request.after_cursor), request.page_size or DEFAULT_PAGE, caller()
         )
+        # An empty page hands back the cursor in this feed's own form (a legacy one translated).
         return pb.ListEventsResponse(
-            events=events, next_cursor=events[-1].cursor if events else request.after_cursor
+            events=events, next_cursor=end.text() if events or request.after_cursor else ""
         )
 
     async def WatchEvents(self, request, context):
@@ -103,10 +109,10 @@ class EventServicer(events_service_pb2_grpc.EventServiceServicer):
             with self.feed.waiting() as recorded:
                 while True:
                     recorded.clear()
-                    events = await self._page(after, given, WATCH_PAGE, who)
+                    end, events = await self._page(after, given, WATCH_PAGE, who)
                     for event in events:
                         yield pb.WatchEventsResponse(event=event)
-                        after, given = parse_cursor(event.cursor), True
+                    after, given = end, given or bool(events)
                     if len(events) == WATCH_PAGE:
                         continue
                     with contextlib.suppress(TimeoutError):

@@ -74,12 +74,20 @@ def to_status(error: DomainError, domain: str) -> status_pb2.Status:
             _pack(
                 error_details_pb2.BadRequest(
                     field_violations=[
-                        error_details_pb2.BadRequest.FieldViolation(field=v.field, description=v.description)
+                        error_details_pb2.BadRequest.FieldViolation(
+                            field=v.field, description=v.description, reason=v.reason
+                        )
                         for v in listed
                     ]
                 )
             )
         )
+        if error.reason:
+            status.details.append(
+                _pack(
+                    error_details_pb2.ErrorInfo(reason=error.reason, domain=domain, metadata=error.metadata)
+                )
+            )
     elif isinstance(error, ReasonedError):
         status.details.append(
             _pack(error_details_pb2.ErrorInfo(reason=error.reason, domain=domain, metadata=error.metadata))

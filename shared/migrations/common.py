@@ -179,3 +179,37 @@ def create_event_tables_v1(office: str) -> None:
         " EXECUTE FUNCTION event_recorded()",
     ):
         op.execute(statement)
+
+
+def sequence_events_v2() -> None:
+    """The feed's order becomes a sequence number that the office's sequencer gives each event
+    after its transaction commits (shared/events/sequencer.py, decision 66), so a reader no longer
+    waits behind the oldest transaction of the cluster. The events kept so far are numbered in the
+    order the old cursor (transaction id, position) compared them, and `legacy_last` remembers
+    where those end, so a cursor given out before this change still resumes where it was."""
+    for statement in (
+        "ALTER TABLE event ADD COLUMN sequence bigint",
+        "CREATE UNIQUE INDEX event_in_order ON event (sequence)",
+        "CREATE INDEX event_unsequenced ON event (transaction_id, position) WHERE sequence IS NULL",
+        """
+        UPDATE event SET sequence = numbered.n
+        FROM (SELECT transaction_id, position,
+                     row_number() OVER (ORDER BY transaction_id, position) AS n FROM event) AS numbered
+        WHERE (event.transaction_id, event.position) = (numbered.transaction_id, numbered.position)
+        """,
+        "DROP INDEX event_by_developer",
+        "DROP INDEX event_by_bank",
+        "CREATE INDEX event_by_developer ON event (developer_uscc, sequence)",
+        "CREATE INDEX event_by_bank ON event (bank_uscc, sequence)",
+        """
+        CREATE TABLE event_sequencer (
+            only_row boolean PRIMARY KEY DEFAULT true CHECK (only_row),
+            last bigint NOT NULL,
+            legacy_last bigint NOT NULL
+        )
+        """,
+        "INSERT INTO event_sequencer (last, legacy_last)"
+        " SELECT coalesce(max(sequence), 0), coalesce(max(sequence), 0) FROM event",
+        "ALTER TABLE event_horizon ADD COLUMN sequence bigint NOT NULL DEFAULT 0",
+    ):
+        op.execute(statement)

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -16,12 +15,11 @@ import pytest
 
 from deedflow.orchestrator.v1 import orchestrator_service_pb2 as pb
 from deedflow.orchestrator.v1 import orchestrator_service_pb2_grpc
-from deedflow.tax.v1 import tax_service_pb2 as tax_pb
 from shared.config import Settings
 from shared.db import plain_url
 from tests.chaos.processes import ServiceProcess
 from tests.flows import open_offices, presale, rid
-from tests.purchases import file_purchase, signed_filing
+from tests.purchases import file_purchase, pay, signed_filing
 from tests.support import client_channel, fresh_database, in_process
 
 pytestmark = pytest.mark.slow
@@ -106,16 +104,7 @@ async def test_two_orchestrators_share_fifty_purchases_without_running_a_step_tw
             *(follow(first.port, pki, n, pb.PURCHASE_STATE_AWAITING_COMPLETION) for n in names)
         )
         for purchase in waiting:
-            await chaos_offices.tax_as_bank.RecordPayment(
-                tax_pb.RecordPaymentRequest(
-                    request_id=rid(),
-                    assessment=purchase.documents.tax_assessment,
-                    payment=tax_pb.Payment(
-                        payment_reference=f"PAY-{uuid.uuid4().hex[:12]}",
-                        amount_fen=purchase.documents.tax_fen,
-                    ),
-                )
-            )
+            await pay(chaos_offices, purchase)
         async with desk(second.port, pki) as stub:
             await stub.CompleteBuilding(
                 pb.CompleteBuildingRequest(

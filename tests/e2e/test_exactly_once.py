@@ -151,13 +151,12 @@ async def test_consent_to_another_act_is_refused_at_the_door(offices, pki, devel
     release_as_cancel.signatures[0].CopyFrom(
         developer(pki).signature(statements.release_premortgage(unit, contract.digest))
     )
-    for joint in (elsewhere, release_as_cancel):
-        if joint is elsewhere:
-            joint.signatures.append(bank)
+    elsewhere.signatures.append(bank)
+    for joint, reason in ((elsewhere, "SIGNATURE_MISMATCH"), (release_as_cancel, "SIGNATURE_WRONG_PURPOSE")):
         cancel = pb.CancelPurchaseRequest(request_id=rid(), name=waiting.name, joint=joint)
         assert await refused(developer_desk.CancelPurchase(cancel)) == (
-            grpc.StatusCode.FAILED_PRECONDITION,
-            "SIGNATURE_INVALID",
+            grpc.StatusCode.INVALID_ARGUMENT,
+            reason,
         )
     still = (await developer_desk.GetPurchase(pb.GetPurchaseRequest(name=waiting.name))).purchase
     assert (still.state, still.version) == (AWAITING, waiting.version)

@@ -240,7 +240,7 @@ async def test_a_larger_as_built_area_is_taxed_again_before_the_transfer(offices
     waiting = await until(developer_desk, purchase.name, AWAITING)
     await pay(offices, waiting)
     first_clearance = (
-        await offices.tax_as_bank.GetAssessment(
+        await offices.tax_bureau.GetAssessment(
             tax_pb.GetAssessmentRequest(name=waiting.documents.tax_assessment)
         )
     ).assessment.clearance_number
@@ -248,9 +248,7 @@ async def test_a_larger_as_built_area_is_taxed_again_before_the_transfer(offices
     due = await until_waiting(developer_desk, purchase.name, step=pb.STEP_KIND_TAX_SETTLED)
     assert due.documents.tax_fen == 1_224_000  # 1 % of ¥1,224,000
     assessment = (
-        await offices.tax_as_bank.GetAssessment(
-            tax_pb.GetAssessmentRequest(name=due.documents.tax_assessment)
-        )
+        await offices.tax_bureau.GetAssessment(tax_pb.GetAssessmentRequest(name=due.documents.tax_assessment))
     ).assessment
     assert assessment.state == tax_pb.ASSESSMENT_STATE_ASSESSED
     assert (assessment.tax_fen - assessment.paid_fen, len(assessment.reassessments)) == (24_000, 1)

@@ -15,6 +15,7 @@ import grpc
 import pytest
 from google.protobuf import descriptor_pool
 from google.protobuf.message import Message
+from google.protobuf.timestamp_pb2 import Timestamp
 from grpc_status import rpc_status
 
 from deedflow.casework.v1 import casework_service_pb2 as case_pb
@@ -563,6 +564,16 @@ async def _(w: World) -> Call:
     return _call("transfer", "developer", request, auto_register=True)
 
 
+@scenario("transfer", "/deedflow.transfer.v1.TransferService/ReleaseCertificates")
+async def _(w: World) -> Call:
+    _, transfer = await w.transferred()
+    handover = Timestamp(seconds=1_800_000_000)
+    request = transfer_pb.ReleaseCertificatesRequest(
+        request_id=rid(), transfer=transfer.name, release_time=handover
+    )
+    return _call("transfer", "service:orchestrator", request, release_time=Timestamp(seconds=1_800_000_001))
+
+
 # mortgage
 
 
@@ -799,10 +810,11 @@ async def test_the_first_answer_is_given_again_and_another_body_is_refused(world
 
 
 async def test_request_ids_are_scoped_by_the_calling_party(world):
-    """Two banks recording payments under one request id: each gets its own answer."""
+    """The lending bank and the tax bureau recording payments under one request id: each gets its
+    own answer."""
     request_id = rid()
     answers = []
-    for bank in ("bank-a", "bank-b"):
+    for bank in ("bank-a", "tax"):
         assessment = (await world.o.tax.AssessDeedTax(_assess(await world.sale()))).assessment
         request = tax_pb.RecordPaymentRequest(
             request_id=request_id,
@@ -824,7 +836,8 @@ async def test_request_ids_are_scoped_by_the_calling_party(world):
 PARTIES = ("developer", "developer-b", "bank-a", "bank-b", "clerk", "housing", "tax")
 OFFICIAL_ROLES = {Role.CLERK, Role.HOUSING, Role.TAX}
 # Parties entitled to the object besides the scenario's caller: a case's applicants may answer a
-# requisition or withdraw it, and any bank collects deed tax for the tax office.
+# requisition or withdraw it. A deed-tax payment is recorded by the lending bank (the scenario's
+# caller) or the tax bureau; another bank is a stranger to it.
 ALSO_ENTITLED = {
     "mortgage:/deedflow.casework.v1.CaseworkService/ResubmitCase": {"bank-a"},
     "mortgage:/deedflow.casework.v1.CaseworkService/WithdrawCase": {"bank-a"},
@@ -832,7 +845,6 @@ ALSO_ENTITLED = {
     "preregistration:/deedflow.casework.v1.CaseworkService/WithdrawCase": {"developer"},
     "transfer:/deedflow.casework.v1.CaseworkService/ResubmitCase": {"developer"},
     "transfer:/deedflow.casework.v1.CaseworkService/WithdrawCase": {"developer"},
-    "tax:/deedflow.tax.v1.TaxService/RecordPayment": {"bank-b"},
 }
 
 
@@ -855,6 +867,7 @@ async def _office_state(world: World, office: str, subject: str) -> dict[str, st
 OBJECT_FIELDS = (
     "name",
     "preregistration",
+    "transfer",
     "assessment",
     "clearance_number",
     "entry",

@@ -210,14 +210,11 @@ async def test_one_bad_signature_and_no_contract_is_created(housing, dev, pki, p
     code, reason, _ = await refused(
         dev.CreateContract(pb.CreateContractRequest(request_id=rid(), terms=terms, signatures=[*good, bad]))
     )
-    assert (code, reason) == (
-        grpc.StatusCode.FAILED_PRECONDITION,
-        {
-            "changed_bytes": "SIGNATURE_INVALID",
-            "twice": "ALREADY_SIGNED",
-            "not_a_party": "SIGNER_NOT_A_PARTY",
-        }[problem],
-    )
+    assert (code, reason) == {
+        "changed_bytes": (grpc.StatusCode.INVALID_ARGUMENT, "SIGNATURE_MISMATCH"),
+        "twice": (grpc.StatusCode.FAILED_PRECONDITION, "ALREADY_SIGNED"),
+        "not_a_party": (grpc.StatusCode.PERMISSION_DENIED, "SIGNER_NOT_A_PARTY"),
+    }[problem]
     # Nothing was created: the unit is still on sale, and a contract for it can be made.
     assert (
         await dev.GetUnit(pb.GetUnitRequest(unit_number=unit))
@@ -315,13 +312,13 @@ async def test_signature_refusals(housing, dev, pki, problem, tmp_path):
     party = buyer(pki, resident_id(9))
     contract = await create(dev, terms_for(unit, [party]))
     expected = {
-        "changed_bytes": "SIGNATURE_INVALID",
-        "wrong_key": "SIGNATURE_INVALID",
-        "not_a_party": "SIGNER_NOT_A_PARTY",
-        "twice": "ALREADY_SIGNED",
-        "expired": "CERTIFICATE_EXPIRED",
-        "other_ca": "CERTIFICATE_UNTRUSTED",
-        "other_name": "CERTIFICATE_UNTRUSTED",
+        "changed_bytes": (grpc.StatusCode.INVALID_ARGUMENT, "SIGNATURE_MISMATCH"),
+        "wrong_key": (grpc.StatusCode.INVALID_ARGUMENT, "SIGNATURE_MISMATCH"),
+        "not_a_party": (grpc.StatusCode.PERMISSION_DENIED, "SIGNER_NOT_A_PARTY"),
+        "twice": (grpc.StatusCode.FAILED_PRECONDITION, "ALREADY_SIGNED"),
+        "expired": (grpc.StatusCode.INVALID_ARGUMENT, "CERTIFICATE_EXPIRED"),
+        "other_ca": (grpc.StatusCode.INVALID_ARGUMENT, "CERTIFICATE_UNTRUSTED"),
+        "other_name": (grpc.StatusCode.PERMISSION_DENIED, "CERTIFICATE_OF_ANOTHER_PARTY"),
     }[problem]
     if problem == "changed_bytes":
         altered = pb.ContractTerms()
@@ -362,7 +359,7 @@ async def test_signature_refusals(housing, dev, pki, problem, tmp_path):
     code, reason, _ = await refused(
         dev.SignContract(pb.SignContractRequest(request_id=rid(), name=contract.name, signature=signature))
     )
-    assert (code, reason) == (grpc.StatusCode.FAILED_PRECONDITION, expected)
+    assert (code, reason) == expected
     after = (await dev.GetContract(pb.GetContractRequest(name=contract.name))).contract
     assert len(after.signatures) == (1 if problem == "twice" else 0)
 
@@ -537,9 +534,9 @@ async def test_a_minor_buys_through_a_guardian_who_signs_in_their_place(housing,
     as_guardian = Party(f"buyers/{child}", buyer(pki, parent).pair)
     declaration = statements.contract_terms_by_guardian(terms, child)
     code, reason, _ = await refused(sign(dev, contract, buyer(pki, child), declaration))
-    assert (code, reason) == (grpc.StatusCode.FAILED_PRECONDITION, "CERTIFICATE_UNTRUSTED")
+    assert (code, reason) == (grpc.StatusCode.PERMISSION_DENIED, "CERTIFICATE_OF_ANOTHER_PARTY")
     code, reason, _ = await refused(sign(dev, contract, as_guardian))
-    assert (code, reason) == (grpc.StatusCode.FAILED_PRECONDITION, "SIGNATURE_INVALID")
+    assert (code, reason) == (grpc.StatusCode.INVALID_ARGUMENT, "SIGNATURE_WRONG_PURPOSE")
     contract = await sign(dev, contract, as_guardian, declaration)
     contract = await sign(dev, contract, developer(pki))
     assert contract.state == pb.CONTRACT_STATE_SIGNED

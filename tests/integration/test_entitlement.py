@@ -227,8 +227,8 @@ async def test_a_bank_cannot_premortgage_without_the_holders_signatures(offices,
             "MORTGAGOR_CONSENT_MISSING",
         )
         assert await refused(c.LodgePremortgage(forged)) == (
-            grpc.StatusCode.FAILED_PRECONDITION,
-            "CERTIFICATE_UNTRUSTED",
+            grpc.StatusCode.PERMISSION_DENIED,
+            "CERTIFICATE_OF_ANOTHER_PARTY",
         )
     cases = await offices.prereg_cases.ListCases(
         case_pb.ListCasesRequest(unit_number=sale.unit, states=list(range(1, len(case_pb.CaseState.keys()))))
@@ -254,15 +254,15 @@ async def test_only_the_loans_bank_signs_for_it_and_buyers_sign_its_terms(office
         filing.loan.bank_signature.signer = f"organizations/{filing.loan.bank.uscc}"
         request = pb.FilePurchaseRequest(request_id=rid(), filing=filing)
         assert await refused(desk.FilePurchase(request)) == (
-            grpc.StatusCode.FAILED_PRECONDITION,
-            "CERTIFICATE_UNTRUSTED",
+            grpc.StatusCode.PERMISSION_DENIED,
+            "CERTIFICATE_OF_ANOTHER_PARTY",
         )
         changed, _ = signed_filing(pki, units[0], with_loan=True)
         changed.loan.amount_fen = 123_456_700
         request = pb.FilePurchaseRequest(request_id=rid(), filing=changed)
         assert await refused(desk.FilePurchase(request)) == (
-            grpc.StatusCode.FAILED_PRECONDITION,
-            "SIGNATURE_INVALID",
+            grpc.StatusCode.INVALID_ARGUMENT,
+            "SIGNATURE_MISMATCH",
         )
         listed = await desk.ListPurchases(pb.ListPurchasesRequest(building_number=units[0][:24]))
         assert list(listed.purchases) == []

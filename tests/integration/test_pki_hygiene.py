@@ -98,7 +98,7 @@ async def test_a_ca_certificate_does_not_sign_for_a_party(offices, pki):
             request_id=rid(), name=sale.contract.name, joint={"signatures": [signature]}
         )
     )
-    assert await refused(joint) == (grpc.StatusCode.FAILED_PRECONDITION, "CERTIFICATE_UNTRUSTED")
+    assert await refused(joint) == (grpc.StatusCode.INVALID_ARGUMENT, "CERTIFICATE_UNTRUSTED")
 
 
 async def test_a_high_s_signature_is_refused(offices, pki):
@@ -118,7 +118,7 @@ async def test_a_high_s_signature_is_refused(offices, pki):
             request_id=rid(), name=sale.contract.name, joint={"signatures": [high]}
         )
     )
-    assert await refused(joint) == (grpc.StatusCode.FAILED_PRECONDITION, "SIGNATURE_INVALID")
+    assert await refused(joint) == (grpc.StatusCode.INVALID_ARGUMENT, "SIGNATURE_NOT_CANONICAL")
 
 
 async def test_a_service_is_dialled_by_name_and_another_cannot_answer_for_it(services, pki):

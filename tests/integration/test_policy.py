@@ -22,9 +22,15 @@ def test_the_table_covers_every_rpc_and_nothing_else():
     assert declared == set(POLICY)
 
 
-def test_no_rpc_admits_a_buyer_certificate():
-    """A buyer's certificate binds a signing key; it is not an API credential."""
-    assert all(Role.BUYER not in roles for roles in POLICY.values())
+def test_a_buyer_certificate_only_reads_the_owners_documents():
+    """A buyer's certificate binds a signing key; as an API credential it reads the owner's own
+    certificate and mortgage proof, and nothing else (each office narrows it to the owner's)."""
+    assert {method for method, roles in POLICY.items() if Role.BUYER in roles} == {
+        "/deedflow.transfer.v1.TransferService/GetCertificate",
+        "/deedflow.transfer.v1.TransferService/ListCertificates",
+        "/deedflow.mortgage.v1.MortgageService/GetMortgage",
+        "/deedflow.mortgage.v1.MortgageService/ListMortgages",
+    }
 
 
 def test_services_are_admitted_exactly_where_one_of_them_calls():

@@ -269,7 +269,7 @@ async def test_release_and_discharge_refusals(offices, pki):
             )
         )
     )
-    assert (code, reason) == (FAILED, "CERTIFICATE_UNTRUSTED")
+    assert (code, reason) == (grpc.StatusCode.PERMISSION_DENIED, "CERTIFICATE_OF_ANOTHER_PARTY")
     bank = Party(f"organizations/{BANK.uscc}", pki.caller("bank-a"))
     release = prereg_pb.ReleasePremortgageRequest(
         request_id=rid(),

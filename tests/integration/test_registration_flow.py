@@ -397,7 +397,7 @@ async def test_standalone_mortgage_and_discharge_by_its_mortgagee_only(offices, 
             )
         )
     )
-    assert (code, reason) == (grpc.StatusCode.FAILED_PRECONDITION, "SIGNATURE_INVALID")
+    assert (code, reason) == (grpc.StatusCode.INVALID_ARGUMENT, "SIGNATURE_MISMATCH")
     code, reason = await refused(lodge(strangers, [stranger]))
     assert (code, reason) == (grpc.StatusCode.FAILED_PRECONDITION, "MORTGAGOR_NOT_OWNER")
     lodged = await lodge(owners, sale.buyers)

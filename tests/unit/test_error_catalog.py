@@ -13,7 +13,8 @@ from tests.support import load_all_protos
 ROOT = Path(__file__).resolve().parents[2]
 TOKEN = re.compile(r"\b[A-Z]+(?:_[A-Z]+)+\b")
 RAISED = re.compile(
-    r"(?:FailedPrecondition|AlreadyExists|Aborted|PermissionDenied|ReasonedError|Internal)\(\s*\"([A-Z_]+)\""
+    r"(?:FailedPrecondition|AlreadyExists|Aborted|PermissionDenied|ReasonedError|Internal|SignatureRefused)"
+    r"\(\s*\"([A-Z_]+)\""
 )
 
 

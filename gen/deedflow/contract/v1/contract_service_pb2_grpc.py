@@ -184,8 +184,11 @@ class ContractServiceServicer:
         """Adds one party's signature over the contract's canonical bytes; verified against the
         party's certificate and kept as evidence (电子签名法 13-14).
         Preconditions: state DRAFTED; the signer is a party that has not signed yet.
-        Errors: FAILED_PRECONDITION CONTRACT_NOT_DRAFTED, SIGNER_NOT_A_PARTY, ALREADY_SIGNED,
-        SIGNATURE_INVALID, CERTIFICATE_EXPIRED, CERTIFICATE_UNTRUSTED.
+        Errors: FAILED_PRECONDITION CONTRACT_NOT_DRAFTED, ALREADY_SIGNED; PERMISSION_DENIED
+        SIGNER_NOT_A_PARTY, CERTIFICATE_OF_ANOTHER_PARTY; INVALID_ARGUMENT (the signature, with its
+        reason) SIGNATURE_MISMATCH, SIGNATURE_WRONG_PURPOSE, SIGNATURE_NOT_CANONICAL,
+        SIGNATURE_KEY_MISMATCH, SIGNATURE_ALGORITHM_UNSUPPORTED, CERTIFICATE_EXPIRED,
+        CERTIFICATE_UNTRUSTED.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

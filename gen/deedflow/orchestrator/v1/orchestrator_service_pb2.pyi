@@ -105,7 +105,7 @@ class PurchaseStep(_message.Message):
     def __init__(self, kind: _Optional[_Union[StepKind, str]] = ..., state: _Optional[_Union[StepState, str]] = ..., start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., end_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., attempts: _Optional[int] = ..., last_error: _Optional[_Union[_status_pb2.Status, _Mapping]] = ..., next_attempt_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class PurchaseDocuments(_message.Message):
-    __slots__ = ("contract", "filing_number", "tax_assessment", "tax_fen", "tax_clearance_number", "preregistration_proof_number", "premortgage_proof_number", "certificate_numbers", "mortgage_proof_number", "preregistration", "premortgage", "transfer", "area_settlement")
+    __slots__ = ("contract", "filing_number", "tax_assessment", "tax_fen", "tax_clearance_number", "preregistration_proof_number", "premortgage_proof_number", "certificate_numbers", "mortgage_proof_number", "preregistration", "premortgage", "transfer", "area_settlement", "tax_paid_by")
     CONTRACT_FIELD_NUMBER: _ClassVar[int]
     FILING_NUMBER_FIELD_NUMBER: _ClassVar[int]
     TAX_ASSESSMENT_FIELD_NUMBER: _ClassVar[int]
@@ -119,6 +119,7 @@ class PurchaseDocuments(_message.Message):
     PREMORTGAGE_FIELD_NUMBER: _ClassVar[int]
     TRANSFER_FIELD_NUMBER: _ClassVar[int]
     AREA_SETTLEMENT_FIELD_NUMBER: _ClassVar[int]
+    TAX_PAID_BY_FIELD_NUMBER: _ClassVar[int]
     contract: str
     filing_number: str
     tax_assessment: str
@@ -132,7 +133,8 @@ class PurchaseDocuments(_message.Message):
     premortgage: str
     transfer: str
     area_settlement: AreaSettlement
-    def __init__(self, contract: _Optional[str] = ..., filing_number: _Optional[str] = ..., tax_assessment: _Optional[str] = ..., tax_fen: _Optional[int] = ..., tax_clearance_number: _Optional[str] = ..., preregistration_proof_number: _Optional[str] = ..., premortgage_proof_number: _Optional[str] = ..., certificate_numbers: _Optional[_Iterable[str]] = ..., mortgage_proof_number: _Optional[str] = ..., preregistration: _Optional[str] = ..., premortgage: _Optional[str] = ..., transfer: _Optional[str] = ..., area_settlement: _Optional[_Union[AreaSettlement, _Mapping]] = ...) -> None: ...
+    tax_paid_by: str
+    def __init__(self, contract: _Optional[str] = ..., filing_number: _Optional[str] = ..., tax_assessment: _Optional[str] = ..., tax_fen: _Optional[int] = ..., tax_clearance_number: _Optional[str] = ..., preregistration_proof_number: _Optional[str] = ..., premortgage_proof_number: _Optional[str] = ..., certificate_numbers: _Optional[_Iterable[str]] = ..., mortgage_proof_number: _Optional[str] = ..., preregistration: _Optional[str] = ..., premortgage: _Optional[str] = ..., transfer: _Optional[str] = ..., area_settlement: _Optional[_Union[AreaSettlement, _Mapping]] = ..., tax_paid_by: _Optional[str] = ...) -> None: ...
 
 class AreaSettlement(_message.Message):
     __slots__ = ("contract_area_dm2", "surveyed_area_dm2", "difference_basis_points", "price_adjustment_fen", "rescission_offered")

@@ -96,8 +96,10 @@ class PurchaseServiceServicer:
         """Files a purchase with everything at once: unit, price, area, buyers, every party's
         signature over the contract's canonical bytes, and optionally the loan. Returns the
         purchase at once; the saga runs behind it.
-        Errors: INVALID_ARGUMENT (identifiers, shares not summing to 10000, missing signatures);
-        FAILED_PRECONDITION UNIT_NOT_ON_PRESALE, UNIT_ALREADY_CONTRACTED, UNIT_SEIZED.
+        Errors: INVALID_ARGUMENT (identifiers, shares not summing to 10000, missing signatures; a
+        signature that does not verify, naming its slot, with a reason as SignContract's);
+        PERMISSION_DENIED SIGNER_NOT_A_PARTY, CERTIFICATE_OF_ANOTHER_PARTY; FAILED_PRECONDITION
+        UNIT_NOT_ON_PRESALE, UNIT_ALREADY_CONTRACTED, UNIT_SEIZED.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

@@ -41,7 +41,7 @@ class WatchClearancesResponse(_message.Message):
     def __init__(self, contract: _Optional[str] = ..., resync: _Optional[bool] = ...) -> None: ...
 
 class Assessment(_message.Message):
-    __slots__ = ("name", "contract", "unit_number", "buyers", "price_ex_vat_fen", "gross_area_dm2", "home_count", "residential", "rate_basis_points", "tax_fen", "rate_basis", "state", "clearance_number", "payments", "assess_time", "update_time", "transfer_case", "paid_fen", "reassessments", "declaration_sha256")
+    __slots__ = ("name", "contract", "unit_number", "buyers", "price_ex_vat_fen", "gross_area_dm2", "home_count", "residential", "rate_basis_points", "tax_fen", "rate_basis", "state", "clearance_number", "payments", "assess_time", "update_time", "transfer_case", "paid_fen", "reassessments", "declaration_sha256", "lending_bank")
     NAME_FIELD_NUMBER: _ClassVar[int]
     CONTRACT_FIELD_NUMBER: _ClassVar[int]
     UNIT_NUMBER_FIELD_NUMBER: _ClassVar[int]
@@ -62,6 +62,7 @@ class Assessment(_message.Message):
     PAID_FEN_FIELD_NUMBER: _ClassVar[int]
     REASSESSMENTS_FIELD_NUMBER: _ClassVar[int]
     DECLARATION_SHA256_FIELD_NUMBER: _ClassVar[int]
+    LENDING_BANK_FIELD_NUMBER: _ClassVar[int]
     name: str
     contract: str
     unit_number: str
@@ -82,7 +83,8 @@ class Assessment(_message.Message):
     paid_fen: int
     reassessments: _containers.RepeatedCompositeFieldContainer[Reassessment]
     declaration_sha256: bytes
-    def __init__(self, name: _Optional[str] = ..., contract: _Optional[str] = ..., unit_number: _Optional[str] = ..., buyers: _Optional[_Iterable[_Union[_parties_pb2.Buyer, _Mapping]]] = ..., price_ex_vat_fen: _Optional[int] = ..., gross_area_dm2: _Optional[int] = ..., home_count: _Optional[_Union[_parties_pb2.HomeCount, str]] = ..., residential: _Optional[bool] = ..., rate_basis_points: _Optional[int] = ..., tax_fen: _Optional[int] = ..., rate_basis: _Optional[str] = ..., state: _Optional[_Union[AssessmentState, str]] = ..., clearance_number: _Optional[str] = ..., payments: _Optional[_Iterable[_Union[Payment, _Mapping]]] = ..., assess_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., transfer_case: _Optional[str] = ..., paid_fen: _Optional[int] = ..., reassessments: _Optional[_Iterable[_Union[Reassessment, _Mapping]]] = ..., declaration_sha256: _Optional[bytes] = ...) -> None: ...
+    lending_bank: str
+    def __init__(self, name: _Optional[str] = ..., contract: _Optional[str] = ..., unit_number: _Optional[str] = ..., buyers: _Optional[_Iterable[_Union[_parties_pb2.Buyer, _Mapping]]] = ..., price_ex_vat_fen: _Optional[int] = ..., gross_area_dm2: _Optional[int] = ..., home_count: _Optional[_Union[_parties_pb2.HomeCount, str]] = ..., residential: _Optional[bool] = ..., rate_basis_points: _Optional[int] = ..., tax_fen: _Optional[int] = ..., rate_basis: _Optional[str] = ..., state: _Optional[_Union[AssessmentState, str]] = ..., clearance_number: _Optional[str] = ..., payments: _Optional[_Iterable[_Union[Payment, _Mapping]]] = ..., assess_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., transfer_case: _Optional[str] = ..., paid_fen: _Optional[int] = ..., reassessments: _Optional[_Iterable[_Union[Reassessment, _Mapping]]] = ..., declaration_sha256: _Optional[bytes] = ..., lending_bank: _Optional[str] = ...) -> None: ...
 
 class Reassessment(_message.Message):
     __slots__ = ("gross_area_dm2", "price_ex_vat_fen", "tax_fen_before", "tax_fen_after", "reason", "reassess_time")
@@ -121,14 +123,16 @@ class ReassessDeedTaxResponse(_message.Message):
     def __init__(self, assessment: _Optional[_Union[Assessment, _Mapping]] = ...) -> None: ...
 
 class Payment(_message.Message):
-    __slots__ = ("payment_reference", "amount_fen", "paid_time")
+    __slots__ = ("payment_reference", "amount_fen", "paid_time", "recorded_by")
     PAYMENT_REFERENCE_FIELD_NUMBER: _ClassVar[int]
     AMOUNT_FEN_FIELD_NUMBER: _ClassVar[int]
     PAID_TIME_FIELD_NUMBER: _ClassVar[int]
+    RECORDED_BY_FIELD_NUMBER: _ClassVar[int]
     payment_reference: str
     amount_fen: int
     paid_time: _timestamp_pb2.Timestamp
-    def __init__(self, payment_reference: _Optional[str] = ..., amount_fen: _Optional[int] = ..., paid_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    recorded_by: str
+    def __init__(self, payment_reference: _Optional[str] = ..., amount_fen: _Optional[int] = ..., paid_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., recorded_by: _Optional[str] = ...) -> None: ...
 
 class AssessDeedTaxRequest(_message.Message):
     __slots__ = ("request_id", "contract", "unit_number", "buyers", "price_ex_vat_fen", "gross_area_dm2", "home_count", "residential")
@@ -211,18 +215,20 @@ class GetClearanceRequest(_message.Message):
     def __init__(self, contract: _Optional[str] = ...) -> None: ...
 
 class Clearance(_message.Message):
-    __slots__ = ("clearance_number", "contract", "unit_number", "tax_fen", "paid_time")
+    __slots__ = ("clearance_number", "contract", "unit_number", "tax_fen", "paid_time", "paid_by")
     CLEARANCE_NUMBER_FIELD_NUMBER: _ClassVar[int]
     CONTRACT_FIELD_NUMBER: _ClassVar[int]
     UNIT_NUMBER_FIELD_NUMBER: _ClassVar[int]
     TAX_FEN_FIELD_NUMBER: _ClassVar[int]
     PAID_TIME_FIELD_NUMBER: _ClassVar[int]
+    PAID_BY_FIELD_NUMBER: _ClassVar[int]
     clearance_number: str
     contract: str
     unit_number: str
     tax_fen: int
     paid_time: _timestamp_pb2.Timestamp
-    def __init__(self, clearance_number: _Optional[str] = ..., contract: _Optional[str] = ..., unit_number: _Optional[str] = ..., tax_fen: _Optional[int] = ..., paid_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    paid_by: str
+    def __init__(self, clearance_number: _Optional[str] = ..., contract: _Optional[str] = ..., unit_number: _Optional[str] = ..., tax_fen: _Optional[int] = ..., paid_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., paid_by: _Optional[str] = ...) -> None: ...
 
 class GetClearanceResponse(_message.Message):
     __slots__ = ("clearance",)

@@ -136,9 +136,12 @@ class TaxServiceServicer:
 
     def RecordPayment(self, request, context):
         """Records a payment from the treasury or a bank; idempotent by payment_reference as well as
-        request_id. A payment equal to the amount due issues the clearance.
+        request_id. A payment equal to the amount due issues the clearance. The payment keeps who
+        recorded it (recorded_by). Caller: the tax bureau; a bank only for an assessment of a
+        contract it lends on, or as a collecting agent the deployment names (README,
+        "Configuration"); to any other bank the assessment does not exist.
         Preconditions: state ASSESSED; amount equals the amount due.
-        Errors: FAILED_PRECONDITION ASSESSMENT_NOT_PAYABLE, PAYMENT_AMOUNT_MISMATCH;
+        Errors: NOT_FOUND; FAILED_PRECONDITION ASSESSMENT_NOT_PAYABLE, PAYMENT_AMOUNT_MISMATCH;
         ALREADY_EXISTS (payment_reference used for another assessment).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)

@@ -278,7 +278,7 @@ class GetTransferResponse(_message.Message):
     def __init__(self, transfer: _Optional[_Union[Transfer, _Mapping]] = ...) -> None: ...
 
 class Certificate(_message.Message):
-    __slots__ = ("name", "certificate_number", "unit_number", "owners", "address", "gross_area_dm2", "use", "right_type", "right_source", "encumbrances", "entry", "register_time", "issue_time", "co_ownership", "corrections", "right_nature")
+    __slots__ = ("name", "certificate_number", "unit_number", "owners", "address", "gross_area_dm2", "use", "right_type", "right_source", "encumbrances", "entry", "register_time", "issue_time", "co_ownership", "corrections", "right_nature", "release_time")
     NAME_FIELD_NUMBER: _ClassVar[int]
     CERTIFICATE_NUMBER_FIELD_NUMBER: _ClassVar[int]
     UNIT_NUMBER_FIELD_NUMBER: _ClassVar[int]
@@ -295,6 +295,7 @@ class Certificate(_message.Message):
     CO_OWNERSHIP_FIELD_NUMBER: _ClassVar[int]
     CORRECTIONS_FIELD_NUMBER: _ClassVar[int]
     RIGHT_NATURE_FIELD_NUMBER: _ClassVar[int]
+    RELEASE_TIME_FIELD_NUMBER: _ClassVar[int]
     name: str
     certificate_number: str
     unit_number: str
@@ -311,7 +312,8 @@ class Certificate(_message.Message):
     co_ownership: _parties_pb2.CoOwnership
     corrections: _containers.RepeatedScalarFieldContainer[str]
     right_nature: str
-    def __init__(self, name: _Optional[str] = ..., certificate_number: _Optional[str] = ..., unit_number: _Optional[str] = ..., owners: _Optional[_Iterable[_Union[_parties_pb2.Buyer, _Mapping]]] = ..., address: _Optional[str] = ..., gross_area_dm2: _Optional[int] = ..., use: _Optional[str] = ..., right_type: _Optional[str] = ..., right_source: _Optional[str] = ..., encumbrances: _Optional[_Iterable[str]] = ..., entry: _Optional[str] = ..., register_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., issue_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., co_ownership: _Optional[_Union[_parties_pb2.CoOwnership, str]] = ..., corrections: _Optional[_Iterable[str]] = ..., right_nature: _Optional[str] = ...) -> None: ...
+    release_time: _timestamp_pb2.Timestamp
+    def __init__(self, name: _Optional[str] = ..., certificate_number: _Optional[str] = ..., unit_number: _Optional[str] = ..., owners: _Optional[_Iterable[_Union[_parties_pb2.Buyer, _Mapping]]] = ..., address: _Optional[str] = ..., gross_area_dm2: _Optional[int] = ..., use: _Optional[str] = ..., right_type: _Optional[str] = ..., right_source: _Optional[str] = ..., encumbrances: _Optional[_Iterable[str]] = ..., entry: _Optional[str] = ..., register_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., issue_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., co_ownership: _Optional[_Union[_parties_pb2.CoOwnership, str]] = ..., corrections: _Optional[_Iterable[str]] = ..., right_nature: _Optional[str] = ..., release_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class GetCertificateRequest(_message.Message):
     __slots__ = ("name", "with_document")
@@ -346,3 +348,19 @@ class ListCertificatesResponse(_message.Message):
     certificates: _containers.RepeatedCompositeFieldContainer[Certificate]
     next_page_token: str
     def __init__(self, certificates: _Optional[_Iterable[_Union[Certificate, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
+
+class ReleaseCertificatesRequest(_message.Message):
+    __slots__ = ("request_id", "transfer", "release_time")
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    TRANSFER_FIELD_NUMBER: _ClassVar[int]
+    RELEASE_TIME_FIELD_NUMBER: _ClassVar[int]
+    request_id: str
+    transfer: str
+    release_time: _timestamp_pb2.Timestamp
+    def __init__(self, request_id: _Optional[str] = ..., transfer: _Optional[str] = ..., release_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class ReleaseCertificatesResponse(_message.Message):
+    __slots__ = ("certificates",)
+    CERTIFICATES_FIELD_NUMBER: _ClassVar[int]
+    certificates: _containers.RepeatedCompositeFieldContainer[Certificate]
+    def __init__(self, certificates: _Optional[_Iterable[_Union[Certificate, _Mapping]]] = ...) -> None: ...

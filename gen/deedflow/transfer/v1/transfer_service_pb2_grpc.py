@@ -84,6 +84,11 @@ class TransferServiceStub:
                 request_serializer=deedflow_dot_transfer_dot_v1_dot_transfer__service__pb2.ListCertificatesRequest.SerializeToString,
                 response_deserializer=deedflow_dot_transfer_dot_v1_dot_transfer__service__pb2.ListCertificatesResponse.FromString,
                 _registered_method=True)
+        self.ReleaseCertificates = channel.unary_unary(
+                '/deedflow.transfer.v1.TransferService/ReleaseCertificates',
+                request_serializer=deedflow_dot_transfer_dot_v1_dot_transfer__service__pb2.ReleaseCertificatesRequest.SerializeToString,
+                response_deserializer=deedflow_dot_transfer_dot_v1_dot_transfer__service__pb2.ReleaseCertificatesResponse.FromString,
+                _registered_method=True)
 
 
 class TransferServiceServicer:
@@ -174,6 +179,8 @@ class TransferServiceServicer:
     def GetCertificate(self, request, context):
         """Reads a certificate (不动产权证书), rendered from the book (民法典 216-217), with its signed
         document: the registry's seal, the entry's inclusion proof and a signed checkpoint.
+        Readers: officials; the seller until the certificate is released at handover; each owner
+        named on it, with the buyer certificate of their own key. To anyone else it does not exist.
         Errors: NOT_FOUND.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
@@ -181,7 +188,17 @@ class TransferServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def ListCertificates(self, request, context):
-        """Lists the certificates of a unit, newest first.
+        """Lists the certificates of a unit, newest first: those the caller may read (GetCertificate).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ReleaseCertificates(self, request, context):
+        """Releases a transfer's certificates to their owners at handover (交房即交证): from then on
+        the seller no longer reads them. Idempotent; the first release time stands.
+        Caller: the orchestrator, as the developer confirms the handover.
+        Errors: NOT_FOUND (no such transfer).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -234,6 +251,11 @@ def add_TransferServiceServicer_to_server(servicer, server):
                     servicer.ListCertificates,
                     request_deserializer=deedflow_dot_transfer_dot_v1_dot_transfer__service__pb2.ListCertificatesRequest.FromString,
                     response_serializer=deedflow_dot_transfer_dot_v1_dot_transfer__service__pb2.ListCertificatesResponse.SerializeToString,
+            ),
+            'ReleaseCertificates': grpc.unary_unary_rpc_method_handler(
+                    servicer.ReleaseCertificates,
+                    request_deserializer=deedflow_dot_transfer_dot_v1_dot_transfer__service__pb2.ReleaseCertificatesRequest.FromString,
+                    response_serializer=deedflow_dot_transfer_dot_v1_dot_transfer__service__pb2.ReleaseCertificatesResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -484,6 +506,33 @@ class TransferService:
             '/deedflow.transfer.v1.TransferService/ListCertificates',
             deedflow_dot_transfer_dot_v1_dot_transfer__service__pb2.ListCertificatesRequest.SerializeToString,
             deedflow_dot_transfer_dot_v1_dot_transfer__service__pb2.ListCertificatesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ReleaseCertificates(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/deedflow.transfer.v1.TransferService/ReleaseCertificates',
+            deedflow_dot_transfer_dot_v1_dot_transfer__service__pb2.ReleaseCertificatesRequest.SerializeToString,
+            deedflow_dot_transfer_dot_v1_dot_transfer__service__pb2.ReleaseCertificatesResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -1,0 +1,22 @@
+"""When a transfer's certificates were released to their owners at handover (交房即交证): from
+then on the seller no longer reads them (issue 31).
+
+Revision ID: transfer_0005
+Revises: transfer_0004
+Create Date: 2026-12-07
+"""
+
+from alembic import op
+
+revision = "transfer_0005"
+down_revision = "transfer_0004"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.execute("ALTER TABLE certificate ADD COLUMN release_time timestamptz")
+
+
+def downgrade() -> None:
+    raise NotImplementedError("certificates are never migrated down")
