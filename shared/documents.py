@@ -17,7 +17,7 @@ from google.protobuf.timestamp_pb2 import Timestamp
 
 from deedflow.preregistration.v1 import preregistration_service_pb2 as prereg_pb
 from deedflow.registry.v1 import document_pb2, registry_service_pb2
-from shared import merkle
+from shared import merkle, strict_json
 from shared.checkpoint import key_id, verify_checkpoint
 
 KINDS = ("certificate", "proof")
@@ -80,8 +80,8 @@ class Verification:
 
 def _json_object(data: bytes, what: str, result: Verification) -> dict:
     try:
-        value = json.loads(data)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        value = strict_json.loads(data)
+    except strict_json.JsonRefused as exc:
         result.failures.append(f"{what} is not JSON: {exc}")
         return {}
     if not isinstance(value, dict):

@@ -17,11 +17,16 @@ ANSWER_SECONDS = 30
 
 @dataclass(frozen=True)
 class Answer:
-    verdict: str  # VALID, INVALID (a check failed) or UNREADABLE (no document could be read)
+    # VALID; INVALID (a check failed); ALTERED (the document holds, the PDF around it does not);
+    # or UNREADABLE (no document could be read)
+    verdict: str
     failures: list[str]
     checks: dict[str, bool]
     fields: dict[str, str]
     data: dict[str, str]
+    # What the PDF's page prints against what was sealed, and what else the PDF carries.
+    page: list[str]
+    printed: dict[str, bool]
 
 
 class VerifierPage:
@@ -59,6 +64,9 @@ class VerifierPage:
                 .map((li) => [li.dataset.check, li.dataset.ok === 'true'])),
               fields: rows('fields'),
               data: rows('verification-data'),
+              page: [...document.querySelectorAll('#page-findings li')].map((li) => li.dataset.message),
+              printed: Object.fromEntries([...document.querySelectorAll('#printed tr[data-field]')]
+                .map((tr) => [tr.dataset.field, tr.dataset.same === 'true'])),
             };
             """
         )

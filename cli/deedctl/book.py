@@ -17,6 +17,7 @@ from cli.deedctl.common import (
     errors,
     key_value_table,
     masked_holders,
+    read_input,
     run,
 )
 from cli.deedctl.exit_codes import ExitCode
@@ -25,8 +26,11 @@ from deedflow.registry.v1 import registry_service_pb2_grpc
 from shared.audit import Witnessed, audit_log, witness_problem
 from shared.checkpoint import key_id
 from shared.districts import DISTRICTS, validate_authority_code
-from shared.documents import load_public_key, verify_document
-from shared.paper.reading import read_document
+from shared.documents import load_public_key
+from shared.logging import mask_personal_ids
+from shared.paper.fields import china_time, document_fields
+from shared.paper.reading import read
+from shared.paper.verdict import Verdict, judge
 from shared.pki import Pki
 
 LEAF_PAGE = 500
@@ -49,6 +53,37 @@ def _book_of(signed) -> str:
     return authority if authority.isascii() and authority.isdigit() and len(authority) == 6 else ""
 
 
+# The fields a person compares with the paper in their hand, by kind (shared/paper/fields.py).
+COMPARED = {
+    "certificate": ("权利人", "共有情况", "坐落", "不动产单元号", "面积", "证书号"),
+    "proof": ("权利人（申请人）", "义务人", "坐落", "不动产单元号", "其他", "证明号"),
+}
+
+
+def _compared_table(verdict: Verdict, content: dict, pdf: bool) -> Table:
+    """The fields a person compares: what the registry sealed and, for a PDF, what its page prints."""
+    table = Table(title="what the registry sealed" + (" and what the page prints" if pdf else ""))
+    table.add_column("field", overflow="fold")
+    table.add_column("sealed", overflow="fold")
+    if pdf:
+        table.add_column("printed", overflow="fold")
+    printed = {p.zh: p for p in verdict.printed}
+    for field in document_fields(content):
+        if field.zh not in COMPARED.get(content.get("kind", ""), ()):
+            continue
+        row = [f"{field.zh} {field.en}", mask_personal_ids(field.value)]
+        if pdf:
+            shown = printed.get(field.zh)
+            if shown is None or shown.printed is None:
+                row.append("[red]not printed[/red]")
+            elif shown.same:
+                row.append("[green]same[/green]")
+            else:
+                row.append(f"[red]{mask_personal_ids(shown.printed)}[/red]")
+        table.add_row(*row)
+    return table
+
+
 def verify(
     ctx: typer.Context,
     document: Path = typer.Argument(
@@ -62,36 +97,49 @@ def verify(
 ) -> None:
     """Checks a certificate or registration proof offline: the registry's seal, the entry's
     inclusion in the signed tree, the checkpoint's signature, and that it says what its entry
-    says. No network. Exit 8 when any check fails."""
+    says; for a PDF also that its page prints what was sealed and that it carries nothing active.
+    No network. Exit 0 VALID; 8 INVALID or ALTERED; 4 when the file holds no document it reads."""
     options: Options = ctx.obj
+    data = read_input(document)
     try:
-        signed = read_document(document.read_bytes())
-    except (OSError, ValueError) as exc:
-        errors.print(f"[red]cannot read {document}: {exc}[/red]")
-        raise typer.Exit(ExitCode.INVALID) from None
-    public_key = _public_key(options, registry_key, _book_of(signed))
-    try:
-        result = verify_document(signed, public_key)
+        held = read(data)
     except ValueError as exc:
         errors.print(f"[red]cannot read {document}: {exc}[/red]")
         raise typer.Exit(ExitCode.INVALID) from None
-    body = result.content.get("body", {})
-    data = {
+    public_key = _public_key(options, registry_key, _book_of(held.document))
+    try:
+        verdict = judge(held, public_key)
+    except ValueError as exc:
+        errors.print(f"[red]cannot read {document}: {exc}[/red]")
+        raise typer.Exit(ExitCode.INVALID) from None
+    result = verdict.result
+    summary = {
         "document": str(document),
-        "valid": result.ok,
+        "form": held.form,
+        "verdict": verdict.verdict,
+        "valid": verdict.valid,
         "failures": result.failures,
-        **document_summary(result.content, signed),
+        "page": verdict.page,
+        **document_summary(result.content, held.document),
     }
     if options.json_output:
-        emit(options, data | {"body": body})
+        printed = [
+            {"field": p.zh, "printed": p.printed, "sealed": p.sealed, "same": p.same} for p in verdict.printed
+        ]
+        emit(options, summary | {"printed": printed, "body": result.content.get("body", {})})
     else:
-        shown = masked_holders({k: v for k, v in data.items() if k not in ("failures", "valid")})
-        console.print(key_value_table("register document", shown))
-        if result.ok:
+        shown = {k: v for k, v in summary.items() if k not in ("failures", "valid", "page", "verdict")}
+        shown["sealed_time"] = china_time(shown["sealed_time"])
+        console.print(key_value_table("register document", masked_holders(shown)))
+        if result.content.get("kind") in COMPARED:
+            console.print(_compared_table(verdict, result.content, held.pdf is not None))
+        if verdict.valid:
             console.print("[green]VALID[/green]: sealed by the registry and included in its signed tree")
         for failure in result.failures:
             console.print(f"[red]INVALID[/red]: {failure}")
-    if not result.ok:
+        for finding in verdict.page:
+            console.print(f"[red]ALTERED[/red]: {mask_personal_ids(finding)}")
+    if not verdict.valid:
         raise typer.Exit(ExitCode.TAMPERED)
 
 

@@ -9,6 +9,7 @@ import json
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TypeVar
 
 import grpc
@@ -53,6 +54,20 @@ def emit(options: Options, data: object, table: Table | None = None) -> None:
         typer.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
     else:
         console.print(table)
+
+
+def read_input(path: Path) -> bytes:
+    """A file named on the command line; one line saying what is wrong, and exit 2, when it
+    cannot be read."""
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        errors.print(f"[red]no such file: {path}[/red] (check the path; it is read from {Path.cwd()})")
+    except IsADirectoryError:
+        errors.print(f"[red]{path} is a folder, not a file[/red]")
+    except OSError as exc:
+        errors.print(f"[red]cannot read {path}: {exc.strerror}[/red]")
+    raise typer.Exit(ExitCode.USAGE)
 
 
 def key_value_table(title: str, data: dict) -> Table:

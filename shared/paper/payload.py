@@ -25,8 +25,9 @@ def encode(document: document_pb2.SignedDocument) -> str:
 
 
 def decode(text: str) -> document_pb2.SignedDocument:
-    """The document a payload carries; ValueError saying why when it carries none."""
-    text = text.strip()
+    """The document a payload carries; ValueError saying why when it carries none. Only ASCII
+    whitespace around it is taken off (the verification page does the same)."""
+    text = text.strip(" \t\r\n")
     if not text.startswith(PREFIX):
         raise ValueError(f"a verification payload starts with {PREFIX!r}")
     if len(text) > MAX_CHARS:

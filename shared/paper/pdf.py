@@ -96,7 +96,9 @@ def _table(
             [
                 ("GRID", (0, 0), (-1, -1), 0.5, colors.HexColor("#8a6d3b")),
                 ("BACKGROUND", (0, 0), (0, -1), colors.HexColor("#f7f1e3")),
-                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                # A value's first line level with its label's: how a verifier finds a field's
+                # printed value (shared/paper/printed.py).
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
                 ("TOPPADDING", (0, 0), (-1, -1), 2),
                 ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
             ]
@@ -158,17 +160,20 @@ def _layout(document: document_pb2.SignedDocument, content: dict) -> bytes:
     return buffer.getvalue()
 
 
-def render(document: document_pb2.SignedDocument) -> bytes:
-    """The PDF of a sealed document, with the document's JSON file embedded. The fields come from
-    the sealed content; a document that does not verify still renders (what it says is the
-    verifier's to judge, not the printer's)."""
+def page(document: document_pb2.SignedDocument) -> bytes:
+    """The PDF's pages alone, before the document is embedded. The fields come from the sealed
+    content; a document that does not verify still renders (what it says is the verifier's to
+    judge, not the printer's)."""
     try:
         content = json.loads(document.content)
     except ValueError:
         content = None
-    if not isinstance(content, dict):
-        content = {}
-    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(_layout(document, content))))
+    return _layout(document, content if isinstance(content, dict) else {})
+
+
+def render(document: document_pb2.SignedDocument) -> bytes:
+    """The PDF of a sealed document, with the document's JSON file embedded."""
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(page(document))))
     writer.add_attachment(ATTACHMENT, to_file(document).encode())
     out = io.BytesIO()
     writer.write(out)

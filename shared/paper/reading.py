@@ -1,42 +1,63 @@
 """A signed document from any of the forms a party holds it in: the JSON file, the PDF that
-embeds it (shared/paper/pdf.py), or the text of its QR code (shared/paper/payload.py)."""
+embeds it (shared/paper/pdf.py), or the text of its QR code (shared/paper/payload.py), read by the
+one specification the verification page follows too (docs/verification.md, "One reading")."""
 
 from __future__ import annotations
 
-import io
+from dataclasses import dataclass
 
 from google.protobuf.json_format import ParseError
-from pypdf import PdfReader
-from pypdf.errors import PyPdfError
 
 from deedflow.registry.v1 import document_pb2
 from shared.documents import from_file
 from shared.paper import payload
-from shared.paper.pdf import ATTACHMENT
+from shared.paper.pdf_reader import PdfReading, PdfRefused, read_pdf
+from shared.strict_json import JsonRefused, loads
+
+# Where a text file's content may begin and end: JSON's own whitespace.
+_JSON_SPACE = " \t\r\n"
 
 
-def _embedded(data: bytes) -> bytes:
+@dataclass(frozen=True)
+class Read:
+    """The document the bytes hold, the form they held it in ("pdf", "json" or "payload"), and
+    for a PDF what else the file holds (its printed page, active content)."""
+
+    document: document_pb2.SignedDocument
+    form: str
+    pdf: PdfReading | None = None
+
+
+def _from_json(data: bytes, what: str) -> document_pb2.SignedDocument:
     try:
-        attachments = PdfReader(io.BytesIO(data)).attachments
-        found = attachments.get(ATTACHMENT)
-    except (PyPdfError, ValueError, KeyError, TypeError) as exc:
-        raise ValueError(f"the PDF cannot be read: {exc}") from None
-    if not found:
-        raise ValueError(f"this PDF carries no deedflow document (no embedded {ATTACHMENT})")
-    return found[0]
+        loads(data)
+        return from_file(data.decode("utf-8"))
+    except JsonRefused as exc:
+        raise ValueError(f"{what} is not JSON this reader takes: {exc}") from None
+    except ParseError as exc:
+        raise ValueError(f"not a signed document: {exc}") from None
 
 
-def read_document(data: bytes) -> document_pb2.SignedDocument:
-    """The document the bytes hold; ValueError saying why when they hold none."""
+def read(data: bytes) -> Read:
+    """The document the bytes hold; ValueError saying why when they hold none, or hold it in a
+    way that could be read two ways."""
     if data.startswith(b"%PDF-"):
-        data = _embedded(data)
+        try:
+            pdf = read_pdf(data)
+        except PdfRefused as exc:
+            raise ValueError(f"the PDF cannot be read: {exc}") from None
+        return Read(_from_json(pdf.attachment, "the embedded file"), "pdf", pdf)
+    if data.startswith(b"\xef\xbb\xbf"):
+        raise ValueError("the file starts with a byte-order mark")
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         raise ValueError("the file is not UTF-8 text") from None
-    if text.strip().startswith(payload.PREFIX):
-        return payload.decode(text)
-    try:
-        return from_file(text)
-    except ParseError as exc:
-        raise ValueError(f"not a signed document: {exc}") from None
+    if text.strip(_JSON_SPACE).startswith(payload.PREFIX):
+        return Read(payload.decode(text.strip(_JSON_SPACE)), "payload")
+    return Read(_from_json(data, "the file"), "json")
+
+
+def read_document(data: bytes) -> document_pb2.SignedDocument:
+    """The document alone (ValueError as `read`)."""
+    return read(data).document

@@ -107,6 +107,110 @@
     throw new Unreadable(`${field} is not an integer`);
   }
 
+  // ---- strict JSON (shared/strict_json.py): one reading of JSON for everything from outside ----
+
+  const MAX_JSON_DEPTH = 32;
+
+  class JsonRefused extends Error {}
+
+  // RFC 8259 and nothing more: no member named twice in any object at any depth, nesting at most
+  // MAX_JSON_DEPTH deep, nothing but whitespace after the value. JSON.parse keeps the last of two
+  // members of one name, which would give a second reading of the same bytes.
+  function strictJson(text) {
+    if (text.startsWith("\ufeff")) throw new JsonRefused("the text starts with a byte-order mark");
+    let at = 0;
+    let depth = 0;
+    const fail = (why) => {
+      throw new JsonRefused(`${why} at character ${at}`);
+    };
+    const space = () => {
+      while (at < text.length && " \t\n\r".includes(text[at])) at++;
+    };
+    const string = () => {
+      at++;
+      let out = "";
+      for (;;) {
+        if (at >= text.length) fail("Unterminated string starting");
+        const c = text[at];
+        if (c === '"') {
+          at++;
+          return out;
+        }
+        if (c < " ") fail("Invalid control character");
+        if (c === "\\") {
+          const e = text[at + 1];
+          const simple = { '"': '"', "\\": "\\", "/": "/", b: "\b", f: "\f", n: "\n", r: "\r", t: "\t" };
+          if (e in simple) {
+            out += simple[e];
+            at += 2;
+          } else if (e === "u" && /^[0-9a-fA-F]{4}$/.test(text.slice(at + 2, at + 6))) {
+            out += String.fromCharCode(parseInt(text.slice(at + 2, at + 6), 16));
+            at += 6;
+          } else fail("Invalid \\escape");
+        } else {
+          out += c;
+          at++;
+        }
+      }
+    };
+    const value = () => {
+      space();
+      const c = text[at];
+      if (c === "{" || c === "[") {
+        if (++depth > MAX_JSON_DEPTH) throw new JsonRefused(`the text nests deeper than ${MAX_JSON_DEPTH} levels`);
+        at++;
+        space();
+        const object = c === "{";
+        const found = object ? {} : [];
+        const names = new Set();
+        if (text[at] === (object ? "}" : "]")) {
+          at++;
+          depth--;
+          return found;
+        }
+        for (;;) {
+          if (object) {
+            space();
+            if (text[at] !== '"') fail("Expecting property name enclosed in double quotes");
+            const key = string();
+            if (names.has(key)) throw new JsonRefused(`the member ${JSON.stringify(key)} is named twice in one object`);
+            names.add(key);
+            space();
+            if (text[at] !== ":") fail("Expecting ':' delimiter");
+            at++;
+            Object.defineProperty(found, key, { value: value(), enumerable: true, writable: true, configurable: true });
+          } else found.push(value());
+          space();
+          if (text[at] === ",") {
+            at++;
+            continue;
+          }
+          if (text[at] === (object ? "}" : "]")) {
+            at++;
+            depth--;
+            return found;
+          }
+          fail("Expecting ',' delimiter");
+        }
+      }
+      if (c === '"') return string();
+      for (const [word, meaning] of [["true", true], ["false", false], ["null", null]]) {
+        if (text.startsWith(word, at)) {
+          at += word.length;
+          return meaning;
+        }
+      }
+      const number = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/.exec(text.slice(at, at + 400));
+      if (!number || !number[0]) fail("Expecting value");
+      at += number[0].length;
+      return Number(number[0]);
+    };
+    const result = value();
+    space();
+    if (at < text.length) fail("Extra data");
+    return result;
+  }
+
   // ---- the document: from the JSON file, a PDF, or a QR payload ---------------------------------
 
   // Fields by proto name and JSON name, as json_format accepts them; anything else is refused.
@@ -168,12 +272,12 @@
     };
   }
 
-  function fromJsonText(text) {
+  function fromJsonText(text, what = "the file") {
     let value;
     try {
-      value = JSON.parse(text);
+      value = strictJson(text);
     } catch (error) {
-      throw new Unreadable(`not JSON: ${error.message}`);
+      throw new Unreadable(`${what} is not JSON this reader takes: ${error.message}`);
     }
     const top = named(value, DOCUMENT_FIELDS, "the document");
     const document = emptyDocument();
@@ -317,41 +421,706 @@
     return concat(...chunks);
   }
 
-  async function fromPayload(text) {
-    text = text.trim();
+  const asciiTrim = (text) => text.replace(/^[ \t\r\n]+|[ \t\r\n]+$/g, "");
+
+  // A pasted text may be the link a phone's scanner shows (…#DF1:…); a file holds the payload.
+  function fromPastedPayload(text) {
+    text = asciiTrim(text);
     const hash = text.indexOf("#" + PAYLOAD_PREFIX);
-    if (hash >= 0) text = decodeURIComponent(text.slice(hash + 1));
+    if (!text.startsWith(PAYLOAD_PREFIX) && hash >= 0) text = decodeURIComponent(text.slice(hash + 1));
+    return fromPayload(text);
+  }
+
+  async function fromPayload(text) {
+    text = asciiTrim(text);
     if (!text.startsWith(PAYLOAD_PREFIX)) throw new Unreadable(`a verification payload starts with ${PAYLOAD_PREFIX}`);
     if (text.length > MAX_PAYLOAD_CHARS) throw new Unreadable(`a verification payload is at most ${MAX_PAYLOAD_CHARS} characters`);
     return fromProtobuf(await inflate(base45Decode(text.slice(PAYLOAD_PREFIX.length)), "deflate"));
   }
 
-  // The signed document embedded in a deedflow PDF (shared/paper/pdf.py): the stream of the
-  // object whose type is /EmbeddedFile, inflated when the PDF compressed it.
-  async function fromPdf(bytes) {
-    const text = new TextDecoder("latin1").decode(bytes);
-    const marker = /\/Type\s*\/EmbeddedFile\b/g;
-    let found;
-    while ((found = marker.exec(text)) !== null) {
-      const start = text.lastIndexOf("obj", found.index);
-      const open = text.indexOf("stream", found.index);
-      if (start < 0 || open < 0) continue;
-      const dictionary = text.slice(start, open);
-      let dataAt = open + "stream".length;
-      if (text[dataAt] === "\r") dataAt++;
-      if (text[dataAt] === "\n") dataAt++;
-      const length = /\/Length\s+(\d+)(?!\s+\d+\s+R)/.exec(dictionary);
-      const end = length ? dataAt + Number(length[1]) : text.indexOf("endstream", dataAt);
-      let data = bytes.subarray(dataAt, end);
-      if (/\/Filter\s*\/FlateDecode/.test(dictionary)) data = await inflate(data, "deflate");
-      return { text: decodeUtf8(data), pdf: true };
+  // ---- the one reading of a deedflow PDF (shared/paper/pdf_reader.py, docs/verification.md) ----
+
+  const ATTACHMENT = "deedflow-document.json";
+  const MAX_DECODED_BYTES = 8 * 1024 * 1024;
+  const MAX_NESTING = 32;
+  const MAX_OBJECTS = 10000;
+  const PDF_WHITESPACE = new Set([0x00, 0x09, 0x0a, 0x0c, 0x0d, 0x20]);
+  const PDF_DELIMITERS = new Set(Array.from("()<>[]{}/%", (c) => c.charCodeAt(0)));
+  const ACTIVE_KEYS = new Set(["OpenAction", "AA", "JS", "JavaScript", "Launch", "SubmitForm", "ImportData", "RichMedia", "URI"]);
+  const ACTIVE_ACTIONS = new Set(["JavaScript", "Launch", "SubmitForm", "ImportData", "RichMedia", "URI", "GoToR", "GoToE", "Rendition"]);
+  const PDF_NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)$/;
+  const AFTER_END = "the PDF goes on after its end (%%EOF): it was changed after it was made";
+  const latin1 = (bytes) => Array.from(bytes, (b) => String.fromCharCode(b)).join("");
+
+  class PdfRefused extends Error {}
+  class PdfName {
+    constructor(name) {
+      this.name = name;
     }
-    throw new Unreadable("this PDF carries no deedflow document (no embedded file)");
+  }
+  class PdfRef {
+    constructor(number, generation) {
+      this.number = number;
+      this.generation = generation;
+    }
+  }
+  class PdfKeyword {
+    constructor(word) {
+      this.word = word;
+    }
+  }
+  class PdfStream {
+    constructor(dictionary, raw) {
+      this.dictionary = dictionary;
+      this.raw = raw;
+    }
+  }
+  const isName = (value, name) => value instanceof PdfName && (name === undefined || value.name === name);
+  const isKeyword = (value, word) => value instanceof PdfKeyword && value.word === word;
+  const isInteger = (value) => value instanceof Number && value.integer === true;
+  // Numbers carry whether they were written as integers, as Python's int and float tell apart.
+  const pdfInteger = (n) => Object.assign(new Number(n), { integer: true });
+  const pdfReal = (n) => Object.assign(new Number(n), { integer: false });
+  const num = (value) => (value instanceof Number ? value.valueOf() : value);
+  const isNumber = (value) => value instanceof Number;
+
+  class PdfLexer {
+    constructor(data, at = 0) {
+      this.data = data;
+      this.at = at;
+    }
+
+    skipSpace() {
+      const comments = [];
+      const data = this.data;
+      while (this.at < data.length) {
+        const c = data[this.at];
+        if (PDF_WHITESPACE.has(c)) this.at++;
+        else if (c === 0x25) {
+          let end = this.at;
+          while (end < data.length && data[end] !== 0x0d && data[end] !== 0x0a) end++;
+          comments.push(latin1(data.subarray(this.at, end)));
+          this.at = end;
+        } else break;
+      }
+      return comments;
+    }
+
+    token() {
+      this.skipSpace();
+      const data = this.data;
+      if (this.at >= data.length) return null;
+      const c = data[this.at];
+      const two = latin1(data.subarray(this.at, this.at + 2));
+      if (two === "<<" || two === ">>") {
+        this.at += 2;
+        return two;
+      }
+      if (c === 0x5b || c === 0x5d) {
+        this.at++;
+        return String.fromCharCode(c);
+      }
+      if (c === 0x2f) return this.name();
+      if (c === 0x28) return this.literal();
+      if (c === 0x3c) return this.hex();
+      if (c === 0x29 || c === 0x3e || c === 0x7b || c === 0x7d) {
+        throw new PdfRefused(`an unexpected '${String.fromCharCode(c)}' at byte ${this.at}`);
+      }
+      let end = this.at;
+      while (end < data.length && !PDF_WHITESPACE.has(data[end]) && !PDF_DELIMITERS.has(data[end])) end++;
+      const word = latin1(data.subarray(this.at, end));
+      this.at = end;
+      if (PDF_NUMBER.test(word)) return word.includes(".") ? pdfReal(parseFloat(word)) : pdfInteger(parseInt(word, 10));
+      return new PdfKeyword(word);
+    }
+
+    name() {
+      const data = this.data;
+      let end = this.at + 1;
+      while (end < data.length && !PDF_WHITESPACE.has(data[end]) && !PDF_DELIMITERS.has(data[end])) end++;
+      const raw = data.subarray(this.at + 1, end);
+      this.at = end;
+      const out = [];
+      for (let i = 0; i < raw.length; ) {
+        const hexPair = latin1(raw.subarray(i + 1, i + 3));
+        if (raw[i] === 0x23 && /^[0-9A-Fa-f]{2}$/.test(hexPair)) {
+          out.push(parseInt(hexPair, 16));
+          i += 3;
+        } else out.push(raw[i++]);
+      }
+      return new PdfName(latin1(out));
+    }
+
+    literal() {
+      const data = this.data;
+      const out = [];
+      let depth = 1;
+      let i = this.at + 1;
+      const escapes = { 0x6e: 10, 0x72: 13, 0x74: 9, 0x62: 8, 0x66: 12 };
+      while (i < data.length) {
+        const c = data[i];
+        if (c === 0x5c) {
+          i++;
+          if (i >= data.length) break;
+          const e = data[i];
+          if (e in escapes) {
+            out.push(escapes[e]);
+            i++;
+          } else if (e >= 0x30 && e <= 0x37) {
+            let digits = "";
+            while (digits.length < 3 && data[i] >= 0x30 && data[i] <= 0x37) digits += String.fromCharCode(data[i++]);
+            out.push(parseInt(digits, 8) & 0xff);
+          } else if (e === 0x0d) i += data[i + 1] === 0x0a ? 2 : 1;
+          else if (e === 0x0a) i++;
+          else {
+            out.push(e);
+            i++;
+          }
+          continue;
+        }
+        if (c === 0x28) depth++;
+        else if (c === 0x29) {
+          depth--;
+          if (depth === 0) {
+            this.at = i + 1;
+            return new Uint8Array(out);
+          }
+        }
+        out.push(c);
+        i++;
+      }
+      throw new PdfRefused("a string runs to the end of the file");
+    }
+
+    hex() {
+      let end = this.at;
+      while (end < this.data.length && this.data[end] !== 0x3e) end++;
+      if (end >= this.data.length) throw new PdfRefused("a hex string runs to the end of the file");
+      let digits = latin1(this.data.subarray(this.at + 1, end)).replace(/[\x00\t\n\x0c\r ]/g, "");
+      if (!/^[0-9A-Fa-f]*$/.test(digits)) throw new PdfRefused("a hex string holds something other than hex digits");
+      this.at = end + 1;
+      if (digits.length % 2) digits += "0";
+      const out = new Uint8Array(digits.length / 2);
+      for (let i = 0; i < out.length; i++) out[i] = parseInt(digits.slice(2 * i, 2 * i + 2), 16);
+      return out;
+    }
+
+    value(depth = 0) {
+      if (depth > MAX_NESTING) throw new PdfRefused("values nest too deep");
+      const token = this.token();
+      if (token === "<<") {
+        const found = new Map();
+        for (;;) {
+          const key = this.token();
+          if (key === ">>") return found;
+          if (!isName(key)) throw new PdfRefused("a dictionary key is not a name");
+          if (found.has(key.name)) throw new PdfRefused(`a dictionary names /${key.name} twice`);
+          found.set(key.name, this.value(depth + 1));
+        }
+      }
+      if (token === "[") {
+        const items = [];
+        for (;;) {
+          const mark = this.at;
+          const item = this.token();
+          if (item === "]") return items;
+          this.at = mark;
+          items.push(this.value(depth + 1));
+        }
+      }
+      if (isInteger(token)) {
+        const mark = this.at;
+        const generation = this.token();
+        if (isInteger(generation) && isKeyword(this.token(), "R")) return new PdfRef(num(token), num(generation));
+        this.at = mark;
+        return token;
+      }
+      if (isKeyword(token, "true")) return true;
+      if (isKeyword(token, "false")) return false;
+      if (isKeyword(token, "null")) return null;
+      if (token === null || token === ">>" || token === "]") throw new PdfRefused("a value is missing");
+      return token;
+    }
   }
 
+  const startsWithBytes = (data, text, at) => {
+    for (let i = 0; i < text.length; i++) if (data[at + i] !== text.charCodeAt(i)) return false;
+    return true;
+  };
+
+  function findBytes(data, text, from) {
+    outer: for (let i = from; i <= data.length - text.length; i++) {
+      for (let j = 0; j < text.length; j++) if (data[i + j] !== text.charCodeAt(j)) continue outer;
+      return i;
+    }
+    return -1;
+  }
+
+  function parsePdfFile(data) {
+    if (!startsWithBytes(data, "%PDF-1.", 0)) throw new PdfRefused("the file does not start as a PDF 1.x file");
+    const objects = new Map();
+    let trailer = null;
+    const lexer = new PdfLexer(data);
+    let ends = 0;
+    for (;;) {
+      for (const comment of lexer.skipSpace()) {
+        if (ends) throw new PdfRefused(AFTER_END);
+        if (comment.replace(/[ \t\n\r\x0b\x0c]+$/, "") === "%%EOF") ends++;
+      }
+      if (lexer.at >= data.length) break;
+      if (ends) throw new PdfRefused(AFTER_END);
+      const token = lexer.token();
+      if (isInteger(token)) parsePdfObject(lexer, num(token), objects);
+      else if (isKeyword(token, "xref")) {
+        const start = findBytes(data, "trailer", lexer.at);
+        if (start < 0) throw new PdfRefused("a cross-reference table has no trailer");
+        lexer.at = start;
+      } else if (isKeyword(token, "trailer")) {
+        const value = lexer.value();
+        if (!(value instanceof Map)) throw new PdfRefused("the trailer is not a dictionary");
+        if (trailer) throw new PdfRefused("the PDF has two trailers: it was changed after it was made");
+        trailer = value;
+      } else if (isKeyword(token, "startxref")) lexer.token();
+      else throw new PdfRefused(`unexpected ${describeToken(token)} at byte ${lexer.at}`);
+    }
+    if (ends !== 1) throw new PdfRefused("the PDF does not end with %%EOF");
+    trailer = trailer || new Map();
+    if (trailer.has("Encrypt")) throw new PdfRefused("the PDF is encrypted");
+    return { objects, trailer };
+  }
+
+  function describeToken(token) {
+    if (token instanceof PdfKeyword) return `Keyword(word='${token.word}')`;
+    if (token instanceof PdfName) return `'${token.name}'`;
+    return typeof token === "string" ? `'${token}'` : String(num(token));
+  }
+
+  function parsePdfObject(lexer, number, objects) {
+    const generation = lexer.token();
+    if (!isInteger(generation) || !isKeyword(lexer.token(), "obj")) throw new PdfRefused(`object ${number} has no 'obj' header`);
+    if (objects.has(number)) throw new PdfRefused(`object ${number} is defined twice: the PDF was changed after it was made`);
+    if (objects.size >= MAX_OBJECTS) throw new PdfRefused("the PDF holds too many objects");
+    let value = lexer.value();
+    let after = lexer.token();
+    if (isKeyword(after, "stream")) {
+      value = parsePdfStream(lexer, value, number);
+      after = lexer.token();
+    }
+    if (!isKeyword(after, "endobj")) throw new PdfRefused(`object ${number} does not end with endobj`);
+    const dictionary = value instanceof PdfStream ? value.dictionary : value;
+    if (dictionary instanceof Map) {
+      const kind = dictionary.get("Type");
+      if (isName(kind, "ObjStm") || isName(kind, "XRef")) {
+        throw new PdfRefused(`a compressed /${kind.name} stream is not part of a deedflow PDF`);
+      }
+    }
+    objects.set(number, value);
+  }
+
+  function parsePdfStream(lexer, dictionary, number) {
+    if (!(dictionary instanceof Map)) throw new PdfRefused(`the stream of object ${number} has no dictionary`);
+    const data = lexer.data;
+    if (data[lexer.at] === 0x0d && data[lexer.at + 1] === 0x0a) lexer.at += 2;
+    else if (data[lexer.at] === 0x0a) lexer.at += 1;
+    else throw new PdfRefused(`the stream of object ${number} does not start on a new line`);
+    const length = dictionary.get("Length");
+    if (!isInteger(length) || num(length) < 0 || lexer.at + num(length) > data.length) {
+      throw new PdfRefused(`the stream of object ${number} has no length of its own`);
+    }
+    const raw = data.subarray(lexer.at, lexer.at + num(length));
+    lexer.at += num(length);
+    if (!isKeyword(lexer.token(), "endstream")) throw new PdfRefused(`the stream of object ${number} is not as long as it says`);
+    return new PdfStream(dictionary, raw);
+  }
+
+  function resolve(pdf, value) {
+    let depth = 0;
+    while (value instanceof PdfRef) {
+      if (++depth > MAX_NESTING) throw new PdfRefused("references run in a circle");
+      value = pdf.objects.has(value.number) ? pdf.objects.get(value.number) : null;
+    }
+    return value;
+  }
+
+  function ascii85(raw) {
+    let text = latin1(raw).replace(/[\x00\t\n\x0c\r ]/g, "");
+    if (text.startsWith("<~")) text = text.slice(2);
+    if (!text.endsWith("~>")) throw new PdfRefused("an ASCII85 stream does not end with ~>");
+    text = text.slice(0, -2);
+    const out = [];
+    let group = [];
+    for (const ch of text) {
+      if (ch === "z") {
+        if (group.length) throw new PdfRefused("an ASCII85 stream cannot be decoded: z inside group");
+        out.push(0, 0, 0, 0);
+        continue;
+      }
+      const v = ch.charCodeAt(0) - 33;
+      if (v < 0 || v > 84) throw new PdfRefused(`an ASCII85 stream cannot be decoded: Non-Ascii85 digit found: ${ch}`);
+      group.push(v);
+      if (group.length === 5) {
+        const n = group.reduce((acc, d) => acc * 85 + d, 0);
+        if (n > 0xffffffff) throw new PdfRefused("an ASCII85 stream cannot be decoded: Ascii85 overflow");
+        out.push((n >>> 24) & 0xff, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff);
+        group = [];
+      }
+    }
+    if (group.length) {
+      const kept = group.length - 1;
+      while (group.length < 5) group.push(84);
+      const n = group.reduce((acc, d) => acc * 85 + d, 0);
+      if (n > 0xffffffff) throw new PdfRefused("an ASCII85 stream cannot be decoded: Ascii85 overflow");
+      out.push(...[(n >>> 24) & 0xff, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff].slice(0, kept));
+    }
+    return new Uint8Array(out);
+  }
+
+  async function inflatePdf(raw) {
+    const reader = new Blob([raw]).stream().pipeThrough(new DecompressionStream("deflate")).getReader();
+    const chunks = [];
+    let total = 0;
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        total += value.length;
+        if (total > MAX_DECODED_BYTES) throw new PdfRefused("a compressed stream inflates past what a deedflow PDF holds");
+        chunks.push(value);
+      }
+    } catch (error) {
+      if (error instanceof PdfRefused) throw error;
+      throw new PdfRefused("a compressed stream is cut short or has bytes after its end");
+    }
+    return concat(...chunks);
+  }
+
+  async function decodedStream(stream) {
+    let filters = stream.dictionary.get("Filter");
+    filters = filters === undefined || filters === null ? [] : Array.isArray(filters) ? filters : [filters];
+    const parameters = stream.dictionary.get("DecodeParms");
+    const none = parameters === undefined || parameters === null ||
+      (Array.isArray(parameters) && parameters.every((p) => p === null) && parameters.length <= 1);
+    if (!none) throw new PdfRefused("a stream's filter has parameters, which a deedflow PDF does not use");
+    let data = stream.raw;
+    for (const filter of filters) {
+      if (isName(filter, "FlateDecode")) data = await inflatePdf(data);
+      else if (isName(filter, "ASCII85Decode")) data = ascii85(data);
+      else throw new PdfRefused(`the filter /${filter instanceof PdfName ? filter.name : filter} is not one this reader takes`);
+    }
+    return data;
+  }
+
+  function textString(value) {
+    if (!(value instanceof Uint8Array)) return "";
+    if (value[0] === 0xfe && value[1] === 0xff) return new TextDecoder("utf-16be").decode(value.subarray(2));
+    return latin1(value);
+  }
+
+  function walkActive(value, found, depth = 0) {
+    if (depth > MAX_NESTING) return;
+    if (value instanceof PdfStream) value = value.dictionary;
+    if (value instanceof Map) {
+      for (const [key, item] of value) {
+        if (ACTIVE_KEYS.has(key)) found.add(key);
+        if (key === "S" && item instanceof PdfName && ACTIVE_ACTIONS.has(item.name)) found.add(item.name);
+        walkActive(item, found, depth + 1);
+      }
+    } else if (Array.isArray(value)) {
+      for (const item of value) walkActive(item, found, depth + 1);
+    }
+  }
+
+  async function pdfAttachment(pdf, catalog) {
+    const objects = [...pdf.objects.values()];
+    const streams = objects.filter((o) => o instanceof PdfStream && isName(o.dictionary.get("Type"), "EmbeddedFile"));
+    const annotated = objects.filter((o) => o instanceof Map && isName(o.get("Subtype"), "FileAttachment"));
+    const entries = [];
+    const collect = (node, depth) => {
+      node = resolve(pdf, node);
+      if (!(node instanceof Map) || depth > MAX_NESTING) return;
+      const names = resolve(pdf, node.get("Names"));
+      if (Array.isArray(names)) {
+        for (let i = 0; i + 1 < names.length; i += 2) entries.push([textString(names[i]), names[i + 1]]);
+      }
+      const kids = resolve(pdf, node.get("Kids"));
+      for (const kid of Array.isArray(kids) ? kids : []) collect(kid, depth + 1);
+    };
+    const tree = resolve(pdf, catalog.get("Names"));
+    if (tree instanceof Map) collect(tree.get("EmbeddedFiles"), 0);
+    const count = Math.max(streams.length + annotated.length, entries.length);
+    if (count === 0) throw new PdfRefused(`this PDF carries no deedflow document (no embedded ${ATTACHMENT})`);
+    if (count > 1) throw new PdfRefused(`this PDF carries ${count} embedded files; a deedflow PDF carries one`);
+    if (!entries.length) throw new PdfRefused("the embedded file is not listed among the PDF's embedded files");
+    const [name, specRef] = entries[0];
+    const spec = resolve(pdf, specRef);
+    const names = [name];
+    if (spec instanceof Map) for (const k of ["F", "UF"]) if (spec.has(k)) names.push(textString(spec.get(k)));
+    const wrong = names.find((n) => n !== ATTACHMENT);
+    if (wrong !== undefined) throw new PdfRefused(`the embedded file is named ${pyQuote(wrong)}, not '${ATTACHMENT}'`);
+    const files = spec instanceof Map ? resolve(pdf, spec.get("EF")) : null;
+    const stream = files instanceof Map ? resolve(pdf, files.get("F")) : null;
+    if (!(stream instanceof PdfStream) || !streams.includes(stream)) {
+      throw new PdfRefused("the embedded file's entry names no embedded file");
+    }
+    return decodedStream(stream);
+  }
+
+  // Python's repr of a str, for the messages both readers word alike.
+  function pyQuote(text) {
+    const quote = text.includes("'") && !text.includes('"') ? '"' : "'";
+    return quote + text.replaceAll("\\", "\\\\").replaceAll(quote, "\\" + quote) + quote;
+  }
+
+  function utf16(hex) {
+    if (hex.length % 4) return "";
+    const bytes = new Uint8Array(hex.length / 2);
+    for (let i = 0; i < bytes.length; i++) bytes[i] = parseInt(hex.slice(2 * i, 2 * i + 2), 16);
+    return new TextDecoder("utf-16be").decode(bytes);
+  }
+
+  class PdfFont {
+    static async make(pdf, font) {
+      const made = new PdfFont();
+      made.width = 1;
+      made.map = null;
+      font = resolve(pdf, font);
+      if (!(font instanceof Map)) return made;
+      const unicode = resolve(pdf, font.get("ToUnicode"));
+      const encoding = font.get("Encoding");
+      if (unicode instanceof PdfStream) made.cmap(latin1(await decodedStream(unicode)));
+      else if (
+        ["Type1", "TrueType", "MMType1"].some((k) => isName(font.get("Subtype"), k)) &&
+        (encoding === undefined || encoding === null || isName(encoding, "WinAnsiEncoding") ||
+          isName(encoding, "StandardEncoding"))
+      ) {
+        made.map = new Map();
+        for (let b = 0; b < 256; b++) made.map.set(String.fromCharCode(b), String.fromCharCode(b));
+      }
+      return made;
+    }
+
+    cmap(text) {
+      const hexes = /<([0-9A-Fa-f]+)>/g;
+      const blocks = (begin, end) =>
+        Array.from(text.matchAll(new RegExp(`${begin}([\\s\\S]*?)${end}`, "g")), (m) => m[1]);
+      const widths = new Set();
+      for (const block of blocks("begincodespacerange", "endcodespacerange")) {
+        for (const m of block.matchAll(hexes)) widths.add(Math.floor(m[1].length / 2));
+      }
+      if (widths.size !== 1) return;
+      this.width = [...widths][0];
+      const mapping = new Map();
+      const key = (hex) => latin1(Uint8Array.from(hex.match(/../g) || [], (h) => parseInt(h, 16)));
+      for (const block of blocks("beginbfchar", "endbfchar")) {
+        const pairs = Array.from(block.matchAll(hexes), (m) => m[1]);
+        for (let i = 0; i + 1 < pairs.length; i += 2) {
+          if (pairs[i].length % 2 === 0) mapping.set(key(pairs[i]), utf16(pairs[i + 1]));
+        }
+      }
+      for (const block of blocks("beginbfrange", "endbfrange")) {
+        for (const m of block.matchAll(/<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>\s*(<[0-9A-Fa-f]+>|\[[^\]]*\])/g)) {
+          const start = parseInt(m[1], 16);
+          const end = parseInt(m[2], 16);
+          if (end < start || end - start > 0xffff || end >= 256 ** this.width) continue;
+          const targets = m[3].startsWith("[") ? Array.from(m[3].matchAll(hexes), (t) => t[1]) : null;
+          for (let code = start, offset = 0; code <= end; code++, offset++) {
+            const codeKey = latin1(Array.from({ length: this.width }, (_, i) => (code >>> (8 * (this.width - 1 - i))) & 0xff));
+            if (targets) {
+              if (offset < targets.length) mapping.set(codeKey, utf16(targets[offset]));
+            } else {
+              // The last character counts up through the range, within the BMP only.
+              const base = utf16(m[3].slice(1, -1));
+              const last = base ? base.charCodeAt(base.length - 1) : 0;
+              if (base && !/[\uD800-\uDFFF]$/.test(base) && last + offset <= 0xffff) {
+                mapping.set(codeKey, base.slice(0, -1) + String.fromCharCode(last + offset));
+              }
+            }
+          }
+        }
+      }
+      this.map = mapping;
+    }
+
+    text(data) {
+      if (this.map === null || data.length % this.width) return null;
+      let out = "";
+      for (let i = 0; i < data.length; i += this.width) {
+        const char = this.map.get(latin1(data.subarray(i, i + this.width)));
+        if (char === undefined) return null;
+        out += char;
+      }
+      return out;
+    }
+  }
+
+  const IDENTITY = [1, 0, 0, 1, 0, 0];
+
+  function times(m, n) {
+    const [a, b, c, d, e, f] = m;
+    const [a2, b2, c2, d2, e2, f2] = n;
+    return [
+      a * a2 + b * c2,
+      a * b2 + b * d2,
+      c * a2 + d * c2,
+      c * b2 + d * d2,
+      e * a2 + f * c2 + e2,
+      e * b2 + f * d2 + f2,
+    ];
+  }
+
+  function asMatrix(operands) {
+    if (operands.length === 6 && operands.every(isNumber)) return operands.map((o) => num(o));
+    return null;
+  }
+
+  class PdfPage {
+    constructor(pdf, number, reading) {
+      this.pdf = pdf;
+      this.number = number;
+      this.reading = reading;
+      this.fonts = new Map();
+    }
+
+    async font(resources, name) {
+      const fonts = resources instanceof Map ? resolve(this.pdf, resources.get("Font")) : null;
+      const ref = fonts instanceof Map ? fonts.get(name.name) : undefined;
+      const key = ref instanceof PdfRef ? ref.number : ref;
+      if (!this.fonts.has(key)) this.fonts.set(key, await PdfFont.make(this.pdf, ref));
+      return this.fonts.get(key);
+    }
+
+    flag(list) {
+      if (!list.includes(this.number)) list.push(this.number);
+    }
+
+    show(font, data, tm, ctm) {
+      if (!(data instanceof Uint8Array)) return;
+      const text = font ? font.text(data) : null;
+      if (text === null) {
+        this.flag(this.reading.unreadable);
+        return;
+      }
+      const at = times([1, 0, 0, 1, tm[4], tm[5]], ctm);
+      this.reading.runs.push({ page: this.number, x: at[4], y: at[5], text });
+    }
+
+    async interpret(content, resources, ctm, depth = 0) {
+      if (depth > 8) throw new PdfRefused("forms nest too deep");
+      const lexer = new PdfLexer(content);
+      let operands = [];
+      const states = [];
+      let font = null;
+      let leading = 0;
+      let tm = IDENTITY;
+      let tlm = IDENTITY;
+      for (;;) {
+        lexer.skipSpace();
+        const c = lexer.data[lexer.at];
+        const startsValue = c === 0x5b || c === 0x28 || c === 0x3c || c === 0x2f;
+        const token = startsValue ? lexer.value() : lexer.token();
+        if (token === null) return;
+        if (!(token instanceof PdfKeyword)) {
+          operands.push(token);
+          continue;
+        }
+        const op = token.word;
+        let m;
+        if (op === "q") states.push([ctm, font, leading]);
+        else if (op === "Q" && states.length) [ctm, font, leading] = states.pop();
+        else if (op === "cm" && (m = asMatrix(operands))) ctm = times(m, ctm);
+        else if (op === "BT") tm = tlm = IDENTITY;
+        else if (op === "Tf" && operands.length === 2 && operands[0] instanceof PdfName) font = await this.font(resources, operands[0]);
+        else if (op === "TL" && operands.length && isNumber(operands[operands.length - 1])) {
+          leading = num(operands[operands.length - 1]);
+        }
+        else if (op === "Tm" && (m = asMatrix(operands))) tm = tlm = m;
+        else if ((op === "Td" || op === "TD") && operands.length === 2 && operands.every(isNumber)) {
+          if (op === "TD") leading = -num(operands[1]);
+          tm = tlm = times([1, 0, 0, 1, num(operands[0]), num(operands[1])], tlm);
+        } else if (op === "T*" || op === "'" || op === '"') {
+          tm = tlm = times([1, 0, 0, 1, 0, -leading], tlm);
+          if (op !== "T*" && operands.length) this.show(font, operands[operands.length - 1], tm, ctm);
+        } else if (op === "Tj" && operands.length) this.show(font, operands[operands.length - 1], tm, ctm);
+        else if (op === "TJ" && operands.length && Array.isArray(operands[operands.length - 1])) {
+          this.show(font, concat(...operands[operands.length - 1].filter((p) => p instanceof Uint8Array)), tm, ctm);
+        } else if (op === "Do" && operands.length && operands[operands.length - 1] instanceof PdfName) {
+          await this.draw(resources, operands[operands.length - 1], ctm, depth);
+        } else if (op === "BI") {
+          this.flag(this.reading.pictures);
+          const rest = latin1(content.subarray(lexer.at));
+          const end = /[\x00\t\n\x0c\r ]ID[\x00\t\n\x0c\r ][\s\S]*?[\x00\t\n\x0c\r ]EI(?=[\x00\t\n\x0c\r ]|$)/.exec(rest);
+          if (!end) throw new PdfRefused("an inline image does not end");
+          lexer.at += end.index + end[0].length;
+        }
+        operands = [];
+      }
+    }
+
+    async draw(resources, name, ctm, depth) {
+      const objects = resources instanceof Map ? resolve(this.pdf, resources.get("XObject")) : null;
+      const drawn = objects instanceof Map ? resolve(this.pdf, objects.get(name.name)) : null;
+      if (!(drawn instanceof PdfStream)) return;
+      const kind = drawn.dictionary.get("Subtype");
+      if (isName(kind, "Image")) this.flag(this.reading.pictures);
+      else if (isName(kind, "Form")) {
+        const matrix = asMatrix(resolve(this.pdf, drawn.dictionary.get("Matrix")) || []) || IDENTITY;
+        const inner = resolve(this.pdf, drawn.dictionary.get("Resources"));
+        await this.interpret(await decodedStream(drawn), inner instanceof Map ? inner : resources, times(matrix, ctm), depth + 1);
+      }
+    }
+  }
+
+  function pdfPages(pdf, node, inherited, depth, found) {
+    node = resolve(pdf, node);
+    if (!(node instanceof Map) || depth > MAX_NESTING) throw new PdfRefused("the page tree is broken");
+    const resources = resolve(pdf, node.has("Resources") ? node.get("Resources") : inherited);
+    if (isName(node.get("Type"), "Page")) {
+      found.push([node, resources]);
+      return;
+    }
+    const kids = resolve(pdf, node.get("Kids"));
+    if (!Array.isArray(kids)) throw new PdfRefused("the page tree is broken");
+    for (const kid of kids) pdfPages(pdf, kid, resources, depth + 1, found);
+  }
+
+  async function readPdf(data) {
+    const pdf = parsePdfFile(data);
+    const catalog = resolve(pdf, pdf.trailer.get("Root"));
+    if (!(catalog instanceof Map) || !isName(catalog.get("Type"), "Catalog")) throw new PdfRefused("the PDF has no catalog");
+    const reading = { attachment: await pdfAttachment(pdf, catalog), runs: [], active: [], pictures: [], unreadable: [] };
+    const keys = new Set();
+    for (const value of pdf.objects.values()) walkActive(value, keys);
+    reading.active = [...keys].sort();
+    const pages = [];
+    pdfPages(pdf, catalog.get("Pages"), null, 0, pages);
+    for (let i = 0; i < pages.length; i++) {
+      const [page, resources] = pages[i];
+      const contents = resolve(pdf, page.get("Contents"));
+      const streams = Array.isArray(contents) ? contents.map((c) => resolve(pdf, c)) : [contents];
+      const parts = [];
+      for (const s of streams) if (s instanceof PdfStream) parts.push(await decodedStream(s));
+      const content = parts.length ? parts.reduce((a, b) => concat(a, new Uint8Array([0x0a]), b)) : new Uint8Array();
+      await new PdfPage(pdf, i + 1, reading).interpret(content, resources instanceof Map ? resources : new Map(), IDENTITY);
+    }
+    return reading;
+  }
+
+  // The signed document embedded in a deedflow PDF, and what else the PDF holds.
+  async function fromPdf(bytes) {
+    let pdf;
+    try {
+      pdf = await readPdf(bytes);
+    } catch (error) {
+      if (error instanceof PdfRefused) throw new Unreadable(`the PDF cannot be read: ${error.message}`);
+      throw error;
+    }
+    return { document: fromJsonText(decodeUtf8(pdf.attachment), "the embedded file"), pdf };
+  }
+
+  // A BOM is kept (ignoreBOM), so that the strict JSON reader refuses it as Python's does.
   function decodeUtf8(bytes) {
     try {
-      return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+      return new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes);
     } catch {
       throw new Unreadable("the file is not UTF-8 text");
     }
@@ -428,7 +1197,7 @@
   function jsonObject(bytes, what, failures) {
     let value;
     try {
-      value = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes));
+      value = strictJson(new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes));
     } catch (error) {
       failures.push(`${what} is not JSON: ${error.message}`);
       return null;
@@ -592,6 +1361,70 @@
     ];
   }
 
+  // ---- printed against sealed (shared/paper/printed.py) ------------------------------------------
+
+  const VALUE_OFFSET = 90;
+  const ROW_TOLERANCE = 6;
+  const END_OF_FIELDS = "验证信息Verificationdata";
+  const flat = (text) => text.replace(/[ \t\n\r\f\v\u00a0\u3000]+/g, "");
+  const above = (a, b) => a.page < b.page || (a.page === b.page && -a.y < -b.y);
+
+  // Each field as the page prints it: its label's row's runs in the value column, top to bottom
+  // and left to right; a run belongs to the lowest label at or above it.
+  function comparePrinted(runs, fields) {
+    const labels = new Map(fields.map((f) => [flat(f[0]), f]));
+    const anchors = new Map();
+    let end = null;
+    for (const run of runs) {
+      const text = flat(run.text);
+      if (labels.has(text) && !anchors.has(text)) anchors.set(text, run);
+      else if (text === END_OF_FIELDS && end === null) end = run;
+    }
+    const rows = [...anchors.entries()].sort((p, q) => p[1].page - q[1].page || -p[1].y - -q[1].y);
+    const found = new Map([...anchors.keys()].map((k) => [k, []]));
+    if (rows.length) {
+      const column = Math.min(...rows.map(([, run]) => run.x)) + VALUE_OFFSET;
+      for (const run of runs) {
+        if (run.x < column || (end !== null && !above(run, end))) continue;
+        const level = { page: run.page, y: run.y - ROW_TOLERANCE };
+        let owner = null;
+        for (const [key, anchor] of rows) {
+          if (above(level, anchor)) break;
+          owner = key;
+        }
+        if (owner !== null) found.get(owner).push(run);
+      }
+    }
+    return [...labels.entries()].map(([key, [zh, en, sealed]]) => {
+      if (!found.has(key)) return { zh, en, printed: null, sealed, same: false };
+      const ordered = [...found.get(key)].sort((p, q) => p.page - q.page || q.y - p.y || p.x - q.x);
+      const printed = ordered.map((r) => r.text).join(" ");
+      return { zh, en, printed, sealed, same: flat(printed) === flat(sealed) };
+    });
+  }
+
+  function finding(p) {
+    if (p.printed === null) return `${p.zh} (${p.en}): not printed, sealed “${p.sealed}”`;
+    return `${p.zh} (${p.en}): printed “${p.printed}”, sealed “${p.sealed}”`;
+  }
+
+  // shared/paper/verdict.py: VALID, INVALID (a check of the sealed document failed), or ALTERED
+  // (it holds, but the PDF around it prints something else, acts, or cannot be read).
+  function pageFindings(pdf, content, result) {
+    const page = [];
+    let printed = [];
+    if (KINDS.includes(content.kind)) {
+      printed = comparePrinted(pdf.runs, documentFields(content));
+      for (const p of printed) if (!p.same) page.push(finding(p));
+    }
+    if (pdf.active.length) page.push("active content: " + pdf.active.map((n) => `/${n}`).join(", "));
+    if (pdf.pictures.length) page.push(`a picture is drawn on page ${pdf.pictures.join(", ")}: what it shows is not checked`);
+    if (pdf.unreadable.length) {
+      page.push(`text on page ${pdf.unreadable.join(", ")} is drawn in a font whose characters cannot be read`);
+    }
+    return { page, printed, verdict: result.valid ? (page.length ? "ALTERED" : "VALID") : "INVALID" };
+  }
+
   // ---- the page -------------------------------------------------------------------------------
 
   const $ = (id) => document.getElementById(id);
@@ -631,6 +1464,7 @@
     $("verdict-text").textContent = {
       VALID: "VALID 有效：登记机构签发，且在其签署的登记簿中",
       INVALID: "INVALID 无效：核验未通过",
+      ALTERED: "ALTERED 无效：内嵌证照有效，但 PDF 页面与签章内容不符 (the page is not what the registry sealed)",
       UNREADABLE: "INVALID 无效：无法读取这份文件 (cannot read this document)",
     }[outcome.verdict];
     const checks = $("checks");
@@ -659,6 +1493,27 @@
       li.textContent = chinese ? `${chinese[1]} — ${message}` : message;
       failures.append(li);
     }
+    const page = $("page-findings");
+    page.replaceChildren();
+    for (const message of outcome.page || []) {
+      const li = document.createElement("li");
+      li.dataset.message = message;
+      li.textContent = message;
+      page.append(li);
+    }
+    const printed = $("printed");
+    printed.replaceChildren();
+    $("printed-section").hidden = !(outcome.printed && outcome.printed.length);
+    for (const p of outcome.printed || []) {
+      const tr = printed.insertRow();
+      tr.dataset.field = p.zh;
+      tr.dataset.same = String(p.same);
+      const th = document.createElement("th");
+      th.textContent = p.zh;
+      tr.append(th);
+      tr.insertCell().textContent = p.sealed;
+      tr.insertCell().textContent = p.printed === null ? "未印 not printed" : p.same ? "一致 same" : p.printed;
+    }
     const fields = $("fields");
     fields.replaceChildren();
     if (outcome.content && outcome.content.kind) {
@@ -678,14 +1533,15 @@
     verdict.scrollIntoView({ block: "start" });
   }
 
+  // `read` gives { document, pdf } (pdf only for a PDF file).
   async function check(read, source) {
     if (!registryKey) {
       show({ verdict: "UNREADABLE", failures: ["no registry public key is loaded: paste or choose it first"], source });
       return;
     }
-    let document;
+    let held;
     try {
-      document = await read();
+      held = await read();
     } catch (error) {
       const message = error instanceof Unreadable ? error.message : `${error.name}: ${error.message}`;
       show({ verdict: "UNREADABLE", failures: [`cannot read the document: ${message}`], source });
@@ -693,22 +1549,31 @@
     }
     let result;
     try {
-      result = await verifyDocument(document, registryKey);
+      result = await verifyDocument(held.document, registryKey);
     } catch (error) {
       show({ verdict: "UNREADABLE", failures: [`cannot read the document: ${error.message}`], source });
       return;
     }
-    show({ verdict: result.valid ? "VALID" : "INVALID", ...result, document, source });
+    const judged = held.pdf
+      ? pageFindings(held.pdf, result.content, result)
+      : { page: [], printed: [], verdict: result.valid ? "VALID" : "INVALID" };
+    show({ ...result, ...judged, document: held.document, source });
+  }
+
+  // shared/paper/reading.py: a PDF by its first bytes; else UTF-8 without a byte-order mark, a
+  // QR payload when it starts so (ASCII whitespace aside), else the JSON file.
+  async function readFile(bytes) {
+    if (startsWithBytes(bytes, "%PDF-", 0)) return fromPdf(bytes);
+    if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) throw new Unreadable("the file starts with a byte-order mark");
+    const text = decodeUtf8(bytes);
+    if (asciiTrim(text).startsWith(PAYLOAD_PREFIX)) return { document: await fromPayload(text) };
+    return { document: fromJsonText(text) };
   }
 
   async function checkFile(file) {
     const bytes = new Uint8Array(await file.arrayBuffer());
-    const isPdf = bytes.length >= 5 && new TextDecoder("latin1").decode(bytes.subarray(0, 5)) === "%PDF-";
-    await check(async () => {
-      if (isPdf) return fromJsonText((await fromPdf(bytes)).text);
-      const text = decodeUtf8(bytes);
-      return text.trim().startsWith(PAYLOAD_PREFIX) ? fromPayload(text) : fromJsonText(text);
-    }, `${file.name} (${isPdf ? "PDF" : "file"})`);
+    const kind = startsWithBytes(bytes, "%PDF-", 0) ? "PDF" : "file";
+    await check(() => readFile(bytes), `${file.name} (${kind})`);
   }
 
   window.addEventListener("DOMContentLoaded", () => {
@@ -724,7 +1589,8 @@
       if (file) await checkFile(file);
       event.target.value = "";
     });
-    $("payload-check").addEventListener("click", () => check(() => fromPayload($("payload").value), "QR payload"));
+    const pasted = async () => ({ document: await fromPastedPayload($("payload").value) });
+    $("payload-check").addEventListener("click", () => check(pasted, "QR payload"));
     const zone = $("drop-zone");
     zone.addEventListener("dragover", (event) => {
       event.preventDefault();
@@ -739,7 +1605,7 @@
     });
     if (location.hash.startsWith("#" + PAYLOAD_PREFIX)) {
       $("payload").value = decodeURIComponent(location.hash.slice(1));
-      check(() => fromPayload($("payload").value), "link");
+      check(pasted, "link");
     }
   });
 })();
