@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from deedflow.registry.v1 import document_pb2
-from shared import merkle
+from shared import merkle, strict_json
 from shared.checkpoint import key_id, verify_checkpoint
 
 
@@ -87,7 +87,9 @@ class Witnessed:
 
     @classmethod
     def from_json(cls, text: str) -> Witnessed:
-        data = json.loads(text)
+        data = strict_json.loads(text)
+        if not isinstance(data, dict):
+            raise ValueError("a witness file holds a JSON object")
         return cls(int(data["tree_size"]), bytes.fromhex(data["root_hash"]))
 
 

@@ -250,6 +250,19 @@ class Engine:
 
         await self.writes(change, str(purchase_id))
 
+    async def _rest(self, purchase_id: uuid.UUID, due_at, tax_words: int | None) -> None:
+        """A step found waiting as it was: only when to look next is written. A purchase waiting
+        months for its tax would otherwise leave a version in its history at every look."""
+
+        async def change(connection: asyncpg.Connection) -> None:
+            at = self.clock.now()
+            if not await repository.rest(connection, purchase_id, self.worker, at, due_at):
+                raise LeaseLost(str(purchase_id))
+            if tax_words is not None:
+                await repository.wait_for_tax(connection, purchase_id, tax_words, at)
+
+        await self.writes(change, str(purchase_id))
+
     async def _wait_for_completion(self, row: asyncpg.Record, records: list[StepRecord], **columns) -> None:
         """Records the wait for the building's completion, unless it has come meanwhile: read in
         the same transaction, a completion committed since this advance began keeps the purchase
@@ -408,7 +421,19 @@ class Engine:
                     "leased_by": None,
                     "lease_until": None,
                 }
-                if step.kind is StepKind.BUILDING_FIRST_REGISTERED:
+                # A look that found the wait as it was (no intent written, nothing else learnt).
+                unchanged = (
+                    not unwritten
+                    and not calls_out
+                    and record is not None
+                    and record["state"] == StepState.WAITING.value
+                    and row["state"] == during
+                    and pb.PurchaseDocuments.FromString(row["documents"]) == documents
+                )
+                tax_words = row["tax_words"] if step.kind in TAX_STEPS else None
+                if unchanged and step.kind is not StepKind.BUILDING_FIRST_REGISTERED:
+                    await self._rest(purchase_id, outcome.until, tax_words)
+                elif step.kind is StepKind.BUILDING_FIRST_REGISTERED:
                     await self._wait_for_completion(row, [*unwritten, waiting], **wait_columns)
                 elif step.kind in TAX_STEPS:
                     await self._write(

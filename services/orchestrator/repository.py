@@ -140,6 +140,24 @@ async def update_purchase(
     )
 
 
+async def rest(
+    connection: asyncpg.Connection, purchase_id: uuid.UUID, lease_holder: str, at: dt.datetime, due_at
+) -> bool:
+    """A wait looked at again and unchanged: when to look next, the lease given back, and
+    nothing else (no version, no history). False when the lease was lost."""
+    return (
+        await connection.fetchval(
+            "UPDATE purchase SET due_at = $4, leased_by = NULL, lease_until = NULL"
+            " WHERE id = $1 AND leased_by = $2 AND lease_until > $3 RETURNING true",
+            purchase_id,
+            lease_holder,
+            at,
+            due_at,
+        )
+        is not None
+    )
+
+
 async def record_version(
     connection: asyncpg.Connection, purchase_id: uuid.UUID, version: int, snapshot: bytes, at: dt.datetime
 ) -> None:

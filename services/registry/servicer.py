@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 import uuid
 from dataclasses import replace
 
@@ -27,7 +26,7 @@ from services.registry.domain import (
     seizure_term_limit,
 )
 from services.registry.service import Book, CaseCommitted, CaseToCommit
-from shared import documents, paging
+from shared import documents, paging, strict_json
 from shared.auth import caller
 from shared.batches import outcomes, refuse_repeated_request_ids
 from shared.districts import DISTRICTS, authority_violations
@@ -600,9 +599,9 @@ class RegistryServicer(registry_service_pb2_grpc.RegistryServiceServicer):
     async def SealDocument(self, request, context):
         _entry_sequence(request.entry, "entry")
         try:
-            body = json.loads(request.body)
-        except (UnicodeDecodeError, json.JSONDecodeError):
-            body = None
+            body = strict_json.loads(request.body)
+        except strict_json.JsonRefused as exc:
+            raise InvalidArgument([FieldViolation("body", f"must be a JSON object: {exc}")]) from None
         if not isinstance(body, dict):
             raise InvalidArgument([FieldViolation("body", "must be a JSON object")])
         if request.kind not in documents.KINDS:

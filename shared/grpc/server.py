@@ -36,8 +36,15 @@ SERVER_OPTIONS = (
     ("grpc.keepalive_time_ms", 60_000),
     ("grpc.keepalive_timeout_ms", 20_000),
     ("grpc.http2.min_ping_interval_without_data_ms", 10_000),
-    # Streams at once on one connection, and the largest request accepted (4 MiB).
-    ("grpc.max_concurrent_streams", 256),
+    # Streams at once on one connection, and the largest request accepted (4 MiB). Above the
+    # watches one caller may hold (max_watches_per_caller, 1000): a caller's streams past this
+    # would wait unseen in its own transport, never refused, instead of one being refused.
+    ("grpc.max_concurrent_streams", 2048),
+    # Calls gRPC core holds for the server to take up. Past its default (1,000) it cancels new
+    # ones: two callers opening their thousand watches at once had ~200 of them CANCELLED before
+    # any handler ran, the refusal of the one too many never reached, and other callers hit.
+    ("grpc.server.max_pending_requests", 8192),
+    ("grpc.server.max_pending_requests_hard_limit", 16384),
     ("grpc.max_receive_message_length", 4 * 1024 * 1024),
 )
 

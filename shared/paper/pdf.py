@@ -5,7 +5,6 @@ document itself as an embedded file, so the PDF alone is enough to verify it off
 from __future__ import annotations
 
 import io
-import json
 from xml.sax.saxutils import escape
 
 import segno
@@ -18,6 +17,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from deedflow.registry.v1 import document_pb2
+from shared import strict_json
 from shared.documents import to_file
 from shared.paper import font, payload
 from shared.paper.fields import TITLES, Field, document_fields, verification_fields
@@ -165,8 +165,8 @@ def page(document: document_pb2.SignedDocument) -> bytes:
     content; a document that does not verify still renders (what it says is the verifier's to
     judge, not the printer's)."""
     try:
-        content = json.loads(document.content)
-    except ValueError:
+        content = strict_json.loads(document.content)
+    except strict_json.JsonRefused:
         content = None
     return _layout(document, content if isinstance(content, dict) else {})
 

@@ -63,6 +63,23 @@ CASES: list[tuple[str, str, Role, Message, str]] = [
         ),
         "ruling.authority",
     ),
+    # JSON nested 50,000 deep once ended as INTERNAL (RecursionError); a member named twice would
+    # be read two ways.
+    *(
+        (
+            "registry",
+            "SealDocument",
+            Role.SERVICE,
+            registry_pb.SealDocumentRequest(
+                entry=f"units/{UNIT}/entries/1",
+                kind="certificate",
+                number="渝(2026)渝北区不动产权第0000001号",
+                body=body,
+            ),
+            "body",
+        )
+        for body in (b"[" * 50_000 + b"]" * 50_000, b'{"a": ' * 40 + b"1" + b"}" * 40, b'{"a": 1, "a": 2}')
+    ),
 ]
 
 

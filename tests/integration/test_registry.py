@@ -903,3 +903,33 @@ async def test_units_read_together_are_each_as_read_alone(as_service, as_clerk):
     assert reply.outcomes[1].error.code == grpc.StatusCode.NOT_FOUND.value[0]
     assert reply.outcomes[2].response == await as_service.GetUnit(requests[2])
     assert [e.kind for e in reply.outcomes[0].response.unit.entries] == [pb.ENTRY_KIND_PREREGISTRATION]
+
+
+async def test_a_seizure_cannot_start_later_than_its_entry(as_clerk, clock):
+    """A seizure binds from its entry in the book; a term starting later would run past three
+    years from when it binds (民诉法解释 485). A start in the past counts from then."""
+    _, (unit, _) = await new_building(as_clerk)
+    ruling = parties_pb2.CourtRuling(authority="重庆市渝北区人民法院", ruling_number="(2026)渝0112执31号")
+    later = pb.SeizeUnitRequest(
+        request_id=rid(),
+        unit_number=unit,
+        ruling=ruling,
+        start_time=ts(clock.now() + YEAR),
+        end_time=ts(clock.now() + 3 * YEAR),
+    )
+    with pytest.raises(grpc.aio.AioRpcError) as refused:
+        await as_clerk.SeizeUnit(later)
+    assert refused.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    violations = bad_request(rpc_status.from_call(refused.value)).field_violations
+    assert [v.field for v in violations] == ["start_time"]
+    entries = (await as_clerk.GetUnit(pb.GetUnitRequest(unit_number=unit))).unit.entries
+    assert [e for e in entries if e.kind == pb.ENTRY_KIND_SEIZURE] == []
+    earlier = pb.SeizeUnitRequest(
+        request_id=rid(),
+        unit_number=unit,
+        ruling=ruling,
+        start_time=ts(clock.now() - YEAR),
+        end_time=ts(clock.now() + YEAR),
+    )
+    entry = (await as_clerk.SeizeUnit(earlier)).entry
+    assert entry.kind == pb.ENTRY_KIND_SEIZURE
