@@ -42,6 +42,7 @@ from shared.grpc.channels import secure_channel
 from shared.grpc.status import error_info
 from shared.ids import display_unit_number
 from shared.logging import mask_personal_ids
+from shared.money import yuan
 from shared.paper.pdf import render
 from shared.pki import CertPair, Pki, issue_leaf
 from shared.purchase_terms import canonical_bytes
@@ -341,7 +342,7 @@ async def run() -> int:
                 [
                     ("number", mortgage.proof_number),
                     ("mortgagee", mortgage.loan.bank.name),
-                    ("amount", f"¥{mortgage.loan.amount_fen / 100:,.2f}"),
+                    ("amount", yuan(mortgage.loan.amount_fen)),
                     ("ranks from (pre-mortgage date)", _time(mortgage.priority_time)),
                     ("entered", _time(mortgage.register_time)),
                 ],

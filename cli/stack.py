@@ -15,6 +15,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import grpc
 import typer
 from rich.console import Console
 from rich.table import Table
@@ -35,6 +36,9 @@ from shared.runtime import load_pki, main
 
 app = typer.Typer(help="Run deedflow: every service as its own process on PostgreSQL, over mTLS.")
 console = Console()
+# A message is one line, however narrow the terminal: the terminal wraps it, rich does not break it.
+errors = Console(stderr=True, soft_wrap=True)
+NOT_RUNNING = "no stack is running here: `deedflow up --detach` starts one"
 
 STACK_FILE = "stack.json"
 POLL_SECONDS = 0.2
@@ -257,6 +261,12 @@ def status() -> None:
     rows = asyncio.run(_rows(settings, load_pki(settings)))
     _print_table(rows, settings)
     if any(row.state != "SERVING" for row in rows):
+        if all(row.pid is None for row in rows):
+            errors.print(f"[red]{NOT_RUNNING}[/red]")
+        else:
+            errors.print(
+                f"[red]not every service is serving; the logs are under {settings.home / 'logs'}[/red]"
+            )
         raise typer.Exit(1)
 
 
@@ -266,7 +276,14 @@ def seed() -> None:
     from cli.seed import load
 
     settings = Settings()
-    project = asyncio.run(load(settings, load_pki(settings)))
+    try:
+        project = asyncio.run(load(settings, load_pki(settings)))
+    except grpc.aio.AioRpcError as exc:
+        if exc.code() == grpc.StatusCode.UNAVAILABLE:
+            errors.print(f"[red]cannot reach the stack to seed it: {NOT_RUNNING}[/red]")
+            raise typer.Exit(3) from None
+        errors.print(f"[red]the stack refused the seed data: {exc.code().name} {exc.details()}[/red]")
+        raise typer.Exit(1) from None
     console.print(
         f"seeded {project.display_name}: permit {project.presale_permit_number},"
         f" buildings {', '.join(project.building_numbers)}"
@@ -305,28 +322,31 @@ def pki(
     --role and --id, issue one more development identity (a test system's certificate); with
     --book-key, a signing key of an authority's own."""
     settings = Settings()
-    folder = load_pki(settings).root
-    console.print(f"PKI ready in {folder} (throw-away development material; never commit it)")
+    # What was asked is checked before anything is made.
     if book_key is not None:
         try:
             validate_authority_code(book_key)
         except ids.IdentifierError as exc:
-            console.print(f"[red]--book-key: {exc}[/red]")
+            errors.print(f"[red]--book-key: {exc}[/red]")
             raise typer.Exit(2) from None
+    if role is not None or ident is not None:
+        if role not in _IDENTITIES or not ident:
+            errors.print(f"[red]--role must be one of {', '.join(_IDENTITIES)}, with --id[/red]")
+            raise typer.Exit(2)
+        try:
+            ident = _IDENTITIES[role](ident)
+        except ids.IdentifierError as exc:
+            errors.print(f"[red]--id: {exc}[/red]")
+            raise typer.Exit(2) from None
+    folder = load_pki(settings).root
+    console.print(f"PKI ready in {folder} (throw-away development material; never commit it)")
+    if book_key is not None:
         public = issue_book_key(folder, book_key)
         console.print(
             f"the book of {book_key} is signed with its own key from the registry's next start: {public}"
         )
-    if role is None and ident is None:
+    if role is None or ident is None:
         return
-    if role not in _IDENTITIES or not ident:
-        console.print(f"[red]--role must be one of {', '.join(_IDENTITIES)}, with --id[/red]")
-        raise typer.Exit(2)
-    try:
-        ident = _IDENTITIES[role](ident)
-    except ids.IdentifierError as exc:
-        console.print(f"[red]--id: {exc}[/red]")
-        raise typer.Exit(2) from None
     stem = out or Path(f"{role}-{ident}")
     issue_identity(folder, role, ident, stem)
     console.print(f"deedflow://{role}/{ident}: {stem}.pem and {stem}.key (0600), from the development CA")
@@ -376,8 +396,13 @@ def verifier(
             console.print(f"open {page_files.write(write, key_pem)} in a browser")
             return
         server = page_files.PageServer(key_pem, host, port)
-    except (OSError, ValueError) as exc:
-        console.print(f"[red]cannot serve the page: {exc}[/red]")
+    except OSError as exc:
+        errors.print(
+            f"[red]cannot {'write' if write else 'serve'} the page: {exc.filename}: {exc.strerror}[/red]"
+        )
+        raise typer.Exit(1) from None
+    except ValueError as exc:
+        errors.print(f"[red]the registry key {key_path} cannot be used: {exc}[/red]")
         raise typer.Exit(1) from None
     with server:
         console.print(f"verification page: {server.url} (Ctrl-C to stop)")

@@ -1,15 +1,18 @@
 """A bank's mortgage system on deedflow, in one file: sign a loan's terms, follow the event feed,
 keep the mortgage proof, discharge a repaid loan.
 
-Against a running stack (`deedflow up`, `deedflow seed`), with the development PKI's bank A:
+Against a running stack (`deedflow up`, `deedflow seed`), with the development PKI's bank A, and
+the filing examples/developer.py drafts (examples/README.md walks through both):
 
     .venv/bin/python examples/bank.py sign filing.json signature.json
-    .venv/bin/python examples/bank.py follow --state bank-state --repaid 500112...
+    .venv/bin/python examples/bank.py follow --state bank-state --once
+    .venv/bin/python examples/bank.py follow --state bank-state --repaid 500112... --exit-when-discharged
 
 `sign` reads the purchase filing the developer sent (protobuf JSON), checks that the loan is
 ours and on our terms, and writes our signature for the developer to put in `loan.bank_signature`.
-`follow` follows the feed from where it last stopped, writes each mortgage proof it is sent to
-the state folder, and lodges the discharge of the loans named by --repaid once they are recorded.
+`follow` follows the feed from where it last stopped (with --once, until it has read every event
+so far), writes each mortgage proof it is sent to the state folder, and lodges the discharge of
+the loans named by --repaid: at once for a mortgage already recorded, else once it is.
 Protos: protos/deedflow/{events,mortgage,orchestrator}/v1; errors: docs/errors.md.
 """
 
@@ -62,15 +65,18 @@ class Bank:
 
     @classmethod
     def load(cls, args: argparse.Namespace) -> Bank:
-        """From --cert/--key/--ca, or bank A of the development PKI `deedflow up` created."""
-        if args.cert:
-            return cls(Path(args.cert).read_bytes(), Path(args.key).read_bytes(), Path(args.ca).read_bytes())
+        """From --cert/--key/--ca (the key beside the certificate by default), or bank A of the
+        development PKI `deedflow up` created."""
         pki = Settings().pki_path
-        return cls(
-            (pki / "callers" / "bank-a.pem").read_bytes(),
-            (pki / "callers" / "bank-a.key").read_bytes(),
-            (pki / "ca.pem").read_bytes(),
-        )
+        cert = Path(args.cert) if args.cert else pki / "callers" / "bank-a.pem"
+        key = Path(args.key) if args.key else cert.with_suffix(".key")
+        ca = Path(args.ca) if args.ca else pki / "ca.pem"
+        try:
+            return cls(cert.read_bytes(), key.read_bytes(), ca.read_bytes())
+        except OSError as exc:
+            raise SystemExit(
+                f"cannot read {exc.filename}: {exc.strerror} (run `deedflow up` for the development PKI)"
+            ) from None
 
     def channel(self, target: str) -> grpc.aio.Channel:
         credentials = grpc.ssl_channel_credentials(self.ca_pem, self.key_pem, self.cert_pem)
@@ -125,7 +131,40 @@ class State:
         return path
 
 
-async def follow(bank: Bank, state: State, repaid: set[str], exit_when_discharged: bool) -> None:
+async def handle(
+    event: events_pb.Event, mortgages, state: State, repaid: set[str], outstanding: set[str]
+) -> None:
+    kind = events_pb.EventType.Name(event.type).removeprefix("EVENT_TYPE_")
+    print(f"{kind} {event.subject} {event.unit_number}", flush=True)
+    if kind == "PREMORTGAGED":
+        print(f"  pre-mortgage proof {event.purchase.documents.premortgage_proof_number}")
+    elif kind == "PURCHASE_PARKED":
+        print(f"  waiting for a registry clerk: {event.purchase.problem.message}")
+    elif kind == "MORTGAGE_RECORDED":
+        await on_mortgage_recorded(mortgages, state, event.unit_number, repaid)
+    elif kind == "MORTGAGE_DISCHARGED":
+        outstanding.discard(event.unit_number)
+    state.handled(event)
+
+
+async def catch_up(mortgages, state: State, repaid: set[str], outstanding: set[str]) -> None:
+    """The repaid loans as they stand now: a mortgage recorded before our saved cursor has no
+    event still to come, so its discharge is lodged here; one discharged already is done."""
+    for unit in sorted(repaid):
+        listed = await mortgages.ListMortgages(mortgage_pb.ListMortgagesRequest(unit_number=unit), timeout=30)
+        states = {m.state for m in listed.mortgages}
+        if mortgage_pb.MORTGAGE_STATE_REGISTERED in states:
+            await on_mortgage_recorded(mortgages, state, unit, repaid)
+        elif states and states <= {mortgage_pb.MORTGAGE_STATE_DISCHARGED}:
+            print(f"the mortgage of {unit} is discharged", flush=True)
+            outstanding.discard(unit)
+        else:
+            print(f"waiting for the mortgage of {unit} to be recorded", flush=True)
+
+
+async def follow(
+    bank: Bank, state: State, repaid: set[str], exit_when_discharged: bool, once: bool = False
+) -> None:
     # Where the services are: `deedflow up` publishes each one's address under DEEDFLOW_HOME.
     settings = Settings()
     async with (
@@ -135,22 +174,24 @@ async def follow(bank: Bank, state: State, repaid: set[str], exit_when_discharge
         feed = events_service_pb2_grpc.EventServiceStub(feed_channel)
         mortgages = mortgage_service_pb2_grpc.MortgageServiceStub(mortgage_channel)
         outstanding = set(repaid)
+        await catch_up(mortgages, state, repaid, outstanding)
+        if exit_when_discharged and not outstanding:
+            return
+        if once:
+            while True:
+                page = await feed.ListEvents(
+                    events_pb.ListEventsRequest(after_cursor=state.cursor), timeout=30
+                )
+                if not page.events:
+                    print(f"read every event so far; cursor {state.cursor or '(start)'}", flush=True)
+                    return
+                for event in page.events:
+                    await handle(event, mortgages, state, repaid, outstanding)
         while True:
             try:
                 stream = feed.WatchEvents(events_pb.WatchEventsRequest(after_cursor=state.cursor))
                 async for response in stream:
-                    event = response.event
-                    kind = events_pb.EventType.Name(event.type).removeprefix("EVENT_TYPE_")
-                    print(f"{kind} {event.subject} {event.unit_number}", flush=True)
-                    if kind == "PREMORTGAGED":
-                        print(f"  pre-mortgage proof {event.purchase.documents.premortgage_proof_number}")
-                    elif kind == "PURCHASE_PARKED":
-                        print(f"  waiting for a registry clerk: {event.purchase.problem.message}")
-                    elif kind == "MORTGAGE_RECORDED":
-                        await on_mortgage_recorded(mortgages, state, event.unit_number, repaid)
-                    elif kind == "MORTGAGE_DISCHARGED":
-                        outstanding.discard(event.unit_number)
-                    state.handled(event)
+                    await handle(response.event, mortgages, state, repaid, outstanding)
                     if exit_when_discharged and not outstanding:
                         return
             except grpc.aio.AioRpcError as exc:
@@ -196,13 +237,14 @@ def main() -> int:
     watch.add_argument("--state", type=Path, default=Path("bank-state"), help="cursor and proofs")
     watch.add_argument("--repaid", nargs="*", default=[], help="units whose loans are repaid")
     watch.add_argument("--exit-when-discharged", action="store_true", help="stop once they are")
+    watch.add_argument("--once", action="store_true", help="stop when every event so far is read")
     args = parser.parse_args()
     bank = Bank.load(args)
     if args.command == "sign":
         filing = json_format.Parse(args.filing.read_text(), purchase_pb.PurchaseFiling())
         args.signature.write_text(json_format.MessageToJson(sign_loan_terms(bank, filing)))
         return 0
-    asyncio.run(follow(bank, State(args.state), set(args.repaid), args.exit_when_discharged))
+    asyncio.run(follow(bank, State(args.state), set(args.repaid), args.exit_when_discharged, args.once))
     return 0
 
 

@@ -11,14 +11,27 @@ import sys
 
 from shared.auth import current_caller
 from shared.context import method_var, request_id_var, subject_var
+from shared.ids import IdentifierError, validate_uscc
 
-# An 18-character resident ID inside any text: keep area code and last four, hide the birth date
-# and sequence, so logs never carry a whole personal ID.
+# An 18-character resident ID inside any text: keep the area code and the check character, hide
+# the birth date and sequence, so that nothing people or logs read carries a whole personal ID.
 _RESIDENT_ID = re.compile(r"(?<![0-9A-Za-z])(\d{6})\d{8}(\d{3}[\dXx])(?![0-9A-Za-z])")
 
 
+def _masked(match: re.Match) -> str:
+    token = match.group(0)
+    # An organization's unified social credit code may be all digits too; it is public (printed
+    # on its business licence) and shown whole, a bank's as a developer's.
+    try:
+        validate_uscc(token)
+    except IdentifierError:
+        return f"{match.group(1)}{'*' * 11}{match.group(2)[-1]}"
+    return token
+
+
 def mask_personal_ids(text: str) -> str:
-    return _RESIDENT_ID.sub(lambda m: f"{m.group(1)}{'*' * 11}{m.group(2)[-1]}", text)
+    """The one masking rule: every resident ID in the text masked, nothing else."""
+    return _RESIDENT_ID.sub(_masked, text)
 
 
 class JsonFormatter(logging.Formatter):

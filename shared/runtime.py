@@ -136,7 +136,10 @@ async def start_service(
     paging.use_key_material(deps.pki.service(name).key_pem)
     try:
         grpc_port = settings.port_of(name) if port is None else port
-        metrics.serve(settings.metrics_host, settings.metrics_port_of(name) if grpc_port else 0)
+        # A port given here (tests, replicas) is not the configured one its metrics port follows:
+        # any free port then, never the default service's (51050 would meet a running stack).
+        metrics_port = settings.metrics_port_of(name) if port is None and grpc_port else 0
+        metrics.serve(settings.metrics_host, metrics_port)
         running = await start_server(
             name,
             info.grpc_services,

@@ -20,3 +20,13 @@ def from_timestamp(message, field: str) -> dt.datetime | None:
     if not message.HasField(field):
         return None
     return getattr(message, field).ToDatetime(tzinfo=dt.UTC)
+
+
+# Where people read a time it is Beijing time (Asia/Shanghai, +08:00 all year since 1991) with
+# its offset; machine output (JSON, logs, signed texts) stays in UTC.
+CHINA = dt.timezone(dt.timedelta(hours=8), "Asia/Shanghai")
+
+
+def china_time(moment: dt.datetime) -> str:
+    """'2026-12-07 21:24:30 +08:00': an aware time as people read it, to the second."""
+    return moment.astimezone(CHINA).strftime("%Y-%m-%d %H:%M:%S +08:00")

@@ -12,6 +12,7 @@ from rich.table import Table
 from cli.deedctl.common import (
     Options,
     console,
+    counted,
     document_summary,
     emit,
     errors,
@@ -19,6 +20,7 @@ from cli.deedctl.common import (
     masked_holders,
     read_input,
     run,
+    show_table,
 )
 from cli.deedctl.exit_codes import ExitCode
 from deedflow.registry.v1 import registry_service_pb2 as registry_pb
@@ -28,7 +30,7 @@ from shared.checkpoint import key_id
 from shared.districts import DISTRICTS, validate_authority_code
 from shared.documents import load_public_key
 from shared.logging import mask_personal_ids
-from shared.paper.fields import china_time, document_fields
+from shared.paper.fields import document_fields
 from shared.paper.reading import read
 from shared.paper.verdict import Verdict, judge
 from shared.pki import Pki
@@ -129,10 +131,9 @@ def verify(
         emit(options, summary | {"printed": printed, "body": result.content.get("body", {})})
     else:
         shown = {k: v for k, v in summary.items() if k not in ("failures", "valid", "page", "verdict")}
-        shown["sealed_time"] = china_time(shown["sealed_time"])
-        console.print(key_value_table("register document", masked_holders(shown)))
+        show_table(key_value_table("register document", masked_holders(shown)))
         if result.content.get("kind") in COMPARED:
-            console.print(_compared_table(verdict, result.content, held.pdf is not None))
+            show_table(_compared_table(verdict, result.content, held.pdf is not None))
         if verdict.valid:
             console.print("[green]VALID[/green]: sealed by the registry and included in its signed tree")
         for failure in result.failures:
@@ -251,7 +252,7 @@ def books(ctx: typer.Context) -> None:
         }
         for b in found
     ]
-    table = Table(title=f"the register: {len(rows)} books")
+    table = Table(title=f"the register's books ({len(rows)})")
     for column in ("book", "leaves", "signed", "key id"):
         table.add_column(column, overflow="fold")
     for row in rows:
@@ -303,7 +304,7 @@ def audit(
         for book in books
     ]
     data = {"ok": all(b["ok"] for b in audited), "books": audited}
-    table = Table(title=f"audit of the register: {len(audited)} books")
+    table = Table(title=f"audit of the register: {counted(len(audited), 'book')}")
     for column in ("book", "leaves", "checkpoints", "unsigned", "result"):
         table.add_column(column, overflow="fold")
     for book in audited:

@@ -19,6 +19,8 @@ from cli.deedctl.common import (
     key_value_table,
     request_id,
     run,
+    show_table,
+    utc,
     when,
 )
 from deedflow.casework.v1 import casework_service_pb2 as pb
@@ -67,10 +69,12 @@ def _row(case: pb.Case, office: str, now: dt.datetime) -> dict:
         "kind": enum_name(pb.CaseKind, case.kind, "CASE_KIND_"),
         "state": _state(case.state),
         "unit_number": case.unit_number,
-        "lodged": when(case.lodge_time),
+        "lodged": utc(case.lodge_time),
         "age_days": round(age_days, 2),
         "time_limit_working_days": case.time_limit_working_days,
-        "due": when(case.due_time),
+        "due": utc(case.due_time),
+        "_lodged": when(case.lodge_time),
+        "_due": when(case.due_time),
         "hours_left": None if hours is None else round(hours, 1),
         "_left": left_text,
     }
@@ -113,12 +117,17 @@ def list_cases(
 
     rows = run(options, fetch)
     table = Table(title=f"cases ({len(rows)})")
-    columns = ("case", "office", "kind", "state", "unit_number", "lodged", "age_days")
-    for column in (*columns, "limit (wd)", "due", "time left"):
+    columns = ("case", "office", "kind", "state", "unit_number")
+    for column in (*columns, "lodged", "age_days", "limit (wd)", "due", "time left"):
         table.add_column(column, overflow="fold")
     for row in rows:
         table.add_row(
-            *(str(row[c]) for c in columns), str(row["time_limit_working_days"]), row["due"], row["_left"]
+            *(str(row[c]) for c in columns),
+            row["_lodged"],
+            str(row["age_days"]),
+            str(row["time_limit_working_days"]),
+            row["_due"],
+            row["_left"],
         )
     emit(options, [{k: v for k, v in r.items() if not k.startswith("_")} for r in rows], table)
 
@@ -129,7 +138,7 @@ def _show(options: Options, case: pb.Case) -> None:
         emit(options, data)
         return
     left, _ = _time_left(case, dt.datetime.now(dt.UTC))
-    console.print(
+    show_table(
         key_value_table(
             f"case {case.case_number}",
             {
@@ -152,7 +161,7 @@ def _show(options: Options, case: pb.Case) -> None:
         corrections.add_column("description", overflow="fold")
         for item in case.corrections:
             corrections.add_row(item.subject, item.description)
-        console.print(corrections)
+        show_table(corrections)
     if case.refusal_reasons:
         console.print("refused because: " + "; ".join(case.refusal_reasons))
     history = Table(title="history")
@@ -160,7 +169,7 @@ def _show(options: Options, case: pb.Case) -> None:
         history.add_column(column, overflow="fold")
     for event in case.history:
         history.add_row(_state(event.state), event.actor, when(event.event_time), "; ".join(event.notes))
-    console.print(history)
+    show_table(history)
 
 
 def _stub(options: Options, case: str):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
+import re
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -17,20 +18,24 @@ import typer
 from google.protobuf import json_format
 from google.protobuf.message import Message
 from grpc_status import rpc_status
+from rich.cells import cell_len
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from cli.deedctl.exit_codes import ExitCode, exit_code_for
-from cli.deedctl.identity import ClientIdentity
+from cli.deedctl.identity import ClientIdentity, IdentityProblem
 from cli.deedctl.reasons import meaning
 from shared.config import Settings
 from shared.grpc.channels import secure_channel
 from shared.grpc.status import bad_request, error_info
 from shared.logging import mask_personal_ids
 from shared.runstate import address_of
+from shared.timestamps import CHINA, china_time
 
 console = Console()
-errors = Console(stderr=True)
+# A message is one line, however narrow the terminal: the terminal wraps it, rich does not break it.
+errors = Console(stderr=True, soft_wrap=True)
 T = TypeVar("T")
 
 
@@ -45,15 +50,73 @@ class Options:
         return self.target or address_of(self.settings, service)
 
     def channel(self, service: str) -> grpc.aio.Channel:
-        return secure_channel(self.target_of(service), self.identity.ca_pem(), self.identity.pair())
+        # The certificate the caller named first: a wrong --cert is what they will want to hear.
+        pair = self.identity.pair()
+        return secure_channel(self.target_of(service), self.identity.ca_pem(), pair)
 
 
 def emit(options: Options, data: object, table: Table | None = None) -> None:
-    """JSON for scripts, a table for people."""
+    """JSON for scripts, a table for people (show_table)."""
     if options.json_output or table is None:
         typer.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
     else:
-        console.print(table)
+        show_table(table)
+
+
+def _plain(cell) -> str:
+    return cell.plain if isinstance(cell, Text) else Text.from_markup(str(cell)).plain
+
+
+def _widths(columns: list[list[str]], screen: int) -> list[int] | None:
+    """Each column's width when every one can hold its longest word (widths on the screen, where
+    a Chinese character takes two), the room left shared out as the columns' text would use it;
+    None when the words do not fit side by side. Set here, because rich, short of room, narrows
+    the widest columns whatever they hold."""
+    need = [
+        max((cell_len(word) for text in column for word in text.split()), default=1) for column in columns
+    ]
+    whole = [
+        max((cell_len(line) for text in column for line in text.splitlines()), default=1)
+        for column in columns
+    ]
+    # A cell's padding and its border: three characters a column, and one to close the row.
+    room = screen - 3 * len(columns) - 1
+    if sum(need) > room:
+        return None
+    wants = [max(w - n, 0) for w, n in zip(whole, need, strict=True)]
+    extra = room - sum(need)
+    if sum(wants) <= extra:
+        return [n + w for n, w in zip(need, wants, strict=True)]
+    return [n + extra * w // sum(wants) for n, w in zip(need, wants, strict=True)]
+
+
+def show_table(table: Table, out: Console | None = None) -> None:
+    """A table as people read it: "none" when it is empty; as a table when every column can hold
+    its longest word, so that lines break between words and never inside a number, a name or a
+    hash; otherwise each row as "column: value" lines, which a narrow terminal wraps at words."""
+    out = out or console
+    title = re.sub(r"\s*\(\d+\)$", "", str(table.title or "")) or "nothing"
+    if table.row_count == 0:
+        out.print(f"{title}: none")
+        return
+    columns = [[str(c.header), *(_plain(cell) for cell in c.cells)] for c in table.columns]
+    widths = _widths(columns, out.width)
+    if widths is not None:
+        for column, width in zip(table.columns, widths, strict=True):
+            column.width = width
+        out.print(table)
+        return
+    if table.title:
+        out.print(str(table.title), style="bold")
+    if not table.show_header and len(columns) == 2:
+        for key, value in zip(columns[0][1:], columns[1][1:], strict=True):
+            out.print(Text(f"{key}: {value}"), overflow="fold")
+        return
+    for row in range(table.row_count):
+        for column in columns:
+            label = f"{column[0]}: " if column[0] else ""
+            out.print(Text(label + column[row + 1]), overflow="fold")
+        out.print()
 
 
 def read_input(path: Path) -> bytes:
@@ -97,9 +160,14 @@ def document_summary(content: dict, document) -> dict:
 
 
 def masked_holders(data: dict) -> dict:
-    """The summary as a table shows it to people: holders in one line, resident IDs masked (a
-    script's JSON keeps the document's own words)."""
-    return data | {"holders": mask_personal_ids(", ".join(data["holders"]))}
+    """The summary as a table shows it to people: holders in one line, resident IDs masked, the
+    sealing time in Beijing time (a script's JSON keeps the document's own words)."""
+    shown = data | {"holders": mask_personal_ids(", ".join(data["holders"]))}
+    if data.get("sealed_time"):
+        shown["sealed_time"] = china_time(
+            dt.datetime.fromisoformat(data["sealed_time"].replace("Z", "+00:00"))
+        )
+    return shown
 
 
 def refusal(exc: grpc.aio.AioRpcError) -> dict:
@@ -118,25 +186,64 @@ def refusal(exc: grpc.aio.AioRpcError) -> dict:
     return data
 
 
+UNREACHABLE_HINT = "is the stack running? `deedflow status` tells; `deedflow up --detach` starts it"
+# What gRPC says when no connection could be made, and when TLS would not agree.
+_UNREACHABLE = re.compile(
+    r"failed to connect|connections to all backends failing|Connection refused|DNS resolution"
+)
+_HANDSHAKE = re.compile(r"(?i)handshake|certificate verify|ssl|tls")
+_ADDRESS = re.compile(r"(?:ipv4:|ipv6:|dns:)?(\[?[\w.:-]+\]?:\d+)")
+
+
+def connection_problem(exc: grpc.aio.AioRpcError) -> str | None:
+    """One line for a call that never reached a service: what, where, and what to do."""
+    if exc.code() != grpc.StatusCode.UNAVAILABLE:
+        return None
+    said = f"{exc.details() or ''} {exc.debug_error_string() or ''}"
+    found = _ADDRESS.search(said)
+    where = f" at {found.group(1)}" if found else ""
+    if _HANDSHAKE.search(said) and not _UNREACHABLE.search(said):
+        return (
+            f"the service{where} refused the TLS handshake: its certificate and yours must come from"
+            " the CA given with --ca (default .deedflow/pki/ca.pem)"
+        )
+    if _UNREACHABLE.search(said):
+        return f"cannot reach deedflow{where}: {UNREACHABLE_HINT}"
+    return None
+
+
 def report_refusal(options: Options, exc: grpc.aio.AioRpcError) -> ExitCode:
+    problem = connection_problem(exc)
+    if problem is not None:
+        if options.json_output:
+            errors.print_json(json.dumps({"error": {"code": "UNAVAILABLE", "message": problem}}))
+        else:
+            errors.print(f"[red]{problem}[/red]")
+        return ExitCode.UNAVAILABLE
     data = refusal(exc)
     if options.json_output:
         errors.print_json(json.dumps({"error": data}, ensure_ascii=False))
     else:
-        errors.print(f"[red]refused: {data['code']}[/red] {data['message']}")
+        fields = data.get("fields", {})
+        # A bad field is said once, by the field; any other refusal by its message.
+        errors.print(f"[red]refused: {data['code']}[/red]" + ("" if fields else f" {data['message']}"))
         if "reason" in data:
             errors.print(f"  {data['reason']}: {data['meaning_zh']} / {data['meaning_en']}")
-        for field, why in data.get("fields", {}).items():
+        for field, why in fields.items():
             errors.print(f"  {field}: {why}")
     return exit_code_for(exc.code())
 
 
 def run(options: Options, work: Callable[[], Awaitable[T]]) -> T:
-    """Runs a command's calls; a refusal becomes a message and the exit code of its class."""
+    """Runs a command's calls; a refusal becomes a message and the exit code of its class, a
+    certificate or key that cannot be used one line and exit 2."""
     try:
         return asyncio.run(work())
     except grpc.aio.AioRpcError as exc:
         raise typer.Exit(report_refusal(options, exc)) from None
+    except IdentityProblem as exc:
+        errors.print(f"[red]{exc}[/red]")
+        raise typer.Exit(ExitCode.USAGE) from None
 
 
 def as_dict(message: Message) -> dict:
@@ -149,19 +256,31 @@ def enum_name(enum_type, value: int, prefix: str) -> str:
 
 
 def when(stamp) -> str:
-    """A timestamp in local time to the second, or '-' when unset."""
+    """A timestamp as people read it, Beijing time with its offset (JSON keeps UTC), or '-'."""
     if not stamp.seconds and not stamp.nanos:
         return "-"
-    return stamp.ToDatetime(tzinfo=dt.UTC).astimezone().strftime("%Y-%m-%d %H:%M:%S")
+    return china_time(stamp.ToDatetime(tzinfo=dt.UTC))
+
+
+def counted(n: int, noun: str) -> str:
+    """'1 book', '2 books'."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
+def utc(stamp) -> str | None:
+    """A timestamp as scripts read it (JSON): RFC 3339 in UTC, or None when unset."""
+    if not stamp.seconds and not stamp.nanos:
+        return None
+    return stamp.ToJsonString()
 
 
 def parse_time(text: str, option: str) -> dt.datetime:
-    """An ISO-8601 time from the command line; local time when no zone is given."""
+    """An ISO-8601 time from the command line; Beijing time when no zone is given."""
     try:
         value = dt.datetime.fromisoformat(text)
     except ValueError:
         raise typer.BadParameter(f"{text!r} is not an ISO-8601 time", param_hint=option) from None
-    return value if value.tzinfo else value.astimezone()
+    return value if value.tzinfo else value.replace(tzinfo=CHINA)
 
 
 REQUEST_ID_HELP = "Idempotency key; default a new one, printed so a timed-out command can be re-run safely."

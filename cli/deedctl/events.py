@@ -9,7 +9,7 @@ import json
 import typer
 from rich.table import Table
 
-from cli.deedctl.common import Options, console, emit, enum_name, run, when
+from cli.deedctl.common import Options, console, emit, enum_name, run, utc, when
 from deedflow.events.v1 import events_service_pb2 as pb
 from deedflow.events.v1 import events_service_pb2_grpc
 
@@ -25,7 +25,7 @@ def _summary(event: pb.Event) -> dict:
         "type": enum_name(pb.EventType, event.type, "EVENT_TYPE_"),
         "subject": event.subject,
         "unit_number": event.unit_number,
-        "time": when(event.event_time),
+        "time": utc(event.event_time),
         "office": event.office,
     }
 
@@ -36,7 +36,7 @@ def _table(events: list[pb.Event]) -> Table:
         table.add_column(column, overflow="fold")
     for event in events:
         row = _summary(event)
-        table.add_row(row["cursor"], row["type"], row["subject"], row["unit_number"], row["time"])
+        table.add_row(row["cursor"], row["type"], row["subject"], row["unit_number"], when(event.event_time))
     return table
 
 
@@ -80,7 +80,8 @@ def watch(
                 if options.json_output:
                     typer.echo(json.dumps(row, ensure_ascii=False))
                 else:
-                    line = f"{row['cursor']}  {row['time']}  {row['type']:<26} {row['subject']}"
+                    at = when(response.event.event_time)
+                    line = f"{row['cursor']}  {at}  {row['type']:<26} {row['subject']}"
                     console.print(f"{line}  {row['unit_number']}", soft_wrap=True)
                 seen += 1
                 if count and seen >= count:

@@ -9,12 +9,13 @@ import typer
 from rich.table import Table
 
 from cli.deedctl import book, building, cases, documents, events, purchases, register
-from cli.deedctl.common import Options, console, emit
+from cli.deedctl.common import UNREACHABLE_HINT, Options, emit, errors, key_value_table, run
 from cli.deedctl.exit_codes import ExitCode
 from cli.deedctl.identity import resolve_identity
 from shared.catalog import SERVICE_NAMES, service_info
 from shared.config import Settings
 from shared.grpc.healthcheck import health_status
+from shared.timestamps import china_time
 
 app = typer.Typer(help="deedctl: registry clerks' command line (mTLS gRPC).", no_args_is_help=True)
 
@@ -61,13 +62,12 @@ async def _health(options: Options, service: str) -> str:
 def whoami(ctx: typer.Context) -> None:
     """Who the servers see you as (from your certificate), proven by an mTLS call to the registry."""
     options: Options = ctx.obj
-    try:
+
+    async def ask() -> tuple:
         caller = options.identity.caller()
-    except (OSError, ValueError) as exc:
-        console.print(f"[red]cannot read your certificate: {exc}[/red]")
-        raise typer.Exit(ExitCode.FORBIDDEN) from None
-    not_before, not_after = options.identity.validity()
-    accepted = asyncio.run(_health(options, "registry"))
+        return caller, options.identity.validity(), await _health(options, "registry")
+
+    caller, (not_before, not_after), accepted = run(options, ask)
     data = {
         "identity": caller.uri,
         "role": caller.role.value,
@@ -78,11 +78,10 @@ def whoami(ctx: typer.Context) -> None:
         "registry": options.target_of("registry"),
         "registry_answer": accepted,
     }
-    table = Table(show_header=False)
-    for field, value in data.items():
-        table.add_row(field, value)
-    emit(options, data, table)
+    shown = data | {"not_before": china_time(not_before), "not_after": china_time(not_after)}
+    emit(options, data, key_value_table("who the servers see you as", shown))
     if accepted != "SERVING":
+        errors.print(f"[red]{UNREACHABLE_HINT}[/red]")
         raise typer.Exit(ExitCode.UNAVAILABLE)
 
 
@@ -98,7 +97,7 @@ def health(ctx: typer.Context) -> None:
             for s, st in zip(SERVICE_NAMES, states, strict=True)
         ]
 
-    rows = asyncio.run(check_all())
+    rows = run(options, check_all)
     table = Table(title="deedflow health")
     for column in ("service", "term", "address", "state"):
         table.add_column(column, overflow="fold")
@@ -107,4 +106,5 @@ def health(ctx: typer.Context) -> None:
         table.add_row(row["service"], row["term"], row["address"], f"[{colour}]{row['state']}[/{colour}]")
     emit(options, rows, table)
     if any(row["state"] != "SERVING" for row in rows):
+        errors.print(f"[red]{UNREACHABLE_HINT}[/red]")
         raise typer.Exit(ExitCode.UNAVAILABLE)

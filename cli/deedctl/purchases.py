@@ -19,6 +19,7 @@ from cli.deedctl.common import (
     key_value_table,
     request_id,
     run,
+    show_table,
     when,
 )
 from cli.deedctl.reasons import meaning
@@ -173,7 +174,7 @@ def show(ctx: typer.Context, purchase: str = typer.Argument(..., help="purchases
         emit(options, as_dict(found))
         return
     documents = found.documents
-    console.print(
+    show_table(
         key_value_table(
             found.name,
             {
@@ -189,7 +190,7 @@ def show(ctx: typer.Context, purchase: str = typer.Argument(..., help="purchases
             },
         )
     )
-    console.print(_timeline(found))
+    show_table(_timeline(found))
 
 
 @app.command()

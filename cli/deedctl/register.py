@@ -10,18 +10,19 @@ from cli.deedctl.common import (
     REQUEST_ID_HELP,
     Options,
     as_dict,
-    console,
     emit,
     enum_name,
     key_value_table,
     parse_time,
     request_id,
     run,
+    show_table,
     when,
 )
 from deedflow.registry.v1 import registry_service_pb2 as pb
 from deedflow.registry.v1 import registry_service_pb2_grpc
 from deedflow.type.v1 import parties_pb2
+from shared.money import yuan
 
 unit_app = typer.Typer(help="The register of one unit.", no_args_is_help=True)
 objection_app = typer.Typer(help="Objections (异议登记).", no_args_is_help=True)
@@ -39,7 +40,7 @@ def _entries_table(title: str, entries) -> Table:
             enum_name(pb.EntryKind, entry.kind, "ENTRY_KIND_"),
             enum_name(pb.EntryState, entry.state, "ENTRY_STATE_"),
             ", ".join(entry.holders) or "-",
-            f"¥{entry.amount_fen / 100:,.2f}" if entry.amount_fen else "-",
+            yuan(entry.amount_fen) if entry.amount_fen else "-",
             ruling or "-",
             str(entry.queue_position or "-"),
             when(entry.entry_time),
@@ -69,7 +70,7 @@ def unit_show(
         emit(options, as_dict(unit))
         return
     facts = unit.facts
-    console.print(
+    show_table(
         key_value_table(
             f"unit {unit.facts.unit_number}",
             {
@@ -83,7 +84,7 @@ def unit_show(
         )
     )
     ordered = sorted(unit.entries, key=lambda e: (e.queue_position or 0, e.sequence))
-    console.print(_entries_table("current rights and restrictions", ordered))
+    show_table(_entries_table("current rights and restrictions", ordered))
 
 
 @unit_app.command("history")
@@ -107,7 +108,7 @@ def _show_entries(options: Options, title: str, rid: str, entries) -> None:
     if options.json_output:
         emit(options, {"request_id": rid, "entries": [as_dict(e) for e in entries]})
     else:
-        console.print(_entries_table(title, entries))
+        show_table(_entries_table(title, entries))
 
 
 def _ruling(court: str, ruling: str) -> parties_pb2.CourtRuling:

@@ -51,6 +51,7 @@ from shared.errors import (
 from shared.grpc.status import to_status
 from shared.ids import request_derived_id
 from shared.journal import Journal, Operation, Refused
+from shared.money import yuan
 from shared.names import parse_uuid_name
 from shared.permits import require_permit_holder
 from shared.timestamps import to_timestamp
@@ -713,7 +714,7 @@ class _Transfer:
                 )
             )
             loan = premortgage.loan
-            encumbrances.append(f"抵押权: {loan.bank.name} {loan.amount_fen / 100:.2f} 元, {proof_number}")
+            encumbrances.append(f"抵押权: {loan.bank.name} {yuan(loan.amount_fen)}, {proof_number}")
         await op.call_many(steps)
         register_time = committed.register_time.ToDatetime(tzinfo=dt.UTC)
 

@@ -10,8 +10,10 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from shared import timestamps
+from shared.money import yuan
+
 NOT_RECORDED = "未记载 (not recorded)"
-CHINA = dt.timezone(dt.timedelta(hours=8))
 _CO_OWNERSHIP = {
     "CO_OWNERSHIP_SOLE": "单独所有 (sole)",
     "CO_OWNERSHIP_BY_SHARES": "按份共有 (by shares)",
@@ -31,11 +33,11 @@ class Field:
 
 
 def china_time(text: str) -> str:
-    """A sealed time (ISO-8601) as Beijing time to the second, the way a certificate dates it."""
+    """A sealed time (ISO-8601) as Beijing time to the second with its offset, the way a
+    certificate dates it (shared/timestamps.py)."""
     if not text:
         return NOT_RECORDED
-    moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(CHINA)
-    return moment.strftime("%Y-%m-%d %H:%M:%S") + " (UTC+8)"
+    return timestamps.china_time(dt.datetime.fromisoformat(text.replace("Z", "+00:00")))
 
 
 def _person(party: dict) -> str:
@@ -65,10 +67,6 @@ def _co_ownership(body: dict) -> str:
     if len(owners) <= 1:
         return _CO_OWNERSHIP["CO_OWNERSHIP_SOLE"]
     return f"{_CO_OWNERSHIP['CO_OWNERSHIP_BY_SHARES']}：" + "，".join(_share(o) for o in owners)
-
-
-def _yuan(fen: str | int) -> str:
-    return f"{int(fen) / 100:,.2f} 元"
 
 
 def certificate_fields(content: dict) -> list[Field]:
@@ -120,7 +118,7 @@ def proof_fields(content: dict) -> list[Field]:
         Field(
             "其他",
             "Other",
-            f"被担保主债权数额 (secured principal) {_yuan(loan.get('amount_fen', 0))}；"
+            f"被担保主债权数额 (secured principal) {yuan(loan.get('amount_fen', 0))}；"
             f"债务履行期限 (term) {int(loan.get('term_months', 0))} 个月 (months)；"
             f"抵押合同 (mortgage contract) {loan.get('mortgage_contract_number', '')}；"
             f"登簿 (entered) {china_time(body.get('register_time', ''))}",
@@ -150,6 +148,6 @@ def verification_fields(document) -> list[Field]:
         Field("叶序号", "Leaf index", str(document.leaf_index)),
         Field("树大小", "Tree size", str(checkpoint.tree_size)),
         Field("根哈希", "Root hash (SHA-256)", checkpoint.root_hash.hex()),
-        Field("检查点时间", "Checkpoint time", signed_at.isoformat(timespec="microseconds")),
+        Field("检查点时间", "Checkpoint time", timestamps.china_time(signed_at)),
         Field("登记机构公钥标识", "Registry key id", checkpoint.key_id.hex()),
     ]

@@ -1280,7 +1280,7 @@
     const two = (n) => String(n).padStart(2, "0");
     return (
       `${d.getUTCFullYear()}-${two(d.getUTCMonth() + 1)}-${two(d.getUTCDate())} ` +
-      `${two(d.getUTCHours())}:${two(d.getUTCMinutes())}:${two(d.getUTCSeconds())} (UTC+8)`
+      `${two(d.getUTCHours())}:${two(d.getUTCMinutes())}:${two(d.getUTCSeconds())} +08:00`
     );
   }
 
@@ -1526,7 +1526,7 @@
       row(data, "叶序号", "Leaf index", String(outcome.document.leafIndex), { field: "叶序号" });
       row(data, "树大小", "Tree size", String(cp.treeSize), { field: "树大小" });
       row(data, "根哈希", "Root hash (SHA-256)", hex(cp.rootHash), { field: "根哈希" });
-      row(data, "检查点时间", "Checkpoint time", outcome.at || "", { field: "检查点时间" });
+      row(data, "检查点时间", "Checkpoint time", outcome.at ? chinaTime(outcome.at) : "", { field: "检查点时间" });
       row(data, "登记机构公钥标识", "Registry key id", hex(cp.keyId), { field: "登记机构公钥标识" });
     }
     $("source").textContent = outcome.source || "";

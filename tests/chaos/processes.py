@@ -38,6 +38,8 @@ class ServiceProcess:
             DEEDFLOW_PKI_DIR=str(pki_root),
             DEEDFLOW_ADDRESSES=json.dumps(addresses),
             DEEDFLOW_PORTS=json.dumps({name: port}),
+            # Any free port for its metrics: port + 1000 may be anyone's.
+            DEEDFLOW_METRICS_PORTS=json.dumps({name: 0}),
             GRPC_VERBOSITY="ERROR",
             **(env or {}),
         )

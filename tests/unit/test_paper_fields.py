@@ -34,8 +34,8 @@ def test_co_ownership_reads_as_the_book_holds_it():
 
 def test_times_are_beijing_time_and_missing_facts_say_so():
     content = _certificate(owners=[], gross_area_dm2="14350")
-    assert _field(content, "发证时间") == "2026-12-06 00:30:00 (UTC+8)"
-    assert china_time("2026-12-05T05:40:57.284Z") == "2026-12-05 13:40:57 (UTC+8)"
+    assert _field(content, "发证时间") == "2026-12-06 00:30:00 +08:00"
+    assert china_time("2026-12-05T05:40:57.284Z") == "2026-12-05 13:40:57 +08:00"
     assert _field(content, "面积") == "建筑面积 (gross floor area) 143.50 m²"
     for label in ("坐落", "权利性质", "使用期限", "用途"):
         assert _field(content, label) == NOT_RECORDED
@@ -73,5 +73,5 @@ def test_a_proof_names_the_mortgagee_the_obligors_and_the_debt():
     assert fields["义务人"] == "甲（身份证 500112197301180211）"
     assert "1,004,500.00 元" in fields["其他"]
     assert "360 个月" in fields["其他"]
-    assert fields["附记"].startswith("顺位时间 (priority from) 2026-12-01 08:00:00 (UTC+8)")
+    assert fields["附记"].startswith("顺位时间 (priority from) 2026-12-01 08:00:00 +08:00")
     assert fields["证明号"] == content["number"]
