@@ -22,6 +22,7 @@ from rich.table import Table
 
 import seeds
 from cli.seed import load as load_seeds
+from cli.tables import show_table
 from deedflow.contract.v1 import contract_service_pb2 as contract_pb
 from deedflow.contract.v1 import contract_service_pb2_grpc
 from deedflow.mortgage.v1 import mortgage_service_pb2 as mortgage_pb
@@ -49,6 +50,7 @@ from shared.purchase_terms import canonical_bytes
 from shared.runstate import address_of
 from shared.runtime import load_pki
 from shared.signing import Algorithm, sign
+from shared.timestamps import CHINA, china_time
 
 # Wide enough for the register table when the output is a pipe (make demo), not a terminal.
 console = Console(width=140)
@@ -146,14 +148,21 @@ async def follow(stub, name: str, *states: int) -> pb.Purchase:
 
 
 def _time(stamp) -> str:
+    """A step's time of day in Beijing time, to the millisecond: the timeline shows how fast."""
     if not stamp.seconds and not stamp.nanos:
         return "-"
-    return stamp.ToDatetime(tzinfo=dt.UTC).astimezone().strftime("%H:%M:%S.%f")[:-3]
+    return stamp.ToDatetime(tzinfo=dt.UTC).astimezone(CHINA).strftime("%H:%M:%S.%f")[:-3]
+
+
+def _moment(stamp) -> str:
+    if not stamp.seconds and not stamp.nanos:
+        return "-"
+    return china_time(stamp.ToDatetime(tzinfo=dt.UTC))
 
 
 def timeline(purchase: pb.Purchase) -> Table:
     table = Table(title=f"Timeline of {purchase.name} ({display_unit_number(purchase.filing.unit_number)})")
-    for column in ("step", "state", "started", "ended", "attempts"):
+    for column in ("step", "state", "started (+08:00)", "ended (+08:00)", "attempts"):
         table.add_column(column)
     for step in purchase.steps:
         table.add_row(
@@ -307,9 +316,9 @@ async def run() -> int:
         console.print(f"handed over with the certificate: {', '.join(p.name for p in handed)}")
 
         shown = handed[0]
-        console.print(timeline(shown))
+        show_table(timeline(shown), console)
         certificate = issued.certificate
-        console.print(
+        show_table(
             key_values(
                 "不动产权证书 (certificate)",
                 [
@@ -323,7 +332,7 @@ async def run() -> int:
                     ("area", f"{certificate.gross_area_dm2 / 100:.2f} m²"),
                     ("right", f"{certificate.right_type} ({certificate.right_source})"),
                     ("encumbrances", "; ".join(certificate.encumbrances) or "-"),
-                    ("entered (登簿)", _time(certificate.register_time)),
+                    ("entered (登簿)", _moment(certificate.register_time)),
                 ],
             )
         )
@@ -336,17 +345,18 @@ async def run() -> int:
             mortgage_pb.GetMortgageRequest(name=listed.name, with_document=True)
         )
         mortgage = proof.mortgage
-        console.print(
+        show_table(
             key_values(
                 "不动产登记证明 (the bank's mortgage proof)",
                 [
                     ("number", mortgage.proof_number),
                     ("mortgagee", mortgage.loan.bank.name),
                     ("amount", yuan(mortgage.loan.amount_fen)),
-                    ("ranks from (pre-mortgage date)", _time(mortgage.priority_time)),
-                    ("entered", _time(mortgage.register_time)),
+                    ("ranks from (pre-mortgage date)", _moment(mortgage.priority_time)),
+                    ("entered", _moment(mortgage.register_time)),
                 ],
-            )
+            ),
+            console,
         )
         history = (
             await registry.ListEntries(registry_pb.ListEntriesRequest(unit_number=shown.filing.unit_number))
@@ -360,10 +370,10 @@ async def run() -> int:
                 registry_pb.EntryKind.Name(entry.kind).removeprefix("ENTRY_KIND_"),
                 registry_pb.EntryState.Name(entry.state).removeprefix("ENTRY_STATE_"),
                 mask_personal_ids(", ".join(entry.holders)),
-                _time(entry.entry_time),
+                _moment(entry.entry_time),
                 entry.created_by_case,
             )
-        console.print(table)
+        show_table(table, console)
         # The buyer's certificate and the bank's proof as the registry sealed them: files each
         # party keeps and anyone verifies offline with the registry's public key alone.
         folder = settings.home / "demo"

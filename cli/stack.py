@@ -20,6 +20,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from cli.tables import show_table
 from shared import ids
 from shared import verifier as page_files
 from shared.catalog import SERVICE_NAMES, service_info
@@ -91,7 +92,7 @@ def _print_table(rows: list[ServiceRow], settings: Settings) -> None:
             str(row.pid or "-"),
             f"[{colour}]{row.state}[/{colour}]",
         )
-    console.print(table)
+    show_table(table, console)
 
 
 def _spawn(service: str, env: dict[str, str], settings: Settings) -> subprocess.Popen:

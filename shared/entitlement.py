@@ -131,10 +131,10 @@ RULES: dict[str, Rule] = {
         "PERMISSION_DENIED `BANK_MISMATCH`; FAILED_PRECONDITION `MORTGAGOR_CONSENT_MISSING`",
     ),
     "/deedflow.preregistration.v1.PreregistrationService/GetPreregistration": _r(
-        "the contract's developer and the lending bank"
+        "the contract's developer and each bank that lodged a pre-mortgage on it"
     ),
     "/deedflow.preregistration.v1.PreregistrationService/GetPremortgage": _r(
-        "the mortgagee bank and the developer"
+        "the mortgagee bank and the developer of the pre-registration it stands on"
     ),
     "/deedflow.preregistration.v1.PreregistrationService/GetPreregistrations": _r(
         "our own offices only, as GetPreregistration for each", _OFFICIAL

@@ -25,6 +25,14 @@ async def by_case(connection: asyncpg.Connection, table: str, case_number: str, 
     return await connection.fetchrow(f"SELECT * FROM {table} WHERE case_number = $1{suffix}", case_number)
 
 
+async def premortgage_banks(connection: asyncpg.Connection, preregistration_id: uuid.UUID) -> list[str]:
+    """The banks that lodged a pre-mortgage on the pre-registration, whatever became of it."""
+    rows = await connection.fetch(
+        "SELECT DISTINCT bank_uscc FROM premortgage WHERE preregistration_id = $1", preregistration_id
+    )
+    return [row["bank_uscc"] for row in rows]
+
+
 async def live_premortgage_of(connection: asyncpg.Connection, preregistration_id: uuid.UUID):
     return await connection.fetchrow(
         "SELECT * FROM premortgage WHERE preregistration_id = $1 AND state IN ('PENDING', 'IN_FORCE')",

@@ -78,14 +78,31 @@ class Preregistrations:
         return row
 
     async def load_for(self, connection, table: str, name: str, who: Caller):
-        """A pre-registration for its developer, a pre-mortgage for its bank; to other callers
-        who are not officials it does not exist."""
+        """A right as the party who acts on it finds it: a pre-registration by its developer, a
+        pre-mortgage by its bank; to other callers who are not officials it does not exist."""
         row = await self.load(connection, table, name)
         if table == PREREGISTRATIONS:
             developer = parties_pb2.Organization.FromString(row["developer"]).uscc
             require_party(who, name, developer=developer)
         else:
             require_party(who, name, banks=[parties_pb2.Loan.FromString(row["loan"]).bank.uscc])
+        return row
+
+    async def load_readable(self, connection, table: str, name: str, who: Caller):
+        """A right as its readers see it: a pre-registration (预告) by its developer and by the
+        banks that lodged a pre-mortgage on it, whose security it is; a pre-mortgage (预抵押) by
+        its bank and by the developer of the pre-registration it stands on, whose interim
+        guarantee (阶段性担保) of the loan ends when the mortgage is entered. Officials read
+        all; to anyone else it does not exist."""
+        row = await self.load(connection, table, name)
+        if table == PREREGISTRATIONS:
+            preregistration = row
+            banks = await repository.premortgage_banks(connection, row["id"])
+        else:
+            preregistration = await repository.get(connection, PREREGISTRATIONS, row["preregistration_id"])
+            banks = [parties_pb2.Loan.FromString(row["loan"]).bank.uscc]
+        developer = parties_pb2.Organization.FromString(preregistration["developer"]).uscc
+        require_party(who, name, developer=developer, banks=banks)
         return row
 
     # 预告登记

@@ -137,6 +137,9 @@ class PreregistrationServicer(preregistration_service_pb2_grpc.PreregistrationSe
     async def _visible(self, table: str, name: str):
         return await self.tx.query(lambda c: self.service.load_for(c, table, name, caller()))
 
+    async def _readable(self, table: str, name: str):
+        return await self.tx.query(lambda c: self.service.load_readable(c, table, name, caller()))
+
     async def _as_the_book_shows(self, message) -> None:
         """The book prevails (民法典 216-217): a 预告 or 预抵押 the law has ended by lapse (民法典
         221: no transfer applied for within 90 days of first registration) shows as lapsed,
@@ -164,7 +167,7 @@ class PreregistrationServicer(preregistration_service_pb2_grpc.PreregistrationSe
         return bool(pending.cases)
 
     async def GetPreregistration(self, request, context):
-        row = await self._visible(PREREGISTRATIONS, request.name)
+        row = await self._readable(PREREGISTRATIONS, request.name)
         response = pb.GetPreregistrationResponse(preregistration=preregistration_message(row))
         if not request.as_recorded:
             await self._as_the_book_shows(response.preregistration)
@@ -173,7 +176,7 @@ class PreregistrationServicer(preregistration_service_pb2_grpc.PreregistrationSe
         return response
 
     async def GetPremortgage(self, request, context):
-        row = await self._visible(PREMORTGAGES, request.name)
+        row = await self._readable(PREMORTGAGES, request.name)
         response = pb.GetPremortgageResponse(premortgage=premortgage_message(row))
         if not request.as_recorded:
             await self._as_the_book_shows(response.premortgage)

@@ -15,6 +15,8 @@ from deedflow.mortgage.v1 import mortgage_service_pb2 as mortgage_pb
 from deedflow.mortgage.v1 import mortgage_service_pb2_grpc
 from deedflow.orchestrator.v1 import orchestrator_service_pb2 as pb
 from deedflow.orchestrator.v1 import orchestrator_service_pb2_grpc
+from deedflow.preregistration.v1 import preregistration_service_pb2 as prereg_pb
+from deedflow.preregistration.v1 import preregistration_service_pb2_grpc
 from deedflow.transfer.v1 import transfer_service_pb2 as transfer_pb
 from deedflow.transfer.v1 import transfer_service_pb2_grpc
 from shared.grpc.channels import secure_channel
@@ -154,3 +156,54 @@ async def test_a_buyer_certificate_reads_nothing_else(offices, services, pki):
         desk = orchestrator_service_pb2_grpc.PurchaseServiceStub(channel)
         code, reason = await refused(desk.ListPurchases(pb.ListPurchasesRequest()))
         assert (code, reason) == (grpc.StatusCode.PERMISSION_DENIED, "ROLE_NOT_ALLOWED")
+
+
+async def test_the_pre_registration_and_pre_mortgage_by_developer_and_lending_bank(
+    offices, services, pki, developer_desk
+):
+    """预告 and 预抵押 as docs/authorization.md states them: both by the seller and the lending
+    bank (each side's security rests on the other's record) and by officials; to another
+    developer, another bank or a buyer they do not exist."""
+    _, (unit, _) = await presale(offices)
+    filing, _ = signed_filing(pki, unit, with_loan=True)
+    purchase = await file_purchase(developer_desk, filing)
+    waiting = await until(developer_desk, purchase.name, pb.PURCHASE_STATE_AWAITING_COMPLETION)
+    preregistration, premortgage = waiting.documents.preregistration, waiting.documents.premortgage
+    assert preregistration
+    assert premortgage
+    identities = {
+        "clerk": "clerk",
+        "seller": "developer",
+        "lending bank": "bank-a",
+        "another developer": "developer-b",
+        "another bank": "bank-b",
+        "a buyer": buyer(pki, next_resident_id()).pair,
+    }
+    seen = {}
+    for who, identity in identities.items():
+        pair = pki.caller(identity) if isinstance(identity, str) else identity
+        port = services["preregistration"].server.port
+        async with secure_channel(f"127.0.0.1:{port}", pki.ca_pem, pair, default_timeout=10) as channel:
+            stub = preregistration_service_pb2_grpc.PreregistrationServiceStub(channel)
+            seen[who] = (
+                await _outcome(
+                    stub.GetPreregistration(prereg_pb.GetPreregistrationRequest(name=preregistration))
+                ),
+                await _outcome(stub.GetPremortgage(prereg_pb.GetPremortgageRequest(name=premortgage))),
+            )
+    assert seen == {
+        "clerk": ("OK", "OK"),
+        "seller": ("OK", "OK"),
+        "lending bank": ("OK", "OK"),
+        "another developer": ("NOT_FOUND", "NOT_FOUND"),
+        "another bank": ("NOT_FOUND", "NOT_FOUND"),
+        "a buyer": ("PERMISSION_DENIED", "PERMISSION_DENIED"),
+    }
+
+
+async def _outcome(call) -> str:
+    try:
+        await call
+    except grpc.aio.AioRpcError as error:
+        return error.code().name
+    return "OK"

@@ -12,8 +12,9 @@ from rich.console import Console
 from rich.table import Table
 from typer.testing import CliRunner
 
-from cli.deedctl.common import counted, show_table, when
+from cli.deedctl.common import counted, when
 from cli.deedctl.main import app as deedctl
+from cli.tables import show_table
 from shared.logging import mask_personal_ids
 from shared.money import yuan
 from shared.paper.fields import proof_fields
