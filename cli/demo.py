@@ -334,7 +334,8 @@ async def run() -> int:
                     ("encumbrances", "; ".join(certificate.encumbrances) or "-"),
                     ("entered (登簿)", _moment(certificate.register_time)),
                 ],
-            )
+            ),
+            console,
         )
         listed = (
             await mortgages.ListMortgages(
