@@ -51,9 +51,17 @@ def _crash_postgres_here(pgdata: Path, url: str) -> None:
 
 
 def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+    return free_ports(1)[0]
+
+
+def free_ports(count: int) -> list[int]:
+    """`count` ports free now, all different: each probe is held open until all are taken, since
+    the OS may hand a port just closed to the next probe."""
+    with contextlib.ExitStack() as held:
+        probes = [held.enter_context(socket.socket()) for _ in range(count)]
+        for probe in probes:
+            probe.bind(("127.0.0.1", 0))
+        return [probe.getsockname()[1] for probe in probes]
 
 
 class Cluster:
@@ -75,7 +83,7 @@ class Cluster:
         self.faults = faults or {}
         self.marks = marks
         self.env = {**QUICK, **(env or {})}
-        self.ports = {name: free_port() for name in SERVICE_NAMES}
+        self.ports = dict(zip(SERVICE_NAMES, free_ports(len(SERVICE_NAMES)), strict=True))
         self.addresses = {name: f"127.0.0.1:{port}" for name, port in self.ports.items()}
         self.processes: dict[str, ServiceProcess] = {}
         self.restarts: dict[str, int] = dict.fromkeys(SERVICE_NAMES, 0)

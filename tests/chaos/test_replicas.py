@@ -4,20 +4,29 @@ certificate and the book holds each entry once.
 
 Each service's address names both replicas ("ipv4:127.0.0.1:A,127.0.0.1:B"), so every channel
 balances round robin over the replicas its health checks find serving. One replica of each runs
-as its own OS process (the victims); the other runs in this process."""
+as its own OS process (the victims); the other runs in this process.
+
+A handover of a few purchases makes only two or three calls to the transfer office, which round
+robin may all give to the survivor (it did, in one run of CI). So the survivor's transfer replica
+says NOT_SERVING from its start until the victim has taken the handover's first call: every
+transfer call goes to the victim, which then dies with the handover's work in hand, while the
+survivor, serving again, takes the rest."""
 
 from __future__ import annotations
 
 import asyncio
 
 import pytest
+from grpc_health.v1.health_pb2 import HealthCheckResponse
 
 from deedflow.orchestrator.v1 import orchestrator_service_pb2 as pb
 from deedflow.orchestrator.v1 import orchestrator_service_pb2_grpc
+from deedflow.transfer.v1 import transfer_service_pb2 as transfer_pb
+from deedflow.transfer.v1 import transfer_service_pb2_grpc
 from shared.catalog import SERVICE_NAMES
 from shared.config import Settings
 from tests.chaos.book import ONE_PURCHASE_WITH_A_LOAN, entries_by_kind
-from tests.chaos.cluster import free_port
+from tests.chaos.cluster import free_ports
 from tests.chaos.processes import ServiceProcess
 from tests.flows import open_offices, presale, rid
 from tests.purchases import complete, file_purchase, pay, signed_filing, until
@@ -26,6 +35,7 @@ from tests.support import OFFICE_SERVERS, client_channel, start_at
 pytestmark = pytest.mark.slow
 
 PURCHASES = 8
+SERVING, NOT_SERVING = HealthCheckResponse.SERVING, HealthCheckResponse.NOT_SERVING
 # Short leases, so what a killed replica held is taken over within the test.
 LEASES = {"DEEDFLOW_SAGA_LEASE_SECONDS": "2", "DEEDFLOW_JOURNAL_LEASE_SECONDS": "2"}
 
@@ -36,13 +46,16 @@ async def replicas(three_servers, pki, tmp_path, monkeypatch):
     for name, value in LEASES.items():
         monkeypatch.setenv(name, value)
     urls = {service: three_servers[server] for service, server in OFFICE_SERVERS.items()}
-    ports = {service: (free_port(), free_port()) for service in SERVICE_NAMES}
+    chosen = iter(free_ports(2 * len(SERVICE_NAMES)))
+    ports = {service: (next(chosen), next(chosen)) for service in SERVICE_NAMES}
     addresses = {s: f"ipv4:127.0.0.1:{a},127.0.0.1:{b}" for s, (a, b) in ports.items()}
     settings = Settings(home=tmp_path / "home", pki_dir=pki.root, bind_host="127.0.0.1", addresses=addresses)
     local, remote = {}, []
     try:
         for service in SERVICE_NAMES:
             local[service] = await start_at(service, settings, urls[service], ports[service][1])
+            if service == "transfer":
+                await local[service].server.health.set("", NOT_SERVING)
         remote = await asyncio.gather(
             *(
                 asyncio.to_thread(
@@ -75,15 +88,25 @@ async def test_a_replica_of_each_service_killed_mid_handover_loses_nothing(repli
         client_channel(ports["orchestrator"], pki, "developer") as channel,
     ):
         desk = orchestrator_service_pb2_grpc.PurchaseServiceStub(channel)
-        building, units = await presale(offices, units=PURCHASES)
+        transfer = next(p for p in remote if p.name == "transfer")
+        building, units = await presale(offices, units=PURCHASES, inspected=False)
         filed = [await file_purchase(desk, signed_filing(pki, unit, with_loan=True)[0]) for unit in units]
         for purchase in filed:
             await pay(offices, await until(desk, purchase.name, pb.PURCHASE_STATE_AWAITING_COMPLETION))
+        async with client_channel(transfer.port, pki, "clerk") as inspector:
+            await transfer_service_pb2_grpc.TransferServiceStub(inspector).RecordSiteInspection(
+                transfer_pb.RecordSiteInspectionRequest(
+                    request_id=rid(),
+                    building_number=building,
+                    outcome=transfer_pb.SITE_INSPECTION_OUTCOME_AS_DESCRIBED,
+                )
+            )
         await complete(desk, building)
-        # Mid-handover: the transfer office's victim has taken its first call of the handover,
-        # whose other calls (each purchase's certificate, the converted mortgages) are to come.
-        transfer = next(p for p in remote if p.name == "transfer")
-        assert await asyncio.to_thread(transfer.wait_for_line, '"message": "call"', 60)
+        # Mid-handover: the transfer office's victim has taken the handover's first call (from an
+        # office, not the inspector), whose other calls (each purchase's transfer, the converted
+        # mortgages) are to come; the survivor serves again, and every victim dies.
+        assert await asyncio.to_thread(transfer.wait_for_line, '"caller": "deedflow://service/', 60)
+        await local["transfer"].server.health.set("", SERVING)
         for process in remote:
             process.kill()
         # The victims had their share when they died: round robin gave the offices' calls to both
