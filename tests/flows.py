@@ -333,9 +333,10 @@ async def premortgage(o: Offices, sale: Sale) -> prereg_pb.Premortgage:
     return reply.premortgage
 
 
-async def pay_tax(o: Offices, sale: Sale) -> tax_pb.Assessment:
+async def assess(o: Offices, sale: Sale) -> tax_pb.Assessment:
+    """The sale's deed tax assessed on the terms its buyers signed, not paid."""
     terms = sale.contract.terms
-    assessment = (
+    return (
         await o.tax.AssessDeedTax(
             tax_pb.AssessDeedTaxRequest(
                 request_id=rid(),
@@ -344,11 +345,15 @@ async def pay_tax(o: Offices, sale: Sale) -> tax_pb.Assessment:
                 buyers=terms.buyers,
                 price_ex_vat_fen=terms.price_ex_vat_fen,
                 gross_area_dm2=terms.gross_area_dm2,
-                home_count=parties_pb2.HOME_COUNT_ONLY,
+                home_count=terms.buyers[0].home_count,
                 residential=True,
             )
         )
     ).assessment
+
+
+async def pay_tax(o: Offices, sale: Sale) -> tax_pb.Assessment:
+    assessment = await assess(o, sale)
     # The lending bank collects it (契税 paid through the bank that lends on the purchase).
     sale.assessment = (
         await o.tax_as_bank.RecordPayment(

@@ -401,9 +401,10 @@
     return new Uint8Array(out);
   }
 
-  async function inflate(bytes, format) {
-    const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream(format));
-    const reader = stream.getReader();
+  // zlib data inflated up to `limit` bytes; what goes wrong is thrown as a `Refusal`, `tooBig`
+  // or `broken(error)` saying what.
+  async function inflateWithin(bytes, limit, Refusal, tooBig, broken) {
+    const reader = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("deflate")).getReader();
     const chunks = [];
     let total = 0;
     try {
@@ -411,12 +412,12 @@
         const { done, value } = await reader.read();
         if (done) break;
         total += value.length;
-        if (total > MAX_DOCUMENT_BYTES) throw new Unreadable("the data inflates past the size of a document");
+        if (total > limit) throw new Refusal(tooBig);
         chunks.push(value);
       }
     } catch (error) {
-      if (error instanceof Unreadable) throw error;
-      throw new Unreadable(`the data does not inflate: ${error.message}`);
+      if (error instanceof Refusal) throw error;
+      throw new Refusal(broken(error));
     }
     return concat(...chunks);
   }
@@ -435,7 +436,15 @@
     text = asciiTrim(text);
     if (!text.startsWith(PAYLOAD_PREFIX)) throw new Unreadable(`a verification payload starts with ${PAYLOAD_PREFIX}`);
     if (text.length > MAX_PAYLOAD_CHARS) throw new Unreadable(`a verification payload is at most ${MAX_PAYLOAD_CHARS} characters`);
-    return fromProtobuf(await inflate(base45Decode(text.slice(PAYLOAD_PREFIX.length)), "deflate"));
+    return fromProtobuf(
+      await inflateWithin(
+        base45Decode(text.slice(PAYLOAD_PREFIX.length)),
+        MAX_DOCUMENT_BYTES,
+        Unreadable,
+        "the data inflates past the size of a document",
+        (error) => `the data does not inflate: ${error.message}`,
+      ),
+    );
   }
 
   // ---- the one reading of a deedflow PDF (shared/paper/pdf_reader.py, docs/verification.md) ----
@@ -775,24 +784,14 @@
     return new Uint8Array(out);
   }
 
-  async function inflatePdf(raw) {
-    const reader = new Blob([raw]).stream().pipeThrough(new DecompressionStream("deflate")).getReader();
-    const chunks = [];
-    let total = 0;
-    try {
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) break;
-        total += value.length;
-        if (total > MAX_DECODED_BYTES) throw new PdfRefused("a compressed stream inflates past what a deedflow PDF holds");
-        chunks.push(value);
-      }
-    } catch (error) {
-      if (error instanceof PdfRefused) throw error;
-      throw new PdfRefused("a compressed stream is cut short or has bytes after its end");
-    }
-    return concat(...chunks);
-  }
+  const inflatePdf = (raw) =>
+    inflateWithin(
+      raw,
+      MAX_DECODED_BYTES,
+      PdfRefused,
+      "a compressed stream inflates past what a deedflow PDF holds",
+      () => "a compressed stream is cut short or has bytes after its end",
+    );
 
   async function decodedStream(stream) {
     let filters = stream.dictionary.get("Filter");

@@ -21,7 +21,7 @@ from deedflow.tax.v1 import tax_service_pb2 as tax_pb
 from deedflow.tax.v1 import tax_service_pb2_grpc
 from shared.db import plain_url
 from shared.pki import DEV_CALLERS
-from tests.flows import BANK, file_contract, presale, refused, rid
+from tests.flows import BANK, assess, file_contract, presale, refused, rid
 from tests.purchases import file_purchase, pay, signed_filing, until
 from tests.support import client_channel
 
@@ -41,22 +41,7 @@ async def tax_as(services, pki, who: str):
 async def _assessed(offices, pki) -> tax_pb.Assessment:
     """A filed contract financed by bank-a, assessed and not paid."""
     _, (unit, _) = await presale(offices)
-    sale = await file_contract(offices, pki, unit)
-    terms = sale.contract.terms
-    return (
-        await offices.tax.AssessDeedTax(
-            tax_pb.AssessDeedTaxRequest(
-                request_id=rid(),
-                contract=sale.contract.name,
-                unit_number=unit,
-                buyers=terms.buyers,
-                price_ex_vat_fen=terms.price_ex_vat_fen,
-                gross_area_dm2=terms.gross_area_dm2,
-                home_count=terms.buyers[0].home_count,
-                residential=True,
-            )
-        )
-    ).assessment
+    return await assess(offices, await file_contract(offices, pki, unit))
 
 
 def _payment(assessment: tax_pb.Assessment) -> tax_pb.RecordPaymentRequest:
