@@ -13,6 +13,7 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 
 from deedflow.type.v1 import parties_pb2
+from deedflow.type.v1.reasons import Reason
 from shared.errors import FailedPrecondition
 from shared.signing import algorithm_of, verify
 
@@ -63,7 +64,7 @@ def require_consent(
     text: bytes,
     ca_pem: bytes,
     at: dt.datetime,
-    reason: str,
+    reason: Reason,
     field: str = "signatures",
 ) -> None:
     """Every party (name -> certificate identity) has signed `text` with a certificate of our CA

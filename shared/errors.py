@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from deedflow.type.v1.reasons import Reason
+
 
 @dataclass(frozen=True)
 class FieldViolation:
@@ -12,7 +14,7 @@ class FieldViolation:
 
     field: str
     description: str
-    reason: str = ""
+    reason: Reason | None = None
 
 
 class DomainError(Exception):
@@ -31,7 +33,7 @@ class InvalidArgument(DomainError):
         self,
         violations: list[FieldViolation],
         message: str | None = None,
-        reason: str = "",
+        reason: Reason | None = None,
         metadata: dict[str, str] | None = None,
     ) -> None:
         super().__init__(message or "; ".join(f"{v.field}: {v.description}" for v in violations))
@@ -43,7 +45,7 @@ class InvalidArgument(DomainError):
 class ReasonedError(DomainError):
     """An error carrying an ErrorInfo reason (listed in docs/errors.md) and metadata."""
 
-    def __init__(self, reason: str, message: str, metadata: dict[str, str] | None = None) -> None:
+    def __init__(self, reason: Reason, message: str, metadata: dict[str, str] | None = None) -> None:
         super().__init__(message)
         self.reason = reason
         self.metadata = metadata or {}
@@ -58,7 +60,7 @@ class RequestIdReused(ReasonedError):
 
     def __init__(self, method: str) -> None:
         super().__init__(
-            "REQUEST_ID_REUSED",
+            Reason.REQUEST_ID_REUSED,
             f"request_id was already used for a different {method} request",
             {"method": method},
         )

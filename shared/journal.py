@@ -40,6 +40,7 @@ from google.protobuf.message import Message
 from google.rpc import status_pb2
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from deedflow.type.v1.reasons import Reason
 from shared import faults
 from shared.clock import Clock
 from shared.context import deadline_var, subject_var
@@ -533,7 +534,7 @@ class Journal:
             self._log(op, "POSTPONED", began, exc)
             if isinstance(exc, Incomplete):
                 raise Aborted(
-                    "OPERATION_INCOMPLETE",
+                    Reason.OPERATION_INCOMPLETE,
                     f"{op.subject} is under way; step {exc.step} could not be taken yet and is retried:"
                     f" {exc.status.message}"[:500],
                     {"step": exc.step, "operation": str(op.id)},
@@ -644,7 +645,7 @@ class Journal:
             if isinstance(taken, Operation):
                 return await self._run(taken)
             if taken is None:
-                raise Internal("OPERATION_MISSING", f"operation {op_id} is claimed but not recorded")
+                raise Internal(Reason.OPERATION_MISSING, f"operation {op_id} is claimed but not recorded")
             if taken["state"] == SUCCEEDED:
                 return taken["outcome"]
             if taken["state"] == FAILED:
@@ -652,13 +653,13 @@ class Journal:
             if taken["state"] == PARKED:
                 last = status_pb2.Status.FromString(taken["last_error"] or b"")
                 raise Internal(
-                    "OPERATION_PARKED",
+                    Reason.OPERATION_PARKED,
                     f"{taken['subject']} stopped after repeated unexplained failures: {last.message}"[:500],
                     {"operation": str(op_id)},
                 )
             if time.monotonic() + JOIN_POLL_SECONDS > deadline:
                 raise Aborted(
-                    "OPERATION_IN_PROGRESS",
+                    Reason.OPERATION_IN_PROGRESS,
                     f"{taken['subject']} is being processed; retry with the same request id",
                     {"operation": str(op_id)},
                 )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from deedflow.type.v1.reasons import Reason
 from shared.auth import Caller, Role
 from shared.errors import FieldViolation, InvalidArgument, NotFound, PermissionDenied
 from shared.logging import mask_personal_ids
@@ -67,7 +68,7 @@ def require_ruling_actor(who: Caller, request, actors: frozenset[Role] = RULING_
         return
     if who.role not in actors:
         raise PermissionDenied(
-            "RULING_NEEDS_CLERK",
+            Reason.RULING_NEEDS_CLERK,
             "a court ruling is entered by a registry clerk, not invoked by a party",
             {"role": who.role.value},
         )
@@ -89,11 +90,11 @@ def require_own_sale(who: Caller, developer: str, field: str) -> None:
     """A developer files and lodges only its own sales (its USCC as the seller)."""
     if who.role is Role.DEVELOPER and developer != who.id:
         raise PermissionDenied(
-            "DEVELOPER_MISMATCH", "a developer acts only on its own sales", {"field": field}
+            Reason.DEVELOPER_MISMATCH, "a developer acts only on its own sales", {"field": field}
         )
 
 
 def require_own_loan(who: Caller, bank: str, field: str) -> None:
     """A bank lodges only its own loans' mortgages (its USCC as the mortgagee)."""
     if who.role is Role.BANK and bank != who.id:
-        raise PermissionDenied("BANK_MISMATCH", "a bank acts only on its own loans", {"field": field})
+        raise PermissionDenied(Reason.BANK_MISMATCH, "a bank acts only on its own loans", {"field": field})

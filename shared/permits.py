@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from deedflow.contract.v1 import contract_service_pb2 as contract_pb
 from deedflow.contract.v1 import contract_service_pb2_grpc
+from deedflow.type.v1.reasons import Reason
 from shared.auth import Caller, Role
 from shared.errors import NotFound, PermissionDenied
 
@@ -25,5 +26,5 @@ def require_permit_holder(who: Caller, holder: str, named: str, field: str, what
         raise NotFound(f"no {what!r}")
     if named != holder:
         raise PermissionDenied(
-            "DEVELOPER_MISMATCH", f"{what} is under another developer's presale permit", {"field": field}
+            Reason.DEVELOPER_MISMATCH, f"{what} is under another developer's presale permit", {"field": field}
         )

@@ -22,6 +22,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature, encode_dss_signature
 
 from deedflow.type.v1 import parties_pb2
+from deedflow.type.v1.reasons import Reason
 from shared import statements
 from shared.errors import FieldViolation, InvalidArgument, PermissionDenied
 from shared.pki import leaf_problem
@@ -37,7 +38,7 @@ class SignatureRefused(InvalidArgument):
     (`filing.signatures[2].signature`) with the reason, and an ErrorInfo carries the reason, the
     slot and the signer, so a client knows whose signature to ask for again and why."""
 
-    def __init__(self, reason: str, slot: str, part: str, description: str, signer: str = "") -> None:
+    def __init__(self, reason: Reason, slot: str, part: str, description: str, signer: str = "") -> None:
         super().__init__(
             [FieldViolation(f"{slot}.{part}", description, reason)],
             f"{slot} ({signer or 'unnamed signer'}): {description}",
@@ -51,7 +52,7 @@ def algorithm_of(value: int, slot: str = "signature", signer: str = "") -> Algor
     name = parties_pb2.SignatureAlgorithm.Name(value).removeprefix("SIGNATURE_ALGORITHM_")
     if name not in Algorithm.__members__:
         raise SignatureRefused(
-            "SIGNATURE_ALGORITHM_UNSUPPORTED",
+            Reason.SIGNATURE_ALGORITHM_UNSUPPORTED,
             slot,
             "algorithm",
             f"{name} is not one this platform verifies ({', '.join(Algorithm)})",
@@ -193,17 +194,19 @@ def verify(
     try:
         certificate, uris = _trusted(certificate_pem, trusted_ca_pem)
     except _Untrusted as exc:
-        raise SignatureRefused("CERTIFICATE_UNTRUSTED", slot, "certificate_pem", str(exc), signer) from None
+        raise SignatureRefused(
+            Reason.CERTIFICATE_UNTRUSTED, slot, "certificate_pem", str(exc), signer
+        ) from None
     if uris != [expected_signer_uri]:
         named = ", ".join(uris) or "no deedflow identity"
         raise PermissionDenied(
-            "CERTIFICATE_OF_ANOTHER_PARTY",
+            Reason.CERTIFICATE_OF_ANOTHER_PARTY,
             f"{slot}: the certificate names {named}, not {expected_signer_uri} whose signature belongs here",
             {"slot": slot, "signer": signer, "expected": expected_signer_uri, "named": ",".join(uris)},
         )
     if not certificate.not_valid_before_utc <= at <= certificate.not_valid_after_utc:
         raise SignatureRefused(
-            "CERTIFICATE_EXPIRED",
+            Reason.CERTIFICATE_EXPIRED,
             slot,
             "certificate_pem",
             f"the certificate is valid from {certificate.not_valid_before_utc:%Y-%m-%d}"
@@ -215,14 +218,16 @@ def verify(
     try:
         verifier(public_key, signature, data)
     except KeyMismatch as exc:
-        raise SignatureRefused("SIGNATURE_KEY_MISMATCH", slot, "certificate_pem", str(exc), signer) from None
+        raise SignatureRefused(
+            Reason.SIGNATURE_KEY_MISMATCH, slot, "certificate_pem", str(exc), signer
+        ) from None
     except NotCanonical as exc:
-        raise SignatureRefused("SIGNATURE_NOT_CANONICAL", slot, "signature", str(exc), signer) from None
+        raise SignatureRefused(Reason.SIGNATURE_NOT_CANONICAL, slot, "signature", str(exc), signer) from None
     except InvalidSignature:
         purpose = _signed_for_another_purpose(verifier, public_key, signature, data)
         if purpose is not None:
             raise SignatureRefused(
-                "SIGNATURE_WRONG_PURPOSE",
+                Reason.SIGNATURE_WRONG_PURPOSE,
                 slot,
                 "signature",
                 f"it was given for {purpose!r}, not for {statements.purpose_of(data)!r}: consent to one act"
@@ -230,7 +235,7 @@ def verify(
                 signer,
             ) from None
         raise SignatureRefused(
-            "SIGNATURE_MISMATCH",
+            Reason.SIGNATURE_MISMATCH,
             slot,
             "signature",
             f"it does not verify over this act's statement ({statements.summary(data)}) under the"

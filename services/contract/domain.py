@@ -11,6 +11,7 @@ import hashlib
 from enum import StrEnum
 
 from deedflow.contract.v1 import contract_service_pb2 as pb
+from deedflow.type.v1.reasons import Reason
 from shared import co_ownership
 from shared.errors import FailedPrecondition, FieldViolation, PermissionDenied
 
@@ -65,26 +66,26 @@ def check_can_sign(
     """A party signs a drafted contract once; a signature naming anyone else is refused."""
     if state is not ContractState.DRAFTED:
         raise FailedPrecondition(
-            "CONTRACT_NOT_DRAFTED", f"the contract is {state.value.lower()}; signing is closed"
+            Reason.CONTRACT_NOT_DRAFTED, f"the contract is {state.value.lower()}; signing is closed"
         )
     if party not in all_parties:
         raise PermissionDenied(
-            "SIGNER_NOT_A_PARTY",
+            Reason.SIGNER_NOT_A_PARTY,
             f"{slot} names {party or 'nobody'}, who is not a party of this contract",
             {"signer": party, "slot": slot},
         )
     if party in signed:
-        raise FailedPrecondition("ALREADY_SIGNED", f"{party} has already signed", {"signer": party})
+        raise FailedPrecondition(Reason.ALREADY_SIGNED, f"{party} has already signed", {"signer": party})
 
 
 def check_can_file(state: ContractState, pending: list[str]) -> None:
     if state is ContractState.DRAFTED:
         raise FailedPrecondition(
-            "SIGNATURES_MISSING", f"still to sign: {', '.join(pending)}", {"pending": ",".join(pending)}
+            Reason.SIGNATURES_MISSING, f"still to sign: {', '.join(pending)}", {"pending": ",".join(pending)}
         )
     if state is not ContractState.SIGNED:
         raise FailedPrecondition(
-            "CONTRACT_NOT_SIGNED", f"the contract is {state.value.lower()}, not awaiting filing"
+            Reason.CONTRACT_NOT_SIGNED, f"the contract is {state.value.lower()}, not awaiting filing"
         )
 
 
@@ -98,10 +99,10 @@ def filing_due(last_signature: dt.datetime | None) -> dt.datetime | None:
 def check_can_cancel(state: ContractState) -> None:
     if state is ContractState.TRANSFERRED:
         raise FailedPrecondition(
-            "CONTRACT_TRANSFERRED", "the transfer is registered; nothing is undone (民法典 214)"
+            Reason.CONTRACT_TRANSFERRED, "the transfer is registered; nothing is undone (民法典 214)"
         )
     if state is ContractState.CANCELLED:
-        raise FailedPrecondition("CONTRACT_CANCELLED", "the contract is already cancelled")
+        raise FailedPrecondition(Reason.CONTRACT_CANCELLED, "the contract is already cancelled")
 
 
 def filing_number(year: int, serial: int) -> str:

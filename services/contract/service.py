@@ -13,6 +13,7 @@ import grpc
 from deedflow.contract.v1 import contract_service_pb2 as pb
 from deedflow.registry.v1 import registry_service_pb2 as registry_pb
 from deedflow.registry.v1 import registry_service_pb2_grpc
+from deedflow.type.v1.reasons import Reason
 from services.contract import repository
 from services.contract.domain import (
     ContractState,
@@ -99,7 +100,7 @@ class Contracts:
         )
         if not created:
             raise AlreadyExists(
-                "PROJECT_EXISTS", f"permit {request.presale_permit_number} is already registered", {}
+                Reason.PROJECT_EXISTS, f"permit {request.presale_permit_number} is already registered", {}
             )
         units = [
             (u.unit_number, building_of(u.unit_number), u.room_label, u.gross_area_dm2, u.residential)
@@ -108,7 +109,7 @@ class Contracts:
         taken = await repository.insert_units(connection, request.presale_permit_number, units)
         if taken:
             raise AlreadyExists(
-                "UNIT_ON_ANOTHER_PERMIT",
+                Reason.UNIT_ON_ANOTHER_PERMIT,
                 f"{len(taken)} units are already covered by another permit, e.g. {taken[0]}",
                 {"unit_number": taken[0]},
             )
@@ -176,11 +177,11 @@ class Contracts:
         unit = await repository.unit(connection, terms.unit_number)
         if unit is None:
             raise FailedPrecondition(
-                "UNIT_NOT_ON_PRESALE", f"unit {terms.unit_number} is not covered by any presale permit"
+                Reason.UNIT_NOT_ON_PRESALE, f"unit {terms.unit_number} is not covered by any presale permit"
             )
         if unit["developer_uscc"] != terms.developer.uscc:
             raise FailedPrecondition(
-                "UNIT_NOT_ON_PRESALE",
+                Reason.UNIT_NOT_ON_PRESALE,
                 f"the presale permit of unit {terms.unit_number} is held by another developer",
             )
         if unit["contract_id"] is not None:
@@ -202,7 +203,9 @@ class Contracts:
         if blockers:
             first = blockers[0]
             raise FailedPrecondition(
-                first.reason, f"the register refuses a new contract: {first.reason}", {"entry": first.entry}
+                Reason(first.reason),
+                f"the register refuses a new contract: {first.reason}",
+                {"entry": first.entry},
             )
         canonical = canonical_bytes(terms)
         contract_id = request_derived_id(_NAMESPACE, caller().uri, request_id, "contract")
@@ -305,10 +308,10 @@ class Contracts:
         basis = self._cancellation_basis(record, request, at)
         if record.state is ContractState.FILED:
             # The unit may not reopen while a pre-registration protects these buyers (民法典 221).
-            held = [b for b in blockers if b.reason == "PRE_REGISTRATION_HELD_BY_OTHER"]
+            held = [b for b in blockers if b.reason == Reason.PRE_REGISTRATION_HELD_BY_OTHER]
             if held:
                 raise FailedPrecondition(
-                    "PRE_REGISTRATION_IN_FORCE",
+                    Reason.PRE_REGISTRATION_IN_FORCE,
                     "cancel the pre-registration (and any pre-mortgage) before the filing",
                     {"entry": held[0].entry},
                 )
@@ -347,7 +350,7 @@ class Contracts:
         missing = [p for p in record.parties if p not in consenting]
         if missing:
             raise FailedPrecondition(
-                "CANCELLATION_CONSENT_MISSING",
+                Reason.CANCELLATION_CONSENT_MISSING,
                 f"cancellation needs every party's signature or a court ruling; missing {', '.join(missing)}",
                 {"missing": ",".join(missing)},
             )
@@ -359,7 +362,7 @@ class Contracts:
         record = await self.load(connection, contract_id, lock=True)
         if record.state is not ContractState.FILED:
             raise FailedPrecondition(
-                "CONTRACT_NOT_FILED", f"the contract is {record.state.value.lower()}, not filed"
+                Reason.CONTRACT_NOT_FILED, f"the contract is {record.state.value.lower()}, not filed"
             )
         row = await repository.set_state(
             connection,
@@ -375,7 +378,7 @@ def terms_used(unit_number: str) -> FailedPrecondition:
     """Signed terms are used once (docs/signing.md, "Replay"): a new contract on the same terms
     carries a new developer_reference, and new signatures."""
     return FailedPrecondition(
-        "TERMS_ALREADY_USED",
+        Reason.TERMS_ALREADY_USED,
         f"a contract with exactly these terms for unit {unit_number} was made before;"
         " a new contract needs its own developer_reference and signatures",
         {"unit_number": unit_number},
@@ -384,7 +387,7 @@ def terms_used(unit_number: str) -> FailedPrecondition:
 
 def _already_contracted(unit_number: str) -> FailedPrecondition:
     return FailedPrecondition(
-        "UNIT_ALREADY_CONTRACTED",
+        Reason.UNIT_ALREADY_CONTRACTED,
         f"unit {unit_number} already has a live contract",
         {"unit_number": unit_number},
     )

@@ -7,6 +7,7 @@ import uuid
 from deedflow.contract.v1 import contract_service_pb2 as pb
 from deedflow.contract.v1 import contract_service_pb2_grpc
 from deedflow.type.v1 import parties_pb2
+from deedflow.type.v1.reasons import Reason
 from services.contract import repository
 from services.contract.domain import ContractState, term_violations
 from services.contract.service import ContractRecord, Contracts, parse_contract_name
@@ -191,9 +192,9 @@ class ContractServicer(contract_service_pb2_grpc.ContractServiceServicer):
         blockers = await self.contracts.unit_blockers(request.unit_number, [])
         reasons = [b.reason for b in blockers]
         if row["contract_id"] is not None:
-            reasons.insert(0, "UNIT_ALREADY_CONTRACTED")
+            reasons.insert(0, Reason.UNIT_ALREADY_CONTRACTED)
         return pb.GetUnitResponse(
-            unit=unit_message(row, restricted="UNIT_SEIZED" in reasons), blocking_reasons=reasons
+            unit=unit_message(row, restricted=Reason.UNIT_SEIZED in reasons), blocking_reasons=reasons
         )
 
     async def CreateContract(self, request, context):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from enum import StrEnum
 
+from deedflow.type.v1.reasons import Reason
 from shared.auth import Caller
 from shared.errors import FailedPrecondition
 from shared.parties import is_holder, is_party
@@ -20,9 +21,11 @@ class MortgageState(StrEnum):
 def check_mortgagors_own(owner_sets: list[set[str]], mortgagors: set[str]) -> None:
     """The mortgagors must be the unit's registered owners (民法典 395)."""
     if not owner_sets:
-        raise FailedPrecondition("OWNERSHIP_MISSING", "the unit has no registered owner to mortgage it")
+        raise FailedPrecondition(Reason.OWNERSHIP_MISSING, "the unit has no registered owner to mortgage it")
     if mortgagors not in owner_sets:
-        raise FailedPrecondition("MORTGAGOR_NOT_OWNER", "the mortgagors are not the unit's registered owners")
+        raise FailedPrecondition(
+            Reason.MORTGAGOR_NOT_OWNER, "the mortgagors are not the unit's registered owners"
+        )
 
 
 def may_read_mortgage(who: Caller, bank: str, mortgagors: Iterable[str]) -> bool:
@@ -34,5 +37,5 @@ def may_read_mortgage(who: Caller, bank: str, mortgagors: Iterable[str]) -> bool
 def check_dischargeable(state: MortgageState) -> None:
     if state is not MortgageState.REGISTERED:
         raise FailedPrecondition(
-            "MORTGAGE_NOT_REGISTERED", f"the mortgage is {state.value.lower()}, not registered"
+            Reason.MORTGAGE_NOT_REGISTERED, f"the mortgage is {state.value.lower()}, not registered"
         )

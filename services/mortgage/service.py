@@ -13,6 +13,7 @@ from deedflow.mortgage.v1 import mortgage_service_pb2 as pb
 from deedflow.registry.v1 import registry_service_pb2 as registry_pb
 from deedflow.registry.v1 import registry_service_pb2_grpc
 from deedflow.type.v1 import parties_pb2
+from deedflow.type.v1.reasons import Reason
 from services.mortgage.domain import (
     MortgageState,
     check_dischargeable,
@@ -97,7 +98,7 @@ class Mortgages:
             statements.mortgage(request.unit_number, request.loan, request.mortgagors),
             self.ca_pem,
             at,
-            "MORTGAGOR_CONSENT_MISSING",
+            Reason.MORTGAGOR_CONSENT_MISSING,
             "mortgagor_signatures",
         )
 
@@ -146,7 +147,7 @@ class Mortgages:
             or entry.state != registry_pb.ENTRY_STATE_CURRENT
         ):
             raise FailedPrecondition(
-                "ENTRY_NOT_CURRENT", f"{request.entry} is not a current mortgage in the book"
+                Reason.ENTRY_NOT_CURRENT, f"{request.entry} is not a current mortgage in the book"
             )
         return entry
 

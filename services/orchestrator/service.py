@@ -15,6 +15,7 @@ from deedflow.contract.v1 import contract_service_pb2 as contract_pb
 from deedflow.orchestrator.v1 import orchestrator_service_pb2 as pb
 from deedflow.transfer.v1 import transfer_service_pb2 as transfer_pb
 from deedflow.type.v1 import parties_pb2
+from deedflow.type.v1.reasons import Reason
 from services.orchestrator import repository
 from services.orchestrator.building_table import BuildingTable
 from services.orchestrator.clients import Clients
@@ -58,7 +59,7 @@ def _refused(last_error: bytes | None) -> int:
 
 def _unit_taken(unit_number: str) -> FailedPrecondition:
     return FailedPrecondition(
-        "UNIT_ALREADY_CONTRACTED", f"unit {unit_number} is already being sold to another buyer"
+        Reason.UNIT_ALREADY_CONTRACTED, f"unit {unit_number} is already being sold to another buyer"
     )
 
 
@@ -103,11 +104,11 @@ class Purchases:
         unit = await self.building_table.unit(filing.unit_number)
         if unit is None:
             raise FailedPrecondition(
-                "UNIT_NOT_ON_PRESALE", f"unit {filing.unit_number} is not covered by a presale permit"
+                Reason.UNIT_NOT_ON_PRESALE, f"unit {filing.unit_number} is not covered by a presale permit"
             )
         if unit.developer_uscc != filing.developer.uscc:
             raise FailedPrecondition(
-                "UNIT_NOT_ON_PRESALE",
+                Reason.UNIT_NOT_ON_PRESALE,
                 f"the presale permit of unit {filing.unit_number} is held by another developer",
             )
         return unit
@@ -134,7 +135,7 @@ class Purchases:
             if exc.constraint_name == "purchase_terms_once":
                 # The same signed terms filed before (a replay with a new request id).
                 raise FailedPrecondition(
-                    "TERMS_ALREADY_USED",
+                    Reason.TERMS_ALREADY_USED,
                     "these signed terms were filed before; a new filing needs its own"
                     " developer_reference and signatures",
                     {"unit_number": filing.unit_number},
@@ -148,7 +149,7 @@ class Purchases:
         found = await lookup(self.tx.database.pool, key, fingerprint)
         if not isinstance(found, Answer):
             raise Aborted(
-                "OPERATION_IN_PROGRESS",
+                Reason.OPERATION_IN_PROGRESS,
                 "the filing is being processed; retry with the same request id",
                 {"request_id": request.request_id},
             )
@@ -291,10 +292,10 @@ class Purchases:
     def require_ready(row) -> None:
         state = PurchaseState(row["state"])
         if state in (PurchaseState.CANCELLED, PurchaseState.CANCELLING, PurchaseState.REJECTED):
-            raise FailedPrecondition("PURCHASE_CANCELLED", f"the purchase is {state.value.lower()}")
+            raise FailedPrecondition(Reason.PURCHASE_CANCELLED, f"the purchase is {state.value.lower()}")
         if state is not PurchaseState.CERTIFICATE_READY:
             raise FailedPrecondition(
-                "CERTIFICATE_NOT_READY",
+                Reason.CERTIFICATE_NOT_READY,
                 f"the certificate is not ready; the purchase is {state.value.lower()}",
             )
 
@@ -324,22 +325,22 @@ class Purchases:
         state = PurchaseState(row["state"])
         if state in (PurchaseState.CANCELLED, PurchaseState.CANCELLING):
             raise FailedPrecondition(
-                "PURCHASE_ALREADY_CANCELLED", f"the purchase is already {state.value.lower()}"
+                Reason.PURCHASE_ALREADY_CANCELLED, f"the purchase is already {state.value.lower()}"
             )
         if state is PurchaseState.REJECTED:
             raise FailedPrecondition(
-                "PURCHASE_REJECTED", "the filing was rejected; there is nothing to cancel"
+                Reason.PURCHASE_REJECTED, "the filing was rejected; there is nothing to cancel"
             )
         steps = {
             r["kind"]: r for r in await repository.steps(connection, row["id"]) if r["direction"] == "FORWARD"
         }
         if PIVOT.value in steps:
             raise FailedPrecondition(
-                "PURCHASE_PAST_PIVOT",
+                Reason.PURCHASE_PAST_PIVOT,
                 "the transfer is under way or registered; nothing is undone (民法典 214)",
             )
         if row["lease_until"] is not None and row["lease_until"] > at:
-            raise Aborted("PURCHASE_BUSY", "a step of this purchase is running; try again in a moment")
+            raise Aborted(Reason.PURCHASE_BUSY, "a step of this purchase is running; try again in a moment")
         if request.HasField("joint"):
             filing = pb.PurchaseFiling.FromString(row["filing"])
             needed = {
@@ -351,7 +352,7 @@ class Purchases:
             missing = sorted(needed - {s.signer for s in request.joint.signatures})
             if missing:
                 raise FailedPrecondition(
-                    "CANCELLATION_CONSENT_MISSING",
+                    Reason.CANCELLATION_CONSENT_MISSING,
                     f"consent missing from {', '.join(missing)}",
                     {"missing": ",".join(missing)},
                 )
@@ -376,7 +377,7 @@ class Purchases:
         row = await self.load(connection, request.name, who, lock=True)
         if PurchaseState(row["state"]) is not PurchaseState.PARKED:
             raise FailedPrecondition(
-                "PURCHASE_NOT_PARKED", f"the purchase is {row['state'].lower()}, not parked"
+                Reason.PURCHASE_NOT_PARKED, f"the purchase is {row['state'].lower()}, not parked"
             )
         records = await repository.steps(connection, row["id"])
         if request.withdraw_cancellation:
@@ -404,12 +405,12 @@ class Purchases:
 
     async def _withdraw_cancellation(self, connection, at: dt.datetime, row, records) -> pb.Purchase:
         if not row["cancellation"]:
-            raise FailedPrecondition("NO_CANCELLATION", "the purchase has no cancellation to withdraw")
+            raise FailedPrecondition(Reason.NO_CANCELLATION, "the purchase has no cancellation to withdraw")
         forward = {r["kind"]: r for r in records if r["direction"] == "FORWARD"}
         contract = forward.get(StepKind.CONTRACT_SIGNED.value)
         if contract is not None and contract["state"] == StepState.COMPENSATED.value:
             raise FailedPrecondition(
-                "CANCELLATION_TOO_FAR", "the contract is already cancelled; the unit is on sale again"
+                Reason.CANCELLATION_TOO_FAR, "the contract is already cancelled; the unit is on sale again"
             )
         # Compensations begin anew if the parties cancel again, and what one undid is done again:
         # each as a new application, under the next generation of its request ids.

@@ -9,6 +9,7 @@ import uuid
 
 from deedflow.orchestrator.v1 import orchestrator_service_pb2 as pb
 from deedflow.orchestrator.v1 import orchestrator_service_pb2_grpc
+from deedflow.type.v1.reasons import Reason
 from services.orchestrator import repository
 from services.orchestrator.domain import filing_violations
 from services.orchestrator.engine import Door
@@ -70,7 +71,7 @@ class PurchaseServicer(orchestrator_service_pb2_grpc.PurchaseServiceServicer):
         for slot, signature, signer, data in expected:
             if signer is None:
                 raise PermissionDenied(
-                    "SIGNER_NOT_A_PARTY",
+                    Reason.SIGNER_NOT_A_PARTY,
                     f"{slot} names {signature.signer or 'nobody'}, who is not a party to the contract",
                     {"slot": slot, "signer": signature.signer},
                 )
@@ -175,7 +176,7 @@ class PurchaseServicer(orchestrator_service_pb2_grpc.PurchaseServiceServicer):
         # Each stream holds a task and a listener: a caller may hold only so many at once.
         if self._watches[who.uri] >= self.max_watches:
             raise ResourceExhausted(
-                "TOO_MANY_WATCHES",
+                Reason.TOO_MANY_WATCHES,
                 f"this caller already watches {self._watches[who.uri]} purchases; end one first",
                 {"limit": str(self.max_watches)},
             )

@@ -19,6 +19,7 @@ from deedflow.preregistration.v1 import preregistration_service_pb2 as prereg_pb
 from deedflow.tax.v1 import tax_service_pb2 as tax_pb
 from deedflow.transfer.v1 import transfer_service_pb2 as transfer_pb
 from deedflow.type.v1 import parties_pb2
+from deedflow.type.v1.reasons import Reason
 from services.orchestrator.clients import Clients
 from services.orchestrator.domain import StepKind, area_settlement, home_count_for_tax, settled_tax_base
 from shared.errors import FailedPrecondition
@@ -183,7 +184,7 @@ async def _clearance(ctx: Context) -> Wait | None:
             await ctx.clients.tax.GetClearance(tax_pb.GetClearanceRequest(contract=ctx.documents.contract))
         ).clearance
     except grpc.aio.AioRpcError as exc:
-        if _reason(exc) == "DEED_TAX_UNPAID":
+        if _reason(exc) == Reason.DEED_TAX_UNPAID:
             return Wait(ctx.now + ctx.tax_recheck)
         raise
     ctx.documents.tax_clearance_number = clearance.clearance_number
@@ -208,7 +209,7 @@ async def building_first_registered(ctx: Context) -> Wait | None:
     buyers_chose = ctx.generations.get((StepKind.BUILDING_FIRST_REGISTERED.value, "FORWARD"), 0) > 0
     if settlement.rescission_offered and not buyers_chose:
         raise FailedPrecondition(
-            "AREA_DIFFERENCE_BEYOND_TOLERANCE",
+            Reason.AREA_DIFFERENCE_BEYOND_TOLERANCE,
             f"the as-built area differs from the contract's by"
             f" {settlement.difference_basis_points / 100:.2f} %: the buyers may rescind (CancelPurchase)"
             " or keep the flat (a clerk resumes the purchase)",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from deedflow.type.v1.reasons import Reason
 from shared.errors import FailedPrecondition
 
 
@@ -16,7 +17,7 @@ class RightState(StrEnum):
     ABANDONED = "ABANDONED"
 
 
-def check_in_force(state: RightState, what: str, reason: str) -> None:
+def check_in_force(state: RightState, what: str, reason: Reason) -> None:
     if state is not RightState.IN_FORCE:
         raise FailedPrecondition(
             reason, f"the {what} is {state.value.lower().replace('_', ' ')}, not in force"

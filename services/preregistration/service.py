@@ -16,6 +16,7 @@ from deedflow.preregistration.v1 import preregistration_service_pb2 as pb
 from deedflow.registry.v1 import registry_service_pb2 as registry_pb
 from deedflow.registry.v1 import registry_service_pb2_grpc
 from deedflow.type.v1 import parties_pb2
+from deedflow.type.v1.reasons import Reason
 from services.preregistration import repository
 from services.preregistration.domain import RightState, check_in_force
 from shared import guardians, statements
@@ -115,7 +116,7 @@ class Preregistrations:
         ).contract
         if contract.state != contract_pb.CONTRACT_STATE_FILED:
             raise FailedPrecondition(
-                "CONTRACT_NOT_FILED", "a pre-registration stands on a filed contract (CQ 61)"
+                Reason.CONTRACT_NOT_FILED, "a pre-registration stands on a filed contract (CQ 61)"
             )
         if contract.terms.unit_number != request.unit_number:
             raise InvalidArgument([FieldViolation("unit_number", f"is not the unit of {request.contract}")])
@@ -146,7 +147,7 @@ class Preregistrations:
             text,
             self.ca_pem,
             at,
-            "BUYER_APPLICATION_UNSIGNED",
+            Reason.BUYER_APPLICATION_UNSIGNED,
             "buyer_signatures",
         )
 
@@ -196,7 +197,7 @@ class Preregistrations:
             )
         except asyncpg.UniqueViolationError:
             raise FailedPrecondition(
-                "PRE_REGISTRATION_HELD_BY_OTHER",
+                Reason.PRE_REGISTRATION_HELD_BY_OTHER,
                 f"{request.contract} already has a pre-registration lodged or in force",
             ) from None
         return case
@@ -223,7 +224,7 @@ class Preregistrations:
             statements.mortgage(prereg["unit_number"], request.loan, holders),
             self.ca_pem,
             at,
-            "MORTGAGOR_CONSENT_MISSING",
+            Reason.MORTGAGOR_CONSENT_MISSING,
             "mortgagor_signatures",
         )
 
@@ -236,10 +237,10 @@ class Preregistrations:
         entering: uuid.UUID | None = None,
     ) -> Case:
         prereg = await self.load(connection, PREREGISTRATIONS, request.preregistration, lock=True)
-        check_in_force(RightState(prereg["state"]), "pre-registration", "PRE_REGISTRATION_MISSING")
+        check_in_force(RightState(prereg["state"]), "pre-registration", Reason.PRE_REGISTRATION_MISSING)
         if await repository.live_premortgage_of(connection, prereg["id"]) is not None:
             raise FailedPrecondition(
-                "PREMORTGAGE_IN_FORCE", "the pre-registration already carries a pre-mortgage"
+                Reason.PREMORTGAGE_IN_FORCE, "the pre-registration already carries a pre-mortgage"
             )
         mortgagors = _holders(prereg)
         right_id = self.premortgage_id(request, actor)
@@ -291,7 +292,7 @@ class Preregistrations:
             ),
             self.ca_pem,
             at,
-            "CANCELLATION_CONSENT_MISSING",
+            Reason.CANCELLATION_CONSENT_MISSING,
             "joint.signatures",
         )
 
@@ -299,10 +300,10 @@ class Preregistrations:
         self, connection, at: dt.datetime, request: pb.CancelPreregistrationRequest, actor: str, entering
     ) -> Case:
         prereg = await self.load(connection, PREREGISTRATIONS, request.name, lock=True)
-        check_in_force(RightState(prereg["state"]), "pre-registration", "PRE_REGISTRATION_NOT_IN_FORCE")
+        check_in_force(RightState(prereg["state"]), "pre-registration", Reason.PRE_REGISTRATION_NOT_IN_FORCE)
         if await repository.live_premortgage_of(connection, prereg["id"]) is not None:
             raise FailedPrecondition(
-                "PREMORTGAGE_IN_FORCE", "release the pre-mortgage, with the bank's consent, first"
+                Reason.PREMORTGAGE_IN_FORCE, "release the pre-mortgage, with the bank's consent, first"
             )
         return await self.cases.lodge(
             connection,
@@ -322,7 +323,7 @@ class Preregistrations:
             return
         if not request.HasField("mortgagee_consent"):
             raise FailedPrecondition(
-                "MORTGAGEE_CONSENT_MISSING",
+                Reason.MORTGAGEE_CONSENT_MISSING,
                 "the mortgagee bank's signed consent or a court ruling is needed",
             )
 
@@ -342,7 +343,7 @@ class Preregistrations:
             ),
             self.ca_pem,
             at,
-            "MORTGAGEE_CONSENT_MISSING",
+            Reason.MORTGAGEE_CONSENT_MISSING,
             "mortgagee_consent[]",
         )
 
@@ -350,7 +351,7 @@ class Preregistrations:
         self, connection, at: dt.datetime, request: pb.ReleasePremortgageRequest, actor: str, entering
     ) -> Case:
         premortgage = await self.load(connection, PREMORTGAGES, request.name, lock=True)
-        check_in_force(RightState(premortgage["state"]), "pre-mortgage", "PREMORTGAGE_NOT_IN_FORCE")
+        check_in_force(RightState(premortgage["state"]), "pre-mortgage", Reason.PREMORTGAGE_NOT_IN_FORCE)
         return await self.cases.lodge(
             connection,
             at,
@@ -375,7 +376,7 @@ class Preregistrations:
             prereg["id"],
         )
         if state is not RightState.CONVERTED:
-            check_in_force(state, "pre-registration", "PRE_REGISTRATION_NOT_IN_FORCE")
+            check_in_force(state, "pre-registration", Reason.PRE_REGISTRATION_NOT_IN_FORCE)
             prereg = await repository.update(
                 connection, PREREGISTRATIONS, prereg["id"], at, state=RightState.CONVERTED.value
             )

@@ -15,6 +15,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
 from deedflow.registry.v1 import document_pb2
+from deedflow.type.v1.reasons import Reason
 from services.registry import log, repository, tree
 from shared import merkle
 from shared.checkpoint import key_id, sign_checkpoint
@@ -143,7 +144,7 @@ class Books:
         if largest > self.max_leaf_bytes:
             # The book is append-only and read whole by auditors: nothing oversized enters it.
             raise FailedPrecondition(
-                "ENTRY_TOO_LARGE",
+                Reason.ENTRY_TOO_LARGE,
                 f"the entry would take {largest} bytes in the book; at most {self.max_leaf_bytes}",
                 {"limit": str(self.max_leaf_bytes)},
             )
@@ -160,7 +161,7 @@ class Books:
         for offset, (leaf, kept) in enumerate(zip(leaves, stored, strict=True)):
             if merkle.leaf_hash(leaf) != kept:
                 raise DataLoss(
-                    "LOG_TAMPERED",
+                    Reason.LOG_TAMPERED,
                     f"leaf {start + offset} of the book of {authority} no longer matches the hash"
                     " entered with it",
                     {"leaf_index": str(start + offset), "authority": authority},
@@ -178,7 +179,7 @@ class Books:
         """The stored tree still has the root the checkpoint signed (O(log n) nodes)."""
         if await tree.root(connection, checkpoint.authority, checkpoint.tree_size) != checkpoint.root_hash:
             raise DataLoss(
-                "LOG_TAMPERED",
+                Reason.LOG_TAMPERED,
                 f"the first {checkpoint.tree_size} leaves of the book of {checkpoint.authority} no longer"
                 " match their signed checkpoint",
                 {"tree_size": str(checkpoint.tree_size), "authority": checkpoint.authority},

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
+from deedflow.type.v1.reasons import Reason
 from shared.errors import FailedPrecondition
 
 # 民法典 220: an objection lapses if no lawsuit is brought within 15 days of its registration.
@@ -169,7 +170,7 @@ class UnitView:
 
 @dataclass(frozen=True)
 class Restriction:
-    reason: str
+    reason: Reason
     legal_basis: str
     entry: str = ""
 
@@ -288,7 +289,7 @@ def check_objection_not_repeated(
             and entry.related_sequence == related_sequence
         ):
             raise FailedPrecondition(
-                "OBJECTION_REPEATED",
+                Reason.OBJECTION_REPEATED,
                 f"{objector}'s objection {entry.name} on the same matter lapsed without a lawsuit;"
                 " it may not be lodged again (CQ 69)",
                 {"entry": entry.name},
@@ -335,7 +336,7 @@ def restrictions(unit: UnitView, disposal: Disposal, beneficiaries: Iterable[str
     if disposal is Disposal.CANCELLATION:
         return []
     if unit.facts.renumbered_to:
-        return [Restriction("UNIT_RENUMBERED", "担保制度解释 52 (实测单元号变更)")]
+        return [Restriction(Reason.UNIT_RENUMBERED, "担保制度解释 52 (实测单元号变更)")]
     who = frozenset(beneficiaries)
     found: list[Restriction] = []
     owners = {h for v in unit.current(EntryKind.OWNERSHIP) for h in v.entry.holders}
@@ -343,26 +344,26 @@ def restrictions(unit: UnitView, disposal: Disposal, beneficiaries: Iterable[str
         kind = view.entry.kind
         if kind in SEIZURE_KINDS and disposal in _SEIZURE_BLOCKS:
             if not _debtor_acquiring(view, disposal, who, owners):
-                found.append(Restriction("UNIT_SEIZED", "查封规定; 民事诉讼法 (查封)", view.entry.name))
+                found.append(Restriction(Reason.UNIT_SEIZED, "查封规定; 民事诉讼法 (查封)", view.entry.name))
         elif kind in SEIZURE_KINDS and disposal is Disposal.FIRST_REGISTRATION and view.entry.covers_building:
             # The building and its land are seized: the developer's title cannot be entered.
-            found.append(Restriction("UNIT_SEIZED", "查封规定 24 (在建工程及土地)", view.entry.name))
+            found.append(Restriction(Reason.UNIT_SEIZED, "查封规定 24 (在建工程及土地)", view.entry.name))
         elif kind is EntryKind.OBJECTION and disposal in _OBJECTION_BLOCKS:
-            found.append(Restriction("OBJECTION_PENDING", "民法典 220", view.entry.name))
+            found.append(Restriction(Reason.OBJECTION_PENDING, "民法典 220", view.entry.name))
         elif (
             kind is EntryKind.PREREGISTRATION
             and disposal in _PRE_REGISTRATION_BLOCKS
             and _held_by_others(view, who)
         ):
-            found.append(Restriction("PRE_REGISTRATION_HELD_BY_OTHER", "民法典 221", view.entry.name))
+            found.append(Restriction(Reason.PRE_REGISTRATION_HELD_BY_OTHER, "民法典 221", view.entry.name))
         elif kind is EntryKind.CORRECTION and disposal in _CORRECTION_BLOCKS:
-            found.append(Restriction("CORRECTION_PENDING", "民法典 220 (更正登记)", view.entry.name))
+            found.append(Restriction(Reason.CORRECTION_PENDING, "民法典 220 (更正登记)", view.entry.name))
         elif kind is EntryKind.AGREEMENT and view.entry.restricts_transfer and disposal is Disposal.TRANSFER:
-            found.append(Restriction("TRANSFER_RESTRICTED_BY_AGREEMENT", "民法典 406", view.entry.name))
+            found.append(Restriction(Reason.TRANSFER_RESTRICTED_BY_AGREEMENT, "民法典 406", view.entry.name))
     if disposal in _NEEDS_FIRST_REGISTRATION and (
         unit.first_registration_time is None or unit.first_registration_time > unit.at
     ):
-        found.append(Restriction("FIRST_REGISTRATION_MISSING", "CQ 29; 条例 14"))
+        found.append(Restriction(Reason.FIRST_REGISTRATION_MISSING, "CQ 29; 条例 14"))
     if disposal is Disposal.TRANSFER:
         found.extend(_own_pre_registration_lapsed(unit, who))
     return found
@@ -378,7 +379,7 @@ def _own_pre_registration_lapsed(unit: UnitView, beneficiaries: frozenset[str]) 
     if any(v.state is EntryState.CURRENT for v in own):
         return []
     lapsed = [v for v in own if v.ended_by.startswith("lapsed")]
-    return [Restriction("PRE_REGISTRATION_LAPSED", "民法典 221", lapsed[0].entry.name)] if lapsed else []
+    return [Restriction(Reason.PRE_REGISTRATION_LAPSED, "民法典 221", lapsed[0].entry.name)] if lapsed else []
 
 
 def converted_priority(source: EntryView) -> dt.datetime:

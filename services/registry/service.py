@@ -10,6 +10,7 @@ import asyncpg
 
 from deedflow.registry.v1 import document_pb2
 from deedflow.type.v1 import parties_pb2
+from deedflow.type.v1.reasons import Reason
 from services.registry import repository
 from services.registry.books import Books, checkpoint_message
 from services.registry.domain import (
@@ -264,7 +265,7 @@ class Book:
                 await repository.insert_unit(connection, unit)
             elif known.presale_facts != unit:
                 raise AlreadyExists(
-                    "UNIT_FACTS_DIFFER",
+                    Reason.UNIT_FACTS_DIFFER,
                     f"unit {unit.unit_number} is already in the book with other facts",
                     {"unit_number": unit.unit_number},
                 )
@@ -320,7 +321,7 @@ class Book:
             if entry_view.entry.sequence == sequence:
                 if entry_view.state is not EntryState.CURRENT:
                     raise FailedPrecondition(
-                        "ENTRY_NOT_CURRENT",
+                        Reason.ENTRY_NOT_CURRENT,
                         f"{entry_view.entry.name} is {entry_view.state.value.lower()}, not current",
                         {"entry": entry_view.entry.name},
                     )
@@ -500,7 +501,7 @@ class Book:
             raise NotFound(f"building {building_number} is not in the book")
         if building["first_registration_time"] is not None:
             raise AlreadyExists(
-                "ALREADY_FIRST_REGISTERED",
+                Reason.ALREADY_FIRST_REGISTERED,
                 f"building {building_number} was first-registered by {building['first_registration_case']}",
                 {"building_number": building_number},
             )
@@ -796,7 +797,7 @@ class Book:
             raise NotFound(f"no correction {sequence} on unit {unit_number}")
         if correction.state is not EntryState.CURRENT:
             raise FailedPrecondition(
-                "CORRECTION_NOT_PENDING",
+                Reason.CORRECTION_NOT_PENDING,
                 f"{correction.entry.name} is already resolved",
                 {"entry": correction.entry.name},
             )
@@ -820,7 +821,7 @@ def _open_to_change(unit_number: str, facts: UnitFacts | None) -> UnitFacts:
         raise NotFound(f"unit {unit_number} is not in the book")
     if facts.renumbered_to:
         raise FailedPrecondition(
-            "UNIT_RENUMBERED",
+            Reason.UNIT_RENUMBERED,
             f"unit {unit_number} became {facts.renumbered_to} at the as-built survey; its entries"
             " in force were carried there (担保制度解释 52)",
             {"unit_number": facts.renumbered_to},
@@ -835,7 +836,7 @@ def _seizure_not_ended(views, sequence: int, unit_number: str) -> EntryView:
         raise NotFound(f"no seizure {sequence} on unit {unit_number}")
     if target.state is EntryState.HISTORIC:
         raise FailedPrecondition(
-            "ENTRY_NOT_CURRENT", f"{target.entry.name} has already ended", {"entry": target.entry.name}
+            Reason.ENTRY_NOT_CURRENT, f"{target.entry.name} has already ended", {"entry": target.entry.name}
         )
     return target
 

@@ -8,6 +8,7 @@ from collections.abc import Iterable, Sequence
 
 import asyncpg
 
+from deedflow.type.v1.reasons import Reason
 from services.registry import log
 from shared import merkle
 from shared.errors import DataLoss
@@ -17,7 +18,7 @@ CATCH_UP_CHUNK = 10_000
 
 
 def _missing(what: str) -> DataLoss:
-    return DataLoss("LOG_TAMPERED", f"the book's stored tree lacks {what}", {"tree": what})
+    return DataLoss(Reason.LOG_TAMPERED, f"the book's stored tree lacks {what}", {"tree": what})
 
 
 async def read(

@@ -15,6 +15,7 @@ from deedflow.contract.v1 import contract_service_pb2 as contract_pb
 from deedflow.contract.v1 import contract_service_pb2_grpc
 from deedflow.tax.v1 import tax_service_pb2 as pb
 from deedflow.type.v1 import parties_pb2
+from deedflow.type.v1.reasons import Reason
 from services.tax import clearance_feed, repository
 from services.tax.domain import (
     LIVE,
@@ -79,7 +80,7 @@ class DeedTax:
             await self.contracts.GetContract(contract_pb.GetContractRequest(name=request.contract))
         ).contract
         if contract.state == contract_pb.CONTRACT_STATE_CANCELLED:
-            raise FailedPrecondition("CONTRACT_CANCELLED", f"{request.contract} is cancelled")
+            raise FailedPrecondition(Reason.CONTRACT_CANCELLED, f"{request.contract} is cancelled")
         terms = contract.terms
         declared = {b.resident_id: b.home_count for b in terms.buyers}
         asked = {b.resident_id: b.home_count for b in request.buyers}
@@ -94,7 +95,7 @@ class DeedTax:
             wrong.append("home_count")
         if wrong:
             raise FailedPrecondition(
-                "TAX_FIGURES_NOT_AS_SIGNED",
+                Reason.TAX_FIGURES_NOT_AS_SIGNED,
                 f"{', '.join(wrong)} differ from the terms the buyers signed in {request.contract}",
                 {"fields": ",".join(wrong)},
             )
@@ -136,7 +137,7 @@ class DeedTax:
         if state != contract_pb.CONTRACT_STATE_CANCELLED:
             shown = contract_pb.ContractState.Name(state).removeprefix("CONTRACT_STATE_").lower()
             raise FailedPrecondition(
-                "CONTRACT_NOT_CANCELLED",
+                Reason.CONTRACT_NOT_CANCELLED,
                 f"{contract} is {shown}; deed tax is refunded only for a contract that failed"
                 " before registration (契税法 12)",
                 {"contract": contract},
@@ -163,7 +164,7 @@ class DeedTax:
             if {k: existing[k] for k in figures} == figures:
                 return existing
             raise AlreadyExists(
-                "CONTRACT_ALREADY_ASSESSED",
+                Reason.CONTRACT_ALREADY_ASSESSED,
                 f"{request.contract} is assessed with other figures; refund that assessment first",
                 {"assessment": f"assessments/{existing['id']}"},
             )
@@ -191,7 +192,7 @@ class DeedTax:
             )
         except asyncpg.UniqueViolationError:
             raise AlreadyExists(
-                "CONTRACT_ALREADY_ASSESSED", f"{request.contract} was assessed by a concurrent request"
+                Reason.CONTRACT_ALREADY_ASSESSED, f"{request.contract} was assessed by a concurrent request"
             ) from None
         return await repository.assessment(connection, assessment_id)
 
@@ -210,16 +211,18 @@ class DeedTax:
             if earlier["assessment_id"] == row["id"] and earlier["amount_fen"] == payment.amount_fen:
                 return row  # the same payment reported again: nothing more to do
             raise AlreadyExists(
-                "PAYMENT_REFERENCE_USED",
+                Reason.PAYMENT_REFERENCE_USED,
                 f"payment {payment.payment_reference} was already recorded for another assessment or amount",
                 {"payment_reference": payment.payment_reference},
             )
         if AssessmentState(row["state"]) is not AssessmentState.ASSESSED:
-            raise FailedPrecondition("ASSESSMENT_NOT_PAYABLE", f"the assessment is {row['state'].lower()}")
+            raise FailedPrecondition(
+                Reason.ASSESSMENT_NOT_PAYABLE, f"the assessment is {row['state'].lower()}"
+            )
         due = row["tax_fen"] - row["paid_fen"]
         if payment.amount_fen != due:
             raise FailedPrecondition(
-                "PAYMENT_AMOUNT_MISMATCH",
+                Reason.PAYMENT_AMOUNT_MISMATCH,
                 f"paid {payment.amount_fen} fen, due {due} fen",
                 {"due_fen": str(due)},
             )
@@ -251,7 +254,7 @@ class DeedTax:
         state = AssessmentState(row["state"])
         if state not in (AssessmentState.ASSESSED, AssessmentState.PAID):
             raise FailedPrecondition(
-                "ASSESSMENT_CLOSED", f"the assessment is {state.value.lower()}; it is not reassessed"
+                Reason.ASSESSMENT_CLOSED, f"the assessment is {state.value.lower()}; it is not reassessed"
             )
         if (row["gross_area_dm2"], row["price_ex_vat_fen"]) == (
             request.gross_area_dm2,
@@ -297,11 +300,11 @@ class DeedTax:
             if latest is None:
                 raise NotFound(f"no deed-tax assessment for {contract}")
             raise FailedPrecondition(
-                "DEED_TAX_REFUNDED", f"the deed tax of {contract} was refunded or voided"
+                Reason.DEED_TAX_REFUNDED, f"the deed tax of {contract} was refunded or voided"
             )
         if AssessmentState(row["state"]) is AssessmentState.ASSESSED:
             raise FailedPrecondition(
-                "DEED_TAX_UNPAID",
+                Reason.DEED_TAX_UNPAID,
                 f"deed tax of {row['tax_fen']} fen is due for {contract}",
                 {"due_fen": str(row["tax_fen"])},
             )
@@ -312,11 +315,13 @@ class DeedTax:
         state = AssessmentState(row["state"])
         if state is AssessmentState.CONSUMED:
             raise FailedPrecondition(
-                "CLEARANCE_USED_BY_TRANSFER",
+                Reason.CLEARANCE_USED_BY_TRANSFER,
                 f"the clearance was used by {row['transfer_case']}; no refund (契税法 12)",
             )
         if state not in LIVE:
-            raise FailedPrecondition("ALREADY_REFUNDED", f"the assessment is already {state.value.lower()}")
+            raise FailedPrecondition(
+                Reason.ALREADY_REFUNDED, f"the assessment is already {state.value.lower()}"
+            )
         # Whatever was paid and not yet refunded goes back: the whole tax, or for a contract that
         # failed while 补税 was due, what was paid before it.
         refunded = row["paid_fen"] > 0
@@ -340,15 +345,15 @@ class DeedTax:
             return row
         if state is AssessmentState.CONSUMED:
             raise FailedPrecondition(
-                "CLEARANCE_USED_BY_TRANSFER",
+                Reason.CLEARANCE_USED_BY_TRANSFER,
                 f"clearance {number} is held by {row['transfer_case']}",
                 {"transfer_case": row["transfer_case"]},
             )
         if state is not AssessmentState.PAID:
             raise FailedPrecondition(
-                "DEED_TAX_REFUNDED"
+                Reason.DEED_TAX_REFUNDED
                 if state in (AssessmentState.REFUNDED, AssessmentState.VOIDED)
-                else "DEED_TAX_UNPAID",
+                else Reason.DEED_TAX_UNPAID,
                 f"clearance {number} cannot be used: the assessment is {state.value.lower()}",
             )
         return await repository.update(
@@ -364,7 +369,7 @@ class DeedTax:
         state = AssessmentState(row["state"])
         if state is AssessmentState.CONSUMED and row["transfer_case"] != transfer_case:
             raise FailedPrecondition(
-                "CLEARANCE_USED_BY_TRANSFER",
+                Reason.CLEARANCE_USED_BY_TRANSFER,
                 f"clearance {number} is held by {row['transfer_case']}, not {transfer_case}",
                 {"transfer_case": row["transfer_case"]},
             )

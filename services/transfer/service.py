@@ -33,6 +33,7 @@ from deedflow.registry.v1 import registry_service_pb2_grpc
 from deedflow.tax.v1 import tax_service_pb2 as tax_pb
 from deedflow.tax.v1 import tax_service_pb2_grpc
 from deedflow.transfer.v1 import transfer_service_pb2 as pb
+from deedflow.type.v1.reasons import Reason
 from services.transfer import repository
 from services.transfer.domain import RegistrationState, fee_fen
 from shared import co_ownership
@@ -86,11 +87,11 @@ def sale_as_recorded(
     (民法典 298-299)."""
     if prereg.unit_number != application.unit_number or prereg.contract != application.contract:
         raise FailedPrecondition(
-            "PRE_REGISTRATION_NOT_IN_FORCE", "the pre-registration is for another unit or contract"
+            Reason.PRE_REGISTRATION_NOT_IN_FORCE, "the pre-registration is for another unit or contract"
         )
     if sorted(b.resident_id for b in prereg.holders) != sorted(b.resident_id for b in application.buyers):
         raise FailedPrecondition(
-            "TRANSFEREES_NOT_HOLDERS",
+            Reason.TRANSFEREES_NOT_HOLDERS,
             "the buyers named are not the holders of the pre-registration",
         )
     if co_ownership.form_of(application.buyers, application.co_ownership) != co_ownership.form_of(
@@ -99,7 +100,7 @@ def sale_as_recorded(
         (b.resident_id, b.share_basis_points) for b in terms.buyers
     ):
         raise FailedPrecondition(
-            "CO_OWNERSHIP_NOT_AS_CONTRACTED",
+            Reason.CO_OWNERSHIP_NOT_AS_CONTRACTED,
             "the buyers' co-ownership and shares must be those of the filed contract (民法典 298-299)",
         )
 
@@ -111,7 +112,7 @@ def in_force_when_applied(
     was applied for: one that lapsed after the application still carries it."""
     if prereg.unit_number != application.unit_number or prereg.contract != application.contract:
         raise FailedPrecondition(
-            "PRE_REGISTRATION_NOT_IN_FORCE", "the pre-registration is for another unit or contract"
+            Reason.PRE_REGISTRATION_NOT_IN_FORCE, "the pre-registration is for another unit or contract"
         )
     lapsed_after_application = (
         prereg.state == prereg_pb.PREREGISTRATION_STATE_LAPSED
@@ -119,12 +120,12 @@ def in_force_when_applied(
     )
     if prereg.state == prereg_pb.PREREGISTRATION_STATE_LAPSED and not lapsed_after_application:
         raise FailedPrecondition(
-            "PRE_REGISTRATION_LAPSED",
+            Reason.PRE_REGISTRATION_LAPSED,
             "no transfer was applied for within 90 days of first registration (民法典 221)",
         )
     if prereg.state != prereg_pb.PREREGISTRATION_STATE_IN_FORCE and not lapsed_after_application:
         raise FailedPrecondition(
-            "PRE_REGISTRATION_NOT_IN_FORCE", "the buyers' pre-registration is not in force"
+            Reason.PRE_REGISTRATION_NOT_IN_FORCE, "the buyers' pre-registration is not in force"
         )
     return prereg
 
@@ -151,13 +152,13 @@ async def require_site_inspected(connection, building_number: str) -> None:
     latest = await repository.latest_site_inspection(connection, building_number)
     if latest is None:
         raise FailedPrecondition(
-            "SITE_NOT_INSPECTED",
+            Reason.SITE_NOT_INSPECTED,
             f"the registry has not inspected building {building_number} on site (CQ 21)",
             {"building_number": building_number},
         )
     if latest["outcome"] != SITE_AS_DESCRIBED:
         raise FailedPrecondition(
-            "SITE_INSPECTION_FAILED",
+            Reason.SITE_INSPECTION_FAILED,
             f"the latest site inspection found building {building_number} not as described:"
             f" {latest['findings']} (CQ 21)",
             {"site_inspection": site_inspection_name(latest)},
@@ -253,7 +254,7 @@ class Transfers:
         existing = await repository.first_registration(connection, request.building_number, lock=True)
         if existing is not None and existing["state"] != RegistrationState.ABANDONED.value:
             raise AlreadyExists(
-                "ALREADY_FIRST_REGISTERED",
+                Reason.ALREADY_FIRST_REGISTERED,
                 f"building {request.building_number} is already lodged or registered"
                 f" by case {existing['case_number']}",
                 {"case": f"cases/{existing['case_number']}"},
@@ -354,7 +355,7 @@ class Transfers:
             )
         except asyncpg.UniqueViolationError:
             raise FailedPrecondition(
-                "TRANSFER_ALREADY_LODGED",
+                Reason.TRANSFER_ALREADY_LODGED,
                 f"unit {application.unit_number} has a transfer lodged or registered",
             ) from None
         return case

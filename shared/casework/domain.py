@@ -8,6 +8,7 @@ import datetime as dt
 import uuid
 from enum import StrEnum
 
+from deedflow.type.v1.reasons import Reason
 from shared.errors import FailedPrecondition, FieldViolation, InvalidArgument
 
 
@@ -63,10 +64,10 @@ def check_requisition(state: CaseState, corrections: int, requisitioned_before: 
     if corrections == 0:
         raise InvalidArgument([FieldViolation("corrections", "list every correction needed (条例 17)")])
     if state is not CaseState.LODGED:
-        raise FailedPrecondition("CASE_NOT_LODGED", f"the case is {state.value.lower()}, not lodged")
+        raise FailedPrecondition(Reason.CASE_NOT_LODGED, f"the case is {state.value.lower()}, not lodged")
     if requisitioned_before:
         raise FailedPrecondition(
-            "REQUISITION_ALREADY_MADE",
+            Reason.REQUISITION_ALREADY_MADE,
             "every correction is asked for at once (条例 17); refuse the case if the answer falls short",
         )
 
@@ -82,23 +83,23 @@ def check_resubmit(state: CaseState, requisition_time: dt.datetime | None, at: d
         and at > answer_due(requisition_time)
     ):
         raise FailedPrecondition(
-            "CASE_LAPSED", "the requisition went unanswered and the application lapsed; apply anew"
+            Reason.CASE_LAPSED, "the requisition went unanswered and the application lapsed; apply anew"
         )
     if state is not CaseState.REQUISITIONED:
         raise FailedPrecondition(
-            "CASE_NOT_REQUISITIONED", f"the case is {state.value.lower()}, not requisitioned"
+            Reason.CASE_NOT_REQUISITIONED, f"the case is {state.value.lower()}, not requisitioned"
         )
 
 
 def check_approve(state: CaseState) -> None:
     if state is not CaseState.LODGED:
-        raise FailedPrecondition("CASE_NOT_LODGED", f"the case is {state.value.lower()}, not lodged")
+        raise FailedPrecondition(Reason.CASE_NOT_LODGED, f"the case is {state.value.lower()}, not lodged")
 
 
 def _check_not_entering(entering: uuid.UUID | None) -> None:
     if entering is not None:
         raise FailedPrecondition(
-            "CASE_BEING_REGISTERED",
+            Reason.CASE_BEING_REGISTERED,
             "the case is being entered in the book; it stands or falls by that",
             {"operation": str(entering)},
         )
@@ -106,7 +107,7 @@ def _check_not_entering(entering: uuid.UUID | None) -> None:
 
 def check_register(state: CaseState, entering: uuid.UUID | None) -> None:
     if state is not CaseState.APPROVED:
-        raise FailedPrecondition("CASE_NOT_APPROVED", f"the case is {state.value.lower()}, not approved")
+        raise FailedPrecondition(Reason.CASE_NOT_APPROVED, f"the case is {state.value.lower()}, not approved")
     _check_not_entering(entering)
 
 
@@ -114,7 +115,7 @@ def check_close(state: CaseState, entering: uuid.UUID | None) -> None:
     """Refusing and withdrawing end a case only before 登簿 (条例 15, 22), and not while it is being
     entered: the book may already hold it."""
     if state in ENTERED:
-        raise FailedPrecondition("CASE_ALREADY_REGISTERED", "the case is entered in the book; it stands")
+        raise FailedPrecondition(Reason.CASE_ALREADY_REGISTERED, "the case is entered in the book; it stands")
     if state in CLOSED:
-        raise FailedPrecondition("CASE_CLOSED", f"the case is already {state.value.lower()}")
+        raise FailedPrecondition(Reason.CASE_CLOSED, f"the case is already {state.value.lower()}")
     _check_not_entering(entering)

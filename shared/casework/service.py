@@ -25,6 +25,7 @@ import grpc
 from google.protobuf.message import Message
 from google.rpc import status_pb2
 
+from deedflow.type.v1.reasons import Reason
 from shared.auth import Role, caller
 from shared.casework import repository
 from shared.casework.domain import (
@@ -117,7 +118,7 @@ def refuse_if_restricted(restrictions) -> None:
     if restrictions:
         first = restrictions[0]
         raise FailedPrecondition(
-            first.reason,
+            Reason(first.reason),
             f"the register refuses: {first.reason} ({first.legal_basis})",
             {"entry": first.entry},
         )
@@ -435,7 +436,7 @@ async def lodge_or_enter(
     checked every signature of the filing) may ask for the first."""
     if request.auto_register and caller().role is not Role.SERVICE:
         raise PermissionDenied(
-            "AUTO_REGISTER_NEEDS_SERVICE",
+            Reason.AUTO_REGISTER_NEEDS_SERVICE,
             "a case is entered without a clerk's review only when the platform files it; lodge"
             " without auto_register and a clerk will review it",
             {"field": "auto_register"},

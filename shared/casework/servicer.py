@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from deedflow.casework.v1 import casework_service_pb2 as pb
 from deedflow.casework.v1 import casework_service_pb2_grpc
+from deedflow.type.v1.reasons import Reason
 from shared import paging
 from shared.auth import caller
 from shared.casework.domain import CaseKind, CaseState
@@ -116,7 +117,7 @@ class CaseworkServicer(casework_service_pb2_grpc.CaseworkServiceServicer):
             lapsed = await self.book.lapse_if_unanswered(connection, self.tx.clock.now(), request.name)
         if lapsed:
             raise FailedPrecondition(
-                "CASE_LAPSED", "the requisition went unanswered and the application lapsed; apply anew"
+                Reason.CASE_LAPSED, "the requisition went unanswered and the application lapsed; apply anew"
             )
 
         async def work(connection, at):

@@ -14,6 +14,7 @@ import asyncpg
 
 from deedflow.events.v1 import events_service_pb2 as pb
 from deedflow.events.v1 import events_service_pb2_grpc
+from deedflow.type.v1.reasons import Reason
 from shared.auth import Caller, Role, caller
 from shared.clock import Clock
 from shared.db import Database
@@ -68,7 +69,7 @@ class EventServicer(events_service_pb2_grpc.EventServiceServicer):
             pruned = await store.horizon(connection)
             if start is None or (given and pruned is not None and start < pruned):
                 raise FailedPrecondition(
-                    "EVENT_CURSOR_EXPIRED",
+                    Reason.EVENT_CURSOR_EXPIRED,
                     "the events after this cursor are past their retention; re-read your records"
                     " with the List RPCs and follow the feed from a new cursor",
                     {"oldest_cursor": pruned.text()},
@@ -97,7 +98,7 @@ class EventServicer(events_service_pb2_grpc.EventServiceServicer):
         # Each stream holds a task and a reader: a caller may hold only so many at once.
         if self._watches[who.uri] >= self.max_watches:
             raise ResourceExhausted(
-                "TOO_MANY_WATCHES",
+                Reason.TOO_MANY_WATCHES,
                 f"this caller already follows the feed {self._watches[who.uri]} times; end one first",
                 {"limit": str(self.max_watches)},
             )

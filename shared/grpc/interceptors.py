@@ -24,6 +24,7 @@ from google.rpc import code_pb2, status_pb2
 from grpc_status import rpc_status
 from opentelemetry import trace as trace_api
 
+from deedflow.type.v1.reasons import Reason
 from shared import tracing
 from shared.auth import Role, caller_from_auth_context, current_caller
 from shared.context import deadline_var, method_var, request_id_var, subject_of, subject_var
@@ -305,7 +306,7 @@ class ErrorMappingInterceptor(BehaviorInterceptor):
                 context,
                 to_status(
                     Aborted(
-                        "TRANSACTION_CONFLICT",
+                        Reason.TRANSACTION_CONFLICT,
                         "the change met a concurrent one and was undone; retry with the same request id",
                     ),
                     self.domain,
@@ -356,11 +357,11 @@ class AuthorizationInterceptor(BehaviorInterceptor):
             return
         if not allowed(method, who.role, self.policy):
             raise PermissionDenied(
-                "ROLE_NOT_ALLOWED", f"a {who.role.value} may not call {method}", {"role": who.role.value}
+                Reason.ROLE_NOT_ALLOWED, f"a {who.role.value} may not call {method}", {"role": who.role.value}
             )
         if who.role is Role.SERVICE and not service_may_call(who.id, method):
             raise PermissionDenied(
-                "SERVICE_CALL_NOT_ALLOWED",
+                Reason.SERVICE_CALL_NOT_ALLOWED,
                 f"the {who.id} service does not call {method} in its work",
                 {"service": who.id},
             )

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from cli.deedctl.reasons import REASONS, meaning
+from deedflow.type.v1.reasons import Reason
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -23,11 +24,11 @@ def test_deedctl_imports_no_database_and_no_service():
     assert done.stdout.strip() == ""
 
 
-def test_every_documented_reason_has_a_chinese_and_an_english_meaning():
+def test_every_reason_has_a_chinese_and_an_english_meaning():
     documented = set(
         re.findall(r"^\| `([A-Z_]+)` \|", (ROOT / "docs" / "errors.md").read_text(), re.MULTILINE)
     )
-    assert documented == set(REASONS)
+    assert documented == set(REASONS) == set(Reason)
     for reason, (chinese, english) in REASONS.items():
         assert re.search(r"[\u4e00-\u9fff]", chinese), reason
         assert english.startswith(english[0].lower()), reason

@@ -1,0 +1,221 @@
+from google.protobuf import descriptor_pb2 as _descriptor_pb2
+from google.rpc import code_pb2 as _code_pb2
+from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
+from google.protobuf import descriptor as _descriptor
+from google.protobuf import message as _message
+from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
+
+DESCRIPTOR: _descriptor.FileDescriptor
+
+class ErrorReason(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    ERROR_REASON_UNSPECIFIED: _ClassVar[ErrorReason]
+    REQUEST_ID_REUSED: _ClassVar[ErrorReason]
+    AUTO_REGISTER_NEEDS_SERVICE: _ClassVar[ErrorReason]
+    RULING_NEEDS_CLERK: _ClassVar[ErrorReason]
+    DEVELOPER_MISMATCH: _ClassVar[ErrorReason]
+    BANK_MISMATCH: _ClassVar[ErrorReason]
+    SERVICE_CALL_NOT_ALLOWED: _ClassVar[ErrorReason]
+    LOG_TAMPERED: _ClassVar[ErrorReason]
+    PURCHASE_BUSY: _ClassVar[ErrorReason]
+    OPERATION_IN_PROGRESS: _ClassVar[ErrorReason]
+    TRANSACTION_CONFLICT: _ClassVar[ErrorReason]
+    OPERATION_INCOMPLETE: _ClassVar[ErrorReason]
+    OPERATION_PARKED: _ClassVar[ErrorReason]
+    OPERATION_MISSING: _ClassVar[ErrorReason]
+    CASE_BEING_REGISTERED: _ClassVar[ErrorReason]
+    NO_CANCELLATION: _ClassVar[ErrorReason]
+    CANCELLATION_TOO_FAR: _ClassVar[ErrorReason]
+    ROLE_NOT_ALLOWED: _ClassVar[ErrorReason]
+    UNIT_FACTS_DIFFER: _ClassVar[ErrorReason]
+    ALREADY_FIRST_REGISTERED: _ClassVar[ErrorReason]
+    UNIT_NOT_ON_PRESALE: _ClassVar[ErrorReason]
+    UNIT_ALREADY_CONTRACTED: _ClassVar[ErrorReason]
+    UNIT_SEIZED: _ClassVar[ErrorReason]
+    OBJECTION_PENDING: _ClassVar[ErrorReason]
+    AREA_DIFFERENCE_BEYOND_TOLERANCE: _ClassVar[ErrorReason]
+    SITE_NOT_INSPECTED: _ClassVar[ErrorReason]
+    SITE_INSPECTION_FAILED: _ClassVar[ErrorReason]
+    UNIT_RENUMBERED: _ClassVar[ErrorReason]
+    OBJECTION_REPEATED: _ClassVar[ErrorReason]
+    PRE_REGISTRATION_HELD_BY_OTHER: _ClassVar[ErrorReason]
+    PRE_REGISTRATION_LAPSED: _ClassVar[ErrorReason]
+    PRE_REGISTRATION_MISSING: _ClassVar[ErrorReason]
+    PRE_REGISTRATION_IN_FORCE: _ClassVar[ErrorReason]
+    ENTRY_TOO_LARGE: _ClassVar[ErrorReason]
+    TOO_MANY_WATCHES: _ClassVar[ErrorReason]
+    EVENT_CURSOR_EXPIRED: _ClassVar[ErrorReason]
+    TERMS_ALREADY_USED: _ClassVar[ErrorReason]
+    TRANSFEREES_NOT_HOLDERS: _ClassVar[ErrorReason]
+    PRE_REGISTRATION_NOT_IN_FORCE: _ClassVar[ErrorReason]
+    PREMORTGAGE_IN_FORCE: _ClassVar[ErrorReason]
+    PREMORTGAGE_NOT_IN_FORCE: _ClassVar[ErrorReason]
+    MORTGAGEE_CONSENT_MISSING: _ClassVar[ErrorReason]
+    DEED_TAX_UNPAID: _ClassVar[ErrorReason]
+    DEED_TAX_REFUNDED: _ClassVar[ErrorReason]
+    CLEARANCE_USED_BY_TRANSFER: _ClassVar[ErrorReason]
+    CONTRACT_NOT_CANCELLED: _ClassVar[ErrorReason]
+    TAX_FIGURES_NOT_AS_SIGNED: _ClassVar[ErrorReason]
+    ASSESSMENT_CLOSED: _ClassVar[ErrorReason]
+    REQUISITION_ALREADY_MADE: _ClassVar[ErrorReason]
+    CASE_LAPSED: _ClassVar[ErrorReason]
+    BUYER_APPLICATION_UNSIGNED: _ClassVar[ErrorReason]
+    CO_OWNERSHIP_NOT_AS_CONTRACTED: _ClassVar[ErrorReason]
+    CONTRACT_ALREADY_ASSESSED: _ClassVar[ErrorReason]
+    PAYMENT_REFERENCE_USED: _ClassVar[ErrorReason]
+    ALREADY_REFUNDED: _ClassVar[ErrorReason]
+    ASSESSMENT_NOT_PAYABLE: _ClassVar[ErrorReason]
+    PAYMENT_AMOUNT_MISMATCH: _ClassVar[ErrorReason]
+    TRANSFER_ALREADY_LODGED: _ClassVar[ErrorReason]
+    FIRST_REGISTRATION_MISSING: _ClassVar[ErrorReason]
+    CORRECTION_PENDING: _ClassVar[ErrorReason]
+    CORRECTION_NOT_PENDING: _ClassVar[ErrorReason]
+    TRANSFER_RESTRICTED_BY_AGREEMENT: _ClassVar[ErrorReason]
+    ENTRY_NOT_CURRENT: _ClassVar[ErrorReason]
+    OWNERSHIP_MISSING: _ClassVar[ErrorReason]
+    MORTGAGOR_CONSENT_MISSING: _ClassVar[ErrorReason]
+    MORTGAGOR_NOT_OWNER: _ClassVar[ErrorReason]
+    MORTGAGE_NOT_REGISTERED: _ClassVar[ErrorReason]
+    CONTRACT_NOT_DRAFTED: _ClassVar[ErrorReason]
+    CONTRACT_NOT_SIGNED: _ClassVar[ErrorReason]
+    CONTRACT_NOT_FILED: _ClassVar[ErrorReason]
+    CONTRACT_CANCELLED: _ClassVar[ErrorReason]
+    PROJECT_EXISTS: _ClassVar[ErrorReason]
+    UNIT_ON_ANOTHER_PERMIT: _ClassVar[ErrorReason]
+    CONTRACT_TRANSFERRED: _ClassVar[ErrorReason]
+    SIGNER_NOT_A_PARTY: _ClassVar[ErrorReason]
+    ALREADY_SIGNED: _ClassVar[ErrorReason]
+    SIGNATURES_MISSING: _ClassVar[ErrorReason]
+    CERTIFICATE_OF_ANOTHER_PARTY: _ClassVar[ErrorReason]
+    CERTIFICATE_EXPIRED: _ClassVar[ErrorReason]
+    CERTIFICATE_UNTRUSTED: _ClassVar[ErrorReason]
+    SIGNATURE_ALGORITHM_UNSUPPORTED: _ClassVar[ErrorReason]
+    SIGNATURE_KEY_MISMATCH: _ClassVar[ErrorReason]
+    SIGNATURE_NOT_CANONICAL: _ClassVar[ErrorReason]
+    SIGNATURE_WRONG_PURPOSE: _ClassVar[ErrorReason]
+    SIGNATURE_MISMATCH: _ClassVar[ErrorReason]
+    CANCELLATION_CONSENT_MISSING: _ClassVar[ErrorReason]
+    CASE_NOT_LODGED: _ClassVar[ErrorReason]
+    CASE_NOT_REQUISITIONED: _ClassVar[ErrorReason]
+    CASE_NOT_APPROVED: _ClassVar[ErrorReason]
+    CASE_ALREADY_REGISTERED: _ClassVar[ErrorReason]
+    CASE_CLOSED: _ClassVar[ErrorReason]
+    CERTIFICATE_NOT_READY: _ClassVar[ErrorReason]
+    PURCHASE_CANCELLED: _ClassVar[ErrorReason]
+    PURCHASE_ALREADY_CANCELLED: _ClassVar[ErrorReason]
+    PURCHASE_REJECTED: _ClassVar[ErrorReason]
+    PURCHASE_PAST_PIVOT: _ClassVar[ErrorReason]
+    PURCHASE_NOT_PARKED: _ClassVar[ErrorReason]
+ERROR_REASON_UNSPECIFIED: ErrorReason
+REQUEST_ID_REUSED: ErrorReason
+AUTO_REGISTER_NEEDS_SERVICE: ErrorReason
+RULING_NEEDS_CLERK: ErrorReason
+DEVELOPER_MISMATCH: ErrorReason
+BANK_MISMATCH: ErrorReason
+SERVICE_CALL_NOT_ALLOWED: ErrorReason
+LOG_TAMPERED: ErrorReason
+PURCHASE_BUSY: ErrorReason
+OPERATION_IN_PROGRESS: ErrorReason
+TRANSACTION_CONFLICT: ErrorReason
+OPERATION_INCOMPLETE: ErrorReason
+OPERATION_PARKED: ErrorReason
+OPERATION_MISSING: ErrorReason
+CASE_BEING_REGISTERED: ErrorReason
+NO_CANCELLATION: ErrorReason
+CANCELLATION_TOO_FAR: ErrorReason
+ROLE_NOT_ALLOWED: ErrorReason
+UNIT_FACTS_DIFFER: ErrorReason
+ALREADY_FIRST_REGISTERED: ErrorReason
+UNIT_NOT_ON_PRESALE: ErrorReason
+UNIT_ALREADY_CONTRACTED: ErrorReason
+UNIT_SEIZED: ErrorReason
+OBJECTION_PENDING: ErrorReason
+AREA_DIFFERENCE_BEYOND_TOLERANCE: ErrorReason
+SITE_NOT_INSPECTED: ErrorReason
+SITE_INSPECTION_FAILED: ErrorReason
+UNIT_RENUMBERED: ErrorReason
+OBJECTION_REPEATED: ErrorReason
+PRE_REGISTRATION_HELD_BY_OTHER: ErrorReason
+PRE_REGISTRATION_LAPSED: ErrorReason
+PRE_REGISTRATION_MISSING: ErrorReason
+PRE_REGISTRATION_IN_FORCE: ErrorReason
+ENTRY_TOO_LARGE: ErrorReason
+TOO_MANY_WATCHES: ErrorReason
+EVENT_CURSOR_EXPIRED: ErrorReason
+TERMS_ALREADY_USED: ErrorReason
+TRANSFEREES_NOT_HOLDERS: ErrorReason
+PRE_REGISTRATION_NOT_IN_FORCE: ErrorReason
+PREMORTGAGE_IN_FORCE: ErrorReason
+PREMORTGAGE_NOT_IN_FORCE: ErrorReason
+MORTGAGEE_CONSENT_MISSING: ErrorReason
+DEED_TAX_UNPAID: ErrorReason
+DEED_TAX_REFUNDED: ErrorReason
+CLEARANCE_USED_BY_TRANSFER: ErrorReason
+CONTRACT_NOT_CANCELLED: ErrorReason
+TAX_FIGURES_NOT_AS_SIGNED: ErrorReason
+ASSESSMENT_CLOSED: ErrorReason
+REQUISITION_ALREADY_MADE: ErrorReason
+CASE_LAPSED: ErrorReason
+BUYER_APPLICATION_UNSIGNED: ErrorReason
+CO_OWNERSHIP_NOT_AS_CONTRACTED: ErrorReason
+CONTRACT_ALREADY_ASSESSED: ErrorReason
+PAYMENT_REFERENCE_USED: ErrorReason
+ALREADY_REFUNDED: ErrorReason
+ASSESSMENT_NOT_PAYABLE: ErrorReason
+PAYMENT_AMOUNT_MISMATCH: ErrorReason
+TRANSFER_ALREADY_LODGED: ErrorReason
+FIRST_REGISTRATION_MISSING: ErrorReason
+CORRECTION_PENDING: ErrorReason
+CORRECTION_NOT_PENDING: ErrorReason
+TRANSFER_RESTRICTED_BY_AGREEMENT: ErrorReason
+ENTRY_NOT_CURRENT: ErrorReason
+OWNERSHIP_MISSING: ErrorReason
+MORTGAGOR_CONSENT_MISSING: ErrorReason
+MORTGAGOR_NOT_OWNER: ErrorReason
+MORTGAGE_NOT_REGISTERED: ErrorReason
+CONTRACT_NOT_DRAFTED: ErrorReason
+CONTRACT_NOT_SIGNED: ErrorReason
+CONTRACT_NOT_FILED: ErrorReason
+CONTRACT_CANCELLED: ErrorReason
+PROJECT_EXISTS: ErrorReason
+UNIT_ON_ANOTHER_PERMIT: ErrorReason
+CONTRACT_TRANSFERRED: ErrorReason
+SIGNER_NOT_A_PARTY: ErrorReason
+ALREADY_SIGNED: ErrorReason
+SIGNATURES_MISSING: ErrorReason
+CERTIFICATE_OF_ANOTHER_PARTY: ErrorReason
+CERTIFICATE_EXPIRED: ErrorReason
+CERTIFICATE_UNTRUSTED: ErrorReason
+SIGNATURE_ALGORITHM_UNSUPPORTED: ErrorReason
+SIGNATURE_KEY_MISMATCH: ErrorReason
+SIGNATURE_NOT_CANONICAL: ErrorReason
+SIGNATURE_WRONG_PURPOSE: ErrorReason
+SIGNATURE_MISMATCH: ErrorReason
+CANCELLATION_CONSENT_MISSING: ErrorReason
+CASE_NOT_LODGED: ErrorReason
+CASE_NOT_REQUISITIONED: ErrorReason
+CASE_NOT_APPROVED: ErrorReason
+CASE_ALREADY_REGISTERED: ErrorReason
+CASE_CLOSED: ErrorReason
+CERTIFICATE_NOT_READY: ErrorReason
+PURCHASE_CANCELLED: ErrorReason
+PURCHASE_ALREADY_CANCELLED: ErrorReason
+PURCHASE_REJECTED: ErrorReason
+PURCHASE_PAST_PIVOT: ErrorReason
+PURCHASE_NOT_PARKED: ErrorReason
+REASON_FIELD_NUMBER: _ClassVar[int]
+reason: _descriptor.FieldDescriptor
+
+class ReasonText(_message.Message):
+    __slots__ = ("code", "zh", "en", "meaning", "basis")
+    CODE_FIELD_NUMBER: _ClassVar[int]
+    ZH_FIELD_NUMBER: _ClassVar[int]
+    EN_FIELD_NUMBER: _ClassVar[int]
+    MEANING_FIELD_NUMBER: _ClassVar[int]
+    BASIS_FIELD_NUMBER: _ClassVar[int]
+    code: _code_pb2.Code
+    zh: str
+    en: str
+    meaning: str
+    basis: str
+    def __init__(self, code: _Optional[_Union[_code_pb2.Code, str]] = ..., zh: _Optional[str] = ..., en: _Optional[str] = ..., meaning: _Optional[str] = ..., basis: _Optional[str] = ...) -> None: ...
