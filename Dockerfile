@@ -9,6 +9,7 @@ WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY gen ./gen
 COPY shared ./shared
+COPY client ./client
 COPY services ./services
 COPY cli ./cli
 RUN pip install --no-cache-dir . && useradd --system --home /var/lib/deedflow deedflow \

@@ -71,6 +71,7 @@ test: $(STAMP) test-packages lint
 lint: $(STAMP) buf-lint
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 gen: $(STAMP)
 	$(BIN)/python -m tools.genproto

@@ -23,6 +23,8 @@ from rich.table import Table
 import seeds
 from cli.seed import load as load_seeds
 from cli.tables import show_table
+from client import verifier
+from client.paper.pdf import render
 from deedflow.contract.v1 import contract_service_pb2 as contract_pb
 from deedflow.contract.v1 import contract_service_pb2_grpc
 from deedflow.mortgage.v1 import mortgage_service_pb2 as mortgage_pb
@@ -36,7 +38,6 @@ from deedflow.tax.v1 import tax_service_pb2_grpc
 from deedflow.transfer.v1 import transfer_service_pb2 as transfer_pb
 from deedflow.transfer.v1 import transfer_service_pb2_grpc
 from deedflow.type.v1 import parties_pb2
-from shared import verifier
 from shared.config import Settings
 from shared.documents import to_file
 from shared.grpc.channels import secure_channel
@@ -44,7 +45,6 @@ from shared.grpc.status import error_info
 from shared.ids import display_unit_number
 from shared.logging import mask_personal_ids
 from shared.money import yuan
-from shared.paper.pdf import render
 from shared.pki import CertPair, Pki, issue_leaf
 from shared.purchase_terms import canonical_bytes
 from shared.runstate import address_of

@@ -21,14 +21,14 @@ from rich.console import Console
 from rich.table import Table
 
 from cli.tables import show_table
+from client import verifier as page_files
+from client.healthcheck import health_status
 from shared import ids
-from shared import verifier as page_files
 from shared.catalog import SERVICE_NAMES, service_info
 from shared.config import Settings
 from shared.db import plain_url
 from shared.districts import validate_authority_code
 from shared.grpc.channels import secure_channel
-from shared.grpc.healthcheck import health_status
 from shared.migrate import migrate
 from shared.pg import database_url, embedded_dir, embedded_psql, embedded_running, stop_embedded
 from shared.pki import Pki, issue_book_key, issue_identity

@@ -92,7 +92,7 @@ def _json_object(data: bytes, what: str, result: Verification) -> dict:
 
 def verify_document(document: document_pb2.SignedDocument, public_key: bytes) -> Verification:
     """Every check a relying party (a bank, a notary) makes with only the registry's key; the
-    verification page (shared/verifier/verifier.js) makes the same, worded the same. ValueError
+    verification page (client/verifier/verifier.js) makes the same, worded the same. ValueError
     when the checkpoint's time is no time at all (a document from a QR payload can say anything)."""
     checkpoint = document.checkpoint
     result = Verification(authority=checkpoint.authority)

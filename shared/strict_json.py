@@ -2,7 +2,7 @@
 a sealed body): UTF-8 without a byte-order mark, RFC 8259 and nothing more (no NaN or Infinity),
 no member named twice in any object at any depth, nested at most MAX_DEPTH deep, nothing after
 the value but whitespace. The verification page reads JSON by the same rules
-(shared/verifier/verifier.js, `strictJson`), so that one file has one reading (docs/verification.md)."""
+(client/verifier/verifier.js, `strictJson`), so that one file has one reading (docs/verification.md)."""
 
 from __future__ import annotations
 

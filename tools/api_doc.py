@@ -1,5 +1,5 @@
 """Writes docs/api.md, the API reference, from the protos (their comments, read with protoc's
-source info), the role table (shared/policy.py) and the object rules (shared/entitlement.py):
+source info), the role table (shared/policy.py) and the object rules (tools/entitlement.py):
 
     .venv/bin/python -m tools.api_doc > docs/api.md
 
@@ -13,8 +13,8 @@ from pathlib import Path
 from google.protobuf import descriptor_pb2
 
 from deedflow.type.v1 import field_rules_pb2
-from shared.entitlement import RULES
 from shared.policy import POLICY
+from tools.entitlement import RULES
 from tools.genproto import run_protoc
 
 # Paths into a FileDescriptorProto (descriptor.proto's field numbers).

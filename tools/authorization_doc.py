@@ -1,13 +1,13 @@
 """Prints the table of docs/authorization.md from the role table (shared/policy.py) and the
-entitlement rules (shared/entitlement.py):
+entitlement rules (tools/entitlement.py):
 
     .venv/bin/python -m tools.authorization_doc
 """
 
 from __future__ import annotations
 
-from shared.entitlement import RULES
 from shared.policy import POLICY
+from tools.entitlement import RULES
 
 
 def table() -> str:

@@ -66,13 +66,13 @@ def _pki_volume(info: ServiceInfo) -> dict:
 
 def _probe(info: ServiceInfo, period: int) -> dict:
     # The kubelet's own gRPC probe speaks no mTLS; the service's health check over its own
-    # certificate does (shared/grpc/healthcheck.py).
+    # certificate does (client/healthcheck.py).
     return {
         "exec": {
             "command": [
                 "python",
                 "-m",
-                "shared.grpc.healthcheck",
+                "client.healthcheck",
                 info.name,
                 f"127.0.0.1:{info.default_port}",
             ]

@@ -23,16 +23,16 @@ from cli.deedctl.common import (
     show_table,
 )
 from cli.deedctl.exit_codes import ExitCode
+from client.audit import Witnessed, audit_log, witness_problem
+from client.paper.fields import document_fields
+from client.paper.reading import read
+from client.paper.verdict import Verdict, judge
 from deedflow.registry.v1 import registry_service_pb2 as registry_pb
 from deedflow.registry.v1 import registry_service_pb2_grpc
-from shared.audit import Witnessed, audit_log, witness_problem
 from shared.checkpoint import key_id
 from shared.districts import DISTRICTS, validate_authority_code
 from shared.documents import load_public_key
 from shared.logging import mask_personal_ids
-from shared.paper.fields import document_fields
-from shared.paper.reading import read
-from shared.paper.verdict import Verdict, judge
 from shared.pki import Pki
 
 LEAF_PAGE = 500
@@ -55,7 +55,7 @@ def _book_of(signed) -> str:
     return authority if authority.isascii() and authority.isdigit() and len(authority) == 6 else ""
 
 
-# The fields a person compares with the paper in their hand, by kind (shared/paper/fields.py).
+# The fields a person compares with the paper in their hand, by kind (client/paper/fields.py).
 COMPARED = {
     "certificate": ("权利人", "共有情况", "坐落", "不动产单元号", "面积", "证书号"),
     "proof": ("权利人（申请人）", "义务人", "坐落", "不动产单元号", "其他", "证明号"),

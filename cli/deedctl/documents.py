@@ -10,6 +10,8 @@ import typer
 
 from cli.deedctl.common import Options, document_summary, emit, errors, key_value_table, masked_holders, run
 from cli.deedctl.exit_codes import ExitCode
+from client.paper.font import FontMissing
+from client.paper.pdf import render
 from deedflow.mortgage.v1 import mortgage_service_pb2 as mortgage_pb
 from deedflow.mortgage.v1 import mortgage_service_pb2_grpc
 from deedflow.registry.v1 import document_pb2
@@ -17,8 +19,6 @@ from deedflow.transfer.v1 import transfer_service_pb2 as transfer_pb
 from deedflow.transfer.v1 import transfer_service_pb2_grpc
 from shared.documents import to_file
 from shared.ids import IdentifierError, validate_unit_number
-from shared.paper.font import FontMissing
-from shared.paper.pdf import render
 
 certificate_app = typer.Typer(
     help="Certificates (不动产权证书) as files: signed JSON and PDF.", no_args_is_help=True

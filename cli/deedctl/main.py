@@ -12,9 +12,9 @@ from cli.deedctl import book, building, cases, documents, events, purchases, reg
 from cli.deedctl.common import UNREACHABLE_HINT, Options, emit, errors, key_value_table, run
 from cli.deedctl.exit_codes import ExitCode
 from cli.deedctl.identity import resolve_identity
+from client.healthcheck import health_status
 from shared.catalog import SERVICE_NAMES, service_info
 from shared.config import Settings
-from shared.grpc.healthcheck import health_status
 from shared.timestamps import china_time
 
 app = typer.Typer(help="deedctl: registry clerks' command line (mTLS gRPC).", no_args_is_help=True)

@@ -20,15 +20,15 @@ from pypdf import PdfReader
 from typer.testing import CliRunner
 
 from cli.deedctl.main import app as deedctl
+from client import verifier
+from client.paper import payload
+from client.paper.fields import document_fields, verification_fields
+from client.paper.pdf import ATTACHMENT, render
+from client.paper.reading import read_document
 from deedflow.mortgage.v1 import mortgage_service_pb2 as mortgage_pb
 from deedflow.registry.v1 import document_pb2
 from deedflow.transfer.v1 import transfer_service_pb2 as transfer_pb
-from shared import verifier
 from shared.documents import to_file
-from shared.paper import payload
-from shared.paper.fields import document_fields, verification_fields
-from shared.paper.pdf import ATTACHMENT, render
-from shared.paper.reading import read_document
 from tests.browser import VerifierPage
 from tests.e2e.test_parties_and_documents import desks  # noqa: F401 (a fixture)
 from tests.pdfs import flat, pdf_text
@@ -168,7 +168,7 @@ def test_the_page_says_valid_for_the_json_the_pdf_and_the_qr_text(issued, page, 
 
 @pytest.mark.parametrize("kind", ["certificate", "proof"])
 def test_the_page_shows_the_fields_the_pdf_prints(issued, page, kind):
-    """verifier.js renders the template as shared/paper/fields.py does, value for value."""
+    """verifier.js renders the template as client/paper/fields.py does, value for value."""
     document = getattr(issued, kind)
     answer = page.check_payload(payload.encode(document))
     assert answer.fields == {f.zh: f.value for f in document_fields(_content(document))}

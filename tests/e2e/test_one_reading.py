@@ -20,10 +20,10 @@ from reportlab.pdfgen import canvas
 from typer.testing import CliRunner
 
 from cli.deedctl.main import app as deedctl
+from client.paper import font
+from client.paper.pdf import ATTACHMENT, page, render
+from client.paper.pdf_reader import read_pdf
 from shared.documents import to_file
-from shared.paper import font
-from shared.paper.pdf import ATTACHMENT, page, render
-from shared.paper.pdf_reader import read_pdf
 from tests.browser import VerifierPage
 from tests.e2e.test_certificate_paper import browser, issued, key_pem, served  # noqa: F401 (fixtures)
 from tests.e2e.test_parties_and_documents import desks  # noqa: F401 (a fixture)

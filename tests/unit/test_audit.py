@@ -7,9 +7,9 @@ import datetime as dt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
+from client.audit import audit_log
 from deedflow.registry.v1 import document_pb2
 from shared import merkle
-from shared.audit import audit_log
 from shared.checkpoint import key_id, sign_checkpoint
 from shared.timestamps import to_timestamp
 

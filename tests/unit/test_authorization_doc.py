@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from shared.entitlement import RULES
 from shared.policy import POLICY
 from tools.authorization_doc import table
+from tools.entitlement import RULES
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "authorization.md"
 

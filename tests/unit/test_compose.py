@@ -35,7 +35,7 @@ def test_service_command_port_and_health(compose, name):
         "CMD",
         "python",
         "-m",
-        "shared.grpc.healthcheck",
+        "client.healthcheck",
         name,
         f"127.0.0.1:{port}",
     ]

@@ -7,9 +7,9 @@ from __future__ import annotations
 import hashlib
 import json
 
+from client.paper.pdf import render
+from client.paper.reading import read_document
 from deedflow.registry.v1 import document_pb2
-from shared.paper.pdf import render
-from shared.paper.reading import read_document
 from tests.pdfs import pdf_text
 
 

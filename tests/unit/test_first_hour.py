@@ -15,9 +15,9 @@ from typer.testing import CliRunner
 from cli.deedctl.common import counted, when
 from cli.deedctl.main import app as deedctl
 from cli.tables import show_table
+from client.paper.fields import proof_fields
 from shared.logging import mask_personal_ids
 from shared.money import yuan
-from shared.paper.fields import proof_fields
 from shared.timestamps import china_time, to_timestamp
 
 MOMENT = dt.datetime(2026, 12, 7, 13, 24, 30, 123456, tzinfo=dt.UTC)

@@ -47,8 +47,8 @@ def test_each_overlay_builds_and_is_valid(overlay, replicas):
     for deployment in by_kind["Deployment"]:
         assert deployment["spec"]["replicas"] == replicas
         container = deployment["spec"]["template"]["spec"]["containers"][0]
-        assert "shared.grpc.healthcheck" in container["readinessProbe"]["exec"]["command"]
-        assert "shared.grpc.healthcheck" in container["livenessProbe"]["exec"]["command"]
+        assert "client.healthcheck" in container["readinessProbe"]["exec"]["command"]
+        assert "client.healthcheck" in container["livenessProbe"]["exec"]["command"]
         database = next(e for e in container["env"] if e["name"] == "DATABASE_URL")
         assert database["valueFrom"]["secretKeyRef"]["name"] == f"{deployment['metadata']['name']}-db-app"
     assert {c["spec"]["instances"] for c in by_kind["Cluster"]} == {replicas}

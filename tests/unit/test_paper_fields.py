@@ -3,7 +3,7 @@ time, the authority the sealed number names, and a field the book does not hold 
 
 from __future__ import annotations
 
-from shared.paper.fields import NOT_RECORDED, authority_name, china_time, document_fields
+from client.paper.fields import NOT_RECORDED, authority_name, china_time, document_fields
 
 
 def _certificate(**body) -> dict:

@@ -8,8 +8,8 @@ import zlib
 import base45
 import pytest
 
+from client.paper import payload
 from deedflow.registry.v1 import document_pb2
-from shared.paper import payload
 
 
 def _document() -> document_pb2.SignedDocument:

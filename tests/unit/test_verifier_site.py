@@ -12,7 +12,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 
-from shared import verifier
+from client import verifier
 
 
 def _pem(key) -> bytes:

@@ -1,6 +1,6 @@
 """The one reading of a deedflow PDF (docs/verification.md, "Reading a PDF"): a strict, small
 profile of PDF that the registry's own files keep to, read the same way here and by the
-verification page (shared/verifier/verifier.js), so that one PDF has one answer. Anything the
+verification page (client/verifier/verifier.js), so that one PDF has one answer. Anything the
 profile does not hold (an incremental update, compressed object streams, a second embedded file,
 a filter it does not take) is refused rather than guessed at.
 

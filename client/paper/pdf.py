@@ -1,5 +1,5 @@
 """A sealed document as a PDF a person can hold: the national template's fields, the register's
-verification data, a QR code carrying the whole document (shared/paper/payload.py), and the signed
+verification data, a QR code carrying the whole document (client/paper/payload.py), and the signed
 document itself as an embedded file, so the PDF alone is enough to verify it offline."""
 
 from __future__ import annotations
@@ -16,11 +16,11 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from client.paper import font, payload
+from client.paper.fields import TITLES, Field, document_fields, verification_fields
 from deedflow.registry.v1 import document_pb2
 from shared import strict_json
 from shared.documents import to_file
-from shared.paper import font, payload
-from shared.paper.fields import TITLES, Field, document_fields, verification_fields
 
 # The name the signed document is embedded under; the verification page looks for its stream.
 ATTACHMENT = "deedflow-document.json"
@@ -97,7 +97,7 @@ def _table(
                 ("GRID", (0, 0), (-1, -1), 0.5, colors.HexColor("#8a6d3b")),
                 ("BACKGROUND", (0, 0), (0, -1), colors.HexColor("#f7f1e3")),
                 # A value's first line level with its label's: how a verifier finds a field's
-                # printed value (shared/paper/printed.py).
+                # printed value (client/paper/printed.py).
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
                 ("TOPPADDING", (0, 0), (-1, -1), 2),
                 ("BOTTOMPADDING", (0, 0), (-1, -1), 3),

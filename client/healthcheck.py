@@ -1,6 +1,6 @@
 """Health probing: used by `deedflow up`, `deedctl health` and docker-compose's health check.
 
-As a command: `python -m shared.grpc.healthcheck <service> [host:port]` exits 0 when SERVING.
+As a command: `python -m client.healthcheck <service> [host:port]` exits 0 when SERVING.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ async def _probe(service: str, target: str, pki: Pki) -> str:
 
 def main(argv: list[str]) -> int:
     if not argv:
-        print("usage: python -m shared.grpc.healthcheck <service> [host:port]", file=sys.stderr)
+        print("usage: python -m client.healthcheck <service> [host:port]", file=sys.stderr)
         return 2
     settings = Settings()
     service = argv[0]

@@ -1,5 +1,5 @@
 """A signed document from any of the forms a party holds it in: the JSON file, the PDF that
-embeds it (shared/paper/pdf.py), or the text of its QR code (shared/paper/payload.py), read by the
+embeds it (client/paper/pdf.py), or the text of its QR code (client/paper/payload.py), read by the
 one specification the verification page follows too (docs/verification.md, "One reading")."""
 
 from __future__ import annotations
@@ -8,10 +8,10 @@ from dataclasses import dataclass
 
 from google.protobuf.json_format import ParseError
 
+from client.paper import payload
+from client.paper.pdf_reader import PdfReading, PdfRefused, read_pdf
 from deedflow.registry.v1 import document_pb2
 from shared.documents import from_file
-from shared.paper import payload
-from shared.paper.pdf_reader import PdfReading, PdfRefused, read_pdf
 from shared.strict_json import JsonRefused, loads
 
 # Where a text file's content may begin and end: JSON's own whitespace.

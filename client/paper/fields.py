@@ -1,6 +1,6 @@
 """The fields of the national templates (不动产权证书 and 不动产登记证明, as the Ministry of
 Natural Resources prescribes them), filled from a sealed document's content: what the PDF prints
-and the verification page shows (shared/verifier/verifier.js renders them alike, and a browser
+and the verification page shows (client/verifier/verifier.js renders them alike, and a browser
 test holds the two to the same values). Nothing is printed that the registry did not seal; a
 field the book does not hold says so."""
 

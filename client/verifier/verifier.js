@@ -447,7 +447,7 @@
     );
   }
 
-  // ---- the one reading of a deedflow PDF (shared/paper/pdf_reader.py, docs/verification.md) ----
+  // ---- the one reading of a deedflow PDF (client/paper/pdf_reader.py, docs/verification.md) ----
 
   const ATTACHMENT = "deedflow-document.json";
   const MAX_DECODED_BYTES = 8 * 1024 * 1024;
@@ -1260,7 +1260,7 @@
     return der.subarray(12);
   }
 
-  // ---- the template's fields (shared/paper/fields.py) -------------------------------------------
+  // ---- the template's fields (client/paper/fields.py) -------------------------------------------
 
   const NOT_RECORDED = "未记载 (not recorded)";
   const CO_OWNERSHIP = {
@@ -1360,7 +1360,7 @@
     ];
   }
 
-  // ---- printed against sealed (shared/paper/printed.py) ------------------------------------------
+  // ---- printed against sealed (client/paper/printed.py) ------------------------------------------
 
   const VALUE_OFFSET = 90;
   const ROW_TOLERANCE = 6;
@@ -1407,7 +1407,7 @@
     return `${p.zh} (${p.en}): printed “${p.printed}”, sealed “${p.sealed}”`;
   }
 
-  // shared/paper/verdict.py: VALID, INVALID (a check of the sealed document failed), or ALTERED
+  // client/paper/verdict.py: VALID, INVALID (a check of the sealed document failed), or ALTERED
   // (it holds, but the PDF around it prints something else, acts, or cannot be read).
   function pageFindings(pdf, content, result) {
     const page = [];
@@ -1559,7 +1559,7 @@
     show({ ...result, ...judged, document: held.document, source });
   }
 
-  // shared/paper/reading.py: a PDF by its first bytes; else UTF-8 without a byte-order mark, a
+  // client/paper/reading.py: a PDF by its first bytes; else UTF-8 without a byte-order mark, a
   // QR payload when it starts so (ASCII whitespace aside), else the JSON file.
   async function readFile(bytes) {
     if (startsWithBytes(bytes, "%PDF-", 0)) return fromPdf(bytes);

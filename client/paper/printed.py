@@ -8,8 +8,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from shared.paper.fields import Field
-from shared.paper.pdf_reader import Run
+from client.paper.fields import Field
+from client.paper.pdf_reader import Run
 
 # A run this far right of the labels is in the value column (the label column is 36 mm wide).
 VALUE_OFFSET = 90.0

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from client.paper.fields import document_fields
+from client.paper.printed import Printed, compare
+from client.paper.reading import Read
 from shared.documents import Verification, verify_document
-from shared.paper.fields import document_fields
-from shared.paper.printed import Printed, compare
-from shared.paper.reading import Read
 
 VALID = "VALID"
 # A check of the sealed document failed.
