@@ -5,6 +5,12 @@ from __future__ import annotations
 from alembic import op
 
 
+def never_migrated_down() -> None:
+    """Every migration's downgrade: a register and the records behind it are only ever added to;
+    a bad migration is corrected by a new one going up."""
+    raise NotImplementedError("deedflow's records are never migrated down; correct with a new migration")
+
+
 def create_idempotency_table_v1() -> None:
     """The idempotency store's table (shared/idempotency.py), in the current service schema."""
     op.execute(

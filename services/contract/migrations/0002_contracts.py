@@ -7,6 +7,8 @@ Create Date: 2026-11-26
 
 from alembic import op
 
+from shared.migrations.common import never_migrated_down
+
 revision = "contract_0002"
 down_revision = "contract_0001"
 branch_labels = None
@@ -79,5 +81,4 @@ def upgrade() -> None:
         op.execute(statement)
 
 
-def downgrade() -> None:
-    raise NotImplementedError("filed contracts are never migrated down")
+downgrade = never_migrated_down

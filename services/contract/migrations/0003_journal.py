@@ -5,7 +5,7 @@ Revises: contract_0002
 Create Date: 2026-12-01
 """
 
-from shared.migrations.common import add_idempotency_status_v2, create_journal_tables_v1
+from shared.migrations.common import add_idempotency_status_v2, create_journal_tables_v1, never_migrated_down
 
 revision = "contract_0003"
 down_revision = "contract_0002"
@@ -18,5 +18,4 @@ def upgrade() -> None:
     create_journal_tables_v1()
 
 
-def downgrade() -> None:
-    raise NotImplementedError("contracts are never migrated down")
+downgrade = never_migrated_down

@@ -5,7 +5,7 @@ Revises: mortgage_0004
 Create Date: 2026-12-07
 """
 
-from shared.migrations.common import sequence_events_v2
+from shared.migrations.common import never_migrated_down, sequence_events_v2
 
 revision = "mortgage_0005"
 down_revision = "mortgage_0004"
@@ -17,5 +17,4 @@ def upgrade() -> None:
     sequence_events_v2()
 
 
-def downgrade() -> None:
-    raise NotImplementedError("the event feed is never migrated down")
+downgrade = never_migrated_down

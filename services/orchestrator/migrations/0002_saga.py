@@ -8,6 +8,8 @@ Create Date: 2026-11-26
 
 from alembic import op
 
+from shared.migrations.common import never_migrated_down
+
 revision = "orchestrator_0002"
 down_revision = "orchestrator_0001"
 branch_labels = None
@@ -81,5 +83,4 @@ def upgrade() -> None:
         op.execute(statement)
 
 
-def downgrade() -> None:
-    raise NotImplementedError("purchases are never migrated down")
+downgrade = never_migrated_down

@@ -9,7 +9,7 @@ Create Date: 2026-12-01
 
 from alembic import op
 
-from shared.migrations.common import add_idempotency_status_v2, create_journal_tables_v1
+from shared.migrations.common import add_idempotency_status_v2, create_journal_tables_v1, never_migrated_down
 
 revision = "orchestrator_0004"
 down_revision = "orchestrator_0003"
@@ -24,5 +24,4 @@ def upgrade() -> None:
     op.execute("ALTER TABLE purchase_step ADD COLUMN generation integer NOT NULL DEFAULT 0")
 
 
-def downgrade() -> None:
-    raise NotImplementedError("purchases are never migrated down")
+downgrade = never_migrated_down

@@ -8,7 +8,7 @@ Create Date: 2026-12-05
 
 from alembic import op
 
-from shared.migrations.common import create_event_tables_v1
+from shared.migrations.common import create_event_tables_v1, never_migrated_down
 
 revision = "orchestrator_0009"
 down_revision = "orchestrator_0008"
@@ -71,5 +71,4 @@ def upgrade() -> None:
         op.execute(statement)
 
 
-def downgrade() -> None:
-    raise NotImplementedError("the event feed is never migrated down")
+downgrade = never_migrated_down

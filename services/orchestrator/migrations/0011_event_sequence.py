@@ -5,7 +5,7 @@ Revises: orchestrator_0010
 Create Date: 2026-12-07
 """
 
-from shared.migrations.common import sequence_events_v2
+from shared.migrations.common import never_migrated_down, sequence_events_v2
 
 revision = "orchestrator_0011"
 down_revision = "orchestrator_0010"
@@ -17,5 +17,4 @@ def upgrade() -> None:
     sequence_events_v2()
 
 
-def downgrade() -> None:
-    raise NotImplementedError("the event feed is never migrated down")
+downgrade = never_migrated_down

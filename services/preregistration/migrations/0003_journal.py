@@ -5,7 +5,12 @@ Revises: preregistration_0002
 Create Date: 2026-12-01
 """
 
-from shared.migrations.common import add_idempotency_status_v2, create_journal_tables_v1, journal_cases_v2
+from shared.migrations.common import (
+    add_idempotency_status_v2,
+    create_journal_tables_v1,
+    journal_cases_v2,
+    never_migrated_down,
+)
 
 revision = "preregistration_0003"
 down_revision = "preregistration_0002"
@@ -19,5 +24,4 @@ def upgrade() -> None:
     journal_cases_v2()
 
 
-def downgrade() -> None:
-    raise NotImplementedError("registration records are never migrated down")
+downgrade = never_migrated_down

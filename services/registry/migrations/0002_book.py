@@ -7,6 +7,8 @@ Create Date: 2026-11-26
 
 from alembic import op
 
+from shared.migrations.common import never_migrated_down
+
 revision = "registry_0002"
 down_revision = "registry_0001"
 branch_labels = None
@@ -117,5 +119,4 @@ def upgrade() -> None:
         op.execute(statement)
 
 
-def downgrade() -> None:
-    raise NotImplementedError("the register is never migrated down")
+downgrade = never_migrated_down

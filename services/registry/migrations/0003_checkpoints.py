@@ -7,6 +7,8 @@ Create Date: 2026-11-27
 
 from alembic import op
 
+from shared.migrations.common import never_migrated_down
+
 revision = "registry_0003"
 down_revision = "registry_0002"
 branch_labels = None
@@ -26,5 +28,4 @@ def upgrade() -> None:
     )
 
 
-def downgrade() -> None:
-    raise NotImplementedError("the register is never migrated down")
+downgrade = never_migrated_down

@@ -9,7 +9,7 @@ Create Date: 2026-12-01
 
 from alembic import op
 
-from shared.migrations.common import add_idempotency_status_v2, create_number_counter_v1
+from shared.migrations.common import add_idempotency_status_v2, create_number_counter_v1, never_migrated_down
 
 revision = "registry_0004"
 down_revision = "registry_0003"
@@ -33,5 +33,4 @@ def upgrade() -> None:
     )
 
 
-def downgrade() -> None:
-    raise NotImplementedError("the register is never migrated down")
+downgrade = never_migrated_down

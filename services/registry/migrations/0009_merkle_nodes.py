@@ -9,6 +9,8 @@ Create Date: 2026-12-01
 
 from alembic import op
 
+from shared.migrations.common import never_migrated_down
+
 revision = "registry_0009"
 down_revision = "registry_0008"
 branch_labels = None
@@ -37,5 +39,4 @@ def upgrade() -> None:
     )
 
 
-def downgrade() -> None:
-    raise NotImplementedError("the register is never migrated down")
+downgrade = never_migrated_down

@@ -13,6 +13,8 @@ Create Date: 2026-12-05
 
 from alembic import op
 
+from shared.migrations.common import never_migrated_down
+
 revision = "registry_0010"
 down_revision = "registry_0009"
 branch_labels = None
@@ -99,5 +101,4 @@ def upgrade() -> None:
         op.execute(statement)
 
 
-def downgrade() -> None:
-    raise NotImplementedError("the register is never migrated down")
+downgrade = never_migrated_down

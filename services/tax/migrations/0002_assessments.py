@@ -7,6 +7,8 @@ Create Date: 2026-11-26
 
 from alembic import op
 
+from shared.migrations.common import never_migrated_down
+
 revision = "tax_0002"
 down_revision = "tax_0001"
 branch_labels = None
@@ -58,5 +60,4 @@ def upgrade() -> None:
         op.execute(statement)
 
 
-def downgrade() -> None:
-    raise NotImplementedError("tax records are never migrated down")
+downgrade = never_migrated_down

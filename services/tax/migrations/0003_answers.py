@@ -5,7 +5,7 @@ Revises: tax_0002
 Create Date: 2026-12-01
 """
 
-from shared.migrations.common import add_idempotency_status_v2
+from shared.migrations.common import add_idempotency_status_v2, never_migrated_down
 
 revision = "tax_0003"
 down_revision = "tax_0002"
@@ -17,5 +17,4 @@ def upgrade() -> None:
     add_idempotency_status_v2()
 
 
-def downgrade() -> None:
-    raise NotImplementedError("tax records are never migrated down")
+downgrade = never_migrated_down

@@ -9,6 +9,8 @@ Create Date: 2026-12-01
 
 from alembic import op
 
+from shared.migrations.common import never_migrated_down
+
 revision = "tax_0004"
 down_revision = "tax_0003"
 branch_labels = None
@@ -40,5 +42,4 @@ def upgrade() -> None:
         op.execute(statement)
 
 
-def downgrade() -> None:
-    raise NotImplementedError("tax records are never migrated down")
+downgrade = never_migrated_down

@@ -8,6 +8,8 @@ Create Date: 2026-12-07
 
 from alembic import op
 
+from shared.migrations.common import never_migrated_down
+
 revision = "tax_0005"
 down_revision = "tax_0004"
 branch_labels = None
@@ -27,5 +29,4 @@ def upgrade() -> None:
         op.execute(statement)
 
 
-def downgrade() -> None:
-    raise NotImplementedError("tax records are never migrated down")
+downgrade = never_migrated_down

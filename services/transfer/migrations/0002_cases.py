@@ -7,7 +7,7 @@ Create Date: 2026-11-26
 
 from alembic import op
 
-from shared.migrations.common import create_case_tables_v1
+from shared.migrations.common import create_case_tables_v1, never_migrated_down
 
 revision = "transfer_0002"
 down_revision = "transfer_0001"
@@ -73,5 +73,4 @@ def upgrade() -> None:
         op.execute(statement)
 
 
-def downgrade() -> None:
-    raise NotImplementedError("registration records are never migrated down")
+downgrade = never_migrated_down

@@ -7,7 +7,12 @@ Create Date: 2026-12-01
 
 from alembic import op
 
-from shared.migrations.common import add_idempotency_status_v2, create_journal_tables_v1, journal_cases_v2
+from shared.migrations.common import (
+    add_idempotency_status_v2,
+    create_journal_tables_v1,
+    journal_cases_v2,
+    never_migrated_down,
+)
 
 revision = "transfer_0003"
 down_revision = "transfer_0002"
@@ -23,5 +28,4 @@ def upgrade() -> None:
     op.execute("DROP SEQUENCE certificate_number_seq")
 
 
-def downgrade() -> None:
-    raise NotImplementedError("registration records are never migrated down")
+downgrade = never_migrated_down

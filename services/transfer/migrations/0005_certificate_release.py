@@ -8,6 +8,8 @@ Create Date: 2026-12-07
 
 from alembic import op
 
+from shared.migrations.common import never_migrated_down
+
 revision = "transfer_0005"
 down_revision = "transfer_0004"
 branch_labels = None
@@ -18,5 +20,4 @@ def upgrade() -> None:
     op.execute("ALTER TABLE certificate ADD COLUMN release_time timestamptz")
 
 
-def downgrade() -> None:
-    raise NotImplementedError("certificates are never migrated down")
+downgrade = never_migrated_down
