@@ -41,7 +41,7 @@ BUILDINGS = ["500112001002GB09201F0001", "500105001002GB09202F0001"]
 SERVERS = 3
 # Short leases, so that what a killed replica held (saga steps, journal operations) is taken over
 # by its twin within seconds rather than the production default.
-LEASES = {"DEEDFLOW_SAGA_LEASE_SECONDS": "2", "DEEDFLOW_JOURNAL_LEASE_SECONDS": "2"}
+LEASES = {"DEEDFLOW_DURABLE_LEASE_SECONDS": "2"}
 
 
 @contextlib.contextmanager

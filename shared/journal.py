@@ -38,13 +38,13 @@ import asyncpg
 import grpc
 from google.protobuf.message import Message
 from google.rpc import status_pb2
-from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from deedflow.type.v1.reasons import Reason
 from shared import faults
 from shared.clock import Clock
 from shared.context import deadline_var, subject_var
 from shared.db import Database
+from shared.durable import DurableSettings, LeaseLost, LeaseLostBeforeWriting, retry_delay
 from shared.errors import Aborted, AnsweredBefore, DomainError, Internal
 from shared.grouped_writes import GroupedWrites
 from shared.grpc.status import to_status
@@ -58,7 +58,7 @@ from shared.idempotency import (
     record,
     request_fingerprint,
 )
-from shared.outcomes import Failure, backoff, classify, status_of
+from shared.outcomes import Failure, classify, status_of
 
 log = logging.getLogger("deedflow.journal")
 
@@ -73,26 +73,6 @@ SUCCEEDED, FAILED, PARKED = "SUCCEEDED", "FAILED", "PARKED"
 JOIN_POLL_SECONDS = 0.05
 
 
-class JournalSettings(BaseSettings):
-    """DEEDFLOW_JOURNAL_*: how operations are leased, retried and swept."""
-
-    model_config = SettingsConfigDict(env_prefix="DEEDFLOW_JOURNAL_", extra="ignore")
-
-    # How long a driver holds an operation before another process may take it over; renewed at
-    # every step. A crashed process's operations are resumed this long after its last step.
-    lease_seconds: float = 30.0
-    # How often the sweeper looks for operations due again.
-    sweep_seconds: float = 1.0
-    # Retry of an operation whose step failed: first delay, doubling up to the cap.
-    backoff_start_seconds: float = 0.5
-    backoff_cap_seconds: float = 60.0
-    # Unexplained failures (INTERNAL, UNKNOWN, a bug) after which an operation parks until the
-    # office restarts, where a person reads its last error.
-    max_unexplained_failures: int = 5
-    # How long a retry waits for an operation another driver holds before answering ABORTED.
-    join_patience_seconds: float = 10.0
-
-
 class Incomplete(Exception):
     """A step after the point of no return was refused by its peer: the operation cannot finish
     now, but must finish, so it stays open and is retried later."""
@@ -101,15 +81,6 @@ class Incomplete(Exception):
         super().__init__(f"{step}: {status.message}")
         self.step = step
         self.status = status
-
-
-class LeaseLost(Exception):
-    """Another driver holds the operation now; this one stops touching it."""
-
-
-class LeaseLostBeforeWriting(LeaseLost):
-    """The lease was found lost by the renewal that opens a transaction, before it wrote anything:
-    the other operations whose writes share that transaction go on (shared/grouped_writes.py)."""
 
 
 class Refused(Exception):
@@ -401,14 +372,14 @@ class Journal:
         clock: Clock,
         service: str,
         worker: str,
-        settings: JournalSettings | None = None,
+        settings: DurableSettings | None = None,
     ) -> None:
         self.database = database
         self.clock = clock
         self.service = service
         self.worker = worker
-        self.settings = settings or JournalSettings()
-        self.lease = dt.timedelta(seconds=self.settings.lease_seconds)
+        self.settings = settings or DurableSettings()
+        self.lease = self.settings.lease
         self.writes = GroupedWrites(database, separable=(LeaseLostBeforeWriting,))
         self.drivers: dict[str, Driver] = {}
         self.domain = f"deedflow.{service}"
@@ -571,7 +542,10 @@ class Journal:
     async def _postpone(self, op: Operation, error: BaseException) -> None:
         """Leaves the operation open, due again after a backoff; an unexplained failure counts
         toward parking it. Best effort: if even this fails, the lease runs out instead."""
-        unexplained = not isinstance(error, Incomplete) and classify(error) is not Failure.RETRY
+        # In an operation, a refusal is either its answer (Refused) or, past the point of no
+        # return, Incomplete; anything else that is no outage is unexplained.
+        retryable = isinstance(error, Incomplete) or classify(error) is Failure.RETRY
+        failure = Failure.RETRY if retryable else Failure.UNEXPLAINED
         try:
             async with self.database.transaction() as connection:
                 at = self.clock.now()
@@ -583,13 +557,14 @@ class Journal:
                     " RETURNING attempts, unexplained_failures",
                     op.id,
                     self.worker,
-                    int(unexplained),
+                    int(failure is Failure.UNEXPLAINED),
                     (error.status if isinstance(error, Incomplete) else status_of(error)).SerializeToString(),
                     at,
                 )
                 if row is None:
                     return
-                if row["unexplained_failures"] >= self.settings.max_unexplained_failures:
+                delay = retry_delay(self.settings, failure, row["attempts"], row["unexplained_failures"])
+                if delay is None:
                     await connection.execute(
                         "UPDATE operation SET state = 'PARKED', due_at = NULL WHERE id = $1", op.id
                     )
@@ -598,11 +573,6 @@ class Journal:
                         extra={"fields": {"operation": op.kind, "subject": op.subject, "error": repr(error)}},
                     )
                     return
-                delay = backoff(
-                    row["attempts"],
-                    dt.timedelta(seconds=self.settings.backoff_start_seconds),
-                    dt.timedelta(seconds=self.settings.backoff_cap_seconds),
-                )
                 await connection.execute("UPDATE operation SET due_at = $2 WHERE id = $1", op.id, at + delay)
         except Exception:
             log.warning("could not postpone the operation; its lease will run out", exc_info=True)

@@ -11,12 +11,10 @@ os.environ.setdefault("GRPC_VERBOSITY", "ERROR")
 # they are only needed by a child that goes on using gRPC.
 os.environ.setdefault("GRPC_ENABLE_FORK_SUPPORT", "0")
 # Retries after a failed step come quickly, so tests of retried and parked work take seconds.
-os.environ.setdefault("DEEDFLOW_SAGA_BACKOFF_START_SECONDS", "0.05")
-os.environ.setdefault("DEEDFLOW_SAGA_BACKOFF_CAP_SECONDS", "1")
+os.environ.setdefault("DEEDFLOW_DURABLE_BACKOFF_START_SECONDS", "0.05")
+os.environ.setdefault("DEEDFLOW_DURABLE_BACKOFF_CAP_SECONDS", "1")
 # A purchase waiting for tax due after completion asks again soon, so such tests take a second.
 os.environ.setdefault("DEEDFLOW_SAGA_TAX_RECHECK_SECONDS", "0.5")
-os.environ.setdefault("DEEDFLOW_JOURNAL_BACKOFF_START_SECONDS", "0.05")
-os.environ.setdefault("DEEDFLOW_JOURNAL_BACKOFF_CAP_SECONDS", "1")
 # bank-c of the development PKI collects deed tax for the tax bureau (代征) in the tests' offices;
 # bank-a lends on the tests' purchases, and bank-b is a stranger to them.
 os.environ.setdefault("DEEDFLOW_TAX_COLLECTING_BANKS", '["91500000MA5U7BK0CK"]')

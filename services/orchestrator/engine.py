@@ -39,9 +39,10 @@ from shared.clock import Clock
 from shared.context import subject_var
 from shared.db import Database
 from shared.dbhealth import database_unavailable
+from shared.durable import LeaseLost, LeaseLostBeforeWriting, retry_delay
 from shared.grouped_writes import GroupedWrites
 from shared.metrics import ServiceMetrics
-from shared.outcomes import Failure, backoff, classify, status_of
+from shared.outcomes import Failure, classify, status_of
 
 log = logging.getLogger("deedflow.saga")
 
@@ -63,10 +64,6 @@ class Door:
         return time.monotonic() - self.last_filing
 
 
-class LeaseLost(Exception):
-    """Another worker holds the purchase now; this one stops touching it."""
-
-
 # A step's record: (kind, direction, the columns to set).
 StepRecord = tuple[str, str, dict]
 
@@ -80,7 +77,8 @@ async def save(
     **columns,
 ) -> int:
     """One recorded change: the purchase's columns, its steps' records, a new version for
-    watchers, all in the caller's transaction. Raises LeaseLost when the lease is gone."""
+    watchers, all in the caller's transaction. Raises LeaseLostBeforeWriting when the lease is
+    gone: the purchase's row is the change's first write, so nothing of it was written."""
     if "documents" in columns:
         # Kept as a column: the tax office's word that this contract is paid finds the purchase.
         columns["contract"] = pb.PurchaseDocuments.FromString(columns["documents"]).contract or None
@@ -88,7 +86,7 @@ async def save(
         connection, purchase_id, lease_holder, at, update_time=at, **columns
     )
     if row is None:
-        raise LeaseLost(str(purchase_id))
+        raise LeaseLostBeforeWriting(str(purchase_id))
     records = [step] if isinstance(step, tuple) else step or []
     # The snapshot is built from the step rows the write itself returns.
     snapshot = purchase_message(row, await repository.write_steps(connection, purchase_id, records))
@@ -120,9 +118,9 @@ class Engine:
         self.notifier = notifier
         self.worker = worker
         self.settings = settings
-        self.lease = dt.timedelta(seconds=settings.lease_seconds)
+        self.lease = settings.durable.lease
         # A purchase whose lease is found lost has written nothing: it fails alone.
-        self.writes = GroupedWrites(database, separable=(LeaseLost,))
+        self.writes = GroupedWrites(database, separable=(LeaseLostBeforeWriting,))
         # Buildings' completions as read, by building number (see _steps).
         self._completions: dict[str, asyncpg.Record] = {}
 
@@ -257,7 +255,7 @@ class Engine:
         async def change(connection: asyncpg.Connection) -> None:
             at = self.clock.now()
             if not await repository.rest(connection, purchase_id, self.worker, at, due_at):
-                raise LeaseLost(str(purchase_id))
+                raise LeaseLostBeforeWriting(str(purchase_id))
             if tax_words is not None:
                 await repository.wait_for_tax(connection, purchase_id, tax_words, at)
 
@@ -499,15 +497,9 @@ class Engine:
                 exc_info=error if not hasattr(error, "code") else None,
                 extra={"fields": {"step": kind.value, "direction": direction, "failures": unexplained}},
             )
-        retry = failure is Failure.RETRY or (
-            failure is Failure.UNEXPLAINED and unexplained < self.settings.max_unexplained_failures
-        )
-        if retry:
-            retry_at = self.clock.now() + backoff(
-                attempts,
-                dt.timedelta(seconds=self.settings.backoff_start_seconds),
-                dt.timedelta(seconds=self.settings.backoff_cap_seconds),
-            )
+        delay = retry_delay(self.settings.durable, failure, attempts, unexplained)
+        if delay is not None:
+            retry_at = self.clock.now() + delay
             await self._write(
                 purchase_id,
                 [

@@ -16,13 +16,10 @@ from tests.chaos.processes import ExitedBeforeServing, ServiceProcess
 
 # Short leases and quick retries, so work a killed process held moves on within seconds.
 QUICK = {
-    "DEEDFLOW_SAGA_LEASE_SECONDS": "1.5",
-    "DEEDFLOW_SAGA_BACKOFF_START_SECONDS": "0.05",
-    "DEEDFLOW_SAGA_BACKOFF_CAP_SECONDS": "1",
-    "DEEDFLOW_JOURNAL_LEASE_SECONDS": "1.5",
-    "DEEDFLOW_JOURNAL_SWEEP_SECONDS": "0.2",
-    "DEEDFLOW_JOURNAL_BACKOFF_START_SECONDS": "0.05",
-    "DEEDFLOW_JOURNAL_BACKOFF_CAP_SECONDS": "1",
+    "DEEDFLOW_DURABLE_LEASE_SECONDS": "1.5",
+    "DEEDFLOW_DURABLE_SWEEP_SECONDS": "0.2",
+    "DEEDFLOW_DURABLE_BACKOFF_START_SECONDS": "0.05",
+    "DEEDFLOW_DURABLE_BACKOFF_CAP_SECONDS": "1",
     "DEEDFLOW_ACCESS_LOG": "false",
 }
 

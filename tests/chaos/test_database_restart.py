@@ -49,7 +49,7 @@ async def follow(desk, name: str, *states: int) -> pb.Purchase:
 @pytest.fixture
 async def stack(tmp_path, pki, monkeypatch):
     # A short lease, so the steps the crash cut off are taken up again within the test.
-    monkeypatch.setenv("DEEDFLOW_SAGA_LEASE_SECONDS", "2")
+    monkeypatch.setenv("DEEDFLOW_DURABLE_LEASE_SECONDS", "2")
     pgdata = tmp_path / "pg"
     url = start_embedded(pgdata)
     settings = Settings(home=tmp_path / "home", pki_dir=pki.root, bind_host="127.0.0.1")

@@ -61,7 +61,7 @@ def orchestrator_process(
         database_url,
         addresses,
         pki_root,
-        env={"DEEDFLOW_SAGA_LEASE_SECONDS": str(lease_seconds)},
+        env={"DEEDFLOW_DURABLE_LEASE_SECONDS": str(lease_seconds)},
     )
 
 

@@ -37,7 +37,7 @@ pytestmark = pytest.mark.slow
 PURCHASES = 8
 SERVING, NOT_SERVING = HealthCheckResponse.SERVING, HealthCheckResponse.NOT_SERVING
 # Short leases, so what a killed replica held is taken over within the test.
-LEASES = {"DEEDFLOW_SAGA_LEASE_SECONDS": "2", "DEEDFLOW_JOURNAL_LEASE_SECONDS": "2"}
+LEASES = {"DEEDFLOW_DURABLE_LEASE_SECONDS": "2"}
 
 
 @pytest.fixture

@@ -37,7 +37,7 @@ def database(server_url):
 @pytest.fixture
 async def stack(database, pki, tmp_path, monkeypatch):
     # A short lease, so a step cut off by the crash is taken up again within the test.
-    monkeypatch.setenv("DEEDFLOW_SAGA_LEASE_SECONDS", "2")
+    monkeypatch.setenv("DEEDFLOW_DURABLE_LEASE_SECONDS", "2")
     port = free_port()
     addresses = {VICTIM: f"127.0.0.1:{port}"}
     victim = ServiceProcess(VICTIM, tmp_path / VICTIM, database, addresses, pki.root, port=port)

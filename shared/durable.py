@@ -1,0 +1,69 @@
+"""Durable execution's one set of rules (持久执行): the lease and its loss, the retry backoff, the
+parking rule and their settings, for the offices' operation journal and the purchase saga alike.
+
+Both engines record intent before a call and the outcome after it, hold their work under a lease
+another process takes over when it runs out, retry an outage with backoff for as long as it lasts,
+and park work after repeated unexplained failures where a person reads its last error. What they
+decide by is written here once (docs/decisions.md, decision 71).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from shared.outcomes import Failure, backoff
+
+
+class DurableSettings(BaseSettings):
+    """DEEDFLOW_DURABLE_*: how work that spans services is leased, retried, parked and swept."""
+
+    model_config = SettingsConfigDict(env_prefix="DEEDFLOW_DURABLE_", extra="ignore")
+
+    # How long a worker holds a purchase or an operation before another process may take it
+    # over; renewed at every step, and longer than any one step's calls. A crashed process's
+    # work moves on this long after its last step.
+    lease_seconds: float = 30.0
+    # How often the journal's sweeper looks for operations due again.
+    sweep_seconds: float = 1.0
+    # Retry of work whose step failed for an outage or without explanation: first delay,
+    # doubling up to the cap.
+    backoff_start_seconds: float = 0.5
+    backoff_cap_seconds: float = 60.0
+    # Unexplained failures (INTERNAL, UNKNOWN, a bug) of one piece of work after which it parks
+    # with that error for a person, instead of being retried for ever.
+    max_unexplained_failures: int = 5
+    # How long a retry waits for an operation another driver holds before answering ABORTED.
+    join_patience_seconds: float = 10.0
+
+    @property
+    def lease(self) -> dt.timedelta:
+        return dt.timedelta(seconds=self.lease_seconds)
+
+
+class LeaseLost(Exception):
+    """Another worker holds the work now; this one stops touching it."""
+
+
+class LeaseLostBeforeWriting(LeaseLost):
+    """The lease was found lost by the first statement of a change, before it wrote anything: the
+    other changes that share its transaction go on without it (shared/grouped_writes.py)."""
+
+
+def retry_delay(
+    settings: DurableSettings, failure: Failure, attempts: int, unexplained_failures: int
+) -> dt.timedelta | None:
+    """How long until the failed work is tried again, or None to park it: a refusal needs a
+    person at once; an unexplained failure parks once there have been `max_unexplained_failures`
+    of them (this one counted); an outage or a lost race is retried for as long as it lasts, each
+    wait twice the one before up to the cap."""
+    if failure is Failure.REFUSAL:
+        return None
+    if failure is Failure.UNEXPLAINED and unexplained_failures >= settings.max_unexplained_failures:
+        return None
+    return backoff(
+        attempts,
+        dt.timedelta(seconds=settings.backoff_start_seconds),
+        dt.timedelta(seconds=settings.backoff_cap_seconds),
+    )
