@@ -368,22 +368,10 @@ class Engine:
                 continue
             attempts = (record["attempts"] if record else 0) + 1
             started = (record["start_time"] if record else None) or now
-            during = STATE_DURING[step.kind].value
             context = await self._context(row, documents, records, completion)
             calls_out = step.calls_out(context)
             if calls_out:
-                # Intent first: if this process dies during the call, the next worker sees the
-                # step under way and repeats the call with the same request id.
-                intent = {
-                    "state": StepState.RUNNING.value,
-                    "start_time": started,
-                    "attempts": attempts,
-                    "worker": self.worker,
-                }
-                await self._write(
-                    purchase_id, [*unwritten, (step.kind.value, "FORWARD", intent)], state=during, **columns
-                )
-                self._recorded(unwritten)
+                await self._intend(purchase_id, step.kind, started, attempts, unwritten, columns)
                 unwritten, columns = [], {}
             began = time.perf_counter()
             try:
@@ -402,63 +390,97 @@ class Engine:
                 return
             self._observe(step.kind, "WAITING" if isinstance(outcome, Wait) else "OK", began)
             if isinstance(outcome, Wait):
-                waiting = (
-                    step.kind.value,
-                    "FORWARD",
-                    {
-                        "state": StepState.WAITING.value,
-                        "start_time": started,
-                        "attempts": attempts,
-                        "last_error": None,
-                    },
+                fresh = bool(calls_out or unwritten)
+                await self._wait(
+                    row, step.kind, record, outcome, documents, unwritten, fresh, started, attempts
                 )
-                wait_columns = {
-                    "state": during,
-                    "documents": documents.SerializeToString(),
-                    "due_at": outcome.until,
-                    "leased_by": None,
-                    "lease_until": None,
-                }
-                # A look that found the wait as it was (no intent written, nothing else learnt).
-                unchanged = (
-                    not unwritten
-                    and not calls_out
-                    and record is not None
-                    and record["state"] == StepState.WAITING.value
-                    and row["state"] == during
-                    and pb.PurchaseDocuments.FromString(row["documents"]) == documents
-                )
-                tax_words = row["tax_words"] if step.kind in TAX_STEPS else None
-                if unchanged and step.kind is not StepKind.BUILDING_FIRST_REGISTERED:
-                    await self._rest(purchase_id, outcome.until, tax_words)
-                elif step.kind is StepKind.BUILDING_FIRST_REGISTERED:
-                    await self._wait_for_completion(row, [*unwritten, waiting], **wait_columns)
-                elif step.kind in TAX_STEPS:
-                    await self._write(
-                        purchase_id, [*unwritten, waiting], tax_words=row["tax_words"], **wait_columns
-                    )
-                else:
-                    await self._write(purchase_id, [*unwritten, waiting], **wait_columns)
-                self._recorded(unwritten)
                 return
-            unwritten.append(
-                (
-                    step.kind.value,
-                    "FORWARD",
-                    {
-                        "state": StepState.SUCCEEDED.value,
-                        "worker": self.worker,
-                        "start_time": started,
-                        "end_time": self.clock.now(),
-                        "attempts": attempts,
-                        "last_error": None,
-                        "next_attempt_time": None,
-                    },
-                )
-            )
+            unwritten.append((step.kind.value, "FORWARD", self._succeeded(started, attempts)))
             columns = {"documents": documents.SerializeToString()}
         await self._write(purchase_id, unwritten, due_at=None, leased_by=None, lease_until=None, **columns)
         self._recorded(unwritten)
+
+    async def _intend(
+        self,
+        purchase_id: uuid.UUID,
+        kind: StepKind,
+        started: dt.datetime,
+        attempts: int,
+        unwritten: list[StepRecord],
+        columns: dict,
+    ) -> None:
+        """Intent first: if this process dies during the call, the next worker sees the step
+        under way and repeats the call with the same request id. The outcomes taken before it and
+        not yet written go in the same transaction."""
+        intent = {"state": StepState.RUNNING.value, "start_time": started, "attempts": attempts}
+        intent["worker"] = self.worker
+        during = STATE_DURING[kind].value
+        await self._write(purchase_id, [*unwritten, (kind.value, "FORWARD", intent)], state=during, **columns)
+        self._recorded(unwritten)
+
+    async def _wait(
+        self,
+        row: asyncpg.Record,
+        kind: StepKind,
+        record: asyncpg.Record | None,
+        outcome: Wait,
+        documents: pb.PurchaseDocuments,
+        unwritten: list[StepRecord],
+        fresh: bool,
+        started: dt.datetime,
+        attempts: int,
+    ) -> None:
+        """Records a step found waiting (for the tax, the building's completion, the handover)
+        with the outcomes taken before it, the purchase due again when the wait may be over."""
+        purchase_id = row["id"]
+        during = STATE_DURING[kind].value
+        waiting = (
+            kind.value,
+            "FORWARD",
+            {
+                "state": StepState.WAITING.value,
+                "start_time": started,
+                "attempts": attempts,
+                "last_error": None,
+            },
+        )
+        wait_columns = {
+            "state": during,
+            "documents": documents.SerializeToString(),
+            "due_at": outcome.until,
+            "leased_by": None,
+            "lease_until": None,
+        }
+        # A look that found the wait as it was (no intent written, nothing else learnt).
+        unchanged = (
+            not fresh
+            and record is not None
+            and record["state"] == StepState.WAITING.value
+            and row["state"] == during
+            and pb.PurchaseDocuments.FromString(row["documents"]) == documents
+        )
+        tax_words = row["tax_words"] if kind in TAX_STEPS else None
+        if unchanged and kind is not StepKind.BUILDING_FIRST_REGISTERED:
+            await self._rest(purchase_id, outcome.until, tax_words)
+        elif kind is StepKind.BUILDING_FIRST_REGISTERED:
+            await self._wait_for_completion(row, [*unwritten, waiting], **wait_columns)
+        elif kind in TAX_STEPS:
+            await self._write(purchase_id, [*unwritten, waiting], tax_words=row["tax_words"], **wait_columns)
+        else:
+            await self._write(purchase_id, [*unwritten, waiting], **wait_columns)
+        self._recorded(unwritten)
+
+    def _succeeded(self, started: dt.datetime, attempts: int) -> dict:
+        """A step's record once its call (or its local work) is done."""
+        return {
+            "state": StepState.SUCCEEDED.value,
+            "worker": self.worker,
+            "start_time": started,
+            "end_time": self.clock.now(),
+            "attempts": attempts,
+            "last_error": None,
+            "next_attempt_time": None,
+        }
 
     @staticmethod
     def _recorded(records: list[StepRecord]) -> None:
@@ -498,56 +520,39 @@ class Engine:
                 extra={"fields": {"step": kind.value, "direction": direction, "failures": unexplained}},
             )
         delay = retry_delay(self.settings.durable, failure, attempts, unexplained)
+        step = {
+            "last_error": status.SerializeToString(),
+            "attempts": attempts,
+            "unexplained_failures": unexplained,
+        }
         if delay is not None:
             retry_at = self.clock.now() + delay
-            await self._write(
-                purchase_id,
-                [
-                    *unwritten,
-                    (
-                        kind.value,
-                        direction,
-                        {
-                            "state": StepState.RUNNING.value,
-                            "last_error": status.SerializeToString(),
-                            "next_attempt_time": retry_at,
-                            "attempts": attempts,
-                            "unexplained_failures": unexplained,
-                        },
-                    ),
-                ],
-                documents=documents.SerializeToString(),
-                due_at=retry_at,
-                leased_by=None,
-                lease_until=None,
-            )
-            return
-        # A refusal needs a person; the very first step's refusal means the filing never took.
-        rejected = failure is Failure.REFUSAL and kind is StepKind.CONTRACT_SIGNED and direction == "FORWARD"
-        outcome = PurchaseState.REJECTED if rejected else PurchaseState.PARKED
+            step |= {"state": StepState.RUNNING.value, "next_attempt_time": retry_at}
+            columns: dict = {"due_at": retry_at}
+        else:
+            # A refusal needs a person; the very first step's refusal means the filing never took.
+            first = kind is StepKind.CONTRACT_SIGNED and direction == "FORWARD"
+            outcome = PurchaseState.REJECTED if failure is Failure.REFUSAL and first else PurchaseState.PARKED
+            step |= {"state": StepState.FAILED.value, "end_time": self.clock.now()}
+            columns = {"due_at": None, "state": outcome.value, "problem": status.SerializeToString()}
         await self._write(
             purchase_id,
-            [
-                *unwritten,
-                (
-                    kind.value,
-                    direction,
-                    {
-                        "state": StepState.FAILED.value,
-                        "last_error": status.SerializeToString(),
-                        "end_time": self.clock.now(),
-                        "attempts": attempts,
-                        "unexplained_failures": unexplained,
-                    },
-                ),
-            ],
-            state=outcome.value,
-            problem=status.SerializeToString(),
+            [*unwritten, (kind.value, direction, step)],
             documents=documents.SerializeToString(),
-            due_at=None,
             leased_by=None,
             lease_until=None,
+            **columns,
         )
+
+    async def _undone(self, purchase_id: uuid.UUID, kind: StepKind) -> None:
+        """Records a step undone: its forward record compensated, its compensation succeeded."""
+        async with self.database.transaction() as connection:
+            at = self.clock.now()
+            await repository.upsert_step(
+                connection, purchase_id, kind.value, "FORWARD", state=StepState.COMPENSATED.value
+            )
+            succeeded = {"state": StepState.SUCCEEDED.value, "end_time": at, "last_error": None}
+            await save(connection, purchase_id, at, self.worker, (kind.value, "COMPENSATE", succeeded))
 
     async def _compensate(self, row: asyncpg.Record, steps: list[asyncpg.Record] | None = None) -> None:
         purchase_id = row["id"]
@@ -596,22 +601,7 @@ class Engine:
                     raise
                 await self._failed(purchase_id, kind, "COMPENSATE", attempts, done, exc, documents)
                 return
-            async with self.database.transaction() as connection:
-                at = self.clock.now()
-                await repository.upsert_step(
-                    connection, purchase_id, kind.value, "FORWARD", state=StepState.COMPENSATED.value
-                )
-                await save(
-                    connection,
-                    purchase_id,
-                    at,
-                    self.worker,
-                    (
-                        kind.value,
-                        "COMPENSATE",
-                        {"state": StepState.SUCCEEDED.value, "end_time": at, "last_error": None},
-                    ),
-                )
+            await self._undone(purchase_id, kind)
         await self._write(
             purchase_id,
             state=PurchaseState.CANCELLED.value,
