@@ -15,6 +15,8 @@ import asyncio
 import datetime as dt
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
 
 import asyncpg
 import grpc
@@ -606,45 +608,41 @@ class _Transfer:
             lambda: self.service.sale_facts(application, case.row["lodge_time"]),
             _FACTS,
         )
-        financed = bool(premortgage.name)
-        owners = [
-            e
-            for e in unit.entries
-            if e.kind == registry_pb.ENTRY_KIND_OWNERSHIP and e.state == registry_pb.ENTRY_STATE_CURRENT
-        ]
         form = co_ownership.form_of(application.buyers, application.co_ownership)
-        copies = len(application.buyers) if application.certificate_per_owner else 1
-        commit = registry_pb.CommitCaseRequest(
-            unit_number=application.unit_number,
-            registry_case=case.name,
-            disposal=registry_pb.DISPOSAL_TRANSFER,
-            beneficiaries=_buyer_names(application.buyers),
-            ended_entries=[
-                *(e.name for e in owners),
-                prereg.entry,
-                *([premortgage.entry] if financed else []),
-            ],
-            issue_certificates=copies,
-            issue_proofs=1 if financed else 0,
-            application_time=to_timestamp(case.row["lodge_time"]),
+        commit = _commit_request(case, application, form, prereg, premortgage, unit)
+        committed = await self._enter(op, case, clearance, commit)
+        # Past this point the buyers own the flat (民法典 209, 214): every step below is taken.
+        ownership = committed.entries[0]
+        mortgage = committed.entries[1] if premortgage.name else None
+        numbers = list(committed.certificate_numbers)
+        proof_number = committed.proof_numbers[0] if mortgage else ""
+        await op.call_many(self._after_entry(case, application, premortgage, numbers, mortgage, proof_number))
+        loan = premortgage.loan
+        entered = Entered(
+            transfer=transfer,
+            application=application,
+            form=form,
+            facts=unit.facts,
+            ownership=ownership.name,
+            mortgage=mortgage,
+            numbers=numbers,
+            proof_number=proof_number,
+            encumbrances=[f"抵押权: {loan.bank.name} {yuan(loan.amount_fen)}, {proof_number}"]
+            if mortgage
+            else [],
+            register_time=committed.register_time.ToDatetime(tzinfo=dt.UTC),
         )
-        commit.new_entries.add(
-            kind=registry_pb.ENTRY_KIND_OWNERSHIP,
-            holders=_buyer_names(application.buyers),
-            # Joint owners (共同共有) hold the whole together: the book records no shares.
-            share_basis_points=[]
-            if form == co_ownership.JOINT
-            else [b.share_basis_points for b in application.buyers],
-            note=f"转移登记; 买卖; {co_ownership.LABELS[form]}",
-        )
-        if financed:
-            commit.new_entries.add(
-                kind=registry_pb.ENTRY_KIND_MORTGAGE,
-                holders=[f"organizations/{premortgage.loan.bank.uscc}"],
-                amount_fen=premortgage.loan.amount_fen,
-                related_entry=premortgage.entry,
-                note="预抵押转抵押 (CQ 66)",
-            )
+        return Registered([e.name for e in committed.entries], numbers[0], partial(record_entered, entered))
+
+    async def _enter(
+        self,
+        op: Operation,
+        case: Case,
+        clearance: tax_pb.Clearance,
+        commit: registry_pb.CommitCaseRequest,
+    ) -> registry_pb.CommitCaseResponse:
+        """Holds the deed-tax clearance for the case, then has the book enter it (登簿); a book
+        that refuses the case gives the clearance back."""
         # The clearance is held for this case before 登簿 (契税法 12): from now no refund can fall
         # between the review and the entry; if the book refuses the case, it is given back.
         clearance_hold = {"clearance_number": clearance.clearance_number, "transfer_case": case.name}
@@ -658,12 +656,8 @@ class _Transfer:
             refusable=True,
         )
         try:
-            committed = await op.call(
-                "commit",
-                self.service.commit,
-                commit,
-                registry_pb.CommitCaseResponse,
-                refusable=True,
+            return await op.call(
+                "commit", self.service.commit, commit, registry_pb.CommitCaseResponse, refusable=True
             )
         except Refused:
             await op.call(
@@ -673,11 +667,18 @@ class _Transfer:
                 tax_pb.ReleaseClearanceResponse,
             )
             raise
-        # Past this point the buyers own the flat (民法典 209, 214): every step below is taken.
-        ownership = committed.entries[0]
-        mortgage = committed.entries[1] if financed else None
-        numbers = list(committed.certificate_numbers)
-        proof_number = committed.proof_numbers[0] if financed else ""
+
+    def _after_entry(
+        self,
+        case: Case,
+        application: pb.TransferApplication,
+        premortgage: prereg_pb.Premortgage,
+        numbers: list[str],
+        mortgage: registry_pb.Entry | None,
+        proof_number: str,
+    ) -> list:
+        """The offices told of the entry, side by side: the pre-registration converted, the
+        contract transferred and, for a financed purchase, the pre-mortgage become a mortgage."""
         steps = [
             (
                 "convert",
@@ -696,7 +697,6 @@ class _Transfer:
                 contract_pb.MarkContractTransferredResponse,
             ),
         ]
-        encumbrances = []
         if mortgage is not None:
             steps.append(
                 (
@@ -714,50 +714,110 @@ class _Transfer:
                     mortgage_pb.RecordConvertedMortgageResponse,
                 )
             )
-            loan = premortgage.loan
-            encumbrances.append(f"抵押权: {loan.bank.name} {yuan(loan.amount_fen)}, {proof_number}")
-        await op.call_many(steps)
-        register_time = committed.register_time.ToDatetime(tzinfo=dt.UTC)
-
-        async def issued(connection, at: dt.datetime) -> None:
-            # Every co-owner's copy is the same certificate (CQ 26): all owners, the form, the
-            # shares; only the number differs.
-            owners_message = pb.Certificate(owners=application.buyers, co_ownership=form)
-            for number in numbers:
-                await repository.insert(
-                    connection,
-                    "certificate",
-                    {
-                        "certificate_number": number,
-                        "unit_number": application.unit_number,
-                        "transfer_id": transfer,
-                        "owners": owners_message.SerializeToString(deterministic=True),
-                        "address": unit.facts.address,
-                        # The register prevails (条例 8): the surveyed area once recorded.
-                        "gross_area_dm2": unit.facts.surveyed_area_dm2 or unit.facts.gross_area_dm2,
-                        "use": unit.facts.use,
-                        "encumbrances": encumbrances,
-                        "entry": ownership.name,
-                        "register_time": register_time,
-                        "issue_time": at,
-                    },
-                )
-            await repository.update_transfer(
-                connection,
-                transfer,
-                at,
-                state=RegistrationState.REGISTERED.value,
-                ownership_entry=ownership.name,
-                mortgage_entry=mortgage.name if mortgage else "",
-                mortgage_priority_time=mortgage.priority_time.ToDatetime(tzinfo=dt.UTC) if mortgage else None,
-                mortgage_proof_number=proof_number,
-                certificates=numbers,
-                fee_fen=fee_fen(len(numbers)),
-                register_time=register_time,
-            )
-
-        return Registered([e.name for e in committed.entries], numbers[0], issued)
+        return steps
 
     async def abandon(self, connection, case: Case, at: dt.datetime) -> None:
         row = await self.service.load_transfer(connection, case.subject, lock=True)
         await repository.update_transfer(connection, row["id"], at, state=RegistrationState.ABANDONED.value)
+
+
+def _commit_request(
+    case: Case,
+    application: pb.TransferApplication,
+    form: int,
+    prereg: prereg_pb.Preregistration,
+    premortgage: prereg_pb.Premortgage,
+    unit: registry_pb.Unit,
+) -> registry_pb.CommitCaseRequest:
+    """What the book enters for the transfer: the buyers' ownership (and the bank's mortgage, for
+    a financed purchase), ending the seller's, the 预告 and the 预抵押."""
+    financed = bool(premortgage.name)
+    owners = [
+        e
+        for e in unit.entries
+        if e.kind == registry_pb.ENTRY_KIND_OWNERSHIP and e.state == registry_pb.ENTRY_STATE_CURRENT
+    ]
+    commit = registry_pb.CommitCaseRequest(
+        unit_number=application.unit_number,
+        registry_case=case.name,
+        disposal=registry_pb.DISPOSAL_TRANSFER,
+        beneficiaries=_buyer_names(application.buyers),
+        ended_entries=[*(e.name for e in owners), prereg.entry, *([premortgage.entry] if financed else [])],
+        issue_certificates=len(application.buyers) if application.certificate_per_owner else 1,
+        issue_proofs=1 if financed else 0,
+        application_time=to_timestamp(case.row["lodge_time"]),
+    )
+    commit.new_entries.add(
+        kind=registry_pb.ENTRY_KIND_OWNERSHIP,
+        holders=_buyer_names(application.buyers),
+        # Joint owners (共同共有) hold the whole together: the book records no shares.
+        share_basis_points=[]
+        if form == co_ownership.JOINT
+        else [b.share_basis_points for b in application.buyers],
+        note=f"转移登记; 买卖; {co_ownership.LABELS[form]}",
+    )
+    if financed:
+        commit.new_entries.add(
+            kind=registry_pb.ENTRY_KIND_MORTGAGE,
+            holders=[f"organizations/{premortgage.loan.bank.uscc}"],
+            amount_fen=premortgage.loan.amount_fen,
+            related_entry=premortgage.entry,
+            note="预抵押转抵押 (CQ 66)",
+        )
+    return commit
+
+
+@dataclass(frozen=True)
+class Entered:
+    """What the book entered for a transfer, for this office's own records."""
+
+    transfer: uuid.UUID
+    application: pb.TransferApplication
+    form: int
+    facts: registry_pb.UnitFacts
+    ownership: str
+    mortgage: registry_pb.Entry | None
+    numbers: list[str]
+    proof_number: str
+    encumbrances: list[str]
+    register_time: dt.datetime
+
+
+async def record_entered(entered: Entered, connection: asyncpg.Connection, at: dt.datetime) -> None:
+    """The certificates issued and the transfer registered, with the case's move to registered.
+    Every co-owner's copy is the same certificate (CQ 26): all owners, the form, the shares; only
+    the number differs."""
+    owners = pb.Certificate(owners=entered.application.buyers, co_ownership=entered.form)
+    for number in entered.numbers:
+        await repository.insert(
+            connection,
+            "certificate",
+            {
+                "certificate_number": number,
+                "unit_number": entered.application.unit_number,
+                "transfer_id": entered.transfer,
+                "owners": owners.SerializeToString(deterministic=True),
+                "address": entered.facts.address,
+                # The register prevails (条例 8): the surveyed area once recorded.
+                "gross_area_dm2": entered.facts.surveyed_area_dm2 or entered.facts.gross_area_dm2,
+                "use": entered.facts.use,
+                "encumbrances": entered.encumbrances,
+                "entry": entered.ownership,
+                "register_time": entered.register_time,
+                "issue_time": at,
+            },
+        )
+    mortgage = entered.mortgage
+    await repository.update_transfer(
+        connection,
+        entered.transfer,
+        at,
+        state=RegistrationState.REGISTERED.value,
+        ownership_entry=entered.ownership,
+        mortgage_entry=mortgage.name if mortgage else "",
+        mortgage_priority_time=mortgage.priority_time.ToDatetime(tzinfo=dt.UTC) if mortgage else None,
+        mortgage_proof_number=entered.proof_number,
+        certificates=entered.numbers,
+        fee_fen=fee_fen(len(entered.numbers)),
+        register_time=entered.register_time,
+    )
