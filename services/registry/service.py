@@ -496,6 +496,54 @@ class Book:
         to it with their rank (担保制度解释 52)."""
         surveyed = surveyed or {}
         renumbered = renumbered or {}
+        numbers = await self._units_to_register(
+            connection, building_number, unit_numbers, surveyed, renumbered
+        )
+        # Every unit the registration touches locked in one statement, in unit-number order (as
+        # CommitCases locks them), and the entries of the others read in one.
+        locked = await repository.lock_units(connection, sorted({*numbers, *renumbered.values()}))
+        books = await repository.entries_of(connection, [u for u in locked if u not in renumbered])
+        plans = []
+        for unit_number in sorted(numbers):
+            if unit_number in renumbered:
+                presale, plan = await self._renumber(
+                    connection, at, renumbered[unit_number], unit_number, owner, case, actor
+                )
+                plans.append(presale)
+            else:
+                plan = _Planned(
+                    _open_to_change(unit_number, locked.get(unit_number)), books.get(unit_number, [])
+                )
+            if plan.facts.building_number != building_number:
+                raise InvalidArgument(
+                    [FieldViolation("unit_numbers", f"{unit_number} is not in {building_number}")]
+                )
+            _refuse_first_registration_if_restricted(plan, owner, at)
+            note = "首次登记"
+            if unit_number in surveyed:
+                area = surveyed[unit_number]
+                await repository.record_survey(connection, unit_number, area, case, at)
+                note = f"首次登记; 实测建筑面积 {area // 100}.{area % 100:02d} m²"
+            if unit_number in renumbered:
+                note = f"{note}; 预售单元 {renumbered[unit_number]}"
+            plan.add(NewEntry(EntryKind.OWNERSHIP, (owner,), (10000,), note=note), at)
+            plans.append(plan)
+        await self._apply(connection, plans, case, actor, at)
+        await repository.mark_first_registered(connection, building_number, at, case, common_parts)
+        entered = [plan for plan in plans if not plan.facts.renumbered_to]
+        after = await repository.entries_of(connection, [plan.facts.unit_number for plan in entered])
+        return [view_entries(after.get(plan.facts.unit_number, []), at, at)[-1] for plan in entered]
+
+    async def _units_to_register(
+        self,
+        connection: asyncpg.Connection,
+        building_number: str,
+        unit_numbers: list[str],
+        surveyed: dict[str, int],
+        renumbered: dict[str, str],
+    ) -> list[str]:
+        """The units a first registration enters (those named, else every unit of the building,
+        as built), once the building is locked and found not yet first-registered."""
         building = await repository.lock_building(connection, building_number)
         if building is None:
             raise NotFound(f"building {building_number} is not in the book")
@@ -521,44 +569,7 @@ class Book:
             raise InvalidArgument(
                 [FieldViolation("unit_numbers", f"{doubled[0]} was renumbered; register its as-built unit")]
             )
-        # Every unit the registration touches locked in one statement, in unit-number order (as
-        # CommitCases locks them), and the entries of the others read in one.
-        locked = await repository.lock_units(connection, sorted({*numbers, *renumbered.values()}))
-        books = await repository.entries_of(connection, [u for u in locked if u not in renumbered])
-        plans = []
-        for unit_number in sorted(numbers):
-            if unit_number in renumbered:
-                presale, plan = await self._renumber(
-                    connection, at, renumbered[unit_number], unit_number, owner, case, actor
-                )
-                plans.append(presale)
-            else:
-                plan = _Planned(
-                    _open_to_change(unit_number, locked.get(unit_number)), books.get(unit_number, [])
-                )
-            if plan.facts.building_number != building_number:
-                raise InvalidArgument(
-                    [FieldViolation("unit_numbers", f"{unit_number} is not in {building_number}")]
-                )
-            if plan.entries:
-                view = UnitView(plan.facts, None, view_entries(plan.entries, None, at), at)
-                found = restrictions(view, Disposal.FIRST_REGISTRATION, [owner])
-                if found:
-                    raise refuse(found)
-            note = "首次登记"
-            if unit_number in surveyed:
-                area = surveyed[unit_number]
-                await repository.record_survey(connection, unit_number, area, case, at)
-                note = f"首次登记; 实测建筑面积 {area // 100}.{area % 100:02d} m²"
-            if unit_number in renumbered:
-                note = f"{note}; 预售单元 {renumbered[unit_number]}"
-            plan.add(NewEntry(EntryKind.OWNERSHIP, (owner,), (10000,), note=note), at)
-            plans.append(plan)
-        await self._apply(connection, plans, case, actor, at)
-        await repository.mark_first_registered(connection, building_number, at, case, common_parts)
-        entered = [plan for plan in plans if not plan.facts.renumbered_to]
-        after = await repository.entries_of(connection, [plan.facts.unit_number for plan in entered])
-        return [view_entries(after.get(plan.facts.unit_number, []), at, at)[-1] for plan in entered]
+        return numbers
 
     async def _renumber(
         self,
@@ -843,3 +854,13 @@ def _seizure_not_ended(views, sequence: int, unit_number: str) -> EntryView:
 
 def _ruling_case(ruling: Ruling) -> str:
     return f"rulings/{ruling.authority}/{ruling.ruling_number}"
+
+
+def _refuse_first_registration_if_restricted(plan: _Planned, owner: str, at: dt.datetime) -> None:
+    """A unit already carrying entries (a seizure on the building in construction, say) is
+    entered only where the register's rules allow the developer's ownership."""
+    if plan.entries:
+        view = UnitView(plan.facts, None, view_entries(plan.entries, None, at), at)
+        found = restrictions(view, Disposal.FIRST_REGISTRATION, [owner])
+        if found:
+            raise refuse(found)
