@@ -191,6 +191,24 @@ def verify(
     on this object and terms), SIGNATURE_MISMATCH (another key, or other bytes: another unit or
     other terms). A certificate of another party than the slot's is PERMISSION_DENIED
     CERTIFICATE_OF_ANOTHER_PARTY."""
+    certificate = _signer_certificate(certificate_pem, trusted_ca_pem, expected_signer_uri, at, slot, signer)
+    _check_signature(ALGORITHMS[algorithm][0], certificate.public_key(), signature, data, slot, signer)
+    return VerifiedSignature(
+        expected_signer_uri,
+        hashlib.sha256(certificate.public_bytes(serialization.Encoding.DER)).digest(),
+        hashlib.sha256(data).digest(),
+    )
+
+
+def _signer_certificate(
+    certificate_pem: str,
+    trusted_ca_pem: bytes,
+    expected_signer_uri: str,
+    at: dt.datetime,
+    slot: str,
+    signer: str,
+) -> x509.Certificate:
+    """The signer's certificate, once found issued by our CA to the slot's party and valid at `at`."""
     try:
         certificate, uris = _trusted(certificate_pem, trusted_ca_pem)
     except _Untrusted as exc:
@@ -213,8 +231,12 @@ def verify(
             f" to {certificate.not_valid_after_utc:%Y-%m-%d}, not at {at:%Y-%m-%d %H:%M} UTC",
             signer,
         )
-    verifier = ALGORITHMS[algorithm][0]
-    public_key = certificate.public_key()
+    return certificate
+
+
+def _check_signature(verifier, public_key, signature: bytes, data: bytes, slot: str, signer: str) -> None:
+    """The signature verified over `data` under the certificate's key, or refused with the
+    reason a signer can act on (another key, another purpose, other bytes)."""
     try:
         verifier(public_key, signature, data)
     except KeyMismatch as exc:
@@ -243,8 +265,3 @@ def verify(
             " terms)",
             signer,
         ) from None
-    return VerifiedSignature(
-        expected_signer_uri,
-        hashlib.sha256(certificate.public_bytes(serialization.Encoding.DER)).digest(),
-        hashlib.sha256(data).digest(),
-    )
