@@ -83,11 +83,16 @@ def _probe(info: ServiceInfo, period: int) -> dict:
 
 
 def deployment(info: ServiceInfo) -> list[dict]:
+    """The service's Deployment, its headless Service and its PodDisruptionBudget."""
+    return [_deployment(info), _headless_service(info), _disruption_budget(info)]
+
+
+def _container(info: ServiceInfo) -> dict:
     addresses = {
         other.name: f"dns:///{other.name}.$(POD_NAMESPACE).svc.cluster.local:{other.default_port}"
         for other in SERVICES
     }
-    container = {
+    return {
         "name": info.name,
         "image": "deedflow:latest",
         "command": ["deedflow", "serve", info.name],
@@ -122,47 +127,54 @@ def deployment(info: ServiceInfo) -> list[dict]:
             {"name": "tmp", "mountPath": "/tmp"},
         ],
     }
-    return [
-        {
-            "apiVersion": "apps/v1",
-            "kind": "Deployment",
-            "metadata": {"name": info.name, "labels": _labels(info.name)},
-            "spec": {
-                "replicas": 2,
-                "selector": {"matchLabels": _labels(info.name)},
-                "template": {
-                    "metadata": {"labels": _labels(info.name)},
-                    "spec": {
-                        "containers": [container],
-                        "securityContext": {"runAsUser": 10001, "runAsGroup": 10001, "fsGroup": 10001},
-                        "terminationGracePeriodSeconds": 30,
-                        "volumes": [
-                            _pki_volume(info),
-                            {"name": "home", "emptyDir": {}},
-                            {"name": "tmp", "emptyDir": {}},
-                        ],
-                    },
+
+
+def _deployment(info: ServiceInfo) -> dict:
+    return {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": {"name": info.name, "labels": _labels(info.name)},
+        "spec": {
+            "replicas": 2,
+            "selector": {"matchLabels": _labels(info.name)},
+            "template": {
+                "metadata": {"labels": _labels(info.name)},
+                "spec": {
+                    "containers": [_container(info)],
+                    "securityContext": {"runAsUser": 10001, "runAsGroup": 10001, "fsGroup": 10001},
+                    "terminationGracePeriodSeconds": 30,
+                    "volumes": [
+                        _pki_volume(info),
+                        {"name": "home", "emptyDir": {}},
+                        {"name": "tmp", "emptyDir": {}},
+                    ],
                 },
             },
         },
-        {
-            # Headless: DNS answers with every ready pod, which the clients balance over.
-            "apiVersion": "v1",
-            "kind": "Service",
-            "metadata": {"name": info.name, "labels": _labels(info.name)},
-            "spec": {
-                "clusterIP": "None",
-                "selector": _labels(info.name),
-                "ports": [{"name": "grpc", "port": info.default_port, "targetPort": "grpc"}],
-            },
+    }
+
+
+def _headless_service(info: ServiceInfo) -> dict:
+    # Headless: DNS answers with every ready pod, which the clients balance over.
+    return {
+        "apiVersion": "v1",
+        "kind": "Service",
+        "metadata": {"name": info.name, "labels": _labels(info.name)},
+        "spec": {
+            "clusterIP": "None",
+            "selector": _labels(info.name),
+            "ports": [{"name": "grpc", "port": info.default_port, "targetPort": "grpc"}],
         },
-        {
-            "apiVersion": "policy/v1",
-            "kind": "PodDisruptionBudget",
-            "metadata": {"name": info.name, "labels": _labels(info.name)},
-            "spec": {"maxUnavailable": 1, "selector": {"matchLabels": _labels(info.name)}},
-        },
-    ]
+    }
+
+
+def _disruption_budget(info: ServiceInfo) -> dict:
+    return {
+        "apiVersion": "policy/v1",
+        "kind": "PodDisruptionBudget",
+        "metadata": {"name": info.name, "labels": _labels(info.name)},
+        "spec": {"maxUnavailable": 1, "selector": {"matchLabels": _labels(info.name)}},
+    }
 
 
 def database(info: ServiceInfo) -> dict:
