@@ -303,6 +303,12 @@ def audit(
         )
         for book in books
     ]
+    if not _report_audit(options, audited):
+        raise typer.Exit(ExitCode.TAMPERED)
+
+
+def _report_audit(options: Options, audited: list[dict]) -> bool:
+    """Prints the audit of every book (a table, then each problem found); True if all hold."""
     data = {"ok": all(b["ok"] for b in audited), "books": audited}
     table = Table(title=f"audit of the register: {counted(len(audited), 'book')}")
     for column in ("book", "leaves", "checkpoints", "unsigned", "result"):
@@ -330,5 +336,4 @@ def audit(
             console.print(
                 "[green]the register is intact[/green]: every signed checkpoint of every book holds"
             )
-    if not data["ok"]:
-        raise typer.Exit(ExitCode.TAMPERED)
+    return data["ok"]
