@@ -11,6 +11,7 @@ import asyncio
 import datetime as dt
 import sys
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
 
 import grpc
@@ -182,6 +183,21 @@ def key_values(title: str, rows: list[tuple[str, str]]) -> Table:
     return table
 
 
+@dataclass(frozen=True)
+class Offices:
+    """The demo's stubs, each over the channel of the party that calls it."""
+
+    desk: orchestrator_service_pb2_grpc.PurchaseServiceStub
+    contracts: contract_service_pb2_grpc.ContractServiceStub
+    # The lending bank collects a financed purchase's deed tax, the tax bureau a cash one's.
+    tax: tax_service_pb2_grpc.TaxServiceStub
+    bureau: tax_service_pb2_grpc.TaxServiceStub
+    transfer: transfer_service_pb2_grpc.TransferServiceStub
+    mortgages: mortgage_service_pb2_grpc.MortgageServiceStub
+    registry: registry_service_pb2_grpc.RegistryServiceStub
+    inspector: transfer_service_pb2_grpc.TransferServiceStub
+
+
 async def run() -> int:
     settings = Settings()
     pki = load_pki(settings)
@@ -203,197 +219,214 @@ async def run() -> int:
         channel("registry", pki.caller("clerk")) as registry_channel,
         channel("transfer", pki.caller("clerk")) as inspector_channel,
     ):
-        desk = orchestrator_service_pb2_grpc.PurchaseServiceStub(desk_channel)
-        contracts = contract_service_pb2_grpc.ContractServiceStub(contract_channel)
-        # The lending bank collects a financed purchase's deed tax, the tax bureau a cash one's.
-        tax = tax_service_pb2_grpc.TaxServiceStub(tax_channel)
-        bureau = tax_service_pb2_grpc.TaxServiceStub(bureau_channel)
-        transfer = transfer_service_pb2_grpc.TransferServiceStub(transfer_channel)
-        mortgages = mortgage_service_pb2_grpc.MortgageServiceStub(mortgage_channel)
-        registry = registry_service_pb2_grpc.RegistryServiceStub(registry_channel)
+        offices = Offices(
+            desk=orchestrator_service_pb2_grpc.PurchaseServiceStub(desk_channel),
+            contracts=contract_service_pb2_grpc.ContractServiceStub(contract_channel),
+            tax=tax_service_pb2_grpc.TaxServiceStub(tax_channel),
+            bureau=tax_service_pb2_grpc.TaxServiceStub(bureau_channel),
+            transfer=transfer_service_pb2_grpc.TransferServiceStub(transfer_channel),
+            mortgages=mortgage_service_pb2_grpc.MortgageServiceStub(mortgage_channel),
+            registry=registry_service_pb2_grpc.RegistryServiceStub(registry_channel),
+            inspector=transfer_service_pb2_grpc.TransferServiceStub(inspector_channel),
+        )
+        return await _purchase_to_handover(offices, settings, project, parties, pki, bank)
 
-        building = seeds.BUILDINGS[0]
-        on_sale = (
-            await contracts.ListUnits(
-                contract_pb.ListUnitsRequest(
-                    project=project.name,
-                    building_number=building,
-                    sale_state=contract_pb.UNIT_SALE_STATE_ON_SALE,
-                    page_size=2,
-                )
-            )
-        ).units
-        if len(on_sale) < 2:
-            console.print(
-                "[red]building 1 has no two flats left on sale; remove .deedflow/ to start afresh[/red]"
-            )
-            return 1
-        people = seeds.buyers()
-        # Different seed buyers for different flats, so a second run buys with other people.
-        offset = (int(on_sale[0].unit_number[-4:-2]) * 4 + int(on_sale[0].unit_number[-2:])) * 4 % 196
-        plans = [
-            (on_sale[0], people[offset : offset + 2], bank),  # two co-buyers with a mortgage loan
-            (on_sale[1], people[offset + 2 : offset + 3], None),  # one buyer paying in full
-        ]
-        filed = []
-        for unit, buyers, lender in plans:
-            filing = filing_for(unit, buyers, parties, pki, lender)
-            reply = await desk.FilePurchase(
-                pb.FilePurchaseRequest(request_id=str(uuid.uuid4()), filing=filing)
-            )
-            console.print(
-                f"filed {reply.purchase.name}: {unit.room_label} for {', '.join(b.name for b in buyers)}"
-                f" {'with a loan from ' + lender.name if lender else 'paid in full'}"
-            )
-            filed.append(reply.purchase)
 
-        waiting = [await follow(desk, p.name, pb.PURCHASE_STATE_AWAITING_COMPLETION) for p in filed]
-        console.print("contract filed, deed tax assessed, 预告 (and 预抵押) entered; waiting for completion")
-
-        # A second buyer for the first flat is refused, with the reason.
-        late = filing_for(on_sale[0], people[offset + 3 : offset + 4], parties, pki, None)
-        try:
-            await desk.FilePurchase(pb.FilePurchaseRequest(request_id=str(uuid.uuid4()), filing=late))
-            console.print("[red]a second buyer was accepted for a sold flat[/red]")
-            return 1
-        except grpc.aio.AioRpcError as exc:
-            info = error_info(rpc_status.from_call(exc))
-            console.print(
-                f"refused as it should be: {exc.code().name} {info.reason if info else ''}: {exc.details()}"
-            )
-
-        for purchase in waiting:
-            await (tax if purchase.filing.HasField("loan") else bureau).RecordPayment(
-                tax_pb.RecordPaymentRequest(
-                    request_id=str(uuid.uuid4()),
-                    assessment=purchase.documents.tax_assessment,
-                    payment=tax_pb.Payment(
-                        payment_reference=f"DEMO-{uuid.uuid4().hex[:12]}",
-                        amount_fen=purchase.documents.tax_fen,
-                    ),
-                )
-            )
-        console.print("deed tax paid")
-        inspection = (
-            await transfer_service_pb2_grpc.TransferServiceStub(inspector_channel).RecordSiteInspection(
-                transfer_pb.RecordSiteInspectionRequest(
-                    request_id=str(uuid.uuid4()),
-                    building_number=building,
-                    outcome=transfer_pb.SITE_INSPECTION_OUTCOME_AS_DESCRIBED,
-                    findings="现场与竣工验收及实测成果一致",
-                )
-            )
-        ).site_inspection
-        console.print(f"the registry inspected the site (实地查看, CQ 21): {inspection.name}")
-        completion = (
-            await desk.CompleteBuilding(
-                pb.CompleteBuildingRequest(
-                    request_id=str(uuid.uuid4()),
-                    building_number=building,
-                    completion_record_number="渝建竣备(2026)测试001号",
-                    common_parts=["物业管理用房", "消防控制室"],
-                )
-            )
-        ).completion
-        console.print(f"building completed and first-registered: {completion.first_registration_case}")
-
-        ready = [await follow(desk, p.name, pb.PURCHASE_STATE_CERTIFICATE_READY) for p in filed]
-        # The developer fetches the certificate to hand over with the keys: once the handover is
-        # confirmed it is the owners', and the seller reads it no more.
-        issued = await transfer.GetCertificate(
-            transfer_pb.GetCertificateRequest(
-                name=f"certificates/{ready[0].documents.certificate_numbers[0]}", with_document=True
+async def _purchase_to_handover(
+    offices: Offices, settings: Settings, project, parties: Parties, pki: Pki, bank: seeds.Bank
+) -> int:
+    """Files two purchases, refuses a second buyer, pays, completes the building, hands over,
+    and shows and writes the documents."""
+    building = seeds.BUILDINGS[0]
+    on_sale = (
+        await offices.contracts.ListUnits(
+            contract_pb.ListUnitsRequest(
+                project=project.name,
+                building_number=building,
+                sale_state=contract_pb.UNIT_SALE_STATE_ON_SALE,
+                page_size=2,
             )
         )
-        handed = [
-            (
-                await desk.ConfirmHandover(
-                    pb.ConfirmHandoverRequest(request_id=str(uuid.uuid4()), name=p.name)
-                )
-            ).purchase
-            for p in ready
-        ]
-        console.print(f"handed over with the certificate: {', '.join(p.name for p in handed)}")
-
-        shown = handed[0]
-        show_table(timeline(shown), console)
-        certificate = issued.certificate
-        show_table(
-            key_values(
-                "不动产权证书 (certificate)",
-                [
-                    ("number", certificate.certificate_number),
-                    ("unit", display_unit_number(certificate.unit_number)),
-                    (
-                        "owners",
-                        "; ".join(f"{o.name} {o.share_basis_points / 100:.0f}%" for o in certificate.owners),
-                    ),
-                    ("address", certificate.address),
-                    ("area", f"{certificate.gross_area_dm2 / 100:.2f} m²"),
-                    ("right", f"{certificate.right_type} ({certificate.right_source})"),
-                    ("encumbrances", "; ".join(certificate.encumbrances) or "-"),
-                    ("entered (登簿)", _moment(certificate.register_time)),
-                ],
-            ),
-            console,
-        )
-        listed = (
-            await mortgages.ListMortgages(
-                mortgage_pb.ListMortgagesRequest(unit_number=shown.filing.unit_number)
-            )
-        ).mortgages[0]
-        proof = await mortgages.GetMortgage(
-            mortgage_pb.GetMortgageRequest(name=listed.name, with_document=True)
-        )
-        mortgage = proof.mortgage
-        show_table(
-            key_values(
-                "不动产登记证明 (the bank's mortgage proof)",
-                [
-                    ("number", mortgage.proof_number),
-                    ("mortgagee", mortgage.loan.bank.name),
-                    ("amount", yuan(mortgage.loan.amount_fen)),
-                    ("ranks from (pre-mortgage date)", _moment(mortgage.priority_time)),
-                    ("entered", _moment(mortgage.register_time)),
-                ],
-            ),
-            console,
-        )
-        history = (
-            await registry.ListEntries(registry_pb.ListEntriesRequest(unit_number=shown.filing.unit_number))
-        ).entries
-        table = Table(title=f"Register history of {display_unit_number(shown.filing.unit_number)}")
-        for column in ("#", "entry", "state", "holders", "entered", "case"):
-            table.add_column(column)
-        for entry in history:
-            table.add_row(
-                str(entry.sequence),
-                registry_pb.EntryKind.Name(entry.kind).removeprefix("ENTRY_KIND_"),
-                registry_pb.EntryState.Name(entry.state).removeprefix("ENTRY_STATE_"),
-                mask_personal_ids(", ".join(entry.holders)),
-                _moment(entry.entry_time),
-                entry.created_by_case,
-            )
-        show_table(table, console)
-        # The buyer's certificate and the bank's proof as the registry sealed them: files each
-        # party keeps and anyone verifies offline with the registry's public key alone.
-        folder = settings.home / "demo"
-        folder.mkdir(parents=True, exist_ok=True)
-        (folder / "certificate.json").write_text(to_file(issued.document))
-        (folder / "mortgage-proof.json").write_text(to_file(proof.proof_document))
-        (folder / "certificate.pdf").write_bytes(render(issued.document))
-        (folder / "mortgage-proof.pdf").write_bytes(render(proof.proof_document))
-        page = verifier.write(
-            folder / "verifier", settings.pki_path.joinpath("registry-log.pub").read_bytes()
-        )
+    ).units
+    if len(on_sale) < 2:
         console.print(
-            f"signed documents written to {folder}: certificate.json and .pdf, mortgage-proof.json and .pdf"
+            "[red]building 1 has no two flats left on sale; remove .deedflow/ to start afresh[/red]"
         )
-        console.print(
-            f"to check them in a browser, open {page} and drop a PDF or JSON on it"
-            " (or run `deedflow verifier` and open the address it prints)"
+        return 1
+    people = seeds.buyers()
+    # Different seed buyers for different flats, so a second run buys with other people.
+    offset = (int(on_sale[0].unit_number[-4:-2]) * 4 + int(on_sale[0].unit_number[-2:])) * 4 % 196
+    plans = [
+        (on_sale[0], people[offset : offset + 2], bank),  # two co-buyers with a mortgage loan
+        (on_sale[1], people[offset + 2 : offset + 3], None),  # one buyer paying in full
+    ]
+    filed = [await _file(offices.desk, unit, buyers, parties, pki, lender) for unit, buyers, lender in plans]
+    waiting = [await follow(offices.desk, p.name, pb.PURCHASE_STATE_AWAITING_COMPLETION) for p in filed]
+    console.print("contract filed, deed tax assessed, 预告 (and 预抵押) entered; waiting for completion")
+    late = filing_for(on_sale[0], people[offset + 3 : offset + 4], parties, pki, None)
+    if not await _second_buyer_refused(offices.desk, late):
+        return 1
+    await _pay(offices, waiting)
+    await _complete(offices, building)
+    ready = [await follow(offices.desk, p.name, pb.PURCHASE_STATE_CERTIFICATE_READY) for p in filed]
+    # The developer fetches the certificate to hand over with the keys: once the handover is
+    # confirmed it is the owners', and the seller reads it no more.
+    issued = await offices.transfer.GetCertificate(
+        transfer_pb.GetCertificateRequest(
+            name=f"certificates/{ready[0].documents.certificate_numbers[0]}", with_document=True
         )
+    )
+    handed = [
+        (
+            await offices.desk.ConfirmHandover(
+                pb.ConfirmHandoverRequest(request_id=str(uuid.uuid4()), name=p.name)
+            )
+        ).purchase
+        for p in ready
+    ]
+    console.print(f"handed over with the certificate: {', '.join(p.name for p in handed)}")
+    shown = handed[0]
+    show_table(timeline(shown), console)
+    show_table(_certificate_table(issued.certificate), console)
+    proof = await _show_proof(offices.mortgages, shown.filing.unit_number)
+    await _show_history(offices.registry, shown.filing.unit_number)
+    _write_documents(settings, issued.document, proof.proof_document)
     return 0
+
+
+async def _file(desk, unit, buyers, parties: Parties, pki: Pki, lender) -> pb.Purchase:
+    filing = filing_for(unit, buyers, parties, pki, lender)
+    reply = await desk.FilePurchase(pb.FilePurchaseRequest(request_id=str(uuid.uuid4()), filing=filing))
+    console.print(
+        f"filed {reply.purchase.name}: {unit.room_label} for {', '.join(b.name for b in buyers)}"
+        f" {'with a loan from ' + lender.name if lender else 'paid in full'}"
+    )
+    return reply.purchase
+
+
+async def _second_buyer_refused(desk, late: pb.PurchaseFiling) -> bool:
+    """A second buyer for the first flat is refused, with the reason."""
+    try:
+        await desk.FilePurchase(pb.FilePurchaseRequest(request_id=str(uuid.uuid4()), filing=late))
+    except grpc.aio.AioRpcError as exc:
+        info = error_info(rpc_status.from_call(exc))
+        console.print(
+            f"refused as it should be: {exc.code().name} {info.reason if info else ''}: {exc.details()}"
+        )
+        return True
+    console.print("[red]a second buyer was accepted for a sold flat[/red]")
+    return False
+
+
+async def _pay(offices: Offices, waiting: list[pb.Purchase]) -> None:
+    for purchase in waiting:
+        await (offices.tax if purchase.filing.HasField("loan") else offices.bureau).RecordPayment(
+            tax_pb.RecordPaymentRequest(
+                request_id=str(uuid.uuid4()),
+                assessment=purchase.documents.tax_assessment,
+                payment=tax_pb.Payment(
+                    payment_reference=f"DEMO-{uuid.uuid4().hex[:12]}",
+                    amount_fen=purchase.documents.tax_fen,
+                ),
+            )
+        )
+    console.print("deed tax paid")
+
+
+async def _complete(offices: Offices, building: str) -> None:
+    """The registry's site inspection, then the developer's completion of the building."""
+    inspection = (
+        await offices.inspector.RecordSiteInspection(
+            transfer_pb.RecordSiteInspectionRequest(
+                request_id=str(uuid.uuid4()),
+                building_number=building,
+                outcome=transfer_pb.SITE_INSPECTION_OUTCOME_AS_DESCRIBED,
+                findings="现场与竣工验收及实测成果一致",
+            )
+        )
+    ).site_inspection
+    console.print(f"the registry inspected the site (实地查看, CQ 21): {inspection.name}")
+    completion = (
+        await offices.desk.CompleteBuilding(
+            pb.CompleteBuildingRequest(
+                request_id=str(uuid.uuid4()),
+                building_number=building,
+                completion_record_number="渝建竣备(2026)测试001号",
+                common_parts=["物业管理用房", "消防控制室"],
+            )
+        )
+    ).completion
+    console.print(f"building completed and first-registered: {completion.first_registration_case}")
+
+
+def _certificate_table(certificate: transfer_pb.Certificate) -> Table:
+    return key_values(
+        "不动产权证书 (certificate)",
+        [
+            ("number", certificate.certificate_number),
+            ("unit", display_unit_number(certificate.unit_number)),
+            ("owners", "; ".join(f"{o.name} {o.share_basis_points / 100:.0f}%" for o in certificate.owners)),
+            ("address", certificate.address),
+            ("area", f"{certificate.gross_area_dm2 / 100:.2f} m²"),
+            ("right", f"{certificate.right_type} ({certificate.right_source})"),
+            ("encumbrances", "; ".join(certificate.encumbrances) or "-"),
+            ("entered (登簿)", _moment(certificate.register_time)),
+        ],
+    )
+
+
+async def _show_proof(mortgages, unit_number: str) -> mortgage_pb.GetMortgageResponse:
+    """The bank's mortgage proof of the unit, shown; returned with its sealed document."""
+    listed = (
+        await mortgages.ListMortgages(mortgage_pb.ListMortgagesRequest(unit_number=unit_number))
+    ).mortgages[0]
+    proof = await mortgages.GetMortgage(mortgage_pb.GetMortgageRequest(name=listed.name, with_document=True))
+    mortgage = proof.mortgage
+    rows = [
+        ("number", mortgage.proof_number),
+        ("mortgagee", mortgage.loan.bank.name),
+        ("amount", yuan(mortgage.loan.amount_fen)),
+        ("ranks from (pre-mortgage date)", _moment(mortgage.priority_time)),
+        ("entered", _moment(mortgage.register_time)),
+    ]
+    show_table(key_values("不动产登记证明 (the bank's mortgage proof)", rows), console)
+    return proof
+
+
+async def _show_history(registry, unit_number: str) -> None:
+    history = (await registry.ListEntries(registry_pb.ListEntriesRequest(unit_number=unit_number))).entries
+    table = Table(title=f"Register history of {display_unit_number(unit_number)}")
+    for column in ("#", "entry", "state", "holders", "entered", "case"):
+        table.add_column(column)
+    for entry in history:
+        table.add_row(
+            str(entry.sequence),
+            registry_pb.EntryKind.Name(entry.kind).removeprefix("ENTRY_KIND_"),
+            registry_pb.EntryState.Name(entry.state).removeprefix("ENTRY_STATE_"),
+            mask_personal_ids(", ".join(entry.holders)),
+            _moment(entry.entry_time),
+            entry.created_by_case,
+        )
+    show_table(table, console)
+
+
+def _write_documents(settings: Settings, certificate, proof) -> None:
+    """The buyer's certificate and the bank's proof as the registry sealed them: files each party
+    keeps and anyone verifies offline with the registry's public key alone."""
+    folder = settings.home / "demo"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "certificate.json").write_text(to_file(certificate))
+    (folder / "mortgage-proof.json").write_text(to_file(proof))
+    (folder / "certificate.pdf").write_bytes(render(certificate))
+    (folder / "mortgage-proof.pdf").write_bytes(render(proof))
+    page = verifier.write(folder / "verifier", settings.pki_path.joinpath("registry-log.pub").read_bytes())
+    console.print(
+        f"signed documents written to {folder}: certificate.json and .pdf, mortgage-proof.json and .pdf"
+    )
+    console.print(
+        f"to check them in a browser, open {page} and drop a PDF or JSON on it"
+        " (or run `deedflow verifier` and open the address it prints)"
+    )
 
 
 def main() -> None:
