@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextvars
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -51,7 +52,7 @@ def parse_identity_uri(uri: str) -> Caller:
     return Caller(role, ident)
 
 
-def caller_from_auth_context(auth_context: dict[str, list[bytes]]) -> Caller:
+def caller_from_auth_context(auth_context: Mapping[str, Iterable[bytes]]) -> Caller:
     """The one deedflow identity among the peer certificate's URI SANs."""
     uris = [v.decode() for v in auth_context.get("peer_uri", []) if v.startswith(SCHEME.encode())]
     if len(uris) != 1:

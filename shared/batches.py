@@ -1,6 +1,10 @@
 """Many requests of one method served by one call (CommitCases, ConsumeClearances …): the
 request names each by its own request id, and the answer gives, in order, what each would have
-been answered alone. Our offices send these through shared/grpc/coalescing.py."""
+been answered alone. Our offices send these through shared/grpc/coalescing.py.
+
+A batch's messages are read by the field names every batch method shares (`requests`,
+`request_id`, `outcomes` of a `response` or an `error`), which no one proto type states: they are
+typed Any here."""
 
 from __future__ import annotations
 
@@ -19,7 +23,7 @@ from shared.transactions import Transactions, Work
 MAX_TOGETHER = 200
 
 
-def refuse_repeated_request_ids(requests: Sequence[Message]) -> None:
+def refuse_repeated_request_ids(requests: Sequence[Any]) -> None:
     """Each request of a batch is its own request: one named twice is refused, the batch whole."""
     seen: set[str] = set()
     violations = []
@@ -33,7 +37,9 @@ def refuse_repeated_request_ids(requests: Sequence[Message]) -> None:
         raise InvalidArgument(violations)
 
 
-def outcomes(results: Sequence[Message | DomainError], outcome_type: type[Message], domain: str) -> list:
+def outcomes(
+    results: Sequence[Message | DomainError], outcome_type: Callable[..., Message], domain: str
+) -> list[Message]:
     """Each result as its outcome message: the response, or the status of its refusal."""
     return [
         outcome_type(error=to_status(result, domain))
@@ -46,9 +52,9 @@ def outcomes(results: Sequence[Message | DomainError], outcome_type: type[Messag
 async def read_each(
     requests: Sequence[Message],
     alone: Callable[[Message], Awaitable[Message]],
-    outcome_type: type[Message],
+    outcome_type: Callable[..., Message],
     domain: str,
-) -> list:
+) -> list[Message]:
     """The outcomes of a batch of reads, each answered side by side by the single RPC's handler
     (`alone`), with the same checks of who may see what: one refused read does not fail another."""
 
@@ -64,13 +70,13 @@ async def read_each(
 async def answer_together(
     tx: Transactions,
     method: str,
-    batch: Message,
+    batch: Any,
     response_type: type[Message],
-    outcome_type: type[Message],
+    outcome_type: Callable[..., Message],
     domain: str,
     prepare: Callable[[Message], Awaitable[Work]],
     alone: Callable[[Message], Awaitable[Message]],
-) -> list:
+) -> list[Message]:
     """The outcomes of a batch of `method` requests, each served as alone in one transaction
     for all (Transactions.write_together)."""
     refuse_repeated_request_ids(batch.requests)
@@ -82,9 +88,9 @@ def calls_together(
     stub: Callable[[], Any],
     method: str,
     batch_method: str,
-    batch_request_type: type[Message],
+    batch_request_type: Callable[..., Message],
     in_flight: int = 1,
-) -> Coalescer:
+) -> Coalescer[Any, Any]:
     """`stub().method` for our own callers: calls made side by side go as one `batch_method`
     (`stub` gives the stub of the moment: an office's channel may be renewed), with at most
     `in_flight` batches out at once."""

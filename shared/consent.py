@@ -29,7 +29,7 @@ def verify_each(
     parties: Mapping[str, str],
     text: bytes,
     ca_pem: bytes,
-    at,
+    at: dt.datetime,
     field: str = "signatures",
 ) -> set[str]:
     """Verifies the signature of every party (name -> the certificate identity that signs for

@@ -20,7 +20,7 @@ subject_var: contextvars.ContextVar[str | None] = contextvars.ContextVar("subjec
 _SUBJECT_FIELDS = ("name", "entry", "correction", "case", "unit_number", "building_number", "contract")
 
 
-def subject_of(request) -> str | None:
+def subject_of(request: object) -> str | None:
     """The resource a request names, if any: its name, else its entry, unit or building."""
     for field in _SUBJECT_FIELDS:
         value = getattr(request, field, None)

@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from typing import TypeVar, cast
 from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 
 from shared.context import holding_transaction_var
 from shared.dbhealth import DATABASE_UNAVAILABLE, DatabaseUnavailable
+
+__all__ = ["Database", "DatabaseUnavailable", "plain_url", "sqlalchemy_url", "with_database"]
+
+T = TypeVar("T")
 
 
 def plain_url(url: str) -> str:
@@ -31,11 +36,11 @@ def with_database(url: str, database: str) -> str:
     return urlunsplit((parts.scheme, parts.netloc, f"/{database}", parts.query, parts.fragment))
 
 
-def _lost(connection) -> bool:
+def _lost(connection: asyncpg.Connection) -> bool:
     """Whether the connection is gone: closed, or already taken back by the pool because it broke
     (asyncpg then refuses every call on it, is_closed() included)."""
     try:
-        return connection.is_closed()
+        return bool(connection.is_closed())
     except asyncpg.InterfaceError:
         return True
 
@@ -78,9 +83,10 @@ class Database:
         except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
             raise DatabaseUnavailable(repr(exc)) from exc
         try:
-            yield connection
+            # The pool hands out a proxy that forwards every Connection method.
+            yield cast(asyncpg.Connection, connection)
         except Exception as exc:
-            if isinstance(exc, DATABASE_UNAVAILABLE) or _lost(connection):
+            if isinstance(exc, DATABASE_UNAVAILABLE) or _lost(cast(asyncpg.Connection, connection)):
                 raise DatabaseUnavailable(repr(exc)) from exc
             raise
         finally:
@@ -98,7 +104,7 @@ class Database:
             finally:
                 holding_transaction_var.reset(holding)
 
-    async def read(self, work):
+    async def read(self, work: Callable[[asyncpg.Connection], Awaitable[T]]) -> T:
         """Statements outside any transaction (`work(connection)`): a read needs no BEGIN and
         COMMIT around it, two round trips fewer. Errors as `transaction` maps them."""
         async with self._connection() as connection:

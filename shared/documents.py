@@ -7,6 +7,7 @@ import datetime as dt
 import hashlib
 import json
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
@@ -16,9 +17,15 @@ from google.protobuf.message import Message
 from google.protobuf.timestamp_pb2 import Timestamp
 
 from deedflow.preregistration.v1 import preregistration_service_pb2 as prereg_pb
-from deedflow.registry.v1 import document_pb2, registry_service_pb2
+from deedflow.registry.v1 import document_pb2, registry_service_pb2, registry_service_pb2_grpc
 from shared import merkle, strict_json
 from shared.checkpoint import key_id, verify_checkpoint
+
+if TYPE_CHECKING:
+    # Only the offices pass rows; deedctl, which reads documents too, loads no database driver.
+    import asyncpg
+
+RegistryStub = registry_service_pb2_grpc.RegistryServiceStub
 
 KINDS = ("certificate", "proof")
 
@@ -34,7 +41,7 @@ def compose_content(
     entry: str,
     unit_number: str,
     holders: list[str],
-    body: dict,
+    body: dict[str, object],
     sealed_at: dt.datetime,
 ) -> bytes:
     """The document as the registry states it: what rests on which entry, held by whom."""
@@ -68,8 +75,8 @@ class Verification:
     """The outcome of checking a document offline: every failed check, and what it says."""
 
     failures: list[str] = field(default_factory=list)
-    content: dict = field(default_factory=dict)
-    leaf: dict = field(default_factory=dict)
+    content: dict[str, Any] = field(default_factory=dict)
+    leaf: dict[str, Any] = field(default_factory=dict)
     # The book whose checkpoint the document rests on ("" for the city-wide book of old).
     authority: str = ""
 
@@ -78,7 +85,7 @@ class Verification:
         return not self.failures
 
 
-def _json_object(data: bytes, what: str, result: Verification) -> dict:
+def _json_object(data: bytes, what: str, result: Verification) -> dict[str, Any]:
     try:
         value = strict_json.loads(data)
     except strict_json.JsonRefused as exc:
@@ -161,20 +168,23 @@ def from_file(text: str) -> document_pb2.SignedDocument:
     return json_format.Parse(text, document_pb2.SignedDocument())
 
 
-async def issue(registry, entry: str, kind: str, number: str, body: Message) -> document_pb2.SignedDocument:
+async def issue(
+    registry: RegistryStub, entry: str, kind: str, number: str, body: Message
+) -> document_pb2.SignedDocument:
     """Asks the registry (a RegistryService stub) to seal an office's rendering of a document."""
     rendering = canonical_json(json_format.MessageToDict(body, preserving_proto_field_name=True))
     reply = await registry.SealDocument(
         registry_service_pb2.SealDocumentRequest(entry=entry, kind=kind, number=number, body=rendering)
     )
-    return reply.document
+    document: document_pb2.SignedDocument = reply.document
+    return document
 
 
 # The register names the case of a correction "corrections/{unit}/{sequence}".
 CORRECTION_CASE_PREFIX = "corrections/"
 
 
-async def unit_history(registry, unit_number: str) -> list[registry_service_pb2.Entry]:
+async def unit_history(registry: RegistryStub, unit_number: str) -> list[registry_service_pb2.Entry]:
     """Every entry of the unit with its state now (a unit's history is a handful of entries; one
     page of the most the book lists holds it). Read with no transaction open."""
     request = registry_service_pb2.ListEntriesRequest(unit_number=unit_number, page_size=500)
@@ -182,7 +192,7 @@ async def unit_history(registry, unit_number: str) -> list[registry_service_pb2.
 
 
 async def as_corrected(
-    registry, entry: str, history: list[registry_service_pb2.Entry] | None = None
+    registry: RegistryStub, entry: str, history: list[registry_service_pb2.Entry] | None = None
 ) -> tuple[registry_service_pb2.Entry | None, list[str]]:
     """The entry that stands for `entry` in the book now: following each correction (更正登记)
     that ended it to the entry that replaced it (民法典 216-217: the book prevails), and the
@@ -235,7 +245,9 @@ def lapsed_at(entry: registry_service_pb2.Entry) -> Timestamp | None:
 
 
 async def standing_entry(
-    registry, record, history: list[registry_service_pb2.Entry] | None = None
+    registry: RegistryStub,
+    record: prereg_pb.Preregistration | prereg_pb.Premortgage,
+    history: list[registry_service_pb2.Entry] | None = None,
 ) -> registry_service_pb2.Entry | None:
     """The entry that stands now for a 预告 or 预抵押 in force (a Preregistration or Premortgage
     message): after corrections, and after the carrying to the as-built unit at the survey
@@ -251,7 +263,9 @@ async def standing_entry(
     return entry
 
 
-async def attach_proof(registry, row, body: Message, target: document_pb2.SignedDocument) -> None:
+async def attach_proof(
+    registry: RegistryStub, row: asyncpg.Record, body: Message, target: document_pb2.SignedDocument
+) -> None:
     """Fills `target` with the registration proof (不动产登记证明) of a record once it is entered:
     the record's row names its entry and proof number, `body` is the office's rendering. The
     proof is sealed on the entry that stands for it now, after any correction of the book."""

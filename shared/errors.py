@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from google.rpc import status_pb2
+
 from deedflow.type.v1.reasons import Reason
 
 
@@ -101,6 +103,6 @@ class Internal(ReasonedError):
 class AnsweredBefore(DomainError):
     """The recorded answer to a request id, given again exactly as it was first given."""
 
-    def __init__(self, status) -> None:
+    def __init__(self, status: status_pb2.Status) -> None:
         super().__init__(status.message)
         self.status = status

@@ -20,7 +20,8 @@ from typing import Any, TypeVar
 
 import asyncpg
 
-from shared.db import Database, DatabaseUnavailable
+from shared.db import Database
+from shared.dbhealth import DatabaseUnavailable
 from shared.grpc.channels import refuse_inside_transaction
 
 ResultT = TypeVar("ResultT")
@@ -42,8 +43,8 @@ class GroupedWrites:
         self.database = database
         self.max_items = max_items
         self.separable = separable
-        self._waiting: list[tuple[Change, asyncio.Future, str]] = []
-        self._writer: asyncio.Task | None = None
+        self._waiting: list[tuple[Change, asyncio.Future[Any], str]] = []
+        self._writer: asyncio.Task[None] | None = None
         self.groups_written = 0
 
     async def __call__(
@@ -52,7 +53,7 @@ class GroupedWrites:
         """The change's result once its transaction has committed. A group writes its changes in
         `order` (the row each locks first), so two groups locking the same rows do so in one order."""
         refuse_inside_transaction("a grouped write")
-        future = asyncio.get_running_loop().create_future()
+        future: asyncio.Future[ResultT] = asyncio.get_running_loop().create_future()
         self._waiting.append((change, future, order))
         if self._writer is None:
             # It writes for every caller: in a context of its own, not the first caller's.
@@ -77,7 +78,7 @@ class GroupedWrites:
         finally:
             self._writer = None
 
-    async def _group(self, live: list[tuple[Change, asyncio.Future, str]]) -> None:
+    async def _group(self, live: list[tuple[Change, asyncio.Future[Any], str]]) -> None:
         outcomes: list[tuple[bool, Any]] = []
         try:
             async with self.database.transaction() as connection:
@@ -102,7 +103,7 @@ class GroupedWrites:
             _settle(future, ok, value)
 
 
-def _settle(future: asyncio.Future, ok: bool, value: Any) -> None:
+def _settle(future: asyncio.Future[Any], ok: bool, value: Any) -> None:
     if future.done():
         return
     if ok:

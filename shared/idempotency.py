@@ -26,6 +26,8 @@ from shared.errors import AnsweredBefore, RequestIdReused
 
 ResponseT = TypeVar("ResponseT", bound=Message)
 _NAMESPACE = uuid.UUID("58a1f0d2-6c3e-4b7a-9e15-2d4c8b6a0f93")
+# What a lookup reads through: a connection, or the pool when no transaction is needed.
+Executor = asyncpg.Connection | asyncpg.Pool
 
 
 @dataclass(frozen=True)
@@ -82,7 +84,7 @@ def _found(row: asyncpg.Record | None, key: IdempotencyKey, fingerprint: bytes) 
     return Answer(row["response"], row["status"])
 
 
-async def lookup(executor, key: IdempotencyKey, fingerprint: bytes) -> Found:
+async def lookup(executor: Executor, key: IdempotencyKey, fingerprint: bytes) -> Found:
     """What is stored for the key, without claiming it (`executor`: a pool or a connection)."""
     row = await executor.fetchrow(_SELECT, key.caller, key.method, uuid.UUID(key.request_id))
     return _found(row, key, fingerprint)
@@ -147,7 +149,7 @@ async def claim_many(
 
 
 async def lookup_many(
-    executor, keys: list[IdempotencyKey], fingerprints: list[bytes]
+    executor: Executor, keys: list[IdempotencyKey], fingerprints: list[bytes]
 ) -> list[Found | RequestIdReused]:
     """`lookup` for many keys of one caller and method, in one statement; per key what is stored,
     or the RequestIdReused its fingerprint earns."""
@@ -216,7 +218,9 @@ async def record(
     )
 
 
-async def store(connection: asyncpg.Connection, key: IdempotencyKey, fingerprint: bytes, response: bytes):
+async def store(
+    connection: asyncpg.Connection, key: IdempotencyKey, fingerprint: bytes, response: bytes
+) -> None:
     """Claims and answers a key at once (an answer assembled outside one transaction)."""
     await connection.execute(
         "INSERT INTO idempotency_record (caller, method, request_id, request_sha256, response)"
@@ -229,7 +233,9 @@ async def store(connection: asyncpg.Connection, key: IdempotencyKey, fingerprint
     )
 
 
-def claim_answered(key: IdempotencyKey, fingerprint: bytes, response: bytes, first: int) -> tuple[str, list]:
+def claim_answered(
+    key: IdempotencyKey, fingerprint: bytes, response: bytes, first: int
+) -> tuple[str, list[object]]:
     """For a change whose answer is known before it is written: the statement (to be a CTE of the
     change's own statement, its parameters numbered from `first`) that claims the key with the
     answer, returning a row only if it claimed it. The change, conditioned on that row, and the

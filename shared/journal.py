@@ -51,7 +51,9 @@ from shared.grpc.status import to_status
 from shared.idempotency import (
     IN_FLIGHT,
     Answer,
+    Found,
     IdempotencyKey,
+    InFlight,
     claim,
     lookup,
     operation_id,
@@ -63,6 +65,7 @@ from shared.outcomes import Failure, classify, status_of
 log = logging.getLogger("deedflow.journal")
 
 MessageT = TypeVar("MessageT", bound=Message)
+T = TypeVar("T")
 Render = Callable[[asyncpg.Connection], Awaitable[Message]]
 Driver = Callable[["Operation"], Awaitable[Render]]
 # What an operation is about (its subject), and optionally what its first transaction made, kept
@@ -106,6 +109,10 @@ class _Step:
     outcome: bytes | None = None
 
 
+async def _nothing(connection: asyncpg.Connection, at: dt.datetime) -> None:
+    """A transaction's work when it only renews the lease and writes the steps noted."""
+
+
 class Operation:
     """One operation as its driver sees it: its identity, input, and the steps taken so far."""
 
@@ -147,13 +154,15 @@ class Operation:
         COMMIT around it, which at READ COMMITTED would give its statements no common snapshot."""
         return await self.journal.database.read(work)
 
-    async def _transaction(self, work=None, renew: bool = True):
+    async def _transaction(
+        self, work: Callable[[asyncpg.Connection, dt.datetime], Awaitable[T]], renew: bool = True
+    ) -> T:
         """One transaction: renew the lease, write unsaved records, then `work`. Without `renew`,
         `work` must itself end in a write that holds the lease (_end), which rolls it all back
         if the lease is gone. A lease with more than half its time left is not renewed: nobody
         may take the operation before it runs out, so this driver still holds it."""
 
-        async def change(connection: asyncpg.Connection):
+        async def change(connection: asyncpg.Connection) -> tuple[T, dt.datetime | None]:
             at = self.journal.clock.now()
             lease = self.journal.lease
             renewed_until = None
@@ -184,7 +193,7 @@ class Operation:
                     [s.outcome for s in self._unsaved.values()],
                     at,
                 )
-            return (await work(connection, at) if work is not None else None), renewed_until
+            return await work(connection, at), renewed_until
 
         # Committed with the writes other operations of this office make at the same moment
         # (decision 50); the records are as if written alone, and this returns once committed.
@@ -226,15 +235,18 @@ class Operation:
     async def call(
         self,
         step: str,
-        rpc,
-        request: MessageT,
-        response_type: type[Message],
+        rpc: Any,
+        request: Message,
+        response_type: type[MessageT],
         refusable: bool = False,
-    ):
+    ) -> MessageT:
         """A remote step: intent committed, call made with no transaction open, outcome recorded.
         A refusal raises Refused where the operation may still be refused (`refusable`), else
         Incomplete: past the point of no return, the step must be taken, later."""
-        return (await self.call_many([(step, rpc, request, response_type)], refusable))[0]
+        (response,) = await self.call_many([(step, rpc, request, response_type)], refusable)
+        if not isinstance(response, response_type):
+            raise TypeError(f"{step} was answered with a {type(response).__name__}")
+        return response
 
     async def call_many(
         self,
@@ -259,7 +271,7 @@ class Operation:
         # No call leaves before its intent is committed; one already committed (by `intend`'s
         # transaction, or an earlier run) needs no transaction of its own.
         if any(calls[i][0] in self._unsaved for i in pending):
-            await self._transaction()
+            await self._transaction(_nothing)
 
         async def one(i: int) -> Message:
             step, rpc, *_ = calls[i]
@@ -274,13 +286,16 @@ class Operation:
                 raise
             faults.reached(self.point(step, "after-call"))
             self._note(step, outcome=response.SerializeToString(deterministic=True))
-            return response
+            answered: Message = response
+            return answered
 
         answers = await asyncio.gather(*(one(i) for i in pending), return_exceptions=True)
         for answer in answers:
             if isinstance(answer, BaseException):
                 raise answer
-        return [response_type.FromString(self.steps[step].outcome) for step, _, _, response_type in calls]
+        return [
+            response_type.FromString(self.steps[step].outcome or b"") for step, _, _, response_type in calls
+        ]
 
     async def local(
         self, step: str, work: Callable[[asyncpg.Connection, dt.datetime], Awaitable[bytes | None]]
@@ -299,9 +314,10 @@ class Operation:
                 at,
             )
             if not claimed:
-                return await connection.fetchval(
+                recorded: bytes = await connection.fetchval(
                     "SELECT outcome FROM operation_step WHERE operation_id = $1 AND name = $2", self.id, step
                 )
+                return recorded
             result = await work(connection, at) or b""
             if result:
                 await connection.execute(
@@ -324,7 +340,12 @@ class Operation:
         self._closing = work
 
     async def _end(
-        self, connection: asyncpg.Connection, at: dt.datetime, state: str, response=None, status=None
+        self,
+        connection: asyncpg.Connection,
+        at: dt.datetime,
+        state: str,
+        response: bytes | None = None,
+        status: bytes | None = None,
     ) -> None:
         """Closes the operation with its answer, stored under the request id in the same
         transaction; only while this driver holds it (else LeaseLost, and the caller's
@@ -396,7 +417,7 @@ class Journal:
         found = await lookup(self.database.pool, key, request_fingerprint(request))
         if found is None:
             return None
-        if found is IN_FLIGHT:
+        if isinstance(found, InFlight):
             return await self.join(operation_id(key))
         return found.replay()
 
@@ -416,7 +437,7 @@ class Journal:
         kept as its steps of those names, where the driver's `remember` finds them."""
         op_id = operation_id(key)
 
-        async def starting(connection: asyncpg.Connection):
+        async def starting(connection: asyncpg.Connection) -> tuple[Found, asyncpg.Record | None, Any]:
             at = self.clock.now()
             found = await claim(connection, key, request_fingerprint(request))
             row = None
@@ -467,7 +488,7 @@ class Journal:
         """`change` committed with the other writes of this office at that moment (decision 50),
         under a savepoint of its own: a refusal it raises takes back its records and no others."""
 
-        async def alone(connection: asyncpg.Connection):
+        async def alone(connection: asyncpg.Connection) -> Any:
             try:
                 async with connection.transaction():
                     return await change(connection)
@@ -577,8 +598,9 @@ class Journal:
         except Exception:
             log.warning("could not postpone the operation; its lease will run out", exc_info=True)
 
-    async def _take(self, op_id: uuid.UUID) -> Operation | asyncpg.Record:
-        """Leases the operation to this worker if nobody holds it: the Operation, else its row."""
+    async def _take(self, op_id: uuid.UUID) -> Operation | asyncpg.Record | None:
+        """Leases the operation to this worker if nobody holds it: the Operation, else its row (None
+        if there is none)."""
         async with self.database.transaction() as connection:
             at = self.clock.now()
             row = await connection.fetchrow(
@@ -617,7 +639,8 @@ class Journal:
             if taken is None:
                 raise Internal(Reason.OPERATION_MISSING, f"operation {op_id} is claimed but not recorded")
             if taken["state"] == SUCCEEDED:
-                return taken["outcome"]
+                answer: bytes = taken["outcome"]
+                return answer
             if taken["state"] == FAILED:
                 raise AnsweredBefore(status_pb2.Status.FromString(taken["outcome"]))
             if taken["state"] == PARKED:

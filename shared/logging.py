@@ -18,7 +18,7 @@ from shared.ids import IdentifierError, validate_uscc
 _RESIDENT_ID = re.compile(r"(?<![0-9A-Za-z])(\d{6})\d{8}(\d{3}[\dXx])(?![0-9A-Za-z])")
 
 
-def _masked(match: re.Match) -> str:
+def _masked(match: re.Match[str]) -> str:
     token = match.group(0)
     # An organization's unified social credit code may be all digits too; it is public (printed
     # on its business licence) and shown whole, a bank's as a developer's.

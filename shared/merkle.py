@@ -196,7 +196,7 @@ def consistency_ranges(first: int, size: int) -> list[tuple[int, int]]:
 def appended_nodes(old: int, new: int) -> list[Node]:
     """The perfect nodes above the leaves that appending leaves old..new-1 completes, lowest
     level first (so each one's children are known before it)."""
-    nodes = []
+    nodes: list[Node] = []
     level = 1
     while new >> level:
         nodes.extend((level, position) for position in range(old >> level, new >> level))

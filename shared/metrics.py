@@ -9,13 +9,16 @@ import asyncio
 import errno
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from typing import Any
+from wsgiref.simple_server import WSGIServer
 
 from prometheus_client import CollectorRegistry, Counter, Histogram, start_http_server
 from prometheus_client.core import GaugeMetricFamily
 
 from shared.db import Database
-from shared.grpc.interceptors import BehaviorInterceptor, current_call
+from shared.grpc.interceptors import BehaviorInterceptor, Call, Metadata, Produce, current_call
+from shared.grpc.types import Context
 from shared.ports import PortInUse
 
 log = logging.getLogger("deedflow.metrics")
@@ -57,10 +60,10 @@ class ServiceMetrics:
             buckets=LATENCY_BUCKETS,
             registry=self.registry,
         )
-        self._http = None
+        self._http: WSGIServer | None = None
         self.port = 0
         self._gauges: list[_CachedGauge] = []
-        self._refresher: asyncio.Task | None = None
+        self._refresher: asyncio.Task[None] | None = None
 
     def observe_call(self, method: str, code: str, seconds: float) -> None:
         self.requests.labels(self.service, method, code).inc()
@@ -88,12 +91,13 @@ class ServiceMetrics:
     def serve(self, host: str, port: int) -> int:
         """Starts the /metrics endpoint (port 0: any free port) and returns its port."""
         try:
-            self._http, _ = start_http_server(port, addr=host, registry=self.registry)
+            http, _ = start_http_server(port, addr=host, registry=self.registry)
         except OSError as exc:
             if exc.errno == errno.EADDRINUSE:
                 raise PortInUse(f"{self.service} metrics", host, port) from None
             raise
-        self.port = self._http.server_address[1]
+        self._http = http
+        self.port = http.server_address[1]
         return self.port
 
     def close(self) -> None:
@@ -109,7 +113,7 @@ class ServiceMetrics:
 class _CachedGauge:
     """A gauge whose last reading is served; refreshed by ServiceMetrics."""
 
-    def __init__(self, name, documentation, labels, query: LiveQuery):
+    def __init__(self, name: str, documentation: str, labels: list[str], query: LiveQuery) -> None:
         self.name, self.documentation, self.labels = name, documentation, labels
         self.query = query
         self.values: dict[tuple[str, ...], float] | None = None
@@ -122,10 +126,10 @@ class _CachedGauge:
             # reading stands (a scrape shows it) until the database answers again.
             log.warning("metric not refreshed", extra={"fields": {"metric": self.name, "error": str(exc)}})
 
-    def describe(self):
+    def describe(self) -> list[GaugeMetricFamily]:
         return [GaugeMetricFamily(self.name, self.documentation, labels=self.labels)]
 
-    def collect(self):
+    def collect(self) -> Iterator[GaugeMetricFamily]:
         if self.values is None:
             return
         family = GaugeMetricFamily(self.name, self.documentation, labels=self.labels)
@@ -147,7 +151,9 @@ class MetricsInterceptor(BehaviorInterceptor):
         code = "CANCELLED" if cancelled else state.code
         self.metrics.observe_call(method, code, time.perf_counter() - state.start)
 
-    async def around(self, call, request, context, method, metadata):
+    async def around(
+        self, call: Call, request: Any, context: Context, method: str, metadata: Metadata
+    ) -> Any:
         cancelled = False
         try:
             return await call()
@@ -157,7 +163,9 @@ class MetricsInterceptor(BehaviorInterceptor):
         finally:
             self._record(method, cancelled)
 
-    async def around_stream(self, produce, request, context, method, metadata):
+    async def around_stream(
+        self, produce: Produce, request: Any, context: Context, method: str, metadata: Metadata
+    ) -> AsyncIterator[Any]:
         cancelled = False
         try:
             async for item in produce():
@@ -169,7 +177,7 @@ class MetricsInterceptor(BehaviorInterceptor):
             self._record(method, cancelled)
 
 
-async def grouped_counts(database: Database, sql: str, *args) -> dict[tuple[str, ...], float]:
+async def grouped_counts(database: Database, sql: str, *args: object) -> dict[tuple[str, ...], float]:
     """Rows of (label..., count) as a live gauge's values."""
     async with database.transaction() as connection:
         rows = await connection.fetch(sql, *args)

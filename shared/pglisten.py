@@ -48,9 +48,9 @@ async def listen_forever(
         await asyncio.sleep(RECONNECT_SECONDS)
 
 
-def _setter(event: asyncio.Event):
+def _setter(event: asyncio.Event) -> Callable[[object], None]:
     return lambda _connection: event.set()
 
 
-def _payload_to(handler: Callable[[str], None]):
-    return lambda _connection, _pid, _channel, payload: handler(payload)
+def _payload_to(handler: Callable[[str], None]) -> Callable[[object, int, str, object], None]:
+    return lambda _connection, _pid, _channel, payload: handler(str(payload))

@@ -267,8 +267,8 @@ def ensure_dev_pki(root: Path) -> Pki:
         wanted: dict[Path, tuple[str, list[x509.GeneralName]]] = {
             root / "services" / name: (f"service {name}", service_sans(name)) for name in SERVICE_NAMES
         }
-        for stem, uri in DEV_CALLERS.items():
-            wanted[root / "callers" / stem] = (stem, [x509.UniformResourceIdentifier(uri)])
+        for caller, uri in DEV_CALLERS.items():
+            wanted[root / "callers" / caller] = (caller, [x509.UniformResourceIdentifier(uri)])
         missing = {
             stem: names
             for stem, names in wanted.items()

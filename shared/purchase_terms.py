@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from deedflow.contract.v1 import contract_service_pb2 as contract_pb
 from deedflow.orchestrator.v1 import orchestrator_service_pb2 as pb
+from deedflow.type.v1 import parties_pb2
 from shared import guardians, statements
 
 
@@ -35,7 +36,7 @@ def canonical_bytes(filing: pb.PurchaseFiling) -> bytes:
     return statements.contract_terms(contract_terms(filing))
 
 
-def _buyer(terms: contract_pb.ContractTerms, party: str):
+def _buyer(terms: contract_pb.ContractTerms, party: str) -> parties_pb2.Buyer | None:
     return next((b for b in terms.buyers if f"buyers/{b.resident_id}" == party), None)
 
 

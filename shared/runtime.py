@@ -8,7 +8,7 @@ import os
 import socket
 import sys
 import uuid
-from collections.abc import Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -46,7 +46,7 @@ class ServiceDeps:
     clock: Clock = field(default_factory=SystemClock)
     metrics: ServiceMetrics | None = None
     _peers: dict[str, grpc.aio.Channel] = field(default_factory=dict)
-    _background: list[asyncio.Task] = field(default_factory=list)
+    _background: list[asyncio.Task[None]] = field(default_factory=list)
 
     def run_in_background(self, work: Coroutine[Any, Any, None], name: str) -> None:
         """Runs work (e.g. the saga's workers) for the life of the server; cancelled on close."""
@@ -86,7 +86,7 @@ class ServiceDeps:
             await asyncio.to_thread(self.metrics.close)
 
 
-async def _bounded(work, seconds: float, what: str) -> bool:
+async def _bounded(work: Awaitable[object], seconds: float, what: str) -> bool:
     try:
         await asyncio.wait_for(work, seconds)
     except TimeoutError:
@@ -165,9 +165,8 @@ async def _serve(name: str, register: Register) -> None:
     settings.check()
     started = await start_service(name, register, settings, office_database_url(settings, name))
     pid = os.getpid()
-    publish(
-        settings.home, ServiceProcess(name, pid, started.server.port, metrics_port=started.deps.metrics.port)
-    )
+    metrics_port = started.deps.metrics.port if started.deps.metrics is not None else 0
+    publish(settings.home, ServiceProcess(name, pid, started.server.port, metrics_port=metrics_port))
     # From here `deedflow status`, `deedflow down` and deedctl find this process.
     log.info("published", extra={"fields": {"port": started.server.port, "pid": pid}})
     try:

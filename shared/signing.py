@@ -19,6 +19,7 @@ from cryptography import x509
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519
+from cryptography.hazmat.primitives.asymmetric.types import CertificatePublicKeyTypes, PrivateKeyTypes
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature, encode_dss_signature
 
 from deedflow.type.v1 import parties_pb2
@@ -74,6 +75,11 @@ class VerifiedSignature:
 # low form (s <= n/2) is accepted, so that one signature has one encoding (no malleability).
 P256_ORDER = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551
 
+PublicKey = CertificatePublicKeyTypes
+PrivateKey = PrivateKeyTypes
+# Checks a signature over data under a key; raises KeyMismatch, NotCanonical or InvalidSignature.
+Verifier = Callable[[PublicKey, bytes, bytes], None]
+
 
 class KeyMismatch(InvalidSignature):
     """The certificate's key is not of the signature's algorithm."""
@@ -83,7 +89,7 @@ class NotCanonical(InvalidSignature):
     """The signature is not in its one accepted encoding (DER, low S)."""
 
 
-def _verify_ecdsa(public_key, signature: bytes, data: bytes) -> None:
+def _verify_ecdsa(public_key: PublicKey, signature: bytes, data: bytes) -> None:
     if not isinstance(public_key, ec.EllipticCurvePublicKey) or public_key.curve.name != "secp256r1":
         raise KeyMismatch("the certificate's key is not ECDSA P-256")
     try:
@@ -97,22 +103,26 @@ def _verify_ecdsa(public_key, signature: bytes, data: bytes) -> None:
     public_key.verify(signature, data, ec.ECDSA(hashes.SHA256()))
 
 
-def _verify_ed25519(public_key, signature: bytes, data: bytes) -> None:
+def _verify_ed25519(public_key: PublicKey, signature: bytes, data: bytes) -> None:
     if not isinstance(public_key, ed25519.Ed25519PublicKey):
         raise KeyMismatch("the certificate's key is not Ed25519")
     public_key.verify(signature, data)
 
 
-def _sign_ecdsa(private_key, data: bytes) -> bytes:
+def _sign_ecdsa(private_key: PrivateKey, data: bytes) -> bytes:
+    if not isinstance(private_key, ec.EllipticCurvePrivateKey):
+        raise KeyMismatch("the signing key is not ECDSA P-256")
     r, s = decode_dss_signature(private_key.sign(data, ec.ECDSA(hashes.SHA256())))
     return encode_dss_signature(r, min(s, P256_ORDER - s))
 
 
-def _sign_ed25519(private_key, data: bytes) -> bytes:
+def _sign_ed25519(private_key: PrivateKey, data: bytes) -> bytes:
+    if not isinstance(private_key, ed25519.Ed25519PrivateKey):
+        raise KeyMismatch("the signing key is not Ed25519")
     return private_key.sign(data)
 
 
-ALGORITHMS: dict[Algorithm, tuple[Callable[..., None], Callable[..., bytes]]] = {
+ALGORITHMS: dict[Algorithm, tuple[Verifier, Callable[[PrivateKey, bytes], bytes]]] = {
     Algorithm.ECDSA_P256_SHA256: (_verify_ecdsa, _sign_ecdsa),
     Algorithm.ED25519: (_verify_ed25519, _sign_ed25519),
 }
@@ -160,7 +170,9 @@ def _ca(trusted_ca_pem: bytes) -> x509.Certificate:
     return x509.load_pem_x509_certificate(trusted_ca_pem)
 
 
-def _signed_for_another_purpose(verifier, public_key, signature: bytes, data: bytes) -> str | None:
+def _signed_for_another_purpose(
+    verifier: Verifier, public_key: PublicKey, signature: bytes, data: bytes
+) -> str | None:
     """The purpose a signature was given for, when it verifies over this statement with only its
     purpose line changed: consent to one act offered for another."""
     for purpose, text in statements.with_other_purposes(data):
@@ -234,7 +246,9 @@ def _signer_certificate(
     return certificate
 
 
-def _check_signature(verifier, public_key, signature: bytes, data: bytes, slot: str, signer: str) -> None:
+def _check_signature(
+    verifier: Verifier, public_key: PublicKey, signature: bytes, data: bytes, slot: str, signer: str
+) -> None:
     """The signature verified over `data` under the certificate's key, or refused with the
     reason a signer can act on (another key, another purpose, other bytes)."""
     try:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+from typing import NoReturn
 
 # Deeper than any document we issue (4 levels) by far, shallow enough that no decoder recurses
 # anywhere near its limit (a 50,000-deep array once ended as INTERNAL).
@@ -21,12 +22,12 @@ class JsonRefused(ValueError):
     """Why a text is not JSON this reader takes."""
 
 
-def _refuse_constant(name: str):
+def _refuse_constant(name: str) -> NoReturn:
     raise JsonRefused(f"{name} is not a JSON number")
 
 
-def _unique(pairs: list[tuple[str, object]]) -> dict:
-    found: dict = {}
+def _unique(pairs: list[tuple[str, object]]) -> dict[str, object]:
+    found: dict[str, object] = {}
     for key, value in pairs:
         if key in found:
             raise JsonRefused(f"the member {key!r} is named twice in one object")

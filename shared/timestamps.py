@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from google.protobuf.message import Message
 from google.protobuf.timestamp_pb2 import Timestamp
 
 
@@ -15,11 +16,12 @@ def to_timestamp(value: dt.datetime | None) -> Timestamp | None:
     return stamp
 
 
-def from_timestamp(message, field: str) -> dt.datetime | None:
+def from_timestamp(message: Message, field: str) -> dt.datetime | None:
     """The field's time, or None when the message does not set it."""
     if not message.HasField(field):
         return None
-    return getattr(message, field).ToDatetime(tzinfo=dt.UTC)
+    stamp: Timestamp = getattr(message, field)
+    return stamp.ToDatetime(tzinfo=dt.UTC)
 
 
 # Where people read a time it is Beijing time (Asia/Shanghai, +08:00 all year since 1991) with

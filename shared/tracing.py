@@ -58,7 +58,7 @@ def traceparent() -> str:
 
 
 @contextlib.contextmanager
-def server_span(method: str, metadata: dict, **attributes: str) -> Iterator[Span]:
+def server_span(method: str, metadata: dict[str, str], **attributes: str) -> Iterator[Span]:
     """The span of a call being served, continuing the caller's trace when it sent one."""
     service, _, name = method.lstrip("/").partition("/")
     with TRACER.start_as_current_span(

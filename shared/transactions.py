@@ -7,17 +7,19 @@ import asyncio
 import datetime as dt
 import logging
 from collections.abc import Awaitable, Callable, Sequence
-from typing import TypeVar
+from typing import Any, TypeVar, cast
 
 import asyncpg
 from google.protobuf.message import Message
 
 from shared.auth import caller
 from shared.clock import Clock
-from shared.db import Database, DatabaseUnavailable
+from shared.db import Database
+from shared.dbhealth import DatabaseUnavailable
 from shared.errors import AnsweredBefore, DomainError, RequestIdReused
 from shared.idempotency import (
     Answer,
+    Found,
     IdempotencyKey,
     claim_many,
     lookup,
@@ -33,6 +35,8 @@ from shared.journal import Begin, Journal
 log = logging.getLogger("deedflow.transactions")
 
 ResponseT = TypeVar("ResponseT", bound=Message)
+# A mutating RPC's request: a message with a request_id, a field no one proto type states.
+Mutating = Any
 ResultT = TypeVar("ResultT")
 # One request's change in a transaction the caller opened, answering its response.
 Work = Callable[[asyncpg.Connection, dt.datetime], Awaitable[Message]]
@@ -54,7 +58,7 @@ class Transactions:
     async def write(
         self,
         method: str,
-        request: Message,
+        request: Mutating,
         response_type: type[ResponseT],
         work: Callable[[asyncpg.Connection, dt.datetime], Awaitable[ResponseT]],
     ) -> ResponseT:
@@ -72,7 +76,7 @@ class Transactions:
     async def write_many(
         self,
         method: str,
-        requests: Sequence[Message],
+        requests: Sequence[Mutating],
         response_type: type[ResponseT],
         work: ManyWork,
         alone: Callable[[Message], Awaitable[ResponseT]],
@@ -92,11 +96,11 @@ class Transactions:
                 fresh = [i for i, f in enumerate(found) if f is None]
                 done = dict(zip(fresh, await work(connection, at, [requests[i] for i in fresh]), strict=True))
                 refused = [i for i, r in done.items() if isinstance(r, DomainError)]
-                answered = [i for i in done if i not in refused]
+                answers = {i: r for i, r in done.items() if not isinstance(r, DomainError)}
                 await record_many(
                     connection,
-                    [keys[i] for i in answered],
-                    [done[i].SerializeToString(deterministic=True) for i in answered],
+                    [keys[i] for i in answers],
+                    [r.SerializeToString(deterministic=True) for r in answers.values()],
                 )
                 await unclaim_many(connection, [keys[i] for i in refused])
         except DatabaseUnavailable:
@@ -106,19 +110,21 @@ class Transactions:
             # must not refuse the others: each goes alone, with its own transaction.
             log.warning("a batch of %s went request by request", method, exc_info=True)
             found, done = [None] * len(requests), {}
-        results = [done[i] if i in done else _answered(f, response_type) for i, f in enumerate(found)]
-        for i, r in enumerate(results):
-            if r is None:
+        results: list[ResponseT | DomainError] = []
+        for i, f in enumerate(found):
+            result = done[i] if i in done else _answered(f, response_type)
+            if result is None:
                 try:
-                    results[i] = await alone(requests[i])
+                    result = await alone(requests[i])
                 except DomainError as refused_alone:
-                    results[i] = refused_alone
+                    result = refused_alone
+            results.append(cast(ResponseT | DomainError, result))
         return results
 
     async def write_together(
         self,
         method: str,
-        requests: Sequence[Message],
+        requests: Sequence[Mutating],
         response_type: type[ResponseT],
         prepare: Callable[[Message], Awaitable[Work]],
         alone: Callable[[Message], Awaitable[ResponseT]],
@@ -131,7 +137,7 @@ class Transactions:
         writes."""
         keys = [self.key(method, r.request_id) for r in requests]
         found = await lookup_many(self.database.pool, keys, [request_fingerprint(r) for r in requests])
-        results = [_answered(f, response_type) for f in found]
+        results: list[ResponseT | DomainError | None] = [_answered(f, response_type) for f in found]
         fresh = [i for i, r in enumerate(results) if r is None]
         prepared = await asyncio.gather(*(prepare(requests[i]) for i in fresh), return_exceptions=True)
         works: dict[str, Work] = {}
@@ -144,7 +150,9 @@ class Transactions:
                 works[requests[i].request_id] = work
         taken = [i for i in fresh if requests[i].request_id in works]
 
-        async def each(connection: asyncpg.Connection, at: dt.datetime, claimed: list[Message]) -> list:
+        async def each(
+            connection: asyncpg.Connection, at: dt.datetime, claimed: list[Mutating]
+        ) -> list[Message | DomainError]:
             done: list[Message | DomainError] = []
             for request in claimed:
                 try:
@@ -158,12 +166,13 @@ class Transactions:
             written = await self.write_many(method, [requests[i] for i in taken], response_type, each, alone)
             for i, result in zip(taken, written, strict=True):
                 results[i] = result
-        return results
+        # Every request is answered now: from the store, refused by `prepare`, or written.
+        return [r for r in results if r is not None]
 
     async def operate(
         self,
         method: str,
-        request: Message,
+        request: Mutating,
         kind: str,
         begin: Begin,
         remembered: dict[str, Sequence[Message]] | None = None,
@@ -175,14 +184,17 @@ class Transactions:
             self.key(method, request.request_id), request, kind, begin, remembered
         )
 
-    async def keep(self, method: str, request: Message, response: Message) -> bytes:
+    async def keep(self, method: str, request: Mutating, response: Message) -> bytes:
         """Stores an answer assembled from several transactions (a batch whose every part has
         its final answer), so the request's retries get it; the stored bytes, whoever won."""
         key = self.key(method, request.request_id)
         fingerprint = request_fingerprint(request)
         async with self.database.transaction() as connection:
             await store(connection, key, fingerprint, response.SerializeToString(deterministic=True))
-            return (await lookup(connection, key, fingerprint)).replay()
+            stored = await lookup(connection, key, fingerprint)
+            if not isinstance(stored, Answer):
+                raise RuntimeError(f"the answer to {key.request_id} was stored and is not found")
+            return stored.replay()
 
     async def query(self, work: Callable[[asyncpg.Connection], Awaitable[ResultT]]) -> ResultT:
         """Pure reads (never a write, never a lock) without BEGIN and COMMIT around them: at READ
@@ -195,7 +207,9 @@ class Transactions:
             return await work(connection)
 
 
-def _answered(found, response_type: type[ResponseT]) -> ResponseT | DomainError | None:
+def _answered(
+    found: Found | RequestIdReused, response_type: type[ResponseT]
+) -> ResponseT | DomainError | None:
     """What a request found stored gets: its response, its recorded refusal or REQUEST_ID_REUSED;
     None for a request to be worked (nothing stored, or an operation still under way)."""
     if isinstance(found, RequestIdReused):

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
+
+import asyncpg
 
 from deedflow.contract.v1 import contract_service_pb2 as pb
 from deedflow.contract.v1 import contract_service_pb2_grpc
@@ -16,6 +19,7 @@ from shared.auth import caller
 from shared.batches import answer_together, read_each
 from shared.districts import authority_violations
 from shared.errors import FieldViolation, InvalidArgument, NotFound
+from shared.grpc.types import Context
 from shared.ids import building_of
 from shared.journal import Operation
 from shared.parties import is_party, require_own_sale, require_ruling_actor
@@ -111,7 +115,7 @@ class ContractServicer(contract_service_pb2_grpc.ContractServiceServicer):
         request = pb.CreateProjectRequest.FromString(op.input)
         await self.contracts.record_buildings(op, request)
 
-        async def render(connection):
+        async def render(connection: asyncpg.Connection):
             row = await repository.project(connection, request.presale_permit_number)
             project = project_message(row)
             project.building_numbers.extend(sorted({building_of(u.unit_number) for u in request.units}))
@@ -119,21 +123,23 @@ class ContractServicer(contract_service_pb2_grpc.ContractServiceServicer):
 
         return render
 
-    async def CreateProject(self, request, context):
+    async def CreateProject(
+        self, request: pb.CreateProjectRequest, context: Context
+    ) -> pb.CreateProjectResponse:
         unknown = authority_violations(
             (f"units[{i}].unit_number", u.unit_number) for i, u in enumerate(request.units)
         )
         if unknown:
             raise InvalidArgument(unknown)
 
-        async def begin(connection, at, operation):
+        async def begin(connection: asyncpg.Connection, at: dt.datetime, operation) -> str:
             await self.contracts.create_project(connection, at, request)
             return f"projects/{request.presale_permit_number}"
 
         return await self.tx.operate("CreateProject", request, "CreateProject", begin)
 
-    async def GetProject(self, request, context):
-        async def work(connection):
+    async def GetProject(self, request: pb.GetProjectRequest, context: Context) -> pb.GetProjectResponse:
+        async def work(connection: asyncpg.Connection):
             row = await self.contracts.project(connection, request.name)
             project = project_message(row)
             project.building_numbers.extend(
@@ -143,7 +149,7 @@ class ContractServicer(contract_service_pb2_grpc.ContractServiceServicer):
 
         return pb.GetProjectResponse(project=await self.tx.read(work))
 
-    async def ListUnits(self, request, context):
+    async def ListUnits(self, request: pb.ListUnitsRequest, context: Context) -> pb.ListUnitsResponse:
         if request.sale_state == pb.UNIT_SALE_STATE_RESTRICTED:
             raise InvalidArgument(
                 [FieldViolation("sale_state", "RESTRICTED comes from the register; ask GetUnit for one unit")]
@@ -159,7 +165,7 @@ class ContractServicer(contract_service_pb2_grpc.ContractServiceServicer):
 
         after = paging.position(request)
 
-        async def work(connection):
+        async def work(connection: asyncpg.Connection):
             permit = None
             if request.project:
                 permit = (await self.contracts.project(connection, request.project))["presale_permit_number"]
@@ -185,7 +191,7 @@ class ContractServicer(contract_service_pb2_grpc.ContractServiceServicer):
             next_page_token=paging.issue(rows[-1]["unit_number"], request) if more else "",
         )
 
-    async def GetUnit(self, request, context):
+    async def GetUnit(self, request: pb.GetUnitRequest, context: Context) -> pb.GetUnitResponse:
         row = await self.tx.query(lambda c: repository.unit(c, request.unit_number))
         if row is None:
             raise NotFound(f"unit {request.unit_number} is not covered by any presale permit")
@@ -197,7 +203,9 @@ class ContractServicer(contract_service_pb2_grpc.ContractServiceServicer):
             unit=unit_message(row, restricted=Reason.UNIT_SEIZED in reasons), blocking_reasons=reasons
         )
 
-    async def CreateContract(self, request, context):
+    async def CreateContract(
+        self, request: pb.CreateContractRequest, context: Context
+    ) -> pb.CreateContractResponse:
         require_own_sale(caller(), request.terms.developer.uscc, "terms.developer.uscc")
         today = guardians.day_of(self.tx.clock.now())
         violations = term_violations(request.terms) + guardians.violations(
@@ -208,7 +216,7 @@ class ContractServicer(contract_service_pb2_grpc.ContractServiceServicer):
         await self.tx.read(lambda c: self.contracts.check_unit(c, request.terms))
         blockers = await self.contracts.contract_blockers(request.terms)
 
-        async def work(connection, at):
+        async def work(connection: asyncpg.Connection, at: dt.datetime):
             record = await self.contracts.create_contract(
                 connection, at, request.request_id, request.terms, blockers
             )
@@ -229,11 +237,11 @@ class ContractServicer(contract_service_pb2_grpc.ContractServiceServicer):
             raise NotFound(f"no contract {name!r}")
         return contract_id
 
-    async def GetContract(self, request, context):
+    async def GetContract(self, request: pb.GetContractRequest, context: Context) -> pb.GetContractResponse:
         contract_id = parse_contract_name(request.name)
         who = caller()
 
-        async def read(connection):
+        async def read(connection: asyncpg.Connection):
             # The row is read once: it names the seller the caller must be a party to.
             row = await repository.contract(connection, contract_id)
             if row is None or not is_party(who, row["developer_uscc"]):
@@ -242,7 +250,9 @@ class ContractServicer(contract_service_pb2_grpc.ContractServiceServicer):
 
         return pb.GetContractResponse(contract=contract_message(await self.tx.query(read)))
 
-    async def GetContracts(self, request, context):
+    async def GetContracts(
+        self, request: pb.GetContractsRequest, context: Context
+    ) -> pb.GetContractsResponse:
         return pb.GetContractsResponse(
             outcomes=await read_each(
                 request.requests,
@@ -252,13 +262,15 @@ class ContractServicer(contract_service_pb2_grpc.ContractServiceServicer):
             )
         )
 
-    async def ListContracts(self, request, context):
+    async def ListContracts(
+        self, request: pb.ListContractsRequest, context: Context
+    ) -> pb.ListContractsResponse:
         position = paging.position(request)
         after = uuid.UUID(position) if position else None
         size = _page_size(request.page_size)
         state = pb.ContractState.Name(request.state).removeprefix("CONTRACT_STATE_") if request.state else ""
 
-        async def work(connection):
+        async def work(connection: asyncpg.Connection):
             rows = await repository.contracts(
                 connection,
                 request.project.removeprefix("projects/"),
@@ -276,38 +288,46 @@ class ContractServicer(contract_service_pb2_grpc.ContractServiceServicer):
             next_page_token=paging.issue(str(records[-1].row["id"]), request) if more else "",
         )
 
-    async def SignContract(self, request, context):
+    async def SignContract(
+        self, request: pb.SignContractRequest, context: Context
+    ) -> pb.SignContractResponse:
         contract_id = await self._party_to(request.name)
 
-        async def work(connection, at):
+        async def work(connection: asyncpg.Connection, at: dt.datetime):
             record = await self.contracts.sign(connection, at, contract_id, request.signature)
             return pb.SignContractResponse(contract=contract_message(record))
 
         return await self.tx.write("SignContract", request, pb.SignContractResponse, work)
 
-    async def FileContract(self, request, context):
+    async def FileContract(
+        self, request: pb.FileContractRequest, context: Context
+    ) -> pb.FileContractResponse:
         contract_id = await self._party_to(request.name)
 
-        async def work(connection, at):
+        async def work(connection: asyncpg.Connection, at: dt.datetime):
             record = await self.contracts.file(connection, at, contract_id)
             return pb.FileContractResponse(contract=contract_message(record))
 
         return await self.tx.write("FileContract", request, pb.FileContractResponse, work)
 
-    async def CancelContract(self, request, context):
+    async def CancelContract(
+        self, request: pb.CancelContractRequest, context: Context
+    ) -> pb.CancelContractResponse:
         require_ruling_actor(caller(), request)
         contract_id = await self._party_to(request.name)
         if not request.HasField("joint") and not request.HasField("court_ruling"):
             raise InvalidArgument([FieldViolation("basis", "joint consent or a court ruling is required")])
         blockers = await self.contracts.reopening_blockers(contract_id)
 
-        async def work(connection, at):
+        async def work(connection: asyncpg.Connection, at: dt.datetime):
             record = await self.contracts.cancel(connection, at, contract_id, request, blockers)
             return pb.CancelContractResponse(contract=contract_message(record))
 
         return await self.tx.write("CancelContract", request, pb.CancelContractResponse, work)
 
-    async def MarkContractTransferred(self, request, context):
+    async def MarkContractTransferred(
+        self, request: pb.MarkContractTransferredRequest, context: Context
+    ) -> pb.MarkContractTransferredResponse:
         return await self.tx.write(
             "MarkContractTransferred",
             request,
@@ -315,7 +335,9 @@ class ContractServicer(contract_service_pb2_grpc.ContractServiceServicer):
             await self._mark_transferred(request),
         )
 
-    async def MarkContractsTransferred(self, request, context):
+    async def MarkContractsTransferred(
+        self, request: pb.MarkContractsTransferredRequest, context: Context
+    ) -> pb.MarkContractsTransferredResponse:
         outcomes = await answer_together(
             self.tx,
             "MarkContractTransferred",
@@ -331,7 +353,7 @@ class ContractServicer(contract_service_pb2_grpc.ContractServiceServicer):
     async def _mark_transferred(self, request: pb.MarkContractTransferredRequest):
         contract_id = parse_contract_name(request.name)
 
-        async def work(connection, at):
+        async def work(connection: asyncpg.Connection, at: dt.datetime):
             record = await self.contracts.mark_transferred(
                 connection, at, contract_id, request.certificate_number
             )

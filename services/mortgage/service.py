@@ -50,12 +50,12 @@ def _names(buyers) -> list[str]:
     return [f"buyers/{b.resident_id}" for b in buyers]
 
 
-async def _insert(connection, row: dict) -> asyncpg.Record:
+async def _insert(connection: asyncpg.Connection, row: dict) -> asyncpg.Record:
     """A new mortgage; the row as written."""
     return await insert_returning(connection, "mortgage", row)
 
 
-async def _update(connection, mortgage_id: uuid.UUID, at: dt.datetime, **columns) -> None:
+async def _update(connection: asyncpg.Connection, mortgage_id: uuid.UUID, at: dt.datetime, **columns) -> None:
     assignments = "".join(f", {name} = ${i}" for i, name in enumerate(columns, start=3))
     await connection.execute(
         f"UPDATE mortgage SET update_time = $2{assignments} WHERE id = $1", mortgage_id, at, *columns.values()
@@ -78,7 +78,7 @@ class Mortgages:
     def registry(self):
         return registry_service_pb2_grpc.RegistryServiceStub(self.peer("registry"))
 
-    async def load(self, connection, name: str, lock: bool = False) -> asyncpg.Record:
+    async def load(self, connection: asyncpg.Connection, name: str, lock: bool = False) -> asyncpg.Record:
         suffix = " FOR UPDATE" if lock else ""
         row = await connection.fetchrow(
             f"SELECT * FROM mortgage WHERE id = $1{suffix}", parse_mortgage_name(name)
@@ -107,7 +107,12 @@ class Mortgages:
         return request_derived_id(_NAMESPACE, actor, request.request_id, request.unit_number)
 
     async def lodge(
-        self, connection, at: dt.datetime, request: pb.LodgeMortgageRequest, actor: str, entering=None
+        self,
+        connection: asyncpg.Connection,
+        at: dt.datetime,
+        request: pb.LodgeMortgageRequest,
+        actor: str,
+        entering=None,
     ) -> Case:
         mortgage_id = self.mortgage_id(request, actor)
         case = await self.cases.lodge(
@@ -153,7 +158,7 @@ class Mortgages:
 
     async def record_converted(
         self,
-        connection,
+        connection: asyncpg.Connection,
         at: dt.datetime,
         request: pb.RecordConvertedMortgageRequest,
         entry: registry_pb.Entry,
@@ -184,7 +189,7 @@ class Mortgages:
             },
         )
 
-    async def load_readable(self, connection, name: str, who: Caller) -> asyncpg.Record:
+    async def load_readable(self, connection: asyncpg.Connection, name: str, who: Caller) -> asyncpg.Record:
         """A mortgage as a reader sees it: its mortgagee bank, an official, or a mortgagor with
         the buyer certificate of their own key (their proof); to anyone else it does not exist."""
         row = await self.load(connection, name)
@@ -192,7 +197,9 @@ class Mortgages:
             raise NotFound(f"no {name!r}")
         return row
 
-    async def load_for(self, connection, name: str, who: Caller, lock: bool = False) -> asyncpg.Record:
+    async def load_for(
+        self, connection: asyncpg.Connection, name: str, who: Caller, lock: bool = False
+    ) -> asyncpg.Record:
         """A mortgage as its mortgagee bank or an official sees it; to anyone else it does not
         exist, so another bank learns nothing by probing names."""
         row = await self.load(connection, name, lock)
@@ -200,7 +207,12 @@ class Mortgages:
         return row
 
     async def lodge_discharge(
-        self, connection, at: dt.datetime, request: pb.DischargeMortgageRequest, who: Caller, entering=None
+        self,
+        connection: asyncpg.Connection,
+        at: dt.datetime,
+        request: pb.DischargeMortgageRequest,
+        who: Caller,
+        entering=None,
     ) -> Case:
         row = await self.load_for(connection, request.name, who, lock=True)
         check_dischargeable(MortgageState(row["state"]))
@@ -217,7 +229,15 @@ class Mortgages:
         await _update(connection, row["id"], at, discharge_case_number=case.number)
         return case
 
-    async def list(self, connection, unit_number: str, bank_uscc: str, state: str, after: str, limit: int):
+    async def list(
+        self,
+        connection: asyncpg.Connection,
+        unit_number: str,
+        bank_uscc: str,
+        state: str,
+        after: str,
+        limit: int,
+    ):
         return await connection.fetch(
             "SELECT * FROM mortgage WHERE ($1 = '' OR unit_number = $1) AND ($2 = '' OR bank_uscc = $2)"
             " AND ($3 = '' OR state = $3) AND ($4 = '' OR id::text > $4) ORDER BY id LIMIT $5",
@@ -273,7 +293,7 @@ class _Handler:
                 refusable=True,
             )
 
-            async def discharged(connection, at: dt.datetime) -> None:
+            async def discharged(connection: asyncpg.Connection, at: dt.datetime) -> None:
                 await _update(
                     connection, row["id"], at, state=MortgageState.DISCHARGED.value, discharge_time=at
                 )
@@ -295,7 +315,7 @@ class _Handler:
         entry = reply.entries[0]
         number = reply.proof_numbers[0]
 
-        async def registered(connection, at: dt.datetime) -> None:
+        async def registered(connection: asyncpg.Connection, at: dt.datetime) -> None:
             await _update(
                 connection,
                 row["id"],
@@ -309,7 +329,7 @@ class _Handler:
 
         return Registered([entry.name], number, registered)
 
-    async def abandon(self, connection, case: Case, at: dt.datetime) -> None:
+    async def abandon(self, connection: asyncpg.Connection, case: Case, at: dt.datetime) -> None:
         if case.kind is CaseKind.MORTGAGE:
             row = await self.service.load(connection, case.subject, lock=True)
             await _update(connection, row["id"], at, state=MortgageState.ABANDONED.value)

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
+import asyncpg
+
 from deedflow.mortgage.v1 import mortgage_service_pb2 as pb
 from deedflow.mortgage.v1 import mortgage_service_pb2_grpc
 from deedflow.type.v1 import parties_pb2
@@ -14,6 +18,7 @@ from shared.casework.service import entering, lodge_or_enter
 from shared.casework.servicer import case_message
 from shared.documents import attach_proof
 from shared.errors import FieldViolation, InvalidArgument
+from shared.grpc.types import Context
 from shared.parties import OFFICIALS, require_own_loan
 from shared.timestamps import to_timestamp
 
@@ -48,15 +53,17 @@ class MortgageServicer(mortgage_service_pb2_grpc.MortgageServiceServicer):
             entering(service.cases, pb.DischargeMortgageRequest, self._discharge_response),
         )
 
-    async def _mortgage_response(self, connection, request, case):
+    async def _mortgage_response(self, connection: asyncpg.Connection, request, case):
         row = await self.service.load(connection, case.subject)
         return pb.LodgeMortgageResponse(mortgage=mortgage_message(row), case_record=case_message(case))
 
-    async def _discharge_response(self, connection, request, case):
+    async def _discharge_response(self, connection: asyncpg.Connection, request, case):
         row = await self.service.load(connection, request.name)
         return pb.DischargeMortgageResponse(mortgage=mortgage_message(row), case_record=case_message(case))
 
-    async def LodgeMortgage(self, request, context):
+    async def LodgeMortgage(
+        self, request: pb.LodgeMortgageRequest, context: Context
+    ) -> pb.LodgeMortgageResponse:
         who = caller()
         require_own_loan(who, request.loan.bank.uscc, "loan.bank.uscc")
         if request.loan.amount_fen <= 0:
@@ -69,14 +76,16 @@ class MortgageServicer(mortgage_service_pb2_grpc.MortgageServiceServicer):
             request.unit_number, {f"buyers/{m.resident_id}" for m in request.mortgagors}
         )
 
-        async def lodge(connection, at, operation):
+        async def lodge(connection: asyncpg.Connection, at: dt.datetime, operation):
             return await self.service.lodge(connection, at, request, who.uri, operation)
 
         return await lodge_or_enter(
             self.tx, "LodgeMortgage", request, pb.LodgeMortgageResponse, lodge, self._mortgage_response
         )
 
-    async def RecordConvertedMortgage(self, request, context):
+    async def RecordConvertedMortgage(
+        self, request: pb.RecordConvertedMortgageRequest, context: Context
+    ) -> pb.RecordConvertedMortgageResponse:
         return await self.tx.write(
             "RecordConvertedMortgage",
             request,
@@ -84,7 +93,9 @@ class MortgageServicer(mortgage_service_pb2_grpc.MortgageServiceServicer):
             await self._record_converted(request),
         )
 
-    async def RecordConvertedMortgages(self, request, context):
+    async def RecordConvertedMortgages(
+        self, request: pb.RecordConvertedMortgagesRequest, context: Context
+    ) -> pb.RecordConvertedMortgagesResponse:
         outcomes = await answer_together(
             self.tx,
             "RecordConvertedMortgage",
@@ -101,20 +112,22 @@ class MortgageServicer(mortgage_service_pb2_grpc.MortgageServiceServicer):
         """The mortgage entry is read from the book first, with no transaction open."""
         entry = await self.service.converted_entry(request)
 
-        async def work(connection, at):
+        async def work(connection: asyncpg.Connection, at: dt.datetime):
             row = await self.service.record_converted(connection, at, request, entry)
             return pb.RecordConvertedMortgageResponse(mortgage=mortgage_message(row))
 
         return work
 
-    async def GetMortgage(self, request, context):
+    async def GetMortgage(self, request: pb.GetMortgageRequest, context: Context) -> pb.GetMortgageResponse:
         row = await self.tx.read(lambda c: self.service.load_readable(c, request.name, caller()))
         response = pb.GetMortgageResponse(mortgage=mortgage_message(row))
         if request.with_document:
             await attach_proof(self.service.registry, row, response.mortgage, response.proof_document)
         return response
 
-    async def ListMortgages(self, request, context):
+    async def ListMortgages(
+        self, request: pb.ListMortgagesRequest, context: Context
+    ) -> pb.ListMortgagesResponse:
         size = min(request.page_size or 100, 1000)
         state = pb.MortgageState.Name(request.state).removeprefix("MORTGAGE_STATE_") if request.state else ""
         who = caller()
@@ -135,10 +148,12 @@ class MortgageServicer(mortgage_service_pb2_grpc.MortgageServiceServicer):
             next_page_token=paging.issue(str(rows[size - 1]["id"]), request) if len(rows) > size else "",
         )
 
-    async def DischargeMortgage(self, request, context):
+    async def DischargeMortgage(
+        self, request: pb.DischargeMortgageRequest, context: Context
+    ) -> pb.DischargeMortgageResponse:
         who = caller()
 
-        async def lodge(connection, at, operation):
+        async def lodge(connection: asyncpg.Connection, at: dt.datetime, operation):
             return await self.service.lodge_discharge(connection, at, request, who, operation)
 
         return await lodge_or_enter(

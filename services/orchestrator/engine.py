@@ -318,7 +318,7 @@ class Engine:
         """The purchase's step log (read here unless given) and its building's completion (None
         before it), read once per advance."""
 
-        async def read(connection):
+        async def read(connection: asyncpg.Connection):
             # Two single reads without BEGIN and COMMIT: at READ COMMITTED each statement has its
             # own snapshot anyway, and the completion is looked at again where it counts
             # (_wait_for_completion).

@@ -70,11 +70,13 @@ class Purchases:
         self.notifier = notifier
         self.building_table = BuildingTable(clients)
 
-    async def render(self, connection, purchase_id: uuid.UUID) -> pb.Purchase:
+    async def render(self, connection: asyncpg.Connection, purchase_id: uuid.UUID) -> pb.Purchase:
         row = await repository.purchase(connection, purchase_id)
         return purchase_message(row, await repository.steps(connection, purchase_id))
 
-    async def load(self, connection, name: str, who: Caller, lock: bool = False) -> asyncpg.Record:
+    async def load(
+        self, connection: asyncpg.Connection, name: str, who: Caller, lock: bool = False
+    ) -> asyncpg.Record:
         row = await repository.purchase(connection, parse_purchase_name(name), lock)
         if row is None or not is_party(who, row["developer_uscc"], [row["bank_uscc"]]):
             raise NotFound(f"no purchase {name!r}")
@@ -178,7 +180,7 @@ class Purchases:
             "trace_context": tracing.traceparent(),
         }
 
-    async def check_building(self, connection, building_number: str, who: Caller) -> None:
+    async def check_building(self, connection: asyncpg.Connection, building_number: str, who: Caller) -> None:
         """A developer completes only its own buildings: one with another's purchases is not
         found, as if it did not exist."""
         purchases = await repository.purchases_in(connection, building_number)
@@ -186,7 +188,7 @@ class Purchases:
             raise NotFound(f"building {building_number} is not in a project of the caller")
 
     async def release_building(
-        self, connection, at: dt.datetime, building_number: str
+        self, connection: asyncpg.Connection, at: dt.datetime, building_number: str
     ) -> pb.BuildingCompletion:
         """Every purchase waiting in the building goes on to transfer + mortgage now (also those
         filed after an earlier completion, which may be waiting only for their tax)."""
@@ -234,7 +236,7 @@ class Purchases:
         except Refused as refusal:
             raise AnsweredBefore(refusal.status) from refusal
 
-        async def completed(connection, at: dt.datetime) -> None:
+        async def completed(connection: asyncpg.Connection, at: dt.datetime) -> None:
             await repository.insert_completion(
                 connection,
                 {
@@ -252,7 +254,7 @@ class Purchases:
 
         await op.local("completed", completed)
 
-    async def completion(self, connection, building_number: str) -> pb.BuildingCompletion:
+    async def completion(self, connection: asyncpg.Connection, building_number: str) -> pb.BuildingCompletion:
         row = await repository.completion(connection, building_number)
         if row is None:
             raise NotFound(f"building {building_number} has not been completed")
@@ -300,7 +302,7 @@ class Purchases:
             )
 
     async def confirm_handover(
-        self, connection, at: dt.datetime, name: str, handover: dt.datetime, who: Caller
+        self, connection: asyncpg.Connection, at: dt.datetime, name: str, handover: dt.datetime, who: Caller
     ):
         row = await self.load(connection, name, who, lock=True)
         self.require_ready(row)
@@ -320,7 +322,9 @@ class Purchases:
         )
         return await self.render(connection, row["id"])
 
-    async def cancel(self, connection, at: dt.datetime, request: pb.CancelPurchaseRequest, who: Caller):
+    async def cancel(
+        self, connection: asyncpg.Connection, at: dt.datetime, request: pb.CancelPurchaseRequest, who: Caller
+    ):
         row = await self.load(connection, request.name, who, lock=True)
         state = PurchaseState(row["state"])
         if state in (PurchaseState.CANCELLED, PurchaseState.CANCELLING):
@@ -369,7 +373,9 @@ class Purchases:
         await repository.wake(connection)
         return await self.render(connection, row["id"])
 
-    async def resume(self, connection, at: dt.datetime, request: pb.ResumePurchaseRequest, who: Caller):
+    async def resume(
+        self, connection: asyncpg.Connection, at: dt.datetime, request: pb.ResumePurchaseRequest, who: Caller
+    ):
         """A clerk's resume of a parked purchase. A step whose application was refused is applied
         for anew (its request id moves to the next generation); one that failed for another
         reason is asked again with the same request id, whose answer may now be different.
@@ -403,7 +409,9 @@ class Purchases:
         await repository.wake(connection)
         return await self.render(connection, row["id"])
 
-    async def _withdraw_cancellation(self, connection, at: dt.datetime, row, records) -> pb.Purchase:
+    async def _withdraw_cancellation(
+        self, connection: asyncpg.Connection, at: dt.datetime, row, records
+    ) -> pb.Purchase:
         if not row["cancellation"]:
             raise FailedPrecondition(Reason.NO_CANCELLATION, "the purchase has no cancellation to withdraw")
         forward = {r["kind"]: r for r in records if r["direction"] == "FORWARD"}

@@ -5,7 +5,11 @@ from __future__ import annotations
 import asyncio
 import collections
 import contextlib
+import datetime as dt
 import uuid
+from collections.abc import AsyncIterator
+
+import asyncpg
 
 from deedflow.orchestrator.v1 import orchestrator_service_pb2 as pb
 from deedflow.orchestrator.v1 import orchestrator_service_pb2_grpc
@@ -24,6 +28,7 @@ from shared.errors import (
     PermissionDenied,
     ResourceExhausted,
 )
+from shared.grpc.types import Context
 from shared.journal import Operation
 from shared.parties import require_own_loan, require_own_sale, require_ruling_actor
 from shared.permits import building_developer, require_permit_holder
@@ -43,7 +48,7 @@ def _signers(filing: pb.PurchaseFiling) -> dict[str, str]:
 class PurchaseServicer(orchestrator_service_pb2_grpc.PurchaseServiceServicer):
     def __init__(
         self, purchases: Purchases, ca_pem: bytes, max_watches: int = 1000, door: Door | None = None
-    ):
+    ) -> None:
         self.purchases = purchases
         self.door = door or Door()
         self.max_watches = max_watches
@@ -52,7 +57,7 @@ class PurchaseServicer(orchestrator_service_pb2_grpc.PurchaseServiceServicer):
         self.ca_pem = ca_pem
         purchases.tx.journal.driver("CompleteBuilding", self._completed)
 
-    def _verify_signatures(self, filing: pb.PurchaseFiling, at) -> None:
+    def _verify_signatures(self, filing: pb.PurchaseFiling, at: dt.datetime) -> None:
         """Every signature over the contract's canonical bytes, checked before anything happens,
         so a bad one is refused at the door instead of leaving a half-signed contract."""
         terms = contract_terms(filing)
@@ -114,7 +119,9 @@ class PurchaseServicer(orchestrator_service_pb2_grpc.PurchaseServiceServicer):
                 "joint.signatures",
             )
 
-    async def FilePurchase(self, request, context):
+    async def FilePurchase(
+        self, request: pb.FilePurchaseRequest, context: Context
+    ) -> pb.FilePurchaseResponse:
         self.door.filing()
         who = caller()
         filing = request.filing
@@ -138,16 +145,18 @@ class PurchaseServicer(orchestrator_service_pb2_grpc.PurchaseServiceServicer):
             raise
         return await self.purchases.file(request, await precheck)
 
-    async def GetPurchase(self, request, context):
+    async def GetPurchase(self, request: pb.GetPurchaseRequest, context: Context) -> pb.GetPurchaseResponse:
         who = caller()
 
-        async def work(connection):
+        async def work(connection: asyncpg.Connection):
             row = await self.purchases.load(connection, request.name, who)
             return await self.purchases.render(connection, row["id"])
 
         return pb.GetPurchaseResponse(purchase=await self.tx.read(work))
 
-    async def ListPurchases(self, request, context):
+    async def ListPurchases(
+        self, request: pb.ListPurchasesRequest, context: Context
+    ) -> pb.ListPurchasesResponse:
         who = caller()
         position = paging.position(request)
         after = uuid.UUID(position) if position else None
@@ -156,7 +165,7 @@ class PurchaseServicer(orchestrator_service_pb2_grpc.PurchaseServiceServicer):
         state = pb.PurchaseState.Name(request.state).removeprefix("PURCHASE_STATE_") if request.state else ""
         size = min(request.page_size or 50, 500)
 
-        async def work(connection):
+        async def work(connection: asyncpg.Connection):
             rows = await repository.list_purchases(
                 connection, developer, bank, request.building_number, state, after, size + 1
             )
@@ -170,7 +179,9 @@ class PurchaseServicer(orchestrator_service_pb2_grpc.PurchaseServiceServicer):
             next_page_token=paging.issue(found[-1].name.removeprefix("purchases/"), request) if more else "",
         )
 
-    async def WatchPurchase(self, request, context):
+    async def WatchPurchase(
+        self, request: pb.WatchPurchaseRequest, context: Context
+    ) -> AsyncIterator[pb.WatchPurchaseResponse]:
         who = caller()
         parse_purchase_name(request.name)
         # Each stream holds a task and a listener: a caller may hold only so many at once.
@@ -193,13 +204,15 @@ class PurchaseServicer(orchestrator_service_pb2_grpc.PurchaseServiceServicer):
         request = pb.CompleteBuildingRequest.FromString(op.input)
         await self.purchases.first_register(op)
 
-        async def render(connection):
+        async def render(connection: asyncpg.Connection):
             completion = await self.purchases.completion(connection, request.building_number)
             return pb.CompleteBuildingResponse(completion=completion)
 
         return render
 
-    async def CompleteBuilding(self, request, context):
+    async def CompleteBuilding(
+        self, request: pb.CompleteBuildingRequest, context: Context
+    ) -> pb.CompleteBuildingResponse:
         who = caller()
         building = request.building_number
         holder = await building_developer(self.purchases.clients.contract, building)
@@ -207,20 +220,22 @@ class PurchaseServicer(orchestrator_service_pb2_grpc.PurchaseServiceServicer):
         completed = await self.tx.read(lambda c: repository.completion(c, building))
         if completed is not None:
             # First-registered already: this call only releases purchases filed since.
-            async def release(connection, at):
+            async def release(connection: asyncpg.Connection, at: dt.datetime):
                 await self.purchases.check_building(connection, building, who)
                 completion = await self.purchases.release_building(connection, at, building)
                 return pb.CompleteBuildingResponse(completion=completion)
 
             return await self.tx.write("CompleteBuilding", request, pb.CompleteBuildingResponse, release)
 
-        async def begin(connection, at, operation):
+        async def begin(connection: asyncpg.Connection, at: dt.datetime, operation) -> str:
             await self.purchases.check_building(connection, building, who)
             return f"building-completions/{building}"
 
         return await self.tx.operate("CompleteBuilding", request, "CompleteBuilding", begin)
 
-    async def GetBuildingCompletion(self, request, context):
+    async def GetBuildingCompletion(
+        self, request: pb.GetBuildingCompletionRequest, context: Context
+    ) -> pb.GetBuildingCompletionResponse:
         who = caller()
         if who.role is Role.DEVELOPER:
             # Another developer's building, its purchases and their problems, does not exist.
@@ -231,7 +246,9 @@ class PurchaseServicer(orchestrator_service_pb2_grpc.PurchaseServiceServicer):
         completion = await self.tx.read(lambda c: self.purchases.completion(c, request.building_number))
         return pb.GetBuildingCompletionResponse(completion=completion)
 
-    async def ConfirmHandover(self, request, context):
+    async def ConfirmHandover(
+        self, request: pb.ConfirmHandoverRequest, context: Context
+    ) -> pb.ConfirmHandoverResponse:
         who = caller()
         handover = from_timestamp(request, "handover_time") or self.purchases.tx.clock.now()
         # The certificate is released to its owners before the purchase is handed over, outside
@@ -239,13 +256,15 @@ class PurchaseServicer(orchestrator_service_pb2_grpc.PurchaseServiceServicer):
         # never one whose certificate the seller still reads.
         await self.purchases.release_certificates(request.name, handover, who)
 
-        async def work(connection, at):
+        async def work(connection: asyncpg.Connection, at: dt.datetime):
             purchase = await self.purchases.confirm_handover(connection, at, request.name, handover, who)
             return pb.ConfirmHandoverResponse(purchase=purchase)
 
         return await self.tx.write("ConfirmHandover", request, pb.ConfirmHandoverResponse, work)
 
-    async def CancelPurchase(self, request, context):
+    async def CancelPurchase(
+        self, request: pb.CancelPurchaseRequest, context: Context
+    ) -> pb.CancelPurchaseResponse:
         who = caller()
         require_ruling_actor(who, request, frozenset({Role.CLERK}))
         if not request.HasField("joint") and not request.HasField("court_ruling"):
@@ -253,17 +272,19 @@ class PurchaseServicer(orchestrator_service_pb2_grpc.PurchaseServiceServicer):
         if request.HasField("joint"):
             await self._verify_consent(request, who)
 
-        async def work(connection, at):
+        async def work(connection: asyncpg.Connection, at: dt.datetime):
             return pb.CancelPurchaseResponse(
                 purchase=await self.purchases.cancel(connection, at, request, who)
             )
 
         return await self.tx.write("CancelPurchase", request, pb.CancelPurchaseResponse, work)
 
-    async def ResumePurchase(self, request, context):
+    async def ResumePurchase(
+        self, request: pb.ResumePurchaseRequest, context: Context
+    ) -> pb.ResumePurchaseResponse:
         who = caller()
 
-        async def work(connection, at):
+        async def work(connection: asyncpg.Connection, at: dt.datetime):
             return pb.ResumePurchaseResponse(
                 purchase=await self.purchases.resume(connection, at, request, who)
             )

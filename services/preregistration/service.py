@@ -48,7 +48,7 @@ def _buyer_names(buyers) -> list[str]:
 
 
 class Preregistrations:
-    def __init__(self, journal: Journal, ca_pem: bytes, peer: Callable[[str], grpc.aio.Channel]):
+    def __init__(self, journal: Journal, ca_pem: bytes, peer: Callable[[str], grpc.aio.Channel]) -> None:
         self.tx = Transactions(journal, "deedflow.preregistration.v1.PreregistrationService")
         self.ca_pem = ca_pem
         self.peer = peer
@@ -72,13 +72,13 @@ class Preregistrations:
     def contracts(self) -> contract_service_pb2_grpc.ContractServiceStub:
         return contract_service_pb2_grpc.ContractServiceStub(self.peer("contract"))
 
-    async def load(self, connection, table: str, name: str, lock: bool = False):
+    async def load(self, connection: asyncpg.Connection, table: str, name: str, lock: bool = False):
         row = await repository.get(connection, table, parse_name(name, f"{table}s"), lock)
         if row is None:
             raise NotFound(f"no {table} {name!r}")
         return row
 
-    async def load_for(self, connection, table: str, name: str, who: Caller):
+    async def load_for(self, connection: asyncpg.Connection, table: str, name: str, who: Caller):
         """A right as the party who acts on it finds it: a pre-registration by its developer, a
         pre-mortgage by its bank; to other callers who are not officials it does not exist."""
         row = await self.load(connection, table, name)
@@ -89,7 +89,7 @@ class Preregistrations:
             require_party(who, name, banks=[parties_pb2.Loan.FromString(row["loan"]).bank.uscc])
         return row
 
-    async def load_readable(self, connection, table: str, name: str, who: Caller):
+    async def load_readable(self, connection: asyncpg.Connection, table: str, name: str, who: Caller):
         """A right as its readers see it: a pre-registration (预告) by its developer and by the
         banks that lodged a pre-mortgage on it, whose security it is; a pre-mortgage (预抵押) by
         its bank and by the developer of the pre-registration it stands on, whose interim
@@ -210,7 +210,9 @@ class Preregistrations:
             uuid.NAMESPACE_URL, actor, request.request_id, "premortgage", request.preregistration
         )
 
-    async def check_premortgage_consent(self, request: pb.LodgePremortgageRequest, who: Caller, at) -> None:
+    async def check_premortgage_consent(
+        self, request: pb.LodgePremortgageRequest, who: Caller, at: dt.datetime
+    ) -> None:
         """Every holder, the future mortgagor, signs the mortgage's terms (民法典 400): checked
         before anything is written. A bank's word that the buyers agreed proves nothing; our
         orchestrator lodges only loans the holders signed into their contract terms."""
@@ -274,7 +276,9 @@ class Preregistrations:
 
     # Cancellation and release
 
-    async def check_cancellation_consent(self, request: pb.CancelPreregistrationRequest, at) -> None:
+    async def check_cancellation_consent(
+        self, request: pb.CancelPreregistrationRequest, at: dt.datetime
+    ) -> None:
         """The developer's and every holder's signed consent (or a court ruling), checked before
         anything is written; the contract's digest is read from the contract office."""
         if request.HasField("court_ruling"):
@@ -297,7 +301,12 @@ class Preregistrations:
         )
 
     async def lodge_cancellation(
-        self, connection, at: dt.datetime, request: pb.CancelPreregistrationRequest, actor: str, entering
+        self,
+        connection: asyncpg.Connection,
+        at: dt.datetime,
+        request: pb.CancelPreregistrationRequest,
+        actor: str,
+        entering,
     ) -> Case:
         prereg = await self.load(connection, PREREGISTRATIONS, request.name, lock=True)
         check_in_force(RightState(prereg["state"]), "pre-registration", Reason.PRE_REGISTRATION_NOT_IN_FORCE)
@@ -316,7 +325,7 @@ class Preregistrations:
             entering,
         )
 
-    async def check_release_consent(self, request: pb.ReleasePremortgageRequest, at) -> None:
+    async def check_release_consent(self, request: pb.ReleasePremortgageRequest, at: dt.datetime) -> None:
         """The mortgagee bank's signed consent (or a court ruling), checked before anything is
         written."""
         if request.HasField("court_ruling"):
@@ -327,7 +336,7 @@ class Preregistrations:
                 "the mortgagee bank's signed consent or a court ruling is needed",
             )
 
-        async def read(connection):
+        async def read(connection: asyncpg.Connection):
             premortgage = await self.load(connection, PREMORTGAGES, request.name)
             return premortgage, await repository.get(
                 connection, PREREGISTRATIONS, premortgage["preregistration_id"]
@@ -348,7 +357,12 @@ class Preregistrations:
         )
 
     async def lodge_release(
-        self, connection, at: dt.datetime, request: pb.ReleasePremortgageRequest, actor: str, entering
+        self,
+        connection: asyncpg.Connection,
+        at: dt.datetime,
+        request: pb.ReleasePremortgageRequest,
+        actor: str,
+        entering,
     ) -> Case:
         premortgage = await self.load(connection, PREMORTGAGES, request.name, lock=True)
         check_in_force(RightState(premortgage["state"]), "pre-mortgage", Reason.PREMORTGAGE_NOT_IN_FORCE)
@@ -367,7 +381,9 @@ class Preregistrations:
         reply = await self.contracts.GetContract(contract_pb.GetContractRequest(name=contract))
         return reply.contract.digest
 
-    async def mark_converted(self, connection, at: dt.datetime, name: str, transfer_case: str):
+    async def mark_converted(
+        self, connection: asyncpg.Connection, at: dt.datetime, name: str, transfer_case: str
+    ):
         prereg = await self.load(connection, PREREGISTRATIONS, name, lock=True)
         state = RightState(prereg["state"])
         premortgage = await connection.fetchrow(
@@ -405,7 +421,7 @@ class _Handler:
     def __init__(self, service: Preregistrations) -> None:
         self.service = service
 
-    async def _subject(self, connection, case: Case, lock: bool = False):
+    async def _subject(self, connection: asyncpg.Connection, case: Case, lock: bool = False):
         table = PREREGISTRATIONS if case.subject.startswith("preregistrations/") else PREMORTGAGES
         return table, await self.service.load(connection, table, case.subject, lock)
 
@@ -471,13 +487,13 @@ class _Handler:
         )
         if not issues_proof:
 
-            async def cancelled(connection, at: dt.datetime) -> None:
+            async def cancelled(connection: asyncpg.Connection, at: dt.datetime) -> None:
                 await repository.update(connection, table, row["id"], at, state=RightState.CANCELLED.value)
 
             return Registered([row["entry"]], apply=cancelled)
         number = reply.proof_numbers[0]
 
-        async def in_force(connection, at: dt.datetime) -> None:
+        async def in_force(connection: asyncpg.Connection, at: dt.datetime) -> None:
             await repository.update(
                 connection,
                 table,
@@ -491,7 +507,7 @@ class _Handler:
 
         return Registered([e.name for e in reply.entries], number, in_force)
 
-    async def abandon(self, connection, case: Case, at: dt.datetime) -> None:
+    async def abandon(self, connection: asyncpg.Connection, case: Case, at: dt.datetime) -> None:
         if case.kind in (CaseKind.PREREGISTRATION, CaseKind.PREMORTGAGE):
             table, row = await self._subject(connection, case, lock=True)
             await repository.update(connection, table, row["id"], at, state=RightState.ABANDONED.value)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+import asyncpg
+
 from deedflow.casework.v1 import casework_service_pb2 as case_pb
 from deedflow.casework.v1 import casework_service_pb2_grpc
 from deedflow.preregistration.v1 import preregistration_service_pb2 as pb
@@ -17,6 +19,7 @@ from shared.casework.service import entering, lodge_or_enter
 from shared.casework.servicer import case_message
 from shared.documents import attach_proof, lapsed_at, standing_entry
 from shared.errors import FieldViolation, InvalidArgument
+from shared.grpc.types import Context
 from shared.parties import require_own_loan, require_ruling_actor
 from shared.permits import require_permit_holder
 from shared.timestamps import to_timestamp
@@ -69,27 +72,29 @@ class PreregistrationServicer(preregistration_service_pb2_grpc.PreregistrationSe
         ):
             service.tx.journal.driver(method, entering(service.cases, request_type, respond))
 
-    async def _preregistration_response(self, connection, request, case):
+    async def _preregistration_response(self, connection: asyncpg.Connection, request, case):
         row = await repository.by_case(connection, PREREGISTRATIONS, case.number)
         return pb.LodgePreregistrationResponse(
             preregistration=preregistration_message(row), case_record=case_message(case)
         )
 
-    async def _premortgage_response(self, connection, request, case):
+    async def _premortgage_response(self, connection: asyncpg.Connection, request, case):
         row = await repository.by_case(connection, PREMORTGAGES, case.number)
         return pb.LodgePremortgageResponse(
             premortgage=premortgage_message(row), case_record=case_message(case)
         )
 
-    async def _cancellation_response(self, connection, request, case):
+    async def _cancellation_response(self, connection: asyncpg.Connection, request, case):
         row = await self.service.load(connection, PREREGISTRATIONS, request.name)
         return pb.CancelPreregistrationResponse(preregistration=preregistration_message(row))
 
-    async def _release_response(self, connection, request, case):
+    async def _release_response(self, connection: asyncpg.Connection, request, case):
         row = await self.service.load(connection, PREMORTGAGES, request.name)
         return pb.ReleasePremortgageResponse(premortgage=premortgage_message(row))
 
-    async def LodgePreregistration(self, request, context):
+    async def LodgePreregistration(
+        self, request: pb.LodgePreregistrationRequest, context: Context
+    ) -> pb.LodgePreregistrationResponse:
         who = caller()
         contract = await self.service.filed_contract(request)
         if who.role is Role.CLERK:
@@ -101,7 +106,7 @@ class PreregistrationServicer(preregistration_service_pb2_grpc.PreregistrationSe
                 who, contract.terms.developer.uscc, request.developer.uscc, "developer.uscc", request.contract
             )
 
-        async def lodge(connection, at, operation):
+        async def lodge(connection: asyncpg.Connection, at: dt.datetime, operation):
             return await self.service.lodge_preregistration(
                 connection, at, request, contract, who.uri, operation
             )
@@ -115,14 +120,16 @@ class PreregistrationServicer(preregistration_service_pb2_grpc.PreregistrationSe
             self._preregistration_response,
         )
 
-    async def LodgePremortgage(self, request, context):
+    async def LodgePremortgage(
+        self, request: pb.LodgePremortgageRequest, context: Context
+    ) -> pb.LodgePremortgageResponse:
         who = caller()
         require_own_loan(who, request.loan.bank.uscc, "loan.bank.uscc")
         if request.loan.amount_fen <= 0:
             raise InvalidArgument([FieldViolation("loan.amount_fen", "must be positive")])
         await self.service.check_premortgage_consent(request, who, self.tx.clock.now())
 
-        async def lodge(connection, at, operation):
+        async def lodge(connection: asyncpg.Connection, at: dt.datetime, operation):
             return await self.service.lodge_premortgage(connection, at, request, who.uri, operation)
 
         return await lodge_or_enter(
@@ -166,7 +173,9 @@ class PreregistrationServicer(preregistration_service_pb2_grpc.PreregistrationSe
         ).ListCases(request)
         return bool(pending.cases)
 
-    async def GetPreregistration(self, request, context):
+    async def GetPreregistration(
+        self, request: pb.GetPreregistrationRequest, context: Context
+    ) -> pb.GetPreregistrationResponse:
         row = await self._readable(PREREGISTRATIONS, request.name)
         response = pb.GetPreregistrationResponse(preregistration=preregistration_message(row))
         if not request.as_recorded:
@@ -175,7 +184,9 @@ class PreregistrationServicer(preregistration_service_pb2_grpc.PreregistrationSe
             await attach_proof(self.service.registry, row, response.preregistration, response.proof_document)
         return response
 
-    async def GetPremortgage(self, request, context):
+    async def GetPremortgage(
+        self, request: pb.GetPremortgageRequest, context: Context
+    ) -> pb.GetPremortgageResponse:
         row = await self._readable(PREMORTGAGES, request.name)
         response = pb.GetPremortgageResponse(premortgage=premortgage_message(row))
         if not request.as_recorded:
@@ -184,7 +195,9 @@ class PreregistrationServicer(preregistration_service_pb2_grpc.PreregistrationSe
             await attach_proof(self.service.registry, row, response.premortgage, response.proof_document)
         return response
 
-    async def GetPreregistrations(self, request, context):
+    async def GetPreregistrations(
+        self, request: pb.GetPreregistrationsRequest, context: Context
+    ) -> pb.GetPreregistrationsResponse:
         return pb.GetPreregistrationsResponse(
             outcomes=await read_each(
                 request.requests,
@@ -194,7 +207,9 @@ class PreregistrationServicer(preregistration_service_pb2_grpc.PreregistrationSe
             )
         )
 
-    async def GetPremortgages(self, request, context):
+    async def GetPremortgages(
+        self, request: pb.GetPremortgagesRequest, context: Context
+    ) -> pb.GetPremortgagesResponse:
         return pb.GetPremortgagesResponse(
             outcomes=await read_each(
                 request.requests,
@@ -204,7 +219,9 @@ class PreregistrationServicer(preregistration_service_pb2_grpc.PreregistrationSe
             )
         )
 
-    async def CancelPreregistration(self, request, context):
+    async def CancelPreregistration(
+        self, request: pb.CancelPreregistrationRequest, context: Context
+    ) -> pb.CancelPreregistrationResponse:
         who = caller()
         require_ruling_actor(who, request)
         await self._visible(PREREGISTRATIONS, request.name)
@@ -212,30 +229,36 @@ class PreregistrationServicer(preregistration_service_pb2_grpc.PreregistrationSe
             raise InvalidArgument([FieldViolation("basis", "joint consent or a court ruling is required")])
         await self.service.check_cancellation_consent(request, self.tx.clock.now())
 
-        async def begin(connection, at, operation):
+        async def begin(connection: asyncpg.Connection, at: dt.datetime, operation):
             case = await self.service.lodge_cancellation(connection, at, request, who.uri, operation)
             return case.name
 
         return await self.tx.operate("CancelPreregistration", request, "CancelPreregistration", begin)
 
-    async def ReleasePremortgage(self, request, context):
+    async def ReleasePremortgage(
+        self, request: pb.ReleasePremortgageRequest, context: Context
+    ) -> pb.ReleasePremortgageResponse:
         who = caller()
         require_ruling_actor(who, request)
         await self._visible(PREMORTGAGES, request.name)
         await self.service.check_release_consent(request, self.tx.clock.now())
 
-        async def begin(connection, at, operation):
+        async def begin(connection: asyncpg.Connection, at: dt.datetime, operation):
             case = await self.service.lodge_release(connection, at, request, who.uri, operation)
             return case.name
 
         return await self.tx.operate("ReleasePremortgage", request, "ReleasePremortgage", begin)
 
-    async def MarkConverted(self, request, context):
+    async def MarkConverted(
+        self, request: pb.MarkConvertedRequest, context: Context
+    ) -> pb.MarkConvertedResponse:
         return await self.tx.write(
             "MarkConverted", request, pb.MarkConvertedResponse, await self._convert(request)
         )
 
-    async def MarkManyConverted(self, request, context):
+    async def MarkManyConverted(
+        self, request: pb.MarkManyConvertedRequest, context: Context
+    ) -> pb.MarkManyConvertedResponse:
         outcomes = await answer_together(
             self.tx,
             "MarkConverted",
@@ -249,7 +272,7 @@ class PreregistrationServicer(preregistration_service_pb2_grpc.PreregistrationSe
         return pb.MarkManyConvertedResponse(outcomes=outcomes)
 
     async def _convert(self, request: pb.MarkConvertedRequest):
-        async def work(connection, at):
+        async def work(connection: asyncpg.Connection, at: dt.datetime):
             prereg, premortgage = await self.service.mark_converted(
                 connection, at, request.preregistration, request.transfer_case
             )

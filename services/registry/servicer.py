@@ -6,6 +6,8 @@ import datetime as dt
 import uuid
 from dataclasses import replace
 
+import asyncpg
+
 from deedflow.registry.v1 import registry_service_pb2 as pb
 from deedflow.registry.v1 import registry_service_pb2_grpc
 from deedflow.type.v1 import parties_pb2
@@ -31,6 +33,7 @@ from shared.auth import caller
 from shared.batches import outcomes, refuse_repeated_request_ids
 from shared.districts import DISTRICTS, authority_violations
 from shared.errors import DomainError, FieldViolation, InvalidArgument
+from shared.grpc.types import Context
 from shared.ids import building_of, request_derived_id
 from shared.parties import shown_holder
 from shared.timestamps import from_timestamp, to_timestamp
@@ -247,7 +250,9 @@ class RegistryServicer(registry_service_pb2_grpc.RegistryServiceServicer):
     def __init__(self, book: Book) -> None:
         self.book = book
 
-    async def CreateBuilding(self, request, context):
+    async def CreateBuilding(
+        self, request: pb.CreateBuildingRequest, context: Context
+    ) -> pb.CreateBuildingResponse:
         unknown = authority_violations([("building_number", request.building_number)])
         if unknown:
             raise InvalidArgument(unknown)
@@ -263,20 +268,20 @@ class RegistryServicer(registry_service_pb2_grpc.RegistryServiceServicer):
             for u in request.units
         ]
 
-        async def work(connection, at):
+        async def work(connection: asyncpg.Connection, at: dt.datetime):
             views = await self.book.create_building(connection, request.building_number, units)
             return pb.CreateBuildingResponse(units=[unit_message(v) for v in views])
 
         return await self.book.tx.write("CreateBuilding", request, pb.CreateBuildingResponse, work)
 
-    async def GetUnit(self, request, context):
+    async def GetUnit(self, request: pb.GetUnitRequest, context: Context) -> pb.GetUnitResponse:
         at = from_timestamp(request, "as_of_time")
         view = await self.book.tx.query(lambda c: self.book.unit_view(c, request.unit_number, at))
         unit = unit_message(view, every_entry=request.with_history)
         _as_seen_by(caller(), unit.entries)
         return pb.GetUnitResponse(unit=unit)
 
-    async def GetUnits(self, request, context):
+    async def GetUnits(self, request: pb.GetUnitsRequest, context: Context) -> pb.GetUnitsResponse:
         asked = [(r.unit_number, from_timestamp(r, "as_of_time")) for r in request.requests]
         views = await self.book.tx.query(lambda c: self.book.unit_views(c, asked))
         who = caller()
@@ -290,7 +295,7 @@ class RegistryServicer(registry_service_pb2_grpc.RegistryServiceServicer):
             results.append(pb.GetUnitResponse(unit=unit))
         return pb.GetUnitsResponse(outcomes=outcomes(results, pb.GetUnitOutcome, "deedflow.registry"))
 
-    async def ListEntries(self, request, context):
+    async def ListEntries(self, request: pb.ListEntriesRequest, context: Context) -> pb.ListEntriesResponse:
         at = from_timestamp(request, "as_of_time")
         view = await self.book.tx.query(lambda c: self.book.unit_view(c, request.unit_number, at))
         offset = int(paging.position(request) or "0")
@@ -303,7 +308,9 @@ class RegistryServicer(registry_service_pb2_grpc.RegistryServiceServicer):
             entries=entries, next_page_token=paging.issue(str(offset + size), request) if more else ""
         )
 
-    async def CheckDisposal(self, request, context):
+    async def CheckDisposal(
+        self, request: pb.CheckDisposalRequest, context: Context
+    ) -> pb.CheckDisposalResponse:
         disposal = _disposal(request.disposal, "disposal")
         applied = _application_time(request, self.book.clock.now())
         found = await self.book.tx.query(
@@ -311,17 +318,17 @@ class RegistryServicer(registry_service_pb2_grpc.RegistryServiceServicer):
         )
         return pb.CheckDisposalResponse(allowed=not found, restrictions=[_restriction(r) for r in found])
 
-    async def CommitCase(self, request, context):
+    async def CommitCase(self, request: pb.CommitCaseRequest, context: Context) -> pb.CommitCaseResponse:
         actor = caller()
         case = _case_to_commit(request)
 
-        async def work(connection, at):
+        async def work(connection: asyncpg.Connection, at: dt.datetime):
             committed = await self.book.commit_case(connection, at, _applied(case, request, at), actor.uri)
             return _committed(committed, at)
 
         return await self.book.tx.write("CommitCase", request, pb.CommitCaseResponse, work)
 
-    async def CommitCases(self, request, context):
+    async def CommitCases(self, request: pb.CommitCasesRequest, context: Context) -> pb.CommitCasesResponse:
         """Many CommitCase requests entered in one register transaction (Book.commit_cases)."""
         actor = caller()
         refuse_repeated_request_ids(request.requests)
@@ -333,7 +340,7 @@ class RegistryServicer(registry_service_pb2_grpc.RegistryServiceServicer):
             except DomainError as refused:
                 results[i] = refused
 
-        async def work(connection, at, requests):
+        async def work(connection: asyncpg.Connection, at: dt.datetime, requests):
             judged, answers = [], {}
             for one in requests:
                 try:
@@ -357,7 +364,9 @@ class RegistryServicer(registry_service_pb2_grpc.RegistryServiceServicer):
             results[i] = result
         return pb.CommitCasesResponse(outcomes=outcomes(results, pb.CommitCaseOutcome, "deedflow.registry"))
 
-    async def RecordFirstRegistration(self, request, context):
+    async def RecordFirstRegistration(
+        self, request: pb.RecordFirstRegistrationRequest, context: Context
+    ) -> pb.RecordFirstRegistrationResponse:
         actor = caller()
         surveyed = {a.unit_number: a.gross_area_dm2 for a in request.surveyed_areas}
         if len(surveyed) != len(request.surveyed_areas):
@@ -372,7 +381,7 @@ class RegistryServicer(registry_service_pb2_grpc.RegistryServiceServicer):
             raise InvalidArgument(violations)
         renumbered = {r.unit_number: r.presale_unit_number for r in request.renumbered}
 
-        async def work(connection, at):
+        async def work(connection: asyncpg.Connection, at: dt.datetime):
             created = await self.book.record_first_registration(
                 connection,
                 at,
@@ -393,7 +402,7 @@ class RegistryServicer(registry_service_pb2_grpc.RegistryServiceServicer):
             "RecordFirstRegistration", request, pb.RecordFirstRegistrationResponse, work
         )
 
-    async def SeizeUnit(self, request, context):
+    async def SeizeUnit(self, request: pb.SeizeUnitRequest, context: Context) -> pb.SeizeUnitResponse:
         actor = caller()
         now = self.book.clock.now()
         start = from_timestamp(request, "start_time") or now
@@ -424,7 +433,7 @@ class RegistryServicer(registry_service_pb2_grpc.RegistryServiceServicer):
         if violations:
             raise InvalidArgument(violations)
 
-        async def work(connection, at):
+        async def work(connection: asyncpg.Connection, at: dt.datetime):
             created = await self.book.seize(
                 connection,
                 at,
@@ -441,12 +450,14 @@ class RegistryServicer(registry_service_pb2_grpc.RegistryServiceServicer):
 
         return await self.book.tx.write("SeizeUnit", request, pb.SeizeUnitResponse, work)
 
-    async def RenewSeizure(self, request, context):
+    async def RenewSeizure(
+        self, request: pb.RenewSeizureRequest, context: Context
+    ) -> pb.RenewSeizureResponse:
         actor = caller()
         unit, sequence = _entry_sequence(request.entry, "entry")
         end = from_timestamp(request, "end_time")
 
-        async def work(connection, at):
+        async def work(connection: asyncpg.Connection, at: dt.datetime):
             if end > seizure_term_limit(at):
                 raise InvalidArgument(
                     [FieldViolation("end_time", "a renewal runs at most three years (民诉法解释 485)")]
@@ -458,11 +469,13 @@ class RegistryServicer(registry_service_pb2_grpc.RegistryServiceServicer):
 
         return await self.book.tx.write("RenewSeizure", request, pb.RenewSeizureResponse, work)
 
-    async def ReleaseSeizure(self, request, context):
+    async def ReleaseSeizure(
+        self, request: pb.ReleaseSeizureRequest, context: Context
+    ) -> pb.ReleaseSeizureResponse:
         actor = caller()
         unit, sequence = _entry_sequence(request.entry, "entry")
 
-        async def work(connection, at):
+        async def work(connection: asyncpg.Connection, at: dt.datetime):
             released, promoted = await self.book.release_seizure(
                 connection, at, unit, sequence, _ruling(request.ruling), actor.uri
             )
@@ -473,14 +486,16 @@ class RegistryServicer(registry_service_pb2_grpc.RegistryServiceServicer):
 
         return await self.book.tx.write("ReleaseSeizure", request, pb.ReleaseSeizureResponse, work)
 
-    async def AddObjection(self, request, context):
+    async def AddObjection(
+        self, request: pb.AddObjectionRequest, context: Context
+    ) -> pb.AddObjectionResponse:
         actor = caller()
         related = _related_sequence(request)
         new = NewEntry(
             EntryKind.OBJECTION, (request.objector,), related_sequence=related, note=request.grounds
         )
 
-        async def work(connection, at):
+        async def work(connection: asyncpg.Connection, at: dt.datetime):
             created = await self.book.add_objection(
                 connection,
                 at,
@@ -493,22 +508,26 @@ class RegistryServicer(registry_service_pb2_grpc.RegistryServiceServicer):
 
         return await self.book.tx.write("AddObjection", request, pb.AddObjectionResponse, work)
 
-    async def LiftObjection(self, request, context):
+    async def LiftObjection(
+        self, request: pb.LiftObjectionRequest, context: Context
+    ) -> pb.LiftObjectionResponse:
         actor = caller()
         unit, sequence = _entry_sequence(request.entry, "entry")
         lawsuit = _ruling(request.lawsuit) if request.HasField("lawsuit") else None
 
-        async def work(connection, at):
+        async def work(connection: asyncpg.Connection, at: dt.datetime):
             lifted = await self.book.lift_objection(connection, at, unit, sequence, lawsuit, actor.uri)
             return pb.LiftObjectionResponse(entry=entry_message(lifted))
 
         return await self.book.tx.write("LiftObjection", request, pb.LiftObjectionResponse, work)
 
-    async def RequestCorrection(self, request, context):
+    async def RequestCorrection(
+        self, request: pb.RequestCorrectionRequest, context: Context
+    ) -> pb.RequestCorrectionResponse:
         actor = caller()
         unit, sequence = _entry_sequence(request.entry, "entry")
 
-        async def work(connection, at):
+        async def work(connection: asyncpg.Connection, at: dt.datetime):
             created = await self.book.request_correction(
                 connection, at, unit, sequence, request.grounds, actor.uri
             )
@@ -516,20 +535,24 @@ class RegistryServicer(registry_service_pb2_grpc.RegistryServiceServicer):
 
         return await self.book.tx.write("RequestCorrection", request, pb.RequestCorrectionResponse, work)
 
-    async def ResolveCorrection(self, request, context):
+    async def ResolveCorrection(
+        self, request: pb.ResolveCorrectionRequest, context: Context
+    ) -> pb.ResolveCorrectionResponse:
         actor = caller()
         unit, sequence = _entry_sequence(request.correction, "correction")
         corrected = (
             _new_entry(request.corrected, "corrected", unit) if request.HasField("corrected") else None
         )
 
-        async def work(connection, at):
+        async def work(connection: asyncpg.Connection, at: dt.datetime):
             touched = await self.book.resolve_correction(connection, at, unit, sequence, corrected, actor.uri)
             return pb.ResolveCorrectionResponse(entries=[entry_message(v) for v in touched])
 
         return await self.book.tx.write("ResolveCorrection", request, pb.ResolveCorrectionResponse, work)
 
-    async def RecordAgreement(self, request, context):
+    async def RecordAgreement(
+        self, request: pb.RecordAgreementRequest, context: Context
+    ) -> pb.RecordAgreementResponse:
         actor = caller()
         related = _related_sequence(request)
         new = NewEntry(
@@ -539,7 +562,7 @@ class RegistryServicer(registry_service_pb2_grpc.RegistryServiceServicer):
             restricts_transfer=request.restricts_transfer,
         )
 
-        async def work(connection, at):
+        async def work(connection: asyncpg.Connection, at: dt.datetime):
             created = await self.book.append_simple(
                 connection,
                 at,
@@ -552,7 +575,7 @@ class RegistryServicer(registry_service_pb2_grpc.RegistryServiceServicer):
 
         return await self.book.tx.write("RecordAgreement", request, pb.RecordAgreementResponse, work)
 
-    async def ListBooks(self, request, context):
+    async def ListBooks(self, request: pb.ListBooksRequest, context: Context) -> pb.ListBooksResponse:
         rows = await self.book.tx.read(self.book.books.summaries)
         keys = self.book.books.keys
         return pb.ListBooksResponse(
@@ -568,14 +591,18 @@ class RegistryServicer(registry_service_pb2_grpc.RegistryServiceServicer):
             ]
         )
 
-    async def GetCheckpoint(self, request, context):
+    async def GetCheckpoint(
+        self, request: pb.GetCheckpointRequest, context: Context
+    ) -> pb.GetCheckpointResponse:
         checkpoint = await self.book.tx.read(lambda c: self.book.books.checkpoint(c, request.authority))
         return pb.GetCheckpointResponse(
             checkpoint=checkpoint_message(checkpoint),
             public_key=self.book.books.keys.public(request.authority),
         )
 
-    async def GetInclusionProof(self, request, context):
+    async def GetInclusionProof(
+        self, request: pb.GetInclusionProofRequest, context: Context
+    ) -> pb.GetInclusionProofResponse:
         unit, sequence = _entry_sequence(request.entry, "entry")
         index, path, leaf, checkpoint = await self.book.tx.read(
             lambda c: self.book.books.inclusion(c, unit, sequence, request.tree_size)
@@ -588,7 +615,9 @@ class RegistryServicer(registry_service_pb2_grpc.RegistryServiceServicer):
             checkpoint=checkpoint_message(checkpoint),
         )
 
-    async def GetConsistencyProof(self, request, context):
+    async def GetConsistencyProof(
+        self, request: pb.GetConsistencyProofRequest, context: Context
+    ) -> pb.GetConsistencyProofResponse:
         proof = await self.book.tx.read(
             lambda c: self.book.books.consistency(
                 c, request.authority, request.first_tree_size, request.second_tree_size
@@ -596,7 +625,9 @@ class RegistryServicer(registry_service_pb2_grpc.RegistryServiceServicer):
         )
         return pb.GetConsistencyProofResponse(proof=proof)
 
-    async def SealDocument(self, request, context):
+    async def SealDocument(
+        self, request: pb.SealDocumentRequest, context: Context
+    ) -> pb.SealDocumentResponse:
         _entry_sequence(request.entry, "entry")
         try:
             body = strict_json.loads(request.body)
@@ -611,7 +642,7 @@ class RegistryServicer(registry_service_pb2_grpc.RegistryServiceServicer):
         )
         return pb.SealDocumentResponse(document=document)
 
-    async def ListLeaves(self, request, context):
+    async def ListLeaves(self, request: pb.ListLeavesRequest, context: Context) -> pb.ListLeavesResponse:
         if request.start_index < 0:
             raise InvalidArgument([FieldViolation("start_index", "must not be negative")])
         limit = min(request.page_size or DEFAULT_LEAF_PAGE, MAX_LEAF_PAGE)
@@ -620,7 +651,9 @@ class RegistryServicer(registry_service_pb2_grpc.RegistryServiceServicer):
         )
         return pb.ListLeavesResponse(leaves=leaves, tree_size=size)
 
-    async def ListCheckpoints(self, request, context):
+    async def ListCheckpoints(
+        self, request: pb.ListCheckpointsRequest, context: Context
+    ) -> pb.ListCheckpointsResponse:
         after = int(paging.position(request) or 0)
         size = min(request.page_size or DEFAULT_PAGE, MAX_PAGE)
         found = await self.book.tx.read(

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
+from collections.abc import AsyncIterator
+
+import asyncpg
 
 from deedflow.tax.v1 import tax_service_pb2 as pb
 from deedflow.tax.v1 import tax_service_pb2_grpc
@@ -14,6 +18,7 @@ from shared import paging
 from shared.auth import caller
 from shared.batches import answer_together, read_each
 from shared.errors import FieldViolation, InvalidArgument
+from shared.grpc.types import Context
 from shared.logging import mask_personal_ids
 from shared.parties import OFFICIALS
 from shared.timestamps import to_timestamp
@@ -69,13 +74,15 @@ class TaxServicer(tax_service_pb2_grpc.TaxServiceServicer):
         self.tx = tax.tx
         self.feed = feed
 
-    async def WatchClearances(self, request, context):
+    async def WatchClearances(
+        self, request: pb.WatchClearancesRequest, context: Context
+    ) -> AsyncIterator[pb.WatchClearancesResponse]:
         with self.feed.subscribe() as issued:
             while True:
                 contract = await issued.get()
                 yield pb.WatchClearancesResponse(contract=contract, resync=contract == RESYNC)
 
-    async def _render(self, connection, row) -> pb.Assessment:
+    async def _render(self, connection: asyncpg.Connection, row) -> pb.Assessment:
         """The assessment as the caller may see it: a bank collecting the tax sees the buyers'
         resident IDs masked (only officials see personal data whole: 条例 28)."""
         assessment = assessment_message(
@@ -88,7 +95,9 @@ class TaxServicer(tax_service_pb2_grpc.TaxServiceServicer):
                 buyer.resident_id = mask_personal_ids(buyer.resident_id)
         return assessment
 
-    async def AssessDeedTax(self, request, context):
+    async def AssessDeedTax(
+        self, request: pb.AssessDeedTaxRequest, context: Context
+    ) -> pb.AssessDeedTaxResponse:
         violations = []
         if request.home_count == parties_pb2.HOME_COUNT_UNSPECIFIED:
             violations.append(FieldViolation("home_count", "is required"))
@@ -99,21 +108,25 @@ class TaxServicer(tax_service_pb2_grpc.TaxServiceServicer):
             raise InvalidArgument(violations)
         signed = await self.tax.signed_terms(request)
 
-        async def work(connection, at):
+        async def work(connection: asyncpg.Connection, at: dt.datetime):
             row = await self.tax.assess(connection, at, request, signed)
             return pb.AssessDeedTaxResponse(assessment=await self._render(connection, row))
 
         return await self.tx.write("AssessDeedTax", request, pb.AssessDeedTaxResponse, work)
 
-    async def GetAssessment(self, request, context):
+    async def GetAssessment(
+        self, request: pb.GetAssessmentRequest, context: Context
+    ) -> pb.GetAssessmentResponse:
         await self.tax.require_collector(request.name, caller())
 
-        async def work(connection):
+        async def work(connection: asyncpg.Connection):
             return await self._render(connection, await self.tax.load(connection, request.name))
 
         return pb.GetAssessmentResponse(assessment=await self.tx.read(work))
 
-    async def ListAssessments(self, request, context):
+    async def ListAssessments(
+        self, request: pb.ListAssessmentsRequest, context: Context
+    ) -> pb.ListAssessmentsResponse:
         position = paging.position(request)
         after = uuid.UUID(position) if position else None
         size = min(request.page_size or 100, 1000)
@@ -123,7 +136,7 @@ class TaxServicer(tax_service_pb2_grpc.TaxServiceServicer):
 
         lender = self.tax.lender_filter(caller())
 
-        async def work(connection):
+        async def work(connection: asyncpg.Connection):
             rows = await repository.assessments(connection, request.contract, state, after, size + 1, lender)
             return [await self._render(connection, r) for r in rows[:size]], len(rows) > size
 
@@ -135,7 +148,9 @@ class TaxServicer(tax_service_pb2_grpc.TaxServiceServicer):
             else "",
         )
 
-    async def RecordPayment(self, request, context):
+    async def RecordPayment(
+        self, request: pb.RecordPaymentRequest, context: Context
+    ) -> pb.RecordPaymentResponse:
         if request.payment.amount_fen <= 0:
             raise InvalidArgument([FieldViolation("payment.amount_fen", "must be positive")])
         if not request.payment.payment_reference:
@@ -143,13 +158,15 @@ class TaxServicer(tax_service_pb2_grpc.TaxServiceServicer):
         who = caller()
         await self.tax.require_collector(request.assessment, who)
 
-        async def work(connection, at):
+        async def work(connection: asyncpg.Connection, at: dt.datetime):
             row = await self.tax.record_payment(connection, at, request.assessment, request.payment, who.uri)
             return pb.RecordPaymentResponse(assessment=await self._render(connection, row))
 
         return await self.tx.write("RecordPayment", request, pb.RecordPaymentResponse, work)
 
-    async def GetClearance(self, request, context):
+    async def GetClearance(
+        self, request: pb.GetClearanceRequest, context: Context
+    ) -> pb.GetClearanceResponse:
         row = await self.tx.query(lambda connection: self.tax.clearance(connection, request.contract))
         paid = await self.tx.query(lambda connection: self.tax.payments_of(connection, row))
         return pb.GetClearanceResponse(
@@ -163,7 +180,9 @@ class TaxServicer(tax_service_pb2_grpc.TaxServiceServicer):
             )
         )
 
-    async def GetClearances(self, request, context):
+    async def GetClearances(
+        self, request: pb.GetClearancesRequest, context: Context
+    ) -> pb.GetClearancesResponse:
         return pb.GetClearancesResponse(
             outcomes=await read_each(
                 request.requests,
@@ -173,13 +192,15 @@ class TaxServicer(tax_service_pb2_grpc.TaxServiceServicer):
             )
         )
 
-    async def RefundDeedTax(self, request, context):
+    async def RefundDeedTax(
+        self, request: pb.RefundDeedTaxRequest, context: Context
+    ) -> pb.RefundDeedTaxResponse:
         # 契税法 12: a refund only for a contract that failed before registration. The contract
         # office says whether it did; read before any transaction here is open.
         row = await self.tx.read(lambda c: self.tax.load(c, request.assessment))
         await self.tax.require_contract_failed(row["contract"])
 
-        async def work(connection, at):
+        async def work(connection: asyncpg.Connection, at: dt.datetime):
             row = await self.tax.refund(connection, at, request.assessment, request.reason)
             return pb.RefundDeedTaxResponse(
                 assessment=await self._render(connection, row), refund_fen=row["refund_fen"]
@@ -187,12 +208,16 @@ class TaxServicer(tax_service_pb2_grpc.TaxServiceServicer):
 
         return await self.tx.write("RefundDeedTax", request, pb.RefundDeedTaxResponse, work)
 
-    async def ConsumeClearance(self, request, context):
+    async def ConsumeClearance(
+        self, request: pb.ConsumeClearanceRequest, context: Context
+    ) -> pb.ConsumeClearanceResponse:
         return await self.tx.write(
             "ConsumeClearance", request, pb.ConsumeClearanceResponse, await self._consume(request)
         )
 
-    async def ConsumeClearances(self, request, context):
+    async def ConsumeClearances(
+        self, request: pb.ConsumeClearancesRequest, context: Context
+    ) -> pb.ConsumeClearancesResponse:
         outcomes = await answer_together(
             self.tx,
             "ConsumeClearance",
@@ -206,23 +231,27 @@ class TaxServicer(tax_service_pb2_grpc.TaxServiceServicer):
         return pb.ConsumeClearancesResponse(outcomes=outcomes)
 
     async def _consume(self, request: pb.ConsumeClearanceRequest):
-        async def work(connection, at):
+        async def work(connection: asyncpg.Connection, at: dt.datetime):
             row = await self.tax.consume(connection, at, request.clearance_number, request.transfer_case)
             return pb.ConsumeClearanceResponse(assessment=await self._render(connection, row))
 
         return work
 
-    async def ReassessDeedTax(self, request, context):
+    async def ReassessDeedTax(
+        self, request: pb.ReassessDeedTaxRequest, context: Context
+    ) -> pb.ReassessDeedTaxResponse:
 
-        async def work(connection, at):
+        async def work(connection: asyncpg.Connection, at: dt.datetime):
             row = await self.tax.reassess(connection, at, request)
             return pb.ReassessDeedTaxResponse(assessment=await self._render(connection, row))
 
         return await self.tx.write("ReassessDeedTax", request, pb.ReassessDeedTaxResponse, work)
 
-    async def ReleaseClearance(self, request, context):
+    async def ReleaseClearance(
+        self, request: pb.ReleaseClearanceRequest, context: Context
+    ) -> pb.ReleaseClearanceResponse:
 
-        async def work(connection, at):
+        async def work(connection: asyncpg.Connection, at: dt.datetime):
             row = await self.tax.release(connection, at, request.clearance_number, request.transfer_case)
             return pb.ReleaseClearanceResponse(assessment=await self._render(connection, row))
 

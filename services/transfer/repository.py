@@ -27,7 +27,9 @@ async def transfer(connection: asyncpg.Connection, transfer_id: uuid.UUID, lock:
     return await connection.fetchrow(f"SELECT * FROM transfer WHERE id = $1{suffix}", transfer_id)
 
 
-async def update_first_registration(connection, building_number: str, at: dt.datetime, **columns) -> None:
+async def update_first_registration(
+    connection: asyncpg.Connection, building_number: str, at: dt.datetime, **columns
+) -> None:
     assignments = "".join(f", {name} = ${i}" for i, name in enumerate(columns, start=3))
     await connection.execute(
         f"UPDATE first_registration SET update_time = $2{assignments} WHERE building_number = $1",
@@ -37,7 +39,9 @@ async def update_first_registration(connection, building_number: str, at: dt.dat
     )
 
 
-async def update_transfer(connection, transfer_id: uuid.UUID, at: dt.datetime, **columns) -> None:
+async def update_transfer(
+    connection: asyncpg.Connection, transfer_id: uuid.UUID, at: dt.datetime, **columns
+) -> None:
     assignments = "".join(f", {name} = ${i}" for i, name in enumerate(columns, start=3))
     await connection.execute(
         f"UPDATE transfer SET update_time = $2{assignments} WHERE id = $1", transfer_id, at, *columns.values()
@@ -77,7 +81,12 @@ async def certificates_of(connection: asyncpg.Connection, unit_number: str, afte
 
 
 async def add_site_inspection(
-    connection: asyncpg.Connection, building_number: str, outcome: str, findings: str, inspector: str, at
+    connection: asyncpg.Connection,
+    building_number: str,
+    outcome: str,
+    findings: str,
+    inspector: str,
+    at: dt.datetime,
 ) -> asyncpg.Record:
     """Appends an inspection after the building's others; a lock per building lets two clerks'
     inspections of one building take consecutive numbers."""

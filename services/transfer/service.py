@@ -148,7 +148,7 @@ def site_inspection_name(row) -> str:
     return f"buildings/{row['building_number']}/site-inspections/{row['sequence']}"
 
 
-async def require_site_inspected(connection, building_number: str) -> None:
+async def require_site_inspected(connection: asyncpg.Connection, building_number: str) -> None:
     """CQ 21: the registry inspects a building on site (实地查看) before its first registration;
     the latest inspection must have found it as the completion acceptance and survey describe."""
     latest = await repository.latest_site_inspection(connection, building_number)
@@ -247,7 +247,7 @@ class Transfers:
 
     async def lodge_first_registration(
         self,
-        connection,
+        connection: asyncpg.Connection,
         at: dt.datetime,
         request: pb.LodgeFirstRegistrationRequest,
         actor: str,
@@ -290,7 +290,11 @@ class Transfers:
         return case
 
     async def record_site_inspection(
-        self, connection, at: dt.datetime, request: pb.RecordSiteInspectionRequest, inspector: str
+        self,
+        connection: asyncpg.Connection,
+        at: dt.datetime,
+        request: pb.RecordSiteInspectionRequest,
+        inspector: str,
     ):
         """实地查看 (CQ 21): what the registry's inspector found at the building."""
         outcome = pb.SiteInspectionOutcome.Name(request.outcome).removeprefix("SITE_INSPECTION_OUTCOME_")
@@ -324,7 +328,7 @@ class Transfers:
 
     async def lodge_transfer(
         self,
-        connection,
+        connection: asyncpg.Connection,
         at: dt.datetime,
         request_id: str,
         application: pb.TransferApplication,
@@ -486,7 +490,7 @@ class Transfers:
         certificate.entry = current.name
         return certificate
 
-    async def load_transfer(self, connection, name: str, lock: bool = False):
+    async def load_transfer(self, connection: asyncpg.Connection, name: str, lock: bool = False):
         row = await repository.transfer(connection, parse_transfer_name(name), lock)
         if row is None:
             raise NotFound(f"no transfer {name!r}")
@@ -533,7 +537,7 @@ class _FirstRegistration:
             refusable=True,
         )
 
-        async def registered(connection, at: dt.datetime) -> None:
+        async def registered(connection: asyncpg.Connection, at: dt.datetime) -> None:
             await repository.update_first_registration(
                 connection,
                 request.building_number,
@@ -544,7 +548,7 @@ class _FirstRegistration:
 
         return Registered([e.name for e in reply.entries], apply=registered)
 
-    async def abandon(self, connection, case: Case, at: dt.datetime) -> None:
+    async def abandon(self, connection: asyncpg.Connection, case: Case, at: dt.datetime) -> None:
         await repository.update_first_registration(
             connection, case.row["unit_number"], at, state=RegistrationState.ABANDONED.value
         )
@@ -716,7 +720,7 @@ class _Transfer:
             )
         return steps
 
-    async def abandon(self, connection, case: Case, at: dt.datetime) -> None:
+    async def abandon(self, connection: asyncpg.Connection, case: Case, at: dt.datetime) -> None:
         row = await self.service.load_transfer(connection, case.subject, lock=True)
         await repository.update_transfer(connection, row["id"], at, state=RegistrationState.ABANDONED.value)
 

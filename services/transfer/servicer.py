@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 
+import asyncpg
+
 from deedflow.transfer.v1 import transfer_service_pb2 as pb
 from deedflow.transfer.v1 import transfer_service_pb2_grpc
 from services.transfer import repository
@@ -17,6 +19,7 @@ from shared.casework.service import entering, lodge_or_enter
 from shared.casework.servicer import case_message
 from shared.documents import issue
 from shared.errors import DomainError, FieldViolation, InvalidArgument, NotFound
+from shared.grpc.types import Context
 from shared.ids import building_of
 from shared.outcomes import REFUSALS
 from shared.parties import require_own_sale, require_party
@@ -141,18 +144,20 @@ class TransferServicer(transfer_service_pb2_grpc.TransferServiceServicer):
             "LodgeTransfer", entering(service.cases, pb.LodgeTransferRequest, self._transfer_response)
         )
 
-    async def _first_registration_response(self, connection, request, case):
+    async def _first_registration_response(self, connection: asyncpg.Connection, request, case):
         row = await repository.first_registration(connection, request.building_number)
         inspection = await repository.latest_site_inspection(connection, request.building_number)
         return pb.LodgeFirstRegistrationResponse(
             first_registration=first_registration_message(row, inspection), case_record=case_message(case)
         )
 
-    async def _transfer_response(self, connection, request, case):
+    async def _transfer_response(self, connection: asyncpg.Connection, request, case):
         row = await repository.transfer(connection, parse_transfer_name(case.subject))
         return pb.LodgeTransferResponse(transfer=transfer_message(row), case_record=case_message(case))
 
-    async def LodgeFirstRegistration(self, request, context):
+    async def LodgeFirstRegistration(
+        self, request: pb.LodgeFirstRegistrationRequest, context: Context
+    ) -> pb.LodgeFirstRegistrationResponse:
         who = caller()
         require_own_sale(who, request.developer.uscc, "developer.uscc")
         holder = await building_developer(self.service.contracts, request.building_number)
@@ -165,7 +170,7 @@ class TransferServicer(transfer_service_pb2_grpc.TransferServiceServicer):
         if survey_violations:
             raise InvalidArgument(survey_violations)
 
-        async def lodge(connection, at, operation):
+        async def lodge(connection: asyncpg.Connection, at: dt.datetime, operation):
             return await self.service.lodge_first_registration(connection, at, request, who.uri, operation)
 
         return await lodge_or_enter(
@@ -177,8 +182,10 @@ class TransferServicer(transfer_service_pb2_grpc.TransferServiceServicer):
             self._first_registration_response,
         )
 
-    async def GetFirstRegistration(self, request, context):
-        async def read(connection):
+    async def GetFirstRegistration(
+        self, request: pb.GetFirstRegistrationRequest, context: Context
+    ) -> pb.GetFirstRegistrationResponse:
+        async def read(connection: asyncpg.Connection):
             row = await repository.first_registration(connection, request.building_number)
             if row is None:
                 raise NotFound(f"building {request.building_number} has no first registration")
@@ -187,13 +194,15 @@ class TransferServicer(transfer_service_pb2_grpc.TransferServiceServicer):
 
         return pb.GetFirstRegistrationResponse(first_registration=await self.tx.read(read))
 
-    async def RecordSiteInspection(self, request, context):
+    async def RecordSiteInspection(
+        self, request: pb.RecordSiteInspectionRequest, context: Context
+    ) -> pb.RecordSiteInspectionResponse:
         who = caller()
         if request.outcome == pb.SITE_INSPECTION_OUTCOME_NOT_AS_DESCRIBED and not request.findings.strip():
             raise InvalidArgument([FieldViolation("findings", "say what is not as described")])
         await building_developer(self.service.contracts, request.building_number)
 
-        async def work(connection, at):
+        async def work(connection: asyncpg.Connection, at: dt.datetime):
             row = await self.service.record_site_inspection(connection, at, request, who.uri)
             return pb.RecordSiteInspectionResponse(site_inspection=site_inspection_message(row))
 
@@ -209,7 +218,7 @@ class TransferServicer(transfer_service_pb2_grpc.TransferServiceServicer):
         else:
             await self.service.check_seller(request.application, who)
 
-        async def lodge(connection, at, operation):
+        async def lodge(connection: asyncpg.Connection, at: dt.datetime, operation):
             return await self.service.lodge_transfer(
                 connection, at, request.request_id, request.application, who.uri, operation
             )
@@ -224,12 +233,16 @@ class TransferServicer(transfer_service_pb2_grpc.TransferServiceServicer):
             remembered,
         )
 
-    async def LodgeTransfer(self, request, context):
+    async def LodgeTransfer(
+        self, request: pb.LodgeTransferRequest, context: Context
+    ) -> pb.LodgeTransferResponse:
         who = caller()
         require_own_sale(who, request.application.developer.uscc, "application.developer.uscc")
         return await self._lodge(request, who)
 
-    async def LodgeTransfers(self, request, context):
+    async def LodgeTransfers(
+        self, request: pb.LodgeTransfersRequest, context: Context
+    ) -> pb.LodgeTransfersResponse:
         """Each request as LodgeTransfer alone, its stored answer looked up first; all side by
         side, so their calls to the other offices go out together."""
         refuse_repeated_request_ids(request.requests)
@@ -248,7 +261,9 @@ class TransferServicer(transfer_service_pb2_grpc.TransferServiceServicer):
             outcomes=outcomes(results, pb.LodgeTransferOutcome, "deedflow.transfer")
         )
 
-    async def BatchLodgeTransfers(self, request, context):
+    async def BatchLodgeTransfers(
+        self, request: pb.BatchLodgeTransfersRequest, context: Context
+    ) -> pb.BatchLodgeTransfersResponse:
         who = caller()
         for i, application in enumerate(request.applications):
             require_own_sale(who, application.developer.uscc, f"applications[{i}].developer.uscc")
@@ -270,12 +285,14 @@ class TransferServicer(transfer_service_pb2_grpc.TransferServiceServicer):
             return await self.tx.keep("BatchLodgeTransfers", request, response)
         return response
 
-    async def GetTransfer(self, request, context):
+    async def GetTransfer(self, request: pb.GetTransferRequest, context: Context) -> pb.GetTransferResponse:
         row = await self.tx.read(lambda c: self.service.load_transfer(c, request.name))
         require_party(caller(), request.name, developer=_seller(row))
         return pb.GetTransferResponse(transfer=transfer_message(row))
 
-    async def GetCertificate(self, request, context):
+    async def GetCertificate(
+        self, request: pb.GetCertificateRequest, context: Context
+    ) -> pb.GetCertificateResponse:
         number = request.name.removeprefix("certificates/")
         row = await self.tx.read(lambda c: repository.certificate(c, number))
         if row is None or not _readable(caller(), row):
@@ -288,7 +305,9 @@ class TransferServicer(transfer_service_pb2_grpc.TransferServiceServicer):
             )
         return response
 
-    async def ListCertificates(self, request, context):
+    async def ListCertificates(
+        self, request: pb.ListCertificatesRequest, context: Context
+    ) -> pb.ListCertificatesResponse:
         size = min(request.page_size or 100, 1000)
         after = paging.position(request)
         rows = await self.tx.read(
@@ -302,11 +321,13 @@ class TransferServicer(transfer_service_pb2_grpc.TransferServiceServicer):
             else "",
         )
 
-    async def ReleaseCertificates(self, request, context):
+    async def ReleaseCertificates(
+        self, request: pb.ReleaseCertificatesRequest, context: Context
+    ) -> pb.ReleaseCertificatesResponse:
         transfer = parse_transfer_name(request.transfer)
         released = request.release_time.ToDatetime(tzinfo=dt.UTC)
 
-        async def work(connection, at):
+        async def work(connection: asyncpg.Connection, at: dt.datetime):
             if await repository.transfer(connection, transfer) is None:
                 raise NotFound(f"no transfer {request.transfer!r}")
             rows = await repository.release_certificates(connection, transfer, released)

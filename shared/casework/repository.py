@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from typing import Any
 
 import asyncpg
 
-from shared.sql import insert_returning
+from shared.sql import insert_returning, one_row
 
 
 async def insert_case(
-    connection: asyncpg.Connection, row: dict, states: list[str], actor: str, at: dt.datetime
+    connection: asyncpg.Connection, row: dict[str, Any], states: list[str], actor: str, at: dt.datetime
 ) -> tuple[asyncpg.Record, list[asyncpg.Record]]:
     """A new case with its first events (in `states`' order), as the rows written."""
     case_row = await insert_returning(connection, "registry_case", row)
@@ -67,13 +68,14 @@ async def add_events(
 
 
 async def update_case(
-    connection: asyncpg.Connection, case_number: str, at: dt.datetime, **columns
+    connection: asyncpg.Connection, case_number: str, at: dt.datetime, **columns: Any
 ) -> asyncpg.Record:
     """Sets the case's columns; the row as updated."""
     if "corrections" in columns:
         columns["corrections"] = json.dumps(columns["corrections"], ensure_ascii=False)
     assignments = "".join(f", {name} = ${i}" for i, name in enumerate(columns, start=3))
-    return await connection.fetchrow(
+    return await one_row(
+        connection,
         f"UPDATE registry_case SET update_time = $2{assignments} WHERE case_number = $1 RETURNING *",
         case_number,
         at,

@@ -42,6 +42,8 @@ from shared.casework.domain import (
     check_requisition,
     check_resubmit,
 )
+from shared.clock import Clock
+from shared.db import Database
 from shared.districts import authority_of
 from shared.errors import AnsweredBefore, DomainError, FailedPrecondition, NotFound, PermissionDenied
 from shared.grpc.status import error_info, to_status
@@ -148,7 +150,14 @@ class CaseBook:
         return await self.load(connection, case.name)
 
     async def _move(
-        self, connection, case: Case, state: CaseState, actor: str, at: dt.datetime, notes=(), **columns
+        self,
+        connection: asyncpg.Connection,
+        case: Case,
+        state: CaseState,
+        actor: str,
+        at: dt.datetime,
+        notes=(),
+        **columns,
     ) -> None:
         await repository.update_case(connection, case.number, at, state=state.value, **columns)
         await repository.add_event(connection, case.number, state.value, actor, at, list(notes))
@@ -198,7 +207,12 @@ class CaseBook:
         return Case(row, events)
 
     async def requisition(
-        self, connection, at, name: str, corrections: list[dict[str, str]], actor: str
+        self,
+        connection: asyncpg.Connection,
+        at: dt.datetime,
+        name: str,
+        corrections: list[dict[str, str]],
+        actor: str,
     ) -> Case:
         case = await self.load(connection, name, lock=True)
         earlier = await repository.requisition_times(connection, case.number)
@@ -207,7 +221,9 @@ class CaseBook:
         await self._move(connection, case, CaseState.REQUISITIONED, actor, at, notes, corrections=corrections)
         return await self._reload(connection, case)
 
-    async def resubmit(self, connection, at, name: str, answers: list[str], actor: str) -> Case:
+    async def resubmit(
+        self, connection: asyncpg.Connection, at: dt.datetime, name: str, answers: list[str], actor: str
+    ) -> Case:
         case = await self.load(connection, name, lock=True)
         asked = await repository.requisition_times(connection, case.number)
         check_resubmit(case.state, asked[-1] if asked else None, at)
@@ -231,13 +247,13 @@ class CaseBook:
         check_approve(case.state)
         await self.handlers[case.kind].review(case)
 
-    async def approve(self, connection, at, name: str, actor: str) -> Case:
+    async def approve(self, connection: asyncpg.Connection, at: dt.datetime, name: str, actor: str) -> Case:
         case = await self.load(connection, name, lock=True)
         check_approve(case.state)
         await self._move(connection, case, CaseState.APPROVED, actor, at)
         return await self._reload(connection, case)
 
-    async def begin_entering(self, connection, name: str, operation: uuid.UUID) -> str:
+    async def begin_entering(self, connection: asyncpg.Connection, name: str, operation: uuid.UUID) -> str:
         """Marks an approved case as being entered by `operation` (the clerk's RegisterCase)."""
         case = await self.load(connection, name, lock=True)
         check_register(case.state, case.row["register_operation"])
@@ -304,7 +320,7 @@ class CaseBook:
         raise AnsweredBefore(status)
 
     async def _register(
-        self, connection, at: dt.datetime, case: Case, registered: Registered, actor: str
+        self, connection: asyncpg.Connection, at: dt.datetime, case: Case, registered: Registered, actor: str
     ) -> Case:
         """登簿 and 发证 together: the case passes through REGISTERED to ISSUED, each move its own
         event, in one update of the case and one insert of its events. The case as issued."""
@@ -330,21 +346,23 @@ class CaseBook:
             _log_case(case.name, case.kind, state, at > case.row["due_time"])
         return Case(row, [*case.history, *events])
 
-    async def refuse(self, connection, at, name: str, reasons: list[str], actor: str) -> Case:
+    async def refuse(
+        self, connection: asyncpg.Connection, at: dt.datetime, name: str, reasons: list[str], actor: str
+    ) -> Case:
         case = await self.load(connection, name, lock=True)
         check_close(case.state, case.row["register_operation"])
         await self.handlers[case.kind].abandon(connection, case, at)
         await self._move(connection, case, CaseState.REFUSED, actor, at, reasons, refusal_reasons=reasons)
         return await self._reload(connection, case)
 
-    async def withdraw(self, connection, at, name: str, actor: str) -> Case:
+    async def withdraw(self, connection: asyncpg.Connection, at: dt.datetime, name: str, actor: str) -> Case:
         case = await self.load(connection, name, lock=True)
         check_close(case.state, case.row["register_operation"])
         await self.handlers[case.kind].abandon(connection, case, at)
         await self._move(connection, case, CaseState.WITHDRAWN, actor, at)
         return await self._reload(connection, case)
 
-    async def lapse_if_unanswered(self, connection, at: dt.datetime, name: str) -> bool:
+    async def lapse_if_unanswered(self, connection: asyncpg.Connection, at: dt.datetime, name: str) -> bool:
         """Lapses the case if its requisition went unanswered past its period: the application
         ends as if withdrawn, with the reason recorded. True if it lapsed now."""
         case = await self.load(connection, name, lock=True)
@@ -362,7 +380,7 @@ class CaseBook:
         )
         return True
 
-    async def lapse_unanswered(self, database, clock) -> int:
+    async def lapse_unanswered(self, database: Database, clock: Clock) -> int:
         """Lapses every case whose requisition went unanswered; each in its own transaction."""
         now = clock.now()
         async with database.transaction() as connection:
@@ -375,7 +393,7 @@ class CaseBook:
 
     async def list(
         self,
-        connection,
+        connection: asyncpg.Connection,
         states: list[CaseState],
         kinds: list[CaseKind],
         lodged_before: dt.datetime | None,

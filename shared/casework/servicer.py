@@ -3,6 +3,10 @@ for its own cases."""
 
 from __future__ import annotations
 
+import datetime as dt
+
+import asyncpg
+
 from deedflow.casework.v1 import casework_service_pb2 as pb
 from deedflow.casework.v1 import casework_service_pb2_grpc
 from deedflow.type.v1.reasons import Reason
@@ -11,6 +15,7 @@ from shared.auth import caller
 from shared.casework.domain import CaseKind, CaseState
 from shared.casework.service import Case, CaseBook, entering
 from shared.errors import FailedPrecondition, FieldViolation, InvalidArgument, NotFound
+from shared.grpc.types import Context
 from shared.parties import is_applicant
 from shared.timestamps import from_timestamp, to_timestamp
 from shared.transactions import Transactions
@@ -51,7 +56,9 @@ def case_message(case: Case) -> pb.Case:
     )
 
 
-async def _registered(connection, request: pb.RegisterCaseRequest, case: Case) -> pb.RegisterCaseResponse:
+async def _registered(
+    connection: asyncpg.Connection, request: pb.RegisterCaseRequest, case: Case
+) -> pb.RegisterCaseResponse:
     return pb.RegisterCaseResponse(case_record=case_message(case))
 
 
@@ -65,7 +72,7 @@ class CaseworkServicer(casework_service_pb2_grpc.CaseworkServiceServicer):
             "RegisterCase", entering(book, pb.RegisterCaseRequest, _registered, refuse_on_refusal=False)
         )
 
-    async def ListCases(self, request, context):
+    async def ListCases(self, request: pb.ListCasesRequest, context: Context) -> pb.ListCasesResponse:
         states = [CaseState(pb.CaseState.Name(s).removeprefix("CASE_STATE_")) for s in request.states if s]
         kinds = [CaseKind(pb.CaseKind.Name(k).removeprefix("CASE_KIND_")) for k in request.kinds if k]
         size = min(request.page_size or DEFAULT_PAGE, MAX_PAGE)
@@ -95,20 +102,24 @@ class CaseworkServicer(casework_service_pb2_grpc.CaseworkServiceServicer):
             raise NotFound(f"no case {name!r}")
         return case
 
-    async def GetCase(self, request, context):
+    async def GetCase(self, request: pb.GetCaseRequest, context: Context) -> pb.GetCaseResponse:
         return pb.GetCaseResponse(case_record=case_message(await self._visible(request.name)))
 
-    async def RequisitionCase(self, request, context):
+    async def RequisitionCase(
+        self, request: pb.RequisitionCaseRequest, context: Context
+    ) -> pb.RequisitionCaseResponse:
         who = caller()
         corrections = [{"subject": c.subject, "description": c.description} for c in request.corrections]
 
-        async def work(connection, at):
+        async def work(connection: asyncpg.Connection, at: dt.datetime):
             case = await self.book.requisition(connection, at, request.name, corrections, who.uri)
             return pb.RequisitionCaseResponse(case_record=case_message(case))
 
         return await self.tx.write("RequisitionCase", request, pb.RequisitionCaseResponse, work)
 
-    async def ResubmitCase(self, request, context):
+    async def ResubmitCase(
+        self, request: pb.ResubmitCaseRequest, context: Context
+    ) -> pb.ResubmitCaseResponse:
         who = caller()
         await self._visible(request.name)
         # An answer after the requisition's period finds the application lapsed: the lapse is
@@ -120,48 +131,52 @@ class CaseworkServicer(casework_service_pb2_grpc.CaseworkServiceServicer):
                 Reason.CASE_LAPSED, "the requisition went unanswered and the application lapsed; apply anew"
             )
 
-        async def work(connection, at):
+        async def work(connection: asyncpg.Connection, at: dt.datetime):
             case = await self.book.resubmit(connection, at, request.name, list(request.answers), who.uri)
             return pb.ResubmitCaseResponse(case_record=case_message(case))
 
         return await self.tx.write("ResubmitCase", request, pb.ResubmitCaseResponse, work)
 
-    async def ApproveCase(self, request, context):
+    async def ApproveCase(self, request: pb.ApproveCaseRequest, context: Context) -> pb.ApproveCaseResponse:
         who = caller()
         await self.book.review(
             await self.tx.read(lambda connection: self.book.load(connection, request.name))
         )
 
-        async def work(connection, at):
+        async def work(connection: asyncpg.Connection, at: dt.datetime):
             case = await self.book.approve(connection, at, request.name, who.uri)
             return pb.ApproveCaseResponse(case_record=case_message(case))
 
         return await self.tx.write("ApproveCase", request, pb.ApproveCaseResponse, work)
 
-    async def RegisterCase(self, request, context):
-        async def begin(connection, at, operation):
+    async def RegisterCase(
+        self, request: pb.RegisterCaseRequest, context: Context
+    ) -> pb.RegisterCaseResponse:
+        async def begin(connection: asyncpg.Connection, at: dt.datetime, operation):
             return await self.book.begin_entering(connection, request.name, operation)
 
         return await self.tx.operate("RegisterCase", request, "RegisterCase", begin)
 
-    async def RefuseCase(self, request, context):
+    async def RefuseCase(self, request: pb.RefuseCaseRequest, context: Context) -> pb.RefuseCaseResponse:
         who = caller()
         if not request.reasons:
             raise InvalidArgument(
                 [FieldViolation("reasons", "a refusal gives its reasons in writing (条例 22)")]
             )
 
-        async def work(connection, at):
+        async def work(connection: asyncpg.Connection, at: dt.datetime):
             case = await self.book.refuse(connection, at, request.name, list(request.reasons), who.uri)
             return pb.RefuseCaseResponse(case_record=case_message(case))
 
         return await self.tx.write("RefuseCase", request, pb.RefuseCaseResponse, work)
 
-    async def WithdrawCase(self, request, context):
+    async def WithdrawCase(
+        self, request: pb.WithdrawCaseRequest, context: Context
+    ) -> pb.WithdrawCaseResponse:
         who = caller()
         await self._visible(request.name)
 
-        async def work(connection, at):
+        async def work(connection: asyncpg.Connection, at: dt.datetime):
             case = await self.book.withdraw(connection, at, request.name, who.uri)
             return pb.WithdrawCaseResponse(case_record=case_message(case))
 

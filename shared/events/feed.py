@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Iterator
 
 from shared.events.sequencer import Sequencer
 from shared.pglisten import listen_forever
@@ -36,7 +37,7 @@ class EventFeed:
         self._wake()
 
     @contextlib.contextmanager
-    def waiting(self):
+    def waiting(self) -> Iterator[asyncio.Event]:
         """An event set whenever events are numbered; the watcher clears it before it reads, so
         events numbered between its read and its wait are never slept through."""
         waiter = asyncio.Event()

@@ -22,7 +22,7 @@ log = logging.getLogger("deedflow.events")
 RECONNECT_SECONDS = 1.0
 
 
-def _row(event: pb.Event) -> dict:
+def _row(event: pb.Event) -> dict[str, object]:
     return {
         "id": event.name.removeprefix("events/"),
         "type": pb.EventType.Name(event.type).removeprefix("EVENT_TYPE_"),

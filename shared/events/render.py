@@ -21,7 +21,7 @@ def event_message(row: asyncpg.Record) -> pb.Event:
     return pb.Event(
         name=f"events/{row['id']}",
         cursor=cursor_of(row).text(),
-        type=pb.EventType.Value(f"EVENT_TYPE_{row['type']}"),
+        type=f"EVENT_TYPE_{row['type']}",
         subject=row["subject"],
         unit_number=row["unit_number"],
         event_time=to_timestamp(row["event_time"]),

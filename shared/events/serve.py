@@ -4,6 +4,8 @@ retention, and the relays of other offices' feeds into it."""
 
 from __future__ import annotations
 
+from functools import partial
+
 import grpc
 
 from deedflow.events.v1 import events_service_pb2_grpc
@@ -31,6 +33,5 @@ def serve_events(
     deps.run_in_background(pruning, "event-pruner")
     for office in relays:
         deps.run_in_background(
-            relay_forever(lambda office=office: deps.open_peer(office), deps.database, office),
-            f"{office}-event-relay",
+            relay_forever(partial(deps.open_peer, office), deps.database, office), f"{office}-event-relay"
         )

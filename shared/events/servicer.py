@@ -8,7 +8,7 @@ import collections
 import contextlib
 import datetime as dt
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 import asyncpg
 
@@ -23,6 +23,7 @@ from shared.events import store
 from shared.events.cursor import Cursor, LegacyCursor, parse_cursor
 from shared.events.feed import EventFeed
 from shared.events.render import cursor_of, event_message
+from shared.grpc.types import Context
 
 log = logging.getLogger("deedflow.events")
 
@@ -48,7 +49,9 @@ def _own(who: Caller) -> dict[str, str]:
 
 
 class EventServicer(events_service_pb2_grpc.EventServiceServicer):
-    def __init__(self, database: Database, feed: EventFeed, max_watches: int, enrich: Enrich | None = None):
+    def __init__(
+        self, database: Database, feed: EventFeed, max_watches: int, enrich: Enrich | None = None
+    ) -> None:
         self.database = database
         self.feed = feed
         self.max_watches = max_watches
@@ -60,7 +63,7 @@ class EventServicer(events_service_pb2_grpc.EventServiceServicer):
     ) -> tuple[Cursor, list[pb.Event]]:
         """The page after `after` and where it ends (`after` itself when nothing is new)."""
 
-        async def read(connection):
+        async def read(connection: asyncpg.Connection) -> tuple[Cursor, list[pb.Event]]:
             start = await store.translate(connection, after) if isinstance(after, LegacyCursor) else after
             rows = [] if start is None else await store.read_after(connection, start, limit, **_own(who))
             # The horizon after the rows: a pruning between the two reads is then seen, and the
@@ -72,7 +75,7 @@ class EventServicer(events_service_pb2_grpc.EventServiceServicer):
                     Reason.EVENT_CURSOR_EXPIRED,
                     "the events after this cursor are past their retention; re-read your records"
                     " with the List RPCs and follow the feed from a new cursor",
-                    {"oldest_cursor": pruned.text()},
+                    {"oldest_cursor": pruned.text() if pruned is not None else ""},
                 )
             events = [event_message(row) for row in rows]
             if self.enrich is not None and events:
@@ -81,7 +84,7 @@ class EventServicer(events_service_pb2_grpc.EventServiceServicer):
 
         return await self.database.read(read)
 
-    async def ListEvents(self, request, context):
+    async def ListEvents(self, request: pb.ListEventsRequest, context: Context) -> pb.ListEventsResponse:
         after = parse_cursor(request.after_cursor)
         end, events = await self._page(
             after, bool(request.after_cursor), request.page_size or DEFAULT_PAGE, caller()
@@ -91,7 +94,9 @@ class EventServicer(events_service_pb2_grpc.EventServiceServicer):
             events=events, next_cursor=end.text() if events or request.after_cursor else ""
         )
 
-    async def WatchEvents(self, request, context):
+    async def WatchEvents(
+        self, request: pb.WatchEventsRequest, context: Context
+    ) -> AsyncIterator[pb.WatchEventsResponse]:
         who = caller()
         after = parse_cursor(request.after_cursor)
         given = bool(request.after_cursor)

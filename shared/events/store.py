@@ -14,6 +14,7 @@ import datetime as dt
 import asyncpg
 
 from shared.events.cursor import Cursor, LegacyCursor
+from shared.sql import one_row
 
 _COLUMNS = "sequence, id, type, subject, unit_number, developer_uscc, bank_uscc, version, office, event_time"
 
@@ -24,7 +25,7 @@ async def read_after(
     """The numbered events after `after`, in order; only a developer's or a bank's own when one is
     named."""
     conditions = ["sequence > $1"]
-    args: list = [after.sequence, limit]
+    args: list[object] = [after.sequence, limit]
     if developer:
         args.append(developer)
         conditions.append(f"developer_uscc = ${len(args)}")
@@ -46,7 +47,8 @@ async def horizon(connection: asyncpg.Connection) -> Cursor | None:
 async def translate(connection: asyncpg.Connection, legacy: LegacyCursor) -> Cursor | None:
     """Where a cursor of the unsequenced feed stands now: just before the first event kept from
     then that it had not passed. None for a cursor older than what that feed had pruned."""
-    row = await connection.fetchrow(
+    row = await one_row(
+        connection,
         "SELECT s.legacy_last, h.transaction_id < $1::text::xid8"
         " OR (h.transaction_id = $1::text::xid8 AND h.position <= $2) AS within,"
         " (SELECT min(sequence) FROM event WHERE (transaction_id, position) > ($1::text::xid8, $2)"
@@ -88,7 +90,8 @@ async def prune(connection: asyncpg.Connection, before: dt.datetime) -> int:
 async def claim_sequencer(connection: asyncpg.Connection) -> int | None:
     """The last number given, holding the sequencer's row until the transaction ends; None when
     another sequencer holds it now (it will number what is waiting)."""
-    return await connection.fetchval("SELECT last FROM event_sequencer FOR UPDATE SKIP LOCKED")
+    last: int | None = await connection.fetchval("SELECT last FROM event_sequencer FOR UPDATE SKIP LOCKED")
+    return last
 
 
 async def number_committed(connection: asyncpg.Connection, last: int, transactions: int) -> int:
@@ -98,7 +101,8 @@ async def number_committed(connection: asyncpg.Connection, last: int, transactio
     waited for another's lock (a purchase's row) writes its events after that one's, so the
     events of one record always come in the order its changes committed. How many transactions'
     events were numbered."""
-    row = await connection.fetchrow(
+    row = await one_row(
+        connection,
         """
         WITH waiting AS (
             SELECT transaction_id, max(position) AS last_written FROM event WHERE sequence IS NULL
@@ -124,7 +128,8 @@ async def number_committed(connection: asyncpg.Connection, last: int, transactio
             " SELECT pg_notify('event_sequenced', last::text) FROM moved",
             last + row["events"],
         )
-    return row["transactions"]
+    numbered: int = row["transactions"]
+    return numbered
 
 
 async def source_cursor(connection: asyncpg.Connection, office: str) -> str:
@@ -132,7 +137,9 @@ async def source_cursor(connection: asyncpg.Connection, office: str) -> str:
     return await connection.fetchval("SELECT cursor FROM event_source WHERE office = $1", office) or ""
 
 
-async def relay(connection: asyncpg.Connection, office: str, events: list[dict], cursor: str) -> None:
+async def relay(
+    connection: asyncpg.Connection, office: str, events: list[dict[str, object]], cursor: str
+) -> None:
     """Another office's events, under their own ids (a repeat is dropped), and how far its feed has
     been read, together: after a crash the relay goes on from exactly what it recorded."""
     if events:

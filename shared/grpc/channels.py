@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from typing import Any
 
 import grpc
 
@@ -69,12 +70,12 @@ def _carried(details: grpc.aio.ClientCallDetails, timeout: float | None) -> grpc
     and the trace as traceparent (shared/tracing.py)."""
     metadata = grpc.aio.Metadata(*(details.metadata or ()))
     request_id = request_id_var.get()
-    if request_id is not None and "x-request-id" not in metadata:
+    if request_id is not None and metadata.get("x-request-id") is None:
         metadata.add("x-request-id", request_id)
     headers: dict[str, str] = {}
     tracing.inject(headers)
     for key, value in headers.items():
-        if key not in metadata:
+        if metadata.get(key) is None:
             metadata.add(key, value)
     return grpc.aio.ClientCallDetails(
         method=details.method,
@@ -96,13 +97,17 @@ class _DeadlineAndRequestId:
 
 
 class _UnaryUnary(_DeadlineAndRequestId, grpc.aio.UnaryUnaryClientInterceptor):
-    async def intercept_unary_unary(self, continuation, client_call_details, request):
+    async def intercept_unary_unary(
+        self, continuation: Any, client_call_details: grpc.aio.ClientCallDetails, request: Any
+    ) -> Any:
         refuse_inside_transaction(client_call_details.method)
         return await continuation(self._details(client_call_details), request)
 
 
 class _UnaryStream(_DeadlineAndRequestId, grpc.aio.UnaryStreamClientInterceptor):
-    async def intercept_unary_stream(self, continuation, client_call_details, request):
+    async def intercept_unary_stream(
+        self, continuation: Any, client_call_details: grpc.aio.ClientCallDetails, request: Any
+    ) -> Any:
         refuse_inside_transaction(client_call_details.method)
         return await continuation(self._details(client_call_details), request)
 
@@ -111,7 +116,9 @@ class _NoTransaction(grpc.aio.UnaryStreamClientInterceptor):
     """Streams without a deadline still refuse to start inside a transaction, and carry the
     request id and the trace."""
 
-    async def intercept_unary_stream(self, continuation, client_call_details, request):
+    async def intercept_unary_stream(
+        self, continuation: Any, client_call_details: grpc.aio.ClientCallDetails, request: Any
+    ) -> Any:
         refuse_inside_transaction(client_call_details.method)
         return await continuation(_carried(client_call_details, client_call_details.timeout), request)
 
@@ -130,7 +137,7 @@ def secure_channel(
     it (the DNS name every service certificate carries), whatever address it answers at."""
     interceptors: list[grpc.aio.ClientInterceptor] = [_UnaryUnary(default_timeout)]
     interceptors.append(_UnaryStream(stream_timeout) if stream_timeout is not None else _NoTransaction())
-    options = CHANNEL_OPTIONS
+    options: tuple[tuple[str, str | int], ...] = CHANNEL_OPTIONS
     if service is not None:
         options = (*options, ("grpc.ssl_target_name_override", service))
     return grpc.aio.secure_channel(

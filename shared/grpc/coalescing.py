@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextvars
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 import grpc
 from google.protobuf.message import Message
@@ -62,13 +62,13 @@ class Coalescer(Generic[RequestT, ResponseT]):
         self.together = together
         self.max_items = max_items
         self.in_flight = in_flight
-        self._waiting: list[tuple[RequestT, asyncio.Future]] = []
-        self._senders: set[asyncio.Task] = set()
+        self._waiting: list[tuple[RequestT, asyncio.Future[ResponseT]]] = []
+        self._senders: set[asyncio.Task[None]] = set()
         self.batches_sent = 0
 
     async def __call__(self, request: RequestT) -> ResponseT:
         refuse_inside_transaction("a coalesced call")
-        future = asyncio.get_running_loop().create_future()
+        future: asyncio.Future[ResponseT] = asyncio.get_running_loop().create_future()
         self._waiting.append((request, future))
         if len(self._senders) < self.in_flight:
             # A sender serves every caller: it runs in a context of its own, not with the
@@ -99,7 +99,7 @@ class Coalescer(Generic[RequestT, ResponseT]):
         finally:
             self._senders.discard(asyncio.current_task())
 
-    async def _alone(self, request: RequestT, future: asyncio.Future) -> None:
+    async def _alone(self, request: RequestT, future: asyncio.Future[ResponseT]) -> None:
         try:
             response = await self.alone(request)
         except Exception as exc:
@@ -107,7 +107,7 @@ class Coalescer(Generic[RequestT, ResponseT]):
         else:
             _settle(future, result=response)
 
-    async def _together(self, live: list[tuple[RequestT, asyncio.Future]]) -> None:
+    async def _together(self, live: list[tuple[RequestT, asyncio.Future[ResponseT]]]) -> None:
         try:
             outcomes = await self.together([request for request, _ in live])
             self.batches_sent += 1
@@ -131,7 +131,7 @@ class Coalescer(Generic[RequestT, ResponseT]):
                 _settle(future, result=outcome)
 
 
-def _settle(future: asyncio.Future, result=None, error: BaseException | None = None) -> None:
+def _settle(future: asyncio.Future[Any], result: object = None, error: BaseException | None = None) -> None:
     """Answers a waiting call, unless its caller has gone (cancelled)."""
     if future.done():
         return
@@ -145,8 +145,8 @@ def _settle(future: asyncio.Future, result=None, error: BaseException | None = N
 
 def coalesced(
     alone: Callable[[RequestT], Awaitable[ResponseT]],
-    together: Callable[[Message], Awaitable[Message]],
-    batch_request_type: type[Message],
+    together: Callable[[Any], Awaitable[Any]],
+    batch_request_type: Callable[..., Message],
     max_items: int,
     in_flight: int = 1,
 ) -> Coalescer[RequestT, ResponseT]:
@@ -154,6 +154,8 @@ def coalesced(
     a request of `requests`, answered by `outcomes`, each its `response` or its `error`."""
 
     async def send(requests: list[RequestT]) -> list[ResponseT | status_pb2.Status]:
+        # Every batch method has this shape (requests in, outcomes out), which no one proto
+        # type states: the reply is read by its field names.
         reply = await together(batch_request_type(requests=requests))
         return [o.response if o.HasField("response") else o.error for o in reply.outcomes]
 

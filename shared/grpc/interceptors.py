@@ -14,15 +14,17 @@ import inspect
 import logging
 import time
 import uuid
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeAlias, cast
 
 import grpc
 from cryptography import x509
 from google.rpc import code_pb2, status_pb2
 from grpc_status import rpc_status
 from opentelemetry import trace as trace_api
+from opentelemetry.trace import Span
 
 from deedflow.type.v1.reasons import Reason
 from shared import tracing
@@ -31,6 +33,7 @@ from shared.context import deadline_var, method_var, request_id_var, subject_of,
 from shared.dbhealth import database_unavailable, lost_race
 from shared.errors import Aborted, DomainError, InvalidArgument, PermissionDenied, Unauthenticated
 from shared.grpc.status import grpc_code, to_status
+from shared.grpc.types import Context
 from shared.grpc.validation import Undecodable, tolerant, violations
 from shared.idempotency import IdempotencyKey
 from shared.journal import Journal
@@ -46,7 +49,15 @@ MAX_PASSED_MESSAGE = 1000
 # Infrastructure RPCs that are not logged per call (probes run every few seconds).
 _QUIET_PREFIXES = ("/grpc.health.v1.Health/", "/grpc.reflection.")
 
-Behavior = Callable[[Any, grpc.aio.ServicerContext], Any]
+Behavior = Callable[[Any, Context], Any]
+# Quoted: at run time grpc's classes take no type arguments.
+Handler: TypeAlias = "grpc.RpcMethodHandler[Any, Any]"
+Continuation: TypeAlias = "Callable[[grpc.HandlerCallDetails], Awaitable[Handler | None]]"
+# What a layer wraps: the rest of the chain and the handler, for a unary answer or a stream.
+Call = Callable[[], Awaitable[Any]]
+Produce = Callable[[], AsyncIterator[Any]]
+# The call's invocation metadata, by key.
+Metadata = dict[str, str | bytes]
 
 
 @dataclass
@@ -61,7 +72,7 @@ class CallState:
 current_call: contextvars.ContextVar[CallState | None] = contextvars.ContextVar("current_call", default=None)
 
 
-async def abort_with(context: grpc.aio.ServicerContext, status: status_pb2.Status) -> None:
+async def abort_with(context: Context, status: status_pb2.Status) -> None:
     """Ends the call with a rich status (details in grpc-status-details-bin)."""
     state = current_call.get()
     if state is not None:
@@ -71,9 +82,7 @@ async def abort_with(context: grpc.aio.ServicerContext, status: status_pb2.Statu
     )
 
 
-def _wrap_handler(
-    handler: grpc.RpcMethodHandler, wrap: Callable[[Behavior], Behavior]
-) -> grpc.RpcMethodHandler:
+def _wrap_handler(handler: Handler, wrap: Callable[[Behavior], Behavior]) -> Handler:
     """The same handler with its behavior wrapped, whatever its streaming kind."""
     kinds = (
         ("unary_unary", grpc.unary_unary_rpc_method_handler),
@@ -92,7 +101,7 @@ def _wrap_handler(
     return handler
 
 
-def _streams_responses(handler: grpc.RpcMethodHandler) -> bool:
+def _streams_responses(handler: Handler) -> bool:
     return handler.unary_stream is not None or handler.stream_stream is not None
 
 
@@ -100,20 +109,18 @@ class BehaviorInterceptor(grpc.aio.ServerInterceptor):
     """Base: wraps each call's behavior with `around`, for unary and streaming responses alike."""
 
     async def intercept_service(
-        self,
-        continuation: Callable[[grpc.HandlerCallDetails], Awaitable[grpc.RpcMethodHandler]],
-        handler_call_details: grpc.HandlerCallDetails,
-    ) -> grpc.RpcMethodHandler:
+        self, continuation: Continuation, handler_call_details: grpc.HandlerCallDetails
+    ) -> Handler | None:
         handler = await continuation(handler_call_details)
         if handler is None:
             return handler
         method = handler_call_details.method
-        metadata = dict(handler_call_details.invocation_metadata or ())
+        metadata: Metadata = dict(handler_call_details.invocation_metadata or ())
         if _streams_responses(handler):
 
             def wrap(behavior: Behavior) -> Behavior:
-                async def streaming(request, context):
-                    async def produce():
+                async def streaming(request: Any, context: Context) -> AsyncIterator[Any]:
+                    async def produce() -> AsyncIterator[Any]:
                         result = behavior(request, context)
                         if inspect.isawaitable(result):
                             await result
@@ -130,8 +137,8 @@ class BehaviorInterceptor(grpc.aio.ServerInterceptor):
         else:
 
             def wrap(behavior: Behavior) -> Behavior:
-                async def unary(request, context):
-                    async def invoke():
+                async def unary(request: Any, context: Context) -> Any:
+                    async def invoke() -> Any:
                         result = behavior(request, context)
                         return await result if inspect.isawaitable(result) else result
 
@@ -141,10 +148,14 @@ class BehaviorInterceptor(grpc.aio.ServerInterceptor):
 
         return _wrap_handler(handler, wrap)
 
-    async def around(self, call, request, context, method: str, metadata: dict) -> Any:
+    async def around(
+        self, call: Call, request: Any, context: Context, method: str, metadata: Metadata
+    ) -> Any:
         return await call()
 
-    async def around_stream(self, produce, request, context, method: str, metadata: dict):
+    async def around_stream(
+        self, produce: Produce, request: Any, context: Context, method: str, metadata: Metadata
+    ) -> AsyncIterator[Any]:
         async for item in produce():
             yield item
 
@@ -159,7 +170,7 @@ class RequestContextInterceptor(BehaviorInterceptor):
         self.ca = x509.load_pem_x509_certificate(ca_pem) if ca_pem else None
         self._checked: dict[bytes, str | None] = {}
 
-    def _leaf_problem(self, auth_context: dict) -> str | None:
+    def _leaf_problem(self, auth_context: Mapping[str, Iterable[bytes]]) -> str | None:
         pem = b"".join(auth_context.get("x509_pem_cert", []))
         if self.ca is None or not pem:
             return None
@@ -169,21 +180,27 @@ class RequestContextInterceptor(BehaviorInterceptor):
             self._checked[pem] = leaf_problem(x509.load_pem_x509_certificate(pem), self.ca)
         return self._checked[pem]
 
-    async def intercept_service(self, continuation, handler_call_details):
+    async def intercept_service(
+        self, continuation: Continuation, handler_call_details: grpc.HandlerCallDetails
+    ) -> Handler | None:
         handler = await super().intercept_service(continuation, handler_call_details)
         if handler is None or handler.request_deserializer is None:
             return handler
         # The outermost layer parses the request, so bytes that do not parse reach the
-        # validation layer as Undecodable and are refused there as INVALID_ARGUMENT.
-        return handler._replace(
+        # validation layer as Undecodable and are refused there as INVALID_ARGUMENT. (A handler
+        # is a named tuple; the stubs do not say so.)
+        replaced: Handler = cast(Any, handler)._replace(
             request_deserializer=tolerant(handler.request_deserializer, _input_type(handler_call_details))
         )
+        return replaced
 
-    async def _enter(self, request, context, method: str, metadata: dict) -> None:
+    async def _enter(self, request: Any, context: Context, method: str, metadata: Metadata) -> None:
         method_var.set(method)
         subject_var.set(subject_of(request))
         current_call.set(CallState(method))
-        request_id = getattr(request, "request_id", "") or metadata.get("x-request-id") or str(uuid.uuid4())
+        sent = metadata.get("x-request-id")
+        given = sent if isinstance(sent, str) else ""
+        request_id = getattr(request, "request_id", "") or given or str(uuid.uuid4())
         request_id_var.set(request_id)
         remaining = context.time_remaining()
         deadline_var.set(None if remaining is None else time.monotonic() + remaining)
@@ -196,11 +213,15 @@ class RequestContextInterceptor(BehaviorInterceptor):
         except Unauthenticated as exc:
             await abort_with(context, to_status(exc, self.domain))
 
-    async def around(self, call, request, context, method, metadata):
+    async def around(
+        self, call: Call, request: Any, context: Context, method: str, metadata: Metadata
+    ) -> Any:
         await self._enter(request, context, method, metadata)
         return await call()
 
-    async def around_stream(self, produce, request, context, method, metadata):
+    async def around_stream(
+        self, produce: Produce, request: Any, context: Context, method: str, metadata: Metadata
+    ) -> AsyncIterator[Any]:
         await self._enter(request, context, method, metadata)
         async for item in produce():
             yield item
@@ -213,11 +234,11 @@ class TracingInterceptor(BehaviorInterceptor):
     def __init__(self, domain: str) -> None:
         self.domain = domain
 
-    def _span(self, method: str, metadata: dict):
+    def _span(self, method: str, metadata: Metadata) -> AbstractContextManager[Span]:
         who = current_caller.get()
         return tracing.server_span(
             method,
-            metadata,
+            {k: v for k, v in metadata.items() if isinstance(v, str)},
             **{
                 "deedflow.service": self.domain.removeprefix("deedflow."),
                 "deedflow.request_id": request_id_var.get() or "",
@@ -227,21 +248,25 @@ class TracingInterceptor(BehaviorInterceptor):
         )
 
     @staticmethod
-    def _finish(span) -> None:
+    def _finish(span: Span) -> None:
         state = current_call.get()
         code = state.code if state is not None else "UNKNOWN"
         span.set_attribute("rpc.grpc.status_code", grpc.StatusCode[code].value[0])
         if code != "OK":
             span.set_status(trace_api.Status(trace_api.StatusCode.ERROR, code))
 
-    async def around(self, call, request, context, method, metadata):
+    async def around(
+        self, call: Call, request: Any, context: Context, method: str, metadata: Metadata
+    ) -> Any:
         with self._span(method, metadata) as span:
             try:
                 return await call()
             finally:
                 self._finish(span)
 
-    async def around_stream(self, produce, request, context, method, metadata):
+    async def around_stream(
+        self, produce: Produce, request: Any, context: Context, method: str, metadata: Metadata
+    ) -> AsyncIterator[Any]:
         with self._span(method, metadata) as span:
             try:
                 async for item in produce():
@@ -260,13 +285,17 @@ class AccessLogInterceptor(BehaviorInterceptor):
         elapsed_ms = round((time.perf_counter() - state.start) * 1000, 2)
         log.info("call", extra={"fields": {"code": state.code, "duration_ms": elapsed_ms}})
 
-    async def around(self, call, request, context, method, metadata):
+    async def around(
+        self, call: Call, request: Any, context: Context, method: str, metadata: Metadata
+    ) -> Any:
         try:
             return await call()
         finally:
             self._log(method)
 
-    async def around_stream(self, produce, request, context, method, metadata):
+    async def around_stream(
+        self, produce: Produce, request: Any, context: Context, method: str, metadata: Metadata
+    ) -> AsyncIterator[Any]:
         try:
             async for item in produce():
                 yield item
@@ -280,13 +309,13 @@ class ErrorMappingInterceptor(BehaviorInterceptor):
     def __init__(self, domain: str) -> None:
         self.domain = domain
 
-    async def _map(self, exc: BaseException, context, method: str) -> None:
+    async def _map(self, exc: BaseException, context: Context, method: str) -> None:
         if isinstance(exc, DomainError):
             await abort_with(context, to_status(exc, self.domain))
         if isinstance(exc, grpc.aio.AioRpcError):
             # A peer's refusal passes through as the peer said it, reason and all; its
             # UNAVAILABLE stays UNAVAILABLE, so our caller knows a retry may succeed.
-            passed = rpc_status.from_call(exc) or status_pb2.Status(
+            passed = rpc_status.from_call(cast(grpc.Call, exc)) or status_pb2.Status(
                 code=exc.code().value[0], message=exc.details() or ""
             )
             # A peer's text is passed on, never a peer's megabyte.
@@ -327,7 +356,9 @@ class ErrorMappingInterceptor(BehaviorInterceptor):
             ),
         )
 
-    async def around(self, call, request, context, method, metadata):
+    async def around(
+        self, call: Call, request: Any, context: Context, method: str, metadata: Metadata
+    ) -> Any:
         try:
             return await call()
         except (grpc.aio.AbortError, asyncio.CancelledError):
@@ -335,7 +366,9 @@ class ErrorMappingInterceptor(BehaviorInterceptor):
         except Exception as exc:
             await self._map(exc, context, method)
 
-    async def around_stream(self, produce, request, context, method, metadata):
+    async def around_stream(
+        self, produce: Produce, request: Any, context: Context, method: str, metadata: Metadata
+    ) -> AsyncIterator[Any]:
         try:
             async for item in produce():
                 yield item
@@ -366,11 +399,15 @@ class AuthorizationInterceptor(BehaviorInterceptor):
                 {"service": who.id},
             )
 
-    async def around(self, call, request, context, method, metadata):
+    async def around(
+        self, call: Call, request: Any, context: Context, method: str, metadata: Metadata
+    ) -> Any:
         self._check(method)
         return await call()
 
-    async def around_stream(self, produce, request, context, method, metadata):
+    async def around_stream(
+        self, produce: Produce, request: Any, context: Context, method: str, metadata: Metadata
+    ) -> AsyncIterator[Any]:
         self._check(method)
         async for item in produce():
             yield item
@@ -379,17 +416,21 @@ class AuthorizationInterceptor(BehaviorInterceptor):
 class ValidationInterceptor(BehaviorInterceptor):
     """Refuses a request that breaks its proto field rules before any handler runs."""
 
-    async def around(self, call, request, context, method, metadata):
+    async def around(
+        self, call: Call, request: Any, context: Context, method: str, metadata: Metadata
+    ) -> Any:
         self._check(request)
         return await call()
 
-    async def around_stream(self, produce, request, context, method, metadata):
+    async def around_stream(
+        self, produce: Produce, request: Any, context: Context, method: str, metadata: Metadata
+    ) -> AsyncIterator[Any]:
         self._check(request)
         async for item in produce():
             yield item
 
     @staticmethod
-    def _check(request) -> None:
+    def _check(request: Any) -> None:
         found = (
             violations(request) if isinstance(request, Undecodable) or hasattr(request, "DESCRIPTOR") else []
         )
@@ -402,7 +443,7 @@ def _input_type(details: grpc.HandlerCallDetails) -> str:
     return f"{details.method.rpartition('/')[2]} request"
 
 
-def _request_id(request) -> str | None:
+def _request_id(request: Any) -> str | None:
     """The request id of a mutating request (a UUID, as the field rules demand), else None."""
     request_id = getattr(request, "request_id", None)
     if not isinstance(request_id, str) or not request_id:
@@ -423,15 +464,18 @@ class AnswerFirstInterceptor(grpc.aio.ServerInterceptor):
     def __init__(self, journal: Journal) -> None:
         self.journal = journal
 
-    async def intercept_service(self, continuation, handler_call_details):
+    async def intercept_service(
+        self, continuation: Continuation, handler_call_details: grpc.HandlerCallDetails
+    ) -> Handler | None:
         handler = await continuation(handler_call_details)
         if handler is None or handler.unary_unary is None:
             return handler
         method = handler_call_details.method
-        behavior = handler.unary_unary
+        # The stubs type a behavior's context as the synchronous one; an aio server passes its own.
+        behavior = cast(Behavior, handler.unary_unary)
         serialize = handler.response_serializer
 
-        async def answered(request, context):
+        async def answered(request: Any, context: Context) -> Any:
             request_id = _request_id(request)
             who = current_caller.get()
             if request_id is not None and who is not None:

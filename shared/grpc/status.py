@@ -51,7 +51,7 @@ MAX_VIOLATIONS = 20
 MAX_MESSAGE_CHARS = 1_000
 
 
-def _pack(message) -> any_pb2.Any:
+def _pack(message: Message) -> any_pb2.Any:
     detail = any_pb2.Any()
     detail.Pack(message)
     return detail

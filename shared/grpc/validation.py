@@ -8,9 +8,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
+from typing import Any, cast
 
 from google.protobuf.descriptor import Descriptor, FieldDescriptor
 from google.protobuf.message import DecodeError, Message
+from google.protobuf.timestamp_pb2 import Timestamp
 
 from deedflow.type.v1 import field_rules_pb2
 from shared import districts, ids
@@ -50,12 +52,14 @@ class Undecodable:
         return FieldViolation("", f"the request is not a valid {self.type_name}: {self.error}")
 
 
-def tolerant(deserialize: Callable[[bytes], Message] | None, type_name: str = "request"):
+def tolerant(
+    deserialize: Callable[[bytes], Message] | None, type_name: str = "request"
+) -> Callable[[bytes], Message | Undecodable] | None:
     """`deserialize` that turns bytes it cannot parse (invalid UTF-8, truncation) into Undecodable."""
     if deserialize is None:
         return None
 
-    def parse(data: bytes):
+    def parse(data: bytes) -> Message | Undecodable:
         try:
             return deserialize(data)
         except (DecodeError, ValueError, RuntimeError) as exc:
@@ -79,11 +83,24 @@ class _FieldPlan:
     known: frozenset[int] | None = None
 
 
+# protoc's stubs type an extension as a plain FieldDescriptor, which the options' typed
+# Extensions map does not take.
+_RULES_EXTENSION: Any = field_rules_pb2.field
+
+
 def _rules(field: FieldDescriptor) -> field_rules_pb2.FieldRules:
     options = field.GetOptions()
-    if options.HasExtension(field_rules_pb2.field):
-        return options.Extensions[field_rules_pb2.field]
+    if options.HasExtension(_RULES_EXTENSION):
+        rules: field_rules_pb2.FieldRules = options.Extensions[_RULES_EXTENSION]
+        return rules
     return field_rules_pb2.FieldRules()
+
+
+def _enum_numbers(field: FieldDescriptor) -> frozenset[int] | None:
+    """The numbers an enum field's enum declares; None for a field of another type."""
+    if field.type != FieldDescriptor.TYPE_ENUM or field.enum_type is None:
+        return None
+    return frozenset(v.number for v in field.enum_type.values)
 
 
 @cache
@@ -105,11 +122,7 @@ def _plan(descriptor: Descriptor) -> tuple[_FieldPlan, ...]:
                 max_items=rules.max_items or MAX_ITEMS,
                 minimum=rules.min if rules.HasField("min") else None,
                 maximum=rules.max if rules.HasField("max") else None,
-                known=(
-                    frozenset(v.number for v in field.enum_type.values)
-                    if field.type == FieldDescriptor.TYPE_ENUM
-                    else None
-                ),
+                known=_enum_numbers(field),
             )
         )
     return tuple(plans)
@@ -121,7 +134,7 @@ def violations(message: Message, prefix: str = "") -> list[FieldViolation]:
     if isinstance(message, Undecodable):
         return [message.violation()]
     if message.DESCRIPTOR.full_name == _TIMESTAMP:
-        return _timestamp(message, prefix.rstrip("."))
+        return _timestamp(cast(Timestamp, message), prefix.rstrip("."))
     found: list[FieldViolation] = []
     for plan in _plan(message.DESCRIPTOR):
         field = plan.field
@@ -142,7 +155,14 @@ def violations(message: Message, prefix: str = "") -> list[FieldViolation]:
     return found
 
 
-def _one(plan: _FieldPlan, message: Message, container, index, path: str, found: list) -> None:
+def _one(
+    plan: _FieldPlan,
+    message: Message,
+    container: Any,
+    index: int | None,
+    path: str,
+    found: list[FieldViolation],
+) -> None:
     """Checks one value: a field of `message`, or item `index` of a repeated `container`."""
     field = plan.field
     value = getattr(message, field.name) if container is None else container[index]
@@ -152,7 +172,8 @@ def _one(plan: _FieldPlan, message: Message, container, index, path: str, found:
         return
     if plan.known is not None:
         if value not in plan.known:
-            found.append(FieldViolation(path, f"{value} is not a value of {field.enum_type.name}"))
+            enum_name = field.enum_type.name if field.enum_type is not None else "its enum"
+            found.append(FieldViolation(path, f"{value} is not a value of {enum_name}"))
         elif plan.required and not value and container is None:
             found.append(FieldViolation(path, "is required"))
         return
@@ -168,7 +189,15 @@ def _one(plan: _FieldPlan, message: Message, container, index, path: str, found:
             found.append(FieldViolation(path, f"must be at most {plan.maximum}"))
 
 
-def _text(plan: _FieldPlan, message, container, index, value, path: str, found: list) -> None:
+def _text(
+    plan: _FieldPlan,
+    message: Message,
+    container: Any,
+    index: int | None,
+    value: str | bytes,
+    path: str,
+    found: list[FieldViolation],
+) -> None:
     if len(value) > plan.max_len:
         unit = "characters" if isinstance(value, str) else "bytes"
         found.append(FieldViolation(path, f"is {len(value)} {unit} long; at most {plan.max_len}"))
@@ -184,7 +213,8 @@ def _text(plan: _FieldPlan, message, container, index, value, path: str, found: 
         elif plan.required and container is None:
             found.append(FieldViolation(path, "is required"))
         return
-    if plan.check is None:
+    # Formats apply to strings only (a proto's rules put them on no bytes field).
+    if plan.check is None or not isinstance(value, str):
         return
     try:
         normalized = plan.check(value)
@@ -198,7 +228,7 @@ def _text(plan: _FieldPlan, message, container, index, value, path: str, found: 
             container[index] = normalized
 
 
-def _timestamp(stamp: Message, path: str) -> list[FieldViolation]:
+def _timestamp(stamp: Timestamp, path: str) -> list[FieldViolation]:
     if not EARLIEST_SECONDS <= stamp.seconds < LATEST_SECONDS:
         return [FieldViolation(path, "must lie between 1900-01-01 and 2199-12-31")]
     if not 0 <= stamp.nanos <= 999_999_999:

@@ -6,6 +6,7 @@ import asyncio
 
 from alembic import context
 from sqlalchemy import text
+from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
 config = context.config
@@ -13,7 +14,7 @@ schema: str = config.attributes["schema"]
 url: str = config.attributes["url"]
 
 
-def _migrate(connection) -> None:
+def _migrate(connection: Connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=None,
