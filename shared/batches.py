@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 from google.protobuf.message import Message
 
@@ -18,6 +18,9 @@ from shared.errors import DomainError, FieldViolation, InvalidArgument
 from shared.grpc.coalescing import Coalescer, coalesced
 from shared.grpc.status import to_status
 from shared.transactions import Transactions, Work
+
+RequestT = TypeVar("RequestT", bound=Message)
+OutcomeT = TypeVar("OutcomeT", bound=Message)
 
 # At most this many requests in one batch call: the bound of every batch request (max_items).
 MAX_TOGETHER = 200
@@ -38,8 +41,8 @@ def refuse_repeated_request_ids(requests: Sequence[Any]) -> None:
 
 
 def outcomes(
-    results: Sequence[Message | DomainError], outcome_type: Callable[..., Message], domain: str
-) -> list[Message]:
+    results: Sequence[Message | DomainError], outcome_type: Callable[..., OutcomeT], domain: str
+) -> list[OutcomeT]:
     """Each result as its outcome message: the response, or the status of its refusal."""
     return [
         outcome_type(error=to_status(result, domain))
@@ -50,15 +53,15 @@ def outcomes(
 
 
 async def read_each(
-    requests: Sequence[Message],
-    alone: Callable[[Message], Awaitable[Message]],
-    outcome_type: Callable[..., Message],
+    requests: Sequence[RequestT],
+    alone: Callable[[RequestT], Awaitable[Message]],
+    outcome_type: Callable[..., OutcomeT],
     domain: str,
-) -> list[Message]:
+) -> list[OutcomeT]:
     """The outcomes of a batch of reads, each answered side by side by the single RPC's handler
     (`alone`), with the same checks of who may see what: one refused read does not fail another."""
 
-    async def one(request: Message) -> Message | DomainError:
+    async def one(request: RequestT) -> Message | DomainError:
         try:
             return await alone(request)
         except DomainError as refused:
@@ -72,11 +75,11 @@ async def answer_together(
     method: str,
     batch: Any,
     response_type: type[Message],
-    outcome_type: Callable[..., Message],
+    outcome_type: Callable[..., OutcomeT],
     domain: str,
-    prepare: Callable[[Message], Awaitable[Work]],
-    alone: Callable[[Message], Awaitable[Message]],
-) -> list[Message]:
+    prepare: Callable[[RequestT], Awaitable[Work]],
+    alone: Callable[[RequestT], Awaitable[Message]],
+) -> list[OutcomeT]:
     """The outcomes of a batch of `method` requests, each served as alone in one transaction
     for all (Transactions.write_together)."""
     refuse_repeated_request_ids(batch.requests)

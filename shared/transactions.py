@@ -79,7 +79,7 @@ class Transactions:
         requests: Sequence[Mutating],
         response_type: type[ResponseT],
         work: ManyWork,
-        alone: Callable[[Message], Awaitable[ResponseT]],
+        alone: Callable[[Any], Awaitable[ResponseT]],
     ) -> list[ResponseT | DomainError]:
         """Each request answered as `write` answers it alone, the fresh ones in one transaction:
         every request id claimed in one statement, `work` done for the claimed set (per request,
@@ -126,8 +126,8 @@ class Transactions:
         method: str,
         requests: Sequence[Mutating],
         response_type: type[ResponseT],
-        prepare: Callable[[Message], Awaitable[Work]],
-        alone: Callable[[Message], Awaitable[ResponseT]],
+        prepare: Callable[[Any], Awaitable[Work]],
+        alone: Callable[[Any], Awaitable[ResponseT]],
     ) -> list[ResponseT | DomainError]:
         """Each request answered as `write` answers it alone, with one transaction for all: the
         answers already stored are looked up first (one statement) and given again; for each

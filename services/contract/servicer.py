@@ -74,14 +74,14 @@ def contract_message(record: ContractRecord) -> pb.Contract:
     return pb.Contract(
         name=f"contracts/{row['id']}",
         terms=record.terms,
-        state=pb.ContractState.Value(f"CONTRACT_STATE_{row['state']}"),
+        state=f"CONTRACT_STATE_{row['state']}",
         canonical_bytes=statements.contract_terms(record.terms),
         digest=row["digest"],
         signatures=[
             pb.SignatureEvidence(
                 signature=parties_pb2.Signature(
                     signer=s["signer"],
-                    algorithm=parties_pb2.SignatureAlgorithm.Value(f"SIGNATURE_ALGORITHM_{s['algorithm']}"),
+                    algorithm=f"SIGNATURE_ALGORITHM_{s['algorithm']}",
                     signature=s["signature"],
                     certificate_pem=s["certificate_pem"],
                     sign_time=to_timestamp(s["sign_time"]),
@@ -125,7 +125,7 @@ class ContractServicer(contract_service_pb2_grpc.ContractServiceServicer):
 
     async def CreateProject(
         self, request: pb.CreateProjectRequest, context: Context
-    ) -> pb.CreateProjectResponse:
+    ) -> pb.CreateProjectResponse | bytes:
         unknown = authority_violations(
             (f"units[{i}].unit_number", u.unit_number) for i, u in enumerate(request.units)
         )
@@ -216,7 +216,7 @@ class ContractServicer(contract_service_pb2_grpc.ContractServiceServicer):
         await self.tx.read(lambda c: self.contracts.check_unit(c, request.terms))
         blockers = await self.contracts.contract_blockers(request.terms)
 
-        async def work(connection: asyncpg.Connection, at: dt.datetime):
+        async def work(connection: asyncpg.Connection, at: dt.datetime) -> pb.CreateContractResponse:
             record = await self.contracts.create_contract(
                 connection, at, request.request_id, request.terms, blockers
             )
@@ -293,7 +293,7 @@ class ContractServicer(contract_service_pb2_grpc.ContractServiceServicer):
     ) -> pb.SignContractResponse:
         contract_id = await self._party_to(request.name)
 
-        async def work(connection: asyncpg.Connection, at: dt.datetime):
+        async def work(connection: asyncpg.Connection, at: dt.datetime) -> pb.SignContractResponse:
             record = await self.contracts.sign(connection, at, contract_id, request.signature)
             return pb.SignContractResponse(contract=contract_message(record))
 
@@ -304,7 +304,7 @@ class ContractServicer(contract_service_pb2_grpc.ContractServiceServicer):
     ) -> pb.FileContractResponse:
         contract_id = await self._party_to(request.name)
 
-        async def work(connection: asyncpg.Connection, at: dt.datetime):
+        async def work(connection: asyncpg.Connection, at: dt.datetime) -> pb.FileContractResponse:
             record = await self.contracts.file(connection, at, contract_id)
             return pb.FileContractResponse(contract=contract_message(record))
 
@@ -319,7 +319,7 @@ class ContractServicer(contract_service_pb2_grpc.ContractServiceServicer):
             raise InvalidArgument([FieldViolation("basis", "joint consent or a court ruling is required")])
         blockers = await self.contracts.reopening_blockers(contract_id)
 
-        async def work(connection: asyncpg.Connection, at: dt.datetime):
+        async def work(connection: asyncpg.Connection, at: dt.datetime) -> pb.CancelContractResponse:
             record = await self.contracts.cancel(connection, at, contract_id, request, blockers)
             return pb.CancelContractResponse(contract=contract_message(record))
 

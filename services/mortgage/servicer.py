@@ -29,7 +29,7 @@ def mortgage_message(row) -> pb.Mortgage:
         unit_number=row["unit_number"],
         loan=parties_pb2.Loan.FromString(row["loan"]),
         mortgagors=pb.Mortgage.FromString(row["mortgagors"]).mortgagors,
-        state=pb.MortgageState.Value(f"MORTGAGE_STATE_{row['state']}"),
+        state=f"MORTGAGE_STATE_{row['state']}",
         registry_case=f"cases/{row['case_number']}" if row["case_number"] else "",
         proof_number=row["proof_number"],
         entry=row["entry"],

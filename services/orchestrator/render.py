@@ -12,10 +12,10 @@ from shared.timestamps import to_timestamp
 
 def step_message(kind: StepKind, record) -> pb.PurchaseStep:
     if record is None:
-        return pb.PurchaseStep(kind=pb.StepKind.Value(f"STEP_KIND_{kind.value}"), state=pb.STEP_STATE_PENDING)
+        return pb.PurchaseStep(kind=f"STEP_KIND_{kind.value}", state=pb.STEP_STATE_PENDING)
     message = pb.PurchaseStep(
-        kind=pb.StepKind.Value(f"STEP_KIND_{kind.value}"),
-        state=pb.StepState.Value(f"STEP_STATE_{record['state']}"),
+        kind=f"STEP_KIND_{kind.value}",
+        state=f"STEP_STATE_{record['state']}",
         start_time=to_timestamp(record["start_time"]),
         end_time=to_timestamp(record["end_time"]),
         attempts=record["attempts"],
@@ -48,7 +48,7 @@ def purchase_message(row, step_rows) -> pb.Purchase:
     purchase = pb.Purchase(
         name=f"purchases/{row['id']}",
         filing=pb.PurchaseFiling.FromString(row["filing"]),
-        state=pb.PurchaseState.Value(f"PURCHASE_STATE_{row['state']}"),
+        state=f"PURCHASE_STATE_{row['state']}",
         steps=steps,
         documents=pb.PurchaseDocuments.FromString(row["documents"]),
         version=row["version"],

@@ -269,7 +269,7 @@ class Purchases:
             outcome = completion.outcomes.add(
                 unit_number=purchase["unit_number"],
                 purchase=f"purchases/{purchase['id']}",
-                state=pb.PurchaseState.Value(f"PURCHASE_STATE_{purchase['state']}"),
+                state=f"PURCHASE_STATE_{purchase['state']}",
             )
             if purchase["problem"]:
                 outcome.error.CopyFrom(status_pb2.Status.FromString(purchase["problem"]))

@@ -121,7 +121,7 @@ class PurchaseServicer(orchestrator_service_pb2_grpc.PurchaseServiceServicer):
 
     async def FilePurchase(
         self, request: pb.FilePurchaseRequest, context: Context
-    ) -> pb.FilePurchaseResponse:
+    ) -> pb.FilePurchaseResponse | bytes:
         self.door.filing()
         who = caller()
         filing = request.filing
@@ -212,7 +212,7 @@ class PurchaseServicer(orchestrator_service_pb2_grpc.PurchaseServiceServicer):
 
     async def CompleteBuilding(
         self, request: pb.CompleteBuildingRequest, context: Context
-    ) -> pb.CompleteBuildingResponse:
+    ) -> pb.CompleteBuildingResponse | bytes:
         who = caller()
         building = request.building_number
         holder = await building_developer(self.purchases.clients.contract, building)
@@ -256,7 +256,7 @@ class PurchaseServicer(orchestrator_service_pb2_grpc.PurchaseServiceServicer):
         # never one whose certificate the seller still reads.
         await self.purchases.release_certificates(request.name, handover, who)
 
-        async def work(connection: asyncpg.Connection, at: dt.datetime):
+        async def work(connection: asyncpg.Connection, at: dt.datetime) -> pb.ConfirmHandoverResponse:
             purchase = await self.purchases.confirm_handover(connection, at, request.name, handover, who)
             return pb.ConfirmHandoverResponse(purchase=purchase)
 
@@ -272,7 +272,7 @@ class PurchaseServicer(orchestrator_service_pb2_grpc.PurchaseServiceServicer):
         if request.HasField("joint"):
             await self._verify_consent(request, who)
 
-        async def work(connection: asyncpg.Connection, at: dt.datetime):
+        async def work(connection: asyncpg.Connection, at: dt.datetime) -> pb.CancelPurchaseResponse:
             return pb.CancelPurchaseResponse(
                 purchase=await self.purchases.cancel(connection, at, request, who)
             )
@@ -284,7 +284,7 @@ class PurchaseServicer(orchestrator_service_pb2_grpc.PurchaseServiceServicer):
     ) -> pb.ResumePurchaseResponse:
         who = caller()
 
-        async def work(connection: asyncpg.Connection, at: dt.datetime):
+        async def work(connection: asyncpg.Connection, at: dt.datetime) -> pb.ResumePurchaseResponse:
             return pb.ResumePurchaseResponse(
                 purchase=await self.purchases.resume(connection, at, request, who)
             )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 
 import asyncpg
 
@@ -221,7 +222,7 @@ class PreregistrationServicer(preregistration_service_pb2_grpc.PreregistrationSe
 
     async def CancelPreregistration(
         self, request: pb.CancelPreregistrationRequest, context: Context
-    ) -> pb.CancelPreregistrationResponse:
+    ) -> pb.CancelPreregistrationResponse | bytes:
         who = caller()
         require_ruling_actor(who, request)
         await self._visible(PREREGISTRATIONS, request.name)
@@ -229,7 +230,7 @@ class PreregistrationServicer(preregistration_service_pb2_grpc.PreregistrationSe
             raise InvalidArgument([FieldViolation("basis", "joint consent or a court ruling is required")])
         await self.service.check_cancellation_consent(request, self.tx.clock.now())
 
-        async def begin(connection: asyncpg.Connection, at: dt.datetime, operation):
+        async def begin(connection: asyncpg.Connection, at: dt.datetime, operation: uuid.UUID) -> str:
             case = await self.service.lodge_cancellation(connection, at, request, who.uri, operation)
             return case.name
 
@@ -237,13 +238,13 @@ class PreregistrationServicer(preregistration_service_pb2_grpc.PreregistrationSe
 
     async def ReleasePremortgage(
         self, request: pb.ReleasePremortgageRequest, context: Context
-    ) -> pb.ReleasePremortgageResponse:
+    ) -> pb.ReleasePremortgageResponse | bytes:
         who = caller()
         require_ruling_actor(who, request)
         await self._visible(PREMORTGAGES, request.name)
         await self.service.check_release_consent(request, self.tx.clock.now())
 
-        async def begin(connection: asyncpg.Connection, at: dt.datetime, operation):
+        async def begin(connection: asyncpg.Connection, at: dt.datetime, operation: uuid.UUID) -> str:
             case = await self.service.lodge_release(connection, at, request, who.uri, operation)
             return case.name
 

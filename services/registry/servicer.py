@@ -75,8 +75,8 @@ def entry_message(view: EntryView) -> pb.Entry:
         name=entry.name,
         unit_number=entry.unit_number,
         sequence=entry.sequence,
-        kind=pb.EntryKind.Value(f"ENTRY_KIND_{entry.kind.value}"),
-        state=pb.EntryState.Value(f"ENTRY_STATE_{view.state.value}"),
+        kind=f"ENTRY_KIND_{entry.kind.value}",
+        state=f"ENTRY_STATE_{view.state.value}",
         holders=entry.holders,
         share_basis_points=entry.shares,
         amount_fen=entry.amount_fen,
@@ -268,7 +268,7 @@ class RegistryServicer(registry_service_pb2_grpc.RegistryServiceServicer):
             for u in request.units
         ]
 
-        async def work(connection: asyncpg.Connection, at: dt.datetime):
+        async def work(connection: asyncpg.Connection, at: dt.datetime) -> pb.CreateBuildingResponse:
             views = await self.book.create_building(connection, request.building_number, units)
             return pb.CreateBuildingResponse(units=[unit_message(v) for v in views])
 
@@ -322,7 +322,7 @@ class RegistryServicer(registry_service_pb2_grpc.RegistryServiceServicer):
         actor = caller()
         case = _case_to_commit(request)
 
-        async def work(connection: asyncpg.Connection, at: dt.datetime):
+        async def work(connection: asyncpg.Connection, at: dt.datetime) -> pb.CommitCaseResponse:
             committed = await self.book.commit_case(connection, at, _applied(case, request, at), actor.uri)
             return _committed(committed, at)
 
@@ -381,7 +381,7 @@ class RegistryServicer(registry_service_pb2_grpc.RegistryServiceServicer):
             raise InvalidArgument(violations)
         renumbered = {r.unit_number: r.presale_unit_number for r in request.renumbered}
 
-        async def work(connection: asyncpg.Connection, at: dt.datetime):
+        async def work(connection: asyncpg.Connection, at: dt.datetime) -> pb.RecordFirstRegistrationResponse:
             created = await self.book.record_first_registration(
                 connection,
                 at,
@@ -433,7 +433,7 @@ class RegistryServicer(registry_service_pb2_grpc.RegistryServiceServicer):
         if violations:
             raise InvalidArgument(violations)
 
-        async def work(connection: asyncpg.Connection, at: dt.datetime):
+        async def work(connection: asyncpg.Connection, at: dt.datetime) -> pb.SeizeUnitResponse:
             created = await self.book.seize(
                 connection,
                 at,
@@ -457,7 +457,7 @@ class RegistryServicer(registry_service_pb2_grpc.RegistryServiceServicer):
         unit, sequence = _entry_sequence(request.entry, "entry")
         end = from_timestamp(request, "end_time")
 
-        async def work(connection: asyncpg.Connection, at: dt.datetime):
+        async def work(connection: asyncpg.Connection, at: dt.datetime) -> pb.RenewSeizureResponse:
             if end > seizure_term_limit(at):
                 raise InvalidArgument(
                     [FieldViolation("end_time", "a renewal runs at most three years (民诉法解释 485)")]
@@ -475,7 +475,7 @@ class RegistryServicer(registry_service_pb2_grpc.RegistryServiceServicer):
         actor = caller()
         unit, sequence = _entry_sequence(request.entry, "entry")
 
-        async def work(connection: asyncpg.Connection, at: dt.datetime):
+        async def work(connection: asyncpg.Connection, at: dt.datetime) -> pb.ReleaseSeizureResponse:
             released, promoted = await self.book.release_seizure(
                 connection, at, unit, sequence, _ruling(request.ruling), actor.uri
             )
@@ -495,7 +495,7 @@ class RegistryServicer(registry_service_pb2_grpc.RegistryServiceServicer):
             EntryKind.OBJECTION, (request.objector,), related_sequence=related, note=request.grounds
         )
 
-        async def work(connection: asyncpg.Connection, at: dt.datetime):
+        async def work(connection: asyncpg.Connection, at: dt.datetime) -> pb.AddObjectionResponse:
             created = await self.book.add_objection(
                 connection,
                 at,
@@ -515,7 +515,7 @@ class RegistryServicer(registry_service_pb2_grpc.RegistryServiceServicer):
         unit, sequence = _entry_sequence(request.entry, "entry")
         lawsuit = _ruling(request.lawsuit) if request.HasField("lawsuit") else None
 
-        async def work(connection: asyncpg.Connection, at: dt.datetime):
+        async def work(connection: asyncpg.Connection, at: dt.datetime) -> pb.LiftObjectionResponse:
             lifted = await self.book.lift_objection(connection, at, unit, sequence, lawsuit, actor.uri)
             return pb.LiftObjectionResponse(entry=entry_message(lifted))
 
@@ -527,7 +527,7 @@ class RegistryServicer(registry_service_pb2_grpc.RegistryServiceServicer):
         actor = caller()
         unit, sequence = _entry_sequence(request.entry, "entry")
 
-        async def work(connection: asyncpg.Connection, at: dt.datetime):
+        async def work(connection: asyncpg.Connection, at: dt.datetime) -> pb.RequestCorrectionResponse:
             created = await self.book.request_correction(
                 connection, at, unit, sequence, request.grounds, actor.uri
             )
@@ -544,7 +544,7 @@ class RegistryServicer(registry_service_pb2_grpc.RegistryServiceServicer):
             _new_entry(request.corrected, "corrected", unit) if request.HasField("corrected") else None
         )
 
-        async def work(connection: asyncpg.Connection, at: dt.datetime):
+        async def work(connection: asyncpg.Connection, at: dt.datetime) -> pb.ResolveCorrectionResponse:
             touched = await self.book.resolve_correction(connection, at, unit, sequence, corrected, actor.uri)
             return pb.ResolveCorrectionResponse(entries=[entry_message(v) for v in touched])
 
@@ -562,7 +562,7 @@ class RegistryServicer(registry_service_pb2_grpc.RegistryServiceServicer):
             restricts_transfer=request.restricts_transfer,
         )
 
-        async def work(connection: asyncpg.Connection, at: dt.datetime):
+        async def work(connection: asyncpg.Connection, at: dt.datetime) -> pb.RecordAgreementResponse:
             created = await self.book.append_simple(
                 connection,
                 at,

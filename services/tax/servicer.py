@@ -32,12 +32,12 @@ def assessment_message(row, payments, reassessments=()) -> pb.Assessment:
         buyers=pb.AssessDeedTaxRequest.FromString(row["buyers"]).buyers,
         price_ex_vat_fen=row["price_ex_vat_fen"],
         gross_area_dm2=row["gross_area_dm2"],
-        home_count=parties_pb2.HomeCount.Value(f"HOME_COUNT_{row['home_count']}"),
+        home_count=f"HOME_COUNT_{row['home_count']}",
         residential=row["residential"],
         rate_basis_points=row["rate_basis_points"],
         tax_fen=row["tax_fen"],
         rate_basis=row["rate_basis"],
-        state=pb.AssessmentState.Value(f"ASSESSMENT_STATE_{row['state']}"),
+        state=f"ASSESSMENT_STATE_{row['state']}",
         clearance_number=row["clearance_number"] or "",
         payments=[
             pb.Payment(
@@ -108,7 +108,7 @@ class TaxServicer(tax_service_pb2_grpc.TaxServiceServicer):
             raise InvalidArgument(violations)
         signed = await self.tax.signed_terms(request)
 
-        async def work(connection: asyncpg.Connection, at: dt.datetime):
+        async def work(connection: asyncpg.Connection, at: dt.datetime) -> pb.AssessDeedTaxResponse:
             row = await self.tax.assess(connection, at, request, signed)
             return pb.AssessDeedTaxResponse(assessment=await self._render(connection, row))
 
@@ -158,7 +158,7 @@ class TaxServicer(tax_service_pb2_grpc.TaxServiceServicer):
         who = caller()
         await self.tax.require_collector(request.assessment, who)
 
-        async def work(connection: asyncpg.Connection, at: dt.datetime):
+        async def work(connection: asyncpg.Connection, at: dt.datetime) -> pb.RecordPaymentResponse:
             row = await self.tax.record_payment(connection, at, request.assessment, request.payment, who.uri)
             return pb.RecordPaymentResponse(assessment=await self._render(connection, row))
 
@@ -200,7 +200,7 @@ class TaxServicer(tax_service_pb2_grpc.TaxServiceServicer):
         row = await self.tx.read(lambda c: self.tax.load(c, request.assessment))
         await self.tax.require_contract_failed(row["contract"])
 
-        async def work(connection: asyncpg.Connection, at: dt.datetime):
+        async def work(connection: asyncpg.Connection, at: dt.datetime) -> pb.RefundDeedTaxResponse:
             row = await self.tax.refund(connection, at, request.assessment, request.reason)
             return pb.RefundDeedTaxResponse(
                 assessment=await self._render(connection, row), refund_fen=row["refund_fen"]
@@ -241,7 +241,7 @@ class TaxServicer(tax_service_pb2_grpc.TaxServiceServicer):
         self, request: pb.ReassessDeedTaxRequest, context: Context
     ) -> pb.ReassessDeedTaxResponse:
 
-        async def work(connection: asyncpg.Connection, at: dt.datetime):
+        async def work(connection: asyncpg.Connection, at: dt.datetime) -> pb.ReassessDeedTaxResponse:
             row = await self.tax.reassess(connection, at, request)
             return pb.ReassessDeedTaxResponse(assessment=await self._render(connection, row))
 
@@ -251,7 +251,7 @@ class TaxServicer(tax_service_pb2_grpc.TaxServiceServicer):
         self, request: pb.ReleaseClearanceRequest, context: Context
     ) -> pb.ReleaseClearanceResponse:
 
-        async def work(connection: asyncpg.Connection, at: dt.datetime):
+        async def work(connection: asyncpg.Connection, at: dt.datetime) -> pb.ReleaseClearanceResponse:
             row = await self.tax.release(connection, at, request.clearance_number, request.transfer_case)
             return pb.ReleaseClearanceResponse(assessment=await self._render(connection, row))
 

@@ -37,7 +37,7 @@ def site_inspection_message(row) -> pb.SiteInspection:
     return pb.SiteInspection(
         name=site_inspection_name(row),
         building_number=row["building_number"],
-        outcome=pb.SiteInspectionOutcome.Value(f"SITE_INSPECTION_OUTCOME_{row['outcome']}"),
+        outcome=f"SITE_INSPECTION_OUTCOME_{row['outcome']}",
         findings=row["findings"],
         inspector=row["inspector"],
         inspect_time=to_timestamp(row["inspect_time"]),
@@ -202,7 +202,7 @@ class TransferServicer(transfer_service_pb2_grpc.TransferServiceServicer):
             raise InvalidArgument([FieldViolation("findings", "say what is not as described")])
         await building_developer(self.service.contracts, request.building_number)
 
-        async def work(connection: asyncpg.Connection, at: dt.datetime):
+        async def work(connection: asyncpg.Connection, at: dt.datetime) -> pb.RecordSiteInspectionResponse:
             row = await self.service.record_site_inspection(connection, at, request, who.uri)
             return pb.RecordSiteInspectionResponse(site_inspection=site_inspection_message(row))
 
@@ -263,7 +263,7 @@ class TransferServicer(transfer_service_pb2_grpc.TransferServiceServicer):
 
     async def BatchLodgeTransfers(
         self, request: pb.BatchLodgeTransfersRequest, context: Context
-    ) -> pb.BatchLodgeTransfersResponse:
+    ) -> pb.BatchLodgeTransfersResponse | bytes:
         who = caller()
         for i, application in enumerate(request.applications):
             require_own_sale(who, application.developer.uscc, f"applications[{i}].developer.uscc")
@@ -327,7 +327,7 @@ class TransferServicer(transfer_service_pb2_grpc.TransferServiceServicer):
         transfer = parse_transfer_name(request.transfer)
         released = request.release_time.ToDatetime(tzinfo=dt.UTC)
 
-        async def work(connection: asyncpg.Connection, at: dt.datetime):
+        async def work(connection: asyncpg.Connection, at: dt.datetime) -> pb.ReleaseCertificatesResponse:
             if await repository.transfer(connection, transfer) is None:
                 raise NotFound(f"no transfer {request.transfer!r}")
             rows = await repository.release_certificates(connection, transfer, released)

@@ -18,13 +18,14 @@ import logging
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol, TypeVar
 
 import asyncpg
 import grpc
 from google.protobuf.message import Message
 from google.rpc import status_pb2
 
+from deedflow.registry.v1 import registry_service_pb2 as registry_pb
 from deedflow.type.v1.reasons import Reason
 from shared.auth import Role, caller
 from shared.casework import repository
@@ -47,7 +48,7 @@ from shared.db import Database
 from shared.districts import authority_of
 from shared.errors import AnsweredBefore, DomainError, FailedPrecondition, NotFound, PermissionDenied
 from shared.grpc.status import error_info, to_status
-from shared.journal import Driver, Operation, Refused
+from shared.journal import Driver, Operation, Refused, Render
 from shared.numbering import allocate, case_number
 from shared.outcomes import Failure, classify, status_of
 from shared.transactions import Transactions
@@ -78,7 +79,8 @@ class Case:
 
     @property
     def number(self) -> str:
-        return self.row["case_number"]
+        number: str = self.row["case_number"]
+        return number
 
     @property
     def name(self) -> str:
@@ -94,12 +96,14 @@ class Case:
 
     @property
     def subject(self) -> str:
-        return self.row["subject"]
+        subject: str = self.row["subject"]
+        return subject
 
     @property
     def corrections(self) -> list[dict[str, str]]:
         raw = self.row["corrections"]
-        return json.loads(raw) if isinstance(raw, str) else raw
+        corrections: list[dict[str, str]] = json.loads(raw) if isinstance(raw, str) else raw
+        return corrections
 
 
 class CaseHandler(Protocol):
@@ -115,7 +119,7 @@ class CaseHandler(Protocol):
     async def abandon(self, connection: asyncpg.Connection, case: Case, at: dt.datetime) -> None: ...
 
 
-def refuse_if_restricted(restrictions) -> None:
+def refuse_if_restricted(restrictions: Sequence[registry_pb.Restriction]) -> None:
     """The register's first restriction (a CheckDisposal answer) as this office's refusal."""
     if restrictions:
         first = restrictions[0]
@@ -156,8 +160,8 @@ class CaseBook:
         state: CaseState,
         actor: str,
         at: dt.datetime,
-        notes=(),
-        **columns,
+        notes: Sequence[str] = (),
+        **columns: Any,
     ) -> None:
         await repository.update_case(connection, case.number, at, state=state.value, **columns)
         await repository.add_event(connection, case.number, state.value, actor, at, list(notes))
@@ -314,7 +318,8 @@ class CaseBook:
             await connection.execute(
                 "UPDATE registry_case SET register_operation = NULL WHERE case_number = $1", current.number
             )
-            return status.SerializeToString()
+            refusal: bytes = status.SerializeToString()
+            return refusal
 
         await op.local("refused", refused)
         raise AnsweredBefore(status)
@@ -414,18 +419,23 @@ class CaseBook:
 
 
 # The answer of an RPC that lodges or enters a case: (connection, request, case) -> response.
-Respond = Callable[[asyncpg.Connection, Message, Case], Awaitable[Message]]
+RequestT = TypeVar("RequestT", bound=Message)
+ResponseT = TypeVar("ResponseT", bound=Message)
+Respond = Callable[[asyncpg.Connection, RequestT, Case], Awaitable[ResponseT]]
 # Lodges the request's case in the caller's transaction; with an operation id, to be entered by it.
 Lodge = Callable[[asyncpg.Connection, dt.datetime, uuid.UUID | None], Awaitable[Case]]
 
 
 def entering(
-    book: CaseBook, request_type: type[Message], respond: Respond, refuse_on_refusal: bool = True
+    book: CaseBook,
+    request_type: type[RequestT],
+    respond: Respond[RequestT, ResponseT],
+    refuse_on_refusal: bool = True,
 ) -> Driver:
     """The driver of an operation that enters its case (the operation's subject) in the book and
     answers with `respond`: the same answer the RPC gives when its case waits for a clerk."""
 
-    async def drive(op: Operation):
+    async def drive(op: Operation) -> Render:
         request = request_type.FromString(op.input)
         case_now = await book.enter(op, op.subject, refuse_on_refusal)
 
@@ -441,12 +451,12 @@ def entering(
 async def lodge_or_enter(
     tx: Transactions,
     method: str,
-    request: Message,
-    response_type: type[Message],
+    request: Any,
+    response_type: type[ResponseT],
     lodge: Lodge,
-    respond: Respond,
+    respond: Respond[Any, ResponseT],
     remembered: dict[str, Sequence[Message]] | None = None,
-):
+) -> ResponseT | bytes:
     """ "File once" (auto_register): lodged and entered, as an operation of the journal (its
     driver registered as `entering(..., respond)` under `method`), with any facts read for it
     already (`remembered`, Journal.start); else lodged in one transaction, to wait for a clerk.
@@ -461,14 +471,16 @@ async def lodge_or_enter(
         )
     if request.auto_register:
 
-        async def begin(connection: asyncpg.Connection, at: dt.datetime, operation: uuid.UUID):
+        async def begin(
+            connection: asyncpg.Connection, at: dt.datetime, operation: uuid.UUID
+        ) -> tuple[str, Case]:
             # The lodged case goes to the driver with its name: entering it needs no read back.
             case = await lodge(connection, at, operation)
             return case.name, case
 
         return await tx.operate(method, request, method, begin, remembered)
 
-    async def work(connection: asyncpg.Connection, at: dt.datetime) -> Message:
+    async def work(connection: asyncpg.Connection, at: dt.datetime) -> ResponseT:
         return await respond(connection, request, await lodge(connection, at, None))
 
     return await tx.write(method, request, response_type, work)

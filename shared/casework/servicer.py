@@ -4,6 +4,7 @@ for its own cases."""
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 
 import asyncpg
 
@@ -29,8 +30,8 @@ def case_message(case: Case) -> pb.Case:
     return pb.Case(
         name=case.name,
         case_number=case.number,
-        kind=pb.CaseKind.Value(f"CASE_KIND_{row['kind']}"),
-        state=pb.CaseState.Value(f"CASE_STATE_{row['state']}"),
+        kind=f"CASE_KIND_{row['kind']}",
+        state=f"CASE_STATE_{row['state']}",
         unit_number=row["unit_number"],
         applicants=row["applicants"],
         lodge_time=to_timestamp(row["lodge_time"]),
@@ -45,7 +46,7 @@ def case_message(case: Case) -> pb.Case:
         document_number=row["document_number"],
         history=[
             pb.CaseEvent(
-                state=pb.CaseState.Value(f"CASE_STATE_{e['state']}"),
+                state=f"CASE_STATE_{e['state']}",
                 actor=e["actor"],
                 event_time=to_timestamp(e["event_time"]),
                 notes=e["notes"],
@@ -94,7 +95,7 @@ class CaseworkServicer(casework_service_pb2_grpc.CaseworkServiceServicer):
             next_page_token=paging.issue(found[size - 1].number, request) if len(found) > size else "",
         )
 
-    async def _visible(self, name: str):
+    async def _visible(self, name: str) -> Case:
         """The case, if the caller is an official or one of its applying organizations; to anyone
         else it does not exist (its applicants' personal data with it)."""
         case = await self.tx.read(lambda connection: self.book.load(connection, name))
@@ -111,7 +112,7 @@ class CaseworkServicer(casework_service_pb2_grpc.CaseworkServiceServicer):
         who = caller()
         corrections = [{"subject": c.subject, "description": c.description} for c in request.corrections]
 
-        async def work(connection: asyncpg.Connection, at: dt.datetime):
+        async def work(connection: asyncpg.Connection, at: dt.datetime) -> pb.RequisitionCaseResponse:
             case = await self.book.requisition(connection, at, request.name, corrections, who.uri)
             return pb.RequisitionCaseResponse(case_record=case_message(case))
 
@@ -131,7 +132,7 @@ class CaseworkServicer(casework_service_pb2_grpc.CaseworkServiceServicer):
                 Reason.CASE_LAPSED, "the requisition went unanswered and the application lapsed; apply anew"
             )
 
-        async def work(connection: asyncpg.Connection, at: dt.datetime):
+        async def work(connection: asyncpg.Connection, at: dt.datetime) -> pb.ResubmitCaseResponse:
             case = await self.book.resubmit(connection, at, request.name, list(request.answers), who.uri)
             return pb.ResubmitCaseResponse(case_record=case_message(case))
 
@@ -143,7 +144,7 @@ class CaseworkServicer(casework_service_pb2_grpc.CaseworkServiceServicer):
             await self.tx.read(lambda connection: self.book.load(connection, request.name))
         )
 
-        async def work(connection: asyncpg.Connection, at: dt.datetime):
+        async def work(connection: asyncpg.Connection, at: dt.datetime) -> pb.ApproveCaseResponse:
             case = await self.book.approve(connection, at, request.name, who.uri)
             return pb.ApproveCaseResponse(case_record=case_message(case))
 
@@ -151,8 +152,8 @@ class CaseworkServicer(casework_service_pb2_grpc.CaseworkServiceServicer):
 
     async def RegisterCase(
         self, request: pb.RegisterCaseRequest, context: Context
-    ) -> pb.RegisterCaseResponse:
-        async def begin(connection: asyncpg.Connection, at: dt.datetime, operation):
+    ) -> pb.RegisterCaseResponse | bytes:
+        async def begin(connection: asyncpg.Connection, at: dt.datetime, operation: uuid.UUID) -> str:
             return await self.book.begin_entering(connection, request.name, operation)
 
         return await self.tx.operate("RegisterCase", request, "RegisterCase", begin)
@@ -164,7 +165,7 @@ class CaseworkServicer(casework_service_pb2_grpc.CaseworkServiceServicer):
                 [FieldViolation("reasons", "a refusal gives its reasons in writing (条例 22)")]
             )
 
-        async def work(connection: asyncpg.Connection, at: dt.datetime):
+        async def work(connection: asyncpg.Connection, at: dt.datetime) -> pb.RefuseCaseResponse:
             case = await self.book.refuse(connection, at, request.name, list(request.reasons), who.uri)
             return pb.RefuseCaseResponse(case_record=case_message(case))
 
@@ -176,7 +177,7 @@ class CaseworkServicer(casework_service_pb2_grpc.CaseworkServiceServicer):
         who = caller()
         await self._visible(request.name)
 
-        async def work(connection: asyncpg.Connection, at: dt.datetime):
+        async def work(connection: asyncpg.Connection, at: dt.datetime) -> pb.WithdrawCaseResponse:
             case = await self.book.withdraw(connection, at, request.name, who.uri)
             return pb.WithdrawCaseResponse(case_record=case_message(case))
 
