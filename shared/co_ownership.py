@@ -18,7 +18,9 @@ JOINT = parties_pb2.CO_OWNERSHIP_JOINT
 LABELS = {SOLE: "单独所有", BY_SHARES: "按份共有", JOINT: "共同共有"}
 
 
-def form_of(buyers: Sequence[parties_pb2.Buyer], declared: int) -> int:
+def form_of(
+    buyers: Sequence[parties_pb2.Buyer], declared: parties_pb2.CoOwnership
+) -> parties_pb2.CoOwnership:
     """The form the buyers hold in: as declared, else sole for one buyer and by shares for
     several (the only form before the parties could declare one)."""
     if declared:
@@ -26,7 +28,9 @@ def form_of(buyers: Sequence[parties_pb2.Buyer], declared: int) -> int:
     return SOLE if len(buyers) == 1 else BY_SHARES
 
 
-def violations(buyers: Sequence[parties_pb2.Buyer], declared: int, prefix: str) -> list[FieldViolation]:
+def violations(
+    buyers: Sequence[parties_pb2.Buyer], declared: parties_pb2.CoOwnership, prefix: str
+) -> list[FieldViolation]:
     """What is wrong with the buyers and their shares for the co-ownership form."""
     if not buyers:
         return [FieldViolation(f"{prefix}.buyers", "at least one buyer is required")]

@@ -40,6 +40,8 @@ Mutating = Any
 ResultT = TypeVar("ResultT")
 # One request's change in a transaction the caller opened, answering its response.
 Work = Callable[[asyncpg.Connection, dt.datetime], Awaitable[Message]]
+# The same, answering a response of a known type.
+WorkOf = Callable[[asyncpg.Connection, dt.datetime], Awaitable[ResponseT]]
 # Set-based work for many requests: per request, in order, its response or the error refusing it.
 ManyWork = Callable[[asyncpg.Connection, dt.datetime, list[Message]], Awaitable[list[Message | DomainError]]]
 

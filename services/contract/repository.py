@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from typing import Any
 
 import asyncpg
 
+from shared.sql import one_row
 
-async def insert_project(connection: asyncpg.Connection, row: dict) -> bool:
+
+async def insert_project(connection: asyncpg.Connection, row: dict[str, Any]) -> bool:
     """False if a project with that permit number exists already."""
     inserted = await connection.fetchval(
         """
@@ -26,7 +29,9 @@ async def insert_project(connection: asyncpg.Connection, row: dict) -> bool:
     return bool(inserted)
 
 
-async def insert_units(connection: asyncpg.Connection, permit: str, units: list[tuple]) -> list[str]:
+async def insert_units(
+    connection: asyncpg.Connection, permit: str, units: list[tuple[Any, ...]]
+) -> list[str]:
     """Inserts (unit_number, building_number, room_label, area, residential); returns the unit
     numbers another project already covers."""
     taken = await connection.fetch(
@@ -124,7 +129,10 @@ async def contract(connection: asyncpg.Connection, contract_id: uuid.UUID) -> as
 
 async def contract_developer(connection: asyncpg.Connection, contract_id: uuid.UUID) -> str | None:
     """The seller's USCC, or None when there is no such contract."""
-    return await connection.fetchval("SELECT developer_uscc FROM contract WHERE id = $1", contract_id)
+    value: str | None = await connection.fetchval(
+        "SELECT developer_uscc FROM contract WHERE id = $1", contract_id
+    )
+    return value
 
 
 async def contracts(
@@ -156,7 +164,9 @@ async def signatures(connection: asyncpg.Connection, contract_id: uuid.UUID) -> 
     )
 
 
-async def insert_signature(connection: asyncpg.Connection, contract_id: uuid.UUID, row: dict) -> None:
+async def insert_signature(
+    connection: asyncpg.Connection, contract_id: uuid.UUID, row: dict[str, Any]
+) -> None:
     await connection.execute(
         """
         INSERT INTO contract_signature (contract_id, signer, algorithm, signature, certificate_pem,
@@ -176,11 +186,12 @@ async def insert_signature(connection: asyncpg.Connection, contract_id: uuid.UUI
 
 
 async def set_state(
-    connection: asyncpg.Connection, contract_id: uuid.UUID, state: str, at: dt.datetime, **columns
+    connection: asyncpg.Connection, contract_id: uuid.UUID, state: str, at: dt.datetime, **columns: Any
 ) -> asyncpg.Record:
     """The contract's new state (and columns); the row as updated."""
     assignments = "".join(f", {name} = ${i}" for i, name in enumerate(columns, start=4))
-    return await connection.fetchrow(
+    return await one_row(
+        connection,
         f"UPDATE contract SET state = $2, update_time = $3{assignments} WHERE id = $1 RETURNING *",
         contract_id,
         state,
@@ -190,4 +201,5 @@ async def set_state(
 
 
 async def next_filing_serial(connection: asyncpg.Connection) -> int:
-    return await connection.fetchval("SELECT nextval('filing_number_seq')")
+    value: int = await connection.fetchval("SELECT nextval('filing_number_seq')")
+    return value

@@ -13,6 +13,7 @@ import grpc
 from deedflow.contract.v1 import contract_service_pb2 as pb
 from deedflow.registry.v1 import registry_service_pb2 as registry_pb
 from deedflow.registry.v1 import registry_service_pb2_grpc
+from deedflow.type.v1 import parties_pb2
 from deedflow.type.v1.reasons import Reason
 from services.contract import repository
 from services.contract.domain import (
@@ -116,7 +117,7 @@ class Contracts:
 
     async def record_buildings(self, op: Operation, request: pb.CreateProjectRequest) -> None:
         """The units' physical facts go into the book once, from here (条例 24: asked for once)."""
-        by_building: dict[str, list] = {}
+        by_building: dict[str, list[pb.ProjectUnit]] = {}
         for u in request.units:
             by_building.setdefault(building_of(u.unit_number), []).append(u)
         await op.call_many(
@@ -231,7 +232,7 @@ class Contracts:
         connection: asyncpg.Connection,
         at: dt.datetime,
         contract_id: uuid.UUID,
-        signature,
+        signature: parties_pb2.Signature,
         slot: str = "signature",
     ) -> ContractRecord:
         """Adds one party's signature (the request's field `slot`) once it verifies."""

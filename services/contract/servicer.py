@@ -21,9 +21,10 @@ from shared.districts import authority_violations
 from shared.errors import FieldViolation, InvalidArgument, NotFound
 from shared.grpc.types import Context
 from shared.ids import building_of
-from shared.journal import Operation
+from shared.journal import Operation, Render
 from shared.parties import is_party, require_own_sale, require_ruling_actor
 from shared.timestamps import to_timestamp
+from shared.transactions import WorkOf
 
 DEFAULT_PAGE = 100
 MAX_PAGE = 1000
@@ -33,7 +34,7 @@ def _page_size(value: int) -> int:
     return min(value or DEFAULT_PAGE, MAX_PAGE)
 
 
-def project_message(row) -> pb.Project:
+def project_message(row: asyncpg.Record) -> pb.Project:
     return pb.Project(
         name=f"projects/{row['presale_permit_number']}",
         display_name=row["display_name"],
@@ -53,7 +54,7 @@ _SALE_STATE = {
 }
 
 
-def unit_message(row, restricted: bool = False) -> pb.Unit:
+def unit_message(row: asyncpg.Record, restricted: bool = False) -> pb.Unit:
     """The unit as the caller may see it: which contract holds it is the developer's business."""
     shown = row["contract_id"] is not None and is_party(caller(), row["developer_uscc"])
     return pb.Unit(
@@ -111,12 +112,12 @@ class ContractServicer(contract_service_pb2_grpc.ContractServiceServicer):
         self.tx = contracts.tx
         contracts.tx.journal.driver("CreateProject", self._recorded_project)
 
-    async def _recorded_project(self, op: Operation):
+    async def _recorded_project(self, op: Operation) -> Render:
         request = pb.CreateProjectRequest.FromString(op.input)
         await self.contracts.record_buildings(op, request)
 
-        async def render(connection: asyncpg.Connection):
-            row = await repository.project(connection, request.presale_permit_number)
+        async def render(connection: asyncpg.Connection) -> pb.CreateProjectResponse:
+            row = await self.contracts.project(connection, f"projects/{request.presale_permit_number}")
             project = project_message(row)
             project.building_numbers.extend(sorted({building_of(u.unit_number) for u in request.units}))
             return pb.CreateProjectResponse(project=project)
@@ -132,14 +133,14 @@ class ContractServicer(contract_service_pb2_grpc.ContractServiceServicer):
         if unknown:
             raise InvalidArgument(unknown)
 
-        async def begin(connection: asyncpg.Connection, at: dt.datetime, operation) -> str:
+        async def begin(connection: asyncpg.Connection, at: dt.datetime, operation: uuid.UUID) -> str:
             await self.contracts.create_project(connection, at, request)
             return f"projects/{request.presale_permit_number}"
 
         return await self.tx.operate("CreateProject", request, "CreateProject", begin)
 
     async def GetProject(self, request: pb.GetProjectRequest, context: Context) -> pb.GetProjectResponse:
-        async def work(connection: asyncpg.Connection):
+        async def work(connection: asyncpg.Connection) -> pb.Project:
             row = await self.contracts.project(connection, request.name)
             project = project_message(row)
             project.building_numbers.extend(
@@ -165,7 +166,7 @@ class ContractServicer(contract_service_pb2_grpc.ContractServiceServicer):
 
         after = paging.position(request)
 
-        async def work(connection: asyncpg.Connection):
+        async def work(connection: asyncpg.Connection) -> tuple[list[asyncpg.Record], bool]:
             permit = None
             if request.project:
                 permit = (await self.contracts.project(connection, request.project))["presale_permit_number"]
@@ -241,7 +242,7 @@ class ContractServicer(contract_service_pb2_grpc.ContractServiceServicer):
         contract_id = parse_contract_name(request.name)
         who = caller()
 
-        async def read(connection: asyncpg.Connection):
+        async def read(connection: asyncpg.Connection) -> ContractRecord:
             # The row is read once: it names the seller the caller must be a party to.
             row = await repository.contract(connection, contract_id)
             if row is None or not is_party(who, row["developer_uscc"]):
@@ -270,7 +271,7 @@ class ContractServicer(contract_service_pb2_grpc.ContractServiceServicer):
         size = _page_size(request.page_size)
         state = pb.ContractState.Name(request.state).removeprefix("CONTRACT_STATE_") if request.state else ""
 
-        async def work(connection: asyncpg.Connection):
+        async def work(connection: asyncpg.Connection) -> tuple[list[ContractRecord], bool]:
             rows = await repository.contracts(
                 connection,
                 request.project.removeprefix("projects/"),
@@ -350,10 +351,12 @@ class ContractServicer(contract_service_pb2_grpc.ContractServiceServicer):
         )
         return pb.MarkContractsTransferredResponse(outcomes=outcomes)
 
-    async def _mark_transferred(self, request: pb.MarkContractTransferredRequest):
+    async def _mark_transferred(
+        self, request: pb.MarkContractTransferredRequest
+    ) -> WorkOf[pb.MarkContractTransferredResponse]:
         contract_id = parse_contract_name(request.name)
 
-        async def work(connection: asyncpg.Connection, at: dt.datetime):
+        async def work(connection: asyncpg.Connection, at: dt.datetime) -> pb.MarkContractTransferredResponse:
             record = await self.contracts.mark_transferred(
                 connection, at, contract_id, request.certificate_number
             )

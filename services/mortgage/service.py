@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 import asyncpg
 import grpc
@@ -27,6 +28,7 @@ from shared.casework.domain import CaseKind
 from shared.casework.service import Case, CaseBook, Registered, refuse_if_restricted
 from shared.consent import identity, require_consent
 from shared.errors import FailedPrecondition, NotFound
+from shared.grpc.coalescing import Coalescer
 from shared.ids import request_derived_id
 from shared.journal import Journal, Operation
 from shared.names import parse_uuid_name
@@ -41,21 +43,23 @@ def parse_mortgage_name(name: str) -> uuid.UUID:
     return parse_uuid_name(name, "mortgages")
 
 
-def mortgagor_ids(row) -> list[str]:
+def mortgagor_ids(row: asyncpg.Record) -> list[str]:
     """The resident IDs of a mortgage row's mortgagors."""
     return [m.resident_id for m in pb.Mortgage.FromString(row["mortgagors"]).mortgagors]
 
 
-def _names(buyers) -> list[str]:
+def _names(buyers: Iterable[parties_pb2.Buyer]) -> list[str]:
     return [f"buyers/{b.resident_id}" for b in buyers]
 
 
-async def _insert(connection: asyncpg.Connection, row: dict) -> asyncpg.Record:
+async def _insert(connection: asyncpg.Connection, row: dict[str, Any]) -> asyncpg.Record:
     """A new mortgage; the row as written."""
     return await insert_returning(connection, "mortgage", row)
 
 
-async def _update(connection: asyncpg.Connection, mortgage_id: uuid.UUID, at: dt.datetime, **columns) -> None:
+async def _update(
+    connection: asyncpg.Connection, mortgage_id: uuid.UUID, at: dt.datetime, **columns: Any
+) -> None:
     assignments = "".join(f", {name} = ${i}" for i, name in enumerate(columns, start=3))
     await connection.execute(
         f"UPDATE mortgage SET update_time = $2{assignments} WHERE id = $1", mortgage_id, at, *columns.values()
@@ -72,10 +76,12 @@ class Mortgages:
         self.cases = CaseBook(
             "DY", {CaseKind.MORTGAGE: self.handler, CaseKind.MORTGAGE_DISCHARGE: self.handler}, journal.domain
         )
-        self.unit = calls_together(lambda: self.registry, "GetUnit", "GetUnits", registry_pb.GetUnitsRequest)
+        self.unit: Coalescer[registry_pb.GetUnitRequest, registry_pb.GetUnitResponse] = calls_together(
+            lambda: self.registry, "GetUnit", "GetUnits", registry_pb.GetUnitsRequest
+        )
 
     @property
-    def registry(self):
+    def registry(self) -> registry_service_pb2_grpc.RegistryServiceStub:
         return registry_service_pb2_grpc.RegistryServiceStub(self.peer("registry"))
 
     async def load(self, connection: asyncpg.Connection, name: str, lock: bool = False) -> asyncpg.Record:
@@ -112,7 +118,7 @@ class Mortgages:
         at: dt.datetime,
         request: pb.LodgeMortgageRequest,
         actor: str,
-        entering=None,
+        entering: uuid.UUID | None = None,
     ) -> Case:
         mortgage_id = self.mortgage_id(request, actor)
         case = await self.cases.lodge(
@@ -162,7 +168,7 @@ class Mortgages:
         at: dt.datetime,
         request: pb.RecordConvertedMortgageRequest,
         entry: registry_pb.Entry,
-    ):
+    ) -> asyncpg.Record:
         """The mortgage a transfer converted from a pre-mortgage, with the proof the register
         numbered for the bank."""
         existing = await connection.fetchrow("SELECT * FROM mortgage WHERE entry = $1", request.entry)
@@ -212,7 +218,7 @@ class Mortgages:
         at: dt.datetime,
         request: pb.DischargeMortgageRequest,
         who: Caller,
-        entering=None,
+        entering: uuid.UUID | None = None,
     ) -> Case:
         row = await self.load_for(connection, request.name, who, lock=True)
         check_dischargeable(MortgageState(row["state"]))
@@ -237,7 +243,7 @@ class Mortgages:
         state: str,
         after: str,
         limit: int,
-    ):
+    ) -> list[asyncpg.Record]:
         return await connection.fetch(
             "SELECT * FROM mortgage WHERE ($1 = '' OR unit_number = $1) AND ($2 = '' OR bank_uscc = $2)"
             " AND ($3 = '' OR state = $3) AND ($4 = '' OR id::text > $4) ORDER BY id LIMIT $5",

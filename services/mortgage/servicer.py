@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 
 import asyncpg
 
@@ -14,16 +15,17 @@ from services.mortgage.service import Mortgages, mortgagor_ids
 from shared import paging
 from shared.auth import Role, caller
 from shared.batches import answer_together
-from shared.casework.service import entering, lodge_or_enter
+from shared.casework.service import Case, entering, lodge_or_enter
 from shared.casework.servicer import case_message
 from shared.documents import attach_proof
 from shared.errors import FieldViolation, InvalidArgument
 from shared.grpc.types import Context
 from shared.parties import OFFICIALS, require_own_loan
 from shared.timestamps import to_timestamp
+from shared.transactions import WorkOf
 
 
-def mortgage_message(row) -> pb.Mortgage:
+def mortgage_message(row: asyncpg.Record) -> pb.Mortgage:
     return pb.Mortgage(
         name=f"mortgages/{row['id']}",
         unit_number=row["unit_number"],
@@ -53,17 +55,21 @@ class MortgageServicer(mortgage_service_pb2_grpc.MortgageServiceServicer):
             entering(service.cases, pb.DischargeMortgageRequest, self._discharge_response),
         )
 
-    async def _mortgage_response(self, connection: asyncpg.Connection, request, case):
+    async def _mortgage_response(
+        self, connection: asyncpg.Connection, request: pb.LodgeMortgageRequest, case: Case
+    ) -> pb.LodgeMortgageResponse:
         row = await self.service.load(connection, case.subject)
         return pb.LodgeMortgageResponse(mortgage=mortgage_message(row), case_record=case_message(case))
 
-    async def _discharge_response(self, connection: asyncpg.Connection, request, case):
+    async def _discharge_response(
+        self, connection: asyncpg.Connection, request: pb.DischargeMortgageRequest, case: Case
+    ) -> pb.DischargeMortgageResponse:
         row = await self.service.load(connection, request.name)
         return pb.DischargeMortgageResponse(mortgage=mortgage_message(row), case_record=case_message(case))
 
     async def LodgeMortgage(
         self, request: pb.LodgeMortgageRequest, context: Context
-    ) -> pb.LodgeMortgageResponse:
+    ) -> pb.LodgeMortgageResponse | bytes:
         who = caller()
         require_own_loan(who, request.loan.bank.uscc, "loan.bank.uscc")
         if request.loan.amount_fen <= 0:
@@ -76,7 +82,7 @@ class MortgageServicer(mortgage_service_pb2_grpc.MortgageServiceServicer):
             request.unit_number, {f"buyers/{m.resident_id}" for m in request.mortgagors}
         )
 
-        async def lodge(connection: asyncpg.Connection, at: dt.datetime, operation):
+        async def lodge(connection: asyncpg.Connection, at: dt.datetime, operation: uuid.UUID | None) -> Case:
             return await self.service.lodge(connection, at, request, who.uri, operation)
 
         return await lodge_or_enter(
@@ -108,11 +114,13 @@ class MortgageServicer(mortgage_service_pb2_grpc.MortgageServiceServicer):
         )
         return pb.RecordConvertedMortgagesResponse(outcomes=outcomes)
 
-    async def _record_converted(self, request: pb.RecordConvertedMortgageRequest):
+    async def _record_converted(
+        self, request: pb.RecordConvertedMortgageRequest
+    ) -> WorkOf[pb.RecordConvertedMortgageResponse]:
         """The mortgage entry is read from the book first, with no transaction open."""
         entry = await self.service.converted_entry(request)
 
-        async def work(connection: asyncpg.Connection, at: dt.datetime):
+        async def work(connection: asyncpg.Connection, at: dt.datetime) -> pb.RecordConvertedMortgageResponse:
             row = await self.service.record_converted(connection, at, request, entry)
             return pb.RecordConvertedMortgageResponse(mortgage=mortgage_message(row))
 
@@ -150,10 +158,10 @@ class MortgageServicer(mortgage_service_pb2_grpc.MortgageServiceServicer):
 
     async def DischargeMortgage(
         self, request: pb.DischargeMortgageRequest, context: Context
-    ) -> pb.DischargeMortgageResponse:
+    ) -> pb.DischargeMortgageResponse | bytes:
         who = caller()
 
-        async def lodge(connection: asyncpg.Connection, at: dt.datetime, operation):
+        async def lodge(connection: asyncpg.Connection, at: dt.datetime, operation: uuid.UUID | None) -> Case:
             return await self.service.lodge_discharge(connection, at, request, who, operation)
 
         return await lodge_or_enter(

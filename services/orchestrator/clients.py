@@ -12,6 +12,7 @@ from deedflow.tax.v1 import tax_service_pb2_grpc
 from deedflow.transfer.v1 import transfer_service_pb2 as transfer_pb
 from deedflow.transfer.v1 import transfer_service_pb2_grpc
 from shared.batches import calls_together
+from shared.grpc.coalescing import Coalescer
 
 TRANSFER_BATCHES_IN_FLIGHT = 4
 
@@ -25,7 +26,9 @@ class Clients:
         # transfers are lodged together (TransferService/LodgeTransfers). A batch is answered
         # once every transfer in it is entered, so a few are out at once: while the register
         # enters one, the offices read and record for the next.
-        self.lodge_transfer = calls_together(
+        self.lodge_transfer: Coalescer[
+            transfer_pb.LodgeTransferRequest, transfer_pb.LodgeTransferResponse
+        ] = calls_together(
             lambda: self.transfer,
             "LodgeTransfer",
             "LodgeTransfers",

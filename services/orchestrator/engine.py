@@ -20,6 +20,7 @@ import datetime as dt
 import logging
 import time
 import uuid
+from typing import Any
 
 import asyncpg
 from google.rpc import code_pb2
@@ -74,7 +75,7 @@ async def save(
     at: dt.datetime,
     lease_holder: str | None,
     step: StepRecord | list[StepRecord] | None = None,
-    **columns,
+    **columns: Any,
 ) -> int:
     """One recorded change: the purchase's columns, its steps' records, a new version for
     watchers, all in the caller's transaction. Raises LeaseLostBeforeWriting when the lease is
@@ -232,7 +233,7 @@ class Engine:
                 log.exception("could not release the purchase; its lease will run out")
 
     async def _write(
-        self, purchase_id: uuid.UUID, step=None, tax_words: int | None = None, **columns
+        self, purchase_id: uuid.UUID, step=None, tax_words: int | None = None, **columns: Any
     ) -> None:
         """The change is written with the changes other purchases make at the same moment, in one
         transaction (shared/grouped_writes.py): a handover's two hundred purchases in flight
@@ -261,7 +262,9 @@ class Engine:
 
         await self.writes(change, str(purchase_id))
 
-    async def _wait_for_completion(self, row: asyncpg.Record, records: list[StepRecord], **columns) -> None:
+    async def _wait_for_completion(
+        self, row: asyncpg.Record, records: list[StepRecord], **columns: Any
+    ) -> None:
         """Records the wait for the building's completion, unless it has come meanwhile: read in
         the same transaction, a completion committed since this advance began keeps the purchase
         due, so the wake CompleteBuilding gave is never overwritten by this wait."""
@@ -287,7 +290,7 @@ class Engine:
             await self._write(row["id"], due_at=None, leased_by=None, lease_until=None)
 
     async def _context(
-        self, row: asyncpg.Record, documents: pb.PurchaseDocuments, records: dict, completion
+        self, row: asyncpg.Record, documents: pb.PurchaseDocuments, records: dict[str, Any], completion
     ) -> Context:
         filing = pb.PurchaseFiling.FromString(row["filing"])
         survey = None
@@ -355,7 +358,7 @@ class Engine:
         records, completion = await self._steps(row, steps)
         # Outcomes taken but not yet written; they go with the next write.
         unwritten: list[StepRecord] = []
-        columns: dict = {}
+        columns: dict[str, Any] = {}
         for step in FORWARD:
             record = records.get((step.kind.value, "FORWARD"))
             if record is not None and record["state"] in (StepState.SUCCEEDED.value, StepState.SKIPPED.value):
@@ -407,7 +410,7 @@ class Engine:
         started: dt.datetime,
         attempts: int,
         unwritten: list[StepRecord],
-        columns: dict,
+        columns: dict[str, Any],
     ) -> None:
         """Intent first: if this process dies during the call, the next worker sees the step
         under way and repeats the call with the same request id. The outcomes taken before it and
@@ -528,7 +531,7 @@ class Engine:
         if delay is not None:
             retry_at = self.clock.now() + delay
             step |= {"state": StepState.RUNNING.value, "next_attempt_time": retry_at}
-            columns: dict = {"due_at": retry_at}
+            columns: dict[str, Any] = {"due_at": retry_at}
         else:
             # A refusal needs a person; the very first step's refusal means the filing never took.
             first = kind is StepKind.CONTRACT_SIGNED and direction == "FORWARD"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncpg
 from google.rpc import status_pb2
 
 from deedflow.orchestrator.v1 import orchestrator_service_pb2 as pb
@@ -26,7 +27,7 @@ def step_message(kind: StepKind, record) -> pb.PurchaseStep:
     return message
 
 
-def purchase_message(row, step_rows) -> pb.Purchase:
+def purchase_message(row: asyncpg.Record, step_rows) -> pb.Purchase:
     forward = {r["kind"]: r for r in step_rows if r["direction"] == "FORWARD"}
     compensations = {r["kind"]: r for r in step_rows if r["direction"] == "COMPENSATE"}
     steps = []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from typing import Any
 
 import asyncpg
 
@@ -16,7 +17,7 @@ DUE = "purchase_due"
 
 async def insert_purchase(
     connection: asyncpg.Connection,
-    row: dict,
+    row: dict[str, Any],
     snapshot: bytes,
     at: dt.datetime,
     claim: tuple[str, list] | None = None,
@@ -46,15 +47,18 @@ async def insert_purchase(
 
 async def unit_taken(connection: asyncpg.Connection, unit_number: str, other_than: uuid.UUID) -> bool:
     """Whether another live purchase holds the unit (the index one_live_purchase_per_unit)."""
-    return await connection.fetchval(
+    value: bool = await connection.fetchval(
         "SELECT EXISTS (SELECT 1 FROM purchase WHERE unit_number = $1 AND id <> $2"
         " AND state NOT IN ('CANCELLED', 'REJECTED'))",
         unit_number,
         other_than,
     )
+    return value
 
 
-async def purchase(connection: asyncpg.Connection, purchase_id: uuid.UUID, lock: bool = False):
+async def purchase(
+    connection: asyncpg.Connection, purchase_id: uuid.UUID, lock: bool = False
+) -> asyncpg.Record | None:
     suffix = " FOR UPDATE" if lock else ""
     return await connection.fetchrow(f"SELECT * FROM purchase WHERE id = $1{suffix}", purchase_id)
 
@@ -76,7 +80,7 @@ async def steps_of(
 
 
 async def upsert_step(
-    connection: asyncpg.Connection, purchase_id: uuid.UUID, kind: str, direction: str, **columns
+    connection: asyncpg.Connection, purchase_id: uuid.UUID, kind: str, direction: str, **columns: Any
 ) -> None:
     updates = ", ".join(f"{name} = EXCLUDED.{name}" for name in columns)
     statement = insert_statement(
@@ -99,7 +103,7 @@ async def write_steps(
         merged.setdefault((kind, direction), {}).update(columns)
     if not merged:
         return await steps(connection, purchase_id)
-    args: list = [purchase_id]
+    args: list[object] = [purchase_id]
     writes, others = [], []
     for i, ((kind, direction), columns) in enumerate(merged.items()):
         first = len(args) + 1
@@ -125,7 +129,7 @@ async def update_purchase(
     purchase_id: uuid.UUID,
     lease_holder: str | None,
     at: dt.datetime,
-    **columns,
+    **columns: Any,
 ) -> asyncpg.Record | None:
     """Bumps the version and sets columns; with a lease holder, only while that lease is held
     (at `at`, the service's clock). Returns the purchase as updated, or None when the lease was lost."""
@@ -265,13 +269,13 @@ async def wait_for_tax(
     )
 
 
-async def completion(connection: asyncpg.Connection, building_number: str):
+async def completion(connection: asyncpg.Connection, building_number: str) -> asyncpg.Record | None:
     return await connection.fetchrow(
         "SELECT * FROM building_completion WHERE building_number = $1", building_number
     )
 
 
-async def insert_completion(connection: asyncpg.Connection, row: dict) -> None:
+async def insert_completion(connection: asyncpg.Connection, row: dict[str, Any]) -> None:
     await insert_row(connection, "building_completion", row, " ON CONFLICT DO NOTHING")
 
 

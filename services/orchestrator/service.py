@@ -291,7 +291,7 @@ class Purchases:
         )
 
     @staticmethod
-    def require_ready(row) -> None:
+    def require_ready(row: asyncpg.Record) -> None:
         state = PurchaseState(row["state"])
         if state in (PurchaseState.CANCELLED, PurchaseState.CANCELLING, PurchaseState.REJECTED):
             raise FailedPrecondition(Reason.PURCHASE_CANCELLED, f"the purchase is {state.value.lower()}")
@@ -410,7 +410,7 @@ class Purchases:
         return await self.render(connection, row["id"])
 
     async def _withdraw_cancellation(
-        self, connection: asyncpg.Connection, at: dt.datetime, row, records
+        self, connection: asyncpg.Connection, at: dt.datetime, row: asyncpg.Record, records
     ) -> pb.Purchase:
         if not row["cancellation"]:
             raise FailedPrecondition(Reason.NO_CANCELLATION, "the purchase has no cancellation to withdraw")

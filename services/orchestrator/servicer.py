@@ -20,7 +20,7 @@ from services.orchestrator.engine import Door
 from services.orchestrator.render import purchase_message
 from services.orchestrator.service import Purchases, parse_purchase_name
 from shared import guardians, paging, statements
-from shared.auth import Role, caller
+from shared.auth import Caller, Role, caller
 from shared.consent import identity, verify_each
 from shared.errors import (
     FieldViolation,
@@ -92,7 +92,7 @@ class PurchaseServicer(orchestrator_service_pb2_grpc.PurchaseServiceServicer):
                 signature.signer,
             )
 
-    async def _verify_consent(self, request: pb.CancelPurchaseRequest, who) -> None:
+    async def _verify_consent(self, request: pb.CancelPurchaseRequest, who: Caller) -> None:
         """Every signature in the joint consent verified at the door, over the statement of the
         act it consents to (shared/statements.py), from the named party's own certificate: the
         developer's and buyers' over cancel-contract, the bank's over release-premortgage."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 import asyncpg
 import grpc
@@ -39,11 +39,11 @@ def parse_name(name: str, collection: str) -> uuid.UUID:
     return parse_uuid_name(name, collection)
 
 
-def _holders(row) -> list[parties_pb2.Buyer]:
+def _holders(row: asyncpg.Record) -> list[parties_pb2.Buyer]:
     return list(pb.Preregistration.FromString(row["holders"]).holders)
 
 
-def _buyer_names(buyers) -> list[str]:
+def _buyer_names(buyers: Iterable[parties_pb2.Buyer]) -> list[str]:
     return [f"buyers/{b.resident_id}" for b in buyers]
 
 
@@ -72,13 +72,26 @@ class Preregistrations:
     def contracts(self) -> contract_service_pb2_grpc.ContractServiceStub:
         return contract_service_pb2_grpc.ContractServiceStub(self.peer("contract"))
 
-    async def load(self, connection: asyncpg.Connection, table: str, name: str, lock: bool = False):
+    async def load(
+        self, connection: asyncpg.Connection, table: str, name: str, lock: bool = False
+    ) -> asyncpg.Record:
         row = await repository.get(connection, table, parse_name(name, f"{table}s"), lock)
         if row is None:
             raise NotFound(f"no {table} {name!r}")
         return row
 
-    async def load_for(self, connection: asyncpg.Connection, table: str, name: str, who: Caller):
+    async def load_case_record(
+        self, connection: asyncpg.Connection, table: str, case: Case
+    ) -> asyncpg.Record:
+        """The right a case of this office lodged; a case always has its right."""
+        row = await repository.by_case(connection, table, case.number)
+        if row is None:
+            raise RuntimeError(f"{case.name} names no {table} of this office: its records disagree")
+        return row
+
+    async def load_for(
+        self, connection: asyncpg.Connection, table: str, name: str, who: Caller
+    ) -> asyncpg.Record:
         """A right as the party who acts on it finds it: a pre-registration by its developer, a
         pre-mortgage by its bank; to other callers who are not officials it does not exist."""
         row = await self.load(connection, table, name)
@@ -89,7 +102,9 @@ class Preregistrations:
             require_party(who, name, banks=[parties_pb2.Loan.FromString(row["loan"]).bank.uscc])
         return row
 
-    async def load_readable(self, connection: asyncpg.Connection, table: str, name: str, who: Caller):
+    async def load_readable(
+        self, connection: asyncpg.Connection, table: str, name: str, who: Caller
+    ) -> asyncpg.Record:
         """A right as its readers see it: a pre-registration (预告) by its developer and by the
         banks that lodged a pre-mortgage on it, whose security it is; a pre-mortgage (预抵押) by
         its bank and by the developer of the pre-registration it stands on, whose interim
@@ -100,7 +115,9 @@ class Preregistrations:
             preregistration = row
             banks = await repository.premortgage_banks(connection, row["id"])
         else:
-            preregistration = await repository.get(connection, PREREGISTRATIONS, row["preregistration_id"])
+            preregistration = await self.load(
+                connection, PREREGISTRATIONS, f"preregistrations/{row['preregistration_id']}"
+            )
             banks = [parties_pb2.Loan.FromString(row["loan"]).bank.uscc]
         developer = parties_pb2.Organization.FromString(preregistration["developer"]).uscc
         require_party(who, name, developer=developer, banks=banks)
@@ -127,7 +144,8 @@ class Preregistrations:
         holders = list(request.holders) or list(contract.terms.buyers)
         if sorted(b.resident_id for b in holders) != sorted(b.resident_id for b in contract.terms.buyers):
             raise InvalidArgument([FieldViolation("holders", f"must be the buyers of {request.contract}")])
-        return contract
+        filed: contract_pb.Contract = contract
+        return filed
 
     def check_buyers_application(
         self, request: pb.LodgePreregistrationRequest, contract: contract_pb.Contract, at: dt.datetime
@@ -306,7 +324,7 @@ class Preregistrations:
         at: dt.datetime,
         request: pb.CancelPreregistrationRequest,
         actor: str,
-        entering,
+        entering: uuid.UUID | None,
     ) -> Case:
         prereg = await self.load(connection, PREREGISTRATIONS, request.name, lock=True)
         check_in_force(RightState(prereg["state"]), "pre-registration", Reason.PRE_REGISTRATION_NOT_IN_FORCE)
@@ -336,11 +354,10 @@ class Preregistrations:
                 "the mortgagee bank's signed consent or a court ruling is needed",
             )
 
-        async def read(connection: asyncpg.Connection):
+        async def read(connection: asyncpg.Connection) -> tuple[asyncpg.Record, asyncpg.Record]:
             premortgage = await self.load(connection, PREMORTGAGES, request.name)
-            return premortgage, await repository.get(
-                connection, PREREGISTRATIONS, premortgage["preregistration_id"]
-            )
+            stands_on = f"preregistrations/{premortgage['preregistration_id']}"
+            return premortgage, await self.load(connection, PREREGISTRATIONS, stands_on)
 
         premortgage, prereg_of = await self.tx.read(read)
         bank = f"organizations/{premortgage['bank_uscc']}"
@@ -362,7 +379,7 @@ class Preregistrations:
         at: dt.datetime,
         request: pb.ReleasePremortgageRequest,
         actor: str,
-        entering,
+        entering: uuid.UUID | None,
     ) -> Case:
         premortgage = await self.load(connection, PREMORTGAGES, request.name, lock=True)
         check_in_force(RightState(premortgage["state"]), "pre-mortgage", Reason.PREMORTGAGE_NOT_IN_FORCE)
@@ -379,11 +396,12 @@ class Preregistrations:
 
     async def _contract_digest(self, contract: str) -> bytes:
         reply = await self.contracts.GetContract(contract_pb.GetContractRequest(name=contract))
-        return reply.contract.digest
+        digest: bytes = reply.contract.digest
+        return digest
 
     async def mark_converted(
         self, connection: asyncpg.Connection, at: dt.datetime, name: str, transfer_case: str
-    ):
+    ) -> tuple[asyncpg.Record, asyncpg.Record | None]:
         prereg = await self.load(connection, PREREGISTRATIONS, name, lock=True)
         state = RightState(prereg["state"])
         premortgage = await connection.fetchrow(
@@ -405,13 +423,13 @@ class Preregistrations:
 
 def _ruling_of(op: Operation) -> parties_pb2.CourtRuling | None:
     """The court ruling a cancellation or release operation was asked on, if it was."""
-    kinds = {
-        "CancelPreregistration": pb.CancelPreregistrationRequest,
-        "ReleasePremortgage": pb.ReleasePremortgageRequest,
-    }
-    if op.kind not in kinds:
+    request: pb.CancelPreregistrationRequest | pb.ReleasePremortgageRequest
+    if op.kind == "CancelPreregistration":
+        request = pb.CancelPreregistrationRequest.FromString(op.input)
+    elif op.kind == "ReleasePremortgage":
+        request = pb.ReleasePremortgageRequest.FromString(op.input)
+    else:
         return None
-    request = kinds[op.kind].FromString(op.input)
     return request.court_ruling if request.HasField("court_ruling") else None
 
 
@@ -421,11 +439,13 @@ class _Handler:
     def __init__(self, service: Preregistrations) -> None:
         self.service = service
 
-    async def _subject(self, connection: asyncpg.Connection, case: Case, lock: bool = False):
+    async def _subject(
+        self, connection: asyncpg.Connection, case: Case, lock: bool = False
+    ) -> tuple[str, asyncpg.Record]:
         table = PREREGISTRATIONS if case.subject.startswith("preregistrations/") else PREMORTGAGES
         return table, await self.service.load(connection, table, case.subject, lock)
 
-    def _disposal(self, case: Case, row) -> tuple[int, list[str]]:
+    def _disposal(self, case: Case, row: asyncpg.Record) -> tuple[registry_pb.Disposal, list[str]]:
         if case.kind is CaseKind.PREREGISTRATION:
             return registry_pb.DISPOSAL_PREREGISTRATION, _buyer_names(_holders(row))
         if case.kind is CaseKind.PREMORTGAGE:

@@ -6,17 +6,17 @@ import datetime as dt
 import uuid
 
 import asyncpg
+from google.protobuf.timestamp_pb2 import Timestamp
 
 from deedflow.casework.v1 import casework_service_pb2 as case_pb
 from deedflow.casework.v1 import casework_service_pb2_grpc
 from deedflow.preregistration.v1 import preregistration_service_pb2 as pb
 from deedflow.preregistration.v1 import preregistration_service_pb2_grpc
 from deedflow.type.v1 import parties_pb2
-from services.preregistration import repository
 from services.preregistration.service import PREMORTGAGES, PREREGISTRATIONS, Preregistrations
 from shared.auth import Role, caller
 from shared.batches import answer_together, read_each
-from shared.casework.service import entering, lodge_or_enter
+from shared.casework.service import Case, entering, lodge_or_enter
 from shared.casework.servicer import case_message
 from shared.documents import attach_proof, lapsed_at, standing_entry
 from shared.errors import FieldViolation, InvalidArgument
@@ -24,13 +24,15 @@ from shared.grpc.types import Context
 from shared.parties import require_own_loan, require_ruling_actor
 from shared.permits import require_permit_holder
 from shared.timestamps import to_timestamp
+from shared.transactions import WorkOf
 
 
-def _state(value: str) -> int:
-    return pb.PreregistrationState.Value(f"PREREGISTRATION_STATE_{value}")
+def _state(value: str) -> str:
+    """The state's enum value name, which a message constructor takes (an unknown one raises)."""
+    return f"PREREGISTRATION_STATE_{value}"
 
 
-def preregistration_message(row) -> pb.Preregistration:
+def preregistration_message(row: asyncpg.Record) -> pb.Preregistration:
     return pb.Preregistration(
         name=f"preregistrations/{row['id']}",
         unit_number=row["unit_number"],
@@ -46,7 +48,7 @@ def preregistration_message(row) -> pb.Preregistration:
     )
 
 
-def premortgage_message(row) -> pb.Premortgage:
+def premortgage_message(row: asyncpg.Record) -> pb.Premortgage:
     return pb.Premortgage(
         name=f"premortgages/{row['id']}",
         unit_number=row["unit_number"],
@@ -65,37 +67,53 @@ class PreregistrationServicer(preregistration_service_pb2_grpc.PreregistrationSe
     def __init__(self, service: Preregistrations) -> None:
         self.service = service
         self.tx = service.tx
-        for method, request_type, respond in (
-            ("LodgePreregistration", pb.LodgePreregistrationRequest, self._preregistration_response),
-            ("LodgePremortgage", pb.LodgePremortgageRequest, self._premortgage_response),
-            ("CancelPreregistration", pb.CancelPreregistrationRequest, self._cancellation_response),
-            ("ReleasePremortgage", pb.ReleasePremortgageRequest, self._release_response),
-        ):
-            service.tx.journal.driver(method, entering(service.cases, request_type, respond))
+        cases, journal = service.cases, service.tx.journal
+        journal.driver(
+            "LodgePreregistration",
+            entering(cases, pb.LodgePreregistrationRequest, self._preregistration_response),
+        )
+        journal.driver(
+            "LodgePremortgage", entering(cases, pb.LodgePremortgageRequest, self._premortgage_response)
+        )
+        journal.driver(
+            "CancelPreregistration",
+            entering(cases, pb.CancelPreregistrationRequest, self._cancellation_response),
+        )
+        journal.driver(
+            "ReleasePremortgage", entering(cases, pb.ReleasePremortgageRequest, self._release_response)
+        )
 
-    async def _preregistration_response(self, connection: asyncpg.Connection, request, case):
-        row = await repository.by_case(connection, PREREGISTRATIONS, case.number)
+    async def _preregistration_response(
+        self, connection: asyncpg.Connection, request: pb.LodgePreregistrationRequest, case: Case
+    ) -> pb.LodgePreregistrationResponse:
+        row = await self.service.load_case_record(connection, PREREGISTRATIONS, case)
         return pb.LodgePreregistrationResponse(
             preregistration=preregistration_message(row), case_record=case_message(case)
         )
 
-    async def _premortgage_response(self, connection: asyncpg.Connection, request, case):
-        row = await repository.by_case(connection, PREMORTGAGES, case.number)
+    async def _premortgage_response(
+        self, connection: asyncpg.Connection, request: pb.LodgePremortgageRequest, case: Case
+    ) -> pb.LodgePremortgageResponse:
+        row = await self.service.load_case_record(connection, PREMORTGAGES, case)
         return pb.LodgePremortgageResponse(
             premortgage=premortgage_message(row), case_record=case_message(case)
         )
 
-    async def _cancellation_response(self, connection: asyncpg.Connection, request, case):
+    async def _cancellation_response(
+        self, connection: asyncpg.Connection, request: pb.CancelPreregistrationRequest, case: Case
+    ) -> pb.CancelPreregistrationResponse:
         row = await self.service.load(connection, PREREGISTRATIONS, request.name)
         return pb.CancelPreregistrationResponse(preregistration=preregistration_message(row))
 
-    async def _release_response(self, connection: asyncpg.Connection, request, case):
+    async def _release_response(
+        self, connection: asyncpg.Connection, request: pb.ReleasePremortgageRequest, case: Case
+    ) -> pb.ReleasePremortgageResponse:
         row = await self.service.load(connection, PREMORTGAGES, request.name)
         return pb.ReleasePremortgageResponse(premortgage=premortgage_message(row))
 
     async def LodgePreregistration(
         self, request: pb.LodgePreregistrationRequest, context: Context
-    ) -> pb.LodgePreregistrationResponse:
+    ) -> pb.LodgePreregistrationResponse | bytes:
         who = caller()
         contract = await self.service.filed_contract(request)
         if who.role is Role.CLERK:
@@ -107,7 +125,7 @@ class PreregistrationServicer(preregistration_service_pb2_grpc.PreregistrationSe
                 who, contract.terms.developer.uscc, request.developer.uscc, "developer.uscc", request.contract
             )
 
-        async def lodge(connection: asyncpg.Connection, at: dt.datetime, operation):
+        async def lodge(connection: asyncpg.Connection, at: dt.datetime, operation: uuid.UUID | None) -> Case:
             return await self.service.lodge_preregistration(
                 connection, at, request, contract, who.uri, operation
             )
@@ -123,14 +141,14 @@ class PreregistrationServicer(preregistration_service_pb2_grpc.PreregistrationSe
 
     async def LodgePremortgage(
         self, request: pb.LodgePremortgageRequest, context: Context
-    ) -> pb.LodgePremortgageResponse:
+    ) -> pb.LodgePremortgageResponse | bytes:
         who = caller()
         require_own_loan(who, request.loan.bank.uscc, "loan.bank.uscc")
         if request.loan.amount_fen <= 0:
             raise InvalidArgument([FieldViolation("loan.amount_fen", "must be positive")])
         await self.service.check_premortgage_consent(request, who, self.tx.clock.now())
 
-        async def lodge(connection: asyncpg.Connection, at: dt.datetime, operation):
+        async def lodge(connection: asyncpg.Connection, at: dt.datetime, operation: uuid.UUID | None) -> Case:
             return await self.service.lodge_premortgage(connection, at, request, who.uri, operation)
 
         return await lodge_or_enter(
@@ -142,13 +160,13 @@ class PreregistrationServicer(preregistration_service_pb2_grpc.PreregistrationSe
             self._premortgage_response,
         )
 
-    async def _visible(self, table: str, name: str):
+    async def _visible(self, table: str, name: str) -> asyncpg.Record:
         return await self.tx.query(lambda c: self.service.load_for(c, table, name, caller()))
 
-    async def _readable(self, table: str, name: str):
+    async def _readable(self, table: str, name: str) -> asyncpg.Record:
         return await self.tx.query(lambda c: self.service.load_readable(c, table, name, caller()))
 
-    async def _as_the_book_shows(self, message) -> None:
+    async def _as_the_book_shows(self, message: pb.Preregistration | pb.Premortgage) -> None:
         """The book prevails (民法典 216-217): a 预告 or 预抵押 the law has ended by lapse (民法典
         221: no transfer applied for within 90 days of first registration) shows as lapsed,
         with its lapse time, although no case of this office ended it."""
@@ -160,7 +178,7 @@ class PreregistrationServicer(preregistration_service_pb2_grpc.PreregistrationSe
             message.state = pb.PREREGISTRATION_STATE_LAPSED
             message.lapse_time.CopyFrom(lapse)
 
-    async def _transfer_applied_by(self, unit_number: str, lapse_time) -> bool:
+    async def _transfer_applied_by(self, unit_number: str, lapse_time: Timestamp) -> bool:
         """Whether a transfer of the unit applied for (受理) by `lapse_time` is still pending at the
         transfer office: then the 预告, and the 预抵押 waiting on it, have not lapsed (民法典 221 counts
         the application; 担保制度解释 52), and the book will enter them as they stood."""
@@ -272,8 +290,8 @@ class PreregistrationServicer(preregistration_service_pb2_grpc.PreregistrationSe
         )
         return pb.MarkManyConvertedResponse(outcomes=outcomes)
 
-    async def _convert(self, request: pb.MarkConvertedRequest):
-        async def work(connection: asyncpg.Connection, at: dt.datetime):
+    async def _convert(self, request: pb.MarkConvertedRequest) -> WorkOf[pb.MarkConvertedResponse]:
+        async def work(connection: asyncpg.Connection, at: dt.datetime) -> pb.MarkConvertedResponse:
             prereg, premortgage = await self.service.mark_converted(
                 connection, at, request.preregistration, request.transfer_case
             )

@@ -93,9 +93,10 @@ async def leaves(connection: asyncpg.Connection, authority: str, end: int, start
 
 async def size(connection: asyncpg.Connection, authority: str) -> int:
     """How many leaves the authority's book holds (0 before its first entry)."""
-    return await connection.fetchval(
+    value: int = await connection.fetchval(
         "SELECT coalesce((SELECT size FROM book WHERE authority = $1), 0)", authority
     )
+    return value
 
 
 async def books(connection: asyncpg.Connection) -> list[str]:

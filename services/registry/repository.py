@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from typing import Any
 
 import asyncpg
 
@@ -113,9 +114,10 @@ async def lock_building(connection: asyncpg.Connection, building_number: str) ->
 
 
 async def first_registration_time(connection: asyncpg.Connection, building_number: str) -> dt.datetime | None:
-    return await connection.fetchval(
+    value: dt.datetime | None = await connection.fetchval(
         "SELECT first_registration_time FROM building WHERE building_number = $1", building_number
     )
+    return value
 
 
 async def units_of_building(connection: asyncpg.Connection, building_number: str) -> list[str]:
@@ -207,12 +209,13 @@ async def allocate_leaves(connection: asyncpg.Connection, authority: str, count:
     """Reserves `count` consecutive leaf indices in the authority's book; returns the first. The
     book's row lock it takes is held until commit, which keeps the book gapless and in commit
     order; other authorities' books are other rows, so their commits never wait on this one."""
-    return await connection.fetchval(
+    value: int = await connection.fetchval(
         "INSERT INTO book (authority, size) VALUES ($1, $2)"
         " ON CONFLICT (authority) DO UPDATE SET size = book.size + EXCLUDED.size RETURNING size - $2",
         authority,
         count,
     )
+    return value
 
 
 def entry_row(
@@ -224,7 +227,7 @@ def entry_row(
     actor: str,
     at: dt.datetime,
     leaf_index: int,
-) -> tuple:
+) -> tuple[Any, ...]:
     """An entry's row, for insert_entries."""
     return (
         unit_number,
@@ -251,7 +254,7 @@ def entry_row(
 
 def event_row(
     unit_number: str, sequence: int, event_sequence: int, event: StateEvent, leaf_index: int
-) -> tuple:
+) -> tuple[Any, ...]:
     """A state event's row, for insert_events."""
     return (
         unit_number,
@@ -284,14 +287,14 @@ _EVENT_COLUMNS = (
 )
 
 
-async def insert_entries(connection: asyncpg.Connection, rows: list[tuple]) -> None:
+async def insert_entries(connection: asyncpg.Connection, rows: list[tuple[Any, ...]]) -> None:
     """Entries (entry_row), in one statement."""
     await connection.execute(
         f"INSERT INTO entry ({_ENTRY_COLUMNS}) SELECT {_ENTRY_COLUMNS} FROM unnest($1::entry[])", rows
     )
 
 
-async def insert_events(connection: asyncpg.Connection, rows: list[tuple]) -> None:
+async def insert_events(connection: asyncpg.Connection, rows: list[tuple[Any, ...]]) -> None:
     """State events (event_row), in one statement; their entries are in already."""
     await connection.execute(
         f"INSERT INTO entry_event ({_EVENT_COLUMNS}) SELECT {_EVENT_COLUMNS} FROM unnest($1::entry_event[])",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 import asyncpg
 
@@ -151,7 +152,7 @@ class Book:
         self._first_registered: dict[str, dt.datetime] = {}
 
     async def seal_document(
-        self, connection: asyncpg.Connection, entry: str, kind: str, number: str, body: dict
+        self, connection: asyncpg.Connection, entry: str, kind: str, number: str, body: dict[str, Any]
     ) -> document_pb2.SignedDocument:
         """Issues a document resting on `entry`: the book states the unit and holders, the entry's
         inclusion proof ties it to a signed checkpoint of the unit's authority's book, and the

@@ -29,7 +29,7 @@ from services.registry.domain import (
 )
 from services.registry.service import Book, CaseCommitted, CaseToCommit
 from shared import documents, paging, strict_json
-from shared.auth import caller
+from shared.auth import Caller, caller
 from shared.batches import outcomes, refuse_repeated_request_ids
 from shared.districts import DISTRICTS, authority_violations
 from shared.errors import DomainError, FieldViolation, InvalidArgument
@@ -126,7 +126,7 @@ def unit_message(view: UnitView, every_entry: bool = False) -> pb.Unit:
     )
 
 
-def _as_seen_by(who, entries) -> None:
+def _as_seen_by(who: Caller, entries) -> None:
     """Masks buyers' resident IDs in holders for callers who are not officials."""
     for entry in entries:
         shown = [shown_holder(who, h) for h in entry.holders]

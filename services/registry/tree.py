@@ -57,10 +57,11 @@ async def leaf_hashes(connection: asyncpg.Connection, authority: str, start: int
 
 async def stored_size(connection: asyncpg.Connection, authority: str) -> int:
     """How many leaves the stored tree covers."""
-    return await connection.fetchval(
+    value: int = await connection.fetchval(
         "SELECT coalesce(max(position) + 1, 0) FROM merkle_node WHERE authority = $1 AND level = 0",
         authority,
     )
+    return value
 
 
 async def extend(connection: asyncpg.Connection, authority: str, first: int, hashes: Sequence[bytes]) -> None:

@@ -4,35 +4,40 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from typing import Any
 
 import asyncpg
 
-from shared.sql import insert_row
+from shared.sql import insert_row, one_row
 
 
-async def insert_assessment(connection: asyncpg.Connection, row: dict) -> None:
+async def insert_assessment(connection: asyncpg.Connection, row: dict[str, Any]) -> None:
     """Raises asyncpg.UniqueViolationError when the contract has a live assessment."""
     await insert_row(connection, "assessment", row)
 
 
-async def assessment(connection: asyncpg.Connection, assessment_id: uuid.UUID, lock: bool = False):
+async def assessment(
+    connection: asyncpg.Connection, assessment_id: uuid.UUID, lock: bool = False
+) -> asyncpg.Record | None:
     suffix = " FOR UPDATE" if lock else ""
     return await connection.fetchrow(f"SELECT * FROM assessment WHERE id = $1{suffix}", assessment_id)
 
 
-async def live_assessment_of(connection: asyncpg.Connection, contract: str):
+async def live_assessment_of(connection: asyncpg.Connection, contract: str) -> asyncpg.Record | None:
     return await connection.fetchrow(
         "SELECT * FROM assessment WHERE contract = $1 AND state IN ('ASSESSED', 'PAID', 'CONSUMED')", contract
     )
 
 
-async def latest_assessment_of(connection: asyncpg.Connection, contract: str):
+async def latest_assessment_of(connection: asyncpg.Connection, contract: str) -> asyncpg.Record | None:
     return await connection.fetchrow(
         "SELECT * FROM assessment WHERE contract = $1 ORDER BY assess_time DESC LIMIT 1", contract
     )
 
 
-async def by_clearance(connection: asyncpg.Connection, clearance_number: str, lock: bool = False):
+async def by_clearance(
+    connection: asyncpg.Connection, clearance_number: str, lock: bool = False
+) -> asyncpg.Record | None:
     suffix = " FOR UPDATE" if lock else ""
     return await connection.fetchrow(
         f"SELECT * FROM assessment WHERE clearance_number = $1{suffix}", clearance_number
@@ -46,7 +51,7 @@ async def assessments(
     after: uuid.UUID | None,
     limit: int,
     lender: str = "",
-):
+) -> list[asyncpg.Record]:
     """A page of assessments by id; only those of contracts `lender` lends on when named."""
     return await connection.fetch(
         "SELECT * FROM assessment WHERE ($1 = '' OR contract = $1) AND ($2 = '' OR state = $2)"
@@ -59,13 +64,13 @@ async def assessments(
     )
 
 
-async def payments(connection: asyncpg.Connection, assessment_id: uuid.UUID):
+async def payments(connection: asyncpg.Connection, assessment_id: uuid.UUID) -> list[asyncpg.Record]:
     return await connection.fetch(
         "SELECT * FROM payment WHERE assessment_id = $1 ORDER BY paid_time", assessment_id
     )
 
 
-async def payment(connection: asyncpg.Connection, reference: str):
+async def payment(connection: asyncpg.Connection, reference: str) -> asyncpg.Record | None:
     return await connection.fetchrow("SELECT * FROM payment WHERE payment_reference = $1", reference)
 
 
@@ -89,11 +94,12 @@ async def insert_payment(
 
 
 async def update(
-    connection: asyncpg.Connection, assessment_id: uuid.UUID, at: dt.datetime, **columns
+    connection: asyncpg.Connection, assessment_id: uuid.UUID, at: dt.datetime, **columns: Any
 ) -> asyncpg.Record:
     """Sets the assessment's columns; the row as updated."""
     assignments = "".join(f", {name} = ${i}" for i, name in enumerate(columns, start=3))
-    return await connection.fetchrow(
+    return await one_row(
+        connection,
         f"UPDATE assessment SET update_time = $2{assignments} WHERE id = $1 RETURNING *",
         assessment_id,
         at,
@@ -102,16 +108,17 @@ async def update(
 
 
 async def next_clearance_serial(connection: asyncpg.Connection) -> int:
-    return await connection.fetchval("SELECT nextval('clearance_number_seq')")
+    value: int = await connection.fetchval("SELECT nextval('clearance_number_seq')")
+    return value
 
 
-async def reassessments(connection: asyncpg.Connection, assessment_id: uuid.UUID):
+async def reassessments(connection: asyncpg.Connection, assessment_id: uuid.UUID) -> list[asyncpg.Record]:
     return await connection.fetch(
         "SELECT * FROM reassessment WHERE assessment_id = $1 ORDER BY sequence", assessment_id
     )
 
 
-async def insert_reassessment(connection: asyncpg.Connection, row: dict) -> None:
+async def insert_reassessment(connection: asyncpg.Connection, row: dict[str, Any]) -> None:
     await connection.execute(
         "INSERT INTO reassessment (assessment_id, sequence, gross_area_dm2, price_ex_vat_fen, tax_fen_before,"
         " tax_fen_after, reason, reassess_time)"

@@ -101,11 +101,12 @@ class DeedTax:
             )
         return SignedTerms(hashlib.sha256(statements.contract_terms(terms)).digest(), lender_of(terms))
 
-    async def lending_bank(self, row) -> str:
+    async def lending_bank(self, row: asyncpg.Record) -> str:
         """The USCC of the bank lending on the assessed contract ('' without a loan). An
         assessment made before the bank was kept with it asks the contract office."""
         if row["lending_bank_uscc"] is not None:
-            return row["lending_bank_uscc"]
+            bank: str = row["lending_bank_uscc"]
+            return bank
         contract = (
             await self.contracts.GetContract(contract_pb.GetContractRequest(name=row["contract"]))
         ).contract
@@ -149,7 +150,7 @@ class DeedTax:
         at: dt.datetime,
         request: pb.AssessDeedTaxRequest,
         signed: SignedTerms,
-    ):
+    ) -> asyncpg.Record:
         home_count = HomeCount(parties_pb2.HomeCount.Name(request.home_count).removeprefix("HOME_COUNT_"))
         rate = deed_tax_rate(home_count, request.gross_area_dm2, request.residential, self.provincial_rate_bp)
         figures = {
@@ -194,17 +195,24 @@ class DeedTax:
             raise AlreadyExists(
                 Reason.CONTRACT_ALREADY_ASSESSED, f"{request.contract} was assessed by a concurrent request"
             ) from None
-        return await repository.assessment(connection, assessment_id)
+        return await self.reloaded(connection, assessment_id)
 
-    async def load(self, connection: asyncpg.Connection, name: str, lock: bool = False):
+    async def load(self, connection: asyncpg.Connection, name: str, lock: bool = False) -> asyncpg.Record:
         row = await repository.assessment(connection, parse_assessment_name(name), lock)
         if row is None:
             raise NotFound(f"no assessment {name!r}")
         return row
 
+    async def reloaded(self, connection: asyncpg.Connection, assessment_id: uuid.UUID) -> asyncpg.Record:
+        """An assessment this transaction has just written or locked, as it stands now."""
+        row = await repository.assessment(connection, assessment_id)
+        if row is None:
+            raise RuntimeError(f"assessment {assessment_id} is gone inside the transaction that wrote it")
+        return row
+
     async def record_payment(
         self, connection: asyncpg.Connection, at: dt.datetime, name: str, payment: pb.Payment, recorder: str
-    ):
+    ) -> asyncpg.Record:
         row = await self.load(connection, name, lock=True)
         earlier = await repository.payment(connection, payment.payment_reference)
         if earlier is not None:
@@ -241,11 +249,11 @@ class DeedTax:
         )
         # A purchase waiting for this tax hears of it when the payment commits, not at its next look.
         await clearance_feed.announce(connection, row["contract"])
-        return await repository.assessment(connection, row["id"])
+        return await self.reloaded(connection, row["id"])
 
     async def reassess(
         self, connection: asyncpg.Connection, at: dt.datetime, request: pb.ReassessDeedTaxRequest
-    ):
+    ) -> asyncpg.Record:
         """补税 / 退税 on the as-built area (契税法 4; 公告2024年第16号): the rate row and the tax are
         worked out again on the surveyed area and the price settled for it. More tax makes the
         rest due again (the clearance is void until it is paid); less is refunded and recorded.
@@ -290,9 +298,9 @@ class DeedTax:
                 "reassess_time": at,
             },
         )
-        return await repository.assessment(connection, row["id"])
+        return await self.reloaded(connection, row["id"])
 
-    async def clearance(self, connection: asyncpg.Connection, contract: str):
+    async def clearance(self, connection: asyncpg.Connection, contract: str) -> asyncpg.Record:
         """The clearance of a contract, looked up (条例 24), or why there is none."""
         row = await repository.live_assessment_of(connection, contract)
         if row is None:
@@ -310,7 +318,9 @@ class DeedTax:
             )
         return row
 
-    async def refund(self, connection: asyncpg.Connection, at: dt.datetime, name: str, reason: str):
+    async def refund(
+        self, connection: asyncpg.Connection, at: dt.datetime, name: str, reason: str
+    ) -> asyncpg.Record:
         row = await self.load(connection, name, lock=True)
         state = AssessmentState(row["state"])
         if state is AssessmentState.CONSUMED:
@@ -334,9 +344,11 @@ class DeedTax:
             paid_fen=0,
             refund_reason=reason,
         )
-        return await repository.assessment(connection, row["id"])
+        return await self.reloaded(connection, row["id"])
 
-    async def consume(self, connection: asyncpg.Connection, at: dt.datetime, number: str, transfer_case: str):
+    async def consume(
+        self, connection: asyncpg.Connection, at: dt.datetime, number: str, transfer_case: str
+    ) -> asyncpg.Record:
         row = await repository.by_clearance(connection, number, lock=True)
         if row is None:
             raise NotFound(f"no clearance {number}")
@@ -360,7 +372,9 @@ class DeedTax:
             connection, row["id"], at, state=AssessmentState.CONSUMED.value, transfer_case=transfer_case
         )
 
-    async def release(self, connection: asyncpg.Connection, at: dt.datetime, number: str, transfer_case: str):
+    async def release(
+        self, connection: asyncpg.Connection, at: dt.datetime, number: str, transfer_case: str
+    ) -> asyncpg.Record:
         """Gives back a clearance held for a transfer case the book refused: paid again, so a
         new application may use it, or a failed contract have it refunded."""
         row = await repository.by_clearance(connection, number, lock=True)
@@ -377,7 +391,7 @@ class DeedTax:
             await repository.update(
                 connection, row["id"], at, state=AssessmentState.PAID.value, transfer_case=""
             )
-        return await repository.assessment(connection, row["id"])
+        return await self.reloaded(connection, row["id"])
 
-    async def payments_of(self, connection: asyncpg.Connection, row) -> list:
+    async def payments_of(self, connection: asyncpg.Connection, row: asyncpg.Record) -> list[asyncpg.Record]:
         return await repository.payments(connection, row["id"])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 
 import asyncpg
 
@@ -22,9 +22,12 @@ from shared.grpc.types import Context
 from shared.logging import mask_personal_ids
 from shared.parties import OFFICIALS
 from shared.timestamps import to_timestamp
+from shared.transactions import WorkOf
 
 
-def assessment_message(row, payments, reassessments=()) -> pb.Assessment:
+def assessment_message(
+    row: asyncpg.Record, payments: Sequence[asyncpg.Record], reassessments: Sequence[asyncpg.Record] = ()
+) -> pb.Assessment:
     return pb.Assessment(
         name=f"assessments/{row['id']}",
         contract=row["contract"],
@@ -82,7 +85,7 @@ class TaxServicer(tax_service_pb2_grpc.TaxServiceServicer):
                 contract = await issued.get()
                 yield pb.WatchClearancesResponse(contract=contract, resync=contract == RESYNC)
 
-    async def _render(self, connection: asyncpg.Connection, row) -> pb.Assessment:
+    async def _render(self, connection: asyncpg.Connection, row: asyncpg.Record) -> pb.Assessment:
         """The assessment as the caller may see it: a bank collecting the tax sees the buyers'
         resident IDs masked (only officials see personal data whole: 条例 28)."""
         assessment = assessment_message(
@@ -119,7 +122,7 @@ class TaxServicer(tax_service_pb2_grpc.TaxServiceServicer):
     ) -> pb.GetAssessmentResponse:
         await self.tax.require_collector(request.name, caller())
 
-        async def work(connection: asyncpg.Connection):
+        async def work(connection: asyncpg.Connection) -> pb.Assessment:
             return await self._render(connection, await self.tax.load(connection, request.name))
 
         return pb.GetAssessmentResponse(assessment=await self.tx.read(work))
@@ -136,7 +139,7 @@ class TaxServicer(tax_service_pb2_grpc.TaxServiceServicer):
 
         lender = self.tax.lender_filter(caller())
 
-        async def work(connection: asyncpg.Connection):
+        async def work(connection: asyncpg.Connection) -> tuple[list[pb.Assessment], bool]:
             rows = await repository.assessments(connection, request.contract, state, after, size + 1, lender)
             return [await self._render(connection, r) for r in rows[:size]], len(rows) > size
 
@@ -230,8 +233,8 @@ class TaxServicer(tax_service_pb2_grpc.TaxServiceServicer):
         )
         return pb.ConsumeClearancesResponse(outcomes=outcomes)
 
-    async def _consume(self, request: pb.ConsumeClearanceRequest):
-        async def work(connection: asyncpg.Connection, at: dt.datetime):
+    async def _consume(self, request: pb.ConsumeClearanceRequest) -> WorkOf[pb.ConsumeClearanceResponse]:
+        async def work(connection: asyncpg.Connection, at: dt.datetime) -> pb.ConsumeClearanceResponse:
             row = await self.tax.consume(connection, at, request.clearance_number, request.transfer_case)
             return pb.ConsumeClearanceResponse(assessment=await self._render(connection, row))
 

@@ -4,31 +4,36 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from typing import Any
 
 import asyncpg
 
-from shared.sql import insert_row
+from shared.sql import insert_row, one_row
 
 
-async def insert(connection: asyncpg.Connection, table: str, row: dict) -> None:
+async def insert(connection: asyncpg.Connection, table: str, row: dict[str, Any]) -> None:
     """Raises asyncpg.UniqueViolationError on a live duplicate."""
     await insert_row(connection, table, row)
 
 
-async def first_registration(connection: asyncpg.Connection, building_number: str, lock: bool = False):
+async def first_registration(
+    connection: asyncpg.Connection, building_number: str, lock: bool = False
+) -> asyncpg.Record | None:
     suffix = " FOR UPDATE" if lock else ""
     return await connection.fetchrow(
         f"SELECT * FROM first_registration WHERE building_number = $1{suffix}", building_number
     )
 
 
-async def transfer(connection: asyncpg.Connection, transfer_id: uuid.UUID, lock: bool = False):
+async def transfer(
+    connection: asyncpg.Connection, transfer_id: uuid.UUID, lock: bool = False
+) -> asyncpg.Record | None:
     suffix = " FOR UPDATE" if lock else ""
     return await connection.fetchrow(f"SELECT * FROM transfer WHERE id = $1{suffix}", transfer_id)
 
 
 async def update_first_registration(
-    connection: asyncpg.Connection, building_number: str, at: dt.datetime, **columns
+    connection: asyncpg.Connection, building_number: str, at: dt.datetime, **columns: Any
 ) -> None:
     assignments = "".join(f", {name} = ${i}" for i, name in enumerate(columns, start=3))
     await connection.execute(
@@ -40,7 +45,7 @@ async def update_first_registration(
 
 
 async def update_transfer(
-    connection: asyncpg.Connection, transfer_id: uuid.UUID, at: dt.datetime, **columns
+    connection: asyncpg.Connection, transfer_id: uuid.UUID, at: dt.datetime, **columns: Any
 ) -> None:
     assignments = "".join(f", {name} = ${i}" for i, name in enumerate(columns, start=3))
     await connection.execute(
@@ -48,7 +53,7 @@ async def update_transfer(
     )
 
 
-async def certificate(connection: asyncpg.Connection, number: str):
+async def certificate(connection: asyncpg.Connection, number: str) -> asyncpg.Record | None:
     """The certificate with the seller's application of its transfer (for who may see it)."""
     return await connection.fetchrow(
         "SELECT c.*, t.application FROM certificate c JOIN transfer t ON t.id = c.transfer_id"
@@ -57,7 +62,9 @@ async def certificate(connection: asyncpg.Connection, number: str):
     )
 
 
-async def release_certificates(connection: asyncpg.Connection, transfer_id: uuid.UUID, at: dt.datetime):
+async def release_certificates(
+    connection: asyncpg.Connection, transfer_id: uuid.UUID, at: dt.datetime
+) -> list[asyncpg.Record]:
     """Marks the transfer's certificates released at `at` (the first release stands); them all."""
     return await connection.fetch(
         "WITH released AS (UPDATE certificate SET release_time = coalesce(release_time, $2)"
@@ -69,7 +76,9 @@ async def release_certificates(connection: asyncpg.Connection, transfer_id: uuid
     )
 
 
-async def certificates_of(connection: asyncpg.Connection, unit_number: str, after: str, limit: int):
+async def certificates_of(
+    connection: asyncpg.Connection, unit_number: str, after: str, limit: int
+) -> list[asyncpg.Record]:
     return await connection.fetch(
         "SELECT c.*, t.application FROM certificate c JOIN transfer t ON t.id = c.transfer_id"
         " WHERE c.unit_number = $1 AND ($2 = '' OR c.certificate_number > $2)"
@@ -93,7 +102,8 @@ async def add_site_inspection(
     await connection.execute(
         "SELECT pg_advisory_xact_lock(hashtext('site_inspection/' || $1))", building_number
     )
-    return await connection.fetchrow(
+    return await one_row(
+        connection,
         "INSERT INTO site_inspection (building_number, sequence, outcome, findings, inspector, inspect_time)"
         " SELECT $1, coalesce(max(sequence), 0) + 1, $2, $3, $4, $5 FROM site_inspection"
         " WHERE building_number = $1 RETURNING *",

@@ -14,15 +14,14 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import partial
+from typing import Any
 
 import asyncpg
 import grpc
 from google.protobuf.message import Message
-from google.rpc import status_pb2
-from grpc_status import rpc_status
 
 from deedflow.contract.v1 import contract_service_pb2 as contract_pb
 from deedflow.contract.v1 import contract_service_pb2_grpc
@@ -35,6 +34,7 @@ from deedflow.registry.v1 import registry_service_pb2_grpc
 from deedflow.tax.v1 import tax_service_pb2 as tax_pb
 from deedflow.tax.v1 import tax_service_pb2_grpc
 from deedflow.transfer.v1 import transfer_service_pb2 as pb
+from deedflow.type.v1 import parties_pb2
 from deedflow.type.v1.reasons import Reason
 from services.transfer import repository
 from services.transfer.domain import RegistrationState, fee_fen
@@ -51,11 +51,13 @@ from shared.errors import (
     FieldViolation,
     NotFound,
 )
+from shared.grpc.coalescing import Coalescer
 from shared.grpc.status import to_status
 from shared.ids import request_derived_id
 from shared.journal import Journal, Operation, Refused
 from shared.money import yuan
 from shared.names import parse_uuid_name
+from shared.outcomes import status_of
 from shared.permits import require_permit_holder
 from shared.timestamps import to_timestamp
 from shared.transactions import Transactions
@@ -70,7 +72,7 @@ def parse_transfer_name(name: str) -> uuid.UUID:
     return parse_uuid_name(name, "transfers")
 
 
-def _buyer_names(buyers) -> list[str]:
+def _buyer_names(buyers: Iterable[parties_pb2.Buyer]) -> list[str]:
     return [f"buyers/{b.resident_id}" for b in buyers]
 
 
@@ -144,7 +146,7 @@ def _sold_by(who: Caller, application: pb.TransferApplication, prereg: prereg_pb
     )
 
 
-def site_inspection_name(row) -> str:
+def site_inspection_name(row: asyncpg.Record) -> str:
     return f"buildings/{row['building_number']}/site-inspections/{row['sequence']}"
 
 
@@ -179,44 +181,60 @@ class Transfers:
 
         # The transfers entered side by side (a building's handover) reach each office together:
         # the register enters their cases in one transaction, the others record them in one.
-        self.commit = calls_together(
-            lambda: self.registry, "CommitCase", "CommitCases", registry_pb.CommitCasesRequest
+        self.commit: Coalescer[registry_pb.CommitCaseRequest, registry_pb.CommitCaseResponse] = (
+            calls_together(lambda: self.registry, "CommitCase", "CommitCases", registry_pb.CommitCasesRequest)
         )
-        self.unit = calls_together(lambda: self.registry, "GetUnit", "GetUnits", registry_pb.GetUnitsRequest)
-        self.read_clearance = calls_together(
-            lambda: self.tax, "GetClearance", "GetClearances", tax_pb.GetClearancesRequest
+        self.unit: Coalescer[registry_pb.GetUnitRequest, registry_pb.GetUnitResponse] = calls_together(
+            lambda: self.registry, "GetUnit", "GetUnits", registry_pb.GetUnitsRequest
         )
-        self.read_preregistration = calls_together(
+        self.read_clearance: Coalescer[tax_pb.GetClearanceRequest, tax_pb.GetClearanceResponse] = (
+            calls_together(lambda: self.tax, "GetClearance", "GetClearances", tax_pb.GetClearancesRequest)
+        )
+        self.read_preregistration: Coalescer[
+            prereg_pb.GetPreregistrationRequest, prereg_pb.GetPreregistrationResponse
+        ] = calls_together(
             lambda: self.preregistrations,
             "GetPreregistration",
             "GetPreregistrations",
             prereg_pb.GetPreregistrationsRequest,
         )
-        self.read_premortgage = calls_together(
+        self.read_premortgage: Coalescer[
+            prereg_pb.GetPremortgageRequest, prereg_pb.GetPremortgageResponse
+        ] = calls_together(
             lambda: self.preregistrations,
             "GetPremortgage",
             "GetPremortgages",
             prereg_pb.GetPremortgagesRequest,
         )
-        self.read_contract = calls_together(
-            lambda: self.contracts, "GetContract", "GetContracts", contract_pb.GetContractsRequest
+        self.read_contract: Coalescer[contract_pb.GetContractRequest, contract_pb.GetContractResponse] = (
+            calls_together(
+                lambda: self.contracts, "GetContract", "GetContracts", contract_pb.GetContractsRequest
+            )
         )
-        self.consume_clearance = calls_together(
-            lambda: self.tax, "ConsumeClearance", "ConsumeClearances", tax_pb.ConsumeClearancesRequest
+        self.consume_clearance: Coalescer[tax_pb.ConsumeClearanceRequest, tax_pb.ConsumeClearanceResponse] = (
+            calls_together(
+                lambda: self.tax, "ConsumeClearance", "ConsumeClearances", tax_pb.ConsumeClearancesRequest
+            )
         )
-        self.mark_converted = calls_together(
-            lambda: self.preregistrations,
-            "MarkConverted",
-            "MarkManyConverted",
-            prereg_pb.MarkManyConvertedRequest,
+        self.mark_converted: Coalescer[prereg_pb.MarkConvertedRequest, prereg_pb.MarkConvertedResponse] = (
+            calls_together(
+                lambda: self.preregistrations,
+                "MarkConverted",
+                "MarkManyConverted",
+                prereg_pb.MarkManyConvertedRequest,
+            )
         )
-        self.mark_contract_transferred = calls_together(
+        self.mark_contract_transferred: Coalescer[
+            contract_pb.MarkContractTransferredRequest, contract_pb.MarkContractTransferredResponse
+        ] = calls_together(
             lambda: self.contracts,
             "MarkContractTransferred",
             "MarkContractsTransferred",
             contract_pb.MarkContractsTransferredRequest,
         )
-        self.record_converted_mortgage = calls_together(
+        self.record_converted_mortgage: Coalescer[
+            mortgage_pb.RecordConvertedMortgageRequest, mortgage_pb.RecordConvertedMortgageResponse
+        ] = calls_together(
             lambda: self.mortgages,
             "RecordConvertedMortgage",
             "RecordConvertedMortgages",
@@ -224,23 +242,23 @@ class Transfers:
         )
 
     @property
-    def registry(self):
+    def registry(self) -> registry_service_pb2_grpc.RegistryServiceStub:
         return registry_service_pb2_grpc.RegistryServiceStub(self.peer("registry"))
 
     @property
-    def tax(self):
+    def tax(self) -> tax_service_pb2_grpc.TaxServiceStub:
         return tax_service_pb2_grpc.TaxServiceStub(self.peer("tax"))
 
     @property
-    def preregistrations(self):
+    def preregistrations(self) -> preregistration_service_pb2_grpc.PreregistrationServiceStub:
         return preregistration_service_pb2_grpc.PreregistrationServiceStub(self.peer("preregistration"))
 
     @property
-    def contracts(self):
+    def contracts(self) -> contract_service_pb2_grpc.ContractServiceStub:
         return contract_service_pb2_grpc.ContractServiceStub(self.peer("contract"))
 
     @property
-    def mortgages(self):
+    def mortgages(self) -> mortgage_service_pb2_grpc.MortgageServiceStub:
         return mortgage_service_pb2_grpc.MortgageServiceStub(self.peer("mortgage"))
 
     # 首次登记
@@ -295,7 +313,7 @@ class Transfers:
         at: dt.datetime,
         request: pb.RecordSiteInspectionRequest,
         inspector: str,
-    ):
+    ) -> asyncpg.Record:
         """实地查看 (CQ 21): what the registry's inspector found at the building."""
         outcome = pb.SiteInspectionOutcome.Name(request.outcome).removeprefix("SITE_INSPECTION_OUTCOME_")
         return await repository.add_site_inspection(
@@ -386,7 +404,7 @@ class Transfers:
         sale is the one its pre-registration records, in force (民法典 221), from that sale's
         developer. The register judges the unit again, atomically, at the entry."""
         facts = await self.sale_facts(application, self.tx.clock.now())
-        _sold_by(who, application, facts[0])
+        _sold_by(who, application, SaleFacts.of(facts).preregistration)
         return facts
 
     async def preregistration_of(
@@ -424,11 +442,19 @@ class Transfers:
                 )
             )
         clearance_reply, prereg, terms, unit_reply, *premortgage_reply = await asyncio.gather(*reads)
-        premortgage = premortgage_reply[0].premortgage if premortgage_reply else prereg_pb.Premortgage()
+        assert isinstance(clearance_reply, tax_pb.GetClearanceResponse)
+        assert isinstance(prereg, prereg_pb.Preregistration)
+        assert isinstance(terms, contract_pb.ContractTerms)
+        assert isinstance(unit_reply, registry_pb.GetUnitResponse)
+        premortgage = prereg_pb.Premortgage()
+        if premortgage_reply:
+            assert isinstance(premortgage_reply[0], prereg_pb.GetPremortgageResponse)
+            premortgage = premortgage_reply[0].premortgage
         unit = unit_reply.unit
         # The entries this transfer ends as the book stands now, after any correction.
         history = list(unit.entries)
-        for record in (prereg, premortgage):
+        records: tuple[prereg_pb.Preregistration | prereg_pb.Premortgage, ...] = (prereg, premortgage)
+        for record in records:
             current = await standing_entry(self.registry, record, history)
             if current is not None:
                 record.entry = current.name
@@ -440,7 +466,11 @@ class Transfers:
         sale_as_recorded(application, prereg, terms)
         return [prereg, premortgage, unit, clearance_reply.clearance, terms]
 
-    async def batch(self, request: pb.BatchLodgeTransfersRequest, lodge) -> list[pb.TransferOutcome]:
+    async def batch(
+        self,
+        request: pb.BatchLodgeTransfersRequest,
+        lodge: Callable[[pb.LodgeTransferRequest], Awaitable[pb.LodgeTransferResponse]],
+    ) -> list[pb.TransferOutcome]:
         """Each unit as its own transfer (its own request id, derived from the batch's): one
         unit's refusal does not undo another's transfer."""
         gate = asyncio.Semaphore(BATCH_CONCURRENCY)
@@ -461,10 +491,7 @@ class Transfers:
                 except DomainError as exc:
                     outcome.error.CopyFrom(to_status(exc, "deedflow.transfer"))
                 except grpc.aio.AioRpcError as exc:
-                    outcome.error.CopyFrom(
-                        rpc_status.from_call(exc)
-                        or status_pb2.Status(code=exc.code().value[0], message=exc.details() or "")
-                    )
+                    outcome.error.CopyFrom(status_of(exc))
             return outcome
 
         return list(await asyncio.gather(*(one(a) for a in request.applications)))
@@ -476,7 +503,7 @@ class Transfers:
         Read with no transaction open."""
         current, corrections = await as_corrected(self.registry, certificate.entry)
         certificate.corrections.extend(corrections)
-        if not certificate.corrections:
+        if not certificate.corrections or current is None:
             return certificate
         names = {o.resident_id: o.name for o in certificate.owners}
         issued = list(certificate.owners)
@@ -490,7 +517,9 @@ class Transfers:
         certificate.entry = current.name
         return certificate
 
-    async def load_transfer(self, connection: asyncpg.Connection, name: str, lock: bool = False):
+    async def load_transfer(
+        self, connection: asyncpg.Connection, name: str, lock: bool = False
+    ) -> asyncpg.Record:
         row = await repository.transfer(connection, parse_transfer_name(name), lock)
         if row is None:
             raise NotFound(f"no transfer {name!r}")
@@ -566,6 +595,27 @@ _FACTS = (
 )
 
 
+@dataclass(frozen=True)
+class SaleFacts:
+    """The facts a transfer rests on (sale_facts), by name; kept in the journal in _FACTS' order."""
+
+    preregistration: prereg_pb.Preregistration
+    premortgage: prereg_pb.Premortgage
+    unit: registry_pb.Unit
+    clearance: tax_pb.Clearance
+    terms: contract_pb.ContractTerms
+
+    @classmethod
+    def of(cls, facts: Sequence[Message]) -> SaleFacts:
+        preregistration, premortgage, unit, clearance, terms = facts
+        assert isinstance(preregistration, prereg_pb.Preregistration)
+        assert isinstance(premortgage, prereg_pb.Premortgage)
+        assert isinstance(unit, registry_pb.Unit)
+        assert isinstance(clearance, tax_pb.Clearance)
+        assert isinstance(terms, contract_pb.ContractTerms)
+        return cls(preregistration, premortgage, unit, clearance, terms)
+
+
 class _Transfer:
     def __init__(self, service: Transfers) -> None:
         self.service = service
@@ -605,12 +655,20 @@ class _Transfer:
         else:
             row, application = await self._application(case)
             transfer = row["id"]
-        prereg, premortgage, unit, clearance, _ = await op.remember(
-            # The platform's filing read them at the door (TransferServicer._lodge); a clerk's
-            # case reads them here, as the book stands at its entry.
-            SALE_FACTS,
-            lambda: self.service.sale_facts(application, case.row["lodge_time"]),
-            _FACTS,
+        facts = SaleFacts.of(
+            await op.remember(
+                # The platform's filing read them at the door (TransferServicer._lodge); a clerk's
+                # case reads them here, as the book stands at its entry.
+                SALE_FACTS,
+                lambda: self.service.sale_facts(application, case.row["lodge_time"]),
+                _FACTS,
+            )
+        )
+        prereg, premortgage, unit, clearance = (
+            facts.preregistration,
+            facts.premortgage,
+            facts.unit,
+            facts.clearance,
         )
         form = co_ownership.form_of(application.buyers, application.co_ownership)
         commit = _commit_request(case, application, form, prereg, premortgage, unit)
@@ -680,10 +738,10 @@ class _Transfer:
         numbers: list[str],
         mortgage: registry_pb.Entry | None,
         proof_number: str,
-    ) -> list:
+    ) -> list[tuple[str, Any, Message, type[Message]]]:
         """The offices told of the entry, side by side: the pre-registration converted, the
         contract transferred and, for a financed purchase, the pre-mortgage become a mortgage."""
-        steps = [
+        steps: list[tuple[str, Any, Message, type[Message]]] = [
             (
                 "convert",
                 self.service.mark_converted,
@@ -728,7 +786,7 @@ class _Transfer:
 def _commit_request(
     case: Case,
     application: pb.TransferApplication,
-    form: int,
+    form: parties_pb2.CoOwnership,
     prereg: prereg_pb.Preregistration,
     premortgage: prereg_pb.Premortgage,
     unit: registry_pb.Unit,
@@ -777,7 +835,7 @@ class Entered:
 
     transfer: uuid.UUID
     application: pb.TransferApplication
-    form: int
+    form: parties_pb2.CoOwnership
     facts: registry_pb.UnitFacts
     ownership: str
     mortgage: registry_pb.Entry | None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import uuid
 
 import asyncpg
 
@@ -13,9 +14,9 @@ from services.transfer import repository
 from services.transfer.domain import may_read_certificate
 from services.transfer.service import SALE_FACTS, Transfers, parse_transfer_name, site_inspection_name
 from shared import paging
-from shared.auth import Role, caller
+from shared.auth import Caller, Role, caller
 from shared.batches import outcomes, refuse_repeated_request_ids
-from shared.casework.service import entering, lodge_or_enter
+from shared.casework.service import Case, entering, lodge_or_enter
 from shared.casework.servicer import case_message
 from shared.documents import issue
 from shared.errors import DomainError, FieldViolation, InvalidArgument, NotFound
@@ -29,11 +30,12 @@ from shared.timestamps import to_timestamp
 REFUSAL_CODES = frozenset(code.value[0] for code in REFUSALS)
 
 
-def _state(value: str) -> int:
-    return pb.RegistrationState.Value(f"REGISTRATION_STATE_{value}")
+def _state(value: str) -> str:
+    """The state's enum value name, which a message constructor takes (an unknown one raises)."""
+    return f"REGISTRATION_STATE_{value}"
 
 
-def site_inspection_message(row) -> pb.SiteInspection:
+def site_inspection_message(row: asyncpg.Record) -> pb.SiteInspection:
     return pb.SiteInspection(
         name=site_inspection_name(row),
         building_number=row["building_number"],
@@ -44,7 +46,7 @@ def site_inspection_message(row) -> pb.SiteInspection:
     )
 
 
-def first_registration_message(row, inspection=None) -> pb.FirstRegistration:
+def first_registration_message(row: asyncpg.Record, inspection=None) -> pb.FirstRegistration:
     request = pb.LodgeFirstRegistrationRequest.FromString(row["request"])
     return pb.FirstRegistration(
         site_inspection=site_inspection_message(inspection) if inspection else None,
@@ -60,7 +62,7 @@ def first_registration_message(row, inspection=None) -> pb.FirstRegistration:
     )
 
 
-def transfer_message(row) -> pb.Transfer:
+def transfer_message(row: asyncpg.Record) -> pb.Transfer:
     return pb.Transfer(
         name=f"transfers/{row['id']}",
         application=pb.TransferApplication.FromString(row["application"]),
@@ -76,12 +78,12 @@ def transfer_message(row) -> pb.Transfer:
     )
 
 
-def _seller(row) -> str:
+def _seller(row: asyncpg.Record) -> str:
     """The USCC of the developer that sold the unit, from the transfer's application."""
     return pb.TransferApplication.FromString(row["application"]).developer.uscc
 
 
-def certificate_message(row) -> pb.Certificate:
+def certificate_message(row: asyncpg.Record) -> pb.Certificate:
     return pb.Certificate(
         name=f"certificates/{row['certificate_number']}",
         certificate_number=row["certificate_number"],
@@ -102,7 +104,7 @@ def certificate_message(row) -> pb.Certificate:
     )
 
 
-def _readable(who, row) -> bool:
+def _readable(who: Caller, row: asyncpg.Record) -> bool:
     owners = pb.Certificate.FromString(row["owners"]).owners
     return may_read_certificate(
         who, _seller(row), [o.resident_id for o in owners], row["release_time"] is not None
@@ -157,7 +159,7 @@ class TransferServicer(transfer_service_pb2_grpc.TransferServiceServicer):
 
     async def LodgeFirstRegistration(
         self, request: pb.LodgeFirstRegistrationRequest, context: Context
-    ) -> pb.LodgeFirstRegistrationResponse:
+    ) -> pb.LodgeFirstRegistrationResponse | bytes:
         who = caller()
         require_own_sale(who, request.developer.uscc, "developer.uscc")
         holder = await building_developer(self.service.contracts, request.building_number)
@@ -170,7 +172,7 @@ class TransferServicer(transfer_service_pb2_grpc.TransferServiceServicer):
         if survey_violations:
             raise InvalidArgument(survey_violations)
 
-        async def lodge(connection: asyncpg.Connection, at: dt.datetime, operation):
+        async def lodge(connection: asyncpg.Connection, at: dt.datetime, operation: uuid.UUID | None) -> Case:
             return await self.service.lodge_first_registration(connection, at, request, who.uri, operation)
 
         return await lodge_or_enter(
@@ -208,7 +210,7 @@ class TransferServicer(transfer_service_pb2_grpc.TransferServiceServicer):
 
         return await self.tx.write("RecordSiteInspection", request, pb.RecordSiteInspectionResponse, work)
 
-    async def _lodge(self, request: pb.LodgeTransferRequest, who) -> pb.LodgeTransferResponse | bytes:
+    async def _lodge(self, request: pb.LodgeTransferRequest, who: Caller) -> pb.LodgeTransferResponse | bytes:
         remembered = None
         if request.auto_register and who.role is Role.SERVICE:
             # The platform's filing, entered at once: the facts its entry rests on are read and
@@ -218,7 +220,7 @@ class TransferServicer(transfer_service_pb2_grpc.TransferServiceServicer):
         else:
             await self.service.check_seller(request.application, who)
 
-        async def lodge(connection: asyncpg.Connection, at: dt.datetime, operation):
+        async def lodge(connection: asyncpg.Connection, at: dt.datetime, operation: uuid.UUID | None) -> Case:
             return await self.service.lodge_transfer(
                 connection, at, request.request_id, request.application, who.uri, operation
             )
@@ -235,7 +237,7 @@ class TransferServicer(transfer_service_pb2_grpc.TransferServiceServicer):
 
     async def LodgeTransfer(
         self, request: pb.LodgeTransferRequest, context: Context
-    ) -> pb.LodgeTransferResponse:
+    ) -> pb.LodgeTransferResponse | bytes:
         who = caller()
         require_own_sale(who, request.application.developer.uscc, "application.developer.uscc")
         return await self._lodge(request, who)
