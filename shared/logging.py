@@ -11,7 +11,7 @@ import sys
 
 from shared.auth import current_caller
 from shared.context import method_var, request_id_var, subject_var
-from shared.ids import IdentifierError, validate_uscc
+from shared.ids import IdentifierError, validate_resident_id, validate_uscc
 
 # An 18-character resident ID inside any text: keep the area code and the check character, hide
 # the birth date and sequence, so that nothing people or logs read carries a whole personal ID.
@@ -20,12 +20,21 @@ _RESIDENT_ID = re.compile(r"(?<![0-9A-Za-z])(\d{6})\d{8}(\d{3}[\dXx])(?![0-9A-Za
 
 def _masked(match: re.Match[str]) -> str:
     token = match.group(0)
+    hidden = f"{match.group(1)}{'*' * 11}{match.group(2)[-1]}"
+    # A token that is a resident ID (a birth date and its MOD 11-2 check) is a person's, even when
+    # its digits also pass as a credit code (about one ID in thirty does).
+    try:
+        validate_resident_id(token)
+    except IdentifierError:
+        pass
+    else:
+        return hidden
     # An organization's unified social credit code may be all digits too; it is public (printed
     # on its business licence) and shown whole, a bank's as a developer's.
     try:
         validate_uscc(token)
     except IdentifierError:
-        return f"{match.group(1)}{'*' * 11}{match.group(2)[-1]}"
+        return hidden
     return token
 
 
