@@ -72,6 +72,7 @@ lint: $(STAMP) buf-lint
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 gen: $(STAMP)
 	$(BIN)/python -m tools.genproto

@@ -43,7 +43,7 @@ Work = Callable[[asyncpg.Connection, dt.datetime], Awaitable[Message]]
 # The same, answering a response of a known type.
 WorkOf = Callable[[asyncpg.Connection, dt.datetime], Awaitable[ResponseT]]
 # Set-based work for many requests: per request, in order, its response or the error refusing it.
-ManyWork = Callable[[asyncpg.Connection, dt.datetime, list[Message]], Awaitable[list[Message | DomainError]]]
+ManyWork = Callable[[asyncpg.Connection, dt.datetime, list[Any]], Awaitable[list[Message | DomainError]]]
 
 
 class Transactions:

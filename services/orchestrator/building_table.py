@@ -11,6 +11,7 @@ import asyncio
 import grpc
 
 from deedflow.contract.v1 import contract_service_pb2 as contract_pb
+from services.orchestrator.clients import Clients
 from shared.ids import building_of
 
 # Bounds on what one process keeps: past either, the table is read afresh, building by building.
@@ -33,12 +34,12 @@ def _settled(unit: contract_pb.Unit) -> contract_pb.Unit:
 
 
 class BuildingTable:
-    def __init__(self, clients) -> None:
+    def __init__(self, clients: Clients) -> None:
         # The saga's stubs (services/orchestrator/clients.py), whose channels open lazily.
         self.clients = clients
         self._units: dict[str, contract_pb.Unit] = {}
         # Each building is read once, whoever asks first; the others wait for that read.
-        self._loads: dict[str, asyncio.Task] = {}
+        self._loads: dict[str, asyncio.Task[None]] = {}
 
     async def unit(self, unit_number: str) -> contract_pb.Unit | None:
         """The unit as the table shows it, or None when no presale permit covers it. A building

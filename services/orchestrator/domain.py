@@ -5,6 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from deedflow.orchestrator.v1 import orchestrator_service_pb2 as pb
+from deedflow.type.v1 import parties_pb2
 from shared import co_ownership
 from shared.errors import FieldViolation
 
@@ -91,7 +92,7 @@ def filing_violations(filing: pb.PurchaseFiling) -> list[FieldViolation]:
     return found
 
 
-def home_count_for_tax(filing: pb.PurchaseFiling) -> int:
+def home_count_for_tax(filing: pb.PurchaseFiling) -> parties_pb2.HomeCount:
     """The family with the most homes sets the rate (the stricter reading of 公告2024年第16号)."""
     return max(b.home_count for b in filing.buyers)
 

@@ -66,7 +66,7 @@ class Door:
 
 
 # A step's record: (kind, direction, the columns to set).
-StepRecord = tuple[str, str, dict]
+StepRecord = tuple[str, str, dict[str, Any]]
 
 
 async def save(
@@ -91,8 +91,9 @@ async def save(
     records = [step] if isinstance(step, tuple) else step or []
     # The snapshot is built from the step rows the write itself returns.
     snapshot = purchase_message(row, await repository.write_steps(connection, purchase_id, records))
-    await repository.record_version(connection, purchase_id, row["version"], snapshot.SerializeToString(), at)
-    return row["version"]
+    version: int = row["version"]
+    await repository.record_version(connection, purchase_id, version, snapshot.SerializeToString(), at)
+    return version
 
 
 def _point(kind: StepKind, direction: str, moment: str) -> str:
@@ -142,7 +143,7 @@ class Engine:
         when the slowest of a claimed batch is done (a building's handover made every purchase
         wait for the slowest of its sixteen). Nothing but cancellation ends it: with the database
         gone, it waits and claims again, and the leases of what it held run out."""
-        running: set[asyncio.Task] = set()
+        running: set[asyncio.Task[None]] = set()
         try:
             while True:
                 limit = self._limit()
@@ -233,7 +234,11 @@ class Engine:
                 log.exception("could not release the purchase; its lease will run out")
 
     async def _write(
-        self, purchase_id: uuid.UUID, step=None, tax_words: int | None = None, **columns: Any
+        self,
+        purchase_id: uuid.UUID,
+        step: StepRecord | list[StepRecord] | None = None,
+        tax_words: int | None = None,
+        **columns: Any,
     ) -> None:
         """The change is written with the changes other purchases make at the same moment, in one
         transaction (shared/grouped_writes.py): a handover's two hundred purchases in flight
@@ -249,7 +254,7 @@ class Engine:
 
         await self.writes(change, str(purchase_id))
 
-    async def _rest(self, purchase_id: uuid.UUID, due_at, tax_words: int | None) -> None:
+    async def _rest(self, purchase_id: uuid.UUID, due_at: dt.datetime | None, tax_words: int | None) -> None:
         """A step found waiting as it was: only when to look next is written. A purchase waiting
         months for its tax would otherwise leave a version in its history at every look."""
 
@@ -290,7 +295,11 @@ class Engine:
             await self._write(row["id"], due_at=None, leased_by=None, lease_until=None)
 
     async def _context(
-        self, row: asyncpg.Record, documents: pb.PurchaseDocuments, records: dict[str, Any], completion
+        self,
+        row: asyncpg.Record,
+        documents: pb.PurchaseDocuments,
+        records: dict[tuple[str, str], asyncpg.Record],
+        completion: asyncpg.Record | None,
     ) -> Context:
         filing = pb.PurchaseFiling.FromString(row["filing"])
         survey = None
@@ -317,11 +326,11 @@ class Engine:
 
     async def _steps(
         self, row: asyncpg.Record, steps: list[asyncpg.Record] | None = None
-    ) -> tuple[dict[tuple[str, str], asyncpg.Record], asyncpg.Record]:
+    ) -> tuple[dict[tuple[str, str], asyncpg.Record], asyncpg.Record | None]:
         """The purchase's step log (read here unless given) and its building's completion (None
         before it), read once per advance."""
 
-        async def read(connection: asyncpg.Connection):
+        async def read(connection: asyncpg.Connection) -> tuple[list[asyncpg.Record], asyncpg.Record | None]:
             # Two single reads without BEGIN and COMMIT: at READ COMMITTED each statement has its
             # own snapshot anyway, and the completion is looked at again where it counts
             # (_wait_for_completion).
@@ -336,8 +345,9 @@ class Engine:
                 steps = await self.database.read(lambda connection: repository.steps(connection, row["id"]))
             return {(r["kind"], r["direction"]): r for r in steps}, known
         if steps is None:
-            steps, completion = await self.database.read(read)
+            step_rows, completion = await self.database.read(read)
         else:
+            step_rows = steps
             completion = await self.database.read(
                 lambda connection: repository.completion(connection, row["building_number"])
             )
@@ -346,7 +356,7 @@ class Engine:
             if len(self._completions) >= MAX_COMPLETIONS_REMEMBERED:
                 self._completions.clear()
             self._completions[row["building_number"]] = completion
-        return {(r["kind"], r["direction"]): r for r in steps}, completion
+        return {(r["kind"], r["direction"]): r for r in step_rows}, completion
 
     async def _forward(self, row: asyncpg.Record, steps: list[asyncpg.Record] | None = None) -> None:
         """Each step's outcome is written with the next step's intent, in one transaction: the
@@ -447,7 +457,7 @@ class Engine:
                 "last_error": None,
             },
         )
-        wait_columns = {
+        wait_columns: dict[str, Any] = {
             "state": during,
             "documents": documents.SerializeToString(),
             "due_at": outcome.until,
@@ -473,7 +483,7 @@ class Engine:
             await self._write(purchase_id, [*unwritten, waiting], **wait_columns)
         self._recorded(unwritten)
 
-    def _succeeded(self, started: dt.datetime, attempts: int) -> dict:
+    def _succeeded(self, started: dt.datetime, attempts: int) -> dict[str, Any]:
         """A step's record once its call (or its local work) is done."""
         return {
             "state": StepState.SUCCEEDED.value,

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Iterator
 
 from services.orchestrator.repository import CHANGED, DUE
 from shared.pglisten import listen_forever
@@ -38,7 +39,7 @@ class Notifier:
             event.set()
 
     @contextlib.contextmanager
-    def watching(self, purchase_id: str):
+    def watching(self, purchase_id: str) -> Iterator[asyncio.Event]:
         """An event set on every change of this purchase; a watcher clears it before reading,
         so a change between its read and its wait is never missed."""
         event = asyncio.Event()

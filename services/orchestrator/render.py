@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
+from typing import Any
+
 import asyncpg
 from google.rpc import status_pb2
 
@@ -10,8 +13,11 @@ from services.orchestrator.domain import StepKind, StepState
 from services.orchestrator.saga import FORWARD
 from shared.timestamps import to_timestamp
 
+# A purchase's or a step's row as read, or as the door assembles it before it is written.
+Row = asyncpg.Record | Mapping[str, Any]
 
-def step_message(kind: StepKind, record) -> pb.PurchaseStep:
+
+def step_message(kind: StepKind, record: Row | None) -> pb.PurchaseStep:
     if record is None:
         return pb.PurchaseStep(kind=f"STEP_KIND_{kind.value}", state=pb.STEP_STATE_PENDING)
     message = pb.PurchaseStep(
@@ -27,7 +33,7 @@ def step_message(kind: StepKind, record) -> pb.PurchaseStep:
     return message
 
 
-def purchase_message(row: asyncpg.Record, step_rows) -> pb.Purchase:
+def purchase_message(row: Row, step_rows: Iterable[Row]) -> pb.Purchase:
     forward = {r["kind"]: r for r in step_rows if r["direction"] == "FORWARD"}
     compensations = {r["kind"]: r for r in step_rows if r["direction"] == "COMPENSATE"}
     steps = []

@@ -20,7 +20,7 @@ async def insert_purchase(
     row: dict[str, Any],
     snapshot: bytes,
     at: dt.datetime,
-    claim: tuple[str, list] | None = None,
+    claim: tuple[str, list[object]] | None = None,
 ) -> bool:
     """The new purchase, its first version and the notification of it, in one statement; with
     `claim` (shared/idempotency.py::claim_answered, its parameters numbered from len(row) + 4)
@@ -92,13 +92,13 @@ async def upsert_step(
 
 
 async def write_steps(
-    connection: asyncpg.Connection, purchase_id: uuid.UUID, records: list[tuple[str, str, dict]]
+    connection: asyncpg.Connection, purchase_id: uuid.UUID, records: list[tuple[str, str, dict[str, Any]]]
 ) -> list[asyncpg.Record]:
     """Upserts these steps (kind, direction, columns; a later record of a step overrides an
     earlier one's columns) and returns every step of the purchase as it now stands, in one round
     trip: the written rows from RETURNING, the others as read by the same statement, which sees
     the table as it was before it, so the two never overlap."""
-    merged: dict[tuple[str, str], dict] = {}
+    merged: dict[tuple[str, str], dict[str, Any]] = {}
     for kind, direction, columns in records:
         merged.setdefault((kind, direction), {}).update(columns)
     if not merged:
@@ -145,7 +145,11 @@ async def update_purchase(
 
 
 async def rest(
-    connection: asyncpg.Connection, purchase_id: uuid.UUID, lease_holder: str, at: dt.datetime, due_at
+    connection: asyncpg.Connection,
+    purchase_id: uuid.UUID,
+    lease_holder: str,
+    at: dt.datetime,
+    due_at: dt.datetime | None,
 ) -> bool:
     """A wait looked at again and unchanged: when to look next, the lease given back, and
     nothing else (no version, no history). False when the lease was lost."""

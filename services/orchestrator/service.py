@@ -7,6 +7,8 @@ import contextlib
 import datetime as dt
 import uuid
 from collections.abc import AsyncIterator
+from functools import partial
+from typing import Any
 
 import asyncpg
 from google.rpc import status_pb2
@@ -72,6 +74,8 @@ class Purchases:
 
     async def render(self, connection: asyncpg.Connection, purchase_id: uuid.UUID) -> pb.Purchase:
         row = await repository.purchase(connection, purchase_id)
+        if row is None:
+            raise NotFound(f"no purchase purchases/{purchase_id}")
         return purchase_message(row, await repository.steps(connection, purchase_id))
 
     async def load(
@@ -160,7 +164,7 @@ class Purchases:
     @staticmethod
     def _row(
         purchase_id: uuid.UUID, filing: pb.PurchaseFiling, at: dt.datetime, unit: contract_pb.Unit
-    ) -> dict:
+    ) -> dict[str, Any]:
         return {
             "id": purchase_id,
             "developer_uscc": filing.developer.uscc,
@@ -303,7 +307,7 @@ class Purchases:
 
     async def confirm_handover(
         self, connection: asyncpg.Connection, at: dt.datetime, name: str, handover: dt.datetime, who: Caller
-    ):
+    ) -> pb.Purchase:
         row = await self.load(connection, name, who, lock=True)
         self.require_ready(row)
         await save(
@@ -324,7 +328,7 @@ class Purchases:
 
     async def cancel(
         self, connection: asyncpg.Connection, at: dt.datetime, request: pb.CancelPurchaseRequest, who: Caller
-    ):
+    ) -> pb.Purchase:
         row = await self.load(connection, request.name, who, lock=True)
         state = PurchaseState(row["state"])
         if state in (PurchaseState.CANCELLED, PurchaseState.CANCELLING):
@@ -375,7 +379,7 @@ class Purchases:
 
     async def resume(
         self, connection: asyncpg.Connection, at: dt.datetime, request: pb.ResumePurchaseRequest, who: Caller
-    ):
+    ) -> pb.Purchase:
         """A clerk's resume of a parked purchase. A step whose application was refused is applied
         for anew (its request id moves to the next generation); one that failed for another
         reason is asked again with the same request id, whose answer may now be different.
@@ -410,7 +414,11 @@ class Purchases:
         return await self.render(connection, row["id"])
 
     async def _withdraw_cancellation(
-        self, connection: asyncpg.Connection, at: dt.datetime, row: asyncpg.Record, records
+        self,
+        connection: asyncpg.Connection,
+        at: dt.datetime,
+        row: asyncpg.Record,
+        records: list[asyncpg.Record],
     ) -> pb.Purchase:
         if not row["cancellation"]:
             raise FailedPrecondition(Reason.NO_CANCELLATION, "the purchase has no cancellation to withdraw")
@@ -467,7 +475,7 @@ class Purchases:
             while True:
                 changed.clear()
                 versions = await self.tx.database.read(
-                    lambda c, after=after: repository.versions_after(c, purchase_id, after)
+                    partial(repository.versions_after, purchase_id=purchase_id, after=after)
                 )
                 for version in versions:
                     purchase = pb.Purchase.FromString(version["snapshot"])

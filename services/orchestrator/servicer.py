@@ -29,7 +29,7 @@ from shared.errors import (
     ResourceExhausted,
 )
 from shared.grpc.types import Context
-from shared.journal import Operation
+from shared.journal import Operation, Render
 from shared.parties import require_own_loan, require_own_sale, require_ruling_actor
 from shared.permits import building_developer, require_permit_holder
 from shared.purchase_terms import canonical_bytes, contract_terms, signed_statement, signer_identity
@@ -148,7 +148,7 @@ class PurchaseServicer(orchestrator_service_pb2_grpc.PurchaseServiceServicer):
     async def GetPurchase(self, request: pb.GetPurchaseRequest, context: Context) -> pb.GetPurchaseResponse:
         who = caller()
 
-        async def work(connection: asyncpg.Connection):
+        async def work(connection: asyncpg.Connection) -> pb.Purchase:
             row = await self.purchases.load(connection, request.name, who)
             return await self.purchases.render(connection, row["id"])
 
@@ -165,7 +165,7 @@ class PurchaseServicer(orchestrator_service_pb2_grpc.PurchaseServiceServicer):
         state = pb.PurchaseState.Name(request.state).removeprefix("PURCHASE_STATE_") if request.state else ""
         size = min(request.page_size or 50, 500)
 
-        async def work(connection: asyncpg.Connection):
+        async def work(connection: asyncpg.Connection) -> tuple[list[pb.Purchase], bool]:
             rows = await repository.list_purchases(
                 connection, developer, bank, request.building_number, state, after, size + 1
             )
@@ -200,11 +200,11 @@ class PurchaseServicer(orchestrator_service_pb2_grpc.PurchaseServiceServicer):
             if not self._watches[who.uri]:
                 del self._watches[who.uri]
 
-    async def _completed(self, op: Operation):
+    async def _completed(self, op: Operation) -> Render:
         request = pb.CompleteBuildingRequest.FromString(op.input)
         await self.purchases.first_register(op)
 
-        async def render(connection: asyncpg.Connection):
+        async def render(connection: asyncpg.Connection) -> pb.CompleteBuildingResponse:
             completion = await self.purchases.completion(connection, request.building_number)
             return pb.CompleteBuildingResponse(completion=completion)
 
@@ -220,14 +220,14 @@ class PurchaseServicer(orchestrator_service_pb2_grpc.PurchaseServiceServicer):
         completed = await self.tx.read(lambda c: repository.completion(c, building))
         if completed is not None:
             # First-registered already: this call only releases purchases filed since.
-            async def release(connection: asyncpg.Connection, at: dt.datetime):
+            async def release(connection: asyncpg.Connection, at: dt.datetime) -> pb.CompleteBuildingResponse:
                 await self.purchases.check_building(connection, building, who)
                 completion = await self.purchases.release_building(connection, at, building)
                 return pb.CompleteBuildingResponse(completion=completion)
 
             return await self.tx.write("CompleteBuilding", request, pb.CompleteBuildingResponse, release)
 
-        async def begin(connection: asyncpg.Connection, at: dt.datetime, operation) -> str:
+        async def begin(connection: asyncpg.Connection, at: dt.datetime, operation: uuid.UUID) -> str:
             await self.purchases.check_building(connection, building, who)
             return f"building-completions/{building}"
 

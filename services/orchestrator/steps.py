@@ -11,7 +11,6 @@ import uuid
 from dataclasses import dataclass, field
 
 import grpc
-from grpc_status import rpc_status
 
 from deedflow.contract.v1 import contract_service_pb2 as contract_pb
 from deedflow.orchestrator.v1 import orchestrator_service_pb2 as pb
@@ -24,6 +23,7 @@ from services.orchestrator.clients import Clients
 from services.orchestrator.domain import StepKind, area_settlement, home_count_for_tax, settled_tax_base
 from shared.errors import FailedPrecondition
 from shared.grpc.status import error_info
+from shared.outcomes import status_of
 from shared.purchase_terms import contract_terms
 
 _NAMESPACE = uuid.UUID("c6f1d2e3-4a5b-4c7d-9e8f-0a1b2c3d4e5f")
@@ -67,14 +67,20 @@ class Context:
     # contract (or that words were missed), or the saga has asked before.
     tax_heard: bool = True
 
+    def cancelling(self) -> pb.CancelPurchaseRequest:
+        """The cancellation being carried out: compensations run only for one."""
+        if self.cancellation is None:
+            raise RuntimeError(f"purchase {self.purchase_id} is compensated with no cancellation")
+        return self.cancellation
+
     def rid(self, step: StepKind, direction: str = "forward", part: str = "") -> str:
         generation = self.generations.get((step.value, direction.upper()), 0)
         return request_id(self.purchase_id, step, direction, part, generation)
 
 
 def _reason(error: grpc.aio.AioRpcError) -> str | None:
-    status = rpc_status.from_call(error)
-    info = error_info(status) if status else None
+    status = status_of(error)
+    info = error_info(status)
     return info.reason if info else None
 
 
@@ -311,7 +317,7 @@ def _joint(ctx: Context) -> parties_pb2.JointConsent:
         *(f"buyers/{b.resident_id}" for b in ctx.filing.buyers),
     }
     return parties_pb2.JointConsent(
-        signatures=[s for s in ctx.cancellation.joint.signatures if s.signer in parties]
+        signatures=[s for s in ctx.cancelling().joint.signatures if s.signer in parties]
     )
 
 
@@ -319,11 +325,11 @@ async def release_premortgage(ctx: Context) -> None:
     request = prereg_pb.ReleasePremortgageRequest(
         request_id=ctx.rid(StepKind.PREMORTGAGED, "compensate"), name=ctx.documents.premortgage
     )
-    if ctx.cancellation.HasField("court_ruling"):
-        request.court_ruling.CopyFrom(ctx.cancellation.court_ruling)
+    if ctx.cancelling().HasField("court_ruling"):
+        request.court_ruling.CopyFrom(ctx.cancelling().court_ruling)
     else:
         bank = f"organizations/{ctx.filing.loan.bank.uscc}"
-        consent = next((s for s in ctx.cancellation.joint.signatures if s.signer == bank), None)
+        consent = next((s for s in ctx.cancelling().joint.signatures if s.signer == bank), None)
         if consent is not None:
             request.mortgagee_consent.CopyFrom(consent)
     await ctx.clients.preregistration.ReleasePremortgage(request)
@@ -333,8 +339,8 @@ async def cancel_preregistration(ctx: Context) -> None:
     request = prereg_pb.CancelPreregistrationRequest(
         request_id=ctx.rid(StepKind.PREREGISTERED, "compensate"), name=ctx.documents.preregistration
     )
-    if ctx.cancellation.HasField("court_ruling"):
-        request.court_ruling.CopyFrom(ctx.cancellation.court_ruling)
+    if ctx.cancelling().HasField("court_ruling"):
+        request.court_ruling.CopyFrom(ctx.cancelling().court_ruling)
     else:
         request.joint.CopyFrom(_joint(ctx))
     await ctx.clients.preregistration.CancelPreregistration(request)
@@ -344,8 +350,8 @@ async def cancel_contract(ctx: Context) -> None:
     request = contract_pb.CancelContractRequest(
         request_id=ctx.rid(StepKind.CONTRACT_SIGNED, "compensate"), name=ctx.documents.contract
     )
-    if ctx.cancellation.HasField("court_ruling"):
-        request.court_ruling.CopyFrom(ctx.cancellation.court_ruling)
+    if ctx.cancelling().HasField("court_ruling"):
+        request.court_ruling.CopyFrom(ctx.cancelling().court_ruling)
     else:
         request.joint.CopyFrom(_joint(ctx))
     await ctx.clients.contract.CancelContract(request)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 
 from services.registry.config import RegistrySettings
 from services.registry.service import Book
@@ -56,7 +57,9 @@ async def _audit(book: Book, authority: str, leaves: int) -> None:
         await book.books.audit_step(connection, authority, leaves)
 
 
-async def _guarded(authority: str, failure: str, book: Book, work, *args) -> bool:
+async def _guarded(
+    authority: str, failure: str, book: Book, work: Callable[..., Awaitable[object]], *args: object
+) -> bool:
     """Runs one book's work; what goes wrong with one book is logged and leaves the others be."""
     try:
         await work(book, authority, *args)

@@ -222,8 +222,9 @@ def _lapse_time(
             return None  # a lawsuit keeps the objection in force
         # From its priority time: an objection carried to a renumbered unit keeps its 15 days.
         return entry.priority_time + OBJECTION_LAPSE, OBJECTION_LAPSED
-    if entry.kind in SEIZURE_KINDS and entry.expire_time is not None:
-        return seizure_end(entry, at), "lapsed: seizure term ended (查封规定 27)"
+    end = seizure_end(entry, at) if entry.kind in SEIZURE_KINDS else None
+    if end is not None:
+        return end, "lapsed: seizure term ended (查封规定 27)"
     if entry.kind in PRE_REGISTRATION_KINDS and first_registration_time is not None:
         lapse = max(first_registration_time, entry.entry_time) + PRE_REGISTRATION_LAPSE
         if applied_time is not None and applied_time <= lapse:

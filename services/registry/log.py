@@ -5,6 +5,7 @@ JSON), so anyone can recompute the book's Merkle tree from the rows."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import asyncpg
 
@@ -48,7 +49,7 @@ OPTIONAL_ENTRY_COLUMNS = ("covers_building", "carried_from")
 OPTIONAL_EVENT_COLUMNS = ("expire_time", "carried_to")
 
 
-def _value(value):
+def _value(value: object) -> object:
     if isinstance(value, dt.datetime):
         return value.astimezone(dt.UTC).isoformat(timespec="microseconds")
     if isinstance(value, tuple):
@@ -57,7 +58,7 @@ def _value(value):
 
 
 def encode(
-    kind: str, row: asyncpg.Record | dict, columns: tuple[str, ...], optional: tuple[str, ...] = ()
+    kind: str, row: asyncpg.Record | dict[str, Any], columns: tuple[str, ...], optional: tuple[str, ...] = ()
 ) -> bytes:
     record = {"type": kind, **{c: _value(row[c]) for c in columns}}
     record.update({c: _value(row[c]) for c in optional if row[c] is not None})

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -113,7 +114,13 @@ class CaseCommitted:
 
 
 def _rows_of(
-    plan: _Planned, case: str, actor: str, at: dt.datetime, leaf: int, entries: list, events: list
+    plan: _Planned,
+    case: str,
+    actor: str,
+    at: dt.datetime,
+    leaf: int,
+    entries: list[tuple[Any, ...]],
+    events: list[tuple[Any, ...]],
 ) -> int:
     """The plan's entry and event rows, from leaf index `leaf` on, added to `entries` and
     `events`; the next free leaf index."""
@@ -300,7 +307,9 @@ class Book:
         by_book: dict[str, list[_Planned]] = {}
         for plan in plans:
             by_book.setdefault(authority_of(plan.facts.unit_number), []).append(plan)
-        entries, events, appended = [], [], []
+        entries: list[tuple[Any, ...]] = []
+        events: list[tuple[Any, ...]] = []
+        appended: list[tuple[str, int, int]] = []
         for authority in sorted(by_book):
             leaves = sum(2 * len(p.new) + len(p.moves) for p in by_book[authority])
             if leaves == 0:
@@ -387,7 +396,8 @@ class Book:
             taking = set(units.values())
             waiting = [i for i in waiting if i not in taking]
             await self._commit_round(connection, at, [(i, cases[i]) for i in sorted(taking)], actor, results)
-        return results
+        # Every case is in one round's results now: committed, or refused.
+        return [r for r in results if r is not None]
 
     async def _commit_round(
         self,
@@ -395,7 +405,7 @@ class Book:
         at: dt.datetime,
         cases: list[tuple[int, CaseToCommit]],
         actor: str,
-        results: list,
+        results: list[CaseCommitted | DomainError | None],
     ) -> None:
         """Enters cases of distinct units, each result in its place in `results`."""
         locked = await repository.lock_units(connection, sorted(c.unit_number for _, c in cases))
@@ -418,8 +428,10 @@ class Book:
         numbers = await self._issue_many(connection, at, [c for _, c, _, _ in admitted])
         for (i, case, plan, created), (certificates, proofs) in zip(admitted, numbers, strict=True):
             first = await self._first_registration_time(connection, plan.facts.building_number)
-            view = view_entries(after.get(case.unit_number, []), first, at)
-            results[i] = CaseCommitted([v for v in view if v.entry.sequence in created], certificates, proofs)
+            views = view_entries(after.get(case.unit_number, []), first, at)
+            results[i] = CaseCommitted(
+                [v for v in views if v.entry.sequence in created], certificates, proofs
+            )
 
     def _judge(
         self, view: UnitView, plan: _Planned, case: CaseToCommit, actor: str, at: dt.datetime
@@ -609,7 +621,8 @@ class Book:
         await repository.renumber(connection, facts, presale)
         new = _Planned(facts, [])
         for origin, carried in carried_entries(view.entries):
-            successor = entry_name(as_built, new.add(carried, carried.priority_time))
+            # A carried entry keeps its rank: its priority time is the entry's own, always set.
+            successor = entry_name(as_built, new.add(carried, carried.priority_time or at))
             old.move(
                 origin.entry.sequence,
                 StateEvent(
@@ -644,7 +657,8 @@ class Book:
         units = [unit_number]
         if whole_building:
             units = await repository.units_of_building(connection, building_of(unit_number))
-        plans, named = [], None
+        plans: list[_Planned] = []
+        named: tuple[_Planned, int] | None = None
         for unit in sorted(units):
             plan, unit_view = await self._planned_view(connection, unit, at)
             state = EntryState.PENDING if seizure_in_effect(unit_view.entries) else EntryState.CURRENT
@@ -665,6 +679,8 @@ class Book:
             plans.append(plan)
             if unit == unit_number:
                 named = (plan, sequence)
+        if named is None:
+            raise NotFound(f"unit {unit_number} is not in the book")
         await self._apply(connection, plans, _ruling_case(ruling), actor, at)
         return await self._entry_after(connection, named[0], at, named[1])
 
@@ -841,7 +857,7 @@ def _open_to_change(unit_number: str, facts: UnitFacts | None) -> UnitFacts:
     return facts
 
 
-def _seizure_not_ended(views, sequence: int, unit_number: str) -> EntryView:
+def _seizure_not_ended(views: Sequence[EntryView], sequence: int, unit_number: str) -> EntryView:
     """The seizure `sequence` of the unit, in effect or queued; one that ended is refused."""
     target = next((v for v in views if v.entry.sequence == sequence), None)
     if target is None or target.entry.kind not in SEIZURE_KINDS:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Iterable
 from dataclasses import replace
 
 import asyncpg
+from google.protobuf.message import Message
 
 from deedflow.registry.v1 import registry_service_pb2 as pb
 from deedflow.registry.v1 import registry_service_pb2_grpc
@@ -126,7 +128,7 @@ def unit_message(view: UnitView, every_entry: bool = False) -> pb.Unit:
     )
 
 
-def _as_seen_by(who: Caller, entries) -> None:
+def _as_seen_by(who: Caller, entries: Iterable[pb.Entry]) -> None:
     """Masks buyers' resident IDs in holders for callers who are not officials."""
     for entry in entries:
         shown = [shown_holder(who, h) for h in entry.holders]
@@ -140,7 +142,7 @@ def _disposal(value: int, field: str) -> Disposal:
     return Disposal(pb.Disposal.Name(value).removeprefix("DISPOSAL_"))
 
 
-def _related_sequence(request) -> int | None:
+def _related_sequence(request: pb.AddObjectionRequest | pb.RecordAgreementRequest) -> int | None:
     """The sequence of the request's related_entry on its unit, if it names one."""
     if not request.related_entry:
         return None
@@ -170,7 +172,7 @@ def _restriction(found: Restriction) -> pb.Restriction:
     return pb.Restriction(reason=found.reason, entry=found.entry, legal_basis=found.legal_basis)
 
 
-def _application_time(request, now: dt.datetime) -> dt.datetime | None:
+def _application_time(request: Message, now: dt.datetime) -> dt.datetime | None:
     """When the transfer was applied for; an application cannot be lodged in the future."""
     applied = from_timestamp(request, "application_time")
     if applied is not None and applied > now:
@@ -285,7 +287,7 @@ class RegistryServicer(registry_service_pb2_grpc.RegistryServiceServicer):
         asked = [(r.unit_number, from_timestamp(r, "as_of_time")) for r in request.requests]
         views = await self.book.tx.query(lambda c: self.book.unit_views(c, asked))
         who = caller()
-        results = []
+        results: list[pb.GetUnitResponse | DomainError] = []
         for one, view in zip(request.requests, views, strict=True):
             if isinstance(view, DomainError):
                 results.append(view)
@@ -340,8 +342,11 @@ class RegistryServicer(registry_service_pb2_grpc.RegistryServiceServicer):
             except DomainError as refused:
                 results[i] = refused
 
-        async def work(connection: asyncpg.Connection, at: dt.datetime, requests):
-            judged, answers = [], {}
+        async def work(
+            connection: asyncpg.Connection, at: dt.datetime, requests: list[pb.CommitCaseRequest]
+        ) -> list[Message | DomainError]:
+            judged: list[tuple[str, CaseToCommit]] = []
+            answers: dict[str, Message | DomainError] = {}
             for one in requests:
                 try:
                     judged.append((one.request_id, _applied(cases[one.request_id], one, at)))
@@ -362,7 +367,8 @@ class RegistryServicer(registry_service_pb2_grpc.RegistryServiceServicer):
         )
         for i, result in zip(taken, written, strict=True):
             results[i] = result
-        return pb.CommitCasesResponse(outcomes=outcomes(results, pb.CommitCaseOutcome, "deedflow.registry"))
+        answered = [r for r in results if r is not None]
+        return pb.CommitCasesResponse(outcomes=outcomes(answered, pb.CommitCaseOutcome, "deedflow.registry"))
 
     async def RecordFirstRegistration(
         self, request: pb.RecordFirstRegistrationRequest, context: Context
@@ -455,7 +461,8 @@ class RegistryServicer(registry_service_pb2_grpc.RegistryServiceServicer):
     ) -> pb.RenewSeizureResponse:
         actor = caller()
         unit, sequence = _entry_sequence(request.entry, "entry")
-        end = from_timestamp(request, "end_time")
+        # Required by the field rules: the validation layer refused a request without it.
+        end = request.end_time.ToDatetime(tzinfo=dt.UTC)
 
         async def work(connection: asyncpg.Connection, at: dt.datetime) -> pb.RenewSeizureResponse:
             if end > seizure_term_limit(at):

@@ -5,8 +5,10 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import uuid
+from collections.abc import Sequence
 
 import asyncpg
+from google.protobuf.message import Message
 
 from deedflow.transfer.v1 import transfer_service_pb2 as pb
 from deedflow.transfer.v1 import transfer_service_pb2_grpc
@@ -46,7 +48,9 @@ def site_inspection_message(row: asyncpg.Record) -> pb.SiteInspection:
     )
 
 
-def first_registration_message(row: asyncpg.Record, inspection=None) -> pb.FirstRegistration:
+def first_registration_message(
+    row: asyncpg.Record, inspection: asyncpg.Record | None = None
+) -> pb.FirstRegistration:
     request = pb.LodgeFirstRegistrationRequest.FromString(row["request"])
     return pb.FirstRegistration(
         site_inspection=site_inspection_message(inspection) if inspection else None,
@@ -146,15 +150,21 @@ class TransferServicer(transfer_service_pb2_grpc.TransferServiceServicer):
             "LodgeTransfer", entering(service.cases, pb.LodgeTransferRequest, self._transfer_response)
         )
 
-    async def _first_registration_response(self, connection: asyncpg.Connection, request, case):
+    async def _first_registration_response(
+        self, connection: asyncpg.Connection, request: pb.LodgeFirstRegistrationRequest, case: Case
+    ) -> pb.LodgeFirstRegistrationResponse:
         row = await repository.first_registration(connection, request.building_number)
+        if row is None:
+            raise RuntimeError(f"{case.name} lodged no first registration of {request.building_number}")
         inspection = await repository.latest_site_inspection(connection, request.building_number)
         return pb.LodgeFirstRegistrationResponse(
             first_registration=first_registration_message(row, inspection), case_record=case_message(case)
         )
 
-    async def _transfer_response(self, connection: asyncpg.Connection, request, case):
-        row = await repository.transfer(connection, parse_transfer_name(case.subject))
+    async def _transfer_response(
+        self, connection: asyncpg.Connection, request: pb.LodgeTransferRequest, case: Case
+    ) -> pb.LodgeTransferResponse:
+        row = await self.service.load_transfer(connection, case.subject)
         return pb.LodgeTransferResponse(transfer=transfer_message(row), case_record=case_message(case))
 
     async def LodgeFirstRegistration(
@@ -187,7 +197,7 @@ class TransferServicer(transfer_service_pb2_grpc.TransferServiceServicer):
     async def GetFirstRegistration(
         self, request: pb.GetFirstRegistrationRequest, context: Context
     ) -> pb.GetFirstRegistrationResponse:
-        async def read(connection: asyncpg.Connection):
+        async def read(connection: asyncpg.Connection) -> pb.FirstRegistration:
             row = await repository.first_registration(connection, request.building_number)
             if row is None:
                 raise NotFound(f"building {request.building_number} has no first registration")
@@ -211,7 +221,7 @@ class TransferServicer(transfer_service_pb2_grpc.TransferServiceServicer):
         return await self.tx.write("RecordSiteInspection", request, pb.RecordSiteInspectionResponse, work)
 
     async def _lodge(self, request: pb.LodgeTransferRequest, who: Caller) -> pb.LodgeTransferResponse | bytes:
-        remembered = None
+        remembered: dict[str, Sequence[Message]] | None = None
         if request.auto_register and who.role is Role.SERVICE:
             # The platform's filing, entered at once: the facts its entry rests on are read and
             # judged before anything is lodged (a refusal leaves no case), and its operation keeps
@@ -251,9 +261,8 @@ class TransferServicer(transfer_service_pb2_grpc.TransferServiceServicer):
 
         async def one(single: pb.LodgeTransferRequest) -> pb.LodgeTransferResponse | DomainError:
             try:
-                reply = await self.tx.journal.answer(self.tx.key("LodgeTransfer", single.request_id), single)
-                if reply is None:
-                    reply = await self.LodgeTransfer(single, context)
+                stored = await self.tx.journal.answer(self.tx.key("LodgeTransfer", single.request_id), single)
+                reply = stored if stored is not None else await self.LodgeTransfer(single, context)
             except DomainError as refused:
                 return refused
             return pb.LodgeTransferResponse.FromString(reply) if isinstance(reply, bytes) else reply
