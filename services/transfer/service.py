@@ -178,7 +178,6 @@ class Transfers:
             {CaseKind.FIRST_REGISTRATION: _FirstRegistration(self), CaseKind.TRANSFER: _Transfer(self)},
             journal.domain,
         )
-
         # The transfers entered side by side (a building's handover) reach each office together:
         # the register enters their cases in one transaction, the others record them in one.
         self.commit: Coalescer[registry_pb.CommitCaseRequest, registry_pb.CommitCaseResponse] = (
@@ -187,6 +186,10 @@ class Transfers:
         self.unit: Coalescer[registry_pb.GetUnitRequest, registry_pb.GetUnitResponse] = calls_together(
             lambda: self.registry, "GetUnit", "GetUnits", registry_pb.GetUnitsRequest
         )
+        self._calls_together()
+
+    def _calls_together(self) -> None:
+        """The other offices' calls of transfers entered side by side, sent together."""
         self.read_clearance: Coalescer[tax_pb.GetClearanceRequest, tax_pb.GetClearanceResponse] = (
             calls_together(lambda: self.tax, "GetClearance", "GetClearances", tax_pb.GetClearancesRequest)
         )
