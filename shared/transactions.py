@@ -169,7 +169,7 @@ class Transactions:
             for i, result in zip(taken, written, strict=True):
                 results[i] = result
         # Every request is answered now: from the store, refused by `prepare`, or written.
-        return [r for r in results if r is not None]
+        return all_answered(results)
 
     async def operate(
         self,
@@ -222,3 +222,12 @@ def _answered(
         except AnsweredBefore as refused_before:
             return refused_before
     return None
+
+
+def all_answered(results: Sequence[ResultT | None]) -> list[ResultT]:
+    """The answers of a batch, in the order of its requests, once every one has its answer: one
+    still missing is our bug, and must not shift the others onto the wrong requests."""
+    missing = [i for i, r in enumerate(results) if r is None]
+    if missing:
+        raise RuntimeError(f"requests {missing} of a batch were left unanswered")
+    return [r for r in results if r is not None]

@@ -51,7 +51,7 @@ from shared.errors import (
 from shared.ids import building_of
 from shared.journal import Journal
 from shared.numbering import allocate, certificate_number, proof_number
-from shared.transactions import Transactions
+from shared.transactions import Transactions, all_answered
 
 
 def refuse(found: list[Restriction]) -> FailedPrecondition:
@@ -397,7 +397,7 @@ class Book:
             waiting = [i for i in waiting if i not in taking]
             await self._commit_round(connection, at, [(i, cases[i]) for i in sorted(taking)], actor, results)
         # Every case is in one round's results now: committed, or refused.
-        return [r for r in results if r is not None]
+        return all_answered(results)
 
     async def _commit_round(
         self,

@@ -39,6 +39,7 @@ from shared.grpc.types import Context
 from shared.ids import building_of, request_derived_id
 from shared.parties import shown_holder
 from shared.timestamps import from_timestamp, to_timestamp
+from shared.transactions import all_answered
 
 DEFAULT_PAGE = 100
 MAX_PAGE = 1000
@@ -367,7 +368,7 @@ class RegistryServicer(registry_service_pb2_grpc.RegistryServiceServicer):
         )
         for i, result in zip(taken, written, strict=True):
             results[i] = result
-        answered = [r for r in results if r is not None]
+        answered: list[pb.CommitCaseResponse | DomainError] = all_answered(results)
         return pb.CommitCasesResponse(outcomes=outcomes(answered, pb.CommitCaseOutcome, "deedflow.registry"))
 
     async def RecordFirstRegistration(
