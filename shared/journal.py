@@ -128,7 +128,10 @@ class Operation:
         # What the transaction that started the operation made (Begin), when this process started
         # it; None for an operation taken up again.
         self.begun: Any = None
-        # Until when this driver holds the operation, as last written.
+        # This driver's lease: the holder it was taken under (each take a new one, so a driver
+        # of this process that outlived its lease is fenced off like another process's) and
+        # until when it holds it, as last written.
+        self.holder: str = row["leased_by"]
         self.lease_until: dt.datetime | None = row["lease_until"]
         # Outcomes received but not yet written: they go with the next transaction.
         self._unsaved: dict[str, _Step] = {}
@@ -171,7 +174,7 @@ class Operation:
                     "UPDATE operation SET lease_until = $3, update_time = $4"
                     " WHERE id = $1 AND leased_by = $2 AND state = 'RUNNING'",
                     self.id,
-                    self.journal.worker,
+                    self.holder,
                     at + lease,
                     at,
                 )
@@ -357,7 +360,7 @@ class Operation:
             state,
             response if status is None else status,
             at,
-            self.journal.worker,
+            self.holder,
         )
         if closed == "UPDATE 0":
             raise LeaseLost(str(self.id))
@@ -404,6 +407,12 @@ class Journal:
         self.writes = GroupedWrites(database, separable=(LeaseLostBeforeWriting,))
         self.drivers: dict[str, Driver] = {}
         self.domain = f"deedflow.{service}"
+
+    def lease_holder(self) -> str:
+        """A new holder for a lease this worker takes: the worker's name and the take's own mark.
+        Fenced by the worker's name alone, a driver of this process that outlived its lease (a
+        slow call) would pass for the one that took the operation over after it."""
+        return f"{self.worker}/{uuid.uuid4().hex[:12]}"
 
     def driver(self, kind: str, drive: Driver) -> None:
         """How operations of `kind` are driven (and resumed after a crash)."""
@@ -458,7 +467,7 @@ class Journal:
                     uuid.UUID(key.request_id),
                     request.SerializeToString(deterministic=True),
                     at + self.lease,
-                    self.worker,
+                    self.lease_holder(),
                     at,
                 )
                 for step, facts in (remembered or {}).items():
@@ -554,7 +563,7 @@ class Journal:
                     "UPDATE operation SET leased_by = NULL, lease_until = NULL, due_at = $3"
                     " WHERE id = $1 AND leased_by = $2 AND state = 'RUNNING'",
                     op.id,
-                    self.worker,
+                    op.holder,
                     self.clock.now(),
                 )
         except Exception:
@@ -577,7 +586,7 @@ class Journal:
                     " WHERE id = $1 AND leased_by = $2 AND state = 'RUNNING'"
                     " RETURNING attempts, unexplained_failures",
                     op.id,
-                    self.worker,
+                    op.holder,
                     int(failure is Failure.UNEXPLAINED),
                     (error.status if isinstance(error, Incomplete) else status_of(error)).SerializeToString(),
                     at,
@@ -608,7 +617,7 @@ class Journal:
                 " WHERE id = $1 AND state = 'RUNNING' AND (lease_until IS NULL OR lease_until < $4)"
                 " RETURNING *",
                 op_id,
-                self.worker,
+                self.lease_holder(),
                 at + self.lease,
                 at,
             )
@@ -699,7 +708,7 @@ class Journal:
                     ORDER BY due_at LIMIT $4 FOR UPDATE SKIP LOCKED)
                 RETURNING *
                 """,
-                self.worker,
+                self.lease_holder(),
                 at + self.lease,
                 at,
                 limit,

@@ -58,15 +58,27 @@ def traceparent() -> str:
 
 
 @contextlib.contextmanager
-def server_span(method: str, metadata: dict[str, str], **attributes: str) -> Iterator[Span]:
-    """The span of a call being served, continuing the caller's trace when it sent one."""
+def server_span(
+    method: str, metadata: dict[str, str], current: bool = True, **attributes: str
+) -> Iterator[Span]:
+    """The span of a call being served, continuing the caller's trace when it sent one. Made
+    the current span (the parent of what the call does) unless `current` is False: a stream's
+    span outlives its yields, and a stream its client cancels is closed from another context,
+    where the current span could not be restored."""
     service, _, name = method.lstrip("/").partition("/")
-    with TRACER.start_as_current_span(
+    span = TRACER.start_span(
         method.lstrip("/"),
         context=propagate.extract(metadata),
         kind=SpanKind.SERVER,
         attributes={"rpc.system": "grpc", "rpc.service": service, "rpc.method": name, **attributes},
-    ) as span:
+    )
+    if not current:
+        try:
+            yield span
+        finally:
+            span.end()
+        return
+    with trace.use_span(span, end_on_exit=True):
         yield span
 
 

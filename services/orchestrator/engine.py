@@ -16,6 +16,7 @@ times and then parks the purchase with that error, where a clerk sees it.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import datetime as dt
 import logging
 import time
@@ -94,6 +95,17 @@ async def save(
     version: int = row["version"]
     await repository.record_version(connection, purchase_id, version, snapshot.SerializeToString(), at)
     return version
+
+
+# The lease the purchase being advanced (in this task) was claimed under: every write of the
+# advance is fenced by it. Read when a write is made, never inside a grouped write's change,
+# which may run in another purchase's task.
+_holding: contextvars.ContextVar[str] = contextvars.ContextVar("saga_lease_holder")
+
+
+def hold(row: asyncpg.Record) -> None:
+    """The advance running in this task holds the lease `row` was claimed under."""
+    _holding.set(row["leased_by"])
 
 
 def _point(kind: StepKind, direction: str, moment: str) -> str:
@@ -183,7 +195,10 @@ class Engine:
         try:
             async with self.database.transaction() as connection:
                 at = self.clock.now()
-                return await repository.claim_due(connection, self.worker, at, at + self.lease, limit)
+                # Each claim its own holder: a task of this process still running a purchase whose
+                # lease ran out (a slow call) must not pass for the one that claimed it again.
+                holder = f"{self.worker}/{uuid.uuid4().hex[:12]}"
+                return await repository.claim_due(connection, holder, at, at + self.lease, limit)
         except Exception as exc:
             if not database_unavailable(exc):
                 log.exception("claiming failed; retrying")
@@ -209,6 +224,7 @@ class Engine:
     async def _advance_safely(self, row: asyncpg.Record, steps: list[asyncpg.Record] | None = None) -> None:
         name = f"purchases/{row['id']}"
         subject_var.set(name)
+        hold(row)
         try:
             # In the trace the purchase was filed in: an operator follows one purchase from the
             # developer's call through every office, however long it waited between steps.
@@ -229,7 +245,7 @@ class Engine:
             log.exception("advancing crashed", extra={"fields": {"purchase": str(row["id"])}})
             try:
                 async with self.database.transaction() as connection:
-                    await repository.release(connection, row["id"], self.worker)
+                    await repository.release(connection, row["id"], row["leased_by"])
             except Exception:
                 log.exception("could not release the purchase; its lease will run out")
 
@@ -246,9 +262,11 @@ class Engine:
         and the count of the tax office's words when the purchase was claimed), a word that came
         since keeps the purchase due."""
 
+        holder = _holding.get()
+
         async def change(connection: asyncpg.Connection) -> None:
             at = self.clock.now()
-            await save(connection, purchase_id, at, self.worker, step, **columns)
+            await save(connection, purchase_id, at, holder, step, **columns)
             if tax_words is not None:
                 await repository.wait_for_tax(connection, purchase_id, tax_words, at)
 
@@ -258,9 +276,11 @@ class Engine:
         """A step found waiting as it was: only when to look next is written. A purchase waiting
         months for its tax would otherwise leave a version in its history at every look."""
 
+        holder = _holding.get()
+
         async def change(connection: asyncpg.Connection) -> None:
             at = self.clock.now()
-            if not await repository.rest(connection, purchase_id, self.worker, at, due_at):
+            if not await repository.rest(connection, purchase_id, holder, at, due_at):
                 raise LeaseLostBeforeWriting(str(purchase_id))
             if tax_words is not None:
                 await repository.wait_for_tax(connection, purchase_id, tax_words, at)
@@ -281,7 +301,7 @@ class Engine:
             at = self.clock.now()
             if await repository.completion(connection, row["building_number"]) is not None:
                 columns["due_at"] = at
-            await save(connection, row["id"], at, self.worker, records, **columns)
+            await save(connection, row["id"], at, _holding.get(), records, **columns)
 
     async def advance(self, row: asyncpg.Record, steps: list[asyncpg.Record] | None = None) -> None:
         """One advance of a purchase this worker holds; `steps`, its step log if already read
@@ -565,7 +585,7 @@ class Engine:
                 connection, purchase_id, kind.value, "FORWARD", state=StepState.COMPENSATED.value
             )
             succeeded = {"state": StepState.SUCCEEDED.value, "end_time": at, "last_error": None}
-            await save(connection, purchase_id, at, self.worker, (kind.value, "COMPENSATE", succeeded))
+            await save(connection, purchase_id, at, _holding.get(), (kind.value, "COMPENSATE", succeeded))
 
     async def _compensate(self, row: asyncpg.Record, steps: list[asyncpg.Record] | None = None) -> None:
         purchase_id = row["id"]

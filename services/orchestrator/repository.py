@@ -63,6 +63,17 @@ async def purchase(
     return await connection.fetchrow(f"SELECT * FROM purchase WHERE id = $1{suffix}", purchase_id)
 
 
+async def handover_under_way(connection: asyncpg.Connection, purchase: str) -> bool:
+    """Whether a ConfirmHandover operation of the purchase is open (among the few open ones)."""
+    return bool(
+        await connection.fetchval(
+            "SELECT EXISTS (SELECT 1 FROM operation WHERE state IN ('RUNNING', 'PARKED')"
+            " AND kind = 'ConfirmHandover' AND subject = $1)",
+            purchase,
+        )
+    )
+
+
 async def steps(connection: asyncpg.Connection, purchase_id: uuid.UUID) -> list[asyncpg.Record]:
     return await connection.fetch("SELECT * FROM purchase_step WHERE purchase_id = $1", purchase_id)
 

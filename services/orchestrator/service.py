@@ -26,19 +26,18 @@ from services.orchestrator.engine import save
 from services.orchestrator.notifier import Notifier
 from services.orchestrator.render import purchase_message
 from services.orchestrator.saga import FORWARD, PIVOT
-from services.orchestrator.steps import request_id as step_request_id
 from shared import statements, tracing
-from shared.auth import Caller, Role, caller
+from shared.auth import Caller, Role, caller, parse_identity_uri
 from shared.context import subject_var
 from shared.errors import Aborted, AnsweredBefore, FailedPrecondition, NotFound
 from shared.idempotency import Answer, claim_answered, lookup, request_fingerprint
 from shared.ids import building_of, request_derived_id
-from shared.journal import Journal, Operation, Refused
+from shared.journal import Journal, Operation, Refused, Render
 from shared.names import parse_uuid_name
 from shared.outcomes import REFUSALS
 from shared.parties import is_party
 from shared.purchase_terms import contract_terms
-from shared.timestamps import to_timestamp
+from shared.timestamps import from_timestamp, to_timestamp
 from shared.transactions import Transactions
 
 # How long a watcher waits for a notification before it reads again anyway.
@@ -279,20 +278,53 @@ class Purchases:
                 outcome.error.CopyFrom(status_pb2.Status.FromString(purchase["problem"]))
         return completion
 
-    async def release_certificates(self, name: str, handover: dt.datetime, who: Caller) -> None:
-        """Tells the transfer office that the purchase's certificates are the owners' from the
-        handover (交房即交证): the seller reads them no more. Only a purchase whose certificate is
-        ready; the checks are confirm_handover's, made again in its transaction."""
-        row = await self.tx.read(lambda connection: self.load(connection, name, who))
+    async def begin_handover(
+        self, connection: asyncpg.Connection, request: pb.ConfirmHandoverRequest, who: Caller
+    ) -> str:
+        """The handover's first transaction: the caller's purchase, its certificate ready, and no
+        other handover of it under way (another request id's), so its certificates are released
+        by one operation at a time. The purchase it is about."""
+        row = await self.load(connection, request.name, who, lock=True)
         self.require_ready(row)
+        purchase = f"purchases/{row['id']}"
+        if await repository.handover_under_way(connection, purchase):
+            raise Aborted(Reason.HANDOVER_UNDER_WAY, "another handover of this purchase is under way")
+        return purchase
+
+    async def hand_over(self, op: Operation) -> Render:
+        """交房即交证 (handover with the certificate), as an operation of the journal: the transfer
+        office releases the certificates to their owners (the seller reads them no more), then
+        the purchase is handed over in the transaction that answers. A crash between the two is
+        finished by the sweeper; the handover time is the release's, as the transfer office keeps
+        it (its first release stands), so the two offices never disagree on it."""
+        request = pb.ConfirmHandoverRequest.FromString(op.input)
+        who = parse_identity_uri(op.caller)
+        row = await op.read(lambda c: self.load(c, request.name, who))
         documents = pb.PurchaseDocuments.FromString(row["documents"])
-        await self.clients.transfer.ReleaseCertificates(
-            transfer_pb.ReleaseCertificatesRequest(
-                request_id=step_request_id(row["id"], StepKind.HANDED_OVER, "FORWARD", "release"),
-                transfer=documents.transfer,
-                release_time=to_timestamp(handover),
+        asked = from_timestamp(request, "handover_time") or self.tx.clock.now()
+        try:
+            released = await op.call(
+                "release",
+                self.clients.transfer.ReleaseCertificates,
+                transfer_pb.ReleaseCertificatesRequest(
+                    transfer=documents.transfer, release_time=to_timestamp(asked)
+                ),
+                transfer_pb.ReleaseCertificatesResponse,
+                refusable=True,
             )
-        )
+        except Refused as refusal:
+            raise AnsweredBefore(refusal.status) from refusal
+        releases = (c.release_time.ToDatetime(tzinfo=dt.UTC) for c in released.certificates)
+        handover = min(releases, default=asked)
+
+        async def handed_over(connection: asyncpg.Connection, at: dt.datetime) -> None:
+            await self.confirm_handover(connection, at, request.name, handover, who)
+
+        async def render(connection: asyncpg.Connection) -> pb.ConfirmHandoverResponse:
+            return pb.ConfirmHandoverResponse(purchase=await self.render(connection, row["id"]))
+
+        op.close_with(handed_over)
+        return render
 
     @staticmethod
     def require_ready(row: asyncpg.Record) -> None:
@@ -307,7 +339,8 @@ class Purchases:
 
     async def confirm_handover(
         self, connection: asyncpg.Connection, at: dt.datetime, name: str, handover: dt.datetime, who: Caller
-    ) -> pb.Purchase:
+    ) -> None:
+        """The purchase handed over at `handover`, once its certificates are released."""
         row = await self.load(connection, name, who, lock=True)
         self.require_ready(row)
         await save(
@@ -324,7 +357,6 @@ class Purchases:
             handover_time=handover,
             due_at=None,
         )
-        return await self.render(connection, row["id"])
 
     async def cancel(
         self, connection: asyncpg.Connection, at: dt.datetime, request: pb.CancelPurchaseRequest, who: Caller

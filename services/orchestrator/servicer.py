@@ -34,7 +34,6 @@ from shared.parties import require_own_loan, require_own_sale, require_ruling_ac
 from shared.permits import building_developer, require_permit_holder
 from shared.purchase_terms import canonical_bytes, contract_terms, signed_statement, signer_identity
 from shared.signing import algorithm_of, verify
-from shared.timestamps import from_timestamp
 
 
 def _signers(filing: pb.PurchaseFiling) -> dict[str, str]:
@@ -56,6 +55,7 @@ class PurchaseServicer(orchestrator_service_pb2_grpc.PurchaseServiceServicer):
         self.tx = purchases.tx
         self.ca_pem = ca_pem
         purchases.tx.journal.driver("CompleteBuilding", self._completed)
+        purchases.tx.journal.driver("ConfirmHandover", purchases.hand_over)
 
     def _verify_signatures(self, filing: pb.PurchaseFiling, at: dt.datetime) -> None:
         """Every signature over the contract's canonical bytes, checked before anything happens,
@@ -248,19 +248,13 @@ class PurchaseServicer(orchestrator_service_pb2_grpc.PurchaseServiceServicer):
 
     async def ConfirmHandover(
         self, request: pb.ConfirmHandoverRequest, context: Context
-    ) -> pb.ConfirmHandoverResponse:
+    ) -> pb.ConfirmHandoverResponse | bytes:
         who = caller()
-        handover = from_timestamp(request, "handover_time") or self.purchases.tx.clock.now()
-        # The certificate is released to its owners before the purchase is handed over, outside
-        # the transaction: a retry releases it again (idempotent), and a handover recorded is
-        # never one whose certificate the seller still reads.
-        await self.purchases.release_certificates(request.name, handover, who)
 
-        async def work(connection: asyncpg.Connection, at: dt.datetime) -> pb.ConfirmHandoverResponse:
-            purchase = await self.purchases.confirm_handover(connection, at, request.name, handover, who)
-            return pb.ConfirmHandoverResponse(purchase=purchase)
+        async def begin(connection: asyncpg.Connection, at: dt.datetime, operation: uuid.UUID) -> str:
+            return await self.purchases.begin_handover(connection, request, who)
 
-        return await self.tx.write("ConfirmHandover", request, pb.ConfirmHandoverResponse, work)
+        return await self.tx.operate("ConfirmHandover", request, "ConfirmHandover", begin)
 
     async def CancelPurchase(
         self, request: pb.CancelPurchaseRequest, context: Context

@@ -234,11 +234,12 @@ class TracingInterceptor(BehaviorInterceptor):
     def __init__(self, domain: str) -> None:
         self.domain = domain
 
-    def _span(self, method: str, metadata: Metadata) -> AbstractContextManager[Span]:
+    def _span(self, method: str, metadata: Metadata, current: bool = True) -> AbstractContextManager[Span]:
         who = current_caller.get()
         return tracing.server_span(
             method,
             {k: v for k, v in metadata.items() if isinstance(v, str)},
+            current,
             **{
                 "deedflow.service": self.domain.removeprefix("deedflow."),
                 "deedflow.request_id": request_id_var.get() or "",
@@ -267,7 +268,7 @@ class TracingInterceptor(BehaviorInterceptor):
     async def around_stream(
         self, produce: Produce, request: Any, context: Context, method: str, metadata: Metadata
     ) -> AsyncIterator[Any]:
-        with self._span(method, metadata) as span:
+        with self._span(method, metadata, current=False) as span:
             try:
                 async for item in produce():
                     yield item
@@ -301,6 +302,14 @@ class AccessLogInterceptor(BehaviorInterceptor):
                 yield item
         finally:
             self._log(method)
+
+
+def _ended_by_the_client() -> None:
+    """The call was cancelled (its client went away, or its deadline passed): it ends CANCELLED,
+    as the span and the access log say."""
+    state = current_call.get()
+    if state is not None:
+        state.code = "CANCELLED"
 
 
 class ErrorMappingInterceptor(BehaviorInterceptor):
@@ -361,7 +370,10 @@ class ErrorMappingInterceptor(BehaviorInterceptor):
     ) -> Any:
         try:
             return await call()
-        except (grpc.aio.AbortError, asyncio.CancelledError):
+        except asyncio.CancelledError:
+            _ended_by_the_client()
+            raise
+        except grpc.aio.AbortError:
             raise
         except Exception as exc:
             await self._map(exc, context, method)
@@ -372,7 +384,10 @@ class ErrorMappingInterceptor(BehaviorInterceptor):
         try:
             async for item in produce():
                 yield item
-        except (grpc.aio.AbortError, asyncio.CancelledError):
+        except (GeneratorExit, asyncio.CancelledError):
+            _ended_by_the_client()
+            raise
+        except grpc.aio.AbortError:
             raise
         except Exception as exc:
             await self._map(exc, context, method)
@@ -459,7 +474,8 @@ class AnswerFirstInterceptor(grpc.aio.ServerInterceptor):
     """Every mutating RPC (its request carries a request_id) looks up the answer stored for that
     id before its handler checks anything: the same id and body get the first answer, byte for
     byte (handlers may return the stored bytes themselves), another body REQUEST_ID_REUSED, an
-    operation still under way is joined. Ids are scoped by the caller."""
+    operation still under way is joined. Ids are scoped by the caller. A refusal is checked
+    against the store once more: a twin of the call may have been answered meanwhile."""
 
     def __init__(self, journal: Journal) -> None:
         self.journal = journal
@@ -478,12 +494,20 @@ class AnswerFirstInterceptor(grpc.aio.ServerInterceptor):
         async def answered(request: Any, context: Context) -> Any:
             request_id = _request_id(request)
             who = current_caller.get()
-            if request_id is not None and who is not None:
-                stored = await self.journal.answer(IdempotencyKey(who.uri, method, request_id), request)
-                if stored is not None:
+            key = None if request_id is None or who is None else IdempotencyKey(who.uri, method, request_id)
+            if key is not None and (stored := await self.journal.answer(key, request)) is not None:
+                return stored
+            try:
+                result = behavior(request, context)
+                return await result if inspect.isawaitable(result) else result
+            except DomainError:
+                # A twin of this call (a client's retry sent while the first was on its way, a
+                # step run again after its lease passed) may have been answered while this one
+                # checked: its answer stands, not a refusal its own writes caused (the unit
+                # "already contracted" by the twin's contract).
+                if key is not None and (stored := await self.journal.answer(key, request)) is not None:
                     return stored
-            result = behavior(request, context)
-            return await result if inspect.isawaitable(result) else result
+                raise
 
         return grpc.unary_unary_rpc_method_handler(
             answered,

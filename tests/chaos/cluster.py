@@ -84,6 +84,8 @@ class Cluster:
         self.addresses = {name: f"127.0.0.1:{port}" for name, port in self.ports.items()}
         self.processes: dict[str, ServiceProcess] = {}
         self.restarts: dict[str, int] = dict.fromkeys(SERVICE_NAMES, 0)
+        # Set while the supervisor finds every service serving (supervise), cleared by a kill.
+        self.whole = asyncio.Event()
 
     def _start_one(self, name: str) -> ServiceProcess:
         env = dict(self.env)
@@ -119,7 +121,13 @@ class Cluster:
         self.restarts[name] += 1
 
     async def kill(self, name: str) -> None:
+        self.whole.clear()
         await asyncio.to_thread(self.processes[name].kill)
+
+    async def until_whole(self) -> None:
+        """Returns once every service is serving, as the supervisor last found: none dead, none
+        still starting (a restart replaces a dead process only once the new one serves)."""
+        await self.whole.wait()
 
     def dead(self) -> list[str]:
         return [name for name, p in self.processes.items() if p.process.poll() is not None]
@@ -129,10 +137,18 @@ class Cluster:
         supervisor's job: systemd, Kubernetes). A start that fails (the database is down just
         then) is tried again at the next look."""
         while True:
-            for name in self.dead():
-                with contextlib.suppress(ExitedBeforeServing):
-                    await self.restart(name)
+            dead = self.dead()
+            if dead:
+                self.whole.clear()
+                # Side by side: one slow start must not hold back the others.
+                await asyncio.gather(*(self._restart_if_it_serves(name) for name in dead))
+            if not self.dead():
+                self.whole.set()
             await asyncio.sleep(poll_seconds)
+
+    async def _restart_if_it_serves(self, name: str) -> None:
+        with contextlib.suppress(ExitedBeforeServing):
+            await self.restart(name)
 
     async def stop(self) -> None:
         await asyncio.gather(*(asyncio.to_thread(p.stop) for p in self.processes.values()))

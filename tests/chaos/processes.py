@@ -11,6 +11,13 @@ import sys
 import threading
 from pathlib import Path
 
+# How long a service may take to start serving (migrations included) before it is taken as hung.
+START_SECONDS = 120
+
+
+def _tail(log: Path, lines: int = 5) -> str:
+    return " | ".join(log.read_text(errors="replace").splitlines()[-lines:])
+
 
 class ExitedBeforeServing(RuntimeError):
     """The process ended before it served (e.g. its database was down while it started)."""
@@ -58,16 +65,25 @@ class ServiceProcess:
 
     def _serving_port(self) -> int:
         """Reads the process's JSON log until it says it is serving, and on which port; then
-        keeps copying the log in a thread, so the process never blocks on a full pipe."""
+        keeps copying the log in a thread, so the process never blocks on a full pipe. A process
+        not serving within START_SECONDS is killed (a start that hangs would otherwise hold its
+        supervisor, and every other restart, for good)."""
         copy = self.log.open("a")
-        for line in self.process.stdout:
-            copy.write(line)
-            if '"message": "serving"' in line:
-                threading.Thread(target=self._drain, args=(copy,), daemon=True).start()
-                return json.loads(line)["port"]
+        guard = threading.Timer(START_SECONDS, self.process.kill)
+        guard.start()
+        try:
+            for line in self.process.stdout:
+                copy.write(line)
+                if '"message": "serving"' in line:
+                    threading.Thread(target=self._drain, args=(copy,), daemon=True).start()
+                    return json.loads(line)["port"]
+        finally:
+            guard.cancel()
         copy.close()
+        code = self.process.wait()
         raise ExitedBeforeServing(
-            f"{self.name} exited with {self.process.wait()} before serving; log in {self.log}"
+            f"{self.name} exited with {code} before serving (killed if it took over {START_SECONDS} s);"
+            f" log in {self.log}, ending: {_tail(self.log)}"
         )
 
     def _drain(self, copy) -> None:

@@ -46,7 +46,8 @@ async def test_sixty_units_survive_the_orchestrator_and_transfer_office_killed_m
                     return waiting
 
             purchases = await asyncio.gather(*(filed(u) for u in units))
-            assert {p.state for p in purchases} == {AWAITING}
+            stopped = [p.problem for p in purchases if p.state != AWAITING]
+            assert {p.state for p in purchases} == {AWAITING}, stopped
             await persist(
                 d.developer.CompleteBuilding,
                 pb.CompleteBuildingRequest(

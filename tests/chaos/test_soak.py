@@ -1,7 +1,7 @@
-"""The nemesis soak (bench/soak.py), short: launch day and a building's handover while services
-are killed every second and a half, PostgreSQL crashes once the building is paid and the
-transfer office dies at its first certificate. Nothing is sold twice, every purchase of the
-building is handed over, and every invariant holds."""
+"""The nemesis soak (bench/soak.py), short: launch day and a building's handover while a service
+is killed a second and a half after the last one serves again, PostgreSQL crashes once the
+building is paid and the transfer office dies at its first certificate. Nothing is sold twice,
+every purchase of the building is handed over, and every invariant holds."""
 
 from __future__ import annotations
 

@@ -13,6 +13,7 @@ from deedflow.contract.v1 import contract_service_pb2 as contract_pb
 from deedflow.orchestrator.v1 import orchestrator_service_pb2 as pb
 from deedflow.orchestrator.v1 import orchestrator_service_pb2_grpc
 from deedflow.preregistration.v1 import preregistration_service_pb2 as prereg_pb
+from deedflow.transfer.v1 import transfer_service_pb2 as transfer_pb
 from shared import faults, statements
 from shared.grpc.status import bad_request, error_info
 from tests.flows import presale, refused, rid
@@ -243,4 +244,42 @@ async def test_only_a_cancellation_can_be_withdrawn(offices, pki, developer_desk
     assert await refused(clerk_desk.ResumePurchase(withdraw)) == (
         grpc.StatusCode.FAILED_PRECONDITION,
         "NO_CANCELLATION",
+    )
+
+
+async def test_a_handover_runs_to_its_end_and_no_other_request_hands_the_purchase_over_meanwhile(
+    offices, pki, developer_desk
+):
+    """ConfirmHandover is an operation of the journal (交房即交证): a release of the certificates
+    the office could not make yet leaves the handover open for a retry or the sweeper to finish;
+    another request id meanwhile is ABORTED HANDOVER_UNDER_WAY, never a second release at another
+    time; once done, the purchase was handed over at the moment its certificates were released,
+    and a handover after that is CERTIFICATE_NOT_READY."""
+    building, (unit, _) = await presale(offices)
+    purchase = await file_purchase(developer_desk, signed_filing(pki, unit, with_loan=False)[0])
+    await paid_and_idle(offices, developer_desk, await until_waiting(developer_desk, purchase.name))
+    await complete(developer_desk, building)
+    ready = await until(developer_desk, purchase.name, READY)
+    first = pb.ConfirmHandoverRequest(request_id=rid(), name=purchase.name)
+    other = pb.ConfirmHandoverRequest(request_id=rid(), name=purchase.name)
+    faults.configure("orchestrator/ConfirmHandover/release/before-call=bug")
+    try:
+        assert (await refused(developer_desk.ConfirmHandover(first)))[0] == grpc.StatusCode.INTERNAL
+        under_way = await refused(developer_desk.ConfirmHandover(other))
+    finally:
+        faults.configure()
+    assert under_way == (grpc.StatusCode.ABORTED, "HANDOVER_UNDER_WAY")
+
+    handed = (await developer_desk.ConfirmHandover(first)).purchase
+    assert handed.state == pb.PURCHASE_STATE_HANDED_OVER
+    (number,) = ready.documents.certificate_numbers
+    certificate = (
+        await offices.transfer_clerk.GetCertificate(
+            transfer_pb.GetCertificateRequest(name=f"certificates/{number}")
+        )
+    ).certificate
+    assert certificate.release_time == handed.handover_time
+    assert await refused(developer_desk.ConfirmHandover(other)) == (
+        grpc.StatusCode.FAILED_PRECONDITION,
+        "CERTIFICATE_NOT_READY",
     )

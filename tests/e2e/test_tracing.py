@@ -4,9 +4,14 @@ Spans are collected by OpenTelemetry's in-memory exporter on the session's real 
 
 from __future__ import annotations
 
+import asyncio
+import logging
+import threading
+
+import grpc
 import pytest
 from opentelemetry import trace
-from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace import ReadableSpan, SpanProcessor, TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.sdk.trace.sampling import Decision, Sampler, SamplingResult
@@ -81,3 +86,54 @@ async def test_one_filing_is_one_trace_through_four_services_and_more(services, 
         s for s in in_trace if s.attributes.get("rpc.service") == "deedflow.contract.v1.ContractService"
     ]
     assert any(by_id[s.parent.span_id].name.startswith("saga.") for s in contract_calls if s.parent)
+
+
+class Ended(SpanProcessor):
+    """Lets a test wait for a span to end (the server ends a stream's span in its own time)."""
+
+    def __init__(self) -> None:
+        self.seen: list[ReadableSpan] = []
+        self.changed = threading.Condition()
+
+    def on_end(self, span: ReadableSpan) -> None:
+        with self.changed:
+            self.seen.append(span)
+            self.changed.notify_all()
+
+    def _found(self, name: str, subject: str) -> ReadableSpan | None:
+        return next(
+            (s for s in self.seen if s.name == name and s.attributes.get("deedflow.subject") == subject), None
+        )
+
+    async def wait_for(self, name: str, subject: str) -> ReadableSpan:
+        def wait() -> ReadableSpan | None:
+            with self.changed:
+                self.changed.wait_for(lambda: self._found(name, subject) is not None, timeout=30)
+                return self._found(name, subject)
+
+        found = await asyncio.to_thread(wait)
+        assert found is not None, f"no span {name} of {subject} ended"
+        return found
+
+
+async def test_a_watch_its_client_cancels_ends_its_span_without_an_error(
+    services, offices, pki, spans, caplog
+):
+    """A stream is closed from another context when its client goes away: its span still ends
+    (with the code the call ended with), and nothing is logged at ERROR for it."""
+    ended = Ended()
+    trace.get_tracer_provider().add_span_processor(ended)
+    async with client_channel(services["orchestrator"].server.port, pki, "developer") as channel:
+        desk = orchestrator_service_pb2_grpc.PurchaseServiceStub(channel)
+        _, (unit, _) = await presale(offices)
+        purchase = await file_purchase(desk, signed_filing(pki, unit, with_loan=False)[0])
+        stream = desk.WatchPurchase(pb.WatchPurchaseRequest(name=purchase.name))
+        first = await stream.read()
+        stream.cancel()
+        # The server ends the watch's span in its own time after the cancel: waited for.
+        watched = await ended.wait_for(
+            "deedflow.orchestrator.v1.PurchaseService/WatchPurchase", purchase.name
+        )
+    assert first.purchase.name == purchase.name
+    assert watched.attributes["rpc.grpc.status_code"] == grpc.StatusCode.CANCELLED.value[0]
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []

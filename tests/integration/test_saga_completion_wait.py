@@ -15,7 +15,7 @@ import asyncio
 from deedflow.orchestrator.v1 import orchestrator_service_pb2 as pb
 from services.orchestrator import repository
 from services.orchestrator.config import SagaSettings
-from services.orchestrator.engine import Engine
+from services.orchestrator.engine import Engine, hold
 from shared.clock import SystemClock
 from tests.saga_rows import leased_purchase
 from tests.support import new_building_number
@@ -50,6 +50,7 @@ def _engine(database) -> Engine:
 
 async def _wait(engine: Engine, row) -> None:
     # The lease is kept: the session's own saga workers must not take up this bare purchase.
+    hold(row)
     await engine._wait_for_completion(
         row, _waiting(), state="AWAITING_COMPLETION", due_at=None, lease_until=row["lease_until"]
     )

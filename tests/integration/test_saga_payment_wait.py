@@ -19,7 +19,7 @@ import uuid
 
 from services.orchestrator import repository
 from services.orchestrator.config import SagaSettings
-from services.orchestrator.engine import Engine, save
+from services.orchestrator.engine import Engine, hold, save
 from shared.clock import SystemClock
 from tests.saga_rows import leased_purchase
 from tests.support import new_building_number
@@ -68,6 +68,7 @@ async def _end(database, purchase_id):
 
 async def _record_wait(database, row) -> None:
     engine = Engine(database, SystemClock(), None, None, WORKER, SagaSettings())
+    hold(row)
     await engine._write(row["id"], _WAITING, tax_words=row["tax_words"], **_wait_columns(row))
 
 

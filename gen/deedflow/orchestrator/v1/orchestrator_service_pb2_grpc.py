@@ -150,9 +150,12 @@ class PurchaseServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def ConfirmHandover(self, request, context):
-        """Records the handover (交房) and releases the certificate to the buyers.
+        """Records the handover (交房) and releases the certificate to the buyers: the transfer office
+        releases the certificates first, then the purchase is handed over at the release's time.
+        Runs to its end once begun, whoever retries (a crash midway is finished by the office).
         Preconditions: state CERTIFICATE_READY.
-        Errors: FAILED_PRECONDITION CERTIFICATE_NOT_READY, PURCHASE_CANCELLED.
+        Errors: FAILED_PRECONDITION CERTIFICATE_NOT_READY, PURCHASE_CANCELLED; ABORTED
+        HANDOVER_UNDER_WAY (another request id is handing the purchase over).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

@@ -106,6 +106,7 @@ class ErrorReason(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     PURCHASE_REJECTED: _ClassVar[ErrorReason]
     PURCHASE_PAST_PIVOT: _ClassVar[ErrorReason]
     PURCHASE_NOT_PARKED: _ClassVar[ErrorReason]
+    HANDOVER_UNDER_WAY: _ClassVar[ErrorReason]
 ERROR_REASON_UNSPECIFIED: ErrorReason
 REQUEST_ID_REUSED: ErrorReason
 AUTO_REGISTER_NEEDS_SERVICE: ErrorReason
@@ -203,6 +204,7 @@ PURCHASE_ALREADY_CANCELLED: ErrorReason
 PURCHASE_REJECTED: ErrorReason
 PURCHASE_PAST_PIVOT: ErrorReason
 PURCHASE_NOT_PARKED: ErrorReason
+HANDOVER_UNDER_WAY: ErrorReason
 REASON_FIELD_NUMBER: _ClassVar[int]
 reason: _descriptor.FieldDescriptor
 
