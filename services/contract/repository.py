@@ -8,10 +8,12 @@ from typing import Any
 
 import asyncpg
 
+from services.contract.records import Contract, ContractSignature, Project, UnitOnSale
+from shared.records import typed, typed_all, typed_or_none
 from shared.sql import one_row
 
 
-async def insert_project(connection: asyncpg.Connection, row: dict[str, Any]) -> bool:
+async def insert_project(connection: asyncpg.Connection, row: Project) -> bool:
     """False if a project with that permit number exists already."""
     inserted = await connection.fetchval(
         """
@@ -19,12 +21,12 @@ async def insert_project(connection: asyncpg.Connection, row: dict[str, Any]) ->
             permit_time, create_time)
         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING RETURNING true
         """,
-        row["presale_permit_number"],
-        row["display_name"],
-        row["developer_name"],
-        row["developer_uscc"],
-        row["permit_time"],
-        row["create_time"],
+        row.presale_permit_number,
+        row.display_name,
+        row.developer_name,
+        row.developer_uscc,
+        row.permit_time,
+        row.create_time,
     )
     return bool(inserted)
 
@@ -38,7 +40,7 @@ async def insert_units(
         "SELECT unit_number FROM project_unit WHERE unit_number = ANY($1::text[])", [u[0] for u in units]
     )
     if taken:
-        return [row["unit_number"] for row in taken]
+        return [unit_number for (unit_number,) in taken]
     await connection.executemany(
         "INSERT INTO project_unit (unit_number, presale_permit_number, building_number, room_label,"
         " gross_area_dm2, residential) VALUES ($1, $2, $3, $4, $5, $6)",
@@ -47,8 +49,9 @@ async def insert_units(
     return []
 
 
-async def project(connection: asyncpg.Connection, permit: str) -> asyncpg.Record | None:
-    return await connection.fetchrow("SELECT * FROM project WHERE presale_permit_number = $1", permit)
+async def project(connection: asyncpg.Connection, permit: str) -> Project | None:
+    row = await connection.fetchrow("SELECT * FROM project WHERE presale_permit_number = $1", permit)
+    return typed_or_none(Project, row)
 
 
 async def project_buildings(connection: asyncpg.Connection, permit: str) -> list[str]:
@@ -56,7 +59,7 @@ async def project_buildings(connection: asyncpg.Connection, permit: str) -> list
         "SELECT DISTINCT building_number FROM project_unit WHERE presale_permit_number = $1 ORDER BY 1",
         permit,
     )
-    return [row["building_number"] for row in rows]
+    return [building for (building,) in rows]
 
 
 _UNIT_WITH_CONTRACT = """
@@ -67,16 +70,17 @@ _UNIT_WITH_CONTRACT = """
 """
 
 
-async def unit(connection: asyncpg.Connection, unit_number: str) -> asyncpg.Record | None:
-    return await connection.fetchrow(_UNIT_WITH_CONTRACT + " WHERE u.unit_number = $1", unit_number)
+async def unit(connection: asyncpg.Connection, unit_number: str) -> UnitOnSale | None:
+    row = await connection.fetchrow(_UNIT_WITH_CONTRACT + " WHERE u.unit_number = $1", unit_number)
+    return typed_or_none(UnitOnSale, row)
 
 
 async def units(
     connection: asyncpg.Connection, permit: str | None, building: str, sale_state: str, after: str, limit: int
-) -> list[asyncpg.Record]:
+) -> list[UnitOnSale]:
     """A page of a project's units (any project's when `permit` is None); `sale_state` ('' for
     any) is one of ON_SALE, CONTRACTING, CONTRACTED, TRANSFERRED as the contracts alone define it."""
-    return await connection.fetch(
+    rows = await connection.fetch(
         "SELECT * FROM ("
         + _UNIT_WITH_CONTRACT
         + """) u
@@ -95,6 +99,7 @@ async def units(
         after,
         limit,
     )
+    return typed_all(UnitOnSale, rows)
 
 
 async def insert_contract(
@@ -119,12 +124,14 @@ async def insert_contract(
     )
 
 
-async def lock_contract(connection: asyncpg.Connection, contract_id: uuid.UUID) -> asyncpg.Record | None:
-    return await connection.fetchrow("SELECT * FROM contract WHERE id = $1 FOR UPDATE", contract_id)
+async def lock_contract(connection: asyncpg.Connection, contract_id: uuid.UUID) -> Contract | None:
+    row = await connection.fetchrow("SELECT * FROM contract WHERE id = $1 FOR UPDATE", contract_id)
+    return typed_or_none(Contract, row)
 
 
-async def contract(connection: asyncpg.Connection, contract_id: uuid.UUID) -> asyncpg.Record | None:
-    return await connection.fetchrow("SELECT * FROM contract WHERE id = $1", contract_id)
+async def contract(connection: asyncpg.Connection, contract_id: uuid.UUID) -> Contract | None:
+    row = await connection.fetchrow("SELECT * FROM contract WHERE id = $1", contract_id)
+    return typed_or_none(Contract, row)
 
 
 async def contract_developer(connection: asyncpg.Connection, contract_id: uuid.UUID) -> str | None:
@@ -142,8 +149,8 @@ async def contracts(
     state: str,
     after: uuid.UUID | None,
     limit: int,
-) -> list[asyncpg.Record]:
-    return await connection.fetch(
+) -> list[Contract]:
+    rows = await connection.fetch(
         """
         SELECT c.* FROM contract c JOIN project_unit u USING (unit_number)
         WHERE ($1 = '' OR u.presale_permit_number = $1) AND ($2 = '' OR c.unit_number = $2)
@@ -156,41 +163,41 @@ async def contracts(
         after,
         limit,
     )
+    return typed_all(Contract, rows)
 
 
-async def signatures(connection: asyncpg.Connection, contract_id: uuid.UUID) -> list[asyncpg.Record]:
-    return await connection.fetch(
+async def signatures(connection: asyncpg.Connection, contract_id: uuid.UUID) -> list[ContractSignature]:
+    rows = await connection.fetch(
         "SELECT * FROM contract_signature WHERE contract_id = $1 ORDER BY verify_time, signer", contract_id
     )
+    return typed_all(ContractSignature, rows)
 
 
-async def insert_signature(
-    connection: asyncpg.Connection, contract_id: uuid.UUID, row: dict[str, Any]
-) -> None:
+async def insert_signature(connection: asyncpg.Connection, row: ContractSignature) -> None:
     await connection.execute(
         """
         INSERT INTO contract_signature (contract_id, signer, algorithm, signature, certificate_pem,
             certificate_sha256, digest, sign_time, verify_time)
         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
         """,
-        contract_id,
-        row["signer"],
-        row["algorithm"],
-        row["signature"],
-        row["certificate_pem"],
-        row["certificate_sha256"],
-        row["digest"],
-        row["sign_time"],
-        row["verify_time"],
+        row.contract_id,
+        row.signer,
+        row.algorithm,
+        row.signature,
+        row.certificate_pem,
+        row.certificate_sha256,
+        row.digest,
+        row.sign_time,
+        row.verify_time,
     )
 
 
 async def set_state(
     connection: asyncpg.Connection, contract_id: uuid.UUID, state: str, at: dt.datetime, **columns: Any
-) -> asyncpg.Record:
+) -> Contract:
     """The contract's new state (and columns); the row as updated."""
     assignments = "".join(f", {name} = ${i}" for i, name in enumerate(columns, start=4))
-    return await one_row(
+    row = await one_row(
         connection,
         f"UPDATE contract SET state = $2, update_time = $3{assignments} WHERE id = $1 RETURNING *",
         contract_id,
@@ -198,6 +205,7 @@ async def set_state(
         at,
         *columns.values(),
     )
+    return typed(Contract, row)
 
 
 async def next_filing_serial(connection: asyncpg.Connection) -> int:

@@ -28,6 +28,7 @@ from services.contract.domain import (
     filing_number,
     parties,
 )
+from services.contract.records import Contract, ContractSignature, Project
 from shared import statements
 from shared.auth import caller
 from shared.errors import AlreadyExists, FailedPrecondition, NotFound
@@ -44,15 +45,15 @@ _NAMESPACE = uuid.UUID("0b6f4a8e-3c1d-4f5e-9a7b-2d8c6e4f1a30")
 
 @dataclass(frozen=True)
 class ContractRecord:
-    row: asyncpg.Record
+    row: Contract
     terms: pb.ContractTerms
-    signatures: list[asyncpg.Record]
+    signatures: list[ContractSignature]
 
     @property
     def state(self) -> ContractState:
-        return ContractState(self.row["state"])
+        return ContractState(self.row.state)
 
-    def moved(self, row: asyncpg.Record) -> ContractRecord:
+    def moved(self, row: Contract) -> ContractRecord:
         """The same contract after a change of its row alone (its terms and signatures stay)."""
         return ContractRecord(row, self.terms, self.signatures)
 
@@ -62,7 +63,7 @@ class ContractRecord:
 
     @property
     def pending(self) -> list[str]:
-        signed = {s["signer"] for s in self.signatures}
+        signed = {s.signer for s in self.signatures}
         return [p for p in self.parties if p not in signed]
 
 
@@ -88,16 +89,16 @@ class Contracts:
         """The project and its units (楼盘表); their facts go into the book after this commits."""
         created = await repository.insert_project(
             connection,
-            {
-                "presale_permit_number": request.presale_permit_number,
-                "display_name": request.display_name,
-                "developer_name": request.developer.name,
-                "developer_uscc": request.developer.uscc,
-                "permit_time": request.permit_time.ToDatetime(tzinfo=dt.UTC)
+            Project(
+                presale_permit_number=request.presale_permit_number,
+                display_name=request.display_name,
+                developer_name=request.developer.name,
+                developer_uscc=request.developer.uscc,
+                permit_time=request.permit_time.ToDatetime(tzinfo=dt.UTC)
                 if request.HasField("permit_time")
                 else None,
-                "create_time": at,
-            },
+                create_time=at,
+            ),
         )
         if not created:
             raise AlreadyExists(
@@ -143,7 +144,7 @@ class Contracts:
             ]
         )
 
-    async def project(self, connection: asyncpg.Connection, name: str) -> asyncpg.Record:
+    async def project(self, connection: asyncpg.Connection, name: str) -> Project:
         permit = name.removeprefix("projects/")
         found = await repository.project(connection, permit)
         if found is None:
@@ -168,10 +169,10 @@ class Contracts:
             raise NotFound(f"no contract contracts/{contract_id}")
         return await self.record_of(connection, row)
 
-    async def record_of(self, connection: asyncpg.Connection, row: asyncpg.Record) -> ContractRecord:
+    async def record_of(self, connection: asyncpg.Connection, row: Contract) -> ContractRecord:
         """The contract of a row in hand, with its terms and signatures."""
-        terms = pb.ContractTerms.FromString(row["canonical_bytes"])
-        return ContractRecord(row, terms, await repository.signatures(connection, row["id"]))
+        terms = pb.ContractTerms.FromString(row.canonical_bytes)
+        return ContractRecord(row, terms, await repository.signatures(connection, row.id))
 
     async def check_unit(self, connection: asyncpg.Connection, terms: pb.ContractTerms) -> None:
         """The unit is on this developer's presale and has no live contract (城市房地产管理法 45)."""
@@ -180,12 +181,12 @@ class Contracts:
             raise FailedPrecondition(
                 Reason.UNIT_NOT_ON_PRESALE, f"unit {terms.unit_number} is not covered by any presale permit"
             )
-        if unit["developer_uscc"] != terms.developer.uscc:
+        if unit.developer_uscc != terms.developer.uscc:
             raise FailedPrecondition(
                 Reason.UNIT_NOT_ON_PRESALE,
                 f"the presale permit of unit {terms.unit_number} is held by another developer",
             )
-        if unit["contract_id"] is not None:
+        if unit.contract_id is not None:
             raise _already_contracted(terms.unit_number)
 
     async def contract_blockers(self, terms: pb.ContractTerms) -> list[registry_pb.Restriction]:
@@ -237,7 +238,7 @@ class Contracts:
     ) -> ContractRecord:
         """Adds one party's signature (the request's field `slot`) once it verifies."""
         record = await self.load(connection, contract_id, lock=True)
-        signed = {s["signer"] for s in record.signatures}
+        signed = {s.signer for s in record.signatures}
         check_can_sign(record.state, signature.signer, record.parties, signed, slot)
         algorithm = algorithm_of(signature.algorithm, slot, signature.signer)
         evidence = verify(
@@ -253,19 +254,19 @@ class Contracts:
         )
         await repository.insert_signature(
             connection,
-            contract_id,
-            {
-                "signer": signature.signer,
-                "algorithm": algorithm.value,
-                "signature": signature.signature,
-                "certificate_pem": signature.certificate_pem,
-                "certificate_sha256": evidence.certificate_sha256,
-                "digest": evidence.digest,
-                "sign_time": signature.sign_time.ToDatetime(tzinfo=dt.UTC)
+            ContractSignature(
+                contract_id=contract_id,
+                signer=signature.signer,
+                algorithm=algorithm.value,
+                signature=signature.signature,
+                certificate_pem=signature.certificate_pem,
+                certificate_sha256=evidence.certificate_sha256,
+                digest=evidence.digest,
+                sign_time=signature.sign_time.ToDatetime(tzinfo=dt.UTC)
                 if signature.HasField("sign_time")
                 else None,
-                "verify_time": at,
-            },
+                verify_time=at,
+            ),
         )
         if len(signed) + 1 == len(record.parties):
             await repository.set_state(connection, contract_id, ContractState.SIGNED.value, at)
@@ -276,7 +277,7 @@ class Contracts:
     ) -> ContractRecord:
         record = await self.load(connection, contract_id, lock=True)
         check_can_file(record.state, record.pending)
-        due = filing_due(max((s["verify_time"] for s in record.signatures), default=None))
+        due = filing_due(max((s.verify_time for s in record.signatures), default=None))
         number = filing_number(at.year, await repository.next_filing_serial(connection))
         row = await repository.set_state(
             connection,
@@ -332,7 +333,7 @@ class Contracts:
                 f" document sha256 {ruling.document_sha256.hex()}"
             )
         consenting = set()
-        text = statements.cancel_contract(record.terms.unit_number, record.row["digest"])
+        text = statements.cancel_contract(record.terms.unit_number, record.row.digest)
         for i, signature in enumerate(request.joint.signatures):
             if signature.signer in record.parties:
                 slot = f"joint.signatures[{i}]"

@@ -13,6 +13,7 @@ from deedflow.type.v1 import parties_pb2
 from deedflow.type.v1.reasons import Reason
 from services.contract import repository
 from services.contract.domain import ContractState, term_violations
+from services.contract.records import Project, UnitOnSale
 from services.contract.service import ContractRecord, Contracts, parse_contract_name
 from shared import guardians, paging, statements
 from shared.auth import caller
@@ -34,14 +35,14 @@ def _page_size(value: int) -> int:
     return min(value or DEFAULT_PAGE, MAX_PAGE)
 
 
-def project_message(row: asyncpg.Record) -> pb.Project:
+def project_message(row: Project) -> pb.Project:
     return pb.Project(
-        name=f"projects/{row['presale_permit_number']}",
-        display_name=row["display_name"],
-        presale_permit_number=row["presale_permit_number"],
-        developer=parties_pb2.Organization(name=row["developer_name"], uscc=row["developer_uscc"]),
-        permit_time=to_timestamp(row["permit_time"]),
-        create_time=to_timestamp(row["create_time"]),
+        name=f"projects/{row.presale_permit_number}",
+        display_name=row.display_name,
+        presale_permit_number=row.presale_permit_number,
+        developer=parties_pb2.Organization(name=row.developer_name, uscc=row.developer_uscc),
+        permit_time=to_timestamp(row.permit_time),
+        create_time=to_timestamp(row.create_time),
     )
 
 
@@ -54,55 +55,55 @@ _SALE_STATE = {
 }
 
 
-def unit_message(row: asyncpg.Record, restricted: bool = False) -> pb.Unit:
+def unit_message(row: UnitOnSale, restricted: bool = False) -> pb.Unit:
     """The unit as the caller may see it: which contract holds it is the developer's business."""
-    shown = row["contract_id"] is not None and is_party(caller(), row["developer_uscc"])
+    shown = row.contract_id is not None and is_party(caller(), row.developer_uscc)
     return pb.Unit(
-        name=f"units/{row['unit_number']}",
-        unit_number=row["unit_number"],
-        project=f"projects/{row['presale_permit_number']}",
-        room_label=row["room_label"],
-        gross_area_dm2=row["gross_area_dm2"],
-        residential=row["residential"],
-        sale_state=pb.UNIT_SALE_STATE_RESTRICTED if restricted else _SALE_STATE[row["contract_state"]],
-        contract=f"contracts/{row['contract_id']}" if shown else "",
-        developer_uscc=row["developer_uscc"],
+        name=f"units/{row.unit_number}",
+        unit_number=row.unit_number,
+        project=f"projects/{row.presale_permit_number}",
+        room_label=row.room_label,
+        gross_area_dm2=row.gross_area_dm2,
+        residential=row.residential,
+        sale_state=pb.UNIT_SALE_STATE_RESTRICTED if restricted else _SALE_STATE[row.contract_state],
+        contract=f"contracts/{row.contract_id}" if shown else "",
+        developer_uscc=row.developer_uscc,
     )
 
 
 def contract_message(record: ContractRecord) -> pb.Contract:
     row = record.row
     return pb.Contract(
-        name=f"contracts/{row['id']}",
+        name=f"contracts/{row.id}",
         terms=record.terms,
-        state=f"CONTRACT_STATE_{row['state']}",
+        state=f"CONTRACT_STATE_{row.state}",
         canonical_bytes=statements.contract_terms(record.terms),
-        digest=row["digest"],
+        digest=row.digest,
         signatures=[
             pb.SignatureEvidence(
                 signature=parties_pb2.Signature(
-                    signer=s["signer"],
-                    algorithm=f"SIGNATURE_ALGORITHM_{s['algorithm']}",
-                    signature=s["signature"],
-                    certificate_pem=s["certificate_pem"],
-                    sign_time=to_timestamp(s["sign_time"]),
+                    signer=s.signer,
+                    algorithm=f"SIGNATURE_ALGORITHM_{s.algorithm}",
+                    signature=s.signature,
+                    certificate_pem=s.certificate_pem,
+                    sign_time=to_timestamp(s.sign_time),
                 ),
-                certificate_sha256=s["certificate_sha256"],
-                digest=s["digest"],
-                verify_time=to_timestamp(s["verify_time"]),
+                certificate_sha256=s.certificate_sha256,
+                digest=s.digest,
+                verify_time=to_timestamp(s.verify_time),
             )
             for s in record.signatures
         ],
         pending_signers=record.pending,
-        filing_number=row["filing_number"] or "",
-        file_time=to_timestamp(row["file_time"]),
-        filing_due_time=to_timestamp(row["filing_due_time"]),
-        filed_late=row["file_time"] is not None
-        and row["filing_due_time"] is not None
-        and row["file_time"] > row["filing_due_time"],
-        cancellation_basis=row["cancellation_basis"],
-        create_time=to_timestamp(row["create_time"]),
-        update_time=to_timestamp(row["update_time"]),
+        filing_number=row.filing_number or "",
+        file_time=to_timestamp(row.file_time),
+        filing_due_time=to_timestamp(row.filing_due_time),
+        filed_late=row.file_time is not None
+        and row.filing_due_time is not None
+        and row.file_time > row.filing_due_time,
+        cancellation_basis=row.cancellation_basis,
+        create_time=to_timestamp(row.create_time),
+        update_time=to_timestamp(row.update_time),
     )
 
 
@@ -144,7 +145,7 @@ class ContractServicer(contract_service_pb2_grpc.ContractServiceServicer):
             row = await self.contracts.project(connection, request.name)
             project = project_message(row)
             project.building_numbers.extend(
-                await repository.project_buildings(connection, row["presale_permit_number"])
+                await repository.project_buildings(connection, row.presale_permit_number)
             )
             return project
 
@@ -166,10 +167,10 @@ class ContractServicer(contract_service_pb2_grpc.ContractServiceServicer):
 
         after = paging.position(request)
 
-        async def work(connection: asyncpg.Connection) -> tuple[list[asyncpg.Record], bool]:
+        async def work(connection: asyncpg.Connection) -> tuple[list[UnitOnSale], bool]:
             permit = None
             if request.project:
-                permit = (await self.contracts.project(connection, request.project))["presale_permit_number"]
+                permit = (await self.contracts.project(connection, request.project)).presale_permit_number
             size = _page_size(request.page_size)
             rows = await repository.units(
                 connection,
@@ -183,13 +184,11 @@ class ContractServicer(contract_service_pb2_grpc.ContractServiceServicer):
 
         rows, more = await self.tx.read(work)
         wanted = [
-            r
-            for r in rows
-            if not request.sale_state or _SALE_STATE[r["contract_state"]] == request.sale_state
+            r for r in rows if not request.sale_state or _SALE_STATE[r.contract_state] == request.sale_state
         ]
         return pb.ListUnitsResponse(
             units=[unit_message(r) for r in wanted],
-            next_page_token=paging.issue(rows[-1]["unit_number"], request) if more else "",
+            next_page_token=paging.issue(rows[-1].unit_number, request) if more else "",
         )
 
     async def GetUnit(self, request: pb.GetUnitRequest, context: Context) -> pb.GetUnitResponse:
@@ -198,7 +197,7 @@ class ContractServicer(contract_service_pb2_grpc.ContractServiceServicer):
             raise NotFound(f"unit {request.unit_number} is not covered by any presale permit")
         blockers = await self.contracts.unit_blockers(request.unit_number, [])
         reasons = [b.reason for b in blockers]
-        if row["contract_id"] is not None:
+        if row.contract_id is not None:
             reasons.insert(0, Reason.UNIT_ALREADY_CONTRACTED)
         return pb.GetUnitResponse(
             unit=unit_message(row, restricted=Reason.UNIT_SEIZED in reasons), blocking_reasons=reasons
@@ -224,7 +223,7 @@ class ContractServicer(contract_service_pb2_grpc.ContractServiceServicer):
             # Signed in the same transaction: one refused signature and nothing is created.
             for i, signature in enumerate(request.signatures):
                 record = await self.contracts.sign(
-                    connection, at, record.row["id"], signature, f"signatures[{i}]"
+                    connection, at, record.row.id, signature, f"signatures[{i}]"
                 )
             return pb.CreateContractResponse(contract=contract_message(record))
 
@@ -245,7 +244,7 @@ class ContractServicer(contract_service_pb2_grpc.ContractServiceServicer):
         async def read(connection: asyncpg.Connection) -> ContractRecord:
             # The row is read once: it names the seller the caller must be a party to.
             row = await repository.contract(connection, contract_id)
-            if row is None or not is_party(who, row["developer_uscc"]):
+            if row is None or not is_party(who, row.developer_uscc):
                 raise NotFound(f"no contract {request.name!r}")
             return await self.contracts.record_of(connection, row)
 
@@ -280,13 +279,13 @@ class ContractServicer(contract_service_pb2_grpc.ContractServiceServicer):
                 after,
                 size + 1,
             )
-            return [await self.contracts.load(connection, r["id"]) for r in rows[:size]], len(rows) > size
+            return [await self.contracts.load(connection, r.id) for r in rows[:size]], len(rows) > size
 
         records, more = await self.tx.read(work)
         who = caller()
         return pb.ListContractsResponse(
-            contracts=[contract_message(r) for r in records if is_party(who, r.row["developer_uscc"])],
-            next_page_token=paging.issue(str(records[-1].row["id"]), request) if more else "",
+            contracts=[contract_message(r) for r in records if is_party(who, r.row.developer_uscc)],
+            next_page_token=paging.issue(str(records[-1].row.id), request) if more else "",
         )
 
     async def SignContract(

@@ -25,6 +25,7 @@ from services.tax.domain import (
     deed_tax_fen,
     deed_tax_rate,
 )
+from services.tax.records import Assessment, Payment
 from shared import statements
 from shared.auth import Caller, Role, caller
 from shared.errors import AlreadyExists, FailedPrecondition, NotFound
@@ -101,14 +102,14 @@ class DeedTax:
             )
         return SignedTerms(hashlib.sha256(statements.contract_terms(terms)).digest(), lender_of(terms))
 
-    async def lending_bank(self, row: asyncpg.Record) -> str:
+    async def lending_bank(self, row: Assessment) -> str:
         """The USCC of the bank lending on the assessed contract ('' without a loan). An
         assessment made before the bank was kept with it asks the contract office."""
-        if row["lending_bank_uscc"] is not None:
-            bank: str = row["lending_bank_uscc"]
+        if row.lending_bank_uscc is not None:
+            bank: str = row.lending_bank_uscc
             return bank
         contract = (
-            await self.contracts.GetContract(contract_pb.GetContractRequest(name=row["contract"]))
+            await self.contracts.GetContract(contract_pb.GetContractRequest(name=row.contract))
         ).contract
         return lender_of(contract.terms)
 
@@ -150,7 +151,7 @@ class DeedTax:
         at: dt.datetime,
         request: pb.AssessDeedTaxRequest,
         signed: SignedTerms,
-    ) -> asyncpg.Record:
+    ) -> Assessment:
         home_count = HomeCount(parties_pb2.HomeCount.Name(request.home_count).removeprefix("HOME_COUNT_"))
         rate = deed_tax_rate(home_count, request.gross_area_dm2, request.residential, self.provincial_rate_bp)
         figures = {
@@ -162,12 +163,12 @@ class DeedTax:
         }
         existing = await repository.live_assessment_of(connection, request.contract)
         if existing is not None:
-            if {k: existing[k] for k in figures} == figures:
+            if {k: getattr(existing, k) for k in figures} == figures:
                 return existing
             raise AlreadyExists(
                 Reason.CONTRACT_ALREADY_ASSESSED,
                 f"{request.contract} is assessed with other figures; refund that assessment first",
-                {"assessment": f"assessments/{existing['id']}"},
+                {"assessment": f"assessments/{existing.id}"},
             )
         assessment_id = request_derived_id(
             _NAMESPACE, caller().uri, request.request_id, request.contract, at.isoformat()
@@ -197,13 +198,13 @@ class DeedTax:
             ) from None
         return await self.reloaded(connection, assessment_id)
 
-    async def load(self, connection: asyncpg.Connection, name: str, lock: bool = False) -> asyncpg.Record:
+    async def load(self, connection: asyncpg.Connection, name: str, lock: bool = False) -> Assessment:
         row = await repository.assessment(connection, parse_assessment_name(name), lock)
         if row is None:
             raise NotFound(f"no assessment {name!r}")
         return row
 
-    async def reloaded(self, connection: asyncpg.Connection, assessment_id: uuid.UUID) -> asyncpg.Record:
+    async def reloaded(self, connection: asyncpg.Connection, assessment_id: uuid.UUID) -> Assessment:
         """An assessment this transaction has just written or locked, as it stands now."""
         row = await repository.assessment(connection, assessment_id)
         if row is None:
@@ -212,22 +213,20 @@ class DeedTax:
 
     async def record_payment(
         self, connection: asyncpg.Connection, at: dt.datetime, name: str, payment: pb.Payment, recorder: str
-    ) -> asyncpg.Record:
+    ) -> Assessment:
         row = await self.load(connection, name, lock=True)
         earlier = await repository.payment(connection, payment.payment_reference)
         if earlier is not None:
-            if earlier["assessment_id"] == row["id"] and earlier["amount_fen"] == payment.amount_fen:
+            if earlier.assessment_id == row.id and earlier.amount_fen == payment.amount_fen:
                 return row  # the same payment reported again: nothing more to do
             raise AlreadyExists(
                 Reason.PAYMENT_REFERENCE_USED,
                 f"payment {payment.payment_reference} was already recorded for another assessment or amount",
                 {"payment_reference": payment.payment_reference},
             )
-        if AssessmentState(row["state"]) is not AssessmentState.ASSESSED:
-            raise FailedPrecondition(
-                Reason.ASSESSMENT_NOT_PAYABLE, f"the assessment is {row['state'].lower()}"
-            )
-        due = row["tax_fen"] - row["paid_fen"]
+        if AssessmentState(row.state) is not AssessmentState.ASSESSED:
+            raise FailedPrecondition(Reason.ASSESSMENT_NOT_PAYABLE, f"the assessment is {row.state.lower()}")
+        due = row.tax_fen - row.paid_fen
         if payment.amount_fen != due:
             raise FailedPrecondition(
                 Reason.PAYMENT_AMOUNT_MISMATCH,
@@ -236,41 +235,41 @@ class DeedTax:
             )
         paid_time = payment.paid_time.ToDatetime(tzinfo=dt.UTC) if payment.HasField("paid_time") else at
         await repository.insert_payment(
-            connection, payment.payment_reference, row["id"], payment.amount_fen, paid_time, recorder
+            connection, payment.payment_reference, row.id, payment.amount_fen, paid_time, recorder
         )
         number = clearance_number(at.year, await repository.next_clearance_serial(connection))
         await repository.update(
             connection,
-            row["id"],
+            row.id,
             at,
             state=AssessmentState.PAID.value,
             clearance_number=number,
-            paid_fen=row["paid_fen"] + payment.amount_fen,
+            paid_fen=row.paid_fen + payment.amount_fen,
         )
         # A purchase waiting for this tax hears of it when the payment commits, not at its next look.
-        await clearance_feed.announce(connection, row["contract"])
-        return await self.reloaded(connection, row["id"])
+        await clearance_feed.announce(connection, row.contract)
+        return await self.reloaded(connection, row.id)
 
     async def reassess(
         self, connection: asyncpg.Connection, at: dt.datetime, request: pb.ReassessDeedTaxRequest
-    ) -> asyncpg.Record:
+    ) -> Assessment:
         """补税 / 退税 on the as-built area (契税法 4; 公告2024年第16号): the rate row and the tax are
         worked out again on the surveyed area and the price settled for it. More tax makes the
         rest due again (the clearance is void until it is paid); less is refunded and recorded.
         The same figures again change nothing."""
         row = await self.load(connection, request.assessment, lock=True)
-        state = AssessmentState(row["state"])
+        state = AssessmentState(row.state)
         if state not in (AssessmentState.ASSESSED, AssessmentState.PAID):
             raise FailedPrecondition(
                 Reason.ASSESSMENT_CLOSED, f"the assessment is {state.value.lower()}; it is not reassessed"
             )
-        if (row["gross_area_dm2"], row["price_ex_vat_fen"]) == (
+        if (row.gross_area_dm2, row.price_ex_vat_fen) == (
             request.gross_area_dm2,
             request.price_ex_vat_fen,
         ):
             return row
         rate = deed_tax_rate(
-            HomeCount(row["home_count"]), request.gross_area_dm2, row["residential"], self.provincial_rate_bp
+            HomeCount(row.home_count), request.gross_area_dm2, row.residential, self.provincial_rate_bp
         )
         tax = deed_tax_fen(request.price_ex_vat_fen, rate.basis_points)
         changes = {
@@ -280,27 +279,16 @@ class DeedTax:
             "rate_basis": rate.basis,
             "tax_fen": tax,
         }
-        paid = row["paid_fen"]
+        paid = row.paid_fen
         if tax > paid and state is AssessmentState.PAID:
             changes.update(state=AssessmentState.ASSESSED.value, clearance_number=None)  # 补税 due
         elif tax < paid:
-            changes.update(paid_fen=tax, refund_fen=row["refund_fen"] + paid - tax)  # 退税
-        await repository.update(connection, row["id"], at, **changes)
-        await repository.insert_reassessment(
-            connection,
-            {
-                "assessment_id": row["id"],
-                "gross_area_dm2": request.gross_area_dm2,
-                "price_ex_vat_fen": request.price_ex_vat_fen,
-                "tax_fen_before": row["tax_fen"],
-                "tax_fen_after": tax,
-                "reason": request.reason,
-                "reassess_time": at,
-            },
-        )
-        return await self.reloaded(connection, row["id"])
+            changes.update(paid_fen=tax, refund_fen=row.refund_fen + paid - tax)  # 退税
+        await repository.update(connection, row.id, at, **changes)
+        await repository.insert_reassessment(connection, row, request, tax, at)
+        return await self.reloaded(connection, row.id)
 
-    async def clearance(self, connection: asyncpg.Connection, contract: str) -> asyncpg.Record:
+    async def clearance(self, connection: asyncpg.Connection, contract: str) -> Assessment:
         """The clearance of a contract, looked up (条例 24), or why there is none."""
         row = await repository.live_assessment_of(connection, contract)
         if row is None:
@@ -310,23 +298,23 @@ class DeedTax:
             raise FailedPrecondition(
                 Reason.DEED_TAX_REFUNDED, f"the deed tax of {contract} was refunded or voided"
             )
-        if AssessmentState(row["state"]) is AssessmentState.ASSESSED:
+        if AssessmentState(row.state) is AssessmentState.ASSESSED:
             raise FailedPrecondition(
                 Reason.DEED_TAX_UNPAID,
-                f"deed tax of {row['tax_fen']} fen is due for {contract}",
-                {"due_fen": str(row["tax_fen"])},
+                f"deed tax of {row.tax_fen} fen is due for {contract}",
+                {"due_fen": str(row.tax_fen)},
             )
         return row
 
     async def refund(
         self, connection: asyncpg.Connection, at: dt.datetime, name: str, reason: str
-    ) -> asyncpg.Record:
+    ) -> Assessment:
         row = await self.load(connection, name, lock=True)
-        state = AssessmentState(row["state"])
+        state = AssessmentState(row.state)
         if state is AssessmentState.CONSUMED:
             raise FailedPrecondition(
                 Reason.CLEARANCE_USED_BY_TRANSFER,
-                f"the clearance was used by {row['transfer_case']}; no refund (契税法 12)",
+                f"the clearance was used by {row.transfer_case}; no refund (契税法 12)",
             )
         if state not in LIVE:
             raise FailedPrecondition(
@@ -334,32 +322,32 @@ class DeedTax:
             )
         # Whatever was paid and not yet refunded goes back: the whole tax, or for a contract that
         # failed while 补税 was due, what was paid before it.
-        refunded = row["paid_fen"] > 0
+        refunded = row.paid_fen > 0
         await repository.update(
             connection,
-            row["id"],
+            row.id,
             at,
             state=(AssessmentState.REFUNDED if refunded else AssessmentState.VOIDED).value,
-            refund_fen=row["refund_fen"] + row["paid_fen"],
+            refund_fen=row.refund_fen + row.paid_fen,
             paid_fen=0,
             refund_reason=reason,
         )
-        return await self.reloaded(connection, row["id"])
+        return await self.reloaded(connection, row.id)
 
     async def consume(
         self, connection: asyncpg.Connection, at: dt.datetime, number: str, transfer_case: str
-    ) -> asyncpg.Record:
+    ) -> Assessment:
         row = await repository.by_clearance(connection, number, lock=True)
         if row is None:
             raise NotFound(f"no clearance {number}")
-        state = AssessmentState(row["state"])
-        if state is AssessmentState.CONSUMED and row["transfer_case"] == transfer_case:
+        state = AssessmentState(row.state)
+        if state is AssessmentState.CONSUMED and row.transfer_case == transfer_case:
             return row
         if state is AssessmentState.CONSUMED:
             raise FailedPrecondition(
                 Reason.CLEARANCE_USED_BY_TRANSFER,
-                f"clearance {number} is held by {row['transfer_case']}",
-                {"transfer_case": row["transfer_case"]},
+                f"clearance {number} is held by {row.transfer_case}",
+                {"transfer_case": row.transfer_case},
             )
         if state is not AssessmentState.PAID:
             raise FailedPrecondition(
@@ -369,29 +357,29 @@ class DeedTax:
                 f"clearance {number} cannot be used: the assessment is {state.value.lower()}",
             )
         return await repository.update(
-            connection, row["id"], at, state=AssessmentState.CONSUMED.value, transfer_case=transfer_case
+            connection, row.id, at, state=AssessmentState.CONSUMED.value, transfer_case=transfer_case
         )
 
     async def release(
         self, connection: asyncpg.Connection, at: dt.datetime, number: str, transfer_case: str
-    ) -> asyncpg.Record:
+    ) -> Assessment:
         """Gives back a clearance held for a transfer case the book refused: paid again, so a
         new application may use it, or a failed contract have it refunded."""
         row = await repository.by_clearance(connection, number, lock=True)
         if row is None:
             raise NotFound(f"no clearance {number}")
-        state = AssessmentState(row["state"])
-        if state is AssessmentState.CONSUMED and row["transfer_case"] != transfer_case:
+        state = AssessmentState(row.state)
+        if state is AssessmentState.CONSUMED and row.transfer_case != transfer_case:
             raise FailedPrecondition(
                 Reason.CLEARANCE_USED_BY_TRANSFER,
-                f"clearance {number} is held by {row['transfer_case']}, not {transfer_case}",
-                {"transfer_case": row["transfer_case"]},
+                f"clearance {number} is held by {row.transfer_case}, not {transfer_case}",
+                {"transfer_case": row.transfer_case},
             )
         if state is AssessmentState.CONSUMED:
             await repository.update(
-                connection, row["id"], at, state=AssessmentState.PAID.value, transfer_case=""
+                connection, row.id, at, state=AssessmentState.PAID.value, transfer_case=""
             )
-        return await self.reloaded(connection, row["id"])
+        return await self.reloaded(connection, row.id)
 
-    async def payments_of(self, connection: asyncpg.Connection, row: asyncpg.Record) -> list[asyncpg.Record]:
-        return await repository.payments(connection, row["id"])
+    async def payments_of(self, connection: asyncpg.Connection, row: Assessment) -> list[Payment]:
+        return await repository.payments(connection, row.id)

@@ -13,6 +13,7 @@ from deedflow.tax.v1 import tax_service_pb2_grpc
 from deedflow.type.v1 import parties_pb2
 from services.tax import repository
 from services.tax.clearance_feed import RESYNC, ClearanceFeed
+from services.tax.records import Assessment, Payment, Reassessment
 from services.tax.service import DeedTax
 from shared import paging
 from shared.auth import caller
@@ -26,45 +27,45 @@ from shared.transactions import WorkOf
 
 
 def assessment_message(
-    row: asyncpg.Record, payments: Sequence[asyncpg.Record], reassessments: Sequence[asyncpg.Record] = ()
+    row: Assessment, payments: Sequence[Payment], reassessments: Sequence[Reassessment] = ()
 ) -> pb.Assessment:
     return pb.Assessment(
-        name=f"assessments/{row['id']}",
-        contract=row["contract"],
-        unit_number=row["unit_number"],
-        buyers=pb.AssessDeedTaxRequest.FromString(row["buyers"]).buyers,
-        price_ex_vat_fen=row["price_ex_vat_fen"],
-        gross_area_dm2=row["gross_area_dm2"],
-        home_count=f"HOME_COUNT_{row['home_count']}",
-        residential=row["residential"],
-        rate_basis_points=row["rate_basis_points"],
-        tax_fen=row["tax_fen"],
-        rate_basis=row["rate_basis"],
-        state=f"ASSESSMENT_STATE_{row['state']}",
-        clearance_number=row["clearance_number"] or "",
+        name=f"assessments/{row.id}",
+        contract=row.contract,
+        unit_number=row.unit_number,
+        buyers=pb.AssessDeedTaxRequest.FromString(row.buyers).buyers,
+        price_ex_vat_fen=row.price_ex_vat_fen,
+        gross_area_dm2=row.gross_area_dm2,
+        home_count=f"HOME_COUNT_{row.home_count}",
+        residential=row.residential,
+        rate_basis_points=row.rate_basis_points,
+        tax_fen=row.tax_fen,
+        rate_basis=row.rate_basis,
+        state=f"ASSESSMENT_STATE_{row.state}",
+        clearance_number=row.clearance_number or "",
         payments=[
             pb.Payment(
-                payment_reference=p["payment_reference"],
-                amount_fen=p["amount_fen"],
-                paid_time=to_timestamp(p["paid_time"]),
-                recorded_by=p["recorded_by"],
+                payment_reference=p.payment_reference,
+                amount_fen=p.amount_fen,
+                paid_time=to_timestamp(p.paid_time),
+                recorded_by=p.recorded_by,
             )
             for p in payments
         ],
-        assess_time=to_timestamp(row["assess_time"]),
-        update_time=to_timestamp(row["update_time"]),
-        transfer_case=row["transfer_case"],
-        paid_fen=row["paid_fen"],
-        declaration_sha256=row["declaration_sha256"] or b"",
-        lending_bank=f"organizations/{row['lending_bank_uscc']}" if row["lending_bank_uscc"] else "",
+        assess_time=to_timestamp(row.assess_time),
+        update_time=to_timestamp(row.update_time),
+        transfer_case=row.transfer_case,
+        paid_fen=row.paid_fen,
+        declaration_sha256=row.declaration_sha256 or b"",
+        lending_bank=f"organizations/{row.lending_bank_uscc}" if row.lending_bank_uscc else "",
         reassessments=[
             pb.Reassessment(
-                gross_area_dm2=r["gross_area_dm2"],
-                price_ex_vat_fen=r["price_ex_vat_fen"],
-                tax_fen_before=r["tax_fen_before"],
-                tax_fen_after=r["tax_fen_after"],
-                reason=r["reason"],
-                reassess_time=to_timestamp(r["reassess_time"]),
+                gross_area_dm2=r.gross_area_dm2,
+                price_ex_vat_fen=r.price_ex_vat_fen,
+                tax_fen_before=r.tax_fen_before,
+                tax_fen_after=r.tax_fen_after,
+                reason=r.reason,
+                reassess_time=to_timestamp(r.reassess_time),
             )
             for r in reassessments
         ],
@@ -85,13 +86,13 @@ class TaxServicer(tax_service_pb2_grpc.TaxServiceServicer):
                 contract = await issued.get()
                 yield pb.WatchClearancesResponse(contract=contract, resync=contract == RESYNC)
 
-    async def _render(self, connection: asyncpg.Connection, row: asyncpg.Record) -> pb.Assessment:
+    async def _render(self, connection: asyncpg.Connection, row: Assessment) -> pb.Assessment:
         """The assessment as the caller may see it: a bank collecting the tax sees the buyers'
         resident IDs masked (only officials see personal data whole: 条例 28)."""
         assessment = assessment_message(
             row,
             await self.tax.payments_of(connection, row),
-            await repository.reassessments(connection, row["id"]),
+            await repository.reassessments(connection, row.id),
         )
         if caller().role not in OFFICIALS:
             for buyer in assessment.buyers:
@@ -174,12 +175,12 @@ class TaxServicer(tax_service_pb2_grpc.TaxServiceServicer):
         paid = await self.tx.query(lambda connection: self.tax.payments_of(connection, row))
         return pb.GetClearanceResponse(
             clearance=pb.Clearance(
-                clearance_number=row["clearance_number"],
-                contract=row["contract"],
-                unit_number=row["unit_number"],
-                tax_fen=row["tax_fen"],
-                paid_time=to_timestamp(paid[-1]["paid_time"]) if paid else None,
-                paid_by=paid[-1]["recorded_by"] if paid else "",
+                clearance_number=row.clearance_number,
+                contract=row.contract,
+                unit_number=row.unit_number,
+                tax_fen=row.tax_fen,
+                paid_time=to_timestamp(paid[-1].paid_time) if paid else None,
+                paid_by=paid[-1].recorded_by if paid else "",
             )
         )
 
@@ -201,12 +202,12 @@ class TaxServicer(tax_service_pb2_grpc.TaxServiceServicer):
         # 契税法 12: a refund only for a contract that failed before registration. The contract
         # office says whether it did; read before any transaction here is open.
         row = await self.tx.read(lambda c: self.tax.load(c, request.assessment))
-        await self.tax.require_contract_failed(row["contract"])
+        await self.tax.require_contract_failed(row.contract)
 
         async def work(connection: asyncpg.Connection, at: dt.datetime) -> pb.RefundDeedTaxResponse:
             row = await self.tax.refund(connection, at, request.assessment, request.reason)
             return pb.RefundDeedTaxResponse(
-                assessment=await self._render(connection, row), refund_fen=row["refund_fen"]
+                assessment=await self._render(connection, row), refund_fen=row.refund_fen
             )
 
         return await self.tx.write("RefundDeedTax", request, pb.RefundDeedTaxResponse, work)
