@@ -23,7 +23,7 @@ from shared.checkpoint import key_id, verify_checkpoint
 
 if TYPE_CHECKING:
     # Only the offices pass rows; deedctl, which reads documents too, loads no database driver.
-    import asyncpg
+    pass
 
 RegistryStub = registry_service_pb2_grpc.RegistryServiceStub
 
@@ -264,15 +264,20 @@ async def standing_entry(
 
 
 async def attach_proof(
-    registry: RegistryStub, row: asyncpg.Record, body: Message, target: document_pb2.SignedDocument
+    registry: RegistryStub,
+    entered: str,
+    proof_number: str,
+    body: Message,
+    target: document_pb2.SignedDocument,
 ) -> None:
     """Fills `target` with the registration proof (不动产登记证明) of a record once it is entered:
-    the record's row names its entry and proof number, `body` is the office's rendering. The
-    proof is sealed on the entry that stands for it now, after any correction of the book."""
-    if row["entry"]:
-        current, _ = await as_corrected(registry, row["entry"])
-        entry = current.name if current is not None else row["entry"]
-        target.CopyFrom(await issue(registry, entry, "proof", row["proof_number"], body))
+    `entered` is the entry the record names ('' before it is entered), `proof_number` its proof's
+    number, `body` the office's rendering. The proof is sealed on the entry that stands for it
+    now, after any correction of the book."""
+    if entered:
+        current, _ = await as_corrected(registry, entered)
+        entry = current.name if current is not None else entered
+        target.CopyFrom(await issue(registry, entry, "proof", proof_number, body))
 
 
 def load_public_key(pem: bytes) -> bytes:

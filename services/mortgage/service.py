@@ -21,6 +21,7 @@ from services.mortgage.domain import (
     check_mortgagors_own,
     may_read_mortgage,
 )
+from services.mortgage.records import Mortgage
 from shared import statements
 from shared.auth import Caller
 from shared.batches import calls_together
@@ -33,6 +34,7 @@ from shared.ids import request_derived_id
 from shared.journal import Journal, Operation
 from shared.names import parse_uuid_name
 from shared.parties import require_party
+from shared.records import typed, typed_all
 from shared.sql import insert_returning
 from shared.transactions import Transactions
 
@@ -43,18 +45,18 @@ def parse_mortgage_name(name: str) -> uuid.UUID:
     return parse_uuid_name(name, "mortgages")
 
 
-def mortgagor_ids(row: asyncpg.Record) -> list[str]:
+def mortgagor_ids(row: Mortgage) -> list[str]:
     """The resident IDs of a mortgage row's mortgagors."""
-    return [m.resident_id for m in pb.Mortgage.FromString(row["mortgagors"]).mortgagors]
+    return [m.resident_id for m in pb.Mortgage.FromString(row.mortgagors).mortgagors]
 
 
 def _names(buyers: Iterable[parties_pb2.Buyer]) -> list[str]:
     return [f"buyers/{b.resident_id}" for b in buyers]
 
 
-async def _insert(connection: asyncpg.Connection, row: dict[str, Any]) -> asyncpg.Record:
+async def _insert(connection: asyncpg.Connection, row: dict[str, Any]) -> Mortgage:
     """A new mortgage; the row as written."""
-    return await insert_returning(connection, "mortgage", row)
+    return typed(Mortgage, await insert_returning(connection, "mortgage", row))
 
 
 async def _update(
@@ -84,14 +86,14 @@ class Mortgages:
     def registry(self) -> registry_service_pb2_grpc.RegistryServiceStub:
         return registry_service_pb2_grpc.RegistryServiceStub(self.peer("registry"))
 
-    async def load(self, connection: asyncpg.Connection, name: str, lock: bool = False) -> asyncpg.Record:
+    async def load(self, connection: asyncpg.Connection, name: str, lock: bool = False) -> Mortgage:
         suffix = " FOR UPDATE" if lock else ""
         row = await connection.fetchrow(
             f"SELECT * FROM mortgage WHERE id = $1{suffix}", parse_mortgage_name(name)
         )
         if row is None:
             raise NotFound(f"no mortgage {name!r}")
-        return row
+        return typed(Mortgage, row)
 
     def check_consent(self, request: pb.LodgeMortgageRequest, at: dt.datetime) -> None:
         """民法典 400: a written mortgage contract; every mortgagor signs its terms with their own key."""
@@ -168,12 +170,12 @@ class Mortgages:
         at: dt.datetime,
         request: pb.RecordConvertedMortgageRequest,
         entry: registry_pb.Entry,
-    ) -> asyncpg.Record:
+    ) -> Mortgage:
         """The mortgage a transfer converted from a pre-mortgage, with the proof the register
         numbered for the bank."""
         existing = await connection.fetchrow("SELECT * FROM mortgage WHERE entry = $1", request.entry)
         if existing is not None:
-            return existing
+            return typed(Mortgage, existing)
         mortgage_id = uuid.uuid5(_NAMESPACE, f"converted/{request.entry}")
         return await _insert(
             connection,
@@ -195,21 +197,21 @@ class Mortgages:
             },
         )
 
-    async def load_readable(self, connection: asyncpg.Connection, name: str, who: Caller) -> asyncpg.Record:
+    async def load_readable(self, connection: asyncpg.Connection, name: str, who: Caller) -> Mortgage:
         """A mortgage as a reader sees it: its mortgagee bank, an official, or a mortgagor with
         the buyer certificate of their own key (their proof); to anyone else it does not exist."""
         row = await self.load(connection, name)
-        if not may_read_mortgage(who, row["bank_uscc"], mortgagor_ids(row)):
+        if not may_read_mortgage(who, row.bank_uscc, mortgagor_ids(row)):
             raise NotFound(f"no {name!r}")
         return row
 
     async def load_for(
         self, connection: asyncpg.Connection, name: str, who: Caller, lock: bool = False
-    ) -> asyncpg.Record:
+    ) -> Mortgage:
         """A mortgage as its mortgagee bank or an official sees it; to anyone else it does not
         exist, so another bank learns nothing by probing names."""
         row = await self.load(connection, name, lock)
-        require_party(who, name, banks=[row["bank_uscc"]])
+        require_party(who, name, banks=[row.bank_uscc])
         return row
 
     async def lodge_discharge(
@@ -221,18 +223,18 @@ class Mortgages:
         entering: uuid.UUID | None = None,
     ) -> Case:
         row = await self.load_for(connection, request.name, who, lock=True)
-        check_dischargeable(MortgageState(row["state"]))
+        check_dischargeable(MortgageState(row.state))
         case = await self.cases.lodge(
             connection,
             at,
             CaseKind.MORTGAGE_DISCHARGE,
-            row["unit_number"],
-            [f"organizations/{row['bank_uscc']}"],
+            row.unit_number,
+            [f"organizations/{row.bank_uscc}"],
             request.name,
             who.uri,
             entering,
         )
-        await _update(connection, row["id"], at, discharge_case_number=case.number)
+        await _update(connection, row.id, at, discharge_case_number=case.number)
         return case
 
     async def list(
@@ -243,8 +245,8 @@ class Mortgages:
         state: str,
         after: str,
         limit: int,
-    ) -> list[asyncpg.Record]:
-        return await connection.fetch(
+    ) -> list[Mortgage]:
+        rows = await connection.fetch(
             "SELECT * FROM mortgage WHERE ($1 = '' OR unit_number = $1) AND ($2 = '' OR bank_uscc = $2)"
             " AND ($3 = '' OR state = $3) AND ($4 = '' OR id::text > $4) ORDER BY id LIMIT $5",
             unit_number,
@@ -253,6 +255,7 @@ class Mortgages:
             after,
             limit,
         )
+        return typed_all(Mortgage, rows)
 
 
 class _Handler:
@@ -273,24 +276,24 @@ class _Handler:
         if case.kind is CaseKind.MORTGAGE_DISCHARGE:
             return
         row = await self.service.tx.read(lambda c: self.service.load(c, case.subject))
-        mortgagors = set(_names(pb.Mortgage.FromString(row["mortgagors"]).mortgagors))
-        await self.check_owners(row["unit_number"], mortgagors)
+        mortgagors = set(_names(pb.Mortgage.FromString(row.mortgagors).mortgagors))
+        await self.check_owners(row.unit_number, mortgagors)
         reply = await self.service.registry.CheckDisposal(
             registry_pb.CheckDisposalRequest(
-                unit_number=row["unit_number"],
+                unit_number=row.unit_number,
                 disposal=registry_pb.DISPOSAL_MORTGAGE,
-                beneficiaries=[*mortgagors, f"organizations/{row['bank_uscc']}"],
+                beneficiaries=[*mortgagors, f"organizations/{row.bank_uscc}"],
             )
         )
         refuse_if_restricted(reply.restrictions)
 
     async def register(self, op: Operation, case: Case) -> Registered:
         row = await op.read(lambda c: self.service.load(c, case.subject))
-        mortgagors = _names(pb.Mortgage.FromString(row["mortgagors"]).mortgagors)
-        commit = registry_pb.CommitCaseRequest(unit_number=row["unit_number"], registry_case=case.name)
+        mortgagors = _names(pb.Mortgage.FromString(row.mortgagors).mortgagors)
+        commit = registry_pb.CommitCaseRequest(unit_number=row.unit_number, registry_case=case.name)
         if case.kind is CaseKind.MORTGAGE_DISCHARGE:
             commit.disposal = registry_pb.DISPOSAL_CANCELLATION
-            commit.ended_entries.append(row["entry"])
+            commit.ended_entries.append(row.entry)
             await op.call(
                 "commit",
                 self.service.registry.CommitCase,
@@ -300,17 +303,15 @@ class _Handler:
             )
 
             async def discharged(connection: asyncpg.Connection, at: dt.datetime) -> None:
-                await _update(
-                    connection, row["id"], at, state=MortgageState.DISCHARGED.value, discharge_time=at
-                )
+                await _update(connection, row.id, at, state=MortgageState.DISCHARGED.value, discharge_time=at)
 
-            return Registered([row["entry"]], apply=discharged)
-        loan = parties_pb2.Loan.FromString(row["loan"])
+            return Registered([row.entry], apply=discharged)
+        loan = parties_pb2.Loan.FromString(row.loan)
         commit.disposal = registry_pb.DISPOSAL_MORTGAGE
-        commit.beneficiaries.extend([*mortgagors, f"organizations/{row['bank_uscc']}"])
+        commit.beneficiaries.extend([*mortgagors, f"organizations/{row.bank_uscc}"])
         commit.new_entries.add(
             kind=registry_pb.ENTRY_KIND_MORTGAGE,
-            holders=[f"organizations/{row['bank_uscc']}"],
+            holders=[f"organizations/{row.bank_uscc}"],
             amount_fen=loan.amount_fen,
             note=f"抵押登记; 抵押合同 {loan.mortgage_contract_number}",
         )
@@ -324,7 +325,7 @@ class _Handler:
         async def registered(connection: asyncpg.Connection, at: dt.datetime) -> None:
             await _update(
                 connection,
-                row["id"],
+                row.id,
                 at,
                 state=MortgageState.REGISTERED.value,
                 entry=entry.name,
@@ -338,4 +339,4 @@ class _Handler:
     async def abandon(self, connection: asyncpg.Connection, case: Case, at: dt.datetime) -> None:
         if case.kind is CaseKind.MORTGAGE:
             row = await self.service.load(connection, case.subject, lock=True)
-            await _update(connection, row["id"], at, state=MortgageState.ABANDONED.value)
+            await _update(connection, row.id, at, state=MortgageState.ABANDONED.value)

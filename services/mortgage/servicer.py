@@ -11,6 +11,7 @@ from deedflow.mortgage.v1 import mortgage_service_pb2 as pb
 from deedflow.mortgage.v1 import mortgage_service_pb2_grpc
 from deedflow.type.v1 import parties_pb2
 from services.mortgage.domain import may_read_mortgage
+from services.mortgage.records import Mortgage
 from services.mortgage.service import Mortgages, mortgagor_ids
 from shared import paging
 from shared.auth import Role, caller
@@ -25,20 +26,20 @@ from shared.timestamps import to_timestamp
 from shared.transactions import WorkOf
 
 
-def mortgage_message(row: asyncpg.Record) -> pb.Mortgage:
+def mortgage_message(row: Mortgage) -> pb.Mortgage:
     return pb.Mortgage(
-        name=f"mortgages/{row['id']}",
-        unit_number=row["unit_number"],
-        loan=parties_pb2.Loan.FromString(row["loan"]),
-        mortgagors=pb.Mortgage.FromString(row["mortgagors"]).mortgagors,
-        state=f"MORTGAGE_STATE_{row['state']}",
-        registry_case=f"cases/{row['case_number']}" if row["case_number"] else "",
-        proof_number=row["proof_number"],
-        entry=row["entry"],
-        priority_time=to_timestamp(row["priority_time"]),
-        register_time=to_timestamp(row["register_time"]),
-        premortgage=row["premortgage"],
-        discharge_time=to_timestamp(row["discharge_time"]),
+        name=f"mortgages/{row.id}",
+        unit_number=row.unit_number,
+        loan=parties_pb2.Loan.FromString(row.loan),
+        mortgagors=pb.Mortgage.FromString(row.mortgagors).mortgagors,
+        state=f"MORTGAGE_STATE_{row.state}",
+        registry_case=f"cases/{row.case_number}" if row.case_number else "",
+        proof_number=row.proof_number,
+        entry=row.entry,
+        priority_time=to_timestamp(row.priority_time),
+        register_time=to_timestamp(row.register_time),
+        premortgage=row.premortgage,
+        discharge_time=to_timestamp(row.discharge_time),
     )
 
 
@@ -130,7 +131,9 @@ class MortgageServicer(mortgage_service_pb2_grpc.MortgageServiceServicer):
         row = await self.tx.read(lambda c: self.service.load_readable(c, request.name, caller()))
         response = pb.GetMortgageResponse(mortgage=mortgage_message(row))
         if request.with_document:
-            await attach_proof(self.service.registry, row, response.mortgage, response.proof_document)
+            await attach_proof(
+                self.service.registry, row.entry, row.proof_number, response.mortgage, response.proof_document
+            )
         return response
 
     async def ListMortgages(
@@ -151,9 +154,9 @@ class MortgageServicer(mortgage_service_pb2_grpc.MortgageServiceServicer):
             mortgages=[
                 mortgage_message(r)
                 for r in rows[:size]
-                if may_read_mortgage(who, r["bank_uscc"], mortgagor_ids(r))
+                if may_read_mortgage(who, r.bank_uscc, mortgagor_ids(r))
             ],
-            next_page_token=paging.issue(str(rows[size - 1]["id"]), request) if len(rows) > size else "",
+            next_page_token=paging.issue(str(rows[size - 1].id), request) if len(rows) > size else "",
         )
 
     async def DischargeMortgage(

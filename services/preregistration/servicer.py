@@ -200,7 +200,13 @@ class PreregistrationServicer(preregistration_service_pb2_grpc.PreregistrationSe
         if not request.as_recorded:
             await self._as_the_book_shows(response.preregistration)
         if request.with_document:
-            await attach_proof(self.service.registry, row, response.preregistration, response.proof_document)
+            await attach_proof(
+                self.service.registry,
+                row["entry"],
+                row["proof_number"],
+                response.preregistration,
+                response.proof_document,
+            )
         return response
 
     async def GetPremortgage(
@@ -211,7 +217,13 @@ class PreregistrationServicer(preregistration_service_pb2_grpc.PreregistrationSe
         if not request.as_recorded:
             await self._as_the_book_shows(response.premortgage)
         if request.with_document:
-            await attach_proof(self.service.registry, row, response.premortgage, response.proof_document)
+            await attach_proof(
+                self.service.registry,
+                row["entry"],
+                row["proof_number"],
+                response.premortgage,
+                response.proof_document,
+            )
         return response
 
     async def GetPreregistrations(
