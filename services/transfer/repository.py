@@ -8,6 +8,8 @@ from typing import Any
 
 import asyncpg
 
+from services.transfer.records import CertificateOfTransfer, FirstRegistration, SiteInspection, Transfer
+from shared.records import typed, typed_all, typed_or_none
 from shared.sql import insert_row, one_row
 
 
@@ -18,18 +20,20 @@ async def insert(connection: asyncpg.Connection, table: str, row: dict[str, Any]
 
 async def first_registration(
     connection: asyncpg.Connection, building_number: str, lock: bool = False
-) -> asyncpg.Record | None:
+) -> FirstRegistration | None:
     suffix = " FOR UPDATE" if lock else ""
-    return await connection.fetchrow(
+    row = await connection.fetchrow(
         f"SELECT * FROM first_registration WHERE building_number = $1{suffix}", building_number
     )
+    return typed_or_none(FirstRegistration, row)
 
 
 async def transfer(
     connection: asyncpg.Connection, transfer_id: uuid.UUID, lock: bool = False
-) -> asyncpg.Record | None:
+) -> Transfer | None:
     suffix = " FOR UPDATE" if lock else ""
-    return await connection.fetchrow(f"SELECT * FROM transfer WHERE id = $1{suffix}", transfer_id)
+    row = await connection.fetchrow(f"SELECT * FROM transfer WHERE id = $1{suffix}", transfer_id)
+    return typed_or_none(Transfer, row)
 
 
 async def update_first_registration(
@@ -53,20 +57,21 @@ async def update_transfer(
     )
 
 
-async def certificate(connection: asyncpg.Connection, number: str) -> asyncpg.Record | None:
+async def certificate(connection: asyncpg.Connection, number: str) -> CertificateOfTransfer | None:
     """The certificate with the seller's application of its transfer (for who may see it)."""
-    return await connection.fetchrow(
+    row = await connection.fetchrow(
         "SELECT c.*, t.application FROM certificate c JOIN transfer t ON t.id = c.transfer_id"
         " WHERE c.certificate_number = $1",
         number,
     )
+    return typed_or_none(CertificateOfTransfer, row)
 
 
 async def release_certificates(
     connection: asyncpg.Connection, transfer_id: uuid.UUID, at: dt.datetime
-) -> list[asyncpg.Record]:
+) -> list[CertificateOfTransfer]:
     """Marks the transfer's certificates released at `at` (the first release stands); them all."""
-    return await connection.fetch(
+    rows = await connection.fetch(
         "WITH released AS (UPDATE certificate SET release_time = coalesce(release_time, $2)"
         " WHERE transfer_id = $1 RETURNING *)"
         " SELECT r.*, t.application FROM released r JOIN transfer t ON t.id = r.transfer_id"
@@ -74,12 +79,13 @@ async def release_certificates(
         transfer_id,
         at,
     )
+    return typed_all(CertificateOfTransfer, rows)
 
 
 async def certificates_of(
     connection: asyncpg.Connection, unit_number: str, after: str, limit: int
-) -> list[asyncpg.Record]:
-    return await connection.fetch(
+) -> list[CertificateOfTransfer]:
+    rows = await connection.fetch(
         "SELECT c.*, t.application FROM certificate c JOIN transfer t ON t.id = c.transfer_id"
         " WHERE c.unit_number = $1 AND ($2 = '' OR c.certificate_number > $2)"
         " ORDER BY c.certificate_number LIMIT $3",
@@ -87,6 +93,7 @@ async def certificates_of(
         after,
         limit,
     )
+    return typed_all(CertificateOfTransfer, rows)
 
 
 async def add_site_inspection(
@@ -96,13 +103,13 @@ async def add_site_inspection(
     findings: str,
     inspector: str,
     at: dt.datetime,
-) -> asyncpg.Record:
+) -> SiteInspection:
     """Appends an inspection after the building's others; a lock per building lets two clerks'
     inspections of one building take consecutive numbers."""
     await connection.execute(
         "SELECT pg_advisory_xact_lock(hashtext('site_inspection/' || $1))", building_number
     )
-    return await one_row(
+    row = await one_row(
         connection,
         "INSERT INTO site_inspection (building_number, sequence, outcome, findings, inspector, inspect_time)"
         " SELECT $1, coalesce(max(sequence), 0) + 1, $2, $3, $4, $5 FROM site_inspection"
@@ -113,12 +120,14 @@ async def add_site_inspection(
         inspector,
         at,
     )
+    return typed(SiteInspection, row)
 
 
 async def latest_site_inspection(
     connection: asyncpg.Connection, building_number: str
-) -> asyncpg.Record | None:
-    return await connection.fetchrow(
+) -> SiteInspection | None:
+    row = await connection.fetchrow(
         "SELECT * FROM site_inspection WHERE building_number = $1 ORDER BY sequence DESC LIMIT 1",
         building_number,
     )
+    return typed_or_none(SiteInspection, row)

@@ -38,6 +38,7 @@ from deedflow.type.v1 import parties_pb2
 from deedflow.type.v1.reasons import Reason
 from services.transfer import repository
 from services.transfer.domain import RegistrationState, fee_fen
+from services.transfer.records import SiteInspection, Transfer
 from shared import co_ownership
 from shared.auth import Caller, Role
 from shared.batches import calls_together
@@ -146,8 +147,8 @@ def _sold_by(who: Caller, application: pb.TransferApplication, prereg: prereg_pb
     )
 
 
-def site_inspection_name(row: asyncpg.Record) -> str:
-    return f"buildings/{row['building_number']}/site-inspections/{row['sequence']}"
+def site_inspection_name(row: SiteInspection) -> str:
+    return f"buildings/{row.building_number}/site-inspections/{row.sequence}"
 
 
 async def require_site_inspected(connection: asyncpg.Connection, building_number: str) -> None:
@@ -160,11 +161,11 @@ async def require_site_inspected(connection: asyncpg.Connection, building_number
             f"the registry has not inspected building {building_number} on site (CQ 21)",
             {"building_number": building_number},
         )
-    if latest["outcome"] != SITE_AS_DESCRIBED:
+    if latest.outcome != SITE_AS_DESCRIBED:
         raise FailedPrecondition(
             Reason.SITE_INSPECTION_FAILED,
             f"the latest site inspection found building {building_number} not as described:"
-            f" {latest['findings']} (CQ 21)",
+            f" {latest.findings} (CQ 21)",
             {"site_inspection": site_inspection_name(latest)},
         )
 
@@ -275,12 +276,12 @@ class Transfers:
         entering: uuid.UUID | None = None,
     ) -> Case:
         existing = await repository.first_registration(connection, request.building_number, lock=True)
-        if existing is not None and existing["state"] != RegistrationState.ABANDONED.value:
+        if existing is not None and existing.state != RegistrationState.ABANDONED.value:
             raise AlreadyExists(
                 Reason.ALREADY_FIRST_REGISTERED,
                 f"building {request.building_number} is already lodged or registered"
-                f" by case {existing['case_number']}",
-                {"case": f"cases/{existing['case_number']}"},
+                f" by case {existing.case_number}",
+                {"case": f"cases/{existing.case_number}"},
             )
         if entering:
             # Entered at once: the inspection must be on record already (a clerk's case waits).
@@ -316,7 +317,7 @@ class Transfers:
         at: dt.datetime,
         request: pb.RecordSiteInspectionRequest,
         inspector: str,
-    ) -> asyncpg.Record:
+    ) -> SiteInspection:
         """实地查看 (CQ 21): what the registry's inspector found at the building."""
         outcome = pb.SiteInspectionOutcome.Name(request.outcome).removeprefix("SITE_INSPECTION_OUTCOME_")
         return await repository.add_site_inspection(
@@ -520,9 +521,7 @@ class Transfers:
         certificate.entry = current.name
         return certificate
 
-    async def load_transfer(
-        self, connection: asyncpg.Connection, name: str, lock: bool = False
-    ) -> asyncpg.Record:
+    async def load_transfer(self, connection: asyncpg.Connection, name: str, lock: bool = False) -> Transfer:
         row = await repository.transfer(connection, parse_transfer_name(name), lock)
         if row is None:
             raise NotFound(f"no transfer {name!r}")
@@ -541,7 +540,7 @@ class _FirstRegistration:
     async def register(self, op: Operation, case: Case) -> Registered:
         await op.read(lambda c: require_site_inspected(c, case.row["unit_number"]))
         row = await op.read(lambda c: repository.first_registration(c, case.row["unit_number"]))
-        request = pb.LodgeFirstRegistrationRequest.FromString(row["request"])
+        request = pb.LodgeFirstRegistrationRequest.FromString(row.request)
         reply = await op.call(
             "first-registration",
             self.service.registry.RecordFirstRegistration,
@@ -623,9 +622,9 @@ class _Transfer:
     def __init__(self, service: Transfers) -> None:
         self.service = service
 
-    async def _application(self, case: Case) -> tuple[asyncpg.Record, pb.TransferApplication]:
+    async def _application(self, case: Case) -> tuple[Transfer, pb.TransferApplication]:
         row = await self.service.tx.query(lambda c: self.service.load_transfer(c, case.subject))
-        return row, pb.TransferApplication.FromString(row["application"])
+        return row, pb.TransferApplication.FromString(row.application)
 
     async def _preregistration(
         self, application: pb.TransferApplication, applied: dt.datetime
@@ -657,7 +656,7 @@ class _Transfer:
             application = pb.LodgeTransferRequest.FromString(op.input).application
         else:
             row, application = await self._application(case)
-            transfer = row["id"]
+            transfer = row.id
         facts = SaleFacts.of(
             await op.remember(
                 # The platform's filing read them at the door (TransferServicer._lodge); a clerk's
@@ -783,7 +782,7 @@ class _Transfer:
 
     async def abandon(self, connection: asyncpg.Connection, case: Case, at: dt.datetime) -> None:
         row = await self.service.load_transfer(connection, case.subject, lock=True)
-        await repository.update_transfer(connection, row["id"], at, state=RegistrationState.ABANDONED.value)
+        await repository.update_transfer(connection, row.id, at, state=RegistrationState.ABANDONED.value)
 
 
 def _commit_request(

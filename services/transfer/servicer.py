@@ -14,6 +14,7 @@ from deedflow.transfer.v1 import transfer_service_pb2 as pb
 from deedflow.transfer.v1 import transfer_service_pb2_grpc
 from services.transfer import repository
 from services.transfer.domain import may_read_certificate
+from services.transfer.records import CertificateOfTransfer, FirstRegistration, SiteInspection, Transfer
 from services.transfer.service import SALE_FACTS, Transfers, parse_transfer_name, site_inspection_name
 from shared import paging
 from shared.auth import Caller, Role, caller
@@ -37,81 +38,81 @@ def _state(value: str) -> str:
     return f"REGISTRATION_STATE_{value}"
 
 
-def site_inspection_message(row: asyncpg.Record) -> pb.SiteInspection:
+def site_inspection_message(row: SiteInspection) -> pb.SiteInspection:
     return pb.SiteInspection(
         name=site_inspection_name(row),
-        building_number=row["building_number"],
-        outcome=f"SITE_INSPECTION_OUTCOME_{row['outcome']}",
-        findings=row["findings"],
-        inspector=row["inspector"],
-        inspect_time=to_timestamp(row["inspect_time"]),
+        building_number=row.building_number,
+        outcome=f"SITE_INSPECTION_OUTCOME_{row.outcome}",
+        findings=row.findings,
+        inspector=row.inspector,
+        inspect_time=to_timestamp(row.inspect_time),
     )
 
 
 def first_registration_message(
-    row: asyncpg.Record, inspection: asyncpg.Record | None = None
+    row: FirstRegistration, inspection: SiteInspection | None = None
 ) -> pb.FirstRegistration:
-    request = pb.LodgeFirstRegistrationRequest.FromString(row["request"])
+    request = pb.LodgeFirstRegistrationRequest.FromString(row.request)
     return pb.FirstRegistration(
         site_inspection=site_inspection_message(inspection) if inspection else None,
-        name=f"first-registrations/{row['building_number']}",
-        building_number=row["building_number"],
+        name=f"first-registrations/{row.building_number}",
+        building_number=row.building_number,
         developer=request.developer,
         completion=request.completion,
         units=request.units,
         common_parts=request.common_parts,
-        state=_state(row["state"]),
-        registry_case=f"cases/{row['case_number']}",
-        register_time=to_timestamp(row["register_time"]),
+        state=_state(row.state),
+        registry_case=f"cases/{row.case_number}",
+        register_time=to_timestamp(row.register_time),
     )
 
 
-def transfer_message(row: asyncpg.Record) -> pb.Transfer:
+def transfer_message(row: Transfer) -> pb.Transfer:
     return pb.Transfer(
-        name=f"transfers/{row['id']}",
-        application=pb.TransferApplication.FromString(row["application"]),
-        state=_state(row["state"]),
-        registry_case=f"cases/{row['case_number']}",
-        ownership_entry=row["ownership_entry"],
-        mortgage_entry=row["mortgage_entry"],
-        mortgage_priority_time=to_timestamp(row["mortgage_priority_time"]),
-        certificates=[f"certificates/{n}" for n in row["certificates"]],
-        mortgage_proof_number=row["mortgage_proof_number"],
-        register_time=to_timestamp(row["register_time"]),
-        fee_fen=row["fee_fen"],
+        name=f"transfers/{row.id}",
+        application=pb.TransferApplication.FromString(row.application),
+        state=_state(row.state),
+        registry_case=f"cases/{row.case_number}",
+        ownership_entry=row.ownership_entry,
+        mortgage_entry=row.mortgage_entry,
+        mortgage_priority_time=to_timestamp(row.mortgage_priority_time),
+        certificates=[f"certificates/{n}" for n in row.certificates],
+        mortgage_proof_number=row.mortgage_proof_number,
+        register_time=to_timestamp(row.register_time),
+        fee_fen=row.fee_fen,
     )
 
 
-def _seller(row: asyncpg.Record) -> str:
+def _seller(row: Transfer | CertificateOfTransfer) -> str:
     """The USCC of the developer that sold the unit, from the transfer's application."""
-    return pb.TransferApplication.FromString(row["application"]).developer.uscc
+    return pb.TransferApplication.FromString(row.application).developer.uscc
 
 
-def certificate_message(row: asyncpg.Record) -> pb.Certificate:
+def certificate_message(row: CertificateOfTransfer) -> pb.Certificate:
     return pb.Certificate(
-        name=f"certificates/{row['certificate_number']}",
-        certificate_number=row["certificate_number"],
-        unit_number=row["unit_number"],
-        owners=pb.Certificate.FromString(row["owners"]).owners,
-        co_ownership=pb.Certificate.FromString(row["owners"]).co_ownership,
-        address=row["address"],
-        gross_area_dm2=row["gross_area_dm2"],
-        use=row["use"],
+        name=f"certificates/{row.certificate_number}",
+        certificate_number=row.certificate_number,
+        unit_number=row.unit_number,
+        owners=pb.Certificate.FromString(row.owners).owners,
+        co_ownership=pb.Certificate.FromString(row.owners).co_ownership,
+        address=row.address,
+        gross_area_dm2=row.gross_area_dm2,
+        use=row.use,
         right_type="国有建设用地使用权/房屋所有权",
         right_source="买卖",
         right_nature="出让/市场化商品房",
-        encumbrances=row["encumbrances"],
-        entry=row["entry"],
-        register_time=to_timestamp(row["register_time"]),
-        issue_time=to_timestamp(row["issue_time"]),
-        release_time=to_timestamp(row["release_time"]) if row["release_time"] else None,
+        encumbrances=row.encumbrances,
+        entry=row.entry,
+        register_time=to_timestamp(row.register_time),
+        issue_time=to_timestamp(row.issue_time),
+        release_time=to_timestamp(row.release_time) if row.release_time else None,
     )
 
 
-def _readable(who: Caller, row: asyncpg.Record) -> bool:
-    owners = pb.Certificate.FromString(row["owners"]).owners
+def _readable(who: Caller, row: CertificateOfTransfer) -> bool:
+    owners = pb.Certificate.FromString(row.owners).owners
     return may_read_certificate(
-        who, _seller(row), [o.resident_id for o in owners], row["release_time"] is not None
+        who, _seller(row), [o.resident_id for o in owners], row.release_time is not None
     )
 
 
@@ -327,7 +328,7 @@ class TransferServicer(transfer_service_pb2_grpc.TransferServiceServicer):
         who = caller()
         return pb.ListCertificatesResponse(
             certificates=[certificate_message(r) for r in rows[:size] if _readable(who, r)],
-            next_page_token=paging.issue(rows[size - 1]["certificate_number"], request)
+            next_page_token=paging.issue(rows[size - 1].certificate_number, request)
             if len(rows) > size
             else "",
         )

@@ -32,7 +32,16 @@ READS_AS = {
     "boolean": bool,
     "timestamp with time zone": dt.datetime,
     "date": dt.date,
+    "ARRAY of _text": list[str],
+    "ARRAY of _int4": list[int],
 }
+
+
+def _sql_type(column: asyncpg.Record) -> str:
+    """The column's type as READS_AS names it: an array with its element type."""
+    if column["data_type"] == "ARRAY":
+        return f"ARRAY of {column['udt_name']}"
+    return column["data_type"]
 
 
 def _declared(cls: type) -> dict[str, tuple[type, bool]]:
@@ -55,14 +64,14 @@ async def test_a_record_mirrors_its_table(services, database_url, schema_table):
     connection = await asyncpg.connect(plain_url(database_url))
     try:
         rows = await connection.fetch(
-            "SELECT column_name, data_type, is_nullable FROM information_schema.columns"
+            "SELECT column_name, data_type, udt_name, is_nullable FROM information_schema.columns"
             " WHERE table_schema = $1 AND table_name = $2 ORDER BY ordinal_position",
             schema,
             table,
         )
     finally:
         await connection.close()
-    in_table = {r["column_name"]: (READS_AS[r["data_type"]], r["is_nullable"] == "YES") for r in rows}
+    in_table = {r["column_name"]: (READS_AS[_sql_type(r)], r["is_nullable"] == "YES") for r in rows}
     record = TABLES[schema_table]
     assert list(columns(record)) == list(in_table)
     assert _declared(record) == in_table
