@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextvars
 import datetime as dt
 import json
 import logging
@@ -73,6 +74,9 @@ Driver = Callable[["Operation"], Awaitable[Render]]
 Begin = Callable[[asyncpg.Connection, dt.datetime, uuid.UUID], Awaitable[str | tuple[str, Any]]]
 
 SUCCEEDED, FAILED, PARKED = "SUCCEEDED", "FAILED", "PARKED"
+# The operation the call being served last drove (set in its task): a refusal it ended with is
+# its own, never a twin's to be joined (Journal.twin_answer).
+_driven: contextvars.ContextVar[uuid.UUID | None] = contextvars.ContextVar("journal_driven", default=None)
 JOIN_POLL_SECONDS = 0.05
 
 
@@ -430,6 +434,19 @@ class Journal:
             return await self.join(operation_id(key))
         return found.replay()
 
+    async def twin_answer(self, key: IdempotencyKey, request: Message) -> bytes | None:
+        """After a call was refused: the answer a twin of it (the same caller, method, request id
+        and body) was given meanwhile, or its operation joined; None when nothing is stored, or
+        when the operation holding the key is the one this call drove (its refusal is its own)."""
+        found = await lookup(self.database.pool, key, request_fingerprint(request))
+        if found is None:
+            return None
+        if isinstance(found, InFlight):
+            if _driven.get() == operation_id(key):
+                return None
+            return await self.join(operation_id(key))
+        return found.replay()
+
     # Starting, running, joining
 
     async def start(
@@ -511,6 +528,7 @@ class Journal:
 
     async def _run(self, op: Operation) -> bytes:
         subject_var.set(op.subject)
+        _driven.set(op.id)
         began = time.perf_counter()
         try:
             try:

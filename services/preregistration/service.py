@@ -461,7 +461,7 @@ class _Handler:
         disposal, beneficiaries = self._disposal(case, row)
         reply = await self.service.registry.CheckDisposal(
             registry_pb.CheckDisposalRequest(
-                unit_number=case.row["unit_number"], disposal=disposal, beneficiaries=beneficiaries
+                unit_number=case.row.unit_number, disposal=disposal, beneficiaries=beneficiaries
             )
         )
         refuse_if_restricted(reply.restrictions)
@@ -470,7 +470,7 @@ class _Handler:
         table, row = await op.read(lambda c: self._subject(c, case))
         disposal, beneficiaries = self._disposal(case, row)
         request = registry_pb.CommitCaseRequest(
-            unit_number=case.row["unit_number"],
+            unit_number=case.row.unit_number,
             registry_case=case.name,
             disposal=disposal,
             beneficiaries=beneficiaries,

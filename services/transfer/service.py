@@ -535,11 +535,11 @@ class _FirstRegistration:
     async def review(self, case: Case) -> None:
         """The site inspected and found as described (CQ 21); the register checks the building
         itself at 登簿, in the transaction that enters it."""
-        await self.service.tx.read(lambda c: require_site_inspected(c, case.row["unit_number"]))
+        await self.service.tx.read(lambda c: require_site_inspected(c, case.row.unit_number))
 
     async def register(self, op: Operation, case: Case) -> Registered:
-        await op.read(lambda c: require_site_inspected(c, case.row["unit_number"]))
-        row = await op.read(lambda c: repository.first_registration(c, case.row["unit_number"]))
+        await op.read(lambda c: require_site_inspected(c, case.row.unit_number))
+        row = await op.read(lambda c: repository.first_registration(c, case.row.unit_number))
         request = pb.LodgeFirstRegistrationRequest.FromString(row.request)
         reply = await op.call(
             "first-registration",
@@ -581,7 +581,7 @@ class _FirstRegistration:
 
     async def abandon(self, connection: asyncpg.Connection, case: Case, at: dt.datetime) -> None:
         await repository.update_first_registration(
-            connection, case.row["unit_number"], at, state=RegistrationState.ABANDONED.value
+            connection, case.row.unit_number, at, state=RegistrationState.ABANDONED.value
         )
 
 
@@ -637,13 +637,13 @@ class _Transfer:
         """Tax paid (契税法 11), pre-registration in force (民法典 221), no restriction on the unit."""
         _, application = await self._application(case)
         await self.service.read_clearance(tax_pb.GetClearanceRequest(contract=application.contract))
-        await self._preregistration(application, case.row["lodge_time"])
+        await self._preregistration(application, case.row.lodge_time)
         reply = await self.service.registry.CheckDisposal(
             registry_pb.CheckDisposalRequest(
                 unit_number=application.unit_number,
                 disposal=registry_pb.DISPOSAL_TRANSFER,
                 beneficiaries=_buyer_names(application.buyers),
-                application_time=to_timestamp(case.row["lodge_time"]),
+                application_time=to_timestamp(case.row.lodge_time),
             )
         )
         refuse_if_restricted(reply.restrictions)
@@ -662,7 +662,7 @@ class _Transfer:
                 # The platform's filing read them at the door (TransferServicer._lodge); a clerk's
                 # case reads them here, as the book stands at its entry.
                 SALE_FACTS,
-                lambda: self.service.sale_facts(application, case.row["lodge_time"]),
+                lambda: self.service.sale_facts(application, case.row.lodge_time),
                 _FACTS,
             )
         )
@@ -809,7 +809,7 @@ def _commit_request(
         ended_entries=[*(e.name for e in owners), prereg.entry, *([premortgage.entry] if financed else [])],
         issue_certificates=len(application.buyers) if application.certificate_per_owner else 1,
         issue_proofs=1 if financed else 0,
-        application_time=to_timestamp(case.row["lodge_time"]),
+        application_time=to_timestamp(case.row.lodge_time),
     )
     commit.new_entries.add(
         kind=registry_pb.ENTRY_KIND_OWNERSHIP,

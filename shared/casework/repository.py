@@ -8,28 +8,32 @@ from typing import Any
 
 import asyncpg
 
+from shared.casework.records import CaseEvent, RegistryCase
+from shared.records import typed, typed_all, typed_or_none
 from shared.sql import insert_returning, one_row
 
 
 async def insert_case(
     connection: asyncpg.Connection, row: dict[str, Any], states: list[str], actor: str, at: dt.datetime
-) -> tuple[asyncpg.Record, list[asyncpg.Record]]:
+) -> tuple[RegistryCase, list[CaseEvent]]:
     """A new case with its first events (in `states`' order), as the rows written."""
-    case_row = await insert_returning(connection, "registry_case", row)
-    return case_row, await add_events(connection, row["case_number"], [(s, []) for s in states], actor, at)
+    case_row = typed(RegistryCase, await insert_returning(connection, "registry_case", row))
+    return case_row, await add_events(connection, case_row.case_number, [(s, []) for s in states], actor, at)
 
 
-async def case(connection: asyncpg.Connection, case_number: str, lock: bool = False) -> asyncpg.Record | None:
+async def case(connection: asyncpg.Connection, case_number: str, lock: bool = False) -> RegistryCase | None:
     suffix = " FOR UPDATE" if lock else ""
-    return await connection.fetchrow(
+    row = await connection.fetchrow(
         f"SELECT * FROM registry_case WHERE case_number = $1{suffix}", case_number
     )
+    return typed_or_none(RegistryCase, row)
 
 
-async def events(connection: asyncpg.Connection, case_number: str) -> list[asyncpg.Record]:
-    return await connection.fetch(
+async def events(connection: asyncpg.Connection, case_number: str) -> list[CaseEvent]:
+    rows = await connection.fetch(
         "SELECT * FROM case_event WHERE case_number = $1 ORDER BY event_sequence", case_number
     )
+    return typed_all(CaseEvent, rows)
 
 
 async def add_event(
@@ -49,7 +53,7 @@ async def add_events(
     moves: list[tuple[str, list[str]]],
     actor: str,
     at: dt.datetime,
-) -> list[asyncpg.Record]:
+) -> list[CaseEvent]:
     """The case's next events, in order (each a state and its notes), in one statement; the rows."""
     rows = await connection.fetch(
         """
@@ -64,23 +68,24 @@ async def add_events(
         actor,
         at,
     )
-    return sorted(rows, key=lambda e: e["event_sequence"])
+    return sorted(typed_all(CaseEvent, rows), key=lambda e: e.event_sequence)
 
 
 async def update_case(
     connection: asyncpg.Connection, case_number: str, at: dt.datetime, **columns: Any
-) -> asyncpg.Record:
+) -> RegistryCase:
     """Sets the case's columns; the row as updated."""
     if "corrections" in columns:
         columns["corrections"] = json.dumps(columns["corrections"], ensure_ascii=False)
     assignments = "".join(f", {name} = ${i}" for i, name in enumerate(columns, start=3))
-    return await one_row(
+    row = await one_row(
         connection,
         f"UPDATE registry_case SET update_time = $2{assignments} WHERE case_number = $1 RETURNING *",
         case_number,
         at,
         *columns.values(),
     )
+    return typed(RegistryCase, row)
 
 
 async def list_cases(
@@ -91,9 +96,9 @@ async def list_cases(
     unit_number: str,
     after: str,
     limit: int,
-) -> list[asyncpg.Record]:
+) -> list[RegistryCase]:
     """Oldest first: the queue order."""
-    return await connection.fetch(
+    rows = await connection.fetch(
         """
         SELECT * FROM registry_case
         WHERE state = ANY($1::text[]) AND (cardinality($2::text[]) = 0 OR kind = ANY($2::text[]))
@@ -110,6 +115,7 @@ async def list_cases(
         after,
         limit,
     )
+    return typed_all(RegistryCase, rows)
 
 
 async def requisition_times(connection: asyncpg.Connection, case_number: str) -> list[dt.datetime]:
@@ -119,7 +125,7 @@ async def requisition_times(connection: asyncpg.Connection, case_number: str) ->
         " ORDER BY event_sequence",
         case_number,
     )
-    return [r["event_time"] for r in rows]
+    return [event_time for (event_time,) in rows]
 
 
 async def unanswered_requisitions(
@@ -133,4 +139,4 @@ async def unanswered_requisitions(
         " ORDER BY c.case_number LIMIT 100",
         requisitioned_before,
     )
-    return [r["case_number"] for r in rows]
+    return [case_number for (case_number,) in rows]

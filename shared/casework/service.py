@@ -43,6 +43,7 @@ from shared.casework.domain import (
     check_requisition,
     check_resubmit,
 )
+from shared.casework.records import CaseEvent, RegistryCase
 from shared.clock import Clock
 from shared.db import Database
 from shared.districts import authority_of
@@ -74,12 +75,12 @@ log = logging.getLogger("deedflow.cases")
 
 @dataclass
 class Case:
-    row: asyncpg.Record
-    history: list[asyncpg.Record] = field(default_factory=list)
+    row: RegistryCase
+    history: list[CaseEvent] = field(default_factory=list)
 
     @property
     def number(self) -> str:
-        number: str = self.row["case_number"]
+        number: str = self.row.case_number
         return number
 
     @property
@@ -88,20 +89,20 @@ class Case:
 
     @property
     def kind(self) -> CaseKind:
-        return CaseKind(self.row["kind"])
+        return CaseKind(self.row.kind)
 
     @property
     def state(self) -> CaseState:
-        return CaseState(self.row["state"])
+        return CaseState(self.row.state)
 
     @property
     def subject(self) -> str:
-        subject: str = self.row["subject"]
+        subject: str = self.row.subject
         return subject
 
     @property
     def corrections(self) -> list[dict[str, str]]:
-        raw = self.row["corrections"]
+        raw = self.row.corrections
         corrections: list[dict[str, str]] = json.loads(raw) if isinstance(raw, str) else raw
         return corrections
 
@@ -165,7 +166,7 @@ class CaseBook:
     ) -> None:
         await repository.update_case(connection, case.number, at, state=state.value, **columns)
         await repository.add_event(connection, case.number, state.value, actor, at, list(notes))
-        _log_case(case.name, case.kind, state, at > case.row["due_time"])
+        _log_case(case.name, case.kind, state, at > case.row.due_time)
 
     async def lodge(
         self,
@@ -232,7 +233,7 @@ class CaseBook:
         asked = await repository.requisition_times(connection, case.number)
         check_resubmit(case.state, asked[-1] if asked else None, at)
         # The clock restarts from the corrected application (条例 17).
-        limit = case.row["time_limit_working_days"]
+        limit = case.row.time_limit_working_days
         await self._move(
             connection,
             case,
@@ -260,7 +261,7 @@ class CaseBook:
     async def begin_entering(self, connection: asyncpg.Connection, name: str, operation: uuid.UUID) -> str:
         """Marks an approved case as being entered by `operation` (the clerk's RegisterCase)."""
         case = await self.load(connection, name, lock=True)
-        check_register(case.state, case.row["register_operation"])
+        check_register(case.state, case.row.register_operation)
         await connection.execute(
             "UPDATE registry_case SET register_operation = $2 WHERE case_number = $1", case.number, operation
         )
@@ -348,21 +349,21 @@ class CaseBook:
             at,
         )
         for state in (CaseState.REGISTERED, CaseState.ISSUED):
-            _log_case(case.name, case.kind, state, at > case.row["due_time"])
+            _log_case(case.name, case.kind, state, at > case.row.due_time)
         return Case(row, [*case.history, *events])
 
     async def refuse(
         self, connection: asyncpg.Connection, at: dt.datetime, name: str, reasons: list[str], actor: str
     ) -> Case:
         case = await self.load(connection, name, lock=True)
-        check_close(case.state, case.row["register_operation"])
+        check_close(case.state, case.row.register_operation)
         await self.handlers[case.kind].abandon(connection, case, at)
         await self._move(connection, case, CaseState.REFUSED, actor, at, reasons, refusal_reasons=reasons)
         return await self._reload(connection, case)
 
     async def withdraw(self, connection: asyncpg.Connection, at: dt.datetime, name: str, actor: str) -> Case:
         case = await self.load(connection, name, lock=True)
-        check_close(case.state, case.row["register_operation"])
+        check_close(case.state, case.row.register_operation)
         await self.handlers[case.kind].abandon(connection, case, at)
         await self._move(connection, case, CaseState.WITHDRAWN, actor, at)
         return await self._reload(connection, case)
@@ -415,7 +416,7 @@ class CaseBook:
             after,
             limit,
         )
-        return [Case(row, await repository.events(connection, row["case_number"])) for row in rows]
+        return [Case(row, await repository.events(connection, row.case_number)) for row in rows]
 
 
 # The answer of an RPC that lodges or enters a case: (connection, request, case) -> response.

@@ -30,30 +30,30 @@ def case_message(case: Case) -> pb.Case:
     return pb.Case(
         name=case.name,
         case_number=case.number,
-        kind=f"CASE_KIND_{row['kind']}",
-        state=f"CASE_STATE_{row['state']}",
-        unit_number=row["unit_number"],
-        applicants=row["applicants"],
-        lodge_time=to_timestamp(row["lodge_time"]),
-        time_limit_working_days=row["time_limit_working_days"],
-        due_time=to_timestamp(row["due_time"]),
+        kind=f"CASE_KIND_{row.kind}",
+        state=f"CASE_STATE_{row.state}",
+        unit_number=row.unit_number,
+        applicants=row.applicants,
+        lodge_time=to_timestamp(row.lodge_time),
+        time_limit_working_days=row.time_limit_working_days,
+        due_time=to_timestamp(row.due_time),
         corrections=[
             pb.Correction(subject=c["subject"], description=c["description"]) for c in case.corrections
         ],
-        refusal_reasons=row["refusal_reasons"],
-        register_time=to_timestamp(row["register_time"]),
-        entries=row["entries"],
-        document_number=row["document_number"],
+        refusal_reasons=row.refusal_reasons,
+        register_time=to_timestamp(row.register_time),
+        entries=row.entries,
+        document_number=row.document_number,
         history=[
             pb.CaseEvent(
-                state=f"CASE_STATE_{e['state']}",
-                actor=e["actor"],
-                event_time=to_timestamp(e["event_time"]),
-                notes=e["notes"],
+                state=f"CASE_STATE_{e.state}",
+                actor=e.actor,
+                event_time=to_timestamp(e.event_time),
+                notes=e.notes,
             )
             for e in case.history
         ],
-        update_time=to_timestamp(row["update_time"]),
+        update_time=to_timestamp(row.update_time),
     )
 
 
@@ -91,7 +91,7 @@ class CaseworkServicer(casework_service_pb2_grpc.CaseworkServiceServicer):
         )
         who = caller()
         return pb.ListCasesResponse(
-            cases=[case_message(c) for c in found[:size] if is_applicant(who, c.row["applicants"])],
+            cases=[case_message(c) for c in found[:size] if is_applicant(who, c.row.applicants)],
             next_page_token=paging.issue(found[size - 1].number, request) if len(found) > size else "",
         )
 
@@ -99,7 +99,7 @@ class CaseworkServicer(casework_service_pb2_grpc.CaseworkServiceServicer):
         """The case, if the caller is an official or one of its applying organizations; to anyone
         else it does not exist (its applicants' personal data with it)."""
         case = await self.tx.read(lambda connection: self.book.load(connection, name))
-        if not is_applicant(caller(), case.row["applicants"]):
+        if not is_applicant(caller(), case.row.applicants):
             raise NotFound(f"no case {name!r}")
         return case
 

@@ -505,7 +505,7 @@ class AnswerFirstInterceptor(grpc.aio.ServerInterceptor):
                 # step run again after its lease passed) may have been answered while this one
                 # checked: its answer stands, not a refusal its own writes caused (the unit
                 # "already contracted" by the twin's contract).
-                if key is not None and (stored := await self.journal.answer(key, request)) is not None:
+                if key is not None and (stored := await self.journal.twin_answer(key, request)) is not None:
                     return stored
                 raise
 

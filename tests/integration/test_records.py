@@ -21,6 +21,7 @@ from shared.records import TABLES, columns
 SERVICES = Path(__file__).resolve().parents[2] / "services"
 for _records in sorted(SERVICES.glob("*/records.py")):
     importlib.import_module(f"services.{_records.parent.name}.records")
+importlib.import_module("shared.casework.records")
 
 READS_AS = {
     "uuid": uuid.UUID,
@@ -32,6 +33,8 @@ READS_AS = {
     "boolean": bool,
     "timestamp with time zone": dt.datetime,
     "date": dt.date,
+    # No codec is set for jsonb: it reads as its JSON text.
+    "jsonb": str,
     "ARRAY of _text": list[str],
     "ARRAY of _int4": list[int],
 }

@@ -31,7 +31,11 @@ class StoreAnsweredMidway:
 
     async def answer(self, key: IdempotencyKey, request: object) -> bytes | None:
         self.looks.append(key)
-        return ANSWER if self.twin_answers and len(self.looks) > 1 else None
+        return None
+
+    async def twin_answer(self, key: IdempotencyKey, request: object) -> bytes | None:
+        self.looks.append(key)
+        return ANSWER if self.twin_answers else None
 
 
 class Details:
