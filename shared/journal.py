@@ -62,6 +62,8 @@ from shared.idempotency import (
     request_fingerprint,
 )
 from shared.outcomes import Failure, classify, status_of
+from shared.records import table, typed, typed_or_none
+from shared.sql import one_row
 
 log = logging.getLogger("deedflow.journal")
 
@@ -78,6 +80,33 @@ SUCCEEDED, FAILED, PARKED = "SUCCEEDED", "FAILED", "PARKED"
 # its own, never a twin's to be joined (Journal.twin_answer).
 _driven: contextvars.ContextVar[uuid.UUID | None] = contextvars.ContextVar("journal_driven", default=None)
 JOIN_POLL_SECONDS = 0.05
+
+
+@dataclass(frozen=True, slots=True)
+class OperationRecord:
+    """An operation as the `operation` table holds it (shared/migrations/common.py)."""
+
+    id: uuid.UUID
+    kind: str
+    subject: str
+    state: str
+    caller: str
+    method: str
+    request_id: uuid.UUID
+    input: bytes
+    outcome: bytes | None
+    attempts: int
+    unexplained_failures: int
+    last_error: bytes | None
+    due_at: dt.datetime | None
+    leased_by: str | None
+    lease_until: dt.datetime | None
+    create_time: dt.datetime
+    update_time: dt.datetime
+
+
+for _office in ("contract", "mortgage", "orchestrator", "preregistration", "transfer"):
+    table(_office, "operation")(OperationRecord)
 
 
 class Incomplete(Exception):
@@ -120,14 +149,14 @@ async def _nothing(connection: asyncpg.Connection, at: dt.datetime) -> None:
 class Operation:
     """One operation as its driver sees it: its identity, input, and the steps taken so far."""
 
-    def __init__(self, journal: Journal, row: asyncpg.Record, steps: dict[str, _Step]) -> None:
+    def __init__(self, journal: Journal, row: OperationRecord, steps: dict[str, _Step]) -> None:
         self.journal = journal
-        self.id: uuid.UUID = row["id"]
-        self.kind: str = row["kind"]
-        self.subject: str = row["subject"]
-        self.caller: str = row["caller"]
-        self.input: bytes = row["input"]
-        self.key = IdempotencyKey(row["caller"], row["method"], str(row["request_id"]))
+        self.id = row.id
+        self.kind = row.kind
+        self.subject = row.subject
+        self.caller = row.caller
+        self.input = row.input
+        self.key = IdempotencyKey(row.caller, row.method, str(row.request_id))
         self.steps = steps
         # What the transaction that started the operation made (Begin), when this process started
         # it; None for an operation taken up again.
@@ -135,8 +164,8 @@ class Operation:
         # This driver's lease: the holder it was taken under (each take a new one, so a driver
         # of this process that outlived its lease is fenced off like another process's) and
         # until when it holds it, as last written.
-        self.holder: str = row["leased_by"]
-        self.lease_until: dt.datetime | None = row["lease_until"]
+        self.holder = row.leased_by or ""
+        self.lease_until = row.lease_until
         # Outcomes received but not yet written: they go with the next transaction.
         self._unsaved: dict[str, _Step] = {}
         # The last change to this office's records, written with the answer (close_with).
@@ -463,7 +492,7 @@ class Journal:
         kept as its steps of those names, where the driver's `remember` finds them."""
         op_id = operation_id(key)
 
-        async def starting(connection: asyncpg.Connection) -> tuple[Found, asyncpg.Record | None, Any]:
+        async def starting(connection: asyncpg.Connection) -> tuple[Found, OperationRecord | None, Any]:
             at = self.clock.now()
             found = await claim(connection, key, request_fingerprint(request))
             row = None
@@ -472,7 +501,8 @@ class Journal:
                 subject = await begin(connection, at, op_id)
                 if isinstance(subject, tuple):
                     subject, begun = subject
-                row = await connection.fetchrow(
+                inserted = await one_row(
+                    connection,
                     "INSERT INTO operation (id, kind, subject, state, caller, method, request_id, input,"
                     " due_at, leased_by, lease_until, create_time, update_time)"
                     " VALUES ($1, $2, $3, 'RUNNING', $4, $5, $6, $7, $8, $9, $8, $10, $10) RETURNING *",
@@ -487,6 +517,7 @@ class Journal:
                     self.lease_holder(),
                     at,
                 )
+                row = typed(OperationRecord, inserted)
                 for step, facts in (remembered or {}).items():
                     await connection.execute(
                         "INSERT INTO operation_step (operation_id, name, outcome, record_time)"
@@ -501,7 +532,7 @@ class Journal:
         found, row, begun = await self._grouped(starting, str(op_id))
         if isinstance(found, Answer):
             return found.replay()
-        if found is IN_FLIGHT:
+        if found is IN_FLIGHT or row is None:
             return await self.join(op_id)
         operation = Operation(
             self, row, {step: _Step(outcome=encode_facts(f)) for step, f in (remembered or {}).items()}
@@ -611,7 +642,8 @@ class Journal:
                 )
                 if row is None:
                     return
-                delay = retry_delay(self.settings, failure, row["attempts"], row["unexplained_failures"])
+                attempts, unexplained = row
+                delay = retry_delay(self.settings, failure, attempts, unexplained)
                 if delay is None:
                     await connection.execute(
                         "UPDATE operation SET state = 'PARKED', due_at = NULL WHERE id = $1", op.id
@@ -625,7 +657,7 @@ class Journal:
         except Exception:
             log.warning("could not postpone the operation; its lease will run out", exc_info=True)
 
-    async def _take(self, op_id: uuid.UUID) -> Operation | asyncpg.Record | None:
+    async def _take(self, op_id: uuid.UUID) -> Operation | OperationRecord | None:
         """Leases the operation to this worker if nobody holds it: the Operation, else its row (None
         if there is none)."""
         async with self.database.transaction() as connection:
@@ -640,17 +672,19 @@ class Journal:
                 at,
             )
             if row is None:
-                return await connection.fetchrow("SELECT * FROM operation WHERE id = $1", op_id)
+                held = await connection.fetchrow("SELECT * FROM operation WHERE id = $1", op_id)
+                return typed_or_none(OperationRecord, held)
             return await self._load(connection, row)
 
     async def _load(self, connection: asyncpg.Connection, row: asyncpg.Record) -> Operation:
+        operation = typed(OperationRecord, row)
         steps = {
-            r["name"]: _Step(r["intent"], r["outcome"])
-            for r in await connection.fetch(
-                "SELECT name, intent, outcome FROM operation_step WHERE operation_id = $1", row["id"]
+            name: _Step(intent, outcome)
+            for name, intent, outcome in await connection.fetch(
+                "SELECT name, intent, outcome FROM operation_step WHERE operation_id = $1", operation.id
             )
         }
-        return Operation(self, row, steps)
+        return Operation(self, operation, steps)
 
     async def join(self, op_id: uuid.UUID) -> bytes:
         """The answer of an operation already started: driven here if nobody holds it, waited
@@ -665,22 +699,21 @@ class Journal:
                 return await self._run(taken)
             if taken is None:
                 raise Internal(Reason.OPERATION_MISSING, f"operation {op_id} is claimed but not recorded")
-            if taken["state"] == SUCCEEDED:
-                answer: bytes = taken["outcome"]
-                return answer
-            if taken["state"] == FAILED:
-                raise AnsweredBefore(status_pb2.Status.FromString(taken["outcome"]))
-            if taken["state"] == PARKED:
-                last = status_pb2.Status.FromString(taken["last_error"] or b"")
+            if taken.state == SUCCEEDED:
+                return taken.outcome or b""
+            if taken.state == FAILED:
+                raise AnsweredBefore(status_pb2.Status.FromString(taken.outcome or b""))
+            if taken.state == PARKED:
+                last = status_pb2.Status.FromString(taken.last_error or b"")
                 raise Internal(
                     Reason.OPERATION_PARKED,
-                    f"{taken['subject']} stopped after repeated unexplained failures: {last.message}"[:500],
+                    f"{taken.subject} stopped after repeated unexplained failures: {last.message}"[:500],
                     {"operation": str(op_id)},
                 )
             if time.monotonic() + JOIN_POLL_SECONDS > deadline:
                 raise Aborted(
                     Reason.OPERATION_IN_PROGRESS,
-                    f"{taken['subject']} is being processed; retry with the same request id",
+                    f"{taken.subject} is being processed; retry with the same request id",
                     {"operation": str(op_id)},
                 )
             await asyncio.sleep(JOIN_POLL_SECONDS)

@@ -21,7 +21,8 @@ from shared.records import TABLES, columns
 SERVICES = Path(__file__).resolve().parents[2] / "services"
 for _records in sorted(SERVICES.glob("*/records.py")):
     importlib.import_module(f"services.{_records.parent.name}.records")
-importlib.import_module("shared.casework.records")
+for _shared in ("shared.casework.records", "shared.journal"):
+    importlib.import_module(_shared)
 
 READS_AS = {
     "uuid": uuid.UUID,
