@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Callable, Iterable
+from typing import Any
 
 import asyncpg
 import grpc
@@ -19,6 +20,7 @@ from deedflow.type.v1 import parties_pb2
 from deedflow.type.v1.reasons import Reason
 from services.preregistration import repository
 from services.preregistration.domain import RightState, check_in_force
+from services.preregistration.records import Premortgage, Preregistration, Right, RightT
 from shared import guardians, statements
 from shared.auth import Caller, Role
 from shared.casework.domain import CaseKind
@@ -31,16 +33,13 @@ from shared.names import parse_uuid_name
 from shared.parties import require_party
 from shared.transactions import Transactions
 
-PREREGISTRATIONS = "preregistration"
-PREMORTGAGES = "premortgage"
-
 
 def parse_name(name: str, collection: str) -> uuid.UUID:
     return parse_uuid_name(name, collection)
 
 
-def _holders(row: asyncpg.Record) -> list[parties_pb2.Buyer]:
-    return list(pb.Preregistration.FromString(row["holders"]).holders)
+def _holders(row: Preregistration) -> list[parties_pb2.Buyer]:
+    return list(pb.Preregistration.FromString(row.holders).holders)
 
 
 def _buyer_names(buyers: Iterable[parties_pb2.Buyer]) -> list[str]:
@@ -73,53 +72,53 @@ class Preregistrations:
         return contract_service_pb2_grpc.ContractServiceStub(self.peer("contract"))
 
     async def load(
-        self, connection: asyncpg.Connection, table: str, name: str, lock: bool = False
-    ) -> asyncpg.Record:
-        row = await repository.get(connection, table, parse_name(name, f"{table}s"), lock)
+        self, connection: asyncpg.Connection, kind: type[RightT], name: str, lock: bool = False
+    ) -> RightT:
+        row = await repository.get(connection, kind, parse_name(name, f"{kind.TABLE}s"), lock)
         if row is None:
-            raise NotFound(f"no {table} {name!r}")
+            raise NotFound(f"no {kind.TABLE} {name!r}")
         return row
 
     async def load_case_record(
-        self, connection: asyncpg.Connection, table: str, case: Case
-    ) -> asyncpg.Record:
+        self, connection: asyncpg.Connection, kind: type[RightT], case: Case
+    ) -> RightT:
         """The right a case of this office lodged; a case always has its right."""
-        row = await repository.by_case(connection, table, case.number)
+        row = await repository.by_case(connection, kind, case.number)
         if row is None:
-            raise RuntimeError(f"{case.name} names no {table} of this office: its records disagree")
+            raise RuntimeError(f"{case.name} names no {kind.TABLE} of this office: its records disagree")
         return row
 
     async def load_for(
-        self, connection: asyncpg.Connection, table: str, name: str, who: Caller
-    ) -> asyncpg.Record:
+        self, connection: asyncpg.Connection, kind: type[RightT], name: str, who: Caller
+    ) -> RightT:
         """A right as the party who acts on it finds it: a pre-registration by its developer, a
         pre-mortgage by its bank; to other callers who are not officials it does not exist."""
-        row = await self.load(connection, table, name)
-        if table == PREREGISTRATIONS:
-            developer = parties_pb2.Organization.FromString(row["developer"]).uscc
+        row = await self.load(connection, kind, name)
+        if isinstance(row, Preregistration):
+            developer = parties_pb2.Organization.FromString(row.developer).uscc
             require_party(who, name, developer=developer)
         else:
-            require_party(who, name, banks=[parties_pb2.Loan.FromString(row["loan"]).bank.uscc])
+            require_party(who, name, banks=[parties_pb2.Loan.FromString(row.loan).bank.uscc])
         return row
 
     async def load_readable(
-        self, connection: asyncpg.Connection, table: str, name: str, who: Caller
-    ) -> asyncpg.Record:
+        self, connection: asyncpg.Connection, kind: type[RightT], name: str, who: Caller
+    ) -> RightT:
         """A right as its readers see it: a pre-registration (预告) by its developer and by the
         banks that lodged a pre-mortgage on it, whose security it is; a pre-mortgage (预抵押) by
         its bank and by the developer of the pre-registration it stands on, whose interim
         guarantee (阶段性担保) of the loan ends when the mortgage is entered. Officials read
         all; to anyone else it does not exist."""
-        row = await self.load(connection, table, name)
-        if table == PREREGISTRATIONS:
+        row = await self.load(connection, kind, name)
+        if isinstance(row, Preregistration):
             preregistration = row
-            banks = await repository.premortgage_banks(connection, row["id"])
+            banks = await repository.premortgage_banks(connection, row.id)
         else:
             preregistration = await self.load(
-                connection, PREREGISTRATIONS, f"preregistrations/{row['preregistration_id']}"
+                connection, Preregistration, f"preregistrations/{row.preregistration_id}"
             )
-            banks = [parties_pb2.Loan.FromString(row["loan"]).bank.uscc]
-        developer = parties_pb2.Organization.FromString(preregistration["developer"]).uscc
+            banks = [parties_pb2.Loan.FromString(row.loan).bank.uscc]
+        developer = parties_pb2.Organization.FromString(preregistration.developer).uscc
         require_party(who, name, developer=developer, banks=banks)
         return row
 
@@ -200,18 +199,20 @@ class Preregistrations:
         try:
             await repository.insert(
                 connection,
-                PREREGISTRATIONS,
-                {
-                    "id": right_id,
-                    "unit_number": request.unit_number,
-                    "contract": request.contract,
-                    "filing_number": contract.filing_number,
-                    "holders": pb.Preregistration(holders=holders).SerializeToString(deterministic=True),
-                    "developer": request.developer.SerializeToString(deterministic=True),
-                    "state": RightState.PENDING.value,
-                    "case_number": case.number,
-                    "update_time": at,
-                },
+                Preregistration(
+                    id=right_id,
+                    unit_number=request.unit_number,
+                    contract=request.contract,
+                    filing_number=contract.filing_number,
+                    holders=pb.Preregistration(holders=holders).SerializeToString(deterministic=True),
+                    developer=request.developer.SerializeToString(deterministic=True),
+                    state=RightState.PENDING.value,
+                    case_number=case.number,
+                    proof_number="",
+                    entry="",
+                    register_time=None,
+                    update_time=at,
+                ),
             )
         except asyncpg.UniqueViolationError:
             raise FailedPrecondition(
@@ -236,12 +237,12 @@ class Preregistrations:
         orchestrator lodges only loans the holders signed into their contract terms."""
         if who.role is Role.SERVICE:
             return
-        prereg = await self.tx.read(lambda c: self.load(c, PREREGISTRATIONS, request.preregistration))
+        prereg = await self.tx.read(lambda c: self.load(c, Preregistration, request.preregistration))
         holders = _holders(prereg)
         require_consent(
             request.mortgagor_signatures,
             guardians.signing_parties(holders),
-            statements.mortgage(prereg["unit_number"], request.loan, holders),
+            statements.mortgage(prereg.unit_number, request.loan, holders),
             self.ca_pem,
             at,
             Reason.MORTGAGOR_CONSENT_MISSING,
@@ -256,9 +257,9 @@ class Preregistrations:
         actor: str,
         entering: uuid.UUID | None = None,
     ) -> Case:
-        prereg = await self.load(connection, PREREGISTRATIONS, request.preregistration, lock=True)
-        check_in_force(RightState(prereg["state"]), "pre-registration", Reason.PRE_REGISTRATION_MISSING)
-        if await repository.live_premortgage_of(connection, prereg["id"]) is not None:
+        prereg = await self.load(connection, Preregistration, request.preregistration, lock=True)
+        check_in_force(RightState(prereg.state), "pre-registration", Reason.PRE_REGISTRATION_MISSING)
+        if await repository.live_premortgage_of(connection, prereg.id) is not None:
             raise FailedPrecondition(
                 Reason.PREMORTGAGE_IN_FORCE, "the pre-registration already carries a pre-mortgage"
             )
@@ -269,7 +270,7 @@ class Preregistrations:
             connection,
             at,
             CaseKind.PREMORTGAGE,
-            prereg["unit_number"],
+            prereg.unit_number,
             applicants,
             f"premortgages/{right_id}",
             actor,
@@ -277,18 +278,20 @@ class Preregistrations:
         )
         await repository.insert(
             connection,
-            PREMORTGAGES,
-            {
-                "id": right_id,
-                "unit_number": prereg["unit_number"],
-                "preregistration_id": prereg["id"],
-                "bank_uscc": request.loan.bank.uscc,
-                "loan": request.loan.SerializeToString(deterministic=True),
-                "mortgagors": pb.Premortgage(mortgagors=mortgagors).SerializeToString(deterministic=True),
-                "state": RightState.PENDING.value,
-                "case_number": case.number,
-                "update_time": at,
-            },
+            Premortgage(
+                id=right_id,
+                unit_number=prereg.unit_number,
+                preregistration_id=prereg.id,
+                bank_uscc=request.loan.bank.uscc,
+                loan=request.loan.SerializeToString(deterministic=True),
+                mortgagors=pb.Premortgage(mortgagors=mortgagors).SerializeToString(deterministic=True),
+                state=RightState.PENDING.value,
+                case_number=case.number,
+                proof_number="",
+                entry="",
+                register_time=None,
+                update_time=at,
+            ),
         )
         return case
 
@@ -301,17 +304,15 @@ class Preregistrations:
         anything is written; the contract's digest is read from the contract office."""
         if request.HasField("court_ruling"):
             return
-        prereg = await self.tx.read(lambda c: self.load(c, PREREGISTRATIONS, request.name))
-        developer = parties_pb2.Organization.FromString(prereg["developer"])
+        prereg = await self.tx.read(lambda c: self.load(c, Preregistration, request.name))
+        developer = parties_pb2.Organization.FromString(prereg.developer)
         parties = guardians.signing_parties(_holders(prereg))
         seller = f"organizations/{developer.uscc}"
         parties[seller] = identity("developer", seller)
         require_consent(
             request.joint.signatures,
             parties,
-            statements.cancel_contract(
-                prereg["unit_number"], await self._contract_digest(prereg["contract"])
-            ),
+            statements.cancel_contract(prereg.unit_number, await self._contract_digest(prereg.contract)),
             self.ca_pem,
             at,
             Reason.CANCELLATION_CONSENT_MISSING,
@@ -326,9 +327,9 @@ class Preregistrations:
         actor: str,
         entering: uuid.UUID | None,
     ) -> Case:
-        prereg = await self.load(connection, PREREGISTRATIONS, request.name, lock=True)
-        check_in_force(RightState(prereg["state"]), "pre-registration", Reason.PRE_REGISTRATION_NOT_IN_FORCE)
-        if await repository.live_premortgage_of(connection, prereg["id"]) is not None:
+        prereg = await self.load(connection, Preregistration, request.name, lock=True)
+        check_in_force(RightState(prereg.state), "pre-registration", Reason.PRE_REGISTRATION_NOT_IN_FORCE)
+        if await repository.live_premortgage_of(connection, prereg.id) is not None:
             raise FailedPrecondition(
                 Reason.PREMORTGAGE_IN_FORCE, "release the pre-mortgage, with the bank's consent, first"
             )
@@ -336,7 +337,7 @@ class Preregistrations:
             connection,
             at,
             CaseKind.PREREGISTRATION_CANCELLATION,
-            prereg["unit_number"],
+            prereg.unit_number,
             [actor],
             request.name,
             actor,
@@ -354,18 +355,18 @@ class Preregistrations:
                 "the mortgagee bank's signed consent or a court ruling is needed",
             )
 
-        async def read(connection: asyncpg.Connection) -> tuple[asyncpg.Record, asyncpg.Record]:
-            premortgage = await self.load(connection, PREMORTGAGES, request.name)
-            stands_on = f"preregistrations/{premortgage['preregistration_id']}"
-            return premortgage, await self.load(connection, PREREGISTRATIONS, stands_on)
+        async def read(connection: asyncpg.Connection) -> tuple[Premortgage, Preregistration]:
+            premortgage = await self.load(connection, Premortgage, request.name)
+            stands_on = f"preregistrations/{premortgage.preregistration_id}"
+            return premortgage, await self.load(connection, Preregistration, stands_on)
 
         premortgage, prereg_of = await self.tx.read(read)
-        bank = f"organizations/{premortgage['bank_uscc']}"
+        bank = f"organizations/{premortgage.bank_uscc}"
         require_consent(
             [request.mortgagee_consent],
             {bank: identity("bank", bank)},
             statements.release_premortgage(
-                prereg_of["unit_number"], await self._contract_digest(prereg_of["contract"])
+                prereg_of.unit_number, await self._contract_digest(prereg_of.contract)
             ),
             self.ca_pem,
             at,
@@ -381,13 +382,13 @@ class Preregistrations:
         actor: str,
         entering: uuid.UUID | None,
     ) -> Case:
-        premortgage = await self.load(connection, PREMORTGAGES, request.name, lock=True)
-        check_in_force(RightState(premortgage["state"]), "pre-mortgage", Reason.PREMORTGAGE_NOT_IN_FORCE)
+        premortgage = await self.load(connection, Premortgage, request.name, lock=True)
+        check_in_force(RightState(premortgage.state), "pre-mortgage", Reason.PREMORTGAGE_NOT_IN_FORCE)
         return await self.cases.lodge(
             connection,
             at,
             CaseKind.PREMORTGAGE_RELEASE,
-            premortgage["unit_number"],
+            premortgage.unit_number,
             [actor],
             request.name,
             actor,
@@ -401,22 +402,18 @@ class Preregistrations:
 
     async def mark_converted(
         self, connection: asyncpg.Connection, at: dt.datetime, name: str, transfer_case: str
-    ) -> tuple[asyncpg.Record, asyncpg.Record | None]:
-        prereg = await self.load(connection, PREREGISTRATIONS, name, lock=True)
-        state = RightState(prereg["state"])
-        premortgage = await connection.fetchrow(
-            "SELECT * FROM premortgage WHERE preregistration_id = $1 AND state IN ('IN_FORCE', 'CONVERTED')"
-            " ORDER BY update_time DESC LIMIT 1",
-            prereg["id"],
-        )
+    ) -> tuple[Preregistration, Premortgage | None]:
+        prereg = await self.load(connection, Preregistration, name, lock=True)
+        state = RightState(prereg.state)
+        premortgage = await repository.standing_premortgage_of(connection, prereg.id)
         if state is not RightState.CONVERTED:
             check_in_force(state, "pre-registration", Reason.PRE_REGISTRATION_NOT_IN_FORCE)
             prereg = await repository.update(
-                connection, PREREGISTRATIONS, prereg["id"], at, state=RightState.CONVERTED.value
+                connection, Preregistration, prereg.id, at, state=RightState.CONVERTED.value
             )
             if premortgage is not None:
                 premortgage = await repository.update(
-                    connection, PREMORTGAGES, premortgage["id"], at, state=RightState.CONVERTED.value
+                    connection, Premortgage, premortgage.id, at, state=RightState.CONVERTED.value
                 )
         return prereg, premortgage
 
@@ -433,31 +430,38 @@ def _ruling_of(op: Operation) -> parties_pb2.CourtRuling | None:
     return request.court_ruling if request.HasField("court_ruling") else None
 
 
+async def _set_state(connection: asyncpg.Connection, row: Right, at: dt.datetime, **columns: Any) -> None:
+    """Sets columns of either right (its state, and what its entry in the book gave it)."""
+    if isinstance(row, Preregistration):
+        await repository.update(connection, Preregistration, row.id, at, **columns)
+    else:
+        await repository.update(connection, Premortgage, row.id, at, **columns)
+
+
 class _Handler:
     """Enters each kind of case in the book through the registry's CommitCase."""
 
     def __init__(self, service: Preregistrations) -> None:
         self.service = service
 
-    async def _subject(
-        self, connection: asyncpg.Connection, case: Case, lock: bool = False
-    ) -> tuple[str, asyncpg.Record]:
-        table = PREREGISTRATIONS if case.subject.startswith("preregistrations/") else PREMORTGAGES
-        return table, await self.service.load(connection, table, case.subject, lock)
+    async def _subject(self, connection: asyncpg.Connection, case: Case, lock: bool = False) -> Right:
+        if case.subject.startswith("preregistrations/"):
+            return await self.service.load(connection, Preregistration, case.subject, lock)
+        return await self.service.load(connection, Premortgage, case.subject, lock)
 
-    def _disposal(self, case: Case, row: asyncpg.Record) -> tuple[registry_pb.Disposal, list[str]]:
-        if case.kind is CaseKind.PREREGISTRATION:
+    def _disposal(self, case: Case, row: Right) -> tuple[registry_pb.Disposal, list[str]]:
+        if case.kind is CaseKind.PREREGISTRATION and isinstance(row, Preregistration):
             return registry_pb.DISPOSAL_PREREGISTRATION, _buyer_names(_holders(row))
-        if case.kind is CaseKind.PREMORTGAGE:
-            mortgagors = pb.Premortgage.FromString(row["mortgagors"]).mortgagors
+        if case.kind is CaseKind.PREMORTGAGE and isinstance(row, Premortgage):
+            mortgagors = pb.Premortgage.FromString(row.mortgagors).mortgagors
             return registry_pb.DISPOSAL_PREMORTGAGE, [
                 *_buyer_names(mortgagors),
-                f"organizations/{row['bank_uscc']}",
+                f"organizations/{row.bank_uscc}",
             ]
         return registry_pb.DISPOSAL_CANCELLATION, []
 
     async def review(self, case: Case) -> None:
-        _, row = await self.service.tx.read(lambda c: self._subject(c, case))
+        row = await self.service.tx.read(lambda c: self._subject(c, case))
         disposal, beneficiaries = self._disposal(case, row)
         reply = await self.service.registry.CheckDisposal(
             registry_pb.CheckDisposalRequest(
@@ -467,7 +471,7 @@ class _Handler:
         refuse_if_restricted(reply.restrictions)
 
     async def register(self, op: Operation, case: Case) -> Registered:
-        table, row = await op.read(lambda c: self._subject(c, case))
+        row = await op.read(lambda c: self._subject(c, case))
         disposal, beneficiaries = self._disposal(case, row)
         request = registry_pb.CommitCaseRequest(
             unit_number=case.row.unit_number,
@@ -476,24 +480,24 @@ class _Handler:
             beneficiaries=beneficiaries,
         )
         issues_proof = case.kind in (CaseKind.PREREGISTRATION, CaseKind.PREMORTGAGE)
-        if case.kind is CaseKind.PREREGISTRATION:
+        if case.kind is CaseKind.PREREGISTRATION and isinstance(row, Preregistration):
             holders = _holders(row)
             request.new_entries.add(
                 kind=registry_pb.ENTRY_KIND_PREREGISTRATION,
                 holders=_buyer_names(holders),
                 share_basis_points=[b.share_basis_points for b in holders],
-                note=f"预告登记; 网签备案 {row['filing_number']}",
+                note=f"预告登记; 网签备案 {row.filing_number}",
             )
-        elif case.kind is CaseKind.PREMORTGAGE:
-            loan = parties_pb2.Loan.FromString(row["loan"])
+        elif case.kind is CaseKind.PREMORTGAGE and isinstance(row, Premortgage):
+            loan = parties_pb2.Loan.FromString(row.loan)
             request.new_entries.add(
                 kind=registry_pb.ENTRY_KIND_PREMORTGAGE,
-                holders=[f"organizations/{row['bank_uscc']}"],
+                holders=[f"organizations/{row.bank_uscc}"],
                 amount_fen=loan.amount_fen,
                 note=f"预购商品房抵押预告登记; 抵押合同 {loan.mortgage_contract_number}",
             )
         else:
-            request.ended_entries.append(row["entry"])
+            request.ended_entries.append(row.entry)
             ruling = _ruling_of(op)
             if ruling is not None:
                 request.ruling.CopyFrom(ruling)
@@ -508,16 +512,15 @@ class _Handler:
         if not issues_proof:
 
             async def cancelled(connection: asyncpg.Connection, at: dt.datetime) -> None:
-                await repository.update(connection, table, row["id"], at, state=RightState.CANCELLED.value)
+                await _set_state(connection, row, at, state=RightState.CANCELLED.value)
 
-            return Registered([row["entry"]], apply=cancelled)
+            return Registered([row.entry], apply=cancelled)
         number = reply.proof_numbers[0]
 
         async def in_force(connection: asyncpg.Connection, at: dt.datetime) -> None:
-            await repository.update(
+            await _set_state(
                 connection,
-                table,
-                row["id"],
+                row,
                 at,
                 state=RightState.IN_FORCE.value,
                 proof_number=number,
@@ -529,5 +532,5 @@ class _Handler:
 
     async def abandon(self, connection: asyncpg.Connection, case: Case, at: dt.datetime) -> None:
         if case.kind in (CaseKind.PREREGISTRATION, CaseKind.PREMORTGAGE):
-            table, row = await self._subject(connection, case, lock=True)
-            await repository.update(connection, table, row["id"], at, state=RightState.ABANDONED.value)
+            row = await self._subject(connection, case, lock=True)
+            await _set_state(connection, row, at, state=RightState.ABANDONED.value)

@@ -13,7 +13,8 @@ from deedflow.casework.v1 import casework_service_pb2_grpc
 from deedflow.preregistration.v1 import preregistration_service_pb2 as pb
 from deedflow.preregistration.v1 import preregistration_service_pb2_grpc
 from deedflow.type.v1 import parties_pb2
-from services.preregistration.service import PREMORTGAGES, PREREGISTRATIONS, Preregistrations
+from services.preregistration.records import Premortgage, Preregistration, RightT
+from services.preregistration.service import Preregistrations
 from shared.auth import Role, caller
 from shared.batches import answer_together, read_each
 from shared.casework.service import Case, entering, lodge_or_enter
@@ -32,34 +33,34 @@ def _state(value: str) -> str:
     return f"PREREGISTRATION_STATE_{value}"
 
 
-def preregistration_message(row: asyncpg.Record) -> pb.Preregistration:
+def preregistration_message(row: Preregistration) -> pb.Preregistration:
     return pb.Preregistration(
-        name=f"preregistrations/{row['id']}",
-        unit_number=row["unit_number"],
-        contract=row["contract"],
-        filing_number=row["filing_number"],
-        holders=pb.Preregistration.FromString(row["holders"]).holders,
-        developer=parties_pb2.Organization.FromString(row["developer"]),
-        state=_state(row["state"]),
-        registry_case=f"cases/{row['case_number']}",
-        proof_number=row["proof_number"],
-        entry=row["entry"],
-        register_time=to_timestamp(row["register_time"]),
+        name=f"preregistrations/{row.id}",
+        unit_number=row.unit_number,
+        contract=row.contract,
+        filing_number=row.filing_number,
+        holders=pb.Preregistration.FromString(row.holders).holders,
+        developer=parties_pb2.Organization.FromString(row.developer),
+        state=_state(row.state),
+        registry_case=f"cases/{row.case_number}",
+        proof_number=row.proof_number,
+        entry=row.entry,
+        register_time=to_timestamp(row.register_time),
     )
 
 
-def premortgage_message(row: asyncpg.Record) -> pb.Premortgage:
+def premortgage_message(row: Premortgage) -> pb.Premortgage:
     return pb.Premortgage(
-        name=f"premortgages/{row['id']}",
-        unit_number=row["unit_number"],
-        preregistration=f"preregistrations/{row['preregistration_id']}",
-        loan=parties_pb2.Loan.FromString(row["loan"]),
-        mortgagors=pb.Premortgage.FromString(row["mortgagors"]).mortgagors,
-        state=_state(row["state"]),
-        registry_case=f"cases/{row['case_number']}",
-        proof_number=row["proof_number"],
-        entry=row["entry"],
-        register_time=to_timestamp(row["register_time"]),
+        name=f"premortgages/{row.id}",
+        unit_number=row.unit_number,
+        preregistration=f"preregistrations/{row.preregistration_id}",
+        loan=parties_pb2.Loan.FromString(row.loan),
+        mortgagors=pb.Premortgage.FromString(row.mortgagors).mortgagors,
+        state=_state(row.state),
+        registry_case=f"cases/{row.case_number}",
+        proof_number=row.proof_number,
+        entry=row.entry,
+        register_time=to_timestamp(row.register_time),
     )
 
 
@@ -86,7 +87,7 @@ class PreregistrationServicer(preregistration_service_pb2_grpc.PreregistrationSe
     async def _preregistration_response(
         self, connection: asyncpg.Connection, request: pb.LodgePreregistrationRequest, case: Case
     ) -> pb.LodgePreregistrationResponse:
-        row = await self.service.load_case_record(connection, PREREGISTRATIONS, case)
+        row = await self.service.load_case_record(connection, Preregistration, case)
         return pb.LodgePreregistrationResponse(
             preregistration=preregistration_message(row), case_record=case_message(case)
         )
@@ -94,7 +95,7 @@ class PreregistrationServicer(preregistration_service_pb2_grpc.PreregistrationSe
     async def _premortgage_response(
         self, connection: asyncpg.Connection, request: pb.LodgePremortgageRequest, case: Case
     ) -> pb.LodgePremortgageResponse:
-        row = await self.service.load_case_record(connection, PREMORTGAGES, case)
+        row = await self.service.load_case_record(connection, Premortgage, case)
         return pb.LodgePremortgageResponse(
             premortgage=premortgage_message(row), case_record=case_message(case)
         )
@@ -102,13 +103,13 @@ class PreregistrationServicer(preregistration_service_pb2_grpc.PreregistrationSe
     async def _cancellation_response(
         self, connection: asyncpg.Connection, request: pb.CancelPreregistrationRequest, case: Case
     ) -> pb.CancelPreregistrationResponse:
-        row = await self.service.load(connection, PREREGISTRATIONS, request.name)
+        row = await self.service.load(connection, Preregistration, request.name)
         return pb.CancelPreregistrationResponse(preregistration=preregistration_message(row))
 
     async def _release_response(
         self, connection: asyncpg.Connection, request: pb.ReleasePremortgageRequest, case: Case
     ) -> pb.ReleasePremortgageResponse:
-        row = await self.service.load(connection, PREMORTGAGES, request.name)
+        row = await self.service.load(connection, Premortgage, request.name)
         return pb.ReleasePremortgageResponse(premortgage=premortgage_message(row))
 
     async def LodgePreregistration(
@@ -160,11 +161,13 @@ class PreregistrationServicer(preregistration_service_pb2_grpc.PreregistrationSe
             self._premortgage_response,
         )
 
-    async def _visible(self, table: str, name: str) -> asyncpg.Record:
-        return await self.tx.query(lambda c: self.service.load_for(c, table, name, caller()))
+    async def _visible(self, kind: type[RightT], name: str) -> RightT:
+        visible: RightT = await self.tx.query(lambda c: self.service.load_for(c, kind, name, caller()))
+        return visible
 
-    async def _readable(self, table: str, name: str) -> asyncpg.Record:
-        return await self.tx.query(lambda c: self.service.load_readable(c, table, name, caller()))
+    async def _readable(self, kind: type[RightT], name: str) -> RightT:
+        readable: RightT = await self.tx.query(lambda c: self.service.load_readable(c, kind, name, caller()))
+        return readable
 
     async def _as_the_book_shows(self, message: pb.Preregistration | pb.Premortgage) -> None:
         """The book prevails (民法典 216-217): a 预告 or 预抵押 the law has ended by lapse (民法典
@@ -195,15 +198,15 @@ class PreregistrationServicer(preregistration_service_pb2_grpc.PreregistrationSe
     async def GetPreregistration(
         self, request: pb.GetPreregistrationRequest, context: Context
     ) -> pb.GetPreregistrationResponse:
-        row = await self._readable(PREREGISTRATIONS, request.name)
+        row = await self._readable(Preregistration, request.name)
         response = pb.GetPreregistrationResponse(preregistration=preregistration_message(row))
         if not request.as_recorded:
             await self._as_the_book_shows(response.preregistration)
         if request.with_document:
             await attach_proof(
                 self.service.registry,
-                row["entry"],
-                row["proof_number"],
+                row.entry,
+                row.proof_number,
                 response.preregistration,
                 response.proof_document,
             )
@@ -212,15 +215,15 @@ class PreregistrationServicer(preregistration_service_pb2_grpc.PreregistrationSe
     async def GetPremortgage(
         self, request: pb.GetPremortgageRequest, context: Context
     ) -> pb.GetPremortgageResponse:
-        row = await self._readable(PREMORTGAGES, request.name)
+        row = await self._readable(Premortgage, request.name)
         response = pb.GetPremortgageResponse(premortgage=premortgage_message(row))
         if not request.as_recorded:
             await self._as_the_book_shows(response.premortgage)
         if request.with_document:
             await attach_proof(
                 self.service.registry,
-                row["entry"],
-                row["proof_number"],
+                row.entry,
+                row.proof_number,
                 response.premortgage,
                 response.proof_document,
             )
@@ -255,7 +258,7 @@ class PreregistrationServicer(preregistration_service_pb2_grpc.PreregistrationSe
     ) -> pb.CancelPreregistrationResponse | bytes:
         who = caller()
         require_ruling_actor(who, request)
-        await self._visible(PREREGISTRATIONS, request.name)
+        await self._visible(Preregistration, request.name)
         if not request.HasField("joint") and not request.HasField("court_ruling"):
             raise InvalidArgument([FieldViolation("basis", "joint consent or a court ruling is required")])
         await self.service.check_cancellation_consent(request, self.tx.clock.now())
@@ -271,7 +274,7 @@ class PreregistrationServicer(preregistration_service_pb2_grpc.PreregistrationSe
     ) -> pb.ReleasePremortgageResponse | bytes:
         who = caller()
         require_ruling_actor(who, request)
-        await self._visible(PREMORTGAGES, request.name)
+        await self._visible(Premortgage, request.name)
         await self.service.check_release_consent(request, self.tx.clock.now())
 
         async def begin(connection: asyncpg.Connection, at: dt.datetime, operation: uuid.UUID) -> str:

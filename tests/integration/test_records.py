@@ -51,7 +51,9 @@ def _sql_type(column: asyncpg.Record) -> str:
 def _declared(cls: type) -> dict[str, tuple[type, bool]]:
     """Each field's type, and whether it may be None."""
     found = {}
-    for name, hint in typing.get_type_hints(cls).items():
+    hints = typing.get_type_hints(cls)
+    for name in columns(cls):
+        hint = hints[name]
         arguments = typing.get_args(hint) if isinstance(hint, types.UnionType) else (hint,)
         concrete = [a for a in arguments if a is not type(None)]
         found[name] = (concrete[0], len(concrete) < len(arguments))
