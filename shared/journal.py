@@ -501,23 +501,7 @@ class Journal:
                 subject = await begin(connection, at, op_id)
                 if isinstance(subject, tuple):
                     subject, begun = subject
-                inserted = await one_row(
-                    connection,
-                    "INSERT INTO operation (id, kind, subject, state, caller, method, request_id, input,"
-                    " due_at, leased_by, lease_until, create_time, update_time)"
-                    " VALUES ($1, $2, $3, 'RUNNING', $4, $5, $6, $7, $8, $9, $8, $10, $10) RETURNING *",
-                    op_id,
-                    kind,
-                    subject,
-                    key.caller,
-                    key.method,
-                    uuid.UUID(key.request_id),
-                    request.SerializeToString(deterministic=True),
-                    at + self.lease,
-                    self.lease_holder(),
-                    at,
-                )
-                row = typed(OperationRecord, inserted)
+                row = await self._insert(connection, op_id, kind, subject, key, request, at)
                 for step, facts in (remembered or {}).items():
                     await connection.execute(
                         "INSERT INTO operation_step (operation_id, name, outcome, record_time)"
@@ -540,6 +524,35 @@ class Journal:
         operation.begun = begun
         faults.reached(operation.point("begin", "after-commit"))
         return await self._run(operation)
+
+    async def _insert(
+        self,
+        connection: asyncpg.Connection,
+        op_id: uuid.UUID,
+        kind: str,
+        subject: str,
+        key: IdempotencyKey,
+        request: Message,
+        at: dt.datetime,
+    ) -> OperationRecord:
+        """The operation's row, leased to this worker from the start."""
+        inserted = await one_row(
+            connection,
+            "INSERT INTO operation (id, kind, subject, state, caller, method, request_id, input,"
+            " due_at, leased_by, lease_until, create_time, update_time)"
+            " VALUES ($1, $2, $3, 'RUNNING', $4, $5, $6, $7, $8, $9, $8, $10, $10) RETURNING *",
+            op_id,
+            kind,
+            subject,
+            key.caller,
+            key.method,
+            uuid.UUID(key.request_id),
+            request.SerializeToString(deterministic=True),
+            at + self.lease,
+            self.lease_holder(),
+            at,
+        )
+        return typed(OperationRecord, inserted)
 
     async def _grouped(self, change: Callable[[asyncpg.Connection], Awaitable[Any]], order: str) -> Any:
         """`change` committed with the other writes of this office at that moment (decision 50),

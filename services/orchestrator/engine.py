@@ -33,6 +33,7 @@ from services.orchestrator.clients import Clients
 from services.orchestrator.config import SagaSettings
 from services.orchestrator.domain import STATE_DURING, TAX_STEPS, PurchaseState, StepKind, StepState
 from services.orchestrator.notifier import Notifier
+from services.orchestrator.records import BuildingCompletion, Purchase, PurchaseStep
 from services.orchestrator.render import purchase_message
 from services.orchestrator.saga import COMPENSATIONS, FORWARD
 from services.orchestrator.steps import Context, Wait
@@ -92,7 +93,7 @@ async def save(
     records = [step] if isinstance(step, tuple) else step or []
     # The snapshot is built from the step rows the write itself returns.
     snapshot = purchase_message(row, await repository.write_steps(connection, purchase_id, records))
-    version: int = row["version"]
+    version: int = row.version
     await repository.record_version(connection, purchase_id, version, snapshot.SerializeToString(), at)
     return version
 
@@ -103,9 +104,9 @@ async def save(
 _holding: contextvars.ContextVar[str] = contextvars.ContextVar("saga_lease_holder")
 
 
-def hold(row: asyncpg.Record) -> None:
+def hold(row: Purchase) -> None:
     """The advance running in this task holds the lease `row` was claimed under."""
-    _holding.set(row["leased_by"])
+    _holding.set(row.leased_by or "")
 
 
 def _point(kind: StepKind, direction: str, moment: str) -> str:
@@ -136,7 +137,7 @@ class Engine:
         # A purchase whose lease is found lost has written nothing: it fails alone.
         self.writes = GroupedWrites(database, separable=(LeaseLostBeforeWriting,))
         # Buildings' completions as read, by building number (see _steps).
-        self._completions: dict[str, asyncpg.Record] = {}
+        self._completions: dict[str, BuildingCompletion] = {}
 
     def _observe(self, kind: StepKind, outcome: str, began: float) -> None:
         seconds = time.perf_counter() - began
@@ -163,7 +164,7 @@ class Engine:
                 claimed = await self._claim(free) if free > 0 else []
                 known = await self._steps_of(claimed) if claimed and len(claimed) > 1 else {}
                 for row in claimed or []:
-                    task = asyncio.ensure_future(self._advance_safely(row, known.get(row["id"])))
+                    task = asyncio.ensure_future(self._advance_safely(row, known.get(row.id)))
                     running.add(task)
                     task.add_done_callback(running.discard)
                 if claimed is None:
@@ -190,7 +191,7 @@ class Engine:
             return max(self.settings.claim_batch, self.settings.claim_batch_door_quiet)
         return self.settings.claim_batch
 
-    async def _claim(self, limit: int) -> list[asyncpg.Record] | None:
+    async def _claim(self, limit: int) -> list[Purchase] | None:
         """Leases up to `limit` due purchases; None when the database could not be asked."""
         try:
             async with self.database.transaction() as connection:
@@ -208,12 +209,12 @@ class Engine:
                 )
             return None
 
-    async def _steps_of(self, rows: list[asyncpg.Record]) -> dict[uuid.UUID, list[asyncpg.Record]]:
+    async def _steps_of(self, rows: list[Purchase]) -> dict[uuid.UUID, list[PurchaseStep]]:
         """The step logs of the purchases just claimed, in one read (a handover claims a whole
         building's at once); none when the database could not be asked: each reads its own."""
         try:
             return await self.database.read(
-                lambda connection: repository.steps_of(connection, [row["id"] for row in rows])
+                lambda connection: repository.steps_of(connection, [row.id for row in rows])
             )
         except Exception as exc:
             # The worker's loop goes on whatever happened here: each purchase reads its own.
@@ -221,18 +222,18 @@ class Engine:
                 log.exception("reading the claimed purchases' steps failed")
             return {}
 
-    async def _advance_safely(self, row: asyncpg.Record, steps: list[asyncpg.Record] | None = None) -> None:
-        name = f"purchases/{row['id']}"
+    async def _advance_safely(self, row: Purchase, steps: list[PurchaseStep] | None = None) -> None:
+        name = f"purchases/{row.id}"
         subject_var.set(name)
         hold(row)
         try:
             # In the trace the purchase was filed in: an operator follows one purchase from the
             # developer's call through every office, however long it waited between steps.
-            with tracing.continued(row["trace_context"], "saga.advance", purchase=name, state=row["state"]):
+            with tracing.continued(row.trace_context, "saga.advance", purchase=name, state=row.state):
                 await self.advance(row, steps)
         except LeaseLost:
             log.warning(
-                "lease lost; another worker has the purchase", extra={"fields": {"purchase": str(row["id"])}}
+                "lease lost; another worker has the purchase", extra={"fields": {"purchase": str(row.id)}}
             )
         except Exception as exc:
             if database_unavailable(exc):
@@ -242,10 +243,10 @@ class Engine:
                 return
             # A bug in the engine itself (steps' own failures are recorded on the step): keep the
             # purchase due later so it is not lost, and say so.
-            log.exception("advancing crashed", extra={"fields": {"purchase": str(row["id"])}})
+            log.exception("advancing crashed", extra={"fields": {"purchase": str(row.id)}})
             try:
                 async with self.database.transaction() as connection:
-                    await repository.release(connection, row["id"], row["leased_by"])
+                    await repository.release(connection, row.id, row.leased_by or "")
             except Exception:
                 log.exception("could not release the purchase; its lease will run out")
 
@@ -287,9 +288,7 @@ class Engine:
 
         await self.writes(change, str(purchase_id))
 
-    async def _wait_for_completion(
-        self, row: asyncpg.Record, records: list[StepRecord], **columns: Any
-    ) -> None:
+    async def _wait_for_completion(self, row: Purchase, records: list[StepRecord], **columns: Any) -> None:
         """Records the wait for the building's completion, unless it has come meanwhile: read in
         the same transaction, a completion committed since this advance began keeps the purchase
         due, so the wake CompleteBuilding gave is never overwritten by this wait."""
@@ -297,101 +296,101 @@ class Engine:
             # The row first: a completion committing between the read and the write below would
             # wake the purchase, unseen, and the write would put it back to sleep for good. Held,
             # the row makes that completion wait for this write and wake the purchase after it.
-            await repository.purchase(connection, row["id"], lock=True)
+            await repository.purchase(connection, row.id, lock=True)
             at = self.clock.now()
-            if await repository.completion(connection, row["building_number"]) is not None:
+            if await repository.completion(connection, row.building_number) is not None:
                 columns["due_at"] = at
-            await save(connection, row["id"], at, _holding.get(), records, **columns)
+            await save(connection, row.id, at, _holding.get(), records, **columns)
 
-    async def advance(self, row: asyncpg.Record, steps: list[asyncpg.Record] | None = None) -> None:
+    async def advance(self, row: Purchase, steps: list[PurchaseStep] | None = None) -> None:
         """One advance of a purchase this worker holds; `steps`, its step log if already read
         since it was claimed."""
-        state = PurchaseState(row["state"])
+        state = PurchaseState(row.state)
         if state is PurchaseState.CANCELLING:
             await self._compensate(row, steps)
         elif state in (PurchaseState.FILING, PurchaseState.AWAITING_COMPLETION, PurchaseState.TRANSFERRING):
             await self._forward(row, steps)
         else:
-            await self._write(row["id"], due_at=None, leased_by=None, lease_until=None)
+            await self._write(row.id, due_at=None, leased_by=None, lease_until=None)
 
     async def _context(
         self,
-        row: asyncpg.Record,
+        row: Purchase,
         documents: pb.PurchaseDocuments,
-        records: dict[tuple[str, str], asyncpg.Record],
-        completion: asyncpg.Record | None,
+        records: dict[tuple[str, str], PurchaseStep],
+        completion: BuildingCompletion | None,
     ) -> Context:
-        filing = pb.PurchaseFiling.FromString(row["filing"])
+        filing = pb.PurchaseFiling.FromString(row.filing)
         survey = None
         if completion is not None:
-            request = pb.CompleteBuildingRequest.FromString(completion["request"])
+            request = pb.CompleteBuildingRequest.FromString(completion.request)
             survey = next((u for u in request.survey if u.presale_unit_number == filing.unit_number), None)
-        cancellation = (
-            pb.CancelPurchaseRequest.FromString(row["cancellation"]) if row["cancellation"] else None
-        )
+        cancellation = pb.CancelPurchaseRequest.FromString(row.cancellation) if row.cancellation else None
         return Context(
-            row["id"],
+            row.id,
             filing,
             documents,
             self.clients,
             self.clock.now(),
             completion is not None,
             cancellation,
-            {key: record["generation"] for key, record in records.items()},
+            {key: record.generation for key, record in records.items()},
             survey,
             dt.timedelta(seconds=self.settings.tax_recheck_seconds),
-            contract_pb.Unit.FromString(row["unit"]) if row["unit"] else None,
-            tax_heard=row["tax_words"] > 0 or (StepKind.TAX_PAID.value, "FORWARD") in records,
+            contract_pb.Unit.FromString(row.unit) if row.unit else None,
+            tax_heard=row.tax_words > 0 or (StepKind.TAX_PAID.value, "FORWARD") in records,
         )
 
     async def _steps(
-        self, row: asyncpg.Record, steps: list[asyncpg.Record] | None = None
-    ) -> tuple[dict[tuple[str, str], asyncpg.Record], asyncpg.Record | None]:
+        self, row: Purchase, steps: list[PurchaseStep] | None = None
+    ) -> tuple[dict[tuple[str, str], PurchaseStep], BuildingCompletion | None]:
         """The purchase's step log (read here unless given) and its building's completion (None
         before it), read once per advance."""
 
-        async def read(connection: asyncpg.Connection) -> tuple[list[asyncpg.Record], asyncpg.Record | None]:
+        async def read(
+            connection: asyncpg.Connection,
+        ) -> tuple[list[PurchaseStep], BuildingCompletion | None]:
             # Two single reads without BEGIN and COMMIT: at READ COMMITTED each statement has its
             # own snapshot anyway, and the completion is looked at again where it counts
             # (_wait_for_completion).
             return (
-                await repository.steps(connection, row["id"]),
-                await repository.completion(connection, row["building_number"]),
+                await repository.steps(connection, row.id),
+                await repository.completion(connection, row.building_number),
             )
 
-        known = self._completions.get(row["building_number"])
+        known = self._completions.get(row.building_number)
         if known is not None:
             if steps is None:
-                steps = await self.database.read(lambda connection: repository.steps(connection, row["id"]))
-            return {(r["kind"], r["direction"]): r for r in steps}, known
+                steps = await self.database.read(lambda connection: repository.steps(connection, row.id))
+            return {(r.kind, r.direction): r for r in steps}, known
         if steps is None:
             step_rows, completion = await self.database.read(read)
         else:
             step_rows = steps
             completion = await self.database.read(
-                lambda connection: repository.completion(connection, row["building_number"])
+                lambda connection: repository.completion(connection, row.building_number)
             )
         if completion is not None:
             # A building is completed once and for ever (the row is never changed): kept.
             if len(self._completions) >= MAX_COMPLETIONS_REMEMBERED:
                 self._completions.clear()
-            self._completions[row["building_number"]] = completion
-        return {(r["kind"], r["direction"]): r for r in step_rows}, completion
+            self._completions[row.building_number] = completion
+        return {(r.kind, r.direction): r for r in step_rows}, completion
 
-    async def _forward(self, row: asyncpg.Record, steps: list[asyncpg.Record] | None = None) -> None:
+    async def _forward(self, row: Purchase, steps: list[PurchaseStep] | None = None) -> None:
         """Each step's outcome is written with the next step's intent, in one transaction: the
         intent still precedes its call, and a crash between a call and that transaction replays
         the call under its request id, as a crash before any outcome write always did."""
-        purchase_id = row["id"]
-        documents = pb.PurchaseDocuments.FromString(row["documents"])
-        filing = pb.PurchaseFiling.FromString(row["filing"])
+        purchase_id = row.id
+        documents = pb.PurchaseDocuments.FromString(row.documents)
+        filing = pb.PurchaseFiling.FromString(row.filing)
         records, completion = await self._steps(row, steps)
         # Outcomes taken but not yet written; they go with the next write.
         unwritten: list[StepRecord] = []
         columns: dict[str, Any] = {}
         for step in FORWARD:
             record = records.get((step.kind.value, "FORWARD"))
-            if record is not None and record["state"] in (StepState.SUCCEEDED.value, StepState.SKIPPED.value):
+            if record is not None and record.state in (StepState.SUCCEEDED.value, StepState.SKIPPED.value):
                 continue
             now = self.clock.now()
             if not step.applies(filing):
@@ -399,8 +398,8 @@ class Engine:
                     (step.kind.value, "FORWARD", {"state": StepState.SKIPPED.value, "end_time": now})
                 )
                 continue
-            attempts = (record["attempts"] if record else 0) + 1
-            started = (record["start_time"] if record else None) or now
+            attempts = (record.attempts if record else 0) + 1
+            started = (record.start_time if record else None) or now
             context = await self._context(row, documents, records, completion)
             calls_out = step.calls_out(context)
             if calls_out:
@@ -453,9 +452,9 @@ class Engine:
 
     async def _wait(
         self,
-        row: asyncpg.Record,
+        row: Purchase,
         kind: StepKind,
-        record: asyncpg.Record | None,
+        record: PurchaseStep | None,
         outcome: Wait,
         documents: pb.PurchaseDocuments,
         unwritten: list[StepRecord],
@@ -465,7 +464,7 @@ class Engine:
     ) -> None:
         """Records a step found waiting (for the tax, the building's completion, the handover)
         with the outcomes taken before it, the purchase due again when the wait may be over."""
-        purchase_id = row["id"]
+        purchase_id = row.id
         during = STATE_DURING[kind].value
         waiting = (
             kind.value,
@@ -488,17 +487,17 @@ class Engine:
         unchanged = (
             not fresh
             and record is not None
-            and record["state"] == StepState.WAITING.value
-            and row["state"] == during
-            and pb.PurchaseDocuments.FromString(row["documents"]) == documents
+            and record.state == StepState.WAITING.value
+            and row.state == during
+            and pb.PurchaseDocuments.FromString(row.documents) == documents
         )
-        tax_words = row["tax_words"] if kind in TAX_STEPS else None
+        tax_words = row.tax_words if kind in TAX_STEPS else None
         if unchanged and kind is not StepKind.BUILDING_FIRST_REGISTERED:
             await self._rest(purchase_id, outcome.until, tax_words)
         elif kind is StepKind.BUILDING_FIRST_REGISTERED:
             await self._wait_for_completion(row, [*unwritten, waiting], **wait_columns)
         elif kind in TAX_STEPS:
-            await self._write(purchase_id, [*unwritten, waiting], tax_words=row["tax_words"], **wait_columns)
+            await self._write(purchase_id, [*unwritten, waiting], tax_words=row.tax_words, **wait_columns)
         else:
             await self._write(purchase_id, [*unwritten, waiting], **wait_columns)
         self._recorded(unwritten)
@@ -534,7 +533,7 @@ class Engine:
         kind: StepKind,
         direction: str,
         attempts: int,
-        record: asyncpg.Record | None,
+        record: PurchaseStep | None,
         error: BaseException,
         documents: pb.PurchaseDocuments,
         unwritten: list[StepRecord] | None = None,
@@ -545,7 +544,7 @@ class Engine:
         unwritten = unwritten or []
         status = status_of(error)
         failure = classify(error)
-        unexplained = (record["unexplained_failures"] if record else 0) + (failure is Failure.UNEXPLAINED)
+        unexplained = (record.unexplained_failures if record else 0) + (failure is Failure.UNEXPLAINED)
         if failure is Failure.UNEXPLAINED:
             log.error(
                 "unexplained step failure",
@@ -587,20 +586,20 @@ class Engine:
             succeeded = {"state": StepState.SUCCEEDED.value, "end_time": at, "last_error": None}
             await save(connection, purchase_id, at, _holding.get(), (kind.value, "COMPENSATE", succeeded))
 
-    async def _compensate(self, row: asyncpg.Record, steps: list[asyncpg.Record] | None = None) -> None:
-        purchase_id = row["id"]
-        documents = pb.PurchaseDocuments.FromString(row["documents"])
+    async def _compensate(self, row: Purchase, steps: list[PurchaseStep] | None = None) -> None:
+        purchase_id = row.id
+        documents = pb.PurchaseDocuments.FromString(row.documents)
         records, completion = await self._steps(row, steps)
         for kind, undo in COMPENSATIONS:
             forward = records.get((kind.value, "FORWARD"))
             done = records.get((kind.value, "COMPENSATE"))
-            if forward is None or forward["state"] in (StepState.SKIPPED.value, StepState.COMPENSATED.value):
+            if forward is None or forward.state in (StepState.SKIPPED.value, StepState.COMPENSATED.value):
                 continue
-            if done is not None and done["state"] == StepState.SUCCEEDED.value:
+            if done is not None and done.state == StepState.SUCCEEDED.value:
                 continue
-            attempts = (done["attempts"] if done else 0) + 1
+            attempts = (done.attempts if done else 0) + 1
             context = await self._context(row, documents, records, completion)
-            if forward["state"] != StepState.SUCCEEDED.value:
+            if forward.state != StepState.SUCCEEDED.value:
                 # The step was under way (its call may or may not have taken effect): replaying it
                 # with its own request id tells which, and names what to undo.
                 step = next(s for s in FORWARD if s.kind is kind)

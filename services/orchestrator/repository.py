@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import uuid
 from typing import Any
@@ -9,6 +10,8 @@ from typing import Any
 import asyncpg
 
 from services.orchestrator.domain import TAX_STEPS
+from services.orchestrator.records import BuildingCompletion, Purchase, PurchaseStep
+from shared.records import typed, typed_all, typed_or_none
 from shared.sql import insert_row, insert_statement
 
 CHANGED = "purchase_changed"
@@ -58,9 +61,10 @@ async def unit_taken(connection: asyncpg.Connection, unit_number: str, other_tha
 
 async def purchase(
     connection: asyncpg.Connection, purchase_id: uuid.UUID, lock: bool = False
-) -> asyncpg.Record | None:
+) -> Purchase | None:
     suffix = " FOR UPDATE" if lock else ""
-    return await connection.fetchrow(f"SELECT * FROM purchase WHERE id = $1{suffix}", purchase_id)
+    row = await connection.fetchrow(f"SELECT * FROM purchase WHERE id = $1{suffix}", purchase_id)
+    return typed_or_none(Purchase, row)
 
 
 async def handover_under_way(connection: asyncpg.Connection, purchase: str) -> bool:
@@ -74,19 +78,21 @@ async def handover_under_way(connection: asyncpg.Connection, purchase: str) -> b
     )
 
 
-async def steps(connection: asyncpg.Connection, purchase_id: uuid.UUID) -> list[asyncpg.Record]:
-    return await connection.fetch("SELECT * FROM purchase_step WHERE purchase_id = $1", purchase_id)
+async def steps(connection: asyncpg.Connection, purchase_id: uuid.UUID) -> list[PurchaseStep]:
+    rows = await connection.fetch("SELECT * FROM purchase_step WHERE purchase_id = $1", purchase_id)
+    return typed_all(PurchaseStep, rows)
 
 
 async def steps_of(
     connection: asyncpg.Connection, purchase_ids: list[uuid.UUID]
-) -> dict[uuid.UUID, list[asyncpg.Record]]:
+) -> dict[uuid.UUID, list[PurchaseStep]]:
     """The step logs of several purchases, read together: each one's, empty when it has none."""
-    found: dict[uuid.UUID, list[asyncpg.Record]] = {purchase_id: [] for purchase_id in purchase_ids}
+    found: dict[uuid.UUID, list[PurchaseStep]] = {purchase_id: [] for purchase_id in purchase_ids}
     for record in await connection.fetch(
         "SELECT * FROM purchase_step WHERE purchase_id = ANY($1::uuid[])", purchase_ids
     ):
-        found[record["purchase_id"]].append(record)
+        step = typed(PurchaseStep, record)
+        found[step.purchase_id].append(step)
     return found
 
 
@@ -104,7 +110,7 @@ async def upsert_step(
 
 async def write_steps(
     connection: asyncpg.Connection, purchase_id: uuid.UUID, records: list[tuple[str, str, dict[str, Any]]]
-) -> list[asyncpg.Record]:
+) -> list[PurchaseStep]:
     """Upserts these steps (kind, direction, columns; a later record of a step overrides an
     earlier one's columns) and returns every step of the purchase as it now stands, in one round
     trip: the written rows from RETURNING, the others as read by the same statement, which sees
@@ -128,11 +134,12 @@ async def write_steps(
         )
         others.append(f"NOT (kind = ${first} AND direction = ${first + 1})")
     written = " UNION ALL ".join(f"SELECT * FROM w{i}" for i in range(len(writes)))
-    return await connection.fetch(
+    rows = await connection.fetch(
         f"WITH {', '.join(writes)} {written} UNION ALL"
         f" SELECT * FROM purchase_step WHERE purchase_id = $1 AND {' AND '.join(others)}",
         *args,
     )
+    return typed_all(PurchaseStep, rows)
 
 
 async def update_purchase(
@@ -141,18 +148,19 @@ async def update_purchase(
     lease_holder: str | None,
     at: dt.datetime,
     **columns: Any,
-) -> asyncpg.Record | None:
+) -> Purchase | None:
     """Bumps the version and sets columns; with a lease holder, only while that lease is held
     (at `at`, the service's clock). Returns the purchase as updated, or None when the lease was lost."""
     lease = (lease_holder, at) if lease_holder else ()
     assignments = ", ".join(f"{name} = ${i}" for i, name in enumerate(columns, start=2 + len(lease)))
     lease_clause = " AND leased_by = $2 AND lease_until > $3" if lease_holder else ""
-    return await connection.fetchrow(
+    row = await connection.fetchrow(
         f"UPDATE purchase SET version = version + 1, {assignments} WHERE id = $1{lease_clause} RETURNING *",
         purchase_id,
         *lease,
         *columns.values(),
     )
+    return typed_or_none(Purchase, row)
 
 
 async def rest(
@@ -195,21 +203,23 @@ async def record_version(
 
 async def versions_after(
     connection: asyncpg.Connection, purchase_id: uuid.UUID, after: int
-) -> list[asyncpg.Record]:
-    return await connection.fetch(
+) -> list[tuple[int, bytes]]:
+    """The purchase's versions after `after`, oldest first: each number and snapshot."""
+    rows = await connection.fetch(
         "SELECT version, snapshot FROM purchase_version"
         " WHERE purchase_id = $1 AND version > $2 ORDER BY version",
         purchase_id,
         after,
     )
+    return [(version, snapshot) for version, snapshot in rows]
 
 
 async def claim_due(
     connection: asyncpg.Connection, worker: str, at: dt.datetime, lease_until: dt.datetime, limit: int
-) -> list[asyncpg.Record]:
+) -> list[Purchase]:
     """Leases due purchases to this worker. SKIP LOCKED lets any number of workers claim side by
     side; an expired lease is taken over, so a dead worker's purchases move on by themselves."""
-    return await connection.fetch(
+    rows = await connection.fetch(
         """
         UPDATE purchase SET leased_by = $1, lease_until = $3
         WHERE id IN (
@@ -223,6 +233,7 @@ async def claim_due(
         lease_until,
         limit,
     )
+    return typed_all(Purchase, rows)
 
 
 async def release(connection: asyncpg.Connection, purchase_id: uuid.UUID, worker: str) -> None:
@@ -268,10 +279,10 @@ async def make_tax_waits_due(connection: asyncpg.Connection, at: dt.datetime, co
         " AND s.direction = 'FORWARD' AND s.kind = ANY($3::text[]) AND s.state = 'WAITING') AS waiting"
         " FROM unnest($2::uuid[]) AS u(id)) w WHERE p.id = w.id RETURNING w.waiting",
         at,
-        [row["id"] for row in locked],
+        [purchase_id for (purchase_id,) in locked],
         _TAX_STEPS,
     )
-    return sum(1 for row in woken if row["waiting"])
+    return sum(1 for (waiting,) in woken if waiting)
 
 
 async def wait_for_tax(
@@ -284,14 +295,17 @@ async def wait_for_tax(
     )
 
 
-async def completion(connection: asyncpg.Connection, building_number: str) -> asyncpg.Record | None:
-    return await connection.fetchrow(
+async def completion(connection: asyncpg.Connection, building_number: str) -> BuildingCompletion | None:
+    row = await connection.fetchrow(
         "SELECT * FROM building_completion WHERE building_number = $1", building_number
     )
+    return typed_or_none(BuildingCompletion, row)
 
 
-async def insert_completion(connection: asyncpg.Connection, row: dict[str, Any]) -> None:
-    await insert_row(connection, "building_completion", row, " ON CONFLICT DO NOTHING")
+async def insert_completion(connection: asyncpg.Connection, completion: BuildingCompletion) -> None:
+    await insert_row(
+        connection, "building_completion", dataclasses.asdict(completion), " ON CONFLICT DO NOTHING"
+    )
 
 
 async def make_building_due(connection: asyncpg.Connection, building_number: str, at: dt.datetime) -> int:
@@ -306,10 +320,11 @@ async def make_building_due(connection: asyncpg.Connection, building_number: str
     return int(result.split()[-1])
 
 
-async def purchases_in(connection: asyncpg.Connection, building_number: str) -> list[asyncpg.Record]:
-    return await connection.fetch(
+async def purchases_in(connection: asyncpg.Connection, building_number: str) -> list[Purchase]:
+    rows = await connection.fetch(
         "SELECT * FROM purchase WHERE building_number = $1 ORDER BY unit_number, create_time", building_number
     )
+    return typed_all(Purchase, rows)
 
 
 async def list_purchases(
@@ -320,8 +335,8 @@ async def list_purchases(
     state: str,
     after: uuid.UUID | None,
     limit: int,
-) -> list[asyncpg.Record]:
-    return await connection.fetch(
+) -> list[Purchase]:
+    rows = await connection.fetch(
         """
         SELECT * FROM purchase
         WHERE ($1 = '' OR developer_uscc = $1) AND ($2 = '' OR bank_uscc = $2)
@@ -336,6 +351,7 @@ async def list_purchases(
         after,
         limit,
     )
+    return typed_all(Purchase, rows)
 
 
 async def snapshots(
@@ -351,4 +367,4 @@ async def snapshots(
         [purchase_id for purchase_id, _ in versions],
         [version for _, version in versions],
     )
-    return {(row["purchase_id"], row["version"]): row["snapshot"] for row in rows}
+    return {(purchase_id, version): snapshot for purchase_id, version, snapshot in rows}

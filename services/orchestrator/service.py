@@ -24,6 +24,7 @@ from services.orchestrator.clients import Clients
 from services.orchestrator.domain import STATE_DURING, PurchaseState, StepKind, StepState
 from services.orchestrator.engine import save
 from services.orchestrator.notifier import Notifier
+from services.orchestrator.records import BuildingCompletion, Purchase, PurchaseStep
 from services.orchestrator.render import purchase_message
 from services.orchestrator.saga import FORWARD, PIVOT
 from shared import statements, tracing
@@ -64,6 +65,26 @@ def _unit_taken(unit_number: str) -> FailedPrecondition:
     )
 
 
+def _state_of(step: PurchaseStep | None) -> str:
+    """A step's state as recorded ('' before it has a record)."""
+    return "" if step is None else step.state
+
+
+def _as_filed(row: dict[str, Any]) -> Purchase:
+    """The purchase as the door writes it (`row`, its columns), with what the table then holds
+    in the others: nothing yet."""
+    return Purchase(
+        **row,
+        leased_by=None,
+        lease_until=None,
+        problem=None,
+        cancellation=None,
+        handover_time=None,
+        contract=None,
+        tax_words=0,
+    )
+
+
 class Purchases:
     def __init__(self, journal: Journal, clients: Clients, notifier: Notifier) -> None:
         self.tx = Transactions(journal, "deedflow.orchestrator.v1.PurchaseService")
@@ -79,9 +100,9 @@ class Purchases:
 
     async def load(
         self, connection: asyncpg.Connection, name: str, who: Caller, lock: bool = False
-    ) -> asyncpg.Record:
+    ) -> Purchase:
         row = await repository.purchase(connection, parse_purchase_name(name), lock)
-        if row is None or not is_party(who, row["developer_uscc"], [row["bank_uscc"]]):
+        if row is None or not is_party(who, row.developer_uscc, [row.bank_uscc]):
             raise NotFound(f"no purchase {name!r}")
         return row
 
@@ -127,7 +148,7 @@ class Purchases:
         at = self.tx.clock.now()
         row = self._row(self.purchase_id(request.request_id), filing, at, unit)
         tracing.annotate(purchase=f"purchases/{row['id']}")
-        purchase = purchase_message({**row, "handover_time": None, "problem": None}, [])
+        purchase = purchase_message(_as_filed(row), [])
         answer = pb.FilePurchaseResponse(purchase=purchase).SerializeToString(deterministic=True)
         key = self.tx.key("FilePurchase", request.request_id)
         fingerprint = request_fingerprint(request)
@@ -187,7 +208,7 @@ class Purchases:
         """A developer completes only its own buildings: one with another's purchases is not
         found, as if it did not exist."""
         purchases = await repository.purchases_in(connection, building_number)
-        if who.role is Role.DEVELOPER and any(p["developer_uscc"] != who.id for p in purchases):
+        if who.role is Role.DEVELOPER and any(p.developer_uscc != who.id for p in purchases):
             raise NotFound(f"building {building_number} is not in a project of the caller")
 
     async def release_building(
@@ -207,7 +228,7 @@ class Purchases:
         building = request.building_number
         purchases = await op.read(lambda c: repository.purchases_in(c, building))
         developer_name = (
-            pb.PurchaseFiling.FromString(purchases[0]["filing"]).developer.name if purchases else "开发企业"
+            pb.PurchaseFiling.FromString(purchases[0].filing).developer.name if purchases else "开发企业"
         )
         try:
             lodged = await op.call(
@@ -242,15 +263,13 @@ class Purchases:
         async def completed(connection: asyncpg.Connection, at: dt.datetime) -> None:
             await repository.insert_completion(
                 connection,
-                {
-                    "building_number": building,
-                    "request": request.SerializeToString(deterministic=True),
-                    "first_registration_case": lodged.case_record.name,
-                    "first_registration_time": lodged.first_registration.register_time.ToDatetime(
-                        tzinfo=dt.UTC
-                    ),
-                    "create_time": at,
-                },
+                BuildingCompletion(
+                    building_number=building,
+                    request=request.SerializeToString(deterministic=True),
+                    first_registration_case=lodged.case_record.name,
+                    first_registration_time=lodged.first_registration.register_time.ToDatetime(tzinfo=dt.UTC),
+                    create_time=at,
+                ),
             )
             await repository.make_building_due(connection, building, at)
             await repository.wake(connection)
@@ -264,18 +283,18 @@ class Purchases:
         completion = pb.BuildingCompletion(
             name=f"building-completions/{building_number}",
             building_number=building_number,
-            first_registration_case=row["first_registration_case"],
+            first_registration_case=row.first_registration_case,
         )
-        completion.first_registration_time.FromDatetime(row["first_registration_time"])
-        completion.create_time.FromDatetime(row["create_time"])
+        completion.first_registration_time.FromDatetime(row.first_registration_time)
+        completion.create_time.FromDatetime(row.create_time)
         for purchase in await repository.purchases_in(connection, building_number):
             outcome = completion.outcomes.add(
-                unit_number=purchase["unit_number"],
-                purchase=f"purchases/{purchase['id']}",
-                state=f"PURCHASE_STATE_{purchase['state']}",
+                unit_number=purchase.unit_number,
+                purchase=f"purchases/{purchase.id}",
+                state=f"PURCHASE_STATE_{purchase.state}",
             )
-            if purchase["problem"]:
-                outcome.error.CopyFrom(status_pb2.Status.FromString(purchase["problem"]))
+            if purchase.problem:
+                outcome.error.CopyFrom(status_pb2.Status.FromString(purchase.problem))
         return completion
 
     async def begin_handover(
@@ -286,7 +305,7 @@ class Purchases:
         by one operation at a time. The purchase it is about."""
         row = await self.load(connection, request.name, who, lock=True)
         self.require_ready(row)
-        purchase = f"purchases/{row['id']}"
+        purchase = f"purchases/{row.id}"
         if await repository.handover_under_way(connection, purchase):
             raise Aborted(Reason.HANDOVER_UNDER_WAY, "another handover of this purchase is under way")
         return purchase
@@ -300,7 +319,7 @@ class Purchases:
         request = pb.ConfirmHandoverRequest.FromString(op.input)
         who = parse_identity_uri(op.caller)
         row = await op.read(lambda c: self.load(c, request.name, who))
-        documents = pb.PurchaseDocuments.FromString(row["documents"])
+        documents = pb.PurchaseDocuments.FromString(row.documents)
         asked = from_timestamp(request, "handover_time") or self.tx.clock.now()
         try:
             released = await op.call(
@@ -321,14 +340,14 @@ class Purchases:
             await self.confirm_handover(connection, at, request.name, handover, who)
 
         async def render(connection: asyncpg.Connection) -> pb.ConfirmHandoverResponse:
-            return pb.ConfirmHandoverResponse(purchase=await self.render(connection, row["id"]))
+            return pb.ConfirmHandoverResponse(purchase=await self.render(connection, row.id))
 
         op.close_with(handed_over)
         return render
 
     @staticmethod
-    def require_ready(row: asyncpg.Record) -> None:
-        state = PurchaseState(row["state"])
+    def require_ready(row: Purchase) -> None:
+        state = PurchaseState(row.state)
         if state in (PurchaseState.CANCELLED, PurchaseState.CANCELLING, PurchaseState.REJECTED):
             raise FailedPrecondition(Reason.PURCHASE_CANCELLED, f"the purchase is {state.value.lower()}")
         if state is not PurchaseState.CERTIFICATE_READY:
@@ -345,7 +364,7 @@ class Purchases:
         self.require_ready(row)
         await save(
             connection,
-            row["id"],
+            row.id,
             at,
             None,
             (
@@ -362,7 +381,7 @@ class Purchases:
         self, connection: asyncpg.Connection, at: dt.datetime, request: pb.CancelPurchaseRequest, who: Caller
     ) -> pb.Purchase:
         row = await self.load(connection, request.name, who, lock=True)
-        state = PurchaseState(row["state"])
+        state = PurchaseState(row.state)
         if state in (PurchaseState.CANCELLED, PurchaseState.CANCELLING):
             raise FailedPrecondition(
                 Reason.PURCHASE_ALREADY_CANCELLED, f"the purchase is already {state.value.lower()}"
@@ -371,18 +390,16 @@ class Purchases:
             raise FailedPrecondition(
                 Reason.PURCHASE_REJECTED, "the filing was rejected; there is nothing to cancel"
             )
-        steps = {
-            r["kind"]: r for r in await repository.steps(connection, row["id"]) if r["direction"] == "FORWARD"
-        }
+        steps = {r.kind: r for r in await repository.steps(connection, row.id) if r.direction == "FORWARD"}
         if PIVOT.value in steps:
             raise FailedPrecondition(
                 Reason.PURCHASE_PAST_PIVOT,
                 "the transfer is under way or registered; nothing is undone (民法典 214)",
             )
-        if row["lease_until"] is not None and row["lease_until"] > at:
+        if row.lease_until is not None and row.lease_until > at:
             raise Aborted(Reason.PURCHASE_BUSY, "a step of this purchase is running; try again in a moment")
         if request.HasField("joint"):
-            filing = pb.PurchaseFiling.FromString(row["filing"])
+            filing = pb.PurchaseFiling.FromString(row.filing)
             needed = {
                 f"organizations/{filing.developer.uscc}",
                 *(f"buyers/{b.resident_id}" for b in filing.buyers),
@@ -398,7 +415,7 @@ class Purchases:
                 )
         await save(
             connection,
-            row["id"],
+            row.id,
             at,
             None,
             state=PurchaseState.CANCELLING.value,
@@ -407,7 +424,7 @@ class Purchases:
             problem=None,
         )
         await repository.wake(connection)
-        return await self.render(connection, row["id"])
+        return await self.render(connection, row.id)
 
     async def resume(
         self, connection: asyncpg.Connection, at: dt.datetime, request: pb.ResumePurchaseRequest, who: Caller
@@ -417,72 +434,72 @@ class Purchases:
         reason is asked again with the same request id, whose answer may now be different.
         With `withdraw_cancellation`, a cancellation that parked goes back to the forward path."""
         row = await self.load(connection, request.name, who, lock=True)
-        if PurchaseState(row["state"]) is not PurchaseState.PARKED:
+        if PurchaseState(row.state) is not PurchaseState.PARKED:
             raise FailedPrecondition(
-                Reason.PURCHASE_NOT_PARKED, f"the purchase is {row['state'].lower()}, not parked"
+                Reason.PURCHASE_NOT_PARKED, f"the purchase is {row.state.lower()}, not parked"
             )
-        records = await repository.steps(connection, row["id"])
+        records = await repository.steps(connection, row.id)
         if request.withdraw_cancellation:
             return await self._withdraw_cancellation(connection, at, row, records)
-        failed = [r for r in records if r["state"] == StepState.FAILED.value]
-        resumed_state = PurchaseState.CANCELLING if row["cancellation"] else PurchaseState.FILING
+        failed = [r for r in records if r.state == StepState.FAILED.value]
+        resumed_state = PurchaseState.CANCELLING if row.cancellation else PurchaseState.FILING
         step = None
         if failed:
             record = failed[0]
             step = (
-                record["kind"],
-                record["direction"],
+                record.kind,
+                record.direction,
                 {
                     "state": StepState.PENDING.value,
                     "last_error": None,
                     "unexplained_failures": 0,
-                    "generation": record["generation"] + _refused(record["last_error"]),
+                    "generation": record.generation + _refused(record.last_error),
                 },
             )
-            if not row["cancellation"]:
-                resumed_state = STATE_DURING[StepKind(record["kind"])]
-        await save(connection, row["id"], at, None, step, state=resumed_state.value, problem=None, due_at=at)
+            if not row.cancellation:
+                resumed_state = STATE_DURING[StepKind(record.kind)]
+        await save(connection, row.id, at, None, step, state=resumed_state.value, problem=None, due_at=at)
         await repository.wake(connection)
-        return await self.render(connection, row["id"])
+        return await self.render(connection, row.id)
 
     async def _withdraw_cancellation(
         self,
         connection: asyncpg.Connection,
         at: dt.datetime,
-        row: asyncpg.Record,
-        records: list[asyncpg.Record],
+        row: Purchase,
+        records: list[PurchaseStep],
     ) -> pb.Purchase:
-        if not row["cancellation"]:
+        if not row.cancellation:
             raise FailedPrecondition(Reason.NO_CANCELLATION, "the purchase has no cancellation to withdraw")
-        forward = {r["kind"]: r for r in records if r["direction"] == "FORWARD"}
+        forward = {r.kind: r for r in records if r.direction == "FORWARD"}
         contract = forward.get(StepKind.CONTRACT_SIGNED.value)
-        if contract is not None and contract["state"] == StepState.COMPENSATED.value:
+        if contract is not None and contract.state == StepState.COMPENSATED.value:
             raise FailedPrecondition(
                 Reason.CANCELLATION_TOO_FAR, "the contract is already cancelled; the unit is on sale again"
             )
         # Compensations begin anew if the parties cancel again, and what one undid is done again:
         # each as a new application, under the next generation of its request ids.
         for record in records:
-            if record["direction"] == "COMPENSATE" or record["state"] == StepState.COMPENSATED.value:
+            if record.direction == "COMPENSATE" or record.state == StepState.COMPENSATED.value:
                 await repository.upsert_step(
                     connection,
-                    row["id"],
-                    record["kind"],
-                    record["direction"],
+                    row.id,
+                    record.kind,
+                    record.direction,
                     state=StepState.PENDING.value,
                     attempts=0,
                     unexplained_failures=0,
                     last_error=None,
-                    generation=record["generation"] + 1,
+                    generation=record.generation + 1,
                 )
         done = {StepState.SUCCEEDED.value, StepState.SKIPPED.value}
         next_step = next(
-            (s.kind for s in FORWARD if (forward.get(s.kind.value) or {"state": ""})["state"] not in done),
+            (s.kind for s in FORWARD if _state_of(forward.get(s.kind.value)) not in done),
             StepKind.HANDED_OVER,
         )
         await save(
             connection,
-            row["id"],
+            row.id,
             at,
             None,
             state=STATE_DURING[next_step].value,
@@ -491,7 +508,7 @@ class Purchases:
             due_at=at,
         )
         await repository.wake(connection)
-        return await self.render(connection, row["id"])
+        return await self.render(connection, row.id)
 
     async def watch(self, name: str, after: int, who: Caller) -> AsyncIterator[pb.Purchase]:
         """Every version after `after`; with 0, the current one first. Ends at a final state."""
@@ -500,8 +517,8 @@ class Purchases:
             # Single reads: no BEGIN and COMMIT around them (a watch reads on every change).
             row = await self.tx.database.read(lambda c: self.load(c, name, who))
             if after == 0:
-                after = row["version"] - 1
-            if after >= row["version"] and PurchaseState(row["state"]) in TERMINAL:
+                after = row.version - 1
+            if after >= row.version and PurchaseState(row.state) in TERMINAL:
                 # Finished, and the caller has seen its last version: nothing will come.
                 return
             while True:
@@ -509,9 +526,8 @@ class Purchases:
                 versions = await self.tx.database.read(
                     partial(repository.versions_after, purchase_id=purchase_id, after=after)
                 )
-                for version in versions:
-                    purchase = pb.Purchase.FromString(version["snapshot"])
-                    after = version["version"]
+                for after, snapshot in versions:
+                    purchase = pb.Purchase.FromString(snapshot)
                     yield purchase
                     state = pb.PurchaseState.Name(purchase.state).removeprefix("PURCHASE_STATE_")
                     if PurchaseState(state) in TERMINAL:

@@ -97,7 +97,7 @@ class PurchaseServicer(orchestrator_service_pb2_grpc.PurchaseServiceServicer):
         act it consents to (shared/statements.py), from the named party's own certificate: the
         developer's and buyers' over cancel-contract, the bank's over release-premortgage."""
         row = await self.tx.read(lambda c: self.purchases.load(c, request.name, who))
-        filing = pb.PurchaseFiling.FromString(row["filing"])
+        filing = pb.PurchaseFiling.FromString(row.filing)
         digest = statements.terms_digest(contract_terms(filing))
         at = self.tx.clock.now()
         verify_each(
@@ -150,7 +150,7 @@ class PurchaseServicer(orchestrator_service_pb2_grpc.PurchaseServiceServicer):
 
         async def work(connection: asyncpg.Connection) -> pb.Purchase:
             row = await self.purchases.load(connection, request.name, who)
-            return await self.purchases.render(connection, row["id"])
+            return await self.purchases.render(connection, row.id)
 
         return pb.GetPurchaseResponse(purchase=await self.tx.read(work))
 
@@ -169,9 +169,9 @@ class PurchaseServicer(orchestrator_service_pb2_grpc.PurchaseServiceServicer):
             rows = await repository.list_purchases(
                 connection, developer, bank, request.building_number, state, after, size + 1
             )
-            return [
-                purchase_message(r, await repository.steps(connection, r["id"])) for r in rows[:size]
-            ], len(rows) > size
+            return [purchase_message(r, await repository.steps(connection, r.id)) for r in rows[:size]], len(
+                rows
+            ) > size
 
         found, more = await self.tx.read(work)
         return pb.ListPurchasesResponse(

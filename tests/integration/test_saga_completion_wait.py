@@ -16,6 +16,7 @@ from deedflow.orchestrator.v1 import orchestrator_service_pb2 as pb
 from services.orchestrator import repository
 from services.orchestrator.config import SagaSettings
 from services.orchestrator.engine import Engine, hold
+from services.orchestrator.records import BuildingCompletion
 from shared.clock import SystemClock
 from tests.saga_rows import leased_purchase
 from tests.support import new_building_number
@@ -25,13 +26,13 @@ async def _insert_completion(connection, building: str) -> None:
     at = SystemClock().now()
     await repository.insert_completion(
         connection,
-        {
-            "building_number": building,
-            "request": pb.CompleteBuildingRequest(building_number=building).SerializeToString(),
-            "first_registration_case": "cases/test",
-            "first_registration_time": at,
-            "create_time": at,
-        },
+        BuildingCompletion(
+            building_number=building,
+            request=pb.CompleteBuildingRequest(building_number=building).SerializeToString(),
+            first_registration_case="cases/test",
+            first_registration_time=at,
+            create_time=at,
+        ),
     )
 
 
@@ -52,15 +53,15 @@ async def _wait(engine: Engine, row) -> None:
     # The lease is kept: the session's own saga workers must not take up this bare purchase.
     hold(row)
     await engine._wait_for_completion(
-        row, _waiting(), state="AWAITING_COMPLETION", due_at=None, lease_until=row["lease_until"]
+        row, _waiting(), state="AWAITING_COMPLETION", due_at=None, lease_until=row.lease_until
     )
 
 
 async def _end(database, row):
     async with database.transaction() as connection:
-        recorded = await repository.purchase(connection, row["id"])
+        recorded = await repository.purchase(connection, row.id)
         await connection.execute(
-            "UPDATE purchase SET state = 'REJECTED', due_at = NULL WHERE id = $1", row["id"]
+            "UPDATE purchase SET state = 'REJECTED', due_at = NULL WHERE id = $1", row.id
         )
     return recorded
 
@@ -76,12 +77,12 @@ async def _record_wait(services, building: str, completed_meanwhile: bool):
 
 async def test_a_completion_committed_during_the_advance_keeps_the_purchase_due(services):
     recorded = await _record_wait(services, new_building_number(), completed_meanwhile=True)
-    assert recorded["due_at"] is not None
+    assert recorded.due_at is not None
 
 
 async def test_without_a_completion_the_purchase_waits_for_its_wake(services):
     recorded = await _record_wait(services, new_building_number(), completed_meanwhile=False)
-    assert recorded["due_at"] is None
+    assert recorded.due_at is None
 
 
 async def test_a_completion_committing_while_the_wait_is_recorded_keeps_the_purchase_due(services):
@@ -108,4 +109,4 @@ async def test_a_completion_committing_while_the_wait_is_recorded_keeps_the_purc
             raise
     await wait
     recorded = await _end(database, row)
-    assert recorded["due_at"] is not None
+    assert recorded.due_at is not None

@@ -50,26 +50,26 @@ async def _due_with_its_lease_run_out(database: Database, purchase_id) -> None:
 async def test_an_advance_that_outlived_its_lease_writes_nothing_after_the_same_worker_claims_again(database):
     engine = Engine(database, SystemClock(), None, None, WORKER, SagaSettings())
     row = await leased_purchase(database, new_building_number(), "nobody")
-    await _due_with_its_lease_run_out(database, row["id"])
+    await _due_with_its_lease_run_out(database, row.id)
     (first,) = await engine._claim(1)
-    await _due_with_its_lease_run_out(database, row["id"])
+    await _due_with_its_lease_run_out(database, row.id)
     (second,) = await engine._claim(1)
-    assert first["leased_by"].startswith(WORKER)
-    assert second["leased_by"].startswith(WORKER)
-    assert first["leased_by"] != second["leased_by"]
+    assert first.leased_by.startswith(WORKER)
+    assert second.leased_by.startswith(WORKER)
+    assert first.leased_by != second.leased_by
 
     hold(second)
     later = pb.PurchaseDocuments(contract="contracts/c", preregistration="preregistrations/p")
-    await engine._write(row["id"], documents=later.SerializeToString())
+    await engine._write(row.id, documents=later.SerializeToString())
 
     hold(first)
     stale = pb.PurchaseDocuments(contract="contracts/c")
     with pytest.raises(LeaseLostBeforeWriting):
-        await engine._write(row["id"], documents=stale.SerializeToString())
+        await engine._write(row.id, documents=stale.SerializeToString())
     async with database.transaction() as connection:
-        kept = await repository.purchase(connection, row["id"])
-    assert pb.PurchaseDocuments.FromString(kept["documents"]) == later
-    assert kept["lease_until"] > dt.datetime.now(dt.UTC)
+        kept = await repository.purchase(connection, row.id)
+    assert pb.PurchaseDocuments.FromString(kept.documents) == later
+    assert kept.lease_until > dt.datetime.now(dt.UTC)
 
 
 async def test_a_journal_driver_that_outlived_its_lease_writes_nothing_after_the_same_worker_takes_over(

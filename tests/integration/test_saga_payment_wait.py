@@ -34,7 +34,7 @@ async def _purchase_asking_for_its_tax(database):
     row = await leased_purchase(database, new_building_number(), WORKER, contract)
     async with database.transaction() as connection:
         await repository.write_steps(
-            connection, row["id"], [("TAX_PAID", "FORWARD", {"state": "RUNNING", "attempts": 1})]
+            connection, row.id, [("TAX_PAID", "FORWARD", {"state": "RUNNING", "attempts": 1})]
         )
     return row, contract
 
@@ -45,7 +45,7 @@ def _wait_columns(row) -> dict:
         # The saga's own next look, far off; the lease is kept so that the session's workers leave
         # this bare purchase alone.
         "due_at": SystemClock().now() + LATER,
-        "lease_until": row["lease_until"],
+        "lease_until": row.lease_until,
     }
 
 
@@ -69,7 +69,7 @@ async def _end(database, purchase_id):
 async def _record_wait(database, row) -> None:
     engine = Engine(database, SystemClock(), None, None, WORKER, SagaSettings())
     hold(row)
-    await engine._write(row["id"], _WAITING, tax_words=row["tax_words"], **_wait_columns(row))
+    await engine._write(row.id, _WAITING, tax_words=row.tax_words, **_wait_columns(row))
 
 
 async def test_a_word_during_the_ask_keeps_the_purchase_due(services):
@@ -78,16 +78,16 @@ async def test_a_word_during_the_ask_keeps_the_purchase_due(services):
     # The word comes while the step is under way: there is nothing waiting to wake yet.
     assert await _word(database, contract) == 0
     await _record_wait(database, row)
-    recorded = await _end(database, row["id"])
-    assert recorded["due_at"] < SystemClock().now() + LATER / 2
+    recorded = await _end(database, row.id)
+    assert recorded.due_at < SystemClock().now() + LATER / 2
 
 
 async def test_without_a_word_the_purchase_waits_for_its_next_look(services):
     database = services["orchestrator"].deps.database
     row, _ = await _purchase_asking_for_its_tax(database)
     await _record_wait(database, row)
-    recorded = await _end(database, row["id"])
-    assert recorded["due_at"] > SystemClock().now() + LATER / 2
+    recorded = await _end(database, row.id)
+    assert recorded.due_at > SystemClock().now() + LATER / 2
 
 
 async def test_a_word_waiting_on_the_wait_being_written_wakes_the_purchase(services):
@@ -95,8 +95,8 @@ async def test_a_word_waiting_on_the_wait_being_written_wakes_the_purchase(servi
     row, contract = await _purchase_asking_for_its_tax(database)
     async with database.transaction() as saga:
         at = SystemClock().now()
-        await save(saga, row["id"], at, WORKER, _WAITING, **_wait_columns(row))
-        await repository.wait_for_tax(saga, row["id"], row["tax_words"], at)
+        await save(saga, row.id, at, WORKER, _WAITING, **_wait_columns(row))
+        await repository.wait_for_tax(saga, row.id, row.tax_words, at)
         word = asyncio.ensure_future(_word(database, contract))
         # The word's transaction reaches the purchase this one holds, and waits for it.
         async with database.transaction() as observer:
@@ -106,13 +106,13 @@ async def test_a_word_waiting_on_the_wait_being_written_wakes_the_purchase(servi
             ):
                 assert not word.done(), "the word went through while the wait held the purchase"
     assert await word == 1
-    recorded = await _end(database, row["id"])
-    assert recorded["due_at"] < SystemClock().now() + LATER / 2
+    recorded = await _end(database, row.id)
+    assert recorded.due_at < SystemClock().now() + LATER / 2
 
 
 async def _tax_words(database, purchase_id) -> int:
     async with database.transaction() as connection:
-        return (await repository.purchase(connection, purchase_id))["tax_words"]
+        return (await repository.purchase(connection, purchase_id)).tax_words
 
 
 async def test_a_word_before_the_tax_step_is_counted_for_it(services):
@@ -121,8 +121,8 @@ async def test_a_word_before_the_tax_step_is_counted_for_it(services):
     row = await leased_purchase(database, new_building_number(), WORKER, contract, state="FILING")
     # Nothing waits for the tax yet: nothing is woken, but the word is kept.
     assert await _word(database, contract) == 0
-    assert await _tax_words(database, row["id"]) == row["tax_words"] + 1
-    await _end(database, row["id"])
+    assert await _tax_words(database, row.id) == row.tax_words + 1
+    await _end(database, row.id)
 
 
 async def test_words_that_may_have_been_missed_count_until_the_transfer(services):
@@ -134,7 +134,7 @@ async def test_words_that_may_have_been_missed_count_until_the_transfer(services
     )
     # The resync that starts every stream of words names no contract.
     await _word(database, "")
-    assert await _tax_words(database, filing["id"]) == filing["tax_words"] + 1
-    assert await _tax_words(database, transferring["id"]) == transferring["tax_words"]
+    assert await _tax_words(database, filing.id) == filing.tax_words + 1
+    assert await _tax_words(database, transferring.id) == transferring.tax_words
     for row in (filing, transferring):
-        await _end(database, row["id"])
+        await _end(database, row.id)

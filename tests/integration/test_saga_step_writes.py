@@ -5,13 +5,15 @@ step written twice in one write as its later record says, and the untouched ones
 
 from __future__ import annotations
 
+import dataclasses
+
 from services.orchestrator import repository
 from tests.saga_rows import leased_purchase
 from tests.support import new_building_number
 
 
 def _by_step(rows) -> dict[tuple[str, str], dict]:
-    return {(r["kind"], r["direction"]): dict(r) for r in rows}
+    return {(r.kind, r.direction): dataclasses.asdict(r) for r in rows}
 
 
 async def test_the_rows_returned_are_every_step_as_it_stands_after_the_write(services):
@@ -21,7 +23,7 @@ async def test_the_rows_returned_are_every_step_as_it_stands_after_the_write(ser
         async with database.transaction() as connection:
             await repository.write_steps(
                 connection,
-                row["id"],
+                row.id,
                 [
                     ("CONTRACT_SIGNED", "FORWARD", {"state": "SUCCEEDED", "attempts": 1}),
                     ("TAX_ASSESSED", "FORWARD", {"state": "RUNNING", "attempts": 1}),
@@ -30,7 +32,7 @@ async def test_the_rows_returned_are_every_step_as_it_stands_after_the_write(ser
         async with database.transaction() as connection:
             returned = await repository.write_steps(
                 connection,
-                row["id"],
+                row.id,
                 [
                     ("TAX_ASSESSED", "FORWARD", {"state": "SUCCEEDED"}),
                     ("PREREGISTERED", "FORWARD", {"state": "RUNNING", "attempts": 1}),
@@ -38,7 +40,7 @@ async def test_the_rows_returned_are_every_step_as_it_stands_after_the_write(ser
                     ("PREREGISTERED", "FORWARD", {"attempts": 2}),
                 ],
             )
-            stored = await repository.steps(connection, row["id"])
+            stored = await repository.steps(connection, row.id)
         steps = _by_step(returned)
         assert steps == _by_step(stored)
         assert len(returned) == 3
@@ -58,11 +60,11 @@ async def test_the_rows_returned_are_every_step_as_it_stands_after_the_write(ser
             2,
         )
         async with database.transaction() as connection:
-            assert _by_step(await repository.write_steps(connection, row["id"], [])) == steps
+            assert _by_step(await repository.write_steps(connection, row.id, [])) == steps
     finally:
         async with database.transaction() as connection:
             await connection.execute(
-                "UPDATE purchase SET state = 'REJECTED', due_at = NULL WHERE id = $1", row["id"]
+                "UPDATE purchase SET state = 'REJECTED', due_at = NULL WHERE id = $1", row.id
             )
 
 
@@ -72,12 +74,12 @@ async def test_a_purchase_without_steps_has_only_those_written(services):
     try:
         async with database.transaction() as connection:
             returned = await repository.write_steps(
-                connection, row["id"], [("CONTRACT_SIGNED", "FORWARD", {"state": "RUNNING", "attempts": 1})]
+                connection, row.id, [("CONTRACT_SIGNED", "FORWARD", {"state": "RUNNING", "attempts": 1})]
             )
-        assert [(r["kind"], r["state"]) for r in returned] == [("CONTRACT_SIGNED", "RUNNING")]
-        assert all(r["purchase_id"] == row["id"] for r in returned)
+        assert [(r.kind, r.state) for r in returned] == [("CONTRACT_SIGNED", "RUNNING")]
+        assert all(r.purchase_id == row.id for r in returned)
     finally:
         async with database.transaction() as connection:
             await connection.execute(
-                "UPDATE purchase SET state = 'REJECTED', due_at = NULL WHERE id = $1", row["id"]
+                "UPDATE purchase SET state = 'REJECTED', due_at = NULL WHERE id = $1", row.id
             )
