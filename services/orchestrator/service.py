@@ -526,8 +526,9 @@ class Purchases:
                 versions = await self.tx.database.read(
                     partial(repository.versions_after, purchase_id=purchase_id, after=after)
                 )
-                for after, snapshot in versions:
+                for version, snapshot in versions:
                     purchase = pb.Purchase.FromString(snapshot)
+                    after = version
                     yield purchase
                     state = pb.PurchaseState.Name(purchase.state).removeprefix("PURCHASE_STATE_")
                     if PurchaseState(state) in TERMINAL:
