@@ -17,6 +17,8 @@ from services.registry.domain import (
     StateEvent,
     UnitFacts,
 )
+from services.registry.records import BuildingRow, EntryEventRow, EntryRow, UnitRow
+from shared.records import typed, typed_all, typed_or_none
 
 
 def _ruling(authority: str, number: str) -> Ruling | None:
@@ -30,8 +32,11 @@ async def insert_building(connection: asyncpg.Connection, building_number: str) 
 
 
 async def find_units(connection: asyncpg.Connection, unit_numbers: list[str]) -> dict[str, UnitFacts]:
-    rows = await connection.fetch("SELECT * FROM unit WHERE unit_number = ANY($1::text[])", unit_numbers)
-    return {row["unit_number"]: _facts(row) for row in rows}
+    rows = await connection.fetch(
+        "SELECT *, NULL::bigint AS surveyed_area_dm2 FROM unit WHERE unit_number = ANY($1::text[])",
+        unit_numbers,
+    )
+    return {facts.unit_number: facts for facts in map(_facts, rows)}
 
 
 async def insert_unit(connection: asyncpg.Connection, facts: UnitFacts) -> None:
@@ -68,15 +73,16 @@ async def record_survey(
 
 
 def _facts(row: asyncpg.Record) -> UnitFacts:
+    unit = typed(UnitRow, row)
     return UnitFacts(
-        row["unit_number"],
-        row["building_number"],
-        row["address"],
-        row["gross_area_dm2"],
-        row["use"],
-        row["presale_unit_number"],
-        row.get("surveyed_area_dm2"),
-        row["renumbered_to"] or "",
+        unit.unit_number,
+        unit.building_number,
+        unit.address,
+        unit.gross_area_dm2,
+        unit.use,
+        unit.presale_unit_number,
+        unit.surveyed_area_dm2,
+        unit.renumbered_to or "",
     )
 
 
@@ -93,13 +99,13 @@ async def lock_units(connection: asyncpg.Connection, unit_numbers: list[str]) ->
         f"{_WITH_SURVEY} WHERE u.unit_number = ANY($1::text[]) ORDER BY u.unit_number FOR UPDATE OF u",
         unit_numbers,
     )
-    return {row["unit_number"]: _facts(row) for row in rows}
+    return {facts.unit_number: facts for facts in map(_facts, rows)}
 
 
 async def read_units(connection: asyncpg.Connection, unit_numbers: list[str]) -> dict[str, UnitFacts]:
     """The facts of these units (with their surveyed areas) in one statement; absent: not in the book."""
     rows = await connection.fetch(f"{_WITH_SURVEY} WHERE u.unit_number = ANY($1::text[])", unit_numbers)
-    return {row["unit_number"]: _facts(row) for row in rows}
+    return {facts.unit_number: facts for facts in map(_facts, rows)}
 
 
 async def read_unit(connection: asyncpg.Connection, unit_number: str) -> UnitFacts | None:
@@ -107,10 +113,11 @@ async def read_unit(connection: asyncpg.Connection, unit_number: str) -> UnitFac
     return _facts(row) if row else None
 
 
-async def lock_building(connection: asyncpg.Connection, building_number: str) -> asyncpg.Record | None:
-    return await connection.fetchrow(
+async def lock_building(connection: asyncpg.Connection, building_number: str) -> BuildingRow | None:
+    row = await connection.fetchrow(
         "SELECT * FROM building WHERE building_number = $1 FOR UPDATE", building_number
     )
+    return typed_or_none(BuildingRow, row)
 
 
 async def first_registration_time(connection: asyncpg.Connection, building_number: str) -> dt.datetime | None:
@@ -127,7 +134,7 @@ async def units_of_building(connection: asyncpg.Connection, building_number: str
         " ORDER BY unit_number",
         building_number,
     )
-    return [row["unit_number"] for row in rows]
+    return [unit_number for (unit_number,) in rows]
 
 
 async def renumber(connection: asyncpg.Connection, facts: UnitFacts, presale_unit_number: str) -> None:
@@ -163,43 +170,42 @@ async def entries_of(connection: asyncpg.Connection, unit_numbers: list[str]) ->
         unit_numbers,
     )
     events: dict[tuple[str, int], list[StateEvent]] = defaultdict(list)
-    for row in event_rows:
-        events[(row["unit_number"], row["sequence"])].append(
+    for event in typed_all(EntryEventRow, event_rows):
+        events[(event.unit_number, event.sequence)].append(
             StateEvent(
-                EntryState(row["state"]),
-                row["case_name"],
-                row["actor"],
-                row["event_time"],
-                _ruling(row["ruling_authority"], row["ruling_number"]),
-                row["note"],
-                row["expire_time"],
-                row["carried_to"] or "",
+                EntryState(event.state),
+                event.case_name,
+                event.actor,
+                event.event_time,
+                _ruling(event.ruling_authority, event.ruling_number),
+                event.note,
+                event.expire_time,
+                event.carried_to or "",
             )
         )
     found: dict[str, list[Entry]] = defaultdict(list)
-    for row in entry_rows:
-        key = (row["unit_number"], row["sequence"])
-        found[row["unit_number"]].append(
+    for row in typed_all(EntryRow, entry_rows):
+        found[row.unit_number].append(
             Entry(
-                unit_number=row["unit_number"],
-                sequence=row["sequence"],
-                kind=EntryKind(row["kind"]),
-                holders=tuple(row["holders"]),
-                shares=tuple(row["share_basis_points"]),
-                amount_fen=row["amount_fen"],
-                priority_time=row["priority_time"],
-                created_by_case=row["created_by_case"],
-                entered_by=row["entered_by"],
-                entry_time=row["entry_time"],
-                leaf_index=row["leaf_index"],
-                events=tuple(events[key]),
-                ruling=_ruling(row["ruling_authority"], row["ruling_number"]),
-                expire_time=row["expire_time"],
-                related_sequence=row["related_sequence"],
-                restricts_transfer=row["restricts_transfer"],
-                note=row["note"],
-                covers_building=bool(row["covers_building"]),
-                carried_from=row["carried_from"] or "",
+                unit_number=row.unit_number,
+                sequence=row.sequence,
+                kind=EntryKind(row.kind),
+                holders=tuple(row.holders),
+                shares=tuple(row.share_basis_points),
+                amount_fen=row.amount_fen,
+                priority_time=row.priority_time,
+                created_by_case=row.created_by_case,
+                entered_by=row.entered_by,
+                entry_time=row.entry_time,
+                leaf_index=row.leaf_index,
+                events=tuple(events[(row.unit_number, row.sequence)]),
+                ruling=_ruling(row.ruling_authority, row.ruling_number),
+                expire_time=row.expire_time,
+                related_sequence=row.related_sequence,
+                restricts_transfer=row.restricts_transfer,
+                note=row.note,
+                covers_building=bool(row.covers_building),
+                carried_from=row.carried_from or "",
             )
         )
     return found

@@ -560,10 +560,10 @@ class Book:
         building = await repository.lock_building(connection, building_number)
         if building is None:
             raise NotFound(f"building {building_number} is not in the book")
-        if building["first_registration_time"] is not None:
+        if building.first_registration_time is not None:
             raise AlreadyExists(
                 Reason.ALREADY_FIRST_REGISTERED,
-                f"building {building_number} was first-registered by {building['first_registration_case']}",
+                f"building {building_number} was first-registered by {building.first_registration_case}",
                 {"building_number": building_number},
             )
         numbers = unit_numbers
