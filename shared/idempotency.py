@@ -74,20 +74,34 @@ _SELECT = (
 )
 
 
-def _found(row: asyncpg.Record | None, key: IdempotencyKey, fingerprint: bytes) -> Found:
-    if row is None:
+@dataclass(frozen=True)
+class Stored:
+    """What the store holds for a key (_SELECT's columns): the request's fingerprint, and the
+    answer once there is one."""
+
+    request_sha256: bytes
+    response: bytes | None
+    status: bytes | None
+
+
+def _stored(row: asyncpg.Record | None) -> Stored | None:
+    return None if row is None else Stored(*row)
+
+
+def _found(stored: Stored | None, key: IdempotencyKey, fingerprint: bytes) -> Found:
+    if stored is None:
         return None
-    if row["request_sha256"] != fingerprint:
+    if stored.request_sha256 != fingerprint:
         raise RequestIdReused(key.method)
-    if row["response"] is None and row["status"] is None:
+    if stored.response is None and stored.status is None:
         return IN_FLIGHT
-    return Answer(row["response"], row["status"])
+    return Answer(stored.response, stored.status)
 
 
 async def lookup(executor: Executor, key: IdempotencyKey, fingerprint: bytes) -> Found:
     """What is stored for the key, without claiming it (`executor`: a pool or a connection)."""
     row = await executor.fetchrow(_SELECT, key.caller, key.method, uuid.UUID(key.request_id))
-    return _found(row, key, fingerprint)
+    return _found(_stored(row), key, fingerprint)
 
 
 async def claim(connection: asyncpg.Connection, key: IdempotencyKey, fingerprint: bytes) -> Found:
@@ -111,7 +125,7 @@ async def claim(connection: asyncpg.Connection, key: IdempotencyKey, fingerprint
     if inserted:
         return None
     return _found(
-        await connection.fetchrow(_SELECT, key.caller, key.method, uuid.UUID(key.request_id)),
+        _stored(await connection.fetchrow(_SELECT, key.caller, key.method, uuid.UUID(key.request_id))),
         key,
         fingerprint,
     )
@@ -125,8 +139,8 @@ async def claim_many(
     `claim` would return, or the RequestIdReused it would raise."""
     ids = [uuid.UUID(k.request_id) for k in keys]
     claimed = {
-        row["request_id"]
-        for row in await connection.fetch(
+        request_id
+        for (request_id,) in await connection.fetch(
             """
             INSERT INTO idempotency_record (caller, method, request_id, request_sha256)
             SELECT $1, $2, id, sha FROM unnest($3::uuid[], $4::bytea[]) AS k(id, sha) ORDER BY id
@@ -156,8 +170,8 @@ async def lookup_many(
     if not keys:
         return []
     rows = {
-        row["request_id"]: row
-        for row in await executor.fetch(
+        request_id: Stored(sha, response, status)
+        for request_id, sha, response, status in await executor.fetch(
             "SELECT request_id, request_sha256, response, status FROM idempotency_record"
             " WHERE caller = $1 AND method = $2 AND request_id = ANY($3::uuid[])",
             keys[0].caller,

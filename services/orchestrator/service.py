@@ -146,8 +146,9 @@ class Purchases:
         stored; a duplicate that lost the race to the request id gets the winner's."""
         filing = request.filing
         at = self.tx.clock.now()
-        row = self._row(self.purchase_id(request.request_id), filing, at, unit)
-        tracing.annotate(purchase=f"purchases/{row['id']}")
+        purchase_id = self.purchase_id(request.request_id)
+        row = self._row(purchase_id, filing, at, unit)
+        tracing.annotate(purchase=f"purchases/{purchase_id}")
         purchase = purchase_message(_as_filed(row), [])
         answer = pb.FilePurchaseResponse(purchase=purchase).SerializeToString(deterministic=True)
         key = self.tx.key("FilePurchase", request.request_id)

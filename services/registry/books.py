@@ -17,11 +17,13 @@ from cryptography.hazmat.primitives.asymmetric import ed25519
 from deedflow.registry.v1 import document_pb2
 from deedflow.type.v1.reasons import Reason
 from services.registry import log, repository, tree
+from services.registry.records import CheckpointRow
 from shared import merkle
 from shared.checkpoint import key_id, sign_checkpoint
 from shared.clock import Clock
 from shared.districts import DISTRICTS, authority_of
 from shared.errors import DataLoss, FailedPrecondition, FieldViolation, InvalidArgument, NotFound
+from shared.records import typed
 from shared.timestamps import to_timestamp
 
 
@@ -35,14 +37,24 @@ class SignedCheckpoint:
     key_id: bytes
 
 
+@dataclass(frozen=True)
+class BookSummary:
+    """A book's authority, its size and the size its latest checkpoint signed."""
+
+    authority: str
+    size: int
+    signed: int
+
+
 def _signed(row: asyncpg.Record) -> SignedCheckpoint:
+    checkpoint = typed(CheckpointRow, row)
     return SignedCheckpoint(
-        row["authority"],
-        row["tree_size"],
-        row["root_hash"],
-        row["checkpoint_time"],
-        row["signature"],
-        row["key_id"],
+        checkpoint.authority,
+        checkpoint.tree_size,
+        checkpoint.root_hash,
+        checkpoint.checkpoint_time,
+        checkpoint.signature,
+        checkpoint.key_id,
     )
 
 
@@ -244,13 +256,14 @@ class Books:
         )
         return [_signed(r) for r in rows]
 
-    async def summaries(self, connection: asyncpg.Connection) -> list[asyncpg.Record]:
+    async def summaries(self, connection: asyncpg.Connection) -> list[BookSummary]:
         """Each book's authority, size and latest signed size, in code order: one index probe a
         book (the checkpointer asks twice a second, whatever the number of checkpoints)."""
-        return await connection.fetch(
+        rows = await connection.fetch(
             "SELECT b.authority, b.size, coalesce((SELECT max(c.tree_size) FROM checkpoint c"
             " WHERE c.authority = b.authority), 0) AS signed FROM book b ORDER BY b.authority"
         )
+        return [BookSummary(authority, size, signed) for authority, size, signed in rows]
 
     async def leaves_from(
         self, connection: asyncpg.Connection, authority: str, start: int, limit: int

@@ -31,8 +31,8 @@ async def sign_when_due(book: Book, settings: RegistrySettings) -> None:
             # A database outage must not end the checkpointer; it tries again next round.
             logger.warning("books not read", extra={"fields": {"error": repr(exc)}})
             continue
-        for row in summaries:
-            authority, unsigned = row["authority"], row["size"] - row["signed"]
+        for summary in summaries:
+            authority, unsigned = summary.authority, summary.size - summary.signed
             waited[authority] = waited.get(authority, 0.0) + POLL_SECONDS if unsigned else 0.0
             due = unsigned and (
                 unsigned >= settings.checkpoint_every_leaves
@@ -42,7 +42,7 @@ async def sign_when_due(book: Book, settings: RegistrySettings) -> None:
                 waited[authority] = 0.0
         if summaries:
             # One book a round: the audit's pace is the register's, however many books it keeps.
-            authority = summaries[audits % len(summaries)]["authority"]
+            authority = summaries[audits % len(summaries)].authority
             audits += 1
             await _guarded(authority, "book not audited", book, _audit, settings.audit_leaves_per_tick)
 

@@ -102,4 +102,4 @@ async def size(connection: asyncpg.Connection, authority: str) -> int:
 
 async def books(connection: asyncpg.Connection) -> list[str]:
     """The authorities that keep a book here, in code order."""
-    return [row["authority"] for row in await connection.fetch("SELECT authority FROM book ORDER BY 1")]
+    return [authority for (authority,) in await connection.fetch("SELECT authority FROM book ORDER BY 1")]

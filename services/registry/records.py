@@ -80,3 +80,16 @@ class EntryEventRow:
     leaf_index: int
     expire_time: dt.datetime | None
     carried_to: str | None
+
+
+@table("registry", "checkpoint")
+@dataclass(frozen=True, slots=True)
+class CheckpointRow:
+    """A checkpoint the registry signed over an authority's book (C2SP tlog-checkpoint)."""
+
+    authority: str
+    tree_size: int
+    root_hash: bytes
+    checkpoint_time: dt.datetime
+    signature: bytes
+    key_id: bytes

@@ -589,13 +589,13 @@ class RegistryServicer(registry_service_pb2_grpc.RegistryServiceServicer):
         return pb.ListBooksResponse(
             books=[
                 pb.BookSummary(
-                    authority=row["authority"],
-                    district=DISTRICTS.get(row["authority"], ""),
-                    tree_size=row["size"],
-                    signed_tree_size=row["signed"],
-                    public_key=keys.public(row["authority"]),
+                    authority=book.authority,
+                    district=DISTRICTS.get(book.authority, ""),
+                    tree_size=book.size,
+                    signed_tree_size=book.signed,
+                    public_key=keys.public(book.authority),
                 )
-                for row in rows
+                for book in rows
             ]
         )
 

@@ -35,7 +35,7 @@ async def read(
         [position for _, position in wanted],
         authority,
     )
-    found = {(r["level"], r["position"]): bytes(r["hash"]) for r in rows}
+    found = {(level, position): bytes(node) for level, position, node in rows}
     if len(found) != len(wanted):
         raise _missing(f"node {next(n for n in wanted if n not in found)}")
     return found
@@ -52,7 +52,7 @@ async def leaf_hashes(connection: asyncpg.Connection, authority: str, start: int
     )
     if len(rows) != end - start:
         raise _missing(f"leaf hashes {start}..{end - 1}")
-    return [bytes(r["hash"]) for r in rows]
+    return [bytes(node) for _, node in rows]
 
 
 async def stored_size(connection: asyncpg.Connection, authority: str) -> int:
