@@ -10,6 +10,7 @@ decide by is written here once (docs/decisions.md, decision 71).
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -49,6 +50,13 @@ class LeaseLost(Exception):
 class LeaseLostBeforeWriting(LeaseLost):
     """The lease was found lost by the first statement of a change, before it wrote anything: the
     other changes that share its transaction go on without it (shared/grouped_writes.py)."""
+
+
+def lease_holder(worker: str) -> str:
+    """A new holder for a lease `worker` takes: its name and the claim's own mark. Fenced by the
+    worker's name alone, a task of that worker which outlived its lease (a slow call) would pass
+    for the one that claimed the work again after it (decision 73)."""
+    return f"{worker}/{uuid.uuid4().hex[:12]}"
 
 
 def retry_delay(

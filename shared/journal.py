@@ -45,7 +45,7 @@ from shared import faults
 from shared.clock import Clock
 from shared.context import deadline_var, subject_var
 from shared.db import Database
-from shared.durable import DurableSettings, LeaseLost, LeaseLostBeforeWriting, retry_delay
+from shared.durable import DurableSettings, LeaseLost, LeaseLostBeforeWriting, lease_holder, retry_delay
 from shared.errors import Aborted, AnsweredBefore, DomainError, Internal
 from shared.grouped_writes import GroupedWrites
 from shared.grpc.status import to_status
@@ -442,10 +442,8 @@ class Journal:
         self.domain = f"deedflow.{service}"
 
     def lease_holder(self) -> str:
-        """A new holder for a lease this worker takes: the worker's name and the take's own mark.
-        Fenced by the worker's name alone, a driver of this process that outlived its lease (a
-        slow call) would pass for the one that took the operation over after it."""
-        return f"{self.worker}/{uuid.uuid4().hex[:12]}"
+        """A new holder for a lease this worker takes (shared/durable.py)."""
+        return lease_holder(self.worker)
 
     def driver(self, kind: str, drive: Driver) -> None:
         """How operations of `kind` are driven (and resumed after a crash)."""

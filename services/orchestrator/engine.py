@@ -42,7 +42,7 @@ from shared.clock import Clock
 from shared.context import subject_var
 from shared.db import Database
 from shared.dbhealth import database_unavailable
-from shared.durable import LeaseLost, LeaseLostBeforeWriting, retry_delay
+from shared.durable import LeaseLost, LeaseLostBeforeWriting, lease_holder, retry_delay
 from shared.grouped_writes import GroupedWrites
 from shared.metrics import ServiceMetrics
 from shared.outcomes import Failure, classify, status_of
@@ -198,8 +198,9 @@ class Engine:
                 at = self.clock.now()
                 # Each claim its own holder: a task of this process still running a purchase whose
                 # lease ran out (a slow call) must not pass for the one that claimed it again.
-                holder = f"{self.worker}/{uuid.uuid4().hex[:12]}"
-                return await repository.claim_due(connection, holder, at, at + self.lease, limit)
+                return await repository.claim_due(
+                    connection, lease_holder(self.worker), at, at + self.lease, limit
+                )
         except Exception as exc:
             if not database_unavailable(exc):
                 log.exception("claiming failed; retrying")
