@@ -170,7 +170,7 @@ class MetricsInterceptor(BehaviorInterceptor):
         try:
             async for item in produce():
                 yield item
-        except asyncio.CancelledError:
+        except (GeneratorExit, asyncio.CancelledError):
             cancelled = True
             raise
         finally:

@@ -272,6 +272,11 @@ class TracingInterceptor(BehaviorInterceptor):
             try:
                 async for item in produce():
                     yield item
+            except (GeneratorExit, asyncio.CancelledError):
+                # Each layer's generator is closed in its own time when the client goes away: the
+                # layer that reports marks the call itself, not waiting for the inner ones.
+                _ended_by_the_client()
+                raise
             finally:
                 self._finish(span)
 
@@ -300,6 +305,9 @@ class AccessLogInterceptor(BehaviorInterceptor):
         try:
             async for item in produce():
                 yield item
+        except (GeneratorExit, asyncio.CancelledError):
+            _ended_by_the_client()
+            raise
         finally:
             self._log(method)
 
