@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from typing import TypeVar, cast
+from typing import TypeVar, TypeVarTuple, Unpack, cast
 from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
@@ -16,6 +16,7 @@ from shared.dbhealth import DATABASE_UNAVAILABLE, DatabaseUnavailable
 __all__ = ["Database", "DatabaseUnavailable", "plain_url", "sqlalchemy_url", "with_database"]
 
 T = TypeVar("T")
+Args = TypeVarTuple("Args")
 
 
 def plain_url(url: str) -> str:
@@ -104,11 +105,11 @@ class Database:
             finally:
                 holding_transaction_var.reset(holding)
 
-    async def read(self, work: Callable[[asyncpg.Connection], Awaitable[T]]) -> T:
-        """Statements outside any transaction (`work(connection)`): a read needs no BEGIN and
-        COMMIT around it, two round trips fewer. Errors as `transaction` maps them."""
+    async def read(self, work: Callable[[asyncpg.Connection, Unpack[Args]], Awaitable[T]], *args: *Args) -> T:
+        """Statements outside any transaction (`work(connection, *args)`): a read needs no BEGIN
+        and COMMIT around it, two round trips fewer. Errors as `transaction` maps them."""
         async with self._connection() as connection:
-            return await work(connection)
+            return await work(connection, *args)
 
     async def close(self) -> None:
         await self.pool.close()

@@ -7,7 +7,7 @@ import asyncio
 import datetime as dt
 import logging
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar, TypeVarTuple, Unpack, cast
 
 import asyncpg
 from google.protobuf.message import Message
@@ -38,6 +38,8 @@ ResponseT = TypeVar("ResponseT", bound=Message)
 # A mutating RPC's request: a message with a request_id, a field no one proto type states.
 Mutating = Any
 ResultT = TypeVar("ResultT")
+# The arguments a named unit of work takes after its connection (and time).
+Args = TypeVarTuple("Args")
 # One request's change in a transaction the caller opened, answering its response.
 Work = Callable[[asyncpg.Connection, dt.datetime], Awaitable[Message]]
 # The same, answering a response of a known type.
@@ -62,16 +64,18 @@ class Transactions:
         method: str,
         request: Mutating,
         response_type: type[ResponseT],
-        work: Callable[[asyncpg.Connection, dt.datetime], Awaitable[ResponseT]],
+        work: Callable[[asyncpg.Connection, dt.datetime, Unpack[Args]], Awaitable[ResponseT]],
+        *args: *Args,
     ) -> ResponseT:
-        """Runs `work` once per (caller, method, request_id); a retry gets the first response."""
+        """Runs `work(connection, at, *args)` once per (caller, method, request_id), in one
+        transaction with the request's idempotency record; a retry gets the first response."""
         at = self.clock.now()
         return await run_idempotent(
             self.database,
             self.key(method, request.request_id),
             request,
             response_type,
-            lambda connection: work(connection, at),
+            lambda connection: work(connection, at, *args),
             self.journal.join,
         )
 
@@ -198,15 +202,24 @@ class Transactions:
                 raise RuntimeError(f"the answer to {key.request_id} was stored and is not found")
             return stored.replay()
 
-    async def query(self, work: Callable[[asyncpg.Connection], Awaitable[ResultT]]) -> ResultT:
-        """Pure reads (never a write, never a lock) without BEGIN and COMMIT around them: at READ
-        COMMITTED a transaction gives its statements no common snapshot anyway. For the hot
-        reads other offices make on every purchase."""
-        return await self.database.read(work)
+    async def query(
+        self,
+        work: Callable[[asyncpg.Connection, Unpack[Args]], Awaitable[ResultT]],
+        *args: *Args,
+    ) -> ResultT:
+        """Pure reads, `work(connection, *args)` (never a write, never a lock), without BEGIN and
+        COMMIT around them: at READ COMMITTED a transaction gives its statements no common
+        snapshot anyway. For the hot reads other offices make on every purchase."""
+        return await self.database.read(work, *args)
 
-    async def read(self, work: Callable[[asyncpg.Connection], Awaitable[ResultT]]) -> ResultT:
+    async def read(
+        self,
+        work: Callable[[asyncpg.Connection, Unpack[Args]], Awaitable[ResultT]],
+        *args: *Args,
+    ) -> ResultT:
+        """`work(connection, *args)` in one read transaction (a lock it takes holds to the end)."""
         async with self.database.transaction() as connection:
-            return await work(connection)
+            return await work(connection, *args)
 
 
 def _answered(

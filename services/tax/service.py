@@ -7,6 +7,7 @@ import hashlib
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 import asyncpg
 import grpc
@@ -16,7 +17,7 @@ from deedflow.contract.v1 import contract_service_pb2_grpc
 from deedflow.tax.v1 import tax_service_pb2 as pb
 from deedflow.type.v1 import parties_pb2
 from deedflow.type.v1.reasons import Reason
-from services.tax import clearance_feed, repository
+from services.tax import clearance_feed, render, repository
 from services.tax.domain import (
     LIVE,
     AssessmentState,
@@ -25,14 +26,15 @@ from services.tax.domain import (
     deed_tax_fen,
     deed_tax_rate,
 )
-from services.tax.records import Assessment, Payment
+from services.tax.records import Assessment
 from shared import statements
 from shared.auth import Caller, Role, caller
+from shared.batches import answer_together
 from shared.errors import AlreadyExists, FailedPrecondition, NotFound
 from shared.ids import request_derived_id
 from shared.journal import Journal
 from shared.names import parse_uuid_name
-from shared.transactions import Transactions
+from shared.transactions import Transactions, WorkOf
 
 _NAMESPACE = uuid.UUID("5c2e9d41-7f3a-4b8e-a1d6-3e9f0c7b2a58")
 
@@ -127,7 +129,7 @@ class DeedTax:
         changes."""
         if who.role is not Role.BANK or who.id in self.collecting_banks:
             return
-        row = await self.tx.read(lambda connection: self.load(connection, name))
+        row = await self.tx.read(self.load, name)
         if await self.lending_bank(row) != who.id:
             raise NotFound(f"no assessment {name!r}")
 
@@ -145,7 +147,146 @@ class DeedTax:
                 {"contract": contract},
             )
 
-    async def assess(
+    # Use cases: each opens its transaction (with the request's idempotency record, for a
+    # write) around a named unit of work below.
+
+    async def assess_deed_tax(self, request: pb.AssessDeedTaxRequest) -> pb.AssessDeedTaxResponse:
+        signed = await self.signed_terms(request)
+        return await self.tx.write(
+            "AssessDeedTax", request, pb.AssessDeedTaxResponse, self._assessed, request, signed
+        )
+
+    async def get_assessment(self, name: str) -> pb.Assessment:
+        await self.require_collector(name, caller())
+        return await self.tx.read(self._shown, name)
+
+    async def list_assessments(
+        self, contract: str, state: str, after: uuid.UUID | None, size: int
+    ) -> tuple[list[pb.Assessment], bool]:
+        """A page of assessments (a bank that is no collecting agent sees only those it lends
+        on), and whether more follow."""
+        lender = self.lender_filter(caller())
+        return await self.tx.read(self._page, contract, state, after, size, lender)
+
+    async def record_payment(self, request: pb.RecordPaymentRequest) -> pb.RecordPaymentResponse:
+        who = caller()
+        await self.require_collector(request.assessment, who)
+        return await self.tx.write(
+            "RecordPayment", request, pb.RecordPaymentResponse, self._paid, request, who.uri
+        )
+
+    async def get_clearance(self, contract: str) -> pb.Clearance:
+        return await self.tx.query(self._clearance, contract)
+
+    async def refund_deed_tax(self, request: pb.RefundDeedTaxRequest) -> pb.RefundDeedTaxResponse:
+        # 契税法 12: a refund only for a contract that failed before registration. The contract
+        # office says whether it did; read before any transaction here is open.
+        row = await self.tx.read(self.load, request.assessment)
+        await self.require_contract_failed(row.contract)
+        return await self.tx.write(
+            "RefundDeedTax", request, pb.RefundDeedTaxResponse, self._refunded, request
+        )
+
+    async def consume_clearance(self, request: pb.ConsumeClearanceRequest) -> pb.ConsumeClearanceResponse:
+        return await self.tx.write(
+            "ConsumeClearance", request, pb.ConsumeClearanceResponse, self._consumed, request
+        )
+
+    async def consume_clearances(
+        self, batch: pb.ConsumeClearancesRequest
+    ) -> list[pb.ConsumeClearanceOutcome]:
+        """Each clearance of the batch consumed as alone, in one transaction for all."""
+        return await answer_together(
+            self.tx,
+            "ConsumeClearance",
+            batch,
+            pb.ConsumeClearanceResponse,
+            pb.ConsumeClearanceOutcome,
+            "deedflow.tax",
+            self._consuming,
+            self.consume_clearance,
+        )
+
+    async def reassess_deed_tax(self, request: pb.ReassessDeedTaxRequest) -> pb.ReassessDeedTaxResponse:
+        return await self.tx.write(
+            "ReassessDeedTax", request, pb.ReassessDeedTaxResponse, self._reassessed, request
+        )
+
+    async def release_clearance(self, request: pb.ReleaseClearanceRequest) -> pb.ReleaseClearanceResponse:
+        return await self.tx.write(
+            "ReleaseClearance", request, pb.ReleaseClearanceResponse, self._released, request
+        )
+
+    # Units of work, each in the transaction its use case opened.
+
+    async def _assessed(
+        self,
+        connection: asyncpg.Connection,
+        at: dt.datetime,
+        request: pb.AssessDeedTaxRequest,
+        signed: SignedTerms,
+    ) -> pb.AssessDeedTaxResponse:
+        row = await self._assess(connection, at, request, signed)
+        return pb.AssessDeedTaxResponse(assessment=await render.assessment(connection, row))
+
+    async def _shown(self, connection: asyncpg.Connection, name: str) -> pb.Assessment:
+        return await render.assessment(connection, await self.load(connection, name))
+
+    async def _page(
+        self,
+        connection: asyncpg.Connection,
+        contract: str,
+        state: str,
+        after: uuid.UUID | None,
+        size: int,
+        lender: str,
+    ) -> tuple[list[pb.Assessment], bool]:
+        rows = await repository.assessments(connection, contract, state, after, size + 1, lender)
+        return [await render.assessment(connection, r) for r in rows[:size]], len(rows) > size
+
+    async def _paid(
+        self, connection: asyncpg.Connection, at: dt.datetime, request: pb.RecordPaymentRequest, recorder: str
+    ) -> pb.RecordPaymentResponse:
+        row = await self._record_payment(connection, at, request.assessment, request.payment, recorder)
+        return pb.RecordPaymentResponse(assessment=await render.assessment(connection, row))
+
+    async def _clearance(self, connection: asyncpg.Connection, contract: str) -> pb.Clearance:
+        row = await self.clearance(connection, contract)
+        return render.clearance_message(row, await repository.payments(connection, row.id))
+
+    async def _refunded(
+        self, connection: asyncpg.Connection, at: dt.datetime, request: pb.RefundDeedTaxRequest
+    ) -> pb.RefundDeedTaxResponse:
+        row = await self._refund(connection, at, request.assessment, request.reason)
+        return pb.RefundDeedTaxResponse(
+            assessment=await render.assessment(connection, row), refund_fen=row.refund_fen
+        )
+
+    async def _consuming(self, request: pb.ConsumeClearanceRequest) -> WorkOf[pb.ConsumeClearanceResponse]:
+        """The unit of work consuming one clearance of a batch (it needs no reads beforehand)."""
+        return partial(self._consumed, request=request)
+
+    async def _consumed(
+        self, connection: asyncpg.Connection, at: dt.datetime, request: pb.ConsumeClearanceRequest
+    ) -> pb.ConsumeClearanceResponse:
+        row = await self._consume(connection, at, request.clearance_number, request.transfer_case)
+        return pb.ConsumeClearanceResponse(assessment=await render.assessment(connection, row))
+
+    async def _reassessed(
+        self, connection: asyncpg.Connection, at: dt.datetime, request: pb.ReassessDeedTaxRequest
+    ) -> pb.ReassessDeedTaxResponse:
+        row = await self._reassess(connection, at, request)
+        return pb.ReassessDeedTaxResponse(assessment=await render.assessment(connection, row))
+
+    async def _released(
+        self, connection: asyncpg.Connection, at: dt.datetime, request: pb.ReleaseClearanceRequest
+    ) -> pb.ReleaseClearanceResponse:
+        row = await self._release(connection, at, request.clearance_number, request.transfer_case)
+        return pb.ReleaseClearanceResponse(assessment=await render.assessment(connection, row))
+
+    # The rules each unit of work applies to the office's records.
+
+    async def _assess(
         self,
         connection: asyncpg.Connection,
         at: dt.datetime,
@@ -211,7 +352,7 @@ class DeedTax:
             raise RuntimeError(f"assessment {assessment_id} is gone inside the transaction that wrote it")
         return row
 
-    async def record_payment(
+    async def _record_payment(
         self, connection: asyncpg.Connection, at: dt.datetime, name: str, payment: pb.Payment, recorder: str
     ) -> Assessment:
         row = await self.load(connection, name, lock=True)
@@ -250,7 +391,7 @@ class DeedTax:
         await clearance_feed.announce(connection, row.contract)
         return await self.reloaded(connection, row.id)
 
-    async def reassess(
+    async def _reassess(
         self, connection: asyncpg.Connection, at: dt.datetime, request: pb.ReassessDeedTaxRequest
     ) -> Assessment:
         """补税 / 退税 on the as-built area (契税法 4; 公告2024年第16号): the rate row and the tax are
@@ -306,7 +447,7 @@ class DeedTax:
             )
         return row
 
-    async def refund(
+    async def _refund(
         self, connection: asyncpg.Connection, at: dt.datetime, name: str, reason: str
     ) -> Assessment:
         row = await self.load(connection, name, lock=True)
@@ -334,7 +475,7 @@ class DeedTax:
         )
         return await self.reloaded(connection, row.id)
 
-    async def consume(
+    async def _consume(
         self, connection: asyncpg.Connection, at: dt.datetime, number: str, transfer_case: str
     ) -> Assessment:
         row = await repository.by_clearance(connection, number, lock=True)
@@ -360,7 +501,7 @@ class DeedTax:
             connection, row.id, at, state=AssessmentState.CONSUMED.value, transfer_case=transfer_case
         )
 
-    async def release(
+    async def _release(
         self, connection: asyncpg.Connection, at: dt.datetime, number: str, transfer_case: str
     ) -> Assessment:
         """Gives back a clearance held for a transfer case the book refused: paid again, so a
@@ -380,6 +521,3 @@ class DeedTax:
                 connection, row.id, at, state=AssessmentState.PAID.value, transfer_case=""
             )
         return await self.reloaded(connection, row.id)
-
-    async def payments_of(self, connection: asyncpg.Connection, row: Assessment) -> list[Payment]:
-        return await repository.payments(connection, row.id)
