@@ -33,7 +33,7 @@ import time
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, TypeVar, TypeVarTuple
 
 import asyncpg
 import grpc
@@ -69,6 +69,7 @@ log = logging.getLogger("deedflow.journal")
 
 MessageT = TypeVar("MessageT", bound=Message)
 T = TypeVar("T")
+Args = TypeVarTuple("Args")
 Render = Callable[[asyncpg.Connection], Awaitable[Message]]
 Driver = Callable[["Operation"], Awaitable[Render]]
 # What an operation is about (its subject), and optionally what its first transaction made, kept
@@ -185,10 +186,11 @@ class Operation:
         the point `building`), so a point is the same for every operation of its kind."""
         return f"{self.journal.service}/{self.kind}/{step.split('/')[0]}/{moment}"
 
-    async def read(self, work: Callable[[asyncpg.Connection], Awaitable[Any]]) -> Any:
-        """A read of this office's records (nothing is recorded, nothing locked): no BEGIN and
-        COMMIT around it, which at READ COMMITTED would give its statements no common snapshot."""
-        return await self.journal.database.read(work)
+    async def read(self, work: Callable[[asyncpg.Connection, *Args], Awaitable[T]], *args: *Args) -> T:
+        """A read of this office's records, `work(connection, *args)` (nothing is recorded,
+        nothing locked): no BEGIN and COMMIT around it, which at READ COMMITTED would give its
+        statements no common snapshot."""
+        return await self.journal.database.read(work, *args)
 
     async def _transaction(
         self, work: Callable[[asyncpg.Connection, dt.datetime], Awaitable[T]], renew: bool = True

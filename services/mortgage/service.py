@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Callable, Iterable
+from functools import partial
 from typing import Any
 
 import asyncpg
@@ -22,12 +23,15 @@ from services.mortgage.domain import (
     may_read_mortgage,
 )
 from services.mortgage.records import Mortgage
+from services.mortgage.render import mortgage_message
 from shared import statements
-from shared.auth import Caller
-from shared.batches import calls_together
+from shared.auth import Caller, caller
+from shared.batches import answer_together, calls_together
 from shared.casework.domain import CaseKind
-from shared.casework.service import Case, CaseBook, Registered, refuse_if_restricted
+from shared.casework.service import Case, CaseBook, Registered, entering, lodge_or_enter, refuse_if_restricted
+from shared.casework.servicer import case_message
 from shared.consent import identity, require_consent
+from shared.documents import attach_proof
 from shared.errors import FailedPrecondition, NotFound
 from shared.grpc.coalescing import Coalescer
 from shared.ids import request_derived_id
@@ -36,7 +40,7 @@ from shared.names import parse_uuid_name
 from shared.parties import require_party
 from shared.records import typed, typed_all
 from shared.sql import insert_returning
-from shared.transactions import Transactions
+from shared.transactions import Transactions, WorkOf
 
 _NAMESPACE = uuid.UUID("e1b7c3a5-9d2f-4e6b-8a0c-5f4d3b2a1c98")
 
@@ -81,6 +85,114 @@ class Mortgages:
         self.unit: Coalescer[registry_pb.GetUnitRequest, registry_pb.GetUnitResponse] = calls_together(
             lambda: self.registry, "GetUnit", "GetUnits", registry_pb.GetUnitsRequest
         )
+        journal.driver("LodgeMortgage", entering(self.cases, pb.LodgeMortgageRequest, self._lodged))
+        journal.driver(
+            "DischargeMortgage", entering(self.cases, pb.DischargeMortgageRequest, self._discharging)
+        )
+
+    # Use cases: each opens its transactions around the named units of work below.
+
+    async def lodge_mortgage(self, request: pb.LodgeMortgageRequest) -> pb.LodgeMortgageResponse | bytes:
+        who = caller()
+        self.check_consent(request, self.tx.clock.now())
+        # The mortgagors must own the flat (民法典 395): refused before a case is lodged.
+        await self.handler.check_owners(
+            request.unit_number, {f"buyers/{m.resident_id}" for m in request.mortgagors}
+        )
+        return await lodge_or_enter(
+            self.tx,
+            "LodgeMortgage",
+            request,
+            pb.LodgeMortgageResponse,
+            self._lodged,
+            self.lodge,
+            request,
+            who.uri,
+        )
+
+    async def record_converted_mortgage(
+        self, request: pb.RecordConvertedMortgageRequest
+    ) -> pb.RecordConvertedMortgageResponse:
+        return await self.tx.write(
+            "RecordConvertedMortgage",
+            request,
+            pb.RecordConvertedMortgageResponse,
+            await self._recording_converted(request),
+        )
+
+    async def record_converted_mortgages(
+        self, batch: pb.RecordConvertedMortgagesRequest
+    ) -> list[pb.RecordConvertedMortgageOutcome]:
+        """Each converted mortgage of the batch recorded as alone, in one transaction for all."""
+        return await answer_together(
+            self.tx,
+            "RecordConvertedMortgage",
+            batch,
+            pb.RecordConvertedMortgageResponse,
+            pb.RecordConvertedMortgageOutcome,
+            "deedflow.mortgage",
+            self._recording_converted,
+            self.record_converted_mortgage,
+        )
+
+    async def get_mortgage(self, name: str, with_document: bool) -> pb.GetMortgageResponse:
+        row = await self.tx.read(self.load_readable, name, caller())
+        response = pb.GetMortgageResponse(mortgage=mortgage_message(row))
+        if with_document:
+            await attach_proof(
+                self.registry, row.entry, row.proof_number, response.mortgage, response.proof_document
+            )
+        return response
+
+    async def list_mortgages(
+        self, unit_number: str, bank_uscc: str, state: str, after: str, limit: int
+    ) -> list[Mortgage]:
+        return await self.tx.read(self.list, unit_number, bank_uscc, state, after, limit)
+
+    async def discharge_mortgage(
+        self, request: pb.DischargeMortgageRequest
+    ) -> pb.DischargeMortgageResponse | bytes:
+        return await lodge_or_enter(
+            self.tx,
+            "DischargeMortgage",
+            request,
+            pb.DischargeMortgageResponse,
+            self._discharging,
+            self.lodge_discharge,
+            request,
+            caller(),
+        )
+
+    # Units of work and answers, each in the transaction its use case opened.
+
+    async def _lodged(
+        self, connection: asyncpg.Connection, request: pb.LodgeMortgageRequest, case: Case
+    ) -> pb.LodgeMortgageResponse:
+        row = await self.load(connection, case.subject)
+        return pb.LodgeMortgageResponse(mortgage=mortgage_message(row), case_record=case_message(case))
+
+    async def _discharging(
+        self, connection: asyncpg.Connection, request: pb.DischargeMortgageRequest, case: Case
+    ) -> pb.DischargeMortgageResponse:
+        row = await self.load(connection, request.name)
+        return pb.DischargeMortgageResponse(mortgage=mortgage_message(row), case_record=case_message(case))
+
+    async def _recording_converted(
+        self, request: pb.RecordConvertedMortgageRequest
+    ) -> WorkOf[pb.RecordConvertedMortgageResponse]:
+        """The mortgage entry is read from the book first, with no transaction open."""
+        entry = await self.converted_entry(request)
+        return partial(self._converted, request=request, entry=entry)
+
+    async def _converted(
+        self,
+        connection: asyncpg.Connection,
+        at: dt.datetime,
+        request: pb.RecordConvertedMortgageRequest,
+        entry: registry_pb.Entry,
+    ) -> pb.RecordConvertedMortgageResponse:
+        row = await self.record_converted(connection, at, request, entry)
+        return pb.RecordConvertedMortgageResponse(mortgage=mortgage_message(row))
 
     @property
     def registry(self) -> registry_service_pb2_grpc.RegistryServiceStub:
@@ -118,9 +230,9 @@ class Mortgages:
         self,
         connection: asyncpg.Connection,
         at: dt.datetime,
+        entering: uuid.UUID | None,
         request: pb.LodgeMortgageRequest,
         actor: str,
-        entering: uuid.UUID | None = None,
     ) -> Case:
         mortgage_id = self.mortgage_id(request, actor)
         case = await self.cases.lodge(
@@ -218,9 +330,9 @@ class Mortgages:
         self,
         connection: asyncpg.Connection,
         at: dt.datetime,
+        entering: uuid.UUID | None,
         request: pb.DischargeMortgageRequest,
         who: Caller,
-        entering: uuid.UUID | None = None,
     ) -> Case:
         row = await self.load_for(connection, request.name, who, lock=True)
         check_dischargeable(MortgageState(row.state))
@@ -275,7 +387,7 @@ class _Handler:
     async def review(self, case: Case) -> None:
         if case.kind is CaseKind.MORTGAGE_DISCHARGE:
             return
-        row = await self.service.tx.read(lambda c: self.service.load(c, case.subject))
+        row = await self.service.tx.read(self.service.load, case.subject)
         mortgagors = set(_names(pb.Mortgage.FromString(row.mortgagors).mortgagors))
         await self.check_owners(row.unit_number, mortgagors)
         reply = await self.service.registry.CheckDisposal(
@@ -288,7 +400,7 @@ class _Handler:
         refuse_if_restricted(reply.restrictions)
 
     async def register(self, op: Operation, case: Case) -> Registered:
-        row = await op.read(lambda c: self.service.load(c, case.subject))
+        row = await op.read(partial(self.service.load, name=case.subject))
         mortgagors = _names(pb.Mortgage.FromString(row.mortgagors).mortgagors)
         commit = registry_pb.CommitCaseRequest(unit_number=row.unit_number, registry_case=case.name)
         if case.kind is CaseKind.MORTGAGE_DISCHARGE:

@@ -5,12 +5,16 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
+from functools import partial
 from typing import Any
 
 import asyncpg
 import grpc
+from google.protobuf.timestamp_pb2 import Timestamp
 
+from deedflow.casework.v1 import casework_service_pb2 as case_pb
+from deedflow.casework.v1 import casework_service_pb2_grpc
 from deedflow.contract.v1 import contract_service_pb2 as contract_pb
 from deedflow.contract.v1 import contract_service_pb2_grpc
 from deedflow.preregistration.v1 import preregistration_service_pb2 as pb
@@ -21,17 +25,22 @@ from deedflow.type.v1.reasons import Reason
 from services.preregistration import repository
 from services.preregistration.domain import RightState, check_in_force
 from services.preregistration.records import Premortgage, Preregistration, Right, RightT
+from services.preregistration.render import premortgage_message, preregistration_message
 from shared import guardians, statements
 from shared.auth import Caller, Role
+from shared.batches import answer_together
 from shared.casework.domain import CaseKind
-from shared.casework.service import Case, CaseBook, Registered, refuse_if_restricted
+from shared.casework.service import Case, CaseBook, Registered, entering, lodge_or_enter, refuse_if_restricted
+from shared.casework.servicer import case_message
 from shared.consent import identity, require_consent
+from shared.documents import attach_proof, lapsed_at, standing_entry
 from shared.errors import FailedPrecondition, FieldViolation, InvalidArgument, NotFound
 from shared.ids import request_derived_id
 from shared.journal import Journal, Operation
 from shared.names import parse_uuid_name
 from shared.parties import require_party
-from shared.transactions import Transactions
+from shared.permits import require_permit_holder
+from shared.transactions import Transactions, WorkOf
 
 
 def parse_name(name: str, collection: str) -> uuid.UUID:
@@ -62,6 +71,19 @@ class Preregistrations:
             },
             journal.domain,
         )
+        journal.driver(
+            "LodgePreregistration", entering(self.cases, pb.LodgePreregistrationRequest, self._prereg_lodged)
+        )
+        journal.driver(
+            "LodgePremortgage", entering(self.cases, pb.LodgePremortgageRequest, self._premortgage_lodged)
+        )
+        journal.driver(
+            "CancelPreregistration",
+            entering(self.cases, pb.CancelPreregistrationRequest, self._cancellation_entered),
+        )
+        journal.driver(
+            "ReleasePremortgage", entering(self.cases, pb.ReleasePremortgageRequest, self._release_entered)
+        )
 
     @property
     def registry(self) -> registry_service_pb2_grpc.RegistryServiceStub:
@@ -70,6 +92,198 @@ class Preregistrations:
     @property
     def contracts(self) -> contract_service_pb2_grpc.ContractServiceStub:
         return contract_service_pb2_grpc.ContractServiceStub(self.peer("contract"))
+
+    # Use cases: each opens its transactions around the named units of work below.
+
+    async def lodge_preregistration(
+        self, request: pb.LodgePreregistrationRequest, who: Caller
+    ) -> pb.LodgePreregistrationResponse | bytes:
+        contract = await self.filed_contract(request)
+        if who.role is Role.CLERK:
+            # The buyers' side alone (CQ 61 ¶2), at the counter: each buyer signed the application.
+            self.check_buyers_application(request, contract, self.tx.clock.now())
+        else:
+            # The seller's side: only the developer of the contract lodges its buyers' 预告.
+            require_permit_holder(
+                who, contract.terms.developer.uscc, request.developer.uscc, "developer.uscc", request.contract
+            )
+        return await lodge_or_enter(
+            self.tx,
+            "LodgePreregistration",
+            request,
+            pb.LodgePreregistrationResponse,
+            self._prereg_lodged,
+            self.lodge_preregistration_case,
+            request,
+            contract,
+            who.uri,
+        )
+
+    async def lodge_premortgage(
+        self, request: pb.LodgePremortgageRequest, who: Caller
+    ) -> pb.LodgePremortgageResponse | bytes:
+        await self.check_premortgage_consent(request, who, self.tx.clock.now())
+        return await lodge_or_enter(
+            self.tx,
+            "LodgePremortgage",
+            request,
+            pb.LodgePremortgageResponse,
+            self._premortgage_lodged,
+            self.lodge_premortgage_case,
+            request,
+            who.uri,
+        )
+
+    async def visible(self, kind: type[RightT], name: str, who: Caller) -> RightT:
+        """The right as the party who acts on it finds it (load_for)."""
+        return await self.tx.query(self.load_for, kind, name, who)
+
+    async def get_preregistration(
+        self, request: pb.GetPreregistrationRequest, who: Caller
+    ) -> pb.GetPreregistrationResponse:
+        row = await self.tx.query(self.load_readable, Preregistration, request.name, who)
+        response = pb.GetPreregistrationResponse(preregistration=preregistration_message(row))
+        if not request.as_recorded:
+            await self._as_the_book_shows(response.preregistration)
+        if request.with_document:
+            await attach_proof(
+                self.registry, row.entry, row.proof_number, response.preregistration, response.proof_document
+            )
+        return response
+
+    async def get_premortgage(
+        self, request: pb.GetPremortgageRequest, who: Caller
+    ) -> pb.GetPremortgageResponse:
+        row = await self.tx.query(self.load_readable, Premortgage, request.name, who)
+        response = pb.GetPremortgageResponse(premortgage=premortgage_message(row))
+        if not request.as_recorded:
+            await self._as_the_book_shows(response.premortgage)
+        if request.with_document:
+            await attach_proof(
+                self.registry, row.entry, row.proof_number, response.premortgage, response.proof_document
+            )
+        return response
+
+    async def cancel_preregistration(
+        self, request: pb.CancelPreregistrationRequest, who: Caller
+    ) -> pb.CancelPreregistrationResponse | bytes:
+        await self.check_cancellation_consent(request, self.tx.clock.now())
+        begin = partial(
+            self._lodged_as_subject, lodge=self.lodge_cancellation, request=request, actor=who.uri
+        )
+        return await self.tx.operate("CancelPreregistration", request, "CancelPreregistration", begin)
+
+    async def release_premortgage(
+        self, request: pb.ReleasePremortgageRequest, who: Caller
+    ) -> pb.ReleasePremortgageResponse | bytes:
+        await self.check_release_consent(request, self.tx.clock.now())
+        begin = partial(self._lodged_as_subject, lodge=self.lodge_release, request=request, actor=who.uri)
+        return await self.tx.operate("ReleasePremortgage", request, "ReleasePremortgage", begin)
+
+    async def mark_converted(self, request: pb.MarkConvertedRequest) -> pb.MarkConvertedResponse:
+        return await self.tx.write(
+            "MarkConverted", request, pb.MarkConvertedResponse, await self._converting(request)
+        )
+
+    async def mark_many_converted(self, batch: pb.MarkManyConvertedRequest) -> list[pb.MarkConvertedOutcome]:
+        """Each conversion of the batch marked as alone, in one transaction for all."""
+        return await answer_together(
+            self.tx,
+            "MarkConverted",
+            batch,
+            pb.MarkConvertedResponse,
+            pb.MarkConvertedOutcome,
+            "deedflow.preregistration",
+            self._converting,
+            self.mark_converted,
+        )
+
+    # Units of work and answers, each in the transaction its use case opened.
+
+    async def _prereg_lodged(
+        self, connection: asyncpg.Connection, request: pb.LodgePreregistrationRequest, case: Case
+    ) -> pb.LodgePreregistrationResponse:
+        row = await self.load_case_record(connection, Preregistration, case)
+        return pb.LodgePreregistrationResponse(
+            preregistration=preregistration_message(row), case_record=case_message(case)
+        )
+
+    async def _premortgage_lodged(
+        self, connection: asyncpg.Connection, request: pb.LodgePremortgageRequest, case: Case
+    ) -> pb.LodgePremortgageResponse:
+        row = await self.load_case_record(connection, Premortgage, case)
+        return pb.LodgePremortgageResponse(
+            premortgage=premortgage_message(row), case_record=case_message(case)
+        )
+
+    async def _cancellation_entered(
+        self, connection: asyncpg.Connection, request: pb.CancelPreregistrationRequest, case: Case
+    ) -> pb.CancelPreregistrationResponse:
+        row = await self.load(connection, Preregistration, request.name)
+        return pb.CancelPreregistrationResponse(preregistration=preregistration_message(row))
+
+    async def _release_entered(
+        self, connection: asyncpg.Connection, request: pb.ReleasePremortgageRequest, case: Case
+    ) -> pb.ReleasePremortgageResponse:
+        row = await self.load(connection, Premortgage, request.name)
+        return pb.ReleasePremortgageResponse(premortgage=premortgage_message(row))
+
+    @staticmethod
+    async def _lodged_as_subject(
+        connection: asyncpg.Connection,
+        at: dt.datetime,
+        operation: uuid.UUID,
+        *,
+        lodge: Callable[[asyncpg.Connection, dt.datetime, uuid.UUID | None, Any, str], Awaitable[Case]],
+        request: Any,
+        actor: str,
+    ) -> str:
+        """An operation's first transaction lodging its case: the case is its subject."""
+        case = await lodge(connection, at, operation, request, actor)
+        return case.name
+
+    async def _converting(self, request: pb.MarkConvertedRequest) -> WorkOf[pb.MarkConvertedResponse]:
+        """The unit of work marking one conversion (it needs no reads beforehand)."""
+        return partial(self._converted, request=request)
+
+    async def _converted(
+        self, connection: asyncpg.Connection, at: dt.datetime, request: pb.MarkConvertedRequest
+    ) -> pb.MarkConvertedResponse:
+        prereg, premortgage = await self.convert(
+            connection, at, request.preregistration, request.transfer_case
+        )
+        response = pb.MarkConvertedResponse(preregistration=preregistration_message(prereg))
+        if premortgage is not None:
+            response.premortgage.CopyFrom(premortgage_message(premortgage))
+        return response
+
+    async def _as_the_book_shows(self, message: pb.Preregistration | pb.Premortgage) -> None:
+        """The book prevails (民法典 216-217): a 预告 or 预抵押 the law has ended by lapse (民法典
+        221: no transfer applied for within 90 days of first registration) shows as lapsed,
+        with its lapse time, although no case of this office ended it."""
+        # Renumbered at the as-built survey, it names the as-built unit the book carried it to,
+        # with its rank (担保制度解释 52), where the transfer will find it.
+        entry = await standing_entry(self.registry, message)
+        lapse = lapsed_at(entry) if entry is not None else None
+        if lapse is not None and not await self._transfer_applied_by(message.unit_number, lapse):
+            message.state = pb.PREREGISTRATION_STATE_LAPSED
+            message.lapse_time.CopyFrom(lapse)
+
+    async def _transfer_applied_by(self, unit_number: str, lapse_time: Timestamp) -> bool:
+        """Whether a transfer of the unit applied for (受理) by `lapse_time` is still pending at the
+        transfer office: then the 预告, and the 预抵押 waiting on it, have not lapsed (民法典 221 counts
+        the application; 担保制度解释 52), and the book will enter them as they stood."""
+        by = lapse_time.ToDatetime(tzinfo=dt.UTC) + dt.timedelta(milliseconds=1)
+        request = case_pb.ListCasesRequest(
+            kinds=[case_pb.CASE_KIND_TRANSFER], unit_number=unit_number, page_size=1
+        )
+        request.lodged_before.FromDatetime(by)
+        pending = await casework_service_pb2_grpc.CaseworkServiceStub(self.peer("transfer")).ListCases(
+            request
+        )
+        return bool(pending.cases)
+
+    # Loading the office's records, as each reader may see them.
 
     async def load(
         self, connection: asyncpg.Connection, kind: type[RightT], name: str, lock: bool = False
@@ -174,14 +388,14 @@ class Preregistrations:
             uuid.NAMESPACE_URL, actor, request.request_id, "preregistration", request.contract
         )
 
-    async def lodge_preregistration(
+    async def lodge_preregistration_case(
         self,
         connection: asyncpg.Connection,
         at: dt.datetime,
+        entering: uuid.UUID | None,
         request: pb.LodgePreregistrationRequest,
         contract: contract_pb.Contract,
         actor: str,
-        entering: uuid.UUID | None = None,
     ) -> Case:
         holders = list(request.holders) or list(contract.terms.buyers)
         right_id = self.preregistration_id(request, actor)
@@ -237,7 +451,7 @@ class Preregistrations:
         orchestrator lodges only loans the holders signed into their contract terms."""
         if who.role is Role.SERVICE:
             return
-        prereg = await self.tx.read(lambda c: self.load(c, Preregistration, request.preregistration))
+        prereg = await self.tx.read(self.load, Preregistration, request.preregistration)
         holders = _holders(prereg)
         require_consent(
             request.mortgagor_signatures,
@@ -249,13 +463,13 @@ class Preregistrations:
             "mortgagor_signatures",
         )
 
-    async def lodge_premortgage(
+    async def lodge_premortgage_case(
         self,
         connection: asyncpg.Connection,
         at: dt.datetime,
+        entering: uuid.UUID | None,
         request: pb.LodgePremortgageRequest,
         actor: str,
-        entering: uuid.UUID | None = None,
     ) -> Case:
         prereg = await self.load(connection, Preregistration, request.preregistration, lock=True)
         check_in_force(RightState(prereg.state), "pre-registration", Reason.PRE_REGISTRATION_MISSING)
@@ -304,7 +518,7 @@ class Preregistrations:
         anything is written; the contract's digest is read from the contract office."""
         if request.HasField("court_ruling"):
             return
-        prereg = await self.tx.read(lambda c: self.load(c, Preregistration, request.name))
+        prereg = await self.tx.read(self.load, Preregistration, request.name)
         developer = parties_pb2.Organization.FromString(prereg.developer)
         parties = guardians.signing_parties(_holders(prereg))
         seller = f"organizations/{developer.uscc}"
@@ -323,9 +537,9 @@ class Preregistrations:
         self,
         connection: asyncpg.Connection,
         at: dt.datetime,
+        entering: uuid.UUID | None,
         request: pb.CancelPreregistrationRequest,
         actor: str,
-        entering: uuid.UUID | None,
     ) -> Case:
         prereg = await self.load(connection, Preregistration, request.name, lock=True)
         check_in_force(RightState(prereg.state), "pre-registration", Reason.PRE_REGISTRATION_NOT_IN_FORCE)
@@ -354,13 +568,7 @@ class Preregistrations:
                 Reason.MORTGAGEE_CONSENT_MISSING,
                 "the mortgagee bank's signed consent or a court ruling is needed",
             )
-
-        async def read(connection: asyncpg.Connection) -> tuple[Premortgage, Preregistration]:
-            premortgage = await self.load(connection, Premortgage, request.name)
-            stands_on = f"preregistrations/{premortgage.preregistration_id}"
-            return premortgage, await self.load(connection, Preregistration, stands_on)
-
-        premortgage, prereg_of = await self.tx.read(read)
+        premortgage, prereg_of = await self.tx.read(self._standing_on, request.name)
         bank = f"organizations/{premortgage.bank_uscc}"
         require_consent(
             [request.mortgagee_consent],
@@ -378,9 +586,9 @@ class Preregistrations:
         self,
         connection: asyncpg.Connection,
         at: dt.datetime,
+        entering: uuid.UUID | None,
         request: pb.ReleasePremortgageRequest,
         actor: str,
-        entering: uuid.UUID | None,
     ) -> Case:
         premortgage = await self.load(connection, Premortgage, request.name, lock=True)
         check_in_force(RightState(premortgage.state), "pre-mortgage", Reason.PREMORTGAGE_NOT_IN_FORCE)
@@ -395,12 +603,20 @@ class Preregistrations:
             entering,
         )
 
+    async def _standing_on(
+        self, connection: asyncpg.Connection, name: str
+    ) -> tuple[Premortgage, Preregistration]:
+        """A pre-mortgage and the pre-registration it stands on."""
+        premortgage = await self.load(connection, Premortgage, name)
+        stands_on = f"preregistrations/{premortgage.preregistration_id}"
+        return premortgage, await self.load(connection, Preregistration, stands_on)
+
     async def _contract_digest(self, contract: str) -> bytes:
         reply = await self.contracts.GetContract(contract_pb.GetContractRequest(name=contract))
         digest: bytes = reply.contract.digest
         return digest
 
-    async def mark_converted(
+    async def convert(
         self, connection: asyncpg.Connection, at: dt.datetime, name: str, transfer_case: str
     ) -> tuple[Preregistration, Premortgage | None]:
         prereg = await self.load(connection, Preregistration, name, lock=True)
@@ -461,7 +677,7 @@ class _Handler:
         return registry_pb.DISPOSAL_CANCELLATION, []
 
     async def review(self, case: Case) -> None:
-        row = await self.service.tx.read(lambda c: self._subject(c, case))
+        row = await self.service.tx.read(self._subject, case)
         disposal, beneficiaries = self._disposal(case, row)
         reply = await self.service.registry.CheckDisposal(
             registry_pb.CheckDisposalRequest(
@@ -471,7 +687,7 @@ class _Handler:
         refuse_if_restricted(reply.restrictions)
 
     async def register(self, op: Operation, case: Case) -> Registered:
-        row = await op.read(lambda c: self._subject(c, case))
+        row = await op.read(self._subject, case)
         disposal, beneficiaries = self._disposal(case, row)
         request = registry_pb.CommitCaseRequest(
             unit_number=case.row.unit_number,

@@ -38,12 +38,20 @@ from deedflow.type.v1 import parties_pb2
 from deedflow.type.v1.reasons import Reason
 from services.transfer import repository
 from services.transfer.domain import RegistrationState, fee_fen
-from services.transfer.records import SiteInspection, Transfer
+from services.transfer.records import CertificateOfTransfer, Transfer
+from services.transfer.render import (
+    certificate_message,
+    first_registration_message,
+    site_inspection_message,
+    site_inspection_name,
+    transfer_message,
+)
 from shared import co_ownership
 from shared.auth import Caller, Role
 from shared.batches import calls_together
 from shared.casework.domain import CaseKind
-from shared.casework.service import Case, CaseBook, Registered, refuse_if_restricted
+from shared.casework.service import Case, CaseBook, Registered, entering, lodge_or_enter, refuse_if_restricted
+from shared.casework.servicer import case_message
 from shared.documents import as_corrected, lapsed_at, standing_entry
 from shared.errors import (
     AlreadyExists,
@@ -147,10 +155,6 @@ def _sold_by(who: Caller, application: pb.TransferApplication, prereg: prereg_pb
     )
 
 
-def site_inspection_name(row: SiteInspection) -> str:
-    return f"buildings/{row.building_number}/site-inspections/{row.sequence}"
-
-
 async def require_site_inspected(connection: asyncpg.Connection, building_number: str) -> None:
     """CQ 21: the registry inspects a building on site (实地查看) before its first registration;
     the latest inspection must have found it as the completion acceptance and survey describe."""
@@ -188,6 +192,11 @@ class Transfers:
             lambda: self.registry, "GetUnit", "GetUnits", registry_pb.GetUnitsRequest
         )
         self._calls_together()
+        journal.driver(
+            "LodgeFirstRegistration",
+            entering(self.cases, pb.LodgeFirstRegistrationRequest, self._first_registration_lodged),
+        )
+        journal.driver("LodgeTransfer", entering(self.cases, pb.LodgeTransferRequest, self._transfer_lodged))
 
     def _calls_together(self) -> None:
         """The other offices' calls of transfers entered side by side, sent together."""
@@ -265,15 +274,151 @@ class Transfers:
     def mortgages(self) -> mortgage_service_pb2_grpc.MortgageServiceStub:
         return mortgage_service_pb2_grpc.MortgageServiceStub(self.peer("mortgage"))
 
-    # 首次登记
+    # Use cases: each opens its transactions around the named units of work below.
 
     async def lodge_first_registration(
+        self, request: pb.LodgeFirstRegistrationRequest, who: Caller
+    ) -> pb.LodgeFirstRegistrationResponse | bytes:
+        return await lodge_or_enter(
+            self.tx,
+            "LodgeFirstRegistration",
+            request,
+            pb.LodgeFirstRegistrationResponse,
+            self._first_registration_lodged,
+            self.lodge_first_registration_case,
+            request,
+            who.uri,
+        )
+
+    async def get_first_registration(self, building_number: str) -> pb.FirstRegistration:
+        return await self.tx.read(self._first_registration, building_number)
+
+    async def record_site_inspection(
+        self, request: pb.RecordSiteInspectionRequest, who: Caller
+    ) -> pb.RecordSiteInspectionResponse:
+        return await self.tx.write(
+            "RecordSiteInspection",
+            request,
+            pb.RecordSiteInspectionResponse,
+            self._inspected,
+            request,
+            who.uri,
+        )
+
+    async def lodge_transfer(
+        self, request: pb.LodgeTransferRequest, who: Caller
+    ) -> pb.LodgeTransferResponse | bytes:
+        remembered: dict[str, Sequence[Message]] | None = None
+        if request.auto_register and who.role is Role.SERVICE:
+            # The platform's filing, entered at once: the facts its entry rests on are read and
+            # judged before anything is lodged (a refusal leaves no case), and its operation keeps
+            # them, so the entry does not read them again.
+            remembered = {SALE_FACTS: await self.sale_facts_at_the_door(request.application, who)}
+        else:
+            await self.check_seller(request.application, who)
+        return await lodge_or_enter(
+            self.tx,
+            "LodgeTransfer",
+            request,
+            pb.LodgeTransferResponse,
+            self._transfer_lodged,
+            self.lodge_transfer_case,
+            request.request_id,
+            request.application,
+            who.uri,
+            remembered=remembered,
+        )
+
+    async def answered_transfer(self, request: pb.LodgeTransferRequest) -> bytes | None:
+        """The stored answer to a LodgeTransfer request (joining its operation if under way)."""
+        return await self.tx.journal.answer(self.tx.key("LodgeTransfer", request.request_id), request)
+
+    async def keep_batch_answer(
+        self, request: pb.BatchLodgeTransfersRequest, response: pb.BatchLodgeTransfersResponse
+    ) -> bytes:
+        """A batch whose every unit has its final answer keeps that answer for its retries."""
+        return await self.tx.keep("BatchLodgeTransfers", request, response)
+
+    async def get_transfer(self, name: str) -> Transfer:
+        transfer: Transfer = await self.tx.read(self.load_transfer, name)
+        return transfer
+
+    async def get_certificate(self, number: str) -> CertificateOfTransfer | None:
+        return await self.tx.read(repository.certificate, number)
+
+    async def list_certificates(
+        self, unit_number: str, after: str, limit: int
+    ) -> list[CertificateOfTransfer]:
+        return await self.tx.read(repository.certificates_of, unit_number, after, limit)
+
+    async def release_certificates(
+        self, request: pb.ReleaseCertificatesRequest
+    ) -> pb.ReleaseCertificatesResponse:
+        return await self.tx.write(
+            "ReleaseCertificates", request, pb.ReleaseCertificatesResponse, self._released, request
+        )
+
+    # Units of work and answers, each in the transaction its use case opened.
+
+    async def _first_registration_lodged(
+        self, connection: asyncpg.Connection, request: pb.LodgeFirstRegistrationRequest, case: Case
+    ) -> pb.LodgeFirstRegistrationResponse:
+        row = await repository.first_registration(connection, request.building_number)
+        if row is None:
+            raise RuntimeError(f"{case.name} lodged no first registration of {request.building_number}")
+        inspection = await repository.latest_site_inspection(connection, request.building_number)
+        return pb.LodgeFirstRegistrationResponse(
+            first_registration=first_registration_message(row, inspection), case_record=case_message(case)
+        )
+
+    async def _transfer_lodged(
+        self, connection: asyncpg.Connection, request: pb.LodgeTransferRequest, case: Case
+    ) -> pb.LodgeTransferResponse:
+        row = await self.load_transfer(connection, case.subject)
+        return pb.LodgeTransferResponse(transfer=transfer_message(row), case_record=case_message(case))
+
+    async def _first_registration(
+        self, connection: asyncpg.Connection, building_number: str
+    ) -> pb.FirstRegistration:
+        row = await repository.first_registration(connection, building_number)
+        if row is None:
+            raise NotFound(f"building {building_number} has no first registration")
+        inspection = await repository.latest_site_inspection(connection, building_number)
+        return first_registration_message(row, inspection)
+
+    async def _inspected(
         self,
         connection: asyncpg.Connection,
         at: dt.datetime,
+        request: pb.RecordSiteInspectionRequest,
+        inspector: str,
+    ) -> pb.RecordSiteInspectionResponse:
+        """实地查看 (CQ 21): what the registry's inspector found at the building."""
+        outcome = pb.SiteInspectionOutcome.Name(request.outcome).removeprefix("SITE_INSPECTION_OUTCOME_")
+        row = await repository.add_site_inspection(
+            connection, request.building_number, outcome, request.findings, inspector, at
+        )
+        return pb.RecordSiteInspectionResponse(site_inspection=site_inspection_message(row))
+
+    async def _released(
+        self, connection: asyncpg.Connection, at: dt.datetime, request: pb.ReleaseCertificatesRequest
+    ) -> pb.ReleaseCertificatesResponse:
+        transfer = parse_transfer_name(request.transfer)
+        if await repository.transfer(connection, transfer) is None:
+            raise NotFound(f"no transfer {request.transfer!r}")
+        released = request.release_time.ToDatetime(tzinfo=dt.UTC)
+        rows = await repository.release_certificates(connection, transfer, released)
+        return pb.ReleaseCertificatesResponse(certificates=[certificate_message(r) for r in rows])
+
+    # 首次登记
+
+    async def lodge_first_registration_case(
+        self,
+        connection: asyncpg.Connection,
+        at: dt.datetime,
+        entering: uuid.UUID | None,
         request: pb.LodgeFirstRegistrationRequest,
         actor: str,
-        entering: uuid.UUID | None = None,
     ) -> Case:
         existing = await repository.first_registration(connection, request.building_number, lock=True)
         if existing is not None and existing.state != RegistrationState.ABANDONED.value:
@@ -311,19 +456,6 @@ class Transfers:
             await repository.update_first_registration(connection, request.building_number, at, **row)
         return case
 
-    async def record_site_inspection(
-        self,
-        connection: asyncpg.Connection,
-        at: dt.datetime,
-        request: pb.RecordSiteInspectionRequest,
-        inspector: str,
-    ) -> SiteInspection:
-        """实地查看 (CQ 21): what the registry's inspector found at the building."""
-        outcome = pb.SiteInspectionOutcome.Name(request.outcome).removeprefix("SITE_INSPECTION_OUTCOME_")
-        return await repository.add_site_inspection(
-            connection, request.building_number, outcome, request.findings, inspector, at
-        )
-
     async def renumbered_onto_the_book(
         self, request: pb.LodgeFirstRegistrationRequest
     ) -> list[FieldViolation]:
@@ -348,14 +480,14 @@ class Transfers:
 
     # 转移登记
 
-    async def lodge_transfer(
+    async def lodge_transfer_case(
         self,
         connection: asyncpg.Connection,
         at: dt.datetime,
+        entering: uuid.UUID | None,
         request_id: str,
         application: pb.TransferApplication,
         actor: str,
-        entering: uuid.UUID | None = None,
     ) -> Case:
         transfer = transfer_id(actor, application.unit_number, request_id)
         case = await self.cases.lodge(
@@ -535,11 +667,14 @@ class _FirstRegistration:
     async def review(self, case: Case) -> None:
         """The site inspected and found as described (CQ 21); the register checks the building
         itself at 登簿, in the transaction that enters it."""
-        await self.service.tx.read(lambda c: require_site_inspected(c, case.row.unit_number))
+        await self.service.tx.read(require_site_inspected, case.row.unit_number)
 
     async def register(self, op: Operation, case: Case) -> Registered:
-        await op.read(lambda c: require_site_inspected(c, case.row.unit_number))
-        row = await op.read(lambda c: repository.first_registration(c, case.row.unit_number))
+        await op.read(require_site_inspected, case.row.unit_number)
+        row = await op.read(repository.first_registration, case.row.unit_number)
+        if row is None:
+            # Lodged in the transaction that lodged its case: never missing unless we have a bug.
+            raise RuntimeError(f"{case.name} has no first registration of {case.row.unit_number}")
         request = pb.LodgeFirstRegistrationRequest.FromString(row.request)
         reply = await op.call(
             "first-registration",
@@ -623,7 +758,7 @@ class _Transfer:
         self.service = service
 
     async def _application(self, case: Case) -> tuple[Transfer, pb.TransferApplication]:
-        row = await self.service.tx.query(lambda c: self.service.load_transfer(c, case.subject))
+        row = await self.service.tx.query(self.service.load_transfer, case.subject)
         return row, pb.TransferApplication.FromString(row.application)
 
     async def _preregistration(

@@ -18,7 +18,7 @@ import logging
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol, TypeVar
+from typing import Any, Protocol, TypeVar, TypeVarTuple
 
 import asyncpg
 import grpc
@@ -422,9 +422,11 @@ class CaseBook:
 # The answer of an RPC that lodges or enters a case: (connection, request, case) -> response.
 RequestT = TypeVar("RequestT", bound=Message)
 ResponseT = TypeVar("ResponseT", bound=Message)
+Args = TypeVarTuple("Args")
 Respond = Callable[[asyncpg.Connection, RequestT, Case], Awaitable[ResponseT]]
-# Lodges the request's case in the caller's transaction; with an operation id, to be entered by it.
-Lodge = Callable[[asyncpg.Connection, dt.datetime, uuid.UUID | None], Awaitable[Case]]
+# Lodges a case in the caller's transaction (with the id of the operation entering it, if one
+# does), given the connection, the time and that id, then the use case's own arguments.
+Lodge = Callable[[asyncpg.Connection, dt.datetime, uuid.UUID | None, *Args], Awaitable[Case]]
 
 
 def entering(
@@ -454,14 +456,16 @@ async def lodge_or_enter(
     method: str,
     request: Any,
     response_type: type[ResponseT],
-    lodge: Lodge,
     respond: Respond[Any, ResponseT],
+    lodge: Lodge[*Args],
+    *args: *Args,
     remembered: dict[str, Sequence[Message]] | None = None,
 ) -> ResponseT | bytes:
     """ "File once" (auto_register): lodged and entered, as an operation of the journal (its
     driver registered as `entering(..., respond)` under `method`), with any facts read for it
     already (`remembered`, Journal.start); else lodged in one transaction, to wait for a clerk.
-    Either way the answer is `respond`'s. Only our own services (the orchestrator, which has
+    Either way the answer is `respond`'s; `lodge` is given `args` after the connection, the
+    time and the operation's id. Only our own services (the orchestrator, which has
     checked every signature of the filing) may ask for the first."""
     if request.auto_register and caller().role is not Role.SERVICE:
         raise PermissionDenied(
@@ -476,13 +480,13 @@ async def lodge_or_enter(
             connection: asyncpg.Connection, at: dt.datetime, operation: uuid.UUID
         ) -> tuple[str, Case]:
             # The lodged case goes to the driver with its name: entering it needs no read back.
-            case = await lodge(connection, at, operation)
+            case = await lodge(connection, at, operation, *args)
             return case.name, case
 
         return await tx.operate(method, request, method, begin, remembered)
 
     async def work(connection: asyncpg.Connection, at: dt.datetime) -> ResponseT:
-        return await respond(connection, request, await lodge(connection, at, None))
+        return await respond(connection, request, await lodge(connection, at, None, *args))
 
     return await tx.write(method, request, response_type, work)
 
