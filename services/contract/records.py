@@ -6,6 +6,8 @@ import datetime as dt
 import uuid
 from dataclasses import dataclass
 
+from deedflow.contract.v1 import contract_service_pb2 as pb
+from services.contract.domain import ContractState, parties
 from shared.records import table
 
 
@@ -72,3 +74,27 @@ class ContractSignature:
     digest: bytes
     sign_time: dt.datetime | None
     verify_time: dt.datetime
+
+
+@dataclass(frozen=True)
+class ContractRecord:
+    row: Contract
+    terms: pb.ContractTerms
+    signatures: list[ContractSignature]
+
+    @property
+    def state(self) -> ContractState:
+        return ContractState(self.row.state)
+
+    def moved(self, row: Contract) -> ContractRecord:
+        """The same contract after a change of its row alone (its terms and signatures stay)."""
+        return ContractRecord(row, self.terms, self.signatures)
+
+    @property
+    def parties(self) -> list[str]:
+        return parties(self.terms)
+
+    @property
+    def pending(self) -> list[str]:
+        signed = {s.signer for s in self.signatures}
+        return [p for p in self.parties if p not in signed]

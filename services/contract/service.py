@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from functools import partial
 
 import asyncpg
 import grpc
@@ -26,45 +26,23 @@ from services.contract.domain import (
     digest_of,
     filing_due,
     filing_number,
-    parties,
 )
-from services.contract.records import Contract, ContractSignature, Project
+from services.contract.records import Contract, ContractRecord, ContractSignature, Project, UnitOnSale
+from services.contract.render import contract_message, project_message
 from shared import statements
-from shared.auth import caller
+from shared.auth import Caller, caller
+from shared.batches import answer_together
 from shared.errors import AlreadyExists, FailedPrecondition, NotFound
 from shared.ids import building_of, request_derived_id
-from shared.journal import Journal, Operation
+from shared.journal import Journal, Operation, Render
 from shared.names import parse_uuid_name
+from shared.parties import is_party
 from shared.purchase_terms import signed_statement, signer_identity
 from shared.signing import algorithm_of, verify
-from shared.transactions import Transactions
+from shared.transactions import Transactions, WorkOf
 
 # Contract ids derive from the request that created them.
 _NAMESPACE = uuid.UUID("0b6f4a8e-3c1d-4f5e-9a7b-2d8c6e4f1a30")
-
-
-@dataclass(frozen=True)
-class ContractRecord:
-    row: Contract
-    terms: pb.ContractTerms
-    signatures: list[ContractSignature]
-
-    @property
-    def state(self) -> ContractState:
-        return ContractState(self.row.state)
-
-    def moved(self, row: Contract) -> ContractRecord:
-        """The same contract after a change of its row alone (its terms and signatures stay)."""
-        return ContractRecord(row, self.terms, self.signatures)
-
-    @property
-    def parties(self) -> list[str]:
-        return parties(self.terms)
-
-    @property
-    def pending(self) -> list[str]:
-        signed = {s.signer for s in self.signatures}
-        return [p for p in self.parties if p not in signed]
 
 
 def parse_contract_name(name: str) -> uuid.UUID:
@@ -76,14 +54,237 @@ class Contracts:
         self.tx = Transactions(journal, "deedflow.contract.v1.ContractService")
         self.ca_pem = ca_pem
         self.peer = peer
+        journal.driver("CreateProject", self._project_recorded)
 
     @property
     def registry(self) -> registry_service_pb2_grpc.RegistryServiceStub:
         return registry_service_pb2_grpc.RegistryServiceStub(self.peer("registry"))
 
+    # Use cases: each opens its transactions around the named units of work below.
+
+    async def create_project(self, request: pb.CreateProjectRequest) -> pb.CreateProjectResponse | bytes:
+        return await self.tx.operate(
+            "CreateProject", request, "CreateProject", partial(self._project_begun, request=request)
+        )
+
+    async def get_project(self, name: str) -> pb.Project:
+        return await self.tx.read(self._project_shown, name)
+
+    async def list_units(
+        self, project: str, building_number: str, sale_state: str, after: str, size: int
+    ) -> tuple[list[UnitOnSale], bool]:
+        """A page of a project's (or a building's) units, and whether more follow."""
+        return await self.tx.read(self._units, project, building_number, sale_state, after, size)
+
+    async def get_unit(self, unit_number: str) -> tuple[UnitOnSale, list[str]]:
+        """The unit on sale and the reasons it may not be sold now."""
+        row = await self.tx.query(repository.unit, unit_number)
+        if row is None:
+            raise NotFound(f"unit {unit_number} is not covered by any presale permit")
+        reasons = [b.reason for b in await self.unit_blockers(unit_number, [])]
+        if row.contract_id is not None:
+            reasons.insert(0, Reason.UNIT_ALREADY_CONTRACTED)
+        return row, reasons
+
+    async def create_contract(self, request: pb.CreateContractRequest) -> pb.CreateContractResponse:
+        await self.tx.read(self.check_unit, request.terms)
+        blockers = await self.contract_blockers(request.terms)
+        return await self.tx.write(
+            "CreateContract", request, pb.CreateContractResponse, self._created, request, blockers
+        )
+
+    async def party_to(self, name: str, who: Caller) -> uuid.UUID:
+        """The contract's id, once the caller is known to be a party to it (else NOT_FOUND)."""
+        contract_id = parse_contract_name(name)
+        developer = await self.tx.query(repository.contract_developer, contract_id)
+        if developer is None or not is_party(who, developer):
+            raise NotFound(f"no contract {name!r}")
+        return contract_id
+
+    async def get_contract(self, name: str, who: Caller) -> ContractRecord:
+        return await self.tx.query(self._readable, name, who)
+
+    async def list_contracts(
+        self, project: str, unit_number: str, state: str, after: uuid.UUID | None, size: int
+    ) -> tuple[list[ContractRecord], bool]:
+        """A page of contracts, and whether more follow."""
+        return await self.tx.read(self._contracts, project, unit_number, state, after, size)
+
+    async def sign_contract(self, request: pb.SignContractRequest, who: Caller) -> pb.SignContractResponse:
+        contract_id = await self.party_to(request.name, who)
+        return await self.tx.write(
+            "SignContract", request, pb.SignContractResponse, self._signed, contract_id, request.signature
+        )
+
+    async def file_contract(self, request: pb.FileContractRequest, who: Caller) -> pb.FileContractResponse:
+        contract_id = await self.party_to(request.name, who)
+        return await self.tx.write("FileContract", request, pb.FileContractResponse, self._filed, contract_id)
+
+    async def cancel_contract(
+        self, request: pb.CancelContractRequest, contract_id: uuid.UUID
+    ) -> pb.CancelContractResponse:
+        blockers = await self.reopening_blockers(contract_id)
+        return await self.tx.write(
+            "CancelContract",
+            request,
+            pb.CancelContractResponse,
+            self._cancelled,
+            contract_id,
+            request,
+            blockers,
+        )
+
+    async def mark_contract_transferred(
+        self, request: pb.MarkContractTransferredRequest
+    ) -> pb.MarkContractTransferredResponse:
+        return await self.tx.write(
+            "MarkContractTransferred",
+            request,
+            pb.MarkContractTransferredResponse,
+            await self._marking_transferred(request),
+        )
+
+    async def mark_contracts_transferred(
+        self, batch: pb.MarkContractsTransferredRequest
+    ) -> list[pb.MarkContractTransferredOutcome]:
+        """Each contract of the batch marked as alone, in one transaction for all."""
+        return await answer_together(
+            self.tx,
+            "MarkContractTransferred",
+            batch,
+            pb.MarkContractTransferredResponse,
+            pb.MarkContractTransferredOutcome,
+            "deedflow.contract",
+            self._marking_transferred,
+            self.mark_contract_transferred,
+        )
+
+    # Units of work, each in the transaction its use case opened.
+
+    async def _project_begun(
+        self,
+        connection: asyncpg.Connection,
+        at: dt.datetime,
+        operation: uuid.UUID,
+        request: pb.CreateProjectRequest,
+    ) -> str:
+        await self.record_project(connection, at, request)
+        return f"projects/{request.presale_permit_number}"
+
+    async def _project_recorded(self, op: Operation) -> Render:
+        """CreateProject's driver: the units' facts go into the book, then the answer."""
+        request = pb.CreateProjectRequest.FromString(op.input)
+        await self.record_buildings(op, request)
+        return partial(self._project_created, request=request)
+
+    async def _project_created(
+        self, connection: asyncpg.Connection, request: pb.CreateProjectRequest
+    ) -> pb.CreateProjectResponse:
+        project = project_message(await self.project(connection, f"projects/{request.presale_permit_number}"))
+        project.building_numbers.extend(sorted({building_of(u.unit_number) for u in request.units}))
+        return pb.CreateProjectResponse(project=project)
+
+    async def _project_shown(self, connection: asyncpg.Connection, name: str) -> pb.Project:
+        row = await self.project(connection, name)
+        project = project_message(row)
+        project.building_numbers.extend(
+            await repository.project_buildings(connection, row.presale_permit_number)
+        )
+        return project
+
+    async def _units(
+        self,
+        connection: asyncpg.Connection,
+        project: str,
+        building_number: str,
+        sale_state: str,
+        after: str,
+        size: int,
+    ) -> tuple[list[UnitOnSale], bool]:
+        permit = (await self.project(connection, project)).presale_permit_number if project else None
+        rows = await repository.units(connection, permit, building_number, sale_state, after, size + 1)
+        return rows[:size], len(rows) > size
+
+    async def _created(
+        self,
+        connection: asyncpg.Connection,
+        at: dt.datetime,
+        request: pb.CreateContractRequest,
+        blockers: list[registry_pb.Restriction],
+    ) -> pb.CreateContractResponse:
+        record = await self.new_contract(connection, at, request.request_id, request.terms, blockers)
+        # Signed in the same transaction: one refused signature and nothing is created.
+        for i, signature in enumerate(request.signatures):
+            record = await self.sign(connection, at, record.row.id, signature, f"signatures[{i}]")
+        return pb.CreateContractResponse(contract=contract_message(record))
+
+    async def _readable(self, connection: asyncpg.Connection, name: str, who: Caller) -> ContractRecord:
+        # The row is read once: it names the seller the caller must be a party to.
+        row = await repository.contract(connection, parse_contract_name(name))
+        if row is None or not is_party(who, row.developer_uscc):
+            raise NotFound(f"no contract {name!r}")
+        return await self.record_of(connection, row)
+
+    async def _contracts(
+        self,
+        connection: asyncpg.Connection,
+        project: str,
+        unit_number: str,
+        state: str,
+        after: uuid.UUID | None,
+        size: int,
+    ) -> tuple[list[ContractRecord], bool]:
+        rows = await repository.contracts(
+            connection, project.removeprefix("projects/"), unit_number, state, after, size + 1
+        )
+        return [await self.load(connection, r.id) for r in rows[:size]], len(rows) > size
+
+    async def _signed(
+        self,
+        connection: asyncpg.Connection,
+        at: dt.datetime,
+        contract_id: uuid.UUID,
+        signature: parties_pb2.Signature,
+    ) -> pb.SignContractResponse:
+        return pb.SignContractResponse(
+            contract=contract_message(await self.sign(connection, at, contract_id, signature))
+        )
+
+    async def _filed(
+        self, connection: asyncpg.Connection, at: dt.datetime, contract_id: uuid.UUID
+    ) -> pb.FileContractResponse:
+        return pb.FileContractResponse(
+            contract=contract_message(await self.file(connection, at, contract_id))
+        )
+
+    async def _cancelled(
+        self,
+        connection: asyncpg.Connection,
+        at: dt.datetime,
+        contract_id: uuid.UUID,
+        request: pb.CancelContractRequest,
+        blockers: list[registry_pb.Restriction],
+    ) -> pb.CancelContractResponse:
+        record = await self.cancel(connection, at, contract_id, request, blockers)
+        return pb.CancelContractResponse(contract=contract_message(record))
+
+    async def _marking_transferred(
+        self, request: pb.MarkContractTransferredRequest
+    ) -> WorkOf[pb.MarkContractTransferredResponse]:
+        """The unit of work marking one contract (it needs no reads beforehand)."""
+        return partial(self._transferred, request=request)
+
+    async def _transferred(
+        self, connection: asyncpg.Connection, at: dt.datetime, request: pb.MarkContractTransferredRequest
+    ) -> pb.MarkContractTransferredResponse:
+        record = await self.mark_transferred(
+            connection, at, parse_contract_name(request.name), request.certificate_number
+        )
+        return pb.MarkContractTransferredResponse(contract=contract_message(record))
+
     # Projects (楼盘表)
 
-    async def create_project(
+    async def record_project(
         self, connection: asyncpg.Connection, at: dt.datetime, request: pb.CreateProjectRequest
     ) -> None:
         """The project and its units (楼盘表); their facts go into the book after this commits."""
@@ -193,7 +394,7 @@ class Contracts:
         """What the register says against a new contract on the unit, read before the write."""
         return await self.unit_blockers(terms.unit_number, [buyer_party(b.resident_id) for b in terms.buyers])
 
-    async def create_contract(
+    async def new_contract(
         self,
         connection: asyncpg.Connection,
         at: dt.datetime,
@@ -292,7 +493,7 @@ class Contracts:
 
     async def reopening_blockers(self, contract_id: uuid.UUID) -> list[registry_pb.Restriction]:
         """What the register holds against the unit reopening, read before the cancellation."""
-        record = await self.tx.read(lambda c: self.load(c, contract_id))
+        record = await self.tx.read(self.load, contract_id)
         if record.state is not ContractState.FILED:
             return []
         return await self.unit_blockers(record.terms.unit_number, [])
