@@ -21,6 +21,7 @@ import datetime as dt
 import logging
 import time
 import uuid
+from functools import partial
 from typing import Any
 
 import asyncpg
@@ -107,6 +108,18 @@ _holding: contextvars.ContextVar[str] = contextvars.ContextVar("saga_lease_holde
 def hold(row: Purchase) -> None:
     """The advance running in this task holds the lease `row` was claimed under."""
     _holding.set(row.leased_by or "")
+
+
+async def _steps_and_completion(
+    connection: asyncpg.Connection, row: Purchase
+) -> tuple[list[PurchaseStep], BuildingCompletion | None]:
+    """A purchase's step log and its building's completion: two single reads without BEGIN and
+    COMMIT (at READ COMMITTED each statement has its own snapshot anyway, and the completion is
+    looked at again where it counts, Engine._wait_for_completion)."""
+    return (
+        await repository.steps(connection, row.id),
+        await repository.completion(connection, row.building_number),
+    )
 
 
 def _point(kind: StepKind, direction: str, moment: str) -> str:
@@ -214,9 +227,7 @@ class Engine:
         """The step logs of the purchases just claimed, in one read (a handover claims a whole
         building's at once); none when the database could not be asked: each reads its own."""
         try:
-            return await self.database.read(
-                lambda connection: repository.steps_of(connection, [row.id for row in rows])
-            )
+            return await self.database.read(repository.steps_of, [row.id for row in rows])
         except Exception as exc:
             # The worker's loop goes on whatever happened here: each purchase reads its own.
             if not database_unavailable(exc):
@@ -263,31 +274,44 @@ class Engine:
         share their commits. Returns once it is committed. With `tax_words` (a wait for the tax,
         and the count of the tax office's words when the purchase was claimed), a word that came
         since keeps the purchase due."""
-
-        holder = _holding.get()
-
-        async def change(connection: asyncpg.Connection) -> None:
-            at = self.clock.now()
-            await save(connection, purchase_id, at, holder, step, **columns)
-            if tax_words is not None:
-                await repository.wait_for_tax(connection, purchase_id, tax_words, at)
-
+        change = partial(self._saved, purchase_id, _holding.get(), step, tax_words, columns)
         await self.writes(change, str(purchase_id))
+
+    async def _saved(
+        self,
+        purchase_id: uuid.UUID,
+        holder: str,
+        step: StepRecord | list[StepRecord] | None,
+        tax_words: int | None,
+        columns: dict[str, Any],
+        connection: asyncpg.Connection,
+    ) -> None:
+        """A change `_write` makes, in the group's transaction."""
+        at = self.clock.now()
+        await save(connection, purchase_id, at, holder, step, **columns)
+        if tax_words is not None:
+            await repository.wait_for_tax(connection, purchase_id, tax_words, at)
 
     async def _rest(self, purchase_id: uuid.UUID, due_at: dt.datetime | None, tax_words: int | None) -> None:
         """A step found waiting as it was: only when to look next is written. A purchase waiting
         months for its tax would otherwise leave a version in its history at every look."""
-
-        holder = _holding.get()
-
-        async def change(connection: asyncpg.Connection) -> None:
-            at = self.clock.now()
-            if not await repository.rest(connection, purchase_id, holder, at, due_at):
-                raise LeaseLostBeforeWriting(str(purchase_id))
-            if tax_words is not None:
-                await repository.wait_for_tax(connection, purchase_id, tax_words, at)
-
+        change = partial(self._rested, purchase_id, _holding.get(), due_at, tax_words)
         await self.writes(change, str(purchase_id))
+
+    async def _rested(
+        self,
+        purchase_id: uuid.UUID,
+        holder: str,
+        due_at: dt.datetime | None,
+        tax_words: int | None,
+        connection: asyncpg.Connection,
+    ) -> None:
+        """The change `_rest` makes, in the group's transaction."""
+        at = self.clock.now()
+        if not await repository.rest(connection, purchase_id, holder, at, due_at):
+            raise LeaseLostBeforeWriting(str(purchase_id))
+        if tax_words is not None:
+            await repository.wait_for_tax(connection, purchase_id, tax_words, at)
 
     async def _wait_for_completion(self, row: Purchase, records: list[StepRecord], **columns: Any) -> None:
         """Records the wait for the building's completion, unless it has come meanwhile: read in
@@ -347,30 +371,16 @@ class Engine:
     ) -> tuple[dict[tuple[str, str], PurchaseStep], BuildingCompletion | None]:
         """The purchase's step log (read here unless given) and its building's completion (None
         before it), read once per advance."""
-
-        async def read(
-            connection: asyncpg.Connection,
-        ) -> tuple[list[PurchaseStep], BuildingCompletion | None]:
-            # Two single reads without BEGIN and COMMIT: at READ COMMITTED each statement has its
-            # own snapshot anyway, and the completion is looked at again where it counts
-            # (_wait_for_completion).
-            return (
-                await repository.steps(connection, row.id),
-                await repository.completion(connection, row.building_number),
-            )
-
         known = self._completions.get(row.building_number)
         if known is not None:
             if steps is None:
-                steps = await self.database.read(lambda connection: repository.steps(connection, row.id))
+                steps = await self.database.read(repository.steps, row.id)
             return {(r.kind, r.direction): r for r in steps}, known
         if steps is None:
-            step_rows, completion = await self.database.read(read)
+            step_rows, completion = await self.database.read(_steps_and_completion, row)
         else:
             step_rows = steps
-            completion = await self.database.read(
-                lambda connection: repository.completion(connection, row.building_number)
-            )
+            completion = await self.database.read(repository.completion, row.building_number)
         if completion is not None:
             # A building is completed once and for ever (the row is never changed): kept.
             if len(self._completions) >= MAX_COMPLETIONS_REMEMBERED:

@@ -91,6 +91,136 @@ class Purchases:
         self.clients = clients
         self.notifier = notifier
         self.building_table = BuildingTable(clients)
+        journal.driver("CompleteBuilding", self._building_completed)
+        journal.driver("ConfirmHandover", self.hand_over)
+
+    # Use cases: each opens its transactions around the named units of work below.
+
+    async def find(self, name: str, who: Caller) -> Purchase:
+        """The caller's purchase as recorded (NOT_FOUND to anyone not a party to it)."""
+        return await self.tx.read(self.load, name, who)
+
+    async def get_purchase(self, name: str, who: Caller) -> pb.Purchase:
+        return await self.tx.read(self._shown, name, who)
+
+    async def list_purchases(
+        self,
+        developer: str,
+        bank: str,
+        building_number: str,
+        state: str,
+        after: uuid.UUID | None,
+        size: int,
+    ) -> tuple[list[pb.Purchase], bool]:
+        """A page of purchases, and whether more follow."""
+        return await self.tx.read(self._page, developer, bank, building_number, state, after, size)
+
+    async def complete_building(
+        self, request: pb.CompleteBuildingRequest, who: Caller
+    ) -> pb.CompleteBuildingResponse | bytes:
+        """The building's completion: its first registration and the release of its purchases,
+        as an operation of the journal; once first-registered, a call only releases the
+        purchases filed since."""
+        building = request.building_number
+        if await self.tx.read(repository.completion, building) is not None:
+            return await self.tx.write(
+                "CompleteBuilding", request, pb.CompleteBuildingResponse, self._released, building, who
+            )
+        begin = partial(self._completion_begun, building=building, who=who)
+        return await self.tx.operate("CompleteBuilding", request, "CompleteBuilding", begin)
+
+    async def get_building_completion(self, building_number: str) -> pb.BuildingCompletion:
+        return await self.tx.read(self.completion, building_number)
+
+    async def confirm_handover(
+        self, request: pb.ConfirmHandoverRequest, who: Caller
+    ) -> pb.ConfirmHandoverResponse | bytes:
+        begin = partial(self._handover_begun, request=request, who=who)
+        return await self.tx.operate("ConfirmHandover", request, "ConfirmHandover", begin)
+
+    async def cancel_purchase(
+        self, request: pb.CancelPurchaseRequest, who: Caller
+    ) -> pb.CancelPurchaseResponse:
+        return await self.tx.write(
+            "CancelPurchase", request, pb.CancelPurchaseResponse, self._cancelled, request, who
+        )
+
+    async def resume_purchase(
+        self, request: pb.ResumePurchaseRequest, who: Caller
+    ) -> pb.ResumePurchaseResponse:
+        return await self.tx.write(
+            "ResumePurchase", request, pb.ResumePurchaseResponse, self._resumed, request, who
+        )
+
+    # Units of work, each in the transaction its use case opened.
+
+    async def _shown(self, connection: asyncpg.Connection, name: str, who: Caller) -> pb.Purchase:
+        row = await self.load(connection, name, who)
+        return await self.render(connection, row.id)
+
+    async def _page(
+        self,
+        connection: asyncpg.Connection,
+        developer: str,
+        bank: str,
+        building_number: str,
+        state: str,
+        after: uuid.UUID | None,
+        size: int,
+    ) -> tuple[list[pb.Purchase], bool]:
+        rows = await repository.list_purchases(
+            connection, developer, bank, building_number, state, after, size + 1
+        )
+        shown = [purchase_message(r, await repository.steps(connection, r.id)) for r in rows[:size]]
+        return shown, len(rows) > size
+
+    async def _released(
+        self, connection: asyncpg.Connection, at: dt.datetime, building: str, who: Caller
+    ) -> pb.CompleteBuildingResponse:
+        await self.check_building(connection, building, who)
+        return pb.CompleteBuildingResponse(completion=await self.release_building(connection, at, building))
+
+    async def _completion_begun(
+        self,
+        connection: asyncpg.Connection,
+        at: dt.datetime,
+        operation: uuid.UUID,
+        building: str,
+        who: Caller,
+    ) -> str:
+        await self.check_building(connection, building, who)
+        return f"building-completions/{building}"
+
+    async def _building_completed(self, op: Operation) -> Render:
+        """CompleteBuilding's driver: the first registration, then the answer."""
+        request = pb.CompleteBuildingRequest.FromString(op.input)
+        await self.first_register(op)
+        return partial(self._completion_answer, building=request.building_number)
+
+    async def _completion_answer(
+        self, connection: asyncpg.Connection, building: str
+    ) -> pb.CompleteBuildingResponse:
+        return pb.CompleteBuildingResponse(completion=await self.completion(connection, building))
+
+    async def _handover_begun(
+        self,
+        connection: asyncpg.Connection,
+        at: dt.datetime,
+        operation: uuid.UUID,
+        request: pb.ConfirmHandoverRequest,
+        who: Caller,
+    ) -> str:
+        return await self.begin_handover(connection, request, who)
+
+    async def _cancelled(
+        self, connection: asyncpg.Connection, at: dt.datetime, request: pb.CancelPurchaseRequest, who: Caller
+    ) -> pb.CancelPurchaseResponse:
+        return pb.CancelPurchaseResponse(purchase=await self.cancel(connection, at, request, who))
+
+    async def _resumed(
+        self, connection: asyncpg.Connection, at: dt.datetime, request: pb.ResumePurchaseRequest, who: Caller
+    ) -> pb.ResumePurchaseResponse:
+        return pb.ResumePurchaseResponse(purchase=await self.resume(connection, at, request, who))
 
     async def render(self, connection: asyncpg.Connection, purchase_id: uuid.UUID) -> pb.Purchase:
         row = await repository.purchase(connection, purchase_id)
@@ -115,9 +245,7 @@ class Purchases:
         """The cheapest refusal first: a flat another live purchase holds, read locally, before
         any signature is checked or any office asked. A replay of the same request passes."""
         unit = request.filing.unit_number
-        taken = await self.tx.database.read(
-            lambda c: repository.unit_taken(c, unit, self.purchase_id(request.request_id))
-        )
+        taken = await self.tx.query(repository.unit_taken, unit, self.purchase_id(request.request_id))
         if taken:
             raise _unit_taken(unit)
 
@@ -156,7 +284,7 @@ class Purchases:
         claim = claim_answered(key, fingerprint, answer, len(row) + 4)
         try:
             written = await self.tx.query(
-                lambda c: repository.insert_purchase(c, row, purchase.SerializeToString(), at, claim)
+                repository.insert_purchase, row, purchase.SerializeToString(), at, claim
             )
         except asyncpg.UniqueViolationError as exc:
             if exc.constraint_name == "purchase_terms_once":
@@ -227,7 +355,7 @@ class Purchases:
         every waiting purchase released, in one local step."""
         request = pb.CompleteBuildingRequest.FromString(op.input)
         building = request.building_number
-        purchases = await op.read(lambda c: repository.purchases_in(c, building))
+        purchases = await op.read(repository.purchases_in, building)
         developer_name = (
             pb.PurchaseFiling.FromString(purchases[0].filing).developer.name if purchases else "开发企业"
         )
@@ -260,22 +388,30 @@ class Purchases:
             )
         except Refused as refusal:
             raise AnsweredBefore(refusal.status) from refusal
+        await op.local("completed", partial(self._completed, request=request, lodged=lodged))
 
-        async def completed(connection: asyncpg.Connection, at: dt.datetime) -> None:
-            await repository.insert_completion(
-                connection,
-                BuildingCompletion(
-                    building_number=building,
-                    request=request.SerializeToString(deterministic=True),
-                    first_registration_case=lodged.case_record.name,
-                    first_registration_time=lodged.first_registration.register_time.ToDatetime(tzinfo=dt.UTC),
-                    create_time=at,
-                ),
-            )
-            await repository.make_building_due(connection, building, at)
-            await repository.wake(connection)
-
-        await op.local("completed", completed)
+    @staticmethod
+    async def _completed(
+        connection: asyncpg.Connection,
+        at: dt.datetime,
+        request: pb.CompleteBuildingRequest,
+        lodged: transfer_pb.LodgeFirstRegistrationResponse,
+    ) -> None:
+        """The building's completion recorded with its first registration, and every purchase
+        waiting in it released."""
+        building = request.building_number
+        await repository.insert_completion(
+            connection,
+            BuildingCompletion(
+                building_number=building,
+                request=request.SerializeToString(deterministic=True),
+                first_registration_case=lodged.case_record.name,
+                first_registration_time=lodged.first_registration.register_time.ToDatetime(tzinfo=dt.UTC),
+                create_time=at,
+            ),
+        )
+        await repository.make_building_due(connection, building, at)
+        await repository.wake(connection)
 
     async def completion(self, connection: asyncpg.Connection, building_number: str) -> pb.BuildingCompletion:
         row = await repository.completion(connection, building_number)
@@ -319,7 +455,7 @@ class Purchases:
         it (its first release stands), so the two offices never disagree on it."""
         request = pb.ConfirmHandoverRequest.FromString(op.input)
         who = parse_identity_uri(op.caller)
-        row = await op.read(lambda c: self.load(c, request.name, who))
+        row = await op.read(self.load, request.name, who)
         documents = pb.PurchaseDocuments.FromString(row.documents)
         asked = from_timestamp(request, "handover_time") or self.tx.clock.now()
         try:
@@ -336,15 +472,13 @@ class Purchases:
             raise AnsweredBefore(refusal.status) from refusal
         releases = (c.release_time.ToDatetime(tzinfo=dt.UTC) for c in released.certificates)
         handover = min(releases, default=asked)
+        op.close_with(partial(self.record_handover, name=request.name, handover=handover, who=who))
+        return partial(self._handover_answer, purchase_id=row.id)
 
-        async def handed_over(connection: asyncpg.Connection, at: dt.datetime) -> None:
-            await self.confirm_handover(connection, at, request.name, handover, who)
-
-        async def render(connection: asyncpg.Connection) -> pb.ConfirmHandoverResponse:
-            return pb.ConfirmHandoverResponse(purchase=await self.render(connection, row.id))
-
-        op.close_with(handed_over)
-        return render
+    async def _handover_answer(
+        self, connection: asyncpg.Connection, purchase_id: uuid.UUID
+    ) -> pb.ConfirmHandoverResponse:
+        return pb.ConfirmHandoverResponse(purchase=await self.render(connection, purchase_id))
 
     @staticmethod
     def require_ready(row: Purchase) -> None:
@@ -357,7 +491,7 @@ class Purchases:
                 f"the certificate is not ready; the purchase is {state.value.lower()}",
             )
 
-    async def confirm_handover(
+    async def record_handover(
         self, connection: asyncpg.Connection, at: dt.datetime, name: str, handover: dt.datetime, who: Caller
     ) -> None:
         """The purchase handed over at `handover`, once its certificates are released."""
@@ -516,7 +650,7 @@ class Purchases:
         purchase_id = parse_purchase_name(name)
         with self.notifier.watching(str(purchase_id)) as changed:
             # Single reads: no BEGIN and COMMIT around them (a watch reads on every change).
-            row = await self.tx.database.read(lambda c: self.load(c, name, who))
+            row = await self.tx.query(self.load, name, who)
             if after == 0:
                 after = row.version - 1
             if after >= row.version and PurchaseState(row.state) in TERMINAL:

@@ -9,15 +9,11 @@ import datetime as dt
 import uuid
 from collections.abc import AsyncIterator
 
-import asyncpg
-
 from deedflow.orchestrator.v1 import orchestrator_service_pb2 as pb
 from deedflow.orchestrator.v1 import orchestrator_service_pb2_grpc
 from deedflow.type.v1.reasons import Reason
-from services.orchestrator import repository
 from services.orchestrator.domain import filing_violations
 from services.orchestrator.engine import Door
-from services.orchestrator.render import purchase_message
 from services.orchestrator.service import Purchases, parse_purchase_name
 from shared import guardians, paging, statements
 from shared.auth import Caller, Role, caller
@@ -29,7 +25,6 @@ from shared.errors import (
     ResourceExhausted,
 )
 from shared.grpc.types import Context
-from shared.journal import Operation, Render
 from shared.parties import require_own_loan, require_own_sale, require_ruling_actor
 from shared.permits import building_developer, require_permit_holder
 from shared.purchase_terms import canonical_bytes, contract_terms, signed_statement, signer_identity
@@ -52,10 +47,8 @@ class PurchaseServicer(orchestrator_service_pb2_grpc.PurchaseServiceServicer):
         self.door = door or Door()
         self.max_watches = max_watches
         self._watches: collections.Counter[str] = collections.Counter()
-        self.tx = purchases.tx
+        self.clock = purchases.tx.clock
         self.ca_pem = ca_pem
-        purchases.tx.journal.driver("CompleteBuilding", self._completed)
-        purchases.tx.journal.driver("ConfirmHandover", purchases.hand_over)
 
     def _verify_signatures(self, filing: pb.PurchaseFiling, at: dt.datetime) -> None:
         """Every signature over the contract's canonical bytes, checked before anything happens,
@@ -96,10 +89,10 @@ class PurchaseServicer(orchestrator_service_pb2_grpc.PurchaseServiceServicer):
         """Every signature in the joint consent verified at the door, over the statement of the
         act it consents to (shared/statements.py), from the named party's own certificate: the
         developer's and buyers' over cancel-contract, the bank's over release-premortgage."""
-        row = await self.tx.read(lambda c: self.purchases.load(c, request.name, who))
+        row = await self.purchases.find(request.name, who)
         filing = pb.PurchaseFiling.FromString(row.filing)
         digest = statements.terms_digest(contract_terms(filing))
-        at = self.tx.clock.now()
+        at = self.clock.now()
         verify_each(
             request.joint.signatures,
             _signers(filing),
@@ -128,7 +121,7 @@ class PurchaseServicer(orchestrator_service_pb2_grpc.PurchaseServiceServicer):
         require_own_sale(who, filing.developer.uscc, "filing.developer.uscc")
         if filing.HasField("loan"):
             require_own_loan(who, filing.loan.bank.uscc, "filing.loan.bank.uscc")
-        today = guardians.day_of(self.tx.clock.now())
+        today = guardians.day_of(self.clock.now())
         violations = filing_violations(filing) + guardians.violations(filing.buyers, today, "filing")
         if violations:
             raise InvalidArgument(violations)
@@ -137,7 +130,7 @@ class PurchaseServicer(orchestrator_service_pb2_grpc.PurchaseServiceServicer):
         # overlaps this process's own work. A bad signature is still refused first.
         precheck = asyncio.ensure_future(self.purchases.precheck(filing))
         try:
-            self._verify_signatures(filing, self.tx.clock.now())
+            self._verify_signatures(filing, self.clock.now())
         except BaseException:
             precheck.cancel()
             with contextlib.suppress(BaseException):
@@ -146,13 +139,7 @@ class PurchaseServicer(orchestrator_service_pb2_grpc.PurchaseServiceServicer):
         return await self.purchases.file(request, await precheck)
 
     async def GetPurchase(self, request: pb.GetPurchaseRequest, context: Context) -> pb.GetPurchaseResponse:
-        who = caller()
-
-        async def work(connection: asyncpg.Connection) -> pb.Purchase:
-            row = await self.purchases.load(connection, request.name, who)
-            return await self.purchases.render(connection, row.id)
-
-        return pb.GetPurchaseResponse(purchase=await self.tx.read(work))
+        return pb.GetPurchaseResponse(purchase=await self.purchases.get_purchase(request.name, caller()))
 
     async def ListPurchases(
         self, request: pb.ListPurchasesRequest, context: Context
@@ -164,16 +151,9 @@ class PurchaseServicer(orchestrator_service_pb2_grpc.PurchaseServiceServicer):
         bank = who.id if who.role is Role.BANK else ""
         state = pb.PurchaseState.Name(request.state).removeprefix("PURCHASE_STATE_") if request.state else ""
         size = min(request.page_size or 50, 500)
-
-        async def work(connection: asyncpg.Connection) -> tuple[list[pb.Purchase], bool]:
-            rows = await repository.list_purchases(
-                connection, developer, bank, request.building_number, state, after, size + 1
-            )
-            return [purchase_message(r, await repository.steps(connection, r.id)) for r in rows[:size]], len(
-                rows
-            ) > size
-
-        found, more = await self.tx.read(work)
+        found, more = await self.purchases.list_purchases(
+            developer, bank, request.building_number, state, after, size
+        )
         return pb.ListPurchasesResponse(
             purchases=found,
             next_page_token=paging.issue(found[-1].name.removeprefix("purchases/"), request) if more else "",
@@ -200,16 +180,6 @@ class PurchaseServicer(orchestrator_service_pb2_grpc.PurchaseServiceServicer):
             if not self._watches[who.uri]:
                 del self._watches[who.uri]
 
-    async def _completed(self, op: Operation) -> Render:
-        request = pb.CompleteBuildingRequest.FromString(op.input)
-        await self.purchases.first_register(op)
-
-        async def render(connection: asyncpg.Connection) -> pb.CompleteBuildingResponse:
-            completion = await self.purchases.completion(connection, request.building_number)
-            return pb.CompleteBuildingResponse(completion=completion)
-
-        return render
-
     async def CompleteBuilding(
         self, request: pb.CompleteBuildingRequest, context: Context
     ) -> pb.CompleteBuildingResponse | bytes:
@@ -217,21 +187,7 @@ class PurchaseServicer(orchestrator_service_pb2_grpc.PurchaseServiceServicer):
         building = request.building_number
         holder = await building_developer(self.purchases.clients.contract, building)
         require_permit_holder(who, holder, who.id, "building_number", f"buildings/{building}")
-        completed = await self.tx.read(lambda c: repository.completion(c, building))
-        if completed is not None:
-            # First-registered already: this call only releases purchases filed since.
-            async def release(connection: asyncpg.Connection, at: dt.datetime) -> pb.CompleteBuildingResponse:
-                await self.purchases.check_building(connection, building, who)
-                completion = await self.purchases.release_building(connection, at, building)
-                return pb.CompleteBuildingResponse(completion=completion)
-
-            return await self.tx.write("CompleteBuilding", request, pb.CompleteBuildingResponse, release)
-
-        async def begin(connection: asyncpg.Connection, at: dt.datetime, operation: uuid.UUID) -> str:
-            await self.purchases.check_building(connection, building, who)
-            return f"building-completions/{building}"
-
-        return await self.tx.operate("CompleteBuilding", request, "CompleteBuilding", begin)
+        return await self.purchases.complete_building(request, who)
 
     async def GetBuildingCompletion(
         self, request: pb.GetBuildingCompletionRequest, context: Context
@@ -243,18 +199,14 @@ class PurchaseServicer(orchestrator_service_pb2_grpc.PurchaseServiceServicer):
             require_permit_holder(
                 who, holder, who.id, "building_number", f"buildings/{request.building_number}"
             )
-        completion = await self.tx.read(lambda c: self.purchases.completion(c, request.building_number))
-        return pb.GetBuildingCompletionResponse(completion=completion)
+        return pb.GetBuildingCompletionResponse(
+            completion=await self.purchases.get_building_completion(request.building_number)
+        )
 
     async def ConfirmHandover(
         self, request: pb.ConfirmHandoverRequest, context: Context
     ) -> pb.ConfirmHandoverResponse | bytes:
-        who = caller()
-
-        async def begin(connection: asyncpg.Connection, at: dt.datetime, operation: uuid.UUID) -> str:
-            return await self.purchases.begin_handover(connection, request, who)
-
-        return await self.tx.operate("ConfirmHandover", request, "ConfirmHandover", begin)
+        return await self.purchases.confirm_handover(request, caller())
 
     async def CancelPurchase(
         self, request: pb.CancelPurchaseRequest, context: Context
@@ -265,22 +217,9 @@ class PurchaseServicer(orchestrator_service_pb2_grpc.PurchaseServiceServicer):
             raise InvalidArgument([FieldViolation("basis", "joint consent or a court ruling is required")])
         if request.HasField("joint"):
             await self._verify_consent(request, who)
-
-        async def work(connection: asyncpg.Connection, at: dt.datetime) -> pb.CancelPurchaseResponse:
-            return pb.CancelPurchaseResponse(
-                purchase=await self.purchases.cancel(connection, at, request, who)
-            )
-
-        return await self.tx.write("CancelPurchase", request, pb.CancelPurchaseResponse, work)
+        return await self.purchases.cancel_purchase(request, who)
 
     async def ResumePurchase(
         self, request: pb.ResumePurchaseRequest, context: Context
     ) -> pb.ResumePurchaseResponse:
-        who = caller()
-
-        async def work(connection: asyncpg.Connection, at: dt.datetime) -> pb.ResumePurchaseResponse:
-            return pb.ResumePurchaseResponse(
-                purchase=await self.purchases.resume(connection, at, request, who)
-            )
-
-        return await self.tx.write("ResumePurchase", request, pb.ResumePurchaseResponse, work)
+        return await self.purchases.resume_purchase(request, caller())
