@@ -13,6 +13,7 @@ from services.registry.checkpointer import sign_when_due
 from services.registry.config import RegistrySettings
 from services.registry.service import Book
 from services.registry.servicer import RegistryServicer
+from services.registry.use_cases import RegistryOffice
 from shared.metrics import LATENCY_BUCKETS
 from shared.runtime import ServiceDeps
 
@@ -37,5 +38,7 @@ def register(server: grpc.aio.Server, deps: ServiceDeps) -> None:
     settings = RegistrySettings()
     books = Books(BookKeys(deps.pki.book_key), deps.journal.clock, settings.max_leaf_bytes, _book_waits(deps))
     book = Book(deps.journal, books)
-    registry_service_pb2_grpc.add_RegistryServiceServicer_to_server(RegistryServicer(book), server)
+    registry_service_pb2_grpc.add_RegistryServiceServicer_to_server(
+        RegistryServicer(RegistryOffice(book)), server
+    )
     deps.run_in_background(sign_when_due(book, settings), "checkpointer")

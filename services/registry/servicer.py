@@ -4,41 +4,31 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Iterable
-from dataclasses import replace
-
-import asyncpg
-from google.protobuf.message import Message
 
 from deedflow.registry.v1 import registry_service_pb2 as pb
 from deedflow.registry.v1 import registry_service_pb2_grpc
 from deedflow.type.v1 import parties_pb2
 from services.registry.books import checkpoint_message
 from services.registry.domain import (
-    SEIZURE_KINDS,
     Disposal,
     EntryKind,
-    EntryView,
     NewEntry,
-    Restriction,
     Ruling,
     UnitFacts,
-    UnitView,
-    entry_name,
     parse_entry_name,
-    seizure_end,
     seizure_term_limit,
 )
-from services.registry.service import Book, CaseCommitted, CaseToCommit
+from services.registry.render import as_seen_by, entry_message, restriction_message, unit_message
+from services.registry.service import CaseToCommit
+from services.registry.use_cases import RegistryOffice, application_time
 from shared import documents, paging, strict_json
-from shared.auth import Caller, caller
+from shared.auth import caller
 from shared.batches import outcomes, refuse_repeated_request_ids
 from shared.districts import DISTRICTS, authority_violations
 from shared.errors import DomainError, FieldViolation, InvalidArgument
 from shared.grpc.types import Context
 from shared.ids import building_of, request_derived_id
-from shared.parties import shown_holder
-from shared.timestamps import from_timestamp, to_timestamp
+from shared.timestamps import from_timestamp
 from shared.transactions import all_answered
 
 DEFAULT_PAGE = 100
@@ -70,71 +60,6 @@ def _entry_sequence(name: str, field: str, unit_number: str | None = None) -> tu
     if unit_number is not None and unit != unit_number:
         raise InvalidArgument([FieldViolation(field, f"is not an entry of unit {unit_number}")])
     return unit, sequence
-
-
-def entry_message(view: EntryView) -> pb.Entry:
-    entry = view.entry
-    message = pb.Entry(
-        name=entry.name,
-        unit_number=entry.unit_number,
-        sequence=entry.sequence,
-        kind=f"ENTRY_KIND_{entry.kind.value}",
-        state=f"ENTRY_STATE_{view.state.value}",
-        holders=entry.holders,
-        share_basis_points=entry.shares,
-        amount_fen=entry.amount_fen,
-        priority_time=to_timestamp(entry.priority_time),
-        expire_time=to_timestamp(seizure_end(entry) if entry.kind in SEIZURE_KINDS else entry.expire_time),
-        queue_position=view.queue_position,
-        created_by_case=entry.created_by_case,
-        ended_by_case=view.ended_by,
-        entered_by=entry.entered_by,
-        entry_time=to_timestamp(entry.entry_time),
-        end_time=to_timestamp(view.end_time),
-        related_entry=entry_name(entry.unit_number, entry.related_sequence) if entry.related_sequence else "",
-        covers_building=entry.covers_building,
-        carried_from=entry.carried_from,
-        carried_to=view.carried_to,
-        note=entry.note,
-        leaf_index=entry.leaf_index,
-    )
-    if entry.ruling is not None:
-        message.ruling.CopyFrom(
-            parties_pb2.CourtRuling(
-                authority=entry.ruling.authority, ruling_number=entry.ruling.ruling_number
-            )
-        )
-    return message
-
-
-def unit_message(view: UnitView, every_entry: bool = False) -> pb.Unit:
-    facts = view.facts
-    shown = view.entries if every_entry else [v for v in view.entries if v.state.value != "HISTORIC"]
-    return pb.Unit(
-        name=f"units/{facts.unit_number}",
-        facts=pb.UnitFacts(
-            unit_number=facts.unit_number,
-            address=facts.address,
-            gross_area_dm2=facts.gross_area_dm2,
-            use=facts.use,
-            presale_unit_number=facts.presale_unit_number,
-            surveyed_area_dm2=facts.surveyed_area_dm2 or 0,
-            renumbered_to=facts.renumbered_to,
-        ),
-        building_number=facts.building_number,
-        first_registered=view.first_registration_time is not None and view.first_registration_time <= view.at,
-        first_registration_time=to_timestamp(view.first_registration_time),
-        entries=[entry_message(v) for v in shown],
-        as_of_time=to_timestamp(view.at),
-    )
-
-
-def _as_seen_by(who: Caller, entries: Iterable[pb.Entry]) -> None:
-    """Masks buyers' resident IDs in holders for callers who are not officials."""
-    for entry in entries:
-        shown = [shown_holder(who, h) for h in entry.holders]
-        del entry.holders[:]
-        entry.holders.extend(shown)
 
 
 def _disposal(value: int, field: str) -> Disposal:
@@ -169,18 +94,6 @@ def _new_entry(message: pb.NewEntry, field: str, unit_number: str) -> NewEntry:
     )
 
 
-def _restriction(found: Restriction) -> pb.Restriction:
-    return pb.Restriction(reason=found.reason, entry=found.entry, legal_basis=found.legal_basis)
-
-
-def _application_time(request: Message, now: dt.datetime) -> dt.datetime | None:
-    """When the transfer was applied for; an application cannot be lodged in the future."""
-    applied = from_timestamp(request, "application_time")
-    if applied is not None and applied > now:
-        raise InvalidArgument([FieldViolation("application_time", "is after now")])
-    return applied
-
-
 def _case_to_commit(request: pb.CommitCaseRequest) -> CaseToCommit:
     """The case a CommitCase request enters, its fields checked (INVALID_ARGUMENT otherwise)."""
     disposal = _disposal(request.disposal, "disposal")
@@ -211,20 +124,6 @@ def _case_to_commit(request: pb.CommitCaseRequest) -> CaseToCommit:
     )
 
 
-def _applied(case: CaseToCommit, request: pb.CommitCaseRequest, at: dt.datetime) -> CaseToCommit:
-    """The case with its application time, judged against the moment it is entered."""
-    return replace(case, applied_time=_application_time(request, at))
-
-
-def _committed(committed: CaseCommitted, at: dt.datetime) -> pb.CommitCaseResponse:
-    return pb.CommitCaseResponse(
-        entries=[entry_message(v) for v in committed.entries],
-        register_time=to_timestamp(at),
-        certificate_numbers=committed.certificates,
-        proof_numbers=committed.proofs,
-    )
-
-
 def _renumbering_violations(request: pb.RecordFirstRegistrationRequest) -> list[FieldViolation]:
     """Each renumbering maps one presale unit of the building to one new as-built unit among
     those registered; no unit is named twice."""
@@ -250,8 +149,9 @@ def _renumbering_violations(request: pb.RecordFirstRegistrationRequest) -> list[
 
 
 class RegistryServicer(registry_service_pb2_grpc.RegistryServiceServicer):
-    def __init__(self, book: Book) -> None:
-        self.book = book
+    def __init__(self, office: RegistryOffice) -> None:
+        self.office = office
+        self.clock = office.book.clock
 
     async def CreateBuilding(
         self, request: pb.CreateBuildingRequest, context: Context
@@ -270,23 +170,18 @@ class RegistryServicer(registry_service_pb2_grpc.RegistryServiceServicer):
             )
             for u in request.units
         ]
-
-        async def work(connection: asyncpg.Connection, at: dt.datetime) -> pb.CreateBuildingResponse:
-            views = await self.book.create_building(connection, request.building_number, units)
-            return pb.CreateBuildingResponse(units=[unit_message(v) for v in views])
-
-        return await self.book.tx.write("CreateBuilding", request, pb.CreateBuildingResponse, work)
+        return await self.office.create_building(request, units)
 
     async def GetUnit(self, request: pb.GetUnitRequest, context: Context) -> pb.GetUnitResponse:
         at = from_timestamp(request, "as_of_time")
-        view = await self.book.tx.query(lambda c: self.book.unit_view(c, request.unit_number, at))
+        view = await self.office.unit(request.unit_number, at)
         unit = unit_message(view, every_entry=request.with_history)
-        _as_seen_by(caller(), unit.entries)
+        as_seen_by(caller(), unit.entries)
         return pb.GetUnitResponse(unit=unit)
 
     async def GetUnits(self, request: pb.GetUnitsRequest, context: Context) -> pb.GetUnitsResponse:
         asked = [(r.unit_number, from_timestamp(r, "as_of_time")) for r in request.requests]
-        views = await self.book.tx.query(lambda c: self.book.unit_views(c, asked))
+        views = await self.office.units(asked)
         who = caller()
         results: list[pb.GetUnitResponse | DomainError] = []
         for one, view in zip(request.requests, views, strict=True):
@@ -294,19 +189,19 @@ class RegistryServicer(registry_service_pb2_grpc.RegistryServiceServicer):
                 results.append(view)
                 continue
             unit = unit_message(view, every_entry=one.with_history)
-            _as_seen_by(who, unit.entries)
+            as_seen_by(who, unit.entries)
             results.append(pb.GetUnitResponse(unit=unit))
         return pb.GetUnitsResponse(outcomes=outcomes(results, pb.GetUnitOutcome, "deedflow.registry"))
 
     async def ListEntries(self, request: pb.ListEntriesRequest, context: Context) -> pb.ListEntriesResponse:
         at = from_timestamp(request, "as_of_time")
-        view = await self.book.tx.query(lambda c: self.book.unit_view(c, request.unit_number, at))
+        view = await self.office.unit(request.unit_number, at)
         offset = int(paging.position(request) or "0")
         size = min(request.page_size or DEFAULT_PAGE, MAX_PAGE)
         page = view.entries[offset : offset + size]
         more = offset + size < len(view.entries)
         entries = [entry_message(v) for v in page]
-        _as_seen_by(caller(), entries)
+        as_seen_by(caller(), entries)
         return pb.ListEntriesResponse(
             entries=entries, next_page_token=paging.issue(str(offset + size), request) if more else ""
         )
@@ -315,21 +210,14 @@ class RegistryServicer(registry_service_pb2_grpc.RegistryServiceServicer):
         self, request: pb.CheckDisposalRequest, context: Context
     ) -> pb.CheckDisposalResponse:
         disposal = _disposal(request.disposal, "disposal")
-        applied = _application_time(request, self.book.clock.now())
-        found = await self.book.tx.query(
-            lambda c: self.book.check(c, request.unit_number, disposal, list(request.beneficiaries), applied)
+        applied = application_time(request, self.clock.now())
+        found = await self.office.check(request.unit_number, disposal, list(request.beneficiaries), applied)
+        return pb.CheckDisposalResponse(
+            allowed=not found, restrictions=[restriction_message(r) for r in found]
         )
-        return pb.CheckDisposalResponse(allowed=not found, restrictions=[_restriction(r) for r in found])
 
     async def CommitCase(self, request: pb.CommitCaseRequest, context: Context) -> pb.CommitCaseResponse:
-        actor = caller()
-        case = _case_to_commit(request)
-
-        async def work(connection: asyncpg.Connection, at: dt.datetime) -> pb.CommitCaseResponse:
-            committed = await self.book.commit_case(connection, at, _applied(case, request, at), actor.uri)
-            return _committed(committed, at)
-
-        return await self.book.tx.write("CommitCase", request, pb.CommitCaseResponse, work)
+        return await self.office.commit_case(request, _case_to_commit(request), caller().uri)
 
     async def CommitCases(self, request: pb.CommitCasesRequest, context: Context) -> pb.CommitCasesResponse:
         """Many CommitCase requests entered in one register transaction (Book.commit_cases)."""
@@ -342,28 +230,11 @@ class RegistryServicer(registry_service_pb2_grpc.RegistryServiceServicer):
                 cases[one.request_id] = _case_to_commit(one)
             except DomainError as refused:
                 results[i] = refused
-
-        async def work(
-            connection: asyncpg.Connection, at: dt.datetime, requests: list[pb.CommitCaseRequest]
-        ) -> list[Message | DomainError]:
-            judged: list[tuple[str, CaseToCommit]] = []
-            answers: dict[str, Message | DomainError] = {}
-            for one in requests:
-                try:
-                    judged.append((one.request_id, _applied(cases[one.request_id], one, at)))
-                except DomainError as refused:
-                    answers[one.request_id] = refused
-            committed = await self.book.commit_cases(connection, at, [c for _, c in judged], actor.uri)
-            for (request_id, _), result in zip(judged, committed, strict=True):
-                answers[request_id] = result if isinstance(result, DomainError) else _committed(result, at)
-            return [answers[one.request_id] for one in requests]
-
         taken = [i for i, result in enumerate(results) if result is None]
-        written = await self.book.tx.write_many(
-            "CommitCase",
+        written = await self.office.commit_cases(
             [request.requests[i] for i in taken],
-            pb.CommitCaseResponse,
-            work,
+            cases,
+            actor.uri,
             lambda one: self.CommitCase(one, context),
         )
         for i, result in zip(taken, written, strict=True):
@@ -387,31 +258,11 @@ class RegistryServicer(registry_service_pb2_grpc.RegistryServiceServicer):
         if violations:
             raise InvalidArgument(violations)
         renumbered = {r.unit_number: r.presale_unit_number for r in request.renumbered}
-
-        async def work(connection: asyncpg.Connection, at: dt.datetime) -> pb.RecordFirstRegistrationResponse:
-            created = await self.book.record_first_registration(
-                connection,
-                at,
-                request.building_number,
-                request.registry_case,
-                request.owner,
-                list(request.unit_numbers),
-                list(request.common_parts),
-                actor.uri,
-                surveyed,
-                renumbered,
-            )
-            return pb.RecordFirstRegistrationResponse(
-                entries=[entry_message(v) for v in created], register_time=to_timestamp(at)
-            )
-
-        return await self.book.tx.write(
-            "RecordFirstRegistration", request, pb.RecordFirstRegistrationResponse, work
-        )
+        return await self.office.record_first_registration(request, surveyed, renumbered, actor.uri)
 
     async def SeizeUnit(self, request: pb.SeizeUnitRequest, context: Context) -> pb.SeizeUnitResponse:
         actor = caller()
-        now = self.book.clock.now()
+        now = self.clock.now()
         start = from_timestamp(request, "start_time") or now
         end = from_timestamp(request, "end_time")
         violations = []
@@ -437,131 +288,61 @@ class RegistryServicer(registry_service_pb2_grpc.RegistryServiceServicer):
             violations.append(FieldViolation("debtor", "names the debtor of a pre-seizure (预查封) only"))
         elif request.debtor and not request.debtor.startswith("buyers/"):
             violations.append(FieldViolation("debtor", 'is "buyers/{resident_id}"'))
-        if violations:
+        if violations or end is None:
             raise InvalidArgument(violations)
-
-        async def work(connection: asyncpg.Connection, at: dt.datetime) -> pb.SeizeUnitResponse:
-            created = await self.book.seize(
-                connection,
-                at,
-                request.unit_number,
-                _ruling(request.ruling),
-                request.pre_seizure,
-                from_timestamp(request, "start_time"),
-                end,
-                actor.uri,
-                request.debtor,
-                request.whole_building,
-            )
-            return pb.SeizeUnitResponse(entry=entry_message(created))
-
-        return await self.book.tx.write("SeizeUnit", request, pb.SeizeUnitResponse, work)
+        return await self.office.seize(request, _ruling(request.ruling), end, actor.uri)
 
     async def RenewSeizure(
         self, request: pb.RenewSeizureRequest, context: Context
     ) -> pb.RenewSeizureResponse:
-        actor = caller()
-        unit, sequence = _entry_sequence(request.entry, "entry")
+        entry = _entry_sequence(request.entry, "entry")
         # Required by the field rules: the validation layer refused a request without it.
         end = request.end_time.ToDatetime(tzinfo=dt.UTC)
-
-        async def work(connection: asyncpg.Connection, at: dt.datetime) -> pb.RenewSeizureResponse:
-            if end > seizure_term_limit(at):
-                raise InvalidArgument(
-                    [FieldViolation("end_time", "a renewal runs at most three years (民诉法解释 485)")]
-                )
-            renewed = await self.book.renew_seizure(
-                connection, at, unit, sequence, _ruling(request.ruling), end, actor.uri
-            )
-            return pb.RenewSeizureResponse(entry=entry_message(renewed))
-
-        return await self.book.tx.write("RenewSeizure", request, pb.RenewSeizureResponse, work)
+        return await self.office.renew_seizure(request, entry, _ruling(request.ruling), end, caller().uri)
 
     async def ReleaseSeizure(
         self, request: pb.ReleaseSeizureRequest, context: Context
     ) -> pb.ReleaseSeizureResponse:
-        actor = caller()
-        unit, sequence = _entry_sequence(request.entry, "entry")
-
-        async def work(connection: asyncpg.Connection, at: dt.datetime) -> pb.ReleaseSeizureResponse:
-            released, promoted = await self.book.release_seizure(
-                connection, at, unit, sequence, _ruling(request.ruling), actor.uri
-            )
-            response = pb.ReleaseSeizureResponse(released=entry_message(released))
-            if promoted is not None:
-                response.promoted.CopyFrom(entry_message(promoted))
-            return response
-
-        return await self.book.tx.write("ReleaseSeizure", request, pb.ReleaseSeizureResponse, work)
+        entry = _entry_sequence(request.entry, "entry")
+        return await self.office.release_seizure(request, entry, _ruling(request.ruling), caller().uri)
 
     async def AddObjection(
         self, request: pb.AddObjectionRequest, context: Context
     ) -> pb.AddObjectionResponse:
-        actor = caller()
         related = _related_sequence(request)
         new = NewEntry(
             EntryKind.OBJECTION, (request.objector,), related_sequence=related, note=request.grounds
         )
-
-        async def work(connection: asyncpg.Connection, at: dt.datetime) -> pb.AddObjectionResponse:
-            created = await self.book.add_objection(
-                connection,
-                at,
-                request.unit_number,
-                new,
-                _act_name("objections", request.request_id),
-                actor.uri,
-            )
-            return pb.AddObjectionResponse(entry=entry_message(created))
-
-        return await self.book.tx.write("AddObjection", request, pb.AddObjectionResponse, work)
+        act = _act_name("objections", request.request_id)
+        return await self.office.add_objection(request, new, act, caller().uri)
 
     async def LiftObjection(
         self, request: pb.LiftObjectionRequest, context: Context
     ) -> pb.LiftObjectionResponse:
-        actor = caller()
-        unit, sequence = _entry_sequence(request.entry, "entry")
+        entry = _entry_sequence(request.entry, "entry")
         lawsuit = _ruling(request.lawsuit) if request.HasField("lawsuit") else None
-
-        async def work(connection: asyncpg.Connection, at: dt.datetime) -> pb.LiftObjectionResponse:
-            lifted = await self.book.lift_objection(connection, at, unit, sequence, lawsuit, actor.uri)
-            return pb.LiftObjectionResponse(entry=entry_message(lifted))
-
-        return await self.book.tx.write("LiftObjection", request, pb.LiftObjectionResponse, work)
+        return await self.office.lift_objection(request, entry, lawsuit, caller().uri)
 
     async def RequestCorrection(
         self, request: pb.RequestCorrectionRequest, context: Context
     ) -> pb.RequestCorrectionResponse:
-        actor = caller()
-        unit, sequence = _entry_sequence(request.entry, "entry")
-
-        async def work(connection: asyncpg.Connection, at: dt.datetime) -> pb.RequestCorrectionResponse:
-            created = await self.book.request_correction(
-                connection, at, unit, sequence, request.grounds, actor.uri
-            )
-            return pb.RequestCorrectionResponse(entry=entry_message(created))
-
-        return await self.book.tx.write("RequestCorrection", request, pb.RequestCorrectionResponse, work)
+        entry = _entry_sequence(request.entry, "entry")
+        return await self.office.request_correction(request, entry, caller().uri)
 
     async def ResolveCorrection(
         self, request: pb.ResolveCorrectionRequest, context: Context
     ) -> pb.ResolveCorrectionResponse:
-        actor = caller()
-        unit, sequence = _entry_sequence(request.correction, "correction")
+        correction = _entry_sequence(request.correction, "correction")
         corrected = (
-            _new_entry(request.corrected, "corrected", unit) if request.HasField("corrected") else None
+            _new_entry(request.corrected, "corrected", correction[0])
+            if request.HasField("corrected")
+            else None
         )
-
-        async def work(connection: asyncpg.Connection, at: dt.datetime) -> pb.ResolveCorrectionResponse:
-            touched = await self.book.resolve_correction(connection, at, unit, sequence, corrected, actor.uri)
-            return pb.ResolveCorrectionResponse(entries=[entry_message(v) for v in touched])
-
-        return await self.book.tx.write("ResolveCorrection", request, pb.ResolveCorrectionResponse, work)
+        return await self.office.resolve_correction(request, correction, corrected, caller().uri)
 
     async def RecordAgreement(
         self, request: pb.RecordAgreementRequest, context: Context
     ) -> pb.RecordAgreementResponse:
-        actor = caller()
         related = _related_sequence(request)
         new = NewEntry(
             EntryKind.AGREEMENT,
@@ -569,23 +350,12 @@ class RegistryServicer(registry_service_pb2_grpc.RegistryServiceServicer):
             note=request.terms,
             restricts_transfer=request.restricts_transfer,
         )
-
-        async def work(connection: asyncpg.Connection, at: dt.datetime) -> pb.RecordAgreementResponse:
-            created = await self.book.append_simple(
-                connection,
-                at,
-                request.unit_number,
-                new,
-                _act_name("agreements", request.request_id),
-                actor.uri,
-            )
-            return pb.RecordAgreementResponse(entry=entry_message(created))
-
-        return await self.book.tx.write("RecordAgreement", request, pb.RecordAgreementResponse, work)
+        act = _act_name("agreements", request.request_id)
+        return await self.office.record_agreement(request, new, act, caller().uri)
 
     async def ListBooks(self, request: pb.ListBooksRequest, context: Context) -> pb.ListBooksResponse:
-        rows = await self.book.tx.read(self.book.books.summaries)
-        keys = self.book.books.keys
+        rows = await self.office.summaries()
+        keys = self.office.books.keys
         return pb.ListBooksResponse(
             books=[
                 pb.BookSummary(
@@ -602,19 +372,17 @@ class RegistryServicer(registry_service_pb2_grpc.RegistryServiceServicer):
     async def GetCheckpoint(
         self, request: pb.GetCheckpointRequest, context: Context
     ) -> pb.GetCheckpointResponse:
-        checkpoint = await self.book.tx.read(lambda c: self.book.books.checkpoint(c, request.authority))
+        checkpoint = await self.office.checkpoint(request.authority)
         return pb.GetCheckpointResponse(
             checkpoint=checkpoint_message(checkpoint),
-            public_key=self.book.books.keys.public(request.authority),
+            public_key=self.office.books.keys.public(request.authority),
         )
 
     async def GetInclusionProof(
         self, request: pb.GetInclusionProofRequest, context: Context
     ) -> pb.GetInclusionProofResponse:
-        unit, sequence = _entry_sequence(request.entry, "entry")
-        index, path, leaf, checkpoint = await self.book.tx.read(
-            lambda c: self.book.books.inclusion(c, unit, sequence, request.tree_size)
-        )
+        entry = _entry_sequence(request.entry, "entry")
+        index, path, leaf, checkpoint = await self.office.inclusion(entry, request.tree_size)
         return pb.GetInclusionProofResponse(
             leaf_index=index,
             tree_size=checkpoint.tree_size,
@@ -626,10 +394,8 @@ class RegistryServicer(registry_service_pb2_grpc.RegistryServiceServicer):
     async def GetConsistencyProof(
         self, request: pb.GetConsistencyProofRequest, context: Context
     ) -> pb.GetConsistencyProofResponse:
-        proof = await self.book.tx.read(
-            lambda c: self.book.books.consistency(
-                c, request.authority, request.first_tree_size, request.second_tree_size
-            )
+        proof = await self.office.consistency(
+            request.authority, request.first_tree_size, request.second_tree_size
         )
         return pb.GetConsistencyProofResponse(proof=proof)
 
@@ -645,18 +411,14 @@ class RegistryServicer(registry_service_pb2_grpc.RegistryServiceServicer):
             raise InvalidArgument([FieldViolation("body", "must be a JSON object")])
         if request.kind not in documents.KINDS:
             raise InvalidArgument([FieldViolation("kind", f"must be one of {', '.join(documents.KINDS)}")])
-        document = await self.book.tx.read(
-            lambda c: self.book.seal_document(c, request.entry, request.kind, request.number, body)
-        )
+        document = await self.office.seal_document(request.entry, request.kind, request.number, body)
         return pb.SealDocumentResponse(document=document)
 
     async def ListLeaves(self, request: pb.ListLeavesRequest, context: Context) -> pb.ListLeavesResponse:
         if request.start_index < 0:
             raise InvalidArgument([FieldViolation("start_index", "must not be negative")])
         limit = min(request.page_size or DEFAULT_LEAF_PAGE, MAX_LEAF_PAGE)
-        leaves, size = await self.book.tx.read(
-            lambda c: self.book.books.leaves_from(c, request.authority, request.start_index, limit)
-        )
+        leaves, size = await self.office.leaves(request.authority, request.start_index, limit)
         return pb.ListLeavesResponse(leaves=leaves, tree_size=size)
 
     async def ListCheckpoints(
@@ -664,13 +426,11 @@ class RegistryServicer(registry_service_pb2_grpc.RegistryServiceServicer):
     ) -> pb.ListCheckpointsResponse:
         after = int(paging.position(request) or 0)
         size = min(request.page_size or DEFAULT_PAGE, MAX_PAGE)
-        found = await self.book.tx.read(
-            lambda c: self.book.books.checkpoints(c, request.authority, after, size + 1)
-        )
+        found = await self.office.checkpoints(request.authority, after, size + 1)
         return pb.ListCheckpointsResponse(
             checkpoints=[checkpoint_message(c) for c in found[:size]],
             next_page_token=paging.issue(str(found[size - 1].tree_size), request)
             if len(found) > size
             else "",
-            public_key=self.book.books.keys.public(request.authority),
+            public_key=self.office.books.keys.public(request.authority),
         )
