@@ -28,8 +28,8 @@ from shared import statements
 from shared.auth import Caller, caller
 from shared.batches import answer_together, calls_together
 from shared.casework.domain import CaseKind
+from shared.casework.render import case_message
 from shared.casework.service import Case, CaseBook, Registered, entering, lodge_or_enter, refuse_if_restricted
-from shared.casework.servicer import case_message
 from shared.consent import identity, require_consent
 from shared.documents import attach_proof
 from shared.errors import FailedPrecondition, NotFound
@@ -70,6 +70,18 @@ async def _update(
     await connection.execute(
         f"UPDATE mortgage SET update_time = $2{assignments} WHERE id = $1", mortgage_id, at, *columns.values()
     )
+
+
+async def _entered_as(
+    connection: asyncpg.Connection, at: dt.datetime, mortgage_id: uuid.UUID, columns: dict[str, Any]
+) -> None:
+    """The mortgage as its entry in the book left it, written with the case's answer."""
+    await _update(connection, mortgage_id, at, **columns)
+
+
+async def _discharged(connection: asyncpg.Connection, at: dt.datetime, mortgage_id: uuid.UUID) -> None:
+    """The mortgage discharged when its entry ends, written with the case's answer."""
+    await _update(connection, mortgage_id, at, state=MortgageState.DISCHARGED.value, discharge_time=at)
 
 
 class Mortgages:
@@ -413,11 +425,7 @@ class _Handler:
                 registry_pb.CommitCaseResponse,
                 refusable=True,
             )
-
-            async def discharged(connection: asyncpg.Connection, at: dt.datetime) -> None:
-                await _update(connection, row.id, at, state=MortgageState.DISCHARGED.value, discharge_time=at)
-
-            return Registered([row.entry], apply=discharged)
+            return Registered([row.entry], apply=partial(_discharged, mortgage_id=row.id))
         loan = parties_pb2.Loan.FromString(row.loan)
         commit.disposal = registry_pb.DISPOSAL_MORTGAGE
         commit.beneficiaries.extend([*mortgagors, f"organizations/{row.bank_uscc}"])
@@ -433,20 +441,14 @@ class _Handler:
         )
         entry = reply.entries[0]
         number = reply.proof_numbers[0]
-
-        async def registered(connection: asyncpg.Connection, at: dt.datetime) -> None:
-            await _update(
-                connection,
-                row.id,
-                at,
-                state=MortgageState.REGISTERED.value,
-                entry=entry.name,
-                proof_number=number,
-                priority_time=entry.priority_time.ToDatetime(tzinfo=dt.UTC),
-                register_time=reply.register_time.ToDatetime(tzinfo=dt.UTC),
-            )
-
-        return Registered([entry.name], number, registered)
+        entered = {
+            "state": MortgageState.REGISTERED.value,
+            "entry": entry.name,
+            "proof_number": number,
+            "priority_time": entry.priority_time.ToDatetime(tzinfo=dt.UTC),
+            "register_time": reply.register_time.ToDatetime(tzinfo=dt.UTC),
+        }
+        return Registered([entry.name], number, partial(_entered_as, mortgage_id=row.id, columns=entered))
 
     async def abandon(self, connection: asyncpg.Connection, case: Case, at: dt.datetime) -> None:
         if case.kind is CaseKind.MORTGAGE:

@@ -10,6 +10,7 @@ from services.preregistration.service import Preregistrations
 from services.preregistration.servicer import PreregistrationServicer
 from shared.casework.metrics import watch_cases
 from shared.casework.servicer import CaseworkServicer
+from shared.casework.use_cases import Casework
 from shared.runtime import ServiceDeps
 
 
@@ -19,6 +20,6 @@ def register(server: grpc.aio.Server, deps: ServiceDeps) -> None:
         PreregistrationServicer(service), server
     )
     casework_service_pb2_grpc.add_CaseworkServiceServicer_to_server(
-        CaseworkServicer(service.cases, service.tx), server
+        CaseworkServicer(Casework(service.cases, service.tx)), server
     )
     watch_cases(deps, service.cases)

@@ -30,8 +30,8 @@ from shared import guardians, statements
 from shared.auth import Caller, Role
 from shared.batches import answer_together
 from shared.casework.domain import CaseKind
+from shared.casework.render import case_message
 from shared.casework.service import Case, CaseBook, Registered, entering, lodge_or_enter, refuse_if_restricted
-from shared.casework.servicer import case_message
 from shared.consent import identity, require_consent
 from shared.documents import attach_proof, lapsed_at, standing_entry
 from shared.errors import FailedPrecondition, FieldViolation, InvalidArgument, NotFound
@@ -654,6 +654,13 @@ async def _set_state(connection: asyncpg.Connection, row: Right, at: dt.datetime
         await repository.update(connection, Premortgage, row.id, at, **columns)
 
 
+async def _entered_as(
+    connection: asyncpg.Connection, at: dt.datetime, row: Right, columns: dict[str, Any]
+) -> None:
+    """The right as its entry in the book left it, written with the case's answer."""
+    await _set_state(connection, row, at, **columns)
+
+
 class _Handler:
     """Enters each kind of case in the book through the registry's CommitCase."""
 
@@ -726,25 +733,18 @@ class _Handler:
             refusable=True,
         )
         if not issues_proof:
-
-            async def cancelled(connection: asyncpg.Connection, at: dt.datetime) -> None:
-                await _set_state(connection, row, at, state=RightState.CANCELLED.value)
-
-            return Registered([row.entry], apply=cancelled)
+            cancelled = {"state": RightState.CANCELLED.value}
+            return Registered([row.entry], apply=partial(_entered_as, row=row, columns=cancelled))
         number = reply.proof_numbers[0]
-
-        async def in_force(connection: asyncpg.Connection, at: dt.datetime) -> None:
-            await _set_state(
-                connection,
-                row,
-                at,
-                state=RightState.IN_FORCE.value,
-                proof_number=number,
-                entry=reply.entries[0].name,
-                register_time=reply.register_time.ToDatetime(tzinfo=dt.UTC),
-            )
-
-        return Registered([e.name for e in reply.entries], number, in_force)
+        in_force = {
+            "state": RightState.IN_FORCE.value,
+            "proof_number": number,
+            "entry": reply.entries[0].name,
+            "register_time": reply.register_time.ToDatetime(tzinfo=dt.UTC),
+        }
+        return Registered(
+            [e.name for e in reply.entries], number, partial(_entered_as, row=row, columns=in_force)
+        )
 
     async def abandon(self, connection: asyncpg.Connection, case: Case, at: dt.datetime) -> None:
         if case.kind in (CaseKind.PREREGISTRATION, CaseKind.PREMORTGAGE):

@@ -10,6 +10,7 @@ from services.transfer.service import Transfers
 from services.transfer.servicer import TransferServicer
 from shared.casework.metrics import watch_cases
 from shared.casework.servicer import CaseworkServicer
+from shared.casework.use_cases import Casework
 from shared.runtime import ServiceDeps
 
 
@@ -17,6 +18,6 @@ def register(server: grpc.aio.Server, deps: ServiceDeps) -> None:
     service = Transfers(deps.journal, deps.peer)
     transfer_service_pb2_grpc.add_TransferServiceServicer_to_server(TransferServicer(service), server)
     casework_service_pb2_grpc.add_CaseworkServiceServicer_to_server(
-        CaseworkServicer(service.cases, service.tx), server
+        CaseworkServicer(Casework(service.cases, service.tx)), server
     )
     watch_cases(deps, service.cases)

@@ -50,8 +50,8 @@ from shared import co_ownership
 from shared.auth import Caller, Role
 from shared.batches import calls_together
 from shared.casework.domain import CaseKind
+from shared.casework.render import case_message
 from shared.casework.service import Case, CaseBook, Registered, entering, lodge_or_enter, refuse_if_restricted
-from shared.casework.servicer import case_message
 from shared.documents import as_corrected, lapsed_at, standing_entry
 from shared.errors import (
     AlreadyExists,
@@ -660,6 +660,15 @@ class Transfers:
         return row
 
 
+async def _first_registered(
+    connection: asyncpg.Connection, at: dt.datetime, building_number: str, register_time: dt.datetime
+) -> None:
+    """The building's first registration as the book entered it, written with the case's answer."""
+    await repository.update_first_registration(
+        connection, building_number, at, state=RegistrationState.REGISTERED.value, register_time=register_time
+    )
+
+
 class _FirstRegistration:
     def __init__(self, service: Transfers) -> None:
         self.service = service
@@ -702,16 +711,11 @@ class _FirstRegistration:
             registry_pb.RecordFirstRegistrationResponse,
             refusable=True,
         )
-
-        async def registered(connection: asyncpg.Connection, at: dt.datetime) -> None:
-            await repository.update_first_registration(
-                connection,
-                request.building_number,
-                at,
-                state=RegistrationState.REGISTERED.value,
-                register_time=reply.register_time.ToDatetime(tzinfo=dt.UTC),
-            )
-
+        registered = partial(
+            _first_registered,
+            building_number=request.building_number,
+            register_time=reply.register_time.ToDatetime(tzinfo=dt.UTC),
+        )
         return Registered([e.name for e in reply.entries], apply=registered)
 
     async def abandon(self, connection: asyncpg.Connection, case: Case, at: dt.datetime) -> None:

@@ -18,6 +18,7 @@ import logging
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any, Protocol, TypeVar, TypeVarTuple
 
 import asyncpg
@@ -280,9 +281,9 @@ class CaseBook:
             # no clerk may act on a case an operation is entering.
             case = lodged
         else:
-            case = await op.read(lambda c: self.load(c, name))
+            case = await op.read(self.load, name)
         if case.state in ENTERED:
-            return lambda connection: self.load(connection, name)
+            return partial(self.load, name=name)
         try:
             registered = await self.handlers[case.kind].register(op, case)
         except Refused as refusal:
@@ -475,20 +476,35 @@ async def lodge_or_enter(
             {"field": "auto_register"},
         )
     if request.auto_register:
-
-        async def begin(
-            connection: asyncpg.Connection, at: dt.datetime, operation: uuid.UUID
-        ) -> tuple[str, Case]:
-            # The lodged case goes to the driver with its name: entering it needs no read back.
-            case = await lodge(connection, at, operation, *args)
-            return case.name, case
-
+        begin = partial(_lodged_to_enter, lodge=lodge, args=args)
         return await tx.operate(method, request, method, begin, remembered)
+    return await tx.write(method, request, response_type, _lodged_to_wait, request, respond, lodge, args)
 
-    async def work(connection: asyncpg.Connection, at: dt.datetime) -> ResponseT:
-        return await respond(connection, request, await lodge(connection, at, None, *args))
 
-    return await tx.write(method, request, response_type, work)
+async def _lodged_to_enter(
+    connection: asyncpg.Connection,
+    at: dt.datetime,
+    operation: uuid.UUID,
+    *,
+    lodge: Lodge[*Args],
+    args: tuple[*Args],
+) -> tuple[str, Case]:
+    """The first transaction of an operation entering a case: the case lodged, and handed to
+    the driver with its name, so entering it needs no read back."""
+    case = await lodge(connection, at, operation, *args)
+    return case.name, case
+
+
+async def _lodged_to_wait(
+    connection: asyncpg.Connection,
+    at: dt.datetime,
+    request: Any,
+    respond: Respond[Any, ResponseT],
+    lodge: Lodge[*Args],
+    args: tuple[*Args],
+) -> ResponseT:
+    """A case lodged to wait for a clerk, answered in the same transaction."""
+    return await respond(connection, request, await lodge(connection, at, None, *args))
 
 
 def _written_reason(status: status_pb2.Status) -> str:

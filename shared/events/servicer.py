@@ -6,8 +6,6 @@ from __future__ import annotations
 import asyncio
 import collections
 import contextlib
-import datetime as dt
-import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 
 import asyncpg
@@ -16,7 +14,6 @@ from deedflow.events.v1 import events_service_pb2 as pb
 from deedflow.events.v1 import events_service_pb2_grpc
 from deedflow.type.v1.reasons import Reason
 from shared.auth import Caller, Role, caller
-from shared.clock import Clock
 from shared.db import Database
 from shared.errors import FailedPrecondition, ResourceExhausted
 from shared.events import store
@@ -24,8 +21,6 @@ from shared.events.cursor import Cursor, LegacyCursor, parse_cursor
 from shared.events.feed import EventFeed
 from shared.events.render import cursor_of, event_message
 from shared.grpc.types import Context
-
-log = logging.getLogger("deedflow.events")
 
 DEFAULT_PAGE = 100
 # A stream reads in pages of this many while it catches up.
@@ -62,27 +57,33 @@ class EventServicer(events_service_pb2_grpc.EventServiceServicer):
         self, after: Cursor | LegacyCursor, given: bool, limit: int, who: Caller
     ) -> tuple[Cursor, list[pb.Event]]:
         """The page after `after` and where it ends (`after` itself when nothing is new)."""
+        return await self.database.read(self._read_page, after, given, limit, who)
 
-        async def read(connection: asyncpg.Connection) -> tuple[Cursor, list[pb.Event]]:
-            start = await store.translate(connection, after) if isinstance(after, LegacyCursor) else after
-            rows = [] if start is None else await store.read_after(connection, start, limit, **_own(who))
-            # The horizon after the rows: a pruning between the two reads is then seen, and the
-            # cursor refused, rather than the pruned events silently skipped. An empty cursor
-            # starts at whatever is kept.
-            pruned = await store.horizon(connection)
-            if start is None or (given and pruned is not None and start < pruned):
-                raise FailedPrecondition(
-                    Reason.EVENT_CURSOR_EXPIRED,
-                    "the events after this cursor are past their retention; re-read your records"
-                    " with the List RPCs and follow the feed from a new cursor",
-                    {"oldest_cursor": pruned.text() if pruned is not None else ""},
-                )
-            events = [event_message(row) for row in rows]
-            if self.enrich is not None and events:
-                await self.enrich(connection, rows, events)
-            return (cursor_of(rows[-1]) if rows else start), events
-
-        return await self.database.read(read)
+    async def _read_page(
+        self,
+        connection: asyncpg.Connection,
+        after: Cursor | LegacyCursor,
+        given: bool,
+        limit: int,
+        who: Caller,
+    ) -> tuple[Cursor, list[pb.Event]]:
+        start = await store.translate(connection, after) if isinstance(after, LegacyCursor) else after
+        rows = [] if start is None else await store.read_after(connection, start, limit, **_own(who))
+        # The horizon after the rows: a pruning between the two reads is then seen, and the
+        # cursor refused, rather than the pruned events silently skipped. An empty cursor
+        # starts at whatever is kept.
+        pruned = await store.horizon(connection)
+        if start is None or (given and pruned is not None and start < pruned):
+            raise FailedPrecondition(
+                Reason.EVENT_CURSOR_EXPIRED,
+                "the events after this cursor are past their retention; re-read your records"
+                " with the List RPCs and follow the feed from a new cursor",
+                {"oldest_cursor": pruned.text() if pruned is not None else ""},
+            )
+        events = [event_message(row) for row in rows]
+        if self.enrich is not None and events:
+            await self.enrich(connection, rows, events)
+        return (cursor_of(rows[-1]) if rows else start), events
 
     async def ListEvents(self, request: pb.ListEventsRequest, context: Context) -> pb.ListEventsResponse:
         after = parse_cursor(request.after_cursor)
@@ -127,20 +128,3 @@ class EventServicer(events_service_pb2_grpc.EventServiceServicer):
             self._watches[who.uri] -= 1
             if not self._watches[who.uri]:
                 del self._watches[who.uri]
-
-
-async def prune_forever(
-    database: Database, clock: Clock, retention_days: float, every_seconds: float
-) -> None:
-    """Drops events past their retention, once every `every_seconds`, for the life of the process.
-    Several replicas may prune at once: each deletes what is there and the horizon only moves up."""
-    while True:
-        try:
-            async with database.transaction() as connection:
-                pruned = await store.prune(connection, clock.now() - dt.timedelta(days=retention_days))
-            if pruned:
-                log.info("events pruned", extra={"fields": {"count": pruned}})
-        except Exception as exc:
-            # An outage must not end the pruner: it tries again at the next round.
-            log.warning("cannot prune the event feed now", extra={"fields": {"error": repr(exc)}})
-        await asyncio.sleep(every_seconds)
