@@ -288,7 +288,7 @@ class RegistryServicer(registry_service_pb2_grpc.RegistryServiceServicer):
             violations.append(FieldViolation("debtor", "names the debtor of a pre-seizure (预查封) only"))
         elif request.debtor and not request.debtor.startswith("buyers/"):
             violations.append(FieldViolation("debtor", 'is "buyers/{resident_id}"'))
-        if violations or end is None:
+        if violations:
             raise InvalidArgument(violations)
         return await self.office.seize(request, _ruling(request.ruling), end, actor.uri)
 

@@ -117,7 +117,7 @@ class RegistryOffice:
     # Seizures, objections, corrections, agreements
 
     async def seize(
-        self, request: pb.SeizeUnitRequest, ruling: Ruling, end: dt.datetime, actor: str
+        self, request: pb.SeizeUnitRequest, ruling: Ruling, end: dt.datetime | None, actor: str
     ) -> pb.SeizeUnitResponse:
         return await self.tx.write(
             "SeizeUnit", request, pb.SeizeUnitResponse, self._seized, request, ruling, end, actor
@@ -298,7 +298,7 @@ class RegistryOffice:
         at: dt.datetime,
         request: pb.SeizeUnitRequest,
         ruling: Ruling,
-        end: dt.datetime,
+        end: dt.datetime | None,
         actor: str,
     ) -> pb.SeizeUnitResponse:
         created = await self.book.seize(
