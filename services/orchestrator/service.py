@@ -135,7 +135,7 @@ class Purchases:
     async def confirm_handover(
         self, request: pb.ConfirmHandoverRequest, who: Caller
     ) -> pb.ConfirmHandoverResponse | bytes:
-        begin = partial(self._handover_begun, request=request, who=who)
+        begin = partial(self.begin_handover, request=request, who=who)
         return await self.tx.operate("ConfirmHandover", request, "ConfirmHandover", begin)
 
     async def cancel_purchase(
@@ -201,16 +201,6 @@ class Purchases:
         self, connection: asyncpg.Connection, building: str
     ) -> pb.CompleteBuildingResponse:
         return pb.CompleteBuildingResponse(completion=await self.completion(connection, building))
-
-    async def _handover_begun(
-        self,
-        connection: asyncpg.Connection,
-        at: dt.datetime,
-        operation: uuid.UUID,
-        request: pb.ConfirmHandoverRequest,
-        who: Caller,
-    ) -> str:
-        return await self.begin_handover(connection, request, who)
 
     async def _cancelled(
         self, connection: asyncpg.Connection, at: dt.datetime, request: pb.CancelPurchaseRequest, who: Caller
@@ -435,7 +425,12 @@ class Purchases:
         return completion
 
     async def begin_handover(
-        self, connection: asyncpg.Connection, request: pb.ConfirmHandoverRequest, who: Caller
+        self,
+        connection: asyncpg.Connection,
+        at: dt.datetime,
+        operation: uuid.UUID,
+        request: pb.ConfirmHandoverRequest,
+        who: Caller,
     ) -> str:
         """The handover's first transaction: the caller's purchase, its certificate ready, and no
         other handover of it under way (another request id's), so its certificates are released

@@ -340,8 +340,7 @@ class Transfers:
         return await self.tx.keep("BatchLodgeTransfers", request, response)
 
     async def get_transfer(self, name: str) -> Transfer:
-        transfer: Transfer = await self.tx.read(self.load_transfer, name)
-        return transfer
+        return await self.tx.read(self.load_transfer, name)
 
     async def get_certificate(self, number: str) -> CertificateOfTransfer | None:
         return await self.tx.read(repository.certificate, number)

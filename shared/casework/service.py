@@ -259,8 +259,11 @@ class CaseBook:
         await self._move(connection, case, CaseState.APPROVED, actor, at)
         return await self._reload(connection, case)
 
-    async def begin_entering(self, connection: asyncpg.Connection, name: str, operation: uuid.UUID) -> str:
-        """Marks an approved case as being entered by `operation` (the clerk's RegisterCase)."""
+    async def begin_entering(
+        self, connection: asyncpg.Connection, at: dt.datetime, operation: uuid.UUID, name: str
+    ) -> str:
+        """Marks an approved case as being entered by `operation` (the clerk's RegisterCase): the
+        first transaction of that operation."""
         case = await self.load(connection, name, lock=True)
         check_register(case.state, case.row.register_operation)
         await connection.execute(

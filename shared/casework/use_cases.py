@@ -5,7 +5,6 @@ the office's case book."""
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from functools import partial
 
 import asyncpg
@@ -82,7 +81,7 @@ class Casework:
         )
 
     async def register(self, request: pb.RegisterCaseRequest) -> pb.RegisterCaseResponse | bytes:
-        begin = partial(self._entering_begun, name=request.name)
+        begin = partial(self.book.begin_entering, name=request.name)
         return await self.tx.operate("RegisterCase", request, "RegisterCase", begin)
 
     async def refuse(self, request: pb.RefuseCaseRequest, actor: str) -> pb.RefuseCaseResponse:
@@ -119,11 +118,6 @@ class Casework:
     ) -> pb.ApproveCaseResponse:
         case = await self.book.approve(connection, at, request.name, actor)
         return pb.ApproveCaseResponse(case_record=case_message(case))
-
-    async def _entering_begun(
-        self, connection: asyncpg.Connection, at: dt.datetime, operation: uuid.UUID, name: str
-    ) -> str:
-        return await self.book.begin_entering(connection, name, operation)
 
     async def _refused(
         self, connection: asyncpg.Connection, at: dt.datetime, request: pb.RefuseCaseRequest, actor: str
