@@ -9,6 +9,9 @@ Every count is made from the syntax tree, so a comment or a docstring never coun
 - **closures taking a connection**: a function or lambda defined inside another function whose
   first parameter is a connection (`c`, `conn`, `connection`, or annotated `asyncpg.Connection`),
   in `services/` and `shared/`;
+- **transactions opened in servicers**: a call, in a `servicer.py`, that opens a transaction or
+  takes a connection (`transaction`, `connection`, or `read`, `write`, `query`, `operate`,
+  `write_many`, `write_together`, `keep` on a `tx` or a `database`): the use cases open them;
 - **functions over 60 lines**: from `def` to the last line of the body, outside `tests/`,
   `bench/` and `gen/`;
 - **lines in shared/ by who uses them**: each module's lines, under "one service" when one service
@@ -110,6 +113,25 @@ def connection_closures(tree: ast.Module) -> int:
     return count
 
 
+TRANSACTION_METHODS = {"read", "write", "query", "operate", "write_many", "write_together", "keep"}
+
+
+def servicer_transactions(tree: ast.Module) -> int:
+    """Calls that open a transaction or take a connection: `x.transaction()`, `x.connection()`, or
+    one of TRANSACTION_METHODS on something named `tx` or `database` (`self.tx.write(...)`)."""
+    count = 0
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Attribute):
+            continue
+        method, owner = node.func.attr, node.func.value
+        owner_name = owner.attr if isinstance(owner, ast.Attribute) else getattr(owner, "id", "")
+        if method in ("transaction", "connection") or (
+            method in TRANSACTION_METHODS and owner_name in ("tx", "database")
+        ):
+            count += 1
+    return count
+
+
 def long_functions(path: Path, tree: ast.Module) -> list[tuple[str, int]]:
     found = []
     for node in ast.walk(tree):
@@ -182,12 +204,14 @@ def shared_lines_by_user(root: Path) -> dict[str, int]:
 
 
 def report(root: Path) -> str:
-    rows = reasons = closures = 0
+    rows = reasons = closures = in_servicers = 0
     for path in python_files(root, "services", "shared"):
         tree = parse(path)
         rows += raw_rows(tree)
         reasons += string_reasons(tree)
         closures += connection_closures(tree)
+        if path.name == "servicer.py":
+            in_servicers += servicer_transactions(tree)
     long = [
         entry
         for path in python_files(root, *PRODUCT)
@@ -198,6 +222,7 @@ def report(root: Path) -> str:
         f"raw rows (services, shared): {rows}",
         f"string reasons at raise sites (services, shared): {reasons}",
         f"closures taking a connection (services, shared): {closures}",
+        f"transactions opened in servicer.py files: {in_servicers}",
         f"functions over {LONG_FUNCTION} lines (services, shared, cli, tools): {len(long)}",
         *(f"  {name}: {length}" for name, length in sorted(long, key=lambda e: -e[1])),
         "lines in shared/ by who uses them:",

@@ -10,10 +10,11 @@ import grpc
 
 from deedflow.events.v1 import events_service_pb2_grpc
 from shared.events.feed import EventFeed
+from shared.events.pages import Enrich
 from shared.events.relay import relay_forever
 from shared.events.retention import prune_forever
 from shared.events.sequencer import Sequencer
-from shared.events.servicer import Enrich, EventServicer
+from shared.events.servicer import EventServicer
 from shared.runtime import ServiceDeps
 
 

@@ -6,20 +6,17 @@ from __future__ import annotations
 import asyncio
 import collections
 import contextlib
-from collections.abc import AsyncIterator, Awaitable, Callable
-
-import asyncpg
+from collections.abc import AsyncIterator
 
 from deedflow.events.v1 import events_service_pb2 as pb
 from deedflow.events.v1 import events_service_pb2_grpc
 from deedflow.type.v1.reasons import Reason
-from shared.auth import Caller, Role, caller
+from shared.auth import caller
 from shared.db import Database
-from shared.errors import FailedPrecondition, ResourceExhausted
-from shared.events import store
-from shared.events.cursor import Cursor, LegacyCursor, parse_cursor
+from shared.errors import ResourceExhausted
+from shared.events.cursor import parse_cursor
 from shared.events.feed import EventFeed
-from shared.events.render import cursor_of, event_message
+from shared.events.pages import Enrich, Pages
 from shared.grpc.types import Context
 
 DEFAULT_PAGE = 100
@@ -29,65 +26,19 @@ WATCH_PAGE = 500
 # connection may have stalled unnoticed (no reset from the network).
 WATCH_POLL_SECONDS = 5.0
 
-# Adds what only the office knows to the events of a page (the purchase as the change left it).
-Enrich = Callable[[asyncpg.Connection, list[asyncpg.Record], list[pb.Event]], Awaitable[None]]
-
-
-def _own(who: Caller) -> dict[str, str]:
-    """The filter that leaves a developer or a bank its own events; officials and our offices
-    read the whole feed."""
-    if who.role is Role.DEVELOPER:
-        return {"developer": who.id}
-    if who.role is Role.BANK:
-        return {"bank": who.id}
-    return {}
-
 
 class EventServicer(events_service_pb2_grpc.EventServiceServicer):
     def __init__(
         self, database: Database, feed: EventFeed, max_watches: int, enrich: Enrich | None = None
     ) -> None:
-        self.database = database
+        self.pages = Pages(database, enrich)
         self.feed = feed
         self.max_watches = max_watches
-        self.enrich = enrich
         self._watches: collections.Counter[str] = collections.Counter()
-
-    async def _page(
-        self, after: Cursor | LegacyCursor, given: bool, limit: int, who: Caller
-    ) -> tuple[Cursor, list[pb.Event]]:
-        """The page after `after` and where it ends (`after` itself when nothing is new)."""
-        return await self.database.read(self._read_page, after, given, limit, who)
-
-    async def _read_page(
-        self,
-        connection: asyncpg.Connection,
-        after: Cursor | LegacyCursor,
-        given: bool,
-        limit: int,
-        who: Caller,
-    ) -> tuple[Cursor, list[pb.Event]]:
-        start = await store.translate(connection, after) if isinstance(after, LegacyCursor) else after
-        rows = [] if start is None else await store.read_after(connection, start, limit, **_own(who))
-        # The horizon after the rows: a pruning between the two reads is then seen, and the
-        # cursor refused, rather than the pruned events silently skipped. An empty cursor
-        # starts at whatever is kept.
-        pruned = await store.horizon(connection)
-        if start is None or (given and pruned is not None and start < pruned):
-            raise FailedPrecondition(
-                Reason.EVENT_CURSOR_EXPIRED,
-                "the events after this cursor are past their retention; re-read your records"
-                " with the List RPCs and follow the feed from a new cursor",
-                {"oldest_cursor": pruned.text() if pruned is not None else ""},
-            )
-        events = [event_message(row) for row in rows]
-        if self.enrich is not None and events:
-            await self.enrich(connection, rows, events)
-        return (cursor_of(rows[-1]) if rows else start), events
 
     async def ListEvents(self, request: pb.ListEventsRequest, context: Context) -> pb.ListEventsResponse:
         after = parse_cursor(request.after_cursor)
-        end, events = await self._page(
+        end, events = await self.pages.after(
             after, bool(request.after_cursor), request.page_size or DEFAULT_PAGE, caller()
         )
         # An empty page hands back the cursor in this feed's own form (a legacy one translated).
@@ -116,7 +67,7 @@ class EventServicer(events_service_pb2_grpc.EventServiceServicer):
             with self.feed.waiting() as recorded:
                 while True:
                     recorded.clear()
-                    end, events = await self._page(after, given, WATCH_PAGE, who)
+                    end, events = await self.pages.after(after, given, WATCH_PAGE, who)
                     for event in events:
                         yield pb.WatchEventsResponse(event=event)
                     after, given = end, given or bool(events)
