@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from typing import TypeVar, TypeVarTuple, Unpack, cast
+from typing import TypeVar, TypeVarTuple, cast
 from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
@@ -105,7 +105,7 @@ class Database:
             finally:
                 holding_transaction_var.reset(holding)
 
-    async def read(self, work: Callable[[asyncpg.Connection, Unpack[Args]], Awaitable[T]], *args: *Args) -> T:
+    async def read(self, work: Callable[[asyncpg.Connection, *Args], Awaitable[T]], *args: *Args) -> T:
         """Statements outside any transaction (`work(connection, *args)`): a read needs no BEGIN
         and COMMIT around it, two round trips fewer. Errors as `transaction` maps them."""
         async with self._connection() as connection:

@@ -7,7 +7,7 @@ import asyncio
 import datetime as dt
 import logging
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Any, TypeVar, TypeVarTuple, Unpack, cast
+from typing import Any, TypeVar, TypeVarTuple, cast
 
 import asyncpg
 from google.protobuf.message import Message
@@ -64,7 +64,7 @@ class Transactions:
         method: str,
         request: Mutating,
         response_type: type[ResponseT],
-        work: Callable[[asyncpg.Connection, dt.datetime, Unpack[Args]], Awaitable[ResponseT]],
+        work: Callable[[asyncpg.Connection, dt.datetime, *Args], Awaitable[ResponseT]],
         *args: *Args,
     ) -> ResponseT:
         """Runs `work(connection, at, *args)` once per (caller, method, request_id), in one
@@ -204,7 +204,7 @@ class Transactions:
 
     async def query(
         self,
-        work: Callable[[asyncpg.Connection, Unpack[Args]], Awaitable[ResultT]],
+        work: Callable[[asyncpg.Connection, *Args], Awaitable[ResultT]],
         *args: *Args,
     ) -> ResultT:
         """Pure reads, `work(connection, *args)` (never a write, never a lock), without BEGIN and
@@ -214,7 +214,7 @@ class Transactions:
 
     async def read(
         self,
-        work: Callable[[asyncpg.Connection, Unpack[Args]], Awaitable[ResultT]],
+        work: Callable[[asyncpg.Connection, *Args], Awaitable[ResultT]],
         *args: *Args,
     ) -> ResultT:
         """`work(connection, *args)` in one read transaction (a lock it takes holds to the end)."""
