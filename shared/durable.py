@@ -52,6 +52,13 @@ class LeaseLostBeforeWriting(LeaseLost):
     other changes that share its transaction go on without it (shared/grouped_writes.py)."""
 
 
+def step_request_id(scope: uuid.UUID, step: str) -> str:
+    """The request id of a step's call: the same on every run and resume of the step, so the peer
+    answers a repeated call with its first answer. `scope` is the work's own id (an operation's)
+    or a namespace when `step` names the work itself (the saga's "purchase/step/direction/part")."""
+    return str(uuid.uuid5(scope, step))
+
+
 def lease_holder(worker: str) -> str:
     """A new holder for a lease `worker` takes: its name and the claim's own mark. Fenced by the
     worker's name alone, a task of that worker which outlived its lease (a slow call) would pass

@@ -45,7 +45,14 @@ from shared import faults
 from shared.clock import Clock
 from shared.context import deadline_var, subject_var
 from shared.db import Database
-from shared.durable import DurableSettings, LeaseLost, LeaseLostBeforeWriting, lease_holder, retry_delay
+from shared.durable import (
+    DurableSettings,
+    LeaseLost,
+    LeaseLostBeforeWriting,
+    lease_holder,
+    retry_delay,
+    step_request_id,
+)
 from shared.errors import Aborted, AnsweredBefore, DomainError, Internal
 from shared.grouped_writes import GroupedWrites
 from shared.grpc.status import to_status
@@ -179,7 +186,7 @@ class Operation:
 
     def request_id(self, step: str) -> str:
         """The request id of a step's call: the same on every run of the operation."""
-        return str(uuid.uuid5(self.id, step))
+        return step_request_id(self.id, step)
 
     def point(self, step: str, moment: str) -> str:
         """The fault point at a boundary of a step; the step's kind only (`building/…` names

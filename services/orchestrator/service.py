@@ -30,6 +30,7 @@ from services.orchestrator.saga import FORWARD, PIVOT
 from shared import statements, tracing
 from shared.auth import Caller, Role, caller, parse_identity_uri
 from shared.context import subject_var
+from shared.durable import step_request_id
 from shared.errors import Aborted, AnsweredBefore, FailedPrecondition, NotFound
 from shared.idempotency import Answer, claim_answered, lookup, request_fingerprint
 from shared.ids import building_of, request_derived_id
@@ -354,7 +355,7 @@ class Purchases:
                 "first-registration",
                 self.clients.transfer.LodgeFirstRegistration,
                 transfer_pb.LodgeFirstRegistrationRequest(
-                    request_id=str(uuid.uuid5(_NAMESPACE, f"first-registration/{building}")),
+                    request_id=step_request_id(_NAMESPACE, f"first-registration/{building}"),
                     building_number=building,
                     developer=parties_pb2.Organization(
                         name=developer_name, uscc=op.caller.rsplit("/", 1)[-1]

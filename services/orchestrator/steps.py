@@ -21,6 +21,7 @@ from deedflow.type.v1 import parties_pb2
 from deedflow.type.v1.reasons import Reason
 from services.orchestrator.clients import Clients
 from services.orchestrator.domain import StepKind, area_settlement, home_count_for_tax, settled_tax_base
+from shared.durable import step_request_id
 from shared.errors import FailedPrecondition
 from shared.grpc.status import error_info
 from shared.outcomes import status_of
@@ -35,7 +36,7 @@ def request_id(
     """The request id of a step's call: the same for every retry and resume of the step, and new
     only when a clerk resumes a step whose application was refused (a new application)."""
     suffix = f"/{generation}" if generation else ""
-    return str(uuid.uuid5(_NAMESPACE, f"{purchase_id}/{step.value}/{direction}/{part}{suffix}"))
+    return step_request_id(_NAMESPACE, f"{purchase_id}/{step.value}/{direction}/{part}{suffix}")
 
 
 @dataclass

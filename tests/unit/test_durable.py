@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import ast
 import datetime as dt
+import uuid
 from pathlib import Path
 
 import pytest
 
 from services.orchestrator.config import SagaSettings
-from shared.durable import DurableSettings, retry_delay
+from services.orchestrator.domain import StepKind
+from services.orchestrator.steps import request_id
+from shared.durable import DurableSettings, retry_delay, step_request_id
 from shared.outcomes import Failure
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -67,3 +70,28 @@ def test_one_lease_lost_and_one_settings_class_for_durable_execution():
         if f"    {name}:" in source.read_text()
     ]
     assert sorted(settings) == ["backoff_cap_seconds", "lease_seconds", "max_unexplained_failures"]
+
+
+PURCHASE = uuid.UUID("11111111-2222-3333-4444-555555555555")
+OPERATION = uuid.UUID("66666666-7777-8888-9999-000000000000")
+
+
+def test_step_request_ids_are_those_purchases_and_operations_under_way_were_given():
+    """The ids are written down as the code gave them before the saga and the journal shared
+    one derivation: a purchase or operation resumed after an upgrade must repeat its call under
+    the same id, or the peer would take it for a new request."""
+    assert request_id(PURCHASE, StepKind.TRANSFERRED, "forward") == "a99312a1-5d05-5ccd-8e44-1c26fd50aa97"
+    assert (
+        request_id(PURCHASE, StepKind.CONTRACT_SIGNED, "forward", "create-signed", 2)
+        == "b906ae45-d4d1-598d-852c-95472d64ab9d"
+    )
+    assert step_request_id(OPERATION, "release") == "f0de4c16-a898-5337-8284-0fa9e89197a9"
+
+
+def test_a_new_application_or_another_part_of_a_step_gets_another_id():
+    ids = {
+        request_id(PURCHASE, StepKind.CONTRACT_SIGNED, "forward", part, generation)
+        for part in ("", "create-signed")
+        for generation in (0, 1, 2)
+    }
+    assert len(ids) == 6
