@@ -18,8 +18,8 @@ from deedflow.casework.v1 import casework_service_pb2_grpc
 from deedflow.contract.v1 import contract_service_pb2 as contract_pb
 from deedflow.contract.v1 import contract_service_pb2_grpc
 from deedflow.preregistration.v1 import preregistration_service_pb2 as pb
+from deedflow.registry.v1 import document_pb2, registry_service_pb2_grpc
 from deedflow.registry.v1 import registry_service_pb2 as registry_pb
-from deedflow.registry.v1 import registry_service_pb2_grpc
 from deedflow.type.v1 import parties_pb2
 from deedflow.type.v1.reasons import Reason
 from services.preregistration import repository
@@ -143,12 +143,7 @@ class Preregistrations:
     ) -> pb.GetPreregistrationResponse:
         row = await self.tx.query(self.load_readable, Preregistration, request.name, who)
         response = pb.GetPreregistrationResponse(preregistration=preregistration_message(row))
-        if not request.as_recorded:
-            await self._as_the_book_shows(response.preregistration)
-        if request.with_document:
-            await attach_proof(
-                self.registry, row.entry, row.proof_number, response.preregistration, response.proof_document
-            )
+        await self._shown(row, response.preregistration, request, response.proof_document)
         return response
 
     async def get_premortgage(
@@ -156,12 +151,7 @@ class Preregistrations:
     ) -> pb.GetPremortgageResponse:
         row = await self.tx.query(self.load_readable, Premortgage, request.name, who)
         response = pb.GetPremortgageResponse(premortgage=premortgage_message(row))
-        if not request.as_recorded:
-            await self._as_the_book_shows(response.premortgage)
-        if request.with_document:
-            await attach_proof(
-                self.registry, row.entry, row.proof_number, response.premortgage, response.proof_document
-            )
+        await self._shown(row, response.premortgage, request, response.proof_document)
         return response
 
     async def cancel_preregistration(
@@ -256,6 +246,20 @@ class Preregistrations:
         if premortgage is not None:
             response.premortgage.CopyFrom(premortgage_message(premortgage))
         return response
+
+    async def _shown(
+        self,
+        row: Right,
+        message: pb.Preregistration | pb.Premortgage,
+        request: pb.GetPreregistrationRequest | pb.GetPremortgageRequest,
+        proof_document: document_pb2.SignedDocument,
+    ) -> None:
+        """A right as its reader asked for it: as the book shows it unless `as_recorded`, with its
+        proof's signed document if `with_document`."""
+        if not request.as_recorded:
+            await self._as_the_book_shows(message)
+        if request.with_document:
+            await attach_proof(self.registry, row.entry, row.proof_number, message, proof_document)
 
     async def _as_the_book_shows(self, message: pb.Preregistration | pb.Premortgage) -> None:
         """The book prevails (民法典 216-217): a 预告 or 预抵押 the law has ended by lapse (民法典
