@@ -1,20 +1,27 @@
 """Durable execution's one set of rules (持久执行): the lease and its loss, the retry backoff, the
 parking rule and their settings, for the offices' operation journal and the purchase saga alike.
 
-Both engines record intent before a call and the outcome after it, hold their work under a lease
-another process takes over when it runs out, retry an outage with backoff for as long as it lasts,
-and park work after repeated unexplained failures where a person reads its last error. What they
-decide by is written here once (docs/decisions.md, decision 71).
+The journal's operations and the saga's purchases are one engine's work with two step records:
+each records its exact request before a call and the outcome after it, is held under a lease
+another process takes over when it runs out, is retried after an outage with backoff for as long
+as it lasts, and parks after repeated unexplained failures where a person reads its last error.
+What they decide by is written here once, and how they lease and claim in shared/leases.py
+(docs/decisions.md, decision 71).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import uuid
+from dataclasses import dataclass
 
+from google.rpc import status_pb2
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from shared.outcomes import Failure, backoff
+from shared.outcomes import Failure, backoff, classify, status_of
+
+log = logging.getLogger("deedflow.durable")
 
 
 class DurableSettings(BaseSettings):
@@ -26,8 +33,10 @@ class DurableSettings(BaseSettings):
     # over; renewed at every step, and longer than any one step's calls. A crashed process's
     # work moves on this long after its last step.
     lease_seconds: float = 30.0
-    # How often the journal's sweeper looks for operations due again.
+    # How often the journal's sweeper looks for operations due again, and how many it drives
+    # at once.
     sweep_seconds: float = 1.0
+    sweep_batch: int = 16
     # Retry of work whose step failed for an outage or without explanation: first delay,
     # doubling up to the cap.
     backoff_start_seconds: float = 0.5
@@ -81,4 +90,47 @@ def retry_delay(
         attempts,
         dt.timedelta(seconds=settings.backoff_start_seconds),
         dt.timedelta(seconds=settings.backoff_cap_seconds),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Failed:
+    """A failed attempt of a piece of work, judged: what is recorded of it, and when it is tried
+    again (None: it parks)."""
+
+    failure: Failure
+    status: status_pb2.Status
+    attempts: int
+    unexplained_failures: int
+    retry_at: dt.datetime | None
+
+
+def judge_failure(
+    settings: DurableSettings,
+    error: BaseException,
+    attempts: int,
+    unexplained_before: int,
+    at: dt.datetime,
+    failure: Failure | None = None,
+    status: status_pb2.Status | None = None,
+) -> Failed:
+    """The one verdict on a failed attempt (the `attempts`-th), for an operation or a saga step:
+    the failure as classified (shared/outcomes.py) unless the engine knows better (`failure`),
+    the status recorded, the unexplained failures counted, and retry_delay's answer. An
+    unexplained failure is logged with its traceback, where an operator finds the bug."""
+    failure = failure or classify(error)
+    unexplained = unexplained_before + (failure is Failure.UNEXPLAINED)
+    if failure is Failure.UNEXPLAINED:
+        log.error(
+            "unexplained failure",
+            exc_info=error if not hasattr(error, "code") else None,
+            extra={"fields": {"failures": unexplained, "error": repr(error)[:300]}},
+        )
+    delay = retry_delay(settings, failure, attempts, unexplained)
+    return Failed(
+        failure,
+        status or status_of(error),
+        attempts,
+        unexplained,
+        None if delay is None else at + delay,
     )

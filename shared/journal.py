@@ -33,6 +33,7 @@ import time
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, TypeVar, TypeVarTuple
 
 import asyncpg
@@ -49,8 +50,8 @@ from shared.durable import (
     DurableSettings,
     LeaseLost,
     LeaseLostBeforeWriting,
+    judge_failure,
     lease_holder,
-    retry_delay,
     step_request_id,
 )
 from shared.errors import Aborted, AnsweredBefore, DomainError, Internal
@@ -68,6 +69,7 @@ from shared.idempotency import (
     record,
     request_fingerprint,
 )
+from shared.leases import LeasedRows, work_forever
 from shared.outcomes import Failure, classify, status_of
 from shared.records import table, typed, typed_or_none
 from shared.sql import one_row
@@ -84,6 +86,8 @@ Driver = Callable[["Operation"], Awaitable[Render]]
 Begin = Callable[[asyncpg.Connection, dt.datetime, uuid.UUID], Awaitable[str | tuple[str, Any]]]
 
 SUCCEEDED, FAILED, PARKED = "SUCCEEDED", "FAILED", "PARKED"
+# Operations are worked under leases while they run (shared/leases.py).
+OPERATIONS = LeasedRows("operation", live="state = 'RUNNING'")
 # The operation the call being served last drove (set in its task): a refusal it ended with is
 # its own, never a twin's to be joined (Journal.twin_answer).
 _driven: contextvars.ContextVar[uuid.UUID | None] = contextvars.ContextVar("journal_driven", default=None)
@@ -165,6 +169,9 @@ class Operation:
         self.caller = row.caller
         self.input = row.input
         self.key = IdempotencyKey(row.caller, row.method, str(row.request_id))
+        # Its failed attempts so far, as taken up (the retry rule counts on from them).
+        self.attempts = row.attempts
+        self.unexplained_failures = row.unexplained_failures
         self.steps = steps
         # What the transaction that started the operation made (Begin), when this process started
         # it; None for an operation taken up again.
@@ -212,15 +219,7 @@ class Operation:
             lease = self.journal.lease
             renewed_until = None
             if renew and (self.lease_until is None or self.lease_until - at < lease / 2):
-                renewed = await connection.execute(
-                    "UPDATE operation SET lease_until = $3, update_time = $4"
-                    " WHERE id = $1 AND leased_by = $2 AND state = 'RUNNING'",
-                    self.id,
-                    self.holder,
-                    at + lease,
-                    at,
-                )
-                if renewed == "UPDATE 0":
+                if not await OPERATIONS.renew(connection, self.id, self.holder, at + lease):
                     raise LeaseLostBeforeWriting(str(self.id))
                 renewed_until = at + lease
             if self._unsaved:
@@ -628,13 +627,7 @@ class Journal:
         """Gives up the lease (best effort), the operation due again at once."""
         try:
             async with self.database.transaction() as connection:
-                await connection.execute(
-                    "UPDATE operation SET leased_by = NULL, lease_until = NULL, due_at = $3"
-                    " WHERE id = $1 AND leased_by = $2 AND state = 'RUNNING'",
-                    op.id,
-                    op.holder,
-                    self.clock.now(),
-                )
+                await OPERATIONS.release(connection, op.id, op.holder, self.clock.now())
         except Exception:
             log.warning("could not release the operation; its lease will run out", exc_info=True)
 
@@ -642,55 +635,48 @@ class Journal:
         """Leaves the operation open, due again after a backoff; an unexplained failure counts
         toward parking it. Best effort: if even this fails, the lease runs out instead."""
         # In an operation, a refusal is either its answer (Refused) or, past the point of no
-        # return, Incomplete; anything else that is no outage is unexplained.
+        # return, Incomplete: a step still to take. Anything else that is no outage is unexplained.
         retryable = isinstance(error, Incomplete) or classify(error) is Failure.RETRY
-        failure = Failure.RETRY if retryable else Failure.UNEXPLAINED
+        at = self.clock.now()
+        failed = judge_failure(
+            self.settings,
+            error,
+            op.attempts + 1,
+            op.unexplained_failures,
+            at,
+            Failure.RETRY if retryable else Failure.UNEXPLAINED,
+            error.status if isinstance(error, Incomplete) else None,
+        )
         try:
             async with self.database.transaction() as connection:
-                at = self.clock.now()
-                row = await connection.fetchrow(
-                    "UPDATE operation SET attempts = attempts + 1,"
-                    " unexplained_failures = unexplained_failures + $3::int, last_error = $4,"
-                    " leased_by = NULL, lease_until = NULL, update_time = $5"
-                    " WHERE id = $1 AND leased_by = $2 AND state = 'RUNNING'"
-                    " RETURNING attempts, unexplained_failures",
+                await connection.execute(
+                    "UPDATE operation SET attempts = $3, unexplained_failures = $4, last_error = $5,"
+                    " state = CASE WHEN $6::timestamptz IS NULL THEN 'PARKED' ELSE state END,"
+                    " due_at = $6, leased_by = NULL, lease_until = NULL, update_time = $7"
+                    " WHERE id = $1 AND leased_by = $2 AND state = 'RUNNING'",
                     op.id,
                     op.holder,
-                    int(failure is Failure.UNEXPLAINED),
-                    (error.status if isinstance(error, Incomplete) else status_of(error)).SerializeToString(),
+                    failed.attempts,
+                    failed.unexplained_failures,
+                    failed.status.SerializeToString(),
+                    failed.retry_at,
                     at,
                 )
-                if row is None:
-                    return
-                attempts, unexplained = row
-                delay = retry_delay(self.settings, failure, attempts, unexplained)
-                if delay is None:
-                    await connection.execute(
-                        "UPDATE operation SET state = 'PARKED', due_at = NULL WHERE id = $1", op.id
-                    )
-                    log.error(
-                        "operation parked after repeated unexplained failures",
-                        extra={"fields": {"operation": op.kind, "subject": op.subject, "error": repr(error)}},
-                    )
-                    return
-                await connection.execute("UPDATE operation SET due_at = $2 WHERE id = $1", op.id, at + delay)
         except Exception:
             log.warning("could not postpone the operation; its lease will run out", exc_info=True)
+            return
+        if failed.retry_at is None:
+            log.error(
+                "operation parked after repeated unexplained failures",
+                extra={"fields": {"operation": op.kind, "subject": op.subject, "error": repr(error)}},
+            )
 
     async def _take(self, op_id: uuid.UUID) -> Operation | OperationRecord | None:
         """Leases the operation to this worker if nobody holds it: the Operation, else its row (None
         if there is none)."""
         async with self.database.transaction() as connection:
             at = self.clock.now()
-            row = await connection.fetchrow(
-                "UPDATE operation SET leased_by = $2, lease_until = $3, due_at = $3, update_time = $4"
-                " WHERE id = $1 AND state = 'RUNNING' AND (lease_until IS NULL OR lease_until < $4)"
-                " RETURNING *",
-                op_id,
-                self.lease_holder(),
-                at + self.lease,
-                at,
-            )
+            row = await OPERATIONS.take(connection, op_id, self.lease_holder(), at, at + self.lease)
             if row is None:
                 held = await connection.fetchrow("SELECT * FROM operation WHERE id = $1", op_id)
                 return typed_or_none(OperationRecord, held)
@@ -742,17 +728,16 @@ class Journal:
 
     async def sweep_forever(self) -> None:
         """Resumes operations nobody is driving: due again after a backoff, or held by a process
-        that died (its lease ran out). Parked ones get one more chance at start, since a new
-        process may carry the fix for what parked them."""
+        that died (its lease ran out), up to `sweep_batch` at once. Parked ones get one more
+        chance at start, since a new process may carry the fix for what parked them."""
         await self.unpark()
-        while True:
-            try:
-                ran = await self.sweep_once()
-            except Exception as exc:
-                log.warning("sweeping failed; trying again", extra={"fields": {"error": repr(exc)}})
-                ran = 0
-            if not ran:
-                await asyncio.sleep(self.settings.sweep_seconds)
+        await work_forever(
+            self._claim_due,
+            self._resume,
+            lambda: self.settings.sweep_batch,
+            partial(asyncio.sleep, self.settings.sweep_seconds),
+            self.settings.sweep_seconds,
+        )
 
     async def unpark(self) -> None:
         """Parked operations run again (at start: the process may carry the fix)."""
@@ -766,27 +751,17 @@ class Journal:
         except Exception as exc:
             log.warning("could not unpark operations", extra={"fields": {"error": repr(exc)}})
 
-    async def sweep_once(self, limit: int = 16) -> int:
-        """Drives every due operation nobody holds (up to `limit`); how many it took up."""
-        async with self.database.transaction() as connection:
-            at = self.clock.now()
-            rows = await connection.fetch(
-                """
-                UPDATE operation SET leased_by = $1, lease_until = $2, due_at = $2, update_time = $3
-                WHERE id IN (
-                    SELECT id FROM operation
-                    WHERE state = 'RUNNING' AND due_at <= $3 AND (lease_until IS NULL OR lease_until < $3)
-                    ORDER BY due_at LIMIT $4 FOR UPDATE SKIP LOCKED)
-                RETURNING *
-                """,
-                self.lease_holder(),
-                at + self.lease,
-                at,
-                limit,
-            )
-            operations = [await self._load(connection, row) for row in rows]
-        await asyncio.gather(*(self._resume(op) for op in operations))
-        return len(operations)
+    async def _claim_due(self, limit: int) -> list[Operation] | None:
+        """Leases up to `limit` due operations nobody holds, with their steps; None when the
+        database could not be asked."""
+        try:
+            async with self.database.transaction() as connection:
+                at = self.clock.now()
+                rows = await OPERATIONS.claim_due(connection, self.lease_holder(), at, at + self.lease, limit)
+                return [await self._load(connection, row) for row in rows]
+        except Exception as exc:
+            log.warning("sweeping failed; trying again", extra={"fields": {"error": repr(exc)}})
+            return None
 
     async def _resume(self, op: Operation) -> None:
         log.info("resuming operation", extra={"fields": {"operation": op.kind, "subject": op.subject}})

@@ -1,11 +1,12 @@
 """The saga engine: workers claim due purchases with leases and move each through its steps,
-recording intent before every call and the outcome after it.
+recording intent (the exact request) before every call and the outcome after it.
 
-Any number of orchestrator processes run workers against the same tables. A purchase is worked
-on only under a lease; a crashed worker's lease expires and another worker takes the purchase
-over, resuming at the step whose intent was recorded; the step's derived request id makes the
-repeated call a replay downstream. Waiting for the tax payment, the building's completion or the
-handover is a state of the row, never a sleeping function.
+Any number of orchestrator processes run workers against the same tables, in the loop and under
+the leases every durable worker has (shared/leases.py). A crashed worker's lease expires and
+another worker takes the purchase over, resuming at the step whose intent was recorded and
+sending its recorded request again, whose derived request id makes it a replay downstream.
+Waiting for the tax payment, the building's completion or the handover is a state of the row,
+never a sleeping function.
 
 A failed call is classified once (shared/outcomes.py): an outage or lost race is retried with
 backoff for as long as it lasts; a refusal parks the purchase for a clerk (or rejects it, at the
@@ -15,12 +16,12 @@ times and then parks the purchase with that error, where a clerk sees it.
 
 from __future__ import annotations
 
-import asyncio
 import contextvars
 import datetime as dt
 import logging
 import time
 import uuid
+from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
@@ -36,17 +37,20 @@ from services.orchestrator.domain import STATE_DURING, TAX_STEPS, PurchaseState,
 from services.orchestrator.notifier import Notifier
 from services.orchestrator.records import BuildingCompletion, Purchase, PurchaseStep
 from services.orchestrator.render import purchase_message
+from services.orchestrator.repository import PURCHASES
 from services.orchestrator.saga import COMPENSATIONS, FORWARD
-from services.orchestrator.steps import Context, Wait
+from services.orchestrator.steps import Context, Wait, fault_point
 from shared import faults, tracing
 from shared.clock import Clock
 from shared.context import subject_var
 from shared.db import Database
 from shared.dbhealth import database_unavailable
-from shared.durable import LeaseLost, LeaseLostBeforeWriting, lease_holder, retry_delay
+from shared.durable import LeaseLost, LeaseLostBeforeWriting, judge_failure, lease_holder
 from shared.grouped_writes import GroupedWrites
+from shared.leases import work_forever
 from shared.metrics import ServiceMetrics
 from shared.outcomes import Failure, classify, status_of
+from shared.records import typed_all
 
 log = logging.getLogger("deedflow.saga")
 
@@ -86,9 +90,7 @@ async def save(
     if "documents" in columns:
         # Kept as a column: the tax office's word that this contract is paid finds the purchase.
         columns["contract"] = pb.PurchaseDocuments.FromString(columns["documents"]).contract or None
-    row = await repository.update_purchase(
-        connection, purchase_id, lease_holder, at, update_time=at, **columns
-    )
+    row = await repository.update_purchase(connection, purchase_id, lease_holder, update_time=at, **columns)
     if row is None:
         raise LeaseLostBeforeWriting(str(purchase_id))
     records = [step] if isinstance(step, tuple) else step or []
@@ -122,8 +124,20 @@ async def _steps_and_completion(
     )
 
 
-def _point(kind: StepKind, direction: str, moment: str) -> str:
-    return f"orchestrator/saga/{kind.value}/{direction.lower()}/{moment}"
+@dataclass
+class _Unwritten:
+    """What an advance has learnt and not yet written: the steps' outcomes and the purchase's
+    columns they set. They go with its next write (an intent, a wait, a failure or the end)."""
+
+    records: list[StepRecord] = field(default_factory=list)
+    columns: dict[str, Any] = field(default_factory=dict)
+    # Whether the step being taken recorded an intent in this advance.
+    intended: bool = False
+
+    def taken(self) -> list[StepRecord]:
+        """The records, now handed to a write, and none left."""
+        records, self.records, self.columns = self.records, [], {}
+        return records
 
 
 class Engine:
@@ -164,35 +178,15 @@ class Engine:
             self.metrics.step_duration.labels(kind.value, outcome).observe(seconds)
 
     async def run(self) -> None:
-        """Claim and advance due purchases until cancelled, up to `claim_batch` at once (more
-        while the door is quiet: _limit): a slot freed by one purchase is filled at once, not
-        when the slowest of a claimed batch is done (a building's handover made every purchase
-        wait for the slowest of its sixteen). Nothing but cancellation ends it: with the database
-        gone, it waits and claims again, and the leases of what it held run out."""
-        running: set[asyncio.Task[None]] = set()
-        try:
-            while True:
-                limit = self._limit()
-                free = limit - len(running)
-                claimed = await self._claim(free) if free > 0 else []
-                known = await self._steps_of(claimed) if claimed and len(claimed) > 1 else {}
-                for row in claimed or []:
-                    task = asyncio.ensure_future(self._advance_safely(row, known.get(row.id)))
-                    running.add(task)
-                    task.add_done_callback(running.discard)
-                if claimed is None:
-                    await asyncio.sleep(IDLE_POLL_SECONDS)
-                elif free > 0 and len(claimed) == free:
-                    continue
-                elif len(running) >= limit:
-                    await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
-                else:
-                    await self.notifier.wait_due(IDLE_POLL_SECONDS)
-        finally:
-            for task in running:
-                task.cancel()
-            if running:
-                await asyncio.gather(*running, return_exceptions=True)
+        """Claim and advance due purchases until cancelled, up to `_limit()` at once, as every
+        durable worker does (shared/leases.py::work_forever): nothing but cancellation ends it."""
+        await work_forever(
+            self._claim,
+            self._advance_claimed,
+            self._limit,
+            partial(self.notifier.wait_due, IDLE_POLL_SECONDS),
+            IDLE_POLL_SECONDS,
+        )
 
     def _limit(self) -> int:
         """How many purchases to advance at once. The door and the workers share this process:
@@ -204,16 +198,21 @@ class Engine:
             return max(self.settings.claim_batch, self.settings.claim_batch_door_quiet)
         return self.settings.claim_batch
 
-    async def _claim(self, limit: int) -> list[Purchase] | None:
-        """Leases up to `limit` due purchases; None when the database could not be asked."""
+    async def _claim(self, limit: int) -> list[tuple[Purchase, list[PurchaseStep] | None]] | None:
+        """Leases up to `limit` due purchases, each with its step log when several are claimed
+        (read together: a handover claims a whole building's); None when the database could not
+        be asked."""
         try:
             async with self.database.transaction() as connection:
                 at = self.clock.now()
                 # Each claim its own holder: a task of this process still running a purchase whose
                 # lease ran out (a slow call) must not pass for the one that claimed it again.
-                return await repository.claim_due(
+                rows = await PURCHASES.claim_due(
                     connection, lease_holder(self.worker), at, at + self.lease, limit
                 )
+            claimed = typed_all(Purchase, rows)
+            known = await self._steps_of(claimed) if len(claimed) > 1 else {}
+            return [(row, known.get(row.id)) for row in claimed]
         except Exception as exc:
             if not database_unavailable(exc):
                 log.exception("claiming failed; retrying")
@@ -233,6 +232,9 @@ class Engine:
             if not database_unavailable(exc):
                 log.exception("reading the claimed purchases' steps failed")
             return {}
+
+    async def _advance_claimed(self, claimed: tuple[Purchase, list[PurchaseStep] | None]) -> None:
+        await self._advance_safely(*claimed)
 
     async def _advance_safely(self, row: Purchase, steps: list[PurchaseStep] | None = None) -> None:
         name = f"purchases/{row.id}"
@@ -258,7 +260,7 @@ class Engine:
             log.exception("advancing crashed", extra={"fields": {"purchase": str(row.id)}})
             try:
                 async with self.database.transaction() as connection:
-                    await repository.release(connection, row.id, row.leased_by or "")
+                    await PURCHASES.release(connection, row.id, row.leased_by or "")
             except Exception:
                 log.exception("could not release the purchase; its lease will run out")
 
@@ -308,7 +310,7 @@ class Engine:
     ) -> None:
         """The change `_rest` makes, in the group's transaction."""
         at = self.clock.now()
-        if not await repository.rest(connection, purchase_id, holder, at, due_at):
+        if not await repository.rest(connection, purchase_id, holder, due_at):
             raise LeaseLostBeforeWriting(str(purchase_id))
         if tax_words is not None:
             await repository.wait_for_tax(connection, purchase_id, tax_words, at)
@@ -364,6 +366,7 @@ class Engine:
             dt.timedelta(seconds=self.settings.tax_recheck_seconds),
             contract_pb.Unit.FromString(row.unit) if row.unit else None,
             tax_heard=row.tax_words > 0 or (StepKind.TAX_PAID.value, "FORWARD") in records,
+            intents={key: record.intent for key, record in records.items() if record.intent is not None},
         )
 
     async def _steps(
@@ -396,70 +399,77 @@ class Engine:
         documents = pb.PurchaseDocuments.FromString(row.documents)
         filing = pb.PurchaseFiling.FromString(row.filing)
         records, completion = await self._steps(row, steps)
-        # Outcomes taken but not yet written; they go with the next write.
-        unwritten: list[StepRecord] = []
-        columns: dict[str, Any] = {}
+        unwritten = _Unwritten()
         for step in FORWARD:
             record = records.get((step.kind.value, "FORWARD"))
             if record is not None and record.state in (StepState.SUCCEEDED.value, StepState.SKIPPED.value):
                 continue
             now = self.clock.now()
             if not step.applies(filing):
-                unwritten.append(
+                unwritten.records.append(
                     (step.kind.value, "FORWARD", {"state": StepState.SKIPPED.value, "end_time": now})
                 )
                 continue
             attempts = (record.attempts if record else 0) + 1
             started = (record.start_time if record else None) or now
             context = await self._context(row, documents, records, completion)
-            calls_out = step.calls_out(context)
-            if calls_out:
-                await self._intend(purchase_id, step.kind, started, attempts, unwritten, columns)
-                unwritten, columns = [], {}
+            unwritten.intended = False
+            context.intend = partial(self._intend, purchase_id, started, attempts, unwritten)
             began = time.perf_counter()
             try:
-                if calls_out:
-                    faults.reached(_point(step.kind, "FORWARD", "before-call"))
                 with tracing.span(f"saga.{step.kind.value}", purchase=f"purchases/{purchase_id}"):
                     outcome = await step.forward(context)
-                faults.reached(_point(step.kind, "FORWARD", "after-call"))
+                faults.reached(fault_point(step.kind, "FORWARD", "after-call"))
+            except LeaseLost:
+                # Found by the intent's write: another worker has the purchase.
+                raise
             except Exception as exc:
                 if database_unavailable(exc):
                     raise
                 self._observe(step.kind, code_pb2.Code.Name(status_of(exc).code), began)
                 await self._failed(
-                    purchase_id, step.kind, "FORWARD", attempts, record, exc, documents, unwritten
+                    purchase_id, step.kind, "FORWARD", attempts, record, exc, documents, unwritten.taken()
                 )
                 return
             self._observe(step.kind, "WAITING" if isinstance(outcome, Wait) else "OK", began)
             if isinstance(outcome, Wait):
-                fresh = bool(calls_out or unwritten)
+                fresh = bool(unwritten.intended or unwritten.records)
                 await self._wait(
-                    row, step.kind, record, outcome, documents, unwritten, fresh, started, attempts
+                    row, step.kind, record, outcome, documents, unwritten.taken(), fresh, started, attempts
                 )
                 return
-            unwritten.append((step.kind.value, "FORWARD", self._succeeded(started, attempts)))
-            columns = {"documents": documents.SerializeToString()}
-        await self._write(purchase_id, unwritten, due_at=None, leased_by=None, lease_until=None, **columns)
-        self._recorded(unwritten)
+            unwritten.records.append((step.kind.value, "FORWARD", self._succeeded(started, attempts)))
+            unwritten.columns = {"documents": documents.SerializeToString()}
+        columns = unwritten.columns
+        done = unwritten.taken()
+        await self._write(purchase_id, done, due_at=None, leased_by=None, lease_until=None, **columns)
+        self._recorded(done)
 
     async def _intend(
         self,
         purchase_id: uuid.UUID,
-        kind: StepKind,
         started: dt.datetime,
         attempts: int,
-        unwritten: list[StepRecord],
-        columns: dict[str, Any],
+        unwritten: _Unwritten,
+        kind: StepKind,
+        direction: str,
+        intent: bytes,
     ) -> None:
-        """Intent first: if this process dies during the call, the next worker sees the step
-        under way and repeats the call with the same request id. The outcomes taken before it and
-        not yet written go in the same transaction."""
-        intent = {"state": StepState.RUNNING.value, "start_time": started, "attempts": attempts}
-        intent["worker"] = self.worker
-        during = STATE_DURING[kind].value
-        await self._write(purchase_id, [*unwritten, (kind.value, "FORWARD", intent)], state=during, **columns)
-        self._recorded(unwritten)
+        """Intent first (Context.send): the exact request, so that if this process dies during
+        the call the next worker sends the same bytes again. The outcomes taken before it and not
+        yet written go in the same transaction."""
+        record = {
+            "state": StepState.RUNNING.value,
+            "start_time": started,
+            "attempts": attempts,
+            "worker": self.worker,
+            "intent": intent,
+        }
+        columns = unwritten.columns | {"state": STATE_DURING[kind].value}
+        taken = unwritten.taken()
+        await self._write(purchase_id, [*taken, (kind.value, direction.upper(), record)], **columns)
+        unwritten.intended = True
+        self._recorded(taken)
 
     async def _wait(
         self,
@@ -536,7 +546,7 @@ class Engine:
         ]
         if succeeded:
             kind, direction = succeeded[-1]
-            faults.reached(_point(StepKind(kind), direction, "after-record"))
+            faults.reached(fault_point(StepKind(kind), direction, "after-record"))
 
     async def _failed(
         self,
@@ -553,31 +563,25 @@ class Engine:
         retried later (an outage, or an unexplained failure within its bound), or parked for a
         clerk (a refusal, or unexplained failures beyond the bound)."""
         unwritten = unwritten or []
-        status = status_of(error)
-        failure = classify(error)
-        unexplained = (record.unexplained_failures if record else 0) + (failure is Failure.UNEXPLAINED)
-        if failure is Failure.UNEXPLAINED:
-            log.error(
-                "unexplained step failure",
-                exc_info=error if not hasattr(error, "code") else None,
-                extra={"fields": {"step": kind.value, "direction": direction, "failures": unexplained}},
-            )
-        delay = retry_delay(self.settings.durable, failure, attempts, unexplained)
+        unexplained_before = record.unexplained_failures if record else 0
+        now = self.clock.now()
+        failed = judge_failure(self.settings.durable, error, attempts, unexplained_before, now)
+        problem = failed.status.SerializeToString()
         step = {
-            "last_error": status.SerializeToString(),
+            "last_error": problem,
             "attempts": attempts,
-            "unexplained_failures": unexplained,
+            "unexplained_failures": failed.unexplained_failures,
         }
-        if delay is not None:
-            retry_at = self.clock.now() + delay
-            step |= {"state": StepState.RUNNING.value, "next_attempt_time": retry_at}
-            columns: dict[str, Any] = {"due_at": retry_at}
+        if failed.retry_at is not None:
+            step |= {"state": StepState.RUNNING.value, "next_attempt_time": failed.retry_at}
+            columns: dict[str, Any] = {"due_at": failed.retry_at}
         else:
             # A refusal needs a person; the very first step's refusal means the filing never took.
             first = kind is StepKind.CONTRACT_SIGNED and direction == "FORWARD"
-            outcome = PurchaseState.REJECTED if failure is Failure.REFUSAL and first else PurchaseState.PARKED
-            step |= {"state": StepState.FAILED.value, "end_time": self.clock.now()}
-            columns = {"due_at": None, "state": outcome.value, "problem": status.SerializeToString()}
+            refused = failed.failure is Failure.REFUSAL
+            outcome = PurchaseState.REJECTED if refused and first else PurchaseState.PARKED
+            step |= {"state": StepState.FAILED.value, "end_time": now}
+            columns = {"due_at": None, "state": outcome.value, "problem": problem}
         await self._write(
             purchase_id,
             [*unwritten, (kind.value, direction, step)],
@@ -585,6 +589,26 @@ class Engine:
             leased_by=None,
             lease_until=None,
             **columns,
+        )
+
+    async def _intend_undoing(
+        self,
+        purchase_id: uuid.UUID,
+        attempts: int,
+        documents: pb.PurchaseDocuments,
+        kind: StepKind,
+        direction: str,
+        intent: bytes,
+    ) -> None:
+        """A compensation's intent, its exact request, recorded before its call (Context.send)."""
+        record = {
+            "state": StepState.RUNNING.value,
+            "start_time": self.clock.now(),
+            "attempts": attempts,
+            "intent": intent,
+        }
+        await self._write(
+            purchase_id, (kind.value, direction.upper(), record), documents=documents.SerializeToString()
         )
 
     async def _undone(self, purchase_id: uuid.UUID, kind: StepKind) -> None:
@@ -612,7 +636,7 @@ class Engine:
             context = await self._context(row, documents, records, completion)
             if forward.state != StepState.SUCCEEDED.value:
                 # The step was under way (its call may or may not have taken effect): replaying it
-                # with its own request id tells which, and names what to undo.
+                # (its recorded request, nothing new recorded) tells which, and names what to undo.
                 step = next(s for s in FORWARD if s.kind is kind)
                 try:
                     await step.forward(context)
@@ -626,19 +650,12 @@ class Engine:
                         purchase_id, (kind.value, "FORWARD", {"state": StepState.COMPENSATED.value})
                     )
                     continue
-            await self._write(
-                purchase_id,
-                (
-                    kind.value,
-                    "COMPENSATE",
-                    {"state": StepState.RUNNING.value, "start_time": self.clock.now(), "attempts": attempts},
-                ),
-                documents=documents.SerializeToString(),
-            )
+            context.intend = partial(self._intend_undoing, purchase_id, attempts, documents)
             try:
-                faults.reached(_point(kind, "COMPENSATE", "before-call"))
                 await undo(context)
-                faults.reached(_point(kind, "COMPENSATE", "after-call"))
+                faults.reached(fault_point(kind, "COMPENSATE", "after-call"))
+            except LeaseLost:
+                raise
             except Exception as exc:
                 if database_unavailable(exc):
                     raise

@@ -56,6 +56,8 @@ class PurchaseStep:
     worker: str
     unexplained_failures: int
     generation: int
+    # The exact request of the step's call, recorded before it was sent (None: no call yet).
+    intent: bytes | None
 
 
 @table("orchestrator", "building_completion")

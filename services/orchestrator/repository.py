@@ -11,11 +11,14 @@ import asyncpg
 
 from services.orchestrator.domain import TAX_STEPS
 from services.orchestrator.records import BuildingCompletion, Purchase, PurchaseStep
+from shared.leases import LeasedRows
 from shared.records import typed, typed_all, typed_or_none
 from shared.sql import insert_row, insert_statement
 
 CHANGED = "purchase_changed"
 DUE = "purchase_due"
+# Purchases are advanced under leases (shared/leases.py); one over has nothing due.
+PURCHASES = LeasedRows("purchase")
 
 
 async def insert_purchase(
@@ -146,14 +149,13 @@ async def update_purchase(
     connection: asyncpg.Connection,
     purchase_id: uuid.UUID,
     lease_holder: str | None,
-    at: dt.datetime,
     **columns: Any,
 ) -> Purchase | None:
-    """Bumps the version and sets columns; with a lease holder, only while that lease is held
-    (at `at`, the service's clock). Returns the purchase as updated, or None when the lease was lost."""
-    lease = (lease_holder, at) if lease_holder else ()
+    """Bumps the version and sets columns; with a lease holder, only while it holds the lease
+    (shared/leases.py). Returns the purchase as updated, or None when the lease was lost."""
+    lease = (lease_holder,) if lease_holder else ()
     assignments = ", ".join(f"{name} = ${i}" for i, name in enumerate(columns, start=2 + len(lease)))
-    lease_clause = " AND leased_by = $2 AND lease_until > $3" if lease_holder else ""
+    lease_clause = " AND leased_by = $2" if lease_holder else ""
     row = await connection.fetchrow(
         f"UPDATE purchase SET version = version + 1, {assignments} WHERE id = $1{lease_clause} RETURNING *",
         purchase_id,
@@ -164,21 +166,16 @@ async def update_purchase(
 
 
 async def rest(
-    connection: asyncpg.Connection,
-    purchase_id: uuid.UUID,
-    lease_holder: str,
-    at: dt.datetime,
-    due_at: dt.datetime | None,
+    connection: asyncpg.Connection, purchase_id: uuid.UUID, lease_holder: str, due_at: dt.datetime | None
 ) -> bool:
     """A wait looked at again and unchanged: when to look next, the lease given back, and
     nothing else (no version, no history). False when the lease was lost."""
     return (
         await connection.fetchval(
-            "UPDATE purchase SET due_at = $4, leased_by = NULL, lease_until = NULL"
-            " WHERE id = $1 AND leased_by = $2 AND lease_until > $3 RETURNING true",
+            "UPDATE purchase SET due_at = $3, leased_by = NULL, lease_until = NULL"
+            " WHERE id = $1 AND leased_by = $2 RETURNING true",
             purchase_id,
             lease_holder,
-            at,
             due_at,
         )
         is not None
@@ -212,36 +209,6 @@ async def versions_after(
         after,
     )
     return [(version, snapshot) for version, snapshot in rows]
-
-
-async def claim_due(
-    connection: asyncpg.Connection, worker: str, at: dt.datetime, lease_until: dt.datetime, limit: int
-) -> list[Purchase]:
-    """Leases due purchases to this worker. SKIP LOCKED lets any number of workers claim side by
-    side; an expired lease is taken over, so a dead worker's purchases move on by themselves."""
-    rows = await connection.fetch(
-        """
-        UPDATE purchase SET leased_by = $1, lease_until = $3
-        WHERE id IN (
-            SELECT id FROM purchase
-            WHERE due_at <= $2 AND (lease_until IS NULL OR lease_until < $2)
-            ORDER BY due_at LIMIT $4 FOR UPDATE SKIP LOCKED)
-        RETURNING *
-        """,
-        worker,
-        at,
-        lease_until,
-        limit,
-    )
-    return typed_all(Purchase, rows)
-
-
-async def release(connection: asyncpg.Connection, purchase_id: uuid.UUID, worker: str) -> None:
-    await connection.execute(
-        "UPDATE purchase SET leased_by = NULL, lease_until = NULL WHERE id = $1 AND leased_by = $2",
-        purchase_id,
-        worker,
-    )
 
 
 async def wake(connection: asyncpg.Connection) -> None:

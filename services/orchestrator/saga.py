@@ -16,18 +16,6 @@ class Step:
     kind: StepKind
     forward: Callable[[steps.Context], Awaitable[steps.Wait | None]]
     applies: Callable[[pb.PurchaseFiling], bool] = lambda filing: True
-    # Whether the step may change another office's records, for this purchase as it stands;
-    # only then is its intent recorded first (a read, or nothing at all, has nothing to replay).
-    calls_out: Callable[[steps.Context], bool] = lambda context: True
-
-
-def _never(context: steps.Context) -> bool:
-    return False
-
-
-def _with_survey(context: steps.Context) -> bool:
-    """The tax is reassessed only once the as-built survey is in (steps.settle_tax)."""
-    return context.survey is not None
 
 
 def _with_loan(filing: pb.PurchaseFiling) -> bool:
@@ -40,15 +28,15 @@ FORWARD: tuple[Step, ...] = (
     Step(StepKind.TAX_ASSESSED, steps.assess_tax),
     Step(StepKind.PREREGISTERED, steps.preregister),
     Step(StepKind.PREMORTGAGED, steps.premortgage, _with_loan),
-    # A read of the clearance: nothing to replay.
-    Step(StepKind.TAX_PAID, steps.tax_paid, calls_out=_never),
-    Step(StepKind.BUILDING_FIRST_REGISTERED, steps.building_first_registered, calls_out=_never),
-    Step(StepKind.TAX_SETTLED, steps.settle_tax, calls_out=_with_survey),
+    # Steps that only read (the clearance; what the transfer's answer may have left out) record
+    # no intent: only a call made by Context.send does.
+    Step(StepKind.TAX_PAID, steps.tax_paid),
+    Step(StepKind.BUILDING_FIRST_REGISTERED, steps.building_first_registered),
+    Step(StepKind.TAX_SETTLED, steps.settle_tax),
     Step(StepKind.TRANSFERRED, steps.transfer),
-    # These two only read what the transfer's answer may have left out: no effect to replay.
-    Step(StepKind.MORTGAGE_RECORDED, steps.mortgage_recorded, _with_loan, calls_out=_never),
-    Step(StepKind.CERTIFICATE_READY, steps.certificate_ready, calls_out=_never),
-    Step(StepKind.HANDED_OVER, steps.handed_over, calls_out=_never),
+    Step(StepKind.MORTGAGE_RECORDED, steps.mortgage_recorded, _with_loan),
+    Step(StepKind.CERTIFICATE_READY, steps.certificate_ready),
+    Step(StepKind.HANDED_OVER, steps.handed_over),
 )
 
 # Once this step has started, a purchase only moves forward.

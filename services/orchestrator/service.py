@@ -553,6 +553,9 @@ class Purchases:
             cancellation=request.SerializeToString(deterministic=True),
             due_at=at,
             problem=None,
+            # Taken from an advance whose lease ran out while it ran: its next write is fenced off.
+            leased_by=None,
+            lease_until=None,
         )
         await repository.wake(connection)
         return await self.render(connection, row.id)
@@ -577,6 +580,7 @@ class Purchases:
         step = None
         if failed:
             record = failed[0]
+            refused = _refused(record.last_error)
             step = (
                 record.kind,
                 record.direction,
@@ -584,7 +588,10 @@ class Purchases:
                     "state": StepState.PENDING.value,
                     "last_error": None,
                     "unexplained_failures": 0,
-                    "generation": record.generation + _refused(record.last_error),
+                    "generation": record.generation + refused,
+                    # A refused application is made anew, under the next generation's request
+                    # id; any other failure's request is sent again as it was.
+                    "intent": None if refused else record.intent,
                 },
             )
             if not row.cancellation:
@@ -622,6 +629,7 @@ class Purchases:
                     unexplained_failures=0,
                     last_error=None,
                     generation=record.generation + 1,
+                    intent=None,
                 )
         done = {StepState.SUCCEEDED.value, StepState.SKIPPED.value}
         next_step = next(

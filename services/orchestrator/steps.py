@@ -1,16 +1,21 @@
 """What each step of the purchase saga does, forward and (before the pivot) in compensation.
 
-Every downstream call carries a request id derived from (purchase, step, direction, part), so a
-retried or resumed step replays the first effect instead of repeating it.
+A step's call that may change another office's records is made by `Context.send`: its exact
+request, carrying a request id derived from (purchase, step, direction, part), is recorded as the
+step's intent before it leaves, and a retried or resumed step sends those same bytes again, so
+the peer replays its first answer instead of acting twice (the journal's rule, decision 71).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 import grpc
+from google.protobuf.message import Message
 
 from deedflow.contract.v1 import contract_service_pb2 as contract_pb
 from deedflow.orchestrator.v1 import orchestrator_service_pb2 as pb
@@ -21,6 +26,7 @@ from deedflow.type.v1 import parties_pb2
 from deedflow.type.v1.reasons import Reason
 from services.orchestrator.clients import Clients
 from services.orchestrator.domain import StepKind, area_settlement, home_count_for_tax, settled_tax_base
+from shared import faults
 from shared.durable import step_request_id
 from shared.errors import FailedPrecondition
 from shared.grpc.status import error_info
@@ -28,6 +34,15 @@ from shared.outcomes import status_of
 from shared.purchase_terms import contract_terms
 
 _NAMESPACE = uuid.UUID("c6f1d2e3-4a5b-4c7d-9e8f-0a1b2c3d4e5f")
+RequestT = TypeVar("RequestT", bound=Message)
+ResponseT = TypeVar("ResponseT")
+# Records a step's intent, (kind, direction, the request's bytes), before its call leaves.
+Intend = Callable[[StepKind, str, bytes], Awaitable[None]]
+
+
+def fault_point(kind: StepKind, direction: str, moment: str) -> str:
+    """The fault point at a boundary of a saga step (shared/faults.py)."""
+    return f"orchestrator/saga/{kind.value}/{direction.lower()}/{moment}"
 
 
 def request_id(
@@ -67,6 +82,11 @@ class Context:
     # Whether the tax office may have a clearance to give: it has told of a payment for this
     # contract (or that words were missed), or the saga has asked before.
     tax_heard: bool = True
+    # Each step's recorded intent, by (kind, direction): the request its call sent.
+    intents: dict[tuple[str, str], bytes] = field(default_factory=dict)
+    # How a new intent is recorded (the engine's write); None while a step is only replayed to
+    # learn what it did (a compensation), which records nothing.
+    intend: Intend | None = None
 
     def cancelling(self) -> pb.CancelPurchaseRequest:
         """The cancellation being carried out: compensations run only for one."""
@@ -77,6 +97,28 @@ class Context:
     def rid(self, step: StepKind, direction: str = "forward", part: str = "") -> str:
         generation = self.generations.get((step.value, direction.upper()), 0)
         return request_id(self.purchase_id, step, direction, part, generation)
+
+    async def send(
+        self,
+        step: StepKind,
+        direction: str,
+        rpc: Callable[[RequestT], Awaitable[ResponseT]],
+        request: RequestT,
+    ) -> ResponseT:
+        """The step's call that may change another office's records: the request recorded as
+        the step's intent, then sent; a step with an intent recorded sends it again as recorded.
+        A step makes at most one such call (its reads go straight to the peer)."""
+        key = (step.value, direction.upper())
+        recorded = self.intents.get(key)
+        if recorded is not None:
+            request = type(request).FromString(recorded)
+        elif self.intend is not None:
+            intent = request.SerializeToString(deterministic=True)
+            await self.intend(step, direction, intent)
+            self.intents[key] = intent
+        if self.intend is not None:
+            faults.reached(fault_point(step, direction, "before-call"))
+        return await rpc(request)
 
 
 def _reason(error: grpc.aio.AioRpcError) -> str | None:
@@ -90,14 +132,17 @@ def _reason(error: grpc.aio.AioRpcError) -> str | None:
 
 async def sign_contract(ctx: Context) -> Wait | None:
     contract = (
-        await ctx.clients.contract.CreateContract(
+        await ctx.send(
+            StepKind.CONTRACT_SIGNED,
+            "forward",
+            ctx.clients.contract.CreateContract,
             # Created with every party's signature (the filing carries them, checked at the
             # door): one call and one transaction at the contract office, signed or not at all.
             contract_pb.CreateContractRequest(
                 request_id=ctx.rid(StepKind.CONTRACT_SIGNED, part="create-signed"),
                 terms=contract_terms(ctx.filing),
                 signatures=ctx.filing.signatures,
-            )
+            ),
         )
     ).contract
     ctx.documents.contract = contract.name
@@ -106,10 +151,13 @@ async def sign_contract(ctx: Context) -> Wait | None:
 
 async def file_contract(ctx: Context) -> Wait | None:
     contract = (
-        await ctx.clients.contract.FileContract(
+        await ctx.send(
+            StepKind.CONTRACT_FILED,
+            "forward",
+            ctx.clients.contract.FileContract,
             contract_pb.FileContractRequest(
                 request_id=ctx.rid(StepKind.CONTRACT_FILED), name=ctx.documents.contract
-            )
+            ),
         )
     ).contract
     ctx.documents.filing_number = contract.filing_number
@@ -126,7 +174,10 @@ async def assess_tax(ctx: Context) -> Wait | None:
             await ctx.clients.contract.GetUnit(contract_pb.GetUnitRequest(unit_number=ctx.filing.unit_number))
         ).unit
     assessment = (
-        await ctx.clients.tax.AssessDeedTax(
+        await ctx.send(
+            StepKind.TAX_ASSESSED,
+            "forward",
+            ctx.clients.tax.AssessDeedTax,
             tax_pb.AssessDeedTaxRequest(
                 request_id=ctx.rid(StepKind.TAX_ASSESSED),
                 contract=ctx.documents.contract,
@@ -136,7 +187,7 @@ async def assess_tax(ctx: Context) -> Wait | None:
                 gross_area_dm2=unit.gross_area_dm2,
                 home_count=home_count_for_tax(ctx.filing),
                 residential=unit.residential,
-            )
+            ),
         )
     ).assessment
     ctx.documents.tax_assessment = assessment.name
@@ -145,7 +196,10 @@ async def assess_tax(ctx: Context) -> Wait | None:
 
 
 async def preregister(ctx: Context) -> Wait | None:
-    reply = await ctx.clients.preregistration.LodgePreregistration(
+    reply = await ctx.send(
+        StepKind.PREREGISTERED,
+        "forward",
+        ctx.clients.preregistration.LodgePreregistration,
         prereg_pb.LodgePreregistrationRequest(
             request_id=ctx.rid(StepKind.PREREGISTERED),
             unit_number=ctx.filing.unit_number,
@@ -153,7 +207,7 @@ async def preregister(ctx: Context) -> Wait | None:
             holders=ctx.filing.buyers,
             developer=ctx.filing.developer,
             auto_register=True,
-        )
+        ),
     )
     ctx.documents.preregistration = reply.preregistration.name
     ctx.documents.preregistration_proof_number = reply.preregistration.proof_number
@@ -161,13 +215,16 @@ async def preregister(ctx: Context) -> Wait | None:
 
 
 async def premortgage(ctx: Context) -> Wait | None:
-    reply = await ctx.clients.preregistration.LodgePremortgage(
+    reply = await ctx.send(
+        StepKind.PREMORTGAGED,
+        "forward",
+        ctx.clients.preregistration.LodgePremortgage,
         prereg_pb.LodgePremortgageRequest(
             request_id=ctx.rid(StepKind.PREMORTGAGED),
             preregistration=ctx.documents.preregistration,
             loan=ctx.filing.loan,
             auto_register=True,
-        )
+        ),
     )
     ctx.documents.premortgage = reply.premortgage.name
     ctx.documents.premortgage_proof_number = reply.premortgage.proof_number
@@ -236,14 +293,17 @@ async def settle_tax(ctx: Context) -> Wait | None:
         filing.price_ex_vat_fen, filing.vat_fen, ctx.documents.area_settlement.price_adjustment_fen
     )
     assessment = (
-        await ctx.clients.tax.ReassessDeedTax(
+        await ctx.send(
+            StepKind.TAX_SETTLED,
+            "forward",
+            ctx.clients.tax.ReassessDeedTax,
             tax_pb.ReassessDeedTaxRequest(
                 request_id=ctx.rid(StepKind.TAX_SETTLED),
                 assessment=ctx.documents.tax_assessment,
                 gross_area_dm2=ctx.survey.gross_area_dm2,
                 price_ex_vat_fen=base,
                 reason=f"实测面积 {ctx.survey.gross_area_dm2 / 100:.2f} m²; 面积差异结算",
-            )
+            ),
         )
     ).assessment
     ctx.documents.tax_fen = assessment.tax_fen
@@ -264,10 +324,13 @@ async def transfer(ctx: Context) -> Wait | None:
         co_ownership=ctx.filing.co_ownership,
         certificate_per_owner=ctx.filing.certificate_per_owner,
     )
-    reply = await ctx.clients.lodge_transfer(
+    reply = await ctx.send(
+        StepKind.TRANSFERRED,
+        "forward",
+        ctx.clients.lodge_transfer,
         transfer_pb.LodgeTransferRequest(
             request_id=ctx.rid(StepKind.TRANSFERRED), application=application, auto_register=True
-        )
+        ),
     )
     ctx.documents.transfer = reply.transfer.name
     del ctx.documents.certificate_numbers[:]
@@ -333,7 +396,9 @@ async def release_premortgage(ctx: Context) -> None:
         consent = next((s for s in ctx.cancelling().joint.signatures if s.signer == bank), None)
         if consent is not None:
             request.mortgagee_consent.CopyFrom(consent)
-    await ctx.clients.preregistration.ReleasePremortgage(request)
+    await ctx.send(
+        StepKind.PREMORTGAGED, "compensate", ctx.clients.preregistration.ReleasePremortgage, request
+    )
 
 
 async def cancel_preregistration(ctx: Context) -> None:
@@ -344,7 +409,9 @@ async def cancel_preregistration(ctx: Context) -> None:
         request.court_ruling.CopyFrom(ctx.cancelling().court_ruling)
     else:
         request.joint.CopyFrom(_joint(ctx))
-    await ctx.clients.preregistration.CancelPreregistration(request)
+    await ctx.send(
+        StepKind.PREREGISTERED, "compensate", ctx.clients.preregistration.CancelPreregistration, request
+    )
 
 
 async def cancel_contract(ctx: Context) -> None:
@@ -355,14 +422,17 @@ async def cancel_contract(ctx: Context) -> None:
         request.court_ruling.CopyFrom(ctx.cancelling().court_ruling)
     else:
         request.joint.CopyFrom(_joint(ctx))
-    await ctx.clients.contract.CancelContract(request)
+    await ctx.send(StepKind.CONTRACT_SIGNED, "compensate", ctx.clients.contract.CancelContract, request)
 
 
 async def refund_tax(ctx: Context) -> None:
-    await ctx.clients.tax.RefundDeedTax(
+    await ctx.send(
+        StepKind.TAX_ASSESSED,
+        "compensate",
+        ctx.clients.tax.RefundDeedTax,
         tax_pb.RefundDeedTaxRequest(
             request_id=ctx.rid(StepKind.TAX_ASSESSED, "compensate"),
             assessment=ctx.documents.tax_assessment,
             reason=f"purchase cancelled before transfer ({ctx.documents.contract})",
-        )
+        ),
     )

@@ -22,6 +22,9 @@ from deedflow.registry.v1 import registry_service_pb2_grpc
 from deedflow.tax.v1 import tax_service_pb2 as tax_pb
 from deedflow.transfer.v1 import transfer_service_pb2 as transfer_pb
 from deedflow.type.v1 import parties_pb2
+from services.orchestrator import repository as saga_repository
+from services.orchestrator import steps as saga_steps
+from services.orchestrator.domain import StepKind
 from shared.db import plain_url
 from shared.grpc.channels import secure_channel
 from shared.grpc.status import error_info
@@ -107,6 +110,36 @@ async def test_filed_once_and_handed_over_with_the_certificate(offices, pki, dev
     assert kinds == (
         ["ENTRY_KIND_MORTGAGE", "ENTRY_KIND_OWNERSHIP"] if with_loan else ["ENTRY_KIND_OWNERSHIP"]
     )
+
+
+async def test_each_call_the_saga_made_is_recorded_as_its_exact_request(
+    services, offices, pki, developer_desk
+):
+    """Intent before the call, as the exact request (decision 71): the step log holds, for every
+    step that changed another office's records, the request it sent under its derived request id;
+    a step that only read (the tax clearance, the transfer read again) holds none."""
+    _, (unit, _) = await presale(offices)
+    filing, _ = signed_filing(pki, unit, with_loan=True)
+    purchase = await file_purchase(developer_desk, filing)
+    waiting = await until(developer_desk, purchase.name, AWAITING)
+    purchase_id = uuid.UUID(purchase.name.removeprefix("purchases/"))
+    rows = await services["orchestrator"].deps.database.read(saga_repository.steps, purchase_id)
+    intents = {(r.kind, r.direction): r.intent for r in rows}
+    sent = {
+        StepKind.CONTRACT_SIGNED: (contract_pb.CreateContractRequest, "create-signed"),
+        StepKind.CONTRACT_FILED: (contract_pb.FileContractRequest, ""),
+        StepKind.TAX_ASSESSED: (tax_pb.AssessDeedTaxRequest, ""),
+        StepKind.PREREGISTERED: (prereg_pb.LodgePreregistrationRequest, ""),
+        StepKind.PREMORTGAGED: (prereg_pb.LodgePremortgageRequest, ""),
+    }
+    for kind, (request_type, part) in sent.items():
+        request = request_type.FromString(intents[(kind.value, "FORWARD")])
+        assert request.request_id == saga_steps.request_id(purchase_id, kind, "forward", part), kind
+    assert (
+        prereg_pb.LodgePreregistrationRequest.FromString(intents[("PREREGISTERED", "FORWARD")]).contract
+        == waiting.documents.contract
+    )
+    assert intents[("TAX_PAID", "FORWARD")] is None
 
 
 async def test_a_shop_is_taxed_at_the_provincial_rate_from_the_building_table(offices, pki, developer_desk):

@@ -51,9 +51,9 @@ async def test_an_advance_that_outlived_its_lease_writes_nothing_after_the_same_
     engine = Engine(database, SystemClock(), None, None, WORKER, SagaSettings())
     row = await leased_purchase(database, new_building_number(), "nobody")
     await _due_with_its_lease_run_out(database, row.id)
-    (first,) = await engine._claim(1)
+    ((first, _),) = await engine._claim(1)
     await _due_with_its_lease_run_out(database, row.id)
-    (second,) = await engine._claim(1)
+    ((second, _),) = await engine._claim(1)
     assert first.leased_by.startswith(WORKER)
     assert second.leased_by.startswith(WORKER)
     assert first.leased_by != second.leased_by

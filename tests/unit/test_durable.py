@@ -1,9 +1,11 @@
 """Durable execution's one set of rules: when failed work is retried or parked, and that the saga
-and the journal both run on it, with one LeaseLost and one settings class."""
+and the journal both run on it, with one LeaseLost, one settings class, one verdict on a failure,
+one set of lease statements and one worker loop."""
 
 from __future__ import annotations
 
 import ast
+import asyncio
 import datetime as dt
 import uuid
 from pathlib import Path
@@ -13,7 +15,9 @@ import pytest
 from services.orchestrator.config import SagaSettings
 from services.orchestrator.domain import StepKind
 from services.orchestrator.steps import request_id
-from shared.durable import DurableSettings, retry_delay, step_request_id
+from shared.durable import DurableSettings, judge_failure, retry_delay, step_request_id
+from shared.errors import FailedPrecondition
+from shared.leases import work_forever
 from shared.outcomes import Failure
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -95,3 +99,91 @@ def test_a_new_application_or_another_part_of_a_step_gets_another_id():
         for generation in (0, 1, 2)
     }
     assert len(ids) == 6
+
+
+AT = dt.datetime(2026, 12, 8, 9, tzinfo=dt.UTC)
+
+
+def test_the_verdict_on_a_failure_counts_unexplained_ones_and_parks_at_the_bound():
+    bug = RuntimeError("a bug")
+    retried = judge_failure(SETTINGS, bug, attempts=2, unexplained_before=1, at=AT)
+    assert (retried.failure, retried.unexplained_failures) == (Failure.UNEXPLAINED, 2)
+    assert retried.retry_at == AT + dt.timedelta(seconds=2)
+    assert retried.status.message == "RuntimeError: a bug"
+    parked = judge_failure(SETTINGS, bug, attempts=3, unexplained_before=2, at=AT)
+    assert (parked.unexplained_failures, parked.retry_at) == (3, None)
+
+
+def test_the_verdict_parks_a_refusal_unless_the_engine_knows_it_for_a_step_still_to_take():
+    refusal = FailedPrecondition("UNIT_SEIZED", "seized")
+    assert judge_failure(SETTINGS, refusal, attempts=1, unexplained_before=0, at=AT).retry_at is None
+    still_to_take = judge_failure(SETTINGS, refusal, 1, 0, AT, failure=Failure.RETRY)
+    assert (still_to_take.retry_at, still_to_take.unexplained_failures) == (AT + dt.timedelta(seconds=1), 0)
+
+
+def _sql_with(text: str) -> list[str]:
+    return sorted(
+        str(source.relative_to(ROOT))
+        for folder in ("shared", "services")
+        for source in (ROOT / folder).rglob("*.py")
+        if text in source.read_text()
+    )
+
+
+def test_leases_are_claimed_and_given_back_by_one_set_of_statements():
+    assert _sql_with("FOR UPDATE SKIP LOCKED)") == ["shared/leases.py"]
+    assert _sql_with("SET leased_by = NULL, lease_until = NULL,") == ["shared/leases.py"]
+
+
+async def test_the_worker_loop_fills_a_freed_slot_while_the_slowest_piece_still_runs():
+    due = ["slow", "fast", "third"]
+    claims: list[int] = []
+    worked: list[str] = []
+    slow_may_end = asyncio.Event()
+    nothing_due = asyncio.Event()
+
+    async def claim(limit: int) -> list[str]:
+        claims.append(limit)
+        taken, due[:] = due[:limit], due[limit:]
+        return taken
+
+    async def work(piece: str) -> None:
+        if piece == "slow":
+            await slow_may_end.wait()
+        worked.append(piece)
+
+    async def idle() -> None:
+        nothing_due.set()
+        await asyncio.Event().wait()
+
+    loop = asyncio.ensure_future(work_forever(claim, work, lambda: 2, idle, 0))
+    await nothing_due.wait()
+    assert worked == ["fast", "third"]
+    assert claims == [2, 1, 1]
+    loop.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await loop
+    assert worked == ["fast", "third"]
+
+
+async def test_the_worker_loop_claims_again_when_the_database_could_not_be_asked():
+    answers: list[list[str] | None] = [None, None, ["piece"]]
+    worked: list[str] = []
+    done = asyncio.Event()
+
+    async def claim(limit: int) -> list[str] | None:
+        return answers.pop(0) if answers else []
+
+    async def work(piece: str) -> None:
+        worked.append(piece)
+
+    async def idle() -> None:
+        done.set()
+        await asyncio.Event().wait()
+
+    loop = asyncio.ensure_future(work_forever(claim, work, lambda: 4, idle, 0))
+    await done.wait()
+    loop.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await loop
+    assert (worked, answers) == (["piece"], [])
