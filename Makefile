@@ -18,14 +18,16 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 # Debian packages, installed when missing (as root, from Debian's archive): the CJK font the PDFs
-# embed, for the demo; Chromium and its driver for the verification page's browser tests, and
-# poppler's pdftoppm for the PDF's picture, and kubectl (kustomize) for the deployment's
-# manifests, for the suite.
+# embed, for the demo; Chromium and its driver for the verification page's browser tests,
+# poppler's pdftoppm for the PDF's picture, kubectl (kustomize) for the deployment's manifests,
+# and Go with golang.org/x/mod (sumdb/note, sumdb/tlog) to check the register books with code we
+# did not write, for the suite.
 FONT := /usr/share/fonts/truetype/wqy/wqy-microhei.ttc
 DEMO_PACKAGES := $(if $(wildcard $(FONT)),,fonts-wqy-microhei)
 TEST_PACKAGES := $(DEMO_PACKAGES) $(if $(wildcard /usr/bin/chromium),,chromium) \
 	$(if $(wildcard /usr/bin/chromedriver),,chromium-driver) $(if $(wildcard /usr/bin/pdftoppm),,poppler-utils) \
-	$(if $(shell command -v kubectl),,kubernetes-client)
+	$(if $(shell command -v kubectl),,kubernetes-client) $(if $(wildcard /usr/bin/go),,golang-go) \
+	$(if $(wildcard /usr/share/gocode/src/golang.org/x/mod/sumdb/note),,golang-golang-x-mod-dev)
 define debian_packages
 	@if [ -n "$(strip $(1))" ]; then \
 		if [ "$$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then \

@@ -120,6 +120,20 @@ async def until_waiting(
     raise AssertionError(f"{name} ended without waiting for its building")
 
 
+async def until_step(stub, name: str, step: int, failures: int, seconds: float = 60) -> pb.Purchase:
+    """The purchase once `step` has failed `failures` times and is to be tried again."""
+    stream = stub.WatchPurchase(pb.WatchPurchaseRequest(name=name))
+    try:
+        async with asyncio.timeout(seconds):
+            async for change in stream:
+                found = next((s for s in change.purchase.steps if s.kind == step), None)
+                if found is not None and found.attempts >= failures and found.HasField("last_error"):
+                    return change.purchase
+    finally:
+        stream.cancel()
+    raise AssertionError(f"{name} ended before step {step} failed {failures} times")
+
+
 async def pay(offices, purchase: pb.Purchase) -> tax_pb.Assessment:
     """The lending bank (`offices.tax_as_bank`) collects the tax still due on a financed purchase's
     assessment, the tax bureau (`offices.tax_bureau`) a cash purchase's: all of it at first; the

@@ -524,7 +524,9 @@ class Engine:
         self._recorded(unwritten)
 
     def _succeeded(self, started: dt.datetime, attempts: int) -> dict[str, Any]:
-        """A step's record once its call (or its local work) is done."""
+        """A step's record once its call (or its local work) is done. Its intent goes: nothing
+        sends a step again once its outcome is in, and every read of the step log (each claim,
+        each write's snapshot) would otherwise carry each request sent, signatures and all."""
         return {
             "state": StepState.SUCCEEDED.value,
             "worker": self.worker,
@@ -533,6 +535,7 @@ class Engine:
             "attempts": attempts,
             "last_error": None,
             "next_attempt_time": None,
+            "intent": None,
         }
 
     @staticmethod
@@ -616,9 +619,14 @@ class Engine:
         async with self.database.transaction() as connection:
             at = self.clock.now()
             await repository.upsert_step(
-                connection, purchase_id, kind.value, "FORWARD", state=StepState.COMPENSATED.value
+                connection, purchase_id, kind.value, "FORWARD", state=StepState.COMPENSATED.value, intent=None
             )
-            succeeded = {"state": StepState.SUCCEEDED.value, "end_time": at, "last_error": None}
+            succeeded = {
+                "state": StepState.SUCCEEDED.value,
+                "end_time": at,
+                "last_error": None,
+                "intent": None,
+            }
             await save(connection, purchase_id, at, _holding.get(), (kind.value, "COMPENSATE", succeeded))
 
     async def _compensate(self, row: Purchase, steps: list[PurchaseStep] | None = None) -> None:

@@ -25,6 +25,7 @@ from deedflow.type.v1 import parties_pb2
 from services.orchestrator import repository as saga_repository
 from services.orchestrator import steps as saga_steps
 from services.orchestrator.domain import StepKind
+from shared import faults
 from shared.db import plain_url
 from shared.grpc.channels import secure_channel
 from shared.grpc.status import error_info
@@ -47,6 +48,7 @@ from tests.purchases import (
     pay,
     signed_filing,
     until,
+    until_step,
     until_waiting,
 )
 from tests.support import client_channel
@@ -112,34 +114,31 @@ async def test_filed_once_and_handed_over_with_the_certificate(offices, pki, dev
     )
 
 
-async def test_each_call_the_saga_made_is_recorded_as_its_exact_request(
+async def test_a_step_under_way_holds_its_exact_request_and_a_step_done_holds_none(
     services, offices, pki, developer_desk
 ):
-    """Intent before the call, as the exact request (decision 71): the step log holds, for every
-    step that changed another office's records, the request it sent under its derived request id;
-    a step that only read (the tax clearance, the transfer read again) holds none."""
+    """Intent before the call, as the exact request (decision 71): a step whose call keeps
+    failing holds the request it sends, under its derived request id, and sends it again; once
+    steps succeed their requests are no longer kept (nothing sends them again)."""
     _, (unit, _) = await presale(offices)
     filing, _ = signed_filing(pki, unit, with_loan=True)
-    purchase = await file_purchase(developer_desk, filing)
-    waiting = await until(developer_desk, purchase.name, AWAITING)
+    faults.configure("orchestrator/saga/PREREGISTERED/forward/before-call=bug")
+    try:
+        purchase = await file_purchase(developer_desk, filing)
+        failing = await until_step(developer_desk, purchase.name, pb.STEP_KIND_PREREGISTERED, failures=2)
+    finally:
+        faults.configure()
     purchase_id = uuid.UUID(purchase.name.removeprefix("purchases/"))
-    rows = await services["orchestrator"].deps.database.read(saga_repository.steps, purchase_id)
-    intents = {(r.kind, r.direction): r.intent for r in rows}
-    sent = {
-        StepKind.CONTRACT_SIGNED: (contract_pb.CreateContractRequest, "create-signed"),
-        StepKind.CONTRACT_FILED: (contract_pb.FileContractRequest, ""),
-        StepKind.TAX_ASSESSED: (tax_pb.AssessDeedTaxRequest, ""),
-        StepKind.PREREGISTERED: (prereg_pb.LodgePreregistrationRequest, ""),
-        StepKind.PREMORTGAGED: (prereg_pb.LodgePremortgageRequest, ""),
-    }
-    for kind, (request_type, part) in sent.items():
-        request = request_type.FromString(intents[(kind.value, "FORWARD")])
-        assert request.request_id == saga_steps.request_id(purchase_id, kind, "forward", part), kind
-    assert (
-        prereg_pb.LodgePreregistrationRequest.FromString(intents[("PREREGISTERED", "FORWARD")]).contract
-        == waiting.documents.contract
-    )
-    assert intents[("TAX_PAID", "FORWARD")] is None
+    database = services["orchestrator"].deps.database
+    rows = {(r.kind, r.direction): r for r in await database.read(saga_repository.steps, purchase_id)}
+    request = prereg_pb.LodgePreregistrationRequest.FromString(rows[("PREREGISTERED", "FORWARD")].intent)
+    assert request.request_id == saga_steps.request_id(purchase_id, StepKind.PREREGISTERED, "forward")
+    assert request.contract == failing.documents.contract
+    assert request.unit_number == unit
+    waiting = await until(developer_desk, purchase.name, AWAITING)
+    assert waiting.documents.preregistration
+    rows = {(r.kind, r.direction): r for r in await database.read(saga_repository.steps, purchase_id)}
+    assert [kind for (kind, _), r in rows.items() if r.intent is not None] == []
 
 
 async def test_a_shop_is_taxed_at_the_provincial_rate_from_the_building_table(offices, pki, developer_desk):
