@@ -1,5 +1,6 @@
 """Signed checkpoints of a register book's Merkle tree: what the registry signs (Ed25519) and how
-anyone holding the book's public key checks a checkpoint offline."""
+anyone holding the book's public key checks a checkpoint offline, in the registry's own text and
+as a C2SP signed note (c2sp.org/tlog-checkpoint) that outside monitors and witnesses read."""
 
 from __future__ import annotations
 
@@ -8,6 +9,14 @@ import hashlib
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric import ed25519
+
+from shared import signed_note
+
+# A book's name in C2SP notes: the origin line of its checkpoints and the name of the key that
+# signs them, followed by the authority's county code. The registry's own signed text begins
+# "deedflow register " and a note's text begins with this origin, so one key signs both and no
+# signature of the one can pass for the other.
+ORIGIN_PREFIX = "deedflow.example/register/"
 
 
 def checkpoint_text(authority: str, tree_size: int, root_hash: bytes, at: dt.datetime) -> bytes:
@@ -42,3 +51,22 @@ def verify_checkpoint(
     except InvalidSignature:
         return False
     return True
+
+
+def book_origin(authority: str) -> str:
+    """The book's origin (and key name) in C2SP notes, e.g. deedflow.example/register/500112."""
+    if not authority:
+        raise ValueError("a checkpoint note is of one authority's book")
+    return ORIGIN_PREFIX + authority
+
+
+def checkpoint_note(key: ed25519.Ed25519PrivateKey, authority: str, tree_size: int, root_hash: bytes) -> str:
+    """The checkpoint as a C2SP signed note under the book's key: Ed25519 is deterministic, so the
+    note of a stored checkpoint is the same whenever it is asked for."""
+    origin = book_origin(authority)
+    return signed_note.sign(signed_note.Checkpoint(origin, tree_size, root_hash).text(), origin, key)
+
+
+def book_verifier_key(authority: str, public_key: bytes) -> str:
+    """The book's key as a note verifier key (what Go's sumdb/note.NewVerifier reads)."""
+    return signed_note.verifier_key(book_origin(authority), public_key)

@@ -238,8 +238,8 @@ def _problems(book: dict) -> list[str]:
 
 
 def books(ctx: typer.Context) -> None:
-    """Lists the books the register keeps, one per registration authority: size, signed size and
-    the id of the key that signs it."""
+    """Lists the books the register keeps, one per registration authority: size, signed size, the
+    id of the key that signs it and (with --json) that key as a C2SP note verifier key."""
     options: Options = ctx.obj
     found = run(options, lambda: _books(options, ""))
     rows = [
@@ -249,6 +249,7 @@ def books(ctx: typer.Context) -> None:
             "leaves": b.tree_size,
             "signed_leaves": b.signed_tree_size,
             "key_id": key_id(b.public_key).hex(),
+            "verifier_key": b.verifier_key,
         }
         for b in found
     ]

@@ -19,7 +19,7 @@ from deedflow.type.v1.reasons import Reason
 from services.registry import log, repository, tree
 from services.registry.records import CheckpointRow
 from shared import merkle
-from shared.checkpoint import key_id, sign_checkpoint
+from shared.checkpoint import book_verifier_key, checkpoint_note, key_id, sign_checkpoint
 from shared.clock import Clock
 from shared.districts import DISTRICTS, authority_of
 from shared.errors import DataLoss, FailedPrecondition, FieldViolation, InvalidArgument, NotFound
@@ -93,6 +93,19 @@ class BookKeys:
     def public(self, authority: str) -> bytes:
         """Raw Ed25519, 32 bytes."""
         return self._pair(authority)[1]
+
+    def note(self, checkpoint: SignedCheckpoint) -> str:
+        """The checkpoint as a C2SP signed note (shared/checkpoint.py)."""
+        return checkpoint_note(
+            self.private(checkpoint.authority),
+            checkpoint.authority,
+            checkpoint.tree_size,
+            checkpoint.root_hash,
+        )
+
+    def verifier_key(self, authority: str) -> str:
+        """The book's key as a C2SP note verifier key."""
+        return book_verifier_key(authority, self.public(authority))
 
 
 @dataclass

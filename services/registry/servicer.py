@@ -364,6 +364,7 @@ class RegistryServicer(registry_service_pb2_grpc.RegistryServiceServicer):
                     tree_size=book.size,
                     signed_tree_size=book.signed,
                     public_key=keys.public(book.authority),
+                    verifier_key=keys.verifier_key(book.authority),
                 )
                 for book in rows
             ]
@@ -373,9 +374,12 @@ class RegistryServicer(registry_service_pb2_grpc.RegistryServiceServicer):
         self, request: pb.GetCheckpointRequest, context: Context
     ) -> pb.GetCheckpointResponse:
         checkpoint = await self.office.checkpoint(request.authority)
+        keys = self.office.books.keys
         return pb.GetCheckpointResponse(
             checkpoint=checkpoint_message(checkpoint),
-            public_key=self.office.books.keys.public(request.authority),
+            public_key=keys.public(request.authority),
+            note=keys.note(checkpoint),
+            verifier_key=keys.verifier_key(request.authority),
         )
 
     async def GetInclusionProof(

@@ -22,7 +22,7 @@ from deedflow.registry.v1 import registry_service_pb2 as pb
 from deedflow.registry.v1 import registry_service_pb2_grpc
 from services.registry.app import register
 from shared import documents
-from shared.checkpoint import key_id
+from shared.checkpoint import book_verifier_key, key_id
 from shared.db import plain_url
 from shared.documents import to_file
 from shared.grpc.channels import secure_channel
@@ -372,6 +372,7 @@ async def test_books_are_listed_and_audited_one_by_one(quiet_registry, pki, tmp_
     ]
     public = documents.load_public_key(pki.registry_public_key_path.read_bytes())
     assert {b["key_id"] for b in books} == {key_id(public).hex()}
+    assert [b["verifier_key"] for b in books] == [book_verifier_key(b["authority"], public) for b in books]
 
     witness = tmp_path / "witness"
     one = await deedctl(pki, port, "--json", "audit", "--authority", "500105", "--witness", str(witness))

@@ -4,8 +4,14 @@ the restriction engine, queued seizures, lapses with a settable clock, append-on
 from __future__ import annotations
 
 import asyncio
+import base64
 import datetime as dt
+import json
+import os
+import shutil
+import subprocess
 import uuid
+from pathlib import Path
 
 import asyncpg
 import grpc
@@ -21,7 +27,10 @@ from shared.db import plain_url
 from shared.grpc.channels import secure_channel
 from shared.grpc.status import bad_request, error_info
 from shared.runtime import start_service
+from shared.signed_note import Checkpoint, open_note, parse_checkpoint, parse_verifier_key
 from tests.support import new_building_number, outcome_of
+
+CHECKBOOK = Path(__file__).resolve().parents[1] / "interop" / "checkbook.go"
 
 START = dt.datetime(2026, 3, 1, 9, 0, tzinfo=dt.UTC)
 YEAR = dt.timedelta(days=365)
@@ -557,6 +566,85 @@ async def test_clerk_actions_need_the_clerk_role_and_commits_a_service(as_develo
     assert (code, reason) == (grpc.StatusCode.PERMISSION_DENIED, "ROLE_NOT_ALLOWED")
     code, reason = await refused(commit(as_clerk, unit, pb.DISPOSAL_TRANSFER, list(BUYERS)))
     assert (code, reason) == (grpc.StatusCode.PERMISSION_DENIED, "ROLE_NOT_ALLOWED")
+
+
+@pytest.fixture(scope="module")
+def checkbook(tmp_path_factory) -> Path:
+    """tests/interop/checkbook.go built with Debian's Go and golang.org/x/mod (make
+    test-packages installs them), offline: GOPATH mode over Debian's source tree."""
+    go = shutil.which("go")
+    assert go is not None, "Go is missing: `make test-packages` installs golang-go"
+    out = tmp_path_factory.mktemp("go") / "checkbook"
+    env = {
+        **os.environ,
+        "GO111MODULE": "off",
+        "GOPATH": "/usr/share/gocode",
+        "GOCACHE": str(out.parent / "cache"),
+        "GOFLAGS": "",
+    }
+    subprocess.run([go, "build", "-o", str(out), str(CHECKBOOK)], check=True, env=env, timeout=600)
+    return out
+
+
+def _checked_by_go(checkbook: Path, payload: dict) -> str:
+    encoded = {
+        key: (
+            base64.b64encode(value).decode()
+            if isinstance(value, bytes)
+            else [base64.b64encode(h).decode() for h in value]
+            if isinstance(value, list)
+            else value
+        )
+        for key, value in payload.items()
+    }
+    ran = subprocess.run(
+        [str(checkbook)], input=json.dumps(encoded), capture_output=True, text=True, timeout=60
+    )
+    return ran.stdout.strip()
+
+
+async def test_go_s_transparency_log_code_checks_the_book(as_service, as_clerk, checkbook):
+    """Proof by code we did not write: Go's sumdb/note opens the book's checkpoint note with the
+    book's published verifier key, and sumdb/tlog checks an entry's inclusion proof and a
+    consistency proof between two checkpoints; our own reader of the note agrees, and each
+    tampering is refused by Go at the step it breaks."""
+    _, (unit, _) = await new_building(as_clerk)
+    authority = unit[:6]
+    entry = await preregister(as_service, unit)
+    old = await as_clerk.GetCheckpoint(pb.GetCheckpointRequest(authority=authority))
+    await preregister(as_service, (await new_building(as_clerk))[1][0])
+    latest = await as_clerk.GetCheckpoint(pb.GetCheckpointRequest(authority=authority))
+    size = latest.checkpoint.tree_size
+    assert size > old.checkpoint.tree_size
+    proof = await as_clerk.GetInclusionProof(pb.GetInclusionProofRequest(entry=entry.name, tree_size=size))
+    consistency = await as_clerk.GetConsistencyProof(
+        pb.GetConsistencyProofRequest(
+            authority=authority, first_tree_size=old.checkpoint.tree_size, second_tree_size=size
+        )
+    )
+    payload = {
+        "verifier_key": latest.verifier_key,
+        "note": latest.note,
+        "old_note": old.note,
+        "leaf": proof.leaf,
+        "leaf_index": proof.leaf_index,
+        "audit_path": list(proof.audit_path),
+        "consistency": list(consistency.proof),
+    }
+    assert _checked_by_go(checkbook, payload) == "ok"
+
+    text, _ = open_note(latest.note.encode(), [parse_verifier_key(latest.verifier_key)])
+    assert parse_checkpoint(text) == Checkpoint(
+        f"deedflow.example/register/{authority}", size, latest.checkpoint.root_hash
+    )
+    books = (await as_clerk.ListBooks(pb.ListBooksRequest())).books
+    assert latest.verifier_key == next(b.verifier_key for b in books if b.authority == authority)
+    grown = latest.note.replace(f"\n{size}\n", f"\n{size + 1}\n")
+    assert _checked_by_go(checkbook, payload | {"note": grown}).startswith("checkpoint:")
+    edited = proof.leaf.replace(b"PREREGISTRATION", b"OWNERSHIP")
+    assert _checked_by_go(checkbook, payload | {"leaf": edited}).startswith("inclusion:")
+    wrong = [bytes(32), *consistency.proof[1:]]
+    assert _checked_by_go(checkbook, payload | {"consistency": wrong}).startswith("consistency:")
 
 
 async def test_unknown_unit_is_not_found(as_service):

@@ -530,18 +530,20 @@ class ListBooksRequest(_message.Message):
     def __init__(self) -> None: ...
 
 class BookSummary(_message.Message):
-    __slots__ = ("authority", "district", "tree_size", "signed_tree_size", "public_key")
+    __slots__ = ("authority", "district", "tree_size", "signed_tree_size", "public_key", "verifier_key")
     AUTHORITY_FIELD_NUMBER: _ClassVar[int]
     DISTRICT_FIELD_NUMBER: _ClassVar[int]
     TREE_SIZE_FIELD_NUMBER: _ClassVar[int]
     SIGNED_TREE_SIZE_FIELD_NUMBER: _ClassVar[int]
     PUBLIC_KEY_FIELD_NUMBER: _ClassVar[int]
+    VERIFIER_KEY_FIELD_NUMBER: _ClassVar[int]
     authority: str
     district: str
     tree_size: int
     signed_tree_size: int
     public_key: bytes
-    def __init__(self, authority: _Optional[str] = ..., district: _Optional[str] = ..., tree_size: _Optional[int] = ..., signed_tree_size: _Optional[int] = ..., public_key: _Optional[bytes] = ...) -> None: ...
+    verifier_key: str
+    def __init__(self, authority: _Optional[str] = ..., district: _Optional[str] = ..., tree_size: _Optional[int] = ..., signed_tree_size: _Optional[int] = ..., public_key: _Optional[bytes] = ..., verifier_key: _Optional[str] = ...) -> None: ...
 
 class ListBooksResponse(_message.Message):
     __slots__ = ("books",)
@@ -556,12 +558,16 @@ class GetCheckpointRequest(_message.Message):
     def __init__(self, authority: _Optional[str] = ...) -> None: ...
 
 class GetCheckpointResponse(_message.Message):
-    __slots__ = ("checkpoint", "public_key")
+    __slots__ = ("checkpoint", "public_key", "note", "verifier_key")
     CHECKPOINT_FIELD_NUMBER: _ClassVar[int]
     PUBLIC_KEY_FIELD_NUMBER: _ClassVar[int]
+    NOTE_FIELD_NUMBER: _ClassVar[int]
+    VERIFIER_KEY_FIELD_NUMBER: _ClassVar[int]
     checkpoint: _document_pb2.Checkpoint
     public_key: bytes
-    def __init__(self, checkpoint: _Optional[_Union[_document_pb2.Checkpoint, _Mapping]] = ..., public_key: _Optional[bytes] = ...) -> None: ...
+    note: str
+    verifier_key: str
+    def __init__(self, checkpoint: _Optional[_Union[_document_pb2.Checkpoint, _Mapping]] = ..., public_key: _Optional[bytes] = ..., note: _Optional[str] = ..., verifier_key: _Optional[str] = ...) -> None: ...
 
 class GetInclusionProofRequest(_message.Message):
     __slots__ = ("entry", "tree_size")
