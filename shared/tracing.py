@@ -1,17 +1,23 @@
 """Tracing (分布式追踪) with OpenTelemetry: a span for every call a service serves, the trace
 carried in the W3C `traceparent` header of every call it makes, and the saga's steps in the trace
 of the filing that began them. Exported over OTLP when DEEDFLOW_OTLP_ENDPOINT is set; otherwise
-no provider is installed and every span is OpenTelemetry's no-op."""
+no provider is installed and every span is OpenTelemetry's no-op.
+
+A trace leaves the offices for a collector others run: its attributes and the exceptions it
+records are masked by the logs' one rule (shared/logging.py::mask_personal_ids), so no resident ID
+reaches it whole."""
 
 from __future__ import annotations
 
 import contextlib
+import traceback
 from collections.abc import Iterator, MutableMapping
 
 from opentelemetry import propagate, trace
-from opentelemetry.trace import Span, SpanKind
+from opentelemetry.trace import Span, SpanKind, Status, StatusCode
 
 from shared.config import Settings
+from shared.logging import mask_personal_ids
 
 TRACER = trace.get_tracer("deedflow")
 
@@ -70,20 +76,47 @@ def server_span(
         method.lstrip("/"),
         context=propagate.extract(metadata),
         kind=SpanKind.SERVER,
-        attributes={"rpc.system": "grpc", "rpc.service": service, "rpc.method": name, **attributes},
+        attributes=_masked({"rpc.system": "grpc", "rpc.service": service, "rpc.method": name, **attributes}),
     )
     if not current:
         try:
-            yield span
+            with _recording(span):
+                yield span
         finally:
             span.end()
         return
-    with trace.use_span(span, end_on_exit=True):
+    with (
+        trace.use_span(span, end_on_exit=True, record_exception=False, set_status_on_exception=False),
+        _recording(span),
+    ):
         yield span
 
 
+def _masked(attributes: dict[str, str]) -> dict[str, str]:
+    return {key: mask_personal_ids(value) for key, value in attributes.items()}
+
+
+@contextlib.contextmanager
+def _recording(span: Span) -> Iterator[None]:
+    """An exception that ends the span recorded on it as OpenTelemetry would, its message and
+    stack trace masked (an error may quote the buyer it refused)."""
+    try:
+        yield
+    except Exception as exc:
+        message = mask_personal_ids(str(exc))
+        span.record_exception(
+            exc,
+            attributes={
+                "exception.message": message,
+                "exception.stacktrace": mask_personal_ids(traceback.format_exc()),
+            },
+        )
+        span.set_status(Status(StatusCode.ERROR, f"{type(exc).__name__}: {message}"))
+        raise
+
+
 def _ours(attributes: dict[str, str]) -> dict[str, str]:
-    return {f"deedflow.{key}": value for key, value in attributes.items()}
+    return _masked({f"deedflow.{key}": value for key, value in attributes.items()})
 
 
 @contextlib.contextmanager
@@ -91,14 +124,28 @@ def continued(parent: str, name: str, **attributes: str) -> Iterator[Span]:
     """A span in the trace a traceparent names (a purchase's filing), or a new trace without one;
     `attributes` become deedflow.* attributes."""
     context = propagate.extract({"traceparent": parent}) if parent else None
-    with TRACER.start_as_current_span(name, context=context, attributes=_ours(attributes)) as span:
+    with (
+        TRACER.start_as_current_span(
+            name,
+            context=context,
+            attributes=_ours(attributes),
+            record_exception=False,
+            set_status_on_exception=False,
+        ) as span,
+        _recording(span),
+    ):
         yield span
 
 
 @contextlib.contextmanager
 def span(name: str, **attributes: str) -> Iterator[Span]:
     """A span inside the current one; `attributes` become deedflow.* attributes."""
-    with TRACER.start_as_current_span(name, attributes=_ours(attributes)) as current:
+    with (
+        TRACER.start_as_current_span(
+            name, attributes=_ours(attributes), record_exception=False, set_status_on_exception=False
+        ) as current,
+        _recording(current),
+    ):
         yield current
 
 

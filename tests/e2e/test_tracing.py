@@ -18,7 +18,9 @@ from opentelemetry.sdk.trace.sampling import Decision, Sampler, SamplingResult
 
 from deedflow.orchestrator.v1 import orchestrator_service_pb2 as pb
 from deedflow.orchestrator.v1 import orchestrator_service_pb2_grpc
-from tests.flows import presale
+from shared import tracing
+from shared.logging import mask_personal_ids
+from tests.flows import next_resident_id, presale
 from tests.purchases import file_purchase, signed_filing, until
 from tests.support import client_channel
 
@@ -137,3 +139,25 @@ async def test_a_watch_its_client_cancels_ends_its_span_without_an_error(
     assert first.purchase.name == purchase.name
     assert watched.attributes["rpc.grpc.status_code"] == grpc.StatusCode.CANCELLED.value[0]
     assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
+
+
+def test_what_a_span_carries_of_a_person_is_masked_by_the_logs_rule(spans):
+    """A trace goes to a collector others run: a resident ID in a span's attributes, or in the
+    exception that ended it (its message, stack trace and status), reaches it masked."""
+    resident = next_resident_id()
+    with (
+        pytest.raises(ValueError, match=resident),
+        tracing.span("probe-personal-data", holder=f"buyers/{resident}"),
+    ):
+        raise ValueError(f"buyer {resident} may not buy twice")
+    (probe,) = [s for s in spans.get_finished_spans() if s.name == "probe-personal-data"]
+    (event,) = probe.events
+    recorded = [
+        *map(str, probe.attributes.values()),
+        *map(str, event.attributes.values()),
+        probe.status.description or "",
+    ]
+    assert event.name == "exception"
+    assert probe.attributes["deedflow.holder"] == f"buyers/{mask_personal_ids(resident)}"
+    assert mask_personal_ids(resident) in event.attributes["exception.message"]
+    assert [text for text in recorded if resident in text] == []
