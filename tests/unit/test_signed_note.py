@@ -92,7 +92,7 @@ def test_a_checkpoint_is_exactly_origin_size_and_root(text):
 
 def test_a_verifier_key_names_its_own_key():
     published = verifier_key(NAME, KEY.public_key().public_bytes_raw())
-    name, hex_id, encoded = published.split("+")
+    name, hex_id, encoded = published.split("+", 2)
     assert (name, len(hex_id), base64.b64decode(encoded)[0]) == (NAME, 8, 1)
     with pytest.raises(MalformedNote):
         parse_verifier_key(f"{name}+00000000+{encoded}")
