@@ -649,7 +649,7 @@ class Journal:
         )
         try:
             async with self.database.transaction() as connection:
-                await connection.execute(
+                written = await connection.execute(
                     "UPDATE operation SET attempts = $3, unexplained_failures = $4, last_error = $5,"
                     " state = CASE WHEN $6::timestamptz IS NULL THEN 'PARKED' ELSE state END,"
                     " due_at = $6, leased_by = NULL, lease_until = NULL, update_time = $7"
@@ -665,7 +665,7 @@ class Journal:
         except Exception:
             log.warning("could not postpone the operation; its lease will run out", exc_info=True)
             return
-        if failed.retry_at is None:
+        if failed.retry_at is None and written != "UPDATE 0":
             log.error(
                 "operation parked after repeated unexplained failures",
                 extra={"fields": {"operation": op.kind, "subject": op.subject, "error": repr(error)}},
