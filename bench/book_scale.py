@@ -32,6 +32,7 @@ from services.registry.books import BookKeys, Books
 from services.registry.service import Book
 from shared import merkle
 from shared.clock import SystemClock
+from shared.commitments import new_salt
 from shared.config import Settings
 from shared.db import Database, plain_url, with_database
 from shared.journal import Journal
@@ -43,6 +44,8 @@ AUTHORITY = BUILDING[:6]
 ENTRIES_PER_UNIT = 1_000
 CHUNK = 20_000
 SAMPLES = 200
+# The columns the bench writes: the leaf's, and the salt its commitments are made under.
+COLUMNS = (*log.ENTRY_COLUMNS, "salt")
 
 
 def _entry(index: int, at: dt.datetime) -> tuple:
@@ -66,8 +69,9 @@ def _entry(index: int, at: dt.datetime) -> tuple:
         "entered_by": "deedflow://service/bench",
         "entry_time": at,
         "leaf_index": index,
+        "salt": new_salt(),
     }
-    return tuple(row[column] for column in log.ENTRY_COLUMNS)
+    return tuple(row[column] for column in COLUMNS)
 
 
 async def grow(database: Database, end: int) -> int:
@@ -86,7 +90,7 @@ async def grow(database: Database, end: int) -> int:
         upto = min(end, first + CHUNK)
         async with database.transaction() as connection:
             await connection.copy_records_to_table(
-                "entry", records=[_entry(i, at) for i in range(first, upto)], columns=log.ENTRY_COLUMNS
+                "entry", records=[_entry(i, at) for i in range(first, upto)], columns=COLUMNS
             )
             await connection.execute(
                 "INSERT INTO book VALUES ($1, $2) ON CONFLICT (authority) DO UPDATE SET size = $2",

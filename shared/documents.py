@@ -18,8 +18,10 @@ from google.protobuf.timestamp_pb2 import Timestamp
 
 from deedflow.preregistration.v1 import preregistration_service_pb2 as prereg_pb
 from deedflow.registry.v1 import document_pb2, registry_service_pb2, registry_service_pb2_grpc
+from deedflow.type.v1 import parties_pb2
 from shared import merkle, strict_json
 from shared.checkpoint import key_id, verify_checkpoint
+from shared.commitments import ERASED_PREFIX, opens
 
 if TYPE_CHECKING:
     # Only the offices pass rows; deedctl, which reads documents too, loads no database driver.
@@ -28,6 +30,8 @@ if TYPE_CHECKING:
 RegistryStub = registry_service_pb2_grpc.RegistryServiceStub
 
 KINDS = ("certificate", "proof")
+# The leaf version whose holders are commitments (services/registry/log.py).
+COMMITTED = 2
 
 
 def canonical_json(value: object) -> bytes:
@@ -133,11 +137,26 @@ def verify_document(document: document_pb2.SignedDocument, public_key: bytes) ->
     result.content = _json_object(document.content, "the content", result)
     result.leaf = _json_object(document.leaf, "the leaf", result)
     if result.content and result.leaf:
-        _check_agreement(result)
+        _check_agreement(result, list(document.holder_openings))
     return result
 
 
-def _check_agreement(result: Verification) -> None:
+def holders_agree(holders: object, committed: object, openings: list[bytes]) -> bool:
+    """Whether the content's holders are those the leaf commits to: each opened by its opening,
+    or named as erased with the very commitment the leaf holds."""
+    if not (isinstance(holders, list) and isinstance(committed, list)):
+        return False
+    if not len(holders) == len(committed) == len(openings):
+        return False
+    for holder, commitment, opening in zip(holders, committed, openings, strict=True):
+        if not (isinstance(holder, str) and isinstance(commitment, str)):
+            return False
+        if holder != ERASED_PREFIX + commitment and not opens(opening, holder, commitment):
+            return False
+    return True
+
+
+def _check_agreement(result: Verification, openings: list[bytes]) -> None:
     """The document must say what its entry says: same entry, unit and holders."""
     content, leaf = result.content, result.leaf
     if leaf.get("type") != "entry":
@@ -153,7 +172,10 @@ def _check_agreement(result: Verification) -> None:
         result.failures.append(
             f"the checkpoint is of another book ({result.authority!r}) than the unit's ({book!r})"
         )
-    if content.get("holders") != leaf.get("holders"):
+    if "v" in leaf:
+        if leaf["v"] != COMMITTED or not holders_agree(content.get("holders"), leaf.get("holders"), openings):
+            result.failures.append("the document's holders differ from the entry's")
+    elif content.get("holders") != leaf.get("holders"):
         result.failures.append("the document's holders differ from the entry's")
     if content.get("kind") not in KINDS:
         result.failures.append(f"unknown document kind {content.get('kind')!r}")
@@ -168,11 +190,41 @@ def from_file(text: str) -> document_pb2.SignedDocument:
     return json_format.Parse(text, document_pb2.SignedDocument())
 
 
+# What a document says of a person, and no more (个人信息保护法 6): a name, an ID and a share.
+# A family's home count is the tax office's, a guardian's ID the contract office's; neither is
+# what a holder, or a bank shown a proof, needs to read.
+_NOT_FOR_DOCUMENTS = {parties_pb2.Buyer.DESCRIPTOR.full_name: ("home_count", "guardian")}
+
+
+def for_document(message: Message) -> Message:
+    """A copy of `message` with what documents leave out cleared, at any depth."""
+    shown = type(message)()
+    shown.CopyFrom(message)
+    _clear(shown)
+    return shown
+
+
+def _clear(message: Message) -> None:
+    for name in _NOT_FOR_DOCUMENTS.get(message.DESCRIPTOR.full_name, ()):
+        message.ClearField(name)
+    for field_descriptor, value in message.ListFields():
+        if field_descriptor.message_type is None:
+            continue
+        if field_descriptor.is_repeated and not field_descriptor.message_type.GetOptions().map_entry:
+            for item in value:
+                _clear(item)
+        elif not field_descriptor.is_repeated:
+            _clear(value)
+
+
 async def issue(
     registry: RegistryStub, entry: str, kind: str, number: str, body: Message
 ) -> document_pb2.SignedDocument:
-    """Asks the registry (a RegistryService stub) to seal an office's rendering of a document."""
-    rendering = canonical_json(json_format.MessageToDict(body, preserving_proto_field_name=True))
+    """Asks the registry (a RegistryService stub) to seal an office's rendering of a document,
+    with what documents leave out of a person cleared (for_document)."""
+    rendering = canonical_json(
+        json_format.MessageToDict(for_document(body), preserving_proto_field_name=True)
+    )
     reply = await registry.SealDocument(
         registry_service_pb2.SealDocumentRequest(entry=entry, kind=kind, number=number, body=rendering)
     )

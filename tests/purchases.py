@@ -35,10 +35,13 @@ def signed_filing(
     co_ownership: int = parties_pb2.CO_OWNERSHIP_UNSPECIFIED,
     certificate_per_owner: bool = False,
     seller: str = "developer",
+    names: list[str] | None = None,
 ):
     """A filing for `unit` signed by the developer (`seller`: the development PKI's caller stem),
-    every buyer and (with a loan) the bank; joint owners (共同共有) have no shares."""
+    every buyer and (with a loan) the bank; joint owners (共同共有) have no shares. The buyers
+    are named `names`, or 买受人0, 买受人1, …"""
     people = buyers or [buyer(pki, next_resident_id()), buyer(pki, next_resident_id())]
+    names = names or [f"买受人{i}" for i in range(len(people))]
     joint = co_ownership == parties_pb2.CO_OWNERSHIP_JOINT
     share = 0 if joint else 10_000 // len(people)
     filing = pb.PurchaseFiling(
@@ -47,7 +50,7 @@ def signed_filing(
         developer=seller_of(pki, seller),
         buyers=[
             parties_pb2.Buyer(
-                name=f"买受人{i}",
+                name=names[i],
                 resident_id=p.party.removeprefix("buyers/"),
                 share_basis_points=share + (10_000 - share * len(people) if i == 0 and not joint else 0),
                 home_count=parties_pb2.HOME_COUNT_ONLY,

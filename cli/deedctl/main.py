@@ -48,6 +48,7 @@ app.add_typer(register.correction_app, name="correction")
 app.command()(register.seize)
 app.command()(register.release)
 app.command()(register.renew)
+app.command()(register.erase)
 # The case verbs also stand alone, as a clerk types them: `deedctl approve ZY2026…`.
 for verb in ("requisition", "approve", "register", "refuse", "withdraw"):
     app.command(verb)(cases.VERBS[verb])

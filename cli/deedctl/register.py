@@ -1,5 +1,5 @@
-"""deedctl unit, seize, release, objection and correction: reading the book (不动产登记簿) and the
-restrictions a clerk enters on a court's or a party's word."""
+"""deedctl unit, seize, release, objection, correction and erase: reading the book (不动产登记簿),
+the restrictions a clerk enters on a court's or a party's word, and erasing a person from it."""
 
 from __future__ import annotations
 
@@ -238,3 +238,20 @@ def correction_resolve(
     message = pb.ResolveCorrectionRequest(request_id=request_id(options, request), correction=correction)
     entries = run(options, lambda: _call(options, "ResolveCorrection", message)).entries
     _show_entries(options, "correction resolved", message.request_id, entries)
+
+
+def erase(
+    ctx: typer.Context,
+    holder: str = typer.Argument(..., help="buyers/{resident id} or organizations/{USCC}."),
+    legal_basis: str = typer.Option(..., help="Why the law allows it, e.g. 个人信息保护法 47."),
+    request: str | None = typer.Option(None, "--request-id", help=REQUEST_ID_HELP),
+) -> None:
+    """Erases a holder's personal data from the book (个人信息保护法 47) once every entry naming
+    them is historic; their leaves, proofs and documents still verify."""
+    options: Options = ctx.obj
+    message = pb.EraseHolderRequest(
+        request_id=request_id(options, request), holder=holder, legal_basis=legal_basis
+    )
+    erased = run(options, lambda: _call(options, "EraseHolder", message))
+    data = {"request_id": message.request_id, "entries": list(erased.entries)}
+    emit(options, data, key_value_table("holder erased", {**data, "entries": ", ".join(erased.entries)}))

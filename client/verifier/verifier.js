@@ -217,6 +217,7 @@
   const DOCUMENT_FIELDS = {
     content: "content", leaf: "leaf", leaf_index: "leaf_index", leafIndex: "leaf_index",
     audit_path: "audit_path", auditPath: "audit_path", checkpoint: "checkpoint", seal: "seal",
+    holder_openings: "holder_openings", holderOpenings: "holder_openings",
   };
   const CHECKPOINT_FIELDS = {
     tree_size: "tree_size", treeSize: "tree_size", root_hash: "root_hash", rootHash: "root_hash",
@@ -265,6 +266,7 @@
   function emptyDocument() {
     return {
       content: new Uint8Array(), leaf: new Uint8Array(), leafIndex: 0n, auditPath: [], seal: new Uint8Array(),
+      holderOpenings: [],
       checkpoint: {
         treeSize: 0n, rootHash: new Uint8Array(), time: { seconds: 0n, nanos: 0 },
         signature: new Uint8Array(), keyId: new Uint8Array(), authority: "",
@@ -288,6 +290,10 @@
     if (top.audit_path != null) {
       if (!Array.isArray(top.audit_path)) throw new Unreadable("audit_path is not a list");
       document.auditPath = top.audit_path.map((h) => jsonBytes(h, "audit_path"));
+    }
+    if (top.holder_openings != null) {
+      if (!Array.isArray(top.holder_openings)) throw new Unreadable("holder_openings is not a list");
+      document.holderOpenings = top.holder_openings.map((k) => jsonBytes(k, "holder_openings"));
     }
     if (top.checkpoint != null) {
       const c = named(top.checkpoint, CHECKPOINT_FIELDS, "the checkpoint");
@@ -357,6 +363,7 @@
       else if (f.number === 3 && f.type === 0) document.leafIndex = signed64(f.value);
       else if (f.number === 4 && f.type === 2) document.auditPath.push(f.value);
       else if (f.number === 6 && f.type === 2) document.seal = f.value;
+      else if (f.number === 7 && f.type === 2) document.holderOpenings.push(f.value);
       else if (f.number === 5 && f.type === 2) {
         const cp = document.checkpoint;
         for (const g of protoFields(f.value)) {
@@ -1208,6 +1215,25 @@
     return value;
   }
 
+  // The leaf version whose holders are commitments, and what each commitment hashes
+  // (shared/commitments.py): SHA-256(prefix ‖ opening ‖ holder).
+  const COMMITTED = 2;
+  const COMMITMENT_PREFIX = UTF8.encode("deedflow-commitment/v1\0");
+
+  async function holdersAgree(holders, committed, openings) {
+    if (!Array.isArray(holders) || !Array.isArray(committed)) return false;
+    if (holders.length !== committed.length || holders.length !== openings.length) return false;
+    for (let i = 0; i < holders.length; i++) {
+      const [holder, commitment, opening] = [holders[i], committed[i], openings[i]];
+      if (typeof holder !== "string" || typeof commitment !== "string") return false;
+      if (holder === `erased/${commitment}`) continue;
+      if (opening.length !== 32) return false;
+      const computed = await sha256(concat(COMMITMENT_PREFIX, opening, UTF8.encode(holder)));
+      if (hex(computed) !== commitment) return false;
+    }
+    return true;
+  }
+
   async function verifyDocument(document, publicKey) {
     const failures = [];
     const checks = {};
@@ -1241,7 +1267,10 @@
       if (cp.authority && cp.authority !== book) {
         failures.push(`the checkpoint is of another book (${pyRepr(cp.authority)}) than the unit's (${pyRepr(book)})`);
       }
-      if (!sameJson(content.holders, leaf.holders)) failures.push("the document's holders differ from the entry's");
+      const agree = "v" in leaf
+        ? leaf.v === COMMITTED && (await holdersAgree(content.holders, leaf.holders, document.holderOpenings))
+        : sameJson(content.holders, leaf.holders);
+      if (!agree) failures.push("the document's holders differ from the entry's");
       if (!KINDS.includes(content.kind)) failures.push(`unknown document kind ${pyRepr(content.kind)}`);
     }
     checks.agreement = failures.length === before;

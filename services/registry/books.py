@@ -154,7 +154,7 @@ class Books:
     async def appended(self, connection: asyncpg.Connection, authority: str, first: int, count: int) -> None:
         """Hashes leaves first..first+count-1, just written, into the book's tree; refuses the
         append (the caller rolls back) when one of them is over the size a leaf may have."""
-        written = await log.leaves(connection, authority, first + count, first)
+        written = await log.leaves_as_entered(connection, authority, first + count, first)
         if authority not in self._tree_current:
             # A book written before its tree was kept (or split from the city-wide book) is
             # hashed in at its first append; each append since extends the tree in leaf order.
@@ -164,10 +164,11 @@ class Books:
                 await tree.catch_up(connection, authority, first)
             else:
                 self._tree_current.add(authority)
-        await tree.extend(connection, authority, first, [merkle.leaf_hash(leaf) for leaf in written])
-        largest = max(len(leaf) for leaf in written)
+        await tree.extend(connection, authority, first, [merkle.leaf_hash(leaf) for leaf, _ in written])
+        largest = max(size for _, size in written)
         if largest > self.max_leaf_bytes:
-            # The book is append-only and read whole by auditors: nothing oversized enters it.
+            # The book is append-only and audited whole: nothing oversized enters it, its
+            # committed fields included.
             raise FailedPrecondition(
                 Reason.ENTRY_TOO_LARGE,
                 f"the entry would take {largest} bytes in the book; at most {self.max_leaf_bytes}",

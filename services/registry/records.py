@@ -60,6 +60,8 @@ class EntryRow:
     leaf_index: int
     covers_building: bool | None
     carried_from: str | None
+    # What the leaf's commitments are made under (None: entered before leaves held them).
+    salt: bytes | None
 
 
 @table("registry", "entry_event")
@@ -80,6 +82,8 @@ class EntryEventRow:
     leaf_index: int
     expire_time: dt.datetime | None
     carried_to: str | None
+    # What the leaf's commitments are made under (None: entered before leaves held them).
+    salt: bytes | None
 
 
 @table("registry", "checkpoint")

@@ -18,6 +18,7 @@ from services.registry.domain import (
     UnitFacts,
 )
 from services.registry.records import BuildingRow, EntryEventRow, EntryRow, UnitRow
+from shared.commitments import new_salt
 from shared.records import typed, typed_all, typed_or_none
 
 
@@ -255,6 +256,7 @@ def entry_row(
         leaf_index,
         True if new.covers_building else None,
         new.carried_from or None,
+        new_salt(),
     )
 
 
@@ -276,6 +278,7 @@ def event_row(
         leaf_index,
         event.expire_time,
         event.carried_to or None,
+        new_salt(),
     )
 
 
@@ -285,11 +288,11 @@ def event_row(
 _ENTRY_COLUMNS = (
     "unit_number, sequence, kind, holders, share_basis_points, amount_fen, priority_time,"
     " ruling_authority, ruling_number, expire_time, related_sequence, restricts_transfer, note,"
-    " created_by_case, entered_by, entry_time, leaf_index, covers_building, carried_from"
+    " created_by_case, entered_by, entry_time, leaf_index, covers_building, carried_from, salt"
 )
 _EVENT_COLUMNS = (
     "unit_number, sequence, event_sequence, state, case_name, actor, event_time, ruling_authority,"
-    " ruling_number, note, leaf_index, expire_time, carried_to"
+    " ruling_number, note, leaf_index, expire_time, carried_to, salt"
 )
 
 

@@ -39,6 +39,7 @@ from services.registry.domain import (
     view_entries,
 )
 from shared import documents
+from shared.commitments import holder_openings
 from shared.districts import authority_of
 from shared.errors import (
     AlreadyExists,
@@ -165,20 +166,20 @@ class Book:
         inclusion proof ties it to a signed checkpoint of the unit's authority's book, and the
         seal, with that book's key, binds them all."""
         unit_number, sequence = parse_entry_name(entry)
-        holders = await connection.fetchval(
-            "SELECT holders FROM entry WHERE unit_number = $1 AND sequence = $2", unit_number, sequence
+        row = await connection.fetchrow(
+            "SELECT holders, salt FROM entry WHERE unit_number = $1 AND sequence = $2", unit_number, sequence
         )
-        if holders is None:
+        if row is None:
             raise NotFound(f"no entry {entry!r}")
+        holders: list[str] = row["holders"]
         if body.get("unit_number", unit_number) != unit_number:
             raise InvalidArgument([FieldViolation("body", f"names another unit than {unit_number}")])
         index, path, leaf, checkpoint = await self.books.inclusion(connection, unit_number, sequence, 0)
-        content = documents.compose_content(
-            kind, number, entry, unit_number, list(holders), body, self.clock.now()
-        )
+        content = documents.compose_content(kind, number, entry, unit_number, holders, body, self.clock.now())
         return document_pb2.SignedDocument(
             content=content,
             leaf=leaf,
+            holder_openings=holder_openings(row["salt"], holders) if row["salt"] is not None else [],
             leaf_index=index,
             audit_path=path,
             checkpoint=checkpoint_message(checkpoint),

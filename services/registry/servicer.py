@@ -316,6 +316,9 @@ class RegistryServicer(registry_service_pb2_grpc.RegistryServiceServicer):
         act = _act_name("objections", request.request_id)
         return await self.office.add_objection(request, new, act, caller().uri)
 
+    async def EraseHolder(self, request: pb.EraseHolderRequest, context: Context) -> pb.EraseHolderResponse:
+        return await self.office.erase_holder(request)
+
     async def LiftObjection(
         self, request: pb.LiftObjectionRequest, context: Context
     ) -> pb.LiftObjectionResponse:

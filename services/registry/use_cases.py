@@ -25,6 +25,7 @@ from services.registry.domain import (
     UnitView,
     seizure_term_limit,
 )
+from services.registry.erasure import erase_holder
 from services.registry.render import committed_message, entry_message, unit_message
 from services.registry.service import Book, CaseToCommit
 from shared.errors import DomainError, FieldViolation, InvalidArgument, NotFound
@@ -148,6 +149,17 @@ class RegistryOffice:
         return await self.tx.write(
             "AddObjection", request, pb.AddObjectionResponse, self._objection_added, request, new, act, actor
         )
+
+    async def erase_holder(self, request: pb.EraseHolderRequest) -> pb.EraseHolderResponse:
+        return await self.tx.write(
+            "EraseHolder", request, pb.EraseHolderResponse, self._holder_erased, request
+        )
+
+    async def _holder_erased(
+        self, connection: asyncpg.Connection, at: dt.datetime, request: pb.EraseHolderRequest
+    ) -> pb.EraseHolderResponse:
+        entries = await erase_holder(self.book, connection, at, request.holder)
+        return pb.EraseHolderResponse(entries=entries)
 
     async def record_agreement(
         self, request: pb.RecordAgreementRequest, new: NewEntry, act: str, actor: str

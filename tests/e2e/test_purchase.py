@@ -698,5 +698,6 @@ async def test_a_clerk_cancels_by_ruling_and_the_book_records_the_ruling(
     assert [(e["state"], e["ruling_authority"], e["ruling_number"]) for e in ended] == [
         ("HISTORIC", ruling.authority, ruling.ruling_number)
     ]
-    assert ruling.document_sha256.hex() in ended[0]["note"]
-    assert "2026-06-01" in ended[0]["note"]
+    # The ruling's date and digest are in the event's particulars: committed to, not shown.
+    assert "note" not in ended[0]
+    assert len(ended[0]["particulars"]) == 64

@@ -7,6 +7,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
+import uuid
+from collections.abc import Iterable
 
 import grpc
 import pytest
@@ -16,13 +18,20 @@ from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.sdk.trace.sampling import Decision, Sampler, SamplingResult
 
+from deedflow.events.v1 import events_service_pb2 as events_pb
+from deedflow.events.v1 import events_service_pb2_grpc
+from deedflow.mortgage.v1 import mortgage_service_pb2 as mortgage_pb
 from deedflow.orchestrator.v1 import orchestrator_service_pb2 as pb
 from deedflow.orchestrator.v1 import orchestrator_service_pb2_grpc
-from shared import tracing
-from shared.logging import mask_personal_ids
-from tests.flows import next_resident_id, presale
-from tests.purchases import file_purchase, signed_filing, until
-from tests.support import client_channel
+from deedflow.registry.v1 import registry_service_pb2 as registry_pb
+from deedflow.transfer.v1 import transfer_service_pb2 as transfer_pb
+from deedflow.transfer.v1 import transfer_service_pb2_grpc
+from shared import merkle, tracing
+from shared.documents import seal_text
+from shared.logging import JsonFormatter, mask_personal_ids
+from tests.flows import next_resident_id, presale, rid
+from tests.purchases import complete, file_purchase, pay, signed_filing, until
+from tests.support import client_channel, scrape_text
 
 
 class Switch(Sampler):
@@ -161,3 +170,136 @@ def test_what_a_span_carries_of_a_person_is_masked_by_the_logs_rule(spans):
     assert probe.attributes["deedflow.holder"] == f"buyers/{mask_personal_ids(resident)}"
     assert mask_personal_ids(resident) in event.attributes["exception.message"]
     assert [text for text in recorded if resident in text] == []
+
+
+def _hits(texts: Iterable[bytes | str], secrets: set[str]) -> set[str]:
+    """The secrets found in any of the texts."""
+    blob = b"\n".join(t.encode() if isinstance(t, str) else t for t in texts)
+    return {s for s in secrets if s.encode() in blob}
+
+
+async def _every_event(feed) -> list[events_pb.Event]:
+    events, cursor = [], ""
+    while page := (
+        await feed.ListEvents(events_pb.ListEventsRequest(after_cursor=cursor, page_size=1000))
+    ).events:
+        events.extend(page)
+        cursor = page[-1].cursor
+    return events
+
+
+async def test_a_purchase_leaves_ids_and_names_only_where_the_reader_is_entitled(
+    services, offices, pki, spans, caplog
+):
+    """Issue 33: one financed purchase, filed, paid, completed and handed over, then every part of
+    the book anyone may read (leaves, checkpoints, proofs, the documents' public parts, the signed
+    statements), every log line, metric, span and event is scanned for the buyers' resident IDs
+    and names. They are found only in what the reader is entitled to: the holders' own documents'
+    content and the parties' own events."""
+    caplog.set_level(logging.DEBUG)
+    names = [f"姓名{uuid.uuid4().hex[:8]}", f"姓名{uuid.uuid4().hex[:8]}"]
+    building, (unit, _) = await presale(offices)
+    filing, _ = signed_filing(pki, unit, with_loan=True, names=names)
+    secrets = {*names, *(b.resident_id for b in filing.buyers)}
+    async with (
+        client_channel(services["orchestrator"].server.port, pki, "developer") as channel,
+        client_channel(services["orchestrator"].server.port, pki, "bank-a") as lender_channel,
+        client_channel(services["orchestrator"].server.port, pki, "bank-b") as stranger_channel,
+        client_channel(services["transfer"].server.port, pki, "developer") as transfer_channel,
+    ):
+        desk = orchestrator_service_pb2_grpc.PurchaseServiceStub(channel)
+        purchase = await file_purchase(desk, filing)
+        await pay(offices, await until(desk, purchase.name, pb.PURCHASE_STATE_AWAITING_COMPLETION))
+        await complete(desk, building)
+        ready = await until(desk, purchase.name, pb.PURCHASE_STATE_CERTIFICATE_READY)
+        certificate = await transfer_service_pb2_grpc.TransferServiceStub(transfer_channel).GetCertificate(
+            transfer_pb.GetCertificateRequest(
+                name=f"certificates/{ready.documents.certificate_numbers[0]}", with_document=True
+            )
+        )
+        await desk.ConfirmHandover(pb.ConfirmHandoverRequest(request_id=rid(), name=purchase.name))
+        mortgages = (
+            await offices.mortgage_as_bank.ListMortgages(mortgage_pb.ListMortgagesRequest(unit_number=unit))
+        ).mortgages
+        proof = await offices.mortgage_as_bank.GetMortgage(
+            mortgage_pb.GetMortgageRequest(name=mortgages[0].name, with_document=True)
+        )
+        feeds = {
+            who: events_service_pb2_grpc.EventServiceStub(c)
+            for who, c in (("developer", channel), ("bank-a", lender_channel), ("bank-b", stranger_channel))
+        }
+        seen = {who: await _every_event(feed) for who, feed in feeds.items()}
+
+    # What anyone may read of the register.
+    register = offices.registry_clerk
+    book = unit[:6]
+    leaves, start = [], 0
+    while page := (
+        await register.ListLeaves(
+            registry_pb.ListLeavesRequest(authority=book, start_index=start, page_size=500)
+        )
+    ).leaves:
+        leaves.extend(page)
+        start += len(page)
+    checkpoint = await register.GetCheckpoint(registry_pb.GetCheckpointRequest(authority=book))
+    older = await register.ListCheckpoints(registry_pb.ListCheckpointsRequest(authority=book, page_size=500))
+    documents = [certificate.document, proof.proof_document]
+    inclusion = await register.GetInclusionProof(
+        registry_pb.GetInclusionProofRequest(entry=certificate.certificate.entry)
+    )
+    consistency = await register.GetConsistencyProof(
+        registry_pb.GetConsistencyProofRequest(
+            authority=book, first_tree_size=1, second_tree_size=checkpoint.checkpoint.tree_size
+        )
+    )
+    public = [
+        *leaves,
+        checkpoint.note,
+        checkpoint.SerializeToString(),
+        older.SerializeToString(),
+        inclusion.SerializeToString(),
+        consistency.SerializeToString(),
+        # A document's public parts, and the statement the registry's seal signs.
+        *(part for d in documents for part in (d.leaf, *d.audit_path, d.checkpoint.SerializeToString())),
+        *(
+            seal_text(d.content, merkle.leaf_hash(d.leaf), d.checkpoint.tree_size, d.checkpoint.root_hash)
+            for d in documents
+        ),
+    ]
+    assert leaves
+    assert _hits(public, secrets) == set()
+
+    # The holders' documents name them (they are the readers), with nothing more of them.
+    content = certificate.document.content.decode()
+    assert _hits([content], secrets) == secrets
+    assert "home_count" not in content
+    assert "guardian" not in content
+    assert "home_count" not in proof.proof_document.content.decode()
+
+    # What the operators and their collectors see.
+    formatter = JsonFormatter("scan")
+    logged = [formatter.format(record) for record in caplog.records]
+    scraped = [await scrape_text(started.deps.metrics.port) for started in services.values()]
+    traced = [
+        text
+        for span in spans.get_finished_spans()
+        for text in (
+            span.name,
+            *map(str, span.attributes.values()),
+            *(str(v) for event in span.events for v in event.attributes.values()),
+            span.status.description or "",
+        )
+    ]
+    assert logged
+    assert scraped
+    assert traced
+    assert _hits(logged, secrets) == set()
+    assert _hits(scraped, secrets) == set()
+    assert _hits(traced, secrets) == set()
+
+    # The feed: the purchase's parties read its events; a stranger bank reads none of them.
+    ours = {who: [e for e in events if e.subject == purchase.name] for who, events in seen.items()}
+    assert ours["developer"]
+    assert ours["bank-a"]
+    assert ours["bank-b"] == []
+    assert _hits([e.SerializeToString() for e in seen["bank-b"]], secrets) == set()

@@ -330,14 +330,9 @@ async def _city_wide_book(url: str, key) -> tuple[document_pb2.SignedDocument, l
         events = await connection.fetch(
             f"SELECT {', '.join(log.EVENT_COLUMNS + log.OPTIONAL_EVENT_COLUMNS)} FROM entry_event"
         )
-        by_index = {
-            r["leaf_index"]: log.encode("entry", r, log.ENTRY_COLUMNS, log.OPTIONAL_ENTRY_COLUMNS)
-            for r in entries
-        }
-        by_index |= {
-            r["leaf_index"]: log.encode("event", r, log.EVENT_COLUMNS, log.OPTIONAL_EVENT_COLUMNS)
-            for r in events
-        }
+        # Rows of registry_0009 have no salt: their leaves name holders as they are.
+        by_index = {r["leaf_index"]: log.encode_entry({**r, "salt": None}) for r in entries}
+        by_index |= {r["leaf_index"]: log.encode_event({**r, "salt": None}) for r in events}
         leaves = [by_index[i] for i in range(leaf)]
         hashes = [merkle.leaf_hash(x) for x in leaves]
         root = merkle.root(hashes)

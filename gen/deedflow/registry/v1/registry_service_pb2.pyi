@@ -457,6 +457,22 @@ class AddObjectionResponse(_message.Message):
     entry: Entry
     def __init__(self, entry: _Optional[_Union[Entry, _Mapping]] = ...) -> None: ...
 
+class EraseHolderRequest(_message.Message):
+    __slots__ = ("request_id", "holder", "legal_basis")
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    HOLDER_FIELD_NUMBER: _ClassVar[int]
+    LEGAL_BASIS_FIELD_NUMBER: _ClassVar[int]
+    request_id: str
+    holder: str
+    legal_basis: str
+    def __init__(self, request_id: _Optional[str] = ..., holder: _Optional[str] = ..., legal_basis: _Optional[str] = ...) -> None: ...
+
+class EraseHolderResponse(_message.Message):
+    __slots__ = ("entries",)
+    ENTRIES_FIELD_NUMBER: _ClassVar[int]
+    entries: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, entries: _Optional[_Iterable[str]] = ...) -> None: ...
+
 class LiftObjectionRequest(_message.Message):
     __slots__ = ("request_id", "entry", "lawsuit")
     REQUEST_ID_FIELD_NUMBER: _ClassVar[int]

@@ -120,6 +120,11 @@ class RegistryServiceStub:
                 request_serializer=deedflow_dot_registry_dot_v1_dot_registry__service__pb2.RecordAgreementRequest.SerializeToString,
                 response_deserializer=deedflow_dot_registry_dot_v1_dot_registry__service__pb2.RecordAgreementResponse.FromString,
                 _registered_method=True)
+        self.EraseHolder = channel.unary_unary(
+                '/deedflow.registry.v1.RegistryService/EraseHolder',
+                request_serializer=deedflow_dot_registry_dot_v1_dot_registry__service__pb2.EraseHolderRequest.SerializeToString,
+                response_deserializer=deedflow_dot_registry_dot_v1_dot_registry__service__pb2.EraseHolderResponse.FromString,
+                _registered_method=True)
         self.ListBooks = channel.unary_unary(
                 '/deedflow.registry.v1.RegistryService/ListBooks',
                 request_serializer=deedflow_dot_registry_dot_v1_dot_registry__service__pb2.ListBooksRequest.SerializeToString,
@@ -319,6 +324,17 @@ class RegistryServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def EraseHolder(self, request, context):
+        """Erases a holder's personal data from the book where the law allows (个人信息保护法 47): every
+        entry naming them, each historic, keeps in its place `erased/{commitment}`, the commitment
+        its leaf carries, so every proof and every document they hold still verifies. Caller: clerk.
+        Errors: FAILED_PRECONDITION HOLDER_STILL_OF_RECORD, ENTERED_BEFORE_COMMITMENTS; NOT_FOUND
+        when no entry names the holder.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def ListBooks(self, request, context):
         """The books the register keeps, one per registration authority that has entered anything.
         """
@@ -457,6 +473,11 @@ def add_RegistryServiceServicer_to_server(servicer, server):
                     servicer.RecordAgreement,
                     request_deserializer=deedflow_dot_registry_dot_v1_dot_registry__service__pb2.RecordAgreementRequest.FromString,
                     response_serializer=deedflow_dot_registry_dot_v1_dot_registry__service__pb2.RecordAgreementResponse.SerializeToString,
+            ),
+            'EraseHolder': grpc.unary_unary_rpc_method_handler(
+                    servicer.EraseHolder,
+                    request_deserializer=deedflow_dot_registry_dot_v1_dot_registry__service__pb2.EraseHolderRequest.FromString,
+                    response_serializer=deedflow_dot_registry_dot_v1_dot_registry__service__pb2.EraseHolderResponse.SerializeToString,
             ),
             'ListBooks': grpc.unary_unary_rpc_method_handler(
                     servicer.ListBooks,
@@ -932,6 +953,33 @@ class RegistryService:
             '/deedflow.registry.v1.RegistryService/RecordAgreement',
             deedflow_dot_registry_dot_v1_dot_registry__service__pb2.RecordAgreementRequest.SerializeToString,
             deedflow_dot_registry_dot_v1_dot_registry__service__pb2.RecordAgreementResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def EraseHolder(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/deedflow.registry.v1.RegistryService/EraseHolder',
+            deedflow_dot_registry_dot_v1_dot_registry__service__pb2.EraseHolderRequest.SerializeToString,
+            deedflow_dot_registry_dot_v1_dot_registry__service__pb2.EraseHolderResponse.FromString,
             options,
             channel_credentials,
             insecure,

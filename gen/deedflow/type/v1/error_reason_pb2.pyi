@@ -107,6 +107,8 @@ class ErrorReason(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     PURCHASE_PAST_PIVOT: _ClassVar[ErrorReason]
     PURCHASE_NOT_PARKED: _ClassVar[ErrorReason]
     HANDOVER_UNDER_WAY: _ClassVar[ErrorReason]
+    HOLDER_STILL_OF_RECORD: _ClassVar[ErrorReason]
+    ENTERED_BEFORE_COMMITMENTS: _ClassVar[ErrorReason]
 ERROR_REASON_UNSPECIFIED: ErrorReason
 REQUEST_ID_REUSED: ErrorReason
 AUTO_REGISTER_NEEDS_SERVICE: ErrorReason
@@ -205,6 +207,8 @@ PURCHASE_REJECTED: ErrorReason
 PURCHASE_PAST_PIVOT: ErrorReason
 PURCHASE_NOT_PARKED: ErrorReason
 HANDOVER_UNDER_WAY: ErrorReason
+HOLDER_STILL_OF_RECORD: ErrorReason
+ENTERED_BEFORE_COMMITMENTS: ErrorReason
 REASON_FIELD_NUMBER: _ClassVar[int]
 reason: _descriptor.FieldDescriptor
 
