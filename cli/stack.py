@@ -412,6 +412,34 @@ def verifier(
 
 
 @app.command()
+def witness(
+    name: str = typer.Option("witness.example/dev", help="The witness's name, as its cosignatures carry it."),
+    key: Path = typer.Option(
+        Path(".deedflow/witness/cosign.key"),
+        help="Its Ed25519 key (PEM); a throw-away one is made if missing.",
+    ),
+    state: Path = typer.Option(
+        Path(".deedflow/witness/state.sqlite"), help="Where it records what it cosigned."
+    ),
+    log: list[str] = typer.Option(
+        ..., help="A log it witnesses, by its verifier key (`deedctl books`); repeat."
+    ),
+    host: str = typer.Option("127.0.0.1", help="Address to serve on."),
+    port: int = typer.Option(8090, help="Port to serve on (0: any free)."),
+    tls_cert: Path | None = typer.Option(None, help="Its TLS certificate (PEM); with --tls-key, HTTPS."),
+    tls_key: Path | None = typer.Option(None, help="Its TLS key (PEM)."),
+) -> None:
+    """A transparency-log witness (c2sp.org/tlog-witness): cosigns each book's checkpoints that are
+    consistent with what it cosigned before, and refuses forks and rollbacks."""
+    tls_files = (str(tls_cert), str(tls_key)) if tls_cert and tls_key else None
+    try:
+        importlib.import_module("services.witness.main").run(name, key, state, log, host, port, tls_files)
+    except ValueError as exc:
+        errors.print(f"[red]cannot start the witness: {exc}[/red]")
+        raise typer.Exit(2) from None
+
+
+@app.command()
 def serve(service: str = typer.Argument(..., help=f"One of: {', '.join(SERVICE_NAMES)}")) -> None:
     """Run one service in the foreground (as docker-compose does)."""
     if service not in SERVICE_NAMES:

@@ -74,15 +74,28 @@ class Pki:
         own = self.root / f"registry-log-{authority}.pub"
         return own if own.exists() else self.registry_public_key_path
 
+    def witness_tls(self, stem: str) -> CertPair:
+        """A development witness's TLS certificate and key (issue_witness)."""
+        return _read_pair(self.root / "witnesses" / stem)
+
+    def witness_key(self, stem: str) -> ed25519.Ed25519PrivateKey:
+        """A development witness's cosigning key (issue_witness)."""
+        return load_signing_key(self.root / "witnesses" / f"{stem}-cosign.key")
+
     def book_key(self, authority: str) -> ed25519.Ed25519PrivateKey:
         """The key that signs the authority's book (checkpoints and seals): a registration
         authority that keeps its own key has services/registry-log-{authority}.key (and
         registry-log-{authority}.pub for relying parties); the others share the registry's."""
         own = self.root / "services" / f"registry-log-{authority}.key"
-        path = own if own.exists() else self.root / "services" / "registry-log.key"
-        key = serialization.load_pem_private_key(path.read_bytes(), None)
-        assert isinstance(key, ed25519.Ed25519PrivateKey)
-        return key
+        return load_signing_key(own if own.exists() else self.root / "services" / "registry-log.key")
+
+
+def load_signing_key(path: Path) -> ed25519.Ed25519PrivateKey:
+    """An Ed25519 private key from its PEM file."""
+    key = serialization.load_pem_private_key(path.read_bytes(), None)
+    if not isinstance(key, ed25519.Ed25519PrivateKey):
+        raise ValueError(f"{path} is not an Ed25519 private key")
+    return key
 
 
 def _read_pair(stem: Path) -> CertPair:
@@ -258,6 +271,25 @@ def issue_book_key(root: Path, authority: str) -> Path:
             root / "services" / f"registry-log-{authority}.key", root / f"registry-log-{authority}.pub"
         )
     return root / f"registry-log-{authority}.pub"
+
+
+def issue_witness(root: Path, stem: str) -> Path:
+    """A development witness (throw-away): a TLS certificate from the development CA for
+    localhost and 127.0.0.1, witnesses/{stem}.{pem,key}, and its Ed25519 cosigning key,
+    witnesses/{stem}-cosign.key (a real witness's key is its operator's, never the registry's
+    CA's business). The folder."""
+    root = root.resolve()
+    folder = root / "witnesses"
+    with _locked(root):
+        stem_path = folder / stem
+        if not (stem_path.with_suffix(".pem").exists() and stem_path.with_suffix(".key").exists()):
+            ca_cert, ca_key = _development_ca(root)
+            sans = [x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]
+            pair = issue_leaf(ca_cert, ca_key, f"witness {stem}", sans)
+            _write(stem_path.with_suffix(".key"), pair.key_pem, private=True)
+            _write(stem_path.with_suffix(".pem"), pair.cert_pem)
+        _ensure_signing_key(folder / f"{stem}-cosign.key", folder / f"{stem}-cosign.pub")
+    return folder
 
 
 def ensure_dev_pki(root: Path) -> Pki:
