@@ -20,8 +20,10 @@ from deedflow.preregistration.v1 import preregistration_service_pb2 as prereg_pb
 from deedflow.registry.v1 import document_pb2, registry_service_pb2, registry_service_pb2_grpc
 from deedflow.type.v1 import parties_pb2
 from shared import merkle, strict_json
-from shared.checkpoint import key_id, verify_checkpoint
+from shared.checkpoint import book_origin, key_id, verify_checkpoint
 from shared.commitments import ERASED_PREFIX, opens
+from shared.cosignature import Cosigner, verify_cosignatures
+from shared.signed_note import Verifier, open_note, parse_checkpoint, split
 
 if TYPE_CHECKING:
     # Only the offices pass rows; deedctl, which reads documents too, loads no database driver.
@@ -83,6 +85,8 @@ class Verification:
     leaf: dict[str, Any] = field(default_factory=dict)
     # The book whose checkpoint the document rests on ("" for the city-wide book of old).
     authority: str = ""
+    # The trusted witnesses whose cosignatures of the checkpoint verify, by name.
+    witnesses: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -101,12 +105,19 @@ def _json_object(data: bytes, what: str, result: Verification) -> dict[str, Any]
     return value
 
 
-def verify_document(document: document_pb2.SignedDocument, public_key: bytes) -> Verification:
-    """Every check a relying party (a bank, a notary) makes with only the registry's key; the
-    verification page (client/verifier/verifier.js) makes the same, worded the same. ValueError
-    when the checkpoint's time is no time at all (a document from a QR payload can say anything)."""
+def verify_document(
+    document: document_pb2.SignedDocument,
+    public_key: bytes,
+    witnesses: list[Cosigner] | None = None,
+    quorum: int = 0,
+) -> Verification:
+    """Every check a relying party (a bank, a notary) makes with only the registry's key and the
+    witnesses it trusts, of which `quorum` must have cosigned the checkpoint; the verification
+    page (client/verifier/verifier.js) makes the same, worded the same. ValueError when the
+    checkpoint's time is no time at all (a document from a QR payload can say anything)."""
     checkpoint = document.checkpoint
     result = Verification(authority=checkpoint.authority)
+    _check_note(document, public_key, witnesses or [], quorum, result)
     if checkpoint.key_id != key_id(public_key):
         result.failures.append("the checkpoint was signed by another key than the registry's")
     try:
@@ -139,6 +150,38 @@ def verify_document(document: document_pb2.SignedDocument, public_key: bytes) ->
     if result.content and result.leaf:
         _check_agreement(result, list(document.holder_openings))
     return result
+
+
+def _check_note(
+    document: document_pb2.SignedDocument,
+    public_key: bytes,
+    witnesses: list[Cosigner],
+    quorum: int,
+    result: Verification,
+) -> None:
+    """The checkpoint as a C2SP note: signed by the book's key, stating the document's tree, and
+    cosigned by at least `quorum` of the trusted witnesses."""
+    note = document.checkpoint_note.encode()
+    if not note:
+        if quorum:
+            result.failures.append("the document carries no witnessed checkpoint")
+        return
+    checkpoint = document.checkpoint
+    try:
+        origin = book_origin(checkpoint.authority)
+        text, _ = open_note(note, [Verifier(origin, public_key)])
+        stated = parse_checkpoint(text)
+        lines = split(note)[1]
+    except ValueError:
+        result.failures.append("the checkpoint note does not verify with the book's key")
+        return
+    if (stated.origin, stated.size, stated.root) != (origin, checkpoint.tree_size, checkpoint.root_hash):
+        result.failures.append("the checkpoint note states another tree than the document's checkpoint")
+    result.witnesses = sorted(c.cosigner.name for c in verify_cosignatures(text, lines, witnesses))
+    if len(result.witnesses) < quorum:
+        result.failures.append(
+            f"{len(result.witnesses)} of the {quorum} witness cosignatures required verify"
+        )
 
 
 def holders_agree(holders: object, committed: object, openings: list[bytes]) -> bool:

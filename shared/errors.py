@@ -84,6 +84,10 @@ class DataLoss(ReasonedError):
     """DATA_LOSS: stored data no longer matches what was signed over it (a tampered book)."""
 
 
+class Unavailable(ReasonedError):
+    """UNAVAILABLE: a party the answer depends on cannot give its part now; retrying may succeed."""
+
+
 class PermissionDenied(ReasonedError):
     """PERMISSION_DENIED: the caller's role or relation to the object does not allow this."""
 

@@ -30,6 +30,7 @@ from client.paper.verdict import Verdict, judge
 from deedflow.registry.v1 import registry_service_pb2 as registry_pb
 from deedflow.registry.v1 import registry_service_pb2_grpc
 from shared.checkpoint import key_id
+from shared.cosignature import parse_cosigner_key
 from shared.districts import DISTRICTS, validate_authority_code
 from shared.documents import load_public_key
 from shared.logging import mask_personal_ids
@@ -96,11 +97,18 @@ def verify(
         help="The public key (PEM) of the unit's book; default .deedflow/pki/registry-log-{authority}.pub,"
         " else .deedflow/pki/registry-log.pub.",
     ),
+    witness: list[str] = typer.Option(
+        [], help="A witness you trust, by its verifier key (name+id+key, type 0x04); repeat."
+    ),
+    quorum: int = typer.Option(
+        0, min=0, help="How many of those witnesses must have cosigned the checkpoint."
+    ),
 ) -> None:
     """Checks a certificate or registration proof offline: the registry's seal, the entry's
-    inclusion in the signed tree, the checkpoint's signature, and that it says what its entry
-    says; for a PDF also that its page prints what was sealed and that it carries nothing active.
-    No network. Exit 0 VALID; 8 INVALID or ALTERED; 4 when the file holds no document it reads."""
+    inclusion in the signed tree, the checkpoint's signature (and the quorum of witnesses'
+    cosignatures you ask for), and that it says what its entry says; for a PDF also that its page
+    prints what was sealed and that it carries nothing active. No network. Exit 0 VALID; 8
+    INVALID or ALTERED; 4 when the file holds no document it reads."""
     options: Options = ctx.obj
     data = read_input(document)
     try:
@@ -110,7 +118,15 @@ def verify(
         raise typer.Exit(ExitCode.INVALID) from None
     public_key = _public_key(options, registry_key, _book_of(held.document))
     try:
-        verdict = judge(held, public_key)
+        trusted = [parse_cosigner_key(text) for text in witness]
+    except ValueError as exc:
+        errors.print(f"[red]{exc}[/red]")
+        raise typer.Exit(ExitCode.USAGE) from None
+    if quorum > len(trusted):
+        errors.print(f"[red]a quorum of {quorum} needs as many trusted witnesses; {len(trusted)} given[/red]")
+        raise typer.Exit(ExitCode.USAGE)
+    try:
+        verdict = judge(held, public_key, trusted, quorum)
     except ValueError as exc:
         errors.print(f"[red]cannot read {document}: {exc}[/red]")
         raise typer.Exit(ExitCode.INVALID) from None
@@ -122,6 +138,7 @@ def verify(
         "valid": verdict.valid,
         "failures": result.failures,
         "page": verdict.page,
+        "witnesses": result.witnesses,
         **document_summary(result.content, held.document),
     }
     if options.json_output:
@@ -239,7 +256,8 @@ def _problems(book: dict) -> list[str]:
 
 def books(ctx: typer.Context) -> None:
     """Lists the books the register keeps, one per registration authority: size, signed size, the
-    id of the key that signs it and (with --json) that key as a C2SP note verifier key."""
+    id of the key that signs it, the alarms its witnesses raised (a fork or a rollback they
+    refused) and (with --json) that key as a C2SP note verifier key."""
     options: Options = ctx.obj
     found = run(options, lambda: _books(options, ""))
     rows = [
@@ -250,18 +268,21 @@ def books(ctx: typer.Context) -> None:
             "signed_leaves": b.signed_tree_size,
             "key_id": key_id(b.public_key).hex(),
             "verifier_key": b.verifier_key,
+            "witness_alarms": b.witness_alarms,
         }
         for b in found
     ]
     table = Table(title=f"the register's books ({len(rows)})")
-    for column in ("book", "leaves", "signed", "key id"):
+    for column in ("book", "leaves", "signed", "key id", "witness alarms"):
         table.add_column(column, overflow="fold")
     for row in rows:
+        alarms = row["witness_alarms"]
         table.add_row(
             f"{row['authority']} {row['district']}",
             str(row["leaves"]),
             str(row["signed_leaves"]),
             row["key_id"][:16],
+            f"[red]{alarms}[/red]" if alarms else "0",
         )
     emit(options, {"books": rows}, table)
 

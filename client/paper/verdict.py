@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from client.paper.fields import document_fields
 from client.paper.printed import Printed, compare
 from client.paper.reading import Read
+from shared.cosignature import Cosigner
 from shared.documents import Verification, verify_document
 
 VALID = "VALID"
@@ -36,9 +37,9 @@ def _pages(numbers: list[int]) -> str:
     return ", ".join(str(n) for n in numbers)
 
 
-def judge(read: Read, public_key: bytes) -> Verdict:
+def judge(read: Read, public_key: bytes, witnesses: list[Cosigner] | None = None, quorum: int = 0) -> Verdict:
     """ValueError as verify_document raises it (a checkpoint time that is no time)."""
-    result = verify_document(read.document, public_key)
+    result = verify_document(read.document, public_key, witnesses, quorum)
     verdict = Verdict(INVALID if result.failures else VALID, result)
     pdf = read.pdf
     if pdf is None:

@@ -44,6 +44,7 @@ class BookSummary:
     authority: str
     size: int
     signed: int
+    witness_alarms: int = 0
 
 
 def _signed(row: asyncpg.Record) -> SignedCheckpoint:
@@ -259,6 +260,14 @@ class Books:
         assert signed is not None
         return signed
 
+    async def signed_at(self, connection: asyncpg.Connection, authority: str, size: int) -> SignedCheckpoint:
+        """The checkpoint signed at `size`, its root still the stored tree's."""
+        signed = await self._stored(connection, authority, size)
+        if signed is None:
+            raise NotFound(f"no checkpoint of the book of {authority} at size {size}")
+        await self._holds(connection, signed)
+        return signed
+
     async def checkpoints(
         self, connection: asyncpg.Connection, authority: str, after: int, limit: int
     ) -> list[SignedCheckpoint]:
@@ -275,9 +284,11 @@ class Books:
         book (the checkpointer asks twice a second, whatever the number of checkpoints)."""
         rows = await connection.fetch(
             "SELECT b.authority, b.size, coalesce((SELECT max(c.tree_size) FROM checkpoint c"
-            " WHERE c.authority = b.authority), 0) AS signed FROM book b ORDER BY b.authority"
+            " WHERE c.authority = b.authority), 0) AS signed,"
+            " (SELECT count(*) FROM witness_alarm a WHERE a.authority = b.authority) AS alarms"
+            " FROM book b ORDER BY b.authority"
         )
-        return [BookSummary(authority, size, signed) for authority, size, signed in rows]
+        return [BookSummary(*row) for row in rows]
 
     async def leaves_from(
         self, connection: asyncpg.Connection, authority: str, start: int, limit: int

@@ -10,6 +10,7 @@ from collections.abc import Awaitable, Callable
 
 from services.registry.config import RegistrySettings
 from services.registry.service import Book
+from services.registry.witnessing import Witnesses
 from shared.errors import DataLoss
 
 logger = logging.getLogger("deedflow.registry.checkpointer")
@@ -18,8 +19,16 @@ logger = logging.getLogger("deedflow.registry.checkpointer")
 POLL_SECONDS = 0.5
 
 
-async def sign_when_due(book: Book, settings: RegistrySettings) -> None:
-    """Runs for the life of the registry."""
+async def sign_when_due(book: Book, settings: RegistrySettings, witnesses: Witnesses | None = None) -> None:
+    """Runs for the life of the registry; each checkpoint it signs is submitted to the witnesses."""
+    try:
+        await _sign_when_due(book, settings, witnesses)
+    finally:
+        if witnesses is not None:
+            await witnesses.close()
+
+
+async def _sign_when_due(book: Book, settings: RegistrySettings, witnesses: Witnesses | None) -> None:
     waited: dict[str, float] = {}
     audits = 0
     while True:
@@ -40,6 +49,10 @@ async def sign_when_due(book: Book, settings: RegistrySettings) -> None:
             )
             if due and await _guarded(authority, "checkpoint not signed", book, _sign):
                 waited[authority] = 0.0
+                if witnesses is not None:
+                    await _guarded(
+                        authority, "checkpoint not witnessed", book, _witness, witnesses, summary.size
+                    )
         if summaries:
             # One book a round: the audit's pace is the register's, however many books it keeps.
             authority = summaries[audits % len(summaries)].authority
@@ -50,6 +63,10 @@ async def sign_when_due(book: Book, settings: RegistrySettings) -> None:
 async def _sign(book: Book, authority: str) -> None:
     async with book.tx.database.transaction() as connection:
         await book.books.checkpoint(connection, authority)
+
+
+async def _witness(book: Book, authority: str, witnesses: Witnesses, size: int) -> None:
+    await witnesses.covering(authority, size)
 
 
 async def _audit(book: Book, authority: str, leaves: int) -> None:

@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
+from pydantic import BaseModel
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class WitnessSettings(BaseModel):
+    """A witness the registry submits its checkpoints to: its add-checkpoint URL prefix and its
+    verifier key (c2sp.org/tlog-cosignature, type 0x04)."""
+
+    url: str
+    key: str
 
 
 class RegistrySettings(BaseSettings):
@@ -20,3 +29,11 @@ class RegistrySettings(BaseSettings):
     audit_leaves_per_tick: int = 250
     # The largest leaf (an entry or a state event as the book stores it) the registry accepts.
     max_leaf_bytes: int = 16_384
+    # The witnesses every new checkpoint is submitted to (JSON: [{"url": ..., "key": ...}]), and
+    # how many must have cosigned a checkpoint before a document is sealed on it (k of n; 0: none
+    # asked for). Below that the registry enters cases but seals nothing: a document its readers
+    # would refuse is not issued (docs/decisions.md 78).
+    witnesses: list[WitnessSettings] = []
+    witness_quorum: int = 0
+    # How long one witness may take to answer before it counts as down for that round.
+    witness_timeout_seconds: float = 5.0

@@ -159,12 +159,29 @@ class Book:
         self.books = books
         self._first_registered: dict[str, dt.datetime] = {}
 
+    async def leaf_of(self, connection: asyncpg.Connection, entry: str) -> tuple[str, int]:
+        """The book and leaf index of an entry."""
+        unit_number, sequence = parse_entry_name(entry)
+        index = await connection.fetchval(
+            "SELECT leaf_index FROM entry WHERE unit_number = $1 AND sequence = $2", unit_number, sequence
+        )
+        if index is None:
+            raise NotFound(f"no entry {entry!r}")
+        return authority_of(unit_number), index
+
     async def seal_document(
-        self, connection: asyncpg.Connection, entry: str, kind: str, number: str, body: dict[str, Any]
+        self,
+        connection: asyncpg.Connection,
+        entry: str,
+        kind: str,
+        number: str,
+        body: dict[str, Any],
+        witnessed: tuple[int, str] | None = None,
     ) -> document_pb2.SignedDocument:
         """Issues a document resting on `entry`: the book states the unit and holders, the entry's
-        inclusion proof ties it to a signed checkpoint of the unit's authority's book, and the
-        seal, with that book's key, binds them all."""
+        inclusion proof ties it to a signed checkpoint of the unit's authority's book (the book's
+        latest, or `witnessed`: the size and note of one its witnesses cosigned), and the seal,
+        with that book's key, binds them all."""
         unit_number, sequence = parse_entry_name(entry)
         row = await connection.fetchrow(
             "SELECT holders, salt FROM entry WHERE unit_number = $1 AND sequence = $2", unit_number, sequence
@@ -174,7 +191,8 @@ class Book:
         holders: list[str] = row["holders"]
         if body.get("unit_number", unit_number) != unit_number:
             raise InvalidArgument([FieldViolation("body", f"names another unit than {unit_number}")])
-        index, path, leaf, checkpoint = await self.books.inclusion(connection, unit_number, sequence, 0)
+        size, note = witnessed or (0, "")
+        index, path, leaf, checkpoint = await self.books.inclusion(connection, unit_number, sequence, size)
         content = documents.compose_content(kind, number, entry, unit_number, holders, body, self.clock.now())
         return document_pb2.SignedDocument(
             content=content,
@@ -183,6 +201,7 @@ class Book:
             leaf_index=index,
             audit_path=path,
             checkpoint=checkpoint_message(checkpoint),
+            checkpoint_note=note or self.books.keys.note(checkpoint),
             seal=documents.seal(
                 self.books.keys.private(checkpoint.authority),
                 content,

@@ -368,6 +368,7 @@ class RegistryServicer(registry_service_pb2_grpc.RegistryServiceServicer):
                     signed_tree_size=book.signed,
                     public_key=keys.public(book.authority),
                     verifier_key=keys.verifier_key(book.authority),
+                    witness_alarms=book.witness_alarms,
                 )
                 for book in rows
             ]

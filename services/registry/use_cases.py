@@ -28,6 +28,7 @@ from services.registry.domain import (
 from services.registry.erasure import erase_holder
 from services.registry.render import committed_message, entry_message, unit_message
 from services.registry.service import Book, CaseToCommit
+from services.registry.witnessing import Witnesses
 from shared.errors import DomainError, FieldViolation, InvalidArgument, NotFound
 from shared.timestamps import from_timestamp, to_timestamp
 
@@ -46,8 +47,9 @@ def _applied(case: CaseToCommit, request: pb.CommitCaseRequest, at: dt.datetime)
 
 
 class RegistryOffice:
-    def __init__(self, book: Book) -> None:
+    def __init__(self, book: Book, witnesses: Witnesses | None = None) -> None:
         self.book = book
+        self.witnesses = witnesses
         self.tx = book.tx
         self.books = book.books
 
@@ -231,7 +233,14 @@ class RegistryOffice:
     async def seal_document(
         self, entry: str, kind: str, number: str, body: dict[str, Any]
     ) -> document_pb2.SignedDocument:
-        return await self.tx.read(self.book.seal_document, entry, kind, number, body)
+        """Sealed on the book's latest checkpoint; with witnesses, on one a quorum of them has
+        cosigned, asked for between two transactions (never inside one)."""
+        if self.witnesses is None:
+            return await self.tx.read(self.book.seal_document, entry, kind, number, body)
+        authority, index = await self.tx.read(self.book.leaf_of, entry)
+        witnessed = await self.witnesses.covering(authority, index + 1)
+        on = (witnessed.checkpoint.tree_size, witnessed.note)
+        return await self.tx.read(self.book.seal_document, entry, kind, number, body, on)
 
     async def leaves(self, authority: str, start: int, limit: int) -> tuple[list[bytes], int]:
         return await self.tx.read(self.books.leaves_from, authority, start, limit)

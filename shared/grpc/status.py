@@ -24,6 +24,7 @@ from shared.errors import (
     RequestIdReused,
     ResourceExhausted,
     Unauthenticated,
+    Unavailable,
 )
 
 DetailT = TypeVar("DetailT", bound=Message)
@@ -36,6 +37,7 @@ _CODES: tuple[tuple[type[DomainError], int], ...] = (
     (AlreadyExists, code_pb2.ALREADY_EXISTS),
     (Aborted, code_pb2.ABORTED),
     (DataLoss, code_pb2.DATA_LOSS),
+    (Unavailable, code_pb2.UNAVAILABLE),
     (PermissionDenied, code_pb2.PERMISSION_DENIED),
     (Unauthenticated, code_pb2.UNAUTHENTICATED),
     (ResourceExhausted, code_pb2.RESOURCE_EXHAUSTED),

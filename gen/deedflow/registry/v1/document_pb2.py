@@ -25,7 +25,7 @@ _sym_db = _symbol_database.Default()
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n#deedflow/registry/v1/document.proto\x12\x14\x64\x65\x65\x64\x66low.registry.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\x9d\x01\n\nCheckpoint\x12\x11\n\ttree_size\x18\x01 \x01(\x03\x12\x11\n\troot_hash\x18\x02 \x01(\x0c\x12\x33\n\x0f\x63heckpoint_time\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x11\n\tsignature\x18\x04 \x01(\x0c\x12\x0e\n\x06key_id\x18\x05 \x01(\x0c\x12\x11\n\tauthority\x18\x06 \x01(\t\"\xb4\x01\n\x0eSignedDocument\x12\x0f\n\x07\x63ontent\x18\x01 \x01(\x0c\x12\x0c\n\x04leaf\x18\x02 \x01(\x0c\x12\x12\n\nleaf_index\x18\x03 \x01(\x03\x12\x12\n\naudit_path\x18\x04 \x03(\x0c\x12\x34\n\ncheckpoint\x18\x05 \x01(\x0b\x32 .deedflow.registry.v1.Checkpoint\x12\x0c\n\x04seal\x18\x06 \x01(\x0c\x12\x17\n\x0fholder_openings\x18\x07 \x03(\x0c\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n#deedflow/registry/v1/document.proto\x12\x14\x64\x65\x65\x64\x66low.registry.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\x9d\x01\n\nCheckpoint\x12\x11\n\ttree_size\x18\x01 \x01(\x03\x12\x11\n\troot_hash\x18\x02 \x01(\x0c\x12\x33\n\x0f\x63heckpoint_time\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x11\n\tsignature\x18\x04 \x01(\x0c\x12\x0e\n\x06key_id\x18\x05 \x01(\x0c\x12\x11\n\tauthority\x18\x06 \x01(\t\"\xcd\x01\n\x0eSignedDocument\x12\x0f\n\x07\x63ontent\x18\x01 \x01(\x0c\x12\x0c\n\x04leaf\x18\x02 \x01(\x0c\x12\x12\n\nleaf_index\x18\x03 \x01(\x03\x12\x12\n\naudit_path\x18\x04 \x03(\x0c\x12\x34\n\ncheckpoint\x18\x05 \x01(\x0b\x32 .deedflow.registry.v1.Checkpoint\x12\x0c\n\x04seal\x18\x06 \x01(\x0c\x12\x17\n\x0fholder_openings\x18\x07 \x03(\x0c\x12\x17\n\x0f\x63heckpoint_note\x18\x08 \x01(\tb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -35,5 +35,5 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_CHECKPOINT']._serialized_start=95
   _globals['_CHECKPOINT']._serialized_end=252
   _globals['_SIGNEDDOCUMENT']._serialized_start=255
-  _globals['_SIGNEDDOCUMENT']._serialized_end=435
+  _globals['_SIGNEDDOCUMENT']._serialized_end=460
 # @@protoc_insertion_point(module_scope)

@@ -26,7 +26,7 @@ class Checkpoint(_message.Message):
     def __init__(self, tree_size: _Optional[int] = ..., root_hash: _Optional[bytes] = ..., checkpoint_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., signature: _Optional[bytes] = ..., key_id: _Optional[bytes] = ..., authority: _Optional[str] = ...) -> None: ...
 
 class SignedDocument(_message.Message):
-    __slots__ = ("content", "leaf", "leaf_index", "audit_path", "checkpoint", "seal", "holder_openings")
+    __slots__ = ("content", "leaf", "leaf_index", "audit_path", "checkpoint", "seal", "holder_openings", "checkpoint_note")
     CONTENT_FIELD_NUMBER: _ClassVar[int]
     LEAF_FIELD_NUMBER: _ClassVar[int]
     LEAF_INDEX_FIELD_NUMBER: _ClassVar[int]
@@ -34,6 +34,7 @@ class SignedDocument(_message.Message):
     CHECKPOINT_FIELD_NUMBER: _ClassVar[int]
     SEAL_FIELD_NUMBER: _ClassVar[int]
     HOLDER_OPENINGS_FIELD_NUMBER: _ClassVar[int]
+    CHECKPOINT_NOTE_FIELD_NUMBER: _ClassVar[int]
     content: bytes
     leaf: bytes
     leaf_index: int
@@ -41,4 +42,5 @@ class SignedDocument(_message.Message):
     checkpoint: Checkpoint
     seal: bytes
     holder_openings: _containers.RepeatedScalarFieldContainer[bytes]
-    def __init__(self, content: _Optional[bytes] = ..., leaf: _Optional[bytes] = ..., leaf_index: _Optional[int] = ..., audit_path: _Optional[_Iterable[bytes]] = ..., checkpoint: _Optional[_Union[Checkpoint, _Mapping]] = ..., seal: _Optional[bytes] = ..., holder_openings: _Optional[_Iterable[bytes]] = ...) -> None: ...
+    checkpoint_note: str
+    def __init__(self, content: _Optional[bytes] = ..., leaf: _Optional[bytes] = ..., leaf_index: _Optional[int] = ..., audit_path: _Optional[_Iterable[bytes]] = ..., checkpoint: _Optional[_Union[Checkpoint, _Mapping]] = ..., seal: _Optional[bytes] = ..., holder_openings: _Optional[_Iterable[bytes]] = ..., checkpoint_note: _Optional[str] = ...) -> None: ...

@@ -546,20 +546,22 @@ class ListBooksRequest(_message.Message):
     def __init__(self) -> None: ...
 
 class BookSummary(_message.Message):
-    __slots__ = ("authority", "district", "tree_size", "signed_tree_size", "public_key", "verifier_key")
+    __slots__ = ("authority", "district", "tree_size", "signed_tree_size", "public_key", "verifier_key", "witness_alarms")
     AUTHORITY_FIELD_NUMBER: _ClassVar[int]
     DISTRICT_FIELD_NUMBER: _ClassVar[int]
     TREE_SIZE_FIELD_NUMBER: _ClassVar[int]
     SIGNED_TREE_SIZE_FIELD_NUMBER: _ClassVar[int]
     PUBLIC_KEY_FIELD_NUMBER: _ClassVar[int]
     VERIFIER_KEY_FIELD_NUMBER: _ClassVar[int]
+    WITNESS_ALARMS_FIELD_NUMBER: _ClassVar[int]
     authority: str
     district: str
     tree_size: int
     signed_tree_size: int
     public_key: bytes
     verifier_key: str
-    def __init__(self, authority: _Optional[str] = ..., district: _Optional[str] = ..., tree_size: _Optional[int] = ..., signed_tree_size: _Optional[int] = ..., public_key: _Optional[bytes] = ..., verifier_key: _Optional[str] = ...) -> None: ...
+    witness_alarms: int
+    def __init__(self, authority: _Optional[str] = ..., district: _Optional[str] = ..., tree_size: _Optional[int] = ..., signed_tree_size: _Optional[int] = ..., public_key: _Optional[bytes] = ..., verifier_key: _Optional[str] = ..., witness_alarms: _Optional[int] = ...) -> None: ...
 
 class ListBooksResponse(_message.Message):
     __slots__ = ("books",)

@@ -1,0 +1,209 @@
+"""A register watched by three witnesses (c2sp.org/tlog-witness), a quorum of two: documents carry
+their checkpoint as a C2SP note with the witnesses' cosignatures, verifiers require the quorum,
+issuance goes on with one witness down and pauses below quorum, and a witness that saw another
+history raises an alarm. Real witnesses over TLS with their own state, a real registry."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+
+import grpc
+import pytest
+
+from deedflow.registry.v1 import registry_service_pb2 as pb
+from deedflow.registry.v1 import registry_service_pb2_grpc
+from services.registry.app import register
+from services.witness.app import serve, server_tls
+from services.witness.store import Store
+from services.witness.witness import Witness
+from shared import signed_note
+from shared.checkpoint import book_origin
+from shared.documents import load_public_key, to_file, verify_document
+from shared.grpc.channels import secure_channel
+from shared.pki import issue_witness
+from shared.runtime import start_service
+from tests.e2e.test_register_audit import BOOK, _objections, deedctl, rid
+from tests.support import scrape
+
+ORIGIN = book_origin(BOOK)
+NAMES = ("w1", "w2", "w3")
+
+
+class Witnesses:
+    """Three witnesses of the book, each startable and stoppable, each with its own state."""
+
+    def __init__(self, pki, folder) -> None:
+        self.pki, self.folder = pki, folder
+        log_key = pki.book_key(BOOK).public_key().public_bytes_raw()
+        self.trusted = {ORIGIN: [signed_note.Verifier(ORIGIN, log_key)]}
+        self.running: dict[str, object] = {}
+        self.ports: dict[str, int] = {}
+        self.judges = {
+            name: Witness(
+                f"witness.example/{name}",
+                pki.witness_key(name),
+                self.trusted,
+                Store(folder / f"{name}.sqlite"),
+            )
+            for name in NAMES
+        }
+
+    async def start(self, name: str) -> None:
+        tls = issue_witness(self.pki.root, name)
+        running = await serve(
+            self.judges[name],
+            "127.0.0.1",
+            self.ports.get(name, 0),
+            server_tls(str(tls / f"{name}.pem"), str(tls / f"{name}.key")),
+        )
+        self.ports[name] = int(running.url.rsplit(":", 1)[1])
+        self.running[name] = running
+
+    async def stop(self, name: str) -> None:
+        await self.running.pop(name).stop()
+
+    def settings(self) -> str:
+        return json.dumps(
+            [
+                {"url": f"https://127.0.0.1:{self.ports[n]}", "key": self.judges[n].cosigner.verifier_key()}
+                for n in NAMES
+            ]
+        )
+
+    def keys(self) -> list[str]:
+        return [self.judges[n].cosigner.verifier_key() for n in NAMES]
+
+
+@pytest.fixture
+async def witnessed(pki, tmp_path, fresh_database_url, test_settings, monkeypatch):
+    """(the registry, the witnesses): the registry submits to all three and seals on two."""
+    for name in NAMES:
+        issue_witness(pki.root, name)
+    witnesses = Witnesses(pki, tmp_path)
+    for name in NAMES:
+        await witnesses.start(name)
+    monkeypatch.setenv("DEEDFLOW_REGISTRY_WITNESSES", witnesses.settings())
+    monkeypatch.setenv("DEEDFLOW_REGISTRY_WITNESS_QUORUM", "2")
+    monkeypatch.setenv("DEEDFLOW_REGISTRY_WITNESS_TIMEOUT_SECONDS", "2")
+    monkeypatch.setenv("DEEDFLOW_REGISTRY_CHECKPOINT_EVERY_LEAVES", "1000000000")
+    monkeypatch.setenv("DEEDFLOW_REGISTRY_CHECKPOINT_EVERY_SECONDS", "1e9")
+    started = await start_service("registry", register, test_settings, fresh_database_url, port=0)
+    yield started, witnesses
+    await started.stop(0)
+    for name in list(witnesses.running):
+        await witnesses.stop(name)
+    for judge in witnesses.judges.values():
+        judge.store.close()
+
+
+async def _sealed(pki, port: int, number: int) -> pb.SealDocumentResponse:
+    """A new objection on a new unit, and a proof sealed on it."""
+    async with (
+        secure_channel(f"127.0.0.1:{port}", pki.ca_pem, pki.caller("clerk")) as clerk_channel,
+        secure_channel(f"127.0.0.1:{port}", pki.ca_pem, pki.service("transfer")) as service_channel,
+    ):
+        unit = await _objections(registry_service_pb2_grpc.RegistryServiceStub(clerk_channel), 1)
+        return await registry_service_pb2_grpc.RegistryServiceStub(service_channel).SealDocument(
+            pb.SealDocumentRequest(
+                entry=f"units/{unit}/entries/1",
+                kind="proof",
+                number=f"渝(2026)渝北区不动产证明第{number:07d}号",
+                body=b"{}",
+            )
+        )
+
+
+def _without_cosignatures(document, keep: int):
+    """The document with only the book's signature and `keep` cosignatures left in its note."""
+    copy = type(document)()
+    copy.CopyFrom(document)
+    lines = copy.checkpoint_note.split("\n\n", 1)[1].splitlines(keepends=True)
+    text = copy.checkpoint_note.split("\n\n", 1)[0] + "\n\n"
+    copy.checkpoint_note = text + lines[0] + "".join(lines[1 : 1 + keep])
+    return copy
+
+
+async def test_documents_carry_a_quorum_of_cosignatures_and_issuance_survives_one_witness_down(
+    witnessed, pki, tmp_path
+):
+    started, witnesses = witnessed
+    port = started.server.port
+    key = load_public_key(pki.registry_public_key_path.read_bytes())
+    cosigners = [w.cosigner for w in witnesses.judges.values()]
+
+    first = (await _sealed(pki, port, 1)).document
+    result = verify_document(first, key, cosigners, 2)
+    assert result.ok, result.failures
+    assert result.witnesses == [f"witness.example/{n}" for n in NAMES]
+    # Below quorum, the same document is refused by a verifier that requires two.
+    one = _without_cosignatures(first, 1)
+    assert verify_document(one, key, cosigners, 2).failures == [
+        "1 of the 2 witness cosignatures required verify"
+    ]
+    assert verify_document(one, key, cosigners, 1).ok
+
+    held, stripped = tmp_path / "proof.json", tmp_path / "stripped.json"
+    held.write_text(to_file(first))
+    stripped.write_text(to_file(one))
+    trust = [arg for k in witnesses.keys() for arg in ("--witness", k)] + ["--quorum", "2"]
+    key_file = ["--registry-key", str(pki.registry_public_key_path)]
+    accepted = await deedctl(pki, 9, "--json", "verify", str(held), *key_file, *trust)
+    assert accepted.returncode == 0, accepted.stdout + accepted.stderr
+    assert len(json.loads(accepted.stdout)["witnesses"]) == 3
+    refused = await deedctl(pki, 9, "verify", str(stripped), *key_file, *trust)
+    assert refused.returncode == 8
+    assert "1 of the 2 witness cosignatures required verify" in refused.stdout
+
+    # One witness down: documents are still sealed, on the two that answer.
+    await witnesses.stop("w3")
+    second = (await _sealed(pki, port, 2)).document
+    result = verify_document(second, key, cosigners, 2)
+    assert result.ok, result.failures
+    assert result.witnesses == ["witness.example/w1", "witness.example/w2"]
+
+    # Two down: the registry still enters cases, but seals nothing its readers would refuse.
+    await witnesses.stop("w2")
+    with pytest.raises(grpc.aio.AioRpcError) as caught:
+        await _sealed(pki, port, 3)
+    assert caught.value.code() == grpc.StatusCode.UNAVAILABLE
+    assert "WITNESS_QUORUM_NOT_MET" in str(caught.value.trailing_metadata())
+
+    # Back up, w2 is brought up to date from the size it last cosigned, and sealing resumes.
+    await witnesses.start("w2")
+    third = (await _sealed(pki, port, 4)).document
+    assert verify_document(third, key, cosigners, 2).ok
+
+
+async def test_a_witness_that_saw_another_history_or_more_of_it_raises_an_alarm(witnessed, pki, caplog):
+    started, witnesses = witnessed
+    port = started.server.port
+    await _sealed(pki, port, 1)
+    # w1 is made to remember another root at the size it cosigned (the book showed it a fork);
+    # w2 to remember more of the book than there is (the book was restored from an old backup).
+    for name, change in (
+        ("w1", "UPDATE latest SET root = zeroblob(32)"),
+        ("w2", "UPDATE latest SET size = 1000000"),
+    ):
+        state = sqlite3.connect(witnesses.folder / f"{name}.sqlite")
+        with state:
+            state.execute(change)
+        state.close()
+    await witnesses.stop("w3")
+    with pytest.raises(grpc.aio.AioRpcError) as caught:
+        await _sealed(pki, port, 2)
+    assert "WITNESS_QUORUM_NOT_MET" in str(caught.value.trailing_metadata())
+
+    async with secure_channel(f"127.0.0.1:{port}", pki.ca_pem, pki.caller("clerk")) as channel:
+        books = (
+            await registry_service_pb2_grpc.RegistryServiceStub(channel).ListBooks(pb.ListBooksRequest())
+        ).books
+    assert [b.witness_alarms for b in books] == [2]
+    alarms = [r for r in caplog.records if r.getMessage() == "witness alarm"]
+    assert sorted(r.fields["kind"] for r in alarms) == ["FORK", "ROLLBACK"]
+    samples = await scrape(started.deps.metrics.port)
+    for kind in ("FORK", "ROLLBACK"):
+        labels = tuple(sorted({"authority": BOOK, "kind": kind}.items()))
+        assert samples[("deedflow_registry_witness_alarms_total", labels)] == 1
+    shown = await deedctl(pki, port, "--json", "books")
+    assert json.loads(shown.stdout)["books"][0]["witness_alarms"] == 2
