@@ -23,7 +23,7 @@ from shared.documents import load_public_key, to_file, verify_document
 from shared.grpc.channels import secure_channel
 from shared.pki import issue_witness
 from shared.runtime import start_service
-from tests.e2e.test_register_audit import BOOK, _objections, deedctl, rid
+from tests.e2e.test_register_audit import BOOK, _objections, deedctl
 from tests.support import scrape
 
 ORIGIN = book_origin(BOOK)
@@ -71,7 +71,7 @@ class Witnesses:
             ]
         )
 
-    def keys(self) -> list[str]:
+    def verifier_keys(self) -> list[str]:
         return [self.judges[n].cosigner.verifier_key() for n in NAMES]
 
 
@@ -146,7 +146,7 @@ async def test_documents_carry_a_quorum_of_cosignatures_and_issuance_survives_on
     held, stripped = tmp_path / "proof.json", tmp_path / "stripped.json"
     held.write_text(to_file(first))
     stripped.write_text(to_file(one))
-    trust = [arg for k in witnesses.keys() for arg in ("--witness", k)] + ["--quorum", "2"]
+    trust = [arg for k in witnesses.verifier_keys() for arg in ("--witness", k)] + ["--quorum", "2"]
     key_file = ["--registry-key", str(pki.registry_public_key_path)]
     accepted = await deedctl(pki, 9, "--json", "verify", str(held), *key_file, *trust)
     assert accepted.returncode == 0, accepted.stdout + accepted.stderr
