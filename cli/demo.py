@@ -419,7 +419,9 @@ def _write_documents(settings: Settings, certificate, proof) -> None:
     (folder / "mortgage-proof.json").write_text(to_file(proof))
     (folder / "certificate.pdf").write_bytes(render(certificate))
     (folder / "mortgage-proof.pdf").write_bytes(render(proof))
-    page = verifier.write(folder / "verifier", settings.pki_path.joinpath("registry-log.pub").read_bytes())
+    page = verifier.write(
+        folder / "verifier", verifier.Trust(settings.pki_path.joinpath("registry-log.pub").read_bytes())
+    )
     console.print(
         f"signed documents written to {folder}: certificate.json and .pdf, mortgage-proof.json and .pdf"
     )

@@ -386,17 +386,23 @@ def verifier(
     write: Path | None = typer.Option(
         None, help="Write the page and the key into this folder instead of serving."
     ),
+    witness: list[str] = typer.Option(
+        [], help="A witness the page trusts, by its verifier key (type 0x04); repeat."
+    ),
+    quorum: int = typer.Option(
+        0, min=0, help="How many of those witnesses must have cosigned a document's checkpoint."
+    ),
 ) -> None:
     """The verification page for certificates and proofs (PDF, JSON or QR text), checked in the
     browser against the registry's key; served here until Ctrl-C, or written to open from disk."""
     settings = Settings()
     key_path = registry_key or load_pki(settings).registry_public_key_path
     try:
-        key_pem = key_path.read_bytes()
+        trust = page_files.Trust(key_path.read_bytes(), tuple(witness), quorum)
         if write is not None:
-            console.print(f"open {page_files.write(write, key_pem)} in a browser")
+            console.print(f"open {page_files.write(write, trust)} in a browser")
             return
-        server = page_files.PageServer(key_pem, host, port)
+        server = page_files.PageServer(trust, host, port)
     except OSError as exc:
         errors.print(
             f"[red]cannot {'write' if write else 'serve'} the page: {exc.filename}: {exc.strerror}[/red]"

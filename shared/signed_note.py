@@ -39,6 +39,18 @@ def key_id(name: str, public_key: bytes) -> bytes:
     return hashlib.sha256(name.encode() + b"\n" + bytes([ED25519]) + public_key).digest()[:4]
 
 
+def canonical_base64(text: str, what: str) -> bytes:
+    """Standard, padded base64 that is the one encoding of its bytes: every reader of a note (the
+    verification page too) takes exactly the same texts."""
+    try:
+        raw = base64.b64decode(text, validate=True)
+    except binascii.Error as exc:
+        raise MalformedNote(f"{what} is not base64") from exc
+    if base64.b64encode(raw).decode() != text:
+        raise MalformedNote(f"{what} is not canonical base64")
+    return raw
+
+
 def _check_name(name: str) -> None:
     if not name or any(c.isspace() or c == "+" for c in name):
         raise MalformedNote(f"a key name is non-empty, without spaces or '+': {name!r}")
@@ -125,10 +137,7 @@ def split(note: bytes) -> tuple[str, list[Signature]]:
             raise MalformedNote(f"not a signature line: {line[:80]!r}")
         name, _, encoded = line[len(_DASH) :].partition(" ")
         _check_name(name)
-        try:
-            raw = base64.b64decode(encoded, validate=True)
-        except binascii.Error as exc:
-            raise MalformedNote(f"a signature of {name} is not base64") from exc
+        raw = canonical_base64(encoded, f"a signature of {name}")
         if len(raw) < 5:
             raise MalformedNote(f"a signature of {name} is too short")
         signatures.append(Signature(name, raw[:4], raw[4:]))
@@ -183,10 +192,7 @@ def parse_checkpoint(text: str) -> Checkpoint:
         raise MalformedNote("a checkpoint's origin is non-empty, without spaces")
     if not size.isascii() or not size.isdigit() or (size != "0" and size.startswith("0")):
         raise MalformedNote("a checkpoint's size is a decimal number without leading zeroes")
-    try:
-        digest = base64.b64decode(root, validate=True)
-    except binascii.Error as exc:
-        raise MalformedNote("a checkpoint's root is base64") from exc
+    digest = canonical_base64(root, "a checkpoint's root")
     if len(digest) != 32:
         raise MalformedNote("a checkpoint's root is a SHA-256 hash")
     return Checkpoint(origin, int(size), digest)

@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import json
 import threading
+from dataclasses import dataclass
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+from shared.cosignature import parse_cosigner_key
 from shared.documents import load_public_key
 
 HERE = Path(__file__).parent
@@ -22,22 +24,41 @@ _TYPES = {
 }
 
 
-def key_script(key_pem: bytes) -> bytes:
-    """registry-key.js: the key the page trusts until the person pastes another. Refuses a file
-    that is not an Ed25519 public key, rather than write a page that can never say VALID."""
-    load_public_key(key_pem)
-    return f"window.DEEDFLOW_REGISTRY_KEY = {json.dumps(key_pem.decode('ascii'))};\n".encode()
+@dataclass(frozen=True)
+class Trust:
+    """What the page trusts: the registry's key, and the witnesses of which `quorum` must have
+    cosigned a document's checkpoint (their verifier keys, c2sp.org/tlog-cosignature)."""
+
+    key_pem: bytes
+    witnesses: tuple[str, ...] = ()
+    quorum: int = 0
 
 
-def files(key_pem: bytes) -> dict[str, bytes]:
+def key_script(trust: Trust) -> bytes:
+    """registry-key.js: the key the page trusts until the person pastes another, and the witnesses.
+    Refuses a file that is not an Ed25519 public key, a witness key it cannot read, or a quorum
+    beyond the witnesses, rather than write a page that can never say VALID."""
+    load_public_key(trust.key_pem)
+    for text in trust.witnesses:
+        parse_cosigner_key(text)
+    if not 0 <= trust.quorum <= len(trust.witnesses):
+        raise ValueError(f"a quorum of {trust.quorum} needs as many witnesses; {len(trust.witnesses)} given")
+    witnesses = {"keys": list(trust.witnesses), "quorum": trust.quorum}
+    return (
+        f"window.DEEDFLOW_REGISTRY_KEY = {json.dumps(trust.key_pem.decode('ascii'))};\n"
+        f"window.DEEDFLOW_WITNESSES = {json.dumps(witnesses)};\n"
+    ).encode()
+
+
+def files(trust: Trust) -> dict[str, bytes]:
     page = {name: (HERE / name).read_bytes() for name in PAGE_FILES}
-    return page | {KEY_SCRIPT: key_script(key_pem)}
+    return page | {KEY_SCRIPT: key_script(trust)}
 
 
-def write(folder: Path, key_pem: bytes) -> Path:
-    """The page and the key in `folder`; the page's path, to open in a browser."""
+def write(folder: Path, trust: Trust) -> Path:
+    """The page and what it trusts in `folder`; the page's path, to open in a browser."""
     folder.mkdir(parents=True, exist_ok=True)
-    for name, data in files(key_pem).items():
+    for name, data in files(trust).items():
         (folder / name).write_bytes(data)
     return folder / "index.html"
 
@@ -77,8 +98,8 @@ def _handler(content: dict[str, bytes]) -> type[BaseHTTPRequestHandler]:
 class PageServer:
     """The page over HTTP on `host` (loopback by default), in a background thread."""
 
-    def __init__(self, key_pem: bytes, host: str = "127.0.0.1", port: int = 0) -> None:
-        self.server = ThreadingHTTPServer((host, port), _handler(files(key_pem)))
+    def __init__(self, trust: Trust, host: str = "127.0.0.1", port: int = 0) -> None:
+        self.server = ThreadingHTTPServer((host, port), _handler(files(trust)))
         self.thread = threading.Thread(target=self.server.serve_forever, name="verifier-page", daemon=True)
 
     @property

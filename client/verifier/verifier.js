@@ -28,6 +28,10 @@
     ["the document's unit differs", "证照的不动产单元与记载不符"],
     ["the document's holders differ", "证照的权利人与记载不符"],
     ["unknown document kind", "未知的证照类型"],
+    ["the document carries no witnessed checkpoint", "证照未附见证方联署的检查点"],
+    ["the checkpoint note does not verify", "检查点签名文本 (C2SP) 无法以登记簿公钥验证"],
+    ["the checkpoint note states another tree", "检查点签名文本所述的树与证照的检查点不符"],
+    ["witness cosignatures required verify", "见证方联署数量不足"],
   ];
 
   class Unreadable extends Error {}
@@ -218,6 +222,7 @@
     content: "content", leaf: "leaf", leaf_index: "leaf_index", leafIndex: "leaf_index",
     audit_path: "audit_path", auditPath: "audit_path", checkpoint: "checkpoint", seal: "seal",
     holder_openings: "holder_openings", holderOpenings: "holder_openings",
+    checkpoint_note: "checkpoint_note", checkpointNote: "checkpoint_note",
   };
   const CHECKPOINT_FIELDS = {
     tree_size: "tree_size", treeSize: "tree_size", root_hash: "root_hash", rootHash: "root_hash",
@@ -266,7 +271,7 @@
   function emptyDocument() {
     return {
       content: new Uint8Array(), leaf: new Uint8Array(), leafIndex: 0n, auditPath: [], seal: new Uint8Array(),
-      holderOpenings: [],
+      holderOpenings: [], checkpointNote: "",
       checkpoint: {
         treeSize: 0n, rootHash: new Uint8Array(), time: { seconds: 0n, nanos: 0 },
         signature: new Uint8Array(), keyId: new Uint8Array(), authority: "",
@@ -290,6 +295,10 @@
     if (top.audit_path != null) {
       if (!Array.isArray(top.audit_path)) throw new Unreadable("audit_path is not a list");
       document.auditPath = top.audit_path.map((h) => jsonBytes(h, "audit_path"));
+    }
+    if (top.checkpoint_note != null) {
+      if (typeof top.checkpoint_note !== "string") throw new Unreadable("checkpoint_note is not a string");
+      document.checkpointNote = top.checkpoint_note;
     }
     if (top.holder_openings != null) {
       if (!Array.isArray(top.holder_openings)) throw new Unreadable("holder_openings is not a list");
@@ -364,6 +373,7 @@
       else if (f.number === 4 && f.type === 2) document.auditPath.push(f.value);
       else if (f.number === 6 && f.type === 2) document.seal = f.value;
       else if (f.number === 7 && f.type === 2) document.holderOpenings.push(f.value);
+      else if (f.number === 8 && f.type === 2) document.checkpointNote = utf8Text(f.value, "checkpoint_note");
       else if (f.number === 5 && f.type === 2) {
         const cp = document.checkpoint;
         for (const g of protoFields(f.value)) {
@@ -1234,10 +1244,154 @@
     return true;
   }
 
-  async function verifyDocument(document, publicKey) {
+  // ---- the checkpoint as a C2SP note, and its witnesses' cosignatures (shared/signed_note.py,
+  // shared/cosignature.py) ----------------------------------------------------------------------
+
+  const ORIGIN_PREFIX = "deedflow.example/register/";
+  const NOTE_MAX_BYTES = 16384;
+  const NOTE_MAX_SIGNATURES = 64;
+  const DASH = "\u2014 ";
+
+  class MalformedNote extends Error {}
+
+  // What Python's str.isspace() calls space (JavaScript's \s differs: it has U+FEFF, lacks
+  // U+001C-U+001F and U+0085), so that both readers refuse the same names.
+  const SPACES = "\\t\\n\\v\\f\\r \\x1c-\\x1f\\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000";
+  const SPACE = new RegExp(`[${SPACES}]`);
+  const SPACE_OR_PLUS = new RegExp(`[${SPACES}+]`);
+
+  // Standard base64, padded, and canonical: the one encoding of its bytes (as the Python reader).
+  function base64Canonical(text) {
+    if (!/^[A-Za-z0-9+/]*={0,2}$/.test(text) || text.length % 4 !== 0) throw new MalformedNote("not base64");
+    const bytes = Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
+    if (btoa(String.fromCharCode(...bytes)) !== text) throw new MalformedNote("not canonical base64");
+    return bytes;
+  }
+
+  function checkName(name) {
+    if (!name || SPACE_OR_PLUS.test(name)) throw new MalformedNote("bad key name");
+  }
+
+  function checkText(text) {
+    if (!text.endsWith("\n") || /[\x00-\x09\x0b-\x1f]/.test(text)) throw new MalformedNote("bad note text");
+  }
+
+  function splitNote(bytes) {
+    if (bytes.length > NOTE_MAX_BYTES) throw new MalformedNote("note too large");
+    let decoded;
+    try {
+      decoded = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+    } catch {
+      throw new MalformedNote("not UTF-8");
+    }
+    const cut = decoded.lastIndexOf("\n\n");
+    if (cut < 0) throw new MalformedNote("no blank line");
+    const text = decoded.slice(0, cut + 1);
+    const lines = decoded.slice(cut + 2);
+    checkText(text);
+    if (!lines.endsWith("\n")) throw new MalformedNote("no final newline");
+    const signatures = [];
+    for (const line of lines.slice(0, -1).split("\n")) {
+      if (!line.startsWith(DASH)) throw new MalformedNote("not a signature line");
+      const rest = line.slice(DASH.length);
+      const space = rest.indexOf(" ");
+      const name = space < 0 ? rest : rest.slice(0, space);
+      const encoded = space < 0 ? "" : rest.slice(space + 1);
+      checkName(name);
+      const raw = base64Canonical(encoded);
+      if (raw.length < 5) throw new MalformedNote("signature too short");
+      signatures.push({ name, id: raw.subarray(0, 4), signature: raw.subarray(4) });
+    }
+    if (!signatures.length || signatures.length > NOTE_MAX_SIGNATURES) throw new MalformedNote("signature count");
+    return { text, signatures };
+  }
+
+  function parseCheckpointText(text) {
+    const lines = text.split("\n");
+    if (lines.length !== 4 || lines[3] !== "") throw new MalformedNote("not a checkpoint");
+    const [origin, size, root] = lines;
+    if (!origin || SPACE.test(origin)) throw new MalformedNote("bad origin");
+    if (!/^(0|[1-9][0-9]*)$/.test(size)) throw new MalformedNote("bad size");
+    const digest = base64Canonical(root);
+    if (digest.length !== 32) throw new MalformedNote("bad root");
+    return { origin, size: BigInt(size), root: digest };
+  }
+
+  const keyIdOf = async (name, type, publicKey) =>
+    (await sha256(concat(UTF8.encode(`${name}\n`), new Uint8Array([type]), publicKey))).subarray(0, 4);
+
+  // A witness's verifier key, `name+hex id+base64(0x04 ‖ key)` (shared/cosignature.py).
+  async function parseCosignerKey(text) {
+    // Split at the first two '+' only: the key's base64 may hold more.
+    const trimmed = text.trim();
+    const first = trimmed.indexOf("+");
+    const second = trimmed.indexOf("+", first + 1);
+    if (first < 0 || second < 0) throw new Unreadable(`not a witness key: ${text}`);
+    const [name, hexId, encoded] = [trimmed.slice(0, first), trimmed.slice(first + 1, second), trimmed.slice(second + 1)];
+    checkName(name);
+    const raw = base64Canonical(encoded);
+    if (raw.length !== 33 || raw[0] !== 0x04) throw new Unreadable("a witness key is of type 0x04");
+    const publicKey = raw.subarray(1);
+    const id = await keyIdOf(name, 0x04, publicKey);
+    if (hex(id) !== hexId) throw new Unreadable("the witness key's id is not its key's");
+    return { name, publicKey, id };
+  }
+
+  // The trusted witnesses whose cosignatures of the text verify, by name, each once.
+  async function verifiedCosigners(text, signatures, witnesses) {
+    const found = new Set();
+    for (const line of signatures) {
+      const witness = witnesses.find((w) => w.name === line.name && equalBytes(w.id, line.id));
+      if (!witness || found.has(witness.name) || line.signature.length !== 72) continue;
+      const timestamp = new DataView(line.signature.buffer, line.signature.byteOffset, 8).getBigUint64(0);
+      if (timestamp >= 2n ** 63n) continue;
+      const message = UTF8.encode(`cosignature/v1\ntime ${timestamp}\n${text}`);
+      if (await ed25519Verify(witness.publicKey, line.signature.subarray(8), message)) found.add(witness.name);
+    }
+    return [...found].sort();
+  }
+
+  async function checkNote(document, publicKey, witnesses, quorum, failures) {
+    const note = UTF8.encode(document.checkpointNote);
+    if (!note.length) {
+      if (quorum) failures.push("the document carries no witnessed checkpoint");
+      return [];
+    }
+    const cp = document.checkpoint;
+    let text, signatures, stated, origin;
+    try {
+      if (!cp.authority) throw new MalformedNote("no book");
+      origin = ORIGIN_PREFIX + cp.authority;
+      ({ text, signatures } = splitNote(note));
+      const id = await keyIdOf(origin, 0x01, publicKey);
+      let verified = false;
+      for (const line of signatures) {
+        if (line.name !== origin || !equalBytes(line.id, id)) continue;
+        if (!(await ed25519Verify(publicKey, line.signature, UTF8.encode(text)))) throw new MalformedNote("bad signature");
+        verified = true;
+      }
+      if (!verified) throw new MalformedNote("no trusted signature");
+      stated = parseCheckpointText(text);
+    } catch (error) {
+      if (!(error instanceof MalformedNote)) throw error;
+      failures.push("the checkpoint note does not verify with the book's key");
+      return [];
+    }
+    if (stated.origin !== origin || stated.size !== cp.treeSize || !equalBytes(stated.root, cp.rootHash)) {
+      failures.push("the checkpoint note states another tree than the document's checkpoint");
+    }
+    const names = await verifiedCosigners(text, signatures, witnesses);
+    if (names.length < quorum) failures.push(`${names.length} of the ${quorum} witness cosignatures required verify`);
+    return names;
+  }
+
+  async function verifyDocument(document, publicKey, witnesses = [], quorum = 0) {
     const failures = [];
     const checks = {};
     const cp = document.checkpoint;
+    const before_note = failures.length;
+    const cosigned = await checkNote(document, publicKey, witnesses, quorum, failures);
+    checks.witnessed = failures.length === before_note;
     checks.key = equalBytes(cp.keyId, await sha256(publicKey));
     if (!checks.key) failures.push("the checkpoint was signed by another key than the registry's");
     const at = isoMicroseconds(cp.time);
@@ -1274,7 +1428,7 @@
       if (!KINDS.includes(content.kind)) failures.push(`unknown document kind ${pyRepr(content.kind)}`);
     }
     checks.agreement = failures.length === before;
-    return { valid: failures.length === 0, failures, checks, content: content || {}, at };
+    return { valid: failures.length === 0, failures, checks, content: content || {}, at, witnesses: cosigned };
   }
 
   // ---- the registry's key ---------------------------------------------------------------------
@@ -1457,6 +1611,16 @@
 
   const $ = (id) => document.getElementById(id);
   let registryKey = null;
+  // The witnesses the page trusts and how many must have cosigned (registry-key.js).
+  let witnessKeys = null;
+  const witnessQuorum = () => (window.DEEDFLOW_WITNESSES ? window.DEEDFLOW_WITNESSES.quorum : 0);
+  async function trustedWitnesses() {
+    if (witnessKeys === null) {
+      const configured = window.DEEDFLOW_WITNESSES ? window.DEEDFLOW_WITNESSES.keys : [];
+      witnessKeys = await Promise.all(configured.map(parseCosignerKey));
+    }
+    return witnessKeys;
+  }
 
   async function useKey(pem, source) {
     try {
@@ -1503,6 +1667,7 @@
       ["inclusion", "登记簿记载在签署的树中 (RFC 9162, SHA-256)", "the entry is in the signed tree (RFC 9162 audit path, SHA-256)"],
       ["seal", "登记机构电子印章有效 (Ed25519)", "the registry's seal verifies (Ed25519)"],
       ["agreement", "证照与登记簿记载一致", "the document says what its entry says"],
+      ["witnessed", "检查点经所需数量的见证方联署 (C2SP)", "the checkpoint is cosigned by the witnesses required (C2SP)"],
     ];
     for (const [name, zh, en] of labels) {
       if (!outcome.checks || !(name in outcome.checks)) continue;
@@ -1577,7 +1742,7 @@
     }
     let result;
     try {
-      result = await verifyDocument(held.document, registryKey);
+      result = await verifyDocument(held.document, registryKey, await trustedWitnesses(), witnessQuorum());
     } catch (error) {
       show({ verdict: "UNREADABLE", failures: [`cannot read the document: ${error.message}`], source });
       return;

@@ -72,7 +72,7 @@ def browser():
 
 @pytest.fixture(scope="module")
 def served(key_pem):
-    with verifier.PageServer(key_pem) as server:
+    with verifier.PageServer(verifier.Trust(key_pem)) as server:
         yield server
 
 
@@ -163,7 +163,9 @@ def test_the_page_says_valid_for_the_json_the_pdf_and_the_qr_text(issued, page, 
     for answer in answers:
         assert answer.verdict == "VALID", answer.failures
         assert answer.failures == []
-        assert answer.checks == dict.fromkeys(("key", "checkpoint", "inclusion", "seal", "agreement"), True)
+        assert answer.checks == dict.fromkeys(
+            ("key", "checkpoint", "inclusion", "seal", "agreement", "witnessed"), True
+        )
 
 
 @pytest.mark.parametrize("kind", ["certificate", "proof"])
@@ -221,6 +223,7 @@ def test_the_page_says_invalid_against_another_registry_key(issued, page, tmp_pa
     answer = page.check_file(tmp_path / "document.pdf")
     assert answer.verdict == "INVALID"
     assert answer.failures == [
+        "the checkpoint note does not verify with the book's key",
         "the checkpoint was signed by another key than the registry's",
         "the checkpoint's signature does not verify",
         "the registry's seal does not verify (the document was changed)",
@@ -234,7 +237,7 @@ def test_the_page_refuses_a_key_that_is_not_ed25519(page):
 
 
 def test_the_page_works_opened_from_disk(issued, browser, key_pem, tmp_path):
-    index = verifier.write(tmp_path / "verifier", key_pem)
+    index = verifier.write(tmp_path / "verifier", verifier.Trust(key_pem))
     (tmp_path / "certificate.pdf").write_bytes(render(issued.certificate))
     page = VerifierPage(browser, index.as_uri())
     assert page.key_state() == "true"

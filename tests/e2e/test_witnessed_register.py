@@ -5,12 +5,14 @@ history raises an alarm. Real witnesses over TLS with their own state, a real re
 
 from __future__ import annotations
 
+import base64
 import json
 import sqlite3
 
 import grpc
 import pytest
 
+from client import verifier
 from deedflow.registry.v1 import registry_service_pb2 as pb
 from deedflow.registry.v1 import registry_service_pb2_grpc
 from services.registry.app import register
@@ -23,8 +25,10 @@ from shared.documents import load_public_key, to_file, verify_document
 from shared.grpc.channels import secure_channel
 from shared.pki import issue_witness
 from shared.runtime import start_service
+from tests.browser import VerifierPage
 from tests.e2e.test_register_audit import BOOK, _objections, deedctl
 from tests.support import scrape
+from tools.chromium import headless_chromium
 
 ORIGIN = book_origin(BOOK)
 NAMES = ("w1", "w2", "w3")
@@ -207,3 +211,94 @@ async def test_a_witness_that_saw_another_history_or_more_of_it_raises_an_alarm(
         assert samples[("deedflow_registry_witness_alarms_total", labels)] == 1
     shown = await deedctl(pki, port, "--json", "books")
     assert json.loads(shown.stdout)["books"][0]["witness_alarms"] == 2
+
+
+def _cosignature_flipped(document, witness: str):
+    """The document with one byte of `witness`'s cosignature (inside its signature) changed."""
+    copy = type(document)()
+    copy.CopyFrom(document)
+    lines = copy.checkpoint_note.splitlines(keepends=True)
+    for i, line in enumerate(lines):
+        if line.startswith(f"\u2014 {witness} "):
+            raw = bytearray(base64.b64decode(line.split(" ")[2]))
+            raw[20] ^= 1
+            lines[i] = f"\u2014 {witness} {base64.b64encode(bytes(raw)).decode()}\n"
+    copy.checkpoint_note = "".join(lines)
+    return copy
+
+
+def _variants(document) -> dict:
+    note = document.checkpoint_note
+    text, lines = note.split("\n\n", 1)
+    book_line, *cosignatures = lines.splitlines(keepends=True)
+
+    def with_note(value: str):
+        copy = type(document)()
+        copy.CopyFrom(document)
+        copy.checkpoint_note = value
+        return copy
+
+    return {
+        "as issued": document,
+        "two cosignatures": _without_cosignatures(document, 2),
+        "one cosignature": _without_cosignatures(document, 1),
+        "none": _without_cosignatures(document, 0),
+        "one twice": with_note(f"{text}\n\n{book_line}{cosignatures[0]}{cosignatures[0]}"),
+        "one flipped": _cosignature_flipped(document, "witness.example/w1"),
+        "two flipped": _cosignature_flipped(
+            _cosignature_flipped(document, "witness.example/w1"), "witness.example/w2"
+        ),
+        "no book signature": with_note(f"{text}\n\n{''.join(cosignatures)}"),
+        "another size": with_note(note.replace(f"\n{document.checkpoint.tree_size}\n", "\n1\n", 1)),
+        "no note": with_note(""),
+    }
+
+
+async def test_the_page_and_deedctl_require_the_quorum_alike(witnessed, pki, tmp_path):
+    """Documents a relying party might be handed, cosigned by three, two, one or no witnesses,
+    with cosignatures forged or repeated: the page (Chromium) and deedctl verify, each told to
+    trust the three witnesses and require two, give one answer."""
+    started, witnesses = witnessed
+    document = (await _sealed(pki, started.server.port, 1)).document
+    key_pem = pki.registry_public_key_path.read_bytes()
+    trust = [arg for k in witnesses.verifier_keys() for arg in ("--witness", k)] + ["--quorum", "2"]
+    answers = {}
+    with (
+        headless_chromium() as browser,
+        verifier.PageServer(verifier.Trust(key_pem, tuple(witnesses.verifier_keys()), 2)) as served,
+    ):
+        page = VerifierPage(browser, served.url)
+        for name, variant in _variants(document).items():
+            path = tmp_path / f"{name.replace(' ', '-')}.json"
+            path.write_text(to_file(variant))
+            said = await deedctl(
+                pki,
+                9,
+                "--json",
+                "verify",
+                str(path),
+                "--registry-key",
+                str(pki.registry_public_key_path),
+                *trust,
+            )
+            expected = json.loads(said.stdout)
+            shown = page.check_file(path)
+            assert shown.verdict == ("VALID" if expected["valid"] else "INVALID"), (
+                name,
+                shown.failures,
+                expected,
+            )
+            assert shown.failures == expected["failures"], name
+            answers[name] = expected["valid"]
+    assert answers == {
+        "as issued": True,
+        "two cosignatures": True,
+        "one cosignature": False,
+        "none": False,
+        "one twice": False,
+        "one flipped": True,
+        "two flipped": False,
+        "no book signature": False,
+        "another size": False,
+        "no note": False,
+    }

@@ -29,16 +29,16 @@ def test_the_page_fetches_nothing_from_elsewhere():
 
 def test_the_key_beside_the_page_is_the_registrys_ed25519_key(tmp_path):
     key = _pem(ed25519.Ed25519PrivateKey.generate())
-    index = verifier.write(tmp_path, key)
+    index = verifier.write(tmp_path, verifier.Trust(key))
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted([*verifier.PAGE_FILES, verifier.KEY_SCRIPT])
     assert index.name == "index.html"
     assert json.dumps(key.decode()) in (tmp_path / verifier.KEY_SCRIPT).read_text()
     with pytest.raises(ValueError, match="Ed25519"):
-        verifier.key_script(_pem(ec.generate_private_key(ec.SECP256R1())))
+        verifier.key_script(verifier.Trust(_pem(ec.generate_private_key(ec.SECP256R1()))))
 
 
 def test_the_server_serves_the_pages_files_and_nothing_else():
-    with verifier.PageServer(_pem(ed25519.Ed25519PrivateKey.generate())) as server:
+    with verifier.PageServer(verifier.Trust(_pem(ed25519.Ed25519PrivateKey.generate()))) as server:
         with urllib.request.urlopen(server.url) as reply:
             assert reply.headers["Content-Type"] == "text/html; charset=utf-8"
             assert b"verifier.js" in reply.read()
