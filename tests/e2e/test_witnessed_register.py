@@ -5,29 +5,41 @@ history raises an alarm. Real witnesses over TLS with their own state, a real re
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
 import sqlite3
+import sys
+from pathlib import Path
 
 import grpc
 import pytest
 
 from client import verifier
+from deedflow.mortgage.v1 import mortgage_service_pb2 as mortgage_pb
+from deedflow.orchestrator.v1 import orchestrator_service_pb2 as purchase_pb
+from deedflow.orchestrator.v1 import orchestrator_service_pb2_grpc
 from deedflow.registry.v1 import registry_service_pb2 as pb
 from deedflow.registry.v1 import registry_service_pb2_grpc
+from deedflow.transfer.v1 import transfer_service_pb2 as transfer_pb
 from services.registry.app import register
 from services.witness.app import serve, server_tls
 from services.witness.store import Store
 from services.witness.witness import Witness
 from shared import signed_note
+from shared.catalog import SERVICE_NAMES
 from shared.checkpoint import book_origin
+from shared.config import Settings
+from shared.cosignature import parse_cosigner_key
 from shared.documents import load_public_key, to_file, verify_document
 from shared.grpc.channels import secure_channel
 from shared.pki import issue_witness
 from shared.runtime import start_service
 from tests.browser import VerifierPage
 from tests.e2e.test_register_audit import BOOK, _objections, deedctl
-from tests.support import scrape
+from tests.flows import open_offices, presale, rid
+from tests.purchases import complete, file_purchase, pay, signed_filing, until
+from tests.support import client_channel, in_process, new_building_number, scrape
 from tools.chromium import headless_chromium
 
 ORIGIN = book_origin(BOOK)
@@ -302,3 +314,103 @@ async def test_the_page_and_deedctl_require_the_quorum_alike(witnessed, pki, tmp
         "another size": False,
         "no note": False,
     }
+
+
+async def _witness_process(pki, tmp_path, name: str, log_key: str) -> tuple[asyncio.subprocess.Process, dict]:
+    """`deedflow witness` as its operator runs it; the process and its registry settings entry."""
+    tls = issue_witness(pki.root, name)
+    process = await asyncio.create_subprocess_exec(
+        str(Path(sys.executable).parent / "deedflow"),
+        "witness",
+        *("--name", f"witness.example/{name}", "--key", str(tmp_path / f"{name}.key")),
+        *("--state", str(tmp_path / f"{name}.sqlite"), "--log", log_key, "--port", "0"),
+        *("--tls-cert", str(tls / f"{name}.pem"), "--tls-key", str(tls / f"{name}.key")),
+        stdout=asyncio.subprocess.PIPE,
+    )
+    async with asyncio.timeout(30):
+        url = (await process.stdout.readline()).decode().split(" at ")[1].strip()
+        key = (await process.stdout.readline()).decode().removeprefix("verifier key: ").strip()
+    return process, {"url": url, "key": key}
+
+
+async def test_a_witness_killed_in_the_middle_of_a_handover_leaves_issuance_at_two_of_three(
+    pki, tmp_path, fresh_database_url, monkeypatch
+):
+    """Three witness processes; one is killed (SIGKILL) while the developer confirms the
+    handover. The certificate and the bank's proof are then issued on checkpoints the two left
+    cosigned, and verify with a quorum of two."""
+    settings = Settings(home=tmp_path / "home", pki_dir=pki.root, bind_host="127.0.0.1")
+    unit_book = new_building_number()[:6]
+    log_key = signed_note.verifier_key(
+        book_origin(unit_book), pki.book_key(unit_book).public_key().public_bytes_raw()
+    )
+    processes, configured = {}, []
+    for name in NAMES:
+        processes[name], entry = await _witness_process(pki, tmp_path, name, log_key)
+        configured.append(entry)
+    monkeypatch.setenv("DEEDFLOW_REGISTRY_WITNESSES", json.dumps(configured))
+    monkeypatch.setenv("DEEDFLOW_REGISTRY_WITNESS_QUORUM", "2")
+    monkeypatch.setenv("DEEDFLOW_REGISTRY_WITNESS_TIMEOUT_SECONDS", "2")
+    monkeypatch.setenv("DEEDFLOW_REGISTRY_CHECKPOINT_EVERY_SECONDS", "0.5")
+    cosigners = [parse_cosigner_key(entry["key"]) for entry in configured]
+    key = load_public_key(pki.book_public_key_path(unit_book).read_bytes())
+    try:
+        async with in_process(SERVICE_NAMES, settings, fresh_database_url) as started:
+            ports = {name: service.server.port for name, service in started.items()}
+            async with (
+                open_offices(ports, pki) as offices,
+                client_channel(ports["orchestrator"], pki, "developer") as desk_channel,
+            ):
+                desk = orchestrator_service_pb2_grpc.PurchaseServiceStub(desk_channel)
+                building, (unit, _) = await presale(offices)
+                assert unit[:6] == unit_book
+                purchase = await file_purchase(desk, signed_filing(pki, unit, with_loan=True)[0])
+                await pay(
+                    offices, await until(desk, purchase.name, purchase_pb.PURCHASE_STATE_AWAITING_COMPLETION)
+                )
+                await complete(desk, building)
+                ready = await until(desk, purchase.name, purchase_pb.PURCHASE_STATE_CERTIFICATE_READY)
+                handover = asyncio.ensure_future(
+                    desk.ConfirmHandover(
+                        purchase_pb.ConfirmHandoverRequest(request_id=rid(), name=purchase.name)
+                    )
+                )
+                processes["w3"].kill()
+                await processes["w3"].wait()
+                handed = await handover
+                assert handed.purchase.state == purchase_pb.PURCHASE_STATE_HANDED_OVER
+                number = ready.documents.certificate_numbers[0]
+                certificate = await offices.transfer_clerk.GetCertificate(
+                    transfer_pb.GetCertificateRequest(name=f"certificates/{number}", with_document=True)
+                )
+                mortgage = (
+                    await offices.mortgage_as_bank.ListMortgages(
+                        mortgage_pb.ListMortgagesRequest(unit_number=unit)
+                    )
+                ).mortgages[0]
+                proof = await offices.mortgage_as_bank.GetMortgage(
+                    mortgage_pb.GetMortgageRequest(name=mortgage.name, with_document=True)
+                )
+                # A document on an entry made after the kill rests on a checkpoint only two saw.
+                later = await _objections(offices.registry_clerk, 1)
+                after = await offices.registry.SealDocument(
+                    pb.SealDocumentRequest(
+                        entry=f"units/{later}/entries/1",
+                        kind="proof",
+                        number="渝(2026)渝北区不动产证明第0000009号",
+                        body=b"{}",
+                    )
+                )
+        for document in (certificate.document, proof.proof_document, after.document):
+            result = verify_document(document, key, cosigners, 2)
+            assert result.ok, result.failures
+            assert {"witness.example/w1", "witness.example/w2"} <= set(result.witnesses)
+        assert verify_document(after.document, key, cosigners, 2).witnesses == [
+            "witness.example/w1",
+            "witness.example/w2",
+        ]
+    finally:
+        for process in processes.values():
+            if process.returncode is None:
+                process.terminate()
+                await process.wait()
