@@ -182,3 +182,36 @@ async def test_a_wrong_commitment_put_in_by_hand_is_found_by_the_audit(quiet_reg
         await connection.close()
     audited = await deedctl(pki, port, "--json", "audit")
     assert audited.returncode == 8, audited.stdout + audited.stderr
+
+
+async def test_a_holder_a_leaf_of_old_names_in_the_clear_cannot_be_erased(quiet_registry, pki):
+    """A row entered before leaves held commitments has no salt: its leaf names the holder, and
+    erasing the row would break every proof over it."""
+    started, database_url = quiet_registry
+    person = f"buyers/{next_resident_id()}"
+    async with secure_channel(f"127.0.0.1:{started.server.port}", pki.ca_pem, pki.caller("clerk")) as channel:
+        clerk = registry_service_pb2_grpc.RegistryServiceStub(channel)
+        unit = await _objections(clerk, 0)
+        connection = await asyncpg.connect(
+            plain_url(database_url), server_settings={"search_path": "registry"}
+        )
+        try:
+            await connection.execute(
+                "INSERT INTO entry (unit_number, sequence, kind, holders, share_basis_points, priority_time,"
+                " created_by_case, entered_by, entry_time, leaf_index)"
+                " VALUES ($1, 1, 'OBJECTION', $2, '{10000}', now(), 'cases/old', 'clerks/1', now(), 1000000000)",
+                unit,
+                [person],
+            )
+            await connection.execute(
+                "INSERT INTO entry_event (unit_number, sequence, event_sequence, state, case_name, actor,"
+                " event_time, leaf_index) VALUES ($1, 1, 1, 'HISTORIC', 'cases/old', 'clerks/1', now(), 1000000001)",
+                unit,
+            )
+        finally:
+            await connection.close()
+        erase = pb.EraseHolderRequest(request_id=rid(), holder=person, legal_basis="个人信息保护法 47")
+        with pytest.raises(grpc.aio.AioRpcError) as caught:
+            await clerk.EraseHolder(erase)
+    assert caught.value.code() == grpc.StatusCode.FAILED_PRECONDITION
+    assert "ENTERED_BEFORE_COMMITMENTS" in str(caught.value.trailing_metadata())

@@ -437,6 +437,21 @@ async def _current_entry(w: World) -> str:
     return committed.entries[0].name
 
 
+@scenario("registry", "/deedflow.registry.v1.RegistryService/EraseHolder")
+async def _(w: World) -> Call:
+    _, unit = await _building(w)
+    holder = f"buyers/{next_resident_id()}"
+    lapsed = registry_pb.AddObjectionRequest(
+        request_id=rid(), unit_number=unit, objector=holder, grounds="异议"
+    )
+    objection = (await w.o.registry_clerk.AddObjection(lapsed)).entry
+    await w.o.registry_clerk.LiftObjection(
+        registry_pb.LiftObjectionRequest(request_id=rid(), entry=objection.name)
+    )
+    request = registry_pb.EraseHolderRequest(request_id=rid(), holder=holder, legal_basis="个人信息保护法 47")
+    return _call("registry", "clerk", request, legal_basis="个人信息保护法 47: 另一理由")
+
+
 @scenario("registry", "/deedflow.registry.v1.RegistryService/RequestCorrection")
 async def _(w: World) -> Call:
     entry = await _current_entry(w)
@@ -886,6 +901,7 @@ OBJECT_FIELDS = (
     "unit_number",
     "building_number",
     "presale_permit_number",
+    "holder",
 )
 
 
