@@ -199,13 +199,15 @@ async def test_a_holder_a_leaf_of_old_names_in_the_clear_cannot_be_erased(quiet_
             await connection.execute(
                 "INSERT INTO entry (unit_number, sequence, kind, holders, share_basis_points, priority_time,"
                 " created_by_case, entered_by, entry_time, leaf_index)"
-                " VALUES ($1, 1, 'OBJECTION', $2, '{10000}', now(), 'cases/old', 'clerks/1', now(), 1000000000)",
+                " VALUES ($1, 1, 'OBJECTION', $2, '{10000}', now(), 'cases/old', 'clerks/1', now(),"
+                " 1000000000)",
                 unit,
                 [person],
             )
             await connection.execute(
                 "INSERT INTO entry_event (unit_number, sequence, event_sequence, state, case_name, actor,"
-                " event_time, leaf_index) VALUES ($1, 1, 1, 'HISTORIC', 'cases/old', 'clerks/1', now(), 1000000001)",
+                " event_time, leaf_index)"
+                " VALUES ($1, 1, 1, 'HISTORIC', 'cases/old', 'clerks/1', now(), 1000000001)",
                 unit,
             )
         finally:
