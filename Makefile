@@ -50,7 +50,7 @@ test-packages:
 # history, stops everything, and then verifies the buyer's certificate offline.
 DEMO_DOCUMENTS = $${DEEDFLOW_HOME:-.deedflow}/demo
 demo: $(STAMP) demo-packages
-	$(BIN)/deedflow up --detach
+	$(BIN)/deedflow up --detach --witnesses 3
 	@$(BIN)/deedctl health && $(BIN)/deedflow seed && $(BIN)/python -m cli.demo; \
 		status=$$?; $(BIN)/deedflow down; exit $$status
 	@echo "Verifying the buyer's certificate offline (every service is stopped), its JSON and its PDF:"

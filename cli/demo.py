@@ -24,7 +24,7 @@ from rich.table import Table
 import seeds
 from cli.seed import load as load_seeds
 from cli.tables import show_table
-from client import verifier
+from client import verifier, witnesses
 from client.paper.pdf import render
 from deedflow.contract.v1 import contract_service_pb2 as contract_pb
 from deedflow.contract.v1 import contract_service_pb2_grpc
@@ -40,6 +40,7 @@ from deedflow.transfer.v1 import transfer_service_pb2 as transfer_pb
 from deedflow.transfer.v1 import transfer_service_pb2_grpc
 from deedflow.type.v1 import parties_pb2
 from shared.config import Settings
+from shared.cosignature import parse_cosigner_key, verify_cosignatures
 from shared.documents import to_file
 from shared.grpc.channels import secure_channel
 from shared.grpc.status import error_info
@@ -50,6 +51,7 @@ from shared.pki import CertPair, Pki, issue_leaf
 from shared.purchase_terms import canonical_bytes
 from shared.runstate import address_of
 from shared.runtime import load_pki
+from shared.signed_note import split
 from shared.signing import Algorithm, sign
 from shared.timestamps import CHINA, china_time
 
@@ -288,6 +290,7 @@ async def _purchase_to_handover(
     shown = handed[0]
     show_table(timeline(shown), console)
     show_table(_certificate_table(issued.certificate), console)
+    _show_witnessed(issued.document, settings)
     proof = await _show_proof(offices.mortgages, shown.filing.unit_number)
     await _show_history(offices.registry, shown.filing.unit_number)
     _write_documents(settings, issued.document, proof.proof_document)
@@ -410,6 +413,21 @@ async def _show_history(registry, unit_number: str) -> None:
     show_table(table, console)
 
 
+def _show_witnessed(document, settings: Settings) -> None:
+    """The witnesses' cosignatures of the checkpoint the certificate rests on, as a relying party
+    who trusts them (witnesses.json) verifies them."""
+    kept = witnesses.load(settings.pki_path)
+    text, lines = split(document.checkpoint_note.encode())
+    cosigned = verify_cosignatures(text, lines, [parse_cosigner_key(k) for k in kept.keys])
+    rows = [
+        (c.cosigner.name, f"cosigned {china_time(dt.datetime.fromtimestamp(c.timestamp, dt.UTC))}")
+        for c in cosigned
+    ]
+    rows.append(("quorum", f"{len(cosigned)} of {len(kept.keys)} cosigned; {kept.quorum} required"))
+    title = f"见证 (witnesses of the checkpoint, tree size {document.checkpoint.tree_size})"
+    show_table(key_values(title, rows), console)
+
+
 def _write_documents(settings: Settings, certificate, proof) -> None:
     """The buyer's certificate and the bank's proof as the registry sealed them: files each party
     keeps and anyone verifies offline with the registry's public key alone."""
@@ -419,9 +437,11 @@ def _write_documents(settings: Settings, certificate, proof) -> None:
     (folder / "mortgage-proof.json").write_text(to_file(proof))
     (folder / "certificate.pdf").write_bytes(render(certificate))
     (folder / "mortgage-proof.pdf").write_bytes(render(proof))
-    page = verifier.write(
-        folder / "verifier", verifier.Trust(settings.pki_path.joinpath("registry-log.pub").read_bytes())
+    kept = witnesses.load(settings.pki_path)
+    trust = verifier.Trust(
+        settings.pki_path.joinpath("registry-log.pub").read_bytes(), kept.keys, kept.quorum
     )
+    page = verifier.write(folder / "verifier", trust)
     console.print(
         f"signed documents written to {folder}: certificate.json and .pdf, mortgage-proof.json and .pdf"
     )

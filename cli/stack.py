@@ -22,16 +22,18 @@ from rich.table import Table
 
 from cli.tables import show_table
 from client import verifier as page_files
+from client import witnesses
 from client.healthcheck import health_status
-from shared import ids
+from shared import ids, signed_note
 from shared.catalog import SERVICE_NAMES, service_info
+from shared.checkpoint import book_origin
 from shared.config import Settings
 from shared.db import plain_url
-from shared.districts import validate_authority_code
+from shared.districts import DISTRICTS, validate_authority_code
 from shared.grpc.channels import secure_channel
 from shared.migrate import migrate
 from shared.pg import database_url, embedded_dir, embedded_psql, embedded_running, stop_embedded
-from shared.pki import Pki, issue_book_key, issue_identity
+from shared.pki import Pki, issue_book_key, issue_identity, issue_witness
 from shared.runstate import command_line, process_alive, read, run_dir
 from shared.runtime import load_pki, main
 
@@ -168,12 +170,70 @@ def _shutdown(settings: Settings, pids: list[int], embedded: bool) -> None:
     console.print("deedflow stopped")
 
 
+def _start_witness(name: str, settings: Settings, pki: Pki, logs: list[str]) -> tuple[subprocess.Popen, dict]:
+    """A development witness as its own process (`deedflow witness`), trusting every book's key;
+    the process and the registry's setting for it (its URL and verifier key)."""
+    tls = issue_witness(pki.root, name)
+    log_dir = settings.home / "logs"
+    log_dir.mkdir(parents=True, exist_ok=True)
+    command = [
+        str(Path(sys.executable).parent / "deedflow"),
+        "witness",
+        *("--name", f"witness.example/{name}", "--key", str(tls / f"{name}-cosign.key")),
+        *("--state", str(settings.home / "witnesses" / f"{name}.sqlite"), "--port", "0"),
+        *("--tls-cert", str(tls / f"{name}.pem"), "--tls-key", str(tls / f"{name}.key")),
+        *(arg for key in logs for arg in ("--log", key)),
+    ]
+    with (log_dir / f"witness-{name}.log").open("ab") as log_file:
+        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=log_file, start_new_session=True)
+    assert process.stdout is not None
+    said = [process.stdout.readline().decode() for _ in range(2)]
+    if not all(said) or " at " not in said[0]:
+        raise RuntimeError(f"witness {name} did not start: see {log_dir / f'witness-{name}.log'}")
+    return process, {
+        "url": said[0].split(" at ")[1].strip(),
+        "key": said[1].removeprefix("verifier key: ").strip(),
+    }
+
+
+def _start_witnesses(count: int, settings: Settings, pki: Pki) -> tuple[list[int], dict[str, str]]:
+    """`count` witnesses of every book; their pids, and the registry's settings naming them (a
+    majority must cosign). The keys and quorum are kept in the PKI folder for relying parties."""
+    if not count:
+        # The development PKI speaks for the stack that runs: one without witnesses asks none.
+        (pki.root / witnesses.FILE).unlink(missing_ok=True)
+        return [], {}
+    logs = [
+        signed_note.verifier_key(book_origin(code), pki.book_key(code).public_key().public_bytes_raw())
+        for code in DISTRICTS
+    ]
+    started: list[tuple[subprocess.Popen, dict]] = []
+    try:
+        for i in range(1, count + 1):
+            started.append(_start_witness(f"w{i}", settings, pki, logs))
+    except RuntimeError:
+        _terminate([p.pid for p, _ in started], 1.0)
+        raise
+    quorum = count // 2 + 1
+    kept = witnesses.save(pki.root, witnesses.WitnessTrust(tuple(w["key"] for _, w in started), quorum))
+    console.print(f"witnesses: {count}, a quorum of {quorum} (trusted by relying parties: {kept})")
+    env = {
+        "DEEDFLOW_REGISTRY_WITNESSES": json.dumps([w for _, w in started]),
+        "DEEDFLOW_REGISTRY_WITNESS_QUORUM": str(quorum),
+    }
+    return [p.pid for p, _ in started], env
+
+
 @app.command()
 def up(
     detach: bool = typer.Option(False, "--detach", "-d", help="Leave the stack running and return."),
     timeout: float = typer.Option(90.0, help="Seconds to wait for every service to be SERVING."),
+    witness_count: int = typer.Option(
+        0, "--witnesses", min=0, max=9, help="Run this many witnesses of the books; a majority must cosign."
+    ),
 ) -> None:
-    """Start PostgreSQL, migrate, start every service as its own process, wait until healthy."""
+    """Start PostgreSQL, migrate, start every service as its own process (and the witnesses
+    asked for), wait until healthy."""
     settings = Settings()
     settings.check()
     stack_file = _stack_file(settings)
@@ -195,9 +255,15 @@ def up(
             await migrate(settings.database_urls.get(service) or url, service)
 
     asyncio.run(migrate_all())
-    env = {**os.environ, "DATABASE_URL": url, "DEEDFLOW_HOME": str(settings.home.resolve())}
+    try:
+        witness_pids, witness_env = _start_witnesses(witness_count, settings, pki)
+    except RuntimeError as exc:
+        console.print(f"[red]{exc}[/red]")
+        _shutdown(settings, [], embedded)
+        raise typer.Exit(1) from None
+    env = {**os.environ, "DATABASE_URL": url, "DEEDFLOW_HOME": str(settings.home.resolve()), **witness_env}
     processes = {service: _spawn(service, env, settings) for service in SERVICE_NAMES}
-    pids = [p.pid for p in processes.values()]
+    pids = [p.pid for p in processes.values()] + witness_pids
     stack_file.parent.mkdir(parents=True, exist_ok=True)
     stack_file.write_text(json.dumps({"pids": pids, "embedded_pg": embedded}))
     try:

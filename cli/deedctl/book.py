@@ -23,6 +23,7 @@ from cli.deedctl.common import (
     show_table,
 )
 from cli.deedctl.exit_codes import ExitCode
+from client import witnesses
 from client.audit import Witnessed, audit_log, witness_problem
 from client.paper.fields import document_fields
 from client.paper.reading import read
@@ -98,7 +99,9 @@ def verify(
         " else .deedflow/pki/registry-log.pub.",
     ),
     witness: list[str] = typer.Option(
-        [], help="A witness you trust, by its verifier key (name+id+key, type 0x04); repeat."
+        [],
+        help="A witness you trust, by its verifier key (name+id+key, type 0x04); repeat. Default: those"
+        " in .deedflow/pki/witnesses.json, with its quorum.",
     ),
     quorum: int = typer.Option(
         0, min=0, help="How many of those witnesses must have cosigned the checkpoint."
@@ -118,6 +121,9 @@ def verify(
         raise typer.Exit(ExitCode.INVALID) from None
     public_key = _public_key(options, registry_key, _book_of(held.document))
     try:
+        if not witness:
+            kept = witnesses.load(options.settings.pki_path)
+            witness, quorum = list(kept.keys), max(quorum, kept.quorum)
         trusted = [parse_cosigner_key(text) for text in witness]
     except ValueError as exc:
         errors.print(f"[red]{exc}[/red]")
