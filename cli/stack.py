@@ -196,7 +196,7 @@ def _start_witness(name: str, settings: Settings, pki: Pki, logs: list[str]) -> 
     }
 
 
-def _start_witnesses(count: int, settings: Settings, pki: Pki) -> tuple[list[int], dict[str, str]]:
+def start_witnesses(count: int, settings: Settings, pki: Pki) -> tuple[list[int], dict[str, str]]:
     """`count` witnesses of every book; their pids, and the registry's settings naming them (a
     majority must cosign). The keys and quorum are kept in the PKI folder for relying parties."""
     if not count:
@@ -256,7 +256,7 @@ def up(
 
     asyncio.run(migrate_all())
     try:
-        witness_pids, witness_env = _start_witnesses(witness_count, settings, pki)
+        witness_pids, witness_env = start_witnesses(witness_count, settings, pki)
     except RuntimeError as exc:
         console.print(f"[red]{exc}[/red]")
         _shutdown(settings, [], embedded)

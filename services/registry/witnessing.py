@@ -19,6 +19,7 @@ import aiohttp
 import asyncpg
 
 from deedflow.type.v1.reasons import Reason
+from services.registry import log
 from services.registry.books import Books, SignedCheckpoint
 from services.registry.config import RegistrySettings
 from shared.cosignature import (
@@ -36,6 +37,9 @@ from shared.signed_note import MalformedNote, split
 logger = logging.getLogger("deedflow.registry.witnesses")
 
 FORK, ROLLBACK, REFUSED = "FORK", "ROLLBACK", "REFUSED"
+# Tries at one witness for one checkpoint: the size it is believed to hold, then the sizes it
+# says it holds as other replicas move it on.
+ATTEMPTS = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,12 +150,12 @@ class Witnesses:
                 "SELECT tree_size FROM witnessed WHERE witness = $1 AND authority = $2", name, authority
             )
         old = old or 0
-        # At most twice: once from the size we believe the witness holds, once from the size it says.
-        for _ in range(2):
+        # From the size we believe the witness holds, then from the size it says it holds: another
+        # replica of the registry may have moved it on meanwhile.
+        status, body = 0, b""
+        for _ in range(ATTEMPTS):
             if old > size:
-                await self._alarm(
-                    authority, name, ROLLBACK, f"the witness cosigned {old} leaves; the book has {size}"
-                )
+                await self._ahead(witness, authority, old, size)
                 return None
             proof = await self._proof(authority, old, size) if 0 < old < size else []
             try:
@@ -179,8 +183,31 @@ class Witnesses:
                 )
                 return None
             break
+        else:
+            logger.warning(
+                "witness moved on meanwhile", extra={"fields": {"witness": name, "authority": authority}}
+            )
+            return None
         await self._alarm(authority, name, REFUSED, f"the witness answered {status}: {body[:200]!r}")
         return None
+
+    async def _ahead(self, witness: Witness, authority: str, theirs: int, size: int) -> None:
+        """The witness holds more than this checkpoint: a newer one of the book (another replica
+        signed it), or more than the book now has, which only a book gone back explains."""
+        async with self.database.transaction() as connection:
+            now = await log.size(connection, authority)
+        if theirs > now:
+            await self._alarm(
+                authority,
+                witness.cosigner.name,
+                ROLLBACK,
+                f"the witness cosigned {theirs} leaves; the book has {now}",
+            )
+        else:
+            logger.info(
+                "witness holds a newer checkpoint",
+                extra={"fields": {"witness": witness.cosigner.name, "authority": authority, "size": size}},
+            )
 
     async def _post(self, witness: Witness, body: bytes) -> tuple[int, bytes]:
         async with self._client().post(f"{witness.url}/add-checkpoint", data=body) as reply:
