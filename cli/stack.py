@@ -512,6 +512,23 @@ def witness(
 
 
 @app.command()
+def tiles(
+    host: str = typer.Option("127.0.0.1", help="Address to serve on."),
+    port: int = typer.Option(8091, help="Port to serve on (0: any free)."),
+    write: Path | None = typer.Option(
+        None, help="Write every book's tiles into this folder instead of serving."
+    ),
+) -> None:
+    """The register's books as C2SP tlog-tiles (c2sp.org/tlog-tiles): each book's checkpoint note
+    with its witnesses' cosignatures, its Merkle tree as tiles and its leaves as entry bundles, at
+    /<county code>/…, with cache headers; read from the registry's database (DATABASE_URL, else the
+    embedded PostgreSQL, which must be running)."""
+    settings = Settings()
+    url = settings.database_urls.get("registry") or database_url(settings)
+    importlib.import_module("services.registry.tiles_http").run(url, host, port, write)
+
+
+@app.command()
 def serve(service: str = typer.Argument(..., help=f"One of: {', '.join(SERVICE_NAMES)}")) -> None:
     """Run one service in the foreground (as docker-compose does)."""
     if service not in SERVICE_NAMES:

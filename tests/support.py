@@ -9,6 +9,8 @@ import itertools
 import json
 import os
 import pkgutil
+import shutil
+import subprocess
 import urllib.request
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -316,3 +318,20 @@ def stack_env(home: Path, database_url: str, columns: int = 200) -> dict[str, st
         COLUMNS=str(columns),
     )
     return env
+
+
+def build_go(source: Path, folder: Path) -> Path:
+    """A Go program of tests/interop built with Debian's Go and golang.org/x/mod (make
+    test-packages installs them), offline: GOPATH mode over Debian's source tree. The binary."""
+    go = shutil.which("go")
+    assert go is not None, "Go is missing: `make test-packages` installs golang-go"
+    out = folder / source.stem
+    env = {
+        **os.environ,
+        "GO111MODULE": "off",
+        "GOPATH": "/usr/share/gocode",
+        "GOCACHE": str(folder / "cache"),
+        "GOFLAGS": "",
+    }
+    subprocess.run([go, "build", "-o", str(out), str(source)], check=True, env=env, timeout=600)
+    return out

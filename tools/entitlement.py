@@ -188,10 +188,14 @@ RULES: dict[str, Rule] = {
     "/deedflow.registry.v1.RegistryService/ListBooks": _r("the books, their sizes and keys are public"),
     "/deedflow.registry.v1.RegistryService/GetCheckpoint": _r("checkpoints are public (signed tree heads)"),
     "/deedflow.registry.v1.RegistryService/GetInclusionProof": _r(
-        "clerks (a leaf holds personal data)", _OFFICIAL
+        "clerks (a leaf of a book begun before registry_0011 names holders; the public read path is"
+        " `deedflow tiles`, which serves only leaves that name no one)",
+        _OFFICIAL,
     ),
     "/deedflow.registry.v1.RegistryService/SealDocument": _r("the offices only", _OFFICIAL),
-    "/deedflow.registry.v1.RegistryService/ListLeaves": _r("clerks (leaves hold personal data)", _OFFICIAL),
+    "/deedflow.registry.v1.RegistryService/ListLeaves": _r(
+        "clerks (as GetInclusionProof; the public read path is `deedflow tiles`)", _OFFICIAL
+    ),
     "/deedflow.registry.v1.RegistryService/ListCheckpoints": _r("checkpoints are public"),
     "/deedflow.registry.v1.RegistryService/GetConsistencyProof": _r("proofs are public (hashes only)"),
     "/deedflow.tax.v1.TaxService/AssessDeedTax": _r("the tax office and the orchestrator", _OFFICIAL),

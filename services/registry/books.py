@@ -247,14 +247,16 @@ class Books:
         tree_root = await tree.root(connection, authority, tree_size)
         key = self.keys.private(authority)
         await connection.execute(
-            "INSERT INTO checkpoint (authority, tree_size, root_hash, checkpoint_time, signature, key_id)"
-            " VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
+            "INSERT INTO checkpoint"
+            " (authority, tree_size, root_hash, checkpoint_time, signature, key_id, note)"
+            " VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING",
             authority,
             tree_size,
             tree_root,
             at,
             sign_checkpoint(key, authority, tree_size, tree_root, at),
             key_id(self.keys.public(authority)),
+            checkpoint_note(key, authority, tree_size, tree_root),
         )
         signed = await self._stored(connection, authority, tree_size)
         assert signed is not None

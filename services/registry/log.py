@@ -129,6 +129,17 @@ async def leaves(connection: asyncpg.Connection, authority: str, end: int, start
     return [encoder(row) for row, encoder in await _rows(connection, authority, end, start)]
 
 
+async def public_leaves(
+    connection: asyncpg.Connection, authority: str, end: int, start: int = 0
+) -> list[bytes] | None:
+    """`leaves`, or None when one of them was entered before leaves held commitments and names
+    its holders in the clear: such a leaf is not for publication."""
+    rows = await _rows(connection, authority, end, start)
+    if any(row["salt"] is None for row, _ in rows):
+        return None
+    return [encoder(row) for row, encoder in rows]
+
+
 async def leaves_as_entered(
     connection: asyncpg.Connection, authority: str, end: int, start: int = 0
 ) -> list[tuple[bytes, int]]:

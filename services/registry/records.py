@@ -97,3 +97,5 @@ class CheckpointRow:
     checkpoint_time: dt.datetime
     signature: bytes
     key_id: bytes
+    # The same checkpoint as the C2SP note signed with it (None: signed before registry_0012).
+    note: str | None

@@ -7,8 +7,6 @@ import asyncio
 import base64
 import datetime as dt
 import json
-import os
-import shutil
 import subprocess
 import uuid
 from pathlib import Path
@@ -28,7 +26,7 @@ from shared.grpc.channels import secure_channel
 from shared.grpc.status import bad_request, error_info
 from shared.runtime import start_service
 from shared.signed_note import Checkpoint, open_note, parse_checkpoint, parse_verifier_key
-from tests.support import new_building_number, outcome_of
+from tests.support import build_go, new_building_number, outcome_of
 
 CHECKBOOK = Path(__file__).resolve().parents[1] / "interop" / "checkbook.go"
 
@@ -570,20 +568,8 @@ async def test_clerk_actions_need_the_clerk_role_and_commits_a_service(as_develo
 
 @pytest.fixture(scope="module")
 def checkbook(tmp_path_factory) -> Path:
-    """tests/interop/checkbook.go built with Debian's Go and golang.org/x/mod (make
-    test-packages installs them), offline: GOPATH mode over Debian's source tree."""
-    go = shutil.which("go")
-    assert go is not None, "Go is missing: `make test-packages` installs golang-go"
-    out = tmp_path_factory.mktemp("go") / "checkbook"
-    env = {
-        **os.environ,
-        "GO111MODULE": "off",
-        "GOPATH": "/usr/share/gocode",
-        "GOCACHE": str(out.parent / "cache"),
-        "GOFLAGS": "",
-    }
-    subprocess.run([go, "build", "-o", str(out), str(CHECKBOOK)], check=True, env=env, timeout=600)
-    return out
+    """tests/interop/checkbook.go built with Debian's Go and golang.org/x/mod."""
+    return build_go(CHECKBOOK, tmp_path_factory.mktemp("go"))
 
 
 def _checked_by_go(checkbook: Path, payload: dict) -> str:

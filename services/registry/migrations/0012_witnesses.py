@@ -1,6 +1,7 @@
-"""Witnesses of the books (c2sp.org/tlog-witness): each checkpoint's cosignatures as the witnesses
-returned them, the size each witness last cosigned of each book (the `old` of the next request),
-and the alarms raised when a witness says the book forked or went back.
+"""Witnesses of the books (c2sp.org/tlog-witness): each checkpoint's signed note, its
+cosignatures as the witnesses returned them, the size each witness last cosigned of each book
+(the `old` of the next request), and the alarms raised when a witness says the book forked or
+went back.
 
 Revision ID: registry_0012
 Revises: registry_0011
@@ -17,6 +18,9 @@ branch_labels = None
 depends_on = None
 
 STATEMENTS = (
+    # The checkpoint as the C2SP note the registry signed with it, so that whoever publishes the
+    # book (deedflow tiles) serves it without holding the book's key.
+    "ALTER TABLE checkpoint ADD COLUMN note text",
     """
     CREATE TABLE cosignature (
         authority text NOT NULL,
