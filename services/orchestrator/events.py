@@ -1,5 +1,6 @@
 """The purchase office's event feed: each purchase event carries the purchase as that change left
-it, and the mortgage office's discharges are relayed into it (shared/events)."""
+it, and the mortgage office's discharges and the register's witness alarms are relayed into it
+(shared/events)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from services.orchestrator import repository
 
 OFFICE = "purchase"
 # The offices whose feeds this one carries, by service name.
-RELAYED = ("mortgage",)
+RELAYED = ("mortgage", "registry")
 
 
 async def attach_purchases(

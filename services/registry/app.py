@@ -16,6 +16,7 @@ from services.registry.service import Book
 from services.registry.servicer import RegistryServicer
 from services.registry.use_cases import RegistryOffice
 from services.registry.witnessing import Witnesses
+from shared.events.serve import serve_events
 from shared.metrics import LATENCY_BUCKETS
 from shared.runtime import ServiceDeps
 
@@ -69,3 +70,4 @@ def register(server: grpc.aio.Server, deps: ServiceDeps) -> None:
         RegistryServicer(RegistryOffice(book, witnesses)), server
     )
     deps.run_in_background(sign_when_due(book, settings, witnesses), "checkpointer")
+    serve_events(server, deps)

@@ -16,6 +16,8 @@ import grpc
 import pytest
 
 from client import verifier
+from deedflow.events.v1 import events_service_pb2 as events_pb
+from deedflow.events.v1 import events_service_pb2_grpc
 from deedflow.mortgage.v1 import mortgage_service_pb2 as mortgage_pb
 from deedflow.orchestrator.v1 import orchestrator_service_pb2 as purchase_pb
 from deedflow.orchestrator.v1 import orchestrator_service_pb2_grpc
@@ -214,7 +216,12 @@ async def test_a_witness_that_saw_another_history_or_more_of_it_raises_an_alarm(
         books = (
             await registry_service_pb2_grpc.RegistryServiceStub(channel).ListBooks(pb.ListBooksRequest())
         ).books
+        feed = events_service_pb2_grpc.EventServiceStub(channel)
+        events = (await feed.ListEvents(events_pb.ListEventsRequest(page_size=100))).events
     assert [b.witness_alarms for b in books] == [2]
+    # Clerks hear of it on the feed: two alarms of the book.
+    alarm = (events_pb.EVENT_TYPE_WITNESS_ALARM, f"books/{BOOK}")
+    assert [(e.type, e.subject) for e in events] == [alarm, alarm]
     alarms = [r for r in caplog.records if r.getMessage() == "witness alarm"]
     assert sorted(r.fields["kind"] for r in alarms) == ["FORK", "ROLLBACK"]
     samples = await scrape(started.deps.metrics.port)

@@ -35,6 +35,7 @@ class EventType(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     EVENT_TYPE_PURCHASE_REJECTED: _ClassVar[EventType]
     EVENT_TYPE_DISCHARGE_LODGED: _ClassVar[EventType]
     EVENT_TYPE_MORTGAGE_DISCHARGED: _ClassVar[EventType]
+    EVENT_TYPE_WITNESS_ALARM: _ClassVar[EventType]
 EVENT_TYPE_UNSPECIFIED: EventType
 EVENT_TYPE_PURCHASE_FILED: EventType
 EVENT_TYPE_CONTRACT_SIGNED: EventType
@@ -56,6 +57,7 @@ EVENT_TYPE_PURCHASE_CANCELLED: EventType
 EVENT_TYPE_PURCHASE_REJECTED: EventType
 EVENT_TYPE_DISCHARGE_LODGED: EventType
 EVENT_TYPE_MORTGAGE_DISCHARGED: EventType
+EVENT_TYPE_WITNESS_ALARM: EventType
 
 class Event(_message.Message):
     __slots__ = ("name", "cursor", "type", "subject", "unit_number", "event_time", "purchase", "office", "developer", "bank")
