@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import base64
 import binascii
-import hashlib
 from dataclasses import dataclass
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
-from shared.signed_note import MalformedNote, Signature
+from shared import signed_note
+from shared.signed_note import Signature, parse_key
 
 COSIGNATURE_V1 = 0x04
 HEADER = "cosignature/v1\n"
@@ -29,7 +29,7 @@ _DASH = "\u2014 "
 
 
 def key_id(name: str, public_key: bytes) -> bytes:
-    return hashlib.sha256(name.encode() + b"\n" + bytes([COSIGNATURE_V1]) + public_key).digest()[:4]
+    return signed_note.key_id(name, public_key, COSIGNATURE_V1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,21 +51,7 @@ class Cosigner:
 
 def parse_cosigner_key(text: str) -> Cosigner:
     """A witness's verifier key, `<name>+<hex key id>+base64(0x04 ‖ public key)`."""
-    name, _, rest = text.strip().partition("+")
-    hex_id, _, encoded = rest.partition("+")
-    try:
-        raw = base64.b64decode(encoded, validate=True)
-        claimed = bytes.fromhex(hex_id)
-    except (binascii.Error, ValueError) as exc:
-        raise MalformedNote(f"not a witness verifier key: {text!r}") from exc
-    if not name or any(c.isspace() or c == "+" for c in name):
-        raise MalformedNote(f"a witness name is non-empty, without spaces or '+': {name!r}")
-    if len(raw) != 33 or raw[0] != COSIGNATURE_V1:
-        raise MalformedNote("a witness key is of type 0x04 (cosignature/v1) with 32 bytes of Ed25519")
-    cosigner = Cosigner(name, raw[1:])
-    if claimed != cosigner.id:
-        raise MalformedNote(f"the witness key's id {hex_id} is not its key's")
-    return cosigner
+    return Cosigner(*parse_key(text.strip(), COSIGNATURE_V1))
 
 
 def signed_message(text: str, timestamp: int) -> bytes:

@@ -34,9 +34,9 @@ class UnverifiedNote(ValueError):
     """No signature of a trusted key verifies, or one of them fails."""
 
 
-def key_id(name: str, public_key: bytes) -> bytes:
-    """The 4-byte id of an Ed25519 key under its name."""
-    return hashlib.sha256(name.encode() + b"\n" + bytes([ED25519]) + public_key).digest()[:4]
+def key_id(name: str, public_key: bytes, key_type: int = ED25519) -> bytes:
+    """The 4-byte id of a key of `key_type` (Ed25519 note signer: 0x01) under its name."""
+    return hashlib.sha256(name.encode() + b"\n" + bytes([key_type]) + public_key).digest()[:4]
 
 
 def canonical_base64(text: str, what: str) -> bytes:
@@ -75,8 +75,9 @@ class Verifier:
         return key_id(self.name, self.public_key)
 
 
-def parse_verifier_key(text: str) -> Verifier:
-    """A verifier key's name and public key; its id must be the one the key gives."""
+def parse_key(text: str, key_type: int = ED25519) -> tuple[str, bytes]:
+    """A verifier key `<name>+<hex id>+base64(type ‖ 32-byte key)` of `key_type`: its name and
+    Ed25519 public key; its id must be the one the key gives."""
     name, _, rest = text.partition("+")
     hex_id, _, encoded = rest.partition("+")
     _check_name(name)
@@ -85,12 +86,16 @@ def parse_verifier_key(text: str) -> Verifier:
         claimed = bytes.fromhex(hex_id)
     except (binascii.Error, ValueError) as exc:
         raise MalformedNote(f"not a verifier key: {text!r}") from exc
-    if len(raw) != 33 or raw[0] != ED25519:
-        raise MalformedNote("only Ed25519 verifier keys (type 0x01, 32 bytes) are read")
-    verifier = Verifier(name, raw[1:])
-    if claimed != verifier.id:
+    if len(raw) != 33 or raw[0] != key_type:
+        raise MalformedNote(f"only verifier keys of type 0x{key_type:02x} with 32 bytes of Ed25519 are read")
+    if claimed != key_id(name, raw[1:], key_type):
         raise MalformedNote(f"the verifier key's id {hex_id} is not its key's")
-    return verifier
+    return name, raw[1:]
+
+
+def parse_verifier_key(text: str) -> Verifier:
+    """A note signer's verifier key (type 0x01)."""
+    return Verifier(*parse_key(text))
 
 
 def _check_text(text: str) -> None:

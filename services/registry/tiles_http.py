@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import asyncio
 import gzip
-import signal
 from pathlib import Path
 
 from aiohttp import web
 
 from services.registry import tiles
 from shared.db import Database
+from shared.signals import stop_requested
 
 # The checkpoint moves; a tile or bundle never changes once it exists.
 CHECKPOINT_CACHE = "public, max-age=2"
@@ -94,12 +94,8 @@ async def write(database_url: str, folder: Path) -> list[tuple[str, int]]:
 async def _serve_until_stopped(database_url: str, host: str, port: int) -> None:
     runner, database, url = await serve(database_url, host, port)
     print(f"tiles at {url}/<county code>/ (checkpoint, tile/…)", flush=True)
-    stopped = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(signum, stopped.set)
     try:
-        await stopped.wait()
+        await stop_requested()
     finally:
         await runner.cleanup()
         await database.close()

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import signal
 from collections import defaultdict
 from pathlib import Path
 
@@ -16,6 +15,7 @@ from services.witness.app import serve, server_tls
 from services.witness.store import Store
 from services.witness.witness import Witness
 from shared.pki import load_signing_key
+from shared.signals import stop_requested
 from shared.signed_note import Verifier, parse_verifier_key
 
 
@@ -46,12 +46,8 @@ async def _serve_until_stopped(
     running = await serve(witness, host, port, server_tls(*tls_files) if tls_files else None)
     print(f"witness {witness.name} at {running.url}", flush=True)
     print(f"verifier key: {witness.cosigner.verifier_key()}", flush=True)
-    stopped = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(signum, stopped.set)
     try:
-        await stopped.wait()
+        await stop_requested()
     finally:
         await running.stop()
 

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import signal
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -19,6 +17,7 @@ from shared.metrics import MetricsInterceptor, ServiceMetrics
 from shared.pki import Pki
 from shared.policy import POLICY, Policy
 from shared.ports import PortInUse, holder_of
+from shared.signals import stop_requested
 
 log = logging.getLogger("deedflow.server")
 
@@ -109,10 +108,6 @@ async def start_server(
 
 async def serve_until_signalled(running: RunningServer, grace: float) -> None:
     """Runs until SIGTERM or SIGINT, then stops gracefully."""
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, stop.set)
-    await stop.wait()
+    await stop_requested()
     log.info("stopping", extra={"fields": {"grace_seconds": grace}})
     await running.stop(grace)
