@@ -287,14 +287,21 @@ async def _purchase_to_handover(
         for p in ready
     ]
     console.print(f"handed over with the certificate: {', '.join(p.name for p in handed)}")
-    shown = handed[0]
+    await _show_handed_over(offices, settings, handed[0], issued)
+    return 0
+
+
+async def _show_handed_over(
+    offices: Offices, settings: Settings, shown: pb.Purchase, issued: transfer_pb.GetCertificateResponse
+) -> None:
+    """The purchase's timeline, its certificate and its witnesses, the bank's proof and the unit's
+    history; the documents written for offline checks."""
     show_table(timeline(shown), console)
     show_table(_certificate_table(issued.certificate), console)
     _show_witnessed(issued.document, settings)
     proof = await _show_proof(offices.mortgages, shown.filing.unit_number)
     await _show_history(offices.registry, shown.filing.unit_number)
     _write_documents(settings, issued.document, proof.proof_document)
-    return 0
 
 
 async def _file(desk, unit, buyers, parties: Parties, pki: Pki, lender) -> pb.Purchase:

@@ -224,6 +224,18 @@ def start_witnesses(count: int, settings: Settings, pki: Pki) -> tuple[list[int]
     return [p.pid for p, _ in started], env
 
 
+def _witnesses_or_stop(
+    count: int, settings: Settings, pki: Pki, embedded: bool
+) -> tuple[list[int], dict[str, str]]:
+    """start_witnesses, or, when one does not start, the stack stopped and the command ended."""
+    try:
+        return start_witnesses(count, settings, pki)
+    except RuntimeError as exc:
+        console.print(f"[red]{exc}[/red]")
+        _shutdown(settings, [], embedded)
+        raise typer.Exit(1) from None
+
+
 @app.command()
 def up(
     detach: bool = typer.Option(False, "--detach", "-d", help="Leave the stack running and return."),
@@ -255,12 +267,7 @@ def up(
             await migrate(settings.database_urls.get(service) or url, service)
 
     asyncio.run(migrate_all())
-    try:
-        witness_pids, witness_env = start_witnesses(witness_count, settings, pki)
-    except RuntimeError as exc:
-        console.print(f"[red]{exc}[/red]")
-        _shutdown(settings, [], embedded)
-        raise typer.Exit(1) from None
+    witness_pids, witness_env = _witnesses_or_stop(witness_count, settings, pki, embedded)
     env = {**os.environ, "DATABASE_URL": url, "DEEDFLOW_HOME": str(settings.home.resolve()), **witness_env}
     processes = {service: _spawn(service, env, settings) for service in SERVICE_NAMES}
     pids = [p.pid for p in processes.values()] + witness_pids

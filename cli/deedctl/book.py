@@ -26,12 +26,12 @@ from cli.deedctl.exit_codes import ExitCode
 from client import witnesses
 from client.audit import Witnessed, audit_log, witness_problem
 from client.paper.fields import document_fields
-from client.paper.reading import read
+from client.paper.reading import Read, read
 from client.paper.verdict import Verdict, judge
 from deedflow.registry.v1 import registry_service_pb2 as registry_pb
 from deedflow.registry.v1 import registry_service_pb2_grpc
 from shared.checkpoint import key_id
-from shared.cosignature import parse_cosigner_key
+from shared.cosignature import Cosigner, parse_cosigner_key
 from shared.districts import DISTRICTS, validate_authority_code
 from shared.documents import load_public_key
 from shared.logging import mask_personal_ids
@@ -48,6 +48,22 @@ def _public_key(options: Options, path: Path | None, authority: str) -> bytes:
     except (OSError, ValueError) as exc:
         errors.print(f"[red]cannot read the registry's public key {key_path}: {exc}[/red]")
         raise typer.Exit(ExitCode.ERROR) from None
+
+
+def _trusted_witnesses(options: Options, keys: list[str], quorum: int) -> tuple[list[Cosigner], int]:
+    """The witnesses named, or those the PKI folder keeps (witnesses.json) with its quorum."""
+    try:
+        if not keys:
+            kept = witnesses.load(options.settings.pki_path)
+            keys, quorum = list(kept.keys), max(quorum, kept.quorum)
+        trusted = [parse_cosigner_key(text) for text in keys]
+    except ValueError as exc:
+        errors.print(f"[red]{exc}[/red]")
+        raise typer.Exit(ExitCode.USAGE) from None
+    if quorum > len(trusted):
+        errors.print(f"[red]a quorum of {quorum} needs as many trusted witnesses; {len(trusted)} given[/red]")
+        raise typer.Exit(ExitCode.USAGE)
+    return trusted, quorum
 
 
 def _book_of(signed) -> str:
@@ -88,6 +104,37 @@ def _compared_table(verdict: Verdict, content: dict, pdf: bool) -> Table:
     return table
 
 
+def _show_verdict(options: Options, document: Path, held: Read, verdict: Verdict) -> None:
+    """The verdict as JSON for scripts, or as tables and one line per finding for people."""
+    result = verdict.result
+    summary = {
+        "document": str(document),
+        "form": held.form,
+        "verdict": verdict.verdict,
+        "valid": verdict.valid,
+        "failures": result.failures,
+        "page": verdict.page,
+        "witnesses": result.witnesses,
+        **document_summary(result.content, held.document),
+    }
+    if options.json_output:
+        printed = [
+            {"field": p.zh, "printed": p.printed, "sealed": p.sealed, "same": p.same} for p in verdict.printed
+        ]
+        emit(options, summary | {"printed": printed, "body": result.content.get("body", {})})
+    else:
+        shown = {k: v for k, v in summary.items() if k not in ("failures", "valid", "page", "verdict")}
+        show_table(key_value_table("register document", masked_holders(shown)))
+        if result.content.get("kind") in COMPARED:
+            show_table(_compared_table(verdict, result.content, held.pdf is not None))
+        if verdict.valid:
+            console.print("[green]VALID[/green]: sealed by the registry and included in its signed tree")
+        for failure in result.failures:
+            console.print(f"[red]INVALID[/red]: {failure}")
+        for finding in verdict.page:
+            console.print(f"[red]ALTERED[/red]: {mask_personal_ids(finding)}")
+
+
 def verify(
     ctx: typer.Context,
     document: Path = typer.Argument(
@@ -120,49 +167,13 @@ def verify(
         errors.print(f"[red]cannot read {document}: {exc}[/red]")
         raise typer.Exit(ExitCode.INVALID) from None
     public_key = _public_key(options, registry_key, _book_of(held.document))
-    try:
-        if not witness:
-            kept = witnesses.load(options.settings.pki_path)
-            witness, quorum = list(kept.keys), max(quorum, kept.quorum)
-        trusted = [parse_cosigner_key(text) for text in witness]
-    except ValueError as exc:
-        errors.print(f"[red]{exc}[/red]")
-        raise typer.Exit(ExitCode.USAGE) from None
-    if quorum > len(trusted):
-        errors.print(f"[red]a quorum of {quorum} needs as many trusted witnesses; {len(trusted)} given[/red]")
-        raise typer.Exit(ExitCode.USAGE)
+    trusted, quorum = _trusted_witnesses(options, witness, quorum)
     try:
         verdict = judge(held, public_key, trusted, quorum)
     except ValueError as exc:
         errors.print(f"[red]cannot read {document}: {exc}[/red]")
         raise typer.Exit(ExitCode.INVALID) from None
-    result = verdict.result
-    summary = {
-        "document": str(document),
-        "form": held.form,
-        "verdict": verdict.verdict,
-        "valid": verdict.valid,
-        "failures": result.failures,
-        "page": verdict.page,
-        "witnesses": result.witnesses,
-        **document_summary(result.content, held.document),
-    }
-    if options.json_output:
-        printed = [
-            {"field": p.zh, "printed": p.printed, "sealed": p.sealed, "same": p.same} for p in verdict.printed
-        ]
-        emit(options, summary | {"printed": printed, "body": result.content.get("body", {})})
-    else:
-        shown = {k: v for k, v in summary.items() if k not in ("failures", "valid", "page", "verdict")}
-        show_table(key_value_table("register document", masked_holders(shown)))
-        if result.content.get("kind") in COMPARED:
-            show_table(_compared_table(verdict, result.content, held.pdf is not None))
-        if verdict.valid:
-            console.print("[green]VALID[/green]: sealed by the registry and included in its signed tree")
-        for failure in result.failures:
-            console.print(f"[red]INVALID[/red]: {failure}")
-        for finding in verdict.page:
-            console.print(f"[red]ALTERED[/red]: {mask_personal_ids(finding)}")
+    _show_verdict(options, document, held, verdict)
     if not verdict.valid:
         raise typer.Exit(ExitCode.TAMPERED)
 

@@ -15,8 +15,16 @@ from cryptography.hazmat.primitives.asymmetric import ed25519
 
 from services.witness.store import Latest, Recorded, Store
 from shared import merkle
-from shared.cosignature import Cosigner, MalformedRequest, cosign, parse_add_checkpoint
-from shared.signed_note import MalformedNote, UnverifiedNote, Verifier, open_note, parse_checkpoint, split
+from shared.cosignature import AddCheckpoint, Cosigner, MalformedRequest, cosign, parse_add_checkpoint
+from shared.signed_note import (
+    Checkpoint,
+    MalformedNote,
+    UnverifiedNote,
+    Verifier,
+    open_note,
+    parse_checkpoint,
+    split,
+)
 
 log = logging.getLogger("deedflow.witness")
 
@@ -73,51 +81,45 @@ class Witness:
         except UnverifiedNote as exc:
             return _said(403, str(exc))
         if request.old_size > checkpoint.size:
-            log.warning(
-                "rollback refused",
-                extra={
-                    "fields": {"origin": checkpoint.origin, "old": request.old_size, "size": checkpoint.size}
-                },
-            )
+            _refused("rollback refused", checkpoint, old=request.old_size)
             return _said(400, "the old size is larger than the checkpoint's")
+        submitted = _Submitted(request, text, checkpoint)
+        return self.store.update(checkpoint.origin, lambda latest: self._judge(submitted, latest))
 
-        def judge(latest: Latest) -> tuple[Reply, Recorded | None]:
-            if request.old_size != latest.size:
-                if checkpoint.size < latest.size:
-                    log.warning(
-                        "rollback refused",
-                        extra={
-                            "fields": {
-                                "origin": checkpoint.origin,
-                                "cosigned": latest.size,
-                                "size": checkpoint.size,
-                            }
-                        },
-                    )
+    def _judge(self, submitted: _Submitted, latest: Latest) -> tuple[Reply, Recorded | None]:
+        """The verdict against the latest checkpoint cosigned, inside the store's transaction."""
+        request, checkpoint = submitted.request, submitted.checkpoint
+        if request.old_size != latest.size:
+            if checkpoint.size < latest.size:
+                _refused("rollback refused", checkpoint, cosigned=latest.size)
+            return _size(latest), None
+        if request.old_size == checkpoint.size:
+            if request.proof:
+                return _said(422, "no proof lies between a size and itself"), None
+            if latest.root is not None and latest.root != checkpoint.root:
+                _refused("fork refused", checkpoint)
                 return _size(latest), None
-            if request.old_size == checkpoint.size:
-                if request.proof:
-                    return _said(422, "no proof lies between a size and itself"), None
-                if latest.root is not None and latest.root != checkpoint.root:
-                    log.warning(
-                        "fork refused",
-                        extra={"fields": {"origin": checkpoint.origin, "size": checkpoint.size}},
-                    )
-                    return _size(latest), None
-            elif request.old_size == 0:
-                if request.proof:
-                    return _said(422, "the proof from size 0 is empty"), None
-            elif latest.root is None or not merkle.verify_consistency(
-                latest.size, checkpoint.size, latest.root, checkpoint.root, request.proof
-            ):
-                log.warning(
-                    "inconsistent checkpoint refused",
-                    extra={
-                        "fields": {"origin": checkpoint.origin, "old": latest.size, "size": checkpoint.size}
-                    },
-                )
-                return _said(422, "the consistency proof does not verify"), None
-            line = cosign(text, self.name, self.key, int(self.clock()))
-            return Reply(200, line.encode()), (checkpoint.size, checkpoint.root, request.note)
+        elif request.old_size == 0:
+            if request.proof:
+                return _said(422, "the proof from size 0 is empty"), None
+        elif latest.root is None or not merkle.verify_consistency(
+            latest.size, checkpoint.size, latest.root, checkpoint.root, request.proof
+        ):
+            _refused("inconsistent checkpoint refused", checkpoint, old=latest.size)
+            return _said(422, "the consistency proof does not verify"), None
+        line = cosign(submitted.text, self.name, self.key, int(self.clock()))
+        return Reply(200, line.encode()), (checkpoint.size, checkpoint.root, request.note)
 
-        return self.store.update(checkpoint.origin, judge)
+
+@dataclass(frozen=True, slots=True)
+class _Submitted:
+    """An add-checkpoint request as parsed and its signature checked."""
+
+    request: AddCheckpoint
+    text: str
+    checkpoint: Checkpoint
+
+
+def _refused(what: str, checkpoint: Checkpoint, **sizes: int) -> None:
+    """A refusal that may be evidence against the log (the spec lets a witness keep it)."""
+    log.warning(what, extra={"fields": {"origin": checkpoint.origin, "size": checkpoint.size, **sizes}})
