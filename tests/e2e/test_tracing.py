@@ -10,6 +10,7 @@ import threading
 import uuid
 from collections.abc import Iterable
 
+import aiohttp
 import grpc
 import pytest
 from opentelemetry import trace
@@ -26,6 +27,8 @@ from deedflow.orchestrator.v1 import orchestrator_service_pb2_grpc
 from deedflow.registry.v1 import registry_service_pb2 as registry_pb
 from deedflow.transfer.v1 import transfer_service_pb2 as transfer_pb
 from deedflow.transfer.v1 import transfer_service_pb2_grpc
+from services.registry import tiles
+from services.registry.tiles_http import serve as serve_tiles
 from shared import merkle, tracing
 from shared.documents import seal_text
 from shared.logging import JsonFormatter, mask_personal_ids
@@ -178,6 +181,25 @@ def _hits(texts: Iterable[bytes | str], secrets: set[str]) -> set[str]:
     return {s for s in secrets if s.encode() in blob}
 
 
+async def _tiles(database_url: str, book: str) -> list[bytes]:
+    """Every tile and entry bundle of the book as `deedflow tiles` serves them, and its checkpoint."""
+    runner, database, url = await serve_tiles(database_url, "127.0.0.1", 0)
+    try:
+        async with aiohttp.ClientSession() as session:
+            async with session.get(f"{url}/{book}/checkpoint") as reply:
+                note = await reply.read()
+            size = int(note.split(b"\n")[1])
+            found = [note]
+            for tile in tiles.tiles_of(size):
+                async with session.get(f"{url}/{book}/{tile.path()}") as reply:
+                    assert reply.status == 200, tile
+                    found.append(await reply.read())
+            return found
+    finally:
+        await runner.cleanup()
+        await database.close()
+
+
 async def _every_event(feed) -> list[events_pb.Event]:
     events, cursor = [], ""
     while page := (
@@ -266,8 +288,10 @@ async def test_a_purchase_leaves_ids_and_names_only_where_the_reader_is_entitled
             for d in documents
         ),
     ]
+    published = await _tiles(services["registry"].deps.database.url, book)
     assert leaves
-    assert _hits(public, secrets) == set()
+    assert published
+    assert _hits(public + published, secrets) == set()
 
     # The holders' documents name them (they are the readers), with nothing more of them.
     content = certificate.document.content.decode()
