@@ -444,9 +444,8 @@ def _write_documents(settings: Settings, certificate, proof) -> None:
     (folder / "mortgage-proof.json").write_text(to_file(proof))
     (folder / "certificate.pdf").write_bytes(render(certificate))
     (folder / "mortgage-proof.pdf").write_bytes(render(proof))
-    kept = witnesses.load(settings.pki_path)
-    trust = verifier.Trust(
-        settings.pki_path.joinpath("registry-log.pub").read_bytes(), kept.keys, kept.quorum
+    trust = verifier.Trust.of_folder(
+        settings.pki_path, settings.pki_path.joinpath("registry-log.pub").read_bytes()
     )
     page = verifier.write(folder / "verifier", trust)
     console.print(

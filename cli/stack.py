@@ -471,7 +471,10 @@ def verifier(
     settings = Settings()
     key_path = registry_key or load_pki(settings).registry_public_key_path
     try:
-        trust = page_files.Trust(key_path.read_bytes(), tuple(witness), quorum)
+        kept = page_files.Trust.of_folder(settings.pki_path, key_path.read_bytes())
+        trust = page_files.Trust(
+            kept.key_pem, tuple(witness) or kept.witnesses, quorum or kept.quorum, kept.book_keys
+        )
         if write is not None:
             console.print(f"open {page_files.write(write, trust)} in a browser")
             return

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from deedflow.registry.v1 import document_pb2
 from shared import merkle, strict_json
 from shared.checkpoint import key_id, verify_checkpoint
+from shared.documents import BookKey
 
 
 @dataclass(frozen=True)
@@ -50,21 +51,33 @@ def audit_log(
     authority: str,
     leaves: Sequence[bytes],
     checkpoints: Sequence[document_pb2.Checkpoint],
-    public_key: bytes,
+    public_key: bytes | list[BookKey],
 ) -> AuditReport:
-    """One authority's book against the checkpoints served for it, under the key trusted for it."""
+    """One authority's book against the checkpoints served for it, under the key (or the keys,
+    each for its range of sizes) trusted for it."""
     hashes = [merkle.leaf_hash(leaf) for leaf in leaves]
-    expected_key = key_id(public_key)
+    keys = {
+        key_id(k.public_key): k
+        for k in ([BookKey(public_key)] if isinstance(public_key, bytes) else public_key)
+    }
     findings = []
     for checkpoint in sorted(checkpoints, key=lambda c: c.tree_size):
         at = checkpoint.checkpoint_time.ToDatetime(dt.UTC)
         problem = ""
+        trusted = keys.get(checkpoint.key_id)
         if checkpoint.authority != authority:
             problem = f"it is a checkpoint of another book ({checkpoint.authority or 'the city-wide book'})"
-        elif checkpoint.key_id != expected_key:
+        elif trusted is None:
             problem = "signed by another key than the book's"
+        elif not trusted.covers(checkpoint.tree_size):
+            problem = "signed by a key of the book outside the sizes it signs"
         elif not verify_checkpoint(
-            public_key, authority, checkpoint.tree_size, checkpoint.root_hash, at, checkpoint.signature
+            trusted.public_key,
+            authority,
+            checkpoint.tree_size,
+            checkpoint.root_hash,
+            at,
+            checkpoint.signature,
         ):
             problem = "its signature does not verify"
         elif checkpoint.tree_size > len(hashes):

@@ -105,18 +105,49 @@ def _json_object(data: bytes, what: str, result: Verification) -> dict[str, Any]
     return value
 
 
+@dataclass(frozen=True)
+class BookKey:
+    """A key a relying party trusts for a book's checkpoints of sizes `first` to `last` (None:
+    from `first` on): a book whose key was rotated has one per range (docs/verification.md)."""
+
+    public_key: bytes
+    first: int = 0
+    last: int | None = None
+
+    def covers(self, size: int) -> bool:
+        return self.first <= size and (self.last is None or size <= self.last)
+
+
+def _chosen(keys: list[BookKey], checkpoint: document_pb2.Checkpoint, result: Verification) -> bytes:
+    """The trusted key the checkpoint names by its id (or the latest, to be refused by the
+    checks that follow), with a failure when the checkpoint's size is outside its range."""
+    named = next((k for k in keys if key_id(k.public_key) == checkpoint.key_id), None)
+    if named is None:
+        return keys[-1].public_key
+    if not named.covers(checkpoint.tree_size):
+        until = "on" if named.last is None else f"to {named.last}"
+        result.failures.append(
+            f"the book's key {checkpoint.key_id.hex()[:16]} signs its checkpoints of sizes"
+            f" {named.first} {until} only, not {checkpoint.tree_size}"
+        )
+    return named.public_key
+
+
 def verify_document(
     document: document_pb2.SignedDocument,
-    public_key: bytes,
+    public_key: bytes | list[BookKey],
     witnesses: list[Cosigner] | None = None,
     quorum: int = 0,
 ) -> Verification:
-    """Every check a relying party (a bank, a notary) makes with only the registry's key and the
-    witnesses it trusts, of which `quorum` must have cosigned the checkpoint; the verification
-    page (client/verifier/verifier.js) makes the same, worded the same. ValueError when the
-    checkpoint's time is no time at all (a document from a QR payload can say anything)."""
+    """Every check a relying party (a bank, a notary) makes with only the book's key (or its keys
+    over time, each for its range of sizes) and the witnesses it trusts, of which `quorum` must
+    have cosigned the checkpoint; the verification page (client/verifier/verifier.js) makes the
+    same, worded the same. ValueError when the checkpoint's time is no time at all (a document
+    from a QR payload can say anything)."""
     checkpoint = document.checkpoint
     result = Verification(authority=checkpoint.authority)
+    keys = [BookKey(public_key)] if isinstance(public_key, bytes) else public_key
+    public_key = _chosen(keys, checkpoint, result)
     _check_note(document, public_key, witnesses or [], quorum, result)
     if checkpoint.key_id != key_id(public_key):
         result.failures.append("the checkpoint was signed by another key than the registry's")

@@ -106,6 +106,7 @@ POLICY: dict[str, frozenset[Role]] = {
     "/deedflow.registry.v1.RegistryService/ResolveCorrection": frozenset({Role.CLERK}),
     "/deedflow.registry.v1.RegistryService/RecordAgreement": frozenset({Role.CLERK}),
     "/deedflow.registry.v1.RegistryService/EraseHolder": frozenset({Role.CLERK}),
+    "/deedflow.registry.v1.RegistryService/RotateBookKey": frozenset({Role.CLERK}),
     "/deedflow.registry.v1.RegistryService/ListBooks": READERS,
     "/deedflow.registry.v1.RegistryService/GetCheckpoint": READERS,
     # The leaf is the entry as stored, personal data and all: officials only. Parties get their

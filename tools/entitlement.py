@@ -182,6 +182,9 @@ RULES: dict[str, Rule] = {
     "/deedflow.registry.v1.RegistryService/RequestCorrection": _r("clerks only", _OFFICIAL),
     "/deedflow.registry.v1.RegistryService/ResolveCorrection": _r("clerks only", _OFFICIAL),
     "/deedflow.registry.v1.RegistryService/RecordAgreement": _r("clerks only", _OFFICIAL),
+    "/deedflow.registry.v1.RegistryService/RotateBookKey": _r(
+        "clerks only: the registration authority's act on its own book", _OFFICIAL
+    ),
     "/deedflow.registry.v1.RegistryService/EraseHolder": _r(
         "clerks only, where the law allows (个人信息保护法 47)", _OFFICIAL
     ),

@@ -30,21 +30,24 @@ from client.paper.reading import Read, read
 from client.paper.verdict import Verdict, judge
 from deedflow.registry.v1 import registry_service_pb2 as registry_pb
 from deedflow.registry.v1 import registry_service_pb2_grpc
+from shared import book_keys
 from shared.checkpoint import key_id
 from shared.cosignature import Cosigner, parse_cosigner_key
 from shared.districts import DISTRICTS, validate_authority_code
-from shared.documents import load_public_key
+from shared.documents import BookKey, load_public_key
 from shared.logging import mask_personal_ids
 from shared.pki import Pki
 
 LEAF_PAGE = 500
 
 
-def _public_key(options: Options, path: Path | None, authority: str) -> bytes:
-    """The key trusted for the authority's book: the one named, else its own, else the registry's."""
+def _public_key(options: Options, path: Path | None, authority: str) -> bytes | list[BookKey]:
+    """The key trusted for the authority's book: the one named, else its keys over time where it
+    rotated its key (registry-log-{code}.keys.json), else its own, else the registry's."""
     key_path = path or Pki(options.settings.pki_path).book_public_key_path(authority)
     try:
-        return load_public_key(key_path.read_bytes())
+        history = None if path or not authority else book_keys.load(options.settings.pki_path, authority)
+        return history or load_public_key(key_path.read_bytes())
     except (OSError, ValueError) as exc:
         errors.print(f"[red]cannot read the registry's public key {key_path}: {exc}[/red]")
         raise typer.Exit(ExitCode.ERROR) from None
@@ -223,9 +226,13 @@ def _witnessed(path: Path) -> Witnessed | None:
         raise typer.Exit(ExitCode.ERROR) from None
 
 
-def _audit_book(options: Options, authority: str, public_key: bytes, witness_path: Path) -> dict:
+def _audit_book(
+    options: Options, authority: str, public_key: bytes | list[BookKey], witness_path: Path
+) -> dict:
     """One book re-walked: its report as data, its witness moved forward when it holds."""
     witnessed = _witnessed(witness_path)
+    # The registry serves the book's current key: the trusted one, or the history's last.
+    current = public_key if isinstance(public_key, bytes) else public_key[-1].public_key
     with Progress(console=errors, transient=True) as progress:
         leaves, checkpoints, server_key = run(options, lambda: _fetch(options, authority, progress))
     report = audit_log(authority, leaves, checkpoints, public_key)
@@ -234,14 +241,14 @@ def _audit_book(options: Options, authority: str, public_key: bytes, witness_pat
     data = {
         "authority": authority,
         "district": DISTRICTS.get(authority, ""),
-        "ok": report.ok and server_key == public_key and not against_witness,
+        "ok": report.ok and server_key == current and not against_witness,
         "witness": {
             "tree_size": witnessed.tree_size if witnessed else 0,
             "problem": against_witness,
         },
         "leaves": report.leaves,
         "checkpoints": len(report.findings),
-        "server_key_matches": server_key == public_key,
+        "server_key_matches": server_key == current,
         "changed_leaves": list(changed) if changed else None,
         # Leaves appended since the last checkpoint: in the book, not yet under any signature.
         "unsigned_leaves": report.leaves - max((f.tree_size for f in report.findings), default=0),

@@ -49,6 +49,7 @@ app.command()(register.seize)
 app.command()(register.release)
 app.command()(register.renew)
 app.command()(register.erase)
+app.command("rotate-key")(register.rotate_key)
 # The case verbs also stand alone, as a clerk types them: `deedctl approve ZY2026…`.
 for verb in ("requisition", "approve", "register", "refuse", "withdraw"):
     app.command(verb)(cases.VERBS[verb])

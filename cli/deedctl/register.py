@@ -3,6 +3,8 @@ the restrictions a clerk enters on a court's or a party's word, and erasing a pe
 
 from __future__ import annotations
 
+import hashlib
+
 import typer
 from rich.table import Table
 
@@ -255,3 +257,34 @@ def erase(
     erased = run(options, lambda: _call(options, "EraseHolder", message))
     data = {"request_id": message.request_id, "entries": list(erased.entries)}
     emit(options, data, key_value_table("holder erased", {**data, "entries": ", ".join(erased.entries)}))
+
+
+def rotate_key(
+    ctx: typer.Context,
+    authority: str = typer.Argument(..., help="The book: its authority's county code, e.g. 500112."),
+    request: str | None = typer.Option(None, "--request-id", help=REQUEST_ID_HELP),
+) -> None:
+    """Rotates a book's signing key: the checkpoint at its size now is signed by the old key and
+    the new; relying parties trust each key for its range of sizes (registry-log-{code}.keys.json)."""
+    options: Options = ctx.obj
+
+    async def rotate() -> pb.RotateBookKeyResponse:
+        books = (await _call(options, "ListBooks", pb.ListBooksRequest())).books
+        current = next((b.public_key for b in books if b.authority == authority), b"")
+        message.retiring_key_id = hashlib.sha256(current).digest() if current else b"\0" * 32
+        return await _call(options, "RotateBookKey", message)
+
+    message = pb.RotateBookKeyRequest(request_id=request_id(options, request), authority=authority)
+    rotated = run(options, rotate)
+    keys = [
+        {
+            "verifier_key": k.verifier_key,
+            "first_size": k.first_size,
+            "last_size": k.last_size if k.HasField("last_size") else None,
+        }
+        for k in rotated.keys
+    ]
+    data = {"request_id": message.request_id, "transition_size": rotated.checkpoint.tree_size, "keys": keys}
+    ranges = "; ".join(f"{k['first_size']}..{k['last_size'] or ''} {k['verifier_key'][:48]}…" for k in keys)
+    shown = {"transition at size": rotated.checkpoint.tree_size, "keys": ranges}
+    emit(options, data, key_value_table(f"book {authority}: key rotated", shown))

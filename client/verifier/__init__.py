@@ -4,15 +4,18 @@ key beside it: written to a folder a person opens from disk, or served on loopba
 
 from __future__ import annotations
 
+import base64
 import json
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+from client import witnesses
+from shared import book_keys
 from shared.cosignature import parse_cosigner_key
-from shared.documents import load_public_key
+from shared.documents import BookKey, load_public_key
 
 HERE = Path(__file__).parent
 PAGE_FILES = ("index.html", "verifier.css", "verifier.js")
@@ -32,6 +35,18 @@ class Trust:
     key_pem: bytes
     witnesses: tuple[str, ...] = ()
     quorum: int = 0
+    # Books whose key was rotated: each key with the sizes it signs (shared/book_keys.py).
+    book_keys: dict[str, list[BookKey]] = field(default_factory=dict)
+
+    @classmethod
+    def of_folder(cls, pki_root: Path, key_pem: bytes) -> Trust:
+        """The registry's key, and the witnesses and book key histories kept in the PKI folder."""
+        kept = witnesses.load(pki_root)
+        histories = {}
+        for path in sorted(pki_root.glob("registry-log-*.keys.json")):
+            authority = path.name.removeprefix("registry-log-").removesuffix(".keys.json")
+            histories[authority] = book_keys.load(pki_root, authority) or []
+        return cls(key_pem, kept.keys, kept.quorum, histories)
 
 
 def key_script(trust: Trust) -> bytes:
@@ -43,10 +58,17 @@ def key_script(trust: Trust) -> bytes:
         parse_cosigner_key(text)
     if not 0 <= trust.quorum <= len(trust.witnesses):
         raise ValueError(f"a quorum of {trust.quorum} needs as many witnesses; {len(trust.witnesses)} given")
-    witnesses = {"keys": list(trust.witnesses), "quorum": trust.quorum}
+    trusted = {"keys": list(trust.witnesses), "quorum": trust.quorum}
+    histories = {
+        authority: [
+            {"key": base64.b64encode(k.public_key).decode(), "first": k.first, "last": k.last} for k in keys
+        ]
+        for authority, keys in trust.book_keys.items()
+    }
     return (
         f"window.DEEDFLOW_REGISTRY_KEY = {json.dumps(trust.key_pem.decode('ascii'))};\n"
-        f"window.DEEDFLOW_WITNESSES = {json.dumps(witnesses)};\n"
+        f"window.DEEDFLOW_WITNESSES = {json.dumps(trusted)};\n"
+        f"window.DEEDFLOW_BOOK_KEYS = {json.dumps(histories)};\n"
     ).encode()
 
 

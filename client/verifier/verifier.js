@@ -32,6 +32,7 @@
     ["the checkpoint note does not verify", "检查点签名文本 (C2SP) 无法以登记簿公钥验证"],
     ["the checkpoint note states another tree", "检查点签名文本所述的树与证照的检查点不符"],
     ["witness cosignatures required verify", "见证方联署数量不足"],
+    ["the book's key", "检查点所用的登记簿密钥不在其有效的树大小范围内"],
   ];
 
   class Unreadable extends Error {}
@@ -1385,10 +1386,32 @@
     return names;
   }
 
-  async function verifyDocument(document, publicKey, witnesses = [], quorum = 0) {
+  // The key a book's history names for the checkpoint (registry-key.js, DEEDFLOW_BOOK_KEYS; as
+  // shared/documents.py::_chosen): by its id, with a failure outside the sizes it signs; a book
+  // with no history is checked with the registry key loaded.
+  async function chosenKey(cp, registryKey, failures) {
+    const history = (window.DEEDFLOW_BOOK_KEYS || {})[cp.authority];
+    if (!history || !history.length) return registryKey;
+    const keys = history.map((k) => ({ ...k, key: Uint8Array.from(atob(k.key), (c) => c.charCodeAt(0)) }));
+    for (const k of keys) {
+      if (!equalBytes(await sha256(k.key), cp.keyId)) continue;
+      const size = cp.treeSize;
+      if (BigInt(k.first) > size || (k.last !== null && size > BigInt(k.last))) {
+        const until = k.last === null ? "on" : `to ${k.last}`;
+        failures.push(
+          `the book's key ${hex(cp.keyId).slice(0, 16)} signs its checkpoints of sizes ${k.first} ${until} only, not ${size}`,
+        );
+      }
+      return k.key;
+    }
+    return keys[keys.length - 1].key;
+  }
+
+  async function verifyDocument(document, registryKey, witnesses = [], quorum = 0) {
     const failures = [];
     const checks = {};
     const cp = document.checkpoint;
+    const publicKey = await chosenKey(cp, registryKey, failures);
     const before_note = failures.length;
     const cosigned = await checkNote(document, publicKey, witnesses, quorum, failures);
     checks.witnessed = failures.length === before_note;

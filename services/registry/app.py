@@ -12,6 +12,7 @@ from deedflow.registry.v1 import registry_service_pb2_grpc
 from services.registry.books import BookKeys, Books
 from services.registry.checkpointer import sign_when_due
 from services.registry.config import RegistrySettings
+from services.registry.key_files import KeyFiles
 from services.registry.service import Book
 from services.registry.servicer import RegistryServicer
 from services.registry.use_cases import RegistryOffice
@@ -59,7 +60,9 @@ def _witness_tls(deps: ServiceDeps) -> ssl.SSLContext:
 
 def register(server: grpc.aio.Server, deps: ServiceDeps) -> None:
     settings = RegistrySettings()
-    books = Books(BookKeys(deps.pki.book_key), deps.journal.clock, settings.max_leaf_bytes, _book_waits(deps))
+    files = KeyFiles(deps.pki)
+    keys = BookKeys(files.current, files.retired, files.take_up)
+    books = Books(keys, deps.journal.clock, settings.max_leaf_bytes, _book_waits(deps))
     book = Book(deps.journal, books)
     witnesses = (
         Witnesses(settings, deps.database, books, _witness_tls(deps), _witness_alarms(deps))
@@ -67,7 +70,7 @@ def register(server: grpc.aio.Server, deps: ServiceDeps) -> None:
         else None
     )
     registry_service_pb2_grpc.add_RegistryServiceServicer_to_server(
-        RegistryServicer(RegistryOffice(book, witnesses)), server
+        RegistryServicer(RegistryOffice(book, files, witnesses)), server
     )
     deps.run_in_background(sign_when_due(book, settings, witnesses), "checkpointer")
     serve_events(server, deps)

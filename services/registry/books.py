@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import asyncpg
 from cryptography.hazmat.primitives import serialization
@@ -18,10 +18,11 @@ from deedflow.registry.v1 import document_pb2
 from deedflow.type.v1.reasons import Reason
 from services.registry import log, repository, tree
 from services.registry.records import CheckpointRow
-from shared import merkle
-from shared.checkpoint import book_verifier_key, checkpoint_note, key_id, sign_checkpoint
+from shared import merkle, signed_note
+from shared.checkpoint import book_origin, book_verifier_key, checkpoint_note, key_id, sign_checkpoint
 from shared.clock import Clock
 from shared.districts import DISTRICTS, authority_of
+from shared.documents import BookKey
 from shared.errors import DataLoss, FailedPrecondition, FieldViolation, InvalidArgument, NotFound
 from shared.records import typed
 from shared.timestamps import to_timestamp
@@ -35,6 +36,9 @@ class SignedCheckpoint:
     time: dt.datetime
     signature: bytes
     key_id: bytes
+    # The C2SP note signed with it (two signature lines at a key's rotation); None before
+    # registry_0012, when it is made again from the checkpoint.
+    note: str | None = None
 
 
 @dataclass(frozen=True)
@@ -56,6 +60,7 @@ def _signed(row: asyncpg.Record) -> SignedCheckpoint:
         checkpoint.checkpoint_time,
         checkpoint.signature,
         checkpoint.key_id,
+        checkpoint.note,
     )
 
 
@@ -75,37 +80,77 @@ def raw_public_key(key: ed25519.Ed25519PrivateKey) -> bytes:
 
 
 class BookKeys:
-    """Each book's signing key: an authority's own where it has one (shared/pki.py), else the
-    registry's. Read once per authority."""
+    """Each book's signing keys: its current one (an authority's own where it has one, shared/pki.py,
+    else the registry's) and those it rotated away from, which still seal documents on the
+    checkpoints they signed. Read once per authority, again when the book's key changes."""
 
-    def __init__(self, key_of: Callable[[str], ed25519.Ed25519PrivateKey]) -> None:
+    def __init__(
+        self,
+        key_of: Callable[[str], ed25519.Ed25519PrivateKey],
+        retired_of: Callable[[str], list[ed25519.Ed25519PrivateKey]] = lambda authority: [],
+        take_up: Callable[[str, bytes], None] = lambda authority, named: None,
+    ) -> None:
         self._key_of = key_of
+        self._retired_of = retired_of
+        self._take_up = take_up
         self._keys: dict[str, tuple[ed25519.Ed25519PrivateKey, bytes]] = {}
+        self._by_id: dict[str, dict[bytes, ed25519.Ed25519PrivateKey]] = {}
 
     def _pair(self, authority: str) -> tuple[ed25519.Ed25519PrivateKey, bytes]:
         if authority not in self._keys:
             key = self._key_of(authority)
             self._keys[authority] = (key, raw_public_key(key))
+            self._by_id[authority] = {
+                key_id(raw_public_key(k)): k for k in (*self._retired_of(authority), key)
+            }
         return self._keys[authority]
+
+    def take_up(self, authority: str, named: bytes) -> None:
+        """Signs with the key the book's history names current from now on (a rotation, by this
+        process or another, or one interrupted before its key files moved)."""
+        if key_id(self.public(authority)) == named:
+            return
+        self._take_up(authority, named)
+        self._keys.pop(authority, None)
+        self._by_id.pop(authority, None)
+        if key_id(self.public(authority)) != named:
+            raise DataLoss(
+                Reason.LOG_TAMPERED,
+                f"the book of {authority} names a key its registry does not hold ({named.hex()[:16]})",
+                {"authority": authority},
+            )
 
     def private(self, authority: str) -> ed25519.Ed25519PrivateKey:
         return self._pair(authority)[0]
+
+    def signer_of(self, checkpoint: SignedCheckpoint) -> ed25519.Ed25519PrivateKey:
+        """The key that signed the checkpoint, current or retired: what seals a document on it."""
+        self._pair(checkpoint.authority)
+        key = self._by_id[checkpoint.authority].get(checkpoint.key_id)
+        if key is None:
+            raise DataLoss(
+                Reason.LOG_TAMPERED,
+                f"no key of the book of {checkpoint.authority} signed its checkpoint at"
+                f" {checkpoint.tree_size}",
+                {"authority": checkpoint.authority, "tree_size": str(checkpoint.tree_size)},
+            )
+        return key
 
     def public(self, authority: str) -> bytes:
         """Raw Ed25519, 32 bytes."""
         return self._pair(authority)[1]
 
     def note(self, checkpoint: SignedCheckpoint) -> str:
-        """The checkpoint as a C2SP signed note (shared/checkpoint.py)."""
+        """The checkpoint as a C2SP signed note (shared/checkpoint.py): as stored with it, else
+        made again with the key that signed it."""
+        if checkpoint.note:
+            return checkpoint.note
         return checkpoint_note(
-            self.private(checkpoint.authority),
-            checkpoint.authority,
-            checkpoint.tree_size,
-            checkpoint.root_hash,
+            self.signer_of(checkpoint), checkpoint.authority, checkpoint.tree_size, checkpoint.root_hash
         )
 
     def verifier_key(self, authority: str) -> str:
-        """The book's key as a C2SP note verifier key."""
+        """The book's current key as a C2SP note verifier key."""
         return book_verifier_key(authority, self.public(authority))
 
 
@@ -245,6 +290,11 @@ class Books:
         await self.verify_rows(connection, authority, previous["tree_size"] if previous else 0, tree_size)
         at = self.clock.now()
         tree_root = await tree.root(connection, authority, tree_size)
+        named = await connection.fetchval(
+            "SELECT key_id FROM book_key WHERE authority = $1 AND last_size IS NULL", authority
+        )
+        if named is not None:
+            self.keys.take_up(authority, named)
         key = self.keys.private(authority)
         await connection.execute(
             "INSERT INTO checkpoint"
@@ -269,6 +319,59 @@ class Books:
             raise NotFound(f"no checkpoint of the book of {authority} at size {size}")
         await self._holds(connection, signed)
         return signed
+
+    async def rotate(
+        self, connection: asyncpg.Connection, authority: str, retiring: bytes, new: ed25519.Ed25519PrivateKey
+    ) -> tuple[SignedCheckpoint, list[BookKey]]:
+        """The book's key rotated at its size now: its checkpoint there (signed by the current key
+        if it was not yet) gets the new key's signature beside the old one's in its note, the old
+        key's range ends there and the new key's begins. The transition checkpoint and the book's
+        keys over time. The new key signs from the next checkpoint on (take_up after commit)."""
+        await connection.execute("SELECT size FROM book WHERE authority = $1 FOR UPDATE", authority)
+        signed = await self.checkpoint(connection, authority)
+        old, new_public = self.keys.public(authority), raw_public_key(new)
+        if key_id(old) != retiring:
+            raise FailedPrecondition(
+                Reason.BOOK_KEY_NOT_CURRENT,
+                f"the book of {authority} signs with key {key_id(old).hex()[:16]}, not {retiring.hex()[:16]}",
+                {"authority": authority, "current_key_id": key_id(old).hex()},
+            )
+        note = self.keys.note(signed)
+        text = note.split("\n\n", 1)[0] + "\n"
+        transition = note + signed_note.sign(text, book_origin(authority), new)[len(text) + 1 :]
+        await connection.execute(
+            "UPDATE checkpoint SET note = $3 WHERE authority = $1 AND tree_size = $2",
+            authority,
+            signed.tree_size,
+            transition,
+        )
+        ended = await connection.execute(
+            "UPDATE book_key SET last_size = $2 WHERE authority = $1 AND last_size IS NULL",
+            authority,
+            signed.tree_size,
+        )
+        if ended == "UPDATE 0":
+            await connection.execute(
+                "INSERT INTO book_key VALUES ($1, $2, $3, 0, $4)",
+                authority,
+                key_id(old),
+                old,
+                signed.tree_size,
+            )
+        await connection.execute(
+            "INSERT INTO book_key VALUES ($1, $2, $3, $4, NULL)",
+            authority,
+            key_id(new_public),
+            new_public,
+            signed.tree_size,
+        )
+        rows = await connection.fetch(
+            "SELECT public_key, first_size, last_size FROM book_key WHERE authority = $1"
+            " ORDER BY first_size, last_size NULLS LAST",
+            authority,
+        )
+        history = [BookKey(bytes(r["public_key"]), r["first_size"], r["last_size"]) for r in rows]
+        return replace(signed, note=transition), history
 
     async def checkpoints(
         self, connection: asyncpg.Connection, authority: str, after: int, limit: int

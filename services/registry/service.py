@@ -203,7 +203,7 @@ class Book:
             checkpoint=checkpoint_message(checkpoint),
             checkpoint_note=note or self.books.keys.note(checkpoint),
             seal=documents.seal(
-                self.books.keys.private(checkpoint.authority),
+                self.books.keys.signer_of(checkpoint),
                 content,
                 leaf,
                 checkpoint.tree_size,

@@ -316,6 +316,11 @@ class RegistryServicer(registry_service_pb2_grpc.RegistryServiceServicer):
         act = _act_name("objections", request.request_id)
         return await self.office.add_objection(request, new, act, caller().uri)
 
+    async def RotateBookKey(
+        self, request: pb.RotateBookKeyRequest, context: Context
+    ) -> pb.RotateBookKeyResponse:
+        return await self.office.rotate_book_key(request)
+
     async def EraseHolder(self, request: pb.EraseHolderRequest, context: Context) -> pb.EraseHolderResponse:
         return await self.office.erase_holder(request)
 

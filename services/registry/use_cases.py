@@ -15,7 +15,8 @@ from google.protobuf.message import Message
 
 from deedflow.registry.v1 import document_pb2
 from deedflow.registry.v1 import registry_service_pb2 as pb
-from services.registry.books import BookSummary, SignedCheckpoint
+from services.registry import log
+from services.registry.books import BookSummary, SignedCheckpoint, checkpoint_message, no_book
 from services.registry.domain import (
     Disposal,
     NewEntry,
@@ -26,10 +27,14 @@ from services.registry.domain import (
     seizure_term_limit,
 )
 from services.registry.erasure import erase_holder
+from services.registry.key_files import KeyFiles
 from services.registry.render import committed_message, entry_message, unit_message
 from services.registry.service import Book, CaseToCommit
 from services.registry.witnessing import Witnesses
+from shared.checkpoint import book_verifier_key, key_id
+from shared.documents import BookKey
 from shared.errors import DomainError, FieldViolation, InvalidArgument, NotFound
+from shared.signed_note import parse_verifier_key
 from shared.timestamps import from_timestamp, to_timestamp
 
 
@@ -47,8 +52,9 @@ def _applied(case: CaseToCommit, request: pb.CommitCaseRequest, at: dt.datetime)
 
 
 class RegistryOffice:
-    def __init__(self, book: Book, witnesses: Witnesses | None = None) -> None:
+    def __init__(self, book: Book, key_files: KeyFiles, witnesses: Witnesses | None = None) -> None:
         self.book = book
+        self.key_files = key_files
         self.witnesses = witnesses
         self.tx = book.tx
         self.books = book.books
@@ -150,6 +156,44 @@ class RegistryOffice:
     ) -> pb.AddObjectionResponse:
         return await self.tx.write(
             "AddObjection", request, pb.AddObjectionResponse, self._objection_added, request, new, act, actor
+        )
+
+    async def rotate_book_key(self, request: pb.RotateBookKeyRequest) -> pb.RotateBookKeyResponse:
+        """The new key is staged as a file before the rotation commits and taken up after it."""
+        new = self.key_files.stage(request.authority)
+        rotated = await self.tx.write(
+            "RotateBookKey", request, pb.RotateBookKeyResponse, self._rotated, request, new
+        )
+        history = [
+            BookKey(
+                parse_verifier_key(k.verifier_key).public_key,
+                k.first_size,
+                k.last_size if k.HasField("last_size") else None,
+            )
+            for k in rotated.keys
+        ]
+        self.books.keys.take_up(request.authority, key_id(history[-1].public_key))
+        self.key_files.publish(request.authority, history)
+        return rotated
+
+    async def _rotated(
+        self, connection: asyncpg.Connection, at: dt.datetime, request: pb.RotateBookKeyRequest, new: Any
+    ) -> pb.RotateBookKeyResponse:
+        authority = request.authority
+        if await log.size(connection, authority) == 0:
+            raise no_book(authority)
+        signed, history = await self.books.rotate(connection, authority, request.retiring_key_id, new)
+        return pb.RotateBookKeyResponse(
+            checkpoint=checkpoint_message(signed),
+            note=signed.note or "",
+            keys=[
+                pb.BookKeyRange(
+                    verifier_key=book_verifier_key(authority, k.public_key),
+                    first_size=k.first,
+                    last_size=k.last,
+                )
+                for k in history
+            ],
         )
 
     async def erase_holder(self, request: pb.EraseHolderRequest) -> pb.EraseHolderResponse:

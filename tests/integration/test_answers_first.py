@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import hashlib
 import uuid
 from collections.abc import Awaitable, Callable
 
@@ -335,8 +336,8 @@ async def _(w: World) -> Call:
 # registry
 
 
-async def _building(w: World) -> tuple[str, str]:
-    building = new_building_number()
+async def _building(w: World, county: str = "500112") -> tuple[str, str]:
+    building = new_building_number(county)
     unit = f"{building}0101"
     await w.o.registry_clerk.CreateBuilding(
         registry_pb.CreateBuildingRequest(
@@ -435,6 +436,22 @@ async def _current_entry(w: World) -> str:
     _, unit = await _building(w)
     committed = await w.o.registry.CommitCase(preregistration_commit(unit, f"cases/YG{uuid.uuid4().hex[:8]}"))
     return committed.entries[0].name
+
+
+# A book no other test writes in: its key is rotated in the session's PKI folder.
+ROTATED_BOOK = "500243"
+
+
+@scenario("registry", "/deedflow.registry.v1.RegistryService/RotateBookKey")
+async def _(w: World) -> Call:
+    _, unit = await _building(w, ROTATED_BOOK)
+    await w.o.registry_clerk.AddObjection(_objection(unit))
+    books = (await w.o.registry_clerk.ListBooks(registry_pb.ListBooksRequest())).books
+    current = next(b.public_key for b in books if b.authority == ROTATED_BOOK)
+    request = registry_pb.RotateBookKeyRequest(
+        request_id=rid(), authority=ROTATED_BOOK, retiring_key_id=hashlib.sha256(current).digest()
+    )
+    return _call("registry", "clerk", request, retiring_key_id=bytes(32))
 
 
 @scenario("registry", "/deedflow.registry.v1.RegistryService/EraseHolder")
@@ -902,6 +919,7 @@ OBJECT_FIELDS = (
     "building_number",
     "presale_permit_number",
     "holder",
+    "authority",
 )
 
 

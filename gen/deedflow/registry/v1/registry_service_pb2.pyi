@@ -457,6 +457,36 @@ class AddObjectionResponse(_message.Message):
     entry: Entry
     def __init__(self, entry: _Optional[_Union[Entry, _Mapping]] = ...) -> None: ...
 
+class RotateBookKeyRequest(_message.Message):
+    __slots__ = ("request_id", "authority", "retiring_key_id")
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    AUTHORITY_FIELD_NUMBER: _ClassVar[int]
+    RETIRING_KEY_ID_FIELD_NUMBER: _ClassVar[int]
+    request_id: str
+    authority: str
+    retiring_key_id: bytes
+    def __init__(self, request_id: _Optional[str] = ..., authority: _Optional[str] = ..., retiring_key_id: _Optional[bytes] = ...) -> None: ...
+
+class BookKeyRange(_message.Message):
+    __slots__ = ("verifier_key", "first_size", "last_size")
+    VERIFIER_KEY_FIELD_NUMBER: _ClassVar[int]
+    FIRST_SIZE_FIELD_NUMBER: _ClassVar[int]
+    LAST_SIZE_FIELD_NUMBER: _ClassVar[int]
+    verifier_key: str
+    first_size: int
+    last_size: int
+    def __init__(self, verifier_key: _Optional[str] = ..., first_size: _Optional[int] = ..., last_size: _Optional[int] = ...) -> None: ...
+
+class RotateBookKeyResponse(_message.Message):
+    __slots__ = ("checkpoint", "note", "keys")
+    CHECKPOINT_FIELD_NUMBER: _ClassVar[int]
+    NOTE_FIELD_NUMBER: _ClassVar[int]
+    KEYS_FIELD_NUMBER: _ClassVar[int]
+    checkpoint: _document_pb2.Checkpoint
+    note: str
+    keys: _containers.RepeatedCompositeFieldContainer[BookKeyRange]
+    def __init__(self, checkpoint: _Optional[_Union[_document_pb2.Checkpoint, _Mapping]] = ..., note: _Optional[str] = ..., keys: _Optional[_Iterable[_Union[BookKeyRange, _Mapping]]] = ...) -> None: ...
+
 class EraseHolderRequest(_message.Message):
     __slots__ = ("request_id", "holder", "legal_basis")
     REQUEST_ID_FIELD_NUMBER: _ClassVar[int]

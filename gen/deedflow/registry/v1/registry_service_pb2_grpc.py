@@ -125,6 +125,11 @@ class RegistryServiceStub:
                 request_serializer=deedflow_dot_registry_dot_v1_dot_registry__service__pb2.EraseHolderRequest.SerializeToString,
                 response_deserializer=deedflow_dot_registry_dot_v1_dot_registry__service__pb2.EraseHolderResponse.FromString,
                 _registered_method=True)
+        self.RotateBookKey = channel.unary_unary(
+                '/deedflow.registry.v1.RegistryService/RotateBookKey',
+                request_serializer=deedflow_dot_registry_dot_v1_dot_registry__service__pb2.RotateBookKeyRequest.SerializeToString,
+                response_deserializer=deedflow_dot_registry_dot_v1_dot_registry__service__pb2.RotateBookKeyResponse.FromString,
+                _registered_method=True)
         self.ListBooks = channel.unary_unary(
                 '/deedflow.registry.v1.RegistryService/ListBooks',
                 request_serializer=deedflow_dot_registry_dot_v1_dot_registry__service__pb2.ListBooksRequest.SerializeToString,
@@ -335,6 +340,18 @@ class RegistryServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def RotateBookKey(self, request, context):
+        """Rotates a book's signing key: the checkpoint at the book's size now is the transition,
+        its note signed by the old key and the new; the old key signs sizes up to it, the new one
+        from it on (docs/verification.md, "Key rotation"). The new key is made by the registry and
+        kept in its PKI folder, with the book's key history for relying parties. Caller: clerk.
+        Errors: NOT_FOUND for a book the register does not keep; FAILED_PRECONDITION
+        BOOK_KEY_NOT_CURRENT when the key named is not the book's current key.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def ListBooks(self, request, context):
         """The books the register keeps, one per registration authority that has entered anything.
         """
@@ -478,6 +495,11 @@ def add_RegistryServiceServicer_to_server(servicer, server):
                     servicer.EraseHolder,
                     request_deserializer=deedflow_dot_registry_dot_v1_dot_registry__service__pb2.EraseHolderRequest.FromString,
                     response_serializer=deedflow_dot_registry_dot_v1_dot_registry__service__pb2.EraseHolderResponse.SerializeToString,
+            ),
+            'RotateBookKey': grpc.unary_unary_rpc_method_handler(
+                    servicer.RotateBookKey,
+                    request_deserializer=deedflow_dot_registry_dot_v1_dot_registry__service__pb2.RotateBookKeyRequest.FromString,
+                    response_serializer=deedflow_dot_registry_dot_v1_dot_registry__service__pb2.RotateBookKeyResponse.SerializeToString,
             ),
             'ListBooks': grpc.unary_unary_rpc_method_handler(
                     servicer.ListBooks,
@@ -980,6 +1002,33 @@ class RegistryService:
             '/deedflow.registry.v1.RegistryService/EraseHolder',
             deedflow_dot_registry_dot_v1_dot_registry__service__pb2.EraseHolderRequest.SerializeToString,
             deedflow_dot_registry_dot_v1_dot_registry__service__pb2.EraseHolderResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RotateBookKey(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/deedflow.registry.v1.RegistryService/RotateBookKey',
+            deedflow_dot_registry_dot_v1_dot_registry__service__pb2.RotateBookKeyRequest.SerializeToString,
+            deedflow_dot_registry_dot_v1_dot_registry__service__pb2.RotateBookKeyResponse.FromString,
             options,
             channel_credentials,
             insecure,

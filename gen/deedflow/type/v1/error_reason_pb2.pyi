@@ -109,6 +109,7 @@ class ErrorReason(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     HANDOVER_UNDER_WAY: _ClassVar[ErrorReason]
     HOLDER_STILL_OF_RECORD: _ClassVar[ErrorReason]
     WITNESS_QUORUM_NOT_MET: _ClassVar[ErrorReason]
+    BOOK_KEY_NOT_CURRENT: _ClassVar[ErrorReason]
     ENTERED_BEFORE_COMMITMENTS: _ClassVar[ErrorReason]
 ERROR_REASON_UNSPECIFIED: ErrorReason
 REQUEST_ID_REUSED: ErrorReason
@@ -210,6 +211,7 @@ PURCHASE_NOT_PARKED: ErrorReason
 HANDOVER_UNDER_WAY: ErrorReason
 HOLDER_STILL_OF_RECORD: ErrorReason
 WITNESS_QUORUM_NOT_MET: ErrorReason
+BOOK_KEY_NOT_CURRENT: ErrorReason
 ENTERED_BEFORE_COMMITMENTS: ErrorReason
 REASON_FIELD_NUMBER: _ClassVar[int]
 reason: _descriptor.FieldDescriptor
