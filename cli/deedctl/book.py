@@ -53,12 +53,14 @@ def _public_key(options: Options, path: Path | None, authority: str) -> bytes | 
         raise typer.Exit(ExitCode.ERROR) from None
 
 
-def _trusted_witnesses(options: Options, keys: list[str], quorum: int) -> tuple[list[Cosigner], int]:
-    """The witnesses named, or those the PKI folder keeps (witnesses.json) with its quorum."""
+def _trusted_witnesses(options: Options, keys: list[str], quorum: int | None) -> tuple[list[Cosigner], int]:
+    """The witnesses named, or those the PKI folder keeps (witnesses.json), with the quorum asked
+    for, else the folder's."""
     try:
         if not keys:
             kept = witnesses.load(options.settings.pki_path)
-            keys, quorum = list(kept.keys), max(quorum, kept.quorum)
+            keys, quorum = list(kept.keys), kept.quorum if quorum is None else quorum
+        quorum = quorum or 0
         trusted = [parse_cosigner_key(text) for text in keys]
     except ValueError as exc:
         errors.print(f"[red]{exc}[/red]")
@@ -153,8 +155,11 @@ def verify(
         help="A witness you trust, by its verifier key (name+id+key, type 0x04); repeat. Default: those"
         " in .deedflow/pki/witnesses.json, with its quorum.",
     ),
-    quorum: int = typer.Option(
-        0, min=0, help="How many of those witnesses must have cosigned the checkpoint."
+    quorum: int | None = typer.Option(
+        None,
+        min=0,
+        help="How many of those witnesses must have cosigned the checkpoint (default: witnesses.json's,"
+        " else 0).",
     ),
 ) -> None:
     """Checks a certificate or registration proof offline: the registry's seal, the entry's

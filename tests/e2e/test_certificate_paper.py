@@ -310,7 +310,12 @@ def _variants(document: document_pb2.SignedDocument, other_kind: document_pb2.Si
 
 def _deedctl_verify(path: Path, key_path: Path) -> tuple[str, list[str]]:
     """`deedctl verify --json` on the file: VALID, INVALID with its failures, or UNREADABLE."""
-    result = CliRunner().invoke(deedctl, ["--json", "verify", str(path), "--registry-key", str(key_path)])
+    # The session's PKI folder, not the developer's .deedflow: no witnesses.json of a demo there.
+    result = CliRunner().invoke(
+        deedctl,
+        ["--json", "verify", str(path), "--registry-key", str(key_path)],
+        env={"DEEDFLOW_PKI_DIR": str(key_path.parent)},
+    )
     if result.exit_code == 4:
         return "UNREADABLE", []
     assert result.exit_code in (0, 8), result.output

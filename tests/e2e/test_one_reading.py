@@ -173,7 +173,12 @@ def _files(document, other) -> dict[str, tuple[bytes, str]]:
 
 
 def _deedctl(path: Path, key_path: Path) -> dict:
-    result = CliRunner().invoke(deedctl, ["--json", "verify", str(path), "--registry-key", str(key_path)])
+    # The session's PKI folder, not the developer's .deedflow: no witnesses.json of a demo there.
+    result = CliRunner().invoke(
+        deedctl,
+        ["--json", "verify", str(path), "--registry-key", str(key_path)],
+        env={"DEEDFLOW_PKI_DIR": str(key_path.parent)},
+    )
     if result.exit_code == 4:
         return {"verdict": UNREADABLE}
     assert result.exit_code in (0, 8), result.output
