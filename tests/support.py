@@ -320,9 +320,10 @@ def stack_env(home: Path, database_url: str, columns: int = 200) -> dict[str, st
     return env
 
 
-def build_go(source: Path, folder: Path) -> Path:
+def build_go(source: Path, folder: Path, cache: Path) -> Path:
     """A Go program of tests/interop built with Debian's Go and golang.org/x/mod (make
-    test-packages installs them), offline: GOPATH mode over Debian's source tree. The binary."""
+    test-packages installs them), offline: GOPATH mode over Debian's source tree, with a build
+    cache the session's Go programs share (x/mod is compiled once). The binary."""
     go = shutil.which("go")
     assert go is not None, "Go is missing: `make test-packages` installs golang-go"
     out = folder / source.stem
@@ -330,7 +331,7 @@ def build_go(source: Path, folder: Path) -> Path:
         **os.environ,
         "GO111MODULE": "off",
         "GOPATH": "/usr/share/gocode",
-        "GOCACHE": str(folder / "cache"),
+        "GOCACHE": str(cache),
         "GOFLAGS": "",
     }
     subprocess.run([go, "build", "-o", str(out), str(source)], check=True, env=env, timeout=600)

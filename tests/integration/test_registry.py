@@ -569,7 +569,7 @@ async def test_clerk_actions_need_the_clerk_role_and_commits_a_service(as_develo
 @pytest.fixture(scope="module")
 def checkbook(tmp_path_factory) -> Path:
     """tests/interop/checkbook.go built with Debian's Go and golang.org/x/mod."""
-    return build_go(CHECKBOOK, tmp_path_factory.mktemp("go"))
+    return build_go(CHECKBOOK, tmp_path_factory.mktemp("go"), tmp_path_factory.getbasetemp() / "go-cache")
 
 
 def _checked_by_go(checkbook: Path, payload: dict) -> str:
