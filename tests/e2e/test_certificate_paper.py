@@ -266,9 +266,9 @@ def _variants(document: document_pb2.SignedDocument, other_kind: document_pb2.Si
                     copy.checkpoint.checkpoint_time.seconds += 1
                 else:
                     setattr(copy.checkpoint, target, value)
-            elif name == "audit_path":
-                del copy.audit_path[:]
-                copy.audit_path.extend(value)
+            elif name in ("audit_path", "holder_openings"):
+                del getattr(copy, name)[:]
+                getattr(copy, name).extend(value)
             else:
                 setattr(copy, name, value)
         return copy
@@ -293,6 +293,13 @@ def _variants(document: document_pb2.SignedDocument, other_kind: document_pb2.Si
         "holders swapped": to_file(
             changed(content=json.dumps({**content, "holders": ["buyers/x"]}).encode())
         ).encode(),
+        # The holders' openings: one changed, one missing, one too many (the leaf's commitments
+        # must be opened by each, in order, by both readers alike).
+        "opening byte": to_file(
+            changed(holder_openings=[_flipped(document.holder_openings[0], 7), *document.holder_openings[1:]])
+        ).encode(),
+        "opening missing": to_file(changed(holder_openings=list(document.holder_openings)[1:])).encode(),
+        "opening added": to_file(changed(holder_openings=[*document.holder_openings, bytes(32)])).encode(),
         "not JSON content": to_file(changed(content=b"\xff not json")).encode(),
         "empty": b"{}",
         "not a document": b'{"colour": "red"}',
